@@ -1,0 +1,328 @@
+"""Line configuration: one TOML file describes a line, its server and its tags.
+
+A bad file is refused at start with a message naming the file, the line and
+the field, because the person reading it is a plant engineer with the file
+open in an editor, not a Python developer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "resources" / "demo_line.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem a person can fix; str() is the message to show."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = Path(path)
+        self.problems = problems
+        super().__init__(f"{self.path}: " + ("\n  ".join(problems) if len(problems) > 1 else problems[0]))
+
+
+class _Strict(BaseModel):
+    # Unknown keys are refused: a misspelt 'alarm_hi' silently ignored is an alarm that never fires.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Number = Annotated[float, Field(strict=False)]  # TOML ints are fine where floats are wanted
+Range = Annotated[tuple[Number, Number], Field(strict=False)]
+
+
+class SecurityConfig(_Strict):
+    # Placeholder until certificates are managed in the app; "None" is the only policy wired today.
+    policy: Literal["None", "Basic256Sha256", "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss"] = "None"
+    mode: Literal["None", "Sign", "SignAndEncrypt"] = "None"
+    certificate: str = ""
+    private_key: str = ""
+    server_certificate: str = ""
+    username: str = ""
+    # The password is never stored in the file: name an environment variable that holds it.
+    password_env: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SecurityConfig:
+        if (self.policy == "None") != (self.mode == "None"):
+            raise ValueError("policy and mode must both be 'None' or both be set")
+        if self.policy != "None" and not (self.certificate and self.private_key):
+            raise ValueError("a security policy needs 'certificate' and 'private_key' paths")
+        return self
+
+
+class ServerConfig(_Strict):
+    endpoint: str
+    security: SecurityConfig = SecurityConfig()
+    publishing_interval_ms: Number = 100.0
+    timeout_s: Number = 4.0
+    reconnect_max_delay_s: Number = 10.0
+
+    @field_validator("endpoint")
+    @classmethod
+    def _opc_tcp(cls, v: str) -> str:
+        if not v.startswith("opc.tcp://"):
+            raise ValueError("must start with 'opc.tcp://' (e.g. opc.tcp://127.0.0.1:4840/line/)")
+        return v
+
+
+class JournalConfig(_Strict):
+    directory: str = "data"
+    # One file per line per local calendar day: a shift's file can be copied and reviewed on any PC.
+    rotation: Literal["daily", "none"] = "daily"
+    # Samples are committed at most this often; it bounds what a power cut can lose.
+    commit_interval_ms: Number = 500.0
+
+    @field_validator("commit_interval_ms")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if not 10 <= v <= 10_000:
+            raise ValueError("must be between 10 and 10000 ms")
+        return v
+
+
+class AlarmLimits(_Strict):
+    hihi: Number | None = None
+    hi: Number | None = None
+    lo: Number | None = None
+    lolo: Number | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AlarmLimits:
+        present = [(n, getattr(self, n)) for n in ("lolo", "lo", "hi", "hihi") if getattr(self, n) is not None]
+        for (n1, v1), (n2, v2) in zip(present, present[1:], strict=False):
+            if v1 >= v2:
+                raise ValueError(f"limits out of order: {n1}={v1} must be below {n2}={v2}")
+        return self
+
+
+class TagConfig(_Strict):
+    name: str
+    node_id: str
+    display_name: str = ""
+    description: str = ""
+    unit: str = ""
+    machine: str = ""
+    data_type: Literal["float", "int", "bool", "enum"] = "float"
+    # For enums: value -> label, e.g. {"0" = "Stopped", "2" = "Running"}
+    states: dict[str, str] = {}
+    range: Range | None = None
+    normal: Range | None = None
+    alarms: AlarmLimits = AlarmLimits()
+    deadband: Number = 0.0
+    sampling_ms: Number = 100.0
+    writable: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.\-]*", v):
+            raise ValueError("must start with a letter and use only letters, digits, '_', '.', '-'")
+        return v
+
+    @field_validator("node_id")
+    @classmethod
+    def _node_id(cls, v: str) -> str:
+        if not re.fullmatch(r"(ns=\d+|nsu=[^;]+);[isgb]=.+", v):
+            raise ValueError("must look like 'ns=2;s=Filler.Speed' or 'nsu=urn:plant:line;s=Filler.Speed'")
+        return v
+
+    @field_validator("range", "normal")
+    @classmethod
+    def _range(cls, v: Range | None) -> Range | None:
+        if v is not None and not (math.isfinite(v[0]) and math.isfinite(v[1]) and v[0] < v[1]):
+            raise ValueError(f"must be [low, high] with low < high, got {list(v)}")
+        return v
+
+    @field_validator("deadband", "sampling_ms")
+    @classmethod
+    def _non_negative(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("must not be negative")
+        return v
+
+    @model_validator(mode="after")
+    def _bands_inside_range(self) -> TagConfig:
+        if self.range and self.normal:
+            lo, hi = self.range
+            if self.normal[0] < lo or self.normal[1] > hi:
+                raise ValueError(f"normal band {list(self.normal)} lies outside range {list(self.range)}")
+        if self.data_type == "enum" and not self.states:
+            raise ValueError("an enum tag needs a 'states' table")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+    def state_label(self, value: float) -> str:
+        if value != value:  # NaN
+            return "?"
+        return self.states.get(str(int(value)), f"state {int(value)}")
+
+
+class MachineConfig(_Strict):
+    id: str
+    name: str
+    state_tag: str = ""
+    speed_tag: str = ""
+    setpoint_tag: str = ""
+    # Shown on the faceplate against their normal bands, in this order.
+    key_tags: list[str] = []
+
+
+class LineInfo(_Strict):
+    id: str
+    name: str
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", v):
+            raise ValueError("must be lower-case letters, digits, '_' or '-' (it names the journal files)")
+        return v
+
+
+class LineConfig(_Strict):
+    line: LineInfo
+    server: ServerConfig
+    journal: JournalConfig = JournalConfig()
+    machines: list[MachineConfig] = []
+    tags: list[TagConfig]
+
+    @model_validator(mode="after")
+    def _cross_refs(self) -> LineConfig:
+        names = [t.name for t in self.tags]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate tag names: {', '.join(dupes)}")
+        known = set(names)
+        machine_ids = {m.id for m in self.machines}
+        for m in self.machines:
+            for field in ("state_tag", "speed_tag", "setpoint_tag"):
+                ref = getattr(m, field)
+                if ref and ref not in known:
+                    raise ValueError(f"machine {m.id!r}: {field} {ref!r} is not a configured tag")
+            for ref in m.key_tags:
+                if ref not in known:
+                    raise ValueError(f"machine {m.id!r}: key_tags entry {ref!r} is not a configured tag")
+        for t in self.tags:
+            if t.machine and t.machine not in machine_ids:
+                raise ValueError(f"tag {t.name!r}: machine {t.machine!r} is not a configured machine")
+        return self
+
+    # --- lookups -------------------------------------------------------------------------
+    def tag_index(self) -> dict[str, int]:
+        return {t.name: i for i, t in enumerate(self.tags)}
+
+    def tag(self, name: str) -> TagConfig:
+        for t in self.tags:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def machine_tags(self, machine_id: str) -> list[TagConfig]:
+        return [t for t in self.tags if t.machine == machine_id]
+
+
+# --- loading with positions ------------------------------------------------------------------
+
+
+def _locate(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """Best-effort 1-based line number for a pydantic error location in TOML text.
+
+    tomllib keeps no positions, so walk the text: find the n-th ``[[tags]]``
+    header (or ``[server]`` table...) and then the key within that block.
+    """
+    lines = text.splitlines()
+    start, end = 0, len(lines)
+    table_path: list[str] = []
+    key: str | None = None
+    i = 0
+    parts = list(loc)
+    while i < len(parts):
+        part = parts[i]
+        if isinstance(part, str) and i + 1 < len(parts) and isinstance(parts[i + 1], int):
+            # array of tables: [[a.b]] n-th occurrence
+            header = re.compile(r"^\s*\[\[\s*" + re.escape(".".join([*table_path, part])) + r"\s*\]\]")
+            hits = [n for n in range(start, end) if header.match(lines[n])]
+            nth = parts[i + 1]
+            assert isinstance(nth, int)
+            if not hits:  # an inline array value such as normal = [1, 2]: the key is the answer
+                key = part
+                break
+            if nth >= len(hits):
+                return None
+            table_path.append(part)
+            start = hits[nth]
+            nxt = [n for n in range(start + 1, end) if re.match(r"^\s*\[", lines[n])]
+            end = nxt[0] if nxt else end
+            i += 2
+            continue
+        if isinstance(part, str):
+            header = re.compile(r"^\s*\[\s*" + re.escape(".".join([*table_path, part])) + r"\s*\]")
+            hits = [n for n in range(start, len(lines)) if header.match(lines[n])]
+            if hits:
+                table_path.append(part)
+                start = hits[0]
+                nxt = [n for n in range(start + 1, len(lines)) if re.match(r"^\s*\[", lines[n])]
+                end = nxt[0] if nxt else len(lines)
+                i += 1
+                continue
+            key = part
+            break
+        i += 1
+    if key is None:
+        return start + 1 if table_path else None
+    pat = re.compile(r"^\s*" + re.escape(key) + r"\s*[=.]")
+    for n in range(start, end):
+        if pat.match(lines[n]):
+            return n + 1
+    return start + 1 if table_path else None
+
+
+def _describe(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def parse_config(text: str, path: Path | str = "<config>") -> LineConfig:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    try:
+        return LineConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            # Pydantic adds the union member or validator name to some locations; keep real keys only.
+            loc = tuple(p for p in loc if not (isinstance(p, str) and p in ("float", "int", "bool", "str")))
+            line = _locate(text, loc)
+            where = f"line {line}, " if line else ""
+            field = _describe(loc) or "(file)"
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            if err["type"] in ("float_type", "int_type", "string_type", "bool_type", "list_type", "tuple_type"):
+                msg += f" (got {type(got).__name__} {got!r})"
+            problems.append(f"{where}field '{field}': {msg}")
+        raise ConfigError(path, problems) from None
+
+
+def load_config(path: Path | str) -> LineConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [f"cannot read: {exc}"]) from None
+    return parse_config(text, path)

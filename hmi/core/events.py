@@ -1,0 +1,37 @@
+"""Journal events: everything that is not a sample (connection changes, machine
+state changes, operator actions, config changes). Events are committed one by
+one, immediately, because an operator action must be on disk before the screen
+says it happened."""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class EventKind(enum.StrEnum):
+    CONNECTION = "connection"  # connector state changes, with the reason
+    MACHINE_STATE = "machine_state"  # a machine's state tag changed (running -> faulted ...)
+    OPERATOR_ACTION = "operator_action"  # setpoint writes, acks...: who, what, result
+    CONFIG = "config"  # config loaded/changed, bad-configured tags
+    DATA_GAP = "data_gap"  # a stretch with no data for some tags (disconnection)
+    SYSTEM = "system"  # start/stop of the app, journal rotation
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEvent:
+    kind: EventKind
+    message: str
+    source: str = ""  # tag, machine or component the event is about
+    user: str = ""
+    severity: Severity = Severity.INFO
+    data: dict[str, Any] = field(default_factory=dict)
+    ts: float = field(default_factory=time.time)
