@@ -172,6 +172,7 @@ class MachineConfig(_Strict):
     state_tag: str = ""
     speed_tag: str = ""
     setpoint_tag: str = ""
+    fault_tag: str = ""  # enum tag whose label explains a Faulted state
     # Shown on the faceplate against their normal bands, in this order.
     key_tags: list[str] = []
 
@@ -204,7 +205,7 @@ class LineConfig(_Strict):
         known = set(names)
         machine_ids = {m.id for m in self.machines}
         for m in self.machines:
-            for field in ("state_tag", "speed_tag", "setpoint_tag"):
+            for field in ("state_tag", "speed_tag", "setpoint_tag", "fault_tag"):
                 ref = getattr(m, field)
                 if ref and ref not in known:
                     raise ValueError(f"machine {m.id!r}: {field} {ref!r} is not a configured tag")

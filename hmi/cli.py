@@ -1,0 +1,254 @@
+"""`linehmi` entry point.
+
+    linehmi demo                       simulated line over OPC UA on loopback + the HMI window
+    linehmi run --config FILE          the HMI against any OPC UA server
+    linehmi run --config FILE --headless   logger service: connector + journal, no display
+    linehmi sim [...]                  the simulated line server alone
+    linehmi browse --endpoint URL      list a server's address space (to write a config)
+    linehmi check-config FILE          validate a line config and exit
+
+Qt is imported only when a window is opened, so the headless modes run on a
+machine without a display or without the GUI extra installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+from hmi.core.config import DEMO_CONFIG, ConfigError, LineConfig, load_config
+
+log = logging.getLogger("linehmi")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    from connectors.opcua_client import quieten_asyncua_logs
+
+    quieten_asyncua_logs()
+
+
+def _free_port(preferred: int) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise RuntimeError("no free TCP port on 127.0.0.1")
+
+
+def _load(path: str | Path) -> LineConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"linehmi: bad line config {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+# --- run ------------------------------------------------------------------------------------
+
+
+def _run_runtime(config: LineConfig, args: argparse.Namespace, endpoint: str | None = None) -> int:
+    from hmi.core.runtime import LineRuntime, default_user
+
+    user = args.user or default_user()
+    runtime = LineRuntime(config, journal_dir=args.journal_dir, endpoint=endpoint, gui_feed=not args.headless)
+    try:
+        runtime.start()
+    except Exception as exc:
+        print(f"linehmi: cannot start: {exc}", file=sys.stderr)
+        return 1
+    log.info("journal: %s", runtime.journal.path)
+    if args.headless:
+        return _headless_loop(runtime, args.seconds)
+    from hmi.ui.app import run_gui  # Qt only from here on
+
+    return run_gui(runtime, config, user=user, seconds=args.seconds, screenshot=args.screenshot)
+
+
+def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-untyped-def]
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    t_end = time.monotonic() + seconds if seconds else None
+    last_n, last_t = 0, time.monotonic()
+    try:
+        while not stop.wait(0.25 if t_end else 10.0):
+            if t_end and time.monotonic() >= t_end:
+                break
+            now = time.monotonic()
+            if now - last_t >= 10.0:
+                rate = (runtime.samples_in - last_n) / (now - last_t)
+                st = runtime.journal.stats
+                log.info(
+                    "%s | %.0f samples/s | journal %d samples committed | %s",
+                    runtime.state.value,
+                    rate,
+                    st.samples_committed,
+                    runtime.journal.path.name,
+                )
+                last_n, last_t = runtime.samples_in, now
+    finally:
+        runtime.stop()
+        log.info("stopped; %d samples journaled to %s", runtime.journal.stats.samples_committed, runtime.journal.path)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    return _run_runtime(config, args, endpoint=args.endpoint)
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from connectors.sim.server import SimulatedLineServer, SimSettings, load_schedule
+
+    config = _load(args.config or DEMO_CONFIG)
+    port = _free_port(args.port)
+    settings = SimSettings(
+        port=port,
+        seed=args.seed,
+        time_factor=args.time_factor,
+        faults=load_schedule(args.schedule) if args.schedule else load_schedule(),
+    )
+    from connectors.loop_thread import LoopThread
+
+    sim_loop = LoopThread("linehmi-sim").start()
+    sim = SimulatedLineServer(settings, config)
+    try:
+        sim_loop.run(sim.start(), timeout=30)
+    except Exception as exc:
+        print(f"linehmi: the simulated line did not start: {exc}", file=sys.stderr)
+        sim_loop.stop()
+        return 1
+    log.info("simulated line serving %s", sim.endpoint)
+    try:
+        return _run_runtime(config, args, endpoint=sim.endpoint)
+    finally:
+        try:
+            sim_loop.run(sim.stop(), timeout=10)
+        finally:
+            sim_loop.stop()
+
+
+# --- sim, browse, check-config -----------------------------------------------------------------
+
+
+def cmd_sim(argv: list[str]) -> int:
+    from connectors.sim.cli import main as sim_main
+
+    return sim_main(argv)
+
+
+def cmd_browse(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from connectors.opcua_client import OpcUaConnector
+    from hmi.core.config import parse_config
+
+    cfg = parse_config(
+        f'[line]\nid = "browse"\nname = "browse"\n[server]\nendpoint = "{args.endpoint}"\ntimeout_s = 5\n'
+        '[[tags]]\nname = "x"\nnode_id = "i=2258"\n',
+        "<browse>",
+    )
+
+    async def go() -> int:
+        conn = OpcUaConnector(cfg, lambda b: None)
+        conn.config = cfg
+        try:
+            await asyncio.wait_for(conn._connect_and_subscribe(), 10)
+        except Exception as exc:
+            print(f"linehmi: cannot connect to {args.endpoint}: {exc}", file=sys.stderr)
+            await conn.stop()
+            return 1
+        try:
+            for e in await conn.browse(args.root, args.depth):
+                print(f"{'  ' * (e.depth - 1)}{e.browse_name:<40} {e.node_class:<9} {e.data_type:<8} {e.node_id}")
+        finally:
+            await conn.stop()
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    cfg = _load(args.file)
+    print(f"{args.file}: OK — line {cfg.line.id!r}, {len(cfg.machines)} machines, {len(cfg.tags)} tags")
+    return 0
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def _add_runtime_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--headless", action="store_true", help="no window: connector + journal only (logger service)")
+    p.add_argument("--journal-dir", help="where the journal .db files go (default: the config's journal.directory)")
+    p.add_argument("--user", help="operator name recorded with actions (default: OS user)")
+    p.add_argument("--seconds", type=float, help="stop after this many seconds (for scripts and tests)")
+    p.add_argument("--screenshot", help="with --seconds: save the window to this PNG just before stopping")
+    p.add_argument("-v", "--verbose", action="store_true")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="linehmi", description="LineHMI: HMI for production-line supervisors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="simulated line on loopback OPC UA + the HMI connected to it")
+    p.add_argument("--config", help="line config (default: the demo line)")
+    p.add_argument("--port", type=int, default=48400, help="preferred port for the simulator (a free one otherwise)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--time-factor", type=float, default=1.0, help="simulated seconds per real second")
+    p.add_argument("--schedule", help="fault schedule TOML (default: resources/demo_sim.toml)")
+    _add_runtime_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("run", help="connect to an OPC UA server described by a line config")
+    p.add_argument("--config", required=True)
+    p.add_argument("--endpoint", help="override server.endpoint from the config")
+    _add_runtime_options(p)
+    p.set_defaults(func=cmd_run)
+
+    sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
+
+    p = sub.add_parser("browse", help="print a server's address space")
+    p.add_argument("--endpoint", required=True)
+    p.add_argument("--root", help="node id to start from (default: Objects)")
+    p.add_argument("--depth", type=int, default=4)
+    p.set_defaults(func=cmd_browse)
+
+    p = sub.add_parser("check-config", help="validate a line config")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "sim":
+        return cmd_sim(argv[1:])
+    args = build_parser().parse_args(argv)
+    _setup_logging(getattr(args, "verbose", False))
+    if getattr(args, "screenshot", None) and not getattr(args, "seconds", None):
+        print("linehmi: --screenshot needs --seconds", file=sys.stderr)
+        return 2
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

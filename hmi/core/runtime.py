@@ -1,0 +1,302 @@
+"""The running line: OPC UA connector -> journal -> screens, wired once.
+
+Threads:
+- the I/O loop thread owns the connector (asyncio);
+- the journal has its own writer thread;
+- one "actions" worker thread runs operator actions end to end (journal the
+  request, write over OPC UA, journal the outcome), so neither the GUI thread
+  nor the I/O loop ever waits on a disk commit;
+- the GUI thread only calls `poll()`, which never blocks.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import getpass
+import logging
+import math
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+from connectors.loop_thread import LoopThread
+from connectors.opcua_client import OpcUaConnector
+from hmi.core.config import LineConfig, TagConfig
+from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.journal import Journal
+from hmi.core.quality import GOOD, status_name
+from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
+from hmi.core.samples import SampleBatch
+
+log = logging.getLogger(__name__)
+
+# The GUI feed is bounded by samples, not batches: if the window is frozen or
+# minimised for a long time the oldest samples are dropped from the *display*
+# feed only (the journal has them all) and the drop is counted and shown.
+_FEED_MAX_SAMPLES = 2_000_000
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "operator"
+
+
+def validate_write(tag: TagConfig, value: float) -> str | None:
+    """Why a value may not be written to a tag, or None if it may."""
+    if not tag.writable:
+        return f"{tag.name} is not writable (set writable = true in the line config)"
+    if not isinstance(value, int | float) or isinstance(value, bool) and tag.data_type != "bool":
+        return f"{tag.name} expects a number, got {value!r}"
+    if not math.isfinite(value):
+        return f"{tag.name}: {value} is not a finite number"
+    if tag.data_type in ("int", "enum") and float(value) != int(value):
+        return f"{tag.name} takes whole numbers, got {value}"
+    if tag.data_type == "bool" and value not in (0, 1):
+        return f"{tag.name} takes 0 or 1, got {value}"
+    if tag.data_type == "enum" and tag.states and str(int(value)) not in tag.states:
+        return f"{tag.name}: {int(value)} is not one of {', '.join(tag.states)}"
+    if tag.range is not None:
+        lo, hi = tag.range
+        if not lo <= value <= hi:
+            return f"{tag.name}: {value:g} {tag.unit} is outside the range {lo:g}..{hi:g} {tag.unit}".replace(
+                "  ", " "
+            )
+    return None
+
+
+class LineRuntime:
+    def __init__(
+        self,
+        config: LineConfig,
+        *,
+        journal_dir: Path | str | None = None,
+        endpoint: str | None = None,
+        gui_feed: bool = True,
+    ) -> None:
+        self.config = config
+        self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
+        self._io = LoopThread("linehmi-io")
+        self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
+        self.connector = OpcUaConnector(
+            config, self._on_batch, self._on_state, self._on_problem, endpoint=endpoint
+        )
+        self._run_future: concurrent.futures.Future[None] | None = None
+        self._gui_feed = gui_feed
+        self._lock = threading.Lock()
+        self._feed: deque[SampleBatch] = deque()
+        self._feed_samples = 0
+        self._feed_dropped = 0
+        self._events: list[JournalEvent] = []
+        self._problems: list[TagProblem] = []
+        self._state = ConnectionState.DISCONNECTED
+        self._state_detail = "not started"
+        self._index = config.tag_index()
+        self._latest = np.full(len(config.tags), np.nan)
+        # Machine state tags watched for MACHINE_STATE events.
+        self._state_tags = {
+            self._index[m.state_tag]: m for m in config.machines if m.state_tag in self._index
+        }
+        self._machine_state: dict[int, float] = {}
+        self.samples_in = 0
+        self.started_at = 0.0
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> LineRuntime:
+        self.started_at = time.time()
+        self.journal.open()
+        self._journal_event(
+            EventKind.SYSTEM,
+            f"LineHMI started for {self.config.line.name} ({len(self.config.tags)} tags)",
+            data={"endpoint": self.connector.endpoint, "journal": str(self.journal.path)},
+        )
+        self._io.start()
+        self._run_future = self._io.submit(self.connector.run())
+        return self
+
+    def stop(self) -> None:
+        if self._io.running:
+            try:
+                self._io.run(self.connector.stop(), timeout=10)
+                if self._run_future is not None:
+                    self._run_future.result(5)
+            except Exception:
+                log.exception("connector did not stop cleanly")
+            self._io.stop()
+        self._actions.shutdown(wait=True)
+        try:
+            self._journal_event(EventKind.SYSTEM, "LineHMI stopped")
+        except Exception:
+            log.exception("could not journal the stop")
+        self.journal.close()
+
+    def __enter__(self) -> LineRuntime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- screens ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._state
+
+    @property
+    def io(self) -> LoopThread:
+        return self._io
+
+    def poll(self) -> LiveUpdate:
+        with self._lock:
+            batches = list(self._feed)
+            self._feed.clear()
+            self._feed_samples = 0
+            events, self._events = self._events, []
+            problems, self._problems = self._problems, []
+            dropped, self._feed_dropped = self._feed_dropped, 0
+            state, detail = self._state, self._state_detail
+        return LiveUpdate(SampleBatch.concat(batches), events, state, detail, problems, dropped)
+
+    def write_value(self, tag: str, value: float, user: str) -> concurrent.futures.Future[WriteResult]:
+        return self._actions.submit(self._write_flow, tag, value, user)
+
+    # --- operator actions (actions thread) ---------------------------------------------------
+
+    def _write_flow(self, tag_name: str, value: float, user: str) -> WriteResult:
+        try:
+            tag = self.config.tag(tag_name)
+        except KeyError:
+            return WriteResult(tag_name, value, False, 0, f"no tag named {tag_name!r} in the line config")
+        i = self._index[tag_name]
+        old = float(self._latest[i])
+        why = validate_write(tag, value)
+        if why is not None:
+            eid = self._journal_event(
+                EventKind.OPERATOR_ACTION,
+                f"write {tag_name} = {value!r} refused: {why}",
+                source=tag_name,
+                user=user,
+                severity=Severity.WARNING,
+                data={"action": "write", "tag": tag_name, "value": value, "old": old, "result": "refused"},
+            )
+            return WriteResult(tag_name, value, False, 0, why, eid)
+        # The request is on disk before anything is sent to the PLC.
+        self._journal_event(
+            EventKind.OPERATOR_ACTION,
+            f"write {tag_name} = {value:g} {tag.unit} requested (was {old:g})".strip(),
+            source=tag_name,
+            user=user,
+            data={"action": "write", "tag": tag_name, "value": value, "old": old, "result": "requested"},
+        )
+        try:
+            status = self._io.run(self.connector.write(i, value), timeout=float(self.config.server.timeout_s) + 2)
+            message = "written" if status == GOOD else f"server refused the write: {status_name(status)}"
+        except Exception as exc:
+            status = 0x80000000
+            message = f"not written: {exc or type(exc).__name__}"
+        ok = status == GOOD
+        eid = self._journal_event(
+            EventKind.OPERATOR_ACTION,
+            f"write {tag_name} = {value:g} {tag.unit}: {message}",
+            source=tag_name,
+            user=user,
+            severity=Severity.INFO if ok else Severity.ERROR,
+            data={"action": "write", "tag": tag_name, "value": value, "old": old, "status": status, "ok": ok},
+        )
+        return WriteResult(tag_name, value, ok, status, message, eid)
+
+    # --- connector callbacks (I/O loop thread: must not block) ---------------------------------
+
+    def _on_batch(self, batch: SampleBatch) -> None:
+        self.journal.write_samples(batch)
+        self.samples_in += len(batch)
+        self._latest[batch.tag_idx] = batch.value
+        if self._state_tags:
+            self._detect_machine_states(batch)
+        if self._gui_feed:
+            with self._lock:
+                self._feed.append(batch)
+                self._feed_samples += len(batch)
+                while self._feed_samples > _FEED_MAX_SAMPLES and len(self._feed) > 1:
+                    old = self._feed.popleft()
+                    self._feed_samples -= len(old)
+                    self._feed_dropped += 1
+
+    def _detect_machine_states(self, batch: SampleBatch) -> None:
+        for i, machine in self._state_tags.items():
+            rows = np.flatnonzero(batch.tag_idx == i)
+            for r in rows:
+                v = float(batch.value[r])
+                if batch.status[r] & 0x80000000 or math.isnan(v):
+                    continue  # a bad/unknown state is a quality problem, not a machine state change
+                prev = self._machine_state.get(i)
+                self._machine_state[i] = v
+                if prev == v:
+                    continue
+                tag = self.config.tags[i]
+                text = tag.state_label(v)
+                fault = ""
+                if machine.fault_tag and machine.fault_tag in self._index:
+                    fv = self._latest[self._index[machine.fault_tag]]
+                    if not math.isnan(fv) and fv != 0:
+                        fault = f" ({self.config.tag(machine.fault_tag).state_label(fv)})"
+                before = tag.state_label(prev) if prev is not None else "unknown"
+                ev = JournalEvent(
+                    EventKind.MACHINE_STATE,
+                    f"{machine.name}: {before} -> {text}{fault}",
+                    source=machine.id,
+                    severity=Severity.WARNING if text.lower().startswith("fault") else Severity.INFO,
+                    data={"from": prev, "to": v, "state": text, "fault": fault.strip(" ()")},
+                    ts=float(batch.source_ts[r]),
+                )
+                self._post_event(ev)
+
+    def _on_state(self, state: ConnectionState, detail: str) -> None:
+        prev = self._state
+        with self._lock:
+            self._state, self._state_detail = state, detail
+        if state != prev:
+            sev = Severity.INFO if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING) else Severity.WARNING
+            self._post_event(JournalEvent(EventKind.CONNECTION, detail, source=self.connector.endpoint, severity=sev))
+
+    def _on_problem(self, problem: TagProblem) -> None:
+        with self._lock:
+            self._problems.append(problem)
+        self._post_event(
+            JournalEvent(
+                EventKind.CONFIG,
+                f"tag {problem.tag}: {problem.message}",
+                source=problem.tag,
+                severity=Severity.WARNING,
+                data={"status": problem.status, "status_name": status_name(problem.status)},
+            )
+        )
+
+    def _post_event(self, ev: JournalEvent) -> None:
+        """Journal an event off the I/O loop (a commit waits for the disk)."""
+        try:
+            self._actions.submit(self._journal_and_show, ev)
+        except RuntimeError:  # shutting down: write it directly, it must not be lost
+            self._journal_and_show(ev)
+
+    def _journal_and_show(self, ev: JournalEvent) -> None:
+        try:
+            self.journal.write_event(ev)
+        except Exception:
+            log.exception("could not journal event: %s", ev.message)
+        if self._gui_feed:
+            with self._lock:
+                self._events.append(ev)
+
+    def _journal_event(self, kind: EventKind, message: str, **kw: object) -> int:
+        ev = JournalEvent(kind, message, **kw)  # type: ignore[arg-type]
+        eid = self.journal.write_event(ev)
+        if self._gui_feed:
+            with self._lock:
+                self._events.append(ev)
+        return eid

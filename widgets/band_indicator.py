@@ -1,0 +1,285 @@
+"""Moving analog indicator (ISA-101): range, normal band, alarm ticks, pointer.
+
+Two painted rows, no child widgets, so a faceplate of a dozen of them costs a
+few QPainter calls per change:
+
+    Motor current              H  27.3 A
+    [::::::|######|::::|:▼:|::::::::]      range / normal band / limit ticks
+                        △                   setpoint marker (optional)
+
+Quality is never hidden: bad data has no pointer, a hatched bar and its status
+name instead of a number; uncertain data has a hollow pointer and a '?';
+stale data (connection lost) is greyed and carries its age.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from hmi.core.config import TagConfig
+from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name
+from widgets import palette
+from widgets.formatting import alarm_level, format_age, format_timestamp, format_value
+
+_POINTER_H = 7
+_TRACK_H = 10
+_MARKER_H = 7
+
+
+class BandIndicator(QWidget):
+    def __init__(self, tag: TagConfig, label: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tag = tag
+        self._label = tag.label if label is None else label
+        self._value = float("nan")
+        self._status = BAD_WAITING_FOR_INITIAL_DATA
+        self._source_ts = float("nan")
+        self._target: float | None = None
+        self._stale = False
+        self._has_bar = tag.range is not None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(160)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+        self._colors = {
+            k: QColor(getattr(palette, k))
+            for k in (
+                "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK", "POINTER", "STALE", "HATCH", "PANEL", "PANEL_BORDER",
+            )
+        }
+        self._update_tooltip()
+
+    # --- state ---------------------------------------------------------------------------
+    def set_sample(self, value: float, status: int, source_ts: float) -> None:
+        value, status, source_ts = float(value), int(status), float(source_ts)
+        same_value = value == self._value or (value != value and self._value != self._value)
+        if same_value and status == self._status and source_ts == self._source_ts:
+            return
+        self._value, self._status, self._source_ts = value, status, source_ts
+        self._update_tooltip()
+        self.update()
+
+    def set_target(self, value: float | None) -> None:
+        """Setpoint marker under the bar (None or NaN hides it)."""
+        if value is not None and value != value:
+            value = None
+        if value != self._target:
+            self._target = value
+            self.update()
+
+    def set_stale(self, stale: bool) -> None:
+        if stale != self._stale:
+            self._stale = stale
+            self.update()
+
+    def tick(self) -> None:
+        """Called about once a second: stale data shows a growing age."""
+        if self._stale:
+            self.update()
+
+    # --- what the operator reads (also used by tests) ------------------------------------------
+    @property
+    def quality(self) -> Quality:
+        return quality_of(self._status)
+
+    @property
+    def stale(self) -> bool:
+        return self._stale
+
+    def alarm_level(self) -> str | None:
+        if self.quality == Quality.BAD:
+            return None
+        return alarm_level(self.tag, self._value)
+
+    def value_text(self) -> str:
+        q = self.quality
+        if q == Quality.BAD or self._value != self._value:
+            return f"? {status_name(self._status)}"
+        text = format_value(self.tag, self._value)
+        if self.tag.unit:
+            text += f" {self.tag.unit}"
+        if q == Quality.UNCERTAIN:
+            text += " ?"
+        return text
+
+    def age_text(self) -> str:
+        return format_age(time.time() - self._source_ts) if self._source_ts == self._source_ts else ""
+
+    def pointer_visible(self) -> bool:
+        return self._has_bar and self.quality != Quality.BAD and self._value == self._value
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(260, self._height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(160, self._height())
+
+    def _height(self) -> int:
+        h = self.fontMetrics().height() + 3
+        if self._has_bar:
+            h += _POINTER_H + _TRACK_H + _MARKER_H + 2
+        return h
+
+    def _update_tooltip(self) -> None:
+        t = self.tag
+        lines = [f"<b>{t.label}</b> ({t.name})"]
+        if t.description:
+            lines.append(t.description)
+        lines.append(f"Value: {self.value_text()}")
+        lines.append(f"Quality: {status_name(self._status)} (0x{self._status:08X})")
+        lines.append(f"Source time: {format_timestamp(self._source_ts)}")
+        if t.range:
+            lines.append(f"Range: {t.range[0]:g} – {t.range[1]:g} {t.unit}")
+        if t.normal:
+            lines.append(f"Normal: {t.normal[0]:g} – {t.normal[1]:g} {t.unit}")
+        lim = [f"{n.upper()} {getattr(t.alarms, n):g}" for n in ("lolo", "lo", "hi", "hihi")]
+        lim = [s for s, n in zip(lim, ("lolo", "lo", "hi", "hihi"), strict=True) if getattr(t.alarms, n) is not None]
+        if lim:
+            lines.append("Alarm limits: " + ", ".join(lim))
+        self.setToolTip("<br>".join(lines))
+
+    # --- painting ------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802, ARG002
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        c = self._colors
+        w = self.width()
+        fm = self.fontMetrics()
+        text_h = fm.height()
+        q = self.quality
+        bad = q == Quality.BAD or self._value != self._value
+        level = None if bad else alarm_level(self.tag, self._value)
+
+        # Row 1, right: value (bold) with an alarm badge or a bad-quality box in front.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        if q == Quality.UNCERTAIN:
+            bold.setItalic(True)
+        p.setFont(bold)
+        bfm = QFontMetrics(bold)
+        value_text = self.value_text()
+        value_w = min(bfm.horizontalAdvance(value_text) + 2, int(w * 0.6))
+        value_rect = QRectF(w - value_w - 1, 0, value_w, text_h)
+        text_colour = c["STALE"] if self._stale else c["TEXT"]
+        if bad:
+            box = value_rect.adjusted(-4, 0, 0, 0)
+            p.setPen(QPen(c["TICK"], 1, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
+        p.setPen(text_colour)
+        elided = bfm.elidedText(value_text, Qt.TextElideMode.ElideRight, int(value_w))
+        p.drawText(value_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), elided)
+        left_of_value = value_rect.left() - (8 if bad else 6)
+
+        if level is not None:
+            badge_w = bfm.horizontalAdvance("HH") + 8
+            badge = QRectF(left_of_value - badge_w, 1, badge_w, text_h - 2)
+            colour = QColor(palette.ALARM_LEVEL_COLOURS[level])
+            if self._stale:
+                colour = c["STALE"]
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawRoundedRect(badge, 2, 2)
+            p.setPen(QColor(palette.ALARM_TEXT) if level in ("HH", "LL") else c["TEXT"])
+            p.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), level)
+            left_of_value = badge.left() - 6
+
+        # Row 1, middle: age when stale.
+        p.setFont(self.font())
+        if self._stale and self._source_ts == self._source_ts:
+            age = f"{self.age_text()} old"
+            aw = fm.horizontalAdvance(age)
+            p.setPen(c["STALE"])
+            p.drawText(
+                QRectF(left_of_value - aw, 0, aw, text_h),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                age,
+            )
+            left_of_value -= aw + 8
+
+        # Row 1, left: label, then the setpoint it is steered to.
+        label = self._label
+        if self._target is not None:
+            label += f"   SP {format_value(self.tag, self._target)}"
+        p.setPen(c["TEXT_DIM"] if not self._stale else c["STALE"])
+        label_w = max(0, int(left_of_value))
+        p.drawText(
+            QRectF(0, 0, label_w, text_h),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w),
+        )
+
+        if not self._has_bar:
+            p.end()
+            return
+
+        # Row 2: the bar.
+        lo, hi = self.tag.range  # type: ignore[misc]
+        pad = _POINTER_H  # room for the pointer at the ends
+        x0, x1 = pad, w - pad - 1
+        top = text_h + 3 + _POINTER_H
+        track = QRectF(x0, top, x1 - x0, _TRACK_H)
+
+        def xof(v: float) -> float:
+            f = (v - lo) / (hi - lo)
+            return x0 + max(0.0, min(1.0, f)) * (x1 - x0)
+
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(c["TRACK"])
+        p.drawRect(track)
+        if self.tag.normal:
+            n0, n1 = xof(self.tag.normal[0]), xof(self.tag.normal[1])
+            p.setBrush(c["NORMAL_BAND"])
+            p.drawRect(QRectF(n0, top, max(1.0, n1 - n0), _TRACK_H))
+        if bad:
+            p.setBrush(QBrush(c["HATCH"], Qt.BrushStyle.BDiagPattern))
+            p.drawRect(track)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for name, width in (("lolo", 2), ("lo", 1), ("hi", 1), ("hihi", 2)):
+            lim = getattr(self.tag.alarms, name)
+            if lim is None:
+                continue
+            x = round(xof(lim))
+            p.setPen(QPen(c["TICK"], width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+            p.drawLine(QPointF(x, top - 3), QPointF(x, top + _TRACK_H + 3))
+        p.setPen(QPen(c["PANEL_BORDER"], 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(track)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+        if self._target is not None:
+            x = xof(self._target)
+            y = top + _TRACK_H + 1
+            tri = QPainterPath()
+            tri.moveTo(x, y)
+            tri.lineTo(x - 5, y + _MARKER_H - 1)
+            tri.lineTo(x + 5, y + _MARKER_H - 1)
+            tri.closeSubpath()
+            p.setPen(QPen(c["STALE"] if self._stale else c["TICK"], 1.3))
+            p.setBrush(c["PANEL"])
+            p.drawPath(tri)
+
+        if self.pointer_visible():
+            x = xof(self._value)
+            if self._stale:
+                colour = c["STALE"]
+            elif level is not None:
+                colour = QColor(palette.ALARM_LEVEL_COLOURS[level])
+            else:
+                colour = c["POINTER"]
+            tri = QPainterPath()
+            tri.moveTo(x, top - 1)
+            tri.lineTo(x - 6, top - _POINTER_H - 1)
+            tri.lineTo(x + 6, top - _POINTER_H - 1)
+            tri.closeSubpath()
+            hollow = q == Quality.UNCERTAIN
+            p.setPen(QPen(colour if not hollow else c["POINTER"], 1.4))
+            p.setBrush(c["PANEL"] if hollow else colour)
+            p.drawPath(tri)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.setPen(QPen(colour, 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+            p.drawLine(QPointF(round(x), top), QPointF(round(x), top + _TRACK_H))
+        p.end()

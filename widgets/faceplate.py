@@ -1,0 +1,200 @@
+"""Machine faceplate: state, speed against setpoint, key tags against their bands.
+
+The faceplate reads LiveValues directly and decides what to repaint by
+comparing the per-tag version counters of its own few tags, so the main
+window can call `refresh()` on every frame for every faceplate at no cost.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from hmi.core.config import LineConfig, MachineConfig, TagConfig
+from hmi.core.live_values import LiveValues
+from hmi.core.quality import Quality, quality_of, status_name
+from widgets.band_indicator import BandIndicator
+from widgets.formatting import format_age, short_label
+
+FAULT_LABELS = ("faulted", "fault")
+
+
+def fault_code_tag(config: LineConfig, machine: MachineConfig) -> TagConfig | None:
+    """The machine's fault code tag, found by naming convention ('<machine>.fault_code').
+
+    MachineConfig has no fault_code_tag field (yet); the demo line follows this convention.
+    """
+    for t in config.machine_tags(machine.id):
+        if t.name == f"{machine.id}.fault_code" or t.name.endswith(".fault_code"):
+            return t
+    return None
+
+
+def _repolish(w: QWidget) -> None:
+    w.style().unpolish(w)
+    w.style().polish(w)
+    w.update()
+
+
+class Faceplate(QFrame):
+    setpoint_requested = Signal(str)  # machine id
+
+    def __init__(
+        self,
+        machine: MachineConfig,
+        config: LineConfig,
+        tag_index: dict[str, int] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.machine = machine
+        self.setObjectName("faceplate")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        index = config.tag_index() if tag_index is None else tag_index
+        self._stale = False
+        self._state_text = ""
+        self._state_kind = ""
+
+        self._state_tag = config.tag(machine.state_tag) if machine.state_tag else None
+        self._fault_tag = fault_code_tag(config, machine)
+        self._state_i = index[machine.state_tag] if machine.state_tag else -1
+        self._fault_i = index[self._fault_tag.name] if self._fault_tag else -1
+        self._sp_i = index[machine.setpoint_tag] if machine.setpoint_tag else -1
+        self.writable_tags = [t for t in config.machine_tags(machine.id) if t.writable]
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 10, 12, 10)
+        lay.setSpacing(6)
+
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        self.title = QLabel(machine.name)
+        self.title.setObjectName("faceplateTitle")
+        self.state_label = QLabel("—")
+        self.state_label.setObjectName("stateBadge")
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.state_label)
+        lay.addLayout(head)
+
+        rule = QFrame()
+        rule.setObjectName("faceplateRule")
+        rule.setFixedHeight(1)
+        lay.addWidget(rule)
+
+        self.indicators: dict[str, BandIndicator] = {}
+        self._ind_idx: list[int] = []
+        self.speed: BandIndicator | None = None
+        if machine.speed_tag:
+            self.speed = self._add_indicator(lay, config.tag(machine.speed_tag), "Speed", index)
+            lay.addSpacing(4)
+        for name in machine.key_tags:
+            t = config.tag(name)
+            self._add_indicator(lay, t, short_label(t, machine.name), index)
+        lay.addStretch(1)
+
+        foot = QHBoxLayout()
+        foot.addStretch(1)
+        self.setpoint_button = QPushButton("Setpoint…")
+        self.setpoint_button.setObjectName("setpointButton")
+        self.setpoint_button.setEnabled(bool(self.writable_tags))
+        self.setpoint_button.setToolTip(
+            "Change a setpoint of " + machine.name if self.writable_tags else "No writable tags on this machine"
+        )
+        self.setpoint_button.clicked.connect(lambda: self.setpoint_requested.emit(self.machine.id))
+        foot.addWidget(self.setpoint_button)
+        lay.addLayout(foot)
+
+        watched = [i for i in (self._state_i, self._fault_i, self._sp_i) if i >= 0] + self._ind_idx
+        self._watched = np.asarray(watched, dtype=np.int64)
+        self._seen = np.full(len(watched), -1, dtype=np.int64)
+        self._last_state_ts = float("nan")
+        self.setMinimumWidth(280)
+
+    def _add_indicator(self, lay: QVBoxLayout, tag: TagConfig, label: str, index: dict[str, int]) -> BandIndicator:
+        ind = BandIndicator(tag, label)
+        self.indicators[tag.name] = ind
+        self._ind_idx.append(index[tag.name])
+        lay.addWidget(ind)
+        return ind
+
+    # --- updates -------------------------------------------------------------------------
+    def refresh(self, live: LiveValues, force: bool = False) -> bool:
+        """Repaint what changed since the last call; returns whether anything did."""
+        ver = live.version[self._watched]
+        if not force and np.array_equal(ver, self._seen):
+            return False
+        self._seen = ver
+        for name, i in zip(self.indicators, self._ind_idx, strict=True):
+            self.indicators[name].set_sample(live.value[i], live.status[i], live.source_ts[i])
+        if self.speed is not None and self._sp_i >= 0:
+            sp_ok = quality_of(int(live.status[self._sp_i])) != Quality.BAD
+            self.speed.set_target(float(live.value[self._sp_i]) if sp_ok else None)
+        self._update_state(live)
+        return True
+
+    def _update_state(self, live: LiveValues) -> None:
+        if self._state_tag is None:
+            self._set_state_badge("", "")
+            return
+        i = self._state_i
+        status = int(live.status[i])
+        value = float(live.value[i])
+        self._last_state_ts = float(live.source_ts[i])
+        if quality_of(status) == Quality.BAD or value != value:
+            self._set_state_badge(f"? {status_name(status)}", "bad")
+            return
+        label = self._state_tag.state_label(value)
+        if label.strip().lower() in FAULT_LABELS:
+            code = ""
+            if self._fault_tag is not None:
+                fs, fv = int(live.status[self._fault_i]), float(live.value[self._fault_i])
+                code = "code ?" if quality_of(fs) == Quality.BAD or fv != fv else self._fault_tag.state_label(fv)
+            text = label.upper() + (f" · {code}" if code else "")
+            self._set_state_badge(text, "fault")
+        else:
+            self._set_state_badge(label + (" ?" if quality_of(status) == Quality.UNCERTAIN else ""), "normal")
+
+    def _set_state_badge(self, text: str, kind: str) -> None:
+        self._state_text, self._state_kind = text, kind
+        self._render_badge()
+
+    def _render_badge(self) -> None:
+        kind = "stale" if self._stale and self._state_kind != "bad" else self._state_kind
+        text = self._state_text
+        if self._stale and self._last_state_ts == self._last_state_ts:
+            text += f" · {format_age(time.time() - self._last_state_ts)} old"
+        if self.state_label.text() != text:
+            self.state_label.setText(text)
+        if self.state_label.property("kind") != kind:
+            self.state_label.setProperty("kind", kind)
+            _repolish(self.state_label)
+
+    def set_stale(self, stale: bool) -> None:
+        if stale == self._stale:
+            return
+        self._stale = stale
+        for ind in self.indicators.values():
+            ind.set_stale(stale)
+        self._render_badge()
+
+    def tick(self) -> None:
+        for ind in self.indicators.values():
+            ind.tick()
+        if self._stale:
+            self._render_badge()
+
+    # --- for tests and tooltips --------------------------------------------------------
+    @property
+    def state_text(self) -> str:
+        return self._state_text
+
+    @property
+    def state_kind(self) -> str:
+        """'normal', 'fault', 'bad' ('' before the first value)."""
+        return self._state_kind
