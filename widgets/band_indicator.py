@@ -31,9 +31,13 @@ _MARKER_H = 7
 
 
 class BandIndicator(QWidget):
-    def __init__(self, tag: TagConfig, label: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tag: TagConfig, label: str | None = None, show_age: bool = True, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.tag = tag
+        # A faceplate shows one age for all its values; a lone indicator shows its own.
+        self.show_age = show_age
         self._label = tag.label if label is None else label
         self._value = float("nan")
         self._status = BAD_WAITING_FOR_INITIAL_DATA
@@ -77,7 +81,7 @@ class BandIndicator(QWidget):
 
     def tick(self) -> None:
         """Called about once a second: stale data shows a growing age."""
-        if self._stale:
+        if self._stale and self.show_age:
             self.update()
 
     # --- what the operator reads (also used by tests) ------------------------------------------
@@ -135,8 +139,11 @@ class BandIndicator(QWidget):
             lines.append(f"Range: {t.range[0]:g} – {t.range[1]:g} {t.unit}")
         if t.normal:
             lines.append(f"Normal: {t.normal[0]:g} – {t.normal[1]:g} {t.unit}")
-        lim = [f"{n.upper()} {getattr(t.alarms, n):g}" for n in ("lolo", "lo", "hi", "hihi")]
-        lim = [s for s, n in zip(lim, ("lolo", "lo", "hi", "hihi"), strict=True) if getattr(t.alarms, n) is not None]
+        lim = [
+            f"{n.upper()} {getattr(t.alarms, n):g}"
+            for n in ("lolo", "lo", "hi", "hihi")
+            if getattr(t.alarms, n) is not None
+        ]
         if lim:
             lines.append("Alarm limits: " + ", ".join(lim))
         self.setToolTip("<br>".join(lines))
@@ -189,7 +196,7 @@ class BandIndicator(QWidget):
 
         # Row 1, middle: age when stale.
         p.setFont(self.font())
-        if self._stale and self._source_ts == self._source_ts:
+        if self.show_age and self._stale and self._source_ts == self._source_ts:
             age = f"{self.age_text()} old"
             aw = fm.horizontalAdvance(age)
             p.setPen(c["STALE"])

@@ -99,6 +99,9 @@ class Faceplate(QFrame):
         lay.addStretch(1)
 
         foot = QHBoxLayout()
+        self.stale_label = QLabel()
+        self.stale_label.setObjectName("staleLabel")
+        foot.addWidget(self.stale_label)
         foot.addStretch(1)
         self.setpoint_button = QPushButton("Setpoint…")
         self.setpoint_button.setObjectName("setpointButton")
@@ -114,10 +117,11 @@ class Faceplate(QFrame):
         self._watched = np.asarray(watched, dtype=np.int64)
         self._seen = np.full(len(watched), -1, dtype=np.int64)
         self._last_state_ts = float("nan")
+        self._last_received = float("-inf")
         self.setMinimumWidth(280)
 
     def _add_indicator(self, lay: QVBoxLayout, tag: TagConfig, label: str, index: dict[str, int]) -> BandIndicator:
-        ind = BandIndicator(tag, label)
+        ind = BandIndicator(tag, label, show_age=False)
         self.indicators[tag.name] = ind
         self._ind_idx.append(index[tag.name])
         lay.addWidget(ind)
@@ -130,6 +134,7 @@ class Faceplate(QFrame):
         if not force and np.array_equal(ver, self._seen):
             return False
         self._seen = ver
+        self._last_received = float(np.nanmax(live.source_ts[self._watched], initial=-np.inf))
         for name, i in zip(self.indicators, self._ind_idx, strict=True):
             self.indicators[name].set_sample(live.value[i], live.status[i], live.source_ts[i])
         if self.speed is not None and self._sp_i >= 0:
@@ -167,8 +172,16 @@ class Faceplate(QFrame):
     def _render_badge(self) -> None:
         kind = "stale" if self._stale and self._state_kind != "bad" else self._state_kind
         text = self._state_text
-        if self._stale and self._last_state_ts == self._last_state_ts:
-            text += f" · {format_age(time.time() - self._last_state_ts)} old"
+        if self._stale and text and kind != "bad":
+            text += " (last known)"
+        stale_text = ""
+        if self._stale:
+            if self._last_received > 0:
+                stale_text = f"Not updating · data {format_age(time.time() - self._last_received)} old"
+            else:
+                stale_text = "Not updating · no data yet"
+        if self.stale_label.text() != stale_text:
+            self.stale_label.setText(stale_text)
         if self.state_label.text() != text:
             self.state_label.setText(text)
         if self.state_label.property("kind") != kind:

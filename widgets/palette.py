@@ -22,7 +22,8 @@ NORMAL_BAND = "#9F9F9F"  # normal operating band, slightly darker
 TICK = "#3C3C3C"  # alarm limit ticks
 POINTER = "#111111"
 STALE = "#8A8A8A"  # old / disconnected data: greyed, with its age
-HATCH = "#5A5A5A"  # bad quality hatching
+HATCH = "#5A5A5A"  # bad quality hatching (bars)
+HATCH_LIGHT = "#A0A0A0"  # bad quality hatching behind text (tables)
 SELECTION = "#A8A8A8"
 
 # Alarm colours: reserved for alarms (by priority) and machine faults.

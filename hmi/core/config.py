@@ -11,7 +11,7 @@ import math
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -195,6 +195,9 @@ class LineConfig(_Strict):
     journal: JournalConfig = JournalConfig()
     machines: list[MachineConfig] = []
     tags: list[TagConfig]
+    # Alarm definitions are validated one by one by the alarm engine (hmi.core.alarms),
+    # so one bad alarm is refused with its name while the others keep working.
+    alarms: list[dict[str, Any]] = []
 
     @model_validator(mode="after")
     def _cross_refs(self) -> LineConfig:

@@ -18,6 +18,8 @@ class EventKind(enum.StrEnum):
     CONFIG = "config"  # config loaded/changed, bad-configured tags
     DATA_GAP = "data_gap"  # a stretch with no data for some tags (disconnection)
     SYSTEM = "system"  # start/stop of the app, journal rotation
+    ALARM = "alarm"  # ISA-18.2 alarm state transitions (hmi.core.alarms)
+    AUDIT = "audit"  # log-in/out, role changes, refused actions (who tried what)
 
 
 class Severity(enum.IntEnum):

@@ -104,6 +104,7 @@ class LineRuntime:
         self._machine_state: dict[int, float] = {}
         self.samples_in = 0
         self.started_at = 0.0
+        self._link_lost_at: float | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -260,9 +261,27 @@ class LineRuntime:
         prev = self._state
         with self._lock:
             self._state, self._state_detail = state, detail
-        if state != prev:
-            sev = Severity.INFO if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING) else Severity.WARNING
-            self._post_event(JournalEvent(EventKind.CONNECTION, detail, source=self.connector.endpoint, severity=sev))
+        if state == prev:
+            return
+        now = time.time()
+        sev = Severity.INFO if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING) else Severity.WARNING
+        self._post_event(JournalEvent(EventKind.CONNECTION, detail, source=self.connector.endpoint, severity=sev))
+        if prev == ConnectionState.CONNECTED:
+            self._link_lost_at = now
+        elif state == ConnectionState.CONNECTED and self._link_lost_at is not None:
+            # The journal holds the gap explicitly: reviewers and trends see "no data
+            # from t0 to t1" instead of a line drawn across it.
+            t0, self._link_lost_at = self._link_lost_at, None
+            self._post_event(
+                JournalEvent(
+                    EventKind.DATA_GAP,
+                    f"no data from the server for {now - t0:.1f} s (all tags)",
+                    source=self.connector.endpoint,
+                    severity=Severity.WARNING,
+                    data={"start": t0, "end": now, "tags": "all"},
+                    ts=t0,
+                )
+            )
 
     def _on_problem(self, problem: TagProblem) -> None:
         with self._lock:

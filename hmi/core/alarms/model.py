@@ -1,0 +1,296 @@
+"""Alarm vocabulary: priorities, ISA-18.2 states, definitions and the records screens show.
+
+Everything here is plain, immutable Python so it can cross threads (the UI
+receives records through a queue) and be written to the journal as JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import operator
+import string
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from hmi.core.events import EventKind, JournalEvent
+
+
+class Priority(enum.IntEnum):
+    """ISA-18.2 style priorities; a lower number is more important.
+
+    Config files may write the name (``"urgent"``, case-insensitive) or the
+    number (1-4). Targets for the annunciated load: ~80 % low, ~15 % medium,
+    ~5 % high, urgent well under 1 %.
+    """
+
+    URGENT = 1
+    HIGH = 2
+    MEDIUM = 3
+    LOW = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+    @classmethod
+    def parse(cls, value: object) -> Priority:
+        if isinstance(value, bool):
+            raise ValueError(f"unknown priority {value!r}")
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        elif isinstance(value, str):
+            key = value.strip().upper()
+            if key in cls.__members__:
+                return cls[key]
+            if key.isdigit() and int(key) in (1, 2, 3, 4):
+                return cls(int(key))
+        raise ValueError(f"unknown priority {value!r} (use urgent, high, medium, low or 1-4)")
+
+
+class AlarmState(enum.StrEnum):
+    """The ISA-18.2 / IEC 62682 states an alarm is shown in.
+
+    Shelved, suppressed-by-design and out-of-service take precedence (in that
+    order: out of service, shelved, suppressed) over the process states.
+    """
+
+    NORMAL = "normal"
+    UNACKED = "unacknowledged"  # active, not acknowledged
+    ACKED = "acknowledged"  # active, acknowledged
+    RTN_UNACKED = "rtn_unacknowledged"  # returned to normal, not acknowledged
+    LATCHED = "latched"  # latching alarm back to normal, waits for a reset
+    SHELVED = "shelved"
+    SUPPRESSED = "suppressed"  # suppressed by design (a configured condition)
+    OUT_OF_SERVICE = "out_of_service"
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    AlarmState.NORMAL: "Normal",
+    AlarmState.UNACKED: "Unacknowledged",
+    AlarmState.ACKED: "Acknowledged",
+    AlarmState.RTN_UNACKED: "Returned to normal, unacknowledged",
+    AlarmState.LATCHED: "Latched",
+    AlarmState.SHELVED: "Shelved",
+    AlarmState.SUPPRESSED: "Suppressed by design",
+    AlarmState.OUT_OF_SERVICE: "Out of service",
+}
+
+
+class AlarmKind(enum.StrEnum):
+    ANALOG = "analog"  # a limit on a measured value (HiHi/Hi/Lo/LoLo), with deadband
+    DISCRETE = "discrete"  # a value compared with a state/number (filler.state == Faulted)
+    ROC = "roc"  # rate of change, units per second over a window
+    QUALITY = "quality"  # the tag's OPC UA status is Bad (communication/sensor loss)
+
+
+LEVELS = ("lolo", "lo", "hi", "hihi")
+LEVEL_LABELS = {"hihi": "HiHi", "hi": "Hi", "lo": "Lo", "lolo": "LoLo"}
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """``tag OP value``, e.g. ``filler.state != 2``: used for suppression by design."""
+
+    tag: str
+    op: str
+    value: float
+    text: str = ""
+
+    def test(self, v: float) -> bool:
+        return bool(OPS[self.op](v, self.value))
+
+    def __str__(self) -> str:
+        return self.text or f"{self.tag} {self.op} {self.value:g}"
+
+
+MESSAGE_FIELDS = ("name", "tag", "value", "limit", "unit", "state", "machine", "level")
+
+
+def message_fields(template: str) -> list[str]:
+    """Placeholder names in a message template (raises ValueError on a malformed one)."""
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmDefinition:
+    """One configured alarm (one limit, one state, one rate or one quality check).
+
+    ``op``/``limit`` say when the alarm condition is true: analog ``value >=
+    limit`` (high levels) or ``value <= limit`` (low levels), discrete ``value
+    OP limit``; for a rate-of-change alarm ``limit`` is the rate in units per
+    second, for a quality alarm it is 2 (Bad) or 1 (Uncertain or worse).
+    """
+
+    id: str
+    name: str
+    kind: AlarmKind
+    tag: str
+    priority: Priority
+    op: str
+    limit: float
+    machine: str = ""
+    message: str = ""
+    level: str = ""  # analog: hihi/hi/lo/lolo
+    deadband: float = 0.0
+    on_delay_s: float = 0.0
+    off_delay_s: float = 0.0
+    latching: bool = False
+    suppress_when: Condition | None = None
+    window_s: float = 1.0  # roc
+    direction: str = "both"  # roc: rise/fall/both
+    unit: str = ""
+    state_labels: dict[str, str] = field(default_factory=dict)  # enum tags: value -> label
+    implicit: bool = False  # generated from a tag's [tags.alarms] limits
+    advisory: bool = False  # model advisories: shown, never counted in the alarm KPIs
+
+    def describe_limit(self) -> str:
+        if self.kind == AlarmKind.QUALITY:
+            return "Bad quality" if self.limit >= 2 else "Uncertain or Bad quality"
+        if self.kind == AlarmKind.ROC:
+            arrow = {"rise": "rising", "fall": "falling", "both": "changing"}[self.direction]
+            return f"{arrow} faster than {self.limit:g} {self.unit}/s over {self.window_s:g} s".replace("  ", " ")
+        if self.kind == AlarmKind.DISCRETE:
+            return f"{self.op} {self.value_text(self.limit)}"
+        return f"{self.op} {self.limit:g} {self.unit}".rstrip()
+
+    def value_text(self, v: float | None) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "?"
+        if self.state_labels and float(v).is_integer():
+            label = self.state_labels.get(str(int(v)))
+            if label is not None:
+                return label
+        return f"{v:g} {self.unit}".rstrip()
+
+    def format_message(self, value: float | None) -> str:
+        v = float("nan") if value is None else float(value)
+        if not self.message:
+            return f"{self.name}: {self.value_text(v)} ({self.describe_limit()})"
+        fields = {
+            "name": self.name,
+            "tag": self.tag,
+            "value": f"{v:g}" if not math.isnan(v) else "?",
+            "limit": f"{self.limit:g}",
+            "unit": self.unit,
+            "state": self.value_text(v),
+            "machine": self.machine,
+            "level": LEVEL_LABELS.get(self.level, ""),
+        }
+        try:
+            return self.message.format(**fields)
+        except (KeyError, IndexError, ValueError):  # validated at load; never let a message break the engine
+            return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmProblem:
+    """A definition refused at load; the others keep working."""
+
+    alarm: str  # the alarm's id, or "alarms[3]" when it has none
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"alarm {self.alarm!r}, field {self.field!r}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmRecord:
+    """What a screen shows for one alarm: an immutable snapshot, safe to pass between threads."""
+
+    id: str
+    name: str
+    machine: str
+    tag: str
+    kind: AlarmKind
+    priority: Priority
+    state: AlarmState
+    active: bool  # annunciated as active (False while shelved/suppressed/out of service)
+    acked: bool
+    in_alarm: bool  # the process condition right now (also tracked while shelved/suppressed)
+    latched: bool
+    shelved_until: float | None
+    shelved_by: str
+    shelve_reason: str
+    suppressed: bool
+    out_of_service: bool
+    first_out: bool  # first alarm of its machine within the first-out window
+    first_out_of: str  # for followers: the id of the first-out alarm they followed
+    value: float  # the tag's latest value (NaN when unknown or bad)
+    limit: float
+    activated_at: float | None
+    cleared_at: float | None
+    acked_at: float | None
+    acked_by: str
+    message: str
+    count: int  # activations since the engine started (or since the journal it restored from)
+    comment: str  # last operator comment (ack, shelve, out of service)
+    changed_at: float
+
+    @property
+    def is_normal(self) -> bool:
+        return self.state == AlarmState.NORMAL
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmSummary:
+    """Counts for the alarm banner. Per priority: annunciated active alarms, and those unacknowledged."""
+
+    active: dict[Priority, int]
+    unacked: dict[Priority, int]
+    rtn_unacked: int
+    latched: int
+    shelved: int
+    suppressed: int
+    out_of_service: int
+
+    @property
+    def total_active(self) -> int:
+        return sum(self.active.values())
+
+    @property
+    def total_unacked(self) -> int:
+        return sum(self.unacked.values())
+
+    @property
+    def highest_unacked(self) -> Priority | None:
+        pending = [p for p, n in self.unacked.items() if n]
+        return min(pending) if pending else None
+
+
+class AlarmJournal(Protocol):
+    """What the alarm engine needs from the journal (hmi.core.journal.Journal has it)."""
+
+    def write_event(self, ev: JournalEvent) -> int: ...
+
+    def read_events(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        kinds: Iterable[EventKind | str] | None = None,
+    ) -> Sequence[JournalEvent]: ...
+
+
+def json_safe(v: Any) -> Any:
+    """NaN/inf are not JSON; SQLite's json functions refuse them. Store null instead."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v

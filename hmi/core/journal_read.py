@@ -1,0 +1,265 @@
+"""Reading journal files: offline review, the UI's history queries, tests.
+
+Readers open files with ``mode=ro`` so a review can never modify a shift's
+record; WAL lets them read while the writer appends. Time ranges are
+half-open, ``t0 <= ts < t1``, POSIX seconds; ``None`` means unbounded.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+
+from hmi.core.events import EventKind, JournalEvent, Severity
+
+
+class JournalError(Exception):
+    """A journal problem a person can act on; str() names the file and says what went wrong."""
+
+    def __init__(self, message: str, path: Path | str | None = None):
+        super().__init__(message)
+        self.path = Path(path) if path is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent(JournalEvent):
+    """An event read back from a file; `id` is its row id in that file (ids restart in each file)."""
+
+    id: int = 0
+    committed_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TagSamples:
+    """One tag's samples, sorted by source time. `status` is the raw OPC UA StatusCode."""
+
+    tag: str
+    source_ts: np.ndarray
+    server_ts: np.ndarray
+    received_ts: np.ndarray
+    value: np.ndarray
+    status: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.source_ts.shape[0])
+
+    @classmethod
+    def from_rows(cls, tag: str, rows: Sequence[tuple[Any, ...]]) -> TagSamples:
+        if not rows:
+            e = np.empty(0, dtype=np.float64)
+            return cls(tag, e, e.copy(), e.copy(), e.copy(), np.empty(0, dtype=np.uint32))
+        # None (NULL: a NaN value or a missing server time) becomes NaN in a float array.
+        a = np.array(rows, dtype=np.float64)
+        return cls(
+            tag, a[:, 0].copy(), a[:, 1].copy(), a[:, 2].copy(), a[:, 3].copy(), a[:, 4].astype(np.uint32)
+        )
+
+    @classmethod
+    def concat(cls, tag: str, parts: Sequence[TagSamples]) -> TagSamples:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.from_rows(tag, [])
+        if len(parts) == 1:
+            return parts[0]
+        cols = [np.concatenate([getattr(p, f) for p in parts]) for f in _SAMPLE_FIELDS]
+        order = np.argsort(cols[0], kind="stable")
+        return cls(tag, *(c[order] for c in cols))
+
+
+_SAMPLE_FIELDS = ("source_ts", "server_ts", "received_ts", "value", "status")
+
+
+def _range_sql(col: str, t0: float | None, t1: float | None) -> tuple[str, list[float]]:
+    sql, args = "", []
+    if t0 is not None:
+        sql += f" AND {col} >= ?"
+        args.append(float(t0))
+    if t1 is not None:
+        sql += f" AND {col} < ?"
+        args.append(float(t1))
+    return sql, args
+
+
+class JournalReader:
+    """A read-only view of one journal file."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> JournalReader:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- metadata -----------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return {k: v for k, v in self.conn.execute("SELECT key, value FROM meta")}
+
+    def tag_ids(self) -> dict[str, int]:
+        return {name: tid for tid, name in self.conn.execute("SELECT id, name FROM tags ORDER BY id")}
+
+    def tags(self) -> list[dict[str, Any]]:
+        cur = self.conn.execute("SELECT * FROM tags ORDER BY id")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur]
+
+    def commits(self) -> list[dict[str, Any]]:
+        cur = self.conn.execute("SELECT * FROM commits ORDER BY id")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur]
+
+    # --- events -------------------------------------------------------------------------------
+    def read_events(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        kinds: Iterable[EventKind | str] | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        where, args = _range_sql("ts", since, until)
+        args_all: list[Any] = list(args)
+        if kinds is not None:
+            kind_list = [str(k) for k in kinds]
+            where += f" AND kind IN ({', '.join('?' * len(kind_list))})"
+            args_all += kind_list
+        sql = (
+            "SELECT id, ts, kind, source, user, severity, message, data, committed_at"
+            f" FROM events WHERE 1{where} ORDER BY ts, id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_event_from_row(r) for r in self.conn.execute(sql, args_all)]
+
+    # --- samples ------------------------------------------------------------------------------
+    def read_samples(
+        self, tag_names: Iterable[str] | str | None = None, t0: float | None = None, t1: float | None = None
+    ) -> dict[str, TagSamples]:
+        """Samples per tag in [t0, t1), sorted by source time; an unknown tag gives empty arrays.
+
+        Uses the (tag_id, source_ts) index: one range scan per tag.
+        """
+        ids = self.tag_ids()
+        if tag_names is None:
+            names = list(ids)
+        elif isinstance(tag_names, str):
+            names = [tag_names]
+        else:
+            names = list(tag_names)
+        where, args = _range_sql("source_ts", t0, t1)
+        sql = (
+            "SELECT source_ts, server_ts, received_ts, value, status FROM samples"
+            f" WHERE tag_id = ?{where} ORDER BY source_ts, id"
+        )
+        out: dict[str, TagSamples] = {}
+        for name in names:
+            tid = ids.get(name)
+            rows = self.conn.execute(sql, [tid, *args]).fetchall() if tid is not None else []
+            out[name] = TagSamples.from_rows(name, rows)
+        return out
+
+
+def _event_from_row(row: tuple[Any, ...]) -> StoredEvent:
+    rid, ts, kind, source, user, severity, message, data, committed_at = row
+    try:
+        kind = EventKind(kind)
+    except ValueError:  # a kind from a newer version: keep the text
+        pass
+    try:
+        severity = Severity(severity)
+    except ValueError:
+        pass
+    try:
+        payload = json.loads(data) if data else {}
+    except ValueError:
+        payload = {"raw": data}
+    return StoredEvent(
+        kind=kind,
+        message=message or "",
+        source=source or "",
+        user=user or "",
+        severity=severity,
+        data=payload,
+        ts=ts,
+        id=rid,
+        committed_at=committed_at,
+    )
+
+
+def open_journal_readonly(path: Path | str) -> JournalReader:
+    """Open a journal file for review without any chance of modifying it.
+
+    Falls back to ``immutable=1`` for a file on read-only media (a copied file
+    on a USB stick or a read-only share), where SQLite cannot create the WAL
+    index; that fallback assumes nothing is writing the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise JournalError(f"journal file {path}: not found", path)
+    base = "file:" + quote(str(path.resolve()), safe="/")
+    last: Exception | None = None
+    for params in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{base}?{params}", uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            conn.execute("SELECT count(*) FROM meta").fetchone()
+            conn.execute("SELECT id FROM samples LIMIT 0").fetchall()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            last = exc
+            if "no such table" in str(exc):
+                raise JournalError(f"journal file {path}: not a LineHMI journal ({exc})", path) from None
+            continue
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
+        return JournalReader(path, conn)
+    raise JournalError(f"journal file {path}: cannot open read-only ({last})", path)
+
+
+def read_samples_from_files(
+    paths: Sequence[Path], tag_names: Iterable[str] | str | None, t0: float | None, t1: float | None
+) -> dict[str, TagSamples]:
+    """Merge the samples of several files (e.g. the daily files a time range spans)."""
+    parts: dict[str, list[TagSamples]] = {}
+    names = (
+        [tag_names] if isinstance(tag_names, str) else (list(tag_names) if tag_names is not None else None)
+    )
+    for p in paths:
+        with open_journal_readonly(p) as r:
+            for name, ts in r.read_samples(names, t0, t1).items():
+                parts.setdefault(name, []).append(ts)
+    order = names if names is not None else list(parts)
+    return {n: TagSamples.concat(n, parts.get(n, [])) for n in order}
+
+
+def read_events_from_files(
+    paths: Sequence[Path],
+    since: float | None,
+    until: float | None,
+    kinds: Iterable[EventKind | str] | None,
+) -> list[StoredEvent]:
+    kind_list = list(kinds) if kinds is not None else None
+    out: list[StoredEvent] = []
+    for p in paths:
+        with open_journal_readonly(p) as r:
+            out.extend(r.read_events(since, until, kind_list))
+    out.sort(key=lambda e: e.ts)
+    return out

@@ -1,0 +1,69 @@
+"""Start the GUI: `run_gui(runtime, config, user) -> exit code`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+from hmi.core.config import LineConfig
+from hmi.core.runtime_api import LineRuntimeApi
+
+
+def run_gui(
+    runtime: LineRuntimeApi,
+    config: LineConfig | None = None,
+    user: str | None = None,
+    *,
+    seconds: float | None = None,
+    screenshot: str | Path | None = None,
+) -> int:
+    """Show the main window over a started runtime and run the Qt event loop.
+
+    The runtime keeps running on its own I/O thread; the window polls it. On
+    exit (window closed, Ctrl+C in the terminal, `seconds` elapsed) polling
+    stops first, then `runtime.stop()` is called, whatever happened in between.
+    `screenshot`: with `seconds`, the window is saved to this PNG just before quitting.
+    """
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")  # before anything imports pyqtgraph
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from hmi.ui.main_window import MainWindow
+    from hmi.ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("LineHMI")
+    app.setOrganizationName("LineHMI")
+    apply_theme(app)
+    window = None
+    try:
+        window = MainWindow(runtime, config, user)
+        window.show()
+
+        def finish() -> None:
+            if screenshot and window is not None:
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                window.grab().save(str(screenshot))
+            if window is not None:
+                window.close()
+            app.quit()
+
+        if seconds:
+            QTimer.singleShot(int(seconds * 1000), finish)
+        # Ctrl+C in the terminal closes the window cleanly; the idle timer lets Python see the signal.
+        previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
+        wake = QTimer()
+        wake.timeout.connect(lambda: None)
+        wake.start(250)
+        try:
+            return int(app.exec())
+        finally:
+            wake.stop()
+            signal.signal(signal.SIGINT, previous)
+    finally:
+        if window is not None:
+            window.shutdown()
+        runtime.stop()

@@ -1,0 +1,334 @@
+"""Setpoint dialog: pick a writable tag, enter a value, write it, see the outcome.
+
+Validation happens here first (type, configured range) so the operator gets
+a clear message before anything is sent; the runtime validates again, journals
+the request and the outcome, and its WriteResult message is shown as is.
+
+The write never blocks the GUI: `runtime.write_value()` returns a
+concurrent.futures.Future completed on the I/O thread, and a QTimer on the GUI
+thread polls it (no widget is ever touched from the I/O thread).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.config import TagConfig
+from hmi.core.live_values import LiveValues
+from hmi.core.quality import Quality, quality_of, status_name
+from hmi.core.runtime_api import LineRuntimeApi, WriteResult
+from widgets.formatting import format_age, format_value
+
+POLL_MS = 50
+SLOW_WRITE_S = 5.0  # after this, say that the answer is late (the result still comes)
+
+
+class SetpointDialog(QDialog):
+    write_finished = Signal(object)  # WriteResult
+
+    def __init__(
+        self,
+        runtime: LineRuntimeApi,
+        live: LiveValues,
+        tags: Sequence[TagConfig],
+        user: str,
+        initial: str | None = None,
+        title: str = "Setpoint",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.live = live
+        self.tags = [t for t in tags if t.writable]
+        if not self.tags:
+            raise ValueError("SetpointDialog needs at least one writable tag")
+        self.user = user
+        self._future: concurrent.futures.Future[WriteResult] | None = None
+        self._write_started = 0.0
+        self._value: float | None = None
+        self.last_result: WriteResult | None = None
+        self.setWindowTitle(title)
+        self.setObjectName("setpointDialog")
+        self.setMinimumWidth(460)
+
+        outer = QVBoxLayout(self)
+        outer.setSpacing(10)
+        outer.setContentsMargins(16, 14, 16, 12)
+        self.heading = QLabel(title)
+        self.heading.setObjectName("dialogHeading")
+        outer.addWidget(self.heading)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(8)
+
+        self.tag_combo = QComboBox()
+        for t in self.tags:
+            self.tag_combo.addItem(f"{t.label}  ({t.name})", t.name)
+        form.addRow("Tag", self.tag_combo)
+        self.current_label = QLabel()
+        self.current_label.setObjectName("valueLabel")
+        form.addRow("Current value", self.current_label)
+        self.range_label = QLabel()
+        form.addRow("Range", self.range_label)
+
+        # Numeric entry (float/int) or a choice (enum/bool); one of them is visible.
+        entry = QHBoxLayout()
+        entry.setSpacing(8)
+        self.value_edit = QLineEdit()
+        self.value_edit.setObjectName("setpointEdit")
+        self.value_edit.setPlaceholderText("new value")
+        self.choice_combo = QComboBox()
+        self.unit_label = QLabel()
+        self.unit_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("m/min"))
+        entry.addWidget(self.value_edit, 1)
+        entry.addWidget(self.choice_combo, 1)
+        entry.addWidget(self.unit_label)
+        form.addRow("New value", entry)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("validationMessage")
+        self.message_label.setWordWrap(True)
+        form.addRow("", self.message_label)
+        self.user_label = QLabel(user)
+        form.addRow("User", self.user_label)
+        outer.addLayout(form)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy indicator
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(6)
+        self.progress.setVisible(False)
+        outer.addWidget(self.progress)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("writeStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.setMinimumHeight(self.fontMetrics().height() * 2 + 4)
+        outer.addWidget(self.status_label)
+
+        buttons = QDialogButtonBox()
+        self.write_button = QPushButton("Write")
+        self.write_button.setObjectName("writeButton")
+        self.write_button.setAutoDefault(False)
+        self.close_button = QPushButton("Close")
+        self.close_button.setAutoDefault(False)
+        buttons.addButton(self.write_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        outer.addWidget(buttons)
+
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._check_future)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(500)
+        self._refresh_timer.timeout.connect(self._show_current)
+        self._refresh_timer.start()
+
+        self.tag_combo.currentIndexChanged.connect(self._on_tag_changed)
+        self.value_edit.textChanged.connect(self._validate)
+        self.value_edit.returnPressed.connect(self._on_write)
+        self.choice_combo.currentIndexChanged.connect(self._validate)
+        self.write_button.clicked.connect(self._on_write)
+        self.close_button.clicked.connect(self.reject)
+
+        if initial is not None:
+            i = self.tag_combo.findData(initial)
+            if i >= 0:
+                self.tag_combo.setCurrentIndex(i)
+        self.tag_combo.setEnabled(len(self.tags) > 1)
+        self._on_tag_changed()
+
+    # --- tag selection ---------------------------------------------------------------------
+    @property
+    def tag(self) -> TagConfig:
+        return self.tags[max(0, self.tag_combo.currentIndex())]
+
+    @property
+    def pending(self) -> bool:
+        return self._future is not None
+
+    def _on_tag_changed(self) -> None:
+        t = self.tag
+        numeric = t.data_type in ("float", "int")
+        self.value_edit.setVisible(numeric)
+        self.choice_combo.setVisible(not numeric)
+        self.unit_label.setText(t.unit)
+        if numeric:
+            if t.data_type == "int":
+                v = QIntValidator(self.value_edit)
+            else:
+                v = QDoubleValidator(self.value_edit)
+                v.setNotation(QDoubleValidator.Notation.StandardNotation)
+                v.setDecimals(6)
+            # Always '.' as the decimal point: the same keys on every line-side PC.
+            v.setLocale(QLocale.c())
+            self.value_edit.setValidator(v)
+            self.value_edit.clear()
+        else:
+            self.choice_combo.clear()
+            states = t.states or {"0": "Off", "1": "On"}
+            for key, label in sorted(states.items(), key=lambda kv: int(kv[0])):
+                self.choice_combo.addItem(f"{label} ({key})", float(key))
+        if t.range:
+            self.range_label.setText(f"{t.range[0]:g} – {t.range[1]:g} {t.unit}".rstrip())
+        else:
+            self.range_label.setText("no range configured (the PLC decides)")
+        self._show_current()
+        self._validate()
+        if numeric:
+            self.value_edit.setFocus()
+
+    def _show_current(self) -> None:
+        t = self.tag
+        i = self.live.index.get(t.name)
+        if i is None:
+            self.current_label.setText("—")
+            return
+        value, status, ts = (float(self.live.value[i]), int(self.live.status[i]), float(self.live.source_ts[i]))
+        q = quality_of(status)
+        if q == Quality.BAD or value != value:
+            text = f"? {status_name(status)}"
+        else:
+            text = f"{format_value(t, value)} {t.unit}".rstrip()
+            if q == Quality.UNCERTAIN:
+                text += f"  ({status_name(status)})"
+        if ts == ts:
+            text += f"   · {format_age(time.time() - ts)} ago"
+        self.current_label.setText(text)
+
+    # --- validation --------------------------------------------------------------------------
+    def _validate(self) -> bool:
+        value, message = self._parse()
+        self._value = value
+        self.message_label.setText(message)
+        self.message_label.setProperty("invalid", value is None and bool(self.value_edit.text().strip()))
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+        self.write_button.setEnabled(value is not None and not self.pending)
+        return value is not None
+
+    def _parse(self) -> tuple[float | None, str]:
+        t = self.tag
+        if t.data_type not in ("float", "int"):
+            data = self.choice_combo.currentData()
+            return (float(data), "") if data is not None else (None, "Choose a value.")
+        text = self.value_edit.text().strip().replace(",", ".")
+        lo_hi = f" between {t.range[0]:g} and {t.range[1]:g} {t.unit}".rstrip() if t.range else ""
+        if not text:
+            return None, f"Enter a {'whole ' if t.data_type == 'int' else ''}number{lo_hi}."
+        try:
+            value = int(text) if t.data_type == "int" else float(text)
+        except ValueError:
+            kind = "a whole number" if t.data_type == "int" else "a number"
+            return None, f"'{text}' is not {kind}. Enter {kind}{lo_hi}."
+        if not math.isfinite(value):
+            return None, "Enter a finite number."
+        if t.range and not (t.range[0] <= value <= t.range[1]):
+            return None, f"{value:g} is outside the range {t.range[0]:g} – {t.range[1]:g} {t.unit}.".replace(" .", ".")
+        i = self.live.index.get(t.name)
+        cur = float(self.live.value[i]) if i is not None else float("nan")
+        if cur == cur and quality_of(int(self.live.status[i])) != Quality.BAD:  # type: ignore[index]
+            return float(value), f"Change {format_value(t, cur)} → {format_value(t, value)} {t.unit}".rstrip()
+        return float(value), f"Write {format_value(t, value)} {t.unit}".rstrip()
+
+    # --- writing ---------------------------------------------------------------------------
+    def _on_write(self) -> None:
+        if self.pending or not self._validate() or self._value is None:
+            return
+        t, value = self.tag, self._value
+        try:
+            self._future = self.runtime.write_value(t.name, value, self.user)
+        except Exception as exc:  # the runtime should answer through the future, but never crash the screen
+            self._show_result(None, f"Not written: {exc}")
+            return
+        self._write_started = time.monotonic()
+        self._set_inputs_enabled(False)
+        self.progress.setVisible(True)
+        self.status_label.setProperty("outcome", "pending")
+        self._repolish(self.status_label)
+        self.status_label.setText(f"Writing {format_value(t, value)} {t.unit} to {t.name} as {self.user}…")
+        self._poll.start()
+
+    def _check_future(self) -> None:
+        fut = self._future
+        if fut is None:
+            self._poll.stop()
+            return
+        if not fut.done():
+            waited = time.monotonic() - self._write_started
+            if waited > SLOW_WRITE_S:
+                t = self.tag
+                self.status_label.setText(
+                    f"Writing {format_value(t, self._value or 0.0)} {t.unit} to {t.name}: no answer yet after "
+                    f"{waited:.0f} s (connection slow or lost). The outcome will be shown here and journaled."
+                )
+            return
+        self._poll.stop()
+        self._future = None
+        try:
+            result = fut.result()
+        except Exception as exc:
+            self._show_result(None, f"Not written: the write failed ({type(exc).__name__}: {exc})")
+            return
+        self._show_result(result)
+
+    def _show_result(self, result: WriteResult | None, text: str | None = None) -> None:
+        self.progress.setVisible(False)
+        self._set_inputs_enabled(True)
+        self.last_result = result
+        if result is not None:
+            t = self.tag
+            if result.ok:
+                msg = result.message or "written"
+                msg = msg[:1].upper() + msg[1:]
+                text = f"✓ {msg}: {t.name} = {format_value(t, result.value)} {t.unit}".rstrip()
+                if result.event_id is not None:
+                    text += f"  (journal #{result.event_id})"
+            else:
+                text = f"✗ Not written: {result.message}"
+                if result.status:
+                    text += f"  [{status_name(result.status)}]"
+        ok = result is not None and result.ok
+        self.status_label.setProperty("outcome", "ok" if ok else "failed")
+        self._repolish(self.status_label)
+        self.status_label.setText(text or "")
+        self._show_current()
+        self._validate()
+        if result is not None:
+            self.write_finished.emit(result)
+
+    def _set_inputs_enabled(self, enabled: bool) -> None:
+        self.tag_combo.setEnabled(enabled and len(self.tags) > 1)
+        self.value_edit.setEnabled(enabled)
+        self.choice_combo.setEnabled(enabled)
+        self.write_button.setEnabled(enabled and self._value is not None)
+
+    @staticmethod
+    def _repolish(w: QWidget) -> None:
+        w.style().unpolish(w)
+        w.style().polish(w)
+
+    def done(self, r: int) -> None:
+        # Closing while a write is pending is allowed: the runtime still journals the outcome.
+        self._poll.stop()
+        self._refresh_timer.stop()
+        self._future = None
+        super().done(r)

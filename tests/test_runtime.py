@@ -1,0 +1,110 @@
+"""The runtime end to end against a real server: journal, events, operator writes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from hmi.core.events import EventKind
+from hmi.core.quality import BAD_NOT_CONNECTED
+from hmi.core.runtime import LineRuntime, validate_write
+from hmi.core.runtime_api import ConnectionState
+from tests.opcua_fixtures import TinyServer, free_port, small_config
+
+
+def wait_for(pred, timeout: float = 15.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture
+def line(tmp_path):
+    port = free_port()
+    server = TinyServer(port).start()
+    cfg = small_config(port, journal_dir=tmp_path)
+    rt = LineRuntime(cfg).start()
+    yield server, cfg, rt
+    rt.stop()
+    server.close()
+    leftovers = [t.name for t in threading.enumerate() if t.name.startswith("linehmi")]
+    assert not leftovers, f"threads left running: {leftovers}"
+
+
+def test_validate_write_messages():
+    cfg = small_config(4840)
+    sp = cfg.tag("m1.speed_sp")
+    assert validate_write(sp, 100.0) is None
+    assert "outside the range 0..600" in validate_write(sp, 700.0)
+    assert "not writable" in validate_write(cfg.tag("m1.speed"), 1.0)
+    assert "finite" in validate_write(sp, float("nan"))
+    assert "whole numbers" in validate_write(cfg.tag("m1.state"), 2.5)
+    assert "not one of" in validate_write(cfg.tag("m1.state"), 3)
+
+
+def test_samples_and_events_reach_the_journal_and_the_screen(line):
+    server, cfg, rt = line
+    wait_for(lambda: rt.state == ConnectionState.CONNECTED)
+    seen = []
+    wait_for(lambda: seen.append(rt.poll()) or sum(len(u.batch) for u in seen) > 20)
+    rt.journal.flush()
+    db = sqlite3.connect(rt.journal.path)
+    n = db.execute("select count(*) from samples").fetchone()[0]
+    assert n > 20
+    kinds = {r[0] for r in db.execute("select kind from events")}
+    assert {"system", "connection", "config"} <= kinds  # config: the string tag was refused
+    assert any(e.kind == EventKind.CONNECTION for u in seen for e in u.events)
+
+
+def test_setpoint_write_is_journaled_before_and_after(line):
+    server, cfg, rt = line
+    wait_for(lambda: rt.state == ConnectionState.CONNECTED)
+    res = rt.write_value("m1.speed_sp", 321.0, "alice").result(10)
+    assert res.ok, res.message
+    refused = rt.write_value("m1.speed_sp", 9999.0, "alice").result(10)
+    assert not refused.ok and "outside the range" in refused.message
+    db = sqlite3.connect(rt.journal.path)
+    rows = db.execute(
+        "select user, message, json_extract(data, '$.result'), json_extract(data, '$.ok') from events "
+        "where kind = 'operator_action' order by id"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["alice"] * 3
+    assert rows[0][2] == "requested" and rows[1][3] == 1 and rows[2][2] == "refused"
+    assert rows[1][0] == "alice" and res.event_id is not None
+
+
+def test_write_while_disconnected_fails_cleanly_and_is_journaled(line):
+    server, cfg, rt = line
+    wait_for(lambda: rt.state == ConnectionState.CONNECTED)
+    server.stop()
+    wait_for(lambda: rt.state != ConnectionState.CONNECTED)
+    res = rt.write_value("m1.speed_sp", 200.0, "bob").result(15)
+    assert not res.ok and "not written" in res.message
+    db = sqlite3.connect(rt.journal.path)
+    msg = db.execute("select message from events where kind='operator_action' order by id desc").fetchone()[0]
+    assert "not written" in msg
+
+
+def test_reconnect_records_gap_in_journal(line):
+    server, cfg, rt = line
+    wait_for(lambda: rt.state == ConnectionState.CONNECTED)
+    time.sleep(0.5)
+    server.stop()
+    wait_for(lambda: rt.state == ConnectionState.RECONNECTING)
+    time.sleep(1.0)
+    server.start()
+    wait_for(lambda: rt.state == ConnectionState.CONNECTED, timeout=20)
+    time.sleep(0.5)
+    rt.journal.flush()
+    db = sqlite3.connect(rt.journal.path)
+    bad = db.execute("select count(*) from samples where status = ?", (BAD_NOT_CONNECTED,)).fetchone()[0]
+    assert bad >= 3
+    gap = db.execute("select json_extract(data,'$.start'), json_extract(data,'$.end') from events "
+                     "where kind='data_gap'").fetchone()
+    assert gap is not None and gap[1] - gap[0] >= 1.0

@@ -1,0 +1,52 @@
+"""Widget tests: offscreen Qt, a FakeRuntime, the demo line config."""
+
+import os
+
+# Before any Qt import: no display on CI or on these machines.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pytest  # noqa: E402
+
+from hmi.core.config import DEMO_CONFIG, load_config  # noqa: E402
+
+from .fakes import FakeRuntime, big_config, tiny_config  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_config():
+    return load_config(DEMO_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def config_2k(demo_config):
+    return big_config(2000, demo_config)
+
+
+@pytest.fixture
+def tiny():
+    return tiny_config()
+
+
+@pytest.fixture
+def make_runtime():
+    made: list[FakeRuntime] = []
+
+    def make(config, **kw) -> FakeRuntime:
+        rt = FakeRuntime(config, **kw)
+        made.append(rt)
+        return rt
+
+    yield make
+    for rt in made:
+        if not rt.stopped:
+            rt.stop()
+
+
+@pytest.fixture
+def themed_app(qapp):
+    from hmi.ui.theme import apply_theme
+
+    apply_theme(qapp)
+    yield qapp
+    qapp.setStyleSheet("")

@@ -1,0 +1,245 @@
+"""A LineRuntimeApi for widget tests and screenshots: no OPC UA, no journal.
+
+- `poll()` drains what the test pushed (batches, events, problems, state) and,
+  with `auto=True` while connected, adds one synthetic batch of plausible values.
+- `write_value()` completes on a worker thread after `write_delay_s`, like the
+  real runtime's I/O thread, with range/writability checks.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import threading
+import time
+
+import numpy as np
+
+from hmi.core.config import LineConfig, LineInfo, MachineConfig, ServerConfig, TagConfig
+from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.quality import BAD_OUT_OF_RANGE, BAD_TYPE_MISMATCH, GOOD
+from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
+from hmi.core.samples import SampleBatch
+
+RUNNING, FAULTED = 2.0, 4.0
+
+
+class FakeRuntime:
+    def __init__(
+        self,
+        config: LineConfig,
+        *,
+        auto: bool = True,
+        write_delay_s: float = 0.2,
+        state: ConnectionState = ConnectionState.CONNECTED,
+        seed: int = 1,
+    ) -> None:
+        self.config = config
+        self.auto = auto
+        self.write_delay_s = write_delay_s
+        self.fail_writes: str | None = None  # message: every write fails with it
+        self.writes: list[tuple[str, float, str]] = []
+        self.poll_count = 0
+        self.stopped = False
+        self._lock = threading.Lock()
+        self._state = state
+        self._detail = ""
+        self._pending: list[SampleBatch] = []
+        self._events: list[JournalEvent] = []
+        self._problems: list[TagProblem] = []
+        self._overrides: dict[int, tuple[float, int]] = {}
+        self._event_id = 0
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="fake-io")
+        n = len(config.tags)
+        self._index = config.tag_index()
+        rng = np.random.default_rng(seed)
+        self._phase = rng.uniform(0, 2 * math.pi, n)
+        self._period = rng.uniform(8, 40, n)
+        self._t0 = time.time()
+        self._sp: dict[int, float] = {}
+        lo = np.zeros(n)
+        mid = np.zeros(n)
+        amp = np.zeros(n)
+        self._analog = np.zeros(n, dtype=bool)
+        for i, t in enumerate(config.tags):
+            if t.data_type != "float" or t.range is None:
+                continue
+            band = t.normal or t.range
+            lo[i] = band[0]
+            mid[i] = (band[0] + band[1]) / 2
+            amp[i] = (band[1] - band[0]) * 0.3
+            self._analog[i] = not t.writable
+            if t.writable:
+                self._sp[i] = float(mid[i])
+        self._mid, self._amp = mid, amp
+        # Speeds follow their setpoint.
+        self._speed_of_sp: dict[int, int] = {}
+        for m in config.machines:
+            if m.speed_tag and m.setpoint_tag:
+                sp_i, sp_tag = self._index[m.setpoint_tag], config.tag(m.speed_tag)
+                self._speed_of_sp[self._index[m.speed_tag]] = sp_i
+                self._sp[sp_i] = float(sum(sp_tag.normal) / 2) if sp_tag.normal else self._sp.get(sp_i, 0.0)
+        self._discrete = [i for i, t in enumerate(config.tags) if not self._analog[i]]
+
+    # --- LineRuntimeApi -----------------------------------------------------------------------
+    @property
+    def state(self) -> ConnectionState:
+        return self._state
+
+    def poll(self) -> LiveUpdate:
+        with self._lock:
+            self.poll_count += 1
+            batches, self._pending = self._pending, []
+            events, self._events = self._events, []
+            problems, self._problems = self._problems, []
+            state, detail = self._state, self._detail
+        if self.auto and state == ConnectionState.CONNECTED:
+            batches.append(self.synthetic_batch())
+        dropped = max(0, len(batches) - 1)
+        return LiveUpdate(
+            batch=SampleBatch.concat(batches),
+            events=events,
+            state=state,
+            state_detail=detail,
+            problems=problems,
+            dropped_batches=dropped,
+        )
+
+    def write_value(self, tag: str, value: float, user: str) -> concurrent.futures.Future[WriteResult]:
+        return self._executor.submit(self._write, tag, float(value), user)
+
+    def stop(self) -> None:
+        self.stopped = True
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # --- test controls ------------------------------------------------------------------------
+    def set_state(self, state: ConnectionState, detail: str = "") -> None:
+        with self._lock:
+            if state != self._state:
+                sev = Severity.WARNING if state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED) else 0
+                self._events.append(
+                    JournalEvent(EventKind.CONNECTION, f"{state.value}: {detail}" if detail else state.value,
+                                 source="opcua", severity=Severity(sev))
+                )
+            self._state, self._detail = state, detail
+
+    def push(self, batch: SampleBatch) -> None:
+        with self._lock:
+            self._pending.append(batch)
+
+    def push_event(self, event: JournalEvent) -> None:
+        with self._lock:
+            self._events.append(event)
+
+    def add_problem(self, tag: str, status: int, message: str) -> None:
+        with self._lock:
+            self._problems.append(TagProblem(tag, status, message))
+
+    def set_value(self, tag: str, value: float, status: int = GOOD) -> None:
+        """Pin a tag's value/status in the synthetic stream (fault a machine, break a sensor)."""
+        self._overrides[self._index[tag]] = (float(value), int(status))
+
+    def clear_value(self, tag: str) -> None:
+        self._overrides.pop(self._index[tag], None)
+
+    def synthetic_batch(self, now: float | None = None, age_s: float = 0.0) -> SampleBatch:
+        now = time.time() if now is None else now
+        n = len(self.config.tags)
+        t = now - self._t0
+        values = self._mid + self._amp * np.sin(2 * math.pi * t / self._period + self._phase)
+        status = np.zeros(n, dtype=np.uint32)
+        for sp_i, v in self._sp.items():
+            values[sp_i] = v
+        for speed_i, sp_i in self._speed_of_sp.items():
+            values[speed_i] = self._sp[sp_i] + 1.5 * math.sin(t + self._phase[speed_i])
+        for i in self._discrete:
+            tag = self.config.tags[i]
+            if tag.writable:
+                continue
+            if tag.name.endswith(".state"):
+                values[i] = RUNNING
+            elif tag.data_type == "enum":
+                values[i] = 0.0
+            elif tag.data_type == "int":
+                values[i] = float(int(t * 5) + i * 1000)
+            elif tag.data_type == "bool":
+                values[i] = 1.0
+        for i, (v, s) in self._overrides.items():
+            values[i], status[i] = v, s
+        ts = np.full(n, now - age_s)
+        return SampleBatch.from_columns(np.arange(n), ts, ts, np.full(n, now), values, status)
+
+    # --- writes (worker thread) -------------------------------------------------------------------
+    def _write(self, tag: str, value: float, user: str) -> WriteResult:
+        time.sleep(self.write_delay_s)
+        self.writes.append((tag, value, user))
+        with self._lock:
+            self._event_id += 1
+            event_id = self._event_id
+        try:
+            cfg = self.config.tag(tag)
+        except KeyError:
+            return WriteResult(tag, value, False, BAD_TYPE_MISMATCH, f"unknown tag {tag!r}", event_id)
+        if not cfg.writable:
+            return WriteResult(tag, value, False, BAD_TYPE_MISMATCH, f"{tag} is not writable", event_id)
+        if cfg.range and not cfg.range[0] <= value <= cfg.range[1]:
+            return WriteResult(tag, value, False, BAD_OUT_OF_RANGE, f"{value:g} outside {list(cfg.range)}", event_id)
+        if self.fail_writes:
+            return WriteResult(tag, value, False, 0x80050000, self.fail_writes, event_id)
+        if self._state != ConnectionState.CONNECTED:
+            return WriteResult(tag, value, False, 0x808A0000, f"not connected ({self._state.value})", event_id)
+        self._sp[self._index[tag]] = value
+        self.push_event(
+            JournalEvent(EventKind.OPERATOR_ACTION, f"{tag} set to {value:g}", source=tag, user=user)
+        )
+        return WriteResult(tag, value, True, GOOD, "written", event_id)
+
+
+def big_config(n_extra: int, base: LineConfig) -> LineConfig:
+    """The demo line plus n_extra analog tags (for table and responsiveness tests)."""
+    extra = [
+        TagConfig(
+            name=f"area{i // 100:02d}.sensor{i % 100:02d}",
+            node_id=f"ns=2;s=Area{i // 100:02d}.Sensor{i % 100:02d}",
+            display_name=f"Area {i // 100} sensor {i % 100}",
+            unit=("°C", "bar", "A", "mm/s")[i % 4],
+            range=(0.0, 100.0),
+            normal=(30.0, 70.0),
+            alarms={"hi": 85.0, "hihi": 95.0},
+            deadband=0.1,
+        )
+        for i in range(n_extra)
+    ]
+    return LineConfig(
+        line=base.line,
+        server=base.server,
+        journal=base.journal,
+        machines=base.machines,
+        tags=[*base.tags, *extra],
+    )
+
+
+def tiny_config() -> LineConfig:
+    """One machine, a handful of tags: for focused widget tests."""
+    return LineConfig(
+        line=LineInfo(id="t", name="Test line"),
+        server=ServerConfig(endpoint="opc.tcp://127.0.0.1:4840/"),
+        machines=[
+            MachineConfig(
+                id="m", name="Mixer", state_tag="m.state", speed_tag="m.speed", setpoint_tag="m.speed_sp",
+                key_tags=["m.temp"],
+            )
+        ],
+        tags=[
+            TagConfig(name="m.state", node_id="ns=2;s=M.State", machine="m", data_type="enum",
+                      states={"2": "Running", "3": "Idle", "4": "Faulted"}),
+            TagConfig(name="m.fault_code", node_id="ns=2;s=M.Fault", machine="m", data_type="enum",
+                      states={"0": "None", "1": "Jam"}),
+            TagConfig(name="m.speed", node_id="ns=2;s=M.Speed", machine="m", unit="rpm", range=(0, 100),
+                      normal=(40, 60)),
+            TagConfig(name="m.speed_sp", node_id="ns=2;s=M.SpeedSp", machine="m", unit="rpm", range=(0, 100),
+                      writable=True),
+            TagConfig(name="m.temp", node_id="ns=2;s=M.Temp", display_name="Mixer temperature", machine="m",
+                      unit="°C", range=(0, 120), normal=(20, 60), alarms={"hi": 80, "hihi": 100}, deadband=0.1),
+        ],
+    )

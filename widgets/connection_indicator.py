@@ -1,0 +1,94 @@
+"""Connection state badge: state, how long it has been so, and the runtime's detail.
+
+Connected is the normal state and shows no colour. Reconnecting and
+disconnected are abnormal: the badge turns to the communication colour
+(blue, never an alarm colour) so it is seen from across the room.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from hmi.core.runtime_api import ConnectionState
+from widgets.formatting import format_age
+
+_TITLES = {
+    ConnectionState.CONNECTED: "CONNECTED",
+    ConnectionState.CONNECTING: "CONNECTING…",
+    ConnectionState.RECONNECTING: "RECONNECTING…",
+    ConnectionState.DISCONNECTED: "DISCONNECTED",
+}
+ABNORMAL = frozenset({ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED})
+
+
+class ConnectionIndicator(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("connectionIndicator")
+        self._state = ConnectionState.DISCONNECTED
+        self._detail = ""
+        self._since = time.time()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)
+        self.badge = QLabel()
+        self.badge.setObjectName("connectionBadge")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_label = QLabel()
+        self.detail_label.setObjectName("connectionDetail")
+        self.detail_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.detail_label.setMinimumWidth(120)
+        lay.addWidget(self.badge)
+        lay.addWidget(self.detail_label, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._render)
+        self._timer.start()
+        self._render(force_style=True)
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._state
+
+    @property
+    def abnormal(self) -> bool:
+        return self._state in ABNORMAL
+
+    def set_state(self, state: ConnectionState, detail: str = "", since: float | None = None) -> None:
+        """`since`: wall-clock time of the change, if the runtime knows it better than we do."""
+        state = ConnectionState(state)
+        changed = state != self._state
+        if changed or since is not None:
+            self._since = time.time() if since is None else since
+        self._state, self._detail = state, detail
+        self._render(force_style=changed)
+
+    def text(self) -> str:
+        """Everything the indicator says, as one line (tooltips, tests)."""
+        parts = [_TITLES[self._state], self._elapsed_text()]
+        if self._detail:
+            parts.append(self._detail)
+        return " · ".join(parts)
+
+    def _elapsed_text(self) -> str:
+        return f"for {format_age(max(0.0, time.time() - self._since))}"
+
+    def _render(self, force_style: bool = False) -> None:
+        self.badge.setText(_TITLES[self._state])
+        detail = self._elapsed_text() + (f" — {self._detail}" if self._detail else "")
+        fm = self.detail_label.fontMetrics()
+        width = max(60, self.detail_label.width())
+        self.detail_label.setText(fm.elidedText(detail, Qt.TextElideMode.ElideRight, width))
+        self.setToolTip(self.text())
+        kind = "abnormal" if self.abnormal else self._state.value
+        if force_style or self.badge.property("kind") != kind:
+            self.badge.setProperty("kind", kind)
+            self.badge.style().unpolish(self.badge)
+            self.badge.style().polish(self.badge)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._render()

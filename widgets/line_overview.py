@@ -1,0 +1,82 @@
+"""Line overview: one faceplate per machine in flow order, wrapping to the width.
+
+Four faceplates sit in one row on a 1920 px control-room screen and still
+fit a 1280 px line-side PC; narrower windows wrap to 2x2 (then one column),
+with a vertical scroll bar if the height runs out.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
+
+from hmi.core.config import LineConfig
+from hmi.core.live_values import LiveValues
+from widgets.faceplate import Faceplate
+
+FACEPLATE_MIN_WIDTH = 280
+SPACING = 10
+
+
+class LineOverview(QScrollArea):
+    setpoint_requested = Signal(str)  # machine id
+
+    def __init__(self, config: LineConfig, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lineOverview")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        inner.setObjectName("lineOverviewInner")
+        index = config.tag_index()
+        self.faceplates: dict[str, Faceplate] = {}
+        self._grid = QGridLayout(inner)
+        self._grid.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        self._grid.setSpacing(SPACING)
+        for m in config.machines:
+            fp = Faceplate(m, config, index, inner)
+            fp.setMinimumWidth(FACEPLATE_MIN_WIDTH)
+            fp.setpoint_requested.connect(self.setpoint_requested)
+            self.faceplates[m.id] = fp
+        self.setWidget(inner)
+        self._columns = 0
+        self._relayout(max(1, len(self.faceplates)))
+
+    @property
+    def columns(self) -> int:
+        return self._columns
+
+    def _relayout(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for fp in self.faceplates.values():
+            self._grid.removeWidget(fp)
+        for n, fp in enumerate(self.faceplates.values()):
+            self._grid.addWidget(fp, n // columns, n % columns)
+        for c in range(max(self._grid.columnCount(), columns)):
+            self._grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        n = max(1, len(self.faceplates))
+        width = self.viewport().width() if self.viewport() else event.size().width()
+        fit = max(1, (width - SPACING) // (FACEPLATE_MIN_WIDTH + SPACING))
+        cols = min(n, fit)
+        if cols < n:  # balance rows: 4 machines -> 2x2 rather than 3+1
+            rows = -(-n // cols)
+            cols = -(-n // rows)
+        self._relayout(cols)
+        super().resizeEvent(event)
+
+    def refresh(self, live: LiveValues) -> None:
+        for fp in self.faceplates.values():
+            fp.refresh(live)
+
+    def set_stale(self, stale: bool) -> None:
+        for fp in self.faceplates.values():
+            fp.set_stale(stale)
+
+    def tick(self) -> None:
+        for fp in self.faceplates.values():
+            fp.tick()

@@ -1,0 +1,400 @@
+"""Tag table over LiveValues, built for thousands of tags.
+
+- The model computes cell text on demand in `data()`: Qt only asks for the
+  visible cells, so 2,000 or 20,000 tags cost the same per repaint.
+- A batch turns into `dataChanged` over the contiguous row runs that changed
+  (numpy, no Python loop over rows); unchanged rows are never touched.
+- Filtering and sorting are done here with numpy rather than through a
+  QSortFilterProxyModel, whose dynamic re-sorting would call back into Python
+  for every row on every batch. Sorting is applied when a header is clicked,
+  not continuously: rows that jump around at 25 Hz cannot be read.
+- The age column is refreshed by `tick()` about once a second.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.live_values import LiveValues
+from hmi.core.quality import Quality, quality_array, quality_of, status_name
+from widgets import palette
+from widgets.formatting import alarm_level, decimals_for, format_age, format_timestamp, format_value
+
+COL_NAME, COL_DESC, COL_VALUE, COL_UNIT, COL_QUALITY, COL_SOURCE_TS, COL_AGE = range(7)
+HEADERS = ("Tag", "Description", "Value", "Unit", "Quality", "Source time", "Age")
+# More runs than this in one batch: one dataChanged over their span is cheaper than many signals.
+MAX_RANGES = 32
+
+_Display = Qt.ItemDataRole.DisplayRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+class TagTableModel(QAbstractTableModel):
+    rows_filtered = Signal(int, int)  # shown, total
+
+    def __init__(self, live: LiveValues, parent=None) -> None:
+        super().__init__(parent)
+        self.live = live
+        tags = live.config.tags
+        self._tags = tags
+        self._n = len(tags)
+        self._desc = [t.label + (f" — {t.description}" if t.description else "") for t in tags]
+        self._units = [t.unit for t in tags]
+        self._decimals = [decimals_for(t) for t in tags]
+        self._search = [f"{t.name} {t.display_name} {t.description} {t.unit}".lower() for t in tags]
+        self._has_alarms = [any(v is not None for v in (t.alarms.hihi, t.alarms.hi, t.alarms.lo, t.alarms.lolo)) for t in tags]
+        # Alarm limits as columns (NaN = none) so "abnormal only" is a few numpy comparisons.
+        self._lim = {
+            n: np.array([np.nan if getattr(t.alarms, n) is None else getattr(t.alarms, n) for t in tags])
+            for n in ("hihi", "hi", "lo", "lolo")
+        }
+        self._problems: dict[int, tuple[int, str]] = {}
+        self._stale = False
+        self._order = np.arange(self._n, dtype=np.int64)  # sorted order over all tags
+        self._rows = self._order.copy()  # view row -> tag index (after filter)
+        self._row_of = np.arange(self._n, dtype=np.int64)  # tag index -> view row, -1 hidden
+        self._filter_words: list[str] = []
+        self._abnormal_only = False
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._now = time.time()
+
+        self._brush_bad = QBrush(QColor(palette.HATCH_LIGHT), Qt.BrushStyle.BDiagPattern)
+        self._brush_alarm = {k: QBrush(QColor(v)) for k, v in palette.ALARM_LEVEL_COLOURS.items()}
+        self._fg_stale = QBrush(QColor(palette.STALE))
+        self._fg_alarm_text = {
+            k: QBrush(QColor(palette.ALARM_TEXT if k in ("HH", "LL") else palette.TEXT))
+            for k in palette.ALARM_LEVEL_COLOURS
+        }
+        self._font_bold = QFont()
+        self._font_bold.setBold(True)
+        self._font_italic = QFont()
+        self._font_italic.setItalic(True)
+
+    # --- Qt model API ----------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _Display):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal:
+            if role == _Display:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return _RIGHT if section in (COL_VALUE, COL_SOURCE_TS, COL_AGE) else _LEFT
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _Display):
+        # Called only for visible cells; keep the common path short.
+        col = index.column()
+        i = int(self._rows[index.row()])
+        if role == _Display:
+            return self._text(i, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if col in (COL_VALUE, COL_SOURCE_TS, COL_AGE) else _LEFT
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if col == COL_VALUE:
+                if self._is_bad(i):
+                    return self._brush_bad
+                level = self._level(i)
+                if level is not None and not self._stale:
+                    return self._brush_alarm[level]
+            elif col == COL_QUALITY and (i in self._problems and self._is_bad(i)):
+                return self._brush_bad
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._stale and col >= COL_VALUE:
+                return self._fg_stale
+            if col == COL_VALUE:
+                level = self._level(i)
+                if level is not None:
+                    return self._fg_alarm_text[level]
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if col in (COL_VALUE, COL_QUALITY) or (col == COL_DESC and i in self._problems):
+                q = quality_of(int(self.live.status[i]))
+                if q == Quality.BAD:
+                    return self._font_bold
+                if q == Quality.UNCERTAIN:
+                    return self._font_italic
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(i)
+        return None
+
+    def _is_bad(self, i: int) -> bool:
+        return quality_of(int(self.live.status[i])) == Quality.BAD or self.live.value[i] != self.live.value[i]
+
+    def _level(self, i: int) -> str | None:
+        if not self._has_alarms[i] or self._is_bad(i):
+            return None
+        return alarm_level(self._tags[i], float(self.live.value[i]))
+
+    def _text(self, i: int, col: int) -> str:
+        if col == COL_NAME:
+            return self._tags[i].name
+        if col == COL_DESC:
+            problem = self._problems.get(i)
+            if problem and self._is_bad(i):
+                return f"{self._tags[i].label} — refused by server: {problem[1]}"
+            return self._desc[i]
+        if col == COL_UNIT:
+            return self._units[i]
+        live = self.live
+        if col == COL_VALUE:
+            status = int(live.status[i])
+            q = quality_of(status)
+            if q == Quality.BAD or live.value[i] != live.value[i]:
+                return "? REFUSED" if i in self._problems else "? BAD"
+            text = format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            return text + " ?" if q == Quality.UNCERTAIN else text
+        if col == COL_QUALITY:
+            status = int(live.status[i])
+            problem = self._problems.get(i)
+            if problem and quality_of(status) == Quality.BAD:
+                return f"{status_name(problem[0])} (0x{problem[0]:08X})"
+            return status_name(status)
+        if col == COL_SOURCE_TS:
+            return format_timestamp(float(live.source_ts[i]), self._now)
+        if col == COL_AGE:
+            ts = float(live.source_ts[i])
+            return "" if ts != ts else format_age(self._now - ts)
+        return ""
+
+    def _tooltip(self, i: int) -> str:
+        t = self._tags[i]
+        status = int(self.live.status[i])
+        lines = [f"<b>{t.name}</b> — {t.label}", f"Node: {t.node_id}"]
+        if t.description:
+            lines.append(t.description)
+        lines.append(f"Status: {status_name(status)} (0x{status:08X})")
+        problem = self._problems.get(i)
+        if problem:
+            lines.append(f"Refused by server: {status_name(problem[0])} (0x{problem[0]:08X}) — {problem[1]}")
+        if t.range:
+            lines.append(f"Range: {t.range[0]:g} – {t.range[1]:g} {t.unit}")
+        if t.normal:
+            lines.append(f"Normal: {t.normal[0]:g} – {t.normal[1]:g} {t.unit}")
+        return "<br>".join(lines)
+
+    # --- live updates ---------------------------------------------------------------------------
+    def on_samples_applied(self, changed: np.ndarray) -> int:
+        """Emit dataChanged for the visible-model rows of the changed tags; returns signals emitted."""
+        if not len(changed) or not len(self._rows):
+            return 0
+        rows = self._row_of[np.asarray(changed, dtype=np.int64)]
+        rows = rows[rows >= 0]
+        if not len(rows):
+            return 0
+        rows = np.unique(rows)  # sorted
+        breaks = np.flatnonzero(np.diff(rows) > 1)
+        starts = np.r_[rows[0], rows[breaks + 1]]
+        ends = np.r_[rows[breaks], rows[-1]]
+        if len(starts) > MAX_RANGES:
+            starts, ends = starts[:1], ends[-1:]
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            self.dataChanged.emit(self.index(s, COL_VALUE), self.index(e, COL_AGE))
+        return len(starts)
+
+    def set_problems(self, problems: Iterable[tuple[str, int, str]]) -> None:
+        idx = self.live.index
+        changed = []
+        for tag, status, message in problems:
+            i = idx.get(tag)
+            if i is not None:
+                self._problems[i] = (int(status), message)
+                changed.append(i)
+        if changed:
+            self.on_samples_applied(np.asarray(changed))
+
+    def set_stale(self, stale: bool) -> None:
+        if stale != self._stale:
+            self._stale = stale
+            self._emit_all(COL_VALUE, COL_AGE)
+
+    def tick(self, now: float | None = None) -> None:
+        """About once a second: refresh ages (and the abnormal-only filter, which follows the data)."""
+        self._now = time.time() if now is None else now
+        if self._abnormal_only:
+            self._apply_filter()
+        self._emit_all(COL_SOURCE_TS, COL_AGE)
+
+    def _emit_all(self, c0: int, c1: int) -> None:
+        if self._rows.size:
+            self.dataChanged.emit(self.index(0, c0), self.index(len(self._rows) - 1, c1))
+
+    # --- filter and sort ---------------------------------------------------------------------
+    def set_filter(self, text: str, abnormal_only: bool | None = None) -> None:
+        self._filter_words = text.lower().split()
+        if abnormal_only is not None:
+            self._abnormal_only = abnormal_only
+        self._apply_filter()
+
+    def _abnormal_mask(self) -> np.ndarray:
+        q = quality_array(self.live.status)
+        mask = q != Quality.GOOD
+        if self._problems:
+            mask[list(self._problems)] = True
+        v = self.live.value
+        with np.errstate(invalid="ignore"):
+            mask |= (v >= self._lim["hi"]) | (v >= self._lim["hihi"]) | (v <= self._lim["lo"]) | (v <= self._lim["lolo"])
+        return mask
+
+    def _apply_filter(self) -> None:
+        mask = np.ones(self._n, dtype=bool)
+        if self._filter_words:
+            words = self._filter_words
+            mask &= np.fromiter((all(w in s for w in words) for s in self._search), dtype=bool, count=self._n)
+        if self._abnormal_only:
+            mask &= self._abnormal_mask()
+        rows = self._order[mask[self._order]]
+        if np.array_equal(rows, self._rows):
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self._row_of = np.full(self._n, -1, dtype=np.int64)
+        self._row_of[rows] = np.arange(len(rows))
+        self.endResetModel()
+        self.rows_filtered.emit(len(rows), self._n)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        live = self.live
+        if column == COL_NAME:
+            keys = np.array([t.name.lower() for t in self._tags])
+        elif column == COL_DESC:
+            keys = np.array([d.lower() for d in self._desc])
+        elif column == COL_UNIT:
+            keys = np.array(self._units)
+        elif column == COL_VALUE:
+            keys = np.where(np.isnan(live.value), np.inf, live.value)
+        elif column == COL_QUALITY:
+            keys = live.status.astype(np.int64)
+        elif column == COL_SOURCE_TS:
+            keys = np.where(np.isnan(live.source_ts), -np.inf, live.source_ts)
+        else:  # age: newest first when ascending
+            keys = np.where(np.isnan(live.source_ts), np.inf, -live.source_ts)
+        order_idx = np.argsort(keys, kind="stable")
+        if order == Qt.SortOrder.DescendingOrder:
+            order_idx = order_idx[::-1]
+        self._order = order_idx.astype(np.int64)
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        old_rows = self._rows
+        mask = np.zeros(self._n, dtype=bool)
+        mask[old_rows] = True
+        self._rows = self._order[mask[self._order]]
+        self._row_of = np.full(self._n, -1, dtype=np.int64)
+        self._row_of[self._rows] = np.arange(len(self._rows))
+        # Keep the selection on the same tags.
+        for pidx in self.persistentIndexList():
+            tag_i = int(old_rows[pidx.row()])
+            self.changePersistentIndex(pidx, self.index(int(self._row_of[tag_i]), pidx.column()))
+        self.layoutChanged.emit()
+
+    def tag_at(self, row: int) -> int:
+        return int(self._rows[row])
+
+    def row_of(self, tag_index: int) -> int:
+        return int(self._row_of[tag_index])
+
+    @property
+    def problems(self) -> dict[int, tuple[int, str]]:
+        return self._problems
+
+
+class TagTable(QWidget):
+    """Filter box + abnormal-only toggle + table view."""
+
+    def __init__(self, live: LiveValues, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = TagTableModel(live, self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.setSpacing(6)
+        bar = QHBoxLayout()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter tags: name, description or unit (several words: all must match)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.abnormal_box = QCheckBox("Abnormal only")
+        self.abnormal_box.setToolTip("Bad or uncertain quality, refused by the server, or past an alarm limit")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("dimLabel")
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.abnormal_box)
+        bar.addWidget(self.count_label)
+        lay.addLayout(bar)
+
+        self.view = QTableView()
+        self.view.setObjectName("tagTable")
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setShowGrid(False)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vh = self.view.verticalHeader()
+        vh.setVisible(False)
+        # Fixed row heights: the view never measures rows, whatever the tag count.
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        hh = self.view.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(False)
+        fm = self.fontMetrics()
+        widths = {
+            COL_NAME: fm.horizontalAdvance("labeller.motor_current_xx"),
+            COL_DESC: fm.horizontalAdvance("Labeller bearing temperature"),
+            COL_VALUE: fm.horizontalAdvance("-000,000.00xxx"),
+            COL_UNIT: fm.horizontalAdvance("m/minxxx"),
+            COL_QUALITY: fm.horizontalAdvance("BadNodeIdUnknown (0x80340000)x"),
+            COL_SOURCE_TS: fm.horizontalAdvance("00:00:00.000xxx"),
+            COL_AGE: fm.horizontalAdvance("00 min 00 sx"),
+        }
+        for col, w in widths.items():
+            self.view.setColumnWidth(col, w)
+        hh.setSectionResizeMode(COL_DESC, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.view, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self._apply_filter)
+        self.filter_edit.textChanged.connect(lambda _t: self._debounce.start())
+        self.abnormal_box.toggled.connect(lambda _c: self._apply_filter())
+        self.model.rows_filtered.connect(self._show_count)
+        self.model.modelReset.connect(lambda: self._show_count(self.model.rowCount(), len(live)))
+        self._show_count(self.model.rowCount(), len(live))
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.filter_edit.text(), self.abnormal_box.isChecked())
+
+    def _show_count(self, shown: int, total: int) -> None:
+        self.count_label.setText(f"{shown:,} of {total:,} tags")
+
+    # Slots for the bridge / main window
+    def on_samples_applied(self, changed: np.ndarray) -> None:
+        self.model.on_samples_applied(changed)
+
+    def tick(self) -> None:
+        self.model.tick()
