@@ -116,9 +116,15 @@ def test_schema_views_and_meta_readable_without_the_app(tmp_path, cfg):
         ("m.temp", "2023-11-14T22:13:20.250Z", None, None, "Bad", "BadSensorFailure"),
         ("m.speed", "2023-11-14T22:13:20.350Z", 56.0, None, "Good", "Good"),
     ]
-    ev = con.execute("SELECT time, kind, severity, source, user, message FROM events_readable WHERE kind='config'")
-    assert ev.fetchall() == [("2023-11-14T22:13:20.250Z", "config", "info", "m.temp", "eve", "limits changed")]
-    assert con.execute("SELECT n_samples, first_sample_id, last_sample_id FROM commits").fetchall() == [(4, 1, 4)]
+    ev = con.execute(
+        "SELECT time, kind, severity, source, user, message FROM events_readable WHERE kind='config'"
+    )
+    assert ev.fetchall() == [
+        ("2023-11-14T22:13:20.250Z", "config", "info", "m.temp", "eve", "limits changed")
+    ]
+    assert con.execute("SELECT n_samples, first_sample_id, last_sample_id FROM commits").fetchall() == [
+        (4, 1, 4)
+    ]
     con.close()
 
 
@@ -227,9 +233,13 @@ def test_event_is_on_disk_when_write_event_returns(tmp_path, cfg):
                 rid = j.write_event(ev)
                 # A second connection, opened now, must already see it: committed, not queued.
                 con = sqlite3.connect(f"file:{j.path}?mode=ro", uri=True)
-                row = con.execute("SELECT message, user, severity, data FROM events WHERE id=?", (rid,)).fetchone()
+                row = con.execute(
+                    "SELECT message, user, severity, data FROM events WHERE id=?", (rid,)
+                ).fetchone()
                 con.close()
-                assert row is not None and row[0] == f"setpoint {n}/{i}" and row[1] == f"op{n}" and row[2] == 1
+                assert (
+                    row is not None and row[0] == f"setpoint {n}/{i}" and row[1] == f"op{n}" and row[2] == 1
+                )
                 assert json.loads(row[3]) == {"value": 1.5 * i, "bad": None, "arr": [0, 1]}
                 results.append((n, rid))
 
@@ -240,6 +250,21 @@ def test_event_is_on_disk_when_write_event_returns(tmp_path, cfg):
             t.join()
         assert len({rid for _, rid in results}) == 30
         assert j.stats.events_committed >= 31  # + the SYSTEM 'opened' event
+
+
+def test_write_events_commits_a_flood_in_one_transaction(tmp_path, cfg):
+    t = 1_700_000_000.0
+    evs = [
+        JournalEvent(EventKind.ALARM, f"alarm {i}", source="m.temp", data={"i": i}, ts=t + i)
+        for i in range(50)
+    ]
+    with Journal(cfg, tmp_path) as j:
+        ids = j.write_events(evs)
+        assert j.write_events([]) == []
+        assert ids == list(range(ids[0], ids[0] + 50))
+        back = j.read_events(kinds=[EventKind.ALARM])
+    assert [e.id for e in back] == ids and back[7].kind is EventKind.ALARM and back[7].data == {"i": 7}
+    assert len({e.committed_at for e in back}) == 1  # one transaction
 
 
 def test_read_events_filters_and_system_events(tmp_path, cfg):
@@ -403,6 +428,8 @@ def test_removed_file_is_detected_and_a_new_one_started(tmp_path, cfg):
         con.close()
     assert msgs[0].startswith("journal reopened: journal file") and "removed" in msgs[0]
     assert msgs[1] == "after" and rid == 2
+    # The removed file's WAL is set aside, not replayed into the new file.
+    assert len(list(tmp_path.glob("*.db-wal.orphan-*"))) == 1
 
 
 def test_disk_full_is_reported_samples_kept_and_retried(tmp_path, cfg):
@@ -463,7 +490,9 @@ def test_sigkill_mid_stream_loses_nothing_committed(tmp_path, run):
     reader = threading.Thread(target=pump)
     reader.start()
     try:
-        assert ready.wait(30), f"writer did not start: {proc.stderr.read() if proc.poll() is not None else ''}"
+        assert ready.wait(30), (
+            f"writer did not start: {proc.stderr.read() if proc.poll() is not None else ''}"
+        )
         time.sleep(random.uniform(0.3, 1.0))
         os.kill(proc.pid, signal.SIGKILL)
     finally:

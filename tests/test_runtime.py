@@ -44,8 +44,9 @@ def test_validate_write_messages():
     assert "outside the range 0..600" in validate_write(sp, 700.0)
     assert "not writable" in validate_write(cfg.tag("m1.speed"), 1.0)
     assert "finite" in validate_write(sp, float("nan"))
-    assert "whole numbers" in validate_write(cfg.tag("m1.state"), 2.5)
-    assert "not one of" in validate_write(cfg.tag("m1.state"), 3)
+    state = cfg.tag("m1.state").model_copy(update={"writable": True})
+    assert "whole numbers" in validate_write(state, 2.5)
+    assert "not one of" in validate_write(state, 3)
 
 
 def test_samples_and_events_reach_the_journal_and_the_screen(line):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -45,13 +45,23 @@ class BandIndicator(QWidget):
         self._target: float | None = None
         self._stale = False
         self._has_bar = tag.range is not None
+        self._fonts: dict[bool, tuple[QFont, QFontMetrics]] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(160)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self._colors = {
             k: QColor(getattr(palette, k))
             for k in (
-                "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK", "POINTER", "STALE", "HATCH", "PANEL", "PANEL_BORDER",
+                "TEXT",
+                "TEXT_DIM",
+                "TRACK",
+                "NORMAL_BAND",
+                "TICK",
+                "POINTER",
+                "STALE",
+                "HATCH",
+                "PANEL",
+                "PANEL_BORDER",
             )
         }
         self._update_tooltip()
@@ -115,10 +125,10 @@ class BandIndicator(QWidget):
     def pointer_visible(self) -> bool:
         return self._has_bar and self.quality != Quality.BAD and self._value == self._value
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         return QSize(260, self._height())
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return QSize(160, self._height())
 
     def _height(self) -> int:
@@ -149,7 +159,21 @@ class BandIndicator(QWidget):
         self.setToolTip("<br>".join(lines))
 
     # --- painting ------------------------------------------------------------------------
-    def paintEvent(self, event) -> None:  # noqa: N802, ARG002
+    def _value_font(self, italic: bool) -> tuple[QFont, QFontMetrics]:
+        cached = self._fonts.get(italic)
+        if cached is None:
+            f = QFont(self.font())
+            f.setBold(True)
+            f.setItalic(italic)
+            cached = self._fonts[italic] = (f, QFontMetrics(f))
+        return cached
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._fonts.clear()
+        super().changeEvent(event)
+
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         c = self._colors
@@ -161,18 +185,14 @@ class BandIndicator(QWidget):
         level = None if bad else alarm_level(self.tag, self._value)
 
         # Row 1, right: value (bold) with an alarm badge or a bad-quality box in front.
-        bold = QFont(self.font())
-        bold.setBold(True)
-        if q == Quality.UNCERTAIN:
-            bold.setItalic(True)
+        bold, bfm = self._value_font(q == Quality.UNCERTAIN)
         p.setFont(bold)
-        bfm = QFontMetrics(bold)
         value_text = self.value_text()
         value_w = min(bfm.horizontalAdvance(value_text) + 2, int(w * 0.6))
-        value_rect = QRectF(w - value_w - 1, 0, value_w, text_h)
+        value_rect = QRectF(w - value_w - (6 if bad else 1), 0, value_w, text_h)
         text_colour = c["STALE"] if self._stale else c["TEXT"]
         if bad:
-            box = value_rect.adjusted(-4, 0, 0, 0)
+            box = value_rect.adjusted(-4, 0, 4, 0)
             p.setPen(QPen(c["TICK"], 1, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))

@@ -89,6 +89,6 @@ class ConnectionIndicator(QFrame):
             self.badge.style().unpolish(self.badge)
             self.badge.style().polish(self.badge)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._render()

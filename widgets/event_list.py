@@ -24,13 +24,13 @@ class EventListModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._events)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None
@@ -92,7 +92,9 @@ class EventList(QWidget):
         vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
         hh = self.view.horizontalHeader()
         fm = self.fontMetrics()
-        for col, sample in enumerate(("00:00:00.000xx", "WARNINGxx", "operator_actionx", "filler.speed_spxx", "operatorxx")):
+        for col, sample in enumerate(
+            ("00:00:00.000xx", "WARNINGxx", "operator_actionx", "filler.speed_spxx", "operatorxx")
+        ):
             self.view.setColumnWidth(col, fm.horizontalAdvance(sample))
         hh.setStretchLastSection(True)
         lay.addWidget(self.view)

@@ -107,7 +107,9 @@ class Faceplate(QFrame):
         self.setpoint_button.setObjectName("setpointButton")
         self.setpoint_button.setEnabled(bool(self.writable_tags))
         self.setpoint_button.setToolTip(
-            "Change a setpoint of " + machine.name if self.writable_tags else "No writable tags on this machine"
+            "Change a setpoint of " + machine.name
+            if self.writable_tags
+            else "No writable tags on this machine"
         )
         self.setpoint_button.clicked.connect(lambda: self.setpoint_requested.emit(self.machine.id))
         foot.addWidget(self.setpoint_button)
@@ -120,7 +122,9 @@ class Faceplate(QFrame):
         self._last_received = float("-inf")
         self.setMinimumWidth(280)
 
-    def _add_indicator(self, lay: QVBoxLayout, tag: TagConfig, label: str, index: dict[str, int]) -> BandIndicator:
+    def _add_indicator(
+        self, lay: QVBoxLayout, tag: TagConfig, label: str, index: dict[str, int]
+    ) -> BandIndicator:
         ind = BandIndicator(tag, label, show_age=False)
         self.indicators[tag.name] = ind
         self._ind_idx.append(index[tag.name])
@@ -159,7 +163,9 @@ class Faceplate(QFrame):
             code = ""
             if self._fault_tag is not None:
                 fs, fv = int(live.status[self._fault_i]), float(live.value[self._fault_i])
-                code = "code ?" if quality_of(fs) == Quality.BAD or fv != fv else self._fault_tag.state_label(fv)
+                code = (
+                    "code ?" if quality_of(fs) == Quality.BAD or fv != fv else self._fault_tag.state_label(fv)
+                )
             text = label.upper() + (f" · {code}" if code else "")
             self._set_state_badge(text, "fault")
         else:

@@ -58,7 +58,7 @@ class LineOverview(QScrollArea):
         for c in range(max(self._grid.columnCount(), columns)):
             self._grid.setColumnStretch(c, 1 if c < columns else 0)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         n = max(1, len(self.faceplates))
         width = self.viewport().width() if self.viewport() else event.size().width()
         fit = max(1, (width - SPACING) // (FACEPLATE_MIN_WIDTH + SPACING))

@@ -59,7 +59,9 @@ class TagTableModel(QAbstractTableModel):
         self._units = [t.unit for t in tags]
         self._decimals = [decimals_for(t) for t in tags]
         self._search = [f"{t.name} {t.display_name} {t.description} {t.unit}".lower() for t in tags]
-        self._has_alarms = [any(v is not None for v in (t.alarms.hihi, t.alarms.hi, t.alarms.lo, t.alarms.lolo)) for t in tags]
+        self._has_alarms = [
+            any(v is not None for v in (t.alarms.hihi, t.alarms.hi, t.alarms.lo, t.alarms.lolo)) for t in tags
+        ]
         # Alarm limits as columns (NaN = none) so "abnormal only" is a few numpy comparisons.
         self._lim = {
             n: np.array([np.nan if getattr(t.alarms, n) is None else getattr(t.alarms, n) for t in tags])
@@ -88,13 +90,13 @@ class TagTableModel(QAbstractTableModel):
         self._font_italic.setItalic(True)
 
     # --- Qt model API ----------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _Display):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _Display):
         if orientation == Qt.Orientation.Horizontal:
             if role == _Display:
                 return HEADERS[section]
@@ -255,7 +257,12 @@ class TagTableModel(QAbstractTableModel):
             mask[list(self._problems)] = True
         v = self.live.value
         with np.errstate(invalid="ignore"):
-            mask |= (v >= self._lim["hi"]) | (v >= self._lim["hihi"]) | (v <= self._lim["lo"]) | (v <= self._lim["lolo"])
+            mask |= (
+                (v >= self._lim["hi"])
+                | (v >= self._lim["hihi"])
+                | (v <= self._lim["lo"])
+                | (v <= self._lim["lolo"])
+            )
         return mask
 
     def _apply_filter(self) -> None:
@@ -331,10 +338,14 @@ class TagTable(QWidget):
         lay.setSpacing(6)
         bar = QHBoxLayout()
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter tags: name, description or unit (several words: all must match)")
+        self.filter_edit.setPlaceholderText(
+            "Filter tags: name, description or unit (several words: all must match)"
+        )
         self.filter_edit.setClearButtonEnabled(True)
         self.abnormal_box = QCheckBox("Abnormal only")
-        self.abnormal_box.setToolTip("Bad or uncertain quality, refused by the server, or past an alarm limit")
+        self.abnormal_box.setToolTip(
+            "Bad or uncertain quality, refused by the server, or past an alarm limit"
+        )
         self.count_label = QLabel()
         self.count_label.setObjectName("dimLabel")
         bar.addWidget(self.filter_edit, 1)
@@ -367,7 +378,7 @@ class TagTable(QWidget):
             COL_DESC: fm.horizontalAdvance("Labeller bearing temperature"),
             COL_VALUE: fm.horizontalAdvance("-000,000.00xxx"),
             COL_UNIT: fm.horizontalAdvance("m/minxxx"),
-            COL_QUALITY: fm.horizontalAdvance("BadNodeIdUnknown (0x80340000)x"),
+            COL_QUALITY: fm.horizontalAdvance("BadNodeIdUnknown (0x80340000)xxxxx"),
             COL_SOURCE_TS: fm.horizontalAdvance("00:00:00.000xxx"),
             COL_AGE: fm.horizontalAdvance("00 min 00 sx"),
         }

@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import os
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,8 @@ def apply() -> bool:
     global _applied
     if _applied:
         return True
+    if os.environ.get("LINEHMI_SIM_NO_UAPATCH"):  # benchmarks compare with asyncua as shipped
+        return False
     import asyncua
     from asyncua import ua
     from asyncua.server import monitored_item_service as mis
@@ -72,7 +75,7 @@ def apply() -> bool:
         if mdata is None or mdata.mode == ua.MonitoringMode.Disabled:
             return
         mdata.mvalue.set_current_datavalue(value)
-        flt = mdata.filter
+        flt = mdata.filter if isinstance(mdata.filter, ua.DataChangeFilter) else None
         trigger = flt.Trigger if flt is not None else ua.DataChangeTrigger.StatusValue
         if not self._is_data_changed(mdata.mvalue, trigger):
             return

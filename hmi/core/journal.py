@@ -163,9 +163,10 @@ class Journal:
         # --- shared with producers (under _cv) ---
         self._pending: collections.deque[SampleBatch] = collections.deque()
         self._pending_samples = 0
-        self._events: collections.deque[tuple[tuple[Any, ...], concurrent.futures.Future[int]]] = (
-            collections.deque()
-        )
+        # each entry: the rows of one write_event/write_events call, committed together
+        self._events: collections.deque[
+            tuple[list[tuple[Any, ...]], concurrent.futures.Future[list[int]]]
+        ] = collections.deque()
         self._flushes: list[concurrent.futures.Future[None]] = []
         self._accepting = False
         self._stop_requested = False
@@ -263,25 +264,32 @@ class Journal:
 
         If the writer cannot take it within `timeout`, it is withdrawn (never written later).
         """
-        row = self._event_row(ev)
-        fut: concurrent.futures.Future[int] = concurrent.futures.Future()
+        return self._submit_events([ev], timeout)[0]
+
+    def write_events(self, evs: Iterable[JournalEvent], timeout: float = 10.0) -> list[int]:
+        """Commit several events in one transaction (one fsync: an alarm flood); all or none."""
+        evs = list(evs)
+        return self._submit_events(evs, timeout) if evs else []
+
+    def _submit_events(self, evs: list[JournalEvent], timeout: float) -> list[int]:
+        rows = [self._event_row(ev) for ev in evs]
+        what = evs[0].message if len(evs) == 1 else f"{len(evs)} events"
+        fut: concurrent.futures.Future[list[int]] = concurrent.futures.Future()
         if threading.current_thread() is self._thread:  # from on_error or a callback in the writer
-            self._commit_event(row, fut)
+            self._commit_event(rows, fut)
             return fut.result()
         with self._cv:
             if not self._accepting:
-                raise JournalError(
-                    f"journal {self._path} is closed; event not recorded: {ev.message!r}", self._path
-                )
-            self._events.append((row, fut))
+                raise JournalError(f"journal {self._path} is closed; not recorded: {what!r}", self._path)
+            self._events.append((rows, fut))
             self._cv.notify_all()
         try:
             return fut.result(timeout)
         except TimeoutError:
             if fut.cancel():
                 raise JournalError(
-                    f"journal file {self._path}: event not committed within {timeout:g} s"
-                    f" (disk stalled?); not recorded: {ev.message!r}",
+                    f"journal file {self._path}: not committed within {timeout:g} s"
+                    f" (disk stalled?); not recorded: {what!r}",
                     self._path,
                 ) from None
             return fut.result()  # the writer has started on it: its outcome is the answer
@@ -290,7 +298,7 @@ class Journal:
         """Wait until everything queued before this call is committed; JournalError if it could not be."""
         fut: concurrent.futures.Future[None] = concurrent.futures.Future()
         with self._cv:
-            if not self.is_open:
+            if not self._accepting:  # never opened, or closing: close() commits what is queued
                 return
             self._flushes.append(fut)
             self._cv.notify_all()
@@ -412,8 +420,8 @@ class Journal:
                 backlog = len(batches) < len(self._pending)
             try:
                 self._housekeeping(force=bool(events or batches or forced))
-                for row, fut in events:
-                    self._commit_event(row, fut)
+                for rows, fut in events:
+                    self._commit_event(rows, fut)
                 ok = True
                 while batches:
                     ok = self._commit_samples(batches)
@@ -514,6 +522,8 @@ class Journal:
                 f"journal file {path}: cannot create directory {path.parent}: {exc.strerror or exc}", path
             ) from None
         created = not path.exists()
+        if created:
+            self._set_aside_orphans(path, now)
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
@@ -545,6 +555,19 @@ class Journal:
         if created:
             self._fsync_dir(path.parent)
         return conn, np.asarray(ids, dtype=np.int64), added, created
+
+    @staticmethod
+    def _set_aside_orphans(path: Path, now: float) -> None:
+        # A -wal left behind by a removed file would be replayed into the new, empty one.
+        wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+        try:
+            if wal.exists():
+                orphan = wal.with_name(f"{wal.name}.orphan-{int(now)}")
+                wal.rename(orphan)
+                log.warning("journal: %s has no database file any more; kept it as %s", wal, orphan)
+            shm.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("journal: cannot set aside %s: %s", wal, exc)
 
     def _check_meta(self, path: Path, meta: dict[str, str]) -> None:
         if not meta:
@@ -645,17 +668,19 @@ class Journal:
             self._next_rotation_try = time.monotonic() + _ROTATION_RETRY_S
             return
         try:
-            self._insert_event(
+            self._insert_events(
                 old_conn,
-                (
-                    now,
-                    EventKind.SYSTEM.value,
-                    "journal",
-                    "",
-                    int(Severity.INFO),
-                    "journal rotated: continues in the next file",
-                    json.dumps({"next_file": str(new_path)}),
-                ),
+                [
+                    (
+                        now,
+                        EventKind.SYSTEM.value,
+                        "journal",
+                        "",
+                        int(Severity.INFO),
+                        "journal rotated: continues in the next file",
+                        json.dumps({"next_file": str(new_path)}),
+                    )
+                ],
                 now,
             )
         except sqlite3.Error as exc:
@@ -692,8 +717,8 @@ class Journal:
             lost = self._pending_samples
             events = list(self._events)
             self._events.clear()
-        for row, fut in events:  # queued before close: commit them
-            self._commit_event(row, fut)
+        for rows, fut in events:  # queued before close: commit them
+            self._commit_event(rows, fut)
         if lost:
             log.error(
                 "journal %s closed with %d samples not committed: %s",
@@ -725,25 +750,27 @@ class Journal:
             message,
             json.dumps(_jsonable(data)),
         )
-        fut: concurrent.futures.Future[int] = concurrent.futures.Future()
-        self._commit_event(row, fut)
+        fut: concurrent.futures.Future[list[int]] = concurrent.futures.Future()
+        self._commit_event([row], fut)
 
-    def _insert_event(self, conn: sqlite3.Connection, row: tuple[Any, ...], now: float) -> int:
+    def _insert_events(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]], now: float) -> list[int]:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            cur = conn.execute(EVENT_INSERT_SQL, (*row, now))
-            rid = cur.lastrowid
+            ids = []
+            for row in rows:
+                rid = conn.execute(EVENT_INSERT_SQL, (*row, now)).lastrowid
+                assert rid is not None
+                ids.append(rid)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.rollback()
             raise
-        assert rid is not None
-        return rid
+        return ids
 
-    def _commit_event(self, row: tuple[Any, ...], fut: concurrent.futures.Future[int]) -> None:
+    def _commit_event(self, rows: list[tuple[Any, ...]], fut: concurrent.futures.Future[list[int]]) -> None:
         if not fut.set_running_or_notify_cancel():
-            return  # the caller gave up waiting: it was told the event is not recorded
+            return  # the caller gave up waiting: it was told the events are not recorded
         if self._conn is None or self._suspect:
             try:
                 self._reconnect(self._clock())
@@ -753,15 +780,16 @@ class Journal:
         assert self._conn is not None
         now = self._clock()
         try:
-            rid = self._insert_event(self._conn, row, now)
+            ids = self._insert_events(self._conn, rows, now)
         except sqlite3.Error as exc:
             self._suspect = not isinstance(exc, sqlite3.IntegrityError)
-            fut.set_exception(self._record_error(self._describe(exc, self._path, "event not recorded")))
+            what = "event not recorded" if len(rows) == 1 else f"{len(rows)} events not recorded"
+            fut.set_exception(self._record_error(self._describe(exc, self._path, what)))
             return
         with self._cv:
-            self._counters["events_committed"] += 1
+            self._counters["events_committed"] += len(ids)
             self._counters["last_commit_at"] = now
-        fut.set_result(rid)
+        fut.set_result(ids)
 
     def _commit_samples(self, batches: list[SampleBatch]) -> bool:
         """One transaction for `batches` (the head of the queue). False: kept queued for a retry."""
@@ -897,8 +925,8 @@ class Journal:
                 )
             ),
         )
-        fut: concurrent.futures.Future[int] = concurrent.futures.Future()
-        self._commit_event(row, fut)
+        fut: concurrent.futures.Future[list[int]] = concurrent.futures.Future()
+        self._commit_event([row], fut)
         if fut.exception() is not None:
             with self._cv:  # try again after the next successful commit
                 self._merge_gap(gap)

@@ -135,4 +135,3 @@ class LiveBridge(QObject):
         st.total_tick_ms += tick
         st.max_core_ms = max(st.max_core_ms, core)
         st.max_tick_ms = max(st.max_tick_ms, tick)
-

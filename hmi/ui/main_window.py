@@ -1,9 +1,9 @@
 """The main window: top bar, line overview, tag table and events docks, status bar.
 
-    ┌ Packaging Line 1 ─────────── [CONNECTED] for 3 min — … │ User alice │ 2025-11-23 14:03:22 ┐
-    │  Filler        Capper        Labeller       Conveyor      (faceplates, flow order)        │
-    ├─ Tags (dock) ─────────────────────────────┬─ Events (dock) ──────────────────────────────┤
-    └ status: tags · updates/s · dropped batches · bridge cost · journal ──────────────────────┘
+┌ Packaging Line 1 ─────────── [CONNECTED] for 3 min — … │ User alice │ 2025-11-23 14:03:22 ┐
+│  Filler        Capper        Labeller       Conveyor      (faceplates, flow order)        │
+├─ Tags (dock) ─────────────────────────────┬─ Events (dock) ──────────────────────────────┤
+└ status: tags · updates/s · dropped batches · bridge cost · journal ──────────────────────┘
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
 from widgets.line_overview import LineOverview
 from widgets.tag_table import TagTable
-
 
 WIDE_LAYOUT_MIN_WIDTH = 1600  # below this the tags and events docks share one tabbed area
 
@@ -87,8 +86,12 @@ class MainWindow(QMainWindow):
 
         self.tag_table = TagTable(self.live)
         self.events = EventList(max_events)
-        self.tags_dock = self._dock("Tags", "tagsDock", self.tag_table, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.events_dock = self._dock("Events", "eventsDock", self.events, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tags_dock = self._dock(
+            "Tags", "tagsDock", self.tag_table, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.events_dock = self._dock(
+            "Events", "eventsDock", self.events, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
         self._build_status_bar()
         self._build_view_menu()
@@ -104,6 +107,8 @@ class MainWindow(QMainWindow):
         self._second.setInterval(1000)
         self._second.timeout.connect(self._on_second)
         self._second.start()
+        self.overview.set_stale(True)
+        self.tag_table.model.set_stale(True)
         self._on_state_changed(runtime.state, "")
         self._on_second()
         self.resize(self._initial_size())
@@ -191,7 +196,7 @@ class MainWindow(QMainWindow):
     def _size_docks(self) -> None:
         # Faceplates keep their natural height; the tag table gets the rest, events a third of the width.
         overview_h = self.overview.widget().sizeHint().height() + 4
-        free = max(160, self.height() - overview_h - 80)
+        free = max(int(self.height() * 0.35), self.height() - overview_h - 80)
         self.resizeDocks([self.tags_dock], [free], Qt.Orientation.Vertical)
         if not self.tabifiedDockWidgets(self.tags_dock):
             w = self.width()
@@ -199,7 +204,7 @@ class MainWindow(QMainWindow):
                 [self.tags_dock, self.events_dock], [int(w * 0.64), int(w * 0.36)], Qt.Orientation.Horizontal
             )
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not getattr(self, "_docks_sized", False):
             self._docks_sized = True
@@ -252,7 +257,9 @@ class MainWindow(QMainWindow):
 
     def _on_dialog_finished(self, machine_id: str) -> None:
         dlg = self._dialogs.pop(machine_id, None)
-        if dlg is not None:
+        # At shutdown the window deletes its child dialogs itself; a deleteLater queued here as
+        # well crashed PySide6 6.11 ("shared QObject was deleted directly").
+        if dlg is not None and not self._shut_down:
             dlg.deleteLater()
 
     # --- bridge slots ------------------------------------------------------------------------
@@ -309,10 +316,14 @@ class MainWindow(QMainWindow):
     def _update_drops(self) -> None:
         n = self.bridge.stats.dropped_batches
         self.drops_status.setText(f"Coalesced batches {n:,}")
-        self.drops_status.setToolTip("Batches the runtime merged because the screen fell behind (no data lost)")
+        self.drops_status.setToolTip(
+            "Batches the runtime merged because the screen fell behind (no data lost)"
+        )
         abnormal = "false"  # coalescing is normal under bursts; poll errors are not
         if self.bridge.stats.poll_errors:
-            self.drops_status.setText(f"Coalesced batches {n:,} · poll errors {self.bridge.stats.poll_errors:,}")
+            self.drops_status.setText(
+                f"Coalesced batches {n:,} · poll errors {self.bridge.stats.poll_errors:,}"
+            )
             abnormal = "true"
         if self.drops_status.property("abnormal") != abnormal:
             self.drops_status.setProperty("abnormal", abnormal)
@@ -353,6 +364,6 @@ class MainWindow(QMainWindow):
         for dlg in list(self._dialogs.values()):
             dlg.close()
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)

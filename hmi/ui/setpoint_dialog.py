@@ -202,7 +202,11 @@ class SetpointDialog(QDialog):
         if i is None:
             self.current_label.setText("—")
             return
-        value, status, ts = (float(self.live.value[i]), int(self.live.status[i]), float(self.live.source_ts[i]))
+        value, status, ts = (
+            float(self.live.value[i]),
+            int(self.live.status[i]),
+            float(self.live.source_ts[i]),
+        )
         q = quality_of(status)
         if q == Quality.BAD or value != value:
             text = f"? {status_name(status)}"
@@ -242,7 +246,9 @@ class SetpointDialog(QDialog):
         if not math.isfinite(value):
             return None, "Enter a finite number."
         if t.range and not (t.range[0] <= value <= t.range[1]):
-            return None, f"{value:g} is outside the range {t.range[0]:g} – {t.range[1]:g} {t.unit}.".replace(" .", ".")
+            return None, f"{value:g} is outside the range {t.range[0]:g} – {t.range[1]:g} {t.unit}.".replace(
+                " .", "."
+            )
         i = self.live.index.get(t.name)
         cur = float(self.live.value[i]) if i is not None else float("nan")
         if cur == cur and quality_of(int(self.live.status[i])) != Quality.BAD:  # type: ignore[index]
@@ -276,9 +282,10 @@ class SetpointDialog(QDialog):
             waited = time.monotonic() - self._write_started
             if waited > SLOW_WRITE_S:
                 t = self.tag
+                what = f"{format_value(t, self._value or 0.0)} {t.unit}".rstrip()
                 self.status_label.setText(
-                    f"Writing {format_value(t, self._value or 0.0)} {t.unit} to {t.name}: no answer yet after "
-                    f"{waited:.0f} s (connection slow or lost). The outcome will be shown here and journaled."
+                    f"Writing {what} to {t.name}: no answer yet after {waited:.0f} s (connection slow or "
+                    "lost). The outcome will be shown here and journaled."
                 )
             return
         self._poll.stop()

@@ -6,11 +6,11 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-import pytest  # noqa: E402
+import pytest
 
-from hmi.core.config import DEMO_CONFIG, load_config  # noqa: E402
+from hmi.core.config import DEMO_CONFIG, load_config
 
-from .fakes import FakeRuntime, big_config, tiny_config  # noqa: E402
+from .fakes import FakeRuntime, big_config, tiny_config
 
 
 @pytest.fixture(scope="session")

@@ -116,10 +116,18 @@ class FakeRuntime:
     def set_state(self, state: ConnectionState, detail: str = "") -> None:
         with self._lock:
             if state != self._state:
-                sev = Severity.WARNING if state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED) else 0
+                sev = (
+                    Severity.WARNING
+                    if state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED)
+                    else 0
+                )
                 self._events.append(
-                    JournalEvent(EventKind.CONNECTION, f"{state.value}: {detail}" if detail else state.value,
-                                 source="opcua", severity=Severity(sev))
+                    JournalEvent(
+                        EventKind.CONNECTION,
+                        f"{state.value}: {detail}" if detail else state.value,
+                        source="opcua",
+                        severity=Severity(sev),
+                    )
                 )
             self._state, self._detail = state, detail
 
@@ -183,11 +191,15 @@ class FakeRuntime:
         if not cfg.writable:
             return WriteResult(tag, value, False, BAD_TYPE_MISMATCH, f"{tag} is not writable", event_id)
         if cfg.range and not cfg.range[0] <= value <= cfg.range[1]:
-            return WriteResult(tag, value, False, BAD_OUT_OF_RANGE, f"{value:g} outside {list(cfg.range)}", event_id)
+            return WriteResult(
+                tag, value, False, BAD_OUT_OF_RANGE, f"{value:g} outside {list(cfg.range)}", event_id
+            )
         if self.fail_writes:
             return WriteResult(tag, value, False, 0x80050000, self.fail_writes, event_id)
         if self._state != ConnectionState.CONNECTED:
-            return WriteResult(tag, value, False, 0x808A0000, f"not connected ({self._state.value})", event_id)
+            return WriteResult(
+                tag, value, False, 0x808A0000, f"not connected ({self._state.value})", event_id
+            )
         self._sp[self._index[tag]] = value
         self.push_event(
             JournalEvent(EventKind.OPERATOR_ACTION, f"{tag} set to {value:g}", source=tag, user=user)
@@ -226,20 +238,55 @@ def tiny_config() -> LineConfig:
         server=ServerConfig(endpoint="opc.tcp://127.0.0.1:4840/"),
         machines=[
             MachineConfig(
-                id="m", name="Mixer", state_tag="m.state", speed_tag="m.speed", setpoint_tag="m.speed_sp",
+                id="m",
+                name="Mixer",
+                state_tag="m.state",
+                speed_tag="m.speed",
+                setpoint_tag="m.speed_sp",
                 key_tags=["m.temp"],
             )
         ],
         tags=[
-            TagConfig(name="m.state", node_id="ns=2;s=M.State", machine="m", data_type="enum",
-                      states={"2": "Running", "3": "Idle", "4": "Faulted"}),
-            TagConfig(name="m.fault_code", node_id="ns=2;s=M.Fault", machine="m", data_type="enum",
-                      states={"0": "None", "1": "Jam"}),
-            TagConfig(name="m.speed", node_id="ns=2;s=M.Speed", machine="m", unit="rpm", range=(0, 100),
-                      normal=(40, 60)),
-            TagConfig(name="m.speed_sp", node_id="ns=2;s=M.SpeedSp", machine="m", unit="rpm", range=(0, 100),
-                      writable=True),
-            TagConfig(name="m.temp", node_id="ns=2;s=M.Temp", display_name="Mixer temperature", machine="m",
-                      unit="°C", range=(0, 120), normal=(20, 60), alarms={"hi": 80, "hihi": 100}, deadband=0.1),
+            TagConfig(
+                name="m.state",
+                node_id="ns=2;s=M.State",
+                machine="m",
+                data_type="enum",
+                states={"2": "Running", "3": "Idle", "4": "Faulted"},
+            ),
+            TagConfig(
+                name="m.fault_code",
+                node_id="ns=2;s=M.Fault",
+                machine="m",
+                data_type="enum",
+                states={"0": "None", "1": "Jam"},
+            ),
+            TagConfig(
+                name="m.speed",
+                node_id="ns=2;s=M.Speed",
+                machine="m",
+                unit="rpm",
+                range=(0, 100),
+                normal=(40, 60),
+            ),
+            TagConfig(
+                name="m.speed_sp",
+                node_id="ns=2;s=M.SpeedSp",
+                machine="m",
+                unit="rpm",
+                range=(0, 100),
+                writable=True,
+            ),
+            TagConfig(
+                name="m.temp",
+                node_id="ns=2;s=M.Temp",
+                display_name="Mixer temperature",
+                machine="m",
+                unit="°C",
+                range=(0, 120),
+                normal=(20, 60),
+                alarms={"hi": 80, "hihi": 100},
+                deadband=0.1,
+            ),
         ],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from hmi.core.events import EventKind, JournalEvent
+from hmi.core.events import EventKind
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import BAD_NODE_ID_UNKNOWN
 from hmi.core.runtime_api import ConnectionState
@@ -57,11 +57,12 @@ def test_main_window_wiring(qtbot, demo_config, make_runtime):
     assert win.current_user == "alice" and "alice" in win.user_label.text()
     assert list(win.overview.faceplates) == ["filler", "capper", "labeller", "conveyor"]  # flow order
     qtbot.waitUntil(lambda: win.connection_indicator.state == ConnectionState.CONNECTING)
-    assert win.stale
+    fp = win.overview.faceplates["filler"]
+    assert win.stale and fp.speed.stale and win.tag_table.model._stale  # nothing is current before connected
 
     rt.set_state(ConnectionState.CONNECTED)
     qtbot.waitUntil(lambda: not win.stale)
-    fp = win.overview.faceplates["filler"]
+    assert not fp.speed.stale
     qtbot.waitUntil(lambda: fp.state_text == "Running")
     qtbot.waitUntil(lambda: win.events.model.rowCount() >= 1)
 
@@ -83,7 +84,9 @@ def test_run_gui_stops_runtime(qtbot, qapp, tiny, make_runtime):
     from hmi.ui.app import run_gui
 
     rt = make_runtime(tiny)
-    QTimer.singleShot(300, lambda: [w.close() for w in qapp.topLevelWidgets() if w.objectName() == "mainWindow"])
+    QTimer.singleShot(
+        300, lambda: [w.close() for w in qapp.topLevelWidgets() if w.objectName() == "mainWindow"]
+    )
     assert run_gui(rt, tiny, user="alice") == 0
     assert rt.stopped
     qapp.setStyleSheet("")

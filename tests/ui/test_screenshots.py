@@ -45,9 +45,16 @@ def _abnormal(rt):
     rt.set_value("conveyor.vibration", 7.6)
     rt.set_value("labeller.glue_temp", 161.0, UNCERTAIN_LAST_USABLE_VALUE)
     rt.set_value("filler.fill_pressure_sp", float("nan"), BAD_NODE_ID_UNKNOWN)
-    rt.add_problem("filler.fill_pressure_sp", BAD_NODE_ID_UNKNOWN, "node ns=2;s=Filler.FillPressureSetpoint not found")
+    rt.add_problem(
+        "filler.fill_pressure_sp", BAD_NODE_ID_UNKNOWN, "node ns=2;s=Filler.FillPressureSetpoint not found"
+    )
     rt.push_event(
-        JournalEvent(EventKind.MACHINE_STATE, "Capper: Running → Faulted (Jam)", source="capper", severity=Severity.ERROR)
+        JournalEvent(
+            EventKind.MACHINE_STATE,
+            "Capper: Running → Faulted (Jam)",
+            source="capper",
+            severity=Severity.ERROR,
+        )
     )
     rt.push_event(
         JournalEvent(
@@ -60,11 +67,28 @@ def _abnormal(rt):
 
 
 def _events(rt):
-    rt.push_event(JournalEvent(EventKind.SYSTEM, "LineHMI started, config resources/demo_line.toml", ts=time.time() - 600))
-    rt.push_event(JournalEvent(EventKind.CONNECTION, "connected to opc.tcp://127.0.0.1:48400/linehmi/", source="opcua",
-                               ts=time.time() - 598))
-    rt.push_event(JournalEvent(EventKind.OPERATOR_ACTION, "filler.speed_sp set to 400", source="filler.speed_sp",
-                               user="j.smith", ts=time.time() - 300))
+    rt.push_event(
+        JournalEvent(
+            EventKind.SYSTEM, "LineHMI started, config resources/demo_line.toml", ts=time.time() - 600
+        )
+    )
+    rt.push_event(
+        JournalEvent(
+            EventKind.CONNECTION,
+            "connected to opc.tcp://127.0.0.1:48400/linehmi/",
+            source="opcua",
+            ts=time.time() - 598,
+        )
+    )
+    rt.push_event(
+        JournalEvent(
+            EventKind.OPERATOR_ACTION,
+            "filler.speed_sp set to 400",
+            source="filler.speed_sp",
+            user="j.smith",
+            ts=time.time() - 300,
+        )
+    )
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)], ids=["1920", "1280"])
@@ -93,7 +117,9 @@ def test_shots_abnormal_and_reconnecting(qtbot, themed_app, make_runtime, demo_c
     rt.set_state(ConnectionState.RECONNECTING, "server went away at 10:42:03; retrying every 5 s")
     qtbot.waitUntil(lambda: win.stale)
     win.connection_indicator.set_state(
-        ConnectionState.RECONNECTING, "server went away at 10:42:03; retrying every 5 s", since=time.time() - 37
+        ConnectionState.RECONNECTING,
+        "server went away at 10:42:03; retrying every 5 s",
+        since=time.time() - 37,
     )
     win._on_second()
     qtbot.wait(100)

@@ -11,7 +11,9 @@ from hmi.ui.setpoint_dialog import SetpointDialog
 def _dialog(qtbot, tiny, rt, user="alice"):
     live = LiveValues(tiny)
     live.apply(rt.synthetic_batch())
-    dlg = SetpointDialog(rt, live, [tiny.tag("m.speed_sp")], user, initial="m.speed_sp", title="Setpoint — Mixer")
+    dlg = SetpointDialog(
+        rt, live, [tiny.tag("m.speed_sp")], user, initial="m.speed_sp", title="Setpoint — Mixer"
+    )
     qtbot.addWidget(dlg)
     dlg.show()
     return dlg

@@ -14,7 +14,9 @@ from widgets.tag_table import COL_AGE, COL_DESC, COL_QUALITY, COL_VALUE, TagTabl
 def _batch(idx, values, status=GOOD, ts=1_700_000_000.0):
     idx = np.asarray(idx)
     n = len(idx)
-    return SampleBatch.from_columns(idx, np.full(n, ts), np.full(n, ts), np.full(n, ts), values, np.full(n, status))
+    return SampleBatch.from_columns(
+        idx, np.full(n, ts), np.full(n, ts), np.full(n, ts), values, np.full(n, status)
+    )
 
 
 def _table(qtbot, config):
@@ -22,7 +24,9 @@ def _table(qtbot, config):
     table = TagTable(live)
     qtbot.addWidget(table)
     ranges = []
-    table.model.dataChanged.connect(lambda tl, br, *_: ranges.append((tl.row(), br.row(), tl.column(), br.column())))
+    table.model.dataChanged.connect(
+        lambda tl, br, *_: ranges.append((tl.row(), br.row(), tl.column(), br.column()))
+    )
     return live, table, ranges
 
 

@@ -1,0 +1,72 @@
+"""``linehmi alarms ...``: alarm KPI report and alarm definition check (no Qt).
+
+    linehmi alarms report --db FILE [--db FILE2] [--start T] [--end T] [--json]
+    linehmi alarms check --config FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+
+from hmi.core.alarms.kpi import KpiError, format_report, report
+
+
+def _time(text: str) -> float:
+    """POSIX seconds or ISO-8601 (local time unless it carries an offset)."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        t = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give POSIX seconds or ISO-8601 like 2025-03-01T06:00 or 2025-03-01 06:00:00+01:00"
+        ) from None
+    return t.timestamp()
+
+
+def alarms_cli_main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="linehmi alarms", description="Alarm management tools.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    rp = sub.add_parser("report", help="ISA-18.2 alarm KPIs from a journal file")
+    rp.add_argument("--db", action="append", required=True, metavar="FILE",
+                    help="journal file (.db); repeat for several daily files")
+    rp.add_argument("--start", type=_time, help="period start (POSIX seconds or ISO-8601, local time)")
+    rp.add_argument("--end", type=_time, help="period end (exclusive)")
+    rp.add_argument("--json", action="store_true", help="machine-readable output")
+    ck = sub.add_parser("check", help="validate the alarm definitions of a line config")
+    ck.add_argument("--config", required=True, metavar="FILE")
+    args = p.parse_args(argv)
+
+    if args.cmd == "report":
+        try:
+            r = report(args.db, args.start, args.end)
+        except KpiError as exc:
+            print(f"linehmi alarms report: {exc}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(r.to_dict(), indent=2))
+        else:
+            sys.stdout.write(format_report(r))
+        return 0
+
+    from hmi.core.alarms.definitions import load_definitions
+    from hmi.core.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        print(f"linehmi alarms check: {exc}", file=sys.stderr)
+        return 2
+    defs, problems = load_definitions(cfg)
+    kinds: dict[str, int] = {}
+    for d in defs:
+        kinds[d.kind.value] = kinds.get(d.kind.value, 0) + 1
+    print(f"{args.config}: {len(defs)} alarms (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
+    for prob in problems:
+        print(f"  refused: {prob}")
+    return 1 if problems else 0

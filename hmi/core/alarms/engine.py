@@ -1,0 +1,1033 @@
+"""The ISA-18.2 alarm engine: sample batches in, alarm state transitions out.
+
+Threading: the engine is meant to be driven from one thread (``process`` per
+batch, ``tick`` a few times a second). Public methods take an internal lock,
+so an operator action arriving from another thread is safe too; listeners are
+called after the lock is released and get immutable ``AlarmRecord``s, so a UI
+can push them onto a queue without copying.
+
+Time: the engine's clock is the client's (``received_ts`` of the samples,
+``clock()`` for actions and ticks), so on/off delays, shelve expiry and the
+time to acknowledge never mix PLC and PC clocks. The PLC's source timestamp
+travels in the journal data as ``value_ts``.
+
+Evaluation: analog, discrete and quality alarms live in numpy arrays sorted by
+tag; a batch touches only the alarms of the tags it carries, one vectorised
+comparison (with deadband hysteresis) per round of samples, and Python runs
+only for the alarms whose condition changed. Rate-of-change alarms keep a short
+history per alarm and run in Python (they are few).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hmi.core.alarms.model import (
+    AlarmDefinition,
+    AlarmJournal,
+    AlarmKind,
+    AlarmRecord,
+    AlarmState,
+    AlarmSummary,
+    Condition,
+    Priority,
+    json_safe,
+)
+from hmi.core.alarms.persistence import latest_snapshots
+from hmi.core.alarms.shelving import ReentryThrottle
+from hmi.core.audit import Auditor
+from hmi.core.config import LineConfig
+from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.samples import SampleBatch
+from hmi.core.users import Action, User
+
+log = logging.getLogger(__name__)
+
+# Vectorised comparison codes.
+_OP_GE, _OP_GT, _OP_LE, _OP_LT, _OP_EQ, _OP_NE, _OP_QUAL = range(7)
+_OP_CODE = {">=": _OP_GE, ">": _OP_GT, "<=": _OP_LE, "<": _OP_LT, "==": _OP_EQ, "!=": _OP_NE}
+
+_MASKED = (AlarmState.OUT_OF_SERVICE, AlarmState.SHELVED, AlarmState.SUPPRESSED)
+
+DEFAULT_RESTORE_HORIZON_S = 7 * 86400.0
+
+
+class UnknownAlarm(KeyError):
+    def __str__(self) -> str:
+        return f"no alarm with id {self.args[0]!r}"
+
+
+class Signal:
+    """A minimal psygnal-style signal: ``connect(cb)``, ``disconnect(cb)``, ``emit(...)``.
+
+    A failing listener is logged and skipped; it never breaks the engine.
+    """
+
+    def __init__(self) -> None:
+        self._slots: list[Callable[..., Any]] = []
+        self._lock = threading.Lock()
+
+    def connect(self, cb: Callable[..., Any]) -> Callable[..., Any]:
+        with self._lock:
+            self._slots.append(cb)
+        return cb
+
+    def disconnect(self, cb: Callable[..., Any]) -> None:
+        with self._lock:
+            self._slots.remove(cb)
+
+    def emit(self, *args: Any) -> None:
+        with self._lock:
+            slots = list(self._slots)
+        for cb in slots:
+            try:
+                cb(*args)
+            except Exception:
+                log.exception("alarm listener %r failed", cb)
+
+
+@dataclass(slots=True)
+class _Rt:
+    """Run-time state of one alarm (engine thread only)."""
+
+    raw: bool = False  # the process condition (with deadband), tracked even while masked
+    active: bool = False  # annunciated active
+    acked: bool = True
+    latched: bool = False
+    shelved_until: float | None = None
+    shelved_by: str = ""
+    shelve_reason: str = ""
+    suppressed: bool = False
+    oos: bool = False
+    oos_by: str = ""
+    oos_reason: str = ""
+    first_out: bool = False
+    first_out_of: str = ""
+    activated_at: float | None = None
+    cleared_at: float | None = None
+    acked_at: float | None = None
+    acked_by: str = ""
+    comment: str = ""
+    count: int = 0
+    trigger_value: float = math.nan
+    pending_on: float | None = None
+    pending_off: float | None = None
+    reentry: bool = False  # back from shelved/suppressed/out of service: activation is rate-limited
+    state: AlarmState = AlarmState.NORMAL
+    changed_at: float = 0.0
+
+
+def _state_of(rt: _Rt) -> AlarmState:
+    if rt.oos:
+        return AlarmState.OUT_OF_SERVICE
+    if rt.shelved_until is not None:
+        return AlarmState.SHELVED
+    if rt.suppressed:
+        return AlarmState.SUPPRESSED
+    if rt.active:
+        return AlarmState.ACKED if rt.acked else AlarmState.UNACKED
+    if rt.latched:
+        return AlarmState.LATCHED
+    if not rt.acked:
+        return AlarmState.RTN_UNACKED
+    return AlarmState.NORMAL
+
+
+def _opt(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+class AlarmEngine:
+    """ISA-18.2 alarm states for a line's alarm definitions.
+
+    Parameters (besides config, definitions, journal, clock):
+
+    - ``first_out_window_s``: alarms of one machine activating within this time
+      of the first one are its followers; the first gets ``first_out=True``.
+    - ``reentry_burst`` / ``reentry_rate_per_s``: alarms coming back from
+      shelved, suppressed or out of service that are still in alarm are
+      re-annunciated through a token bucket (most important first), so a batch
+      of shelves expiring together cannot flood the operator (see shelving.py).
+    - ``max_shelve_s``: the longest shelve a supervisor may set.
+    """
+
+    def __init__(
+        self,
+        config: LineConfig,
+        definitions: Sequence[AlarmDefinition],
+        journal: AlarmJournal,
+        clock: Callable[[], float] = time.time,
+        *,
+        first_out_window_s: float = 3.0,
+        reentry_burst: int = 3,
+        reentry_rate_per_s: float = 0.5,
+        max_shelve_s: float = 12 * 3600.0,
+    ) -> None:
+        self.config = config
+        self._journal = journal
+        self._clock = clock
+        self._auditor = Auditor(journal, clock)
+        self.first_out_window_s = float(first_out_window_s)
+        self.max_shelve_s = float(max_shelve_s)
+        self.alarms_changed = Signal()  # emits list[AlarmRecord] after every change
+        self.journal_errors = 0
+        self._lock = threading.RLock()
+
+        tag_index = config.tag_index()
+        self._defs: list[AlarmDefinition] = list(definitions)
+        self._ids: dict[str, int] = {}
+        for i, d in enumerate(self._defs):
+            if d.id in self._ids:
+                raise ValueError(f"alarm id {d.id!r} is defined twice")
+            if d.tag not in tag_index:
+                raise ValueError(f"alarm {d.id!r}: tag {d.tag!r} is not a configured tag")
+            self._ids[d.id] = i
+        n_tags = len(config.tags)
+        self._n_tags = n_tags
+        self._alarm_tag = np.array([tag_index[d.tag] for d in self._defs], dtype=np.int64)
+        self._tag_value = np.full(n_tags, np.nan)
+        self._tag_value_ts = np.full(n_tags, np.nan)
+        self._rt = [_Rt() for _ in self._defs]
+
+        # Vectorised kinds, sorted by tag: alarms of tag t are positions off[t]:off[t+1].
+        vec = [i for i, d in enumerate(self._defs) if d.kind != AlarmKind.ROC]
+        vec.sort(key=lambda i: int(self._alarm_tag[i]))
+        self._v_alarm = np.array(vec, dtype=np.int64)
+        v_tag = self._alarm_tag[self._v_alarm] if vec else np.empty(0, dtype=np.int64)
+        ops = []
+        for i in vec:
+            d = self._defs[i]
+            ops.append(_OP_QUAL if d.kind == AlarmKind.QUALITY else _OP_CODE[d.op])
+        self._v_op = np.array(ops, dtype=np.int8)
+        self._has_special = bool((self._v_op >= _OP_EQ).any())
+        thr = np.array([self._defs[i].limit for i in vec], dtype=np.float64)
+        sign = np.where(
+            np.isin(self._v_op, (_OP_GE, _OP_GT)), 1.0, np.where(np.isin(self._v_op, (_OP_LE, _OP_LT)), -1.0, 0.0)
+        )
+        # Strict comparisons folded into the threshold (v > thr  <=>  v >= next float above thr),
+        # so every order comparison is one test: sign * (v - thr) + deadband * in_alarm >= 0.
+        thr_eff = np.where(self._v_op == _OP_GT, np.nextafter(thr, np.inf), thr)
+        thr_eff = np.where(self._v_op == _OP_LT, np.nextafter(thr, -np.inf), thr_eff)
+        db = np.array([self._defs[i].deadband for i in vec], dtype=np.float64) * (sign != 0)
+        # One gather per round: columns threshold, sign, deadband, raw threshold (==, !=, quality).
+        self._v_par = np.ascontiguousarray(np.stack([thr_eff, sign, db, thr], axis=1)) if vec else np.empty((0, 4))
+        self._v_raw = np.zeros(len(vec), dtype=bool)
+        self._v_off = np.zeros(n_tags + 1, dtype=np.int64)
+        if vec:
+            np.cumsum(np.bincount(v_tag, minlength=n_tags), out=self._v_off[1:])
+        # Positions of each tag's alarms, padded with -1: one gather instead of a CSR expansion.
+        per_tag = np.diff(self._v_off)
+        self._v_k = int(per_tag.max()) if vec else 0
+        self._v_tag_pos: np.ndarray | None = None
+        if 0 < self._v_k <= 8:
+            tp = np.full((n_tags, self._v_k), -1, dtype=np.int64)
+            for t_i in np.flatnonzero(per_tag):
+                a, b = self._v_off[t_i], self._v_off[t_i + 1]
+                tp[t_i, : b - a] = np.arange(a, b)
+            self._v_tag_pos = tp
+        self._seen = np.full(n_tags, -1, dtype=np.int64)  # scratch for the duplicate-tag check
+        self._v_pos = {int(a): p for p, a in enumerate(self._v_alarm)}
+
+        # Rate of change: per tag, its alarms; per alarm, (t, v) history.
+        self._roc_by_tag: dict[int, list[int]] = {}
+        self._roc_hist: dict[int, deque[tuple[float, float]]] = {}
+        for i, d in enumerate(self._defs):
+            if d.kind == AlarmKind.ROC:
+                self._roc_by_tag.setdefault(int(self._alarm_tag[i]), []).append(i)
+                self._roc_hist[i] = deque()
+        self._roc_tag_mask = np.zeros(n_tags, dtype=bool)
+        self._roc_tag_mask[list(self._roc_by_tag)] = True
+
+        # Suppression by design: distinct conditions, evaluated when their tag updates.
+        self._conds: list[Condition] = []
+        self._cond_alarms: list[list[int]] = []
+        self._cond_state: list[bool | None] = []
+        cond_ix: dict[Condition, int] = {}
+        self._cond_by_tag: dict[int, list[int]] = {}
+        for i, d in enumerate(self._defs):
+            c = d.suppress_when
+            if c is None:
+                continue
+            if c.tag not in tag_index:
+                raise ValueError(f"alarm {d.id!r}: suppression tag {c.tag!r} is not a configured tag")
+            k = cond_ix.get(c)
+            if k is None:
+                k = cond_ix[c] = len(self._conds)
+                self._conds.append(c)
+                self._cond_alarms.append([])
+                self._cond_state.append(None)
+                self._cond_by_tag.setdefault(tag_index[c.tag], []).append(k)
+            self._cond_alarms[k].append(i)
+        self._cond_tag_mask = np.zeros(n_tags, dtype=bool)
+        self._cond_tag_mask[list(self._cond_by_tag)] = True
+
+        self._first_out: dict[str, tuple[float, int]] = {}  # machine -> (group start, first alarm)
+        self._timers: set[int] = set()
+        self._shelf_heap: list[tuple[float, int]] = []
+        self._throttle = ReentryThrottle(reentry_burst, reentry_rate_per_s)
+        self._outbox: list[JournalEvent] = []
+        self._changed: dict[int, None] = {}
+
+    # --- queries -----------------------------------------------------------------------------
+
+    @property
+    def definitions(self) -> list[AlarmDefinition]:
+        return list(self._defs)
+
+    def definition(self, alarm_id: str) -> AlarmDefinition:
+        return self._defs[self._index(alarm_id)]
+
+    def record(self, alarm_id: str) -> AlarmRecord:
+        with self._lock:
+            return self._record(self._index(alarm_id))
+
+    def records(self, include_normal: bool = False) -> list[AlarmRecord]:
+        """The alarm list: most important first, then newest first."""
+        with self._lock:
+            out = [
+                self._record(i)
+                for i, rt in enumerate(self._rt)
+                if include_normal or rt.state != AlarmState.NORMAL
+            ]
+        out.sort(key=lambda r: (r.priority, -(r.activated_at or r.changed_at or 0.0)))
+        return out
+
+    def summary(self) -> AlarmSummary:
+        active = dict.fromkeys(Priority, 0)
+        unacked = dict.fromkeys(Priority, 0)
+        counts = dict.fromkeys(AlarmState, 0)
+        with self._lock:
+            for d, rt in zip(self._defs, self._rt, strict=True):
+                counts[rt.state] += 1
+                if rt.state in (AlarmState.UNACKED, AlarmState.ACKED):
+                    active[d.priority] += 1
+                if rt.state == AlarmState.UNACKED:
+                    unacked[d.priority] += 1
+        return AlarmSummary(
+            active=active,
+            unacked=unacked,
+            rtn_unacked=counts[AlarmState.RTN_UNACKED],
+            latched=counts[AlarmState.LATCHED],
+            shelved=counts[AlarmState.SHELVED],
+            suppressed=counts[AlarmState.SUPPRESSED],
+            out_of_service=counts[AlarmState.OUT_OF_SERVICE],
+        )
+
+    # --- data --------------------------------------------------------------------------------
+
+    def process(self, batch: SampleBatch) -> list[AlarmRecord]:
+        """Evaluate a batch of samples; returns (and emits) the records that changed."""
+        n = len(batch)
+        if n == 0 or not self._defs:
+            return []
+        with self._lock:
+            tag_idx = batch.tag_idx
+            t = batch.received_ts
+            if int(tag_idx.min()) < 0 or int(tag_idx.max()) >= self._n_tags:
+                ok = (tag_idx >= 0) & (tag_idx < self._n_tags)
+                log.warning("alarm engine: %d samples with unknown tag indexes ignored", int((~ok).sum()))
+                rows_ok = np.flatnonzero(ok)
+            else:
+                rows_ok = None
+            t_max = float(t.max())
+            if t_max != t_max:  # NaN somewhere: no receive time, use the engine's clock
+                t = np.where(np.isnan(t), self._clock(), t)
+                t_max = float(t.max())
+            for rows in self._rounds(tag_idx, rows_ok, n):
+                tags = tag_idx if rows is None else tag_idx[rows]
+                if self._conds:
+                    self._eval_conditions(batch, rows, t)
+                if self._v_k:
+                    self._eval_vector(batch, rows, t)
+                if self._roc_by_tag:
+                    self._eval_roc(batch, rows, t)
+                if rows is None:
+                    self._tag_value[tags] = batch.value
+                    self._tag_value_ts[tags] = batch.source_ts
+                else:
+                    self._tag_value[tags] = batch.value[rows]
+                    self._tag_value_ts[tags] = batch.source_ts[rows]
+            self._run_timers(t_max)
+            changed = self._flush()
+        self._emit(changed)
+        return changed
+
+    def tick(self, now: float | None = None) -> list[AlarmRecord]:
+        """Timers: on/off delays, shelve expiry, rate-limited re-annunciation. Call it every ~0.5-1 s."""
+        with self._lock:
+            now = self._clock() if now is None else float(now)
+            while self._shelf_heap and self._shelf_heap[0][0] <= now:
+                until, i = heapq.heappop(self._shelf_heap)
+                rt = self._rt[i]
+                if rt.shelved_until != until:
+                    continue  # re-shelved or unshelved since
+                rt.shelved_until = None
+                self._return(i, now, "shelve_expired", reason="shelve time expired")
+            self._run_timers(now)
+            changed = self._flush()
+        self._emit(changed)
+        return changed
+
+    def _rounds(self, tag_idx: np.ndarray, rows: np.ndarray | None, n: int) -> list[np.ndarray | None]:
+        """Row groups with at most one sample per tag, in arrival order (hysteresis is order-dependent).
+
+        ``None`` stands for "all rows" (the common case: each tag once per batch).
+        """
+        tags = tag_idx if rows is None else tag_idx[rows]
+        m = len(tags)
+        if m <= 1:
+            return [rows] if m else []
+        # Duplicate check without sorting: write each row's number at its tag, read it back.
+        seq = np.arange(m)
+        self._seen[tags] = seq
+        if (self._seen[tags] == seq).all():
+            return [rows]
+        order = np.argsort(tags, kind="stable")
+        st = tags[order]
+        first = np.empty(m, dtype=bool)
+        first[0] = True
+        np.not_equal(st[1:], st[:-1], out=first[1:])
+        rank_sorted = seq - np.maximum.accumulate(np.where(first, seq, 0))
+        rank = np.empty(m, dtype=np.int64)
+        rank[order] = rank_sorted
+        base = seq if rows is None else rows
+        return [base[rank == k] for k in range(int(rank.max()) + 1)]
+
+    def _eval_vector(self, batch: SampleBatch, rows: np.ndarray | None, t: np.ndarray) -> None:
+        tags = batch.tag_idx if rows is None else batch.tag_idx[rows]
+        if rows is None:
+            rows = np.arange(len(tags))
+        if self._v_tag_pos is not None:
+            k = self._v_k
+            pos = self._v_tag_pos[tags].ravel()
+            r = np.repeat(rows, k) if k > 1 else rows
+            have = pos >= 0
+            if not have.all():
+                pos = pos[have]
+                if not len(pos):
+                    return
+                r = r[have]
+        else:  # a tag with many alarms (e.g. one per state of an enum): CSR expansion
+            starts = self._v_off[tags]
+            cnt = self._v_off[tags + 1] - starts
+            total = int(cnt.sum())
+            if not total:
+                return
+            rep = np.repeat(np.arange(len(rows)), cnt)
+            pos = starts[rep] + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+            r = rows[rep]
+        v = batch.value[r]
+        st = batch.status[r]
+        old = self._v_raw[pos]
+        par = self._v_par[pos]
+        # Once in alarm the deadband is added, so the alarm clears only beyond limit -/+ deadband.
+        # NaN compares False and is then held by `valid` below.
+        new = par[:, 1] * (v - par[:, 0]) + par[:, 2] * old >= 0
+        # A bad or missing value holds the alarm where it is (the quality alarm reports it).
+        valid = (st < 0x80000000) & (v == v)
+        if self._has_special:
+            op = self._v_op[pos]
+            if (op >= _OP_EQ).any():
+                thr = par[:, 3]
+                new = np.where(op == _OP_EQ, v == thr, new)
+                new = np.where(op == _OP_NE, v != thr, new)
+                is_q = op == _OP_QUAL
+                new = np.where(is_q, (st >> np.uint32(30)) >= thr, new)
+                valid |= is_q
+        new = np.where(valid, new, old)
+        changed = np.nonzero(new != old)[0]
+        if not len(changed):
+            return
+        cpos = pos[changed]
+        self._v_raw[cpos] = new[changed]
+        for k_, p in zip(changed.tolist(), cpos.tolist(), strict=True):
+            row = int(r[k_])
+            self._on_raw(int(self._v_alarm[p]), bool(new[k_]), float(t[row]), float(v[k_]))
+
+    def _eval_roc(self, batch: SampleBatch, rows: np.ndarray | None, t: np.ndarray) -> None:
+        if rows is None:
+            rows = np.arange(len(batch))
+        hit = self._roc_tag_mask[batch.tag_idx[rows]]
+        if not hit.any():
+            return
+        for row in rows[hit].tolist():
+            v = float(batch.value[row])
+            if (int(batch.status[row]) >> 30) >= 2 or math.isnan(v):
+                continue
+            ts = float(batch.source_ts[row])
+            if math.isnan(ts):
+                ts = float(t[row])
+            for i in self._roc_by_tag[int(batch.tag_idx[row])]:
+                d = self._defs[i]
+                hist = self._roc_hist[i]
+                if hist and ts <= hist[-1][0]:
+                    continue  # out of order or duplicate timestamp: no rate from it
+                hist.append((ts, v))
+                start = ts - d.window_s
+                # Keep the last sample at or before the window start: values are sent on change,
+                # so it holds the value the tag had at the start of the window.
+                while len(hist) >= 2 and hist[1][0] <= start:
+                    hist.popleft()
+                t0, v0 = hist[0]
+                if len(hist) < 2 or ts - t0 <= 0:
+                    continue
+                if t0 <= start:
+                    rate = (v - v0) / d.window_s
+                else:
+                    rate = (v - v0) / (ts - t0)
+                signed = rate if d.direction == "rise" else (-rate if d.direction == "fall" else abs(rate))
+                rt = self._rt[i]
+                raw = signed >= (d.limit - d.deadband if rt.raw else d.limit)
+                if raw != rt.raw:
+                    self._on_raw(i, raw, float(t[row]), v)
+
+    def _eval_conditions(self, batch: SampleBatch, rows: np.ndarray | None, t: np.ndarray) -> None:
+        if rows is None:
+            rows = np.arange(len(batch))
+        hit = self._cond_tag_mask[batch.tag_idx[rows]]
+        if not hit.any():
+            return
+        for row in rows[hit].tolist():
+            v = float(batch.value[row])
+            if (int(batch.status[row]) >> 30) >= 2 or math.isnan(v):
+                continue  # unknown upstream state: keep the suppression as it is
+            for k in self._cond_by_tag[int(batch.tag_idx[row])]:
+                state = self._conds[k].test(v)
+                if state == self._cond_state[k]:
+                    continue
+                self._cond_state[k] = state
+                for i in self._cond_alarms[k]:
+                    self._set_suppressed(i, state, float(t[row]))
+
+    # --- the state machine ---------------------------------------------------------------------
+
+    def _on_raw(self, i: int, raw: bool, t: float, v: float) -> None:
+        rt = self._rt[i]
+        rt.raw = raw
+        if rt.oos or rt.shelved_until is not None or rt.suppressed:
+            return  # tracked quietly; looked at again when the alarm comes back
+        d = self._defs[i]
+        if raw:
+            rt.pending_off = None
+            if rt.active:
+                return
+            if d.on_delay_s > 0 or rt.reentry:
+                if rt.pending_on is None:
+                    rt.pending_on = t
+                self._timers.add(i)
+            else:
+                self._activate(i, t, v)
+        else:
+            rt.pending_on = None
+            rt.reentry = False
+            if not rt.active:
+                return
+            if d.off_delay_s > 0:
+                if rt.pending_off is None:
+                    rt.pending_off = t
+                self._timers.add(i)
+            else:
+                self._clear(i, t, v)
+
+    def _run_timers(self, now: float) -> None:
+        if not self._timers:
+            return
+        due: list[int] = []
+        reentry: list[int] = []
+        for i in sorted(self._timers):
+            rt = self._rt[i]
+            d = self._defs[i]
+            if rt.pending_on is not None:
+                if now - rt.pending_on >= d.on_delay_s - 1e-9:
+                    (reentry if rt.reentry else due).append(i)
+            elif rt.pending_off is not None:
+                if now - rt.pending_off >= d.off_delay_s - 1e-9:
+                    self._timers.discard(i)
+                    self._clear(i, now, self._value(i))
+            else:
+                self._timers.discard(i)
+        for i in due:
+            self._timers.discard(i)
+            self._activate(i, now, self._value(i), since=self._rt[i].pending_on)
+        if reentry:
+            allowed = self._throttle.available(now)
+            reentry.sort(key=lambda i: (self._defs[i].priority, self._rt[i].pending_on or 0.0, i))
+            for i in reentry[:allowed]:
+                self._throttle.take()
+                self._timers.discard(i)
+                self._activate(i, now, self._value(i), since=self._rt[i].pending_on, reentry=True)
+
+    def _value(self, i: int) -> float:
+        return float(self._tag_value[self._alarm_tag[i]])
+
+    def _activate(self, i: int, t: float, v: float, *, since: float | None = None, reentry: bool = False) -> None:
+        rt = self._rt[i]
+        d = self._defs[i]
+        prev = rt.state
+        rt.active = True
+        rt.acked = False
+        rt.latched = d.latching
+        rt.activated_at = t
+        rt.cleared_at = None
+        rt.acked_at = None
+        rt.acked_by = ""
+        rt.comment = ""
+        rt.count += 1
+        rt.trigger_value = v
+        rt.pending_on = None
+        rt.pending_off = None
+        rt.reentry = False
+        rt.first_out, rt.first_out_of = False, ""
+        # Re-annunciation after a shelve/suppression is not part of a process cascade: no first-out.
+        if d.machine and self.first_out_window_s > 0 and not reentry:
+            group = self._first_out.get(d.machine)
+            if group is None or t - group[0] > self.first_out_window_s:
+                self._first_out[d.machine] = (t, i)
+                rt.first_out = True
+            elif group[1] == i:
+                rt.first_out = True  # the first-out itself firing again within its window
+            else:
+                rt.first_out_of = self._defs[group[1]].id
+        extra: dict[str, Any] = {"reentry": reentry}
+        if since is not None and since != t:
+            extra["condition_since"] = since
+        self._transition(i, prev, t, "activate", annunciated=True, value=v, extra=extra)
+
+    def _clear(self, i: int, t: float, v: float) -> None:
+        rt = self._rt[i]
+        prev = rt.state
+        rt.active = False
+        rt.cleared_at = t
+        rt.pending_off = None
+        self._transition(i, prev, t, "clear", value=v)
+
+    def _set_suppressed(self, i: int, on: bool, t: float) -> None:
+        rt = self._rt[i]
+        if rt.suppressed == on:
+            return
+        reason = str(self._defs[i].suppress_when)
+        if on:
+            prev = rt.state
+            rt.suppressed = True
+            self._mask(i)
+            self._transition(i, prev, t, "suppress", reason=f"suppressed by design: {reason}")
+        else:
+            rt.suppressed = False
+            self._return(i, t, "unsuppress", reason=f"no longer {reason}")
+
+    def _mask(self, i: int) -> None:
+        """Shelving, suppression and out of service take the alarm off the operator's list."""
+        rt = self._rt[i]
+        rt.active = False
+        rt.acked = True
+        rt.latched = False
+        rt.pending_on = None
+        rt.pending_off = None
+        rt.reentry = False
+        rt.first_out, rt.first_out_of = False, ""
+        self._timers.discard(i)
+
+    def _return(self, i: int, t: float, action: str, *, user: str = "", reason: str = "", comment: str = "") -> None:
+        """Back from shelved/suppressed/out of service: quietly normal, then re-evaluated.
+
+        If the condition is still there the alarm is re-annunciated after its on-delay
+        (counted from now), through the re-entry token bucket.
+        """
+        rt = self._rt[i]
+        prev = rt.state
+        if not (rt.oos or rt.shelved_until is not None or rt.suppressed):
+            self._mask(i)
+            if rt.raw:
+                rt.reentry = True
+                rt.pending_on = t
+                self._timers.add(i)
+        self._transition(i, prev, t, action, user=user, reason=reason, comment=comment)
+
+    def _transition(
+        self,
+        i: int,
+        prev: AlarmState,
+        t: float,
+        action: str,
+        *,
+        user: str = "",
+        comment: str = "",
+        reason: str = "",
+        annunciated: bool = False,
+        value: float | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        rt = self._rt[i]
+        d = self._defs[i]
+        new = _state_of(rt)
+        rt.state = new
+        rt.changed_at = t
+        if new == AlarmState.NORMAL:
+            rt.first_out, rt.first_out_of = False, ""
+        v = self._value(i) if value is None else value
+        data = self._snapshot(i)
+        data.update(
+            event="transition",
+            action=action,
+            annunciated=annunciated and not d.advisory,
+            value=json_safe(v),
+            value_ts=_opt(float(self._tag_value_ts[self._alarm_tag[i]])),
+            user=user,
+            comment=comment,
+            reason=reason,
+            **{"from": prev.value, "to": new.value},
+        )
+        if extra:
+            data.update(extra)
+        if action == "activate":
+            msg = f"{d.format_message(v)} [{d.priority.label}]"
+            sev = Severity.ERROR if d.priority <= Priority.HIGH else Severity.WARNING
+        else:
+            msg = f"{d.name}: {action.replace('_', ' ')} ({prev.label} -> {new.label})"
+            if user:
+                msg += f" by {user}"
+            if reason or comment:
+                msg += f": {reason or comment}"
+            sev = Severity.INFO
+        self._outbox.append(
+            JournalEvent(EventKind.ALARM, msg, source=d.id, user=user, severity=sev, data=data, ts=t)
+        )
+        self._changed[i] = None
+
+    def _snapshot(self, i: int) -> dict[str, Any]:
+        """Everything needed to rebuild the alarm's state: every journaled transition carries it."""
+        d = self._defs[i]
+        rt = self._rt[i]
+        return {
+            "alarm": d.id,
+            "name": d.name,
+            "tag": d.tag,
+            "machine": d.machine,
+            "kind": d.kind.value,
+            "priority": d.priority.name.lower(),
+            "priority_level": int(d.priority),
+            "advisory": d.advisory,
+            "limit": json_safe(d.limit),
+            "state": rt.state.value,
+            "active": rt.active,
+            "acked": rt.acked,
+            "in_alarm": rt.raw,
+            "latched": rt.latched,
+            "shelved_until": rt.shelved_until,
+            "shelved_by": rt.shelved_by,
+            "shelve_reason": rt.shelve_reason,
+            "suppressed": rt.suppressed,
+            "out_of_service": rt.oos,
+            "oos_by": rt.oos_by,
+            "oos_reason": rt.oos_reason,
+            "first_out": rt.first_out,
+            "first_out_of": rt.first_out_of,
+            "activated_at": rt.activated_at,
+            "cleared_at": rt.cleared_at,
+            "acked_at": rt.acked_at,
+            "acked_by": rt.acked_by,
+            "count": rt.count,
+            "trigger_value": json_safe(rt.trigger_value),
+        }
+
+    def _record(self, i: int) -> AlarmRecord:
+        d = self._defs[i]
+        rt = self._rt[i]
+        current = self._value(i)
+        shown = rt.trigger_value if rt.active and not math.isnan(rt.trigger_value) else current
+        return AlarmRecord(
+            id=d.id,
+            name=d.name,
+            machine=d.machine,
+            tag=d.tag,
+            kind=d.kind,
+            priority=d.priority,
+            state=rt.state,
+            active=rt.active,
+            acked=rt.acked,
+            in_alarm=rt.raw,
+            latched=rt.latched,
+            shelved_until=rt.shelved_until,
+            shelved_by=rt.shelved_by,
+            shelve_reason=rt.shelve_reason,
+            suppressed=rt.suppressed,
+            out_of_service=rt.oos,
+            first_out=rt.first_out,
+            first_out_of=rt.first_out_of,
+            value=current,
+            limit=d.limit,
+            activated_at=rt.activated_at,
+            cleared_at=rt.cleared_at,
+            acked_at=rt.acked_at,
+            acked_by=rt.acked_by,
+            message=d.format_message(shown),
+            count=rt.count,
+            comment=rt.comment or rt.shelve_reason or rt.oos_reason,
+            changed_at=rt.changed_at,
+        )
+
+    # --- journal and listeners -------------------------------------------------------------------
+
+    def _flush(self) -> list[AlarmRecord]:
+        events, self._outbox = self._outbox, []
+        changed, self._changed = list(self._changed), {}
+        if events:
+            self._write(events)
+        return [self._record(i) for i in changed]
+
+    def _write(self, events: list[JournalEvent]) -> None:
+        write_many = getattr(self._journal, "write_events", None)
+        try:
+            if write_many is not None:
+                write_many(events)
+            else:
+                for ev in events:
+                    self._journal.write_event(ev)
+        except Exception:
+            # The alarm states stay right on screen even if the disk is full; the error is counted.
+            self.journal_errors += 1
+            log.exception("alarm engine: could not journal %d alarm events", len(events))
+
+    def _emit(self, changed: list[AlarmRecord]) -> None:
+        if changed:
+            self.alarms_changed.emit(changed)
+
+    # --- operator actions --------------------------------------------------------------------------
+
+    def _index(self, alarm_id: str) -> int:
+        try:
+            return self._ids[alarm_id]
+        except KeyError:
+            raise UnknownAlarm(alarm_id) from None
+
+    def _act(
+        self,
+        user: User | None,
+        action: Action,
+        ids: Sequence[str],
+        body: Callable[[list[int], float], None],
+        *,
+        detail: str = "",
+        data: dict[str, Any] | None = None,
+        validate: Callable[[list[int]], None] | None = None,
+    ) -> list[AlarmRecord]:
+        """Role check (refusal audited) -> validation -> audit row committed -> state change -> listeners."""
+        with self._lock:
+            idx = [self._index(a) for a in ids]
+            target = ", ".join(ids)
+            self._auditor.check(user, action, target)
+            if validate is not None:
+                validate(idx)
+            now = self._clock()
+            self._auditor.record(user, action, target=target, detail=detail, data={"alarms": list(ids), **(data or {})})
+            body(idx, now)
+            self._run_timers(now)
+            changed = self._flush()
+        self._emit(changed)
+        return changed
+
+    def acknowledge(self, ids: str | Iterable[str], user: User | None, comment: str = "") -> list[AlarmRecord]:
+        """Acknowledge alarms (operator or higher). Already-acknowledged ones are left alone."""
+        id_list = [ids] if isinstance(ids, str) else list(ids)
+        name = user.name if user else ""
+
+        def body(idx: list[int], now: float) -> None:
+            for i in idx:
+                rt = self._rt[i]
+                if rt.acked or rt.state in _MASKED:
+                    continue
+                prev = rt.state
+                rt.acked = True
+                rt.acked_at = now
+                rt.acked_by = name
+                rt.comment = comment
+                self._transition(i, prev, now, "acknowledge", user=name, comment=comment)
+
+        return self._act(user, Action.ACKNOWLEDGE, id_list, body, detail=comment)
+
+    def reset(self, ids: str | Iterable[str], user: User | None, comment: str = "") -> list[AlarmRecord]:
+        """Reset latched alarms whose condition has cleared (acknowledges them too)."""
+        id_list = [ids] if isinstance(ids, str) else list(ids)
+        name = user.name if user else ""
+
+        def body(idx: list[int], now: float) -> None:
+            for i in idx:
+                rt = self._rt[i]
+                if rt.state != AlarmState.LATCHED:
+                    continue
+                prev = rt.state
+                rt.latched = False
+                if not rt.acked:
+                    rt.acked, rt.acked_at, rt.acked_by = True, now, name
+                rt.comment = comment
+                self._transition(i, prev, now, "reset", user=name, comment=comment)
+
+        return self._act(user, Action.RESET, id_list, body, detail=comment)
+
+    def shelve(
+        self, alarm_id: str, user: User | None, duration_s: float, reason: str
+    ) -> list[AlarmRecord]:
+        """Shelve an alarm for a time (supervisor or higher); a reason is mandatory."""
+        name = user.name if user else ""
+        reason = (reason or "").strip()
+
+        def validate(idx: list[int]) -> None:
+            if not reason:
+                raise ValueError("shelving needs a reason")
+            if not (isinstance(duration_s, int | float) and 0 < duration_s <= self.max_shelve_s):
+                raise ValueError(f"shelve duration must be between 0 and {self.max_shelve_s / 3600:g} h")
+            if self._rt[idx[0]].oos:
+                raise ValueError(f"{alarm_id} is out of service; return it to service first")
+
+        def body(idx: list[int], now: float) -> None:
+            i = idx[0]
+            rt = self._rt[i]
+            prev = rt.state
+            until = now + float(duration_s)
+            rt.shelved_until, rt.shelved_by, rt.shelve_reason = until, name, reason
+            self._mask(i)
+            heapq.heappush(self._shelf_heap, (until, i))
+            self._transition(i, prev, now, "shelve", user=name, reason=reason, extra={"duration_s": duration_s})
+
+        return self._act(
+            user, Action.SHELVE, [alarm_id], body, detail=reason, data={"duration_s": duration_s},
+            validate=validate,
+        )
+
+    def unshelve(self, alarm_id: str, user: User | None, comment: str = "") -> list[AlarmRecord]:
+        name = user.name if user else ""
+
+        def body(idx: list[int], now: float) -> None:
+            i = idx[0]
+            rt = self._rt[i]
+            if rt.shelved_until is None:
+                return
+            rt.shelved_until = None
+            rt.shelved_by = rt.shelve_reason = ""
+            self._return(i, now, "unshelve", user=name, comment=comment)
+
+        return self._act(user, Action.UNSHELVE, [alarm_id], body, detail=comment)
+
+    def set_out_of_service(self, alarm_id: str, user: User | None, reason: str) -> list[AlarmRecord]:
+        """Take an alarm out of service (maintenance); supervisor or higher, reason mandatory."""
+        name = user.name if user else ""
+        reason = (reason or "").strip()
+
+        def validate(idx: list[int]) -> None:
+            if not reason:
+                raise ValueError("taking an alarm out of service needs a reason")
+
+        def body(idx: list[int], now: float) -> None:
+            i = idx[0]
+            rt = self._rt[i]
+            if rt.oos:
+                return
+            prev = rt.state
+            rt.oos, rt.oos_by, rt.oos_reason = True, name, reason
+            rt.shelved_until = None
+            rt.shelved_by = rt.shelve_reason = ""
+            self._mask(i)
+            self._transition(i, prev, now, "out_of_service", user=name, reason=reason)
+
+        return self._act(user, Action.OUT_OF_SERVICE, [alarm_id], body, detail=reason, validate=validate)
+
+    def return_to_service(self, alarm_id: str, user: User | None, reason: str = "") -> list[AlarmRecord]:
+        name = user.name if user else ""
+
+        def body(idx: list[int], now: float) -> None:
+            i = idx[0]
+            rt = self._rt[i]
+            if not rt.oos:
+                return
+            rt.oos, rt.oos_by, rt.oos_reason = False, "", ""
+            self._return(i, now, "return_to_service", user=name, reason=reason)
+
+        return self._act(user, Action.RETURN_TO_SERVICE, [alarm_id], body, detail=reason)
+
+    # --- restart -----------------------------------------------------------------------------------
+
+    def restore(
+        self, journal: AlarmJournal | None = None, *, since: float | None = None,
+        horizon_s: float = DEFAULT_RESTORE_HORIZON_S,
+    ) -> int:
+        """Rebuild alarm states from the journal's alarm events (call once, before the first batch).
+
+        Every transition event carries a full snapshot of its alarm, so the last
+        one per alarm is its state; a checkpoint event resets the picture to its
+        list. Shelves keep their expiry (an expired one is unshelved at the next
+        tick); alarms that were active stay active, unacknowledged ones stay
+        unacknowledged, until fresh data says otherwise. Returns how many alarms
+        came back in a state other than normal.
+        """
+        j = journal if journal is not None else self._journal
+        with self._lock:
+            now = self._clock()
+            t0 = since if since is not None else now - horizon_s
+            snaps = latest_snapshots(j.read_events(t0, None, [EventKind.ALARM]))
+            restored = unknown = 0
+            for aid, (s, ts) in snaps.items():
+                i = self._ids.get(aid)
+                if i is None:
+                    unknown += 1
+                    continue
+                rt = self._rt[i]
+                rt.active = bool(s.get("active", False))
+                rt.acked = bool(s.get("acked", True))
+                rt.raw = bool(s.get("in_alarm", rt.active))
+                rt.latched = bool(s.get("latched", False))
+                rt.shelved_until = _opt(s.get("shelved_until"))
+                rt.shelved_by = str(s.get("shelved_by") or "")
+                rt.shelve_reason = str(s.get("shelve_reason") or "")
+                rt.suppressed = bool(s.get("suppressed", False))
+                rt.oos = bool(s.get("out_of_service", False))
+                rt.oos_by = str(s.get("oos_by") or "")
+                rt.oos_reason = str(s.get("oos_reason") or "")
+                rt.first_out = bool(s.get("first_out", False))
+                rt.first_out_of = str(s.get("first_out_of") or "")
+                rt.activated_at = _opt(s.get("activated_at"))
+                rt.cleared_at = _opt(s.get("cleared_at"))
+                rt.acked_at = _opt(s.get("acked_at"))
+                rt.acked_by = str(s.get("acked_by") or "")
+                rt.count = int(s.get("count") or 0)
+                tv = s.get("trigger_value")
+                rt.trigger_value = float(tv) if isinstance(tv, int | float) else math.nan
+                rt.state = _state_of(rt)
+                rt.changed_at = float(ts)
+                p = self._v_pos.get(i)
+                if p is not None:
+                    self._v_raw[p] = rt.raw
+                if rt.shelved_until is not None:
+                    heapq.heappush(self._shelf_heap, (rt.shelved_until, i))
+                if rt.state != AlarmState.NORMAL:
+                    restored += 1
+                    self._changed[i] = None
+            if unknown:
+                log.warning("alarm restore: %d alarms in the journal are no longer configured", unknown)
+            self._outbox.append(self._checkpoint_event(now, f"alarm states restored: {restored} not normal"))
+            changed = self._flush()
+        self._emit(changed)
+        return restored
+
+    def checkpoint(self) -> int:
+        """Journal the states of all alarms that are not normal (call after a journal file rotation,
+        so a restart can restore from the newest file alone). Returns the event id."""
+        with self._lock:
+            ev = self._checkpoint_event(self._clock(), "alarm states checkpoint")
+            return self._journal.write_event(ev)
+
+    def _checkpoint_event(self, now: float, text: str) -> JournalEvent:
+        snaps = [self._snapshot(i) for i, rt in enumerate(self._rt) if rt.state != AlarmState.NORMAL]
+        return JournalEvent(
+            EventKind.ALARM, f"{text} ({len(snaps)})", source="alarms",
+            data={"event": "checkpoint", "alarms": snaps}, ts=now,
+        )

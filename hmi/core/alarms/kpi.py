@@ -1,0 +1,469 @@
+"""Alarm system performance (ISA-18.2 / IEC 62682 / EEMUA 191 KPIs) from a journal file.
+
+Reads only the journal's ``events`` table (``kind = 'alarm'``), read-only, so
+a shift file copied off a control-room PC can be reviewed anywhere. What
+counts as "an alarm" for the load is an *annunciation*: a transition event
+with ``annunciated = true`` (an activation shown to the operator, including a
+re-annunciation after a shelve expired). Shelved, suppressed-by-design and
+out-of-service alarms are not annunciated, so they never count; advisories
+(``advisory = true`` or priority ``advisory``) never count either.
+
+Periods are fixed 10-minute buckets from the start of the report period.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+PERIOD_S = 600.0
+FLOOD_THRESHOLD = 10  # more than this many alarms in a 10-minute period is a flood
+CHATTER_COUNT = 3  # this many activations...
+CHATTER_WINDOW_S = 60.0  # ...within this time is chattering
+STALE_S = 24 * 3600.0
+PRIORITY_ORDER = ("urgent", "high", "medium", "low")
+# Share of the annunciated load per priority that ISA-18.2 / EEMUA 191 suggest (3 levels: 80/15/5).
+PRIORITY_TARGET_PCT = {"urgent": "< 1", "high": "~5", "medium": "~15", "low": "~80"}
+
+
+class KpiError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmCount:
+    alarm: str
+    name: str
+    priority: str
+    count: int
+    share_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChatteringAlarm:
+    alarm: str
+    name: str
+    activations: int
+    max_per_minute: int
+
+
+@dataclass(frozen=True, slots=True)
+class StaleAlarm:
+    alarm: str
+    name: str
+    active_since: float
+    hours: float
+    still_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StandingAlarm:
+    alarm: str
+    name: str
+    priority: str
+    state: str
+    since: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    kpi: str
+    value: str
+    target: str
+    verdict: str  # "ok", "manageable", "over target", "n/a"
+
+
+@dataclass
+class KpiReport:
+    sources: list[str]
+    start: float
+    end: float
+    annunciated: int = 0
+    periods: int = 0
+    per_10min_avg: float = 0.0
+    per_10min_peak: int = 0
+    peak_period_start: float | None = None
+    flood_periods: int = 0
+    flood_pct: float = 0.0
+    chattering: list[ChatteringAlarm] = field(default_factory=list)
+    stale: list[StaleAlarm] = field(default_factory=list)
+    top10: list[AlarmCount] = field(default_factory=list)
+    top10_share_pct: float = 0.0
+    distinct_alarms: int = 0
+    priority_counts: dict[str, int] = field(default_factory=dict)
+    priority_pct: dict[str, float] = field(default_factory=dict)
+    acks: int = 0
+    avg_time_to_ack_s: float | None = None
+    median_time_to_ack_s: float | None = None
+    unacked_at_end: int = 0
+    standing_at_end: list[StandingAlarm] = field(default_factory=list)
+    shelved_at_end: list[str] = field(default_factory=list)
+    suppressed_at_end: list[str] = field(default_factory=list)
+    out_of_service_at_end: list[str] = field(default_factory=list)
+    shelve_actions: int = 0
+    advisories_excluded: int = 0
+    assessment: list[Assessment] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return self.end - self.start
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise KpiError(f"journal file {path}: not found")
+    base = "file:" + quote(str(path.resolve()), safe="/")
+    last: Exception | None = None
+    for params in ("mode=ro", "mode=ro&immutable=1"):  # immutable: a copy on read-only media
+        try:
+            conn = sqlite3.connect(f"{base}?{params}", uri=True)
+            conn.execute("SELECT ts, kind, data FROM events LIMIT 0").fetchall()
+            return conn
+        except sqlite3.OperationalError as exc:
+            last = exc
+            if "no such table" in str(exc) or "no such column" in str(exc):
+                raise KpiError(f"journal file {path}: no usable events table ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise KpiError(f"journal file {path}: not a readable SQLite database ({exc})") from None
+    raise KpiError(f"journal file {path}: cannot open read-only ({last})")
+
+
+@dataclass(slots=True)
+class _Ev:
+    ts: float
+    user: str
+    data: dict[str, Any]
+
+
+def _read(paths: Sequence[Path], end: float | None) -> tuple[list[_Ev], float | None, float | None]:
+    events: list[_Ev] = []
+    lo: float | None = None
+    hi: float | None = None
+    for p in paths:
+        conn = _connect_ro(p)
+        try:
+            a, b = conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+            if a is not None:
+                lo = a if lo is None else min(lo, a)
+                hi = b if hi is None else max(hi, b)
+            sql = "SELECT ts, user, data FROM events WHERE kind = 'alarm'"
+            args: list[float] = []
+            if end is not None:
+                sql += " AND ts < ?"
+                args.append(end)
+            for ts, user, data in conn.execute(sql + " ORDER BY ts, id", args):
+                try:
+                    d = json.loads(data) if data else {}
+                except ValueError:
+                    continue
+                if isinstance(d, dict):
+                    events.append(_Ev(float(ts), user or "", d))
+        finally:
+            conn.close()
+    events.sort(key=lambda e: e.ts)
+    return events, lo, hi
+
+
+# --- computing ------------------------------------------------------------------------------------
+
+
+def _is_advisory(d: dict[str, Any]) -> bool:
+    return bool(d.get("advisory")) or str(d.get("priority", "")).lower() == "advisory"
+
+
+def _max_in_window(times: list[float], window: float) -> int:
+    best = j = 0
+    for i, t in enumerate(times):
+        while t - times[j] > window:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+def report(
+    db_path: Path | str | Sequence[Path | str], start: float | None = None, end: float | None = None
+) -> KpiReport:
+    """KPIs of the alarm events in one journal file (or several: e.g. the daily files of a night shift).
+
+    ``start``/``end`` are POSIX seconds; by default the span of all events in the file(s).
+    """
+    paths = [Path(db_path)] if isinstance(db_path, str | Path) else [Path(p) for p in db_path]
+    events, lo, hi = _read(paths, end)
+    t0 = start if start is not None else (lo if lo is not None else 0.0)
+    t1 = end if end is not None else ((hi + 1e-6) if hi is not None else t0)
+    if t1 < t0:
+        raise KpiError(f"the report period ends ({t1}) before it starts ({t0})")
+    r = KpiReport(sources=[str(p) for p in paths], start=t0, end=t1)
+
+    names: dict[str, str] = {}
+    prio: dict[str, str] = {}
+    ann_times: dict[str, list[float]] = defaultdict(list)
+    ann_all: list[float] = []
+    pending_ack: dict[str, list[float]] = defaultdict(list)  # annunciations not yet acknowledged
+    tta: list[float] = []
+    active_since: dict[str, float] = {}
+    stale: dict[str, StaleAlarm] = {}
+    last: dict[str, dict[str, Any]] = {}
+
+    def close_interval(aid: str, since: float, until: float, still: bool) -> None:
+        if until - since > STALE_S and until > t0:
+            stale[aid] = StaleAlarm(aid, names.get(aid, aid), since, (until - since) / 3600.0, still)
+
+    def apply_state(aid: str, d: dict[str, Any], ts: float) -> None:
+        was = aid in active_since
+        now_active = bool(d.get("active"))
+        if now_active and not was:
+            since = d.get("activated_at")
+            active_since[aid] = float(since) if isinstance(since, int | float) else ts
+        elif was and not now_active:
+            close_interval(aid, active_since.pop(aid), ts, False)
+        last[aid] = d
+
+    for ev in events:
+        d = ev.data
+        kind = d.get("event")
+        if kind == "checkpoint":
+            snaps = {s["alarm"]: s for s in d.get("alarms", []) if isinstance(s, dict) and "alarm" in s}
+            for aid in list(last):
+                if aid not in snaps:
+                    apply_state(aid, {"active": False, "state": "normal"}, ev.ts)
+            for aid, s in snaps.items():
+                names.setdefault(aid, str(s.get("name") or aid))
+                apply_state(aid, s, ev.ts)
+            continue
+        if kind != "transition" or "alarm" not in d:
+            continue
+        aid = str(d["alarm"])
+        names[aid] = str(d.get("name") or aid)
+        prio[aid] = str(d.get("priority") or "").lower()
+        in_period = t0 <= ev.ts < t1
+        if _is_advisory(d):  # model advisories: never part of the alarm load, standing or stale lists
+            if in_period and d.get("annunciated"):
+                r.advisories_excluded += 1
+            continue
+        if d.get("annunciated"):
+            pending_ack[aid].append(ev.ts)
+            if in_period:
+                ann_times[aid].append(ev.ts)
+                ann_all.append(ev.ts)
+        action = d.get("action")
+        if action == "acknowledge" and pending_ack.get(aid):
+            t_ann = pending_ack[aid].pop()
+            pending_ack[aid].clear()  # older unacknowledged activations are covered by this ack
+            if in_period:
+                tta.append(ev.ts - t_ann)
+        elif action in ("shelve", "suppress", "out_of_service", "reset") or d.get("acked"):
+            pending_ack[aid].clear()
+        if action == "shelve" and in_period:
+            r.shelve_actions += 1
+        apply_state(aid, d, ev.ts)
+
+    for aid, since in active_since.items():
+        close_interval(aid, since, t1, True)
+
+    # Load.
+    r.annunciated = len(ann_all)
+    duration = max(t1 - t0, 0.0)
+    r.periods = max(1, math.ceil(duration / PERIOD_S)) if duration > 0 else (1 if ann_all else 0)
+    if duration > 0:
+        r.per_10min_avg = r.annunciated / (duration / PERIOD_S)
+    else:
+        r.per_10min_avg = float(r.annunciated)
+    buckets: Counter[int] = Counter(int((t - t0) // PERIOD_S) for t in ann_all)
+    if buckets:
+        k, n = max(buckets.items(), key=lambda kv: (kv[1], -kv[0]))
+        r.per_10min_peak = n
+        r.peak_period_start = t0 + k * PERIOD_S
+    r.flood_periods = sum(1 for n in buckets.values() if n > FLOOD_THRESHOLD)
+    r.flood_pct = 100.0 * r.flood_periods / r.periods if r.periods else 0.0
+
+    # Frequent and chattering alarms.
+    counts = Counter({aid: len(ts) for aid, ts in ann_times.items()})
+    r.distinct_alarms = len(counts)
+    for aid, n in counts.most_common(10):
+        r.top10.append(AlarmCount(aid, names.get(aid, aid), prio.get(aid, ""), n, 100.0 * n / r.annunciated))
+    r.top10_share_pct = sum(a.share_pct for a in r.top10)
+    for aid, ts in sorted(ann_times.items()):
+        per_min = _max_in_window(ts, CHATTER_WINDOW_S)
+        if per_min >= CHATTER_COUNT:
+            r.chattering.append(ChatteringAlarm(aid, names.get(aid, aid), len(ts), per_min))
+    r.chattering.sort(key=lambda c: -c.max_per_minute)
+    r.stale = sorted(stale.values(), key=lambda s: -s.hours)
+
+    # Priorities.
+    pc: Counter[str] = Counter(prio.get(aid, "") for aid, ts in ann_times.items() for _ in ts)
+    r.priority_counts = {p: pc.get(p, 0) for p in PRIORITY_ORDER}
+    for p, n in pc.items():
+        if p not in r.priority_counts:
+            r.priority_counts[p or "unknown"] = n
+    r.priority_pct = {p: (100.0 * n / r.annunciated if r.annunciated else 0.0) for p, n in r.priority_counts.items()}
+
+    # Acknowledgement.
+    r.acks = len(tta)
+    if tta:
+        r.avg_time_to_ack_s = sum(tta) / len(tta)
+        s = sorted(tta)
+        mid = len(s) // 2
+        r.median_time_to_ack_s = s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+    # State at the end.
+    for aid, d in sorted(last.items()):
+        state = str(d.get("state", ""))
+        if state in ("unacknowledged", "acknowledged"):
+            since = d.get("activated_at")
+            r.standing_at_end.append(
+                StandingAlarm(aid, names.get(aid, aid), prio.get(aid, str(d.get("priority", ""))), state,
+                              float(since) if isinstance(since, int | float) else None)
+            )
+        if state in ("unacknowledged", "rtn_unacknowledged") or (state == "latched" and not d.get("acked")):
+            r.unacked_at_end += 1
+        if state == "shelved":
+            r.shelved_at_end.append(aid)
+        elif state == "suppressed":
+            r.suppressed_at_end.append(aid)
+        elif state == "out_of_service":
+            r.out_of_service_at_end.append(aid)
+
+    r.assessment = assess(r)
+    return r
+
+
+def assess(r: KpiReport) -> list[Assessment]:
+    """Compare with ISA-18.2 (IEC 62682) / EEMUA 191 targets for one operator position."""
+    out: list[Assessment] = []
+    avg = r.per_10min_avg
+    out.append(
+        Assessment(
+            "Average alarms per 10 min",
+            f"{avg:.2f}",
+            "~1 acceptable, ~2 maximum manageable",
+            "ok" if avg <= 1.0 else ("manageable" if avg <= 2.0 else "over target"),
+        )
+    )
+    out.append(
+        Assessment(
+            "Peak alarms in a 10-min period",
+            str(r.per_10min_peak),
+            f"<= {FLOOD_THRESHOLD}",
+            "ok" if r.per_10min_peak <= FLOOD_THRESHOLD else "over target",
+        )
+    )
+    out.append(
+        Assessment(
+            "10-min periods in flood (>10 alarms)",
+            f"{r.flood_pct:.1f} % ({r.flood_periods} of {r.periods})",
+            "< 1 % of time",
+            "ok" if r.flood_pct < 1.0 else "over target",
+        )
+    )
+    out.append(
+        Assessment(
+            "Top-10 alarms' share of the load",
+            f"{r.top10_share_pct:.1f} %",
+            "~1-5 % maximum",
+            "n/a" if r.annunciated == 0 else ("ok" if r.top10_share_pct <= 5.0 else "over target"),
+        )
+    )
+    out.append(
+        Assessment(
+            "Chattering alarms (>=3 in 1 min)",
+            str(len(r.chattering)),
+            "0",
+            "ok" if not r.chattering else "over target",
+        )
+    )
+    out.append(Assessment("Stale alarms (active > 24 h)", str(len(r.stale)), "< 5 on any day",
+                          "ok" if len(r.stale) < 5 else "over target"))
+    if r.annunciated:
+        urgent = r.priority_pct.get("urgent", 0.0)
+        high = r.priority_pct.get("high", 0.0)
+        value = ", ".join(f"{p} {r.priority_pct.get(p, 0.0):.0f} %" for p in PRIORITY_ORDER)
+        verdict = "ok" if urgent <= 1.0 and urgent + high <= 10.0 else "over target"
+    else:
+        value, verdict = "-", "n/a"
+    out.append(Assessment("Priority distribution", value, "urgent <1 %, high ~5 %, medium ~15 %, low ~80 %",
+                          verdict))
+    return out
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def _t(ts: float | None) -> str:
+    if ts is None:
+        return "-"
+    return _dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _dur(s: float | None) -> str:
+    if s is None:
+        return "-"
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.1f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def format_report(r: KpiReport) -> str:
+    lines = [
+        "Alarm system performance (ISA-18.2 / IEC 62682)",
+        f"Journal: {', '.join(r.sources)}",
+        f"Period:  {_t(r.start)} .. {_t(r.end)} ({_dur(r.duration_s)}, {r.periods} ten-minute periods)",
+        f"Alarms annunciated: {r.annunciated} ({r.distinct_alarms} distinct)"
+        + (f"; {r.advisories_excluded} advisories not counted" if r.advisories_excluded else ""),
+        "",
+        f"{'KPI':<40} {'Value':<34} {'Target':<44} Verdict",
+    ]
+    for a in r.assessment:
+        lines.append(f"{a.kpi:<40} {a.value:<34} {a.target:<44} {a.verdict}")
+    lines += [
+        "",
+        f"Peak period starts {_t(r.peak_period_start)}" if r.peak_period_start is not None else "No alarms.",
+        f"Time to acknowledge: average {_dur(r.avg_time_to_ack_s)}, median {_dur(r.median_time_to_ack_s)}"
+        f" over {r.acks} acknowledgements; {r.unacked_at_end} unacknowledged at the end",
+        f"Shelve actions: {r.shelve_actions}",
+    ]
+    if r.top10:
+        lines += ["", "Most frequent alarms:", f"  {'Alarm':<36} {'Priority':<8} {'Count':>6} {'Share':>7}"]
+        for a in r.top10:
+            lines.append(f"  {a.alarm:<36} {a.priority:<8} {a.count:>6} {a.share_pct:>6.1f}%")
+    if r.priority_counts and r.annunciated:
+        lines += ["", "Priority distribution:"]
+        for p, n in r.priority_counts.items():
+            target = PRIORITY_TARGET_PCT.get(p, "")
+            lines.append(f"  {p:<8} {n:>6} {r.priority_pct.get(p, 0.0):>6.1f} %   target {target} %")
+    if r.chattering:
+        lines += ["", "Chattering alarms:"]
+        for c in r.chattering:
+            lines.append(f"  {c.alarm:<36} {c.activations} activations, up to {c.max_per_minute} in one minute")
+    if r.stale:
+        lines += ["", "Stale alarms:"]
+        for s in r.stale:
+            still = " (still active)" if s.still_active else ""
+            lines.append(f"  {s.alarm:<36} active since {_t(s.active_since)}, {s.hours:.1f} h{still}")
+    lines += ["", f"Standing alarms at the end: {len(r.standing_at_end)}"]
+    for st in r.standing_at_end:
+        lines.append(f"  {st.alarm:<36} {st.priority:<8} {st.state:<15} since {_t(st.since)}")
+    for label, ids in (
+        ("Shelved", r.shelved_at_end),
+        ("Suppressed by design", r.suppressed_at_end),
+        ("Out of service", r.out_of_service_at_end),
+    ):
+        if ids:
+            lines.append(f"{label} at the end: {', '.join(ids)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,73 @@
+"""Audit trail: who did what, when, and whether it was allowed (EventKind.AUDIT events).
+
+An action is audited *before* it takes effect (the journal commits the row,
+then the state changes), and a refused attempt is audited too. Passwords
+never reach this module: a failed log-in records the name tried, not what
+was typed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, UserStore, allowed
+
+
+class EventSink(Protocol):
+    def write_event(self, ev: JournalEvent) -> int: ...
+
+
+class Auditor:
+    def __init__(self, journal: EventSink, clock: Callable[[], float] = time.time):
+        self._journal = journal
+        self._clock = clock
+
+    def record(
+        self,
+        user: User | str | None,
+        action: Action | str,
+        *,
+        target: str = "",
+        result: str = "ok",
+        detail: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        """Journal one audit row (blocks until committed) and return its id."""
+        name = user.name if isinstance(user, User) else (user or "")
+        role = user.role.label if isinstance(user, User) else ""
+        who = f"{name} ({role})" if role else (name or "nobody")
+        text = f"{who}: {action}" + (f" {target}" if target else "") + f" - {result}"
+        if detail:
+            text += f": {detail}"
+        payload: dict[str, Any] = {"action": str(action), "target": target, "result": result, "role": role}
+        if detail:
+            payload["detail"] = detail
+        if data:
+            payload.update(data)
+        sev = Severity.INFO if result == "ok" else Severity.WARNING
+        return self._journal.write_event(
+            JournalEvent(EventKind.AUDIT, text, source=target, user=name, severity=sev, data=payload, ts=self._clock())
+        )
+
+    def check(self, user: User | None, action: Action, target: str = "") -> None:
+        """Raise PermissionDenied (after journaling the refusal) unless the user may do the action."""
+        if allowed(user, action):
+            return
+        exc = PermissionDenied(user, action, REQUIRED_ROLE[action])
+        self.record(user, action, target=target, result="refused", detail=str(exc),
+                    data={"required_role": REQUIRED_ROLE[action].label})
+        raise exc
+
+    def login(self, store: UserStore, name: str, password: str) -> User | None:
+        user = store.authenticate(name, password)
+        if user is None:
+            self.record(name, "login", result="refused", detail="unknown user or wrong password")
+            return None
+        self.record(user, "login", data={"must_change_password": user.must_change_password})
+        return user
+
+    def logout(self, user: User) -> None:
+        self.record(user, "logout")

@@ -1,0 +1,396 @@
+"""Users, roles and passwords (no Qt, no plaintext anywhere).
+
+Roles are ordered: viewer < operator < supervisor < engineer < admin; an
+action needs a minimum role (``REQUIRED_ROLE``). Users live in a JSON file
+(``users.json`` next to the journal files by default) holding, per user, the
+role and a salted scrypt hash of the password: never the password itself,
+and the password never goes into a log line or a journal event.
+
+The file is rewritten atomically (write a temporary file, then rename) with
+owner-only permissions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import enum
+import getpass
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+USERS_FILE = "users.json"
+
+
+class Role(enum.IntEnum):
+    VIEWER = 0
+    OPERATOR = 1
+    SUPERVISOR = 2
+    ENGINEER = 3
+    ADMIN = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | int | Role) -> Role:
+        if isinstance(value, Role):
+            return value
+        if isinstance(value, int):
+            return cls(value)
+        key = str(value).strip().upper()
+        if key not in cls.__members__:
+            raise ValueError(f"unknown role {value!r} (use {', '.join(r.label for r in cls)})")
+        return cls[key]
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    ACKNOWLEDGE = "acknowledge"
+    RESET = "reset"  # reset a latched alarm
+    UNSHELVE = "unshelve"
+    WRITE_SETPOINT = "write_setpoint"
+    SHELVE = "shelve"
+    OUT_OF_SERVICE = "out_of_service"
+    RETURN_TO_SERVICE = "return_to_service"
+    CHANGE_LIMITS = "change_limits"
+    MANAGE_USERS = "manage_users"
+
+
+REQUIRED_ROLE: dict[Action, Role] = {
+    Action.VIEW: Role.VIEWER,
+    Action.ACKNOWLEDGE: Role.OPERATOR,
+    Action.RESET: Role.OPERATOR,
+    # Unshelving early only brings an alarm back: no reason to restrict it further.
+    Action.UNSHELVE: Role.OPERATOR,
+    Action.WRITE_SETPOINT: Role.OPERATOR,
+    Action.SHELVE: Role.SUPERVISOR,
+    Action.OUT_OF_SERVICE: Role.SUPERVISOR,
+    Action.RETURN_TO_SERVICE: Role.SUPERVISOR,
+    Action.CHANGE_LIMITS: Role.ENGINEER,
+    Action.MANAGE_USERS: Role.ADMIN,
+}
+
+_ACTION_TEXT = {
+    Action.VIEW: "view the line",
+    Action.ACKNOWLEDGE: "acknowledge alarms",
+    Action.RESET: "reset latched alarms",
+    Action.UNSHELVE: "unshelve alarms",
+    Action.WRITE_SETPOINT: "write setpoints",
+    Action.SHELVE: "shelve alarms",
+    Action.OUT_OF_SERVICE: "take alarms out of service",
+    Action.RETURN_TO_SERVICE: "return alarms to service",
+    Action.CHANGE_LIMITS: "change alarm limits",
+    Action.MANAGE_USERS: "manage users",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    role: Role
+    display_name: str = ""
+    must_change_password: bool = False
+
+    def can(self, action: Action | str) -> bool:
+        return allowed(self, action)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role.label})"
+
+
+class PermissionDenied(Exception):
+    """An action the user's role does not allow; str() is the message to show."""
+
+    def __init__(self, user: User | None, action: Action, required: Role):
+        self.user = user
+        self.action = action
+        self.required = required
+        who = f"{user.name!r} (role {user.role.label})" if user else "nobody is logged in:"
+        what = _ACTION_TEXT.get(action, str(action))
+        if user:
+            msg = f"{who} may not {what}: needs {required.label} or higher"
+        else:
+            msg = f"{who} log in as {required.label} or higher to {what}"
+        super().__init__(msg)
+
+
+def allowed(user: User | None, action: Action | str) -> bool:
+    required = REQUIRED_ROLE[Action(action)]
+    return user is not None and user.role >= required
+
+
+def require(user: User | None, action: Action | str) -> None:
+    """Raise PermissionDenied unless the user's role allows the action (does not journal: see audit.py)."""
+    act = Action(action)
+    if not allowed(user, act):
+        raise PermissionDenied(user, act, REQUIRED_ROLE[act])
+
+
+# --- password hashing -----------------------------------------------------------------------------
+
+# scrypt (RFC 7914), memory-hard: n=2**14, r=8 uses 16 MiB and ~50 ms per check on a PC.
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+_DKLEN = 32
+_MAXMEM = 64 * 1024 * 1024
+
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    """``scrypt$n$r$p$salt$hash`` with a fresh 16-byte random salt."""
+    if not password:
+        raise ValueError("the password must not be empty")
+    salt = secrets.token_bytes(16)
+    dk = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=_DKLEN, maxmem=_MAXMEM)
+    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(dk)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time comparison of a password against a stored hash."""
+    try:
+        algo, n, r, p, salt_b64, dk_b64 = stored.split("$")
+        if algo != "scrypt":
+            return False
+        salt = base64.b64decode(salt_b64)
+        want = base64.b64decode(dk_b64)
+        dk = hashlib.scrypt(
+            password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(want), maxmem=_MAXMEM
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(dk, want)
+
+
+# Checked against for unknown user names, so a wrong name costs the same time as a wrong password.
+_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+_NAME = re.compile(r"[a-z][a-z0-9_.\-]{0,31}")
+
+# `linehmi demo` only: documented in docs/alarms.md, flagged must-change. Never created by `linehmi run`.
+DEMO_USERS: dict[str, Role] = {
+    "viewer": Role.VIEWER,
+    "operator": Role.OPERATOR,
+    "supervisor": Role.SUPERVISOR,
+    "engineer": Role.ENGINEER,
+    "admin": Role.ADMIN,
+}
+
+
+def demo_password(name: str) -> str:
+    """The documented initial demo password of a demo user: ``<name>-demo``."""
+    return f"{name}-demo"
+
+
+class UserStoreError(Exception):
+    pass
+
+
+class UserStore:
+    """Users in a JSON file; thread-safe; every change rewrites the file atomically."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._users: dict[str, dict[str, object]] = {}
+        self.reload()
+
+    @classmethod
+    def in_directory(cls, directory: Path | str) -> UserStore:
+        return cls(Path(directory) / USERS_FILE)
+
+    def reload(self) -> None:
+        with self._lock:
+            if not self.path.exists():
+                self._users = {}
+                return
+            try:
+                doc = json.loads(self.path.read_text(encoding="utf-8"))
+                users = doc["users"]
+                if not isinstance(users, dict):
+                    raise TypeError("'users' is not an object")
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise UserStoreError(f"users file {self.path}: unreadable ({exc})") from None
+            self._users = users
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"format": "linehmi-users/1", "hash": "scrypt", "users": self._users}
+        fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".json", dir=self.path.parent)
+        try:
+            os.chmod(tmp, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(doc, f, indent=2, sort_keys=True)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _user(self, name: str, entry: dict[str, object]) -> User:
+        return User(
+            name=name,
+            role=Role.parse(str(entry["role"])),
+            display_name=str(entry.get("display_name", "")),
+            must_change_password=bool(entry.get("must_change_password", False)),
+        )
+
+    # --- queries ----------------------------------------------------------------------------
+    def users(self) -> list[User]:
+        with self._lock:
+            return [self._user(n, e) for n, e in sorted(self._users.items())]
+
+    def get(self, name: str) -> User | None:
+        with self._lock:
+            e = self._users.get(name)
+            return self._user(name, e) if e is not None else None
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user if the password matches, else None (same cost for an unknown name)."""
+        with self._lock:
+            entry = self._users.get(name)
+            stored = str(entry["password"]) if entry is not None else _DUMMY_HASH
+        ok = verify_password(password, stored)
+        if entry is None or not ok:
+            return None
+        return self._user(name, entry)
+
+    # --- changes ----------------------------------------------------------------------------
+    def add(
+        self, name: str, role: Role | str, password: str, *, display_name: str = "", must_change: bool = False
+    ) -> User:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"user name {name!r}: lower-case letters, digits, '_', '.', '-' (max 32)")
+        r = Role.parse(role)
+        entry: dict[str, object] = {
+            "role": r.label,
+            "password": hash_password(password),
+            "display_name": display_name,
+            "must_change_password": must_change,
+            "changed": time.time(),
+        }
+        with self._lock:
+            if name in self._users:
+                raise ValueError(f"user {name!r} already exists")
+            self._users[name] = entry
+            self._save()
+        return self._user(name, entry)
+
+    def set_password(self, name: str, password: str, *, must_change: bool = False) -> None:
+        digest = hash_password(password)
+        with self._lock:
+            if name not in self._users:
+                raise KeyError(f"no user {name!r}")
+            self._users[name].update(password=digest, must_change_password=must_change, changed=time.time())
+            self._save()
+
+    def set_role(self, name: str, role: Role | str) -> User:
+        with self._lock:
+            if name not in self._users:
+                raise KeyError(f"no user {name!r}")
+            self._users[name]["role"] = Role.parse(role).label
+            self._save()
+            return self._user(name, self._users[name])
+
+    def remove(self, name: str) -> None:
+        with self._lock:
+            if self._users.pop(name, None) is None:
+                raise KeyError(f"no user {name!r}")
+            self._save()
+
+    def ensure_demo_users(self) -> list[str]:
+        """Create the documented demo users that are missing (for `linehmi demo` only)."""
+        added = []
+        for name, role in DEMO_USERS.items():
+            if self.get(name) is None:
+                self.add(name, role, demo_password(name), display_name=f"Demo {role.label}", must_change=True)
+                added.append(name)
+        return added
+
+
+# --- `linehmi users ...` ----------------------------------------------------------------------------
+
+
+def _read_password(args: argparse.Namespace, prompt: str) -> str:
+    if args.password_stdin:
+        pw = sys.stdin.readline().rstrip("\n")
+    else:
+        pw = getpass.getpass(prompt)
+        if getpass.getpass("again: ") != pw:
+            raise ValueError("the two passwords differ")
+    if len(pw) < 8:
+        raise ValueError("a password needs at least 8 characters")
+    return pw
+
+
+def users_cli_main(argv: list[str] | None = None) -> int:
+    """``linehmi users {list,add,passwd,role,remove,demo} --file FILE``: manage the users file.
+
+    Passwords are prompted for (or read from stdin with --password-stdin),
+    never taken from the command line where other users could see them.
+    """
+    p = argparse.ArgumentParser(prog="linehmi users", description="Manage LineHMI users (users.json).")
+    p.add_argument("--file", required=True, help="users file (users.json in the journal directory)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="list users and roles")
+    a = sub.add_parser("add", help="add a user (prompts for the password)")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=[r.label for r in Role])
+    a.add_argument("--display-name", default="")
+    a.add_argument("--password-stdin", action="store_true")
+    pw = sub.add_parser("passwd", help="set a user's password")
+    pw.add_argument("name")
+    pw.add_argument("--password-stdin", action="store_true")
+    ro = sub.add_parser("role", help="change a user's role")
+    ro.add_argument("name")
+    ro.add_argument("role", choices=[r.label for r in Role])
+    rm = sub.add_parser("remove", help="remove a user")
+    rm.add_argument("name")
+    sub.add_parser("demo", help="create the documented demo users (must change their passwords)")
+    args = p.parse_args(argv)
+    try:
+        store = UserStore(args.file)
+        if args.cmd == "list":
+            for u in store.users():
+                flag = "  (must change password)" if u.must_change_password else ""
+                print(f"{u.name:<16} {u.role.label:<11} {u.display_name}{flag}")
+        elif args.cmd == "add":
+            store.add(args.name, args.role, _read_password(args, f"password for {args.name}: "),
+                      display_name=args.display_name)
+            print(f"added {args.name} ({args.role})")
+        elif args.cmd == "passwd":
+            store.set_password(args.name, _read_password(args, f"new password for {args.name}: "))
+            print(f"password of {args.name} changed")
+        elif args.cmd == "role":
+            store.set_role(args.name, args.role)
+            print(f"{args.name} is now {args.role}")
+        elif args.cmd == "remove":
+            store.remove(args.name)
+            print(f"removed {args.name}")
+        elif args.cmd == "demo":
+            added = store.ensure_demo_users()
+            print(f"demo users added: {', '.join(added) or 'none (already there)'}; "
+                  "initial password '<name>-demo', change it at first log-in")
+    except (ValueError, KeyError, UserStoreError) as exc:
+        print(f"linehmi users: {exc}", file=sys.stderr)
+        return 2
+    return 0
