@@ -13,7 +13,13 @@ from hmi.core.config import DEMO_CONFIG, parse_config
 from tests.test_alarm_engine import make_config
 
 DEMO_ALARMS = Path(__file__).resolve().parents[1] / "resources" / "demo_alarms.toml"
-GOOD = {"id": "capper.jam", "type": "discrete", "tag": "capper.fault_code", "value": "Jam", "priority": "medium"}
+GOOD = {
+    "id": "capper.jam",
+    "type": "discrete",
+    "tag": "capper.fault_code",
+    "value": "Jam",
+    "priority": "medium",
+}
 
 
 def load(*alarms: dict[str, Any]):
@@ -27,7 +33,13 @@ def test_implicit_alarms_from_tag_limits():
     assert set(by_id) == {"temp.hi", "temp.hihi", "level.lo", "level.lolo", "capper.temp.hi"}
     hihi = by_id["temp.hihi"]
     assert (hihi.kind, hihi.op, hihi.limit, hihi.priority, hihi.deadband, hihi.machine) == (
-        AlarmKind.ANALOG, ">=", 85.0, Priority.HIGH, 1.0, "filler")
+        AlarmKind.ANALOG,
+        ">=",
+        85.0,
+        Priority.HIGH,
+        1.0,
+        "filler",
+    )
     assert by_id["level.lo"].op == "<=" and by_id["level.lo"].priority == Priority.MEDIUM
 
 
@@ -37,26 +49,63 @@ def test_implicit_alarms_from_tag_limits():
         ({"id": "x", "type": "discrete", "tag": "nope", "value": 1}, "tag", "'nope' is not a configured tag"),
         ({"id": "x", "type": "analog", "tag": "temp", "hi": 90, "hihi": 80}, "hihi", "inverted"),
         ({"id": "x", "type": "analog", "tag": "level", "lo": 5, "lolo": 8}, "lo", "inverted"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "priority": "critical"},
-         "priority", "unknown priority 'critical'"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "priority": 7}, "priority", "1-4"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "alarm_hi": 3}, "alarm_hi",
-         "unknown field"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": "Broken"}, "value",
-         "not a number or a state of capper.state"),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "priority": "critical"},
+            "priority",
+            "unknown priority 'critical'",
+        ),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "priority": 7},
+            "priority",
+            "1-4",
+        ),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "alarm_hi": 3},
+            "alarm_hi",
+            "unknown field",
+        ),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": "Broken"},
+            "value",
+            "not a number or a state of capper.state",
+        ),
         ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 9}, "value", "not a state"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "suppress_when": "nope != 2"},
-         "suppress_when", "'nope' is not a configured tag"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "suppress_when": "filler.state ~ 2"},
-         "suppress_when", "TAG OP VALUE"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "on_delay_s": -1}, "on_delay_s",
-         "at least 0"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "latching": "yes"}, "latching",
-         "true or false"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "message": "{valeu}"}, "message",
-         "unknown placeholder"),
-        ({"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "machine": "oven"}, "machine",
-         "not a configured machine"),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "suppress_when": "nope != 2"},
+            "suppress_when",
+            "'nope' is not a configured tag",
+        ),
+        (
+            {
+                "id": "x",
+                "type": "discrete",
+                "tag": "capper.state",
+                "value": 4,
+                "suppress_when": "filler.state ~ 2",
+            },
+            "suppress_when",
+            "TAG OP VALUE",
+        ),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "on_delay_s": -1},
+            "on_delay_s",
+            "at least 0",
+        ),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "latching": "yes"},
+            "latching",
+            "true or false",
+        ),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "message": "{valeu}"},
+            "message",
+            "unknown placeholder",
+        ),
+        (
+            {"id": "x", "type": "discrete", "tag": "capper.state", "value": 4, "machine": "oven"},
+            "machine",
+            "not a configured machine",
+        ),
         ({"id": "x", "type": "roc", "tag": "pressure"}, "rate", "required"),
         ({"id": "x", "type": "roc", "tag": "pressure", "rate": 1, "direction": "up"}, "direction", "rise"),
         ({"id": "x", "type": "limit", "tag": "temp"}, "type", "analog, discrete, roc, quality"),
@@ -77,8 +126,9 @@ def test_bad_entry_is_refused_naming_alarm_and_field_and_the_others_load(entry, 
 
 
 def test_explicit_analog_replaces_the_tags_implicit_alarms():
-    defs, problems = load({"id": "temp", "type": "analog", "tag": "temp", "priority": {"hihi": "urgent"},
-                           "on_delay_s": 5})
+    defs, problems = load(
+        {"id": "temp", "type": "analog", "tag": "temp", "priority": {"hihi": "urgent"}, "on_delay_s": 5}
+    )
     assert not problems
     by_id = {d.id: d for d in defs if d.tag == "temp"}
     assert set(by_id) == {"temp.hi", "temp.hihi"}  # limits taken from the tag
@@ -102,8 +152,13 @@ def test_duplicate_ids_are_refused():
 def test_conditions_accept_state_labels_and_tables():
     defs, problems = load(
         dict(GOOD, suppress_when="filler.state != Running"),
-        {"id": "y", "type": "discrete", "tag": "capper.state", "value": 4,
-         "suppress_when": {"tag": "filler.state", "op": "<", "value": 2}},
+        {
+            "id": "y",
+            "type": "discrete",
+            "tag": "capper.state",
+            "value": 4,
+            "suppress_when": {"tag": "filler.state", "op": "<", "value": 2},
+        },
     )
     assert not problems
     c = {d.id: d.suppress_when for d in defs}
@@ -119,7 +174,8 @@ def test_demo_alarms_merge_into_the_demo_line_without_problems():
     assert kinds == set(AlarmKind)
     assert any(d.suppress_when is not None for d in defs)
     assert {"filler.faulted", "capper.jam", "filler.fill_pressure.falling", "filler.bearing_temp.hihi"} <= {
-        d.id for d in defs}
+        d.id for d in defs
+    }
 
 
 def test_check_cli(tmp_path, capsys):
@@ -128,7 +184,9 @@ def test_check_cli(tmp_path, capsys):
     assert alarms_cli_main(["check", "--config", str(good)]) == 0
     assert "analog" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
-    bad.write_text(DEMO_CONFIG.read_text() + '\n[[alarms]]\nid = "z"\ntype = "discrete"\ntag = "filler.state"\n'
-                   'value = 4\npriority = "critical"\n')
+    bad.write_text(
+        DEMO_CONFIG.read_text() + '\n[[alarms]]\nid = "z"\ntype = "discrete"\ntag = "filler.state"\n'
+        'value = 4\npriority = "critical"\n'
+    )
     assert alarms_cli_main(["check", "--config", str(bad)]) == 1
     assert "alarm 'z', field 'priority'" in capsys.readouterr().out

@@ -28,17 +28,43 @@ FAULTS = {"0": "None", "1": "Jam"}
 
 def make_config(alarms: list[dict[str, Any]] | None = None, extra_tags: list[dict[str, Any]] | None = None):
     tags: list[dict[str, Any]] = [
-        {"name": "temp", "node_id": "ns=2;s=T", "machine": "filler", "unit": "°C",
-         "alarms": {"hi": 70, "hihi": 85}, "deadband": 1.0},
-        {"name": "level", "node_id": "ns=2;s=L", "machine": "filler", "alarms": {"lo": 20, "lolo": 10},
-         "deadband": 0.5},
+        {
+            "name": "temp",
+            "node_id": "ns=2;s=T",
+            "machine": "filler",
+            "unit": "°C",
+            "alarms": {"hi": 70, "hihi": 85},
+            "deadband": 1.0,
+        },
+        {
+            "name": "level",
+            "node_id": "ns=2;s=L",
+            "machine": "filler",
+            "alarms": {"lo": 20, "lolo": 10},
+            "deadband": 0.5,
+        },
         {"name": "pressure", "node_id": "ns=2;s=P", "machine": "filler", "unit": "bar"},
-        {"name": "filler.state", "node_id": "ns=2;s=FS", "machine": "filler", "data_type": "enum",
-         "states": STATES},
-        {"name": "capper.state", "node_id": "ns=2;s=CS", "machine": "capper", "data_type": "enum",
-         "states": STATES},
-        {"name": "capper.fault_code", "node_id": "ns=2;s=CF", "machine": "capper", "data_type": "enum",
-         "states": FAULTS},
+        {
+            "name": "filler.state",
+            "node_id": "ns=2;s=FS",
+            "machine": "filler",
+            "data_type": "enum",
+            "states": STATES,
+        },
+        {
+            "name": "capper.state",
+            "node_id": "ns=2;s=CS",
+            "machine": "capper",
+            "data_type": "enum",
+            "states": STATES,
+        },
+        {
+            "name": "capper.fault_code",
+            "node_id": "ns=2;s=CF",
+            "machine": "capper",
+            "data_type": "enum",
+            "states": FAULTS,
+        },
         {"name": "capper.temp", "node_id": "ns=2;s=CT", "machine": "capper", "alarms": {"hi": 70}},
         *(extra_tags or []),
     ]
@@ -64,8 +90,12 @@ class Clock:
 class Rig:
     """An engine on a fake journal and a fake clock, fed one sample at a time."""
 
-    def __init__(self, alarms: list[dict[str, Any]] | None = None, journal: MemoryJournal | None = None,
-                 **engine_kw: Any):
+    def __init__(
+        self,
+        alarms: list[dict[str, Any]] | None = None,
+        journal: MemoryJournal | None = None,
+        **engine_kw: Any,
+    ):
         self.config = make_config(alarms)
         defs, problems = load_definitions(self.config)
         assert not problems, problems
@@ -82,8 +112,12 @@ class Rig:
         t = self.clock.t
         self.engine.process(
             SampleBatch.from_columns(
-                [self.index[k] for k in names], [t] * n, [t] * n, [t] * n,
-                [values[k] for k in names], [status] * n,
+                [self.index[k] for k in names],
+                [t] * n,
+                [t] * n,
+                [t] * n,
+                [values[k] for k in names],
+                [status] * n,
             )
         )
 
@@ -96,17 +130,43 @@ class Rig:
 
     def alarm_events(self, aid: str | None = None) -> list[dict[str, Any]]:
         return [
-            e.data for e in self.journal.of_kind(EventKind.ALARM)
+            e.data
+            for e in self.journal.of_kind(EventKind.ALARM)
             if e.data.get("event") == "transition" and (aid is None or e.data["alarm"] == aid)
         ]
 
 
-STARVED = {"id": "capper.starved", "type": "discrete", "tag": "capper.state", "value": "Idle",
-           "priority": "low", "suppress_when": "filler.state != Running"}
-FAULTED = {"id": "filler.faulted", "type": "discrete", "tag": "filler.state", "value": 4,
-           "priority": "high", "latching": True}
-JAM = {"id": "capper.jam", "type": "discrete", "tag": "capper.fault_code", "value": "Jam", "priority": "medium"}
-ROC = {"id": "pressure.rise", "type": "roc", "tag": "pressure", "rate": 1.0, "window_s": 2.0, "direction": "rise"}
+STARVED = {
+    "id": "capper.starved",
+    "type": "discrete",
+    "tag": "capper.state",
+    "value": "Idle",
+    "priority": "low",
+    "suppress_when": "filler.state != Running",
+}
+FAULTED = {
+    "id": "filler.faulted",
+    "type": "discrete",
+    "tag": "filler.state",
+    "value": 4,
+    "priority": "high",
+    "latching": True,
+}
+JAM = {
+    "id": "capper.jam",
+    "type": "discrete",
+    "tag": "capper.fault_code",
+    "value": "Jam",
+    "priority": "medium",
+}
+ROC = {
+    "id": "pressure.rise",
+    "type": "roc",
+    "tag": "pressure",
+    "rate": 1.0,
+    "window_s": 2.0,
+    "direction": "rise",
+}
 QUAL = {"id": "pressure.bad", "type": "quality", "tag": "pressure", "on_delay_s": 5}
 
 
@@ -119,78 +179,244 @@ def temp_with(**kw: Any) -> dict[str, Any]:
 #   ("t", seconds) advance the clock and tick  ("ack"|"reset"|"unshelve"|"oos"|"rts", None)
 #   ("shelve", seconds)
 CASES: dict[str, tuple[list[dict[str, Any]], str, list[tuple[str, Any, AlarmState]]]] = {
-    "normal-unack-ack-normal": ([], "temp.hi", [
-        ("v", {"temp": 50}, S.NORMAL), ("v", {"temp": 75}, S.UNACKED), ("ack", None, S.ACKED),
-        ("v", {"temp": 60}, S.NORMAL)]),
-    "unack-rtn_unack-ack-normal": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("v", {"temp": 60}, S.RTN_UNACKED), ("ack", None, S.NORMAL)]),
-    "rtn_unack-reactivates": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("v", {"temp": 60}, S.RTN_UNACKED), ("v", {"temp": 76}, S.UNACKED)]),
-    "hihi-and-hi-independent": ([], "temp.hihi", [
-        ("v", {"temp": 75}, S.NORMAL), ("v", {"temp": 90}, S.UNACKED), ("v", {"temp": 80}, S.RTN_UNACKED)]),
-    "deadband-high": ([], "temp.hi", [
-        ("v", {"temp": 70}, S.UNACKED), ("v", {"temp": 69.5}, S.UNACKED), ("v", {"temp": 69.1}, S.UNACKED),
-        ("v", {"temp": 68.9}, S.RTN_UNACKED)]),
-    "deadband-low": ([], "level.lo", [
-        ("v", {"level": 25}, S.NORMAL), ("v", {"level": 19}, S.UNACKED), ("v", {"level": 20.3}, S.UNACKED),
-        ("v", {"level": 20.6}, S.RTN_UNACKED), ("v", {"level": 20}, S.UNACKED)]),
-    "bad-value-holds": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("bad", "temp", S.UNACKED), ("v", {"temp": 60}, S.RTN_UNACKED),
-        ("bad", "temp", S.RTN_UNACKED)]),
-    "on-delay": ([temp_with(on_delay_s=5)], "temp.hi", [
-        ("v", {"temp": 75}, S.NORMAL), ("t", 3, S.NORMAL), ("t", 2.5, S.UNACKED)]),
-    "on-delay-short-excursion": ([temp_with(on_delay_s=5)], "temp.hi", [
-        ("v", {"temp": 75}, S.NORMAL), ("t", 2, S.NORMAL), ("v", {"temp": 60}, S.NORMAL), ("t", 10, S.NORMAL)]),
-    "off-delay": ([temp_with(off_delay_s=5)], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("v", {"temp": 60}, S.UNACKED), ("t", 3, S.UNACKED),
-        ("v", {"temp": 75}, S.UNACKED), ("v", {"temp": 60}, S.UNACKED), ("t", 4, S.UNACKED),
-        ("t", 1.5, S.RTN_UNACKED)]),
-    "latching-acked": ([FAULTED], "filler.faulted", [
-        ("v", {"filler.state": 2}, S.NORMAL), ("v", {"filler.state": 4}, S.UNACKED), ("ack", None, S.ACKED),
-        ("v", {"filler.state": 0}, S.LATCHED), ("ack", None, S.LATCHED), ("reset", None, S.NORMAL)]),
-    "latching-unacked": ([FAULTED], "filler.faulted", [
-        ("v", {"filler.state": 4}, S.UNACKED), ("reset", None, S.UNACKED), ("v", {"filler.state": 0}, S.LATCHED),
-        ("ack", None, S.LATCHED), ("v", {"filler.state": 4}, S.UNACKED), ("v", {"filler.state": 2}, S.LATCHED),
-        ("reset", None, S.NORMAL)]),
-    "discrete-state-label": ([JAM], "capper.jam", [
-        ("v", {"capper.fault_code": 0}, S.NORMAL), ("v", {"capper.fault_code": 1}, S.UNACKED),
-        ("v", {"capper.fault_code": 0}, S.RTN_UNACKED), ("ack", None, S.NORMAL)]),
-    "shelve-expiry-still-active": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("shelve", 60, S.SHELVED), ("v", {"temp": 60}, S.SHELVED),
-        ("v", {"temp": 80}, S.SHELVED), ("t", 59, S.SHELVED), ("t", 2, S.UNACKED)]),
-    "shelve-expiry-quiet-normal": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("shelve", 60, S.SHELVED), ("v", {"temp": 60}, S.SHELVED),
-        ("t", 61, S.NORMAL)]),
-    "unshelve": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("ack", None, S.ACKED), ("shelve", 600, S.SHELVED),
-        ("unshelve", None, S.UNACKED)]),
-    "suppressed-by-design": ([STARVED], "capper.starved", [
-        ("v", {"filler.state": 2, "capper.state": 2}, S.NORMAL), ("v", {"capper.state": 3}, S.UNACKED),
-        ("v", {"filler.state": 0}, S.SUPPRESSED), ("v", {"capper.state": 2}, S.SUPPRESSED),
-        ("v", {"capper.state": 3}, S.SUPPRESSED), ("v", {"filler.state": 2}, S.UNACKED)]),
-    "suppression-ends-quietly": ([STARVED], "capper.starved", [
-        ("v", {"filler.state": 0, "capper.state": 3}, S.SUPPRESSED),
-        ("v", {"filler.state": 2, "capper.state": 2}, S.NORMAL)]),
-    "out-of-service": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("oos", None, S.OUT_OF_SERVICE), ("v", {"temp": 60}, S.OUT_OF_SERVICE),
-        ("v", {"temp": 90}, S.OUT_OF_SERVICE), ("ack", None, S.OUT_OF_SERVICE), ("rts", None, S.UNACKED),
-        ("ack", None, S.ACKED)]),
-    "out-of-service-returns-normal": ([], "temp.hi", [
-        ("v", {"temp": 75}, S.UNACKED), ("oos", None, S.OUT_OF_SERVICE), ("v", {"temp": 60}, S.OUT_OF_SERVICE),
-        ("rts", None, S.NORMAL)]),
-    "rate-of-change": ([ROC], "pressure.rise", [
-        ("v", {"pressure": 10}, S.NORMAL), ("t", 1, S.NORMAL), ("v", {"pressure": 10.5}, S.NORMAL),
-        ("t", 1, S.NORMAL), ("v", {"pressure": 11}, S.NORMAL), ("t", 1, S.NORMAL),
-        ("v", {"pressure": 14}, S.UNACKED), ("t", 1, S.UNACKED), ("v", {"pressure": 14}, S.UNACKED),
-        ("t", 1, S.UNACKED), ("v", {"pressure": 14}, S.RTN_UNACKED)]),
-    "rate-of-change-step-after-flat": ([ROC], "pressure.rise", [
-        ("v", {"pressure": 10}, S.NORMAL), ("t", 30, S.NORMAL), ("v", {"pressure": 12.5}, S.UNACKED)]),
-    "bad-quality": ([QUAL], "pressure.bad", [
-        ("v", {"pressure": 5}, S.NORMAL), ("bad", "pressure", S.NORMAL), ("t", 4, S.NORMAL),
-        ("t", 1.5, S.UNACKED), ("v", {"pressure": 5}, S.RTN_UNACKED), ("ack", None, S.NORMAL)]),
-    "bad-quality-blip-no-alarm": ([QUAL], "pressure.bad", [
-        ("bad", "pressure", S.NORMAL), ("t", 2, S.NORMAL), ("v", {"pressure": 5}, S.NORMAL),
-        ("t", 10, S.NORMAL)]),
+    "normal-unack-ack-normal": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 50}, S.NORMAL),
+            ("v", {"temp": 75}, S.UNACKED),
+            ("ack", None, S.ACKED),
+            ("v", {"temp": 60}, S.NORMAL),
+        ],
+    ),
+    "unack-rtn_unack-ack-normal": (
+        [],
+        "temp.hi",
+        [("v", {"temp": 75}, S.UNACKED), ("v", {"temp": 60}, S.RTN_UNACKED), ("ack", None, S.NORMAL)],
+    ),
+    "rtn_unack-reactivates": (
+        [],
+        "temp.hi",
+        [("v", {"temp": 75}, S.UNACKED), ("v", {"temp": 60}, S.RTN_UNACKED), ("v", {"temp": 76}, S.UNACKED)],
+    ),
+    "hihi-and-hi-independent": (
+        [],
+        "temp.hihi",
+        [("v", {"temp": 75}, S.NORMAL), ("v", {"temp": 90}, S.UNACKED), ("v", {"temp": 80}, S.RTN_UNACKED)],
+    ),
+    "deadband-high": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 70}, S.UNACKED),
+            ("v", {"temp": 69.5}, S.UNACKED),
+            ("v", {"temp": 69.1}, S.UNACKED),
+            ("v", {"temp": 68.9}, S.RTN_UNACKED),
+        ],
+    ),
+    "deadband-low": (
+        [],
+        "level.lo",
+        [
+            ("v", {"level": 25}, S.NORMAL),
+            ("v", {"level": 19}, S.UNACKED),
+            ("v", {"level": 20.3}, S.UNACKED),
+            ("v", {"level": 20.6}, S.RTN_UNACKED),
+            ("v", {"level": 20}, S.UNACKED),
+        ],
+    ),
+    "bad-value-holds": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("bad", "temp", S.UNACKED),
+            ("v", {"temp": 60}, S.RTN_UNACKED),
+            ("bad", "temp", S.RTN_UNACKED),
+        ],
+    ),
+    "on-delay": (
+        [temp_with(on_delay_s=5)],
+        "temp.hi",
+        [("v", {"temp": 75}, S.NORMAL), ("t", 3, S.NORMAL), ("t", 2.5, S.UNACKED)],
+    ),
+    "on-delay-short-excursion": (
+        [temp_with(on_delay_s=5)],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.NORMAL),
+            ("t", 2, S.NORMAL),
+            ("v", {"temp": 60}, S.NORMAL),
+            ("t", 10, S.NORMAL),
+        ],
+    ),
+    "off-delay": (
+        [temp_with(off_delay_s=5)],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("v", {"temp": 60}, S.UNACKED),
+            ("t", 3, S.UNACKED),
+            ("v", {"temp": 75}, S.UNACKED),
+            ("v", {"temp": 60}, S.UNACKED),
+            ("t", 4, S.UNACKED),
+            ("t", 1.5, S.RTN_UNACKED),
+        ],
+    ),
+    "latching-acked": (
+        [FAULTED],
+        "filler.faulted",
+        [
+            ("v", {"filler.state": 2}, S.NORMAL),
+            ("v", {"filler.state": 4}, S.UNACKED),
+            ("ack", None, S.ACKED),
+            ("v", {"filler.state": 0}, S.LATCHED),
+            ("ack", None, S.LATCHED),
+            ("reset", None, S.NORMAL),
+        ],
+    ),
+    "latching-unacked": (
+        [FAULTED],
+        "filler.faulted",
+        [
+            ("v", {"filler.state": 4}, S.UNACKED),
+            ("reset", None, S.UNACKED),
+            ("v", {"filler.state": 0}, S.LATCHED),
+            ("ack", None, S.LATCHED),
+            ("v", {"filler.state": 4}, S.UNACKED),
+            ("v", {"filler.state": 2}, S.LATCHED),
+            ("reset", None, S.NORMAL),
+        ],
+    ),
+    "discrete-state-label": (
+        [JAM],
+        "capper.jam",
+        [
+            ("v", {"capper.fault_code": 0}, S.NORMAL),
+            ("v", {"capper.fault_code": 1}, S.UNACKED),
+            ("v", {"capper.fault_code": 0}, S.RTN_UNACKED),
+            ("ack", None, S.NORMAL),
+        ],
+    ),
+    "shelve-expiry-still-active": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("shelve", 60, S.SHELVED),
+            ("v", {"temp": 60}, S.SHELVED),
+            ("v", {"temp": 80}, S.SHELVED),
+            ("t", 59, S.SHELVED),
+            ("t", 2, S.UNACKED),
+        ],
+    ),
+    "shelve-expiry-quiet-normal": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("shelve", 60, S.SHELVED),
+            ("v", {"temp": 60}, S.SHELVED),
+            ("t", 61, S.NORMAL),
+        ],
+    ),
+    "unshelve": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("ack", None, S.ACKED),
+            ("shelve", 600, S.SHELVED),
+            ("unshelve", None, S.UNACKED),
+        ],
+    ),
+    "suppressed-by-design": (
+        [STARVED],
+        "capper.starved",
+        [
+            ("v", {"filler.state": 2, "capper.state": 2}, S.NORMAL),
+            ("v", {"capper.state": 3}, S.UNACKED),
+            ("v", {"filler.state": 0}, S.SUPPRESSED),
+            ("v", {"capper.state": 2}, S.SUPPRESSED),
+            ("v", {"capper.state": 3}, S.SUPPRESSED),
+            ("v", {"filler.state": 2}, S.UNACKED),
+        ],
+    ),
+    "suppression-ends-quietly": (
+        [STARVED],
+        "capper.starved",
+        [
+            ("v", {"filler.state": 0, "capper.state": 3}, S.SUPPRESSED),
+            ("v", {"filler.state": 2, "capper.state": 2}, S.NORMAL),
+        ],
+    ),
+    "out-of-service": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("oos", None, S.OUT_OF_SERVICE),
+            ("v", {"temp": 60}, S.OUT_OF_SERVICE),
+            ("v", {"temp": 90}, S.OUT_OF_SERVICE),
+            ("ack", None, S.OUT_OF_SERVICE),
+            ("rts", None, S.UNACKED),
+            ("ack", None, S.ACKED),
+        ],
+    ),
+    "out-of-service-returns-normal": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("oos", None, S.OUT_OF_SERVICE),
+            ("v", {"temp": 60}, S.OUT_OF_SERVICE),
+            ("rts", None, S.NORMAL),
+        ],
+    ),
+    "rate-of-change": (
+        [ROC],
+        "pressure.rise",
+        [
+            ("v", {"pressure": 10}, S.NORMAL),
+            ("t", 1, S.NORMAL),
+            ("v", {"pressure": 10.5}, S.NORMAL),
+            ("t", 1, S.NORMAL),
+            ("v", {"pressure": 11}, S.NORMAL),
+            ("t", 1, S.NORMAL),
+            ("v", {"pressure": 14}, S.UNACKED),
+            ("t", 1, S.UNACKED),
+            ("v", {"pressure": 14}, S.UNACKED),
+            ("t", 1, S.UNACKED),
+            ("v", {"pressure": 14}, S.RTN_UNACKED),
+        ],
+    ),
+    "rate-of-change-step-after-flat": (
+        [ROC],
+        "pressure.rise",
+        [("v", {"pressure": 10}, S.NORMAL), ("t", 30, S.NORMAL), ("v", {"pressure": 12.5}, S.UNACKED)],
+    ),
+    "bad-quality": (
+        [QUAL],
+        "pressure.bad",
+        [
+            ("v", {"pressure": 5}, S.NORMAL),
+            ("bad", "pressure", S.NORMAL),
+            ("t", 4, S.NORMAL),
+            ("t", 1.5, S.UNACKED),
+            ("v", {"pressure": 5}, S.RTN_UNACKED),
+            ("ack", None, S.NORMAL),
+        ],
+    ),
+    "bad-quality-blip-no-alarm": (
+        [QUAL],
+        "pressure.bad",
+        [
+            ("bad", "pressure", S.NORMAL),
+            ("t", 2, S.NORMAL),
+            ("v", {"pressure": 5}, S.NORMAL),
+            ("t", 10, S.NORMAL),
+        ],
+    ),
 }
 
 
@@ -238,9 +464,11 @@ def test_transition_events_carry_the_details():
     assert act["action"] == "activate" and act["from"] == "normal" and act["to"] == "unacknowledged"
     assert act["value"] == 75.5 and act["limit"] == 70 and act["priority"] == "medium"
     assert act["annunciated"] is True and act["first_out"] is True
-    assert ack["action"] == "acknowledge" and ack["user"] == "olga" and ack["comment"] == "checking the bearing"
+    assert (
+        ack["action"] == "acknowledge" and ack["user"] == "olga" and ack["comment"] == "checking the bearing"
+    )
     assert ack["acked_at"] - act["activated_at"] == pytest.approx(12)
-    ev = [e for e in rig.journal.of_kind(EventKind.ALARM) if e.source == "temp.hi"][0]
+    ev = next(e for e in rig.journal.of_kind(EventKind.ALARM) if e.source == "temp.hi")
     assert "Hi" in ev.message and ev.ts == act["activated_at"]
     # The UI was told, with immutable records.
     flat = [r for batch in rig.changes for r in batch]
@@ -253,8 +481,9 @@ def test_multiple_samples_per_tag_in_one_batch_are_evaluated_in_order():
     i = rig.index["temp"]
     t = rig.clock.t
     # 75 then 60 then 50 in one batch: the alarm fires and returns to normal (not missed).
-    rig.engine.process(SampleBatch.from_columns([i, i, i], [t] * 3, [t] * 3, [t, t + 0.1, t + 0.2],
-                                                [75, 60, 50], [GOOD] * 3))
+    rig.engine.process(
+        SampleBatch.from_columns([i, i, i], [t] * 3, [t] * 3, [t, t + 0.1, t + 0.2], [75, 60, 50], [GOOD] * 3)
+    )
     assert rig.state("temp.hi") == S.RTN_UNACKED
     assert [d["action"] for d in rig.alarm_events("temp.hi")] == ["activate", "clear"]
 
@@ -271,8 +500,11 @@ def test_vectorised_engine_matches_sample_by_sample():
         t = 1e6 + step + np.arange(k) * 0.01
         a.engine.process(SampleBatch.from_columns(tags, t, t, t, vals, np.zeros(k)))
         for j in range(k):
-            b.engine.process(SampleBatch.from_columns(tags[j:j + 1], t[j:j + 1], t[j:j + 1], t[j:j + 1],
-                                                      vals[j:j + 1], [0]))
+            b.engine.process(
+                SampleBatch.from_columns(
+                    tags[j : j + 1], t[j : j + 1], t[j : j + 1], t[j : j + 1], vals[j : j + 1], [0]
+                )
+            )
     ra = {r.id: (r.state, r.count) for r in a.engine.records(include_normal=True)}
     rb = {r.id: (r.state, r.count) for r in b.engine.records(include_normal=True)}
     assert ra == rb
@@ -293,7 +525,11 @@ def test_first_out_marks_the_first_alarm_of_a_machine():
     assert sorted(firsts) == ["capper.jam", "temp.hi"]
     assert recs["temp.hihi"].first_out_of == "temp.hi"
     assert recs["filler.faulted"].first_out_of == "temp.hi"
-    fo = {d["alarm"]: (d["first_out"], d["first_out_of"]) for d in rig.alarm_events() if d["action"] == "activate"}
+    fo = {
+        d["alarm"]: (d["first_out"], d["first_out_of"])
+        for d in rig.alarm_events()
+        if d["action"] == "activate"
+    }
     assert fo["filler.faulted"] == (False, "temp.hi") and fo["temp.hi"] == (True, "")
     # After the window a new alarm on the filler starts a new group.
     rig.clock.t += 10
@@ -303,8 +539,16 @@ def test_first_out_marks_the_first_alarm_of_a_machine():
 
 
 def test_shelves_expiring_together_are_reannunciated_gradually_most_important_first():
-    alarms = [{"id": f"q{k}", "type": "discrete", "tag": "capper.state", "value": 4,
-               "priority": "urgent" if k == 7 else "low"} for k in range(10)]
+    alarms = [
+        {
+            "id": f"q{k}",
+            "type": "discrete",
+            "tag": "capper.state",
+            "value": 4,
+            "priority": "urgent" if k == 7 else "low",
+        }
+        for k in range(10)
+    ]
     rig = Rig(alarms, reentry_burst=3, reentry_rate_per_s=0.5)
     rig.feed({"capper.state": 4})
     for k in range(10):
@@ -352,7 +596,9 @@ def test_role_refusals_are_audited_and_change_nothing():
     assert rig.state("temp.hi") == S.UNACKED
     audit = rig.journal.of_kind(EventKind.AUDIT)
     assert [(e.user, e.data["action"], e.data["result"]) for e in audit] == [
-        ("olga", "shelve", "refused"), ("vic", "acknowledge", "refused"), ("", "acknowledge", "refused"),
+        ("olga", "shelve", "refused"),
+        ("vic", "acknowledge", "refused"),
+        ("", "acknowledge", "refused"),
         ("olga", "out_of_service", "refused"),
     ]
     assert audit[0].source == "temp.hi" and audit[0].data["required_role"] == "supervisor"
@@ -380,7 +626,13 @@ def test_restart_restores_states_from_the_journal():
     for aid, r in before.items():
         a = after[aid]
         assert (a.state, a.active, a.acked, a.shelved_until, a.activated_at, a.count) == (
-            r.state, r.active, r.acked, r.shelved_until, r.activated_at, r.count), aid
+            r.state,
+            r.active,
+            r.acked,
+            r.shelved_until,
+            r.activated_at,
+            r.count,
+        ), aid
     assert after["temp.hi"].state == S.UNACKED
     assert after["filler.faulted"].shelved_until == first.clock.t + 600
     assert second.changes and {r.id for r in second.changes[0]} == set(before)
@@ -434,3 +686,36 @@ def test_summary_counts_per_priority_for_the_banner():
     assert s.highest_unacked == Priority.HIGH and s.total_unacked == 3
     # The alarm list: most important first.
     assert [r.priority for r in rig.engine.records()][:2] == [Priority.HIGH, Priority.HIGH]
+
+
+def test_changing_a_limit_needs_an_engineer_and_reevaluates_at_once():
+    rig = Rig()
+    engineer = User("erin", Role.ENGINEER)
+    rig.feed({"temp": 75})
+    with pytest.raises(PermissionDenied, match="needs engineer"):
+        rig.engine.set_limit("temp.hi", SUPERVISOR, 80, "new bearing")
+    with pytest.raises(ValueError, match="inverted"):
+        rig.engine.set_limit("temp.hi", engineer, 90, "new bearing")
+    with pytest.raises(ValueError, match="reason"):
+        rig.engine.set_limit("temp.hi", engineer, 80, "")
+    rig.engine.set_limit("temp.hi", engineer, 80, "new bearing rated hotter")
+    assert rig.engine.definition("temp.hi").limit == 80
+    assert rig.state("temp.hi") == S.RTN_UNACKED  # 75 is below the new limit
+    changed = next(d for d in rig.alarm_events("temp.hi") if d["action"] == "limit_changed")
+    assert (changed["old_limit"], changed["new_limit"], changed["user"]) == (70, 80, "erin")
+    audit = rig.journal.of_kind(EventKind.AUDIT)[-1].data
+    assert (audit["action"], audit["old_limit"], audit["new_limit"]) == ("change_limits", 70, 80)
+    rig.feed({"temp": 79})
+    assert rig.state("temp.hi") == S.RTN_UNACKED
+    rig.feed({"temp": 81})
+    assert rig.state("temp.hi") == S.UNACKED
+
+
+def test_on_change_returns_an_unsubscribe():
+    rig = Rig()
+    got: list[Any] = []
+    off = rig.engine.on_change(got.append)
+    rig.feed({"temp": 75})
+    off()
+    rig.feed({"temp": 60})
+    assert len(got) == 1 and got[0][0].id == "temp.hi"

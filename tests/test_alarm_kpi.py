@@ -38,8 +38,18 @@ def write_db(path: Path, events: list[tuple[float, str, str, dict[str, Any]]]) -
 def tr(ts: float, alarm: str, action: str, to: str, priority: str, **kw: Any) -> tuple[float, str, str, dict]:
     active = to in ("unacknowledged", "acknowledged")
     acked = to not in ("unacknowledged", "rtn_unacknowledged")
-    d = {"event": "transition", "alarm": alarm, "name": alarm.upper(), "action": action, "to": to, "state": to,
-         "priority": priority, "active": active, "acked": acked, "annunciated": action == "activate"}
+    d = {
+        "event": "transition",
+        "alarm": alarm,
+        "name": alarm.upper(),
+        "action": action,
+        "to": to,
+        "state": to,
+        "priority": priority,
+        "active": active,
+        "acked": acked,
+        "annunciated": action == "activate",
+    }
     d.update(kw)
     return (ts, "alarm", alarm, d)
 
@@ -93,7 +103,9 @@ def test_kpis_on_a_constructed_journal(tmp_path):
     assert r.flood_periods == 1 and r.flood_pct == pytest.approx(100 / 6)
     assert [(c.alarm, c.activations, c.max_per_minute) for c in r.chattering] == [("a", 3, 3)]
     assert [(s.alarm, round(s.hours, 3), s.still_active) for s in r.stale] == [("s", 26.0, True)]
-    assert r.top10[0].alarm == "a" and r.top10[0].count == 3 and r.top10[0].share_pct == pytest.approx(300 / 16)
+    assert (
+        r.top10[0].alarm == "a" and r.top10[0].count == 3 and r.top10[0].share_pct == pytest.approx(300 / 16)
+    )
     assert len(r.top10) == 10 and r.top10_share_pct == pytest.approx(100 * 12 / 16)
     assert r.distinct_alarms == 14
     assert r.priority_counts == {"urgent": 0, "high": 1, "medium": 12, "low": 3}
@@ -139,7 +151,7 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path):
 def test_kpis_of_what_the_engine_journals(tmp_path):
     rig = Rig([{"id": "m", "type": "discrete", "tag": "capper.state", "value": 4, "priority": "high"}])
     start = rig.clock.t
-    for k in range(4):  # chattering temp.hi: 4 activations within a minute
+    for _k in range(4):  # chattering temp.hi: 4 activations within a minute
         rig.feed({"temp": 75})
         rig.clock.t += 5
         rig.feed({"temp": 60})

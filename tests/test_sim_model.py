@@ -16,7 +16,7 @@ from connectors.sim.faults import (
     parse_fault_spec,
     parse_schedule,
 )
-from connectors.sim.model import LineModel, LineParams, MachineState, FaultCode, simulate, tag_names
+from connectors.sim.model import FaultCode, LineModel, LineParams, MachineState, simulate, tag_names
 from hmi.core.config import DEMO_CONFIG, load_config
 
 S = MachineState
@@ -24,7 +24,7 @@ S = MachineState
 
 def run(model: LineModel, seconds: float, dt: float = 0.5, every=None) -> list[dict[str, float]]:
     out = []
-    for _ in range(int(round(seconds / dt))):
+    for _ in range(round(seconds / dt)):
         model.step(dt)
         v = model.values()
         v["t"] = model.t_sim
@@ -119,7 +119,10 @@ def test_counters_follow_throughput_and_rejects_rise_with_low_fill_pressure():
     v0 = m.values()
     run(m, 60, dt=1.0)
     v1 = m.values()
-    good, rej = v1["filler.good_count"] - v0["filler.good_count"], v1["filler.reject_count"] - v0["filler.reject_count"]
+    good, rej = (
+        v1["filler.good_count"] - v0["filler.good_count"],
+        v1["filler.reject_count"] - v0["filler.reject_count"],
+    )
     assert base_rej < 10
     assert rej / (good + rej) > 0.2
 
@@ -198,7 +201,9 @@ def test_random_jams_are_poisson_and_seeded():
 
 
 def test_sensor_dropout_gives_bad_value_then_recovers():
-    m = LineModel(4, faults=[parse_fault_spec("conveyor:sensor_dropout:vibration@10s/20s")], random_jams=False)
+    m = LineModel(
+        4, faults=[parse_fault_spec("conveyor:sensor_dropout:vibration@10s/20s")], random_jams=False
+    )
     run(m, 12)
     assert "conveyor.vibration" in m.bad_tags()
     assert math.isnan(m.values()["conveyor.vibration"])
@@ -211,7 +216,9 @@ def test_sensor_dropout_gives_bad_value_then_recovers():
 
 
 def test_glue_overheat_trips_the_labeller_and_raises_rejects():
-    m = LineModel(6, faults=[parse_fault_spec("labeller:overheat:glue@10s/3m,repair=never")], random_jams=False)
+    m = LineModel(
+        6, faults=[parse_fault_spec("labeller:overheat:glue@10s/3m,repair=never")], random_jams=False
+    )
     series = run(m, 240, dt=1.0)
     glue = np.array([v["labeller.glue_temp"] for v in series])
     trip = int(np.argmax([v["labeller.fault_code"] == FaultCode.OVERHEAT for v in series]))
@@ -223,8 +230,11 @@ def test_glue_overheat_trips_the_labeller_and_raises_rejects():
 
 
 def test_bearing_overheat_and_motor_trip():
-    m = LineModel(6, faults=[parse_fault_spec("capper:overheat@0s/2m"), parse_fault_spec("filler:motor_trip@20s/30s")],
-                  random_jams=False)
+    m = LineModel(
+        6,
+        faults=[parse_fault_spec("capper:overheat@0s/2m"), parse_fault_spec("filler:motor_trip@20s/30s")],
+        random_jams=False,
+    )
     run(m, 21)
     assert m.fault_code("filler") is FaultCode.MOTOR_TRIP and m.values()["filler.motor_current"] == 0.0
     run(m, 40)
@@ -253,7 +263,14 @@ def test_time_factor_scales_wall_clock_fault_start():
         ("capper:jam@1m30s/20s", "capper", FaultKind.JAM, 90, 20, ""),
         ("labeller:overheat:glue@4m/3m", "labeller", FaultKind.OVERHEAT, 240, 180, "glue"),
         ("filler:overheat", "filler", FaultKind.OVERHEAT, 0, 300, "bearing"),
-        ("Conveyor:Sensor_Dropout:Vibration@500ms/1.5m", "conveyor", FaultKind.SENSOR_DROPOUT, 0.5, 90, "vibration"),
+        (
+            "Conveyor:Sensor_Dropout:Vibration@500ms/1.5m",
+            "conveyor",
+            FaultKind.SENSOR_DROPOUT,
+            0.5,
+            90,
+            "vibration",
+        ),
         (" filler : motor_trip @ 5m / 2m ", "filler", FaultKind.MOTOR_TRIP, 300, 120, ""),
     ],
 )

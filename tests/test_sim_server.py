@@ -94,9 +94,7 @@ def test_server_exposes_every_configured_node_browsable_with_types():
             assert bool(bits & ua.AccessLevel.CurrentWrite.mask) == tag.writable, tag.name
             assert bits & ua.AccessLevel.HistoryRead.mask, tag.name
         # A generic client finds the tags by browsing Objects/PackagingLine/<Machine>/<Signal>.
-        speed = await client.nodes.objects.get_child(
-            [f"{ns}:PackagingLine", f"{ns}:Filler", f"{ns}:Speed"]
-        )
+        speed = await client.nodes.objects.get_child([f"{ns}:PackagingLine", f"{ns}:Filler", f"{ns}:Speed"])
         assert speed.nodeid == ua.NodeId("Filler.Speed", ns)
         line = await client.nodes.objects.get_child(f"{ns}:PackagingLine")
         machines = sorted([(await c.read_browse_name()).Name for c in await line.get_children()])
@@ -263,8 +261,9 @@ class _suppress:
 
 
 def test_bulk_tags_change_and_their_config_matches(tmp_path):
-    settings = SimSettings(port=0, faults=[], history=False, extra_tags=250, extra_rate_hz=5.0,
-                           extra_groups=[(40, 20.0)])
+    settings = SimSettings(
+        port=0, faults=[], history=False, extra_tags=250, extra_rate_hz=5.0, extra_groups=[(40, 20.0)]
+    )
 
     async def body(server, client: Client, ns: int):
         text = bulk_config_text(server.endpoint, 250, 5.0, [(40, 20.0)])
@@ -286,6 +285,13 @@ def test_bulk_tags_change_and_their_config_matches(tmp_path):
         both = parse_config(bulk_config_text(server.endpoint, 250, 5.0, line_config=DEMO_CONFIG), "b.toml")
         assert len(both.tags) == 250 + len(load_config(DEMO_CONFIG).tags)
         assert server.bulk_updates > 0
+        # A plain subscription (no filter) sees the 20 Hz tags change at their rate.
+        handler = _Collect()
+        sub = await client.create_subscription(50, handler)
+        await sub.subscribe_data_change(nodes[-10:])
+        await asyncio.sleep(1.0)
+        await sub.delete()
+        assert len(handler.dvs) >= 10 * 10  # 10 tags x 20 Hz x 1 s, with margin for a busy machine
         return True
 
     assert serve(settings, body)
@@ -304,8 +310,20 @@ def test_cli_runs_for_a_duration_and_exits_cleanly(tmp_path, caplog):
     caplog.set_level("INFO", logger="connectors.sim")
     out = tmp_path / "bulk.toml"
     rc = sim_main(
-        ["--port", "0", "--duration", "1.5", "--status-every", "0.5", "--fault", "capper:jam@0s/1m",
-         "--extra-tags", "20", "--write-bulk-config", str(out)]
+        [
+            "--port",
+            "0",
+            "--duration",
+            "1.5",
+            "--status-every",
+            "0.5",
+            "--fault",
+            "capper:jam@0s/1m",
+            "--extra-tags",
+            "20",
+            "--write-bulk-config",
+            str(out),
+        ]
     )
     assert rc == 0
     text = caplog.text

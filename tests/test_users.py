@@ -34,7 +34,9 @@ def test_roles_are_ordered_and_actions_need_a_minimum_role():
     require(sup, "shelve")
     require(eng, Action.CHANGE_LIMITS)
     require(eng, Action.OUT_OF_SERVICE)  # higher roles inherit
-    with pytest.raises(PermissionDenied, match=r"'o' \(role operator\) may not shelve alarms: needs supervisor"):
+    with pytest.raises(
+        PermissionDenied, match=r"'o' \(role operator\) may not shelve alarms: needs supervisor"
+    ):
         require(op, Action.SHELVE)
     with pytest.raises(PermissionDenied, match="needs engineer"):
         require(sup, Action.CHANGE_LIMITS)
@@ -62,7 +64,9 @@ def test_store_keeps_no_plaintext_and_authenticates(tmp_path):
     raw = path.read_text()
     assert SECRET not in raw and "Sup3rvisor-pass" not in raw
     doc = json.loads(raw)
-    assert doc["users"]["olga"]["role"] == "operator" and doc["users"]["olga"]["password"].startswith("scrypt$")
+    assert doc["users"]["olga"]["role"] == "operator" and doc["users"]["olga"]["password"].startswith(
+        "scrypt$"
+    )
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = UserStore(path)  # reloads from disk
     u = again.authenticate("olga", SECRET)
@@ -102,7 +106,10 @@ def test_login_and_refusals_are_audited_without_the_password(tmp_path):
     auditor.logout(user)
     evs = journal.of_kind(EventKind.AUDIT)
     assert [(e.user, e.data["action"], e.data["result"]) for e in evs] == [
-        ("olga", "login", "refused"), ("olga", "login", "ok"), ("olga", "shelve", "refused"), ("olga", "logout", "ok"),
+        ("olga", "login", "refused"),
+        ("olga", "login", "ok"),
+        ("olga", "shelve", "refused"),
+        ("olga", "logout", "ok"),
     ]
     assert all(e.ts == 123.0 for e in evs)
     dump = json.dumps([(e.message, e.data) for e in evs])

@@ -42,7 +42,7 @@ class EventListModel(QAbstractTableModel):
             return (
                 format_timestamp(ev.ts),
                 _SEVERITY.get(ev.severity, str(ev.severity)),
-                str(ev.kind),
+                str(ev.kind).replace("_", " "),
                 ev.source,
                 ev.user,
                 ev.message,

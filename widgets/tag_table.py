@@ -328,11 +328,22 @@ class TagTableModel(QAbstractTableModel):
 
 
 class TagTable(QWidget):
-    """Filter box + abnormal-only toggle + table view."""
+    """Filter box + abnormal-only toggle + table view.
 
-    def __init__(self, live: LiveValues, parent: QWidget | None = None) -> None:
+    Numbers in a table cannot be read at 25 Hz, and repainting a full-screen
+    table costs ~10 ms of CPU on a line-side PC, so changed tags are collected
+    and the view is told about them `refresh_hz` times a second (the faceplates
+    keep the full rate).
+    """
+
+    def __init__(self, live: LiveValues, refresh_hz: float = 5.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = TagTableModel(live, self)
+        self._pending = np.zeros(len(live), dtype=bool)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(int(1000 / refresh_hz))
+        self._flush_timer.timeout.connect(self.flush)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(6)
@@ -405,7 +416,18 @@ class TagTable(QWidget):
 
     # Slots for the bridge / main window
     def on_samples_applied(self, changed: np.ndarray) -> None:
-        self.model.on_samples_applied(changed)
+        self._pending[changed] = True
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> int:
+        """Tell the view about the tags changed since the last flush; returns dataChanged signals sent."""
+        self._flush_timer.stop()
+        changed = np.flatnonzero(self._pending)
+        if not len(changed):
+            return 0
+        self._pending[:] = False
+        return self.model.on_samples_applied(changed)
 
     def tick(self) -> None:
         self.model.tick()

@@ -67,7 +67,9 @@ def apply() -> bool:
 
     async def datachange_callback(self: Any, handle: int, value: Any, error: Any = None) -> None:
         if error:
-            self.logger.info("subscription %s: datachange callback with handle %s and error %s", self, handle, error)
+            self.logger.info(
+                "subscription %s: datachange callback with handle %s and error %s", self, handle, error
+            )
             await self.trigger_statuschange(error)
             return
         mid = self._monitored_datachange.get(handle)
@@ -84,9 +86,9 @@ def apply() -> bool:
             if last is not None and last.StatusCode == value.StatusCode:
                 a = value.Value.Value if value.Value is not None else None
                 b = last.Value.Value if last.Value is not None else None
-                if _is_number(a) and _is_number(b) and abs(a - b) <= flt.DeadbandValue:
-                    if trigger != ua.DataChangeTrigger.StatusValueTimestamp:
-                        return
+                within = _is_number(a) and _is_number(b) and abs(a - b) <= flt.DeadbandValue
+                if within and trigger != ua.DataChangeTrigger.StatusValueTimestamp:
+                    return
         elif flt is not None and flt.DeadbandType == ua.DeadbandType.Percent:
             self.logger.warning("DeadbandType Percent is not implemented !")
         mdata._reported = value

@@ -16,7 +16,6 @@ the baseline of the same run.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import socket
 import subprocess
@@ -88,7 +87,16 @@ def run(tags_1hz: int, tags_10hz: int, seconds: float, no_patch: bool) -> dict[s
     env = dict(os.environ)
     if no_patch:
         env["LINEHMI_SIM_NO_UAPATCH"] = "1"
-    cmd = [sys.executable, "-m", "connectors.sim", "--port", str(port), "--no-faults", "--status-every", "3600"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "connectors.sim",
+        "--port",
+        str(port),
+        "--no-faults",
+        "--status-every",
+        "3600",
+    ]
     if tags_1hz:
         cmd += ["--extra-tags", str(tags_1hz), "--extra-rate", "1"]
     if tags_10hz:
@@ -101,9 +109,17 @@ def run(tags_1hz: int, tags_10hz: int, seconds: float, no_patch: bool) -> dict[s
         time.sleep(2)
         out["server_cpu_alone_pct"] = _cpu(sp, seconds)
         cl = subprocess.Popen(
-            [sys.executable, "-c", CLIENT, f"opc.tcp://127.0.0.1:{port}/linehmi/", "urn:linehmi:sim",
-             str(tags_1hz + tags_10hz), str(seconds)],
-            stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                CLIENT,
+                f"opc.tcp://127.0.0.1:{port}/linehmi/",
+                "urn:linehmi:sim",
+                str(tags_1hz + tags_10hz),
+                str(seconds),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert cl.stdout is not None
@@ -127,13 +143,19 @@ def run(tags_1hz: int, tags_10hz: int, seconds: float, no_patch: bool) -> dict[s
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m connectors.sim.bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m connectors.sim.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--tags-1hz", type=int, default=10_000)
     p.add_argument("--tags-10hz", type=int, default=500)
     p.add_argument("--seconds", type=float, default=10.0)
-    p.add_argument("--compare-unpatched", action="store_true",
-                   help="also run with asyncua's own data-change path (connectors/sim/_uapatch.py off)")
+    p.add_argument(
+        "--compare-unpatched",
+        action="store_true",
+        help="also run with asyncua's own data-change path (connectors/sim/_uapatch.py off)",
+    )
     args = p.parse_args(argv)
     print(f"cores: {psutil.cpu_count()}  load before: {os.getloadavg()[0]:.2f}")
     variants = [("patched", False)] + ([("asyncua as shipped", True)] if args.compare_unpatched else [])

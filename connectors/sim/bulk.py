@@ -36,7 +36,9 @@ class BulkGroup:
 
 
 def normalise_groups(
-    extra_tags: int = 0, extra_rate_hz: float = 1.0, extra_groups: Sequence[BulkGroup | tuple[int, float]] = ()
+    extra_tags: int = 0,
+    extra_rate_hz: float = 1.0,
+    extra_groups: Sequence[BulkGroup | tuple[int, float]] = (),
 ) -> list[BulkGroup]:
     groups = [BulkGroup(int(extra_tags), float(extra_rate_hz))] if extra_tags else []
     for g in extra_groups:

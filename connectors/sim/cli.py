@@ -18,7 +18,14 @@ import sys
 import time
 
 from connectors.sim.bulk import write_bulk_config
-from connectors.sim.faults import DEMO_SCHEDULE, SYNTAX, FaultSpec, FaultSpecError, load_schedule, parse_fault_spec
+from connectors.sim.faults import (
+    DEMO_SCHEDULE,
+    SYNTAX,
+    FaultSpec,
+    FaultSpecError,
+    load_schedule,
+    parse_fault_spec,
+)
 
 log = logging.getLogger("connectors.sim")
 
@@ -58,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=48400, help="TCP port; 0 picks a free one (default 48400)")
     p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same line")
-    p.add_argument("--time-factor", type=float, default=1.0, help="simulated seconds per real second (default 1)")
+    p.add_argument(
+        "--time-factor", type=float, default=1.0, help="simulated seconds per real second (default 1)"
+    )
     p.add_argument("--tick-hz", type=float, default=10.0, help="model steps and value updates per second")
     p.add_argument("--config", help="line config whose tags are served (default: resources/demo_line.toml)")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault (repeatable)")
@@ -66,9 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-faults", action="store_true", help="no scheduled faults (random jams still happen)")
     p.add_argument("--no-random-jams", action="store_true", help="no random jams (only scheduled faults)")
     p.add_argument("--extra-tags", type=int, default=0, help="bulk benchmark tags Bulk.T00001... (Double)")
-    p.add_argument("--extra-rate", type=float, default=1.0, help="update rate of the bulk tags, Hz (default 1)")
-    p.add_argument("--extra-group", type=_group, action="append", default=[], metavar="COUNT:HZ",
-                   help="another group of bulk tags at its own rate (repeatable), e.g. 500:10")
+    p.add_argument(
+        "--extra-rate", type=float, default=1.0, help="update rate of the bulk tags, Hz (default 1)"
+    )
+    p.add_argument(
+        "--extra-group",
+        type=_group,
+        action="append",
+        default=[],
+        metavar="COUNT:HZ",
+        help="another group of bulk tags at its own rate (repeatable), e.g. 500:10",
+    )
     p.add_argument("--write-bulk-config", metavar="PATH", help="write a line config TOML for the bulk tags")
     p.add_argument("--no-history", action="store_true", help="no OPC UA HistoryRead for the line tags")
     p.add_argument("--history-retention", type=float, default=3600.0, metavar="SECONDS")
@@ -143,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             await server.start()
         except OSError as exc:
-            print(f"linehmi sim: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
-                  file=sys.stderr)
+            print(
+                f"linehmi sim: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
             return 1
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -156,7 +175,11 @@ def main(argv: list[str] | None = None) -> int:
                 log.info("fault scheduled: %s", f)
             if args.write_bulk_config:
                 path = write_bulk_config(
-                    args.write_bulk_config, server.endpoint, args.extra_tags, args.extra_rate, args.extra_group
+                    args.write_bulk_config,
+                    server.endpoint,
+                    args.extra_tags,
+                    args.extra_rate,
+                    args.extra_group,
                 )
                 log.info("bulk tag config written to %s", path)
             t_end = time.monotonic() + args.duration if args.duration else None

@@ -150,7 +150,9 @@ def make_fault(
         allowed = ("bearing", "glue") if machine == "labeller" else ("bearing",)
         target = target or "bearing"
         if target not in allowed:
-            raise FaultSpecError(f"{pre}{machine} cannot overheat {target!r}; expected one of {', '.join(allowed)}")
+            raise FaultSpecError(
+                f"{pre}{machine} cannot overheat {target!r}; expected one of {', '.join(allowed)}"
+            )
     elif k is FaultKind.SENSOR_DROPOUT:
         allowed = SENSOR_SIGNALS[machine]
         if not target:
@@ -159,7 +161,9 @@ def make_fault(
                 f" {machine} has {', '.join(allowed)}"
             )
         if target not in allowed:
-            raise FaultSpecError(f"{pre}{machine} has no sensor {target!r}; expected one of {', '.join(allowed)}")
+            raise FaultSpecError(
+                f"{pre}{machine} has no sensor {target!r}; expected one of {', '.join(allowed)}"
+            )
     elif target:
         raise FaultSpecError(f"{pre}{k.value} takes no TARGET (got {target!r})")
     repair_s: float | None
@@ -172,8 +176,10 @@ def make_fault(
             repair_s = parse_duration(repair, f"{pre}repair time")
     else:
         if repair not in ("default", None):
-            raise FaultSpecError(f"{pre}{k.value} clears by itself after DURATION; 'repair' applies only to "
-                                 "bearing_wear and overheat")
+            raise FaultSpecError(
+                f"{pre}{k.value} clears by itself after DURATION; 'repair' applies only to "
+                "bearing_wear and overheat"
+            )
         repair_s = None
     return FaultSpec(machine, k, start_s, duration_s, target, repair_s)
 
@@ -198,7 +204,9 @@ def parse_fault_spec(text: str) -> FaultSpec:
     for opt in filter(None, (o.strip() for o in m.group("options").split(","))):
         key, eq, value = opt.partition("=")
         if key.strip().lower() != "repair" or not eq:
-            raise FaultSpecError(f"{where}: unknown option {opt!r}; the only option is repair=TIME (or repair=never)")
+            raise FaultSpecError(
+                f"{where}: unknown option {opt!r}; the only option is repair=TIME (or repair=never)"
+            )
         repair = value.strip()
     return make_fault(
         m.group("machine"),
@@ -223,7 +231,9 @@ def parse_schedule(text: str, path: Path | str = "<schedule>") -> list[FaultSpec
         raise FaultSpecError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(raw) - {"faults"}
     if unknown:
-        raise FaultSpecError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; expected only [[faults]]")
+        raise FaultSpecError(
+            f"{path}: unknown table(s) {', '.join(sorted(unknown))}; expected only [[faults]]"
+        )
     entries = raw.get("faults", [])
     if not isinstance(entries, list):
         raise FaultSpecError(f"{path}: 'faults' must be an array of tables ([[faults]])")
@@ -235,7 +245,7 @@ def parse_schedule(text: str, path: Path | str = "<schedule>") -> list[FaultSpec
         bad = set(e) - _FAULT_KEYS
         if bad:
             raise FaultSpecError(
-                f"{where}: unknown key(s) {', '.join(sorted(bad))}; expected spec = \"{SYNTAX.split(',')[0]}\" "
+                f'{where}: unknown key(s) {", ".join(sorted(bad))}; expected spec = "{SYNTAX.split(",")[0]}" '
                 "or machine/kind/target/at/duration/repair"
             )
         if "spec" in e:

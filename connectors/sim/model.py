@@ -94,7 +94,12 @@ class LineParams:
     crawl: float = 0.25  # fraction of the setpoint while Starting
     idle_delay: float = 2.0  # s blocked/starved before a machine goes Idle
     # Start-up sequence after a cold start: downstream first, as real lines do (seconds).
-    autostart: tuple[tuple[str, float], ...] = (("conveyor", 1.0), ("labeller", 3.0), ("capper", 5.0), ("filler", 7.0))
+    autostart: tuple[tuple[str, float], ...] = (
+        ("conveyor", 1.0),
+        ("labeller", 3.0),
+        ("capper", 5.0),
+        ("filler", 7.0),
+    )
     fill_pressure_sp: float = 2.5  # bar
     tau_fill_pressure: float = 2.0
     cap_torque_sp: float = 200.0  # Ncm
@@ -390,7 +395,7 @@ class LineModel:
             if not conv_ok:
                 return False, "conveyor stopped"
             if m.name == "filler":
-                if L1 >= (0.6 * cap if idle else cap - 1e-6):
+                if (0.6 * cap if idle else cap - 1e-6) <= L1:
                     return False, "blocked"
                 return True, ""
             up_level, up = (L1, filler) if m.name == "capper" else (L2, capper)
@@ -399,7 +404,7 @@ class LineModel:
                     return False, "starved"
             elif up_level <= 0.5 and up.state is not MachineState.RUNNING:
                 return False, "starved"
-            if m.name == "capper" and L2 >= (0.6 * cap if idle else cap - 1e-6):
+            if m.name == "capper" and (0.6 * cap if idle else cap - 1e-6) <= L2:
                 return False, "blocked"
             return True, ""
 
@@ -420,14 +425,21 @@ class LineModel:
             # Faults that clear by themselves / maintenance.
             if m.state is MachineState.FAULTED:
                 if m.fault_until is not None and t >= m.fault_until:
-                    self._clear_fault(m, "jam cleared" if m.fault is FaultCode.JAM else "motor protection reset")
+                    self._clear_fault(
+                        m, "jam cleared" if m.fault is FaultCode.JAM else "motor protection reset"
+                    )
                 elif m.repair_at is not None and t >= m.repair_at and m.temp <= m.repair_temp:
                     if m.fault is FaultCode.BEARING_FAILURE:
                         m.wear = 0.02
                     m.heat_extra = 0.0
                     self._clear_fault(m, "repaired by maintenance")
             # Operator / sequence start.
-            if m.state is MachineState.STOPPED and m.autostart_at is not None and t >= m.autostart_at and m.sp > 0:
+            if (
+                m.state is MachineState.STOPPED
+                and m.autostart_at is not None
+                and t >= m.autostart_at
+                and m.sp > 0
+            ):
                 m.autostart_at = None
                 self._set_state(m, MachineState.STARTING)
                 self._event(m.name, "starting")
@@ -499,9 +511,10 @@ class LineModel:
             elif m.state in (MachineState.STOPPED, MachineState.FAULTED):
                 m.current = 0.0
             else:
-                m.current = p.i_noload * (0.3 + 0.7 * min(s, 1.0)) + (p.i_nominal - p.i_noload) * s * (
-                    0.65 + 0.35 * fric
-                ) * load
+                m.current = (
+                    p.i_noload * (0.3 + 0.7 * min(s, 1.0))
+                    + (p.i_nominal - p.i_noload) * s * (0.65 + 0.35 * fric) * load
+                )
 
             # Bearing temperature (first order towards ambient + heat sources).
             amb = P.ambient + P.ambient_swing * math.sin(2 * math.pi * t / 86400.0)
@@ -520,12 +533,15 @@ class LineModel:
             # Vibration (true RMS before measurement noise): ISO 10816 zone D near the end of life.
             rotating = m.speed > 0.5
             wear_term = 8.5 * math.expm1(4.0 * m.wear) / math.expm1(4.0)
-            m.vib = 0.05 + ((p.vib_base + p.vib_speed * min(s, 1.5)) + wear_term * max(s, 0.15) if rotating else 0.0)
+            m.vib = 0.05 + (
+                (p.vib_base + p.vib_speed * min(s, 1.5)) + wear_term * max(s, 0.15) if rotating else 0.0
+            )
 
         # Process values.
         a = -math.expm1(-dt / P.tau_fill_pressure)
-        self.fill_pressure += (self.fill_pressure_sp - 0.08 * filler.speed / filler.p.nominal_speed
-                               - self.fill_pressure) * a
+        self.fill_pressure += (
+            self.fill_pressure_sp - 0.08 * filler.speed / filler.p.nominal_speed - self.fill_pressure
+        ) * a
         lab = self.m["labeller"]
         if self.glue_rate > 0:
             self.glue_extra += self.glue_rate * dt
@@ -536,7 +552,9 @@ class LineModel:
             self.glue_rate = 0.0
             self.glue_extra = 0.0
             if lab.state is not MachineState.FAULTED:
-                self._trip(lab, FaultCode.OVERHEAT, f"glue over-temperature cut-out at {self.glue_temp:.0f} °C")
+                self._trip(
+                    lab, FaultCode.OVERHEAT, f"glue over-temperature cut-out at {self.glue_temp:.0f} °C"
+                )
             rep = self._repair_time(lab, FaultKind.OVERHEAT)
             self.glue_repair_at = None if rep is None else t + rep
         if self.glue_repair_at is not None and t >= self.glue_repair_at:
@@ -552,7 +570,8 @@ class LineModel:
         # Material flow through the buffers (bottles).
         capacity_bpm = conv.speed / P.pitch_m if conv_ok else 0.0
         rates = {
-            n: (min(mm.speed, capacity_bpm) if mm.state is MachineState.RUNNING else 0.0) for n, mm in self.m.items()
+            n: (min(mm.speed, capacity_bpm) if mm.state is MachineState.RUNNING else 0.0)
+            for n, mm in self.m.items()
         }
         rej = self._reject_probabilities()
         n1 = min(rates["filler"] * dt / 60.0, max(cap - L1, 0.0))
@@ -656,7 +675,7 @@ def simulate(
     """
     model = LineModel(seed, time_factor=time_factor, faults=faults, params=params, random_jams=random_jams)
     names = list(tags) if tags is not None else tag_names()
-    n = int(round(duration_s / dt_s))
+    n = round(duration_s / dt_s)
     out = np.empty((len(names), n))
     t = np.empty(n)
     for k in range(n):

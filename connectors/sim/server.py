@@ -263,7 +263,9 @@ class RingHistory(HistoryStorageInterface):
     async def save_event(self, event: Any) -> None:
         pass
 
-    async def read_event_history(self, source_id: Any, start: Any, end: Any, nb_values: int, evfilter: Any) -> Any:
+    async def read_event_history(
+        self, source_id: Any, start: Any, end: Any, nb_values: int, evfilter: Any
+    ) -> Any:
         return [], None
 
 
@@ -310,8 +312,9 @@ class _ValidatingAttributeService(AttributeService):
                 results.append(code)
                 continue
             now = datetime.now(UTC)
-            var = ua.Variant(bool(value) if b.vtype == _BOOL else (value if b.vtype == _DOUBLE else int(value)),
-                             b.vtype)
+            var = ua.Variant(
+                bool(value) if b.vtype == _BOOL else (value if b.vtype == _DOUBLE else int(value)), b.vtype
+            )
             wv.Value = ua.DataValue(var, _GOOD, now, now)
             results.append(None)
             applied.append((len(passed), b, value))
@@ -343,7 +346,19 @@ _NODE_ID_RE = re.compile(r"^(?:ns=(?P<ns>\d+)|nsu=(?P<nsu>[^;]+));(?P<kind>[isgb
 class _Binding:
     """One configured tag: its node, type, model key and the last value written."""
 
-    __slots__ = ("attval", "hist", "is_number", "key", "last", "last_bad", "lo", "hi", "nodeid", "tag", "vtype")
+    __slots__ = (
+        "attval",
+        "hi",
+        "hist",
+        "is_number",
+        "key",
+        "last",
+        "last_bad",
+        "lo",
+        "nodeid",
+        "tag",
+        "vtype",
+    )
 
     def __init__(self, tag: TagConfig, nodeid: ua.NodeId, vtype: ua.VariantType, key: str | None) -> None:
         self.tag = tag
@@ -450,7 +465,9 @@ class SimulatedLineServer:
         self.started_at = time.monotonic()
         self._tasks = [asyncio.create_task(self._tick_loop(), name="sim-line-tick")]
         for gi, (group, attvals) in enumerate(self._bulk_attvals):
-            self._tasks.append(asyncio.create_task(self._bulk_loop(group, attvals, gi), name=f"sim-bulk-{gi}"))
+            self._tasks.append(
+                asyncio.create_task(self._bulk_loop(group, attvals, gi), name=f"sim-bulk-{gi}")
+            )
         log.info(
             "simulated line serving %s (%d line tags, %d bulk tags, history %s, time factor %g) in %.1f s",
             self.endpoint,
@@ -519,8 +536,13 @@ class SimulatedLineServer:
         objects = ua.NodeId(ua.ObjectIds.ObjectsFolder)
         line_id = ua.NodeId("PackagingLine", self._ns_idx)
         items: list[ua.AddNodesItem] = [
-            _object_item(line_id, objects, ua.QualifiedName("PackagingLine", self._ns_idx),
-                         self.config.line.name, ua.ObjectIds.Organizes)
+            _object_item(
+                line_id,
+                objects,
+                ua.QualifiedName("PackagingLine", self._ns_idx),
+                self.config.line.name,
+                ua.ObjectIds.Organizes,
+            )
         ]
         folders: dict[tuple[int, str], ua.NodeId] = {}
         machine_names = {m.id: m.name for m in self.config.machines}
@@ -538,8 +560,15 @@ class SimulatedLineServer:
                     display = machine_names.get(tag.machine, seg) if depth == 0 and tag.machine else seg
                     if display.lower() != seg.lower():
                         display = seg
-                    items.append(_object_item(fid, parent, ua.QualifiedName(seg, nodeid.NamespaceIndex), display,
-                                              ua.ObjectIds.HasComponent))
+                    items.append(
+                        _object_item(
+                            fid,
+                            parent,
+                            ua.QualifiedName(seg, nodeid.NamespaceIndex),
+                            display,
+                            ua.ObjectIds.HasComponent,
+                        )
+                    )
                     folders[key] = fid
                 parent = folders[key]
             vtype = _vtype(tag)
@@ -560,9 +589,18 @@ class SimulatedLineServer:
             if tag.unit:
                 desc += f" [{tag.unit}]"
             var_items.append(
-                _variable_item(nodeid, parent, ua.QualifiedName(path[-1], nodeid.NamespaceIndex), path[-1], desc,
-                               ua.DataValue(var, _GOOD, now, now), vtype, access, historize,
-                               1000.0 / self.settings.tick_hz)
+                _variable_item(
+                    nodeid,
+                    parent,
+                    ua.QualifiedName(path[-1], nodeid.NamespaceIndex),
+                    path[-1],
+                    desc,
+                    ua.DataValue(var, _GOOD, now, now),
+                    vtype,
+                    access,
+                    historize,
+                    1000.0 / self.settings.tick_hz,
+                )
             )
             b.last = float(value) if not (isinstance(value, float) and math.isnan(value)) else None
         _check(await server.iserver.isession.add_nodes(items + var_items), "line tags")
@@ -610,8 +648,16 @@ class SimulatedLineServer:
         ns = self._ns_idx
         ids = bulk_ids(self._groups)
         root = ua.NodeId("Bulk", ns)
-        items = [_object_item(root, ua.NodeId(ua.ObjectIds.ObjectsFolder), ua.QualifiedName("Bulk", ns),
-                              "Bulk", ua.ObjectIds.Organizes, folder=True)]
+        items = [
+            _object_item(
+                root,
+                ua.NodeId(ua.ObjectIds.ObjectsFolder),
+                ua.QualifiedName("Bulk", ns),
+                "Bulk",
+                ua.ObjectIds.Organizes,
+                folder=True,
+            )
+        ]
         now = datetime.now(UTC)
         rng = np.random.default_rng(self.settings.seed + 7919)
         walks = [RandomWalk(g.count, rng) for g in self._groups]
@@ -622,13 +668,33 @@ class SimulatedLineServer:
             chunk = ids[start : start + 100]
             first, last = chunk[0][0].split(".")[1], chunk[-1][0].split(".")[1]
             fid = ua.NodeId(f"Bulk.{first}_{last}", ns)
-            items.append(_object_item(fid, root, ua.QualifiedName(f"{first}_{last}", ns), f"{first}_{last}",
-                                      ua.ObjectIds.Organizes, folder=True))
+            items.append(
+                _object_item(
+                    fid,
+                    root,
+                    ua.QualifiedName(f"{first}_{last}", ns),
+                    f"{first}_{last}",
+                    ua.ObjectIds.Organizes,
+                    folder=True,
+                )
+            )
             for k, (sid, _rate) in enumerate(chunk):
                 short = sid.split(".")[1]
                 dv = ua.DataValue(ua.Variant(flat_values[start + k], _DOUBLE), _GOOD, now, now)
-                items.append(_variable_item(ua.NodeId(sid, ns), fid, ua.QualifiedName(short, ns), short, "",
-                                            dv, _DOUBLE, access, False, 0.0))
+                items.append(
+                    _variable_item(
+                        ua.NodeId(sid, ns),
+                        fid,
+                        ua.QualifiedName(short, ns),
+                        short,
+                        "",
+                        dv,
+                        _DOUBLE,
+                        access,
+                        False,
+                        0.0,
+                    )
+                )
         _check(await server.iserver.isession.add_nodes(items), "bulk tags")
         aspace = server.iserver.aspace
         out = []
@@ -786,7 +852,8 @@ class SimulatedLineServer:
             parts.append(f"{m} {st}{'/' + fc.name.lower() if fc else ''} {vals[f'{m}.speed']:.0f}")
         f = self.model.m["filler"]
         return (
-            f"t={self.model.t_real:.0f}s sim={_fmt_sim(self.model.t_sim)} | " + ", ".join(parts)
+            f"t={self.model.t_real:.0f}s sim={_fmt_sim(self.model.t_sim)} | "
+            + ", ".join(parts)
             + f" | filler vib {f.vib:.1f} mm/s bearing {f.temp:.0f} °C"
             + f" | good {int(vals['labeller.good_count'])} | clients {self.client_count()}"
         )
@@ -814,7 +881,12 @@ def _check(results: Sequence[ua.AddNodesResult], what: str) -> None:
 
 
 def _object_item(
-    nodeid: ua.NodeId, parent: ua.NodeId, bname: ua.QualifiedName, display: str, reftype: int, folder: bool = False
+    nodeid: ua.NodeId,
+    parent: ua.NodeId,
+    bname: ua.QualifiedName,
+    display: str,
+    reftype: int,
+    folder: bool = False,
 ) -> ua.AddNodesItem:
     item = ua.AddNodesItem()
     item.RequestedNewNodeId = nodeid
@@ -856,7 +928,9 @@ def _variable_item(
     attrs.DisplayName = ua.LocalizedText(display)
     attrs.Description = ua.LocalizedText(description or display)
     attrs.Value = value.Value
-    attrs.DataType = ua.NodeId(int(vtype))  # Boolean=1, Int32=6, Double=11: the same numbers as the DataType ids
+    attrs.DataType = ua.NodeId(
+        int(vtype)
+    )  # Boolean=1, Int32=6, Double=11: the same numbers as the DataType ids
     attrs.ValueRank = ua.ValueRank.Scalar
     attrs.ArrayDimensions = None
     attrs.AccessLevel = access

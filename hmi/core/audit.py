@@ -49,7 +49,9 @@ class Auditor:
             payload.update(data)
         sev = Severity.INFO if result == "ok" else Severity.WARNING
         return self._journal.write_event(
-            JournalEvent(EventKind.AUDIT, text, source=target, user=name, severity=sev, data=payload, ts=self._clock())
+            JournalEvent(
+                EventKind.AUDIT, text, source=target, user=name, severity=sev, data=payload, ts=self._clock()
+            )
         )
 
     def check(self, user: User | None, action: Action, target: str = "") -> None:
@@ -57,8 +59,14 @@ class Auditor:
         if allowed(user, action):
             return
         exc = PermissionDenied(user, action, REQUIRED_ROLE[action])
-        self.record(user, action, target=target, result="refused", detail=str(exc),
-                    data={"required_role": REQUIRED_ROLE[action].label})
+        self.record(
+            user,
+            action,
+            target=target,
+            result="refused",
+            detail=str(exc),
+            data={"required_role": REQUIRED_ROLE[action].label},
+        )
         raise exc
 
     def login(self, store: UserStore, name: str, password: str) -> User | None:

@@ -374,8 +374,12 @@ def users_cli_main(argv: list[str] | None = None) -> int:
                 flag = "  (must change password)" if u.must_change_password else ""
                 print(f"{u.name:<16} {u.role.label:<11} {u.display_name}{flag}")
         elif args.cmd == "add":
-            store.add(args.name, args.role, _read_password(args, f"password for {args.name}: "),
-                      display_name=args.display_name)
+            store.add(
+                args.name,
+                args.role,
+                _read_password(args, f"password for {args.name}: "),
+                display_name=args.display_name,
+            )
             print(f"added {args.name} ({args.role})")
         elif args.cmd == "passwd":
             store.set_password(args.name, _read_password(args, f"new password for {args.name}: "))
@@ -388,8 +392,10 @@ def users_cli_main(argv: list[str] | None = None) -> int:
             print(f"removed {args.name}")
         elif args.cmd == "demo":
             added = store.ensure_demo_users()
-            print(f"demo users added: {', '.join(added) or 'none (already there)'}; "
-                  "initial password '<name>-demo', change it at first log-in")
+            print(
+                f"demo users added: {', '.join(added) or 'none (already there)'}; "
+                "initial password '<name>-demo', change it at first log-in"
+            )
     except (ValueError, KeyError, UserStoreError) as exc:
         print(f"linehmi users: {exc}", file=sys.stderr)
         return 2

@@ -36,7 +36,9 @@ def test_only_changed_rows_are_signalled(qtbot, config_2k):
     assert m.rowCount() == len(config_2k.tags) >= 2000
 
     changed = live.apply(_batch([1500, 5, 6, 7, 6], [1.0, 2.0, 3.0, 4.0, 5.0]))
-    table.on_samples_applied(changed)
+    table.on_samples_applied(changed)  # collected, the view hears of it at the next flush (5 Hz)
+    assert ranges == []
+    qtbot.waitUntil(lambda: len(ranges) == 2, timeout=1000)
     assert ranges == [(5, 7, COL_VALUE, COL_AGE), (1500, 1500, COL_VALUE, COL_AGE)]
     assert m.data(m.index(6, COL_VALUE)) == "5.00"  # last value in the batch wins
 
@@ -44,6 +46,8 @@ def test_only_changed_rows_are_signalled(qtbot, config_2k):
     ranges.clear()
     n = len(config_2k.tags)
     table.on_samples_applied(live.apply(_batch(np.arange(n), np.full(n, 50.0))))
+    table.on_samples_applied(live.apply(_batch([3], [7.0])))  # several batches, one flush
+    assert table.flush() == 1
     assert ranges == [(0, n - 1, COL_VALUE, COL_AGE)]
 
     # Enum values read as their label.
@@ -69,6 +73,7 @@ def test_filter_sort_and_changed_rows_follow(qtbot, config_2k):
     ranges.clear()
     hidden = live.index["filler.speed"]
     table.on_samples_applied(live.apply(_batch([ids[0], hidden], [99.0, 1.0])))
+    table.flush()
     assert ranges == [(m.row_of(ids[0]),) * 2 + (COL_VALUE, COL_AGE)]  # the filtered-out tag is not signalled
 
     m.set_filter("", abnormal_only=True)  # tags never received are "waiting for initial data" (bad)

@@ -1,7 +1,7 @@
 """``linehmi alarms ...``: alarm KPI report and alarm definition check (no Qt).
 
-    linehmi alarms report --db FILE [--db FILE2] [--start T] [--end T] [--json]
-    linehmi alarms check --config FILE
+linehmi alarms report --db FILE [--db FILE2] [--start T] [--end T] [--json]
+linehmi alarms check --config FILE
 """
 
 from __future__ import annotations
@@ -33,8 +33,13 @@ def alarms_cli_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="linehmi alarms", description="Alarm management tools.")
     sub = p.add_subparsers(dest="cmd", required=True)
     rp = sub.add_parser("report", help="ISA-18.2 alarm KPIs from a journal file")
-    rp.add_argument("--db", action="append", required=True, metavar="FILE",
-                    help="journal file (.db); repeat for several daily files")
+    rp.add_argument(
+        "--db",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="journal file (.db); repeat for several daily files",
+    )
     rp.add_argument("--start", type=_time, help="period start (POSIX seconds or ISO-8601, local time)")
     rp.add_argument("--end", type=_time, help="period end (exclusive)")
     rp.add_argument("--json", action="store_true", help="machine-readable output")
@@ -66,7 +71,9 @@ def alarms_cli_main(argv: list[str] | None = None) -> int:
     kinds: dict[str, int] = {}
     for d in defs:
         kinds[d.kind.value] = kinds.get(d.kind.value, 0) + 1
-    print(f"{args.config}: {len(defs)} alarms (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
+    print(
+        f"{args.config}: {len(defs)} alarms (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")"
+    )
     for prob in problems:
         print(f"  refused: {prob}")
     return 1 if problems else 0

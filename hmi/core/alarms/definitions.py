@@ -8,6 +8,7 @@ worse). The schema is documented in docs/alarms.md.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -117,7 +118,7 @@ class _Entry:
 
 
 def parse_value(v: object, tag: TagConfig) -> float:
-    """A number, true/false, or (for an enum tag) one of its state labels, as the float the engine compares."""
+    """A number, true/false, or (for an enum tag) one of its state labels, as the float compared."""
     if isinstance(v, bool):
         return 1.0 if v else 0.0
     if isinstance(v, int | float):
@@ -177,8 +178,9 @@ def _check_message(entry: _Entry, template: str) -> None:
     unknown = [n for n in names if n not in MESSAGE_FIELDS]
     if unknown:
         entry.problem(
-            "message", f"unknown placeholder(s) {', '.join('{' + n + '}' for n in unknown)}; "
-            f"use {', '.join('{' + n + '}' for n in MESSAGE_FIELDS)}"
+            "message",
+            f"unknown placeholder(s) {', '.join('{' + n + '}' for n in unknown)}; "
+            f"use {', '.join('{' + n + '}' for n in MESSAGE_FIELDS)}",
         )
 
 
@@ -281,9 +283,11 @@ def _parse_entry(
 
     if kind == "analog":
         given = {lv: e.number(lv) for lv in LEVELS if lv in raw}
-        limits = given or {lv: getattr(tag.alarms, lv) for lv in LEVELS if getattr(tag.alarms, lv) is not None}
+        limits = given or {
+            lv: getattr(tag.alarms, lv) for lv in LEVELS if getattr(tag.alarms, lv) is not None
+        }
         present = [(lv, limits[lv]) for lv in LEVELS if limits.get(lv) is not None]
-        for (l1, v1), (l2, v2) in zip(present, present[1:], strict=False):
+        for (l1, v1), (l2, v2) in itertools.pairwise(present):
             assert v1 is not None and v2 is not None
             if v1 >= v2:
                 e.problem(l2, f"limits inverted: {l2}={v2:g} must be above {l1}={v1:g}")
@@ -320,9 +324,9 @@ def _parse_entry(
                 value = parse_value(raw["value"], tag)
             except ValueError as exc:
                 e.problem("value", str(exc))
-        if tag.states and op in ("==", "!=") and not math.isnan(value) and value.is_integer():
-            if str(int(value)) not in tag.states:
-                e.problem("value", f"{value:g} is not a state of {tag.name} ({', '.join(tag.states)})")
+        known = not math.isnan(value) and value.is_integer() and str(int(value)) in tag.states
+        if tag.states and op in ("==", "!=") and not math.isnan(value) and not known:
+            e.problem("value", f"{value:g} is not a state of {tag.name} ({', '.join(tag.states)})")
         label = tag.states.get(str(int(value)), f"{value:g}") if value.is_integer() else f"{value:g}"
         defs.append(
             AlarmDefinition(

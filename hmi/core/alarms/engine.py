@@ -20,7 +20,9 @@ history per alarm and run in Python (they are few).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
+import itertools
 import logging
 import math
 import threading
@@ -197,6 +199,7 @@ class AlarmEngine:
         self._alarm_tag = np.array([tag_index[d.tag] for d in self._defs], dtype=np.int64)
         self._tag_value = np.full(n_tags, np.nan)
         self._tag_value_ts = np.full(n_tags, np.nan)
+        self._tag_status = np.zeros(n_tags, dtype=np.uint32)
         self._rt = [_Rt() for _ in self._defs]
 
         # Vectorised kinds, sorted by tag: alarms of tag t are positions off[t]:off[t+1].
@@ -212,7 +215,9 @@ class AlarmEngine:
         self._has_special = bool((self._v_op >= _OP_EQ).any())
         thr = np.array([self._defs[i].limit for i in vec], dtype=np.float64)
         sign = np.where(
-            np.isin(self._v_op, (_OP_GE, _OP_GT)), 1.0, np.where(np.isin(self._v_op, (_OP_LE, _OP_LT)), -1.0, 0.0)
+            np.isin(self._v_op, (_OP_GE, _OP_GT)),
+            1.0,
+            np.where(np.isin(self._v_op, (_OP_LE, _OP_LT)), -1.0, 0.0),
         )
         # Strict comparisons folded into the threshold (v > thr  <=>  v >= next float above thr),
         # so every order comparison is one test: sign * (v - thr) + deadband * in_alarm >= 0.
@@ -220,7 +225,9 @@ class AlarmEngine:
         thr_eff = np.where(self._v_op == _OP_LT, np.nextafter(thr, -np.inf), thr_eff)
         db = np.array([self._defs[i].deadband for i in vec], dtype=np.float64) * (sign != 0)
         # One gather per round: columns threshold, sign, deadband, raw threshold (==, !=, quality).
-        self._v_par = np.ascontiguousarray(np.stack([thr_eff, sign, db, thr], axis=1)) if vec else np.empty((0, 4))
+        self._v_par = (
+            np.ascontiguousarray(np.stack([thr_eff, sign, db, thr], axis=1)) if vec else np.empty((0, 4))
+        )
         self._v_raw = np.zeros(len(vec), dtype=bool)
         self._v_off = np.zeros(n_tags + 1, dtype=np.int64)
         if vec:
@@ -279,6 +286,12 @@ class AlarmEngine:
         self._changed: dict[int, None] = {}
 
     # --- queries -----------------------------------------------------------------------------
+
+    def on_change(self, callback: Callable[[list[AlarmRecord]], Any]) -> Callable[[], None]:
+        """Call ``callback(changed_records)`` after every change (on the thread that made it:
+        keep it cheap, e.g. put the list on a queue). Returns a function that unsubscribes."""
+        self.alarms_changed.connect(callback)
+        return lambda: self.alarms_changed.disconnect(callback)
 
     @property
     def definitions(self) -> list[AlarmDefinition]:
@@ -354,9 +367,11 @@ class AlarmEngine:
                 if rows is None:
                     self._tag_value[tags] = batch.value
                     self._tag_value_ts[tags] = batch.source_ts
+                    self._tag_status[tags] = batch.status
                 else:
                     self._tag_value[tags] = batch.value[rows]
                     self._tag_value_ts[tags] = batch.source_ts[rows]
+                    self._tag_status[tags] = batch.status[rows]
             self._run_timers(t_max)
             changed = self._flush()
         self._emit(changed)
@@ -409,7 +424,7 @@ class AlarmEngine:
             rows = np.arange(len(tags))
         if self._v_tag_pos is not None:
             k = self._v_k
-            pos = self._v_tag_pos[tags].ravel()
+            pos = np.take(self._v_tag_pos, tags, axis=0).ravel()  # take: much faster than [] for rows
             r = np.repeat(rows, k) if k > 1 else rows
             have = pos >= 0
             if not have.all():
@@ -429,7 +444,7 @@ class AlarmEngine:
         v = batch.value[r]
         st = batch.status[r]
         old = self._v_raw[pos]
-        par = self._v_par[pos]
+        par = np.take(self._v_par, pos, axis=0)
         # Once in alarm the deadband is added, so the alarm clears only beyond limit -/+ deadband.
         # NaN compares False and is then held by `valid` below.
         new = par[:, 1] * (v - par[:, 0]) + par[:, 2] * old >= 0
@@ -481,10 +496,7 @@ class AlarmEngine:
                 t0, v0 = hist[0]
                 if len(hist) < 2 or ts - t0 <= 0:
                     continue
-                if t0 <= start:
-                    rate = (v - v0) / d.window_s
-                else:
-                    rate = (v - v0) / (ts - t0)
+                rate = (v - v0) / d.window_s if t0 <= start else (v - v0) / (ts - t0)
                 signed = rate if d.direction == "rise" else (-rate if d.direction == "fall" else abs(rate))
                 rt = self._rt[i]
                 raw = signed >= (d.limit - d.deadband if rt.raw else d.limit)
@@ -570,7 +582,9 @@ class AlarmEngine:
     def _value(self, i: int) -> float:
         return float(self._tag_value[self._alarm_tag[i]])
 
-    def _activate(self, i: int, t: float, v: float, *, since: float | None = None, reentry: bool = False) -> None:
+    def _activate(
+        self, i: int, t: float, v: float, *, since: float | None = None, reentry: bool = False
+    ) -> None:
         rt = self._rt[i]
         d = self._defs[i]
         prev = rt.state
@@ -637,7 +651,9 @@ class AlarmEngine:
         rt.first_out, rt.first_out_of = False, ""
         self._timers.discard(i)
 
-    def _return(self, i: int, t: float, action: str, *, user: str = "", reason: str = "", comment: str = "") -> None:
+    def _return(
+        self, i: int, t: float, action: str, *, user: str = "", reason: str = "", comment: str = ""
+    ) -> None:
         """Back from shelved/suppressed/out of service: quietly normal, then re-evaluated.
 
         If the condition is still there the alarm is re-annunciated after its on-delay
@@ -829,14 +845,18 @@ class AlarmEngine:
             if validate is not None:
                 validate(idx)
             now = self._clock()
-            self._auditor.record(user, action, target=target, detail=detail, data={"alarms": list(ids), **(data or {})})
+            self._auditor.record(
+                user, action, target=target, detail=detail, data={"alarms": list(ids), **(data or {})}
+            )
             body(idx, now)
             self._run_timers(now)
             changed = self._flush()
         self._emit(changed)
         return changed
 
-    def acknowledge(self, ids: str | Iterable[str], user: User | None, comment: str = "") -> list[AlarmRecord]:
+    def acknowledge(
+        self, ids: str | Iterable[str], user: User | None, comment: str = ""
+    ) -> list[AlarmRecord]:
         """Acknowledge alarms (operator or higher). Already-acknowledged ones are left alone."""
         id_list = [ids] if isinstance(ids, str) else list(ids)
         name = user.name if user else ""
@@ -874,9 +894,7 @@ class AlarmEngine:
 
         return self._act(user, Action.RESET, id_list, body, detail=comment)
 
-    def shelve(
-        self, alarm_id: str, user: User | None, duration_s: float, reason: str
-    ) -> list[AlarmRecord]:
+    def shelve(self, alarm_id: str, user: User | None, duration_s: float, reason: str) -> list[AlarmRecord]:
         """Shelve an alarm for a time (supervisor or higher); a reason is mandatory."""
         name = user.name if user else ""
         reason = (reason or "").strip()
@@ -897,10 +915,17 @@ class AlarmEngine:
             rt.shelved_until, rt.shelved_by, rt.shelve_reason = until, name, reason
             self._mask(i)
             heapq.heappush(self._shelf_heap, (until, i))
-            self._transition(i, prev, now, "shelve", user=name, reason=reason, extra={"duration_s": duration_s})
+            self._transition(
+                i, prev, now, "shelve", user=name, reason=reason, extra={"duration_s": duration_s}
+            )
 
         return self._act(
-            user, Action.SHELVE, [alarm_id], body, detail=reason, data={"duration_s": duration_s},
+            user,
+            Action.SHELVE,
+            [alarm_id],
+            body,
+            detail=reason,
+            data={"duration_s": duration_s},
             validate=validate,
         )
 
@@ -954,10 +979,92 @@ class AlarmEngine:
 
         return self._act(user, Action.RETURN_TO_SERVICE, [alarm_id], body, detail=reason)
 
+    def set_limit(self, alarm_id: str, user: User | None, limit: float, reason: str) -> list[AlarmRecord]:
+        """Change an analog or rate-of-change alarm's limit at run time (engineer or higher).
+
+        The change is audited with the old and new values and lasts until the
+        next start: the line config stays the source of truth, so a permanent
+        change is made there. The alarm is re-evaluated at once with the tag's
+        latest value.
+        """
+        name = user.name if user else ""
+        reason = (reason or "").strip()
+
+        def validate(idx: list[int]) -> None:
+            i = idx[0]
+            d = self._defs[i]
+            if not reason:
+                raise ValueError("changing a limit needs a reason")
+            if d.kind not in (AlarmKind.ANALOG, AlarmKind.ROC):
+                raise ValueError(f"{alarm_id} is a {d.kind.value} alarm: it has no limit to change")
+            if isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit):
+                raise ValueError(f"the limit must be a finite number, got {limit!r}")
+            if d.kind == AlarmKind.ROC and limit <= d.deadband:
+                raise ValueError(f"a rate limit must be above the deadband {d.deadband:g}")
+            if d.kind == AlarmKind.ANALOG and d.level:
+                levels = {
+                    o.level: o.limit
+                    for j, o in enumerate(self._defs)
+                    if j != i and o.kind == AlarmKind.ANALOG and o.tag == d.tag and o.level
+                }
+                levels[d.level] = float(limit)
+                ordered = [(lv, levels[lv]) for lv in ("lolo", "lo", "hi", "hihi") if lv in levels]
+                for (l1, v1), (l2, v2) in itertools.pairwise(ordered):
+                    if v1 >= v2:
+                        raise ValueError(f"limits would be inverted: {l1}={v1:g} must stay below {l2}={v2:g}")
+
+        def body(idx: list[int], now: float) -> None:
+            i = idx[0]
+            d = self._defs[i]
+            old = d.limit
+            self._defs[i] = dataclasses.replace(d, limit=float(limit))
+            p = self._v_pos.get(i)
+            if p is not None:
+                thr = float(limit)
+                if d.op == ">":
+                    thr = float(np.nextafter(thr, np.inf))
+                elif d.op == "<":
+                    thr = float(np.nextafter(thr, -np.inf))
+                self._v_par[p, 0] = thr
+                self._v_par[p, 3] = float(limit)
+            self._transition(
+                i,
+                self._rt[i].state,
+                now,
+                "limit_changed",
+                user=name,
+                reason=reason,
+                extra={"old_limit": old, "new_limit": float(limit)},
+            )
+            tag = int(self._alarm_tag[i])
+            if p is not None:  # a tag never received holds NaN: evaluates to "no change"
+                one = SampleBatch.from_columns(
+                    [tag],
+                    [self._tag_value_ts[tag]],
+                    [math.nan],
+                    [now],
+                    [self._tag_value[tag]],
+                    [self._tag_status[tag]],
+                )
+                self._eval_vector(one, None, one.received_ts)
+
+        return self._act(
+            user,
+            Action.CHANGE_LIMITS,
+            [alarm_id],
+            body,
+            detail=reason,
+            data={"old_limit": self._defs[self._index(alarm_id)].limit, "new_limit": limit},
+            validate=validate,
+        )
+
     # --- restart -----------------------------------------------------------------------------------
 
     def restore(
-        self, journal: AlarmJournal | None = None, *, since: float | None = None,
+        self,
+        journal: AlarmJournal | None = None,
+        *,
+        since: float | None = None,
         horizon_s: float = DEFAULT_RESTORE_HORIZON_S,
     ) -> int:
         """Rebuild alarm states from the journal's alarm events (call once, before the first batch).
@@ -1028,6 +1135,9 @@ class AlarmEngine:
     def _checkpoint_event(self, now: float, text: str) -> JournalEvent:
         snaps = [self._snapshot(i) for i, rt in enumerate(self._rt) if rt.state != AlarmState.NORMAL]
         return JournalEvent(
-            EventKind.ALARM, f"{text} ({len(snaps)})", source="alarms",
-            data={"event": "checkpoint", "alarms": snaps}, ts=now,
+            EventKind.ALARM,
+            f"{text} ({len(snaps)})",
+            source="alarms",
+            data={"event": "checkpoint", "alarms": snaps},
+            ts=now,
         )

@@ -310,24 +310,31 @@ def report(
     for p, n in pc.items():
         if p not in r.priority_counts:
             r.priority_counts[p or "unknown"] = n
-    r.priority_pct = {p: (100.0 * n / r.annunciated if r.annunciated else 0.0) for p, n in r.priority_counts.items()}
+    r.priority_pct = {
+        p: (100.0 * n / r.annunciated if r.annunciated else 0.0) for p, n in r.priority_counts.items()
+    }
 
     # Acknowledgement.
     r.acks = len(tta)
     if tta:
         r.avg_time_to_ack_s = sum(tta) / len(tta)
-        s = sorted(tta)
-        mid = len(s) // 2
-        r.median_time_to_ack_s = s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+        srt = sorted(tta)
+        mid = len(srt) // 2
+        r.median_time_to_ack_s = srt[mid] if len(srt) % 2 else (srt[mid - 1] + srt[mid]) / 2
 
     # State at the end.
     for aid, d in sorted(last.items()):
         state = str(d.get("state", ""))
         if state in ("unacknowledged", "acknowledged"):
-            since = d.get("activated_at")
+            at = d.get("activated_at")
             r.standing_at_end.append(
-                StandingAlarm(aid, names.get(aid, aid), prio.get(aid, str(d.get("priority", ""))), state,
-                              float(since) if isinstance(since, int | float) else None)
+                StandingAlarm(
+                    aid,
+                    names.get(aid, aid),
+                    prio.get(aid, str(d.get("priority", ""))),
+                    state,
+                    float(at) if isinstance(at, int | float) else None,
+                )
             )
         if state in ("unacknowledged", "rtn_unacknowledged") or (state == "latched" and not d.get("acked")):
             r.unacked_at_end += 1
@@ -386,8 +393,14 @@ def assess(r: KpiReport) -> list[Assessment]:
             "ok" if not r.chattering else "over target",
         )
     )
-    out.append(Assessment("Stale alarms (active > 24 h)", str(len(r.stale)), "< 5 on any day",
-                          "ok" if len(r.stale) < 5 else "over target"))
+    out.append(
+        Assessment(
+            "Stale alarms (active > 24 h)",
+            str(len(r.stale)),
+            "< 5 on any day",
+            "ok" if len(r.stale) < 5 else "over target",
+        )
+    )
     if r.annunciated:
         urgent = r.priority_pct.get("urgent", 0.0)
         high = r.priority_pct.get("high", 0.0)
@@ -395,8 +408,9 @@ def assess(r: KpiReport) -> list[Assessment]:
         verdict = "ok" if urgent <= 1.0 and urgent + high <= 10.0 else "over target"
     else:
         value, verdict = "-", "n/a"
-    out.append(Assessment("Priority distribution", value, "urgent <1 %, high ~5 %, medium ~15 %, low ~80 %",
-                          verdict))
+    out.append(
+        Assessment("Priority distribution", value, "urgent <1 %, high ~5 %, medium ~15 %, low ~80 %", verdict)
+    )
     return out
 
 
@@ -440,8 +454,8 @@ def format_report(r: KpiReport) -> str:
     ]
     if r.top10:
         lines += ["", "Most frequent alarms:", f"  {'Alarm':<36} {'Priority':<8} {'Count':>6} {'Share':>7}"]
-        for a in r.top10:
-            lines.append(f"  {a.alarm:<36} {a.priority:<8} {a.count:>6} {a.share_pct:>6.1f}%")
+        for top in r.top10:
+            lines.append(f"  {top.alarm:<36} {top.priority:<8} {top.count:>6} {top.share_pct:>6.1f}%")
     if r.priority_counts and r.annunciated:
         lines += ["", "Priority distribution:"]
         for p, n in r.priority_counts.items():
@@ -450,7 +464,9 @@ def format_report(r: KpiReport) -> str:
     if r.chattering:
         lines += ["", "Chattering alarms:"]
         for c in r.chattering:
-            lines.append(f"  {c.alarm:<36} {c.activations} activations, up to {c.max_per_minute} in one minute")
+            lines.append(
+                f"  {c.alarm:<36} {c.activations} activations, up to {c.max_per_minute} in one minute"
+            )
     if r.stale:
         lines += ["", "Stale alarms:"]
         for s in r.stale:

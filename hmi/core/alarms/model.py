@@ -166,7 +166,9 @@ class AlarmDefinition:
             return "Bad quality" if self.limit >= 2 else "Uncertain or Bad quality"
         if self.kind == AlarmKind.ROC:
             arrow = {"rise": "rising", "fall": "falling", "both": "changing"}[self.direction]
-            return f"{arrow} faster than {self.limit:g} {self.unit}/s over {self.window_s:g} s".replace("  ", " ")
+            return f"{arrow} faster than {self.limit:g} {self.unit}/s over {self.window_s:g} s".replace(
+                "  ", " "
+            )
         if self.kind == AlarmKind.DISCRETE:
             return f"{self.op} {self.value_text(self.limit)}"
         return f"{self.op} {self.limit:g} {self.unit}".rstrip()
