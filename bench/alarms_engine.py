@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from hmi.core.alarms import AlarmEngine, load_definitions
+from hmi.core.alarms.evaluation import AlarmChange, Evaluator
 from hmi.core.alarms.persistence import MemoryJournal
 from hmi.core.config import LineConfig
 from hmi.core.samples import SampleBatch
@@ -76,28 +77,39 @@ def make_batches(
     return out
 
 
-class NaiveEngine(AlarmEngine):
-    """The same engine (state machine, journal, records) with the obvious evaluation:
-    for each sample, each alarm of its tag, one Python comparison at a time."""
+class NaiveEvaluator(Evaluator):
+    """The obvious evaluation: for each sample, each alarm of its tag, one Python comparison."""
 
-    def __init__(self, *a: object, **kw: object) -> None:
-        super().__init__(*a, **kw)  # type: ignore[arg-type]
+    def __init__(self, definitions: list, tag_index: dict[str, int]) -> None:
+        super().__init__(definitions, tag_index)
         self._naive: dict[int, list[tuple[int, float, bool, float]]] = {}
-        for i, d in enumerate(self._defs):
-            self._naive.setdefault(int(self._alarm_tag[i]), []).append((i, d.limit, d.op == ">=", d.deadband))
+        for i, d in enumerate(definitions):
+            self._naive.setdefault(int(self.alarm_tag[i]), []).append((i, d.limit, d.op == ">=", d.deadband))
+        self._raw = [False] * len(definitions)
 
-    def _eval_vector(self, batch: SampleBatch, rows: np.ndarray | None, t: np.ndarray) -> None:
+    def _vector(self, batch: SampleBatch, rows: np.ndarray | None) -> list[AlarmChange]:
         tags, vals, sts = batch.tag_idx.tolist(), batch.value.tolist(), batch.status.tolist()
-        rts = self._rt
+        raws = self._raw
+        out: list[AlarmChange] = []
         for row in range(len(tags)) if rows is None else rows.tolist():
             v = vals[row]
             if sts[row] >= 0x80000000 or v != v:
                 continue
             for i, limit, high, db in self._naive.get(tags[row], ()):
-                was = rts[i].raw
+                was = raws[i]
                 raw = v >= (limit - db if was else limit) if high else v <= (limit + db if was else limit)
                 if raw != was:
-                    self._on_raw(i, raw, float(t[row]), v)
+                    raws[i] = raw
+                    out.append((i, raw, row, v))
+        return out
+
+
+class NaiveEngine(AlarmEngine):
+    """The same engine (state machine, journal, records) on the naive evaluation."""
+
+    def __init__(self, config: LineConfig, *a: object, **kw: object) -> None:
+        super().__init__(config, *a, **kw)  # type: ignore[arg-type]
+        self._eval = NaiveEvaluator(self._defs, config.tag_index())
 
 
 def timed(

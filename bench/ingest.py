@@ -40,7 +40,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from asyncua import Client, ua  # noqa: E402
+from asyncua import Client  # noqa: E402
 from asyncua.common.subscription import DataChangeEvent  # noqa: E402
 
 from connectors.opcua_client import _monitor_request, _resolve_node_id, quieten_asyncua_logs  # noqa: E402
@@ -126,7 +126,9 @@ async def _baseline(cfg_text: str, seconds: float, warmup: float) -> tuple[float
     try:
         ns = await client.get_namespace_array()
         nodes = [client.get_node(_resolve_node_id(t.node_id, ns)) for t in bulk]
-        sub = await client.create_subscription(float(cfg.server.publishing_interval_ms), None, queue_maxsize=200_000)
+        sub = await client.create_subscription(
+            float(cfg.server.publishing_interval_ms), None, queue_maxsize=200_000
+        )
         reqs = [_monitor_request(n, t, 1000 + i) for i, (n, t) in enumerate(zip(nodes, bulk, strict=True))]
         for i in range(0, len(reqs), 1000):
             await sub.create_monitored_items(reqs[i : i + 1000])
@@ -162,7 +164,9 @@ async def _baseline(cfg_text: str, seconds: float, warmup: float) -> tuple[float
 # --- pipeline: LineHMI runtime ---------------------------------------------------------------
 
 
-def _pipeline(cfg_text: str, seconds: float, warmup: float, journal_dir: Path) -> tuple[float, float, float, int, int]:
+def _pipeline(
+    cfg_text: str, seconds: float, warmup: float, journal_dir: Path
+) -> tuple[float, float, float, int, int]:
     cfg = parse_config(cfg_text, "bench")
     bulk_idx = np.array([i for i, t in enumerate(cfg.tags) if t.name.startswith("bulk.")])
     rt = LineRuntime(cfg, journal_dir=journal_dir, gui_feed=True)
@@ -254,7 +258,9 @@ def main() -> int:
     args = ap.parse_args()
     quieten_asyncua_logs()
     names = args.scenario or ["500@10", "2000@1", "2000@10", "10000@1", "10000@1+500@10"]
-    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; {args.seconds:g} s per measurement")
+    print(
+        f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; {args.seconds:g} s per measurement"
+    )
     header = (
         f"| {'scenario / client':<34} | {'expected/s':>10} | {'received/s':>10} | {'ratio':>5} | "
         f"{'CPU %':>6} | {'p95 ms':>7} | {'missing':>7} |"

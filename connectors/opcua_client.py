@@ -225,7 +225,9 @@ class OpcUaConnector:
         results = await client.write_values([node], [dv], raise_on_partial_error=False)
         return int(results[0].value)
 
-    async def browse(self, root: str | None = None, max_depth: int = 4, limit: int = 5000) -> list[BrowseEntry]:
+    async def browse(
+        self, root: str | None = None, max_depth: int = 4, limit: int = 5000
+    ) -> list[BrowseEntry]:
         """Walk the address space below `root` (default: Objects) breadth-first."""
         client = self._require_client()
         start = client.get_node(root) if root else client.nodes.objects
@@ -244,7 +246,9 @@ class OpcUaConnector:
                 if ncls == ua.NodeClass.Variable:
                     with contextlib.suppress(Exception):
                         dtype = (await child.read_data_type_as_variant_type()).name
-                out.append(BrowseEntry(child.nodeid.to_string(), name.to_string(), ncls.name, depth + 1, dtype))
+                out.append(
+                    BrowseEntry(child.nodeid.to_string(), name.to_string(), ncls.name, depth + 1, dtype)
+                )
                 if ncls == ua.NodeClass.Object:
                     frontier.append((child, depth + 1))
         return out
@@ -391,7 +395,7 @@ class OpcUaConnector:
             while True:
                 try:
                     ua_state = await states.next_change()
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 new = _STATE_MAP.get(ua_state, ConnectionState.CONNECTING)
                 if new == ConnectionState.CONNECTED:
@@ -411,7 +415,9 @@ class OpcUaConnector:
         n = len(idx)
         nan = np.full(n, np.nan)
         self._emit(
-            SampleBatch.from_columns(idx, np.full(n, now), nan, np.full(n, now), nan, np.full(n, BAD_NOT_CONNECTED))
+            SampleBatch.from_columns(
+                idx, np.full(n, now), nan, np.full(n, now), nan, np.full(n, BAD_NOT_CONNECTED)
+            )
         )
         self._set_state(ConnectionState.RECONNECTING, self._reconnect_detail())
 

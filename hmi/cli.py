@@ -103,7 +103,11 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
                 last_n, last_t = runtime.samples_in, now
     finally:
         runtime.stop()
-        log.info("stopped; %d samples journaled to %s", runtime.journal.stats.samples_committed, runtime.journal.path)
+        log.info(
+            "stopped; %d samples journaled to %s",
+            runtime.journal.stats.samples_committed,
+            runtime.journal.path,
+        )
     return 0
 
 
@@ -116,7 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from connectors.sim.server import SimulatedLineServer, SimSettings, load_schedule
+    from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
 
     config = _load(args.config or DEMO_CONFIG)
     port = _free_port(args.port)
@@ -178,7 +182,9 @@ def cmd_browse(args: argparse.Namespace) -> int:
             return 1
         try:
             for e in await conn.browse(args.root, args.depth):
-                print(f"{'  ' * (e.depth - 1)}{e.browse_name:<40} {e.node_class:<9} {e.data_type:<8} {e.node_id}")
+                print(
+                    f"{'  ' * (e.depth - 1)}{e.browse_name:<40} {e.node_class:<9} {e.data_type:<8} {e.node_id}"
+                )
         finally:
             await conn.stop()
         return 0
@@ -196,8 +202,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def _add_runtime_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--headless", action="store_true", help="no window: connector + journal only (logger service)")
-    p.add_argument("--journal-dir", help="where the journal .db files go (default: the config's journal.directory)")
+    p.add_argument(
+        "--headless", action="store_true", help="no window: connector + journal only (logger service)"
+    )
+    p.add_argument(
+        "--journal-dir", help="where the journal .db files go (default: the config's journal.directory)"
+    )
     p.add_argument("--user", help="operator name recorded with actions (default: OS user)")
     p.add_argument("--seconds", type=float, help="stop after this many seconds (for scripts and tests)")
     p.add_argument("--screenshot", help="with --seconds: save the window to this PNG just before stopping")
@@ -205,12 +215,16 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="linehmi", description="LineHMI: HMI for production-line supervisors")
+    parser = argparse.ArgumentParser(
+        prog="linehmi", description="LineHMI: HMI for production-line supervisors"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="simulated line on loopback OPC UA + the HMI connected to it")
     p.add_argument("--config", help="line config (default: the demo line)")
-    p.add_argument("--port", type=int, default=48400, help="preferred port for the simulator (a free one otherwise)")
+    p.add_argument(
+        "--port", type=int, default=48400, help="preferred port for the simulator (a free one otherwise)"
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--time-factor", type=float, default=1.0, help="simulated seconds per real second")
     p.add_argument("--schedule", help="fault schedule TOML (default: resources/demo_sim.toml)")

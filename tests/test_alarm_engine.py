@@ -719,3 +719,16 @@ def test_on_change_returns_an_unsubscribe():
     off()
     rig.feed({"temp": 60})
     assert len(got) == 1 and got[0][0].id == "temp.hi"
+
+
+def test_a_tag_with_many_alarms_uses_the_general_gather():
+    alarms = [
+        {"id": f"ge{k}", "type": "discrete", "tag": "capper.state", "op": ">=", "value": k} for k in range(10)
+    ]
+    rig = Rig(alarms)
+    assert rig.engine._eval._v_tag_pos is None  # more than 8 alarms on one tag
+    rig.feed({"capper.state": 3, "temp": 75})
+    active = sorted(r.id for r in rig.engine.records() if r.active)
+    assert active == ["ge0", "ge1", "ge2", "ge3", "temp.hi"]
+    rig.feed({"capper.state": 1})
+    assert sorted(r.id for r in rig.engine.records() if r.state == S.RTN_UNACKED) == ["ge2", "ge3"]

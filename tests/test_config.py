@@ -57,7 +57,9 @@ def test_inverted_alarm_limits_and_bad_band():
 
 def test_bad_endpoint_and_node_id():
     assert "opc.tcp://" in _error(_demo_text_with('endpoint = "opc.tcp://', 'endpoint = "http://'))
-    assert "ns=2;s=" in _error(_demo_text_with('node_id = "nsu=urn:linehmi:sim;s=Filler.State"', 'node_id = "Filler"'))
+    assert "ns=2;s=" in _error(
+        _demo_text_with('node_id = "nsu=urn:linehmi:sim;s=Filler.State"', 'node_id = "Filler"')
+    )
 
 
 def test_cross_references_are_checked():

@@ -30,6 +30,8 @@ print('ok', sorted(m for m in sys.modules if m.startswith(('connectors', 'infere
 
 
 def test_core_connectors_inference_import_without_qt():
-    out = subprocess.run([sys.executable, "-c", BLOCK_QT], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", BLOCK_QT], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok")

@@ -66,7 +66,7 @@ def _tag_rows(rec: Recorder, i: int) -> SampleBatch:
 
 
 def test_subscribe_read_and_quality(setup):
-    server, cfg, rec, loop, conn = setup
+    _server, _cfg, rec, loop, conn = setup
     rec.wait(lambda: conn.state == ConnectionState.CONNECTED)
     rec.wait(lambda: len(_tag_rows(rec, 0)) > 5)
     speed = _tag_rows(rec, 0)
@@ -80,7 +80,7 @@ def test_subscribe_read_and_quality(setup):
 
 
 def test_string_value_on_numeric_tag_is_flagged(setup):
-    server, cfg, rec, loop, conn = setup
+    _server, _cfg, rec, _loop, _conn = setup
     rec.wait(lambda: any(p.tag == "m1.label" for p in rec.problems))
     p = next(p for p in rec.problems if p.tag == "m1.label")
     assert p.status == BAD_TYPE_MISMATCH
@@ -90,7 +90,7 @@ def test_string_value_on_numeric_tag_is_flagged(setup):
 
 
 def test_write_setpoint_and_speed_follows(setup):
-    server, cfg, rec, loop, conn = setup
+    _server, _cfg, rec, loop, conn = setup
     rec.wait(lambda: conn.state == ConnectionState.CONNECTED)
     status = loop.run(conn.write(1, 420.0), timeout=5)
     assert status == GOOD
@@ -140,7 +140,7 @@ def test_server_down_at_start_then_appears():
 
 
 def test_server_killed_and_restarted_reconnects_and_records_gap(setup):
-    server, cfg, rec, loop, conn = setup
+    server, _cfg, rec, _loop, conn = setup
     rec.wait(lambda: len(_tag_rows(rec, 0)) > 5)
     server.stop()
     t_down = time.time()

@@ -50,7 +50,7 @@ def test_validate_write_messages():
 
 
 def test_samples_and_events_reach_the_journal_and_the_screen(line):
-    server, cfg, rt = line
+    _server, _cfg, rt = line
     wait_for(lambda: rt.state == ConnectionState.CONNECTED)
     seen = []
     wait_for(lambda: seen.append(rt.poll()) or sum(len(u.batch) for u in seen) > 20)
@@ -64,7 +64,7 @@ def test_samples_and_events_reach_the_journal_and_the_screen(line):
 
 
 def test_setpoint_write_is_journaled_before_and_after(line):
-    server, cfg, rt = line
+    _server, _cfg, rt = line
     wait_for(lambda: rt.state == ConnectionState.CONNECTED)
     res = rt.write_value("m1.speed_sp", 321.0, "alice").result(10)
     assert res.ok, res.message
@@ -81,7 +81,7 @@ def test_setpoint_write_is_journaled_before_and_after(line):
 
 
 def test_write_while_disconnected_fails_cleanly_and_is_journaled(line):
-    server, cfg, rt = line
+    server, _cfg, rt = line
     wait_for(lambda: rt.state == ConnectionState.CONNECTED)
     server.stop()
     wait_for(lambda: rt.state != ConnectionState.CONNECTED)
@@ -93,7 +93,7 @@ def test_write_while_disconnected_fails_cleanly_and_is_journaled(line):
 
 
 def test_reconnect_records_gap_in_journal(line):
-    server, cfg, rt = line
+    server, _cfg, rt = line
     wait_for(lambda: rt.state == ConnectionState.CONNECTED)
     time.sleep(0.5)
     server.stop()
@@ -106,6 +106,7 @@ def test_reconnect_records_gap_in_journal(line):
     db = sqlite3.connect(rt.journal.path)
     bad = db.execute("select count(*) from samples where status = ?", (BAD_NOT_CONNECTED,)).fetchone()[0]
     assert bad >= 3
-    gap = db.execute("select json_extract(data,'$.start'), json_extract(data,'$.end') from events "
-                     "where kind='data_gap'").fetchone()
+    gap = db.execute(
+        "select json_extract(data,'$.start'), json_extract(data,'$.end') from events where kind='data_gap'"
+    ).fetchone()
     assert gap is not None and gap[1] - gap[0] >= 1.0

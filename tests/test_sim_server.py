@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -238,7 +242,7 @@ def test_restart_on_the_same_port_and_kill_transport():
         await first.stop()
         await first.stop()  # idempotent
         with _suppress():
-            await client.disconnect()
+            await asyncio.wait_for(client.disconnect(), 1.0)
         second = SimulatedLineServer(SimSettings(port=port, faults=[], history=False))
         await second.start()
         try:
@@ -331,3 +335,34 @@ def test_cli_runs_for_a_duration_and_exits_cleanly(tmp_path, caplog):
     assert "updates/s" in text  # the status line
     assert "capper: jam (scheduled)" in text
     assert len(parse_config(out.read_text(), out).tags) == 20
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_python_m_connectors_sim_stops_cleanly_on_a_signal(sig):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connectors.sim", "--port", "0", "--no-faults", "--no-history"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        t_end = time.monotonic() + 30
+        while time.monotonic() < t_end:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "simulated line serving" in line or not line:
+                break
+        assert "simulated line serving" in lines[-1], "".join(lines)
+        proc.send_signal(sig)
+        rest, _ = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, rest
+    assert "simulated line stopped" in rest
+    assert "Traceback" not in rest

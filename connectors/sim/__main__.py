@@ -2,4 +2,5 @@
 
 from connectors.sim.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # pkgutil.walk_packages imports this module in the no-Qt test
+    raise SystemExit(main())

@@ -37,8 +37,10 @@ _IMMUTABLE = (int, float, str, bool, bytes, datetime, type(None))
 _applied = False
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+def _finite(v: Any) -> float | None:
+    if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+        return float(v)
+    return None
 
 
 def apply() -> bool:
@@ -84,9 +86,9 @@ def apply() -> bool:
         if flt is not None and flt.DeadbandType == ua.DeadbandType.Absolute:
             last = getattr(mdata, "_reported", None)
             if last is not None and last.StatusCode == value.StatusCode:
-                a = value.Value.Value if value.Value is not None else None
-                b = last.Value.Value if last.Value is not None else None
-                within = _is_number(a) and _is_number(b) and abs(a - b) <= flt.DeadbandValue
+                a = _finite(value.Value.Value if value.Value is not None else None)
+                b = _finite(last.Value.Value if last.Value is not None else None)
+                within = a is not None and b is not None and abs(a - b) <= flt.DeadbandValue
                 if within and trigger != ua.DataChangeTrigger.StatusValueTimestamp:
                     return
         elif flt is not None and flt.DeadbandType == ua.DeadbandType.Percent:

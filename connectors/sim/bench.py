@@ -54,8 +54,10 @@ async def main():
         for i in range(n):
             p = ua.MonitoringParameters(); p.ClientHandle = i + 1; p.SamplingInterval = 0
             p.QueueSize = 4; p.DiscardOldest = True
-            rv = ua.ReadValueId(); rv.NodeId = ua.NodeId(f"Bulk.T{i + 1:05d}", ns); rv.AttributeId = ua.AttributeIds.Value
-            r = ua.MonitoredItemCreateRequest(); r.ItemToMonitor = rv; r.MonitoringMode = ua.MonitoringMode.Reporting
+            rv = ua.ReadValueId(); rv.NodeId = ua.NodeId(f"Bulk.T{i + 1:05d}", ns)
+            rv.AttributeId = ua.AttributeIds.Value
+            r = ua.MonitoredItemCreateRequest(); r.ItemToMonitor = rv
+            r.MonitoringMode = ua.MonitoringMode.Reporting
             r.RequestedParameters = p; reqs.append(r)
         for k in range(0, n, 1000):
             await sub.create_monitored_items(reqs[k:k + 1000])

@@ -58,7 +58,7 @@ def _group(text: str) -> tuple[int, float]:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="linehmi sim",
-        description="Simulated bottle-packaging line (filler, capper, labeller, conveyor) served over OPC UA.",
+        description="Simulated bottle-packaging line (filler, capper, labeller, conveyor) over OPC UA.",
         epilog=FAULT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -157,20 +157,21 @@ def main(argv: list[str] | None = None) -> int:
 
     async def run() -> int:
         server = SimulatedLineServer(settings, config)
-        try:
-            await server.start()
-        except OSError as exc:
-            print(
-                f"linehmi sim: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
-                file=sys.stderr,
-            )
-            return 1
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        # Handlers first: a signal during start-up must also end in a clean stop.
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         try:
+            try:
+                await server.start()
+            except OSError as exc:
+                print(
+                    f"linehmi sim: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}",
+                    file=sys.stderr,
+                )
+                return 1
             for f in faults:
                 log.info("fault scheduled: %s", f)
             if args.write_bulk_config:

@@ -147,7 +147,7 @@ def make_fault(
         raise FaultSpecError(f"{pre}duration ({meaning}) must be greater than zero")
     target = target.strip().lower()
     if k is FaultKind.OVERHEAT:
-        allowed = ("bearing", "glue") if machine == "labeller" else ("bearing",)
+        allowed: tuple[str, ...] = ("bearing", "glue") if machine == "labeller" else ("bearing",)
         target = target or "bearing"
         if target not in allowed:
             raise FaultSpecError(
@@ -157,8 +157,8 @@ def make_fault(
         allowed = SENSOR_SIGNALS[machine]
         if not target:
             raise FaultSpecError(
-                f"{pre}sensor_dropout needs the signal as TARGET, e.g. {machine}:sensor_dropout:{allowed[-1]}@1m/30s;"
-                f" {machine} has {', '.join(allowed)}"
+                f"{pre}sensor_dropout needs the signal as TARGET, e.g. "
+                f"{machine}:sensor_dropout:{allowed[-1]}@1m/30s; {machine} has {', '.join(allowed)}"
             )
         if target not in allowed:
             raise FaultSpecError(

@@ -325,7 +325,7 @@ class LineModel:
             m.wear_rate = max(0.0, 1.0 - m.wear) / f.duration_s
             self._event(m.name, f"bearing wear developing (fails after {f.duration_s:g} s of running)")
         elif f.kind is FaultKind.OVERHEAT and f.target == "glue":
-            # The extra heat ramps; the rate allows for the thermal lag so the trip comes about DURATION later.
+            # The extra heat ramps, fast enough for the thermal lag: the trip comes about DURATION later.
             tau = self.params.tau_glue
             span = max(f.duration_s - tau, 0.5 * f.duration_s)
             self.glue_rate = (self.params.glue_trip + 5.0 - self.glue_temp_sp) / span

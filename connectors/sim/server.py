@@ -61,13 +61,31 @@ log = logging.getLogger("connectors.sim")
 NS_URI = "urn:linehmi:sim"
 ENDPOINT_PATH = "/linehmi/"
 
-_GOOD = ua.StatusCode(ua.StatusCodes.Good)
-_BAD_SENSOR = ua.StatusCode(ua.StatusCodes.BadSensorFailure)
 _NULL = ua.Variant(None, ua.VariantType.Null)
 _DOUBLE = ua.VariantType.Double
 _INT32 = ua.VariantType.Int32
 _BOOL = ua.VariantType.Boolean
 _VALUE = ua.AttributeIds.Value
+
+
+# asyncua annotates NodeId/StatusCode/DataValue fields with NewTypes (Int16, UInt32, DateTime...)
+# that are plain ints, strings and datetimes at run time; these helpers keep mypy quiet in one place.
+def _nid(ident: Any, ns: int = 0, kind: ua.NodeIdType | None = None) -> ua.NodeId:
+    if kind is None:
+        return ua.NodeId(ident, ns)  # type: ignore[arg-type]
+    return ua.NodeId(ident, ns, kind)  # type: ignore[arg-type]
+
+
+def _status(code: int) -> ua.StatusCode:
+    return ua.StatusCode(code)  # type: ignore[arg-type]
+
+
+def _dv(var: ua.Variant, status: ua.StatusCode, ts: datetime) -> ua.DataValue:
+    return ua.DataValue(var, status, ts, ts)  # type: ignore[arg-type]
+
+
+_GOOD = _status(ua.StatusCodes.Good)
+_BAD_SENSOR = _status(ua.StatusCodes.BadSensorFailure)
 
 
 @dataclass
@@ -224,6 +242,8 @@ class RingHistory(HistoryStorageInterface):
         ts, val, st = ring.ordered()
         if s is None and e is None:
             return [], None
+        lo: int | None
+        hi: int | None
         if s is not None and e is not None and s > e:
             lo, hi, descending = e, s, True
         elif s is None:
@@ -254,7 +274,7 @@ class RingHistory(HistoryStorageInterface):
                 var = ua.Variant(bool(val[i]), _BOOL)
             else:
                 var = ua.Variant(int(val[i]), ring.vtype)
-            out.append(ua.DataValue(var, ua.StatusCode(code), t, t))
+            out.append(_dv(var, _status(code), t))
         return out, cont
 
     async def new_historized_event(self, source_id: Any, evtypes: Any, period: Any, count: int = 0) -> None:
@@ -288,11 +308,11 @@ class _ValidatingAttributeService(AttributeService):
         for wv in params.NodesToWrite:
             b = self._sim._bindings.get(wv.NodeId)
             if b is None:
-                if not admin and wv.NodeId.NamespaceIndex in self._sim._ns_indexes:
-                    # Our namespace, not a tag: folders, bulk tags. Only their values are refused.
-                    if wv.AttributeId == _VALUE:
-                        results.append(ua.StatusCode(ua.StatusCodes.BadNotWritable))
-                        continue
+                ours = wv.NodeId.NamespaceIndex in self._sim._ns_indexes
+                if not admin and ours and wv.AttributeId == _VALUE:
+                    # Our namespace, not a tag (folders, bulk tags): their values are read-only.
+                    results.append(_status(ua.StatusCodes.BadNotWritable))
+                    continue
                 results.append(None)
                 passed.append(wv)
                 continue
@@ -301,10 +321,10 @@ class _ValidatingAttributeService(AttributeService):
                     results.append(None)
                     passed.append(wv)
                 else:
-                    results.append(ua.StatusCode(ua.StatusCodes.BadNotWritable))
+                    results.append(_status(ua.StatusCodes.BadNotWritable))
                 continue
             if not b.tag.writable and not admin:
-                results.append(ua.StatusCode(ua.StatusCodes.BadNotWritable))
+                results.append(_status(ua.StatusCodes.BadNotWritable))
                 continue
             code, value = b.check(wv.Value)
             if code is not None:
@@ -315,7 +335,7 @@ class _ValidatingAttributeService(AttributeService):
             var = ua.Variant(
                 bool(value) if b.vtype == _BOOL else (value if b.vtype == _DOUBLE else int(value)), b.vtype
             )
-            wv.Value = ua.DataValue(var, _GOOD, now, now)
+            wv.Value = _dv(var, _GOOD, now)
             results.append(None)
             applied.append((len(passed), b, value))
             passed.append(wv)
@@ -350,7 +370,6 @@ class _Binding:
         "attval",
         "hi",
         "hist",
-        "is_number",
         "key",
         "last",
         "last_bad",
@@ -375,14 +394,14 @@ class _Binding:
     def check(self, dv: ua.DataValue | None) -> tuple[ua.StatusCode | None, float]:
         v = dv.Value.Value if dv is not None and dv.Value is not None else None
         if isinstance(v, bool) and self.vtype != _BOOL:
-            return ua.StatusCode(ua.StatusCodes.BadTypeMismatch), 0.0
+            return _status(ua.StatusCodes.BadTypeMismatch), 0.0
         if not isinstance(v, int | float):
-            return ua.StatusCode(ua.StatusCodes.BadTypeMismatch), 0.0
+            return _status(ua.StatusCodes.BadTypeMismatch), 0.0
         x = float(v)
         if not math.isfinite(x) or x < self.lo or x > self.hi:
-            return ua.StatusCode(ua.StatusCodes.BadOutOfRange), x
+            return _status(ua.StatusCodes.BadOutOfRange), x
         if self.vtype in (_INT32,) and x != int(x):
-            return ua.StatusCode(ua.StatusCodes.BadTypeMismatch), x
+            return _status(ua.StatusCodes.BadTypeMismatch), x
         return None, x
 
 
@@ -533,8 +552,8 @@ class SimulatedLineServer:
         known = set(self.model.values())
         now = datetime.now(UTC)
         init_vals = self.model.values()
-        objects = ua.NodeId(ua.ObjectIds.ObjectsFolder)
-        line_id = ua.NodeId("PackagingLine", self._ns_idx)
+        objects = _nid(ua.ObjectIds.ObjectsFolder)
+        line_id = _nid("PackagingLine", self._ns_idx)
         items: list[ua.AddNodesItem] = [
             _object_item(
                 line_id,
@@ -555,7 +574,7 @@ class SimulatedLineServer:
             for depth in range(len(path) - 1):
                 key = (nodeid.NamespaceIndex, ".".join(path[: depth + 1]))
                 if key not in folders:
-                    fid = ua.NodeId(f"PackagingLine.{key[1]}", nodeid.NamespaceIndex)
+                    fid = _nid(f"PackagingLine.{key[1]}", nodeid.NamespaceIndex)
                     seg = path[depth]
                     display = machine_names.get(tag.machine, seg) if depth == 0 and tag.machine else seg
                     if display.lower() != seg.lower():
@@ -595,7 +614,7 @@ class SimulatedLineServer:
                     ua.QualifiedName(path[-1], nodeid.NamespaceIndex),
                     path[-1],
                     desc,
-                    ua.DataValue(var, _GOOD, now, now),
+                    _dv(var, _GOOD, now),
                     vtype,
                     access,
                     historize,
@@ -608,7 +627,7 @@ class SimulatedLineServer:
         for b in self._bindings.values():
             b.attval = aspace[b.nodeid].attributes[_VALUE]
             if b.attval.value is not None and b.attval.value.Value is not None:
-                b.attval.value = ua.DataValue(b.attval.value.Value, _GOOD, now, now)
+                b.attval.value = _dv(b.attval.value.Value, _GOOD, now)
             if self._history is not None:
                 b.hist = self._history.add_node(b.nodeid, b.vtype)
                 dv = b.attval.value
@@ -632,14 +651,14 @@ class SimulatedLineServer:
         kind, ident = m.group("kind"), m.group("ident")
         if kind == "s":
             parts = [p for p in ident.split(".") if p]
-            return ua.NodeId(ident, idx, ua.NodeIdType.String), parts or [ident]
+            return _nid(ident, idx, ua.NodeIdType.String), parts or [ident]
         if kind == "i":
-            return ua.NodeId(int(ident), idx, ua.NodeIdType.Numeric), [tag.name]
+            return _nid(int(ident), idx, ua.NodeIdType.Numeric), [tag.name]
         if kind == "g":
-            return ua.NodeId(uuid.UUID(ident), idx, ua.NodeIdType.Guid), [tag.name]
+            return _nid(uuid.UUID(ident), idx, ua.NodeIdType.Guid), [tag.name]
         import base64
 
-        return ua.NodeId(base64.b64decode(ident), idx, ua.NodeIdType.ByteString), [tag.name]
+        return _nid(base64.b64decode(ident), idx, ua.NodeIdType.ByteString), [tag.name]
 
     async def _build_bulk(self, server: Server) -> list[tuple[BulkGroup, list[AttributeValue]]]:
         if not self._groups:
@@ -647,11 +666,11 @@ class SimulatedLineServer:
         assert self._ns_idx is not None
         ns = self._ns_idx
         ids = bulk_ids(self._groups)
-        root = ua.NodeId("Bulk", ns)
+        root = _nid("Bulk", ns)
         items = [
             _object_item(
                 root,
-                ua.NodeId(ua.ObjectIds.ObjectsFolder),
+                _nid(ua.ObjectIds.ObjectsFolder),
                 ua.QualifiedName("Bulk", ns),
                 "Bulk",
                 ua.ObjectIds.Organizes,
@@ -667,7 +686,7 @@ class SimulatedLineServer:
         for start in range(0, len(ids), 100):
             chunk = ids[start : start + 100]
             first, last = chunk[0][0].split(".")[1], chunk[-1][0].split(".")[1]
-            fid = ua.NodeId(f"Bulk.{first}_{last}", ns)
+            fid = _nid(f"Bulk.{first}_{last}", ns)
             items.append(
                 _object_item(
                     fid,
@@ -680,10 +699,10 @@ class SimulatedLineServer:
             )
             for k, (sid, _rate) in enumerate(chunk):
                 short = sid.split(".")[1]
-                dv = ua.DataValue(ua.Variant(flat_values[start + k], _DOUBLE), _GOOD, now, now)
+                dv = _dv(ua.Variant(flat_values[start + k], _DOUBLE), _GOOD, now)
                 items.append(
                     _variable_item(
-                        ua.NodeId(sid, ns),
+                        _nid(sid, ns),
                         fid,
                         ua.QualifiedName(short, ns),
                         short,
@@ -700,7 +719,7 @@ class SimulatedLineServer:
         out = []
         pos = 0
         for g in self._groups:
-            attvals = [aspace[ua.NodeId(sid, ns)].attributes[_VALUE] for sid, _ in ids[pos : pos + g.count]]
+            attvals = [aspace[_nid(sid, ns)].attributes[_VALUE] for sid, _ in ids[pos : pos + g.count]]
             out.append((g, attvals))
             pos += g.count
         return out
@@ -731,15 +750,15 @@ class SimulatedLineServer:
             if is_bad:
                 if b.last_bad:
                     continue
-                dv = ua.DataValue(_NULL, _BAD_SENSOR, now, now)
+                dv = _dv(_NULL, _BAD_SENSOR, now)
                 b.last_bad = True
                 b.last = None
-                status, hv = _BAD_SENSOR.value, math.nan
+                status, hv = int(_BAD_SENSOR.value), math.nan
             else:
                 v = vals[b.key]
                 if v == b.last and not b.last_bad:
                     continue
-                dv = ua.DataValue(_variant(v, b.vtype), _GOOD, now, now)
+                dv = _dv(_variant(v, b.vtype), _GOOD, now)
                 b.last = v
                 b.last_bad = False
                 status, hv = 0, v
@@ -812,7 +831,8 @@ class SimulatedLineServer:
         t0 = loop.time()
         k = 0
         write = self._write
-        dv_cls, var_cls = ua.DataValue, ua.Variant
+        dv_cls: Any = ua.DataValue
+        var_cls = ua.Variant
         while True:
             k += 1
             delay = t0 + k * period - loop.time()
@@ -893,8 +913,8 @@ def _object_item(
     item.BrowseName = bname
     item.NodeClass = ua.NodeClass.Object
     item.ParentNodeId = parent
-    item.ReferenceTypeId = ua.NodeId(reftype)
-    item.TypeDefinition = ua.NodeId(ua.ObjectIds.FolderType if folder else ua.ObjectIds.BaseObjectType)
+    item.ReferenceTypeId = _nid(reftype)
+    item.TypeDefinition = _nid(ua.ObjectIds.FolderType if folder else ua.ObjectIds.BaseObjectType)
     attrs = ua.ObjectAttributes()
     attrs.DisplayName = ua.LocalizedText(display)
     attrs.Description = ua.LocalizedText(display)
@@ -922,17 +942,16 @@ def _variable_item(
     item.BrowseName = bname
     item.NodeClass = ua.NodeClass.Variable
     item.ParentNodeId = parent
-    item.ReferenceTypeId = ua.NodeId(ua.ObjectIds.HasComponent)
-    item.TypeDefinition = ua.NodeId(ua.ObjectIds.BaseDataVariableType)
+    item.ReferenceTypeId = _nid(ua.ObjectIds.HasComponent)
+    item.TypeDefinition = _nid(ua.ObjectIds.BaseDataVariableType)
     attrs = ua.VariableAttributes()
     attrs.DisplayName = ua.LocalizedText(display)
     attrs.Description = ua.LocalizedText(description or display)
     attrs.Value = value.Value
-    attrs.DataType = ua.NodeId(
-        int(vtype)
-    )  # Boolean=1, Int32=6, Double=11: the same numbers as the DataType ids
+    # Boolean=1, Int32=6, Double=11: a builtin VariantType has the number of its DataType node.
+    attrs.DataType = _nid(int(vtype))
     attrs.ValueRank = ua.ValueRank.Scalar
-    attrs.ArrayDimensions = None
+    attrs.ArrayDimensions = None  # type: ignore[assignment]
     attrs.AccessLevel = access
     attrs.UserAccessLevel = access
     attrs.Historizing = historizing

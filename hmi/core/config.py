@@ -7,6 +7,7 @@ open in an editor, not a Python developer.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tomllib
@@ -94,8 +95,10 @@ class AlarmLimits(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> AlarmLimits:
-        present = [(n, getattr(self, n)) for n in ("lolo", "lo", "hi", "hihi") if getattr(self, n) is not None]
-        for (n1, v1), (n2, v2) in zip(present, present[1:], strict=False):
+        present = [
+            (n, getattr(self, n)) for n in ("lolo", "lo", "hi", "hihi") if getattr(self, n) is not None
+        ]
+        for (n1, v1), (n2, v2) in itertools.pairwise(present):
             if v1 >= v2:
                 raise ValueError(f"limits out of order: {n1}={v1} must be below {n2}={v2}")
         return self
@@ -315,7 +318,14 @@ def parse_config(text: str, path: Path | str = "<config>") -> LineConfig:
             field = _describe(loc) or "(file)"
             msg = err["msg"].removeprefix("Value error, ")
             got = err.get("input")
-            if err["type"] in ("float_type", "int_type", "string_type", "bool_type", "list_type", "tuple_type"):
+            if err["type"] in (
+                "float_type",
+                "int_type",
+                "string_type",
+                "bool_type",
+                "list_type",
+                "tuple_type",
+            ):
                 msg += f" (got {type(got).__name__} {got!r})"
             problems.append(f"{where}field '{field}': {msg}")
         raise ConfigError(path, problems) from None

@@ -50,7 +50,7 @@ def validate_write(tag: TagConfig, value: float) -> str | None:
     """Why a value may not be written to a tag, or None if it may."""
     if not tag.writable:
         return f"{tag.name} is not writable (set writable = true in the line config)"
-    if not isinstance(value, int | float) or isinstance(value, bool) and tag.data_type != "bool":
+    if not isinstance(value, int | float) or (isinstance(value, bool) and tag.data_type != "bool"):
         return f"{tag.name} expects a number, got {value!r}"
     if not math.isfinite(value):
         return f"{tag.name}: {value} is not a finite number"
@@ -195,7 +195,9 @@ class LineRuntime:
             data={"action": "write", "tag": tag_name, "value": value, "old": old, "result": "requested"},
         )
         try:
-            status = self._io.run(self.connector.write(i, value), timeout=float(self.config.server.timeout_s) + 2)
+            status = self._io.run(
+                self.connector.write(i, value), timeout=float(self.config.server.timeout_s) + 2
+            )
             message = "written" if status == GOOD else f"server refused the write: {status_name(status)}"
         except Exception as exc:
             status = 0x80000000
@@ -246,7 +248,7 @@ class LineRuntime:
                     fv = self._latest[self._index[machine.fault_tag]]
                     if not math.isnan(fv) and fv != 0:
                         fault = f" ({self.config.tag(machine.fault_tag).state_label(fv)})"
-                before = tag.state_label(prev) if prev is not None else "unknown"
+                before = tag.state_label(prev) if prev is not None else "(first reading)"
                 ev = JournalEvent(
                     EventKind.MACHINE_STATE,
                     f"{machine.name}: {before} -> {text}{fault}",
@@ -264,8 +266,14 @@ class LineRuntime:
         if state == prev:
             return
         now = time.time()
-        sev = Severity.INFO if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING) else Severity.WARNING
-        self._post_event(JournalEvent(EventKind.CONNECTION, detail, source=self.connector.endpoint, severity=sev))
+        sev = (
+            Severity.INFO
+            if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING)
+            else Severity.WARNING
+        )
+        self._post_event(
+            JournalEvent(EventKind.CONNECTION, detail, source=self.connector.endpoint, severity=sev)
+        )
         if prev == ConnectionState.CONNECTED:
             self._link_lost_at = now
         elif state == ConnectionState.CONNECTED and self._link_lost_at is not None:

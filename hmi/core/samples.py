@@ -58,7 +58,9 @@ class SampleBatch:
         n = len(batch)
         for name in ("source_ts", "server_ts", "received_ts", "value", "status"):
             if getattr(batch, name).shape != (n,):
-                raise ValueError(f"SampleBatch column {name!r} has shape {getattr(batch, name).shape}, want ({n},)")
+                raise ValueError(
+                    f"SampleBatch column {name!r} has shape {getattr(batch, name).shape}, want ({n},)"
+                )
         return batch
 
     @classmethod

@@ -11,11 +11,10 @@ Time: the engine's clock is the client's (``received_ts`` of the samples,
 time to acknowledge never mix PLC and PC clocks. The PLC's source timestamp
 travels in the journal data as ``value_ts``.
 
-Evaluation: analog, discrete and quality alarms live in numpy arrays sorted by
-tag; a batch touches only the alarms of the tags it carries, one vectorised
-comparison (with deadband hysteresis) per round of samples, and Python runs
-only for the alarms whose condition changed. Rate-of-change alarms keep a short
-history per alarm and run in Python (they are few).
+Evaluation (evaluation.py) is vectorised and hands the engine only the alarms
+whose condition changed; the engine is the ISA-18.2 state machine on top:
+delays, latching, shelving, suppression, out of service, first-out, the
+journal, operator actions and listeners.
 """
 
 from __future__ import annotations
@@ -27,13 +26,13 @@ import logging
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from hmi.core.alarms.evaluation import Evaluator
 from hmi.core.alarms.model import (
     AlarmDefinition,
     AlarmJournal,
@@ -41,7 +40,6 @@ from hmi.core.alarms.model import (
     AlarmRecord,
     AlarmState,
     AlarmSummary,
-    Condition,
     Priority,
     json_safe,
 )
@@ -55,9 +53,6 @@ from hmi.core.users import Action, User
 
 log = logging.getLogger(__name__)
 
-# Vectorised comparison codes.
-_OP_GE, _OP_GT, _OP_LE, _OP_LT, _OP_EQ, _OP_NE, _OP_QUAL = range(7)
-_OP_CODE = {">=": _OP_GE, ">": _OP_GT, "<=": _OP_LE, "<": _OP_LT, "==": _OP_EQ, "!=": _OP_NE}
 
 _MASKED = (AlarmState.OUT_OF_SERVICE, AlarmState.SHELVED, AlarmState.SUPPRESSED)
 
@@ -196,88 +191,12 @@ class AlarmEngine:
             self._ids[d.id] = i
         n_tags = len(config.tags)
         self._n_tags = n_tags
-        self._alarm_tag = np.array([tag_index[d.tag] for d in self._defs], dtype=np.int64)
+        self._eval = Evaluator(self._defs, tag_index)
+        self._alarm_tag = self._eval.alarm_tag
         self._tag_value = np.full(n_tags, np.nan)
         self._tag_value_ts = np.full(n_tags, np.nan)
         self._tag_status = np.zeros(n_tags, dtype=np.uint32)
         self._rt = [_Rt() for _ in self._defs]
-
-        # Vectorised kinds, sorted by tag: alarms of tag t are positions off[t]:off[t+1].
-        vec = [i for i, d in enumerate(self._defs) if d.kind != AlarmKind.ROC]
-        vec.sort(key=lambda i: int(self._alarm_tag[i]))
-        self._v_alarm = np.array(vec, dtype=np.int64)
-        v_tag = self._alarm_tag[self._v_alarm] if vec else np.empty(0, dtype=np.int64)
-        ops = []
-        for i in vec:
-            d = self._defs[i]
-            ops.append(_OP_QUAL if d.kind == AlarmKind.QUALITY else _OP_CODE[d.op])
-        self._v_op = np.array(ops, dtype=np.int8)
-        self._has_special = bool((self._v_op >= _OP_EQ).any())
-        thr = np.array([self._defs[i].limit for i in vec], dtype=np.float64)
-        sign = np.where(
-            np.isin(self._v_op, (_OP_GE, _OP_GT)),
-            1.0,
-            np.where(np.isin(self._v_op, (_OP_LE, _OP_LT)), -1.0, 0.0),
-        )
-        # Strict comparisons folded into the threshold (v > thr  <=>  v >= next float above thr),
-        # so every order comparison is one test: sign * (v - thr) + deadband * in_alarm >= 0.
-        thr_eff = np.where(self._v_op == _OP_GT, np.nextafter(thr, np.inf), thr)
-        thr_eff = np.where(self._v_op == _OP_LT, np.nextafter(thr, -np.inf), thr_eff)
-        db = np.array([self._defs[i].deadband for i in vec], dtype=np.float64) * (sign != 0)
-        # One gather per round: columns threshold, sign, deadband, raw threshold (==, !=, quality).
-        self._v_par = (
-            np.ascontiguousarray(np.stack([thr_eff, sign, db, thr], axis=1)) if vec else np.empty((0, 4))
-        )
-        self._v_raw = np.zeros(len(vec), dtype=bool)
-        self._v_off = np.zeros(n_tags + 1, dtype=np.int64)
-        if vec:
-            np.cumsum(np.bincount(v_tag, minlength=n_tags), out=self._v_off[1:])
-        # Positions of each tag's alarms, padded with -1: one gather instead of a CSR expansion.
-        per_tag = np.diff(self._v_off)
-        self._v_k = int(per_tag.max()) if vec else 0
-        self._v_tag_pos: np.ndarray | None = None
-        if 0 < self._v_k <= 8:
-            tp = np.full((n_tags, self._v_k), -1, dtype=np.int64)
-            for t_i in np.flatnonzero(per_tag):
-                a, b = self._v_off[t_i], self._v_off[t_i + 1]
-                tp[t_i, : b - a] = np.arange(a, b)
-            self._v_tag_pos = tp
-        self._seen = np.full(n_tags, -1, dtype=np.int64)  # scratch for the duplicate-tag check
-        self._v_pos = {int(a): p for p, a in enumerate(self._v_alarm)}
-
-        # Rate of change: per tag, its alarms; per alarm, (t, v) history.
-        self._roc_by_tag: dict[int, list[int]] = {}
-        self._roc_hist: dict[int, deque[tuple[float, float]]] = {}
-        for i, d in enumerate(self._defs):
-            if d.kind == AlarmKind.ROC:
-                self._roc_by_tag.setdefault(int(self._alarm_tag[i]), []).append(i)
-                self._roc_hist[i] = deque()
-        self._roc_tag_mask = np.zeros(n_tags, dtype=bool)
-        self._roc_tag_mask[list(self._roc_by_tag)] = True
-
-        # Suppression by design: distinct conditions, evaluated when their tag updates.
-        self._conds: list[Condition] = []
-        self._cond_alarms: list[list[int]] = []
-        self._cond_state: list[bool | None] = []
-        cond_ix: dict[Condition, int] = {}
-        self._cond_by_tag: dict[int, list[int]] = {}
-        for i, d in enumerate(self._defs):
-            c = d.suppress_when
-            if c is None:
-                continue
-            if c.tag not in tag_index:
-                raise ValueError(f"alarm {d.id!r}: suppression tag {c.tag!r} is not a configured tag")
-            k = cond_ix.get(c)
-            if k is None:
-                k = cond_ix[c] = len(self._conds)
-                self._conds.append(c)
-                self._cond_alarms.append([])
-                self._cond_state.append(None)
-                self._cond_by_tag.setdefault(tag_index[c.tag], []).append(k)
-            self._cond_alarms[k].append(i)
-        self._cond_tag_mask = np.zeros(n_tags, dtype=bool)
-        self._cond_tag_mask[list(self._cond_by_tag)] = True
-
         self._first_out: dict[str, tuple[float, int]] = {}  # machine -> (group start, first alarm)
         self._timers: set[int] = set()
         self._shelf_heap: list[tuple[float, int]] = []
@@ -356,14 +275,15 @@ class AlarmEngine:
             if t_max != t_max:  # NaN somewhere: no receive time, use the engine's clock
                 t = np.where(np.isnan(t), self._clock(), t)
                 t_max = float(t.max())
-            for rows in self._rounds(tag_idx, rows_ok, n):
+            for rows in self._eval.rounds(tag_idx, rows_ok):
                 tags = tag_idx if rows is None else tag_idx[rows]
-                if self._conds:
-                    self._eval_conditions(batch, rows, t)
-                if self._v_k:
-                    self._eval_vector(batch, rows, t)
-                if self._roc_by_tag:
-                    self._eval_roc(batch, rows, t)
+                # Suppression first: a sample that stops the filler suppresses the capper alarms
+                # that the same round of samples would raise.
+                for k, on, row in self._eval.conditions_changed(batch, rows):
+                    for i in self._eval.condition_alarms[k]:
+                        self._set_suppressed(i, on, float(t[row]))
+                for i, raw, row, v in self._eval.alarms_changed(batch, rows):
+                    self._on_raw(i, raw, float(t[row]), v)
                 if rows is None:
                     self._tag_value[tags] = batch.value
                     self._tag_value_ts[tags] = batch.source_ts
@@ -392,134 +312,6 @@ class AlarmEngine:
             changed = self._flush()
         self._emit(changed)
         return changed
-
-    def _rounds(self, tag_idx: np.ndarray, rows: np.ndarray | None, n: int) -> list[np.ndarray | None]:
-        """Row groups with at most one sample per tag, in arrival order (hysteresis is order-dependent).
-
-        ``None`` stands for "all rows" (the common case: each tag once per batch).
-        """
-        tags = tag_idx if rows is None else tag_idx[rows]
-        m = len(tags)
-        if m <= 1:
-            return [rows] if m else []
-        # Duplicate check without sorting: write each row's number at its tag, read it back.
-        seq = np.arange(m)
-        self._seen[tags] = seq
-        if (self._seen[tags] == seq).all():
-            return [rows]
-        order = np.argsort(tags, kind="stable")
-        st = tags[order]
-        first = np.empty(m, dtype=bool)
-        first[0] = True
-        np.not_equal(st[1:], st[:-1], out=first[1:])
-        rank_sorted = seq - np.maximum.accumulate(np.where(first, seq, 0))
-        rank = np.empty(m, dtype=np.int64)
-        rank[order] = rank_sorted
-        base = seq if rows is None else rows
-        return [base[rank == k] for k in range(int(rank.max()) + 1)]
-
-    def _eval_vector(self, batch: SampleBatch, rows: np.ndarray | None, t: np.ndarray) -> None:
-        tags = batch.tag_idx if rows is None else batch.tag_idx[rows]
-        if rows is None:
-            rows = np.arange(len(tags))
-        if self._v_tag_pos is not None:
-            k = self._v_k
-            pos = np.take(self._v_tag_pos, tags, axis=0).ravel()  # take: much faster than [] for rows
-            r = np.repeat(rows, k) if k > 1 else rows
-            have = pos >= 0
-            if not have.all():
-                pos = pos[have]
-                if not len(pos):
-                    return
-                r = r[have]
-        else:  # a tag with many alarms (e.g. one per state of an enum): CSR expansion
-            starts = self._v_off[tags]
-            cnt = self._v_off[tags + 1] - starts
-            total = int(cnt.sum())
-            if not total:
-                return
-            rep = np.repeat(np.arange(len(rows)), cnt)
-            pos = starts[rep] + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-            r = rows[rep]
-        v = batch.value[r]
-        st = batch.status[r]
-        old = self._v_raw[pos]
-        par = np.take(self._v_par, pos, axis=0)
-        # Once in alarm the deadband is added, so the alarm clears only beyond limit -/+ deadband.
-        # NaN compares False and is then held by `valid` below.
-        new = par[:, 1] * (v - par[:, 0]) + par[:, 2] * old >= 0
-        # A bad or missing value holds the alarm where it is (the quality alarm reports it).
-        valid = (st < 0x80000000) & (v == v)
-        if self._has_special:
-            op = self._v_op[pos]
-            if (op >= _OP_EQ).any():
-                thr = par[:, 3]
-                new = np.where(op == _OP_EQ, v == thr, new)
-                new = np.where(op == _OP_NE, v != thr, new)
-                is_q = op == _OP_QUAL
-                new = np.where(is_q, (st >> np.uint32(30)) >= thr, new)
-                valid |= is_q
-        new = np.where(valid, new, old)
-        changed = np.nonzero(new != old)[0]
-        if not len(changed):
-            return
-        cpos = pos[changed]
-        self._v_raw[cpos] = new[changed]
-        for k_, p in zip(changed.tolist(), cpos.tolist(), strict=True):
-            row = int(r[k_])
-            self._on_raw(int(self._v_alarm[p]), bool(new[k_]), float(t[row]), float(v[k_]))
-
-    def _eval_roc(self, batch: SampleBatch, rows: np.ndarray | None, t: np.ndarray) -> None:
-        if rows is None:
-            rows = np.arange(len(batch))
-        hit = self._roc_tag_mask[batch.tag_idx[rows]]
-        if not hit.any():
-            return
-        for row in rows[hit].tolist():
-            v = float(batch.value[row])
-            if (int(batch.status[row]) >> 30) >= 2 or math.isnan(v):
-                continue
-            ts = float(batch.source_ts[row])
-            if math.isnan(ts):
-                ts = float(t[row])
-            for i in self._roc_by_tag[int(batch.tag_idx[row])]:
-                d = self._defs[i]
-                hist = self._roc_hist[i]
-                if hist and ts <= hist[-1][0]:
-                    continue  # out of order or duplicate timestamp: no rate from it
-                hist.append((ts, v))
-                start = ts - d.window_s
-                # Keep the last sample at or before the window start: values are sent on change,
-                # so it holds the value the tag had at the start of the window.
-                while len(hist) >= 2 and hist[1][0] <= start:
-                    hist.popleft()
-                t0, v0 = hist[0]
-                if len(hist) < 2 or ts - t0 <= 0:
-                    continue
-                rate = (v - v0) / d.window_s if t0 <= start else (v - v0) / (ts - t0)
-                signed = rate if d.direction == "rise" else (-rate if d.direction == "fall" else abs(rate))
-                rt = self._rt[i]
-                raw = signed >= (d.limit - d.deadband if rt.raw else d.limit)
-                if raw != rt.raw:
-                    self._on_raw(i, raw, float(t[row]), v)
-
-    def _eval_conditions(self, batch: SampleBatch, rows: np.ndarray | None, t: np.ndarray) -> None:
-        if rows is None:
-            rows = np.arange(len(batch))
-        hit = self._cond_tag_mask[batch.tag_idx[rows]]
-        if not hit.any():
-            return
-        for row in rows[hit].tolist():
-            v = float(batch.value[row])
-            if (int(batch.status[row]) >> 30) >= 2 or math.isnan(v):
-                continue  # unknown upstream state: keep the suppression as it is
-            for k in self._cond_by_tag[int(batch.tag_idx[row])]:
-                state = self._conds[k].test(v)
-                if state == self._cond_state[k]:
-                    continue
-                self._cond_state[k] = state
-                for i in self._cond_alarms[k]:
-                    self._set_suppressed(i, state, float(t[row]))
 
     # --- the state machine ---------------------------------------------------------------------
 
@@ -1018,15 +810,7 @@ class AlarmEngine:
             d = self._defs[i]
             old = d.limit
             self._defs[i] = dataclasses.replace(d, limit=float(limit))
-            p = self._v_pos.get(i)
-            if p is not None:
-                thr = float(limit)
-                if d.op == ">":
-                    thr = float(np.nextafter(thr, np.inf))
-                elif d.op == "<":
-                    thr = float(np.nextafter(thr, -np.inf))
-                self._v_par[p, 0] = thr
-                self._v_par[p, 3] = float(limit)
+            vectorised = self._eval.set_limit(i, self._defs[i])
             self._transition(
                 i,
                 self._rt[i].state,
@@ -1036,8 +820,8 @@ class AlarmEngine:
                 reason=reason,
                 extra={"old_limit": old, "new_limit": float(limit)},
             )
-            tag = int(self._alarm_tag[i])
-            if p is not None:  # a tag never received holds NaN: evaluates to "no change"
+            if vectorised:  # re-evaluate now with the latest value (a flat value sends no update)
+                tag = int(self._alarm_tag[i])
                 one = SampleBatch.from_columns(
                     [tag],
                     [self._tag_value_ts[tag]],
@@ -1046,7 +830,8 @@ class AlarmEngine:
                     [self._tag_value[tag]],
                     [self._tag_status[tag]],
                 )
-                self._eval_vector(one, None, one.received_ts)
+                for j, raw, _row, v in self._eval.alarms_changed(one, None):
+                    self._on_raw(j, raw, now, v)
 
         return self._act(
             user,
@@ -1110,9 +895,7 @@ class AlarmEngine:
                 rt.trigger_value = float(tv) if isinstance(tv, int | float) else math.nan
                 rt.state = _state_of(rt)
                 rt.changed_at = float(ts)
-                p = self._v_pos.get(i)
-                if p is not None:
-                    self._v_raw[p] = rt.raw
+                self._eval.set_raw(i, rt.raw)
                 if rt.shelved_until is not None:
                     heapq.heappush(self._shelf_heap, (rt.shelved_until, i))
                 if rt.state != AlarmState.NORMAL:
