@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from hmi.core.alarms.cli import alarms_cli_main
 from hmi.core.config import DEMO_CONFIG, parse_config
 from tests.test_alarm_engine import make_config
 
-DEMO_ALARMS = Path(__file__).resolve().parents[1] / "resources" / "demo_alarms.toml"
 GOOD = {
     "id": "capper.jam",
     "type": "discrete",
@@ -166,8 +164,8 @@ def test_conditions_accept_state_labels_and_tables():
     assert c["y"] is not None and c["y"].test(1) and not c["y"].test(2)
 
 
-def test_demo_alarms_merge_into_the_demo_line_without_problems():
-    cfg = parse_config(DEMO_CONFIG.read_text() + "\n" + DEMO_ALARMS.read_text(), "demo")
+def test_demo_line_alarms_load_without_problems():
+    cfg = parse_config(DEMO_CONFIG.read_text(), "demo")
     defs, problems = load_definitions(cfg)
     assert not problems, [str(p) for p in problems]
     kinds = {d.kind for d in defs}
@@ -180,7 +178,7 @@ def test_demo_alarms_merge_into_the_demo_line_without_problems():
 
 def test_check_cli(tmp_path, capsys):
     good = tmp_path / "line.toml"
-    good.write_text(DEMO_CONFIG.read_text() + "\n" + DEMO_ALARMS.read_text())
+    good.write_text(DEMO_CONFIG.read_text())
     assert alarms_cli_main(["check", "--config", str(good)]) == 0
     assert "analog" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"

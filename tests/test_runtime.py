@@ -110,3 +110,39 @@ def test_reconnect_records_gap_in_journal(line):
         "select json_extract(data,'$.start'), json_extract(data,'$.end') from events where kind='data_gap'"
     ).fetchone()
     assert gap is not None and gap[1] - gap[0] >= 1.0
+
+
+def test_alarm_fires_is_acknowledged_and_roles_are_enforced(tmp_path):
+    from hmi.core.alarms.model import AlarmState
+    from hmi.core.users import PermissionDenied, Role, User
+
+    port = free_port()
+    server = TinyServer(port).start()
+    extra = (
+        '[[alarms]]\nid = "m1.overspeed"\ntype = "analog"\ntag = "m1.speed"\n'
+        'hi = 450\npriority = { hi = "high" }\n'
+    )
+    cfg = small_config(port, journal_dir=tmp_path, extra_tags=extra)
+    rt = LineRuntime(cfg).start()
+    try:
+        wait_for(lambda: rt.state == ConnectionState.CONNECTED)
+        viewer = User("vic", Role.VIEWER)
+        operator = User("olga", Role.OPERATOR)
+        refused = rt.write_value("m1.speed_sp", 500.0, viewer).result(10)
+        assert not refused.ok and "needs operator" in refused.message
+        assert rt.write_value("m1.speed_sp", 500.0, operator).result(10).ok
+        seen: list = []
+        wait_for(lambda: seen.extend(rt.poll().alarms) or any(r.state == AlarmState.UNACKED for r in seen))
+        alarm_id = next(r.id for r in seen if r.state == AlarmState.UNACKED)
+        with pytest.raises(PermissionDenied):
+            rt.alarm_action("acknowledge", [alarm_id], viewer).result(10)
+        rt.alarm_action("acknowledge", [alarm_id], operator, "seen it").result(10)
+        assert rt.alarms.record(alarm_id).acked
+        db = sqlite3.connect(rt.journal.path)
+        audit = [r[0] for r in db.execute("select message from events where kind='audit' order by id")]
+        assert any("refused" in m and "vic" in m for m in audit)
+        transitions = db.execute("select count(*) from events where kind='alarm'").fetchone()[0]
+        assert transitions >= 2
+    finally:
+        rt.stop()
+        server.close()

@@ -880,7 +880,7 @@ class SimulatedLineServer:
 
 
 def _fmt_sim(t: float) -> str:
-    t = int(t)
+    t = round(t)
     h, r = divmod(t, 3600)
     m, s = divmod(r, 60)
     return f"{h}:{m:02d}:{s:02d}"

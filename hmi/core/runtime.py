@@ -6,6 +6,9 @@ Threads:
 - one "actions" worker thread runs operator actions end to end (journal the
   request, write over OPC UA, journal the outcome), so neither the GUI thread
   nor the I/O loop ever waits on a disk commit;
+- the alarm thread feeds every batch through the ISA-18.2 alarm engine and
+  runs its timers (on/off delays, shelve expiry); alarm transitions are
+  journaled there, off the I/O loop;
 - the GUI thread only calls `poll()`, which never blocks.
 """
 
@@ -15,6 +18,7 @@ import concurrent.futures
 import getpass
 import logging
 import math
+import queue
 import threading
 import time
 from collections import deque
@@ -24,12 +28,17 @@ import numpy as np
 
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
+from hmi.core.alarms.definitions import load_definitions
+from hmi.core.alarms.engine import AlarmEngine
+from hmi.core.alarms.model import AlarmProblem, AlarmRecord
+from hmi.core.audit import Auditor
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.quality import GOOD, status_name
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
+from hmi.core.users import Action, PermissionDenied, User, UserStore
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,11 @@ log = logging.getLogger(__name__)
 # minimised for a long time the oldest samples are dropped from the *display*
 # feed only (the journal has them all) and the drop is counted and shown.
 _FEED_MAX_SAMPLES = 2_000_000
+
+
+_ALARM_ACTIONS = frozenset(
+    {"acknowledge", "reset", "shelve", "unshelve", "set_out_of_service", "return_to_service", "set_limit"}
+)
 
 
 def default_user() -> str:
@@ -77,9 +91,19 @@ class LineRuntime:
         journal_dir: Path | str | None = None,
         endpoint: str | None = None,
         gui_feed: bool = True,
+        users: UserStore | None = None,
     ) -> None:
         self.config = config
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
+        jdir = Path(journal_dir) if journal_dir else Path(config.journal.directory)
+        self.users = users if users is not None else UserStore.in_directory(jdir)
+        self.auditor = Auditor(self.journal)
+        definitions, self.alarm_problems = load_definitions(config)
+        self.alarms = AlarmEngine(config, definitions, self.journal)
+        self.alarms.on_change(self._on_alarms_changed)
+        self._alarm_queue: queue.SimpleQueue[SampleBatch | None] = queue.SimpleQueue()
+        self._alarm_thread: threading.Thread | None = None
+        self._alarm_changes: list[AlarmRecord] = []
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -116,6 +140,13 @@ class LineRuntime:
             f"LineHMI started for {self.config.line.name} ({len(self.config.tags)} tags)",
             data={"endpoint": self.connector.endpoint, "journal": str(self.journal.path)},
         )
+        for problem in self.alarm_problems:
+            self._report_alarm_problem(problem)
+        restored = self.alarms.restore()
+        if restored:
+            log.info("%d alarms restored from the journal in a non-normal state", restored)
+        self._alarm_thread = threading.Thread(target=self._alarm_loop, name="linehmi-alarms", daemon=True)
+        self._alarm_thread.start()
         self._io.start()
         self._run_future = self._io.submit(self.connector.run())
         return self
@@ -129,6 +160,10 @@ class LineRuntime:
             except Exception:
                 log.exception("connector did not stop cleanly")
             self._io.stop()
+        if self._alarm_thread is not None:
+            self._alarm_queue.put(None)
+            self._alarm_thread.join(10)
+            self._alarm_thread = None
         self._actions.shutdown(wait=True)
         try:
             self._journal_event(EventKind.SYSTEM, "LineHMI stopped")
@@ -161,18 +196,47 @@ class LineRuntime:
             problems, self._problems = self._problems, []
             dropped, self._feed_dropped = self._feed_dropped, 0
             state, detail = self._state, self._state_detail
-        return LiveUpdate(SampleBatch.concat(batches), events, state, detail, problems, dropped)
+            alarms, self._alarm_changes = self._alarm_changes, []
+        return LiveUpdate(SampleBatch.concat(batches), events, state, detail, problems, dropped, alarms)
 
-    def write_value(self, tag: str, value: float, user: str) -> concurrent.futures.Future[WriteResult]:
+    # --- users and alarm actions (answered on the actions thread, never blocking the caller) ---
+
+    def login(self, name: str, password: str) -> concurrent.futures.Future[User | None]:
+        return self._actions.submit(self.auditor.login, self.users, name, password)
+
+    def logout(self, user: User) -> concurrent.futures.Future[None]:
+        return self._actions.submit(self.auditor.logout, user)
+
+    def alarm_action(
+        self, action: str, *args: object, **kwargs: object
+    ) -> concurrent.futures.Future[list[AlarmRecord]]:
+        """Run an AlarmEngine operator action (acknowledge, reset, shelve, unshelve,
+        set_out_of_service, return_to_service, set_limit) off the caller's thread.
+
+        The future raises PermissionDenied (already audited) or ValueError with a
+        message for the operator."""
+        if action not in _ALARM_ACTIONS:
+            raise ValueError(f"unknown alarm action {action!r}")
+        return self._actions.submit(getattr(self.alarms, action), *args, **kwargs)
+
+    def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
+        """`user` is a logged-in User (role checked: operator or higher) or, for
+        scripts and tests that run without log-in, a plain name."""
         return self._actions.submit(self._write_flow, tag, value, user)
 
     # --- operator actions (actions thread) ---------------------------------------------------
 
-    def _write_flow(self, tag_name: str, value: float, user: str) -> WriteResult:
+    def _write_flow(self, tag_name: str, value: float, who: User | str) -> WriteResult:
         try:
             tag = self.config.tag(tag_name)
         except KeyError:
             return WriteResult(tag_name, value, False, 0, f"no tag named {tag_name!r} in the line config")
+        if isinstance(who, User):
+            try:
+                self.auditor.check(who, Action.WRITE_SETPOINT, tag_name)
+            except PermissionDenied as exc:
+                return WriteResult(tag_name, value, False, 0, str(exc))
+        user = who.name if isinstance(who, User) else who
         i = self._index[tag_name]
         old = float(self._latest[i])
         why = validate_write(tag, value)
@@ -217,6 +281,7 @@ class LineRuntime:
 
     def _on_batch(self, batch: SampleBatch) -> None:
         self.journal.write_samples(batch)
+        self._alarm_queue.put(batch)
         self.samples_in += len(batch)
         self._latest[batch.tag_idx] = batch.value
         if self._state_tags:
@@ -302,6 +367,54 @@ class LineRuntime:
                 severity=Severity.WARNING,
                 data={"status": problem.status, "status_name": status_name(problem.status)},
             )
+        )
+
+    # --- alarms (alarm thread) ------------------------------------------------------------------
+
+    def _alarm_loop(self) -> None:
+        journal_file = self.journal.path
+        next_tick = time.monotonic()
+        while True:
+            try:
+                item = self._alarm_queue.get(timeout=max(0.0, next_tick - time.monotonic()))
+            except queue.Empty:
+                item = SampleBatch.empty()
+            if item is None:
+                return
+            try:
+                if len(item):
+                    # Coalesce what queued up while the last batch was evaluated.
+                    more = [item]
+                    while True:
+                        try:
+                            nxt = self._alarm_queue.get_nowait()
+                        except queue.Empty:
+                            break
+                        if nxt is None:
+                            self._alarm_queue.put(None)
+                            break
+                        more.append(nxt)
+                    self.alarms.process(SampleBatch.concat(more))
+                if time.monotonic() >= next_tick:
+                    self.alarms.tick()
+                    next_tick = time.monotonic() + 0.5
+                    if self.journal.path != journal_file:  # daily rotation: make the new file self-contained
+                        journal_file = self.journal.path
+                        self.alarms.checkpoint()
+            except Exception:
+                log.exception("alarm engine failed on a batch; alarms may be stale until the next one")
+
+    def _on_alarms_changed(self, records: list[AlarmRecord]) -> None:
+        if self._gui_feed:
+            with self._lock:
+                self._alarm_changes.extend(records)
+
+    def _report_alarm_problem(self, problem: AlarmProblem) -> None:
+        self._journal_event(
+            EventKind.CONFIG,
+            f"alarm definition refused: {problem}",
+            source="alarms",
+            severity=Severity.WARNING,
         )
 
     def _post_event(self, ev: JournalEvent) -> None:

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from hmi.core.alarms.model import AlarmRecord
 from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
 from hmi.core.samples import SampleBatch
@@ -42,6 +43,7 @@ class LiveUpdate:
     state_detail: str = ""  # e.g. "server went away at 10:42:03; retrying every 5 s"
     problems: list[TagProblem] = field(default_factory=list)  # new problems since last poll
     dropped_batches: int = 0  # GUI fell behind and older batches were coalesced
+    alarms: list[AlarmRecord] = field(default_factory=list)  # alarm records that changed, oldest first
 
 
 @dataclass(frozen=True, slots=True)
