@@ -6,6 +6,8 @@
     linehmi sim [...]                  the simulated line server alone
     linehmi browse --endpoint URL      list a server's address space (to write a config)
     linehmi check-config FILE          validate a line config and exit
+    linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
+    linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
 
 Qt is imported only when a window is opened, so the headless modes run on a
 machine without a display or without the GUI extra installed.
@@ -61,17 +63,32 @@ def _load(path: str | Path) -> LineConfig:
 # --- run ------------------------------------------------------------------------------------
 
 
-def _run_runtime(config: LineConfig, args: argparse.Namespace, endpoint: str | None = None) -> int:
-    from hmi.core.runtime import LineRuntime, default_user
+def _run_runtime(
+    config: LineConfig, args: argparse.Namespace, endpoint: str | None = None, demo: bool = False
+) -> int:
+    from hmi.core.runtime import LineRuntime
 
-    user = args.user or default_user()
     runtime = LineRuntime(config, journal_dir=args.journal_dir, endpoint=endpoint, gui_feed=not args.headless)
+    user: object = args.user  # a name only: the window starts with viewer rights until someone logs in
+    if demo:
+        # The demo logs in its documented "operator" account so setpoints and
+        # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
+        added = runtime.users.ensure_demo_users()
+        if added:
+            log.info(
+                "demo users created in %s: %s (password <name>-demo)", runtime.users.path, ", ".join(added)
+            )
+        user = runtime.users.get(args.user or "operator") or args.user
     try:
         runtime.start()
     except Exception as exc:
         print(f"linehmi: cannot start: {exc}", file=sys.stderr)
         return 1
     log.info("journal: %s", runtime.journal.path)
+    from hmi.core.users import User
+
+    if isinstance(user, User):
+        runtime.auditor.record(user, "login", detail="automatic log-in of the demo")
     if args.headless:
         return _headless_loop(runtime, args.seconds)
     from hmi.ui.app import run_gui  # Qt only from here on
@@ -142,7 +159,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     log.info("simulated line serving %s", sim.endpoint)
     try:
-        return _run_runtime(config, args, endpoint=sim.endpoint)
+        return _run_runtime(config, args, endpoint=sim.endpoint, demo=True)
     finally:
         try:
             sim_loop.run(sim.stop(), timeout=10)
@@ -208,7 +225,9 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--journal-dir", help="where the journal .db files go (default: the config's journal.directory)"
     )
-    p.add_argument("--user", help="operator name recorded with actions (default: OS user)")
+    p.add_argument(
+        "--user", help="user to start as (demo: a demo account; otherwise viewer rights until log-in)"
+    )
     p.add_argument("--seconds", type=float, help="stop after this many seconds (for scripts and tests)")
     p.add_argument("--screenshot", help="with --seconds: save the window to this PNG just before stopping")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -238,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
+    sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
+    sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
 
     p = sub.add_parser("browse", help="print a server's address space")
     p.add_argument("--endpoint", required=True)
@@ -255,6 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sim":
         return cmd_sim(argv[1:])
+    if argv and argv[0] == "alarms":
+        from hmi.core.alarms.cli import alarms_cli_main
+
+        return alarms_cli_main(argv[1:])
+    if argv and argv[0] == "users":
+        from hmi.core.users import users_cli_main
+
+        return users_cli_main(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(getattr(args, "verbose", False))
     if getattr(args, "screenshot", None) and not getattr(args, "seconds", None):

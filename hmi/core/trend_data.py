@@ -1,0 +1,505 @@
+"""What a trend pen draws, as numpy columns (no Qt): points, min/max buckets, line styles.
+
+One representation flows from every source to the screen: ``Points`` (time,
+value, raw OPC UA status), sorted by time. Raw journal rows, the live ring
+buffers and peak-preserving buckets all become ``Points``; ``style_points``
+then turns them into the arrays a curve draws, with the quality rules of
+docs/trends.md applied in one place:
+
+- a value holds from its sample until the next one (on-change data);
+- a bad or non-finite value draws no line: the line of the previous value
+  stops at the bad sample's time and starts again at the next usable one,
+  so a gap is never interpolated over;
+- a segment that starts at an uncertain value is dashed;
+- stretches (gap, bad, uncertain, backfilled) come back as time intervals for
+  the status lane.
+
+Buckets keep what a pixel column needs: count, bad/uncertain counts, min and
+max of the usable values, first/last time, last value and status, the latest
+bad status, OR-ed flags. Two points per bucket (min, max at one x) draw the
+same picture as every sample at that zoom (pyqtgraph's "peak" method), and a
+bucket whose last sample is bad ends the line there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hmi.core.quality import BAD_COMMUNICATION_ERROR, BAD_NOT_CONNECTED, GOOD, UNCERTAIN
+
+# --- status bits LineHMI adds -------------------------------------------------------------------
+# OPC UA Part 4 (7.39) StatusCode: bits 10-11 InfoType (01 = DataValue), bits 0-9 InfoBits.
+# For InfoType DataValue: bits 0-4 HistorianBits (Part 11: 0-1 Raw/Calculated/Interpolated,
+# 2 Partial, 3 ExtraData, 4 MultiValue), 5-6 reserved, 7 Overflow, 8-9 LimitBits.
+INFOTYPE_DATAVALUE = 0x0000_0400
+INFOTYPE_MASK = 0x0000_0C00
+HISTORIAN_INTERPOLATED = 0x0000_0002
+# A sample that LineHMI fetched with HistoryRead after a disconnection (backfill). InfoType
+# DataValue says "historian bits are valid"; bit 5 (reserved in Part 4 for DataValue InfoBits)
+# is LineHMI's private "backfilled" marker. Such codes never leave LineHMI (no write-back),
+# and the top 16 bits (severity, sub-code) are the server's, so quality and names are unchanged.
+BACKFILL_BIT = 0x0000_0020
+BACKFILLED = INFOTYPE_DATAVALUE | BACKFILL_BIT
+FLAG_MASK = BACKFILL_BIT  # the info bits that buckets and rollups OR together
+
+# Codes that mean "no data reached us" (drawn as a gap), as opposed to "the device says bad".
+BAD_DATA_LOST = 0x809D0000  # Part 4: "data is missing due to collection started/stopped/lost"
+BAD_NO_DATA = 0x809B0000
+BAD_NO_COMMUNICATION = 0x80310000
+BAD_SERVER_NOT_CONNECTED = 0x800D0000
+BAD_CONNECTION_CLOSED = 0x80AE0000
+BAD_TIMEOUT = 0x800A0000
+BAD_SHUTDOWN = 0x800C0000
+GAP_CODES = np.array(
+    sorted(
+        {
+            BAD_NOT_CONNECTED,
+            BAD_COMMUNICATION_ERROR,
+            BAD_DATA_LOST,
+            BAD_NO_DATA,
+            BAD_NO_COMMUNICATION,
+            BAD_SERVER_NOT_CONNECTED,
+            BAD_CONNECTION_CLOSED,
+            BAD_TIMEOUT,
+            BAD_SHUTDOWN,
+        }
+    ),
+    dtype=np.uint32,
+)
+
+
+def is_backfilled(status: np.ndarray | int) -> np.ndarray | bool:
+    """True where a status carries LineHMI's backfill marker (InfoType DataValue + bit 5)."""
+    s = np.asarray(status, dtype=np.uint32)
+    out = (s & np.uint32(INFOTYPE_MASK | BACKFILL_BIT)) == np.uint32(BACKFILLED)
+    return bool(out) if out.ndim == 0 else out
+
+
+def severity(status: np.ndarray) -> np.ndarray:
+    """0 good, 1 uncertain, 2 bad (the top two bits; 3 counts as bad)."""
+    sev = (np.asarray(status, dtype=np.uint32) >> np.uint32(30)) & np.uint32(3)
+    return np.minimum(sev, 2).astype(np.uint8)
+
+
+def is_gap_status(status: np.ndarray) -> np.ndarray:
+    return np.isin(np.asarray(status, dtype=np.uint32) & np.uint32(0xFFFF0000), GAP_CODES)
+
+
+# --- points -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """Time-ordered (ts, value, status) columns; value NaN where there is none."""
+
+    ts: np.ndarray
+    value: np.ndarray
+    status: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.ts.shape[0])
+
+    @classmethod
+    def empty(cls) -> Points:
+        return cls(np.empty(0), np.empty(0), np.empty(0, dtype=np.uint32))
+
+    @classmethod
+    def of(cls, ts: object, value: object, status: object) -> Points:
+        t = np.asarray(ts, dtype=np.float64)
+        v = np.asarray(value, dtype=np.float64)
+        s = np.asarray(status, dtype=np.uint32)
+        if not (t.shape == v.shape == s.shape) or t.ndim != 1:
+            raise ValueError(f"Points columns must be 1-D and equal length, got {t.shape}, {v.shape}, {s.shape}")
+        return cls(t, v, s)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Points], *, sort: bool = False) -> Points:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1 and not sort:
+            return parts[0]
+        ts = np.concatenate([p.ts for p in parts])
+        v = np.concatenate([p.value for p in parts])
+        s = np.concatenate([p.status for p in parts])
+        if sort:
+            order = np.argsort(ts, kind="stable")
+            ts, v, s = ts[order], v[order], s[order]
+        return cls(ts, v, s)
+
+    def between(self, t0: float, t1: float) -> Points:
+        """Points with t0 <= ts < t1 (binary search: ts is sorted)."""
+        i0 = int(np.searchsorted(self.ts, t0, side="left"))
+        i1 = int(np.searchsorted(self.ts, t1, side="left"))
+        return Points(self.ts[i0:i1], self.value[i0:i1], self.status[i0:i1])
+
+    def with_bounds(self, t0: float, t1: float) -> Points:
+        """The points in [t0, t1) plus the last one before t0 and the first at/after t1.
+
+        Lines then run to the edges of the view instead of stopping at the first sample.
+        """
+        i0 = max(int(np.searchsorted(self.ts, t0, side="left")) - 1, 0)
+        i1 = min(int(np.searchsorted(self.ts, t1, side="left")) + 1, len(self))
+        return Points(self.ts[i0:i1], self.value[i0:i1], self.status[i0:i1])
+
+
+def usable_mask(value: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Values a line may be drawn through: finite and not of bad quality."""
+    return np.isfinite(value) & (severity(status) < 2)
+
+
+# --- buckets ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Buckets:
+    """Aggregates of consecutive samples, one row per (time) bucket, sorted by time."""
+
+    width: float
+    t_first: np.ndarray
+    t_last: np.ndarray
+    n: np.ndarray
+    n_bad: np.ndarray
+    n_unc: np.ndarray
+    vmin: np.ndarray
+    vmax: np.ndarray
+    v_last: np.ndarray
+    s_last: np.ndarray
+    s_bad: np.ndarray  # status of the latest bad sample, 0 if none
+    flags: np.ndarray  # OR of FLAG_MASK bits
+
+    def __len__(self) -> int:
+        return int(self.t_first.shape[0])
+
+    @property
+    def samples(self) -> int:
+        return int(self.n.sum())
+
+    @classmethod
+    def empty(cls, width: float) -> Buckets:
+        f = np.empty(0)
+        i = np.empty(0, dtype=np.int64)
+        u = np.empty(0, dtype=np.uint32)
+        return cls(width, f, f.copy(), i, i.copy(), i.copy(), f.copy(), f.copy(), f.copy(), u, u.copy(), u.copy())
+
+    @classmethod
+    def concat(cls, parts: Sequence[Buckets], width: float) -> Buckets:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty(width)
+        cols = [np.concatenate([getattr(p, f) for p in parts]) for f in _BUCKET_COLS]
+        return cls(width, *cols)
+
+    def to_points(self) -> Points:
+        """Up to four points per bucket that draw it as the samples would at pixel scale.
+
+        - a bad sample inside a bucket whose last sample is usable: a NaN point just
+          before the bucket (the line breaks: a gap smaller than a pixel stays visible);
+        - usable values: (t, min) and (t, max) at one x, or the single sample itself;
+        - a bucket whose last sample is bad: a NaN point at that time (the line ends).
+        """
+        n = len(self)
+        if n == 0:
+            return Points.empty()
+        has_val = np.isfinite(self.vmin)
+        last_bad = ~usable_mask(self.v_last, self.s_last)
+        single = has_val & (self.n - self.n_bad == 1)
+        lead_bad = has_val & (self.n_bad > 0) & ~last_bad
+        k_lead = lead_bad.astype(np.int64)
+        k_val = np.where(has_val, np.where(single, 1, 2), 0)
+        k_tail = (last_bad | ~has_val).astype(np.int64)
+        counts = k_lead + k_val + k_tail
+        pos = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        total = int(counts.sum())
+        ts = np.empty(total)
+        v = np.empty(total)
+        s = np.empty(total, dtype=np.uint32)
+        good_status = np.where(self.n_unc > 0, UNCERTAIN, GOOD).astype(np.uint32)
+        good_status |= np.where(self.flags & np.uint32(BACKFILL_BIT), BACKFILLED, 0).astype(np.uint32)
+        # x of the min/max pair: middle of the samples' span, so it stays inside the bucket
+        tmid = np.where(single, self.t_last, 0.5 * (self.t_first + self.t_last))
+        eps = np.minimum(self.width * 1e-3, 1e-3)
+        # lead bad point
+        i = pos[lead_bad]
+        ts[i] = self.t_first[lead_bad] - eps
+        v[i] = np.nan
+        s[i] = self.s_bad[lead_bad]
+        # value points
+        p1 = pos + k_lead
+        hv = has_val
+        ts[p1[hv]] = tmid[hv]
+        # single sample: its own value; else min then max
+        v[p1[hv]] = np.where(single[hv], self.v_last[hv], self.vmin[hv])
+        s[p1[hv]] = np.where(single[hv], self.s_last[hv], good_status[hv])
+        two = hv & ~single
+        ts[p1[two] + 1] = tmid[two]
+        v[p1[two] + 1] = self.vmax[two]
+        s[p1[two] + 1] = good_status[two]
+        # tail bad point
+        tb = k_tail.astype(bool)
+        pt = pos[tb] + k_lead[tb] + k_val[tb]
+        ts[pt] = np.where(has_val[tb], np.maximum(self.t_last[tb], tmid[tb]), self.t_first[tb])
+        v[pt] = np.nan
+        sb = np.where(self.s_bad[tb] != 0, self.s_bad[tb], self.s_last[tb])
+        s[pt] = sb
+        # t_first - eps can precede the previous bucket's points only by < eps; keep order stable
+        if total > 1 and np.any(np.diff(ts) < 0):
+            order = np.argsort(ts, kind="stable")
+            ts, v, s = ts[order], v[order], s[order]
+        return Points(ts, v, s)
+
+    def value_at(self, t: float) -> tuple[float, int, float, float, float]:
+        """(last value, its status, time, min, max) of the bucket holding t, or of the one before."""
+        if len(self) == 0:
+            return (float("nan"), 0, float("nan"), float("nan"), float("nan"))
+        i = int(np.searchsorted(self.t_first, t, side="right")) - 1
+        if i < 0:
+            return (float("nan"), 0, float("nan"), float("nan"), float("nan"))
+        return (
+            float(self.v_last[i]),
+            int(self.s_last[i]),
+            float(self.t_last[i]),
+            float(self.vmin[i]),
+            float(self.vmax[i]),
+        )
+
+
+_BUCKET_COLS = ("t_first", "t_last", "n", "n_bad", "n_unc", "vmin", "vmax", "v_last", "s_last", "s_bad", "flags")
+
+
+def _group_starts(keys: np.ndarray) -> np.ndarray:
+    """Start index of each run of equal consecutive keys."""
+    if len(keys) == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+
+
+def aggregate(
+    ts: np.ndarray, value: np.ndarray, status: np.ndarray, starts: np.ndarray, width: float
+) -> Buckets:
+    """Bucket rows given the start index of each group (rows sorted by time inside a group)."""
+    n_rows = len(ts)
+    if n_rows == 0 or len(starts) == 0:
+        return Buckets.empty(width)
+    status = status.astype(np.uint32, copy=False)
+    sev = severity(status)
+    usable = np.isfinite(value) & (sev < 2)
+    bad = ~usable
+    ends = np.r_[starts[1:], n_rows]
+    n = (ends - starts).astype(np.int64)
+    vv = np.where(usable, value, np.nan)
+    with np.errstate(invalid="ignore"):
+        vmin = np.fmin.reduceat(vv, starts)
+        vmax = np.fmax.reduceat(vv, starts)
+    n_bad = np.add.reduceat(bad.astype(np.int64), starts)
+    n_unc = np.add.reduceat((usable & (sev == 1)).astype(np.int64), starts)
+    last = ends - 1
+    bad_idx = np.maximum.reduceat(np.where(bad, np.arange(n_rows), -1), starts)
+    s_bad = np.where(bad_idx >= 0, status[np.maximum(bad_idx, 0)], 0).astype(np.uint32)
+    flags = np.bitwise_or.reduceat(status & np.uint32(FLAG_MASK), starts).astype(np.uint32)
+    return Buckets(
+        width,
+        ts[starts].astype(np.float64),
+        ts[last].astype(np.float64),
+        n,
+        n_bad,
+        n_unc,
+        vmin,
+        vmax,
+        np.where(usable[last], value[last], np.nan),
+        status[last],
+        s_bad,
+        flags,
+    )
+
+
+def bucket_index(ts: np.ndarray, width: float, origin: float = 0.0) -> np.ndarray:
+    return np.floor((ts - origin) / width).astype(np.int64)
+
+
+def bucketize(ts: np.ndarray, value: np.ndarray, status: np.ndarray, width: float, origin: float = 0.0) -> Buckets:
+    """Peak-preserving buckets of `width` seconds aligned to `origin` (ts sorted)."""
+    if len(ts) == 0:
+        return Buckets.empty(width)
+    k = bucket_index(ts, width, origin)
+    return aggregate(ts, value, status, _group_starts(k), width)
+
+
+def regroup(b: Buckets, width: float, origin: float = 0.0) -> Buckets:
+    """Merge finer buckets (sorted by time, e.g. rollup rows of several files) into `width`."""
+    if len(b) == 0:
+        return Buckets.empty(width)
+    order = np.argsort(b.t_first, kind="stable")
+    if np.any(order != np.arange(len(order))):
+        b = Buckets(width, *(getattr(b, f)[order] for f in _BUCKET_COLS))
+    starts = _group_starts(bucket_index(b.t_first, width, origin))
+    ends = np.r_[starts[1:], len(b)]
+    last = ends - 1
+    idx = np.arange(len(b))
+    bad_idx = np.maximum.reduceat(np.where(b.s_bad != 0, idx, -1), starts)
+    with np.errstate(invalid="ignore"):
+        vmin = np.fmin.reduceat(b.vmin, starts)
+        vmax = np.fmax.reduceat(b.vmax, starts)
+    return Buckets(
+        width,
+        b.t_first[starts],
+        np.maximum.reduceat(b.t_last, starts),
+        np.add.reduceat(b.n, starts),
+        np.add.reduceat(b.n_bad, starts),
+        np.add.reduceat(b.n_unc, starts),
+        vmin,
+        vmax,
+        b.v_last[last],
+        b.s_last[last],
+        np.where(bad_idx >= 0, b.s_bad[np.maximum(bad_idx, 0)], 0).astype(np.uint32),
+        np.bitwise_or.reduceat(b.flags, starts).astype(np.uint32),
+    )
+
+
+# --- styling ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    start: np.ndarray
+    end: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.start.shape[0])
+
+    @classmethod
+    def empty(cls) -> Intervals:
+        return cls(np.empty(0), np.empty(0))
+
+    @classmethod
+    def union(cls, parts: Sequence[Intervals]) -> Intervals:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        s = np.concatenate([p.start for p in parts])
+        e = np.concatenate([p.end for p in parts])
+        order = np.argsort(s, kind="stable")
+        s, e = s[order], e[order]
+        # merge overlapping: a new interval starts where start > running max of previous ends
+        run_end = np.maximum.accumulate(e)
+        new = np.r_[True, s[1:] > run_end[:-1]]
+        starts = np.flatnonzero(new)
+        return cls(s[starts], np.maximum.reduceat(e, starts))
+
+    def total(self) -> float:
+        return float(np.sum(self.end - self.start)) if len(self) else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Styled:
+    """Arrays for drawing one pen: NaN-separated polylines plus quality stretches."""
+
+    solid_x: np.ndarray
+    solid_y: np.ndarray
+    dashed_x: np.ndarray
+    dashed_y: np.ndarray
+    gaps: Intervals  # no data reached us (disconnection, journal drop, app not running)
+    bad: Intervals  # the device/server said bad, or the value is NaN/inf
+    uncertain: Intervals
+    backfilled: Intervals
+
+    @classmethod
+    def empty(cls) -> Styled:
+        e = np.empty(0)
+        ie = Intervals.empty()
+        return cls(e, e.copy(), e.copy(), e.copy(), ie, ie, ie, ie)
+
+
+def _runs_to_intervals(mask: np.ndarray, ts: np.ndarray, end_t: float | None) -> Intervals:
+    """Each run of True in `mask` lasts from its first point to the point after it."""
+    if not mask.any():
+        return Intervals.empty()
+    m = mask.astype(np.int8)
+    d = np.diff(np.r_[0, m, 0])
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1)  # index of the first point after the run
+    last_t = ts[-1] if end_t is None else max(float(ts[-1]), end_t)
+    end_ts = np.where(ends < len(ts), ts[np.minimum(ends, len(ts) - 1)], last_t)
+    return Intervals(ts[starts].astype(np.float64), end_ts.astype(np.float64))
+
+
+def _polyline(
+    seg: np.ndarray, ts: np.ndarray, y_start: np.ndarray, y_end: np.ndarray, step: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Polylines for segments i -> i+1 where seg[i]; runs of consecutive segments share points."""
+    idx = np.flatnonzero(seg)
+    if len(idx) == 0:
+        return np.empty(0), np.empty(0)
+    nxt = np.r_[seg[1:], False]
+    run_end = nxt[idx] == 0  # this segment ends a run
+    if step:
+        # (t_i, v_i) -> (t_i+1, v_i) ; the rise to v_i+1 comes with the next segment's start
+        per = 2 + run_end.astype(np.int64)
+        pos = np.concatenate(([0], np.cumsum(per)[:-1]))
+        x = np.full(int(per.sum()), np.nan)
+        y = np.full(int(per.sum()), np.nan)
+        x[pos] = ts[idx]
+        y[pos] = y_start[idx]
+        x[pos + 1] = ts[idx + 1]
+        y[pos + 1] = y_start[idx]
+        return x, y
+    per = 1 + 2 * run_end.astype(np.int64)
+    pos = np.concatenate(([0], np.cumsum(per)[:-1]))
+    x = np.full(int(per.sum()), np.nan)
+    y = np.full(int(per.sum()), np.nan)
+    x[pos] = ts[idx]
+    y[pos] = y_start[idx]
+    e = idx[run_end]
+    pe = pos[run_end] + 1
+    x[pe] = ts[e + 1]
+    y[pe] = y_end[e]
+    return x, y
+
+
+def style_points(p: Points, *, step: bool = False, end_t: float | None = None) -> Styled:
+    """Turn points into drawable polylines and quality stretches (rules in the module doc).
+
+    `end_t`: extend the last usable value to this time (live view: the value holds until now).
+    """
+    n = len(p)
+    if n == 0:
+        return Styled.empty()
+    ts, v, st = p.ts, p.value, p.status
+    if end_t is not None and end_t > ts[-1] and usable_mask(v[-1:], st[-1:])[0]:
+        ts = np.r_[ts, end_t]
+        v = np.r_[v, v[-1]]
+        st = np.r_[st, st[-1]]
+        n += 1
+    sev = severity(st)
+    usable = np.isfinite(v) & (sev < 2)
+    # segment i -> i+1 exists when point i is usable; its style is point i's quality
+    has_next = np.r_[np.ones(n - 1, dtype=bool), False]
+    seg_ok = usable & has_next
+    seg_solid = seg_ok & (sev == 0)
+    seg_dash = seg_ok & (sev == 1)
+    # the end of a segment: the next value, or (next point bad) the held value up to that time
+    nxt_usable = np.r_[usable[1:], False]
+    v_next = np.r_[v[1:], np.nan]
+    y_end = np.where(nxt_usable, v_next, v)
+    sx, sy = _polyline(seg_solid, ts, v, y_end, step)
+    dx, dy = _polyline(seg_dash, ts, v, y_end, step)
+    bad = ~usable
+    gap = bad & is_gap_status(st)
+    real_n = len(p)
+    ts_i = ts[:real_n]
+    gaps = _runs_to_intervals(gap[:real_n], ts_i, end_t)
+    bads = _runs_to_intervals((bad & ~gap)[:real_n], ts_i, end_t)
+    unc = _runs_to_intervals((usable & (sev == 1))[:real_n], ts_i, end_t)
+    bf = _runs_to_intervals(np.asarray(is_backfilled(st[:real_n])), ts_i, end_t)
+    return Styled(sx, sy, dx, dy, gaps, bads, unc, bf)
+
+
+def value_at(p: Points, t: float) -> tuple[float, int, float]:
+    """(value, status, sample time) of the last point at or before t; NaN/0/NaN if none."""
+    i = int(np.searchsorted(p.ts, t, side="right")) - 1
+    if i < 0:
+        return float("nan"), 0, float("nan")
+    return float(p.value[i]), int(p.status[i]), float(p.ts[i])
