@@ -162,3 +162,20 @@ class RandomWalk:
         step[step == 0.0] = 1e-6
         v += step
         return v.tolist()  # Python floats: cheaper to wrap and encode than numpy scalars
+
+
+class SequenceCounter(RandomWalk):
+    """Values of one group for loss measurement: each update is the previous value + 1.
+
+    A client that journals every notification sees consecutive integers per
+    tag; any gap is a sample lost somewhere between server and disk.
+    """
+
+    def __init__(self, count: int, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.values = np.zeros(count)
+
+    def update(self, sl: slice) -> list[float]:
+        v = self.values[sl]
+        v += 1.0
+        return v.tolist()

@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--schedule", help=f"fault schedule TOML (default when no --fault: {DEMO_SCHEDULE.name})")
     p.add_argument("--no-faults", action="store_true", help="no scheduled faults (random jams still happen)")
     p.add_argument("--no-random-jams", action="store_true", help="no random jams (only scheduled faults)")
+    p.add_argument(
+        "--bulk-sequence", action="store_true", help="bulk values count 1, 2, 3... per tag (loss measurement)"
+    )
     p.add_argument("--extra-tags", type=int, default=0, help="bulk benchmark tags Bulk.T00001... (Double)")
     p.add_argument(
         "--extra-rate", type=float, default=1.0, help="update rate of the bulk tags, Hz (default 1)"
@@ -147,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         extra_groups=list(args.extra_group),
         history_retention_s=args.history_retention,
         random_jams=not args.no_random_jams,
+        bulk_sequence=args.bulk_sequence,
     )
     try:
         settings.validate()

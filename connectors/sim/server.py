@@ -42,7 +42,14 @@ from asyncua.server.history import HistoryStorageInterface
 from asyncua.server.user_managers import UserRole
 
 from connectors.sim import _uapatch
-from connectors.sim.bulk import BULK_TICK_HZ, BulkGroup, RandomWalk, bulk_ids, normalise_groups
+from connectors.sim.bulk import (
+    BULK_TICK_HZ,
+    BulkGroup,
+    RandomWalk,
+    SequenceCounter,
+    bulk_ids,
+    normalise_groups,
+)
 from connectors.sim.faults import DEMO_SCHEDULE, FaultSpec, load_schedule
 from connectors.sim.model import LineModel, SimEvent
 from hmi.core.config import DEMO_CONFIG, LineConfig, TagConfig, load_config
@@ -103,6 +110,7 @@ class SimSettings:
     extra_groups: list[tuple[int, float]] = field(default_factory=list)  # more bulk groups (count, rate_hz)
     history_retention_s: float = 3600.0
     random_jams: bool = True
+    bulk_sequence: bool = False  # bulk values count 1, 2, 3... per tag so a benchmark can find lost samples
 
     def validate(self) -> None:
         problems = []
@@ -679,7 +687,8 @@ class SimulatedLineServer:
         ]
         now = datetime.now(UTC)
         rng = np.random.default_rng(self.settings.seed + 7919)
-        walks = [RandomWalk(g.count, rng) for g in self._groups]
+        kind = SequenceCounter if self.settings.bulk_sequence else RandomWalk
+        walks = [kind(g.count, rng) for g in self._groups]
         self._walks = walks
         flat_values = np.concatenate([w.values for w in walks]).tolist()
         access = ua.AccessLevel.CurrentRead.mask

@@ -1,4 +1,4 @@
-"""Throughput of the simulated line server: `python -m connectors.sim.bench`.
+"""Throughput of the simulated line server: `python bench/sim_server.py`.
 
 Starts the simulator in a subprocess with bulk tags (default 10,000 at 1 Hz +
 500 at 10 Hz = 15,000 value updates/s), then measures, over `--seconds` each:
@@ -23,6 +23,8 @@ import sys
 import time
 
 import psutil
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _free_port() -> int:
@@ -103,7 +105,7 @@ def run(tags_1hz: int, tags_10hz: int, seconds: float, no_patch: bool) -> dict[s
         cmd += ["--extra-tags", str(tags_1hz), "--extra-rate", "1"]
     if tags_10hz:
         cmd += ["--extra-group", f"{tags_10hz}:10"]
-    srv = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out: dict[str, float] = {"asked_updates_per_s": tags_1hz * 1 + tags_10hz * 10}
     try:
         _wait_port(port, 120)
@@ -146,7 +148,7 @@ def run(tags_1hz: int, tags_10hz: int, seconds: float, no_patch: bool) -> dict[s
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m connectors.sim.bench",
+        prog="python bench/sim_server.py",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
