@@ -30,7 +30,7 @@ SELECTION = "#A8A8A8"
 ALARM_URGENT = "#D7191C"  # red: HH / LL, machine faulted
 ALARM_HIGH = "#F07F09"  # orange: H / L
 ALARM_MEDIUM = "#F2D21B"  # yellow
-ALARM_LOW = "#B84DB8"  # magenta
+ALARM_LOW = "#A641A6"  # magenta (dark enough for white text)
 ALARM_TEXT = "#FFFFFF"
 
 # Communication lost / reconnecting: abnormal but not a process alarm.
@@ -38,6 +38,16 @@ COMM = "#2F65A7"
 COMM_TEXT = "#FFFFFF"
 
 ALARM_LEVEL_COLOURS = {"HH": ALARM_URGENT, "LL": ALARM_URGENT, "H": ALARM_HIGH, "L": ALARM_HIGH}
+
+# Alarm priority (hmi.core.alarms.Priority: 1 urgent .. 4 low) -> colour, and the text drawn on it
+# (dark on orange/yellow, white on red/magenta: all >= 5:1 contrast). A priority is never shown by
+# colour alone: the number and the word go with it (colour-blind operators, monochrome printouts).
+PRIORITY_COLOURS = {1: ALARM_URGENT, 2: ALARM_HIGH, 3: ALARM_MEDIUM, 4: ALARM_LOW}
+PRIORITY_TEXT = {1: ALARM_TEXT, 2: TEXT, 3: TEXT, 4: ALARM_TEXT}
+# Unacknowledged alarms flash at 1 Hz (ISA-101: slow, no more than 2 Hz); the "off" half keeps
+# a priority-coloured outline on this fill so the priority stays readable while flashing.
+BLINK_OFF_FILL = "#ECECEC"
+BLINK_INTERVAL_MS = 500
 
 
 def qcolor(hex_str: str) -> QColor:

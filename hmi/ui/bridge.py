@@ -2,7 +2,8 @@
 
 All data reaches the widgets through this one object, on the GUI thread:
 `poll()` is non-blocking and returns whatever the I/O thread queued since the
-last call (one coalesced SampleBatch, events, state, problems), the batch is
+last call (one coalesced SampleBatch, events, state, problems, changed alarm
+records), the batch is
 applied to LiveValues in one vectorised step, and the signals below fan out
 to the widgets. Widgets are never touched from another thread.
 
@@ -33,6 +34,7 @@ class BridgeStats:
     changed_tags: int = 0  # tags repainted (sum over ticks)
     dropped_batches: int = 0  # coalesced by the runtime because the GUI fell behind
     events: int = 0
+    alarm_records: int = 0  # changed alarm records received
     poll_errors: int = 0
     # Milliseconds: core = runtime.poll() + LiveValues.apply(); tick = core + every connected slot.
     last_core_ms: float = 0.0
@@ -60,6 +62,7 @@ class LiveBridge(QObject):
     events_arrived = Signal(list)  # list[JournalEvent]
     problems_found = Signal(list)  # list[TagProblem]
     batches_dropped = Signal(int)  # how many batches the runtime coalesced since the last tick
+    alarms_changed = Signal(list)  # list[AlarmRecord]: alarm records that changed, oldest first
 
     def __init__(
         self,
@@ -124,6 +127,10 @@ class LiveBridge(QObject):
         if update.events:
             st.events += len(update.events)
             self.events_arrived.emit(list(update.events))
+        alarms = getattr(update, "alarms", None)
+        if alarms:
+            st.alarm_records += len(alarms)
+            self.alarms_changed.emit(list(alarms))
         if update.dropped_batches:
             st.dropped_batches += update.dropped_batches
             self.batches_dropped.emit(update.dropped_batches)

@@ -36,6 +36,7 @@ from hmi.core.config import TagConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of, status_name
 from hmi.core.runtime_api import LineRuntimeApi, WriteResult
+from hmi.core.users import User
 from widgets.formatting import format_age, format_value
 
 POLL_MS = 50
@@ -54,6 +55,8 @@ class SetpointDialog(QDialog):
         initial: str | None = None,
         title: str = "Setpoint",
         parent: QWidget | None = None,
+        *,
+        actor: User | None = None,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
@@ -62,6 +65,9 @@ class SetpointDialog(QDialog):
         if not self.tags:
             raise ValueError("SetpointDialog needs at least one writable tag")
         self.user = user
+        # Who the runtime checks and journals: the logged-in User (role checked: operator or higher).
+        # Without one the plain name is sent (scripts, tests); the main window always passes a User.
+        self.actor = actor
         self._future: concurrent.futures.Future[WriteResult] | None = None
         self._write_started = 0.0
         self._value: float | None = None
@@ -261,7 +267,8 @@ class SetpointDialog(QDialog):
             return
         t, value = self.tag, self._value
         try:
-            self._future = self.runtime.write_value(t.name, value, self.user)
+            who = self.actor if self.actor is not None else self.user
+            self._future = self.runtime.write_value(t.name, value, who)  # type: ignore[arg-type]
         except Exception as exc:  # the runtime should answer through the future, but never crash the screen
             self._show_result(None, f"Not written: {exc}")
             return
@@ -327,6 +334,11 @@ class SetpointDialog(QDialog):
         self.value_edit.setEnabled(enabled)
         self.choice_combo.setEnabled(enabled)
         self.write_button.setEnabled(enabled and self._value is not None)
+
+    def set_actor(self, user: str, actor: User | None) -> None:
+        """The user changed (log-in, switch user, log-out) while the dialog is open."""
+        self.user, self.actor = user, actor
+        self.user_label.setText(user)
 
     @staticmethod
     def _repolish(w: QWidget) -> None:

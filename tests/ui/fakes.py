@@ -3,7 +3,13 @@
 - `poll()` drains what the test pushed (batches, events, problems, state) and,
   with `auto=True` while connected, adds one synthetic batch of plausible values.
 - `write_value()` completes on a worker thread after `write_delay_s`, like the
-  real runtime's I/O thread, with range/writability checks.
+  real runtime's I/O thread, with range/writability checks (and the role check
+  when given a User).
+- `alarms=True`: the real ISA-18.2 AlarmEngine over the config's alarms with an
+  in-memory journal; its changed records come out of `poll().alarms`, and
+  `alarm_action()` / `login()` / `logout()` run on the worker thread like the
+  real runtime's actions thread. `feed_alarms=True` also runs every polled batch
+  through the engine (on the polling thread: fine for tests).
 """
 
 from __future__ import annotations
@@ -15,11 +21,17 @@ import time
 
 import numpy as np
 
+from hmi.core.alarms.definitions import load_definitions
+from hmi.core.alarms.engine import AlarmEngine
+from hmi.core.alarms.model import AlarmRecord
+from hmi.core.alarms.persistence import MemoryJournal
+from hmi.core.audit import Auditor
 from hmi.core.config import LineConfig, LineInfo, MachineConfig, ServerConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.quality import BAD_OUT_OF_RANGE, BAD_TYPE_MISMATCH, GOOD
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
+from hmi.core.users import Action, Role, User, UserStore, allowed
 
 RUNNING, FAULTED = 2.0, 4.0
 
@@ -33,6 +45,10 @@ class FakeRuntime:
         write_delay_s: float = 0.2,
         state: ConnectionState = ConnectionState.CONNECTED,
         seed: int = 1,
+        alarms: bool = False,
+        feed_alarms: bool = False,
+        users: UserStore | None = None,
+        action_delay_s: float = 0.0,
     ) -> None:
         self.config = config
         self.auto = auto
@@ -50,6 +66,19 @@ class FakeRuntime:
         self._overrides: dict[int, tuple[float, int]] = {}
         self._event_id = 0
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="fake-io")
+        # Alarms, users, audit (the real engine and auditor over an in-memory journal)
+        self.alarm_journal = MemoryJournal()
+        self.auditor = Auditor(self.alarm_journal)
+        self.users = users
+        self.action_delay_s = action_delay_s
+        self.feed_alarms = feed_alarms
+        self.alarm_calls: list[tuple[str, tuple]] = []
+        self._alarm_changes: list[AlarmRecord] = []
+        self.alarms: AlarmEngine | None = None
+        if alarms:
+            definitions, self.alarm_problems = load_definitions(config)
+            self.alarms = AlarmEngine(config, definitions, self.alarm_journal)
+            self.alarms.on_change(self._on_alarms_changed)
         n = len(config.tags)
         self._index = config.tag_index()
         rng = np.random.default_rng(seed)
@@ -95,6 +124,11 @@ class FakeRuntime:
             state, detail = self._state, self._detail
         if self.auto and state == ConnectionState.CONNECTED:
             batches.append(self.synthetic_batch())
+        if self.feed_alarms and self.alarms is not None:
+            for b in batches:
+                self.alarms.process(b)
+        with self._lock:
+            alarms, self._alarm_changes = self._alarm_changes, []
         dropped = max(0, len(batches) - 1)
         return LiveUpdate(
             batch=SampleBatch.concat(batches),
@@ -103,10 +137,44 @@ class FakeRuntime:
             state_detail=detail,
             problems=problems,
             dropped_batches=dropped,
+            alarms=alarms,
         )
 
-    def write_value(self, tag: str, value: float, user: str) -> concurrent.futures.Future[WriteResult]:
+    def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
         return self._executor.submit(self._write, tag, float(value), user)
+
+    # --- alarms and users (worker thread, like the runtime's actions thread) ----------------------
+    def _on_alarms_changed(self, records: list[AlarmRecord]) -> None:
+        with self._lock:
+            self._alarm_changes.extend(records)
+
+    def alarm_action(self, action: str, *args, **kwargs) -> concurrent.futures.Future[list[AlarmRecord]]:
+        self.alarm_calls.append((action, args))
+
+        def run():
+            if self.action_delay_s:
+                time.sleep(self.action_delay_s)
+            if self.alarms is None:
+                raise ValueError("no alarm engine")
+            return getattr(self.alarms, action)(*args, **kwargs)
+
+        return self._executor.submit(run)
+
+    def login(self, name: str, password: str) -> concurrent.futures.Future[User | None]:
+        def run():
+            if self.users is None:
+                return None
+            return self.auditor.login(self.users, name, password)
+
+        return self._executor.submit(run)
+
+    def logout(self, user: User) -> concurrent.futures.Future[None]:
+        return self._executor.submit(self.auditor.logout, user)
+
+    def drain_alarms(self) -> list[AlarmRecord]:
+        with self._lock:
+            out, self._alarm_changes = self._alarm_changes, []
+        return out
 
     def stop(self) -> None:
         self.stopped = True
@@ -178,9 +246,15 @@ class FakeRuntime:
         return SampleBatch.from_columns(np.arange(n), ts, ts, np.full(n, now), values, status)
 
     # --- writes (worker thread) -------------------------------------------------------------------
-    def _write(self, tag: str, value: float, user: str) -> WriteResult:
+    def _write(self, tag: str, value: float, who: User | str) -> WriteResult:
         time.sleep(self.write_delay_s)
+        user = who.name if isinstance(who, User) else who
         self.writes.append((tag, value, user))
+        if isinstance(who, User) and not allowed(who, Action.WRITE_SETPOINT):
+            return WriteResult(
+                tag, value, False, 0, f"{who.name!r} (role {who.role.label}) may not write setpoints: needs operator"
+                " or higher"
+            )
         with self._lock:
             self._event_id += 1
             event_id = self._event_id
@@ -290,3 +364,48 @@ def tiny_config() -> LineConfig:
             ),
         ],
     )
+
+
+# --- a simulated fault on the demo line (alarm tests, screenshots, benchmarks) ----------------------
+
+OPERATOR = User("olga", Role.OPERATOR, "Olga Operator")
+SUPERVISOR = User("sam", Role.SUPERVISOR, "Sam Supervisor")
+ENGINEER = User("erin", Role.ENGINEER, "Erin Engineer")
+VIEWER = User("vic", Role.VIEWER, "Vic Viewer")
+
+# seconds before now -> tag values (None: back to the synthetic value)
+FAULT_SCRIPT: dict[int, list[tuple[str, float | None]]] = {
+    -300: [("filler.bearing_temp", 74.0)],  # the filler bearing runs warm: Hi (medium, 5 s on-delay)
+    -240: [("filler.vibration", 5.2)],  # ... and vibrates: Hi (low)
+    -200: [("filler.motor_current", 27.0)],  # ... and the motor works harder: Hi (medium)
+    -180: [("filler.bearing_temp", 91.0)],  # HiHi: urgent
+    -120: [("labeller.motor_current", 27.0)],  # a short overload on the labeller...
+    -100: [("labeller.motor_current", None)],  # ... gone before anybody acknowledged it (RTN unack)
+    -90: [("conveyor.vibration", 5.0)],  # a loose sensor bracket: Hi (medium), to be shelved
+    -62: [("capper.fault_code", 1.0)],  # the capper jams (medium, first out) ...
+    -61: [("capper.state", 4.0)],  # ... and faults (high, latching, follows the jam)
+    -30: [("labeller.glue_temp", 136.0)],  # glue too cold: Lo (medium), acknowledged with a comment
+    -10: [("conveyor.bearing_temp", 72.0)],  # conveyor bearing warm: Hi (medium)
+}
+
+
+def simulate_fault(rt: FakeRuntime, now: float | None = None) -> None:
+    """Play FAULT_SCRIPT through the real alarm engine (1 s steps over the last 5.5 minutes), then
+    acknowledge some alarms, shelve one and take one out of service. The demo config is needed."""
+    eng = rt.alarms
+    assert eng is not None, "FakeRuntime(alarms=True) needed"
+    now = time.time() if now is None else now
+    for k in range(-330, 1):
+        for tag, v in FAULT_SCRIPT.get(k, []):
+            if v is None:
+                rt.clear_value(tag)
+            else:
+                rt.set_value(tag, v)
+        eng.process(rt.synthetic_batch(now=now + k))
+    eng.tick(now)
+    eng.acknowledge(
+        ["filler.bearing_temp.hi", "filler.motor_current.hi"], OPERATOR, "maintenance called for the filler"
+    )
+    eng.acknowledge(["labeller.glue_temp.lo"], OPERATOR, "glue heater reset, watching it")
+    eng.shelve("conveyor.vibration.hi", SUPERVISOR, 3600, "sensor bracket loose, fix at next stop (WO 4711)")
+    eng.set_out_of_service("filler.vibration.bad", SUPERVISOR, "vibration sensor being replaced (WO 4712)")

@@ -1,0 +1,695 @@
+"""History for trends: reads the SQLite journal as drawable points (no Qt).
+
+`Historian.read(tags, t0, t1, width_px=...)` answers with one `PenHistory` per
+tag, sized for the plot: raw samples when there are few (at most `raw_factor`
+per pixel), else peak-preserving min/max buckets one pixel wide, taken from
+the journal's rollup table (`hmi.core.rollup`) when the file has complete
+rollups at a level no wider than a pixel, else computed by SQLite with GROUP BY
+on the (tag_id, source_ts) index. Nothing reads every row of a long range into
+Python. The rules for drawing the result are in `hmi.core.trend_data`.
+
+Gaps the samples cannot show by themselves are added as NaN points with a
+"no data" status, so a line is never drawn across them:
+
+- `data_gap` events (the runtime's disconnections, the journal's dropped
+  batches): a break at the gap's start for the tags it names (or all);
+- the journal being opened (the app started): a break just after each tag's
+  last sample before that instant, because nothing was recorded while the app
+  was not running.
+
+Reads run on the caller's thread (the trend widget calls from a worker, never
+the GUI thread), open their own read-only connections, report progress and can
+be cancelled, including inside a long SQLite query.
+
+`Historian.value_at(tag, t)` is the exact last sample at or before t (for a
+cursor over bucketed data), and `write_csv` exports raw samples with ISO 8601
+times and a quality column.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import datetime as _dt
+import json
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote
+
+import numpy as np
+
+from hmi.core.journal_schema import files_for_range, journal_path_for
+from hmi.core.quality import BAD_NOT_CONNECTED, status_name
+from hmi.core.rollup import ROLLUP_TABLE, rollup_state
+from hmi.core.trend_data import (
+    BAD_DATA_LOST,
+    BAD_NO_DATA,
+    Buckets,
+    Intervals,
+    Points,
+    is_backfilled,
+    regroup,
+    severity,
+)
+
+ProgressFn = Callable[[float, str], None]
+CancelFn = Callable[[], bool]
+
+# A value is "bad" for drawing when NULL (NaN), infinite, or of bad severity.
+_BAD_SQL = "(value IS NULL OR value > 1e308 OR value < -1e308 OR (status >> 30) >= 2)"
+_UNC_SQL = f"(NOT {_BAD_SQL} AND ((status >> 30) & 3) = 1)"
+
+
+class HistoryCancelled(Exception):
+    """The read was cancelled (the user moved on); nothing partial is returned."""
+
+
+@dataclass(frozen=True, slots=True)
+class PenHistory:
+    tag: str
+    points: Points  # time-ordered, includes one point before t0 and one after t1 when they exist
+    buckets: Buckets | None  # set when the points are min/max buckets (for cursor readouts)
+    n_samples: int  # samples the points stand for
+    source: str  # "raw", "rollup-10s", "sql-group", "none"
+
+    @property
+    def bucketed(self) -> bool:
+        return self.buckets is not None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    t0: float
+    t1: float
+    width_px: int
+    bucket_s: float
+    pens: dict[str, PenHistory]
+    gaps: Intervals  # journal-wide gaps (data_gap events, app not running) in the range
+    files: list[Path] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    base = "file:" + quote(str(path.resolve()), safe="/")
+    last: Exception | None = None
+    for params in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{base}?{params}", uri=True, check_same_thread=False)
+            conn.execute("SELECT 1 FROM samples LIMIT 0").fetchall()
+            conn.execute("PRAGMA cache_size=-32000")
+            return conn
+        except sqlite3.Error as exc:
+            last = exc
+    raise sqlite3.OperationalError(f"journal file {path}: cannot open read-only ({last})")
+
+
+class _Cancel:
+    """Turns a cancel callback into an SQLite progress handler (aborts long queries)."""
+
+    def __init__(self, cancel: CancelFn | None) -> None:
+        self.cancel = cancel
+
+    def __call__(self) -> int:
+        return 1 if self.cancel is not None and self.cancel() else 0
+
+    def check(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise HistoryCancelled()
+
+
+class Historian:
+    """Reads trend data from one line's journal files (read-only; any thread)."""
+
+    def __init__(
+        self,
+        files: Callable[[float | None, float | None], list[Path]],
+        *,
+        raw_factor: float = 3.0,
+        threads: int = 2,
+    ) -> None:
+        self._files = files
+        self.raw_factor = float(raw_factor)
+        self.threads = max(1, int(threads))
+        self._meta_lock = threading.Lock()
+        self._tag_cache: dict[tuple[Path, float], dict[str, int]] = {}
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def for_journal(cls, journal: Any, **kw: Any) -> Historian:
+        """History of a running `Journal` (its daily files, the current one included)."""
+
+        def files(t0: float | None, t1: float | None) -> list[Path]:
+            paths = files_for_range(journal.directory, journal.config.line.id, t0, t1)
+            cur = Path(journal.path)
+            if cur not in paths and cur.exists():
+                paths.append(cur)
+            return paths
+
+        return cls(files, **kw)
+
+    @classmethod
+    def for_directory(cls, directory: Path | str, line_id: str, rotation: str = "daily", **kw: Any) -> Historian:
+        directory = Path(directory)
+
+        def files(t0: float | None, t1: float | None) -> list[Path]:
+            paths = files_for_range(directory, line_id, t0, t1)
+            cur = journal_path_for(directory, line_id, rotation, time.time())
+            if cur not in paths and cur.exists():
+                paths.append(cur)
+            return paths
+
+        return cls(files, **kw)
+
+    @classmethod
+    def for_files(cls, paths: Sequence[Path | str], **kw: Any) -> Historian:
+        """A fixed set of files (offline review of copied journals)."""
+        fixed = [Path(p) for p in paths]
+        return cls(lambda t0, t1: list(fixed), **kw)
+
+    # --- metadata -----------------------------------------------------------------------------
+    def _tag_ids(self, conn: sqlite3.Connection, path: Path) -> dict[str, int]:
+        try:
+            key = (path, path.stat().st_mtime)
+        except OSError:
+            key = (path, 0.0)
+        with self._meta_lock:
+            ids = self._tag_cache.get(key)
+        if ids is None:
+            ids = {name: tid for tid, name in conn.execute("SELECT id, name FROM tags")}
+            with self._meta_lock:
+                self._tag_cache[key] = ids
+        return ids
+
+    def tag_info(self, names: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Units, ranges and limits from the newest file that has each tag (offline review)."""
+        out: dict[str, dict[str, Any]] = {}
+        want = set(names) if names is not None else None
+        for path in reversed(self._files(None, None)):
+            try:
+                conn = _connect_ro(path)
+            except sqlite3.Error:
+                continue
+            try:
+                cur = conn.execute("SELECT * FROM tags")
+                cols = [d[0] for d in cur.description]
+                for row in cur:
+                    d = dict(zip(cols, row, strict=True))
+                    if (want is None or d["name"] in want) and d["name"] not in out:
+                        out[d["name"]] = d
+            finally:
+                conn.close()
+        return out
+
+    # --- reading ------------------------------------------------------------------------------
+    def read(
+        self,
+        tags: Sequence[str],
+        t0: float,
+        t1: float,
+        *,
+        width_px: int = 1500,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> HistoryResult:
+        """Drawable history of `tags` over [t0, t1) for a plot `width_px` pixels wide."""
+        started = time.perf_counter()
+        if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+            raise ValueError(f"bad time range {t0!r} .. {t1!r}")
+        width_px = max(16, int(width_px))
+        w = (t1 - t0) / width_px
+        canceller = _Cancel(cancel)
+        paths = [p for p in self._files(t0, t1) if p.exists()]
+        tags = list(dict.fromkeys(tags))
+        jobs = [(p, tag) for p in paths for tag in tags]
+        parts: dict[str, list[tuple[Points, Buckets | None, int, str]]] = {t: [] for t in tags}
+        done = 0
+        total = max(1, len(jobs))
+
+        def run(job: tuple[Path, str]) -> tuple[str, tuple[Points, Buckets | None, int, str]]:
+            path, tag = job
+            canceller.check()
+            conn = _connect_ro(path)
+            try:
+                conn.set_progress_handler(canceller, 20_000)
+                return tag, self._read_one(conn, path, tag, t0, t1, w, width_px)
+            except sqlite3.OperationalError as exc:
+                if "interrupt" in str(exc):
+                    raise HistoryCancelled() from None
+                raise
+            finally:
+                conn.close()
+
+        if progress:
+            progress(0.0, f"reading {len(tags)} pens from {len(paths)} journal file(s)")
+        if self.threads > 1 and len(jobs) > 1:
+            with concurrent.futures.ThreadPoolExecutor(self.threads) as ex:
+                futs = [ex.submit(run, j) for j in jobs]
+                try:
+                    for fut in concurrent.futures.as_completed(futs):
+                        tag, part = fut.result()
+                        parts[tag].append(part)
+                        done += 1
+                        if progress:
+                            progress(done / total, f"{done}/{total}")
+                except BaseException:
+                    for f in futs:
+                        f.cancel()
+                    raise
+        else:
+            for j in jobs:
+                tag, part = run(j)
+                parts[tag].append(part)
+                done += 1
+                if progress:
+                    progress(done / total, f"{done}/{total}")
+        canceller.check()
+        gaps, restarts, gap_tags = self._gap_events(paths, t0, t1)
+        pens: dict[str, PenHistory] = {}
+        for tag in tags:
+            pens[tag] = self._merge(tag, parts[tag], t0, t1, w, gaps, gap_tags, restarts)
+        return HistoryResult(
+            t0, t1, width_px, w, pens, Intervals.union([gaps]), paths, time.perf_counter() - started
+        )
+
+    def _read_one(
+        self, conn: sqlite3.Connection, path: Path, tag: str, t0: float, t1: float, w: float, width_px: int
+    ) -> tuple[Points, Buckets | None, int, str]:
+        tid = self._tag_ids(conn, path).get(tag)
+        if tid is None:
+            return Points.empty(), None, 0, "none"
+        raw_limit = int(self.raw_factor * width_px)
+        # Counting stops at the limit: deciding costs at most raw_limit index entries.
+        n = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
+            " LIMIT ?)",
+            (tid, t0, t1, raw_limit + 1),
+        ).fetchone()[0]
+        bounds = self._bounds(conn, tid, t0, t1)
+        if n <= raw_limit:
+            rows = conn.execute(
+                "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
+                " ORDER BY source_ts, id",
+                (tid, t0, t1),
+            ).fetchall()
+            return Points.concat([bounds[0], _rows_to_points(rows), bounds[1]]), None, n, "raw"
+        complete, levels = rollup_state(conn)
+        usable_levels = [lv for lv in levels if lv <= w] if complete else []
+        if usable_levels:
+            level = max(usable_levels)
+            b = self._rollup_buckets(conn, tid, level, t0, t1, w)
+            source = f"rollup-{level}s"
+        else:
+            b = self._sql_buckets(conn, tid, t0, t1, w)
+            source = "sql-group"
+        return Points.concat([bounds[0], bounds[1]]), b, b.samples, source
+
+    @staticmethod
+    def _bounds(conn: sqlite3.Connection, tid: int, t0: float, t1: float) -> tuple[Points, Points]:
+        before = conn.execute(
+            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts < ?"
+            " ORDER BY source_ts DESC, id DESC LIMIT 1",
+            (tid, t0),
+        ).fetchall()
+        after = conn.execute(
+            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ?"
+            " ORDER BY source_ts, id LIMIT 1",
+            (tid, t1),
+        ).fetchall()
+        return _rows_to_points(before), _rows_to_points(after)
+
+    @staticmethod
+    def _rollup_buckets(
+        conn: sqlite3.Connection, tid: int, level: int, t0: float, t1: float, w: float
+    ) -> Buckets:
+        """Pixel buckets from rollup rows, merged by SQLite (two passes over a few thousand rows)."""
+        k0, k1 = math.floor(t0 / level), math.floor(t1 / level)
+        where = f"FROM {ROLLUP_TABLE} WHERE tag_id = ? AND level = ? AND bucket >= ? AND bucket <= ?"
+        group = "GROUP BY CAST((t_first - ?) / ? AS INTEGER) ORDER BY 1"
+        args = (tid, level, k0, k1, t0, w)
+        rows = conn.execute(
+            "SELECT min(t_first), max(t_last), sum(n), sum(n_bad), sum(n_unc), min(vmin), max(vmax),"
+            f" max(s_bad), max(flags) {where} {group}",
+            args,
+        ).fetchall()
+        if not rows:
+            return Buckets.empty(w)
+        # SQLite's bare columns: with a single max() aggregate, v_last and s_last come from that row.
+        last = conn.execute(f"SELECT max(t_last), v_last, s_last {where} {group}", args).fetchall()
+        a = np.array(rows, dtype=np.float64)
+        b = np.array(last, dtype=np.float64)
+        return Buckets(
+            w,
+            a[:, 0],
+            a[:, 1],
+            a[:, 2].astype(np.int64),
+            a[:, 3].astype(np.int64),
+            a[:, 4].astype(np.int64),
+            a[:, 5],
+            a[:, 6],
+            b[:, 1],
+            b[:, 2].astype(np.uint32),
+            np.nan_to_num(a[:, 7]).astype(np.uint32),
+            np.nan_to_num(a[:, 8]).astype(np.uint32),
+        )
+
+    @staticmethod
+    def _sql_buckets(conn: sqlite3.Connection, tid: int, t0: float, t1: float, w: float) -> Buckets:
+        """Pixel buckets computed by SQLite from the samples (files without rollups, short ranges)."""
+        # status >= 2^31: bad severity; 2^30 <= status < 2^31: uncertain. Plain comparisons are
+        # about twice as fast as bit shifts here.
+        bad = "(value IS NULL OR status >= 2147483648)"
+        rows = conn.execute(
+            f"""SELECT min(source_ts), max(source_ts), count(*),
+                   sum({bad}), sum(value IS NOT NULL AND status >= 1073741824 AND status < 2147483648),
+                   min(CASE WHEN status < 2147483648 THEN value END),
+                   max(CASE WHEN status < 2147483648 THEN value END),
+                   max(CASE WHEN {bad} THEN source_ts END), max(CASE WHEN NOT {bad} THEN source_ts END),
+                   max(CASE WHEN {bad} THEN status END), max(CASE WHEN NOT {bad} THEN status END),
+                   max(status & 32)
+                FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?
+                GROUP BY CAST((source_ts - ?) / ? AS INTEGER) ORDER BY 1""",
+            (tid, t0, t1, t0, w),
+        ).fetchall()
+        if not rows:
+            return Buckets.empty(w)
+        a = np.array(rows, dtype=np.float64)
+        vmin, vmax = a[:, 5], a[:, 6]
+        inf = ~np.isfinite(vmin) | ~np.isfinite(vmax)  # an infinite "good" value counts as no value
+        vmin, vmax = np.where(inf, np.nan, vmin), np.where(inf, np.nan, vmax)
+        t_bad, t_good = a[:, 7], a[:, 8]
+        last_bad = np.isfinite(t_bad) & ~(t_good > t_bad)
+        s_bad = np.nan_to_num(a[:, 9]).astype(np.uint32)
+        s_good = np.nan_to_num(a[:, 10]).astype(np.uint32)
+        # The last value itself would need a second pass; the max stands in (it only matters
+        # for a single-sample bucket, where min == max).
+        v_last = np.where(last_bad, np.nan, vmax)
+        return Buckets(
+            w,
+            a[:, 0],
+            a[:, 1],
+            a[:, 2].astype(np.int64),
+            a[:, 3].astype(np.int64),
+            a[:, 4].astype(np.int64),
+            vmin,
+            vmax,
+            v_last,
+            np.where(last_bad, s_bad, s_good).astype(np.uint32),
+            s_bad,
+            np.nan_to_num(a[:, 11]).astype(np.uint32),
+        )
+
+    def _gap_events(self, paths: Sequence[Path], t0: float, t1: float) -> tuple[Intervals, np.ndarray, list[Any]]:
+        """Journal-level gaps overlapping [t0, t1): intervals, app-start times, and tags per gap."""
+        starts: list[float] = []
+        ends: list[float] = []
+        gap_tags: list[Any] = []
+        restarts: list[float] = []
+        margin = 86_400.0  # a gap event is stamped at its start: look back for long ones
+        for path in paths:
+            try:
+                conn = _connect_ro(path)
+            except sqlite3.Error:
+                continue
+            try:
+                rows = conn.execute(
+                    "SELECT ts, kind, message, data FROM events WHERE ts >= ? AND ts < ?"
+                    " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%'))",
+                    (t0 - margin, t1),
+                ).fetchall()
+            except sqlite3.Error:
+                rows = []
+            finally:
+                conn.close()
+            for ts, kind, _msg, data in rows:
+                if kind == "system":
+                    if t0 <= ts < t1:
+                        restarts.append(float(ts))
+                    continue
+                try:
+                    d = json.loads(data) if data else {}
+                except ValueError:
+                    d = {}
+                s = d.get("start", d.get("first_ts", ts))
+                e = d.get("end", d.get("last_ts", s))
+                if s is None:
+                    s = ts
+                if e is None:
+                    e = s
+                s, e = float(s), float(e)
+                if e < t0 or s >= t1:
+                    continue
+                starts.append(s)
+                ends.append(max(e, s))
+                tg = d.get("tags", "all")
+                gap_tags.append(None if tg == "all" or tg is None else set(tg))
+        gaps = Intervals(np.array(starts, dtype=np.float64), np.array(ends, dtype=np.float64))
+        return gaps, np.array(sorted(restarts), dtype=np.float64), gap_tags
+
+    def _merge(
+        self,
+        tag: str,
+        parts: list[tuple[Points, Buckets | None, int, str]],
+        t0: float,
+        t1: float,
+        w: float,
+        gaps: Intervals,
+        gap_tags: list[Any],
+        restarts: np.ndarray,
+    ) -> PenHistory:
+        n = sum(p[2] for p in parts)
+        sources = sorted({p[3] for p in parts if p[3] != "none"}) or ["none"]
+        raw_pts = Points.concat([p[0] for p in parts], sort=True)
+        bucket_parts = [p[1] for p in parts if p[1] is not None]
+        buckets: Buckets | None = None
+        if bucket_parts:
+            buckets = regroup(Buckets.concat(bucket_parts, w), w, t0)
+            pts = Points.concat([raw_pts.between(t0, t1), buckets.to_points()], sort=True)
+            # keep only the nearest bound on each side
+            before = raw_pts.between(-math.inf, t0)
+            after = raw_pts.between(t1, math.inf)
+            pts = Points.concat(
+                [
+                    Points(before.ts[-1:], before.value[-1:], before.status[-1:]),
+                    pts.between(t0, t1),
+                    Points(after.ts[:1], after.value[:1], after.status[:1]),
+                ]
+            )
+        else:
+            pts = raw_pts.with_bounds(t0, t1)
+        pts = _dedupe(pts)
+        markers = _gap_markers(pts, gaps, gap_tags, restarts, tag)
+        if len(markers):
+            pts = Points.concat([pts, markers], sort=True)
+        return PenHistory(tag, pts, buckets, n, "+".join(sources))
+
+    # --- single values and raw export ------------------------------------------------------------
+    def value_at(self, tag: str, t: float) -> tuple[float, int, float]:
+        """(value, status, ts) of the last sample of `tag` at or before t, from any file."""
+        best: tuple[float, int, float] = (math.nan, 0, -math.inf)
+        for path in self._files(t - 86_400.0, t + 1.0):
+            if not path.exists():
+                continue
+            conn = _connect_ro(path)
+            try:
+                tid = self._tag_ids(conn, path).get(tag)
+                if tid is None:
+                    continue
+                row = conn.execute(
+                    "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts <= ?"
+                    " ORDER BY source_ts DESC, id DESC LIMIT 1",
+                    (tid, t),
+                ).fetchone()
+            finally:
+                conn.close()
+            if row is not None and row[0] > best[2]:
+                best = (math.nan if row[1] is None else float(row[1]), int(row[2]), float(row[0]))
+        return best if math.isfinite(best[2]) else (math.nan, 0, math.nan)
+
+    def read_raw(
+        self,
+        tags: Sequence[str],
+        t0: float,
+        t1: float,
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        max_rows: int = 20_000_000,
+    ) -> dict[str, Points]:
+        """Every sample of `tags` in [t0, t1) (for export), in chunks, cancellable."""
+        canceller = _Cancel(cancel)
+        paths = [p for p in self._files(t0, t1) if p.exists()]
+        out: dict[str, list[Points]] = {t: [] for t in tags}
+        rows_read = 0
+        jobs = [(p, t) for p in paths for t in tags]
+        for k, (path, tag) in enumerate(jobs):
+            canceller.check()
+            conn = _connect_ro(path)
+            try:
+                conn.set_progress_handler(canceller, 20_000)
+                tid = self._tag_ids(conn, path).get(tag)
+                if tid is None:
+                    continue
+                cur = conn.execute(
+                    "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
+                    " ORDER BY source_ts, id",
+                    (tid, t0, t1),
+                )
+                while True:
+                    rows = cur.fetchmany(100_000)
+                    if not rows:
+                        break
+                    out[tag].append(_rows_to_points(rows))
+                    rows_read += len(rows)
+                    if rows_read > max_rows:
+                        raise ValueError(f"more than {max_rows:,} samples in the range; export a shorter range")
+                    canceller.check()
+            except sqlite3.OperationalError as exc:
+                if "interrupt" in str(exc):
+                    raise HistoryCancelled() from None
+                raise
+            finally:
+                conn.close()
+            if progress:
+                progress((k + 1) / max(1, len(jobs)), f"{rows_read:,} samples")
+        return {t: Points.concat(parts, sort=True) for t, parts in out.items()}
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _rows_to_points(rows: Sequence[tuple[Any, ...]]) -> Points:
+    if not rows:
+        return Points.empty()
+    a = np.array(rows, dtype=np.float64)  # NULL -> NaN
+    return Points(a[:, 0].copy(), a[:, 1].copy(), a[:, 2].astype(np.uint32))
+
+
+def _rows_to_buckets(rows: Sequence[tuple[Any, ...]], width: float) -> Buckets:
+    if not rows:
+        return Buckets.empty(width)
+    a = np.array(rows, dtype=np.float64)
+    return Buckets(
+        width,
+        a[:, 0].copy(),
+        a[:, 1].copy(),
+        a[:, 2].astype(np.int64),
+        a[:, 3].astype(np.int64),
+        a[:, 4].astype(np.int64),
+        a[:, 5].copy(),
+        a[:, 6].copy(),
+        a[:, 7].copy(),
+        a[:, 8].astype(np.uint32),
+        a[:, 9].astype(np.uint32),
+        a[:, 10].astype(np.uint32),
+    )
+
+
+def _dedupe(p: Points) -> Points:
+    """Drop exact duplicates (same time, value and status): bounds from two files, a re-read."""
+    if len(p) < 2:
+        return p
+    same = (p.ts[1:] == p.ts[:-1]) & (p.status[1:] == p.status[:-1]) & (
+        (p.value[1:] == p.value[:-1]) | (np.isnan(p.value[1:]) & np.isnan(p.value[:-1]))
+    )
+    if not same.any():
+        return p
+    keep = np.r_[True, ~same]
+    return Points(p.ts[keep], p.value[keep], p.status[keep])
+
+
+def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.ndarray, tag: str) -> Points:
+    ts: list[float] = []
+    st: list[int] = []
+    for s, tags in zip(gaps.start.tolist(), gap_tags, strict=True):
+        if tags is None or tag in tags:
+            ts.append(s)
+            st.append(BAD_DATA_LOST)
+    # App (re)start: nothing was recorded since this tag's last sample before it.
+    for r in restarts.tolist():
+        i = int(np.searchsorted(p.ts, r, side="left")) - 1
+        if i >= 0:
+            ts.append(min(float(p.ts[i]) + 1e-3, r))
+            st.append(BAD_NO_DATA)
+    if not ts:
+        return Points.empty()
+    return Points.of(ts, [math.nan] * len(ts), st)
+
+
+# --- CSV export ------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("time", "tag", "value", "unit", "quality", "status", "backfilled")
+
+
+def iso_local(ts: float) -> str:
+    """ISO 8601 with milliseconds and the local UTC offset, e.g. 2026-03-29T14:05:03.120+02:00."""
+    return _dt.datetime.fromtimestamp(ts).astimezone().isoformat(timespec="milliseconds")
+
+
+def write_csv(
+    out: TextIO,
+    series: dict[str, Points],
+    units: dict[str, str] | None = None,
+    *,
+    cancel: CancelFn | None = None,
+) -> int:
+    """Write samples as CSV rows sorted by time (long format); returns rows written.
+
+    Times are ISO 8601 with the local offset; `value` is empty where there is no
+    value (bad quality); `quality` is Good/Uncertain/Bad; `status` the OPC UA name.
+    """
+    units = units or {}
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    names = list(series)
+    if not names:
+        return 0
+    ts = np.concatenate([series[n].ts for n in names])
+    which = np.concatenate([np.full(len(series[n]), i, dtype=np.int32) for i, n in enumerate(names)])
+    val = np.concatenate([series[n].value for n in names])
+    st = np.concatenate([series[n].status for n in names])
+    order = np.lexsort((which, ts))
+    sev = severity(st)
+    qual = np.array(["Good", "Uncertain", "Bad"])[sev]
+    bf = np.asarray(is_backfilled(st))
+    status_names: dict[int, str] = {}
+    written = 0
+    for k, i in enumerate(order.tolist()):
+        if cancel is not None and k % 50_000 == 0 and cancel():
+            raise HistoryCancelled()
+        code = int(st[i])
+        name = status_names.get(code)
+        if name is None:
+            name = status_names[code] = status_name(code)
+        v = float(val[i])
+        tag = names[int(which[i])]
+        w.writerow(
+            (
+                iso_local(float(ts[i])),
+                tag,
+                repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v)),
+                units.get(tag, ""),
+                qual[i],
+                name,
+                int(bf[i]),
+            )
+        )
+        written += 1
+    return written
+
+
+__all__ = [
+    "BAD_NOT_CONNECTED",
+    "CSV_COLUMNS",
+    "HistoryCancelled",
+    "HistoryResult",
+    "Historian",
+    "PenHistory",
+    "iso_local",
+    "write_csv",
+]

@@ -1,0 +1,531 @@
+"""Alarm operator actions: the dialogs (ack comment, shelve, out of service, return to
+service, change limit) and the controller that runs the actions off the GUI thread.
+
+Flow: the alarm table or banner emits a request (action, ids) ->
+`AlarmActionController.request()` opens the dialog the action needs (a comment,
+a mandatory reason, a duration, a limit) -> `runtime.alarm_action(name, ...)`
+returns a concurrent.futures.Future completed on the runtime's actions thread
+(role check and refusal audited there, audit row committed, then the state
+change) -> a QTimer on the GUI thread polls the futures and emits `outcome(text,
+kind)`; the new alarm states arrive through the bridge like every other change.
+
+Dialogs are window-modal but never block the event loop (`open()`, not `exec()`),
+so the banner keeps flashing and values keep updating while one is open.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.alarms.model import AlarmRecord
+from hmi.core.config import LineConfig
+from hmi.core.users import PermissionDenied, User
+
+POLL_MS = 50
+SHELVE_CHOICES = (
+    ("15 minutes", 15 * 60),
+    ("30 minutes", 30 * 60),
+    ("1 hour", 3600),
+    ("2 hours", 2 * 3600),
+    ("4 hours", 4 * 3600),
+    ("8 hours (a shift)", 8 * 3600),
+    ("12 hours", 12 * 3600),
+)
+MAX_LISTED = 6
+REASON_MAX = 200
+
+
+def _who(user: User | None) -> str:
+    return f"{user.name} ({user.role.label})" if user else "nobody (not logged in)"
+
+
+def _plural(n: int, word: str = "alarm") -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _alarm_list(records: Sequence[AlarmRecord]) -> QLabel:
+    lines = [f"• {int(r.priority)} {r.priority.label} — {r.name}" for r in records[:MAX_LISTED]]
+    if len(records) > MAX_LISTED:
+        lines.append(f"… and {len(records) - MAX_LISTED} more")
+    label = QLabel("\n".join(lines))
+    label.setObjectName("dialogAlarmList")
+    label.setWordWrap(True)
+    return label
+
+
+class _ActionDialog(QDialog):
+    """Heading, the alarms concerned, a form, a validation line, OK/Cancel."""
+
+    def __init__(
+        self, title: str, heading: str, records: Sequence[AlarmRecord], user: User | None, ok_text: str, parent
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName("alarmActionDialog")
+        self.setMinimumWidth(480)
+        self.records = list(records)
+        self._outer = QVBoxLayout(self)
+        self._outer.setContentsMargins(16, 14, 16, 12)
+        self._outer.setSpacing(10)
+        self.heading = QLabel(heading)
+        self.heading.setObjectName("dialogHeading")
+        self._outer.addWidget(self.heading)
+        self._outer.addWidget(_alarm_list(self.records))
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form.setHorizontalSpacing(14)
+        self.form.setVerticalSpacing(8)
+        self._outer.addLayout(self.form)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("validationMessage")
+        self.message_label.setWordWrap(True)
+        self._outer.addWidget(self.message_label)
+        self.user_label = QLabel(f"As {_who(user)}; journaled with your name and the time.")
+        self.user_label.setObjectName("dimLabel")
+        self._outer.addWidget(self.user_label)
+        box = QDialogButtonBox()
+        self.ok_button = QPushButton(ok_text)
+        self.ok_button.setObjectName("dialogOk")
+        self.ok_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        box.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        box.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok_button.clicked.connect(self._on_ok)
+        self.cancel_button.clicked.connect(self.reject)
+        self._outer.addWidget(box)
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.records]
+
+    def problem(self) -> str:
+        """'' when the input is complete; otherwise what is missing."""
+        return ""
+
+    def _validate(self, *_a) -> bool:
+        why = self.problem()
+        self.message_label.setText(why)
+        self.message_label.setProperty("invalid", bool(why))
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+        self.ok_button.setEnabled(not why)
+        return not why
+
+    def _on_ok(self) -> None:
+        if self._validate():
+            self.accept()
+
+
+class AckDialog(_ActionDialog):
+    def __init__(self, records: Sequence[AlarmRecord], user: User | None, parent=None, *, visible: bool = False):
+        n = len(records)
+        heading = f"Acknowledge {'all ' if visible and n > 1 else ''}{_plural(n)}"
+        if visible:
+            heading += " shown in the list"
+        super().__init__("Acknowledge alarms", heading, records, user, "Acknowledge", parent)
+        self.comment_edit = QLineEdit()
+        self.comment_edit.setObjectName("ackComment")
+        self.comment_edit.setMaxLength(REASON_MAX)
+        self.comment_edit.setPlaceholderText("optional: what you saw or did")
+        self.form.addRow("Comment", self.comment_edit)
+        self.comment_edit.returnPressed.connect(self._on_ok)
+        self.comment_edit.setFocus()
+        self._validate()
+
+    @property
+    def comment(self) -> str:
+        return self.comment_edit.text().strip()
+
+
+class ShelveDialog(_ActionDialog):
+    def __init__(self, records: Sequence[AlarmRecord], user: User | None, max_s: float = 12 * 3600, parent=None):
+        super().__init__("Shelve alarms", f"Shelve {_plural(len(records))}", records, user, "Shelve", parent)
+        note = QLabel(
+            "A shelved alarm leaves the active list and is not annunciated. It returns by itself "
+            "when the time is up (re-annunciated if its condition is still there)."
+        )
+        note.setWordWrap(True)
+        note.setObjectName("dimLabel")
+        self._outer.insertWidget(2, note)
+        self.duration_combo = QComboBox()
+        self.duration_combo.setObjectName("shelveDuration")
+        for label, seconds in SHELVE_CHOICES:
+            if seconds <= max_s:
+                self.duration_combo.addItem(label, seconds)
+        self.duration_combo.setCurrentIndex(min(2, self.duration_combo.count() - 1))
+        self.form.addRow("For", self.duration_combo)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("shelveReason")
+        self.reason_edit.setMaxLength(REASON_MAX)
+        self.reason_edit.setPlaceholderText("required: why (e.g. sensor under repair, work order 4711)")
+        self.form.addRow("Reason", self.reason_edit)
+        self.until_label = QLabel()
+        self.form.addRow("Until", self.until_label)
+        self.reason_edit.textChanged.connect(self._validate)
+        self.reason_edit.returnPressed.connect(self._on_ok)
+        self.duration_combo.currentIndexChanged.connect(self._show_until)
+        self.reason_edit.setFocus()
+        self._show_until()
+        self._validate()
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.duration_combo.currentData() or 0)
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    def problem(self) -> str:
+        if not self.reason:
+            return "A reason is required to shelve an alarm."
+        return ""
+
+    def _show_until(self, *_a) -> None:
+        self.until_label.setText(time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() + self.duration_s)))
+
+
+class ReasonDialog(_ActionDialog):
+    """Out of service (reason required) and return to service (reason optional)."""
+
+    def __init__(
+        self,
+        title: str,
+        heading: str,
+        records: Sequence[AlarmRecord],
+        user: User | None,
+        ok_text: str,
+        *,
+        required: bool,
+        note: str = "",
+        placeholder: str = "",
+        parent=None,
+    ) -> None:
+        super().__init__(title, heading, records, user, ok_text, parent)
+        self.required = required
+        if note:
+            label = QLabel(note)
+            label.setWordWrap(True)
+            label.setObjectName("dimLabel")
+            self._outer.insertWidget(2, label)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("actionReason")
+        self.reason_edit.setMaxLength(REASON_MAX)
+        self.reason_edit.setPlaceholderText(placeholder or ("required: why" if required else "optional"))
+        self.form.addRow("Reason", self.reason_edit)
+        self.reason_edit.textChanged.connect(self._validate)
+        self.reason_edit.returnPressed.connect(self._on_ok)
+        self.reason_edit.setFocus()
+        self._validate()
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    def problem(self) -> str:
+        if self.required and not self.reason:
+            return "A reason is required."
+        return ""
+
+
+class LimitDialog(_ActionDialog):
+    def __init__(self, record: AlarmRecord, user: User | None, unit: str = "", parent=None):
+        super().__init__("Change alarm limit", f"Change the limit of {record.name}", [record], user, "Change limit",
+                         parent)  # fmt: skip
+        self.unit = unit
+        note = QLabel(
+            "The new limit holds until the HMI restarts; the line config stays the source of truth."
+        )
+        note.setWordWrap(True)
+        note.setObjectName("dimLabel")
+        self._outer.insertWidget(2, note)
+        self.form.addRow("Current limit", QLabel(f"{record.limit:g} {unit}".rstrip()))
+        self.limit_edit = QLineEdit()
+        self.limit_edit.setObjectName("newLimit")
+        v = QDoubleValidator(self.limit_edit)
+        v.setNotation(QDoubleValidator.Notation.StandardNotation)
+        v.setLocale(QLocale.c())
+        self.limit_edit.setValidator(v)
+        self.limit_edit.setPlaceholderText(f"{record.limit:g}")
+        self.form.addRow(f"New limit{f' ({unit})' if unit else ''}", self.limit_edit)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("limitReason")
+        self.reason_edit.setMaxLength(REASON_MAX)
+        self.reason_edit.setPlaceholderText("required: why")
+        self.form.addRow("Reason", self.reason_edit)
+        self.limit_edit.textChanged.connect(self._validate)
+        self.reason_edit.textChanged.connect(self._validate)
+        self.reason_edit.returnPressed.connect(self._on_ok)
+        self.limit_edit.setFocus()
+        self._validate()
+
+    @property
+    def limit(self) -> float | None:
+        try:
+            return float(self.limit_edit.text().strip().replace(",", "."))
+        except ValueError:
+            return None
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    def problem(self) -> str:
+        if self.limit is None:
+            return "Enter the new limit (a number)."
+        if self.limit == self.records[0].limit:
+            return "The new limit is the current one."
+        if not self.reason:
+            return "A reason is required."
+        return ""
+
+
+# --- controller ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    action: str
+    ids: list[str]
+    futures: list[concurrent.futures.Future]
+    done_text: str
+    started: float = field(default_factory=time.monotonic)
+
+
+_VERB = {
+    "acknowledge": ("Acknowledging", "Acknowledged"),
+    "reset": ("Resetting", "Reset"),
+    "shelve": ("Shelving", "Shelved"),
+    "unshelve": ("Unshelving", "Unshelved"),
+    "set_out_of_service": ("Taking out of service", "Took out of service"),
+    "return_to_service": ("Returning to service", "Returned to service"),
+    "set_limit": ("Changing the limit of", "Changed the limit of"),
+}
+
+
+class AlarmActionController(QObject):
+    """Opens the dialog an action needs, runs it on the runtime, reports the outcome."""
+
+    outcome = Signal(str, str)  # text, kind: pending / ok / failed
+    action_finished = Signal(str, list, bool)  # engine action, ids, all ok
+    dialog_opened = Signal(object)  # the QDialog (tests fill it in)
+
+    def __init__(
+        self,
+        runtime: object,
+        store,
+        config: LineConfig | None = None,
+        parent_widget: QWidget | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.store = store
+        self.config = config
+        self.parent_widget = parent_widget
+        self.user: User | None = None
+        self.dialog: QDialog | None = None
+        self.pending: list[_Pending] = []
+        self.last_outcome: tuple[str, str] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    @property
+    def available(self) -> bool:
+        return callable(getattr(self.runtime, "alarm_action", None))
+
+    def set_user(self, user: User | None) -> None:
+        self.user = user
+
+    def _records(self, ids: Sequence[str]) -> list[AlarmRecord]:
+        return [r for r in (self.store.get(i) for i in ids) if r is not None]
+
+    # --- requests --------------------------------------------------------------------------------
+    def request(self, action: str, ids: list[str]) -> None:
+        """action: an AlarmTable ACTIONS key (acknowledge, acknowledge_comment, acknowledge_visible,
+        reset, shelve, unshelve, set_out_of_service, return_to_service, set_limit)."""
+        if not self.available:
+            self._emit("Alarm actions are not available: this runtime has no alarm engine.", "failed")
+            return
+        records = self._records(ids)
+        if not records:
+            self._emit("Those alarms are no longer in the list.", "failed")
+            return
+        user = self.user
+        ids = [r.id for r in records]
+        if action == "acknowledge":
+            self._submit("acknowledge", ids, [(ids, user, "")])
+        elif action in ("acknowledge_comment", "acknowledge_visible"):
+            dlg = AckDialog(records, user, self.parent_widget, visible=action == "acknowledge_visible")
+            dlg.accepted.connect(lambda: self._submit("acknowledge", dlg.ids, [(dlg.ids, user, dlg.comment)]))
+            self._open(dlg)
+        elif action == "reset":
+            self._submit("reset", ids, [(ids, user, "")])
+        elif action == "unshelve":
+            self._submit("unshelve", ids, [(i, user) for i in ids])
+        elif action == "shelve":
+            max_s = float(getattr(getattr(self.runtime, "alarms", None), "max_shelve_s", 12 * 3600.0))
+            dlg = ShelveDialog(records, user, max_s, self.parent_widget)
+            dlg.accepted.connect(
+                lambda: self._submit(
+                    "shelve",
+                    dlg.ids,
+                    [(i, user, dlg.duration_s, dlg.reason) for i in dlg.ids],
+                    f"for {dlg.duration_combo.currentText()}: {dlg.reason}",
+                )
+            )
+            self._open(dlg)
+        elif action == "set_out_of_service":
+            dlg = ReasonDialog(
+                "Out of service",
+                f"Take {_plural(len(records))} out of service",
+                records,
+                user,
+                "Take out of service",
+                required=True,
+                note="An out-of-service alarm is not evaluated for the operator until a supervisor "
+                "returns it to service (e.g. for maintenance).",
+                placeholder="required: why (e.g. instrument replaced, work order 4711)",
+                parent=self.parent_widget,
+            )
+            dlg.accepted.connect(
+                lambda: self._submit(
+                    "set_out_of_service", dlg.ids, [(i, user, dlg.reason) for i in dlg.ids], dlg.reason
+                )
+            )
+            self._open(dlg)
+        elif action == "return_to_service":
+            dlg = ReasonDialog(
+                "Return to service",
+                f"Return {_plural(len(records))} to service",
+                records,
+                user,
+                "Return to service",
+                required=False,
+                parent=self.parent_widget,
+            )
+            dlg.accepted.connect(
+                lambda: self._submit(
+                    "return_to_service", dlg.ids, [(i, user, dlg.reason) for i in dlg.ids], dlg.reason
+                )
+            )
+            self._open(dlg)
+        elif action == "set_limit":
+            r = records[0]
+            unit = ""
+            if self.config is not None:
+                try:
+                    unit = self.config.tag(r.tag).unit
+                except KeyError:
+                    unit = ""
+            dlg = LimitDialog(r, user, unit, self.parent_widget)
+            dlg.accepted.connect(
+                lambda: self._submit(
+                    "set_limit",
+                    [r.id],
+                    [(r.id, user, dlg.limit, dlg.reason)],
+                    f"to {dlg.limit:g} {unit}".rstrip() + f": {dlg.reason}",
+                )
+            )
+            self._open(dlg)
+        else:
+            self._emit(f"Unknown alarm action {action!r}.", "failed")
+
+    def acknowledge(self, ids: list[str]) -> None:
+        """The banner's Ack: at once, no comment."""
+        self.request("acknowledge", ids)
+
+    def _open(self, dlg: QDialog) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dlg
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dlg.finished.connect(lambda _r, d=dlg: self._on_dialog_finished(d))
+        dlg.open()
+        self.dialog_opened.emit(dlg)
+
+    def _on_dialog_finished(self, dlg: QDialog) -> None:
+        if self.dialog is dlg:
+            self.dialog = None
+
+    # --- running -----------------------------------------------------------------------------------
+    def _submit(self, action: str, ids: list[str], calls: list[tuple], detail: str = "") -> None:
+        ing, ed = _VERB.get(action, (action, action))
+        what = self._describe(ids)
+        futures: list[concurrent.futures.Future] = []
+        try:
+            for args in calls:
+                futures.append(self.runtime.alarm_action(action, *args))  # type: ignore[attr-defined]
+        except Exception as exc:  # the runtime answers through futures; never crash the screen
+            self._emit(f"Not done: {exc}", "failed")
+            if not futures:
+                return
+        done = f"{ed} {what}" + (f" {detail}" if detail else "") + f" as {_who(self.user)}."
+        self.pending.append(_Pending(action, ids, futures, done))
+        self._emit(f"{ing} {what}…", "pending")
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _describe(self, ids: list[str]) -> str:
+        if len(ids) == 1:
+            r = self.store.get(ids[0])
+            return r.name if r is not None else ids[0]
+        return _plural(len(ids))
+
+    def _poll(self) -> None:
+        still: list[_Pending] = []
+        for p in self.pending:
+            if not all(f.done() for f in p.futures):
+                still.append(p)
+                continue
+            errors: list[str] = []
+            for f in p.futures:
+                try:
+                    f.result()
+                except PermissionDenied as exc:
+                    errors.append(f"Refused: {exc}.")
+                except ValueError as exc:
+                    errors.append(f"Not done: {exc}")
+                except KeyError as exc:
+                    errors.append(f"Not done: unknown alarm {exc}")
+                except Exception as exc:
+                    errors.append(f"Failed: {type(exc).__name__}: {exc}")
+            if errors:
+                # The same refusal for every alarm of a request is said once.
+                uniq = list(dict.fromkeys(errors))
+                self._emit(" ".join(uniq), "failed")
+            else:
+                self._emit(p.done_text, "ok")
+            self.action_finished.emit(p.action, p.ids, not errors)
+        self.pending = still
+        if not still:
+            self._timer.stop()
+
+    def _emit(self, text: str, kind: str) -> None:
+        self.last_outcome = (text, kind)
+        self.outcome.emit(text, kind)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None

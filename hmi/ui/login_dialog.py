@@ -1,0 +1,338 @@
+"""Log in / switch user, and the password change a first log-in may require.
+
+`runtime.login(name, password)` checks the scrypt hash on the runtime's actions
+thread (~50 ms, and as long for an unknown name) and audits the attempt; the
+dialog polls the future with a QTimer, so the window never freezes. A user
+flagged `must_change_password` (the demo accounts) must choose a new password
+before the log-in completes; cancelling then logs them out again (audited).
+
+The new password is set through `runtime.change_password(user, new)` when the
+runtime has it, else through `runtime.users.set_password()` on a QThreadPool
+worker (scrypt hashing and an fsynced file write never run on the GUI thread).
+The password is never logged, journaled or kept after the dialog closes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.users import User
+
+POLL_MS = 40
+MIN_PASSWORD_LEN = 8
+
+
+class _Job(QRunnable):
+    def __init__(self, fut: concurrent.futures.Future, fn: Callable[..., Any], args: tuple) -> None:
+        super().__init__()
+        self.fut, self.fn, self.args = fut, fn, args
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        if not self.fut.set_running_or_notify_cancel():
+            return
+        try:
+            self.fut.set_result(self.fn(*self.args))
+        except BaseException as exc:  # delivered to the GUI through the future
+            self.fut.set_exception(exc)
+
+
+def run_off_gui(fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future:
+    fut: concurrent.futures.Future = concurrent.futures.Future()
+    QThreadPool.globalInstance().start(_Job(fut, fn, args))
+    return fut
+
+
+def password_problem(user_name: str, old: str, new: str, confirm: str) -> str:
+    """'' when the new password is acceptable, else what is wrong (for the dialog)."""
+    if len(new) < MIN_PASSWORD_LEN:
+        return f"The new password needs at least {MIN_PASSWORD_LEN} characters."
+    if new == old:
+        return "The new password must differ from the old one."
+    if new.lower() == user_name.lower() or new.lower() == f"{user_name}-demo".lower():
+        return "The new password must not be the user name or the demo password."
+    if new != confirm:
+        return "The two new passwords differ."
+    return ""
+
+
+class LoginDialog(QDialog):
+    logged_in = Signal(object)  # User (with must_change_password cleared after a change)
+
+    def __init__(self, runtime: object, current: User | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.current = current
+        self.user: User | None = None  # the result
+        self._future: concurrent.futures.Future | None = None
+        self._on_future: Callable[[concurrent.futures.Future], None] | None = None
+        self._pending_user: User | None = None
+        self._old_password = ""
+        self.setWindowTitle("Switch user" if current else "Log in")
+        self.setObjectName("loginDialog")
+        self.setMinimumWidth(420)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 14, 16, 12)
+        outer.setSpacing(10)
+        self.heading = QLabel("Switch user" if current else "Log in")
+        self.heading.setObjectName("dialogHeading")
+        outer.addWidget(self.heading)
+        self.current_label = QLabel(
+            f"Logged in now: {current.name} ({current.role.label}). The new user replaces them."
+            if current
+            else "Nobody is logged in: the screens are view-only."
+        )
+        self.current_label.setObjectName("dimLabel")
+        self.current_label.setWordWrap(True)
+        outer.addWidget(self.current_label)
+
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages)
+
+        # Page 0: name + password
+        login = QWidget()
+        form = QFormLayout(login)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("loginName")
+        self.name_edit.setPlaceholderText("user name")
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("loginPassword")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("User", self.name_edit)
+        form.addRow("Password", self.password_edit)
+        self.pages.addWidget(login)
+
+        # Page 1: new password
+        change = QWidget()
+        cform = QFormLayout(change)
+        cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        cform.setContentsMargins(0, 0, 0, 0)
+        self.change_info = QLabel()
+        self.change_info.setWordWrap(True)
+        cform.addRow(self.change_info)
+        self.new_edit = QLineEdit()
+        self.new_edit.setObjectName("newPassword")
+        self.new_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setObjectName("confirmPassword")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        cform.addRow("New password", self.new_edit)
+        cform.addRow("Repeat", self.confirm_edit)
+        self.pages.addWidget(change)
+
+        self.message_label = QLabel()
+        self.message_label.setObjectName("validationMessage")
+        self.message_label.setWordWrap(True)
+        outer.addWidget(self.message_label)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(6)
+        self.progress.setVisible(False)
+        outer.addWidget(self.progress)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.ok_button = QPushButton("Log in")
+        self.ok_button.setObjectName("loginOk")
+        self.ok_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        buttons.addWidget(self.ok_button)
+        buttons.addWidget(self.cancel_button)
+        outer.addLayout(buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self.ok_button.clicked.connect(self._on_ok)
+        self.cancel_button.clicked.connect(self.reject)
+        self.name_edit.returnPressed.connect(self.password_edit.setFocus)
+        self.password_edit.returnPressed.connect(self._on_ok)
+        self.confirm_edit.returnPressed.connect(self._on_ok)
+
+        if not callable(getattr(runtime, "login", None)):
+            self._say("Log-in is not available: this runtime has no user store.", bad=True)
+            self.ok_button.setEnabled(False)
+        else:
+            users = getattr(runtime, "users", None)
+            try:
+                empty = users is not None and len(users) == 0
+            except TypeError:
+                empty = False
+            if empty:
+                path = getattr(users, "path", "users.json")
+                self._say(
+                    f"No accounts exist yet ({path}). Create one with "
+                    f"`linehmi users --file {path} add NAME --role ROLE`.",
+                    bad=True,
+                )
+        self.name_edit.setFocus()
+
+    # --- state -------------------------------------------------------------------------------------
+    @property
+    def pending(self) -> bool:
+        return self._future is not None
+
+    @property
+    def changing_password(self) -> bool:
+        return self.pages.currentIndex() == 1
+
+    def _say(self, text: str, bad: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setProperty("invalid", bad)
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+
+    def _busy(self, on: bool) -> None:
+        self.progress.setVisible(on)
+        self.ok_button.setEnabled(not on)
+        for w in (self.name_edit, self.password_edit, self.new_edit, self.confirm_edit):
+            w.setEnabled(not on)
+
+    def _wait(self, fut: concurrent.futures.Future, then: Callable[[concurrent.futures.Future], None]) -> None:
+        self._future, self._on_future = fut, then
+        self._busy(True)
+        self._timer.start()
+
+    def _poll(self) -> None:
+        fut = self._future
+        if fut is None or not fut.done():
+            return
+        then = self._on_future
+        self._timer.stop()
+        self._future = self._on_future = None
+        self._busy(False)
+        if then is not None:
+            then(fut)
+
+    # --- steps -------------------------------------------------------------------------------------
+    def _on_ok(self) -> None:
+        if self.pending:
+            return
+        if self.changing_password:
+            self._change_password()
+            return
+        name = self.name_edit.text().strip()
+        password = self.password_edit.text()
+        if not name or not password:
+            self._say("Enter your user name and password.", bad=True)
+            return
+        self._say("Checking…")
+        try:
+            fut = self.runtime.login(name, password)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self._say(f"Log-in failed: {exc}", bad=True)
+            return
+        self._old_password = password
+        self._wait(fut, self._on_login_done)
+
+    def _on_login_done(self, fut: concurrent.futures.Future) -> None:
+        try:
+            user = fut.result()
+        except Exception as exc:
+            self._old_password = ""
+            self._say(f"Log-in failed: {type(exc).__name__}: {exc}", bad=True)
+            return
+        if user is None:
+            self._old_password = ""
+            self.password_edit.clear()
+            self.password_edit.setFocus()
+            self._say("Unknown user or wrong password.", bad=True)
+            return
+        if user.must_change_password:
+            self._pending_user = user
+            self.change_info.setText(
+                f"Welcome, {user.display_name or user.name}. This is the first log-in with this password: "
+                f"choose a new one (at least {MIN_PASSWORD_LEN} characters) to continue."
+            )
+            self.pages.setCurrentIndex(1)
+            self.ok_button.setText("Change password and log in")
+            self.heading.setText("Choose a new password")
+            self._say("")
+            self.new_edit.setFocus()
+            return
+        self._complete(user)
+
+    def _change_password(self) -> None:
+        user = self._pending_user
+        if user is None:
+            return
+        new, confirm = self.new_edit.text(), self.confirm_edit.text()
+        why = password_problem(user.name, self._old_password, new, confirm)
+        if why:
+            self._say(why, bad=True)
+            return
+        self._say("Saving the new password…")
+        change = getattr(self.runtime, "change_password", None)
+        try:
+            if callable(change):
+                fut = change(user, new)
+            else:
+                users = getattr(self.runtime, "users", None)
+                if users is None:
+                    self._say("Cannot change the password: this runtime has no user store.", bad=True)
+                    return
+                fut = run_off_gui(users.set_password, user.name, new)
+        except Exception as exc:
+            self._say(f"Could not change the password: {exc}", bad=True)
+            return
+        self._wait(fut, self._on_changed)
+
+    def _on_changed(self, fut: concurrent.futures.Future) -> None:
+        try:
+            fut.result()
+        except Exception as exc:
+            self._say(f"Could not change the password: {exc}", bad=True)
+            return
+        user = self._pending_user
+        self._pending_user = None
+        if user is not None:
+            self._complete(dataclasses.replace(user, must_change_password=False))
+
+    def _complete(self, user: User) -> None:
+        self.user = user
+        self._old_password = ""
+        self.password_edit.clear()
+        self.new_edit.clear()
+        self.confirm_edit.clear()
+        self.logged_in.emit(user)
+        self.accept()
+
+    def done(self, r: int) -> None:
+        self._timer.stop()
+        if r != QDialog.DialogCode.Accepted and self._pending_user is not None:
+            # Logged in but refused to change the password: the log-in does not count.
+            logout = getattr(self.runtime, "logout", None)
+            if callable(logout):
+                try:
+                    logout(self._pending_user)
+                except Exception:
+                    pass
+            self._pending_user = None
+        self._future = None
+        self._old_password = ""
+        self.password_edit.clear()
+        self.new_edit.clear()
+        self.confirm_edit.clear()
+        super().done(r)

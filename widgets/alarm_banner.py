@@ -1,0 +1,405 @@
+"""The alarm banner: always visible at the top of the main window.
+
+┌ 1 URGENT ┬ 2 HIGH ┬ 3 MEDIUM ┬ 4 LOW ┐ [1 Urgent] 14:03:22 Conveyor  Conveyor faulted …   Unack [Ack] │ Active 11 · Unack 7   │
+│    1     │   3    │    5     │   2   │ [2 High]   14:03:20 Filler    Filler bearing …      Unack [Ack] │ Shelved 1 · Suppr. 2  │
+│ 1 unack  │2 unack │ 3 unack  │       │ [2 High]   14:02:51 Capper    Capper faulted …      Unack [Ack] │ [Alarm list] [Silence]│
+
+- Per priority: the alarms in the active list, and how many wait for an
+  acknowledgement. A box is grey while its count is zero, steady in the priority
+  colour when all its alarms are acknowledged, flashing while any is not.
+- The 1-3 most important, newest unacknowledged alarms, each with an Ack button
+  (disabled, with the reason as tooltip, when the user's role cannot acknowledge).
+- Shelved / suppressed / out-of-service counts (they are not in the active list),
+  the alarm-list button and the Silence button of the audible annunciation.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.alarms.model import AlarmRecord, AlarmState, Priority
+from hmi.core.config import LineConfig
+from hmi.core.users import Action, User
+from widgets import palette
+from widgets.alarm_paint import paint_priority_chip
+from widgets.alarm_store import SHORT_STATE, AlarmCounts, AlarmStore, BlinkClock, alarm_time
+from widgets.alarm_table import role_refusal
+
+MAX_ROWS = 3
+_WORD = {1: "URGENT", 2: "HIGH", 3: "MEDIUM", 4: "LOW"}
+
+
+class PriorityCountBox(QWidget):
+    """One priority's count; flashes while any of its alarms is unacknowledged."""
+
+    clicked = Signal(int)
+
+    def __init__(self, priority: Priority, blink: BlinkClock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.priority = priority
+        self.blink = blink
+        self.active = 0
+        self.unacked = 0
+        self.setObjectName(f"priorityCount{int(priority)}")
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._big = QFont(self.font())
+        self._big.setPointSizeF(self.font().pointSizeF() * 1.9)
+        self._big.setBold(True)
+        self._small = QFont(self.font())
+        self._small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        self._small.setBold(True)
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance("4 MEDIUM") + 26, fm.height() * 4 + 8)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    @property
+    def flashing(self) -> bool:
+        return self.unacked > 0
+
+    def set_counts(self, active: int, unacked: int) -> None:
+        if (active, unacked) != (self.active, self.unacked):
+            self.active, self.unacked = active, unacked
+            label = self.priority.label
+            self.setToolTip(
+                f"{label}: {active} active alarm{'s' if active != 1 else ''}, {unacked} unacknowledged. "
+                "Click: show them in the alarm list"
+            )
+            self.update()
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(int(self.priority))
+        super().mousePressEvent(event)
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        prio = int(self.priority)
+        if self.active == 0:
+            # Nothing abnormal: grey, no colour (ISA-101).
+            p.setPen(QPen(QColor(palette.PANEL_BORDER), 1))
+            p.setBrush(QColor(palette.PANEL))
+            p.drawRoundedRect(r, 3, 3)
+            p.setPen(QColor(palette.TEXT_DIM))
+            p.setFont(self._small)
+            p.drawText(r.adjusted(0, 4, 0, 0), int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                       f"{prio} {_WORD[prio]}")  # fmt: skip
+            p.setFont(self._big)
+            p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), "0")
+            p.end()
+            return
+        lit = self.blink.phase if self.flashing else True
+        paint_priority_chip(p, r, prio, lit=lit, text="", radius=3)
+        text_colour = QColor(palette.PRIORITY_TEXT[prio] if lit else palette.TEXT)
+        p.setPen(text_colour)
+        p.setFont(self._small)
+        p.drawText(r.adjusted(0, 4, 0, 0), int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                   f"{prio} {_WORD[prio]}")  # fmt: skip
+        p.setFont(self._big)
+        p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), str(self.active))
+        if self.unacked:
+            p.setFont(self._small)
+            p.drawText(
+                r.adjusted(0, 0, 0, -4),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
+                f"{self.unacked} unack",
+            )
+        p.end()
+
+
+class PriorityChip(QWidget):
+    """The small flashing priority indicator at the start of a banner row."""
+
+    def __init__(self, blink: BlinkClock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.blink = blink
+        self.priority = 0
+        self.flashing = False
+        self._font = QFont(self.font())
+        self._font.setBold(True)
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance("4 Medium") + 20)
+
+    def set_priority(self, priority: int, flashing: bool) -> None:
+        if (priority, flashing) != (self.priority, self.flashing):
+            self.priority, self.flashing = priority, flashing
+            self.update()
+
+    def paintEvent(self, _event) -> None:
+        if not self.priority:
+            return
+        p = QPainter(self)
+        lit = self.blink.phase if self.flashing else True
+        paint_priority_chip(p, QRectF(self.rect()).adjusted(0, 2, 0, -2), self.priority, lit=lit, font=self._font)
+        p.end()
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that elides instead of widening the banner."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._full = text
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(60)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        fm = self.fontMetrics()
+        super().setText(fm.elidedText(self._full, Qt.TextElideMode.ElideRight, max(10, self.width())))
+
+
+class BannerRow(QFrame):
+    """One unacknowledged alarm: priority, time, machine, message, state, Ack."""
+
+    ack_clicked = Signal(str)
+    clicked = Signal(str)
+
+    def __init__(self, blink: BlinkClock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bannerRow")
+        self.record: AlarmRecord | None = None
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 0, 4, 0)
+        lay.setSpacing(10)
+        self.chip = PriorityChip(blink)
+        self.time_label = QLabel()
+        self.time_label.setObjectName("bannerTime")
+        self.machine_label = QLabel()
+        self.machine_label.setObjectName("bannerMachine")
+        self.machine_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Labeller") + 12)
+        self.message_label = ElidedLabel()
+        self.message_label.setObjectName("bannerMessage")
+        self.state_label = QLabel()
+        self.state_label.setObjectName("bannerState")
+        self.state_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("RTN unack") + 8)
+        self.ack_button = QPushButton("Ack")
+        self.ack_button.setObjectName("bannerAck")
+        self.ack_button.setAutoDefault(False)
+        self.ack_button.clicked.connect(self._on_ack)
+        lay.addWidget(self.chip)
+        lay.addWidget(self.time_label)
+        lay.addWidget(self.machine_label)
+        lay.addWidget(self.message_label, 1)
+        lay.addWidget(self.state_label)
+        lay.addWidget(self.ack_button)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_record(self, r: AlarmRecord | None, machine_name: str, can_ack: bool, refusal: str) -> None:
+        self.record = r
+        if r is None:
+            self.setVisible(False)
+            return
+        self.chip.set_priority(int(r.priority), flashing=True)
+        t = alarm_time(r)
+        self.time_label.setText(time.strftime("%H:%M:%S", time.localtime(t)) if t else "—")
+        self.machine_label.setText(machine_name)
+        self.message_label.setText(r.message)
+        self.state_label.setText(SHORT_STATE.get(r.state, str(r.state)))
+        rtn = r.state != AlarmState.UNACKED
+        self.setProperty("rtn", "true" if rtn else "false")
+        self.style().unpolish(self)
+        self.style().polish(self)
+        for w in (self.time_label, self.machine_label, self.message_label, self.state_label):
+            w.style().unpolish(w)
+            w.style().polish(w)
+        self.ack_button.setEnabled(can_ack)
+        self.ack_button.setToolTip(f"Acknowledge {r.name}" if can_ack else f"Acknowledge: {refusal}")
+        self.setVisible(True)
+
+    def _on_ack(self) -> None:
+        if self.record is not None:
+            self.ack_clicked.emit(self.record.id)
+
+    def mousePressEvent(self, event) -> None:
+        if self.record is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.record.id)
+        super().mousePressEvent(event)
+
+
+class AlarmBanner(QFrame):
+    acknowledge_requested = Signal(list)  # alarm ids
+    alarm_clicked = Signal(str)  # alarm id: show it in the alarm list
+    priority_clicked = Signal(int)  # show this priority in the alarm list
+    alarm_list_requested = Signal()
+    silence_requested = Signal()
+
+    def __init__(
+        self,
+        store: AlarmStore,
+        blink: BlinkClock,
+        config: LineConfig | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("alarmBanner")
+        self.store = store
+        self.blink = blink
+        self.user: User | None = None
+        self._machine_names = {m.id: m.name for m in config.machines} if config else {}
+        self._counts = AlarmCounts()
+        self.refreshes = 0
+
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setSpacing(6)
+        self.boxes: dict[Priority, PriorityCountBox] = {}
+        for prio in Priority:
+            box = PriorityCountBox(prio, blink)
+            box.clicked.connect(self.priority_clicked)
+            self.boxes[prio] = box
+            lay.addWidget(box)
+        lay.addSpacing(8)
+
+        rows = QVBoxLayout()
+        rows.setSpacing(2)
+        rows.setContentsMargins(0, 0, 0, 0)
+        self.rows: list[BannerRow] = []
+        for _ in range(MAX_ROWS):
+            row = BannerRow(blink)
+            row.ack_clicked.connect(lambda aid: self.acknowledge_requested.emit([aid]))
+            row.clicked.connect(self.alarm_clicked)
+            row.setVisible(False)
+            self.rows.append(row)
+            rows.addWidget(row)
+        self.quiet_label = QLabel()
+        self.quiet_label.setObjectName("bannerQuiet")
+        rows.addWidget(self.quiet_label)
+        rows.addStretch(1)
+        rows_box = QFrame()
+        rows_box.setObjectName("bannerRows")
+        rows_box.setLayout(rows)
+        lay.addWidget(rows_box, 1)
+
+        side = QVBoxLayout()
+        side.setSpacing(3)
+        side.setContentsMargins(8, 0, 0, 0)
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("bannerTotals")
+        self.hidden_label = QLabel()
+        self.hidden_label.setObjectName("bannerHidden")
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.list_button = QPushButton("Alarm list")
+        self.list_button.setObjectName("bannerList")
+        self.list_button.setToolTip("Show the alarm list (active, shelved, suppressed, out of service, history)")
+        self.list_button.clicked.connect(self.alarm_list_requested)
+        self.silence_button = QPushButton("Silence")
+        self.silence_button.setObjectName("bannerSilence")
+        self.silence_button.clicked.connect(self.silence_requested)
+        buttons.addWidget(self.list_button)
+        buttons.addWidget(self.silence_button)
+        side.addWidget(self.totals_label)
+        side.addWidget(self.hidden_label)
+        side.addStretch(1)
+        side.addLayout(buttons)
+        lay.addLayout(side)
+        self.setStyleSheet(_QSS)
+        self.set_sound(enabled=False, sounding=False, silenced=False)
+
+        blink.toggled.connect(self._on_blink)
+        store.changed.connect(self.refresh)
+        store.reset.connect(self.refresh)
+        self.refresh()
+
+    # --- state --------------------------------------------------------------------------------
+    @property
+    def counts(self) -> AlarmCounts:
+        return self._counts
+
+    def shown_ids(self) -> list[str]:
+        return [r.record.id for r in self.rows if r.record is not None]
+
+    def set_user(self, user: User | None) -> None:
+        self.user = user
+        self.refresh()
+
+    def set_sound(self, *, enabled: bool, sounding: bool, silenced: bool) -> None:
+        b = self.silence_button
+        if not enabled:
+            b.setText("Sound off")
+            b.setEnabled(False)
+            b.setToolTip("Audible annunciation is off (View ▸ Audible alarms)")
+        elif silenced:
+            b.setText("Silenced")
+            b.setEnabled(False)
+            b.setToolTip("Silenced until the next new alarm")
+        else:
+            b.setText("Silence")
+            b.setEnabled(sounding)
+            b.setToolTip("Silence the alarm sound until the next new alarm" if sounding else "Nothing sounding")
+
+    def refresh(self, *_args) -> None:
+        self.refreshes += 1
+        c = self.store.counts(MAX_ROWS)
+        self._counts = c
+        for prio, box in self.boxes.items():
+            box.set_counts(c.active[prio], c.unacked[prio])
+        refusal = role_refusal(self.user, Action.ACKNOWLEDGE)
+        for i, row in enumerate(self.rows):
+            r = c.top[i] if i < len(c.top) else None
+            row.set_record(r, self._machine_names.get(r.machine, r.machine) if r else "", not refusal, refusal)
+        if c.total_unacked:
+            more = c.total_unacked - len(c.top)
+            self.quiet_label.setText(f"+ {more} more unacknowledged: see the alarm list" if more > 0 else "")
+        elif c.total_active:
+            self.quiet_label.setText(f"No unacknowledged alarms · {c.total_active} active, all acknowledged")
+        else:
+            self.quiet_label.setText("No active alarms")
+        self.quiet_label.setVisible(bool(self.quiet_label.text()))
+        self.totals_label.setText(f"Active {c.total_active:,} · Unack {c.total_unacked:,}")
+        self.hidden_label.setText(
+            f"Shelved {c.shelved} · Suppressed {c.suppressed} · Out of service {c.out_of_service}"
+        )
+        self.hidden_label.setToolTip("Not in the active list; see their own views in the alarm list")
+
+    def _on_blink(self, _phase: bool) -> None:
+        for box in self.boxes.values():
+            if box.flashing:
+                box.update()
+        for row in self.rows:
+            if row.record is not None:
+                row.chip.update()
+
+
+_QSS = """
+QFrame#alarmBanner { background: #CDCDCD; border-bottom: 1px solid #A0A0A0; }
+QFrame#bannerRows { background: #E3E3E3; border: 1px solid #B0B0B0; border-radius: 3px; }
+QFrame#bannerRow { background: transparent; }
+QLabel#bannerTime { font-family: "DejaVu Sans Mono", "Consolas", monospace; }
+QLabel#bannerMachine { font-weight: bold; }
+QLabel#bannerMessage { font-weight: bold; }
+QFrame#bannerRow[rtn="true"] QLabel { color: #6E6E6E; font-weight: normal; }
+QLabel#bannerState { color: #3A3A3A; }
+QLabel#bannerQuiet { color: #595959; padding-left: 6px; }
+QLabel#bannerTotals { font-weight: bold; }
+QLabel#bannerHidden { color: #3A3A3A; }
+QPushButton#bannerAck { padding: 1px 14px; min-height: 18px; font-weight: bold; }
+"""

@@ -1,0 +1,488 @@
+"""The alarm list as a Qt table model: active / shelved / suppressed / out of service / history.
+
+Rows come from the AlarmStore (the GUI's own copy of the alarm states). Filtering
+(priority, machine, state, time, text) and sorting happen here in plain Python on
+at most a few thousand rows, once per bridge tick that brought changes. When a tick
+only changes rows in place they are repainted with dataChanged; when rows come, go
+or move the model is reset and the view puts the operator's selection back (by id).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, Priority
+from hmi.core.config import LineConfig
+from hmi.core.live_values import LiveValues
+from hmi.core.quality import Quality, quality_of
+from widgets import palette
+from widgets.alarm_store import (
+    SHORT_STATE,
+    VIEW_STATES,
+    AlarmStore,
+    AlarmView,
+    HistoryRow,
+    alarm_time,
+    needs_ack,
+)
+from widgets.formatting import format_timestamp, format_value
+
+S = AlarmState
+
+COL_PRIORITY, COL_TIME, COL_FIRST, COL_MACHINE, COL_ALARM, COL_MESSAGE = range(6)
+COL_VALUE, COL_STATE, COL_BY, COL_COMMENT, COL_COUNT = range(6, 11)
+HEADERS = (
+    "Priority",
+    "Time",
+    "1st",
+    "Machine",
+    "Alarm",
+    "Message",
+    "Value",
+    "State",
+    "By",
+    "Comment",
+    "Count",
+)
+HEADER_TIPS = {
+    COL_PRIORITY: "1 Urgent · 2 High · 3 Medium · 4 Low. Flashing: waiting for an acknowledgement",
+    COL_TIME: "When the alarm activated (History: when the transition happened)",
+    COL_FIRST: "First-out: the alarm that started a burst of alarms on its machine",
+    COL_VALUE: "The tag's live value (History: the value at the transition)",
+    COL_BY: "Acknowledged / shelved / taken out of service by",
+}
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1  # alarm id (history: the row's alarm id)
+PRIORITY_ROLE = Qt.ItemDataRole.UserRole + 2  # int 1..4
+BLINK_ROLE = Qt.ItemDataRole.UserRole + 3  # True: flashes (waiting for an acknowledgement)
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 4  # the AlarmRecord or HistoryRow
+TIME_ROLE = Qt.ItemDataRole.UserRole + 5  # float: the alarm's time (trend centre)
+
+TIME_WINDOWS = {"Any time": None, "Last 10 min": 600.0, "Last hour": 3600.0, "Last 8 h": 8 * 3600.0,
+                "Last 24 h": 86400.0}  # fmt: skip
+
+# State filter choices per view (label -> states; None = all).
+STATE_FILTERS: dict[str, frozenset[AlarmState] | None] = {
+    "All states": None,
+    "Unacknowledged": frozenset({S.UNACKED, S.RTN_UNACKED}),
+    "Active unacknowledged": frozenset({S.UNACKED}),
+    "Acknowledged": frozenset({S.ACKED}),
+    "Returned to normal, unack": frozenset({S.RTN_UNACKED}),
+    "Latched (reset needed)": frozenset({S.LATCHED}),
+    "Normal (history)": frozenset({S.NORMAL}),
+}
+
+Row = AlarmRecord | HistoryRow
+
+
+def _fmt_duration(s: float) -> str:
+    s = max(0.0, s)
+    if s < 60:
+        return f"{s:.0f} s"
+    if s < 3600:
+        return f"{s // 60:.0f} min"
+    h, rem = divmod(int(s), 3600)
+    return f"{h} h {rem // 60:02d} min"
+
+
+class AlarmTableModel(QAbstractTableModel):
+    def __init__(
+        self,
+        store: AlarmStore,
+        config: LineConfig | None = None,
+        live: LiveValues | None = None,
+        clock: Callable[[], float] = time.time,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.config = config
+        self.live = live
+        self.clock = clock
+        self.view = AlarmView.ACTIVE
+        self.priorities: set[int] = {1, 2, 3, 4}
+        self.machine: str | None = None
+        self.states: frozenset[AlarmState] | None = None
+        self.window_s: float | None = None
+        self.text = ""
+        self.sort_column = -1  # -1: ISA order (priority, then newest first)
+        self.sort_order = Qt.SortOrder.AscendingOrder
+        self.rows: list[Row] = []
+        self.resets = 0  # for tests and benchmarks
+        self._history_version = -1
+        self._machine_names = {m.id: m.name for m in config.machines} if config else {}
+        self._tags = {t.name: t for t in config.tags} if config else {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._dim = QBrush(QColor(palette.TEXT_DIM))
+        store.changed.connect(self._on_store_changed)
+        store.reset.connect(self.refresh)
+        store.history_loaded.connect(self._on_history_loaded)
+        self.refresh()
+
+    # --- Qt model -------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section == COL_TIME and self.view == AlarmView.HISTORY:
+                return "Time"
+            if section == COL_STATE and self.view == AlarmView.HISTORY:
+                return "Transition"
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(section)
+        return None
+
+    def flags(self, index):
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        row = self.rows[index.row()]
+        col = index.column()
+        if isinstance(row, HistoryRow):
+            return self._history_data(row, col, role)
+        r = row
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(r, col)
+        if role == ID_ROLE:
+            return r.id
+        if role == PRIORITY_ROLE:
+            return int(r.priority)
+        if role == BLINK_ROLE:
+            return needs_ack(r)
+        if role == RECORD_ROLE:
+            return r
+        if role == TIME_ROLE:
+            return alarm_time(r)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            # Returned to normal but not acknowledged: still flashes, text greyed (nothing to act on).
+            if r.state == S.RTN_UNACKED or r.state in (S.SHELVED, S.SUPPRESSED, S.OUT_OF_SERVICE):
+                return self._dim
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if r.state == S.UNACKED and col in (COL_ALARM, COL_MESSAGE, COL_STATE):
+                return self._bold
+            if r.state == S.LATCHED and col == COL_STATE:
+                return self._bold
+            if col == COL_FIRST:
+                return self._bold
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(r)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_VALUE, COL_COUNT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, r: AlarmRecord, col: int) -> str:
+        if col == COL_PRIORITY:
+            return f"{int(r.priority)} {r.priority.label}"
+        if col == COL_TIME:
+            t = alarm_time(r)
+            return format_timestamp(t) if t else "—"
+        if col == COL_FIRST:
+            return "1st" if r.first_out and r.id in self.store.first_out_leaders else ""
+        if col == COL_MACHINE:
+            return self._machine_names.get(r.machine, r.machine)
+        if col == COL_ALARM:
+            return r.name
+        if col == COL_MESSAGE:
+            return r.message
+        if col == COL_VALUE:
+            return self._value_text(r.tag, r.value, live=True)
+        if col == COL_STATE:
+            return self._state_text(r)
+        if col == COL_BY:
+            if r.state == S.SHELVED:
+                return r.shelved_by
+            return r.acked_by if r.acked and r.acked_by else ""
+        if col == COL_COMMENT:
+            return r.comment
+        if col == COL_COUNT:
+            return str(r.count)
+        return ""
+
+    def _state_text(self, r: AlarmRecord) -> str:
+        if r.state == S.SHELVED and r.shelved_until:
+            left = r.shelved_until - self.clock()
+            until = time.strftime("%H:%M", time.localtime(r.shelved_until))
+            return f"Shelved until {until} ({_fmt_duration(left)} left)"
+        if r.state == S.LATCHED:
+            return "Latched: reset" + ("" if r.acked else ", unack")
+        text = SHORT_STATE.get(r.state, str(r.state))
+        if r.state in (S.SHELVED, S.SUPPRESSED, S.OUT_OF_SERVICE) and r.in_alarm:
+            text += " (in alarm)"
+        return text
+
+    def _value_text(self, tag_name: str, fallback: float, live: bool) -> str:
+        tag = self._tags.get(tag_name)
+        v = fallback
+        bad = False
+        if live and self.live is not None:
+            i = self.live.index.get(tag_name)
+            if i is not None:
+                v = float(self.live.value[i])
+                bad = quality_of(int(self.live.status[i])) == Quality.BAD
+        if bad or v is None or (isinstance(v, float) and math.isnan(v)):
+            return "?" if bad else "—"
+        if tag is None:
+            return f"{v:g}"
+        return f"{format_value(tag, v)} {tag.unit}".rstrip()
+
+    def _tooltip(self, r: AlarmRecord) -> str:
+        lines = [f"<b>{r.name}</b> &nbsp;({r.id}, tag {r.tag})", r.message]
+        lines.append(f"Priority {int(r.priority)} {r.priority.label} · {r.state.label}")
+        if r.activated_at:
+            lines.append(f"Activated {format_timestamp(r.activated_at)} · {r.count} activations")
+        if r.cleared_at and not r.active:
+            lines.append(f"Cleared {format_timestamp(r.cleared_at)}")
+        if r.acked and r.acked_at:
+            lines.append(f"Acknowledged {format_timestamp(r.acked_at)} by {r.acked_by}")
+        if r.state == S.SHELVED:
+            until = format_timestamp(r.shelved_until) if r.shelved_until else "?"
+            lines.append(f"Shelved by {r.shelved_by} until {until}: {r.shelve_reason}")
+        elif r.comment:
+            lines.append(f"Comment: {r.comment}")
+        if r.first_out and r.id in self.store.first_out_leaders:
+            lines.append("First out: the first alarm of its machine in this burst")
+        elif r.first_out_of:
+            lead = self.store.get(r.first_out_of)
+            lines.append(f"Followed the first-out alarm {lead.name if lead else r.first_out_of}")
+        if r.kind in (AlarmKind.ANALOG, AlarmKind.ROC):
+            lines.append(f"Limit {r.limit:g}")
+        lines.append("Double-click: trend of the tag around the alarm time")
+        return "<br>".join(lines)
+
+    def _history_data(self, h: HistoryRow, col: int, role: int):
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_PRIORITY:
+                return f"{int(h.priority)} {h.priority.label}"
+            if col == COL_TIME:
+                return format_timestamp(h.ts)
+            if col == COL_MACHINE:
+                return self._machine_names.get(h.machine, h.machine)
+            if col == COL_ALARM:
+                return h.name
+            if col == COL_MESSAGE:
+                return h.message
+            if col == COL_VALUE:
+                return self._value_text(h.tag, h.value, live=False)
+            if col == COL_STATE:
+                return h.transition
+            if col == COL_BY:
+                return h.user
+            if col == COL_COMMENT:
+                return h.comment
+            if col == COL_COUNT:
+                return str(h.count) if h.count else ""
+            return ""
+        if role == ID_ROLE:
+            return h.alarm
+        if role == PRIORITY_ROLE:
+            return int(h.priority)
+        if role == BLINK_ROLE:
+            return False
+        if role == RECORD_ROLE:
+            return h
+        if role == TIME_ROLE:
+            return h.ts
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{h.name} ({h.alarm}): {h.transition}<br>{h.message}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_VALUE, COL_COUNT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    # --- filters and sorting -----------------------------------------------------------------------
+    def set_view(self, view: AlarmView) -> None:
+        if view != self.view:
+            self.view = view
+            self.refresh(force=True)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
+
+    def set_priorities(self, priorities: Iterable[int]) -> None:
+        self.priorities = {int(p) for p in priorities}
+        self.refresh(force=True)
+
+    def set_machine(self, machine: str | None) -> None:
+        self.machine = machine or None
+        self.refresh(force=True)
+
+    def set_states(self, states: frozenset[AlarmState] | None) -> None:
+        self.states = states
+        self.refresh(force=True)
+
+    def set_window(self, window_s: float | None) -> None:
+        self.window_s = window_s
+        self.refresh(force=True)
+
+    def set_text(self, text: str) -> None:
+        self.text = text.strip().lower()
+        self.refresh(force=True)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self.refresh(force=True)
+
+    def _wanted(self) -> Callable[[Row], bool]:
+        prios, machine, states, text = self.priorities, self.machine, self.states, self.text
+        since = self.clock() - self.window_s if self.window_s else None
+        names = self._machine_names
+
+        def ok(r: Row) -> bool:
+            if int(r.priority) not in prios:
+                return False
+            if machine is not None and r.machine != machine:
+                return False
+            st = r.to_state if isinstance(r, HistoryRow) else r.state
+            if states is not None and st not in states:
+                return False
+            if since is not None:
+                t = r.ts if isinstance(r, HistoryRow) else alarm_time(r)
+                if t < since:
+                    return False
+            if text:
+                hay = f"{r.name} {r.message} {r.tag} {names.get(r.machine, r.machine)}"
+                hay += f" {r.alarm}" if isinstance(r, HistoryRow) else f" {r.id} {r.comment}"
+                if text not in hay.lower():
+                    return False
+            return True
+
+        return ok
+
+    def _sorted(self, rows: list[Row]) -> list[Row]:
+        col, desc = self.sort_column, self.sort_order == Qt.SortOrder.DescendingOrder
+        hist = self.view == AlarmView.HISTORY
+
+        def t_of(r: Row) -> float:
+            return r.ts if isinstance(r, HistoryRow) else alarm_time(r)
+
+        if hist and col in (-1, COL_TIME):
+            rows.sort(key=t_of, reverse=not (col == COL_TIME and not desc))  # newest first by default
+            return rows
+        # ISA order first (priority, newest), then a stable sort on the chosen column.
+        rows.sort(key=lambda r: (r.priority, -t_of(r)))
+        if col < 0 or col == COL_PRIORITY:
+            if desc:
+                rows.sort(key=lambda r: r.priority, reverse=True)
+            return rows
+        key = self._sort_key(col)
+        rows.sort(key=key, reverse=desc)
+        return rows
+
+    def _sort_key(self, col: int) -> Callable[[Row], object]:
+        def rec(r: Row) -> object:
+            if col == COL_TIME:
+                return r.ts if isinstance(r, HistoryRow) else alarm_time(r)
+            if col == COL_COUNT:
+                return r.count
+            if col == COL_VALUE:
+                return self._numeric_value(r)
+            if col == COL_FIRST:
+                return 0 if (not isinstance(r, HistoryRow) and r.id in self.store.first_out_leaders) else 1
+            if isinstance(r, HistoryRow):
+                return str(self._history_data(r, col, Qt.ItemDataRole.DisplayRole) or "").lower()
+            return self._display(r, col).lower()
+
+        return rec
+
+    def _numeric_value(self, r: Row) -> float:
+        v = r.value
+        if self.live is not None and not isinstance(r, HistoryRow):
+            i = self.live.index.get(r.tag)
+            if i is not None:
+                v = float(self.live.value[i])
+        return -math.inf if v is None or v != v else float(v)
+
+    # --- updates -------------------------------------------------------------------------------
+    def _compute(self) -> list[Row]:
+        ok = self._wanted()
+        if self.view == AlarmView.HISTORY:
+            rows: list[Row] = [h for h in self.store.history if ok(h)]
+        else:
+            states = VIEW_STATES[self.view]
+            rows = [r for r in self.store.records.values() if r.state in states and ok(r)]
+        return self._sorted(rows)
+
+    def refresh(self, force: bool = False) -> None:
+        new = self._compute()
+        old = self.rows
+        if not force and len(new) == len(old) and all(_same_key(a, b) for a, b in zip(new, old, strict=True)):
+            changed = [i for i, (a, b) in enumerate(zip(new, old, strict=True)) if a is not b]
+            self.rows = new
+            if changed:
+                self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(HEADERS) - 1))
+            return
+        self.beginResetModel()
+        self.rows = new
+        self.resets += 1
+        self.endResetModel()
+
+    def _on_store_changed(self, _records: Sequence[AlarmRecord]) -> None:
+        self.refresh()
+
+    def _on_history_loaded(self, _n: int) -> None:
+        if self.view == AlarmView.HISTORY:
+            self.refresh(force=True)
+
+    def refresh_values(self) -> None:
+        """Live values, shelve time left, the time window: once a second."""
+        if not self.rows:
+            return
+        if self.window_s:
+            self.refresh()
+            return
+        self.dataChanged.emit(self.index(0, COL_VALUE), self.index(len(self.rows) - 1, COL_STATE))
+
+    # --- helpers for the view -------------------------------------------------------------------
+    def row_of(self, key: str) -> int:
+        for i, r in enumerate(self.rows):
+            if _key(r) == key:
+                return i
+        return -1
+
+    def record_at(self, row: int) -> Row | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def visible_records(self) -> list[AlarmRecord]:
+        return [r for r in self.rows if isinstance(r, AlarmRecord)]
+
+    def counts_per_view(self) -> dict[AlarmView, int]:
+        out = dict.fromkeys(VIEW_STATES, 0)
+        for r in self.store.records.values():
+            for v, states in VIEW_STATES.items():
+                if r.state in states:
+                    out[v] += 1
+                    break
+        return out
+
+    def priority_of(self, row: int) -> Priority | None:
+        r = self.record_at(row)
+        return r.priority if r is not None else None
+
+
+def _key(r: Row) -> str:
+    if isinstance(r, HistoryRow):
+        return f"{r.alarm}@{r.ts!r}@{r.to_state.value}"
+    return r.id
+
+
+def _same_key(a: Row, b: Row) -> bool:
+    if a is b:
+        return True
+    return _key(a) == _key(b)
+
+
+row_key = _key

@@ -1,0 +1,344 @@
+"""The GUI's own copy of the alarm list, kept from the changed records the runtime sends.
+
+The alarm engine is asked once, at start (`seed(engine.records(include_normal=True))`);
+after that every change arrives through the bridge (`LiveUpdate.alarms`, oldest first)
+and is applied here on the GUI thread, so no widget ever takes the engine's lock.
+
+- `records`: every alarm that is not normal, by id (the active list, shelved,
+  suppressed and out-of-service views all filter this one dict);
+- `history`: one row per transition seen (plus, optionally, the journal's recent
+  alarm events loaded off the GUI thread), newest last, bounded;
+- `counts()`: what the banner shows, computed once per change and cached.
+"""
+
+from __future__ import annotations
+
+import enum
+import heapq
+import time
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hmi.core.alarms.model import AlarmRecord, AlarmState, Priority
+from widgets.palette import BLINK_INTERVAL_MS
+
+S = AlarmState
+
+# The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.
+ACTIVE_STATES = frozenset({S.UNACKED, S.ACKED, S.RTN_UNACKED, S.LATCHED})
+
+
+class AlarmView(enum.StrEnum):
+    ACTIVE = "active"
+    SHELVED = "shelved"
+    SUPPRESSED = "suppressed"
+    OUT_OF_SERVICE = "out_of_service"
+    HISTORY = "history"
+
+    @property
+    def label(self) -> str:
+        return _VIEW_LABELS[self]
+
+
+_VIEW_LABELS = {
+    AlarmView.ACTIVE: "Active",
+    AlarmView.SHELVED: "Shelved",
+    AlarmView.SUPPRESSED: "Suppressed",
+    AlarmView.OUT_OF_SERVICE: "Out of service",
+    AlarmView.HISTORY: "History",
+}
+
+VIEW_STATES: dict[AlarmView, frozenset[AlarmState]] = {
+    AlarmView.ACTIVE: ACTIVE_STATES,
+    AlarmView.SHELVED: frozenset({S.SHELVED}),
+    AlarmView.SUPPRESSED: frozenset({S.SUPPRESSED}),
+    AlarmView.OUT_OF_SERVICE: frozenset({S.OUT_OF_SERVICE}),
+}
+
+SHORT_STATE = {
+    S.NORMAL: "Normal",
+    S.UNACKED: "Unack",
+    S.ACKED: "Acked",
+    S.RTN_UNACKED: "RTN unack",
+    S.LATCHED: "Latched",
+    S.SHELVED: "Shelved",
+    S.SUPPRESSED: "Suppressed",
+    S.OUT_OF_SERVICE: "Out of service",
+}
+
+
+def needs_ack(r: AlarmRecord) -> bool:
+    """Flashes and waits for an acknowledgement (active, returned-to-normal or latched)."""
+    return not r.acked and r.state in ACTIVE_STATES
+
+
+def alarm_time(r: AlarmRecord) -> float:
+    return r.activated_at or r.changed_at or 0.0
+
+
+def priority_order(records: Iterable[AlarmRecord]) -> list[AlarmRecord]:
+    """Most important first, then newest first: the ISA-18.2 alarm list order (as the engine's)."""
+    return sorted(records, key=lambda r: (r.priority, -alarm_time(r)))
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One alarm transition: from the live stream (records) or from the journal (events)."""
+
+    ts: float
+    alarm: str
+    name: str
+    machine: str
+    tag: str
+    priority: Priority
+    from_state: AlarmState | None
+    to_state: AlarmState
+    user: str
+    comment: str
+    message: str
+    value: float
+    count: int = 0
+
+    @property
+    def key(self) -> tuple[str, float, str]:
+        return (self.alarm, round(self.ts, 6), self.to_state.value)
+
+    @property
+    def transition(self) -> str:
+        to = SHORT_STATE.get(self.to_state, str(self.to_state))
+        if self.from_state is None or self.from_state == self.to_state:
+            return to
+        return f"{SHORT_STATE.get(self.from_state, str(self.from_state))} → {to}"
+
+
+def _by(r: AlarmRecord) -> str:
+    if r.state == S.SHELVED:
+        return r.shelved_by
+    return r.acked_by if r.acked and r.state in (S.ACKED, S.NORMAL) and r.acked_at else ""
+
+
+def history_row(r: AlarmRecord, prev: AlarmState | None) -> HistoryRow:
+    return HistoryRow(
+        ts=r.changed_at or time.time(),
+        alarm=r.id,
+        name=r.name,
+        machine=r.machine,
+        tag=r.tag,
+        priority=r.priority,
+        from_state=prev,
+        to_state=r.state,
+        user=_by(r),
+        comment=r.comment,
+        message=r.message,
+        value=r.value,
+        count=r.count,
+    )
+
+
+def history_from_event(ev: Any) -> HistoryRow | None:
+    """A journal ALARM transition event (hmi.core.events.JournalEvent/StoredEvent) as a history row."""
+    d = ev.data if isinstance(getattr(ev, "data", None), dict) else None
+    if not d or d.get("event") != "transition" or "alarm" not in d:
+        return None
+    try:
+        prio = (
+            Priority(int(d.get("priority_level") or 0))
+            if d.get("priority_level")
+            else Priority.parse(d.get("priority", "low"))
+        )
+        to = AlarmState(d.get("to") or d.get("state"))
+        frm = AlarmState(d["from"]) if d.get("from") else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    value = d.get("value")
+    return HistoryRow(
+        ts=float(ev.ts),
+        alarm=str(d["alarm"]),
+        name=str(d.get("name", d["alarm"])),
+        machine=str(d.get("machine", "")),
+        tag=str(d.get("tag", "")),
+        priority=prio,
+        from_state=frm,
+        to_state=to,
+        user=str(d.get("user") or getattr(ev, "user", "") or ""),
+        comment=str(d.get("reason") or d.get("comment") or ""),
+        message=str(getattr(ev, "message", "") or ""),
+        value=float(value) if isinstance(value, int | float) else float("nan"),
+        count=int(d.get("count") or 0),
+    )
+
+
+@dataclass(slots=True)
+class AlarmCounts:
+    """What the banner shows. `active`: alarms in the active list per priority; `unacked`: of those,
+    the ones waiting for an acknowledgement; `top`: the unacknowledged ones, most important and
+    newest first (the banner shows the first few)."""
+
+    active: dict[Priority, int] = field(default_factory=lambda: dict.fromkeys(Priority, 0))
+    unacked: dict[Priority, int] = field(default_factory=lambda: dict.fromkeys(Priority, 0))
+    shelved: int = 0
+    suppressed: int = 0
+    out_of_service: int = 0
+    top: list[AlarmRecord] = field(default_factory=list)
+
+    @property
+    def total_active(self) -> int:
+        return sum(self.active.values())
+
+    @property
+    def total_unacked(self) -> int:
+        return sum(self.unacked.values())
+
+
+class AlarmStore(QObject):
+    """Alarm records by id, history, counts; emits after every applied change (GUI thread only)."""
+
+    changed = Signal(list)  # list[AlarmRecord]: the records just applied
+    reset = Signal()  # seeded: everything may have changed
+    annunciated = Signal(list)  # list[AlarmRecord]: alarms that just became unacknowledged (new alarms)
+    history_loaded = Signal(int)  # rows merged from the journal
+
+    def __init__(self, max_history: int = 5000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.records: dict[str, AlarmRecord] = {}
+        self.history: deque[HistoryRow] = deque(maxlen=max_history)
+        self._state: dict[str, AlarmState] = {}
+        self._floor: dict[str, float] = {}
+        self._counts: dict[int, AlarmCounts] = {}
+        self._leaders: set[str] | None = None
+        self.applied = 0  # records applied since start (for benchmarks)
+        self.history_version = 0
+
+    # --- input ---------------------------------------------------------------------------------
+    def seed(self, records: Iterable[AlarmRecord]) -> None:
+        """The engine's records at start (all of them, normal included, so stale queued changes
+        that predate the snapshot are recognised and dropped)."""
+        self.records.clear()
+        self._state.clear()
+        self._floor.clear()
+        for r in records:
+            self._state[r.id] = r.state
+            self._floor[r.id] = r.changed_at
+            if r.state != S.NORMAL:
+                self.records[r.id] = r
+        self._invalidate()
+        self.reset.emit()
+
+    def apply(self, records: Sequence[AlarmRecord]) -> list[AlarmRecord]:
+        """Apply changed records (oldest first); returns those taken."""
+        taken: list[AlarmRecord] = []
+        new: list[AlarmRecord] = []
+        for r in records:
+            floor = self._floor.get(r.id)
+            if floor is not None:
+                # Changes queued before the start-up snapshot was taken: the snapshot is newer.
+                if r.changed_at < floor:
+                    continue
+                del self._floor[r.id]
+            prev = self._state.get(r.id)
+            self._state[r.id] = r.state
+            if r.state == S.NORMAL:
+                self.records.pop(r.id, None)
+            else:
+                self.records[r.id] = r
+            self.history.append(history_row(r, prev))
+            if r.state == S.UNACKED and prev != S.UNACKED:
+                new.append(r)
+            taken.append(r)
+        if taken:
+            self.applied += len(taken)
+            self.history_version += 1
+            self._invalidate()
+            self.changed.emit(taken)
+            if new:
+                self.annunciated.emit(new)
+        return taken
+
+    def merge_history(self, rows: Iterable[HistoryRow]) -> int:
+        """Rows read from the journal: merged by time, duplicates of live rows dropped."""
+        have = {h.key for h in self.history}
+        extra = [h for h in rows if h.key not in have]
+        if not extra:
+            return 0
+        merged = sorted([*extra, *self.history], key=lambda h: h.ts)
+        self.history.clear()
+        self.history.extend(merged[-(self.history.maxlen or len(merged)) :])
+        self.history_version += 1
+        self.history_loaded.emit(len(extra))
+        return len(extra)
+
+    # --- queries --------------------------------------------------------------------------------
+    def get(self, alarm_id: str) -> AlarmRecord | None:
+        return self.records.get(alarm_id)
+
+    def in_view(self, view: AlarmView) -> list[AlarmRecord]:
+        states = VIEW_STATES.get(view, ACTIVE_STATES)
+        return [r for r in self.records.values() if r.state in states]
+
+    @property
+    def first_out_leaders(self) -> set[str]:
+        """Ids that another alarm names in `first_out_of` (only these show the first-out marker)."""
+        if self._leaders is None:
+            self._leaders = {r.first_out_of for r in self.records.values() if r.first_out_of}
+        return self._leaders
+
+    def counts(self, top_n: int = 3) -> AlarmCounts:
+        c = self._counts.get(top_n)
+        if c is None:
+            c = AlarmCounts()
+            pending: list[AlarmRecord] = []
+            for r in self.records.values():
+                st = r.state
+                if st in ACTIVE_STATES:
+                    c.active[r.priority] += 1
+                    if not r.acked:
+                        c.unacked[r.priority] += 1
+                        pending.append(r)
+                elif st == S.SHELVED:
+                    c.shelved += 1
+                elif st == S.SUPPRESSED:
+                    c.suppressed += 1
+                elif st == S.OUT_OF_SERVICE:
+                    c.out_of_service += 1
+            # Unacknowledged active alarms before returned-to-normal ones of the same priority.
+            c.top = heapq.nsmallest(
+                top_n, pending, key=lambda r: (r.priority, r.state != S.UNACKED, -alarm_time(r))
+            )
+            self._counts[top_n] = c
+        return c
+
+    def _invalidate(self) -> None:
+        self._counts.clear()
+        self._leaders = None
+
+
+class BlinkClock(QObject):
+    """One 1 Hz flash for every alarm indicator in the window, so they all flash in step."""
+
+    toggled = Signal(bool)  # True: the "on" half (full priority colour)
+
+    def __init__(self, interval_ms: int = BLINK_INTERVAL_MS, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.phase = True
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.step)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.phase = True
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def step(self) -> None:
+        self.phase = not self.phase
+        self.toggled.emit(self.phase)

@@ -1,0 +1,637 @@
+"""The alarm table: views (active, shelved, suppressed, out of service, history),
+filters (priority, machine, state, time, text), sorting, and the operator actions.
+
+The table does not talk to the runtime: an action emits `action_requested(action,
+ids)` and the owner (hmi.ui.alarm_dialogs.AlarmActionController) asks for a
+comment or reason where needed, runs it on the runtime's worker and reports back
+through `show_outcome()`. Buttons a role cannot use are disabled and say why.
+
+Signals: `trend_requested(tag, t_center)` (double-click, Trend button, context
+menu), `action_requested(action, ids)` with action one of ACTIONS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTabBar,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState
+from hmi.core.config import LineConfig
+from hmi.core.live_values import LiveValues
+from hmi.core.users import REQUIRED_ROLE, Action, User, allowed
+from widgets.alarm_model import (
+    BLINK_ROLE,
+    COL_ALARM,
+    COL_BY,
+    COL_COMMENT,
+    COL_COUNT,
+    COL_FIRST,
+    COL_MACHINE,
+    COL_MESSAGE,
+    COL_PRIORITY,
+    COL_STATE,
+    COL_TIME,
+    COL_VALUE,
+    PRIORITY_ROLE,
+    STATE_FILTERS,
+    TIME_ROLE,
+    TIME_WINDOWS,
+    AlarmTableModel,
+    row_key,
+)
+from widgets.alarm_paint import paint_priority_chip, priority_colour
+from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock, needs_ack
+
+S = AlarmState
+
+# action name -> (button text, what it needs)
+ACTIONS: dict[str, tuple[str, Action]] = {
+    "acknowledge": ("Acknowledge", Action.ACKNOWLEDGE),
+    "acknowledge_comment": ("Ack with comment…", Action.ACKNOWLEDGE),
+    "acknowledge_visible": ("Ack all visible…", Action.ACKNOWLEDGE),
+    "reset": ("Reset", Action.RESET),
+    "shelve": ("Shelve…", Action.SHELVE),
+    "unshelve": ("Unshelve", Action.UNSHELVE),
+    "set_out_of_service": ("Out of service…", Action.OUT_OF_SERVICE),
+    "return_to_service": ("Return to service…", Action.RETURN_TO_SERVICE),
+    "set_limit": ("Change limit…", Action.CHANGE_LIMITS),
+}
+
+# Which buttons each view shows (the context menu offers the same).
+VIEW_ACTIONS: dict[AlarmView, tuple[str, ...]] = {
+    AlarmView.ACTIVE: (
+        "acknowledge",
+        "acknowledge_comment",
+        "acknowledge_visible",
+        "reset",
+        "shelve",
+        "set_out_of_service",
+        "set_limit",
+    ),
+    AlarmView.SHELVED: ("unshelve", "set_out_of_service", "set_limit"),
+    AlarmView.SUPPRESSED: ("shelve", "set_out_of_service", "set_limit"),
+    AlarmView.OUT_OF_SERVICE: ("return_to_service", "set_limit"),
+    AlarmView.HISTORY: (),
+}
+
+VIEW_ORDER = (
+    AlarmView.ACTIVE,
+    AlarmView.SHELVED,
+    AlarmView.SUPPRESSED,
+    AlarmView.OUT_OF_SERVICE,
+    AlarmView.HISTORY,
+)
+
+
+def role_refusal(user: User | None, action: Action) -> str:
+    """Why a user may not do an action ('' when allowed): shown as tooltip and message."""
+    if allowed(user, action):
+        return ""
+    need = REQUIRED_ROLE[action].label
+    if user is None:
+        return f"Nobody is logged in: log in as {need} or higher"
+    return f"Needs {need} or higher (you are {user.name}, {user.role.label})"
+
+
+class PriorityDelegate(QStyledItemDelegate):
+    """Paints the priority column as a flashing (unacknowledged) or steady chip."""
+
+    def __init__(self, blink: BlinkClock, parent=None) -> None:
+        super().__init__(parent)
+        self.blink = blink
+        self._font = QFont()
+        self._font.setBold(True)
+
+    def paint(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:  # selection / alternate row background
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, p, opt.widget)
+        prio = index.data(PRIORITY_ROLE)
+        if prio is None:
+            return
+        lit = self.blink.phase if index.data(BLINK_ROLE) else True
+        r = QRectF(option.rect).adjusted(3, 3, -3, -3)
+        paint_priority_chip(p, r, prio, lit=lit, font=self._font)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        fm = option.fontMetrics
+        return QSize(fm.horizontalAdvance("4 Medium") + 22, fm.height() + 10)
+
+
+def _swatch(priority: int) -> QIcon:
+    pm = QPixmap(12, 12)
+    pm.fill(priority_colour(priority))
+    return QIcon(pm)
+
+
+class AlarmTable(QWidget):
+    trend_requested = Signal(str, float)  # tag, t_center (POSIX seconds)
+    action_requested = Signal(str, list)  # action (ACTIONS key), alarm ids
+    selection_changed = Signal()
+
+    def __init__(
+        self,
+        store: AlarmStore,
+        blink: BlinkClock,
+        config: LineConfig | None = None,
+        live: LiveValues | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("alarmTable")
+        self.store = store
+        self.blink = blink
+        self.config = config
+        self.user: User | None = None
+        self.model = AlarmTableModel(store, config, live, parent=self)
+        self._saved: tuple[list[str], str | None, str | None] | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.setSpacing(4)
+
+        # Views + who may do what
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        self.tabs = QTabBar()
+        self.tabs.setObjectName("alarmViews")
+        self.tabs.setDrawBase(False)
+        self.tabs.setExpanding(False)
+        for v in VIEW_ORDER:
+            self.tabs.addTab(v.label)
+            self.tabs.setTabData(self.tabs.count() - 1, v.value)
+        self.tabs.currentChanged.connect(self._on_view_changed)
+        top.addWidget(self.tabs)
+        top.addStretch(1)
+        self.rights_label = QLabel()
+        self.rights_label.setObjectName("alarmRights")
+        self.rights_label.setWordWrap(False)
+        top.addWidget(self.rights_label)
+        outer.addLayout(top)
+
+        # Filters
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        filters.addWidget(QLabel("Priority"))
+        self.priority_buttons: dict[int, QToolButton] = {}
+        for prio, text in ((1, "1 Urgent"), (2, "2 High"), (3, "3 Medium"), (4, "4 Low")):
+            b = QToolButton()
+            b.setObjectName("priorityFilter")
+            b.setText(text)
+            b.setIcon(_swatch(prio))
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setCheckable(True)
+            b.setChecked(True)
+            b.setToolTip(f"Show priority {text} alarms")
+            b.toggled.connect(self._on_priority_toggled)
+            self.priority_buttons[prio] = b
+            filters.addWidget(b)
+        filters.addSpacing(8)
+        filters.addWidget(QLabel("Machine"))
+        self.machine_combo = QComboBox()
+        self.machine_combo.addItem("All machines", "")
+        for m in config.machines if config else []:
+            self.machine_combo.addItem(m.name, m.id)
+        self.machine_combo.currentIndexChanged.connect(
+            lambda _i: self.model.set_machine(self.machine_combo.currentData() or None)
+        )
+        filters.addWidget(self.machine_combo)
+        filters.addWidget(QLabel("State"))
+        self.state_combo = QComboBox()
+        for label, states in STATE_FILTERS.items():
+            self.state_combo.addItem(label, states)
+        self.state_combo.currentIndexChanged.connect(
+            lambda _i: self.model.set_states(self.state_combo.currentData())
+        )
+        filters.addWidget(self.state_combo)
+        filters.addWidget(QLabel("Time"))
+        self.time_combo = QComboBox()
+        for label, window in TIME_WINDOWS.items():
+            self.time_combo.addItem(label, window)
+        self.time_combo.currentIndexChanged.connect(
+            lambda _i: self.model.set_window(self.time_combo.currentData())
+        )
+        filters.addWidget(self.time_combo)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter: name, tag, message…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.model.set_text)
+        filters.addWidget(self.search, 1)
+        self.clear_filters_button = QPushButton("Clear filters")
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        filters.addWidget(self.clear_filters_button)
+        outer.addLayout(filters)
+
+        # Table
+        self.view = QTableView()
+        self.view.setObjectName("alarmView")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        self.view.doubleClicked.connect(self._on_double_clicked)
+        self.delegate = PriorityDelegate(blink, self.view)
+        self.view.setItemDelegateForColumn(COL_PRIORITY, self.delegate)
+        h = self.view.horizontalHeader()
+        h.setHighlightSections(False)
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(COL_MESSAGE, QHeaderView.ResizeMode.Stretch)
+        fm = self.fontMetrics()
+        widths = {
+            COL_PRIORITY: fm.horizontalAdvance("4 Medium") + 24,
+            COL_TIME: fm.horizontalAdvance("2025-11-23 14:03:22.120") + 14,
+            COL_FIRST: fm.horizontalAdvance("1st") + 16,
+            COL_MACHINE: fm.horizontalAdvance("Labeller") + 22,
+            COL_ALARM: fm.horizontalAdvance("Filler bearing temperature HiHi") + 16,
+            COL_VALUE: fm.horizontalAdvance("12,345.6 mm/s") + 14,
+            COL_STATE: fm.horizontalAdvance("Latched: reset, unack") + 14,
+            COL_BY: fm.horizontalAdvance("supervisor") + 16,
+            COL_COMMENT: fm.horizontalAdvance("waiting for maintenance") + 16,
+            COL_COUNT: fm.horizontalAdvance("Count") + 18,
+        }
+        for col, w in widths.items():
+            self.view.setColumnWidth(col, w)
+        h.setSortIndicatorShown(True)
+        h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.model.modelAboutToBeReset.connect(self._before_reset)
+        self.model.modelReset.connect(self._after_reset)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        outer.addWidget(self.view, 1)
+
+        # Actions
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, (text, _action) in ACTIONS.items():
+            b = QPushButton(text)
+            b.setObjectName(f"alarmAction_{name}")
+            b.setAutoDefault(False)
+            b.clicked.connect(lambda _c=False, n=name: self.request(n))
+            self.buttons[name] = b
+            actions.addWidget(b)
+        self.trend_button = QPushButton("Trend")
+        self.trend_button.setObjectName("alarmTrend")
+        self.trend_button.setToolTip("Trend of the selected alarm's tag around the alarm time (double-click)")
+        self.trend_button.clicked.connect(self.request_trend)
+        actions.addWidget(self.trend_button)
+        actions.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("dimLabel")
+        actions.addWidget(self.count_label)
+        outer.addLayout(actions)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("alarmMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setVisible(False)
+        outer.addWidget(self.message_label)
+        self.setStyleSheet(_QSS)
+
+        blink.toggled.connect(self._on_blink)
+        store.changed.connect(self._on_store_changed)
+        store.reset.connect(self._update_tabs)
+        self._update_tabs()
+        self._update_actions()
+        self.set_user(None)
+
+    # --- user and rights -------------------------------------------------------------------------
+    def set_user(self, user: User | None) -> None:
+        self.user = user
+        can_ack = allowed(user, Action.ACKNOWLEDGE)
+        if user is None:
+            text = "View only: nobody is logged in. Log in as operator or higher to acknowledge."
+        elif not can_ack:
+            text = f"View only ({user.name}, {user.role.label}): acknowledging needs operator or higher."
+        else:
+            may = ["acknowledge", "reset"]
+            if allowed(user, Action.SHELVE):
+                may.append("shelve / out of service")
+            if allowed(user, Action.CHANGE_LIMITS):
+                may.append("change limits")
+            text = f"{user.name} ({user.role.label}): may {', '.join(may)}"
+        self.rights_label.setText(text)
+        self.rights_label.setProperty("viewOnly", "true" if not can_ack else "false")
+        self.rights_label.style().unpolish(self.rights_label)
+        self.rights_label.style().polish(self.rights_label)
+        self._update_actions()
+
+    # --- selection and requests ------------------------------------------------------------------
+    def selected_rows(self) -> list[int]:
+        sm = self.view.selectionModel()
+        return sorted(i.row() for i in sm.selectedRows()) if sm is not None else []
+
+    def selected_records(self) -> list[AlarmRecord]:
+        out = []
+        for row in self.selected_rows():
+            r = self.model.record_at(row)
+            if isinstance(r, AlarmRecord):
+                out.append(r)
+        return out
+
+    def selected_ids(self) -> list[str]:
+        return [r.id for r in self.selected_records()]
+
+    def select_ids(self, ids: Sequence[str]) -> None:
+        sel = QItemSelection()
+        last = self.model.columnCount() - 1
+        rows = {row_key(r): i for i, r in enumerate(self.model.rows)}
+        for key in ids:
+            i = rows.get(key)
+            if i is not None:
+                sel.select(self.model.index(i, 0), self.model.index(i, last))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.view.selectionModel().select(sel, flags)
+        if ids and ids[0] in rows:
+            idx = self.model.index(rows[ids[0]], 0)
+            self.view.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.view.scrollTo(idx)
+
+    def show_alarm(self, alarm_id: str) -> None:
+        """Bring an alarm into view (from the banner): its view, filters cleared if they hide it."""
+        r = self.store.get(alarm_id)
+        if r is None:
+            return
+        view = next((v for v in VIEW_ORDER[:-1] if r.state in VIEW_STATES[v]), AlarmView.ACTIVE)
+        self.set_view(view)
+        if self.model.row_of(alarm_id) < 0:
+            self.clear_filters()
+        self.select_ids([alarm_id])
+
+    def targets(self, action: str) -> list[AlarmRecord]:
+        """The records an action would apply to (selection, or every visible one)."""
+        if action == "acknowledge_visible":
+            return [r for r in self.model.visible_records() if needs_ack(r)]
+        sel = self.selected_records()
+        if action in ("acknowledge", "acknowledge_comment"):
+            return [r for r in sel if needs_ack(r)]
+        if action == "reset":
+            return [r for r in sel if r.state == S.LATCHED]
+        if action == "unshelve":
+            return [r for r in sel if r.state == S.SHELVED]
+        if action == "return_to_service":
+            return [r for r in sel if r.state == S.OUT_OF_SERVICE]
+        if action == "set_out_of_service":
+            return [r for r in sel if r.state != S.OUT_OF_SERVICE]
+        if action == "shelve":
+            return [r for r in sel if r.state not in (S.SHELVED, S.OUT_OF_SERVICE)]
+        if action == "set_limit":
+            return (
+                [r for r in sel if r.kind in (AlarmKind.ANALOG, AlarmKind.ROC)][:1] if len(sel) == 1 else []
+            )
+        return sel
+
+    def request(self, action: str) -> bool:
+        """Ask the owner to run an action on its targets. The runtime checks the role again (and
+        journals a refusal), so a request is sent even when the buttons say the role is too low."""
+        ids = [r.id for r in self.targets(action)]
+        if not ids:
+            self.show_outcome(_NOTHING_TO_DO.get(action, "Select alarms first."), "failed")
+            return False
+        self.action_requested.emit(action, ids)
+        return True
+
+    # Shortcuts for code and tests
+    def acknowledge_selected(self) -> bool:
+        return self.request("acknowledge")
+
+    def acknowledge_selected_with_comment(self) -> bool:
+        return self.request("acknowledge_comment")
+
+    def acknowledge_all_visible(self) -> bool:
+        return self.request("acknowledge_visible")
+
+    def request_trend(self) -> bool:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            self.show_outcome("Select one alarm to trend its tag.", "failed")
+            return False
+        return self._trend_row(rows[0])
+
+    def _trend_row(self, row: int) -> bool:
+        r = self.model.record_at(row)
+        if r is None:
+            return False
+        t = float(self.model.index(row, 0).data(TIME_ROLE) or 0.0)
+        self.trend_requested.emit(r.tag, t)
+        return True
+
+    def show_outcome(self, text: str, kind: str = "ok") -> None:
+        """kind: ok / failed / pending. Never in alarm colours: a border and weight say it."""
+        self.message_label.setText(text)
+        self.message_label.setProperty("outcome", kind)
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+        self.message_label.setVisible(bool(text))
+
+    # --- views and filters -------------------------------------------------------------------------
+    @property
+    def current_view(self) -> AlarmView:
+        return self.model.view
+
+    def set_view(self, view: AlarmView) -> None:
+        self.tabs.setCurrentIndex(VIEW_ORDER.index(view))
+
+    def clear_filters(self) -> None:
+        for b in self.priority_buttons.values():
+            b.blockSignals(True)
+            b.setChecked(True)
+            b.blockSignals(False)
+        for combo in (self.machine_combo, self.state_combo, self.time_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        m = self.model
+        m.priorities, m.machine, m.states, m.window_s, m.text = {1, 2, 3, 4}, None, None, None, ""
+        m.refresh(force=True)
+
+    def _on_view_changed(self, i: int) -> None:
+        view = AlarmView(self.tabs.tabData(i))
+        self.model.set_view(view)
+        shown = set(VIEW_ACTIONS[view])
+        for name, b in self.buttons.items():
+            b.setVisible(name in shown)
+        self._update_actions()
+
+    def _on_priority_toggled(self, _checked: bool) -> None:
+        self.model.set_priorities(p for p, b in self.priority_buttons.items() if b.isChecked())
+
+    # --- model resets keep the operator's selection and scroll position -----------------------------
+    def _before_reset(self) -> None:
+        keys = [row_key(self.model.rows[r]) for r in self.selected_rows() if r < len(self.model.rows)]
+        cur = self.view.currentIndex()
+        cur_key = (
+            row_key(self.model.rows[cur.row()])
+            if cur.isValid() and cur.row() < len(self.model.rows)
+            else None
+        )
+        anchor = None
+        if self.view.verticalScrollBar().value() > 0:
+            top = self.view.rowAt(0)
+            if 0 <= top < len(self.model.rows):
+                anchor = row_key(self.model.rows[top])
+        self._saved = (keys, cur_key, anchor)
+
+    def _after_reset(self) -> None:
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        keys, cur_key, anchor = saved
+        if not keys and cur_key is None and anchor is None:
+            return
+        rows = {row_key(r): i for i, r in enumerate(self.model.rows)}
+        last = self.model.columnCount() - 1
+        sm = self.view.selectionModel()
+        if keys:
+            sel = QItemSelection()
+            for k in keys:
+                i = rows.get(k)
+                if i is not None:
+                    sel.select(self.model.index(i, 0), self.model.index(i, last))
+            sm.select(
+                sel, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+        if cur_key is not None and cur_key in rows:
+            sm.setCurrentIndex(self.model.index(rows[cur_key], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        if anchor is not None and anchor in rows:
+            self.view.scrollTo(self.model.index(rows[anchor], 0), QAbstractItemView.ScrollHint.PositionAtTop)
+
+    # --- slots --------------------------------------------------------------------------------------
+    def _on_store_changed(self, _records: list) -> None:
+        self._update_tabs()
+        self._update_actions()
+
+    def _on_selection_changed(self, *_a) -> None:
+        self._update_actions()
+        self.selection_changed.emit()
+
+    def _on_blink(self, _phase: bool) -> None:
+        if not self.model.rows or not self.isVisible():
+            return
+        x = self.view.columnViewportPosition(COL_PRIORITY)
+        w = self.view.columnWidth(COL_PRIORITY)
+        self.view.viewport().update(QRect(x, 0, w, self.view.viewport().height()))
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self._trend_row(index.row())
+
+    def _on_context_menu(self, pos) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        if index.row() not in self.selected_rows():
+            self.select_ids([row_key(self.model.rows[index.row()])])
+        menu = QMenu(self)
+        for name in VIEW_ACTIONS[self.current_view]:
+            b = self.buttons[name]
+            act = QAction(b.text(), menu)
+            act.setEnabled(b.isEnabled())
+            act.setToolTip(b.toolTip())
+            act.triggered.connect(lambda _c=False, n=name: self.request(n))
+            menu.addAction(act)
+        menu.addSeparator()
+        trend = QAction("Trend around the alarm time", menu)
+        trend.triggered.connect(self.request_trend)
+        menu.addAction(trend)
+        menu.setToolTipsVisible(True)
+        self._menu = menu  # tests look at it; the next one replaces it
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def refresh_values(self) -> None:
+        """Once a second: live values, shelve time left, time-window filter."""
+        self.model.refresh_values()
+
+    # --- derived UI state ---------------------------------------------------------------------------
+    def _update_tabs(self) -> None:
+        counts = self.model.counts_per_view()
+        for i, v in enumerate(VIEW_ORDER):
+            text = v.label if v == AlarmView.HISTORY else f"{v.label} ({counts[v]})"
+            if self.tabs.tabText(i) != text:
+                self.tabs.setTabText(i, text)
+        n = self.model.rowCount()
+        total = (
+            len(self.store.history)
+            if self.current_view == AlarmView.HISTORY
+            else counts.get(self.current_view, 0)
+        )
+        text = f"{n:,} shown" + (f" of {total:,}" if n != total else "")
+        self.count_label.setText(text)
+
+    def _update_actions(self) -> None:
+        sel_rows = self.selected_rows()
+        for name, (text, action) in ACTIONS.items():
+            b = self.buttons[name]
+            refusal = role_refusal(self.user, action)
+            targets = self.targets(name)
+            if refusal:
+                b.setEnabled(False)
+                b.setToolTip(f"{text.rstrip('…')}: {refusal}")
+            elif not targets:
+                b.setEnabled(False)
+                b.setToolTip(_NOTHING_TO_DO.get(name, "Select alarms first"))
+            else:
+                b.setEnabled(True)
+                n = len(targets)
+                b.setToolTip(f"{text.rstrip('…')} {n} alarm{'s' if n != 1 else ''}")
+        self.trend_button.setEnabled(len(sel_rows) == 1)
+        self._update_tabs()
+
+
+_NOTHING_TO_DO = {
+    "acknowledge": "Select unacknowledged alarms to acknowledge",
+    "acknowledge_comment": "Select unacknowledged alarms to acknowledge",
+    "acknowledge_visible": "No unacknowledged alarm is shown",
+    "reset": "Select latched alarms to reset",
+    "shelve": "Select alarms to shelve",
+    "unshelve": "Select shelved alarms to unshelve",
+    "set_out_of_service": "Select alarms to take out of service",
+    "return_to_service": "Select out-of-service alarms to return to service",
+    "set_limit": "Select one analog or rate-of-change alarm",
+}
+
+# Local style: outcome messages are marked by border and weight, never by an alarm colour.
+_QSS = """
+QLabel#alarmMessage { padding: 5px 8px; border: 1px solid transparent; }
+QLabel#alarmMessage[outcome="ok"] { border: 1px solid #8F8F8F; background: #E6E6E6; }
+QLabel#alarmMessage[outcome="pending"] { border: 1px dashed #595959; color: #3A3A3A; }
+QLabel#alarmMessage[outcome="failed"] { border: 2px solid #1E1E1E; background: #E6E6E6; font-weight: bold; }
+QLabel#alarmRights { color: #3A3A3A; }
+QLabel#alarmRights[viewOnly="true"] { color: #1E1E1E; font-weight: bold; }
+QToolButton#priorityFilter { padding: 3px 6px; border: 1px solid #8F8F8F; border-radius: 3px; background: #DADADA; }
+QToolButton#priorityFilter:checked { background: #F0F0F0; font-weight: bold; }
+QTabBar#alarmViews::tab { padding: 5px 12px; }
+QTabBar#alarmViews::tab:selected { font-weight: bold; }
+"""

@@ -1,0 +1,321 @@
+"""Alarm KPIs (ISA-18.2 / IEC 62682, EEMUA 191) of the journal, in the app.
+
+`hmi.core.alarms.kpi.report()` reads the journal's alarm events; on a day's file
+that can take a while, so it runs on a QThreadPool worker while a busy bar
+shows, and the result comes back to the GUI thread by a queued signal. A
+newer request supersedes an older one (its late result is dropped).
+
+Verdicts are words and symbols (✓ ok, ~ manageable, ✗ over target), not alarm
+colours: those are reserved for alarms.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.alarms.kpi import PRIORITY_TARGET_PCT, KpiReport, report
+
+log = logging.getLogger(__name__)
+
+PERIODS: dict[str, float | None] = {
+    "Current journal file": None,
+    "Last hour": 3600.0,
+    "Last 8 hours (shift)": 8 * 3600.0,
+    "Last 24 hours": 86400.0,
+    "Last 7 days": 7 * 86400.0,
+}
+VERDICT_TEXT = {"ok": "✓ ok", "manageable": "~ manageable", "over target": "✗ over target", "n/a": "– n/a"}
+PRIORITY_ORDER = ("urgent", "high", "medium", "low")
+
+
+def _t(ts: float | None) -> str:
+    return "—" if ts is None else _dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def _dur(s: float | None) -> str:
+    if s is None:
+        return "—"
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.1f} min"
+    return f"{s / 3600:.1f} h"
+
+
+class _Signals(QObject):
+    done = Signal(int, object, float)  # request number, KpiReport, seconds
+    failed = Signal(int, str)
+
+
+class _ReportJob(QRunnable):
+    def __init__(self, n: int, paths: list[Path], start: float | None, end: float | None, signals: _Signals):
+        super().__init__()
+        self.n, self.paths, self.start, self.end, self.signals = n, paths, start, end, signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # worker thread: no widget is touched here
+        t0 = time.perf_counter()
+        try:
+            r = report(self.paths, self.start, self.end)
+        except Exception as exc:
+            msg = str(exc) or type(exc).__name__
+            try:
+                self.signals.failed.emit(self.n, msg)
+            except RuntimeError:  # the view was closed meanwhile
+                pass
+            return
+        try:
+            self.signals.done.emit(self.n, r, time.perf_counter() - t0)
+        except RuntimeError:
+            pass
+
+
+def journal_paths(journal: object, start: float | None) -> list[Path]:
+    """The journal files that may hold events after `start` (None: the current file only)."""
+    current = getattr(journal, "path", None)
+    if start is None:
+        return [Path(current)] if current else []
+    files_fn = getattr(journal, "files", None)
+    files = [Path(p) for p in files_fn()] if callable(files_fn) else []
+    out = []
+    for p in files:
+        try:
+            if p.stat().st_mtime >= start:  # a file last written before the start holds nothing after it
+                out.append(p)
+        except OSError:
+            continue
+    if current and Path(current) not in out and Path(current).exists():
+        out.append(Path(current))
+    return sorted(out)
+
+
+def _table(headers: Sequence[str], stretch: int) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(list(headers))
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    t.setAlternatingRowColors(True)
+    t.setWordWrap(False)
+    h = t.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    h.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return t
+
+
+class KpiView(QWidget):
+    report_ready = Signal(object)  # KpiReport
+    report_failed = Signal(str)
+
+    def __init__(
+        self,
+        journal: object | None = None,
+        *,
+        paths: Callable[[float | None], list[Path]] | None = None,
+        clock: Callable[[], float] = time.time,
+        pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("kpiView")
+        self.journal = journal
+        self._paths = paths or (lambda start: journal_paths(self.journal, start))
+        self._clock = clock
+        self._pool = pool or QThreadPool.globalInstance()
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._on_done)
+        self._signals.failed.connect(self._on_failed)
+        self._request = 0
+        self.report: KpiReport | None = None
+        self.busy = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 8)
+        outer.setSpacing(8)
+        head = QHBoxLayout()
+        title = QLabel("Alarm system performance (ISA-18.2 / IEC 62682)")
+        title.setObjectName("dialogHeading")
+        head.addWidget(title)
+        head.addSpacing(16)
+        head.addWidget(QLabel("Period"))
+        self.period_combo = QComboBox()
+        for label, span in PERIODS.items():
+            self.period_combo.addItem(label, span)
+        self.period_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        head.addWidget(self.period_combo)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        head.addWidget(self.refresh_button)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy indicator
+        self.progress.setTextVisible(False)
+        self.progress.setFixedSize(120, 8)
+        self.progress.setVisible(False)
+        head.addWidget(self.progress)
+        head.addStretch(1)
+        self.status_label = QLabel("Not computed yet")
+        self.status_label.setObjectName("dimLabel")
+        head.addWidget(self.status_label)
+        outer.addLayout(head)
+
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("kpiSummary")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        outer.addWidget(self.summary_label)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(6)
+        self.assessment = _table(("KPI", "Value", "Target", "Verdict"), 1)
+        self.top10 = _table(("Most frequent alarms", "Priority", "Count", "Share"), 0)
+        self.priorities = _table(("Priority", "Count", "Share", "Target"), 0)
+        self.problems = _table(("Alarm", "Problem"), 1)
+        for w, label, r, c in (
+            (self.assessment, "KPIs against the ISA-18.2 / EEMUA 191 targets", 0, 0),
+            (self.top10, "Top 10 (share of the annunciated load)", 0, 1),
+            (self.priorities, "Priority distribution", 2, 0),
+            (self.problems, "Chattering, stale and standing alarms", 2, 1),
+        ):
+            cap = QLabel(label)
+            cap.setObjectName("kpiCaption")
+            grid.addWidget(cap, r, c)
+            grid.addWidget(w, r + 1, c)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(3, 2)
+        outer.addLayout(grid, 1)
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self.setStyleSheet("QLabel#kpiCaption { font-weight: bold; color: #2A2A2A; }")
+
+    # --- requests ----------------------------------------------------------------------------------
+    @property
+    def period_s(self) -> float | None:
+        return self.period_combo.currentData()
+
+    def refresh(self) -> int:
+        """Compute the report for the chosen period off the GUI thread; returns the request number."""
+        self._request += 1
+        n = self._request
+        span = self.period_s
+        end = self._clock() if span is not None else None
+        start = end - span if (span is not None and end is not None) else None
+        try:
+            paths = self._paths(start)
+        except Exception as exc:
+            self._on_failed(n, f"cannot find the journal files: {exc}")
+            return n
+        if not paths:
+            self._on_failed(n, "no journal file to read (the runtime has no journal)")
+            return n
+        self.busy = True
+        self.progress.setVisible(True)
+        self.refresh_button.setEnabled(False)
+        names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        self.status_label.setText(f"Computing from {names}…")
+        self._pool.start(_ReportJob(n, list(paths), start, end, self._signals))
+        return n
+
+    def _finish(self) -> None:
+        self.busy = False
+        self.progress.setVisible(False)
+        self.refresh_button.setEnabled(True)
+
+    def _on_failed(self, n: int, message: str) -> None:
+        if n != self._request:
+            return
+        self._finish()
+        self.status_label.setText(f"Could not compute the KPIs: {message}")
+        self.report_failed.emit(message)
+
+    def _on_done(self, n: int, r: KpiReport, seconds: float) -> None:
+        if n != self._request:
+            return  # superseded by a newer request
+        self._finish()
+        self.report = r
+        self.status_label.setText(
+            f"Computed {time.strftime('%H:%M:%S')} in {seconds:.2f} s from {len(r.sources)} file(s)"
+        )
+        self._show(r)
+        self.report_ready.emit(r)
+
+    # --- display -------------------------------------------------------------------------------------
+    def _show(self, r: KpiReport) -> None:
+        ack = (
+            f"time to acknowledge: average {_dur(r.avg_time_to_ack_s)}, median {_dur(r.median_time_to_ack_s)} "
+            f"over {r.acks} acknowledgements"
+        )
+        extra = f"; {r.advisories_excluded} model advisories not counted" if r.advisories_excluded else ""
+        self.summary_label.setText(
+            f"<b>{_t(r.start)} – {_t(r.end)}</b> ({_dur(r.duration_s)}, {r.periods} ten-minute periods) · "
+            f"<b>{r.annunciated}</b> alarms annunciated ({r.distinct_alarms} distinct){extra} · {ack} · "
+            f"{r.unacked_at_end} unacknowledged and {len(r.standing_at_end)} standing at the end · "
+            f"{r.shelve_actions} shelve actions"
+        )
+        self._fill(
+            self.assessment,
+            [(a.kpi, a.value, a.target, VERDICT_TEXT.get(a.verdict, a.verdict)) for a in r.assessment],
+            bold_if=lambda row: row[3].startswith("✗"),
+        )
+        self._fill(
+            self.top10,
+            [(f"{t.name} ({t.alarm})", t.priority, str(t.count), f"{t.share_pct:.1f} %") for t in r.top10]
+            or [("No alarms in this period", "", "", "")],
+        )
+        self._fill(
+            self.priorities,
+            [
+                (p, str(r.priority_counts.get(p, 0)), f"{r.priority_pct.get(p, 0.0):.1f} %",
+                 f"{PRIORITY_TARGET_PCT.get(p, '')} %")  # fmt: skip
+                for p in PRIORITY_ORDER
+            ],
+        )
+        probs: list[tuple[str, str]] = []
+        for c in r.chattering:
+            probs.append((c.alarm, f"chattering: {c.activations} activations, up to {c.max_per_minute} in 1 min"))
+        for s in r.stale:
+            probs.append((s.alarm, f"stale: active {s.hours:.1f} h since {_t(s.active_since)}"))
+        for st in r.standing_at_end:
+            probs.append((st.alarm, f"standing: {st.state.replace('_', ' ')} since {_t(st.since)} ({st.priority})"))
+        for label, ids in (
+            ("shelved at the end", r.shelved_at_end),
+            ("suppressed at the end", r.suppressed_at_end),
+            ("out of service at the end", r.out_of_service_at_end),
+        ):
+            probs.extend((i, label) for i in ids)
+        self._fill(self.problems, probs or [("—", "none")])
+
+    def _fill(self, table: QTableWidget, rows: list[tuple], bold_if: Callable[[tuple], bool] | None = None) -> None:
+        table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            bold = bold_if(row) if bold_if else False
+            for j, text in enumerate(row):
+                item = QTableWidgetItem(str(text))
+                if bold:
+                    item.setFont(self._bold)
+                if j > 0 and str(text)[:1].isdigit():
+                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                table.setItem(i, j, item)

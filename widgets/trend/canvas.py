@@ -1,0 +1,436 @@
+"""The plot area of a trend: Y-axis groups (overlaid or stacked), time axis, status lane, cursor, bands.
+
+Layout (pyqtgraph GraphicsLayout)::
+
+    overlay:  [ ]        [ status lane ]        [ ]
+              [axes L]   [ main ViewBox ]  [axes R]     other groups' ViewBoxes lie on top of
+              [ ]        [ time axis   ]                the main one, x-linked, same geometry
+    stacked:  [ ]        [ status lane ]
+              [axis 1]   [ ViewBox 1   ]                one row per group, x-linked
+              [axis 2]   [ ViewBox 2   ]                (state rows are lower)
+              [ ]        [ time axis   ]
+
+Every ViewBox pans and zooms in time only (mouse drag, wheel); Y scales are the
+engineering ranges, or automatic for tags without one (axis menu to change).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+
+from widgets.trend import style
+from widgets.trend.curve import IntervalItem
+
+LANE_ROWS = ("gap", "bad", "backfilled")  # top to bottom in the status lane
+
+
+class StateAxis(pg.AxisItem):
+    """Y axis of a boolean or enumeration: ticks at the states, labelled with their names."""
+
+    def __init__(self, states: dict[int, str], **kw: object) -> None:
+        super().__init__("left", **kw)
+        self.states = dict(states)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
+        vals = [float(k) for k in sorted(self.states) if minVal - 1e-9 <= k <= maxVal + 1e-9]
+        return [(1.0, vals)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [self.states.get(round(v), f"{v:g}") for v in values]
+
+
+class TimeAxis(pg.DateAxisItem):
+    """Local wall-clock time (the reviewers think in local time), with the date when the range spans days."""
+
+
+@dataclass
+class AxisGroup:
+    key: str
+    title: str
+    vb: pg.ViewBox
+    axis: pg.AxisItem
+    y_range: tuple[float, float] | None
+    states: dict[int, str] = field(default_factory=dict)
+    shade: IntervalItem | None = None
+    cursor: pg.InfiniteLine | None = None
+
+    @property
+    def is_state(self) -> bool:
+        return bool(self.states)
+
+
+def _font(pt: int = 9) -> QFont:
+    f = QFont()
+    f.setPointSize(pt)
+    return f
+
+
+class TrendCanvas(pg.GraphicsLayoutWidget):
+    cursor_moved = Signal(float)  # time under the cursor (POSIX s)
+    range_changed_by_user = Signal()  # pan/zoom with mouse or wheel
+    x_range_changed = Signal(float, float)
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self.setBackground(QColor(style.LANE_BG).lighter(103))
+        self.ci.setContentsMargins(4, 4, 8, 2)
+        self.ci.setSpacing(0)
+        self.mode = "overlay"
+        self.groups: dict[str, AxisGroup] = {}
+        self._order: list[str] = []
+        self._cursor_visible = False
+        self._cursor_t = math.nan
+        self._syncing = False
+        self._master: pg.ViewBox | None = None
+        # status lane: y 0..3, one row per kind
+        self.lane_vb = pg.ViewBox(enableMouse=False, enableMenu=False)
+        self.lane_vb.setYRange(0, len(LANE_ROWS), padding=0)
+        self.lane_vb.setBackgroundColor(QColor(style.LANE_BG))
+        self.lane_vb.setMaximumHeight(18)
+        self.lane_vb.setMinimumHeight(18)
+        self.lane_items: dict[str, IntervalItem] = {}
+        brushes = {
+            "gap": (style.solid(style.GAP), None),
+            "bad": (style.hatch(style.BAD, Qt.BrushStyle.FDiagPattern), QPen(QColor(style.BAD))),
+            "backfilled": (style.hatch(style.BACKFILL, Qt.BrushStyle.BDiagPattern), QPen(QColor(style.BACKFILL))),
+        }
+        for row, kind in enumerate(LANE_ROWS):
+            brush, pen = brushes[kind]
+            y1 = len(LANE_ROWS) - row
+            item = IntervalItem(brush, pen, y1 - 0.85, y1 - 0.15)
+            item.setToolTip(
+                {
+                    "gap": "No data: connection lost, journal gap or LineHMI not running",
+                    "bad": "Bad quality: no usable value (sensor failure, NaN...)",
+                    "backfilled": "Filled in from the server's history after a reconnect",
+                }[kind]
+            )
+            self.lane_vb.addItem(item)
+            self.lane_items[kind] = item
+        self.time_axis = TimeAxis(orientation="bottom")
+        self._style_axis(self.time_axis)
+        self.time_axis.setGrid(70)
+        self.lane_label = pg.LabelItem("", size="7pt", color=style.AXIS_TEXT)
+
+    # --- groups ------------------------------------------------------------------------------------
+    def set_groups(self, specs: list[tuple[str, str, tuple[float, float] | None, dict[int, str]]]) -> None:
+        """(key, title, y range or None for auto, states) per group, in display order."""
+        keys = [s[0] for s in specs]
+        old_range = self.x_range() if self._master is not None else None
+        for key in list(self.groups):
+            if key not in keys:
+                g = self.groups.pop(key)
+                g.vb.clear()
+        for key, title, yr, states in specs:
+            g = self.groups.get(key)
+            if g is None or g.states != states:
+                if g is not None:
+                    g.vb.clear()
+                vb = pg.ViewBox(enableMenu=True, defaultPadding=0.0)
+                vb.setMouseEnabled(x=True, y=False)
+                vb.setBackgroundColor(None)
+                axis: pg.AxisItem = StateAxis(states) if states else pg.AxisItem("left")
+                self._style_axis(axis)
+                axis.linkToView(vb)
+                shade = IntervalItem(style.hatch(style.GAP_SHADE, Qt.BrushStyle.SolidPattern))
+                shade.setZValue(-20)
+                vb.addItem(shade, ignoreBounds=True)
+                g = AxisGroup(key, title, vb, axis, yr, dict(states), shade)
+                vb.sigYRangeChanged.connect(self._on_y_range)
+                vb.sigRangeChangedManually.connect(self._on_manual)
+                self.groups[key] = g
+            g.title, g.y_range = title, yr
+            g.axis.setLabel(title)
+            self._apply_y(g)
+        self._order = keys
+        self._rebuild(old_range)
+
+    def _apply_y(self, g: AxisGroup) -> None:
+        if g.y_range is not None:
+            lo, hi = g.y_range
+            pad = 0.04 * (hi - lo) if not g.is_state else 0.25
+            g.vb.disableAutoRange(pg.ViewBox.YAxis)
+            g.vb.setYRange(lo - pad, hi + pad, padding=0)
+        else:
+            g.vb.enableAutoRange(pg.ViewBox.YAxis)
+            g.vb.setAutoVisible(y=True)
+
+    def _style_axis(self, axis: pg.AxisItem) -> None:
+        axis.setPen(pg.mkPen(style.AXIS_LINE))
+        axis.setTextPen(pg.mkPen(style.AXIS_TEXT))
+        axis.setStyle(tickFont=_font(8), tickTextOffset=3, tickLength=-4)
+        axis.label.setFont(_font(8))
+
+    def ordered_groups(self) -> list[AxisGroup]:
+        return [self.groups[k] for k in self._order if k in self.groups]
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in ("overlay", "stacked"):
+            raise ValueError(f"mode must be 'overlay' or 'stacked', not {mode!r}")
+        if mode != self.mode:
+            self.mode = mode
+            self._rebuild(self.x_range() if self._master is not None else None)
+
+    def _rebuild(self, x_range: tuple[float, float] | None) -> None:
+        scene = self.scene()
+        for g in self.groups.values():
+            try:
+                g.vb.sigResized.disconnect(self._sync_geometry)
+            except (RuntimeError, TypeError):
+                pass
+            if g.vb.scene() is not None and g.vb not in self.ci.items:
+                scene.removeItem(g.vb)
+            g.vb.setXLink(None)
+        self.ci.clear()
+        groups = self.ordered_groups()
+        if not groups:
+            # an empty trend still shows time and the lane
+            vb = pg.ViewBox(enableMenu=False)
+            vb.setMouseEnabled(x=True, y=False)
+            groups_vb = [vb]
+            self._empty_vb = vb
+        else:
+            groups_vb = [g.vb for g in groups]
+            self._empty_vb = None
+        master = groups_vb[0]
+        self._master = master
+        if self.mode == "overlay" or len(groups) <= 1:
+            left = [g for i, g in enumerate(groups) if i % 2 == 0]
+            right = [g for i, g in enumerate(groups) if i % 2 == 1]
+            nl = max(len(left), 1)
+            self.ci.addItem(self.lane_vb, 0, nl)
+            for j, g in enumerate(reversed(left)):
+                g.axis.orientation = "left"
+                self.ci.addItem(g.axis, 1, j)
+            if not left:
+                self.ci.addItem(pg.AxisItem("left", showValues=False), 1, 0)
+            self.ci.addItem(master, 1, nl)
+            for j, g in enumerate(right):
+                ax = g.axis
+                ax.orientation = "right"
+                ax.style["tickTextOffset"] = 3
+                self.ci.addItem(ax, 1, nl + 1 + j)
+            self.ci.addItem(self.time_axis, 2, nl)
+            for g in groups[1:]:
+                scene.addItem(g.vb)
+                g.vb.setXLink(master)
+                g.vb.setZValue(master.zValue() + 1)
+            master.sigResized.connect(self._sync_geometry)
+            self._sync_geometry()
+            self.ci.layout.setRowStretchFactor(1, 1)
+        else:
+            self.ci.addItem(self.lane_vb, 0, 1)
+            for r, g in enumerate(groups):
+                g.axis.orientation = "left"
+                self.ci.addItem(g.axis, r + 1, 0)
+                self.ci.addItem(g.vb, r + 1, 1)
+                if g.vb is not master:
+                    g.vb.setXLink(master)
+                self.ci.layout.setRowStretchFactor(r + 1, 1 if g.is_state else 3)
+            self.ci.addItem(self.time_axis, len(groups) + 1, 1)
+        self.lane_vb.setXLink(master)
+        self.time_axis.linkToView(master)
+        # horizontal grid from the first axis of each row, vertical from the time axis
+        for g in groups:
+            g.axis.setGrid(0)
+        if groups:
+            if self.mode == "stacked":
+                for g in groups:
+                    g.axis.setGrid(60)
+            else:
+                groups[0].axis.setGrid(60)
+        master.sigXRangeChanged.connect(self._on_x_range)
+        master.setBackgroundColor(QColor(style.PLOT_BG))
+        for g in groups[1:]:
+            g.vb.setBackgroundColor(QColor(style.PLOT_BG) if self.mode == "stacked" else None)
+        self._place_cursors()
+        if x_range is not None:
+            self.set_x_range(*x_range)
+
+    def _sync_geometry(self) -> None:
+        master = self._master
+        if master is None:
+            return
+        rect = master.sceneBoundingRect()
+        for g in self.ordered_groups():
+            if g.vb is not master and self.mode == "overlay":
+                g.vb.setGeometry(rect)
+                g.vb.linkedViewChanged(master, g.vb.XAxis)
+
+    # --- ranges -----------------------------------------------------------------------------------
+    @property
+    def master(self) -> pg.ViewBox:
+        assert self._master is not None
+        return self._master
+
+    def set_x_range(self, t0: float, t1: float) -> None:
+        if self._master is None or not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+            return
+        self._master.setXRange(t0, t1, padding=0)
+
+    def x_range(self) -> tuple[float, float]:
+        (x0, x1), _ = self.master.viewRange()
+        return float(x0), float(x1)
+
+    def plot_width_px(self) -> int:
+        if self._master is None:
+            return 800
+        w = int(self._master.width())
+        return max(w, 100)
+
+    def _on_x_range(self, vb: pg.ViewBox, rng: tuple[float, float]) -> None:
+        self.x_range_changed.emit(float(rng[0]), float(rng[1]))
+
+    def _on_y_range(self, vb: pg.ViewBox, rng: tuple[float, float]) -> None:
+        for g in self.groups.values():
+            if g.vb is vb and g.shade is not None:
+                g.shade.set_band(float(rng[0]), float(rng[1]))
+
+    def _on_manual(self, *_: object) -> None:
+        self.range_changed_by_user.emit()
+
+    # --- cursor -----------------------------------------------------------------------------------
+    def _place_cursors(self) -> None:
+        groups = self.ordered_groups()
+        vbs = [g.vb for g in groups] if self.mode == "stacked" else [self.master]
+        for g in groups:
+            if g.cursor is not None:
+                if g.cursor.scene() is not None:
+                    g.cursor.scene().removeItem(g.cursor)
+                g.cursor = None
+        for i, vb in enumerate(vbs):
+            line = pg.InfiniteLine(
+                angle=90,
+                movable=True,
+                pen=pg.mkPen(style.CURSOR, width=1),
+                hoverPen=pg.mkPen(style.CURSOR, width=3),
+                label=None if i else "",
+            )
+            line.setZValue(50)
+            line.setVisible(self._cursor_visible)
+            line.sigPositionChanged.connect(self._on_cursor_dragged)
+            vb.addItem(line, ignoreBounds=True)
+            owner = groups[i] if self.mode == "stacked" else (groups[0] if groups else None)
+            if owner is not None:
+                owner.cursor = line
+        if math.isfinite(self._cursor_t):
+            self.set_cursor(self._cursor_t)
+
+    def cursor_lines(self) -> list[pg.InfiniteLine]:
+        return [g.cursor for g in self.ordered_groups() if g.cursor is not None]
+
+    def set_cursor_visible(self, on: bool) -> None:
+        self._cursor_visible = on
+        if on and not math.isfinite(self._cursor_t):
+            x0, x1 = self.x_range()
+            self._cursor_t = x0 + 0.75 * (x1 - x0)
+        for line in self.cursor_lines():
+            line.setVisible(on)
+        if on:
+            self.set_cursor(self._cursor_t)
+
+    @property
+    def cursor_visible(self) -> bool:
+        return self._cursor_visible
+
+    @property
+    def cursor_time(self) -> float:
+        return self._cursor_t
+
+    def set_cursor(self, t: float) -> None:
+        self._cursor_t = float(t)
+        self._syncing = True
+        try:
+            for line in self.cursor_lines():
+                if line.value() != t:
+                    line.setValue(t)
+        finally:
+            self._syncing = False
+        self.cursor_moved.emit(self._cursor_t)
+
+    def _on_cursor_dragged(self, line: pg.InfiniteLine) -> None:
+        if self._syncing:
+            return
+        self.set_cursor(float(line.value()))
+
+    # --- bands ------------------------------------------------------------------------------------
+    def clear_bands(self) -> None:
+        for g in self.groups.values():
+            for item in list(g.vb.addedItems):
+                if getattr(item, "_trend_band", False):
+                    g.vb.removeItem(item)
+
+    def show_bands(
+        self,
+        key: str,
+        normal: tuple[float, float] | None,
+        limits: list[tuple[str, float]],
+        y_extent: tuple[float, float] | None,
+    ) -> None:
+        """Shade the normal band and the alarm zones of one pen in its group."""
+        self.clear_bands()
+        g = self.groups.get(key)
+        if g is None:
+            return
+        lo_ext, hi_ext = y_extent if y_extent is not None else (-1e9, 1e9)
+        lim = dict(limits)
+        items: list[pg.GraphicsObject] = []
+
+        def region(a: float, b: float, brush: object) -> None:
+            r = pg.LinearRegionItem(
+                values=(a, b), orientation="horizontal", movable=False, brush=brush, pen=pg.mkPen(None)
+            )
+            for ln in r.lines:
+                ln.setPen(pg.mkPen(None))
+                ln.setHoverPen(pg.mkPen(None))
+            r.setAcceptHoverEvents(False)
+            items.append(r)
+
+        if normal is not None:
+            region(normal[0], normal[1], style.solid(style.NORMAL_BAND))
+        if "H" in lim:
+            region(lim["H"], lim.get("HH", hi_ext), style.hatch(style.ALARM_ZONE, Qt.BrushStyle.BDiagPattern))
+        if "HH" in lim:
+            region(lim["HH"], hi_ext, style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.DiagCrossPattern))
+        if "L" in lim:
+            region(lim.get("LL", lo_ext), lim["L"], style.hatch(style.ALARM_ZONE, Qt.BrushStyle.BDiagPattern))
+        if "LL" in lim:
+            region(lo_ext, lim["LL"], style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.DiagCrossPattern))
+        for name, v in limits:
+            dashed = name in ("H", "L")
+            pen = pg.mkPen(style.LIMIT_LINE, width=1, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+            line = pg.InfiniteLine(
+                pos=v,
+                angle=0,
+                movable=False,
+                pen=pen,
+                label=f"{name} {v:g}",
+                labelOpts={"position": 0.985, "color": style.LIMIT_LINE, "anchors": [(1, 1), (1, 1)]},
+            )
+            items.append(line)
+        for it in items:
+            it._trend_band = True  # type: ignore[attr-defined]
+            it.setZValue(-10)
+            g.vb.addItem(it, ignoreBounds=True)
+
+    # --- lane and shading ------------------------------------------------------------------------
+    def set_lane(self, kind: str, start: np.ndarray, end: np.ndarray) -> None:
+        self.lane_items[kind].setIntervals(start, end)
+
+    def set_gap_shading(self, start: np.ndarray, end: np.ndarray) -> None:
+        for g in self.groups.values():
+            if g.shade is not None:
+                g.shade.setIntervals(start, end)
+                (y0, y1) = g.vb.viewRange()[1]
+                g.shade.set_band(float(y0), float(y1))
+
+    def map_time_to_x(self, t: float) -> float:
+        """Widget x coordinate of a time (tests and tooltips)."""
+        p = self.master.mapViewToScene(QPointF(t, 0.0))
+        return float(self.mapFromScene(p).x())
