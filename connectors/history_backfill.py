@@ -207,7 +207,7 @@ async def backfill_detailed(
         order = np.lexsort((batch.source_ts, batch.tag_idx))
         res.batch = batch.take(order)
     res.samples = len(res.batch)
-    res.nodes_filled = int(len(np.unique(res.batch.tag_idx))) if len(res.batch) else 0
+    res.nodes_filled = len(np.unique(res.batch.tag_idx)) if len(res.batch) else 0
     res.elapsed_s = time.perf_counter() - started
     return res
 

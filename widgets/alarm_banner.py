@@ -1,8 +1,8 @@
 """The alarm banner: always visible at the top of the main window.
 
-┌ 1 URGENT ┬ 2 HIGH ┬ 3 MEDIUM ┬ 4 LOW ┐ [1 Urgent] 14:03:22 Conveyor  Conveyor faulted …   Unack [Ack] │ Active 11 · Unack 7   │
-│    1     │   3    │    5     │   2   │ [2 High]   14:03:20 Filler    Filler bearing …      Unack [Ack] │ Shelved 1 · Suppr. 2  │
-│ 1 unack  │2 unack │ 3 unack  │       │ [2 High]   14:02:51 Capper    Capper faulted …      Unack [Ack] │ [Alarm list] [Silence]│
+┌ 1 URGENT ┬ 2 HIGH ┬ 3 MEDIUM ┬ 4 LOW ┐ [1 Urgent] 14:03:22 Filler  Bearing HiHi …  Unack [Ack] │ Active 11 · Unack 7
+│    1     │   3    │    5     │   2   │ [2 High]   14:03:20 Capper  Capper faulted …  Unack [Ack] │ Shelved 1 · …
+│ 1 unack  │2 unack │ 3 unack  │       │ [3 Medium] 14:02:51 Capper  Capper jam …  Unack [Ack] │ [Alarms] [Silence]
 
 - Per priority: the alarms in the active list, and how many wait for an
   acknowledgement. A box is grey while its count is zero, steady in the priority
@@ -99,8 +99,11 @@ class PriorityCountBox(QWidget):
             p.drawRoundedRect(r, 3, 3)
             p.setPen(QColor(palette.TEXT_DIM))
             p.setFont(self._small)
-            p.drawText(r.adjusted(0, 4, 0, 0), int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                       f"{prio} {_WORD[prio]}")  # fmt: skip
+            p.drawText(
+                r.adjusted(0, 4, 0, 0),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                f"{prio} {_WORD[prio]}",
+            )
             p.setFont(self._big)
             p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), "0")
             p.end()
@@ -110,8 +113,11 @@ class PriorityCountBox(QWidget):
         text_colour = QColor(palette.PRIORITY_TEXT[prio] if lit else palette.TEXT)
         p.setPen(text_colour)
         p.setFont(self._small)
-        p.drawText(r.adjusted(0, 4, 0, 0), int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                   f"{prio} {_WORD[prio]}")  # fmt: skip
+        p.drawText(
+            r.adjusted(0, 4, 0, 0),
+            int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+            f"{prio} {_WORD[prio]}",
+        )
         p.setFont(self._big)
         p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), str(self.active))
         if self.unacked:
@@ -146,7 +152,9 @@ class PriorityChip(QWidget):
             return
         p = QPainter(self)
         lit = self.blink.phase if self.flashing else True
-        paint_priority_chip(p, QRectF(self.rect()).adjusted(0, 2, 0, -2), self.priority, lit=lit, font=self._font)
+        paint_priority_chip(
+            p, QRectF(self.rect()).adjusted(0, 2, 0, -2), self.priority, lit=lit, font=self._font
+        )
         p.end()
 
 
@@ -159,7 +167,7 @@ class ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(60)
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+    def setText(self, text: str) -> None:
         self._full = text
         self.setToolTip(text)
         self._elide()
@@ -309,7 +317,9 @@ class AlarmBanner(QFrame):
         buttons.setSpacing(6)
         self.list_button = QPushButton("Alarm list")
         self.list_button.setObjectName("bannerList")
-        self.list_button.setToolTip("Show the alarm list (active, shelved, suppressed, out of service, history)")
+        self.list_button.setToolTip(
+            "Show the alarm list (active, shelved, suppressed, out of service, history)"
+        )
         self.list_button.clicked.connect(self.alarm_list_requested)
         self.silence_button = QPushButton("Silence")
         self.silence_button.setObjectName("bannerSilence")
@@ -354,7 +364,9 @@ class AlarmBanner(QFrame):
         else:
             b.setText("Silence")
             b.setEnabled(sounding)
-            b.setToolTip("Silence the alarm sound until the next new alarm" if sounding else "Nothing sounding")
+            b.setToolTip(
+                "Silence the alarm sound until the next new alarm" if sounding else "Nothing sounding"
+            )
 
     def refresh(self, *_args) -> None:
         self.refreshes += 1
@@ -365,7 +377,9 @@ class AlarmBanner(QFrame):
         refusal = role_refusal(self.user, Action.ACKNOWLEDGE)
         for i, row in enumerate(self.rows):
             r = c.top[i] if i < len(c.top) else None
-            row.set_record(r, self._machine_names.get(r.machine, r.machine) if r else "", not refusal, refusal)
+            row.set_record(
+                r, self._machine_names.get(r.machine, r.machine) if r else "", not refusal, refusal
+            )
         if c.total_unacked:
             more = c.total_unacked - len(c.top)
             self.quiet_label.setText(f"+ {more} more unacknowledged: see the alarm list" if more > 0 else "")

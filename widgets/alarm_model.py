@@ -63,8 +63,13 @@ BLINK_ROLE = Qt.ItemDataRole.UserRole + 3  # True: flashes (waiting for an ackno
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 4  # the AlarmRecord or HistoryRow
 TIME_ROLE = Qt.ItemDataRole.UserRole + 5  # float: the alarm's time (trend centre)
 
-TIME_WINDOWS = {"Any time": None, "Last 10 min": 600.0, "Last hour": 3600.0, "Last 8 h": 8 * 3600.0,
-                "Last 24 h": 86400.0}  # fmt: skip
+TIME_WINDOWS = {
+    "Any time": None,
+    "Last 10 min": 600.0,
+    "Last hour": 3600.0,
+    "Last 8 h": 8 * 3600.0,
+    "Last 24 h": 86400.0,
+}
 
 # State filter choices per view (label -> states; None = all).
 STATE_FILTERS: dict[str, frozenset[AlarmState] | None] = {

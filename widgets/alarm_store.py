@@ -13,11 +13,13 @@ and is applied here on the GUI thread, so no widget ever takes the engine's lock
 
 from __future__ import annotations
 
+import concurrent.futures
 import enum
 import heapq
+import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +172,41 @@ def history_from_event(ev: Any) -> HistoryRow | None:
         value=float(value) if isinstance(value, int | float) else float("nan"),
         count=int(d.get("count") or 0),
     )
+
+
+def run_in_thread(
+    fn: Callable[..., Any], *args: Any, name: str = "linehmi-gui-worker"
+) -> concurrent.futures.Future:
+    """Run `fn(*args)` on a short-lived Python thread; poll the future from a QTimer on the GUI thread.
+
+    Plain Python threads, not QThreadPool/QRunnable: a QRunnable wrapper dies on the worker thread,
+    and any Qt object the worker ends up releasing would be destroyed off the GUI thread (seen here
+    as a segfault while a pool thread garbage-collected). `fn` and its arguments must not be Qt objects.
+    """
+    fut: concurrent.futures.Future = concurrent.futures.Future()
+
+    def run() -> None:
+        if not fut.set_running_or_notify_cancel():
+            return
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as exc:  # delivered to the GUI thread through the future
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return fut
+
+
+def load_history(journal: Any, since: float, limit: int = 5000) -> list[HistoryRow]:
+    """The journal's alarm transitions since `since` (run it off the GUI thread: it reads SQLite)."""
+    from hmi.core.events import EventKind
+
+    rows = [
+        h
+        for h in (history_from_event(e) for e in journal.read_events(since=since, kinds=[EventKind.ALARM]))
+        if h
+    ]
+    return rows[-limit:]
 
 
 @dataclass(slots=True)

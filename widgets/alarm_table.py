@@ -320,8 +320,8 @@ class AlarmTable(QWidget):
         blink.toggled.connect(self._on_blink)
         store.changed.connect(self._on_store_changed)
         store.reset.connect(self._update_tabs)
-        self._update_tabs()
-        self._update_actions()
+        self.view.setColumnHidden(COL_ALARM, True)  # the message starts with the name; the tooltip has it
+        self._on_view_changed(self.tabs.currentIndex())
         self.set_user(None)
 
     # --- user and rights -------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Alarm KPIs (ISA-18.2 / IEC 62682, EEMUA 191) of the journal, in the app.
 
 `hmi.core.alarms.kpi.report()` reads the journal's alarm events; on a day's file
-that can take a while, so it runs on a QThreadPool worker while a busy bar
-shows, and the result comes back to the GUI thread by a queued signal. A
-newer request supersedes an older one (its late result is dropped).
+that can take a while, so it runs on a worker thread while a busy bar shows,
+and a QTimer on the GUI thread picks the result up from its future (the worker
+touches no Qt object). A newer request supersedes an older one (its late
+result is dropped).
 
 Verdicts are words and symbols (✓ ok, ~ manageable, ✗ over target), not alarm
 colours: those are reserved for alarms.
@@ -11,13 +12,14 @@ colours: those are reserved for alarms.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as _dt
 import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.alarms.kpi import PRIORITY_TARGET_PCT, KpiReport, report
+from widgets.alarm_store import run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -61,34 +64,6 @@ def _dur(s: float | None) -> str:
     if s < 7200:
         return f"{s / 60:.1f} min"
     return f"{s / 3600:.1f} h"
-
-
-class _Signals(QObject):
-    done = Signal(int, object, float)  # request number, KpiReport, seconds
-    failed = Signal(int, str)
-
-
-class _ReportJob(QRunnable):
-    def __init__(self, n: int, paths: list[Path], start: float | None, end: float | None, signals: _Signals):
-        super().__init__()
-        self.n, self.paths, self.start, self.end, self.signals = n, paths, start, end, signals
-        self.setAutoDelete(True)
-
-    def run(self) -> None:  # worker thread: no widget is touched here
-        t0 = time.perf_counter()
-        try:
-            r = report(self.paths, self.start, self.end)
-        except Exception as exc:
-            msg = str(exc) or type(exc).__name__
-            try:
-                self.signals.failed.emit(self.n, msg)
-            except RuntimeError:  # the view was closed meanwhile
-                pass
-            return
-        try:
-            self.signals.done.emit(self.n, r, time.perf_counter() - t0)
-        except RuntimeError:
-            pass
 
 
 def journal_paths(journal: object, start: float | None) -> list[Path]:
@@ -134,19 +109,18 @@ class KpiView(QWidget):
         *,
         paths: Callable[[float | None], list[Path]] | None = None,
         clock: Callable[[], float] = time.time,
-        pool: QThreadPool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("kpiView")
         self.journal = journal
-        self._paths = paths or (lambda start: journal_paths(self.journal, start))
+        self._paths_fn = paths
         self._clock = clock
-        self._pool = pool or QThreadPool.globalInstance()
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
-        self._signals.failed.connect(self._on_failed)
         self._request = 0
+        self._job: tuple[int, concurrent.futures.Future, float] | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(50)
+        self._poll.timeout.connect(self._check_job)
         self.report: KpiReport | None = None
         self.busy = False
 
@@ -224,7 +198,7 @@ class KpiView(QWidget):
         end = self._clock() if span is not None else None
         start = end - span if (span is not None and end is not None) else None
         try:
-            paths = self._paths(start)
+            paths = self._paths_fn(start) if self._paths_fn else journal_paths(self.journal, start)
         except Exception as exc:
             self._on_failed(n, f"cannot find the journal files: {exc}")
             return n
@@ -234,10 +208,34 @@ class KpiView(QWidget):
         self.busy = True
         self.progress.setVisible(True)
         self.refresh_button.setEnabled(False)
-        names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        names = ", ".join(p.name for p in paths[:3]) + (
+            f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+        )
         self.status_label.setText(f"Computing from {names}…")
-        self._pool.start(_ReportJob(n, list(paths), start, end, self._signals))
+        self._job = (
+            n,
+            run_in_thread(report, list(paths), start, end, name="linehmi-kpi"),
+            time.perf_counter(),
+        )
+        self._poll.start()
         return n
+
+    def _check_job(self) -> None:
+        job = self._job
+        if job is None:
+            self._poll.stop()
+            return
+        n, fut, t0 = job
+        if not fut.done():
+            return
+        self._job = None
+        self._poll.stop()
+        try:
+            r = fut.result()
+        except Exception as exc:
+            self._on_failed(n, str(exc) or type(exc).__name__)
+            return
+        self._on_done(n, r, time.perf_counter() - t0)
 
     def _finish(self) -> None:
         self.busy = False
@@ -288,18 +286,26 @@ class KpiView(QWidget):
         self._fill(
             self.priorities,
             [
-                (p, str(r.priority_counts.get(p, 0)), f"{r.priority_pct.get(p, 0.0):.1f} %",
-                 f"{PRIORITY_TARGET_PCT.get(p, '')} %")  # fmt: skip
+                (
+                    p,
+                    str(r.priority_counts.get(p, 0)),
+                    f"{r.priority_pct.get(p, 0.0):.1f} %",
+                    f"{PRIORITY_TARGET_PCT.get(p, '')} %",
+                )
                 for p in PRIORITY_ORDER
             ],
         )
         probs: list[tuple[str, str]] = []
         for c in r.chattering:
-            probs.append((c.alarm, f"chattering: {c.activations} activations, up to {c.max_per_minute} in 1 min"))
+            probs.append(
+                (c.alarm, f"chattering: {c.activations} activations, up to {c.max_per_minute} in 1 min")
+            )
         for s in r.stale:
             probs.append((s.alarm, f"stale: active {s.hours:.1f} h since {_t(s.active_since)}"))
         for st in r.standing_at_end:
-            probs.append((st.alarm, f"standing: {st.state.replace('_', ' ')} since {_t(st.since)} ({st.priority})"))
+            probs.append(
+                (st.alarm, f"standing: {st.state.replace('_', ' ')} since {_t(st.since)} ({st.priority})")
+            )
         for label, ids in (
             ("shelved at the end", r.shelved_at_end),
             ("suppressed at the end", r.suppressed_at_end),
@@ -308,7 +314,9 @@ class KpiView(QWidget):
             probs.extend((i, label) for i in ids)
         self._fill(self.problems, probs or [("—", "none")])
 
-    def _fill(self, table: QTableWidget, rows: list[tuple], bold_if: Callable[[tuple], bool] | None = None) -> None:
+    def _fill(
+        self, table: QTableWidget, rows: list[tuple], bold_if: Callable[[tuple], bool] | None = None
+    ) -> None:
         table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             bold = bold_if(row) if bold_if else False

@@ -606,10 +606,14 @@ def _dedupe(p: Points) -> Points:
 def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.ndarray, tag: str) -> Points:
     ts: list[float] = []
     st: list[int] = []
-    for s, tags in zip(gaps.start.tolist(), gap_tags, strict=True):
+    for s, e, tags in zip(gaps.start.tolist(), gaps.end.tolist(), gap_tags, strict=True):
         if tags is None or tag in tags:
-            ts.append(s)
-            st.append(BAD_DATA_LOST)
+            # a gap the server's history filled in (backfill) has samples: nothing to break
+            i0 = int(np.searchsorted(p.ts, s, side="left"))
+            i1 = int(np.searchsorted(p.ts, e, side="left"))
+            if not np.any(np.isfinite(p.value[i0:i1])):
+                ts.append(s)
+                st.append(BAD_DATA_LOST)
     # App (re)start: nothing was recorded since this tag's last sample before it.
     for r in restarts.tolist():
         i = int(np.searchsorted(p.ts, r, side="left")) - 1
@@ -686,9 +690,9 @@ def write_csv(
 __all__ = [
     "BAD_NOT_CONNECTED",
     "CSV_COLUMNS",
+    "Historian",
     "HistoryCancelled",
     "HistoryResult",
-    "Historian",
     "PenHistory",
     "iso_local",
     "write_csv",

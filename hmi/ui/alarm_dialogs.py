@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -74,7 +75,13 @@ class _ActionDialog(QDialog):
     """Heading, the alarms concerned, a form, a validation line, OK/Cancel."""
 
     def __init__(
-        self, title: str, heading: str, records: Sequence[AlarmRecord], user: User | None, ok_text: str, parent
+        self,
+        title: str,
+        heading: str,
+        records: Sequence[AlarmRecord],
+        user: User | None,
+        ok_text: str,
+        parent,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -135,7 +142,9 @@ class _ActionDialog(QDialog):
 
 
 class AckDialog(_ActionDialog):
-    def __init__(self, records: Sequence[AlarmRecord], user: User | None, parent=None, *, visible: bool = False):
+    def __init__(
+        self, records: Sequence[AlarmRecord], user: User | None, parent=None, *, visible: bool = False
+    ):
         n = len(records)
         heading = f"Acknowledge {'all ' if visible and n > 1 else ''}{_plural(n)}"
         if visible:
@@ -156,7 +165,9 @@ class AckDialog(_ActionDialog):
 
 
 class ShelveDialog(_ActionDialog):
-    def __init__(self, records: Sequence[AlarmRecord], user: User | None, max_s: float = 12 * 3600, parent=None):
+    def __init__(
+        self, records: Sequence[AlarmRecord], user: User | None, max_s: float = 12 * 3600, parent=None
+    ):
         super().__init__("Shelve alarms", f"Shelve {_plural(len(records))}", records, user, "Shelve", parent)
         note = QLabel(
             "A shelved alarm leaves the active list and is not annunciated. It returns by itself "
@@ -200,7 +211,9 @@ class ShelveDialog(_ActionDialog):
         return ""
 
     def _show_until(self, *_a) -> None:
-        self.until_label.setText(time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() + self.duration_s)))
+        self.until_label.setText(
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() + self.duration_s))
+        )
 
 
 class ReasonDialog(_ActionDialog):
@@ -248,8 +261,9 @@ class ReasonDialog(_ActionDialog):
 
 class LimitDialog(_ActionDialog):
     def __init__(self, record: AlarmRecord, user: User | None, unit: str = "", parent=None):
-        super().__init__("Change alarm limit", f"Change the limit of {record.name}", [record], user, "Change limit",
-                         parent)  # fmt: skip
+        super().__init__(
+            "Change alarm limit", f"Change the limit of {record.name}", [record], user, "Change limit", parent
+        )
         self.unit = unit
         note = QLabel(
             "The new limit holds until the HMI restarts; the line config stays the source of truth."
@@ -340,7 +354,9 @@ class AlarmActionController(QObject):
         self.runtime = runtime
         self.store = store
         self.config = config
-        self.parent_widget = parent_widget
+        # Weak: the window owns this controller; a strong reference back would make a cycle that
+        # Python's GC could collect on another thread (a QWidget must die on the GUI thread).
+        self._parent_widget = weakref.ref(parent_widget) if parent_widget is not None else None
         self.user: User | None = None
         self.dialog: QDialog | None = None
         self.pending: list[_Pending] = []
@@ -348,6 +364,10 @@ class AlarmActionController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
+
+    @property
+    def parent_widget(self) -> QWidget | None:
+        return self._parent_widget() if self._parent_widget is not None else None
 
     @property
     def available(self) -> bool:

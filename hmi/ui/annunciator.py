@@ -112,7 +112,11 @@ class Annunciator(QObject):
     def _loudest(self) -> Priority | None:
         best: Priority | None = None
         for r in self.store.records.values():
-            if r.state == AlarmState.UNACKED and r.priority in self.patterns and (best is None or r.priority < best):
+            if (
+                r.state == AlarmState.UNACKED
+                and r.priority in self.patterns
+                and (best is None or r.priority < best)
+            ):
                 best = r.priority
                 if best == Priority.URGENT:
                     break

@@ -7,8 +7,8 @@ flagged `must_change_password` (the demo accounts) must choose a new password
 before the log-in completes; cancelling then logs them out again (audited).
 
 The new password is set through `runtime.change_password(user, new)` when the
-runtime has it, else through `runtime.users.set_password()` on a QThreadPool
-worker (scrypt hashing and an fsynced file write never run on the GUI thread).
+runtime has it, else through `runtime.users.set_password()` on a worker thread
+(scrypt hashing and an fsynced file write never run on the GUI thread).
 The password is never logged, journaled or kept after the dialog closes.
 """
 
@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-from collections.abc import Callable
-from typing import Any
 
-from PySide6.QtCore import QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -34,30 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.users import User
+from widgets.alarm_store import run_in_thread
 
 POLL_MS = 40
 MIN_PASSWORD_LEN = 8
-
-
-class _Job(QRunnable):
-    def __init__(self, fut: concurrent.futures.Future, fn: Callable[..., Any], args: tuple) -> None:
-        super().__init__()
-        self.fut, self.fn, self.args = fut, fn, args
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        if not self.fut.set_running_or_notify_cancel():
-            return
-        try:
-            self.fut.set_result(self.fn(*self.args))
-        except BaseException as exc:  # delivered to the GUI through the future
-            self.fut.set_exception(exc)
-
-
-def run_off_gui(fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future:
-    fut: concurrent.futures.Future = concurrent.futures.Future()
-    QThreadPool.globalInstance().start(_Job(fut, fn, args))
-    return fut
 
 
 def password_problem(user_name: str, old: str, new: str, confirm: str) -> str:
@@ -82,7 +60,7 @@ class LoginDialog(QDialog):
         self.current = current
         self.user: User | None = None  # the result
         self._future: concurrent.futures.Future | None = None
-        self._on_future: Callable[[concurrent.futures.Future], None] | None = None
+        self._then = ""  # the method to call with the finished future (a name: no reference cycle)
         self._pending_user: User | None = None
         self._old_password = ""
         self.setWindowTitle("Switch user" if current else "Log in")
@@ -210,8 +188,8 @@ class LoginDialog(QDialog):
         for w in (self.name_edit, self.password_edit, self.new_edit, self.confirm_edit):
             w.setEnabled(not on)
 
-    def _wait(self, fut: concurrent.futures.Future, then: Callable[[concurrent.futures.Future], None]) -> None:
-        self._future, self._on_future = fut, then
+    def _wait(self, fut: concurrent.futures.Future, then: str) -> None:
+        self._future, self._then = fut, then
         self._busy(True)
         self._timer.start()
 
@@ -219,12 +197,12 @@ class LoginDialog(QDialog):
         fut = self._future
         if fut is None or not fut.done():
             return
-        then = self._on_future
+        then = self._then
         self._timer.stop()
-        self._future = self._on_future = None
+        self._future, self._then = None, ""
         self._busy(False)
-        if then is not None:
-            then(fut)
+        if then:
+            getattr(self, then)(fut)
 
     # --- steps -------------------------------------------------------------------------------------
     def _on_ok(self) -> None:
@@ -245,7 +223,7 @@ class LoginDialog(QDialog):
             self._say(f"Log-in failed: {exc}", bad=True)
             return
         self._old_password = password
-        self._wait(fut, self._on_login_done)
+        self._wait(fut, "_on_login_done")
 
     def _on_login_done(self, fut: concurrent.futures.Future) -> None:
         try:
@@ -293,11 +271,11 @@ class LoginDialog(QDialog):
                 if users is None:
                     self._say("Cannot change the password: this runtime has no user store.", bad=True)
                     return
-                fut = run_off_gui(users.set_password, user.name, new)
+                fut = run_in_thread(users.set_password, user.name, new)
         except Exception as exc:
             self._say(f"Could not change the password: {exc}", bad=True)
             return
-        self._wait(fut, self._on_changed)
+        self._wait(fut, "_on_changed")
 
     def _on_changed(self, fut: concurrent.futures.Future) -> None:
         try:
@@ -330,7 +308,7 @@ class LoginDialog(QDialog):
                 except Exception:
                     pass
             self._pending_user = None
-        self._future = None
+        self._future, self._then = None, ""
         self._old_password = ""
         self.password_edit.clear()
         self.new_edit.clear()

@@ -1,18 +1,27 @@
-"""The main window: top bar, line overview, tag table and events docks, status bar.
+"""The main window: top bar, alarm banner, line overview, alarm/tag/event docks, status bar.
 
-┌ Packaging Line 1 ─────────── [CONNECTED] for 3 min — … │ User alice │ 2025-11-23 14:03:22 ┐
+┌ Packaging Line 1 ───── [CONNECTED] for 3 min — … │ User alice · operator [Switch user] │ 14:03:22 ┐
+│ [1 URGENT][2 HIGH][3 MEDIUM][4 LOW]  the 1-3 most important unacknowledged alarms [Ack]  … │  (alarm banner,
+├───────────────────────────────────────────────────────────────────────────────────────────┤   always visible)
 │  Filler        Capper        Labeller       Conveyor      (faceplates, flow order)        │
-├─ Tags (dock) ─────────────────────────────┬─ Events (dock) ──────────────────────────────┤
+├─ Alarms | Tags (tabbed dock) ──────────────┬─ Events (dock) ──────────────────────────────┤
 └ status: tags · updates/s · dropped batches · bridge cost · journal ──────────────────────┘
+
+Alarms: the window keeps its own copy of the alarm states (widgets.alarm_store),
+seeded once from `runtime.alarms.records()` and then fed by the bridge's
+`alarms_changed`. Actions go through `runtime.alarm_action()` on the runtime's
+worker (hmi.ui.alarm_dialogs). `trend_requested(tag, t_center)` is relayed from
+the alarm table for whoever shows trends.
 """
 
 from __future__ import annotations
 
 import getpass
+import logging
 import time
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -21,8 +30,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QPushButton,
     QStatusBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -30,12 +41,23 @@ from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
 from hmi.core.live_values import LiveValues
 from hmi.core.runtime_api import ConnectionState, LineRuntimeApi, TagProblem
+from hmi.core.users import Role, User
+from hmi.ui.alarm_dialogs import AlarmActionController
+from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
+from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.setpoint_dialog import SetpointDialog
+from widgets.alarm_banner import AlarmBanner
+from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
+from widgets.alarm_table import AlarmTable
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
+from widgets.kpi_view import KpiView
 from widgets.line_overview import LineOverview
 from widgets.tag_table import TagTable
+
+log = logging.getLogger(__name__)
+ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
 
 WIDE_LAYOUT_MIN_WIDTH = 1600  # below this the tags and events docks share one tabbed area
 
@@ -56,20 +78,25 @@ def _separator() -> QFrame:
 
 
 class MainWindow(QMainWindow):
+    trend_requested = Signal(str, float)  # tag, t_center: relayed from the alarm table
+
     def __init__(
         self,
         runtime: LineRuntimeApi,
         config: LineConfig | None = None,
-        user: str | None = None,
+        user: User | str | None = None,
         *,
         poll_interval_ms: int = DEFAULT_INTERVAL_MS,
         max_events: int = 500,
+        audible: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
         self.config = config if config is not None else runtime.config
-        self._user = user or default_user()
+        # A User is logged in; a plain name (or the OS user) only says who is watching: view only.
+        self.user: User | None = user if isinstance(user, User) else None
+        self._user = user.name if isinstance(user, User) else (user or default_user())
         self.live = LiveValues(self.config)
         self.bridge = LiveBridge(runtime, self.live, poll_interval_ms, self)
         self._stale = True  # nothing is current until the runtime says connected
@@ -79,6 +106,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"LineHMI — {self.config.line.name}")
         self.setObjectName("mainWindow")
 
+        self._build_alarm_model(audible)
         self._build_top_bar()
         self.overview = LineOverview(self.config)
         self.overview.setpoint_requested.connect(self.open_setpoint_dialog)
@@ -93,6 +121,7 @@ class MainWindow(QMainWindow):
             "Events", "eventsDock", self.events, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
+        self._build_alarm_docks()
         self._build_status_bar()
         self._build_view_menu()
 
@@ -102,6 +131,7 @@ class MainWindow(QMainWindow):
         b.events_arrived.connect(self._on_events_arrived)
         b.problems_found.connect(self._on_problems_found)
         b.batches_dropped.connect(self._on_batches_dropped)
+        b.alarms_changed.connect(self.alarm_store.apply)
 
         self._second = QTimer(self)
         self._second.setInterval(1000)
@@ -112,6 +142,9 @@ class MainWindow(QMainWindow):
         self._on_state_changed(runtime.state, "")
         self._on_second()
         self.resize(self._initial_size())
+        self.set_user(user if isinstance(user, User) else self._user)
+        self._load_alarm_history()
+        self.blink.start()
         self.bridge.start()
 
     # --- construction ---------------------------------------------------------------------------
@@ -135,13 +168,30 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.line_label)
         lay.addSpacing(20)
         lay.addWidget(self.connection_indicator, 1)
+        self.login_button = QPushButton("Log in")
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setAutoDefault(False)
+        self.login_button.clicked.connect(self.open_login_dialog)
+        self.logout_button = QPushButton("Log out")
+        self.logout_button.setObjectName("logoutButton")
+        self.logout_button.setAutoDefault(False)
+        self.logout_button.clicked.connect(self.log_out)
         lay.addWidget(_separator())
         lay.addWidget(self.user_label)
+        lay.addWidget(self.login_button)
+        lay.addWidget(self.logout_button)
         lay.addWidget(_separator())
         lay.addWidget(self.clock_label)
         lay.addWidget(self.view_button)
-        self.setMenuWidget(bar)
-        self.set_user(self._user)
+        # The alarm banner sits under the top bar, outside the dock area: nothing can cover it.
+        top = QWidget()
+        top.setObjectName("topArea")
+        vbox = QVBoxLayout(top)
+        vbox.setContentsMargins(0, 0, 0, 0)
+        vbox.setSpacing(0)
+        vbox.addWidget(bar)
+        vbox.addWidget(self.alarm_banner)
+        self.setMenuWidget(top)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -171,8 +221,14 @@ class MainWindow(QMainWindow):
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
-        for dock in (self.tags_dock, self.events_dock):
+        for dock in (self.alarms_dock, self.tags_dock, self.events_dock, self.kpi_dock):
             menu.addAction(dock.toggleViewAction())
+        menu.addSeparator()
+        self.audible_action = QAction("Audible alarms", self)
+        self.audible_action.setCheckable(True)
+        self.audible_action.setChecked(self.annunciator.enabled)
+        self.audible_action.toggled.connect(self.annunciator.set_enabled)
+        menu.addAction(self.audible_action)
         menu.addSeparator()
         reset = QAction("Reset layout", self)
         reset.triggered.connect(self.reset_layout)
@@ -187,18 +243,21 @@ class MainWindow(QMainWindow):
         return QSize(min(1800, avail.width()), min(1000, avail.height()))
 
     def reset_layout(self) -> None:
-        for dock in (self.tags_dock, self.events_dock):
+        for dock in (self.alarms_dock, self.tags_dock, self.events_dock):
             dock.setFloating(False)
             dock.show()
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.kpi_dock.setFloating(False)
+        self.kpi_dock.hide()
         self.arrange_docks()
 
     def _size_docks(self) -> None:
         # Faceplates keep their natural height; the tag table gets the rest, events a third of the width.
         overview_h = self.overview.widget().sizeHint().height() + 4
-        free = max(int(self.height() * 0.35), self.height() - overview_h - 80)
-        self.resizeDocks([self.tags_dock], [free], Qt.Orientation.Vertical)
-        if not self.tabifiedDockWidgets(self.tags_dock):
+        banner_h = self.alarm_banner.sizeHint().height()
+        free = max(int(self.height() * 0.35), self.height() - overview_h - 80 - banner_h)
+        self.resizeDocks([self.tags_dock, self.alarms_dock], [free, free], Qt.Orientation.Vertical)
+        if self.events_dock not in self.tabifiedDockWidgets(self.tags_dock):
             w = self.width()
             self.resizeDocks(
                 [self.tags_dock, self.events_dock], [int(w * 0.64), int(w * 0.36)], Qt.Orientation.Horizontal
@@ -217,6 +276,14 @@ class MainWindow(QMainWindow):
             self.tags_dock.raise_()
         else:
             self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
+        # The alarm list is a tab next to the tags; raised when alarms are standing.
+        self.tabifyDockWidget(self.tags_dock, self.alarms_dock)
+        self.tabifyDockWidget(self.events_dock, self.kpi_dock)
+        self.events_dock.raise_()
+        if self.alarm_store.records:
+            self.alarms_dock.raise_()
+        else:
+            self.tags_dock.raise_()
         self._size_docks()
 
     # --- user ----------------------------------------------------------------------------------
@@ -224,10 +291,160 @@ class MainWindow(QMainWindow):
     def current_user(self) -> str:
         return self._user
 
-    def set_user(self, user: str) -> None:
-        self._user = user
-        self.user_label.setText(f"User  {user}")
-        self.user_label.setToolTip("Operator actions (setpoint writes) are journaled under this name")
+    def set_user(self, user: User | str | None) -> None:
+        """A logged-in User (acts with their role), or a name / None: view only."""
+        if isinstance(user, User):
+            self.user = user
+            self._user = user.name
+            self.user_label.setText(f"User  {user.display_name or user.name} · {user.role.label}")
+            self.user_label.setToolTip(
+                f"Logged in as {user.name} ({user.role.label}). Actions are checked against this role and "
+                "journaled under this name."
+            )
+        else:
+            self.user = None
+            self._user = user or ""
+            who = f"{self._user} · " if self._user else ""
+            self.user_label.setText(f"User  {who}view only")
+            self.user_label.setToolTip(
+                "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
+                "Log in to act."
+            )
+        self.login_button.setText("Switch user" if self.user else "Log in")
+        self.logout_button.setVisible(self.user is not None)
+        self.alarm_banner.set_user(self.user)
+        self.alarm_table.set_user(self.user)
+        self.alarm_actions.set_user(self.user)
+        for dlg in self._dialogs.values():
+            dlg.set_actor(self._user, self._actor())
+
+    def _actor(self) -> User:
+        """Who setpoint writes are sent as: the logged-in user, else a viewer (the runtime refuses)."""
+        return self.user if self.user is not None else User(self._user or "nobody", Role.VIEWER)
+
+    def open_login_dialog(self) -> LoginDialog:
+        """Log in, or switch user (the previous user is logged out once the new one is in)."""
+        dlg = LoginDialog(self.runtime, self.user, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dlg.logged_in.connect(self._on_logged_in)
+        self.login_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _on_logged_in(self, user: User) -> None:
+        previous = self.user
+        if previous is not None and previous.name != user.name:
+            self._logout_runtime(previous)
+        self.set_user(user)
+        self.statusBar().showMessage(f"Logged in as {user.name} ({user.role.label})", 8000)
+
+    def log_out(self) -> None:
+        if self.user is not None:
+            self._logout_runtime(self.user)
+            self.statusBar().showMessage(f"{self.user.name} logged out: view only", 8000)
+        self.set_user(None)
+
+    def _logout_runtime(self, user: User) -> None:
+        logout = getattr(self.runtime, "logout", None)
+        if callable(logout):
+            try:
+                logout(user)  # audited on the runtime's worker; nothing to wait for
+            except Exception:
+                log.exception("log-out of %s failed", user.name)
+
+    # --- alarms --------------------------------------------------------------------------------
+    def _build_alarm_model(self, audible: bool) -> None:
+        self.alarm_store = AlarmStore(parent=self)
+        engine = getattr(self.runtime, "alarms", None)
+        if engine is not None:
+            try:
+                # Once, at start; afterwards only the changed records from the bridge.
+                self.alarm_store.seed(engine.records(include_normal=True))
+            except Exception:
+                log.exception("could not read the alarm states at start")
+        self.blink = BlinkClock(parent=self)
+        self.alarm_banner = AlarmBanner(self.alarm_store, self.blink, self.config)
+        self.annunciator = Annunciator(self.alarm_store, enabled=audible, parent=self)
+        self.alarm_actions = AlarmActionController(self.runtime, self.alarm_store, self.config, self, self)
+
+    def _build_alarm_docks(self) -> None:
+        self.alarm_table = AlarmTable(self.alarm_store, self.blink, self.config, self.live)
+        self.alarms_dock = self._dock(
+            "Alarms", "alarmsDock", self.alarm_table, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.tags_dock, self.alarms_dock)
+        self.kpi_view = KpiView(getattr(self.runtime, "journal", None))
+        self.kpi_dock = self._dock(
+            "Alarm KPIs", "kpiDock", self.kpi_view, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.events_dock, self.kpi_dock)
+        self.kpi_dock.hide()
+        self.kpi_dock.visibilityChanged.connect(self._on_kpi_visibility)
+
+        t, b, a = self.alarm_table, self.alarm_banner, self.alarm_actions
+        t.action_requested.connect(a.request)
+        t.trend_requested.connect(self.trend_requested)
+        b.acknowledge_requested.connect(a.acknowledge)
+        b.alarm_clicked.connect(self.show_alarm)
+        b.priority_clicked.connect(self._on_priority_clicked)
+        b.alarm_list_requested.connect(self.show_alarm_list)
+        b.silence_requested.connect(self.annunciator.silence)
+        a.outcome.connect(self._on_alarm_outcome)
+        self.annunciator.state_changed.connect(self._on_sound_state)
+        self._on_sound_state()
+
+    def show_alarm_list(self) -> None:
+        self.alarms_dock.show()
+        self.alarms_dock.raise_()
+
+    def show_alarm(self, alarm_id: str) -> None:
+        self.show_alarm_list()
+        self.alarm_table.show_alarm(alarm_id)
+
+    def show_kpis(self) -> None:
+        self.kpi_dock.show()
+        self.kpi_dock.raise_()
+
+    def _on_priority_clicked(self, priority: int) -> None:
+        self.show_alarm_list()
+        t = self.alarm_table
+        t.set_view(AlarmView.ACTIVE)
+        for p, button in t.priority_buttons.items():
+            button.setChecked(p == priority)
+
+    def _on_alarm_outcome(self, text: str, kind: str) -> None:
+        self.alarm_table.show_outcome(text, kind)
+        self.statusBar().showMessage(text, 0 if kind == "pending" else 10000)
+
+    def _on_sound_state(self) -> None:
+        a = self.annunciator
+        self.alarm_banner.set_sound(
+            enabled=a.enabled, sounding=a.sounding, silenced=a.silenced and a.has_sound
+        )
+
+    def _on_kpi_visibility(self, visible: bool) -> None:
+        if visible and self.kpi_view.report is None and not self.kpi_view.busy:
+            self.kpi_view.refresh()
+
+    def _load_alarm_history(self) -> None:
+        """The alarm History view starts with the journal's recent transitions, read off the GUI thread."""
+        journal = getattr(self.runtime, "journal", None)
+        if journal is None or not callable(getattr(journal, "read_events", None)):
+            return
+        fut = run_in_thread(load_history, journal, time.time() - ALARM_HISTORY_S)
+
+        def check() -> None:
+            if self._shut_down:
+                return
+            if not fut.done():
+                QTimer.singleShot(100, check)
+                return
+            try:
+                self.alarm_store.merge_history(fut.result())
+            except Exception:
+                log.exception("could not read the alarm history from the journal")
+
+        QTimer.singleShot(100, check)
 
     # --- setpoints -----------------------------------------------------------------------------
     def open_setpoint_dialog(self, machine_id: str, tag: str | None = None) -> SetpointDialog | None:
@@ -249,6 +466,7 @@ class MainWindow(QMainWindow):
             initial=tag or machine.setpoint_tag or None,
             title=f"Setpoint — {machine.name}",
             parent=self,
+            actor=self._actor(),
         )
         dlg.finished.connect(lambda _r, mid=machine_id: self._on_dialog_finished(mid))
         self._dialogs[machine_id] = dlg
@@ -290,6 +508,7 @@ class MainWindow(QMainWindow):
         self.clock_label.setText(time.strftime("%Y-%m-%d  %H:%M:%S"))
         self.overview.tick()
         self.tag_table.tick()
+        self.alarm_table.refresh_values()
         st = self.bridge.stats
         now = time.monotonic()
         t_prev, n_prev = self._rate_mark
@@ -361,6 +580,9 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.bridge.stop()
         self._second.stop()
+        self.blink.stop()
+        self.annunciator.stop()
+        self.alarm_actions.shutdown()
         for dlg in list(self._dialogs.values()):
             dlg.close()
 

@@ -252,8 +252,11 @@ class FakeRuntime:
         self.writes.append((tag, value, user))
         if isinstance(who, User) and not allowed(who, Action.WRITE_SETPOINT):
             return WriteResult(
-                tag, value, False, 0, f"{who.name!r} (role {who.role.label}) may not write setpoints: needs operator"
-                " or higher"
+                tag,
+                value,
+                False,
+                0,
+                f"{who.name!r} (role {who.role.label}) may not write setpoints: needs operator or higher",
             )
         with self._lock:
             self._event_id += 1

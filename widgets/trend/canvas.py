@@ -88,6 +88,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         self._cursor_t = math.nan
         self._syncing = False
         self._master: pg.ViewBox | None = None
+        self._geom_vb: pg.ViewBox | None = None
         # status lane: y 0..3, one row per kind
         self.lane_vb = pg.ViewBox(enableMouse=False, enableMenu=False)
         self.lane_vb.setYRange(0, len(LANE_ROWS), padding=0)
@@ -179,11 +180,11 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
 
     def _rebuild(self, x_range: tuple[float, float] | None) -> None:
         scene = self.scene()
+        if self._geom_vb is not None:
+            self._geom_vb.sigResized.disconnect(self._sync_geometry)
+            self._geom_vb.sigXRangeChanged.disconnect(self._on_x_range)
+            self._geom_vb = None
         for g in self.groups.values():
-            try:
-                g.vb.sigResized.disconnect(self._sync_geometry)
-            except (RuntimeError, TypeError):
-                pass
             if g.vb.scene() is not None and g.vb not in self.ci.items:
                 scene.removeItem(g.vb)
             g.vb.setXLink(None)
@@ -214,14 +215,12 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             for j, g in enumerate(right):
                 ax = g.axis
                 ax.orientation = "right"
-                ax.style["tickTextOffset"] = 3
                 self.ci.addItem(ax, 1, nl + 1 + j)
             self.ci.addItem(self.time_axis, 2, nl)
             for g in groups[1:]:
                 scene.addItem(g.vb)
                 g.vb.setXLink(master)
                 g.vb.setZValue(master.zValue() + 1)
-            master.sigResized.connect(self._sync_geometry)
             self._sync_geometry()
             self.ci.layout.setRowStretchFactor(1, 1)
         else:
@@ -246,10 +245,16 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             else:
                 groups[0].axis.setGrid(60)
         master.sigXRangeChanged.connect(self._on_x_range)
+        master.sigResized.connect(self._sync_geometry)
+        self._geom_vb = master
         master.setBackgroundColor(QColor(style.PLOT_BG))
         for g in groups[1:]:
             g.vb.setBackgroundColor(QColor(style.PLOT_BG) if self.mode == "stacked" else None)
         self._place_cursors()
+        # adding items activates the layout, which shrinks the central item to its size hint;
+        # give it the whole view again (what GraphicsView.resizeEvent does)
+        self.ci.setGeometry(self.range)
+        self._sync_geometry()
         if x_range is not None:
             self.set_x_range(*x_range)
 

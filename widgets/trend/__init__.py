@@ -1,0 +1,5 @@
+"""Live and historical trends (pyqtgraph) over LiveBuffers and the Historian; see docs/trends.md."""
+
+from widgets.trend.widget import PRESETS, CursorValue, TrendWidget, format_value
+
+__all__ = ["PRESETS", "CursorValue", "TrendWidget", "format_value"]
