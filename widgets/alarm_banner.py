@@ -33,7 +33,7 @@ from hmi.core.alarms.model import AlarmRecord, AlarmState, Priority
 from hmi.core.config import LineConfig
 from hmi.core.users import Action, User
 from widgets import palette
-from widgets.alarm_paint import paint_priority_chip
+from widgets.alarm_paint import ElidedLabel, paint_priority_chip
 from widgets.alarm_store import SHORT_STATE, AlarmCounts, AlarmStore, BlinkClock, alarm_time
 from widgets.alarm_table import role_refusal
 
@@ -158,32 +158,6 @@ class PriorityChip(QWidget):
         p.end()
 
 
-class ElidedLabel(QLabel):
-    """A one-line label that elides instead of widening the banner."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self._full = text
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(60)
-
-    def setText(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        fm = self.fontMetrics()
-        super().setText(fm.elidedText(self._full, Qt.TextElideMode.ElideRight, max(10, self.width())))
-
-
 class BannerRow(QFrame):
     """One unacknowledged alarm: priority, time, machine, message, state, Ack."""
 
@@ -297,7 +271,7 @@ class AlarmBanner(QFrame):
             row.setVisible(False)
             self.rows.append(row)
             rows.addWidget(row)
-        self.quiet_label = QLabel()
+        self.quiet_label = ElidedLabel()
         self.quiet_label.setObjectName("bannerQuiet")
         rows.addWidget(self.quiet_label)
         rows.addStretch(1)
@@ -387,12 +361,13 @@ class AlarmBanner(QFrame):
             self.quiet_label.setText(f"No unacknowledged alarms · {c.total_active} active, all acknowledged")
         else:
             self.quiet_label.setText("No active alarms")
-        self.quiet_label.setVisible(bool(self.quiet_label.text()))
+        self.quiet_label.setVisible(bool(self.quiet_label.full_text()))
         self.totals_label.setText(f"Active {c.total_active:,} · Unack {c.total_unacked:,}")
-        self.hidden_label.setText(
-            f"Shelved {c.shelved} · Suppressed {c.suppressed} · Out of service {c.out_of_service}"
+        self.hidden_label.setText(f"Shelved {c.shelved} · Suppr. {c.suppressed} · OOS {c.out_of_service}")
+        self.hidden_label.setToolTip(
+            f"Not in the active list: {c.shelved} shelved, {c.suppressed} suppressed by design, "
+            f"{c.out_of_service} out of service (see their views in the alarm list)"
         )
-        self.hidden_label.setToolTip("Not in the active list; see their own views in the alarm list")
 
     def _on_blink(self, _phase: bool) -> None:
         for box in self.boxes.values():

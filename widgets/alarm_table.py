@@ -59,22 +59,26 @@ from widgets.alarm_model import (
     AlarmTableModel,
     row_key,
 )
-from widgets.alarm_paint import paint_priority_chip, priority_colour
+from widgets.alarm_paint import ElidedLabel, paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock, needs_ack
 
 S = AlarmState
 
-# action name -> (button text, what it needs)
-ACTIONS: dict[str, tuple[str, Action]] = {
-    "acknowledge": ("Acknowledge", Action.ACKNOWLEDGE),
-    "acknowledge_comment": ("Ack with comment…", Action.ACKNOWLEDGE),
-    "acknowledge_visible": ("Ack all visible…", Action.ACKNOWLEDGE),
-    "reset": ("Reset", Action.RESET),
-    "shelve": ("Shelve…", Action.SHELVE),
-    "unshelve": ("Unshelve", Action.UNSHELVE),
-    "set_out_of_service": ("Out of service…", Action.OUT_OF_SERVICE),
-    "return_to_service": ("Return to service…", Action.RETURN_TO_SERVICE),
-    "set_limit": ("Change limit…", Action.CHANGE_LIMITS),
+# action name -> (button text, what it does, the permission it needs)
+ACTIONS: dict[str, tuple[str, str, Action]] = {
+    "acknowledge": ("Acknowledge", "Acknowledge", Action.ACKNOWLEDGE),
+    "acknowledge_comment": ("Ack + comment…", "Acknowledge with a comment:", Action.ACKNOWLEDGE),
+    "acknowledge_visible": (
+        "Ack all shown…",
+        "Acknowledge every unacknowledged alarm shown:",
+        Action.ACKNOWLEDGE,
+    ),
+    "reset": ("Reset", "Reset (latched alarms)", Action.RESET),
+    "shelve": ("Shelve…", "Shelve for a time, with a reason:", Action.SHELVE),
+    "unshelve": ("Unshelve", "Unshelve", Action.UNSHELVE),
+    "set_out_of_service": ("Out of service…", "Take out of service, with a reason:", Action.OUT_OF_SERVICE),
+    "return_to_service": ("Return to service…", "Return to service", Action.RETURN_TO_SERVICE),
+    "set_limit": ("Limit…", "Change the alarm limit:", Action.CHANGE_LIMITS),
 }
 
 # Which buttons each view shows (the context menu offers the same).
@@ -186,16 +190,7 @@ class AlarmTable(QWidget):
         self.tabs.currentChanged.connect(self._on_view_changed)
         top.addWidget(self.tabs)
         top.addStretch(1)
-        self.rights_label = QLabel()
-        self.rights_label.setObjectName("alarmRights")
-        self.rights_label.setWordWrap(False)
-        top.addWidget(self.rights_label)
-        outer.addLayout(top)
-
-        # Filters
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
-        filters.addWidget(QLabel("Priority"))
+        top.addWidget(QLabel("Priority"))
         self.priority_buttons: dict[int, QToolButton] = {}
         for prio, text in ((1, "1 Urgent"), (2, "2 High"), (3, "3 Medium"), (4, "4 Low")):
             b = QToolButton()
@@ -208,8 +203,12 @@ class AlarmTable(QWidget):
             b.setToolTip(f"Show priority {text} alarms")
             b.toggled.connect(self._on_priority_toggled)
             self.priority_buttons[prio] = b
-            filters.addWidget(b)
-        filters.addSpacing(8)
+            top.addWidget(b)
+        outer.addLayout(top)
+
+        # Filters
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
         filters.addWidget(QLabel("Machine"))
         self.machine_combo = QComboBox()
         self.machine_combo.addItem("All machines", "")
@@ -221,6 +220,8 @@ class AlarmTable(QWidget):
         filters.addWidget(self.machine_combo)
         filters.addWidget(QLabel("State"))
         self.state_combo = QComboBox()
+        self.state_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.state_combo.setMinimumContentsLength(14)
         for label, states in STATE_FILTERS.items():
             self.state_combo.addItem(label, states)
         self.state_combo.currentIndexChanged.connect(
@@ -238,11 +239,18 @@ class AlarmTable(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter: name, tag, message…")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(110)
         self.search.textChanged.connect(self.model.set_text)
         filters.addWidget(self.search, 1)
-        self.clear_filters_button = QPushButton("Clear filters")
+        self.clear_filters_button = QPushButton("Clear")
+        self.clear_filters_button.setToolTip(
+            "Show everything again (all priorities, machines, states, times)"
+        )
         self.clear_filters_button.clicked.connect(self.clear_filters)
         filters.addWidget(self.clear_filters_button)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("dimLabel")
+        filters.addWidget(self.count_label)
         outer.addLayout(filters)
 
         # Table
@@ -292,7 +300,7 @@ class AlarmTable(QWidget):
         actions = QHBoxLayout()
         actions.setSpacing(6)
         self.buttons: dict[str, QPushButton] = {}
-        for name, (text, _action) in ACTIONS.items():
+        for name, (text, _what, _action) in ACTIONS.items():
             b = QPushButton(text)
             b.setObjectName(f"alarmAction_{name}")
             b.setAutoDefault(False)
@@ -304,10 +312,12 @@ class AlarmTable(QWidget):
         self.trend_button.setToolTip("Trend of the selected alarm's tag around the alarm time (double-click)")
         self.trend_button.clicked.connect(self.request_trend)
         actions.addWidget(self.trend_button)
-        actions.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("dimLabel")
-        actions.addWidget(self.count_label)
+        actions.addSpacing(12)
+        # Who may do what: stays readable for a viewer ("view only"), elided when space is short.
+        self.rights_label = ElidedLabel()
+        self.rights_label.setObjectName("alarmRights")
+        self.rights_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        actions.addWidget(self.rights_label, 1)
         outer.addLayout(actions)
         self.message_label = QLabel()
         self.message_label.setObjectName("alarmMessage")
@@ -592,20 +602,21 @@ class AlarmTable(QWidget):
 
     def _update_actions(self) -> None:
         sel_rows = self.selected_rows()
-        for name, (text, action) in ACTIONS.items():
+        for name, (_text, what, action) in ACTIONS.items():
             b = self.buttons[name]
             refusal = role_refusal(self.user, action)
             targets = self.targets(name)
+            what = what.rstrip(":")
             if refusal:
                 b.setEnabled(False)
-                b.setToolTip(f"{text.rstrip('…')}: {refusal}")
+                b.setToolTip(f"{what}: {refusal}")
             elif not targets:
                 b.setEnabled(False)
                 b.setToolTip(_NOTHING_TO_DO.get(name, "Select alarms first"))
             else:
                 b.setEnabled(True)
                 n = len(targets)
-                b.setToolTip(f"{text.rstrip('…')} {n} alarm{'s' if n != 1 else ''}")
+                b.setToolTip(f"{what}: {n} alarm{'s' if n != 1 else ''}")
         self.trend_button.setEnabled(len(sel_rows) == 1)
         self._update_tabs()
 

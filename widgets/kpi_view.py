@@ -128,7 +128,8 @@ class KpiView(QWidget):
         outer.setContentsMargins(10, 8, 10, 8)
         outer.setSpacing(8)
         head = QHBoxLayout()
-        title = QLabel("Alarm system performance (ISA-18.2 / IEC 62682)")
+        title = QLabel("Alarm KPIs (ISA-18.2)")
+        title.setToolTip("Alarm system performance against ISA-18.2 / IEC 62682 and EEMUA 191 targets")
         title.setObjectName("dialogHeading")
         head.addWidget(title)
         head.addSpacing(16)
@@ -148,10 +149,11 @@ class KpiView(QWidget):
         self.progress.setVisible(False)
         head.addWidget(self.progress)
         head.addStretch(1)
+        outer.addLayout(head)
         self.status_label = QLabel("Not computed yet")
         self.status_label.setObjectName("dimLabel")
-        head.addWidget(self.status_label)
-        outer.addLayout(head)
+        self.status_label.setWordWrap(True)
+        outer.addWidget(self.status_label)
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("kpiSummary")
@@ -325,5 +327,5 @@ class KpiView(QWidget):
                 if bold:
                     item.setFont(self._bold)
                 if j > 0 and str(text)[:1].isdigit():
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(i, j, item)

@@ -20,6 +20,8 @@ class EventKind(enum.StrEnum):
     SYSTEM = "system"  # start/stop of the app, journal rotation
     ALARM = "alarm"  # ISA-18.2 alarm state transitions (hmi.core.alarms)
     AUDIT = "audit"  # log-in/out, role changes, refused actions (who tried what)
+    ADVISORY = "advisory"  # model predictions (fault risk, RUL): never alarms, never in alarm KPIs
+    QC = "qc"  # visual quality-control verdicts on product images (defects, with the image path)
 
 
 class Severity(enum.IntEnum):

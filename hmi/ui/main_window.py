@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
         # The alarm list is a tab next to the tags; raised when alarms are standing.
         self.tabifyDockWidget(self.tags_dock, self.alarms_dock)
-        self.tabifyDockWidget(self.events_dock, self.kpi_dock)
+        self.tabifyDockWidget(self.tags_dock, self.kpi_dock)
         self.events_dock.raise_()
         if self.alarm_store.records:
             self.alarms_dock.raise_()
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
         self.kpi_dock = self._dock(
             "Alarm KPIs", "kpiDock", self.kpi_view, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        self.tabifyDockWidget(self.events_dock, self.kpi_dock)
+        self.tabifyDockWidget(self.tags_dock, self.kpi_dock)
         self.kpi_dock.hide()
         self.kpi_dock.visibilityChanged.connect(self._on_kpi_visibility)
 

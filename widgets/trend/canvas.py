@@ -93,18 +93,18 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         self.lane_vb = pg.ViewBox(enableMouse=False, enableMenu=False)
         self.lane_vb.setYRange(0, len(LANE_ROWS), padding=0)
         self.lane_vb.setBackgroundColor(QColor(style.LANE_BG))
-        self.lane_vb.setMaximumHeight(18)
-        self.lane_vb.setMinimumHeight(18)
+        self.lane_vb.setMaximumHeight(24)
+        self.lane_vb.setMinimumHeight(24)
         self.lane_items: dict[str, IntervalItem] = {}
         brushes = {
-            "gap": (style.solid(style.GAP), None),
-            "bad": (style.hatch(style.BAD, Qt.BrushStyle.FDiagPattern), QPen(QColor(style.BAD))),
-            "backfilled": (style.hatch(style.BACKFILL, Qt.BrushStyle.BDiagPattern), QPen(QColor(style.BACKFILL))),
+            "gap": (style.solid(style.GAP), QPen(QColor(style.GAP))),
+            "bad": (style.hatch(style.BAD, Qt.BrushStyle.BDiagPattern), QPen(QColor(style.BAD))),
+            "backfilled": (style.solid(style.BACKFILL_FILL), QPen(QColor(style.BACKFILL))),
         }
         for row, kind in enumerate(LANE_ROWS):
             brush, pen = brushes[kind]
             y1 = len(LANE_ROWS) - row
-            item = IntervalItem(brush, pen, y1 - 0.85, y1 - 0.15)
+            item = IntervalItem(brush, pen, y1 - 0.9, y1 - 0.1)
             item.setToolTip(
                 {
                     "gap": "No data: connection lost, journal gap or LineHMI not running",
@@ -152,11 +152,22 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         self._order = keys
         self._rebuild(old_range)
 
-    def _apply_y(self, g: AxisGroup) -> None:
+    def _apply_y(self, g: AxisGroup, band: tuple[float, float] | None = None) -> None:
+        """Fixed engineering range, or automatic. `band`: in overlay mode a state group is drawn
+        in a strip of the plot (fractions of its height, from the bottom), not across all of it."""
         if g.y_range is not None:
             lo, hi = g.y_range
-            pad = 0.04 * (hi - lo) if not g.is_state else 0.25
             g.vb.disableAutoRange(pg.ViewBox.YAxis)
+            if g.is_state:
+                y0, size = lo - 0.35, (hi - lo) + 0.7
+                if band is not None:
+                    a, b = band
+                    full = size / (b - a)
+                    g.vb.setYRange(y0 - a * full, y0 - a * full + full, padding=0)
+                else:
+                    g.vb.setYRange(y0, y0 + size, padding=0)
+                return
+            pad = 0.04 * (hi - lo)
             g.vb.setYRange(lo - pad, hi + pad, padding=0)
         else:
             g.vb.enableAutoRange(pg.ViewBox.YAxis)
@@ -167,6 +178,14 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         axis.setTextPen(pg.mkPen(style.AXIS_TEXT))
         axis.setStyle(tickFont=_font(8), tickTextOffset=3, tickLength=-4)
         axis.label.setFont(_font(8))
+
+    def set_axis_colour(self, key: str, colour: str | None) -> None:
+        """Axis text in the pen's colour when the axis carries a single pen; grey otherwise."""
+        g = self.groups.get(key)
+        if g is not None:
+            c = colour or style.AXIS_TEXT
+            g.axis.setTextPen(pg.mkPen(c))
+            g.axis.setLabel(g.title, color=c)
 
     def ordered_groups(self) -> list[AxisGroup]:
         return [self.groups[k] for k in self._order if k in self.groups]
@@ -220,7 +239,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             for g in groups[1:]:
                 scene.addItem(g.vb)
                 g.vb.setXLink(master)
-                g.vb.setZValue(master.zValue() + 1)
+                g.vb.setZValue(10)  # above the central layout (z 0), whose master view paints the background
             self._sync_geometry()
             self.ci.layout.setRowStretchFactor(1, 1)
         else:
@@ -233,6 +252,13 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                     g.vb.setXLink(master)
                 self.ci.layout.setRowStretchFactor(r + 1, 1 if g.is_state else 3)
             self.ci.addItem(self.time_axis, len(groups) + 1, 1)
+        state_groups = [g for g in groups if g.is_state]
+        for k, g in enumerate(state_groups):
+            if self.mode == "overlay" and len(groups) > len(state_groups):
+                f = min(0.22, 0.6 / len(state_groups))
+                self._apply_y(g, (k * f, (k + 1) * f - 0.02))
+            else:
+                self._apply_y(g)
         self.lane_vb.setXLink(master)
         self.time_axis.linkToView(master)
         # horizontal grid from the first axis of each row, vertical from the time axis
@@ -316,6 +342,8 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                 pen=pg.mkPen(style.CURSOR, width=1),
                 hoverPen=pg.mkPen(style.CURSOR, width=3),
                 label=None if i else "",
+                labelOpts={"position": 0.97, "color": style.CURSOR, "fill": QColor(style.PLOT_BG),
+                           "anchors": [(0, 0.5), (0, 0.5)]},
             )
             line.setZValue(50)
             line.setVisible(self._cursor_visible)
@@ -402,11 +430,11 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         if "H" in lim:
             region(lim["H"], lim.get("HH", hi_ext), style.hatch(style.ALARM_ZONE, Qt.BrushStyle.BDiagPattern))
         if "HH" in lim:
-            region(lim["HH"], hi_ext, style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.DiagCrossPattern))
+            region(lim["HH"], hi_ext, style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.BDiagPattern))
         if "L" in lim:
             region(lim.get("LL", lo_ext), lim["L"], style.hatch(style.ALARM_ZONE, Qt.BrushStyle.BDiagPattern))
         if "LL" in lim:
-            region(lo_ext, lim["LL"], style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.DiagCrossPattern))
+            region(lo_ext, lim["LL"], style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.BDiagPattern))
         for name, v in limits:
             dashed = name in ("H", "L")
             pen = pg.mkPen(style.LIMIT_LINE, width=1, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
