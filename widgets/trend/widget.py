@@ -884,9 +884,12 @@ class TrendWidget(QWidget):
             info = self._pens[tag].info
             q, level = _quality(cv.status, cv.ts)
             text = format_value(info, cv.value) if level < 2 else "—"
-            if not cv.exact and math.isfinite(cv.vmin) and math.isfinite(cv.vmax) and cv.vmin != cv.vmax:
-                text = f"{text}  ({format_value(info, cv.vmin)}…{format_value(info, cv.vmax)})"
-            rows[tag] = (text, q, level, _fmt_time(cv.ts))
+            when = _fmt_time(cv.ts)
+            if not cv.exact:
+                text = "≈" + text  # from a pixel's min/max bucket until the exact look-up is back
+                if math.isfinite(cv.vmin) and math.isfinite(cv.vmax):
+                    when += f"\nthis pixel: {format_value(info, cv.vmin)} … {format_value(info, cv.vmax)}"
+            rows[tag] = (text, q, level, when)
         self._model.update_values(rows)
         if self.canvas.cursor_visible:
             t = self.canvas.cursor_time
@@ -1109,6 +1112,11 @@ class TrendWidget(QWidget):
         ]
         self._model.set_rows(rows)
         self._model.set_selected(self._selected)
+        per_axis: dict[str, list[_Pen]] = {}
+        for p in pens:
+            per_axis.setdefault(p.axis, []).append(p)
+        for key, ps in per_axis.items():
+            self.canvas.set_axis_colour(key, ps[0].colour if len(ps) == 1 else None)
         self._show_bands()
         self._update_readouts(force=True)
 
