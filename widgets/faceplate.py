@@ -23,13 +23,9 @@ FAULT_LABELS = ("faulted", "fault")
 
 
 def fault_code_tag(config: LineConfig, machine: MachineConfig) -> TagConfig | None:
-    """The machine's fault code tag, found by naming convention ('<machine>.fault_code').
-
-    MachineConfig has no fault_code_tag field (yet); the demo line follows this convention.
-    """
-    for t in config.machine_tags(machine.id):
-        if t.name == f"{machine.id}.fault_code" or t.name.endswith(".fault_code"):
-            return t
+    """The machine's fault code tag: `fault_tag` in the line config."""
+    if machine.fault_tag:
+        return config.tag(machine.fault_tag)
     return None
 
 

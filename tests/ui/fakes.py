@@ -79,6 +79,7 @@ class FakeRuntime:
             definitions, self.alarm_problems = load_definitions(config)
             self.alarms = AlarmEngine(config, definitions, self.alarm_journal)
             self.alarms.on_change(self._on_alarms_changed)
+            self.journal = self.alarm_journal  # read_events(): the alarm History view loads from it
         n = len(config.tags)
         self._index = config.tag_index()
         rng = np.random.default_rng(seed)
@@ -320,6 +321,7 @@ def tiny_config() -> LineConfig:
                 state_tag="m.state",
                 speed_tag="m.speed",
                 setpoint_tag="m.speed_sp",
+                fault_tag="m.fault_code",
                 key_tags=["m.temp"],
             )
         ],
