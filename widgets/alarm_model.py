@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -60,6 +61,9 @@ HEADER_TIPS = {
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # alarm id (history: the row's alarm id)
 PRIORITY_ROLE = Qt.ItemDataRole.UserRole + 2  # int 1..4
 BLINK_ROLE = Qt.ItemDataRole.UserRole + 3  # True: flashes (waiting for an acknowledgement)
+# False: the priority is drawn as an outline, not a filled chip: the alarm is not annunciated now
+# (shelved, suppressed, out of service, or a history row). A filled chip means "on the list now".
+FILLED_ROLE = Qt.ItemDataRole.UserRole + 6
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 4  # the AlarmRecord or HistoryRow
 TIME_ROLE = Qt.ItemDataRole.UserRole + 5  # float: the alarm's time (trend centre)
 
@@ -169,6 +173,8 @@ class AlarmTableModel(QAbstractTableModel):
             return int(r.priority)
         if role == BLINK_ROLE:
             return needs_ack(r)
+        if role == FILLED_ROLE:
+            return r.state not in (S.SHELVED, S.SUPPRESSED, S.OUT_OF_SERVICE)
         if role == RECORD_ROLE:
             return r
         if role == TIME_ROLE:
@@ -222,9 +228,7 @@ class AlarmTableModel(QAbstractTableModel):
 
     def _state_text(self, r: AlarmRecord) -> str:
         if r.state == S.SHELVED and r.shelved_until:
-            left = r.shelved_until - self.clock()
-            until = time.strftime("%H:%M", time.localtime(r.shelved_until))
-            return f"Shelved until {until} ({_fmt_duration(left)} left)"
+            return f"Shelved, {_fmt_duration(r.shelved_until - self.clock())} left"
         if r.state == S.LATCHED:
             return "Latched: reset" + ("" if r.acked else ", unack")
         text = SHORT_STATE.get(r.state, str(r.state))
@@ -298,7 +302,7 @@ class AlarmTableModel(QAbstractTableModel):
             return h.alarm
         if role == PRIORITY_ROLE:
             return int(h.priority)
-        if role == BLINK_ROLE:
+        if role in (BLINK_ROLE, FILLED_ROLE):
             return False
         if role == RECORD_ROLE:
             return h
@@ -387,8 +391,8 @@ class AlarmTableModel(QAbstractTableModel):
         rows.sort(key=key, reverse=desc)
         return rows
 
-    def _sort_key(self, col: int) -> Callable[[Row], object]:
-        def rec(r: Row) -> object:
+    def _sort_key(self, col: int) -> Callable[[Row], Any]:
+        def rec(r: Row) -> Any:
             if col == COL_TIME:
                 return r.ts if isinstance(r, HistoryRow) else alarm_time(r)
             if col == COL_COUNT:

@@ -272,8 +272,8 @@ class AlarmStore(QObject):
         for r in records:
             floor = self._floor.get(r.id)
             if floor is not None:
-                # Changes queued before the start-up snapshot was taken: the snapshot is newer.
-                if r.changed_at < floor:
+                # Changes queued before the start-up snapshot was taken: the snapshot has them.
+                if r.changed_at <= floor:
                     continue
                 del self._floor[r.id]
             prev = self._state.get(r.id)

@@ -14,7 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +62,7 @@ from widgets.alarm_model import (
     COL_STATE,
     COL_TIME,
     COL_VALUE,
+    FILLED_ROLE,
     PRIORITY_ROLE,
     STATE_FILTERS,
     TIME_ROLE,
@@ -126,7 +137,9 @@ class PriorityDelegate(QStyledItemDelegate):
         self._font = QFont()
         self._font.setBold(True)
 
-    def paint(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(
+        self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         opt.text = ""
@@ -136,11 +149,12 @@ class PriorityDelegate(QStyledItemDelegate):
         prio = index.data(PRIORITY_ROLE)
         if prio is None:
             return
-        lit = self.blink.phase if index.data(BLINK_ROLE) else True
+        # Flashing while unacknowledged; filled while on the list; an outline when not annunciated.
+        lit = self.blink.phase if index.data(BLINK_ROLE) else bool(index.data(FILLED_ROLE))
         r = QRectF(option.rect).adjusted(3, 3, -3, -3)
         paint_priority_chip(p, r, prio, lit=lit, font=self._font)
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         fm = option.fontMetrics
         return QSize(fm.horizontalAdvance("4 Medium") + 22, fm.height() + 10)
 
@@ -276,7 +290,7 @@ class AlarmTable(QWidget):
         fm = self.fontMetrics()
         widths = {
             COL_PRIORITY: fm.horizontalAdvance("4 Medium") + 24,
-            COL_TIME: fm.horizontalAdvance("2025-11-23 14:03:22.120") + 14,
+            COL_TIME: fm.horizontalAdvance("2025-11-23 14:03:22.120") + 14,  # the date shows when not today
             COL_FIRST: fm.horizontalAdvance("1st") + 16,
             COL_MACHINE: fm.horizontalAdvance("Labeller") + 22,
             COL_ALARM: fm.horizontalAdvance("Filler bearing temperature HiHi") + 16,
@@ -301,12 +315,12 @@ class AlarmTable(QWidget):
         actions.setSpacing(6)
         self.buttons: dict[str, QPushButton] = {}
         for name, (text, _what, _action) in ACTIONS.items():
-            b = QPushButton(text)
-            b.setObjectName(f"alarmAction_{name}")
-            b.setAutoDefault(False)
-            b.clicked.connect(lambda _c=False, n=name: self.request(n))
-            self.buttons[name] = b
-            actions.addWidget(b)
+            button = QPushButton(text)
+            button.setObjectName(f"alarmAction_{name}")
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _c=False, n=name: self.request(n))
+            self.buttons[name] = button
+            actions.addWidget(button)
         self.trend_button = QPushButton("Trend")
         self.trend_button.setObjectName("alarmTrend")
         self.trend_button.setToolTip("Trend of the selected alarm's tag around the alarm time (double-click)")
@@ -644,5 +658,5 @@ QLabel#alarmRights[viewOnly="true"] { color: #1E1E1E; font-weight: bold; }
 QToolButton#priorityFilter { padding: 3px 6px; border: 1px solid #8F8F8F; border-radius: 3px; background: #DADADA; }
 QToolButton#priorityFilter:checked { background: #F0F0F0; font-weight: bold; }
 QTabBar#alarmViews::tab { padding: 5px 12px; }
-QTabBar#alarmViews::tab:selected { font-weight: bold; }
+QTabBar#alarmViews::tab:selected { background: #EDEDED; border-bottom-color: #EDEDED; }
 """

@@ -24,7 +24,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -161,31 +161,23 @@ class KpiView(QWidget):
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.summary_label)
 
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(6)
-        self.assessment = _table(("KPI", "Value", "Target", "Verdict"), 1)
-        self.top10 = _table(("Most frequent alarms", "Priority", "Count", "Share"), 0)
+        # Left: the KPIs against their targets (always in view). Right: the details, one tab each.
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        self.assessment = _table(("KPI", "Value", "Verdict", "Target"), 3)
+        self.top10 = _table(("Alarm", "Priority", "Count", "Share"), 0)
         self.priorities = _table(("Priority", "Count", "Share", "Target"), 0)
         self.problems = _table(("Alarm", "Problem"), 1)
-        for w, label, r, c in (
-            (self.assessment, "KPIs against the ISA-18.2 / EEMUA 191 targets", 0, 0),
-            (self.top10, "Top 10 (share of the annunciated load)", 0, 1),
-            (self.priorities, "Priority distribution", 2, 0),
-            (self.problems, "Chattering, stale and standing alarms", 2, 1),
-        ):
-            cap = QLabel(label)
-            cap.setObjectName("kpiCaption")
-            grid.addWidget(cap, r, c)
-            grid.addWidget(w, r + 1, c)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
-        grid.setRowStretch(1, 3)
-        grid.setRowStretch(3, 2)
-        outer.addLayout(grid, 1)
+        self.details = QTabWidget()
+        self.details.setObjectName("kpiDetails")
+        self.details.addTab(self.top10, "Top 10 alarms")
+        self.details.addTab(self.priorities, "Priority distribution")
+        self.details.addTab(self.problems, "Chattering / stale / standing")
+        body.addWidget(self.assessment, 3)
+        body.addWidget(self.details, 2)
+        outer.addLayout(body, 1)
         self._bold = QFont()
         self._bold.setBold(True)
-        self.setStyleSheet("QLabel#kpiCaption { font-weight: bold; color: #2A2A2A; }")
 
     # --- requests ----------------------------------------------------------------------------------
     @property
@@ -277,8 +269,8 @@ class KpiView(QWidget):
         )
         self._fill(
             self.assessment,
-            [(a.kpi, a.value, a.target, VERDICT_TEXT.get(a.verdict, a.verdict)) for a in r.assessment],
-            bold_if=lambda row: row[3].startswith("✗"),
+            [(a.kpi, a.value, VERDICT_TEXT.get(a.verdict, a.verdict), a.target) for a in r.assessment],
+            bold_if=lambda row: row[2].startswith("✗"),
         )
         self._fill(
             self.top10,
@@ -324,8 +316,9 @@ class KpiView(QWidget):
             bold = bold_if(row) if bold_if else False
             for j, text in enumerate(row):
                 item = QTableWidgetItem(str(text))
+                item.setToolTip(str(text))
                 if bold:
                     item.setFont(self._bold)
-                if j > 0 and str(text)[:1].isdigit():
+                if j > 0 and table is not self.assessment and str(text)[:1].isdigit():
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(i, j, item)

@@ -86,7 +86,7 @@ class _ActionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("alarmActionDialog")
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(540)
         self.records = list(records)
         self._outer = QVBoxLayout(self)
         self._outer.setContentsMargins(16, 14, 16, 12)
@@ -361,6 +361,7 @@ class AlarmActionController(QObject):
         self.dialog: QDialog | None = None
         self.pending: list[_Pending] = []
         self.last_outcome: tuple[str, str] | None = None
+        self._shut_down = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -395,27 +396,34 @@ class AlarmActionController(QObject):
         if action == "acknowledge":
             self._submit("acknowledge", ids, [(ids, user, "")])
         elif action in ("acknowledge_comment", "acknowledge_visible"):
-            dlg = AckDialog(records, user, self.parent_widget, visible=action == "acknowledge_visible")
-            dlg.accepted.connect(lambda: self._submit("acknowledge", dlg.ids, [(dlg.ids, user, dlg.comment)]))
-            self._open(dlg)
+            ack_dlg = AckDialog(records, user, self.parent_widget, visible=action == "acknowledge_visible")
+            ack_dlg.accepted.connect(
+                lambda: self._submit(
+                    "acknowledge",
+                    ack_dlg.ids,
+                    [(ack_dlg.ids, user, ack_dlg.comment)],
+                    f"(comment: {ack_dlg.comment})" if ack_dlg.comment else "",
+                )
+            )
+            self._open(ack_dlg)
         elif action == "reset":
             self._submit("reset", ids, [(ids, user, "")])
         elif action == "unshelve":
             self._submit("unshelve", ids, [(i, user) for i in ids])
         elif action == "shelve":
             max_s = float(getattr(getattr(self.runtime, "alarms", None), "max_shelve_s", 12 * 3600.0))
-            dlg = ShelveDialog(records, user, max_s, self.parent_widget)
-            dlg.accepted.connect(
+            shelve_dlg = ShelveDialog(records, user, max_s, self.parent_widget)
+            shelve_dlg.accepted.connect(
                 lambda: self._submit(
                     "shelve",
-                    dlg.ids,
-                    [(i, user, dlg.duration_s, dlg.reason) for i in dlg.ids],
-                    f"for {dlg.duration_combo.currentText()}: {dlg.reason}",
+                    shelve_dlg.ids,
+                    [(i, user, shelve_dlg.duration_s, shelve_dlg.reason) for i in shelve_dlg.ids],
+                    f"for {shelve_dlg.duration_combo.currentText()}: {shelve_dlg.reason}",
                 )
             )
-            self._open(dlg)
+            self._open(shelve_dlg)
         elif action == "set_out_of_service":
-            dlg = ReasonDialog(
+            oos_dlg = ReasonDialog(
                 "Out of service",
                 f"Take {_plural(len(records))} out of service",
                 records,
@@ -427,14 +435,17 @@ class AlarmActionController(QObject):
                 placeholder="required: why (e.g. instrument replaced, work order 4711)",
                 parent=self.parent_widget,
             )
-            dlg.accepted.connect(
+            oos_dlg.accepted.connect(
                 lambda: self._submit(
-                    "set_out_of_service", dlg.ids, [(i, user, dlg.reason) for i in dlg.ids], dlg.reason
+                    "set_out_of_service",
+                    oos_dlg.ids,
+                    [(i, user, oos_dlg.reason) for i in oos_dlg.ids],
+                    oos_dlg.reason,
                 )
             )
-            self._open(dlg)
+            self._open(oos_dlg)
         elif action == "return_to_service":
-            dlg = ReasonDialog(
+            rts_dlg = ReasonDialog(
                 "Return to service",
                 f"Return {_plural(len(records))} to service",
                 records,
@@ -443,12 +454,15 @@ class AlarmActionController(QObject):
                 required=False,
                 parent=self.parent_widget,
             )
-            dlg.accepted.connect(
+            rts_dlg.accepted.connect(
                 lambda: self._submit(
-                    "return_to_service", dlg.ids, [(i, user, dlg.reason) for i in dlg.ids], dlg.reason
+                    "return_to_service",
+                    rts_dlg.ids,
+                    [(i, user, rts_dlg.reason) for i in rts_dlg.ids],
+                    rts_dlg.reason,
                 )
             )
-            self._open(dlg)
+            self._open(rts_dlg)
         elif action == "set_limit":
             r = records[0]
             unit = ""
@@ -457,16 +471,16 @@ class AlarmActionController(QObject):
                     unit = self.config.tag(r.tag).unit
                 except KeyError:
                     unit = ""
-            dlg = LimitDialog(r, user, unit, self.parent_widget)
-            dlg.accepted.connect(
+            limit_dlg = LimitDialog(r, user, unit, self.parent_widget)
+            limit_dlg.accepted.connect(
                 lambda: self._submit(
                     "set_limit",
                     [r.id],
-                    [(r.id, user, dlg.limit, dlg.reason)],
-                    f"to {dlg.limit:g} {unit}".rstrip() + f": {dlg.reason}",
+                    [(r.id, user, limit_dlg.limit, limit_dlg.reason)],
+                    f"to {limit_dlg.limit:g} {unit}".rstrip() + f": {limit_dlg.reason}",
                 )
             )
-            self._open(dlg)
+            self._open(limit_dlg)
         else:
             self._emit(f"Unknown alarm action {action!r}.", "failed")
 
@@ -478,14 +492,20 @@ class AlarmActionController(QObject):
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dlg
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dlg.finished.connect(lambda _r, d=dlg: self._on_dialog_finished(d))
+        dlg.finished.connect(self._on_dialog_finished)
         dlg.open()
         self.dialog_opened.emit(dlg)
 
-    def _on_dialog_finished(self, dlg: QDialog) -> None:
+    def _on_dialog_finished(self, _result: int) -> None:
+        dlg = self.sender()
+        if not isinstance(dlg, QDialog):
+            return
         if self.dialog is dlg:
             self.dialog = None
+        # Not WA_DeleteOnClose: at shutdown the window deletes its child dialogs itself, and a
+        # deleteLater queued as well crashed PySide6 6.11 ("shared QObject was deleted directly").
+        if not self._shut_down:
+            dlg.deleteLater()
 
     # --- running -----------------------------------------------------------------------------------
     def _submit(self, action: str, ids: list[str], calls: list[tuple], detail: str = "") -> None:
@@ -545,6 +565,7 @@ class AlarmActionController(QObject):
         self.outcome.emit(text, kind)
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self._timer.stop()
         if self.dialog is not None:
             self.dialog.close()

@@ -88,23 +88,26 @@ class Annunciator(QObject):
 
     def set_enabled(self, on: bool) -> None:
         if on != self._enabled:
+            was = self._snapshot()
             self._enabled = on
-            self._update()
+            self._update(was)
 
     def silence(self) -> None:
         """Quiet until the next new alarm."""
         if not self.silenced:
+            was = self._snapshot()
             self.silenced = True
-            self._update()
+            self._update(was)
 
     def stop(self) -> None:
         self._timer.stop()
 
     # --- slots -------------------------------------------------------------------------------------
     def _on_annunciated(self, records: list[AlarmRecord]) -> None:
+        was = self._snapshot()
         if self.silenced and any(r.priority in self.patterns for r in records):
             self.silenced = False
-        self._update()
+        self._update(was)
 
     def _on_changed(self, *_a) -> None:
         self._update()
@@ -122,8 +125,11 @@ class Annunciator(QObject):
                     break
         return best
 
-    def _update(self) -> None:
-        was = (self.sounding, self.priority, self.silenced)
+    def _snapshot(self) -> tuple[bool, bool, Priority | None, bool]:
+        return (self._enabled, self.sounding, self.priority, self.silenced)
+
+    def _update(self, was: tuple[bool, bool, Priority | None, bool] | None = None) -> None:
+        was = self._snapshot() if was is None else was
         loudest = self._loudest()
         if loudest is None:
             self.silenced = False  # nothing left to silence: the next alarm sounds
@@ -138,7 +144,7 @@ class Annunciator(QObject):
                 self._timer.start()
         else:
             self._timer.stop()
-        if (self.sounding, self.priority, self.silenced) != was:
+        if self._snapshot() != was:
             self.state_changed.emit()
 
     def step(self) -> None:

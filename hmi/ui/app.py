@@ -9,22 +9,28 @@ from pathlib import Path
 
 from hmi.core.config import LineConfig
 from hmi.core.runtime_api import LineRuntimeApi
+from hmi.core.users import User
 
 
 def run_gui(
     runtime: LineRuntimeApi,
     config: LineConfig | None = None,
-    user: str | None = None,
+    user: User | str | None = None,
     *,
     seconds: float | None = None,
     screenshot: str | Path | None = None,
+    audible: bool | None = None,
 ) -> int:
     """Show the main window over a started runtime and run the Qt event loop.
 
     The runtime keeps running on its own I/O thread; the window polls it. On
     exit (window closed, Ctrl+C in the terminal, `seconds` elapsed) polling
     stops first, then `runtime.stop()` is called, whatever happened in between.
+    `user`: a logged-in User acts with its role; a plain name (or None) starts
+    view-only until someone logs in from the top bar.
     `screenshot`: with `seconds`, the window is saved to this PNG just before quitting.
+    `audible`: beep patterns for unacknowledged alarms (View ▸ Audible alarms); by
+    default on, except offscreen and when LINEHMI_SOUND=0.
     """
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")  # before anything imports pyqtgraph
     from PySide6.QtCore import QTimer
@@ -40,7 +46,9 @@ def run_gui(
     apply_theme(app)
     window = None
     try:
-        window = MainWindow(runtime, config, user)
+        if audible is None:
+            audible = os.environ.get("LINEHMI_SOUND", "1") != "0" and app.platformName() != "offscreen"
+        window = MainWindow(runtime, config, user, audible=audible)
         window.show()
 
         def finish() -> None:

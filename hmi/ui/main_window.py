@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.bridge = LiveBridge(runtime, self.live, poll_interval_ms, self)
         self._stale = True  # nothing is current until the runtime says connected
         self._dialogs: dict[str, SetpointDialog] = {}
+        self.login_dialog: LoginDialog | None = None
         self._rate_mark = (time.monotonic(), 0)
         self._shut_down = False
         self.setWindowTitle(f"LineHMI — {self.config.line.name}")
@@ -255,7 +256,9 @@ class MainWindow(QMainWindow):
         # Faceplates keep their natural height; the tag table gets the rest, events a third of the width.
         overview_h = self.overview.widget().sizeHint().height() + 4
         banner_h = self.alarm_banner.sizeHint().height()
-        free = max(int(self.height() * 0.35), self.height() - overview_h - 80 - banner_h)
+        # With alarms standing the alarm list gets at least 45 % (the overview scrolls), else 35 %.
+        share = 0.45 if self.alarm_store.records else 0.35
+        free = max(int(self.height() * share), self.height() - overview_h - 80 - banner_h)
         self.resizeDocks([self.tags_dock, self.alarms_dock], [free, free], Qt.Orientation.Vertical)
         if self.events_dock not in self.tabifiedDockWidgets(self.tags_dock):
             w = self.width()
@@ -270,20 +273,36 @@ class MainWindow(QMainWindow):
             self.arrange_docks()
 
     def arrange_docks(self) -> None:
-        """Side by side on a wide screen; tabbed on a line-side PC so the tag table keeps its columns."""
-        if self.width() < WIDE_LAYOUT_MIN_WIDTH:
-            self.tabifyDockWidget(self.tags_dock, self.events_dock)
-            self.tags_dock.raise_()
-        else:
-            self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
-        # The alarm list is a tab next to the tags; raised when alarms are standing.
-        self.tabifyDockWidget(self.tags_dock, self.alarms_dock)
-        self.tabifyDockWidget(self.tags_dock, self.kpi_dock)
+        """Side by side on a wide screen; tabbed on a line-side PC so the tag table keeps its columns.
+
+        Alarms and KPIs are tabs next to the tags. Qt adds a dock split next to a tabbed dock as
+        another tab, so the docks are laid out again from scratch (visibility kept)."""
+        docks = [
+            d
+            for d in (self.tags_dock, self.events_dock, self.alarms_dock, self.kpi_dock)
+            if not d.isFloating()
+        ]
+        hidden = {d: d.isHidden() for d in docks}
+        for d in docks:
+            self.removeDockWidget(d)
+        area = Qt.DockWidgetArea.BottomDockWidgetArea
+        first = docks[0] if docks else None
+        for d in docks:
+            self.addDockWidget(area, d)
+        if self.tags_dock in docks and self.events_dock in docks:
+            if self.width() < WIDE_LAYOUT_MIN_WIDTH:
+                self.tabifyDockWidget(self.tags_dock, self.events_dock)
+            else:
+                self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
+        anchor = self.tags_dock if self.tags_dock in docks else first
+        for d in (self.alarms_dock, self.kpi_dock):
+            if d in docks and anchor is not None and d is not anchor:
+                self.tabifyDockWidget(anchor, d)
+        for d in docks:
+            d.setVisible(not hidden[d])
         self.events_dock.raise_()
-        if self.alarm_store.records:
-            self.alarms_dock.raise_()
-        else:
-            self.tags_dock.raise_()
+        # The alarm list is raised when alarms are standing.
+        (self.alarms_dock if self.alarm_store.records else self.tags_dock).raise_()
         self._size_docks()
 
     # --- user ----------------------------------------------------------------------------------
@@ -304,8 +323,8 @@ class MainWindow(QMainWindow):
         else:
             self.user = None
             self._user = user or ""
-            who = f"{self._user} · " if self._user else ""
-            self.user_label.setText(f"User  {who}view only")
+            who = self._user or "nobody logged in"
+            self.user_label.setText(f"User  {who} · view only")
             self.user_label.setToolTip(
                 "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
                 "Log in to act."
@@ -324,12 +343,21 @@ class MainWindow(QMainWindow):
 
     def open_login_dialog(self) -> LoginDialog:
         """Log in, or switch user (the previous user is logged out once the new one is in)."""
+        if self.login_dialog is not None and self.login_dialog.isVisible():
+            self.login_dialog.raise_()
+            self.login_dialog.activateWindow()
+            return self.login_dialog
         dlg = LoginDialog(self.runtime, self.user, self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dlg.logged_in.connect(self._on_logged_in)
+        dlg.finished.connect(self._on_login_finished)
         self.login_dialog = dlg
         dlg.open()
         return dlg
+
+    def _on_login_finished(self, _result: int) -> None:
+        dlg, self.login_dialog = self.login_dialog, None
+        if dlg is not None and not self._shut_down:  # see _on_dialog_finished
+            dlg.deleteLater()
 
     def _on_logged_in(self, user: User) -> None:
         previous = self.user
@@ -428,23 +456,29 @@ class MainWindow(QMainWindow):
 
     def _load_alarm_history(self) -> None:
         """The alarm History view starts with the journal's recent transitions, read off the GUI thread."""
+        self._history_future = None
+        self._history_timer = QTimer(self)
+        self._history_timer.setInterval(100)
+        self._history_timer.timeout.connect(self._on_history_timer)
         journal = getattr(self.runtime, "journal", None)
         if journal is None or not callable(getattr(journal, "read_events", None)):
             return
-        fut = run_in_thread(load_history, journal, time.time() - ALARM_HISTORY_S)
+        self._history_future = run_in_thread(load_history, journal, time.time() - ALARM_HISTORY_S)
+        self._history_timer.start()
 
-        def check() -> None:
-            if self._shut_down:
-                return
-            if not fut.done():
-                QTimer.singleShot(100, check)
-                return
-            try:
-                self.alarm_store.merge_history(fut.result())
-            except Exception:
-                log.exception("could not read the alarm history from the journal")
-
-        QTimer.singleShot(100, check)
+    def _on_history_timer(self) -> None:
+        # A method and a future, not a self-rescheduling closure: a closure holding the window would
+        # form a reference cycle that the GC might free on another thread.
+        fut = self._history_future
+        if fut is None or fut.done():
+            self._history_timer.stop()
+            self._history_future = None
+        if fut is None or not fut.done():
+            return
+        try:
+            self.alarm_store.merge_history(fut.result())
+        except Exception:
+            log.exception("could not read the alarm history from the journal")
 
     # --- setpoints -----------------------------------------------------------------------------
     def open_setpoint_dialog(self, machine_id: str, tag: str | None = None) -> SetpointDialog | None:
@@ -581,6 +615,7 @@ class MainWindow(QMainWindow):
         self.bridge.stop()
         self._second.stop()
         self.blink.stop()
+        self._history_timer.stop()
         self.annunciator.stop()
         self.alarm_actions.shutdown()
         for dlg in list(self._dialogs.values()):

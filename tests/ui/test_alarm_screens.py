@@ -69,7 +69,7 @@ def test_shots_alarm_fault(fault_window, qtbot, size):
 
 
 def test_shots_alarm_views_and_dialogs(fault_window, qtbot):
-    rt, win = fault_window((1920, 1080), user=SUPERVISOR)
+    _rt, win = fault_window((1920, 1080), user=SUPERVISOR)
     win.show_alarm_list()
     t = win.alarm_table
     for view in (AlarmView.SHELVED, AlarmView.SUPPRESSED, AlarmView.OUT_OF_SERVICE, AlarmView.HISTORY):
@@ -100,7 +100,7 @@ def test_shots_alarm_views_and_dialogs(fault_window, qtbot):
 def test_shots_alarm_kpis(fault_window, qtbot, tmp_path):
     from tests.test_alarm_kpi import write_db
 
-    rt, win = fault_window((1600, 900))
+    rt, win = fault_window((1920, 1080))
     db = write_db(
         tmp_path / "line1.db", [(e.ts, str(e.kind), e.source, e.data) for e in rt.alarm_journal.events]
     )

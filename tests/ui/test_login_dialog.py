@@ -1,0 +1,170 @@
+"""Log in / switch user / must-change-password, through the runtime (audited), never blocking."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hmi.core.events import EventKind
+from hmi.core.users import Role, UserStore
+from hmi.ui.login_dialog import LoginDialog, password_problem
+from hmi.ui.main_window import MainWindow
+
+
+@pytest.fixture(scope="module")
+def users_file(tmp_path_factory):
+    # scrypt hashing costs ~50 ms per password: build the store once for the module.
+    d = tmp_path_factory.mktemp("users")
+    store = UserStore.in_directory(d)
+    store.add("olga", Role.OPERATOR, "correct-horse", display_name="Olga Operator")
+    store.add("sam", Role.SUPERVISOR, "battery-staple", display_name="Sam Supervisor")
+    store.add("operator", Role.OPERATOR, "operator-demo", display_name="Demo operator", must_change=True)
+    return store.path
+
+
+@pytest.fixture
+def users(users_file, tmp_path):
+    # A copy per test: a password change must not leak into the next test.
+    copy = tmp_path / "users.json"
+    copy.write_bytes(users_file.read_bytes())
+    return UserStore(copy)
+
+
+def _audits(rt, action):
+    return [e for e in rt.alarm_journal.of_kind(EventKind.AUDIT) if e.data.get("action") == action]
+
+
+def _login(qtbot, dlg, name, password):
+    dlg.name_edit.setText(name)
+    dlg.password_edit.setText(password)
+    t0 = time.perf_counter()
+    dlg.ok_button.click()
+    assert time.perf_counter() - t0 < 0.05  # the hash is checked on the runtime's worker
+    assert dlg.pending and dlg.progress.isVisible()
+    qtbot.waitUntil(lambda: not dlg.pending, timeout=5000)
+
+
+def test_login_success(qtbot, tiny, make_runtime, users):
+    rt = make_runtime(tiny, users=users)
+    dlg = LoginDialog(rt)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.current_label.text().startswith("Nobody is logged in")
+    with qtbot.waitSignal(dlg.logged_in, timeout=5000) as sig:
+        _login(qtbot, dlg, "olga", "correct-horse")
+    user = sig.args[0]
+    assert user.name == "olga" and user.role == Role.OPERATOR and dlg.user == user
+    assert dlg.result() == LoginDialog.DialogCode.Accepted
+    assert dlg.password_edit.text() == ""  # nothing kept
+    assert _audits(rt, "login")[-1].user == "olga"
+
+
+def test_login_failure_says_so_and_stays_open(qtbot, tiny, make_runtime, users):
+    rt = make_runtime(tiny, users=users)
+    dlg = LoginDialog(rt)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    _login(qtbot, dlg, "olga", "xyzzy-42")
+    assert dlg.isVisible() and dlg.user is None
+    assert dlg.message_label.text() == "Unknown user or wrong password."
+    assert dlg.password_edit.text() == "" and dlg.name_edit.text() == "olga"
+    _login(qtbot, dlg, "mallory", "plugh-99")  # unknown name: the same answer
+    assert dlg.message_label.text() == "Unknown user or wrong password."
+    refused = [e for e in _audits(rt, "login") if e.data.get("result") == "refused"]
+    assert [e.user for e in refused] == ["olga", "mallory"]
+    assert all("xyzzy" not in str(e.data) and "plugh" not in str(e.data) for e in refused)  # no passwords
+    dlg.name_edit.clear()
+    dlg.ok_button.click()
+    assert dlg.message_label.text() == "Enter your user name and password." and not dlg.pending
+
+
+def test_must_change_password_at_first_login(qtbot, tiny, make_runtime, users):
+    rt = make_runtime(tiny, users=users)
+    dlg = LoginDialog(rt)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    _login(qtbot, dlg, "operator", "operator-demo")
+    assert dlg.isVisible() and dlg.changing_password and dlg.user is None
+    assert dlg.ok_button.text() == "Change password and log in"
+    for new, confirm, why in (
+        ("short", "short", "at least 8 characters"),
+        ("operator-demo", "operator-demo", "differ from the old one"),
+        ("operator", "operator", "must not be the user name"),
+        ("good-password-1", "good-password-2", "differ"),
+    ):
+        dlg.new_edit.setText(new)
+        dlg.confirm_edit.setText(confirm)
+        dlg.ok_button.click()
+        assert why in dlg.message_label.text() and not dlg.pending
+    dlg.new_edit.setText("tr0ub4dor&3")
+    dlg.confirm_edit.setText("tr0ub4dor&3")
+    with qtbot.waitSignal(dlg.logged_in, timeout=5000) as sig:
+        dlg.ok_button.click()
+    user = sig.args[0]
+    assert user.name == "operator" and not user.must_change_password
+    again = users.authenticate("operator", "tr0ub4dor&3")
+    assert again is not None and not again.must_change_password
+    assert users.authenticate("operator", "operator-demo") is None
+
+
+def test_cancelling_the_password_change_logs_out_again(qtbot, tiny, make_runtime, users):
+    rt = make_runtime(tiny, users=users)
+    dlg = LoginDialog(rt)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    _login(qtbot, dlg, "operator", "operator-demo")
+    assert dlg.changing_password
+    dlg.cancel_button.click()
+    assert dlg.user is None
+    qtbot.waitUntil(lambda: len(_audits(rt, "logout")) == 1, timeout=3000)
+    assert _audits(rt, "logout")[0].user == "operator"
+
+
+def test_password_rules():
+    assert password_problem("olga", "old-pass", "new-password", "new-password") == ""
+    assert "must not be the user name" in password_problem(
+        "supervisor", "x", "supervisor-demo", "supervisor-demo"
+    )
+
+
+def test_window_login_switch_user_and_logout(qtbot, themed_app, demo_config, make_runtime, users):
+    rt = make_runtime(demo_config, users=users, alarms=True)
+    win = MainWindow(rt, demo_config, user="j.smith")  # a name only: view only
+    qtbot.addWidget(win)
+    win.show()
+    assert win.user is None and win.user_label.text() == "User  j.smith · view only"
+    assert win.login_button.text() == "Log in" and not win.logout_button.isVisible()
+    assert win.alarm_table.rights_label.full_text().startswith("View only")
+    dlg = win.open_setpoint_dialog("filler")
+    assert dlg.actor.name == "j.smith" and dlg.actor.role == Role.VIEWER  # the runtime will refuse writes
+    dlg.close()
+
+    login = win.open_login_dialog()
+    with qtbot.waitSignal(login.logged_in, timeout=5000):
+        _login(qtbot, login, "olga", "correct-horse")
+    assert win.user.name == "olga" and win.current_user == "olga"
+    assert win.user_label.text() == "User  Olga Operator · operator"
+    assert win.login_button.text() == "Switch user" and win.logout_button.isVisible()
+    assert win.alarm_table.user == win.user and win.alarm_actions.user == win.user
+    dlg = win.open_setpoint_dialog("filler")
+    assert dlg.actor == win.user
+
+    switch = win.open_login_dialog()
+    assert "olga" in switch.current_label.text()
+    with qtbot.waitSignal(switch.logged_in, timeout=5000):
+        _login(qtbot, switch, "sam", "battery-staple")
+    assert win.user.name == "sam" and dlg.actor.name == "sam"  # an open setpoint dialog follows
+    qtbot.waitUntil(lambda: [e.user for e in _audits(rt, "logout")] == ["olga"], timeout=3000)
+
+    win.log_out()
+    assert win.user is None and win.user_label.text() == "User  nobody logged in · view only"
+    qtbot.waitUntil(lambda: [e.user for e in _audits(rt, "logout")] == ["olga", "sam"], timeout=3000)
+    win.close()
+
+
+def test_no_accounts_says_how_to_create_one(qtbot, tiny, make_runtime, tmp_path):
+    rt = make_runtime(tiny, users=UserStore(tmp_path / "users.json"))
+    dlg = LoginDialog(rt)
+    qtbot.addWidget(dlg)
+    assert "No accounts exist yet" in dlg.message_label.text() and "linehmi users" in dlg.message_label.text()
