@@ -22,6 +22,7 @@ import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -97,9 +98,11 @@ class LineRuntime:
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
         jdir = Path(journal_dir) if journal_dir else Path(config.journal.directory)
         self.users = users if users is not None else UserStore.in_directory(jdir)
-        self.auditor = Auditor(self.journal)
+        # Audit rows go to the journal and, like operator actions, to the screen's event list.
+        sink = _AuditToScreen(self.journal, self._show_event)
+        self.auditor = Auditor(sink)
         definitions, self.alarm_problems = load_definitions(config)
-        self.alarms = AlarmEngine(config, definitions, self.journal)
+        self.alarms = AlarmEngine(config, definitions, sink)
         self.alarms.on_change(self._on_alarms_changed)
         self._alarm_queue: queue.SimpleQueue[SampleBatch | None] = queue.SimpleQueue()
         self._alarm_thread: threading.Thread | None = None
@@ -206,6 +209,15 @@ class LineRuntime:
 
     def logout(self, user: User) -> concurrent.futures.Future[None]:
         return self._actions.submit(self.auditor.logout, user)
+
+    def change_password(self, user: User, new_password: str) -> concurrent.futures.Future[None]:
+        """A user changes their own password (audited; the password itself is never journaled)."""
+
+        def change() -> None:
+            self.users.set_password(user.name, new_password)
+            self.auditor.record(user, "change_password", target=user.name)
+
+        return self._actions.submit(change)
 
     def alarm_action(
         self, action: str, *args: object, **kwargs: object
@@ -417,6 +429,11 @@ class LineRuntime:
             severity=Severity.WARNING,
         )
 
+    def _show_event(self, ev: JournalEvent) -> None:
+        if self._gui_feed:
+            with self._lock:
+                self._events.append(ev)
+
     def _post_event(self, ev: JournalEvent) -> None:
         """Journal an event off the I/O loop (a commit waits for the disk)."""
         try:
@@ -440,3 +457,34 @@ class LineRuntime:
             with self._lock:
                 self._events.append(ev)
         return eid
+
+
+class _AuditToScreen:
+    """The journal as the alarm engine and the auditor see it: every call goes to
+    the journal; committed AUDIT rows are also shown in the screen's event list
+    (alarm transitions have their own table and are not repeated there)."""
+
+    def __init__(self, journal: Journal, show: Callable[[JournalEvent], None]) -> None:
+        self._journal = journal
+        self._show = show
+
+    def write_event(self, ev: JournalEvent) -> int:
+        eid = self._journal.write_event(ev)
+        if ev.kind == EventKind.AUDIT:
+            self._show(ev)
+        return eid
+
+    def write_events(self, evs: list[JournalEvent]) -> list[int]:
+        ids = self._journal.write_events(evs)
+        for ev in evs:
+            if ev.kind == EventKind.AUDIT:
+                self._show(ev)
+        return ids
+
+    def read_events(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        kinds: Iterable[EventKind | str] | None = None,
+    ) -> Sequence[JournalEvent]:
+        return self._journal.read_events(since, until, kinds)  # type: ignore[return-value]

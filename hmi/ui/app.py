@@ -41,6 +41,12 @@ def run_gui(
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    # Python's cyclic GC runs on whichever thread happens to allocate; if it frees a
+    # Qt object on the journal, alarm or I/O thread, Qt aborts. Collect only on the
+    # GUI thread instead (pyqtgraph's own remedy).
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    gc_guard = GarbageCollector(interval=1.0)
     app.setApplicationName("LineHMI")
     app.setOrganizationName("LineHMI")
     apply_theme(app)
@@ -75,3 +81,7 @@ def run_gui(
         if window is not None:
             window.shutdown()
         runtime.stop()
+        gc_guard.timer.stop()
+        import gc
+
+        gc.enable()

@@ -50,3 +50,15 @@ def themed_app(qapp):
     apply_theme(qapp)
     yield qapp
     qapp.setStyleSheet("")
+
+
+@pytest.fixture(autouse=True)
+def gc_on_the_gui_thread_only():
+    """As in run_gui: no automatic cyclic GC (it could free a Qt object on a worker
+    thread); collect between tests, on the main thread."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
