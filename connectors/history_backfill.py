@@ -114,7 +114,9 @@ def _value(raw: object) -> float | None:
     return None
 
 
-def _rows(tag_idx: int, dvs: Sequence[ua.DataValue], now: float, t0: float, t1: float, extra: int = 0) -> list[tuple]:
+def _rows(
+    tag_idx: int, dvs: Sequence[ua.DataValue], now: float, t0: float, t1: float, extra: int = 0
+) -> list[tuple]:
     out = []
     for dv in dvs:
         src = _dt_ts(dv.SourceTimestamp)
@@ -189,7 +191,9 @@ async def backfill_detailed(
         chunk_nodes = list(nodes[c0 : c0 + nodes_per_request])
         chunk_idx = list(tag_indices[c0 : c0 + nodes_per_request])
         try:
-            got = await _read_chunk(client, chunk_nodes, chunk_idx, t0, t1, max_values_per_node, now, res, deadline)
+            got = await _read_chunk(
+                client, chunk_nodes, chunk_idx, t0, t1, max_values_per_node, now, res, deadline
+            )
         except ua.UaStatusCodeError as exc:
             if exc.code in _NO_HISTORY:
                 res.supported = False

@@ -50,6 +50,7 @@ from connectors.sim.bulk import (
     bulk_ids,
     normalise_groups,
 )
+from connectors.sim.camera import SimCamera
 from connectors.sim.faults import DEMO_SCHEDULE, FaultSpec, load_schedule
 from connectors.sim.model import LineModel, SimEvent
 from hmi.core.config import DEMO_CONFIG, LineConfig, TagConfig, load_config
@@ -111,6 +112,8 @@ class SimSettings:
     history_retention_s: float = 3600.0
     random_jams: bool = True
     bulk_sequence: bool = False  # bulk values count 1, 2, 3... per tag so a benchmark can find lost samples
+    camera_hz: float = 1.0  # inspection camera frames per second (Objects/Camera, see camera.py); 0 = off
+    camera_defect_rate: float = 0.05  # base probability that a bottle is defective (the line's state adds)
 
     def validate(self) -> None:
         problems = []
@@ -120,6 +123,10 @@ class SimSettings:
             problems.append(f"tick_hz must be between 0 and 100, got {self.tick_hz!r}")
         if not (0 <= self.port <= 65535):
             problems.append(f"port must be 0..65535, got {self.port!r}")
+        if not (0 <= self.camera_hz <= 30):
+            problems.append(f"camera_hz must be 0..30, got {self.camera_hz!r}")
+        if not (0 <= self.camera_defect_rate <= 1):
+            problems.append(f"camera_defect_rate must be 0..1, got {self.camera_defect_rate!r}")
         if self.history_retention_s <= 0:
             problems.append(f"history_retention_s must be positive, got {self.history_retention_s!r}")
         try:
@@ -434,6 +441,7 @@ class SimulatedLineServer:
             self.settings.extra_tags, self.settings.extra_rate_hz, self.settings.extra_groups
         )
         self._server: Server | None = None
+        self.camera: SimCamera | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._bindings: dict[ua.NodeId, _Binding] = {}
         self._ns_idx: int | None = None
@@ -482,6 +490,11 @@ class SimulatedLineServer:
         self._server = server
         try:
             await self._build_address_space(server)
+            if self.settings.camera_hz > 0 and self._ns_idx is not None:
+                self.camera = SimCamera(
+                    self.model, self.settings.seed, self.settings.camera_hz, self.settings.camera_defect_rate
+                )
+                await self.camera.build(server, self._ns_idx)
             await server.start()
         except BaseException:
             self._server = None
@@ -491,6 +504,8 @@ class SimulatedLineServer:
         self._fix_endpoint_port(server)
         self.started_at = time.monotonic()
         self._tasks = [asyncio.create_task(self._tick_loop(), name="sim-line-tick")]
+        if self.camera is not None:
+            self._tasks.append(asyncio.create_task(self.camera.run(server), name="sim-camera"))
         for gi, (group, attvals) in enumerate(self._bulk_attvals):
             self._tasks.append(
                 asyncio.create_task(self._bulk_loop(group, attvals, gi), name=f"sim-bulk-{gi}")

@@ -4,7 +4,7 @@
 tag, sized for the plot: raw samples when there are few (at most `raw_factor`
 per pixel), else peak-preserving min/max buckets one pixel wide, taken from
 the journal's rollup table (`hmi.core.rollup`) when the file has complete
-rollups at a level no wider than a pixel, else computed by SQLite with GROUP BY
+rollups at a level at most 1.5 pixels wide, else computed by SQLite with GROUP BY
 on the (tag_id, source_ts) index. Nothing reads every row of a long range into
 Python. The rules for drawing the result are in `hmi.core.trend_data`.
 
@@ -137,7 +137,7 @@ class Historian:
         self.raw_factor = float(raw_factor)
         self.threads = max(1, int(threads))
         self._meta_lock = threading.Lock()
-        self._tag_cache: dict[tuple[Path, float], dict[str, int]] = {}
+        self._tag_cache: dict[Path, tuple[int, dict[str, int]]] = {}
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -154,7 +154,9 @@ class Historian:
         return cls(files, **kw)
 
     @classmethod
-    def for_directory(cls, directory: Path | str, line_id: str, rotation: str = "daily", **kw: Any) -> Historian:
+    def for_directory(
+        cls, directory: Path | str, line_id: str, rotation: str = "daily", **kw: Any
+    ) -> Historian:
         directory = Path(directory)
 
         def files(t0: float | None, t1: float | None) -> list[Path]:
@@ -172,25 +174,30 @@ class Historian:
         fixed = [Path(p) for p in paths]
         return cls(lambda t0, t1: list(fixed), **kw)
 
+    def _existing(self, t0: float | None, t1: float | None) -> list[Path]:
+        try:
+            return [p for p in self._files(t0, t1) if p.exists()]
+        except (OverflowError, OSError, ValueError):  # a time no calendar holds: no file either
+            return []
+
     # --- metadata -----------------------------------------------------------------------------
     def _tag_ids(self, conn: sqlite3.Connection, path: Path) -> dict[str, int]:
-        try:
-            key = (path, path.stat().st_mtime)
-        except OSError:
-            key = (path, 0.0)
+        # tags change only when a config changes; count(*) of a small table tells cheaply
+        n = conn.execute("SELECT count(*) FROM tags").fetchone()[0]
         with self._meta_lock:
-            ids = self._tag_cache.get(key)
-        if ids is None:
-            ids = {name: tid for tid, name in conn.execute("SELECT id, name FROM tags")}
-            with self._meta_lock:
-                self._tag_cache[key] = ids
+            hit = self._tag_cache.get(path)
+        if hit is not None and hit[0] == n:
+            return hit[1]
+        ids = {name: tid for tid, name in conn.execute("SELECT id, name FROM tags")}
+        with self._meta_lock:
+            self._tag_cache[path] = (n, ids)
         return ids
 
     def tag_info(self, names: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """Units, ranges and limits from the newest file that has each tag (offline review)."""
         out: dict[str, dict[str, Any]] = {}
         want = set(names) if names is not None else None
-        for path in reversed(self._files(None, None)):
+        for path in reversed(self._existing(None, None)):
             try:
                 conn = _connect_ro(path)
             except sqlite3.Error:
@@ -224,20 +231,33 @@ class Historian:
         width_px = max(16, int(width_px))
         w = (t1 - t0) / width_px
         canceller = _Cancel(cancel)
-        paths = [p for p in self._files(t0, t1) if p.exists()]
+        paths = self._existing(t0, t1)
         tags = list(dict.fromkeys(tags))
-        jobs = [(p, tag) for p in paths for tag in tags]
+        # one job per (file, share of the tags): each job opens the file once
+        n_jobs = self.threads if self.threads > 1 and len(tags) > 1 else 1
+        shares = [tags[k::n_jobs] for k in range(n_jobs)]
+        jobs = [(p, share) for p in paths for share in shares if share]
         parts: dict[str, list[tuple[Points, Buckets | None, int, str]]] = {t: [] for t in tags}
         done = 0
-        total = max(1, len(jobs))
+        total = max(1, len(paths) * len(tags))
+        lock = threading.Lock()
 
-        def run(job: tuple[Path, str]) -> tuple[str, tuple[Points, Buckets | None, int, str]]:
-            path, tag = job
+        def run(job: tuple[Path, list[str]]) -> None:
+            nonlocal done
+            path, share = job
             canceller.check()
             conn = _connect_ro(path)
             try:
                 conn.set_progress_handler(canceller, 20_000)
-                return tag, self._read_one(conn, path, tag, t0, t1, w, width_px)
+                for tag in share:
+                    canceller.check()
+                    part = self._read_one(conn, path, tag, t0, t1, w, width_px)
+                    with lock:
+                        parts[tag].append(part)
+                        done += 1
+                        frac = done / total
+                    if progress:
+                        progress(frac, f"{done}/{total}")
             except sqlite3.OperationalError as exc:
                 if "interrupt" in str(exc):
                     raise HistoryCancelled() from None
@@ -247,27 +267,19 @@ class Historian:
 
         if progress:
             progress(0.0, f"reading {len(tags)} pens from {len(paths)} journal file(s)")
-        if self.threads > 1 and len(jobs) > 1:
-            with concurrent.futures.ThreadPoolExecutor(self.threads) as ex:
+        if len(jobs) > 1:
+            with concurrent.futures.ThreadPoolExecutor(min(self.threads, len(jobs))) as ex:
                 futs = [ex.submit(run, j) for j in jobs]
                 try:
                     for fut in concurrent.futures.as_completed(futs):
-                        tag, part = fut.result()
-                        parts[tag].append(part)
-                        done += 1
-                        if progress:
-                            progress(done / total, f"{done}/{total}")
+                        fut.result()
                 except BaseException:
                     for f in futs:
                         f.cancel()
                     raise
         else:
             for j in jobs:
-                tag, part = run(j)
-                parts[tag].append(part)
-                done += 1
-                if progress:
-                    progress(done / total, f"{done}/{total}")
+                run(j)
         canceller.check()
         gaps, restarts, gap_tags = self._gap_events(paths, t0, t1)
         pens: dict[str, PenHistory] = {}
@@ -299,7 +311,9 @@ class Historian:
             ).fetchall()
             return Points.concat([bounds[0], _rows_to_points(rows), bounds[1]]), None, n, "raw"
         complete, levels = rollup_state(conn)
-        usable_levels = [lv for lv in levels if lv <= w] if complete else []
+        # a rollup bucket up to 1.5 pixels wide: its min and max land at most a pixel off,
+        # and a third as many rows as the next finer level
+        usable_levels = [lv for lv in levels if lv <= 1.5 * w] if complete else []
         if usable_levels:
             level = max(usable_levels)
             b = self._rollup_buckets(conn, tid, level, t0, t1, w)
@@ -330,6 +344,16 @@ class Historian:
         """Pixel buckets from rollup rows, merged by SQLite (two passes over a few thousand rows)."""
         k0, k1 = math.floor(t0 / level), math.floor(t1 / level)
         where = f"FROM {ROLLUP_TABLE} WHERE tag_id = ? AND level = ? AND bucket >= ? AND bucket <= ?"
+        n_rows = conn.execute(f"SELECT count(*) {where}", (tid, level, k0, k1)).fetchone()[0]
+        if n_rows <= 3 * (t1 - t0) / w:
+            # about a row per pixel: fetching the rows and merging in numpy is cheaper than SQLite's
+            # aggregates (measured: 1.8 ms vs 4.5 ms for 960 rows)
+            rows = conn.execute(
+                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad, flags"
+                f" {where} ORDER BY bucket",
+                (tid, level, k0, k1),
+            ).fetchall()
+            return regroup(_rows_to_buckets(rows, float(level)), w, t0)
         group = "GROUP BY CAST((t_first - ?) / ? AS INTEGER) ORDER BY 1"
         args = (tid, level, k0, k1, t0, w)
         rows = conn.execute(
@@ -404,7 +428,9 @@ class Historian:
             np.nan_to_num(a[:, 11]).astype(np.uint32),
         )
 
-    def _gap_events(self, paths: Sequence[Path], t0: float, t1: float) -> tuple[Intervals, np.ndarray, list[Any]]:
+    def _gap_events(
+        self, paths: Sequence[Path], t0: float, t1: float
+    ) -> tuple[Intervals, np.ndarray, list[Any]]:
         """Journal-level gaps overlapping [t0, t1): intervals, app-start times, and tags per gap."""
         starts: list[float] = []
         ends: list[float] = []
@@ -492,9 +518,7 @@ class Historian:
     def value_at(self, tag: str, t: float) -> tuple[float, int, float]:
         """(value, status, ts) of the last sample of `tag` at or before t, from any file."""
         best: tuple[float, int, float] = (math.nan, 0, -math.inf)
-        for path in self._files(t - 86_400.0, t + 1.0):
-            if not path.exists():
-                continue
+        for path in self._existing(t - 86_400.0, t + 1.0):
             conn = _connect_ro(path)
             try:
                 tid = self._tag_ids(conn, path).get(tag)
@@ -523,7 +547,7 @@ class Historian:
     ) -> dict[str, Points]:
         """Every sample of `tags` in [t0, t1) (for export), in chunks, cancellable."""
         canceller = _Cancel(cancel)
-        paths = [p for p in self._files(t0, t1) if p.exists()]
+        paths = self._existing(t0, t1)
         out: dict[str, list[Points]] = {t: [] for t in tags}
         rows_read = 0
         jobs = [(p, t) for p in paths for t in tags]
@@ -547,7 +571,9 @@ class Historian:
                     out[tag].append(_rows_to_points(rows))
                     rows_read += len(rows)
                     if rows_read > max_rows:
-                        raise ValueError(f"more than {max_rows:,} samples in the range; export a shorter range")
+                        raise ValueError(
+                            f"more than {max_rows:,} samples in the range; export a shorter range"
+                        )
                     canceller.check()
             except sqlite3.OperationalError as exc:
                 if "interrupt" in str(exc):
@@ -594,8 +620,10 @@ def _dedupe(p: Points) -> Points:
     """Drop exact duplicates (same time, value and status): bounds from two files, a re-read."""
     if len(p) < 2:
         return p
-    same = (p.ts[1:] == p.ts[:-1]) & (p.status[1:] == p.status[:-1]) & (
-        (p.value[1:] == p.value[:-1]) | (np.isnan(p.value[1:]) & np.isnan(p.value[:-1]))
+    same = (
+        (p.ts[1:] == p.ts[:-1])
+        & (p.status[1:] == p.status[:-1])
+        & ((p.value[1:] == p.value[:-1]) | (np.isnan(p.value[1:]) & np.isnan(p.value[:-1])))
     )
     if not same.any():
         return p

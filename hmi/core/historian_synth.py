@@ -147,16 +147,24 @@ def write_synthetic_journal(path: Path | str, config: LineConfig, spec: SynthSpe
             if t <= o.start < c1:
                 k = len(cols)
                 mark = SampleBatch.from_columns(
-                    cols, np.full(k, o.start), np.full(k, np.nan), np.full(k, o.start),
-                    np.full(k, np.nan), np.full(k, BAD_NOT_CONNECTED),
+                    cols,
+                    np.full(k, o.start),
+                    np.full(k, np.nan),
+                    np.full(k, o.start),
+                    np.full(k, np.nan),
+                    np.full(k, BAD_NOT_CONNECTED),
                 )
                 extra.append(mark)
                 if o.backfilled:  # the held value at the start of the gap (history_backfill does this)
                     j = max(int(np.searchsorted(ts, o.start)) - 1, 0)
                     extra.append(
                         SampleBatch.from_columns(
-                            cols, np.full(k, o.start + 1e-6), np.full(k, np.nan), np.full(k, o.end),
-                            vals[j], np.full(k, BACKFILLED | HISTORIAN_INTERPOLATED),
+                            cols,
+                            np.full(k, o.start + 1e-6),
+                            np.full(k, np.nan),
+                            np.full(k, o.end),
+                            vals[j],
+                            np.full(k, BACKFILLED | HISTORIAN_INTERPOLATED),
                         )
                     )
         for tag, s, e in spec.bad:

@@ -31,6 +31,7 @@ from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import Buckets, Points, bucket_index, bucketize
 
 Listener = Callable[[np.ndarray], None]
+_OO_KEEP = 64  # out-of-order inserts remembered per ring
 
 
 class TagRing:
@@ -77,13 +78,13 @@ class TagRing:
 
     def changed_since(self, version: int) -> float:
         """Earliest ts touched by an out-of-order insert after `version` (inf if none)."""
+        if len(self._oo) >= _OO_KEEP and version < self._oo[0][0]:
+            return -math.inf  # older inserts were forgotten: the reader recomputes everything
         t = math.inf
         for ver, ts in reversed(self._oo):
             if ver <= version:
                 break
             t = min(t, ts)
-        if self._oo and version < self._oo[0][0] - 1 and len(self._oo) >= 64:
-            return -math.inf  # history of inserts was trimmed: recompute everything
         return t
 
     def extend(self, ts: np.ndarray, value: np.ndarray, status: np.ndarray) -> None:
@@ -111,7 +112,7 @@ class TagRing:
         new_s[:m] = np.concatenate([self.status, status])[order]
         self._ts, self._v, self._s, self._lo, self._hi = new_ts, new_v, new_s, 0, m
         self._oo.append((self.version, float(ts[0])))
-        del self._oo[:-64]
+        del self._oo[:-_OO_KEEP]
 
     def trim_before(self, t: float) -> None:
         ts = self.ts
@@ -221,7 +222,9 @@ class LiveDecimator:
     grows in steps of several buckets, so its drawing is rebuilt rarely.
     """
 
-    def __init__(self, ring: TagRing, width: float, *, since: float = -math.inf, settle_buckets: int = 8) -> None:
+    def __init__(
+        self, ring: TagRing, width: float, *, since: float = -math.inf, settle_buckets: int = 8
+    ) -> None:
         self.ring = ring
         self.width = float(width)
         self.since = since
@@ -286,8 +289,22 @@ class LiveDecimator:
                 bb = self._body_buckets
                 self._body_buckets = Buckets(
                     bb.width,
-                    *(getattr(bb, f)[j:] for f in ("t_first", "t_last", "n", "n_bad", "n_unc", "vmin", "vmax",
-                                                    "v_last", "s_last", "s_bad", "flags")),
+                    *(
+                        getattr(bb, f)[j:]
+                        for f in (
+                            "t_first",
+                            "t_last",
+                            "n",
+                            "n_bad",
+                            "n_unc",
+                            "vmin",
+                            "vmax",
+                            "v_last",
+                            "s_last",
+                            "s_bad",
+                            "flags",
+                        )
+                    ),
                 )
 
     def _grid_floor(self, t: float) -> float:
@@ -314,7 +331,21 @@ class LiveDecimator:
         j = int(np.searchsorted(bb.t_first, cut, side="left"))
         self._body_buckets = Buckets(
             bb.width,
-            *(getattr(bb, f)[:j] for f in ("t_first", "t_last", "n", "n_bad", "n_unc", "vmin", "vmax",
-                                            "v_last", "s_last", "s_bad", "flags")),
+            *(
+                getattr(bb, f)[:j]
+                for f in (
+                    "t_first",
+                    "t_last",
+                    "n",
+                    "n_bad",
+                    "n_unc",
+                    "vmin",
+                    "vmax",
+                    "v_last",
+                    "s_last",
+                    "s_bad",
+                    "flags",
+                )
+            ),
         )
         self._body_end = cut

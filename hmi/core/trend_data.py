@@ -112,7 +112,9 @@ class Points:
         v = np.asarray(value, dtype=np.float64)
         s = np.asarray(status, dtype=np.uint32)
         if not (t.shape == v.shape == s.shape) or t.ndim != 1:
-            raise ValueError(f"Points columns must be 1-D and equal length, got {t.shape}, {v.shape}, {s.shape}")
+            raise ValueError(
+                f"Points columns must be 1-D and equal length, got {t.shape}, {v.shape}, {s.shape}"
+            )
         return cls(t, v, s)
 
     @classmethod
@@ -183,7 +185,9 @@ class Buckets:
         f = np.empty(0)
         i = np.empty(0, dtype=np.int64)
         u = np.empty(0, dtype=np.uint32)
-        return cls(width, f, f.copy(), i, i.copy(), i.copy(), f.copy(), f.copy(), f.copy(), u, u.copy(), u.copy())
+        return cls(
+            width, f, f.copy(), i, i.copy(), i.copy(), f.copy(), f.copy(), f.copy(), u, u.copy(), u.copy()
+        )
 
     @classmethod
     def concat(cls, parts: Sequence[Buckets], width: float) -> Buckets:
@@ -194,7 +198,13 @@ class Buckets:
         return cls(width, *cols)
 
     def to_points(self) -> Points:
-        """Up to four points per bucket that draw it as the samples would at pixel scale.
+        return self.to_points_owned(None)[0]
+
+    def to_points_owned(self, owner: np.ndarray | None) -> tuple[Points, np.ndarray]:
+        """`to_points` for buckets of several pens at once: `owner` (per bucket, sorted) comes back
+        per point, points sorted by (owner, time).
+
+        Up to four points per bucket that draw it as the samples would at pixel scale.
 
         - a bad sample inside a bucket whose last sample is usable: a NaN point just
           before the bucket (the line breaks: a gap smaller than a pixel stays visible);
@@ -203,7 +213,7 @@ class Buckets:
         """
         n = len(self)
         if n == 0:
-            return Points.empty()
+            return Points.empty(), np.empty(0, dtype=np.int64)
         has_val = np.isfinite(self.vmin)
         last_bad = ~usable_mask(self.v_last, self.s_last)
         single = has_val & (self.n - self.n_bad == 1)
@@ -245,11 +255,16 @@ class Buckets:
         v[pt] = np.nan
         sb = np.where(self.s_bad[tb] != 0, self.s_bad[tb], self.s_last[tb])
         s[pt] = sb
+        own = np.repeat(owner, counts) if owner is not None else np.zeros(total, dtype=np.int64)
         # t_first - eps can precede the previous bucket's points only by < eps; keep order stable
-        if total > 1 and np.any(np.diff(ts) < 0):
-            order = np.argsort(ts, kind="stable")
-            ts, v, s = ts[order], v[order], s[order]
-        return Points(ts, v, s)
+        if total > 1:
+            d = np.diff(ts)
+            if owner is not None:
+                d = np.where(own[1:] != own[:-1], 0.0, d)
+            if np.any(d < 0):
+                order = np.lexsort((ts, own))
+                ts, v, s, own = ts[order], v[order], s[order], own[order]
+        return Points(ts, v, s), own
 
     def value_at(self, t: float) -> tuple[float, int, float, float, float]:
         """(last value, its status, time, min, max) of the bucket holding t, or of the one before."""
@@ -267,7 +282,19 @@ class Buckets:
         )
 
 
-_BUCKET_COLS = ("t_first", "t_last", "n", "n_bad", "n_unc", "vmin", "vmax", "v_last", "s_last", "s_bad", "flags")
+_BUCKET_COLS = (
+    "t_first",
+    "t_last",
+    "n",
+    "n_bad",
+    "n_unc",
+    "vmin",
+    "vmax",
+    "v_last",
+    "s_last",
+    "s_bad",
+    "flags",
+)
 
 
 def _group_starts(keys: np.ndarray) -> np.ndarray:
@@ -320,7 +347,9 @@ def bucket_index(ts: np.ndarray, width: float, origin: float = 0.0) -> np.ndarra
     return np.floor((ts - origin) / width).astype(np.int64)
 
 
-def bucketize(ts: np.ndarray, value: np.ndarray, status: np.ndarray, width: float, origin: float = 0.0) -> Buckets:
+def bucketize(
+    ts: np.ndarray, value: np.ndarray, status: np.ndarray, width: float, origin: float = 0.0
+) -> Buckets:
     """Peak-preserving buckets of `width` seconds aligned to `origin` (ts sorted)."""
     if len(ts) == 0:
         return Buckets.empty(width)

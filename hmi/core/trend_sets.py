@@ -250,7 +250,11 @@ class TagInfo:
         )
 
     def limits(self) -> list[tuple[str, float]]:
-        return [(n, v) for n, v in (("LL", self.lolo), ("L", self.lo), ("H", self.hi), ("HH", self.hihi)) if v is not None]
+        return [
+            (n, v)
+            for n, v in (("LL", self.lolo), ("L", self.lo), ("H", self.hi), ("HH", self.hihi))
+            if v is not None
+        ]
 
 
 def axis_key(info: TagInfo) -> str:

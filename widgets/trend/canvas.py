@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont
 
 from widgets.trend import style
 from widgets.trend.curve import IntervalItem
@@ -57,7 +57,8 @@ class AxisGroup:
     axis: pg.AxisItem
     y_range: tuple[float, float] | None
     states: dict[int, str] = field(default_factory=dict)
-    shade: IntervalItem | None = None
+    shade: IntervalItem | None = None  # gaps, across the plot
+    bf_shade: IntervalItem | None = None  # backfilled stretches, a faint hatch
     cursor: pg.InfiniteLine | None = None
 
     @property
@@ -89,17 +90,21 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         self._syncing = False
         self._master: pg.ViewBox | None = None
         self._geom_vb: pg.ViewBox | None = None
+        self._bands: list[tuple[pg.ViewBox, pg.GraphicsObject]] = []
+        self._band_spec: (
+            tuple[AxisGroup, pg.ViewBox, list[tuple[float, float, object]], list[tuple[str, float]]] | None
+        ) = None
         # status lane: y 0..3, one row per kind
         self.lane_vb = pg.ViewBox(enableMouse=False, enableMenu=False)
         self.lane_vb.setYRange(0, len(LANE_ROWS), padding=0)
         self.lane_vb.setBackgroundColor(QColor(style.LANE_BG))
-        self.lane_vb.setMaximumHeight(24)
-        self.lane_vb.setMinimumHeight(24)
+        self.lane_vb.setMaximumHeight(27)
+        self.lane_vb.setMinimumHeight(27)
         self.lane_items: dict[str, IntervalItem] = {}
         brushes = {
-            "gap": (style.solid(style.GAP), QPen(QColor(style.GAP))),
-            "bad": (style.hatch(style.BAD, Qt.BrushStyle.BDiagPattern), QPen(QColor(style.BAD))),
-            "backfilled": (style.solid(style.BACKFILL_FILL), QPen(QColor(style.BACKFILL))),
+            "gap": (style.solid(style.GAP), pg.mkPen(style.GAP)),
+            "bad": (style.hatch(style.BAD, Qt.BrushStyle.BDiagPattern), pg.mkPen(style.BAD)),
+            "backfilled": (style.solid(style.BACKFILL_FILL), pg.mkPen(style.BACKFILL)),
         }
         for row, kind in enumerate(LANE_ROWS):
             brush, pen = brushes[kind]
@@ -124,6 +129,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         """(key, title, y range or None for auto, states) per group, in display order."""
         keys = [s[0] for s in specs]
         old_range = self.x_range() if self._master is not None else None
+        self.clear_bands()
         for key in list(self.groups):
             if key not in keys:
                 g = self.groups.pop(key)
@@ -140,9 +146,12 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                 self._style_axis(axis)
                 axis.linkToView(vb)
                 shade = IntervalItem(style.hatch(style.GAP_SHADE, Qt.BrushStyle.SolidPattern))
-                shade.setZValue(-20)
                 vb.addItem(shade, ignoreBounds=True)
-                g = AxisGroup(key, title, vb, axis, yr, dict(states), shade)
+                shade.setZValue(-20)  # after addItem: ViewBox raises children below its own z
+                bf = IntervalItem(style.hatch(style.BACKFILL_SHADE, Qt.BrushStyle.BDiagPattern))
+                vb.addItem(bf, ignoreBounds=True)
+                bf.setZValue(-19)
+                g = AxisGroup(key, title, vb, axis, yr, dict(states), shade, bf)
                 vb.sigYRangeChanged.connect(self._on_y_range)
                 vb.sigRangeChangedManually.connect(self._on_manual)
                 self.groups[key] = g
@@ -320,8 +329,11 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
 
     def _on_y_range(self, vb: pg.ViewBox, rng: tuple[float, float]) -> None:
         for g in self.groups.values():
-            if g.vb is vb and g.shade is not None:
-                g.shade.set_band(float(rng[0]), float(rng[1]))
+            if g.vb is vb:
+                for item in (g.shade, g.bf_shade):
+                    if item is not None:
+                        item.set_band(float(rng[0]), float(rng[1]))
+        self._place_bands()
 
     def _on_manual(self, *_: object) -> None:
         self.range_changed_by_user.emit()
@@ -342,13 +354,17 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                 pen=pg.mkPen(style.CURSOR, width=1),
                 hoverPen=pg.mkPen(style.CURSOR, width=3),
                 label=None if i else "",
-                labelOpts={"position": 0.97, "color": style.CURSOR, "fill": QColor(style.PLOT_BG),
-                           "anchors": [(0, 0.5), (0, 0.5)]},
+                labelOpts={
+                    "position": 0.97,
+                    "color": style.CURSOR,
+                    "fill": QColor(style.PLOT_BG),
+                    "anchors": [(0, 0.5), (0, 0.5)],
+                },
             )
-            line.setZValue(50)
             line.setVisible(self._cursor_visible)
             line.sigPositionChanged.connect(self._on_cursor_dragged)
             vb.addItem(line, ignoreBounds=True)
+            line.setZValue(50)
             owner = groups[i] if self.mode == "stacked" else (groups[0] if groups else None)
             if owner is not None:
                 owner.cursor = line
@@ -394,10 +410,10 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
 
     # --- bands ------------------------------------------------------------------------------------
     def clear_bands(self) -> None:
-        for g in self.groups.values():
-            for item in list(g.vb.addedItems):
-                if getattr(item, "_trend_band", False):
-                    g.vb.removeItem(item)
+        for vb, item in self._bands:
+            vb.removeItem(item)
+        self._bands = []
+        self._band_spec = None
 
     def show_bands(
         self,
@@ -406,38 +422,43 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         limits: list[tuple[str, float]],
         y_extent: tuple[float, float] | None,
     ) -> None:
-        """Shade the normal band and the alarm zones of one pen in its group."""
+        """Shade the normal band and the alarm zones of one pen (values in its axis' units).
+
+        In overlay mode they are drawn in the master view, behind every curve (an overlaid
+        view lies above the master's curves), at the place the pen's axis puts them.
+        """
         self.clear_bands()
         g = self.groups.get(key)
         if g is None:
             return
         lo_ext, hi_ext = y_extent if y_extent is not None else (-1e9, 1e9)
         lim = dict(limits)
-        items: list[pg.GraphicsObject] = []
-
-        def region(a: float, b: float, brush: object) -> None:
-            r = pg.LinearRegionItem(
-                values=(a, b), orientation="horizontal", movable=False, brush=brush, pen=pg.mkPen(None)
-            )
+        spans: list[tuple[float, float, object]] = []
+        if normal is not None:
+            spans.append((normal[0], normal[1], style.solid(style.NORMAL_BAND)))
+        zone1, zone2 = style.hatch(style.ALARM_ZONE), style.hatch(style.ALARM_ZONE_2)
+        if "H" in lim:
+            spans.append((lim["H"], lim.get("HH", hi_ext), zone1))
+        if "HH" in lim:
+            spans.append((lim["HH"], hi_ext, zone2))
+        if "L" in lim:
+            spans.append((lim.get("LL", lo_ext), lim["L"], zone1))
+        if "LL" in lim:
+            spans.append((lo_ext, lim["LL"], zone2))
+        target = g.vb if (self.mode == "stacked" or g.vb is self._master) else self.master
+        self._band_spec = (g, target, spans, limits)
+        for a, b, brush in spans:
+            r = pg.LinearRegionItem(values=(a, b), orientation="horizontal", movable=False, brush=brush)
             for ln in r.lines:
                 ln.setPen(pg.mkPen(None))
                 ln.setHoverPen(pg.mkPen(None))
             r.setAcceptHoverEvents(False)
-            items.append(r)
-
-        if normal is not None:
-            region(normal[0], normal[1], style.solid(style.NORMAL_BAND))
-        if "H" in lim:
-            region(lim["H"], lim.get("HH", hi_ext), style.hatch(style.ALARM_ZONE, Qt.BrushStyle.BDiagPattern))
-        if "HH" in lim:
-            region(lim["HH"], hi_ext, style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.BDiagPattern))
-        if "L" in lim:
-            region(lim.get("LL", lo_ext), lim["L"], style.hatch(style.ALARM_ZONE, Qt.BrushStyle.BDiagPattern))
-        if "LL" in lim:
-            region(lo_ext, lim["LL"], style.hatch(style.ALARM_ZONE_2, Qt.BrushStyle.BDiagPattern))
+            self._add_band(target, r)
         for name, v in limits:
             dashed = name in ("H", "L")
-            pen = pg.mkPen(style.LIMIT_LINE, width=1, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+            pen = pg.mkPen(
+                style.LIMIT_LINE, width=1, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+            )
             line = pg.InfiniteLine(
                 pos=v,
                 angle=0,
@@ -446,22 +467,62 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                 label=f"{name} {v:g}",
                 labelOpts={"position": 0.985, "color": style.LIMIT_LINE, "anchors": [(1, 1), (1, 1)]},
             )
-            items.append(line)
-        for it in items:
-            it._trend_band = True  # type: ignore[attr-defined]
-            it.setZValue(-10)
-            g.vb.addItem(it, ignoreBounds=True)
+            self._add_band(target, line)
+        self._place_bands()
+
+    def _add_band(self, vb: pg.ViewBox, item: pg.GraphicsObject) -> None:
+        vb.addItem(item, ignoreBounds=True)
+        item.setZValue(-30)  # behind the gap shading and every curve
+        self._bands.append((vb, item))
+
+    def _to_target(self, g: AxisGroup, target: pg.ViewBox, v: float) -> float:
+        """A value on group g's axis as a y in the target view (identity when it is g's own)."""
+        if target is g.vb:
+            return v
+        (g0, g1) = g.vb.viewRange()[1]
+        (m0, m1) = target.viewRange()[1]
+        if g1 == g0:
+            return v
+        return m0 + (v - g0) * (m1 - m0) / (g1 - g0)
+
+    def _place_bands(self) -> None:
+        spec = self._band_spec
+        if spec is None or not self._bands:
+            return
+        g, target, spans, limits = spec
+        items = [it for _, it in self._bands]
+        regions = [it for it in items if isinstance(it, pg.LinearRegionItem)]
+        lines = [it for it in items if not isinstance(it, pg.LinearRegionItem)]
+        big = 1e12
+        for r, (a, b, _brush) in zip(regions, spans, strict=True):
+            a = max(a, -big)
+            b = min(b, big)
+            r.setRegion((self._to_target(g, target, a), self._to_target(g, target, b)))
+        for ln, (_name, v) in zip(lines, limits, strict=True):
+            ln.setValue(self._to_target(g, target, v))
 
     # --- lane and shading ------------------------------------------------------------------------
     def set_lane(self, kind: str, start: np.ndarray, end: np.ndarray) -> None:
         self.lane_items[kind].setIntervals(start, end)
 
     def set_gap_shading(self, start: np.ndarray, end: np.ndarray) -> None:
-        for g in self.groups.values():
-            if g.shade is not None:
-                g.shade.setIntervals(start, end)
-                (y0, y1) = g.vb.viewRange()[1]
-                g.shade.set_band(float(y0), float(y1))
+        self._shade("shade", start, end)
+
+    def set_backfill_shading(self, start: np.ndarray, end: np.ndarray) -> None:
+        self._shade("bf_shade", start, end)
+
+    def _shade(self, attr: str, start: np.ndarray, end: np.ndarray) -> None:
+        # overlay: only the master view shades (an overlaid view would paint over the master's
+        # curves); stacked: every row
+        for g in self.ordered_groups():
+            item = getattr(g, attr)
+            if item is None:
+                continue
+            on = self.mode == "stacked" or g.vb is self._master
+            item.setVisible(on)
+            item.setIntervals(start if on else np.empty(0), end if on else np.empty(0))
+            (y0, y1) = g.vb.viewRange()[1]
+            item.set_band(float(y0), float(y1))
 
     def map_time_to_x(self, t: float) -> float:
         """Widget x coordinate of a time (tests and tooltips)."""

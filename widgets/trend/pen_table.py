@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from widgets import palette
 
-COLUMNS = ("Pen", "Value", "Unit", "Quality", "Axis")
-COL_PEN, COL_VALUE, COL_UNIT, COL_QUALITY, COL_AXIS = range(5)
+COLUMNS = ("Pen", "Value", "Quality", "Axis")
+COL_PEN, COL_VALUE, COL_QUALITY, COL_AXIS = range(4)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -59,7 +59,9 @@ class PenTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
@@ -76,7 +78,12 @@ class PenTableModel(QAbstractTableModel):
         r = self.rows[index.row()]
         c = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.title, r.value, r.unit, r.quality, r.axis)[c]
+            return (
+                r.title,
+                f"{r.value} {r.unit}".rstrip() if r.value not in ("", "—") else r.value,
+                r.quality,
+                r.axis,
+            )[c]
         if role == Qt.ItemDataRole.CheckStateRole and c == COL_PEN:
             return Qt.CheckState.Checked if r.visible else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.DecorationRole and c == COL_PEN:
@@ -89,9 +96,10 @@ class PenTableModel(QAbstractTableModel):
             return f"{r.tag}" + (f"\nvalue at {r.time}" if r.time else "")
         if role == Qt.ItemDataRole.TextAlignmentRole and c == COL_VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not r.visible or (c in (COL_VALUE, COL_QUALITY) and r.level >= 2):
-                return QBrush(QColor(palette.TEXT_DIM))
+        if role == Qt.ItemDataRole.ForegroundRole and (
+            not r.visible or (c in (COL_VALUE, COL_QUALITY) and r.level >= 2)
+        ):
+            return QBrush(QColor(palette.TEXT_DIM))
         if role == Qt.ItemDataRole.BackgroundRole and c in (COL_VALUE, COL_QUALITY) and r.level >= 2:
             # bad quality: hatching, not colour (ISA-101); no connection: the communication tint
             if r.level == 3:
@@ -160,9 +168,11 @@ class PenTable(QTableView):
         self.setIconSize(QSize(22, 12))
         h = self.horizontalHeader()
         h.setSectionResizeMode(COL_PEN, QHeaderView.ResizeMode.Stretch)
-        for c in (COL_VALUE, COL_UNIT, COL_QUALITY, COL_AXIS):
+        for c in (COL_VALUE, COL_QUALITY, COL_AXIS):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         h.setHighlightSections(False)
+        h.setMinimumSectionSize(40)
+        self.setColumnWidth(COL_PEN, 170)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.selectionModel().currentRowChanged.connect(self._on_current)
         model.modelReset.connect(self._after_reset)

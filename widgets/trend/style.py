@@ -36,6 +36,7 @@ LANE_BG = "#D8D8D8"
 GAP = palette.COMM  # no data reached us: communication blue, not an alarm colour
 GAP_SHADE = "#C7CCD4"  # the gap in the plot area: a faint blue-grey
 BACKFILL = palette.COMM
+BACKFILL_SHADE = "#AFC0D8"  # backfilled stretch in the plot: a faint blue hatch behind the lines
 BACKFILL_FILL = "#B9CBE3"  # light communication blue: data that came late, from the server's history
 BAD = palette.HATCH
 UNCERTAIN = "#8A8A8A"

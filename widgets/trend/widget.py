@@ -61,6 +61,8 @@ from hmi.core.trend_data import (
     Intervals,
     Points,
     Styled,
+    aggregate,
+    bucket_index,
     is_backfilled,
     is_gap_status,
     severity,
@@ -77,7 +79,12 @@ from widgets.trend.pen_table import COL_PEN, PenRow, PenTable, PenTableModel
 
 log = logging.getLogger(__name__)
 
-PRESETS: tuple[tuple[str, float], ...] = (("5 min", 300.0), ("1 h", 3600.0), ("8 h", 28800.0), ("24 h", 86400.0))
+PRESETS: tuple[tuple[str, float], ...] = (
+    ("5 min", 300.0),
+    ("1 h", 3600.0),
+    ("8 h", 28800.0),
+    ("24 h", 86400.0),
+)
 MIN_SPAN_S = 5.0
 MAX_SPAN_S = 31 * 86400.0
 _BODY_STEP_BUCKETS = 8
@@ -113,6 +120,7 @@ class _Pen:
     body: Styled = field(default_factory=Styled.empty)
     body_last: Points = field(default_factory=Points.empty)
     tail: Styled = field(default_factory=Styled.empty)
+    tail_shown: bool = False
     exact: dict[float, tuple[float, int, float]] = field(default_factory=dict)
 
 
@@ -178,7 +186,9 @@ class RangeDialog(QDialog):
             e.setMinimumHeight(34)
         form.addRow("From", self.start)
         form.addRow("To", self.end)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -234,6 +244,7 @@ class TrendWidget(QWidget):
         self._all_dirty = True
         self._setting_range = False
         self._last_readout = 0.0
+        self._last_progress = 0.0
         self._lanes_due = True
         self._closed = False
         self.frames = 0
@@ -274,7 +285,9 @@ class TrendWidget(QWidget):
         self._timer.start()
 
     # --- UI -----------------------------------------------------------------------------------------
-    def _tool(self, text: str, tip: str, slot: Callable[[], None] | None = None, checkable: bool = False) -> QToolButton:
+    def _tool(
+        self, text: str, tip: str, slot: Callable[[], None] | None = None, checkable: bool = False
+    ) -> QToolButton:
         b = QToolButton(self)
         b.setText(text)
         b.setToolTip(tip)
@@ -314,10 +327,14 @@ class TrendWidget(QWidget):
         self._live_button.setMinimumWidth(64)
         bar.addWidget(self._live_button)
         bar.addSpacing(10)
-        self._cursor_button = self._tool("Cursor", "Vertical cursor: read every pen at one instant", checkable=True)
+        self._cursor_button = self._tool(
+            "Cursor", "Vertical cursor: read every pen at one instant", checkable=True
+        )
         self._cursor_button.clicked.connect(lambda on: self.set_cursor_visible(bool(on)))
         bar.addWidget(self._cursor_button)
-        self._stack_button = self._tool("Stacked", "One sub-plot per axis instead of overlaid axes", checkable=True)
+        self._stack_button = self._tool(
+            "Stacked", "One sub-plot per axis instead of overlaid axes", checkable=True
+        )
         self._stack_button.clicked.connect(lambda on: self.set_mode("stacked" if on else "overlay"))
         bar.addWidget(self._stack_button)
         bar.addStretch(1)
@@ -328,6 +345,11 @@ class TrendWidget(QWidget):
         self._add_box.setMinimumHeight(34)
         self._add_box.lineEdit().setPlaceholderText("Add pen: tag name…")
         names = sorted(self._infos) or sorted(self._index)
+        if not names and self.historian is not None:  # review of a journal file without its config
+            try:
+                names = sorted(self.historian.tag_info())
+            except Exception:
+                names = []
         self._add_box.addItems(names)
         self._add_box.setCurrentIndex(-1)
         comp = QCompleter(names, self)
@@ -366,7 +388,7 @@ class TrendWidget(QWidget):
         self._splitter.addWidget(self.pen_table)
         self._splitter.setStretchFactor(0, 4)
         self._splitter.setStretchFactor(1, 1)
-        self._splitter.setSizes([900, 330])
+        self._splitter.setSizes([880, 420])
         outer.addWidget(self._splitter, 1)
 
         status = QHBoxLayout()
@@ -431,10 +453,8 @@ class TrendWidget(QWidget):
         info = self.tag_info(tag)
         colour = colour or style.pen_colour(len(self._pens))
         pen = _Pen(tag, self._index.get(tag, -1), info, colour, axis_override=axis, visible=visible)
-        for part in ("body_solid", "body_dash", "tail_solid", "tail_dash"):
-            dashed = part.endswith("dash")
-            c = FastCurve(style.line_pen(colour, 1.0, dashed=dashed))
-            c.setZValue(1)
+        for part in ("solid", "dash"):
+            c = FastCurve(style.line_pen(colour, 1.0, dashed=part == "dash"))
             c.setVisible(visible)
             pen.curves[part] = c
         self._pens[tag] = pen
@@ -477,6 +497,14 @@ class TrendWidget(QWidget):
         if t0 is not None and t1 is not None:
             self.set_range(t0, t1)
 
+    def open_tag_at(self, tag: str, t_center: float, span_s: float | None = None) -> None:
+        """Show a tag around an instant (an alarm, an event): the current span centred on it, paused.
+
+        Matches the main window's `trend_requested(tag, t_center)` signal.
+        """
+        span = float(span_s) if span_s else min(self._span, 3600.0)
+        self.open_tag(tag, t_center - span / 2, t_center + span / 2)
+
     def set_pen_visible(self, tag: str, on: bool) -> None:
         pen = self._pens.get(tag)
         if pen is None or pen.visible == on:
@@ -516,7 +544,7 @@ class TrendWidget(QWidget):
         for p in self._pens.values():
             w = 2.0 if p.tag == tag else 1.0
             for part, c in p.curves.items():
-                c.setPen(style.line_pen(p.colour, w, dashed=part.endswith("dash")))
+                c.setPen(style.line_pen(p.colour, w, dashed=part == "dash"))
                 c.setZValue(2 if p.tag == tag else 1)
         self._model.set_selected(tag)
         row = self._model.row_of(tag)
@@ -559,7 +587,7 @@ class TrendWidget(QWidget):
         self._span = seconds
         if self._live:
             t1 = self._clock()
-        self._set_x_range(t1 - seconds, t1)
+        self._set_x_range(t1 - seconds, t1, immediate=True)
         self.refresh(force=True)
 
     def set_range(self, t0: float, t1: float) -> None:
@@ -570,7 +598,7 @@ class TrendWidget(QWidget):
         span = min(max(t1 - t0, MIN_SPAN_S), MAX_SPAN_S)
         self.set_live(False)
         self._span = span
-        self._set_x_range(t1 - span, t1)
+        self._set_x_range(t1 - span, t1, immediate=True)
         self.refresh(force=True)
 
     def pan(self, fraction: float) -> None:
@@ -578,7 +606,7 @@ class TrendWidget(QWidget):
         t0, t1 = self.x_range()
         d = (t1 - t0) * fraction
         self.set_live(False)
-        self._set_x_range(t0 + d, t1 + d)
+        self._set_x_range(t0 + d, t1 + d, immediate=True)
         self.refresh(force=True)
 
     def zoom(self, factor: float) -> None:
@@ -591,7 +619,7 @@ class TrendWidget(QWidget):
             self._set_x_range(now - span, now)
         else:
             c = 0.5 * (t0 + t1)
-            self._set_x_range(c - span / 2, c + span / 2)
+            self._set_x_range(c - span / 2, c + span / 2, immediate=True)
         self.refresh(force=True)
 
     def set_mode(self, mode: str) -> None:
@@ -602,6 +630,7 @@ class TrendWidget(QWidget):
         self._stack_button.setChecked(mode == "stacked")
         self.canvas.set_mode(mode)
         self._show_bands()
+        self._lanes_due = True
         self.refresh(force=True)
 
     @property
@@ -753,12 +782,14 @@ class TrendWidget(QWidget):
         now = self._clock()
         px = self._plot_px()
         w = self._span / px
+        stepped = False
         if self._live:
             # snap the right edge to the bucket grid: the view moves one pixel per bucket
             right = (math.floor(now / w) + 1.0) * w
             t0, t1 = self.x_range()
             if abs(t1 - right) > 1e-6 * w or abs((t1 - t0) - self._span) > 1e-6 * self._span:
                 self._set_x_range(right - self._span, right)
+                stepped = True
         v0, v1 = self.x_range()
         w = (v1 - v0) / px
         if not math.isclose(w, self._w, rel_tol=1e-3):
@@ -770,12 +801,21 @@ class TrendWidget(QWidget):
         dirty = self._dirty
         self._dirty = set()
         any_body = False
+        tails: list[_Pen] = []
         for pen in self._pens.values():
             if not pen.visible:
                 continue
-            if not (force or self._all_dirty or pen.idx in dirty or self._live):
-                continue
-            any_body |= self._update_pen(pen, v0, v1, now, force or self._all_dirty or pen.idx in dirty)
+            if force or stepped or self._all_dirty or pen.idx in dirty:
+                any_body |= self._update_body(pen, v0, v1)
+                if pen.dec is not None:
+                    tails.append(pen)
+                elif pen.tail_shown:
+                    pen.tail = Styled.empty()
+                    pen.tail_shown = False
+                    for c in pen.curves.values():
+                        c.set_tail(np.empty(0), np.empty(0))
+        if tails:
+            self._update_tails(tails, now if self._live else None)
         self._all_dirty = False
         if any_body or self._lanes_due:
             self._update_lanes()
@@ -790,52 +830,76 @@ class TrendWidget(QWidget):
         """Before this instant the pen's data come from the journal, from it on from the buffer."""
         if self.live is None or pen.idx < 0:
             return math.inf
+        if self.historian is None:
+            return -math.inf  # nothing older to read: the buffer shows all it has
         return self.live.covered_from(pen.idx)
 
-    def _update_pen(self, pen: _Pen, v0: float, v1: float, now: float, data_changed: bool) -> bool:
-        """Rebuild what changed for one pen; True if its body (not only the tail) changed."""
+    def _update_body(self, pen: _Pen, v0: float, v1: float) -> bool:
+        """Rebuild a pen's body if its history or settled buckets changed; True if it did."""
         join = self._join(pen)
         span = v1 - v0
-        w = self._w
         step = pen.info.is_step
         dec = pen.dec
         if self.live is not None and pen.idx >= 0 and v1 > join:
             since = max(join, v0 - 0.5 * span)
             if dec is None or dec.since > since + 0.25 * span or dec.since < since - 2.0 * span:
-                dec = pen.dec = LiveDecimator(self.live.ring(pen.idx), w, since=since, settle_buckets=_BODY_STEP_BUCKETS)
+                ring = self.live.ring(pen.idx)
+                dec = pen.dec = LiveDecimator(ring, self._w, since=since, settle_buckets=_BODY_STEP_BUCKETS)
             dec.update()
         elif dec is not None:
             dec = pen.dec = None
-        hist_pts = pen.hist.points if pen.hist is not None else Points.empty()
         key = (pen.hist_version, id(dec), dec.body_version if dec is not None else -1, step)
-        body_changed = key != pen.body_key
-        if body_changed:
-            parts = []
-            if len(hist_pts):
-                cut = dec.since if dec is not None else math.inf
-                parts.append(hist_pts.between(-math.inf, min(cut, join)) if math.isfinite(min(cut, join)) else hist_pts)
-            if dec is not None:
-                parts.append(dec.body)
-            body = Points.concat(parts)
-            pen.body = style_points(body, step=step)
-            pen.body_last = Points(body.ts[-1:], body.value[-1:], body.status[-1:])
-            pen.body_key = key
-            pen.curves["body_solid"].setData(pen.body.solid_x, pen.body.solid_y)
-            pen.curves["body_dash"].setData(pen.body.dashed_x, pen.body.dashed_y)
-        if dec is not None and (data_changed or body_changed or self._live):
-            tail = dec.tail()
-            pts = Points.concat([pen.body_last, tail])
-            end_t = now if self._live else None
-            pen.tail = _style_tail(pts, step, end_t)
-            pen.curves["tail_solid"].setData(pen.tail.solid_x, pen.tail.solid_y)
-            pen.curves["tail_dash"].setData(pen.tail.dashed_x, pen.tail.dashed_y)
+        if key == pen.body_key:
+            return False
+        parts = []
+        hist_pts = pen.hist.points if pen.hist is not None else Points.empty()
+        if len(hist_pts):
+            cut = min(dec.since if dec is not None else math.inf, join)
+            parts.append(hist_pts.between(-math.inf, cut) if math.isfinite(cut) else hist_pts)
+        if dec is not None:
+            parts.append(dec.body)
+        body = Points.concat(parts)
+        pen.body = style_points(body, step=step)
+        pen.body_last = Points(body.ts[-1:], body.value[-1:], body.status[-1:])
+        pen.body_key = key
+        pen.curves["solid"].setData(pen.body.solid_x, pen.body.solid_y)
+        pen.curves["dash"].setData(pen.body.dashed_x, pen.body.dashed_y)
+        pen.tail_shown = False
+        return True
+
+    def _update_tails(self, pens: list[_Pen], end_t: float | None) -> None:
+        """The newest buckets of several pens in one vectorised pass (a live frame's main cost)."""
+        w = self._w
+        ts_l, v_l, s_l, own_l = [], [], [], []
+        for k, pen in enumerate(pens):
+            dec = pen.dec
+            assert dec is not None
+            p = dec.ring.points(max(dec.body_end, dec.since))
+            if len(p):
+                ts_l.append(p.ts)
+                v_l.append(p.value)
+                s_l.append(p.status)
+                own_l.append(np.full(len(p), k, dtype=np.int64))
+        if ts_l:
+            ts = np.concatenate(ts_l)
+            v = np.concatenate(v_l)
+            st = np.concatenate(s_l)
+            own = np.concatenate(own_l)
+            kb = bucket_index(ts, w)
+            starts = np.flatnonzero(np.r_[True, (own[1:] != own[:-1]) | (kb[1:] != kb[:-1])])
+            pts, pown = aggregate(ts, v, st, starts, w).to_points_owned(own[starts])
+            bounds = np.searchsorted(pown, np.arange(len(pens) + 1), side="left")
+        else:
+            pts, bounds = Points.empty(), np.zeros(len(pens) + 1, dtype=np.int64)
+        for k, pen in enumerate(pens):
+            a, b = int(bounds[k]), int(bounds[k + 1])
+            tail = Points(pts.ts[a:b], pts.value[a:b], pts.status[a:b])
+            pen.tail = _style_tail(Points.concat([pen.body_last, tail]), pen.info.is_step, end_t)
+            pen.curves["solid"].set_tail(pen.tail.solid_x, pen.tail.solid_y)
+            pen.curves["dash"].set_tail(pen.tail.dashed_x, pen.tail.dashed_y)
+            pen.tail_shown = True
             if len(pen.tail.gaps) or len(pen.tail.bad) or len(pen.tail.backfilled):
                 self._lanes_due = True
-        elif dec is None and (len(pen.tail.solid_x) or len(pen.tail.dashed_x)):
-            pen.tail = Styled.empty()
-            pen.curves["tail_solid"].clear()
-            pen.curves["tail_dash"].clear()
-        return body_changed
 
     def _invalidate(self, pen: _Pen) -> None:
         pen.body_key = ()
@@ -852,6 +916,7 @@ class TrendWidget(QWidget):
         self.canvas.set_lane("bad", bad.start, bad.end)
         self.canvas.set_lane("backfilled", bf.start, bf.end)
         self.canvas.set_gap_shading(gaps.start, gaps.end)
+        self.canvas.set_backfill_shading(bf.start, bf.end)
         self._gaps, self._bad, self._backfilled = gaps, bad, bf
 
     def quality_stretches(self) -> dict[str, Intervals]:
@@ -863,7 +928,7 @@ class TrendWidget(QWidget):
         """The polyline (x, y; NaN = break) drawn for a pen, body and tail, solid and dashed (tests)."""
         pen = self._pens[tag]
         xs, ys = [], []
-        for part in ("body_solid", "body_dash", "tail_solid", "tail_dash"):
+        for part in ("solid", "dash"):
             x, y = pen.curves[part].data()
             if len(x):
                 xs += [x, [np.nan]]
@@ -895,7 +960,9 @@ class TrendWidget(QWidget):
             t = self.canvas.cursor_time
             lines = self.canvas.cursor_lines()
             if lines and lines[0].label is not None:
-                lines[0].label.setFormat(time.strftime("%H:%M:%S", time.localtime(t)) if math.isfinite(t) else "")
+                lines[0].label.setFormat(
+                    time.strftime("%H:%M:%S", time.localtime(t)) if math.isfinite(t) else ""
+                )
             if any(not cv.exact for cv in vals.values()):
                 self._exact_timer.start()
         self.cursor_values_changed.emit(vals)
@@ -913,7 +980,9 @@ class TrendWidget(QWidget):
         if not tags:
             return
 
-        def job(progress: Callable[[float, str], None], cancelled: Callable[[], bool]) -> tuple[float, dict[str, Any]]:
+        def job(
+            progress: Callable[[float, str], None], cancelled: Callable[[], bool]
+        ) -> tuple[float, dict[str, Any]]:
             return t, {tag: hist.value_at(tag, t) for tag in tags if not cancelled()}
 
         self._exact_loader.submit(job)
@@ -950,10 +1019,7 @@ class TrendWidget(QWidget):
                 continue  # the buffer covers the whole view
             h0, h1, hw = pen.hist_range
             covered = (
-                math.isfinite(h0)
-                and h0 <= v0 + 0.5 * w
-                and h1 >= stop - 0.5 * w
-                and 0.66 <= hw / w <= 1.5
+                math.isfinite(h0) and h0 <= v0 + 0.5 * w and h1 >= stop - 0.5 * w and 0.66 <= hw / w <= 1.5
             )
             if not covered:
                 need.append(pen.tag)
@@ -1005,6 +1071,10 @@ class TrendWidget(QWidget):
         self.history_failed.emit(message)
 
     def _on_progress(self, frac: float, text: str) -> None:
+        now = time.monotonic()
+        if now - self._last_progress < 0.1 and frac < 1.0:  # a repaint per update is not free
+            return
+        self._last_progress = now
         self._progress.setValue(int(max(0.0, min(1.0, frac)) * 1000))
         if text:
             self._progress.setToolTip(text)
@@ -1025,9 +1095,12 @@ class TrendWidget(QWidget):
             if self._reload_timer.isActive():
                 self._reload_timer.stop()
                 self._check_history()
+            if self._exact_timer.isActive():
+                self._exact_timer.stop()
+                self._request_exact()
             if not (self._loader.busy or self._export_loader.busy or self._exact_loader.busy):
                 QApplication.processEvents()
-                if not self._reload_timer.isActive():
+                if not (self._reload_timer.isActive() or self._exact_timer.isActive()):
                     return True
             time.sleep(0.005)
         return False
@@ -1054,16 +1127,22 @@ class TrendWidget(QWidget):
         for b, (_, span) in zip(self._preset_buttons, PRESETS, strict=True):
             b.setChecked(math.isclose(span, t1 - t0, rel_tol=0.01))
         self.range_changed.emit(t0, t1)
-        if not self._setting_range or not self._live:
+        if not self._setting_range:  # mouse pan/zoom: wait until the user pauses
             self._schedule_history()
 
-    def _set_x_range(self, t0: float, t1: float) -> None:
+    def _set_x_range(self, t0: float, t1: float, immediate: bool = False) -> None:
+        """Set the view; `immediate`: a button or API call, read any missing history now
+        (mouse drags and live scrolling go through the short debounce instead)."""
         self._setting_range = True
         try:
             self.canvas.set_x_range(t0, t1)
         finally:
             self._setting_range = False
-        self._schedule_history()
+        if immediate and self.historian is not None and not self._closed:
+            self._reload_timer.stop()
+            self._check_history()
+        else:
+            self._schedule_history()
 
     def _update_range_label(self) -> None:
         t0, t1 = self.x_range()
@@ -1106,8 +1185,16 @@ class TrendWidget(QWidget):
                     if vb is not None:
                         vb.removeItem(c)
                     g.vb.addItem(c)
+                c.setZValue(2 if p.tag == self._selected else 1)  # after addItem (ViewBox changes z)
         rows = [
-            PenRow(p.tag, p.info.title, p.colour, p.visible, unit=p.info.unit, axis=self.canvas.groups[p.axis].title)
+            PenRow(
+                p.tag,
+                p.info.title,
+                p.colour,
+                p.visible,
+                unit=p.info.unit,
+                axis=self.canvas.groups[p.axis].title,
+            )
             for p in pens
         ]
         self._model.set_rows(rows)
@@ -1118,6 +1205,7 @@ class TrendWidget(QWidget):
         for key, ps in per_axis.items():
             self.canvas.set_axis_colour(key, ps[0].colour if len(ps) == 1 else None)
         self._show_bands()
+        self._lanes_due = True
         self._update_readouts(force=True)
 
     def _axis_look(self, key: str, info: TagInfo) -> tuple[str, tuple[float, float] | None, dict[int, str]]:
@@ -1254,12 +1342,11 @@ def _style_tail(p: Points, step: bool, end_t: float | None) -> Styled:
         return style_points(p, step=step, end_t=end_t)
     x, y = p.ts, p.value
     if end_t is not None and end_t > x[-1]:
-        x = np.r_[x, end_t]
-        y = np.r_[y, y[-1]]
+        x = np.append(x, end_t)
+        y = np.append(y, y[-1])
     e = np.empty(0)
     ie = Intervals.empty()
     return Styled(x, y, e, e.copy(), ie, ie, ie, ie)
 
 
 __all__ = ["PRESETS", "CursorValue", "TrendWidget", "format_value"]
-
