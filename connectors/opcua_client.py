@@ -27,6 +27,7 @@ from asyncua import Client, Node, ua
 from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent
 
+from connectors.history_backfill import BackfillResult, backfill_detailed
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.quality import (
     BAD_NODE_ID_UNKNOWN,
@@ -117,12 +118,14 @@ class OpcUaConnector:
         *,
         flush_interval_s: float = 0.05,
         endpoint: str | None = None,
+        on_backfill: Callable[[BackfillResult], None] | None = None,
     ) -> None:
         self.config = config
         self.endpoint = endpoint or config.server.endpoint
         self._on_batch = on_batch
         self._on_state = on_state or (lambda s, d: None)
         self._on_problem = on_problem or (lambda p: None)
+        self._on_backfill = on_backfill or (lambda r: None)
         self._flush_interval = flush_interval_s
         self._state = ConnectionState.DISCONNECTED
         self._client: Client | None = None
@@ -430,8 +433,26 @@ class OpcUaConnector:
             self._emit(await self.read())
         except Exception as exc:
             log.warning("read after reconnect failed: %s", _describe_error(exc))
-        gap = f" after {time.time() - down:.1f} s without data" if down else ""
+        now = time.time()
+        gap = f" after {now - down:.1f} s without data" if down else ""
         self._set_state(ConnectionState.CONNECTED, f"reconnected to {self.endpoint}{gap}")
+        if down is not None:
+            # Fill the hole from the server's history (HistoryRead) where it keeps one;
+            # the samples arrive out of time order and carry the backfilled flag.
+            self._tasks.append(asyncio.create_task(self._backfill(down, now), name="opcua-backfill"))
+
+    async def _backfill(self, t0: float, t1: float) -> None:
+        idx = [i for i, n in enumerate(self._nodes) if n is not None and i not in self._problems]
+        try:
+            res = await backfill_detailed(self._require_client(), [self._nodes[i] for i in idx], idx, t0, t1)  # type: ignore[misc]
+        except Exception as exc:
+            log.warning("backfill of %.1f s gap failed: %s; the gap stays", t1 - t0, _describe_error(exc))
+            return
+        self._emit(res.batch)
+        try:
+            self._on_backfill(res)
+        except Exception:
+            log.exception("on_backfill consumer failed")
 
     def _reconnect_detail(self) -> str:
         since = time.strftime("%H:%M:%S", time.localtime(self._down_since)) if self._down_since else "?"

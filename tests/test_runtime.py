@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from hmi.core.events import EventKind
@@ -146,3 +147,47 @@ def test_alarm_fires_is_acknowledged_and_roles_are_enforced(tmp_path):
     finally:
         rt.stop()
         server.close()
+
+
+def test_network_cut_is_backfilled_from_simulator_history(tmp_path):
+    """A cut link: the gap is marked, then filled from the server's HistoryRead and flagged
+    as backfilled; backfilled samples never become the 'current' value."""
+    from connectors.loop_thread import LoopThread
+    from connectors.sim.server import SimSettings, SimulatedLineServer
+    from hmi.core.config import DEMO_CONFIG, load_config
+    from hmi.core.live_values import LiveValues
+    from hmi.core.trend_data import is_backfilled
+
+    cfg = load_config(DEMO_CONFIG)
+    sim_loop = LoopThread("test-sim").start()
+    sim = SimulatedLineServer(SimSettings(port=0, seed=5, faults=[]), cfg)
+    sim_loop.run(sim.start(), timeout=30)
+    rt = LineRuntime(cfg, journal_dir=tmp_path, endpoint=sim.endpoint).start()
+    try:
+        wait_for(lambda: rt.state == ConnectionState.CONNECTED, timeout=30)
+        time.sleep(2.0)
+        sim_loop.run(sim.kill_transport(), timeout=10)
+        live = LiveValues(cfg)
+
+        def backfill_event():
+            rt.journal.flush()
+            db = sqlite3.connect(rt.journal.path)
+            row = db.execute(
+                "select message, json_extract(data, '$.backfilled') from events "
+                "where kind = 'data_gap' and message like 'backfilled%'"
+            ).fetchone()
+            db.close()
+            return row
+
+        wait_for(lambda: live.apply(rt.poll().batch) is not None and backfill_event() is not None, timeout=20)
+        message, n = backfill_event()
+        assert n > 0 and "from server history" in message
+        db = sqlite3.connect(rt.journal.path)
+        statuses = np.array([r[0] for r in db.execute("select status from samples")], dtype=np.uint32)
+        assert np.asarray(is_backfilled(statuses)).sum() == n
+        # The screen's current values are not backfilled ones.
+        assert not np.asarray(is_backfilled(live.status)).any()
+    finally:
+        rt.stop()
+        sim_loop.run(sim.stop(), timeout=15)
+        sim_loop.stop()

@@ -30,7 +30,7 @@ from hmi.core.journal_schema import (
     write_meta,
 )
 from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE, UNCERTAIN_LAST_USABLE_VALUE
-from hmi.core.rollup import create_rollup_schema, update_rollups
+from hmi.core.rollup import ROLLUP_TABLE, create_rollup_schema, update_rollups
 from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import BACKFILLED, HISTORIAN_INTERPOLATED
 
@@ -110,6 +110,9 @@ def write_synthetic_journal(path: Path | str, config: LineConfig, spec: SynthSpe
     tag_ids = np.array(ids, dtype=np.int64)
     if spec.rollups:
         create_rollup_schema(conn)
+    else:  # a file from before rollups existed (create_schema makes them now)
+        conn.execute(f"DROP TABLE IF EXISTS {ROLLUP_TABLE}")
+        conn.execute("DELETE FROM meta WHERE key IN ('rollup_since_id', 'rollup_levels')")
     names = list(spec.tags) if spec.tags is not None else [t.name for t in config.tags]
     index = config.tag_index()
     cols = np.array([index[n] for n in names], dtype=np.int32)

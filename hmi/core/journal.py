@@ -66,6 +66,7 @@ from hmi.core.journal_schema import (
     register_tags,
     write_meta,
 )
+from hmi.core.rollup import update_rollups
 from hmi.core.samples import SampleBatch
 
 __all__ = [
@@ -858,6 +859,7 @@ class Journal:
             last_id = conn.execute("SELECT max(id) FROM samples").fetchone()[0]
             if last_id - first_id + 1 != n:  # ids must be contiguous for the commits bookkeeping
                 raise sqlite3.DatabaseError(f"sample ids not contiguous ({first_id}..{last_id} for {n} rows)")
+            update_rollups(conn, tag_ids, b)
             conn.execute(
                 COMMIT_INSERT_SQL,
                 (self._clock(), n, len(batches), first_id, last_id, first_src, last_src, first_rcv, last_rcv),

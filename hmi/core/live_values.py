@@ -14,6 +14,7 @@ import numpy as np
 from hmi.core.config import LineConfig
 from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, quality_array
 from hmi.core.samples import SampleBatch
+from hmi.core.trend_data import is_backfilled
 
 
 class LiveValues:
@@ -37,6 +38,9 @@ class LiveValues:
 
     def apply(self, batch: SampleBatch) -> np.ndarray:
         """Apply a batch; returns the indices of the tags that changed."""
+        backfilled = np.asarray(is_backfilled(batch.status))
+        if backfilled.any():  # history filled in after a reconnect is not the current value
+            batch = batch.take(~backfilled)
         if not len(batch):
             return np.empty(0, dtype=np.int32)
         # Last write wins per tag: samples in a batch are in arrival order.

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from connectors.history_backfill import BackfillResult
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
 from hmi.core.alarms.definitions import load_definitions
@@ -39,6 +40,7 @@ from hmi.core.journal import Journal
 from hmi.core.quality import GOOD, status_name
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
+from hmi.core.trend_data import is_backfilled
 from hmi.core.users import Action, PermissionDenied, User, UserStore
 
 log = logging.getLogger(__name__)
@@ -110,7 +112,12 @@ class LineRuntime:
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
-            config, self._on_batch, self._on_state, self._on_problem, endpoint=endpoint
+            config,
+            self._on_batch,
+            self._on_state,
+            self._on_problem,
+            endpoint=endpoint,
+            on_backfill=self._on_backfill,
         )
         self._run_future: concurrent.futures.Future[None] | None = None
         self._gui_feed = gui_feed
@@ -293,11 +300,16 @@ class LineRuntime:
 
     def _on_batch(self, batch: SampleBatch) -> None:
         self.journal.write_samples(batch)
-        self._alarm_queue.put(batch)
         self.samples_in += len(batch)
-        self._latest[batch.tag_idx] = batch.value
-        if self._state_tags:
-            self._detect_machine_states(batch)
+        # Backfilled history is the past: journal and trends take it, but it must not
+        # raise alarms, fake machine state changes or overwrite current values.
+        backfilled = np.asarray(is_backfilled(batch.status))
+        present = batch.take(~backfilled) if backfilled.any() else batch
+        if len(present):
+            self._alarm_queue.put(present)
+            self._latest[present.tag_idx] = present.value
+            if self._state_tags:
+                self._detect_machine_states(present)
         if self._gui_feed:
             with self._lock:
                 self._feed.append(batch)
@@ -367,6 +379,18 @@ class LineRuntime:
                     ts=t0,
                 )
             )
+
+    def _on_backfill(self, result: BackfillResult) -> None:
+        self._post_event(
+            JournalEvent(
+                EventKind.DATA_GAP,
+                result.describe(),
+                source=self.connector.endpoint,
+                severity=Severity.INFO,
+                data={"start": result.t0, "end": result.t1, "backfilled": len(result.batch)},
+                ts=result.t1,
+            )
+        )
 
     def _on_problem(self, problem: TagProblem) -> None:
         with self._lock:
