@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -31,6 +31,8 @@ _MARKER_H = 7
 
 
 class BandIndicator(QWidget):
+    trend_requested = Signal(str)  # tag name: double-click opens its trend
+
     def __init__(
         self, tag: TagConfig, label: str | None = None, show_age: bool = True, parent: QWidget | None = None
     ) -> None:
@@ -310,3 +312,7 @@ class BandIndicator(QWidget):
             p.setPen(QPen(colour, 2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             p.drawLine(QPointF(round(x), top), QPointF(round(x), top + _TRACK_H))
         p.end()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.trend_requested.emit(self.tag.name)
+        super().mouseDoubleClickEvent(event)

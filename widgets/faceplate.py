@@ -37,6 +37,7 @@ def _repolish(w: QWidget) -> None:
 
 class Faceplate(QFrame):
     setpoint_requested = Signal(str)  # machine id
+    trend_requested = Signal(str)  # tag name (double-click on an indicator)
 
     def __init__(
         self,
@@ -122,6 +123,8 @@ class Faceplate(QFrame):
         self, lay: QVBoxLayout, tag: TagConfig, label: str, index: dict[str, int]
     ) -> BandIndicator:
         ind = BandIndicator(tag, label, show_age=False)
+        ind.trend_requested.connect(self.trend_requested)
+        ind.setToolTip(f"{tag.label}: double-click for its trend")
         self.indicators[tag.name] = ind
         self._ind_idx.append(index[tag.name])
         lay.addWidget(ind)

@@ -20,6 +20,7 @@ SPACING = 10
 
 class LineOverview(QScrollArea):
     setpoint_requested = Signal(str)  # machine id
+    trend_requested = Signal(str)  # tag name
 
     def __init__(self, config: LineConfig, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +39,7 @@ class LineOverview(QScrollArea):
             fp = Faceplate(m, config, index, inner)
             fp.setMinimumWidth(FACEPLATE_MIN_WIDTH)
             fp.setpoint_requested.connect(self.setpoint_requested)
+            fp.trend_requested.connect(self.trend_requested)
             self.faceplates[m.id] = fp
         self.setWidget(inner)
         self._columns = 0

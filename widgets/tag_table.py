@@ -90,6 +90,9 @@ class TagTableModel(QAbstractTableModel):
         self._font_italic.setItalic(True)
 
     # --- Qt model API ----------------------------------------------------------------------
+    def tag_name(self, row: int) -> str:
+        return self.live.names[int(self._rows[row])]
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
@@ -336,6 +339,8 @@ class TagTable(QWidget):
     keep the full rate).
     """
 
+    tag_activated = Signal(str)  # tag name: a row was double-clicked (opens its trend)
+
     def __init__(self, live: LiveValues, refresh_hz: float = 5.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = TagTableModel(live, self)
@@ -367,6 +372,7 @@ class TagTable(QWidget):
         self.view = QTableView()
         self.view.setObjectName("tagTable")
         self.view.setModel(self.model)
+        self.view.doubleClicked.connect(self._on_double_clicked)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicatorShown(True)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -431,3 +437,7 @@ class TagTable(QWidget):
 
     def tick(self) -> None:
         self.model.tick()
+
+    def _on_double_clicked(self, index) -> None:  # QModelIndex
+        if index.isValid():
+            self.tag_activated.emit(self.model.tag_name(index.row()))

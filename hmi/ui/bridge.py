@@ -58,6 +58,7 @@ class BridgeStats:
 
 class LiveBridge(QObject):
     samples_applied = Signal(object)  # np.ndarray[int32]: indices of the tags that changed
+    batch_arrived = Signal(object)  # SampleBatch: every drained sample (trends keep them all)
     state_changed = Signal(object, str)  # ConnectionState, detail text
     events_arrived = Signal(list)  # list[JournalEvent]
     problems_found = Signal(list)  # list[TagProblem]
@@ -121,6 +122,8 @@ class LiveBridge(QObject):
             for p in update.problems:
                 self.live.problems[p.tag] = (p.status, p.message)
             self.problems_found.emit(list(update.problems))
+        if len(update.batch):
+            self.batch_arrived.emit(update.batch)
         if changed is not None and len(changed):
             st.changed_tags += len(changed)
             self.samples_applied.emit(changed)

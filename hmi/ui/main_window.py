@@ -39,8 +39,11 @@ from PySide6.QtWidgets import (
 
 from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
+from hmi.core.historian import Historian
+from hmi.core.live_buffer import LiveBuffers
 from hmi.core.live_values import LiveValues
 from hmi.core.runtime_api import ConnectionState, LineRuntimeApi, TagProblem
+from hmi.core.trend_sets import TrendSetStore
 from hmi.core.users import Role, User
 from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
@@ -55,6 +58,7 @@ from widgets.event_list import EventList
 from widgets.kpi_view import KpiView
 from widgets.line_overview import LineOverview
 from widgets.tag_table import TagTable
+from widgets.trend import TrendWidget
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
@@ -123,6 +127,7 @@ class MainWindow(QMainWindow):
         )
         self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
         self._build_alarm_docks()
+        self._build_trend_dock()
         self._build_status_bar()
         self._build_view_menu()
 
@@ -133,6 +138,7 @@ class MainWindow(QMainWindow):
         b.problems_found.connect(self._on_problems_found)
         b.batches_dropped.connect(self._on_batches_dropped)
         b.alarms_changed.connect(self.alarm_store.apply)
+        b.batch_arrived.connect(self.live_buffers.apply)
 
         self._second = QTimer(self)
         self._second.setInterval(1000)
@@ -206,6 +212,37 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _build_trend_dock(self) -> None:
+        # Live samples go to ring buffers (1 h); older ranges come from the journal's
+        # history (rollups), so scrolling back joins the two without a seam.
+        self.live_buffers = LiveBuffers.from_config(self.config, retention_s=3600)
+        journal = getattr(self.runtime, "journal", None)
+        historian = Historian.for_journal(journal) if journal is not None else None
+        self.trend = TrendWidget(
+            self.config, self.live_buffers, historian, trend_sets=TrendSetStore(), user=self.current_user
+        )
+        # A first view worth having: the first machine's condition signals.
+        first = self.config.machines[0] if self.config.machines else None
+        if first is not None:
+            self.trend.add_pens([t for t in first.key_tags if t in self.live.index])
+        self.trend_dock = self._dock("Trend", "trendDock", self.trend, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.tags_dock, self.trend_dock)
+        self.trend_requested.connect(self.open_trend_at)
+        self.tag_table.tag_activated.connect(self.open_trend)
+        self.overview.trend_requested.connect(self.open_trend)
+
+    def open_trend(self, tag: str) -> None:
+        """Show the trend with `tag` added (live, last hour)."""
+        self.trend.open_tag(tag)
+        self.trend_dock.show()
+        self.trend_dock.raise_()
+
+    def open_trend_at(self, tag: str, t_center: float) -> None:
+        """Show `tag` around an instant (from an alarm): paused, centred on it."""
+        self.trend.open_tag_at(tag, t_center)
+        self.trend_dock.show()
+        self.trend_dock.raise_()
+
     def _build_status_bar(self) -> None:
         sb = QStatusBar()
         sb.setSizeGripEnabled(False)
@@ -222,7 +259,7 @@ class MainWindow(QMainWindow):
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
-        for dock in (self.alarms_dock, self.tags_dock, self.events_dock, self.kpi_dock):
+        for dock in (self.alarms_dock, self.trend_dock, self.tags_dock, self.events_dock, self.kpi_dock):
             menu.addAction(dock.toggleViewAction())
         menu.addSeparator()
         self.audible_action = QAction("Audible alarms", self)
@@ -244,7 +281,7 @@ class MainWindow(QMainWindow):
         return QSize(min(1800, avail.width()), min(1000, avail.height()))
 
     def reset_layout(self) -> None:
-        for dock in (self.alarms_dock, self.tags_dock, self.events_dock):
+        for dock in (self.alarms_dock, self.trend_dock, self.tags_dock, self.events_dock):
             dock.setFloating(False)
             dock.show()
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
@@ -279,7 +316,7 @@ class MainWindow(QMainWindow):
         another tab, so the docks are laid out again from scratch (visibility kept)."""
         docks = [
             d
-            for d in (self.tags_dock, self.events_dock, self.alarms_dock, self.kpi_dock)
+            for d in (self.tags_dock, self.events_dock, self.alarms_dock, self.trend_dock, self.kpi_dock)
             if not d.isFloating()
         ]
         hidden = {d: d.isHidden() for d in docks}
@@ -295,7 +332,7 @@ class MainWindow(QMainWindow):
             else:
                 self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
         anchor = self.tags_dock if self.tags_dock in docks else first
-        for d in (self.alarms_dock, self.kpi_dock):
+        for d in (self.alarms_dock, self.trend_dock, self.kpi_dock):
             if d in docks and anchor is not None and d is not anchor:
                 self.tabifyDockWidget(anchor, d)
         for d in docks:
@@ -311,6 +348,8 @@ class MainWindow(QMainWindow):
         return self._user
 
     def set_user(self, user: User | str | None) -> None:
+        if hasattr(self, "trend"):
+            self.trend.user = user.name if isinstance(user, User) else (user or "")
         """A logged-in User (acts with their role), or a name / None: view only."""
         if isinstance(user, User):
             self.user = user
@@ -613,6 +652,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.bridge.stop()
+        self.trend.shutdown()
         self._second.stop()
         self.blink.stop()
         self._history_timer.stop()
