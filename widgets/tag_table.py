@@ -181,7 +181,10 @@ class TagTableModel(QAbstractTableModel):
             return format_timestamp(float(live.source_ts[i]), self._now)
         if col == COL_AGE:
             ts = float(live.source_ts[i])
-            return "" if ts != ts else format_age(self._now - ts)
+            # The clock is refreshed at 1 Hz; a value received since then is at least as old
+            # as it was on arrival (only real PLC/PC clock skew shows as negative).
+            now = max(self._now, float(live.received_ts[i]))
+            return "" if ts != ts else format_age(now - ts)
         return ""
 
     def _tooltip(self, i: int) -> str:

@@ -55,6 +55,8 @@ def run_gui(
         if audible is None:
             audible = os.environ.get("LINEHMI_SOUND", "1") != "0" and app.platformName() != "offscreen"
         window = MainWindow(runtime, config, user, audible=audible)
+        if screenshot and app.platformName() == "offscreen":
+            window.resize(1920, 1080)  # the offscreen screen is small; shoot a control-room size
         window.show()
 
         def finish() -> None:
