@@ -1,0 +1,251 @@
+"""The online fault predictor: the demo's bearing wear is predicted early; bad models and bad input
+give clear advisories and the pipeline carries on."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import threading
+
+import numpy as np
+import pytest
+
+from connectors.sim.faults import load_schedule, make_fault
+from hmi.core.config import DEMO_CONFIG, load_config
+from hmi.core.events import EventKind, Severity
+from inference.fault.predictor import DEFAULT_CARD, FaultPredictor, PredictorThread, pseudo_tag_names
+from inference.fault.replay import sim_batches
+from inference.fault.warning import WarningLogic
+from inference.onnx_model import load_model
+
+T0 = 1.8e9
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(DEMO_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_model(DEFAULT_CARD)
+
+
+def _replay(predictor, config, *, stop_when=None, **kw):
+    advisories = []
+    failed_at = None
+    for batch, model in sim_batches(config, t0=T0, **kw):
+        advisories += predictor.process(batch)
+        if failed_at is None and int(model.fault_code("filler")) == 3:
+            failed_at = T0 + model.t_real
+        if stop_when is not None and stop_when(model):
+            break
+    return advisories, failed_at
+
+
+def test_demo_bearing_wear_predicted_well_before_failure(config, shipped):
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    advisories, failed_at = _replay(
+        pred, config, seed=1, faults=load_schedule(), duration_s=200.0, stop_when=lambda m: m.t_sim > 190
+    )
+    assert failed_at is not None, "the demo schedule's bearing should fail within 200 s"
+    raised = [a for a in advisories if a.kind == "raised"]
+    assert raised, [a.message for a in advisories]
+    first = raised[0]
+    assert first.machine == "filler"
+    lead = failed_at - first.ts
+    assert lead >= 60.0, f"warned only {lead:.0f} s before the failure"
+    # Only the filler is predicted to fail (the capper's jam is not a failure to come).
+    assert {a.machine for a in raised} == {"filler"}
+    ev = first.to_event()
+    assert ev.kind is EventKind.ADVISORY and ev.severity is Severity.WARNING
+    assert ev.data["model"] == "fault_predictor" and ev.data["version"] == shipped.card.version
+    assert ev.data["risk"] >= pred.threshold_on
+    tops = [t["signal"] for t in ev.data["top_signals"]]
+    assert tops and tops[0] in ("vibration", "motor_current")
+    assert "Filler" in ev.message and "top signals" in ev.message
+    st = pred.status()["filler"]
+    assert st.advisory_active and st.model.startswith("fault_predictor")
+    # Risk and RUL pseudo-tags for the trend pens.
+    samples = pred.take_pseudo_samples()
+    names = {n for _, n, _ in samples}
+    assert names <= set(pseudo_tag_names(["filler", "capper", "labeller", "conveyor"]))
+    risk = [v for _, n, v in samples if n == "filler.fault_risk"]
+    assert max(risk) > 50.0 and min(risk) < 20.0
+    assert pred.take_pseudo_samples() == []
+
+
+def test_healthy_line_raises_nothing(config, shipped):
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    advisories, _ = _replay(pred, config, seed=5, duration_s=600.0, random_jams=True)
+    assert [a for a in advisories if a.kind == "raised"] == []
+    assert all(s.status == "ok" for s in pred.status().values())
+    assert all(s.risk < pred.threshold_off for s in pred.status().values())
+
+
+def test_missing_model_keeps_running_and_says_so(config, tmp_path):
+    pred = FaultPredictor(config, tmp_path / "fault_predictor.card.json", clock=lambda: T0)
+    assert not pred.available
+    assert "fault_predictor" in pred.label and "missing" in pred.label
+    advisories, _ = _replay(pred, config, seed=1, duration_s=5.0)
+    assert [a.kind for a in advisories] == ["model_unavailable"]
+    a = advisories[0]
+    assert a.severity is Severity.ERROR and "HMI runs without it" in a.message
+    assert a.to_event().kind is EventKind.ADVISORY
+    assert all(s.status == "model unavailable" for s in pred.status().values())
+
+
+def test_corrupt_model_named_in_the_advisory(config, tmp_path):
+    shutil.copy(DEFAULT_CARD, tmp_path / DEFAULT_CARD.name)
+    onnx = DEFAULT_CARD.with_name("fault_predictor.onnx")
+    data = bytearray(onnx.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / onnx.name).write_bytes(bytes(data))
+    pred = FaultPredictor(config, tmp_path / DEFAULT_CARD.name)
+    assert not pred.available
+    (adv,) = pred.tick()
+    assert adv.kind == "model_unavailable"
+    assert "'fault_predictor'" in adv.message and "does not match its card" in adv.message
+
+
+def test_nan_sensor_is_an_advisory_and_other_machines_continue(config, shipped):
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    dropout = make_fault("capper", "sensor_dropout", target="vibration", start=90, duration=40)
+    advisories, _ = _replay(pred, config, seed=2, faults=[dropout], duration_s=200.0, random_jams=False)
+    problems = [a for a in advisories if a.kind == "problem"]
+    assert len(problems) == 1, [a.message for a in advisories]
+    assert problems[0].machine == "capper" and "vibration reads bad/NaN" in problems[0].message
+    assert problems[0].severity is Severity.WARNING
+    assert [a.machine for a in advisories if a.kind == "resolved"] == ["capper"]
+    assert pred.status()["filler"].status == "ok"
+    assert pred.status()["capper"].status == "ok"
+
+
+def test_model_that_throws_reports_once_and_recovers(config, shipped):
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    broken = threading.Event()
+    real_run = shipped.run
+
+    def flaky(feeds):
+        if broken.is_set():
+            raise RuntimeError("simulated runtime failure")
+        return real_run(feeds)
+
+    pred.model.run = flaky  # type: ignore[method-assign,union-attr]
+    try:
+        out = []
+        for batch, model in sim_batches(config, seed=3, duration_s=150.0, t0=T0, random_jams=False):
+            if model.t_sim > 60:
+                broken.set()
+            if model.t_sim > 110:
+                broken.clear()
+            out += pred.process(batch)
+    finally:
+        del pred.model.run  # type: ignore[union-attr]
+    errors = [a for a in out if a.kind == "model_error"]
+    assert len(errors) == 1, [a.message for a in out]
+    assert errors[0].severity is Severity.ERROR and "simulated runtime failure" in errors[0].message
+    assert "fault_predictor" in errors[0].message
+    assert any(a.kind == "resolved" and a.machine == "" for a in out)
+    assert pred.status()["filler"].status == "ok"
+
+
+def test_nan_features_refused_by_the_model(shipped):
+    from inference.model_card import ModelError
+
+    x = np.zeros((1, shipped.card.inputs[0].shape[1]), dtype=np.float32)
+    x[0, 3] = np.nan
+    with pytest.raises(ModelError, match="NaN"):
+        shipped.run({"features": x})
+
+
+def test_feed_gap_is_not_held(config, shipped):
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    gen = sim_batches(config, seed=4, duration_s=400.0, t0=T0, random_jams=False)
+    for batch, model in gen:
+        pred.process(batch)
+        if model.t_sim > 100:
+            break
+    assert pred.status()["filler"].status == "ok"
+    for batch, model in gen:  # the connection drops for 200 s
+        if model.t_sim > 300:
+            pred.process(batch)
+            break
+    assert pred.status()["filler"].status == "data gap"
+    for batch, model in gen:
+        pred.process(batch)
+        if model.t_sim > 320:
+            break
+    # After the gap the window is mostly unknown: no prediction until data refills it.
+    assert pred.status()["filler"].status == "too little running data in the window"
+    for batch, model in gen:
+        pred.process(batch)
+        if model.t_sim > 370:
+            break
+    assert pred.status()["filler"].status == "ok"
+
+
+def test_no_data_on_tick(config, shipped):
+    now = [T0]
+    pred = FaultPredictor(config, model=shipped, clock=lambda: now[0])
+    for batch, _ in sim_batches(config, seed=4, duration_s=60.0, t0=T0):
+        pred.process(batch)
+    now[0] += 60.0
+    pred.tick()
+    assert all(s.status == "no data" and math.isnan(s.risk) for s in pred.status().values())
+
+
+def test_warning_logic_hysteresis():
+    w = WarningLogic(0.6, 0.36, confirm=2, clear_hold_s=30)
+    assert w.update(0, 0.7) is None  # one evaluation is not enough
+    assert w.update(2, 0.5) is None
+    assert w.update(4, 0.7) is None
+    assert w.update(6, 0.65) == "raised"
+    assert w.update(8, 0.5) is None  # between the levels: stays
+    assert w.update(10, 0.3) is None
+    assert w.update(20, 0.7) is None  # back above: the clear timer restarts
+    assert w.update(22, 0.2) is None
+    assert w.update(51, 0.2) is None
+    assert w.update(52, 0.2) == "cleared"
+    with pytest.raises(ValueError):
+        WarningLogic(0.5, 0.5)
+
+
+def test_predictor_thread_runs_and_stops(config, shipped):
+    got: list = []
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    th = PredictorThread(pred, got.extend).start()
+    for batch, _ in sim_batches(config, seed=1, duration_s=60.0, t0=T0):
+        th.submit(batch)
+    th.stop()
+    assert not any(t.name == "linehmi-advisories" for t in threading.enumerate())
+    assert [a.kind for a in got][:1] == ["model_loaded"]
+    assert pred.predictions > 0
+
+
+def test_pseudo_batch_maps_known_tags(config, shipped):
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    for batch, _ in sim_batches(config, seed=1, duration_s=60.0, t0=T0):
+        pred.process(batch)
+    b = pred.pseudo_batch({"filler.fault_risk": 7})
+    assert len(b) > 0 and set(b.tag_idx.tolist()) == {7}
+    assert np.all((b.value >= 0) & (b.value <= 100))
+
+
+def test_time_scale_follows_a_faster_simulator(config, shipped):
+    """At --time-factor 10 the process runs 10x faster than the source timestamps: time_scale=10."""
+    pred = FaultPredictor(config, model=shipped, time_scale=10.0, clock=lambda: T0)
+    advisories, failed_at = _replay(
+        pred,
+        config,
+        seed=1,
+        faults=load_schedule(),
+        duration_s=40.0,  # fault start times are wall-clock: wear starts at 15 s = 150 process s
+        dt_s=0.1,
+        time_factor=10.0,
+    )
+    assert failed_at is not None
+    raised = [a for a in advisories if a.kind == "raised"]
+    assert raised and raised[0].machine == "filler"
+    # 60 process seconds = 6 wall seconds at time factor 10.
+    assert failed_at - raised[0].ts >= 6.0

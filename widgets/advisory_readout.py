@@ -1,0 +1,114 @@
+"""Fault-advisory readout for a machine faceplate: predicted failure risk, RUL, why, which model.
+
+Advisories are predictions, not alarms (ISA-18.2): this widget never uses
+the alarm colours. Normal is grey text; an active advisory is a dark,
+outlined "ADVISORY" badge with the risk and RUL in bold. No prediction
+(machine stopped, sensor Bad, model unavailable) shows a dash and the
+reason, never a stale number.
+
+    readout = AdvisoryReadout("filler")
+    faceplate.layout().addWidget(readout)
+    readout.set_risk(predictor.status()["filler"])   # on the GUI timer
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from inference.fault.predictor import MachineRisk
+
+# Not an alarm colour and not the communication blue: an advisory is its own thing.
+ADVISORY_DARK = "#3A3A3A"
+ADVISORY_TEXT = "#FFFFFF"
+
+
+def format_rul(seconds: float) -> str:
+    if seconds != seconds:
+        return "—"
+    s = max(0, round(seconds))
+    if s >= 600:
+        return "> 10 min"
+    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
+
+
+class AdvisoryReadout(QFrame):
+    def __init__(self, machine: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.machine = machine
+        self.setObjectName("advisoryReadout")
+        self._active = False
+        self._risk: MachineRisk | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.setSpacing(1)
+        top = QHBoxLayout()
+        self.badge = QLabel("ADVISORY")
+        self.badge.setObjectName("advisoryBadge")
+        self.badge.setVisible(False)
+        self.risk_label = QLabel("Failure risk —")
+        self.risk_label.setObjectName("advisoryRisk")
+        self.rul_label = QLabel("RUL —")
+        self.rul_label.setObjectName("advisoryRul")
+        top.addWidget(self.badge)
+        top.addWidget(self.risk_label, 1)
+        top.addWidget(self.rul_label)
+        lay.addLayout(top)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(6)
+        lay.addWidget(self.bar)
+        self.why_label = QLabel("")
+        self.why_label.setObjectName("advisoryWhy")
+        self.why_label.setWordWrap(True)
+        lay.addWidget(self.why_label)
+        self._apply_style()
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def set_risk(self, risk: MachineRisk | None) -> None:
+        if risk == self._risk:
+            return
+        self._risk = risk
+        if risk is None:
+            self.risk_label.setText("Failure risk —")
+            self.rul_label.setText("RUL —")
+            self.why_label.setText("no fault prediction")
+            self.bar.setValue(0)
+            self._set_active(False)
+            return
+        has = not math.isnan(risk.risk)
+        self.risk_label.setText(f"Failure risk {risk.risk:.0%}" if has else "Failure risk —")
+        self.rul_label.setText(f"RUL {format_rul(risk.rul_s)}" if has else "RUL —")
+        self.bar.setValue(round(100 * risk.risk) if has else 0)
+        if risk.status != "ok":
+            why = risk.status
+        elif risk.top_signals:
+            why = "why: " + ", ".join(f"{s.replace('_', ' ')} +{c:.2f}" for s, c in risk.top_signals)
+        else:
+            why = ""
+        self.why_label.setText(why)
+        self.setToolTip(f"Predicted by {risk.model}" if risk.model else "no fault model")
+        self._set_active(risk.advisory_active)
+
+    def _set_active(self, on: bool) -> None:
+        if on != self._active:
+            self._active = on
+            self.badge.setVisible(on)
+            self._apply_style()
+
+    def _apply_style(self) -> None:
+        weight = "bold" if self._active else "normal"
+        border = f"2px solid {ADVISORY_DARK}" if self._active else "1px solid transparent"
+        self.setStyleSheet(
+            f"#advisoryReadout {{ border: {border}; border-radius: 3px; }}"
+            f"#advisoryBadge {{ background: {ADVISORY_DARK}; color: {ADVISORY_TEXT}; padding: 0 4px; "
+            "font-weight: bold; }"
+            f"#advisoryRisk, #advisoryRul {{ font-weight: {weight}; }}"
+            "#advisoryWhy { color: #595959; }"
+            f"QProgressBar::chunk {{ background: {ADVISORY_DARK if self._active else '#7A7A7A'}; }}"
+        )
