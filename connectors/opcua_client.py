@@ -300,6 +300,9 @@ class OpcUaConnector:
         ns_array = await client.get_namespace_array()
         self._problems.clear()
         for i, tag in enumerate(self.config.tags):
+            if tag.source != "opcua":  # computed inside LineHMI: nothing to read from the server
+                self._nodes[i] = None
+                continue
             try:
                 self._nodes[i] = client.get_node(_resolve_node_id(tag.node_id, ns_array))
             except ValueError as exc:

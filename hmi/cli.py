@@ -8,6 +8,7 @@
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
+    linehmi models train-fault|train-qc|list   the ONNX models (see `linehmi models --help`)
 
 Qt is imported only when a window is opened, so the headless modes run on a
 machine without a display or without the GUI extra installed.
@@ -68,7 +69,13 @@ def _run_runtime(
 ) -> int:
     from hmi.core.runtime import LineRuntime
 
-    runtime = LineRuntime(config, journal_dir=args.journal_dir, endpoint=endpoint, gui_feed=not args.headless)
+    runtime = LineRuntime(
+        config,
+        journal_dir=args.journal_dir,
+        endpoint=endpoint,
+        gui_feed=not args.headless,
+        time_scale=getattr(args, "time_factor", 1.0),
+    )
     user: object = args.user  # a name only: the window starts with viewer rights until someone logs in
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
@@ -259,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
+    sub.add_parser(
+        "models", help="train, list and check the ONNX models (see `linehmi models --help`)", add_help=False
+    )
 
     p = sub.add_parser("browse", help="print a server's address space")
     p.add_argument("--endpoint", required=True)
@@ -280,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.core.alarms.cli import alarms_cli_main
 
         return alarms_cli_main(argv[1:])
+    if argv and argv[0] == "models":
+        from inference.models_cli import models_cli_main
+
+        return models_cli_main(argv[1:])
     if argv and argv[0] == "users":
         from hmi.core.users import users_cli_main
 

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from connectors.sim.faults import load_schedule, make_fault
+from hmi.core.batch_worker import BatchWorker
 from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.events import EventKind, Severity
-from inference.fault.predictor import DEFAULT_CARD, FaultPredictor, PredictorThread, pseudo_tag_names
+from inference.fault.predictor import DEFAULT_CARD, FaultPredictor, pseudo_tag_names
 from inference.fault.replay import sim_batches
 from inference.fault.warning import WarningLogic
 from inference.onnx_model import load_model
@@ -214,7 +215,10 @@ def test_warning_logic_hysteresis():
 def test_predictor_thread_runs_and_stops(config, shipped):
     got: list = []
     pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
-    th = PredictorThread(pred, got.extend).start()
+    th = BatchWorker(
+        "linehmi-advisories", lambda b: got.extend(pred.process(b)), lambda: got.extend(pred.tick())
+    )
+    th.start()
     for batch, _ in sim_batches(config, seed=1, duration_s=60.0, t0=T0):
         th.submit(batch)
     th.stop()

@@ -77,9 +77,10 @@ def test_server_exposes_every_configured_node_browsable_with_types():
 
     async def body(server, client: Client, ns: int):
         assert server.port > 0 and f":{server.port}/" in server.endpoint
-        nodes = [client.get_node(node_id(t.node_id, ns)) for t in cfg.tags]
+        served = [t for t in cfg.tags if t.source == "opcua"]
+        nodes = [client.get_node(node_id(t.node_id, ns)) for t in served]
         dvs = await client.read_attributes(nodes, ua.AttributeIds.Value)
-        for tag, dv in zip(cfg.tags, dvs, strict=True):
+        for tag, dv in zip(served, dvs, strict=True):
             assert dv.StatusCode.is_good(), (tag.name, dv.StatusCode)
             expected = ua.VariantType.Double if tag.data_type == "float" else ua.VariantType.Int32
             assert dv.Value.VariantType == expected, tag.name
@@ -89,11 +90,11 @@ def test_server_exposes_every_configured_node_browsable_with_types():
             if tag.range:
                 assert tag.range[0] <= dv.Value.Value <= tag.range[1], tag.name
         dtypes = await client.read_attributes(nodes, ua.AttributeIds.DataType)
-        for tag, dv in zip(cfg.tags, dtypes, strict=True):
+        for tag, dv in zip(served, dtypes, strict=True):
             want = ua.ObjectIds.Double if tag.data_type == "float" else ua.ObjectIds.Int32
             assert dv.Value.Value == ua.NodeId(want), tag.name
         access = await client.read_attributes(nodes, ua.AttributeIds.AccessLevel)
-        for tag, dv in zip(cfg.tags, access, strict=True):
+        for tag, dv in zip(served, access, strict=True):
             bits = dv.Value.Value
             assert bool(bits & ua.AccessLevel.CurrentWrite.mask) == tag.writable, tag.name
             assert bits & ua.AccessLevel.HistoryRead.mask, tag.name
@@ -275,7 +276,8 @@ def test_bulk_tags_change_and_their_config_matches(tmp_path):
         assert len(cfg.tags) == 290
         assert cfg.tags[0].node_id == f"nsu={NS_URI};s=Bulk.T00001" and cfg.tags[0].sampling_ms == 200
         assert cfg.tags[-1].node_id == f"nsu={NS_URI};s=Bulk.T00290" and cfg.tags[-1].sampling_ms == 50
-        nodes = [client.get_node(node_id(t.node_id, ns)) for t in cfg.tags]
+        served = [t for t in cfg.tags if t.source == "opcua"]
+        nodes = [client.get_node(node_id(t.node_id, ns)) for t in served]
         a = await client.read_values(nodes)
         await asyncio.sleep(0.5)
         b = await client.read_values(nodes)

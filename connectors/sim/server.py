@@ -590,6 +590,8 @@ class SimulatedLineServer:
         machine_names = {m.id: m.name for m in self.config.machines}
         var_items: list[ua.AddNodesItem] = []
         for tag in self.config.tags:
+            if tag.source != "opcua":  # computed by the HMI (fault risk...), not served by the PLC
+                continue
             nodeid, path = await self._parse_node_id(server, tag)
             if nodeid in self._bindings:
                 raise ValueError(f"tag {tag.name!r}: node id {tag.node_id} is used by two tags")

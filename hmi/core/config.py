@@ -106,7 +106,11 @@ class AlarmLimits(_Strict):
 
 class TagConfig(_Strict):
     name: str
-    node_id: str
+    # "opcua": read from the server at node_id. "derived": computed inside LineHMI
+    # (fault risk, predicted RUL, QC defect rate): journaled and trended like any
+    # tag, never subscribed on the server.
+    source: Literal["opcua", "derived"] = "opcua"
+    node_id: str = ""
     display_name: str = ""
     description: str = ""
     unit: str = ""
@@ -131,7 +135,7 @@ class TagConfig(_Strict):
     @field_validator("node_id")
     @classmethod
     def _node_id(cls, v: str) -> str:
-        if not re.fullmatch(r"(ns=\d+|nsu=[^;]+);[isgb]=.+", v):
+        if v and not re.fullmatch(r"(ns=\d+|nsu=[^;]+);[isgb]=.+|i=\d+", v):
             raise ValueError("must look like 'ns=2;s=Filler.Speed' or 'nsu=urn:plant:line;s=Filler.Speed'")
         return v
 
@@ -148,6 +152,14 @@ class TagConfig(_Strict):
         if v < 0:
             raise ValueError("must not be negative")
         return v
+
+    @model_validator(mode="after")
+    def _node_id_for_server_tags(self) -> TagConfig:
+        if self.source == "opcua" and not self.node_id:
+            raise ValueError("node_id is required for a tag read from the server (or set source = \"derived\")")
+        if self.source == "derived" and self.writable:
+            raise ValueError("a derived tag cannot be writable")
+        return self
 
     @model_validator(mode="after")
     def _bands_inside_range(self) -> TagConfig:

@@ -9,6 +9,8 @@ Threads:
 - the alarm thread feeds every batch through the ISA-18.2 alarm engine and
   runs its timers (on/off delays, shelve expiry); alarm transitions are
   journaled there, off the I/O loop;
+- the advisories thread runs the fault predictor (ONNX Runtime) on the same
+  batches; its advisories are journaled but never enter the alarm engine;
 - the GUI thread only calls `poll()`, which never blocks.
 """
 
@@ -18,7 +20,6 @@ import concurrent.futures
 import getpass
 import logging
 import math
-import queue
 import threading
 import time
 from collections import deque
@@ -34,6 +35,7 @@ from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
 from hmi.core.alarms.model import AlarmProblem, AlarmRecord
 from hmi.core.audit import Auditor
+from hmi.core.batch_worker import BatchWorker
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
@@ -42,6 +44,7 @@ from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteR
 from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import is_backfilled
 from hmi.core.users import Action, PermissionDenied, User, UserStore
+from inference.fault.predictor import Advisory, FaultPredictor
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,7 @@ class LineRuntime:
         endpoint: str | None = None,
         gui_feed: bool = True,
         users: UserStore | None = None,
+        time_scale: float = 1.0,
     ) -> None:
         self.config = config
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
@@ -106,9 +110,13 @@ class LineRuntime:
         definitions, self.alarm_problems = load_definitions(config)
         self.alarms = AlarmEngine(config, definitions, sink)
         self.alarms.on_change(self._on_alarms_changed)
-        self._alarm_queue: queue.SimpleQueue[SampleBatch | None] = queue.SimpleQueue()
-        self._alarm_thread: threading.Thread | None = None
+        self._alarm_worker = BatchWorker("linehmi-alarms", self.alarms.process, self._alarm_tick, 0.5)
         self._alarm_changes: list[AlarmRecord] = []
+        self._alarm_journal_file: Path | None = None
+        # Fault prediction: advisories only, never through the alarm engine. A missing or
+        # bad model leaves `fault.available` False and one advisory saying why.
+        self.fault = FaultPredictor(config, time_scale=time_scale)
+        self._fault_worker = BatchWorker("linehmi-advisories", self._fault_process, self._fault_tick, 1.0)
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -155,8 +163,10 @@ class LineRuntime:
         restored = self.alarms.restore()
         if restored:
             log.info("%d alarms restored from the journal in a non-normal state", restored)
-        self._alarm_thread = threading.Thread(target=self._alarm_loop, name="linehmi-alarms", daemon=True)
-        self._alarm_thread.start()
+        self._alarm_journal_file = self.journal.path
+        self._alarm_worker.start()
+        self._publish_advisories(self.fault.tick())  # says which model runs, or why none
+        self._fault_worker.start()
         self._io.start()
         self._run_future = self._io.submit(self.connector.run())
         return self
@@ -170,10 +180,8 @@ class LineRuntime:
             except Exception:
                 log.exception("connector did not stop cleanly")
             self._io.stop()
-        if self._alarm_thread is not None:
-            self._alarm_queue.put(None)
-            self._alarm_thread.join(10)
-            self._alarm_thread = None
+        self._alarm_worker.stop()
+        self._fault_worker.stop()
         self._actions.shutdown(wait=True)
         try:
             self._journal_event(EventKind.SYSTEM, "LineHMI stopped")
@@ -306,10 +314,15 @@ class LineRuntime:
         backfilled = np.asarray(is_backfilled(batch.status))
         present = batch.take(~backfilled) if backfilled.any() else batch
         if len(present):
-            self._alarm_queue.put(present)
+            self._alarm_worker.submit(present)
+            if self.fault.available:
+                self._fault_worker.submit(present)
             self._latest[present.tag_idx] = present.value
             if self._state_tags:
                 self._detect_machine_states(present)
+        self._feed_gui(batch)
+
+    def _feed_gui(self, batch: SampleBatch) -> None:
         if self._gui_feed:
             with self._lock:
                 self._feed.append(batch)
@@ -407,38 +420,28 @@ class LineRuntime:
 
     # --- alarms (alarm thread) ------------------------------------------------------------------
 
-    def _alarm_loop(self) -> None:
-        journal_file = self.journal.path
-        next_tick = time.monotonic()
-        while True:
-            try:
-                item = self._alarm_queue.get(timeout=max(0.0, next_tick - time.monotonic()))
-            except queue.Empty:
-                item = SampleBatch.empty()
-            if item is None:
-                return
-            try:
-                if len(item):
-                    # Coalesce what queued up while the last batch was evaluated.
-                    more = [item]
-                    while True:
-                        try:
-                            nxt = self._alarm_queue.get_nowait()
-                        except queue.Empty:
-                            break
-                        if nxt is None:
-                            self._alarm_queue.put(None)
-                            break
-                        more.append(nxt)
-                    self.alarms.process(SampleBatch.concat(more))
-                if time.monotonic() >= next_tick:
-                    self.alarms.tick()
-                    next_tick = time.monotonic() + 0.5
-                    if self.journal.path != journal_file:  # daily rotation: make the new file self-contained
-                        journal_file = self.journal.path
-                        self.alarms.checkpoint()
-            except Exception:
-                log.exception("alarm engine failed on a batch; alarms may be stale until the next one")
+    def _alarm_tick(self) -> None:
+        self.alarms.tick()
+        if self.journal.path != self._alarm_journal_file:  # daily rotation: make the new file self-contained
+            self._alarm_journal_file = self.journal.path
+            self.alarms.checkpoint()
+
+    # --- fault prediction (advisories thread) -----------------------------------------------------
+
+    def _fault_process(self, batch: SampleBatch) -> None:
+        self._publish_advisories(self.fault.process(batch))
+
+    def _fault_tick(self) -> None:
+        self._publish_advisories(self.fault.tick())
+        # Risk and RUL as derived tags: journaled and trended like any tag.
+        pseudo = self.fault.pseudo_batch(self._index)
+        if len(pseudo):
+            self.journal.write_samples(pseudo)
+            self._feed_gui(pseudo)
+
+    def _publish_advisories(self, advisories: list[Advisory]) -> None:
+        for adv in advisories:
+            self._post_event(adv.to_event())
 
     def _on_alarms_changed(self, records: list[AlarmRecord]) -> None:
         if self._gui_feed:

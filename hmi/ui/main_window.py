@@ -50,6 +50,7 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.setpoint_dialog import SetpointDialog
+from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
 from widgets.alarm_table import AlarmTable
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.overview = LineOverview(self.config)
         self.overview.setpoint_requested.connect(self.open_setpoint_dialog)
         self.setCentralWidget(self.overview)
+        self._build_advisory_readouts()
 
         self.tag_table = TagTable(self.live)
         self.events = EventList(max_events)
@@ -253,8 +255,16 @@ class MainWindow(QMainWindow):
         self.drops_status.setObjectName("dropsLabel")
         self.bridge_status = QLabel()
         self.journal_status = QLabel()
+        self.model_status = QLabel()
+        self.model_status.setObjectName("modelLabel")
         sb.addWidget(self.journal_status, 1)
-        for w in (self.tags_status, self.rate_status, self.drops_status, self.bridge_status):
+        for w in (
+            self.model_status,
+            self.tags_status,
+            self.rate_status,
+            self.drops_status,
+            self.bridge_status,
+        ):
             sb.addPermanentWidget(w)
 
     def _build_view_menu(self) -> None:
@@ -597,6 +607,32 @@ class MainWindow(QMainWindow):
         self._update_tags_status()
         self._update_drops()
         self._update_journal()
+        self._update_advisories()
+
+    def _build_advisory_readouts(self) -> None:
+        """Fault-model risk and predicted life under each faceplate (advisories, not alarms)."""
+        self.advisories: dict[str, AdvisoryReadout] = {}
+        if getattr(self.runtime, "fault", None) is None:
+            return
+        for machine_id, fp in self.overview.faceplates.items():
+            readout = AdvisoryReadout(machine_id)
+            lay = fp.layout()
+            lay.insertWidget(max(0, lay.count() - 1), readout)  # above the footer (Setpoint...)
+            self.advisories[machine_id] = readout
+
+    def _update_advisories(self) -> None:
+        fault = getattr(self.runtime, "fault", None)
+        if fault is None:
+            return
+        status = fault.status()
+        for machine_id, readout in self.advisories.items():
+            readout.set_risk(status.get(machine_id))
+        self.model_status.setText(fault.label)
+        self.model_status.setToolTip(
+            "Fault prediction model (advisories only: they never raise ISA-18.2 alarms)"
+            if fault.available
+            else fault.problem
+        )
 
     def _update_tags_status(self) -> None:
         n_bad_cfg = len(self.tag_table.model.problems)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -605,60 +604,3 @@ def _replace_risk(r: MachineRisk, **kw: Any) -> MachineRisk:
     from dataclasses import replace
 
     return replace(r, **kw)
-
-
-class PredictorThread:
-    """Runs a FaultPredictor on its own thread: ``submit(batch)`` from the I/O callback (never blocks),
-    advisories go to ``on_advisories`` on this thread (keep it cheap: journal/queue them)."""
-
-    def __init__(self, predictor: FaultPredictor, on_advisories: Callable[[list[Advisory]], Any]) -> None:
-        self.predictor = predictor
-        self._on = on_advisories
-        self._q: queue.SimpleQueue[SampleBatch | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> PredictorThread:
-        self._thread = threading.Thread(target=self._loop, name="linehmi-advisories", daemon=True)
-        self._thread.start()
-        return self
-
-    def submit(self, batch: SampleBatch) -> None:
-        if self.predictor.available:
-            self._q.put(batch)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self._thread is not None:
-            self._q.put(None)
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        next_tick = time.monotonic()
-        while True:
-            try:
-                item = self._q.get(timeout=max(0.0, next_tick - time.monotonic()))
-            except queue.Empty:
-                item = SampleBatch.empty()
-            if item is None:
-                return
-            try:
-                batches = [item]
-                while True:  # coalesce what queued up meanwhile
-                    try:
-                        nxt = self._q.get_nowait()
-                    except queue.Empty:
-                        break
-                    if nxt is None:
-                        self._q.put(None)
-                        break
-                    batches.append(nxt)
-                adv = self.predictor.process(SampleBatch.concat(batches))
-                if time.monotonic() >= next_tick:
-                    adv += self.predictor.tick()
-                    next_tick = time.monotonic() + 1.0
-                if adv:
-                    self._on(adv)
-            except Exception:
-                log.exception(
-                    "fault predictor failed on a batch; predictions may be stale until the next one"
-                )
