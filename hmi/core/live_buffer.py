@@ -286,26 +286,7 @@ class LiveDecimator:
             self._body = Points(b.ts[i:], b.value[i:], b.status[i:])
             if len(self._body_buckets):
                 j = int(np.searchsorted(self._body_buckets.t_first, t, side="left"))
-                bb = self._body_buckets
-                self._body_buckets = Buckets(
-                    bb.width,
-                    *(
-                        getattr(bb, f)[j:]
-                        for f in (
-                            "t_first",
-                            "t_last",
-                            "n",
-                            "n_bad",
-                            "n_unc",
-                            "vmin",
-                            "vmax",
-                            "v_last",
-                            "s_last",
-                            "s_bad",
-                            "flags",
-                        )
-                    ),
-                )
+                self._body_buckets = self._body_buckets.take(slice(j, None))
 
     def _grid_floor(self, t: float) -> float:
         if self.width <= 0:
@@ -327,25 +308,6 @@ class LiveDecimator:
         b = self._body
         i = int(np.searchsorted(b.ts, cut, side="left"))
         self._body = Points(b.ts[:i], b.value[:i], b.status[:i])
-        bb = self._body_buckets
-        j = int(np.searchsorted(bb.t_first, cut, side="left"))
-        self._body_buckets = Buckets(
-            bb.width,
-            *(
-                getattr(bb, f)[:j]
-                for f in (
-                    "t_first",
-                    "t_last",
-                    "n",
-                    "n_bad",
-                    "n_unc",
-                    "vmin",
-                    "vmax",
-                    "v_last",
-                    "s_last",
-                    "s_bad",
-                    "flags",
-                )
-            ),
-        )
+        j = int(np.searchsorted(self._body_buckets.t_first, cut, side="left"))
+        self._body_buckets = self._body_buckets.take(slice(None, j))
         self._body_end = cut

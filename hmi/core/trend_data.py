@@ -180,6 +180,10 @@ class Buckets:
     def samples(self) -> int:
         return int(self.n.sum())
 
+    def take(self, rows: slice | np.ndarray) -> Buckets:
+        """The same buckets restricted to `rows` (a slice, index or mask)."""
+        return Buckets(self.width, *(getattr(self, f)[rows] for f in _BUCKET_COLS))
+
     @classmethod
     def empty(cls, width: float) -> Buckets:
         f = np.empty(0)
@@ -363,7 +367,7 @@ def regroup(b: Buckets, width: float, origin: float = 0.0) -> Buckets:
         return Buckets.empty(width)
     order = np.argsort(b.t_first, kind="stable")
     if np.any(order != np.arange(len(order))):
-        b = Buckets(width, *(getattr(b, f)[order] for f in _BUCKET_COLS))
+        b = b.take(order)
     starts = _group_starts(bucket_index(b.t_first, width, origin))
     ends = np.r_[starts[1:], len(b)]
     last = ends - 1
