@@ -1,0 +1,872 @@
+"""Assistant evaluation: exact-fact accuracy on a recorded journal, and latency of the router and the model.
+
+    .venv/bin/python bench/assistant.py --record --journal /tmp/assistant_eval        record (~4 min) + evaluate
+    .venv/bin/python bench/assistant.py --journal /tmp/assistant_eval                 evaluate an existing recording
+    .venv/bin/python bench/assistant.py --journal DIR --model-dir ~/.cache/linehmi/assistant \\
+        --baseline-model-dir /tmp/assistant_f32                                        + model, + f32 baseline model
+
+Recording: the simulated line (connectors.sim) with a fault schedule (bearing wear, jams, a sensor
+dropout, a glue overheat, a motor trip) at a time factor, and the real `LineRuntime` headless
+(OPC UA client, alarm engine, journal). During the recording the bench acts like the people and
+the other models around the line: an operator acknowledges the capper's alarms half-way and resets
+its latched fault later; stand-ins for the fault model and the visual QC write `advisory` and `qc`
+events in the documented shapes (docs/assistant.md), because those producers are other issues.
+
+Questions (>= 60) are generated from the journal, and their expected answers are computed by
+independent SQL over the raw tables (state changes and fault codes from the *samples* of the state
+and fault-code tags, not from the machine_state events the tools read; counters from the samples
+with LAG(); alarm states from the last transition per alarm; values by MAX/MIN/AVG), never by the
+assistant's tools. An answer is exactly right when every expected fact is in its text (numbers at
+the precision the question implies, times to the minute or second, ids and state words) or, for
+procedures, when the expected document section is among its sources.
+
+Figures: accuracy router-only; router + model (the final answers, after the guard); model phrasing
+kept by the guard and right; the fraction of model answers the guard replaced. Latency: router-only
+answer p50/p95 vs the independent SQL of the same facts (the baseline of this run); the model's time
+to first token and tokens/s (decode), vs an f32-weight build of the same model when given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sqlite3
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SCHEDULE = """
+[[faults]]
+spec = "filler:bearing_wear@10s/2m,repair=2m"
+[[faults]]
+spec = "capper:jam@40s/30s"
+[[faults]]
+spec = "conveyor:sensor_dropout:vibration@80s/45s"
+[[faults]]
+spec = "labeller:overheat:glue@100s/4m,repair=3m"
+[[faults]]
+spec = "capper:motor_trip@170s/1m"
+[[faults]]
+spec = "filler:jam@200s/40s"
+"""
+
+STATE_LABELS = {0: "Stopped", 1: "Starting", 2: "Running", 3: "Idle", 4: "Faulted"}
+FAULT_LABELS = {0: "None", 1: "Jam", 2: "Overheat", 3: "Bearing failure", 4: "Sensor fault", 5: "Motor trip"}
+MACHINES = ("filler", "capper", "labeller", "conveyor")
+
+
+# --- recording ---------------------------------------------------------------------------------------
+
+
+def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path:
+    import random
+
+    from connectors.loop_thread import LoopThread
+    from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
+    from hmi.core.config import DEMO_CONFIG, load_config
+    from hmi.core.events import EventKind, JournalEvent
+    from hmi.core.runtime import LineRuntime
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.db*"):
+        old.unlink()
+    sched = out_dir / "schedule.toml"
+    sched.write_text(SCHEDULE, encoding="utf-8")
+    config = load_config(DEMO_CONFIG)
+    settings = SimSettings(port=0, seed=seed, time_factor=time_factor, faults=load_schedule(sched))
+    loop = LoopThread("bench-sim").start()
+    sim = SimulatedLineServer(settings, config)
+    loop.run(sim.start(), timeout=30)
+    rt = LineRuntime(config, journal_dir=out_dir, endpoint=sim.endpoint, gui_feed=False)
+    rt.users.ensure_demo_users()
+    operator = rt.users.get("operator")
+    rng = random.Random(seed)
+    rt.start()
+    t0 = time.time()
+    acked = reset = False
+    next_adv = next_qc = t0 + 5.0
+    idx = config.tag_index()
+    # Fault-model stand-in: a wear memory per machine (the peak vibration, fading over minutes), so a
+    # machine whose bearing failed stays the riskiest after the repair; small offsets avoid ties.
+    wear = dict.fromkeys(MACHINES, 0.0)
+    base = {"filler": 0.05, "capper": 0.04, "labeller": 0.03, "conveyor": 0.02}
+    try:
+        while (now := time.time()) - t0 < seconds:
+            time.sleep(0.25)
+            frac = (now - t0) / seconds
+            if now >= next_adv:  # fault-model stand-in: risk from vibration and bearing temperature
+                next_adv = now + 20.0
+                evs = []
+                for m in MACHINES:
+                    vib = float(rt._latest[idx[f"{m}.vibration"]])
+                    temp = float(rt._latest[idx[f"{m}.bearing_temp"]])
+                    if math.isnan(vib) or math.isnan(temp):
+                        continue
+                    wear[m] = max(0.9 * wear[m], vib)
+                    risk = base[m] + 0.1 * max(0.0, wear[m] - 2.0) + 0.01 * max(0.0, temp - 50.0)
+                    risk = round(min(0.99, max(0.01, risk)), 3)
+                    rul_h = round(max(0.5, 200.0 * (1.0 - risk)), 1)
+                    evs.append(
+                        JournalEvent(
+                            EventKind.ADVISORY,
+                            f"{m}: failure risk {risk:.0%}",
+                            source=m,
+                            data={
+                                "machine": m,
+                                "model": "bench-fault-standin",
+                                "risk": risk,
+                                "rul_h": rul_h,
+                                "failure_mode": "bearing wear" if wear[m] > 3 else "",
+                            },
+                        )
+                    )
+                rt.journal.write_events(evs)
+            if now >= next_qc:  # visual-QC stand-in on the labeller: defects follow the glue temperature
+                next_qc = now + 2.0
+                glue = float(rt._latest[idx["labeller.glue_temp"]])
+                p = 0.03 + (0.5 if not math.isnan(glue) and (glue > 175 or glue < 145) else 0.0)
+                bad = rng.random() < p
+                defect = rng.choice(["label skew", "label flag", "missing label"]) if bad else None
+                rt.journal.write_event(
+                    JournalEvent(
+                        EventKind.QC,
+                        "defect" if bad else "ok",
+                        source="labeller",
+                        data={
+                            "machine": "labeller",
+                            "verdict": "defect" if bad else "ok",
+                            "defect": defect,
+                            "score": round(rng.random(), 3),
+                            "image": "",
+                        },
+                    )
+                )
+            if not acked and frac > 0.55:
+                acked = True
+                ids = [r.id for r in rt.alarms.records() if r.machine == "capper" and not r.acked]
+                if ids:
+                    rt.alarm_action(
+                        "acknowledge", ids, operator, comment="capper checked by the operator"
+                    ).result(10)
+            if not reset and frac > 0.8:
+                reset = True
+                ids = [
+                    r.id for r in rt.alarms.records() if r.machine == "capper" and r.state.value == "latched"
+                ]
+                if ids:
+                    rt.alarm_action("reset", ids, operator, comment="cap chute cleared").result(10)
+    finally:
+        rt.stop()
+        loop.run(sim.stop(), timeout=10)
+        loop.stop()
+    files = sorted(out_dir.glob("line1_*.db"))
+    print(f"recorded {seconds:.0f} s at time factor {time_factor:g} into {', '.join(f.name for f in files)}")
+    return files[-1]
+
+
+# --- questions and expected answers (independent SQL) ----------------------------------------------------
+
+
+@dataclass
+class Fact:
+    kind: str  # num | time | text | anyof | source | absent
+    value: Any
+    tol: float = 0.0
+
+
+@dataclass
+class Question:
+    text: str
+    category: str
+    facts: list[Fact]
+    sql_ms: float = 0.0
+
+
+@dataclass
+class Db:
+    conn: sqlite3.Connection
+    end: float
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def q(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, args).fetchall()
+
+
+def _hms(ts: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(ts))
+
+
+def _samples(db: Db, tag: str, t0: float | None = None) -> list[tuple[float, float | None, int]]:
+    sql = "SELECT source_ts, value, status FROM samples WHERE tag_id = ?"
+    args: list[Any] = [db.ids[tag]]
+    if t0 is not None:
+        sql += " AND source_ts >= ?"
+        args.append(t0)
+    return db.q(sql + " ORDER BY source_ts, id", *args)
+
+
+def _stops(db: Db, m: str) -> list[tuple[float, int, str]]:
+    """(time, new state, fault label) of each change into Faulted/Stopped from a running-ish state, from samples."""
+    st = [(ts, int(v)) for ts, v, s in _samples(db, f"{m}.state") if v is not None and not (s & 0x80000000)]
+    fc = [
+        (ts, int(v)) for ts, v, s in _samples(db, f"{m}.fault_code") if v is not None and not (s & 0x80000000)
+    ]
+    out, prev = [], None
+    for ts, v in st:
+        if v != prev and v in (0, 4) and prev in (1, 2, 3):
+            code = 0
+            for fts, fv in fc:  # the fault code in force at the change (same sim tick: <= ts + 0.05 s)
+                if fts <= ts + 0.05:
+                    code = fv
+                else:
+                    break
+            out.append((ts, v, FAULT_LABELS.get(code, "") if v == 4 and code else ""))
+        if v != prev:
+            prev = v
+    return out
+
+
+def _counter(db: Db, tag: str, t0: float) -> float:
+    rows = db.q(
+        "SELECT sum(CASE WHEN d >= 0 THEN d ELSE v END) FROM (SELECT value AS v, value - lag(value) OVER"
+        " (ORDER BY source_ts, id) AS d FROM samples WHERE tag_id = ? AND source_ts >= ? AND value IS NOT NULL"
+        " AND (status & 3221225472) = 0)",
+        db.ids[tag],
+        t0,
+    )
+    return float(rows[0][0] or 0.0)
+
+
+def _last_alarm_states(db: Db) -> dict[str, dict[str, Any]]:
+    rows = db.q(
+        "SELECT json_extract(data, '$.alarm'), json_extract(data, '$.state'), json_extract(data, '$.acked'),"
+        " json_extract(data, '$.machine'), json_extract(data, '$.active') FROM events e WHERE kind = 'alarm'"
+        " AND json_extract(data, '$.event') = 'transition' AND id = (SELECT max(id) FROM events e2 WHERE"
+        " e2.kind = 'alarm' AND json_extract(e2.data, '$.alarm') = json_extract(e.data, '$.alarm'))"
+    )
+    return {a: {"state": s, "acked": bool(k), "machine": m, "active": bool(act)} for a, s, k, m, act in rows}
+
+
+def build_questions(db_path: Path) -> list[Question]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    end = (
+        max(
+            conn.execute("SELECT max(ts) FROM events").fetchone()[0] or 0,
+            conn.execute("SELECT max(last_source_ts) FROM commits").fetchone()[0] or 0,
+        )
+        + 0.001
+    )
+    db = Db(conn, end, dict(conn.execute("SELECT name, id FROM tags")))
+    hour = end - 3600.0
+    qs: list[Question] = []
+
+    def add(text: str, cat: str, facts: list[Fact], t_sql: float) -> None:
+        qs.append(Question(text, cat, facts, (time.perf_counter() - t_sql) * 1000))
+
+    # Why did X stop (at T)? -- stop time, fault label, first-out alarm.
+    for m in MACHINES:
+        for ts, v, fault in _stops(db, m):
+            t = time.perf_counter()
+            if v != 4:
+                continue
+            rows = db.q(
+                "SELECT ts, json_extract(data,'$.alarm'), json_extract(data,'$.first_out_of') FROM events WHERE"
+                " kind='alarm' AND json_extract(data,'$.action')='activate' AND json_extract(data,'$.machine')=?"
+                " AND ts BETWEEN ? AND ? ORDER BY ts, id",
+                m,
+                ts - 120,
+                ts + 15,
+            )
+            fo = next((r[2] for r in rows if r[2]), None) or (rows[0][1] if rows else None)
+            facts = (
+                [Fact("time", _hms(ts))]
+                + ([Fact("text", fault)] if fault else [])
+                + ([Fact("text", fo)] if fo else [])
+            )
+            add(f"Why did the {m} stop at {_hms(ts)}?", "why_stop", facts, t)
+            t = time.perf_counter()
+            add(
+                f"What happened to the {m} at {_hms(ts)[:5]}?",
+                "why_stop",
+                [Fact("text", fault or "Faulted")],
+                t,
+            )
+    # How many stops (last hour)?
+    for m in MACHINES:
+        t = time.perf_counter()
+        n = len(_stops(db, m))
+        add(f"How many stops did the {m} have in the last hour?", "stops", [Fact("num", n)], t)
+    # Downtime (time in Stopped or Faulted after the first run, from the state samples) and stop times.
+    for m in MACHINES:
+        t = time.perf_counter()
+        st = [
+            (ts, int(v))
+            for ts, v, sc in _samples(db, f"{m}.state")
+            if v is not None and not (sc & 0x80000000)
+        ]
+        down, started = 0.0, False
+        for (ts, v), nxt in zip(st, [*(x[0] for x in st[1:]), end], strict=True):
+            started = started or v == 2
+            if started and v in (0, 4):
+                down += nxt - ts
+        if started:
+            add(
+                f"How long was the {m} down in the last hour?",
+                "stops",
+                [Fact("duration", round(down), 2.0)],
+                t,
+            )
+    for m in MACHINES:
+        stops = _stops(db, m)
+        if stops:
+            t = time.perf_counter()
+            add(
+                f"When did the {m} stop in the last hour?",
+                "stops",
+                [Fact("time", _hms(ts)) for ts, _v, _f in stops],
+                t,
+            )
+    # What happened at T (no machine named): the stop nearest that moment.
+    for m in ("labeller", "capper"):
+        for ts, v, fault in _stops(db, m)[:1]:
+            if v == 4 and fault:
+                add(f"What happened at {_hms(ts)}?", "why_stop", [Fact("text", fault)], time.perf_counter())
+    # Is X running? (state now, from the last sample of the state tag)
+    for m in MACHINES:
+        t = time.perf_counter()
+        v = db.q(
+            "SELECT value FROM samples WHERE tag_id=? AND value IS NOT NULL ORDER BY source_ts DESC LIMIT 1",
+            db.ids[f"{m}.state"],
+        )
+        add(f"Is the {m} running?", "status", [Fact("text", STATE_LABELS[int(v[0][0])])], t)
+    # Current values and statistics.
+    signals = [
+        ("filler", "bearing temperature", "bearing_temp"),
+        ("capper", "bearing temperature", "bearing_temp"),
+        ("filler", "vibration", "vibration"),
+        ("conveyor", "motor current", "motor_current"),
+        ("labeller", "glue temperature", "glue_temp"),
+        ("capper", "cap torque", "cap_torque"),
+        ("filler", "fill pressure", "fill_pressure"),
+        ("conveyor", "speed", "speed"),
+        ("labeller", "motor current", "motor_current"),
+    ]
+    for m, words, sig in signals:
+        tag = f"{m}.{sig}"
+        t = time.perf_counter()
+        v = db.q(
+            "SELECT value FROM samples WHERE tag_id=? AND value IS NOT NULL AND (status & 3221225472)=0"
+            " ORDER BY source_ts DESC LIMIT 1",
+            db.ids[tag],
+        )
+        if v:
+            add(f"What is the {m} {words} now?", "value", [Fact("num", float(v[0][0]), 0.011)], t)
+    for (m, words, sig), stat in zip(
+        signals, ["max", "min", "max", "mean", "max", "mean", "min", "mean", "max"], strict=True
+    ):
+        tag = f"{m}.{sig}"
+        t = time.perf_counter()
+        fn = {"max": "MAX", "min": "MIN", "mean": "AVG"}[stat]
+        v = db.q(
+            f"SELECT {fn}(value) FROM samples WHERE tag_id=? AND source_ts>=? AND value IS NOT NULL"
+            " AND (status & 3221225472)=0",
+            db.ids[tag],
+            hour,
+        )
+        word = {"max": "maximum", "min": "minimum", "mean": "average"}[stat]
+        add(
+            f"What was the {word} {m} {words} in the last hour?",
+            "stats",
+            [Fact("num", float(v[0][0]), 0.011)],
+            t,
+        )
+    # Alarms: unacknowledged now, per machine and line-wide; activations in the last hour.
+    t = time.perf_counter()
+    last = _last_alarm_states(db)
+    unacked = {
+        a
+        for a, d in last.items()
+        if not d["acked"] and d["state"] not in ("normal", "shelved", "suppressed", "out_of_service")
+    }
+    t_un = time.perf_counter() - t
+    for m in MACHINES:
+        t = time.perf_counter() - t_un
+        ids = sorted(a for a in unacked if last[a]["machine"] == m)
+        facts = (
+            [Fact("num", len(ids))] + [Fact("text", a) for a in ids]
+            if ids
+            else [Fact("anyof", ["0 alarms", "No alarm", "no alarm"])]
+        )
+        add(f"Which alarms are still unacknowledged on the {m}?", "alarms", facts, t)
+    t = time.perf_counter() - t_un
+    add("How many alarms are unacknowledged?", "alarms", [Fact("num", len(unacked))], t)
+    for m in MACHINES:
+        t = time.perf_counter()
+        n = db.q(
+            "SELECT count(*) FROM events WHERE kind='alarm' AND json_extract(data,'$.action')='activate' AND"
+            " json_extract(data,'$.annunciated')=1 AND json_extract(data,'$.machine')=? AND ts>=?",
+            m,
+            hour,
+        )[0][0]
+        add(f"How many alarms did the {m} have in the last hour?", "alarms", [Fact("num", n)], t)
+    t = time.perf_counter()
+    n = db.q(
+        "SELECT count(*) FROM events WHERE kind='alarm' AND json_extract(data,'$.action')='activate' AND"
+        " json_extract(data,'$.annunciated')=1 AND ts>=? AND coalesce(json_extract(data,'$.advisory'),0)=0",
+        hour,
+    )[0][0]
+    add("Alarm KPIs for the last hour: how many alarms were annunciated?", "kpi", [Fact("num", n)], t)
+    t = time.perf_counter()
+    active = sorted(
+        a
+        for a, d in last.items()
+        if d["active"] and d["state"] not in ("shelved", "suppressed", "out_of_service")
+    )
+    add(
+        "Which alarms are active?",
+        "alarms",
+        [Fact("num", len(active))] + [Fact("text", a) for a in active],
+        t,
+    )
+    # Production and reject rates from the counters.
+    for m in ("filler", "labeller"):
+        t = time.perf_counter()
+        add(
+            f"How many bottles did the {m} produce in the last hour?",
+            "qc",
+            [Fact("num", round(_counter(db, f"{m}.good_count", hour) - 0))],
+            t,
+        )
+    for m in ("filler", "capper", "labeller"):
+        t = time.perf_counter()
+        g, r = _counter(db, f"{m}.good_count", hour), _counter(db, f"{m}.reject_count", hour)
+        add(
+            f"What was the reject rate of the {m} in the last hour?",
+            "qc",
+            [Fact("num", round(100 * r / (g + r), 2), 0.006)],
+            t,
+        )
+    t = time.perf_counter()
+    rej = sum(_counter(db, f"{m}.reject_count", hour) for m in ("filler", "capper", "labeller"))
+    good_end = _counter(db, "labeller.good_count", hour)
+    add(
+        "What was the reject rate in the last hour?",
+        "qc",
+        [Fact("num", round(100 * rej / (rej + good_end), 2), 0.006)],
+        t,
+    )
+    t = time.perf_counter()
+    qc = db.q(
+        "SELECT count(*), sum(json_extract(data,'$.verdict')='defect') FROM events WHERE kind='qc' AND ts>=?",
+        hour,
+    )[0]
+    if qc[0]:
+        add(
+            "What was the defect rate of the labeller in the last hour?",
+            "qc",
+            [Fact("num", round(100 * qc[1] / qc[0], 2), 0.006)],
+            t,
+        )
+    # Fault-model risk.
+    t = time.perf_counter()
+    adv = db.q(
+        "SELECT json_extract(data,'$.machine'), json_extract(data,'$.risk') FROM events e WHERE kind='advisory' AND"
+        " id = (SELECT max(id) FROM events e2 WHERE e2.kind='advisory' AND e2.source=e.source)"
+    )
+    if adv:
+        ranked = sorted(adv, key=lambda r: -r[1])
+        if len(ranked) < 2 or ranked[0][1] > ranked[1][1]:  # a tie has no single right answer
+            add("Which machine is most likely to fail?", "risk", [Fact("text", ranked[0][0].capitalize())], t)
+        for mm, risk in adv[:2]:
+            add(
+                f"What is the failure risk of the {mm}?",
+                "risk",
+                [Fact("num", round(100 * risk, 1), 0.051)],
+                t,
+            )
+    # Procedures: the expected document section among the sources.
+    for q, doc in [
+        ("What is the procedure for a high bearing temperature on the filler?", "filler_bearing.md"),
+        ("How do I clear a capper jam?", "capper_jam.md"),
+        ("What should I do when the glue temperature is too high?", "labeller_glue.md"),
+        ("The conveyor vibration signal is lost, what do I do?", "conveyor.md"),
+        ("How do I reset a faulted machine?", "fault_reset_restart.md"),
+        ("What is the lockout procedure?", "lockout_tagout.md"),
+        ("Fill pressure is falling fast, what should I check?", "filler_fill_pressure.md"),
+        ("How should I handle an alarm flood?", "alarm_handling.md"),
+        ("Cap torque is too low, what should I do?", "capper_torque.md"),
+    ]:
+        add(q, "procedure", [Fact("source", doc)], time.perf_counter())
+    # Held-out paraphrases: written after the router was tuned, never tuned against (their result is
+    # the router's generalisation, reported as its own category).
+    t = time.perf_counter()
+    last_stop = {m: _stops(db, m)[-1] for m in MACHINES if _stops(db, m)}
+    if "labeller" in last_stop and last_stop["labeller"][2]:
+        add("Why is the labeller down?", "paraphrase", [Fact("text", last_stop["labeller"][2])], t)
+    if "filler" in last_stop and last_stop["filler"][2]:
+        add("What stopped the filler last?", "paraphrase", [Fact("text", last_stop["filler"][2])], t)
+    st = [
+        (ts, int(v)) for ts, v, sc in _samples(db, "capper.state") if v is not None and not (sc & 0x80000000)
+    ]
+    down, started = 0.0, False
+    for (ts, v), nxt in zip(st, [*(x[0] for x in st[1:]), end], strict=True):
+        started = started or v == 2
+        if started and v in (0, 4):
+            down += nxt - ts
+    add(
+        "How long has the capper been stopped in the last hour?",
+        "paraphrase",
+        [Fact("duration", round(down), 2.0)],
+        t,
+    )
+    add("Number of filler stops in the past hour?", "paraphrase", [Fact("num", len(_stops(db, "filler")))], t)
+    lab_un = sorted(a for a in unacked if last[a]["machine"] == "labeller")
+    add("Are there unacknowledged alarms on the labeller?", "paraphrase", [Fact("num", len(lab_un))], t)
+    v = db.q(
+        "SELECT value FROM samples WHERE tag_id=? AND value IS NOT NULL ORDER BY source_ts DESC LIMIT 1",
+        db.ids["capper.state"],
+    )
+    add("What's the capper state?", "paraphrase", [Fact("text", STATE_LABELS[int(v[0][0])])], t)
+    for q, tag, fn in (
+        ("Highest filler vibration over the last hour?", "filler.vibration", "MAX"),
+        ("Lowest capper bearing temp in the past hour", "capper.bearing_temp", "MIN"),
+        ("Average conveyor speed during the last hour", "conveyor.speed", "AVG"),
+    ):
+        v = db.q(
+            f"SELECT {fn}(value) FROM samples WHERE tag_id=? AND source_ts>=? AND value IS NOT NULL"
+            " AND (status & 3221225472)=0",
+            db.ids[tag],
+            hour,
+        )
+        add(q, "paraphrase", [Fact("num", float(v[0][0]), 0.011)], t)
+    g, r = _counter(db, "labeller.good_count", hour), _counter(db, "labeller.reject_count", hour)
+    add(
+        "Labeller reject percentage for the last hour",
+        "paraphrase",
+        [Fact("num", round(100 * r / (g + r), 2), 0.006)],
+        t,
+    )
+    add("What should I do if the glue is overheating?", "paraphrase", [Fact("source", "labeller_glue.md")], t)
+    add("Which alarms are active right now?", "paraphrase", [Fact("num", len(active))], t)
+    v = db.q(
+        "SELECT value FROM samples WHERE tag_id=? AND value IS NOT NULL AND (status & 3221225472)=0"
+        " ORDER BY source_ts DESC LIMIT 1",
+        db.ids["filler.bearing_temp"],
+    )
+    add("filler bearing temperature?", "paraphrase", [Fact("num", float(v[0][0]), 0.011)], t)
+    n = db.q(
+        "SELECT count(*) FROM events WHERE kind='alarm' AND json_extract(data,'$.action')='activate' AND"
+        " json_extract(data,'$.annunciated')=1 AND json_extract(data,'$.machine')='labeller' AND ts>=?",
+        hour,
+    )[0][0]
+    add("How many alarms came in on the labeller over the last hour?", "paraphrase", [Fact("num", n)], t)
+    # Bad input.
+    add(
+        "Why did the mixer stop?",
+        "bad_input",
+        [Fact("text", "no machine or tag called")],
+        time.perf_counter(),
+    )
+    add(
+        "What is the temperature of the pasteuriser?",
+        "bad_input",
+        [Fact("text", "no machine or tag called")],
+        time.perf_counter(),
+    )
+    add("", "bad_input", [Fact("text", "Ask a question")], time.perf_counter())
+    add("asdf qwerty zxcv", "bad_input", [Fact("text", "I can answer")], time.perf_counter())
+    add("x" * 600, "bad_input", [Fact("text", "limit is 500")], time.perf_counter())
+    conn.close()
+    return qs
+
+
+# --- checking ------------------------------------------------------------------------------------------------
+
+
+_NUM = re.compile(r"(?<![\w.:])-?\d+(?:\.\d+)?(?![\w:])")
+
+
+def fact_ok(f: Fact, text: str, sources: list[Any]) -> bool:
+    if f.kind == "source":
+        return any(f.value in s.uri() for s in sources)
+    if f.kind == "text":
+        return str(f.value).lower() in text.lower()
+    if f.kind == "anyof":
+        return any(v.lower() in text.lower() for v in f.value)
+    if f.kind == "time":
+        return f.value in text or f.value[:5] in text
+    if f.kind == "duration":  # "1 h 2 min", "3 min 12 s", "45 s": within tol seconds
+        for m in re.finditer(r"(?:(\d+) h)?\s*(?:(\d+) min)?\s*(?:(\d+) s)?", text):
+            if not any(m.groups()):
+                continue
+            h, mi, se = (int(x) if x else 0 for x in m.groups())
+            if abs(h * 3600 + mi * 60 + se - float(f.value)) <= f.tol:
+                return True
+        return False
+    if f.kind == "num":
+        nums = [float(x) for x in _NUM.findall(re.sub(r"\d{1,2}:\d{2}(:\d{2})?", " ", text))]
+        v = float(f.value)
+        tol = max(f.tol * max(1.0, abs(v)), 1e-9) if f.tol else 0.0
+        # The answer may round: to 0, 1, 2 or 3 decimals.
+        for n in nums:
+            if abs(n - v) <= tol or any(
+                abs(round(v, d) - n) < 1e-9 for d in (0, 1, 2, 3) if n == round(n, d)
+            ):
+                return True
+        return False
+    return False
+
+
+def correct(q: Question, text: str, sources: list[Any]) -> bool:
+    return all(fact_ok(f, text, sources) for f in q.facts)
+
+
+# --- running --------------------------------------------------------------------------------------------------
+
+
+def pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    k = min(len(s) - 1, max(0, math.ceil(p / 100 * len(s)) - 1))
+    return s[k]
+
+
+def evaluate(db_files: list[Path], questions: list[Question], model: Any, repeats: int) -> dict[str, Any]:
+    from inference.assistant.factory import build_assistant
+
+    router = build_assistant(db_files=db_files, use_model=False)
+    rows: list[dict[str, Any]] = []
+    lat: list[float] = []
+    for q in questions:
+        best = None
+        times = []
+        for _ in range(repeats):
+            a = router.answer(q.text, use_model=False)
+            times.append(a.elapsed_s * 1000)
+            best = a
+        assert best is not None
+        lat += times
+        rows.append(
+            {
+                "q": q.text,
+                "cat": q.category,
+                "router_ok": correct(q, best.text, best.sources),
+                "router_ms": statistics.median(times),
+                "router_text": best.text[:300],
+                "sql_ms": q.sql_ms,
+            }
+        )
+    out: dict[str, Any] = {"rows": rows, "router_ms": lat}
+    if model is not None:
+        am = build_assistant(db_files=db_files, model=model)
+        for q, row in zip(questions, rows, strict=True):
+            a = am.answer(q.text)
+            row["model_ok"] = correct(q, a.text, a.sources)
+            row["model_used"] = a.model_text is not None
+            row["replaced"] = a.replaced
+            row["kept_ok"] = (
+                not a.replaced and a.model_text is not None and correct(q, a.model_text, a.sources)
+            )
+            row["model_text"] = (a.model_text or "")[:300]
+            row["guard"] = str(a.verdict) if a.verdict else ""
+            g = a.generation
+            if g is not None and g.first_token_s is not None:
+                row["first_token_s"] = g.first_token_s
+                row["tok_s"] = g.tokens_per_s
+                row["prompt_tokens"] = g.prompt_tokens
+                row["new_tokens"] = g.n_tokens
+            print(
+                f"  [{'ok' if row['model_ok'] else 'XX'}|{'rep' if a.replaced else 'kept'}] "
+                f"{q.text[:60]!r}: {(a.model_text or '')[:90]!r}",
+                flush=True,
+            )
+    return out
+
+
+def interleaved_speed(
+    models: dict[str, Any], prompts: list[list[dict[str, str]]], new_tokens: int, rounds: int
+) -> dict[str, dict[str, float]]:
+    """Time to first token and decode tokens/s per model, the models taking turns (load drifts)."""
+    acc: dict[str, tuple[list[float], list[float], list[float]]] = {k: ([], [], []) for k in models}
+    for _ in range(rounds):
+        for name, m in models.items():
+            ft, tps, pt = acc[name]
+            for msgs in prompts:
+                g = m.chat(msgs, max_new_tokens=new_tokens)
+                if g.first_token_s is not None:
+                    ft.append(g.first_token_s)
+                    pt.append(g.prompt_tokens)
+                if g.tokens_per_s:
+                    tps.append(g.tokens_per_s)
+    return {
+        name: {
+            "first_token_p50": pct(ft, 50),
+            "first_token_p95": pct(ft, 95),
+            "tok_s_p50": pct(tps, 50),
+            "tok_s_min": min(tps) if tps else float("nan"),
+            "prompt_tokens_p50": pct(pt, 50),
+        }
+        for name, (ft, tps, pt) in acc.items()
+    }
+
+
+def _speed_prompts(db_files: list[Path], n: int) -> list[list[dict[str, str]]]:
+    from inference.assistant.assistant import phrasing_messages
+    from inference.assistant.factory import build_assistant
+
+    a = build_assistant(db_files=db_files, use_model=False)
+    out = []
+    for q in [
+        "why did the capper stop?",
+        "what was the reject rate in the last hour?",
+        "is the labeller running?",
+        "which alarms are still unacknowledged on the filler?",
+        "what is the filler bearing temperature now?",
+        "how many stops did the filler have in the last hour?",
+    ][:n]:
+        ans = a.answer(q, use_model=False)
+        facts = "\n".join(r.summary for r in ans.results)
+        out.append(phrasing_messages(q, facts, [k for r in ans.results for k in r.key_facts]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--journal", default="/tmp/assistant_eval", help="directory of the recorded journal")
+    p.add_argument("--record", action="store_true", help="record a new journal first (~seconds of wall time)")
+    p.add_argument("--seconds", type=float, default=240.0)
+    p.add_argument("--time-factor", type=float, default=5.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--model-dir", help="prepared model directory (default: none = router only)")
+    p.add_argument("--baseline-model-dir", help="an f32-weight build of the same model, for the speed ratio")
+    p.add_argument("--provider", default="auto")
+    p.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: its default)")
+    p.add_argument("--repeats", type=int, default=3, help="router timing repeats per question")
+    p.add_argument("--json", help="write all rows and figures here")
+    args = p.parse_args(argv)
+    jdir = Path(args.journal)
+    if args.record:
+        record(jdir, args.seconds, args.time_factor, args.seed)
+    files = sorted(jdir.glob("line1_*.db"))
+    if not files:
+        print(f"no journal in {jdir}; run with --record", file=sys.stderr)
+        return 2
+    questions = build_questions(files[-1])
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; journal {files[-1]}; "
+        f"{len(questions)} questions"
+    )
+    model = None
+    if args.model_dir:
+        from inference.assistant.llm.runtime import LocalLM
+
+        model = LocalLM.load(args.model_dir, provider=args.provider, threads=args.threads or None)
+        print(f"model: {model.name} on {model.provider}, loaded in {model.load_s:.2f} s")
+    res = evaluate(files, questions, model, args.repeats)
+    rows = res["rows"]
+    n = len(rows)
+    cats = sorted({r["cat"] for r in rows})
+    print(
+        "\n| category | questions | router-only right | router + model right"
+        " | model wording kept and right | guard replaced |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for c in [*cats, "all"]:
+        rs = [r for r in rows if c == "all" or r["cat"] == c]
+        ro = sum(r["router_ok"] for r in rs)
+        line = f"| {c} | {len(rs)} | {ro} ({100 * ro / len(rs):.0f} %) |"
+        if model is not None:
+            used = [r for r in rs if r.get("model_used")]
+            mo = sum(r["model_ok"] for r in rs)
+            kept = sum(r["kept_ok"] for r in used)
+            rep = sum(r["replaced"] for r in used)
+            line += (
+                f" {mo} ({100 * mo / len(rs):.0f} %) | {kept} of {len(used)} |"
+                f" {rep} of {len(used)} ({100 * rep / max(len(used), 1):.0f} %) |"
+            )
+        else:
+            line += " - | - | - |"
+        print(line)
+    lat = res["router_ms"]
+    sql = [r["sql_ms"] for r in rows if r["sql_ms"] > 0]
+    print(
+        f"\nrouter-only answer latency over {len(lat)} answers: p50 {pct(lat, 50):.1f} ms, "
+        f"p95 {pct(lat, 95):.1f} ms, max {max(lat):.1f} ms (target p95 <= 200 ms); independent SQL of the "
+        f"same facts: p50 {pct(sql, 50):.1f} ms, p95 {pct(sql, 95):.1f} ms; "
+        f"ratio p95 {pct(lat, 95) / max(pct(sql, 95), 1e-9):.1f}"
+    )
+    wrong = [r for r in rows if not r["router_ok"]]
+    for r in wrong:
+        print(f"  router wrong: {r['q'][:70]!r} -> {r['router_text'][:160]!r}")
+    figures: dict[str, Any] = {
+        "questions": n,
+        "router_ok": sum(r["router_ok"] for r in rows),
+        "router_p50_ms": pct(lat, 50),
+        "router_p95_ms": pct(lat, 95),
+    }
+    if model is not None:
+        ft = [r["first_token_s"] for r in rows if "first_token_s" in r]
+        tps = [r["tok_s"] for r in rows if r.get("tok_s")]
+        pts = [r["prompt_tokens"] for r in rows if "prompt_tokens" in r]
+        tmin = min(tps) if tps else float("nan")
+        print(
+            f"model in the evaluation ({len(ft)} generations): first token p50 {pct(ft, 50):.2f} s, "
+            f"p95 {pct(ft, 95):.2f} s; decode p50 {pct(tps, 50):.1f} tokens/s (min {tmin:.1f}); "
+            f"prompt p50 {pct(pts, 50):.0f} tokens"
+        )
+        prompts = _speed_prompts(files, 6)
+        models = {"8-bit (shipped)": model}
+        if args.baseline_model_dir:
+            from inference.assistant.llm.runtime import LocalLM
+
+            models["f32 weights (baseline)"] = LocalLM.load(
+                args.baseline_model_dir, provider=args.provider, threads=args.threads or None
+            )
+        speeds = interleaved_speed(models, prompts, 48, rounds=3)
+        print(
+            "\nmodel speed, 6 phrasing prompts x 3 rounds, 48 new tokens, variants interleaved "
+            f"(load {os.getloadavg()[0]:.1f}):"
+        )
+        print(
+            "| variant | first token p50 | first token p95 | decode tokens/s p50 | min | prompt tokens p50 |"
+        )
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, sp in speeds.items():
+            print(
+                f"| {name} | {sp['first_token_p50']:.2f} s | {sp['first_token_p95']:.2f} s | {sp['tok_s_p50']:.1f} |"
+                f" {sp['tok_s_min']:.1f} | {sp['prompt_tokens_p50']:.0f} |"
+            )
+        if len(speeds) == 2:
+            a_, b_ = speeds.values()
+            print(
+                f"ratio 8-bit / f32: decode x{a_['tok_s_p50'] / b_['tok_s_p50']:.2f}, "
+                f"first token x{b_['first_token_p50'] / a_['first_token_p50']:.2f} (above 1: 8-bit faster)"
+            )
+        figures.update(
+            {
+                "model": model.name,
+                "provider": model.provider,
+                "speed": speeds,
+                "eval_first_token_p50": pct(ft, 50),
+                "eval_tok_s_p50": pct(tps, 50),
+            }
+        )
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"figures": figures, "rows": rows}, indent=2, default=str), encoding="utf-8"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

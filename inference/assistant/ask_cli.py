@@ -1,0 +1,137 @@
+"""`linehmi ask "QUESTION" --db FILE`: the assistant for offline review and scripts.
+
+    linehmi ask "why did the capper stop at 10:42?" --db data/line1_2026-03-29.db
+    linehmi ask "draft my shift handover" --db a.db --db b.db --markdown handover.md
+    linehmi ask "which alarms are unacknowledged?" --db x.db --json --no-model
+
+"Now" is the end of the journal (a file reviewed the next day answers "last
+hour" about the last recorded hour); `--now` overrides it.
+Exit status: 0 answered, 2 bad arguments or unreadable journal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from hmi.core.config import DEMO_CONFIG, ConfigError, load_config
+from hmi.core.journal_read import JournalError
+
+
+def _parse_now(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        d = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ISO-8601 time or POSIX seconds, got {text!r}") from None
+    if d.tzinfo is None:
+        d = d.astimezone()
+    return d.timestamp()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="linehmi ask", description="Ask the assistant about a journal (offline review)."
+    )
+    p.add_argument("question", help="the question, in quotes")
+    p.add_argument(
+        "--db", action="append", required=True, metavar="FILE", help="journal file (repeat for several days)"
+    )
+    p.add_argument(
+        "--config",
+        help="line config (default: the demo line when the journal is of it, else from the journal)",
+    )
+    p.add_argument(
+        "--now", type=_parse_now, help="answer as if asked at this time (default: the end of the journal)"
+    )
+    p.add_argument("--no-model", action="store_true", help="answer from the tools only (no language model)")
+    p.add_argument("--model-dir", help="prepared model directory (default: ~/.cache/linehmi/assistant)")
+    p.add_argument(
+        "--json", action="store_true", help="print the answer, tool calls, results and sources as JSON"
+    )
+    p.add_argument(
+        "--markdown", metavar="FILE", help="handover questions: also write the draft to this Markdown file"
+    )
+    p.add_argument("--stream", action="store_true", help="print the model's tokens as they come")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p
+
+
+def ask_cli_main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s"
+    )
+    from inference.assistant.factory import build_assistant
+    from inference.assistant.journal_access import JournalSource
+
+    files = [Path(f) for f in args.db]
+    try:
+        js = JournalSource(files)
+        meta, _tags = js.meta_and_tags()
+    except JournalError as exc:
+        print(f"linehmi ask: {exc}", file=sys.stderr)
+        return 2
+    if not meta:
+        print(
+            f"linehmi ask: none of {', '.join(map(str, files))} is a readable LineHMI journal",
+            file=sys.stderr,
+        )
+        return 2
+    config = None
+    try:
+        if args.config:
+            config = load_config(args.config)
+        else:
+            demo = load_config(DEMO_CONFIG)
+            if meta.get("line_id") == demo.line.id:
+                config = demo
+    except ConfigError as exc:
+        print(f"linehmi ask: bad line config {exc}", file=sys.stderr)
+        return 2
+    assistant = build_assistant(
+        config=config, db_files=files, now=args.now, use_model=not args.no_model, model_dir=args.model_dir
+    )
+    streamed = []
+
+    def on_token(tok: str) -> None:
+        streamed.append(tok)
+        if args.stream and not args.json:
+            print(tok, end="", flush=True)
+
+    ans = assistant.answer(args.question, use_model=not args.no_model, on_token=on_token)
+    if args.stream and streamed and not args.json:
+        print("\n---")
+    if args.markdown and ans.handover is not None:
+        Path(args.markdown).write_text(ans.handover.to_markdown(), encoding="utf-8")
+    if args.json:
+        d = ans.to_dict()
+        d["model"] = assistant.model_label
+        print(json.dumps(d, indent=2, ensure_ascii=False, default=str))
+        return 0
+    print(ans.text)
+    if ans.notes:
+        print("\n" + " ".join(ans.notes))
+    if ans.sources and ans.handover is None:
+        print("\nSources:")
+        for i, s in enumerate(ans.sources, 1):
+            print(f"  [{i}] {s.label}  {s.uri()}")
+    by = assistant.model_label if ans.answered_by != "tools" else "tools (deterministic)"
+    line = f"\nAnswered by: {by}"
+    if ans.replaced and ans.verdict is not None:
+        line += f" — the model's phrasing was replaced by the tool answer ({ans.verdict})"
+    if ans.model_error and not args.no_model:
+        line += f" — no language model: {ans.model_error}"
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(ask_cli_main())

@@ -1,0 +1,723 @@
+"""The deterministic router: question -> tool calls, with no language model.
+
+Intent patterns (regular expressions over the question) plus entity matching
+against the line's machines, tags and alarms, plus the time-expression
+parser. It covers the questions a supervisor asks every shift, so the pane is
+useful on a line-side PC with no model installed.
+
+The router reads only the question. It never sees tool results, journal
+comments or document text, so text planted in the data (prompt injection)
+cannot change which tools are called.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from inference.assistant.catalog import Catalog
+from inference.assistant.timeparse import TimeParser, TimeSpec
+
+MAX_QUESTION_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Route:
+    # handover | procedure | alarm_kpis | why_stop | stops | alarms | qc | risk | stats | status | value | ...
+    intent: str
+    calls: list[ToolCall] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was assumed ("read 'caper' as Capper")
+    reply: str | None = None  # an answer with no tool (empty, too long, unknown machine, help)
+    time: TimeSpec | None = None
+    machines: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.calls) or self.reply is not None
+
+
+SUGGESTIONS = (
+    "Which alarms are still unacknowledged?",
+    "Why did the capper stop?",
+    "What was the reject rate in the last hour?",
+    "What is the procedure for a high bearing temperature on the filler?",
+    "Which machine is most likely to fail this shift?",
+    "How many stops did the filler have this shift?",
+    "What is the filler bearing temperature now?",
+    "Draft my shift handover",
+)
+
+
+# Short chip labels for the pane (the full question is what gets asked).
+SUGGESTION_LABELS = {
+    "Which alarms are still unacknowledged?": "Unacknowledged alarms",
+    "Why did the capper stop?": "Why did the capper stop?",
+    "What was the reject rate in the last hour?": "Reject rate, last hour",
+    "What is the procedure for a high bearing temperature on the filler?": "Filler bearing procedure",
+    "Which machine is most likely to fail this shift?": "Failure risk",
+    "How many stops did the filler have this shift?": "Filler stops this shift",
+    "What is the filler bearing temperature now?": "Filler bearing temperature",
+    "Draft my shift handover": "Shift handover",
+}
+
+
+def _rx(*alts: str) -> re.Pattern[str]:
+    return re.compile("|".join(alts), re.I)
+
+
+INTENTS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "handover",
+        _rx(
+            r"\bhand\s*-?\s*over\b",
+            r"\bshift (report|summary)\b",
+            r"\bsummar(y|ise|ize) (the|my|this|last) shift\b",
+        ),
+    ),
+    (
+        "procedure",
+        _rx(
+            r"\bprocedures?\b",
+            r"\bsops?\b",
+            r"\bhow (do|can|should|to|would) (i|we|you)?\b",
+            r"\bhow to\b",
+            r"\bwhat (should|do|must) (i|we)\b",
+            r"\btroubleshoot",
+            r"\binstructions?\b",
+            r"\bsteps?\b(?! changes?)",
+            r"\bguide\b",
+            r"\bmanual\b",
+            r"\block\s*-?out\b",
+            r"\bloto\b",
+            r"\bwhat to do\b",
+            r"\bwhat do i do\b",
+        ),
+    ),
+    (
+        "alarm_kpis",
+        _rx(
+            r"\bkpis?\b",
+            r"\balarm (rate|load|performance|statistics|stats)\b",
+            r"\bfloods?\b",
+            r"\bchatter",
+            r"\balarms? per\b",
+            r"\bisa[- ]?18",
+        ),
+    ),
+    (
+        "why_stop",
+        _rx(
+            r"\bwhy\b.*\b(stop|stopped|trip|tripped|fault|faulted|fail|failed|down|halt|halted|idle|shut)",
+            r"\bwhat (caused|happened)\b",
+            r"\b(root )?cause\b",
+            r"\bfirst[- ]?out\b",
+            r"\breason for\b.*\bstop",
+            r"\bwhat went wrong\b",
+            r"\bwhat (made|tripped|stopped|brought down|shut down|faulted)\b",
+            r"\bhow come\b.*\b(stop|stopped|trip|tripped|down|faulted)\b",
+            r"\bsequence of events\b",
+        ),
+    ),
+    (
+        "stops",
+        _rx(
+            r"\bstops?\b",
+            r"\bstopped\b",
+            r"\bdown ?time\b",
+            r"\bhow many times\b",
+            r"\bstate (history|changes)\b",
+            r"\buptime\b",
+            r"\bavailability\b",
+            r"\bfaults?\b.*\b(count|history|list|how many)\b",
+            r"\bhow many faults\b",
+            r"\btime (in|running|faulted)\b",
+            r"\bhow long\b.*\b(down|faulted|stopped|running|idle)\b",
+        ),
+    ),
+    ("alarms", _rx(r"\balarms?\b", r"\bunacknowledged\b", r"\bunacked\b", r"\bshelved\b")),
+    (
+        "qc",
+        _rx(
+            r"\breject",
+            r"\bdefect",
+            r"\bscrap\b",
+            r"\byield\b",
+            r"\bqc\b",
+            r"\bquality control\b",
+            r"\bproduct quality\b",
+            r"\bgood (bottles|count|parts)\b",
+            r"\bhow many bottles\b",
+            r"\bproduc(ed|tion)\b",
+            r"\boutput\b",
+        ),
+    ),
+    (
+        "risk",
+        _rx(
+            r"\brisk\b",
+            r"\blikely to (fail|break)\b",
+            r"\brul\b",
+            r"\bremaining (useful )?life\b",
+            r"\bpredict",
+            r"\bfailure probability\b",
+            r"\bhealth\b",
+            r"\bgoing to fail\b",
+            r"\bnext (failure|breakdown)\b",
+            r"\bmaintenance\b.*\b(need|due|risk)",
+            r"\b(closest|nearest|next|likely) to (fail|failing|failure|break|breaking)\b",
+            r"\bfailing\b",
+            r"\bwill (fail|break)\b",
+            r"\badvisor(y|ies)\b",
+        ),
+    ),
+    (
+        "stats",
+        _rx(
+            r"\baverage\b",
+            r"\bmean\b",
+            r"\bmax(imum)?\b",
+            r"\bmin(imum)?\b",
+            r"\bpeak\b",
+            r"\bhighest\b",
+            r"\blowest\b",
+            r"\bstatistics\b",
+            r"\bstats\b",
+            r"\bhow (high|low|hot)\b.*\b(get|go|reach|was)\b",
+        ),
+    ),
+    (
+        "status",
+        _rx(
+            r"\bis the \w+ (running|stopped|faulted|idle|up|down|ok)\b",
+            r"\bstatus\b",
+            r"\bstate of\b",
+            r"\bwhich machines?\b.*\b(running|stopped|faulted|idle|down)\b",
+            r"\bwhat is the \w+ doing\b",
+            r"\b(line|machines?) (state|status)\b",
+            r"\bis (it|the line) running\b",
+        ),
+    ),
+    (
+        "value",
+        _rx(
+            r"\bcurrent(ly)?\b",
+            r"\bnow\b",
+            r"\bwhat('s| is| are)\b",
+            r"\bvalue\b",
+            r"\breading\b",
+            r"\bshow\b",
+            r"\bhow (hot|fast|high)\b",
+        ),
+    ),
+]
+
+_PRIORITY = re.compile(
+    r"\b(urgent|high|medium|low)[- ]priority\b|\bpriority (urgent|high|medium|low|[1-4])\b|\b(urgent)\b", re.I
+)
+_STATE_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "unacknowledged",
+        _rx(
+            r"\bun-?acknowledged\b",
+            r"\bunacked\b",
+            r"\bnot (been )?acknowledged\b",
+            r"\bneed(s)? (an? )?(ack|acknowledg)",
+            r"\bunack\b",
+        ),
+    ),
+    ("out_of_service", _rx(r"\bout[- ]of[- ]service\b")),
+    ("shelved", _rx(r"\bshelved\b")),
+    ("suppressed", _rx(r"\bsuppressed\b")),
+    ("latched", _rx(r"\blatched\b", r"\bneed(s)? (a )?reset\b")),
+    ("acknowledged", _rx(r"\backnowledged\b")),
+    ("standing", _rx(r"\bstanding\b", r"\bopen alarms?\b", r"\balarms? (still )?open\b", r"\boutstanding\b")),
+    (
+        "active",
+        _rx(
+            r"\bactive\b",
+            r"\bstill\b",
+            r"\bright now\b",
+            r"\bcurrent(ly)?\b",
+            r"\bat the moment\b",
+            r"\bpresent\b",
+            r"\bnow\b",
+        ),
+    ),
+]
+
+# Words that may sit where a machine name would ("on the X") without being one.
+_NOT_NAMES = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "line",
+        "plant",
+        "shift",
+        "shifts",
+        "last",
+        "this",
+        "next",
+        "previous",
+        "past",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "day",
+        "today",
+        "yesterday",
+        "night",
+        "morning",
+        "afternoon",
+        "evening",
+        "early",
+        "late",
+        "week",
+        "moment",
+        "time",
+        "times",
+        "alarm",
+        "alarms",
+        "machine",
+        "machines",
+        "procedure",
+        "procedures",
+        "reject",
+        "rejects",
+        "rate",
+        "rates",
+        "defect",
+        "defects",
+        "stop",
+        "stops",
+        "stopped",
+        "value",
+        "values",
+        "reading",
+        "status",
+        "state",
+        "states",
+        "speed",
+        "temperature",
+        "pressure",
+        "vibration",
+        "current",
+        "torque",
+        "glue",
+        "bearing",
+        "motor",
+        "fault",
+        "faults",
+        "risk",
+        "kpi",
+        "kpis",
+        "handover",
+        "report",
+        "summary",
+        "quality",
+        "same",
+        "first",
+        "last",
+        "latest",
+        "most",
+        "least",
+        "top",
+        "worst",
+        "best",
+        "production",
+        "output",
+        "whole",
+        "entire",
+        "system",
+        "hmi",
+        "journal",
+        "data",
+        "trend",
+        "trends",
+        "record",
+        "records",
+        "event",
+        "events",
+        "cause",
+        "reason",
+        "reasons",
+        "sequence",
+        "history",
+        "start",
+        "end",
+        "beginning",
+        "cycle",
+        "batch",
+        "lot",
+        "order",
+        "orders",
+        "work",
+        "operator",
+        "operators",
+        "supervisor",
+        "supervisors",
+        "team",
+        "crew",
+        "count",
+        "counts",
+        "bottles",
+        "bottle",
+        "caps",
+        "cap",
+        "labels",
+        "label",
+        "one",
+        "two",
+        "three",
+        "meaning",
+        "life",
+        "weather",
+        "world",
+        "way",
+        "thing",
+        "things",
+        "what",
+        "which",
+        "who",
+        "why",
+        "how",
+        "when",
+        "where",
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "be",
+        "been",
+        "highest",
+        "lowest",
+        "average",
+        "mean",
+        "max",
+        "min",
+        "peak",
+        "period",
+        "floods",
+        "flood",
+        "chattering",
+        "alarm's",
+        "it",
+        "its",
+        "them",
+        "they",
+        "that",
+        "there",
+        "their",
+        "unacknowledged",
+        "acknowledged",
+        "active",
+        "shelved",
+        "suppressed",
+        "latched",
+        "standing",
+        "open",
+        "still",
+        "now",
+        "right",
+    ]
+)
+
+
+# Words a value question may contain besides the signal ("what is the glue temperature doing right now").
+_GRAMMAR = frozenset(
+    [
+        "doing",
+        "look",
+        "looks",
+        "like",
+        "right",
+        "moment",
+        "currently",
+        "reading",
+        "readings",
+        "level",
+        "levels",
+        "actual",
+        "actually",
+        "measured",
+        "measure",
+        "measuring",
+        "much",
+        "many",
+        "hot",
+        "fast",
+        "high",
+        "low",
+        "warm",
+        "cold",
+        "whats",
+        "tell",
+        "know",
+    ]
+)
+
+
+class Router:
+    def __init__(self, catalog: Catalog, time_parser: TimeParser, now: Callable[[], float]) -> None:
+        self.catalog = catalog
+        self.time = time_parser
+        self.now = now
+
+    # --- entities -------------------------------------------------------------------------------------
+    def _unknown_names(self, text: str) -> list[str]:
+        """Words in a machine/tag position that name nothing on this line ("the mixer", "on line 7")."""
+        known = set(self.catalog.machines) | {m.name.lower() for m in self.catalog.machines.values()}
+        tag_words: set[str] = set()
+        for t in self.catalog.tags.values():
+            tag_words |= t.words
+        out = []
+        low = text.lower()
+        words = list(re.finditer(r"[a-z][a-z0-9_\-]*(?:\.[a-z0-9_]+)*", low))
+        for prev, m in itertools.pairwise(words):
+            if prev.group(0) not in ("the", "on", "of", "for", "at", "did", "does", "is", "in"):
+                continue
+            w = m.group(0)
+            if "." in w and w not in self.catalog.tags and w not in self.catalog.alarms:
+                out.append(w)  # looks like a tag name, but is none
+                continue
+            if w in known or w in tag_words or w in _NOT_NAMES or len(w) < 3:
+                continue
+            if w.rstrip("s") in known:
+                continue
+            # Only a word followed by machine-ish context counts ("the mixer stop", "on the mixer?").
+            rest = low[m.end() :].lstrip()
+            if (
+                not rest
+                or rest[0] in "?.!,;:"
+                or re.match(
+                    r"(stop|stopped|run|running|alarm|alarms|fault|faulted|'s|machine|line|at|in|since|this|today|yesterday"
+                    r"|last|now|temperature|speed|current|vibration|pressure|reject|rejects|state|status|is|was|have|has|had"
+                    r"|go|went|trip|do|doing)\b",
+                    rest,
+                )
+            ):
+                out.append(w)
+        return list(dict.fromkeys(out))
+
+    def _unexplained(self, low: str, tags: list[str]) -> list[str]:
+        """Content words of the question that neither the matched tags nor the question's grammar explain."""
+        from inference.assistant.catalog import FUNCTION_WORDS, TAG_SYNONYMS
+
+        explained: set[str] = set()
+        for name in tags:
+            explained |= self.catalog.tags[name].words
+        out = []
+        for w in re.findall(r"[a-z][a-z_]+", low):
+            if len(w) < 4 or w in FUNCTION_WORDS or w in _GRAMMAR:
+                continue
+            if w in explained or w.rstrip("s") in explained or set(TAG_SYNONYMS.get(w, ())) & explained:
+                continue
+            out.append(w)
+        return out
+
+    def _priority(self, text: str) -> str | None:
+        m = _PRIORITY.search(text)
+        if not m:
+            return None
+        w = (m.group(1) or m.group(2) or m.group(3) or "").lower()
+        return {"1": "urgent", "2": "high", "3": "medium", "4": "low"}.get(w, w)
+
+    def _alarm_state(self, text: str) -> str | None:
+        for state, rx in _STATE_WORDS:
+            if rx.search(text):
+                return state
+        return None
+
+    # --- routing -----------------------------------------------------------------------------------------
+    def route(self, question: str) -> Route:
+        q = (question or "").strip()
+        if not q:
+            return Route(
+                "empty", reply="Ask a question about the line, for example: " + " / ".join(SUGGESTIONS[:4])
+            )
+        if len(q) > MAX_QUESTION_CHARS:
+            return Route(
+                "too_long",
+                reply=f"That question is {len(q)} characters long; the limit is {MAX_QUESTION_CHARS}. "
+                "Ask one thing at a time, for example: " + SUGGESTIONS[1],
+            )
+        if not re.search(r"[A-Za-z]{2,}", q):
+            return Route(
+                "nonsense", reply="I did not understand that. Try for example: " + " / ".join(SUGGESTIONS[:3])
+            )
+        now = self.now()
+        ts = self.time.parse(q, now)
+        rest = q.replace(ts.text, " ") if ts and ts.text else q
+        low = rest.lower()
+
+        intent = next((name for name, rx in INTENTS if rx.search(low)), None)
+        # An alarm-state question ("which alarms are still unacknowledged") is about alarms even
+        # when it also says "now"; a why-question beats "stops".
+        c = self.catalog
+        machines = c.find_machines(rest)
+        tag_mentions = c.find_tag_names(rest)
+        alarm_mentions = c.find_alarm_ids(rest)
+        notes = [f"Read \u201c{m.text}\u201d as {c.machine_name(m.id)}." for m in machines if m.fuzzy]
+        mids = [m.id for m in machines]
+        route = Route(intent or "unknown", notes=notes, time=ts, machines=mids)
+        if ts is not None:
+            route.notes.append(f"Time: {ts.label}.")
+
+        if intent is None:
+            # A bare tag or machine name still gets an answer ("filler bearing temperature?").
+            if tag_mentions or (
+                c.best_tags(low, mids[0] if mids else None) and (mids or len(low.split()) <= 6)
+            ):
+                intent = "value"
+            elif mids and len(low.split()) <= 4:
+                intent = "status"
+            else:
+                route.intent = "unknown"
+                return route
+            route.intent = intent
+
+        unknown = self._unknown_names(rest) if not mids and not tag_mentions and not alarm_mentions else []
+        # A dotted name that is neither a tag nor an alarm ("filler.foo") is unknown even next to a machine.
+        unknown += [
+            w
+            for w in re.findall(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b", low)
+            if w not in c.tags and w not in c.alarms and w not in unknown
+        ]
+        needs_entity = intent in ("value", "stats", "status", "why_stop", "stops", "alarms", "qc", "risk")
+        if unknown and (needs_entity or any("." in w for w in unknown)):
+            close: list[str] = []
+            for w in unknown:
+                close += [n for n in c.closest_names(w) if n not in close]
+            machines_list = ", ".join(m.name for m in c.machines.values())
+            route.reply = (
+                f"There is no machine or tag called \u201c{unknown[0]}\u201d on {c.line_name}."
+                + (f" Closest names: {', '.join(close[:4])}." if close else "")
+                + f" Machines on this line: {machines_list}."
+            )
+            route.intent = "unknown_entity"
+            return route
+
+        start = end = at = None
+        if ts is not None:
+            if ts.point is not None:
+                at = ts.point
+            start, end = ts.start, ts.end
+
+        def per_machine(name: str, **kw: Any) -> None:
+            targets: list[str | None] = list(mids[:4]) or [None]
+            for mid in targets:
+                route.calls.append(
+                    ToolCall(name, {"machine": mid, **{k: v for k, v in kw.items() if v is not None}})
+                )
+
+        if intent == "handover":
+            route.calls.append(ToolCall("handover", {"start": start, "end": end}))
+        elif intent == "procedure":
+            query = rest
+            extra = tuple(m.id for m in alarm_mentions)
+            if extra:
+                query += " " + " ".join(extra)
+            route.calls.append(
+                ToolCall(
+                    "search_procedures", {"query": query, "machine": mids[0] if len(mids) == 1 else None}
+                )
+            )
+        elif intent == "alarm_kpis":
+            route.calls.append(ToolCall("alarm_kpis", {"start": start, "end": end}))
+        elif intent == "why_stop":
+            if at is not None:
+                per_machine("event_sequence", at=at)
+            else:
+                per_machine("event_sequence", start=start, end=end)
+        elif intent == "stops":
+            focus = "downtime" if re.search(r"\bhow long\b|\bdown ?time\b|\bdown\b", low) else None
+            per_machine("machine_states", start=start, end=end, focus=focus)
+        elif intent == "alarms":
+            state = self._alarm_state(low)
+            prio = self._priority(low)
+            if ts is not None and ts.kind != "point" and state in ("active", None):
+                state = None  # "alarms in the last hour": history, not the state now
+            if (
+                state is None
+                and ts is None
+                and re.search(r"\b(which|what|any)\b.*\b(are|is)\b", low)
+                and not re.search(r"\b(were|was|had|did|happened|came)\b", low)
+            ):
+                state = "active"  # "which alarms are on the filler?": the alarms standing now
+            kw: dict[str, Any] = {"state": state, "priority": prio}
+            if alarm_mentions:
+                kw["alarm"] = alarm_mentions[0].id
+            if state is not None:
+                if ts is not None:
+                    kw["end"] = at if at is not None else end
+            else:
+                kw.update(start=start, end=end)
+            per_machine("alarms", **kw)
+        elif intent == "qc":
+            qfocus = (
+                "defects"
+                if re.search(r"\bdefect", low)
+                else "production"
+                if re.search(r"\b(produc|output|how many bottles|good bottles|good count)", low)
+                else None
+            )
+            per_machine("qc_rates", start=start, end=end, focus=qfocus)
+        elif intent == "risk":
+            per_machine("fault_risk", start=start, end=end)
+        elif intent in ("stats", "value"):
+            tags = [m.id for m in tag_mentions] or [
+                t.name for t in c.best_tags(low, mids[0] if mids else None)
+            ]
+            if tags and intent == "value" and not mids and not tag_mentions and self._unexplained(low, tags):
+                tags = []  # "what is the meaning of life?": one shared word is not a tag description
+            if not tags and mids:
+                route.intent = "status"
+                per_machine("machine_status")
+            elif not tags and intent == "value" and not re.search(r"\b(value|reading|current(ly)?)\b", low):
+                route.intent = "unknown"  # "what is the meaning of life?": nothing of this line in it
+            elif not tags:
+                route.reply = (
+                    "Which signal do you mean? For example: bearing temperature, vibration, motor current, "
+                    "speed, fill pressure, cap torque, glue temperature (with a machine: filler, capper...)."
+                )
+                route.intent = "unknown_entity"
+            else:
+                route.tags = tags[:4]
+                if intent == "stats" or (ts is not None and ts.point is None):
+                    stat = (
+                        "max"
+                        if re.search(r"\b(max(imum)?|peak|highest|how high|how hot)\b", low)
+                        else "min"
+                        if re.search(r"\b(min(imum)?|lowest|how low)\b", low)
+                        else "mean"
+                        if re.search(r"\b(average|mean)\b", low)
+                        else None
+                    )
+                    for t in tags[:4]:
+                        route.calls.append(
+                            ToolCall("tag_stats", {"tag": t, "start": start, "end": end, "stat": stat})
+                        )
+                    route.intent = "stats"
+                else:
+                    for t in tags[:4]:
+                        route.calls.append(ToolCall("current_value", {"tag": t}))
+        elif intent == "status":
+            per_machine("machine_status")
+        for call in route.calls:
+            for k in [k for k, v in call.args.items() if v is None]:
+                del call.args[k]
+        return route

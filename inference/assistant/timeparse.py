@@ -1,0 +1,515 @@
+"""Time expressions in questions, resolved against the line's shift calendar.
+
+"last hour", "past 20 minutes", "this shift", "previous shift", "today",
+"yesterday", "yesterday night shift", "last night", "the early shift",
+"at 10:42", "around 10:42:15", "yesterday at 22:10", "between 10:00 and 10:30",
+"since 09:15", "2026-03-29 10:42".
+
+Everything is computed in one time zone (the calendar's, by default the PC's
+local zone) because shifts are a wall-clock notion: the night shift starts at
+22:00 local time whatever the UTC offset. Day arithmetic goes through calendar
+dates, never "+24 h", so 23- and 25-hour days are fine.
+
+A clock time with no date ("at 10:42") means its latest occurrence at or
+before `now`: asked at 09:00, "at 10:42" is yesterday's 10:42.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# --- shift calendar -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    name: str
+    start: _dt.time
+    end: _dt.time  # end <= start: the shift crosses midnight (a night shift)
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+
+def _hhmm(text: str, what: str) -> _dt.time:
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(text))
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError(f"{what}: expected a clock time like '06:00', got {text!r}")
+    return _dt.time(int(m.group(1)), int(m.group(2)))
+
+
+DEFAULT_SHIFTS = (
+    Shift("early", _dt.time(6), _dt.time(14)),
+    Shift("late", _dt.time(14), _dt.time(22)),
+    Shift("night", _dt.time(22), _dt.time(6)),
+)
+
+# Words people use for the shifts of a three-shift pattern.
+_SHIFT_ALIASES = {
+    "early": ("early", "morning", "day", "first", "a"),
+    "late": ("late", "afternoon", "evening", "second", "swing", "b"),
+    "night": ("night", "third", "graveyard", "c"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftCalendar:
+    """The shifts of a day. Must cover 24 h without overlap (checked)."""
+
+    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
+    tz: _dt.tzinfo | None = None  # None: the PC's local time zone
+
+    def __post_init__(self) -> None:
+        if not self.shifts:
+            raise ValueError("shifts: at least one shift is needed")
+        minutes = [0] * (24 * 60)
+        for s in self.shifts:
+            a = s.start.hour * 60 + s.start.minute
+            b = s.end.hour * 60 + s.end.minute
+            span = (b - a) % (24 * 60) or 24 * 60
+            for k in range(span):
+                minutes[(a + k) % (24 * 60)] += 1
+        if any(m != 1 for m in minutes):
+            gaps = sum(1 for m in minutes if m == 0)
+            raise ValueError(
+                f"shifts must cover the day exactly once ({gaps} minutes uncovered, "
+                f"{sum(1 for m in minutes if m > 1)} minutes covered twice)"
+            )
+
+    @classmethod
+    def default(cls, tz: _dt.tzinfo | None = None) -> ShiftCalendar:
+        return cls(DEFAULT_SHIFTS, tz)
+
+    @classmethod
+    def from_mapping(
+        cls, raw: Iterable[Mapping[str, Any]] | None, tz: _dt.tzinfo | None = None
+    ) -> ShiftCalendar:
+        """From config entries `{name, start = "06:00", end = "14:00"}`; None or empty: the default."""
+        entries = list(raw or [])
+        if not entries:
+            return cls.default(tz)
+        shifts = []
+        for i, e in enumerate(entries):
+            name = str(e.get("name", "")).strip()
+            if not name:
+                raise ValueError(f"shifts[{i}]: 'name' is required")
+            shifts.append(
+                Shift(
+                    name,
+                    _hhmm(e.get("start", ""), f"shifts[{i}].start"),
+                    _hhmm(e.get("end", ""), f"shifts[{i}].end"),
+                )
+            )
+        return cls(tuple(shifts), tz)
+
+    @classmethod
+    def from_config(cls, config: object) -> ShiftCalendar:
+        """Reads `config.shifts` (a list of {name,start,end}) and `config.shifts_timezone` when the
+        config has them (see docs/assistant.md), else the default early/late/night pattern."""
+        raw = getattr(config, "shifts", None)
+        tzname = getattr(config, "shifts_timezone", "") or ""
+        tz: _dt.tzinfo | None = None
+        if tzname:
+            from zoneinfo import ZoneInfo
+
+            tz = ZoneInfo(tzname)
+        if raw is None:
+            return cls.default(tz)
+        entries = [
+            e if isinstance(e, Mapping) else (e.model_dump() if hasattr(e, "model_dump") else vars(e))
+            for e in raw
+        ]
+        return cls.from_mapping(entries, tz)
+
+    # --- conversions -------------------------------------------------------------------------------
+    def to_local(self, ts: float) -> _dt.datetime:
+        if self.tz is None:
+            return _dt.datetime.fromtimestamp(ts).astimezone()
+        return _dt.datetime.fromtimestamp(ts, self.tz)
+
+    def ts(self, day: _dt.date, t: _dt.time) -> float:
+        naive = _dt.datetime.combine(day, t)
+        if self.tz is None:
+            return naive.timestamp()  # local time, DST resolved by the OS
+        return naive.replace(tzinfo=self.tz).timestamp()
+
+    def shift_named(self, word: str) -> Shift | None:
+        w = word.lower().strip()
+        for s in self.shifts:
+            if s.name.lower() == w:
+                return s
+        for s in self.shifts:
+            if w in _SHIFT_ALIASES.get(s.name.lower(), ()):
+                return s
+        return None
+
+    def bounds(self, shift: Shift, day: _dt.date) -> tuple[float, float]:
+        """Start and end (POSIX) of `shift` starting on local date `day`."""
+        end_day = day + _dt.timedelta(days=1) if shift.crosses_midnight else day
+        return self.ts(day, shift.start), self.ts(end_day, shift.end)
+
+    def shift_at(self, ts: float) -> tuple[Shift, float, float]:
+        """The shift running at `ts` and its bounds."""
+        local = self.to_local(ts)
+        for day in (local.date(), local.date() - _dt.timedelta(days=1)):
+            for s in self.shifts:
+                a, b = self.bounds(s, day)
+                if a <= ts < b:
+                    return s, a, b
+        raise AssertionError("the calendar covers the day")  # pragma: no cover - checked in __post_init__
+
+    def previous_shift(self, ts: float) -> tuple[Shift, float, float]:
+        _s, a, _b = self.shift_at(ts)
+        return self.shift_at(a - 1.0)
+
+    def latest_shift_named(
+        self, shift: Shift, now: float, day: _dt.date | None = None
+    ) -> tuple[float, float]:
+        """The named shift on `day` (by its start date), or the latest one that has started by `now`."""
+        if day is not None:
+            return self.bounds(shift, day)
+        d = self.to_local(now).date()
+        for k in range(3):
+            a, b = self.bounds(shift, d - _dt.timedelta(days=k))
+            if a <= now:
+                return a, b
+        return self.bounds(shift, d - _dt.timedelta(days=1))  # pragma: no cover
+
+
+# --- parsing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSpec:
+    """A resolved time expression. `start`/`end` are POSIX seconds, [start, end).
+
+    `point` is set for a moment ("at 10:42"); then start/end is a window around it.
+    `label` says in words what was understood ("the early shift, 06:00-14:00 on 2026-03-29").
+    `text` is the part of the question that was read as time.
+    """
+
+    start: float
+    end: float
+    label: str
+    text: str = ""
+    point: float | None = None
+    kind: str = "range"  # "range" | "point" | "shift"
+
+    def as_args(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
+        if self.point is not None:
+            d["at"] = self.point
+        return d
+
+
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty-five": 45,
+    "half an": 0.5,
+    "a half": 0.5,
+}
+_UNIT_S = {
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "shift": -1,
+    "shifts": -1,
+}
+
+_NUM = (
+    r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty"
+    r"|forty-five|half an)"
+)
+_UNIT = r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|shifts?|[smhd])"
+_CLOCK = (
+    r"(\d{1,2})(?::(\d{2}))(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"|(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)|(\d{1,2})h(\d{2})?"
+)
+_DATE = r"(\d{4}-\d{2}-\d{2})"
+_DAYWORD = r"(today|yesterday|the day before yesterday)"
+
+_RE_LAST_N = re.compile(
+    rf"\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+(?:{_NUM}\s+)?{_UNIT}\b",
+    re.I,
+)
+_RE_SINCE_CLOCK = re.compile(rf"\bsince\s+(?:{_DAYWORD}\s+)?(?:at\s+)?(?:{_CLOCK})", re.I)
+_RE_BETWEEN = re.compile(
+    rf"\b(?:between|from)\s+(?:{_DAYWORD}\s+)?(?:{_CLOCK})\s+(?:and|to|until|till|-)\s+(?:{_CLOCK})", re.I
+)
+_RE_POINT = re.compile(
+    rf"\b(?:(?:{_DAYWORD}|{_DATE})\s+)?(?:at|around|about|near|by|@)?\s*(?:{_CLOCK})(?:\s+(?:{_DAYWORD}))?",
+    re.I,
+)
+_RE_SHIFT = re.compile(
+    r"\b(?:(today'?s?|yesterday'?s?|this|current|the|last|previous|prior)\s+)?"
+    r"(?:(today'?s?|yesterday'?s?)\s+)?"
+    r"(early|morning|day|late|afternoon|evening|night|swing|graveyard|first|second|third)\s+shift\b",
+    re.I,
+)
+_RE_THIS_SHIFT = re.compile(
+    r"\b(this|current|present|my|our)\s+shift\b|\bsince\s+(?:the\s+)?shift\s+(?:start|began|started)\b", re.I
+)
+_RE_PREV_SHIFT = re.compile(r"\b(last|previous|prior|past)\s+shift\b", re.I)
+_RE_LAST_NIGHT = re.compile(r"\b(last|yesterday)\s+night\b|\bovernight\b|\btonight\b", re.I)
+_RE_DAY = re.compile(r"\b(today|yesterday|the day before yesterday|since midnight)\b", re.I)
+_RE_ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+
+
+def _clock_from_groups(g: tuple[str | None, ...]) -> _dt.time | None:
+    """Groups of one _CLOCK occurrence -> time of day."""
+    hh, mm, ss, ampm, h2, ampm2, h3, m3 = g
+    if hh is not None:
+        h, m, s = int(hh), int(mm or 0), int(ss or 0)
+        ap = ampm
+    elif h2 is not None:
+        h, m, s, ap = int(h2), 0, 0, ampm2
+    elif h3 is not None:
+        h, m, s, ap = int(h3), int(m3 or 0), 0, None
+    else:
+        return None
+    if ap:
+        ap = ap.replace(".", "").lower()
+        if not 1 <= h <= 12:
+            return None
+        if ap == "pm" and h != 12:
+            h += 12
+        if ap == "am" and h == 12:
+            h = 0
+    if h > 23 or m > 59 or s > 59:
+        return None
+    return _dt.time(h, m, s)
+
+
+def _fmt_clock(t: _dt.time) -> str:
+    return t.strftime("%H:%M:%S") if t.second else t.strftime("%H:%M")
+
+
+def _day_offset(word: str | None) -> int | None:
+    if not word:
+        return None
+    w = word.lower().rstrip("'s").strip()
+    if w.startswith("today"):
+        return 0
+    if w == "the day before yesterday":
+        return 2
+    if w.startswith("yesterday"):
+        return 1
+    return None
+
+
+class TimeParser:
+    """Resolves the first time expression in a question. Stateless apart from the calendar."""
+
+    def __init__(self, calendar: ShiftCalendar | None = None, point_window_s: float = 600.0) -> None:
+        self.calendar = calendar or ShiftCalendar.default()
+        self.point_window_s = point_window_s
+
+    def fmt(self, ts: float, with_date: bool = False) -> str:
+        d = self.calendar.to_local(ts)
+        return d.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
+
+    def _range_label(self, a: float, b: float) -> str:
+        da, db = self.calendar.to_local(a), self.calendar.to_local(b)
+        if da.date() == db.date():
+            return f"{da:%Y-%m-%d} {da:%H:%M:%S}-{db:%H:%M:%S}"
+        return f"{da:%Y-%m-%d %H:%M:%S} to {db:%Y-%m-%d %H:%M:%S}"
+
+    def parse(self, text: str, now: float) -> TimeSpec | None:
+        cal = self.calendar
+        today = cal.to_local(now).date()
+
+        # ISO date and time: "2026-03-29 10:42"
+        m = _RE_ISO.search(text)
+        if m:
+            day = _dt.date.fromisoformat(m.group(1))
+            t = _dt.time(int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
+            p = cal.ts(day, t)
+            return self._point(p, m.group(0), f"{day.isoformat()} {_fmt_clock(t)}")
+
+        m = _RE_BETWEEN.search(text)
+        if m:
+            g = m.groups()
+            off = _day_offset(g[0]) or 0
+            t1, t2 = _clock_from_groups(g[1:9]), _clock_from_groups(g[9:17])
+            if t1 is not None and t2 is not None:
+                day = today - _dt.timedelta(days=off)
+                a, b = cal.ts(day, t1), cal.ts(day, t2)
+                if b <= a:
+                    b = cal.ts(day + _dt.timedelta(days=1), t2)
+                if off == 0 and a > now:  # "between 22:00 and 23:00" asked at 08:00: yesterday's
+                    day -= _dt.timedelta(days=1)
+                    a, b = cal.ts(day, t1), cal.ts(day, t2)
+                    if b <= a:
+                        b = cal.ts(day + _dt.timedelta(days=1), t2)
+                return TimeSpec(a, b, self._range_label(a, b), m.group(0).strip())
+
+        m = _RE_SINCE_CLOCK.search(text)
+        if m:
+            g = m.groups()
+            off_s = _day_offset(g[0])
+            t_s = _clock_from_groups(g[1:9])
+            if t_s is not None:
+                a = self._latest_clock(t_s, now, off_s)
+                return TimeSpec(a, now, f"since {self.fmt(a, True)}", m.group(0).strip())
+
+        m = _RE_LAST_N.search(text)
+        if m:
+            num, unit = m.group(1), m.group(2).lower()
+            n = (
+                1.0
+                if num is None
+                else (float(num) if num[0].isdigit() else float(_NUMBER_WORDS.get(num.lower(), 1)))
+            )
+            if _UNIT_S.get(unit) == -1:  # "last shift" / "last 2 shifts"
+                if n <= 1:
+                    return self._previous_shift(now, m.group(0).strip())
+                _s, a, _b = cal.shift_at(now)
+                for _ in range(int(n)):
+                    _s, a, _b = cal.shift_at(a - 1.0)
+                return TimeSpec(
+                    a,
+                    now,
+                    f"the last {int(n)} shifts ({self._range_label(a, now)})",
+                    m.group(0).strip(),
+                    kind="shift",
+                )
+            secs = n * _UNIT_S[unit]
+            a = now - secs
+            what = f"{num + ' ' if num else ''}{unit}".strip()
+            return TimeSpec(a, now, f"the last {what} ({self._range_label(a, now)})", m.group(0).strip())
+
+        m = _RE_LAST_NIGHT.search(text)
+        if m and not _RE_SHIFT.search(text):
+            night = cal.shift_named("night")
+            if night is not None:
+                if m.group(0).lower() == "tonight":
+                    a, b = cal.latest_shift_named(night, now)
+                else:
+                    # the night shift that began yesterday evening
+                    a, b = cal.bounds(night, today - _dt.timedelta(days=1))
+                    if a > now:
+                        a, b = cal.bounds(night, today - _dt.timedelta(days=2))
+                return TimeSpec(
+                    a,
+                    min(b, now) if a <= now else b,
+                    f"the night shift {self._range_label(a, b)}",
+                    m.group(0),
+                    kind="shift",
+                )
+
+        m = _RE_SHIFT.search(text)
+        if m:
+            pre, pre2, word = m.group(1), m.group(2), m.group(3)
+            shift = cal.shift_named(word)
+            if shift is not None:
+                soff = _day_offset(pre2) if pre2 else _day_offset(pre)
+                if soff is None and pre and pre.lower() in ("last", "previous", "prior"):
+                    a, b = cal.latest_shift_named(shift, now)
+                    if b > now:  # "last early shift" while it runs: the one before
+                        a, b = cal.latest_shift_named(shift, a - 1.0)
+                elif soff is None:
+                    a, b = cal.latest_shift_named(shift, now)
+                else:
+                    a, b = cal.bounds(shift, today - _dt.timedelta(days=soff))
+                return TimeSpec(
+                    a,
+                    min(b, now) if a <= now < b else b,
+                    f"the {shift.name} shift ({self._range_label(a, b)})",
+                    m.group(0),
+                    kind="shift",
+                )
+
+        m = _RE_THIS_SHIFT.search(text)
+        if m:
+            s, a, _b = cal.shift_at(now)
+            return TimeSpec(a, now, f"this shift ({s.name}, since {self.fmt(a)})", m.group(0), kind="shift")
+
+        m = _RE_PREV_SHIFT.search(text)
+        if m:
+            return self._previous_shift(now, m.group(0))
+
+        m = _RE_POINT.search(text)
+        while m:
+            g = m.groups()
+            poff = _day_offset(g[0]) if g[0] else _day_offset(g[10])
+            pt = _clock_from_groups(g[2:10])
+            raw = m.group(0).strip()
+            plausible = pt is not None and (":" in raw or re.search(r"am|pm|\d+h", raw, re.I))
+            if plausible and pt is not None:
+                p = cal.ts(_dt.date.fromisoformat(g[1]), pt) if g[1] else self._latest_clock(pt, now, poff)
+                label = self.fmt(p, with_date=True)
+                return self._point(p, raw, label)
+            m = _RE_POINT.search(text, m.end())
+
+        m = _RE_DAY.search(text)
+        if m:
+            w = m.group(1).lower()
+            if w == "since midnight" or w == "today":
+                a = cal.ts(today, _dt.time(0))
+                return TimeSpec(a, now, f"today (since 00:00, {today.isoformat()})", m.group(0))
+            off = 2 if w.startswith("the day before") else 1
+            day = today - _dt.timedelta(days=off)
+            a, b = cal.ts(day, _dt.time(0)), cal.ts(day + _dt.timedelta(days=1), _dt.time(0))
+            return TimeSpec(a, b, f"{w} ({day.isoformat()})", m.group(0))
+        return None
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _point(self, p: float, raw: str, label: str) -> TimeSpec:
+        w = self.point_window_s
+        return TimeSpec(p - w, p + w, f"around {label}", raw, point=p, kind="point")
+
+    def _latest_clock(self, t: _dt.time, now: float, day_offset: int | None) -> float:
+        today = self.calendar.to_local(now).date()
+        if day_offset is not None:
+            return self.calendar.ts(today - _dt.timedelta(days=day_offset), t)
+        p = self.calendar.ts(today, t)
+        if p > now + 60.0:  # a minute of slack: "at 10:42" asked at 10:41:30 is today's
+            p = self.calendar.ts(today - _dt.timedelta(days=1), t)
+        return p
+
+    def _previous_shift(self, now: float, raw: str) -> TimeSpec:
+        s, a, b = self.calendar.previous_shift(now)
+        return TimeSpec(a, b, f"the previous shift ({s.name}, {self._range_label(a, b)})", raw, kind="shift")
+
+    def current_shift(self, now: float) -> TimeSpec:
+        s, a, _b = self.calendar.shift_at(now)
+        return TimeSpec(a, now, f"this shift ({s.name}, since {self.fmt(a)})", "", kind="shift")
+
+
+def parse_time(text: str, now: float, calendar: ShiftCalendar | None = None) -> TimeSpec | None:
+    return TimeParser(calendar).parse(text, now)

@@ -1,0 +1,67 @@
+"""`linehmi ask` end to end on a constructed journal (no model)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from inference.assistant.ask_cli import ask_cli_main
+
+from .test_assistant_journal import build_journal
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return build_journal(tmp_path_factory.mktemp("cli"))
+
+
+def test_ask_prints_answer_and_sources(db, capsys):
+    assert ask_cli_main(["why did the capper stop?", "--db", str(db), "--no-model"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Jam" in out
+        and "capper.faulted" in out
+        and "Sources:" in out
+        and "linehmi://alarm/capper.faulted" in out
+    )
+
+
+def test_ask_json(db, capsys):
+    assert (
+        ask_cli_main(
+            ["which alarms are unacknowledged on the filler?", "--db", str(db), "--json", "--no-model"]
+        )
+        == 0
+    )
+    d = json.loads(capsys.readouterr().out)
+    assert d["tool_calls"][0]["tool"] == "alarms" and d["answered_by"] == "tools"
+    assert {a["alarm"] for a in d["results"][0]["facts"]["alarms"]} == {
+        "filler.faulted",
+        "filler.vibration.hi",
+    }
+
+
+def test_ask_handover_markdown(db, tmp_path, capsys):
+    md = tmp_path / "handover.md"
+    assert (
+        ask_cli_main(["draft my shift handover", "--db", str(db), "--no-model", "--markdown", str(md)]) == 0
+    )
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# Shift handover") and "## Stops and causes" in text
+
+
+def test_ask_without_a_model_says_why(db, tmp_path, capsys):
+    assert (
+        ask_cli_main(["is the filler running?", "--db", str(db), "--model-dir", str(tmp_path / "none")]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "no language model" in out and "prepare-assistant" in out
+
+
+def test_ask_bad_files(tmp_path, capsys):
+    assert ask_cli_main(["x", "--db", str(tmp_path / "missing.db")]) == 2
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 100)
+    assert ask_cli_main(["x", "--db", str(bad)]) == 2
+    assert "linehmi ask" in capsys.readouterr().err

@@ -1,0 +1,604 @@
+"""The assistant pane: ask about the line, get a short answer with clickable sources.
+
+Takes a Qt-free `inference.assistant.assistant.Assistant` and runs each
+question on a worker thread (`Assistant.answer`), so the window never
+freezes; streamed tokens and the result come back through queued signals.
+One question at a time; "Stop" cancels the model's generation (the tool
+answer, which needs no model, is shown at once anyway).
+
+Sources are links (`linehmi://alarm/<id>`, `linehmi://trend/<tag>?t=...`,
+`linehmi://procedure/<doc>#<anchor>`, `linehmi://event/<file>/<id>`); the
+pane turns them into signals for the main window (alarm table, trend) and
+opens procedures itself in a viewer at their section.
+
+ISA-101: greys only. The model indicator is neutral (no alarm colours); an
+answer the grounding guard replaced says so in plain text.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from widgets import palette
+
+LINK = "#2E4A62"  # dark blue-grey: readable as a link, far from the COMM blue and the alarm colours
+MAX_ENTRIES = 100
+
+STYLE = f"""
+QWidget#assistantPane {{ background: {palette.WINDOW}; }}
+QFrame#assistantHeader {{ background: {palette.HEADER}; border-bottom: 1px solid {palette.PANEL_BORDER}; }}
+QLabel#assistantTitle {{ font-weight: bold; font-size: 11pt; }}
+QLabel#modelChip {{ color: #2A2A2A; padding: 0px 1px; }}
+QLabel#modelChip[kind="none"] {{ color: #3A3A3A; font-style: italic; }}
+QTextBrowser#assistantHistory {{
+    background: {palette.PANEL}; border: 1px solid {palette.PANEL_BORDER}; padding: 4px;
+}}
+QToolButton#suggestion {{
+    background: #E6E6E6; border: 1px solid #A8A8A8; border-radius: 9px; padding: 2px 9px; color: #2A2A2A;
+}}
+QToolButton#suggestion:hover {{ background: #F0F0F0; }}
+QLineEdit#assistantInput {{
+    background: #F2F2F2; border: 1px solid #8A8A8A; border-radius: 2px; padding: 4px 6px;
+}}
+QLabel#assistantStatus {{ color: {palette.TEXT_DIM}; }}
+QPushButton#askButton {{ min-width: 64px; }}
+"""
+
+
+@dataclass
+class _Entry:
+    question: str
+    started: float
+    streamed: str = ""
+    answer: Any = None  # inference.assistant.assistant.Answer
+    error: str = ""
+    done: bool = False
+    handover_md: str = ""
+    sources: list[Any] = field(default_factory=list)
+    key: int = 0
+
+
+class _Signals(QObject):
+    token = Signal(int, str)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+
+
+def _esc(s: str) -> str:
+    return html.escape(s, quote=True)
+
+
+def _fmt_elapsed(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
+
+class AssistantPane(QWidget):
+    alarm_requested = Signal(str)  # alarm id: open it in the alarm table
+    trend_requested = Signal(str, float)  # tag, time: open the trend there
+    event_requested = Signal(str, int)  # journal file name, event id
+    procedure_requested = Signal(str, str)  # document file, section anchor (also opened here)
+    answer_finished = Signal(object)  # the Answer (tests, logging)
+
+    def __init__(
+        self, assistant: Any, parent: QWidget | None = None, *, open_procedures: bool = True
+    ) -> None:
+        super().__init__(parent)
+        self.assistant = assistant
+        self.open_procedures = open_procedures
+        self.setObjectName("assistantPane")
+        self.setStyleSheet(STYLE)
+        self.setMinimumWidth(320)
+        self._entries: list[_Entry] = []
+        self._next_key = 1
+        self._thread: threading.Thread | None = None
+        self._cancel: threading.Event | None = None
+        self._busy_id: int | None = None
+        self._signals = _Signals(self)
+        self._signals.token.connect(self._on_token)
+        self._signals.finished.connect(self._on_finished)
+        self._signals.failed.connect(self._on_failed)
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(60)  # streamed tokens repaint at most ~16 times a second
+        self._render_timer.timeout.connect(self._render)
+        self._viewer: QWidget | None = None
+        self._build()
+        self.update_model_indicator()
+        self._render()
+
+    # --- construction ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        header = QFrame(objectName="assistantHeader")
+        hv = QVBoxLayout(header)
+        hv.setContentsMargins(8, 4, 8, 4)
+        hv.setSpacing(3)
+        hl = QHBoxLayout()
+        hl.setSpacing(6)
+        title = QLabel("Assistant", objectName="assistantTitle")
+        self.model_chip = QLabel(objectName="modelChip")
+        self.model_chip.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.model_chip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.handover_button = QPushButton("Draft handover")
+        self.handover_button.setToolTip("Draft the shift handover from the journal (exportable as Markdown)")
+        self.handover_button.clicked.connect(lambda: self.ask("Draft my shift handover"))
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the latest handover draft (or the conversation) as Markdown")
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Clear this session's history")
+        self.clear_button.clicked.connect(self.clear_history)
+        hl.addWidget(title)
+        hl.addStretch(1)
+        hl.addWidget(self.handover_button)
+        hl.addWidget(self.export_button)
+        hl.addWidget(self.clear_button)
+        hv.addLayout(hl)
+        hv.addWidget(self.model_chip)
+        outer.addWidget(header)
+
+        body = QVBoxLayout()
+        body.setContentsMargins(8, 6, 8, 8)
+        body.setSpacing(6)
+        self.history = QTextBrowser(objectName="assistantHistory")
+        self.history.setOpenLinks(False)
+        self.history.setOpenExternalLinks(False)
+        self.history.anchorClicked.connect(self._on_anchor)
+        self.history.document().setDocumentMargin(6)
+        body.addWidget(self.history, 1)
+
+        self.suggest_box = QWidget(objectName="suggestBox")
+        flow = FlowLayout(self.suggest_box, spacing=5)
+        self.suggestion_buttons: list[QToolButton] = []
+        from inference.assistant.router import SUGGESTION_LABELS
+
+        for q in getattr(self.assistant, "suggestions", [])[:6]:
+            if q == "Draft my shift handover":
+                continue  # it has its own button
+            b = QToolButton(objectName="suggestion")
+            b.setText(SUGGESTION_LABELS.get(q, q))
+            b.setToolTip(f"Ask: {q}")
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            b.clicked.connect(lambda _=False, q=q: self.ask(q))
+            flow.addWidget(b)
+            self.suggestion_buttons.append(b)
+        body.addWidget(self.suggest_box)
+
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.input = QLineEdit(objectName="assistantInput")
+        self.input.setPlaceholderText("Ask about the line: alarms, stops, rejects, signals, procedures…")
+        self.input.setMaxLength(2000)
+        self.input.returnPressed.connect(self._on_ask_clicked)
+        self.ask_button = QPushButton("Ask", objectName="askButton")
+        self.ask_button.setDefault(True)
+        self.ask_button.clicked.connect(self._on_ask_clicked)
+        row.addWidget(self.input, 1)
+        row.addWidget(self.ask_button)
+        body.addLayout(row)
+        self.status = QLabel("", objectName="assistantStatus")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        body.addWidget(self.status)
+        outer.addLayout(body, 1)
+
+    def sizeHint(self) -> QSize:
+        return QSize(460, 560)
+
+    # --- model indicator --------------------------------------------------------------------------
+    def update_model_indicator(self) -> None:
+        lm = getattr(self.assistant, "lm", None)
+        if lm is None:
+            self.model_chip.setText("○  No language model — answers straight from the plant data (tools)")
+            self.model_chip.setProperty("kind", "none")
+            why = getattr(self.assistant, "lm_error", "") or "no model configured"
+            self.model_chip.setToolTip(
+                f"Answers come from the tools (journal, alarms, procedures) without a language model: {why}."
+            )
+        else:
+            prov = str(getattr(lm, "provider", "")).replace("ExecutionProvider", "") or "?"
+            self.model_chip.setText(f"●  Model: {lm.name} · onnxruntime {prov}")
+            self.model_chip.setProperty("kind", "model")
+            self.model_chip.setToolTip(
+                f"{lm.name} on onnxruntime ({prov}). It phrases the tool results; a grounding check replaces "
+                "any answer with numbers, times or names the sources lack."
+            )
+        self.model_chip.style().unpolish(self.model_chip)
+        self.model_chip.style().polish(self.model_chip)
+
+    # --- asking ----------------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._busy_id is not None
+
+    def _on_ask_clicked(self) -> None:
+        if self.busy:
+            self.stop()
+            return
+        text = self.input.text()
+        self.input.clear()
+        self.ask(text)
+
+    def ask(self, question: str, use_model: bool = True) -> bool:
+        """Start answering `question` on a worker thread; False while another answer is running."""
+        if self.busy:
+            self.status.setText("Still answering the previous question — press Stop to cancel it.")
+            return False
+        entry = _Entry(question.strip(), time.monotonic(), key=self._next_key)
+        self._next_key += 1
+        self._entries.append(entry)
+        del self._entries[:-MAX_ENTRIES]
+        self._busy_id = entry.key
+        self._cancel = threading.Event()
+        self.ask_button.setText("Stop")
+        self.ask_button.setToolTip("Stop the language model (the tool answer stays)")
+        self.handover_button.setEnabled(False)
+        self.status.setText("Looking it up…")
+        cancel = self._cancel
+        sig = self._signals
+        key = entry.key
+
+        def work() -> None:
+            try:
+                ans = self.assistant.answer(
+                    entry.question,
+                    use_model=use_model,
+                    on_token=lambda t: sig.token.emit(key, t),
+                    cancel=cancel,
+                )
+            except Exception as exc:  # shown in the pane, never a crash
+                sig.failed.emit(key, f"{type(exc).__name__}: {exc}")
+                return
+            sig.finished.emit(key, ans)
+
+        self._thread = threading.Thread(target=work, name="linehmi-assistant", daemon=True)
+        self._thread.start()
+        self._render()
+        return True
+
+    def stop(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.status.setText("Stopping…")
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Block until the worker thread ends (tests, shutdown). Signals are delivered by the event loop."""
+        t = self._thread
+        if t is None:
+            return True
+        t.join(timeout)
+        return not t.is_alive()
+
+    def shutdown(self) -> None:
+        self.stop()
+        self.wait(30.0)
+        self._thread = None
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def _entry(self, key: int) -> _Entry | None:
+        for e in self._entries:
+            if e.key == key:
+                return e
+        return None
+
+    def _on_token(self, key: int, tok: str) -> None:
+        e = self._entry(key)
+        if e is None:
+            return
+        e.streamed += tok
+        n = len(e.streamed.split())
+        self.status.setText(f"Phrasing with the language model… {n} words")
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def _finish(self) -> None:
+        self._busy_id = None
+        self._cancel = None
+        self.ask_button.setText("Ask")
+        self.ask_button.setToolTip("")
+        self.handover_button.setEnabled(True)
+
+    def _on_finished(self, key: int, ans: Any) -> None:
+        e = self._entry(key)
+        if key == self._busy_id:
+            self._finish()
+        if e is None:
+            return
+        e.answer = ans
+        e.done = True
+        e.sources = list(ans.sources)
+        if ans.handover is not None:
+            e.handover_md = ans.handover.to_markdown()
+        took = _fmt_elapsed(ans.elapsed_s)
+        if ans.replaced:
+            self.status.setText(f"Answered in {took}; the model's wording was replaced by the tool answer.")
+        elif ans.cancelled:
+            self.status.setText(f"Stopped after {took}; showing the tool answer.")
+        else:
+            self.status.setText(f"Answered in {took}.")
+        self._render()
+        self.answer_finished.emit(ans)
+
+    def _on_failed(self, key: int, message: str) -> None:
+        e = self._entry(key)
+        if key == self._busy_id:
+            self._finish()
+        if e is not None:
+            e.error = message
+            e.done = True
+        self.status.setText("The assistant failed on that question (details in the history).")
+        self._render()
+
+    def clear_history(self) -> None:
+        if self.busy:
+            self.stop()
+        self._entries = [e for e in self._entries if not e.done and e.key == self._busy_id]
+        self._render()
+        self.status.setText("History cleared.")
+
+    def entries(self) -> list[_Entry]:
+        return list(self._entries)
+
+    # --- rendering ------------------------------------------------------------------------------------
+    def _render(self) -> None:
+        parts = [
+            f"<html><body style='font-size:10pt; color:{palette.TEXT};'>",
+            f"<style>a {{ color: {LINK}; text-decoration: underline; }} td {{ padding: 0px; }}</style>",
+        ]
+        if not self._entries:
+            parts.append(
+                f"<p style='color:{palette.TEXT_DIM};'>Ask about this line in plain words: alarms, stops and "
+                "their causes, reject rates, signal values and trends, failure risk, procedures. Every answer "
+                "comes from the journal, the alarm system and the procedure documents, with its sources.</p>"
+            )
+        for i, e in enumerate(self._entries):
+            parts.append(self._entry_html(i, e))
+        parts.append("</body></html>")
+        sb = self.history.verticalScrollBar()
+        at_end = sb.value() >= sb.maximum() - 4
+        self.history.setHtml("".join(parts))
+        if at_end or self.busy:
+            sb.setValue(sb.maximum())
+
+    def _entry_html(self, i: int, e: _Entry) -> str:
+        q = _esc(e.question) if e.question else "<i>(empty question)</i>"
+        out = [
+            "<table width='100%' cellspacing='0' cellpadding='6' style='margin-top:6px;'>",
+            f"<tr><td style='background:#C9C9C9; border-left:3px solid #7A7A7A;'><b>{q}</b></td></tr>",
+            "<tr><td style='background:#EBEBEB;'>",
+        ]
+        a = e.answer
+        if e.error:
+            out.append(f"<p>The assistant could not answer: {_esc(e.error)}</p>")
+        elif a is None:
+            if e.streamed:
+                out.append(f"<p style='color:#3A3A3A;'>{_esc(e.streamed)}▍</p>")
+            else:
+                out.append(f"<p style='color:{palette.TEXT_DIM};'>Looking it up…</p>")
+        elif a.handover is not None:
+            out.append(self._handover_html(i, a))
+        else:
+            out.append("<p>" + _esc(a.text).replace("\n", "<br/>") + "</p>")
+            if a.notes:
+                out.append(
+                    f"<p style='color:{palette.TEXT_DIM}; font-size:9pt;'>{_esc(' '.join(a.notes))}</p>"
+                )
+            if e.sources:
+                links = " &nbsp; ".join(
+                    f"<a href='{_esc(s.uri())}'>[{n}] {_esc(s.label)}</a>"
+                    for n, s in enumerate(e.sources[:10], 1)
+                )
+                out.append(f"<p style='font-size:9pt;'><b>Sources</b> &nbsp; {links}</p>")
+            out.append(self._footer(a))
+        out.append("</td></tr></table>")
+        return "".join(out)
+
+    def _footer(self, a: Any) -> str:
+        by = (
+            "plant data (tools)"
+            if a.answered_by == "tools"
+            else f"{a.answered_by} · checked against the sources"
+        )
+        bits = [f"Answered from {by}", _fmt_elapsed(a.elapsed_s)]
+        if a.replaced and a.verdict is not None:
+            probs = a.verdict.problems
+            more = f" (+{len(probs) - 1} more)" if len(probs) > 1 else ""
+            bits.append(f"model wording replaced: {probs[0] if probs else a.verdict}{more}")
+        if a.cancelled:
+            bits.append("model stopped")
+        if a.model_error and a.answered_by == "tools" and getattr(self.assistant, "lm", None) is not None:
+            bits.append(a.model_error)
+        return f"<p style='color:{palette.TEXT_DIM}; font-size:8.5pt;'>{_esc(' · '.join(bits))}</p>"
+
+    def _handover_html(self, i: int, a: Any) -> str:
+        h = a.handover
+        refs: list[Any] = []
+        out = [f"<p><b>Shift handover draft</b> — {_esc(h.shift_label)}</p>"]
+        if h.overview:
+            out.append(f"<p>{_esc(h.overview)}</p>")
+        for s in h.sections:
+            out.append(
+                f"<p style='margin-bottom:0px;'><b>{_esc(s.title)}</b></p><ul style='margin-top:0px;'>"
+            )
+            for it in s.items:
+                marks = []
+                for src in it.sources:
+                    if src not in refs:
+                        refs.append(src)
+                    n = refs.index(src) + 1
+                    marks.append(f"<a href='{_esc(src.uri())}' title='{_esc(src.label)}'>[{n}]</a>")
+                out.append(f"<li>{_esc(it.text)} {' '.join(marks)}</li>")
+            out.append("</ul>")
+        out.append(f"<p><a href='linehmi://export/{i}'>Export this handover as Markdown…</a></p>")
+        out.append(self._footer(a))
+        return "".join(out)
+
+    # --- links -------------------------------------------------------------------------------------------
+    def _on_anchor(self, url: QUrl) -> None:
+        self.open_link(url.toString())
+
+    def open_link(self, uri: str) -> None:
+        u = urlparse(uri)
+        if u.scheme != "linehmi":
+            return
+        kind = u.netloc
+        path = u.path.lstrip("/")
+        if kind == "alarm":
+            self.alarm_requested.emit(path)
+        elif kind == "trend":
+            qs = parse_qs(u.query)
+            t = float(qs.get("t", ["nan"])[0] or "nan")
+            self.trend_requested.emit(path, t)
+        elif kind == "procedure":
+            self.procedure_requested.emit(path, u.fragment)
+            if self.open_procedures:
+                self.show_procedure(path, u.fragment)
+        elif kind in ("event", "qc", "advisory"):
+            file, _, eid = path.rpartition("/")
+            try:
+                self.event_requested.emit(file, int(eid))
+            except ValueError:
+                pass
+        elif kind == "export":
+            try:
+                entry = self._entries[int(path)]
+            except (ValueError, IndexError):
+                return
+            self._export_dialog(entry.handover_md)
+
+    def show_procedure(self, doc: str, anchor: str) -> QWidget | None:
+        from widgets.assistant_procedure import ProcedureViewer
+
+        tools = getattr(self.assistant, "tools", None)
+        index = getattr(tools, "procedures", None)
+        if index is None:
+            return None
+        if self._viewer is None:
+            self._viewer = ProcedureViewer(index, self)
+        self._viewer.show_section(doc, anchor)  # type: ignore[attr-defined]
+        self._viewer.show()
+        self._viewer.raise_()
+        return self._viewer
+
+    # --- export --------------------------------------------------------------------------------------------
+    def latest_handover_markdown(self) -> str:
+        for e in reversed(self._entries):
+            if e.handover_md:
+                return e.handover_md
+        return ""
+
+    def conversation_markdown(self) -> str:
+        out = ["# LineHMI assistant session", ""]
+        for e in self._entries:
+            out.append(f"**Q:** {e.question}")
+            out.append("")
+            if e.answer is not None:
+                out.append(e.answer.text)
+                for n, s in enumerate(e.sources, 1):
+                    out.append(f"[{n}] {s.label} (`{s.uri()}`)")
+            elif e.error:
+                out.append(f"(failed: {e.error})")
+            out.append("")
+        return "\n".join(out) + "\n"
+
+    def export_markdown(self, path: str | Path, handover_only: bool = True) -> Path:
+        md = self.latest_handover_markdown() if handover_only else ""
+        p = Path(path)
+        p.write_text(md or self.conversation_markdown(), encoding="utf-8")
+        self.status.setText(f"Saved {p.name}.")
+        return p
+
+    def _on_export_clicked(self) -> None:
+        self._export_dialog(self.latest_handover_markdown())
+
+    def _export_dialog(self, md: str) -> None:
+        default = "shift_handover.md" if md else "assistant_session.md"
+        path, _ = QFileDialog.getSaveFileName(self, "Export as Markdown", default, "Markdown (*.md)")
+        if path:
+            Path(path).write_text(md or self.conversation_markdown(), encoding="utf-8")
+            self.status.setText(f"Saved {Path(path).name}.")
+
+
+class FlowLayout(QLayout):
+    """Left-to-right layout that wraps (the Qt flow-layout example): suggestion chips on narrow panes."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[Any] = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: Any) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, i: int) -> Any:
+        return self._items[i] if 0 <= i < len(self._items) else None
+
+    def takeAt(self, i: int) -> Any:
+        return self._items.pop(i) if 0 <= i < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._do_layout(QRect(0, 0, width, 0), True)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._do_layout(rect, False)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for it in self._items:
+            size = size.expandedTo(it.minimumSize())
+        return size
+
+    def _do_layout(self, rect: QRect, test: bool) -> int:
+        x, y, line_h = rect.x(), rect.y(), 0
+        sp = self.spacing()
+        for it in self._items:
+            hint = it.sizeHint()
+            w = min(hint.width(), rect.width())
+            if x + w > rect.right() + 1 and line_h > 0:
+                x, y, line_h = rect.x(), y + line_h + sp, 0
+            if not test:
+                it.setGeometry(QRect(QPoint(x, y), QSize(w, hint.height())))
+            x += w + sp
+            line_h = max(line_h, hint.height())
+        return y + line_h - rect.y()
