@@ -8,7 +8,8 @@
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
-    linehmi models train-fault|train-qc|list   the ONNX models (see `linehmi models --help`)
+    linehmi models train-fault|train-qc|prepare-assistant|list   the models (`linehmi models --help`)
+    linehmi ask "QUESTION" --db FILE   the assistant, offline, on a shift's journal
 
 Qt is imported only when a window is opened, so the headless modes run on a
 machine without a display or without the GUI extra installed.
@@ -290,6 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.core.alarms.cli import alarms_cli_main
 
         return alarms_cli_main(argv[1:])
+    if argv and argv[0] == "ask":
+        from inference.assistant.ask_cli import ask_cli_main
+
+        return ask_cli_main(argv[1:])
     if argv and argv[0] == "models":
         from inference.models_cli import models_cli_main
 

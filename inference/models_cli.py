@@ -107,11 +107,20 @@ def models_cli_main(argv: list[str] | None = None) -> int:
     pl.add_argument("-v", "--verbose", action="store_true", help="print each card's headline metrics")
     sub.add_parser("train-fault", help="train the fault predictor (see train-fault --help)", add_help=False)
     sub.add_parser("train-qc", help="train the visual QC model (see train-qc --help)", add_help=False)
+    sub.add_parser(
+        "prepare-assistant",
+        help="build the assistant's ONNX language model from the installed GGUF (see prepare-assistant --help)",
+        add_help=False,
+    )
     argv = list(argv) if argv is not None else None
     import sys
 
     raw = argv if argv is not None else sys.argv[1:]
     # train-* parse their own options.
+    if raw and raw[0] == "prepare-assistant":
+        from inference.assistant.llm.prepare import prepare_assistant_main
+
+        return int(prepare_assistant_main(raw[1:]) or 0)
     if raw and raw[0] in ("train-fault", "train-qc"):
         module, what = (
             ("inference.fault.train", "train-fault")

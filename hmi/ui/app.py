@@ -54,7 +54,7 @@ def run_gui(
     try:
         if audible is None:
             audible = os.environ.get("LINEHMI_SOUND", "1") != "0" and app.platformName() != "offscreen"
-        window = MainWindow(runtime, config, user, audible=audible)
+        window = MainWindow(runtime, config, user, audible=audible, assistant_model=True)
         if screenshot and app.platformName() == "offscreen":
             window.resize(1920, 1080)  # the offscreen screen is small; shoot a control-room size
         window.show()

@@ -50,10 +50,12 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.setpoint_dialog import SetpointDialog
+from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
 from widgets.alarm_table import AlarmTable
+from widgets.assistant_pane import AssistantPane
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
 from widgets.kpi_view import KpiView
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         poll_interval_ms: int = DEFAULT_INTERVAL_MS,
         max_events: int = 500,
         audible: bool = False,
+        assistant_model: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
         self._build_alarm_docks()
         self._build_trend_dock()
+        self._build_assistant_dock(assistant_model)
         self._build_status_bar()
         self._build_view_menu()
 
@@ -219,7 +223,7 @@ class MainWindow(QMainWindow):
         # history (rollups), so scrolling back joins the two without a seam.
         self.live_buffers = LiveBuffers.from_config(self.config, retention_s=3600)
         journal = getattr(self.runtime, "journal", None)
-        historian = Historian.for_journal(journal) if journal is not None else None
+        historian = Historian.for_journal(journal) if getattr(journal, "directory", None) else None
         self.trend = TrendWidget(
             self.config, self.live_buffers, historian, trend_sets=TrendSetStore(), user=self.current_user
         )
@@ -232,6 +236,46 @@ class MainWindow(QMainWindow):
         self.trend_requested.connect(self.open_trend_at)
         self.tag_table.tag_activated.connect(self.open_trend)
         self.overview.trend_requested.connect(self.open_trend)
+
+    def _build_assistant_dock(self, load_model: bool) -> None:
+        # Answers come from tools over the journal and the live values; a local language
+        # model, when prepared, only phrases them (and a guard checks every fact).
+        journal = getattr(self.runtime, "journal", None)
+        self.assistant = build_assistant(
+            config=self.config,
+            journal_dir=getattr(journal, "directory", None),
+            live=live_snapshot_from(self.live),
+            clock=time.time,
+            use_model=False,
+        )
+        self.assistant_pane = AssistantPane(self.assistant)
+        self.assistant_dock = self._dock(
+            "Assistant", "assistantDock", self.assistant_pane, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.assistant_pane.alarm_requested.connect(self.show_alarm)
+        self.assistant_pane.trend_requested.connect(self.open_trend_at)
+        self._model_future = (
+            run_in_thread(load_language_model, name="linehmi-model-load") if load_model else None
+        )
+        # The model takes ~2 s to load: the pane answers from the tools meanwhile.
+        self._model_poll = QTimer(self)
+        self._model_poll.setInterval(200)
+        self._model_poll.timeout.connect(self._on_model_poll)
+        if self._model_future is not None:
+            self._model_poll.start()
+
+    def _on_model_poll(self) -> None:
+        fut = self._model_future
+        if fut is None or not fut.done():
+            return
+        self._model_poll.stop()
+        self._model_future = None
+        try:
+            lm, why = fut.result()
+        except Exception as exc:  # never take the window down for the assistant
+            lm, why = None, str(exc)
+        self.assistant.lm, self.assistant.lm_error = lm, why
+        self.assistant_pane.update_model_indicator()
 
     def open_trend(self, tag: str) -> None:
         """Show the trend with `tag` added (live, last hour)."""
@@ -269,7 +313,14 @@ class MainWindow(QMainWindow):
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
-        for dock in (self.alarms_dock, self.trend_dock, self.tags_dock, self.events_dock, self.kpi_dock):
+        for dock in (
+            self.alarms_dock,
+            self.trend_dock,
+            self.tags_dock,
+            self.events_dock,
+            self.assistant_dock,
+            self.kpi_dock,
+        ):
             menu.addAction(dock.toggleViewAction())
         menu.addSeparator()
         self.audible_action = QAction("Audible alarms", self)
@@ -689,6 +740,8 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.bridge.stop()
         self.trend.shutdown()
+        self.assistant_pane.shutdown()
+        self._model_poll.stop()
         self._second.stop()
         self.blink.stop()
         self._history_timer.stop()
