@@ -20,7 +20,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+# The assistant's language model is prepared once from the installed GGUF (~10 s, no download)
+# into ~/.cache/linehmi/assistant; without it the assistant answers from the tools alone.
+ASSISTANT_MODEL := $(or $(LINEHMI_ASSISTANT_DIR),$(HOME)/.cache/linehmi/assistant)/assistant.json
+
+$(ASSISTANT_MODEL): | $(STAMP)
+	$(BIN)/linehmi models prepare-assistant
+
+demo: $(STAMP) $(ASSISTANT_MODEL)
 	$(BIN)/linehmi demo $(DEMO_ARGS)
 
 headless: $(STAMP)
