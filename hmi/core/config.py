@@ -156,7 +156,7 @@ class TagConfig(_Strict):
     @model_validator(mode="after")
     def _node_id_for_server_tags(self) -> TagConfig:
         if self.source == "opcua" and not self.node_id:
-            raise ValueError("node_id is required for a tag read from the server (or set source = \"derived\")")
+            raise ValueError('node_id is required for a tag read from the server (or set source = "derived")')
         if self.source == "derived" and self.writable:
             raise ValueError("a derived tag cannot be writable")
         return self
@@ -192,6 +192,21 @@ class MachineConfig(_Strict):
     key_tags: list[str] = []
 
 
+class CameraConfig(_Strict):
+    """The inspection camera for visual QC: an OPC UA ByteString node holding PNG/JPEG frames."""
+
+    node_id: str
+    endpoint: str = ""  # empty: the line's server (vision systems often have their own)
+    rate_tag: str = "qc.defect_rate"  # derived tag that receives the rolling defect rate
+
+    @field_validator("endpoint")
+    @classmethod
+    def _opc_tcp(cls, v: str) -> str:
+        if v and not v.startswith("opc.tcp://"):
+            raise ValueError("must start with 'opc.tcp://' (or be empty for the line's server)")
+        return v
+
+
 class LineInfo(_Strict):
     id: str
     name: str
@@ -208,6 +223,7 @@ class LineConfig(_Strict):
     line: LineInfo
     server: ServerConfig
     journal: JournalConfig = JournalConfig()
+    camera: CameraConfig | None = None
     machines: list[MachineConfig] = []
     tags: list[TagConfig]
     # Alarm definitions are validated one by one by the alarm engine (hmi.core.alarms),
@@ -230,6 +246,8 @@ class LineConfig(_Strict):
             for ref in m.key_tags:
                 if ref not in known:
                     raise ValueError(f"machine {m.id!r}: key_tags entry {ref!r} is not a configured tag")
+        if self.camera and self.camera.rate_tag and self.camera.rate_tag not in known:
+            raise ValueError(f"camera.rate_tag {self.camera.rate_tag!r} is not a configured tag")
         for t in self.tags:
             if t.machine and t.machine not in machine_ids:
                 raise ValueError(f"tag {t.name!r}: machine {t.machine!r} is not a configured machine")

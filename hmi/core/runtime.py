@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from connectors.camera_client import CameraClient
 from connectors.history_backfill import BackfillResult
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
@@ -45,6 +46,7 @@ from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import is_backfilled
 from hmi.core.users import Action, PermissionDenied, User, UserStore
 from inference.fault.predictor import Advisory, FaultPredictor
+from inference.qc.inspector import QcInspector
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,26 @@ class LineRuntime:
         # bad model leaves `fault.available` False and one advisory saying why.
         self.fault = FaultPredictor(config, time_scale=time_scale)
         self._fault_worker = BatchWorker("linehmi-advisories", self._fault_process, self._fault_tick, 1.0)
+        # Visual QC: camera frames on their own OPC UA session, inspected on the QC worker;
+        # defects journaled with their image, the defect rate as a derived tag (with alarms).
+        self.qc: QcInspector | None = None
+        self.camera: CameraClient | None = None
+        if config.camera is not None:
+            cam = config.camera
+            self.qc = QcInspector(
+                journal=self.journal,
+                rate_tag=config.tag_index().get(cam.rate_tag),
+                on_batch=self._on_derived_batch,
+            )
+            self.camera = CameraClient(
+                cam.endpoint or endpoint or config.server.endpoint,
+                self.qc.submit,
+                self.qc.set_source_state,
+                node_id=cam.node_id,
+                timeout_s=float(config.server.timeout_s),
+                reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
+            )
+        self._camera_future: concurrent.futures.Future[None] | None = None
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -169,17 +191,26 @@ class LineRuntime:
         self._fault_worker.start()
         self._io.start()
         self._run_future = self._io.submit(self.connector.run())
+        if self.qc is not None and self.camera is not None:
+            self.qc.start()
+            self._camera_future = self._io.submit(self.camera.run())
         return self
 
     def stop(self) -> None:
         if self._io.running:
             try:
+                if self.camera is not None:
+                    self._io.run(self.camera.stop(), timeout=10)
+                    if self._camera_future is not None:
+                        self._camera_future.result(5)
                 self._io.run(self.connector.stop(), timeout=10)
                 if self._run_future is not None:
                     self._run_future.result(5)
             except Exception:
                 log.exception("connector did not stop cleanly")
             self._io.stop()
+        if self.qc is not None:
+            self.qc.stop()
         self._alarm_worker.stop()
         self._fault_worker.stop()
         self._actions.shutdown(wait=True)
@@ -436,8 +467,13 @@ class LineRuntime:
         # Risk and RUL as derived tags: journaled and trended like any tag.
         pseudo = self.fault.pseudo_batch(self._index)
         if len(pseudo):
-            self.journal.write_samples(pseudo)
-            self._feed_gui(pseudo)
+            self._on_derived_batch(pseudo)
+
+    def _on_derived_batch(self, batch: SampleBatch) -> None:
+        """Samples of derived tags (model outputs): journaled, alarmed where limits are set, shown."""
+        self.journal.write_samples(batch)
+        self._alarm_worker.submit(batch)
+        self._feed_gui(batch)
 
     def _publish_advisories(self, advisories: list[Advisory]) -> None:
         for adv in advisories:

@@ -60,6 +60,7 @@ from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
 from widgets.kpi_view import KpiView
 from widgets.line_overview import LineOverview
+from widgets.qc_pane import QcPane
 from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
 
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self._build_alarm_docks()
         self._build_trend_dock()
         self._build_assistant_dock(assistant_model)
+        self._build_qc_dock()
         self._build_status_bar()
         self._build_view_menu()
 
@@ -264,6 +266,21 @@ class MainWindow(QMainWindow):
         if self._model_future is not None:
             self._model_poll.start()
 
+    def _build_qc_dock(self) -> None:
+        """Visual QC: latest image with verdict, rejects strip, defect rate (when the line has a camera)."""
+        qc = getattr(self.runtime, "qc", None)
+        self.qc_pane: QcPane | None = None
+        self.qc_dock: QDockWidget | None = None
+        if qc is None:
+            return
+        cam = self.config.camera
+        rate_tag = (
+            self.config.tag(cam.rate_tag) if cam is not None and cam.rate_tag in self.live.index else None
+        )
+        self.qc_pane = QcPane(qc, rate_tag)
+        self.qc_dock = self._dock("Quality", "qcDock", self.qc_pane, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.assistant_dock, self.qc_dock)
+
     def _on_model_poll(self) -> None:
         fut = self._model_future
         if fut is None or not fut.done():
@@ -319,9 +336,11 @@ class MainWindow(QMainWindow):
             self.tags_dock,
             self.events_dock,
             self.assistant_dock,
+            self.qc_dock,
             self.kpi_dock,
         ):
-            menu.addAction(dock.toggleViewAction())
+            if dock is not None:
+                menu.addAction(dock.toggleViewAction())
         menu.addSeparator()
         self.audible_action = QAction("Audible alarms", self)
         self.audible_action.setCheckable(True)
@@ -741,6 +760,8 @@ class MainWindow(QMainWindow):
         self.bridge.stop()
         self.trend.shutdown()
         self.assistant_pane.shutdown()
+        if self.qc_pane is not None and self.qc_pane._timer is not None:
+            self.qc_pane._timer.stop()
         self._model_poll.stop()
         self._second.stop()
         self.blink.stop()

@@ -27,7 +27,7 @@ def live_line(tmp_path, demo_config):
 
 
 def test_window_shows_simulator_values_arriving(qtbot, live_line, demo_config):
-    sim, sim_loop, rt = live_line
+    _sim, _sim_loop, rt = live_line
     win = MainWindow(rt, demo_config, poll_interval_ms=40)
     qtbot.addWidget(win)
     win.resize(1600, 900)
