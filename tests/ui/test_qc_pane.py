@@ -1,0 +1,145 @@
+"""The QC pane: verdict, rejects strip (click to enlarge), defect rate, error and stale states.
+
+Saves screenshots when LINEHMI_SHOTS names a folder:
+`LINEHMI_SHOTS=/tmp/shots pytest tests/ui/test_qc_pane.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from connectors.sim.camera import CameraGenerator
+from hmi.core.runtime_api import ConnectionState
+from inference.qc.images import encode_png
+from inference.qc.inspector import DEFAULT_CARD, QcFrame, QcInspector, Verdict
+from inference.qc.render import render_frame
+from widgets.qc_pane import QcImageDialog, QcPane
+
+from ..test_qc_inspector import FakeJournal, FakeModel
+
+SHOTS = os.environ.get("LINEHMI_SHOTS")
+
+
+def _save(widget, name: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()  # let the layouts take the last texts before the grab
+    img = widget.grab()
+    assert not img.isNull() and img.width() > 300
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        img.save(str(Path(SHOTS) / f"{name}.png"))
+
+
+def _frame(label: str, seq: int) -> QcFrame:
+    return QcFrame(encode_png(render_frame(5, seq, label).image, {"label": label}), seq=seq, ts=time.time())
+
+
+@pytest.fixture
+def pane(qtbot, themed_app):
+    p = QcPane()
+    qtbot.addWidget(p)
+    p.resize(860, 620)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def test_pane_shows_reject_pass_and_error(qtbot, pane, tmp_path):
+    model = FakeModel("missing_cap")
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=model)
+    pane.add_results([insp.inspect(_frame("missing_cap", 1))])
+    assert (
+        pane.verdict_kind == "defect"
+        and pane.verdict_text.startswith("REJECT")
+        and "Missing cap" in pane.verdict_text
+    )
+    assert len(pane.rejects.results) == 1
+    assert "Score 90%" in pane.score.text()
+
+    model.defect = None
+    pane.add_results([insp.inspect(_frame("ok", 2))])
+    assert pane.verdict_kind == "pass" and pane.verdict_text == "PASS"
+    assert len(pane.rejects.results) == 1  # passes do not enter the strip
+
+    pane.add_results([insp.inspect(QcFrame(b"\x89PNG\r\n\x1a\n broken", seq=3))])
+    assert pane.verdict_kind == "error" and pane.verdict_text == "NOT INSPECTED"
+    assert "truncated or corrupt" in pane.image.message
+    pane.set_status(insp.status)
+    assert "Inspected 2" in pane.counts.text() and "Not inspected 1" in pane.counts.text()
+    assert "rejected 1 (50.0 %)" in pane.counts.text()
+    assert pane.model_label.text() == "fake_qc 0.1 on CPU"
+    _save(pane, "qc_pane_error")
+
+
+def test_clicking_a_reject_opens_it_large(qtbot, pane, tmp_path):
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("scratch"))
+    pane.add_results([insp.inspect(_frame("scratch", i)) for i in range(1, 4)])
+    assert [r.seq for r in pane.rejects.results] == [3, 2, 1]
+    with qtbot.waitSignal(pane.reject_opened, timeout=2000) as sig:
+        pane.rejects.click(1)
+    assert sig.args[0].seq == 2
+    dialogs = pane.findChildren(QcImageDialog)
+    assert dialogs and dialogs[-1].result.seq == 2 and dialogs[-1].view.has_image
+    _save(dialogs[-1], "qc_reject_dialog")
+    dialogs[-1].close()
+
+
+def test_model_missing_and_camera_lost_are_shown(qtbot, pane, tmp_path):
+    insp = QcInspector(tmp_path / "qc_classifier.card.json", journal=FakeJournal(tmp_path))
+    insp.load()
+    pane.set_status(insp.status)
+    assert pane.banner.isVisible() and "QC model unavailable" in pane.banner.text()
+    assert pane.model_label.text() == "no QC model"
+    r = insp.inspect(_frame("ok", 1))
+    pane.add_results([r])
+    assert r.verdict is Verdict.ERROR and pane.verdict_text == "NOT INSPECTED" and pane.image.has_image
+    _save(pane, "qc_pane_no_model")
+    pane.set_camera_state(ConnectionState.RECONNECTING, "link lost")
+    assert pane.image.message.startswith("Camera reconnecting")
+    assert pane.rate_indicator.stale
+    pane.set_camera_state(ConnectionState.CONNECTED)
+    assert not pane.rate_indicator.stale and pane.image.message == ""
+
+
+def test_pane_polls_a_live_inspector(qtbot, themed_app, tmp_path):
+    """A fake camera stream through the real worker thread, the pane on its own timer."""
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel(None), window=50).start()
+    pane = QcPane(insp, poll_ms=50)
+    qtbot.addWidget(pane)
+    try:
+        for i in range(1, 11):
+            insp.submit(_frame("ok", i))
+        qtbot.waitUntil(lambda: pane.latest is not None and pane.latest.seq == 10, timeout=10000)
+        assert pane.verdict_text == "PASS" and len(pane.sparkline.values) == 10
+    finally:
+        insp.stop()
+
+
+def test_screenshot_with_the_shipped_model(qtbot, themed_app, tmp_path):
+    """The pane as an operator sees it: the shipped model on a simulated camera stream."""
+    if not DEFAULT_CARD.exists():
+        pytest.skip("no shipped QC model")
+    insp = QcInspector(DEFAULT_CARD, journal=FakeJournal(tmp_path))
+    insp.load()
+    gen = CameraGenerator(seed=21, defect_rate=0.10)
+    t0 = time.time() - 150
+    results = []
+    for k in range(1, 151):
+        r = gen.frame(k)
+        results.append(insp.inspect(QcFrame(gen.png(k, r, t0 + k), seq=k, ts=t0 + k)))
+    pane = QcPane()
+    qtbot.addWidget(pane)
+    pane.resize(860, 620)
+    pane.add_results(results)
+    pane.set_status(insp.status)
+    last_defect = [r for r in results if r.verdict is Verdict.DEFECT][-1]
+    pane.show_result(last_defect)
+    pane.show()
+    qtbot.waitExposed(pane)
+    assert pane.verdict_kind == "defect"
+    _save(pane, "qc_pane")
