@@ -227,7 +227,12 @@ class MainWindow(QMainWindow):
         journal = getattr(self.runtime, "journal", None)
         historian = Historian.for_journal(journal) if getattr(journal, "directory", None) else None
         self.trend = TrendWidget(
-            self.config, self.live_buffers, historian, trend_sets=TrendSetStore(), user=self.current_user
+            self.config,
+            self.live_buffers,
+            historian,
+            trend_sets=TrendSetStore(),
+            user=self.current_user,
+            span_s=300,  # a shift-start view: the last 5 min; presets reach 24 h
         )
         # A first view worth having: the first machine's condition signals.
         first = self.config.machines[0] if self.config.machines else None
