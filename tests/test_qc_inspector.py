@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from hmi.core.events import EventKind, Severity
-from hmi.core.quality import BAD, BAD_NOT_CONNECTED, GOOD, UNCERTAIN
+from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from inference.qc import CLASSES
 from inference.qc.images import encode_png
 from inference.qc.inspector import QcFrame, QcInspector, Verdict
@@ -195,16 +195,17 @@ def test_missing_model_shows_images_reports_once_and_sets_the_tag_bad(tmp_path, 
     assert batches and batches[0].status[0] == BAD and math.isnan(batches[0].value[0])
 
 
-def test_defect_rate_is_a_tag_uncertain_until_the_window_fills(tmp_path, png):
+def test_defect_rate_is_a_tag_with_no_value_until_the_window_fills(tmp_path, png):
     batches = []
     model = FakeModel(None)
     insp = QcInspector(None, model=model, window=20, min_count=4, rate_tag=17, on_batch=batches.append)
-    for i in range(3):
-        insp.inspect(_frame(png, seq=i))
     model.defect = "underfill"
-    insp.inspect(_frame(png, seq=3))
+    insp.inspect(_frame(png, seq=0))  # one reject first: 100 %, which must not reach the alarms
+    model.defect = None
+    for i in range(1, 4):
+        insp.inspect(_frame(png, seq=i))
     vals = [(int(b.tag_idx[0]), float(b.value[0]), int(b.status[0])) for b in batches]
-    assert vals[:3] == [(17, 0.0, UNCERTAIN)] * 3
+    assert all(tag == 17 and math.isnan(v) and st == BAD_WAITING_FOR_INITIAL_DATA for tag, v, st in vals[:3])
     assert vals[3] == (17, 25.0, GOOD)
     assert batches[3].source_ts[0] == pytest.approx(1_750_000_003.0)
     insp.mark_stale()

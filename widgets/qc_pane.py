@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.config import AlarmLimits, TagConfig
-from hmi.core.quality import BAD, BAD_NOT_CONNECTED, GOOD, UNCERTAIN
+from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from inference.qc.inspector import QcResult, QcStatus, Verdict
 from widgets import palette
@@ -48,20 +48,21 @@ from widgets.band_indicator import BandIndicator
 from widgets.qc_image_view import DEFECT, DEFECT_TEXT, QcImageView, numpy_to_qimage
 
 RATE_TAG_NAME = "qc.defect_rate"
+MIN_COUNT = 20  # images in the window before the rate is shown (QcInspector.min_count)
 
 
 def default_rate_tag() -> TagConfig:
-    """The defect-rate pseudo-tag as the demo line configures it (used when the config has none)."""
+    """The defect-rate derived tag, for a pane used without a line config that has one."""
     return TagConfig(
         name=RATE_TAG_NAME,
-        node_id="nsu=urn:linehmi:hmi;s=QC.DefectRate",
+        source="derived",
         display_name="QC defect rate",
         description="Rejected share of the last 200 inspected bottles (computed in the HMI)",
         unit="%",
         machine="labeller",
         range=(0.0, 40.0),
-        normal=(0.0, 8.0),
-        alarms=AlarmLimits(hi=12.0, hihi=25.0),
+        normal=(0.0, 10.0),
+        alarms=AlarmLimits(hi=15.0, hihi=25.0),
     )
 
 
@@ -235,6 +236,7 @@ class RejectStrip(QScrollArea):
         while len(self._items) > self.max_items:
             old, _ = self._items.pop()
             self._row.removeWidget(old)
+            old.hide()  # until deleteLater runs it would still paint at its last place
             old.deleteLater()
 
     def click(self, i: int) -> None:
@@ -351,8 +353,8 @@ class QcPane(QFrame):
         rule.setFixedHeight(1)
         right.addWidget(rule)
         right.addSpacing(4)
-        self.rate_indicator = BandIndicator(self.rate_tag, label="Defect rate, last 200")
-        self.rate_indicator.set_sample(math.nan, UNCERTAIN, math.nan)
+        self.rate_indicator = BandIndicator(self.rate_tag, label="Defect rate")
+        self.rate_indicator.set_sample(math.nan, BAD_WAITING_FOR_INITIAL_DATA, math.nan)
         right.addWidget(self.rate_indicator)
         self.sparkline = RateSparkline(self.rate_tag, history)
         right.addWidget(self.sparkline)
@@ -434,10 +436,13 @@ class QcPane(QFrame):
             truth = f"\nSimulator truth: {pretty(r.ground_truth)}" if r.ground_truth else ""
             self.detail.setText(f"Image #{r.seq} at {_hms(r.ts)}   ·   {r.latency_ms:.1f} ms{truth}")
         n = r.window_count
-        if n:
-            status = GOOD if n >= 20 else UNCERTAIN
-            self.rate_indicator.set_sample(r.defect_rate, status, r.ts)
+        if n >= MIN_COUNT:
+            self.rate_indicator.set_sample(r.defect_rate, GOOD, r.ts)
             self.rate_indicator.setToolTip(f"{r.defect_rate:.1f} % of the last {n} inspected images")
+        elif n:
+            # As the tag: no rate until the window holds enough images to mean something.
+            self.rate_indicator.set_sample(math.nan, BAD_WAITING_FOR_INITIAL_DATA, r.ts)
+            self.rate_indicator.setToolTip(f"{n} of {MIN_COUNT} images needed for a defect rate")
 
     def set_status(self, s: QcStatus) -> None:
         self._status = s
@@ -481,6 +486,11 @@ class QcPane(QFrame):
             self.image.set_message(f"Camera {state.value}: {detail or 'no images'} (since {since})", "stale")
             self.rate_indicator.set_stale(True)
             self.rate_indicator.set_sample(math.nan, BAD_NOT_CONNECTED, time.time())
+
+    def shutdown(self) -> None:
+        """Stop polling the feed (window closing); the feed itself is the runtime's to stop."""
+        if self._timer is not None:
+            self._timer.stop()
 
     # --- rejects ----------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ decode, an inference or a disk write:
         verdict, region, rolling defect rate
         defect: image saved under <journal dir>/qc/<date>/, QC event journaled with its path
         error : journaled (at most one per reason per minute, with a count), bad bytes kept
-        defect rate -> SampleBatch for the `qc.defect_rate` pseudo-tag (journal, alarms, trends)
+        defect rate -> SampleBatch for the `qc.defect_rate` derived tag (journal, alarms, trends)
     GUI timer --poll()--> results since the last poll (the QC pane shows them)
 
 Nothing here stops on a bad frame: every failure is a result with `error`
@@ -37,7 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
-from hmi.core.quality import BAD, BAD_NOT_CONNECTED, GOOD, UNCERTAIN
+from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
 from inference.model_card import ModelError
@@ -455,7 +455,12 @@ class QcInspector:
         )
         if defect:
             result = self._journal_defect(f, result)
-        self._send_rate(rate, GOOD if n >= self.min_count else UNCERTAIN, f.ts)
+        if n >= self.min_count:
+            self._send_rate(rate, GOOD, f.ts)
+        else:
+            # One reject in the first few images would read as 50-100 %: no value until the window
+            # holds `min_count` images (the alarm engine evaluates Uncertain values, not Bad ones).
+            self._send_rate(math.nan, BAD_WAITING_FOR_INITIAL_DATA, f.ts)
         return self._publish(result)
 
     def _error_result(
