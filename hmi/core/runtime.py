@@ -133,7 +133,7 @@ class LineRuntime:
             self.camera = CameraClient(
                 cam.endpoint or endpoint or config.server.endpoint,
                 self.qc.submit,
-                self.qc.set_source_state,
+                self._on_camera_state,
                 node_id=cam.node_id,
                 timeout_s=float(config.server.timeout_s),
                 reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
@@ -468,6 +468,20 @@ class LineRuntime:
         pseudo = self.fault.pseudo_batch(self._index)
         if len(pseudo):
             self._on_derived_batch(pseudo)
+
+    def _on_camera_state(self, state: ConnectionState, detail: str) -> None:
+        assert self.qc is not None
+        changed = state != self.qc.status.source_state
+        self.qc.set_source_state(state, detail)
+        if changed:
+            sev = (
+                Severity.INFO
+                if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING)
+                else Severity.WARNING
+            )
+            self._post_event(
+                JournalEvent(EventKind.CONNECTION, f"camera: {detail}", source="camera", severity=sev)
+            )
 
     def _on_derived_batch(self, batch: SampleBatch) -> None:
         """Samples of derived tags (model outputs): journaled, alarmed where limits are set, shown."""

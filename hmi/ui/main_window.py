@@ -765,8 +765,8 @@ class MainWindow(QMainWindow):
         self.bridge.stop()
         self.trend.shutdown()
         self.assistant_pane.shutdown()
-        if self.qc_pane is not None and self.qc_pane._timer is not None:
-            self.qc_pane._timer.stop()
+        if self.qc_pane is not None:
+            self.qc_pane.shutdown()
         self._model_poll.stop()
         self._second.stop()
         self.blink.stop()
