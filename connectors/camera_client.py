@@ -28,6 +28,7 @@ from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent
 
 from connectors.opcua_client import quieten_asyncua_logs
+from connectors.session_lifecycle import cancel_tasks, connect_with_retry
 from hmi.core.quality import BAD_TYPE_MISMATCH, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from inference.qc.frame import QcFrame
@@ -85,35 +86,25 @@ class CameraClient:
 
     async def run(self) -> None:
         """Connect (retrying until it works), then deliver frames until `stop()`."""
-        delay = 1.0
-        while not self._stopping.is_set():
+
+        async def attempt() -> None:
             self._set_state(ConnectionState.CONNECTING, f"camera: connecting to {self.endpoint}")
-            try:
-                await self._connect()
-                break
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                await self._close()
-                self._set_state(
-                    ConnectionState.DISCONNECTED,
-                    f"camera: cannot subscribe to {self.node_id} on {self.endpoint}: "
-                    f"{exc or type(exc).__name__}; retrying in {delay:.0f} s",
-                )
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-                delay = min(delay * 2, self.reconnect_max_delay_s)
-        if not self._stopping.is_set():
+            await self._connect()
+
+        async def failed(exc: BaseException, delay: float) -> None:
+            await self._close()
+            self._set_state(
+                ConnectionState.DISCONNECTED,
+                f"camera: cannot subscribe to {self.node_id} on {self.endpoint}: "
+                f"{exc or type(exc).__name__}; retrying in {delay:.0f} s",
+            )
+
+        if await connect_with_retry(self._stopping, attempt, failed, self.reconnect_max_delay_s):
             await self._stopping.wait()
 
     async def stop(self) -> None:
         self._stopping.set()
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
-        self._tasks.clear()
+        await cancel_tasks(self._tasks)
         await self._close()
         self._set_state(ConnectionState.DISCONNECTED, "camera: stopped")
 

@@ -28,6 +28,7 @@ from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent
 
 from connectors.history_backfill import BackfillResult, backfill_detailed
+from connectors.session_lifecycle import cancel_tasks, connect_with_retry
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.quality import (
     BAD_NODE_ID_UNKNOWN,
@@ -154,37 +155,26 @@ class OpcUaConnector:
 
     async def run(self) -> None:
         """Connect (retrying until it works), then consume until `stop()`."""
-        delay = 1.0
-        max_delay = float(self.config.server.reconnect_max_delay_s)
-        while not self._stopping.is_set():
+
+        async def attempt() -> None:
             self._set_state(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
-            try:
-                await self._connect_and_subscribe()
-                break
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                await self._close_client()
-                why = _describe_error(exc)
-                self._set_state(
-                    ConnectionState.DISCONNECTED,
-                    f"cannot connect to {self.endpoint}: {why}; retrying in {delay:.0f} s",
-                )
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-                delay = min(delay * 2, max_delay)
-        if self._stopping.is_set():
-            return
-        await self._stopping.wait()
+            await self._connect_and_subscribe()
+
+        async def failed(exc: BaseException, delay: float) -> None:
+            await self._close_client()
+            self._set_state(
+                ConnectionState.DISCONNECTED,
+                f"cannot connect to {self.endpoint}: {_describe_error(exc)}; retrying in {delay:.0f} s",
+            )
+
+        if await connect_with_retry(
+            self._stopping, attempt, failed, float(self.config.server.reconnect_max_delay_s)
+        ):
+            await self._stopping.wait()
 
     async def stop(self) -> None:
         self._stopping.set()
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
-        self._tasks.clear()
+        await cancel_tasks(self._tasks)
         self._flush()
         await self._close_client()
         self._set_state(ConnectionState.DISCONNECTED, "stopped")
