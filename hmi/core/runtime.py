@@ -480,7 +480,12 @@ class LineRuntime:
                 else Severity.WARNING
             )
             self._post_event(
-                JournalEvent(EventKind.CONNECTION, f"camera: {detail}", source="camera", severity=sev)
+                JournalEvent(
+                    EventKind.CONNECTION,
+                    detail if detail.startswith("camera") else f"camera: {detail}",
+                    source="camera",
+                    severity=sev,
+                )
             )
 
     def _on_derived_batch(self, batch: SampleBatch) -> None:
