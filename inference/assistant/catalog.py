@@ -363,8 +363,7 @@ class Catalog:
         return [a for a in self.alarms.values() if a.machine == machine]
 
 
-# Words that say nothing about which tag is meant (in questions and in tag descriptions alike).
-FUNCTION_WORDS = frozenset(
+ENGLISH_STOPWORDS = frozenset(
     [
         "a",
         "an",
@@ -419,21 +418,27 @@ FUNCTION_WORDS = frozenset(
         "should",
         "would",
         "will",
-        "now",
-        "current",
-        "currently",
-        "value",
-        "values",
-        "reading",
         "show",
         "tell",
         "give",
         "me",
         "please",
         "about",
-        "within",
         "than",
         "then",
+    ]
+)
+
+# Words that say nothing about which tag is meant (in questions and in tag descriptions alike).
+FUNCTION_WORDS = ENGLISH_STOPWORDS | frozenset(
+    [
+        "now",
+        "current",
+        "currently",
+        "value",
+        "values",
+        "reading",
+        "within",
         "per",
         "vs",
         "via",
