@@ -20,6 +20,7 @@ import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
@@ -380,6 +381,23 @@ class AlarmActionController(QObject):
     def _records(self, ids: Sequence[str]) -> list[AlarmRecord]:
         return [r for r in (self.store.get(i) for i in ids) if r is not None]
 
+    def _reason_action(
+        self,
+        action: str,
+        records: list[AlarmRecord],
+        user: User | None,
+        title: str,
+        heading: str,
+        button: str,
+        **dialog_kw: Any,
+    ) -> None:
+        """An action that takes one reason for all selected alarms (out of service, return to service)."""
+        dlg = ReasonDialog(title, heading, records, user, button, parent=self.parent_widget, **dialog_kw)
+        dlg.accepted.connect(
+            lambda: self._submit(action, dlg.ids, [(i, user, dlg.reason) for i in dlg.ids], dlg.reason)
+        )
+        self._open(dlg)
+
     # --- requests --------------------------------------------------------------------------------
     def request(self, action: str, ids: list[str]) -> None:
         """action: an AlarmTable ACTIONS key (acknowledge, acknowledge_comment, acknowledge_visible,
@@ -423,46 +441,28 @@ class AlarmActionController(QObject):
             )
             self._open(shelve_dlg)
         elif action == "set_out_of_service":
-            oos_dlg = ReasonDialog(
-                "Out of service",
-                f"Take {_plural(len(records))} out of service",
+            self._reason_action(
+                "set_out_of_service",
                 records,
                 user,
+                "Out of service",
+                f"Take {_plural(len(records))} out of service",
                 "Take out of service",
                 required=True,
                 note="An out-of-service alarm is not evaluated for the operator until a supervisor "
                 "returns it to service (e.g. for maintenance).",
                 placeholder="required: why (e.g. instrument replaced, work order 4711)",
-                parent=self.parent_widget,
             )
-            oos_dlg.accepted.connect(
-                lambda: self._submit(
-                    "set_out_of_service",
-                    oos_dlg.ids,
-                    [(i, user, oos_dlg.reason) for i in oos_dlg.ids],
-                    oos_dlg.reason,
-                )
-            )
-            self._open(oos_dlg)
         elif action == "return_to_service":
-            rts_dlg = ReasonDialog(
-                "Return to service",
-                f"Return {_plural(len(records))} to service",
+            self._reason_action(
+                "return_to_service",
                 records,
                 user,
                 "Return to service",
+                f"Return {_plural(len(records))} to service",
+                "Return to service",
                 required=False,
-                parent=self.parent_widget,
             )
-            rts_dlg.accepted.connect(
-                lambda: self._submit(
-                    "return_to_service",
-                    rts_dlg.ids,
-                    [(i, user, rts_dlg.reason) for i in rts_dlg.ids],
-                    rts_dlg.reason,
-                )
-            )
-            self._open(rts_dlg)
         elif action == "set_limit":
             r = records[0]
             unit = ""
