@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor
 
 from hmi.core.alarms.model import AlarmState, Priority
 from hmi.core.events import EventKind
-from hmi.ui.alarm_dialogs import AckDialog, AlarmActionController, LimitDialog, ShelveDialog
+from hmi.ui.alarm_dialogs import AckDialog, AlarmActionController, LimitDialog, ReasonDialog, ShelveDialog
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.main_window import MainWindow
 from widgets import palette
@@ -499,3 +499,28 @@ def test_closed_window_is_freed_at_once_not_by_the_cyclic_gc(qtbot, themed_app, 
         assert ref() is None, [type(r).__name__ for r in gc.get_referrers(ref())]
     finally:
         gc.enable()
+
+
+def test_out_of_service_and_return_need_a_reason_dialog(qtbot, parts, fault):
+    store, _blink, _banner, table, ctl, as_user, pump = parts
+    as_user(SUPERVISOR)
+    table.select_ids(["conveyor.bearing_temp.hi"])
+    assert table.request("set_out_of_service")
+    dlg = ctl.dialog
+    assert isinstance(dlg, ReasonDialog) and not dlg.ok_button.isEnabled()  # a reason is required
+    dlg.reason_edit.setText("sensor replaced, WO 4711")
+    dlg.ok_button.click()
+    assert fault.alarm_calls[-1] == (
+        "set_out_of_service",
+        ("conveyor.bearing_temp.hi", SUPERVISOR, "sensor replaced, WO 4711"),
+    )
+    qtbot.waitUntil(lambda: ctl.last_outcome[1] == "ok", timeout=3000)
+    pump()
+    assert store.get("conveyor.bearing_temp.hi").state == S.OUT_OF_SERVICE
+    table.set_view(AlarmView.OUT_OF_SERVICE)
+    table.select_ids(["conveyor.bearing_temp.hi"])
+    assert table.request("return_to_service")
+    back = ctl.dialog
+    assert isinstance(back, ReasonDialog) and back.ok_button.isEnabled()  # optional here
+    back.ok_button.click()
+    assert fault.alarm_calls[-1] == ("return_to_service", ("conveyor.bearing_temp.hi", SUPERVISOR, ""))
