@@ -11,7 +11,7 @@ import pytest
 from asyncua import Client, Server, ua
 
 from connectors.history_backfill import backfill, backfill_detailed
-from connectors.sim.server import NS_URI, SimSettings, SimulatedLineServer
+from connectors.sim.server import SimSettings
 from hmi.core.quality import BAD_NOT_CONNECTED, quality_array
 from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import (
@@ -22,6 +22,7 @@ from hmi.core.trend_data import (
     style_points,
 )
 from tests.opcua_fixtures import free_port
+from tests.test_sim_server import serve
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -29,21 +30,7 @@ TAGS = ["Filler.Vibration", "Filler.MotorCurrent", "Filler.State", "Filler.Beari
 
 
 def _sim(body, **settings):
-    async def go():
-        server = SimulatedLineServer(SimSettings(port=0, faults=[], tick_hz=20.0, **settings))
-        await server.start()
-        try:
-            client = Client(server.endpoint, timeout=5)
-            await client.connect()
-            try:
-                ns = await client.get_namespace_index(NS_URI)
-                return await body(server, client, ns)
-            finally:
-                await client.disconnect()
-        finally:
-            await server.stop()
-
-    return asyncio.run(go())
+    return serve(SimSettings(port=0, faults=[], tick_hz=20.0, **settings), body)
 
 
 @pytest.fixture(scope="module")
