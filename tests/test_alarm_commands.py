@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hmi.core.alarms.commands import OPERATIONS, AlarmCommand, AlarmRequest, targets
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, Priority
+from hmi.core.alarms.model import AlarmKind, AlarmState
 from hmi.core.events import EventKind
 from hmi.core.users import REQUIRED_ROLE, PermissionDenied, Role, User
+from tests.helpers.alarm_records import record
 from tests.test_alarm_engine import Rig
 
 # A request per operation that the engine accepts on the test rig's alarms.
@@ -73,20 +74,10 @@ def test_per_alarm_splits_only_what_the_engine_takes_one_by_one():
     assert all(r.text == "why" and r.duration_s == 60 for r in shelve.per_alarm())
 
 
-def _record(state: AlarmState, acked: bool, kind: AlarmKind, i: int) -> AlarmRecord:
-    return AlarmRecord(
-        id=f"a{i}", name=f"A{i}", machine="m", tag="t", kind=kind, priority=Priority.LOW, state=state,
-        active=True, acked=acked, in_alarm=True, latched=False, shelved_until=None, shelved_by="",
-        shelve_reason="", suppressed=False, out_of_service=False, first_out=False, first_out_of="",
-        value=1.0, limit=2.0, activated_at=None, cleared_at=None, acked_at=None, acked_by="", message="",
-        trigger_value=1.0, count=1, comment="", changed_at=0.0,
-    )  # fmt: skip
-
-
 records = st.lists(
     st.tuples(st.sampled_from(list(AlarmState)), st.booleans(), st.sampled_from(list(AlarmKind))),
     max_size=8,
-).map(lambda rows: [_record(s, a, k, i) for i, (s, a, k) in enumerate(rows)])
+).map(lambda rows: [record(f"a{i}", s, acked=a, kind=k) for i, (s, a, k) in enumerate(rows)])
 
 
 @given(records, st.sampled_from(list(AlarmCommand)))

@@ -467,9 +467,7 @@ class AlarmTable(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
-        m = self.model
-        m.priorities, m.machine, m.states, m.window_s, m.text = {1, 2, 3, 4}, None, None, None, ""
-        m.refresh(force=True)
+        self.model.clear_filters()
 
     def _on_view_changed(self, i: int) -> None:
         view = AlarmView(self.tabs.tabData(i))

@@ -50,6 +50,7 @@ from hmi.core.audit import Auditor
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.samples import SampleBatch
+from hmi.core.signals import Signal
 from hmi.core.users import Action, User
 
 log = logging.getLogger(__name__)
@@ -63,35 +64,6 @@ DEFAULT_RESTORE_HORIZON_S = 7 * 86400.0
 class UnknownAlarm(KeyError):
     def __str__(self) -> str:
         return f"no alarm with id {self.args[0]!r}"
-
-
-class Signal:
-    """A minimal psygnal-style signal: ``connect(cb)``, ``disconnect(cb)``, ``emit(...)``.
-
-    A failing listener is logged and skipped; it never breaks the engine.
-    """
-
-    def __init__(self) -> None:
-        self._slots: list[Callable[..., Any]] = []
-        self._lock = threading.Lock()
-
-    def connect(self, cb: Callable[..., Any]) -> Callable[..., Any]:
-        with self._lock:
-            self._slots.append(cb)
-        return cb
-
-    def disconnect(self, cb: Callable[..., Any]) -> None:
-        with self._lock:
-            self._slots.remove(cb)
-
-    def emit(self, *args: Any) -> None:
-        with self._lock:
-            slots = list(self._slots)
-        for cb in slots:
-            try:
-                cb(*args)
-            except Exception:
-                log.exception("alarm listener %r failed", cb)
 
 
 @dataclass(slots=True)
