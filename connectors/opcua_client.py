@@ -35,6 +35,7 @@ from hmi.core.quality import (
     BAD_NOT_CONNECTED,
     BAD_TYPE_MISMATCH,
     GOOD,
+    is_bad,
     status_name,
 )
 from hmi.core.runtime_api import ConnectionState, TagProblem
@@ -305,7 +306,7 @@ class OpcUaConnector:
             dvs = await client.read_attributes([self._nodes[i] for i in chunk], ua.AttributeIds.DataType)  # type: ignore[misc]
             for i, dv in zip(chunk, dvs, strict=True):
                 code = dv.StatusCode.value if dv.StatusCode is not None else GOOD
-                if code & 0x80000000:
+                if is_bad(code):
                     self._report_problem(
                         i, code, f"server refused node {self.config.tags[i].node_id}: {status_name(code)}"
                     )

@@ -12,9 +12,8 @@ import time
 import numpy as np
 
 from hmi.core.config import LineConfig
-from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, quality_array
+from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, is_backfilled, quality_array
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import is_backfilled
 
 
 class LiveValues:

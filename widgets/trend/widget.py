@@ -55,11 +55,9 @@ from PySide6.QtWidgets import (
 
 from hmi.core.historian import Historian, HistoryResult, PenHistory, write_csv
 from hmi.core.live_buffer import LiveBuffers, LiveDecimator
-from hmi.core.quality import status_name
+from hmi.core.quality import BAD_DATA_LOST, BAD_NO_DATA, status_name
 from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import (
-    BAD_DATA_LOST,
-    BAD_NO_DATA,
     Intervals,
     Points,
     Styled,
