@@ -1,6 +1,5 @@
 """The Qt side of the GUI's alarm list: `AlarmStore` (the Qt-free
-`hmi.core.alarms.alarm_list.AlarmList` with Qt signals), the window's blink clock, and
-`run_in_thread` for reads off the GUI thread.
+`hmi.core.alarms.alarm_list.AlarmList` with Qt signals) and the window's blink clock.
 
 The list itself (records, history, banner counts, views, filters) lives in
 `hmi.core.alarms.alarm_list` and is tested without Qt; this adapter only turns its plain
@@ -9,10 +8,7 @@ listeners into Qt signals so widgets can connect to them.
 
 from __future__ import annotations
 
-import concurrent.futures
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -42,7 +38,6 @@ __all__ = [
     "alarm_time",
     "load_history",
     "priority_order",
-    "run_in_thread",
 ]
 
 
@@ -122,26 +117,3 @@ class BlinkClock(QObject):
     def step(self) -> None:
         self.phase = not self.phase
         self.toggled.emit(self.phase)
-
-
-def run_in_thread(
-    fn: Callable[..., Any], *args: Any, name: str = "linehmi-gui-worker"
-) -> concurrent.futures.Future:
-    """Run `fn(*args)` on a short-lived Python thread; poll the future from a QTimer on the GUI thread.
-
-    Plain Python threads, not QThreadPool/QRunnable: a QRunnable wrapper dies on the worker thread,
-    and any Qt object the worker ends up releasing would be destroyed off the GUI thread (seen here
-    as a segfault while a pool thread garbage-collected). `fn` and its arguments must not be Qt objects.
-    """
-    fut: concurrent.futures.Future = concurrent.futures.Future()
-
-    def run() -> None:
-        if not fut.set_running_or_notify_cancel():
-            return
-        try:
-            fut.set_result(fn(*args))
-        except BaseException as exc:  # delivered to the GUI thread through the future
-            fut.set_exception(exc)
-
-    threading.Thread(target=run, name=name, daemon=True).start()
-    return fut
