@@ -51,7 +51,7 @@ _READ_CHUNK = 2000
 
 class _QuietReconnectFilter(logging.Filter):
     """asyncua logs a full traceback every second while the server is down;
-    keep one line per attempt instead (DESIGN.md, measured)."""
+    keep one line per attempt instead (seen with asyncua 2.1 against a killed server)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and (record.levelno < logging.ERROR or "Publish iteration" in record.getMessage()):
@@ -313,7 +313,8 @@ class OpcUaConnector:
 
     async def _subscribe(self, client: Client) -> None:
         period = float(self.config.server.publishing_interval_ms)
-        # Iterator mode (about half the CPU of callbacks, DESIGN.md). The queue is
+        # Iterator mode: about half the CPU of callbacks (measured here: 500 tags at 10 Hz,
+        # ~4,900 notifications/s, 6-14 % of a core). The queue is
         # sized for several seconds of notifications so a GC pause or a slow
         # journal never drops data; overflow is counted, not silent.
         sub = await client.create_subscription(period, handler=None, queue_maxsize=200_000)
@@ -509,7 +510,7 @@ def _monitor_request(node: Node, tag: TagConfig, handle: int) -> ua.MonitoredIte
     params = ua.MonitoringParameters()
     params.ClientHandle = handle
     params.SamplingInterval = float(tag.sampling_ms)
-    # >= 2 per item (DESIGN.md): a value that changes twice inside one publishing
+    # >= 2 per item: a value that changes twice inside one publishing
     # interval is not lost, which matters for short state pulses.
     params.QueueSize = 4
     params.DiscardOldest = True

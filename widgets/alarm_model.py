@@ -27,7 +27,7 @@ from hmi.core.alarms.alarm_list import (
     row_key,
     row_time,
 )
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, Priority, needs_ack
+from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, needs_ack
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of
@@ -440,10 +440,6 @@ class AlarmTableModel(QAbstractTableModel):
 
     def counts_per_view(self) -> dict[AlarmView, int]:
         return self.store.alarms.counts_per_view()
-
-    def priority_of(self, row: int) -> Priority | None:
-        r = self.record_at(row)
-        return r.priority if r is not None else None
 
 
 def _same_key(a: Row, b: Row) -> bool:

@@ -261,10 +261,6 @@ class Catalog:
         m = self.machines.get(mid)
         return m.name if m else mid
 
-    def tag_label(self, name: str) -> str:
-        t = self.tags.get(name)
-        return t.label if t else name
-
     def find_machines(self, text: str) -> list[Mention]:
         """Machines named in `text` (ids, names, aliases, and misspellings close to them)."""
         low = text.lower()
@@ -354,9 +350,6 @@ class Catalog:
             if cands[h] not in out:
                 out.append(cands[h])
         return out[:n]
-
-    def alarms_of(self, machine: str) -> list[AlarmInfo]:
-        return [a for a in self.alarms.values() if a.machine == machine]
 
 
 ENGLISH_STOPWORDS = frozenset(

@@ -200,12 +200,6 @@ class TimeSpec:
     point: float | None = None
     kind: str = "range"  # "range" | "point" | "shift"
 
-    def as_args(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
-        if self.point is not None:
-            d["at"] = self.point
-        return d
-
 
 _NUMBER_WORDS = {
     "a": 1,
@@ -505,11 +499,3 @@ class TimeParser:
     def _previous_shift(self, now: float, raw: str) -> TimeSpec:
         s, a, b = self.calendar.previous_shift(now)
         return TimeSpec(a, b, f"the previous shift ({s.name}, {self._range_label(a, b)})", raw, kind="shift")
-
-    def current_shift(self, now: float) -> TimeSpec:
-        s, a, _b = self.calendar.shift_at(now)
-        return TimeSpec(a, now, f"this shift ({s.name}, since {self.fmt(a)})", "", kind="shift")
-
-
-def parse_time(text: str, now: float, calendar: ShiftCalendar | None = None) -> TimeSpec | None:
-    return TimeParser(calendar).parse(text, now)

@@ -5,7 +5,7 @@
     trend.add_pen("filler.speed")           # or open_tag(tag, t0, t1) from a table double-click
     live_buffers.apply(batch)               # the GUI tick feeds the buffers; the trend follows
 
-Models in, events out (DESIGN.md): the widget reads `LiveBuffers` (recent
+Models in, events out: the widget reads `LiveBuffers` (recent
 samples in memory) and a `Historian` (the journal), both plain Python, and
 listens to the buffers' callback. History loads run on a worker thread with a
 progress bar; the widget is only touched on the GUI thread.

@@ -6,7 +6,7 @@ full snapshot plus what happened (``event = "transition"``); a checkpoint event
 at that time. The state of the alarms at any moment is therefore "the last
 checkpoint, then the later transitions" (`latest_snapshots`).
 
-Writers: the alarm engine (`snapshot_data`, `transition_data`, `checkpoint_data`).
+Writers: the alarm engine (`AlarmSnapshot.to_data`, `transition_data`, `checkpoint_data`).
 Readers: the engine's restart (`AlarmSnapshot.from_data`), alarm KPIs, the alarm
 History view, the assistant's catalog and tools (`transition_of`,
 `checkpoint_of`, `latest_snapshots`, `transitions`). The format is documented
@@ -163,10 +163,6 @@ class AlarmTransition:
     def note(self) -> str:
         """The operator's words: the reason, else the comment."""
         return self.reason or self.comment
-
-
-def snapshot_data(snapshot: AlarmSnapshot) -> dict[str, Any]:
-    return snapshot.to_data()
 
 
 def transition_data(

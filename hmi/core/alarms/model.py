@@ -271,10 +271,6 @@ class AlarmRecord:
     comment: str  # last operator comment (ack, shelve, out of service)
     changed_at: float
 
-    @property
-    def is_normal(self) -> bool:
-        return self.state == AlarmState.NORMAL
-
 
 # The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.
 ACTIVE_STATES = frozenset({AlarmState.UNACKED, AlarmState.ACKED, AlarmState.RTN_UNACKED, AlarmState.LATCHED})
