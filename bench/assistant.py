@@ -43,6 +43,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))
 
 SCHEDULE = """
 [[faults]]
@@ -67,7 +68,23 @@ MACHINES = ("filler", "capper", "labeller", "conveyor")
 # --- recording ---------------------------------------------------------------------------------------
 
 
-def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path:
+def record(
+    out_dir: Path,
+    seconds: float,
+    time_factor: float,
+    seed: int,
+    *,
+    schedule: str = SCHEDULE,
+    stand_ins: bool = True,
+    plan: list[tuple[float, Any]] | None = None,
+    camera_hz: float = 1.0,
+) -> Path:
+    """Record the simulated line through the real headless runtime into `out_dir`.
+
+    `stand_ins`: the dev set's fault-model and visual-QC stand-ins write `advisory`/`qc` events (the
+    real producers run too when the config has them). `plan`: (seconds after start, fn(rt)) actions
+    that people take during the recording (acknowledge, write a setpoint, shelve, reset); None runs
+    the dev set's operator (acknowledges the capper's alarms half-way, resets its fault later)."""
     import random
 
     from connectors.loop_thread import LoopThread
@@ -77,24 +94,34 @@ def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path
     from hmi.core.runtime import LineRuntime
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.db*"):
-        old.unlink()
+    for old in [*out_dir.glob("*.db*"), *out_dir.glob("users*")]:
+        if old.is_file():
+            old.unlink()
     sched = out_dir / "schedule.toml"
-    sched.write_text(SCHEDULE, encoding="utf-8")
+    sched.write_text(schedule, encoding="utf-8")
     config = load_config(DEMO_CONFIG)
-    settings = SimSettings(port=0, seed=seed, time_factor=time_factor, faults=load_schedule(sched))
+    settings = SimSettings(
+        port=0, seed=seed, time_factor=time_factor, faults=load_schedule(sched), camera_hz=camera_hz
+    )
     loop = LoopThread("bench-sim").start()
     sim = SimulatedLineServer(settings, config)
     loop.run(sim.start(), timeout=30)
-    rt = LineRuntime(config, journal_dir=out_dir, endpoint=sim.endpoint, gui_feed=False)
+    rt = LineRuntime(
+        config,
+        journal_dir=out_dir,
+        endpoint=sim.endpoint,
+        gui_feed=False,
+        time_scale=time_factor if not stand_ins else 1.0,
+    )
     rt.users.ensure_demo_users()
     operator = rt.users.get("operator")
     rng = random.Random(seed)
     rt.start()
     t0 = time.time()
-    acked = reset = False
+    acked = reset = wrote = shelved = False
     next_adv = next_qc = t0 + 5.0
     idx = config.tag_index()
+    todo = sorted(plan or [], key=lambda p: p[0])
     # Fault-model stand-in: a wear memory per machine (the peak vibration, fading over minutes), so a
     # machine whose bearing failed stays the riskiest after the repair; small offsets avoid ties.
     wear = dict.fromkeys(MACHINES, 0.0)
@@ -103,7 +130,13 @@ def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path
         while (now := time.time()) - t0 < seconds:
             time.sleep(0.25)
             frac = (now - t0) / seconds
-            if now >= next_adv:  # fault-model stand-in: risk from vibration and bearing temperature
+            while todo and now - t0 >= todo[0][0]:
+                _at, act = todo.pop(0)
+                try:
+                    act(rt)
+                except Exception as exc:  # a plan step that finds nothing to act on is reported, not fatal
+                    print(f"  plan step at {_at:.0f} s: {exc}", file=sys.stderr)
+            if stand_ins and now >= next_adv:  # fault-model stand-in: risk from vibration and temperature
                 next_adv = now + 20.0
                 evs = []
                 for m in MACHINES:
@@ -130,7 +163,7 @@ def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path
                         )
                     )
                 rt.journal.write_events(evs)
-            if now >= next_qc:  # visual-QC stand-in on the labeller: defects follow the glue temperature
+            if stand_ins and now >= next_qc:  # visual-QC stand-in on the labeller: follows glue temperature
                 next_qc = now + 2.0
                 glue = float(rt._latest[idx["labeller.glue_temp"]])
                 p = 0.03 + (0.5 if not math.isnan(glue) and (glue > 175 or glue < 145) else 0.0)
@@ -150,14 +183,24 @@ def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path
                         },
                     )
                 )
-            if not acked and frac > 0.55:
+            if plan is None and not wrote and frac > 0.3:
+                wrote = True
+                rt.write_value("capper.speed_sp", 380.0, rt.users.get("supervisor")).result(15)
+            if plan is None and not shelved and frac > 0.65:
+                shelved = True
+                recs = [r for r in rt.alarms.records() if r.state.value not in ("normal", "shelved")]
+                if recs:
+                    rt.alarm_action(
+                        "shelve", recs[-1].id, rt.users.get("supervisor"), 900.0, "sensor check pending"
+                    ).result(10)
+            if plan is None and not acked and frac > 0.55:
                 acked = True
                 ids = [r.id for r in rt.alarms.records() if r.machine == "capper" and not r.acked]
                 if ids:
                     rt.alarm_action(
                         "acknowledge", ids, operator, comment="capper checked by the operator"
                     ).result(10)
-            if not reset and frac > 0.8:
+            if plan is None and not reset and frac > 0.8:
                 reset = True
                 ids = [
                     r.id for r in rt.alarms.records() if r.machine == "capper" and r.state.value == "latched"
@@ -592,10 +635,23 @@ def build_questions(db_path: Path) -> list[Question]:
 # --- checking ------------------------------------------------------------------------------------------------
 
 
-_NUM = re.compile(r"(?<![\w.:])-?\d+(?:\.\d+)?(?![\w:])")
+_NUM = re.compile(r"(?<![A-Za-z0-9_.:])-?\d+(?:\.\d+)?(?![A-Za-z0-9_:])")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_GERMAN = re.compile(r"\b(der|die|das|ist|sind|hat|wurde|keine?|nicht|um|seit|von|bis|und|Uhr|Alarme?)\b")
 
 
 def fact_ok(f: Fact, text: str, sources: list[Any]) -> bool:
+    if f.kind == "lang":  # the answer is in the question's language
+        if f.value == "zh":
+            return len(_CJK.findall(text)) >= 4
+        return len(_GERMAN.findall(text)) >= 2
+    if f.kind == "decline":  # says it cannot answer / has no such thing, and states none of the forbidden
+        from assistant_heldout.questions import DECLINE
+
+        low = text.lower()
+        return any(m.lower() in low for m in DECLINE) and not any(x.lower() in low for x in f.value)
     if f.kind == "source":
         return any(f.value in s.uri() for s in sources)
     if f.kind == "text":
@@ -613,7 +669,10 @@ def fact_ok(f: Fact, text: str, sources: list[Any]) -> bool:
                 return True
         return False
     if f.kind == "num":
-        nums = [float(x) for x in _NUM.findall(re.sub(r"\d{1,2}:\d{2}(:\d{2})?", " ", text))]
+        plain = re.sub(r"\d{1,2}:\d{2}(:\d{2})?", " ", text)
+        # German decimal commas ("7,5 %") read as decimal points too.
+        plain += " " + re.sub(r"(\d),(\d)", r"\1.\2", plain)
+        nums = [float(x) for x in _NUM.findall(plain)]
         v = float(f.value)
         tol = max(f.tol * max(1.0, abs(v)), 1e-9) if f.tol else 0.0
         # The answer may round: to 0, 1, 2 or 3 decimals.
@@ -753,15 +812,41 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads (0: its default)")
     p.add_argument("--repeats", type=int, default=3, help="router timing repeats per question")
     p.add_argument("--json", help="write all rows and figures here")
+    p.add_argument(
+        "--set",
+        choices=("dev", "heldout"),
+        default="dev",
+        help="dev: the questions developed with the router; heldout: bench/assistant_heldout (its own"
+        " recording, fault schedule and people; score it once, at the end)",
+    )
     args = p.parse_args(argv)
     jdir = Path(args.journal)
     if args.record:
-        record(jdir, args.seconds, args.time_factor, args.seed)
+        if args.set == "heldout":
+            from assistant_heldout import recording as ho
+
+            record(
+                jdir,
+                ho.SECONDS,
+                ho.TIME_FACTOR,
+                ho.SEED,
+                schedule=ho.SCHEDULE,
+                stand_ins=False,
+                plan=ho.PLAN,
+                camera_hz=ho.CAMERA_HZ,
+            )
+        else:
+            record(jdir, args.seconds, args.time_factor, args.seed)
     files = sorted(jdir.glob("line1_*.db"))
     if not files:
         print(f"no journal in {jdir}; run with --record", file=sys.stderr)
         return 2
-    questions = build_questions(files[-1])
+    if args.set == "heldout":
+        from assistant_heldout.questions import build_heldout_questions
+
+        questions = build_heldout_questions(files[-1])
+    else:
+        questions = build_questions(files[-1])
     print(
         f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; journal {files[-1]}; "
         f"{len(questions)} questions"
