@@ -292,11 +292,15 @@ def _counter(db: Db, tag: str, t0: float) -> float:
 def _last_alarm_states(db: Db) -> dict[str, dict[str, Any]]:
     rows = db.q(
         "SELECT json_extract(data, '$.alarm'), json_extract(data, '$.state'), json_extract(data, '$.acked'),"
-        " json_extract(data, '$.machine'), json_extract(data, '$.active') FROM events e WHERE kind = 'alarm'"
+        " json_extract(data, '$.machine'), json_extract(data, '$.active'), json_extract(data, '$.name')"
+        " FROM events e WHERE kind = 'alarm'"
         " AND json_extract(data, '$.event') = 'transition' AND id = (SELECT max(id) FROM events e2 WHERE"
         " e2.kind = 'alarm' AND json_extract(e2.data, '$.alarm') = json_extract(e.data, '$.alarm'))"
     )
-    return {a: {"state": s, "acked": bool(k), "machine": m, "active": bool(act)} for a, s, k, m, act in rows}
+    return {
+        a: {"state": s, "acked": bool(k), "machine": m, "active": bool(act), "name": n or a}
+        for a, s, k, m, act, n in rows
+    }
 
 
 def build_questions(db_path: Path) -> list[Question]:
@@ -330,6 +334,15 @@ def build_questions(db_path: Path) -> list[Question]:
                 ts + 15,
             )
             fo = next((r[2] for r in rows if r[2]), None) or (rows[0][1] if rows else None)
+            if fo:  # answers name alarms by their message, not their id
+                fo = (
+                    db.q(
+                        "SELECT json_extract(data,'$.name') FROM events WHERE kind='alarm' AND"
+                        " json_extract(data,'$.alarm')=? LIMIT 1",
+                        fo,
+                    )[0][0]
+                    or fo
+                )
             facts = (
                 [Fact("time", _hms(ts))]
                 + ([Fact("text", fault)] if fault else [])
@@ -445,7 +458,7 @@ def build_questions(db_path: Path) -> list[Question]:
         t = time.perf_counter() - t_un
         ids = sorted(a for a in unacked if last[a]["machine"] == m)
         facts = (
-            [Fact("num", len(ids))] + [Fact("text", a) for a in ids]
+            [Fact("num", len(ids))] + [Fact("text", last[a]["name"]) for a in ids]
             if ids
             else [Fact("anyof", ["0 alarms", "No alarm", "no alarm"])]
         )
@@ -477,7 +490,7 @@ def build_questions(db_path: Path) -> list[Question]:
     add(
         "Which alarms are active?",
         "alarms",
-        [Fact("num", len(active))] + [Fact("text", a) for a in active],
+        [Fact("num", len(active))] + [Fact("text", last[a]["name"]) for a in active],
         t,
     )
     # Production and reject rates from the counters.
@@ -508,23 +521,38 @@ def build_questions(db_path: Path) -> list[Question]:
         t,
     )
     t = time.perf_counter()
+    # Visual QC: the inspector's rolling defect rate tag (the documented source of the rate).
     qc = db.q(
-        "SELECT count(*), sum(json_extract(data,'$.verdict')='defect') FROM events WHERE kind='qc' AND ts>=?",
-        hour,
-    )[0]
-    if qc[0]:
+        "SELECT value FROM samples WHERE tag_id=? AND value IS NOT NULL AND (status & 3221225472)=0"
+        " ORDER BY source_ts DESC LIMIT 1",
+        db.ids.get("qc.defect_rate", -1),
+    )
+    if qc:
         add(
             "What was the defect rate of the labeller in the last hour?",
             "qc",
-            [Fact("num", round(100 * qc[1] / qc[0], 2), 0.006)],
+            [Fact("num", float(qc[0][0]), 0.011)],
             t,
         )
-    # Fault-model risk.
-    t = time.perf_counter()
-    adv = db.q(
-        "SELECT json_extract(data,'$.machine'), json_extract(data,'$.risk') FROM events e WHERE kind='advisory' AND"
-        " id = (SELECT max(id) FROM events e2 WHERE e2.kind='advisory' AND e2.source=e.source)"
-    )
+    # The latest risk per machine: the predictor's derived tag when recorded, else its latest advisory
+    # with a risk (the documented precedence, docs/assistant.md).
+    adv = []
+    for mm in MACHINES:
+        v = db.q(
+            "SELECT value FROM samples WHERE tag_id=? AND value IS NOT NULL AND (status & 3221225472)=0"
+            " ORDER BY source_ts DESC LIMIT 1",
+            db.ids.get(f"{mm}.fault_risk", -1),
+        )
+        if v:
+            adv.append((mm, float(v[0][0]) / 100.0))
+            continue
+        r = db.q(
+            "SELECT json_extract(data,'$.risk') FROM events WHERE kind='advisory' AND source=? AND"
+            " json_extract(data,'$.risk') IS NOT NULL ORDER BY id DESC LIMIT 1",
+            mm,
+        )
+        if r:
+            adv.append((mm, float(r[0][0])))
     if adv:
         ranked = sorted(adv, key=lambda r: -r[1])
         if len(ranked) < 2 or ranked[0][1] > ranked[1][1]:  # a tie has no single right answer
@@ -626,7 +654,7 @@ def build_questions(db_path: Path) -> list[Question]:
         time.perf_counter(),
     )
     add("", "bad_input", [Fact("text", "Ask a question")], time.perf_counter())
-    add("asdf qwerty zxcv", "bad_input", [Fact("text", "I can answer")], time.perf_counter())
+    add("asdf qwerty zxcv", "bad_input", [Fact("text", "can't answer")], time.perf_counter())
     add("x" * 600, "bad_input", [Fact("text", "limit is 500")], time.perf_counter())
     conn.close()
     return qs
@@ -725,77 +753,22 @@ def evaluate(db_files: list[Path], questions: list[Question], model: Any, repeat
                 "sql_ms": q.sql_ms,
             }
         )
-    out: dict[str, Any] = {"rows": rows, "router_ms": lat}
+    out: dict[str, Any] = {"rows": rows, "router_ms": lat, "model_ms": []}
     if model is not None:
-        am = build_assistant(db_files=db_files, model=model)
+        am = build_assistant(db_files=db_files, model=model, use_model=True)
         for q, row in zip(questions, rows, strict=True):
-            a = am.answer(q.text)
+            a = am.answer(q.text, use_model=True)
+            out["model_ms"].append(a.elapsed_s * 1000)
             row["model_ok"] = correct(q, a.text, a.sources)
-            row["model_used"] = a.model_text is not None
-            row["replaced"] = a.replaced
-            row["kept_ok"] = (
-                not a.replaced and a.model_text is not None and correct(q, a.model_text, a.sources)
-            )
-            row["model_text"] = (a.model_text or "")[:300]
-            row["guard"] = str(a.verdict) if a.verdict else ""
-            g = a.generation
-            if g is not None and g.first_token_s is not None:
-                row["first_token_s"] = g.first_token_s
-                row["tok_s"] = g.tokens_per_s
-                row["prompt_tokens"] = g.prompt_tokens
-                row["new_tokens"] = g.n_tokens
-            print(
-                f"  [{'ok' if row['model_ok'] else 'XX'}|{'rep' if a.replaced else 'kept'}] "
-                f"{q.text[:60]!r}: {(a.model_text or '')[:90]!r}",
-                flush=True,
-            )
-    return out
-
-
-def interleaved_speed(
-    models: dict[str, Any], prompts: list[list[dict[str, str]]], new_tokens: int, rounds: int
-) -> dict[str, dict[str, float]]:
-    """Time to first token and decode tokens/s per model, the models taking turns (load drifts)."""
-    acc: dict[str, tuple[list[float], list[float], list[float]]] = {k: ([], [], []) for k in models}
-    for _ in range(rounds):
-        for name, m in models.items():
-            ft, tps, pt = acc[name]
-            for msgs in prompts:
-                g = m.chat(msgs, max_new_tokens=new_tokens)
-                if g.first_token_s is not None:
-                    ft.append(g.first_token_s)
-                    pt.append(g.prompt_tokens)
-                if g.tokens_per_s:
-                    tps.append(g.tokens_per_s)
-    return {
-        name: {
-            "first_token_p50": pct(ft, 50),
-            "first_token_p95": pct(ft, 95),
-            "tok_s_p50": pct(tps, 50),
-            "tok_s_min": min(tps) if tps else float("nan"),
-            "prompt_tokens_p50": pct(pt, 50),
-        }
-        for name, (ft, tps, pt) in acc.items()
-    }
-
-
-def _speed_prompts(db_files: list[Path], n: int) -> list[list[dict[str, str]]]:
-    from inference.assistant.assistant import phrasing_messages
-    from inference.assistant.factory import build_assistant
-
-    a = build_assistant(db_files=db_files, use_model=False)
-    out = []
-    for q in [
-        "why did the capper stop?",
-        "what was the reject rate in the last hour?",
-        "is the labeller running?",
-        "which alarms are still unacknowledged on the filler?",
-        "what is the filler bearing temperature now?",
-        "how many stops did the filler have in the last hour?",
-    ][:n]:
-        ans = a.answer(q, use_model=False)
-        facts = "\n".join(r.summary for r in ans.results)
-        out.append(phrasing_messages(q, facts, [k for r in ans.results for k in r.key_facts]))
+            row["model_chose"] = "chosen by" in a.answered_by
+            row["model_text"] = a.text[:300]
+            if row["model_chose"]:
+                print(
+                    f"  [{'ok' if row['model_ok'] else 'XX'}] model chose "
+                    f"{a.tool_calls[0].name if a.tool_calls else '-'}"
+                    f" for {q.text[:60]!r}",
+                    flush=True,
+                )
     return out
 
 
@@ -862,37 +835,47 @@ def main(argv: list[str] | None = None) -> int:
     n = len(rows)
     cats = sorted({r["cat"] for r in rows})
     print(
-        "\n| category | questions | router-only right | router + model right"
-        " | model wording kept and right | guard replaced |"
+        "\n| category | questions | router only: right | router + model tool choice: right"
+        " | model chose a tool |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|")
     for c in [*cats, "all"]:
         rs = [r for r in rows if c == "all" or r["cat"] == c]
         ro = sum(r["router_ok"] for r in rs)
         line = f"| {c} | {len(rs)} | {ro} ({100 * ro / len(rs):.0f} %) |"
         if model is not None:
-            used = [r for r in rs if r.get("model_used")]
             mo = sum(r["model_ok"] for r in rs)
-            kept = sum(r["kept_ok"] for r in used)
-            rep = sum(r["replaced"] for r in used)
-            line += (
-                f" {mo} ({100 * mo / len(rs):.0f} %) | {kept} of {len(used)} |"
-                f" {rep} of {len(used)} ({100 * rep / max(len(used), 1):.0f} %) |"
-            )
+            chose = [r for r in rs if r.get("model_chose")]
+            line += f" {mo} ({100 * mo / len(rs):.0f} %) | {len(chose)} ({sum(r['model_ok'] for r in chose)} right) |"
         else:
-            line += " - | - | - |"
+            line += " - | - |"
         print(line)
+    declines = [r for r in rows if r["cat"].startswith("decline") or r["cat"] == "bad_input"]
+    if declines:
+        print(f"\ndeclines right (router only): {sum(r['router_ok'] for r in declines)} of {len(declines)}")
     lat = res["router_ms"]
     sql = [r["sql_ms"] for r in rows if r["sql_ms"] > 0]
     print(
         f"\nrouter-only answer latency over {len(lat)} answers: p50 {pct(lat, 50):.1f} ms, "
-        f"p95 {pct(lat, 95):.1f} ms, max {max(lat):.1f} ms (target p95 <= 200 ms); independent SQL of the "
-        f"same facts: p50 {pct(sql, 50):.1f} ms, p95 {pct(sql, 95):.1f} ms; "
-        f"ratio p95 {pct(lat, 95) / max(pct(sql, 95), 1e-9):.1f}"
+        f"p95 {pct(lat, 95):.1f} ms, max {max(lat):.1f} ms (target p95 <= 200 ms)"
+        + (
+            f"; independent SQL of the same facts: p50 {pct(sql, 50):.1f} ms, p95 {pct(sql, 95):.1f} ms"
+            if sql
+            else ""
+        )
+    )
+    if model is not None:
+        mm = res["model_ms"]
+        print(
+            f"with the model (tool choice for uncovered questions): p50 {pct(mm, 50):.1f} ms, p95 {pct(mm, 95):.1f} ms"
+        )
+    print(
+        "wrong facts passing a guard: 0 by construction (no model text is ever shown; every answer is a tool"
+        " rendering)"
     )
     wrong = [r for r in rows if not r["router_ok"]]
     for r in wrong:
-        print(f"  router wrong: {r['q'][:70]!r} -> {r['router_text'][:160]!r}")
+        print(f"  router wrong: {r['q'][:70]!r} -> {r['router_text'][:200]!r}")
     figures: dict[str, Any] = {
         "questions": n,
         "router_ok": sum(r["router_ok"] for r in rows),
@@ -900,50 +883,12 @@ def main(argv: list[str] | None = None) -> int:
         "router_p95_ms": pct(lat, 95),
     }
     if model is not None:
-        ft = [r["first_token_s"] for r in rows if "first_token_s" in r]
-        tps = [r["tok_s"] for r in rows if r.get("tok_s")]
-        pts = [r["prompt_tokens"] for r in rows if "prompt_tokens" in r]
-        tmin = min(tps) if tps else float("nan")
-        print(
-            f"model in the evaluation ({len(ft)} generations): first token p50 {pct(ft, 50):.2f} s, "
-            f"p95 {pct(ft, 95):.2f} s; decode p50 {pct(tps, 50):.1f} tokens/s (min {tmin:.1f}); "
-            f"prompt p50 {pct(pts, 50):.0f} tokens"
-        )
-        prompts = _speed_prompts(files, 6)
-        models = {"8-bit (shipped)": model}
-        if args.baseline_model_dir:
-            from inference.assistant.llm.runtime import LocalLM
-
-            models["f32 weights (baseline)"] = LocalLM.load(
-                args.baseline_model_dir, provider=args.provider, threads=args.threads or None
-            )
-        speeds = interleaved_speed(models, prompts, 48, rounds=3)
-        print(
-            "\nmodel speed, 6 phrasing prompts x 3 rounds, 48 new tokens, variants interleaved "
-            f"(load {os.getloadavg()[0]:.1f}):"
-        )
-        print(
-            "| variant | first token p50 | first token p95 | decode tokens/s p50 | min | prompt tokens p50 |"
-        )
-        print("|---|---:|---:|---:|---:|---:|")
-        for name, sp in speeds.items():
-            print(
-                f"| {name} | {sp['first_token_p50']:.2f} s | {sp['first_token_p95']:.2f} s | {sp['tok_s_p50']:.1f} |"
-                f" {sp['tok_s_min']:.1f} | {sp['prompt_tokens_p50']:.0f} |"
-            )
-        if len(speeds) == 2:
-            a_, b_ = speeds.values()
-            print(
-                f"ratio 8-bit / f32: decode x{a_['tok_s_p50'] / b_['tok_s_p50']:.2f}, "
-                f"first token x{b_['first_token_p50'] / a_['first_token_p50']:.2f} (above 1: 8-bit faster)"
-            )
         figures.update(
             {
                 "model": model.name,
                 "provider": model.provider,
-                "speed": speeds,
-                "eval_first_token_p50": pct(ft, 50),
-                "eval_tok_s_p50": pct(tps, 50),
+                "model_ok": sum(r["model_ok"] for r in rows),
+                "model_p95_ms": pct(res["model_ms"], 95),
             }
         )
     if args.json:
