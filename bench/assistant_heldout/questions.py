@@ -17,13 +17,13 @@ it cannot answer / has no such thing, and states none of the `forbidden` strings
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 import assistant as dev  # bench/assistant.py: Fact, Question, Db, helpers
+from assistant_truth import Truth
 
 Fact = dev.Fact
 Question = dev.Question
@@ -111,73 +111,10 @@ def build_heldout_questions(db_path: Path) -> list[Any]:
     def add(text: str, cat: str, facts: list[Any]) -> None:
         qs.append(Question(text, cat, facts, 0.0))
 
-    def series(tag: str) -> list[tuple[float, float]]:
-        return [(ts, float(v)) for ts, v, s in dev._samples(db, tag) if v is not None and _good(s)]
-
-    def last_value(tag: str) -> float:
-        return series(tag)[-1][1]
-
-    def state_changes(m: str) -> list[tuple[float, int]]:
-        out: list[tuple[float, int]] = []
-        for ts, v in series(f"{m}.state"):
-            if not out or out[-1][1] != int(v):
-                out.append((ts, int(v)))
-        return out
-
-    def state_at(m: str, t: float) -> int:
-        st = [v for ts, v in state_changes(m) if ts <= t]
-        return st[-1] if st else -1
-
-    def stops(m: str) -> list[tuple[float, int, str]]:
-        return dev._stops(db, m)
-
-    def downtime(m: str, a: float, b: float) -> float:
-        ch = state_changes(m)
-        down, started = 0.0, False
-        for (ts, v), nxt in zip(ch, [*(x[0] for x in ch[1:]), b], strict=True):
-            started = started or v == 2
-            lo, hi = max(ts, a), min(nxt, b)
-            if started and v in (0, 4) and hi > lo:
-                down += hi - lo
-        return down
-
-    def tw_mean(tag: str, a: float, b: float) -> float:
-        """Time-weighted mean of good samples over [a, b): each value held until the next sample."""
-        rows = [(ts, v, s) for ts, v, s in dev._samples(db, tag) if ts < b]
-        acc = w = 0.0
-        for i, (ts, v, s) in enumerate(rows):
-            nxt = rows[i + 1][0] if i + 1 < len(rows) else b
-            lo, hi = max(ts, a), min(nxt, b)
-            if hi <= lo or v is None or not _good(s):
-                continue
-            acc += float(v) * (hi - lo)
-            w += hi - lo
-        return acc / w
-
-    def vmax(tag: str, a: float, b: float) -> float:
-        return max(v for ts, v in series(tag) if a <= ts < b)
-
-    def counter(tag: str, a: float, b: float) -> float:
-        rows = series(tag)
-        before = [v for ts, v in rows if ts < a]
-        vals = ([before[-1]] if before else []) + [v for ts, v in rows if a <= ts < b]
-        tot = 0.0
-        for p, n in itertools.pairwise(vals):
-            tot += n - p if n >= p else n
-        return tot
-
-    def last_alarms() -> dict[str, dict[str, Any]]:
-        rows = db.q(
-            "SELECT json_extract(data,'$.alarm'), data FROM events e WHERE kind='alarm' AND"
-            " json_extract(data,'$.event')='transition' AND id=(SELECT max(id) FROM events e2 WHERE"
-            " e2.kind='alarm' AND json_extract(e2.data,'$.alarm')=json_extract(e.data,'$.alarm'))"
-        )
-        import json
-
-        return {a: json.loads(d) for a, d in rows}
-
-    def unacked(d: dict[str, Any]) -> bool:
-        return not d["acked"] and d["state"] not in ("normal", "shelved", "suppressed", "out_of_service")
+    tr = Truth(db)
+    series, last_value, state_changes, state_at = tr.series, tr.last_value, tr.state_changes, tr.state_at
+    stops, downtime, tw_mean, vmax, counter = tr.stops, tr.downtime, tr.tw_mean, tr.vmax, tr.counter
+    last_alarms, unacked = tr.last_alarms, tr.unacked
 
     lang_de, lang_zh = Fact("lang", "de"), Fact("lang", "zh")
 

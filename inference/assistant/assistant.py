@@ -13,6 +13,7 @@ default (`[assistant] use_model = false`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -182,13 +183,13 @@ class Assistant:
         if self.tools.journal is None:
             return None
         now = self.tools.now()
-        if kind == "run":
+        if kind == "run":  # the latest return to Running after a stop
             evs = self.tools.journal.events(now - 86400.0, now, kinds=["machine_state"], sources=[machine])
             runs = [
                 e
-                for e in evs
+                for prev, e in itertools.pairwise(evs)
                 if e.data.get("state") == "Running"
-                and e.data.get("from") in ("Starting", "Stopped", "Faulted")
+                and prev.data.get("state") in ("Starting", "Stopped", "Faulted")
             ]
             return runs[-1].ts if runs else None
         stops = self.tools.stops([machine], now - 86400.0, now)

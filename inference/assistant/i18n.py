@@ -98,7 +98,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "value_none": {"de": "{label}: kein Wert aufgezeichnet.", "zh": "{label}：没有记录的数值。"},
     "status": {"de": "{machine} {state}{since}{fault}.", "zh": "{machine}：{state}{since}{fault}。"},
     "stop": {
-        "de": "Der {machine} ist um {time} stehen geblieben: {state}{fault}.",
+        "de": "{the_machine} ist um {time} stehen geblieben: {state}{fault}.",
         "zh": "{machine}于{time}停机：{state}{fault}。",
     },
     "first_out": {"de": "Erstwert-Alarm: {alarm} um {time}.", "zh": "首发报警：{alarm}（{time}）。"},
@@ -111,7 +111,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{span}没有记录到{machine}停机。",
     },
     "stops": {
-        "de": "{machine}: {n} Stillstände {range}{list}{down}.",
+        "de": "{the_machine} hatte von {range} {n} {word}{list}{down}.",
         "zh": "{machine}：{range}停机{n}次{list}{down}。",
     },
     "alarms_state": {
@@ -166,8 +166,19 @@ ACTIONS: dict[str, dict[str, str]] = {
 }
 
 
+_NEUTER_DE = frozenset({"conveyor"})  # das Förderband; the other machines are "der"
+
+
 def machine(mid: str, lang: str, default: str) -> str:
     return MACHINES.get(lang, {}).get(mid, default)
+
+
+def the_machine(mid: str, default: str, *, dative: bool = False, capital: bool = False) -> str:
+    """German machine name with its article: "der Füller", "das Förderband", "am Förderband" (dative)."""
+    name = machine(mid, "de", default)
+    art = ("am" if dative else "das") if mid in _NEUTER_DE else ("am" if dative else "der")
+    art = art.capitalize() if capital else art
+    return f"{art} {name}"
 
 
 def tag_label(name: str, lang: str, default: str) -> str:

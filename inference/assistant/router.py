@@ -93,6 +93,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwho\b.*\b(ack|acked|acknowledg\w*|reset|shelv\w*|chang\w*|touch\w*|set|wrote|writ\w*|took"
             r"|did|silenc\w*|clear\w*|out of service|confirm\w*)",
             r"\bwhich (users?|operators?|people)\b",
+            r"\bby whom\b",
+            r"\bshelv\w*\b.*\b(why|reason)\b",
             r"\b(anyone|anybody|somebody|someone)\b.*\b(ack\w*|reset|shelv\w*|chang\w*|touch\w*|set|took)\b",
             r"\bwhat comments?\b",
             r"\bcomments?\b.*\b(left|written|entered|ack\w*)",
@@ -890,14 +892,14 @@ class Router:
             route.calls.append(ToolCall("handover", {"start": start, "end": end}))
         elif intent == "who":
             action = (
-                "write"
-                if re.search(r"\bsetpoints?\b|\bchang|\btouch|\bwr(ote|ite)|\badjust|\bmodif", low)
-                else "reset"
+                "reset"
                 if re.search(r"\breset", low)
                 else "shelve"
                 if re.search(r"\bshelv", low)
                 else "out_of_service"
                 if re.search(r"\bout of service\b", low)
+                else "write"
+                if re.search(r"\bsetpoints?\b|\bchang|\btouch|\badjust|\bmodif", low)
                 else "acknowledge"
                 if re.search(r"\back|\btook\b|\bcomment|\bconfirm", low)
                 else None

@@ -138,7 +138,7 @@ class Alarms(Tool):
         machine_id = next(iter(mids)) if mids and len(mids) == 1 and where else ""
         localized = {
             "de": f"{len(rows)} Alarme sind um {ctx.fmt_t(at)} {state_de}"
-            + (f" am {i18n.machine(machine_id, 'de', '')}" if machine_id else "")
+            + (f" {i18n.the_machine(machine_id, '', dative=True)}" if machine_id else "")
             + (f": {names}." if names else "."),
             "zh": f"{ctx.fmt_t(at)}"
             + (f"{i18n.machine(machine_id, 'zh', '')}" if machine_id else "")

@@ -144,7 +144,8 @@ class EventSequence(Tool):
         sources = [_event_source(ctx, idle, "idle")]
         keys = [ctx.fmt_t(idle.ts)[:5]]
         loc = {
-            "de": f"Der {i18n.machine(mid, 'de', mname)} wartete ab {ctx.fmt_t(idle.ts)} (Leerlauf, keine Störung).",
+            "de": f"{i18n.the_machine(mid, mname, capital=True)} wartete ab {ctx.fmt_t(idle.ts)}"
+            " (Leerlauf, keine Störung).",
             "zh": f"{i18n.machine(mid, 'zh', mname)}于{ctx.fmt_t(idle.ts)}进入空闲（等待，不是故障）。",
         }
         if causes:
@@ -184,7 +185,7 @@ class EventSequence(Tool):
             sources.append(_event_source(ctx, c, f"{c.data.get('state')}" + (f" ({fault})" if fault else "")))
             keys += [cname] + ([fault] if fault else [])
             loc["de"] += (
-                f" Ursache: der {i18n.machine(c.source, 'de', cname)} stand seit {ctx.fmt_t(c.ts)}"
+                f" Ursache: {i18n.the_machine(c.source, cname)} stand seit {ctx.fmt_t(c.ts)}"
                 + (f" ({i18n.fault(fault, 'de')})" if fault else "")
                 + (
                     " und lieferte keine Flaschen (vorgelagert)."
@@ -302,6 +303,7 @@ class EventSequence(Tool):
             lang: i18n.msg(
                 "stop",
                 machine=i18n.machine(mid, lang, mname),
+                the_machine=i18n.the_machine(mid, mname, capital=True),
                 time=ctx.fmt_t(t_stop),
                 state=i18n.state(state, lang),
                 fault=(f" ({i18n.fault(fault, lang)})" if lang == "de" else f"（{i18n.fault(fault, lang)}）")
@@ -543,8 +545,12 @@ class MachineStates(Tool):
                     i18n.msg(
                         "stops",
                         machine=i18n.machine(mid, lang, name),
+                        the_machine=i18n.the_machine(mid, name, capital=True),
+                        word="Stillstand" if len(stops) == 1 else "Stillstände",
                         n=len(stops),
-                        range=ctx.short_range(a, b),
+                        range=ctx.short_range(a, b).replace("-", " bis ")
+                        if lang == "de"
+                        else ctx.short_range(a, b),
                         list=lst,
                         down=dn,
                     )[lang]

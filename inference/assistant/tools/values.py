@@ -222,7 +222,7 @@ class MachineStatus(Tool):
                 m_l = i18n.machine(mid, lang, name)
                 st_l = i18n.state(state, lang)
                 loc[lang].append(
-                    f"Um {ctx.fmt_t(at)} war der {m_l} {st_l} (seit {ctx.fmt_t(e.ts)})."
+                    f"Um {ctx.fmt_t(at)} war {i18n.the_machine(mid, name)} {st_l} (seit {ctx.fmt_t(e.ts)})."
                     if lang == "de"
                     else f"{ctx.fmt_t(at)}时{m_l}为{st_l}（自{ctx.fmt_t(e.ts)}起）。"
                 )
