@@ -89,6 +89,7 @@ def record(
 
     from connectors.loop_thread import LoopThread
     from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
+    from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
     from hmi.core.config import DEMO_CONFIG, load_config
     from hmi.core.events import EventKind, JournalEvent
     from hmi.core.runtime import LineRuntime
@@ -190,23 +191,23 @@ def record(
                 shelved = True
                 recs = [r for r in rt.alarms.records() if r.state.value not in ("normal", "shelved")]
                 if recs:
-                    rt.alarm_action(
-                        "shelve", recs[-1].id, rt.users.get("supervisor"), 900.0, "sensor check pending"
-                    ).result(10)
+                    shelve = AlarmRequest(AlarmCommand.SHELVE, (recs[-1].id,), "sensor check pending", 900.0)
+                    rt.alarm_action(shelve, rt.users.get("supervisor")).result(10)
             if plan is None and not acked and frac > 0.55:
                 acked = True
                 ids = [r.id for r in rt.alarms.records() if r.machine == "capper" and not r.acked]
                 if ids:
-                    rt.alarm_action(
-                        "acknowledge", ids, operator, comment="capper checked by the operator"
-                    ).result(10)
+                    ack = AlarmRequest(AlarmCommand.ACKNOWLEDGE, tuple(ids), "capper checked by the operator")
+                    rt.alarm_action(ack, operator).result(10)
             if plan is None and not reset and frac > 0.8:
                 reset = True
                 ids = [
                     r.id for r in rt.alarms.records() if r.machine == "capper" and r.state.value == "latched"
                 ]
                 if ids:
-                    rt.alarm_action("reset", ids, operator, comment="cap chute cleared").result(10)
+                    rt.alarm_action(
+                        AlarmRequest(AlarmCommand.RESET, tuple(ids), "cap chute cleared"), operator
+                    ).result(10)
     finally:
         rt.stop()
         loop.run(sim.stop(), timeout=10)

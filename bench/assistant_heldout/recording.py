@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
+
 SCHEDULE = """
 [[faults]]
 spec = "capper:overheat@15s/3m,repair=1m"
@@ -55,7 +57,8 @@ def _ack(machine: str, comment: str) -> Any:
     def act(rt: Any) -> None:
         ids = [r.id for r in rt.alarms.records() if r.machine == machine and not r.acked]
         if ids:
-            rt.alarm_action("acknowledge", ids, _user(rt, OPERATOR), comment=comment).result(10)
+            req = AlarmRequest(AlarmCommand.ACKNOWLEDGE, tuple(ids), comment)
+            rt.alarm_action(req, _user(rt, OPERATOR)).result(10)
 
     return act
 
@@ -69,13 +72,15 @@ def _shelve(rt: Any) -> None:
     recs = [r for r in rt.alarms.records() if r.state.value not in ("normal", "shelved")]
     recs.sort(key=lambda r: (r.machine != "filler", r.id))
     if recs:
-        rt.alarm_action("shelve", recs[0].id, _user(rt, SUPERVISOR), 600.0, SHELVE_REASON).result(10)
+        req = AlarmRequest(AlarmCommand.SHELVE, (recs[0].id,), SHELVE_REASON, 600.0)
+        rt.alarm_action(req, _user(rt, SUPERVISOR)).result(10)
 
 
 def _reset(rt: Any) -> None:
     ids = [r.id for r in rt.alarms.records() if r.machine == "capper" and r.state.value == "latched"]
     if ids:
-        rt.alarm_action("reset", ids, _user(rt, SUPERVISOR), comment=RESET_COMMENT).result(10)
+        req = AlarmRequest(AlarmCommand.RESET, tuple(ids), RESET_COMMENT)
+        rt.alarm_action(req, _user(rt, SUPERVISOR)).result(10)
 
 
 PLAN: list[tuple[float, Any]] = [
