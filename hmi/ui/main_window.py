@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def _build_assistant_dock(self, load_model: bool) -> None:
         # Answers come from tools over the journal and the live values; a local language
-        # model, when prepared, only phrases them (and a guard checks every fact).
+        # model, when loaded, only picks the tool for questions the router does not understand.
         journal = self.runtime.journal
         self.assistant = build_assistant(
             config=self.config,

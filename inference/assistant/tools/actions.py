@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmi.core.alarms.event_codec import AlarmTransition, transition_of
 from inference.assistant import i18n
 from inference.assistant.journal_access import Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -46,18 +47,16 @@ class OperatorActions(Tool):
         rng = ctx.range_label(a, b)
         # (time, user, what, detail, event, kind)
         items: list[tuple[float, str, str, str, Ev, str]] = []
-        groups: dict[tuple[float, str, str, str], list[Ev]] = {}
+        groups: dict[tuple[float, str, str, str], list[tuple[AlarmTransition, Ev]]] = {}
         for e in j.events(a, b, kinds=["alarm", "operator_action", "audit"]):
             d = e.data
             if e.kind == "alarm":
-                act = str(d.get("action", ""))
-                who = str(d.get("user") or "")
-                if act not in ALARM_ACTIONS or not who or d.get("event") != "transition":
+                tr = transition_of(e)
+                if tr is None or tr.action not in ALARM_ACTIONS or not tr.user:
                     continue
-                if action not in (None, act) or (mids is not None and d.get("machine") not in mids):
+                if action not in (None, tr.action) or (mids is not None and tr.snapshot.machine not in mids):
                     continue
-                note = str(d.get("comment") or d.get("reason") or "")
-                groups.setdefault((round(e.ts, 1), who, act, note), []).append(e)
+                groups.setdefault((round(e.ts, 1), tr.user, tr.action, tr.note), []).append((tr, e))
             elif e.kind == "operator_action" and d.get("action") == "write":
                 if action not in (None, "write") or "ok" not in d:  # the outcome row, not the request
                     continue
@@ -92,13 +91,13 @@ class OperatorActions(Tool):
                         "refused",
                     )
                 )
-        for (ts, who, act, note), evs in groups.items():
-            names = [str(x.data.get("name") or x.data.get("alarm")) for x in evs]
+        for (ts, who, act, note), trs in groups.items():
+            names = [x.snapshot.name or x.alarm for x, _e in trs]
             what = f"{ALARM_ACTIONS[act]} {len(names)} alarm{'s' if len(names) != 1 else ''} ({'; '.join(names[:6])})"
             if act == "limit_changed":
-                d0 = evs[0].data
+                d0 = trs[0][0].data
                 what += f" from {fmt_num(d0.get('old_limit'))} to {fmt_num(d0.get('new_limit'))}"
-            items.append((ts, who, what, note, evs[0], act))
+            items.append((ts, who, what, note, trs[0][1], act))
         if user:
             items = [i for i in items if i[1].lower() == user.lower()]
         items.sort(key=lambda i: i[0])

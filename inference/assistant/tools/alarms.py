@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from hmi.core.alarms.event_codec import AlarmSnapshot, transitions
 from hmi.core.alarms.model import AlarmState
 from inference.assistant import i18n
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -31,12 +32,12 @@ def state_label(state: str) -> str:
         return state.replace("_", " ")
 
 
-def matches(d: dict[str, Any], state: str) -> bool:
-    st = str(d.get("state", ""))
+def matches(s: AlarmSnapshot, state: str) -> bool:
+    st = s.state
     if state == "unacknowledged":
-        return st != "normal" and not d.get("acked", True) and st not in _HIDDEN
+        return st != "normal" and not s.acked and st not in _HIDDEN
     if state == "active":
-        return bool(d.get("active")) and st not in _HIDDEN
+        return s.active and st not in _HIDDEN
     if state == "standing":
         return st not in ("normal", "suppressed")
     return st == state
@@ -81,17 +82,19 @@ class Alarms(Tool):
         args: dict[str, Any],
     ) -> ToolResult:
         at = end if end is not None else ctx.now()
-        rows = []
-        for aid, (d, ts) in ctx.alarm_snapshots(at).items():
-            if mids is not None and d.get("machine") not in mids:
+        snaps = ctx.alarm_snapshots(at)
+        rows: list[tuple[AlarmSnapshot, float]] = []
+        for aid, (data, ts) in snaps.items():
+            d = AlarmSnapshot.from_data(data)
+            if mids is not None and d.machine not in mids:
                 continue
-            if priority and str(d.get("priority", "")).lower() != priority:
+            if priority and d.priority != priority:
                 continue
             if alarm and aid != alarm:
                 continue
             if matches(d, state):
                 rows.append((d, ts))
-        rows.sort(key=lambda r: (int(r[0].get("priority_level") or 9), -(r[0].get("activated_at") or r[1])))
+        rows.sort(key=lambda r: (r[0].priority_level or 9, -(r[0].activated_at or r[1])))
         state_word = {"out_of_service": "out of service", "standing": "standing (not normal)"}.get(
             state, state
         )
@@ -101,34 +104,34 @@ class Alarms(Tool):
         facts: list[dict[str, Any]] = []
         sources: list[Source] = []
         for d, _ts in rows[:15]:
-            act = d.get("activated_at")
-            name = d.get("name") or d["alarm"]
-            item = f"{name} ({d.get('priority', '')} priority, {state_label(str(d.get('state', '')))}"
+            act = d.activated_at
+            name = d.name or d.alarm
+            item = f"{name} ({d.priority} priority, {state_label(d.state)}"
             if act:
                 item += f", since {ctx.fmt_t(act)}"
-            if d.get("acked_by"):
-                item += f", acknowledged by {d['acked_by']}"
+            if d.acked_by:
+                item += f", acknowledged by {d.acked_by}"
             items.append(item + ")")
             facts.append(
                 {
-                    "alarm": d["alarm"],
-                    "name": d.get("name"),
-                    "priority": d.get("priority"),
-                    "state": d.get("state"),
-                    "active": d.get("active"),
-                    "acked": d.get("acked"),
+                    "alarm": d.alarm,
+                    "name": d.name,
+                    "priority": d.priority,
+                    "state": d.state,
+                    "active": d.active,
+                    "acked": d.acked,
                     "activated_at": ctx.fmt_t(act) if act else None,
-                    "count": d.get("count"),
-                    "comment": d.get("comment") or None,
+                    "count": d.count,
+                    "comment": snaps[d.alarm][0].get("comment") or None,
                 }
             )
-            sources.append(Source("alarm", f"Alarm “{d.get('name') or d['alarm']}”", {"alarm": d["alarm"]}))
+            sources.append(Source("alarm", f"Alarm “{name}”", {"alarm": d.alarm}))
         summary = head + (": " + "; ".join(items) + "." if items else ".")
         if len(rows) > 15:
             summary += f" ({len(rows) - 15} more not listed.)"
         args.update({"at": at})
-        keys = [f"{len(rows)}{pr} alarm"] + [str(d.get("name") or d["alarm"]) for d, _ts in rows[:1]]
-        names = "; ".join(str(d.get("name") or d["alarm"]) for d, _ts in rows[:15])
+        keys = [f"{len(rows)}{pr} alarm"] + [d.name or d.alarm for d, _ts in rows[:1]]
+        names = "; ".join(d.name or d.alarm for d, _ts in rows[:15])
         state_de = {"unacknowledged": "nicht quittiert", "active": "aktiv", "standing": "anstehend"}.get(
             state, state_word
         )
@@ -170,19 +173,17 @@ class Alarms(Tool):
         j = ctx.need_journal()
         a, b = ctx.range_of(start, end)
         evs = [
-            e
-            for e in j.events(a, b, kinds=["alarm"])
-            if e.data.get("event") == "transition"
-            and e.data.get("action") == "activate"
-            and e.data.get("annunciated")
+            t
+            for t in transitions(j.events(a, b, kinds=["alarm"]))
+            if t.action == "activate" and t.annunciated
         ]
         if mids is not None:
-            evs = [e for e in evs if e.data.get("machine") in mids]
+            evs = [e for e in evs if e.snapshot.machine in mids]
         if priority:
-            evs = [e for e in evs if str(e.data.get("priority", "")).lower() == priority]
+            evs = [e for e in evs if e.snapshot.priority == priority]
         if alarm:
-            evs = [e for e in evs if e.data.get("alarm") == alarm]
-        counts = Counter(e.data["alarm"] for e in evs)
+            evs = [e for e in evs if e.alarm == alarm]
+        counts = Counter(e.alarm for e in evs)
         rng = ctx.range_label(a, b)
         summary = f"{len(evs)}{pr} alarm activation{'s' if len(evs) != 1 else ''}{where} from {rng}"
         facts_list: list[dict[str, Any]] = []
@@ -190,23 +191,21 @@ class Alarms(Tool):
         if evs:
             parts = []
             for aid, n in counts.most_common(10):
-                first = next(e for e in evs if e.data["alarm"] == aid)
-                name = first.data.get("name") or aid
-                parts.append(
-                    f"{name} ×{n} (first at {ctx.fmt_t(first.ts)}, {first.data.get('priority', '')})"
-                )
+                first = next(e for e in evs if e.alarm == aid)
+                name = first.snapshot.name or aid
+                parts.append(f"{name} ×{n} (first at {ctx.fmt_t(first.ts)}, {first.snapshot.priority})")
                 facts_list.append(
                     {
                         "alarm": aid,
-                        "name": first.data.get("name"),
+                        "name": first.snapshot.name,
                         "count": n,
-                        "priority": first.data.get("priority"),
+                        "priority": first.snapshot.priority,
                         "first": ctx.fmt_t(first.ts),
                     }
                 )
                 sources.append(Source("alarm", f"Alarm “{name}”", {"alarm": aid}))
             summary += ": " + "; ".join(parts)
-        per_machine = Counter(str(e.data.get("machine") or "") for e in evs)
+        per_machine = Counter(e.snapshot.machine for e in evs)
         if mids is None and len(per_machine) > 1:
             top, n_top = per_machine.most_common(1)[0]
             tied = sum(1 for n in per_machine.values() if n == n_top) > 1

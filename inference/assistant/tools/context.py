@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hmi.core.alarms.persistence import latest_snapshots
+from hmi.core.alarms.event_codec import latest_snapshots
 from inference.assistant.catalog import Catalog, TagInfo
 from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.procedures import ProcedureIndex

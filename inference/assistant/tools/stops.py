@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from hmi.core.alarms.event_codec import AlarmTransition, transition_of, transitions
 from inference.assistant import i18n
 from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -225,30 +226,26 @@ class EventSequence(Tool):
         mname = ctx.catalog.machine_name(mid)
         t_stop = stop.ts
         fault = stop.data.get("fault") or ""
-        window = [
-            e
-            for e in j.events(t_stop - 120.0, t_stop + 15.0, kinds=["alarm"])
-            if e.data.get("event") == "transition"
-        ]
-        acts = [e for e in window if e.data.get("action") == "activate" and e.data.get("machine") == mid]
-        first_out: Ev | None = None
-        for e in acts:
-            fo = e.data.get("first_out_of")
+        window = transitions(j.events(t_stop - 120.0, t_stop + 15.0, kinds=["alarm"]))
+        acts = [t for t in window if t.action == "activate" and t.snapshot.machine == mid]
+        first_out: AlarmTransition | None = None
+        for act in acts:
+            fo = act.snapshot.first_out_of
             if fo:
-                cand = [x for x in acts if x.data.get("alarm") == fo]
+                cand = [x for x in acts if x.alarm == fo]
                 if cand:
                     first_out = cand[0]
                     break
                 older = [
                     x
-                    for x in j.events(t_stop - 900.0, t_stop + 15.0, kinds=["alarm"])
-                    if x.data.get("alarm") == fo and x.data.get("action") == "activate"
+                    for x in transitions(j.events(t_stop - 900.0, t_stop + 15.0, kinds=["alarm"]))
+                    if x.alarm == fo and x.action == "activate"
                 ]
                 if older:
                     first_out = older[-1]
                     break
         if first_out is None:
-            flagged = [e for e in acts if e.data.get("first_out")]
+            flagged = [x for x in acts if x.snapshot.first_out]
             first_out = flagged[0] if flagged else (acts[0] if acts else None)
         m = ctx.catalog.machines.get(mid)
         signals: list[dict[str, Any]] = []
@@ -321,31 +318,27 @@ class EventSequence(Tool):
         }
         sources = [_event_source(ctx, stop, state + (f" ({fault})" if fault else ""))]
         if first_out is not None:
-            d = first_out.data
-            name = d.get("name") or d["alarm"]
-            val = d.get("value") if d.get("value") is not None else d.get("trigger_value")
+            fs = first_out.snapshot
+            name = fs.name or fs.alarm
+            val = first_out.value if first_out.value is not None else fs.trigger_value
             vt = ""
-            if isinstance(val, int | float) and d.get("tag") in ctx.catalog.tags:
-                vt = f", value {ctx.value_text(ctx.catalog.tags[d['tag']], float(val))}"
+            if val is not None and fs.tag in ctx.catalog.tags:
+                vt = f", value {ctx.value_text(ctx.catalog.tags[fs.tag], float(val))}"
             parts.append(f"First-out alarm: {name} at {ctx.fmt_t(first_out.ts)}{vt}.")
             for lang in i18n.LANGS:
                 loc[lang] += " " + i18n.msg("first_out", alarm=name, time=ctx.fmt_t(first_out.ts))[lang]
             facts["first_out"] = {
-                "alarm": d["alarm"],
-                "name": d.get("name"),
+                "alarm": fs.alarm,
+                "name": fs.name,
                 "time": ctx.fmt_t(first_out.ts),
-                "priority": d.get("priority"),
+                "priority": fs.priority,
             }
             sources.append(
                 Source(
-                    "alarm", f"Alarm “{name}” (first-out) at {ctx.fmt_t(first_out.ts)}", {"alarm": d["alarm"]}
+                    "alarm", f"Alarm “{name}” (first-out) at {ctx.fmt_t(first_out.ts)}", {"alarm": fs.alarm}
                 )
             )
-        others = [
-            str(e.data.get("name") or e.data["alarm"])
-            for e in acts
-            if first_out is None or e.data["alarm"] != first_out.data["alarm"]
-        ]
+        others = [x.snapshot.name or x.alarm for x in acts if first_out is None or x.alarm != first_out.alarm]
         if others:
             parts.append(f"Also: {', '.join(dict.fromkeys(others))}.")
             facts["other_alarms"] = list(dict.fromkeys(others))
@@ -413,10 +406,9 @@ class EventSequence(Tool):
             for e in j.events(t_stop - 300.0, t_stop + 120.0)
             if (e.kind == "machine_state")
             or (
-                e.kind == "alarm"
-                and e.data.get("event") == "transition"
-                and e.data.get("action") in ("activate", "acknowledge", "reset")
-                and e.data.get("machine") == mid
+                (tr := transition_of(e)) is not None
+                and tr.action in ("activate", "acknowledge", "reset")
+                and tr.snapshot.machine == mid
             )
             or (e.kind in ("operator_action", "data_gap", "connection"))
         ][:25]
