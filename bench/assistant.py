@@ -304,6 +304,11 @@ def _last_alarm_states(db: Db) -> dict[str, dict[str, Any]]:
     }
 
 
+def _alarm_fact(name: str) -> Fact:
+    """An alarm named as configured, or in plant words ("Capper state == Faulted" / "Capper state: Faulted")."""
+    return Fact("anyof", [name, name.replace(" == ", ": ")])
+
+
 def build_questions(db_path: Path) -> list[Question]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     end = (
@@ -347,7 +352,7 @@ def build_questions(db_path: Path) -> list[Question]:
             facts = (
                 [Fact("time", _hms(ts))]
                 + ([Fact("text", fault)] if fault else [])
-                + ([Fact("text", fo)] if fo else [])
+                + ([_alarm_fact(fo)] if fo else [])
             )
             add(f"Why did the {m} stop at {_hms(ts)}?", "why_stop", facts, t)
             t = time.perf_counter()
@@ -459,7 +464,7 @@ def build_questions(db_path: Path) -> list[Question]:
         t = time.perf_counter() - t_un
         ids = sorted(a for a in unacked if last[a]["machine"] == m)
         facts = (
-            [Fact("num", len(ids))] + [Fact("text", last[a]["name"]) for a in ids]
+            [Fact("num", len(ids))] + [_alarm_fact(last[a]["name"]) for a in ids]
             if ids
             else [Fact("anyof", ["0 alarms", "No alarm", "no alarm"])]
         )
@@ -491,7 +496,7 @@ def build_questions(db_path: Path) -> list[Question]:
     add(
         "Which alarms are active?",
         "alarms",
-        [Fact("num", len(active))] + [Fact("text", last[a]["name"]) for a in active],
+        [Fact("num", len(active))] + [_alarm_fact(last[a]["name"]) for a in active],
         t,
     )
     # Production and reject rates from the counters.

@@ -15,6 +15,7 @@ from typing import Any
 
 from inference.assistant.tools import PlantTools, Source, ToolError, ToolResult, fmt_duration, fmt_num
 from inference.assistant.tools.alarms import state_label
+from inference.assistant.tools.fmt import alarm_name
 
 
 @dataclass
@@ -181,7 +182,9 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
                     results.append(seq)
                     fo = seq.facts.get("first_out")
                     if fo:
-                        text += f"; first-out alarm {fo.get('name') or fo['alarm']} at {fo['time']}"
+                        text += (
+                            f"; first-out alarm {alarm_name(fo.get('name') or fo['alarm'])} at {fo['time']}"
+                        )
                     if seq.facts.get("down_s") is not None:
                         text += f"; running again after {fmt_duration(seq.facts['down_s'])}"
                     srcs += [s for s in seq.sources if s.kind == "alarm"]
@@ -214,7 +217,7 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
             al.items.append(
                 HandoverItem(
                     f"{hist.facts['activations']} alarm activations; most frequent: "
-                    + ", ".join(f"{x.get('name') or x['alarm']} ×{x['count']}" for x in top)
+                    + ", ".join(f"{alarm_name(x.get('name') or x['alarm'])} ×{x['count']}" for x in top)
                     + ".",
                     [s for s in hist.sources if s.kind == "alarm"][:5],
                 )
@@ -227,7 +230,8 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         rows = standing.facts.get("alarms", [])
         if rows:
             for x in rows[:10]:
-                txt = f"Open: {x.get('name') or x['alarm']} ({x['priority']} priority, {state_label(str(x['state']))}"
+                name = alarm_name(x.get("name") or x["alarm"])
+                txt = f"Open: {name} ({x['priority']} priority, {state_label(str(x['state']))}"
                 if x.get("activated_at"):
                     txt += f", since {x['activated_at']}"
                 txt += ")."

@@ -93,6 +93,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwho\b.*\b(ack|acked|acknowledg\w*|reset|shelv\w*|chang\w*|touch\w*|set|wrote|writ\w*|took"
             r"|did|silenc\w*|clear\w*|out of service|confirm\w*)",
             r"\bwhich (users?|operators?|people)\b",
+            r"\bwhat did (the )?(operator|supervisor|engineer|admin|[a-z]+\.[a-z]+) (do|change|touch)\b",
+            r"\b(when|what time) did\b.*\b(ack\w*|acknowledg\w*|reset|shelv\w*|chang\w*)\b",
             r"\bby whom\b",
             r"\bshelv\w*\b.*\b(why|reason)\b",
             r"\b(anyone|anybody|somebody|someone)\b.*\b(ack\w*|reset|shelv\w*|chang\w*|touch\w*|set|took)\b",
@@ -163,6 +165,9 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "stops",
         _rx(
+            r"\b(was|were) there (a |any )?(faults?|stops?|stoppages?|trips?|breakdowns?)\b",
+            r"\bever (idle|stopped|down|faulted)\b",
+            r"\bwhen did\b.*\b(last )?(run|ran|stop|stopped|start|started|fault|faulted)\b",
             r"\bstoppages\b",
             r"\bstops\b.*\b(causes|reasons)\b",
             r"\b(stopped|stops?) most\b",
@@ -178,7 +183,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "why_stop",
         _rx(
-            r"\bwhy\b.*\b(stop|stopped|trip|tripped|fault|faulted|fail|failed|down|halt|halted|idle|shut|jam\w*)",
+            r"\bwhy\b.*\b(stop|stopped|trip|tripped|fault|faulted|fail|failed|down|halt|halted|idle|shut|jam\w*"
+            r"|overheat\w*)",
             r"\bwhat (caused|happened)\b",
             r"\b(root )?cause\b",
             r"\bfirst[- ]?out\b",
@@ -189,6 +195,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bsequence of events\b",
             r"\b(went|go|gone|sat|stood|was|were) idle\b",
             r"\bwhat was behind\b",
+            r"\bexplain\b",
+            r"\bhow long did\b.*\b(jam|fault|stop|trip|outage|breakdown)\b.*\blast\b",
             r"\b(upstream|downstream) (problem|cause|issue)\b",
             r"\bstarv\w*\b",
             r"\bblocked\b",
@@ -230,7 +238,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bproduct quality\b",
             r"\bgood (bottles|count|parts)\b",
             r"\bhow many bottles\b",
-            r"\bproduc(ed|tion)\b",
+            r"\bproduc\w*",
             r"\boutput\b",
             r"\bcamera\b",
             r"\bvision\b",
@@ -252,6 +260,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bstatistics\b",
             r"\bstats\b",
             r"\bhow (high|low|hot)\b.*\b(get|go|reach|was)\b",
+            r"\btrend\b",
         ),
     ),
     (
@@ -259,6 +268,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\bis the \w+ (running|stopped|faulted|idle|up|down|ok)\b",
             r"\bup and running\b",
+            r"\b(is|are) (anything|any machines?|something|all machines?) (faulted|stopped|down|running|idle)\b",
+            r"\bwhy is the \w+ (so )?slow\b",
             r"\bis the \w+ (still )?(running|stopped)\b",
             r"\bstatus\b",
             r"\bstate of\b",
@@ -309,6 +320,15 @@ OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
         "that is not plant data",
     ),
 ]
+# Fault names in questions -> the fault label a stop carries (the machines' fault-code states).
+_FAULT_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("Jam", _rx(r"\bjam(s|med|ming)?\b")),
+    ("Overheat", _rx(r"\boverheat(s|ed|ing)?\b", r"\bover-?temp")),
+    ("Bearing failure", _rx(r"\bbearing (failure|failed|broke|broken)\b")),
+    ("Sensor fault", _rx(r"\bsensor (fault|failure|dropout)\b")),
+    ("Motor trip", _rx(r"\bmotor (trip|tripped|protection)\b")),
+]
+
 # Measured quantities no tag of a line like this holds; asked about a machine they get "not measured".
 UNMEASURED = frozenset(
     [
@@ -364,6 +384,8 @@ _STATE_WORDS: list[tuple[str, re.Pattern[str]]] = [
             r"\bopen alarms?\b",
             r"\balarms? (still )?open\b",
             r"\bstill open\b",
+            r"\b(have|has|had) open\b",
+            r"\bare standing\b",
             r"\boutstanding\b",
             r"\bpending\b",
         ),
@@ -919,12 +941,12 @@ class Router:
             route.calls.append(ToolCall("alarm_kpis", {"start": start, "end": end}))
         elif intent == "why_stop":
             kind = "idle" if re.search(r"\bidle\b|\bstarv|\bblocked\b|\bwait", low) else None
+            fault = next((label for label, rx in _FAULT_WORDS if rx.search(low)), None)
             if at is not None or (ts is not None and ts.point is not None and ts.kind == "after"):
-                per_machine(
-                    "event_sequence", at=at if at is not None else ts.point if ts else None, kind=kind
-                )
+                point = at if at is not None else ts.point if ts else None
+                per_machine("event_sequence", at=point, kind=kind, fault=fault)
             else:
-                per_machine("event_sequence", start=start, end=end, kind=kind)
+                per_machine("event_sequence", start=start, end=end, kind=kind, fault=fault)
         elif intent == "stops":
             focus = "downtime" if re.search(r"\bhow long\b|\bdown ?time\b|\bdown\b|\bout\b", low) else None
             per_machine("machine_states", start=start, end=end, focus=focus)
@@ -1017,9 +1039,9 @@ class Router:
                             ToolCall("tag_stats", {"tag": t, "start": start, "end": end, "stat": stat})
                         )
                     route.intent = "stats"
-                else:
+                else:  # the value now, or at the moment asked ("the filler speed at 07:40")
                     for t in tags[:4]:
-                        route.calls.append(ToolCall("current_value", {"tag": t}))
+                        route.calls.append(ToolCall("current_value", {"tag": t, "at": at}))
         elif intent == "status":
             per_machine("machine_status", at=at)
         for call in route.calls:

@@ -11,7 +11,7 @@ from inference.assistant import i18n
 from inference.assistant.journal_access import Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
-from inference.assistant.tools.fmt import fmt_num
+from inference.assistant.tools.fmt import alarm_name, fmt_num
 
 ALARM_ACTIONS = {
     "acknowledge": "acknowledged",
@@ -92,7 +92,7 @@ class OperatorActions(Tool):
                     )
                 )
         for (ts, who, act, note), trs in groups.items():
-            names = [x.snapshot.name or x.alarm for x, _e in trs]
+            names = [alarm_name(x.snapshot.name or x.alarm) for x, _e in trs]
             what = f"{ALARM_ACTIONS[act]} {len(names)} alarm{'s' if len(names) != 1 else ''} ({'; '.join(names[:6])})"
             if act == "limit_changed":
                 d0 = trs[0][0].data

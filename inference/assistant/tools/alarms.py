@@ -10,6 +10,7 @@ from hmi.core.alarms.model import AlarmState
 from inference.assistant import i18n
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
+from inference.assistant.tools.fmt import alarm_name
 
 ALARM_STATES = (
     "unacknowledged",
@@ -105,7 +106,7 @@ class Alarms(Tool):
         sources: list[Source] = []
         for d, _ts in rows[:15]:
             act = d.activated_at
-            name = d.name or d.alarm
+            name = alarm_name(d.name or d.alarm)
             item = f"{name} ({d.priority} priority, {state_label(d.state)}"
             if act:
                 item += f", since {ctx.fmt_t(act)}"
@@ -130,8 +131,8 @@ class Alarms(Tool):
         if len(rows) > 15:
             summary += f" ({len(rows) - 15} more not listed.)"
         args.update({"at": at})
-        keys = [f"{len(rows)}{pr} alarm"] + [d.name or d.alarm for d, _ts in rows[:1]]
-        names = "; ".join(d.name or d.alarm for d, _ts in rows[:15])
+        keys = [f"{len(rows)}{pr} alarm"] + [alarm_name(d.name or d.alarm) for d, _ts in rows[:1]]
+        names = "; ".join(alarm_name(d.name or d.alarm) for d, _ts in rows[:15])
         state_de = {"unacknowledged": "nicht quittiert", "active": "aktiv", "standing": "anstehend"}.get(
             state, state_word
         )
@@ -192,7 +193,7 @@ class Alarms(Tool):
             parts = []
             for aid, n in counts.most_common(10):
                 first = next(e for e in evs if e.alarm == aid)
-                name = first.snapshot.name or aid
+                name = alarm_name(first.snapshot.name or aid)
                 parts.append(f"{name} ×{n} (first at {ctx.fmt_t(first.ts)}, {first.snapshot.priority})")
                 facts_list.append(
                     {

@@ -172,6 +172,13 @@ class PlantTools:
                 return r[1], r[2], r[0], "journal"
         return None
 
+    def value_at(self, name: str, at: float) -> tuple[float, int, float, str] | None:
+        """(value, status, source_ts, "journal") of the sample in force at `at`."""
+        if self.journal is None:
+            return None
+        r = self.journal.last_before(name, at)
+        return (r[1], r[2], r[0], "journal") if r is not None else None
+
     def alarm_snapshots(self, at: float) -> dict[str, tuple[dict[str, Any], float]]:
         """Alarm states at `at`, replayed from the journal with the alarm engine's own codec."""
         j = self.need_journal()

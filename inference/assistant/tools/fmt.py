@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 
 from hmi.core import quality as q
 
@@ -40,3 +41,9 @@ def quality_word(status: int) -> str:
 
 def utc_iso(ts: float) -> str:
     return _dt.datetime.fromtimestamp(ts, _dt.UTC).isoformat(timespec="seconds")
+
+
+def alarm_name(name: str) -> str:
+    """An alarm's configured name in plant words: a discrete alarm's condition "Capper state == Faulted"
+    reads "Capper state: Faulted" (the operator never sees `==`)."""
+    return re.sub(r"\s*==\s*", ": ", re.sub(r"\s*!=\s*", " not ", name))

@@ -96,17 +96,24 @@ class QcRates(Tool):
                 )
             )
         all_machines = len(mids) == len(ctx.catalog.machines)
+        # The camera inspects after the machine its rate tag belongs to (the labeller on the demo line).
+        camera_at = {
+            t.machine for n, t in ctx.catalog.tags.items() if n.endswith("defect_rate") and t.machine
+        }
+        camera_here = all_machines or focus == "defects" or bool(camera_at & set(mids))
         qc_evs = [
             e
             for e in j.events(a, b, kinds=["qc"])
-            if all_machines or (e.data.get("machine") or e.source) in mids or e.source in ("camera", "qc")
+            if all_machines
+            or (e.data.get("machine") or e.source) in mids
+            or (camera_here and e.source in ("camera", "qc"))
         ]
         verdicts = [(e, qc_verdict(e.data)) for e in qc_evs]
         defects = [e for e, v in verdicts if v]
         judged = [e for e, v in verdicts if v is not None]
         per_image = any(v is False for _e, v in verdicts)  # good bottles journaled too (verdict shape)
         classes = Counter(defect_class(e.data) for e in defects)
-        qc_rate = self._rate_tag(ctx, a, b)
+        qc_rate = self._rate_tag(ctx, a, b) if camera_here else None
         parts: list[str] = []
         loc: dict[str, list[str]] = {lang: [] for lang in i18n.LANGS}
         line_rate = None

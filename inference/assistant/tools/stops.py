@@ -13,7 +13,7 @@ from inference.assistant import i18n
 from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import RUNNING_STATES, STOP_STATES, PlantTools
-from inference.assistant.tools.fmt import fmt_duration, fmt_num
+from inference.assistant.tools.fmt import alarm_name, fmt_duration, fmt_num
 
 
 def _event_source(ctx: PlantTools, e: Ev, what: str) -> Source:
@@ -61,6 +61,7 @@ class EventSequence(Tool):
         Param("at", "float"),
         *TIME_PARAMS,
         Param("kind", "str", enum=("stop", "idle"), description="idle: why it waited (starved/blocked)"),
+        Param("fault", "str", description="only stops with this fault (e.g. Jam)"),
     )
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
@@ -73,6 +74,10 @@ class EventSequence(Tool):
         else:
             a, b = ctx.range_of(args.get("start"), args.get("end"))
         stops = _transitions(j, mids, a, b, (*STOP_STATES, "Idle"))
+        if args.get("fault"):  # "how long did the capper jam last": that fault's stop, not the latest one
+            want = str(args["fault"]).lower()
+            named = [e for e in stops if want in str(e.data.get("fault") or "").lower()]
+            stops = named or stops
         want_idle = args.get("kind") == "idle"
         if at is not None:
             # Nearest to the moment asked (a little after it still counts: "at 6:37" for 06:37:40). A stop
@@ -319,7 +324,7 @@ class EventSequence(Tool):
         sources = [_event_source(ctx, stop, state + (f" ({fault})" if fault else ""))]
         if first_out is not None:
             fs = first_out.snapshot
-            name = fs.name or fs.alarm
+            name = alarm_name(fs.name or fs.alarm)
             val = first_out.value if first_out.value is not None else fs.trigger_value
             vt = ""
             if val is not None and fs.tag in ctx.catalog.tags:
@@ -338,7 +343,11 @@ class EventSequence(Tool):
                     "alarm", f"Alarm “{name}” (first-out) at {ctx.fmt_t(first_out.ts)}", {"alarm": fs.alarm}
                 )
             )
-        others = [x.snapshot.name or x.alarm for x in acts if first_out is None or x.alarm != first_out.alarm]
+        others = [
+            alarm_name(x.snapshot.name or x.alarm)
+            for x in acts
+            if first_out is None or x.alarm != first_out.alarm
+        ]
         if others:
             parts.append(f"Also: {', '.join(dict.fromkeys(others))}.")
             facts["other_alarms"] = list(dict.fromkeys(others))
@@ -576,6 +585,25 @@ class MachineStates(Tool):
                     f" ({fmt_duration(longest['downtime_s'])})"
                 )
             tail = f" All machines together: {tot_stops} stops, down {fmt_duration(tot_down)} in total{most}."
+            top_m = ranked[0]["machine"] if most else ""
+            loc["de"].append(
+                f"Alle Maschinen zusammen: {tot_stops} Stillstände, Stillstandszeit {fmt_duration(tot_down)}"
+                + (
+                    f"; die meisten Stillstände hatte {i18n.the_machine(top_m, top_m)} ({ranked[0]['stops']})"
+                    if top_m and ranked[0]["stops"] > ranked[1]["stops"]
+                    else ""
+                )
+                + "."
+            )
+            loc["zh"].append(
+                f"所有机器合计：停机{tot_stops}次，停机时长{fmt_duration(tot_down)}"
+                + (
+                    f"；停机最多的是{i18n.machine(top_m, 'zh', top_m)}（{ranked[0]['stops']}次）"
+                    if top_m and ranked[0]["stops"] > ranked[1]["stops"]
+                    else ""
+                )
+                + "。"
+            )
         keys: list[str] = []
         if len(facts_all) == 1:
             f0 = facts_all[0]

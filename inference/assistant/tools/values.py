@@ -14,19 +14,20 @@ from inference.assistant.tools.fmt import fmt_duration, fmt_num, quality_word
 
 class CurrentValue(Tool):
     name = "current_value"
-    description = "current value and quality of a tag (name or description)"
-    params = (Param("tag", "str", True),)
+    description = "value and quality of a tag (name or description) now, or at a moment"
+    params = (Param("tag", "str", True), Param("at", "float"))
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         tag: str = args["tag"]
         tags = ctx.resolve_tag(tag)[:6]
-        now = ctx.now()
+        at: float | None = args.get("at")
+        now = ctx.now() if at is None else at
         lines: list[str] = []
         loc: dict[str, list[str]] = {lang: [] for lang in i18n.LANGS}
         facts: list[dict[str, Any]] = []
         sources: list[Source] = []
         for t in tags:
-            cur = ctx.current(t.name)
+            cur = ctx.current(t.name) if at is None else ctx.value_at(t.name, at)
             if cur is None:
                 lines.append(f"{t.label}: no value recorded.")
                 for lang in i18n.LANGS:
@@ -54,7 +55,9 @@ class CurrentValue(Tool):
                 extra += f", beyond its {'/'.join(k.upper() for k in crossed)} alarm limit"
             qtxt = "" if qual == "Good" else f" (quality {qual}: {q.status_name(st)})"
             when = f"at {ctx.fmt_t(ts)}" + (f", {fmt_duration(age)} ago" if age > 5 else "")
-            src = "" if origin == "live" else " (last value in the journal)"
+            src = "" if origin == "live" else " (last value in the journal)" if at is None else ""
+            if at is not None:
+                when = f"at {ctx.fmt_t(at)} (recorded at {ctx.fmt_t(ts)})"
             lines.append(f"{t.label} is {vtxt}{qtxt}{extra} — {when}{src}.")
             for lang in i18n.LANGS:
                 value = i18n.state(vtxt, lang) if t.data_type == "enum" else vtxt
@@ -99,7 +102,7 @@ class CurrentValue(Tool):
         ]
         return ToolResult(
             self.name,
-            {"tag": tag},
+            {"tag": tag, "at": at},
             " ".join(lines),
             {"values": facts},
             sources,
