@@ -338,3 +338,18 @@ def test_german_and_chinese_answers_carry_the_english_answers_figures(assistant,
         assert re.search(marker, a.text, re.I), a.text
         # Nothing but the English answer's figures (no invented number, no other machine's value).
         assert _numbers(a.text) <= _numbers(a_en.text) | {"200"}, (q, a.text, a_en.text)
+
+
+def test_english_questions_are_never_read_as_german():
+    from inference.assistant.language import detect
+    from inference.assistant.router import SUGGESTIONS
+
+    english = [
+        *SUGGESTIONS,
+        "What was the filler doing when it was down?",
+        "Was there an alarm flood?",
+        "Who was on the capper when it was stopped?",
+        "die cut labels: was the labeller ok?",
+        "Is there an alarm on the conveyor?",
+    ]
+    assert [q for q in english if detect(q) != "en"] == []

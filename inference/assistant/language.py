@@ -13,84 +13,20 @@ import re
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _GERMAN_WORDS = frozenset(
-    [
-        "wie",
-        "was",
-        "warum",
-        "wieso",
-        "weshalb",
-        "wer",
-        "wann",
-        "welche",
-        "welcher",
-        "welches",
-        "wo",
-        "ist",
-        "sind",
-        "war",
-        "waren",
-        "hat",
-        "haben",
-        "hatte",
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "ein",
-        "eine",
-        "einer",
-        "noch",
-        "nicht",
-        "nur",
-        "kein",
-        "keine",
-        "gerade",
-        "jetzt",
-        "heute",
-        "gestern",
-        "schicht",
-        "mit",
-        "von",
-        "bis",
-        "seit",
-        "und",
-        "oder",
-        "ich",
-        "wir",
-        "muss",
-        "soll",
-        "kann",
-        "bitte",
-        "zeige",
-        "zeig",
-        "gib",
-        "viele",
-        "viel",
-        "lange",
-        "oft",
-        "läuft",
-        "steht",
-        "stand",
-        "geblieben",
-        "quittiert",
-        "sollwert",
-        "ausschuss",
-        "anlage",
-        "maschine",
-        "alarme",
-        "störung",
-    ]
-)
+    """wie warum wieso weshalb wer wann welche welcher welches wo ist sind war waren hat haben hatte
+    der das den dem des ein eine einer einem noch nicht nur kein keine gerade jetzt heute gestern
+    schicht mit von bis seit und oder ich wir muss soll kann bitte zeige zeig gib gibt es viele viel
+    lange oft läuft steht stand geblieben quittiert quittierte unquittiert unquittierte sollwert ausschuss
+    anlage maschine maschinen alarme störung letzte letzten stunde wurde wurden welchen über für auf""".split()
+)  # German words that are not also English words ("was", "die", "an" are left out)
 
 
 def detect(question: str) -> str:
     """ "zh" (any CJK character), "de" (German words or umlauts with one), else "en"."""
     if _CJK.search(question):
         return "zh"
-    words = re.findall(r"[a-zäöüß]+", question.lower())
-    hits = sum(1 for w in words if w in _GERMAN_WORDS)
+    words = set(re.findall(r"[a-zäöüß]+", question.lower()))
+    hits = len(words & _GERMAN_WORDS)
     umlaut = bool(re.search(r"[äöüß]", question.lower()))
     if hits >= 2 or (umlaut and hits >= 1):
         return "de"
@@ -286,6 +222,8 @@ _ZH: dict[str, str] = {
     "未确认": " unacknowledged ",
     "没有确认": " unacknowledged ",
     "已确认": " acknowledged ",
+    "确认了": " acknowledged ",
+    "确认": " acknowledge ",
     "报警": " alarms ",
     "告警": " alarms ",
     "停机": " stop ",
