@@ -13,11 +13,7 @@ import re
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _GERMAN_WORDS = frozenset(
-    """wie warum wieso weshalb wer wann welche welcher welches wo ist sind war waren hat haben hatte
-    der das den dem des ein eine einer einem noch nicht nur kein keine gerade jetzt heute gestern
-    schicht mit von bis seit und oder ich wir muss soll kann bitte zeige zeig gib gibt es viele viel
-    lange oft läuft steht stand geblieben quittiert quittierte unquittiert unquittierte sollwert ausschuss
-    anlage maschine maschinen alarme störung letzte letzten stunde wurde wurden welchen über für auf""".split()
+    ["wie", "warum", "wieso", "weshalb", "wer", "wann", "welche", "welcher", "welches", "wo", "ist", "sind", "war", "waren", "hat", "haben", "hatte", "der", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "noch", "nicht", "nur", "kein", "keine", "gerade", "jetzt", "heute", "gestern", "schicht", "mit", "von", "bis", "seit", "und", "oder", "ich", "wir", "muss", "soll", "kann", "bitte", "zeige", "zeig", "gib", "gibt", "es", "viele", "viel", "lange", "oft", "läuft", "steht", "stand", "geblieben", "quittiert", "quittierte", "unquittiert", "unquittierte", "sollwert", "ausschuss", "anlage", "maschine", "maschinen", "alarme", "störung", "letzte", "letzten", "stunde", "wurde", "wurden", "welchen", "über", "für", "auf"]
 )  # German words that are not also English words ("was", "die", "an" are left out)
 
 
