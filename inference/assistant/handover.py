@@ -268,10 +268,30 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
                 t += f", remaining useful life about {fmt_duration(x['rul_s'])}"
             if x.get("failure_mode"):
                 t += f" ({x['failure_mode']})"
+            if x.get("peak_pct") is not None and x["peak_pct"] != x.get("risk_pct"):
+                t += f"; peak {fmt_num(x['peak_pct'], '%')} at {x['peak_time']}"
             risk.items.append(
                 HandoverItem(
                     t + " (model advisory).",
                     [s for s in fr.sources if _about(s, x["machine"], x.get("event"))],
+                )
+            )
+        warnings = fr.facts.get("warnings", [])
+        if warnings:
+            risk.items.append(
+                HandoverItem(
+                    "Fault-model warnings this shift: "
+                    + "; ".join(
+                        f"{tools.catalog.machine_name(w['machine'])} at {w['time']}"
+                        + (
+                            f" (risk {fmt_num(round(100 * w['risk'], 1), '%')})"
+                            if w.get("risk") is not None
+                            else ""
+                        )
+                        for w in warnings[:6]
+                    )
+                    + ".",
+                    [s for s in fr.sources if s.kind == "advisory"],
                 )
             )
     for m in tools.catalog.machines.values():
