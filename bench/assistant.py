@@ -245,6 +245,19 @@ class Db:
         return self.conn.execute(sql, args).fetchall()
 
 
+def open_db(db_path: Path) -> Db:
+    """A recording, read-only, with its end (the last event or sample) and its tag ids."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    end = (
+        max(
+            conn.execute("SELECT max(ts) FROM events").fetchone()[0] or 0,
+            conn.execute("SELECT max(last_source_ts) FROM commits").fetchone()[0] or 0,
+        )
+        + 0.001
+    )
+    return Db(conn, end, dict(conn.execute("SELECT name, id FROM tags")))
+
+
 def _hms(ts: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ts))
 
@@ -310,15 +323,8 @@ def _alarm_fact(name: str) -> Fact:
 
 
 def build_questions(db_path: Path) -> list[Question]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    end = (
-        max(
-            conn.execute("SELECT max(ts) FROM events").fetchone()[0] or 0,
-            conn.execute("SELECT max(last_source_ts) FROM commits").fetchone()[0] or 0,
-        )
-        + 0.001
-    )
-    db = Db(conn, end, dict(conn.execute("SELECT name, id FROM tags")))
+    db = open_db(db_path)
+    conn, end = db.conn, db.end
     hour = end - 3600.0
     qs: list[Question] = []
 

@@ -17,7 +17,6 @@ it cannot answer / has no such thing, and states none of the `forbidden` strings
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -96,15 +95,8 @@ def _good(status: int) -> bool:
 
 
 def build_heldout_questions(db_path: Path) -> list[Any]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    end = (
-        max(
-            conn.execute("SELECT max(ts) FROM events").fetchone()[0] or 0,
-            conn.execute("SELECT max(last_source_ts) FROM commits").fetchone()[0] or 0,
-        )
-        + 0.001
-    )
-    db = dev.Db(conn, end, dict(conn.execute("SELECT name, id FROM tags")))
+    db = dev.open_db(db_path)
+    conn, end = db.conn, db.end
     begin = conn.execute("SELECT min(source_ts) FROM samples").fetchone()[0]
     qs: list[Any] = []
 

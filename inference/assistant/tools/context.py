@@ -109,6 +109,14 @@ class PlantTools:
         """HH:MM-HH:MM (for the other languages' renderings)."""
         return f"{self.calendar.to_local(a):%H:%M}-{self.calendar.to_local(b):%H:%M}"
 
+    def scope(self, args: Mapping[str, Any]) -> tuple[JournalSource, list[str], float, float, str]:
+        """What a history tool reads: the journal, the machines named (all when none), the period asked
+        (this shift by default) and its label."""
+        j = self.need_journal()
+        mids = self.resolve_machine(args.get("machine"))
+        a, b = self.range_of(args.get("start"), args.get("end"))
+        return j, mids, a, b, self.range_label(a, b)
+
     def need_journal(self) -> JournalSource:
         if self.journal is None:
             raise ToolError(

@@ -59,10 +59,7 @@ class QcRates(Tool):
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         machine: str | None = args.get("machine")
         focus: str | None = args.get("focus")
-        j = ctx.need_journal()
-        mids = ctx.resolve_machine(machine)
-        a, b = ctx.range_of(args.get("start"), args.get("end"))
-        rng = ctx.range_label(a, b)
+        j, mids, a, b, rng = ctx.scope(args)
         per: list[dict[str, Any]] = []
         sources: list[Source] = []
         tot_good = tot_rej = 0.0

@@ -459,10 +459,7 @@ class MachineStates(Tool):
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         machine: str | None = args.get("machine")
         focus: str | None = args.get("focus")
-        j = ctx.need_journal()
-        mids = ctx.resolve_machine(machine)
-        a, b = ctx.range_of(args.get("start"), args.get("end"))
-        rng = ctx.range_label(a, b)
+        j, mids, a, b, rng = ctx.scope(args)
         lines: list[str] = []
         facts_all: list[dict[str, Any]] = []
         sources: list[Source] = []
