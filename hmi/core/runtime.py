@@ -517,17 +517,9 @@ class LineRuntime:
                 self._events.append(ev)
 
     def _post_event(self, ev: JournalEvent) -> None:
-        """Journal an event off the I/O loop (a commit waits for the disk)."""
-        try:
-            self._actions.submit(self._journal_and_show, ev)
-        except RuntimeError:  # shutting down: write it directly, it must not be lost
-            self._journal_and_show(ev)
-
-    def _journal_and_show(self, ev: JournalEvent) -> None:
-        try:
-            self.journal.write_event(ev)
-        except Exception:
-            log.exception("could not journal event: %s", ev.message)
+        """Journal an event that reports what happened: queued (never blocks the I/O loop) and
+        kept until it is on disk, however long the disk is full or stalled (see Journal.post_event)."""
+        self.journal.post_event(ev)
         if self._gui_feed:
             with self._lock:
                 self._events.append(ev)
@@ -562,6 +554,12 @@ class _AuditToScreen:
             if ev.kind == EventKind.AUDIT:
                 self._show(ev)
         return ids
+
+    def post_events(self, evs: list[JournalEvent]) -> None:
+        self._journal.post_events(evs)
+        for ev in evs:
+            if ev.kind == EventKind.AUDIT:
+                self._show(ev)
 
     def read_events(
         self,

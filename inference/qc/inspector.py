@@ -516,8 +516,14 @@ class QcInspector:
             return None
         try:
             return int(self.journal.write_event(ev))
-        except Exception:
-            log.exception("could not journal QC event: %s", ev.message)
+        except Exception as exc:
+            post = getattr(self.journal, "post_event", None)
+            if post is None:
+                log.exception("could not journal QC event: %s", ev.message)
+                return None
+            # Not on disk yet: the journal keeps it and retries (its row id is not known then).
+            log.warning("QC event queued for a retry (%s): %s", exc, ev.message)
+            post(ev)
             return None
 
     def _rel(self, path: Path) -> str:
