@@ -81,7 +81,13 @@ def _run_runtime(
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
-        added = runtime.users.ensure_demo_users()
+        from hmi.core.users import UserStoreError
+
+        try:
+            added = runtime.users.ensure_demo_users()
+        except UserStoreError as exc:  # users are optional: the demo runs with viewer rights
+            log.error("demo users not created: %s", exc)
+            added = []
         if added:
             log.info(
                 "demo users created in %s: %s (password <name>-demo)", runtime.users.path, ", ".join(added)
@@ -218,9 +224,11 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from hmi.core.alarms.cli import print_alarm_check
+
     cfg = _load(args.file)
     print(f"{args.file}: OK — line {cfg.line.id!r}, {len(cfg.machines)} machines, {len(cfg.tags)} tags")
-    return 0
+    return print_alarm_check(cfg, args.file)
 
 
 # --- main -----------------------------------------------------------------------------------------

@@ -182,6 +182,9 @@ class LineRuntime:
         )
         for problem in self.alarm_problems:
             self._report_alarm_problem(problem)
+        for users_problem in self.users.problems:  # log-in is optional: the logger keeps logging without it
+            log.error("%s", users_problem)
+            self._journal_event(EventKind.CONFIG, users_problem, source="users", severity=Severity.WARNING)
         restored = self.alarms.restore()
         if restored:
             log.info("%d alarms restored from the journal in a non-normal state", restored)
