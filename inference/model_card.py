@@ -112,6 +112,11 @@ def number(
     return check
 
 
+def or_null(check: Check) -> Check:
+    """`check`, or JSON null (a figure the training run could not measure)."""
+    return lambda v: None if v is None else check(v)
+
+
 def text(v: Any) -> str | None:
     return None if isinstance(v, str) else f"must be a string, got {_got(v)}"
 
@@ -167,7 +172,7 @@ CARD_RULES: dict[str, dict[str, Check]] = {
         "extra.trip_temp_c": map_of(number(-273.15, 10_000)),
         "extra.signal_groups": map_of(list_of(number(0, None, integer=True), min_len=1)),
         "extra.healthy_reference": map_of(list_of(number())),
-        "metrics.test_seen.model.rul_rmse_s": number(0),
+        "metrics.test_seen.model.rul_rmse_s": or_null(number(0)),
     },
     "visual-qc": {
         "extra.classes": list_of(text, min_len=2),

@@ -49,6 +49,7 @@ import numpy as np
 
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.journal_dedup import LastSamples
 from hmi.core.journal_loss import EventLoss, EventRow
 from hmi.core.journal_read import (
     JournalError,
@@ -108,6 +109,7 @@ class JournalStats:
     samples_dropped: int = 0  # queue full or journal closed
     batches_dropped: int = 0
     samples_rejected: int = 0  # tag index outside the configured tags
+    samples_duplicate: int = 0  # already journaled (a reconnect's or restart's re-read): not written again
     write_errors: int = 0
     last_error: str | None = None
     last_error_at: float | None = None
@@ -201,6 +203,8 @@ class Journal:
         self._path = journal_path_for(self.directory, config.line.id, config.journal.rotation, clock())
         self._file_ident: tuple[int, int] | None = None
         self._tag_ids = np.empty(0, dtype=np.int64)
+        self._last_samples = LastSamples(len(config.tags))
+        self._duplicates = 0  # of the last _insert_samples call
         self._suspect = False
         self._next_sample_commit = 0.0
         self._backoff = 0.0
@@ -428,6 +432,7 @@ class Journal:
             "samples_dropped": 0,
             "batches_dropped": 0,
             "samples_rejected": 0,
+            "samples_duplicate": 0,
             "write_errors": 0,
             "last_error": None,
             "last_error_at": None,
@@ -644,6 +649,7 @@ class Journal:
             )
             ids, added = register_tags(conn, self.config.tags, now)
             conn.execute("COMMIT")
+            self._last_samples.seed(conn, np.asarray(ids, dtype=np.int64))
         except JournalError:
             if conn is not None:
                 conn.close()
@@ -1046,7 +1052,10 @@ class Journal:
             self._schedule_retry()
             return False
         now = self._clock()
-        self._dequeue(len(batches), n_queued, committed=n, rejected=n_queued - n, now=now)
+        dups = self._duplicates
+        self._dequeue(
+            len(batches), n_queued, committed=n, rejected=n_queued - n - dups, now=now, duplicate=dups
+        )
         self._backoff = 0.0
         self._next_sample_commit = time.monotonic() + self._interval
         return True
@@ -1064,6 +1073,10 @@ class Journal:
                 bad,
             )
             b = b.take(valid)
+        dup = self._last_samples.duplicates(b)
+        self._duplicates = int(dup.sum())
+        if self._duplicates:
+            b = b.take(~dup)
         n = len(b)
         if n == 0:
             return 0
@@ -1096,6 +1109,7 @@ class Journal:
                 (self._clock(), n, len(batches), first_id, last_id, first_src, last_src, first_rcv, last_rcv),
             )
             conn.execute("COMMIT")
+            self._last_samples.advance(b)
         except (
             sqlite3.IntegrityError,
             sqlite3.InterfaceError,
@@ -1114,7 +1128,13 @@ class Journal:
         return n
 
     def _dequeue(
-        self, n_batches: int, n_samples: int, committed: int, rejected: int, now: float | None = None
+        self,
+        n_batches: int,
+        n_samples: int,
+        committed: int,
+        rejected: int,
+        now: float | None = None,
+        duplicate: int = 0,
     ) -> None:
         with self._cv:
             for _ in range(n_batches):
@@ -1122,6 +1142,7 @@ class Journal:
             self._pending_samples -= n_samples
             c = self._counters
             c["samples_rejected"] += rejected
+            c["samples_duplicate"] += duplicate
             if committed:
                 c["samples_committed"] += committed
                 c["batches_committed"] += n_batches

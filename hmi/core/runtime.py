@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 # minimised for a long time the oldest samples are dropped from the *display*
 # feed only (the journal has them all) and the drop is counted and shown.
 _FEED_MAX_SAMPLES = 2_000_000
+# How far back a start looks for each machine's last journaled state (today's and yesterday's file).
+_STATE_LOOKBACK_S = 2 * 86_400.0
 
 
 _ALARM_ACTIONS = frozenset(
@@ -185,6 +187,8 @@ class LineRuntime:
         for users_problem in self.users.problems:  # log-in is optional: the logger keeps logging without it
             log.error("%s", users_problem)
             self._journal_event(EventKind.CONFIG, users_problem, source="users", severity=Severity.WARNING)
+        self._restore_machine_states()
+        self._restore_qc_position()
         restored = self.alarms.restore()
         if restored:
             log.info("%d alarms restored from the journal in a non-normal state", restored)
@@ -214,6 +218,15 @@ class LineRuntime:
             self._io.stop()
         if self.qc is not None:
             self.qc.stop()
+            for source, frame_ts in self.qc.taken_until().items():  # where the next run resumes
+                self._post_event(
+                    JournalEvent(
+                        EventKind.QC,
+                        f"QC stopped after the frame taken at {time.strftime('%H:%M:%S', time.localtime(frame_ts))}",
+                        source=source,
+                        data={"event": "inspected_until", "frame_ts": frame_ts},
+                    )
+                )
         self._alarm_worker.stop()
         self._fault_worker.stop()
         self._actions.shutdown(wait=True)
@@ -394,6 +407,43 @@ class LineRuntime:
                     ts=float(batch.source_ts[r]),
                 )
                 self._post_event(ev)
+
+    def _restore_machine_states(self) -> None:
+        """Each machine's last journaled state, so a restart journals a change, not the first reading
+        again ("(first reading) -> Running" with the server's old timestamp at every start)."""
+        by_machine = {m.id: i for i, m in self._state_tags.items()}
+        if not by_machine:
+            return
+        try:
+            evs = self.journal.read_events(
+                since=time.time() - _STATE_LOOKBACK_S, kinds=[EventKind.MACHINE_STATE]
+            )
+        except Exception as exc:  # an unreadable older file must not stop the logger
+            log.warning("machine states not restored from the journal: %s", exc)
+            return
+        for ev in evs:  # in time order: the last one wins
+            i = by_machine.get(ev.source)
+            to = ev.data.get("to") if isinstance(ev.data, dict) else None
+            if i is not None and isinstance(to, int | float) and not isinstance(to, bool):
+                self._machine_state[i] = float(to)
+
+    def _restore_qc_position(self) -> None:
+        """The newest frame an earlier run inspected, per camera: from its stop event, or from the
+        last journaled verdict (after a kill, only frames after that one can be inspected twice)."""
+        if self.qc is None:
+            return
+        try:
+            evs = self.journal.read_events(since=time.time() - _STATE_LOOKBACK_S, kinds=[EventKind.QC])
+        except Exception as exc:
+            log.warning("QC position not restored from the journal: %s", exc)
+            return
+        for ev in evs:
+            data = ev.data if isinstance(ev.data, dict) else {}
+            frame_ts = data.get("frame_ts") if data.get("event") == "inspected_until" else None
+            if frame_ts is None and "seq" in data:
+                frame_ts = ev.ts  # a verdict is journaled at its frame's source time
+            if isinstance(frame_ts, int | float) and not isinstance(frame_ts, bool) and ev.source:
+                self.qc.resume_after(ev.source, float(frame_ts))
 
     def _on_state(self, state: ConnectionState, detail: str) -> None:
         prev = self._state
