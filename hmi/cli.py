@@ -124,11 +124,13 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
             if now - last_t >= 10.0:
                 rate = (runtime.samples_in - last_n) / (now - last_t)
                 st = runtime.journal.stats
-                log.info(
-                    "%s | %.0f samples/s | journal %d samples committed | %s",
+                health = runtime.journal_health
+                (log.warning if health.abnormal else log.info)(
+                    "%s | %.0f samples/s | journal %d samples committed | %s | %s",
                     runtime.state.value,
                     rate,
                     st.samples_committed,
+                    health.line(),
                     runtime.journal.path.name,
                 )
                 last_n, last_t = runtime.samples_in, now

@@ -243,3 +243,59 @@ def test_real_full_file_system_events_kept_then_committed(tmp_path):
             got = [i for _, _, i in posted_rows(j)]
             assert j.stats.events_lost == 0
     assert got == posted
+
+
+# --- health: queue depth, oldest age, disk free, stall warning -----------------------------------
+
+
+def test_stall_is_reported_within_5_s_in_health_and_as_a_journal_event(tmp_path, disk):
+    from hmi.core.journal_health import JournalWatch
+
+    cfg = make_config(interval_ms=50)
+    now = [5000.0]
+    with Journal(cfg, tmp_path, connection_factory=disk.factory(), clock=lambda: now[0]) as j:
+        watch = JournalWatch(j, stall_after_s=3.0, clock=lambda: now[0], disk_free=lambda p: 10**12)
+        assert not watch.look().stalled
+        j.flush()
+        disk.flowing.clear()  # the file system freezes
+        try:
+            j.write_samples(batch([0, 1], now[0], [1.0, 2.0]))
+            j.post_event(ev(1))
+            seen = []
+            for _ in range(5):  # one look a second, as the watch thread takes them
+                now[0] += 1.0
+                time.sleep(0.05)
+                seen.append(watch.look())
+            stalled_at = next(i + 1 for i, h in enumerate(seen) if h.stalled)
+            h = seen[-1]
+            assert stalled_at <= 5 and h.queued_samples == 2 and h.queued_events >= 1
+            assert "STALLED" in h.line() and "queue 2 samples" in h.line() and "1000.0 GB free" in h.line()
+        finally:
+            disk.flowing.set()
+        j.flush()
+        assert not watch.look().stalled
+        j.flush()  # the watch's own "writing again" event
+        msgs = [e.message for e in j.read_events(kinds=[EventKind.SYSTEM])]
+    assert any(m.startswith("journal stalled: nothing committed for") for m in msgs)
+    assert any(m.startswith("journal writing again after a stall") for m in msgs)
+
+
+def test_low_disk_is_warned_once_per_change_and_handed_to_the_guard(tmp_path):
+    from hmi.core.journal_health import JournalWatch
+
+    free = [10**10]
+    guarded = []
+    with Journal(make_config(), tmp_path) as j:
+        watch = JournalWatch(
+            j, warn_free_mb=2000, critical_free_mb=500, disk_free=lambda p: free[0], on_disk=guarded.append
+        )
+        watch._next_disk = 0.0
+        assert watch.look().disk == "ok"
+        for f, want in [(1.5e9, "low"), (1.4e9, "low"), (4e8, "critical"), (5e9, "ok")]:
+            free[0] = int(f)
+            watch._next_disk = 0.0
+            assert watch.look().disk == want
+        j.flush()
+        msgs = [e.message for e in j.read_events(kinds=[EventKind.SYSTEM]) if e.data.get("event") == "disk"]
+    assert len(msgs) == 3 and "low" in msgs[0] and "critical" in msgs[1] and "back to" in msgs[2]
+    assert [h.disk for h in guarded] == ["low", "low", "critical"]

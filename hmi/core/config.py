@@ -59,7 +59,7 @@ Number = Annotated[float, BeforeValidator(_toml_number)]  # TOML ints are fine w
 Range = Annotated[tuple[Number, Number], Field(strict=False)]
 
 
-def _bounded(name: str, v: float, low: float, high: float, unit: str, *, low_open: bool = True) -> float:
+def _bounded(v: float, low: float, high: float, unit: str, *, low_open: bool = True) -> float:
     """Intervals and delays: positive (or >= low) and bounded, so a typo cannot spin or hang a loop."""
     if (v <= low if low_open else v < low) or v > high:
         op = ">" if low_open else ">="
@@ -97,17 +97,17 @@ class ServerConfig(_Strict):
     @field_validator("publishing_interval_ms")
     @classmethod
     def _publishing(cls, v: float) -> float:
-        return _bounded("publishing_interval_ms", v, 0.0, 3_600_000.0, "ms")
+        return _bounded(v, 0.0, 3_600_000.0, "ms")
 
     @field_validator("timeout_s")
     @classmethod
     def _timeout(cls, v: float) -> float:
-        return _bounded("timeout_s", v, 0.0, 600.0, "s")
+        return _bounded(v, 0.0, 600.0, "s")
 
     @field_validator("reconnect_max_delay_s")
     @classmethod
     def _reconnect(cls, v: float) -> float:
-        return _bounded("reconnect_max_delay_s", v, 0.0, 3600.0, "s")
+        return _bounded(v, 0.0, 3600.0, "s")
 
     @field_validator("endpoint")
     @classmethod
@@ -123,6 +123,11 @@ class JournalConfig(_Strict):
     rotation: Literal["daily", "none"] = "daily"
     # Samples are committed at most this often; it bounds what a power cut can lose.
     commit_interval_ms: Number = 500.0
+    # Health (hmi.core.journal_health): an item waiting longer than this is a stall, warned about
+    # on screen, in the status line and in the journal; free space below these is low / critical.
+    stall_warn_s: Number = 3.0
+    disk_warn_free_mb: Number = 2048.0
+    disk_critical_free_mb: Number = 512.0
 
     @field_validator("commit_interval_ms")
     @classmethod
@@ -130,6 +135,30 @@ class JournalConfig(_Strict):
         if not 10 <= v <= 10_000:
             raise ValueError("must be between 10 and 10000 ms")
         return v
+
+    @field_validator("stall_warn_s")
+    @classmethod
+    def _stall(cls, v: float) -> float:
+        return _bounded(v, 0.0, 600.0, "s")
+
+    @field_validator("disk_warn_free_mb", "disk_critical_free_mb")
+    @classmethod
+    def _free(cls, v: float) -> float:
+        return _bounded(v, 0.0, 1e9, "MB", low_open=False)
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> JournalConfig:
+        if self.disk_critical_free_mb > self.disk_warn_free_mb:
+            raise ValueError(
+                f"disk_critical_free_mb {self.disk_critical_free_mb:g} must not be above"
+                f" disk_warn_free_mb {self.disk_warn_free_mb:g}"
+            )
+        return self
+
+    @property
+    def stall_after_s(self) -> float:
+        """The stall threshold in use: never below two commit intervals (a normal wait is no stall)."""
+        return max(self.stall_warn_s, 2.0 * self.commit_interval_ms / 1000.0)
 
 
 class AlarmLimits(_Strict):
@@ -202,7 +231,7 @@ class TagConfig(_Strict):
     @classmethod
     def _sampling(cls, v: float) -> float:
         # 0 asks the server for its fastest rate (OPC UA); an hour is the slowest that makes sense.
-        return _bounded("sampling_ms", v, 0.0, 3_600_000.0, "ms", low_open=False)
+        return _bounded(v, 0.0, 3_600_000.0, "ms", low_open=False)
 
     @model_validator(mode="after")
     def _node_id_for_server_tags(self) -> TagConfig:

@@ -40,6 +40,7 @@ from hmi.core.batch_worker import BatchWorker
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
+from hmi.core.journal_health import JournalHealth, JournalWatch
 from hmi.core.quality import GOOD, status_name
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
@@ -106,6 +107,13 @@ class LineRuntime:
     ) -> None:
         self.config = config
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
+        jc = config.journal
+        self._journal_watch = JournalWatch(
+            self.journal,
+            stall_after_s=jc.stall_after_s,
+            warn_free_mb=jc.disk_warn_free_mb,
+            critical_free_mb=jc.disk_critical_free_mb,
+        )
         jdir = Path(journal_dir) if journal_dir else Path(config.journal.directory)
         self.users = users if users is not None else UserStore.in_directory(jdir)
         # Audit rows go to the journal and, like operator actions, to the screen's event list.
@@ -177,6 +185,7 @@ class LineRuntime:
     def start(self) -> LineRuntime:
         self.started_at = time.time()
         self.journal.open()
+        self._journal_watch.start()
         self._journal_event(
             EventKind.SYSTEM,
             f"LineHMI started for {self.config.line.name} ({len(self.config.tags)} tags)",
@@ -234,6 +243,7 @@ class LineRuntime:
             self._journal_event(EventKind.SYSTEM, "LineHMI stopped")
         except Exception:
             log.exception("could not journal the stop")
+        self._journal_watch.stop()
         self.journal.close()
 
     def __enter__(self) -> LineRuntime:
@@ -247,6 +257,11 @@ class LineRuntime:
     @property
     def state(self) -> ConnectionState:
         return self._state
+
+    @property
+    def journal_health(self) -> JournalHealth:
+        """Queue depth, oldest uncommitted age, disk free, stall: updated every second, never blocks."""
+        return self._journal_watch.health
 
     @property
     def io(self) -> LoopThread:

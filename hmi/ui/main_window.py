@@ -321,6 +321,7 @@ class MainWindow(QMainWindow):
         self.drops_status.setObjectName("dropsLabel")
         self.bridge_status = QLabel()
         self.journal_status = QLabel()
+        self.journal_status.setObjectName("journalLabel")
         self.model_status = QLabel()
         self.model_status.setObjectName("modelLabel")
         sb.addWidget(self.journal_status, 1)
@@ -743,14 +744,23 @@ class MainWindow(QMainWindow):
         name = getattr(getattr(stats, "path", None), "name", "?")
         text = f"Journal  {name} · {getattr(stats, 'samples_committed', 0):,} samples"
         text += f" · {getattr(stats, 'events_committed', 0):,} events"
-        dropped = getattr(stats, "samples_dropped", 0)
-        if dropped:
-            text += f" · {dropped:,} samples dropped"
+        # Queue depth, oldest uncommitted age, disk free, stall: the same line as the headless log.
+        health = getattr(self.runtime, "journal_health", None)
+        abnormal = "false"
+        if health is not None:
+            text += f" · {health.line()}"
+            abnormal = "true" if health.abnormal else "false"
+        elif getattr(stats, "samples_dropped", 0):
+            text += f" · {stats.samples_dropped:,} samples dropped"
         err = getattr(stats, "last_error", None)
         if err:
             text += f" · last error: {err}"
         self.journal_status.setText(text)
         self.journal_status.setToolTip(str(getattr(stats, "path", "")))
+        if self.journal_status.property("abnormal") != abnormal:
+            self.journal_status.setProperty("abnormal", abnormal)
+            self.journal_status.style().unpolish(self.journal_status)
+            self.journal_status.style().polish(self.journal_status)
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property
