@@ -125,6 +125,9 @@ class JournalConfig(_Strict):
     commit_interval_ms: Number = 500.0
     # Health (hmi.core.journal_health): an item waiting longer than this is a stall, warned about
     # on screen, in the status line and in the journal; free space below these is low / critical.
+    # SQLite's page cache of the writer connection: the largest cache LineHMI holds. RSS grows with
+    # the day's file until the cache is full, then levels off (see docs/journal.md, "Memory").
+    page_cache_mb: Number = 32.0
     stall_warn_s: Number = 3.0
     disk_warn_free_mb: Number = 2048.0
     disk_critical_free_mb: Number = 512.0
@@ -135,6 +138,11 @@ class JournalConfig(_Strict):
         if not 10 <= v <= 10_000:
             raise ValueError("must be between 10 and 10000 ms")
         return v
+
+    @field_validator("page_cache_mb")
+    @classmethod
+    def _cache(cls, v: float) -> float:
+        return _bounded(v, 1.0, 4096.0, "MB", low_open=False)
 
     @field_validator("stall_warn_s")
     @classmethod

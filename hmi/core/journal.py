@@ -636,7 +636,8 @@ class Journal:
             if str(mode).lower() != "wal":
                 raise JournalError(f"journal file {path}: cannot switch to WAL mode (got {mode!r})", path)
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
-            conn.execute("PRAGMA cache_size=-32000")  # 32 MB: keeps the index's hot pages for 1000s of tags
+            # journal.page_cache_mb (32 MB): keeps the index's hot pages for 1000s of tags; bounded
+            conn.execute(f"PRAGMA cache_size={-int(self.config.journal.page_cache_mb * 1000)}")
             conn.execute(
                 "PRAGMA journal_size_limit=67108864"
             )  # truncate the WAL back to 64 MB after checkpoints
