@@ -169,6 +169,44 @@ class JournalConfig(_Strict):
         return max(self.stall_warn_s, 2.0 * self.commit_interval_ms / 1000.0)
 
 
+class RetentionConfig(_Strict):
+    """How long each kind is kept (hmi.core.retention): raw samples shortest, events and audit longest."""
+
+    raw_days: Number = 30.0
+    rollup_days: Number = 400.0
+    events_days: Number = 0.0  # 0: forever
+    qc_days: Number = 90.0
+    qc_max_gb: Number = 5.0
+
+    @field_validator("raw_days", "rollup_days")
+    @classmethod
+    def _days(cls, v: float) -> float:
+        return _bounded(v, 2.0, 36_500.0, "days", low_open=False)  # today's and yesterday's file stay whole
+
+    @field_validator("events_days", "qc_days")
+    @classmethod
+    def _days_or_forever(cls, v: float) -> float:
+        if v != 0:
+            _bounded(v, 2.0, 36_500.0, "days (or 0: forever)", low_open=False)
+        return v
+
+    @field_validator("qc_max_gb")
+    @classmethod
+    def _gb(cls, v: float) -> float:
+        return _bounded(v, 0.0, 1e6, "GB")
+
+    @model_validator(mode="after")
+    def _longest_for_events(self) -> RetentionConfig:
+        if self.rollup_days < self.raw_days:
+            raise ValueError(f"rollup_days {self.rollup_days:g} must not be below raw_days {self.raw_days:g}")
+        if self.events_days and self.events_days < self.rollup_days:
+            raise ValueError(
+                f"events_days {self.events_days:g} must be 0 (forever) or at least rollup_days"
+                f" {self.rollup_days:g}: events and audit are kept longest"
+            )
+        return self
+
+
 class AlarmLimits(_Strict):
     hihi: Number | None = None
     hi: Number | None = None
@@ -316,6 +354,7 @@ class LineConfig(_Strict):
     line: LineInfo
     server: ServerConfig
     journal: JournalConfig = JournalConfig()
+    retention: RetentionConfig = RetentionConfig()
     camera: CameraConfig | None = None
     machines: list[MachineConfig] = []
     tags: list[TagConfig]

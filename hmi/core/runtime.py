@@ -42,6 +42,7 @@ from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.journal_health import JournalHealth, JournalWatch
 from hmi.core.quality import GOOD, status_name
+from hmi.core.retention import RetentionJob
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import is_backfilled
@@ -108,11 +109,20 @@ class LineRuntime:
         self.config = config
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
         jc = config.journal
+        self.retention = RetentionJob(
+            self.journal.directory,
+            config.line.id,
+            config.retention,
+            post_event=self.journal.post_event,
+            warn_free_bytes=int(jc.disk_warn_free_mb * 1e6),
+            critical_free_bytes=int(jc.disk_critical_free_mb * 1e6),
+        )
         self._journal_watch = JournalWatch(
             self.journal,
             stall_after_s=jc.stall_after_s,
             warn_free_mb=jc.disk_warn_free_mb,
             critical_free_mb=jc.disk_critical_free_mb,
+            on_disk=self.retention.request_shed,  # the disk guard
         )
         jdir = Path(journal_dir) if journal_dir else Path(config.journal.directory)
         self.users = users if users is not None else UserStore.in_directory(jdir)
@@ -186,6 +196,7 @@ class LineRuntime:
         self.started_at = time.time()
         self.journal.open()
         self._journal_watch.start()
+        self.retention.start()
         self._journal_event(
             EventKind.SYSTEM,
             f"LineHMI started for {self.config.line.name} ({len(self.config.tags)} tags)",
@@ -244,6 +255,7 @@ class LineRuntime:
         except Exception:
             log.exception("could not journal the stop")
         self._journal_watch.stop()
+        self.retention.stop()
         self.journal.close()
 
     def __enter__(self) -> LineRuntime:
