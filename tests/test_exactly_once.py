@@ -10,10 +10,10 @@ import time
 import numpy as np
 import pytest
 
+from hmi.app.runtime import LineRuntime
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.journal import Journal
 from hmi.core.quality import BAD_NOT_CONNECTED
-from hmi.core.runtime import LineRuntime
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
 from inference.qc.inspector import QcFrame, QcInspector

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from hmi.app.runtime import LineRuntime
 from hmi.cli import main as cli_main
 from hmi.core.config import DEMO_CONFIG, ConfigError, parse_config
-from hmi.core.runtime import LineRuntime
 from hmi.core.users import UserStore, UserStoreError
 from inference.fault.predictor import FaultPredictor
 from inference.model_card import ModelError, read_card
@@ -36,8 +36,8 @@ def refused(old: str, new: str) -> str:
     ("old", "new", "expect"),
     [
         (
-            "alarms = { hi = 26, hihi = 30 }",
-            "alarms = { hi = nan, hihi = 30 }",
+            "alarms = { hi = 26, hihi = 30,",
+            "alarms = { hi = nan, hihi = 30,",
             "alarms.hi': must be a finite",
         ),
         ("deadband = 0.5", "deadband = inf", "deadband': must be a finite number"),
@@ -45,7 +45,7 @@ def refused(old: str, new: str) -> str:
         ("reconnect_max_delay_s = 5", "reconnect_max_delay_s = -5", "reconnect_max_delay_s': must be > 0"),
         ("sampling_ms = 500", 'sampling_ms = "500"', "sampling_ms': must be a number, got str '500'"),
         ("deadband = 0.5", "deadband = true", "deadband': must be a number, got bool True"),
-        ("alarms = { hi = 26, hihi = 30 }", "alarms = { hi = 31, hihi = 30 }", "limits out of order"),
+        ("alarms = { hi = 26, hihi = 30,", "alarms = { hi = 31, hihi = 30,", "limits out of order"),
         ("timeout_s = 4", "timeout_s = " + "[" * 3000 + "]" * 3000, "nested more than 32 levels"),
     ],
 )
