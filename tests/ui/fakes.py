@@ -78,6 +78,7 @@ class FakeRuntime:
         self.alarms: AlarmEngine | None = None
         # The optional services (hmi.ui.services.LineServices): none of them unless asked for.
         self.journal: MemoryJournal | None = None
+        self.journal_health = None  # no journal file: nothing to watch
         self.fault = None
         self.qc = None
         if alarms:
