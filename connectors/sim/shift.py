@@ -48,7 +48,9 @@ def break_stops(setup: ProductionSetup, start: float, end: float, origin: float)
     for a, b, _name in setup.calendar.breaks_between(start, end):
         for m in setup.ids:
             out.append(
-                make_fault(m, "planned_stop", start=a - origin, duration=max(1.0, b - a - BREAK_RESTART_LEAD_S))
+                make_fault(
+                    m, "planned_stop", start=a - origin, duration=max(1.0, b - a - BREAK_RESTART_LEAD_S)
+                )
             )
     return out
 
@@ -61,8 +63,13 @@ def run_shift(
     plan: list[FaultSpec] | None = None,
     seed: int = 7,
     random_jams: bool = True,
+    publish_s: float = STEP_S,
 ) -> dict[str, Any]:
-    """Simulate [start, start + hours) into a journal in `journal_dir`; returns the ground truth."""
+    """Simulate [start, start + hours) into a journal in `journal_dir`; returns the ground truth.
+
+    `publish_s`: simulated seconds between the values the HMI sees (the model still steps in
+    0.5 s substeps): 0.5 s is a PLC sampled at 2 Hz; 6 s is the demo server at time factor 60
+    and 10 ticks per second, where a state change shows up to 6 simulated seconds late."""
     setup = ProductionSetup.from_config(config)
     if setup is None:
         raise ValueError("the line config has no [production] table")
@@ -77,7 +84,9 @@ def run_shift(
     cfg = config.model_copy(update={"journal": config.journal.model_copy(update={"rotation": "none"})})
     index = cfg.tag_index()
     state_tags = [t for m in setup.machines for t in (m.state_tag, m.fault_tag) if t]
-    counter_tags = [t for m in setup.machines for t in (m.good_counter, m.reject_counter, m.total_counter) if t]
+    counter_tags = [
+        t for m in setup.machines for t in (m.good_counter, m.reject_counter, m.total_counter) if t
+    ]
     s_idx = np.array([index[t] for t in state_tags], dtype=np.int32)
     c_idx = np.array([index[t] for t in counter_tags], dtype=np.int32)
     last_state = np.full(len(state_tags), np.nan)
@@ -85,12 +94,15 @@ def run_shift(
     journal.open()
     try:
         journal.write_event(snapshot_event(setup, origin))
-        n_steps = round((end - origin) / STEP_S)
-        per_counter = round(COUNTER_PERIOD_S / STEP_S)
+        n_steps = round((end - origin) / publish_s)
+        per_counter = max(1, round(COUNTER_PERIOD_S / publish_s))
         rows: list[tuple[np.ndarray, float, np.ndarray]] = []
+        counts: dict[str, dict[str, list[int]]] = {}
         for k in range(1, n_steps + 1):
-            model.step(STEP_S)
+            model.step(publish_s)
             ts = origin + model.t_sim
+            if "start" not in counts and ts >= start:
+                counts["start"] = {n: [mm.good, mm.rejects] for n, mm in model.m.items()}
             v = model.values()
             sv = np.array([v[t] for t in state_tags])
             changed = sv != last_state
@@ -110,6 +122,8 @@ def run_shift(
     finally:
         journal.close()
     truth = model.truth.export(model)
+    counts["end"] = {n: [mm.good, mm.rejects] for n, mm in model.m.items()}
+    truth["counts"] = counts  # true good/rejects per machine at the shift start and end
     truth["shift"] = {"start": start, "end": end}
     truth["breaks"] = [[a, b, n] for a, b, n in setup.calendar.breaks_between(start, end)]
     truth["plan"] = [str(f) for f in plan or []]
@@ -135,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--start", default="2026-03-02T06:00", help="shift start, local ISO time")
     p.add_argument("--hours", type=float, default=8.0)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--publish-s", type=float, default=STEP_S, help="simulated seconds between published values"
+    )
     args = p.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -143,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    truth = run_shift(config, Path(args.journal_dir), start, args.hours, plan, args.seed)
+    truth = run_shift(
+        config, Path(args.journal_dir), start, args.hours, plan, args.seed, publish_s=args.publish_s
+    )
     if args.truth:
         Path(args.truth).write_text(json.dumps(truth, indent=1))
     print(f"journal: {truth['journal']}")

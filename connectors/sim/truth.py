@@ -17,6 +17,7 @@ refilling after its cause cleared keeps the cause that emptied it.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -125,3 +126,79 @@ class TruthRecorder:
                 for e in self.episodes
             ],
         }
+
+
+# The sim's true causes -> the reason a supervisor would give (independent of the PLC mapping).
+TRUE_REASON = {
+    "fault:jam": "U-JAM",
+    "fault:motor_trip": "U-MOTOR",
+    "fault:overheat": "U-OVERHEAT",
+    "fault:bearing_failure": "U-BEARING",
+    "fault:sensor_fault": "U-SENSOR",
+    "changeover": "C-FORMAT",
+    "planned_stop": "(planned stop)",
+    "start-up": "(start-up)",
+}
+RUNNING = 2  # MachineState.RUNNING (the truth JSON holds plain ints)
+
+
+def truth_figures(
+    truth: dict[str, Any], constraint: str, output: str, short_s: float, ideal: float
+) -> dict[str, Any]:
+    """A, P, Q, OEE and line downtime per reason of the shift, from the truth alone, with the
+    definitions of docs/production.md (line = the constraint machine; its idle time belongs to
+    the stop that caused it; unplanned stops under `short_s` are a speed loss)."""
+    s0, s1 = truth["shift"]["start"], truth["shift"]["end"]
+    breaks = [(a, b) for a, b, _ in truth["breaks"]]
+    eps = {e["id"]: e for e in truth["episodes"]}
+
+    def category(e: dict) -> str:
+        cause = e["cause"]
+        if cause.startswith("fault:"):
+            return "short" if e["end"] - e["start"] < short_s else "unplanned"
+        return {"changeover": "changeover"}.get(cause, "planned")
+
+    times = {k: 0.0 for k in ("run", "short", "unplanned", "changeover", "planned", "break", "unattributed")}
+    by_reason: dict[str, float] = {}
+    iv = truth["machines"][constraint]["intervals"]
+    for i, (t, state, ref) in enumerate(iv):
+        a = max(t, s0)
+        b = min(iv[i + 1][0] if i + 1 < len(iv) else s1, s1)
+        if b <= a:
+            continue
+        # cut at breaks: inside them non-running time is planned break
+        cuts = sorted({a, b, *[x for br in breaks for x in br if a < x < b]})
+        for x, y in itertools.pairwise(cuts):
+            if state == RUNNING:
+                times["run"] += y - x
+                continue
+            if any(p <= x < q for p, q in breaks):
+                times["break"] += y - x
+                continue
+            if ref < 0:
+                times["unattributed"] += y - x
+                by_reason["(cause not found)"] = by_reason.get("(cause not found)", 0.0) + y - x
+                continue
+            cat = category(eps[ref])
+            times[cat] += y - x
+            if cat in ("unplanned", "changeover", "planned"):
+                r = TRUE_REASON.get(eps[ref]["cause"], eps[ref]["cause"])
+                by_reason[r] = by_reason.get(r, 0.0) + y - x
+    apt = times["run"] + times["short"]
+    pbt = apt + times["unplanned"] + times["changeover"] + times["unattributed"]
+    c0, c1 = truth["counts"]["start"], truth["counts"]["end"]
+    produced = sum(c1[constraint]) - sum(c0[constraint])
+    good_out = c1[output][0] - c0[output][0]
+    rejects = sum(c1[m][1] - c0[m][1] for m in c1)
+    a_ = apt / pbt
+    p_ = produced * 60.0 / ideal / apt
+    q_ = good_out / (good_out + rejects)
+    return {
+        "A": a_,
+        "P": p_,
+        "Q": q_,
+        "OEE": a_ * p_ * q_,
+        "good": good_out,
+        "reasons": by_reason,
+        "times": times,
+    }

@@ -6,7 +6,8 @@ drop in the value; which one it was decides the count:
 
 - roll-over (`rollover` = N configured, the value was in the upper half and is
   now in the lower half): the step is ``new + N - old``, nothing is lost;
-- anything else is a reset: counting restarted from 0, so the step is ``new``.
+- anything else is a reset (with a roll-over counter, a reset from the upper
+  half cannot be told from a wrap and is counted as one): counting restarted from 0, so the step is ``new``.
   Units counted between the last sample before the reset and the reset itself
   cannot be known: the reset is kept as a `CounterEvent` and every figure over
   a range that holds one says so.

@@ -121,10 +121,14 @@ def _tag_rows(
     return a, np.array([r[2] for r in prior + rows], dtype=np.int64)
 
 
-def read_line_data(
+Series = tuple[np.ndarray, np.ndarray, np.ndarray]  # source_ts, value, good (not Bad)
+
+
+def read_tag_series(
     readers: Sequence[JournalReader], setup: ProductionSetup, t0: float, t1: float
-) -> dict[str, MachineData]:
-    """Samples of the production tags in [t0, t1), plus the last one before t0 (the state then)."""
+) -> dict[str, Series]:
+    """Samples of the production tags in [t0, t1), plus the last one before t0 (the state then);
+    counters at COUNTER_BUCKET_S resolution."""
     per_tag: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for r in readers:
         ids = r.tag_ids()
@@ -137,12 +141,8 @@ def read_line_data(
                     per_tag.setdefault(tag, []).append(
                         _tag_rows(r.conn, ids[tag], t0, t1, tag in counters, rollup)
                     )
-
-    def series(tag: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        parts = per_tag.get(tag, [])
-        if not parts:
-            e = np.empty(0)
-            return e, e.copy(), np.empty(0, dtype=bool)
+    out: dict[str, Series] = {}
+    for tag, parts in per_tag.items():
         a = np.concatenate([p[0] for p in parts])
         st = np.concatenate([p[1] for p in parts])
         order = np.argsort(a[:, 0], kind="stable")
@@ -154,26 +154,33 @@ def read_line_data(
             keep = np.ones(ts.shape, dtype=bool)
             keep[before[:-1]] = False
             a, st, ts = a[keep], st[keep], ts[keep]
-        return ts, a[:, 1], (st & BAD_BIT) == 0
+        out[tag] = (ts, a[:, 1], (st & BAD_BIT) == 0)
+    return out
+
+
+def line_data(setup: ProductionSetup, series: dict[str, Series]) -> dict[str, MachineData]:
+    """Machine data from per-tag samples (from the journal or collected live)."""
+
+    def state(tag: str) -> StateSeries:
+        return StateSeries(*series[tag]) if tag in series else StateSeries.empty()
 
     def track(tag: str, rollover: int) -> CounterTrack | None:
         if not tag:
             return None
-        ts, v, ok = series(tag)
-        return counter_track(tag, ts, v, ok, rollover)
+        if tag not in series:
+            return CounterTrack.empty(tag)
+        return counter_track(tag, *series[tag], rollover)
 
-    out: dict[str, MachineData] = {}
-    for m in setup.machines:
-        state = StateSeries(*series(m.state_tag))
-        fault = StateSeries(*series(m.fault_tag)) if m.fault_tag else StateSeries.empty()
-        out[m.id] = MachineData(
-            state,
-            fault,
+    return {
+        m.id: MachineData(
+            state(m.state_tag),
+            state(m.fault_tag) if m.fault_tag else StateSeries.empty(),
             track(m.total_counter, m.rollover),
             track(m.good_counter, m.rollover),
             track(m.reject_counter, m.rollover),
         )
-    return out
+        for m in setup.machines
+    }
 
 
 def analyse_journal(
@@ -195,7 +202,7 @@ def analyse_journal(
                     f"{names}: no production model journaled (it is written when LineHMI runs with a "
                     "[production] table); pass the line config"
                 )
-        data = read_line_data(readers, setup, t0, t1)
+        data = line_data(setup, read_tag_series(readers, setup, t0, t1))
         edits = read_edits(readers)
     finally:
         for r in readers:
