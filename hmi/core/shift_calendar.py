@@ -110,9 +110,11 @@ class ShiftCalendar:
                 f"shifts must cover the day exactly once ({gaps} minutes uncovered, "
                 f"{sum(1 for m in minutes if m > 1)} minutes covered twice)"
             )
-        for b in self.breaks:
-            if b.shift and self.shift_named(b.shift) is None:
-                raise ValueError(f"break {b.name!r}: shift {b.shift!r} is not one of the calendar's shifts")
+        for brk in self.breaks:
+            if brk.shift and self.shift_named(brk.shift) is None:
+                raise ValueError(
+                    f"break {brk.name!r}: shift {brk.shift!r} is not one of the calendar's shifts"
+                )
         # Two breaks on the same minute would count that minute twice as planned time.
         for i, b1 in enumerate(self.breaks):
             for b2 in self.breaks[i + 1 :]:

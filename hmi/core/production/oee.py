@@ -110,6 +110,14 @@ class ParetoRow:
     machines: tuple[str, ...]
 
 
+@dataclass(slots=True)
+class _ParetoAcc:
+    seconds: float = 0.0
+    stops: set[int] = field(default_factory=set)
+    machines: set[str] = field(default_factory=set)
+    category: str = "unplanned"
+
+
 @dataclass(frozen=True, slots=True)
 class Reliability:
     machine: str
@@ -272,24 +280,27 @@ class ProductionAnalysis:
             cats, causes = tl.tcat[mi], tl.cause[mi]
         w = tl.overlap(a, b)
         lost = np.isin(cats, (TimeCat.UNPLANNED, TimeCat.CHANGEOVER, TimeCat.PLANNED_STOP)) & (w > 0)
-        rows: dict[str, list[object]] = {}
+        rows: dict[str, _ParetoAcc] = {}
         for k in np.flatnonzero(lost):
             si = int(causes[k])
-            reason = tl.stops[si].reason if si >= 0 else "?"
-            r = rows.setdefault(reason, [0.0, set(), set(), ""])
-            r[0] = float(r[0]) + float(w[k])  # type: ignore[arg-type]
-            if si >= 0:
-                r[1].add(si)  # type: ignore[union-attr]
-                r[2].add(tl.stops[si].machine)  # type: ignore[union-attr]
-                r[3] = tl.stops[si].category
-            else:
-                r[3] = "unplanned"
-        out = []
-        for reason, (secs, stops, machines, category) in rows.items():
-            text = "cause not found" if reason == "?" else self.setup.reason_text(reason)
-            out.append(
-                ParetoRow(reason, text, str(category), float(secs), len(stops), tuple(sorted(machines)))  # type: ignore[arg-type]
+            stop = tl.stops[si] if si >= 0 else None
+            acc = rows.setdefault(stop.reason if stop else "?", _ParetoAcc())
+            acc.seconds += float(w[k])
+            if stop is not None:
+                acc.stops.add(si)
+                acc.machines.add(stop.machine)
+                acc.category = stop.category
+        out = [
+            ParetoRow(
+                reason,
+                "cause not found" if reason == "?" else self.setup.reason_text(reason),
+                acc.category,
+                acc.seconds,
+                len(acc.stops),
+                tuple(sorted(acc.machines)),
             )
+            for reason, acc in rows.items()
+        ]
         return sorted(out, key=lambda r: -r.seconds)
 
     def reliability(self, machine: str, a: float | None = None, b: float | None = None) -> Reliability:

@@ -173,11 +173,11 @@ def _state_changes(
     unknown_values: set[int] = set()
     for i, (v, ok) in enumerate(zip(series.value, series.ok, strict=True)):
         if ok and np.isfinite(v):
-            c = m.state_cat.get(int(v))
-            if c is None:
+            cat = m.state_cat.get(int(v))
+            if cat is None:
                 unknown_values.add(int(v))
             else:
-                cats[i] = int(c)
+                cats[i] = int(cat)
     for v in sorted(unknown_values):
         flags.append(f"{m.state_tag} = {v} is not a state in the config: counted as state unknown")
     first = int(np.searchsorted(series.ts, t0, side="right")) - 1
@@ -185,7 +185,7 @@ def _state_changes(
     inside = (series.ts > t0) & (series.ts < t1)
     t = np.concatenate(([t0], series.ts[inside]))
     c = np.concatenate(([c0], cats[inside]))
-    keep = np.concatenate(([True], c[1:] != c[:-1]))
+    keep: np.ndarray = np.concatenate((np.array([True]), c[1:] != c[:-1]))
     return t[keep], c[keep]
 
 
