@@ -40,11 +40,16 @@ def faults(changes: list[tuple[float, int]]) -> StateSeries:
 
 
 def counting(
-    running: list[tuple[float, float]], rate_per_min: float, reject_every: int, end: float, tag: str
+    running: list[tuple[float, float]],
+    rate_per_min: float,
+    reject_every: int,
+    end: float,
+    tag: str,
+    step: float = 1.0,
 ) -> tuple:
-    """Good and reject counter tracks sampled every second: units made at `rate_per_min` while in
+    """Good and reject counter tracks sampled every `step` s: units made at `rate_per_min` while in
     one of the `running` windows (seconds after T0); every `reject_every`-th unit is a reject."""
-    t = np.arange(0.0, end + 1.0, 1.0)
+    t = np.arange(0.0, end + step, step)
     made = np.zeros_like(t)
     for a, b in running:
         made += np.clip(np.minimum(t, b) - a, 0, None) * rate_per_min / 60.0

@@ -297,7 +297,7 @@ def random_line(draw):
     return setup, data, span
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(line=random_line(), cut=st.tuples(st.floats(0, 1), st.floats(0, 1)))
 def test_time_categories_add_up_and_counts_match_the_counters(line, cut):
     setup, data, span = line
@@ -321,7 +321,7 @@ def test_time_categories_add_up_and_counts_match_the_counters(line, cut):
         assert all(x.end <= y.start for x, y in itertools.pairwise(mine))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(line=random_line(), frac=st.floats(0.01, 0.99), pick=st.integers(0, 1000))
 def test_splitting_or_classifying_a_stop_keeps_the_total_lost_time(line, frac, pick):
     setup, data, span = line

@@ -124,10 +124,9 @@ def default_reason(setup: ProductionSetup, machine: str, cat: Cat, fault_code: i
 
 
 def find_stop(stops: list[Stop], machine: str, start: float) -> Stop | None:
-    for s in stops:
-        if s.machine == machine and abs(s.start - start) <= MATCH_TOLERANCE_S:
-            return s
-    return None
+    """The stop of `machine` that begins at `start` (the closest one within the tolerance)."""
+    near = [s for s in stops if s.machine == machine and abs(s.start - start) <= MATCH_TOLERANCE_S]
+    return min(near, key=lambda s: abs(s.start - start)) if near else None
 
 
 def check_edit(setup: ProductionSetup, stops: list[Stop], edit: StopEdit) -> Stop:
