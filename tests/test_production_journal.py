@@ -162,3 +162,16 @@ def test_tracker_edits_are_role_checked_audited_and_in_the_file(tmp_path):
     assert s.pareto[0].reason in ("U-MATERIAL", "U-JAM")
     assert np.isclose(sum(p.seconds for p in s.pareto), 300)
     assert s.line_oee.scope == LINE
+
+
+def test_cli_summary_prints_the_shift_and_names_a_bad_file(sim_shift, capsys, tmp_path):
+    from hmi.core.production.cli import production_cli_main
+
+    _cfg, _start, truth = sim_shift
+    assert production_cli_main(["summary", "--db", truth["journal"]]) == 0
+    out = capsys.readouterr().out
+    assert "early shift 2026-03-02" in out and "downtime by reason" in out and "C-FORMAT" in out
+    bad = tmp_path / "not_a_journal.db"
+    bad.write_text("hello")
+    assert production_cli_main(["summary", "--db", str(bad)]) == 2
+    assert str(bad) in capsys.readouterr().err

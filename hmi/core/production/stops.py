@@ -96,6 +96,14 @@ class Stop:
     def classified(self) -> bool:
         return bool(self.reason)
 
+    def reason_label(self, setup: ProductionSetup) -> str:
+        """What the stops table shows as the reason: code and text, or why there is none."""
+        if self.reason:
+            return setup.reason_text(self.reason)
+        if self.break_s > 0 and self.downtime <= 0:
+            return "in a planned break"
+        return "unclassified"
+
     def key(self) -> tuple[str, float]:
         return self.machine, self.start
 
