@@ -19,20 +19,11 @@ from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, shift_summary
 from hmi.core.production.oee import OeeFigures
 from hmi.core.production.setup import ProductionSetup
-
-
-def pct(x: float | None) -> str:
-    """A ratio as the screens show it: one decimal, or "—" when there is nothing to divide by."""
-    return "—" if x is None else f"{x * 100:.1f} %"
-
-
-def minutes(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds / 60:.1f} min"
+from hmi.core.production.text import count, minutes, pct
 
 
 def _row(name: str, f: OeeFigures) -> str:
-    good = "—" if f.good is None else f"{f.good:,.0f}"
-    rej = "—" if f.rejects is None else f"{f.rejects:,.0f}"
+    good, rej = count(f.good), count(f.rejects)
     return (
         f"{name:<12} OEE {pct(f.oee):>8}  A {pct(f.availability):>8}  P {pct(f.performance):>8}"
         f"  Q {pct(f.quality):>8}  good {good:>9}  rejects {rej:>6}  down {minutes(f.downtime_s):>10}"
