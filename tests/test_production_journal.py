@@ -175,3 +175,30 @@ def test_cli_summary_prints_the_shift_and_names_a_bad_file(sim_shift, capsys, tm
     bad.write_text("hello")
     assert production_cli_main(["summary", "--db", str(bad)]) == 2
     assert str(bad) in capsys.readouterr().err
+
+
+def test_while_linehmi_was_not_running_the_state_is_unknown_not_held(tmp_path):
+    """Closed at 06:30, opened again at 06:50: sample and hold would say 'running' for 20 min."""
+    cfg = _utc_config()
+    t0 = _dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC).timestamp()
+    clock = [t0]
+    jcfg = cfg.model_copy(update={"journal": cfg.journal.model_copy(update={"rotation": "none"})})
+    for a, b in ((0, 1800), (3000, 3600)):
+        clock[0] = t0 + a
+        with Journal(jcfg, tmp_path, clock=lambda: clock[0]) as j:
+            if a == 0:
+                from hmi.core.production.journal_io import snapshot_event
+
+                j.write_event(snapshot_event(ProductionSetup.from_config(cfg), t0))
+            for k in range(a, b, 10):
+                vals = {f"{m}.state": 2.0 for m in ("filler", "capper", "labeller", "conveyor")}
+                vals |= {f"{m}.good_count": float(k * 6) for m in ("filler", "capper", "labeller")}
+                vals |= {f"{m}.reject_count": 0.0 for m in ("filler", "capper", "labeller")}
+                j.write_samples(_batch(cfg, t0 + k, vals))
+            j.flush()
+            clock[0] = t0 + b - 10
+    s = shift_summary(tmp_path / "line1.db", t0 + 1)
+    from hmi.core.production.timeline import TimeCat
+
+    assert s.line_oee.time(TimeCat.UNKNOWN) == pytest.approx(3000 - 1790, abs=1)
+    assert any(f.startswith("LineHMI was not running 06:29:50-06:50:00") for f in s.flags), s.flags

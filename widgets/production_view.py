@@ -159,6 +159,7 @@ class ProductionView(QWidget):
         self.flags = QLabel()
         self.flags.setObjectName("dimLabel")
         self.flags.setWordWrap(True)
+        self.flags.setMaximumHeight(3 * self.flags.fontMetrics().height())
         head.addWidget(self.shift_box)
         head.addWidget(self.title, 1)
         root.addLayout(head)
@@ -257,12 +258,15 @@ class ProductionView(QWidget):
         t0, t1, name = self._range()
         line = a.oee(LINE, t0, t1)
         self.title.setText(
-            f"{a.setup.line_name} · {name} shift {self._to_local(t0):%Y-%m-%d %H:%M}–{self._hm(t1)} · "
-            f"OEE {pct(line.oee)} (A {pct(line.availability)}, P {pct(line.performance)}, "
-            f"Q {pct(line.quality)}) · good {count(line.good)}"
+            f"{name} shift {self._hm(t0)}–{self._hm(t1)} · OEE {pct(line.oee)} (A {pct(line.availability)}, "
+            f"P {pct(line.performance)}, Q {pct(line.quality)}) · good {count(line.good)}"
         )
+        self.title.setToolTip(f"{a.setup.line_name}, {self._to_local(t0):%Y-%m-%d}")
+        # One line for the notes (the tables need the height); all of them in the tooltip.
         flags = [*([self._problem] if self._problem else []), *a.flags, *line.flags]
-        self.flags.setText("  ".join(f"⚑ {f}" for f in flags))
+        more = f"  (+{len(flags) - 1} more: hover)" if len(flags) > 1 else ""
+        self.flags.setText(f"⚑ {flags[0]}{more}" if flags else "")
+        self.flags.setToolTip("\n".join(f"⚑ {f}" for f in flags))
         self.flags.setVisible(bool(flags))
         rows = [(LINE, line), *((m, a.oee(m, t0, t1)) for m in a.setup.ids)]
         self.machines.setRowCount(len(rows))

@@ -158,11 +158,62 @@ def read_tag_series(
     return out
 
 
-def line_data(setup: ProductionSetup, series: dict[str, Series]) -> dict[str, MachineData]:
-    """Machine data from per-tag samples (from the journal or collected live)."""
+def observation_gaps(readers: Sequence[JournalReader]) -> list[tuple[float, float]]:
+    """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened".
+
+    Nothing was observed then, so a state tag's last value must not be held across them (sample
+    and hold would guess "still running"): the analysis counts them as state unknown. A lost link
+    needs nothing here: the connector journals a Bad sample for every tag when it drops."""
+    marks: list[tuple[float, str]] = []
+    for r in readers:
+        for ev in r.read_events(kinds=[EventKind.SYSTEM]):
+            if ev.message == "journal closed" or ev.message == "journal opened":
+                marks.append((ev.ts, ev.message))
+    gaps: list[tuple[float, float]] = []
+    closed: float | None = None
+    for ts, what in sorted(marks):
+        if what == "journal closed":
+            closed = ts
+        elif closed is not None:
+            if ts - closed > 1.0:
+                gaps.append((closed, ts))
+            closed = None
+    return gaps
+
+
+def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: float, t1: float) -> list[str]:
+    hm = setup.calendar.to_local
+    return [
+        f"LineHMI was not running {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S}: the state then is unknown (not in A); "
+        "units the PLC counted meanwhile are in the totals"
+        for a, b in gaps
+        if a < t1 and b > t0
+    ]
+
+
+def _with_gaps(ser: Series, gaps: Sequence[tuple[float, float]]) -> Series:
+    """A Bad sample at the start of each gap: the state is unknown until the next real sample."""
+    if not gaps:
+        return ser
+    ts, v, ok = ser
+    g = np.array([a for a, _b in gaps], dtype=np.float64)
+    ts2 = np.concatenate([ts, g])
+    order = np.argsort(ts2, kind="stable")
+    return (
+        ts2[order],
+        np.concatenate([v, np.full(g.shape, np.nan)])[order],
+        np.concatenate([ok, np.zeros(g.shape, dtype=bool)])[order],
+    )
+
+
+def line_data(
+    setup: ProductionSetup, series: dict[str, Series], gaps: Sequence[tuple[float, float]] = ()
+) -> dict[str, MachineData]:
+    """Machine data from per-tag samples (from the journal or collected live); `gaps`: stretches
+    nobody observed (observation_gaps), where every state is unknown."""
 
     def state(tag: str) -> StateSeries:
-        return StateSeries(*series[tag]) if tag in series else StateSeries.empty()
+        return StateSeries(*_with_gaps(series[tag], gaps)) if tag in series else StateSeries.empty()
 
     def track(tag: str, rollover: int) -> CounterTrack | None:
         if not tag:
@@ -202,12 +253,15 @@ def analyse_journal(
                     f"{names}: no production model journaled (it is written when LineHMI runs with a "
                     "[production] table); pass the line config"
                 )
-        data = line_data(setup, read_tag_series(readers, setup, t0, t1))
+        gaps = observation_gaps(readers)
+        data = line_data(setup, read_tag_series(readers, setup, t0, t1), gaps)
         edits = read_edits(readers)
     finally:
         for r in readers:
             r.close()
-    return ProductionAnalysis.build(setup, data, t0, t1, edits)
+    analysis = ProductionAnalysis.build(setup, data, t0, t1, edits)
+    analysis.flags += gap_flags(setup, gaps, t0, t1)
+    return analysis
 
 
 @dataclass(frozen=True, slots=True)

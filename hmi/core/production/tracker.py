@@ -28,7 +28,15 @@ import numpy as np
 from hmi.core.audit import Auditor
 from hmi.core.events import JournalEvent
 from hmi.core.journal_read import open_journal_readonly
-from hmi.core.production.journal_io import Series, line_data, read_edits, read_tag_series, snapshot_event
+from hmi.core.production.journal_io import (
+    Series,
+    gap_flags,
+    line_data,
+    observation_gaps,
+    read_edits,
+    read_tag_series,
+    snapshot_event,
+)
 from hmi.core.production.oee import LineStatus, ProductionAnalysis
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop, StopEdit, check_edit
@@ -70,6 +78,7 @@ class ProductionTracker:
         self._lock = threading.Lock()
         self._series: dict[str, list[Series]] = {t: [] for t in self._tags.values()}
         self._edits: list[StopEdit] = []
+        self._gaps: list[tuple[float, float]] = []  # LineHMI not running (journal closed -> opened)
         self._analysis: ProductionAnalysis | None = None
         self._status: LineStatus | None = None
         self._journal_file: Path | None = None
@@ -91,6 +100,7 @@ class ProductionTracker:
         try:
             seeded = read_tag_series(readers, self.setup, prev_start, now + 1.0) if readers else {}
             edits = read_edits(readers) if readers else []
+            gaps = observation_gaps(readers) if readers else []
         finally:
             for r in readers:
                 r.close()
@@ -98,6 +108,7 @@ class ProductionTracker:
             for tag, ser in seeded.items():
                 self._series[tag] = [ser]
             self._edits = edits
+            self._gaps = gaps
         self._journal_snapshot(now)
         self.tick(force=True)
 
@@ -136,10 +147,12 @@ class ProductionTracker:
                 self._trim(prev_start)
             series = {t: self._joined(t) for t in self._series}
             edits = list(self._edits)
+            gaps = list(self._gaps)
         try:
             analysis = ProductionAnalysis.build(
-                self.setup, line_data(self.setup, series), self.window_start, now, edits, live=True
+                self.setup, line_data(self.setup, series, gaps), self.window_start, now, edits, live=True
             )
+            analysis.flags += gap_flags(self.setup, gaps, self.window_start, now)
             status = analysis.status(now)
             self.problem = ""
         except Exception as exc:  # keep the last figures, say why they are not current
