@@ -85,7 +85,13 @@ def _run_runtime(
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
-        added = runtime.users.ensure_demo_users()
+        from hmi.core.users import UserStoreError
+
+        try:
+            added = runtime.users.ensure_demo_users()
+        except UserStoreError as exc:  # users are optional: the demo runs with viewer rights
+            log.error("demo users not created: %s", exc)
+            added = []
         if added:
             log.info(
                 "demo users created in %s: %s (password <name>-demo)", runtime.users.path, ", ".join(added)
@@ -120,11 +126,13 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
             if now - last_t >= 10.0:
                 rate = (runtime.samples_in - last_n) / (now - last_t)
                 st = runtime.journal.stats
-                log.info(
-                    "%s | %.0f samples/s | journal %d samples committed | %s",
+                health = runtime.journal_health
+                (log.warning if health.abnormal else log.info)(
+                    "%s | %.0f samples/s | journal %d samples committed | %s | %s",
                     runtime.state.value,
                     rate,
                     st.samples_committed,
+                    health.line(),
                     runtime.journal.path.name,
                 )
                 last_n, last_t = runtime.samples_in, now
@@ -220,9 +228,11 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from hmi.core.alarms.cli import print_alarm_check
+
     cfg = _load(args.file)
     print(f"{args.file}: OK — line {cfg.line.id!r}, {len(cfg.machines)} machines, {len(cfg.tags)} tags")
-    return 0
+    return print_alarm_check(cfg, args.file)
 
 
 # --- main -----------------------------------------------------------------------------------------

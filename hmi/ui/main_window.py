@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         self.drops_status.setObjectName("dropsLabel")
         self.bridge_status = QLabel()
         self.journal_status = QLabel()
+        self.journal_status.setObjectName("journalLabel")
         self.model_status = QLabel()
         self.model_status.setObjectName("modelLabel")
         sb.addWidget(self.journal_status, 1)
@@ -762,12 +763,22 @@ class MainWindow(QMainWindow):
             return
         text = f"Journal  {stats.path.name} · {stats.samples_committed:,} samples"
         text += f" · {stats.events_committed:,} events"
-        if stats.samples_dropped:
+        # Queue depth, oldest uncommitted age, disk free, stall: the same line as the headless log.
+        health = self.runtime.journal_health
+        abnormal = "false"
+        if health is not None:
+            text += f" · {health.line()}"
+            abnormal = "true" if health.abnormal else "false"
+        elif stats.samples_dropped:
             text += f" · {stats.samples_dropped:,} samples dropped"
         if stats.last_error:
             text += f" · last error: {stats.last_error}"
         self.journal_status.setText(text)
         self.journal_status.setToolTip(str(stats.path))
+        if self.journal_status.property("abnormal") != abnormal:
+            self.journal_status.setProperty("abnormal", abnormal)
+            self.journal_status.style().unpolish(self.journal_status)
+            self.journal_status.style().polish(self.journal_status)
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property

@@ -28,6 +28,7 @@ from hmi.core.alarms.model import AlarmRecord
 from hmi.core.config import LineConfig
 from hmi.core.events import EventReader
 from hmi.core.journal import JournalStats
+from hmi.core.journal_health import JournalHealth
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, WriteResult
 from hmi.core.users import User
 
@@ -178,6 +179,11 @@ class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Producti
 
     @property
     def journal(self) -> JournalReader | None: ...
+
+    @property
+    def journal_health(self) -> JournalHealth | None:
+        """Queue depth, oldest uncommitted age, disk free, stall (None: no journal file)."""
+        ...
 
     @property
     def fault(self) -> FaultAdvisories | None: ...

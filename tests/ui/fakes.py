@@ -79,6 +79,7 @@ class FakeRuntime:
         self.alarms: AlarmEngine | None = None
         # The optional services (hmi.ui.services.LineServices): none of them unless asked for.
         self.journal: MemoryJournal | None = None
+        self.journal_health = None  # no journal file: nothing to watch
         self.fault = None
         self.qc = None
         self.production: ProductionTracker | None = None  # tests attach a real tracker when they need one
