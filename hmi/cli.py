@@ -8,6 +8,7 @@
     linehmi browse --endpoint URL      list a server's address space (to write a config)
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
+    linehmi production summary --db FILE   a shift's OEE, stops and reasons (see `linehmi production --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
     linehmi models train-fault|train-qc|prepare-assistant|list   the models (`linehmi models --help`)
     linehmi ask "QUESTION" --db FILE   the assistant, offline, on a shift's journal
@@ -284,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
     sub.add_parser(
+        "production",
+        help="a shift's OEE, stops and reasons from a journal (`linehmi production --help`)",
+        add_help=False,
+    )
+    sub.add_parser(
         "models", help="train, list and check the ONNX models (see `linehmi models --help`)", add_help=False
     )
 
@@ -319,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         from inference.models_cli import models_cli_main
 
         return models_cli_main(argv[1:])
+    if argv and argv[0] == "production":
+        from hmi.core.production.cli import production_cli_main
+
+        return production_cli_main(argv[1:])
     if argv and argv[0] == "users":
         from hmi.core.users import users_cli_main
 

@@ -42,6 +42,8 @@ from hmi.core.config import LineConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.journal_health import JournalHealth, JournalWatch
+from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import GOOD, status_name
 from hmi.core.retention import RetentionJob
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
@@ -155,6 +157,16 @@ class LineRuntime:
                 reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
+        # Production (counts, stops, OEE) on its own worker, when the config has [production].
+        setup = ProductionSetup.from_config(config)
+        self.production = (
+            ProductionTracker(setup, config.tag_index(), self.journal, self.auditor) if setup else None
+        )
+        self._production_worker = (
+            BatchWorker("linehmi-production", self.production.process, self.production.tick, 1.0)
+            if self.production
+            else None
+        )
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -212,6 +224,9 @@ class LineRuntime:
         self._alarm_worker.start()
         self._publish_advisories(self.fault.tick())  # says which model runs, or why none
         self._fault_worker.start()
+        if self.production is not None and self._production_worker is not None:
+            self.production.start()
+            self._production_worker.start()
         self._io.start()
         self._run_future = self._io.submit(self.connector.run())
         if self.qc is not None and self.camera is not None:
@@ -245,6 +260,8 @@ class LineRuntime:
                 )
         self._alarm_worker.stop()
         self._fault_worker.stop()
+        if self._production_worker is not None:
+            self._production_worker.stop()
         self._actions.shutdown(wait=True)
         try:
             self._journal_event(EventKind.SYSTEM, "LineHMI stopped")
@@ -313,6 +330,14 @@ class LineRuntime:
         message for the operator."""
         return self._actions.submit(self.alarms.execute, request, user)
 
+    def production_edit(
+        self, user: User | None, action: str, machine: str, stop_start: float, **kw: object
+    ) -> concurrent.futures.Future[object]:
+        """Classify / split / note a stop (ProductionTracker.edit) on the actions thread."""
+        if self.production is None:
+            raise ValueError("this line has no [production] table in its config")
+        return self._actions.submit(self.production.edit, user, action, machine, stop_start, **kw)
+
     def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
         """`user` is a logged-in User (role checked: operator or higher) or, for
         scripts and tests that run without log-in, a plain name."""
@@ -376,6 +401,8 @@ class LineRuntime:
     def _on_batch(self, batch: SampleBatch) -> None:
         self.journal.write_samples(batch)
         self.samples_in += len(batch)
+        if self._production_worker is not None:  # backfilled history too: it fills a gap in the counts
+            self._production_worker.submit(batch)
         # Backfilled history is the past: journal and trends take it, but it must not
         # raise alarms, fake machine state changes or overwrite current values.
         backfilled = np.asarray(is_backfilled(batch.status))

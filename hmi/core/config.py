@@ -12,17 +12,12 @@ import math
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
+
+from hmi.core.config_types import STRICT, Number, Range
+from hmi.core.production.schema import ProductionConfig, ShiftsConfig, check_production
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "resources" / "demo_line.toml"
 
@@ -37,26 +32,7 @@ class ConfigError(Exception):
 
 
 class _Strict(BaseModel):
-    # Unknown keys are refused: a misspelt 'alarm_hi' silently ignored is an alarm that never fires.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-def _toml_number(v: object) -> float:
-    """A finite TOML int or float. No coercion: "5" and true are refused (a quoted limit is a typo
-    to fix, not a number to guess), and so are nan/inf (an alarm at hi = nan never fires)."""
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise ValueError(f"must be a number, got {type(v).__name__} {v!r}")
-    try:
-        f = float(v)
-    except OverflowError:
-        raise ValueError(f"must be a finite number, got {v}") from None
-    if not math.isfinite(f):
-        raise ValueError(f"must be a finite number, got {v!r}")
-    return f
-
-
-Number = Annotated[float, BeforeValidator(_toml_number)]  # TOML ints are fine where floats are wanted
-Range = Annotated[tuple[Number, Number], Field(strict=False)]
+    model_config = STRICT
 
 
 def _bounded(v: float, low: float, high: float, unit: str, *, low_open: bool = True) -> float:
@@ -380,6 +356,9 @@ class LineConfig(_Strict):
     # Alarm definitions are validated one by one by the alarm engine (hmi.core.alarms),
     # so one bad alarm is refused with its name while the others keep working.
     alarms: list[dict[str, Any]] = []
+    # The one shift calendar of the app and the production model (hmi.core.production).
+    shifts: ShiftsConfig = ShiftsConfig()
+    production: ProductionConfig | None = None
 
     @model_validator(mode="after")
     def _cross_refs(self) -> LineConfig:
@@ -402,6 +381,8 @@ class LineConfig(_Strict):
         for t in self.tags:
             if t.machine and t.machine not in machine_ids:
                 raise ValueError(f"tag {t.name!r}: machine {t.machine!r} is not a configured machine")
+        if self.production is not None:
+            check_production(self.production, self.machines, self.tags)
         return self
 
     # --- lookups -------------------------------------------------------------------------
