@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hmi.core.alarms.commands import OPERATIONS, AlarmCommand, AlarmRequest, targets
+from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.alarms.model import AlarmKind, AlarmState
 from hmi.core.events import EventKind
 from hmi.core.users import REQUIRED_ROLE, PermissionDenied, Role, User
@@ -101,3 +102,17 @@ def test_targets_are_the_selected_records_the_command_applies_to(recs, cmd):
 def test_specs_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         AlarmCommand.SHELVE.spec.button = "x"  # type: ignore[misc]
+
+
+def test_every_engine_operation_is_journaled_with_its_own_cause():
+    """What an operator did is read back from the journal by its cause (KPIs, the assistant):
+    each operation leaves a transition whose action is a TransitionCause."""
+    rig = Rig()
+    rig.feed({"temp": 75.0})
+    causes = set()
+    for op in (C for C in OPERATIONS if C is not AlarmCommand.RESET):  # temp.hi does not latch
+        before = len(rig.alarm_events("temp.hi"))
+        rig.engine.execute(VALID[op], User("eng", Role.ENGINEER))
+        causes.add(rig.alarm_events("temp.hi")[before]["action"])  # the operator's, before any re-activation
+    assert causes <= {c.value for c in TransitionCause}
+    assert len(causes) == len(OPERATIONS) - 1  # one cause per operation, none shared

@@ -16,6 +16,7 @@ for the fields it lacks.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -25,6 +26,27 @@ from hmi.core.events import EventKind
 
 TRANSITION = "transition"
 CHECKPOINT = "checkpoint"
+
+
+class TransitionCause(enum.StrEnum):
+    """What made an alarm change state: a transition's `action` in the journal.
+
+    The operator's causes are the engine operations of `commands.AlarmCommand` as the journal
+    has always named them (note: out of service is "out_of_service", the limit change
+    "limit_changed"); the others are the process and the engine's timers."""
+
+    ACTIVATE = "activate"
+    CLEAR = "clear"
+    SUPPRESS = "suppress"  # suppressed by design (a condition in the config)
+    UNSUPPRESS = "unsuppress"
+    SHELVE_EXPIRED = "shelve_expired"
+    ACKNOWLEDGE = "acknowledge"
+    RESET = "reset"
+    SHELVE = "shelve"
+    UNSHELVE = "unshelve"
+    OUT_OF_SERVICE = "out_of_service"
+    RETURN_TO_SERVICE = "return_to_service"
+    LIMIT_CHANGED = "limit_changed"
 
 
 class AlarmEventLike(Protocol):
@@ -144,7 +166,7 @@ class AlarmTransition:
 
     snapshot: AlarmSnapshot
     ts: float
-    action: str  # "activate", "clear", "acknowledge", "shelve", "shelve_expired", ...
+    action: str  # a TransitionCause value (kept as text: a newer version may add causes)
     from_state: str  # AlarmState value ("" when unknown)
     to_state: str
     annunciated: bool  # raised to the operator (an activation that is not an advisory)
@@ -183,7 +205,7 @@ def transition_data(
     data = snapshot.to_data()
     data.update(
         event=TRANSITION,
-        action=action,
+        action=str(action),  # plain text in the journal, whatever enum the writer used
         annunciated=annunciated,
         value=_json_safe(value),
         value_ts=_json_safe(value_ts),
