@@ -29,10 +29,10 @@ from connectors.opcua_client import quieten_asyncua_logs
 from connectors.session_lifecycle import (
     cancel_tasks,
     close_client,
+    connect_with_retry,
     monitor_request,
     new_client,
     resolve_node_id,
-    run_session,
     session_states,
 )
 from hmi.core.qc_frame import QcFrame, png_text
@@ -82,18 +82,21 @@ class CameraClient:
 
     async def run(self) -> None:
         """Connect (retrying until it works), then deliver frames until `stop()`."""
-        await run_session(
-            self._stopping,
-            self._connect,
-            self._close,
-            self._set_state,
-            f"camera: connecting to {self.endpoint}",
-            lambda exc, delay: (
+
+        async def attempt() -> None:
+            self._set_state(ConnectionState.CONNECTING, f"camera: connecting to {self.endpoint}")
+            await self._connect()
+
+        async def failed(exc: BaseException, delay: float) -> None:
+            await self._close()
+            self._set_state(
+                ConnectionState.DISCONNECTED,
                 f"camera: cannot subscribe to {self.node_id} on {self.endpoint}: "
-                f"{exc or type(exc).__name__}; retrying in {delay:.0f} s"
-            ),
-            self.reconnect_max_delay_s,
-        )
+                f"{exc or type(exc).__name__}; retrying in {delay:.0f} s",
+            )
+
+        if await connect_with_retry(self._stopping, attempt, failed, self.reconnect_max_delay_s):
+            await self._stopping.wait()
 
     async def stop(self) -> None:
         self._stopping.set()

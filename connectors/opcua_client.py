@@ -30,10 +30,10 @@ from connectors.history_backfill import BackfillResult, backfill_detailed
 from connectors.session_lifecycle import (
     cancel_tasks,
     close_client,
+    connect_with_retry,
     monitor_request,
     new_client,
     resolve_node_id,
-    run_session,
     session_states,
 )
 from hmi.core.config import LineConfig, TagConfig
@@ -155,17 +155,22 @@ class OpcUaConnector:
 
     async def run(self) -> None:
         """Connect (retrying until it works), then consume until `stop()`."""
-        await run_session(
-            self._stopping,
-            self._connect_and_subscribe,
-            self._close_client,
-            self._set_state,
-            f"connecting to {self.endpoint}",
-            lambda exc, delay: (
-                f"cannot connect to {self.endpoint}: {_describe_error(exc)}; retrying in {delay:.0f} s"
-            ),
-            float(self.config.server.reconnect_max_delay_s),
-        )
+
+        async def attempt() -> None:
+            self._set_state(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
+            await self._connect_and_subscribe()
+
+        async def failed(exc: BaseException, delay: float) -> None:
+            await self._close_client()
+            self._set_state(
+                ConnectionState.DISCONNECTED,
+                f"cannot connect to {self.endpoint}: {_describe_error(exc)}; retrying in {delay:.0f} s",
+            )
+
+        if await connect_with_retry(
+            self._stopping, attempt, failed, float(self.config.server.reconnect_max_delay_s)
+        ):
+            await self._stopping.wait()
 
     async def stop(self) -> None:
         self._stopping.set()

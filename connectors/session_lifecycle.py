@@ -120,31 +120,6 @@ async def connect_with_retry(
     return False
 
 
-async def run_session(
-    stopping: asyncio.Event,
-    connect: Callable[[], Awaitable[None]],
-    close: Callable[[], Awaitable[None]],
-    on_state: Callable[[ConnectionState, str], None],
-    connecting: str,
-    cannot: Callable[[BaseException, float], str],
-    max_delay_s: float,
-) -> None:
-    """A session's life until `stopping` is set: say `connecting`, `connect()`; on a failure
-    `close()` what was opened, say `cannot(exc, delay)` and retry (connect_with_retry); once
-    connected, asyncua's supervisor keeps it so and this waits for the stop."""
-
-    async def attempt() -> None:
-        on_state(ConnectionState.CONNECTING, connecting)
-        await connect()
-
-    async def failed(exc: BaseException, delay: float) -> None:
-        await close()
-        on_state(ConnectionState.DISCONNECTED, cannot(exc, delay))
-
-    if await connect_with_retry(stopping, attempt, failed, max_delay_s):
-        await stopping.wait()
-
-
 async def cancel_tasks(tasks: list[asyncio.Task[None]]) -> None:
     """Cancel and await every task (their errors were already reported), then forget them."""
     for t in tasks:
