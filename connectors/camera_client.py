@@ -18,23 +18,17 @@ as a Bad frame, which the inspector reports as an error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
 
 from asyncua import Client, ua
+from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent
 
 from connectors.opcua_client import quieten_asyncua_logs
-from connectors.session_lifecycle import (
-    cancel_tasks,
-    close_client,
-    connect_with_retry,
-    monitor_request,
-    new_client,
-    resolve_node_id,
-    session_states,
-)
+from connectors.session_lifecycle import cancel_tasks, connect_with_retry
 from hmi.core.qc_frame import QcFrame, png_text
 from hmi.core.quality import BAD_TYPE_MISMATCH, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
@@ -42,6 +36,15 @@ from hmi.core.runtime_api import ConnectionState
 log = logging.getLogger(__name__)
 
 DEFAULT_NODE = "nsu=urn:linehmi:sim;s=Camera.Image"
+
+
+def _resolve(text: str, ns_array: list[str]) -> ua.NodeId:
+    if text.startswith("nsu="):
+        uri, _, rest = text[4:].partition(";")
+        if uri not in ns_array:
+            raise ValueError(f"namespace {uri!r} is not on the server (it has: {', '.join(ns_array)})")
+        text = f"ns={ns_array.index(uri)};{rest}"
+    return ua.NodeId.from_string(text)
 
 
 class CameraClient:
@@ -107,21 +110,33 @@ class CameraClient:
     # --- internals ------------------------------------------------------------------------------
 
     async def _connect(self) -> None:
-        client = new_client(
+        client = Client(
             self.endpoint,
-            timeout_s=self.timeout_s,
-            reconnect_max_delay_s=self.reconnect_max_delay_s,
-            name="LineHMI camera",
-            application_uri="urn:linehmi:camera-client",
+            timeout=self.timeout_s,
+            auto_reconnect=True,
+            reconnect_max_delay=self.reconnect_max_delay_s,
         )
+        client.name = client.description = "LineHMI camera"
+        client.application_uri = "urn:linehmi:camera-client"
         self._client = client
         await client.connect()
-        node = client.get_node(resolve_node_id(self.node_id, await client.get_namespace_array()))
+        node = client.get_node(_resolve(self.node_id, await client.get_namespace_array()))
         vtype = await node.read_data_type_as_variant_type()
         if vtype != ua.VariantType.ByteString:
             raise ValueError(f"{self.node_id} is {vtype.name}, expected ByteString (encoded image bytes)")
         sub = await client.create_subscription(self.publishing_interval_ms, handler=None, queue_maxsize=64)
-        req = monitor_request(node.nodeid, 1, 0.0)  # sampling 0: the server reports each new image
+        params = ua.MonitoringParameters()
+        params.ClientHandle = 1
+        params.SamplingInterval = 0.0  # every change: the server reports each new image
+        params.QueueSize = 4  # a burst of frames inside one publishing interval is kept
+        params.DiscardOldest = True
+        rv = ua.ReadValueId()
+        rv.NodeId = node.nodeid
+        rv.AttributeId = ua.AttributeIds.Value
+        req = ua.MonitoredItemCreateRequest()
+        req.ItemToMonitor = rv
+        req.MonitoringMode = ua.MonitoringMode.Reporting
+        req.RequestedParameters = params
         res = (await sub.create_monitored_items([req]))[0]
         if isinstance(res, ua.StatusCode):
             raise ValueError(f"monitoring {self.node_id} refused: {res.name}")
@@ -167,14 +182,20 @@ class CameraClient:
         return seq
 
     async def _watch(self, client: Client) -> None:
-        said = {
-            ConnectionState.CONNECTED: f"camera: reconnected to {self.endpoint}",
-            ConnectionState.RECONNECTING: f"camera: link to {self.endpoint} lost",
-            ConnectionState.DISCONNECTED: f"camera: disconnected from {self.endpoint}",
-        }
-        async for state in session_states(client):
-            if state in said:
-                self._set_state(state, said[state])
+        async with client.subscribe_state() as states:
+            while True:
+                try:
+                    s = await states.next_change()
+                except TimeoutError:
+                    continue
+                if s == UaClientState.CONNECTED:
+                    self._set_state(ConnectionState.CONNECTED, f"camera: reconnected to {self.endpoint}")
+                elif s == UaClientState.RECONNECTING:
+                    self._set_state(ConnectionState.RECONNECTING, f"camera: link to {self.endpoint} lost")
+                elif s in (UaClientState.DISCONNECTED, UaClientState.DISCONNECTING):
+                    self._set_state(
+                        ConnectionState.DISCONNECTED, f"camera: disconnected from {self.endpoint}"
+                    )
 
     def _set_state(self, state: ConnectionState, detail: str) -> None:
         if state == self._state and state == ConnectionState.CONNECTED:
@@ -187,4 +208,6 @@ class CameraClient:
 
     async def _close(self) -> None:
         client, self._client = self._client, None
-        await close_client(client)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.disconnect(), 3.0)

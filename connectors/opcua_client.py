@@ -24,18 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from asyncua import Client, Node, ua
+from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent
 
 from connectors.history_backfill import BackfillResult, backfill_detailed
-from connectors.session_lifecycle import (
-    cancel_tasks,
-    close_client,
-    connect_with_retry,
-    monitor_request,
-    new_client,
-    resolve_node_id,
-    session_states,
-)
+from connectors.session_lifecycle import cancel_tasks, connect_with_retry
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.quality import (
     BAD_NODE_ID_UNKNOWN,
@@ -87,6 +80,14 @@ class BrowseEntry:
     node_class: str
     depth: int
     data_type: str = ""
+
+
+_STATE_MAP = {
+    UaClientState.CONNECTED: ConnectionState.CONNECTED,
+    UaClientState.RECONNECTING: ConnectionState.RECONNECTING,
+    UaClientState.DISCONNECTED: ConnectionState.DISCONNECTED,
+    UaClientState.DISCONNECTING: ConnectionState.DISCONNECTED,
+}
 
 
 def _to_float(value: object) -> float | None:
@@ -250,13 +251,14 @@ class OpcUaConnector:
 
     async def _connect_and_subscribe(self) -> None:
         srv = self.config.server
-        client = new_client(
+        client = Client(
             self.endpoint,
-            timeout_s=srv.timeout_s,
-            reconnect_max_delay_s=srv.reconnect_max_delay_s,
-            name=f"LineHMI ({self.config.line.name})",
-            application_uri="urn:linehmi:client",
+            timeout=float(srv.timeout_s),
+            auto_reconnect=True,
+            reconnect_max_delay=float(srv.reconnect_max_delay_s),
         )
+        client.name = client.description = f"LineHMI ({self.config.line.name})"
+        client.application_uri = "urn:linehmi:client"
         await self._apply_security(client)
         self._client = client
         await client.connect()
@@ -293,7 +295,7 @@ class OpcUaConnector:
                 self._nodes[i] = None
                 continue
             try:
-                self._nodes[i] = client.get_node(resolve_node_id(tag.node_id, ns_array))
+                self._nodes[i] = client.get_node(_resolve_node_id(tag.node_id, ns_array))
             except ValueError as exc:
                 self._nodes[i] = None
                 self._report_problem(i, BAD_NODE_ID_UNKNOWN, str(exc))
@@ -387,13 +389,19 @@ class OpcUaConnector:
                 log.exception("on_batch consumer failed; batch of %d samples not delivered", len(batch))
 
     async def _watch_state(self, client: Client) -> None:
-        async for new in session_states(client):
-            if new == ConnectionState.CONNECTED:
-                await self._on_link_up()
-            elif self._state == ConnectionState.CONNECTED and new != ConnectionState.CONNECTED:
-                self._on_link_down()
-            elif new != self._state and new != ConnectionState.CONNECTED:
-                self._set_state(new, self._reconnect_detail())
+        async with client.subscribe_state() as states:
+            while True:
+                try:
+                    ua_state = await states.next_change()
+                except TimeoutError:
+                    continue
+                new = _STATE_MAP.get(ua_state, ConnectionState.CONNECTING)
+                if new == ConnectionState.CONNECTED:
+                    await self._on_link_up()
+                elif self._state == ConnectionState.CONNECTED and new != ConnectionState.CONNECTED:
+                    self._on_link_down()
+                elif new != self._state and new != ConnectionState.CONNECTED:
+                    self._set_state(new, self._reconnect_detail())
 
     def _on_link_down(self) -> None:
         self._flush()
@@ -472,7 +480,9 @@ class OpcUaConnector:
 
     async def _close_client(self) -> None:
         client, self._client = self._client, None
-        await close_client(client)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.disconnect(), 3.0)
 
 
 _INT_TYPES = {
@@ -487,14 +497,37 @@ _INT_TYPES = {
 }
 
 
+def _resolve_node_id(text: str, ns_array: list[str]) -> ua.NodeId:
+    if text.startswith("nsu="):
+        uri, _, rest = text[4:].partition(";")
+        if uri not in ns_array:
+            raise ValueError(f"namespace {uri!r} is not on the server (it has: {', '.join(ns_array)})")
+        text = f"ns={ns_array.index(uri)};{rest}"
+    return ua.NodeId.from_string(text)
+
+
 def _monitor_request(node: Node, tag: TagConfig, handle: int) -> ua.MonitoredItemCreateRequest:
-    flt = None
+    params = ua.MonitoringParameters()
+    params.ClientHandle = handle
+    params.SamplingInterval = float(tag.sampling_ms)
+    # >= 2 per item: a value that changes twice inside one publishing
+    # interval is not lost, which matters for short state pulses.
+    params.QueueSize = 4
+    params.DiscardOldest = True
     if tag.deadband > 0 and tag.data_type == "float":
         flt = ua.DataChangeFilter()
         flt.Trigger = ua.DataChangeTrigger.StatusValue
         flt.DeadbandType = ua.DeadbandType.Absolute
         flt.DeadbandValue = float(tag.deadband)
-    return monitor_request(node.nodeid, handle, tag.sampling_ms, flt)
+        params.Filter = flt
+    rv = ua.ReadValueId()
+    rv.NodeId = node.nodeid
+    rv.AttributeId = ua.AttributeIds.Value
+    req = ua.MonitoredItemCreateRequest()
+    req.ItemToMonitor = rv
+    req.MonitoringMode = ua.MonitoringMode.Reporting
+    req.RequestedParameters = params
+    return req
 
 
 def _rows_to_batch(rows: list[tuple[int, float, float, float, float, int]]) -> SampleBatch:
