@@ -288,10 +288,13 @@ class Pki:
                 return info
         now = dt.datetime.now(dt.UTC)
         store = TrustStore([self.trusted], [self.crl])
-        await store.load()
+        await store.load_crl()
         if store.is_revoked(cert):
             raise CertificateRefused(self.store_rejected(cert), reason="it is revoked (CRL in pki/crl)")
-        chain_ok = bool(trusted) and _quiet_is_trusted(store, cert)
+        chain_ok = False
+        if trusted:  # a CA in trusted/ that signed it (TrustStore refuses an empty store)
+            await store.load_trust()
+            chain_ok = _quiet_is_trusted(store, cert)
         if chain_ok and cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
             return CertInfo.of(cert, "trusted", self.trusted)
         info = self.store_rejected(cert)

@@ -1,0 +1,247 @@
+"""Certificates, trust and credentials against real asyncua servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from connectors.loop_thread import LoopThread
+from connectors.opcua_client import MAX_LOGIN_ATTEMPTS, OpcUaConnector
+from connectors.opcua_pki import Pki, load_der_or_pem
+from hmi.core.config import ConfigError, parse_config
+from hmi.core.connector_notice import ConnectorNotice, NoticeKind, NoticeLevel
+from hmi.core.runtime_api import ConnectionState
+from hmi.core.samples import SampleBatch
+from tests.opcua_fixtures import free_port
+from tests.opcua_servers import NS_URI, Plc, PlcShape, make_server_certificate
+
+
+def line_config(port: int, security: str = "", tags: str = "") -> object:
+    text = f"""
+[line]
+id = "sec"
+name = "Security line"
+[server]
+endpoint = "opc.tcp://127.0.0.1:{port}/plc/"
+publishing_interval_ms = 50
+timeout_s = 2
+[server.security]
+{security}
+[[tags]]
+name = "m1.speed"
+node_id = "nsu={NS_URI};s=M1.Speed"
+sampling_ms = 50
+{tags}
+"""
+    return parse_config(text, "sec.toml")
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.batches: list[SampleBatch] = []
+        self.states: list[tuple[ConnectionState, str]] = []
+        self.notices: list[ConnectorNotice] = []
+
+    def on_batch(self, b: SampleBatch) -> None:
+        with self.lock:
+            self.batches.append(b)
+
+    def on_state(self, s: ConnectionState, d: str) -> None:
+        with self.lock:
+            self.states.append((s, d))
+
+    def on_notice(self, n: ConnectorNotice) -> None:
+        with self.lock:
+            self.notices.append(n)
+
+    def kinds(self) -> list[NoticeKind]:
+        with self.lock:
+            return [n.kind for n in self.notices]
+
+    def values(self) -> SampleBatch:
+        with self.lock:
+            return SampleBatch.concat(self.batches)
+
+    def wait(self, pred, timeout: float = 20.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if pred():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"not met in {timeout}s; states={self.states[-4:]} notices={self.notices[-3:]}")
+
+
+class Session:
+    def __init__(self, cfg, pki_dir: Path) -> None:
+        self.seen = Seen()
+        self.loop = LoopThread("client-io").start()
+        self.conn = OpcUaConnector(
+            cfg, self.seen.on_batch, self.seen.on_state, on_notice=self.seen.on_notice, pki_dir=pki_dir
+        )
+        self.fut = self.loop.submit(self.conn.run())
+
+    def retry(self) -> None:
+        self.loop.loop.call_soon_threadsafe(self.conn.retry_now)
+
+    def close(self) -> None:
+        self.loop.run(self.conn.stop(), timeout=10)
+        self.fut.result(10)
+        self.loop.stop()
+
+
+@pytest.fixture
+def plcs():
+    made: list[Plc] = []
+    sessions: list[Session] = []
+
+    def plc(shape: PlcShape) -> Plc:
+        p = Plc(free_port(), shape).start()
+        made.append(p)
+        return p
+
+    def session(cfg, pki_dir: Path) -> Session:
+        s = Session(cfg, pki_dir)
+        sessions.append(s)
+        return s
+
+    yield plc, session
+    for s in sessions:
+        s.close()
+    for p in made:
+        p.close()
+
+
+SECURE = 'policy = "Basic256Sha256"\nmode = "SignAndEncrypt"\n'
+
+
+def test_own_certificate_created_with_application_uri_and_private_key(tmp_path):
+    pki = Pki(tmp_path / "pki")
+    own = pki.ensure_own_certificate("urn:host1:linehmi:line3", host="host1")
+    assert own.created
+    cert = load_der_or_pem(own.cert_path.read_bytes())
+    from connectors.opcua_pki import application_uris
+
+    assert application_uris(cert) == ["urn:host1:linehmi:line3"]
+    assert stat.S_IMODE(own.key_path.stat().st_mode) == 0o600
+    for d in ("own", "trusted", "rejected", "issuers", "crl"):
+        assert (tmp_path / "pki" / d).is_dir()
+    again = pki.ensure_own_certificate("urn:host1:linehmi:line3", host="host1")
+    assert not again.created and again.cert_path.read_bytes() == own.cert_path.read_bytes()
+    # Renewal before expiry: 30 days before the end a new certificate, same key.
+    import datetime as dt
+
+    late = cert.not_valid_after_utc - dt.timedelta(days=10)
+    renewed = pki.ensure_own_certificate("urn:host1:linehmi:line3", host="host1", now=late)
+    assert renewed.created
+    assert load_der_or_pem(renewed.cert_path.read_bytes()).public_key() == cert.public_key()
+
+
+def test_unknown_server_certificate_refused_until_trusted(tmp_path, plcs, monkeypatch):
+    plc, session = plcs
+    server_cert = make_server_certificate(tmp_path / "srv", "a")
+    p = plc(PlcShape(policies=("Basic256Sha256",), cert=server_cert, users={"op": "secret"}))
+    monkeypatch.setenv("PLC_PW", "secret")
+    cfg = line_config(p.port, SECURE + 'username = "op"\npassword_env = "PLC_PW"\n')
+    s = session(cfg, tmp_path / "pki")
+    s.seen.wait(lambda: NoticeKind.CERTIFICATE_UNTRUSTED in s.seen.kinds())
+    notice = next(n for n in s.seen.notices if n.kind == NoticeKind.CERTIFICATE_UNTRUSTED)
+    assert notice.level == NoticeLevel.ERROR
+    assert "linehmi certs trust" in notice.message
+    rejected = list((tmp_path / "pki" / "rejected").iterdir())
+    assert len(rejected) == 1 and rejected[0].read_bytes() == server_cert[0].read_bytes()
+    assert notice.data["sha256"].replace(":", "")[:16].lower() in rejected[0].name
+    # Refused before any credential left the station, and not retried on a timer.
+    time.sleep(2.5)
+    assert p.users.attempts == 0
+    assert s.conn.state == ConnectionState.DISCONNECTED
+    assert sum(1 for k in s.seen.kinds() if k == NoticeKind.CERTIFICATE_UNTRUSTED) == 1
+    assert sum(1 for st, _ in s.seen.states if st == ConnectionState.DISCONNECTED) == 1
+    # A person trusts it (what `linehmi certs trust` and the dialog do), then the session runs.
+    Pki(tmp_path / "pki").trust(notice.data["sha256"][:23])
+    s.retry()
+    s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED)
+    s.seen.wait(lambda: len(s.seen.values()) > 0)
+    assert s.seen.values().value[-1] == 42.0
+    assert p.users.attempts == 1
+
+
+def test_changed_server_certificate_after_restart_is_refused_not_looped(tmp_path, plcs):
+    plc, session = plcs
+    cert_a = make_server_certificate(tmp_path / "srv", "a")
+    p = plc(PlcShape(policies=("Basic256Sha256",), cert=cert_a))
+    pki = Pki(tmp_path / "pki").ensure_dirs()
+    (pki.trusted / "a.der").write_bytes(cert_a[0].read_bytes())
+    s = session(line_config(p.port, SECURE), tmp_path / "pki")
+    s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED)
+    p.stop()
+    s.seen.wait(lambda: s.conn.state == ConnectionState.RECONNECTING)
+    p.start(PlcShape(policies=("Basic256Sha256",), cert=make_server_certificate(tmp_path / "srv", "b")))
+    s.seen.wait(lambda: NoticeKind.CERTIFICATE_CHANGED in s.seen.kinds(), timeout=30)
+    changed = next(n for n in s.seen.notices if n.kind == NoticeKind.CERTIFICATE_CHANGED)
+    assert "CHANGED" in changed.message and changed.level == NoticeLevel.ERROR
+    s.seen.wait(lambda: s.conn.state == ConnectionState.DISCONNECTED)
+    assert "CHANGED" in s.conn.state_detail
+    n_states = len(s.seen.states)
+    time.sleep(2.5)
+    assert len(s.seen.states) == n_states, "a refused certificate must not be retried in a loop"
+    assert s.conn.state == ConnectionState.DISCONNECTED
+
+
+def test_none_only_server_is_a_refused_downgrade_naming_what_it_offers(tmp_path, plcs):
+    plc, session = plcs
+    p = plc(PlcShape(policies=("None",)))
+    s = session(line_config(p.port, SECURE), tmp_path / "pki")
+    s.seen.wait(lambda: NoticeKind.NO_MATCHING_ENDPOINT in s.seen.kinds())
+    msg = next(n.message for n in s.seen.notices if n.kind == NoticeKind.NO_MATCHING_ENDPOINT)
+    assert "Basic256Sha256/SignAndEncrypt" in msg and "None/None" in msg
+    assert s.conn.state == ConnectionState.DISCONNECTED
+
+
+def test_wrong_password_stops_after_bounded_tries(tmp_path, plcs, monkeypatch):
+    plc, session = plcs
+    cert = make_server_certificate(tmp_path / "srv", "a")
+    p = plc(PlcShape(policies=("Basic256Sha256",), cert=cert, users={"op": "secret"}))
+    pki = Pki(tmp_path / "pki").ensure_dirs()
+    (pki.trusted / "a.der").write_bytes(cert[0].read_bytes())
+    monkeypatch.setenv("PLC_PW", "wrong")
+    s = session(line_config(p.port, SECURE + 'username = "op"\npassword_env = "PLC_PW"\n'), tmp_path / "pki")
+    s.seen.wait(lambda: NoticeKind.BAD_CREDENTIALS in s.seen.kinds(), timeout=30)
+    time.sleep(2.5)
+    assert p.users.attempts == MAX_LOGIN_ATTEMPTS
+    msg = next(n.message for n in s.seen.notices if n.kind == NoticeKind.BAD_CREDENTIALS)
+    assert "'op'" in msg and "secret" not in msg and "wrong" not in msg
+
+
+@pytest.mark.parametrize("policy", ["Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss"])
+def test_every_accepted_policy_connects(tmp_path, plcs, policy):
+    plc, session = plcs
+    cert = make_server_certificate(tmp_path / "srv", "a")
+    p = plc(PlcShape(policies=(policy,), cert=cert))
+    pki = Pki(tmp_path / "pki").ensure_dirs()
+    (pki.trusted / "a.der").write_bytes(cert[0].read_bytes())
+    s = session(line_config(p.port, f'policy = "{policy}"\nmode = "SignAndEncrypt"\n'), tmp_path / "pki")
+    s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED)
+    s.seen.wait(lambda: len(s.seen.values()) > 0)
+
+
+def test_password_over_policy_none_is_refused_by_the_config():
+    with pytest.raises(ConfigError, match="unencrypted"):
+        line_config(4840, 'username = "op"\npassword_env = "X"\n')
+    cfg = line_config(4840, 'username = "op"\npassword_env = "X"\nallow_insecure_password = true\n')
+    assert cfg.server.security.allow_insecure_password  # type: ignore[attr-defined]
+
+
+def test_allowed_insecure_password_is_warned(tmp_path, plcs, monkeypatch):
+    plc, session = plcs
+    p = plc(PlcShape(policies=("None",), users={"op": "secret"}))
+    monkeypatch.setenv("PLC_PW", "secret")
+    sec = 'username = "op"\npassword_env = "PLC_PW"\nallow_insecure_password = true\n'
+    s = session(line_config(p.port, sec), tmp_path / "pki")
+    s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED)
+    warn = next(n for n in s.seen.notices if n.kind == NoticeKind.INSECURE_PASSWORD)
+    assert warn.level == NoticeLevel.WARNING and "UNENCRYPTED" in warn.message
