@@ -53,6 +53,7 @@ from connectors.opcua_pki import (
     default_application_uri,
     fingerprint,
     load_der_or_pem,
+    pki_root,
 )
 from connectors.opcua_security import (
     InsecurePasswordRefused,
@@ -89,11 +90,17 @@ _BAD_LOGIN = {
 CLOCK_SKEW_S = 60.0
 # How often the server's certificate is checked while the link is down.
 IDENTITY_PROBE_S = 1.0
+# How often a refused certificate's trust is looked up (a person may trust it from the CLI).
+TRUST_POLL_S = 1.0
 # A revised interval this much above the request cannot deliver the configured rate.
 _REVISION_TOLERANCE = 1.01
 
 Row = tuple[int, float, float, float, float, int]
-_LOG_LEVEL = {NoticeLevel.INFO: logging.INFO, NoticeLevel.WARNING: logging.WARNING, NoticeLevel.ERROR: logging.ERROR}
+_LOG_LEVEL = {
+    NoticeLevel.INFO: logging.INFO,
+    NoticeLevel.WARNING: logging.WARNING,
+    NoticeLevel.ERROR: logging.ERROR,
+}
 
 
 class _QuietReconnectFilter(logging.Filter):
@@ -188,7 +195,7 @@ class OpcUaConnector:
         self.config = config
         self.endpoint = endpoint or config.server.endpoint
         sec = config.server.security
-        self.pki = Pki(pki_dir or sec.pki_dir or Path(config.journal.directory) / "pki")
+        self.pki = Pki(pki_dir or pki_root(sec.pki_dir, config.journal.directory))
         self.application_uri = sec.application_uri or default_application_uri(config.line.id)
         self._on_batch = on_batch
         self._on_state = on_state or (lambda s, d: None)
@@ -207,6 +214,7 @@ class OpcUaConnector:
         self._buf: list[Row] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[asyncio.Task[None]] = []
+        self._trust_watch: list[asyncio.Task[None]] = []
         self._subs: list[Subscription] = []
         self._stopping = asyncio.Event()
         self._retry_now = asyncio.Event()
@@ -300,6 +308,12 @@ class OpcUaConnector:
 
         async def failed(exc: BaseException, delay: float) -> None:
             await self._teardown()
+            if isinstance(exc, CertificateRefused):
+                # Trusting it with `linehmi certs trust` (another process) must be enough.
+                await cancel_tasks(self._trust_watch)
+                self._trust_watch.append(
+                    asyncio.create_task(self._await_trust(exc.info.sha256), name="opcua-await-trust")
+                )
             own = self.pki.own_cert_path if self.config.server.security.policy != "None" else None
             cause = _describe_error(exc, own)
             if cause == self._last_cause:  # reported already: once per cause, not per retry
@@ -326,8 +340,15 @@ class OpcUaConnector:
                 self._restart.clear()
                 await self._teardown()
 
+    async def _await_trust(self, sha256: str) -> None:
+        while not self.pki.is_trusted(sha256):
+            await asyncio.sleep(TRUST_POLL_S)
+        log.info("server certificate %s... is now trusted; connecting", sha256[:23])
+        self.retry_now()
+
     async def stop(self) -> None:
         self._stopping.set()
+        await cancel_tasks(self._trust_watch)
         await self._teardown()
         self._set_state(ConnectionState.DISCONNECTED, "stopped")
 

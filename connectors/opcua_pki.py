@@ -42,6 +42,11 @@ def default_application_uri(line_id: str, host: str | None = None) -> str:
     return f"urn:{host or socket.gethostname()}:linehmi:{line_id}"
 
 
+def pki_root(pki_dir: str, journal_dir: Path | str) -> Path:
+    """The station's PKI folder: server.security.pki_dir, else "pki" in the journal directory."""
+    return Path(pki_dir) if pki_dir else Path(journal_dir) / "pki"
+
+
 def fingerprint(cert: x509.Certificate) -> str:
     """SHA-256 fingerprint as the colon-separated upper-case hex that certificate tools print."""
     return cert.fingerprint(hashes.SHA256()).hex(":").upper()
@@ -229,6 +234,9 @@ class Pki:
             infos += [info for _, info in self._certs_in(folder, status)]
         return infos
 
+    def is_trusted(self, sha256: str) -> bool:
+        return any(i.sha256 == sha256 for _, i in self._certs_in(self.trusted, "trusted"))
+
     def find(self, fingerprint_prefix: str) -> CertInfo:
         """The one certificate whose SHA-256 starts with the prefix (colons optional)."""
         key = _fp_key(fingerprint_prefix)
@@ -248,7 +256,7 @@ class Pki:
         )
         return f"{label[:40]} [{_fp_key(fingerprint(cert))[:16]}].der"
 
-    def trust(self, fingerprint_prefix: str) -> CertInfo:
+    def trust(self, fingerprint_prefix: str, by: str) -> CertInfo:
         """Move a rejected certificate to trusted. Other trusted certificates for the same
         application URI are kept (a planned certificate change may briefly need both)."""
         info = self.find(fingerprint_prefix)
@@ -257,9 +265,10 @@ class Pki:
         self.ensure_dirs()
         dest = self.trusted / info.path.name
         info.path.replace(dest)
+        self._log("trusted", info, by)
         return CertInfo.of(load_der_or_pem(dest.read_bytes()), "trusted", dest)
 
-    def reject(self, fingerprint_prefix: str) -> CertInfo:
+    def reject(self, fingerprint_prefix: str, by: str) -> CertInfo:
         """Withdraw trust: move a trusted certificate to rejected."""
         info = self.find(fingerprint_prefix)
         if info.status == "own":
@@ -269,7 +278,19 @@ class Pki:
         self.ensure_dirs()
         dest = self.rejected / info.path.name
         info.path.replace(dest)
+        self._log("rejected", info, by)
         return CertInfo.of(load_der_or_pem(dest.read_bytes()), "rejected", dest)
+
+    @property
+    def trust_log(self) -> Path:
+        return self.root / "trust.log"
+
+    def _log(self, what: str, info: CertInfo, by: str) -> None:
+        # Trust decisions are evidence: kept with the PKI (whichever tool made them), one line
+        # each; the GUI also audits them in the journal.
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self.trust_log.open("a", encoding="utf-8") as f:
+            f.write(f"{stamp}\t{what}\t{info.sha256}\t{info.subject}\tby {by}\n")
 
     def store_rejected(self, cert: x509.Certificate) -> CertInfo:
         self.ensure_dirs()

@@ -5,6 +5,7 @@
     linehmi run --config FILE --headless   logger service: connector + journal, no display
     linehmi sim [...]                  the simulated line server alone
     linehmi browse --endpoint URL      list a server's address space (to write a config)
+    linehmi certs list|show|trust|reject|own --config FILE   server certificates and this station's own
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
@@ -265,6 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
+    sub.add_parser(
+        "certs",
+        help="the OPC UA PKI folder: list, trust, reject (see `linehmi certs --help`)",
+        add_help=False,
+    )
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
     sub.add_parser(
@@ -287,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sim":
         return cmd_sim(argv[1:])
+    if argv and argv[0] == "certs":
+        from hmi.core.certs_cli import certs_cli_main
+
+        return certs_cli_main(argv[1:])
     if argv and argv[0] == "alarms":
         from hmi.core.alarms.cli import alarms_cli_main
 

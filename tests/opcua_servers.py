@@ -15,8 +15,8 @@ from typing import Any
 
 from asyncua import Server, ua
 from asyncua.crypto import cert_gen
-from asyncua.server.user_managers import UserManager
 from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.server.user_managers import UserManager
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import DNSName, UniformResourceIdentifier
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -56,7 +56,9 @@ class _Users(UserManager):
         self.users = users
         self.attempts = 0
 
-    def get_user(self, iserver: Any, username: str | None = None, password: str | None = None, certificate: Any = None) -> User | None:
+    def get_user(
+        self, iserver: Any, username: str | None = None, password: str | None = None, certificate: Any = None
+    ) -> User | None:
         if username is None:
             return None if self.users else User(role=UserRole.User)
         self.attempts += 1

@@ -12,6 +12,7 @@ import pytest
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import MAX_LOGIN_ATTEMPTS, OpcUaConnector
 from connectors.opcua_pki import Pki, load_der_or_pem
+from hmi.core.certs_cli import certs_cli_main
 from hmi.core.config import ConfigError, parse_config
 from hmi.core.connector_notice import ConnectorNotice, NoticeKind, NoticeLevel
 from hmi.core.runtime_api import ConnectionState
@@ -21,7 +22,11 @@ from tests.opcua_servers import NS_URI, Plc, PlcShape, make_server_certificate
 
 
 def line_config(port: int, security: str = "", tags: str = "") -> object:
-    text = f"""
+    return parse_config(line_config_text(port, security, tags), "sec.toml")
+
+
+def line_config_text(port: int, security: str = "", tags: str = "") -> str:
+    return f"""
 [line]
 id = "sec"
 name = "Security line"
@@ -37,7 +42,6 @@ node_id = "nsu={NS_URI};s=M1.Speed"
 sampling_ms = 50
 {tags}
 """
-    return parse_config(text, "sec.toml")
 
 
 class Seen:
@@ -161,9 +165,13 @@ def test_unknown_server_certificate_refused_until_trusted(tmp_path, plcs, monkey
     assert s.conn.state == ConnectionState.DISCONNECTED
     assert sum(1 for k in s.seen.kinds() if k == NoticeKind.CERTIFICATE_UNTRUSTED) == 1
     assert sum(1 for st, _ in s.seen.states if st == ConnectionState.DISCONNECTED) == 1
-    # A person trusts it (what `linehmi certs trust` and the dialog do), then the session runs.
-    Pki(tmp_path / "pki").trust(notice.data["sha256"][:23])
-    s.retry()
+    # A person trusts it from the command line; the running connector notices and connects.
+    cfg_file = tmp_path / "line.toml"
+    cfg_file.write_text(line_config_text(p.port, SECURE))
+    assert certs_cli_main(["list", "--config", str(cfg_file), "--pki", str(tmp_path / "pki")]) == 0
+    fp = notice.data["sha256"][:23]
+    assert certs_cli_main(["trust", fp, "--config", str(cfg_file), "--pki", str(tmp_path / "pki")]) == 0
+    assert "trusted" in (tmp_path / "pki" / "trust.log").read_text()
     s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED)
     s.seen.wait(lambda: len(s.seen.values()) > 0)
     assert s.seen.values().value[-1] == 42.0

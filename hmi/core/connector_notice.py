@@ -40,3 +40,10 @@ class ConnectorNotice:
     level: NoticeLevel
     message: str  # for the engineer: names the thing, the cause and what to do
     data: dict[str, Any] = field(default_factory=dict)
+
+
+# Notices about what the server granted (journaled as CONFIG); the others concern the
+# connection itself (journaled as CONNECTION).
+CONFIG_NOTICES = frozenset(
+    {NoticeKind.SERVER_LIMITS, NoticeKind.REVISED_INTERVALS, NoticeKind.NAMESPACES_CHANGED}
+)

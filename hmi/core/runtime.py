@@ -32,12 +32,14 @@ from connectors.camera_client import CameraClient
 from connectors.history_backfill import BackfillResult
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
+from connectors.opcua_pki import pki_root
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
 from hmi.core.alarms.model import AlarmProblem, AlarmRecord
 from hmi.core.audit import Auditor
 from hmi.core.batch_worker import BatchWorker
 from hmi.core.config import LineConfig, TagConfig
+from hmi.core.connector_notice import CONFIG_NOTICES, ConnectorNotice
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.quality import GOOD, status_name
@@ -148,6 +150,8 @@ class LineRuntime:
             self._on_problem,
             endpoint=endpoint,
             on_backfill=self._on_backfill,
+            on_notice=self._on_notice,
+            pki_dir=pki_root(config.server.security.pki_dir, jdir),
         )
         self._run_future: concurrent.futures.Future[None] | None = None
         self._gui_feed = gui_feed
@@ -435,6 +439,24 @@ class LineRuntime:
                 ts=result.t1,
             )
         )
+
+    def _on_notice(self, notice: ConnectorNotice) -> None:
+        """Certificate refusals, credentials, revised intervals...: one journal event each."""
+        kind = EventKind.CONFIG if notice.kind in CONFIG_NOTICES else EventKind.CONNECTION
+        self._post_event(
+            JournalEvent(
+                kind,
+                notice.message,
+                source=self.connector.endpoint,
+                severity=Severity(int(notice.level)),
+                data={"notice": notice.kind.value, **notice.data},
+            )
+        )
+
+    def retry_connection(self) -> None:
+        """Connect again now (after someone trusted the server's certificate)."""
+        if self._io.running:
+            self._io.loop.call_soon_threadsafe(self.connector.retry_now)
 
     def _on_problem(self, problem: TagProblem) -> None:
         with self._lock:
