@@ -48,6 +48,7 @@ from hmi.core.users import Role, User
 from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
+from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.setpoint_dialog import SetpointDialog
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
@@ -332,6 +333,8 @@ class MainWindow(QMainWindow):
             self.bridge_status,
         ):
             sb.addPermanentWidget(w)
+        self.cert_button = CertRefusalButton(self.runtime, lambda: self.user, self)
+        sb.addWidget(self.cert_button)
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
@@ -653,6 +656,7 @@ class MainWindow(QMainWindow):
 
     def _on_events_arrived(self, events: list[JournalEvent]) -> None:
         self.events.add_events(events)
+        self.cert_button.on_events(events)
 
     def _on_problems_found(self, problems: list[TagProblem]) -> None:
         self.tag_table.model.set_problems((p.tag, p.status, p.message) for p in problems)
