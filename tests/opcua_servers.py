@@ -8,7 +8,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import socket
-from collections.abc import Awaitable, Callable
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,12 @@ from cryptography.x509 import DNSName, UniformResourceIdentifier
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from connectors.loop_thread import LoopThread
+from connectors.opcua_client import OpcUaConnector
+from hmi.core.config import LineConfig, parse_config
+from hmi.core.connector_notice import ConnectorNotice, NoticeKind
+from hmi.core.runtime_api import ConnectionState
+from hmi.core.samples import SampleBatch
+from tests.opcua_fixtures import free_port
 
 NS_URI = "urn:linehmi:test"
 OTHER_NS = "urn:vendor:other"
@@ -147,3 +155,199 @@ def null_timestamp_value(v: float) -> ua.DataValue:
     dv.SourceTimestamp = None
     dv.ServerTimestamp = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
     return dv
+
+
+@dataclass
+class SmallPlcLimits:
+    """Limits a small PLC enforces (0 = none). Published in OperationLimits when `publish`."""
+
+    max_nodes_per_read: int = 0
+    max_nodes_per_write: int = 0
+    max_monitored_items_per_call: int = 0
+    max_monitored_items_per_subscription: int = 0
+    min_publishing_ms: float = 0.0
+    publish: bool = True
+    calls: dict[str, list[int]] = field(default_factory=lambda: {"read": [], "write": [], "create": []})
+
+
+def enforce_limits(monkeypatch: Any, limits: SmallPlcLimits) -> None:
+    """Make every asyncua server in this test behave like a small PLC: a request over a limit
+    is refused whole (BadTooManyOperations), a full subscription refuses further items
+    (BadTooManyMonitoredItems), and publishing intervals are revised up to the minimum."""
+    from asyncua.common.utils import ServiceError
+    from asyncua.server.internal_session import InternalSession
+
+    orig_read, orig_write = InternalSession.read, InternalSession.write
+    orig_sub, orig_create = InternalSession.create_subscription, InternalSession.create_monitored_items
+    per_sub: dict[int, int] = {}
+
+    async def read(self: Any, params: ua.ReadParameters) -> list[ua.DataValue]:
+        limits.calls["read"].append(len(params.NodesToRead))
+        if limits.max_nodes_per_read and len(params.NodesToRead) > limits.max_nodes_per_read:
+            raise ServiceError(ua.StatusCodes.BadTooManyOperations)
+        return await orig_read(self, params)
+
+    async def write(self: Any, params: ua.WriteParameters) -> list[ua.StatusCode]:
+        limits.calls["write"].append(len(params.NodesToWrite))
+        if limits.max_nodes_per_write and len(params.NodesToWrite) > limits.max_nodes_per_write:
+            raise ServiceError(ua.StatusCodes.BadTooManyOperations)
+        return await orig_write(self, params)
+
+    async def create_subscription(self: Any, params: Any, callback: Any, request_callback: Any = None) -> Any:
+        if params.RequestedPublishingInterval < limits.min_publishing_ms:
+            params.RequestedPublishingInterval = limits.min_publishing_ms
+        return await orig_sub(self, params, callback, request_callback)
+
+    async def create_monitored_items(self: Any, params: ua.CreateMonitoredItemsParameters) -> Any:
+        n = len(params.ItemsToCreate)
+        limits.calls["create"].append(n)
+        if limits.max_monitored_items_per_call and n > limits.max_monitored_items_per_call:
+            raise ServiceError(ua.StatusCodes.BadTooManyOperations)
+        room = n
+        if limits.max_monitored_items_per_subscription:
+            room = max(0, limits.max_monitored_items_per_subscription - per_sub.get(params.SubscriptionId, 0))
+        items = params.ItemsToCreate
+        params.ItemsToCreate = items[:room]
+        results = list(await orig_create(self, params)) if room else []
+        per_sub[params.SubscriptionId] = per_sub.get(params.SubscriptionId, 0) + len(results)
+        for _ in items[room:]:
+            r = ua.MonitoredItemCreateResult()
+            r.StatusCode = ua.StatusCode(ua.StatusCodes.BadTooManyMonitoredItems)
+            results.append(r)
+        params.ItemsToCreate = items
+        return results
+
+    monkeypatch.setattr(InternalSession, "read", read)
+    monkeypatch.setattr(InternalSession, "write", write)
+    monkeypatch.setattr(InternalSession, "create_subscription", create_subscription)
+    monkeypatch.setattr(InternalSession, "create_monitored_items", create_monitored_items)
+
+
+async def publish_limits(server: Server, limits: SmallPlcLimits) -> None:
+    if not limits.publish:
+        return
+    for node_id, value in (
+        (ua.ObjectIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerRead, limits.max_nodes_per_read),
+        (ua.ObjectIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerWrite, limits.max_nodes_per_write),
+        (
+            ua.ObjectIds.Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall,
+            limits.max_monitored_items_per_call,
+        ),
+    ):
+        if value:
+            await server.get_node(f"i={node_id}").write_value(ua.Variant(value, ua.VariantType.UInt32))
+
+
+async def add_many(server: Server, idx: dict[str, int], n: int) -> None:
+    """n float variables Many.V0..V{n-1} in the test namespace, value = their number."""
+    ns = idx[NS_URI]
+    obj = await server.nodes.objects.add_object(ns, "Many")
+    for k in range(n):
+        await obj.add_variable(ua.NodeId(f"Many.V{k}", ns), f"V{k}", float(k))
+
+
+def many_tags(n: int) -> str:
+    return "".join(
+        f'[[tags]]\nname = "v{k}"\nnode_id = "nsu={NS_URI};s=Many.V{k}"\nsampling_ms = 100\n'
+        for k in range(n)
+    )
+
+
+def line_config(port: int, security: str = "", tags: str = "") -> LineConfig:
+    return parse_config(line_config_text(port, security, tags), "plc.toml")
+
+
+def line_config_text(port: int, security: str = "", tags: str = "") -> str:
+    return f"""
+[line]
+id = "sec"
+name = "Security line"
+[server]
+endpoint = "opc.tcp://127.0.0.1:{port}/plc/"
+publishing_interval_ms = 50
+timeout_s = 2
+[server.security]
+{security}
+[[tags]]
+name = "m1.speed"
+node_id = "nsu={NS_URI};s=M1.Speed"
+sampling_ms = 50
+{tags}
+"""
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.batches: list[SampleBatch] = []
+        self.states: list[tuple[ConnectionState, str]] = []
+        self.notices: list[ConnectorNotice] = []
+
+    def on_batch(self, b: SampleBatch) -> None:
+        with self.lock:
+            self.batches.append(b)
+
+    def on_state(self, s: ConnectionState, d: str) -> None:
+        with self.lock:
+            self.states.append((s, d))
+
+    def on_notice(self, n: ConnectorNotice) -> None:
+        with self.lock:
+            self.notices.append(n)
+
+    def kinds(self) -> list[NoticeKind]:
+        with self.lock:
+            return [n.kind for n in self.notices]
+
+    def values(self) -> SampleBatch:
+        with self.lock:
+            return SampleBatch.concat(self.batches)
+
+    def wait(self, pred, timeout: float = 20.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if pred():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"not met in {timeout}s; states={self.states[-4:]} notices={self.notices[-3:]}")
+
+
+class Session:
+    def __init__(self, cfg: LineConfig, pki_dir: Path) -> None:
+        self.seen = Seen()
+        self.loop = LoopThread("client-io").start()
+        self.conn = OpcUaConnector(
+            cfg, self.seen.on_batch, self.seen.on_state, on_notice=self.seen.on_notice, pki_dir=pki_dir
+        )
+        self.fut = self.loop.submit(self.conn.run())
+
+    def retry(self) -> None:
+        self.loop.loop.call_soon_threadsafe(self.conn.retry_now)
+
+    def close(self) -> None:
+        self.loop.run(self.conn.stop(), timeout=10)
+        self.fut.result(10)
+        self.loop.stop()
+
+
+def plc_factory() -> Iterator[tuple[Callable[[PlcShape], Plc], Callable[[LineConfig, Path], Session]]]:
+    """Body of the `plcs` fixture in the OPC UA test modules: start servers and sessions;
+    everything is stopped afterwards."""
+    made: list[Plc] = []
+    sessions: list[Session] = []
+
+    def plc(shape: PlcShape) -> Plc:
+        p = Plc(free_port(), shape).start()
+        made.append(p)
+        return p
+
+    def session(cfg, pki_dir: Path) -> Session:
+        s = Session(cfg, pki_dir)
+        sessions.append(s)
+        return s
+
+    yield plc, session
+    for s in sessions:
+        s.close()
+    for p in made:
+        p.close()

@@ -3,121 +3,22 @@
 from __future__ import annotations
 
 import stat
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from connectors.loop_thread import LoopThread
-from connectors.opcua_client import MAX_LOGIN_ATTEMPTS, OpcUaConnector
+from connectors.opcua_client import MAX_LOGIN_ATTEMPTS
 from connectors.opcua_pki import Pki, load_der_or_pem
 from hmi.core.certs_cli import certs_cli_main
-from hmi.core.config import ConfigError, parse_config
-from hmi.core.connector_notice import ConnectorNotice, NoticeKind, NoticeLevel
+from hmi.core.config import ConfigError
+from hmi.core.connector_notice import NoticeKind, NoticeLevel
 from hmi.core.runtime_api import ConnectionState
-from hmi.core.samples import SampleBatch
-from tests.opcua_fixtures import free_port
-from tests.opcua_servers import NS_URI, Plc, PlcShape, make_server_certificate
-
-
-def line_config(port: int, security: str = "", tags: str = "") -> object:
-    return parse_config(line_config_text(port, security, tags), "sec.toml")
-
-
-def line_config_text(port: int, security: str = "", tags: str = "") -> str:
-    return f"""
-[line]
-id = "sec"
-name = "Security line"
-[server]
-endpoint = "opc.tcp://127.0.0.1:{port}/plc/"
-publishing_interval_ms = 50
-timeout_s = 2
-[server.security]
-{security}
-[[tags]]
-name = "m1.speed"
-node_id = "nsu={NS_URI};s=M1.Speed"
-sampling_ms = 50
-{tags}
-"""
-
-
-class Seen:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.batches: list[SampleBatch] = []
-        self.states: list[tuple[ConnectionState, str]] = []
-        self.notices: list[ConnectorNotice] = []
-
-    def on_batch(self, b: SampleBatch) -> None:
-        with self.lock:
-            self.batches.append(b)
-
-    def on_state(self, s: ConnectionState, d: str) -> None:
-        with self.lock:
-            self.states.append((s, d))
-
-    def on_notice(self, n: ConnectorNotice) -> None:
-        with self.lock:
-            self.notices.append(n)
-
-    def kinds(self) -> list[NoticeKind]:
-        with self.lock:
-            return [n.kind for n in self.notices]
-
-    def values(self) -> SampleBatch:
-        with self.lock:
-            return SampleBatch.concat(self.batches)
-
-    def wait(self, pred, timeout: float = 20.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if pred():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"not met in {timeout}s; states={self.states[-4:]} notices={self.notices[-3:]}")
-
-
-class Session:
-    def __init__(self, cfg, pki_dir: Path) -> None:
-        self.seen = Seen()
-        self.loop = LoopThread("client-io").start()
-        self.conn = OpcUaConnector(
-            cfg, self.seen.on_batch, self.seen.on_state, on_notice=self.seen.on_notice, pki_dir=pki_dir
-        )
-        self.fut = self.loop.submit(self.conn.run())
-
-    def retry(self) -> None:
-        self.loop.loop.call_soon_threadsafe(self.conn.retry_now)
-
-    def close(self) -> None:
-        self.loop.run(self.conn.stop(), timeout=10)
-        self.fut.result(10)
-        self.loop.stop()
+from tests.opcua_servers import PlcShape, line_config, line_config_text, make_server_certificate, plc_factory
 
 
 @pytest.fixture
 def plcs():
-    made: list[Plc] = []
-    sessions: list[Session] = []
-
-    def plc(shape: PlcShape) -> Plc:
-        p = Plc(free_port(), shape).start()
-        made.append(p)
-        return p
-
-    def session(cfg, pki_dir: Path) -> Session:
-        s = Session(cfg, pki_dir)
-        sessions.append(s)
-        return s
-
-    yield plc, session
-    for s in sessions:
-        s.close()
-    for p in made:
-        p.close()
+    yield from plc_factory()
 
 
 SECURE = 'policy = "Basic256Sha256"\nmode = "SignAndEncrypt"\n'

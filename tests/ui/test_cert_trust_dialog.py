@@ -36,7 +36,7 @@ def _runtime(tmp_path):
 
 
 def test_viewer_sees_why_before_trying(qtbot, tmp_path):
-    rt, pki, info, sink, retries = _runtime(tmp_path)
+    rt, pki, info, _sink, retries = _runtime(tmp_path)
     dlg = CertTrustDialog(rt, User("ann", Role.OPERATOR))
     qtbot.addWidget(dlg)
     assert info.sha256 in dlg.details.text()
