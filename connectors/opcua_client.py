@@ -128,15 +128,6 @@ def quieten_asyncua_logs() -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class BrowseEntry:
-    node_id: str
-    browse_name: str
-    node_class: str
-    depth: int
-    data_type: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class SubscriptionInfo:
     """What the server granted, for the journal and the engineer (requested -> revised)."""
 
@@ -393,34 +384,6 @@ class OpcUaConnector:
         dv = ua.DataValue(ua.Variant(py_value, vtype))
         results = await client.write_values([node], [dv], raise_on_partial_error=False)
         return int(results[0].value)
-
-    async def browse(
-        self, root: str | None = None, max_depth: int = 4, limit: int = 5000
-    ) -> list[BrowseEntry]:
-        """Walk the address space below `root` (default: Objects) breadth-first."""
-        client = self._require_client()
-        start = client.get_node(root) if root else client.nodes.objects
-        out: list[BrowseEntry] = []
-        frontier: list[tuple[Node, int]] = [(start, 0)]
-        while frontier and len(out) < limit:
-            node, depth = frontier.pop(0)
-            if depth >= max_depth:
-                continue
-            for child in await node.get_children():
-                if len(out) >= limit:
-                    break
-                name = await child.read_browse_name()
-                ncls = await child.read_node_class()
-                dtype = ""
-                if ncls == ua.NodeClass.Variable:
-                    with contextlib.suppress(Exception):
-                        dtype = (await child.read_data_type_as_variant_type()).name
-                out.append(
-                    BrowseEntry(child.nodeid.to_string(), name.to_string(), ncls.name, depth + 1, dtype)
-                )
-                if ncls == ua.NodeClass.Object:
-                    frontier.append((child, depth + 1))
-        return out
 
     # --- connection -------------------------------------------------------------------
 
