@@ -44,6 +44,7 @@ import numpy as np
 from asyncua import Client, Node, ua
 from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent, Subscription
+from asyncua.ua.status_codes import get_name_and_doc
 
 from connectors.history_backfill import BackfillResult, backfill_detailed
 from connectors.opcua_limits import OperationLimits, call_chunked, read_operation_limits
@@ -63,7 +64,8 @@ from connectors.opcua_security import (
     probe_server_certificate,
     secure_client,
 )
-from connectors.opcua_values import convert
+from connectors.opcua_values import convert, to_float
+from connectors.opcua_write import WriteOutcome, encode, same_value
 from connectors.session_lifecycle import ConnectRefused, cancel_tasks, connect_with_retry, wait_first
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.connector_notice import ConnectorNotice, NoticeKind, NoticeLevel
@@ -72,6 +74,7 @@ from hmi.core.quality import (
     BAD_NOT_CONNECTED,
     BAD_TYPE_MISMATCH,
     GOOD,
+    UNCERTAIN,
     status_name,
 )
 from hmi.core.runtime_api import ConnectionState, TagProblem
@@ -360,30 +363,43 @@ class OpcUaConnector:
     def _read_size(self, size: int) -> None:
         self.limits.max_nodes_per_read = size
 
-    async def write(self, tag_index: int, value: float) -> int:
-        """Write one value; returns the OPC UA status code (0 = Good). Raises on transport errors."""
-        client = self._require_client()
+    async def write(self, tag_index: int, value: float) -> WriteOutcome:
+        """Write one value with the cause of any refusal, then read it back (unless the tag
+        says `verify_write = false`). Raises only on transport errors."""
+        tag = self.config.tags[tag_index]
         node = self._nodes[tag_index]
         if node is None or tag_index in self._problems:
-            return BAD_NODE_ID_UNKNOWN
+            why = self._problems[tag_index].message if tag_index in self._problems else "has no server node"
+            return WriteOutcome(BAD_NODE_ID_UNKNOWN, f"not written: {tag.name} {why}", local=True)
+        client = self._require_client()
         vtype = self._variant_types.get(tag_index)
         if vtype is None:
             vtype = await node.read_data_type_as_variant_type()
             self._variant_types[tag_index] = vtype
-        py_value: object
-        if vtype == ua.VariantType.Boolean:
-            py_value = bool(value)
-        elif vtype in (ua.VariantType.Float, ua.VariantType.Double):
-            py_value = float(value)
-        elif vtype in _INT_TYPES:
-            if float(value) != int(value):
-                return BAD_TYPE_MISMATCH
-            py_value = int(value)
-        else:
-            return BAD_TYPE_MISMATCH
-        dv = ua.DataValue(ua.Variant(py_value, vtype))
-        results = await client.write_values([node], [dv], raise_on_partial_error=False)
-        return int(results[0].value)
+        py_value, why = encode(vtype, value)
+        if why:
+            return WriteOutcome(BAD_TYPE_MISMATCH, f"not written: {tag.name}: {why}", local=True)
+        results = await client.write_values(
+            [node], [ua.DataValue(ua.Variant(py_value, vtype))], raise_on_partial_error=False
+        )
+        code = int(results[0].value)
+        if code != GOOD:
+            doc = get_name_and_doc(code)[1] if code & 0xFFFF0000 else ""
+            return WriteOutcome(
+                code, f"the server refused the write: {status_name(code)}" + (f" ({doc})" if doc else "")
+            )
+        if not tag.verify_write:
+            return WriteOutcome(GOOD, "written (not read back: verify_write = false)")
+        dv = (await client.read_attributes([node]))[0]
+        back = dv.Value.Value if dv.Value is not None else None
+        back_f = to_float(back)
+        if same_value(py_value, back, vtype):
+            return WriteOutcome(GOOD, "written and read back", read_back=back_f)
+        return WriteOutcome(
+            UNCERTAIN,
+            f"written, but the server reads back {back!r} (the PLC may limit or override it)",
+            read_back=back_f,
+        )
 
     # --- connection -------------------------------------------------------------------
 
@@ -885,18 +901,6 @@ def _cert_data(exc: CertificateRefused) -> dict[str, Any]:
     if exc.changed_from is not None:
         data["trusted_sha256"] = exc.changed_from.sha256
     return data
-
-
-_INT_TYPES = {
-    ua.VariantType.SByte,
-    ua.VariantType.Byte,
-    ua.VariantType.Int16,
-    ua.VariantType.UInt16,
-    ua.VariantType.Int32,
-    ua.VariantType.UInt32,
-    ua.VariantType.Int64,
-    ua.VariantType.UInt64,
-}
 
 
 def _resolve_node_id(text: str, ns_array: list[str]) -> ua.NodeId:

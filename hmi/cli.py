@@ -5,6 +5,7 @@
     linehmi run --config FILE --headless   logger service: connector + journal, no display
     linehmi sim [...]                  the simulated line server alone
     linehmi browse --endpoint URL [--toml F]   a server's address space as a tree (or a config skeleton)
+    linehmi write TAG VALUE --config FILE --user NAME   one setpoint, role-checked, journaled, read back
     linehmi certs list|show|trust|reject|own --config FILE   server certificates and this station's own
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
@@ -264,6 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
     sub.add_parser(
+        "write",
+        help="write one tag value, role-checked and journaled (`linehmi write --help`)",
+        add_help=False,
+    )
+    sub.add_parser(
         "certs",
         help="the OPC UA PKI folder: list, trust, reject (see `linehmi certs --help`)",
         add_help=False,
@@ -294,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sim":
         return cmd_sim(argv[1:])
+    if argv and argv[0] == "write":
+        from hmi.write_cli import write_cli_main
+
+        return write_cli_main(argv[1:])
     if argv and argv[0] == "certs":
         from hmi.core.certs_cli import certs_cli_main
 

@@ -22,8 +22,12 @@ def free_port() -> int:
 
 
 def small_config(port: int, *, extra_tags: str = "", journal_dir: Path | None = None) -> LineConfig:
+    return parse_config(small_config_text(port, extra_tags=extra_tags, journal_dir=journal_dir), "test.toml")
+
+
+def small_config_text(port: int, *, extra_tags: str = "", journal_dir: Path | None = None) -> str:
     jdir = f'directory = "{journal_dir}"\n' if journal_dir else ""
-    text = f"""
+    return f"""
 [line]
 id = "testline"
 name = "Test line"
@@ -68,7 +72,6 @@ machine = "m1"
 sampling_ms = 50
 {extra_tags}
 """
-    return parse_config(text, "test.toml")
 
 
 class TinyServer:

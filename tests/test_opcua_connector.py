@@ -92,8 +92,8 @@ def test_string_value_on_numeric_tag_is_flagged(setup):
 def test_write_setpoint_and_speed_follows(setup):
     _server, _cfg, rec, loop, conn = setup
     rec.wait(lambda: conn.state == ConnectionState.CONNECTED)
-    status = loop.run(conn.write(1, 420.0), timeout=5)
-    assert status == GOOD
+    outcome = loop.run(conn.write(1, 420.0), timeout=5)
+    assert outcome.status == GOOD and outcome.read_back == 420.0, outcome
     rec.wait(lambda: len(_tag_rows(rec, 0)) and _tag_rows(rec, 0).value[-1] > 400)
 
 

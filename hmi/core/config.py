@@ -149,6 +149,9 @@ class TagConfig(_Strict):
     deadband: Number = 0.0
     sampling_ms: Number = 100.0
     writable: bool = False
+    # After a write, read the value back and say so when the PLC holds something else
+    # (it may clamp or override it). Off for nodes whose read differs by design.
+    verify_write: bool = True
 
     @field_validator("name")
     @classmethod

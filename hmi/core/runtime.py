@@ -292,7 +292,17 @@ class LineRuntime:
         try:
             tag = self.config.tag(tag_name)
         except KeyError:
-            return WriteResult(tag_name, value, False, 0, f"no tag named {tag_name!r} in the line config")
+            unknown = f"no tag named {tag_name!r} in the line config"
+            # Journaled too: a script or screen that names a wrong tag leaves a trace.
+            eid = self._journal_event(
+                EventKind.OPERATOR_ACTION,
+                f"write {tag_name} = {value!r} refused: {unknown}",
+                source=tag_name,
+                user=who.name if isinstance(who, User) else who,
+                severity=Severity.WARNING,
+                data={"action": "write", "tag": tag_name, "value": value, "result": "refused"},
+            )
+            return WriteResult(tag_name, value, False, 0, unknown, eid)
         if isinstance(who, User):
             try:
                 self.auditor.check(who, Action.WRITE_SETPOINT, tag_name)
@@ -321,10 +331,10 @@ class LineRuntime:
             data={"action": "write", "tag": tag_name, "value": value, "old": old, "result": "requested"},
         )
         try:
-            status = self._io.run(
-                self.connector.write(i, value), timeout=float(self.config.server.timeout_s) + 2
+            outcome = self._io.run(
+                self.connector.write(i, value), timeout=2 * float(self.config.server.timeout_s) + 2
             )
-            message = "written" if status == GOOD else f"server refused the write: {status_name(status)}"
+            status, message = outcome.status, outcome.message
         except Exception as exc:
             status = 0x80000000
             message = f"not written: {exc or type(exc).__name__}"
