@@ -39,6 +39,7 @@ from hmi.core.alarms.engine import AlarmEngine
 from hmi.core.alarms.model import AlarmProblem, AlarmRecord
 from hmi.core.audit import Auditor
 from hmi.core.batch_worker import BatchWorker
+from hmi.core.cert_trust import CertificateTrust
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.connector_notice import CONFIG_NOTICES, ConnectorNotice
 from hmi.core.events import EventKind, JournalEvent, Severity
@@ -150,6 +151,10 @@ class LineRuntime:
             pki_dir=pki_root(config.server.security.pki_dir, jdir),
         )
         self._run_future: concurrent.futures.Future[None] | None = None
+        # Refused server certificates, for the screens' trust dialog (role-checked, audited).
+        self.certificates = CertificateTrust(
+            self.connector.pki, self.auditor, self.retry_connection, self._actions
+        )
         self._gui_feed = gui_feed
         self._lock = threading.Lock()
         self._feed: deque[SampleBatch] = deque()

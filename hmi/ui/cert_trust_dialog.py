@@ -5,16 +5,19 @@ was trusted), a status-bar button "Server certificate refused" appears. It
 opens a dialog showing what a person needs to decide: subject, issuer,
 validity, application URI and the SHA-256 fingerprint to compare with the
 server's administrator. Only an engineer (Action.TRUST_CERTIFICATE) can trust;
-others see the button disabled with the reason before trying. Trusting moves
-the certificate to pki/trusted (pki/trust.log), journals an audit row, and
-asks the connector to connect at once.
+others see the button disabled with the reason before trying. The act goes
+through the line's `ServerCertificates` service (hmi.core.cert_trust): the
+audit row is committed, the certificate moves to pki/trusted (pki/trust.log)
+and the connector connects at once. The dialog polls the service's future, so
+the window never waits for the disk.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -26,21 +29,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from connectors.opcua_pki import CertInfo, Pki
+from connectors.opcua_pki import CertInfo
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
+from hmi.ui.services import ServerCertificates
 
 REFUSAL_NOTICES = ("certificate_untrusted", "certificate_changed")
 
 
 class CertTrustDialog(QDialog):
-    def __init__(self, runtime: object, user: User | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, certificates: ServerCertificates, user: User | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Server certificates refused")
-        self.runtime = runtime
+        self.certificates = certificates
         self.user = user
-        self.pki: Pki = runtime.connector.pki  # type: ignore[attr-defined]
         self.infos: list[CertInfo] = []
+        self._pending: concurrent.futures.Future[CertInfo] | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(40)
+        self._poll.timeout.connect(self._on_poll)
         self.list = QListWidget()
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -70,11 +79,7 @@ class CertTrustDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.infos = sorted(
-            (i for i in self.pki.list() if i.status == "rejected"),
-            key=lambda i: i.path.stat().st_mtime,
-            reverse=True,
-        )
+        self.infos = self.certificates.refused()
         self.list.clear()
         for info in self.infos:
             self.list.addItem(f"{info.subject}   {info.sha256[:23]}...")
@@ -119,45 +124,47 @@ class CertTrustDialog(QDialog):
 
     def _on_trust(self) -> None:
         info = self._selected()
-        if info is None:
+        if info is None or self._pending is not None:
             return
-        auditor = self.runtime.auditor  # type: ignore[attr-defined]
+        self.trust_button.setEnabled(False)
+        self.reason.setText("Trusting...")
+        self._trusting = info
+        self._pending = self.certificates.trust(info.sha256, self.user)
+        self._poll.start()
+
+    def _on_poll(self) -> None:
+        fut = self._pending
+        if fut is None or not fut.done():
+            return
+        self._poll.stop()
+        self._pending = None
         try:
-            auditor.check(self.user, Action.TRUST_CERTIFICATE, target=info.sha256)
-        except PermissionDenied as exc:
-            self.reason.setText(str(exc))
+            trusted = fut.result()
+        except (PermissionDenied, KeyError) as exc:
+            self.reason.setText(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+            self._update_enabled()
             return
-        assert self.user is not None
-        # Audited before it takes effect (the house rule for operator actions).
-        auditor.record(
-            self.user,
-            Action.TRUST_CERTIFICATE,
-            target=info.sha256,
-            detail=f"server certificate {info.subject}",
-            data={"sha256": info.sha256, "subject": info.subject, "application_uri": info.application_uri},
-        )
-        self.pki.trust(info.sha256, by=self.user.name)
-        retry = getattr(self.runtime, "retry_connection", None)
-        if callable(retry):
-            retry()
         self.refresh()
-        self.reason.setText(f"Trusted {info.sha256[:23]}...; connecting.")
+        self.reason.setText(f"Trusted {trusted.sha256[:23]}...; connecting.")
 
 
 class CertRefusalButton(QPushButton):
     """Status-bar entry that appears while a server certificate is refused."""
 
     def __init__(
-        self, runtime: object, user: Callable[[], User | None], parent: QWidget | None = None
+        self,
+        certificates: ServerCertificates | None,
+        user: Callable[[], User | None],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__("Server certificate refused: review", parent)
-        self.runtime = runtime
+        self.certificates = certificates
         self._user = user
         self.setVisible(False)
         self.clicked.connect(self._open)
 
     def on_events(self, events: Iterable[JournalEvent]) -> None:
-        if getattr(getattr(self.runtime, "connector", None), "pki", None) is None:
+        if self.certificates is None:  # no PKI on this line: nothing to trust here
             return
         for ev in events:  # the latest word wins: refused, or connected again
             if ev.data.get("notice") in REFUSAL_NOTICES:
@@ -166,6 +173,7 @@ class CertRefusalButton(QPushButton):
                 self.setVisible(False)
 
     def _open(self) -> None:
-        dlg = CertTrustDialog(self.runtime, self._user(), self.window())
+        assert self.certificates is not None
+        dlg = CertTrustDialog(self.certificates, self._user(), self.window())
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()

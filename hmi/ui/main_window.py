@@ -336,7 +336,7 @@ class MainWindow(QMainWindow):
             self.bridge_status,
         ):
             sb.addPermanentWidget(w)
-        self.cert_button = CertRefusalButton(self.runtime, lambda: self.user, self)
+        self.cert_button = CertRefusalButton(self.runtime.certificates, lambda: self.user, self)
         sb.addWidget(self.cert_button)
 
     def _build_view_menu(self) -> None:

@@ -10,7 +10,8 @@ a missing attribute:
 - `alarms`: None when there is no alarm engine (actions are refused, said so);
 - `fault`: None when fault prediction is not part of the runtime;
 - `qc`: None when the line has no QC camera;
-- `users`: None when there is no user store (log-in says it is not available).
+- `users`: None when there is no user store (log-in says it is not available);
+- `certificates`: None when the line has no PKI (no trust dialog).
 
 Qt-free on purpose (the composition root type-checks itself against it
 without importing Qt at run time).
@@ -31,6 +32,7 @@ from hmi.core.runtime_api import ConnectionState, LiveUpdate, WriteResult
 from hmi.core.users import User
 
 if TYPE_CHECKING:  # what the QC pane and the advisories show (types only: no import at run time)
+    from connectors.opcua_pki import CertInfo
     from inference.fault.predictor import MachineRisk
     from widgets.qc_pane import QcFeed
 
@@ -140,6 +142,16 @@ class FaultAdvisories(Protocol):
     def status(self) -> dict[str, MachineRisk]: ...
 
 
+class ServerCertificates(Protocol):
+    """Server certificates the connector refused, and trusting one (role-checked, audited)."""
+
+    def refused(self) -> list[CertInfo]: ...
+
+    def trust(self, sha256: str, user: User | None) -> concurrent.futures.Future[CertInfo]:
+        """The future raises PermissionDenied (the refusal is audited) or KeyError."""
+        ...
+
+
 class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Protocol):
     """Everything the main window is handed. The optional services are None when absent."""
 
@@ -151,5 +163,8 @@ class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Protocol
 
     @property
     def qc(self) -> QcFeed | None: ...
+
+    @property
+    def certificates(self) -> ServerCertificates | None: ...
 
     def stop(self) -> None: ...

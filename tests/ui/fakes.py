@@ -80,6 +80,7 @@ class FakeRuntime:
         self.journal: MemoryJournal | None = None
         self.fault = None
         self.qc = None
+        self.certificates = None
         if alarms:
             definitions, self.alarm_problems = load_definitions(config)
             self.alarms = AlarmEngine(config, definitions, self.alarm_journal)
