@@ -262,11 +262,7 @@ class Pki:
         info = self.find(fingerprint_prefix)
         if info.status in ("trusted", "own"):
             return info
-        self.ensure_dirs()
-        dest = self.trusted / info.path.name
-        info.path.replace(dest)
-        self._log("trusted", info, by)
-        return CertInfo.of(load_der_or_pem(dest.read_bytes()), "trusted", dest)
+        return self._move(info, self.trusted, "trusted", by)
 
     def reject(self, fingerprint_prefix: str, by: str) -> CertInfo:
         """Withdraw trust: move a trusted certificate to rejected."""
@@ -275,11 +271,14 @@ class Pki:
             raise KeyError("that is this station's own certificate, not a server's")
         if info.status == "rejected":
             return info
+        return self._move(info, self.rejected, "rejected", by)
+
+    def _move(self, info: CertInfo, folder: Path, status: str, by: str) -> CertInfo:
         self.ensure_dirs()
-        dest = self.rejected / info.path.name
+        dest = folder / info.path.name
         info.path.replace(dest)
-        self._log("rejected", info, by)
-        return CertInfo.of(load_der_or_pem(dest.read_bytes()), "rejected", dest)
+        self._log(status, info, by)
+        return CertInfo.of(load_der_or_pem(dest.read_bytes()), status, dest)
 
     @property
     def trust_log(self) -> Path:

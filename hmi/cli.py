@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from hmi.core.config import DEMO_CONFIG, ConfigError, LineConfig, load_config
+from hmi.core.config import DEMO_CONFIG, LineConfig, load_config_or_exit
 
 log = logging.getLogger("linehmi")
 
@@ -57,11 +57,7 @@ def _free_port(preferred: int) -> int:
 
 
 def _load(path: str | Path) -> LineConfig:
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        print(f"linehmi: bad line config {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return load_config_or_exit(path)
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -80,7 +76,9 @@ def _run_runtime(
         gui_feed=not args.headless,
         time_scale=getattr(args, "time_factor", 1.0),
     )
-    user: User | str | None = args.user  # a name only: the window starts with viewer rights until someone logs in
+    user: User | str | None = (
+        args.user
+    )  # a name only: the window starts with viewer rights until someone logs in
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).

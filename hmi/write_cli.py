@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from hmi.core.config import ConfigError, load_config
+from hmi.core.config import load_config_or_exit
 from hmi.core.runtime_api import ConnectionState
 
 CONNECT_WAIT_S = 20.0
@@ -30,11 +30,7 @@ def write_cli_main(argv: list[str]) -> int:
     p.add_argument("--journal-dir", help="as given to `linehmi run` (journal, users and PKI live there)")
     p.add_argument("--endpoint", help="override server.endpoint from the config")
     args = p.parse_args(argv)
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        print(f"linehmi: bad line config {exc}", file=sys.stderr)
-        return 2
+    cfg = load_config_or_exit(args.config)
     from hmi.core.runtime import LineRuntime  # the composition root: imported only when used
 
     runtime = LineRuntime(cfg, journal_dir=args.journal_dir, endpoint=args.endpoint, gui_feed=False)

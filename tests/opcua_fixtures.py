@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from asyncua import Server, ua
@@ -74,6 +76,27 @@ sampling_ms = 50
 """
 
 
+async def abort_server(server: Server) -> None:
+    """Stop like a killed process: drop every connection and the listening socket at once,
+    no goodbye to the clients."""
+    for transport in list(server.iserver.asyncio_transports):
+        transport.abort()
+    if server.bserver is not None and server.bserver._server is not None:
+        server.bserver._server.close()
+    with contextlib.suppress(asyncio.TimeoutError, Exception):
+        await asyncio.wait_for(server.stop(), 2.0)
+
+
+def wait_until(pred: Callable[[], object], timeout: float, describe: Callable[[], str]) -> None:
+    """Poll `pred` until true; fail with `describe()` (what was seen) after `timeout` s."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met in {timeout}s; {describe()}")
+
+
 class TinyServer:
     """Speed follows the setpoint every 50 ms; runs on its own loop thread so a
     test can stop it (as if the PLC went away) and start it again on the same port."""
@@ -120,14 +143,8 @@ class TinyServer:
         if self._task:
             self._task.cancel()
         server, self.server = self.server, None
-        if server is None:
-            return
-        for transport in list(server.iserver.asyncio_transports):
-            transport.abort()
-        if server.bserver is not None and server.bserver._server is not None:
-            server.bserver._server.close()
-        with contextlib.suppress(asyncio.TimeoutError, Exception):
-            await asyncio.wait_for(server.stop(), 2.0)
+        if server is not None:
+            await abort_server(server)
 
     def close(self) -> None:
         if self.server:

@@ -4,12 +4,9 @@ restart, small operation limits, null timestamps, non-float types."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import socket
 import threading
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +26,7 @@ from hmi.core.config import LineConfig, parse_config
 from hmi.core.connector_notice import ConnectorNotice, NoticeKind
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
-from tests.opcua_fixtures import free_port
+from tests.opcua_fixtures import abort_server, free_port, wait_until
 
 NS_URI = "urn:linehmi:test"
 OTHER_NS = "urn:vendor:other"
@@ -135,14 +132,8 @@ class Plc:
 
     async def _stop(self) -> None:
         server, self.server = self.server, None
-        if server is None:
-            return
-        for transport in list(server.iserver.asyncio_transports):
-            transport.abort()
-        if server.bserver is not None and server.bserver._server is not None:
-            server.bserver._server.close()
-        with contextlib.suppress(asyncio.TimeoutError, Exception):
-            await asyncio.wait_for(server.stop(), 2.0)
+        if server is not None:
+            await abort_server(server)
 
     def close(self) -> None:
         if self.server is not None:
@@ -303,13 +294,8 @@ class Seen:
         with self.lock:
             return SampleBatch.concat(self.batches)
 
-    def wait(self, pred, timeout: float = 20.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if pred():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"not met in {timeout}s; states={self.states[-4:]} notices={self.notices[-3:]}")
+    def wait(self, pred: Callable[[], object], timeout: float = 20.0) -> None:
+        wait_until(pred, timeout, lambda: f"states={self.states[-4:]} notices={self.notices[-3:]}")
 
 
 class Session:

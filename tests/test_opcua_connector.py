@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -14,34 +13,18 @@ from hmi.core.quality import BAD_NOT_CONNECTED, BAD_TYPE_MISMATCH, GOOD
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
 from tests.opcua_fixtures import TinyServer, free_port, small_config
+from tests.opcua_servers import Seen
 
 
-class Recorder:
+class Recorder(Seen):
+    """What the connector reported, plus the tag problems."""
+
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.batches: list[SampleBatch] = []
-        self.states: list[tuple[ConnectionState, str]] = []
+        super().__init__()
         self.problems = []
 
-    def on_batch(self, b: SampleBatch) -> None:
-        with self.lock:
-            self.batches.append(b)
-
-    def on_state(self, s: ConnectionState, d: str) -> None:
-        with self.lock:
-            self.states.append((s, d))
-
     def all(self) -> SampleBatch:
-        with self.lock:
-            return SampleBatch.concat(self.batches)
-
-    def wait(self, pred, timeout: float = 15.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if pred():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"condition not met in {timeout}s; states={self.states[-5:]}")
+        return self.values()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import getpass
 import sys
 
 from connectors.opcua_pki import CertInfo, Pki, default_application_uri, load_der_or_pem, pki_root
-from hmi.core.config import ConfigError, LineConfig, load_config
+from hmi.core.config import LineConfig, load_config_or_exit
 
 
 def pki_for(config: LineConfig, override: str | None = None, journal_dir: str | None = None) -> Pki:
@@ -40,11 +40,7 @@ def certs_cli_main(argv: list[str]) -> int:
     p.add_argument("--pki", help="PKI folder (default: server.security.pki_dir or <journal dir>/pki)")
     p.add_argument("--journal-dir", help="as given to `linehmi run` (the default PKI folder lives there)")
     args = p.parse_args(argv)
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        print(f"linehmi: bad line config {exc}", file=sys.stderr)
-        return 2
+    cfg = load_config_or_exit(args.config)
     pki = pki_for(cfg, args.pki, args.journal_dir)
     if args.action == "list":
         infos = pki.list()

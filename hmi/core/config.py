@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -398,3 +399,12 @@ def load_config(path: Path | str) -> LineConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, [f"cannot read: {exc}"]) from None
     return parse_config(text, path)
+
+
+def load_config_or_exit(path: Path | str) -> LineConfig:
+    """For command-line tools: the config, or its problems on stderr and exit status 2."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"linehmi: bad line config {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
