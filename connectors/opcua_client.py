@@ -646,17 +646,13 @@ class OpcUaConnector:
                 )
 
     def _row(self, i: int, dv: ua.DataValue, now: float) -> Row:
-        st = convert(dv, now)
+        tag = self.config.tags[i]
+        st = convert(dv, now, tag.element)
         if st is None:
             raw = dv.Value.Value if dv.Value is not None else None
             # A string or structure on a numeric tag: keep the sample, flag it bad.
             if i not in self._problems:
-                self._report_problem(
-                    i,
-                    BAD_TYPE_MISMATCH,
-                    f"expected a {self.config.tags[i].data_type} value, server sent {type(raw).__name__}"
-                    + (" beyond 2^53 (not exact as a float)" if isinstance(raw, int) else ""),
-                )
+                self._report_problem(i, BAD_TYPE_MISMATCH, _mismatch(tag, raw))
             return (i, now, float("nan"), now, float("nan"), BAD_TYPE_MISMATCH)
         if st.overflow:
             self.overflows += 1
@@ -670,13 +666,12 @@ class OpcUaConnector:
             self.fallback_timestamps += 1
             if i not in self._ts_noted:
                 self._ts_noted.add(i)
-                tag = self.config.tags[i].name
                 self._notice(
                     NoticeKind.TIMESTAMPS,
                     NoticeLevel.INFO,
-                    f"tag {tag}: the server sends no source timestamp; using the {st.source_fallback} time",
-                    key=f"null:{tag}",
-                    data={"tag": tag, "fallback": st.source_fallback},
+                    f"tag {tag.name}: the server sends no source timestamp; using the {st.source_fallback} time",
+                    key=f"null:{tag.name}",
+                    data={"tag": tag.name, "fallback": st.source_fallback},
                 )
         return (i, st.source_ts, st.server_ts, now, st.value, st.status)
 
@@ -885,6 +880,17 @@ class OpcUaConnector:
 
 def _load_cert(path: Path) -> Any:
     return load_der_or_pem(path.read_bytes())
+
+
+def _mismatch(tag: TagConfig, raw: object) -> str:
+    if isinstance(raw, list | tuple):
+        if tag.element is None:
+            return f"the node holds an array of {len(raw)}: set element = N on the tag to trend one element"
+        return f"element {tag.element} is beyond the end of the node's array of {len(raw)}"
+    if isinstance(raw, int):
+        return f"integer {raw} is beyond 2^53 and cannot be stored exactly as a number; not journaled"
+    wanted = f"element {tag.element} of an array" if tag.element is not None else f"a {tag.data_type} value"
+    return f"expected {wanted}, server sent {type(raw).__name__}"
 
 
 def _cert_data(exc: CertificateRefused) -> dict[str, Any]:

@@ -86,10 +86,23 @@ class Stamped:
     overflow: bool
 
 
-def convert(dv: ua.DataValue, received: float) -> Stamped | None:
+def pick(raw: object, element: int | None) -> object:
+    """The configured element of an array value; a scalar as it is. An array without an
+    element configured, or an element beyond its end, is not a number (None -> flagged)."""
+    if isinstance(raw, list | tuple):
+        if element is not None and element < len(raw):
+            return raw[element]
+        return _NOT_A_NUMBER
+    return raw if element is None else _NOT_A_NUMBER
+
+
+_NOT_A_NUMBER = object()
+
+
+def convert(dv: ua.DataValue, received: float, element: int | None = None) -> Stamped | None:
     """None when the value is not numeric (the caller flags the tag)."""
     raw_status = dv.StatusCode.value if dv.StatusCode is not None else GOOD
-    raw = dv.Value.Value if dv.Value is not None else None
+    raw = pick(dv.Value.Value if dv.Value is not None else None, element)
     value = to_float(raw)
     if value is None:
         return None

@@ -128,3 +128,53 @@ def test_overflow_bit_and_null_timestamps(tmp_path, plcs):
     assert v.source_ts[row] > dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp()
     assert abs(v.source_ts[row] - time.time()) < 60
     assert NoticeKind.TIMESTAMPS in s.seen.kinds()
+
+
+async def _typed(server, idx):
+    ns = idx[NS_URI]
+    obj = await server.nodes.objects.add_object(ns, "T")
+    await obj.add_variable(ua.NodeId("T.Profile", ns), "Profile", [1.0, 2.0, 3.0])
+    await obj.add_variable(ua.NodeId("T.Big", ns), "Big", 2**60 + 1, ua.VariantType.Int64)
+    await obj.add_variable(ua.NodeId("T.Exact", ns), "Exact", 2**53 - 1, ua.VariantType.UInt64)
+    await obj.add_variable(ua.NodeId("T.Name", ns), "Name", "press 4")
+    await obj.add_variable(ua.NodeId("T.Stamp", ns), "Stamp", dt.datetime(2026, 3, 1, 6, 0, tzinfo=dt.UTC))
+
+
+TYPED_TAGS = "".join(
+    f'[[tags]]\nname = "{name}"\nnode_id = "nsu={NS_URI};s=T.{node}"\n{extra}'
+    for name, node, extra in (
+        ("profile1", "Profile", "element = 1\n"),
+        ("profile9", "Profile", "element = 9\n"),
+        ("profile", "Profile", ""),
+        ("big", "Big", 'data_type = "int"\n'),
+        ("exact", "Exact", 'data_type = "int"\n'),
+        ("name", "Name", ""),
+        ("stamp", "Stamp", ""),
+    )
+)
+
+
+def test_arrays_64_bit_integers_strings_and_datetimes(tmp_path, plcs):
+    plc, session = plcs
+    p = plc(PlcShape(extra=_typed))
+    s = session(line_config(p.port, tags=TYPED_TAGS), tmp_path / "pki")
+    s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED)
+    idx = s.conn.config.tag_index()
+    s.seen.wait(
+        lambda: {idx["profile1"], idx["exact"], idx["stamp"]} <= set(s.seen.values().tag_idx.tolist())
+    )
+    v = s.seen.values()
+
+    def last(tag):
+        rows = v.take(v.tag_idx == idx[tag])
+        return rows.value[-1], int(rows.status[-1])
+
+    assert last("profile1") == (2.0, GOOD)  # one element of an array, trendable
+    assert last("exact") == (float(2**53 - 1), GOOD)
+    assert last("stamp") == (dt.datetime(2026, 3, 1, 6, 0, tzinfo=dt.UTC).timestamp(), GOOD)
+    problems = s.conn.problems
+    assert "beyond the end" in problems["profile9"].message
+    assert "set element = N" in problems["profile"].message
+    assert "2^53" in problems["big"].message  # refused, never journaled rounded
+    assert "str" in problems["name"].message
+    assert set(problems) == {"profile9", "profile", "big", "name"}

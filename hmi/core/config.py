@@ -150,6 +150,9 @@ class TagConfig(_Strict):
     deadband: Number = 0.0
     sampling_ms: Number = 100.0
     writable: bool = False
+    # For an array node: the element this tag trends (0-based). Several tags may take
+    # different elements of the same node.
+    element: int | None = Field(default=None, ge=0)
     # After a write, read the value back and say so when the PLC holds something else
     # (it may clamp or override it). Off for nodes whose read differs by design.
     verify_write: bool = True

@@ -15,7 +15,7 @@ the window never waits for the disk.
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -151,17 +151,15 @@ class CertTrustDialog(QDialog):
 class CertRefusalButton(QPushButton):
     """Status-bar entry that appears while a server certificate is refused."""
 
-    def __init__(
-        self,
-        certificates: ServerCertificates | None,
-        user: Callable[[], User | None],
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, certificates: ServerCertificates | None, parent: QWidget | None = None) -> None:
         super().__init__("Server certificate refused: review", parent)
         self.certificates = certificates
-        self._user = user
+        self.user: User | None = None  # who is logged in (set by the window, like every action widget)
         self.setVisible(False)
         self.clicked.connect(self._open)
+
+    def set_user(self, user: User | None) -> None:
+        self.user = user
 
     def on_events(self, events: Iterable[JournalEvent]) -> None:
         if self.certificates is None:  # no PKI on this line: nothing to trust here
@@ -174,6 +172,6 @@ class CertRefusalButton(QPushButton):
 
     def _open(self) -> None:
         assert self.certificates is not None
-        dlg = CertTrustDialog(self.certificates, self._user(), self.window())
+        dlg = CertTrustDialog(self.certificates, self.user, self.window())
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()

@@ -336,7 +336,7 @@ class MainWindow(QMainWindow):
             self.bridge_status,
         ):
             sb.addPermanentWidget(w)
-        self.cert_button = CertRefusalButton(self.runtime.certificates, lambda: self.user, self)
+        self.cert_button = CertRefusalButton(self.runtime.certificates, self)
         sb.addWidget(self.cert_button)
 
     def _build_view_menu(self) -> None:
@@ -464,6 +464,7 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_user(self.user)
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
+        self.cert_button.set_user(self.user)
         for dlg in self._dialogs.values():
             dlg.set_actor(self._user, self._actor())
 

@@ -76,14 +76,14 @@ def test_engineer_trusts_after_comparing_fingerprint_audited(qtbot, trust):
 
 def test_refusal_button_shows_on_refusal_and_hides_on_connect(qtbot, trust):
     certs, *_ = trust
-    btn = CertRefusalButton(certs, lambda: None)
+    btn = CertRefusalButton(certs)
     qtbot.addWidget(btn)
     assert btn.isHidden()
     btn.on_events([JournalEvent(EventKind.CONNECTION, "refused", data={"notice": "certificate_changed"})])
     assert not btn.isHidden()
     btn.on_events([JournalEvent(EventKind.CONNECTION, "connected to opc.tcp://x")])
     assert btn.isHidden()
-    none = CertRefusalButton(None, lambda: None)  # a line without PKI: never shown
+    none = CertRefusalButton(None)  # a line without PKI: never shown
     qtbot.addWidget(none)
     none.on_events([JournalEvent(EventKind.CONNECTION, "refused", data={"notice": "certificate_changed"})])
     assert none.isHidden()
