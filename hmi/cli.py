@@ -4,6 +4,7 @@
     linehmi run --config FILE          the HMI against any OPC UA server
     linehmi run --config FILE --headless   logger service: connector + journal, no display
     linehmi sim [...]                  the simulated line server alone
+    linehmi shift-replay               the demo shift through the alarm engine (fast) + its KPI report
     linehmi browse --endpoint URL [--toml F]   a server's address space as a tree (or a config skeleton)
     linehmi write TAG VALUE --config FILE --user NAME   one setpoint, role-checked, journaled, read back
     linehmi certs list|show|trust|reject|own --config FILE   server certificates and this station's own
@@ -66,7 +67,7 @@ def _load(path: str | Path) -> LineConfig:
 def _run_runtime(
     config: LineConfig, args: argparse.Namespace, endpoint: str | None = None, demo: bool = False
 ) -> int:
-    from hmi.core.runtime import LineRuntime
+    from hmi.app.runtime import LineRuntime
     from hmi.core.users import User
 
     runtime = LineRuntime(
@@ -76,9 +77,8 @@ def _run_runtime(
         gui_feed=not args.headless,
         time_scale=getattr(args, "time_factor", 1.0),
     )
-    user: User | str | None = (
-        args.user
-    )  # a name only: the window starts with viewer rights until someone logs in
+    # A name only: the window starts with viewer rights until someone logs in.
+    user: User | str | None = args.user
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
@@ -187,7 +187,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
     import asyncio
 
     from connectors.opcua_browse import browse_tree, one_shot_session, render_tree, toml_skeleton
-    from hmi.core.certs_cli import pki_for
+    from hmi.certs_cli import pki_for
 
     cfg = _load(args.config) if args.config else None
     endpoint = args.endpoint or (cfg.server.endpoint if cfg else None)
@@ -262,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
     sub.add_parser(
+        "shift-replay",
+        help="replay the demo shift through the alarm engine and print its KPI report (`--help`)",
+        add_help=False,
+    )
+    sub.add_parser(
         "write",
         help="write one tag value, role-checked and journaled (`linehmi write --help`)",
         add_help=False,
@@ -302,13 +307,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return write_cli_main(argv[1:])
     if argv and argv[0] == "certs":
-        from hmi.core.certs_cli import certs_cli_main
+        from hmi.certs_cli import certs_cli_main
 
         return certs_cli_main(argv[1:])
     if argv and argv[0] == "alarms":
         from hmi.core.alarms.cli import alarms_cli_main
 
         return alarms_cli_main(argv[1:])
+    if argv and argv[0] == "shift-replay":
+        from connectors.sim.shift_replay import main as shift_replay_main
+
+        return shift_replay_main(argv[1:])
     if argv and argv[0] == "ask":
         from inference.assistant.ask_cli import ask_cli_main
 

@@ -31,7 +31,7 @@ def write_cli_main(argv: list[str]) -> int:
     p.add_argument("--endpoint", help="override server.endpoint from the config")
     args = p.parse_args(argv)
     cfg = load_config_or_exit(args.config)
-    from hmi.core.runtime import LineRuntime  # the composition root: imported only when used
+    from hmi.app.runtime import LineRuntime  # the composition root: imported only when used
 
     runtime = LineRuntime(cfg, journal_dir=args.journal_dir, endpoint=args.endpoint, gui_feed=False)
     password = os.environ.get("LINEHMI_PASSWORD")

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.opcua_client import MAX_LOGIN_ATTEMPTS
 from connectors.opcua_pki import Pki, load_der_or_pem
-from hmi.core.certs_cli import certs_cli_main
+from hmi.certs_cli import certs_cli_main
 from hmi.core.config import ConfigError
 from hmi.core.connector_notice import NoticeKind, NoticeLevel
 from hmi.core.runtime_api import ConnectionState

@@ -6,7 +6,7 @@ opens a dialog showing what a person needs to decide: subject, issuer,
 validity, application URI and the SHA-256 fingerprint to compare with the
 server's administrator. Only an engineer (Action.TRUST_CERTIFICATE) can trust;
 others see the button disabled with the reason before trying. The act goes
-through the line's `ServerCertificates` service (hmi.core.cert_trust): the
+through the line's `ServerCertificates` service (hmi.app.cert_trust): the
 audit row is committed, the certificate moves to pki/trusted (pki/trust.log)
 and the connector connects at once. The dialog polls the service's future, so
 the window never waits for the disk.

@@ -7,8 +7,8 @@ import concurrent.futures
 import pytest
 
 from connectors.opcua_pki import Pki, load_der_or_pem
+from hmi.app.cert_trust import CertificateTrust
 from hmi.core.audit import Auditor
-from hmi.core.cert_trust import CertificateTrust
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.users import PermissionDenied, Role, User
 from hmi.ui.cert_trust_dialog import CertRefusalButton, CertTrustDialog

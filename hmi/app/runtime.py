@@ -33,13 +33,13 @@ from connectors.history_backfill import BackfillResult
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
 from connectors.opcua_pki import pki_root
+from hmi.app.cert_trust import CertificateTrust
 from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
 from hmi.core.alarms.model import AlarmProblem, AlarmRecord
 from hmi.core.audit import Auditor
 from hmi.core.batch_worker import BatchWorker
-from hmi.core.cert_trust import CertificateTrust
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.connector_notice import CONFIG_NOTICES, ConnectorNotice
 from hmi.core.events import EventKind, JournalEvent, Severity
