@@ -136,8 +136,22 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
     return 0
 
 
+def _window_cannot_start(args: argparse.Namespace) -> bool:
+    """Before anything starts: say which system libraries the window lacks (Qt would only abort)."""
+    if args.headless:
+        return False
+    from hmi.ui.system_libs import check_before_window  # no Qt import: it asks the dynamic linker
+
+    message = check_before_window()
+    if message:
+        print(f"linehmi: {message}", file=sys.stderr)
+    return bool(message)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args.config)
+    if _window_cannot_start(args):
+        return 2
     return _run_runtime(config, args, endpoint=args.endpoint)
 
 
@@ -148,6 +162,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
 
     config = _load(args.config or DEMO_CONFIG)
+    if _window_cannot_start(args):
+        return 2
     port = _free_port(args.port)
     settings = SimSettings(
         port=port,

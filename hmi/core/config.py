@@ -207,6 +207,15 @@ class CameraConfig(_Strict):
         return v
 
 
+class AssistantConfig(_Strict):
+    """The assistant's local language model (docs/assistant.md). A GPU workstation points `model_dir` at
+    a bigger prepared model and sets `provider = "cuda"`; no code changes."""
+
+    model_dir: str = ""  # prepared model directory; "" = ~/.cache/linehmi/assistant or $LINEHMI_ASSISTANT_DIR
+    use_model: bool = True  # false: answers from the tools alone, even where a model is prepared
+    provider: Literal["auto", "cpu", "cuda"] = "auto"  # LINEHMI_DEVICE overrides, as for every model
+
+
 class LineInfo(_Strict):
     id: str
     name: str
@@ -224,6 +233,7 @@ class LineConfig(_Strict):
     server: ServerConfig
     journal: JournalConfig = JournalConfig()
     camera: CameraConfig | None = None
+    assistant: AssistantConfig = AssistantConfig()
     machines: list[MachineConfig] = []
     tags: list[TagConfig]
     # Alarm definitions are validated one by one by the alarm engine (hmi.core.alarms),

@@ -50,7 +50,7 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.setpoint_dialog import SetpointDialog
-from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
+from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         self.assistant_pane.alarm_requested.connect(self.show_alarm)
         self.assistant_pane.trend_requested.connect(self.open_trend_at)
         self._model_future = (
-            run_in_thread(load_language_model, name="linehmi-model-load") if load_model else None
+            run_in_thread(load_configured_model, self.config, name="linehmi-model-load") if load_model else None
         )
         # The model takes ~2 s to load: the pane answers from the tools meanwhile.
         self._model_poll = QTimer(self)
