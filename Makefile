@@ -11,7 +11,7 @@ DEMO_STAMP := $(VENV)/.installed-demo-$(HASH)
 DEV_STAMP  := $(VENV)/.installed-dev-$(HASH)
 DEMO_ARGS ?=
 
-.PHONY: demo test venv lint typecheck pytest headless clean syscheck
+.PHONY: demo test venv lint typecheck pytest headless clean syscheck test-sysdeps
 
 define install_profile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,7 +58,15 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP)
+# System packages the tests start for real: a PostgreSQL server (the plant-historian tests run their own
+# on a free port in a temporary directory). Installed with apt-get when missing (CI runs as root).
+APT_INSTALL := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+test-sysdeps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing the PostgreSQL server for the plant-historian tests"; \
+	  $(APT_INSTALL) update -q && $(APT_INSTALL) install -y -q postgresql; }
+
+pytest: $(DEV_STAMP) test-sysdeps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -9,6 +9,7 @@
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
     linehmi models train-fault|train-qc|prepare-assistant|list   the models (`linehmi models --help`)
+    linehmi plant init|status|forward  the PostgreSQL plant historian (`linehmi plant --help`)
     linehmi ask "QUESTION" --db FILE   the assistant, offline, on a shift's journal
 
 Qt is imported only when a window is opened, so the headless modes run on a
@@ -118,12 +119,14 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
             if now - last_t >= 10.0:
                 rate = (runtime.samples_in - last_n) / (now - last_t)
                 st = runtime.journal.stats
+                plant = f" | {runtime.plant.status().text()}" if runtime.plant is not None else ""
                 log.info(
-                    "%s | %.0f samples/s | journal %d samples committed | %s",
+                    "%s | %.0f samples/s | journal %d samples committed | %s%s",
                     runtime.state.value,
                     rate,
                     st.samples_committed,
                     runtime.journal.path.name,
+                    plant,
                 )
                 last_n, last_t = runtime.samples_in, now
     finally:
@@ -282,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
+    sub.add_parser(
+        "plant",
+        help="PostgreSQL plant historian: init, status, forward (see `linehmi plant --help`)",
+        add_help=False,
+    )
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
     sub.add_parser(
         "models", help="train, list and check the ONNX models (see `linehmi models --help`)", add_help=False
@@ -319,6 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.core.users import users_cli_main
 
         return users_cli_main(argv[1:])
+    if argv and argv[0] == "plant":
+        from connectors.plant.cli import plant_cli_main
+
+        return plant_cli_main(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(getattr(args, "verbose", False))
     if getattr(args, "screenshot", None) and not getattr(args, "seconds", None):

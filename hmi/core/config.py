@@ -216,6 +216,48 @@ class AssistantConfig(_Strict):
     provider: Literal["auto", "cpu", "cuda"] = "auto"  # LINEHMI_DEVICE overrides, as for every model
 
 
+class PlantConfig(_Strict):
+    """The PostgreSQL plant historian (opt-in; docs/plant.md). The station's SQLite journal stays the
+    buffer: a forwarder copies it to `database` in order, idempotently, and deletes nothing."""
+
+    database: str  # postgresql://user@host:5432/dbname?sslmode=verify-full&sslrootcert=... (no password)
+    password_env: str = ""  # environment variable holding the password
+    password_file: str = ""  # or a file with the password, readable by its owner only (0600)
+    station_id: str = ""  # "" = this computer's host name; unique per station of the plant
+    forward_interval_ms: Number = 1000.0
+    batch_rows: int = 20_000
+
+    @field_validator("database")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL (e.g. postgresql://linehmi@historian:5432/plant)")
+        netloc = v.split("://", 1)[1].split("/", 1)[0]
+        if "@" in netloc and ":" in netloc.split("@", 1)[0]:
+            raise ValueError("must not contain a password: use password_env or password_file")
+        return v
+
+    @field_validator("forward_interval_ms")
+    @classmethod
+    def _interval(cls, v: float) -> float:
+        if not (math.isfinite(v) and 50 <= v <= 60_000):
+            raise ValueError("must be between 50 and 60000 ms")
+        return v
+
+    @field_validator("batch_rows")
+    @classmethod
+    def _batch(cls, v: int) -> int:
+        if not 100 <= v <= 1_000_000:
+            raise ValueError("must be between 100 and 1000000 rows")
+        return v
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> PlantConfig:
+        if self.password_env and self.password_file:
+            raise ValueError("set password_env or password_file, not both")
+        return self
+
+
 class LineInfo(_Strict):
     id: str
     name: str
@@ -234,6 +276,7 @@ class LineConfig(_Strict):
     journal: JournalConfig = JournalConfig()
     camera: CameraConfig | None = None
     assistant: AssistantConfig = AssistantConfig()
+    plant: PlantConfig | None = None
     machines: list[MachineConfig] = []
     tags: list[TagConfig]
     # Alarm definitions are validated one by one by the alarm engine (hmi.core.alarms),

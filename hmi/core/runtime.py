@@ -32,6 +32,7 @@ from connectors.camera_client import CameraClient
 from connectors.history_backfill import BackfillResult
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
+from connectors.plant.forwarder import ForwarderSettings, PlantError, PlantForwarder
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
 from hmi.core.alarms.model import AlarmProblem, AlarmRecord
@@ -139,6 +140,15 @@ class LineRuntime:
                 reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
+        # The plant historian (opt-in): the journal files are its buffer, forwarded on their own thread.
+        self.plant: PlantForwarder | None = None
+        self.plant_problem = ""
+        if config.plant is not None:
+            try:
+                fwd = ForwarderSettings.from_config(config.plant, config.line.id, self.journal.directory)
+                self.plant = PlantForwarder(fwd, on_event=self.journal.write_event)
+            except PlantError as exc:
+                self.plant_problem = str(exc)
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -194,6 +204,15 @@ class LineRuntime:
         if self.qc is not None and self.camera is not None:
             self.qc.start()
             self._camera_future = self._io.submit(self.camera.run())
+        if self.plant is not None:
+            self.plant.start()
+        elif self.plant_problem:
+            self._journal_event(
+                EventKind.SYSTEM,
+                f"Plant historian off: {self.plant_problem}; the station journals locally only",
+                source="plant_historian",
+                severity=Severity.ERROR,
+            )
         return self
 
     def stop(self) -> None:
@@ -211,6 +230,8 @@ class LineRuntime:
             self._io.stop()
         if self.qc is not None:
             self.qc.stop()
+        if self.plant is not None:
+            self.plant.stop()  # what it had not sent stays in the journal and goes on the next start
         self._alarm_worker.stop()
         self._fault_worker.stop()
         self._actions.shutdown(wait=True)
