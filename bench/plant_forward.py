@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| path | rows | seconds | samples/s | vs bare COPY |")
     print("|---|---|---|---|---|")
     print(
-        f"| naive: COPY row by row into an unindexed table (baseline) | {args.rows:,} | {base_s:.1f} | {args.rows / base_s:,.0f} | 1.00 |"
+        f"| naive: COPY row by row into an unindexed table (baseline) | {args.rows:,} | {base_s:.1f} "
+        f"| {args.rows / base_s:,.0f} | 1.00 |"
     )
     print(
         f"| LineHMI forwarder, backlog from cold | {sent:,} | {fwd_s:.1f} | {rate:,.0f} | {base_s / fwd_s:.2f} |"
