@@ -9,6 +9,8 @@
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
     linehmi models train-fault|train-qc|prepare-assistant|list   the models (`linehmi models --help`)
+    linehmi review PATH...             review journal files after the shift (read-only, no PLC)
+    linehmi report --db FILE --pdf OUT the shift report (`linehmi report --help`)
     linehmi plant init|status|forward  the PostgreSQL plant historian (`linehmi plant --help`)
     linehmi ask "QUESTION" --db FILE   the assistant, offline, on a shift's journal
 
@@ -79,7 +81,9 @@ def _run_runtime(
         gui_feed=not args.headless,
         time_scale=getattr(args, "time_factor", 1.0),
     )
-    user: User | str | None = args.user  # a name only: the window starts with viewer rights until someone logs in
+    user: User | str | None = (
+        args.user
+    )  # a name only: the window starts with viewer rights until someone logs in
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
@@ -285,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
     sub.add_parser(
+        "review", help="open journal files for review after the shift (no PLC, no config)", add_help=False
+    )
+    sub.add_parser(
+        "report", help="shift report of a journal as PDF/Markdown (`linehmi report --help`)", add_help=False
+    )
+    sub.add_parser(
         "plant",
         help="PostgreSQL plant historian: init, status, forward (see `linehmi plant --help`)",
         add_help=False,
@@ -326,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.core.users import users_cli_main
 
         return users_cli_main(argv[1:])
+    if argv and argv[0] in ("review", "report"):
+        from hmi.review_cli import report_main, review_main
+
+        return (review_main if argv[0] == "review" else report_main)(argv[1:])
     if argv and argv[0] == "plant":
         from connectors.plant.cli import plant_cli_main
 
