@@ -289,7 +289,7 @@ def _toml_with_plant(_cfg: dict, plant_body: str) -> str:
 
 
 def test_a_runtime_with_plant_section_forwards_its_journal(db_url, tmp_path):
-    from hmi.core.runtime import LineRuntime
+    from hmi.app.runtime import LineRuntime
     from hmi.core.runtime_api import ConnectionState
     from tests.opcua_fixtures import TinyServer, free_port, small_config
 

@@ -61,11 +61,11 @@ class TimelineWidget(QWidget):
         self._draw_gaps(n)
         self._markers: list[Marker] = []
         self._draw_markers()
-        self.cursor = pg.InfiniteLine(
+        self.cursor_line = pg.InfiniteLine(
             pos=timeline.t0, angle=90, movable=True, pen=pg.mkPen("#1f1f1f", width=2)
         )
-        self.cursor.sigPositionChanged.connect(lambda line: self.cursor_moved.emit(float(line.value())))
-        self.plot.addItem(self.cursor)
+        self.cursor_line.sigPositionChanged.connect(lambda line: self.cursor_moved.emit(float(line.value())))
+        self.plot.addItem(self.cursor_line)
         vb.setLimits(xMin=timeline.t0 - 60, xMax=timeline.t1 + 60, minXRange=5.0)
         self.plot.setXRange(timeline.t0, timeline.t1, padding=0.01)
         self.plot.setYRange(-0.6, n - 0.4, padding=0)
@@ -132,11 +132,11 @@ class TimelineWidget(QWidget):
 
     def set_cursor(self, t: float) -> None:
         t = min(max(t, self.timeline.t0), self.timeline.t1)
-        if abs(float(self.cursor.value()) - t) > 1e-6:
-            self.cursor.setValue(t)  # emits cursor_moved through sigPositionChanged
+        if abs(float(self.cursor_line.value()) - t) > 1e-6:
+            self.cursor_line.setValue(t)  # emits cursor_moved through sigPositionChanged
 
     def cursor_time(self) -> float:
-        return float(self.cursor.value())
+        return float(self.cursor_line.value())
 
     def show_range(self, t0: float, t1: float) -> None:
         self.plot.setXRange(t0, t1, padding=0)

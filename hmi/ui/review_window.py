@@ -44,6 +44,7 @@ from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewSource
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from widgets.timeline import TimelineWidget
+from widgets.trend import TrendWidget
 
 PLAYBACK_SPEEDS = (1, 5, 10, 30, 60)
 TICK_MS = 100
@@ -120,8 +121,7 @@ class ReviewWindow(QMainWindow):
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.timeline_view)
-        if self.trend is not None:
-            split.addWidget(self.trend)
+        split.addWidget(self.trend)
         split.addWidget(tabs)
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -152,9 +152,7 @@ class ReviewWindow(QMainWindow):
         self._on_cursor(source.t0)
 
     # --- parts -----------------------------------------------------------------------------------
-    def _build_trend(self) -> QWidget | None:
-        from widgets.trend import TrendWidget
-
+    def _build_trend(self) -> TrendWidget:
         paths = self.source.paths
         historian = Historian(lambda _t0, _t1: list(paths))
         trend = TrendWidget(self.source.config, live=None, historian=historian)
@@ -184,8 +182,7 @@ class ReviewWindow(QMainWindow):
             states.append([name, "no data" if bar is None else bar.state + (f" ({bar.fault})" if bar.fault else ""),
                            "" if bar is None else _hms(bar.t0)])  # fmt: skip
         _fill(self.state_table, states)
-        if self.trend is not None:
-            self.trend.set_cursor(t)
+        self.trend.set_cursor(t)
 
     # --- events ----------------------------------------------------------------------------------
     def _refill_events(self) -> None:
@@ -210,7 +207,9 @@ class ReviewWindow(QMainWindow):
             if e.id == event_id:
                 self.tabs.setCurrentIndex(0)
                 self.events_table.selectRow(row)
-                self.events_table.scrollToItem(self.events_table.item(row, 0))
+                item = self.events_table.item(row, 0)
+                if item is not None:
+                    self.events_table.scrollToItem(item)
                 return
 
     # --- playback ---------------------------------------------------------------------------------
@@ -261,8 +260,7 @@ class ReviewWindow(QMainWindow):
 
     def closeEvent(self, event: object) -> None:
         self._play.stop()
-        if self.trend is not None:
-            self.trend.shutdown()
+        self.trend.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]
 
 

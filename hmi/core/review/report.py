@@ -82,7 +82,7 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
             actions.append((e.ts, e.user or str(e.data.get("user") or ""), e.message))
     qc = [e for e in events if e.kind == EventKind.QC]
     rejects: Counter[str] = Counter()
-    examples = []
+    examples: list[tuple[float, str, str]] = []
     for e in qc:
         label = e.data.get("class")  # set on rejects only (inference.qc.inspector)
         if label:
@@ -186,8 +186,10 @@ def to_markdown(r: ShiftReport) -> str:
     if r.standing_at_end:
         lines += ["| alarm | priority | status | since |", "|---|---|---|---|"]
         for row in r.standing_at_end:
-            s = row.snapshot
-            lines.append(f"| {s.name or s.alarm} | {s.priority or '-'} | {row.status} | {_t(row.since)} |")
+            snap = row.snapshot
+            lines.append(
+                f"| {snap.name or snap.alarm} | {snap.priority or '-'} | {row.status} | {_t(row.since)} |"
+            )
     else:
         lines.append("None: every alarm was normal and acknowledged.")
     lines += ["", "## Operator actions of note", ""]
