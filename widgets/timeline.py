@@ -62,7 +62,11 @@ class TimelineWidget(QWidget):
         self._markers: list[Marker] = []
         self._draw_markers()
         self.cursor_line = pg.InfiniteLine(
-            pos=timeline.t0, angle=90, movable=True, pen=pg.mkPen("#1f1f1f", width=2)
+            pos=timeline.t0,
+            angle=90,
+            movable=True,
+            pen=pg.mkPen("#1f1f1f", width=2),
+            hoverPen=pg.mkPen("#000000", width=4),  # not pyqtgraph's red: red is for alarms only
         )
         self.cursor_line.sigPositionChanged.connect(lambda line: self.cursor_moved.emit(float(line.value())))
         self.plot.addItem(self.cursor_line)
@@ -70,7 +74,7 @@ class TimelineWidget(QWidget):
         self.plot.setXRange(timeline.t0, timeline.t1, padding=0.01)
         self.plot.setYRange(-0.6, n - 0.4, padding=0)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        self.setMinimumHeight(28 * n + 40)
+        self.setMinimumHeight(20 * n + 40)
 
     # --- drawing -------------------------------------------------------------------------------
     def _draw_bars(self) -> None:

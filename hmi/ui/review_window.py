@@ -12,6 +12,7 @@ reviewer chooses.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import sys
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -60,7 +62,10 @@ def _table(headers: list[str]) -> QTableWidget:
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
+    header = t.horizontalHeader()
+    for col in range(len(headers) - 1):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
     return t
 
 
@@ -88,7 +93,9 @@ class ReviewWindow(QMainWindow):
         self.filter_edit.setPlaceholderText("search the events (text, source, user)")
         self.kind_combo = QComboBox()
         self.kind_combo.addItems(["all kinds", *sorted({str(e.kind) for e in self.timeline.events})])
-        self.picture_table = _table(["alarm", "priority", "status", "since", "value that raised it"])
+        self.picture_table = _table(
+            ["alarm", "priority", "status", "since", "as raised (message frozen at activation)"]
+        )
         self.state_table = _table(["machine", "state", "since"])
         self.cursor_label = QLabel()
         self.cursor_label.setObjectName("reviewCursor")
@@ -123,6 +130,8 @@ class ReviewWindow(QMainWindow):
         split.addWidget(self.timeline_view)
         split.addWidget(self.trend)
         split.addWidget(tabs)
+        split.setChildrenCollapsible(False)
+        self._split = split
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(8, 6, 8, 6)
@@ -173,8 +182,8 @@ class ReviewWindow(QMainWindow):
         rows = []
         for r in self.picture.at(t):
             s = r.snapshot
-            value = "" if s.trigger_value is None else f"{s.trigger_value:g}"
-            rows.append([s.name or s.alarm, s.priority or "-", r.status, _hms(r.since), value])
+            raised = s.message or ("" if s.trigger_value is None else f"value {s.trigger_value:g}")
+            rows.append([s.name or s.alarm, s.priority or "-", r.status, _hms(r.since), raised])
         _fill(self.picture_table, rows)
         states = []
         for machine, name in self.timeline.machines:
@@ -183,6 +192,11 @@ class ReviewWindow(QMainWindow):
                            "" if bar is None else _hms(bar.t0)])  # fmt: skip
         _fill(self.state_table, states)
         self.trend.set_cursor(t)
+        # Keep the event list at the cursor: the first event at or after it comes into view.
+        row = bisect.bisect_left([e.ts for e in self._shown_events], t)
+        item = self.events_table.item(min(row, self.events_table.rowCount() - 1), 0)
+        if item is not None:
+            self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
 
     # --- events ----------------------------------------------------------------------------------
     def _refill_events(self) -> None:
@@ -258,6 +272,13 @@ class ReviewWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Report saved: {path} ({pages} pages)", 10_000)
 
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        # Timeline, trend and tables share the height 3:4:3, so that the event list keeps about ten
+        # rows even at 800 px; the splitter handles let the reviewer change it.
+        h = max(self._split.height(), 600)
+        self._split.setSizes([h * 3 // 10, h * 4 // 10, h * 3 // 10])
+
     def closeEvent(self, event: object) -> None:
         self._play.stop()
         self.trend.shutdown()
@@ -273,7 +294,7 @@ def run_review(source: ReviewSource, *, seconds: float | None = None, screenshot
     apply_theme(app)
     window = ReviewWindow(source)
     screen = app.primaryScreen().availableGeometry()
-    window.resize(min(1600, screen.width()), min(1000, screen.height()))
+    window.setGeometry(screen)  # the whole screen it is on: a review wants room, and never more
     window.show()
     if seconds:
 

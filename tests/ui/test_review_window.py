@@ -32,7 +32,7 @@ def cells(table, col):
 def test_cursor_drives_alarm_picture_and_machine_states(review):
     review.timeline_view.set_cursor(T0 + 110)
     assert cells(review.picture_table, 2) == ["active, unacknowledged"]
-    assert cells(review.picture_table, 4) == ["71.234"]
+    assert cells(review.picture_table, 4) == ["value 71.234"]
     assert cells(review.state_table, 1) == ["Running"]
     review.timeline_view.set_cursor(T0 + 230)
     assert cells(review.state_table, 1) == ["Faulted (Overheat)"]
