@@ -63,6 +63,7 @@ from hmi.core.trend_data import (
     Styled,
     aggregate,
     bucket_index,
+    hold_xy,
     is_backfilled,
     is_gap_status,
     severity,
@@ -859,7 +860,7 @@ class TrendWidget(QWidget):
         if dec is not None:
             parts.append(dec.body)
         body = Points.concat(parts)
-        pen.body = style_points(body, step=step)
+        pen.body = style_points(body)
         pen.body_last = Points(body.ts[-1:], body.value[-1:], body.status[-1:])
         pen.body_key = key
         pen.curves["solid"].setData(pen.body.solid_x, pen.body.solid_y)
@@ -894,7 +895,7 @@ class TrendWidget(QWidget):
         for k, pen in enumerate(pens):
             a, b = int(bounds[k]), int(bounds[k + 1])
             tail = Points(pts.ts[a:b], pts.value[a:b], pts.status[a:b])
-            pen.tail = _style_tail(Points.concat([pen.body_last, tail]), pen.info.is_step, end_t)
+            pen.tail = _style_tail(Points.concat([pen.body_last, tail]), end_t)
             pen.curves["solid"].set_tail(pen.tail.solid_x, pen.tail.solid_y)
             pen.curves["dash"].set_tail(pen.tail.dashed_x, pen.tail.dashed_y)
             pen.tail_shown = True
@@ -1333,17 +1334,14 @@ class TrendWidget(QWidget):
         return QSize(1200, 600)
 
 
-def _style_tail(p: Points, step: bool, end_t: float | None) -> Styled:
+def _style_tail(p: Points, end_t: float | None) -> Styled:
     """style_points with a fast path for the common tail: all values usable and good."""
     n = len(p)
     if n == 0:
         return Styled.empty()
-    if step or n > 64 or np.any(p.status) or not np.all(np.isfinite(p.value)):
-        return style_points(p, step=step, end_t=end_t)
-    x, y = p.ts, p.value
-    if end_t is not None and end_t > x[-1]:
-        x = np.append(x, end_t)
-        y = np.append(y, y[-1])
+    if n > 64 or np.any(p.status) or not np.all(np.isfinite(p.value)):
+        return style_points(p, end_t=end_t)
+    x, y = hold_xy(p.ts, p.value, end_t)
     e = np.empty(0)
     ie = Intervals.empty()
     return Styled(x, y, e, e.copy(), ie, ie, ie, ie)
