@@ -22,8 +22,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from hypothesis import strategies as st
 
-from hmi.core.trend_data import Points, usable_mask
+from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE, GOOD, UNCERTAIN_LAST_USABLE_VALUE
+from hmi.core.trend_data import BACKFILLED, Points, style_points, usable_mask
+
+T0 = 1_780_000_000.0
 
 
 @dataclass(frozen=True)
@@ -185,3 +189,70 @@ def drawn_at(x: np.ndarray, y: np.ndarray, t: float, width: float) -> tuple[floa
     """The drawn extent in the pixel column of `width` centred on t (where a cursor at t reads)."""
     lo, hi = drawn_extent(x, y, Columns(t - 0.5 * width, width, 1))
     return float(lo[0]), float(hi[0])
+
+
+# --- recorded signals -------------------------------------------------------------------------
+
+
+@st.composite
+def recorded_signals(draw, max_segments: int = 8, spacing=(0.2, 1.0, 3.0, 10.0, 40.0)) -> Points:
+    """Steps, ramps, a machine stop (one 0.0 sample then silence), link gaps, bad and
+    uncertain stretches and backfilled runs, with sample spacings from well under to well
+    over a pixel column."""
+    t = T0 + draw(st.floats(0.0, 50.0))
+    ts: list[float] = []
+    vs: list[float] = []
+    ss: list[int] = []
+    level = draw(st.floats(-20.0, 40.0))
+    for _ in range(draw(st.integers(1, max_segments))):
+        kind = draw(st.sampled_from(["step", "ramp", "stop", "gap", "bad", "uncertain", "backfilled"]))
+        k = draw(st.integers(1, 30))
+        dt = draw(st.sampled_from(spacing))
+        if kind == "stop":
+            ts.append(t)
+            vs.append(0.0)
+            ss.append(GOOD)
+            t += draw(st.floats(5.0, 600.0))  # nothing recorded while it stands
+            continue
+        if kind == "gap":
+            ts.append(t)
+            vs.append(math.nan)
+            ss.append(BAD_NOT_CONNECTED)
+            t += draw(st.floats(1.0, 300.0))
+            continue
+        target = draw(st.floats(-20.0, 40.0))
+        for i in range(k):
+            if kind == "ramp":
+                v = level + (target - level) * (i + 1) / k
+            elif kind == "bad":
+                v = draw(st.sampled_from([math.nan, 1e6, -1e6, math.inf]))
+            else:
+                v = target
+            ts.append(t)
+            vs.append(v)
+            ss.append(
+                {
+                    "bad": BAD_SENSOR_FAILURE,
+                    "uncertain": UNCERTAIN_LAST_USABLE_VALUE,
+                    "backfilled": BACKFILLED,
+                }.get(kind, GOOD)
+            )
+            t += dt
+        if kind in ("step", "ramp", "uncertain", "backfilled"):
+            level = target
+    return Points.of(ts, vs, ss)
+
+
+def curve_xy(p: Points, end_t: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What the widget hands to its two curves (solid and dashed), as one polyline set."""
+    s = style_points(p, end_t=end_t)
+    return np.r_[s.solid_x, np.nan, s.dashed_x], np.r_[s.solid_y, np.nan, s.dashed_y]
+
+
+def stop_after_running(t_trip: float) -> Points:
+    """The filler's motor current: 27.8 A at 1 Hz, the bearing trip (one 0.0 sample), three
+    minutes of nothing (the machine stands, the value does not change), then a restart."""
+    run = np.arange(t_trip - 600.0, t_trip, 1.0)
+    ts = np.r_[run, t_trip, t_trip + 180.0 + np.arange(0.0, 120.0, 1.0)]
+    vals = np.r_[27.8 + 0.05 * np.sin(run), 0.0, np.linspace(3.0, 27.5, 120)]
+    return Points.of(ts, vals, np.zeros(len(ts), dtype=np.uint32))
