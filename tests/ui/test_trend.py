@@ -141,9 +141,9 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     assert abs(w.x_range()[1] - clock.t) < 1.0
     # panning back (button or mouse) leaves live mode; Live returns to now
     with qtbot.waitSignal(w.live_changed):
-        w._back_button.click()
+        w.toolbar.back_button.click()
     assert not w.is_live and w.x_range()[1] < clock.t - 100
-    w._live_button.click()
+    w.toolbar.live_button.click()
     assert w.is_live and abs(w.x_range()[1] - clock.t) < 1.0
     w.set_span(3600)
     assert w.x_range()[1] - w.x_range()[0] == pytest.approx(3600, rel=0.01)
@@ -472,8 +472,8 @@ def test_review_a_copied_journal_without_config(trend_factory, shift_file, qtbot
     """Offline review: no line config, no live data, only a .db file: units and limits come from it."""
     path, t0, t1 = shift_file
     w = trend_factory(None, None, Historian.for_files([path]), clock=Clock(NOW))
-    assert w._add_box.findText("filler.bearing_temp") >= 0  # the add-pen box lists the file's tags
-    assert not w._live_button.isEnabled() and not w.is_live
+    assert w.toolbar.add_box.findText("filler.bearing_temp") >= 0  # the add-pen box lists the file's tags
+    assert not w.toolbar.live_button.isEnabled() and not w.is_live
     with qtbot.waitSignal(w.history_loaded, timeout=10_000):
         w.open_tag("filler.bearing_temp", t0, t1)
     w.wait_idle(10)

@@ -27,15 +27,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QProgressBar,
     QSizePolicy,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +48,7 @@ from widgets.trend.canvas import TrendCanvas
 from widgets.trend.curve import FastCurve
 from widgets.trend.loader import BackgroundLoader
 from widgets.trend.pen_table import COL_PEN, PenRow, PenTable, PenTableModel
+from widgets.trend.toolbar import TrendToolbar
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +129,8 @@ class TrendWidget(QWidget):
             live.add_listener(self._on_live)
         self._rebuild_groups()
         self._set_x_range(*self.view.live_range(clock(), self._plot_px()))
-        self._live_button.setChecked(self.view.live_mode)
-        self._live_button.setEnabled(live is not None)
+        self.toolbar.live_button.setChecked(self.view.live_mode)
+        self.toolbar.live_button.setEnabled(live is not None)
         self._timer.start()
 
     def _journal_info(self, tag: str) -> TagInfo | None:
@@ -148,99 +145,23 @@ class TrendWidget(QWidget):
         return TagInfo.from_journal_row(row) if row is not None else None
 
     # --- UI -----------------------------------------------------------------------------------------
-    def _tool(
-        self, text: str, tip: str, slot: Callable[[], None] | None = None, checkable: bool = False
-    ) -> QToolButton:
-        b = QToolButton(self)
-        b.setText(text)
-        b.setToolTip(tip)
-        b.setCheckable(checkable)
-        b.setMinimumSize(QSize(40, 34))  # touch: a fingertip, not a mouse pointer
-        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        if slot is not None:
-            b.clicked.connect(lambda _=False: slot())
-        return b
-
     def _build_ui(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(4)
-        bar = QHBoxLayout()
-        bar.setSpacing(3)
-        self._preset_buttons: list[QToolButton] = []
-        for label, span in PRESETS:
-            b = self._tool(label, f"Show the last {label}", checkable=True)
-            b.clicked.connect(lambda _=False, s=span: self.set_span(s))
-            self._preset_buttons.append(b)
-            bar.addWidget(b)
-        self._custom_button = self._tool(
-            "Range…", "Choose a start and end time", lambda: menus.custom_range_dialog(self)
-        )
-        bar.addWidget(self._custom_button)
-        bar.addSpacing(10)
-        self._back_button = self._tool("◀", "Back in time by half the window", lambda: self.pan(-0.5))
-        self._fwd_button = self._tool("▶", "Forward in time by half the window", lambda: self.pan(0.5))
-        self._zoom_in_button = self._tool("+", "Zoom in (half the time span)", lambda: self.zoom(0.5))
-        self._zoom_out_button = self._tool("−", "Zoom out (twice the time span)", lambda: self.zoom(2.0))
-        for b in (self._back_button, self._fwd_button, self._zoom_in_button, self._zoom_out_button):
-            f = b.font()
-            f.setPointSize(f.pointSize() + 2)
-            b.setFont(f)
-            bar.addWidget(b)
-        self._live_button = self._tool("Live", "Follow live data (click again to pause)", checkable=True)
-        self._live_button.clicked.connect(lambda on: self.set_live(bool(on)))
-        self._live_button.setMinimumWidth(64)
-        bar.addWidget(self._live_button)
-        bar.addSpacing(10)
-        self._cursor_button = self._tool(
-            "Cursor", "Vertical cursor: read every pen at one instant", checkable=True
-        )
-        self._cursor_button.clicked.connect(lambda on: self.set_cursor_visible(bool(on)))
-        bar.addWidget(self._cursor_button)
-        self._stack_button = self._tool(
-            "Stacked", "One sub-plot per axis instead of overlaid axes", checkable=True
-        )
-        self._stack_button.clicked.connect(lambda on: self.set_mode("stacked" if on else "overlay"))
-        bar.addWidget(self._stack_button)
-        bar.addStretch(1)
-        self._add_box = QComboBox(self)
-        self._add_box.setEditable(True)
-        self._add_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self._add_box.setMinimumWidth(180)
-        self._add_box.setMinimumHeight(34)
-        edit = self._add_box.lineEdit()
-        assert edit is not None  # an editable combo box has one
-        edit.setPlaceholderText("Add pen: tag name…")
-        names = sorted(self.view.infos) or sorted(self.view.index)
-        if not names and self.historian is not None:  # review of a journal file without its config
-            try:
-                names = sorted(self.historian.tag_info())
-            except (sqlite3.Error, OSError) as exc:
-                log.warning("tag names of the journal could not be read: %s", exc)
-                names = []
-        self._add_box.addItems(names)
-        self._add_box.setCurrentIndex(-1)
-        comp = QCompleter(names, self)
-        comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        comp.setFilterMode(Qt.MatchFlag.MatchContains)
-        self._add_box.setCompleter(comp)
-        self._add_box.activated.connect(lambda i: self._add_from_box())
-        edit.returnPressed.connect(self._add_from_box)
-        bar.addWidget(self._add_box)
-        self._sets_button = self._tool("Sets ▾", "Save or open a named set of pens")
-        self._sets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self._sets_menu = QMenu(self)
-        self._sets_menu.aboutToShow.connect(lambda: menus.fill_sets_menu(self._sets_menu, self))
-        self._sets_button.setMenu(self._sets_menu)
-        bar.addWidget(self._sets_button)
-        self._export_button = self._tool("Export ▾", "Export the visible range to CSV or the chart to PNG")
-        self._export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        em = QMenu(self)
-        em.addAction("Visible range to CSV…", lambda: menus.export_csv_dialog(self))
-        em.addAction("Chart to PNG…", lambda: menus.export_png_dialog(self))
-        self._export_button.setMenu(em)
-        bar.addWidget(self._export_button)
-        outer.addLayout(bar)
+        tb = self.toolbar = TrendToolbar(self._tag_names(), self)
+        tb.span_chosen.connect(self.set_span)
+        tb.range_requested.connect(lambda: menus.custom_range_dialog(self))
+        tb.pan_requested.connect(self.pan)
+        tb.zoom_requested.connect(self.zoom)
+        tb.live_toggled.connect(self.set_live)
+        tb.cursor_toggled.connect(self.set_cursor_visible)
+        tb.stacked_toggled.connect(lambda on: self.set_mode("stacked" if on else "overlay"))
+        tb.pen_requested.connect(self._on_pen_requested)
+        tb.sets_menu.aboutToShow.connect(lambda: menus.fill_sets_menu(tb.sets_menu, self))
+        tb.export_menu.addAction("Visible range to CSV…", lambda: menus.export_csv_dialog(self))
+        tb.export_menu.addAction("Chart to PNG…", lambda: menus.export_png_dialog(self))
+        outer.addWidget(tb)
 
         self.canvas = TrendCanvas(self)
         self.canvas.range_changed_by_user.connect(self._on_user_range)
@@ -288,17 +209,22 @@ class TrendWidget(QWidget):
         status.addWidget(self._legend)
         outer.addLayout(status)
 
-    def _add_from_box(self) -> None:
-        text = self._add_box.currentText().strip()
-        if not text:
-            return
-        if self.view.can_add(text):
-            self.add_pen(text)
-            self.select_pen(text)
+    def _tag_names(self) -> list[str]:
+        """What the add-pen box offers: the line's tags, else (a copied journal) the file's."""
+        names = sorted(self.view.infos) or sorted(self.view.index)
+        if not names and self.historian is not None:
+            try:
+                names = sorted(self.historian.tag_info())
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("tag names of the journal could not be read: %s", exc)
+        return names
+
+    def _on_pen_requested(self, tag: str) -> None:
+        if self.view.can_add(tag):
+            self.add_pen(tag)
+            self.select_pen(tag)
         else:
-            self._say(f"no tag named {text!r}")
-        self._add_box.setCurrentIndex(-1)
-        self._add_box.clearEditText()
+            self._say(f"no tag named {tag!r}")
 
     # --- public API: pens ---------------------------------------------------------------------------
     def pens(self) -> list[str]:
@@ -440,7 +366,7 @@ class TrendWidget(QWidget):
         if on != self.view.live_mode:
             self.view.live_mode = on
             self.live_changed.emit(on)
-        self._live_button.setChecked(on)
+        self.toolbar.live_button.setChecked(on)
         if on:
             self._set_x_range(*self._live_range())
         self._update_range_label()
@@ -497,7 +423,7 @@ class TrendWidget(QWidget):
         """'overlay': several Y axes over one plot; 'stacked': one sub-plot per axis."""
         if not self.view.set_mode(mode):
             return
-        self._stack_button.setChecked(mode == "stacked")
+        self.toolbar.stack_button.setChecked(mode == "stacked")
         self.canvas.set_mode(mode)
         self._show_bands()
         self.refresh(force=True)
@@ -508,14 +434,14 @@ class TrendWidget(QWidget):
 
     # --- cursor -------------------------------------------------------------------------------------
     def set_cursor_visible(self, on: bool) -> None:
-        self._cursor_button.setChecked(on)
+        self.toolbar.cursor_button.setChecked(on)
         self.canvas.set_cursor_visible(on)
         self._update_readouts(force=True)
 
     def set_cursor(self, t: float) -> None:
         """Place the cursor at time t (shows it) and read every pen there."""
         if not self.canvas.cursor_visible:
-            self._cursor_button.setChecked(True)
+            self.toolbar.cursor_button.setChecked(True)
             self.canvas.set_cursor_visible(True)
         self.canvas.set_cursor(t)
 
@@ -778,7 +704,7 @@ class TrendWidget(QWidget):
     def _on_user_range(self) -> None:
         if self.view.live_mode:
             self.view.live_mode = False
-            self._live_button.setChecked(False)
+            self.toolbar.live_button.setChecked(False)
             self.live_changed.emit(False)
         t0, t1 = self.x_range()
         self.view.span = t1 - t0
@@ -786,8 +712,7 @@ class TrendWidget(QWidget):
 
     def _on_x_range(self, t0: float, t1: float) -> None:
         self._update_range_label()
-        for b, (_, span) in zip(self._preset_buttons, PRESETS, strict=True):
-            b.setChecked(math.isclose(span, t1 - t0, rel_tol=0.01))
+        self.toolbar.show_span(t1 - t0)
         self.range_changed.emit(t0, t1)
         if not self._setting_range:  # mouse pan/zoom: wait until the user pauses
             self._schedule_history()
