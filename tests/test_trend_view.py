@@ -21,7 +21,7 @@ from hmi.core.quality import BAD_NOT_CONNECTED
 from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import BACKFILLED, Points
 from hmi.core.trend_readout import readout_instant, readout_row
-from hmi.core.trend_sets import TagInfo
+from hmi.core.tag_info import TagInfo
 from hmi.core.trend_view import TrendView
 from tests.drawn_truth import (
     T0,

@@ -17,7 +17,7 @@ import numpy as np
 
 from hmi.core.quality import status_name
 from hmi.core.trend_data import BAD_DATA_LOST, BAD_NO_DATA, is_backfilled, is_gap_status, severity
-from hmi.core.trend_sets import TagInfo
+from hmi.core.tag_info import TagInfo
 
 
 @dataclass
@@ -64,25 +64,9 @@ def quality_text(status: int, ts: float) -> tuple[str, int]:
     return "Good" + bf, 0
 
 
-def _decimals(info: TagInfo) -> int:
-    if info.data_type in ("int", "bool", "enum"):
-        return 0
-    if info.range:
-        span = info.range[1] - info.range[0]
-        return 0 if span >= 1000 else 1 if span >= 50 else 2
-    return 2
-
-
 def format_value(info: TagInfo, v: float) -> str:
-    if not math.isfinite(v):
-        return "—" if math.isnan(v) else str(v)
-    if info.data_type == "bool":
-        return info.states.get(round(v), "On" if v else "Off")
-    if info.data_type == "enum":
-        return info.states.get(round(v), f"state {round(v)}")
-    if info.data_type == "int":
-        return f"{round(v):,}"
-    return f"{v:,.{_decimals(info)}f}"
+    """The tag's display rule (hmi.core.tag_info), the same as the tag table and the alarm messages."""
+    return info.format(v)
 
 
 def format_time(ts: float) -> str:

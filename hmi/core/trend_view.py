@@ -40,7 +40,8 @@ from hmi.core.trend_data import (
     value_at,
 )
 from hmi.core.trend_readout import CursorValue, ReadoutRow, readout_row
-from hmi.core.trend_sets import PenSpec, TagInfo, TrendSet, assign_axes
+from hmi.core.tag_info import TagInfo
+from hmi.core.trend_sets import PenSpec, TrendSet, assign_axes
 
 PRESETS: tuple[tuple[str, float], ...] = (
     ("5 min", 300.0),
