@@ -19,9 +19,9 @@ from hmi.core.historian_synth import write_recorded_journal
 from hmi.core.live_buffer import LiveBuffers
 from hmi.core.quality import BAD_NOT_CONNECTED
 from hmi.core.samples import SampleBatch
+from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import BACKFILLED, Points
 from hmi.core.trend_readout import readout_instant, readout_row
-from hmi.core.tag_info import TagInfo
 from hmi.core.trend_view import TrendView
 from tests.drawn_truth import (
     T0,

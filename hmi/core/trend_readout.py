@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from hmi.core.quality import status_name
-from hmi.core.trend_data import BAD_DATA_LOST, BAD_NO_DATA, is_backfilled, is_gap_status, severity
 from hmi.core.tag_info import TagInfo
+from hmi.core.trend_data import BAD_DATA_LOST, BAD_NO_DATA, is_backfilled, is_gap_status, severity
 
 
 @dataclass

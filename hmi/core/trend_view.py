@@ -29,6 +29,7 @@ import numpy as np
 
 from hmi.core.historian import Historian, HistoryResult, PenHistory, write_csv
 from hmi.core.live_buffer import LiveBuffers, LiveDecimator
+from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import (
     Intervals,
     Points,
@@ -40,7 +41,6 @@ from hmi.core.trend_data import (
     value_at,
 )
 from hmi.core.trend_readout import CursorValue, ReadoutRow, readout_row
-from hmi.core.tag_info import TagInfo
 from hmi.core.trend_sets import PenSpec, TrendSet, assign_axes
 
 PRESETS: tuple[tuple[str, float], ...] = (

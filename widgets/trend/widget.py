@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 
 from hmi.core.historian import Historian, HistoryResult
 from hmi.core.live_buffer import LiveBuffers
+from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import Intervals
 from hmi.core.trend_readout import CursorValue, readout_instant
-from hmi.core.tag_info import TagInfo
 from hmi.core.trend_sets import TrendSet, TrendSetStore
 from hmi.core.trend_view import PRESETS, PenState, TrendView, clamp_span, write_export
 from widgets import palette
