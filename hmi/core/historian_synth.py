@@ -181,23 +181,7 @@ def write_synthetic_journal(path: Path | str, config: LineConfig, spec: SynthSpe
         batch = SampleBatch.concat([batch, *extra])
         order = np.argsort(batch.source_ts, kind="stable")
         batch = batch.take(order)
-        jids = tag_ids[batch.tag_idx]
-        conn.execute("BEGIN")
-        conn.executemany(
-            SAMPLE_INSERT_SQL,
-            zip(
-                jids.tolist(),
-                batch.source_ts.tolist(),
-                batch.server_ts.tolist(),
-                batch.received_ts.tolist(),
-                batch.value.tolist(),
-                batch.status.tolist(),
-                strict=True,
-            ),
-        )
-        if spec.rollups:
-            update_rollups(conn, jids, batch)
-        conn.execute("COMMIT")
+        _commit(conn, tag_ids[batch.tag_idx], batch, spec.rollups)
         n_written += len(batch)
         t = c1
     for o in spec.outages:
@@ -218,6 +202,26 @@ def write_synthetic_journal(path: Path | str, config: LineConfig, spec: SynthSpe
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return {"samples": float(n_written), "seconds": elapsed}
+
+
+def _commit(conn: sqlite3.Connection, jids: np.ndarray, batch: SampleBatch, rollups: bool) -> None:
+    """One transaction of samples (and their rollups, as the journal writer keeps them)."""
+    conn.execute("BEGIN")
+    conn.executemany(
+        SAMPLE_INSERT_SQL,
+        zip(
+            jids.tolist(),
+            batch.source_ts.tolist(),
+            batch.server_ts.tolist(),
+            batch.received_ts.tolist(),
+            batch.value.tolist(),
+            batch.status.tolist(),
+            strict=True,
+        ),
+    )
+    if rollups:
+        update_rollups(conn, jids, batch)
+    conn.execute("COMMIT")
 
 
 def write_recorded_journal(
@@ -251,22 +255,6 @@ def write_recorded_journal(
         if not parts:
             return
         batch = SampleBatch.concat(parts)
-        jids = tag_ids[batch.tag_idx]
-        conn.execute("BEGIN")
-        conn.executemany(
-            SAMPLE_INSERT_SQL,
-            zip(
-                jids.tolist(),
-                batch.source_ts.tolist(),
-                batch.server_ts.tolist(),
-                batch.received_ts.tolist(),
-                batch.value.tolist(),
-                batch.status.tolist(),
-                strict=True,
-            ),
-        )
-        if rollups:
-            update_rollups(conn, jids, batch)
-        conn.execute("COMMIT")
+        _commit(conn, tag_ids[batch.tag_idx], batch, rollups)
     finally:
         conn.close()

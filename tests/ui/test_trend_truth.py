@@ -189,6 +189,7 @@ def test_live_pen_table_never_keeps_an_old_cursor_value(qtbot, themed_app, demo_
         model = w.pen_table_model
         row = model.rows[model.row_of(tag)]
         assert row.value == "Faulted" and model.value_heading.startswith("Value at ")
+        assert w.canvas.cursor_lines()[0].label.format != ""
         # four minutes later the cursor's instant has left the 5-minute window
         clock.t = T0 + 240
         feed(live, Points.of([T0 + 200], [running], [0]), tag)
@@ -197,5 +198,6 @@ def test_live_pen_table_never_keeps_an_old_cursor_value(qtbot, themed_app, demo_
         assert row.value == "Running" and model.value_heading == "Value now"
         header = model.headerData(1, Qt.Orientation.Horizontal)
         assert header == "Value now"
+        assert w.canvas.cursor_lines()[0].label.format == ""  # no time cut off at the edge
     finally:
         w.shutdown()

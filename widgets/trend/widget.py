@@ -595,9 +595,9 @@ class TrendWidget(QWidget):
             t = self.canvas.cursor_time
             lines = self.canvas.cursor_lines()
             if lines and lines[0].label is not None:
-                lines[0].label.setFormat(
-                    time.strftime("%H:%M:%S", time.localtime(t)) if math.isfinite(t) else ""
-                )
+                # no time label for a cursor a live view has scrolled past (it would be cut at the edge)
+                shown = math.isfinite(t) and inst.at_cursor
+                lines[0].label.setFormat(time.strftime("%H:%M:%S", time.localtime(t)) if shown else "")
             if inst.at_cursor and any(not cv.exact for cv in vals.values()):
                 self._exact_timer.start()
         self.cursor_values_changed.emit(vals)
