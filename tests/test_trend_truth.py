@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import write_recorded_journal
-from hmi.core.trend_data import Points, bucketize, value_at
+from hmi.core.trend_data import Points, bucketize, usable_mask, value_at
 from tests.drawn_truth import (
     T0,
     Columns,
@@ -115,10 +115,10 @@ def test_historian_reads_draw_only_what_the_journal_holds(cfg, rec, source, widt
             assert violations(x, y, rec, cols, slack=slack) == [], ph.source
             # the cursor's exact value is the held sample, and the line passes through it
             t = float(t0) + 0.37 * (float(t1) - float(t0))
-            v, _s, _ts = hist.value_at(TAG, t)
+            v, s, _ts = hist.value_at(TAG, t)
             want = value_at(rec, t)
             assert (math.isnan(v) and math.isnan(want[0])) or v == want[0]
-            if math.isfinite(v):
+            if usable_mask(np.array([v]), np.array([s], dtype=np.uint32))[0]:  # a bad one reads "—"
                 lo, hi = drawn_at(x, y, t, w + 2 * slack)
                 if math.isfinite(lo):
                     assert lo - 1e-9 <= v <= hi + 1e-9, (t, v, lo, hi, ph.source)
