@@ -129,3 +129,22 @@ def test_logger_keeps_logging_with_a_broken_users_file(tmp_path):
     finally:
         rt.stop()
     assert rows and "users.json: unreadable" in rows[0][0]
+
+
+def test_journal_of_a_newer_schema_is_read_with_a_warning(tmp_path, caplog):
+    from hmi.core.journal import Journal
+    from hmi.core.journal_read import open_journal_readonly
+
+    with Journal(small_config(free_port(), journal_dir=tmp_path)) as j:
+        path = j.path
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.execute("INSERT INTO events (ts, kind, message, data) VALUES ('noon', 'alarm', 7, '[1, 2]')")
+    con.commit()
+    con.close()
+    with open_journal_readonly(path) as r:
+        assert r.warnings and "newer LineHMI (schema 99" in r.warnings[0] and str(path) in r.warnings[0]
+        evs = r.read_events()
+    assert "schema 99" in caplog.text
+    odd = [e for e in evs if e.message == "7"]
+    assert odd and odd[0].data == {"value": [1, 2]} and odd[0].ts != odd[0].ts  # NaN time, no traceback
