@@ -49,10 +49,12 @@ from hmi.core.users import Role, User
 from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
+from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.login_dialog import LoginDialog
+from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
-from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
+from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
@@ -139,6 +141,8 @@ class MainWindow(QMainWindow):
         self._build_trend_dock()
         self._build_assistant_dock(assistant_model)
         self._build_qc_dock()
+        # Line status strip + Production dock (when the config has [production]).
+        self.production = ProductionPanel.attach(self)
         self._build_status_bar()
         self._build_view_menu()
 
@@ -249,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def _build_assistant_dock(self, load_model: bool) -> None:
         # Answers come from tools over the journal and the live values; a local language
-        # model, when prepared, only phrases them (and a guard checks every fact).
+        # model, when loaded, only picks the tool for questions the router does not understand.
         journal = self.runtime.journal
         self.assistant = build_assistant(
             config=self.config,
@@ -265,7 +269,7 @@ class MainWindow(QMainWindow):
         self.assistant_pane.alarm_requested.connect(self.show_alarm)
         self.assistant_pane.trend_requested.connect(self.open_trend_at)
         self._model_future = (
-            run_in_thread(load_language_model, name="linehmi-model-load") if load_model else None
+            run_in_thread(load_configured_model, self.config, name="linehmi-model-load") if load_model else None
         )
         # The model takes ~2 s to load: the pane answers from the tools meanwhile.
         self._model_poll = QTimer(self)
@@ -336,6 +340,8 @@ class MainWindow(QMainWindow):
             self.bridge_status,
         ):
             sb.addPermanentWidget(w)
+        self.cert_button = CertRefusalButton(self.runtime.certificates, self)
+        sb.addWidget(self.cert_button)
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
@@ -347,6 +353,7 @@ class MainWindow(QMainWindow):
             self.assistant_dock,
             self.qc_dock,
             self.kpi_dock,
+            self.production.dock if self.production else None,
         ):
             if dock is not None:
                 menu.addAction(dock.toggleViewAction())
@@ -406,7 +413,14 @@ class MainWindow(QMainWindow):
         another tab, so the docks are laid out again from scratch (visibility kept)."""
         docks = [
             d
-            for d in (self.tags_dock, self.events_dock, self.alarms_dock, self.trend_dock, self.kpi_dock)
+            for d in (
+                self.tags_dock,
+                self.events_dock,
+                self.alarms_dock,
+                self.trend_dock,
+                self.kpi_dock,
+                *self._production_docks(),
+            )
             if not d.isFloating()
         ]
         hidden = {d: d.isHidden() for d in docks}
@@ -422,7 +436,7 @@ class MainWindow(QMainWindow):
             else:
                 self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
         anchor = self.tags_dock if self.tags_dock in docks else first
-        for d in (self.alarms_dock, self.trend_dock, self.kpi_dock):
+        for d in (self.alarms_dock, self.trend_dock, self.kpi_dock, *self._production_docks()):
             if d in docks and anchor is not None and d is not anchor:
                 self.tabifyDockWidget(anchor, d)
         for d in docks:
@@ -431,6 +445,9 @@ class MainWindow(QMainWindow):
         # The alarm list is raised when alarms are standing.
         (self.alarms_dock if self.alarm_store.records else self.tags_dock).raise_()
         self._size_docks()
+
+    def _production_docks(self) -> list[QDockWidget]:
+        return [self.production.dock] if self.production is not None else []
 
     # --- user ----------------------------------------------------------------------------------
     @property
@@ -462,6 +479,9 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_user(self.user)
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
+        self.cert_button.set_user(self.user)
+        if self.production is not None:
+            self.production.set_user(self.user)
         for dlg in self._dialogs.values():
             dlg.set_actor(self._user, self._actor())
 
@@ -655,6 +675,7 @@ class MainWindow(QMainWindow):
 
     def _on_events_arrived(self, events: list[JournalEvent]) -> None:
         self.events.add_events(events)
+        self.cert_button.on_events(events)
 
     def _on_problems_found(self, problems: list[TagProblem]) -> None:
         self.tag_table.model.set_problems((p.tag, p.status, p.message) for p in problems)
@@ -685,6 +706,8 @@ class MainWindow(QMainWindow):
         self._update_drops()
         self._update_journal()
         self._update_advisories()
+        if self.production is not None:
+            self.production.refresh()
 
     def _build_advisory_readouts(self) -> None:
         """Fault-model risk and predicted life under each faceplate (advisories, not alarms)."""
@@ -783,6 +806,8 @@ class MainWindow(QMainWindow):
         self._history_timer.stop()
         self.annunciator.stop()
         self.alarm_actions.shutdown()
+        if self.production is not None:
+            self.production.shutdown()
         for dlg in list(self._dialogs.values()):
             dlg.close()
 

@@ -10,7 +10,9 @@ a missing attribute:
 - `alarms`: None when there is no alarm engine (actions are refused, said so);
 - `fault`: None when fault prediction is not part of the runtime;
 - `qc`: None when the line has no QC camera;
-- `users`: None when there is no user store (log-in says it is not available).
+- `production`: None when the line config has no `[production]` table;
+- `users`: None when there is no user store (log-in says it is not available);
+- `certificates`: None when the line has no PKI (no trust dialog).
 
 Qt-free on purpose (the composition root type-checks itself against it
 without importing Qt at run time).
@@ -32,6 +34,9 @@ from hmi.core.runtime_api import ConnectionState, LiveUpdate, WriteResult
 from hmi.core.users import User
 
 if TYPE_CHECKING:  # what the QC pane and the advisories show (types only: no import at run time)
+    from connectors.opcua_pki import CertInfo
+    from hmi.core.production.oee import LineStatus, ProductionAnalysis
+    from hmi.core.production.setup import ProductionSetup
     from inference.fault.predictor import MachineRisk
     from widgets.qc_pane import QcFeed
 
@@ -141,8 +146,48 @@ class FaultAdvisories(Protocol):
     def status(self) -> dict[str, MachineRisk]: ...
 
 
-class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Protocol):
+class ServerCertificates(Protocol):
+    """Server certificates the connector refused, and trusting one (role-checked, audited)."""
+
+    def refused(self) -> list[CertInfo]: ...
+
+    def trust(self, sha256: str, user: User | None) -> concurrent.futures.Future[CertInfo]:
+        """The future raises PermissionDenied (the refusal is audited) or KeyError."""
+        ...
+
+
+class ProductionFigures(Protocol):
+    """Production of this and the last shift (hmi.core.production.tracker.ProductionTracker)."""
+
+    @property
+    def setup(self) -> ProductionSetup: ...
+
+    @property
+    def problem(self) -> str:
+        """Why the figures are not current ("" when they are)."""
+        ...
+
+    def analysis(self) -> ProductionAnalysis | None: ...
+
+    def status(self) -> LineStatus | None: ...
+
+
+class ProductionEdits(Protocol):
+    def production_edit(
+        self, user: User | None, action: str, machine: str, stop_start: float, **kw: object
+    ) -> concurrent.futures.Future[object]:
+        """Classify / split / note a stop: role check (refusal audited), audit row, then applied.
+        The future raises PermissionDenied or ValueError (a message for the supervisor)."""
+        ...
+
+
+class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, ProductionEdits, Protocol):
     """Everything the main window is handed. The optional services are None when absent."""
+
+    @property
+    def production(self) -> ProductionFigures | None:
+        """None when the line config has no [production] table."""
+        ...
 
     @property
     def journal(self) -> JournalReader | None: ...
@@ -157,5 +202,8 @@ class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Protocol
 
     @property
     def qc(self) -> QcFeed | None: ...
+
+    @property
+    def certificates(self) -> ServerCertificates | None: ...
 
     def stop(self) -> None: ...
