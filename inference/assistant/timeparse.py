@@ -41,7 +41,7 @@ class TimeSpec:
     label: str
     text: str = ""
     point: float | None = None
-    kind: str = "range"  # "range" | "point" | "shift"
+    kind: str = "range"  # "range" | "point" | "shift" | "after" | "before" (shortly after/before `point`)
 
     def as_args(self) -> dict[str, Any]:
         d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
@@ -131,6 +131,59 @@ _RE_PREV_SHIFT = re.compile(r"\b(last|previous|prior|past)\s+shift\b", re.I)
 _RE_LAST_NIGHT = re.compile(r"\b(last|yesterday)\s+night\b|\bovernight\b|\btonight\b", re.I)
 _RE_DAY = re.compile(r"\b(today|yesterday|the day before yesterday|since midnight)\b", re.I)
 _RE_ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+
+
+_HOUR_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "twelve",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+_HOUR_WORDS["twelve"] = 12
+_HW = r"(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+_RE_SPOKEN = re.compile(
+    rf"\b(?:(half|quarter)\s+(past|to|after)\s+{_HW}|half\s+{_HW}|{_HW}\s+o'?\s*clock)\b", re.I
+)
+_RE_NEAR = re.compile(
+    r"\b(shortly|just|right|soon|a little|a bit|directly|immediately)\s+(after|before)\s*$", re.I
+)
+_RE_WEEK = re.compile(r"\b(last|previous|this)\s+(week|month)\b", re.I)
+
+
+def _hour(word: str) -> int:
+    return int(word) if word.isdigit() else _HOUR_WORDS[word.lower()]
+
+
+def spoken_clock(text: str) -> tuple[int, int, re.Match[str]] | None:
+    """ "half six" -> (6, 30), "quarter to eight" -> (7, 45), "seven o'clock" -> (7, 0) (12-hour)."""
+    m = _RE_SPOKEN.search(text)
+    if not m:
+        return None
+    frac, rel, h1, h2, h3 = m.groups()
+    if h3 is not None:
+        return _hour(h3) % 12, 0, m
+    if h2 is not None:  # British "half six" = 6:30
+        return _hour(h2) % 12, 30, m
+    assert h1 is not None and frac is not None and rel is not None
+    h = _hour(h1) % 12
+    mins = 30 if frac.lower() == "half" else 15
+    if rel.lower() == "to":
+        return (h - 1) % 12, 60 - mins, m
+    return h, mins, m
 
 
 def _clock_from_groups(g: tuple[str | None, ...]) -> _dt.time | None:
@@ -306,6 +359,30 @@ class TimeParser:
         if m:
             return self._previous_shift(now, m.group(0))
 
+        m = _RE_WEEK.search(text)
+        if m:
+            which, unit = m.group(1).lower(), m.group(2).lower()
+            if unit == "week":
+                monday = today - _dt.timedelta(days=today.weekday())
+                first = monday if which == "this" else monday - _dt.timedelta(days=7)
+                last = first + _dt.timedelta(days=7)
+            else:
+                first = today.replace(day=1)
+                if which != "this":
+                    first = (first - _dt.timedelta(days=1)).replace(day=1)
+                last = (first + _dt.timedelta(days=32)).replace(day=1)
+            a = cal.ts(first, _dt.time(0))
+            b = min(cal.ts(last, _dt.time(0)), now)
+            return TimeSpec(a, b, f"{which} {unit} ({self._range_label(a, b)})", m.group(0))
+
+        sp = spoken_clock(text)
+        if sp is not None:
+            h12, mins, m = sp
+            # The latest of the two readings (morning or evening) at or before now.
+            cands = [self._latest_clock(_dt.time(h, mins), now, None) for h in (h12, h12 + 12)]
+            p = max(c for c in cands)
+            return self._near(text, m.start(), m.end(), p)
+
         m = _RE_POINT.search(text)
         while m:
             g = m.groups()
@@ -315,8 +392,7 @@ class TimeParser:
             plausible = pt is not None and (":" in raw or re.search(r"am|pm|\d+h", raw, re.I))
             if plausible and pt is not None:
                 p = cal.ts(_dt.date.fromisoformat(g[1]), pt) if g[1] else self._latest_clock(pt, now, poff)
-                label = self.fmt(p, with_date=True)
-                return self._point(p, raw, label)
+                return self._near(text, m.start(), m.end(), p)
             m = _RE_POINT.search(text, m.end())
 
         m = _RE_DAY.search(text)
@@ -332,6 +408,24 @@ class TimeParser:
         return None
 
     # --- helpers ------------------------------------------------------------------------------
+    def _near(self, text: str, at: int, end: int, p: float) -> TimeSpec:
+        """A moment, or "shortly after/before" it: the quarter of an hour on that side."""
+        raw = text[at:end].strip()
+        n = _RE_NEAR.search(text[:at].rstrip())
+        if n is None:
+            return self._point(p, raw, self.fmt(p, with_date=True))
+        side = n.group(2).lower()
+        span = 900.0
+        a, b = (p, p + span) if side == "after" else (p - span, p)
+        return TimeSpec(
+            a,
+            b,
+            f"{side} {self.fmt(p)} ({self._range_label(a, b)})",
+            text[n.start() : end],
+            point=p,
+            kind=side,
+        )
+
     def _point(self, p: float, raw: str, label: str) -> TimeSpec:
         w = self.point_window_s
         return TimeSpec(p - w, p + w, f"around {label}", raw, point=p, kind="point")
