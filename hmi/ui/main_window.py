@@ -51,11 +51,12 @@ from hmi.core.users import Role, User
 from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
+from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
-from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
+from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_store import AlarmStore, BlinkClock
@@ -273,7 +274,9 @@ class MainWindow(QMainWindow):
         # The model takes ~2 s to load: the pane answers from the tools meanwhile.
         self._model_task: BackgroundTask | None = None
         if load_model:
-            self._model_task = run_in_background(load_language_model, name="linehmi-model-load", parent=self)
+            self._model_task = run_in_background(
+                load_configured_model, self.config, name="linehmi-model-load", parent=self
+            )
             self._model_task.finished.connect(self._on_model_loaded)
 
     def _build_qc_dock(self) -> None:
@@ -334,6 +337,8 @@ class MainWindow(QMainWindow):
             self.bridge_status,
         ):
             sb.addPermanentWidget(w)
+        self.cert_button = CertRefusalButton(self.runtime.certificates, self)
+        sb.addWidget(self.cert_button)
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
@@ -471,6 +476,7 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_user(self.user)
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
+        self.cert_button.set_user(self.user)
         if self.production is not None:
             self.production.set_user(self.user)
         for dlg in self._dialogs.values():
@@ -654,6 +660,7 @@ class MainWindow(QMainWindow):
 
     def _on_events_arrived(self, events: list[JournalEvent]) -> None:
         self.events.add_events(events)
+        self.cert_button.on_events(events)
 
     def _on_problems_found(self, problems: list[TagProblem]) -> None:
         self.tag_table.model.set_problems((p.tag, p.status, p.message) for p in problems)
