@@ -938,6 +938,7 @@ class Router:
         elif intent == "procedure":
             # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
             query = q_en
+            mids = [m.id for m in c.find_machines(q_en)]
             extra = tuple(m.id for m in alarm_mentions)
             if extra:
                 query += " " + " ".join(extra)
