@@ -52,7 +52,7 @@ def config(n_tags: int):
 def write_day(directory: Path, t0: float, hours: float, n_tags: int, rng: np.random.Generator) -> None:
     cfg = config(n_tags)
     seconds = int(hours * 3600)
-    with Journal(cfg, directory, clock=lambda: t0, synchronous="OFF") as j:
+    with Journal(cfg, directory, clock=lambda: t0, synchronous="OFF", max_queued_samples=20_000_000) as j:
         for start in range(0, seconds, 600):
             t = t0 + start + np.arange(min(600, seconds - start), dtype=float)
             idx = np.repeat(np.arange(n_tags), len(t))
