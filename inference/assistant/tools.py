@@ -1330,7 +1330,7 @@ class PlantTools:
 
     # --- alarm KPIs -----------------------------------------------------------------------------------------------
     def alarm_kpis(self, start: float | None = None, end: float | None = None) -> ToolResult:
-        from hmi.core.alarms import kpi
+        from hmi.core.alarms import figures, kpi
 
         j = self._need_journal()
         a, b = self._range(start, end)
@@ -1341,12 +1341,11 @@ class PlantTools:
         top = ", ".join(f"{c.alarm} ×{c.count}" for c in r.top10[:3])
         summary = (
             f"Alarm KPIs from {self._range_label(a, b)}: {r.annunciated} alarms annunciated, "
-            f"{fmt_num(round(r.per_10min_avg, 2))} per 10 min on average (target about 1), "
+            f"alarm rate {figures.rate_text(r.per_10min_avg, r.annunciated, a, b)} (target about 1), "
             f"peak {r.per_10min_peak} in 10 min, "
             f"{r.flood_periods} flood period{'s' if r.flood_periods != 1 else ''} (> 10 in 10 min), "
-            f"{len(r.chattering)} chattering, {r.unacked_at_end} unacknowledged at the end"
-            + (f"; most frequent: {top}" if top else "")
-            + "."
+            f"{len(r.chattering)} chattering, {r.unacked_at_end} unacknowledged at the end "
+            f"({figures.UNACKED.counts})" + (f"; most frequent: {top}" if top else "") + "."
         )
         facts = {
             "range": self._range_label(a, b),
