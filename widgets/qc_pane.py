@@ -69,6 +69,7 @@ def default_rate_tag() -> TagConfig:
         range=(0.0, 40.0),
         normal=(0.0, 10.0),
         alarms=AlarmLimits(hi=15.0, hihi=25.0),
+        deadband=0.5,  # one image in 200: as resources/demo_line.toml
     )
 
 
@@ -351,9 +352,13 @@ class QcPane(QFrame):
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.verdict.setProperty("kind", "none")
         self.verdict.setMinimumHeight(44)
+        # "REJECT  Misaligned label" in 15 pt is wider than the column on a narrow dock: it wraps
+        # onto a second line rather than losing its ends.
+        self.verdict.setWordWrap(True)
         right.addWidget(self.verdict)
         self.score = QLabel("")
         self.score.setObjectName("qcScore")
+        self.score.setWordWrap(True)  # "Last verdict: REJECT Misaligned label (image #…)" when stale
         right.addWidget(self.score)
         self.detail = QLabel("")
         self.detail.setObjectName("qcDim")
@@ -367,7 +372,13 @@ class QcPane(QFrame):
         right.addSpacing(4)
         # Two figures, each saying what it counts: the rolling rate (the qc.defect_rate tag, with
         # its alarm limits) and the session totals under it.
-        self.rate_indicator = BandIndicator(self.rate_tag, label=f"Defect rate, last {RATE_WINDOW}")
+        # The caption on its own line: with an HH badge and "100.0 %" the indicator's row has no
+        # room left for it in a narrow dock.
+        self.rate_caption = QLabel(f"Defect rate, last {RATE_WINDOW} images")
+        self.rate_caption.setObjectName("qcDim")
+        self.rate_caption.setWordWrap(True)
+        right.addWidget(self.rate_caption)
+        self.rate_indicator = BandIndicator(self.rate_tag, label="")
         self.rate_indicator.set_sample(math.nan, BAD_WAITING_FOR_INITIAL_DATA, math.nan)
         right.addWidget(self.rate_indicator)
         self.sparkline = RateSparkline(self.rate_tag, history)
@@ -474,7 +485,7 @@ class QcPane(QFrame):
             if not self._camera_ok:
                 self.image.set_message(self.image.message, "stale")
             if defect:
-                self._set_verdict(f"REJECT   {pretty(r.label)}", "defect")
+                self._set_verdict(f"REJECT  {pretty(r.label)}", "defect")
                 self.score.setText(f"Score {r.score:.0%}   ·   P(defect) {r.p_defect:.0%}")
             else:
                 self._set_verdict("PASS", "pass")

@@ -206,3 +206,33 @@ def test_the_check_finds_clipped_text(qtbot, themed_app):
     texts = {c.text for c in clipped_texts(w)}
     assert "OK" not in texts and "Change password and log in" in texts
     assert math.isfinite(found["too wide"].needed)
+
+
+@pytest.mark.parametrize("width", [300, 380, 460, 640])
+@pytest.mark.parametrize("label", ["misaligned_label", "contamination", "missing_cap"])
+def test_quality_pane_verdicts(qtbot, themed_app, tmp_path, width, label):
+    """The Quality dock (not in the fake window: it needs a camera): the longest verdicts, the
+    stale state and the counts at the widths a dock gets."""
+    from inference.qc.inspector import QcInspector
+    from widgets.qc_pane import QcPane
+
+    from ..test_qc_inspector import FakeJournal, FakeModel
+    from .test_qc_pane import _frame
+
+    now = [1000.0]
+    pane = QcPane(clock=lambda: now[0])
+    qtbot.addWidget(pane)
+    pane.resize(width, 620)
+    pane.show()
+    qtbot.waitExposed(pane)
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel(label))
+    pane.add_results([insp.inspect(_frame(label, k)) for k in range(25)])
+    pane.set_status(insp.status)
+    _settle(qtbot)
+    found = clipped_texts(pane)
+    assert not found, _report(f"in the Quality pane at {width} px", found)
+    now[0] += 60.0
+    pane.refresh()
+    _settle(qtbot)
+    found = clipped_texts(pane)
+    assert pane.verdict_stale and not found, _report(f"in the stale Quality pane at {width} px", found)

@@ -230,6 +230,6 @@ def test_each_rate_says_what_it_counts(qtbot, pane, tmp_path):
     insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("ok"))
     pane.add_results([insp.inspect(_frame("ok", k)) for k in range(25)])
     pane.set_status(insp.status)
-    assert pane.rate_indicator.label_text == "Defect rate, last 200"
+    assert pane.rate_caption.text() == "Defect rate, last 200 images"
     assert "of the last 25 inspected images" in pane.rate_indicator.toolTip()
     assert pane.counts.text().startswith("Since the QC started: inspected 25")
