@@ -69,7 +69,7 @@ def _load(path: str | Path) -> LineConfig:
 def _run_runtime(
     config: LineConfig, args: argparse.Namespace, endpoint: str | None = None, demo: bool = False
 ) -> int:
-    from hmi.core.runtime import LineRuntime
+    from hmi.app.runtime import LineRuntime
     from hmi.core.users import User
 
     runtime = LineRuntime(
@@ -79,7 +79,8 @@ def _run_runtime(
         gui_feed=not args.headless,
         time_scale=getattr(args, "time_factor", 1.0),
     )
-    user: User | str | None = args.user  # a name only: the window starts with viewer rights until someone logs in
+    # A name only: the window starts with viewer rights until someone logs in.
+    user: User | str | None = args.user
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
