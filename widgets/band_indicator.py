@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainte
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from hmi.core.config import TagConfig
-from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name
+from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name, status_short
 from widgets import palette
 from widgets.formatting import alarm_level, format_age, format_timestamp, format_value
 
@@ -114,7 +114,7 @@ class BandIndicator(QWidget):
     def value_text(self) -> str:
         q = self.quality
         if q == Quality.BAD or self._value != self._value:
-            return f"? {status_name(self._status)}"
+            return f"? {status_short(self._status)}"
         text = format_value(self.tag, self._value)
         if self.tag.unit:
             text += f" {self.tag.unit}"
