@@ -8,8 +8,12 @@
     linehmi browse --endpoint URL      list a server's address space (to write a config)
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
+    linehmi production summary --db FILE   a shift's OEE, stops and reasons (see `linehmi production --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
     linehmi models train-fault|train-qc|prepare-assistant|list   the models (`linehmi models --help`)
+    linehmi review PATH...             review journal files after the shift (read-only, no PLC)
+    linehmi report --db FILE --pdf OUT the shift report (`linehmi report --help`)
+    linehmi plant init|status|forward  the PostgreSQL plant historian (`linehmi plant --help`)
     linehmi ask "QUESTION" --db FILE   the assistant, offline, on a shift's journal
 
 Qt is imported only when a window is opened, so the headless modes run on a
@@ -84,7 +88,13 @@ def _run_runtime(
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
-        added = runtime.users.ensure_demo_users()
+        from hmi.core.users import UserStoreError
+
+        try:
+            added = runtime.users.ensure_demo_users()
+        except UserStoreError as exc:  # users are optional: the demo runs with viewer rights
+            log.error("demo users not created: %s", exc)
+            added = []
         if added:
             log.info(
                 "demo users created in %s: %s (password <name>-demo)", runtime.users.path, ", ".join(added)
@@ -119,12 +129,16 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
             if now - last_t >= 10.0:
                 rate = (runtime.samples_in - last_n) / (now - last_t)
                 st = runtime.journal.stats
-                log.info(
-                    "%s | %.0f samples/s | journal %d samples committed | %s",
+                health = runtime.journal_health
+                plant = f" | {runtime.plant.status().text()}" if runtime.plant is not None else ""
+                (log.warning if health.abnormal else log.info)(
+                    "%s | %.0f samples/s | journal %d samples committed | %s | %s%s",
                     runtime.state.value,
                     rate,
                     st.samples_committed,
+                    health.line(),
                     runtime.journal.path.name,
+                    plant,
                 )
                 last_n, last_t = runtime.samples_in, now
     finally:
@@ -137,8 +151,22 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
     return 0
 
 
+def _window_cannot_start(args: argparse.Namespace) -> bool:
+    """Before anything starts: say which system libraries the window lacks (Qt would only abort)."""
+    if args.headless:
+        return False
+    from hmi.ui.system_libs import check_before_window  # no Qt import: it asks the dynamic linker
+
+    message = check_before_window()
+    if message:
+        print(f"linehmi: {message}", file=sys.stderr)
+    return bool(message)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args.config)
+    if _window_cannot_start(args):
+        return 2
     return _run_runtime(config, args, endpoint=args.endpoint)
 
 
@@ -149,6 +177,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
 
     config = _load(args.config or DEMO_CONFIG)
+    if _window_cannot_start(args):
+        return 2
     port = _free_port(args.port)
     settings = SimSettings(
         port=port,
@@ -219,9 +249,11 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from hmi.core.alarms.cli import print_alarm_check
+
     cfg = _load(args.file)
     print(f"{args.file}: OK — line {cfg.line.id!r}, {len(cfg.machines)} machines, {len(cfg.tags)} tags")
-    return 0
+    return print_alarm_check(cfg, args.file)
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -272,7 +304,23 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
+    sub.add_parser(
+        "review", help="open journal files for review after the shift (no PLC, no config)", add_help=False
+    )
+    sub.add_parser(
+        "report", help="shift report of a journal as PDF/Markdown (`linehmi report --help`)", add_help=False
+    )
+    sub.add_parser(
+        "plant",
+        help="PostgreSQL plant historian: init, status, forward (see `linehmi plant --help`)",
+        add_help=False,
+    )
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
+    sub.add_parser(
+        "production",
+        help="a shift's OEE, stops and reasons from a journal (`linehmi production --help`)",
+        add_help=False,
+    )
     sub.add_parser(
         "models", help="train, list and check the ONNX models (see `linehmi models --help`)", add_help=False
     )
@@ -309,10 +357,22 @@ def main(argv: list[str] | None = None) -> int:
         from inference.models_cli import models_cli_main
 
         return models_cli_main(argv[1:])
+    if argv and argv[0] == "production":
+        from hmi.core.production.cli import production_cli_main
+
+        return production_cli_main(argv[1:])
     if argv and argv[0] == "users":
         from hmi.core.users import users_cli_main
 
         return users_cli_main(argv[1:])
+    if argv and argv[0] in ("review", "report"):
+        from hmi.review_cli import report_main, review_main
+
+        return (review_main if argv[0] == "review" else report_main)(argv[1:])
+    if argv and argv[0] == "plant":
+        from connectors.plant.cli import plant_cli_main
+
+        return plant_cli_main(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(getattr(args, "verbose", False))
     if getattr(args, "screenshot", None) and not getattr(args, "seconds", None):

@@ -50,9 +50,10 @@ from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.login_dialog import LoginDialog
+from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
-from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
+from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
@@ -139,6 +140,8 @@ class MainWindow(QMainWindow):
         self._build_trend_dock()
         self._build_assistant_dock(assistant_model)
         self._build_qc_dock()
+        # Line status strip + Production dock (when the config has [production]).
+        self.production = ProductionPanel.attach(self)
         self._build_status_bar()
         self._build_view_menu()
 
@@ -249,7 +252,7 @@ class MainWindow(QMainWindow):
 
     def _build_assistant_dock(self, load_model: bool) -> None:
         # Answers come from tools over the journal and the live values; a local language
-        # model, when prepared, only phrases them (and a guard checks every fact).
+        # model, when loaded, only picks the tool for questions the router does not understand.
         journal = self.runtime.journal
         self.assistant = build_assistant(
             config=self.config,
@@ -265,7 +268,7 @@ class MainWindow(QMainWindow):
         self.assistant_pane.alarm_requested.connect(self.show_alarm)
         self.assistant_pane.trend_requested.connect(self.open_trend_at)
         self._model_future = (
-            run_in_thread(load_language_model, name="linehmi-model-load") if load_model else None
+            run_in_thread(load_configured_model, self.config, name="linehmi-model-load") if load_model else None
         )
         # The model takes ~2 s to load: the pane answers from the tools meanwhile.
         self._model_poll = QTimer(self)
@@ -324,6 +327,7 @@ class MainWindow(QMainWindow):
         self.drops_status.setObjectName("dropsLabel")
         self.bridge_status = QLabel()
         self.journal_status = QLabel()
+        self.journal_status.setObjectName("journalLabel")
         self.model_status = QLabel()
         self.model_status.setObjectName("modelLabel")
         sb.addWidget(self.journal_status, 1)
@@ -346,6 +350,7 @@ class MainWindow(QMainWindow):
             self.assistant_dock,
             self.qc_dock,
             self.kpi_dock,
+            self.production.dock if self.production else None,
         ):
             if dock is not None:
                 menu.addAction(dock.toggleViewAction())
@@ -405,7 +410,14 @@ class MainWindow(QMainWindow):
         another tab, so the docks are laid out again from scratch (visibility kept)."""
         docks = [
             d
-            for d in (self.tags_dock, self.events_dock, self.alarms_dock, self.trend_dock, self.kpi_dock)
+            for d in (
+                self.tags_dock,
+                self.events_dock,
+                self.alarms_dock,
+                self.trend_dock,
+                self.kpi_dock,
+                *self._production_docks(),
+            )
             if not d.isFloating()
         ]
         hidden = {d: d.isHidden() for d in docks}
@@ -421,7 +433,7 @@ class MainWindow(QMainWindow):
             else:
                 self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
         anchor = self.tags_dock if self.tags_dock in docks else first
-        for d in (self.alarms_dock, self.trend_dock, self.kpi_dock):
+        for d in (self.alarms_dock, self.trend_dock, self.kpi_dock, *self._production_docks()):
             if d in docks and anchor is not None and d is not anchor:
                 self.tabifyDockWidget(anchor, d)
         for d in docks:
@@ -430,6 +442,9 @@ class MainWindow(QMainWindow):
         # The alarm list is raised when alarms are standing.
         (self.alarms_dock if self.alarm_store.records else self.tags_dock).raise_()
         self._size_docks()
+
+    def _production_docks(self) -> list[QDockWidget]:
+        return [self.production.dock] if self.production is not None else []
 
     # --- user ----------------------------------------------------------------------------------
     @property
@@ -461,6 +476,8 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_user(self.user)
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
+        if self.production is not None:
+            self.production.set_user(self.user)
         for dlg in self._dialogs.values():
             dlg.set_actor(self._user, self._actor())
 
@@ -684,6 +701,8 @@ class MainWindow(QMainWindow):
         self._update_drops()
         self._update_journal()
         self._update_advisories()
+        if self.production is not None:
+            self.production.refresh()
 
     def _build_advisory_readouts(self) -> None:
         """Fault-model risk and predicted life under each faceplate (advisories, not alarms)."""
@@ -744,12 +763,22 @@ class MainWindow(QMainWindow):
             return
         text = f"Journal  {stats.path.name} · {stats.samples_committed:,} samples"
         text += f" · {stats.events_committed:,} events"
-        if stats.samples_dropped:
+        # Queue depth, oldest uncommitted age, disk free, stall: the same line as the headless log.
+        health = self.runtime.journal_health
+        abnormal = "false"
+        if health is not None:
+            text += f" · {health.line()}"
+            abnormal = "true" if health.abnormal else "false"
+        elif stats.samples_dropped:
             text += f" · {stats.samples_dropped:,} samples dropped"
         if stats.last_error:
             text += f" · last error: {stats.last_error}"
         self.journal_status.setText(text)
         self.journal_status.setToolTip(str(stats.path))
+        if self.journal_status.property("abnormal") != abnormal:
+            self.journal_status.setProperty("abnormal", abnormal)
+            self.journal_status.style().unpolish(self.journal_status)
+            self.journal_status.style().polish(self.journal_status)
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property
@@ -772,6 +801,8 @@ class MainWindow(QMainWindow):
         self._history_timer.stop()
         self.annunciator.stop()
         self.alarm_actions.shutdown()
+        if self.production is not None:
+            self.production.shutdown()
         for dlg in list(self._dialogs.values()):
             dlg.close()
 

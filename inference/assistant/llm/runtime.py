@@ -17,12 +17,29 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from inference.assistant.assistant import Generation
+TokenCallback = Callable[[str], None]
+
+
+@dataclass
+class Generation:
+    text: str
+    n_tokens: int = 0
+    prompt_tokens: int = 0
+    first_token_s: float | None = None
+    total_s: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        gen_s = self.total_s - (self.first_token_s or 0.0)
+        return (self.n_tokens - 1) / gen_s if self.n_tokens > 1 and gen_s > 0 else None
+
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +106,12 @@ class LocalLM:
     # --- loading ---------------------------------------------------------------------------------
     @classmethod
     def load(cls, directory: Path | str, provider: str = "auto", threads: int | None = None) -> LocalLM:
-        import onnxruntime as ort
-
         from inference.assistant.llm.tokenizer import load_tokenizer
-        from inference.onnx_model import preferred_providers
+        from inference.onnx_model import RUNTIME_MISSING, onnxruntime_module, preferred_providers
+
+        ort = onnxruntime_module()
+        if ort is None:
+            raise ModelUnavailable(RUNTIME_MISSING)
 
         t0 = time.perf_counter()
         d = Path(directory)
