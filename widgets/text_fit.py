@@ -57,6 +57,13 @@ class PaintsText(Protocol):
     def clipped_texts(self) -> list[str]: ...
 
 
+@runtime_checkable
+class ShortensText(Protocol):
+    """A label that may show less than its text (an eliding label): `full_text()` is all of it."""
+
+    def full_text(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ClippedText:
     widget: str  # a path of object names / class names from the window down
@@ -93,13 +100,12 @@ def _inside_item_view(w: QWidget) -> bool:
 
 
 def _label(w: QLabel) -> ClippedText | None:
-    full = getattr(w, "full_text", None)
-    if callable(full):  # a label that may shorten its text: clipped when it shows less than all
-        want = str(full())
+    if isinstance(w, ShortensText):  # clipped when it shows less than all of its text
+        want = w.full_text()
         if want and w.text() != want:
             fm = QFontMetrics(w.font())
             return ClippedText(widget_path(w), want, fm.horizontalAdvance(want), w.width(), "elided")
-        return None
+        # It shows all of it: whether all of it fits is checked as for any label.
     text = w.text()
     if not text.strip() or (w.pixmap() is not None and not w.pixmap().isNull()):
         return None

@@ -209,7 +209,11 @@ def test_the_check_finds_clipped_text(qtbot, themed_app):
     elided = ElidedLabel("? BadWaitingFo…")
     elided.setFixedWidth(60)
     fits = QLabel("OK")
-    for x in (narrow, wrapped, button, elided, fits):
+    from widgets.alarm_paint import WrappingLabel
+
+    one_line = WrappingLabel("Conveyor tripped: the whole line stops", lines=1)
+    one_line.setFixedWidth(90)
+    for x in (narrow, wrapped, button, elided, fits, one_line):
         lay.addWidget(x)
     qtbot.addWidget(w)
     w.show()
@@ -218,6 +222,7 @@ def test_the_check_finds_clipped_text(qtbot, themed_app):
     assert set(found) == {"too wide", "too tall", "elided"}
     texts = {c.text for c in clipped_texts(w)}
     assert "OK" not in texts and "Change password and log in" in texts
+    assert "Conveyor tripped: the whole line stops" in texts  # a fixed-lines label that overflows
     assert math.isfinite(found["too wide"].needed)
 
 
