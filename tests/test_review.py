@@ -132,6 +132,9 @@ def test_report_figures_match_the_journal(tmp_path):
     assert [u for _, u, _ in r.actions] == ["olga"]
     md = to_markdown(r)
     assert "| M | 9:00 |" not in md and "Overheat | 1 | 1:00 |" in md
+    # No production model in this journal: no OEE invented, and the report says why.
+    assert r.production is None and any("no production figures" in p for p in r.problems)
+    assert "OEE" not in md
 
 
 def test_bad_files_are_named_and_left_out(tmp_path):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from hmi.core.config_types import STRICT, Number, Range
 from hmi.core.production.schema import ProductionConfig, ShiftsConfig, check_production
@@ -44,22 +45,44 @@ def _bounded(v: float, low: float, high: float, unit: str, *, low_open: bool = T
 
 
 class SecurityConfig(_Strict):
-    # Placeholder until certificates are managed in the app; "None" is the only policy wired today.
+    """How the station proves itself to the server and checks the server (docs/opcua.md)."""
+
     policy: Literal["None", "Basic256Sha256", "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss"] = "None"
     mode: Literal["None", "Sign", "SignAndEncrypt"] = "None"
+    # Empty: the station's own certificate in the PKI folder, created on first start.
     certificate: str = ""
     private_key: str = ""
+    # Empty: the PKI trust list decides (an unknown server is refused until someone trusts it).
+    # A path: only exactly this server certificate is accepted (pinning).
     server_certificate: str = ""
+    # Empty: "pki" inside the journal directory.
+    pki_dir: str = ""
+    # Empty: urn:<host>:linehmi:<line id>; it goes into the own certificate.
+    application_uri: str = ""
     username: str = ""
     # The password is never stored in the file: name an environment variable that holds it.
     password_env: str = ""
+    # A password over an unencrypted channel can be read by anyone on the network. Refused
+    # unless this is set (then warned on screen and journaled at every connect).
+    allow_insecure_password: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> SecurityConfig:
         if (self.policy == "None") != (self.mode == "None"):
             raise ValueError("policy and mode must both be 'None' or both be set")
-        if self.policy != "None" and not (self.certificate and self.private_key):
-            raise ValueError("a security policy needs 'certificate' and 'private_key' paths")
+        if bool(self.certificate) != bool(self.private_key):
+            raise ValueError(
+                "give both 'certificate' and 'private_key' or neither (then the station's own "
+                "certificate from the PKI folder is used)"
+            )
+        if self.username and self.policy == "None" and not self.allow_insecure_password:
+            raise ValueError(
+                f"username {self.username!r} with policy 'None' would send the password unencrypted; "
+                "use policy 'Basic256Sha256' with mode 'SignAndEncrypt', or set "
+                "allow_insecure_password = true on an isolated network"
+            )
+        if self.password_env and not self.username:
+            raise ValueError("password_env is set but username is empty")
         return self
 
 
@@ -68,7 +91,10 @@ class ServerConfig(_Strict):
     security: SecurityConfig = SecurityConfig()
     publishing_interval_ms: Number = 100.0
     timeout_s: Number = 4.0
-    reconnect_max_delay_s: Number = 10.0
+    # Retry interval cap while the server is away. 1 s puts the HMI back within ~1 s of the
+    # server (a 10 s cap measured a 25 s gap for a 10 s outage); one GetEndpoints a second
+    # is nothing for a PLC.
+    reconnect_max_delay_s: Number = 1.0
 
     @field_validator("publishing_interval_ms")
     @classmethod
@@ -222,6 +248,12 @@ class TagConfig(_Strict):
     deadband: Number = 0.0
     sampling_ms: Number = 100.0
     writable: bool = False
+    # For an array node: the element this tag trends (0-based). Several tags may take
+    # different elements of the same node.
+    element: int | None = Field(default=None, ge=0)
+    # After a write, read the value back and say so when the PLC holds something else
+    # (it may clamp or override it). Off for nodes whose read differs by design.
+    verify_write: bool = True
 
     @field_validator("name")
     @classmethod
@@ -365,6 +397,7 @@ class PlantConfig(_Strict):
         if self.password_env and self.password_file:
             raise ValueError("set password_env or password_file, not both")
         return self
+
 
 class AlarmSettings(_Strict):
     """Line-wide alarm settings (``[alarm_settings]``)."""
@@ -578,3 +611,12 @@ def load_config(path: Path | str) -> LineConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, [f"cannot read: {exc}"]) from None
     return parse_config(text, path)
+
+
+def load_config_or_exit(path: Path | str) -> LineConfig:
+    """For command-line tools: the config, or its problems on stderr and exit status 2."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"linehmi: bad line config {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

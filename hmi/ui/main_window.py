@@ -49,6 +49,7 @@ from hmi.core.users import Role, User
 from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
+from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
@@ -339,6 +340,8 @@ class MainWindow(QMainWindow):
             self.bridge_status,
         ):
             sb.addPermanentWidget(w)
+        self.cert_button = CertRefusalButton(self.runtime.certificates, self)
+        sb.addWidget(self.cert_button)
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
@@ -476,6 +479,7 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_user(self.user)
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
+        self.cert_button.set_user(self.user)
         if self.production is not None:
             self.production.set_user(self.user)
         for dlg in self._dialogs.values():
@@ -671,6 +675,7 @@ class MainWindow(QMainWindow):
 
     def _on_events_arrived(self, events: list[JournalEvent]) -> None:
         self.events.add_events(events)
+        self.cert_button.on_events(events)
 
     def _on_problems_found(self, problems: list[TagProblem]) -> None:
         self.tag_table.model.set_problems((p.tag, p.status, p.message) for p in problems)
