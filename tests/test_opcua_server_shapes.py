@@ -128,6 +128,15 @@ def test_overflow_bit_and_null_timestamps(tmp_path, plcs):
     assert v.source_ts[row] > dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp()
     assert abs(v.source_ts[row] - time.time()) < 60
     assert NoticeKind.TIMESTAMPS in s.seen.kinds()
+    # A PLC clock two hours behind: reported once, the samples keep their source time.
+    for k in range(3):
+        late = ua.DataValue(ua.Variant(float(k), ua.VariantType.Double))
+        late.SourceTimestamp = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+        p.run(node.write_value(late))
+        time.sleep(0.2)
+    s.seen.wait(lambda: any("off this station's clock" in n.message for n in s.seen.notices))
+    skew = [n for n in s.seen.notices if "off this station's clock" in n.message]
+    assert len(skew) == 1 and -7300 < skew[0].data["skew_s"] < -7100
 
 
 async def _typed(server, idx):
