@@ -103,6 +103,8 @@ def test_revised_intervals_are_recorded_and_warned(tmp_path, plcs, monkeypatch):
     info = s.conn.subscription_info
     assert info is not None
     assert info.revised_publishing_ms == [1000.0] and info.revised_sampling_ms["m1.speed"] == 1000.0
+    # the queue holds a whole publishing interval of 50 ms samples: nothing dropped in between
+    assert info.revised_queue_size["m1.speed"] >= 1000 / 50
     warn = next(n for n in s.seen.notices if n.kind == NoticeKind.REVISED_INTERVALS)
     assert warn.level == NoticeLevel.WARNING
     assert "50 -> 1000 ms" in warn.message and "m1.speed" in warn.message
