@@ -42,7 +42,7 @@ def refused(old: str, new: str) -> str:
         ),
         ("deadband = 0.5", "deadband = inf", "deadband': must be a finite number"),
         ("timeout_s = 4", "timeout_s = 0", "timeout_s': must be > 0 and <= 600 s, got 0"),
-        ("reconnect_max_delay_s = 5", "reconnect_max_delay_s = -5", "reconnect_max_delay_s': must be > 0"),
+        ("reconnect_max_delay_s = 1", "reconnect_max_delay_s = -1", "reconnect_max_delay_s': must be > 0"),
         ("sampling_ms = 500", 'sampling_ms = "500"', "sampling_ms': must be a number, got str '500'"),
         ("deadband = 0.5", "deadband = true", "deadband': must be a number, got bool True"),
         ("alarms = { hi = 26, hihi = 30,", "alarms = { hi = 31, hihi = 30,", "limits out of order"),
