@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 from hmi.core.alarms import kpi
 from hmi.core.events import EventKind
+from hmi.core.journal_read import JournalError
+from hmi.core.production.journal_io import ShiftSummary, analyse_journal, summarise
+from hmi.core.production.text import count, minutes, pct
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.source import ReviewSource
 from hmi.core.review.timeline import StateBar, build_timeline
@@ -54,6 +57,9 @@ class ShiftReport:
     qc_examples: list[tuple[float, str, str]] = field(default_factory=list)  # (time, defect, image path)
     advisories: list[tuple[float, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Production and OEE from the production model journaled in the file (hmi.core.production: the same
+    # figures as the Production view and `linehmi production summary`); None where the file has none.
+    production: ShiftSummary | None = None
 
 
 def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> ShiftReport:
@@ -91,6 +97,12 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
                 examples.append((e.ts, str(label), str(e.data.get("image"))))
     advisories = [(e.ts, e.message) for e in events if e.kind == EventKind.ADVISORY and int(e.severity) >= 1]
     kpis = kpi.report(source.paths, t0, t1)
+    production = None
+    problems = list(source.problems)
+    try:
+        production = summarise(analyse_journal(source.paths, t0, t1), title)
+    except (JournalError, ValueError) as exc:
+        problems.append(f"no production figures: {exc}")
     return ShiftReport(
         line_name=source.line_name,
         title=title,
@@ -107,7 +119,8 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
         qc_rejects=rejects,
         qc_examples=examples,
         advisories=advisories,
-        problems=list(source.problems),
+        problems=problems,
+        production=production,
     )
 
 
@@ -137,6 +150,7 @@ def to_markdown(r: ShiftReport) -> str:
     ]
     if r.problems:
         lines += ["Notes on the data: " + "; ".join(r.problems) + ".", ""]
+    lines += _production_markdown(r)
     lines += ["## Machines: time per state", "", "| machine | " + " | ".join(_STATES) + " | stops |"]
     lines.append("|---|" + "---|" * (len(_STATES) + 1))
     stop_count = Counter(s.machine for s in r.stops)
@@ -145,8 +159,10 @@ def to_markdown(r: ShiftReport) -> str:
         other = sum(v for k, v in st.items() if k not in _STATES[:-1])
         cells = [_dur(st.get(k, 0.0)) for k in _STATES[:-1]] + [_dur(other)]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {stop_count.get(m, 0)} |")
-    lines += ["", "## Stops and downtime by reason", ""]
-    if r.stops:
+    lines += ["", "## Machine state changes", ""]
+    if r.production is not None:
+        lines.append("Downtime with reasons and its attribution: see Production above.")
+    elif r.stops:
         pareto: dict[str, list[float]] = defaultdict(list)
         for s in r.stops:
             pareto[f"{r.machine_names.get(s.machine, s.machine)}: {s.reason}"].append(s.duration_s)
@@ -217,6 +233,44 @@ def to_markdown(r: ShiftReport) -> str:
         lines.append("No fault-prediction warnings in this period.")
     lines.append("")
     return "\n".join(lines)
+
+
+def _production_markdown(r: ShiftReport) -> list[str]:
+    s = r.production
+    if s is None:
+        return []
+    head = "| scope | OEE | availability | performance | quality | good | rejects | downtime |"
+    lines = ["## Production and OEE (ISO 22400-2)", "", head, "|---|---|---|---|---|---|---|---|"]
+    for name, f in [("line", s.line_oee), *((r.machine_names.get(m, m), f) for m, f in s.machines.items())]:
+        lines.append(
+            f"| {name} | {pct(f.oee)} | {pct(f.availability)} | {pct(f.performance)} | {pct(f.quality)} "
+            f"| {count(f.good)} | {count(f.rejects)} | {minutes(f.downtime_s)} |"
+        )
+    lines += ["", "Downtime by reason (attributed to the machine that caused it):", ""]
+    if s.pareto:
+        lines += ["| reason | category | downtime | stops | machines |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {_cell(p.text)} | {p.category} | {minutes(p.seconds)} | {p.count} | {', '.join(p.machines)} |"
+            for p in s.pareto
+        ]
+    else:
+        lines.append("No downtime.")
+    lines += ["", f"Stops: {len(s.stops)}, of which {len(s.unclassified)} still without a reason.", ""]
+    if s.stops:
+        lines += [
+            "| from | to | machine | category | reason | minutes | classified by |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for st in s.stops:
+            lines.append(
+                f"| {_t(st.start)} | {_t(st.end)} | {r.machine_names.get(st.machine, st.machine)} | {st.category}"
+                f"{' (short)' if st.short else ''} | {_cell(st.reason or st.auto_reason or 'unclassified')} "
+                f"| {st.duration / 60:.1f} | {st.classified_by or 'automatic'} |"
+            )
+        lines.append("")
+    if s.flags:
+        lines += ["Flags on these figures: " + "; ".join(s.flags) + ".", ""]
+    return lines
 
 
 _STATES = ["Running", "Starting", "Idle", "Stopped", "Faulted", "other"]
