@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hmi.core.alarms.event_codec import transitions
+from hmi.core.production.setup import ProductionSetup
 from inference.assistant.assistant import Assistant, LanguageModel
 from inference.assistant.catalog import Catalog
 from inference.assistant.journal_access import JournalSource
@@ -114,7 +115,14 @@ def build_assistant(
         raise ValueError("build_assistant needs a line config or journal files")
     cal = calendar or (ShiftCalendar.from_config(config) if config is not None else ShiftCalendar.default())
     tools = PlantTools(
-        catalog, journal, cal, live=live, procedures=ProcedureIndex(procedures_dir), clock=clock, now=now
+        catalog,
+        journal,
+        cal,
+        live=live,
+        procedures=ProcedureIndex(procedures_dir),
+        clock=clock,
+        now=now,
+        production=ProductionSetup.from_config(config) if config is not None else None,
     )
     lm_error = ""
     if model is None and use_model:
