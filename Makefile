@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEMO_ARGS ?=
 
-.PHONY: demo test venv lint typecheck pytest headless clean
+.PHONY: demo test venv lint typecheck pytest headless clean gui-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,29 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+# The real-window tier (tests/gui) runs the main window on Xvfb at 1280x800 and 1920x1080.
+# Xvfb and the libraries Qt's xcb platform needs are installed here when missing (CI runs as
+# root on Debian); LINEHMI_REQUIRE_XVFB=1 makes a missing X server a failure, not a skip.
+XCB_PACKAGES := xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0
+XCB_LIBS := libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 \
+	libxcb-render-util.so.0 libxcb-shape.so.0 libxkbcommon-x11.so.0
+
+gui-deps:
+	@missing=0; command -v Xvfb >/dev/null || missing=1; \
+	for lib in $(XCB_LIBS); do ldconfig -p | grep -q "$$lib" || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Xvfb and Qt's xcb libraries for the real-window tests"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(XCB_PACKAGES); \
+		else \
+			echo "the real-window tests need: apt-get install $(XCB_PACKAGES) (as root)"; exit 1; \
+		fi; \
+	fi
+
+pytest: $(STAMP) gui-deps
+	LINEHMI_REQUIRE_XVFB=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
