@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from hmi.core.user_settings import settings_dir
 
@@ -107,6 +107,7 @@ class WindowLayout:
         self._screen: QScreen | None = None
         self.settings = QSettings(str(settings_dir() / "layout.ini"), QSettings.Format.IniFormat)
         self._upset = False
+        self._retries = 0
 
     @property
     def window(self) -> QMainWindow:
@@ -233,19 +234,21 @@ class WindowLayout:
         w, p = self.window, self.plan
         self._upset = self._alarms_standing()
         h = w.height()
-        share = 0.6 if self._upset else 0.45
-        dock_h = int(h * share)
-        if self._upset:
-            dock_h = max(dock_h, self._alarm_rows_height(UPSET_ROWS))
+        dock_h = int(h * 0.45)
+        need = self._alarm_rows_height(UPSET_ROWS) if self._upset else 0
+        dock_h = max(dock_h, need)
         if not self._upset:
             dock_h = min(dock_h, int(h * 0.75))  # calm: the overview keeps at least a quarter
         bottom = [d for d in p.bottom() if not d.isFloating() and d.isVisible()]
         if bottom:
-            # The size asked for is the dock area's, tab bar included: ask again for what it cost.
-            w.resizeDocks(bottom[:1], [dock_h], Qt.Orientation.Vertical)
-            lost = dock_h - bottom[0].height()
-            if 0 < lost < dock_h and bottom[0].height() > 0:
-                w.resizeDocks(bottom[:1], [dock_h + lost], Qt.Orientation.Vertical)
+            # The size asked for is the dock area's, its tab bar included.
+            w.resizeDocks(bottom[:1], [dock_h + self._tab_bar_height(bottom[0])], Qt.Orientation.Vertical)
+        if need and p.alarms.isVisible() and p.alarms.height() < need and self._retries < 2:
+            # The alarm list's chrome is measured once it is laid out: one more pass with the real figure.
+            self._retries += 1
+            QTimer.singleShot(50, self.size_docks)
+        else:
+            self._retries = 0
         if not self.compact:
             width = w.width()
             if p.events.isVisible() and not p.events.isFloating():
@@ -255,6 +258,16 @@ class WindowLayout:
             side = [d for d in p.side if d.isVisible() and not d.isFloating()]
             if side:
                 w.resizeDocks(side[:1], [int(width * 0.3)], Qt.Orientation.Horizontal)
+
+    def _tab_bar_height(self, dock: QDockWidget) -> int:
+        """The height of the tab bar under `dock`'s tab group (0 when it is not tabbed)."""
+        w = self.window
+        if not w.tabifiedDockWidgets(dock):
+            return 0
+        top = dock.mapTo(w, QPoint(0, 0)).y()
+        bars = [b for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)]
+        below = [b.height() for b in bars if b.isVisible() and b.y() >= top]
+        return min(below) if below else 0
 
     def on_alarms_changed(self) -> None:
         """Entering an upset gives the alarm list its room once; the operator's own sizing stays after."""

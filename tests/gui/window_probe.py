@@ -72,7 +72,7 @@ def rect_of(w: QWidget) -> list[int]:
 
 
 class Probe:
-    def __init__(self, touch: bool, shots: Path | None) -> None:
+    def __init__(self, touch: bool | None, shots: Path | None) -> None:
         self.touch = touch
         self.shots = shots
         self.runtimes: list[FakeRuntime] = []
@@ -307,9 +307,9 @@ class Probe:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shots", type=Path)
-    ap.add_argument("--touch", choices=("on", "off"), default="on")
+    ap.add_argument("--touch", choices=("auto", "on", "off"), default="auto")
     args = ap.parse_args()
-    probe = Probe(args.touch == "on", args.shots)
+    probe = Probe({"on": True, "off": False}.get(args.touch), args.shots)
     reach = probe.reach()
     report: dict = {"start": reach.pop("start"), "start_front": reach.pop("start_front"), "reach": reach}
     report["new_urgent"] = probe.new_urgent()
