@@ -72,6 +72,7 @@ def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path
 
     from connectors.loop_thread import LoopThread
     from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
+    from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
     from hmi.core.config import DEMO_CONFIG, load_config
     from hmi.core.events import EventKind, JournalEvent
     from hmi.core.runtime import LineRuntime
@@ -154,16 +155,17 @@ def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path
                 acked = True
                 ids = [r.id for r in rt.alarms.records() if r.machine == "capper" and not r.acked]
                 if ids:
-                    rt.alarm_action(
-                        "acknowledge", ids, operator, comment="capper checked by the operator"
-                    ).result(10)
+                    ack = AlarmRequest(AlarmCommand.ACKNOWLEDGE, tuple(ids), "capper checked by the operator")
+                    rt.alarm_action(ack, operator).result(10)
             if not reset and frac > 0.8:
                 reset = True
                 ids = [
                     r.id for r in rt.alarms.records() if r.machine == "capper" and r.state.value == "latched"
                 ]
                 if ids:
-                    rt.alarm_action("reset", ids, operator, comment="cap chute cleared").result(10)
+                    rt.alarm_action(
+                        AlarmRequest(AlarmCommand.RESET, tuple(ids), "cap chute cleared"), operator
+                    ).result(10)
     finally:
         rt.stop()
         loop.run(sim.stop(), timeout=10)

@@ -69,6 +69,7 @@ def _run_runtime(
     config: LineConfig, args: argparse.Namespace, endpoint: str | None = None, demo: bool = False
 ) -> int:
     from hmi.core.runtime import LineRuntime
+    from hmi.core.users import User
 
     runtime = LineRuntime(
         config,
@@ -77,7 +78,7 @@ def _run_runtime(
         gui_feed=not args.headless,
         time_scale=getattr(args, "time_factor", 1.0),
     )
-    user: object = args.user  # a name only: the window starts with viewer rights until someone logs in
+    user: User | str | None = args.user  # a name only: the window starts with viewer rights until someone logs in
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
@@ -93,8 +94,6 @@ def _run_runtime(
         print(f"linehmi: cannot start: {exc}", file=sys.stderr)
         return 1
     log.info("journal: %s", runtime.journal.path)
-    from hmi.core.users import User
-
     if isinstance(user, User):
         runtime.auditor.record(user, "login", detail="automatic log-in of the demo")
     if args.headless:

@@ -114,6 +114,7 @@ def test_reconnect_records_gap_in_journal(line):
 
 
 def test_alarm_fires_is_acknowledged_and_roles_are_enforced(tmp_path):
+    from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
     from hmi.core.alarms.model import AlarmState
     from hmi.core.users import PermissionDenied, Role, User
 
@@ -136,8 +137,8 @@ def test_alarm_fires_is_acknowledged_and_roles_are_enforced(tmp_path):
         wait_for(lambda: seen.extend(rt.poll().alarms) or any(r.state == AlarmState.UNACKED for r in seen))
         alarm_id = next(r.id for r in seen if r.state == AlarmState.UNACKED)
         with pytest.raises(PermissionDenied):
-            rt.alarm_action("acknowledge", [alarm_id], viewer).result(10)
-        rt.alarm_action("acknowledge", [alarm_id], operator, "seen it").result(10)
+            rt.alarm_action(AlarmRequest(AlarmCommand.ACKNOWLEDGE, (alarm_id,)), viewer).result(10)
+        rt.alarm_action(AlarmRequest(AlarmCommand.ACKNOWLEDGE, (alarm_id,), "seen it"), operator).result(10)
         assert rt.alarms.record(alarm_id).acked
         db = sqlite3.connect(rt.journal.path)
         audit = [r[0] for r in db.execute("select message from events where kind='audit' order by id")]

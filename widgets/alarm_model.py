@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, Priority
+from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, Priority, needs_ack
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of
@@ -29,7 +29,6 @@ from widgets.alarm_store import (
     AlarmView,
     HistoryRow,
     alarm_time,
-    needs_ack,
 )
 from widgets.formatting import format_timestamp, format_value
 

@@ -25,13 +25,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from hmi.core.alarms.model import AlarmRecord, AlarmState, Priority
+from hmi.core.alarms.event_codec import transition_of
+from hmi.core.alarms.model import ACTIVE_STATES, AlarmRecord, AlarmState, Priority
+from hmi.core.events import EventKind, EventReader, JournalEvent
 from widgets.palette import BLINK_INTERVAL_MS
 
 S = AlarmState
-
-# The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.
-ACTIVE_STATES = frozenset({S.UNACKED, S.ACKED, S.RTN_UNACKED, S.LATCHED})
 
 
 class AlarmView(enum.StrEnum):
@@ -71,11 +70,6 @@ SHORT_STATE = {
     S.SUPPRESSED: "Suppressed",
     S.OUT_OF_SERVICE: "Out of service",
 }
-
-
-def needs_ack(r: AlarmRecord) -> bool:
-    """Flashes and waits for an acknowledgement (active, returned-to-normal or latched)."""
-    return not r.acked and r.state in ACTIVE_STATES
 
 
 def alarm_time(r: AlarmRecord) -> float:
@@ -141,36 +135,34 @@ def history_row(r: AlarmRecord, prev: AlarmState | None) -> HistoryRow:
     )
 
 
-def history_from_event(ev: Any) -> HistoryRow | None:
+def history_from_event(ev: JournalEvent) -> HistoryRow | None:
     """A journal ALARM transition event (hmi.core.events.JournalEvent/StoredEvent) as a history row."""
-    d = ev.data if isinstance(getattr(ev, "data", None), dict) else None
-    if not d or d.get("event") != "transition" or "alarm" not in d:
+    t = transition_of(ev)
+    if t is None:
         return None
+    snap = t.snapshot
     try:
         prio = (
-            Priority(int(d.get("priority_level") or 0))
-            if d.get("priority_level")
-            else Priority.parse(d.get("priority", "low"))
+            Priority(snap.priority_level) if snap.priority_level else Priority.parse(snap.priority or "low")
         )
-        to = AlarmState(d.get("to") or d.get("state"))
-        frm = AlarmState(d["from"]) if d.get("from") else None
+        to = AlarmState(t.to_state)
+        frm = AlarmState(t.from_state) if t.from_state else None
     except (ValueError, KeyError, TypeError):
         return None
-    value = d.get("value")
     return HistoryRow(
-        ts=float(ev.ts),
-        alarm=str(d["alarm"]),
-        name=str(d.get("name", d["alarm"])),
-        machine=str(d.get("machine", "")),
-        tag=str(d.get("tag", "")),
+        ts=t.ts,
+        alarm=snap.alarm,
+        name=snap.name,
+        machine=snap.machine,
+        tag=snap.tag,
         priority=prio,
         from_state=frm,
         to_state=to,
-        user=str(d.get("user") or getattr(ev, "user", "") or ""),
-        comment=str(d.get("reason") or d.get("comment") or ""),
-        message=str(getattr(ev, "message", "") or ""),
-        value=float(value) if isinstance(value, int | float) else float("nan"),
-        count=int(d.get("count") or 0),
+        user=t.user or ev.user,
+        comment=t.note,
+        message=ev.message,
+        value=t.value if t.value is not None else float("nan"),
+        count=snap.count,
     )
 
 
@@ -197,10 +189,8 @@ def run_in_thread(
     return fut
 
 
-def load_history(journal: Any, since: float, limit: int = 5000) -> list[HistoryRow]:
+def load_history(journal: EventReader, since: float, limit: int = 5000) -> list[HistoryRow]:
     """The journal's alarm transitions since `since` (run it off the GUI thread: it reads SQLite)."""
-    from hmi.core.events import EventKind
-
     rows = [
         h
         for h in (history_from_event(e) for e in journal.read_events(since=since, kinds=[EventKind.ALARM]))

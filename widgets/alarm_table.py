@@ -1,13 +1,13 @@
 """The alarm table: views (active, shelved, suppressed, out of service, history),
 filters (priority, machine, state, time, text), sorting, and the operator actions.
 
-The table does not talk to the runtime: an action emits `action_requested(action,
+The table does not talk to the runtime: a command emits `action_requested(command,
 ids)` and the owner (hmi.ui.alarm_dialogs.AlarmActionController) asks for a
 comment or reason where needed, runs it on the runtime's worker and reports back
 through `show_outcome()`. Buttons a role cannot use are disabled and say why.
 
 Signals: `trend_requested(tag, t_center)` (double-click, Trend button, context
-menu), `action_requested(action, ids)` with action one of ACTIONS.
+menu), `action_requested(command, ids)` with an `AlarmCommand`.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState
+from hmi.core.alarms.commands import AlarmCommand, targets
+from hmi.core.alarms.model import AlarmRecord, AlarmState
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.users import REQUIRED_ROLE, Action, User, allowed
@@ -71,41 +72,26 @@ from widgets.alarm_model import (
     row_key,
 )
 from widgets.alarm_paint import ElidedLabel, paint_priority_chip, priority_colour
-from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock, needs_ack
+from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
 
 S = AlarmState
 
-# action name -> (button text, what it does, the permission it needs)
-ACTIONS: dict[str, tuple[str, str, Action]] = {
-    "acknowledge": ("Acknowledge", "Acknowledge", Action.ACKNOWLEDGE),
-    "acknowledge_comment": ("Ack + comment…", "Acknowledge with a comment:", Action.ACKNOWLEDGE),
-    "acknowledge_visible": (
-        "Ack all shown…",
-        "Acknowledge every unacknowledged alarm shown:",
-        Action.ACKNOWLEDGE,
-    ),
-    "reset": ("Reset", "Reset (latched alarms)", Action.RESET),
-    "shelve": ("Shelve…", "Shelve for a time, with a reason:", Action.SHELVE),
-    "unshelve": ("Unshelve", "Unshelve", Action.UNSHELVE),
-    "set_out_of_service": ("Out of service…", "Take out of service, with a reason:", Action.OUT_OF_SERVICE),
-    "return_to_service": ("Return to service…", "Return to service", Action.RETURN_TO_SERVICE),
-    "set_limit": ("Limit…", "Change the alarm limit:", Action.CHANGE_LIMITS),
-}
+C = AlarmCommand
 
-# Which buttons each view shows (the context menu offers the same).
-VIEW_ACTIONS: dict[AlarmView, tuple[str, ...]] = {
+# Which commands each view offers as buttons (the context menu offers the same).
+VIEW_ACTIONS: dict[AlarmView, tuple[AlarmCommand, ...]] = {
     AlarmView.ACTIVE: (
-        "acknowledge",
-        "acknowledge_comment",
-        "acknowledge_visible",
-        "reset",
-        "shelve",
-        "set_out_of_service",
-        "set_limit",
+        C.ACKNOWLEDGE,
+        C.ACKNOWLEDGE_COMMENT,
+        C.ACKNOWLEDGE_VISIBLE,
+        C.RESET,
+        C.SHELVE,
+        C.OUT_OF_SERVICE,
+        C.SET_LIMIT,
     ),
-    AlarmView.SHELVED: ("unshelve", "set_out_of_service", "set_limit"),
-    AlarmView.SUPPRESSED: ("shelve", "set_out_of_service", "set_limit"),
-    AlarmView.OUT_OF_SERVICE: ("return_to_service", "set_limit"),
+    AlarmView.SHELVED: (C.UNSHELVE, C.OUT_OF_SERVICE, C.SET_LIMIT),
+    AlarmView.SUPPRESSED: (C.SHELVE, C.OUT_OF_SERVICE, C.SET_LIMIT),
+    AlarmView.OUT_OF_SERVICE: (C.RETURN_TO_SERVICE, C.SET_LIMIT),
     AlarmView.HISTORY: (),
 }
 
@@ -167,7 +153,7 @@ def _swatch(priority: int) -> QIcon:
 
 class AlarmTable(QWidget):
     trend_requested = Signal(str, float)  # tag, t_center (POSIX seconds)
-    action_requested = Signal(str, list)  # action (ACTIONS key), alarm ids
+    action_requested = Signal(str, list)  # AlarmCommand, alarm ids
     selection_changed = Signal()
 
     def __init__(
@@ -233,7 +219,7 @@ class AlarmTable(QWidget):
         self.filters_button.setText("Filters")
         self.filters_button.setCheckable(True)
         self.filters_button.setToolTip("Show the machine, state, time and text filters")
-        self.filters_button.toggled.connect(lambda on: self.filter_row.setVisible(on))
+        self.filters_button.toggled.connect(self._on_filters_toggled)
         self.filters_button.setVisible(False)
         top.addWidget(self.filters_button)
         outer.addLayout(top)
@@ -336,13 +322,13 @@ class AlarmTable(QWidget):
         # Actions
         actions = QHBoxLayout()
         actions.setSpacing(6)
-        self.buttons: dict[str, QPushButton] = {}
-        for name, (text, _what, _action) in ACTIONS.items():
-            button = QPushButton(text)
-            button.setObjectName(f"alarmAction_{name}")
+        self.buttons: dict[AlarmCommand, QPushButton] = {}
+        for cmd in AlarmCommand:
+            button = QPushButton(cmd.spec.button)
+            button.setObjectName(f"alarmAction_{cmd.value}")
             button.setAutoDefault(False)
-            button.clicked.connect(lambda _c=False, n=name: self.request(n))
-            self.buttons[name] = button
+            button.clicked.connect(lambda _c=False, c=cmd: self.request(c))
+            self.buttons[cmd] = button
             actions.addWidget(button)
         self.trend_button = QPushButton("Trend")
         self.trend_button.setObjectName("alarmTrend")
@@ -434,48 +420,32 @@ class AlarmTable(QWidget):
             self.clear_filters()
         self.select_ids([alarm_id])
 
-    def targets(self, action: str) -> list[AlarmRecord]:
-        """The records an action would apply to (selection, or every visible one)."""
-        if action == "acknowledge_visible":
-            return [r for r in self.model.visible_records() if needs_ack(r)]
-        sel = self.selected_records()
-        if action in ("acknowledge", "acknowledge_comment"):
-            return [r for r in sel if needs_ack(r)]
-        if action == "reset":
-            return [r for r in sel if r.state == S.LATCHED]
-        if action == "unshelve":
-            return [r for r in sel if r.state == S.SHELVED]
-        if action == "return_to_service":
-            return [r for r in sel if r.state == S.OUT_OF_SERVICE]
-        if action == "set_out_of_service":
-            return [r for r in sel if r.state != S.OUT_OF_SERVICE]
-        if action == "shelve":
-            return [r for r in sel if r.state not in (S.SHELVED, S.OUT_OF_SERVICE)]
-        if action == "set_limit":
-            return (
-                [r for r in sel if r.kind in (AlarmKind.ANALOG, AlarmKind.ROC)][:1] if len(sel) == 1 else []
-            )
-        return sel
+    def targets(self, command: AlarmCommand | str) -> list[AlarmRecord]:
+        """The records a command would apply to (selection, or every visible one)."""
+        cmd = AlarmCommand(command)
+        shown = self.model.visible_records() if cmd.spec.all_shown else self.selected_records()
+        return targets(cmd, shown)
 
-    def request(self, action: str) -> bool:
-        """Ask the owner to run an action on its targets. The runtime checks the role again (and
+    def request(self, command: AlarmCommand | str) -> bool:
+        """Ask the owner to run a command on its targets. The runtime checks the role again (and
         journals a refusal), so a request is sent even when the buttons say the role is too low."""
-        ids = [r.id for r in self.targets(action)]
+        cmd = AlarmCommand(command)
+        ids = [r.id for r in self.targets(cmd)]
         if not ids:
-            self.show_outcome(_NOTHING_TO_DO.get(action, "Select alarms first."), "failed")
+            self.show_outcome(cmd.spec.nothing_to_do + ".", "failed")
             return False
-        self.action_requested.emit(action, ids)
+        self.action_requested.emit(cmd, ids)
         return True
 
     # Shortcuts for code and tests
     def acknowledge_selected(self) -> bool:
-        return self.request("acknowledge")
+        return self.request(C.ACKNOWLEDGE)
 
     def acknowledge_selected_with_comment(self) -> bool:
-        return self.request("acknowledge_comment")
+        return self.request(C.ACKNOWLEDGE_COMMENT)
 
     def acknowledge_all_visible(self) -> bool:
-        return self.request("acknowledge_visible")
+        return self.request(C.ACKNOWLEDGE_VISIBLE)
 
     def request_trend(self) -> bool:
         rows = self.selected_rows()
@@ -525,6 +495,9 @@ class AlarmTable(QWidget):
         m.refresh(force=True)
         self._update_filter_note()
 
+    def _on_filters_toggled(self, on: bool) -> None:
+        self.filter_row.setVisible(on)
+
     def set_filters_folded(self, folded: bool) -> None:
         """Fold the filter row behind the Filters button (small screens); the filter note stays."""
         self.filters_button.setVisible(folded)
@@ -558,8 +531,8 @@ class AlarmTable(QWidget):
         view = AlarmView(self.tabs.tabData(i))
         self.model.set_view(view)
         shown = set(VIEW_ACTIONS[view])
-        for name, b in self.buttons.items():
-            b.setVisible(name in shown)
+        for cmd, b in self.buttons.items():
+            b.setVisible(cmd in shown)
         self._update_actions()
 
     def _on_priority_toggled(self, _checked: bool) -> None:
@@ -633,12 +606,12 @@ class AlarmTable(QWidget):
         if index.row() not in self.selected_rows():
             self.select_ids([row_key(self.model.rows[index.row()])])
         menu = QMenu(self)
-        for name in VIEW_ACTIONS[self.current_view]:
-            b = self.buttons[name]
+        for cmd in VIEW_ACTIONS[self.current_view]:
+            b = self.buttons[cmd]
             act = QAction(b.text(), menu)
             act.setEnabled(b.isEnabled())
             act.setToolTip(b.toolTip())
-            act.triggered.connect(lambda _c=False, n=name: self.request(n))
+            act.triggered.connect(lambda _c=False, c=cmd: self.request(c))
             menu.addAction(act)
         menu.addSeparator()
         trend = QAction("Trend around the alarm time", menu)
@@ -670,36 +643,23 @@ class AlarmTable(QWidget):
 
     def _update_actions(self) -> None:
         sel_rows = self.selected_rows()
-        for name, (_text, what, action) in ACTIONS.items():
-            b = self.buttons[name]
-            refusal = role_refusal(self.user, action)
-            targets = self.targets(name)
-            what = what.rstrip(":")
+        for cmd, b in self.buttons.items():
+            refusal = role_refusal(self.user, cmd.action)
+            on = self.targets(cmd)
+            what = cmd.spec.menu.rstrip(":")
             if refusal:
                 b.setEnabled(False)
                 b.setToolTip(f"{what}: {refusal}")
-            elif not targets:
+            elif not on:
                 b.setEnabled(False)
-                b.setToolTip(_NOTHING_TO_DO.get(name, "Select alarms first"))
+                b.setToolTip(cmd.spec.nothing_to_do)
             else:
                 b.setEnabled(True)
-                n = len(targets)
+                n = len(on)
                 b.setToolTip(f"{what}: {n} alarm{'s' if n != 1 else ''}")
         self.trend_button.setEnabled(len(sel_rows) == 1)
         self._update_tabs()
 
-
-_NOTHING_TO_DO = {
-    "acknowledge": "Select unacknowledged alarms to acknowledge",
-    "acknowledge_comment": "Select unacknowledged alarms to acknowledge",
-    "acknowledge_visible": "No unacknowledged alarm is shown",
-    "reset": "Select latched alarms to reset",
-    "shelve": "Select alarms to shelve",
-    "unshelve": "Select shelved alarms to unshelve",
-    "set_out_of_service": "Select alarms to take out of service",
-    "return_to_service": "Select out-of-service alarms to return to service",
-    "set_limit": "Select one analog or rate-of-change alarm",
-}
 
 # Local style: outcome messages are marked by border and weight, never by an alarm colour.
 _QSS = """

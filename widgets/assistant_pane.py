@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, QTimer, QUrl, Signal
@@ -42,6 +42,18 @@ from PySide6.QtWidgets import (
 )
 
 from widgets import palette
+
+if TYPE_CHECKING:  # the pane takes any Assistant; the assistant's modules load when it is built
+    from inference.assistant.assistant import Assistant
+
+_W = TypeVar("_W", bound=QWidget)
+
+
+def _named(widget: _W, name: str) -> _W:
+    """The widget with its object name (the style sheet and the tests find it by name)."""
+    widget.setObjectName(name)
+    return widget
+
 
 LINK = "#2E4A62"  # dark blue-grey: readable as a link, far from the COMM blue and the alarm colours
 MAX_ENTRIES = 100
@@ -102,7 +114,7 @@ class AssistantPane(QWidget):
     answer_finished = Signal(object)  # the Answer (tests, logging)
 
     def __init__(
-        self, assistant: Any, parent: QWidget | None = None, *, open_procedures: bool = True
+        self, assistant: Assistant, parent: QWidget | None = None, *, open_procedures: bool = True
     ) -> None:
         super().__init__(parent)
         self.assistant = assistant
@@ -134,14 +146,14 @@ class AssistantPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
 
-        header = QFrame(objectName="assistantHeader")
+        header = _named(QFrame(), "assistantHeader")
         hv = QVBoxLayout(header)
         hv.setContentsMargins(8, 4, 8, 4)
         hv.setSpacing(3)
         hl = QHBoxLayout()
         hl.setSpacing(6)
-        title = QLabel("Assistant", objectName="assistantTitle")
-        self.model_chip = QLabel(objectName="modelChip")
+        title = _named(QLabel("Assistant"), "assistantTitle")
+        self.model_chip = _named(QLabel(), "modelChip")
         self.model_chip.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.model_chip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.handover_button = QPushButton("Draft handover")
@@ -165,22 +177,22 @@ class AssistantPane(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(8, 6, 8, 8)
         body.setSpacing(6)
-        self.history = QTextBrowser(objectName="assistantHistory")
+        self.history = _named(QTextBrowser(), "assistantHistory")
         self.history.setOpenLinks(False)
         self.history.setOpenExternalLinks(False)
         self.history.anchorClicked.connect(self._on_anchor)
         self.history.document().setDocumentMargin(6)
         body.addWidget(self.history, 1)
 
-        self.suggest_box = QWidget(objectName="suggestBox")
+        self.suggest_box = _named(QWidget(), "suggestBox")
         flow = FlowLayout(self.suggest_box, spacing=5)
         self.suggestion_buttons: list[QToolButton] = []
         from inference.assistant.router import SUGGESTION_LABELS
 
-        for q in getattr(self.assistant, "suggestions", [])[:6]:
+        for q in self.assistant.suggestions[:6]:
             if q == "Draft my shift handover":
                 continue  # it has its own button
-            b = QToolButton(objectName="suggestion")
+            b = _named(QToolButton(), "suggestion")
             b.setText(SUGGESTION_LABELS.get(q, q))
             b.setToolTip(f"Ask: {q}")
             b.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -191,17 +203,17 @@ class AssistantPane(QWidget):
 
         row = QHBoxLayout()
         row.setSpacing(6)
-        self.input = QLineEdit(objectName="assistantInput")
+        self.input = _named(QLineEdit(), "assistantInput")
         self.input.setPlaceholderText("Ask about the line: alarms, stops, rejects, signals, procedures…")
         self.input.setMaxLength(2000)
         self.input.returnPressed.connect(self._on_ask_clicked)
-        self.ask_button = QPushButton("Ask", objectName="askButton")
+        self.ask_button = _named(QPushButton("Ask"), "askButton")
         self.ask_button.setDefault(True)
         self.ask_button.clicked.connect(self._on_ask_clicked)
         row.addWidget(self.input, 1)
         row.addWidget(self.ask_button)
         body.addLayout(row)
-        self.status = QLabel("", objectName="assistantStatus")
+        self.status = _named(QLabel(""), "assistantStatus")
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         body.addWidget(self.status)
         outer.addLayout(body, 1)
@@ -211,16 +223,16 @@ class AssistantPane(QWidget):
 
     # --- model indicator --------------------------------------------------------------------------
     def update_model_indicator(self) -> None:
-        lm = getattr(self.assistant, "lm", None)
+        lm = self.assistant.lm
         if lm is None:
             self.model_chip.setText("○  No language model — answers straight from the plant data (tools)")
             self.model_chip.setProperty("kind", "none")
-            why = getattr(self.assistant, "lm_error", "") or "no model configured"
+            why = self.assistant.lm_error or "no model configured"
             self.model_chip.setToolTip(
                 f"Answers come from the tools (journal, alarms, procedures) without a language model: {why}."
             )
         else:
-            prov = str(getattr(lm, "provider", "")).replace("ExecutionProvider", "") or "?"
+            prov = lm.provider.replace("ExecutionProvider", "") or "?"
             self.model_chip.setText(f"●  Model: {lm.name} · onnxruntime {prov}")
             self.model_chip.setProperty("kind", "model")
             self.model_chip.setToolTip(
@@ -433,7 +445,7 @@ class AssistantPane(QWidget):
             bits.append(f"model wording replaced: {probs[0] if probs else a.verdict}{more}")
         if a.cancelled:
             bits.append("model stopped")
-        if a.model_error and a.answered_by == "tools" and getattr(self.assistant, "lm", None) is not None:
+        if a.model_error and a.answered_by == "tools" and self.assistant.lm is not None:
             bits.append(a.model_error)
         return f"<p style='color:{palette.TEXT_DIM}; font-size:8.5pt;'>{_esc(' · '.join(bits))}</p>"
 
@@ -496,8 +508,7 @@ class AssistantPane(QWidget):
     def show_procedure(self, doc: str, anchor: str) -> QWidget | None:
         from widgets.assistant_procedure import ProcedureViewer
 
-        tools = getattr(self.assistant, "tools", None)
-        index = getattr(tools, "procedures", None)
+        index = self.assistant.tools.procedures
         if index is None:
             return None
         if self._viewer is None:

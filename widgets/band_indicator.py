@@ -264,9 +264,9 @@ class BandIndicator(QWidget):
             lim = getattr(self.tag.alarms, name)
             if lim is None:
                 continue
-            x = round(xof(lim))
+            tick_x = round(xof(lim))  # whole pixels: a crisp tick without antialiasing
             p.setPen(QPen(c["TICK"], width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
-            p.drawLine(QPointF(x, top - 3), QPointF(x, top + _TRACK_H + 3))
+            p.drawLine(QPointF(tick_x, top - 3), QPointF(tick_x, top + _TRACK_H + 3))
         p.setPen(QPen(c["PANEL_BORDER"], 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(track)

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -66,15 +67,24 @@ def _dur(s: float | None) -> str:
     return f"{s / 3600:.1f} h"
 
 
-def journal_paths(journal: object, start: float | None) -> list[Path]:
+class JournalFiles(Protocol):
+    """The journal as the KPI report reads it: its files (hmi.core.journal.Journal has them)."""
+
+    @property
+    def path(self) -> Path | None:
+        """The file being written now (None: nothing on disk)."""
+        ...
+
+    def files(self) -> list[Path]: ...
+
+
+def journal_paths(journal: JournalFiles, start: float | None) -> list[Path]:
     """The journal files that may hold events after `start` (None: the current file only)."""
-    current = getattr(journal, "path", None)
+    current = journal.path
     if start is None:
         return [Path(current)] if current else []
-    files_fn = getattr(journal, "files", None)
-    files = [Path(p) for p in files_fn()] if callable(files_fn) else []
     out = []
-    for p in files:
+    for p in journal.files():
         try:
             if p.stat().st_mtime >= start:  # a file last written before the start holds nothing after it
                 out.append(p)
@@ -105,7 +115,7 @@ class KpiView(QWidget):
 
     def __init__(
         self,
-        journal: object | None = None,
+        journal: JournalFiles | None = None,
         *,
         paths: Callable[[float | None], list[Path]] | None = None,
         clock: Callable[[], float] = time.time,
@@ -192,7 +202,10 @@ class KpiView(QWidget):
         end = self._clock() if span is not None else None
         start = end - span if (span is not None and end is not None) else None
         try:
-            paths = self._paths_fn(start) if self._paths_fn else journal_paths(self.journal, start)
+            if self._paths_fn is not None:
+                paths = self._paths_fn(start)
+            else:
+                paths = journal_paths(self.journal, start) if self.journal is not None else []
         except Exception as exc:
             self._on_failed(n, f"cannot find the journal files: {exc}")
             return n

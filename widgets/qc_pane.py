@@ -249,7 +249,7 @@ class QcImageDialog(QDialog):
 
     def __init__(self, result: QcResult, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.result = result
+        self.qc_result = result  # not `result`: QDialog.result() is the dialog's exit code
         self.setWindowTitle(f"QC reject #{result.seq}: {pretty(result.label)}")
         self.setObjectName("qcImageDialog")
         lay = QVBoxLayout(self)

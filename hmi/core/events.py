@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class EventKind(enum.StrEnum):
@@ -39,3 +40,14 @@ class JournalEvent:
     severity: Severity = Severity.INFO
     data: dict[str, Any] = field(default_factory=dict)
     ts: float = field(default_factory=time.time)
+
+
+class EventReader(Protocol):
+    """Reads events back in time order (hmi.core.journal.Journal, the alarm engine's MemoryJournal)."""
+
+    def read_events(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        kinds: Iterable[EventKind | str] | None = None,
+    ) -> Sequence[JournalEvent]: ...

@@ -32,6 +32,7 @@ from connectors.camera_client import CameraClient
 from connectors.history_backfill import BackfillResult
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
+from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
 from hmi.core.alarms.model import AlarmProblem, AlarmRecord
@@ -54,11 +55,6 @@ log = logging.getLogger(__name__)
 # minimised for a long time the oldest samples are dropped from the *display*
 # feed only (the journal has them all) and the drop is counted and shown.
 _FEED_MAX_SAMPLES = 2_000_000
-
-
-_ALARM_ACTIONS = frozenset(
-    {"acknowledge", "reset", "shelve", "unshelve", "set_out_of_service", "return_to_service", "set_limit"}
-)
 
 
 def default_user() -> str:
@@ -266,16 +262,13 @@ class LineRuntime:
         return self._actions.submit(change)
 
     def alarm_action(
-        self, action: str, *args: object, **kwargs: object
+        self, request: AlarmRequest, user: User | None
     ) -> concurrent.futures.Future[list[AlarmRecord]]:
-        """Run an AlarmEngine operator action (acknowledge, reset, shelve, unshelve,
-        set_out_of_service, return_to_service, set_limit) off the caller's thread.
+        """Run an operator alarm command (`AlarmEngine.execute`) off the caller's thread.
 
         The future raises PermissionDenied (already audited) or ValueError with a
         message for the operator."""
-        if action not in _ALARM_ACTIONS:
-            raise ValueError(f"unknown alarm action {action!r}")
-        return self._actions.submit(getattr(self.alarms, action), *args, **kwargs)
+        return self._actions.submit(self.alarms.execute, request, user)
 
     def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
         """`user` is a logged-in User (role checked: operator or higher) or, for

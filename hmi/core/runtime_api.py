@@ -1,18 +1,14 @@
-"""What a screen needs from the running line, as plain Python (no Qt).
+"""The values that cross from the running line to the screens (plain Python, no Qt).
 
-`hmi.core.runtime.LineRuntime` implements this over OPC UA + the journal;
-tests and the UI can use any object with the same shape.
+The services themselves (what a screen may call) are Protocols in `hmi.ui.services`.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import enum
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from hmi.core.alarms.model import AlarmRecord
-from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
 from hmi.core.samples import SampleBatch
 
@@ -54,24 +50,3 @@ class WriteResult:
     status: int  # OPC UA StatusCode of the write (0 = Good)
     message: str  # for the operator: "written", or why not
     event_id: int | None = None  # journal row of the operator action
-
-
-class LineRuntimeApi(Protocol):
-    config: LineConfig
-
-    @property
-    def state(self) -> ConnectionState: ...
-
-    def poll(self) -> LiveUpdate:
-        """Non-blocking; called from the GUI timer (20-30 Hz)."""
-        ...
-
-    def write_value(self, tag: str, value: float, user: str) -> concurrent.futures.Future[WriteResult]:
-        """Validate, journal the request, write over OPC UA, journal the outcome.
-
-        Never blocks: the future completes on the I/O thread. Validation
-        errors (range, type, not writable) complete it with ok=False.
-        """
-        ...
-
-    def stop(self) -> None: ...

@@ -20,7 +20,6 @@ import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
@@ -36,9 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
 from hmi.core.alarms.model import AlarmRecord
 from hmi.core.config import LineConfig
 from hmi.core.users import PermissionDenied, User
+from hmi.ui.services import AlarmService
+from widgets.alarm_store import AlarmStore
 
 POLL_MS = 50
 SHELVE_CHOICES = (
@@ -318,35 +320,50 @@ class LimitDialog(_ActionDialog):
 
 @dataclass
 class _Pending:
-    action: str
+    command: AlarmCommand
     ids: list[str]
     futures: list[concurrent.futures.Future]
     done_text: str
     started: float = field(default_factory=time.monotonic)
 
 
-_VERB = {
-    "acknowledge": ("Acknowledging", "Acknowledged"),
-    "reset": ("Resetting", "Reset"),
-    "shelve": ("Shelving", "Shelved"),
-    "unshelve": ("Unshelving", "Unshelved"),
-    "set_out_of_service": ("Taking out of service", "Took out of service"),
-    "return_to_service": ("Returning to service", "Returned to service"),
-    "set_limit": ("Changing the limit of", "Changed the limit of"),
+@dataclass(frozen=True)
+class _ReasonWording:
+    title: str
+    heading: str  # "{n}": "3 alarms"
+    ok: str
+    note: str = ""
+    placeholder: str = ""
+
+
+# The commands that take one reason for every selected alarm.
+_REASON_DIALOGS: dict[AlarmCommand, _ReasonWording] = {
+    AlarmCommand.OUT_OF_SERVICE: _ReasonWording(
+        "Out of service",
+        "Take {n} out of service",
+        "Take out of service",
+        # Out of service is a maintenance step: the dialog says what it means and asks for a work order.
+        note="An out-of-service alarm is not evaluated for the operator until a supervisor "
+        "returns it to service (e.g. for maintenance).",
+        placeholder="required: why (e.g. instrument replaced, work order 4711)",
+    ),
+    AlarmCommand.RETURN_TO_SERVICE: _ReasonWording(
+        "Return to service", "Return {n} to service", "Return to service"
+    ),
 }
 
 
 class AlarmActionController(QObject):
-    """Opens the dialog an action needs, runs it on the runtime, reports the outcome."""
+    """Opens the dialog a command needs, runs it on the runtime, reports the outcome."""
 
     outcome = Signal(str, str)  # text, kind: pending / ok / failed
-    action_finished = Signal(str, list, bool)  # engine action, ids, all ok
+    action_finished = Signal(str, list, bool)  # AlarmCommand (engine operation), ids, all ok
     dialog_opened = Signal(object)  # the QDialog (tests fill it in)
 
     def __init__(
         self,
-        runtime: object,
-        store,
+        runtime: AlarmService,
+        store: AlarmStore,
         config: LineConfig | None = None,
         parent_widget: QWidget | None = None,
         parent: QObject | None = None,
@@ -373,7 +390,7 @@ class AlarmActionController(QObject):
 
     @property
     def available(self) -> bool:
-        return callable(getattr(self.runtime, "alarm_action", None))
+        return self.runtime.alarms is not None
 
     def set_user(self, user: User | None) -> None:
         self.user = user
@@ -381,29 +398,31 @@ class AlarmActionController(QObject):
     def _records(self, ids: Sequence[str]) -> list[AlarmRecord]:
         return [r for r in (self.store.get(i) for i in ids) if r is not None]
 
-    def _reason_action(
-        self,
-        action: str,
-        records: list[AlarmRecord],
-        user: User | None,
-        title: str,
-        heading: str,
-        button: str,
-        **dialog_kw: Any,
-    ) -> None:
-        """An action that takes one reason for all selected alarms (out of service, return to service)."""
-        dlg = ReasonDialog(title, heading, records, user, button, parent=self.parent_widget, **dialog_kw)
-        dlg.accepted.connect(
-            lambda: self._submit(action, dlg.ids, [(i, user, dlg.reason) for i in dlg.ids], dlg.reason)
+    def _reason_dialog(self, command: AlarmCommand, records: list[AlarmRecord]) -> ReasonDialog:
+        w = _REASON_DIALOGS[command]
+        return ReasonDialog(
+            w.title,
+            w.heading.format(n=_plural(len(records))),
+            records,
+            self.user,
+            w.ok,
+            required=command.spec.text.required,
+            note=w.note,
+            placeholder=w.placeholder,
+            parent=self.parent_widget,
         )
-        self._open(dlg)
 
     # --- requests --------------------------------------------------------------------------------
-    def request(self, action: str, ids: list[str]) -> None:
-        """action: an AlarmTable ACTIONS key (acknowledge, acknowledge_comment, acknowledge_visible,
-        reset, shelve, unshelve, set_out_of_service, return_to_service, set_limit)."""
-        if not self.available:
+    def request(self, command: AlarmCommand | str, ids: list[str]) -> None:
+        """Open the dialog `command` needs (if any), then run it on the alarms `ids`."""
+        states = self.runtime.alarms
+        if states is None:
             self._emit("Alarm actions are not available: this runtime has no alarm engine.", "failed")
+            return
+        try:
+            cmd = AlarmCommand(command)
+        except ValueError:
+            self._emit(f"Unknown alarm action {command!r}.", "failed")
             return
         records = self._records(ids)
         if not records:
@@ -411,82 +430,57 @@ class AlarmActionController(QObject):
             return
         user = self.user
         ids = [r.id for r in records]
-        if action == "acknowledge":
-            self._submit("acknowledge", ids, [(ids, user, "")])
-        elif action in ("acknowledge_comment", "acknowledge_visible"):
-            ack_dlg = AckDialog(records, user, self.parent_widget, visible=action == "acknowledge_visible")
-            ack_dlg.accepted.connect(
-                lambda: self._submit(
-                    "acknowledge",
-                    ack_dlg.ids,
-                    [(ack_dlg.ids, user, ack_dlg.comment)],
-                    f"(comment: {ack_dlg.comment})" if ack_dlg.comment else "",
+        op = cmd.operation
+        dlg: _ActionDialog
+        match cmd:
+            case AlarmCommand.ACKNOWLEDGE | AlarmCommand.RESET | AlarmCommand.UNSHELVE:
+                self._submit(AlarmRequest(op, tuple(ids)))
+                return
+            case AlarmCommand.ACKNOWLEDGE_COMMENT | AlarmCommand.ACKNOWLEDGE_VISIBLE:
+                ack = AckDialog(records, user, self.parent_widget, visible=cmd.spec.all_shown)
+                ack.accepted.connect(
+                    lambda: self._submit(
+                        AlarmRequest(op, tuple(ack.ids), ack.comment),
+                        f"(comment: {ack.comment})" if ack.comment else "",
+                    )
                 )
-            )
-            self._open(ack_dlg)
-        elif action == "reset":
-            self._submit("reset", ids, [(ids, user, "")])
-        elif action == "unshelve":
-            self._submit("unshelve", ids, [(i, user) for i in ids])
-        elif action == "shelve":
-            max_s = float(getattr(getattr(self.runtime, "alarms", None), "max_shelve_s", 12 * 3600.0))
-            shelve_dlg = ShelveDialog(records, user, max_s, self.parent_widget)
-            shelve_dlg.accepted.connect(
-                lambda: self._submit(
-                    "shelve",
-                    shelve_dlg.ids,
-                    [(i, user, shelve_dlg.duration_s, shelve_dlg.reason) for i in shelve_dlg.ids],
-                    f"for {shelve_dlg.duration_combo.currentText()}: {shelve_dlg.reason}",
+                dlg = ack
+            case AlarmCommand.SHELVE:
+                shelve = ShelveDialog(records, user, states.max_shelve_s, self.parent_widget)
+                shelve.accepted.connect(
+                    lambda: self._submit(
+                        AlarmRequest(op, tuple(shelve.ids), shelve.reason, duration_s=shelve.duration_s),
+                        f"for {shelve.duration_combo.currentText()}: {shelve.reason}",
+                    )
                 )
-            )
-            self._open(shelve_dlg)
-        elif action == "set_out_of_service":
-            self._reason_action(
-                "set_out_of_service",
-                records,
-                user,
-                "Out of service",
-                f"Take {_plural(len(records))} out of service",
-                "Take out of service",
-                required=True,
-                note="An out-of-service alarm is not evaluated for the operator until a supervisor "
-                "returns it to service (e.g. for maintenance).",
-                placeholder="required: why (e.g. instrument replaced, work order 4711)",
-            )
-        elif action == "return_to_service":
-            self._reason_action(
-                "return_to_service",
-                records,
-                user,
-                "Return to service",
-                f"Return {_plural(len(records))} to service",
-                "Return to service",
-                required=False,
-            )
-        elif action == "set_limit":
-            r = records[0]
-            unit = ""
-            if self.config is not None:
-                try:
-                    unit = self.config.tag(r.tag).unit
-                except KeyError:
-                    unit = ""
-            limit_dlg = LimitDialog(r, user, unit, self.parent_widget)
-            limit_dlg.accepted.connect(
-                lambda: self._submit(
-                    "set_limit",
-                    [r.id],
-                    [(r.id, user, limit_dlg.limit, limit_dlg.reason)],
-                    f"to {limit_dlg.limit:g} {unit}".rstrip() + f": {limit_dlg.reason}",
+                dlg = shelve
+            case AlarmCommand.OUT_OF_SERVICE | AlarmCommand.RETURN_TO_SERVICE:
+                reason = self._reason_dialog(cmd, records)
+                reason.accepted.connect(
+                    lambda: self._submit(AlarmRequest(op, tuple(reason.ids), reason.reason), reason.reason)
                 )
-            )
-            self._open(limit_dlg)
-        else:
-            self._emit(f"Unknown alarm action {action!r}.", "failed")
+                dlg = reason
+            case AlarmCommand.SET_LIMIT:
+                r = records[0]
+                unit = ""
+                if self.config is not None:
+                    try:
+                        unit = self.config.tag(r.tag).unit
+                    except KeyError:
+                        unit = ""
+                limit_dlg = LimitDialog(r, user, unit, self.parent_widget)
+                limit_dlg.accepted.connect(
+                    lambda: self._submit(
+                        AlarmRequest(op, (r.id,), limit_dlg.reason, limit=limit_dlg.limit),
+                        f"to {limit_dlg.limit:g} {unit}".rstrip() + f": {limit_dlg.reason}",
+                    )
+                )
+                dlg = limit_dlg
+        self._open(dlg)
 
     def acknowledge(self, ids: list[str]) -> None:
         """The banner's Ack: at once, no comment."""
-        self.request("acknowledge", ids)
+        self.request(AlarmCommand.ACKNOWLEDGE, ids)
 
     def _open(self, dlg: QDialog) -> None:
         if self.dialog is not None:
@@ -508,20 +502,21 @@ class AlarmActionController(QObject):
             dlg.deleteLater()
 
     # --- running -----------------------------------------------------------------------------------
-    def _submit(self, action: str, ids: list[str], calls: list[tuple], detail: str = "") -> None:
-        ing, ed = _VERB.get(action, (action, action))
+    def _submit(self, request: AlarmRequest, detail: str = "") -> None:
+        spec = request.command.spec
+        ids = list(request.ids)
         what = self._describe(ids)
         futures: list[concurrent.futures.Future] = []
         try:
-            for args in calls:
-                futures.append(self.runtime.alarm_action(action, *args))  # type: ignore[attr-defined]
+            for one in request.per_alarm():
+                futures.append(self.runtime.alarm_action(one, self.user))
         except Exception as exc:  # the runtime answers through futures; never crash the screen
             self._emit(f"Not done: {exc}", "failed")
             if not futures:
                 return
-        done = f"{ed} {what}" + (f" {detail}" if detail else "") + f" as {_who(self.user)}."
-        self.pending.append(_Pending(action, ids, futures, done))
-        self._emit(f"{ing} {what}…", "pending")
+        done = f"{spec.done} {what}" + (f" {detail}" if detail else "") + f" as {_who(self.user)}."
+        self.pending.append(_Pending(request.command, ids, futures, done))
+        self._emit(f"{spec.doing} {what}…", "pending")
         if not self._timer.isActive():
             self._timer.start()
 
@@ -555,7 +550,7 @@ class AlarmActionController(QObject):
                 self._emit(" ".join(uniq), "failed")
             else:
                 self._emit(p.done_text, "ok")
-            self.action_finished.emit(p.action, p.ids, not errors)
+            self.action_finished.emit(p.command, p.ids, not errors)
         self.pending = still
         if not still:
             self._timer.stop()

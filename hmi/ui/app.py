@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from hmi.core.config import LineConfig
-from hmi.core.runtime_api import LineRuntimeApi
 from hmi.core.users import User
+from hmi.ui.services import LineServices
 
 
 def run_gui(
-    runtime: LineRuntimeApi,
+    runtime: LineServices,
     config: LineConfig | None = None,
     user: User | str | None = None,
     *,

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from hmi.core.live_values import LiveValues
-from hmi.core.runtime_api import ConnectionState, LineRuntimeApi
+from hmi.core.runtime_api import ConnectionState
+from hmi.ui.services import LiveFeed
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class LiveBridge(QObject):
 
     def __init__(
         self,
-        runtime: LineRuntimeApi,
+        runtime: LiveFeed,
         live: LiveValues,
         interval_ms: int = DEFAULT_INTERVAL_MS,
         parent: QObject | None = None,
@@ -130,7 +131,7 @@ class LiveBridge(QObject):
         if update.events:
             st.events += len(update.events)
             self.events_arrived.emit(list(update.events))
-        alarms = getattr(update, "alarms", None)
+        alarms = update.alarms
         if alarms:
             st.alarm_records += len(alarms)
             self.alarms_changed.emit(list(alarms))

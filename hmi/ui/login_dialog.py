@@ -33,15 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.users import User
-from widgets.alarm_store import run_in_thread
+from hmi.ui.services import UserSession
 from widgets.number_pad import NumberPad
 
 POLL_MS = 40
 
 
-def _known_users(runtime: object) -> list[User]:
+def _known_users(runtime: UserSession) -> list[User]:
     """The accounts to offer on the touch picker (none when the runtime has no user store)."""
-    users = getattr(runtime, "users", None)
+    users = runtime.users
     try:
         return list(users.users()) if users is not None else []
     except Exception:  # a broken users file is reported when logging in; the picker stays empty
@@ -69,7 +69,7 @@ class LoginDialog(QDialog):
 
     def __init__(
         self,
-        runtime: object,
+        runtime: UserSession,
         current: User | None = None,
         parent: QWidget | None = None,
         *,
@@ -185,22 +185,16 @@ class LoginDialog(QDialog):
         self.password_edit.returnPressed.connect(self._on_ok)
         self.confirm_edit.returnPressed.connect(self._on_ok)
 
-        if not callable(getattr(runtime, "login", None)):
+        users = runtime.users
+        if users is None:
             self._say("Log-in is not available: this runtime has no user store.", bad=True)
             self.ok_button.setEnabled(False)
-        else:
-            users = getattr(runtime, "users", None)
-            try:
-                empty = users is not None and len(users) == 0
-            except TypeError:
-                empty = False
-            if empty:
-                path = getattr(users, "path", "users.json")
-                self._say(
-                    f"No accounts exist yet ({path}). Create one with "
-                    f"`linehmi users --file {path} add NAME --role ROLE`.",
-                    bad=True,
-                )
+        elif len(users) == 0:
+            self._say(
+                f"No accounts exist yet ({users.path}). Create one with "
+                f"`linehmi users --file {users.path} add NAME --role ROLE`.",
+                bad=True,
+            )
         self.name_edit.setFocus()
 
     def _on_user_picked(self, _i: int) -> None:
@@ -305,16 +299,8 @@ class LoginDialog(QDialog):
             self._say(why, bad=True)
             return
         self._say("Saving the new password…")
-        change = getattr(self.runtime, "change_password", None)
         try:
-            if callable(change):
-                fut = change(user, new)
-            else:
-                users = getattr(self.runtime, "users", None)
-                if users is None:
-                    self._say("Cannot change the password: this runtime has no user store.", bad=True)
-                    return
-                fut = run_in_thread(users.set_password, user.name, new)
+            fut = self.runtime.change_password(user, new)
         except Exception as exc:
             self._say(f"Could not change the password: {exc}", bad=True)
             return
@@ -344,12 +330,10 @@ class LoginDialog(QDialog):
         self._timer.stop()
         if r != QDialog.DialogCode.Accepted and self._pending_user is not None:
             # Logged in but refused to change the password: the log-in does not count.
-            logout = getattr(self.runtime, "logout", None)
-            if callable(logout):
-                try:
-                    logout(self._pending_user)
-                except Exception:
-                    pass
+            try:
+                self.runtime.logout(self._pending_user)
+            except Exception:  # the dialog closes whatever the runtime says; it logs its own errors
+                pass
             self._pending_user = None
         self._future, self._then = None, ""
         self._old_password = ""

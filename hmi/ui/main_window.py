@@ -24,7 +24,9 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
+    QBoxLayout,
     QDialog,
     QDockWidget,
     QFrame,
@@ -40,12 +42,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms.commands import AlarmCommand
 from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
 from hmi.core.historian import Historian
 from hmi.core.live_buffer import LiveBuffers
 from hmi.core.live_values import LiveValues
-from hmi.core.runtime_api import ConnectionState, LineRuntimeApi, TagProblem
+from hmi.core.runtime_api import ConnectionState, TagProblem
 from hmi.core.trend_sets import TrendSetStore
 from hmi.core.users import Role, User
 from hmi.ui.alarm_dialogs import AlarmActionController
@@ -53,6 +56,7 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.help_menu import SHORTCUTS, HelpMenu
 from hmi.ui.login_dialog import LoginDialog
+from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        runtime: LineRuntimeApi,
+        runtime: LineServices,
         config: LineConfig | None = None,
         user: User | str | None = None,
         *,
@@ -122,6 +126,7 @@ class MainWindow(QMainWindow):
         self.login_dialog: LoginDialog | None = None
         self._rate_mark = (time.monotonic(), 0)
         self._shut_down = False
+        self._docks_sized = False  # the first show lays the docks out for the screen size
         self.setWindowTitle(f"LineHMI — {self.config.line.name}")
         self.setObjectName("mainWindow")
         display = self.config.display
@@ -282,8 +287,8 @@ class MainWindow(QMainWindow):
         # Live samples go to ring buffers (1 h); older ranges come from the journal's
         # history (rollups), so scrolling back joins the two without a seam.
         self.live_buffers = LiveBuffers.from_config(self.config, retention_s=3600)
-        journal = getattr(self.runtime, "journal", None)
-        historian = Historian.for_journal(journal) if getattr(journal, "directory", None) else None
+        journal = self.runtime.journal
+        historian = Historian.for_journal(journal) if journal is not None and journal.directory else None
         self.trend = TrendWidget(
             self.config,
             self.live_buffers,
@@ -305,10 +310,10 @@ class MainWindow(QMainWindow):
     def _build_assistant_dock(self, load_model: bool) -> None:
         # Answers come from tools over the journal and the live values; a local language
         # model, when prepared, only phrases them (and a guard checks every fact).
-        journal = getattr(self.runtime, "journal", None)
+        journal = self.runtime.journal
         self.assistant = build_assistant(
             config=self.config,
-            journal_dir=getattr(journal, "directory", None),
+            journal_dir=journal.directory if journal is not None else None,
             live=live_snapshot_from(self.live),
             clock=time.time,
             use_model=False,
@@ -331,7 +336,7 @@ class MainWindow(QMainWindow):
 
     def _build_qc_dock(self) -> None:
         """Visual QC: latest image with verdict, rejects strip, defect rate (when the line has a camera)."""
-        qc = getattr(self.runtime, "qc", None)
+        qc = self.runtime.qc
         self.qc_pane: QcPane | None = None
         self.qc_dock: QDockWidget | None = None
         if qc is None:
@@ -466,7 +471,7 @@ class MainWindow(QMainWindow):
         )
         menu.insertSeparator(menu.actions()[4])
         self._tooltip_key(self.alarm_banner.list_button, "alarm_list")
-        self._tooltip_key(self.alarm_table.buttons.get("acknowledge"), "ack_selected")
+        self._tooltip_key(self.alarm_table.buttons.get(AlarmCommand.ACKNOWLEDGE), "ack_selected")
         self._tooltip_key(self.alarm_banner.silence_button, "silence")
 
     def _action(self, text: str, key: str | None, tip: str) -> QAction:
@@ -481,10 +486,9 @@ class MainWindow(QMainWindow):
         return a
 
     @staticmethod
-    def _tooltip_key(widget: QWidget | None, key: str) -> None:
-        if widget is not None and f"({SHORTCUTS[key]})" not in widget.toolTip():
-            base = widget.toolTip() or widget.text() if hasattr(widget, "text") else widget.toolTip()
-            widget.setToolTip(f"{base} ({SHORTCUTS[key]})")
+    def _tooltip_key(button: QAbstractButton | None, key: str) -> None:
+        if button is not None and f"({SHORTCUTS[key]})" not in button.toolTip():
+            button.setToolTip(f"{button.toolTip() or button.text()} ({SHORTCUTS[key]})")
 
     def _on_ack_shortcut(self) -> None:
         bring_forward(self.alarms_dock)
@@ -560,7 +564,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not getattr(self, "_docks_sized", False):
+        if not self._docks_sized:
             self._docks_sized = True
             if not self.window_layout.restore():
                 self.window_layout.arrange()
@@ -582,9 +586,8 @@ class MainWindow(QMainWindow):
         return self._user
 
     def set_user(self, user: User | str | None) -> None:
-        if hasattr(self, "trend"):
-            self.trend.user = user.name if isinstance(user, User) else (user or "")
         """A logged-in User (acts with their role), or a name / None: view only."""
+        self.trend.user = user.name if isinstance(user, User) else (user or "")
         if isinstance(user, User):
             self.user = user
             self._user = user.name
@@ -647,17 +650,15 @@ class MainWindow(QMainWindow):
         self.set_user(None)
 
     def _logout_runtime(self, user: User) -> None:
-        logout = getattr(self.runtime, "logout", None)
-        if callable(logout):
-            try:
-                logout(user)  # audited on the runtime's worker; nothing to wait for
-            except Exception:
-                log.exception("log-out of %s failed", user.name)
+        try:
+            self.runtime.logout(user)  # audited on the runtime's worker; nothing to wait for
+        except Exception:
+            log.exception("log-out of %s failed", user.name)
 
     # --- alarms --------------------------------------------------------------------------------
     def _build_alarm_model(self, audible: bool) -> None:
         self.alarm_store = AlarmStore(parent=self)
-        engine = getattr(self.runtime, "alarms", None)
+        engine = self.runtime.alarms
         if engine is not None:
             try:
                 # Once, at start; afterwards only the changed records from the bridge.
@@ -675,7 +676,7 @@ class MainWindow(QMainWindow):
             "Alarms", "alarmsDock", self.alarm_table, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.tags_dock, self.alarms_dock)
-        self.kpi_view = KpiView(getattr(self.runtime, "journal", None))
+        self.kpi_view = KpiView(self.runtime.journal)
         self.kpi_dock = self._dock(
             "Alarm KPIs", "kpiDock", self.kpi_view, Qt.DockWidgetArea.BottomDockWidgetArea
         )
@@ -756,8 +757,8 @@ class MainWindow(QMainWindow):
         self._history_timer = QTimer(self)
         self._history_timer.setInterval(100)
         self._history_timer.timeout.connect(self._on_history_timer)
-        journal = getattr(self.runtime, "journal", None)
-        if journal is None or not callable(getattr(journal, "read_events", None)):
+        journal = self.runtime.journal
+        if journal is None:
             return
         self._history_future = run_in_thread(load_history, journal, time.time() - ALARM_HISTORY_S)
         self._history_timer.start()
@@ -863,16 +864,17 @@ class MainWindow(QMainWindow):
     def _build_advisory_readouts(self) -> None:
         """Fault-model risk and predicted life under each faceplate (advisories, not alarms)."""
         self.advisories: dict[str, AdvisoryReadout] = {}
-        if getattr(self.runtime, "fault", None) is None:
+        if self.runtime.fault is None:
             return
         for machine_id, fp in self.overview.faceplates.items():
             readout = AdvisoryReadout(machine_id)
             lay = fp.layout()
-            lay.insertWidget(max(0, lay.count() - 1), readout)  # above the footer (Setpoint...)
+            if isinstance(lay, QBoxLayout):  # a faceplate is a column of rows
+                lay.insertWidget(max(0, lay.count() - 1), readout)  # above the footer (Setpoint...)
             self.advisories[machine_id] = readout
 
     def _update_advisories(self) -> None:
-        fault = getattr(self.runtime, "fault", None)
+        fault = self.runtime.fault
         if fault is None:
             return
         status = fault.status()
@@ -910,23 +912,20 @@ class MainWindow(QMainWindow):
             self.drops_status.style().polish(self.drops_status)
 
     def _update_journal(self) -> None:
-        # Not part of LineRuntimeApi: shown when the runtime has a journal (LineRuntime does).
-        journal = getattr(self.runtime, "journal", None)
-        stats = getattr(journal, "stats", None) if journal is not None else None
+        # Shown when the runtime writes a journal file (an in-memory one has no stats).
+        journal = self.runtime.journal
+        stats = journal.stats if journal is not None else None
         if stats is None:
             self.journal_status.setText("Journal  —")
             return
-        name = getattr(getattr(stats, "path", None), "name", "?")
-        text = f"Journal  {name} · {getattr(stats, 'samples_committed', 0):,} samples"
-        text += f" · {getattr(stats, 'events_committed', 0):,} events"
-        dropped = getattr(stats, "samples_dropped", 0)
-        if dropped:
-            text += f" · {dropped:,} samples dropped"
-        err = getattr(stats, "last_error", None)
-        if err:
-            text += f" · last error: {err}"
+        text = f"Journal  {stats.path.name} · {stats.samples_committed:,} samples"
+        text += f" · {stats.events_committed:,} events"
+        if stats.samples_dropped:
+            text += f" · {stats.samples_dropped:,} samples dropped"
+        if stats.last_error:
+            text += f" · last error: {stats.last_error}"
         self.journal_status.setText(text)
-        self.journal_status.setToolTip(str(getattr(stats, "path", "")))
+        self.journal_status.setToolTip(str(stats.path))
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property

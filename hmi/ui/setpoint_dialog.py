@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 from hmi.core.config import TagConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of, status_name
-from hmi.core.runtime_api import LineRuntimeApi, WriteResult
+from hmi.core.runtime_api import WriteResult
 from hmi.core.users import User
+from hmi.ui.services import SetpointWriter
 from widgets.formatting import format_age, format_value
 from widgets.number_pad import NumberPad
 
@@ -49,7 +50,7 @@ class SetpointDialog(QDialog):
 
     def __init__(
         self,
-        runtime: LineRuntimeApi,
+        runtime: SetpointWriter,
         live: LiveValues,
         tags: Sequence[TagConfig],
         user: str,
@@ -186,12 +187,14 @@ class SetpointDialog(QDialog):
         self.number_pad.setVisible(numeric and self._pad_wanted)
         self.unit_label.setText(t.unit)
         if numeric:
+            v: QIntValidator | QDoubleValidator
             if t.data_type == "int":
                 v = QIntValidator(self.value_edit)
             else:
-                v = QDoubleValidator(self.value_edit)
-                v.setNotation(QDoubleValidator.Notation.StandardNotation)
-                v.setDecimals(6)
+                dv = QDoubleValidator(self.value_edit)
+                dv.setNotation(QDoubleValidator.Notation.StandardNotation)
+                dv.setDecimals(6)
+                v = dv
             # Always '.' as the decimal point: the same keys on every line-side PC.
             v.setLocale(QLocale.c())
             self.value_edit.setValidator(v)
@@ -276,7 +279,7 @@ class SetpointDialog(QDialog):
         t, value = self.tag, self._value
         try:
             who = self.actor if self.actor is not None else self.user
-            self._future = self.runtime.write_value(t.name, value, who)  # type: ignore[arg-type]
+            self._future = self.runtime.write_value(t.name, value, who)
         except Exception as exc:  # the runtime should answer through the future, but never crash the screen
             self._show_result(None, f"Not written: {exc}")
             return

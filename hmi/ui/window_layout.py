@@ -284,7 +284,8 @@ class WindowLayout:
             if locked and d.isFloating():
                 d.setFloating(False)
             d.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures if locked else _MOVABLE)
-            d.setTitleBarWidget(QWidget() if locked else None)
+            # None gives the dock its own title bar back (the stubs say QWidget; Qt takes nullptr).
+            d.setTitleBarWidget(QWidget() if locked else None)  # type: ignore[arg-type]
 
     # --- saved layouts -----------------------------------------------------------------------
     def _key(self) -> str:

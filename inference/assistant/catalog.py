@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hmi.core.alarms.event_codec import AlarmSnapshot
+
 # Operator words -> the words tag names and descriptions use.
 TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "temp": ("temperature",),
@@ -191,7 +193,7 @@ class Catalog:
         cls,
         meta: dict[str, str],
         tag_rows: list[dict[str, Any]],
-        alarm_snapshots: Iterable[dict[str, Any]] = (),
+        alarm_snapshots: Iterable[AlarmSnapshot] = (),
     ) -> Catalog:
         """From a journal's meta and tags table (and alarm snapshots seen in its events)."""
         tags = []
@@ -244,14 +246,8 @@ class Catalog:
             )
         alarms = {}
         for s in alarm_snapshots:
-            if "alarm" in s and s["alarm"] not in alarms:
-                alarms[s["alarm"]] = AlarmInfo(
-                    s["alarm"],
-                    s.get("name") or s["alarm"],
-                    s.get("machine") or "",
-                    s.get("tag") or "",
-                    str(s.get("priority") or ""),
-                )
+            if s.alarm and s.alarm not in alarms:
+                alarms[s.alarm] = AlarmInfo(s.alarm, s.name, s.machine, s.tag, s.priority)
         return cls(
             meta.get("line_id", "line"),
             meta.get("line_name", meta.get("line_id", "line")),

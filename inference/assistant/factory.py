@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from hmi.core.alarms.event_codec import transitions
 from inference.assistant.assistant import Assistant, LanguageModel
 from inference.assistant.catalog import Catalog
 from inference.assistant.journal_access import JournalSource
@@ -97,7 +98,7 @@ def build_assistant(
         catalog = Catalog.from_config(config)
     elif journal is not None:
         meta, rows = journal.meta_and_tags()
-        snaps = [e.data for e in journal.events(kinds=["alarm"]) if e.data.get("event") == "transition"]
+        snaps = [t.snapshot for t in transitions(journal.events(kinds=["alarm"]))]
         catalog = Catalog.from_journal_rows(meta, rows, snaps)
     else:
         raise ValueError("build_assistant needs a line config or journal files")

@@ -1,4 +1,4 @@
-"""A LineRuntimeApi for widget tests and screenshots: no OPC UA, no journal.
+"""A LineServices (hmi.ui.services) for widget tests and screenshots: no OPC UA, no journal.
 
 - `poll()` drains what the test pushed (batches, events, problems, state) and,
   with `auto=True` while connected, adds one synthetic batch of plausible values.
@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
 from hmi.core.alarms.model import AlarmRecord
@@ -72,9 +73,13 @@ class FakeRuntime:
         self.users = users
         self.action_delay_s = action_delay_s
         self.feed_alarms = feed_alarms
-        self.alarm_calls: list[tuple[str, tuple]] = []
+        self.alarm_calls: list[tuple[AlarmRequest, User | None]] = []
         self._alarm_changes: list[AlarmRecord] = []
         self.alarms: AlarmEngine | None = None
+        # The optional services (hmi.ui.services.LineServices): none of them unless asked for.
+        self.journal: MemoryJournal | None = None
+        self.fault = None
+        self.qc = None
         if alarms:
             definitions, self.alarm_problems = load_definitions(config)
             self.alarms = AlarmEngine(config, definitions, self.alarm_journal)
@@ -111,7 +116,7 @@ class FakeRuntime:
                 self._sp[sp_i] = float(sum(sp_tag.normal) / 2) if sp_tag.normal else self._sp.get(sp_i, 0.0)
         self._discrete = [i for i, t in enumerate(config.tags) if not self._analog[i]]
 
-    # --- LineRuntimeApi -----------------------------------------------------------------------
+    # --- LiveFeed, SetpointWriter -----------------------------------------------------------------------
     @property
     def state(self) -> ConnectionState:
         return self._state
@@ -149,15 +154,17 @@ class FakeRuntime:
         with self._lock:
             self._alarm_changes.extend(records)
 
-    def alarm_action(self, action: str, *args, **kwargs) -> concurrent.futures.Future[list[AlarmRecord]]:
-        self.alarm_calls.append((action, args))
+    def alarm_action(
+        self, request: AlarmRequest, user: User | None
+    ) -> concurrent.futures.Future[list[AlarmRecord]]:
+        self.alarm_calls.append((request, user))
 
         def run():
             if self.action_delay_s:
                 time.sleep(self.action_delay_s)
             if self.alarms is None:
                 raise ValueError("no alarm engine")
-            return getattr(self.alarms, action)(*args, **kwargs)
+            return self.alarms.execute(request, user)
 
         return self._executor.submit(run)
 
@@ -171,6 +178,15 @@ class FakeRuntime:
 
     def logout(self, user: User) -> concurrent.futures.Future[None]:
         return self._executor.submit(self.auditor.logout, user)
+
+    def change_password(self, user: User, new_password: str) -> concurrent.futures.Future[None]:
+        def run() -> None:
+            if self.users is None:
+                raise ValueError("no user store")
+            self.users.set_password(user.name, new_password)
+            self.auditor.record(user, "change_password", target=user.name)
+
+        return self._executor.submit(run)
 
     def drain_alarms(self) -> list[AlarmRecord]:
         with self._lock:

@@ -24,6 +24,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
+from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
 from hmi.core.alarms.model import AlarmState, Priority
 from hmi.core.events import EventKind
 from hmi.ui.alarm_dialogs import AckDialog, AlarmActionController, LimitDialog, ReasonDialog, ShelveDialog
@@ -170,8 +171,12 @@ def test_ack_selected_with_comment_calls_alarm_action(qtbot, parts, fault):
     assert dlg.ids == ["conveyor.bearing_temp.hi", "capper.jam"]  # table order; acked ones left out
     dlg.comment_edit.setText("cap chute cleared")
     dlg.ok_button.click()
-    assert fault.alarm_calls[-1] == ("acknowledge", (["conveyor.bearing_temp.hi", "capper.jam"], OPERATOR,
-                                                     "cap chute cleared"))  # fmt: skip
+    assert fault.alarm_calls[-1] == (
+        AlarmRequest(
+            AlarmCommand.ACKNOWLEDGE, ("conveyor.bearing_temp.hi", "capper.jam"), "cap chute cleared"
+        ),
+        OPERATOR,
+    )
     assert ctl.last_outcome == ("Acknowledging 2 alarms…", "pending")
     qtbot.waitUntil(lambda: ctl.last_outcome[1] == "ok", timeout=3000)
     assert ctl.last_outcome[0] == "Acknowledged 2 alarms (comment: cap chute cleared) as olga (operator)."
@@ -204,8 +209,10 @@ def test_shelve_dialog_refuses_an_empty_reason(qtbot, parts, fault):
     assert dlg.ok_button.isEnabled() and dlg.message_label.text() == ""
     dlg.ok_button.click()
     assert fault.alarm_calls[-1] == (
-        "shelve",
-        ("conveyor.bearing_temp.hi", SUPERVISOR, 7200.0, "bearing replaced at 15:00, WO 4713"),
+        AlarmRequest(
+            AlarmCommand.SHELVE, ("conveyor.bearing_temp.hi",), "bearing replaced at 15:00, WO 4713", 7200.0
+        ),
+        SUPERVISOR,
     )
     qtbot.waitUntil(lambda: ctl.last_outcome[1] == "ok", timeout=3000)
     pump()
@@ -511,8 +518,8 @@ def test_out_of_service_and_return_need_a_reason_dialog(qtbot, parts, fault):
     dlg.reason_edit.setText("sensor replaced, WO 4711")
     dlg.ok_button.click()
     assert fault.alarm_calls[-1] == (
-        "set_out_of_service",
-        ("conveyor.bearing_temp.hi", SUPERVISOR, "sensor replaced, WO 4711"),
+        AlarmRequest(AlarmCommand.OUT_OF_SERVICE, ("conveyor.bearing_temp.hi",), "sensor replaced, WO 4711"),
+        SUPERVISOR,
     )
     qtbot.waitUntil(lambda: ctl.last_outcome[1] == "ok", timeout=3000)
     pump()
@@ -523,4 +530,7 @@ def test_out_of_service_and_return_need_a_reason_dialog(qtbot, parts, fault):
     back = ctl.dialog
     assert isinstance(back, ReasonDialog) and back.ok_button.isEnabled()  # optional here
     back.ok_button.click()
-    assert fault.alarm_calls[-1] == ("return_to_service", ("conveyor.bearing_temp.hi", SUPERVISOR, ""))
+    assert fault.alarm_calls[-1] == (
+        AlarmRequest(AlarmCommand.RETURN_TO_SERVICE, ("conveyor.bearing_temp.hi",)),
+        SUPERVISOR,
+    )

@@ -84,7 +84,7 @@ def test_clicking_a_reject_opens_it_large(qtbot, pane, tmp_path):
         pane.rejects.click(1)
     assert sig.args[0].seq == 2
     dialogs = pane.findChildren(QcImageDialog)
-    assert dialogs and dialogs[-1].result.seq == 2 and dialogs[-1].view.has_image
+    assert dialogs and dialogs[-1].qc_result.seq == 2 and dialogs[-1].view.has_image
     _save(dialogs[-1], "qc_reject_dialog")
     dialogs[-1].close()
 

@@ -132,8 +132,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         self.clear_bands()
         for key in list(self.groups):
             if key not in keys:
-                g = self.groups.pop(key)
-                g.vb.clear()
+                self.groups.pop(key).vb.clear()
         for key, title, yr, states in specs:
             g = self.groups.get(key)
             if g is None or g.states != states:

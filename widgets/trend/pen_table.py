@@ -117,7 +117,7 @@ class PenTableModel(QAbstractTableModel):
             on = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
             if on != r.visible:
                 r.visible = on
-                self.dataChanged.emit(index, index.siblingAtColumn(len(COLUMNS) - 1))
+                self.dataChanged.emit(index, self.index(index.row(), len(COLUMNS) - 1))
                 self.visibility_toggled.emit(r.tag, on)
             return True
         return False

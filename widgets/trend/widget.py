@@ -20,6 +20,7 @@ strokes only the points inside it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -343,7 +344,9 @@ class TrendWidget(QWidget):
         self._add_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self._add_box.setMinimumWidth(180)
         self._add_box.setMinimumHeight(34)
-        self._add_box.lineEdit().setPlaceholderText("Add pen: tag name…")
+        add_edit = self._add_box.lineEdit()  # editable combo: it has one
+        assert add_edit is not None
+        add_edit.setPlaceholderText("Add pen: tag name…")
         names = sorted(self._infos) or sorted(self._index)
         if not names and self.historian is not None:  # review of a journal file without its config
             try:
@@ -357,7 +360,7 @@ class TrendWidget(QWidget):
         comp.setFilterMode(Qt.MatchFlag.MatchContains)
         self._add_box.setCompleter(comp)
         self._add_box.activated.connect(lambda i: self._add_from_box())
-        self._add_box.lineEdit().returnPressed.connect(self._add_from_box)
+        add_edit.returnPressed.connect(self._add_from_box)
         bar.addWidget(self._add_box)
         self._sets_button = self._tool("Sets ▾", "Save or open a named set of pens")
         self._sets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -927,12 +930,13 @@ class TrendWidget(QWidget):
     def drawn(self, tag: str) -> tuple[np.ndarray, np.ndarray]:
         """The polyline (x, y; NaN = break) drawn for a pen, body and tail, solid and dashed (tests)."""
         pen = self._pens[tag]
-        xs, ys = [], []
+        xs: list[np.ndarray] = []
+        ys: list[np.ndarray] = []
         for part in ("solid", "dash"):
             x, y = pen.curves[part].data()
             if len(x):
-                xs += [x, [np.nan]]
-                ys += [y, [np.nan]]
+                xs += [x, np.array([np.nan])]
+                ys += [y, np.array([np.nan])]
         if not xs:
             return np.empty(0), np.empty(0)
         return np.concatenate(xs), np.concatenate(ys)
@@ -1271,11 +1275,15 @@ class TrendWidget(QWidget):
         if names:
             m.addSeparator()
         for n in names:
-            m.addAction(n, lambda n=n: self.load_set(n))
+            m.addAction(n, functools.partial(self.load_set, n))
         if names:
             dm = m.addMenu("Delete")
             for n in names:
-                dm.addAction(n, lambda n=n: self.trend_sets.delete(self.user, n) if self.trend_sets else None)
+                dm.addAction(n, functools.partial(self._delete_set, n))
+
+    def _delete_set(self, name: str) -> None:
+        if self.trend_sets is not None:
+            self.trend_sets.delete(self.user, name)
 
     def _on_save_set(self) -> None:
         name, ok = QInputDialog.getText(self, "Save trend set", "Name of this set of pens:")

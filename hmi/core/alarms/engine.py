@@ -32,7 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
 from hmi.core.alarms.evaluation import Evaluator
+from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_data, latest_snapshots, transition_data
 from hmi.core.alarms.model import (
     AlarmDefinition,
     AlarmJournal,
@@ -41,9 +43,7 @@ from hmi.core.alarms.model import (
     AlarmState,
     AlarmSummary,
     Priority,
-    json_safe,
 )
-from hmi.core.alarms.persistence import latest_snapshots
 from hmi.core.alarms.shelving import ReentryThrottle
 from hmi.core.audit import Auditor
 from hmi.core.config import LineConfig
@@ -138,10 +138,6 @@ def _state_of(rt: _Rt) -> AlarmState:
     if not rt.acked:
         return AlarmState.RTN_UNACKED
     return AlarmState.NORMAL
-
-
-def _opt(v: float | None) -> float | None:
-    return None if v is None or not math.isfinite(v) else float(v)
 
 
 class AlarmEngine:
@@ -483,20 +479,19 @@ class AlarmEngine:
         if new == AlarmState.NORMAL:
             rt.first_out, rt.first_out_of = False, ""
         v = self._value(i) if value is None else value
-        data = self._snapshot(i)
-        data.update(
-            event="transition",
+        data = transition_data(
+            self._snapshot(i),
             action=action,
+            from_state=prev.value,
+            to_state=new.value,
             annunciated=annunciated and not d.advisory,
-            value=json_safe(v),
-            value_ts=_opt(float(self._tag_value_ts[self._alarm_tag[i]])),
+            value=v,
+            value_ts=float(self._tag_value_ts[self._alarm_tag[i]]),
             user=user,
             comment=comment,
             reason=reason,
-            **{"from": prev.value, "to": new.value},
+            extra=extra,
         )
-        if extra:
-            data.update(extra)
         if action == "activate":
             msg = f"{d.format_message(v)} [{d.priority.label}]"
             sev = Severity.ERROR if d.priority <= Priority.HIGH else Severity.WARNING
@@ -512,41 +507,41 @@ class AlarmEngine:
         )
         self._changed[i] = None
 
-    def _snapshot(self, i: int) -> dict[str, Any]:
+    def _snapshot(self, i: int) -> AlarmSnapshot:
         """Everything needed to rebuild the alarm's state: every journaled transition carries it."""
         d = self._defs[i]
         rt = self._rt[i]
-        return {
-            "alarm": d.id,
-            "name": d.name,
-            "tag": d.tag,
-            "machine": d.machine,
-            "kind": d.kind.value,
-            "priority": d.priority.name.lower(),
-            "priority_level": int(d.priority),
-            "advisory": d.advisory,
-            "limit": json_safe(d.limit),
-            "state": rt.state.value,
-            "active": rt.active,
-            "acked": rt.acked,
-            "in_alarm": rt.raw,
-            "latched": rt.latched,
-            "shelved_until": rt.shelved_until,
-            "shelved_by": rt.shelved_by,
-            "shelve_reason": rt.shelve_reason,
-            "suppressed": rt.suppressed,
-            "out_of_service": rt.oos,
-            "oos_by": rt.oos_by,
-            "oos_reason": rt.oos_reason,
-            "first_out": rt.first_out,
-            "first_out_of": rt.first_out_of,
-            "activated_at": rt.activated_at,
-            "cleared_at": rt.cleared_at,
-            "acked_at": rt.acked_at,
-            "acked_by": rt.acked_by,
-            "count": rt.count,
-            "trigger_value": json_safe(rt.trigger_value),
-        }
+        return AlarmSnapshot(
+            alarm=d.id,
+            name=d.name,
+            tag=d.tag,
+            machine=d.machine,
+            kind=d.kind.value,
+            priority=d.priority.name.lower(),
+            priority_level=int(d.priority),
+            advisory=d.advisory,
+            limit=d.limit,
+            state=rt.state.value,
+            active=rt.active,
+            acked=rt.acked,
+            in_alarm=rt.raw,
+            latched=rt.latched,
+            shelved_until=rt.shelved_until,
+            shelved_by=rt.shelved_by,
+            shelve_reason=rt.shelve_reason,
+            suppressed=rt.suppressed,
+            out_of_service=rt.oos,
+            oos_by=rt.oos_by,
+            oos_reason=rt.oos_reason,
+            first_out=rt.first_out,
+            first_out_of=rt.first_out_of,
+            activated_at=rt.activated_at,
+            cleared_at=rt.cleared_at,
+            acked_at=rt.acked_at,
+            acked_by=rt.acked_by,
+            count=rt.count,
+            trigger_value=rt.trigger_value,
+        )
 
     def _record(self, i: int) -> AlarmRecord:
         d = self._defs[i]
@@ -646,6 +641,41 @@ class AlarmEngine:
         self._emit(changed)
         return changed
 
+    def execute(self, request: AlarmRequest, user: User | None) -> list[AlarmRecord]:
+        """Run one operator command (the runtime calls this on its actions thread).
+
+        Raises PermissionDenied (refusal already audited), ValueError with a message
+        for the operator, or UnknownAlarm. A per-alarm command over several alarms
+        runs alarm by alarm and stops at the first refusal: send `request.per_alarm()`
+        one by one for an outcome per alarm."""
+        r = request
+        changed: list[AlarmRecord] = []
+        match r.command:
+            case AlarmCommand.ACKNOWLEDGE:
+                return self.acknowledge(r.ids, user, r.text)
+            case AlarmCommand.RESET:
+                return self.reset(r.ids, user, r.text)
+            case AlarmCommand.SHELVE:
+                assert r.duration_s is not None  # AlarmRequest checks it
+                for i in r.ids:
+                    changed += self.shelve(i, user, r.duration_s, r.text)
+            case AlarmCommand.UNSHELVE:
+                for i in r.ids:
+                    changed += self.unshelve(i, user, r.text)
+            case AlarmCommand.OUT_OF_SERVICE:
+                for i in r.ids:
+                    changed += self.set_out_of_service(i, user, r.text)
+            case AlarmCommand.RETURN_TO_SERVICE:
+                for i in r.ids:
+                    changed += self.return_to_service(i, user, r.text)
+            case AlarmCommand.SET_LIMIT:
+                assert r.limit is not None  # AlarmRequest checks it
+                for i in r.ids:
+                    changed += self.set_limit(i, user, r.limit, r.text)
+            case _:
+                raise ValueError(f"{r.command.name} is not an engine operation")
+        return changed
+
     def acknowledge(
         self, ids: str | Iterable[str], user: User | None, comment: str = ""
     ) -> list[AlarmRecord]:
@@ -665,7 +695,7 @@ class AlarmEngine:
                 rt.comment = comment
                 self._transition(i, prev, now, "acknowledge", user=name, comment=comment)
 
-        return self._act(user, Action.ACKNOWLEDGE, id_list, body, detail=comment)
+        return self._act(user, AlarmCommand.ACKNOWLEDGE.action, id_list, body, detail=comment)
 
     def reset(self, ids: str | Iterable[str], user: User | None, comment: str = "") -> list[AlarmRecord]:
         """Reset latched alarms whose condition has cleared (acknowledges them too)."""
@@ -684,7 +714,7 @@ class AlarmEngine:
                 rt.comment = comment
                 self._transition(i, prev, now, "reset", user=name, comment=comment)
 
-        return self._act(user, Action.RESET, id_list, body, detail=comment)
+        return self._act(user, AlarmCommand.RESET.action, id_list, body, detail=comment)
 
     def shelve(self, alarm_id: str, user: User | None, duration_s: float, reason: str) -> list[AlarmRecord]:
         """Shelve an alarm for a time (supervisor or higher); a reason is mandatory."""
@@ -713,7 +743,7 @@ class AlarmEngine:
 
         return self._act(
             user,
-            Action.SHELVE,
+            AlarmCommand.SHELVE.action,
             [alarm_id],
             body,
             detail=reason,
@@ -733,7 +763,7 @@ class AlarmEngine:
             rt.shelved_by = rt.shelve_reason = ""
             self._return(i, now, "unshelve", user=name, comment=comment)
 
-        return self._act(user, Action.UNSHELVE, [alarm_id], body, detail=comment)
+        return self._act(user, AlarmCommand.UNSHELVE.action, [alarm_id], body, detail=comment)
 
     def set_out_of_service(self, alarm_id: str, user: User | None, reason: str) -> list[AlarmRecord]:
         """Take an alarm out of service (maintenance); supervisor or higher, reason mandatory."""
@@ -756,7 +786,9 @@ class AlarmEngine:
             self._mask(i)
             self._transition(i, prev, now, "out_of_service", user=name, reason=reason)
 
-        return self._act(user, Action.OUT_OF_SERVICE, [alarm_id], body, detail=reason, validate=validate)
+        return self._act(
+            user, AlarmCommand.OUT_OF_SERVICE.action, [alarm_id], body, detail=reason, validate=validate
+        )
 
     def return_to_service(self, alarm_id: str, user: User | None, reason: str = "") -> list[AlarmRecord]:
         name = user.name if user else ""
@@ -769,7 +801,7 @@ class AlarmEngine:
             rt.oos, rt.oos_by, rt.oos_reason = False, "", ""
             self._return(i, now, "return_to_service", user=name, reason=reason)
 
-        return self._act(user, Action.RETURN_TO_SERVICE, [alarm_id], body, detail=reason)
+        return self._act(user, AlarmCommand.RETURN_TO_SERVICE.action, [alarm_id], body, detail=reason)
 
     def set_limit(self, alarm_id: str, user: User | None, limit: float, reason: str) -> list[AlarmRecord]:
         """Change an analog or rate-of-change alarm's limit at run time (engineer or higher).
@@ -835,7 +867,7 @@ class AlarmEngine:
 
         return self._act(
             user,
-            Action.CHANGE_LIMITS,
+            AlarmCommand.SET_LIMIT.action,
             [alarm_id],
             body,
             detail=reason,
@@ -867,32 +899,32 @@ class AlarmEngine:
             t0 = since if since is not None else now - horizon_s
             snaps = latest_snapshots(j.read_events(t0, None, [EventKind.ALARM]))
             restored = unknown = 0
-            for aid, (s, ts) in snaps.items():
+            for aid, (data, ts) in snaps.items():
                 i = self._ids.get(aid)
                 if i is None:
                     unknown += 1
                     continue
+                s = AlarmSnapshot.from_data(data)
                 rt = self._rt[i]
-                rt.active = bool(s.get("active", False))
-                rt.acked = bool(s.get("acked", True))
-                rt.raw = bool(s.get("in_alarm", rt.active))
-                rt.latched = bool(s.get("latched", False))
-                rt.shelved_until = _opt(s.get("shelved_until"))
-                rt.shelved_by = str(s.get("shelved_by") or "")
-                rt.shelve_reason = str(s.get("shelve_reason") or "")
-                rt.suppressed = bool(s.get("suppressed", False))
-                rt.oos = bool(s.get("out_of_service", False))
-                rt.oos_by = str(s.get("oos_by") or "")
-                rt.oos_reason = str(s.get("oos_reason") or "")
-                rt.first_out = bool(s.get("first_out", False))
-                rt.first_out_of = str(s.get("first_out_of") or "")
-                rt.activated_at = _opt(s.get("activated_at"))
-                rt.cleared_at = _opt(s.get("cleared_at"))
-                rt.acked_at = _opt(s.get("acked_at"))
-                rt.acked_by = str(s.get("acked_by") or "")
-                rt.count = int(s.get("count") or 0)
-                tv = s.get("trigger_value")
-                rt.trigger_value = float(tv) if isinstance(tv, int | float) else math.nan
+                rt.active = s.active
+                rt.acked = s.acked
+                rt.raw = s.in_alarm
+                rt.latched = s.latched
+                rt.shelved_until = s.shelved_until
+                rt.shelved_by = s.shelved_by
+                rt.shelve_reason = s.shelve_reason
+                rt.suppressed = s.suppressed
+                rt.oos = s.out_of_service
+                rt.oos_by = s.oos_by
+                rt.oos_reason = s.oos_reason
+                rt.first_out = s.first_out
+                rt.first_out_of = s.first_out_of
+                rt.activated_at = s.activated_at
+                rt.cleared_at = s.cleared_at
+                rt.acked_at = s.acked_at
+                rt.acked_by = s.acked_by
+                rt.count = s.count
+                rt.trigger_value = s.trigger_value if s.trigger_value is not None else math.nan
                 rt.state = _state_of(rt)
                 rt.changed_at = float(ts)
                 self._eval.set_raw(i, rt.raw)
@@ -921,6 +953,6 @@ class AlarmEngine:
             EventKind.ALARM,
             f"{text} ({len(snaps)})",
             source="alarms",
-            data={"event": "checkpoint", "alarms": snaps},
+            data=checkpoint_data(snaps),
             ts=now,
         )

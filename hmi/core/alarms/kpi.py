@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_of, transition_of
+from hmi.core.events import EventKind
+
 PERIOD_S = 600.0
 FLOOD_THRESHOLD = 10  # more than this many alarms in a 10-minute period is a flood
 CHATTER_COUNT = 3  # this many activations...
@@ -144,9 +147,12 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
 
 @dataclass(slots=True)
 class _Ev:
+    """An ALARM event row as read here (decoded by hmi.core.alarms.event_codec)."""
+
     ts: float
     user: str
     data: dict[str, Any]
+    kind: str = EventKind.ALARM.value
 
 
 def _read(paths: Sequence[Path], end: float | None) -> tuple[list[_Ev], float | None, float | None]:
@@ -181,10 +187,6 @@ def _read(paths: Sequence[Path], end: float | None) -> tuple[list[_Ev], float | 
 # --- computing ------------------------------------------------------------------------------------
 
 
-def _is_advisory(d: dict[str, Any]) -> bool:
-    return bool(d.get("advisory")) or str(d.get("priority", "")).lower() == "advisory"
-
-
 def _max_in_window(times: list[float], window: float) -> int:
     best = j = 0
     for i, t in enumerate(times):
@@ -217,60 +219,60 @@ def report(
     tta: list[float] = []
     active_since: dict[str, float] = {}
     stale: dict[str, StaleAlarm] = {}
-    last: dict[str, dict[str, Any]] = {}
+    last: dict[str, AlarmSnapshot] = {}
 
     def close_interval(aid: str, since: float, until: float, still: bool) -> None:
         if until - since > STALE_S and until > t0:
             stale[aid] = StaleAlarm(aid, names.get(aid, aid), since, (until - since) / 3600.0, still)
 
-    def apply_state(aid: str, d: dict[str, Any], ts: float) -> None:
+    def apply_state(s: AlarmSnapshot, ts: float) -> None:
+        aid = s.alarm
         was = aid in active_since
-        now_active = bool(d.get("active"))
-        if now_active and not was:
-            since = d.get("activated_at")
-            active_since[aid] = float(since) if isinstance(since, int | float) else ts
-        elif was and not now_active:
+        if s.active and not was:
+            active_since[aid] = s.activated_at if s.activated_at is not None else ts
+        elif was and not s.active:
             close_interval(aid, active_since.pop(aid), ts, False)
-        last[aid] = d
+        last[aid] = s
 
     for ev in events:
-        d = ev.data
-        kind = d.get("event")
-        if kind == "checkpoint":
-            snaps = {s["alarm"]: s for s in d.get("alarms", []) if isinstance(s, dict) and "alarm" in s}
+        checkpoint = checkpoint_of(ev)
+        if checkpoint is not None:
+            snaps = {s.alarm: s for s in checkpoint}
             for aid in list(last):
-                if aid not in snaps:
-                    apply_state(aid, {"active": False, "state": "normal"}, ev.ts)
-            for aid, s in snaps.items():
-                names.setdefault(aid, str(s.get("name") or aid))
-                apply_state(aid, s, ev.ts)
+                if aid not in snaps:  # not in the checkpoint: it was normal then
+                    apply_state(AlarmSnapshot(alarm=aid), ev.ts)
+            for aid, snap in snaps.items():
+                names.setdefault(aid, snap.name)
+                apply_state(snap, ev.ts)
             continue
-        if kind != "transition" or "alarm" not in d:
+        t = transition_of(ev)
+        if t is None:
             continue
-        aid = str(d["alarm"])
-        names[aid] = str(d.get("name") or aid)
-        prio[aid] = str(d.get("priority") or "").lower()
+        s = t.snapshot
+        aid = s.alarm
+        names[aid] = s.name
+        prio[aid] = s.priority
         in_period = t0 <= ev.ts < t1
-        if _is_advisory(d):  # model advisories: never part of the alarm load, standing or stale lists
-            if in_period and d.get("annunciated"):
+        if s.is_advisory:  # model advisories: never part of the alarm load, standing or stale lists
+            if in_period and t.annunciated:
                 r.advisories_excluded += 1
             continue
-        if d.get("annunciated"):
+        if t.annunciated:
             pending_ack[aid].append(ev.ts)
             if in_period:
                 ann_times[aid].append(ev.ts)
                 ann_all.append(ev.ts)
-        action = d.get("action")
+        action = t.action
         if action == "acknowledge" and pending_ack.get(aid):
             t_ann = pending_ack[aid].pop()
             pending_ack[aid].clear()  # older unacknowledged activations are covered by this ack
             if in_period:
                 tta.append(ev.ts - t_ann)
-        elif action in ("shelve", "suppress", "out_of_service", "reset") or d.get("acked"):
+        elif action in ("shelve", "suppress", "out_of_service", "reset") or s.acked:
             pending_ack[aid].clear()
         if action == "shelve" and in_period:
             r.shelve_actions += 1
-        apply_state(aid, d, ev.ts)
+        apply_state(s, ev.ts)
 
     for aid, since in active_since.items():
         close_interval(aid, since, t1, True)
@@ -323,20 +325,15 @@ def report(
         r.median_time_to_ack_s = srt[mid] if len(srt) % 2 else (srt[mid - 1] + srt[mid]) / 2
 
     # State at the end.
-    for aid, d in sorted(last.items()):
-        state = str(d.get("state", ""))
+    for aid, snap in sorted(last.items()):
+        state = snap.state
         if state in ("unacknowledged", "acknowledged"):
-            at = d.get("activated_at")
             r.standing_at_end.append(
                 StandingAlarm(
-                    aid,
-                    names.get(aid, aid),
-                    prio.get(aid, str(d.get("priority", ""))),
-                    state,
-                    float(at) if isinstance(at, int | float) else None,
+                    aid, names.get(aid, aid), prio.get(aid, snap.priority), state, snap.activated_at
                 )
             )
-        if state in ("unacknowledged", "rtn_unacknowledged") or (state == "latched" and not d.get("acked")):
+        if state in ("unacknowledged", "rtn_unacknowledged") or (state == "latched" and not snap.acked):
             r.unacked_at_end += 1
         if state == "shelved":
             r.shelved_at_end.append(aid)

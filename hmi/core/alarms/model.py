@@ -10,11 +10,11 @@ import enum
 import math
 import operator
 import string
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from hmi.core.events import EventKind, JournalEvent
+from hmi.core.events import EventReader, JournalEvent
 
 
 class Priority(enum.IntEnum):
@@ -252,6 +252,15 @@ class AlarmRecord:
         return self.state == AlarmState.NORMAL
 
 
+# The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.
+ACTIVE_STATES = frozenset({AlarmState.UNACKED, AlarmState.ACKED, AlarmState.RTN_UNACKED, AlarmState.LATCHED})
+
+
+def needs_ack(r: AlarmRecord) -> bool:
+    """Flashes and waits for an acknowledgement (active, returned-to-normal or latched)."""
+    return not r.acked and r.state in ACTIVE_STATES
+
+
 @dataclass(frozen=True, slots=True)
 class AlarmSummary:
     """Counts for the alarm banner. Per priority: annunciated active alarms, and those unacknowledged."""
@@ -278,21 +287,7 @@ class AlarmSummary:
         return min(pending) if pending else None
 
 
-class AlarmJournal(Protocol):
+class AlarmJournal(EventReader, Protocol):
     """What the alarm engine needs from the journal (hmi.core.journal.Journal has it)."""
 
     def write_event(self, ev: JournalEvent) -> int: ...
-
-    def read_events(
-        self,
-        since: float | None = None,
-        until: float | None = None,
-        kinds: Iterable[EventKind | str] | None = None,
-    ) -> Sequence[JournalEvent]: ...
-
-
-def json_safe(v: Any) -> Any:
-    """NaN/inf are not JSON; SQLite's json functions refuse them. Store null instead."""
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v

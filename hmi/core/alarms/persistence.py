@@ -1,42 +1,37 @@
-"""Alarm state in the journal: replaying alarm events, and an in-memory journal.
+"""An in-memory journal for the alarm engine (tests, benchmarks, a run with no journal file).
 
-Every alarm transition event's ``data`` holds a full snapshot of the alarm
-(``event = "transition"``); a checkpoint event (``event = "checkpoint"``)
-holds the snapshots of all alarms that were not normal at that time, so the
-state at any moment is "the last checkpoint, then the later transitions".
+The alarm events' format and their replay live in `hmi.core.alarms.event_codec`;
+`latest_snapshots` is re-exported here for the callers that import it from this module.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any
+from pathlib import Path
 
+from hmi.core.alarms.event_codec import latest_snapshots
 from hmi.core.events import EventKind, JournalEvent
-
-
-def latest_snapshots(events: Iterable[JournalEvent]) -> dict[str, tuple[dict[str, Any], float]]:
-    """alarm id -> (snapshot, ts) as of the last of the given events (any order in, time order applied)."""
-    snaps: dict[str, tuple[dict[str, Any], float]] = {}
-    for ev in sorted(events, key=lambda e: e.ts):
-        if str(ev.kind) != EventKind.ALARM.value:
-            continue
-        data = ev.data if isinstance(ev.data, dict) else {}
-        if data.get("event") == "checkpoint":
-            snaps = {
-                s["alarm"]: (s, ev.ts) for s in data.get("alarms", []) if isinstance(s, dict) and "alarm" in s
-            }
-        elif data.get("event") == "transition" and "alarm" in data:
-            snaps[data["alarm"]] = (data, ev.ts)
-    return snaps
+from hmi.core.journal import JournalStats
 
 
 class MemoryJournal:
-    """An in-memory AlarmJournal: for tests, benchmarks and a run with no journal file."""
+    """An in-memory AlarmJournal: for tests, benchmarks and a run with no journal file.
+
+    It reads like a journal to the screens (hmi.ui.services.JournalReader), with
+    nothing on disk: no directory, no files, no write statistics.
+    """
+
+    directory: Path | None = None
+    path: Path | None = None
+    stats: JournalStats | None = None
 
     def __init__(self) -> None:
         self.events: list[JournalEvent] = []
         self._lock = threading.Lock()
+
+    def files(self) -> list[Path]:
+        return []
 
     def write_event(self, ev: JournalEvent) -> int:
         with self._lock:
@@ -72,3 +67,6 @@ class MemoryJournal:
     def of_kind(self, kind: EventKind | str) -> list[JournalEvent]:
         with self._lock:
             return [e for e in self.events if str(e.kind) == str(kind)]
+
+
+__all__ = ["MemoryJournal", "latest_snapshots"]
