@@ -45,6 +45,9 @@ def _app_palette() -> QPalette:
         (QPalette.ColorRole.PlaceholderText, palette.TEXT_DIM),
         (QPalette.ColorRole.Highlight, palette.SELECTION),
         (QPalette.ColorRole.HighlightedText, palette.POINTER),
+        # Links are text, underlined: blue is the colour of a lost connection (ISA-101).
+        (QPalette.ColorRole.Link, palette.TEXT),
+        (QPalette.ColorRole.LinkVisited, palette.TEXT_DIM),
         (QPalette.ColorRole.ToolTipBase, palette.TOOLTIP),
         (QPalette.ColorRole.ToolTipText, palette.TEXT),
     ):

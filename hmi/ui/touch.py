@@ -51,7 +51,8 @@ QScrollBar:horizontal {{ height: {TOUCH_TARGET_PX}px; }}
 QScrollBar::handle:vertical {{ min-height: {TOUCH_TARGET_PX}px; }}
 QScrollBar::handle:horizontal {{ min-width: {TOUCH_TARGET_PX}px; }}
 QHeaderView::section {{ min-height: {TOUCH_TARGET_PX - 12}px; }}
-QMenu::item {{ padding: 12px 28px 12px 20px; }}
+QMenu::item {{ padding: 13px 28px 13px 20px; }}
+QComboBox QAbstractItemView::item {{ min-height: {TOUCH_TARGET_PX}px; }}
 """
 
 
@@ -96,6 +97,13 @@ class TouchProfile(QObject):
         widgets = root.findChildren(QWidget) if root is not None else self.app.allWidgets()
         for w in widgets:
             self.adapt(w)
+
+    def refresh(self, root: QWidget) -> None:
+        """Size every target again: a style sheet set since (a theme switch) re-polishes widgets,
+        and a polish puts back the minimum size the widget's own style sheet asks for."""
+        if self.enabled:
+            for w in root.findChildren(QWidget):
+                self.adapt(w)
 
     def adapt(self, w: QWidget) -> None:
         """Touch size for a target; kinetic scrolling and touch-high rows for a view (or back)."""

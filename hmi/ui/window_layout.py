@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 COMPACT_MAX_WIDTH = 1600  # below this the docks share one tabbed area under the overview
 COMPACT_MAX_HEIGHT = 900
-UPSET_ROWS = 8  # alarm rows the list must show while alarms stand
+UPSET_ROWS = 8  # alarm rows the list has room for in an upset (8 or more alarms standing)
+FEW_ALARMS_ROWS = 3  # with fewer alarms, room for them all plus one (at least this many)
 LAYOUT_VERSION = 2  # bump when the dock set changes: older saved states are then ignored
 
 _MOVABLE = (
@@ -95,6 +96,7 @@ class LaidOutWindow(Protocol):
     def current_user(self) -> str: ...
     def alarms_standing(self) -> bool: ...
     def alarm_rows_height(self, rows: int) -> int: ...
+    def active_alarm_count(self) -> int: ...
 
 
 class WindowLayout:
@@ -107,6 +109,7 @@ class WindowLayout:
         self._screen: QScreen | None = None
         self.settings = QSettings(str(settings_dir() / "layout.ini"), QSettings.Format.IniFormat)
         self._upset = False
+        self._rows = 0  # the alarm rows the dock area was last sized for
         self._retries = 0
 
     @property
@@ -117,6 +120,12 @@ class WindowLayout:
 
     def _asks(self) -> LaidOutWindow:
         return self.window  # type: ignore[return-value]
+
+    def wanted_alarm_rows(self) -> int:
+        """Room for every standing alarm and one more, up to UPSET_ROWS: one alarm does not take
+        the overview away, an upset gets its 8 rows (0: calm)."""
+        n = self._asks().active_alarm_count()
+        return 0 if n == 0 else min(UPSET_ROWS, max(FEW_ALARMS_ROWS, n + 1))
 
     def _alarms_standing(self) -> bool:
         return self._asks().alarms_standing()
@@ -235,7 +244,8 @@ class WindowLayout:
         self._upset = self._alarms_standing()
         h = w.height()
         dock_h = int(h * 0.45)
-        need = self._alarm_rows_height(UPSET_ROWS) if self._upset else 0
+        self._rows = self.wanted_alarm_rows()
+        need = self._alarm_rows_height(self._rows) if self._rows else 0
         dock_h = max(dock_h, need)
         if not self._upset:
             dock_h = min(dock_h, int(h * 0.75))  # calm: the overview keeps at least a quarter
@@ -270,11 +280,11 @@ class WindowLayout:
         return min(below) if below else 0
 
     def on_alarms_changed(self) -> None:
-        """Entering an upset gives the alarm list its room once; the operator's own sizing stays after."""
-        if self._alarms_standing() and not self._upset:
+        """The alarm list gets room as alarms come (up to an upset's 8 rows), and gives it back
+        when the line is calm again; in between the operator's own sizing stays."""
+        rows = self.wanted_alarm_rows()
+        if rows > self._rows or (rows == 0 and self._rows):
             QTimer.singleShot(0, self.size_docks)
-        elif not self._alarms_standing():
-            self._upset = False
 
     # --- lock --------------------------------------------------------------------------------
     def set_locked(self, locked: bool) -> None:

@@ -235,6 +235,7 @@ class Probe:
         win.set_night(True)
         spin(0.3)
         night = self.theme_rules()
+        night_targets = self.targets(win)
         self.shot(win, "upset_night")
         win.set_night(False)
         spin(0.1)
@@ -250,6 +251,7 @@ class Probe:
             "geometry": geo,
             "targets": targets,
             "night": night,
+            "night_targets": night_targets,
             "after_reset": after_reset,
             "size_after_growth": growth,
         }
