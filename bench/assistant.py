@@ -72,10 +72,10 @@ def record(out_dir: Path, seconds: float, time_factor: float, seed: int) -> Path
 
     from connectors.loop_thread import LoopThread
     from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
+    from hmi.app.runtime import LineRuntime
     from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
     from hmi.core.config import DEMO_CONFIG, load_config
     from hmi.core.events import EventKind, JournalEvent
-    from hmi.core.runtime import LineRuntime
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.db*"):

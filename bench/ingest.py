@@ -45,9 +45,9 @@ from asyncua.common.subscription import DataChangeEvent  # noqa: E402
 
 from connectors.opcua_client import _monitor_request, _resolve_node_id, quieten_asyncua_logs  # noqa: E402
 from connectors.sim.bulk import bulk_config_text  # noqa: E402
+from hmi.app.runtime import LineRuntime  # noqa: E402
 from hmi.core.config import parse_config  # noqa: E402
 from hmi.core.live_values import LiveValues  # noqa: E402
-from hmi.core.runtime import LineRuntime  # noqa: E402
 from hmi.core.runtime_api import ConnectionState  # noqa: E402
 
 SCENARIOS = {

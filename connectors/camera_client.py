@@ -29,10 +29,9 @@ from asyncua.common.subscription import DataChangeEvent
 
 from connectors.opcua_client import quieten_asyncua_logs
 from connectors.session_lifecycle import cancel_tasks, connect_with_retry
+from hmi.core.qc_frame import QcFrame, png_text
 from hmi.core.quality import BAD_TYPE_MISMATCH, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
-from inference.qc.frame import QcFrame
-from inference.qc.images import png_text
 
 log = logging.getLogger(__name__)
 

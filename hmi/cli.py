@@ -4,6 +4,7 @@
     linehmi run --config FILE          the HMI against any OPC UA server
     linehmi run --config FILE --headless   logger service: connector + journal, no display
     linehmi sim [...]                  the simulated line server alone
+    linehmi shift-replay               the demo shift through the alarm engine (fast) + its KPI report
     linehmi browse --endpoint URL      list a server's address space (to write a config)
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
@@ -68,7 +69,7 @@ def _load(path: str | Path) -> LineConfig:
 def _run_runtime(
     config: LineConfig, args: argparse.Namespace, endpoint: str | None = None, demo: bool = False
 ) -> int:
-    from hmi.core.runtime import LineRuntime
+    from hmi.app.runtime import LineRuntime
     from hmi.core.users import User
 
     runtime = LineRuntime(
@@ -78,7 +79,8 @@ def _run_runtime(
         gui_feed=not args.headless,
         time_scale=getattr(args, "time_factor", 1.0),
     )
-    user: User | str | None = args.user  # a name only: the window starts with viewer rights until someone logs in
+    # A name only: the window starts with viewer rights until someone logs in.
+    user: User | str | None = args.user
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
@@ -281,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     sub.add_parser("sim", help="run the simulated line server (see `linehmi sim --help`)", add_help=False)
+    sub.add_parser(
+        "shift-replay",
+        help="replay the demo shift through the alarm engine and print its KPI report (`--help`)",
+        add_help=False,
+    )
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
     sub.add_parser(
@@ -312,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.core.alarms.cli import alarms_cli_main
 
         return alarms_cli_main(argv[1:])
+    if argv and argv[0] == "shift-replay":
+        from connectors.sim.shift_replay import main as shift_replay_main
+
+        return shift_replay_main(argv[1:])
     if argv and argv[0] == "ask":
         from inference.assistant.ask_cli import ask_cli_main
 

@@ -79,7 +79,7 @@ def _record(state: AlarmState, acked: bool, kind: AlarmKind, i: int) -> AlarmRec
         active=True, acked=acked, in_alarm=True, latched=False, shelved_until=None, shelved_by="",
         shelve_reason="", suppressed=False, out_of_service=False, first_out=False, first_out_of="",
         value=1.0, limit=2.0, activated_at=None, cleared_at=None, acked_at=None, acked_by="", message="",
-        count=1, comment="", changed_at=0.0,
+        trigger_value=1.0, count=1, comment="", changed_at=0.0,
     )  # fmt: skip
 
 

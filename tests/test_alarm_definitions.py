@@ -160,8 +160,17 @@ def test_conditions_accept_state_labels_and_tables():
     )
     assert not problems
     c = {d.id: d.suppress_when for d in defs}
-    assert c["capper.jam"] is not None and (c["capper.jam"].op, c["capper.jam"].value) == ("!=", 2.0)
-    assert c["y"] is not None and c["y"].test(1) and not c["y"].test(2)
+    assert [(x.op, x.value) for x in c["capper.jam"]] == [("!=", 2.0)]
+    assert c["y"][0].test(1) and not c["y"][0].test(2)
+
+
+def test_suppression_takes_a_list_of_conditions():
+    defs, problems = load(dict(GOOD, suppress_when=["filler.state != Running", "capper.state == Faulted"]))
+    assert not problems
+    (jam,) = [d for d in defs if d.id == "capper.jam"]
+    assert [str(c) for c in jam.suppress_when] == ["filler.state != Running", "capper.state == Faulted"]
+    _defs, problems = load(dict(GOOD, suppress_when=["filler.state != Running", "nope == 1"]))
+    assert [(p.alarm, p.field) for p in problems] == [("capper.jam", "suppress_when")]
 
 
 def test_demo_line_alarms_load_without_problems():
@@ -170,7 +179,7 @@ def test_demo_line_alarms_load_without_problems():
     assert not problems, [str(p) for p in problems]
     kinds = {d.kind for d in defs}
     assert kinds == set(AlarmKind)
-    assert any(d.suppress_when is not None for d in defs)
+    assert any(d.suppress_when for d in defs)
     assert {"filler.faulted", "capper.jam", "filler.fill_pressure.falling", "filler.bearing_temp.hihi"} <= {
         d.id for d in defs
     }

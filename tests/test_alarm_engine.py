@@ -463,7 +463,8 @@ def test_transition_events_carry_the_details():
     act, ack = rig.alarm_events("temp.hi")
     assert act["action"] == "activate" and act["from"] == "normal" and act["to"] == "unacknowledged"
     assert act["value"] == 75.5 and act["limit"] == 70 and act["priority"] == "medium"
-    assert act["annunciated"] is True and act["first_out"] is True
+    assert act["annunciated"] is True and act["first_out"] is False  # no trip: no first-out
+    assert act["message"] == "temp Hi: 76 °C (>= 70 °C)" and act["trigger_value"] == 75.5
     assert (
         ack["action"] == "acknowledge" and ack["user"] == "olga" and ack["comment"] == "checking the bearing"
     )
@@ -511,31 +512,56 @@ def test_vectorised_engine_matches_sample_by_sample():
     assert sum(c for _, c in ra.values()) > 10
 
 
-def test_first_out_marks_the_first_alarm_of_a_machine():
-    rig = Rig([FAULTED, JAM], first_out_window_s=3.0)
-    rig.feed({"temp": 75})
-    rig.clock.t += 0.5
-    rig.feed({"temp": 90})
+TRIP = dict(FAULTED, trip=True, message="Filler tripped", action="reset after the repair")
+JAM_TRIP = dict(JAM, trip=True, message="Capper jam", action="clear the chute")
+
+
+def test_first_out_is_the_first_alarm_of_the_machine_within_the_lookback_before_its_trip():
+    rig = Rig([TRIP, JAM_TRIP], first_out_lookback_s=60.0)
+    rig.feed({"level": 5})  # filler alarms 80 s before the trip: outside the look-back
     rig.clock.t += 1
-    rig.feed({"filler.state": 4})
+    rig.feed({"level": 30})
+    rig.clock.t += 79
+    rig.feed({"temp": 75.04})  # 19 s before the trip: the first-out
+    rig.clock.t += 15
+    rig.feed({"temp": 90})
+    rig.clock.t += 4
+    rig.feed({"filler.state": 4})  # the trip
     rig.clock.t += 0.5
-    rig.feed({"capper.fault_code": 1})  # another machine: its own first-out
+    rig.feed({"capper.fault_code": 1})  # another machine trips with nothing before it
     recs = {r.id: r for r in rig.engine.records()}
-    firsts = [r.id for r in recs.values() if r.first_out]
-    assert sorted(firsts) == ["capper.jam", "temp.hi"]
-    assert recs["temp.hihi"].first_out_of == "temp.hi"
+    assert sorted(r.id for r in recs.values() if r.first_out) == ["capper.jam", "temp.hi"]
     assert recs["filler.faulted"].first_out_of == "temp.hi"
-    fo = {
-        d["alarm"]: (d["first_out"], d["first_out_of"])
-        for d in rig.alarm_events()
-        if d["action"] == "activate"
-    }
-    assert fo["filler.faulted"] == (False, "temp.hi") and fo["temp.hi"] == (True, "")
-    # After the window a new alarm on the filler starts a new group.
-    rig.clock.t += 10
-    rig.feed({"level": 5})
-    recs = {r.id: r for r in rig.engine.records()}
-    assert recs["level.lo"].first_out ^ recs["level.lolo"].first_out
+    assert recs["temp.hihi"].first_out_of == "temp.hi"
+    assert not recs["level.lo"].first_out and recs["level.lo"].first_out_of == ""
+    # The trip alarm names its first-out, with the value that triggered it, and keeps its action.
+    assert recs["filler.faulted"].message == (
+        "Filler tripped (first-out: temp Hi 75 °C, 19 s before) — reset after the repair"
+    )
+    assert recs["capper.jam"].first_out_of == "capper.jam"  # its own first-out
+    assert recs["capper.jam"].message == "Capper jam — clear the chute"
+    act = {d["alarm"]: d for d in rig.alarm_events() if d["action"] == "activate"}
+    assert act["filler.faulted"]["first_out_of"] == "temp.hi"
+    assert "first-out: temp Hi" in act["filler.faulted"]["message"]
+
+
+@pytest.mark.parametrize("lookback", [5.0, 30.0, 120.0])
+def test_first_out_lookback_is_configurable(lookback):
+    cfg_rig = Rig([TRIP], first_out_lookback_s=lookback)
+    cfg_rig.feed({"temp": 75})
+    cfg_rig.clock.t += 20
+    cfg_rig.feed({"filler.state": 4})
+    trip = cfg_rig.engine.record("filler.faulted")
+    assert trip.first_out_of == ("temp.hi" if lookback >= 20 else "filler.faulted")
+
+
+def test_first_out_lookback_comes_from_the_config():
+    cfg = make_config([TRIP])
+    assert AlarmEngine(cfg, load_definitions(cfg)[0], MemoryJournal()).first_out_lookback_s == 60.0
+    cfg = cfg.model_copy(
+        update={"alarm_settings": cfg.alarm_settings.model_copy(update={"first_out_lookback_s": 5})}
+    )
+    assert AlarmEngine(cfg, load_definitions(cfg)[0], MemoryJournal()).first_out_lookback_s == 5.0
 
 
 def test_shelves_expiring_together_are_reannunciated_gradually_most_important_first():

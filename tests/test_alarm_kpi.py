@@ -121,6 +121,8 @@ def test_kpis_on_a_constructed_journal(tmp_path):
     assert verdicts["Peak alarms in a 10-min period"] == "over target"
     assert verdicts["Chattering alarms (>=3 in 1 min)"] == "over target"
     assert verdicts["Stale alarms (active > 24 h)"] == "ok"
+    # 16 alarms: ten of them are at least 62 % of the load by arithmetic, so the share is not judged.
+    assert verdicts["Top-10 alarms' share of the load"] == "n/a"
     text = format_report(r)
     assert "Average alarms per 10 min" in text and "2.67" in text and "Chattering alarms:" in text
     assert "Standing alarms at the end: 2" in text
@@ -174,3 +176,15 @@ def test_kpis_of_what_the_engine_journals(tmp_path):
     assert r.acks == 1 and r.avg_time_to_ack_s == pytest.approx(10.0)
     assert {s.alarm for s in r.standing_at_end} == {"level.lo", "level.lolo"}
     assert r.shelved_at_end == ["m"]
+
+
+def test_top10_share_is_judged_from_200_alarms():
+    from hmi.core.alarms.kpi import AlarmCount, KpiReport, assess
+
+    def verdict(n: int, share: float) -> str:
+        r = KpiReport([], 0.0, 600.0, annunciated=n, top10=[AlarmCount("a", "a", "low", 1, share)])
+        r.top10_share_pct = share
+        return {a.kpi: a.verdict for a in assess(r)}["Top-10 alarms' share of the load"]
+
+    assert verdict(199, 5.0) == "n/a"
+    assert verdict(200, 5.0) == "ok" and verdict(400, 5.1) == "over target"

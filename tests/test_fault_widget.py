@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from inference.fault.predictor import MachineRisk
+from inference.fault.predictor import MachineRisk, failure_mode_text
 from widgets.advisory_readout import AdvisoryReadout, format_rul
 from widgets.palette import ALARM_HIGH, ALARM_MEDIUM, ALARM_URGENT
 
@@ -19,8 +19,15 @@ from widgets.palette import ALARM_HIGH, ALARM_MEDIUM, ALARM_URGENT
 def test_readout_states(qtbot):
     w = AdvisoryReadout("filler")
     qtbot.addWidget(w)
-    w.set_risk(MachineRisk("filler", 1.0, 0.12, 600.0, False, "ok", (), "fault_predictor 1.0.0 on CPU"))
-    assert w.risk_label.text() == "Failure risk 12%" and w.rul_label.text() == "RUL > 10 min"
+    scope = {"predicts": "bearing failure", "covers": "bearing failure, bearing overheat", "horizon_s": 120.0}
+    w.set_risk(
+        MachineRisk("filler", 1.0, 0.12, 597.0, False, "ok", (), "fault_predictor 1.0.0 on CPU", **scope)
+    )
+    # The model's cap reads as the cap (597 s is the regressor at its 600 s cap), and the readout
+    # names what the model predicts and what it covers.
+    assert w.risk_label.text() == "Bearing failure risk 12%" and w.rul_label.text() == "RUL > 10 min"
+    assert w.why_label.text() == "covers bearing failure, bearing overheat only"
+    assert "not covered" in w.toolTip() and "within 2 min" in w.toolTip()
     assert not w.active and w.badge.isHidden()
     w.set_risk(
         MachineRisk(
@@ -43,6 +50,8 @@ def test_readout_states(qtbot):
         assert colour.lower() not in w.styleSheet().lower()
     w.set_risk(MachineRisk("filler", 3.0, math.nan, math.nan, True, "vibration reads bad/NaN"))
     assert w.risk_label.text() == "Failure risk —" and "vibration reads bad" in w.why_label.text()
+    w.set_risk(MachineRisk("filler", 4.0, math.nan, math.nan, False, "machine not running", **scope))
+    assert w.risk_label.text() == "Bearing failure risk —" and w.rul_label.text() == "RUL —"
     w.set_risk(None)
     assert not w.active and w.why_label.text() == "no fault prediction"
 
@@ -52,3 +61,23 @@ def test_format_rul():
     assert format_rul(42.4) == "42 s"
     assert format_rul(125) == "2 min 05 s"
     assert format_rul(601) == "> 10 min"
+    assert format_rul(570) == "> 10 min" and format_rul(569) == "9 min 29 s"
+    assert format_rul(1200, 1800) == "20 min 00 s" and format_rul(1750, 1800) == "> 30 min"
+
+
+def test_failure_modes_read_as_words():
+    assert failure_mode_text("bearing_failure") == "bearing failure"
+    assert failure_mode_text("overheat (bearing)") == "bearing overheat"
+
+
+def test_the_shipped_model_says_what_it_covers():
+    from hmi.core.config import DEMO_CONFIG, load_config
+    from inference.fault.predictor import FaultPredictor
+
+    p = FaultPredictor(load_config(DEMO_CONFIG))
+    r = p.status()["labeller"]
+    assert (r.predicts, r.covers, r.rul_cap_s) == (
+        "bearing failure",
+        "bearing failure, bearing overheat",
+        600.0,
+    )

@@ -1,4 +1,4 @@
-"""The no-Qt rule: connectors/, inference/ and hmi/core/ import and run without Qt.
+"""The no-Qt rule: connectors/, inference/, hmi/core/ and hmi/app/ import and run without Qt.
 
 import-linter checks the static imports (`make lint`); this test checks the
 dynamic truth: with PySide6 and pyqtgraph made unimportable, every module in
@@ -20,12 +20,12 @@ class _BlockQt:
         if name.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'):
             raise ImportError('Qt is not allowed here: ' + name)
 sys.meta_path.insert(0, _BlockQt())
-import connectors, inference, hmi.core, hmi.cli
-for pkg in (connectors, inference, hmi.core):
+import connectors, inference, hmi.core, hmi.app, hmi.cli
+for pkg in (connectors, inference, hmi.core, hmi.app):
     for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):
         if not mod.name.endswith('__main__'):  # a __main__ runs its program on import
             importlib.import_module(mod.name)
-print('ok', sorted(m for m in sys.modules if m.startswith(('connectors', 'inference', 'hmi.core'))).__len__())
+print('ok', len([m for m in sys.modules if m.startswith(('connectors', 'inference', 'hmi.core', 'hmi.app'))]))
 """
 
 

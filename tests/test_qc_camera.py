@@ -11,9 +11,9 @@ from asyncua import Client, ua
 from connectors.camera_client import CameraClient
 from connectors.sim.camera import NODE_IMAGE, NODE_SEQUENCE
 from connectors.sim.server import NS_URI, SimSettings, SimulatedLineServer
+from hmi.core.qc_frame import png_text
 from hmi.core.quality import BAD_TYPE_MISMATCH, BAD_WAITING_FOR_INITIAL_DATA
 from hmi.core.runtime_api import ConnectionState
-from inference.qc.images import png_text
 from inference.qc.inspector import QcInspector, Verdict
 
 from .test_qc_inspector import FakeJournal, FakeModel

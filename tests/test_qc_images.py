@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.qc.images import ImageError, check_array, decode, encode_png, resize, to_tensor
-from inference.qc.render import render_frame
+from connectors.sim.product_images import render_frame
+from hmi.core.qc_frame import encode_png
+from inference.qc.images import ImageError, check_array, decode, resize, to_tensor
 
 
 def _encode(arr: np.ndarray, mode: str | None = None, fmt: str = "PNG") -> bytes:

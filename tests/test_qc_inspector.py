@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from connectors.sim.product_images import render_frame
 from hmi.core.events import EventKind, Severity
+from hmi.core.qc_frame import encode_png
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from inference.qc import CLASSES
-from inference.qc.images import encode_png
 from inference.qc.inspector import QcFrame, QcInspector, Verdict
-from inference.qc.render import render_frame
 
 
 class FakeJournal:

@@ -7,9 +7,10 @@ import pytest
 
 from connectors.sim.camera import CameraGenerator, line_bias
 from connectors.sim.model import LineModel
+from connectors.sim.product_images import frame_rng, render, render_frame
+from hmi.core.qc_frame import png_text
 from inference.qc import CLASSES, DEFECTS
-from inference.qc.images import decode, png_text
-from inference.qc.render import frame_rng, render, render_frame
+from inference.qc.images import decode
 
 
 @pytest.mark.parametrize("label", CLASSES)

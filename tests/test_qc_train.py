@@ -13,12 +13,12 @@ import pytest
 
 pytest.importorskip("torch")
 
+from connectors.sim.product_images import render_frame
+from hmi.core.qc_frame import encode_png
 from inference.model_card import read_card, sha256_of
 from inference.onnx_model import load_model
 from inference.qc import CLASSES
-from inference.qc.images import encode_png
 from inference.qc.inspector import QcFrame, QcInspector, Verdict
-from inference.qc.render import render_frame
 from inference.qc.train import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
+from hmi.app.runtime import LineRuntime, validate_write
 from hmi.core.events import EventKind
 from hmi.core.quality import BAD_NOT_CONNECTED
-from hmi.core.runtime import LineRuntime, validate_write
 from hmi.core.runtime_api import ConnectionState
 from tests.opcua_fixtures import TinyServer, free_port, small_config
 

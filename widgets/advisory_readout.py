@@ -17,20 +17,29 @@ import math
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from inference.fault.predictor import MachineRisk
+from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, rul_text
 
 # Not an alarm colour and not the communication blue: an advisory is its own thing.
 ADVISORY_DARK = "#3A3A3A"
 ADVISORY_TEXT = "#FFFFFF"
 
 
-def format_rul(seconds: float) -> str:
-    if seconds != seconds:
-        return "—"
-    s = max(0, round(seconds))
-    if s >= 600:
-        return "> 10 min"
-    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
+def format_rul(seconds: float, cap_s: float = DEFAULT_RUL_CAP_S) -> str:
+    """inference.fault.predictor.rul_text: "> 10 min" at the model's cap (one rule, also in advisories)."""
+    return rul_text(seconds, cap_s)
+
+
+def risk_caption(risk: MachineRisk | None) -> str:
+    """'Bearing failure risk': the readout names what the model predicts."""
+    what = risk.predicts if risk is not None and risk.predicts else "failure"
+    return f"{what[0].upper()}{what[1:]} risk"
+
+
+def scope_text(risk: MachineRisk) -> str:
+    """What the prediction covers, and that other faults are not in it."""
+    covers = risk.covers or risk.predicts
+    horizon = f" within {format_rul(risk.horizon_s, math.inf)}" if math.isfinite(risk.horizon_s) else ""
+    return f"Predicts {covers}{horizon}; other faults (jams, heaters, sensors) are not covered"
 
 
 class AdvisoryReadout(QFrame):
@@ -47,7 +56,7 @@ class AdvisoryReadout(QFrame):
         self.badge = QLabel("ADVISORY")
         self.badge.setObjectName("advisoryBadge")
         self.badge.setVisible(False)
-        self.risk_label = QLabel("Failure risk —")
+        self.risk_label = QLabel(f"{risk_caption(None)} —")
         self.risk_label.setObjectName("advisoryRisk")
         self.rul_label = QLabel("RUL —")
         self.rul_label.setObjectName("advisoryRul")
@@ -74,25 +83,29 @@ class AdvisoryReadout(QFrame):
         if risk == self._risk:
             return
         self._risk = risk
+        caption = risk_caption(risk)
         if risk is None:
-            self.risk_label.setText("Failure risk —")
+            self.risk_label.setText(f"{caption} —")
             self.rul_label.setText("RUL —")
             self.why_label.setText("no fault prediction")
             self.bar.setValue(0)
             self._set_active(False)
             return
         has = not math.isnan(risk.risk)
-        self.risk_label.setText(f"Failure risk {risk.risk:.0%}" if has else "Failure risk —")
-        self.rul_label.setText(f"RUL {format_rul(risk.rul_s)}" if has else "RUL —")
+        self.risk_label.setText(f"{caption} {risk.risk:.0%}" if has else f"{caption} —")
+        self.rul_label.setText(f"RUL {risk.rul_text}" if has else "RUL —")
         self.bar.setValue(round(100 * risk.risk) if has else 0)
         if risk.status != "ok":
             why = risk.status
         elif risk.top_signals:
             why = "why: " + ", ".join(f"{s.replace('_', ' ')} +{c:.2f}" for s, c in risk.top_signals)
         else:
-            why = ""
+            why = f"covers {risk.covers or risk.predicts} only"
         self.why_label.setText(why)
-        self.setToolTip(f"Predicted by {risk.model}" if risk.model else "no fault model")
+        model = f"Predicted by {risk.model}" if risk.model else "No fault model"
+        self.setToolTip(
+            f"{model}. {scope_text(risk)}. RUL is capped at {format_rul(risk.rul_cap_s, math.inf)}."
+        )
         self._set_active(risk.advisory_active)
 
     def _set_active(self, on: bool) -> None:

@@ -43,7 +43,7 @@ HEADERS = (
     "Machine",
     "Alarm",
     "Message",
-    "Value",
+    "Value now",
     "State",
     "By",
     "Comment",
@@ -52,8 +52,9 @@ HEADERS = (
 HEADER_TIPS = {
     COL_PRIORITY: "1 Urgent · 2 High · 3 Medium · 4 Low. Flashing: waiting for an acknowledgement",
     COL_TIME: "When the alarm activated (History: when the transition happened)",
-    COL_FIRST: "First-out: the alarm that started a burst of alarms on its machine",
-    COL_VALUE: "The tag's live value (History: the value at the transition)",
+    COL_FIRST: "First-out: the first alarm of a machine within the look-back before it tripped",
+    COL_VALUE: "The tag's live value (the message keeps the value that triggered the alarm; "
+    "History: the value at the transition)",
     COL_BY: "Acknowledged / shelved / taken out of service by",
 }
 
@@ -265,12 +266,14 @@ class AlarmTableModel(QAbstractTableModel):
         elif r.comment:
             lines.append(f"Comment: {r.comment}")
         if r.first_out and r.id in self.store.first_out_leaders:
-            lines.append("First out: the first alarm of its machine in this burst")
+            lines.append("First out: the first alarm of its machine before it tripped")
         elif r.first_out_of:
             lead = self.store.get(r.first_out_of)
             lines.append(f"Followed the first-out alarm {lead.name if lead else r.first_out_of}")
-        if r.kind in (AlarmKind.ANALOG, AlarmKind.ROC):
-            lines.append(f"Limit {r.limit:g}")
+        if r.kind == AlarmKind.ANALOG:
+            lines.append(f"Limit {self._value_text(r.tag, r.limit, live=False)}")
+        elif r.kind == AlarmKind.ROC:
+            lines.append(f"Limit {r.limit:g} per second")
         lines.append("Double-click: trend of the tag around the alarm time")
         return "<br>".join(lines)
 

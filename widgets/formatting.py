@@ -6,34 +6,18 @@ import math
 import time
 
 from hmi.core.config import TagConfig
+from hmi.core.tag_info import display_decimals, format_display, int_states
 
 
 def decimals_for(tag: TagConfig) -> int:
-    """Digits after the point: from the deadband (what the PLC resolves), else the range."""
-    if tag.data_type in ("int", "bool", "enum"):
-        return 0
-    if tag.deadband > 0:
-        return max(0, min(4, math.ceil(-math.log10(tag.deadband) - 1e-9)))
-    if tag.range:
-        span = tag.range[1] - tag.range[0]
-        return 0 if span >= 1000 else 1 if span >= 50 else 2
-    return 2
+    """Digits after the point: the one rule of hmi.core.tag_info (deadband, else range)."""
+    return display_decimals(tag.data_type, tag.deadband, tag.range)
 
 
 def format_value(tag: TagConfig, value: float, decimals: int | None = None) -> str:
-    """The value as the operator reads it; '—' when there is none."""
-    if value != value:  # NaN
-        return "—"
-    if tag.data_type == "enum":
-        return tag.state_label(value)
-    if tag.data_type == "bool":
-        if tag.states:
-            return tag.state_label(value)
-        return "On" if value else "Off"
-    if tag.data_type == "int":
-        return f"{int(value):,}"
+    """The value as the operator reads it (hmi.core.tag_info.format_display); '—' when there is none."""
     d = decimals_for(tag) if decimals is None else decimals
-    return f"{value:,.{d}f}"
+    return format_display(value, tag.data_type, d, int_states(tag.states) if tag.states else None)
 
 
 def format_number(tag: TagConfig, value: float) -> str:

@@ -13,7 +13,7 @@ a subscriber needs only the Image node and never pairs values from two
 nodes. `label` is the simulator's ground truth, for checking the inspector on
 a live stream; a real camera does not know it.
 
-Images are rendered by `inference.qc.render` (the QC training set uses the
+Images are rendered by `connectors.sim.product_images` (the QC training set uses the
 same renderer). Which bottle is defective is drawn per frame from its own
 seeded stream, so the same seed and the same line history give the same
 frames. The base defect rate is raised by the line's state, the way the
@@ -36,9 +36,8 @@ import numpy as np
 from asyncua import Server, ua
 
 from connectors.sim.model import LineModel, MachineState
-from inference.qc import DEFECTS
-from inference.qc.images import encode_png
-from inference.qc.render import DEFAULT_SIZE, Rendered, frame_rng, render
+from connectors.sim.product_images import DEFAULT_SIZE, Rendered, frame_rng, render
+from hmi.core.qc_frame import DEFECTS, encode_png
 
 log = logging.getLogger("connectors.sim.camera")
 

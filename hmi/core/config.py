@@ -114,6 +114,8 @@ class AlarmLimits(_Strict):
     hi: Number | None = None
     lo: Number | None = None
     lolo: Number | None = None
+    # What the operator should do when one of these limits is crossed (appended to the message).
+    action: str = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> AlarmLimits:
@@ -229,6 +231,22 @@ class CameraConfig(_Strict):
         return v
 
 
+class AlarmSettings(_Strict):
+    """Line-wide alarm settings (``[alarm_settings]``)."""
+
+    # When a machine trips, its first alarm within this many seconds before the trip is its
+    # first-out (the cause the trip alarm names). A bearing announces itself a minute or more
+    # before it fails; a jam trips at once.
+    first_out_lookback_s: Number = 60.0
+
+    @field_validator("first_out_lookback_s")
+    @classmethod
+    def _lookback(cls, v: float) -> float:
+        if not 0 <= v <= 3600:
+            raise ValueError("must be between 0 and 3600 s")
+        return v
+
+
 class LineInfo(_Strict):
     id: str
     name: str
@@ -247,6 +265,7 @@ class LineConfig(_Strict):
     journal: JournalConfig = JournalConfig()
     camera: CameraConfig | None = None
     display: DisplayConfig = DisplayConfig()
+    alarm_settings: AlarmSettings = AlarmSettings()
     machines: list[MachineConfig] = []
     tags: list[TagConfig]
     # Alarm definitions are validated one by one by the alarm engine (hmi.core.alarms),

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hmi.core.tag_info import TagInfo
 from hmi.core.user_settings import settings_dir
 
 FORMAT_VERSION = 1
@@ -172,87 +173,7 @@ class TrendSetStore:
             return True
 
 
-# --- what a trend needs of a tag ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TagInfo:
-    """Display facts of one tag, from the line config or from a journal file's tags table."""
-
-    name: str
-    label: str = ""
-    unit: str = ""
-    data_type: str = "float"  # float, int, bool, enum
-    range: tuple[float, float] | None = None
-    normal: tuple[float, float] | None = None
-    lolo: float | None = None
-    lo: float | None = None
-    hi: float | None = None
-    hihi: float | None = None
-    states: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def is_step(self) -> bool:
-        """Booleans and enumerations are drawn as steps."""
-        return self.data_type in ("bool", "enum")
-
-    @property
-    def title(self) -> str:
-        return self.label or self.name
-
-    @classmethod
-    def from_config(cls, tag: Any) -> TagInfo:
-        states: dict[int, str] = {}
-        for k, v in (tag.states or {}).items():
-            try:
-                states[int(k)] = str(v)
-            except ValueError:
-                continue
-        return cls(
-            tag.name,
-            tag.label,
-            tag.unit,
-            tag.data_type,
-            tuple(tag.range) if tag.range else None,
-            tuple(tag.normal) if tag.normal else None,
-            tag.alarms.lolo,
-            tag.alarms.lo,
-            tag.alarms.hi,
-            tag.alarms.hihi,
-            states,
-        )
-
-    @classmethod
-    def from_journal_row(cls, row: dict[str, Any]) -> TagInfo:
-        def pair(a: Any, b: Any) -> tuple[float, float] | None:
-            return (float(a), float(b)) if a is not None and b is not None else None
-
-        states: dict[int, str] = {}
-        try:
-            for k, v in json.loads(row.get("states") or "{}").items():
-                states[int(k)] = str(v)
-        except (ValueError, TypeError, AttributeError):
-            pass
-        return cls(
-            row["name"],
-            row.get("display_name") or "",
-            row.get("unit") or "",
-            row.get("data_type") or "float",
-            pair(row.get("range_lo"), row.get("range_hi")),
-            pair(row.get("normal_lo"), row.get("normal_hi")),
-            row.get("alarm_lolo"),
-            row.get("alarm_lo"),
-            row.get("alarm_hi"),
-            row.get("alarm_hihi"),
-            states,
-        )
-
-    def limits(self) -> list[tuple[str, float]]:
-        return [
-            (n, v)
-            for n, v in (("LL", self.lolo), ("L", self.lo), ("H", self.hi), ("HH", self.hihi))
-            if v is not None
-        ]
+# --- what a trend needs of a tag: hmi.core.tag_info.TagInfo (one home for every screen) ---------
 
 
 def axis_key(info: TagInfo) -> str:

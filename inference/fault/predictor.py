@@ -66,6 +66,29 @@ RUL_SUFFIX = "predicted_rul"  # pseudo-tag "<machine>.predicted_rul", seconds
 MAX_HOLD_GAP_S = 10.0  # a longer silence of the whole feed is a data gap, not a held value
 NO_DATA_AFTER_S = 15.0  # tick(): wall seconds without any batch before machines read "no data"
 _BAD = 0x80000000
+DEFAULT_RUL_CAP_S = 600.0
+# The RUL regressor never quite reaches its cap (it learns ln(RUL + offset)): within this share of
+# the cap a prediction means "at the cap", and is shown as "> cap", never as "9 min 57 s".
+RUL_AT_CAP_SHARE = 0.05
+
+
+def rul_text(rul_s: float, cap_s: float = DEFAULT_RUL_CAP_S) -> str:
+    """A predicted remaining life as the operator reads it: "> 10 min" at the model's cap."""
+    if math.isnan(rul_s):
+        return "—"
+    if rul_s >= cap_s * (1.0 - RUL_AT_CAP_SHARE):
+        return f"> {_fmt_rul(cap_s)}"
+    s = max(0, round(rul_s))
+    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
+
+
+def failure_mode_text(mode: str) -> str:
+    """'bearing_failure' -> 'bearing failure', 'overheat (bearing)' -> 'bearing overheat'."""
+    m = mode.replace("_", " ").strip()
+    if m.endswith(")") and "(" in m:
+        head, _, tail = m[:-1].partition("(")
+        m = f"{tail.strip()} {head.strip()}"
+    return m
 
 
 def pseudo_tag_names(machines: list[str]) -> list[str]:
@@ -93,6 +116,15 @@ class MachineRisk:
     status: str  # "ok", "machine not running", "vibration reads bad/NaN", "model unavailable", ...
     top_signals: tuple[tuple[str, float], ...] = ()
     model: str = ""  # "fault_predictor 1.0.0 on CPU"
+    # What the model predicts: the faceplate names it, so "0 %" never reads as "nothing can fail".
+    predicts: str = "failure"  # e.g. "bearing failure"
+    covers: str = ""  # e.g. "bearing failure, bearing overheat"
+    horizon_s: float = math.nan  # risk = P(failure within this time)
+    rul_cap_s: float = DEFAULT_RUL_CAP_S  # the model's RUL output is capped here
+
+    @property
+    def rul_text(self) -> str:
+        return rul_text(self.rul_s, self.rul_cap_s)
 
 
 @dataclass(frozen=True)
@@ -267,6 +299,10 @@ class FaultPredictor:
         self._groups = {k: np.asarray(v, dtype=np.int64) for k, v in groups.items()}
         seen = (self.model.card.metrics.get("test_seen") or {}).get("model", {}) if self.model else {}
         self.rul_rmse_s = float(seen.get("rul_rmse_s") or math.nan)
+        settings = extra.get("train_settings") or {}
+        self.rul_cap_s = float(settings.get("rul_max_s") or DEFAULT_RUL_CAP_S)
+        self.covers = ", ".join(failure_mode_text(m) for m in extra.get("failure_modes", []))
+        self.predicts = str(extra.get("predicts") or "failure")
         self.machines, setup_problems = resolve_machines(config, extra, nominal_speed)
         now = self._clock()
         label = self.model.label if self.model else ""
@@ -284,6 +320,7 @@ class FaultPredictor:
                     "model unavailable" if self.model is None else "waiting for data",
                     (),
                     label,
+                    **self._scope(),
                 ),
             )
         if self.model is None:
@@ -331,6 +368,15 @@ class FaultPredictor:
         self.predictions = 0
 
     # --- queries (any thread) ------------------------------------------------------------------
+
+    def _scope(self) -> dict[str, Any]:
+        """The MachineRisk fields that say what the numbers are about."""
+        return {
+            "predicts": self.predicts,
+            "covers": self.covers,
+            "horizon_s": self.horizon_s,
+            "rul_cap_s": self.rul_cap_s,
+        }
 
     @property
     def label(self) -> str:
@@ -513,14 +559,16 @@ class FaultPredictor:
                         )
                         text = (
                             f"{ms.name}: failure predicted, risk {r:.0%} of failure within "
-                            f"{_fmt_rul(self.horizon_s)}, remaining life about {_fmt_rul(u)}{err}; "
+                            f"{_fmt_rul(self.horizon_s)}, remaining life about {rul_text(u, self.rul_cap_s)}{err}; "
                             f"top signals: {why} ({label})"
                         )
                         out.append(self._advisory("raised", ms, wall, text, Severity.WARNING, r, u, top))
                     elif ev == "cleared":
                         text = f"{ms.name}: failure advisory cleared, risk {r:.0%} ({label})"
                         out.append(self._advisory("cleared", ms, wall, text, Severity.INFO, r, u, top))
-                    st.risk = MachineRisk(ms.machine, wall, r, u, st.logic.active, status, top, label)
+                    st.risk = MachineRisk(
+                        ms.machine, wall, r, u, st.logic.active, status, top, label, **self._scope()
+                    )
                     samples.append((wall, f"{ms.machine}.{RISK_SUFFIX}", 100.0 * r))
                     samples.append((wall, f"{ms.machine}.{RUL_SUFFIX}", u))
                 else:
@@ -533,6 +581,7 @@ class FaultPredictor:
                         status,
                         st.risk.top_signals,
                         label,
+                        **self._scope(),
                     )
             self._samples.extend(samples)
             if len(self._samples) > 100_000:  # nobody is draining: keep the newest

@@ -320,6 +320,7 @@ def train_fault(
                 "signal_groups": {k: list(v) for k, v in SIGNAL_GROUPS.items()},
                 "healthy_reference": _healthy_reference(ws_train, settings.rul_max_s),
                 "failure_modes": ["bearing_failure", "overheat (bearing)"],
+                "predicts": "bearing failure",
                 "train_settings": asdict(settings),
                 "conditions": cond,
                 "reproduce": "linehmi models train-fault"

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from connectors.sim.product_images import DEFAULT_SIZE, render
 from inference.qc import CLASSES
 from inference.qc.images import resize
-from inference.qc.render import DEFAULT_SIZE, render
 
 SPLITS = {"train": 0, "val": 1, "test": 2}
 ELPV_CLASSES: tuple[str, ...] = ("functional", "defective")

@@ -1,4 +1,4 @@
-"""Camera images in and out: decode and check bytes, preprocess for the model, encode PNG with metadata.
+"""Camera images in: decode and check bytes, preprocess for the model (PNG out: hmi.core.qc_frame).
 
 Policy for what the camera may send (the QC model card's `extra.input_policy`):
 
@@ -20,7 +20,7 @@ import io
 from typing import Any
 
 import numpy as np
-from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 MIN_SIDE = 32
 MAX_SIDE = 4096
@@ -147,29 +147,3 @@ def to_tensor(small: np.ndarray | list[np.ndarray]) -> np.ndarray:
     x *= np.float32(1.0 / (255.0 * STD))
     x -= np.float32(MEAN / STD)
     return np.ascontiguousarray(x)
-
-
-def encode_png(rgb: np.ndarray, meta: dict[str, str] | None = None, compress_level: int = 1) -> bytes:
-    """PNG bytes with `meta` as tEXt chunks (the camera's sequence number, time, line state...).
-
-    Level 1: camera images are noisy; measured on 192 px frames, level 6 saved 12 % (62 vs 70 kB)
-    for twice the time (8 vs 4 ms), and the simulator renders on its I/O loop.
-    """
-    info = PngImagePlugin.PngInfo()
-    for k, v in (meta or {}).items():
-        info.add_text(str(k), str(v))
-    out = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(out, format="PNG", pnginfo=info, compress_level=compress_level)
-    return out.getvalue()
-
-
-def png_text(data: bytes) -> dict[str, str]:
-    """The tEXt metadata of PNG bytes, without decoding the pixels ({} if none or not a PNG)."""
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            text = getattr(im, "text", None)
-            if text is None:
-                return {}
-            return {str(k): str(v) for k, v in text.items()}
-    except Exception:
-        return {}

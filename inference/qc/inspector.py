@@ -37,14 +37,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.qc_frame import QcFrame, encode_png, png_text
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
 from inference.model_card import ModelError
 from inference.qc import CLASSES
-from inference.qc.frame import QcFrame
 from inference.qc.heatmap import Box, peak_region
-from inference.qc.images import ImageError, check_array, decode, encode_png, png_text, resize, to_tensor
+from inference.qc.images import ImageError, check_array, decode, resize, to_tensor
 
 log = logging.getLogger(__name__)
 

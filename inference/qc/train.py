@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from connectors.sim.product_images import DEFAULT_SIZE
 from inference.model_card import ModelCard, TensorSpec, card_path_for, sha256_of
 from inference.qc import CLASSES
 from inference.qc.dataset import ELPV_LICENCE, Dataset, elpv, synthetic
 from inference.qc.heatmap import box_iou, peak_region, pointing_hit
 from inference.qc.images import ASPECT, MAX_SIDE, MEAN, MIN_SIDE, STD, to_tensor
-from inference.qc.render import DEFAULT_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = ROOT / "resources"
@@ -443,7 +443,11 @@ def run(args: argparse.Namespace) -> TrainResult:
         training_data=(
             train.description if is_elpv else f"{train.description}; {val.description if val else ''}"
         )
-        + ("; " + ELPV_LICENCE if is_elpv else "; synthetic only (inference.qc.render), no real images"),
+        + (
+            "; " + ELPV_LICENCE
+            if is_elpv
+            else "; synthetic only (connectors.sim.product_images), no real images"
+        ),
         framework=f"torch {torch.__version__} -> ONNX opset 17 (torch.onnx.export, TorchScript exporter)",
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         extra={

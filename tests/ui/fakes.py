@@ -396,17 +396,18 @@ VIEWER = User("vic", Role.VIEWER, "Vic Viewer")
 
 # seconds before now -> tag values (None: back to the synthetic value)
 FAULT_SCRIPT: dict[int, list[tuple[str, float | None]]] = {
-    -300: [("filler.bearing_temp", 74.0)],  # the filler bearing runs warm: Hi (medium, 5 s on-delay)
+    -300: [("filler.bearing_temp", 74.0)],  # the filler bearing runs warm: Hi (low, 5 s on-delay)
     -240: [("filler.vibration", 5.2)],  # ... and vibrates: Hi (low)
-    -200: [("filler.motor_current", 27.0)],  # ... and the motor works harder: Hi (medium)
-    -180: [("filler.bearing_temp", 91.0)],  # HiHi: urgent
+    -200: [("conveyor.motor_current", 15.0)],  # the conveyor motor works harder: Hi (medium)
+    -180: [("filler.bearing_temp", 91.0)],  # HiHi: high
     -120: [("labeller.motor_current", 27.0)],  # a short overload on the labeller...
     -100: [("labeller.motor_current", None)],  # ... gone before anybody acknowledged it (RTN unack)
     -90: [("conveyor.vibration", 5.0)],  # a loose sensor bracket: Hi (medium), to be shelved
-    -62: [("capper.fault_code", 1.0)],  # the capper jams (medium, first out) ...
-    -61: [("capper.state", 4.0)],  # ... and faults (high, latching, follows the jam)
-    -30: [("labeller.glue_temp", 136.0)],  # glue too cold: Lo (medium), acknowledged with a comment
-    -10: [("conveyor.bearing_temp", 72.0)],  # conveyor bearing warm: Hi (medium)
+    -62: [("capper.fault_code", 1.0)],  # the capper jams (medium, a trip: its own first-out) ...
+    -61: [("capper.state", 4.0)],  # ... and faults: the generic trip alarm is suppressed by the jam
+    -30: [("labeller.glue_temp", 136.0)],  # glue too cold: Lo (low), acknowledged with a comment
+    -10: [("conveyor.bearing_temp", 72.0)],  # conveyor bearing warm: Hi (medium) ...
+    -5: [("conveyor.state", 4.0)],  # ... and the conveyor trips (high): its first-out is that Hi
 }
 
 
@@ -425,7 +426,7 @@ def simulate_fault(rt: FakeRuntime, now: float | None = None) -> None:
         eng.process(rt.synthetic_batch(now=now + k))
     eng.tick(now)
     eng.acknowledge(
-        ["filler.bearing_temp.hi", "filler.motor_current.hi"], OPERATOR, "maintenance called for the filler"
+        ["filler.bearing_temp.hi", "conveyor.motor_current.hi"], OPERATOR, "maintenance called for the filler"
     )
     eng.acknowledge(["labeller.glue_temp.lo"], OPERATOR, "glue heater reset, watching it")
     eng.shelve("conveyor.vibration.hi", SUPERVISOR, 3600, "sensor bracket loose, fix at next stop (WO 4711)")

@@ -4,13 +4,15 @@ The FakeRuntime runs the real AlarmEngine (in-memory journal) over the demo line
 `simulate_fault()` leaves, at the end:
 
     urgent  filler.bearing_temp.hihi    unack
-    high    capper.faulted              unack (latching; follows capper.jam: first-out group)
-    medium  conveyor.bearing_temp.hi    unack (newest)
-            capper.jam                  unack (first out)
+    high    conveyor.faulted            unack (latching trip; names its first-out conveyor.bearing_temp.hi)
+    medium  conveyor.bearing_temp.hi    unack (first-out of the conveyor trip)
+            capper.jam                  unack (a trip with nothing before it: its own first-out)
             labeller.motor_current.hi   returned to normal, unack
-            filler.bearing_temp.hi, filler.motor_current.hi, labeller.glue_temp.lo   acked
+            conveyor.motor_current.hi   acked
     low     filler.vibration.hi         unack
-    shelved conveyor.vibration.hi · suppressed capper.cap_torque.lo/.hi · out of service filler.vibration.bad
+            filler.bearing_temp.hi, labeller.glue_temp.lo   acked
+    shelved conveyor.vibration.hi · out of service filler.vibration.bad · suppressed capper.cap_torque.lo/.hi
+    (capper not running), capper.faulted (the jam says more), filler.motor_current.hi/.hihi (vibration in alarm)
 """
 
 from __future__ import annotations
@@ -95,11 +97,11 @@ def test_banner_shows_counts_and_the_most_important_unacked(parts):
     c = banner.counts
     assert (c.active[Priority.URGENT], c.unacked[Priority.URGENT]) == (1, 1)
     assert (c.active[Priority.HIGH], c.unacked[Priority.HIGH]) == (1, 1)
-    assert (c.active[Priority.MEDIUM], c.unacked[Priority.MEDIUM]) == (6, 3)  # 2 unack + 1 RTN unack
-    assert (c.active[Priority.LOW], c.unacked[Priority.LOW]) == (1, 1)
-    assert (c.shelved, c.suppressed, c.out_of_service) == (1, 2, 1)
+    assert (c.active[Priority.MEDIUM], c.unacked[Priority.MEDIUM]) == (4, 3)  # 2 unack + 1 RTN unack
+    assert (c.active[Priority.LOW], c.unacked[Priority.LOW]) == (3, 1)
+    assert (c.shelved, c.suppressed, c.out_of_service) == (1, 5, 1)
     # Most important first; among equals the active unacknowledged, newest first.
-    assert banner.shown_ids() == ["filler.bearing_temp.hihi", "capper.faulted", "conveyor.bearing_temp.hi"]
+    assert banner.shown_ids() == ["filler.bearing_temp.hihi", "conveyor.faulted", "conveyor.bearing_temp.hi"]
     assert "Filler bearing temperature HiHi" in banner.rows[0].message_label.full_text()
     assert banner.quiet_label.full_text().startswith("+ 3 more unacknowledged")
     assert banner.totals_label.text() == "Active 9 · Unack 6"
@@ -132,7 +134,7 @@ def test_flashing_for_unacked_steady_after_ack(qtbot, parts, fault):
     flashing = {m.rows[i].id for i in range(m.rowCount()) if m.index(i, COL_PRIORITY).data(BLINK_ROLE)}
     assert flashing == {
         "filler.bearing_temp.hihi",
-        "capper.faulted",
+        "conveyor.faulted",
         "conveyor.bearing_temp.hi",
         "capper.jam",
         "labeller.motor_current.hi",
@@ -153,7 +155,7 @@ def test_flashing_for_unacked_steady_after_ack(qtbot, parts, fault):
     steady.append(_pixel(box, x, y))
     assert steady == [palette.ALARM_URGENT.upper()] * 2
     assert not m.index(m.row_of("filler.bearing_temp.hihi"), COL_PRIORITY).data(BLINK_ROLE)
-    assert banner.shown_ids()[0] == "capper.faulted"
+    assert banner.shown_ids()[0] == "conveyor.faulted"
 
 
 def test_ack_selected_with_comment_calls_alarm_action(qtbot, parts, fault):
@@ -266,20 +268,22 @@ def test_filters_sorting_first_out_and_history(parts, fault):
     ids = [r.id for r in m.rows]
     assert (
         ids[0] == "filler.bearing_temp.hihi"
-        and ids[1] == "capper.faulted"
-        and ids[-1] == "filler.vibration.hi"
+        and ids[1] == "conveyor.faulted"
+        and ids[-1] == "filler.bearing_temp.hi"
     )
-    # First-out marker only where another alarm names it.
+    # First-out marker on the first alarm before each machine trip (the trip names it).
     assert m.index(m.row_of("capper.jam"), COL_FIRST).data() == "1st"
-    assert store.get("filler.bearing_temp.hihi").first_out
+    assert m.index(m.row_of("conveyor.bearing_temp.hi"), COL_FIRST).data() == "1st"
+    assert "first-out: Conveyor bearing temperature Hi 72.00 °C" in store.get("conveyor.faulted").message
+    assert not store.get("filler.bearing_temp.hihi").first_out  # no filler trip: no first-out
     assert m.index(m.row_of("filler.bearing_temp.hihi"), COL_FIRST).data() == ""
 
     table.priority_buttons[3].setChecked(False)
     table.priority_buttons[4].setChecked(False)
-    assert [r.id for r in m.rows] == ["filler.bearing_temp.hihi", "capper.faulted"]
+    assert [r.id for r in m.rows] == ["filler.bearing_temp.hihi", "conveyor.faulted"]
     table.clear_filters()
     table.machine_combo.setCurrentIndex(table.machine_combo.findData("capper"))
-    assert {r.id for r in m.rows} == {"capper.faulted", "capper.jam"}
+    assert {r.id for r in m.rows} == {"capper.jam"}
     table.clear_filters()
     table.state_combo.setCurrentIndex(table.state_combo.findText("Acknowledged"))
     assert {r.state for r in m.rows} == {S.ACKED} and m.rowCount() == 3
@@ -291,11 +295,12 @@ def test_filters_sorting_first_out_and_history(parts, fault):
     assert m.rowCount() == 0
     m.clock = time.time
     table.clear_filters()
-    table.search.setText("bearing")
+    table.search.setText("bearing temperature")  # names, and the trip that names its first-out
     assert {r.id for r in m.rows} == {
         "filler.bearing_temp.hihi",
         "filler.bearing_temp.hi",
         "conveyor.bearing_temp.hi",
+        "conveyor.faulted",
     }
     table.clear_filters()
 
@@ -306,7 +311,13 @@ def test_filters_sorting_first_out_and_history(parts, fault):
     assert m.rows[0].priority == Priority.LOW
 
     table.set_view(AlarmView.SUPPRESSED)
-    assert {r.id for r in m.rows} == {"capper.cap_torque.lo", "capper.cap_torque.hi"}
+    assert {r.id for r in m.rows} == {
+        "capper.cap_torque.lo",
+        "capper.cap_torque.hi",
+        "capper.faulted",
+        "filler.motor_current.hi",
+        "filler.motor_current.hihi",
+    }
     table.set_view(AlarmView.OUT_OF_SERVICE)
     assert [r.id for r in m.rows] == ["filler.vibration.bad"]
     # History: every transition the window saw, newest first.
@@ -355,8 +366,8 @@ def test_window_follows_the_bridge_and_the_engine(qtbot, themed_app, make_runtim
     qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active == 9, timeout=3000)
     assert win.alarm_table.model.rowCount() == 9 and win.bridge.stats.alarm_records >= 18
     # Banner click shows the alarm in the list; a priority box filters the list to it.
-    win.alarm_banner.rows[1].clicked.emit("capper.faulted")
-    assert win.alarm_table.selected_ids() == ["capper.faulted"]
+    win.alarm_banner.rows[1].clicked.emit("conveyor.faulted")
+    assert win.alarm_table.selected_ids() == ["conveyor.faulted"]
     win.alarm_banner.boxes[Priority.URGENT].clicked.emit(1)
     assert [r.id for r in win.alarm_table.model.rows] == ["filler.bearing_temp.hihi"]
     # An engineer may change a limit (until restart).
@@ -399,9 +410,9 @@ def test_seed_drops_changes_older_than_the_snapshot(fault):
     assert store.get("capper.jam").state == S.ACKED
     assert store.apply(stale) == [] and store.get("capper.jam").state == S.ACKED
     assert store.apply(fault.drain_alarms()) == []  # everything queued so far is in the snapshot
-    fault.alarms.acknowledge(["capper.faulted"], OPERATOR)  # after the snapshot: taken
+    fault.alarms.acknowledge(["conveyor.faulted"], OPERATOR)  # after the snapshot: taken
     taken = store.apply(fault.drain_alarms())
-    assert [r.id for r in taken] == ["capper.faulted"] and store.get("capper.faulted").acked
+    assert [r.id for r in taken] == ["conveyor.faulted"] and store.get("conveyor.faulted").acked
     assert store.history[-1].transition == "Unack → Acked"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.loop_thread import LoopThread
 from connectors.sim.server import SimSettings, SimulatedLineServer
-from hmi.core.runtime import LineRuntime
+from hmi.app.runtime import LineRuntime
 from hmi.core.runtime_api import ConnectionState
 from hmi.ui.main_window import MainWindow
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from connectors.sim.camera import CameraGenerator
+from connectors.sim.product_images import render_frame
+from hmi.core.qc_frame import encode_png
 from hmi.core.runtime_api import ConnectionState
-from inference.qc.images import encode_png
 from inference.qc.inspector import DEFAULT_CARD, QcFrame, QcInspector, Verdict
-from inference.qc.render import render_frame
 from widgets.qc_pane import QcImageDialog, QcPane
 
 from ..test_qc_inspector import FakeJournal, FakeModel
@@ -152,7 +152,7 @@ def test_live_camera_through_runtime_into_the_quality_dock(qtbot, themed_app, tm
 
     from connectors.loop_thread import LoopThread
     from connectors.sim.server import SimSettings, SimulatedLineServer
-    from hmi.core.runtime import LineRuntime
+    from hmi.app.runtime import LineRuntime
     from hmi.ui.main_window import MainWindow
 
     if demo_config.camera is None or not DEFAULT_CARD.exists():

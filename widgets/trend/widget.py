@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 from hmi.core.historian import Historian, HistoryResult, PenHistory, write_csv
 from hmi.core.live_buffer import LiveBuffers, LiveDecimator
 from hmi.core.quality import status_name
+from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import (
     BAD_DATA_LOST,
     BAD_NO_DATA,
@@ -70,7 +71,7 @@ from hmi.core.trend_data import (
     style_points,
     value_at,
 )
-from hmi.core.trend_sets import PenSpec, TagInfo, TrendSet, TrendSetStore, assign_axes
+from hmi.core.trend_sets import PenSpec, TrendSet, TrendSetStore, assign_axes
 from widgets import palette
 from widgets.trend import style
 from widgets.trend.canvas import TrendCanvas
@@ -144,25 +145,9 @@ def _quality(status: int, ts: float) -> tuple[str, int]:
     return "Good" + bf, 0
 
 
-def _decimals(info: TagInfo) -> int:
-    if info.data_type in ("int", "bool", "enum"):
-        return 0
-    if info.range:
-        span = info.range[1] - info.range[0]
-        return 0 if span >= 1000 else 1 if span >= 50 else 2
-    return 2
-
-
 def format_value(info: TagInfo, v: float) -> str:
-    if not math.isfinite(v):
-        return "—" if math.isnan(v) else str(v)
-    if info.data_type == "bool":
-        return info.states.get(round(v), "On" if v else "Off")
-    if info.data_type == "enum":
-        return info.states.get(round(v), f"state {round(v)}")
-    if info.data_type == "int":
-        return f"{round(v):,}"
-    return f"{v:,.{_decimals(info)}f}"
+    """The tag's display rule (hmi.core.tag_info), the same as the tag table and the alarm messages."""
+    return info.format(v)
 
 
 def _fmt_time(ts: float) -> str:

@@ -27,6 +27,7 @@ from hmi.core.alarms.model import (
     message_fields,
 )
 from hmi.core.config import LineConfig, TagConfig
+from hmi.core.tag_info import display_decimals
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 _CONDITION = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.\-]*)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$")
@@ -44,6 +45,8 @@ COMMON_FIELDS = (
     "latching",
     "suppress_when",
     "enabled",
+    "action",
+    "trip",
 )
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "analog": ("hihi", "hi", "lo", "lolo", "deadband"),
@@ -226,6 +229,8 @@ def implicit_definitions(tag: TagConfig) -> list[AlarmDefinition]:
                 deadband=float(tag.deadband),
                 unit=tag.unit,
                 implicit=True,
+                decimals=display_decimals(tag.data_type, tag.deadband, tag.range),
+                action=tag.alarms.action,
             )
         )
     return out
@@ -261,21 +266,28 @@ def _parse_entry(
     message = e.text("message")
     if message:
         _check_message(e, message)
-    suppress: Condition | None = None
+    suppress: list[Condition] = []
     if "suppress_when" in raw:
-        try:
-            suppress = parse_condition(raw["suppress_when"], tags)
-        except ValueError as exc:
-            e.problem("suppress_when", str(exc))
+        # One condition, or a list of them: suppressed while any holds.
+        specs = raw["suppress_when"]
+        for spec in specs if isinstance(specs, list) else [specs]:
+            try:
+                suppress.append(parse_condition(spec, tags))
+            except ValueError as exc:
+                e.problem("suppress_when", str(exc))
     common: dict[str, Any] = {
         "tag": tag.name,
         "machine": machine,
         "message": message,
         "latching": e.flag("latching", False),
         "off_delay_s": e.delay("off_delay_s", 0.0),
-        "suppress_when": suppress,
+        "suppress_when": tuple(suppress),
         "unit": tag.unit,
         "state_labels": dict(tag.states),
+        "decimals": display_decimals(tag.data_type, tag.deadband, tag.range),
+        # An entry on a tag with its own [tags] alarms.action inherits it.
+        "action": e.text("action", tag.alarms.action).strip(),
+        "trip": e.flag("trip", False),
     }
     enabled = e.flag("enabled", True)
     defs: list[AlarmDefinition] = []

@@ -26,6 +26,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,6 +118,7 @@ class _Rt:
     comment: str = ""
     count: int = 0
     trigger_value: float = math.nan
+    message: str = ""  # made at the activation; later values never rewrite it
     pending_on: float | None = None
     pending_off: float | None = None
     reentry: bool = False  # back from shelved/suppressed/out of service: activation is rate-limited
@@ -145,8 +147,12 @@ class AlarmEngine:
 
     Parameters (besides config, definitions, journal, clock):
 
-    - ``first_out_window_s``: alarms of one machine activating within this time
-      of the first one are its followers; the first gets ``first_out=True``.
+    - ``first_out_lookback_s`` (default: the config's ``[alarm_settings]``, 60 s): when a
+      trip alarm (``trip = true``) of a machine activates, the first alarm of that machine
+      that activated within this time before it is its first-out (``first_out=True``); the
+      trip alarm and the others of that stretch name it in ``first_out_of``, and the trip
+      alarm's message says which it was. Alarms of the machine activating within the same
+      time after the trip follow it too. A trip with nothing before it is its own first-out.
     - ``reentry_burst`` / ``reentry_rate_per_s``: alarms coming back from
       shelved, suppressed or out of service that are still in alarm are
       re-annunciated through a token bucket (most important first), so a batch
@@ -161,7 +167,7 @@ class AlarmEngine:
         journal: AlarmJournal,
         clock: Callable[[], float] = time.time,
         *,
-        first_out_window_s: float = 3.0,
+        first_out_lookback_s: float | None = None,
         reentry_burst: int = 3,
         reentry_rate_per_s: float = 0.5,
         max_shelve_s: float = 12 * 3600.0,
@@ -170,7 +176,11 @@ class AlarmEngine:
         self._journal = journal
         self._clock = clock
         self._auditor = Auditor(journal, clock)
-        self.first_out_window_s = float(first_out_window_s)
+        self.first_out_lookback_s = float(
+            config.alarm_settings.first_out_lookback_s
+            if first_out_lookback_s is None
+            else first_out_lookback_s
+        )
         self.max_shelve_s = float(max_shelve_s)
         self.alarms_changed = Signal()  # emits list[AlarmRecord] after every change
         self.journal_errors = 0
@@ -193,7 +203,9 @@ class AlarmEngine:
         self._tag_value_ts = np.full(n_tags, np.nan)
         self._tag_status = np.zeros(n_tags, dtype=np.uint32)
         self._rt = [_Rt() for _ in self._defs]
-        self._first_out: dict[str, tuple[float, int]] = {}  # machine -> (group start, first alarm)
+        # machine -> annunciated activations (time, alarm) within the look-back, oldest first
+        self._recent: dict[str, deque[tuple[float, int]]] = {}
+        self._trip_group: dict[str, tuple[float, int]] = {}  # machine -> (trip time, its first-out)
         self._timers: set[int] = set()
         self._shelf_heap: list[tuple[float, int]] = []
         self._throttle = ReentryThrottle(reentry_burst, reentry_rate_per_s)
@@ -275,9 +287,9 @@ class AlarmEngine:
                 tags = tag_idx if rows is None else tag_idx[rows]
                 # Suppression first: a sample that stops the filler suppresses the capper alarms
                 # that the same round of samples would raise.
-                for k, on, row in self._eval.conditions_changed(batch, rows):
+                for k, _on, row in self._eval.conditions_changed(batch, rows):
                     for i in self._eval.condition_alarms[k]:
-                        self._set_suppressed(i, on, float(t[row]))
+                        self._set_suppressed(i, float(t[row]))
                 for i, raw, row, v in self._eval.alarms_changed(batch, rows):
                     self._on_raw(i, raw, float(t[row]), v)
                 if rows is None:
@@ -390,20 +402,55 @@ class AlarmEngine:
         rt.pending_off = None
         rt.reentry = False
         rt.first_out, rt.first_out_of = False, ""
+        rt.message = d.format_message(v)
         # Re-annunciation after a shelve/suppression is not part of a process cascade: no first-out.
-        if d.machine and self.first_out_window_s > 0 and not reentry:
-            group = self._first_out.get(d.machine)
-            if group is None or t - group[0] > self.first_out_window_s:
-                self._first_out[d.machine] = (t, i)
-                rt.first_out = True
-            elif group[1] == i:
-                rt.first_out = True  # the first-out itself firing again within its window
-            else:
-                rt.first_out_of = self._defs[group[1]].id
+        if d.machine and not reentry and not d.advisory:
+            self._first_out(i, t)
         extra: dict[str, Any] = {"reentry": reentry}
         if since is not None and since != t:
             extra["condition_since"] = since
         self._transition(i, prev, t, "activate", annunciated=True, value=v, extra=extra)
+
+    def _first_out(self, i: int, t: float) -> None:
+        """First-out per machine trip (see the class doc); called from `_activate`."""
+        d = self._defs[i]
+        rt = self._rt[i]
+        lookback = self.first_out_lookback_s
+        recent = self._recent.setdefault(d.machine, deque())
+        while recent and t - recent[0][0] > lookback:
+            recent.popleft()
+        if d.trip:
+            before = [(ta, j) for ta, j in recent if j != i]
+            first = before[0][1] if before else i
+            self._trip_group[d.machine] = (t, first)
+            rt.first_out_of = self._defs[first].id
+            if first == i:
+                rt.first_out = True
+            else:
+                lead = self._rt[first]
+                if not lead.first_out:
+                    lead.first_out = True
+                    self._changed[first] = None
+                for _ta, j in before:
+                    if j != first and not self._rt[j].first_out_of:
+                        self._rt[j].first_out_of = self._defs[first].id
+                        self._changed[j] = None
+                ago = t - (self._rt[first].activated_at or t)
+                rt.message = self._with_first_out(d, rt.message, first, ago)
+        else:
+            group = self._trip_group.get(d.machine)
+            if group is not None and 0 <= t - group[0] <= lookback:
+                rt.first_out_of = self._defs[group[1]].id
+        recent.append((t, i))
+
+    def _with_first_out(self, d: AlarmDefinition, message: str, first: int, ago: float) -> str:
+        lead = self._defs[first]
+        value = self._rt[first].trigger_value
+        what = lead.name if math.isnan(value) else f"{lead.name} {lead.value_text(value)}"
+        cause = f"first-out: {what}, {ago:.0f} s before"
+        if d.action and message.endswith(" — " + d.action):
+            return f"{message.removesuffix(' — ' + d.action)} ({cause}) — {d.action}"
+        return f"{message} ({cause})"
 
     def _clear(self, i: int, t: float, v: float) -> None:
         rt = self._rt[i]
@@ -413,18 +460,22 @@ class AlarmEngine:
         rt.pending_off = None
         self._transition(i, prev, t, "clear", value=v)
 
-    def _set_suppressed(self, i: int, on: bool, t: float) -> None:
+    def _set_suppressed(self, i: int, t: float) -> None:
+        """Suppressed while any of the alarm's conditions holds; back when none does."""
         rt = self._rt[i]
+        holding = self._eval.holding(i)
+        on = bool(holding)
         if rt.suppressed == on:
             return
-        reason = str(self._defs[i].suppress_when)
         if on:
             prev = rt.state
             rt.suppressed = True
             self._mask(i)
+            reason = " or ".join(str(c) for c in holding)
             self._transition(i, prev, t, "suppress", reason=f"suppressed by design: {reason}")
         else:
             rt.suppressed = False
+            reason = " or ".join(str(c) for c in self._defs[i].suppress_when)
             self._return(i, t, "unsuppress", reason=f"no longer {reason}")
 
     def _mask(self, i: int) -> None:
@@ -493,7 +544,7 @@ class AlarmEngine:
             extra=extra,
         )
         if action == "activate":
-            msg = f"{d.format_message(v)} [{d.priority.label}]"
+            msg = f"{rt.message} [{d.priority.label}]"
             sev = Severity.ERROR if d.priority <= Priority.HIGH else Severity.WARNING
         else:
             msg = f"{d.name}: {action.replace('_', ' ')} ({prev.label} -> {new.label})"
@@ -541,13 +592,13 @@ class AlarmEngine:
             acked_by=rt.acked_by,
             count=rt.count,
             trigger_value=rt.trigger_value,
+            message=rt.message,
         )
 
     def _record(self, i: int) -> AlarmRecord:
         d = self._defs[i]
         rt = self._rt[i]
         current = self._value(i)
-        shown = rt.trigger_value if rt.active and not math.isnan(rt.trigger_value) else current
         return AlarmRecord(
             id=d.id,
             name=d.name,
@@ -573,7 +624,8 @@ class AlarmEngine:
             cleared_at=rt.cleared_at,
             acked_at=rt.acked_at,
             acked_by=rt.acked_by,
-            message=d.format_message(shown),
+            message=rt.message or d.describe(),
+            trigger_value=rt.trigger_value,
             count=rt.count,
             comment=rt.comment or rt.shelve_reason or rt.oos_reason,
             changed_at=rt.changed_at,
@@ -925,6 +977,11 @@ class AlarmEngine:
                 rt.acked_by = s.acked_by
                 rt.count = s.count
                 rt.trigger_value = s.trigger_value if s.trigger_value is not None else math.nan
+                # Journals older than frozen messages: rebuilt from the trigger value.
+                if s.message:
+                    rt.message = s.message
+                elif rt.activated_at is not None:
+                    rt.message = self._defs[i].format_message(rt.trigger_value)
                 rt.state = _state_of(rt)
                 rt.changed_at = float(ts)
                 self._eval.set_raw(i, rt.raw)

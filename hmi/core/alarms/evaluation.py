@@ -98,20 +98,20 @@ class Evaluator:
         self._cond_state: list[bool | None] = []  # None: not known yet (not suppressed)
         self._cond_by_tag: dict[int, list[int]] = {}
         index: dict[Condition, int] = {}
+        self.alarm_conditions: list[list[int]] = [[] for _ in definitions]
         for i, d in enumerate(definitions):
-            c = d.suppress_when
-            if c is None:
-                continue
-            if c.tag not in tag_index:
-                raise ValueError(f"alarm {d.id!r}: suppression tag {c.tag!r} is not a configured tag")
-            k = index.get(c)
-            if k is None:
-                k = index[c] = len(self.conditions)
-                self.conditions.append(c)
-                self.condition_alarms.append([])
-                self._cond_state.append(None)
-                self._cond_by_tag.setdefault(tag_index[c.tag], []).append(k)
-            self.condition_alarms[k].append(i)
+            for c in d.suppress_when:
+                if c.tag not in tag_index:
+                    raise ValueError(f"alarm {d.id!r}: suppression tag {c.tag!r} is not a configured tag")
+                k = index.get(c)
+                if k is None:
+                    k = index[c] = len(self.conditions)
+                    self.conditions.append(c)
+                    self.condition_alarms.append([])
+                    self._cond_state.append(None)
+                    self._cond_by_tag.setdefault(tag_index[c.tag], []).append(k)
+                self.condition_alarms[k].append(i)
+                self.alarm_conditions[i].append(k)
         self._cond_tag_mask = np.zeros(n_tags, dtype=bool)
         self._cond_tag_mask[list(self._cond_by_tag)] = True
 
@@ -167,6 +167,10 @@ class Evaluator:
         rank[order] = rank_sorted
         base = seq if rows is None else rows
         return [base[rank == k] for k in range(int(rank.max()) + 1)]
+
+    def holding(self, i: int) -> list[Condition]:
+        """The suppression conditions of alarm i that hold now."""
+        return [self.conditions[k] for k in self.alarm_conditions[i] if self._cond_state[k]]
 
     def conditions_changed(self, batch: SampleBatch, rows: np.ndarray | None) -> list[ConditionChange]:
         if not self.conditions:

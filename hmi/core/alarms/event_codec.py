@@ -88,6 +88,7 @@ class AlarmSnapshot:
     acked_by: str = ""
     count: int = 0
     trigger_value: float | None = None  # the value that raised it (None: unknown)
+    message: str = ""  # made at the activation (trigger value, limit, action); "" in older journals
 
     @property
     def is_advisory(self) -> bool:
@@ -133,6 +134,7 @@ class AlarmSnapshot:
             acked_by=_str(d.get("acked_by")),
             count=int(d.get("count") or 0),
             trigger_value=_opt_float(d.get("trigger_value")),
+            message=_str(d.get("message")),
         )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from hmi.core.events import EventReader, JournalEvent
+from hmi.core.tag_info import format_display
 
 
 class Priority(enum.IntEnum):
@@ -153,13 +154,21 @@ class AlarmDefinition:
     on_delay_s: float = 0.0
     off_delay_s: float = 0.0
     latching: bool = False
-    suppress_when: Condition | None = None
+    # Suppressed by design while any of these holds (a tripped machine's consequences).
+    suppress_when: tuple[Condition, ...] = ()
     window_s: float = 1.0  # roc
     direction: str = "both"  # roc: rise/fall/both
     unit: str = ""
     state_labels: dict[str, str] = field(default_factory=dict)  # enum tags: value -> label
     implicit: bool = False  # generated from a tag's [tags.alarms] limits
     advisory: bool = False  # model advisories: shown, never counted in the alarm KPIs
+    decimals: int = 2  # the tag's display precision (hmi.core.tag_info.display_decimals)
+    action: str = ""  # what the operator should do; appended to every message
+    trip: bool = False  # this alarm means its machine tripped: it names the machine's first-out
+
+    def number_text(self, v: float) -> str:
+        """A value or limit of the alarm's tag at the tag's display precision (no unit)."""
+        return format_display(float(v), "float", self.decimals)
 
     def describe_limit(self) -> str:
         if self.kind == AlarmKind.QUALITY:
@@ -171,7 +180,7 @@ class AlarmDefinition:
             )
         if self.kind == AlarmKind.DISCRETE:
             return f"{self.op} {self.value_text(self.limit)}"
-        return f"{self.op} {self.limit:g} {self.unit}".rstrip()
+        return f"{self.op} {self.number_text(self.limit)} {self.unit}".rstrip()
 
     def value_text(self, v: float | None) -> str:
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -180,26 +189,38 @@ class AlarmDefinition:
             label = self.state_labels.get(str(int(v)))
             if label is not None:
                 return label
-        return f"{v:g} {self.unit}".rstrip()
+        return f"{self.number_text(v)} {self.unit}".rstrip()
+
+    def with_action(self, text: str) -> str:
+        return f"{text} — {self.action}" if self.action else text
+
+    def describe(self) -> str:
+        """The alarm before it ever fired: its name, its limit and its action (no value)."""
+        return self.with_action(f"{self.name} ({self.describe_limit()})")
 
     def format_message(self, value: float | None) -> str:
+        """The message of an activation with the value that triggered it, rounded to the tag's
+        display precision, its limit, and what to do. Made once, when the alarm activates."""
         v = float("nan") if value is None else float(value)
         if not self.message:
-            return f"{self.name}: {self.value_text(v)} ({self.describe_limit()})"
+            if self.kind == AlarmKind.QUALITY:
+                return self.describe()
+            return self.with_action(f"{self.name}: {self.value_text(v)} ({self.describe_limit()})")
         fields = {
             "name": self.name,
             "tag": self.tag,
-            "value": f"{v:g}" if not math.isnan(v) else "?",
-            "limit": f"{self.limit:g}",
+            "value": self.number_text(v) if not math.isnan(v) else "?",
+            "limit": self.number_text(self.limit) if self.kind == AlarmKind.ANALOG else f"{self.limit:g}",
             "unit": self.unit,
             "state": self.value_text(v),
             "machine": self.machine,
             "level": LEVEL_LABELS.get(self.level, ""),
         }
         try:
-            return self.message.format(**fields)
+            text = self.message.format(**fields)
         except (KeyError, IndexError, ValueError):  # validated at load; never let a message break the engine
-            return self.message
+            text = self.message
+        return self.with_action(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,15 +255,18 @@ class AlarmRecord:
     shelve_reason: str
     suppressed: bool
     out_of_service: bool
-    first_out: bool  # first alarm of its machine within the first-out window
-    first_out_of: str  # for followers: the id of the first-out alarm they followed
+    # First-out (per machine trip): the first alarm of the machine within the look-back before
+    # the trip (or the trip alarm itself when nothing came before it).
+    first_out: bool
+    first_out_of: str  # the trip alarm and the alarms of its group: the id of their first-out
     value: float  # the tag's latest value (NaN when unknown or bad)
     limit: float
     activated_at: float | None
     cleared_at: float | None
     acked_at: float | None
     acked_by: str
-    message: str
+    message: str  # made at the activation (trigger value, limit, action): later values never rewrite it
+    trigger_value: float  # the value that activated the alarm (NaN before it ever did)
     count: int  # activations since the engine started (or since the journal it restored from)
     comment: str  # last operator comment (ack, shelve, out of service)
     changed_at: float

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from inference.qc import CLASSES
+from hmi.core.qc_frame import CLASSES
 
 DEFAULT_SIZE = 192
 # Scratch geometry at 192 px (scaled with the image): length, width, contrast ranges.

@@ -1,0 +1,118 @@
+"""Alarm messages keep the value that triggered them, at the tag's display precision, with the
+limit; later values never rewrite a message (issue 10, class 2). Property tests over random
+signals and random tag precisions, through the real engine."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hmi.core.alarms import AlarmEngine, AlarmState, load_definitions
+from hmi.core.alarms.persistence import MemoryJournal
+from hmi.core.config import LineConfig
+from hmi.core.samples import SampleBatch
+from hmi.core.tag_info import TagInfo, display_decimals
+
+DEADBANDS = [0.0, 0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0]
+RANGES = [None, (0.0, 10.0), (0.0, 100.0), (0.0, 5000.0)]
+
+
+def config(deadband: float, rng: tuple[float, float] | None, with_template: bool) -> LineConfig:
+    tag = {
+        "name": "x",
+        "node_id": "ns=2;s=X",
+        "machine": "m",
+        "unit": "A",
+        "deadband": deadband,
+        "alarms": {"lo": 2.0, "hi": 7.5, "hihi": 9.25, "action": "do the thing"},
+    }
+    if rng is not None:
+        tag["range"] = list(rng)
+    alarms = []
+    if with_template:
+        alarms.append(
+            {
+                "id": "x",
+                "type": "analog",
+                "tag": "x",
+                "message": "X {level}: {value} {unit} (limit {limit} {unit})",
+            }
+        )
+    return LineConfig.model_validate(
+        {
+            "line": {"id": "t", "name": "t"},
+            "server": {"endpoint": "opc.tcp://127.0.0.1:4840/"},
+            "machines": [{"id": "m", "name": "M"}],
+            "tags": [tag],
+            "alarms": alarms,
+        }
+    )
+
+
+NUMBER = re.compile(r"-?[\d,]+(?:\.\d+)?")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    deadband=st.sampled_from(DEADBANDS),
+    rng=st.sampled_from(RANGES),
+    with_template=st.booleans(),
+    values=st.lists(st.floats(-5, 15, allow_nan=False), min_size=1, max_size=40),
+)
+def test_messages_freeze_the_trigger_value_rounded_to_the_tags_precision(
+    deadband, rng, with_template, values
+):
+    cfg = config(deadband, rng, with_template)
+    defs, problems = load_definitions(cfg)
+    assert not problems
+    t = [1000.0]
+    engine = AlarmEngine(cfg, defs, MemoryJournal(), lambda: t[0])
+    decimals = display_decimals("float", deadband, rng)
+    info = TagInfo.from_config(cfg.tags[0])
+    assert info.decimals == decimals  # the trend, the tag table and the alarms use one rule
+    seen: dict[str, tuple[int, str]] = {}  # alarm -> (activation count, message)
+    for v in values:
+        t[0] += 1.0
+        engine.process(SampleBatch.from_columns([0], [t[0]], [t[0]], [t[0]], [v], [0]))
+        for r in engine.records(include_normal=True):
+            d = engine.definition(r.id)
+            if r.count == 0:
+                assert r.message == d.describe() and "?" not in r.message
+                continue
+            prev = seen.get(r.id)
+            if prev is not None and prev[0] == r.count:
+                assert r.message == prev[1], "a later value rewrote the message"
+            seen[r.id] = (r.count, r.message)
+            # The message holds the trigger value as the tag shows it, and the limit.
+            trigger = info.format(r.trigger_value)
+            limit = info.format(d.limit)
+            assert trigger in r.message and limit in r.message, (r.message, trigger, limit)
+            assert r.message.endswith(" — do the thing")
+            # No number in the message has more decimals than the tag shows.
+            for num in NUMBER.findall(r.message.split(" — ")[0]):
+                frac = num.split(".")[1] if "." in num else ""
+                assert len(frac) <= decimals, (num, r.message)
+            # The value triggered the alarm (it was past the limit, or the engine's deadband side).
+            if d.op == ">=":
+                assert r.trigger_value >= d.limit
+            else:
+                assert r.trigger_value <= d.limit
+            if r.state == AlarmState.RTN_UNACKED:
+                assert math.isfinite(r.trigger_value)
+
+
+def test_the_issue_example_a_cleared_alarm_keeps_its_trigger_value():
+    """'Filler motor current Hi: 0 A (>= 26 A)' after the trip: the message must keep 27.8 A."""
+    cfg = config(0.05, (0.0, 40.0), False)
+    defs, _ = load_definitions(cfg)
+    t = [0.0]
+    engine = AlarmEngine(cfg, defs, MemoryJournal(), lambda: t[0])
+    for v in (5.0, 7.8391, 8.2, 0.0):
+        t[0] += 1
+        engine.process(SampleBatch.from_columns([0], [t[0]], [t[0]], [t[0]], [v], [0]))
+    r = engine.record("x.hi")
+    assert r.state == AlarmState.RTN_UNACKED and r.value == 0.0
+    assert r.message == "x Hi: 7.84 A (>= 7.50 A) — do the thing"
