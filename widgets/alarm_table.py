@@ -311,6 +311,7 @@ class AlarmTable(QWidget):
         }
         for col, w in widths.items():
             self.view.setColumnWidth(col, w)
+        self._time_widths = (widths[COL_TIME], fm.horizontalAdvance("14:03:22.120") + 14)
         h.setSortIndicatorShown(True)
         h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
@@ -494,6 +495,13 @@ class AlarmTable(QWidget):
         m.priorities, m.machine, m.states, m.window_s, m.text = {1, 2, 3, 4}, None, None, None, ""
         m.refresh(force=True)
         self._update_filter_note()
+
+    def set_narrow(self, narrow: bool) -> None:
+        """A narrow screen (1024 px): the message keeps its room; who and how often are dropped
+        from the columns (the History view has them) and the time column holds a time of day."""
+        self.view.setColumnHidden(COL_BY, narrow)
+        self.view.setColumnHidden(COL_COUNT, narrow)
+        self.view.setColumnWidth(COL_TIME, self._time_widths[1 if narrow else 0])
 
     def _on_filters_toggled(self, on: bool) -> None:
         self.filter_row.setVisible(on)

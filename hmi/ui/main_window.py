@@ -21,7 +21,7 @@ import logging
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -64,6 +64,7 @@ from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollab
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
+from widgets.alarm_paint import ElidedLabel
 from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
 from widgets.alarm_table import AlarmTable
 from widgets.assistant_pane import AssistantPane
@@ -76,8 +77,9 @@ from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
 
 log = logging.getLogger(__name__)
-ALARM_HISTORY_S = 8 * 3600.0
-OVERVIEW_MIN_HEIGHT = 64  # the alarm History view starts with the journal's last shift
+ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
+OVERVIEW_MIN_HEIGHT = 44  # in an upset the overview keeps one row: machine names and states
+NARROW_WIDTH = 1200  # below this (a 1024x768 panel) the top bar and the alarm columns economise
 
 
 def default_user() -> str:
@@ -86,6 +88,20 @@ def default_user() -> str:
         return getpass.getuser() or "operator"
     except Exception:
         return "operator"
+
+
+class UserLabel(ElidedLabel):
+    """Who is logged in: elided on a narrow screen, whole in its tooltip and in text()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("User  W. Operator…"))
+
+    def text(self) -> str:  # type: ignore[override]
+        return self.full_text()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self.full_text()) + 4, super().sizeHint().height())
 
 
 def _separator() -> QFrame:
@@ -138,6 +154,7 @@ class MainWindow(QMainWindow):
         )
         self._fullscreen_wanted = self.kiosk or (display.fullscreen if fullscreen is None else fullscreen)
         self._close_allowed = False
+        self._narrow = False
 
         self._build_alarm_model(audible)
         self._build_top_bar()
@@ -225,7 +242,7 @@ class MainWindow(QMainWindow):
         self.line_label = QLabel(self.config.line.name)
         self.line_label.setObjectName("lineName")
         self.connection_indicator = ConnectionIndicator()
-        self.user_label = QLabel()
+        self.user_label = UserLabel()
         self.user_label.setObjectName("topBarField")
         self.clock_label = QLabel()
         self.clock_label.setObjectName("clock")
@@ -250,7 +267,7 @@ class MainWindow(QMainWindow):
         self.logout_button.setAutoDefault(False)
         self.logout_button.clicked.connect(self.log_out)
         lay.addWidget(_separator())
-        lay.addWidget(self.user_label)
+        lay.addWidget(self.user_label, 1)
         lay.addWidget(self.login_button)
         lay.addWidget(self.logout_button)
         lay.addWidget(_separator())
@@ -582,6 +599,12 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        narrow = self.width() < NARROW_WIDTH
+        if narrow != self._narrow:
+            # 1024 px: the connection detail goes (its tooltip stays), the alarm list keeps its message.
+            self._narrow = narrow
+            self.connection_indicator.detail_label.setVisible(not narrow)
+            self.alarm_table.set_narrow(narrow)
         if self.isVisible() and not self.isFullScreen():
             self.window_layout.fit()
 

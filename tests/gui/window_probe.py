@@ -191,9 +191,11 @@ class Probe:
         behind = not shown(win.alarm_table.view)
         eng = rt.alarms
         assert eng is not None
-        rt.set_value("capper.state", 4.0)  # the capper faults: a high-priority alarm, no on-delay
+        rt.set_value("conveyor.state", 4.0)  # the conveyor trips: a high-priority alarm (1 s on-delay)
+        now = time.time()
+        eng.process(rt.synthetic_batch(now=now))
         t0 = time.monotonic()
-        eng.process(rt.synthetic_batch(now=time.time()))
+        eng.process(rt.synthetic_batch(now=now + 1.5))  # on-delay over: the alarm activates here
         seen = wait_for(lambda: shown(win.alarm_table.view), 3.0)
         elapsed = None if seen is None else time.monotonic() - t0
         # In a dialog the list must not jump: open the setpoint dialog, raise an urgent alarm.
@@ -203,10 +205,12 @@ class Probe:
             dlg.activateWindow()
         wait_for(lambda: dlg is not None and dlg.isActiveWindow(), 2.0)
         dialog_active = dlg is not None and dlg.isActiveWindow()
-        rt.set_value("filler.bearing_temp", 91.0)  # HiHi (urgent) after its on-delay
+        rt.set_value("filler.bearing_temp", 91.0)  # HiHi (high) after its on-delay
         for k in range(1, 12):
-            eng.process(rt.synthetic_batch(now=time.time() + k))
-        urgent = wait_for(lambda: win.alarm_banner.counts.unacked.get(1, 0) > 0, 2.0) is not None
+            eng.process(rt.synthetic_batch(now=now + 2 + k))
+        urgent = (
+            wait_for(lambda: win.alarm_store.get("filler.bearing_temp.hihi") is not None, 2.0) is not None
+        )
         spin(0.4)
         jumped = shown(win.alarm_table.view)
         if dlg is not None:

@@ -8,6 +8,7 @@ The same checks on the real window under a real X server at 1280x800 and 1920x10
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -156,14 +157,17 @@ def test_a_new_high_alarm_comes_forward_unless_in_a_dialog(window, qtbot, monkey
         m.setattr(win, "_in_dialog", lambda: True)
         win._on_new_alarms([type("R", (), {"priority": 1, "id": "y"})()])
         assert not in_front(win.alarm_table.view)
-    rt.set_value("capper.state", 4.0)  # faulted: a high-priority alarm
-    rt.alarms.process(rt.synthetic_batch())
+    now = time.time()
+    rt.set_value("conveyor.state", 4.0)  # the conveyor trips: a high-priority alarm (1 s on-delay)
+    rt.alarms.process(rt.synthetic_batch(now=now))
+    rt.alarms.process(rt.synthetic_batch(now=now + 1.5))
     qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=2000)
     # A tile filter never hides the alarm that just came in.
     win._on_priority_clicked(4)
     bring_forward(win.tags_dock)
-    rt.set_value("filler.state", 4.0)
-    rt.alarms.process(rt.synthetic_batch())
+    rt.set_value("filler.bearing_temp", 91.0)  # HiHi: urgent, after its 5 s on-delay
+    for k in range(2, 9):
+        rt.alarms.process(rt.synthetic_batch(now=now + k))
     qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=2000)
     assert not win.alarm_table.active_filters()
 
