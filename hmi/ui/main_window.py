@@ -591,6 +591,8 @@ class MainWindow(QMainWindow):
             if not self.window_layout.restore():
                 self.window_layout.arrange()
             QTimer.singleShot(0, self, self.window_layout.front)
+            # Once shown the frame (title bar, borders) is known: the whole frame goes on the screen.
+            QTimer.singleShot(0, self, self.window_layout.fit)
             self.window_layout.watch_screen()
             if self.kiosk or self._fullscreen_wanted:
                 QTimer.singleShot(0, self, self._start_fullscreen)

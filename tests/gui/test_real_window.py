@@ -138,3 +138,27 @@ def test_the_night_theme_keeps_the_isa101_rules(probe):
     allowed = {*palette.PRIORITY_COLOURS.values(), palette.COMM, "#1F4677"}
     assert set(n["non_grey_colours"]) <= allowed, n["non_grey_colours"]
     assert n["priority_colours"] == {str(k): v for k, v in palette.PRIORITY_COLOURS.items()}
+
+
+def test_moved_to_a_second_monitor_it_fits_that_one(tmp_path):
+    """Two screens of different sizes side by side (Qt's offscreen platform: Xvfb gives Qt one)."""
+    screens = [
+        {"name": "line-pc", "x": 0, "y": 0, "width": 1280, "height": 800},
+        {"name": "second", "x": 1280, "y": 0, "width": 1920, "height": 1080},
+    ]
+    config = tmp_path / "screens.json"
+    config.write_text(json.dumps({"screens": [dict(s, logicalDpiX=96, logicalDpiY=96) for s in screens]}))
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", PYTHONPATH=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.gui.window_probe", "--second-monitor"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("PROBE ")]
+    assert out.returncode == 0 and lines, out.stderr[-3000:]
+    r = json.loads(lines[-1].removeprefix("PROBE "))
+    first, second = r["screens"][0][1:], r["screens"][1][1:]
+    assert r["first"]["screen"] == "line-pc" and _inside(r["first"]["frame"], first)
+    assert r["second"]["screen"] == "second" and _inside(r["second"]["frame"], second)
+    assert r["second"]["frame"][2:] == second[2:]  # laid out for the bigger screen, not kept small
+    assert _inside(r["second"]["after_asking_twice_the_screen"], second)
+    assert not r["second"]["overlaps"]

@@ -310,12 +310,40 @@ class Probe:
         }
 
 
+def second_monitor(probe: Probe) -> dict:
+    """Started on the first screen, moved onto the second (another size): fitted to that one."""
+    _rt, win = probe.window()
+    first = {"screen": win.screen().name(), "frame": rect_of(win)}
+    second = app.screens()[1]
+    g = second.availableGeometry()
+    win.move(g.x() + 100, g.y() + 100)
+    spin(0.8)
+    moved = {
+        "screen": win.screen().name(),
+        "frame": rect_of(win),
+        "overlaps": probe.geometry(win)["overlaps"],
+    }
+    win.resize(g.width() * 2, g.height() * 2)
+    spin(0.3)
+    moved["after_asking_twice_the_screen"] = rect_of(win)
+    probe.close(win)
+    screens = [[s.name(), *s.availableGeometry().getRect()] for s in app.screens()]
+    return {"screens": screens, "first": first, "second": moved}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shots", type=Path)
     ap.add_argument("--touch", choices=("auto", "on", "off"), default="auto")
+    ap.add_argument("--second-monitor", action="store_true", help="only the move to a second screen")
     args = ap.parse_args()
     probe = Probe({"on": True, "off": False}.get(args.touch), args.shots)
+    if args.second_monitor:
+        report = second_monitor(probe)
+        for rt in probe.runtimes:
+            rt.stop()
+        print("PROBE " + json.dumps(report))
+        return 0
     reach = probe.reach()
     report: dict = {"start": reach.pop("start"), "start_front": reach.pop("start_front"), "reach": reach}
     report["new_urgent"] = probe.new_urgent()
