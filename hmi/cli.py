@@ -8,6 +8,7 @@
     linehmi browse --endpoint URL      list a server's address space (to write a config)
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
+    linehmi production summary --db FILE   a shift's OEE, stops and reasons (see `linehmi production --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
     linehmi models train-fault|train-qc|prepare-assistant|list   the models (`linehmi models --help`)
     linehmi ask "QUESTION" --db FILE   the assistant, offline, on a shift's journal
@@ -84,7 +85,13 @@ def _run_runtime(
     if demo:
         # The demo logs in its documented "operator" account so setpoints and
         # acknowledgements work at once (passwords: docs/alarms.md, `<name>-demo`).
-        added = runtime.users.ensure_demo_users()
+        from hmi.core.users import UserStoreError
+
+        try:
+            added = runtime.users.ensure_demo_users()
+        except UserStoreError as exc:  # users are optional: the demo runs with viewer rights
+            log.error("demo users not created: %s", exc)
+            added = []
         if added:
             log.info(
                 "demo users created in %s: %s (password <name>-demo)", runtime.users.path, ", ".join(added)
@@ -128,11 +135,13 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
             if now - last_t >= 10.0:
                 rate = (runtime.samples_in - last_n) / (now - last_t)
                 st = runtime.journal.stats
-                log.info(
-                    "%s | %.0f samples/s | journal %d samples committed | %s",
+                health = runtime.journal_health
+                (log.warning if health.abnormal else log.info)(
+                    "%s | %.0f samples/s | journal %d samples committed | %s | %s",
                     runtime.state.value,
                     rate,
                     st.samples_committed,
+                    health.line(),
                     runtime.journal.path.name,
                 )
                 last_n, last_t = runtime.samples_in, now
@@ -228,9 +237,11 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from hmi.core.alarms.cli import print_alarm_check
+
     cfg = _load(args.file)
     print(f"{args.file}: OK — line {cfg.line.id!r}, {len(cfg.machines)} machines, {len(cfg.tags)} tags")
-    return 0
+    return print_alarm_check(cfg, args.file)
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -291,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
     sub.add_parser(
+        "production",
+        help="a shift's OEE, stops and reasons from a journal (`linehmi production --help`)",
+        add_help=False,
+    )
+    sub.add_parser(
         "models", help="train, list and check the ONNX models (see `linehmi models --help`)", add_help=False
     )
     sub.add_parser(
@@ -331,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
         from inference.models_cli import models_cli_main
 
         return models_cli_main(argv[1:])
+    if argv and argv[0] == "production":
+        from hmi.core.production.cli import production_cli_main
+
+        return production_cli_main(argv[1:])
     if argv and argv[0] == "users":
         from hmi.core.users import users_cli_main
 

@@ -19,12 +19,9 @@ def db(tmp_path_factory):
 def test_ask_prints_answer_and_sources(db, capsys):
     assert ask_cli_main(["why did the capper stop?", "--db", str(db), "--no-model"]) == 0
     out = capsys.readouterr().out
-    assert (
-        "Jam" in out
-        and "capper.faulted" in out
-        and "Sources:" in out
-        and "linehmi://alarm/capper.faulted" in out
-    )
+    # Plant language: the alarm's message, not its id; sources as plain references (no app links).
+    assert "Jam" in out and "Capper faulted" in out and "Sources:" in out
+    assert "linehmi://" not in out and "capper.faulted" not in out
 
 
 def test_ask_json(db, capsys):
@@ -53,7 +50,10 @@ def test_ask_handover_markdown(db, tmp_path, capsys):
 
 def test_ask_without_a_model_says_why(db, tmp_path, capsys):
     assert (
-        ask_cli_main(["is the filler running?", "--db", str(db), "--model-dir", str(tmp_path / "none")]) == 0
+        ask_cli_main(
+            ["is the filler running?", "--db", str(db), "--model", "--model-dir", str(tmp_path / "none")]
+        )
+        == 0
     )
     out = capsys.readouterr().out
     assert "no language model" in out and "prepare-assistant" in out

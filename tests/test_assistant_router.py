@@ -144,7 +144,10 @@ def test_unknown_machine_suggests_the_closest(router):
 def test_nonsense_is_not_routed(router):
     for q in ("what is the meaning of life?", "asdf qwerty", "tell me a joke"):
         r = router.route(q)
-        assert not r.calls and r.reply is None and r.intent == "unknown", q
+        # No tool runs; either "not understood" or an honest decline ("that is not plant data").
+        assert not r.calls and (
+            r.intent == "unknown" or (r.intent == "decline" and "can't answer" in r.reply)
+        ), q
 
 
 def _calls(assistant: Assistant, q: str) -> list[tuple[str, dict]]:

@@ -33,11 +33,11 @@ def tools(journal_path):
 
 
 def test_current_value_by_name_and_by_description(tools):
-    r = tools.current_value("filler.bearing_temp")
+    r = tools.run("current_value", tag="filler.bearing_temp")
     assert r.facts["values"][0]["value"] == 45.0 and "06:59:50" in r.summary
-    r2 = tools.current_value("how hot is the filler bearing")
+    r2 = tools.run("current_value", tag="how hot is the filler bearing")
     assert r2.facts["values"][0]["tag"] == "filler.bearing_temp"
-    r3 = tools.current_value("bearing temperature")  # no machine: all four bearings
+    r3 = tools.run("current_value", tag="bearing temperature")  # no machine: all four bearings
     assert {f["tag"] for f in r3.facts["values"]} == {
         f"{m}.bearing_temp" for m in ("filler", "capper", "labeller", "conveyor")
     }
@@ -54,17 +54,17 @@ def test_current_value_prefers_live_values(journal_path):
         live=lambda: live,
         now=T_END,
     )
-    r = t.current_value("filler.bearing_temp")
+    r = t.run("current_value", tag="filler.bearing_temp")
     assert r.facts["values"][0]["value"] == 51.25 and r.facts["values"][0]["origin"] == "live"
 
 
 def test_unknown_tag_names_the_closest(tools):
     with pytest.raises(ToolError, match="closest"):
-        tools.current_value("filler.bearng_tmp")
+        tools.run("current_value", tag="filler.bearng_tmp")
 
 
 def test_tag_stats_known_max_min_mean(tools):
-    r = tools.tag_stats("filler.vibration", T0, T_END, stat="max")
+    r = tools.run("tag_stats", tag="filler.vibration", start=T0, end=T_END, stat="max")
     f = r.facts["stats"][0]
     k = np.arange(360)
     v = 1.0 + 0.001 * k
@@ -76,31 +76,31 @@ def test_tag_stats_known_max_min_mean(tools):
 
 
 def test_alarms_unacknowledged_on_filler_at_the_end(tools):
-    r = tools.alarms(machine="filler", state="unacknowledged")
+    r = tools.run("alarms", machine="filler", state="unacknowledged")
     assert {a["alarm"] for a in r.facts["alarms"]} == {"filler.faulted", "filler.vibration.hi"}
     assert r.facts["count"] == 2
     assert {s.ref["alarm"] for s in r.sources} == {"filler.faulted", "filler.vibration.hi"}
 
 
 def test_alarm_history_and_states(tools):
-    r = tools.alarms(start=T0, end=T_END)
+    r = tools.run("alarms", start=T0, end=T_END)
     assert r.facts["activations"] == 5
-    assert tools.alarms(state="active").facts["count"] == 0
-    latched = tools.alarms(state="latched")
+    assert tools.run("alarms", state="active").facts["count"] == 0
+    latched = tools.run("alarms", state="latched")
     assert {a["alarm"] for a in latched.facts["alarms"]} == {"filler.faulted", "capper.faulted"}
     # State at a time in the past: at 06:21 the bearing alarm was still unacknowledged.
-    past = tools.alarms(machine="filler", state="unacknowledged", end=T0 + 1260)
+    past = tools.run("alarms", machine="filler", state="unacknowledged", end=T0 + 1260)
     assert "filler.bearing_temp.hi" in {a["alarm"] for a in past.facts["alarms"]}
-    hp = tools.alarms(priority="high", start=T0, end=T_END)
+    hp = tools.run("alarms", priority="high", start=T0, end=T_END)
     assert hp.facts["activations"] == 2
 
 
 def test_event_sequence_finds_stop_fault_and_first_out(tools):
-    r = tools.event_sequence(machine="capper", at=T0 + 605)
+    r = tools.run("event_sequence", machine="capper", at=T0 + 605)
     assert r.facts["stop_time"].endswith("06:10:00") and r.facts["fault"] == "Jam"
     assert r.facts["first_out"]["alarm"] == "capper.faulted"
     assert r.facts["restart_time"] == "06:11:50" and r.facts["down_s"] == 110
-    f = tools.event_sequence(machine="filler", start=T0, end=T_END)
+    f = tools.run("event_sequence", machine="filler", start=T0, end=T_END)
     assert f.facts["fault"] == "Bearing failure" and f.facts["first_out"]["alarm"] == "filler.vibration.hi"
     sig = {s["tag"]: s for s in f.facts["signals"]}
     assert sig["filler.bearing_temp"]["max"] == 72.0 and sig["filler.vibration"]["max"] == 7.5
@@ -109,36 +109,36 @@ def test_event_sequence_finds_stop_fault_and_first_out(tools):
 
 
 def test_event_sequence_with_no_stop(tools):
-    r = tools.event_sequence(machine="conveyor", start=T0, end=T_END)
+    r = tools.run("event_sequence", machine="conveyor", start=T0, end=T_END)
     assert r.facts["stop"] is None and "No stop" in r.summary
 
 
 def test_machine_states_stops_and_downtime(tools):
-    r = tools.machine_states(machine="capper", start=T0, end=T_END)
+    r = tools.run("machine_states", machine="capper", start=T0, end=T_END)
     m = r.facts["machines"][0]
     assert m["stops"] == 1 and m["downtime_s"] == 100 and m["stop_list"][0]["reason"] == "Jam"
-    f = tools.machine_states(machine="filler", start=T0, end=T_END).facts["machines"][0]
+    f = tools.run("machine_states", machine="filler", start=T0, end=T_END).facts["machines"][0]
     assert f["stops"] == 1 and f["downtime_s"] == 290
-    allm = tools.machine_states(start=T0, end=T_END).facts["machines"]
+    allm = tools.run("machine_states", start=T0, end=T_END).facts["machines"]
     assert sum(x["stops"] for x in allm) == 2
 
 
 def test_qc_rates_from_counters_and_visual_qc(tools):
-    r = tools.qc_rates(start=T0, end=T_END)
+    r = tools.run("qc_rates", start=T0, end=T_END)
     per = {m["machine"]: m for m in r.facts["machines"]}
     assert per["filler"]["good"] == 2154 and per["filler"]["rejects"] == 35
     assert per["capper"]["good"] == 1795 and per["capper"]["rejects"] == 17
     # The labeller's counters restart from 0 half-way: counted as a reset, not as negative production.
     assert per["labeller"]["good"] == 1432 and per["labeller"]["rejects"] == 68
     assert r.facts["line_reject_rate_pct"] == pytest.approx(100 * 120 / 1552, abs=0.01)
-    assert r.facts["qc_inspected"] == 50 and r.facts["qc_defects"] == 4
+    assert r.facts["qc_inspected"] == 50 and r.facts["qc_rejects"] == 4
     assert r.facts["qc_classes"] == {"label skew": 3, "missing label": 1}
-    one = tools.qc_rates(machine="filler", start=T0, end=T_END)
+    one = tools.run("qc_rates", machine="filler", start=T0, end=T_END)
     assert one.key_facts == ["1.60"]
 
 
 def test_fault_risk_ranks_machines(tools):
-    r = tools.fault_risk()
+    r = tools.run("fault_risk")
     top = r.facts["advisories"][0]
     assert top["machine"] == "filler" and "not alarms" in r.summary and r.key_facts[0] == "Filler"
     if "filler.fault_risk" in tools.catalog.tags:  # the fault predictor's derived tags (percent, seconds)
@@ -152,20 +152,20 @@ def test_fault_risk_from_advisory_events(journal_path):
     for name in [n for n in cat.tags if n.endswith((".fault_risk", ".predicted_rul"))]:
         del cat.tags[name]  # a line without the derived tags: the advisory events answer
     t = PlantTools(cat, JournalSource([journal_path]), ShiftCalendar(tz=UTC), now=T_END)
-    top = t.fault_risk().facts["advisories"][0]
+    top = t.run("fault_risk").facts["advisories"][0]
     assert top["machine"] == "filler" and top["risk_pct"] == 82.0 and top["rul_s"] == 19800
     assert top["failure_mode"] == "bearing wear"
 
 
 def test_alarm_kpis(tools):
-    r = tools.alarm_kpis(T0, T_END)
+    r = tools.run("alarm_kpis", start=T0, end=T_END)
     assert r.facts["annunciated"] == 5 and r.facts["flood_periods"] == 0
 
 
 def test_procedure_search_opens_the_right_section(tools):
-    r = tools.search_procedures("how do I clear a capper jam")
+    r = tools.run("search_procedures", query="how do I clear a capper jam")
     assert r.sources[0].ref["doc"] == "capper_jam.md" and r.sources[0].ref["anchor"] == "steps-to-clear-a-jam"
-    r = tools.search_procedures("high bearing temperature on the filler", machine="filler")
+    r = tools.run("search_procedures", query="high bearing temperature on the filler", machine="filler")
     assert r.sources[0].ref["doc"] == "filler_bearing.md"
 
 

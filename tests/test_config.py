@@ -37,7 +37,7 @@ def test_wrong_field_type_names_file_line_and_field():
     assert msg.startswith("line.toml:")
     assert f"line {lineno}," in msg
     assert "sampling_ms" in msg and "tags[" in msg
-    assert "valid number" in msg
+    assert "must be a number" in msg and "got str" in msg
 
 
 def test_malformed_toml_names_line():

@@ -234,8 +234,8 @@ def test_worker_thread_batches_and_stops_cleanly(tmp_path, png):
 
 def test_full_queue_drops_and_counts(png):
     insp = QcInspector(None, model=FakeModel(), max_pending=2)  # not started: nothing drains
-    assert insp.submit(_frame(png)) and insp.submit(_frame(png))
-    assert not insp.submit(_frame(png))
+    assert insp.submit(_frame(png, seq=1)) and insp.submit(_frame(png, seq=2))
+    assert not insp.submit(_frame(png, seq=3))
     assert insp.status.dropped == 1
 
 

@@ -2,17 +2,19 @@
 
 Takes a Qt-free `inference.assistant.assistant.Assistant` and runs each
 question on a worker thread (`Assistant.answer`), so the window never
-freezes; streamed tokens and the result come back through queued signals.
-One question at a time; "Stop" cancels the model's generation (the tool
-answer, which needs no model, is shown at once anyway).
+freezes; the result comes back through a queued signal. One question at a
+time. Every answer is the tools' rendering (in the question's language); a
+local model, when loaded, only picks the tool for a question the router did
+not understand, and the footer says so.
 
 Sources are links (`linehmi://alarm/<id>`, `linehmi://trend/<tag>?t=...`,
 `linehmi://procedure/<doc>#<anchor>`, `linehmi://event/<file>/<id>`); the
 pane turns them into signals for the main window (alarm table, trend) and
 opens procedures itself in a viewer at their section.
 
-ISA-101: greys only. The model indicator is neutral (no alarm colours); an
-answer the grounding guard replaced says so in plain text.
+ISA-101: greys only. The model indicator is neutral (no alarm colours).
+Exported Markdown lists the sources as plain references (event time and
+text, alarm message, document and section), not app links.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
-from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -83,7 +85,6 @@ QPushButton#askButton {{ min-width: 64px; }}
 class _Entry:
     question: str
     started: float
-    streamed: str = ""
     answer: Any = None  # inference.assistant.assistant.Answer
     error: str = ""
     done: bool = False
@@ -93,7 +94,6 @@ class _Entry:
 
 
 class _Signals(QObject):
-    token = Signal(int, str)
     finished = Signal(int, object)
     failed = Signal(int, str)
 
@@ -125,16 +125,10 @@ class AssistantPane(QWidget):
         self._entries: list[_Entry] = []
         self._next_key = 1
         self._thread: threading.Thread | None = None
-        self._cancel: threading.Event | None = None
         self._busy_id: int | None = None
         self._signals = _Signals(self)
-        self._signals.token.connect(self._on_token)
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)
-        self._render_timer = QTimer(self)
-        self._render_timer.setSingleShot(True)
-        self._render_timer.setInterval(60)  # streamed tokens repaint at most ~16 times a second
-        self._render_timer.timeout.connect(self._render)
         self._viewer: QWidget | None = None
         self._build()
         self.update_model_indicator()
@@ -233,11 +227,11 @@ class AssistantPane(QWidget):
             )
         else:
             prov = lm.provider.replace("ExecutionProvider", "") or "?"
-            self.model_chip.setText(f"●  Model: {lm.name} · onnxruntime {prov}")
+            self.model_chip.setText(f"●  Model: {lm.name} · onnxruntime {prov} · picks tools only")
             self.model_chip.setProperty("kind", "model")
             self.model_chip.setToolTip(
-                f"{lm.name} on onnxruntime ({prov}). It phrases the tool results; a grounding check replaces "
-                "any answer with numbers, times or names the sources lack."
+                f"{lm.name} on onnxruntime ({prov}). It only picks which tool answers a question the router "
+                "did not understand; every answer is still written from the tool results, never by the model."
             )
         self.model_chip.style().unpolish(self.model_chip)
         self.model_chip.style().polish(self.model_chip)
@@ -249,7 +243,6 @@ class AssistantPane(QWidget):
 
     def _on_ask_clicked(self) -> None:
         if self.busy:
-            self.stop()
             return
         text = self.input.text()
         self.input.clear()
@@ -258,30 +251,22 @@ class AssistantPane(QWidget):
     def ask(self, question: str, use_model: bool = True) -> bool:
         """Start answering `question` on a worker thread; False while another answer is running."""
         if self.busy:
-            self.status.setText("Still answering the previous question — press Stop to cancel it.")
+            self.status.setText("Still answering the previous question.")
             return False
         entry = _Entry(question.strip(), time.monotonic(), key=self._next_key)
         self._next_key += 1
         self._entries.append(entry)
         del self._entries[:-MAX_ENTRIES]
         self._busy_id = entry.key
-        self._cancel = threading.Event()
-        self.ask_button.setText("Stop")
-        self.ask_button.setToolTip("Stop the language model (the tool answer stays)")
+        self.ask_button.setEnabled(False)
         self.handover_button.setEnabled(False)
         self.status.setText("Looking it up…")
-        cancel = self._cancel
         sig = self._signals
         key = entry.key
 
         def work() -> None:
             try:
-                ans = self.assistant.answer(
-                    entry.question,
-                    use_model=use_model,
-                    on_token=lambda t: sig.token.emit(key, t),
-                    cancel=cancel,
-                )
+                ans = self.assistant.answer(entry.question, use_model=use_model)
             except Exception as exc:  # shown in the pane, never a crash
                 sig.failed.emit(key, f"{type(exc).__name__}: {exc}")
                 return
@@ -292,11 +277,6 @@ class AssistantPane(QWidget):
         self._render()
         return True
 
-    def stop(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-            self.status.setText("Stopping…")
-
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the worker thread ends (tests, shutdown). Signals are delivered by the event loop."""
         t = self._thread
@@ -306,7 +286,6 @@ class AssistantPane(QWidget):
         return not t.is_alive()
 
     def shutdown(self) -> None:
-        self.stop()
         self.wait(30.0)
         self._thread = None
 
@@ -320,21 +299,9 @@ class AssistantPane(QWidget):
                 return e
         return None
 
-    def _on_token(self, key: int, tok: str) -> None:
-        e = self._entry(key)
-        if e is None:
-            return
-        e.streamed += tok
-        n = len(e.streamed.split())
-        self.status.setText(f"Phrasing with the language model… {n} words")
-        if not self._render_timer.isActive():
-            self._render_timer.start()
-
     def _finish(self) -> None:
         self._busy_id = None
-        self._cancel = None
-        self.ask_button.setText("Ask")
-        self.ask_button.setToolTip("")
+        self.ask_button.setEnabled(True)
         self.handover_button.setEnabled(True)
 
     def _on_finished(self, key: int, ans: Any) -> None:
@@ -348,13 +315,7 @@ class AssistantPane(QWidget):
         e.sources = list(ans.sources)
         if ans.handover is not None:
             e.handover_md = ans.handover.to_markdown()
-        took = _fmt_elapsed(ans.elapsed_s)
-        if ans.replaced:
-            self.status.setText(f"Answered in {took}; the model's wording was replaced by the tool answer.")
-        elif ans.cancelled:
-            self.status.setText(f"Stopped after {took}; showing the tool answer.")
-        else:
-            self.status.setText(f"Answered in {took}.")
+        self.status.setText(f"Answered in {_fmt_elapsed(ans.elapsed_s)}.")
         self._render()
         self.answer_finished.emit(ans)
 
@@ -369,8 +330,6 @@ class AssistantPane(QWidget):
         self._render()
 
     def clear_history(self) -> None:
-        if self.busy:
-            self.stop()
         self._entries = [e for e in self._entries if not e.done and e.key == self._busy_id]
         self._render()
         self.status.setText("History cleared.")
@@ -410,10 +369,7 @@ class AssistantPane(QWidget):
         if e.error:
             out.append(f"<p>The assistant could not answer: {_esc(e.error)}</p>")
         elif a is None:
-            if e.streamed:
-                out.append(f"<p style='color:#3A3A3A;'>{_esc(e.streamed)}▍</p>")
-            else:
-                out.append(f"<p style='color:{palette.TEXT_DIM};'>Looking it up…</p>")
+            out.append(f"<p style='color:{palette.TEXT_DIM};'>Looking it up…</p>")
         elif a.handover is not None:
             out.append(self._handover_html(i, a))
         else:
@@ -433,18 +389,8 @@ class AssistantPane(QWidget):
         return "".join(out)
 
     def _footer(self, a: Any) -> str:
-        by = (
-            "plant data (tools)"
-            if a.answered_by == "tools"
-            else f"{a.answered_by} · checked against the sources"
-        )
+        by = "plant data (tools)" if a.answered_by == "tools" else f"plant data ({a.answered_by})"
         bits = [f"Answered from {by}", _fmt_elapsed(a.elapsed_s)]
-        if a.replaced and a.verdict is not None:
-            probs = a.verdict.problems
-            more = f" (+{len(probs) - 1} more)" if len(probs) > 1 else ""
-            bits.append(f"model wording replaced: {probs[0] if probs else a.verdict}{more}")
-        if a.cancelled:
-            bits.append("model stopped")
         if a.model_error and a.answered_by == "tools" and self.assistant.lm is not None:
             bits.append(a.model_error)
         return f"<p style='color:{palette.TEXT_DIM}; font-size:8.5pt;'>{_esc(' · '.join(bits))}</p>"
@@ -453,8 +399,6 @@ class AssistantPane(QWidget):
         h = a.handover
         refs: list[Any] = []
         out = [f"<p><b>Shift handover draft</b> — {_esc(h.shift_label)}</p>"]
-        if h.overview:
-            out.append(f"<p>{_esc(h.overview)}</p>")
         for s in h.sections:
             out.append(
                 f"<p style='margin-bottom:0px;'><b>{_esc(s.title)}</b></p><ul style='margin-top:0px;'>"
@@ -533,7 +477,7 @@ class AssistantPane(QWidget):
             if e.answer is not None:
                 out.append(e.answer.text)
                 for n, s in enumerate(e.sources, 1):
-                    out.append(f"[{n}] {s.label} (`{s.uri()}`)")
+                    out.append(f"[{n}] {s.plain()}")
             elif e.error:
                 out.append(f"(failed: {e.error})")
             out.append("")

@@ -89,9 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COUNT:HZ",
         help="another group of bulk tags at its own rate (repeatable), e.g. 500:10",
     )
-    p.add_argument("--camera-hz", type=float, default=1.0, help="inspection camera frames per second (0 = off)")
     p.add_argument(
-        "--camera-defect-rate", type=float, default=0.05, help="base share of defective bottles, 0..1 (default 0.05)"
+        "--camera-hz", type=float, default=1.0, help="inspection camera frames per second (0 = off)"
+    )
+    p.add_argument(
+        "--camera-defect-rate",
+        type=float,
+        default=0.05,
+        help="base share of defective bottles, 0..1 (default 0.05)",
     )
     p.add_argument("--write-bulk-config", metavar="PATH", help="write a line config TOML for the bulk tags")
     p.add_argument("--no-history", action="store_true", help="no OPC UA HistoryRead for the line tags")

@@ -10,6 +10,8 @@ One line per fault, the same on the command line and in a schedule file::
     filler:overheat@1m/5m              (bearing) temperature climbs until the thermal trip
     conveyor:sensor_dropout:vibration@2m/1m   the vibration sensor reads Bad for 1 min
     filler:motor_trip@5m/2m            the motor protection trips; reset after 2 min
+    capper:changeover@3h/20m           format changeover on the capper, 20 min
+    filler:planned_stop@3h/15m         the operator stops the filler for 15 min (a break)
 
 Clocks: START is wall-clock time since the server started (what the person
 watching the demo experiences); DURATION and repair are simulated process time
@@ -48,6 +50,9 @@ class FaultKind(enum.StrEnum):
     JAM = "jam"
     SENSOR_DROPOUT = "sensor_dropout"
     MOTOR_TRIP = "motor_trip"
+    # Not faults but the scheduled stops of a shift plan (resources/sim_shift.toml):
+    CHANGEOVER = "changeover"  # the machine is in its Changeover state for DURATION
+    PLANNED_STOP = "planned_stop"  # stopped by the operator for DURATION (a break, a meeting)
 
 
 # What DURATION means per kind, and its default (simulated seconds).
@@ -57,6 +62,8 @@ _DURATION_MEANING = {
     FaultKind.JAM: ("how long the jam lasts before it is cleared", 60.0),
     FaultKind.SENSOR_DROPOUT: ("how long the sensor reads Bad", 30.0),
     FaultKind.MOTOR_TRIP: ("how long the motor stays tripped before reset", 120.0),
+    FaultKind.CHANGEOVER: ("how long the changeover takes", 900.0),
+    FaultKind.PLANNED_STOP: ("how long the machine stays stopped", 900.0),
 }
 # Time from the trip/failure until maintenance has fixed it and the machine restarts.
 _DEFAULT_REPAIR = {FaultKind.BEARING_WEAR: 1800.0, FaultKind.OVERHEAT: 600.0}

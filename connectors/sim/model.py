@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from connectors.sim.faults import MACHINES, FaultKind, FaultSpec
+from connectors.sim.truth import TruthRecorder
 
 
 class MachineState(enum.IntEnum):
@@ -47,6 +48,7 @@ class MachineState(enum.IntEnum):
     RUNNING = 2
     IDLE = 3
     FAULTED = 4
+    CHANGEOVER = 5
 
 
 class FaultCode(enum.IntEnum):
@@ -159,6 +161,7 @@ class _Machine:
     heat_extra: float = 0.0  # K, from an overheat fault (bearing)
     heat_rate: float = 0.0
     fault_until: float | None = None  # jam / motor trip auto-clear time
+    hold_until: float | None = None  # end of a changeover
     repair_at: float | None = None  # maintenance done at (bearing failure / overheat)
     repair_temp: float = 0.0  # and only once cooled below this
     spike_until: float = 0.0
@@ -228,6 +231,8 @@ class LineModel:
         self.glue_repair_at: float | None = None
         self.glue_reheating = False
         self._meas: dict[str, float] = {}
+        # Ground truth of every state and stop cause (connectors/sim/truth.py), when asked for.
+        self.truth: TruthRecorder | None = None
         self._measure(0.0)
 
     # --- public API --------------------------------------------------------------------------
@@ -344,6 +349,17 @@ class LineModel:
             else:
                 self._trip(m, FaultCode.MOTOR_TRIP, f"motor protection tripped (reset in {f.duration_s:g} s)")
                 m.fault_until = t + f.duration_s
+        elif f.kind in (FaultKind.CHANGEOVER, FaultKind.PLANNED_STOP):
+            if m.state in (MachineState.FAULTED, MachineState.CHANGEOVER):
+                return False  # after the repair: the plan waits for the machine
+            if f.kind is FaultKind.CHANGEOVER:
+                self._set_state(m, MachineState.CHANGEOVER)
+                m.hold_until = t + f.duration_s
+                self._event(m.name, f"changeover ({f.duration_s:g} s)")
+            else:
+                self._set_state(m, MachineState.STOPPED)
+                m.autostart_at = t + f.duration_s
+                self._event(m.name, f"stopped by the operator for {f.duration_s:g} s (planned)")
         elif f.kind is FaultKind.SENSOR_DROPOUT:
             m.sensor_bad[f.target] = t + f.duration_s
             if m.fault is FaultCode.NONE:
@@ -433,6 +449,11 @@ class LineModel:
                         m.wear = 0.02
                     m.heat_extra = 0.0
                     self._clear_fault(m, "repaired by maintenance")
+            if m.state is MachineState.CHANGEOVER and m.hold_until is not None and t >= m.hold_until:
+                m.hold_until = None
+                self._set_state(m, MachineState.STOPPED)
+                m.autostart_at = t + 1.0
+                self._event(m.name, "changeover done")
             # Operator / sequence start.
             if (
                 m.state is MachineState.STOPPED
@@ -508,7 +529,7 @@ class LineModel:
                 load = 0.9 + 0.1 * self.fill_pressure / P.fill_pressure_sp
             if t < m.spike_until:
                 m.current = 1.8 * p.i_nominal
-            elif m.state in (MachineState.STOPPED, MachineState.FAULTED):
+            elif m.state in (MachineState.STOPPED, MachineState.FAULTED, MachineState.CHANGEOVER):
                 m.current = 0.0
             else:
                 m.current = (
@@ -591,6 +612,8 @@ class LineModel:
                 bad = int(rng.binomial(whole, rej[name]))
                 m.rejects += bad
                 m.good += whole - bad
+        if self.truth is not None:
+            self.truth.record(self)
 
     def _reject_probabilities(self) -> dict[str, float]:
         P = self.params

@@ -41,7 +41,11 @@ from hmi.core.batch_worker import BatchWorker
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
+from hmi.core.journal_health import JournalHealth, JournalWatch
+from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import GOOD, status_name
+from hmi.core.retention import RetentionJob
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import is_backfilled
@@ -55,6 +59,8 @@ log = logging.getLogger(__name__)
 # minimised for a long time the oldest samples are dropped from the *display*
 # feed only (the journal has them all) and the drop is counted and shown.
 _FEED_MAX_SAMPLES = 2_000_000
+# How far back a start looks for each machine's last journaled state (today's and yesterday's file).
+_STATE_LOOKBACK_S = 2 * 86_400.0
 
 
 def default_user() -> str:
@@ -100,6 +106,22 @@ class LineRuntime:
     ) -> None:
         self.config = config
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
+        jc = config.journal
+        self.retention = RetentionJob(
+            self.journal.directory,
+            config.line.id,
+            config.retention,
+            post_event=self.journal.post_event,
+            warn_free_bytes=int(jc.disk_warn_free_mb * 1e6),
+            critical_free_bytes=int(jc.disk_critical_free_mb * 1e6),
+        )
+        self._journal_watch = JournalWatch(
+            self.journal,
+            stall_after_s=jc.stall_after_s,
+            warn_free_mb=jc.disk_warn_free_mb,
+            critical_free_mb=jc.disk_critical_free_mb,
+            on_disk=self.retention.request_shed,  # the disk guard
+        )
         jdir = Path(journal_dir) if journal_dir else Path(config.journal.directory)
         self.users = users if users is not None else UserStore.in_directory(jdir)
         # Audit rows go to the journal and, like operator actions, to the screen's event list.
@@ -135,6 +157,16 @@ class LineRuntime:
                 reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
+        # Production (counts, stops, OEE) on its own worker, when the config has [production].
+        setup = ProductionSetup.from_config(config)
+        self.production = (
+            ProductionTracker(setup, config.tag_index(), self.journal, self.auditor) if setup else None
+        )
+        self._production_worker = (
+            BatchWorker("linehmi-production", self.production.process, self.production.tick, 1.0)
+            if self.production
+            else None
+        )
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -171,6 +203,8 @@ class LineRuntime:
     def start(self) -> LineRuntime:
         self.started_at = time.time()
         self.journal.open()
+        self._journal_watch.start()
+        self.retention.start()
         self._journal_event(
             EventKind.SYSTEM,
             f"LineHMI started for {self.config.line.name} ({len(self.config.tags)} tags)",
@@ -178,6 +212,11 @@ class LineRuntime:
         )
         for problem in self.alarm_problems:
             self._report_alarm_problem(problem)
+        for users_problem in self.users.problems:  # log-in is optional: the logger keeps logging without it
+            log.error("%s", users_problem)
+            self._journal_event(EventKind.CONFIG, users_problem, source="users", severity=Severity.WARNING)
+        self._restore_machine_states()
+        self._restore_qc_position()
         restored = self.alarms.restore()
         if restored:
             log.info("%d alarms restored from the journal in a non-normal state", restored)
@@ -185,6 +224,9 @@ class LineRuntime:
         self._alarm_worker.start()
         self._publish_advisories(self.fault.tick())  # says which model runs, or why none
         self._fault_worker.start()
+        if self.production is not None and self._production_worker is not None:
+            self.production.start()
+            self._production_worker.start()
         self._io.start()
         self._run_future = self._io.submit(self.connector.run())
         if self.qc is not None and self.camera is not None:
@@ -207,13 +249,26 @@ class LineRuntime:
             self._io.stop()
         if self.qc is not None:
             self.qc.stop()
+            for source, frame_ts in self.qc.taken_until().items():  # where the next run resumes
+                self._post_event(
+                    JournalEvent(
+                        EventKind.QC,
+                        f"QC stopped after the frame taken at {time.strftime('%H:%M:%S', time.localtime(frame_ts))}",
+                        source=source,
+                        data={"event": "inspected_until", "frame_ts": frame_ts},
+                    )
+                )
         self._alarm_worker.stop()
         self._fault_worker.stop()
+        if self._production_worker is not None:
+            self._production_worker.stop()
         self._actions.shutdown(wait=True)
         try:
             self._journal_event(EventKind.SYSTEM, "LineHMI stopped")
         except Exception:
             log.exception("could not journal the stop")
+        self._journal_watch.stop()
+        self.retention.stop()
         self.journal.close()
 
     def __enter__(self) -> LineRuntime:
@@ -227,6 +282,11 @@ class LineRuntime:
     @property
     def state(self) -> ConnectionState:
         return self._state
+
+    @property
+    def journal_health(self) -> JournalHealth:
+        """Queue depth, oldest uncommitted age, disk free, stall: updated every second, never blocks."""
+        return self._journal_watch.health
 
     @property
     def io(self) -> LoopThread:
@@ -269,6 +329,14 @@ class LineRuntime:
         The future raises PermissionDenied (already audited) or ValueError with a
         message for the operator."""
         return self._actions.submit(self.alarms.execute, request, user)
+
+    def production_edit(
+        self, user: User | None, action: str, machine: str, stop_start: float, **kw: object
+    ) -> concurrent.futures.Future[object]:
+        """Classify / split / note a stop (ProductionTracker.edit) on the actions thread."""
+        if self.production is None:
+            raise ValueError("this line has no [production] table in its config")
+        return self._actions.submit(self.production.edit, user, action, machine, stop_start, **kw)
 
     def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
         """`user` is a logged-in User (role checked: operator or higher) or, for
@@ -333,6 +401,8 @@ class LineRuntime:
     def _on_batch(self, batch: SampleBatch) -> None:
         self.journal.write_samples(batch)
         self.samples_in += len(batch)
+        if self._production_worker is not None:  # backfilled history too: it fills a gap in the counts
+            self._production_worker.submit(batch)
         # Backfilled history is the past: journal and trends take it, but it must not
         # raise alarms, fake machine state changes or overwrite current values.
         backfilled = np.asarray(is_backfilled(batch.status))
@@ -384,6 +454,43 @@ class LineRuntime:
                     ts=float(batch.source_ts[r]),
                 )
                 self._post_event(ev)
+
+    def _restore_machine_states(self) -> None:
+        """Each machine's last journaled state, so a restart journals a change, not the first reading
+        again ("(first reading) -> Running" with the server's old timestamp at every start)."""
+        by_machine = {m.id: i for i, m in self._state_tags.items()}
+        if not by_machine:
+            return
+        try:
+            evs = self.journal.read_events(
+                since=time.time() - _STATE_LOOKBACK_S, kinds=[EventKind.MACHINE_STATE]
+            )
+        except Exception as exc:  # an unreadable older file must not stop the logger
+            log.warning("machine states not restored from the journal: %s", exc)
+            return
+        for ev in evs:  # in time order: the last one wins
+            i = by_machine.get(ev.source)
+            to = ev.data.get("to") if isinstance(ev.data, dict) else None
+            if i is not None and isinstance(to, int | float) and not isinstance(to, bool):
+                self._machine_state[i] = float(to)
+
+    def _restore_qc_position(self) -> None:
+        """The newest frame an earlier run inspected, per camera: from its stop event, or from the
+        last journaled verdict (after a kill, only frames after that one can be inspected twice)."""
+        if self.qc is None:
+            return
+        try:
+            evs = self.journal.read_events(since=time.time() - _STATE_LOOKBACK_S, kinds=[EventKind.QC])
+        except Exception as exc:
+            log.warning("QC position not restored from the journal: %s", exc)
+            return
+        for ev in evs:
+            data = ev.data if isinstance(ev.data, dict) else {}
+            frame_ts = data.get("frame_ts") if data.get("event") == "inspected_until" else None
+            if frame_ts is None and "seq" in data:
+                frame_ts = ev.ts  # a verdict is journaled at its frame's source time
+            if isinstance(frame_ts, int | float) and not isinstance(frame_ts, bool) and ev.source:
+                self.qc.resume_after(ev.source, float(frame_ts))
 
     def _on_state(self, state: ConnectionState, detail: str) -> None:
         prev = self._state
@@ -510,17 +617,9 @@ class LineRuntime:
                 self._events.append(ev)
 
     def _post_event(self, ev: JournalEvent) -> None:
-        """Journal an event off the I/O loop (a commit waits for the disk)."""
-        try:
-            self._actions.submit(self._journal_and_show, ev)
-        except RuntimeError:  # shutting down: write it directly, it must not be lost
-            self._journal_and_show(ev)
-
-    def _journal_and_show(self, ev: JournalEvent) -> None:
-        try:
-            self.journal.write_event(ev)
-        except Exception:
-            log.exception("could not journal event: %s", ev.message)
+        """Journal an event that reports what happened: queued (never blocks the I/O loop) and
+        kept until it is on disk, however long the disk is full or stalled (see Journal.post_event)."""
+        self.journal.post_event(ev)
         if self._gui_feed:
             with self._lock:
                 self._events.append(ev)
@@ -555,6 +654,12 @@ class _AuditToScreen:
             if ev.kind == EventKind.AUDIT:
                 self._show(ev)
         return ids
+
+    def post_events(self, evs: list[JournalEvent]) -> None:
+        self._journal.post_events(evs)
+        for ev in evs:
+            if ev.kind == EventKind.AUDIT:
+                self._show(ev)
 
     def read_events(
         self,

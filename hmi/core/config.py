@@ -12,9 +12,12 @@ import math
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
+
+from hmi.core.config_types import STRICT, Number, Range
+from hmi.core.production.schema import ProductionConfig, ShiftsConfig, check_production
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "resources" / "demo_line.toml"
 
@@ -29,12 +32,15 @@ class ConfigError(Exception):
 
 
 class _Strict(BaseModel):
-    # Unknown keys are refused: a misspelt 'alarm_hi' silently ignored is an alarm that never fires.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = STRICT
 
 
-Number = Annotated[float, Field(strict=False)]  # TOML ints are fine where floats are wanted
-Range = Annotated[tuple[Number, Number], Field(strict=False)]
+def _bounded(v: float, low: float, high: float, unit: str, *, low_open: bool = True) -> float:
+    """Intervals and delays: positive (or >= low) and bounded, so a typo cannot spin or hang a loop."""
+    if (v <= low if low_open else v < low) or v > high:
+        op = ">" if low_open else ">="
+        raise ValueError(f"must be {op} {low:g} and <= {high:g} {unit}, got {v:g}")
+    return v
 
 
 class SecurityConfig(_Strict):
@@ -64,6 +70,21 @@ class ServerConfig(_Strict):
     timeout_s: Number = 4.0
     reconnect_max_delay_s: Number = 10.0
 
+    @field_validator("publishing_interval_ms")
+    @classmethod
+    def _publishing(cls, v: float) -> float:
+        return _bounded(v, 0.0, 3_600_000.0, "ms")
+
+    @field_validator("timeout_s")
+    @classmethod
+    def _timeout(cls, v: float) -> float:
+        return _bounded(v, 0.0, 600.0, "s")
+
+    @field_validator("reconnect_max_delay_s")
+    @classmethod
+    def _reconnect(cls, v: float) -> float:
+        return _bounded(v, 0.0, 3600.0, "s")
+
     @field_validator("endpoint")
     @classmethod
     def _opc_tcp(cls, v: str) -> str:
@@ -78,6 +99,14 @@ class JournalConfig(_Strict):
     rotation: Literal["daily", "none"] = "daily"
     # Samples are committed at most this often; it bounds what a power cut can lose.
     commit_interval_ms: Number = 500.0
+    # Health (hmi.core.journal_health): an item waiting longer than this is a stall, warned about
+    # on screen, in the status line and in the journal; free space below these is low / critical.
+    # SQLite's page cache of the writer connection: the largest cache LineHMI holds. RSS grows with
+    # the day's file until the cache is full, then levels off (see docs/journal.md, "Memory").
+    page_cache_mb: Number = 32.0
+    stall_warn_s: Number = 3.0
+    disk_warn_free_mb: Number = 2048.0
+    disk_critical_free_mb: Number = 512.0
 
     @field_validator("commit_interval_ms")
     @classmethod
@@ -85,6 +114,73 @@ class JournalConfig(_Strict):
         if not 10 <= v <= 10_000:
             raise ValueError("must be between 10 and 10000 ms")
         return v
+
+    @field_validator("page_cache_mb")
+    @classmethod
+    def _cache(cls, v: float) -> float:
+        return _bounded(v, 1.0, 4096.0, "MB", low_open=False)
+
+    @field_validator("stall_warn_s")
+    @classmethod
+    def _stall(cls, v: float) -> float:
+        return _bounded(v, 0.0, 600.0, "s")
+
+    @field_validator("disk_warn_free_mb", "disk_critical_free_mb")
+    @classmethod
+    def _free(cls, v: float) -> float:
+        return _bounded(v, 0.0, 1e9, "MB", low_open=False)
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> JournalConfig:
+        if self.disk_critical_free_mb > self.disk_warn_free_mb:
+            raise ValueError(
+                f"disk_critical_free_mb {self.disk_critical_free_mb:g} must not be above"
+                f" disk_warn_free_mb {self.disk_warn_free_mb:g}"
+            )
+        return self
+
+    @property
+    def stall_after_s(self) -> float:
+        """The stall threshold in use: never below two commit intervals (a normal wait is no stall)."""
+        return max(self.stall_warn_s, 2.0 * self.commit_interval_ms / 1000.0)
+
+
+class RetentionConfig(_Strict):
+    """How long each kind is kept (hmi.core.retention): raw samples shortest, events and audit longest."""
+
+    raw_days: Number = 30.0
+    rollup_days: Number = 400.0
+    events_days: Number = 0.0  # 0: forever
+    qc_days: Number = 90.0
+    qc_max_gb: Number = 5.0
+
+    @field_validator("raw_days", "rollup_days")
+    @classmethod
+    def _days(cls, v: float) -> float:
+        return _bounded(v, 2.0, 36_500.0, "days", low_open=False)  # today's and yesterday's file stay whole
+
+    @field_validator("events_days", "qc_days")
+    @classmethod
+    def _days_or_forever(cls, v: float) -> float:
+        if v != 0:
+            _bounded(v, 2.0, 36_500.0, "days (or 0: forever)", low_open=False)
+        return v
+
+    @field_validator("qc_max_gb")
+    @classmethod
+    def _gb(cls, v: float) -> float:
+        return _bounded(v, 0.0, 1e6, "GB")
+
+    @model_validator(mode="after")
+    def _longest_for_events(self) -> RetentionConfig:
+        if self.rollup_days < self.raw_days:
+            raise ValueError(f"rollup_days {self.rollup_days:g} must not be below raw_days {self.raw_days:g}")
+        if self.events_days and self.events_days < self.rollup_days:
+            raise ValueError(
+                f"events_days {self.events_days:g} must be 0 (forever) or at least rollup_days"
+                f" {self.rollup_days:g}: events and audit are kept longest"
+            )
+        return self
 
 
 class DisplayConfig(_Strict):
@@ -170,12 +266,18 @@ class TagConfig(_Strict):
             raise ValueError(f"must be [low, high] with low < high, got {list(v)}")
         return v
 
-    @field_validator("deadband", "sampling_ms")
+    @field_validator("deadband")
     @classmethod
     def _non_negative(cls, v: float) -> float:
         if v < 0:
             raise ValueError("must not be negative")
         return v
+
+    @field_validator("sampling_ms")
+    @classmethod
+    def _sampling(cls, v: float) -> float:
+        # 0 asks the server for its fastest rate (OPC UA); an hour is the slowest that makes sense.
+        return _bounded(v, 0.0, 3_600_000.0, "ms", low_open=False)
 
     @model_validator(mode="after")
     def _node_id_for_server_tags(self) -> TagConfig:
@@ -191,6 +293,11 @@ class TagConfig(_Strict):
             lo, hi = self.range
             if self.normal[0] < lo or self.normal[1] > hi:
                 raise ValueError(f"normal band {list(self.normal)} lies outside range {list(self.range)}")
+        if self.range and self.deadband >= self.range[1] - self.range[0]:
+            raise ValueError(
+                f"deadband {self.deadband:g} is not below the span of range {list(self.range)}:"
+                " an alarm would never clear"
+            )
         if self.data_type == "enum" and not self.states:
             raise ValueError("an enum tag needs a 'states' table")
         return self
@@ -263,6 +370,7 @@ class LineConfig(_Strict):
     line: LineInfo
     server: ServerConfig
     journal: JournalConfig = JournalConfig()
+    retention: RetentionConfig = RetentionConfig()
     camera: CameraConfig | None = None
     display: DisplayConfig = DisplayConfig()
     alarm_settings: AlarmSettings = AlarmSettings()
@@ -271,6 +379,9 @@ class LineConfig(_Strict):
     # Alarm definitions are validated one by one by the alarm engine (hmi.core.alarms),
     # so one bad alarm is refused with its name while the others keep working.
     alarms: list[dict[str, Any]] = []
+    # The one shift calendar of the app and the production model (hmi.core.production).
+    shifts: ShiftsConfig = ShiftsConfig()
+    production: ProductionConfig | None = None
 
     @model_validator(mode="after")
     def _cross_refs(self) -> LineConfig:
@@ -293,6 +404,8 @@ class LineConfig(_Strict):
         for t in self.tags:
             if t.machine and t.machine not in machine_ids:
                 raise ValueError(f"tag {t.name!r}: machine {t.machine!r} is not a configured machine")
+        if self.production is not None:
+            check_production(self.production, self.machines, self.tags)
         return self
 
     # --- lookups -------------------------------------------------------------------------
@@ -372,13 +485,37 @@ def _describe(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+# Deeper than any sensible config; keeps recursion in the TOML parser and the validators far from
+# Python's limit so a pathological file gets a message, not a RecursionError.
+MAX_NESTING = 32
+
+
+def _depth(obj: object) -> int:
+    """Deepest nesting of lists/dicts in parsed TOML, without recursion (dotted keys nest too)."""
+    deepest, stack = 0, [(obj, 0)]
+    while stack:
+        o, d = stack.pop()
+        if isinstance(o, dict | list):
+            deepest = max(deepest, d + 1)
+            if deepest > MAX_NESTING:
+                break
+            stack.extend((v, d + 1) for v in (o.values() if isinstance(o, dict) else o))
+    return deepest
+
+
 def parse_config(text: str, path: Path | str = "<config>") -> LineConfig:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError(path, [f"nested more than {MAX_NESTING} levels deep (arrays or tables)"]) from None
+    if _depth(raw) > MAX_NESTING:
+        raise ConfigError(path, [f"nested more than {MAX_NESTING} levels deep (arrays or tables)"])
     try:
         return LineConfig.model_validate(raw)
+    except RecursionError:
+        raise ConfigError(path, ["nested too deeply to check (arrays or tables)"]) from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

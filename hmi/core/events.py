@@ -23,6 +23,7 @@ class EventKind(enum.StrEnum):
     AUDIT = "audit"  # log-in/out, role changes, refused actions (who tried what)
     ADVISORY = "advisory"  # model predictions (fault risk, RUL): never alarms, never in alarm KPIs
     QC = "qc"  # visual quality-control verdicts on product images (defects, with the image path)
+    PRODUCTION = "production"  # the production model's snapshot (hmi.core.production): files analysable alone
 
 
 class Severity(enum.IntEnum):

@@ -8,6 +8,12 @@ One writer thread owns one sqlite3 connection; every write goes through it.
 - `write_event(ev)` blocks until the event's own transaction is committed
   and fsynced, then returns its row id; if it cannot be committed it raises
   `JournalError`, so the UI can refuse to confirm an operator action.
+- `post_event(ev)` is for events that report what happened (machine states,
+  alarm transitions, QC verdicts, connection changes): it only enqueues, and
+  the event stays queued and is retried like samples until it is committed.
+  Past `max_queued_events` waiting events, or when SQLite refuses a row for
+  its content, the loss is counted by kind and journaled (one SYSTEM event,
+  see `journal_loss`) as soon as a commit works again: never silent.
 - Every commit uses WAL with synchronous=FULL (measured: no cost at the
   default commit interval, see docs/journal.md), so what a commit returned is
   on disk, not only in the OS cache.
@@ -16,7 +22,8 @@ Errors (disk full, file removed, permissions) never kill the writer: they are
 counted in `stats`, logged with the file name, handed to `on_error`, and the
 writer reopens the file and retries with backoff. Samples stay queued while
 it retries; past `max_queued_samples` new batches are dropped, counted, and a
-`data_gap` event is journaled once writing works again. The producer is
+`data_gap` event is journaled once writing works again. Posted events are
+kept the same way, ahead of samples and in the order they were posted. The producer is
 never blocked: it is the OPC UA loop, and stalling it would stall alarms too.
 """
 
@@ -42,6 +49,8 @@ import numpy as np
 
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.journal_dedup import LastSamples
+from hmi.core.journal_loss import EventLoss, EventRow
 from hmi.core.journal_read import (
     JournalError,
     JournalReader,
@@ -100,11 +109,15 @@ class JournalStats:
     samples_dropped: int = 0  # queue full or journal closed
     batches_dropped: int = 0
     samples_rejected: int = 0  # tag index outside the configured tags
+    samples_duplicate: int = 0  # already journaled (a reconnect's or restart's re-read): not written again
     write_errors: int = 0
     last_error: str | None = None
     last_error_at: float | None = None
     rotations: int = 0
     reopens: int = 0
+    events_queued: int = 0  # posted events waiting for the disk (including ones being retried)
+    events_lost: int = 0  # posted events given up (queue full, row refused, closed): journaled as such
+    oldest_uncommitted_at: float | None = None  # journal clock: when the oldest waiting item was queued
 
 
 def _jsonable(obj: Any) -> Any:
@@ -145,8 +158,10 @@ class Journal:
         clock: Callable[[], float] = time.time,
         max_queued_samples: int = 1_000_000,
         max_samples_per_commit: int = 200_000,
+        max_queued_events: int = 50_000,
         synchronous: str = "FULL",
         on_error: Callable[[str], None] | None = None,
+        connection_factory: type[sqlite3.Connection] = sqlite3.Connection,
     ) -> None:
         self.config = config
         self.directory = Path(directory if directory is not None else config.journal.directory).absolute()
@@ -154,6 +169,8 @@ class Journal:
         self._interval = float(config.journal.commit_interval_ms) / 1000.0
         self._max_queued = int(max_queued_samples)
         self._max_per_commit = int(max_samples_per_commit)
+        self._max_queued_events = int(max_queued_events)
+        self._connection_factory = connection_factory  # a seam for fault-injection tests
         if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA", "OFF"):
             raise ValueError(f"synchronous must be FULL, NORMAL, EXTRA or OFF, not {synchronous!r}")
         self._synchronous = synchronous.upper()
@@ -164,10 +181,17 @@ class Journal:
         # --- shared with producers (under _cv) ---
         self._pending: collections.deque[SampleBatch] = collections.deque()
         self._pending_samples = 0
-        # each entry: the rows of one write_event/write_events call, committed together
+        # each entry: the rows of one write/post call, committed together; the future is None for
+        # posted events (nobody waits: they are kept until committed); the float is when queued
         self._events: collections.deque[
-            tuple[list[tuple[Any, ...]], concurrent.futures.Future[list[int]]]
+            tuple[list[EventRow], concurrent.futures.Future[list[int]] | None, float]
         ] = collections.deque()
+        # posted events whose commit failed, oldest first, retried with backoff (writer appends,
+        # under _cv so `stats` can look at the head)
+        self._retry: collections.deque[tuple[list[EventRow], float]] = collections.deque()
+        self._events_queued = 0  # rows of posted events in _events and _retry
+        self._events_in_flight_at: float | None = None
+        self._event_loss = EventLoss()
         self._flushes: list[concurrent.futures.Future[None]] = []
         self._accepting = False
         self._stop_requested = False
@@ -179,11 +203,15 @@ class Journal:
         self._path = journal_path_for(self.directory, config.line.id, config.journal.rotation, clock())
         self._file_ident: tuple[int, int] | None = None
         self._tag_ids = np.empty(0, dtype=np.int64)
+        self._last_samples = LastSamples(len(config.tags))
+        self._duplicates = 0  # of the last _insert_samples call
         self._suspect = False
         self._next_sample_commit = 0.0
         self._backoff = 0.0
         self._next_housekeeping = 0.0
         self._next_rotation_try = 0.0
+        self._next_event_retry = 0.0
+        self._event_backoff = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -272,6 +300,32 @@ class Journal:
         evs = list(evs)
         return self._submit_events(evs, timeout) if evs else []
 
+    def post_event(self, ev: JournalEvent) -> None:
+        """Queue an event that reports what happened; returns at once, never raises.
+
+        It is committed in order with everything else and, if the disk fails, kept and retried
+        until it is on disk. Use `write_event` where someone must be told it was not recorded.
+        """
+        self.post_events([ev])
+
+    def post_events(self, evs: Iterable[JournalEvent]) -> None:
+        """Queue several events to be committed together (an alarm flood); see `post_event`."""
+        rows = [self._event_row(ev) for ev in evs]
+        if not rows:
+            return
+        with self._cv:
+            if not self._accepting:
+                why = "the journal is closed" if self._thread is None else "the journal is closing"
+                self._lose_events(rows, why)
+                log.error("journal %s: %s; not recorded: %s", self._path, why, rows[0][5])
+                return
+            if self._events_queued + len(rows) > self._max_queued_events:
+                self._lose_events(rows, f"the event queue was full ({self._events_queued} events waiting)")
+                return
+            self._events_queued += len(rows)
+            self._events.append((rows, None, self._clock()))
+            self._cv.notify_all()
+
     def _submit_events(self, evs: list[JournalEvent], timeout: float) -> list[int]:
         rows = [self._event_row(ev) for ev in evs]
         what = evs[0].message if len(evs) == 1 else f"{len(evs)} events"
@@ -282,7 +336,7 @@ class Journal:
         with self._cv:
             if not self._accepting:
                 raise JournalError(f"journal {self._path} is closed; not recorded: {what!r}", self._path)
-            self._events.append((rows, fut))
+            self._events.append((rows, fut, self._clock()))
             self._cv.notify_all()
         try:
             return fut.result(timeout)
@@ -320,8 +374,26 @@ class Journal:
                 path=self._path,
                 queue_depth=self._pending_samples,
                 queue_batches=len(self._pending),
+                events_queued=self._events_queued,
+                oldest_uncommitted_at=self._oldest_uncommitted_at(),
                 **c,
             )
+
+    def _oldest_uncommitted_at(self) -> float | None:
+        """Journal clock of the oldest item still waiting for a commit (under _cv)."""
+        times = []
+        if self._retry:
+            times.append(self._retry[0][1])
+        if self._events:
+            times.append(self._events[0][2])
+        if self._events_in_flight_at is not None:
+            times.append(self._events_in_flight_at)
+        if self._pending:
+            head = self._pending[0]
+            t = float(np.nanmin(head.received_ts)) if len(head) else math.nan
+            if math.isfinite(t):
+                times.append(t)
+        return min(times) if times else None
 
     # --- reading (any thread; separate read-only connections) --------------------------------------
     def files(self) -> list[Path]:
@@ -360,12 +432,21 @@ class Journal:
             "samples_dropped": 0,
             "batches_dropped": 0,
             "samples_rejected": 0,
+            "samples_duplicate": 0,
             "write_errors": 0,
             "last_error": None,
             "last_error_at": None,
             "rotations": 0,
             "reopens": 0,
+            "events_lost": 0,
         }
+
+    def _lose_events(self, rows: list[EventRow], why: str) -> None:
+        """Count posted events that will never be committed; journaled as a loss later (under _cv)."""
+        if not self._event_loss:
+            log.error("journal %s: losing events because %s", self._path, why)
+        self._event_loss.add(rows, why)
+        self._counters["events_lost"] += len(rows)
 
     def _note_drop(self, batch: SampleBatch, why: str) -> None:
         c, g = self._counters, self._gap
@@ -411,6 +492,8 @@ class Journal:
                     self._cv.wait(self._wait_time())
                 events = list(self._events)
                 self._events.clear()
+                # taken off the queue but not yet on disk: still "uncommitted" for the health figures
+                self._events_in_flight_at = min((e[2] for e in events), default=None)
                 flushes, self._flushes = self._flushes, []
                 stopping = self._stop_requested
                 forced = stopping or bool(flushes)
@@ -421,8 +504,12 @@ class Journal:
                 backlog = len(batches) < len(self._pending)
             try:
                 self._housekeeping(force=bool(events or batches or forced))
-                for rows, fut in events:
-                    self._commit_event(rows, fut)
+                if self._retry and (forced or time.monotonic() >= self._next_event_retry):
+                    self._commit_retry()
+                for rows, fut, queued_at in events:
+                    self._commit_event(rows, fut, queued_at)
+                with self._cv:
+                    self._events_in_flight_at = None
                 ok = True
                 while batches:
                     ok = self._commit_samples(batches)
@@ -435,6 +522,9 @@ class Journal:
                     self._next_sample_commit = 0.0  # catching up after a stall: no need to wait
                 if ok and self._gap:
                     self._journal_gap()
+                if self._event_loss and self._conn is not None and not self._suspect:
+                    self._journal_event_loss()
+                ok = ok and not self._retry
                 for f in flushes:
                     if ok:
                         f.set_result(None)
@@ -445,8 +535,12 @@ class Journal:
             except Exception as exc:  # a bug must not stop journaling; waiting callers get an answer
                 log.exception("journal writer error")
                 err = self._record_error(f"journal file {self._path}: internal error: {exc!r}")
-                for _, fut in events:
-                    if not fut.done():
+                for rows, fut, _ in events:
+                    if fut is None:  # posted: a bug must not lose it silently either
+                        with self._cv:
+                            self._events_queued -= len(rows)
+                            self._lose_events(rows, f"of an internal error ({exc!r})")
+                    elif not fut.done():
                         fut.set_exception(err)
                 for f in flushes:
                     if not f.done():
@@ -462,6 +556,8 @@ class Journal:
         now = time.monotonic()
         if self._pending and now >= self._next_sample_commit:
             return True
+        if self._retry and now >= self._next_event_retry:
+            return True
         return now >= self._next_housekeeping
 
     def _wait_time(self) -> float:
@@ -469,6 +565,8 @@ class Journal:
         t = self._next_housekeeping - now
         if self._pending:
             t = min(t, self._next_sample_commit - now)
+        if self._retry:
+            t = min(t, self._next_event_retry - now)
         return max(t, 0.001)
 
     def _take_batches(self) -> list[SampleBatch]:
@@ -527,12 +625,19 @@ class Journal:
             self._set_aside_orphans(path, now)
         conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
+            conn = sqlite3.connect(
+                str(path),
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=5.0,
+                factory=self._connection_factory,
+            )
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise JournalError(f"journal file {path}: cannot switch to WAL mode (got {mode!r})", path)
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
-            conn.execute("PRAGMA cache_size=-32000")  # 32 MB: keeps the index's hot pages for 1000s of tags
+            # journal.page_cache_mb (32 MB): keeps the index's hot pages for 1000s of tags; bounded
+            conn.execute(f"PRAGMA cache_size={-int(self.config.journal.page_cache_mb * 1000)}")
             conn.execute(
                 "PRAGMA journal_size_limit=67108864"
             )  # truncate the WAL back to 64 MB after checkpoints
@@ -545,6 +650,7 @@ class Journal:
             )
             ids, added = register_tags(conn, self.config.tags, now)
             conn.execute("COMMIT")
+            self._last_samples.seed(conn, np.asarray(ids, dtype=np.int64))
         except JournalError:
             if conn is not None:
                 conn.close()
@@ -718,8 +824,21 @@ class Journal:
             lost = self._pending_samples
             events = list(self._events)
             self._events.clear()
-        for rows, fut in events:  # queued before close: commit them
-            self._commit_event(rows, fut)
+        if self._retry:
+            self._commit_retry()
+        for rows, fut, queued_at in events:  # queued before close: commit them
+            self._commit_event(rows, fut, queued_at)
+        if self._retry:
+            self._commit_retry()
+        with self._cv:
+            unsaved = [row for rows, _ in self._retry for row in rows]
+            self._retry.clear()
+            if unsaved:
+                self._events_queued -= len(unsaved)
+                self._lose_events(unsaved, "the journal was closed while the disk refused writes")
+        if self._event_loss:
+            # Nowhere left to journal it: say it where the service's log goes.
+            log.error("journal %s closed; it lost %s", self._path, self._event_loss.describe())
         if lost:
             log.error(
                 "journal %s closed with %d samples not committed: %s",
@@ -751,8 +870,9 @@ class Journal:
             message,
             json.dumps(_jsonable(data)),
         )
-        fut: concurrent.futures.Future[list[int]] = concurrent.futures.Future()
-        self._commit_event([row], fut)
+        with self._cv:  # kept and retried like any posted event
+            self._events_queued += 1
+        self._commit_event([row], None, now)
 
     def _insert_events(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]], now: float) -> list[int]:
         conn.execute("BEGIN IMMEDIATE")
@@ -769,28 +889,146 @@ class Journal:
             raise
         return ids
 
-    def _commit_event(self, rows: list[tuple[Any, ...]], fut: concurrent.futures.Future[list[int]]) -> None:
-        if not fut.set_running_or_notify_cancel():
+    def _commit_event(
+        self,
+        rows: list[EventRow],
+        fut: concurrent.futures.Future[list[int]] | None,
+        queued_at: float | None = None,
+    ) -> None:
+        """Commit one write/post call's rows. `fut` None: posted, kept for a retry if the disk fails."""
+        if fut is not None and not fut.set_running_or_notify_cancel():
             return  # the caller gave up waiting: it was told the events are not recorded
+        if fut is None and self._retry:  # keep the order: behind what already waits
+            self._keep_for_retry(rows, queued_at)
+            return
         if self._conn is None or self._suspect:
             try:
                 self._reconnect(self._clock())
             except JournalError as exc:
-                fut.set_exception(exc)
+                if fut is None:
+                    self._keep_for_retry(rows, queued_at)
+                else:
+                    fut.set_exception(exc)
                 return
         assert self._conn is not None
         now = self._clock()
         try:
             ids = self._insert_events(self._conn, rows, now)
         except sqlite3.Error as exc:
-            self._suspect = not isinstance(exc, sqlite3.IntegrityError)
+            refused = isinstance(exc, sqlite3.IntegrityError)  # the rows, not the disk: no retry helps
+            self._suspect = not refused
+            if fut is None:
+                if refused:
+                    self._record_error(self._describe(exc, self._path, f"{len(rows)} events refused"))
+                    with self._cv:
+                        self._events_queued -= len(rows)
+                        self._lose_events(rows, f"SQLite refused them ({exc})")
+                else:
+                    self._record_error(
+                        self._describe(exc, self._path, f"{len(rows)} events kept queued for a retry")
+                    )
+                    self._keep_for_retry(rows, queued_at)
+                return
             what = "event not recorded" if len(rows) == 1 else f"{len(rows)} events not recorded"
             fut.set_exception(self._record_error(self._describe(exc, self._path, what)))
             return
         with self._cv:
             self._counters["events_committed"] += len(ids)
             self._counters["last_commit_at"] = now
-        fut.set_result(ids)
+            if fut is None:
+                self._events_queued -= len(rows)
+        if fut is not None:
+            fut.set_result(ids)
+        self._next_event_retry = 0.0  # the disk takes writes again: retry what waits at once
+
+    def _keep_for_retry(self, rows: list[EventRow], queued_at: float | None) -> None:
+        with self._cv:
+            self._retry.append((rows, queued_at if queued_at is not None else self._clock()))
+        if self._next_event_retry <= time.monotonic():  # not yet scheduled
+            self._schedule_event_retry()
+
+    def _commit_retry(self) -> None:
+        """Commit the posted events that wait for a retry, oldest first, in one transaction."""
+        if self._conn is None or self._suspect:
+            try:
+                self._reconnect(self._clock())
+            except JournalError:
+                self._schedule_event_retry()
+                return
+        conn = self._conn
+        assert conn is not None
+        with self._cv:
+            entries = list(self._retry)
+        rows = [row for entry_rows, _ in entries for row in entry_rows]
+        now = self._clock()
+        try:
+            self._insert_events(conn, rows, now)
+        except sqlite3.IntegrityError:
+            self._commit_retry_one_by_one(conn, len(entries))
+            return
+        except sqlite3.Error as exc:
+            self._suspect = True
+            self._record_error(
+                self._describe(exc, self._path, f"{len(rows)} events still queued for a retry")
+            )
+            self._schedule_event_retry()
+            return
+        with self._cv:
+            for _ in entries:
+                self._retry.popleft()
+            self._events_queued -= len(rows)
+            self._counters["events_committed"] += len(rows)
+            self._counters["last_commit_at"] = now
+        self._event_backoff = 0.0
+        log.info("journal %s: %d queued events committed after a write failure", self._path, len(rows))
+
+    def _commit_retry_one_by_one(self, conn: sqlite3.Connection, n_entries: int) -> None:
+        # One entry's rows were refused for their content: commit the rest, count that one as lost.
+        for _ in range(n_entries):
+            with self._cv:
+                rows, _ = self._retry[0]
+            now = self._clock()
+            try:
+                self._insert_events(conn, rows, now)
+                committed = True
+            except sqlite3.IntegrityError as exc:
+                committed = False
+                why = f"SQLite refused them ({exc})"
+            except sqlite3.Error as exc:
+                self._suspect = True
+                self._record_error(self._describe(exc, self._path, "events still queued for a retry"))
+                self._schedule_event_retry()
+                return
+            with self._cv:
+                self._retry.popleft()
+                self._events_queued -= len(rows)
+                if committed:
+                    self._counters["events_committed"] += len(rows)
+                    self._counters["last_commit_at"] = now
+                else:
+                    self._lose_events(rows, why)
+        self._event_backoff = 0.0
+
+    def _schedule_event_retry(self) -> None:
+        self._event_backoff = min(max(self._event_backoff * 2, 0.5, self._interval), _MAX_BACKOFF_S)
+        self._next_event_retry = time.monotonic() + self._event_backoff
+
+    def _journal_event_loss(self) -> None:
+        with self._cv:
+            loss, self._event_loss = self._event_loss, EventLoss()
+        assert self._conn is not None
+        try:
+            self._insert_events(self._conn, [loss.to_row(self._clock())], self._clock())
+        except sqlite3.Error as exc:
+            self._suspect = not isinstance(exc, sqlite3.IntegrityError)
+            self._record_error(self._describe(exc, self._path, "the record of lost events waits for a retry"))
+            with self._cv:
+                loss.merge(self._event_loss)
+                self._event_loss = loss
+            return
+        with self._cv:
+            self._counters["events_committed"] += 1
+        log.error("journal %s: journaled that it lost %s", self._path, loss.describe())
 
     def _commit_samples(self, batches: list[SampleBatch]) -> bool:
         """One transaction for `batches` (the head of the queue). False: kept queued for a retry."""
@@ -815,7 +1053,10 @@ class Journal:
             self._schedule_retry()
             return False
         now = self._clock()
-        self._dequeue(len(batches), n_queued, committed=n, rejected=n_queued - n, now=now)
+        dups = self._duplicates
+        self._dequeue(
+            len(batches), n_queued, committed=n, rejected=n_queued - n - dups, now=now, duplicate=dups
+        )
         self._backoff = 0.0
         self._next_sample_commit = time.monotonic() + self._interval
         return True
@@ -833,6 +1074,10 @@ class Journal:
                 bad,
             )
             b = b.take(valid)
+        dup = self._last_samples.duplicates(b)
+        self._duplicates = int(dup.sum())
+        if self._duplicates:
+            b = b.take(~dup)
         n = len(b)
         if n == 0:
             return 0
@@ -865,6 +1110,7 @@ class Journal:
                 (self._clock(), n, len(batches), first_id, last_id, first_src, last_src, first_rcv, last_rcv),
             )
             conn.execute("COMMIT")
+            self._last_samples.advance(b)
         except (
             sqlite3.IntegrityError,
             sqlite3.InterfaceError,
@@ -883,7 +1129,13 @@ class Journal:
         return n
 
     def _dequeue(
-        self, n_batches: int, n_samples: int, committed: int, rejected: int, now: float | None = None
+        self,
+        n_batches: int,
+        n_samples: int,
+        committed: int,
+        rejected: int,
+        now: float | None = None,
+        duplicate: int = 0,
     ) -> None:
         with self._cv:
             for _ in range(n_batches):
@@ -891,6 +1143,7 @@ class Journal:
             self._pending_samples -= n_samples
             c = self._counters
             c["samples_rejected"] += rejected
+            c["samples_duplicate"] += duplicate
             if committed:
                 c["samples_committed"] += committed
                 c["batches_committed"] += n_batches

@@ -66,6 +66,10 @@ class Action(enum.StrEnum):
     RETURN_TO_SERVICE = "return_to_service"
     CHANGE_LIMITS = "change_limits"
     MANAGE_USERS = "manage_users"
+    # Stop reasons (hmi.core.production.stops): classify, split and note a stop.
+    CLASSIFY_STOP = "classify_stop"
+    SPLIT_STOP = "split_stop"
+    NOTE_STOP = "note_stop"
 
 
 REQUIRED_ROLE: dict[Action, Role] = {
@@ -80,6 +84,9 @@ REQUIRED_ROLE: dict[Action, Role] = {
     Action.RETURN_TO_SERVICE: Role.SUPERVISOR,
     Action.CHANGE_LIMITS: Role.ENGINEER,
     Action.MANAGE_USERS: Role.ADMIN,
+    Action.CLASSIFY_STOP: Role.SUPERVISOR,
+    Action.SPLIT_STOP: Role.SUPERVISOR,
+    Action.NOTE_STOP: Role.SUPERVISOR,
 }
 
 _ACTION_TEXT = {
@@ -93,6 +100,9 @@ _ACTION_TEXT = {
     Action.RETURN_TO_SERVICE: "return alarms to service",
     Action.CHANGE_LIMITS: "change alarm limits",
     Action.MANAGE_USERS: "manage users",
+    Action.CLASSIFY_STOP: "classify stops",
+    Action.SPLIT_STOP: "split stops",
+    Action.NOTE_STOP: "add notes to stops",
 }
 
 
@@ -211,14 +221,47 @@ class UserStoreError(Exception):
     pass
 
 
+_MAX_USERS_FILE_BYTES = 4 * 1024 * 1024  # thousands of users; anything bigger is not a users file
+
+
+def _entry_problem(name: object, entry: object) -> str | None:
+    """Why one users-file entry cannot be used, or None."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        return "the name must be lower-case letters, digits, '_', '.', '-' (max 32)"
+    if not isinstance(entry, dict):
+        return f"must be an object with role and password, got {type(entry).__name__}"
+    role = entry.get("role")
+    if not isinstance(role, str) or role.strip().upper() not in Role.__members__:
+        return f"role must be one of {', '.join(r.label for r in Role)}, got {role!r}"
+    if not isinstance(entry.get("password"), str):
+        return "password must be a scrypt hash string (set it with `linehmi users passwd`)"
+    if not isinstance(entry.get("display_name", ""), str):
+        return f"display_name must be a string, got {entry.get('display_name')!r}"
+    if not isinstance(entry.get("must_change_password", False), bool):
+        return f"must_change_password must be true or false, got {entry.get('must_change_password')!r}"
+    return None
+
+
 class UserStore:
-    """Users in a JSON file; thread-safe; every change rewrites the file atomically."""
+    """Users in a JSON file; thread-safe; every change rewrites the file atomically.
+
+    A bad file never stops the caller: an unreadable one (truncated, not JSON, nested absurdly
+    deep) leaves no users and `problem` saying why, and is never overwritten (changes raise
+    UserStoreError until it is fixed); a bad entry refuses that user only (`entry_problems`)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._lock = threading.Lock()
         self._users: dict[str, dict[str, object]] = {}
+        self._ignored: dict[str, object] = {}  # bad entries: written back untouched, for a person to fix
+        self.problem: str | None = None
+        self.entry_problems: list[str] = []
         self.reload()
+
+    @property
+    def problems(self) -> list[str]:
+        """Everything wrong with the file, each naming it: for the journal and the screen."""
+        return ([self.problem] if self.problem else []) + self.entry_problems
 
     @classmethod
     def in_directory(cls, directory: Path | str) -> UserStore:
@@ -226,21 +269,37 @@ class UserStore:
 
     def reload(self) -> None:
         with self._lock:
+            self._users, self._ignored, self.problem, self.entry_problems = {}, {}, None, []
             if not self.path.exists():
-                self._users = {}
                 return
             try:
+                if self.path.stat().st_size > _MAX_USERS_FILE_BYTES:
+                    raise ValueError(f"larger than {_MAX_USERS_FILE_BYTES // 1024 // 1024} MB")
                 doc = json.loads(self.path.read_text(encoding="utf-8"))
+                if not isinstance(doc, dict) or "users" not in doc:
+                    raise ValueError('expected an object with a "users" object')
                 users = doc["users"]
                 if not isinstance(users, dict):
-                    raise TypeError("'users' is not an object")
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise UserStoreError(f"users file {self.path}: unreadable ({exc})") from None
-            self._users = users
+                    raise ValueError(f"'users' must be an object, got {type(users).__name__}")
+            except RecursionError:
+                self.problem = f"users file {self.path}: unreadable (nested too deeply); nobody can log in"
+                return
+            except (OSError, ValueError) as exc:
+                self.problem = f"users file {self.path}: unreadable ({exc}); nobody can log in"
+                return
+            for name, entry in users.items():
+                why = _entry_problem(name, entry)
+                if why is None:
+                    self._users[name] = entry
+                else:
+                    self._ignored[name] = entry
+                    self.entry_problems.append(f"users file {self.path}: user {name!r} ignored: {why}")
 
     def _save(self) -> None:
+        if self.problem:  # rewriting would throw away whatever in it can still be saved by hand
+            raise UserStoreError(f"{self.problem}; fix or move it away before changing users")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"format": "linehmi-users/1", "hash": "scrypt", "users": self._users}
+        doc = {"format": "linehmi-users/1", "hash": "scrypt", "users": {**self._ignored, **self._users}}
         fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".json", dir=self.path.parent)
         try:
             os.chmod(tmp, 0o600)
@@ -308,7 +367,7 @@ class UserStore:
             "changed": time.time(),
         }
         with self._lock:
-            if name in self._users:
+            if name in self._users or name in self._ignored:
                 raise ValueError(f"user {name!r} already exists")
             self._users[name] = entry
             self._save()
@@ -409,6 +468,8 @@ def users_cli_main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         store = UserStore(args.file)
+        for problem in store.problems:
+            print(f"linehmi users: {problem}", file=sys.stderr)
         if args.cmd == "list":
             for u in store.users():
                 flag = "  (must change password)" if u.must_change_password else ""

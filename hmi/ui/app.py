@@ -57,8 +57,9 @@ def run_gui(
     try:
         if audible is None:
             audible = os.environ.get("LINEHMI_SOUND", "1") != "0" and app.platformName() != "offscreen"
+        # The assistant's language model is off: measured, it added no right answer (docs/assistant.md).
         window = MainWindow(
-            runtime, config, user, audible=audible, assistant_model=True, fullscreen=fullscreen, touch=touch
+            runtime, config, user, audible=audible, assistant_model=False, fullscreen=fullscreen, touch=touch
         )
         if screenshot and app.platformName() == "offscreen":
             window.resize(1920, 1080)  # the offscreen screen is small; shoot a control-room size

@@ -56,6 +56,7 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.help_menu import SHORTCUTS, HelpMenu
 from hmi.ui.login_dialog import LoginDialog
+from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.theme import current_theme, switch_theme
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
         self._build_trend_dock()
         self._build_assistant_dock(assistant_model)
         self._build_qc_dock()
+        # Line status strip + Production dock (when the config has [production]).
+        self.production = ProductionPanel.attach(self)
         self._build_status_bar()
         self.window_layout = WindowLayout(
             self,
@@ -188,6 +191,7 @@ class MainWindow(QMainWindow):
                 trend=self.trend_dock,
                 kpi=self.kpi_dock,
                 side=[d for d in (self.assistant_dock, self.qc_dock) if d is not None],
+                more=self._production_docks(),
             ),
         )
         self.alarm_store.changed.connect(self._on_alarms_changed_layout)
@@ -326,7 +330,7 @@ class MainWindow(QMainWindow):
 
     def _build_assistant_dock(self, load_model: bool) -> None:
         # Answers come from tools over the journal and the live values; a local language
-        # model, when prepared, only phrases them (and a guard checks every fact).
+        # model, when loaded, only picks the tool for questions the router does not understand.
         journal = self.runtime.journal
         self.assistant = build_assistant(
             config=self.config,
@@ -401,6 +405,7 @@ class MainWindow(QMainWindow):
         self.drops_status.setObjectName("dropsLabel")
         self.bridge_status = QLabel()
         self.journal_status = QLabel()
+        self.journal_status.setObjectName("journalLabel")
         self.model_status = QLabel()
         self.model_status.setObjectName("modelLabel")
         # What an operator needs on the bar: the link, the journal, who is logged in. The
@@ -422,6 +427,7 @@ class MainWindow(QMainWindow):
             self.assistant_dock,
             self.qc_dock,
             self.kpi_dock,
+            self.production.dock if self.production else None,
         ):
             if dock is not None:
                 menu.addAction(dock.toggleViewAction())
@@ -610,6 +616,9 @@ class MainWindow(QMainWindow):
         if self.isVisible() and not self.isFullScreen():
             self.window_layout.fit()
 
+    def _production_docks(self) -> list[QDockWidget]:
+        return [self.production.dock] if self.production is not None else []
+
     # --- user ----------------------------------------------------------------------------------
     @property
     def current_user(self) -> str:
@@ -641,6 +650,8 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_user(self.user)
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
+        if self.production is not None:
+            self.production.set_user(self.user)
         for dlg in self._dialogs.values():
             dlg.set_actor(self._user, self._actor())
 
@@ -898,6 +909,8 @@ class MainWindow(QMainWindow):
         self._update_drops()
         self._update_journal()
         self._update_advisories()
+        if self.production is not None:
+            self.production.refresh()
 
     def _build_advisory_readouts(self) -> None:
         """Fault-model risk and predicted life under each faceplate (advisories, not alarms)."""
@@ -958,12 +971,22 @@ class MainWindow(QMainWindow):
             return
         text = f"Journal  {stats.path.name} · {stats.samples_committed:,} samples"
         text += f" · {stats.events_committed:,} events"
-        if stats.samples_dropped:
+        # Queue depth, oldest uncommitted age, disk free, stall: the same line as the headless log.
+        health = self.runtime.journal_health
+        abnormal = "false"
+        if health is not None:
+            text += f" · {health.line()}"
+            abnormal = "true" if health.abnormal else "false"
+        elif stats.samples_dropped:
             text += f" · {stats.samples_dropped:,} samples dropped"
         if stats.last_error:
             text += f" · last error: {stats.last_error}"
         self.journal_status.setText(text)
         self.journal_status.setToolTip(str(stats.path))
+        if self.journal_status.property("abnormal") != abnormal:
+            self.journal_status.setProperty("abnormal", abnormal)
+            self.journal_status.style().unpolish(self.journal_status)
+            self.journal_status.style().polish(self.journal_status)
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property
@@ -986,6 +1009,8 @@ class MainWindow(QMainWindow):
         self._history_timer.stop()
         self.annunciator.stop()
         self.alarm_actions.shutdown()
+        if self.production is not None:
+            self.production.shutdown()
         for dlg in list(self._dialogs.values()):
             dlg.close()
 

@@ -10,6 +10,7 @@ a missing attribute:
 - `alarms`: None when there is no alarm engine (actions are refused, said so);
 - `fault`: None when fault prediction is not part of the runtime;
 - `qc`: None when the line has no QC camera;
+- `production`: None when the line config has no `[production]` table;
 - `users`: None when there is no user store (log-in says it is not available).
 
 Qt-free on purpose (the composition root type-checks itself against it
@@ -27,10 +28,13 @@ from hmi.core.alarms.model import AlarmRecord
 from hmi.core.config import LineConfig
 from hmi.core.events import EventReader
 from hmi.core.journal import JournalStats
+from hmi.core.journal_health import JournalHealth
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, WriteResult
 from hmi.core.users import User
 
 if TYPE_CHECKING:  # what the QC pane and the advisories show (types only: no import at run time)
+    from hmi.core.production.oee import LineStatus, ProductionAnalysis
+    from hmi.core.production.setup import ProductionSetup
     from inference.fault.predictor import MachineRisk
     from widgets.qc_pane import QcFeed
 
@@ -145,11 +149,46 @@ class FaultAdvisories(Protocol):
     def status(self) -> dict[str, MachineRisk]: ...
 
 
-class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Protocol):
+class ProductionFigures(Protocol):
+    """Production of this and the last shift (hmi.core.production.tracker.ProductionTracker)."""
+
+    @property
+    def setup(self) -> ProductionSetup: ...
+
+    @property
+    def problem(self) -> str:
+        """Why the figures are not current ("" when they are)."""
+        ...
+
+    def analysis(self) -> ProductionAnalysis | None: ...
+
+    def status(self) -> LineStatus | None: ...
+
+
+class ProductionEdits(Protocol):
+    def production_edit(
+        self, user: User | None, action: str, machine: str, stop_start: float, **kw: object
+    ) -> concurrent.futures.Future[object]:
+        """Classify / split / note a stop: role check (refusal audited), audit row, then applied.
+        The future raises PermissionDenied or ValueError (a message for the supervisor)."""
+        ...
+
+
+class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, ProductionEdits, Protocol):
     """Everything the main window is handed. The optional services are None when absent."""
 
     @property
+    def production(self) -> ProductionFigures | None:
+        """None when the line config has no [production] table."""
+        ...
+
+    @property
     def journal(self) -> JournalReader | None: ...
+
+    @property
+    def journal_health(self) -> JournalHealth | None:
+        """Queue depth, oldest uncommitted age, disk free, stall (None: no journal file)."""
+        ...
 
     @property
     def fault(self) -> FaultAdvisories | None: ...

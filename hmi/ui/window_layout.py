@@ -81,9 +81,10 @@ class DockPlan:
     trend: QDockWidget
     kpi: QDockWidget
     side: Sequence[QDockWidget]  # assistant, quality: right area when wide, tabs when compact
+    more: Sequence[QDockWidget] = ()  # further tabs beside the alarm list (production)
 
     def bottom(self) -> list[QDockWidget]:
-        return [self.alarms, self.tags, self.events, self.trend, self.kpi]
+        return [self.alarms, self.tags, self.events, self.trend, *self.more, self.kpi]
 
     def all(self) -> list[QDockWidget]:
         return [*self.bottom(), *self.side]
@@ -329,7 +330,8 @@ class WindowLayout:
         self.forget()
         for d in self.plan.all():
             d.setFloating(False)
-        for d in (self.plan.alarms, self.plan.tags, self.plan.events, self.plan.trend, *self.plan.side):
+        p = self.plan
+        for d in (p.alarms, p.tags, p.events, p.trend, *p.more, *p.side):
             d.show()
         self.plan.kpi.hide()
         if not self.window.isFullScreen():

@@ -51,7 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--now", type=_parse_now, help="answer as if asked at this time (default: the end of the journal)"
     )
-    p.add_argument("--no-model", action="store_true", help="answer from the tools only (no language model)")
+    p.add_argument(
+        "--model",
+        action="store_true",
+        help="let the local language model pick the tool for questions the router does not understand"
+        " (it never writes the answer; off by default)",
+    )
+    p.add_argument("--no-model", action="store_true", help="tools only (the default; kept for scripts)")
     p.add_argument("--model-dir", help="prepared model directory (default: ~/.cache/linehmi/assistant)")
     p.add_argument(
         "--json", action="store_true", help="print the answer, tool calls, results and sources as JSON"
@@ -59,7 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--markdown", metavar="FILE", help="handover questions: also write the draft to this Markdown file"
     )
-    p.add_argument("--stream", action="store_true", help="print the model's tokens as they come")
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -96,19 +101,11 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"linehmi ask: bad line config {exc}", file=sys.stderr)
         return 2
+    use_model = args.model and not args.no_model
     assistant = build_assistant(
-        config=config, db_files=files, now=args.now, use_model=not args.no_model, model_dir=args.model_dir
+        config=config, db_files=files, now=args.now, use_model=use_model, model_dir=args.model_dir
     )
-    streamed = []
-
-    def on_token(tok: str) -> None:
-        streamed.append(tok)
-        if args.stream and not args.json:
-            print(tok, end="", flush=True)
-
-    ans = assistant.answer(args.question, use_model=not args.no_model, on_token=on_token)
-    if args.stream and streamed and not args.json:
-        print("\n---")
+    ans = assistant.answer(args.question, use_model=use_model)
     if args.markdown and ans.handover is not None:
         Path(args.markdown).write_text(ans.handover.to_markdown(), encoding="utf-8")
     if args.json:
@@ -122,12 +119,10 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
     if ans.sources and ans.handover is None:
         print("\nSources:")
         for i, s in enumerate(ans.sources, 1):
-            print(f"  [{i}] {s.label}  {s.uri()}")
-    by = assistant.model_label if ans.answered_by != "tools" else "tools (deterministic)"
+            print(f"  [{i}] {s.plain()}")
+    by = ans.answered_by if ans.answered_by != "tools" else "tools (deterministic)"
     line = f"\nAnswered by: {by}"
-    if ans.replaced and ans.verdict is not None:
-        line += f" — the model's phrasing was replaced by the tool answer ({ans.verdict})"
-    if ans.model_error and not args.no_model:
+    if ans.model_error and use_model:
         line += f" — no language model: {ans.model_error}"
     print(line)
     return 0

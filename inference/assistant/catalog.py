@@ -344,10 +344,11 @@ class Catalog:
         for m in self.machines.values():
             cands[m.id] = m.name
             cands[m.name.lower()] = m.name
-        for t in self.tags.values():
-            cands[t.name] = t.name
+        for t in self.tags.values():  # answers name signals by their display names, not their ids
+            cands[t.name] = t.label
+            cands[t.label.lower()] = t.label
             for part in re.split(r"[._]", t.name):
-                cands.setdefault(part, t.name)
+                cands.setdefault(part, t.label)
         hits = difflib.get_close_matches(word.lower(), list(cands), n=n * 3, cutoff=0.5)
         out: list[str] = []
         for h in hits:

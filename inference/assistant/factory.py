@@ -86,7 +86,7 @@ def build_assistant(
     procedures_dir: Path | str | None = None,
     model: LanguageModel | None = None,
     model_dir: Path | str | None = None,
-    use_model: bool = True,
+    use_model: bool = False,
     provider: str = "auto",
 ) -> Assistant:
     journal: JournalSource | None = None

@@ -217,6 +217,20 @@ def parse_document(path: Path, text: str | None = None) -> ProcedureDoc:
     return doc
 
 
+# Words that ask for a document rather than say what it is about ("which SOP covers that", "what's the
+# drill"): they would match whatever section happens to use them ("The handover covers").
+REQUEST_WORDS = frozenset(
+    {
+        *("sop", "sops", "procedure", "procedures", "cover", "covers", "covered", "drill", "checklist"),
+        *("guide", "manual", "instruction", "instructions", "document", "documents", "doc", "docs"),
+        *("now", "tell", "need"),
+    }
+)
+# A document about one machine is the answer for a question that names no machine only when it matches
+# clearly better than the line-wide ones (BM25 scores are negative: this scales them towards zero).
+SINGLE_MACHINE_WEIGHT = 0.5
+
+
 def fts_query(text: str, extra: tuple[str, ...] = ()) -> str:
     """A user question -> an FTS5 OR-query of its meaningful words (quoted: no FTS syntax injection)."""
     words = re.findall(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*", text.lower())
@@ -224,7 +238,7 @@ def fts_query(text: str, extra: tuple[str, ...] = ()) -> str:
     for w in [*words, *extra]:
         for part in [w, *w.split(".")] if "." in w else [w]:
             for t in SYNONYMS.get(part, part).split():
-                if t in STOPWORDS or len(t) < 2:
+                if t in STOPWORDS or t in REQUEST_WORDS or len(t) < 2:
                     continue
                 if t not in terms:
                     terms.append(t)
@@ -298,10 +312,11 @@ class ProcedureIndex:
             s = self.sections[int(sid)]
             if machine and s.machines and machine not in s.machines:
                 continue
+            if machine is None and len(s.machines) == 1:
+                score *= SINGLE_MACHINE_WEIGHT
             hits.append(ProcedureHit(s, float(score), " ".join(snip.split())))
-            if len(hits) >= k:
-                break
-        return hits
+        hits.sort(key=lambda h: h.score)
+        return hits[:k]
 
     def section(self, doc: str, anchor: str) -> Section | None:
         for s in self.sections:

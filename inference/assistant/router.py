@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inference.assistant.catalog import Catalog
+from inference.assistant.language import detect, to_english
 from inference.assistant.timeparse import TimeParser, TimeSpec
 
 MAX_QUESTION_CHARS = 500
@@ -40,6 +41,8 @@ class Route:
     time: TimeSpec | None = None
     machines: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    lang: str = "en"  # the question's language: answers are rendered in it ("en", "de", "zh")
+    localized: dict[str, str] = field(default_factory=dict)  # `reply` in other languages
 
     @property
     def covered(self) -> bool:
@@ -85,6 +88,24 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "who",
+        _rx(
+            r"\bwho\b.*\b(ack|acked|acknowledg\w*|reset|shelv\w*|chang\w*|touch\w*|set|wrote|writ\w*|took"
+            r"|did|silenc\w*|clear\w*|out of service|confirm\w*)",
+            r"\bwhich (users?|operators?|people)\b",
+            r"\bwhat did (the )?(operator|supervisor|engineer|admin|[a-z]+\.[a-z]+) (do|change|touch)\b",
+            r"\b(when|what time) did\b.*\b(ack\w*|acknowledg\w*|reset|shelv\w*|chang\w*)\b",
+            r"\bby whom\b",
+            r"\bshelv\w*\b.*\b(why|reason)\b",
+            r"\b(anyone|anybody|somebody|someone)\b.*\b(ack\w*|reset|shelv\w*|chang\w*|touch\w*|set|took)\b",
+            r"\bwhat comments?\b",
+            r"\bcomments?\b.*\b(left|written|entered|ack\w*)",
+            r"\bsetpoints?\b.*\b(chang\w*|touch\w*|adjust\w*|modif\w*|wr(ote|itten))\b",
+            r"\b(chang\w*|adjust\w*|modif\w*)\b.*\bsetpoints?\b",
+            r"\boperator actions?\b",
+        ),
+    ),
+    (
         "procedure",
         _rx(
             r"\bprocedures?\b",
@@ -99,8 +120,12 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bmanual\b",
             r"\block\s*-?out\b",
             r"\bloto\b",
+            r"\bisolat\w+\b",
             r"\bwhat to do\b",
             r"\bwhat do i do\b",
+            r"\bwhat now\b",
+            r"\bchecklist\b",
+            r"\bdrill\b",
         ),
     ),
     (
@@ -112,53 +137,6 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bchatter",
             r"\balarms? per\b",
             r"\bisa[- ]?18",
-        ),
-    ),
-    (
-        "why_stop",
-        _rx(
-            r"\bwhy\b.*\b(stop|stopped|trip|tripped|fault|faulted|fail|failed|down|halt|halted|idle|shut)",
-            r"\bwhat (caused|happened)\b",
-            r"\b(root )?cause\b",
-            r"\bfirst[- ]?out\b",
-            r"\breason for\b.*\bstop",
-            r"\bwhat went wrong\b",
-            r"\bwhat (made|tripped|stopped|brought down|shut down|faulted)\b",
-            r"\bhow come\b.*\b(stop|stopped|trip|tripped|down|faulted)\b",
-            r"\bsequence of events\b",
-        ),
-    ),
-    (
-        "stops",
-        _rx(
-            r"\bstops?\b",
-            r"\bstopped\b",
-            r"\bdown ?time\b",
-            r"\bhow many times\b",
-            r"\bstate (history|changes)\b",
-            r"\buptime\b",
-            r"\bavailability\b",
-            r"\bfaults?\b.*\b(count|history|list|how many)\b",
-            r"\bhow many faults\b",
-            r"\btime (in|running|faulted)\b",
-            r"\bhow long\b.*\b(down|faulted|stopped|running|idle)\b",
-        ),
-    ),
-    ("alarms", _rx(r"\balarms?\b", r"\bunacknowledged\b", r"\bunacked\b", r"\bshelved\b")),
-    (
-        "qc",
-        _rx(
-            r"\breject",
-            r"\bdefect",
-            r"\bscrap\b",
-            r"\byield\b",
-            r"\bqc\b",
-            r"\bquality control\b",
-            r"\bproduct quality\b",
-            r"\bgood (bottles|count|parts)\b",
-            r"\bhow many bottles\b",
-            r"\bproduc(ed|tion)\b",
-            r"\boutput\b",
         ),
     ),
     (
@@ -178,6 +156,95 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bfailing\b",
             r"\bwill (fail|break)\b",
             r"\badvisor(y|ies)\b",
+            r"\bfault model\b",
+            r"\bthe model\b.*\b(warn|see|saw|predict|flag)",
+            r"\bsee\b.*\bcoming\b",
+            r"\bsaw\b.*\bcoming\b",
+        ),
+    ),
+    (
+        "stops",
+        _rx(
+            r"\b(was|were) there (a |any )?(faults?|stops?|stoppages?|trips?|breakdowns?)\b",
+            r"\bever (idle|stopped|down|faulted)\b",
+            r"\bwhen did\b.*\b(last )?(run|ran|stop|stopped|start|started|fault|faulted)\b",
+            r"\bstoppages\b",
+            r"\bstops\b.*\b(causes|reasons)\b",
+            r"\b(stopped|stops?) most\b",
+            r"\bmost (stops|often)\b",
+            r"\bhow many (times|stops)\b",
+            r"\bhow often\b",
+            r"\btotal downtime\b",
+            r"\bdown ?time\b",
+            r"\bout of action\b",
+            r"\bhow long\b.*\b(out|down|faulted|stopped|idle|standing)\b",
+        ),
+    ),
+    (
+        "why_stop",
+        _rx(
+            r"\bwhy\b.*\b(stop|stopped|trip|tripped|fault|faulted|fail|failed|down|halt|halted|idle|shut|jam\w*"
+            r"|overheat\w*)",
+            r"\bwhat (caused|happened)\b",
+            r"\b(root )?cause\b",
+            r"\bfirst[- ]?out\b",
+            r"\breason\b.*\b(stop|trip|fault|halt|down|idle)",
+            r"\bwhat went wrong\b",
+            r"\bwhat (made|tripped|stopped|brought|shut down|faulted)\b",
+            r"\bhow come\b.*\b(stop|stopped|trip|tripped|down|faulted|idle)\b",
+            r"\bsequence of events\b",
+            r"\b(went|go|gone|sat|stood|was|were) idle\b",
+            r"\bwhat was behind\b",
+            r"\bexplain\b",
+            r"\bhow long did\b.*\b(jam|fault|stop|trip|outage|breakdown)\b.*\blast\b",
+            r"\b(upstream|downstream) (problem|cause|issue)\b",
+            r"\bstarv\w*\b",
+            r"\bblocked\b",
+        ),
+    ),
+    (
+        "stops",
+        _rx(
+            r"\bstops?\b",
+            r"\bstopped\b",
+            r"\bstate (history|changes)\b",
+            r"\buptime\b",
+            r"\bfaults?\b.*\b(count|history|list|how many)\b",
+            r"\bhow many faults\b",
+            r"\btime (in|running|faulted)\b",
+            r"\bhow long\b.*\brunning\b",
+        ),
+    ),
+    (
+        "alarms",
+        _rx(
+            r"\balarms?\b",
+            r"\bunacknowledged\b",
+            r"\bunacked\b",
+            r"\bshelved\b",
+            r"\b(waiting for|needs?|without) an? ack",
+            r"\bnobody (has )?(acknowledged|acked)\b",
+        ),
+    ),
+    (
+        "qc",
+        _rx(
+            r"\breject",
+            r"\bdefect",
+            r"\bscrap\b",
+            r"\byield\b",
+            r"\bqc\b",
+            r"\bquality control\b",
+            r"\bproduct quality\b",
+            r"\bgood (bottles|count|parts)\b",
+            r"\bhow many bottles\b",
+            r"\bproduc\w*",
+            r"\boutput\b",
+            r"\bcamera\b",
+            r"\bvision\b",
+            r"\binspect",
+            r"\bthr(ew|own|ow) out\b",
+            r"\bkicked out\b",
         ),
     ),
     (
@@ -193,18 +260,25 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bstatistics\b",
             r"\bstats\b",
             r"\bhow (high|low|hot)\b.*\b(get|go|reach|was)\b",
+            r"\btrend\b",
         ),
     ),
     (
         "status",
         _rx(
             r"\bis the \w+ (running|stopped|faulted|idle|up|down|ok)\b",
+            r"\bup and running\b",
+            r"\b(is|are) (anything|any machines?|something|all machines?) (faulted|stopped|down|running|idle)\b",
+            r"\bwhy is the \w+ (so )?slow\b",
+            r"\bis the \w+ (still )?(running|stopped)\b",
             r"\bstatus\b",
             r"\bstate of\b",
             r"\bwhich machines?\b.*\b(running|stopped|faulted|idle|down)\b",
-            r"\bwhat is the \w+ doing\b",
+            r"\bwhat (is|was) the \w+ doing\b",
+            r"\bhow'?s the \w+ doing\b",
             r"\b(line|machines?) (state|status)\b",
             r"\bis (it|the line) running\b",
+            r"\b\w+ (is )?running\b",
         ),
     ),
     (
@@ -212,22 +286,85 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\bcurrent(ly)?\b",
             r"\bnow\b",
-            r"\bwhat('s| is| are)\b",
+            r"\bwhat('s| is| are| does)\b",
             r"\bvalue\b",
             r"\breading\b",
+            r"\bread\b",
             r"\bshow\b",
+            r"\btell me\b",
+            r"\bat the moment\b",
             r"\bhow (hot|fast|high)\b",
         ),
     ),
 ]
 
+# Questions about things the plant data does not hold: (pattern, what is missing).
+OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
+    (
+        _rx(r"\boee\b", r"\boverall equipment effectiveness\b", r"\bperformance rate\b", r"\bmtb[fr]\b"),
+        "OEE needs a production model (planned production time, ideal rate) that this journal does not have",
+    ),
+    (
+        _rx(r"\benergy\b", r"\bkwh\b", r"\bpower (use|consumption|draw)\b", r"\belectricity\b"),
+        "no energy or power meter is recorded on this line",
+    ),
+    (
+        _rx(
+            r"\bweather\b",
+            r"\brain\b",
+            r"\bforecast\b",
+            r"\bstock (price|market)\b",
+            r"\bnews\b",
+            r"\bjoke\b",
+        ),
+        "that is not plant data",
+    ),
+]
+# Fault names in questions -> the fault label a stop carries (the machines' fault-code states).
+_FAULT_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("Jam", _rx(r"\bjam(s|med|ming)?\b")),
+    ("Overheat", _rx(r"\boverheat(s|ed|ing)?\b", r"\bover-?temp")),
+    ("Bearing failure", _rx(r"\bbearing (failure|failed|broke|broken)\b")),
+    ("Sensor fault", _rx(r"\bsensor (fault|failure|dropout)\b")),
+    ("Motor trip", _rx(r"\bmotor (trip|tripped|protection)\b")),
+]
+
+# Measured quantities no tag of a line like this holds; asked about a machine they get "not measured".
+UNMEASURED = frozenset(
+    [
+        "oil",
+        "level",
+        "gearbox",
+        "humidity",
+        "flow",
+        "weight",
+        "voltage",
+        "gas",
+        "water",
+        "air",
+        "steam",
+        "consumption",
+        "noise",
+        "ph",
+        "co2",
+        "hydraulic",
+        "lubrication",
+        "lube",
+        "grease",
+        "coolant",
+    ]
+)
+
 _PRIORITY = re.compile(
-    r"\b(urgent|high|medium|low)[- ]priority\b|\bpriority (urgent|high|medium|low|[1-4])\b|\b(urgent)\b", re.I
+    r"\b(urgent|high|medium|low)[- ]?prio(?:rity)?\b|\bpriority (urgent|high|medium|low|[1-4])\b|\b(urgent)\b",
+    re.I,
 )
 _STATE_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "unacknowledged",
         _rx(
+            r"\bnobody (has )?(acknowledged|acked)\b",
+            r"\b(waiting for|needs?|without) an? ack",
             r"\bun-?acknowledged\b",
             r"\bunacked\b",
             r"\bnot (been )?acknowledged\b",
@@ -240,7 +377,19 @@ _STATE_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("suppressed", _rx(r"\bsuppressed\b")),
     ("latched", _rx(r"\blatched\b", r"\bneed(s)? (a )?reset\b")),
     ("acknowledged", _rx(r"\backnowledged\b")),
-    ("standing", _rx(r"\bstanding\b", r"\bopen alarms?\b", r"\balarms? (still )?open\b", r"\boutstanding\b")),
+    (
+        "standing",
+        _rx(
+            r"\bstanding\b",
+            r"\bopen alarms?\b",
+            r"\balarms? (still )?open\b",
+            r"\bstill open\b",
+            r"\b(have|has|had) open\b",
+            r"\bare standing\b",
+            r"\boutstanding\b",
+            r"\bpending\b",
+        ),
+    ),
     (
         "active",
         _rx(
@@ -433,6 +582,42 @@ _NOT_NAMES = frozenset(
         "still",
         "now",
         "right",
+        "any",
+        "anything",
+        "total",
+        "totals",
+        "all",
+        "prio",
+        "low-prio",
+        "high-prio",
+        "camera",
+        "cameras",
+        "vision",
+        "inspection",
+        "list",
+        "side",
+        "model",
+        "predictor",
+        "user",
+        "users",
+        "anyone",
+        "somebody",
+        "nobody",
+        "setpoint",
+        "setpoints",
+        "action",
+        "actions",
+        "ack",
+        "drill",
+        "checklist",
+        "guard",
+        "warning",
+        "warnings",
+        "failure",
+        "share",
+        "moment",
+        "most",
+        "often",
     ]
 )
 
@@ -471,11 +656,36 @@ _GRAMMAR = frozenset(
 )
 
 
+AnchorFn = Callable[[str, str], float | None]  # (machine id, "stop" | "run") -> time of that event
+SpanFn = Callable[[], tuple[float | None, float | None]]  # first and last time the journal covers
+
+# "before the conveyor went down", "in the 2 min before the capper jammed", "after the filler came back".
+_ANCHOR = re.compile(
+    r"\b(?:(?:in|during|within)\s+the\s+)?(?:(?:last\s+)?(\d+(?:\.\d+)?|a|one|two|three|five|ten)\s*"
+    r"(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)\s+)?(before|after|until|since|when|as)\s+(?:the\s+)?"
+    r"([a-z][a-z'\-]+)\s+(went down|go down|stopped|stops|tripped|trips|jammed|jams|faulted|failed|broke down"
+    r"|went idle|was down|came back|restarted|started again|started)\b",
+    re.I,
+)
+_SMALL = {"a": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "five": 5.0, "ten": 10.0}
+_UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
 class Router:
-    def __init__(self, catalog: Catalog, time_parser: TimeParser, now: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        time_parser: TimeParser,
+        now: Callable[[], float],
+        *,
+        anchor: AnchorFn | None = None,
+        span: SpanFn | None = None,
+    ) -> None:
         self.catalog = catalog
         self.time = time_parser
         self.now = now
+        self.anchor = anchor
+        self.span = span
 
     # --- entities -------------------------------------------------------------------------------------
     def _unknown_names(self, text: str) -> list[str]:
@@ -488,7 +698,7 @@ class Router:
         low = text.lower()
         words = list(re.finditer(r"[a-z][a-z0-9_\-]*(?:\.[a-z0-9_]+)*", low))
         for prev, m in itertools.pairwise(words):
-            if prev.group(0) not in ("the", "on", "of", "for", "at", "did", "does", "is", "in"):
+            if prev.group(0) not in ("the", "on", "of", "for", "at", "did", "does", "is", "in", "s"):
                 continue
             w = m.group(0)
             if "." in w and w not in self.catalog.tags and w not in self.catalog.alarms:
@@ -496,7 +706,7 @@ class Router:
                 continue
             if w in known or w in tag_words or w in _NOT_NAMES or len(w) < 3:
                 continue
-            if w.rstrip("s") in known:
+            if w.rstrip("s") in known or w.rstrip("s") in _NOT_NAMES:
                 continue
             # Only a word followed by machine-ish context counts ("the mixer stop", "on the mixer?").
             rest = low[m.end() :].lstrip()
@@ -504,9 +714,9 @@ class Router:
                 not rest
                 or rest[0] in "?.!,;:"
                 or re.match(
-                    r"(stop|stopped|run|running|alarm|alarms|fault|faulted|'s|machine|line|at|in|since|this|today|yesterday"
-                    r"|last|now|temperature|speed|current|vibration|pressure|reject|rejects|state|status|is|was|have|has|had"
-                    r"|go|went|trip|do|doing)\b",
+                    r"(stop|stopped|run|running|alarm|alarms|fault|faulted|'s|machine|line|at|in|since|this|today"
+                    r"|yesterday|last|now|temperature|speed|current|vibration|pressure|reject|rejects|state|status"
+                    r"|is|was|have|has|had|go|went|trip|do|doing)\b",
                     rest,
                 )
             ):
@@ -515,11 +725,13 @@ class Router:
 
     def _unexplained(self, low: str, tags: list[str]) -> list[str]:
         """Content words of the question that neither the matched tags nor the question's grammar explain."""
-        from inference.assistant.catalog import FUNCTION_WORDS, TAG_SYNONYMS
+        from inference.assistant.catalog import FUNCTION_WORDS, MACHINE_ALIASES, TAG_SYNONYMS
 
         explained: set[str] = set()
         for name in tags:
             explained |= self.catalog.tags[name].words
+        for mid, m in self.catalog.machines.items():
+            explained |= {mid, m.name.lower()} | {w for a in MACHINE_ALIASES.get(mid, ()) for w in a.split()}
         out = []
         for w in re.findall(r"[a-z][a-z_]+", low):
             if len(w) < 4 or w in FUNCTION_WORDS or w in _GRAMMAR:
@@ -542,7 +754,55 @@ class Router:
                 return state
         return None
 
+    # --- time ----------------------------------------------------------------------------------------
+    def _anchored_time(self, text: str, now: float) -> TimeSpec | None:
+        """A window tied to an event: "in the 2 min before the conveyor went down"."""
+        if self.anchor is None:
+            return None
+        m = _ANCHOR.search(text)
+        if not m:
+            return None
+        num, unit, rel, who, verb = m.groups()
+        found = self.catalog.find_machines(who)
+        if not found:
+            return None
+        mid = found[0].id
+        kind = "run" if verb.lower() in ("came back", "restarted", "started again", "started") else "stop"
+        t = self.anchor(mid, kind)
+        if t is None:
+            return None
+        span = 600.0
+        if num is not None:
+            n = float(num) if num[0].isdigit() else _SMALL.get(num.lower(), 1.0)
+            span = n * _UNIT_SECONDS[unit[0].lower()]
+        rel = rel.lower()
+        name = self.catalog.machine_name(mid)
+        what = f"the {name} {verb} ({self.time.fmt(t)})"
+        if rel in ("before", "until"):
+            return TimeSpec(t - span, t, f"{self.time._range_label(t - span, t)}, before {what}", m.group(0))
+        if rel in ("when", "as"):
+            return TimeSpec(t - 60.0, t + 60.0, f"when {what}", m.group(0), point=t, kind="point")
+        return TimeSpec(
+            t, min(t + span, now), f"{self.time._range_label(t, t + span)}, after {what}", m.group(0)
+        )
+
     # --- routing -----------------------------------------------------------------------------------------
+    def _decline(self, route: Route, why: str, lang: str) -> Route:
+        can = (
+            "stops and their causes, alarms and who acknowledged them, current values and statistics, rejects"
+            " and the camera's defect rate, fault-model warnings, procedures"
+        )
+        route.reply = f"I can't answer that from the plant data: {why}. I can tell you: {can}."
+        route.localized = {
+            "de": "Das kann ich aus den Anlagendaten nicht beantworten: "
+            f"{why}. Ich kann Ihnen sagen: Stillstände und Ursachen, Alarme und wer sie quittiert hat, "
+            "aktuelle Werte, Ausschuss, Warnungen des Fehlermodells, Verfahren.",
+            "zh": f"我无法根据工厂数据回答：{why}。"
+            "我可以回答：停机及原因、报警及确认人、当前数值、废品率、故障模型预警、操作规程。",
+        }
+        route.intent = "decline"
+        return route
+
     def route(self, question: str) -> Route:
         q = (question or "").strip()
         if not q:
@@ -555,28 +815,40 @@ class Router:
                 reply=f"That question is {len(q)} characters long; the limit is {MAX_QUESTION_CHARS}. "
                 "Ask one thing at a time, for example: " + SUGGESTIONS[1],
             )
-        if not re.search(r"[A-Za-z]{2,}", q):
+        if not re.search(r"[^\W\d_]{2,}", q):
             return Route(
                 "nonsense", reply="I did not understand that. Try for example: " + " / ".join(SUGGESTIONS[:3])
             )
+        lang = detect(q)
+        q_en = to_english(q, lang)
         now = self.now()
-        ts = self.time.parse(q, now)
-        rest = q.replace(ts.text, " ") if ts and ts.text else q
+        ts = self._anchored_time(q_en, now) or self.time.parse(q_en, now)
+        rest = q_en.replace(ts.text, " ") if ts and ts.text else q_en
         low = rest.lower()
-
-        intent = next((name for name, rx in INTENTS if rx.search(low)), None)
-        # An alarm-state question ("which alarms are still unacknowledged") is about alarms even
-        # when it also says "now"; a why-question beats "stops".
         c = self.catalog
         machines = c.find_machines(rest)
         tag_mentions = c.find_tag_names(rest)
         alarm_mentions = c.find_alarm_ids(rest)
         notes = [f"Read \u201c{m.text}\u201d as {c.machine_name(m.id)}." for m in machines if m.fuzzy]
         mids = [m.id for m in machines]
-        route = Route(intent or "unknown", notes=notes, time=ts, machines=mids)
+        route = Route("unknown", notes=notes, time=ts, machines=mids, lang=lang)
         if ts is not None:
             route.notes.append(f"Time: {ts.label}.")
 
+        for rx, why in OUT_OF_SCOPE:
+            if rx.search(low):
+                return self._decline(route, why, lang)
+        if ts is not None and self.span is not None:
+            lo, hi = self.span()
+            if lo is not None and hi is not None and (ts.end <= lo or ts.start > hi):
+                fmt = self.time.fmt
+                return self._decline(
+                    route,
+                    f"nothing is recorded for {ts.label}; the journal covers only {fmt(lo, True)} to {fmt(hi, True)}",
+                    lang,
+                )
+
+        intent = next((name for name, rx in INTENTS if rx.search(low)), None)
         if intent is None:
             # A bare tag or machine name still gets an answer ("filler bearing temperature?").
             if tag_mentions or (
@@ -586,9 +858,8 @@ class Router:
             elif mids and len(low.split()) <= 4:
                 intent = "status"
             else:
-                route.intent = "unknown"
                 return route
-            route.intent = intent
+        route.intent = intent
 
         unknown = self._unknown_names(rest) if not mids and not tag_mentions and not alarm_mentions else []
         # A dotted name that is neither a tag nor an alarm ("filler.foo") is unknown even next to a machine.
@@ -597,7 +868,17 @@ class Router:
             for w in re.findall(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b", low)
             if w not in c.tags and w not in c.alarms and w not in unknown
         ]
-        needs_entity = intent in ("value", "stats", "status", "why_stop", "stops", "alarms", "qc", "risk")
+        needs_entity = intent in (
+            "value",
+            "stats",
+            "status",
+            "why_stop",
+            "stops",
+            "alarms",
+            "qc",
+            "risk",
+            "who",
+        )
         if unknown and (needs_entity or any("." in w for w in unknown)):
             close: list[str] = []
             for w in unknown:
@@ -608,12 +889,17 @@ class Router:
                 + (f" Closest names: {', '.join(close[:4])}." if close else "")
                 + f" Machines on this line: {machines_list}."
             )
+            route.localized = {
+                "de": f"Es gibt keine Maschine und kein Signal „{unknown[0]}“ auf {c.line_name}."
+                f" Maschinen: {machines_list}.",
+                "zh": f"{c.line_name}上没有名为“{unknown[0]}”的机器或信号。本线机器：{machines_list}。",
+            }
             route.intent = "unknown_entity"
             return route
 
         start = end = at = None
         if ts is not None:
-            if ts.point is not None:
+            if ts.point is not None and ts.kind == "point":
                 at = ts.point
             start, end = ts.start, ts.end
 
@@ -626,6 +912,21 @@ class Router:
 
         if intent == "handover":
             route.calls.append(ToolCall("handover", {"start": start, "end": end}))
+        elif intent == "who":
+            action = (
+                "reset"
+                if re.search(r"\breset", low)
+                else "shelve"
+                if re.search(r"\bshelv", low)
+                else "out_of_service"
+                if re.search(r"\bout of service\b", low)
+                else "write"
+                if re.search(r"\bsetpoints?\b|\bchang|\btouch|\badjust|\bmodif", low)
+                else "acknowledge"
+                if re.search(r"\back|\btook\b|\bcomment|\bconfirm", low)
+                else None
+            )
+            per_machine("operator_actions", action=action, start=start, end=end)
         elif intent == "procedure":
             query = rest
             extra = tuple(m.id for m in alarm_mentions)
@@ -639,12 +940,15 @@ class Router:
         elif intent == "alarm_kpis":
             route.calls.append(ToolCall("alarm_kpis", {"start": start, "end": end}))
         elif intent == "why_stop":
-            if at is not None:
-                per_machine("event_sequence", at=at)
+            kind = "idle" if re.search(r"\bidle\b|\bstarv|\bblocked\b|\bwait", low) else None
+            fault = next((label for label, rx in _FAULT_WORDS if rx.search(low)), None)
+            if at is not None or (ts is not None and ts.point is not None and ts.kind == "after"):
+                point = at if at is not None else ts.point if ts else None
+                per_machine("event_sequence", at=point, kind=kind, fault=fault)
             else:
-                per_machine("event_sequence", start=start, end=end)
+                per_machine("event_sequence", start=start, end=end, kind=kind, fault=fault)
         elif intent == "stops":
-            focus = "downtime" if re.search(r"\bhow long\b|\bdown ?time\b|\bdown\b", low) else None
+            focus = "downtime" if re.search(r"\bhow long\b|\bdown ?time\b|\bdown\b|\bout\b", low) else None
             per_machine("machine_states", start=start, end=end, focus=focus)
         elif intent == "alarms":
             state = self._alarm_state(low)
@@ -655,7 +959,7 @@ class Router:
                 state is None
                 and ts is None
                 and re.search(r"\b(which|what|any)\b.*\b(are|is)\b", low)
-                and not re.search(r"\b(were|was|had|did|happened|came)\b", low)
+                and not re.search(r"\b(were|was|had|did|happened|came|during|total)\b", low)
             ):
                 state = "active"  # "which alarms are on the filler?": the alarms standing now
             kw: dict[str, Any] = {"state": state, "priority": prio}
@@ -670,23 +974,46 @@ class Router:
         elif intent == "qc":
             qfocus = (
                 "defects"
-                if re.search(r"\bdefect", low)
+                if re.search(r"\bdefect|\bcamera|\bvision|\binspect|\bqc\b", low)
                 else "production"
                 if re.search(r"\b(produc|output|how many bottles|good bottles|good count)", low)
+                and not re.search(r"\breject|\bthr(ew|own|ow) out", low)
                 else None
             )
             per_machine("qc_rates", start=start, end=end, focus=qfocus)
         elif intent == "risk":
-            per_machine("fault_risk", start=start, end=end)
+            rfocus = (
+                "warnings"
+                if re.search(r"\bwarn|\bcoming\b|\braised?\b|\bflag|\bbefore\b|\bin advance\b", low)
+                else "peak"
+                if re.search(r"\b(highest|peak|max(imum)?|worst)\b", low)
+                else None
+            )
+            if start is None and rfocus is not None:
+                lo = self.span()[0] if self.span is not None else None
+                start = lo  # the history: everything the journal holds
+            per_machine("fault_risk", start=start, end=end, focus=rfocus)
         elif intent in ("stats", "value"):
             tags = [m.id for m in tag_mentions] or [
                 t.name for t in c.best_tags(low, mids[0] if mids else None)
             ]
-            if tags and intent == "value" and not mids and not tag_mentions and self._unexplained(low, tags):
+            unexplained = self._unexplained(low, tags)
+            missing = [w for w in unexplained if w in UNMEASURED] or [
+                w for w in re.findall(r"[a-z]+", low) if w in UNMEASURED
+            ]
+            if missing and not tag_mentions:
+                where = f" on the {c.machine_name(mids[0])}" if mids else ""
+                sigs = sorted({t.label for t in c.tags.values() if not mids or t.machine == mids[0]})[:10]
+                return self._decline(
+                    route,
+                    f"no signal for \u201c{' '.join(missing)}\u201d is measured{where} (signals: {', '.join(sigs)})",
+                    lang,
+                )
+            if tags and intent == "value" and not mids and not tag_mentions and unexplained:
                 tags = []  # "what is the meaning of life?": one shared word is not a tag description
             if not tags and mids:
                 route.intent = "status"
-                per_machine("machine_status")
+                per_machine("machine_status", at=at)
             elif not tags and intent == "value" and not re.search(r"\b(value|reading|current(ly)?)\b", low):
                 route.intent = "unknown"  # "what is the meaning of life?": nothing of this line in it
             elif not tags:
@@ -712,11 +1039,11 @@ class Router:
                             ToolCall("tag_stats", {"tag": t, "start": start, "end": end, "stat": stat})
                         )
                     route.intent = "stats"
-                else:
+                else:  # the value now, or at the moment asked ("the filler speed at 07:40")
                     for t in tags[:4]:
-                        route.calls.append(ToolCall("current_value", {"tag": t}))
+                        route.calls.append(ToolCall("current_value", {"tag": t, "at": at}))
         elif intent == "status":
-            per_machine("machine_status")
+            per_machine("machine_status", at=at)
         for call in route.calls:
             for k in [k for k, v in call.args.items() if v is None]:
                 del call.args[k]

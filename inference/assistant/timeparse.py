@@ -18,168 +18,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# --- shift calendar -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Shift:
-    name: str
-    start: _dt.time
-    end: _dt.time  # end <= start: the shift crosses midnight (a night shift)
-
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.end <= self.start
-
-
-def _hhmm(text: str, what: str) -> _dt.time:
-    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(text))
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ValueError(f"{what}: expected a clock time like '06:00', got {text!r}")
-    return _dt.time(int(m.group(1)), int(m.group(2)))
-
-
-DEFAULT_SHIFTS = (
-    Shift("early", _dt.time(6), _dt.time(14)),
-    Shift("late", _dt.time(14), _dt.time(22)),
-    Shift("night", _dt.time(22), _dt.time(6)),
-)
-
-# Words people use for the shifts of a three-shift pattern.
-_SHIFT_ALIASES = {
-    "early": ("early", "morning", "day", "first", "a"),
-    "late": ("late", "afternoon", "evening", "second", "swing", "b"),
-    "night": ("night", "third", "graveyard", "c"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ShiftCalendar:
-    """The shifts of a day. Must cover 24 h without overlap (checked)."""
-
-    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
-    tz: _dt.tzinfo | None = None  # None: the PC's local time zone
-
-    def __post_init__(self) -> None:
-        if not self.shifts:
-            raise ValueError("shifts: at least one shift is needed")
-        minutes = [0] * (24 * 60)
-        for s in self.shifts:
-            a = s.start.hour * 60 + s.start.minute
-            b = s.end.hour * 60 + s.end.minute
-            span = (b - a) % (24 * 60) or 24 * 60
-            for k in range(span):
-                minutes[(a + k) % (24 * 60)] += 1
-        if any(m != 1 for m in minutes):
-            gaps = sum(1 for m in minutes if m == 0)
-            raise ValueError(
-                f"shifts must cover the day exactly once ({gaps} minutes uncovered, "
-                f"{sum(1 for m in minutes if m > 1)} minutes covered twice)"
-            )
-
-    @classmethod
-    def default(cls, tz: _dt.tzinfo | None = None) -> ShiftCalendar:
-        return cls(DEFAULT_SHIFTS, tz)
-
-    @classmethod
-    def from_mapping(
-        cls, raw: Iterable[Mapping[str, Any]] | None, tz: _dt.tzinfo | None = None
-    ) -> ShiftCalendar:
-        """From config entries `{name, start = "06:00", end = "14:00"}`; None or empty: the default."""
-        entries = list(raw or [])
-        if not entries:
-            return cls.default(tz)
-        shifts = []
-        for i, e in enumerate(entries):
-            name = str(e.get("name", "")).strip()
-            if not name:
-                raise ValueError(f"shifts[{i}]: 'name' is required")
-            shifts.append(
-                Shift(
-                    name,
-                    _hhmm(e.get("start", ""), f"shifts[{i}].start"),
-                    _hhmm(e.get("end", ""), f"shifts[{i}].end"),
-                )
-            )
-        return cls(tuple(shifts), tz)
-
-    @classmethod
-    def from_config(cls, config: object) -> ShiftCalendar:
-        """Reads `config.shifts` (a list of {name,start,end}) and `config.shifts_timezone` when the
-        config has them (see docs/assistant.md), else the default early/late/night pattern."""
-        raw = getattr(config, "shifts", None)
-        tzname = getattr(config, "shifts_timezone", "") or ""
-        tz: _dt.tzinfo | None = None
-        if tzname:
-            from zoneinfo import ZoneInfo
-
-            tz = ZoneInfo(tzname)
-        if raw is None:
-            return cls.default(tz)
-        entries = [
-            e if isinstance(e, Mapping) else (e.model_dump() if hasattr(e, "model_dump") else vars(e))
-            for e in raw
-        ]
-        return cls.from_mapping(entries, tz)
-
-    # --- conversions -------------------------------------------------------------------------------
-    def to_local(self, ts: float) -> _dt.datetime:
-        if self.tz is None:
-            return _dt.datetime.fromtimestamp(ts).astimezone()
-        return _dt.datetime.fromtimestamp(ts, self.tz)
-
-    def ts(self, day: _dt.date, t: _dt.time) -> float:
-        naive = _dt.datetime.combine(day, t)
-        if self.tz is None:
-            return naive.timestamp()  # local time, DST resolved by the OS
-        return naive.replace(tzinfo=self.tz).timestamp()
-
-    def shift_named(self, word: str) -> Shift | None:
-        w = word.lower().strip()
-        for s in self.shifts:
-            if s.name.lower() == w:
-                return s
-        for s in self.shifts:
-            if w in _SHIFT_ALIASES.get(s.name.lower(), ()):
-                return s
-        return None
-
-    def bounds(self, shift: Shift, day: _dt.date) -> tuple[float, float]:
-        """Start and end (POSIX) of `shift` starting on local date `day`."""
-        end_day = day + _dt.timedelta(days=1) if shift.crosses_midnight else day
-        return self.ts(day, shift.start), self.ts(end_day, shift.end)
-
-    def shift_at(self, ts: float) -> tuple[Shift, float, float]:
-        """The shift running at `ts` and its bounds."""
-        local = self.to_local(ts)
-        for day in (local.date(), local.date() - _dt.timedelta(days=1)):
-            for s in self.shifts:
-                a, b = self.bounds(s, day)
-                if a <= ts < b:
-                    return s, a, b
-        raise AssertionError("the calendar covers the day")  # pragma: no cover - checked in __post_init__
-
-    def previous_shift(self, ts: float) -> tuple[Shift, float, float]:
-        _s, a, _b = self.shift_at(ts)
-        return self.shift_at(a - 1.0)
-
-    def latest_shift_named(
-        self, shift: Shift, now: float, day: _dt.date | None = None
-    ) -> tuple[float, float]:
-        """The named shift on `day` (by its start date), or the latest one that has started by `now`."""
-        if day is not None:
-            return self.bounds(shift, day)
-        d = self.to_local(now).date()
-        for k in range(3):
-            a, b = self.bounds(shift, d - _dt.timedelta(days=k))
-            if a <= now:
-                return a, b
-        return self.bounds(shift, d - _dt.timedelta(days=1))  # pragma: no cover
-
+# The shift calendar is the whole app's (production figures, reports, the assistant): one home.
+from hmi.core.shift_calendar import DEFAULT_SHIFTS, Shift, ShiftCalendar  # noqa: F401  (re-exported)
 
 # --- parsing ----------------------------------------------------------------------------------------
 
@@ -198,7 +41,7 @@ class TimeSpec:
     label: str
     text: str = ""
     point: float | None = None
-    kind: str = "range"  # "range" | "point" | "shift"
+    kind: str = "range"  # "range" | "point" | "shift" | "after" | "before" (shortly after/before `point`)
 
     def as_args(self) -> dict[str, Any]:
         d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
@@ -288,6 +131,59 @@ _RE_PREV_SHIFT = re.compile(r"\b(last|previous|prior|past)\s+shift\b", re.I)
 _RE_LAST_NIGHT = re.compile(r"\b(last|yesterday)\s+night\b|\bovernight\b|\btonight\b", re.I)
 _RE_DAY = re.compile(r"\b(today|yesterday|the day before yesterday|since midnight)\b", re.I)
 _RE_ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+
+
+_HOUR_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "twelve",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+_HOUR_WORDS["twelve"] = 12
+_HW = r"(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+_RE_SPOKEN = re.compile(
+    rf"\b(?:(half|quarter)\s+(past|to|after)\s+{_HW}|half\s+{_HW}|{_HW}\s+o'?\s*clock)\b", re.I
+)
+_RE_NEAR = re.compile(
+    r"\b(shortly|just|right|soon|a little|a bit|directly|immediately)\s+(after|before)\s*$", re.I
+)
+_RE_WEEK = re.compile(r"\b(last|previous|this)\s+(week|month)\b", re.I)
+
+
+def _hour(word: str) -> int:
+    return int(word) if word.isdigit() else _HOUR_WORDS[word.lower()]
+
+
+def spoken_clock(text: str) -> tuple[int, int, re.Match[str]] | None:
+    """ "half six" -> (6, 30), "quarter to eight" -> (7, 45), "seven o'clock" -> (7, 0) (12-hour)."""
+    m = _RE_SPOKEN.search(text)
+    if not m:
+        return None
+    frac, rel, h1, h2, h3 = m.groups()
+    if h3 is not None:
+        return _hour(h3) % 12, 0, m
+    if h2 is not None:  # British "half six" = 6:30
+        return _hour(h2) % 12, 30, m
+    assert h1 is not None and frac is not None and rel is not None
+    h = _hour(h1) % 12
+    mins = 30 if frac.lower() == "half" else 15
+    if rel.lower() == "to":
+        return (h - 1) % 12, 60 - mins, m
+    return h, mins, m
 
 
 def _clock_from_groups(g: tuple[str | None, ...]) -> _dt.time | None:
@@ -463,6 +359,30 @@ class TimeParser:
         if m:
             return self._previous_shift(now, m.group(0))
 
+        m = _RE_WEEK.search(text)
+        if m:
+            which, unit = m.group(1).lower(), m.group(2).lower()
+            if unit == "week":
+                monday = today - _dt.timedelta(days=today.weekday())
+                first = monday if which == "this" else monday - _dt.timedelta(days=7)
+                last = first + _dt.timedelta(days=7)
+            else:
+                first = today.replace(day=1)
+                if which != "this":
+                    first = (first - _dt.timedelta(days=1)).replace(day=1)
+                last = (first + _dt.timedelta(days=32)).replace(day=1)
+            a = cal.ts(first, _dt.time(0))
+            b = min(cal.ts(last, _dt.time(0)), now)
+            return TimeSpec(a, b, f"{which} {unit} ({self._range_label(a, b)})", m.group(0))
+
+        sp = spoken_clock(text)
+        if sp is not None:
+            h12, mins, m = sp
+            # The latest of the two readings (morning or evening) at or before now.
+            cands = [self._latest_clock(_dt.time(h, mins), now, None) for h in (h12, h12 + 12)]
+            p = max(c for c in cands)
+            return self._near(text, m.start(), m.end(), p)
+
         m = _RE_POINT.search(text)
         while m:
             g = m.groups()
@@ -472,8 +392,7 @@ class TimeParser:
             plausible = pt is not None and (":" in raw or re.search(r"am|pm|\d+h", raw, re.I))
             if plausible and pt is not None:
                 p = cal.ts(_dt.date.fromisoformat(g[1]), pt) if g[1] else self._latest_clock(pt, now, poff)
-                label = self.fmt(p, with_date=True)
-                return self._point(p, raw, label)
+                return self._near(text, m.start(), m.end(), p)
             m = _RE_POINT.search(text, m.end())
 
         m = _RE_DAY.search(text)
@@ -489,6 +408,24 @@ class TimeParser:
         return None
 
     # --- helpers ------------------------------------------------------------------------------
+    def _near(self, text: str, at: int, end: int, p: float) -> TimeSpec:
+        """A moment, or "shortly after/before" it: the quarter of an hour on that side."""
+        raw = text[at:end].strip()
+        n = _RE_NEAR.search(text[:at].rstrip())
+        if n is None:
+            return self._point(p, raw, self.fmt(p, with_date=True))
+        side = n.group(2).lower()
+        span = 900.0
+        a, b = (p, p + span) if side == "after" else (p - span, p)
+        return TimeSpec(
+            a,
+            b,
+            f"{side} {self.fmt(p)} ({self._range_label(a, b)})",
+            text[n.start() : end],
+            point=p,
+            kind=side,
+        )
+
     def _point(self, p: float, raw: str, label: str) -> TimeSpec:
         w = self.point_window_s
         return TimeSpec(p - w, p + w, f"around {label}", raw, point=p, kind="point")

@@ -176,6 +176,11 @@ class QcInspector:
         self.defects = 0
         self.errors = 0
         self.dropped = 0
+        # Exactly once per frame: a camera resends its current frame (same source timestamp) at
+        # every (re)connect; inspecting it again would journal the same reject twice and count it
+        # twice in the defect rate. Per source: the source time of the newest frame taken in.
+        self._taken_until: dict[str, float] = {}
+        self.repeats = 0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -211,8 +216,27 @@ class QcInspector:
 
     # --- input / output ----------------------------------------------------------------------------
 
+    def resume_after(self, source: str, frame_ts: float) -> None:
+        """Frames from `source` taken at or before `frame_ts` were inspected by an earlier run."""
+        with self._lock:
+            self._taken_until[source] = max(frame_ts, self._taken_until.get(source, -math.inf))
+
+    def taken_until(self) -> dict[str, float]:
+        """Per source, the source time of the newest frame taken in (for the next run's resume_after)."""
+        with self._lock:
+            return dict(self._taken_until)
+
     def submit(self, frame: QcFrame) -> bool:
-        """Queue a frame (any thread, never blocks). False: the queue was full and the frame is dropped."""
+        """Queue a frame (any thread, never blocks). False: the queue was full and the frame is dropped.
+
+        A frame no newer than one already taken from its source (a reconnect's resend) is skipped
+        and counted in `repeats` (returns True: nothing was lost)."""
+        if math.isfinite(frame.ts):
+            with self._lock:
+                if frame.ts <= self._taken_until.get(frame.source, -math.inf):
+                    self.repeats += 1
+                    return True
+                self._taken_until[frame.source] = frame.ts
         try:
             self._queue.put_nowait(frame)
             return True
@@ -516,8 +540,14 @@ class QcInspector:
             return None
         try:
             return int(self.journal.write_event(ev))
-        except Exception:
-            log.exception("could not journal QC event: %s", ev.message)
+        except Exception as exc:
+            post = getattr(self.journal, "post_event", None)
+            if post is None:
+                log.exception("could not journal QC event: %s", ev.message)
+                return None
+            # Not on disk yet: the journal keeps it and retries (its row id is not known then).
+            log.warning("QC event queued for a retry (%s): %s", exc, ev.message)
+            post(ev)
             return None
 
     def _rel(self, path: Path) -> str:

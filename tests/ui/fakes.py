@@ -29,6 +29,7 @@ from hmi.core.alarms.persistence import MemoryJournal
 from hmi.core.audit import Auditor
 from hmi.core.config import LineConfig, LineInfo, MachineConfig, ServerConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import BAD_OUT_OF_RANGE, BAD_TYPE_MISMATCH, GOOD
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
@@ -78,8 +79,10 @@ class FakeRuntime:
         self.alarms: AlarmEngine | None = None
         # The optional services (hmi.ui.services.LineServices): none of them unless asked for.
         self.journal: MemoryJournal | None = None
+        self.journal_health = None  # no journal file: nothing to watch
         self.fault = None
         self.qc = None
+        self.production: ProductionTracker | None = None  # tests attach a real tracker when they need one
         if alarms:
             definitions, self.alarm_problems = load_definitions(config)
             self.alarms = AlarmEngine(config, definitions, self.alarm_journal)
@@ -120,6 +123,19 @@ class FakeRuntime:
     @property
     def state(self) -> ConnectionState:
         return self._state
+
+    def production_edit(
+        self, user: User | None, action: str, machine: str, stop_start: float, **kw: object
+    ) -> concurrent.futures.Future[object]:
+        """The tracker's edit, answered at once (the real runtime runs it on its actions thread)."""
+        fut: concurrent.futures.Future[object] = concurrent.futures.Future()
+        try:
+            if self.production is None:
+                raise ValueError("this line has no [production] table in its config")
+            fut.set_result(self.production.edit(user, action, machine, stop_start, **kw))
+        except Exception as exc:
+            fut.set_exception(exc)
+        return fut
 
     def poll(self) -> LiveUpdate:
         with self._lock:

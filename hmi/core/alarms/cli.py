@@ -12,6 +12,7 @@ import json
 import sys
 
 from hmi.core.alarms.kpi import KpiError, format_report, report
+from hmi.core.config import LineConfig
 
 
 def _time(text: str) -> float:
@@ -59,7 +60,6 @@ def alarms_cli_main(argv: list[str] | None = None) -> int:
             sys.stdout.write(format_report(r))
         return 0
 
-    from hmi.core.alarms.definitions import load_definitions
     from hmi.core.config import ConfigError, load_config
 
     try:
@@ -67,13 +67,19 @@ def alarms_cli_main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"linehmi alarms check: {exc}", file=sys.stderr)
         return 2
+    return print_alarm_check(cfg, args.config)
+
+
+def print_alarm_check(cfg: LineConfig, label: str) -> int:
+    """Print the alarms a config defines and every refused one; 1 if any was refused (shared with
+    `linehmi check-config`, so both say the same)."""
+    from hmi.core.alarms.definitions import load_definitions
+
     defs, problems = load_definitions(cfg)
     kinds: dict[str, int] = {}
     for d in defs:
         kinds[d.kind.value] = kinds.get(d.kind.value, 0) + 1
-    print(
-        f"{args.config}: {len(defs)} alarms (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")"
-    )
+    print(f"{label}: {len(defs)} alarms (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
     for prob in problems:
         print(f"  refused: {prob}")
     return 1 if problems else 0

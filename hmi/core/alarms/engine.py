@@ -641,9 +641,14 @@ class AlarmEngine:
         return [self._record(i) for i in changed]
 
     def _write(self, events: list[JournalEvent]) -> None:
+        # Transitions report what happened: a journal that can keep them until the disk takes
+        # them (Journal.post_events) gets them that way, so a full disk delays them, never loses them.
+        post_many = getattr(self._journal, "post_events", None)
         write_many = getattr(self._journal, "write_events", None)
         try:
-            if write_many is not None:
+            if post_many is not None:
+                post_many(events)
+            elif write_many is not None:
                 write_many(events)
             else:
                 for ev in events:

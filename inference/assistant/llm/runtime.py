@@ -17,12 +17,29 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from inference.assistant.assistant import Generation
+TokenCallback = Callable[[str], None]
+
+
+@dataclass
+class Generation:
+    text: str
+    n_tokens: int = 0
+    prompt_tokens: int = 0
+    first_token_s: float | None = None
+    total_s: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        gen_s = self.total_s - (self.first_token_s or 0.0)
+        return (self.n_tokens - 1) / gen_s if self.n_tokens > 1 and gen_s > 0 else None
+
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,83 @@
+"""Exactly-once samples: a sample the journal already holds is not journaled again.
+
+After a reconnect the connector reads every tag once to make it current, and a
+new subscription sends each item's current value too; after a restart the
+same happens against a file that already holds those values. A tag that has
+not changed comes back with the *same* source timestamp, value and status as
+the sample already journaled: one duplicate row per tag per reconnect.
+
+`LastSamples` remembers, per configured tag, the last real sample journaled
+(source timestamp, value, status; seeded from the file when it is opened) and
+marks the first real sample of each tag in a batch as a duplicate when all
+three equal that remembered sample. Repeats inside one batch are left alone:
+they are what the source sent, not something already journaled.
+The `BadNotConnected` markers the connector writes when the link drops are
+never duplicates and do not count as "previous": the re-read after them is
+compared with the last value before the drop. Memory: three arrays of one
+number per configured tag.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from hmi.core.quality import BAD_NOT_CONNECTED
+from hmi.core.samples import SampleBatch
+
+
+class LastSamples:
+    def __init__(self, n_tags: int) -> None:
+        self.ts = np.full(n_tags, np.nan)
+        self.value = np.full(n_tags, np.nan)
+        self.status = np.full(n_tags, -1, dtype=np.int64)
+
+    def resize(self, n_tags: int) -> None:
+        """Tags added to the config keep the others' memory (a reopen with a longer tag list)."""
+        n = self.ts.shape[0]
+        if n_tags > n:
+            self.ts = np.concatenate([self.ts, np.full(n_tags - n, np.nan)])
+            self.value = np.concatenate([self.value, np.full(n_tags - n, np.nan)])
+            self.status = np.concatenate([self.status, np.full(n_tags - n, -1, dtype=np.int64)])
+
+    def seed(self, conn: sqlite3.Connection, tag_ids: np.ndarray) -> None:
+        """The last real sample of each tag in the file being opened (uses the (tag_id, source_ts) index)."""
+        self.resize(len(tag_ids))
+        q = (
+            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND status != ?"
+            " ORDER BY source_ts DESC LIMIT 1"
+        )
+        for i, tid in enumerate(tag_ids.tolist()):
+            row = conn.execute(q, (tid, BAD_NOT_CONNECTED)).fetchone()
+            if row is not None and np.isnan(self.ts[i]):
+                self.ts[i] = np.nan if row[0] is None else float(row[0])
+                self.value[i] = np.nan if row[1] is None else float(row[1])
+                self.status[i] = int(row[2])
+
+    def duplicates(self, b: SampleBatch) -> np.ndarray:
+        """Mask of the samples in `b` that repeat the last journaled real sample of their tag exactly."""
+        dup = np.zeros(len(b), dtype=bool)
+        real = np.flatnonzero(b.status != BAD_NOT_CONNECTED)
+        if not len(real):
+            return dup
+        tags, first_pos = np.unique(b.tag_idx[real], return_index=True)
+        pick = real[first_pos]  # the first real sample of each tag in the batch
+        v, prev_v = b.value[pick], self.value[tags]
+        same_v = (v == prev_v) | (np.isnan(v) & np.isnan(prev_v))
+        dup[pick] = (b.source_ts[pick] == self.ts[tags]) & same_v & (b.status[pick] == self.status[tags])
+        return dup
+
+    def advance(self, b: SampleBatch) -> None:
+        """Remember the last real sample of each tag in `b` (call once `b` is committed)."""
+        real = np.flatnonzero(b.status != BAD_NOT_CONNECTED)
+        if not len(real):
+            return
+        order = real[np.argsort(b.tag_idx[real], kind="stable")]
+        tags = b.tag_idx[order]
+        last = np.ones(len(order), dtype=bool)
+        last[:-1] = tags[:-1] != tags[1:]
+        pick, t = order[last], tags[last]
+        self.ts[t] = b.source_ts[pick]
+        self.value[t] = b.value[pick]
+        self.status[t] = b.status[pick].astype(np.int64)

@@ -1,0 +1,370 @@
+"""OEE per ISO 22400-2 over any range, per machine and for the line; Pareto; MTBF/MTTR.
+
+- availability A = actual production time (APT) / planned busy time (PBT)
+- effectiveness P = ideal cycle time x produced quantity / APT
+- quality Q = good quantity / produced quantity
+- OEE = A x P x Q
+
+Per machine, PBT = running + short stops + unplanned downtime + changeover
+(planned stops, planned breaks, blocked/starved time and unknown state are
+outside it; blocked/starved is the loss of the machine that caused it). For
+the line, the constraint machine's time with blocked/starved re-categorised
+by cause (hmi.core.production.timeline); P from the constraint's count; Q =
+the output machine's good count / (that + every machine's rejects), i.e.
+every unit that left the line, good or rejected.
+
+A figure whose denominator is zero is None ("no data"), never 0 % or 100 %.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.stops import Stop, StopEdit
+from hmi.core.production.timeline import (
+    APT_CATS,
+    N_TIMECATS,
+    PBT_CATS,
+    MachineData,
+    TimeCat,
+    Timeline,
+    build_timeline,
+)
+
+LINE = "line"
+PERFORMANCE_FLAG_ABOVE = 1.02  # above this P says more about the ideal rate than about the line
+RATE_WINDOW_S = 60.0  # "current rate" on the status strip: units counted over the last minute
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    if num is None or den is None or den <= 0:
+        return None
+    return num / den
+
+
+@dataclass(frozen=True, slots=True)
+class OeeFigures:
+    scope: str  # machine id or LINE
+    start: float
+    end: float
+    times: tuple[float, ...]  # seconds per TimeCat
+    produced: float | None
+    good: float | None
+    rejects: float | None
+    ideal_rate: float  # units per minute
+    flags: tuple[str, ...] = ()
+
+    @property
+    def period_s(self) -> float:
+        return self.end - self.start
+
+    def time(self, cat: TimeCat) -> float:
+        return self.times[int(cat)]
+
+    @property
+    def planned_busy_s(self) -> float:
+        return sum(self.times[int(c)] for c in PBT_CATS)
+
+    @property
+    def actual_production_s(self) -> float:
+        return sum(self.times[int(c)] for c in APT_CATS)
+
+    @property
+    def availability(self) -> float | None:
+        return _ratio(self.actual_production_s, self.planned_busy_s)
+
+    @property
+    def performance(self) -> float | None:
+        if self.produced is None or not self.ideal_rate:
+            return None
+        return _ratio(self.produced * 60.0 / self.ideal_rate, self.actual_production_s)
+
+    @property
+    def quality(self) -> float | None:
+        if self.good is None or self.rejects is None:
+            return None
+        return _ratio(self.good, self.good + self.rejects)
+
+    @property
+    def oee(self) -> float | None:
+        a, p, q = self.availability, self.performance, self.quality
+        return a * p * q if a is not None and p is not None and q is not None else None
+
+    @property
+    def downtime_s(self) -> float:
+        return self.time(TimeCat.UNPLANNED) + self.time(TimeCat.CHANGEOVER)
+
+
+@dataclass(frozen=True, slots=True)
+class ParetoRow:
+    reason: str  # code, "" = unclassified
+    text: str
+    category: str
+    seconds: float
+    count: int  # stops that contributed
+    machines: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _ParetoAcc:
+    seconds: float = 0.0
+    stops: set[int] = field(default_factory=set)
+    machines: set[str] = field(default_factory=set)
+    category: str = "unplanned"
+
+
+@dataclass(frozen=True, slots=True)
+class Reliability:
+    machine: str
+    failures: int  # unplanned stops that were not short stops, begun in the range
+    mtbf_s: float | None  # actual production time / failures
+    mttr_s: float | None  # downtime of those stops / failures
+
+
+@dataclass(frozen=True, slots=True)
+class LineStatus:
+    """What the status strip shows; every figure says what it counts and over what window."""
+
+    at: float
+    state: str  # running | stopped | planned break | changeover | planned stop | unknown
+    holding_machine: str  # "" when the line runs
+    holding_reason: str
+    rate_per_min: float | None  # constraint's count over RATE_WINDOW_S
+    ideal_rate: float
+    good: float | None  # output machine's good count since the shift began
+    target: float  # good units planned for the whole shift
+    target_so_far: float  # and the share of it due by now
+    shift: OeeFigures
+    since_s: float  # running for / stopped for (see `state`)
+    shift_name: str
+    shift_start: float
+    shift_end: float
+
+
+@dataclass(slots=True)
+class ProductionAnalysis:
+    """One analysis of [t0, t1): build once, ask for any sub-range."""
+
+    setup: ProductionSetup
+    data: dict[str, MachineData]
+    timeline: Timeline
+    flags: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        setup: ProductionSetup,
+        data: dict[str, MachineData],
+        t0: float,
+        t1: float,
+        edits: list[StopEdit] | None = None,
+        *,
+        live: bool = False,
+    ) -> ProductionAnalysis:
+        tl = build_timeline(setup, data, t0, t1, edits, live=live)
+        return cls(setup, data, tl, list(tl.flags))
+
+    @property
+    def t0(self) -> float:
+        return self.timeline.t0
+
+    @property
+    def t1(self) -> float:
+        return self.timeline.t1
+
+    @property
+    def stops(self) -> list[Stop]:
+        return self.timeline.stops
+
+    def unclassified(self) -> list[Stop]:
+        # A stop wholly inside a planned break lost no planned time: nothing to classify.
+        return [s for s in self.stops if not s.reason and not s.short and s.downtime > 0]
+
+    def _range(self, a: float | None, b: float | None) -> tuple[float, float]:
+        a = self.t0 if a is None else max(a, self.t0)
+        b = self.t1 if b is None else min(b, self.t1)
+        return a, max(a, b)
+
+    def _times(self, cats: np.ndarray, a: float, b: float) -> tuple[float, ...]:
+        w = self.timeline.overlap(a, b)
+        return tuple(float(x) for x in np.bincount(cats, weights=w, minlength=N_TIMECATS))
+
+    def _counter_flags(self, machines: list[str], a: float, b: float) -> list[str]:
+        cal = self.setup.calendar
+        out = []
+        for mid in machines:
+            d = self.data.get(mid)
+            for tr in d.counter_tracks() if d else []:
+                for ev in tr.events_in(a, b):
+                    out.append(ev.describe(cal.to_local(ev.ts).strftime("%H:%M:%S")))
+        return out
+
+    def _flags(self, fig_times: tuple[float, ...], perf: float | None, extra: list[str]) -> tuple[str, ...]:
+        flags = list(extra)
+        unknown = fig_times[int(TimeCat.UNKNOWN)]
+        if unknown > 0:
+            flags.append(f"state unknown for {unknown / 60:.1f} min (state tag Bad or missing): not in A")
+        idle = fig_times[int(TimeCat.IDLE)]
+        if idle > 0:
+            flags.append(f"idle {idle / 60:.1f} min with no stop found upstream or downstream")
+        if perf is not None and perf > PERFORMANCE_FLAG_ABOVE:
+            flags.append(f"performance {perf:.0%} is above 100 %: check the ideal rate")
+        return tuple(flags)
+
+    def oee(self, scope: str = LINE, a: float | None = None, b: float | None = None) -> OeeFigures:
+        a, b = self._range(a, b)
+        tl, setup = self.timeline, self.setup
+        if scope == LINE:
+            c = self.data.get(setup.constraint)
+            out = self.data.get(setup.output)
+            good = out.good_count(a, b) if out else None
+            counting = [m.id for m in setup.machines if m.ideal_rate > 0]
+            rejects_each = [self.data[m].reject_count(a, b) if m in self.data else None for m in counting]
+            rejects = (
+                None if any(r is None for r in rejects_each) else float(sum(r or 0.0 for r in rejects_each))
+            )
+            produced = c.produced(a, b) if c else None
+            rate = setup.machine(setup.constraint).ideal_rate
+            times = self._times(tl.line_cat, a, b)
+            extra = self._counter_flags(setup.ids, a, b)
+        else:
+            mi = tl.index(scope)
+            d = self.data.get(scope)
+            produced = d.produced(a, b) if d else None
+            good = d.good_count(a, b) if d else None
+            rejects = d.reject_count(a, b) if d else None
+            rate = setup.machines[mi].ideal_rate
+            times = self._times(tl.tcat[mi], a, b)
+            extra = self._counter_flags([scope], a, b)
+        fig = OeeFigures(scope, a, b, times, produced, good, rejects, rate)
+        return OeeFigures(
+            scope, a, b, times, produced, good, rejects, rate, self._flags(times, fig.performance, extra)
+        )
+
+    def hours(self, a: float | None = None, b: float | None = None) -> list[tuple[float, float]]:
+        """Local clock hours covering [a, b), clipped to it."""
+        a, b = self._range(a, b)
+        cal = self.setup.calendar
+        local = cal.to_local(a).replace(minute=0, second=0, microsecond=0)
+        edges = [a]
+        t = local
+        while True:
+            t = t + _dt.timedelta(hours=1)
+            ts = t.timestamp()
+            if ts >= b:
+                break
+            if ts > edges[-1]:
+                edges.append(ts)
+        edges.append(b)
+        return [(x, y) for x, y in itertools.pairwise(edges) if y > x]
+
+    def hourly(self, scope: str = LINE) -> list[OeeFigures]:
+        return [self.oee(scope, x, y) for x, y in self.hours()]
+
+    def pareto(
+        self, a: float | None = None, b: float | None = None, machine: str | None = None
+    ) -> list[ParetoRow]:
+        """Downtime by reason, longest first: the line's (attributed to the causing stop) or one
+        machine's own stops. Short stops are a speed loss and planned breaks are not downtime."""
+        a, b = self._range(a, b)
+        tl = self.timeline
+        if machine is None:
+            cats, causes = tl.line_cat, tl.line_cause
+        else:
+            mi = tl.index(machine)
+            cats, causes = tl.tcat[mi], tl.cause[mi]
+        w = tl.overlap(a, b)
+        lost = np.isin(cats, (TimeCat.UNPLANNED, TimeCat.CHANGEOVER, TimeCat.PLANNED_STOP)) & (w > 0)
+        rows: dict[str, _ParetoAcc] = {}
+        for k in np.flatnonzero(lost):
+            si = int(causes[k])
+            stop = tl.stops[si] if si >= 0 else None
+            acc = rows.setdefault(stop.reason if stop else "?", _ParetoAcc())
+            acc.seconds += float(w[k])
+            if stop is not None:
+                acc.stops.add(si)
+                acc.machines.add(stop.machine)
+                acc.category = stop.category
+        out = [
+            ParetoRow(
+                reason,
+                "cause not found" if reason == "?" else self.setup.reason_text(reason),
+                acc.category,
+                acc.seconds,
+                len(acc.stops),
+                tuple(sorted(acc.machines)),
+            )
+            for reason, acc in rows.items()
+        ]
+        return sorted(out, key=lambda r: -r.seconds)
+
+    def reliability(self, machine: str, a: float | None = None, b: float | None = None) -> Reliability:
+        a, b = self._range(a, b)
+        failures = [
+            s
+            for s in self.stops
+            if s.machine == machine and s.category == "unplanned" and not s.short and a <= s.start < b
+        ]
+        apt = self.oee(machine, a, b).actual_production_s
+        n = len(failures)
+        if not n:
+            return Reliability(machine, 0, None, None)
+        return Reliability(machine, n, apt / n, sum(s.downtime for s in failures) / n)
+
+    def status(self, now: float | None = None) -> LineStatus:
+        """The line as the status strip shows it at the end of the analysis (live: now)."""
+        setup, tl = self.setup, self.timeline
+        now = self.t1 if now is None else now
+        shift, s0, s1 = setup.calendar.shift_at(max(self.t0, now - 1e-6))
+        fig = self.oee(LINE, s0, now)
+        cat = TimeCat(int(tl.line_cat[-1]))
+        cause = int(tl.line_cause[-1])
+        ci = tl.index(setup.constraint)
+        own = TimeCat(int(tl.tcat[ci, -1]))
+        state = {
+            TimeCat.RUNNING: "running",
+            TimeCat.PLANNED_BREAK: "planned break",
+            TimeCat.CHANGEOVER: "changeover",
+            TimeCat.PLANNED_STOP: "planned stop",
+            TimeCat.UNKNOWN: "unknown",
+        }.get(cat, "stopped")
+        holder, why = "", ""
+        if cat != TimeCat.RUNNING and cause >= 0:
+            stop = tl.stops[cause]
+            holder, why = stop.machine, setup.reason_text(stop.reason)
+        elif cat != TimeCat.RUNNING and own in (TimeCat.BLOCKED, TimeCat.STARVED, TimeCat.IDLE):
+            holder, why = "", "cause not found"
+        # Running for / stopped for: back to the last change between running and not running.
+        is_run = tl.line_cat == TimeCat.RUNNING
+        last = is_run[-1]
+        k = len(is_run) - 1
+        while k > 0 and is_run[k - 1] == last:
+            k -= 1
+        since = now - float(tl.bounds[k])
+        c = self.data.get(setup.constraint)
+        rate = None
+        if c is not None and now - self.t0 >= RATE_WINDOW_S:
+            n = c.produced(now - RATE_WINDOW_S, now)
+            rate = None if n is None else n * 60.0 / RATE_WINDOW_S
+        ideal = setup.machine(setup.constraint).ideal_rate
+        target, due = self.shift_target(s0, s1, now)
+        return LineStatus(
+            now, state, holder, why, rate, ideal, fig.good, target, due, fig, since, shift.name, s0, s1
+        )
+
+    def shift_target(self, s0: float, s1: float, now: float) -> tuple[float, float]:
+        """Good units planned for the shift [s0, s1) and the share due by `now` (by planned time)."""
+        setup = self.setup
+        brk = setup.calendar.breaks_between(s0, s1)
+        planned = (s1 - s0) - sum(b - a for a, b, _ in brk)
+        planned_by_now = (min(now, s1) - s0) - sum(max(0.0, min(b, now) - a) for a, b, _ in brk)
+        if setup.shift_target > 0:
+            total = float(setup.shift_target)
+        else:
+            total = round(setup.machine(setup.constraint).ideal_rate * planned / 60.0 * setup.target_oee)
+        return total, total * (planned_by_now / planned if planned > 0 else 0.0)

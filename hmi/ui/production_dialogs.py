@@ -1,0 +1,159 @@
+"""Classify, split or annotate a stop (supervisor): one dialog, three modes.
+
+The edit runs on the runtime's actions thread (`LineServices.production_edit`:
+role check, audit row committed, then applied); the dialog polls the future
+with a QTimer, so the GUI never waits on the journal. A refusal (role, a
+split time outside the stop, a reason missing from the tree) is shown in the
+dialog with its reason and the dialog stays open; success closes it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as _dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
+
+Submit = Callable[..., concurrent.futures.Future[object]]  # (action, machine, stop_start, **kw)
+TITLES = {CLASSIFY: "Classify stop", SPLIT: "Split stop", NOTE: "Note on stop"}
+
+
+class ReasonBox(QComboBox):
+    """The reason tree as one list: category, group, code and text (codes sorted within a group)."""
+
+    def __init__(self, setup: ProductionSetup, current: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        order = {"unplanned": 0, "changeover": 1, "planned": 2}
+        reasons = sorted(setup.reasons.values(), key=lambda r: (order[r.category], r.group, r.code))
+        for r in reasons:
+            self.addItem(f"{r.category} › {r.group or '—'} › {r.code} {r.text}", r.code)
+        i = self.findData(current)
+        self.setCurrentIndex(max(i, 0))
+
+    @property
+    def code(self) -> str:
+        return str(self.currentData())
+
+
+class StopEditDialog(QDialog):
+    def __init__(
+        self,
+        action: str,
+        stop: Stop,
+        setup: ProductionSetup,
+        submit: Submit,
+        to_local: Callable[[float], _dt.datetime],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("stopEditDialog")
+        self.setWindowTitle(TITLES[action])
+        self.action, self.stop, self._submit = action, stop, submit
+        self._future: concurrent.futures.Future[object] | None = None
+        lay = QVBoxLayout(self)
+        head = QLabel(
+            f"{setup.machine(stop.machine).name}: {to_local(stop.start):%H:%M:%S} – "
+            f"{'now' if stop.ongoing else f'{to_local(stop.end):%H:%M:%S}'}, now "
+            f"{stop.reason_label(setup)}"
+        )
+        head.setObjectName("dialogHeading")
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        form = QFormLayout()
+        lay.addLayout(form)
+        self.reason: ReasonBox | None = None
+        self.reason_after: ReasonBox | None = None
+        self.at: QDateTimeEdit | None = None
+        self.note: QLineEdit | None = None
+        if action == CLASSIFY:
+            self.reason = ReasonBox(setup, stop.reason)
+            form.addRow("Reason", self.reason)
+        elif action == SPLIT:
+            self.at = QDateTimeEdit(QDateTime.fromSecsSinceEpoch(int(stop.start + stop.duration / 2)))
+            self.at.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+            self.at.setCalendarPopup(False)
+            self.reason = ReasonBox(setup, stop.reason)
+            self.reason_after = ReasonBox(setup, stop.reason)
+            form.addRow("Second part begins at", self.at)
+            form.addRow("Reason before", self.reason)
+            form.addRow("Reason after", self.reason_after)
+        else:
+            self.note = QLineEdit(stop.note)
+            self.note.setPlaceholderText("what happened, what was done")
+            form.addRow("Note", self.note)
+        self.message = QLabel()
+        self.message.setObjectName("validationMessage")
+        self.message.setWordWrap(True)
+        lay.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.send)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self._poll = QTimer(self)
+        self._poll.setInterval(50)
+        self._poll.timeout.connect(self._check)
+
+    def arguments(self) -> dict[str, object]:
+        if self.action == CLASSIFY:
+            assert self.reason is not None
+            return {"reason": self.reason.code}
+        if self.action == SPLIT:
+            assert self.at is not None and self.reason is not None and self.reason_after is not None
+            return {
+                "reason": self.reason.code,
+                "at": float(self.at.dateTime().toSecsSinceEpoch()),
+                "reason_after": self.reason_after.code,
+            }
+        assert self.note is not None
+        return {"note": self.note.text()}
+
+    def send(self) -> None:
+        if self._future is not None:
+            return
+        self._set_message("saving…", False)
+        self.buttons.setEnabled(False)
+        try:
+            self._future = self._submit(self.action, self.stop.machine, self.stop.start, **self.arguments())
+        except Exception as exc:
+            self._failed(str(exc))
+            return
+        self._poll.start()
+
+    def _check(self) -> None:
+        fut = self._future
+        if fut is None or not fut.done():
+            return
+        self._poll.stop()
+        self._future = None
+        exc = fut.exception()
+        if exc is not None:
+            self._failed(str(exc))
+            return
+        self.accept()
+
+    def _failed(self, text: str) -> None:
+        self.buttons.setEnabled(True)
+        self._set_message(text, True)
+
+    def _set_message(self, text: str, invalid: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("invalid", "true" if invalid else "false")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)

@@ -1,0 +1,117 @@
+"""Procedures: the SOP and troubleshooting section that answers a symptom, its steps quoted."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from inference.assistant import i18n
+from inference.assistant.tools.base import Param, Source, Tool, ToolError, ToolResult
+from inference.assistant.tools.context import PlantTools
+
+
+def steps_of(body: str, limit: int = 6) -> list[str]:
+    """Numbered or bulleted lines of a section (the actions), trimmed."""
+    out = []
+    cur = ""
+    for line in body.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if (
+            s[:2].rstrip(".").isdigit()
+            or s.startswith(("- ", "* "))
+            or (s[:1].isdigit() and s[1:3] in (". ", ") "))
+        ):
+            if cur:
+                out.append(cur)
+            cur = s
+        elif cur:
+            cur += " " + s
+    if cur:
+        out.append(cur)
+    return out[:limit]
+
+
+class SearchProcedures(Tool):
+    name = "search_procedures"
+    description = "search the SOPs and troubleshooting guides"
+    params = (Param("query", "str", True), Param("machine", "str"), Param("k", "int"))
+
+    def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
+        query: str = args["query"]
+        machine: str | None = args.get("machine")
+        k = max(1, min(int(args.get("k") or 3), 5))
+        if ctx.procedures is None:
+            raise ToolError("no procedure documents are installed")
+        mid = ctx.resolve_machine(machine)[0] if machine else None
+        hits = ctx.procedures.search(query, k=12, machine=mid)
+        if not hits:
+            return ToolResult(
+                self.name,
+                {"query": query, "machine": machine},
+                f"No procedure matches {query!r}.",
+                {"hits": []},
+                [],
+            )
+        # The best document; within it, the best-ranked section that holds actions (steps) leads.
+        doc = hits[0].section.doc
+        in_doc = [h for h in hits if h.section.doc == doc]
+        with_steps = [h for h in in_doc if steps_of(h.section.body)]
+        # A section named for doing something ("Steps to clear a jam", "Urgent actions") beats one that
+        # only shares the words ("When jams repeat").
+        with_steps.sort(
+            key=lambda h: not re.search(r"step|action|procedure|clear|reset|restart", h.section.heading, re.I)
+        )
+        lead = with_steps[0] if with_steps else in_doc[0]
+        picked = [lead]
+        picked += [h for h in in_doc if h is not lead and steps_of(h.section.body)][: max(0, k - 2)]
+        seen_docs = {doc}
+        for h in hits:
+            if len(picked) >= k:
+                break
+            if h.section.doc not in seen_docs:
+                seen_docs.add(h.section.doc)
+                picked.append(h)
+        best = lead.section
+        steps = steps_of(best.body)
+        summary = f"{best.doc_id} \u201c{best.title}\u201d, section \u201c{best.heading}\u201d"
+        summary += ": " + " ".join(steps) if steps else ": " + lead.snippet
+        others = picked[1:]
+        if others:
+            summary += (
+                " See also: " + "; ".join(f"{h.section.doc_id} § {h.section.heading}" for h in others) + "."
+            )
+        facts = {
+            "hits": [
+                {
+                    "doc": h.section.doc,
+                    "doc_id": h.section.doc_id,
+                    "title": h.section.title,
+                    "section": h.section.heading,
+                    "anchor": h.section.anchor,
+                    "text": h.section.body[:1200],
+                }
+                for h in picked
+            ]
+        }
+        sources = [
+            Source(
+                "procedure",
+                h.label,
+                {
+                    "doc": h.section.doc,
+                    "anchor": h.section.anchor,
+                    "section": h.section.heading,
+                    "doc_id": h.section.doc_id,
+                },
+            )
+            for h in picked
+        ]
+        quoted = " ".join(steps) if steps else lead.snippet
+        localized = i18n.msg(
+            "procedure", doc=f"{best.doc_id} \u201c{best.title}\u201d", section=best.heading, steps=quoted
+        )
+        return ToolResult(
+            self.name, {"query": query, "machine": machine}, summary, facts, sources, localized=localized
+        )

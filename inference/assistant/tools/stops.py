@@ -1,0 +1,616 @@
+"""Why a machine stopped (the stop, its fault, the first-out alarm, the signals before it, or the
+upstream/downstream stop that starved or blocked it) and the stop history of machines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from hmi.core.alarms.event_codec import AlarmTransition, transition_of, transitions
+from inference.assistant import i18n
+from inference.assistant.journal_access import Ev, JournalSource
+from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
+from inference.assistant.tools.context import RUNNING_STATES, STOP_STATES, PlantTools
+from inference.assistant.tools.fmt import alarm_name, fmt_duration, fmt_num
+
+
+def _event_source(ctx: PlantTools, e: Ev, what: str) -> Source:
+    return Source(
+        "event",
+        f"{ctx.fmt_t(e.ts)} {ctx.catalog.machine_name(e.source)} {what}",
+        {"file": e.file, "id": e.id, "t": round(e.ts, 3)},
+    )
+
+
+def _transitions(j: JournalSource, mids: list[str], a: float, b: float, into: tuple[str, ...]) -> list[Ev]:
+    """State changes into `into` from a running-ish state, per machine, in [a, b)."""
+    out = []
+    last: dict[str, str | None] = {}
+    for e in j.events(a - 3600.0, b, kinds=["machine_state"], sources=mids):
+        new = e.data.get("state")
+        prev = last.get(e.source)
+        if new in into and prev in RUNNING_STATES and prev != new and e.ts >= a:
+            out.append(e)
+        last[e.source] = new
+    return out
+
+
+def _down_at(j: JournalSource, mid: str, t: float) -> Ev | None:
+    """The stop of `mid` (into Faulted/Stopped) that was still in force at `t`, if any."""
+    evs = j.events(t - 3600.0, t + 1.0, kinds=["machine_state"], sources=[mid])
+    if not evs or evs[-1].data.get("state") not in STOP_STATES:
+        return None
+    stop = evs[-1]
+    for e in reversed(evs):  # the first change into a stop state of this stretch
+        if e.data.get("state") in STOP_STATES:
+            stop = e
+        else:
+            break
+    return stop
+
+
+class EventSequence(Tool):
+    name = "event_sequence"
+    description = (
+        "why a machine stopped or went idle: the stop, its cause, the first-out alarm, the events around it"
+    )
+    params = (
+        Param("machine", "str"),
+        Param("at", "float"),
+        *TIME_PARAMS,
+        Param("kind", "str", enum=("stop", "idle"), description="idle: why it waited (starved/blocked)"),
+        Param("fault", "str", description="only stops with this fault (e.g. Jam)"),
+    )
+
+    def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
+        machine: str | None = args.get("machine")
+        at: float | None = args.get("at")
+        j = ctx.need_journal()
+        mids = ctx.resolve_machine(machine) if machine else list(ctx.catalog.machines)
+        if at is not None:
+            a, b = at - 900.0, at + 300.0
+        else:
+            a, b = ctx.range_of(args.get("start"), args.get("end"))
+        stops = _transitions(j, mids, a, b, (*STOP_STATES, "Idle"))
+        if args.get("fault"):  # "how long did the capper jam last": that fault's stop, not the latest one
+            want = str(args["fault"]).lower()
+            named = [e for e in stops if want in str(e.data.get("fault") or "").lower()]
+            stops = named or stops
+        want_idle = args.get("kind") == "idle"
+        if at is not None:
+            # Nearest to the moment asked (a little after it still counts: "at 6:37" for 06:37:40). A stop
+            # explains more than an idle near it (the idle is its consequence), unless the question asks why
+            # the machine went idle.
+            def key(e: Ev) -> tuple[float, float]:
+                dist = abs(e.ts - at) if e.ts <= at + 90 else 1e9 + e.ts - at
+                idle = e.data.get("state") == "Idle"
+                rank = (0.0 if idle else 1.0) if want_idle and machine is not None else (1.0 if idle else 0.0)
+                return (rank if dist < 180 else 2.0, dist)
+
+            stops.sort(key=key)
+        else:
+            stops.sort(key=lambda e: ({"Faulted": 0, "Stopped": 1}.get(str(e.data.get("state")), 2), -e.ts))
+        where = f" the {ctx.catalog.machine_name(mids[0])}" if len(mids) == 1 else " any machine"
+        if not stops:
+            span = f"around {ctx.fmt_t(at)}" if at is not None else f"from {ctx.range_label(a, b)}"
+            mname = ctx.catalog.machine_name(mids[0]) if len(mids) == 1 else ""
+            return ToolResult(
+                self.name,
+                {"machine": machine, "at": at, "start": a, "end": b},
+                f"No stop of{where} is recorded {span}.",
+                {"stop": None},
+                [],
+                localized={
+                    lang: i18n.MESSAGES["no_stop"][lang].format(
+                        machine=i18n.machine(mids[0], lang, mname), span=span
+                    )
+                    for lang in i18n.LANGS
+                }
+                if mname
+                else {},
+            )
+        stop = stops[0]
+        if stop.data.get("state") == "Idle":
+            return self._idle(ctx, j, stop, machine, at, a, b)
+        return self._stop(ctx, j, stop, machine, at, a, b)
+
+    # --- a machine that went idle: the neighbour that starved or blocked it ----------------------
+    def _idle(
+        self,
+        ctx: PlantTools,
+        j: JournalSource,
+        idle: Ev,
+        machine: str | None,
+        at: float | None,
+        a: float,
+        b: float,
+    ) -> ToolResult:
+        mid = idle.source
+        order = ctx.line_order()
+        causes = []
+        for other in order:
+            if other == mid:
+                continue
+            s = _down_at(j, other, idle.ts + 0.5)
+            if s is not None and idle.ts - s.ts < 1800:
+                causes.append(s)
+        # The nearest in the line first (a neighbour starves or blocks directly), then the latest stop.
+        pos = {m: i for i, m in enumerate(order)}
+        causes.sort(key=lambda s: (abs(pos.get(s.source, 99) - pos.get(mid, 0)), -s.ts))
+        mname = ctx.catalog.machine_name(mid)
+        parts = [f"The {mname} went idle at {ctx.fmt_t(idle.ts)} (waiting, not faulted)."]
+        facts: dict[str, Any] = {
+            "machine": mid,
+            "idle_time": ctx.fmt_t(idle.ts, True),
+            "state": "Idle",
+            "cause": None,
+        }
+        sources = [_event_source(ctx, idle, "idle")]
+        keys = [ctx.fmt_t(idle.ts)[:5]]
+        loc = {
+            "de": f"{i18n.the_machine(mid, mname, capital=True)} wartete ab {ctx.fmt_t(idle.ts)}"
+            " (Leerlauf, keine Störung).",
+            "zh": f"{i18n.machine(mid, 'zh', mname)}于{ctx.fmt_t(idle.ts)}进入空闲（等待，不是故障）。",
+        }
+        if causes:
+            c = causes[0]
+            cname = ctx.catalog.machine_name(c.source)
+            fault = c.data.get("fault") or ""
+            up = pos.get(c.source, 0) < pos.get(mid, 0)
+            how = (
+                "starved it (upstream, no bottles coming)"
+                if up
+                else "blocked it (downstream, no room to pass bottles on)"
+            )
+            if c.source == "conveyor":
+                how = "stopped the transport every machine needs"
+            parts.append(
+                f"Cause: the {cname} had stopped at {ctx.fmt_t(c.ts)} ({c.data.get('state')}"
+                + (f": {fault}" if fault else "")
+                + f") and was still down; that {how}."
+            )
+            restart = next(
+                (
+                    e
+                    for e in j.events(c.ts, None, kinds=["machine_state"], sources=[c.source])
+                    if e.data.get("state") == "Running"
+                ),
+                None,
+            )
+            if restart is not None:
+                parts.append(f"The {cname} ran again at {ctx.fmt_t(restart.ts)}.")
+            facts["cause"] = {
+                "machine": c.source,
+                "stop_time": ctx.fmt_t(c.ts, True),
+                "state": c.data.get("state"),
+                "fault": fault or None,
+                "relation": "upstream" if up else "downstream",
+            }
+            sources.append(_event_source(ctx, c, f"{c.data.get('state')}" + (f" ({fault})" if fault else "")))
+            keys += [cname] + ([fault] if fault else [])
+            loc["de"] += (
+                f" Ursache: {i18n.the_machine(c.source, cname)} stand seit {ctx.fmt_t(c.ts)}"
+                + (f" ({i18n.fault(fault, 'de')})" if fault else "")
+                + (
+                    " und lieferte keine Flaschen (vorgelagert)."
+                    if up
+                    else " und nahm keine Flaschen ab (nachgelagert)."
+                )
+            )
+            loc["zh"] += (
+                f" 原因：{i18n.machine(c.source, 'zh', cname)}于{ctx.fmt_t(c.ts)}停机"
+                + (f"（{i18n.fault(fault, 'zh')}）" if fault else "")
+                + ("，上游断料。" if up else "，下游堵塞。")
+            )
+        else:
+            parts.append("No other machine was down at that moment: it waited on its own buffers.")
+        return ToolResult(
+            self.name,
+            {"machine": machine, "at": at, "start": a, "end": b},
+            " ".join(parts),
+            facts,
+            sources,
+            key_facts=keys,
+            localized=loc,
+        )
+
+    # --- a machine that stopped or faulted -------------------------------------------------------
+    def _stop(
+        self,
+        ctx: PlantTools,
+        j: JournalSource,
+        stop: Ev,
+        machine: str | None,
+        at: float | None,
+        a: float,
+        b: float,
+    ) -> ToolResult:
+        mid = stop.source
+        mname = ctx.catalog.machine_name(mid)
+        t_stop = stop.ts
+        fault = stop.data.get("fault") or ""
+        window = transitions(j.events(t_stop - 120.0, t_stop + 15.0, kinds=["alarm"]))
+        acts = [t for t in window if t.action == "activate" and t.snapshot.machine == mid]
+        first_out: AlarmTransition | None = None
+        for act in acts:
+            fo = act.snapshot.first_out_of
+            if fo:
+                cand = [x for x in acts if x.alarm == fo]
+                if cand:
+                    first_out = cand[0]
+                    break
+                older = [
+                    x
+                    for x in transitions(j.events(t_stop - 900.0, t_stop + 15.0, kinds=["alarm"]))
+                    if x.alarm == fo and x.action == "activate"
+                ]
+                if older:
+                    first_out = older[-1]
+                    break
+        if first_out is None:
+            flagged = [x for x in acts if x.snapshot.first_out]
+            first_out = flagged[0] if flagged else (acts[0] if acts else None)
+        m = ctx.catalog.machines.get(mid)
+        signals: list[dict[str, Any]] = []
+        w0 = t_stop - 600.0
+        if m is not None and m.key_tags:
+            ran = [
+                e
+                for e in j.events(t_stop - 600.0, t_stop, kinds=["machine_state"], sources=[mid])
+                if e.data.get("state") == "Running"
+            ]
+            w0 = ran[-1].ts if ran else t_stop - 600.0
+            data = j.samples(list(m.key_tags), w0, t_stop + 1.0)
+            for name in m.key_tags:
+                t = ctx.catalog.tags.get(name)
+                s = data[name]
+                if t is None or not len(s) or t.normal is None:
+                    continue
+                good = ((s.status.astype(np.int64) & 0xC0000000) == 0) & ~np.isnan(s.value)
+                if not good.any():
+                    bad_from = float(s.source_ts[~good][0]) if (~good).any() else None
+                    signals.append(
+                        {"tag": name, "label": t.label, "quality": "Bad", "since": ctx.fmt_t(bad_from)}
+                    )
+                    continue
+                v, ts = s.value[good], s.source_ts[good]
+                _lo, hi = t.normal
+                i = int(np.argmax(v))
+                if v[i] > hi:
+                    signals.append(
+                        {
+                            "tag": name,
+                            "label": t.label,
+                            "max": round(float(v[i]), 2),
+                            "at": ctx.fmt_t(float(ts[i])),
+                            "normal_hi": hi,
+                            "unit": t.unit,
+                        }
+                    )
+        restart = next(
+            (
+                e
+                for e in j.events(t_stop, None, kinds=["machine_state"], sources=[mid])
+                if e.data.get("state") == "Running"
+            ),
+            None,
+        )
+        state = str(stop.data.get("state"))
+        parts = [
+            f"The {mname} stopped at {ctx.fmt_t(t_stop)}: {state}" + (f" ({fault})" if fault else "") + "."
+        ]
+        loc = {
+            lang: i18n.msg(
+                "stop",
+                machine=i18n.machine(mid, lang, mname),
+                the_machine=i18n.the_machine(mid, mname, capital=True),
+                time=ctx.fmt_t(t_stop),
+                state=i18n.state(state, lang),
+                fault=(f" ({i18n.fault(fault, lang)})" if lang == "de" else f"（{i18n.fault(fault, lang)}）")
+                if fault
+                else "",
+            )[lang]
+            for lang in i18n.LANGS
+        }
+        facts: dict[str, Any] = {
+            "machine": mid,
+            "stop_time": ctx.fmt_t(t_stop, True),
+            "state": state,
+            "fault": fault or None,
+            "event": stop.ref,
+        }
+        sources = [_event_source(ctx, stop, state + (f" ({fault})" if fault else ""))]
+        if first_out is not None:
+            fs = first_out.snapshot
+            name = alarm_name(fs.name or fs.alarm)
+            val = first_out.value if first_out.value is not None else fs.trigger_value
+            vt = ""
+            if val is not None and fs.tag in ctx.catalog.tags:
+                vt = f", value {ctx.value_text(ctx.catalog.tags[fs.tag], float(val))}"
+            parts.append(f"First-out alarm: {name} at {ctx.fmt_t(first_out.ts)}{vt}.")
+            for lang in i18n.LANGS:
+                loc[lang] += " " + i18n.msg("first_out", alarm=name, time=ctx.fmt_t(first_out.ts))[lang]
+            facts["first_out"] = {
+                "alarm": fs.alarm,
+                "name": fs.name,
+                "time": ctx.fmt_t(first_out.ts),
+                "priority": fs.priority,
+            }
+            sources.append(
+                Source(
+                    "alarm", f"Alarm “{name}” (first-out) at {ctx.fmt_t(first_out.ts)}", {"alarm": fs.alarm}
+                )
+            )
+        others = [
+            alarm_name(x.snapshot.name or x.alarm)
+            for x in acts
+            if first_out is None or x.alarm != first_out.alarm
+        ]
+        if others:
+            parts.append(f"Also: {', '.join(dict.fromkeys(others))}.")
+            facts["other_alarms"] = list(dict.fromkeys(others))
+        for sg in signals[:3]:
+            if "max" in sg:
+                normal = fmt_num(sg["normal_hi"], sg["unit"])
+                parts.append(
+                    f"Before the stop {sg['label']} rose to {fmt_num(sg['max'], sg['unit'])} at {sg['at']}"
+                    f" (normal up to {normal})."
+                )
+                sources.append(
+                    Source(
+                        "trend",
+                        f"{sg['label']} before the stop",
+                        {
+                            "tag": sg["tag"],
+                            "t": round(t_stop, 3),
+                            "t0": round(w0, 3),
+                            "t1": round(t_stop + 60, 3),
+                        },
+                    )
+                )
+            else:
+                parts.append(f"{sg['label']} had bad quality before the stop.")
+        facts["signals"] = signals
+        if restart is not None:
+            parts.append(
+                f"Running again at {ctx.fmt_t(restart.ts)} (down {fmt_duration(restart.ts - t_stop)})."
+            )
+            for lang in i18n.LANGS:
+                loc[lang] += (
+                    " "
+                    + i18n.msg("restart", time=ctx.fmt_t(restart.ts), down=fmt_duration(restart.ts - t_stop))[
+                        lang
+                    ]
+                )
+            facts["restart_time"] = ctx.fmt_t(restart.ts)
+            facts["down_s"] = round(restart.ts - t_stop)
+        # Machines that went idle because of this stop (while it lasted).
+        t_end = restart.ts if restart is not None else t_stop + 600.0
+        idled = [
+            e
+            for e in _transitions(
+                j,
+                [x for x in ctx.catalog.machines if x != mid],
+                t_stop,
+                min(t_end, t_stop + 600.0),
+                ("Idle",),
+            )
+        ]
+        if idled:
+            first_idle: dict[str, Ev] = {}
+            for e in idled:
+                first_idle.setdefault(e.source, e)
+            parts.append(
+                "Idle because of it: "
+                + ", ".join(
+                    f"{ctx.catalog.machine_name(s)} from {ctx.fmt_t(e.ts)}" for s, e in first_idle.items()
+                )
+                + "."
+            )
+            facts["idled"] = {s: ctx.fmt_t(e.ts) for s, e in first_idle.items()}
+        seq_evs = [
+            e
+            for e in j.events(t_stop - 300.0, t_stop + 120.0)
+            if (e.kind == "machine_state")
+            or (
+                (tr := transition_of(e)) is not None
+                and tr.action in ("activate", "acknowledge", "reset")
+                and tr.snapshot.machine == mid
+            )
+            or (e.kind in ("operator_action", "data_gap", "connection"))
+        ][:25]
+        facts["sequence"] = [
+            {
+                "time": ctx.fmt_t(e.ts),
+                "kind": str(e.kind),
+                "source": e.source,
+                "message": e.message[:160],
+                "event": e.ref,
+            }
+            for e in seq_evs
+        ]
+        keys = (
+            [ctx.fmt_t(t_stop)[:5]]
+            + ([fault] if fault else [])
+            + (
+                [str(facts["first_out"]["name"] or facts["first_out"]["alarm"])]
+                if "first_out" in facts
+                else []
+            )
+        )
+        return ToolResult(
+            self.name,
+            {"machine": machine, "at": at, "start": a, "end": b},
+            " ".join(parts),
+            facts,
+            sources,
+            key_facts=keys,
+            localized=loc,
+        )
+
+
+class MachineStates(Tool):
+    name = "machine_states"
+    description = "state history, stops, stop reasons and downtime of machines (and totals across them)"
+    params = (Param("machine", "str"), *TIME_PARAMS, Param("focus", "str", enum=("stops", "downtime")))
+
+    def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
+        machine: str | None = args.get("machine")
+        focus: str | None = args.get("focus")
+        j, mids, a, b, rng = ctx.scope(args)
+        lines: list[str] = []
+        facts_all: list[dict[str, Any]] = []
+        sources: list[Source] = []
+        loc: dict[str, list[str]] = {lang: [] for lang in i18n.LANGS}
+        evs_all = j.events(None, b, kinds=["machine_state"], sources=mids)
+        for mid in mids:
+            evs = [e for e in evs_all if e.source == mid]
+            before = [e for e in evs if e.ts < a]
+            state = before[-1].data.get("state") if before else None
+            t = a
+            dur: dict[str, float] = {}
+            stops = []
+            in_range = [e for e in evs if a <= e.ts < b]
+            for e in in_range:
+                if state is not None:
+                    dur[state] = dur.get(state, 0.0) + e.ts - t
+                new = e.data.get("state")
+                if new in STOP_STATES and state in RUNNING_STATES:
+                    stops.append(e)
+                state, t = new, e.ts
+            if state is not None:
+                dur[state] = dur.get(state, 0.0) + b - t
+            reasons = Counter((e.data.get("fault") or e.data.get("state")) for e in stops)
+            name = ctx.catalog.machine_name(mid)
+            down = sum(v for k, v in dur.items() if k in STOP_STATES)
+            f: dict[str, Any] = {
+                "machine": mid,
+                "range": rng,
+                "stops": len(stops),
+                "state_changes": len(in_range),
+                "time_in_state_s": {k: round(v) for k, v in dur.items()},
+                "stop_list": [
+                    {
+                        "time": ctx.fmt_t(e.ts),
+                        "state": e.data.get("state"),
+                        "reason": e.data.get("fault") or None,
+                        "event": e.ref,
+                    }
+                    for e in stops
+                ],
+                "state_at_end": state,
+                "downtime_s": round(down),
+            }
+            txt = f"{name}: {len(stops)} stop{'s' if len(stops) != 1 else ''}"
+            if stops:
+                txt += (
+                    " ("
+                    + "; ".join(
+                        f"{ctx.fmt_t(e.ts)} {e.data.get('state')}"
+                        + (f": {e.data.get('fault')}" if e.data.get("fault") else "")
+                        for e in stops
+                    )
+                    + ")"
+                )
+            if down > 0:
+                txt += f", down (stopped or faulted) {fmt_duration(down)}"
+            if dur:
+                txt += "; time " + ", ".join(
+                    f"{k} {fmt_duration(v)}" for k, v in sorted(dur.items(), key=lambda kv: -kv[1])
+                )
+            if reasons and any(e.data.get("fault") for e in stops):
+                txt += "; stop reasons: " + ", ".join(f"{r} ×{n}" for r, n in reasons.most_common())
+            lines.append(txt + ".")
+            for lang in i18n.LANGS:
+                lst = ""
+                if stops:
+                    items = ", ".join(
+                        ctx.fmt_t(e.ts)
+                        + (f" {i18n.fault(str(e.data.get('fault')), lang)}" if e.data.get("fault") else "")
+                        for e in stops
+                    )
+                    lst = f" ({items})" if lang == "de" else f"（{items}）"
+                dn = ""
+                if down > 0:
+                    dn = (
+                        f", Stillstand {fmt_duration(down)}"
+                        if lang == "de"
+                        else f"，停机时长{fmt_duration(down)}"
+                    )
+                loc[lang].append(
+                    i18n.msg(
+                        "stops",
+                        machine=i18n.machine(mid, lang, name),
+                        the_machine=i18n.the_machine(mid, name, capital=True),
+                        word="Stillstand" if len(stops) == 1 else "Stillstände",
+                        n=len(stops),
+                        range=ctx.short_range(a, b).replace("-", " bis ")
+                        if lang == "de"
+                        else ctx.short_range(a, b),
+                        list=lst,
+                        down=dn,
+                    )[lang]
+                )
+            facts_all.append(f)
+            for e in stops[:5]:
+                sources.append(
+                    _event_source(
+                        ctx,
+                        e,
+                        str(e.data.get("state"))
+                        + (f" ({e.data.get('fault')})" if e.data.get("fault") else ""),
+                    )
+                )
+        head = f"From {rng}: "
+        tail = ""
+        if len(facts_all) > 1:
+            tot_stops = sum(f["stops"] for f in facts_all)
+            tot_down = sum(f["downtime_s"] for f in facts_all)
+            ranked = sorted(facts_all, key=lambda f: -f["stops"])
+            most = ""
+            if ranked[0]["stops"] > 0 and (len(ranked) < 2 or ranked[0]["stops"] > ranked[1]["stops"]):
+                most = (
+                    f"; most stops: {ctx.catalog.machine_name(ranked[0]['machine'])} ({ranked[0]['stops']})"
+                )
+            by_down = sorted(facts_all, key=lambda f: -f["downtime_s"])
+            if by_down[0]["downtime_s"] > 0 and by_down[0]["downtime_s"] > by_down[1]["downtime_s"]:
+                longest = by_down[0]
+                most += (
+                    f"; longest down: {ctx.catalog.machine_name(longest['machine'])}"
+                    f" ({fmt_duration(longest['downtime_s'])})"
+                )
+            tail = f" All machines together: {tot_stops} stops, down {fmt_duration(tot_down)} in total{most}."
+            top_m = ranked[0]["machine"] if most else ""
+            loc["de"].append(
+                f"Alle Maschinen zusammen: {tot_stops} Stillstände, Stillstandszeit {fmt_duration(tot_down)}"
+                + (
+                    f"; die meisten Stillstände hatte {i18n.the_machine(top_m, top_m)} ({ranked[0]['stops']})"
+                    if top_m and ranked[0]["stops"] > ranked[1]["stops"]
+                    else ""
+                )
+                + "."
+            )
+            loc["zh"].append(
+                f"所有机器合计：停机{tot_stops}次，停机时长{fmt_duration(tot_down)}"
+                + (
+                    f"；停机最多的是{i18n.machine(top_m, 'zh', top_m)}（{ranked[0]['stops']}次）"
+                    if top_m and ranked[0]["stops"] > ranked[1]["stops"]
+                    else ""
+                )
+                + "。"
+            )
+        keys: list[str] = []
+        if len(facts_all) == 1:
+            f0 = facts_all[0]
+            keys = [fmt_duration(f0["downtime_s"])] if focus == "downtime" else [f"{f0['stops']} stop"]
+        return ToolResult(
+            self.name,
+            {"machine": machine, "start": a, "end": b, "range": rng},
+            head + " ".join(lines) + tail,
+            {"machines": facts_all},
+            sources,
+            key_facts=keys,
+            localized={lang: " ".join(v) for lang, v in loc.items()},
+        )

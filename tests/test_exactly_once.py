@@ -1,0 +1,148 @@
+"""Exactly once across reconnects and restarts: a sample, a machine state or a camera frame already
+journaled is not journaled again, however often the logger is restarted."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from hmi.app.runtime import LineRuntime
+from hmi.core.events import EventKind, JournalEvent
+from hmi.core.journal import Journal
+from hmi.core.quality import BAD_NOT_CONNECTED
+from hmi.core.runtime_api import ConnectionState
+from hmi.core.samples import SampleBatch
+from inference.qc.inspector import QcFrame, QcInspector
+from tests.opcua_fixtures import NS_URI, TinyServer, free_port, small_config
+from tests.test_journal import batch, make_config
+from tests.test_qc_inspector import FakeJournal, FakeModel, png  # noqa: F401  (png is a fixture)
+
+RESTARTS = 4
+
+
+def rows(path, sql: str) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def duplicate_samples(path) -> list[tuple]:
+    return rows(
+        path,
+        "SELECT tag_id, source_ts, value, status, count(*) FROM samples"
+        f" WHERE status != {BAD_NOT_CONNECTED} GROUP BY 1, 2, 3, 4 HAVING count(*) > 1",
+    )
+
+
+def test_reread_after_reconnect_and_restart_is_not_journaled_again(tmp_path):
+    cfg = make_config(interval_ms=20)
+    current = {0: (100.0, 2.0), 1: (100.0, 50.0), 2: (100.0, 30.0)}  # tag -> (source time, value)
+
+    def reread() -> SampleBatch:  # what a read after (re)connecting returns: each tag's current value
+        return SampleBatch.concat([batch([i], ts, [v]) for i, (ts, v) in current.items()])
+
+    for restart in range(RESTARTS):
+        with Journal(cfg, tmp_path) as j:
+            j.write_samples(reread())  # the read at start-up
+            j.flush()
+            # a reconnect: the link-down marker, then the read that makes every tag current again
+            marker = batch([0, 1, 2], 200.0 + restart, [np.nan] * 3, status=[BAD_NOT_CONNECTED] * 3)
+            j.write_samples(marker)
+            j.flush()
+            j.write_samples(reread())
+            current[1] = (300.0 + restart, 51.0 + restart)  # a real change
+            j.write_samples(batch([1], current[1][0], [current[1][1]]))
+            j.flush()
+            st = j.stats
+        assert st.samples_duplicate == (3 if restart == 0 else 6), f"restart {restart}"
+    assert duplicate_samples(j.path) == []
+    n = rows(j.path, f"SELECT count(*) FROM samples WHERE status != {BAD_NOT_CONNECTED}")[0][0]
+    assert n == 3 + RESTARTS  # the first reading of each tag once, and each real change
+
+
+def test_repeats_inside_one_batch_are_what_the_source_sent(tmp_path):
+    cfg = make_config(interval_ms=20)
+    with Journal(cfg, tmp_path) as j:
+        j.write_samples(SampleBatch.concat([batch([0, 0], 1.0, [1.0, 1.0])]))
+        j.flush()
+        assert j.stats.samples_committed == 2 and j.stats.samples_duplicate == 0
+
+
+@pytest.fixture
+def server():
+    srv = TinyServer(free_port()).start()
+    yield srv
+    srv.close()
+
+
+def wait_for(pred, timeout: float = 15.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def test_repeated_restarts_journal_state_and_unchanged_values_once(tmp_path, server):
+    cfg = small_config(server.port, journal_dir=tmp_path)
+    for _ in range(RESTARTS):
+        rt = LineRuntime(cfg, gui_feed=False).start()
+        try:
+            wait_for(lambda rt=rt: rt.state == ConnectionState.CONNECTED)
+            wait_for(lambda rt=rt: rt.samples_in > 5, 30)
+        finally:
+            rt.stop()
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("linehmi")]
+    path = rt.journal.path
+    states = rows(path, "SELECT message FROM events WHERE kind = 'machine_state'")
+    assert states == [("Machine 1: (first reading) -> Running",)]
+    assert duplicate_samples(path) == []
+    # The setpoint never changes: one row, however many restarts read it.
+    sp = rows(path, "SELECT count(*) FROM samples_readable WHERE tag = 'm1.speed_sp'")[0][0]
+    assert sp == 1
+    started = rows(path, "SELECT count(*) FROM events WHERE message LIKE 'LineHMI started%'")[0][0]
+    assert started == RESTARTS
+
+
+def test_camera_frame_resent_at_reconnect_or_restart_is_inspected_once(tmp_path, png):  # noqa: F811
+    journal = FakeJournal(tmp_path)
+    taken: dict[str, float] = {}
+    inspected = 0
+    for _restart in range(RESTARTS):
+        insp = QcInspector(None, journal=journal, model=FakeModel("scratch"))
+        for source, ts in taken.items():
+            insp.resume_after(source, ts)
+        insp.start()
+        for _reconnect in range(3):  # every connect delivers the camera's current frame again
+            insp.submit(QcFrame(png, seq=7, ts=1000.0, source="cam"))
+        insp.submit(QcFrame(png, seq=8 + _restart, ts=1001.0 + _restart, source="cam"))
+        insp.stop()
+        inspected += insp.inspected
+        taken = insp.taken_until()
+    assert inspected == 1 + RESTARTS
+    rejects = [e for e in journal.events if e.kind == EventKind.QC and "reject" in e.message]
+    assert [e.data["seq"] for e in rejects] == [7, 8, 9, 10, 11][: 1 + RESTARTS]
+
+
+def test_runtime_resumes_qc_after_the_last_journaled_frame(tmp_path):
+    text = small_config(free_port(), journal_dir=tmp_path).model_dump()
+    text["camera"] = {"node_id": f"nsu={NS_URI};s=Camera.Image", "rate_tag": "qc.defect_rate"}
+    text["tags"].append({"name": "qc.defect_rate", "source": "derived", "unit": "%"})
+    from hmi.core.config import LineConfig
+
+    cfg = LineConfig.model_validate(text)
+    with Journal(cfg, tmp_path) as j:
+        t = time.time() - 60
+        j.write_event(JournalEvent(EventKind.QC, "QC reject #7", source="cam", data={"seq": 7}, ts=t))
+        j.write_event(JournalEvent(EventKind.QC, "QC reject #6", source="cam", data={"seq": 6}, ts=t - 1))
+    rt = LineRuntime(cfg, gui_feed=False)
+    rt._restore_qc_position()
+    assert rt.qc is not None and rt.qc.taken_until() == {"cam": t}
+    rt.journal.close()

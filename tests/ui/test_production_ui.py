@@ -1,0 +1,165 @@
+"""Production on screen: the status strip, the Production view, classifying a stop as supervisor.
+
+The figures come from a real ProductionTracker over a simulated shift's journal
+(connectors/sim/shift.py), so what is drawn is what the core computes.
+`LINEHMI_SHOTS=/tmp/shots pytest tests/ui/test_production_ui.py` saves the PNGs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from connectors.sim.faults import parse_fault_spec
+from connectors.sim.shift import run_shift
+from hmi.core.audit import Auditor
+from hmi.core.config import DEMO_CONFIG, load_config
+from hmi.core.journal import Journal
+from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.stops import CLASSIFY, SPLIT
+from hmi.core.production.tracker import ProductionTracker
+from hmi.core.users import Role, User
+from hmi.ui.main_window import MainWindow
+
+SHOTS = os.environ.get("LINEHMI_SHOTS")
+UTC = _dt.UTC
+START = _dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC).timestamp()
+PLAN = (
+    "capper:jam@20m/4m",
+    "filler:motor_trip@50m/6m",
+    "labeller:changeover@70m/15m",
+    "capper:motor_trip@108m/9m",
+)
+
+
+@pytest.fixture(scope="module")
+def shift_dir(tmp_path_factory):
+    cfg = load_config(DEMO_CONFIG)
+    cfg = cfg.model_copy(update={"shifts": cfg.shifts.model_copy(update={"timezone": "UTC"})})
+    out = tmp_path_factory.mktemp("ui_shift")
+    run_shift(cfg, out, START, 2.0, [parse_fault_spec(s) for s in PLAN], seed=5, publish_s=2.0)
+    return cfg, out
+
+
+@pytest.fixture
+def production_runtime(shift_dir, make_runtime, tmp_path):
+    """A FakeRuntime whose production is a real tracker, 'now' = 07:55 (the capper tripped at 07:48)."""
+    cfg, out = shift_dir
+    work = tmp_path / "journal"
+    work.mkdir()
+    (work / "line1.db").write_bytes((out / "line1.db").read_bytes())
+    jcfg = cfg.model_copy(update={"journal": cfg.journal.model_copy(update={"rotation": "none"})})
+    journal = Journal(jcfg, work).open()
+    rt = make_runtime(cfg)
+    tracker = ProductionTracker(
+        ProductionSetup.from_config(cfg),
+        cfg.tag_index(),
+        journal,
+        Auditor(journal),
+        clock=lambda: START + 6900,
+    )
+    tracker.start()
+    rt.production = tracker
+    yield rt
+    journal.close()
+
+
+def _save(widget, name: str) -> None:
+    img = widget.grab()
+    assert not img.isNull() and img.width() > 100
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        img.save(str(Path(SHOTS) / f"{name}.png"))
+
+
+def _window(qtbot, rt, size, user):
+    win = MainWindow(rt, rt.config, user=user)
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+def test_strip_and_production_view(qtbot, themed_app, production_runtime, size):
+    win = _window(qtbot, production_runtime, size, User("sue", Role.SUPERVISOR))
+    panel = win.production
+    assert panel is not None
+    panel.refresh()
+    strip = panel.strip
+    # 07:55: the capper's motor trip (07:48) holds the line
+    assert strip.state.text() == "LINE STOPPED"
+    assert "held by capper: U-MOTOR" in strip.holder.text()
+    assert strip.oee.text().startswith("OEE ") and " A " in strip.oee.text()
+    assert strip.good.text().startswith("good ") and "due now" in strip.good.text()
+    for w in (strip.state, strip.holder, strip.rate, strip.good, strip.oee, strip.since):
+        assert w.width() >= w.sizeHint().width() - 1, f"clipped: {w.text()}"  # text never clipped
+    _save(win, f"production_strip_{size[0]}x{size[1]}")
+    panel.dock.show()
+    panel.dock.raise_()
+    panel.refresh()
+    view = panel.view
+    qtbot.waitUntil(lambda: view.machines.rowCount() == 5)
+    assert view.machines.item(0, 0).text().startswith("Line")
+    assert view.hours.rowCount() == 2
+    reasons = [r.reason for r in view.pareto.rows]
+    assert {"U-JAM", "U-MOTOR", "C-FORMAT"} <= set(reasons)
+    _save(win, f"production_view_{size[0]}x{size[1]}")
+    view.tabs.setCurrentIndex(1)
+    assert view.stops.rowCount() > 3
+    _save(win, f"production_stops_{size[0]}x{size[1]}")
+
+
+def test_supervisor_classifies_an_unclassified_stop_viewer_cannot(qtbot, themed_app, production_runtime):
+    win = _window(qtbot, production_runtime, (1280, 800), None)  # nobody logged in: view only
+    panel = win.production
+    assert panel is not None
+    panel.dock.show()
+    panel.refresh()
+    view = panel.view
+    view.tabs.setCurrentIndex(1)
+    view.only_unclassified.setChecked(True)
+    view.stops.selectRow(0)
+    assert not view.classify_button.isEnabled()
+    assert "needs a supervisor" in view.classify_button.toolTip()
+    # The motor trip at 07:48 maps to U-MOTOR: classify the unclassified planned stop instead,
+    # or, when there is none, re-classify the newest stop.
+    view.only_unclassified.setChecked(False)
+    win.set_user(User("sue", Role.SUPERVISOR))
+    view.stops.selectRow(0)
+    assert view.classify_button.isEnabled()
+    stop = view._selected()
+    assert stop is not None
+    dlg = panel.open_dialog(CLASSIFY, stop)
+    dlg.reason.setCurrentIndex(dlg.reason.findData("U-MATERIAL"))
+    dlg.send()
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+    assert "saved and journaled" in view.outcome.text()
+    qtbot.waitUntil(lambda: view.stops.item(0, 3).text().startswith("U-MATERIAL"), timeout=5000)
+    assert view.stops.item(0, 9).text() == "sue"
+    _save(dlg, "production_classify_dialog")
+
+
+def test_split_outside_the_stop_is_refused_in_the_dialog(qtbot, themed_app, production_runtime):
+    win = _window(qtbot, production_runtime, (1280, 800), User("sue", Role.SUPERVISOR))
+    panel = win.production
+    panel.dock.show()
+    panel.refresh()
+    view = panel.view
+    view.tabs.setCurrentIndex(1)
+    view.stops.selectRow(1)
+    stop = view._selected()
+    dlg = panel.open_dialog(SPLIT, stop)
+    from PySide6.QtCore import QDateTime
+
+    dlg.at.setDateTime(QDateTime.fromSecsSinceEpoch(int(stop.end + 120)))
+    dlg.send()
+    qtbot.waitUntil(lambda: "split time must lie inside the stop" in dlg.message.text(), timeout=5000)
+    assert dlg.isVisible() and dlg.buttons.isEnabled()
+    assert all(b.minimumSizeHint().height() > 0 for b in dlg.findChildren(QPushButton))
+    dlg.close()

@@ -1,0 +1,149 @@
+"""The line status strip at the top of the main window: the line at a glance, for the supervisor.
+
+    LINE RUNNING │ rate 398/min capper, last min · ideal 400 │ good 41,230 of 147,900 (due now 43,100)
+                 │ OEE 84.7 %  A 86.6  P 98.5  Q 99.3  early shift so far │ running for 12:34
+
+ISA-101: grey, low contrast; the state badge is the only emphasis, and it is
+never an alarm colour (those mean an alarm): a stopped line is shown inverse
+(dark badge, light text), a planned break or changeover outlined, an unknown
+state dashed. Every figure says what it counts and over what window, and
+comes from the one production analysis (hmi.core.production), like the
+Production view and the shift report.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
+from hmi.core.production.text import clock_duration, count, pct
+
+# state -> badge kind in the theme (resources/theme/hmi.qss, QLabel#lineStateBadge)
+_KIND = {
+    "running": "normal",
+    "stopped": "stopped",
+    "planned break": "planned",
+    "planned stop": "planned",
+    "changeover": "planned",
+    "unknown": "unknown",
+}
+
+
+def _field(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    return label
+
+
+def _rule() -> QFrame:
+    sep = QFrame()
+    sep.setObjectName("topSeparator")
+    sep.setFixedWidth(1)
+    return sep
+
+
+class LineStatusStrip(QFrame):
+    """One row on a wide screen; two rows (state, holder, since | rate, good, OEE) when one row would
+    not fit, so no text is ever clipped and the strip never makes the window wider than the screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lineStatusStrip")
+        self.state = _field("lineStateBadge")
+        self.holder = _field("stripField")
+        self.since = _field("stripField")
+        self.rate = _field("stripField")
+        self.good = _field("stripField")
+        self.oee = _field("stripValue")
+        self.fields = (self.state, self.holder, self.since, self.rate, self.good, self.oee)
+        self._rules = [_rule() for _ in range(len(self.fields))]
+        box = QVBoxLayout(self)
+        box.setContentsMargins(14, 4, 14, 4)
+        box.setSpacing(2)
+        self._rows = (QHBoxLayout(), QHBoxLayout())
+        for row in self._rows:
+            row.setSpacing(12)
+            box.addLayout(row)
+        self.two_rows: bool | None = None
+        self.set_status(None, "waiting for the first production figures")
+
+    def minimumSizeHint(self) -> QSize:  # never widen the window: the strip wraps instead
+        return QSize(200, super().minimumSizeHint().height())
+
+    def _one_row_width(self) -> int:
+        m = self.contentsMargins()
+        lay = self.layout()
+        margins = lay.contentsMargins() if lay is not None else m
+        return sum(w.sizeHint().width() + 12 + 13 for w in self.fields) + margins.left() + margins.right()
+
+    def _arrange(self) -> None:
+        two = self._one_row_width() > self.width()
+        if two == self.two_rows:
+            return
+        self.two_rows = two
+        for row in self._rows:
+            while row.count():
+                row.takeAt(0)
+        split = 3 if two else len(self.fields)
+        for i, w in enumerate(self.fields):
+            row = self._rows[0] if i < split else self._rows[1]
+            if row.count():
+                row.addWidget(self._rules[i])
+            row.addWidget(w)
+        for row in self._rows:
+            row.addStretch(1)
+        for i, r in enumerate(self._rules):
+            r.setVisible(i not in (0, split))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def set_status(self, st: LineStatus | None, problem: str = "") -> None:
+        if st is None:
+            self._badge("LINE —", "unknown")
+            self.holder.setText(problem or "no production figures")
+            for w in (self.rate, self.good, self.oee, self.since):
+                w.setText("")
+            self._arrange()
+            return
+        self._badge(f"LINE {st.state.upper()}", _KIND.get(st.state, "unknown"))
+        if st.state == "running":
+            self.holder.setText("no machine holding the line")
+        elif st.holding_machine:
+            self.holder.setText(f"held by {st.holding_machine}: {st.holding_reason}")
+        else:
+            self.holder.setText(st.holding_reason or "cause not known yet")
+        window = f"last {RATE_WINDOW_S / 60:g} min"
+        rate = "—" if st.rate_per_min is None else f"{st.rate_per_min:,.0f}/min"
+        self.rate.setText(f"rate {rate} · ideal {st.ideal_rate:,.0f}/min")
+        self.rate.setToolTip(
+            f"Units counted by the constraint machine over the {window}, against its nameplate rate"
+        )
+        self.good.setText(f"good {count(st.good)} of {count(st.target)} · due now {count(st.target_so_far)}")
+        self.good.setToolTip(
+            "Good units at the line's output since the shift began, against the shift target "
+            "(and the share of it due by now, by planned time)"
+        )
+        f = st.shift
+        self.oee.setText(
+            f"OEE {pct(f.oee)}  A {pct(f.availability)}  P {pct(f.performance)}  Q {pct(f.quality)}"
+            f"  · {st.shift_name} shift so far"
+        )
+        self.oee.setToolTip(
+            f"ISO 22400-2, the line (constraint machine) over the {st.shift_name} shift so far"
+            + ("\n" + "\n".join(f.flags) if f.flags else "")
+        )
+        verb = "running for" if st.state == "running" else "stopped for"
+        if st.state in ("planned break", "changeover", "planned stop", "unknown"):
+            verb = f"{st.state} for"
+        self.since.setText(f"{verb} {clock_duration(st.since_s)}")
+        self._arrange()
+
+    def _badge(self, text: str, kind: str) -> None:
+        self.state.setText(text)
+        if self.state.property("kind") != kind:
+            self.state.setProperty("kind", kind)
+            self.state.style().unpolish(self.state)
+            self.state.style().polish(self.state)

@@ -1,0 +1,388 @@
+"""The Production view: OEE with A/P/Q per machine and per hour, downtime Pareto, MTBF/MTTR, stops.
+
+Reads one `ProductionAnalysis` (hmi.core.production) of this and the last
+shift, from the runtime's production tracker; every figure is the analysis's,
+the same the status strip, the CLI and the shift report show. The stops table
+is also the queue of unclassified stops ("Unclassified only"); a supervisor
+classifies, splits or annotates a stop from it (hmi.ui.production_dialogs),
+live or after the fact. Buttons a role may not use are disabled with the
+reason in their tooltip before anyone tries.
+
+ISA-101: grey tables and bars; nothing coloured (no figure here is an alarm).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hmi.core.production.oee import LINE, ParetoRow, ProductionAnalysis
+from hmi.core.production.stops import CLASSIFY, Stop
+from hmi.core.production.text import clock_duration, count, minutes, pct
+from hmi.core.users import Action, User
+from widgets import palette
+
+SHIFTS = ("This shift", "Previous shift")
+MACHINE_COLUMNS = ("Machine", "OEE", "A", "P", "Q", "Good", "Rejects", "Downtime", "Failures", "MTBF", "MTTR")
+HOUR_COLUMNS = ("Hour", "OEE", "A", "P", "Q", "Good", "Downtime")
+STOP_COLUMNS = (
+    "Begin",
+    "End",
+    "Machine",
+    "Reason",
+    "Category",
+    "Duration",
+    "Short",
+    "Note",
+    "Split",
+    "Classified by",
+)
+
+
+def _table(columns: tuple[str, ...]) -> QTableWidget:
+    t = QTableWidget(0, len(columns))
+    t.setHorizontalHeaderLabels(list(columns))
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setAlternatingRowColors(True)
+    t.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _item(text: str, align_right: bool = False, tip: str = "") -> QTableWidgetItem:
+    it = QTableWidgetItem(text)
+    if align_right:
+        it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if tip:
+        it.setToolTip(tip)
+    return it
+
+
+class ParetoChart(QWidget):
+    """Downtime by reason, longest first: grey bars with minutes and the number of stops."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paretoChart")
+        self.rows: list[ParetoRow] = []
+        self.setMinimumHeight(120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_rows(self, rows: list[ParetoRow]) -> None:
+        self.rows = rows
+        self.setToolTip(
+            "\n".join(
+                f"{r.text}: {minutes(r.seconds)}, {r.count} stops ({', '.join(r.machines)})" for r in rows
+            )
+        )
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        fm = p.fontMetrics()
+        w, h = self.width(), self.height()
+        p.fillRect(0, 0, w, h, QColor(palette.PANEL))
+        if not self.rows:
+            p.setPen(QColor(palette.TEXT_DIM))
+            p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, "no downtime in this shift")
+            return
+        row_h = max(fm.height() + 8, min(34, (h - 8) // max(1, len(self.rows))))
+        label_w = min(int(w * 0.42), max(fm.horizontalAdvance(r.text) for r in self.rows) + 12)
+        value_w = fm.horizontalAdvance("999.9 min · 99 stops") + 10
+        bar_w = max(20, w - label_w - value_w - 12)
+        top = max(r.seconds for r in self.rows) or 1.0
+        for i, r in enumerate(self.rows):
+            y = 4 + i * row_h
+            if y + row_h > h:
+                break
+            p.setPen(QColor(palette.TEXT))
+            text = fm.elidedText(r.text, Qt.TextElideMode.ElideRight, label_w - 8)
+            p.drawText(QRectF(4, y, label_w - 8, row_h), Qt.AlignmentFlag.AlignVCenter, text)
+            bw = bar_w * r.seconds / top
+            p.fillRect(QRectF(label_w, y + 4, bw, row_h - 8), QColor(palette.NORMAL_BAND))
+            p.setPen(QPen(QColor(palette.PANEL_BORDER)))
+            p.drawRect(QRectF(label_w, y + 4, bw, row_h - 8))
+            p.setPen(QColor(palette.TEXT))
+            p.drawText(
+                QRectF(label_w + bw + 6, y, value_w + bar_w - bw, row_h),
+                Qt.AlignmentFlag.AlignVCenter,
+                f"{minutes(r.seconds)} · {r.count} stops",
+            )
+
+
+class ProductionView(QWidget):
+    """`edit_requested(action, stop)` asks for a stop edit (the window opens the dialog)."""
+
+    edit_requested = Signal(str, object)
+
+    def __init__(self, to_local: Callable[[float], _dt.datetime], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("productionView")
+        self._to_local = to_local
+        self.analysis: ProductionAnalysis | None = None
+        self.user: User | None = None
+        self._problem = ""
+        self._stops: list[Stop] = []
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 6, 6, 6)
+        head = QHBoxLayout()
+        self.shift_box = QComboBox()
+        self.shift_box.addItems(SHIFTS)
+        self.shift_box.currentIndexChanged.connect(lambda _i: self._render())
+        self.title = QLabel()
+        self.title.setObjectName("dialogHeading")
+        self.title.setWordWrap(True)
+        self.flags = QLabel()
+        self.flags.setObjectName("dimLabel")
+        self.flags.setWordWrap(True)
+        self.flags.setMaximumHeight(3 * self.flags.fontMetrics().height())
+        head.addWidget(self.shift_box)
+        head.addWidget(self.title, 1)
+        root.addLayout(head)
+        root.addWidget(self.flags)
+        self.tabs = QTabWidget()
+        root.addWidget(self.tabs, 1)
+
+        shift_tab = QWidget()
+        grid = QGridLayout(shift_tab)
+        grid.setContentsMargins(0, 4, 0, 0)
+        self.machines = _table(MACHINE_COLUMNS)
+        self.hours = _table(HOUR_COLUMNS)
+        self.pareto = ParetoChart()
+        grid.addWidget(
+            QLabel("Per machine (blocked/starved time is the loss of the machine that caused it)"), 0, 0
+        )
+        grid.addWidget(self.machines, 1, 0)
+        grid.addWidget(QLabel("Per hour (line)"), 2, 0)
+        grid.addWidget(self.hours, 3, 0)
+        grid.addWidget(QLabel("Downtime by reason (line, minutes and stops)"), 0, 1)
+        grid.addWidget(self.pareto, 1, 1, 3, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setRowStretch(1, 2)
+        grid.setRowStretch(3, 3)
+        self.tabs.addTab(shift_tab, "Shift")
+
+        stops_tab = QWidget()
+        sl = QVBoxLayout(stops_tab)
+        sl.setContentsMargins(0, 4, 0, 0)
+        bar = QHBoxLayout()
+        self.only_unclassified = QCheckBox("Unclassified only")
+        self.only_unclassified.toggled.connect(lambda _b: self._render_stops())
+        self.classify_button = QPushButton("Classify…")
+        self.split_button = QPushButton("Split…")
+        self.note_button = QPushButton("Note…")
+        for b, action in (
+            (self.classify_button, "classify"),
+            (self.split_button, "split"),
+            (self.note_button, "note"),
+        ):
+            b.setAutoDefault(False)
+            b.clicked.connect(lambda _c=False, a=action: self._request(a))
+        self.outcome = QLabel()
+        self.outcome.setObjectName("writeStatus")
+        bar.addWidget(self.only_unclassified)
+        bar.addStretch(1)
+        bar.addWidget(self.outcome)
+        bar.addWidget(self.classify_button)
+        bar.addWidget(self.split_button)
+        bar.addWidget(self.note_button)
+        sl.addLayout(bar)
+        self.stops = _table(STOP_COLUMNS)
+        self.stops.itemSelectionChanged.connect(self._update_buttons)
+        self.stops.doubleClicked.connect(lambda _i: self._request(CLASSIFY))
+        sl.addWidget(self.stops, 1)
+        self.tabs.addTab(stops_tab, "Stops")
+        self._update_buttons()
+
+    # --- data ------------------------------------------------------------------------------------
+    def set_analysis(self, analysis: ProductionAnalysis | None, problem: str = "") -> None:
+        if analysis is self.analysis and not problem:
+            return
+        self.analysis = analysis
+        self._problem = problem
+        self._render()
+
+    def set_user(self, user: User | None) -> None:
+        self.user = user
+        self._update_buttons()
+
+    def show_outcome(self, text: str, ok: bool) -> None:
+        self.outcome.setText(text)
+        self.outcome.setProperty("outcome", "ok" if ok else "failed")
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)
+
+    def _range(self) -> tuple[float, float, str]:
+        a = self.analysis
+        assert a is not None
+        cal = a.setup.calendar
+        shift, s0, s1 = cal.shift_at(a.t1 - 1e-6)
+        if self.shift_box.currentIndex() == 1:
+            shift, s0, s1 = cal.shift_at(s0 - 1.0)
+        return max(s0, a.t0), min(s1, a.t1), shift.name
+
+    def _hm(self, ts: float) -> str:
+        return self._to_local(ts).strftime("%H:%M")
+
+    def _render(self) -> None:
+        a = self.analysis
+        if a is None:
+            self.title.setText("Production: no figures yet")
+            self.flags.setText(self._problem)
+            return
+        t0, t1, name = self._range()
+        line = a.oee(LINE, t0, t1)
+        self.title.setText(
+            f"{name} shift {self._hm(t0)}–{self._hm(t1)} · OEE {pct(line.oee)} (A {pct(line.availability)}, "
+            f"P {pct(line.performance)}, Q {pct(line.quality)}) · good {count(line.good)}"
+        )
+        self.title.setToolTip(f"{a.setup.line_name}, {self._to_local(t0):%Y-%m-%d}")
+        # One line for the notes (the tables need the height); all of them in the tooltip.
+        flags = [*([self._problem] if self._problem else []), *a.flags, *line.flags]
+        more = f"  (+{len(flags) - 1} more: hover)" if len(flags) > 1 else ""
+        self.flags.setText(f"⚑ {flags[0]}{more}" if flags else "")
+        self.flags.setToolTip("\n".join(f"⚑ {f}" for f in flags))
+        self.flags.setVisible(bool(flags))
+        rows = [(LINE, line), *((m, a.oee(m, t0, t1)) for m in a.setup.ids)]
+        self.machines.setRowCount(len(rows))
+        for r, (scope, f) in enumerate(rows):
+            rel = a.reliability(scope, t0, t1) if scope != LINE else None
+            name_text = (
+                "Line (constraint " + a.setup.constraint + ")"
+                if scope == LINE
+                else a.setup.machine(scope).name
+            )
+            cells = [
+                name_text,
+                pct(f.oee),
+                pct(f.availability),
+                pct(f.performance),
+                pct(f.quality),
+                count(f.good),
+                count(f.rejects),
+                minutes(f.downtime_s),
+                "" if rel is None else str(rel.failures),
+                "" if rel is None else minutes(rel.mtbf_s),
+                "" if rel is None else minutes(rel.mttr_s),
+            ]
+            for c, text in enumerate(cells):
+                self.machines.setItem(r, c, _item(text, c > 0, "\n".join(f.flags)))
+            if scope == LINE:
+                bold = QFont(self.machines.font())
+                bold.setBold(True)
+                for c in range(len(cells)):
+                    item = self.machines.item(r, c)
+                    if item is not None:
+                        item.setFont(bold)
+        hours = [a.oee(LINE, x, y) for x, y in a.hours(t0, t1)]
+        self.hours.setRowCount(len(hours))
+        for r, f in enumerate(hours):
+            cells = [
+                f"{self._hm(f.start)}–{self._hm(f.end)}",
+                pct(f.oee),
+                pct(f.availability),
+                pct(f.performance),
+                pct(f.quality),
+                count(f.good),
+                minutes(f.downtime_s),
+            ]
+            for c, text in enumerate(cells):
+                self.hours.setItem(r, c, _item(text, c > 0, "\n".join(f.flags)))
+        self.pareto.set_rows(a.pareto(t0, t1))
+        self._render_stops()
+
+    def _render_stops(self) -> None:
+        a = self.analysis
+        if a is None:
+            return
+        t0, t1, _name = self._range()
+        stops = [s for s in a.stops if s.end > t0 and s.start < t1]
+        unclassified = [s for s in stops if s in a.unclassified()]
+        self.tabs.setTabText(1, f"Stops ({len(stops)}, {len(unclassified)} unclassified)")
+        if self.only_unclassified.isChecked():
+            stops = unclassified
+        stops = sorted(stops, key=lambda s: -s.start)  # newest first
+        selected = self._selected()
+        self._stops = stops
+        self.stops.setRowCount(len(stops))
+        for r, s in enumerate(stops):
+            end = (
+                f"ongoing ({clock_duration(s.duration)})"
+                if s.ongoing
+                else self._to_local(s.end).strftime("%H:%M:%S")
+            )
+            split = f"from {self._to_local(s.split_from):%H:%M:%S}" if s.split_from is not None else ""
+            who = s.classified_by or ("PLC fault code" if s.reason and s.fault_code else "")
+            cells = [
+                self._to_local(s.start).strftime("%H:%M:%S"),
+                end,
+                a.setup.machine(s.machine).name,
+                s.reason_label(a.setup),
+                s.category,
+                clock_duration(s.duration),
+                "yes (speed loss)" if s.short else "",
+                s.note,
+                split,
+                who,
+            ]
+            tip = "\n".join(s.flags)
+            for c, text in enumerate(cells):
+                self.stops.setItem(r, c, _item(text, c == 5, tip))
+            if selected is not None and selected.key() == s.key():
+                self.stops.selectRow(r)
+        self._update_buttons()
+
+    # --- actions ---------------------------------------------------------------------------------
+    def _selected(self) -> Stop | None:
+        rows = self.stops.selectionModel().selectedRows() if self.stops.selectionModel() else []
+        if not rows or rows[0].row() >= len(self._stops):
+            return None
+        return self._stops[rows[0].row()]
+
+    def _update_buttons(self) -> None:
+        stop = self._selected()
+        for b, action in (
+            (self.classify_button, Action.CLASSIFY_STOP),
+            (self.split_button, Action.SPLIT_STOP),
+            (self.note_button, Action.NOTE_STOP),
+        ):
+            if self.user is None or not self.user.can(action):
+                who = f"{self.user.name} is {self.user.role.label}" if self.user else "nobody is logged in"
+                b.setEnabled(False)
+                b.setToolTip(f"needs a supervisor ({who})")
+            elif stop is None:
+                b.setEnabled(False)
+                b.setToolTip("select a stop in the table first")
+            else:
+                b.setEnabled(True)
+                b.setToolTip("")
+
+    def _request(self, action: str) -> None:
+        stop = self._selected()
+        if stop is not None and self.classify_button.isEnabled():
+            self.edit_requested.emit(action, stop)
