@@ -528,6 +528,7 @@ class MainWindow(QMainWindow):
             self.touch_profile.set_enabled(on, self)
         self.window_layout.set_locked(on)
         self.alarm_table.set_filters_folded(on)
+        self.alarm_banner.set_compact(on)
         for a, v in ((self.touch_action, on), (self.lock_action, self.window_layout.locked)):
             a.blockSignals(True)
             a.setChecked(v)

@@ -21,7 +21,7 @@ os.environ.setdefault("LINEHMI_SETTINGS_DIR", tempfile.mkdtemp(prefix="linehmi-g
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QTabBar, QWidget
+from PySide6.QtWidgets import QApplication, QBoxLayout, QDockWidget, QLabel, QTabBar, QWidget
 
 from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.ui.main_window import MainWindow
@@ -29,6 +29,7 @@ from hmi.ui.theme import apply_theme
 from hmi.ui.touch import TARGET_TYPES
 from tests.ui.fakes import OPERATOR, FakeRuntime, simulate_fault
 from widgets import palette
+from widgets.production_strip import LineStatusStrip
 
 app = QApplication(sys.argv[:1])
 apply_theme(app)
@@ -87,6 +88,22 @@ class Probe:
         if fault:
             simulate_fault(rt)
         win = MainWindow(rt, config, user=OPERATOR, touch=self.touch)
+        if win.production is None:
+            # The demo line's production strip takes its rows at the top; the fake runtime has no
+            # production figures, so the strip is put there empty, as tall as it draws (two lines).
+            strip = LineStatusStrip()
+            strip.set_status(None, "no machine holding the line")
+            for label, text in (  # as long as the demo's: the strip then takes its two lines
+                (strip.since, "running for 00:24"),
+                (strip.rate, "rate 540/min · ideal 400/min"),
+                (strip.good, "good 918 of 147,900 · due now 58,896"),
+                (strip.oee, "OEE 85.4 %  A 100.0 %  P 86.1 %  Q 99.1 %  · early shift so far"),
+            ):
+                label.setText(text)
+            top = win.menuWidget()
+            layout = top.layout() if top is not None else None
+            if isinstance(layout, QBoxLayout):
+                layout.insertWidget(1, strip)
         win.show()
         wait_for(lambda: win.isVisible() and win.bridge.stats.ticks > 2)
         if fault:
