@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {os.cpu_count()} cores, python {platform.python_version()}, "
         f"onnxruntime 1 intra-op thread, scikit-learn {sklearn.__version__} 1 thread; {args.calls} calls each"
     )
-    model = load_model(DEFAULT_CARD, threads=1)
+    model = load_model(DEFAULT_CARD, prefer="cpu", threads=1)
     print(f"shipped model: {model.label}, {model.path.stat().st_size / 1024:.0f} KiB")
     ref = np.asarray(model.card.extra["healthy_reference"]["*"], dtype=np.float32)
     rng = np.random.default_rng(0)
@@ -78,6 +78,20 @@ def main(argv: list[str] | None = None) -> int:
         calls = max(50, args.calls // max(1, n // 16))
         p50, p95, total = _lat(lambda x=x: model.run({"features": x}), calls)
         rows.append(("ORT shipped model (LoadedModel.run)", n, p50, p95, n * calls / total))
+
+    # The same calls on the GPU where onnxruntime-gpu sees one (the `gpu` install profile).
+    from inference.onnx_model import CUDA, available_providers
+
+    if CUDA in available_providers():
+        gpu = load_model(DEFAULT_CARD, prefer="cuda")
+        print(f"GPU model: {gpu.label}")
+        for n in (1, 4, 64, 1024) if gpu.provider == CUDA else ():
+            x = batch(n)
+            calls = max(50, args.calls // max(1, n // 16))
+            p50, p95, total = _lat(lambda x=x: gpu.run({"features": x}), calls)
+            rows.append(("ORT shipped model on CUDA", n, p50, p95, n * calls / total))
+    else:
+        print(f"no CUDA execution provider ({', '.join(available_providers())}): CPU figures only")
 
     # Same-size sklearn model vs its ONNX export.
     from inference.fault.export import export_fault_model

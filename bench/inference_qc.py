@@ -144,6 +144,21 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((threads, "ONNX Runtime", b, ob))
             rows.append((threads, "torch", b, tb))
 
+    # The same calls on the GPU where onnxruntime-gpu sees one (the `gpu` install profile).
+    from inference.onnx_model import CUDA, available_providers
+
+    if CUDA in available_providers():
+        gpu = load_model(args.card, prefer="cuda")
+        print(f"GPU model: {gpu.label}")
+        if gpu.provider == CUDA:
+            for b in [1, *args.batches]:
+                xb = to_tensor([smalls[i % len(smalls)] for i in range(b)])
+                rows.append(
+                    ("GPU", "ONNX Runtime CUDA", b, time_calls(lambda xb=xb: gpu.run({"image": xb}), 50))
+                )
+    else:
+        print(f"no CUDA execution provider ({', '.join(available_providers())}): CPU figures only")
+
     print()
     g = size // DOWNSAMPLE
     print(

@@ -129,7 +129,7 @@ def bench_live(seconds: float) -> list[tuple[str, float, float, float]]:
     app.processEvents()
     w.refresh(force=True)
     app.processEvents()
-    curves = [p.curves["solid"] for p in w._pens.values()]
+    curves = [w.curves(t)["solid"] for t in w.pens()]
     last = [start]
 
     def run(paced_hz: float | None, dur: float) -> tuple[float, float, int]:
@@ -282,20 +282,20 @@ def bench_history(directory: Path) -> list[tuple[str, float, float, int]]:
                 w.wait_idle(30)
                 loaded = []
                 w.history_loaded.connect(loaded.append)
-                painted0 = sum(p.curves["solid"].paints for p in w._pens.values())
+                painted0 = sum(w.curves(t)["solid"].paints for t in w.pens())
                 start = time.perf_counter()
                 w.set_range(t0 + 1.0, t_end - 1.0)  # a fresh range: nothing cached
                 while not loaded and time.perf_counter() - start < 60:
                     app.processEvents()
                     time.sleep(0.001)
                 # drawn = every pen's curve painted after the data arrived (offscreen backing store)
-                after = {id(p): p.curves["solid"].paints for p in w._pens.values()}
+                after = {id(p): w.curves(t)["solid"].paints for t in w.pens()}
                 while time.perf_counter() - start < 60 and any(
-                    p.curves["solid"].paints == after[id(p)] for p in w._pens.values()
+                    w.curves(t)["solid"].paints == after[t] for t in w.pens()
                 ):
                     app.processEvents()
                 elapsed = time.perf_counter() - start
-                painted = sum(p.curves["solid"].paints for p in w._pens.values()) - painted0
+                painted = sum(w.curves(t)["solid"].paints for t in w.pens()) - painted0
                 assert loaded and painted >= len(tags), (
                     f"history was not drawn ({len(loaded)} loads, {painted} paints)"
                 )

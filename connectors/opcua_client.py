@@ -1,40 +1,80 @@
-"""OPC UA client session for one line: connect, subscribe, read, write, browse.
+"""OPC UA client session for one line: secure, connect, subscribe, read, write, browse.
 
 Runs entirely on the I/O loop thread (see `connectors.loop_thread`); it knows
 nothing about Qt. Data leaves as `SampleBatch`es through `on_batch`, state as
-`ConnectionState` through `on_state`, refused tags through `on_problem`.
+`ConnectionState` through `on_state`, refused tags through `on_problem`, and
+everything an engineer must act on (untrusted or changed server certificate,
+bad credentials, revised intervals, changed namespaces) as one
+`ConnectorNotice` per cause through `on_notice`.
 
 Reconnection is asyncua's own supervisor (`auto_reconnect=True`): it re-opens
 the channel, re-activates or re-creates the session and restores the
-subscription. This class adds what asyncua does not: retrying the *first*
-connect, marking every tag bad at the moment the link drops (so no screen or
-trend shows a value as current while it is not), and a fresh batched read of
-every tag when the link returns.
+subscriptions. This class adds what asyncua does not:
+
+- security before secrets: endpoint chosen and server certificate checked
+  against the PKI trust list (`connectors.opcua_security`) before asyncua
+  opens the channel; an untrusted or changed certificate, bad credentials
+  (after MAX_LOGIN_ATTEMPTS) or a missing endpoint stop the retries until a
+  person acts (`retry_now()` after trusting);
+- retrying the *first* connect, with one report per cause, not per retry;
+- while the link is down on a secured endpoint, watching the server's
+  certificate: a changed certificate ends the reconnect loop with a refusal;
+- marking every tag bad at the moment the link drops, accepting no value
+  after a reconnect until the namespace table was checked (node ids are
+  re-resolved and re-subscribed if a namespace moved), then a fresh batched
+  read of every tag;
+- honouring the server's OperationLimits (chunked calls) and a full
+  subscription (more subscriptions), and reporting revised intervals.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-import os
+import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from asyncua import Client, Node, ua
 from asyncua.client.ua_client import UaClientState
-from asyncua.common.subscription import DataChangeEvent
+from asyncua.common.subscription import DataChangeEvent, Subscription
+from asyncua.ua.status_codes import get_name_and_doc
 
 from connectors.history_backfill import BackfillResult, backfill_detailed
-from connectors.session_lifecycle import cancel_tasks, connect_with_retry
+from connectors.opcua_limits import OperationLimits, call_chunked, read_operation_limits
+from connectors.opcua_pki import (
+    CertificateRefused,
+    Pki,
+    default_application_uri,
+    fingerprint,
+    load_der_or_pem,
+    pki_root,
+)
+from connectors.opcua_security import (
+    InsecurePasswordRefused,
+    NoMatchingEndpoint,
+    SessionSecurity,
+    check_server_certificate,
+    probe_server_certificate,
+    secure_client,
+)
+from connectors.opcua_values import convert, to_float
+from connectors.opcua_write import WriteOutcome, encode, same_value
+from connectors.session_lifecycle import ConnectRefused, cancel_tasks, connect_with_retry, wait_first
 from hmi.core.config import LineConfig, TagConfig
+from hmi.core.connector_notice import ConnectorNotice, NoticeKind, NoticeLevel
 from hmi.core.quality import (
     BAD_NODE_ID_UNKNOWN,
     BAD_NOT_CONNECTED,
     BAD_TYPE_MISMATCH,
     GOOD,
+    UNCERTAIN,
     status_name,
 )
 from hmi.core.runtime_api import ConnectionState, TagProblem
@@ -42,10 +82,28 @@ from hmi.core.samples import SampleBatch
 
 log = logging.getLogger(__name__)
 
-# Monitored items are created in chunks: one CreateMonitoredItems call for 10,000
-# items produces a message larger than some servers accept.
-_SUBSCRIBE_CHUNK = 1000
-_READ_CHUNK = 2000
+# A PLC may lock an account after a few failed log-ins: stop after this many.
+MAX_LOGIN_ATTEMPTS = 3
+_BAD_LOGIN = {
+    ua.StatusCodes.BadUserAccessDenied,
+    ua.StatusCodes.BadIdentityTokenInvalid,
+    ua.StatusCodes.BadIdentityTokenRejected,
+}
+# A source clock further than this from ours is reported (once per session).
+CLOCK_SKEW_S = 60.0
+# How often the server's certificate is checked while the link is down.
+IDENTITY_PROBE_S = 1.0
+# How often a refused certificate's trust is looked up (a person may trust it from the CLI).
+TRUST_POLL_S = 1.0
+# A revised interval this much above the request cannot deliver the configured rate.
+_REVISION_TOLERANCE = 1.01
+
+Row = tuple[int, float, float, float, float, int]
+_LOG_LEVEL = {
+    NoticeLevel.INFO: logging.INFO,
+    NoticeLevel.WARNING: logging.WARNING,
+    NoticeLevel.ERROR: logging.ERROR,
+}
 
 
 class _QuietReconnectFilter(logging.Filter):
@@ -73,12 +131,37 @@ def quieten_asyncua_logs() -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class BrowseEntry:
-    node_id: str
-    browse_name: str
-    node_class: str
-    depth: int
-    data_type: str = ""
+class SubscriptionInfo:
+    """What the server granted, for the journal and the engineer (requested -> revised)."""
+
+    requested_publishing_ms: float
+    revised_publishing_ms: list[float]  # one per subscription
+    revised_sampling_ms: dict[str, float]  # tag name -> revised sampling interval
+    revised_queue_size: dict[str, int]
+
+
+@contextlib.contextmanager
+def _recording(obj: Any, method: str, sink: list[Any]) -> Iterator[None]:
+    """Record what `obj.method` returns for the duration of the block.
+
+    asyncua keeps the revised publishing interval and the revised sampling intervals
+    to itself (Client.create_subscription and Subscription.create_monitored_items
+    return only ids); we need them, and we want asyncua's own bookkeeping for the
+    reconnect to stay in charge, so we listen on the session instead of re-implementing
+    those calls."""
+    original = getattr(obj, method)
+
+    async def recorder(*args: Any, **kwargs: Any) -> Any:
+        result = await original(*args, **kwargs)
+        sink.append(result)
+        return result
+
+    setattr(obj, method, recorder)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(AttributeError):
+            delattr(obj, method)
 
 
 _STATE_MAP = {
@@ -87,26 +170,6 @@ _STATE_MAP = {
     UaClientState.DISCONNECTED: ConnectionState.DISCONNECTED,
     UaClientState.DISCONNECTING: ConnectionState.DISCONNECTED,
 }
-
-
-def _to_float(value: object) -> float | None:
-    """OPC UA value -> float for the journal and trends; None if not numeric."""
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, int | float):
-        return float(value)
-    if value is None:
-        return float("nan")
-    return None
-
-
-def _ts(dt: object, fallback: float) -> float:
-    if dt is None:
-        return fallback
-    try:
-        return dt.timestamp()  # type: ignore[attr-defined]  # asyncua gives tz-aware UTC datetimes
-    except (AttributeError, OverflowError, ValueError):
-        return fallback
 
 
 class OpcUaConnector:
@@ -120,27 +183,55 @@ class OpcUaConnector:
         flush_interval_s: float = 0.05,
         endpoint: str | None = None,
         on_backfill: Callable[[BackfillResult], None] | None = None,
+        on_notice: Callable[[ConnectorNotice], None] | None = None,
+        pki_dir: Path | str | None = None,
     ) -> None:
         self.config = config
         self.endpoint = endpoint or config.server.endpoint
+        sec = config.server.security
+        self.pki = Pki(pki_dir or pki_root(sec.pki_dir, config.journal.directory))
+        self.application_uri = sec.application_uri or default_application_uri(config.line.id)
         self._on_batch = on_batch
         self._on_state = on_state or (lambda s, d: None)
         self._on_problem = on_problem or (lambda p: None)
         self._on_backfill = on_backfill or (lambda r: None)
+        self._on_notice = on_notice or (lambda n: None)
         self._flush_interval = flush_interval_s
         self._state = ConnectionState.DISCONNECTED
+        self._detail = ""
         self._client: Client | None = None
         self._nodes: list[Node | None] = [None] * len(config.tags)
         self._variant_types: dict[int, ua.VariantType] = {}
         self._problems: dict[int, TagProblem] = {}
         self._handle_to_idx: dict[int, int] = {}
         # Notification buffer, flushed as one SampleBatch every flush_interval.
-        self._buf: list[tuple[int, float, float, float, float, int]] = []
+        self._buf: list[Row] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._consumers: list[asyncio.Task[None]] = []
+        self._trust_watch: list[asyncio.Task[None]] = []
+        self._subs: list[Subscription] = []
         self._stopping = asyncio.Event()
+        self._retry_now = asyncio.Event()
+        self._restart = asyncio.Event()
         self._down_since: float | None = None
+        self._security: SessionSecurity | None = None
+        self.limits = OperationLimits()
+        self._ns_array: list[str] = []
+        # False from the moment the link drops until the namespace table was checked
+        # after the reconnect: a value for a node id that now means another node must
+        # never be journaled as Good.
+        self._accepting = False
+        self._last_cause = ""
+        self._connecting = False
+        self._bad_logins = 0
+        self._noticed: set[tuple[str, str]] = set()
+        self._ts_noted: set[int] = set()
+        self.subscription_info: SubscriptionInfo | None = None
         self.notifications = 0
-        self.overflows = 0
+        self.overflows = 0  # values the server's queue dropped (Overflow bit seen)
+        self.uncertain_info = 0  # Good values made Uncertain because of an info bit
+        self.dropped_unverified = 0  # notifications refused while the namespaces were unchecked
+        self.fallback_timestamps = 0
         quieten_asyncua_logs()
 
     # --- public ---------------------------------------------------------------------------
@@ -150,106 +241,188 @@ class OpcUaConnector:
         return self._state
 
     @property
+    def state_detail(self) -> str:
+        return self._detail
+
+    @property
     def problems(self) -> dict[str, TagProblem]:
         return {p.tag: p for p in self._problems.values()}
 
+    def retry_now(self) -> None:
+        """Try again at once (after someone trusted a certificate or fixed the server).
+        Call on the I/O loop (`loop.call_soon_threadsafe(conn.retry_now)`)."""
+        self._noticed.clear()
+        self._last_cause = ""
+        self._bad_logins = 0
+        self._retry_now.set()
+
     async def run(self) -> None:
-        """Connect (retrying until it works), then consume until `stop()`."""
+        """Connect (retrying until it works or is refused), then consume until `stop()`."""
 
         async def attempt() -> None:
-            self._set_state(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
-            await self._connect_and_subscribe()
+            if self._state != ConnectionState.DISCONNECTED or not self._last_cause:
+                self._set_state(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
+            self._connecting = True
+            try:
+                await self._connect_and_subscribe()
+            except ua.UaStatusCodeError as exc:
+                if exc.code not in _BAD_LOGIN:
+                    raise
+                self._bad_logins += 1
+                if self._bad_logins < MAX_LOGIN_ATTEMPTS:
+                    raise
+                user = self.config.server.security.username or "(anonymous)"
+                msg = (
+                    f"the server refused the log-in of {user!r} {self._bad_logins} times "
+                    f"({status_name(exc.code)}); stopped trying so the account is not locked. "
+                    "Check server.security.username and the password variable, then restart"
+                )
+                self._notice(NoticeKind.BAD_CREDENTIALS, NoticeLevel.ERROR, msg, key=user)
+                raise ConnectRefused(msg) from exc
+            except CertificateRefused as exc:
+                kind = (
+                    NoticeKind.CERTIFICATE_CHANGED if exc.changed_from else NoticeKind.CERTIFICATE_UNTRUSTED
+                )
+                self._notice(kind, NoticeLevel.ERROR, str(exc), key=exc.info.sha256, data=_cert_data(exc))
+                raise
+            except (NoMatchingEndpoint, InsecurePasswordRefused, ConnectRefused) as exc:
+                kind = (
+                    NoticeKind.NO_MATCHING_ENDPOINT
+                    if isinstance(exc, NoMatchingEndpoint)
+                    else NoticeKind.INSECURE_PASSWORD
+                    if isinstance(exc, InsecurePasswordRefused)
+                    else NoticeKind.BAD_CREDENTIALS
+                )
+                self._notice(kind, NoticeLevel.ERROR, str(exc), key=str(exc))
+                raise
+            finally:
+                self._connecting = False
+            self._bad_logins = 0
+            self._last_cause = ""
 
         async def failed(exc: BaseException, delay: float) -> None:
-            await self._close_client()
-            self._set_state(
-                ConnectionState.DISCONNECTED,
-                f"cannot connect to {self.endpoint}: {_describe_error(exc)}; retrying in {delay:.0f} s",
+            await self._teardown()
+            if isinstance(exc, CertificateRefused):
+                # Trusting it with `linehmi certs trust` (another process) must be enough.
+                await cancel_tasks(self._trust_watch)
+                self._trust_watch.append(
+                    asyncio.create_task(self._await_trust(exc.info.sha256), name="opcua-await-trust")
+                )
+            own = self.pki.own_cert_path if self.config.server.security.policy != "None" else None
+            cause = _describe_error(exc, own)
+            if cause == self._last_cause:  # reported already: once per cause, not per retry
+                log.debug("still cannot connect to %s: %s", self.endpoint, cause)
+                return
+            self._last_cause = cause
+            then = (
+                "not retrying until this is fixed"
+                if math.isinf(delay)
+                else f"retrying every {self.config.server.reconnect_max_delay_s:g} s at most"
             )
+            detail = f"cannot connect to {self.endpoint}: {cause}; {then}"
+            log.warning("%s", detail)
+            self._set_state(ConnectionState.DISCONNECTED, detail)
 
-        if await connect_with_retry(
-            self._stopping, attempt, failed, float(self.config.server.reconnect_max_delay_s)
-        ):
-            await self._stopping.wait()
+        max_delay = float(self.config.server.reconnect_max_delay_s)
+        while not self._stopping.is_set():
+            if not await connect_with_retry(self._stopping, attempt, failed, max_delay, self._retry_now):
+                return
+            await wait_first(self._stopping, self._restart)
+            if self._restart.is_set() and not self._stopping.is_set():
+                # The server's identity changed while it was away: start over with the full
+                # checks (which refuse it unless someone trusted the new certificate).
+                self._restart.clear()
+                await self._teardown()
+
+    async def _await_trust(self, sha256: str) -> None:
+        while not self.pki.is_trusted(sha256):
+            await asyncio.sleep(TRUST_POLL_S)
+        log.info("server certificate %s... is now trusted; connecting", sha256[:23])
+        self.retry_now()
 
     async def stop(self) -> None:
         self._stopping.set()
-        await cancel_tasks(self._tasks)
-        self._flush()
-        await self._close_client()
+        await cancel_tasks(self._trust_watch)
+        await self._teardown()
         self._set_state(ConnectionState.DISCONNECTED, "stopped")
 
     async def read(self, tag_indices: Iterable[int] | None = None) -> SampleBatch:
-        """Batched read of current values (all resolved tags by default)."""
+        """Batched read of current values (all resolved tags by default), chunked by the
+        server's MaxNodesPerRead."""
         client = self._require_client()
         idx = [i for i in (tag_indices if tag_indices is not None else range(len(self._nodes)))]
         idx = [i for i in idx if self._nodes[i] is not None and i not in self._problems]
-        rows: list[tuple[int, float, float, float, float, int]] = []
-        for start in range(0, len(idx), _READ_CHUNK):
-            chunk = idx[start : start + _READ_CHUNK]
-            dvs = await client.read_attributes([self._nodes[i] for i in chunk])  # type: ignore[misc]
-            now = time.time()
-            for i, dv in zip(chunk, dvs, strict=True):
-                rows.append(self._row(i, dv, now))
-        return _rows_to_batch(rows)
 
-    async def write(self, tag_index: int, value: float) -> int:
-        """Write one value; returns the OPC UA status code (0 = Good). Raises on transport errors."""
-        client = self._require_client()
+        async def read_chunk(chunk: list[int]) -> list[ua.DataValue]:
+            return await client.read_attributes([self._nodes[i] for i in chunk])  # type: ignore[misc]
+
+        dvs = await call_chunked(idx, self.limits.chunk("max_nodes_per_read"), read_chunk, self._read_size)
+        now = time.time()
+        return _rows_to_batch([self._row(i, dv, now) for i, dv in zip(idx, dvs, strict=True)])
+
+    def _read_size(self, size: int) -> None:
+        self.limits.max_nodes_per_read = size
+
+    async def write(self, tag_index: int, value: float) -> WriteOutcome:
+        """Write one value with the cause of any refusal, then read it back (unless the tag
+        says `verify_write = false`). Raises only on transport errors."""
+        tag = self.config.tags[tag_index]
         node = self._nodes[tag_index]
         if node is None or tag_index in self._problems:
-            return BAD_NODE_ID_UNKNOWN
+            why = self._problems[tag_index].message if tag_index in self._problems else "has no server node"
+            return WriteOutcome(BAD_NODE_ID_UNKNOWN, f"not written: {tag.name} {why}", local=True)
+        client = self._require_client()
         vtype = self._variant_types.get(tag_index)
         if vtype is None:
             vtype = await node.read_data_type_as_variant_type()
             self._variant_types[tag_index] = vtype
-        py_value: object
-        if vtype == ua.VariantType.Boolean:
-            py_value = bool(value)
-        elif vtype in (ua.VariantType.Float, ua.VariantType.Double):
-            py_value = float(value)
-        elif vtype in _INT_TYPES:
-            if float(value) != int(value):
-                return BAD_TYPE_MISMATCH
-            py_value = int(value)
-        else:
-            return BAD_TYPE_MISMATCH
-        dv = ua.DataValue(ua.Variant(py_value, vtype))
-        results = await client.write_values([node], [dv], raise_on_partial_error=False)
-        return int(results[0].value)
-
-    async def browse(
-        self, root: str | None = None, max_depth: int = 4, limit: int = 5000
-    ) -> list[BrowseEntry]:
-        """Walk the address space below `root` (default: Objects) breadth-first."""
-        client = self._require_client()
-        start = client.get_node(root) if root else client.nodes.objects
-        out: list[BrowseEntry] = []
-        frontier: list[tuple[Node, int]] = [(start, 0)]
-        while frontier and len(out) < limit:
-            node, depth = frontier.pop(0)
-            if depth >= max_depth:
-                continue
-            for child in await node.get_children():
-                if len(out) >= limit:
-                    break
-                name = await child.read_browse_name()
-                ncls = await child.read_node_class()
-                dtype = ""
-                if ncls == ua.NodeClass.Variable:
-                    with contextlib.suppress(Exception):
-                        dtype = (await child.read_data_type_as_variant_type()).name
-                out.append(
-                    BrowseEntry(child.nodeid.to_string(), name.to_string(), ncls.name, depth + 1, dtype)
-                )
-                if ncls == ua.NodeClass.Object:
-                    frontier.append((child, depth + 1))
-        return out
+        py_value, why = encode(vtype, value)
+        if why:
+            return WriteOutcome(BAD_TYPE_MISMATCH, f"not written: {tag.name}: {why}", local=True)
+        results = await client.write_values(
+            [node], [ua.DataValue(ua.Variant(py_value, vtype))], raise_on_partial_error=False
+        )
+        code = int(results[0].value)
+        if code != GOOD:
+            doc = get_name_and_doc(code)[1] if code & 0xFFFF0000 else ""
+            return WriteOutcome(
+                code, f"the server refused the write: {status_name(code)}" + (f" ({doc})" if doc else "")
+            )
+        if not tag.verify_write:
+            return WriteOutcome(GOOD, "written (not read back: verify_write = false)")
+        dv = (await client.read_attributes([node]))[0]
+        back = dv.Value.Value if dv.Value is not None else None
+        back_f = to_float(back)
+        if same_value(py_value, back, vtype):
+            return WriteOutcome(GOOD, "written and read back", read_back=back_f)
+        return WriteOutcome(
+            UNCERTAIN,
+            f"written, but the server reads back {back!r} (the PLC may limit or override it)",
+            read_back=back_f,
+        )
 
     # --- connection -------------------------------------------------------------------
 
+    def _own_certificate(self) -> tuple[str, str]:
+        sec = self.config.server.security
+        if sec.certificate:
+            return sec.certificate, sec.private_key
+        own = self.pki.ensure_own_certificate(self.application_uri)
+        if own.created:
+            fp = fingerprint(_load_cert(own.cert_path))
+            self._notice(
+                NoticeKind.OWN_CERTIFICATE,
+                NoticeLevel.INFO,
+                f"this station's certificate was created or renewed: {own.cert_path} (SHA-256 {fp[:23]}...); "
+                "give it to the server's administrator to trust",
+                key=fp,
+                data={"path": str(own.cert_path), "sha256": fp, "application_uri": self.application_uri},
+            )
+        return str(own.cert_path), str(own.key_path)
+
     async def _connect_and_subscribe(self) -> None:
         srv = self.config.server
+        sec = srv.security
         client = Client(
             self.endpoint,
             timeout=float(srv.timeout_s),
@@ -257,38 +430,42 @@ class OpcUaConnector:
             reconnect_max_delay=float(srv.reconnect_max_delay_s),
         )
         client.name = client.description = f"LineHMI ({self.config.line.name})"
-        client.application_uri = "urn:linehmi:client"
-        await self._apply_security(client)
+        client.application_uri = self.application_uri
         self._client = client
+        own = self._own_certificate() if sec.policy != "None" else None
+        self._security = await secure_client(client, sec, self.pki, own)
+        if self._security.password_in_clear:
+            self._notice(
+                NoticeKind.INSECURE_PASSWORD,
+                NoticeLevel.WARNING,
+                f"the password for {sec.username!r} is sent UNENCRYPTED to {self.endpoint} "
+                "(server.security.allow_insecure_password = true): anyone on this network can read it",
+                key=self.endpoint,
+            )
         await client.connect()
+        self.limits = await read_operation_limits(client)
+        if self.limits.published():
+            self._notice(
+                NoticeKind.SERVER_LIMITS,
+                NoticeLevel.INFO,
+                "server operation limits honoured: "
+                + ", ".join(f"{k} = {v}" for k, v in self.limits.published().items()),
+                key=repr(self.limits.published()),
+                data=self.limits.published(),
+            )
+        self._ns_array = await client.get_namespace_array()
         await self._resolve_nodes(client)
-        initial = await self.read()
-        self._emit(initial)
+        self._accepting = True
+        self._emit(await self.read())
         await self._subscribe(client)
         self._tasks.append(asyncio.create_task(self._watch_state(client), name="opcua-state"))
         self._tasks.append(asyncio.create_task(self._flush_loop(), name="opcua-flush"))
         self._set_state(ConnectionState.CONNECTED, f"connected to {self.endpoint}")
 
-    async def _apply_security(self, client: Client) -> None:
-        sec = self.config.server.security
-        if sec.username:
-            client.set_user(sec.username)
-            if sec.password_env:
-                pwd = os.environ.get(sec.password_env)
-                if pwd is None:
-                    raise ConnectionError(
-                        f"server.security.password_env names ${sec.password_env}, which is not set"
-                    )
-                client.set_password(pwd)
-        if sec.policy != "None":
-            parts = [sec.policy, sec.mode, sec.certificate, sec.private_key]
-            if sec.server_certificate:
-                parts.append(sec.server_certificate)
-            await client.set_security_string(",".join(parts))
-
     async def _resolve_nodes(self, client: Client) -> None:
-        ns_array = await client.get_namespace_array()
+        ns_array = self._ns_array
         self._problems.clear()
+        self._variant_types.clear()
         for i, tag in enumerate(self.config.tags):
             if tag.source != "opcua":  # computed inside LineHMI: nothing to read from the server
                 self._nodes[i] = None
@@ -298,73 +475,205 @@ class OpcUaConnector:
             except ValueError as exc:
                 self._nodes[i] = None
                 self._report_problem(i, BAD_NODE_ID_UNKNOWN, str(exc))
-        # One batched read tells which node ids the server does not know.
+        # One batched read (chunked by the server's limit) tells which node ids it does not know.
         valid = [i for i, n in enumerate(self._nodes) if n is not None]
-        for start in range(0, len(valid), _READ_CHUNK):
-            chunk = valid[start : start + _READ_CHUNK]
-            dvs = await client.read_attributes([self._nodes[i] for i in chunk], ua.AttributeIds.DataType)  # type: ignore[misc]
-            for i, dv in zip(chunk, dvs, strict=True):
-                code = dv.StatusCode.value if dv.StatusCode is not None else GOOD
-                if code & 0x80000000:
-                    self._report_problem(
-                        i, code, f"server refused node {self.config.tags[i].node_id}: {status_name(code)}"
-                    )
+
+        async def read_types(chunk: list[int]) -> list[ua.DataValue]:
+            return await client.read_attributes([self._nodes[i] for i in chunk], ua.AttributeIds.DataType)  # type: ignore[misc]
+
+        dvs = await call_chunked(valid, self.limits.chunk("max_nodes_per_read"), read_types, self._read_size)
+        for i, dv in zip(valid, dvs, strict=True):
+            code = dv.StatusCode.value if dv.StatusCode is not None else GOOD
+            if code & 0x80000000:
+                self._report_problem(
+                    i, code, f"server refused node {self.config.tags[i].node_id}: {status_name(code)}"
+                )
+
+    async def _new_subscription(self, client: Client, period: float) -> tuple[Subscription, float]:
+        granted: list[Any] = []
+        with _recording(client.uaclient.session, "create_subscription", granted):
+            # Iterator mode (about half the CPU of callbacks, DESIGN.md). The queue is
+            # sized for several seconds of notifications so a GC pause or a slow
+            # journal never drops data; overflow is counted, not silent.
+            sub = await client.create_subscription(period, handler=None, queue_maxsize=200_000)
+        revised = float(granted[0].RevisedPublishingInterval) if granted else period
+        return sub, revised
+
+    async def _create_items(
+        self, sub: Subscription, chunk: list[ua.MonitoredItemCreateRequest]
+    ) -> list[tuple[int | ua.StatusCode, ua.MonitoredItemCreateResult | None]]:
+        granted: list[Any] = []
+        with _recording(sub.server, "create_monitored_items", granted):
+            results = await sub.create_monitored_items(chunk)
+        details = list(granted[0]) if granted and len(granted[0]) == len(results) else [None] * len(results)
+        return list(zip(results, details, strict=True))
 
     async def _subscribe(self, client: Client) -> None:
         period = float(self.config.server.publishing_interval_ms)
-        # Iterator mode (about half the CPU of callbacks, DESIGN.md). The queue is
-        # sized for several seconds of notifications so a GC pause or a slow
-        # journal never drops data; overflow is counted, not silent.
-        sub = await client.create_subscription(period, handler=None, queue_maxsize=200_000)
         self._handle_to_idx.clear()
-        requests: list[ua.MonitoredItemCreateRequest] = []
-        handles: list[int] = []
+        pending: list[ua.MonitoredItemCreateRequest] = []
         for i, tag in enumerate(self.config.tags):
             node = self._nodes[i]
             if node is None or i in self._problems:
                 continue
             handle = 1000 + i
-            requests.append(_monitor_request(node, tag, handle))
-            handles.append(handle)
+            pending.append(_monitor_request(node, tag, handle))
             self._handle_to_idx[handle] = i
-        for start in range(0, len(requests), _SUBSCRIBE_CHUNK):
-            chunk = requests[start : start + _SUBSCRIBE_CHUNK]
-            results = await sub.create_monitored_items(chunk)
-            for req, res in zip(chunk, results, strict=True):
-                if isinstance(res, ua.StatusCode):
-                    i = self._handle_to_idx.pop(req.RequestedParameters.ClientHandle)
-                    self._report_problem(i, res.value, f"monitoring refused: {status_name(res.value)}")
-        self._tasks.append(asyncio.create_task(self._consume(sub), name="opcua-consume"))
+        revised_pub: list[float] = []
+        revised_sampling: dict[str, float] = {}
+        revised_queue: dict[str, int] = {}
+        per_call = self.limits.chunk("max_monitored_items_per_call")
 
-    async def _consume(self, sub: object) -> None:
+        def per_call_size(size: int) -> None:
+            self.limits.max_monitored_items_per_call = size
+
+        while pending:
+            try:
+                sub, pub = await self._new_subscription(client, period)
+            except ua.UaStatusCodeError as exc:
+                for req in pending:
+                    i = self._handle_to_idx.pop(req.RequestedParameters.ClientHandle)
+                    self._report_problem(
+                        i, exc.code, f"no subscription for this tag: {status_name(exc.code)}"
+                    )
+                break
+            self._subs.append(sub)
+            revised_pub.append(pub)
+            create = functools.partial(self._create_items, sub)
+            results = await call_chunked(pending, per_call, create, per_call_size)
+            full: list[ua.MonitoredItemCreateRequest] = []
+            accepted = 0
+            for req, (res, detail) in zip(pending, results, strict=True):
+                handle = req.RequestedParameters.ClientHandle
+                if isinstance(res, ua.StatusCode):
+                    if res.value == ua.StatusCodes.BadTooManyMonitoredItems:
+                        full.append(req)
+                        continue
+                    i = self._handle_to_idx.pop(handle)
+                    self._report_problem(i, res.value, f"monitoring refused: {status_name(res.value)}")
+                    continue
+                accepted += 1
+                if detail is not None:
+                    name = self.config.tags[self._handle_to_idx[handle]].name
+                    revised_sampling[name] = float(detail.RevisedSamplingInterval)
+                    revised_queue[name] = int(detail.RevisedQueueSize)
+            self._consumers.append(asyncio.create_task(self._consume(sub), name="opcua-consume"))
+            if full and accepted == 0:
+                for req in full:
+                    i = self._handle_to_idx.pop(req.RequestedParameters.ClientHandle)
+                    self._report_problem(
+                        i,
+                        ua.StatusCodes.BadTooManyMonitoredItems,
+                        "the server's monitored-item limit is reached even in a new subscription",
+                    )
+                break
+            pending = full  # the subscription is full: the rest go into another one
+        self.subscription_info = SubscriptionInfo(period, revised_pub, revised_sampling, revised_queue)
+        self._report_revisions(self.subscription_info)
+
+    def _report_revisions(self, info: SubscriptionInfo) -> None:
+        slow_pub = [
+            p for p in info.revised_publishing_ms if p > info.requested_publishing_ms * _REVISION_TOLERANCE
+        ]
+        slow_tags = {
+            t.name: (float(t.sampling_ms), info.revised_sampling_ms[t.name])
+            for t in self.config.tags
+            if t.name in info.revised_sampling_ms
+            and info.revised_sampling_ms[t.name] > float(t.sampling_ms) * _REVISION_TOLERANCE
+        }
+        data: dict[str, Any] = {
+            "subscriptions": len(info.revised_publishing_ms),
+            "publishing_ms": {
+                "requested": info.requested_publishing_ms,
+                "revised": info.revised_publishing_ms,
+            },
+            "sampling_ms": {n: {"requested": r, "revised": v} for n, (r, v) in slow_tags.items()},
+        }
+        if not slow_pub and not slow_tags:
+            if len(info.revised_publishing_ms) > 1:
+                self._notice(
+                    NoticeKind.SERVER_LIMITS,
+                    NoticeLevel.INFO,
+                    f"tags spread over {len(info.revised_publishing_ms)} subscriptions (the server limits "
+                    "monitored items per subscription)",
+                    key=f"subs{len(info.revised_publishing_ms)}",
+                    data=data,
+                )
+            return
+        parts = []
+        if slow_pub:
+            parts.append(f"publishing interval {info.requested_publishing_ms:g} ms -> {max(slow_pub):g} ms")
+        if slow_tags:
+            examples = ", ".join(f"{n} {r:g} -> {v:g} ms" for n, (r, v) in list(slow_tags.items())[:5])
+            more = f" and {len(slow_tags) - 5} more" if len(slow_tags) > 5 else ""
+            parts.append(f"sampling of {len(slow_tags)} tags ({examples}{more})")
+        self._notice(
+            NoticeKind.REVISED_INTERVALS,
+            NoticeLevel.WARNING,
+            "the server revised "
+            + "; ".join(parts)
+            + ": these tags cannot deliver the configured rate (values between samples are not seen)",
+            key=repr(sorted(data["sampling_ms"])) + repr(slow_pub),
+            data=data,
+        )
+
+    async def _consume(self, sub: Subscription) -> None:
         buf_append = self._buf.append
         h2i = self._handle_to_idx
-        async for ev in sub:  # type: ignore[attr-defined]
+        async for ev in sub:
             if not isinstance(ev, DataChangeEvent):
+                continue
+            if not self._accepting:
+                self.dropped_unverified += 1
                 continue
             mi = ev.data.monitored_item
             i = h2i.get(mi.ClientHandle)
             if i is None:
                 continue
-            buf_append(self._row(i, mi.Value, time.time()))
+            now = time.time()
+            row = self._row(i, mi.Value, now)
+            buf_append(row)
             self.notifications += 1
+            if abs(row[1] - now) > CLOCK_SKEW_S and row[5] & 0xC0000000 != 0x80000000:
+                self._notice(
+                    NoticeKind.TIMESTAMPS,
+                    NoticeLevel.WARNING,
+                    f"tag {self.config.tags[i].name}: source timestamp is {row[1] - now:+.0f} s off this "
+                    f"station's clock (more than {CLOCK_SKEW_S:g} s): check the PLC's clock; trends use "
+                    "the source time",
+                    key="skew",
+                    data={"tag": self.config.tags[i].name, "skew_s": row[1] - now},
+                )
 
-    def _row(self, i: int, dv: ua.DataValue, now: float) -> tuple[int, float, float, float, float, int]:
-        status = dv.StatusCode.value if dv.StatusCode is not None else GOOD
-        raw = dv.Value.Value if dv.Value is not None else None
-        value = _to_float(raw)
-        if value is None:
+    def _row(self, i: int, dv: ua.DataValue, now: float) -> Row:
+        tag = self.config.tags[i]
+        st = convert(dv, now, tag.element)
+        if st is None:
+            raw = dv.Value.Value if dv.Value is not None else None
             # A string or structure on a numeric tag: keep the sample, flag it bad.
             if i not in self._problems:
-                self._report_problem(
-                    i,
-                    BAD_TYPE_MISMATCH,
-                    f"expected a {self.config.tags[i].data_type} value, server sent {type(raw).__name__}",
+                self._report_problem(i, BAD_TYPE_MISMATCH, _mismatch(tag, raw))
+            return (i, now, float("nan"), now, float("nan"), BAD_TYPE_MISMATCH)
+        if st.overflow:
+            self.overflows += 1
+        if (
+            st.status & 0xC0000000 == 0x40000000
+            and dv.StatusCode is not None
+            and dv.StatusCode.value & 0xC0000000 == 0
+        ):
+            self.uncertain_info += 1
+        if st.source_fallback:
+            self.fallback_timestamps += 1
+            if i not in self._ts_noted:
+                self._ts_noted.add(i)
+                self._notice(
+                    NoticeKind.TIMESTAMPS,
+                    NoticeLevel.INFO,
+                    f"tag {tag.name}: the server sends no source timestamp; using the {st.source_fallback} time",
+                    key=f"null:{tag.name}",
+                    data={"tag": tag.name, "fallback": st.source_fallback},
                 )
-            value, status = float("nan"), BAD_TYPE_MISMATCH
-        source = _ts(dv.SourceTimestamp, now)
-        server = _ts(dv.ServerTimestamp, float("nan"))
-        return (i, source, server, now, value, status)
+        return (i, st.source_ts, st.server_ts, now, st.value, st.status)
 
     async def _flush_loop(self) -> None:
         while True:
@@ -393,15 +702,16 @@ class OpcUaConnector:
                     ua_state = await states.next_change()
                 except TimeoutError:
                     continue
-                new = _STATE_MAP.get(ua_state, ConnectionState.CONNECTING)
-                if new == ConnectionState.CONNECTED:
-                    await self._on_link_up()
-                elif self._state == ConnectionState.CONNECTED and new != ConnectionState.CONNECTED:
+                if ua_state == UaClientState.CONNECTED:
+                    if self._state != ConnectionState.CONNECTED:
+                        await self._on_link_up(client)
+                elif self._state == ConnectionState.CONNECTED:
+                    # Every intermediate asyncua state while it retries (connecting, socket
+                    # open, channel open...) is one outage for us: reported once.
                     self._on_link_down()
-                elif new != self._state and new != ConnectionState.CONNECTED:
-                    self._set_state(new, self._reconnect_detail())
 
     def _on_link_down(self) -> None:
+        self._accepting = False
         self._flush()
         now = time.time()
         self._down_since = now
@@ -416,10 +726,40 @@ class OpcUaConnector:
             )
         )
         self._set_state(ConnectionState.RECONNECTING, self._reconnect_detail())
+        if self.config.server.security.policy != "None":
+            self._tasks.append(asyncio.create_task(self._watch_identity(), name="opcua-identity"))
 
-    async def _on_link_up(self) -> None:
+    async def _watch_identity(self) -> None:
+        """While asyncua retries, ask the server who it is: a changed certificate would
+        otherwise be a silent endless reconnect loop (the channel never opens)."""
+        sec = self.config.server.security
+        accepted = self._security.server_cert.sha256 if self._security and self._security.server_cert else ""
+        while self._state == ConnectionState.RECONNECTING and not self._stopping.is_set():
+            await asyncio.sleep(IDENTITY_PROBE_S)
+            cert = await probe_server_certificate(
+                self.endpoint, sec, min(2.0, float(self.config.server.timeout_s))
+            )
+            if cert is None or fingerprint(cert) == accepted:
+                continue
+            with contextlib.suppress(CertificateRefused):
+                await check_server_certificate(sec, self.pki, cert)  # stores it under rejected/
+            log.warning("server certificate at %s changed while the link was down", self.endpoint)
+            self._restart.set()
+            return
+
+    async def _on_link_up(self, client: Client) -> None:
         down = self._down_since
         self._down_since = None
+        try:
+            ns = await client.get_namespace_array()
+            if ns != self._ns_array:
+                await self._rebind(client, ns)
+        except Exception as exc:
+            # Without the check no value is accepted; the next state change tries again.
+            log.warning("namespace check after reconnect failed: %s", _describe_error(exc))
+            self._down_since = down
+            return
+        self._accepting = True
         # The restored subscription resends values only for items it re-creates;
         # a read makes every tag current at once.
         try:
@@ -433,6 +773,33 @@ class OpcUaConnector:
             # Fill the hole from the server's history (HistoryRead) where it keeps one;
             # the samples arrive out of time order and carry the backfilled flag.
             self._tasks.append(asyncio.create_task(self._backfill(down, now), name="opcua-backfill"))
+
+    async def _rebind(self, client: Client, ns: list[str]) -> None:
+        """The server's namespace table changed (a restart re-ordered it): resolve every
+        nsu= node id again and subscribe the new node ids before any value is accepted."""
+        old_ns, old_nodes = self._ns_array, [n.nodeid if n is not None else None for n in self._nodes]
+        self._ns_array = ns
+        await self._resolve_nodes(client)
+        moved = [
+            self.config.tags[i].name
+            for i, n in enumerate(self._nodes)
+            if (n.nodeid if n is not None else None) != old_nodes[i]
+        ]
+        self._notice(
+            NoticeKind.NAMESPACES_CHANGED,
+            NoticeLevel.WARNING,
+            f"the server's namespace table changed after the reconnect; {len(moved)} node ids "
+            "re-resolved from their namespace URIs before any value was accepted",
+            key=repr(ns),
+            data={"before": old_ns, "after": ns, "moved_tags": moved},
+        )
+        if moved:
+            await cancel_tasks(self._consumers)
+            subs, self._subs = self._subs, []
+            for sub in subs:
+                with contextlib.suppress(Exception):
+                    await sub.delete()
+            await self._subscribe(client)
 
     async def _backfill(self, t0: float, t1: float) -> None:
         idx = [i for i, n in enumerate(self._nodes) if n is not None and i not in self._problems]
@@ -454,13 +821,36 @@ class OpcUaConnector:
     # --- helpers -----------------------------------------------------------------------
 
     def _set_state(self, state: ConnectionState, detail: str) -> None:
-        changed = state != self._state
-        self._state = state
-        if changed or state != ConnectionState.CONNECTED:
+        changed = state != self._state or detail != self._detail
+        self._state, self._detail = state, detail
+        if changed:
             try:
                 self._on_state(state, detail)
             except Exception:
                 log.exception("on_state consumer failed")
+
+    def _notice(
+        self,
+        kind: NoticeKind,
+        level: NoticeLevel,
+        message: str,
+        *,
+        key: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Tell the application once per cause (kind + key)."""
+        if (kind.value, key) in self._noticed:
+            return
+        self._noticed.add((kind.value, key))
+        log.log(
+            logging.ERROR if level == NoticeLevel.ERROR else logging.WARNING if level else logging.INFO,
+            "%s",
+            message,
+        )
+        try:
+            self._on_notice(ConnectorNotice(kind, level, message, dict(data or {})))
+        except Exception:
+            log.exception("on_notice consumer failed")
 
     def _report_problem(self, i: int, status: int, message: str) -> None:
         p = TagProblem(self.config.tags[i].name, int(status), message)
@@ -472,27 +862,51 @@ class OpcUaConnector:
             log.exception("on_problem consumer failed")
 
     def _require_client(self) -> Client:
-        if self._client is None or self._state not in (ConnectionState.CONNECTED, ConnectionState.CONNECTING):
+        if self._client is None or not (self._connecting or self._state == ConnectionState.CONNECTED):
             raise ConnectionError(f"not connected to {self.endpoint} ({self._state.value})")
         return self._client
 
-    async def _close_client(self) -> None:
+    async def _teardown(self) -> None:
+        await cancel_tasks(self._consumers)
+        await cancel_tasks(self._tasks)
+        self._subs.clear()
+        self._accepting = False
+        self._flush()
         client, self._client = self._client, None
         if client is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(client.disconnect(), 3.0)
 
 
-_INT_TYPES = {
-    ua.VariantType.SByte,
-    ua.VariantType.Byte,
-    ua.VariantType.Int16,
-    ua.VariantType.UInt16,
-    ua.VariantType.Int32,
-    ua.VariantType.UInt32,
-    ua.VariantType.Int64,
-    ua.VariantType.UInt64,
-}
+def _load_cert(path: Path) -> Any:
+    return load_der_or_pem(path.read_bytes())
+
+
+def _mismatch(tag: TagConfig, raw: object) -> str:
+    if isinstance(raw, list | tuple):
+        if tag.element is None:
+            return f"the node holds an array of {len(raw)}: set element = N on the tag to trend one element"
+        return f"element {tag.element} is beyond the end of the node's array of {len(raw)}"
+    if isinstance(raw, int):
+        return f"integer {raw} is beyond 2^53 and cannot be stored exactly as a number; not journaled"
+    wanted = f"element {tag.element} of an array" if tag.element is not None else f"a {tag.data_type} value"
+    return f"expected {wanted}, server sent {type(raw).__name__}"
+
+
+def _cert_data(exc: CertificateRefused) -> dict[str, Any]:
+    info = exc.info
+    data: dict[str, Any] = {
+        "sha256": info.sha256,
+        "subject": info.subject,
+        "issuer": info.issuer,
+        "not_before": info.not_before.isoformat(),
+        "not_after": info.not_after.isoformat(),
+        "application_uri": info.application_uri,
+        "path": str(info.path),
+    }
+    if exc.changed_from is not None:
+        data["trusted_sha256"] = exc.changed_from.sha256
+    return data
 
 
 def _resolve_node_id(text: str, ns_array: list[str]) -> ua.NodeId:
@@ -535,12 +949,35 @@ def _rows_to_batch(rows: list[tuple[int, float, float, float, float, int]]) -> S
     return SampleBatch.from_columns(*cols)
 
 
-def _describe_error(exc: BaseException) -> str:
+_CLIENT_CERT_REFUSED = {
+    ua.StatusCodes.BadSecurityChecksFailed,
+    ua.StatusCodes.BadCertificateUntrusted,
+    ua.StatusCodes.BadCertificateInvalid,
+    ua.StatusCodes.BadCertificateUriInvalid,
+    ua.StatusCodes.BadCertificateTimeInvalid,
+    ua.StatusCodes.BadCertificateRevoked,
+    ua.StatusCodes.BadCertificateUseNotAllowed,
+}
+
+
+def _describe_error(exc: BaseException, own_cert: Path | None = None) -> str:
+    """One line an engineer can act on: what failed and where to fix it."""
+    if isinstance(exc, ConnectRefused):
+        return str(exc)
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (is the server running and the port right?)"
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return "no answer (timeout)"
+        return "no answer (timeout): is the endpoint's host and port right and the server running?"
     if isinstance(exc, ua.UaStatusCodeError):
-        return f"{status_name(exc.code)}"
-    text = str(exc) or type(exc).__name__
-    return text
+        name = status_name(exc.code)
+        if exc.code in _CLIENT_CERT_REFUSED:
+            where = f" ({own_cert})" if own_cert else ""
+            return (
+                f"the server refused this station's certificate ({name}): have its administrator "
+                f"trust LineHMI's certificate{where} on the server"
+            )
+        if exc.code in _BAD_LOGIN:
+            return f"the server refused the log-in ({name}): check server.security.username and password"
+        return name
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -5,12 +5,17 @@
     linehmi run --config FILE --headless   logger service: connector + journal, no display
     linehmi sim [...]                  the simulated line server alone
     linehmi shift-replay               the demo shift through the alarm engine (fast) + its KPI report
-    linehmi browse --endpoint URL      list a server's address space (to write a config)
+    linehmi browse --endpoint URL [--toml F]   a server's address space as a tree (or a config skeleton)
+    linehmi write TAG VALUE --config FILE --user NAME   one setpoint, role-checked, journaled, read back
+    linehmi certs list|show|trust|reject|own --config FILE   server certificates and this station's own
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
     linehmi production summary --db FILE   a shift's OEE, stops and reasons (see `linehmi production --help`)
     linehmi users add NAME --role R    manage users and roles (see `linehmi users --help`)
     linehmi models train-fault|train-qc|prepare-assistant|list   the models (`linehmi models --help`)
+    linehmi review PATH...             review journal files after the shift (read-only, no PLC)
+    linehmi report --db FILE --pdf OUT the shift report (`linehmi report --help`)
+    linehmi plant init|status|forward  the PostgreSQL plant historian (`linehmi plant --help`)
     linehmi ask "QUESTION" --db FILE   the assistant, offline, on a shift's journal
 
 Qt is imported only when a window is opened, so the headless modes run on a
@@ -29,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from hmi.core.config import DEMO_CONFIG, ConfigError, LineConfig, load_config
+from hmi.core.config import DEMO_CONFIG, LineConfig, load_config_or_exit
 
 log = logging.getLogger("linehmi")
 
@@ -57,11 +62,7 @@ def _free_port(preferred: int) -> int:
 
 
 def _load(path: str | Path) -> LineConfig:
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        print(f"linehmi: bad line config {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return load_config_or_exit(path)
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -136,13 +137,15 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
                 rate = (runtime.samples_in - last_n) / (now - last_t)
                 st = runtime.journal.stats
                 health = runtime.journal_health
+                plant = f" | {runtime.plant.status().text()}" if runtime.plant is not None else ""
                 (log.warning if health.abnormal else log.info)(
-                    "%s | %.0f samples/s | journal %d samples committed | %s | %s",
+                    "%s | %.0f samples/s | journal %d samples committed | %s | %s%s",
                     runtime.state.value,
                     rate,
                     st.samples_committed,
                     health.line(),
                     runtime.journal.path.name,
+                    plant,
                 )
                 last_n, last_t = runtime.samples_in, now
     finally:
@@ -155,8 +158,22 @@ def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-un
     return 0
 
 
+def _window_cannot_start(args: argparse.Namespace) -> bool:
+    """Before anything starts: say which system libraries the window lacks (Qt would only abort)."""
+    if args.headless:
+        return False
+    from hmi.ui.system_libs import check_before_window  # no Qt import: it asks the dynamic linker
+
+    message = check_before_window()
+    if message:
+        print(f"linehmi: {message}", file=sys.stderr)
+    return bool(message)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args.config)
+    if _window_cannot_start(args):
+        return 2
     return _run_runtime(config, args, endpoint=args.endpoint)
 
 
@@ -167,6 +184,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from connectors.sim.server import SimSettings, SimulatedLineServer, load_schedule
 
     config = _load(args.config or DEMO_CONFIG)
+    if _window_cannot_start(args):
+        return 2
     port = _free_port(args.port)
     settings = SimSettings(
         port=port,
@@ -206,31 +225,28 @@ def cmd_sim(argv: list[str]) -> int:
 def cmd_browse(args: argparse.Namespace) -> int:
     import asyncio
 
-    from connectors.opcua_client import OpcUaConnector
-    from hmi.core.config import parse_config
+    from connectors.opcua_browse import browse_tree, one_shot_session, render_tree, toml_skeleton
+    from hmi.certs_cli import pki_for
 
-    cfg = parse_config(
-        f'[line]\nid = "browse"\nname = "browse"\n[server]\nendpoint = "{args.endpoint}"\ntimeout_s = 5\n'
-        '[[tags]]\nname = "x"\nnode_id = "i=2258"\n',
-        "<browse>",
-    )
+    cfg = _load(args.config) if args.config else None
+    endpoint = args.endpoint or (cfg.server.endpoint if cfg else None)
+    if not endpoint:
+        print("linehmi browse: give --endpoint or --config", file=sys.stderr)
+        return 2
+    pki = pki_for(cfg, journal_dir=args.journal_dir) if cfg else None
 
     async def go() -> int:
-        conn = OpcUaConnector(cfg, lambda b: None)
-        conn.config = cfg
         try:
-            await asyncio.wait_for(conn._connect_and_subscribe(), 10)
+            async with one_shot_session(endpoint, cfg, pki) as client:
+                ns, nodes = await browse_tree(client, args.root, args.depth, args.limit)
         except Exception as exc:
-            print(f"linehmi: cannot connect to {args.endpoint}: {exc}", file=sys.stderr)
-            await conn.stop()
+            print(f"linehmi browse: cannot browse {endpoint}: {exc or type(exc).__name__}", file=sys.stderr)
             return 1
-        try:
-            for e in await conn.browse(args.root, args.depth):
-                print(
-                    f"{'  ' * (e.depth - 1)}{e.browse_name:<40} {e.node_class:<9} {e.data_type:<8} {e.node_id}"
-                )
-        finally:
-            await conn.stop()
+        if args.toml:
+            Path(args.toml).write_text(toml_skeleton(endpoint, ns, nodes), encoding="utf-8")
+            print(f"wrote {sum(n.node_class == 'Variable' for n in nodes)} variables to {args.toml}")
+        else:
+            print(render_tree(ns, nodes))
         return 0
 
     return asyncio.run(go())
@@ -299,7 +315,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="replay the demo shift through the alarm engine and print its KPI report (`--help`)",
         add_help=False,
     )
+    sub.add_parser(
+        "write",
+        help="write one tag value, role-checked and journaled (`linehmi write --help`)",
+        add_help=False,
+    )
+    sub.add_parser(
+        "certs",
+        help="the OPC UA PKI folder: list, trust, reject (see `linehmi certs --help`)",
+        add_help=False,
+    )
     sub.add_parser("alarms", help="alarm KPI report and checks (see `linehmi alarms --help`)", add_help=False)
+    sub.add_parser(
+        "review", help="open journal files for review after the shift (no PLC, no config)", add_help=False
+    )
+    sub.add_parser(
+        "report", help="shift report of a journal as PDF/Markdown (`linehmi report --help`)", add_help=False
+    )
+    sub.add_parser(
+        "plant",
+        help="PostgreSQL plant historian: init, status, forward (see `linehmi plant --help`)",
+        add_help=False,
+    )
     sub.add_parser("users", help="manage users and roles (see `linehmi users --help`)", add_help=False)
     sub.add_parser(
         "production",
@@ -315,10 +352,14 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
 
-    p = sub.add_parser("browse", help="print a server's address space")
-    p.add_argument("--endpoint", required=True)
-    p.add_argument("--root", help="node id to start from (default: Objects)")
+    p = sub.add_parser("browse", help="print a server's address space as a tree, or a config skeleton")
+    p.add_argument("--endpoint", help="server to browse (default: the config's)")
+    p.add_argument("--config", help="line config: browse with its security settings and PKI")
+    p.add_argument("--journal-dir", help="as given to `linehmi run` (where the default PKI folder is)")
+    p.add_argument("--root", help="node id of the subtree to start from (default: Objects)")
     p.add_argument("--depth", type=int, default=4)
+    p.add_argument("--limit", type=int, default=5000, help="stop after this many nodes")
+    p.add_argument("--toml", help="write a [[tags]] skeleton with nsu= node ids to this file")
     p.set_defaults(func=cmd_browse)
 
     p = sub.add_parser("check-config", help="validate a line config")
@@ -331,6 +372,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sim":
         return cmd_sim(argv[1:])
+    if argv and argv[0] == "write":
+        from hmi.write_cli import write_cli_main
+
+        return write_cli_main(argv[1:])
+    if argv and argv[0] == "certs":
+        from hmi.certs_cli import certs_cli_main
+
+        return certs_cli_main(argv[1:])
     if argv and argv[0] == "alarms":
         from hmi.core.alarms.cli import alarms_cli_main
 
@@ -355,6 +404,14 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.core.users import users_cli_main
 
         return users_cli_main(argv[1:])
+    if argv and argv[0] in ("review", "report"):
+        from hmi.review_cli import report_main, review_main
+
+        return (review_main if argv[0] == "review" else report_main)(argv[1:])
+    if argv and argv[0] == "plant":
+        from connectors.plant.cli import plant_cli_main
+
+        return plant_cli_main(argv[1:])
     args = build_parser().parse_args(argv)
     _setup_logging(getattr(args, "verbose", False))
     if getattr(args, "screenshot", None) and not getattr(args, "seconds", None):

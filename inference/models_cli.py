@@ -40,12 +40,21 @@ def _trainer(module: str, what: str) -> Callable[[list[str]], int] | str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from inference.onnx_model import available_providers, load_model, preferred_providers
+    from inference.onnx_model import (
+        available_providers,
+        installed_runtimes,
+        load_model,
+        preferred_providers,
+        runtime_problem,
+    )
 
     folder = Path(args.dir)
     cards = sorted(folder.glob(f"*{CARD_SUFFIX}"))
-    print(f"models in {folder}  (onnxruntime providers: {', '.join(available_providers())}; "
+    runtime = ", ".join(installed_runtimes()) or "no model runtime"
+    print(f"models in {folder}  ({runtime}; providers: {', '.join(available_providers()) or 'none'}; "
           f"would use {preferred_providers(args.device)[0]})")  # fmt: skip
+    if problem := runtime_problem():
+        print(f"  WARNING: {problem}")
     if not cards:
         print("  none found (train them with `linehmi models train-fault` / `train-qc`)")
         return 1

@@ -14,7 +14,9 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,10 +41,50 @@ CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
 
 
-def available_providers() -> list[str]:
-    import onnxruntime as ort
+# The two distributions that provide the `onnxruntime` module: the install profiles `cpu` and `gpu`.
+RUNTIME_DISTRIBUTIONS = ("onnxruntime", "onnxruntime-gpu")
+RUNTIME_MISSING = (
+    "onnxruntime is not installed: install LineHMI's `cpu` profile (pip install 'linehmi[cpu]') "
+    "or, on a workstation with an NVIDIA GPU, the `gpu` profile"
+)
 
-    return list(ort.get_available_providers())
+
+def onnxruntime_module() -> Any | None:
+    """The onnxruntime module, or None where neither model-runtime profile is installed."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    return onnxruntime
+
+
+def installed_runtimes() -> list[str]:
+    """'onnxruntime 1.32.0' / 'onnxruntime-gpu 1.31.1': what pip installed (both is a broken install)."""
+    found = []
+    for dist in RUNTIME_DISTRIBUTIONS:
+        try:
+            found.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def runtime_problem() -> str:
+    """A sentence for `models list` and the log when the model runtime install is wrong, else ""."""
+    found = installed_runtimes()
+    if not found:
+        return RUNTIME_MISSING
+    if len(found) > 1:
+        return (
+            f"both {' and '.join(found)} are installed; they overwrite each other's files: "
+            "uninstall both and install one profile (`cpu` or `gpu`)"
+        )
+    return ""
+
+
+def available_providers() -> list[str]:
+    ort = onnxruntime_module()
+    return [] if ort is None else list(ort.get_available_providers())
 
 
 def preferred_providers(prefer: str = "auto") -> list[str]:
@@ -173,10 +215,11 @@ def load_model(
     card_path: Path | str, *, prefer: str = "auto", threads: int = 1, warm_up: bool = True
 ) -> LoadedModel:
     """Load and check one model. Raises ModelError naming the model and the problem."""
-    import onnxruntime as ort
-
     card_path = Path(card_path)
     card = read_card(card_path)
+    ort = onnxruntime_module()
+    if ort is None:
+        raise ModelError(card.name, RUNTIME_MISSING)
     model_path = card_path.parent / card.file
     if not model_path.is_file():
         raise ModelError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from asyncua import Server, ua
@@ -22,8 +24,12 @@ def free_port() -> int:
 
 
 def small_config(port: int, *, extra_tags: str = "", journal_dir: Path | None = None) -> LineConfig:
+    return parse_config(small_config_text(port, extra_tags=extra_tags, journal_dir=journal_dir), "test.toml")
+
+
+def small_config_text(port: int, *, extra_tags: str = "", journal_dir: Path | None = None) -> str:
     jdir = f'directory = "{journal_dir}"\n' if journal_dir else ""
-    text = f"""
+    return f"""
 [line]
 id = "testline"
 name = "Test line"
@@ -68,7 +74,27 @@ machine = "m1"
 sampling_ms = 50
 {extra_tags}
 """
-    return parse_config(text, "test.toml")
+
+
+async def abort_server(server: Server) -> None:
+    """Stop like a killed process: drop every connection and the listening socket at once,
+    no goodbye to the clients."""
+    for transport in list(server.iserver.asyncio_transports):
+        transport.abort()
+    if server.bserver is not None and server.bserver._server is not None:
+        server.bserver._server.close()
+    with contextlib.suppress(asyncio.TimeoutError, Exception):
+        await asyncio.wait_for(server.stop(), 2.0)
+
+
+def wait_until(pred: Callable[[], object], timeout: float, describe: Callable[[], str]) -> None:
+    """Poll `pred` until true; fail with `describe()` (what was seen) after `timeout` s."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met in {timeout}s; {describe()}")
 
 
 class TinyServer:
@@ -117,14 +143,8 @@ class TinyServer:
         if self._task:
             self._task.cancel()
         server, self.server = self.server, None
-        if server is None:
-            return
-        for transport in list(server.iserver.asyncio_transports):
-            transport.abort()
-        if server.bserver is not None and server.bserver._server is not None:
-            server.bserver._server.close()
-        with contextlib.suppress(asyncio.TimeoutError, Exception):
-            await asyncio.wait_for(server.stop(), 2.0)
+        if server is not None:
+            await abort_server(server)
 
     def close(self) -> None:
         if self.server:

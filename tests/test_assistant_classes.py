@@ -279,8 +279,30 @@ def test_event_anchored_window(assistant):
 )
 def test_questions_outside_the_data_get_an_honest_decline(assistant, question):
     ans = assistant.answer(question)
-    assert not ans.results, (question, ans.text)
+    assert not any(r.ok for r in ans.results), (question, ans.text)  # no tool answered another question
     assert re.search(r"can't answer|no machine or tag", ans.text), ans.text
+
+
+def test_oee_comes_from_the_production_model_when_there_is_one(journal):
+    from hmi.core.production.setup import ProductionSetup
+
+    cfg = load_config(DEMO_CONFIG)
+    tools = PlantTools(
+        Catalog.from_config(cfg),
+        JournalSource([journal]),
+        ShiftCalendar(tz=dt.UTC),
+        now=T_END,
+        production=ProductionSetup.from_config(cfg),
+    )
+    ans = Assistant(tools).answer("what is the OEE of the line today?")
+    assert ans.tool_calls[0].name == "production" and ans.results[0].ok, ans.text
+    f = ans.results[0].facts
+    assert "availability" in ans.text and set(f) >= {
+        "oee_pct",
+        "availability_pct",
+        "performance_pct",
+        "quality_pct",
+    }
 
 
 def test_every_out_of_scope_topic_declines(assistant):

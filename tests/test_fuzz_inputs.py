@@ -227,3 +227,33 @@ def test_users_file_never_stops_the_caller(tmp_path_factory, case):
         assert u.name and u.role is not None
     ann = store.get("ann")  # a bad entry refuses that user only
     assert ann is None or ann.name == "ann"
+
+
+# --- journal rows written by hand or by another tool -----------------------------------------------
+
+sql_values = st.one_of(
+    st.none(), st.integers(-(2**63), 2**63 - 1), st.floats(), st.text(max_size=20), st.binary(max_size=20)
+)
+
+
+@FUZZ
+@given(
+    st.tuples(
+        st.integers(1, 10**6),
+        sql_values,  # ts
+        st.one_of(st.sampled_from(["alarm", "qc", "system", "future_kind"]), sql_values),
+        sql_values,
+        sql_values,
+        sql_values,  # severity
+        sql_values,
+        st.one_of(json_values.map(json.dumps), sql_values, st.just("[" * 5000 + "]" * 5000)),
+        sql_values,
+    )
+)
+def test_any_stored_event_row_reads_without_a_traceback(row):
+    from hmi.core.journal_read import _event_from_row
+
+    ev = _event_from_row(row)
+    assert isinstance(ev.ts, float) and isinstance(ev.data, dict)
+    assert all(isinstance(x, str) for x in (ev.message, ev.source, ev.user))
+    sorted([ev, ev], key=lambda e: e.ts)  # review sorts by time: a text ts must not break it

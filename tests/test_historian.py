@@ -86,8 +86,8 @@ def test_uncertain_stretch_is_dashed_and_backfill_is_marked():
     assert 5.0 in st.solid_x  # backfilled data is real data: drawn solid
 
 
-def test_step_mode_for_states_and_live_hold_to_now():
-    st = style_points(pts([0, 10, 20], [0.0, 1.0, 0.0]), step=True, end_t=25.0)
+def test_every_value_holds_as_a_step_and_live_holds_to_now():
+    st = style_points(pts([0, 10, 20], [0.0, 1.0, 0.0]), end_t=25.0)
     xy = list(zip(st.solid_x.tolist(), st.solid_y.tolist(), strict=True))
     assert xy[:6] == [(0.0, 0.0), (10.0, 0.0), (10.0, 1.0), (20.0, 1.0), (20.0, 0.0), (25.0, 0.0)]
 

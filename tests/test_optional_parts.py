@@ -7,6 +7,7 @@ tests/test_fuzz_inputs.py.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.opcua_fixtures import free_port, small_config
 
 MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
 DEMO = DEMO_CONFIG.read_text(encoding="utf-8")
+RECONNECT = re.search(r"^reconnect_max_delay_s = .*$", DEMO, re.M).group(0)  # whatever the demo uses
 
 
 def refused(old: str, new: str) -> str:
@@ -42,7 +44,7 @@ def refused(old: str, new: str) -> str:
         ),
         ("deadband = 0.5", "deadband = inf", "deadband': must be a finite number"),
         ("timeout_s = 4", "timeout_s = 0", "timeout_s': must be > 0 and <= 600 s, got 0"),
-        ("reconnect_max_delay_s = 5", "reconnect_max_delay_s = -5", "reconnect_max_delay_s': must be > 0"),
+        (RECONNECT, "reconnect_max_delay_s = -5", "reconnect_max_delay_s': must be > 0"),
         ("sampling_ms = 500", 'sampling_ms = "500"', "sampling_ms': must be a number, got str '500'"),
         ("deadband = 0.5", "deadband = true", "deadband': must be a number, got bool True"),
         ("alarms = { hi = 26, hihi = 30,", "alarms = { hi = 31, hihi = 30,", "limits out of order"),
@@ -129,3 +131,22 @@ def test_logger_keeps_logging_with_a_broken_users_file(tmp_path):
     finally:
         rt.stop()
     assert rows and "users.json: unreadable" in rows[0][0]
+
+
+def test_journal_of_a_newer_schema_is_read_with_a_warning(tmp_path, caplog):
+    from hmi.core.journal import Journal
+    from hmi.core.journal_read import open_journal_readonly
+
+    with Journal(small_config(free_port(), journal_dir=tmp_path)) as j:
+        path = j.path
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.execute("INSERT INTO events (ts, kind, message, data) VALUES ('noon', 'alarm', 7, '[1, 2]')")
+    con.commit()
+    con.close()
+    with open_journal_readonly(path) as r:
+        assert r.warnings and "newer LineHMI (schema 99" in r.warnings[0] and str(path) in r.warnings[0]
+        evs = r.read_events()
+    assert "schema 99" in caplog.text
+    odd = [e for e in evs if e.message == "7"]
+    assert odd and odd[0].data == {"value": [1, 2]} and odd[0].ts != odd[0].ts  # NaN time, no traceback

@@ -32,6 +32,9 @@ from connectors.camera_client import CameraClient
 from connectors.history_backfill import BackfillResult
 from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
+from connectors.opcua_pki import pki_root
+from connectors.plant.forwarder import ForwarderSettings, PlantError, PlantForwarder
+from hmi.app.cert_trust import CertificateTrust
 from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
@@ -39,6 +42,7 @@ from hmi.core.alarms.model import AlarmProblem, AlarmRecord
 from hmi.core.audit import Auditor
 from hmi.core.batch_worker import BatchWorker
 from hmi.core.config import LineConfig, TagConfig
+from hmi.core.connector_notice import CONFIG_NOTICES, ConnectorNotice
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.journal_health import JournalHealth, JournalWatch
@@ -157,6 +161,15 @@ class LineRuntime:
                 reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
+        # The plant historian (opt-in): the journal files are its buffer, forwarded on their own thread.
+        self.plant: PlantForwarder | None = None
+        self.plant_problem = ""
+        if config.plant is not None:
+            try:
+                fwd = ForwarderSettings.from_config(config.plant, config.line.id, self.journal.directory)
+                self.plant = PlantForwarder(fwd, on_event=self.journal.write_event)
+            except PlantError as exc:
+                self.plant_problem = str(exc)
         # Production (counts, stops, OEE) on its own worker, when the config has [production].
         setup = ProductionSetup.from_config(config)
         self.production = (
@@ -176,8 +189,14 @@ class LineRuntime:
             self._on_problem,
             endpoint=endpoint,
             on_backfill=self._on_backfill,
+            on_notice=self._on_notice,
+            pki_dir=pki_root(config.server.security.pki_dir, jdir),
         )
         self._run_future: concurrent.futures.Future[None] | None = None
+        # Refused server certificates, for the screens' trust dialog (role-checked, audited).
+        self.certificates = CertificateTrust(
+            self.connector.pki, self.auditor, self.retry_connection, self._actions
+        )
         self._gui_feed = gui_feed
         self._lock = threading.Lock()
         self._feed: deque[SampleBatch] = deque()
@@ -232,6 +251,15 @@ class LineRuntime:
         if self.qc is not None and self.camera is not None:
             self.qc.start()
             self._camera_future = self._io.submit(self.camera.run())
+        if self.plant is not None:
+            self.plant.start()
+        elif self.plant_problem:
+            self._journal_event(
+                EventKind.SYSTEM,
+                f"Plant historian off: {self.plant_problem}; the station journals locally only",
+                source="plant_historian",
+                severity=Severity.ERROR,
+            )
         return self
 
     def stop(self) -> None:
@@ -258,6 +286,8 @@ class LineRuntime:
                         data={"event": "inspected_until", "frame_ts": frame_ts},
                     )
                 )
+        if self.plant is not None:
+            self.plant.stop()  # what it had not sent stays in the journal and goes on the next start
         self._alarm_worker.stop()
         self._fault_worker.stop()
         if self._production_worker is not None:
@@ -349,7 +379,17 @@ class LineRuntime:
         try:
             tag = self.config.tag(tag_name)
         except KeyError:
-            return WriteResult(tag_name, value, False, 0, f"no tag named {tag_name!r} in the line config")
+            unknown = f"no tag named {tag_name!r} in the line config"
+            # Journaled too: a script or screen that names a wrong tag leaves a trace.
+            eid = self._journal_event(
+                EventKind.OPERATOR_ACTION,
+                f"write {tag_name} = {value!r} refused: {unknown}",
+                source=tag_name,
+                user=who.name if isinstance(who, User) else who,
+                severity=Severity.WARNING,
+                data={"action": "write", "tag": tag_name, "value": value, "result": "refused"},
+            )
+            return WriteResult(tag_name, value, False, 0, unknown, eid)
         if isinstance(who, User):
             try:
                 self.auditor.check(who, Action.WRITE_SETPOINT, tag_name)
@@ -378,10 +418,10 @@ class LineRuntime:
             data={"action": "write", "tag": tag_name, "value": value, "old": old, "result": "requested"},
         )
         try:
-            status = self._io.run(
-                self.connector.write(i, value), timeout=float(self.config.server.timeout_s) + 2
+            outcome = self._io.run(
+                self.connector.write(i, value), timeout=2 * float(self.config.server.timeout_s) + 2
             )
-            message = "written" if status == GOOD else f"server refused the write: {status_name(status)}"
+            status, message = outcome.status, outcome.message
         except Exception as exc:
             status = 0x80000000
             message = f"not written: {exc or type(exc).__name__}"
@@ -535,6 +575,24 @@ class LineRuntime:
                 ts=result.t1,
             )
         )
+
+    def _on_notice(self, notice: ConnectorNotice) -> None:
+        """Certificate refusals, credentials, revised intervals...: one journal event each."""
+        kind = EventKind.CONFIG if notice.kind in CONFIG_NOTICES else EventKind.CONNECTION
+        self._post_event(
+            JournalEvent(
+                kind,
+                notice.message,
+                source=self.connector.endpoint,
+                severity=Severity(int(notice.level)),
+                data={"notice": notice.kind.value, **notice.data},
+            )
+        )
+
+    def retry_connection(self) -> None:
+        """Connect again now (after someone trusted the server's certificate)."""
+        if self._io.running:
+            self._io.loop.call_soon_threadsafe(self.connector.retry_now)
 
     def _on_problem(self, problem: TagProblem) -> None:
         with self._lock:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from hmi.core.config_types import STRICT, Number, Range
 from hmi.core.production.schema import ProductionConfig, ShiftsConfig, check_production
@@ -44,22 +45,44 @@ def _bounded(v: float, low: float, high: float, unit: str, *, low_open: bool = T
 
 
 class SecurityConfig(_Strict):
-    # Placeholder until certificates are managed in the app; "None" is the only policy wired today.
+    """How the station proves itself to the server and checks the server (docs/opcua.md)."""
+
     policy: Literal["None", "Basic256Sha256", "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss"] = "None"
     mode: Literal["None", "Sign", "SignAndEncrypt"] = "None"
+    # Empty: the station's own certificate in the PKI folder, created on first start.
     certificate: str = ""
     private_key: str = ""
+    # Empty: the PKI trust list decides (an unknown server is refused until someone trusts it).
+    # A path: only exactly this server certificate is accepted (pinning).
     server_certificate: str = ""
+    # Empty: "pki" inside the journal directory.
+    pki_dir: str = ""
+    # Empty: urn:<host>:linehmi:<line id>; it goes into the own certificate.
+    application_uri: str = ""
     username: str = ""
     # The password is never stored in the file: name an environment variable that holds it.
     password_env: str = ""
+    # A password over an unencrypted channel can be read by anyone on the network. Refused
+    # unless this is set (then warned on screen and journaled at every connect).
+    allow_insecure_password: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> SecurityConfig:
         if (self.policy == "None") != (self.mode == "None"):
             raise ValueError("policy and mode must both be 'None' or both be set")
-        if self.policy != "None" and not (self.certificate and self.private_key):
-            raise ValueError("a security policy needs 'certificate' and 'private_key' paths")
+        if bool(self.certificate) != bool(self.private_key):
+            raise ValueError(
+                "give both 'certificate' and 'private_key' or neither (then the station's own "
+                "certificate from the PKI folder is used)"
+            )
+        if self.username and self.policy == "None" and not self.allow_insecure_password:
+            raise ValueError(
+                f"username {self.username!r} with policy 'None' would send the password unencrypted; "
+                "use policy 'Basic256Sha256' with mode 'SignAndEncrypt', or set "
+                "allow_insecure_password = true on an isolated network"
+            )
+        if self.password_env and not self.username:
+            raise ValueError("password_env is set but username is empty")
         return self
 
 
@@ -68,7 +91,10 @@ class ServerConfig(_Strict):
     security: SecurityConfig = SecurityConfig()
     publishing_interval_ms: Number = 100.0
     timeout_s: Number = 4.0
-    reconnect_max_delay_s: Number = 10.0
+    # Retry interval cap while the server is away. 1 s puts the HMI back within ~1 s of the
+    # server (a 10 s cap measured a 25 s gap for a 10 s outage); one GetEndpoints a second
+    # is nothing for a PLC.
+    reconnect_max_delay_s: Number = 1.0
 
     @field_validator("publishing_interval_ms")
     @classmethod
@@ -244,6 +270,12 @@ class TagConfig(_Strict):
     deadband: Number = 0.0
     sampling_ms: Number = 100.0
     writable: bool = False
+    # For an array node: the element this tag trends (0-based). Several tags may take
+    # different elements of the same node.
+    element: int | None = Field(default=None, ge=0)
+    # After a write, read the value back and say so when the PLC holds something else
+    # (it may clamp or override it). Off for nodes whose read differs by design.
+    verify_write: bool = True
 
     @field_validator("name")
     @classmethod
@@ -338,6 +370,57 @@ class CameraConfig(_Strict):
         return v
 
 
+class AssistantConfig(_Strict):
+    """The assistant's local language model (docs/assistant.md). A GPU workstation points `model_dir` at
+    a bigger prepared model and sets `provider = "cuda"`; no code changes."""
+
+    model_dir: str = ""  # prepared model directory; "" = ~/.cache/linehmi/assistant or $LINEHMI_ASSISTANT_DIR
+    use_model: bool = True  # false: answers from the tools alone, even where a model is prepared
+    provider: Literal["auto", "cpu", "cuda"] = "auto"  # LINEHMI_DEVICE overrides, as for every model
+
+
+class PlantConfig(_Strict):
+    """The PostgreSQL plant historian (opt-in; docs/plant.md). The station's SQLite journal stays the
+    buffer: a forwarder copies it to `database` in order, idempotently, and deletes nothing."""
+
+    database: str  # postgresql://user@host:5432/dbname?sslmode=verify-full&sslrootcert=... (no password)
+    password_env: str = ""  # environment variable holding the password
+    password_file: str = ""  # or a file with the password, readable by its owner only (0600)
+    station_id: str = ""  # "" = this computer's host name; unique per station of the plant
+    forward_interval_ms: Number = 1000.0
+    batch_rows: int = 20_000
+
+    @field_validator("database")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL (e.g. postgresql://linehmi@historian:5432/plant)")
+        netloc = v.split("://", 1)[1].split("/", 1)[0]
+        if "@" in netloc and ":" in netloc.split("@", 1)[0]:
+            raise ValueError("must not contain a password: use password_env or password_file")
+        return v
+
+    @field_validator("forward_interval_ms")
+    @classmethod
+    def _interval(cls, v: float) -> float:
+        if not (math.isfinite(v) and 50 <= v <= 60_000):
+            raise ValueError("must be between 50 and 60000 ms")
+        return v
+
+    @field_validator("batch_rows")
+    @classmethod
+    def _batch(cls, v: int) -> int:
+        if not 100 <= v <= 1_000_000:
+            raise ValueError("must be between 100 and 1000000 rows")
+        return v
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> PlantConfig:
+        if self.password_env and self.password_file:
+            raise ValueError("set password_env or password_file, not both")
+        return self
+
+
 class AlarmSettings(_Strict):
     """Line-wide alarm settings (``[alarm_settings]``)."""
 
@@ -373,6 +456,8 @@ class LineConfig(_Strict):
     retention: RetentionConfig = RetentionConfig()
     camera: CameraConfig | None = None
     display: DisplayConfig = DisplayConfig()
+    assistant: AssistantConfig = AssistantConfig()
+    plant: PlantConfig | None = None
     alarm_settings: AlarmSettings = AlarmSettings()
     machines: list[MachineConfig] = []
     tags: list[TagConfig]
@@ -549,3 +634,12 @@ def load_config(path: Path | str) -> LineConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, [f"cannot read: {exc}"]) from None
     return parse_config(text, path)
+
+
+def load_config_or_exit(path: Path | str) -> LineConfig:
+    """For command-line tools: the config, or its problems on stderr and exit status 2."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"linehmi: bad line config {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -410,9 +410,13 @@ class Historian:
         last_bad = np.isfinite(t_bad) & ~(t_good > t_bad)
         s_bad = np.nan_to_num(a[:, 9]).astype(np.uint32)
         s_good = np.nan_to_num(a[:, 10]).astype(np.uint32)
-        # The last value itself would need a second pass; the max stands in (it only matters
-        # for a single-sample bucket, where min == max).
+        # The line leaves a bucket at its last value and holds it until the next sample, so it
+        # must be the recorded one (the max would draw a value that may be long gone, e.g. a
+        # motor's running current held over its stop). One index look-up per bucket.
         v_last = np.where(last_bad, np.nan, vmax)
+        need = ~last_bad & (a[:, 2] - a[:, 3] > 1)
+        if need.any():
+            v_last[need] = _values_at(conn, tid, t_good[need])
         return Buckets(
             w,
             a[:, 0],
@@ -594,6 +598,23 @@ def _rows_to_points(rows: Sequence[tuple[Any, ...]]) -> Points:
         return Points.empty()
     a = np.array(rows, dtype=np.float64)  # NULL -> NaN
     return Points(a[:, 0].copy(), a[:, 1].copy(), a[:, 2].astype(np.uint32))
+
+
+def _values_at(conn: sqlite3.Connection, tid: int, times: np.ndarray) -> np.ndarray:
+    """The usable value recorded at each of `times` (exact sample times; the last row wins a tie)."""
+    found: dict[float, float] = {}
+    chunk = 500  # well under SQLite's limit on bound parameters
+    tl = times.tolist()
+    for k in range(0, len(tl), chunk):
+        part = tl[k : k + chunk]
+        marks = ",".join("?" * len(part))
+        for ts, v in conn.execute(
+            f"SELECT source_ts, value FROM samples WHERE tag_id = ? AND source_ts IN ({marks})"
+            " AND value IS NOT NULL AND status < 2147483648 ORDER BY source_ts, id",
+            (tid, *part),
+        ):
+            found[ts] = v
+    return np.array([found.get(t, math.nan) for t in tl], dtype=np.float64)
 
 
 def _rows_to_buckets(rows: Sequence[tuple[Any, ...]], width: float) -> Buckets:

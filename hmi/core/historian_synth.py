@@ -32,7 +32,7 @@ from hmi.core.journal_schema import (
 from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE, UNCERTAIN_LAST_USABLE_VALUE
 from hmi.core.rollup import ROLLUP_TABLE, create_rollup_schema, update_rollups
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import BACKFILLED, HISTORIAN_INTERPOLATED
+from hmi.core.trend_data import BACKFILLED, HISTORIAN_INTERPOLATED, Points
 
 
 @dataclass
@@ -181,23 +181,7 @@ def write_synthetic_journal(path: Path | str, config: LineConfig, spec: SynthSpe
         batch = SampleBatch.concat([batch, *extra])
         order = np.argsort(batch.source_ts, kind="stable")
         batch = batch.take(order)
-        jids = tag_ids[batch.tag_idx]
-        conn.execute("BEGIN")
-        conn.executemany(
-            SAMPLE_INSERT_SQL,
-            zip(
-                jids.tolist(),
-                batch.source_ts.tolist(),
-                batch.server_ts.tolist(),
-                batch.received_ts.tolist(),
-                batch.value.tolist(),
-                batch.status.tolist(),
-                strict=True,
-            ),
-        )
-        if spec.rollups:
-            update_rollups(conn, jids, batch)
-        conn.execute("COMMIT")
+        _commit(conn, tag_ids[batch.tag_idx], batch, spec.rollups)
         n_written += len(batch)
         t = c1
     for o in spec.outages:
@@ -218,3 +202,59 @@ def write_synthetic_journal(path: Path | str, config: LineConfig, spec: SynthSpe
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return {"samples": float(n_written), "seconds": elapsed}
+
+
+def _commit(conn: sqlite3.Connection, jids: np.ndarray, batch: SampleBatch, rollups: bool) -> None:
+    """One transaction of samples (and their rollups, as the journal writer keeps them)."""
+    conn.execute("BEGIN")
+    conn.executemany(
+        SAMPLE_INSERT_SQL,
+        zip(
+            jids.tolist(),
+            batch.source_ts.tolist(),
+            batch.server_ts.tolist(),
+            batch.received_ts.tolist(),
+            batch.value.tolist(),
+            batch.status.tolist(),
+            strict=True,
+        ),
+    )
+    if rollups:
+        update_rollups(conn, jids, batch)
+    conn.execute("COMMIT")
+
+
+def write_recorded_journal(
+    path: Path | str, config: LineConfig, samples: dict[str, Points], *, rollups: bool = True
+) -> None:
+    """Create `path` (replacing it) holding exactly `samples` per tag, written as the journal
+    writer does (one transaction, rollups in it): the recorded truth a trend test compares with."""
+    path = Path(path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous=OFF")  # a generated file: durability is not the point here
+        create_schema(conn)
+        t_first = min((float(p.ts[0]) for p in samples.values() if len(p)), default=time.time())
+        write_meta(conn, config, None, t_first)
+        ids, _ = register_tags(conn, config.tags, t_first)
+        tag_ids = np.array(ids, dtype=np.int64)
+        if rollups:
+            create_rollup_schema(conn)
+        else:
+            conn.execute(f"DROP TABLE IF EXISTS {ROLLUP_TABLE}")
+            conn.execute("DELETE FROM meta WHERE key IN ('rollup_since_id', 'rollup_levels')")
+        index = config.tag_index()
+        parts = [
+            SampleBatch.from_columns(np.full(len(p), index[tag]), p.ts, p.ts, p.ts, p.value, p.status)
+            for tag, p in samples.items()
+            if len(p)
+        ]
+        if not parts:
+            return
+        batch = SampleBatch.concat(parts)
+        _commit(conn, tag_ids[batch.tag_idx], batch, rollups)
+    finally:
+        conn.close()

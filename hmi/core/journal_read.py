@@ -8,6 +8,8 @@ half-open, ``t0 <= ts < t1``, POSIX seconds; ``None`` means unbounded.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +21,9 @@ from urllib.parse import quote
 import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.journal_schema import SCHEMA_VERSION as READS_SCHEMA
+
+log = logging.getLogger(__name__)
 
 
 class JournalError(Exception):
@@ -94,6 +99,7 @@ class JournalReader:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
+        self.warnings: list[str] = []  # things a reviewer should know about this file (newer schema...)
 
     def close(self) -> None:
         self.conn.close()
@@ -173,30 +179,54 @@ class JournalReader:
         return out
 
 
+def _number(v: Any) -> float:
+    """A stored number as float; text or blobs (a file edited by hand, another tool) become NaN."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    return math.nan
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return str(v)
+
+
 def _event_from_row(row: tuple[Any, ...]) -> StoredEvent:
+    """One events row as a StoredEvent, whatever types the file holds: SQLite does not enforce
+    column types, so a row written by hand or by another tool must not stop a review."""
     rid, ts, kind, source, user, severity, message, data, committed_at = row
+    kind_text = _text(kind)
     try:
-        kind = EventKind(kind)
+        ev_kind: EventKind | str = EventKind(kind_text)
     except ValueError:  # a kind from a newer version: keep the text
-        pass
+        ev_kind = kind_text
     try:
-        severity = Severity(severity)
+        ev_severity = Severity(severity) if isinstance(severity, int) else Severity.INFO
     except ValueError:
-        pass
+        ev_severity = (
+            Severity.ERROR if isinstance(severity, int) and severity > Severity.ERROR else Severity.INFO
+        )
+    payload: Any
     try:
-        payload = json.loads(data) if data else {}
-    except ValueError:
-        payload = {"raw": data}
+        payload = json.loads(data) if isinstance(data, str | bytes) and data else {}
+    except (ValueError, RecursionError):
+        payload = {"raw": _text(data)}
+    if not isinstance(payload, dict):
+        payload = {"value": payload}
+    committed = _number(committed_at)
     return StoredEvent(
-        kind=kind,
-        message=message or "",
-        source=source or "",
-        user=user or "",
-        severity=severity,
+        kind=ev_kind,  # type: ignore[arg-type]
+        message=_text(message),
+        source=_text(source),
+        user=_text(user),
+        severity=ev_severity,
         data=payload,
-        ts=ts,
-        id=rid,
-        committed_at=committed_at,
+        ts=_number(ts),
+        id=rid if isinstance(rid, int) else 0,
+        committed_at=committed if math.isfinite(committed) else None,
     )
 
 
@@ -230,8 +260,33 @@ def open_journal_readonly(path: Path | str) -> JournalReader:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
-        return JournalReader(path, conn)
+        reader = JournalReader(path, conn)
+        _check_schema(reader)
+        return reader
     raise JournalError(f"journal file {path}: cannot open read-only ({last})", path)
+
+
+def _check_schema(reader: JournalReader) -> None:
+    try:
+        version_text = reader.meta().get("schema_version", str(READS_SCHEMA))
+    except sqlite3.Error:
+        return
+    try:
+        version = int(version_text)
+    except (TypeError, ValueError):
+        version = -1
+    if version == READS_SCHEMA:
+        return
+    newer = version > READS_SCHEMA
+    what = (
+        f"written by a newer LineHMI (schema {version_text}, this version reads {READS_SCHEMA}):"
+        " what that version added is not shown"
+        if newer
+        else f"has schema version {version_text!r}, this version reads {READS_SCHEMA}: shown as far as it matches"
+    )
+    msg = f"journal file {reader.path}: {what}"
+    reader.warnings.append(msg)
+    log.warning("%s", msg)
 
 
 def read_samples_from_files(

@@ -310,6 +310,9 @@ def write_meta(conn: sqlite3.Connection, config: LineConfig, file_day: _dt.date 
     }
     conn.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", list(values.items()))
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_app_version', ?)", (app_version(),))
+    # The whole line config (machines, alarm definitions, shifts...) as JSON, so that the file alone can
+    # be reviewed on a PC with no config: the one the station ran with last.
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('line_config', ?)", (config.model_dump_json(),))
 
 
 # --- tags ---------------------------------------------------------------------------------------

@@ -6,19 +6,24 @@ buffers and peak-preserving buckets all become ``Points``; ``style_points``
 then turns them into the arrays a curve draws, with the quality rules of
 docs/trends.md applied in one place:
 
-- a value holds from its sample until the next one (on-change data);
+- what is drawn is what was recorded: a value holds from its sample until the
+  next one (sample-and-hold, as OPC UA on-change data means), drawn as a
+  step; nothing is ever interpolated between two samples, so a machine that
+  stopped at 0 A is flat at 0 A, not a ramp down from its last running value;
 - a bad or non-finite value draws no line: the line of the previous value
   stops at the bad sample's time and starts again at the next usable one,
-  so a gap is never interpolated over;
+  so a gap is never drawn over;
 - a segment that starts at an uncertain value is dashed;
 - stretches (gap, bad, uncertain, backfilled) come back as time intervals for
   the status lane.
 
 Buckets keep what a pixel column needs: count, bad/uncertain counts, min and
 max of the usable values, first/last time, last value and status, the latest
-bad status, OR-ed flags. Two points per bucket (min, max at one x) draw the
-same picture as every sample at that zoom (pyqtgraph's "peak" method), and a
-bucket whose last sample is bad ends the line there.
+bad status, OR-ed flags. Three points per bucket (min, max, then the last
+value, at one x) draw the same picture as every sample at that zoom: the
+column shows the recorded extremes and the line leaves the bucket at the
+value that is held after it (never at the max, which may be long gone).
+A bucket whose last sample is bad ends the line there.
 """
 
 from __future__ import annotations
@@ -208,11 +213,14 @@ class Buckets:
         """`to_points` for buckets of several pens at once: `owner` (per bucket, sorted) comes back
         per point, points sorted by (owner, time).
 
-        Up to four points per bucket that draw it as the samples would at pixel scale.
+        Up to five points per bucket that draw it as the samples would at pixel scale.
 
         - a bad sample inside a bucket whose last sample is usable: a NaN point just
           before the bucket (the line breaks: a gap smaller than a pixel stays visible);
-        - usable values: (t, min) and (t, max) at one x, or the single sample itself;
+        - usable values: (t, min), (t, max) and (t, last) at one x, or the single sample itself;
+          drawn as steps, the line enters the bucket from the value held before it, spans the
+          recorded extremes and leaves at the bucket's last value, which is what is held until
+          the next sample;
         - a bucket whose last sample is bad: a NaN point at that time (the line ends).
         """
         n = len(self)
@@ -223,7 +231,8 @@ class Buckets:
         single = has_val & (self.n - self.n_bad == 1)
         lead_bad = has_val & (self.n_bad > 0) & ~last_bad
         k_lead = lead_bad.astype(np.int64)
-        k_val = np.where(has_val, np.where(single, 1, 2), 0)
+        # min, max, and (when the last sample is usable) the last value, which the line holds
+        k_val = np.where(has_val, np.where(single, 1, np.where(last_bad, 2, 3)), 0)
         k_tail = (last_bad | ~has_val).astype(np.int64)
         counts = k_lead + k_val + k_tail
         pos = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -233,8 +242,9 @@ class Buckets:
         s = np.empty(total, dtype=np.uint32)
         good_status = np.where(self.n_unc > 0, UNCERTAIN, GOOD).astype(np.uint32)
         good_status |= np.where(self.flags & np.uint32(BACKFILL_BIT), BACKFILLED, 0).astype(np.uint32)
-        # x of the min/max pair: middle of the samples' span, so it stays inside the bucket
-        tmid = np.where(single, self.t_last, 0.5 * (self.t_first + self.t_last))
+        # x of the bucket's points: middle of the samples' span, so it stays inside the bucket
+        # (a single usable sample sits at t_last unless a bad sample came after it)
+        tmid = np.where(single & ~last_bad, self.t_last, 0.5 * (self.t_first + self.t_last))
         eps = np.minimum(self.width * 1e-3, 1e-3)
         # lead bad point
         i = pos[lead_bad]
@@ -245,13 +255,18 @@ class Buckets:
         p1 = pos + k_lead
         hv = has_val
         ts[p1[hv]] = tmid[hv]
-        # single sample: its own value; else min then max
-        v[p1[hv]] = np.where(single[hv], self.v_last[hv], self.vmin[hv])
-        s[p1[hv]] = np.where(single[hv], self.s_last[hv], good_status[hv])
+        # single sample: its own value; else min, max (and last)
+        single_last = single & ~last_bad
+        v[p1[hv]] = np.where(single_last[hv], self.v_last[hv], self.vmin[hv])
+        s[p1[hv]] = np.where(single_last[hv], self.s_last[hv], good_status[hv])
         two = hv & ~single
         ts[p1[two] + 1] = tmid[two]
         v[p1[two] + 1] = self.vmax[two]
         s[p1[two] + 1] = good_status[two]
+        three = two & ~last_bad
+        ts[p1[three] + 2] = tmid[three]
+        v[p1[three] + 2] = self.v_last[three]
+        s[p1[three] + 2] = self.s_last[three]
         # tail bad point
         tb = k_tail.astype(bool)
         pt = pos[tb] + k_lead[tb] + k_val[tb]
@@ -459,43 +474,49 @@ def _runs_to_intervals(mask: np.ndarray, ts: np.ndarray, end_t: float | None) ->
     return Intervals(ts[starts].astype(np.float64), end_ts.astype(np.float64))
 
 
-def _polyline(
-    seg: np.ndarray, ts: np.ndarray, y_start: np.ndarray, y_end: np.ndarray, step: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Polylines for segments i -> i+1 where seg[i]; runs of consecutive segments share points."""
+def _hold_polyline(seg: np.ndarray, ts: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sample-and-hold polylines for the segments i -> i+1 where seg[i]: (t_i, v_i) -> (t_i+1, v_i).
+
+    Consecutive segments join with a vertical step at the next sample's time; a run of
+    segments ends with a NaN (a break), so nothing is ever drawn between two samples
+    except the value held from the first.
+    """
     idx = np.flatnonzero(seg)
     if len(idx) == 0:
         return np.empty(0), np.empty(0)
     nxt = np.r_[seg[1:], False]
     run_end = nxt[idx] == 0  # this segment ends a run
-    if step:
-        # (t_i, v_i) -> (t_i+1, v_i) ; the rise to v_i+1 comes with the next segment's start
-        per = 2 + run_end.astype(np.int64)
-        pos = np.concatenate(([0], np.cumsum(per)[:-1]))
-        x = np.full(int(per.sum()), np.nan)
-        y = np.full(int(per.sum()), np.nan)
-        x[pos] = ts[idx]
-        y[pos] = y_start[idx]
-        x[pos + 1] = ts[idx + 1]
-        y[pos + 1] = y_start[idx]
-        return x, y
-    per = 1 + 2 * run_end.astype(np.int64)
+    per = 2 + run_end.astype(np.int64)
     pos = np.concatenate(([0], np.cumsum(per)[:-1]))
     x = np.full(int(per.sum()), np.nan)
     y = np.full(int(per.sum()), np.nan)
     x[pos] = ts[idx]
-    y[pos] = y_start[idx]
-    e = idx[run_end]
-    pe = pos[run_end] + 1
-    x[pe] = ts[e + 1]
-    y[pe] = y_end[e]
+    y[pos] = v[idx]
+    x[pos + 1] = ts[idx + 1]
+    y[pos + 1] = v[idx]
     return x, y
 
 
-def style_points(p: Points, *, step: bool = False, end_t: float | None = None) -> Styled:
-    """Turn points into drawable polylines and quality stretches (rules in the module doc).
+def hold_xy(ts: np.ndarray, v: np.ndarray, end_t: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The step polyline of samples that are all usable and of one style (the live tail's
+    fast path): each value held until the next sample, the last one until `end_t`."""
+    n = len(ts)
+    if n == 0:
+        return np.empty(0), np.empty(0)
+    if end_t is not None and end_t > ts[-1]:
+        ts = np.r_[ts, end_t]
+        v = np.r_[v, v[-1]]
+        n += 1
+    if n < 2:
+        return np.empty(0), np.empty(0)  # one sample and no time after it: no segment yet
+    # t0 t1 t1 t2 t2 ... t(n-1) / v0 v0 v1 v1 ... v(n-2): the riser at each sample's time
+    return np.repeat(ts, 2)[1:-1].astype(np.float64), np.repeat(v, 2)[:-2].astype(np.float64)
 
-    `end_t`: extend the last usable value to this time (live view: the value holds until now).
+
+def style_points(p: Points, *, end_t: float | None = None) -> Styled:
+    """Turn points into drawable step polylines and quality stretches (rules in the module doc).
+
+    `end_t`: hold the last usable value to this time (live view: the value holds until now).
     """
     n = len(p)
     if n == 0:
@@ -511,14 +532,8 @@ def style_points(p: Points, *, step: bool = False, end_t: float | None = None) -
     # segment i -> i+1 exists when point i is usable; its style is point i's quality
     has_next = np.r_[np.ones(n - 1, dtype=bool), False]
     seg_ok = usable & has_next
-    seg_solid = seg_ok & (sev == 0)
-    seg_dash = seg_ok & (sev == 1)
-    # the end of a segment: the next value, or (next point bad) the held value up to that time
-    nxt_usable = np.r_[usable[1:], False]
-    v_next = np.r_[v[1:], np.nan]
-    y_end = np.where(nxt_usable, v_next, v)
-    sx, sy = _polyline(seg_solid, ts, v, y_end, step)
-    dx, dy = _polyline(seg_dash, ts, v, y_end, step)
+    sx, sy = _hold_polyline(seg_ok & (sev == 0), ts, v)
+    dx, dy = _hold_polyline(seg_ok & (sev == 1), ts, v)
     bad = ~usable
     gap = bad & is_gap_status(st)
     real_n = len(p)

@@ -66,6 +66,7 @@ class Action(enum.StrEnum):
     RETURN_TO_SERVICE = "return_to_service"
     CHANGE_LIMITS = "change_limits"
     MANAGE_USERS = "manage_users"
+    TRUST_CERTIFICATE = "trust_certificate"  # trust an OPC UA server's certificate
     # Stop reasons (hmi.core.production.stops): classify, split and note a stop.
     CLASSIFY_STOP = "classify_stop"
     SPLIT_STOP = "split_stop"
@@ -84,6 +85,8 @@ REQUIRED_ROLE: dict[Action, Role] = {
     Action.RETURN_TO_SERVICE: Role.SUPERVISOR,
     Action.CHANGE_LIMITS: Role.ENGINEER,
     Action.MANAGE_USERS: Role.ADMIN,
+    # Trusting a server decides who gets the session and the password: an engineer's call.
+    Action.TRUST_CERTIFICATE: Role.ENGINEER,
     Action.CLASSIFY_STOP: Role.SUPERVISOR,
     Action.SPLIT_STOP: Role.SUPERVISOR,
     Action.NOTE_STOP: Role.SUPERVISOR,
@@ -100,6 +103,7 @@ _ACTION_TEXT = {
     Action.RETURN_TO_SERVICE: "return alarms to service",
     Action.CHANGE_LIMITS: "change alarm limits",
     Action.MANAGE_USERS: "manage users",
+    Action.TRUST_CERTIFICATE: "trust a server certificate",
     Action.CLASSIFY_STOP: "classify stops",
     Action.SPLIT_STOP: "split stops",
     Action.NOTE_STOP: "add notes to stops",

@@ -54,6 +54,7 @@ from hmi.core.users import Role, User
 from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
+from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.help_menu import SHORTCUTS, HelpMenu
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
@@ -62,7 +63,7 @@ from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
 from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollable
-from inference.assistant.factory import build_assistant, live_snapshot_from, load_language_model
+from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_paint import ElidedLabel
@@ -346,7 +347,9 @@ class MainWindow(QMainWindow):
         self.assistant_pane.alarm_requested.connect(self.show_alarm)
         self.assistant_pane.trend_requested.connect(self.open_trend_at)
         self._model_future = (
-            run_in_thread(load_language_model, name="linehmi-model-load") if load_model else None
+            run_in_thread(load_configured_model, self.config, name="linehmi-model-load")
+            if load_model
+            else None
         )
         # The model takes ~2 s to load: the pane answers from the tools meanwhile.
         self._model_poll = QTimer(self)
@@ -416,6 +419,9 @@ class MainWindow(QMainWindow):
         sb.addWidget(self.journal_status, 1)
         sb.addPermanentWidget(self.connection_status)
         sb.addPermanentWidget(self.user_status)
+        # A refused server certificate is for the operator to see (and a supervisor to trust).
+        self.cert_button = CertRefusalButton(self.runtime.certificates, self)
+        sb.addWidget(self.cert_button)
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
@@ -651,6 +657,7 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_user(self.user)
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
+        self.cert_button.set_user(self.user)
         if self.production is not None:
             self.production.set_user(self.user)
         for dlg in self._dialogs.values():
@@ -879,6 +886,7 @@ class MainWindow(QMainWindow):
 
     def _on_events_arrived(self, events: list[JournalEvent]) -> None:
         self.events.add_events(events)
+        self.cert_button.on_events(events)
 
     def _on_problems_found(self, problems: list[TagProblem]) -> None:
         self.tag_table.model.set_problems((p.tag, p.status, p.message) for p in problems)

@@ -36,6 +36,8 @@ class ProductionPanel:
             layout.insertWidget(1, self.strip)  # type: ignore[attr-defined]
         self.view = ProductionView(figures.setup.calendar.to_local)
         self.view.edit_requested.connect(self.open_dialog)
+        # The main window puts every dock's pane in a scroll area (hmi.ui.window_layout.scrollable):
+        # the dock never makes the window taller or wider than a 1280x800 screen.
         self.dock: QDockWidget = window._dock(
             "Production", "productionDock", self.view, Qt.DockWidgetArea.BottomDockWidgetArea
         )

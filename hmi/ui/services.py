@@ -11,7 +11,8 @@ a missing attribute:
 - `fault`: None when fault prediction is not part of the runtime;
 - `qc`: None when the line has no QC camera;
 - `production`: None when the line config has no `[production]` table;
-- `users`: None when there is no user store (log-in says it is not available).
+- `users`: None when there is no user store (log-in says it is not available);
+- `certificates`: None when the line has no PKI (no trust dialog).
 
 Qt-free on purpose (the composition root type-checks itself against it
 without importing Qt at run time).
@@ -33,6 +34,7 @@ from hmi.core.runtime_api import ConnectionState, LiveUpdate, WriteResult
 from hmi.core.users import User
 
 if TYPE_CHECKING:  # what the QC pane and the advisories show (types only: no import at run time)
+    from connectors.opcua_pki import CertInfo
     from hmi.core.production.oee import LineStatus, ProductionAnalysis
     from hmi.core.production.setup import ProductionSetup
     from inference.fault.predictor import MachineRisk
@@ -149,6 +151,16 @@ class FaultAdvisories(Protocol):
     def status(self) -> dict[str, MachineRisk]: ...
 
 
+class ServerCertificates(Protocol):
+    """Server certificates the connector refused, and trusting one (role-checked, audited)."""
+
+    def refused(self) -> list[CertInfo]: ...
+
+    def trust(self, sha256: str, user: User | None) -> concurrent.futures.Future[CertInfo]:
+        """The future raises PermissionDenied (the refusal is audited) or KeyError."""
+        ...
+
+
 class ProductionFigures(Protocol):
     """Production of this and the last shift (hmi.core.production.tracker.ProductionTracker)."""
 
@@ -195,5 +207,8 @@ class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Producti
 
     @property
     def qc(self) -> QcFeed | None: ...
+
+    @property
+    def certificates(self) -> ServerCertificates | None: ...
 
     def stop(self) -> None: ...

@@ -10,15 +10,19 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hmi.core.alarms.event_codec import transitions
+from hmi.core.production.setup import ProductionSetup
 from inference.assistant.assistant import Assistant, LanguageModel
 from inference.assistant.catalog import Catalog
 from inference.assistant.journal_access import JournalSource
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools import LiveSnapshot, PlantTools
+
+if TYPE_CHECKING:
+    from hmi.core.config import LineConfig
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +38,18 @@ def default_model_dir() -> Path:
     return Path(base) / "linehmi" / "assistant"
 
 
-def model_dir_from_config(config: object | None) -> Path:
-    """`[assistant] model_dir` when the config has it (see docs/assistant.md), else the default."""
-    section = getattr(config, "assistant", None) if config is not None else None
-    d = getattr(section, "model_dir", "") if section is not None else ""
+def model_dir_from_config(config: LineConfig | None) -> Path:
+    """`[assistant] model_dir` when the config sets it (see docs/assistant.md), else the default."""
+    d = config.assistant.model_dir if config is not None else ""
     return Path(d).expanduser() if d else default_model_dir()
+
+
+def load_configured_model(config: LineConfig | None) -> tuple[LanguageModel | None, str]:
+    """The language model that `[assistant]` asks for (directory, provider, on/off)."""
+    if config is not None and not config.assistant.use_model:
+        return None, "the language model is switched off in the line config ([assistant] use_model)"
+    provider = config.assistant.provider if config is not None else "auto"
+    return load_language_model(model_dir_from_config(config), provider)
 
 
 def live_snapshot_from(live_values: Any) -> LiveSnapshot:
@@ -104,7 +115,14 @@ def build_assistant(
         raise ValueError("build_assistant needs a line config or journal files")
     cal = calendar or (ShiftCalendar.from_config(config) if config is not None else ShiftCalendar.default())
     tools = PlantTools(
-        catalog, journal, cal, live=live, procedures=ProcedureIndex(procedures_dir), clock=clock, now=now
+        catalog,
+        journal,
+        cal,
+        live=live,
+        procedures=ProcedureIndex(procedures_dir),
+        clock=clock,
+        now=now,
+        production=ProductionSetup.from_config(config) if config is not None else None,
     )
     lm_error = ""
     if model is None and use_model:

@@ -88,6 +88,16 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "oee",
+        _rx(
+            r"\boee\b",
+            r"\boverall equipment effectiveness\b",
+            r"\bavailability\b",
+            r"\bperformance (rate|figure|of the line)\b",
+            r"\bmtb[fr]\b",
+        ),
+    ),
+    (
         "who",
         _rx(
             r"\bwho\b.*\b(ack|acked|acknowledg\w*|reset|shelv\w*|chang\w*|touch\w*|set|wrote|writ\w*|took"
@@ -300,10 +310,6 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
 
 # Questions about things the plant data does not hold: (pattern, what is missing).
 OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
-    (
-        _rx(r"\boee\b", r"\boverall equipment effectiveness\b", r"\bperformance rate\b", r"\bmtb[fr]\b"),
-        "OEE needs a production model (planned production time, ideal rate) that this journal does not have",
-    ),
     (
         _rx(r"\benergy\b", r"\bkwh\b", r"\bpower (use|consumption|draw)\b", r"\belectricity\b"),
         "no energy or power meter is recorded on this line",
@@ -912,6 +918,8 @@ class Router:
 
         if intent == "handover":
             route.calls.append(ToolCall("handover", {"start": start, "end": end}))
+        elif intent == "oee":
+            per_machine("production", start=start, end=end)
         elif intent == "who":
             action = (
                 "reset"

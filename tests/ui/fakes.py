@@ -82,6 +82,7 @@ class FakeRuntime:
         self.journal_health = None  # no journal file: nothing to watch
         self.fault = None
         self.qc = None
+        self.certificates = None
         self.production: ProductionTracker | None = None  # tests attach a real tracker when they need one
         if alarms:
             definitions, self.alarm_problems = load_definitions(config)

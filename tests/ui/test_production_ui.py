@@ -100,6 +100,11 @@ def test_strip_and_production_view(qtbot, themed_app, production_runtime, size):
     for w in (strip.state, strip.holder, strip.rate, strip.good, strip.oee, strip.since):
         assert w.width() >= w.sizeHint().width() - 1, f"clipped: {w.text()}"  # text never clipped
     _save(win, f"production_strip_{size[0]}x{size[1]}")
+    # Neither the strip nor the dock may make the window larger than a line-side screen.
+    assert strip.minimumSizeHint().width() <= 400 and panel.dock.minimumSizeHint().width() <= 400
+    assert panel.dock.minimumSizeHint().height() <= 200
+    if size[0] < 1600:
+        assert strip.two_rows  # wraps instead of clipping
     panel.dock.show()
     panel.dock.raise_()
     panel.refresh()

@@ -114,8 +114,8 @@ def test_add_pens_assigns_axes_and_user_can_change_them(trend_factory, demo_conf
     assert w.canvas.mode == "stacked" and len(w.canvas.ordered_groups()) == 3
     w.set_mode("overlay")
     w.set_pen_visible("filler.state", False)
-    assert not w._pens["filler.state"].curves["solid"].isVisible()
-    assert w._model.rows[w._model.row_of("filler.state")].visible is False
+    assert not w.curves("filler.state")["solid"].isVisible()
+    assert w.pen_table_model.rows[w.pen_table_model.row_of("filler.state")].visible is False
     w.remove_pen("filler.state")
     assert w.pens() == ["filler.speed", "capper.speed", "filler.bearing_temp"]
     assert len(w.axes()) == 2
@@ -141,9 +141,9 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     assert abs(w.x_range()[1] - clock.t) < 1.0
     # panning back (button or mouse) leaves live mode; Live returns to now
     with qtbot.waitSignal(w.live_changed):
-        w._back_button.click()
+        w.toolbar.back_button.click()
     assert not w.is_live and w.x_range()[1] < clock.t - 100
-    w._live_button.click()
+    w.toolbar.live_button.click()
     assert w.is_live and abs(w.x_range()[1] - clock.t) < 1.0
     w.set_span(3600)
     assert w.x_range()[1] - w.x_range()[0] == pytest.approx(3600, rel=0.01)
@@ -187,7 +187,7 @@ def test_cursor_reads_every_pen_value_and_quality(trend_factory, demo_config, qt
     assert math.isnan(vals["labeller.speed"].ts)
     w.set_cursor(NOW - 10)
     assert w.cursor_values()["filler.speed"].value == 410.0
-    table = {r.tag: r for r in w._model.rows}
+    table = {r.tag: r for r in w.pen_table_model.rows}
     assert table["filler.speed"].value == "410.0"
     assert table["filler.bearing_temp"].quality.startswith("Uncertain")
     assert table["capper.speed"].quality == "Bad: BadSensorFailure" and table["capper.speed"].value == "—"
@@ -288,11 +288,11 @@ def test_gap_is_drawn_as_gap_and_backfill_as_marked_line(trend_factory, demo_con
     # the cursor inside the gap says so
     w.set_cursor(g0 + 600)
     w.wait_idle(10)
-    rows = {r.tag: r for r in w._model.rows}
+    rows = {r.tag: r for r in w.pen_table_model.rows}
     assert rows["filler.speed"].level == 3 and rows["filler.speed"].value == "—"
     w.set_cursor(b0 + 600)
     w.wait_idle(10)
-    assert "(backfilled)" in {r.tag: r for r in w._model.rows}["filler.speed"].quality
+    assert "(backfilled)" in {r.tag: r for r in w.pen_table_model.rows}["filler.speed"].quality
 
 
 def test_csv_and_png_export(trend_factory, demo_config, shift_file, qtbot, tmp_path):
@@ -472,8 +472,8 @@ def test_review_a_copied_journal_without_config(trend_factory, shift_file, qtbot
     """Offline review: no line config, no live data, only a .db file: units and limits come from it."""
     path, t0, t1 = shift_file
     w = trend_factory(None, None, Historian.for_files([path]), clock=Clock(NOW))
-    assert w._add_box.findText("filler.bearing_temp") >= 0  # the add-pen box lists the file's tags
-    assert not w._live_button.isEnabled() and not w.is_live
+    assert w.toolbar.add_box.findText("filler.bearing_temp") >= 0  # the add-pen box lists the file's tags
+    assert not w.toolbar.live_button.isEnabled() and not w.is_live
     with qtbot.waitSignal(w.history_loaded, timeout=10_000):
         w.open_tag("filler.bearing_temp", t0, t1)
     w.wait_idle(10)

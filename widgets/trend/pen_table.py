@@ -52,6 +52,9 @@ class PenTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self.selected = ""
+        # which instant the Value column shows ("Value now", "Value at 10:42:13"): a cursor
+        # reading must never pass for the current value
+        self.value_heading = COLUMNS[COL_VALUE]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -63,7 +66,7 @@ class PenTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.value_heading if section == COL_VALUE else COLUMNS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -145,6 +148,11 @@ class PenTableModel(QAbstractTableModel):
                 changed = True
         if changed and self.rows:
             self.dataChanged.emit(self.index(0, COL_VALUE), self.index(len(self.rows) - 1, COL_QUALITY))
+
+    def set_value_heading(self, text: str) -> None:
+        if text != self.value_heading:
+            self.value_heading = text
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_VALUE, COL_VALUE)
 
     def set_selected(self, tag: str) -> None:
         self.selected = tag

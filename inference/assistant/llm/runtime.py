@@ -106,10 +106,12 @@ class LocalLM:
     # --- loading ---------------------------------------------------------------------------------
     @classmethod
     def load(cls, directory: Path | str, provider: str = "auto", threads: int | None = None) -> LocalLM:
-        import onnxruntime as ort
-
         from inference.assistant.llm.tokenizer import load_tokenizer
-        from inference.onnx_model import preferred_providers
+        from inference.onnx_model import RUNTIME_MISSING, onnxruntime_module, preferred_providers
+
+        ort = onnxruntime_module()
+        if ort is None:
+            raise ModelUnavailable(RUNTIME_MISSING)
 
         t0 = time.perf_counter()
         d = Path(directory)

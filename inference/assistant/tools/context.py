@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hmi.core.alarms.event_codec import latest_snapshots
+from hmi.core.production.setup import ProductionSetup
 from inference.assistant.catalog import Catalog, TagInfo
 from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.procedures import ProcedureIndex
@@ -39,8 +40,11 @@ class PlantTools:
         procedures: ProcedureIndex | None = None,
         clock: Callable[[], float] | None = None,
         now: float | None = None,
+        production: ProductionSetup | None = None,
     ) -> None:
         self.catalog = catalog
+        # The production model from the line config; None = the one journaled in the files (if any).
+        self.production = production
         self.journal = journal
         self.calendar = calendar or ShiftCalendar.default()
         self.live = live

@@ -8,6 +8,7 @@ from inference.assistant.tools.alarms import Alarms
 from inference.assistant.tools.base import Tool, ToolSpec
 from inference.assistant.tools.kpis import AlarmKpis
 from inference.assistant.tools.procedures import SearchProcedures
+from inference.assistant.tools.production import Production
 from inference.assistant.tools.quality import QcRates
 from inference.assistant.tools.risk import FaultRisk
 from inference.assistant.tools.stats import TagStats
@@ -28,6 +29,7 @@ TOOLS: dict[str, Tool] = {
         AlarmKpis(),
         SearchProcedures(),
         OperatorActions(),
+        Production(),
     )
 }
 

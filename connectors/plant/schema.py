@@ -1,0 +1,163 @@
+"""The plant historian's PostgreSQL schema, as numbered migrations applied in order, each once.
+
+`migrate(conn)` brings any database (empty, or created by an older LineHMI) to `SCHEMA_VERSION` inside
+one transaction per migration, recorded in `schema_migrations`; a database newer than this LineHMI is
+refused rather than written with an older idea of its tables.
+
+Layout (docs/plant.md): samples are partitioned by month of `source_ts` (declarative range partitioning,
+partitions created on demand by the forwarder), keyed for idempotence by (origin, local_id) - the
+station's journal file (table `journals`) and the row's id in that file - so a batch sent twice after a
+crash lands once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+SCHEMA_VERSION = 2
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "stations, tags, samples (partitioned by month), events, forwarding progress",
+        """
+CREATE TABLE stations (
+    station_id  text PRIMARY KEY,
+    line_id     text NOT NULL,
+    hostname    text NOT NULL DEFAULT '',
+    first_seen  timestamptz NOT NULL DEFAULT now(),
+    last_seen   timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE tags (
+    id           serial PRIMARY KEY,
+    line_id      text NOT NULL,
+    name         text NOT NULL,
+    display_name text NOT NULL DEFAULT '',
+    unit         text NOT NULL DEFAULT '',
+    machine      text NOT NULL DEFAULT '',
+    data_type    text NOT NULL DEFAULT '',
+    states       jsonb,
+    UNIQUE (line_id, name)
+);
+-- One row per journal file of a station: samples carry its small id instead of two strings, which
+-- keeps the idempotence key narrow (about 3x the insert rate of a text key on this machine).
+CREATE TABLE journals (
+    id          serial PRIMARY KEY,
+    station_id  text NOT NULL,
+    journal     text NOT NULL,
+    UNIQUE (station_id, journal)
+);
+-- No foreign keys on samples: a per-row FK check would halve forwarding; the forwarder writes only ids
+-- it has just upserted into tags and journals.
+CREATE TABLE samples (
+    tag_id      integer NOT NULL,
+    source_ts   timestamptz NOT NULL,
+    value       double precision,
+    status      bigint NOT NULL,
+    server_ts   double precision,
+    received_ts double precision,
+    origin      integer NOT NULL,
+    local_id    bigint NOT NULL
+) PARTITION BY RANGE (source_ts);
+CREATE UNIQUE INDEX samples_origin ON samples (origin, local_id, source_ts);
+CREATE INDEX samples_tag_ts ON samples (tag_id, source_ts);
+CREATE TABLE events (
+    line_id     text NOT NULL,
+    station_id  text NOT NULL,
+    journal     text NOT NULL,
+    local_id    bigint NOT NULL,
+    ts          timestamptz NOT NULL,
+    kind        text NOT NULL,
+    source      text NOT NULL DEFAULT '',
+    "user"      text NOT NULL DEFAULT '',
+    severity    integer NOT NULL DEFAULT 0,
+    message     text NOT NULL DEFAULT '',
+    data        jsonb,
+    PRIMARY KEY (station_id, journal, local_id)
+);
+CREATE INDEX events_line_ts ON events (line_id, ts);
+CREATE TABLE forward_progress (
+    station_id  text NOT NULL,
+    journal     text NOT NULL,
+    tbl         text NOT NULL,
+    last_id     bigint NOT NULL,
+    rows        bigint NOT NULL DEFAULT 0,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (station_id, journal, tbl)
+);
+""",
+    ),
+    (
+        2,
+        "station lag view for `linehmi plant status`",
+        """
+CREATE VIEW station_status AS
+SELECT s.station_id, s.line_id, s.hostname, s.last_seen,
+       coalesce(sum(p.rows) FILTER (WHERE p.tbl = 'samples'), 0) AS samples_forwarded,
+       coalesce(sum(p.rows) FILTER (WHERE p.tbl = 'events'), 0) AS events_forwarded,
+       max(p.updated_at) AS last_forward
+FROM stations s LEFT JOIN forward_progress p ON p.station_id = s.station_id
+GROUP BY s.station_id, s.line_id, s.hostname, s.last_seen;
+""",
+    ),
+]
+
+
+class SchemaError(Exception):
+    """The database's schema cannot be used by this LineHMI; str() says why and what to do."""
+
+
+def current_version(conn: Any) -> int:
+    exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
+    if not exists:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(conn: Any) -> list[int]:
+    """Apply the missing migrations, oldest first; returns the versions applied (empty: up to date)."""
+    with conn.transaction():
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY,"
+            " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        # One migrator at a time (two stations starting together): the second waits, then finds none.
+        conn.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+        have = current_version(conn)
+        if have > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the plant database has schema version {have}, newer than this LineHMI's "
+                f"{SCHEMA_VERSION}: update LineHMI on this station"
+            )
+        applied = []
+        for version, description, sql in MIGRATIONS:
+            if version <= have:
+                continue
+            conn.execute(sql)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, description) VALUES (%s, %s)", (version, description)
+            )
+            applied.append(version)
+    return applied
+
+
+def month_partition(day: dt.date) -> tuple[str, dt.date, dt.date]:
+    """(table name, first day, first day of next month) of the samples partition holding `day`."""
+    start = day.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    return f"samples_{start:%Y_%m}", start, end
+
+
+def ensure_partitions(conn: Any, days: set[dt.date], known: set[str]) -> None:
+    """Create the monthly samples partitions these UTC days fall in (`known` caches what exists)."""
+    for day in sorted(days):
+        name, start, end = month_partition(day)
+        if name in known:
+            continue
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF samples "
+            f"FOR VALUES FROM ('{start.isoformat()} 00:00+00') TO ('{end.isoformat()} 00:00+00')"
+        )
+        known.add(name)

@@ -1,0 +1,62 @@
+"""The alarm picture at a chosen instant, rebuilt from the journal: which alarms were active,
+unacknowledged, shelved or out of service at 10:42 (the last checkpoint before it, then the later
+transitions, the same rule as the alarm engine's restart; `hmi.core.alarms.event_codec`)."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots
+from hmi.core.events import EventKind
+from hmi.core.journal_read import StoredEvent
+
+
+@dataclass(frozen=True)
+class PictureRow:
+    snapshot: AlarmSnapshot
+    since: float  # time of the transition that put it in this state
+
+    @property
+    def status(self) -> str:
+        s = self.snapshot
+        if s.out_of_service:
+            return "out of service"
+        if s.shelved_until is not None:
+            return "shelved"
+        if s.suppressed:
+            return "suppressed"
+        if s.active:
+            return "active, unacknowledged" if not s.acked else "active, acknowledged"
+        return "returned, unacknowledged" if not s.acked else "latched" if s.latched else "normal"
+
+
+class AlarmPicture:
+    """Alarm events of a review, indexed by time, so that scrubbing a cursor costs one bisect + a replay
+    of the alarm events before it (a shift has hundreds to a few thousand)."""
+
+    def __init__(self, events: Sequence[StoredEvent]) -> None:
+        self._events = [e for e in events if e.kind == EventKind.ALARM]
+        self._times = [e.ts for e in self._events]
+
+    def at(self, t: float) -> list[PictureRow]:
+        """Alarms not normal at time t (or shelved / out of service), most urgent first."""
+        upto = self._events[: bisect.bisect_right(self._times, t)]
+        rows = []
+        for data, ts in latest_snapshots(upto).values():
+            snap = AlarmSnapshot.from_data(data)
+            if snap.advisory:
+                continue
+            if (
+                snap.active
+                or not snap.acked
+                or snap.latched
+                or snap.shelved_until is not None
+                or snap.out_of_service
+            ):
+                if snap.shelved_until is not None and snap.shelved_until <= t:
+                    snap = replace(snap, shelved_until=None)  # the shelve had run out by then
+                rows.append(PictureRow(snap, ts))
+        rows.sort(key=lambda r: (r.snapshot.priority_level or 99, -(r.snapshot.activated_at or 0.0)))
+        return rows

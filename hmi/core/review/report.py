@@ -1,0 +1,280 @@
+"""The shift report's content, from the journal alone, as data and as Markdown.
+
+Every figure is computed here once, from the same review source the workspace shows: the machines'
+time per state and their stops (from machine_state events), the ISA-18.2 alarm KPIs
+(`hmi.core.alarms.kpi`, the same code as `linehmi alarms report`), the alarms standing at the end
+(`AlarmPicture`, the same as the workspace's alarm picture), operator actions of note, QC rejects and
+model advisories. The PDF (hmi.ui.report_pdf) renders this Markdown with Qt's own text engine, so the
+text stays selectable and searchable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from hmi.core.alarms import kpi
+from hmi.core.events import EventKind
+from hmi.core.journal_read import JournalError
+from hmi.core.production.journal_io import ShiftSummary, analyse_journal, summarise
+from hmi.core.production.text import count, minutes, pct
+from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
+from hmi.core.review.source import ReviewSource
+from hmi.core.review.timeline import StateBar, build_timeline
+
+NOTABLE_ALARM_ACTIONS = ("shelve", "out_of_service", "return_to_service", "unshelve", "limit_change")
+
+
+@dataclass(frozen=True)
+class Stop:
+    machine: str
+    t0: float
+    t1: float
+    state: str
+    reason: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.t1 - self.t0
+
+
+@dataclass
+class ShiftReport:
+    line_name: str
+    title: str  # "early shift 2026-12-06" / "2026-12-06 06:00 to 14:00"
+    t0: float
+    t1: float
+    files: list[str]
+    users: list[str]
+    state_time: dict[str, dict[str, float]]  # machine -> state -> seconds inside [t0, t1)
+    machine_names: dict[str, str]
+    stops: list[Stop]
+    alarm_kpis: kpi.KpiReport
+    standing_at_end: list[PictureRow]
+    actions: list[tuple[float, str, str]]  # (time, user, what)
+    qc_rejects: Counter[str] = field(default_factory=Counter)
+    qc_examples: list[tuple[float, str, str]] = field(default_factory=list)  # (time, defect, image path)
+    advisories: list[tuple[float, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    # Production and OEE from the production model journaled in the file (hmi.core.production: the same
+    # figures as the Production view and `linehmi production summary`); None where the file has none.
+    production: ShiftSummary | None = None
+
+
+def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> ShiftReport:
+    if t1 <= t0:
+        raise ValueError(f"the report period ends before it starts ({title})")
+    timeline = build_timeline(source)
+    events = [e for e in timeline.events if t0 <= e.ts < t1]
+    names = dict(timeline.machines)
+    state_time: dict[str, dict[str, float]] = {m: defaultdict(float) for m in names}
+    stops: list[Stop] = []
+    for bar in timeline.bars:
+        a, b = max(bar.t0, t0), min(bar.t1, t1)
+        if b <= a:
+            continue
+        state_time.setdefault(bar.machine, defaultdict(float))[bar.state] += b - a
+        if _is_stop(bar):
+            stops.append(Stop(bar.machine, a, b, bar.state, bar.fault or bar.state))
+    users = sorted(
+        {e.user for e in events if e.kind == EventKind.AUDIT and e.data.get("action") == "login" and e.user}
+    )
+    actions = []
+    for e in events:
+        if e.kind == EventKind.OPERATOR_ACTION:
+            actions.append((e.ts, e.user, e.message))
+        elif e.kind == EventKind.ALARM and e.data.get("action") in NOTABLE_ALARM_ACTIONS:
+            actions.append((e.ts, e.user or str(e.data.get("user") or ""), e.message))
+    qc = [e for e in events if e.kind == EventKind.QC]
+    rejects: Counter[str] = Counter()
+    examples: list[tuple[float, str, str]] = []
+    for e in qc:
+        label = e.data.get("class")  # set on rejects only (inference.qc.inspector)
+        if label:
+            rejects[str(label)] += 1
+            if len(examples) < 6 and e.data.get("image"):
+                examples.append((e.ts, str(label), str(e.data.get("image"))))
+    advisories = [(e.ts, e.message) for e in events if e.kind == EventKind.ADVISORY and int(e.severity) >= 1]
+    kpis = kpi.report(source.paths, t0, t1)
+    production = None
+    problems = list(source.problems)
+    try:
+        production = summarise(analyse_journal(source.paths, t0, t1), title)
+    except (JournalError, ValueError) as exc:
+        problems.append(f"no production figures: {exc}")
+    return ShiftReport(
+        line_name=source.line_name,
+        title=title,
+        t0=t0,
+        t1=t1,
+        files=[p.name for p in source.paths],
+        users=users,
+        state_time={m: dict(v) for m, v in state_time.items()},
+        machine_names=names,
+        stops=sorted(stops, key=lambda s: s.t0),
+        alarm_kpis=kpis,
+        standing_at_end=AlarmPicture(timeline.events).at(t1),
+        actions=actions,
+        qc_rejects=rejects,
+        qc_examples=examples,
+        advisories=advisories,
+        problems=problems,
+        production=production,
+    )
+
+
+def _is_stop(bar: StateBar) -> bool:
+    return bar.state not in ("Running", "Starting")
+
+
+def _t(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%H:%M:%S")
+
+
+def _dur(s: float) -> str:
+    s = round(s)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def to_markdown(r: ShiftReport) -> str:
+    day = dt.datetime.fromtimestamp(r.t0)
+    lines = [
+        f"# Shift report: {r.line_name}",
+        "",
+        f"**{r.title}** — {day:%Y-%m-%d} {_t(r.t0)} to {dt.datetime.fromtimestamp(r.t1):%Y-%m-%d} {_t(r.t1)} "
+        f"(local time, {_dur(r.t1 - r.t0)})",
+        "",
+        f"Journal: {', '.join(r.files)}. Logged in during the period: {', '.join(r.users) or 'nobody logged in'}.",
+        "",
+    ]
+    if r.problems:
+        lines += ["Notes on the data: " + "; ".join(r.problems) + ".", ""]
+    lines += _production_markdown(r)
+    lines += ["## Machines: time per state", "", "| machine | " + " | ".join(_STATES) + " | stops |"]
+    lines.append("|---|" + "---|" * (len(_STATES) + 1))
+    stop_count = Counter(s.machine for s in r.stops)
+    for m, name in r.machine_names.items():
+        st = r.state_time.get(m, {})
+        other = sum(v for k, v in st.items() if k not in _STATES[:-1])
+        cells = [_dur(st.get(k, 0.0)) for k in _STATES[:-1]] + [_dur(other)]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {stop_count.get(m, 0)} |")
+    lines += ["", "## Machine state changes", ""]
+    if r.production is not None:
+        lines.append("Downtime with reasons and its attribution: see Production above.")
+    elif r.stops:
+        pareto: dict[str, list[float]] = defaultdict(list)
+        for s in r.stops:
+            pareto[f"{r.machine_names.get(s.machine, s.machine)}: {s.reason}"].append(s.duration_s)
+        lines += ["| machine: reason | stops | downtime |", "|---|---|---|"]
+        for key, durs in sorted(pareto.items(), key=lambda kv: -sum(kv[1])):
+            lines.append(f"| {key} | {len(durs)} | {_dur(sum(durs))} |")
+        lines += ["", "| from | to | machine | state | reason | duration |", "|---|---|---|---|---|---|"]
+        for s in r.stops:
+            lines.append(
+                f"| {_t(s.t0)} | {_t(s.t1)} | {r.machine_names.get(s.machine, s.machine)} | {s.state} | "
+                f"{s.reason} | {_dur(s.duration_s)} |"
+            )
+    else:
+        lines.append("No machine stopped in this period.")
+    k = r.alarm_kpis
+    lines += [
+        "",
+        "## Alarms (ISA-18.2)",
+        "",
+        f"{k.annunciated} alarms annunciated; average {k.per_10min_avg:.1f} per 10 min, peak {k.per_10min_peak} "
+        f"in 10 min; {k.flood_pct:.0f} % of 10-minute periods in flood (> 10 alarms); "
+        f"{k.acks} acknowledged"
+        + (
+            f", median time to acknowledge {k.median_time_to_ack_s:.0f} s." if k.median_time_to_ack_s else "."
+        ),
+        "",
+    ]
+    if k.top10:
+        lines += ["| most frequent alarms | count |", "|---|---|"]
+        lines += [f"| {a.name or a.alarm} | {a.count} |" for a in k.top10]
+        lines.append("")
+    if k.assessment:
+        lines += ["| KPI | value | target | verdict |", "|---|---|---|---|"]
+        lines += [f"| {a.kpi} | {a.value} | {a.target} | {a.verdict} |" for a in k.assessment]
+        lines.append("")
+    lines += ["## Alarms standing at the end of the period", ""]
+    if r.standing_at_end:
+        lines += ["| alarm | priority | status | since |", "|---|---|---|---|"]
+        for row in r.standing_at_end:
+            snap = row.snapshot
+            lines.append(
+                f"| {snap.name or snap.alarm} | {snap.priority or '-'} | {row.status} | {_t(row.since)} |"
+            )
+    else:
+        lines.append("None: every alarm was normal and acknowledged.")
+    lines += ["", "## Operator actions of note", ""]
+    if r.actions:
+        lines += ["| time | user | action |", "|---|---|---|"]
+        lines += [f"| {_t(t)} | {u or '-'} | {_cell(text)} |" for t, u, text in r.actions]
+    else:
+        lines.append("No setpoint changes, shelves or out-of-service actions.")
+    lines += ["", "## Visual QC", ""]
+    total = sum(r.qc_rejects.values())
+    if r.qc_rejects:
+        lines.append(
+            f"{total} rejects: "
+            + ", ".join(f"{n} {d.replace('_', ' ')}" for d, n in r.qc_rejects.most_common())
+            + "."
+        )
+        for t, d, img in r.qc_examples:
+            lines.append(f"- {_t(t)} {d.replace('_', ' ')}: `{img}`")
+    else:
+        lines.append("No QC rejects journaled in this period.")
+    lines += ["", "## Model advisories", ""]
+    if r.advisories:
+        lines += [f"- {_t(t)} {_cell(text)}" for t, text in r.advisories]
+    else:
+        lines.append("No fault-prediction warnings in this period.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _production_markdown(r: ShiftReport) -> list[str]:
+    s = r.production
+    if s is None:
+        return []
+    head = "| scope | OEE | availability | performance | quality | good | rejects | downtime |"
+    lines = ["## Production and OEE (ISO 22400-2)", "", head, "|---|---|---|---|---|---|---|---|"]
+    for name, f in [("line", s.line_oee), *((r.machine_names.get(m, m), f) for m, f in s.machines.items())]:
+        lines.append(
+            f"| {name} | {pct(f.oee)} | {pct(f.availability)} | {pct(f.performance)} | {pct(f.quality)} "
+            f"| {count(f.good)} | {count(f.rejects)} | {minutes(f.downtime_s)} |"
+        )
+    lines += ["", "Downtime by reason (attributed to the machine that caused it):", ""]
+    if s.pareto:
+        lines += ["| reason | category | downtime | stops | machines |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {_cell(p.text)} | {p.category} | {minutes(p.seconds)} | {p.count} | {', '.join(p.machines)} |"
+            for p in s.pareto
+        ]
+    else:
+        lines.append("No downtime.")
+    lines += ["", f"Stops: {len(s.stops)}, of which {len(s.unclassified)} still without a reason.", ""]
+    if s.stops:
+        lines += [
+            "| from | to | machine | category | reason | minutes | classified by |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for st in s.stops:
+            lines.append(
+                f"| {_t(st.start)} | {_t(st.end)} | {r.machine_names.get(st.machine, st.machine)} | {st.category}"
+                f"{' (short)' if st.short else ''} | {_cell(st.reason or st.auto_reason or 'unclassified')} "
+                f"| {st.duration / 60:.1f} | {st.classified_by or 'automatic'} |"
+            )
+        lines.append("")
+    if s.flags:
+        lines += ["Flags on these figures: " + "; ".join(s.flags) + ".", ""]
+    return lines
+
+
+_STATES = ["Running", "Starting", "Idle", "Stopped", "Faulted", "other"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")

@@ -1,0 +1,189 @@
+"""What a review opens: one or more journal files (or a journal directory), read-only, with no PLC and
+no config: the line, its tags and its config come from the files themselves.
+
+`ReviewSource.open(paths)` never writes to the evidence (every file through `open_journal_readonly`,
+SQLite `mode=ro`, or `immutable=1` on read-only media) and never stops at the first bad file: a corrupt,
+foreign or unreadable file is left out with a message naming it and why; only when nothing usable is
+left is it an error. Files of another line than the first usable one are left out the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hmi.core.config import LineConfig
+from hmi.core.events import EventKind
+from hmi.core.journal_read import (
+    JournalError,
+    StoredEvent,
+    TagSamples,
+    open_journal_readonly,
+    read_samples_from_files,
+)
+from hmi.core.journal_schema import SCHEMA_VERSION
+
+DAY_S = 86_400.0
+
+
+class ReviewError(Exception):
+    """Nothing reviewable among the paths given; str() says what was tried and why each failed."""
+
+
+@dataclass(frozen=True)
+class ReviewFile:
+    path: Path
+    line_id: str
+    line_name: str
+    schema_version: int
+    t0: float  # first record (event or sample) in the file
+    t1: float  # last record
+
+
+@dataclass
+class ReviewSource:
+    files: list[ReviewFile]
+    config: LineConfig | None  # the line config the station ran with (files from before it was stored: None)
+    problems: list[str] = field(default_factory=list)  # files left out, gaps, old versions: shown to the user
+
+    @property
+    def line_id(self) -> str:
+        return self.files[0].line_id
+
+    @property
+    def line_name(self) -> str:
+        return self.files[0].line_name
+
+    @property
+    def paths(self) -> list[Path]:
+        return [f.path for f in self.files]
+
+    @property
+    def t0(self) -> float:
+        return min(f.t0 for f in self.files)
+
+    @property
+    def t1(self) -> float:
+        return max(f.t1 for f in self.files)
+
+    # --- opening -------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, paths: Sequence[Path | str]) -> ReviewSource:
+        candidates: list[Path] = []
+        problems: list[str] = []
+        for p in map(Path, paths):
+            if p.is_dir():
+                found = sorted(p.glob("*.db"))
+                if not found:
+                    problems.append(f"{p}: no journal files (*.db) in this folder")
+                candidates += found
+            elif p.exists():
+                candidates.append(p)
+            else:
+                problems.append(f"{p}: not found")
+        files: list[ReviewFile] = []
+        config_json = ""
+        for path in candidates:
+            try:
+                rf, cfg_json = _inspect(path)
+            except JournalError as exc:
+                problems.append(str(exc))
+                continue
+            if files and rf.line_id != files[0].line_id:
+                problems.append(
+                    f"{path}: journal of line {rf.line_id!r}, not {files[0].line_id!r}: left out "
+                    "(review one line at a time)"
+                )
+                continue
+            if rf.schema_version > SCHEMA_VERSION:
+                problems.append(
+                    f"{path}: written by a newer LineHMI (journal schema {rf.schema_version}, this one reads "
+                    f"{SCHEMA_VERSION}); shown as far as this version understands it"
+                )
+            files.append(rf)
+            config_json = cfg_json or config_json  # the newest file's config wins (files sort by date)
+        if not files:
+            tried = "; ".join(problems) or "no paths given"
+            raise ReviewError(f"nothing to review: {tried}")
+        files.sort(key=lambda f: f.t0)
+        problems += _day_gaps(files)
+        config = None
+        if config_json:
+            try:
+                config = LineConfig.model_validate_json(config_json)
+            except ValueError as exc:
+                problems.append(f"the line config stored in the journal is unreadable ({exc}); tags only")
+        else:
+            problems.append(
+                "these files do not hold the line config (older LineHMI): machines from tag names"
+            )
+        return cls(files, config, problems)
+
+    # --- reading -------------------------------------------------------------------------------------
+    def events(
+        self, t0: float | None = None, t1: float | None = None, kinds: Iterable[EventKind | str] | None = None
+    ) -> list[StoredEvent]:
+        out: list[StoredEvent] = []
+        kind_list = list(kinds) if kinds is not None else None
+        for f in self.files:
+            with open_journal_readonly(f.path) as r:
+                out += r.read_events(t0, t1, kind_list)
+        out.sort(key=lambda e: (e.ts, e.id))
+        return out
+
+    def samples(self, tags: Iterable[str] | str, t0: float | None, t1: float | None) -> dict[str, TagSamples]:
+        return read_samples_from_files(self.paths, tags, t0, t1)
+
+    def tags(self) -> list[dict[str, object]]:
+        with open_journal_readonly(self.files[-1].path) as r:
+            return r.tags()
+
+    def machines(self) -> list[tuple[str, str]]:
+        """(machine id, display name) in line order: from the config, else from the tags' machine column."""
+        if self.config is not None and self.config.machines:
+            return [(m.id, m.name) for m in self.config.machines]
+        seen: dict[str, str] = {}
+        for t in self.tags():
+            m = str(t.get("machine") or "")
+            if m and m not in seen:
+                seen[m] = m.capitalize()
+        return list(seen.items())
+
+
+def _inspect(path: Path) -> tuple[ReviewFile, str]:
+    with open_journal_readonly(path) as r:
+        meta = r.meta()
+        if meta.get("app") != "linehmi" or "line_id" not in meta:
+            raise JournalError(
+                f"journal file {path}: not a LineHMI journal (no line in its meta table)", path
+            )
+        try:
+            version = int(meta.get("schema_version", "0"))
+        except ValueError:
+            version = 0
+        c = r.conn
+        lo_e, hi_e = c.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+        lo_s = c.execute("SELECT source_ts FROM samples ORDER BY id LIMIT 1").fetchone()
+        hi_s = c.execute("SELECT source_ts FROM samples ORDER BY id DESC LIMIT 1").fetchone()
+        times = [t for t in (lo_e, hi_e, lo_s and lo_s[0], hi_s and hi_s[0]) if isinstance(t, int | float)]
+        if not times:
+            raise JournalError(f"journal file {path}: holds no records", path)
+        rf = ReviewFile(
+            path, meta["line_id"], meta.get("line_name", meta["line_id"]), version, min(times), max(times)
+        )
+        return rf, meta.get("line_config", "")
+
+
+def _day_gaps(files: list[ReviewFile]) -> list[str]:
+    """Missing days between daily files: a review of a week says which days it does not have."""
+    out = []
+    for a, b in itertools.pairwise(files):
+        if b.t0 - a.t1 > DAY_S:
+            d0 = dt.datetime.fromtimestamp(a.t1).date() + dt.timedelta(days=1)
+            d1 = dt.datetime.fromtimestamp(b.t0).date() - dt.timedelta(days=1)
+            span = d0.isoformat() if d0 == d1 else f"{d0.isoformat()} to {d1.isoformat()}"
+            out.append(f"no journal for {span}: shown as a gap")
+    return out

@@ -1,0 +1,146 @@
+"""The shift timeline as plain data: a lane of state bars per machine, marker lanes for alarms, operator
+actions, QC, advisories and connection, and the gaps where nothing was recorded.
+
+Built from the journal's events alone (machine_state events carry each state change with its label and
+fault), so it opens in one pass over the events of the files, without reading any sample.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from hmi.core.alarms.event_codec import transition_of
+from hmi.core.events import EventKind, Severity
+from hmi.core.journal_read import StoredEvent
+from hmi.core.review.source import ReviewSource
+
+# States drawn in an alarm colour; every other state is a grey (ISA-101: colour only for abnormal).
+ABNORMAL_STATES = frozenset({"Faulted", "Fault", "Tripped", "Bad"})
+
+LANES = ("alarms", "operator", "qc", "advisory", "connection")
+_LANE_OF = {
+    EventKind.OPERATOR_ACTION: "operator",
+    EventKind.AUDIT: "operator",
+    EventKind.QC: "qc",
+    EventKind.ADVISORY: "advisory",
+    EventKind.CONNECTION: "connection",
+    EventKind.DATA_GAP: "connection",
+}
+
+
+@dataclass(frozen=True)
+class StateBar:
+    machine: str
+    t0: float
+    t1: float
+    state: str
+    fault: str = ""
+
+    @property
+    def abnormal(self) -> bool:
+        return self.state in ABNORMAL_STATES or bool(self.fault and self.fault != "None")
+
+
+@dataclass(frozen=True)
+class Marker:
+    t: float
+    lane: str
+    text: str
+    severity: int
+    event_id: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    t0: float
+    t1: float
+    text: str
+
+
+@dataclass
+class Timeline:
+    t0: float
+    t1: float
+    machines: list[tuple[str, str]]  # (id, display name), lane order
+    bars: list[StateBar]
+    markers: list[Marker]
+    gaps: list[Gap]
+    events: list[StoredEvent]  # every event, time order: the event browser's rows and the markers' details
+
+    def state_at(self, machine: str, t: float) -> StateBar | None:
+        for bar in self.bars:
+            if bar.machine == machine and bar.t0 <= t < bar.t1:
+                return bar
+        return None
+
+    def next_marker_after(self, t: float, lanes: tuple[str, ...] = LANES) -> Marker | None:
+        """For playback's "next event": the first marker strictly after t in the lanes shown."""
+        times = [m.t for m in self.markers]
+        for m in self.markers[bisect.bisect_right(times, t) :]:
+            if m.lane in lanes:
+                return m
+        return None
+
+    def event(self, event_id: int) -> StoredEvent | None:
+        return next((e for e in self.events if e.id == event_id), None)
+
+
+def build_timeline(source: ReviewSource) -> Timeline:
+    events = source.events()
+    t0, t1 = source.t0, source.t1
+    machines = source.machines()
+    bars = _state_bars(events, [m for m, _ in machines], t1)
+    markers: list[Marker] = []
+    gaps: list[Gap] = []
+    for ev in events:
+        if ev.kind == EventKind.ALARM:
+            tr = transition_of(ev)
+            if tr is None or tr.action not in (
+                "activate",
+                "acknowledge",
+                "clear",
+                "shelve",
+                "out_of_service",
+            ):
+                continue
+            name = tr.snapshot.name or tr.alarm
+            who = f" by {tr.user}" if tr.user else ""
+            markers.append(
+                Marker(ev.ts, "alarms", f"{name}: {tr.action}{who}", int(ev.severity), ev.id, tr.alarm)
+            )
+        elif ev.kind == EventKind.DATA_GAP:
+            g0, g1 = ev.data.get("start"), ev.data.get("end")
+            if isinstance(g0, int | float) and isinstance(g1, int | float) and g1 > g0:
+                gaps.append(Gap(float(g0), float(g1), ev.message))
+            markers.append(Marker(ev.ts, "connection", ev.message, int(ev.severity), ev.id, ev.source))
+        elif ev.kind in _LANE_OF:
+            if (
+                ev.kind == EventKind.QC
+                and int(ev.severity) < Severity.WARNING
+                and "reject" not in ev.message.lower()
+            ):
+                continue  # the QC lane shows rejects and QC problems, not every good bottle
+            markers.append(
+                Marker(ev.ts, _LANE_OF[EventKind(ev.kind)], ev.message, int(ev.severity), ev.id, ev.source)
+            )
+    markers.sort(key=lambda m: (m.t, m.event_id))
+    return Timeline(t0, t1, machines, bars, markers, gaps, events)
+
+
+def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) -> list[StateBar]:
+    changes: dict[str, list[tuple[float, str, str]]] = {m: [] for m in machines}
+    for ev in events:
+        if ev.kind == EventKind.MACHINE_STATE and ev.source in changes:
+            changes[ev.source].append(
+                (ev.ts, str(ev.data.get("state") or "?"), str(ev.data.get("fault") or ""))
+            )
+    bars = []
+    for machine, seq in changes.items():
+        seq.sort()
+        for (ta, state, fault), nxt in zip(seq, [*seq[1:], None], strict=True):
+            tb = nxt[0] if nxt is not None else t_end
+            if tb > ta:
+                bars.append(StateBar(machine, ta, tb, state, fault))
+    return bars

@@ -1,0 +1,106 @@
+"""`linehmi review PATH...` (the review workspace) and `linehmi report --db FILE ...` (the shift report).
+
+Both open the journal files read-only and need nothing else: no PLC, no config, no network.
+
+    linehmi review data/line1_2026-12-05.db                 a shift's file (a copy is fine)
+    linehmi review data/                                      every file of a journal directory
+    linehmi report --db FILE --shift early --pdf early.pdf [--markdown early.md]
+    linehmi report --db FILE --shift "06:00..14:00" --day 2026-12-05 --markdown -
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from hmi.core.review.report import build_report, to_markdown
+from hmi.core.review.source import ReviewError, ReviewSource
+
+
+def _period(source: ReviewSource, shift: str | None, day: str | None) -> tuple[float, float, str]:
+    """(t0, t1, title) of `--shift`: a shift name of the calendar, FROM..TO clock times, or the whole file."""
+    if not shift:
+        return source.t0, source.t1 + 1e-3, "whole journal"
+    from inference.assistant.timeparse import ShiftCalendar  # the one shift calendar of the app
+
+    cal = ShiftCalendar.from_config(source.config) if source.config is not None else ShiftCalendar.default()
+    the_day = dt.date.fromisoformat(day) if day else dt.datetime.fromtimestamp(source.t0).date()
+    if ".." in shift:
+        a, b = (dt.time.fromisoformat(x.strip()) for x in shift.split("..", 1))
+        t0 = cal.ts(the_day, a)
+        t1 = cal.ts(the_day + dt.timedelta(days=1) if b <= a else the_day, b)
+        return t0, t1, f"{the_day.isoformat()} {a:%H:%M} to {b:%H:%M}"
+    named = cal.shift_named(shift)
+    if named is None:
+        raise SystemExit(f"linehmi report: no shift called {shift!r} (use a shift name or HH:MM..HH:MM)")
+    t0, t1 = cal.bounds(named, the_day)
+    return t0, t1, f"{named.name} shift {the_day.isoformat()}"
+
+
+def report_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="linehmi report", description="the shift report of a journal, as PDF/Markdown"
+    )
+    p.add_argument("--db", nargs="+", required=True, help="journal file(s) or a journal directory")
+    p.add_argument(
+        "--shift", help="shift name (early, late, night...) or HH:MM..HH:MM; default: the whole file"
+    )
+    p.add_argument("--day", help="YYYY-MM-DD the shift starts on (default: the first day in the journal)")
+    p.add_argument("--pdf", help="write the PDF here")
+    p.add_argument("--markdown", help="write the Markdown here ('-': standard output)")
+    args = p.parse_args(argv)
+    if not args.pdf and not args.markdown:
+        args.markdown = "-"
+    try:
+        source = ReviewSource.open(args.db)
+    except ReviewError as exc:
+        print(f"linehmi report: {exc}", file=sys.stderr)
+        return 2
+    for problem in source.problems:
+        print(f"linehmi report: note: {problem}", file=sys.stderr)
+    t0, t1, title = _period(source, args.shift, args.day)
+    try:
+        report = build_report(source, t0, t1, title)
+    except ValueError as exc:
+        print(f"linehmi report: {exc}", file=sys.stderr)
+        return 2
+    md = to_markdown(report)
+    if args.markdown == "-":
+        print(md)
+    elif args.markdown:
+        Path(args.markdown).write_text(md, encoding="utf-8")
+    if args.pdf:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no display
+        from PySide6.QtGui import QGuiApplication
+
+        from hmi.ui.report_pdf import write_pdf
+
+        app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+        pages = write_pdf(md, args.pdf, title=f"{report.line_name}: {title}")
+        print(f"{args.pdf}: {pages} pages", file=sys.stderr)
+        del app
+    return 0
+
+
+def review_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="linehmi review", description="review journal files after the shift")
+    p.add_argument("paths", nargs="+", help="journal file(s) or a journal directory")
+    p.add_argument("--seconds", type=float, help="close after this many seconds (scripts, tests)")
+    p.add_argument("--screenshot", help="with --seconds: save the window to this PNG before closing")
+    args = p.parse_args(argv)
+    try:
+        source = ReviewSource.open(args.paths)
+    except ReviewError as exc:
+        print(f"linehmi review: {exc}", file=sys.stderr)
+        return 2
+    from hmi.ui.system_libs import check_before_window
+
+    if message := check_before_window():
+        print(f"linehmi review: {message}", file=sys.stderr)
+        return 2
+    from hmi.ui.review_window import run_review
+
+    return run_review(source, seconds=args.seconds, screenshot=args.screenshot)

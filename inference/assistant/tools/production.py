@@ -1,0 +1,87 @@
+"""OEE from the production model (`hmi.core.production`, ISO 22400-2): availability, performance,
+quality and OEE of the line (measured on its constraint machine) or of one machine, with the
+downtime by reason. The production model is the one journaled in the file, or the line config's
+when the assistant has it; a journal with neither gets an honest "I can't answer that"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hmi.core.journal_read import JournalError
+from hmi.core.production.journal_io import analyse_journal
+from hmi.core.production.oee import LINE, OeeFigures
+from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolError, ToolResult
+from inference.assistant.tools.context import PlantTools
+from inference.assistant.tools.fmt import fmt_duration, fmt_num
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else fmt_num(round(100.0 * x, 1), "%")
+
+
+class Production(Tool):
+    name = "production"
+    description = (
+        "OEE with availability, performance and quality, good and rejected units, downtime by reason"
+    )
+    params = (Param("machine", "str"), *TIME_PARAMS)
+
+    def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
+        machine: str | None = args.get("machine")
+        j = ctx.need_journal()
+        if machine:
+            ctx.resolve_machine(machine)  # an unknown machine is named as such
+        a, b = ctx.range_of(args.get("start"), args.get("end"))
+        rng = ctx.range_label(a, b)
+        files = [p for p in j.files(a, b) if p.is_file()]
+        try:
+            analysis = analyse_journal(files, a, b, ctx.production)
+        except JournalError:
+            raise ToolError(
+                "I can't answer that from the plant data: OEE needs a production model (planned time, ideal"
+                " rate, the line's constraint machine), and this journal has none and no line config with a"
+                " [production] table was given. I can tell you stops and downtime, rejects and the reject"
+                " rate"
+            ) from None
+        scope = ctx.resolve_machine(machine)[0] if machine else LINE
+        f: OeeFigures = analysis.oee(scope)
+        who = "the line" if scope == LINE else f"the {ctx.catalog.machine_name(scope)}"
+        text = (
+            f"OEE of {who} from {rng}: {_pct(f.oee)} (availability {_pct(f.availability)}, performance"
+            f" {_pct(f.performance)}, quality {_pct(f.quality)}); good {fmt_num(f.good)}, rejects"
+            f" {fmt_num(f.rejects)}, downtime {fmt_duration(f.downtime_s)}."
+        )
+        pareto = analysis.pareto()[:3]
+        if pareto:
+            text += (
+                " Downtime by reason: "
+                + "; ".join(
+                    f"{p.text} {fmt_duration(p.seconds)} ({p.count} stop{'s' if p.count != 1 else ''})"
+                    for p in pareto
+                )
+                + "."
+            )
+        flags = [*analysis.flags, *f.flags]
+        if flags:
+            text += " Note: " + "; ".join(flags[:3]) + "."
+        facts = {
+            "scope": scope,
+            "range": rng,
+            "oee_pct": None if f.oee is None else round(100 * f.oee, 1),
+            "availability_pct": None if f.availability is None else round(100 * f.availability, 1),
+            "performance_pct": None if f.performance is None else round(100 * f.performance, 1),
+            "quality_pct": None if f.quality is None else round(100 * f.quality, 1),
+            "good": f.good,
+            "rejects": f.rejects,
+            "downtime_s": round(f.downtime_s),
+            "flags": flags,
+        }
+        sources = [Source("kpi", f"Production and OEE {rng}", {"start": round(a, 3), "end": round(b, 3)})]
+        return ToolResult(
+            self.name,
+            {"machine": machine, "start": a, "end": b, "range": rng},
+            text,
+            facts,
+            sources,
+            key_facts=[_pct(f.oee).split()[0]] if f.oee is not None else [],
+        )

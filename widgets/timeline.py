@@ -1,0 +1,146 @@
+"""The shift timeline: one time axis, a lane of state bars per machine, marker lanes for alarms, operator
+actions, QC, advisories and connection, gaps hatched, and a shared cursor.
+
+ISA-101: machine states in greys (running darkest, stopped lightest), colour only for abnormal states
+(faulted) and for alarm markers. Zoom with the wheel (time only), drag to pan; click a marker to select
+its event; click or drag the cursor to move it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
+
+from hmi.core.review.timeline import LANES, Marker, Timeline
+
+STATE_GREYS = {"Running": "#5c5c5c", "Starting": "#8a8a8a", "Idle": "#a8a8a8", "Stopped": "#c8c8c8"}
+ABNORMAL = "#d9534f"  # the alarm red, used only for abnormal states and alarm markers
+MARKER_COLOURS = {
+    "alarms": "#d9534f",
+    "operator": "#303030",
+    "qc": "#6a6a6a",
+    "advisory": "#6a6a6a",
+    "connection": "#303030",
+}
+LANE_TITLES = {
+    "alarms": "Alarms",
+    "operator": "Operator",
+    "qc": "QC rejects",
+    "advisory": "Advisories",
+    "connection": "Link / gaps",
+}
+
+
+class TimelineWidget(QWidget):
+    cursor_moved = Signal(float)  # POSIX seconds
+    marker_clicked = Signal(int)  # journal event id
+
+    def __init__(self, timeline: Timeline, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline = timeline
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot.setBackground("#e6e6e6")
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        vb = self.plot.getViewBox()
+        vb.setMouseEnabled(x=True, y=False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plot)
+        self.lane_names = [name for _, name in timeline.machines] + [LANE_TITLES[lane] for lane in LANES]
+        n = len(self.lane_names)
+        left = self.plot.getAxis("left")
+        left.setTicks([[(n - 1 - k, name) for k, name in enumerate(self.lane_names)]])
+        left.setWidth(96)
+        self._lane_y = {m: n - 1 - k for k, (m, _) in enumerate(timeline.machines)}
+        self._lane_y.update({lane: n - 1 - len(timeline.machines) - k for k, lane in enumerate(LANES)})
+        self._draw_bars()
+        self._draw_gaps(n)
+        self._markers: list[Marker] = []
+        self._draw_markers()
+        self.cursor_line = pg.InfiniteLine(
+            pos=timeline.t0,
+            angle=90,
+            movable=True,
+            pen=pg.mkPen("#1f1f1f", width=2),
+            hoverPen=pg.mkPen("#000000", width=4),  # not pyqtgraph's red: red is for alarms only
+        )
+        self.cursor_line.sigPositionChanged.connect(lambda line: self.cursor_moved.emit(float(line.value())))
+        self.plot.addItem(self.cursor_line)
+        vb.setLimits(xMin=timeline.t0 - 60, xMax=timeline.t1 + 60, minXRange=5.0)
+        self.plot.setXRange(timeline.t0, timeline.t1, padding=0.01)
+        self.plot.setYRange(-0.6, n - 0.4, padding=0)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.setMinimumHeight(20 * n + 40)
+
+    # --- drawing -------------------------------------------------------------------------------
+    def _draw_bars(self) -> None:
+        for bar in self.timeline.bars:
+            y = self._lane_y.get(bar.machine)
+            if y is None:
+                continue
+            colour = ABNORMAL if bar.abnormal else STATE_GREYS.get(bar.state, "#b4b4b4")
+            item = QGraphicsRectItem(bar.t0, y - 0.35, bar.t1 - bar.t0, 0.7)
+            item.setBrush(QBrush(QColor(colour)))
+            item.setPen(QPen(Qt.PenStyle.NoPen))
+            item.setToolTip(f"{bar.machine}: {bar.state}" + (f" ({bar.fault})" if bar.fault else ""))
+            self.plot.addItem(item)
+
+    def _draw_gaps(self, n: int) -> None:
+        for gap in self.timeline.gaps:
+            item = QGraphicsRectItem(gap.t0, -0.5, gap.t1 - gap.t0, n)
+            item.setBrush(QBrush(QColor("#7a7a7a"), Qt.BrushStyle.BDiagPattern))
+            item.setPen(QPen(Qt.PenStyle.NoPen))
+            item.setToolTip(f"no data: {gap.text}")
+            self.plot.addItem(item)
+
+    def _draw_markers(self) -> None:
+        for lane in LANES:
+            ms = [m for m in self.timeline.markers if m.lane == lane]
+            if not ms:
+                continue
+            self._markers += ms
+            scatter = pg.ScatterPlotItem(
+                x=np.array([m.t for m in ms]),
+                y=np.full(len(ms), self._lane_y[lane], dtype=float),
+                size=11,
+                symbol="d" if lane == "alarms" else "o",
+                brush=pg.mkBrush(MARKER_COLOURS[lane]),
+                pen=pg.mkPen("#1f1f1f"),
+                data=[m.event_id for m in ms],
+                hoverable=True,
+                tip=None,
+            )
+            scatter.sigClicked.connect(self._on_marker)
+            self.plot.addItem(scatter)
+
+    # --- interaction -----------------------------------------------------------------------------
+    def _on_marker(self, _item: object, points: list[object]) -> None:
+        if points:
+            event_id = int(points[0].data())  # type: ignore[attr-defined]
+            ev = self.timeline.event(event_id)
+            if ev is not None:
+                self.set_cursor(ev.ts)
+            self.marker_clicked.emit(event_id)
+
+    def _on_click(self, ev: object) -> None:
+        if getattr(ev, "isAccepted", lambda: False)():
+            return  # a marker took it
+        pos = ev.scenePos()  # type: ignore[attr-defined]
+        vb = self.plot.getViewBox()
+        if vb.sceneBoundingRect().contains(pos):
+            self.set_cursor(float(vb.mapSceneToView(QPointF(pos)).x()))
+
+    def set_cursor(self, t: float) -> None:
+        t = min(max(t, self.timeline.t0), self.timeline.t1)
+        if abs(float(self.cursor_line.value()) - t) > 1e-6:
+            self.cursor_line.setValue(t)  # emits cursor_moved through sigPositionChanged
+
+    def cursor_time(self) -> float:
+        return float(self.cursor_line.value())
+
+    def show_range(self, t0: float, t1: float) -> None:
+        self.plot.setXRange(t0, t1, padding=0)
