@@ -421,7 +421,15 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.user_status)
         # A refused server certificate is for the operator to see (and a supervisor to trust).
         self.cert_button = CertRefusalButton(self.runtime.certificates, self)
-        sb.addWidget(self.cert_button)
+        # In a holder: the status bar takes the height of every item, hidden or not, and a hidden
+        # touch-sized button would make it 40 px tall; the holder's height follows the button's
+        # visibility (it shows only while a certificate is refused).
+        holder = QWidget()
+        holder_lay = QHBoxLayout(holder)
+        holder_lay.setContentsMargins(0, 0, 0, 0)
+        holder_lay.addWidget(self.cert_button)
+        sb.addWidget(holder)
+        self.cert_button.hide()
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
