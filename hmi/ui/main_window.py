@@ -66,7 +66,6 @@ from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollab
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
-from widgets.alarm_paint import ElidedLabel
 from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
 from widgets.alarm_table import AlarmTable
 from widgets.assistant_pane import AssistantPane
@@ -92,18 +91,40 @@ def default_user() -> str:
         return "operator"
 
 
-class UserLabel(ElidedLabel):
-    """Who is logged in: elided on a narrow screen, whole in its tooltip and in text()."""
+class UserLabel(QLabel):
+    """Who is logged in: whole when there is room, elided on a narrow (1024 px) screen; the whole
+    text stays in text(), full_text() and the tooltip."""
 
     def __init__(self) -> None:
         super().__init__()
+        self._full = ""
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("User  W. Operator…"))
 
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
     def text(self) -> str:  # type: ignore[override]
-        return self.full_text()
+        return self._full
+
+    def full_text(self) -> str:
+        return self._full
 
     def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance(self.full_text()) + 4, super().sizeHint().height())
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(10, self.width() - 4)
+        )
+        super().setText(shown)
 
 
 def _separator() -> QFrame:
@@ -272,7 +293,7 @@ class MainWindow(QMainWindow):
         self.logout_button.setAutoDefault(False)
         self.logout_button.clicked.connect(self.log_out)
         lay.addWidget(_separator())
-        lay.addWidget(self.user_label, 1)
+        lay.addWidget(self.user_label)
         lay.addWidget(self.login_button)
         lay.addWidget(self.logout_button)
         lay.addWidget(_separator())
