@@ -74,6 +74,10 @@ def _run_runtime(
     from hmi.app.runtime import LineRuntime
     from hmi.core.users import User
 
+    # A SIGTERM while starting (systemd, `kill`) must not kill the process half-way: it is noted here and
+    # honoured as soon as the window or the logger loop runs, which then stop the runtime cleanly.
+    stop_requested = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
     runtime = LineRuntime(
         config,
         journal_dir=args.journal_dir,
@@ -107,7 +111,7 @@ def _run_runtime(
     if isinstance(user, User):
         runtime.auditor.record(user, "login", detail="automatic log-in of the demo")
     if args.headless:
-        return _headless_loop(runtime, args.seconds)
+        return _headless_loop(runtime, args.seconds, stop_requested)
     from hmi.ui.app import run_gui  # Qt only from here on
 
     touch = {"on": True, "off": False}.get(args.touch or "")  # None: auto / the config decides
@@ -119,11 +123,12 @@ def _run_runtime(
         screenshot=args.screenshot,
         fullscreen=args.fullscreen or None,
         touch=touch,
+        stop_requested=stop_requested,
     )
 
 
-def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-untyped-def]
-    stop = threading.Event()
+def _headless_loop(runtime, seconds: float | None, stop: threading.Event | None = None) -> int:  # type: ignore[no-untyped-def]
+    stop = stop or threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     t_end = time.monotonic() + seconds if seconds else None

@@ -71,7 +71,7 @@ from widgets.alarm_model import (
     AlarmTableModel,
     row_key,
 )
-from widgets.alarm_paint import ElidedLabel, paint_priority_chip, priority_colour
+from widgets.alarm_paint import WrappingLabel, paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
 
 S = AlarmState
@@ -337,12 +337,13 @@ class AlarmTable(QWidget):
         self.trend_button.clicked.connect(self.request_trend)
         actions.addWidget(self.trend_button)
         actions.addSpacing(12)
-        # Who may do what: stays readable for a viewer ("view only"), elided when space is short.
-        self.rights_label = ElidedLabel()
-        self.rights_label.setObjectName("alarmRights")
-        self.rights_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        actions.addWidget(self.rights_label, 1)
+        actions.addStretch(1)
         outer.addLayout(actions)
+        # Who may do what: a line of its own under the buttons, so it is read in full (a viewer
+        # sees "view only" and why before trying).
+        self.rights_label = WrappingLabel(lines=1)
+        self.rights_label.setObjectName("alarmRights")
+        outer.addWidget(self.rights_label)
         self.message_label = QLabel()
         self.message_label.setObjectName("alarmMessage")
         self.message_label.setWordWrap(True)

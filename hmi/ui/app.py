@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from hmi.core.config import LineConfig
@@ -22,6 +23,7 @@ def run_gui(
     audible: bool | None = None,
     fullscreen: bool | None = None,
     touch: bool | None = None,
+    stop_requested: threading.Event | None = None,
 ) -> int:
     """Show the main window over a started runtime and run the Qt event loop.
 
@@ -76,16 +78,22 @@ def run_gui(
 
         if seconds:
             QTimer.singleShot(int(seconds * 1000), finish)
-        # Ctrl+C in the terminal closes the window cleanly; the idle timer lets Python see the signal.
-        previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
+        # Ctrl+C in the terminal and SIGTERM (systemd, `kill`, a session logout) close the window cleanly:
+        # the runtime stops, the journal commits what it holds and leaves one self-contained file (no
+        # -wal beside it) that can be copied for review. The idle timer lets Python see the signal.
+        stops = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, lambda *_: app.quit()) for sig in stops}
         wake = QTimer()
         wake.timeout.connect(lambda: None)
         wake.start(250)
         try:
+            if stop_requested is not None and stop_requested.is_set():
+                return 0  # asked to stop while starting: no event loop, straight to the clean stop below
             return int(app.exec())
         finally:
             wake.stop()
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     finally:
         if window is not None:
             window.shutdown()

@@ -101,6 +101,13 @@ class LoginDialog(QDialog):
         self.current_label.setObjectName("dimLabel")
         self.current_label.setWordWrap(True)
         outer.addWidget(self.current_label)
+        # The first log-in's explanation: in the dialog's own column, not in the stacked page, whose
+        # height is fixed by its largest page before this text exists (it was cut off there).
+        self.change_info = QLabel()
+        self.change_info.setObjectName("changeInfo")
+        self.change_info.setWordWrap(True)
+        self.change_info.hide()
+        outer.addWidget(self.change_info)
 
         self.pages = QStackedWidget()
         outer.addWidget(self.pages)
@@ -141,9 +148,6 @@ class LoginDialog(QDialog):
         cform = QFormLayout(change)
         cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         cform.setContentsMargins(0, 0, 0, 0)
-        self.change_info = QLabel()
-        self.change_info.setWordWrap(True)
-        cform.addRow(self.change_info)
         self.new_edit = QLineEdit()
         self.new_edit.setObjectName("newPassword")
         self.new_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -281,11 +285,14 @@ class LoginDialog(QDialog):
                 f"Welcome, {user.display_name or user.name}. This is the first log-in with this password: "
                 f"choose a new one (at least {MIN_PASSWORD_LEN} characters) to continue."
             )
+            self.change_info.show()
+            self.current_label.hide()
             self.pages.setCurrentIndex(1)
             self.ok_button.setText("Change password and log in")
             self.heading.setText("Choose a new password")
             self._say("")
             self.new_edit.setFocus()
+            self.adjustSize()  # the explanation and the new button text need their room
             return
         self._complete(user)
 
