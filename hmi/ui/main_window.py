@@ -79,7 +79,7 @@ from widgets.trend import TrendWidget
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
-OVERVIEW_MIN_HEIGHT = 44  # in an upset the overview keeps one row: machine names and states
+OVERVIEW_MIN_HEIGHT = 36  # in an upset the overview keeps one row: machine names and states
 NARROW_WIDTH = 1200  # below this (a 1024x768 panel) the top bar and the alarm columns economise
 
 
@@ -651,6 +651,8 @@ class MainWindow(QMainWindow):
             self.alarm_table.set_narrow(narrow)
         if self.isVisible() and not self.isFullScreen():
             self.window_layout.fit()
+        if self._docks_sized:
+            self.window_layout.follow_size()
 
     def _production_docks(self) -> list[QDockWidget]:
         return [self.production.dock] if self.production is not None else []

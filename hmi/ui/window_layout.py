@@ -111,6 +111,7 @@ class WindowLayout:
         self.settings = QSettings(str(settings_dir() / "layout.ini"), QSettings.Format.IniFormat)
         self._upset = False
         self._rows = 0  # the alarm rows the dock area was last sized for
+        self.arranged_compact: bool | None = None  # the screen class the docks were last arranged for
         self._retries = 0
 
     @property
@@ -193,6 +194,7 @@ class WindowLayout:
     def arrange(self) -> None:
         """Lay the docks out from scratch for this screen (visibility kept, KPIs hidden by default)."""
         w, p = self.window, self.plan
+        self.arranged_compact = self.compact
         docks = [d for d in p.all() if not d.isFloating()]
         hidden = {d: d.isHidden() for d in docks}
         for d in docks:
@@ -231,6 +233,11 @@ class WindowLayout:
         if self.gone():
             return
         p = self.plan
+        # Each tab once in front: a tab never shown keeps the geometry it had before the docks
+        # were arranged (a pane sized for another place), and whoever reads it gets stale sizes.
+        for d in p.all():
+            if not d.isFloating() and not d.isHidden():
+                bring_forward(d)
         if not self.compact:
             for d in p.side[:1]:
                 bring_forward(d)
@@ -269,6 +276,11 @@ class WindowLayout:
             side = [d for d in p.side if d.isVisible() and not d.isFloating()]
             if side:
                 w.resizeDocks(side[:1], [int(width * 0.3)], Qt.Orientation.Horizontal)
+
+    def follow_size(self) -> None:
+        """The window went from wide to compact (or back): arrange the docks for the new size."""
+        if self.arranged_compact is not None and self.compact != self.arranged_compact:
+            self.arrange()
 
     def _tab_bar_height(self, dock: QDockWidget) -> int:
         """The height of the tab bar under `dock`'s tab group (0 when it is not tabbed)."""
