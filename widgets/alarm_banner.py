@@ -264,7 +264,9 @@ class AlarmBanner(QFrame):
             lay.addWidget(box)
         lay.addSpacing(8)
 
+        self._compact = False
         rows = QVBoxLayout()
+        self._rows_layout = rows
         rows.setSpacing(2)
         rows.setContentsMargins(0, 0, 0, 0)
         self.rows: list[BannerRow] = []
@@ -358,9 +360,13 @@ class AlarmBanner(QFrame):
             row.set_record(
                 r, self._machine_names.get(r.machine, r.machine) if r else "", not refusal, refusal
             )
+        more = c.total_unacked - len(c.top) if c.total_unacked else 0
         if c.total_unacked:
-            more = c.total_unacked - len(c.top)
-            self.quiet_label.setText(f"+ {more} more unacknowledged: see the alarm list" if more > 0 else "")
+            # Compact (a touch screen's 40 px rows): the count goes beside the totals, not on a line of its own.
+            text = (
+                f"+ {more} more unacknowledged: see the alarm list" if more > 0 and not self._compact else ""
+            )
+            self.quiet_label.setText(text)
         elif c.total_active:
             self.quiet_label.setText(
                 f"No unacknowledged alarms · {c.total_active} {figures.IN_LIST.label.lower()}, all acknowledged"
@@ -368,8 +374,9 @@ class AlarmBanner(QFrame):
         else:
             self.quiet_label.setText("No active alarms")
         self.quiet_label.setVisible(bool(self.quiet_label.full_text()))
+        totals = f"{figures.IN_LIST.label} {c.total_active:,} · {figures.UNACKED.label} {c.total_unacked:,}"
         self.totals_label.setText(
-            f"{figures.IN_LIST.label} {c.total_active:,} · {figures.UNACKED.label} {c.total_unacked:,}"
+            f"{totals}\n+ {more} more in the list" if self._compact and more > 0 else totals
         )
         self.totals_label.setToolTip(
             f"Now: {figures.IN_LIST.with_counts()}<br>{figures.UNACKED.with_counts()}"
@@ -379,6 +386,16 @@ class AlarmBanner(QFrame):
             f"Not in the active list: {c.shelved} shelved, {c.suppressed} suppressed by design, "
             f"{c.out_of_service} out of service (see their views in the alarm list)"
         )
+
+    def set_compact(self, compact: bool) -> None:
+        """Touch-high rows on a small screen: tighter margins, "+ N more" beside the totals, so the
+        banner gives the alarm list the height of a row."""
+        self._compact = compact
+        lay = self.layout()
+        if lay is not None:
+            lay.setContentsMargins(10, 2 if compact else 6, 10, 2 if compact else 6)
+        self._rows_layout.setSpacing(0 if compact else 2)
+        self.refresh()
 
     def _on_blink(self, _phase: bool) -> None:
         for box in self.boxes.values():

@@ -16,8 +16,6 @@ from widgets import palette
 
 _FILL = {p: QColor(c) for p, c in palette.PRIORITY_COLOURS.items()}
 _TEXT = {p: QColor(c) for p, c in palette.PRIORITY_TEXT.items()}
-_OFF = QColor(palette.BLINK_OFF_FILL)
-_DARK = QColor(palette.TEXT)
 _LABEL = {1: "Urgent", 2: "High", 3: "Medium", 4: "Low"}
 
 
@@ -39,17 +37,18 @@ def paint_priority_chip(
     prio = int(priority)
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    fill = _FILL.get(prio, _DARK)
+    dark = QColor(palette.TEXT)  # read at paint time: the night theme swaps the greys
+    fill = _FILL.get(prio, dark)
     if lit:
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(fill)
         p.drawRoundedRect(rect, radius, radius)
-        p.setPen(_TEXT.get(prio, _DARK))
+        p.setPen(_TEXT.get(prio, dark))
     else:
         p.setPen(QPen(fill, 2.0))
-        p.setBrush(_OFF)
+        p.setBrush(QColor(palette.BLINK_OFF_FILL))
         p.drawRoundedRect(rect.adjusted(1, 1, -1, -1), radius, radius)
-        p.setPen(_DARK)
+        p.setPen(dark)
     if font is not None:
         p.setFont(font)
     label = text if text is not None else f"{prio} {_LABEL.get(prio, '')}".strip()

@@ -26,6 +26,9 @@ from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, 
 from widgets import palette
 from widgets.formatting import alarm_level, format_age, format_timestamp, format_value
 
+_THEMED_COLOURS = (
+    "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK", "POINTER", "STALE", "HATCH", "PANEL", "PANEL_BORDER",
+)  # fmt: skip
 _POINTER_H = 7
 _TRACK_H = 10
 _MARKER_H = 7
@@ -52,21 +55,8 @@ class BandIndicator(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(160)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
-        self._colors = {
-            k: QColor(getattr(palette, k))
-            for k in (
-                "TEXT",
-                "TEXT_DIM",
-                "TRACK",
-                "NORMAL_BAND",
-                "TICK",
-                "POINTER",
-                "STALE",
-                "HATCH",
-                "PANEL",
-                "PANEL_BORDER",
-            )
-        }
+        self._colors: dict[str, QColor] = {}
+        self._colors_theme = -1  # palette.generation the colours were taken at (day/night switch)
         self._update_tooltip()
 
     # --- state ---------------------------------------------------------------------------
@@ -233,6 +223,9 @@ class BandIndicator(QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self._colors_theme != palette.generation:
+            self._colors_theme = palette.generation
+            self._colors = {k: QColor(getattr(palette, k)) for k in _THEMED_COLOURS}
         c = self._colors
         w = self.width()
         fm = self.fontMetrics()

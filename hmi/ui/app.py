@@ -21,6 +21,8 @@ def run_gui(
     seconds: float | None = None,
     screenshot: str | Path | None = None,
     audible: bool | None = None,
+    fullscreen: bool | None = None,
+    touch: bool | None = None,
     stop_requested: threading.Event | None = None,
 ) -> int:
     """Show the main window over a started runtime and run the Qt event loop.
@@ -33,6 +35,7 @@ def run_gui(
     `screenshot`: with `seconds`, the window is saved to this PNG just before quitting.
     `audible`: beep patterns for unacknowledged alarms (View ▸ Audible alarms); by
     default on, except offscreen and when LINEHMI_SOUND=0.
+    `fullscreen`, `touch`: override the line config's `[display]` (None: the config decides).
     """
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")  # before anything imports pyqtgraph
     from PySide6.QtCore import QTimer
@@ -57,7 +60,9 @@ def run_gui(
         if audible is None:
             audible = os.environ.get("LINEHMI_SOUND", "1") != "0" and app.platformName() != "offscreen"
         # The assistant's language model is off: measured, it added no right answer (docs/assistant.md).
-        window = MainWindow(runtime, config, user, audible=audible, assistant_model=False)
+        window = MainWindow(
+            runtime, config, user, audible=audible, assistant_model=False, fullscreen=fullscreen, touch=touch
+        )
         if screenshot and app.platformName() == "offscreen":
             window.resize(1920, 1080)  # the offscreen screen is small; shoot a control-room size
         window.show()
@@ -67,6 +72,7 @@ def run_gui(
                 Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
                 window.grab().save(str(screenshot))
             if window is not None:
+                window.allow_close()  # the script's time is up: kiosk or not
                 window.close()
             app.quit()
 
