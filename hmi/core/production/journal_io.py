@@ -245,21 +245,29 @@ def analyse_journal(
     `setup`: the production model to use; None = the snapshot journaled in the files."""
     readers = [open_journal_readonly(p) for p in _as_paths(paths)]
     try:
-        if setup is None:
-            setup = read_setup(readers)
-            if setup is None:
-                names = ", ".join(str(r.path) for r in readers)
-                raise JournalError(
-                    f"{names}: no production model journaled (it is written when LineHMI runs with a "
-                    "[production] table); pass the line config"
-                )
-        gaps = observation_gaps(readers)
-        data = line_data(setup, read_tag_series(readers, setup, t0, t1), gaps)
-        edits = read_edits(readers)
+        return _analyse(readers, t0, t1, setup or _setup_or_error(readers))
     finally:
         for r in readers:
             r.close()
-    analysis = ProductionAnalysis.build(setup, data, t0, t1, edits)
+
+
+def _setup_or_error(readers: Sequence[JournalReader]) -> ProductionSetup:
+    found = read_setup(readers)
+    if found is None:
+        names = ", ".join(str(r.path) for r in readers)
+        raise JournalError(
+            f"{names}: no production model journaled (it is written when LineHMI runs with a "
+            "[production] table); pass the line config"
+        )
+    return found
+
+
+def _analyse(
+    readers: Sequence[JournalReader], t0: float, t1: float, setup: ProductionSetup
+) -> ProductionAnalysis:
+    gaps = observation_gaps(readers)
+    data = line_data(setup, read_tag_series(readers, setup, t0, t1), gaps)
+    analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(readers))
     analysis.flags += gap_flags(setup, gaps, t0, t1)
     return analysis
 
@@ -312,24 +320,22 @@ def shift_summary(
     """The summary of the shift running at `at` (default: the last shift with data in the files),
     read-only from the journal file(s). A shift the files end inside is summarised up to their
     last sample (a shift still going on)."""
-    plist = _as_paths(paths)
-    readers = [open_journal_readonly(p) for p in plist]
+    readers = [open_journal_readonly(p) for p in _as_paths(paths)]
     try:
-        setup = setup or read_setup(readers)
+        setup = setup or _setup_or_error(readers)
         last = max(
             (r.conn.execute("SELECT max(source_ts) FROM samples").fetchone()[0] or 0.0 for r in readers),
             default=0.0,
         )
+        if not last:
+            raise JournalError(
+                f"{', '.join(str(r.path) for r in readers)}: no samples, so no shift to summarise"
+            )
+        shift, s0, s1 = setup.calendar.shift_at(last if at is None else at)
+        if at is None and last - s0 < 60.0:  # the files end just after a shift change: the one before
+            shift, s0, s1 = setup.calendar.shift_at(s0 - 1.0)
+        end = min(s1, max(last, s0 + 1.0))
+        return summarise(_analyse(readers, s0, end, setup), shift.name)
     finally:
         for r in readers:
             r.close()
-    names = ", ".join(map(str, plist))
-    if setup is None:
-        raise JournalError(f"{names}: no production model journaled; pass the line config")
-    if not last:
-        raise JournalError(f"{names}: no samples, so no shift to summarise")
-    shift, s0, s1 = setup.calendar.shift_at(last if at is None else at)
-    if at is None and last - s0 < 60.0:  # the files end just after a shift change: the one before
-        shift, s0, s1 = setup.calendar.shift_at(s0 - 1.0)
-    end = min(s1, max(last, s0 + 1.0))
-    return summarise(analyse_journal(plist, s0, end, setup), shift.name)
