@@ -11,7 +11,7 @@ DEMO_STAMP := $(VENV)/.installed-demo-$(HASH)
 DEV_STAMP  := $(VENV)/.installed-dev-$(HASH)
 DEMO_ARGS ?=
 
-.PHONY: demo test venv lint typecheck pytest headless clean syscheck test-sysdeps
+.PHONY: demo test venv lint typecheck pytest headless clean syscheck test-sysdeps gui-deps
 
 define install_profile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,8 +66,23 @@ test-sysdeps:
 	  echo "installing the PostgreSQL server for the plant-historian tests"; \
 	  $(APT_INSTALL) update -q && $(APT_INSTALL) install -y -q postgresql; }
 
-pytest: $(DEV_STAMP) test-sysdeps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+# The real-window tier (tests/gui) runs the main window on Xvfb at 1280x800 and 1920x1080: Xvfb and
+# the libraries Qt's xcb platform needs are installed when missing; LINEHMI_REQUIRE_XVFB=1 makes a
+# missing X server a failure, not a skip.
+XCB_PACKAGES := xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0
+XCB_LIBS := libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 \
+	libxcb-render-util.so.0 libxcb-shape.so.0 libxkbcommon-x11.so.0
+gui-deps:
+	@missing=0; command -v Xvfb >/dev/null || missing=1; \
+	for lib in $(XCB_LIBS); do ldconfig -p | grep -q "$$lib" || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+	  echo "installing Xvfb and Qt's xcb libraries for the real-window tests"; \
+	  $(APT_INSTALL) update -q && $(APT_INSTALL) install -y -q --no-install-recommends $(XCB_PACKAGES); \
+	fi
+
+pytest: $(DEV_STAMP) test-sysdeps gui-deps
+	LINEHMI_REQUIRE_XVFB=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -289,7 +289,7 @@ def bench_history(directory: Path) -> list[tuple[str, float, float, int]]:
                     app.processEvents()
                     time.sleep(0.001)
                 # drawn = every pen's curve painted after the data arrived (offscreen backing store)
-                after = {id(p): w.curves(t)["solid"].paints for t in w.pens()}
+                after = {t: w.curves(t)["solid"].paints for t in w.pens()}
                 while time.perf_counter() - start < 60 and any(
                     w.curves(t)["solid"].paints == after[t] for t in w.pens()
                 ):

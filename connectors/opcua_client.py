@@ -541,6 +541,9 @@ class OpcUaConnector:
                 break
             self._subs.append(sub)
             revised_pub.append(pub)
+            for req in pending:  # the queue must hold one publishing interval of samples
+                tag = self.config.tags[self._handle_to_idx[req.RequestedParameters.ClientHandle]]
+                req.RequestedParameters.QueueSize = queue_size(pub, float(tag.sampling_ms))
             create = functools.partial(self._create_items, sub)
             results = await call_chunked(pending, per_call, create, per_call_size)
             full: list[ua.MonitoredItemCreateRequest] = []
@@ -920,13 +923,24 @@ def _resolve_node_id(text: str, ns_array: list[str]) -> ua.NodeId:
     return ua.NodeId.from_string(text)
 
 
+# Queue per monitored item: at least 4 (DESIGN.md: >= 2, so a value that changes twice
+# inside one publishing interval, a short state pulse, is not lost), and enough for every
+# sample of one publishing interval when the server revised it above the sampling interval
+# (100 ms sampling, 1000 ms publishing: 11), capped so a slow tag cannot hog server memory.
+MIN_QUEUE, MAX_QUEUE = 4, 100
+
+
+def queue_size(publishing_ms: float, sampling_ms: float) -> int:
+    if sampling_ms <= 0:
+        return MIN_QUEUE
+    return int(min(MAX_QUEUE, max(MIN_QUEUE, math.ceil(publishing_ms / sampling_ms) + 1)))
+
+
 def _monitor_request(node: Node, tag: TagConfig, handle: int) -> ua.MonitoredItemCreateRequest:
     params = ua.MonitoringParameters()
     params.ClientHandle = handle
     params.SamplingInterval = float(tag.sampling_ms)
-    # >= 2 per item: a value that changes twice inside one publishing
-    # interval is not lost, which matters for short state pulses.
-    params.QueueSize = 4
+    params.QueueSize = MIN_QUEUE  # sized to the granted publishing interval in _subscribe
     params.DiscardOldest = True
     if tag.deadband > 0 and tag.data_type == "float":
         flt = ua.DataChangeFilter()

@@ -74,6 +74,10 @@ def _run_runtime(
     from hmi.app.runtime import LineRuntime
     from hmi.core.users import User
 
+    # A SIGTERM while starting (systemd, `kill`) must not kill the process half-way: it is noted here and
+    # honoured as soon as the window or the logger loop runs, which then stop the runtime cleanly.
+    stop_requested = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
     runtime = LineRuntime(
         config,
         journal_dir=args.journal_dir,
@@ -107,14 +111,24 @@ def _run_runtime(
     if isinstance(user, User):
         runtime.auditor.record(user, "login", detail="automatic log-in of the demo")
     if args.headless:
-        return _headless_loop(runtime, args.seconds)
+        return _headless_loop(runtime, args.seconds, stop_requested)
     from hmi.ui.app import run_gui  # Qt only from here on
 
-    return run_gui(runtime, config, user=user, seconds=args.seconds, screenshot=args.screenshot)
+    touch = {"on": True, "off": False}.get(args.touch or "")  # None: auto / the config decides
+    return run_gui(
+        runtime,
+        config,
+        user=user,
+        seconds=args.seconds,
+        screenshot=args.screenshot,
+        fullscreen=args.fullscreen or None,
+        touch=touch,
+        stop_requested=stop_requested,
+    )
 
 
-def _headless_loop(runtime, seconds: float | None) -> int:  # type: ignore[no-untyped-def]
-    stop = threading.Event()
+def _headless_loop(runtime, seconds: float | None, stop: threading.Event | None = None) -> int:  # type: ignore[no-untyped-def]
+    stop = stop or threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     t_end = time.monotonic() + seconds if seconds else None
@@ -266,6 +280,14 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seconds", type=float, help="stop after this many seconds (for scripts and tests)")
     p.add_argument("--screenshot", help="with --seconds: save the window to this PNG just before stopping")
+    p.add_argument(
+        "--fullscreen", action="store_true", help="full screen (F11 toggles; [display] kiosk keeps it so)"
+    )
+    p.add_argument(
+        "--touch",
+        choices=("auto", "on", "off"),
+        help="touch profile: big targets, drag to scroll, number pads (default: the config's [display] touch)",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
 
 
@@ -328,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "models", help="train, list and check the ONNX models (see `linehmi models --help`)", add_help=False
+    )
+    sub.add_parser(
+        "ask",
+        help='ask the assistant about a shift\'s journal, offline (`linehmi ask "QUESTION" --db FILE`)',
+        add_help=False,
     )
 
     p = sub.add_parser("browse", help="print a server's address space as a tree, or a config skeleton")

@@ -6,10 +6,15 @@ import os
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # A control-room sized screen (the default offscreen screen is 800x800): windows never
+    # outgrow their screen (hmi.ui.window_layout), so a 1920x1080 shot needs a screen that big.
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).parent / 'offscreen_screen.json'}"
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 # Per-user settings (trend sets) go to a throw-away folder, never the developer's home.
 os.environ.setdefault("LINEHMI_SETTINGS_DIR", tempfile.mkdtemp(prefix="linehmi-settings-"))

@@ -15,6 +15,8 @@ from typing import Any
 from asyncua import Server, ua
 from asyncua.crypto import cert_gen
 from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.crypto.truststore import TrustStore
+from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
 from asyncua.server.user_managers import UserManager
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import DNSName, UniformResourceIdentifier
@@ -77,6 +79,8 @@ class PlcShape:
     users: dict[str, str] = field(default_factory=dict)
     # The order the namespaces are registered in (a restart may change it).
     namespaces: tuple[str, ...] = (NS_URI,)
+    # A client-certificate allow-list: only client certificates in this folder may connect.
+    client_trust_dir: Path | None = None
     # Extra setup on the running server: limits, odd values...
     extra: Callable[[Server, dict[str, int]], Awaitable[None]] | None = None
 
@@ -92,6 +96,7 @@ class Plc:
         self.thread = LoopThread("test-plc").start()
         self.server: Server | None = None
         self.users = _Users(shape.users)
+        self.client_trust: TrustStore | None = None
         self.nodes: dict[str, Any] = {}
 
     def start(self, shape: PlcShape | None = None) -> Plc:
@@ -112,6 +117,15 @@ class Plc:
         if shape.cert is not None:
             await server.load_certificate(str(shape.cert[0]))
             await server.load_private_key(str(shape.cert[1]))
+        if shape.client_trust_dir is not None:
+            self.client_trust = TrustStore([shape.client_trust_dir], [])
+            await self.client_trust.load()
+            server.set_certificate_validator(
+                CertificateValidator(
+                    CertificateValidatorOptions.TRUSTED_VALIDATION | CertificateValidatorOptions.PEER_CLIENT,
+                    self.client_trust,
+                )
+            )
         idx = {uri: await server.register_namespace(uri) for uri in shape.namespaces}
         for uri, ns in idx.items():
             obj = await server.nodes.objects.add_object(ns, f"M1_{ns}")

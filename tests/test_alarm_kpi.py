@@ -125,7 +125,8 @@ def test_kpis_on_a_constructed_journal(tmp_path):
     assert verdicts["Top-10 alarms' share of the load"] == "n/a"
     text = format_report(r)
     assert "Average alarms per 10 min" in text and "2.67" in text and "Chattering alarms:" in text
-    assert "Standing alarms at the end: 2" in text
+    assert "In alarm at the end: 2 (alarms whose condition is still active" in text
+    assert "Unacknowledged at the end: 1 (" in text and "Alarm rate: 2.67 per 10 min over " in text
 
 
 def test_default_period_is_the_span_of_the_file_and_cli(tmp_path, capsys):

@@ -154,3 +154,26 @@ def test_allowed_insecure_password_is_warned(tmp_path, plcs, monkeypatch):
     s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED)
     warn = next(n for n in s.seen.notices if n.kind == NoticeKind.INSECURE_PASSWORD)
     assert warn.level == NoticeLevel.WARNING and "UNENCRYPTED" in warn.message
+
+
+def test_server_refusing_our_certificate_is_named_then_connects_once_trusted_there(tmp_path, plcs):
+    plc, session = plcs
+    cert = make_server_certificate(tmp_path / "srv", "a")
+    allow = tmp_path / "plc_trusted_clients"
+    # The PLC's allow-list holds some other client (an empty store cannot be loaded).
+    other, _key = make_server_certificate(tmp_path / "other", "someone_else")
+    allow.mkdir()
+    (allow / "someone_else.der").write_bytes(other.read_bytes())
+    p = plc(PlcShape(policies=("Basic256Sha256",), cert=cert, client_trust_dir=allow))
+    pki = Pki(tmp_path / "pki").ensure_dirs()
+    (pki.trusted / "a.der").write_bytes(cert[0].read_bytes())
+    s = session(line_config(p.port, SECURE), tmp_path / "pki")
+    s.seen.wait(lambda: "refused this station's certificate" in s.conn.state_detail)
+    assert str(pki.own_cert_path) in s.conn.state_detail
+    n_states = len(s.seen.states)
+    time.sleep(2.5)
+    assert len(s.seen.states) == n_states, "the same cause is reported once, not per retry"
+    # The PLC's administrator trusts LineHMI's certificate; the next quiet retry connects.
+    (allow / "linehmi.der").write_bytes(pki.own_cert_path.read_bytes())
+    p.run(p.client_trust.load())
+    s.seen.wait(lambda: s.conn.state == ConnectionState.CONNECTED, timeout=30)

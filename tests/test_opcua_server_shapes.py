@@ -103,6 +103,8 @@ def test_revised_intervals_are_recorded_and_warned(tmp_path, plcs, monkeypatch):
     info = s.conn.subscription_info
     assert info is not None
     assert info.revised_publishing_ms == [1000.0] and info.revised_sampling_ms["m1.speed"] == 1000.0
+    # the queue holds a whole publishing interval of 50 ms samples: nothing dropped in between
+    assert info.revised_queue_size["m1.speed"] >= 1000 / 50
     warn = next(n for n in s.seen.notices if n.kind == NoticeKind.REVISED_INTERVALS)
     assert warn.level == NoticeLevel.WARNING
     assert "50 -> 1000 ms" in warn.message and "m1.speed" in warn.message
@@ -128,6 +130,15 @@ def test_overflow_bit_and_null_timestamps(tmp_path, plcs):
     assert v.source_ts[row] > dt.datetime(2020, 1, 1, tzinfo=dt.UTC).timestamp()
     assert abs(v.source_ts[row] - time.time()) < 60
     assert NoticeKind.TIMESTAMPS in s.seen.kinds()
+    # A PLC clock two hours behind: reported once, the samples keep their source time.
+    for k in range(3):
+        late = ua.DataValue(ua.Variant(float(k), ua.VariantType.Double))
+        late.SourceTimestamp = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+        p.run(node.write_value(late))
+        time.sleep(0.2)
+    s.seen.wait(lambda: any("off this station's clock" in n.message for n in s.seen.notices))
+    skew = [n for n in s.seen.notices if "off this station's clock" in n.message]
+    assert len(skew) == 1 and -7300 < skew[0].data["skew_s"] < -7100
 
 
 async def _typed(server, idx):

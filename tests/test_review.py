@@ -176,3 +176,18 @@ def test_report_cli_writes_pdf_and_markdown(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "hmi.cli", "report", "--db", str(tmp_path / "nope.db")],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 2 and "nope.db: not found" in bad.stderr
+
+
+def test_alarm_picture_replay_points_give_the_same_picture_as_a_full_replay(tmp_path):
+    """The stored replay points are an optimisation only: at every instant the picture equals the one
+    rebuilt from all alarm events up to it."""
+    src = ReviewSource.open([shift_journal(tmp_path)])
+    events = src.events()
+
+    class EveryTwo(AlarmPicture):
+        STRIDE = 2
+
+    fast, full = EveryTwo(events), AlarmPicture(events)
+    full.STRIDE = 10**9  # one replay from the start
+    for t in sorted({e.ts for e in events} | {e.ts + 0.5 for e in events}):
+        assert [(r.snapshot, r.since) for r in fast.at(t)] == [(r.snapshot, r.since) for r in full.at(t)]

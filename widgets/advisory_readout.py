@@ -18,6 +18,7 @@ import math
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, rul_text
+from widgets.alarm_paint import WrappingLabel
 
 # Not an alarm colour and not the communication blue: an advisory is its own thing.
 ADVISORY_DARK = "#3A3A3A"
@@ -52,26 +53,27 @@ class AdvisoryReadout(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.setSpacing(1)
+        # Two rows: the risk with its badge, then the remaining life. On one row they ran into each
+        # other on a narrow faceplate ("Bearing faiRUL 2 min").
         top = QHBoxLayout()
         self.badge = QLabel("ADVISORY")
         self.badge.setObjectName("advisoryBadge")
         self.badge.setVisible(False)
         self.risk_label = QLabel(f"{risk_caption(None)} —")
         self.risk_label.setObjectName("advisoryRisk")
-        self.rul_label = QLabel("RUL —")
-        self.rul_label.setObjectName("advisoryRul")
         top.addWidget(self.badge)
         top.addWidget(self.risk_label, 1)
-        top.addWidget(self.rul_label)
         lay.addLayout(top)
+        self.rul_label = QLabel("RUL —")
+        self.rul_label.setObjectName("advisoryRul")
+        lay.addWidget(self.rul_label)
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(6)
         lay.addWidget(self.bar)
-        self.why_label = QLabel("")
+        self.why_label = WrappingLabel(lines=2)
         self.why_label.setObjectName("advisoryWhy")
-        self.why_label.setWordWrap(True)
         lay.addWidget(self.why_label)
         self._apply_style()
 

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms import figures
 from hmi.core.alarms.model import AlarmRecord, AlarmState, Priority
 from hmi.core.config import LineConfig
 from hmi.core.users import Action, User
 from widgets import palette
-from widgets.alarm_paint import ElidedLabel, paint_priority_chip
+from widgets.alarm_paint import WrappingLabel, paint_priority_chip
 from widgets.alarm_store import SHORT_STATE, AlarmCounts, AlarmStore, BlinkClock, alarm_time
 from widgets.alarm_table import role_refusal
 
@@ -177,7 +178,7 @@ class BannerRow(QFrame):
         self.machine_label = QLabel()
         self.machine_label.setObjectName("bannerMachine")
         self.machine_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Labeller") + 12)
-        self.message_label = ElidedLabel()
+        self.message_label = WrappingLabel()
         self.message_label.setObjectName("bannerMessage")
         self.state_label = QLabel()
         self.state_label.setObjectName("bannerState")
@@ -203,7 +204,10 @@ class BannerRow(QFrame):
         t = alarm_time(r)
         self.time_label.setText(time.strftime("%H:%M:%S", time.localtime(t)) if t else "—")
         self.machine_label.setText(machine_name)
-        self.message_label.setText(r.message)
+        # The banner's line is the alarm and its trigger value; the full message (limit, first-out,
+        # what to do) is the tooltip here and the Message column of the alarm list.
+        self.message_label.setText(r.headline or r.message)
+        self.message_label.setToolTip(r.message)
         self.state_label.setText(SHORT_STATE.get(r.state, str(r.state)))
         rtn = r.state != AlarmState.UNACKED
         self.setProperty("rtn", "true" if rtn else "false")
@@ -260,7 +264,9 @@ class AlarmBanner(QFrame):
             lay.addWidget(box)
         lay.addSpacing(8)
 
+        self._compact = False
         rows = QVBoxLayout()
+        self._rows_layout = rows
         rows.setSpacing(2)
         rows.setContentsMargins(0, 0, 0, 0)
         self.rows: list[BannerRow] = []
@@ -271,7 +277,7 @@ class AlarmBanner(QFrame):
             row.setVisible(False)
             self.rows.append(row)
             rows.addWidget(row)
-        self.quiet_label = ElidedLabel()
+        self.quiet_label = WrappingLabel(lines=1)
         self.quiet_label.setObjectName("bannerQuiet")
         rows.addWidget(self.quiet_label)
         rows.addStretch(1)
@@ -354,20 +360,42 @@ class AlarmBanner(QFrame):
             row.set_record(
                 r, self._machine_names.get(r.machine, r.machine) if r else "", not refusal, refusal
             )
+        more = c.total_unacked - len(c.top) if c.total_unacked else 0
         if c.total_unacked:
-            more = c.total_unacked - len(c.top)
-            self.quiet_label.setText(f"+ {more} more unacknowledged: see the alarm list" if more > 0 else "")
+            # Compact (a touch screen's 40 px rows): the count goes beside the totals, not on a line of its own.
+            text = (
+                f"+ {more} more unacknowledged: see the alarm list" if more > 0 and not self._compact else ""
+            )
+            self.quiet_label.setText(text)
         elif c.total_active:
-            self.quiet_label.setText(f"No unacknowledged alarms · {c.total_active} active, all acknowledged")
+            self.quiet_label.setText(
+                f"No unacknowledged alarms · {c.total_active} {figures.IN_LIST.label.lower()}, all acknowledged"
+            )
         else:
             self.quiet_label.setText("No active alarms")
         self.quiet_label.setVisible(bool(self.quiet_label.full_text()))
-        self.totals_label.setText(f"Active {c.total_active:,} · Unack {c.total_unacked:,}")
+        totals = f"{figures.IN_LIST.label} {c.total_active:,} · {figures.UNACKED.label} {c.total_unacked:,}"
+        self.totals_label.setText(
+            f"{totals}\n+ {more} more in the list" if self._compact and more > 0 else totals
+        )
+        self.totals_label.setToolTip(
+            f"Now: {figures.IN_LIST.with_counts()}<br>{figures.UNACKED.with_counts()}"
+        )
         self.hidden_label.setText(f"Shelved {c.shelved} · Suppr. {c.suppressed} · OOS {c.out_of_service}")
         self.hidden_label.setToolTip(
             f"Not in the active list: {c.shelved} shelved, {c.suppressed} suppressed by design, "
             f"{c.out_of_service} out of service (see their views in the alarm list)"
         )
+
+    def set_compact(self, compact: bool) -> None:
+        """Touch-high rows on a small screen: tighter margins, "+ N more" beside the totals, so the
+        banner gives the alarm list the height of a row."""
+        self._compact = compact
+        lay = self.layout()
+        if lay is not None:
+            lay.setContentsMargins(10, 2 if compact else 6, 10, 2 if compact else 6)
+        self._rows_layout.setSpacing(0 if compact else 2)
+        self.refresh()
 
     def _on_blink(self, _phase: bool) -> None:
         for box in self.boxes.values():

@@ -8,7 +8,7 @@ can still be read in the "off" half of the flash.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -16,8 +16,6 @@ from widgets import palette
 
 _FILL = {p: QColor(c) for p, c in palette.PRIORITY_COLOURS.items()}
 _TEXT = {p: QColor(c) for p, c in palette.PRIORITY_TEXT.items()}
-_OFF = QColor(palette.BLINK_OFF_FILL)
-_DARK = QColor(palette.TEXT)
 _LABEL = {1: "Urgent", 2: "High", 3: "Medium", 4: "Low"}
 
 
@@ -39,17 +37,18 @@ def paint_priority_chip(
     prio = int(priority)
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    fill = _FILL.get(prio, _DARK)
+    dark = QColor(palette.TEXT)  # read at paint time: the night theme swaps the greys
+    fill = _FILL.get(prio, dark)
     if lit:
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(fill)
         p.drawRoundedRect(rect, radius, radius)
-        p.setPen(_TEXT.get(prio, _DARK))
+        p.setPen(_TEXT.get(prio, dark))
     else:
         p.setPen(QPen(fill, 2.0))
-        p.setBrush(_OFF)
+        p.setBrush(QColor(palette.BLINK_OFF_FILL))
         p.drawRoundedRect(rect.adjusted(1, 1, -1, -1), radius, radius)
-        p.setPen(_DARK)
+        p.setPen(dark)
     if font is not None:
         p.setFont(font)
     label = text if text is not None else f"{prio} {_LABEL.get(prio, '')}".strip()
@@ -57,27 +56,36 @@ def paint_priority_chip(
     p.restore()
 
 
-class ElidedLabel(QLabel):
-    """A one-line label that elides instead of widening the banner."""
+class WrappingLabel(QLabel):
+    """A label that never cuts its text: it wraps onto a fixed number of lines.
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    It takes any width it is given (it never widens the banner) and is `lines` lines tall, so
+    a layout's minimum never depends on how narrow it might get (a label that asks for the
+    height its text needs at its minimum width would push the window past a 1280x800 screen).
+    widgets.text_fit checks that the text fits those lines at the width it has.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, lines: int = 2) -> None:
         super().__init__(text, parent)
-        self._full = text
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.lines = lines
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(60)
+        self._fit()
 
     def setText(self, text: str) -> None:
-        self._full = text
+        super().setText(text)
         self.setToolTip(text)
-        self._elide()
 
     def full_text(self) -> str:
-        return self._full
+        return self.text()
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit()
 
-    def _elide(self) -> None:
-        fm = self.fontMetrics()
-        super().setText(fm.elidedText(self._full, Qt.TextElideMode.ElideRight, max(10, self.width())))
+    def _fit(self) -> None:
+        m = self.contentsMargins()
+        self.setFixedHeight(self.lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom() + 2)

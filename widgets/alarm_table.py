@@ -71,7 +71,7 @@ from widgets.alarm_model import (
     AlarmTableModel,
     row_key,
 )
-from widgets.alarm_paint import ElidedLabel, paint_priority_chip, priority_colour
+from widgets.alarm_paint import WrappingLabel, paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
 
 S = AlarmState
@@ -190,7 +190,16 @@ class AlarmTable(QWidget):
         self.tabs.currentChanged.connect(self._on_view_changed)
         top.addWidget(self.tabs)
         top.addStretch(1)
-        top.addWidget(QLabel("Priority"))
+        self.priority_label = QLabel("Priority")
+        # A filter is never hidden: while one narrows the list this says so, and one tap clears it.
+        self.filter_note = QPushButton()
+        self.filter_note.setObjectName("filterNote")
+        self.filter_note.setAutoDefault(False)
+        self.filter_note.setToolTip("Some alarms are hidden by a filter: tap to show them all")
+        self.filter_note.clicked.connect(self.clear_filters)
+        self.filter_note.setVisible(False)
+        top.addWidget(self.filter_note)
+        top.addWidget(self.priority_label)
         self.priority_buttons: dict[int, QToolButton] = {}
         for prio, text in ((1, "1 Urgent"), (2, "2 High"), (3, "3 Medium"), (4, "4 Low")):
             b = QToolButton()
@@ -204,10 +213,21 @@ class AlarmTable(QWidget):
             b.toggled.connect(self._on_priority_toggled)
             self.priority_buttons[prio] = b
             top.addWidget(b)
+        # On a small screen the filter row folds away behind this (the list gets its rows).
+        self.filters_button = QToolButton()
+        self.filters_button.setObjectName("filtersToggle")
+        self.filters_button.setText("Filters")
+        self.filters_button.setCheckable(True)
+        self.filters_button.setToolTip("Show the machine, state, time and text filters")
+        self.filters_button.toggled.connect(self._on_filters_toggled)
+        self.filters_button.setVisible(False)
+        top.addWidget(self.filters_button)
         outer.addLayout(top)
 
         # Filters
-        filters = QHBoxLayout()
+        self.filter_row = QWidget()
+        filters = QHBoxLayout(self.filter_row)
+        filters.setContentsMargins(0, 0, 0, 0)
         filters.setSpacing(6)
         filters.addWidget(QLabel("Machine"))
         self.machine_combo = QComboBox()
@@ -251,7 +271,10 @@ class AlarmTable(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("dimLabel")
         filters.addWidget(self.count_label)
-        outer.addLayout(filters)
+        outer.addWidget(self.filter_row)
+        for combo in (self.machine_combo, self.state_combo, self.time_combo):
+            combo.currentIndexChanged.connect(self._update_filter_note)
+        self.search.textChanged.connect(self._update_filter_note)
 
         # Table
         self.view = QTableView()
@@ -288,6 +311,7 @@ class AlarmTable(QWidget):
         }
         for col, w in widths.items():
             self.view.setColumnWidth(col, w)
+        self._time_widths = (widths[COL_TIME], fm.horizontalAdvance("14:03:22.120") + 14)
         h.setSortIndicatorShown(True)
         h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
@@ -313,12 +337,13 @@ class AlarmTable(QWidget):
         self.trend_button.clicked.connect(self.request_trend)
         actions.addWidget(self.trend_button)
         actions.addSpacing(12)
-        # Who may do what: stays readable for a viewer ("view only"), elided when space is short.
-        self.rights_label = ElidedLabel()
-        self.rights_label.setObjectName("alarmRights")
-        self.rights_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        actions.addWidget(self.rights_label, 1)
+        actions.addStretch(1)
         outer.addLayout(actions)
+        # Who may do what: a line of its own under the buttons, so it is read in full (a viewer
+        # sees "view only" and why before trying).
+        self.rights_label = WrappingLabel(lines=1)
+        self.rights_label.setObjectName("alarmRights")
+        outer.addWidget(self.rights_label)
         self.message_label = QLabel()
         self.message_label.setObjectName("alarmMessage")
         self.message_label.setWordWrap(True)
@@ -468,6 +493,46 @@ class AlarmTable(QWidget):
         self.search.clear()
         self.search.blockSignals(False)
         self.model.clear_filters()
+        self._update_filter_note()
+
+    def set_narrow(self, narrow: bool) -> None:
+        """A narrow screen (1024 px): the message keeps its room; who and how often are dropped
+        from the columns (the History view has them) and the time column holds a time of day."""
+        self.view.setColumnHidden(COL_BY, narrow)
+        self.view.setColumnHidden(COL_COUNT, narrow)
+        self.view.setColumnWidth(COL_TIME, self._time_widths[1 if narrow else 0])
+
+    def _on_filters_toggled(self, on: bool) -> None:
+        self.filter_row.setVisible(on)
+
+    def set_filters_folded(self, folded: bool) -> None:
+        """Fold the filter row behind the Filters button (small screens); the filter note stays."""
+        self.filters_button.setVisible(folded)
+        self.priority_label.setVisible(not folded)
+        self.filters_button.setChecked(not folded)
+        self.filter_row.setVisible(not folded)
+
+    def active_filters(self) -> list[str]:
+        """What narrows the list now, in words (empty: everything of the view is shown)."""
+        m = self.model
+        out = []
+        if set(m.filter.priorities) != {1, 2, 3, 4}:
+            out.append(
+                "priority " + ", ".join(str(p) for p in sorted(m.filter.priorities))
+                if m.filter.priorities
+                else "no priority"
+            )
+        for combo in (self.machine_combo, self.state_combo, self.time_combo):
+            if combo.currentIndex() > 0:
+                out.append(combo.currentText())
+        if self.search.text().strip():
+            out.append(f"“{self.search.text().strip()}”")
+        return out
+
+    def _update_filter_note(self, *_args) -> None:
+        active = self.active_filters()
+        self.filter_note.setText(f"Filtered: {', '.join(active)} · Show all" if active else "")
+        self.filter_note.setVisible(bool(active))
 
     def _on_view_changed(self, i: int) -> None:
         view = AlarmView(self.tabs.tabData(i))
@@ -479,6 +544,7 @@ class AlarmTable(QWidget):
 
     def _on_priority_toggled(self, _checked: bool) -> None:
         self.model.set_priorities(p for p, b in self.priority_buttons.items() if b.isChecked())
+        self._update_filter_note()
 
     # --- model resets keep the operator's selection and scroll position -----------------------------
     def _before_reset(self) -> None:
@@ -612,6 +678,7 @@ QLabel#alarmRights { color: #3A3A3A; }
 QLabel#alarmRights[viewOnly="true"] { color: #1E1E1E; font-weight: bold; }
 QToolButton#priorityFilter { padding: 3px 6px; border: 1px solid #8F8F8F; border-radius: 3px; background: #DADADA; }
 QToolButton#priorityFilter:checked { background: #F0F0F0; font-weight: bold; }
+QPushButton#filterNote { font-weight: bold; border: 2px dashed #3C3C3C; background: #F0F0F0; }
 QTabBar#alarmViews::tab { padding: 5px 12px; }
 QTabBar#alarmViews::tab:selected { background: #EDEDED; border-bottom-color: #EDEDED; }
 """

@@ -142,7 +142,9 @@ class AssistantPane(QWidget):
         title = _named(QLabel("Assistant"), "assistantTitle")
         self.model_chip = _named(QLabel(), "modelChip")
         self.model_chip.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.model_chip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Wraps in a narrow dock rather than cutting the model's name or the "no model" note.
+        self.model_chip.setWordWrap(True)
+        self.model_chip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.handover_button = QPushButton("Draft handover")
         self.handover_button.setToolTip("Draft the shift handover from the journal (exportable as Markdown)")
         self.handover_button.clicked.connect(lambda: self.ask("Draft my shift handover"))

@@ -15,16 +15,20 @@ stale data (connection lost) is greyed and carries its age.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from hmi.core.config import TagConfig
-from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name
+from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name, status_short
 from widgets import palette
 from widgets.formatting import alarm_level, format_age, format_timestamp, format_value
 
+_THEMED_COLOURS = (
+    "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK", "POINTER", "STALE", "HATCH", "PANEL", "PANEL_BORDER",
+)  # fmt: skip
 _POINTER_H = 7
 _TRACK_H = 10
 _MARKER_H = 7
@@ -51,21 +55,8 @@ class BandIndicator(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(160)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
-        self._colors = {
-            k: QColor(getattr(palette, k))
-            for k in (
-                "TEXT",
-                "TEXT_DIM",
-                "TRACK",
-                "NORMAL_BAND",
-                "TICK",
-                "POINTER",
-                "STALE",
-                "HATCH",
-                "PANEL",
-                "PANEL_BORDER",
-            )
-        }
+        self._colors: dict[str, QColor] = {}
+        self._colors_theme = -1  # palette.generation the colours were taken at (day/night switch)
         self._update_tooltip()
 
     # --- state ---------------------------------------------------------------------------
@@ -113,7 +104,7 @@ class BandIndicator(QWidget):
     def value_text(self) -> str:
         q = self.quality
         if q == Quality.BAD or self._value != self._value:
-            return f"? {status_name(self._status)}"
+            return f"? {status_short(self._status)}"
         text = format_value(self.tag, self._value)
         if self.tag.unit:
             text += f" {self.tag.unit}"
@@ -175,22 +166,79 @@ class BandIndicator(QWidget):
             self._fonts.clear()
         super().changeEvent(event)
 
+    @property
+    def label_text(self) -> str:
+        return self._label
+
+    def _row1(self) -> dict[str, Any]:
+        """Row 1's layout, right to left: value (bold), alarm badge, age when stale, label.
+
+        Shared by the painting and `clipped_texts`, so what the check measures is what is drawn.
+        """
+        w = self.width()
+        fm = self.fontMetrics()
+        q = self.quality
+        bad = q == Quality.BAD or self._value != self._value
+        level = None if bad else alarm_level(self.tag, self._value)
+        bold, bfm = self._value_font(q == Quality.UNCERTAIN)
+        value_text = self.value_text()
+        value_need = bfm.horizontalAdvance(value_text) + 2
+        value_w = min(value_need, int(w * 0.6))
+        left = w - value_w - (6 if bad else 1) - (8 if bad else 6)
+        badge_w = bfm.horizontalAdvance("HH") + 8 if level is not None else 0
+        if level is not None:
+            left -= badge_w + 6
+        age = ""
+        if self.show_age and self._stale and self._source_ts == self._source_ts:
+            age = f"{self.age_text()} old"
+            left -= fm.horizontalAdvance(age) + 8
+        label = self._label
+        if self._target is not None:
+            label += f"   SP {format_value(self.tag, self._target)}"
+        return {
+            "bad": bad,
+            "level": level,
+            "bold": bold,
+            "bfm": bfm,
+            "value_text": value_text,
+            "value_need": value_need,
+            "value_w": value_w,
+            "badge_w": badge_w,
+            "age": age,
+            "label": label,
+            "label_need": fm.horizontalAdvance(label),
+            "label_w": max(0, int(left)),
+        }
+
+    def clipped_texts(self) -> list[str]:
+        """The texts this indicator elides at its current width (widgets.text_fit.PaintsText)."""
+        r = self._row1()
+        out = []
+        if r["value_need"] > r["value_w"] + 1:
+            out.append(r["value_text"])
+        if r["label_need"] > r["label_w"] + 1:
+            out.append(r["label"])
+        return out
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self._colors_theme != palette.generation:
+            self._colors_theme = palette.generation
+            self._colors = {k: QColor(getattr(palette, k)) for k in _THEMED_COLOURS}
         c = self._colors
         w = self.width()
         fm = self.fontMetrics()
         text_h = fm.height()
-        q = self.quality
-        bad = q == Quality.BAD or self._value != self._value
-        level = None if bad else alarm_level(self.tag, self._value)
+        row = self._row1()
+        bad = row["bad"]
+        level = row["level"]
 
         # Row 1, right: value (bold) with an alarm badge or a bad-quality box in front.
-        bold, bfm = self._value_font(q == Quality.UNCERTAIN)
+        bold, bfm = row["bold"], row["bfm"]
         p.setFont(bold)
-        value_text = self.value_text()
-        value_w = min(bfm.horizontalAdvance(value_text) + 2, int(w * 0.6))
+        value_text = row["value_text"]
+        value_w = row["value_w"]
         value_rect = QRectF(w - value_w - (6 if bad else 1), 0, value_w, text_h)
         text_colour = c["STALE"] if self._stale else c["TEXT"]
         if bad:
@@ -204,7 +252,7 @@ class BandIndicator(QWidget):
         left_of_value = value_rect.left() - (8 if bad else 6)
 
         if level is not None:
-            badge_w = bfm.horizontalAdvance("HH") + 8
+            badge_w = row["badge_w"]
             badge = QRectF(left_of_value - badge_w, 1, badge_w, text_h - 2)
             colour = QColor(palette.ALARM_LEVEL_COLOURS[level])
             if self._stale:
@@ -218,8 +266,8 @@ class BandIndicator(QWidget):
 
         # Row 1, middle: age when stale.
         p.setFont(self.font())
-        if self.show_age and self._stale and self._source_ts == self._source_ts:
-            age = f"{self.age_text()} old"
+        if row["age"]:
+            age = row["age"]
             aw = fm.horizontalAdvance(age)
             p.setPen(c["STALE"])
             p.drawText(
@@ -230,9 +278,7 @@ class BandIndicator(QWidget):
             left_of_value -= aw + 8
 
         # Row 1, left: label, then the setpoint it is steered to.
-        label = self._label
-        if self._target is not None:
-            label += f"   SP {format_value(self.tag, self._target)}"
+        label = row["label"]
         p.setPen(c["TEXT_DIM"] if not self._stale else c["STALE"])
         label_w = max(0, int(left_of_value))
         p.drawText(
@@ -304,7 +350,7 @@ class BandIndicator(QWidget):
             tri.lineTo(x - 6, top - _POINTER_H - 1)
             tri.lineTo(x + 6, top - _POINTER_H - 1)
             tri.closeSubpath()
-            hollow = q == Quality.UNCERTAIN
+            hollow = self.quality == Quality.UNCERTAIN
             p.setPen(QPen(colour if not hollow else c["POINTER"], 1.4))
             p.setBrush(c["PANEL"] if hollow else colour)
             p.drawPath(tri)

@@ -30,6 +30,7 @@ class ConnectionIndicator(QFrame):
         self.setObjectName("connectionIndicator")
         self._state = ConnectionState.DISCONNECTED
         self._detail = ""
+        self._elided = ""  # the detail text when it did not fit
         self._since = time.time()
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -73,6 +74,10 @@ class ConnectionIndicator(QFrame):
             parts.append(self._detail)
         return " · ".join(parts)
 
+    def clipped_texts(self) -> list[str]:
+        """The detail text when it had to be elided (widgets.text_fit.PaintsText)."""
+        return [self._elided] if self._elided else []
+
     def _elapsed_text(self) -> str:
         return f"for {format_age(max(0.0, time.time() - self._since))}"
 
@@ -81,7 +86,9 @@ class ConnectionIndicator(QFrame):
         detail = self._elapsed_text() + (f" — {self._detail}" if self._detail else "")
         fm = self.detail_label.fontMetrics()
         width = max(60, self.detail_label.width())
-        self.detail_label.setText(fm.elidedText(detail, Qt.TextElideMode.ElideRight, width))
+        shown = fm.elidedText(detail, Qt.TextElideMode.ElideRight, width)
+        self._elided = detail if shown != detail else ""
+        self.detail_label.setText(shown)
         self.setToolTip(self.text())
         kind = "abnormal" if self.abnormal else self._state.value
         if force_style or self.badge.property("kind") != kind:

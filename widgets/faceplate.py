@@ -73,7 +73,10 @@ class Faceplate(QFrame):
         self.state_label = QLabel("—")
         self.state_label.setObjectName("stateBadge")
         self.state_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.state_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # "FAULTED · Bearing failure (last known)" is wider than a 280 px faceplate's header:
+        # it wraps under the title's side instead of losing its first letters.
+        self.state_label.setWordWrap(True)
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         head.addWidget(self.title)
         head.addStretch(1)
         head.addWidget(self.state_label)
@@ -98,6 +101,7 @@ class Faceplate(QFrame):
         foot = QHBoxLayout()
         self.stale_label = QLabel()
         self.stale_label.setObjectName("staleLabel")
+        self.stale_label.setWordWrap(True)
         foot.addWidget(self.stale_label)
         foot.addStretch(1)
         self.setpoint_button = QPushButton("Setpoint…")

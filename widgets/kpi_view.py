@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms import figures
 from hmi.core.alarms.kpi import PRIORITY_TARGET_PCT, KpiReport, report
 from widgets.background import BackgroundTask, run_in_background
 
@@ -265,9 +266,16 @@ class KpiView(QWidget):
         extra = f"; {r.advisories_excluded} model advisories not counted" if r.advisories_excluded else ""
         self.summary_label.setText(
             f"<b>{_t(r.start)} – {_t(r.end)}</b> ({_dur(r.duration_s)}, {r.periods} ten-minute periods) · "
-            f"<b>{r.annunciated}</b> alarms annunciated ({r.distinct_alarms} distinct){extra} · {ack} · "
-            f"{r.unacked_at_end} unacknowledged and {len(r.standing_at_end)} standing at the end · "
-            f"{r.shelve_actions} shelve actions"
+            f"<b>{r.annunciated}</b> alarms annunciated ({r.distinct_alarms} distinct){extra} · "
+            f"{figures.ALARM_RATE.label} {figures.rate_text(r.per_10min_avg, r.annunciated, r.start, r.end)} · "
+            f"{ack} · at the end of the period: {figures.UNACKED.label.lower()} {r.unacked_at_end}, "
+            f"{figures.IN_ALARM.label.lower()} {len(r.standing_at_end)} · {r.shelve_actions} shelve actions"
+        )
+        self.summary_label.setToolTip(
+            "<br>".join(
+                f.with_counts()
+                for f in (figures.ANNUNCIATED, figures.ALARM_RATE, figures.UNACKED, figures.IN_ALARM)
+            )
         )
         self._fill(
             self.assessment,

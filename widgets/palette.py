@@ -8,6 +8,8 @@ a process alarm; bad quality is shown by hatching and text, not by colour.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QColor
+
 # Greys (low contrast background, dark text)
 WINDOW = "#D4D4D4"
 PANEL = "#E0E0E0"
@@ -23,6 +25,9 @@ STALE = "#8A8A8A"  # old / disconnected data: greyed, with its age
 HATCH = "#5A5A5A"  # bad quality hatching (bars)
 HATCH_LIGHT = "#A0A0A0"  # bad quality hatching behind text (tables)
 SELECTION = "#A8A8A8"
+ALTERNATE = "#DADADA"  # alternate table rows
+BUTTON = "#E6E6E6"
+TOOLTIP = "#F2F2F2"
 
 # Alarm colours: reserved for alarms (by priority) and machine faults.
 ALARM_URGENT = "#D7191C"  # red: HH / LL, machine faulted
@@ -46,3 +51,50 @@ PRIORITY_TEXT = {1: ALARM_TEXT, 2: TEXT, 3: TEXT, 4: ALARM_TEXT}
 # a priority-coloured outline on this fill so the priority stays readable while flashing.
 BLINK_OFF_FILL = "#ECECEC"
 BLINK_INTERVAL_MS = 500
+
+
+def qcolor(hex_str: str) -> QColor:
+    return QColor(hex_str)
+
+
+# --- night theme ---------------------------------------------------------------------------------
+# Greys are mapped, colours are not: the alarm colours (and the dark/white text drawn on them) and
+# the communication blue keep their meaning and their contrast. Light greys become dark ones and
+# dark text a soft light grey (NIGHT_DARKEST .. NIGHT_LIGHTEST): low glare in a dark hall.
+NIGHT_DARKEST = 0x26
+NIGHT_LIGHTEST = 0xC8
+# Never mapped: drawn on alarm colours / the comm blue, where they must keep their contrast.
+_ON_COLOUR = frozenset({ALARM_TEXT, COMM_TEXT, "#FFFFFF"})
+_THEMED = (
+    "WINDOW", "PANEL", "PANEL_BORDER", "HEADER", "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK",
+    "POINTER", "STALE", "HATCH", "HATCH_LIGHT", "SELECTION", "ALTERNATE", "BUTTON", "TOOLTIP",
+    "BLINK_OFF_FILL",
+)  # fmt: skip
+_DAY = {name: globals()[name] for name in _THEMED}
+
+
+def is_grey(hex_str: str) -> bool:
+    r, g, b = (int(hex_str[i : i + 2], 16) for i in (1, 3, 5))
+    return r == g == b
+
+
+def night_grey(hex_str: str) -> str:
+    """The night counterpart of a day grey (lightness reversed into the low-glare range);
+    any other colour, and white drawn on alarm colours, unchanged."""
+    if hex_str.upper() in _ON_COLOUR or not is_grey(hex_str):
+        return hex_str
+    v = int(hex_str[1:3], 16)
+    n = round(NIGHT_LIGHTEST - (v / 255) * (NIGHT_LIGHTEST - NIGHT_DARKEST) * 1.0)
+    n = min(NIGHT_LIGHTEST, max(NIGHT_DARKEST, n))
+    return f"#{n:02X}{n:02X}{n:02X}"
+
+
+generation = 0  # bumped by use_theme: widgets that cache QColors compare it before painting
+
+
+def use_theme(theme: str) -> None:
+    """Point the grey constants at the day or the night values (QPainter code reads them at paint time)."""
+    global generation
+    generation += 1
+    for name, day in _DAY.items():
+        globals()[name] = night_grey(day) if theme == "night" else day

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.production.oee import LINE, ParetoRow, ProductionAnalysis
-from hmi.core.production.stops import CLASSIFY, Stop
+from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
 from hmi.core.production.text import clock_duration, count, minutes, pct
 from hmi.core.users import Action, User
 from widgets import palette
@@ -197,9 +197,9 @@ class ProductionView(QWidget):
         self.split_button = QPushButton("Split…")
         self.note_button = QPushButton("Note…")
         for b, action in (
-            (self.classify_button, "classify"),
-            (self.split_button, "split"),
-            (self.note_button, "note"),
+            (self.classify_button, CLASSIFY),
+            (self.split_button, SPLIT),
+            (self.note_button, NOTE),
         ):
             b.setAutoDefault(False)
             b.clicked.connect(lambda _c=False, a=action: self._request(a))

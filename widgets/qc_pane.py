@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -42,13 +43,18 @@ from PySide6.QtWidgets import (
 from hmi.core.config import AlarmLimits, TagConfig
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
-from inference.qc.inspector import QcResult, QcStatus, Verdict
+from inference.qc.inspector import DEFAULT_MIN_COUNT, DEFAULT_WINDOW, QcResult, QcStatus, Verdict
 from widgets import palette
 from widgets.band_indicator import BandIndicator
+from widgets.formatting import format_age
 from widgets.qc_image_view import DEFECT, DEFECT_TEXT, QcImageView, numpy_to_qimage
 
 RATE_TAG_NAME = "qc.defect_rate"
-MIN_COUNT = 20  # images in the window before the rate is shown (QcInspector.min_count)
+MIN_COUNT = DEFAULT_MIN_COUNT  # images in the window before the rate is shown
+RATE_WINDOW = DEFAULT_WINDOW  # the rolling defect rate is over this many inspected images
+# The camera sends an image per bottle: several a second while the line runs. Without a new one
+# for this long the verdict on screen is the last bottle's, not the current one, and says so.
+STALE_AFTER_S = 10.0
 
 
 def default_rate_tag() -> TagConfig:
@@ -63,6 +69,7 @@ def default_rate_tag() -> TagConfig:
         range=(0.0, 40.0),
         normal=(0.0, 10.0),
         alarms=AlarmLimits(hi=15.0, hihi=25.0),
+        deadband=0.5,  # one image in 200: as resources/demo_line.toml
     )
 
 
@@ -288,10 +295,16 @@ class QcPane(QFrame):
         poll_ms: int = 200,
         max_rejects: int = 10,
         history: int = 300,
+        stale_after_s: float = STALE_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("qcPane")
+        self.stale_after_s = float(stale_after_s)
+        self._clock = clock
+        self._shown_at: float | None = None  # clock() when the latest result arrived
+        self._verdict_stale = False
         self.feed = feed
         self.rate_tag = rate_tag or default_rate_tag()
         self.latest: QcResult | None = None
@@ -339,9 +352,13 @@ class QcPane(QFrame):
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.verdict.setProperty("kind", "none")
         self.verdict.setMinimumHeight(44)
+        # "REJECT  Misaligned label" in 15 pt is wider than the column on a narrow dock: it wraps
+        # onto a second line rather than losing its ends.
+        self.verdict.setWordWrap(True)
         right.addWidget(self.verdict)
         self.score = QLabel("")
         self.score.setObjectName("qcScore")
+        self.score.setWordWrap(True)  # "Last verdict: REJECT Misaligned label (image #…)" when stale
         right.addWidget(self.score)
         self.detail = QLabel("")
         self.detail.setObjectName("qcDim")
@@ -353,7 +370,15 @@ class QcPane(QFrame):
         rule.setFixedHeight(1)
         right.addWidget(rule)
         right.addSpacing(4)
-        self.rate_indicator = BandIndicator(self.rate_tag, label="Defect rate")
+        # Two figures, each saying what it counts: the rolling rate (the qc.defect_rate tag, with
+        # its alarm limits) and the session totals under it.
+        # The caption on its own line: with an HH badge and "100.0 %" the indicator's row has no
+        # room left for it in a narrow dock.
+        self.rate_caption = QLabel(f"Defect rate, last {RATE_WINDOW} images")
+        self.rate_caption.setObjectName("qcDim")
+        self.rate_caption.setWordWrap(True)
+        right.addWidget(self.rate_caption)
+        self.rate_indicator = BandIndicator(self.rate_tag, label="")
         self.rate_indicator.set_sample(math.nan, BAD_WAITING_FOR_INITIAL_DATA, math.nan)
         right.addWidget(self.rate_indicator)
         self.sparkline = RateSparkline(self.rate_tag, history)
@@ -390,12 +415,39 @@ class QcPane(QFrame):
     # --- feeding -------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if self.feed is None:
-            return
-        results = self.feed.poll()
-        if results:
-            self.add_results(results)
-        self.set_status(self.feed.status)
+        if self.feed is not None:
+            results = self.feed.poll()
+            if results:
+                self.add_results(results)
+            self.set_status(self.feed.status)
+        self.check_stale()
+
+    @property
+    def verdict_stale(self) -> bool:
+        return self._verdict_stale
+
+    def check_stale(self) -> bool:
+        """Mark the verdict, the image and the rate stale when no image came for `stale_after_s`."""
+        r = self.latest
+        if r is None or self._shown_at is None:
+            return False
+        age = self._clock() - self._shown_at
+        stale = age > self.stale_after_s
+        if stale:
+            last = "not inspected" if r.verdict is Verdict.ERROR else self._verdict_word(r)
+            self._set_verdict("NO NEW IMAGE", "stale")
+            self.image.set_message(f"No new image for {format_age(age)}: this is the last one", "stale")
+            self.score.setText(f"Last verdict: {last} (image #{r.seq} at {_hms(r.ts)})")
+            if not self._verdict_stale:
+                self.rate_indicator.set_stale(True)
+        elif self._verdict_stale:
+            self.show_result(r, keep_time=True)
+        self._verdict_stale = stale
+        return stale
+
+    @staticmethod
+    def _verdict_word(r: QcResult) -> str:
+        return f"REJECT {pretty(r.label)}" if r.verdict is Verdict.DEFECT else "PASS"
 
     def add_results(self, results: list[QcResult]) -> None:
         for r in results:
@@ -406,8 +458,15 @@ class QcPane(QFrame):
         if results:
             self.show_result(results[-1])
 
-    def show_result(self, r: QcResult) -> None:
+    def show_result(self, r: QcResult, *, keep_time: bool = False) -> None:
         self.latest = r
+        if not keep_time:
+            self._shown_at = self._clock()
+        if self._verdict_stale:
+            self._verdict_stale = False
+            if self._camera_ok:
+                self.image.set_message("", "idle")
+                self.rate_indicator.set_stale(False)
         caption = f"#{r.seq}  {_hms(r.ts)}"
         if r.verdict is Verdict.ERROR:
             self.image.set_frame(r.image, None, None, caption)
@@ -426,7 +485,7 @@ class QcPane(QFrame):
             if not self._camera_ok:
                 self.image.set_message(self.image.message, "stale")
             if defect:
-                self._set_verdict(f"REJECT   {pretty(r.label)}", "defect")
+                self._set_verdict(f"REJECT  {pretty(r.label)}", "defect")
                 self.score.setText(f"Score {r.score:.0%}   ·   P(defect) {r.p_defect:.0%}")
             else:
                 self._set_verdict("PASS", "pass")
@@ -438,7 +497,10 @@ class QcPane(QFrame):
         n = r.window_count
         if n >= MIN_COUNT:
             self.rate_indicator.set_sample(r.defect_rate, GOOD, r.ts)
-            self.rate_indicator.setToolTip(f"{r.defect_rate:.1f} % of the last {n} inspected images")
+            self.rate_indicator.setToolTip(
+                f"Defect rate: {r.defect_rate:.1f} % of the last {n} inspected images were rejected by the QC "
+                f"model (the tag {self.rate_tag.name}, with its alarm limits)"
+            )
         elif n:
             # As the tag: no rate until the window holds enough images to mean something.
             self.rate_indicator.set_sample(math.nan, BAD_WAITING_FOR_INITIAL_DATA, r.ts)
@@ -458,7 +520,8 @@ class QcPane(QFrame):
         dropped = f"   ·   dropped {s.dropped:,}" if s.dropped else ""
         share = f" ({100.0 * s.defects / s.inspected:.1f} %)" if s.inspected else ""
         self.counts.setText(
-            f"Inspected {s.inspected:,} · rejected {s.defects:,}{share}\nNot inspected {s.errors:,}{dropped}"
+            f"Since the QC started: inspected {s.inspected:,} · rejected {s.defects:,}{share}\n"
+            f"Not inspected {s.errors:,}{dropped}"
         )
 
     def set_model_error(self, error: str | None) -> None:
@@ -536,6 +599,8 @@ class QcPane(QFrame):
             QLabel#qcVerdict[kind="none"] {{ background: {palette.PANEL}; color: {palette.TEXT_DIM};
                 border-style: dashed; }}
             QLabel#qcVerdict[kind="defect"] {{ background: {DEFECT}; color: {DEFECT_TEXT}; border-color: #7A2F06; }}
+            QLabel#qcVerdict[kind="stale"] {{ background: {palette.PANEL}; color: {palette.STALE};
+                border: 2px dashed {palette.STALE}; }}
             QLabel#qcVerdict[kind="error"] {{ background: {palette.PANEL}; color: {palette.TEXT};
                 border: 2px dashed {palette.HATCH}; }}
             QLabel#qcBanner {{ background: #ECECEC; border: 2px dashed {palette.HATCH}; padding: 6px;

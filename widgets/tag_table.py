@@ -76,6 +76,7 @@ class TagTableModel(QAbstractTableModel):
         self._abnormal_only = False
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._now = time.time()
+        self._overdue = np.zeros(self._n, dtype=bool)  # past their expected refresh (LiveValues.overdue)
 
         self._brush_bad = QBrush(QColor(palette.HATCH_LIGHT), Qt.BrushStyle.BDiagPattern)
         self._brush_alarm = {k: QBrush(QColor(v)) for k, v in palette.ALARM_LEVEL_COLOURS.items()}
@@ -126,7 +127,7 @@ class TagTableModel(QAbstractTableModel):
                 return self._brush_bad
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._stale and col >= COL_VALUE:
+            if (self._stale or self._overdue[i]) and col >= COL_VALUE:
                 return self._fg_stale
             if col == COL_VALUE:
                 level = self._level(i)
@@ -176,6 +177,8 @@ class TagTableModel(QAbstractTableModel):
             problem = self._problems.get(i)
             if problem and quality_of(status) == Quality.BAD:
                 return f"{status_name(problem[0])} (0x{problem[0]:08X})"
+            if self._overdue[i]:
+                return f"Stale: no update for {format_age(self._now - float(live.received_ts[i]))}"
             return status_name(status)
         if col == COL_SOURCE_TS:
             return format_timestamp(float(live.source_ts[i]), self._now)
@@ -241,9 +244,12 @@ class TagTableModel(QAbstractTableModel):
     def tick(self, now: float | None = None) -> None:
         """About once a second: refresh ages (and the abnormal-only filter, which follows the data)."""
         self._now = time.time() if now is None else now
+        overdue = self.live.overdue(self._now)
+        changed = bool((overdue != self._overdue).any())
+        self._overdue = overdue
         if self._abnormal_only:
             self._apply_filter()
-        self._emit_all(COL_SOURCE_TS, COL_AGE)
+        self._emit_all(COL_VALUE if changed else COL_SOURCE_TS, COL_AGE)
 
     def _emit_all(self, c0: int, c1: int) -> None:
         if self._rows.size:

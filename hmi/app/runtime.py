@@ -170,7 +170,7 @@ class LineRuntime:
             except PlantError as exc:
                 self.plant_problem = str(exc)
         # Production (counts, stops, OEE) on its own worker, when the config has [production].
-        setup = ProductionSetup.from_config(config)
+        setup = ProductionSetup.from_config(config, time_scale=time_scale)
         self.production = (
             ProductionTracker(setup, config.tag_index(), self.journal, self.auditor) if setup else None
         )

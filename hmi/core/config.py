@@ -209,6 +209,28 @@ class RetentionConfig(_Strict):
         return self
 
 
+class DisplayConfig(_Strict):
+    """How this station's window presents itself (a line-side touch PC or a control-room desk)."""
+
+    # "auto": the touch profile on screens no taller than 800 px or when a touch screen is attached.
+    touch: Literal["auto", "on", "off"] = "auto"
+    theme: Literal["day", "night"] = "day"
+    fullscreen: bool = False
+    # Kiosk: full screen and only a supervisor (or higher) may close the window.
+    kiosk: bool = False
+    # A new unacknowledged alarm of one of these priorities (1 urgent .. 4 low) brings the alarm
+    # list to the front, unless the user is in a dialog.
+    raise_alarm_list: list[int] = [1, 2]
+
+    @field_validator("raise_alarm_list")
+    @classmethod
+    def _priorities(cls, v: list[int]) -> list[int]:
+        bad = [p for p in v if p not in (1, 2, 3, 4)]
+        if bad:
+            raise ValueError(f"priorities are 1 (urgent) to 4 (low), got {bad}")
+        return v
+
+
 class AlarmLimits(_Strict):
     hihi: Number | None = None
     hi: Number | None = None
@@ -433,6 +455,7 @@ class LineConfig(_Strict):
     journal: JournalConfig = JournalConfig()
     retention: RetentionConfig = RetentionConfig()
     camera: CameraConfig | None = None
+    display: DisplayConfig = DisplayConfig()
     assistant: AssistantConfig = AssistantConfig()
     plant: PlantConfig | None = None
     alarm_settings: AlarmSettings = AlarmSettings()

@@ -7,13 +7,32 @@ not one Python call per tag.
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 
-from hmi.core.config import LineConfig
+from hmi.core.config import LineConfig, TagConfig
 from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, is_backfilled, quality_array
 from hmi.core.samples import SampleBatch
+
+# A value computed in the HMI (failure risk, QC defect rate) is published at its sampling
+# interval while its source runs; this many intervals without one (and at least
+# OVERDUE_MIN_S) and the value on screen is no longer the current one.
+OVERDUE_INTERVALS = 5.0
+OVERDUE_MIN_S = 5.0
+
+
+def expected_refresh_s(tag: TagConfig) -> float:
+    """How old a tag's latest value may be before it is overdue (stale); inf: never by age alone.
+
+    A server tag is reported on change (OPC UA subscriptions send nothing for a value that did not
+    change), so its age says nothing while the subscription lives: a lost connection marks it
+    stale instead. A derived tag is recomputed here at its sampling interval.
+    """
+    if tag.source != "derived":
+        return math.inf
+    return max(OVERDUE_MIN_S, OVERDUE_INTERVALS * tag.sampling_ms / 1000.0)
 
 
 class LiveValues:
@@ -31,6 +50,7 @@ class LiveValues:
         self._generation = 0
         # Tags the server refused (node id unknown, ...): name -> (status, message).
         self.problems: dict[str, tuple[int, str]] = {}
+        self.expected_refresh_s = np.array([expected_refresh_s(t) for t in config.tags])
 
     def __len__(self) -> int:
         return len(self.names)
@@ -63,6 +83,12 @@ class LiveValues:
     def age(self, now: float | None = None) -> np.ndarray:
         """Seconds since the source timestamp (NaN if never received)."""
         return (time.time() if now is None else now) - self.source_ts
+
+    def overdue(self, now: float | None = None) -> np.ndarray:
+        """Per tag: its latest value arrived longer ago than its expected refresh (see above)."""
+        t = time.time() if now is None else now
+        with np.errstate(invalid="ignore"):
+            return (t - self.received_ts) > self.expected_refresh_s
 
     def get(self, name: str) -> tuple[float, int, float]:
         i = self.index[name]

@@ -95,6 +95,26 @@ _NAMES = {
 }
 
 
+# What a value display says in a few words when a status is Bad (the full name is in its tooltip):
+# "? BadWaitingForInitialData" does not fit a faceplate, "? no data yet" does.
+_SHORT = {
+    BAD: "bad",
+    BAD_COMMUNICATION_ERROR: "comm. error",
+    BAD_NOT_CONNECTED: "no connection",
+    BAD_NODE_ID_UNKNOWN: "unknown node",
+    BAD_SENSOR_FAILURE: "sensor failure",
+    BAD_TYPE_MISMATCH: "wrong type",
+    BAD_WAITING_FOR_INITIAL_DATA: "no data yet",
+    BAD_OUT_OF_RANGE: "out of range",
+}
+
+
+def status_short(status: int) -> str:
+    """A few words for a Bad status on a value display; the status name for the others."""
+    code = int(status) & 0xFFFF0000
+    return _SHORT.get(code) or ("bad" if quality_of(status) is Quality.BAD else status_name(status))
+
+
 class Quality(enum.IntEnum):
     """Severity of a value, ordered so that max() gives the worst."""
 

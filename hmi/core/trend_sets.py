@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from hmi.core.tag_info import TagInfo
+from hmi.core.user_settings import settings_dir
 
 FORMAT_VERSION = 1
 
@@ -86,11 +87,7 @@ class TrendSet:
 
 
 def default_settings_path() -> Path:
-    base = os.environ.get("LINEHMI_SETTINGS_DIR")
-    if base:
-        return Path(base) / "trend_sets.json"
-    xdg = os.environ.get("XDG_CONFIG_HOME") or (Path.home() / ".config")
-    return Path(xdg) / "linehmi" / "trend_sets.json"
+    return settings_dir() / "trend_sets.json"
 
 
 class TrendSetStore:

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 USERS_FILE = "users.json"
@@ -211,6 +211,16 @@ def demo_password(name: str) -> str:
     return f"{name}-demo"
 
 
+# A PIN lets someone log in on a touch screen with the on-screen number pad (no keyboard). It is
+# hashed exactly like a password and checked in the same call; 4 to 8 digits.
+PIN = re.compile(r"[0-9]{4,8}")
+
+
+def demo_pin(name: str) -> str:
+    """The documented demo PIN: its place in DEMO_USERS, four times (viewer 1111 .. admin 5555)."""
+    return str(list(DEMO_USERS).index(name) + 1) * 4
+
+
 class UserStoreError(Exception):
     pass
 
@@ -328,14 +338,23 @@ class UserStore:
         return len(self._users)
 
     def authenticate(self, name: str, password: str) -> User | None:
-        """The user if the password matches, else None (same cost for an unknown name)."""
+        """The user if the password (or the PIN) matches, else None (same cost for an unknown name).
+
+        A PIN log-in does not ask for a password change: the PIN was set on purpose by whoever
+        manages the users, and changing a password needs a keyboard the touch PC may not have."""
         with self._lock:
             entry = self._users.get(name)
             stored = str(entry["password"]) if entry is not None else _DUMMY_HASH
-        ok = verify_password(password, stored)
-        if entry is None or not ok:
-            return None
-        return self._user(name, entry)
+            pin = str(entry.get("pin", "")) if entry is not None else ""
+        if verify_password(password, stored) and entry is not None:
+            return self._user(name, entry)
+        if pin and PIN.fullmatch(password) and verify_password(password, pin) and entry is not None:
+            return replace(self._user(name, entry), must_change_password=False)
+        return None
+
+    def has_pin(self, name: str) -> bool:
+        with self._lock:
+            return bool(self._users.get(name, {}).get("pin"))
 
     # --- changes ----------------------------------------------------------------------------
     def add(
@@ -366,6 +385,21 @@ class UserStore:
             self._users[name].update(password=digest, must_change_password=must_change, changed=time.time())
             self._save()
 
+    def set_pin(self, name: str, pin: str) -> None:
+        """Set (or with "" remove) a user's PIN for the on-screen number pad."""
+        if pin and not PIN.fullmatch(pin):
+            raise ValueError(f"PIN of {name!r}: 4 to 8 digits")
+        digest = hash_password(pin) if pin else ""
+        with self._lock:
+            if name not in self._users:
+                raise KeyError(f"no user {name!r}")
+            entry = self._users[name]
+            if digest:
+                entry["pin"] = digest
+            else:
+                entry.pop("pin", None)
+            self._save()
+
     def set_role(self, name: str, role: Role | str) -> User:
         with self._lock:
             if name not in self._users:
@@ -386,6 +420,7 @@ class UserStore:
         for name, role in DEMO_USERS.items():
             if self.get(name) is None:
                 self.add(name, role, demo_password(name), display_name=f"Demo {role.label}", must_change=True)
+                self.set_pin(name, demo_pin(name))
                 added.append(name)
         return added
 
@@ -393,15 +428,15 @@ class UserStore:
 # --- `linehmi users ...` ----------------------------------------------------------------------------
 
 
-def _read_password(args: argparse.Namespace, prompt: str) -> str:
+def _read_password(args: argparse.Namespace, prompt: str, min_len: int = 8) -> str:
     if args.password_stdin:
         pw = sys.stdin.readline().rstrip("\n")
     else:
         pw = getpass.getpass(prompt)
         if getpass.getpass("again: ") != pw:
             raise ValueError("the two passwords differ")
-    if len(pw) < 8:
-        raise ValueError("a password needs at least 8 characters")
+    if len(pw) < min_len:
+        raise ValueError(f"a password needs at least {min_len} characters")
     return pw
 
 
@@ -423,6 +458,11 @@ def users_cli_main(argv: list[str] | None = None) -> int:
     pw = sub.add_parser("passwd", help="set a user's password")
     pw.add_argument("name")
     pw.add_argument("--password-stdin", action="store_true")
+    pn = sub.add_parser(
+        "pin", help="set a user's PIN (4-8 digits) for the touch number pad; empty removes it"
+    )
+    pn.add_argument("name")
+    pn.add_argument("--password-stdin", action="store_true", help="read the PIN from stdin")
     ro = sub.add_parser("role", help="change a user's role")
     ro.add_argument("name")
     ro.add_argument("role", choices=[r.label for r in Role])
@@ -449,6 +489,9 @@ def users_cli_main(argv: list[str] | None = None) -> int:
         elif args.cmd == "passwd":
             store.set_password(args.name, _read_password(args, f"new password for {args.name}: "))
             print(f"password of {args.name} changed")
+        elif args.cmd == "pin":
+            store.set_pin(args.name, _read_password(args, f"PIN for {args.name} (4-8 digits): ", min_len=0))
+            print(f"PIN of {args.name} set")
         elif args.cmd == "role":
             store.set_role(args.name, args.role)
             print(f"{args.name} is now {args.role}")
@@ -459,7 +502,8 @@ def users_cli_main(argv: list[str] | None = None) -> int:
             added = store.ensure_demo_users()
             print(
                 f"demo users added: {', '.join(added) or 'none (already there)'}; "
-                "initial password '<name>-demo', change it at first log-in"
+                "initial password '<name>-demo', change it at first log-in; "
+                "PIN for the touch pad: viewer 1111, operator 2222, supervisor 3333, engineer 4444, admin 5555"
             )
     except (ValueError, KeyError, UserStoreError) as exc:
         print(f"linehmi users: {exc}", file=sys.stderr)

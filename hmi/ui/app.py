@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from hmi.core.config import LineConfig
@@ -20,6 +21,9 @@ def run_gui(
     seconds: float | None = None,
     screenshot: str | Path | None = None,
     audible: bool | None = None,
+    fullscreen: bool | None = None,
+    touch: bool | None = None,
+    stop_requested: threading.Event | None = None,
 ) -> int:
     """Show the main window over a started runtime and run the Qt event loop.
 
@@ -31,6 +35,7 @@ def run_gui(
     `screenshot`: with `seconds`, the window is saved to this PNG just before quitting.
     `audible`: beep patterns for unacknowledged alarms (View ▸ Audible alarms); by
     default on, except offscreen and when LINEHMI_SOUND=0.
+    `fullscreen`, `touch`: override the line config's `[display]` (None: the config decides).
     """
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")  # before anything imports pyqtgraph
     from PySide6.QtCore import QTimer
@@ -55,7 +60,9 @@ def run_gui(
         if audible is None:
             audible = os.environ.get("LINEHMI_SOUND", "1") != "0" and app.platformName() != "offscreen"
         # The assistant's language model is off: measured, it added no right answer (docs/assistant.md).
-        window = MainWindow(runtime, config, user, audible=audible, assistant_model=False)
+        window = MainWindow(
+            runtime, config, user, audible=audible, assistant_model=False, fullscreen=fullscreen, touch=touch
+        )
         if screenshot and app.platformName() == "offscreen":
             window.resize(1920, 1080)  # the offscreen screen is small; shoot a control-room size
         window.show()
@@ -65,21 +72,28 @@ def run_gui(
                 Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
                 window.grab().save(str(screenshot))
             if window is not None:
+                window.allow_close()  # the script's time is up: kiosk or not
                 window.close()
             app.quit()
 
         if seconds:
             QTimer.singleShot(int(seconds * 1000), finish)
-        # Ctrl+C in the terminal closes the window cleanly; the idle timer lets Python see the signal.
-        previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
+        # Ctrl+C in the terminal and SIGTERM (systemd, `kill`, a session logout) close the window cleanly:
+        # the runtime stops, the journal commits what it holds and leaves one self-contained file (no
+        # -wal beside it) that can be copied for review. The idle timer lets Python see the signal.
+        stops = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, lambda *_: app.quit()) for sig in stops}
         wake = QTimer()
         wake.timeout.connect(lambda: None)
         wake.start(250)
         try:
+            if stop_requested is not None and stop_requested.is_set():
+                return 0  # asked to stop while starting: no event loop, straight to the clean stop below
             return int(app.exec())
         finally:
             wake.stop()
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     finally:
         if window is not None:
             window.shutdown()

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -35,6 +36,17 @@ from PySide6.QtWidgets import (
 from hmi.core.users import User
 from hmi.ui.services import UserSession
 from widgets.background import BackgroundTask, watch_future
+from widgets.number_pad import NumberPad
+
+
+def _known_users(runtime: UserSession) -> list[User]:
+    """The accounts to offer on the touch picker (none when the runtime has no user store)."""
+    users = runtime.users
+    try:
+        return list(users.users()) if users is not None else []
+    except Exception:  # a broken users file is reported when logging in; the picker stays empty
+        return []
+
 
 MIN_PASSWORD_LEN = 8
 
@@ -56,7 +68,12 @@ class LoginDialog(QDialog):
     logged_in = Signal(object)  # User (with must_change_password cleared after a change)
 
     def __init__(
-        self, runtime: UserSession, current: User | None = None, parent: QWidget | None = None
+        self,
+        runtime: UserSession,
+        current: User | None = None,
+        parent: QWidget | None = None,
+        *,
+        touch: bool = False,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
@@ -86,6 +103,13 @@ class LoginDialog(QDialog):
         self.current_label.setObjectName("dimLabel")
         self.current_label.setWordWrap(True)
         outer.addWidget(self.current_label)
+        # The first log-in's explanation: in the dialog's own column, not in the stacked page, whose
+        # height is fixed by its largest page before this text exists (it was cut off there).
+        self.change_info = QLabel()
+        self.change_info.setObjectName("changeInfo")
+        self.change_info.setWordWrap(True)
+        self.change_info.hide()
+        outer.addWidget(self.change_info)
 
         self.pages = QStackedWidget()
         outer.addWidget(self.pages)
@@ -103,6 +127,22 @@ class LoginDialog(QDialog):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("User", self.name_edit)
         form.addRow("Password", self.password_edit)
+        # Touch profile: pick the name from a list and type the PIN on the pad (no keyboard needed).
+        self.user_picker = QComboBox()
+        self.user_picker.setObjectName("loginUserPicker")
+        self.user_picker.addItem("Choose your name…", "")
+        for u in _known_users(runtime):
+            self.user_picker.addItem(f"{u.display_name or u.name} ({u.name})", u.name)
+        self.user_picker.currentIndexChanged.connect(self._on_user_picked)
+        self.number_pad = NumberPad(self.password_edit, decimals=False, signed=False, enter_text="Log in")
+        self.number_pad.entered.connect(self._on_ok)
+        if touch:
+            form.insertRow(0, "Name", self.user_picker)
+            form.addRow("PIN", self.number_pad)
+            self.password_edit.setPlaceholderText("password, or the PIN on the pad")
+        else:
+            self.user_picker.hide()
+            self.number_pad.hide()
         self.pages.addWidget(login)
 
         # Page 1: new password
@@ -110,9 +150,6 @@ class LoginDialog(QDialog):
         cform = QFormLayout(change)
         cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         cform.setContentsMargins(0, 0, 0, 0)
-        self.change_info = QLabel()
-        self.change_info.setWordWrap(True)
-        cform.addRow(self.change_info)
         self.new_edit = QLineEdit()
         self.new_edit.setObjectName("newPassword")
         self.new_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -162,6 +199,13 @@ class LoginDialog(QDialog):
                 bad=True,
             )
         self.name_edit.setFocus()
+
+    def _on_user_picked(self, _i: int) -> None:
+        name = self.user_picker.currentData()
+        if name:
+            self.name_edit.setText(name)
+            self.password_edit.clear()
+            self.password_edit.setFocus()
 
     # --- state -------------------------------------------------------------------------------------
     @property
@@ -239,11 +283,14 @@ class LoginDialog(QDialog):
                 f"Welcome, {user.display_name or user.name}. This is the first log-in with this password: "
                 f"choose a new one (at least {MIN_PASSWORD_LEN} characters) to continue."
             )
+            self.change_info.show()
+            self.current_label.hide()
             self.pages.setCurrentIndex(1)
             self.ok_button.setText("Change password and log in")
             self.heading.setText("Choose a new password")
             self._say("")
             self.new_edit.setFocus()
+            self.adjustSize()  # the explanation and the new button text need their room
             return
         self._complete(user)
 

@@ -23,9 +23,12 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QBoxLayout,
+    QDialog,
     QDockWidget,
     QFrame,
     QHBoxLayout,
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStatusBar,
     QToolButton,
     QVBoxLayout,
@@ -40,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.alarms.alarm_list import AlarmView, load_history
+from hmi.core.alarms.commands import AlarmCommand
 from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
 from hmi.core.historian import Historian
@@ -52,10 +57,14 @@ from hmi.ui.alarm_dialogs import AlarmActionController
 from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.cert_trust_dialog import CertRefusalButton
+from hmi.ui.help_menu import SHORTCUTS, HelpMenu
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
+from hmi.ui.theme import current_theme, switch_theme
+from hmi.ui.touch import TouchProfile, auto_touch
+from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollable
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
@@ -73,8 +82,8 @@ from widgets.trend import TrendWidget
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
-
-WIDE_LAYOUT_MIN_WIDTH = 1600  # below this the tags and events docks share one tabbed area
+OVERVIEW_MIN_HEIGHT = 36  # in an upset the overview keeps one row: machine names and states
+NARROW_WIDTH = 1200  # below this (a 1024x768 panel) the top bar and the alarm columns economise
 
 
 def default_user() -> str:
@@ -83,6 +92,42 @@ def default_user() -> str:
         return getpass.getuser() or "operator"
     except Exception:
         return "operator"
+
+
+class UserLabel(QLabel):
+    """Who is logged in: whole when there is room, elided on a narrow (1024 px) screen; the whole
+    text stays in text(), full_text() and the tooltip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("User  W. Operator…"))
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:  # type: ignore[override]
+        return self._full
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(10, self.width() - 4)
+        )
+        super().setText(shown)
 
 
 def _separator() -> QFrame:
@@ -105,6 +150,9 @@ class MainWindow(QMainWindow):
         max_events: int = 500,
         audible: bool = False,
         assistant_model: bool = False,
+        touch: bool | None = None,
+        fullscreen: bool | None = None,
+        kiosk: bool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -123,12 +171,24 @@ class MainWindow(QMainWindow):
         self._docks_sized = False  # the first show lays the docks out for the screen size
         self.setWindowTitle(f"LineHMI — {self.config.line.name}")
         self.setObjectName("mainWindow")
+        display = self.config.display
+        self.kiosk = display.kiosk if kiosk is None else kiosk
+        self._touch_wanted = (
+            None
+            if (touch is None and display.touch == "auto")
+            else (touch if touch is not None else display.touch == "on")
+        )
+        self._fullscreen_wanted = self.kiosk or (display.fullscreen if fullscreen is None else fullscreen)
+        self._close_allowed = False
+        self._narrow = False
 
         self._build_alarm_model(audible)
         self._build_top_bar()
         self.overview = LineOverview(self.config)
         self.overview.setpoint_requested.connect(self.open_setpoint_dialog)
         self.setCentralWidget(self.overview)
+        # In an upset the alarm list takes the room; the overview keeps its machines' names and states.
+        self.overview.setMinimumSize(240, OVERVIEW_MIN_HEIGHT)
         self._build_advisory_readouts()
 
         self.tag_table = TagTable(self.live)
@@ -147,6 +207,25 @@ class MainWindow(QMainWindow):
         # Line status strip + Production dock (when the config has [production]).
         self.production = ProductionPanel.attach(self)
         self._build_status_bar()
+        self.window_layout = WindowLayout(
+            self,
+            DockPlan(
+                alarms=self.alarms_dock,
+                tags=self.tags_dock,
+                events=self.events_dock,
+                trend=self.trend_dock,
+                kpi=self.kpi_dock,
+                side=[d for d in (self.assistant_dock, self.qc_dock) if d is not None],
+                more=self._production_docks(),
+            ),
+        )
+        self.alarm_store.changed.connect(self._on_alarms_changed_layout)
+        self.alarm_store.annunciated.connect(self._on_new_alarms)
+        app = QApplication.instance()
+        self.touch_profile: TouchProfile | None = None
+        if isinstance(app, QApplication):
+            existing = app.findChild(TouchProfile)
+            self.touch_profile = existing if existing is not None else TouchProfile(app)
         self._build_view_menu()
 
         b = self.bridge
@@ -166,7 +245,17 @@ class MainWindow(QMainWindow):
         self.tag_table.model.set_stale(True)
         self._on_state_changed(runtime.state, "")
         self._on_second()
-        self.resize(self._initial_size())
+        self.setGeometry(self.window_layout.initial_geometry())
+        self.set_touch(
+            self._touch_wanted
+            if self._touch_wanted is not None
+            else auto_touch(self.window_layout.available().size())
+        )
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            night = self.config.display.theme == "night" or current_theme(app) == "night"
+            if night:
+                self.set_night(True)
         self.set_user(user if isinstance(user, User) else self._user)
         self._load_alarm_history()
         self.blink.start()
@@ -177,12 +266,12 @@ class MainWindow(QMainWindow):
         bar = QFrame()
         bar.setObjectName("topBar")
         lay = QHBoxLayout(bar)
-        lay.setContentsMargins(14, 8, 14, 8)
-        lay.setSpacing(14)
+        lay.setContentsMargins(12, 4, 12, 4)
+        lay.setSpacing(10)
         self.line_label = QLabel(self.config.line.name)
         self.line_label.setObjectName("lineName")
         self.connection_indicator = ConnectionIndicator()
-        self.user_label = QLabel()
+        self.user_label = UserLabel()
         self.user_label.setObjectName("topBarField")
         self.clock_label = QLabel()
         self.clock_label.setObjectName("clock")
@@ -190,9 +279,14 @@ class MainWindow(QMainWindow):
         self.view_button.setObjectName("viewButton")
         self.view_button.setText("View ▾")
         self.view_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.help_button = QToolButton()
+        self.help_button.setObjectName("viewButton")
+        self.help_button.setText("Help ▾")
+        self.help_button.setToolTip(f"Manual, shortcuts, diagnostics, about ({SHORTCUTS['help']}: manual)")
+        self.help_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         lay.addWidget(self.line_label)
         lay.addSpacing(20)
-        lay.addWidget(self.connection_indicator, 1)
+        lay.addWidget(self.connection_indicator, 2)
         self.login_button = QPushButton("Log in")
         self.login_button.setObjectName("loginButton")
         self.login_button.setAutoDefault(False)
@@ -208,6 +302,10 @@ class MainWindow(QMainWindow):
         lay.addWidget(_separator())
         lay.addWidget(self.clock_label)
         lay.addWidget(self.view_button)
+        lay.addWidget(self.help_button)
+        for b in (self.login_button, self.logout_button, self.view_button, self.help_button):
+            # Buttons keep their whole text; the labels beside them elide instead.
+            b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         # The alarm banner sits under the top bar, outside the dock area: nothing can cover it.
         top = QWidget()
         top.setObjectName("topArea")
@@ -221,7 +319,8 @@ class MainWindow(QMainWindow):
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        # In a scroll area: a pane that wants more room scrolls inside its dock, it never grows the window.
+        dock.setWidget(scrollable(widget))
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -328,17 +427,25 @@ class MainWindow(QMainWindow):
         self.journal_status.setObjectName("journalLabel")
         self.model_status = QLabel()
         self.model_status.setObjectName("modelLabel")
+        # What an operator needs on the bar: the link, the journal, who is logged in. The
+        # figures for whoever maintains the station are in Help > Diagnostics.
+        self.connection_status = QLabel()
+        self.connection_status.setObjectName("connectionStatus")
+        self.user_status = QLabel()
         sb.addWidget(self.journal_status, 1)
-        for w in (
-            self.model_status,
-            self.tags_status,
-            self.rate_status,
-            self.drops_status,
-            self.bridge_status,
-        ):
-            sb.addPermanentWidget(w)
+        sb.addPermanentWidget(self.connection_status)
+        sb.addPermanentWidget(self.user_status)
+        # A refused server certificate is for the operator to see (and a supervisor to trust).
         self.cert_button = CertRefusalButton(self.runtime.certificates, self)
-        sb.addWidget(self.cert_button)
+        # In a holder: the status bar takes the height of every item, hidden or not, and a hidden
+        # touch-sized button would make it 40 px tall; the holder's height follows the button's
+        # visibility (it shows only while a certificate is refused).
+        holder = QWidget()
+        holder_lay = QHBoxLayout(holder)
+        holder_lay.setContentsMargins(0, 0, 0, 0)
+        holder_lay.addWidget(self.cert_button)
+        sb.addWidget(holder)
+        self.cert_button.hide()
 
     def _build_view_menu(self) -> None:
         menu = QMenu(self)
@@ -361,87 +468,186 @@ class MainWindow(QMainWindow):
         self.audible_action.toggled.connect(self.annunciator.set_enabled)
         menu.addAction(self.audible_action)
         menu.addSeparator()
-        reset = QAction("Reset layout", self)
+        self.touch_action = self._action(
+            "Touch profile", None, "Big targets, drag to scroll, on-screen number pad, layout locked"
+        )
+        self.touch_action.setCheckable(True)
+        self.touch_action.toggled.connect(self.set_touch)
+        self.lock_action = self._action("Lock layout", None, "Panels cannot be dragged off or moved")
+        self.lock_action.setCheckable(True)
+        self.lock_action.toggled.connect(self.window_layout.set_locked)
+        self.night_action = self._action(
+            "Night theme", None, "Dark, low-glare greys; alarm colours unchanged"
+        )
+        self.night_action.setCheckable(True)
+        self.night_action.toggled.connect(self.set_night)
+        self.fullscreen_action = self._action("Full screen", "fullscreen", "Full screen on and off")
+        self.fullscreen_action.setCheckable(True)
+        self.fullscreen_action.toggled.connect(self.set_fullscreen)
+        for a in (self.touch_action, self.lock_action, self.night_action, self.fullscreen_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        reset = self._action(
+            "Reset layout", None, "Forget the saved layout and arrange the panels for this screen"
+        )
         reset.triggered.connect(self.reset_layout)
         menu.addAction(reset)
         self.view_button.setMenu(menu)
+        self.view_menu = menu
+        self.help_menu = HelpMenu(
+            self,
+            [
+                ("Tags", self.tags_status),
+                ("Updates", self.rate_status),
+                ("Coalesced batches", self.drops_status),
+                ("GUI update", self.bridge_status),
+                ("Fault model", self.model_status),
+            ],
+        )
+        self.help_button.setMenu(self.help_menu)
+        # Frequent actions: window-wide keys, listed with their key in the menus and tooltips.
+        self.alarm_list_action = self._action("Alarm list", "alarm_list", "Show the alarm list")
+        self.alarm_list_action.triggered.connect(self.show_alarm_list)
+        self.trend_action = self._action("Show trend", "trend", "Show the trend")
+        self.trend_action.triggered.connect(self.show_trend)
+        self.ack_action = self._action(
+            "Acknowledge selected alarms", "ack_selected", "Acknowledge the selected alarms"
+        )
+        self.ack_action.triggered.connect(self._on_ack_shortcut)
+        self.silence_action = self._action(
+            "Silence", "silence", "Silence the alarm sound until the next new alarm"
+        )
+        self.silence_action.triggered.connect(self.annunciator.silence)
+        menu.insertActions(
+            menu.actions()[0],
+            [self.alarm_list_action, self.trend_action, self.ack_action, self.silence_action],
+        )
+        menu.insertSeparator(menu.actions()[4])
+        self._tooltip_key(self.alarm_banner.list_button, "alarm_list")
+        self._tooltip_key(self.alarm_table.buttons.get(AlarmCommand.ACKNOWLEDGE), "ack_selected")
+        self._tooltip_key(self.alarm_banner.silence_button, "silence")
 
-    def _initial_size(self) -> QSize:
-        screen = self.screen()
-        if screen is None:
-            return QSize(1600, 1000)
-        avail = screen.availableGeometry()
-        return QSize(min(1800, avail.width()), min(1000, avail.height()))
+    def _action(self, text: str, key: str | None, tip: str) -> QAction:
+        a = QAction(text, self)
+        if key is not None:
+            a.setShortcut(QKeySequence(SHORTCUTS[key]))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            tip = f"{tip} ({SHORTCUTS[key]})"
+        a.setToolTip(tip)
+        a.setStatusTip(tip)
+        self.addAction(a)  # the key works wherever the focus is in the window
+        return a
+
+    @staticmethod
+    def _tooltip_key(button: QAbstractButton | None, key: str) -> None:
+        if button is not None and f"({SHORTCUTS[key]})" not in button.toolTip():
+            button.setToolTip(f"{button.toolTip() or button.text()} ({SHORTCUTS[key]})")
+
+    def _on_ack_shortcut(self) -> None:
+        bring_forward(self.alarms_dock)
+        self.alarm_table.acknowledge_selected()
+
+    # --- screen, layout, profile ---------------------------------------------------------------
+    @property
+    def touch(self) -> bool:
+        return self.touch_profile is not None and self.touch_profile.enabled
+
+    def set_touch(self, on: bool) -> None:
+        """The touch profile: 40 px targets, kinetic scrolling, number pads, layout locked."""
+        if self.touch_profile is not None:
+            self.touch_profile.set_enabled(on, self)
+        self.window_layout.set_locked(on)
+        self.alarm_table.set_filters_folded(on)
+        self.alarm_banner.set_compact(on)
+        for a, v in ((self.touch_action, on), (self.lock_action, self.window_layout.locked)):
+            a.blockSignals(True)
+            a.setChecked(v)
+            a.blockSignals(False)
+        self.setProperty("touch", "true" if on else "false")
+        if self.isVisible():
+            QTimer.singleShot(0, self, self.window_layout.size_docks)
+
+    def set_night(self, on: bool) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            switch_theme(app, "night" if on else "day", self)
+        if self.touch_profile is not None:
+            self.touch_profile.refresh(self)
+        self.night_action.blockSignals(True)
+        self.night_action.setChecked(on)
+        self.night_action.blockSignals(False)
+
+    def set_fullscreen(self, on: bool) -> None:
+        if self.kiosk and not on:
+            self.statusBar().showMessage("Kiosk mode: the window stays full screen", 8000)
+            on = True
+        if on and not self.isFullScreen():
+            self.showFullScreen()
+        elif not on and self.isFullScreen():
+            self.showNormal()
+            self.window_layout.fit()
+        self.fullscreen_action.blockSignals(True)
+        self.fullscreen_action.setChecked(on)
+        self.fullscreen_action.blockSignals(False)
+
+    def _start_fullscreen(self) -> None:
+        self.set_fullscreen(True)
 
     def reset_layout(self) -> None:
-        for dock in (self.alarms_dock, self.trend_dock, self.tags_dock, self.events_dock):
-            dock.setFloating(False)
-            dock.show()
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.kpi_dock.setFloating(False)
-        self.kpi_dock.hide()
-        self.arrange_docks()
+        self.window_layout.reset()
 
-    def _size_docks(self) -> None:
-        # Faceplates keep their natural height; the tag table gets the rest, events a third of the width.
-        inner = self.overview.widget()
-        overview_h = (inner.sizeHint().height() if inner is not None else 0) + 4
-        banner_h = self.alarm_banner.sizeHint().height()
-        # With alarms standing the alarm list gets at least 45 % (the overview scrolls), else 35 %.
-        share = 0.45 if self.alarm_store.records else 0.35
-        free = max(int(self.height() * share), self.height() - overview_h - 80 - banner_h)
-        self.resizeDocks([self.tags_dock, self.alarms_dock], [free, free], Qt.Orientation.Vertical)
-        if self.events_dock not in self.tabifiedDockWidgets(self.tags_dock):
-            w = self.width()
-            self.resizeDocks(
-                [self.tags_dock, self.events_dock], [int(w * 0.64), int(w * 0.36)], Qt.Orientation.Horizontal
-            )
+    def arrange_docks(self) -> None:
+        self.window_layout.arrange()
+
+    def show_trend(self) -> None:
+        bring_forward(self.trend_dock)
+
+    def alarms_standing(self) -> bool:
+        return bool(self.alarm_store.records)
+
+    def active_alarm_count(self) -> int:
+        return self.alarm_store.counts().total_active
+
+    def _on_alarms_changed_layout(self, _records: list) -> None:
+        self.window_layout.on_alarms_changed()
+
+    def alarm_rows_height(self, rows: int) -> int:
+        """The alarm dock height that shows `rows` rows (its chrome measured when laid out)."""
+        view = self.alarm_table.view
+        row_h = view.verticalHeader().defaultSectionSize()
+        if view.isVisible() and self.alarms_dock.height() > 0:
+            chrome = self.alarms_dock.height() - view.viewport().height()
+        else:
+            chrome = self.alarm_table.sizeHint().height() - view.sizeHint().height() + 2 * row_h + 30
+        return chrome + rows * row_h + 6  # a few pixels to spare: the 8th row whole, not 7.95
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._docks_sized:
             self._docks_sized = True
-            self.arrange_docks()
+            if not self.window_layout.restore():
+                self.window_layout.arrange()
+            QTimer.singleShot(0, self, self.window_layout.front)
+            # Once shown the frame (title bar, borders) is known: the whole frame goes on the screen.
+            QTimer.singleShot(0, self, self.window_layout.fit)
+            self.window_layout.watch_screen()
+            if self.kiosk or self._fullscreen_wanted:
+                QTimer.singleShot(0, self, self._start_fullscreen)
+            # Once laid out, check the alarm list's room against the measured chrome.
+            QTimer.singleShot(0, self, self.window_layout.size_docks)
 
-    def arrange_docks(self) -> None:
-        """Side by side on a wide screen; tabbed on a line-side PC so the tag table keeps its columns.
-
-        Alarms and KPIs are tabs next to the tags. Qt adds a dock split next to a tabbed dock as
-        another tab, so the docks are laid out again from scratch (visibility kept)."""
-        docks = [
-            d
-            for d in (
-                self.tags_dock,
-                self.events_dock,
-                self.alarms_dock,
-                self.trend_dock,
-                self.kpi_dock,
-                *self._production_docks(),
-            )
-            if not d.isFloating()
-        ]
-        hidden = {d: d.isHidden() for d in docks}
-        for d in docks:
-            self.removeDockWidget(d)
-        area = Qt.DockWidgetArea.BottomDockWidgetArea
-        first = docks[0] if docks else None
-        for d in docks:
-            self.addDockWidget(area, d)
-        if self.tags_dock in docks and self.events_dock in docks:
-            if self.width() < WIDE_LAYOUT_MIN_WIDTH:
-                self.tabifyDockWidget(self.tags_dock, self.events_dock)
-            else:
-                self.splitDockWidget(self.tags_dock, self.events_dock, Qt.Orientation.Horizontal)
-        anchor = self.tags_dock if self.tags_dock in docks else first
-        for d in (self.alarms_dock, self.trend_dock, self.kpi_dock, *self._production_docks()):
-            if d in docks and anchor is not None and d is not anchor:
-                self.tabifyDockWidget(anchor, d)
-        for d in docks:
-            d.setVisible(not hidden[d])
-        self.events_dock.raise_()
-        # The alarm list is raised when alarms are standing.
-        (self.alarms_dock if self.alarm_store.records else self.tags_dock).raise_()
-        self._size_docks()
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW_WIDTH
+        if narrow != self._narrow:
+            # 1024 px: the connection detail goes (its tooltip stays), the alarm list keeps its message.
+            self._narrow = narrow
+            self.connection_indicator.detail_label.setVisible(not narrow)
+            self.alarm_table.set_narrow(narrow)
+        if self.isVisible() and not self.isFullScreen():
+            self.window_layout.fit()
+        if self._docks_sized:
+            self.window_layout.follow_size()
 
     def _production_docks(self) -> list[QDockWidget]:
         return [self.production.dock] if self.production is not None else []
@@ -471,6 +677,7 @@ class MainWindow(QMainWindow):
                 "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
                 "Log in to act."
             )
+        self.user_status.setText(self.user_label.text())
         self.login_button.setText("Switch user" if self.user else "Log in")
         self.logout_button.setVisible(self.user is not None)
         self.alarm_banner.set_user(self.user)
@@ -492,7 +699,7 @@ class MainWindow(QMainWindow):
             self.login_dialog.raise_()
             self.login_dialog.activateWindow()
             return self.login_dialog
-        dlg = LoginDialog(self.runtime, self.user, self)
+        dlg = LoginDialog(self.runtime, self.user, self, touch=self.touch)
         dlg.logged_in.connect(self._on_logged_in)
         dlg.finished.connect(self._on_login_finished)
         self.login_dialog = dlg
@@ -565,8 +772,38 @@ class MainWindow(QMainWindow):
         self._on_sound_state()
 
     def show_alarm_list(self) -> None:
-        self.alarms_dock.show()
-        self.alarms_dock.raise_()
+        bring_forward(self.alarms_dock)
+
+    def _in_dialog(self) -> bool:
+        """The user is busy in a dialog or a menu: an alarm must not pull the screen from under them."""
+        app = QApplication.instance()
+        if not isinstance(app, QApplication):
+            return False
+        return (
+            app.activeModalWidget() is not None
+            or app.activePopupWidget() is not None
+            or isinstance(app.activeWindow(), QDialog)
+        )
+
+    def _on_new_alarms(self, records: list) -> None:
+        """A new alarm of a configured priority (default urgent, high) brings the alarm list forward."""
+        wanted = set(self.config.display.raise_alarm_list)
+        new = [r for r in records if int(r.priority) in wanted]
+        if not new or self._in_dialog():
+            return
+        self.show_alarm_list()
+        t = self.alarm_table
+        t.set_view(AlarmView.ACTIVE)
+        if any(t.model.row_of(r.id) < 0 for r in new):
+            t.clear_filters()  # a tile filter must never hide the alarm that just came in
+        first = min((r.activated_at for r in new if r.activated_at), default=None)
+        if first is not None:
+            # The figure the line-side walkthrough measures (docs/line_side.md): alarm -> list in front.
+            log.info(
+                "alarm list brought forward for %s, %.0f ms after the alarm",
+                ", ".join(r.id for r in new),
+                (time.time() - first) * 1000,
+            )
 
     def show_alarm(self, alarm_id: str) -> None:
         self.show_alarm_list()
@@ -632,6 +869,7 @@ class MainWindow(QMainWindow):
             title=f"Setpoint — {machine.name}",
             parent=self,
             actor=self._actor(),
+            number_pad=self.touch,
         )
         dlg.finished.connect(lambda _r, mid=machine_id: self._on_dialog_finished(mid))
         self._dialogs[machine_id] = dlg
@@ -652,6 +890,8 @@ class MainWindow(QMainWindow):
 
     def _on_state_changed(self, state: ConnectionState, detail: str) -> None:
         self.connection_indicator.set_state(state, detail)
+        self.connection_status.setText(f"Link {state.value}")
+        self.connection_status.setToolTip(detail or f"OPC UA session: {state.value}")
         stale = state != ConnectionState.CONNECTED
         if stale != self._stale:
             self._stale = stale
@@ -671,7 +911,8 @@ class MainWindow(QMainWindow):
 
     # --- once a second -------------------------------------------------------------------------
     def _on_second(self) -> None:
-        self.clock_label.setText(time.strftime("%Y-%m-%d  %H:%M:%S"))
+        self.clock_label.setText(time.strftime("%H:%M:%S"))
+        self.clock_label.setToolTip(time.strftime("%A %Y-%m-%d"))
         self.overview.tick()
         self.tag_table.tick()
         self.alarm_table.refresh_values()
@@ -794,6 +1035,28 @@ class MainWindow(QMainWindow):
         for dlg in list(self._dialogs.values()):
             dlg.close()
 
+    def allow_close(self) -> None:
+        self._close_allowed = True
+
+    def may_close(self) -> bool:
+        """Kiosk: only a supervisor (or higher) closes the HMI; otherwise anyone may."""
+        return (
+            not self.kiosk
+            or self._close_allowed
+            or (self.user is not None and self.user.role >= Role.SUPERVISOR)
+        )
+
     def closeEvent(self, event) -> None:
+        if not self._shut_down and not self.may_close():
+            event.ignore()
+            self.statusBar().showMessage(
+                "Kiosk mode: closing LineHMI needs a supervisor. Log in as supervisor, then close.", 10000
+            )
+            return
+        if not self._shut_down:
+            try:
+                self.window_layout.save()
+            except Exception:  # a settings folder that cannot be written must not block closing
+                log.exception("could not save the window layout")
         self.shutdown()
         super().closeEvent(event)

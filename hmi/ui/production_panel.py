@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from hmi.core.production.stops import Stop
 from hmi.core.users import User
@@ -36,14 +36,10 @@ class ProductionPanel:
             layout.insertWidget(1, self.strip)  # type: ignore[attr-defined]
         self.view = ProductionView(figures.setup.calendar.to_local)
         self.view.edit_requested.connect(self.open_dialog)
-        # In a scroll area: the dock must never make the window taller or wider than a 1280x800 screen.
-        scroll = QScrollArea()
-        scroll.setObjectName("productionScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.view)
+        # The main window puts every dock's pane in a scroll area (hmi.ui.window_layout.scrollable):
+        # the dock never makes the window taller or wider than a 1280x800 screen.
         self.dock: QDockWidget = window._dock(
-            "Production", "productionDock", scroll, Qt.DockWidgetArea.BottomDockWidgetArea
+            "Production", "productionDock", self.view, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         # A tab next to the trend at once: a dock split beside the others would widen the window
         # before the first layout (arrange_docks) tabifies it.

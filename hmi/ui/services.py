@@ -93,12 +93,17 @@ class AlarmService(AlarmCommands, Protocol):
 
 
 class UserDirectory(Protocol):
-    """The user store as the log-in dialog reads it (to say when no account exists yet)."""
+    """The user store as the log-in dialog reads it (to say when no account exists yet, and the
+    names to pick on a touch screen)."""
 
     @property
     def path(self) -> Path: ...
 
     def __len__(self) -> int: ...
+
+    def users(self) -> list[User]:
+        """Every account (the touch log-in offers the names to pick)."""
+        ...
 
 
 class UserSession(Protocol):

@@ -40,6 +40,7 @@ from hmi.core.users import User
 from hmi.ui.services import SetpointWriter
 from widgets.background import BackgroundTask, watch_future
 from widgets.formatting import format_age, format_value
+from widgets.number_pad import NumberPad
 
 SLOW_WRITE_S = 5.0  # after this, say that the answer is late (the result still comes)
 
@@ -58,6 +59,7 @@ class SetpointDialog(QDialog):
         parent: QWidget | None = None,
         *,
         actor: User | None = None,
+        number_pad: bool = False,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
@@ -118,6 +120,11 @@ class SetpointDialog(QDialog):
         self.user_label = QLabel(user)
         form.addRow("User", self.user_label)
         outer.addLayout(form)
+        # The touch profile's on-screen pad types into the value field, as keys would.
+        self.number_pad = NumberPad(self.value_edit, enter_text="Write")
+        self.number_pad.entered.connect(self._on_write)
+        self._pad_wanted = number_pad
+        outer.addWidget(self.number_pad)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy indicator
@@ -179,6 +186,7 @@ class SetpointDialog(QDialog):
         numeric = t.data_type in ("float", "int")
         self.value_edit.setVisible(numeric)
         self.choice_combo.setVisible(not numeric)
+        self.number_pad.setVisible(numeric and self._pad_wanted)
         self.unit_label.setText(t.unit)
         if numeric:
             v: QIntValidator | QDoubleValidator
@@ -338,6 +346,7 @@ class SetpointDialog(QDialog):
     def _set_inputs_enabled(self, enabled: bool) -> None:
         self.tag_combo.setEnabled(enabled and len(self.tags) > 1)
         self.value_edit.setEnabled(enabled)
+        self.number_pad.setEnabled(enabled)
         self.choice_combo.setEnabled(enabled)
         self.write_button.setEnabled(enabled and self._value is not None)
 

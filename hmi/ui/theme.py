@@ -1,11 +1,19 @@
-"""Apply the ISA-101 theme (resources/theme/hmi.qss) and the application font."""
+"""Apply the ISA-101 theme (resources/theme/hmi.qss), day or night, and the application font.
+
+The night theme is the day theme with every grey mapped through `palette.night_grey` (low
+glare: dark greys, text a soft light grey, never white on black) and nothing else changed:
+the alarm colours, their text colours and the communication blue stay exactly as they are, so
+colour still means "abnormal" and nothing else. The same mapping is applied to the QSS, the
+QPalette, the palette module (QPainter side) and the style sheets widgets set on themselves.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from widgets import palette
 
@@ -13,31 +21,72 @@ THEME_DIR = Path(__file__).resolve().parents[2] / "resources" / "theme"
 QSS_PATH = THEME_DIR / "hmi.qss"
 FONT_FAMILIES = ["Segoe UI", "Noto Sans", "DejaVu Sans", "Sans Serif"]
 FONT_POINT_SIZE = 10
+THEMES = ("day", "night")
+
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
+_DAY_QSS_PROPERTY = "_linehmiDayQss"
 
 
-def apply_theme(app: QApplication) -> None:
+def night_qss(qss: str) -> str:
+    """The night version of a day style sheet: greys mapped, colours (alarms, comm) untouched."""
+    return _HEX.sub(lambda m: palette.night_grey(m.group(0)), qss)
+
+
+def _app_palette() -> QPalette:
+    pal = QApplication.palette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, palette.WINDOW),
+        (QPalette.ColorRole.Base, palette.PANEL),
+        (QPalette.ColorRole.AlternateBase, palette.ALTERNATE),
+        (QPalette.ColorRole.Button, palette.BUTTON),
+        (QPalette.ColorRole.Text, palette.TEXT),
+        (QPalette.ColorRole.WindowText, palette.TEXT),
+        (QPalette.ColorRole.ButtonText, palette.TEXT),
+        (QPalette.ColorRole.PlaceholderText, palette.TEXT_DIM),
+        (QPalette.ColorRole.Highlight, palette.SELECTION),
+        (QPalette.ColorRole.HighlightedText, palette.POINTER),
+        # Links are text, underlined: blue is the colour of a lost connection (ISA-101).
+        (QPalette.ColorRole.Link, palette.TEXT),
+        (QPalette.ColorRole.LinkVisited, palette.TEXT_DIM),
+        (QPalette.ColorRole.ToolTipBase, palette.TOOLTIP),
+        (QPalette.ColorRole.ToolTipText, palette.TEXT),
+    ):
+        pal.setColor(role, QColor(colour))
+    return pal
+
+
+def apply_theme(app: QApplication, theme: str = "day") -> None:
+    if theme not in THEMES:
+        raise ValueError(f"theme {theme!r}: expected one of {', '.join(THEMES)}")
     app.setStyle("Fusion")  # the same look on Windows and Linux line PCs
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
     font.setPointSize(FONT_POINT_SIZE)
     app.setFont(font)
-    pal = app.palette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, palette.WINDOW),
-        (QPalette.ColorRole.Base, palette.PANEL),
-        (QPalette.ColorRole.AlternateBase, "#DADADA"),
-        (QPalette.ColorRole.Button, "#E6E6E6"),
-        (QPalette.ColorRole.Text, palette.TEXT),
-        (QPalette.ColorRole.WindowText, palette.TEXT),
-        (QPalette.ColorRole.ButtonText, palette.TEXT),
-        (QPalette.ColorRole.Highlight, palette.SELECTION),
-        (QPalette.ColorRole.HighlightedText, "#111111"),
-        (QPalette.ColorRole.ToolTipBase, "#F2F2F2"),
-        (QPalette.ColorRole.ToolTipText, palette.TEXT),
-    ):
-        pal.setColor(role, QColor(colour))
-    app.setPalette(pal)
+    palette.use_theme(theme)
+    app.setPalette(_app_palette())
+    app.setProperty("linehmiTheme", theme)
     try:
-        app.setStyleSheet(QSS_PATH.read_text(encoding="utf-8"))
+        qss = QSS_PATH.read_text(encoding="utf-8")
     except OSError:  # a missing theme file must not stop the HMI: Fusion + palette still read well
-        pass
+        qss = ""
+    extra = app.property("linehmiExtraQss") or ""  # e.g. the touch profile's rules
+    app.setStyleSheet((night_qss(qss) if theme == "night" else qss) + extra)
+
+
+def current_theme(app: QApplication) -> str:
+    return str(app.property("linehmiTheme") or "day")
+
+
+def switch_theme(app: QApplication, theme: str, root: QWidget) -> None:
+    """Change theme while the window is open: also the style sheets widgets set on themselves."""
+    apply_theme(app, theme)
+    for w in [root, *root.findChildren(QWidget)]:
+        own = w.property(_DAY_QSS_PROPERTY)
+        if own is None:
+            own = w.styleSheet()
+            if not own:
+                continue
+            w.setProperty(_DAY_QSS_PROPERTY, own)
+        w.setStyleSheet(night_qss(own) if theme == "night" else own)
+        w.update()

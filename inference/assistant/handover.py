@@ -246,7 +246,8 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         f = kp.facts
         al.items.append(
             HandoverItem(
-                f"Alarm rate {fmt_num(f['per_10min_avg'])} per 10 min (peak {f['per_10min_peak']}), "
+                f"Alarm rate {fmt_num(f['per_10min_avg'])} per 10 min over {f['range']} "
+                f"({f['annunciated']} alarms annunciated, peak {f['per_10min_peak']} in 10 min), "
                 f"{f['flood_periods']} flood periods, {len(f['chattering'])} chattering alarms.",
                 [s for s in kp.sources if s.kind == "kpi"],
             )

@@ -936,7 +936,9 @@ class Router:
             )
             per_machine("operator_actions", action=action, start=start, end=end)
         elif intent == "procedure":
-            query = rest
+            # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
+            query = q_en
+            mids = [m.id for m in c.find_machines(q_en)]
             extra = tuple(m.id for m in alarm_mentions)
             if extra:
                 query += " " + " ".join(extra)

@@ -301,7 +301,9 @@ class FaultPredictor:
         self.rul_rmse_s = float(seen.get("rul_rmse_s") or math.nan)
         settings = extra.get("train_settings") or {}
         self.rul_cap_s = float(settings.get("rul_max_s") or DEFAULT_RUL_CAP_S)
-        self.covers = ", ".join(failure_mode_text(m) for m in extra.get("failure_modes", []))
+        # A card whose failure_modes is missing, null or holds non-text says it covers nothing named.
+        modes = extra.get("failure_modes") or []
+        self.covers = ", ".join(failure_mode_text(m) for m in modes if isinstance(m, str))
         self.predicts = str(extra.get("predicts") or "failure")
         self.machines, setup_problems = resolve_machines(config, extra, nominal_speed)
         now = self._clock()

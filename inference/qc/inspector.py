@@ -65,6 +65,12 @@ class JournalLike(Protocol):
     def write_event(self, ev: JournalEvent) -> int: ...
 
 
+# The rolling defect rate: the share of rejects among the last DEFAULT_WINDOW inspected images,
+# published once DEFAULT_MIN_COUNT are in (the QC pane labels its figure with the same numbers).
+DEFAULT_WINDOW = 200
+DEFAULT_MIN_COUNT = 20
+
+
 @dataclass(frozen=True)
 class QcResult:
     seq: int
@@ -121,8 +127,8 @@ class QcInspector:
         *,
         journal: JournalLike | None = None,
         image_dir: Path | str | None = None,
-        window: int = 200,
-        min_count: int = 20,
+        window: int = DEFAULT_WINDOW,
+        min_count: int = DEFAULT_MIN_COUNT,
         rate_tag: int | None = None,
         on_batch: Callable[[SampleBatch], None] | None = None,
         on_result: Callable[[QcResult], None] | None = None,

@@ -3,7 +3,8 @@
 import os
 
 # Before any Qt import: no display on CI or on these machines.
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # tests/conftest.py gives it a 1920x1080 screen
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest
@@ -21,6 +22,13 @@ def demo_config():
 @pytest.fixture(scope="session")
 def config_2k(demo_config):
     return big_config(2000, demo_config)
+
+
+@pytest.fixture(params=[False, True], ids=["desk", "touch"])
+def profile(request) -> bool:
+    """The window's profile: desk (mouse, keyboard) or touch (hmi.ui.touch). A window-wide check
+    takes this fixture and passes `touch=profile` to MainWindow to run in both."""
+    return request.param
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def test_banner_shows_counts_and_the_most_important_unacked(parts):
     assert banner.shown_ids() == ["filler.bearing_temp.hihi", "conveyor.faulted", "conveyor.bearing_temp.hi"]
     assert "Filler bearing temperature HiHi" in banner.rows[0].message_label.full_text()
     assert banner.quiet_label.full_text().startswith("+ 3 more unacknowledged")
-    assert banner.totals_label.text() == "Active 9 · Unack 6"
+    assert banner.totals_label.text() == "In the list 9 · Unacknowledged 6"
     # Count boxes: priority colour while alarms stand; grey when there are none.
     box = banner.boxes[Priority.URGENT]
     assert _pixel(box, 5, box.height() // 2) == palette.ALARM_URGENT.upper()

@@ -24,6 +24,7 @@ from hmi.core.production.stops import CLASSIFY, SPLIT
 from hmi.core.production.tracker import ProductionTracker
 from hmi.core.users import Role, User
 from hmi.ui.main_window import MainWindow
+from hmi.ui.production_dialogs import TITLES
 
 SHOTS = os.environ.get("LINEHMI_SHOTS")
 UTC = _dt.UTC
@@ -140,6 +141,12 @@ def test_supervisor_classifies_an_unclassified_stop_viewer_cannot(qtbot, themed_
     assert view.classify_button.isEnabled()
     stop = view._selected()
     assert stop is not None
+    # Each button opens its dialog (a click, as a supervisor does it: "Classify…" once opened nothing).
+    for button in (view.split_button, view.note_button, view.classify_button):
+        button.click()
+        qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=3000)
+        assert panel.dialog.windowTitle() == TITLES[panel.dialog.action]
+        panel.dialog.close()
     dlg = panel.open_dialog(CLASSIFY, stop)
     dlg.reason.setCurrentIndex(dlg.reason.findData("U-MATERIAL"))
     dlg.send()

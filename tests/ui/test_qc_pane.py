@@ -70,7 +70,9 @@ def test_pane_shows_reject_pass_and_error(qtbot, pane, tmp_path):
     assert pane.verdict_kind == "error" and pane.verdict_text == "NOT INSPECTED"
     assert "truncated or corrupt" in pane.image.message
     pane.set_status(insp.status)
-    assert "Inspected 2" in pane.counts.text() and "Not inspected 1" in pane.counts.text()
+    assert (
+        "Since the QC started: inspected 2" in pane.counts.text() and "Not inspected 1" in pane.counts.text()
+    )
     assert "rejected 1 (50.0 %)" in pane.counts.text()
     assert pane.model_label.text() == "fake_qc 0.1 on CPU"
     _save(pane, "qc_pane_error")
@@ -196,3 +198,38 @@ def test_live_camera_through_runtime_into_the_quality_dock(qtbot, themed_app, tm
     assert first[0] is None and first[1] == "BadWaitingForInitialData"
     alarms = db.execute("select message from events where kind = 'alarm' and message like 'QC%'").fetchall()
     assert len(rate) >= 20 or not alarms
+
+
+@pytest.mark.parametrize("stale_after_s", [2.0, 10.0, 30.0])
+def test_verdict_is_marked_stale_when_no_image_comes(qtbot, themed_app, tmp_path, stale_after_s):
+    """The line stops, the camera sends nothing: the last verdict must not pass for the current one."""
+    now = [1000.0]
+    p = QcPane(stale_after_s=stale_after_s, clock=lambda: now[0])
+    qtbot.addWidget(p)
+    p.show()
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("missing_cap"))
+    p.add_results([insp.inspect(_frame("missing_cap", 1))])
+    for dt in (0.0, stale_after_s * 0.5, stale_after_s):  # up to the limit: current
+        now[0] = 1000.0 + dt
+        p.refresh()
+        assert not p.verdict_stale and p.verdict_kind == "defect"
+    now[0] = 1000.0 + stale_after_s + 0.1
+    p.refresh()
+    assert p.verdict_stale and p.verdict_kind == "stale" and p.verdict_text == "NO NEW IMAGE"
+    assert "Last verdict: REJECT Missing cap" in p.score.text() and "image #1" in p.score.text()
+    assert p.image.message.startswith("No new image for") and p.rate_indicator.stale
+    # A new image: current again (the fake model rejects every bottle).
+    now[0] += 1.0
+    p.add_results([insp.inspect(_frame("missing_cap", 2))])
+    p.refresh()
+    assert not p.verdict_stale and p.verdict_kind == "defect" and not p.rate_indicator.stale
+    assert "#2" in p.detail.text()
+
+
+def test_each_rate_says_what_it_counts(qtbot, pane, tmp_path):
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("ok"))
+    pane.add_results([insp.inspect(_frame("ok", k)) for k in range(25)])
+    pane.set_status(insp.status)
+    assert pane.rate_caption.text() == "Defect rate, last 200 images"
+    assert "of the last 25 inspected images" in pane.rate_indicator.toolTip()
+    assert pane.counts.text().startswith("Since the QC started: inspected 25")

@@ -99,3 +99,28 @@ def test_refused_tag_shows_server_status_and_message(qtbot, demo_config):
     assert "node not found in address space" in m.data(m.index(r, COL_DESC))
     assert m.data(m.index(r, COL_VALUE)) == "? REFUSED"
     assert m.data(m.index(r, COL_VALUE), Qt.ItemDataRole.BackgroundRole).style() == Qt.BrushStyle.BDiagPattern
+
+
+def test_a_value_past_its_expected_refresh_is_marked_stale(qtbot, demo_config):
+    """Derived tags (risk, QC rate) are recomputed at their sampling interval: without a new value
+    for several intervals the row greys and says so. Server tags are reported on change: age
+    alone never makes them stale (a lost connection does, for the whole table)."""
+    live, table, _ranges = _table(qtbot, demo_config)
+    m = table.model
+    names = {n: i for i, n in enumerate(live.names)}
+    risk, speed = names["filler.fault_risk"], names["filler.speed"]
+    t0 = 1_700_000_000.0
+    live.apply(_batch([risk, speed], [12.0, 300.0], ts=t0))
+    limit = live.expected_refresh_s[risk]
+    assert limit == 5.0 and np.isinf(live.expected_refresh_s[speed])
+    for dt, stale in ((1.0, False), (limit - 0.1, False), (limit + 0.1, True), (3600.0, True)):
+        m.tick(t0 + dt)
+        row = m._row_of[risk]
+        text = m.index(row, COL_QUALITY).data()
+        assert text.startswith("Stale: no update for") == stale, (dt, text)
+        fg = m.index(row, COL_VALUE).data(Qt.ItemDataRole.ForegroundRole)
+        assert (fg is not None) == stale
+        assert not m.index(m._row_of[speed], COL_QUALITY).data().startswith("Stale")
+    live.apply(_batch([risk], [13.0], ts=t0 + 3600.0))
+    m.tick(t0 + 3600.5)
+    assert not m.index(m._row_of[risk], COL_QUALITY).data().startswith("Stale")

@@ -599,6 +599,7 @@ class AlarmEngine:
             acked_by=rt.acked_by,
             message=rt.message or d.describe(),
             trigger_value=rt.trigger_value,
+            headline=d.headline(rt.trigger_value if rt.count else None),
             count=rt.count,
             comment=rt.comment or rt.shelve_reason or rt.oos_reason,
             changed_at=rt.changed_at,

@@ -253,6 +253,15 @@ def transition_of(ev: AlarmEventLike) -> AlarmTransition | None:
     )
 
 
+def transition_brief(ev: AlarmEventLike) -> tuple[str, str, str, str] | None:
+    """(alarm id, alarm name, action, user) of a transition event, without decoding its snapshot: for
+    lists of thousands of transitions (the review timeline), where `transition_of` costs too much."""
+    d = _alarm_data(ev)
+    if d is None or d.get("event") != TRANSITION or "alarm" not in d:
+        return None
+    return _str(d.get("alarm")), _str(d.get("name")), _str(d.get("action")), _str(d.get("user"))
+
+
 def checkpoint_of(ev: AlarmEventLike) -> list[AlarmSnapshot] | None:
     """The snapshots an ALARM checkpoint event holds, or None when it is not a checkpoint."""
     d = _alarm_data(ev)
@@ -269,11 +278,14 @@ def transitions(events: Iterable[AlarmEventLike]) -> list[AlarmTransition]:
     return [t for t in (transition_of(ev) for ev in events) if t is not None]
 
 
-def latest_snapshots(events: Iterable[AlarmEventLike]) -> dict[str, tuple[dict[str, Any], float]]:
+def latest_snapshots(
+    events: Iterable[AlarmEventLike], start: Mapping[str, tuple[dict[str, Any], float]] | None = None
+) -> dict[str, tuple[dict[str, Any], float]]:
     """alarm id -> (snapshot data, ts) as of the last of the given events (any order in, time order
     applied): the last checkpoint, then the later transitions. The data is the event's own dict
-    (a transition's has its action, user and reason too): decode it with `AlarmSnapshot.from_data`."""
-    snaps: dict[str, tuple[dict[str, Any], float]] = {}
+    (a transition's has its action, user and reason too): decode it with `AlarmSnapshot.from_data`.
+    `start`: the result for the events before these (a replay resumed from a stored point)."""
+    snaps: dict[str, tuple[dict[str, Any], float]] = dict(start) if start else {}
     for ev in sorted(events, key=lambda e: e.ts):
         d = _alarm_data(ev)
         if d is None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from hmi.core.alarms import figures
 from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_of, transition_of
 from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.events import EventKind
@@ -329,13 +330,13 @@ def report(
     # State at the end.
     for aid, snap in sorted(last.items()):
         state = snap.state
-        if state in ("unacknowledged", "acknowledged"):
+        if state in figures.STANDING:
             r.standing_at_end.append(
                 StandingAlarm(
                     aid, names.get(aid, aid), prio.get(aid, snap.priority), state, snap.activated_at
                 )
             )
-        if state in ("unacknowledged", "rtn_unacknowledged") or (state == "latched" and not snap.acked):
+        if state in figures.LISTED and figures.awaiting_ack(state, snap.acked):
             r.unacked_at_end += 1
         if state == "shelved":
             r.shelved_at_end.append(aid)
@@ -441,7 +442,7 @@ def format_report(r: KpiReport) -> str:
         "Alarm system performance (ISA-18.2 / IEC 62682)",
         f"Journal: {', '.join(r.sources)}",
         f"Period:  {_t(r.start)} .. {_t(r.end)} ({_dur(r.duration_s)}, {r.periods} ten-minute periods)",
-        f"Alarms annunciated: {r.annunciated} ({r.distinct_alarms} distinct)"
+        f"{figures.ANNUNCIATED.label}: {r.annunciated} ({r.distinct_alarms} distinct)"
         + (f"; {r.advisories_excluded} advisories not counted" if r.advisories_excluded else ""),
         "",
         f"{'KPI':<40} {'Value':<34} {'Target':<44} Verdict",
@@ -451,8 +452,10 @@ def format_report(r: KpiReport) -> str:
     lines += [
         "",
         f"Peak period starts {_t(r.peak_period_start)}" if r.peak_period_start is not None else "No alarms.",
+        f"{figures.ALARM_RATE.label}: {figures.rate_text(r.per_10min_avg, r.annunciated, r.start, r.end)}",
         f"Time to acknowledge: average {_dur(r.avg_time_to_ack_s)}, median {_dur(r.median_time_to_ack_s)}"
-        f" over {r.acks} acknowledgements; {r.unacked_at_end} unacknowledged at the end",
+        f" over {r.acks} acknowledgements",
+        f"{figures.UNACKED.label} at the end: {r.unacked_at_end} ({figures.UNACKED.counts})",
         f"Shelve actions: {r.shelve_actions}",
     ]
     if r.top10:
@@ -475,7 +478,10 @@ def format_report(r: KpiReport) -> str:
         for s in r.stale:
             still = " (still active)" if s.still_active else ""
             lines.append(f"  {s.alarm:<36} active since {_t(s.active_since)}, {s.hours:.1f} h{still}")
-    lines += ["", f"Standing alarms at the end: {len(r.standing_at_end)}"]
+    lines += [
+        "",
+        f"{figures.IN_ALARM.label} at the end: {len(r.standing_at_end)} ({figures.IN_ALARM.counts})",
+    ]
     for st in r.standing_at_end:
         lines.append(f"  {st.alarm:<36} {st.priority:<8} {st.state:<15} since {_t(st.since)}")
     for label, ids in (

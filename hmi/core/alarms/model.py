@@ -194,6 +194,12 @@ class AlarmDefinition:
     def with_action(self, text: str) -> str:
         return f"{text} — {self.action}" if self.action else text
 
+    def headline(self, value: float | None) -> str:
+        """'Filler vibration Hi 5.21 mm/s': what the banner shows; discrete alarms: the name."""
+        if self.kind in (AlarmKind.ANALOG, AlarmKind.ROC) and value is not None and not math.isnan(value):
+            return f"{self.name} {self.value_text(value)}"
+        return self.name
+
     def describe(self) -> str:
         """The alarm before it ever fired: its name, its limit and its action (no value)."""
         return self.with_action(f"{self.name} ({self.describe_limit()})")
@@ -270,6 +276,8 @@ class AlarmRecord:
     count: int  # activations since the engine started (or since the journal it restored from)
     comment: str  # last operator comment (ack, shelve, out of service)
     changed_at: float
+    # One line for the banner: the alarm's name and its trigger value (the message has the rest).
+    headline: str = ""
 
 
 # The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.

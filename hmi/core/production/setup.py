@@ -109,8 +109,12 @@ class ProductionSetup:
         return f"{code} {r.text}" if r else f"{code} (not in the reason tree)"
 
     @classmethod
-    def from_config(cls, config: Any) -> ProductionSetup | None:
-        """From a hmi.core.config.LineConfig; None when it has no [production] table."""
+    def from_config(cls, config: Any, time_scale: float = 1.0) -> ProductionSetup | None:
+        """From a hmi.core.config.LineConfig; None when it has no [production] table.
+
+        `time_scale`: simulated seconds per wall second (the demo's --time-factor). A simulated line at
+        5x makes five times the bottles per wall minute; the ideal rate is scaled with it, and the factor
+        is journaled with the snapshot, so that performance is not reported at 500 %."""
         prod: ProductionConfig | None = getattr(config, "production", None)
         if prod is None:
             return None
@@ -128,6 +132,7 @@ class ProductionSetup:
             "production": prod.model_dump(mode="json"),
             "shifts": config.shifts.model_dump(mode="json"),
             "machines": machines,
+            "time_scale": float(time_scale),
         }
         return cls.from_snapshot(snapshot)
 
@@ -142,6 +147,7 @@ class ProductionSetup:
         shifts = ShiftsConfig.model_validate(snap["shifts"], strict=False)
         info = {m["id"]: m for m in snap["machines"]}
         by_pm = {pm.id: pm for pm in prod.machines}
+        scale = float(snap.get("time_scale", 1.0))  # absent in journals of a real line: 1
         ordered = [mid for mid in prod.order if mid in by_pm]
         machines = []
         for mid in ordered:
@@ -158,7 +164,7 @@ class ProductionSetup:
                     good_counter=pm.good_counter,
                     reject_counter=pm.reject_counter,
                     rollover=pm.counter_rollover,
-                    ideal_rate=float(pm.ideal_rate),
+                    ideal_rate=float(pm.ideal_rate) * scale,
                     state_cat={v: _CAT_OF_NAME[c] for v, c in prod.states_for(pm).category_of().items()},
                     state_labels={int(k): v for k, v in mi.get("state_labels", {}).items()},
                     fault_labels={int(k): v for k, v in mi.get("fault_labels", {}).items()},
@@ -171,7 +177,7 @@ class ProductionSetup:
             machines=tuple(machines),
             constraint=prod.constraint,
             output=prod.output,
-            short_stop_s=float(prod.short_stop_s),
+            short_stop_s=float(prod.short_stop_s) / scale,  # a process-time threshold, in wall seconds
             target_oee=float(prod.target_oee),
             shift_target=prod.shift_target,
             reasons={r.code: r for r in prod.reasons},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots
 from hmi.core.events import EventKind
@@ -36,15 +37,24 @@ class AlarmPicture:
     """Alarm events of a review, indexed by time, so that scrubbing a cursor costs one bisect + a replay
     of the alarm events before it (a shift has hundreds to a few thousand)."""
 
+    STRIDE = 256  # a stored replay point every this many alarm events: a move replays at most that many
+
     def __init__(self, events: Sequence[StoredEvent]) -> None:
-        self._events = [e for e in events if e.kind == EventKind.ALARM]
+        self._events = sorted((e for e in events if e.kind == EventKind.ALARM), key=lambda e: e.ts)
         self._times = [e.ts for e in self._events]
+        self._marks: list[dict[str, tuple[dict[str, Any], float]]] = []
+        snaps: dict[str, tuple[dict[str, Any], float]] = {}
+        for k in range(0, len(self._events), self.STRIDE):
+            self._marks.append(snaps)
+            snaps = latest_snapshots(self._events[k : k + self.STRIDE], start=snaps)
 
     def at(self, t: float) -> list[PictureRow]:
         """Alarms not normal at time t (or shelved / out of service), most urgent first."""
-        upto = self._events[: bisect.bisect_right(self._times, t)]
+        n = bisect.bisect_right(self._times, t)
+        k = n // self.STRIDE
+        start = self._marks[k] if k < len(self._marks) else None
         rows = []
-        for data, ts in latest_snapshots(upto).values():
+        for data, ts in latest_snapshots(self._events[k * self.STRIDE : n], start=start).values():
             snap = AlarmSnapshot.from_data(data)
             if snap.advisory:
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from hmi.core.alarms.event_codec import transition_of
+from hmi.core.alarms.event_codec import transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
 from hmi.core.review.source import ReviewSource
@@ -69,11 +69,18 @@ class Timeline:
     gaps: list[Gap]
     events: list[StoredEvent]  # every event, time order: the event browser's rows and the markers' details
 
+    def __post_init__(self) -> None:
+        # Per machine, bars in time order with their start times: state_at is a bisect per cursor move.
+        self._bars: dict[str, tuple[list[float], list[StateBar]]] = {}
+        for bar in sorted(self.bars, key=lambda b: b.t0):
+            starts, bars = self._bars.setdefault(bar.machine, ([], []))
+            starts.append(bar.t0)
+            bars.append(bar)
+
     def state_at(self, machine: str, t: float) -> StateBar | None:
-        for bar in self.bars:
-            if bar.machine == machine and bar.t0 <= t < bar.t1:
-                return bar
-        return None
+        starts, bars = self._bars.get(machine, ([], []))
+        k = bisect.bisect_right(starts, t) - 1
+        return bars[k] if k >= 0 and t < bars[k].t1 else None
 
     def next_marker_after(self, t: float, lanes: tuple[str, ...] = LANES) -> Marker | None:
         """For playback's "next event": the first marker strictly after t in the lanes shown."""
@@ -96,8 +103,8 @@ def build_timeline(source: ReviewSource) -> Timeline:
     gaps: list[Gap] = []
     for ev in events:
         if ev.kind == EventKind.ALARM:
-            tr = transition_of(ev)
-            if tr is None or tr.action not in (
+            brief = transition_brief(ev)
+            if brief is None or brief[2] not in (
                 "activate",
                 "acknowledge",
                 "clear",
@@ -105,11 +112,10 @@ def build_timeline(source: ReviewSource) -> Timeline:
                 "out_of_service",
             ):
                 continue
-            name = tr.snapshot.name or tr.alarm
-            who = f" by {tr.user}" if tr.user else ""
-            markers.append(
-                Marker(ev.ts, "alarms", f"{name}: {tr.action}{who}", int(ev.severity), ev.id, tr.alarm)
-            )
+            alarm, name, action, user = brief
+            who = f" by {user}" if user else ""
+            text = f"{name or alarm}: {action}{who}"
+            markers.append(Marker(ev.ts, "alarms", text, int(ev.severity), ev.id, alarm))
         elif ev.kind == EventKind.DATA_GAP:
             g0, g1 = ev.data.get("start"), ev.data.get("end")
             if isinstance(g0, int | float) and isinstance(g1, int | float) and g1 > g0:

@@ -15,7 +15,7 @@ class AlarmKpis(Tool):
     params = TIME_PARAMS
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
-        from hmi.core.alarms import kpi
+        from hmi.core.alarms import figures, kpi
 
         j = ctx.need_journal()
         a, b = ctx.range_of(args.get("start"), args.get("end"))
@@ -27,10 +27,11 @@ class AlarmKpis(Tool):
         top = ", ".join(f"{c.alarm} ×{c.count}" for c in r.top10[:3])
         summary = (
             f"Alarm KPIs from {rng}: {r.annunciated} alarms annunciated, "
-            f"{fmt_num(round(r.per_10min_avg, 2))} per 10 min on average (target about 1), "
+            f"alarm rate {figures.rate_text(r.per_10min_avg, r.annunciated, a, b)} (target about 1), "
             f"peak {r.per_10min_peak} in 10 min, "
             f"{r.flood_periods} flood period{'s' if r.flood_periods != 1 else ''} (> 10 in 10 min), "
-            f"{len(r.chattering)} chattering, {r.unacked_at_end} unacknowledged at the end"
+            f"{len(r.chattering)} chattering, {r.unacked_at_end} unacknowledged at the end "
+            f"({figures.UNACKED.counts})"
             + (f"; most frequent: {top}" if top else "")
             + "."
         )

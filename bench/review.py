@@ -1,0 +1,146 @@
+"""Review workspace on big files: open to a usable timeline, scrub the cursor, render the report.
+
+    .venv/bin/python bench/review.py [--hours 24] [--days 1] [--tags 40]
+
+Writes synthetic daily journals with the real Journal (a machine state change every ~4 min per machine,
+an alarm activation/ack/clear every ~3 min, `--tags` tags at 1 Hz), then measures in the same run:
+
+- open: `ReviewSource.open` + `build_timeline` (what the window needs before it is usable);
+- scrub: the alarm picture + machine states at a moving cursor (what each cursor move recomputes),
+  against the baseline of replaying every alarm event of the files for each position (no time index);
+- report: `build_report` + `to_markdown` for the whole period.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots, transition_data  # noqa: E402
+from hmi.core.config import parse_config  # noqa: E402
+from hmi.core.events import EventKind, JournalEvent, Severity  # noqa: E402
+from hmi.core.journal import Journal  # noqa: E402
+from hmi.core.review.alarm_picture import AlarmPicture  # noqa: E402
+from hmi.core.review.report import build_report, to_markdown  # noqa: E402
+from hmi.core.review.source import ReviewSource  # noqa: E402
+from hmi.core.review.timeline import build_timeline  # noqa: E402
+from hmi.core.samples import SampleBatch  # noqa: E402
+
+MACHINES = ("filler", "capper", "labeller", "conveyor")
+STATES = ("Running", "Idle", "Faulted", "Running", "Stopped")
+
+
+def config(n_tags: int):
+    text = '[line]\nid = "bench"\nname = "Bench line"\n[server]\nendpoint = "opc.tcp://127.0.0.1:4840/"\n'
+    for m in MACHINES:
+        text += f'[[machines]]\nid = "{m}"\nname = "{m.capitalize()}"\n'
+    for k in range(n_tags):
+        text += f'[[tags]]\nname = "t{k}"\nnode_id = "ns=2;s=t{k}"\nmachine = "{MACHINES[k % 4]}"\nrange = [0, 100]\n'
+    return parse_config(text)
+
+
+def write_day(directory: Path, t0: float, hours: float, n_tags: int, rng: np.random.Generator) -> None:
+    cfg = config(n_tags)
+    seconds = int(hours * 3600)
+    with Journal(cfg, directory, clock=lambda: t0, synchronous="OFF", max_queued_samples=20_000_000) as j:
+        for start in range(0, seconds, 600):
+            t = t0 + start + np.arange(min(600, seconds - start), dtype=float)
+            idx = np.repeat(np.arange(n_tags), len(t))
+            ts = np.tile(t, n_tags)
+            j.write_samples(
+                SampleBatch.from_columns(
+                    idx, ts, ts, ts + 0.05, rng.normal(50, 5, idx.size), np.zeros(idx.size)
+                )
+            )
+        evs = []
+        for m in MACHINES:
+            for k, t in enumerate(np.arange(t0, t0 + seconds, 240.0) + rng.uniform(0, 60)):
+                data = {"state": STATES[k % 5], "fault": "Jam" if k % 5 == 2 else ""}
+                evs.append(JournalEvent(EventKind.MACHINE_STATE, f"{m}: -> {data['state']}", source=m, ts=float(t),
+                                        data=data))  # fmt: skip
+        for k, t in enumerate(np.arange(t0, t0 + seconds, 180.0)):
+            name = f"t{k % n_tags}.hi"
+            for dt_, action, active, acked in ((0, "activate", True, False), (30, "acknowledge", True, True),
+                                               (90, "clear", False, True)):  # fmt: skip
+                snap = AlarmSnapshot(alarm=name, name=f"T{k % n_tags} Hi", priority="high", priority_level=2,
+                                     active=active, acked=acked, activated_at=float(t), trigger_value=80.0)  # fmt: skip
+                who = "olga" if action == "acknowledge" else ""
+                data = transition_data(snap, action=action, from_state="", to_state="",
+                                       annunciated=action == "activate", value=80.0, value_ts=float(t + dt_),
+                                       user=who)  # fmt: skip
+                evs.append(JournalEvent(EventKind.ALARM, f"{name}: {action}", source=name, ts=float(t + dt_),
+                                        severity=Severity.WARNING, data=data))  # fmt: skip
+        evs.sort(key=lambda e: e.ts)
+        for k in range(0, len(evs), 500):
+            j.write_events(evs[k : k + 500])
+        j.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--hours", type=float, default=24.0)
+    p.add_argument("--days", type=int, default=1)
+    p.add_argument("--tags", type=int, default=40)
+    p.add_argument("--scrubs", type=int, default=300)
+    args = p.parse_args(argv)
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        t0 = 1_765_000_000.0
+        t = time.perf_counter()
+        for day in range(args.days):
+            write_day(d, t0 + day * 86_400, args.hours, args.tags, rng)
+        size = sum(f.stat().st_size for f in d.glob("*.db")) / 1e6
+        print(f"{args.days} journal(s) of {args.hours:g} h, {args.tags} tags at 1 Hz: {size:.0f} MB, written in "
+              f"{time.perf_counter() - t:.0f} s; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+        t = time.perf_counter()
+        src = ReviewSource.open([d])
+        tl = build_timeline(src)
+        open_s = time.perf_counter() - t
+        n_alarm = sum(1 for e in tl.events if e.kind == EventKind.ALARM)
+
+        picture = AlarmPicture(tl.events)
+        cursors = np.linspace(src.t0, src.t1, args.scrubs)
+        ours, base = [], []
+        for c in cursors:
+            a = time.perf_counter()
+            picture.at(float(c))
+            for m, _ in tl.machines:
+                tl.state_at(m, float(c))
+            ours.append(time.perf_counter() - a)
+        for c in cursors[:: max(1, args.scrubs // 30)]:  # the naive way: ask the files at every move
+            a = time.perf_counter()
+            latest_snapshots(src.events(None, float(c), [EventKind.ALARM]))
+            base.append(time.perf_counter() - a)
+
+        t = time.perf_counter()
+        md = to_markdown(build_report(src, src.t0, src.t1 + 1, "bench"))
+        report_s = time.perf_counter() - t
+
+    rate = 1.0 / statistics.mean(ours)
+    print()
+    print("| what | figure | target |")
+    print("|---|---|---|")
+    print(f"| open to a usable timeline ({len(tl.events):,} events, {n_alarm:,} alarm events) | {open_s:.2f} s "
+          f"| <= {2 if args.days == 1 else 5} s |")  # fmt: skip
+    print(f"| scrub: alarm picture + machine states per cursor move | {statistics.mean(ours) * 1000:.1f} ms mean, "
+          f"{max(ours) * 1000:.1f} ms max = {rate:,.0f} updates/s | >= 30 updates/s |")  # fmt: skip
+    print(f"| baseline: read the alarm events from the files at every move | {statistics.mean(base) * 1000:.1f} ms "
+          f"mean ({statistics.mean(base) / statistics.mean(ours):.1f}x ours) | |")  # fmt: skip
+    print(f"| report (build + Markdown, {len(md):,} chars) | {report_s:.2f} s | <= 10 s |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""The alarm figures a screen or a report shows: what each counts, over what window, and its text.
+
+"Active 2", "8 unacknowledged at the end" and "Standing alarms at the end: 3" on one screen
+read as a contradiction unless each says what it counts and when. Every place that shows one
+of these figures (the banner, the KPI view, `linehmi alarms report`, the assistant) takes its
+wording and its counting rule from here, so the same figure reads the same everywhere. No Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from hmi.core.alarms.model import ACTIVE_STATES, AlarmState
+
+S = AlarmState
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    label: str  # short, for a banner or a table cell
+    counts: str  # what it counts, for a tooltip or a report line
+
+    def with_counts(self) -> str:
+        return f"{self.label} ({self.counts})"
+
+
+# States in the operator's alarm list (the banner's per-priority boxes count these).
+LISTED = ACTIVE_STATES
+# States whose condition is still active (an annunciated alarm, acknowledged or not).
+STANDING = frozenset({S.UNACKED, S.ACKED})
+
+IN_LIST = Figure("In the list", "alarms in alarm, or back to normal but not yet acknowledged or reset")
+IN_ALARM = Figure("In alarm", "alarms whose condition is still active, acknowledged or not")
+UNACKED = Figure("Unacknowledged", "alarms waiting for an acknowledgement, in alarm or back to normal")
+ANNUNCIATED = Figure(
+    "Alarms annunciated",
+    "activations shown to the operator, re-annunciations included; shelved, suppressed and "
+    "out-of-service alarms and model advisories are not counted",
+)
+ALARM_RATE = Figure("Alarm rate", "alarms annunciated per 10 minutes, averaged over the period")
+
+
+def awaiting_ack(state: AlarmState | str, acked: bool) -> bool:
+    """Counted as unacknowledged: in the alarm list and not acknowledged (as model.needs_ack)."""
+    return not acked and AlarmState(state) in LISTED
+
+
+def is_standing(state: AlarmState | str) -> bool:
+    return AlarmState(state) in STANDING
+
+
+def clock_text(ts: float) -> str:
+    return _dt.datetime.fromtimestamp(ts).strftime("%H:%M")
+
+
+def window_text(start: float, end: float) -> str:
+    """'06:00–06:13 (13 min)', with the date when the period is not within one day."""
+    a, b = _dt.datetime.fromtimestamp(start), _dt.datetime.fromtimestamp(end)
+    minutes = (end - start) / 60.0
+    span = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    if a.date() != b.date() or a.date() != _dt.date.today():
+        return f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M} ({span})"
+    return f"{a:%H:%M}–{b:%H:%M} ({span})"
+
+
+def rate_text(per_10min: float, annunciated: int, start: float, end: float) -> str:
+    """The alarm rate with what it counts and its window: one wording for every screen."""
+    return f"{per_10min:.2f} per 10 min over {window_text(start, end)}, {annunciated} alarms annunciated"

@@ -1,0 +1,142 @@
+"""The touch profile for line-side PCs: big targets, kinetic scrolling, a locked layout.
+
+- Targets: every button, tool button, tab, combo box, line edit and check box at least
+  TOUCH_TARGET_PX (40 px, ISA-101 and common touch guidance) in both directions, table rows
+  TOUCH_ROW_PX high, scroll bars as wide as a finger (rules appended to the application style
+  sheet, rows set on every item view).
+- Kinetic scrolling: QScroller on every list, table and scroll area, so a drag with a finger
+  (or the mouse: a line PC may have neither wheel nor touch pad) scrolls it. Grabbed when a
+  view is first shown, so views created later (dialogs) get it too.
+- The layout lock (no drag-to-undock) lives in WindowLayout; the profile turns it on.
+
+"auto" (the default of `[display] touch`) means: on when the screen is no taller than
+AUTO_MAX_HEIGHT px or a touch screen is attached.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtGui import QGuiApplication, QInputDevice
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QScroller,
+    QWidget,
+)
+
+# Targets sized in code as well as in the style sheet: a widget's own style sheet (the banner's
+# slim Ack buttons, say) wins over the application's rules, a minimum size set here does not.
+TARGET_TYPES = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
+
+TOUCH_TARGET_PX = 40
+TOUCH_ROW_PX = 40  # rows are targets too; 40 keeps 8 alarm rows on a 800 px screen
+AUTO_MAX_HEIGHT = 800
+
+TOUCH_QSS = f"""
+/* --- touch profile (hmi.ui.touch) --- */
+QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
+    min-height: {TOUCH_TARGET_PX - 12}px;
+    min-width: {TOUCH_TARGET_PX - 12}px;
+}}
+QCheckBox, QRadioButton {{ min-height: {TOUCH_TARGET_PX}px; }}
+QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
+QTabBar::tab {{ min-height: {TOUCH_TARGET_PX - 12}px; min-width: {TOUCH_TARGET_PX}px; }}
+QScrollBar:vertical {{ width: {TOUCH_TARGET_PX}px; }}
+QScrollBar:horizontal {{ height: {TOUCH_TARGET_PX}px; }}
+QScrollBar::handle:vertical {{ min-height: {TOUCH_TARGET_PX}px; }}
+QScrollBar::handle:horizontal {{ min-width: {TOUCH_TARGET_PX}px; }}
+QHeaderView::section {{ min-height: {TOUCH_TARGET_PX - 12}px; }}
+QMenu::item {{ padding: 13px 28px 13px 20px; }}
+QComboBox QAbstractItemView::item {{ min-height: {TOUCH_TARGET_PX}px; }}
+"""
+
+
+def touch_screen_attached() -> bool:
+    return any(d.type() == QInputDevice.DeviceType.TouchScreen for d in QInputDevice.devices())
+
+
+def auto_touch(screen_size: QSize) -> bool:
+    if QGuiApplication.platformName() == "offscreen":
+        return False  # no physical screen to judge (tests): the profile is asked for explicitly
+    return screen_size.height() <= AUTO_MAX_HEIGHT or touch_screen_attached()
+
+
+def _scroller_target(w: QWidget) -> QWidget | None:
+    if isinstance(w, QAbstractScrollArea):
+        return w.viewport()
+    return None
+
+
+class TouchProfile(QObject):
+    """Applies and removes the touch profile for the whole application."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.app = app
+        self.enabled = False
+        self._rows: dict[int, int] = {}  # id(view) -> row height before the profile
+        self._minimum: dict[int, QSize] = {}  # id(target) -> minimum size before the profile
+
+    def set_enabled(self, on: bool, root: QWidget | None = None) -> None:
+        if on == self.enabled:
+            return
+        self.enabled = on
+        # Kept as the theme's extra rules, so a theme switch keeps them (hmi.ui.theme.apply_theme).
+        self.app.setProperty("linehmiExtraQss", TOUCH_QSS if on else "")
+        qss = self.app.styleSheet().replace(TOUCH_QSS, "")
+        self.app.setStyleSheet(qss + TOUCH_QSS if on else qss)
+        if on:
+            self.app.installEventFilter(self)
+        else:
+            self.app.removeEventFilter(self)
+        widgets = root.findChildren(QWidget) if root is not None else self.app.allWidgets()
+        for w in widgets:
+            self.adapt(w)
+
+    def refresh(self, root: QWidget) -> None:
+        """Size every target again: a style sheet set since (a theme switch) re-polishes widgets,
+        and a polish puts back the minimum size the widget's own style sheet asks for."""
+        if self.enabled:
+            for w in root.findChildren(QWidget):
+                self.adapt(w)
+
+    def adapt(self, w: QWidget) -> None:
+        """Touch size for a target; kinetic scrolling and touch-high rows for a view (or back)."""
+        if isinstance(w, TARGET_TYPES):
+            self._size_target(w)
+            return
+        target = _scroller_target(w)
+        if target is None:
+            return
+        if self.enabled:
+            QScroller.grabGesture(target, QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        else:
+            QScroller.ungrabGesture(target)
+        if isinstance(w, QAbstractItemView) and hasattr(w, "verticalHeader"):
+            header = w.verticalHeader()
+            if self.enabled:
+                self._rows.setdefault(id(w), header.defaultSectionSize())
+                header.setDefaultSectionSize(max(TOUCH_ROW_PX, header.defaultSectionSize()))
+            elif id(w) in self._rows:
+                header.setDefaultSectionSize(self._rows.pop(id(w)))
+        if isinstance(w, QAbstractItemView):
+            # Pixel scrolling: a kinetic drag moves the rows smoothly instead of jumping by a row.
+            w.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+    def _size_target(self, w: QWidget) -> None:
+        key = id(w)
+        if self.enabled:
+            old = self._minimum.setdefault(key, w.minimumSize())
+            w.setMinimumSize(max(old.width(), TOUCH_TARGET_PX), max(old.height(), TOUCH_TARGET_PX))
+        elif key in self._minimum:
+            w.setMinimumSize(self._minimum.pop(key))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(obj, (QAbstractScrollArea, *TARGET_TYPES)):
+            self.adapt(obj)  # type: ignore[arg-type]
+        return False

@@ -1,0 +1,337 @@
+"""The line-side PC (issue 11): the window fits its screen, the alarm list is one tap away from any
+state, the touch profile, the night theme, kiosk closing, layouts saved per user and screen.
+
+The same checks on the real window under a real X server at 1280x800 and 1920x1080: tests/gui.
+`profile` (desk / touch) is the fixture other window-wide checks take to run in both profiles.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PySide6.QtWidgets import QLabel, QTabBar, QWidget
+
+from hmi.core.users import Role, UserStore
+from hmi.ui.login_dialog import LoginDialog
+from hmi.ui.main_window import MainWindow
+from hmi.ui.theme import night_qss
+from hmi.ui.touch import TARGET_TYPES, TOUCH_TARGET_PX
+from hmi.ui.window_layout import bring_forward
+from widgets import palette
+from widgets.number_pad import BACKSPACE, NumberPad
+
+from .fakes import OPERATOR, SUPERVISOR, simulate_fault
+
+
+def in_front(w: QWidget) -> bool:
+    """The widget on top at `w`'s centre is `w` or inside it (a dock behind another tab is not)."""
+    if not w.isVisible():
+        return False
+    win = w.window()
+    top = win.childAt(w.mapTo(win, w.rect().center()))
+    return top is not None and (top is w or w.isAncestorOf(top))
+
+
+@pytest.fixture
+def window(qtbot, themed_app, make_runtime, demo_config):
+    made = []
+
+    def make(size=(1280, 800), user=OPERATOR, fault=False, **kw):
+        rt = make_runtime(demo_config, alarms=True)
+        if fault:
+            simulate_fault(rt)
+        win = MainWindow(rt, demo_config, user=user, **kw)
+        qtbot.addWidget(win)
+        win.resize(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        qtbot.wait(50)
+        made.append(win)
+        return rt, win
+
+    yield make
+    for win in made:
+        win.allow_close()
+    themed_app.setStyleSheet("")
+    if made and made[0].touch_profile is not None:
+        made[0].touch_profile.set_enabled(False)
+
+
+# --- fit -----------------------------------------------------------------------------------------
+
+
+def test_the_window_never_outgrows_its_screen(window, qtbot):
+    _rt, win = window(size=(1920, 1080))
+    avail = win.screen().availableGeometry()
+    win.resize(2600, 1600)  # asked for more than the screen has
+    qtbot.wait(20)
+    assert win.width() <= avail.width() and win.height() <= avail.height()
+    size = win.size()
+    big = QLabel("a pane that suddenly wants a lot of room (thumbnails, a long answer)")
+    big.setMinimumSize(3000, 3000)
+    win.assistant_pane.layout().addWidget(big)
+    qtbot.wait(50)
+    assert win.size() == size  # it scrolls inside its dock; the window keeps its size
+    big.setParent(None)
+
+
+def test_reset_layout_keeps_the_window_on_the_screen_and_docks_home(window, qtbot):
+    _rt, win = window(size=(1920, 1080))
+    win.window_layout.set_locked(False)
+    win.alarms_dock.setFloating(True)
+    win.reset_layout()
+    qtbot.wait(20)
+    avail = win.screen().availableGeometry()
+    assert not win.alarms_dock.isFloating()
+    assert win.width() <= avail.width() and win.height() <= avail.height()
+
+
+def test_the_layout_is_saved_per_user_and_screen(window, qtbot):
+    _rt, win = window(size=(1920, 1080))
+    key = win.window_layout._key()
+    assert OPERATOR.name in key and "1920x1080" in key
+    win.close()
+    assert win.window_layout.settings.value(f"{key}/state") is not None
+    win.window_layout.forget()
+    assert win.window_layout.settings.value(f"{key}/state") is None
+
+
+# --- alarms one tap away ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("way", ["button", "tile", "banner", "key"])
+def test_every_way_to_the_alarm_list_works_on_a_fresh_window(window, qtbot, way):
+    _rt, win = window(fault=way == "banner")
+    bring_forward(win.tags_dock)  # whatever was in front
+    qtbot.wait(20)
+    assert not in_front(win.alarm_table.view)
+    if way == "button":
+        win.alarm_banner.list_button.click()
+    elif way == "tile":
+        win.alarm_banner.priority_clicked.emit(1)
+    elif way == "banner":
+        win.alarm_banner.alarm_clicked.emit(win.alarm_banner.shown_ids()[0])
+    else:
+        win.alarm_list_action.trigger()  # F2
+    qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=1000)
+
+
+def test_bring_forward_wins_whatever_the_stacking_order(window, qtbot):
+    """The defect class: raise() is a no-op for the last-stacked dock. Any history of raises and
+    lowers, then "Alarm list": the alarm list is in front."""
+    _rt, win = window()
+    docks = {
+        "alarms": win.alarms_dock,
+        "tags": win.tags_dock,
+        "events": win.events_dock,
+        "trend": win.trend_dock,
+        "assistant": win.assistant_dock,
+    }
+
+    @settings(max_examples=15, deadline=None)
+    @given(order=st.lists(st.sampled_from(sorted(docks)), min_size=1, max_size=6), lower=st.booleans())
+    def check(order, lower):
+        for name in order:
+            docks[name].raise_()
+        if lower:
+            docks[order[-1]].lower()
+        win.show_alarm_list()
+        qtbot.wait(2)
+        assert in_front(win.alarm_table.view)
+
+    check()
+
+
+def test_a_new_high_alarm_comes_forward_unless_in_a_dialog(window, qtbot, monkeypatch):
+    rt, win = window()
+    bring_forward(win.tags_dock)
+    qtbot.wait(20)
+    # A medium alarm does not pull the list (default: urgent and high only), nor does any in a dialog.
+    win._on_new_alarms([type("R", (), {"priority": 3, "id": "x"})()])
+    assert not in_front(win.alarm_table.view)
+    with monkeypatch.context() as m:
+        m.setattr(win, "_in_dialog", lambda: True)
+        win._on_new_alarms([type("R", (), {"priority": 1, "id": "y"})()])
+        assert not in_front(win.alarm_table.view)
+    now = time.time()
+    rt.set_value("conveyor.state", 4.0)  # the conveyor trips: a high-priority alarm (1 s on-delay)
+    rt.alarms.process(rt.synthetic_batch(now=now))
+    rt.alarms.process(rt.synthetic_batch(now=now + 1.5))
+    qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=2000)
+    # A tile filter never hides the alarm that just came in.
+    win._on_priority_clicked(4)
+    bring_forward(win.tags_dock)
+    rt.set_value("filler.bearing_temp", 91.0)  # HiHi: urgent, after its 5 s on-delay
+    for k in range(2, 9):
+        rt.alarms.process(rt.synthetic_batch(now=now + k))
+    qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=2000)
+    assert not win.alarm_table.active_filters()
+
+
+def test_a_tile_filter_is_visible_and_cleared_with_one_tap(window, qtbot):
+    _rt, win = window(fault=True)
+    t = win.alarm_table
+    win._on_priority_clicked(1)
+    assert t.active_filters() == ["priority 1"] and t.filter_note.isVisible()
+    assert "priority 1" in t.filter_note.text()
+    t.filter_note.click()
+    assert not t.active_filters() and not t.filter_note.isVisible()
+    assert t.model.rowCount() == 9
+
+
+# --- touch profile ----------------------------------------------------------------------------------
+
+
+def touch_targets(win: QWidget) -> list[tuple[int, str]]:
+    """(smaller side, name) of every visible target: buttons, combos, edits, tabs."""
+    out = []
+    for w in win.findChildren(QWidget):
+        if isinstance(w, TARGET_TYPES) and w.isVisible() and not isinstance(w.parent(), QTabBar):
+            out.append((min(w.width(), w.height()), f"{type(w).__name__} {w.objectName()}"))
+    for bar in win.findChildren(QTabBar):
+        if bar.isVisible():
+            for i in range(bar.count()):
+                r = bar.tabRect(i)
+                out.append((min(r.width(), r.height()), f"tab {bar.tabText(i)}"))
+    return out
+
+
+def test_touch_profile_targets_and_rows(window, qtbot, profile):
+    _rt, win = window(fault=True, touch=profile)
+    win.show_alarm_list()
+    qtbot.wait(50)
+    targets = touch_targets(win)
+    assert len(targets) > 20
+    rows = win.alarm_table.view.verticalHeader().defaultSectionSize()
+    if profile:
+        small = [t for t in targets if t[0] < TOUCH_TARGET_PX]
+        assert not small, small
+        assert rows >= TOUCH_TARGET_PX
+        assert win.window_layout.locked  # no drag-to-undock
+        assert not win.alarms_dock.features()
+
+
+def test_touch_profile_can_be_switched_off_again(window, qtbot):
+    _rt, win = window(touch=True)
+    rows = win.alarm_table.view.verticalHeader().defaultSectionSize()
+    win.touch_action.setChecked(False)  # View > Touch profile
+    assert not win.touch and not win.window_layout.locked and win.alarms_dock.features()
+    assert win.alarm_table.view.verticalHeader().defaultSectionSize() < rows
+
+
+def test_number_pad_types_like_keys(qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    pad = NumberPad(edit)
+    for k in "12.5":
+        pad.press(k)
+    assert edit.text() == "12.5"
+    pad.press("±")
+    assert edit.text() == "-12.5"
+    pad.press(BACKSPACE)
+    assert edit.text() == "-12."
+    pad.press("C")
+    assert edit.text() == ""
+    assert all(b.width() >= 0 and b.minimumWidth() >= TOUCH_TARGET_PX for b in pad.keys.values())
+
+
+def test_a_setpoint_without_a_keyboard(window, qtbot, profile):
+    rt, win = window(touch=profile)
+    dlg = win.open_setpoint_dialog("filler")
+    assert dlg is not None
+    assert dlg.number_pad.isVisible() == profile
+    for k in "390":
+        dlg.number_pad.press(k)
+    dlg.number_pad.press("enter")  # Write
+    qtbot.waitUntil(lambda: bool(rt.writes), timeout=3000)
+    assert rt.writes[-1][1] == 390.0
+    dlg.close()
+
+
+def test_a_login_without_a_keyboard(qtbot, make_runtime, demo_config, tmp_path):
+    store = UserStore(tmp_path / "users.json")
+    store.add("olga", Role.OPERATOR, "correct-horse", display_name="Olga Operator")
+    store.set_pin("olga", "2468")
+    rt = make_runtime(demo_config, users=store)
+    dlg = LoginDialog(rt, touch=True)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.user_picker.setCurrentIndex(dlg.user_picker.findData("olga"))
+    for k in "2468":
+        dlg.number_pad.press(k)
+    with qtbot.waitSignal(dlg.logged_in, timeout=3000) as sig:
+        dlg.number_pad.press("enter")
+    assert sig.args[0].name == "olga" and not sig.args[0].must_change_password
+
+
+# --- night theme and kiosk ---------------------------------------------------------------------------
+
+HEX = st.integers(0, 0xFFFFFF).map(lambda v: f"#{v:06X}")
+
+
+@given(colours=st.lists(HEX, min_size=1, max_size=20))
+def test_night_maps_greys_only_and_keeps_them_low_glare(colours):
+    qss = " ".join(f"a {{ color: {c}; }}" for c in colours)
+    night = re.findall(r"#[0-9A-F]{6}", night_qss(qss))
+    for day, n in zip(colours, night, strict=True):
+        if not palette.is_grey(day) or day in ("#FFFFFF",):
+            assert n == day  # colours (alarms, comm blue) and white on them: untouched
+        else:
+            v = int(n[1:3], 16)
+            assert palette.NIGHT_DARKEST <= v <= palette.NIGHT_LIGHTEST and palette.is_grey(n)
+
+
+def test_night_theme_switches_and_back(window, qtbot, themed_app):
+    _rt, win = window(fault=True, touch=True)
+    day_window = themed_app.palette().window().color().name()
+    win.set_night(True)
+    assert themed_app.palette().window().color().lightness() < 80
+    # Re-polished by the switch, the banner's slim Ack buttons keep their touch size.
+    assert all(r.ack_button.minimumHeight() >= TOUCH_TARGET_PX for r in win.alarm_banner.rows)
+    assert palette.PRIORITY_COLOURS[1] == palette.ALARM_URGENT  # alarm colours untouched
+    win.set_night(False)
+    assert themed_app.palette().window().color().name() == day_window
+
+
+def test_shortcuts_are_shown_in_menus_and_tooltips_and_kiosk_closing(window, qtbot):
+    _rt, win = window(kiosk=True)
+    from hmi.ui.help_menu import SHORTCUTS
+
+    assert win.alarm_list_action.shortcut().toString() == SHORTCUTS["alarm_list"]
+    assert f"({SHORTCUTS['alarm_list']})" in win.alarm_banner.list_button.toolTip()
+    assert f"({SHORTCUTS['silence']})" in win.alarm_banner.silence_button.toolTip()
+    menu_texts = {a.text() for a in win.view_menu.actions()}
+    assert {"Alarm list", "Show trend", "Acknowledge selected alarms", "Silence", "Full screen"} <= menu_texts
+    # Kiosk: full screen, and closing needs a supervisor.
+    qtbot.waitUntil(win.isFullScreen, timeout=2000)
+    win.set_fullscreen(False)
+    assert win.isFullScreen()
+    win.close()
+    assert win.isVisible() and "supervisor" in win.statusBar().currentMessage()
+    win.set_user(SUPERVISOR)
+    win.close()
+    assert not win.isVisible()
+
+
+def test_about_names_version_models_and_manual(window):
+    _rt, win = window()
+    from hmi.ui.help_menu import MANUAL_PATH, about_text, model_versions
+
+    # The status bar: what an operator needs; the rest behind Help > Diagnostics.
+    assert win.connection_status.text().startswith("Link ")
+    assert "Olga" in win.user_status.text()
+    assert win.journal_status.text()
+
+    text = about_text()
+    assert "LineHMI" in text and str(MANUAL_PATH) in text and MANUAL_PATH.is_file()
+    for name, version in model_versions():
+        assert name in text and version in text
+    dlg = win.help_menu.show_diagnostics()
+    assert dlg.isVisible() and win.rate_status.window() is dlg
+    dlg.close()

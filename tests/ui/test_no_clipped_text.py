@@ -1,0 +1,304 @@
+"""No clipped text (issue 10, class 7): every visible widget of the main window, each of its docks
+and views, and its dialogs, at 1920x1080 and 1280x800, during the demo fault (long alarm
+messages, advisories, a bad-quality tag). Font metrics against geometry: widgets.text_fit.
+
+Screen profiles are a parameter: PROFILES maps a name to a function that prepares the window
+(the touch profile sets its larger fonts and targets there), so every check runs per profile.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QWidget
+
+from hmi.ui.login_dialog import LoginDialog
+from hmi.ui.main_window import MainWindow
+from inference.fault.predictor import MachineRisk
+from widgets.alarm_store import AlarmView
+from widgets.text_fit import ClippedText, clipped_texts
+
+from .fakes import SUPERVISOR, simulate_fault
+
+SIZES = [(1920, 1080), (1280, 800)]
+SHOTS = os.environ.get("LINEHMI_SHOTS")  # a folder: every checked view is saved there as PNG
+# name -> prepares a freshly made window for that screen profile
+PROFILES: dict[str, Callable[[MainWindow], None]] = {"default": lambda win: None}
+
+
+def _settle(qtbot, ms: int = 60) -> None:
+    QApplication.processEvents()
+    qtbot.wait(ms)
+
+
+def _save(widget: QWidget, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
+
+
+def _report(where: str, found: list[ClippedText]) -> str:
+    return f"{len(found)} clipped text(s) {where}:\n  " + "\n  ".join(str(c) for c in found)
+
+
+def _worst_risk(machine: str) -> MachineRisk:
+    """An active advisory with its three reasons: the longest texts a readout shows."""
+    return MachineRisk(
+        machine,
+        1.0,
+        0.87,
+        134.0,
+        True,
+        "ok",
+        (("vibration", 0.91), ("motor_current", 0.70), ("speed", 0.36)),
+        "fault_predictor 1.0.0 on CPU",
+        predicts="bearing failure",
+        covers="bearing failure, bearing overheat",
+        horizon_s=120.0,
+    )
+
+
+def _advisories(win: MainWindow) -> None:
+    for m, readout in win.advisories.items():
+        readout.set_risk(_worst_risk(m))
+
+
+@pytest.fixture
+def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
+    from inference.qc.inspector import QcInspector
+
+    from ..test_qc_inspector import FakeJournal, FakeModel
+    from .test_qc_pane import _frame
+
+    def make(size: tuple[int, int], profile: str) -> MainWindow:
+        rt = make_runtime(demo_config, alarms=True)
+        simulate_fault(rt)
+        # The demo line has a camera: its Quality dock is part of the window (with a reject shown).
+        qc = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("misaligned_label"))
+        rt.qc = qc
+        # A tag with a long status name: the tag table, faceplates and pen tables must fit it.
+        rt.clear_value("filler.fill_pressure")
+        win = MainWindow(rt, demo_config, user=SUPERVISOR)
+        qtbot.addWidget(win)
+        PROFILES[profile](win)
+        win.resize(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
+        qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
+        win.blink.stop()
+        _advisories(win)
+        assert win.qc_pane is not None
+        win.qc_pane.add_results([qc.inspect(_frame("misaligned_label", k)) for k in range(25)])
+        _settle(qtbot, 150)
+        return win
+
+    return make
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_main_window_docks_and_views(window, qtbot, size, profile):
+    win = window(size, profile)
+    problems: list[str] = []
+    # No text forces the window wider than the screen. (Its height at 1280x800 with the Quality
+    # dock is the layout's matter, see the main window's layout: the walk below checks what shows.)
+    assert win.minimumSizeHint().width() <= size[0]
+    print(f"[fit] {size[0]}x{size[1]} {profile}: window minimum {win.minimumSizeHint().toTuple()}")
+    found = clipped_texts(win)
+    if found:
+        problems.append(_report("in the main window as it opens", found))
+    for dock in win.findChildren(QDockWidget):
+        dock.show()
+        dock.raise_()
+        _settle(qtbot)
+        _save(win, f"fit_{size[0]}_{profile}_{dock.objectName()}")
+        found = [c for c in clipped_texts(win) if dock.objectName() in c.widget or "/" not in c.widget]
+        if found:
+            problems.append(_report(f"with the {dock.windowTitle()!r} dock in front", found))
+    win.show_alarm_list()
+    _settle(qtbot)
+    for view in AlarmView:
+        win.alarm_table.set_view(view)
+        _settle(qtbot)
+        found = clipped_texts(win)
+        if found:
+            problems.append(_report(f"in the alarm list's {view} view", found))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_dialogs(window, qtbot, size, profile):
+    win = window(size, profile)
+    problems: list[str] = []
+
+    def check(name: str, dlg: QWidget) -> None:
+        dlg.show()
+        _settle(qtbot)
+        _save(dlg, f"fit_{size[0]}_{profile}_dialog_{name.replace(' ', '_')}")
+        found = clipped_texts(dlg)
+        if found:
+            problems.append(_report(f"in the {name} dialog", found))
+        if isinstance(dlg, QDialog):
+            dlg.reject()
+        else:
+            dlg.close()
+        _settle(qtbot)
+
+    for action, ids in (
+        ("acknowledge_comment", ["capper.jam", "conveyor.bearing_temp.hi"]),
+        ("shelve", ["conveyor.bearing_temp.hi"]),
+        ("set_out_of_service", ["filler.vibration.hi"]),
+        ("set_limit", ["conveyor.bearing_temp.hi"]),
+    ):
+        win.show_alarm_list()
+        win.alarm_table.select_ids(ids)
+        if not win.alarm_table.request(action):
+            continue  # not offered to this user: nothing to show
+        dlg = win.alarm_actions.dialog
+        assert dlg is not None, action
+        check(action.replace("_", " "), dlg)
+    setpoint = win.open_setpoint_dialog("filler")
+    assert setpoint is not None
+    check("setpoint", setpoint)
+    check("switch user", win.open_login_dialog())
+    assert not problems, "\n".join(problems)
+
+
+def test_change_password_page(qtbot, themed_app, tiny, make_runtime, tmp_path):
+    """The first log-in's page: its explanation wraps and must be shown in full."""
+    from hmi.core.users import Role, UserStore
+
+    users = UserStore(tmp_path / "users.json")
+    users.add("operator", Role.OPERATOR, "operator-demo", display_name="Demo operator", must_change=True)
+    dlg = LoginDialog(make_runtime(tiny, users=users))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.name_edit.setText("operator")
+    dlg.password_edit.setText("operator-demo")
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: dlg.changing_password, timeout=5000)
+    _settle(qtbot)
+    assert dlg.change_info.isVisible() and "first log-in" in dlg.change_info.text()
+    found = clipped_texts(dlg)
+    assert not found, _report("in the change-password page", found)
+
+
+def test_the_check_finds_clipped_text(qtbot, themed_app):
+    """The checker itself: a label narrower than its text, a wrapped label too short, a button."""
+    from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout
+
+    class ElidedLabel(QLabel):  # shows less than its text, as an eliding label does
+        def full_text(self) -> str:
+            return "? BadWaitingForInitialData"
+
+    w = QWidget()
+    lay = QVBoxLayout(w)
+    narrow = QLabel("Failure risk 10 % RUL 14 s")
+    narrow.setFixedWidth(40)
+    wrapped = QLabel("a long explanation that needs several lines at this width " * 3)
+    wrapped.setWordWrap(True)
+    wrapped.setFixedSize(120, 20)
+    button = QPushButton("Change password and log in")
+    button.setFixedWidth(50)
+    elided = ElidedLabel("? BadWaitingFo…")
+    elided.setFixedWidth(60)
+    fits = QLabel("OK")
+    from widgets.alarm_paint import WrappingLabel
+
+    one_line = WrappingLabel("Conveyor tripped: the whole line stops", lines=1)
+    one_line.setFixedWidth(90)
+    for x in (narrow, wrapped, button, elided, fits, one_line):
+        lay.addWidget(x)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    found = {c.how: c for c in clipped_texts(w)}
+    assert set(found) == {"too wide", "too tall", "elided"}
+    texts = {c.text for c in clipped_texts(w)}
+    assert "OK" not in texts and "Change password and log in" in texts
+    assert "Conveyor tripped: the whole line stops" in texts  # a fixed-lines label that overflows
+    assert math.isfinite(found["too wide"].needed)
+
+
+@pytest.mark.parametrize("width", [300, 380, 460, 640])
+@pytest.mark.parametrize("label", ["misaligned_label", "contamination", "missing_cap"])
+def test_quality_pane_verdicts(qtbot, themed_app, tmp_path, width, label):
+    """The Quality dock (not in the fake window: it needs a camera): the longest verdicts, the
+    stale state and the counts at the widths a dock gets."""
+    from inference.qc.inspector import QcInspector
+    from widgets.qc_pane import QcPane
+
+    from ..test_qc_inspector import FakeJournal, FakeModel
+    from .test_qc_pane import _frame
+
+    now = [1000.0]
+    pane = QcPane(clock=lambda: now[0])
+    qtbot.addWidget(pane)
+    pane.resize(width, 620)
+    pane.show()
+    qtbot.waitExposed(pane)
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel(label))
+    pane.add_results([insp.inspect(_frame(label, k)) for k in range(25)])
+    pane.set_status(insp.status)
+    _settle(qtbot)
+    found = clipped_texts(pane)
+    assert not found, _report(f"in the Quality pane at {width} px", found)
+    now[0] += 60.0
+    pane.refresh()
+    _settle(qtbot)
+    found = clipped_texts(pane)
+    assert pane.verdict_stale and not found, _report(f"in the stale Quality pane at {width} px", found)
+
+
+@pytest.mark.parametrize("width", [240, 260, 300, 400])
+def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, width):
+    """A faceplate is 280 px at least; with the Quality dock open at 1280x800 it gets that little."""
+    from widgets.advisory_readout import AdvisoryReadout
+
+    w = AdvisoryReadout("filler")
+    qtbot.addWidget(w)
+    w.set_risk(_worst_risk("filler"))
+    w.resize(width, w.sizeHint().height())
+    w.show()
+    qtbot.waitExposed(w)
+    _settle(qtbot)
+    assert w.active and w.rul_label.text() == "RUL 2 min 14 s"
+    found = clipped_texts(w)
+    assert not found, _report(f"in the advisory readout at {width} px", found)
+
+
+@pytest.mark.parametrize("stale", [False, True])
+@pytest.mark.parametrize("width", [280, 320, 400])
+def test_faceplate_with_a_long_fault_state(qtbot, themed_app, demo_config, width, stale):
+    """'FAULTED · Bearing failure' on the narrowest faceplate (the Quality dock open at 1280x800)."""
+    from hmi.core.live_values import LiveValues
+    from hmi.core.samples import SampleBatch
+    from widgets.faceplate import Faceplate
+
+    live = LiveValues(demo_config)
+    idx = demo_config.tag_index()
+    filler = next(m for m in demo_config.machines if m.id == "filler")
+    fp = Faceplate(filler, demo_config)
+    qtbot.addWidget(fp)
+    tags = [idx["filler.state"], idx["filler.fault_code"], idx["filler.fill_pressure"]]
+    t = 1_700_000_000.0
+    live.apply(
+        SampleBatch.from_columns(
+            tags, [t] * 3, [t] * 3, [t] * 3, [4.0, 3.0, float("nan")], [0, 0, 0x808C0000]
+        )
+    )
+    fp.refresh(live, force=True)
+    fp.set_stale(stale)
+    fp.resize(width, fp.heightForWidth(width) if fp.hasHeightForWidth() else fp.sizeHint().height())
+    fp.show()
+    qtbot.waitExposed(fp)
+    _settle(qtbot)
+    assert fp.state_label.text().startswith("FAULTED · Bearing failure")
+    found = clipped_texts(fp)
+    assert not found, _report(f"on the filler faceplate at {width} px", found)

@@ -1,0 +1,84 @@
+"""An on-screen number pad for a touch screen without a keyboard (setpoints, PINs).
+
+It types into one QLineEdit (`target`), exactly as keys would: the edit's validator and
+textChanged handlers see the same text, so the dialog validates a tapped value like a typed one.
+The pad never takes the focus away from the edit (its buttons have no focus policy).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+
+PAD_KEY_PX = 56  # above the 48 px preferred touch size: gloved fingers
+BACKSPACE = "⌫"
+SIGN = "±"
+
+
+class NumberPad(QWidget):
+    entered = Signal()  # the Enter key: what Return does in the edit
+
+    def __init__(
+        self,
+        target: QLineEdit | None = None,
+        *,
+        decimals: bool = True,
+        signed: bool = True,
+        enter_text: str = "Enter",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("numberPad")
+        self.target = target
+        self.keys: dict[str, QPushButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        rows = [
+            ["7", "8", "9", BACKSPACE],
+            ["4", "5", "6", "C"],
+            ["1", "2", "3", ""],
+            [SIGN if signed else "", "0", "." if decimals else "", ""],
+        ]
+        for r, row in enumerate(rows):
+            for c, key in enumerate(row):
+                if key:
+                    grid.addWidget(self._key(key, key), r, c)
+        enter = self._key("enter", enter_text)
+        enter.setObjectName("numberPadEnter")
+        grid.addWidget(enter, 2, 3, 2, 1)
+
+    def _key(self, key: str, text: str) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName("numberPadKey")
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the edit keeps the cursor
+        b.setAutoDefault(False)
+        b.setMinimumSize(PAD_KEY_PX, PAD_KEY_PX)
+        b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        tips = {BACKSPACE: "Delete the last character", "C": "Clear", SIGN: "Change the sign"}
+        if key in tips:
+            b.setToolTip(tips[key])
+        b.clicked.connect(lambda _c=False, k=key: self.press(k))
+        self.keys[key] = b
+        return b
+
+    def set_target(self, edit: QLineEdit | None) -> None:
+        self.target = edit
+
+    def press(self, key: str) -> None:
+        """What a tap on `key` does (also for tests)."""
+        if key == "enter":
+            self.entered.emit()
+            return
+        edit = self.target
+        if edit is None or not edit.isEnabled() or edit.isReadOnly():
+            return
+        if key == BACKSPACE:
+            edit.backspace()
+        elif key == "C":
+            edit.clear()
+        elif key == SIGN:
+            text = edit.text()
+            edit.setText(text[1:] if text.startswith("-") else "-" + text)
+        else:
+            edit.insert(key)
