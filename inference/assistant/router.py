@@ -376,6 +376,10 @@ _STATE_WORDS: list[tuple[str, re.Pattern[str]]] = [
             r"\bnot (been )?acknowledged\b",
             r"\bneed(s)? (an? )?(ack|acknowledg)",
             r"\bunack\b",
+            # "confirm" is how many operators say acknowledge
+            r"\bwait\w* for (somebody|someone|anyone|an? \w+) to (confirm|acknowledge|ack)\b",
+            r"\b(un-?confirmed|not (yet )?(been )?confirmed|nobody (has )?confirmed)\b",
+            r"\b(still )?to be (confirmed|acknowledged)\b",
         ),
     ),
     ("out_of_service", _rx(r"\bout[- ]of[- ]service\b")),

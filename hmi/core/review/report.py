@@ -205,7 +205,7 @@ def to_markdown(r: ShiftReport) -> str:
         lines.append("")
     lines += ["## Alarms standing at the end of the period", ""]
     if r.standing_at_end:
-        lines += ["| alarm | priority | status | since |", "|---|---|---|---|"]
+        lines += ["| alarm | priority | state | in this state since |", "|---|---|---|---|"]
         for row in r.standing_at_end:
             snap = row.snapshot
             lines.append(
