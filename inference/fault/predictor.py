@@ -297,8 +297,12 @@ class FaultPredictor:
         }
         groups = extra.get("signal_groups", {k: list(v) for k, v in SIGNAL_GROUPS.items()})
         self._groups = {k: np.asarray(v, dtype=np.int64) for k, v in groups.items()}
-        seen = (self.model.card.metrics.get("test_seen") or {}).get("model", {}) if self.model else {}
-        self.rul_rmse_s = float(seen.get("rul_rmse_s") or math.nan)
+        # Card metrics are informative only: a missing or mistyped entry never stops the model.
+        seen = (self.model.card.metrics.get("test_seen") or {}).get("model") if self.model else None
+        rmse = seen.get("rul_rmse_s") if isinstance(seen, dict) else None
+        self.rul_rmse_s = (
+            float(rmse) if isinstance(rmse, int | float) and not isinstance(rmse, bool) else math.nan
+        )
         settings = extra.get("train_settings") or {}
         self.rul_cap_s = float(settings.get("rul_max_s") or DEFAULT_RUL_CAP_S)
         # A card whose failure_modes is missing, null or holds non-text says it covers nothing named.
