@@ -10,7 +10,7 @@ baseline measured in the same run, because these machines are noisy.
    (redraws/s) and then paced at 25 Hz (GUI thread CPU). Baseline: naive
    pyqtgraph, `setData` of the full arrays of every pen each frame, no
    downsampling; and, for context, pyqtgraph's own peak downsampling with
-   clipToView (DESIGN.md's recommendation).
+   clipToView (the setting LineHMI's trends start from).
 2. History: 20 pens x 8 h at 1 Hz (576,000 samples) and 20 pens x 24 h
    (1,728,000), from the journal file to drawn: `set_range`, worker read,
    curves built, one paint. With the rollup table (what the journal writer
@@ -289,7 +289,7 @@ def bench_history(directory: Path) -> list[tuple[str, float, float, int]]:
                     app.processEvents()
                     time.sleep(0.001)
                 # drawn = every pen's curve painted after the data arrived (offscreen backing store)
-                after = {id(p): w.curves(t)["solid"].paints for t in w.pens()}
+                after = {t: w.curves(t)["solid"].paints for t in w.pens()}
                 while time.perf_counter() - start < 60 and any(
                     w.curves(t)["solid"].paints == after[t] for t in w.pens()
                 ):

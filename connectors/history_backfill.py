@@ -42,9 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from asyncua import Client, Node, ua
 
-from hmi.core.quality import BAD_TYPE_MISMATCH, status_name
+from hmi.core.quality import BACKFILLED, BAD_TYPE_MISMATCH, HISTORIAN_INTERPOLATED, is_bad, status_name
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import BACKFILLED, HISTORIAN_INTERPOLATED
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +128,7 @@ def _rows(
         v = _value(dv.Value.Value if dv.Value is not None else None)
         if v is None:
             v, code = math.nan, BAD_TYPE_MISMATCH
-        if code & 0x80000000:
+        if is_bad(code):
             v = math.nan
         out.append((tag_idx, src, srv, now, v, (code | BACKFILLED | extra) & 0xFFFFFFFF))
     return out
@@ -237,7 +236,7 @@ async def _read_chunk(
         nxt = []
         for i, r in zip(pending, results, strict=True):
             code = r.StatusCode.value if r.StatusCode is not None else 0
-            if code & 0x80000000:
+            if is_bad(code):
                 if code in _NO_HISTORY or code == ua.StatusCodes.BadNoData:
                     res.nodes_without_history.append(idx[i])
                 else:
@@ -286,7 +285,7 @@ async def _hold_rows(
                 await _history_read(client, [nodes[i]], details, [r.ContinuationPoint], release=True)
             except Exception:
                 pass
-        if code & 0x80000000:
+        if is_bad(code):
             continue
         dvs = getattr(r.HistoryData, "DataValues", None) or []
         if not dvs:

@@ -24,8 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE, GOOD, UNCERTAIN_LAST_USABLE_VALUE
-from hmi.core.trend_data import BACKFILLED, Points, style_points, usable_mask
+from hmi.core.quality import (
+    BACKFILLED,
+    BAD_NOT_CONNECTED,
+    BAD_SENSOR_FAILURE,
+    GOOD,
+    UNCERTAIN_LAST_USABLE_VALUE,
+)
+from hmi.core.trend_data import Points, style_points, usable_mask
 
 T0 = 1_780_000_000.0
 

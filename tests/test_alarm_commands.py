@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hmi.core.alarms.commands import OPERATIONS, AlarmCommand, AlarmRequest, targets
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, Priority
+from hmi.core.alarms.event_codec import TransitionCause
+from hmi.core.alarms.model import AlarmKind, AlarmState
 from hmi.core.events import EventKind
 from hmi.core.users import REQUIRED_ROLE, PermissionDenied, Role, User
+from tests.helpers.alarm_records import record
 from tests.test_alarm_engine import Rig
 
 # A request per operation that the engine accepts on the test rig's alarms.
@@ -73,20 +75,10 @@ def test_per_alarm_splits_only_what_the_engine_takes_one_by_one():
     assert all(r.text == "why" and r.duration_s == 60 for r in shelve.per_alarm())
 
 
-def _record(state: AlarmState, acked: bool, kind: AlarmKind, i: int) -> AlarmRecord:
-    return AlarmRecord(
-        id=f"a{i}", name=f"A{i}", machine="m", tag="t", kind=kind, priority=Priority.LOW, state=state,
-        active=True, acked=acked, in_alarm=True, latched=False, shelved_until=None, shelved_by="",
-        shelve_reason="", suppressed=False, out_of_service=False, first_out=False, first_out_of="",
-        value=1.0, limit=2.0, activated_at=None, cleared_at=None, acked_at=None, acked_by="", message="",
-        trigger_value=1.0, count=1, comment="", changed_at=0.0,
-    )  # fmt: skip
-
-
 records = st.lists(
     st.tuples(st.sampled_from(list(AlarmState)), st.booleans(), st.sampled_from(list(AlarmKind))),
     max_size=8,
-).map(lambda rows: [_record(s, a, k, i) for i, (s, a, k) in enumerate(rows)])
+).map(lambda rows: [record(f"a{i}", s, acked=a, kind=k) for i, (s, a, k) in enumerate(rows)])
 
 
 @given(records, st.sampled_from(list(AlarmCommand)))
@@ -110,3 +102,17 @@ def test_targets_are_the_selected_records_the_command_applies_to(recs, cmd):
 def test_specs_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         AlarmCommand.SHELVE.spec.button = "x"  # type: ignore[misc]
+
+
+def test_every_engine_operation_is_journaled_with_its_own_cause():
+    """What an operator did is read back from the journal by its cause (KPIs, the assistant):
+    each operation leaves a transition whose action is a TransitionCause."""
+    rig = Rig()
+    rig.feed({"temp": 75.0})
+    causes = set()
+    for op in (C for C in OPERATIONS if C is not AlarmCommand.RESET):  # temp.hi does not latch
+        before = len(rig.alarm_events("temp.hi"))
+        rig.engine.execute(VALID[op], User("eng", Role.ENGINEER))
+        causes.add(rig.alarm_events("temp.hi")[before]["action"])  # the operator's, before any re-activation
+    assert causes <= {c.value for c in TransitionCause}
+    assert len(causes) == len(OPERATIONS) - 1  # one cause per operation, none shared

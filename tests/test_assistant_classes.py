@@ -375,3 +375,11 @@ def test_english_questions_are_never_read_as_german():
         "Is there an alarm on the conveyor?",
     ]
     assert [q for q in english if detect(q) != "en"] == []
+
+
+def test_a_time_phrase_in_a_procedure_question_stays_its_subject(assistant):
+    # "when the conveyor stopped" reads as an event anchor; for a procedure it is what the steps are for.
+    ans = assistant.answer("what should I do when the conveyor stopped?")
+    call = ans.tool_calls[0]
+    assert call.name == "search_procedures" and "conveyor" in call.args["query"].lower()
+    assert ans.sources and ans.sources[0].ref["doc"] == "conveyor.md"

@@ -111,6 +111,21 @@ def test_routes(router, question, intent, tool, args):
         assert r.calls[0].args.get(k) == v, (question, k, r.calls[0].args)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which alarms are still waiting for somebody to confirm them?",
+        "any unconfirmed alarms on the line?",
+        "alarms nobody has confirmed yet",
+        "what alarms are still to be acknowledged",
+    ],
+)
+def test_confirm_is_acknowledge(router, question):
+    """Operators say "confirm" for acknowledge; "0 alarms are active" answered another question."""
+    r = router.route(question)
+    assert r.intent == "alarms" and r.calls[0].args.get("state") == "unacknowledged", (question, r.calls)
+
+
 def test_misspelt_machine_is_said(router):
     r = router.route("why did the caper stop")
     assert any("caper" in n and "Capper" in n for n in r.notes)

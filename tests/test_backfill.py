@@ -12,15 +12,15 @@ from asyncua import Client, Server, ua
 
 from connectors.history_backfill import backfill, backfill_detailed
 from connectors.sim.server import SimSettings
-from hmi.core.quality import BAD_NOT_CONNECTED, quality_array
-from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import (
+from hmi.core.quality import (
     BACKFILLED,
+    BAD_NOT_CONNECTED,
     HISTORIAN_INTERPOLATED,
-    Points,
     is_backfilled,
-    style_points,
+    quality_array,
 )
+from hmi.core.samples import SampleBatch
+from hmi.core.trend_data import Points, style_points
 from tests.opcua_fixtures import free_port
 from tests.test_sim_server import serve
 

@@ -17,21 +17,18 @@ from hmi.core.historian import Historian, HistoryCancelled, write_csv
 from hmi.core.historian_synth import Outage, SynthSpec, write_synthetic_journal
 from hmi.core.journal_schema import EVENT_INSERT_SQL
 from hmi.core.live_buffer import LiveBuffers, LiveDecimator
-from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE, GOOD, UNCERTAIN_LAST_USABLE_VALUE
-from hmi.core.rollup import ROLLUP_TABLE, build_rollups, rollup_rows, rollup_state
-from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import (
+from hmi.core.quality import (
     BACKFILLED,
     BAD_DATA_LOST,
     BAD_NO_DATA,
-    Buckets,
-    Intervals,
-    Points,
-    bucketize,
-    regroup,
-    style_points,
-    value_at,
+    BAD_NOT_CONNECTED,
+    BAD_SENSOR_FAILURE,
+    GOOD,
+    UNCERTAIN_LAST_USABLE_VALUE,
 )
+from hmi.core.rollup import ROLLUP_TABLE, build_rollups, rollup_rows, rollup_state
+from hmi.core.samples import SampleBatch
+from hmi.core.trend_data import Buckets, Intervals, Points, bucketize, regroup, style_points, value_at
 from hmi.core.trend_sets import PenSpec, TagInfo, TrendSet, TrendSetError, TrendSetStore, assign_axes
 
 T0 = 1_780_000_000.0  # a fixed instant keeps the tests independent of the wall clock

@@ -17,6 +17,7 @@ def test_time_scale_multiplies_the_ideal_rate_and_survives_the_snapshot():
     assert real is not None and fast is not None
     for a, b in zip(real.machines, fast.machines, strict=True):
         assert b.ideal_rate == pytest.approx(5.0 * a.ideal_rate)
+    assert fast.short_stop_s == pytest.approx(real.short_stop_s / 5.0)
     again = ProductionSetup.from_snapshot(fast.snapshot)
     assert [m.ideal_rate for m in again.machines] == [m.ideal_rate for m in fast.machines]
     old = {k: v for k, v in real.snapshot.items() if k != "time_scale"}  # a journal from before the field

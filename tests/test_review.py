@@ -110,7 +110,7 @@ def test_timeline_bars_and_markers(tmp_path):
 
 @pytest.mark.parametrize(
     ("at", "expected"),
-    [(50, []), (110, ["active, unacknowledged"]), (150, ["active, acknowledged"]), (300, [])],
+    [(50, []), (110, ["Unacknowledged"]), (150, ["Acknowledged"]), (300, [])],
 )
 def test_alarm_picture_at_an_instant(tmp_path, at, expected):
     src = ReviewSource.open([shift_journal(tmp_path)])

@@ -157,7 +157,7 @@ def test_network_cut_is_backfilled_from_simulator_history(tmp_path):
     from connectors.sim.server import SimSettings, SimulatedLineServer
     from hmi.core.config import DEMO_CONFIG, load_config
     from hmi.core.live_values import LiveValues
-    from hmi.core.trend_data import is_backfilled
+    from hmi.core.quality import is_backfilled
 
     cfg = load_config(DEMO_CONFIG)
     sim_loop = LoopThread("test-sim").start()

@@ -17,10 +17,10 @@ from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import write_recorded_journal
 from hmi.core.live_buffer import LiveBuffers
-from hmi.core.quality import BAD_NOT_CONNECTED
+from hmi.core.quality import BACKFILLED, BAD_NOT_CONNECTED
 from hmi.core.samples import SampleBatch
 from hmi.core.tag_info import TagInfo
-from hmi.core.trend_data import BACKFILLED, Points
+from hmi.core.trend_data import Points
 from hmi.core.trend_readout import readout_instant, readout_row
 from hmi.core.trend_view import TrendView
 from tests.drawn_truth import (

@@ -17,19 +17,22 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, Priority, needs_ack
+from hmi.core.alarms.alarm_list import (
+    SHORT_STATE,
+    AlarmFilter,
+    AlarmView,
+    HistoryRow,
+    Row,
+    alarm_time,
+    row_key,
+    row_time,
+)
+from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, needs_ack
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of
 from widgets import palette
-from widgets.alarm_store import (
-    SHORT_STATE,
-    VIEW_STATES,
-    AlarmStore,
-    AlarmView,
-    HistoryRow,
-    alarm_time,
-)
+from widgets.alarm_store import AlarmStore
 from widgets.formatting import format_timestamp, format_value
 
 S = AlarmState
@@ -86,8 +89,6 @@ STATE_FILTERS: dict[str, frozenset[AlarmState] | None] = {
     "Normal (history)": frozenset({S.NORMAL}),
 }
 
-Row = AlarmRecord | HistoryRow
-
 
 def _fmt_duration(s: float) -> str:
     s = max(0.0, s)
@@ -113,12 +114,7 @@ class AlarmTableModel(QAbstractTableModel):
         self.config = config
         self.live = live
         self.clock = clock
-        self.view = AlarmView.ACTIVE
-        self.priorities: set[int] = {1, 2, 3, 4}
-        self.machine: str | None = None
-        self.states: frozenset[AlarmState] | None = None
-        self.window_s: float | None = None
-        self.text = ""
+        self.filter = AlarmFilter()  # the view and its filters (Qt-free: hmi.core.alarms.alarm_list)
         self.sort_column = -1  # -1: ISA order (priority, then newest first)
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.rows: list[Row] = []
@@ -318,73 +314,51 @@ class AlarmTableModel(QAbstractTableModel):
 
     # --- filters and sorting -----------------------------------------------------------------------
     def set_view(self, view: AlarmView) -> None:
-        if view != self.view:
-            self.view = view
+        if view != self.filter.view:
+            self.filter.view = view
             self.refresh(force=True)
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
 
     def set_priorities(self, priorities: Iterable[int]) -> None:
-        self.priorities = {int(p) for p in priorities}
+        self.filter.priorities = {int(p) for p in priorities}
         self.refresh(force=True)
 
     def set_machine(self, machine: str | None) -> None:
-        self.machine = machine or None
+        self.filter.machine = machine or None
         self.refresh(force=True)
 
     def set_states(self, states: frozenset[AlarmState] | None) -> None:
-        self.states = states
+        self.filter.states = states
         self.refresh(force=True)
 
     def set_window(self, window_s: float | None) -> None:
-        self.window_s = window_s
+        self.filter.window_s = window_s
         self.refresh(force=True)
 
     def set_text(self, text: str) -> None:
-        self.text = text.strip().lower()
+        self.filter.text = text.strip().lower()
         self.refresh(force=True)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_column, self.sort_order = column, order
         self.refresh(force=True)
 
-    def _wanted(self) -> Callable[[Row], bool]:
-        prios, machine, states, text = self.priorities, self.machine, self.states, self.text
-        since = self.clock() - self.window_s if self.window_s else None
-        names = self._machine_names
+    def clear_filters(self) -> None:
+        self.filter.clear()
+        self.refresh(force=True)
 
-        def ok(r: Row) -> bool:
-            if int(r.priority) not in prios:
-                return False
-            if machine is not None and r.machine != machine:
-                return False
-            st = r.to_state if isinstance(r, HistoryRow) else r.state
-            if states is not None and st not in states:
-                return False
-            if since is not None:
-                t = r.ts if isinstance(r, HistoryRow) else alarm_time(r)
-                if t < since:
-                    return False
-            if text:
-                hay = f"{r.name} {r.message} {r.tag} {names.get(r.machine, r.machine)}"
-                hay += f" {r.alarm}" if isinstance(r, HistoryRow) else f" {r.id} {r.comment}"
-                if text not in hay.lower():
-                    return False
-            return True
-
-        return ok
+    @property
+    def view(self) -> AlarmView:
+        return self.filter.view
 
     def _sorted(self, rows: list[Row]) -> list[Row]:
         col, desc = self.sort_column, self.sort_order == Qt.SortOrder.DescendingOrder
         hist = self.view == AlarmView.HISTORY
 
-        def t_of(r: Row) -> float:
-            return r.ts if isinstance(r, HistoryRow) else alarm_time(r)
-
         if hist and col in (-1, COL_TIME):
-            rows.sort(key=t_of, reverse=not (col == COL_TIME and not desc))  # newest first by default
+            rows.sort(key=row_time, reverse=not (col == COL_TIME and not desc))  # newest first by default
             return rows
-        # ISA order first (priority, newest), then a stable sort on the chosen column.
-        rows.sort(key=lambda r: (r.priority, -t_of(r)))
+        # The filter gives ISA order (priority, newest); then a stable sort on the chosen column.
         if col < 0 or col == COL_PRIORITY:
             if desc:
                 rows.sort(key=lambda r: r.priority, reverse=True)
@@ -396,7 +370,7 @@ class AlarmTableModel(QAbstractTableModel):
     def _sort_key(self, col: int) -> Callable[[Row], Any]:
         def rec(r: Row) -> Any:
             if col == COL_TIME:
-                return r.ts if isinstance(r, HistoryRow) else alarm_time(r)
+                return row_time(r)
             if col == COL_COUNT:
                 return r.count
             if col == COL_VALUE:
@@ -419,13 +393,7 @@ class AlarmTableModel(QAbstractTableModel):
 
     # --- updates -------------------------------------------------------------------------------
     def _compute(self) -> list[Row]:
-        ok = self._wanted()
-        if self.view == AlarmView.HISTORY:
-            rows: list[Row] = [h for h in self.store.history if ok(h)]
-        else:
-            states = VIEW_STATES[self.view]
-            rows = [r for r in self.store.records.values() if r.state in states and ok(r)]
-        return self._sorted(rows)
+        return self._sorted(self.filter.select(self.store.alarms, self.clock(), self._machine_names))
 
     def refresh(self, force: bool = False) -> None:
         new = self._compute()
@@ -452,7 +420,7 @@ class AlarmTableModel(QAbstractTableModel):
         """Live values, shelve time left, the time window: once a second."""
         if not self.rows:
             return
-        if self.window_s:
+        if self.filter.window_s:
             self.refresh()
             return
         self.dataChanged.emit(self.index(0, COL_VALUE), self.index(len(self.rows) - 1, COL_STATE))
@@ -460,7 +428,7 @@ class AlarmTableModel(QAbstractTableModel):
     # --- helpers for the view -------------------------------------------------------------------
     def row_of(self, key: str) -> int:
         for i, r in enumerate(self.rows):
-            if _key(r) == key:
+            if row_key(r) == key:
                 return i
         return -1
 
@@ -471,29 +439,8 @@ class AlarmTableModel(QAbstractTableModel):
         return [r for r in self.rows if isinstance(r, AlarmRecord)]
 
     def counts_per_view(self) -> dict[AlarmView, int]:
-        out = dict.fromkeys(VIEW_STATES, 0)
-        for r in self.store.records.values():
-            for v, states in VIEW_STATES.items():
-                if r.state in states:
-                    out[v] += 1
-                    break
-        return out
-
-    def priority_of(self, row: int) -> Priority | None:
-        r = self.record_at(row)
-        return r.priority if r is not None else None
-
-
-def _key(r: Row) -> str:
-    if isinstance(r, HistoryRow):
-        return f"{r.alarm}@{r.ts!r}@{r.to_state.value}"
-    return r.id
+        return self.store.alarms.counts_per_view()
 
 
 def _same_key(a: Row, b: Row) -> bool:
-    if a is b:
-        return True
-    return _key(a) == _key(b)
-
-
-row_key = _key
+    return a is b or row_key(a) == row_key(b)

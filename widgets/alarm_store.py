@@ -1,228 +1,48 @@
-"""The GUI's own copy of the alarm list, kept from the changed records the runtime sends.
+"""The Qt side of the GUI's alarm list: `AlarmStore` (the Qt-free
+`hmi.core.alarms.alarm_list.AlarmList` with Qt signals) and the window's blink clock.
 
-The alarm engine is asked once, at start (`seed(engine.records(include_normal=True))`);
-after that every change arrives through the bridge (`LiveUpdate.alarms`, oldest first)
-and is applied here on the GUI thread, so no widget ever takes the engine's lock.
-
-- `records`: every alarm that is not normal, by id (the active list, shelved,
-  suppressed and out-of-service views all filter this one dict);
-- `history`: one row per transition seen (plus, optionally, the journal's recent
-  alarm events loaded off the GUI thread), newest last, bounded;
-- `counts()`: what the banner shows, computed once per change and cached.
+The list itself (records, history, banner counts, views, filters) lives in
+`hmi.core.alarms.alarm_list` and is tested without Qt; this adapter only turns its plain
+listeners into Qt signals so widgets can connect to them.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import enum
-import heapq
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from hmi.core.alarms.event_codec import transition_of
-from hmi.core.alarms.model import ACTIVE_STATES, AlarmRecord, AlarmState, Priority
-from hmi.core.events import EventKind, EventReader, JournalEvent
+from hmi.core.alarms.alarm_list import (
+    SHORT_STATE,
+    VIEW_STATES,
+    AlarmCounts,
+    AlarmList,
+    AlarmView,
+    HistoryRow,
+    alarm_time,
+    load_history,
+    priority_order,
+)
+from hmi.core.alarms.model import AlarmRecord
 from widgets.palette import BLINK_INTERVAL_MS
 
-S = AlarmState
-
-
-class AlarmView(enum.StrEnum):
-    ACTIVE = "active"
-    SHELVED = "shelved"
-    SUPPRESSED = "suppressed"
-    OUT_OF_SERVICE = "out_of_service"
-    HISTORY = "history"
-
-    @property
-    def label(self) -> str:
-        return _VIEW_LABELS[self]
-
-
-_VIEW_LABELS = {
-    AlarmView.ACTIVE: "Active",
-    AlarmView.SHELVED: "Shelved",
-    AlarmView.SUPPRESSED: "Suppressed",
-    AlarmView.OUT_OF_SERVICE: "Out of service",
-    AlarmView.HISTORY: "History",
-}
-
-VIEW_STATES: dict[AlarmView, frozenset[AlarmState]] = {
-    AlarmView.ACTIVE: ACTIVE_STATES,
-    AlarmView.SHELVED: frozenset({S.SHELVED}),
-    AlarmView.SUPPRESSED: frozenset({S.SUPPRESSED}),
-    AlarmView.OUT_OF_SERVICE: frozenset({S.OUT_OF_SERVICE}),
-}
-
-SHORT_STATE = {
-    S.NORMAL: "Normal",
-    S.UNACKED: "Unack",
-    S.ACKED: "Acked",
-    S.RTN_UNACKED: "RTN unack",
-    S.LATCHED: "Latched",
-    S.SHELVED: "Shelved",
-    S.SUPPRESSED: "Suppressed",
-    S.OUT_OF_SERVICE: "Out of service",
-}
-
-
-def alarm_time(r: AlarmRecord) -> float:
-    return r.activated_at or r.changed_at or 0.0
-
-
-def priority_order(records: Iterable[AlarmRecord]) -> list[AlarmRecord]:
-    """Most important first, then newest first: the ISA-18.2 alarm list order (as the engine's)."""
-    return sorted(records, key=lambda r: (r.priority, -alarm_time(r)))
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    """One alarm transition: from the live stream (records) or from the journal (events)."""
-
-    ts: float
-    alarm: str
-    name: str
-    machine: str
-    tag: str
-    priority: Priority
-    from_state: AlarmState | None
-    to_state: AlarmState
-    user: str
-    comment: str
-    message: str
-    value: float
-    count: int = 0
-
-    @property
-    def key(self) -> tuple[str, float, str]:
-        return (self.alarm, round(self.ts, 6), self.to_state.value)
-
-    @property
-    def transition(self) -> str:
-        to = SHORT_STATE.get(self.to_state, str(self.to_state))
-        if self.from_state is None or self.from_state == self.to_state:
-            return to
-        return f"{SHORT_STATE.get(self.from_state, str(self.from_state))} → {to}"
-
-
-def _by(r: AlarmRecord) -> str:
-    if r.state == S.SHELVED:
-        return r.shelved_by
-    return r.acked_by if r.acked and r.state in (S.ACKED, S.NORMAL) and r.acked_at else ""
-
-
-def history_row(r: AlarmRecord, prev: AlarmState | None) -> HistoryRow:
-    return HistoryRow(
-        ts=r.changed_at or time.time(),
-        alarm=r.id,
-        name=r.name,
-        machine=r.machine,
-        tag=r.tag,
-        priority=r.priority,
-        from_state=prev,
-        to_state=r.state,
-        user=_by(r),
-        comment=r.comment,
-        message=r.message,
-        value=r.value,
-        count=r.count,
-    )
-
-
-def history_from_event(ev: JournalEvent) -> HistoryRow | None:
-    """A journal ALARM transition event (hmi.core.events.JournalEvent/StoredEvent) as a history row."""
-    t = transition_of(ev)
-    if t is None:
-        return None
-    snap = t.snapshot
-    try:
-        prio = (
-            Priority(snap.priority_level) if snap.priority_level else Priority.parse(snap.priority or "low")
-        )
-        to = AlarmState(t.to_state)
-        frm = AlarmState(t.from_state) if t.from_state else None
-    except (ValueError, KeyError, TypeError):
-        return None
-    return HistoryRow(
-        ts=t.ts,
-        alarm=snap.alarm,
-        name=snap.name,
-        machine=snap.machine,
-        tag=snap.tag,
-        priority=prio,
-        from_state=frm,
-        to_state=to,
-        user=t.user or ev.user,
-        comment=t.note,
-        message=ev.message,
-        value=t.value if t.value is not None else float("nan"),
-        count=snap.count,
-    )
-
-
-def run_in_thread(
-    fn: Callable[..., Any], *args: Any, name: str = "linehmi-gui-worker"
-) -> concurrent.futures.Future:
-    """Run `fn(*args)` on a short-lived Python thread; poll the future from a QTimer on the GUI thread.
-
-    Plain Python threads, not QThreadPool/QRunnable: a QRunnable wrapper dies on the worker thread,
-    and any Qt object the worker ends up releasing would be destroyed off the GUI thread (seen here
-    as a segfault while a pool thread garbage-collected). `fn` and its arguments must not be Qt objects.
-    """
-    fut: concurrent.futures.Future = concurrent.futures.Future()
-
-    def run() -> None:
-        if not fut.set_running_or_notify_cancel():
-            return
-        try:
-            fut.set_result(fn(*args))
-        except BaseException as exc:  # delivered to the GUI thread through the future
-            fut.set_exception(exc)
-
-    threading.Thread(target=run, name=name, daemon=True).start()
-    return fut
-
-
-def load_history(journal: EventReader, since: float, limit: int = 5000) -> list[HistoryRow]:
-    """The journal's alarm transitions since `since` (run it off the GUI thread: it reads SQLite)."""
-    rows = [
-        h
-        for h in (history_from_event(e) for e in journal.read_events(since=since, kinds=[EventKind.ALARM]))
-        if h
-    ]
-    return rows[-limit:]
-
-
-@dataclass(slots=True)
-class AlarmCounts:
-    """What the banner shows. `active`: alarms in the active list per priority; `unacked`: of those,
-    the ones waiting for an acknowledgement; `top`: the unacknowledged ones, most important and
-    newest first (the banner shows the first few)."""
-
-    active: dict[Priority, int] = field(default_factory=lambda: dict.fromkeys(Priority, 0))
-    unacked: dict[Priority, int] = field(default_factory=lambda: dict.fromkeys(Priority, 0))
-    shelved: int = 0
-    suppressed: int = 0
-    out_of_service: int = 0
-    top: list[AlarmRecord] = field(default_factory=list)
-
-    @property
-    def total_active(self) -> int:
-        return sum(self.active.values())
-
-    @property
-    def total_unacked(self) -> int:
-        return sum(self.unacked.values())
+# Re-exported: the widgets and the window take these names from here with the store.
+__all__ = [
+    "SHORT_STATE",
+    "VIEW_STATES",
+    "AlarmCounts",
+    "AlarmStore",
+    "AlarmView",
+    "BlinkClock",
+    "HistoryRow",
+    "alarm_time",
+    "load_history",
+    "priority_order",
+]
 
 
 class AlarmStore(QObject):
-    """Alarm records by id, history, counts; emits after every applied change (GUI thread only)."""
+    """An AlarmList whose changes are Qt signals (GUI thread only)."""
 
     changed = Signal(list)  # list[AlarmRecord]: the records just applied
     reset = Signal()  # seeded: everything may have changed
@@ -231,116 +51,44 @@ class AlarmStore(QObject):
 
     def __init__(self, max_history: int = 5000, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.records: dict[str, AlarmRecord] = {}
-        self.history: deque[HistoryRow] = deque(maxlen=max_history)
-        self._state: dict[str, AlarmState] = {}
-        self._floor: dict[str, float] = {}
-        self._counts: dict[int, AlarmCounts] = {}
-        self._leaders: set[str] | None = None
-        self.applied = 0  # records applied since start (for benchmarks)
-        self.history_version = 0
+        self.alarms = AlarmList(max_history)
+        self.alarms.changed.connect(self.changed.emit)
+        self.alarms.reset.connect(self.reset.emit)
+        self.alarms.annunciated.connect(self.annunciated.emit)
+        self.alarms.history_loaded.connect(self.history_loaded.emit)
+        # The same dict and deque as the list's: read them, change them only through the list.
+        self.records = self.alarms.records
+        self.history = self.alarms.history
 
-    # --- input ---------------------------------------------------------------------------------
+    @property
+    def applied(self) -> int:
+        return self.alarms.applied
+
+    @property
+    def history_version(self) -> int:
+        return self.alarms.history_version
+
     def seed(self, records: Iterable[AlarmRecord]) -> None:
-        """The engine's records at start (all of them, normal included, so stale queued changes
-        that predate the snapshot are recognised and dropped)."""
-        self.records.clear()
-        self._state.clear()
-        self._floor.clear()
-        for r in records:
-            self._state[r.id] = r.state
-            self._floor[r.id] = r.changed_at
-            if r.state != S.NORMAL:
-                self.records[r.id] = r
-        self._invalidate()
-        self.reset.emit()
+        self.alarms.seed(records)
 
     def apply(self, records: Sequence[AlarmRecord]) -> list[AlarmRecord]:
-        """Apply changed records (oldest first); returns those taken."""
-        taken: list[AlarmRecord] = []
-        new: list[AlarmRecord] = []
-        for r in records:
-            floor = self._floor.get(r.id)
-            if floor is not None:
-                # Changes queued before the start-up snapshot was taken: the snapshot has them.
-                if r.changed_at <= floor:
-                    continue
-                del self._floor[r.id]
-            prev = self._state.get(r.id)
-            self._state[r.id] = r.state
-            if r.state == S.NORMAL:
-                self.records.pop(r.id, None)
-            else:
-                self.records[r.id] = r
-            self.history.append(history_row(r, prev))
-            if r.state == S.UNACKED and prev != S.UNACKED:
-                new.append(r)
-            taken.append(r)
-        if taken:
-            self.applied += len(taken)
-            self.history_version += 1
-            self._invalidate()
-            self.changed.emit(taken)
-            if new:
-                self.annunciated.emit(new)
-        return taken
+        return self.alarms.apply(records)
 
     def merge_history(self, rows: Iterable[HistoryRow]) -> int:
-        """Rows read from the journal: merged by time, duplicates of live rows dropped."""
-        have = {h.key for h in self.history}
-        extra = [h for h in rows if h.key not in have]
-        if not extra:
-            return 0
-        merged = sorted([*extra, *self.history], key=lambda h: h.ts)
-        self.history.clear()
-        self.history.extend(merged[-(self.history.maxlen or len(merged)) :])
-        self.history_version += 1
-        self.history_loaded.emit(len(extra))
-        return len(extra)
+        return self.alarms.merge_history(rows)
 
-    # --- queries --------------------------------------------------------------------------------
     def get(self, alarm_id: str) -> AlarmRecord | None:
-        return self.records.get(alarm_id)
+        return self.alarms.get(alarm_id)
 
     def in_view(self, view: AlarmView) -> list[AlarmRecord]:
-        states = VIEW_STATES.get(view, ACTIVE_STATES)
-        return [r for r in self.records.values() if r.state in states]
+        return self.alarms.in_view(view)
 
     @property
     def first_out_leaders(self) -> set[str]:
-        """Ids that another alarm names in `first_out_of` (only these show the first-out marker)."""
-        if self._leaders is None:
-            self._leaders = {r.first_out_of for r in self.records.values() if r.first_out_of}
-        return self._leaders
+        return self.alarms.first_out_leaders
 
     def counts(self, top_n: int = 3) -> AlarmCounts:
-        c = self._counts.get(top_n)
-        if c is None:
-            c = AlarmCounts()
-            pending: list[AlarmRecord] = []
-            for r in self.records.values():
-                st = r.state
-                if st in ACTIVE_STATES:
-                    c.active[r.priority] += 1
-                    if not r.acked:
-                        c.unacked[r.priority] += 1
-                        pending.append(r)
-                elif st == S.SHELVED:
-                    c.shelved += 1
-                elif st == S.SUPPRESSED:
-                    c.suppressed += 1
-                elif st == S.OUT_OF_SERVICE:
-                    c.out_of_service += 1
-            # Unacknowledged active alarms before returned-to-normal ones of the same priority.
-            c.top = heapq.nsmallest(
-                top_n, pending, key=lambda r: (r.priority, r.state != S.UNACKED, -alarm_time(r))
-            )
-            self._counts[top_n] = c
-        return c
-
-    def _invalidate(self) -> None:
-        self._counts.clear()
-        self._leaders = None
+        return self.alarms.counts(top_n)
 
 
 class BlinkClock(QObject):

@@ -492,9 +492,7 @@ class AlarmTable(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
-        m = self.model
-        m.priorities, m.machine, m.states, m.window_s, m.text = {1, 2, 3, 4}, None, None, None, ""
-        m.refresh(force=True)
+        self.model.clear_filters()
         self._update_filter_note()
 
     def set_narrow(self, narrow: bool) -> None:
@@ -518,10 +516,10 @@ class AlarmTable(QWidget):
         """What narrows the list now, in words (empty: everything of the view is shown)."""
         m = self.model
         out = []
-        if set(m.priorities) != {1, 2, 3, 4}:
+        if set(m.filter.priorities) != {1, 2, 3, 4}:
             out.append(
-                "priority " + ", ".join(str(p) for p in sorted(m.priorities))
-                if m.priorities
+                "priority " + ", ".join(str(p) for p in sorted(m.filter.priorities))
+                if m.filter.priorities
                 else "no priority"
             )
         for combo in (self.machine_combo, self.state_combo, self.time_combo):

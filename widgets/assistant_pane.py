@@ -19,15 +19,15 @@ text, alarm message, document and section), not app links.
 
 from __future__ import annotations
 
+import functools
 import html
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
-from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from widgets import palette
+from widgets.background import BackgroundTask, run_in_background
 
 if TYPE_CHECKING:  # the pane takes any Assistant; the assistant's modules load when it is built
     from inference.assistant.assistant import Assistant
@@ -93,11 +94,6 @@ class _Entry:
     key: int = 0
 
 
-class _Signals(QObject):
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-
-
 def _esc(s: str) -> str:
     return html.escape(s, quote=True)
 
@@ -124,11 +120,8 @@ class AssistantPane(QWidget):
         self.setMinimumWidth(320)
         self._entries: list[_Entry] = []
         self._next_key = 1
-        self._thread: threading.Thread | None = None
+        self._task: BackgroundTask | None = None  # the answer being worked out
         self._busy_id: int | None = None
-        self._signals = _Signals(self)
-        self._signals.finished.connect(self._on_finished)
-        self._signals.failed.connect(self._on_failed)
         self._viewer: QWidget | None = None
         self._build()
         self.update_model_indicator()
@@ -263,33 +256,26 @@ class AssistantPane(QWidget):
         self.ask_button.setEnabled(False)
         self.handover_button.setEnabled(False)
         self.status.setText("Looking it up…")
-        sig = self._signals
-        key = entry.key
+        assistant, question, key = self.assistant, entry.question, entry.key
 
-        def work() -> None:
-            try:
-                ans = self.assistant.answer(entry.question, use_model=use_model)
-            except Exception as exc:  # shown in the pane, never a crash
-                sig.failed.emit(key, f"{type(exc).__name__}: {exc}")
-                return
-            sig.finished.emit(key, ans)
+        def work() -> Any:
+            return assistant.answer(question, use_model=use_model)
 
-        self._thread = threading.Thread(target=work, name="linehmi-assistant", daemon=True)
-        self._thread.start()
+        task = run_in_background(work, name="linehmi-assistant", parent=self)
+        task.returned.connect(functools.partial(self._on_finished, key))
+        task.errored.connect(functools.partial(self._on_error, key))  # shown in the pane, never a crash
+        self._task = task
         self._render()
         return True
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the worker thread ends (tests, shutdown). Signals are delivered by the event loop."""
-        t = self._thread
-        if t is None:
-            return True
-        t.join(timeout)
-        return not t.is_alive()
+        t = self._task
+        return t is None or t.wait(timeout)
 
     def shutdown(self) -> None:
         self.wait(30.0)
-        self._thread = None
+        self._task = None
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
@@ -320,6 +306,9 @@ class AssistantPane(QWidget):
         self.status.setText(f"Answered in {_fmt_elapsed(ans.elapsed_s)}.")
         self._render()
         self.answer_finished.emit(ans)
+
+    def _on_error(self, key: int, exc: BaseException) -> None:
+        self._on_failed(key, f"{type(exc).__name__}: {exc}")
 
     def _on_failed(self, key: int, message: str) -> None:
         e = self._entry(key)

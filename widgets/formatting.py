@@ -20,10 +20,6 @@ def format_value(tag: TagConfig, value: float, decimals: int | None = None) -> s
     return format_display(value, tag.data_type, d, int_states(tag.states) if tag.states else None)
 
 
-def format_number(tag: TagConfig, value: float) -> str:
-    return format_value(tag, value) if tag.data_type in ("float", "int") else f"{value:g}"
-
-
 def alarm_level(tag: TagConfig, value: float) -> str | None:
     """'HH', 'H', 'L', 'LL' when the value is past a configured limit, else None."""
     if value != value:

@@ -1,10 +1,9 @@
 """Alarm KPIs (ISA-18.2 / IEC 62682, EEMUA 191) of the journal, in the app.
 
 `hmi.core.alarms.kpi.report()` reads the journal's alarm events; on a day's file
-that can take a while, so it runs on a worker thread while a busy bar shows,
-and a QTimer on the GUI thread picks the result up from its future (the worker
-touches no Qt object). A newer request supersedes an older one (its late
-result is dropped).
+that can take a while, so it runs on a worker thread while a busy bar shows
+(widgets.background: the result comes back on the GUI thread; the worker touches
+no Qt object). A newer request supersedes an older one (its late result is dropped).
 
 Verdicts are words and symbols (✓ ok, ~ manageable, ✗ over target), not alarm
 colours: those are reserved for alarms.
@@ -20,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.alarms import figures
 from hmi.core.alarms.kpi import PRIORITY_TARGET_PCT, KpiReport, report
-from widgets.alarm_store import run_in_thread
+from widgets.background import BackgroundTask, run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +127,7 @@ class KpiView(QWidget):
         self._paths_fn = paths
         self._clock = clock
         self._request = 0
-        self._job: tuple[int, concurrent.futures.Future, float] | None = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(50)
-        self._poll.timeout.connect(self._check_job)
+        self._job: tuple[int, BackgroundTask, float] | None = None
         self.report: KpiReport | None = None
         self.busy = False
 
@@ -220,24 +216,17 @@ class KpiView(QWidget):
             f" and {len(paths) - 3} more" if len(paths) > 3 else ""
         )
         self.status_label.setText(f"Computing from {names}…")
-        self._job = (
-            n,
-            run_in_thread(report, list(paths), start, end, name="linehmi-kpi"),
-            time.perf_counter(),
-        )
-        self._poll.start()
+        task = run_in_background(report, list(paths), start, end, name="linehmi-kpi", parent=self)
+        task.finished.connect(self._on_job_finished)
+        self._job = (n, task, time.perf_counter())
         return n
 
-    def _check_job(self) -> None:
+    def _on_job_finished(self, fut: concurrent.futures.Future) -> None:
         job = self._job
-        if job is None:
-            self._poll.stop()
-            return
-        n, fut, t0 = job
-        if not fut.done():
-            return
+        if job is None or job[1].future is not fut:
+            return  # superseded by a newer request
+        n, _task, t0 = job
         self._job = None
-        self._poll.stop()
         try:
             r = fut.result()
         except Exception as exc:

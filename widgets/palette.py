@@ -8,8 +8,6 @@ a process alarm; bad quality is shown by hatching and text, not by colour.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
-
 # Greys (low contrast background, dark text)
 WINDOW = "#D4D4D4"
 PANEL = "#E0E0E0"
@@ -51,10 +49,6 @@ PRIORITY_TEXT = {1: ALARM_TEXT, 2: TEXT, 3: TEXT, 4: ALARM_TEXT}
 # a priority-coloured outline on this fill so the priority stays readable while flashing.
 BLINK_OFF_FILL = "#ECECEC"
 BLINK_INTERVAL_MS = 500
-
-
-def qcolor(hex_str: str) -> QColor:
-    return QColor(hex_str)
 
 
 # --- night theme ---------------------------------------------------------------------------------

@@ -242,10 +242,6 @@ class LineModel:
         """Wall-clock seconds since start at this time factor (the clock fault start times use)."""
         return self.t_sim / self.time_factor
 
-    def add_fault(self, fault: FaultSpec) -> None:
-        self._pending.append(fault)
-        self._pending.sort(key=lambda f: f.start_s)
-
     def advance(self, real_seconds: float) -> None:
         """Advance `real_seconds * time_factor` simulated seconds."""
         self.step(real_seconds * self.time_factor)

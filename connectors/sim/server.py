@@ -54,6 +54,7 @@ from connectors.sim.camera import SimCamera
 from connectors.sim.faults import DEMO_SCHEDULE, FaultSpec, load_schedule
 from connectors.sim.model import LineModel, SimEvent
 from hmi.core.config import DEMO_CONFIG, LineConfig, TagConfig, load_config
+from hmi.core.quality import is_bad
 
 __all__ = [
     "DEMO_SCHEDULE",
@@ -281,7 +282,7 @@ class RingHistory(HistoryStorageInterface):
         for i in idx.tolist():
             t = _EPOCH + timedelta(microseconds=int(ts[i]))
             code = int(st[i])
-            if code & 0x80000000:
+            if is_bad(code):
                 var = _NULL
             elif ring.vtype == _DOUBLE:
                 var = ua.Variant(float(val[i]), _DOUBLE)

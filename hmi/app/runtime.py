@@ -48,11 +48,10 @@ from hmi.core.journal import Journal
 from hmi.core.journal_health import JournalHealth, JournalWatch
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.tracker import ProductionTracker
-from hmi.core.quality import GOOD, status_name
+from hmi.core.quality import BAD, GOOD, is_backfilled, is_bad, status_name
 from hmi.core.retention import RetentionJob
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import is_backfilled
 from hmi.core.users import Action, PermissionDenied, User, UserStore
 from inference.fault.predictor import Advisory, FaultPredictor
 from inference.qc.inspector import QcInspector
@@ -423,7 +422,7 @@ class LineRuntime:
             )
             status, message = outcome.status, outcome.message
         except Exception as exc:
-            status = 0x80000000
+            status = BAD
             message = f"not written: {exc or type(exc).__name__}"
         ok = status == GOOD
         eid = self._journal_event(
@@ -471,7 +470,7 @@ class LineRuntime:
             rows = np.flatnonzero(batch.tag_idx == i)
             for r in rows:
                 v = float(batch.value[r])
-                if batch.status[r] & 0x80000000 or math.isnan(v):
+                if is_bad(batch.status[r]) or math.isnan(v):
                     continue  # a bad/unknown state is a quality problem, not a machine state change
                 prev = self._machine_state.get(i)
                 self._machine_state[i] = v

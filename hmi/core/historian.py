@@ -45,18 +45,16 @@ from urllib.parse import quote
 import numpy as np
 
 from hmi.core.journal_schema import files_for_range, journal_path_for
-from hmi.core.quality import BAD_NOT_CONNECTED, status_name
-from hmi.core.rollup import ROLLUP_TABLE, rollup_state
-from hmi.core.trend_data import (
+from hmi.core.quality import (
     BAD_DATA_LOST,
     BAD_NO_DATA,
-    Buckets,
-    Intervals,
-    Points,
+    BAD_NOT_CONNECTED,
     is_backfilled,
-    regroup,
-    severity,
+    quality_array,
+    status_name,
 )
+from hmi.core.rollup import ROLLUP_TABLE, rollup_state
+from hmi.core.trend_data import Buckets, Intervals, Points, regroup
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -707,7 +705,7 @@ def write_csv(
     val = np.concatenate([series[n].value for n in names])
     st = np.concatenate([series[n].status for n in names])
     order = np.lexsort((which, ts))
-    sev = severity(st)
+    sev = quality_array(st)
     qual = np.array(["Good", "Uncertain", "Bad"])[sev]
     bf = np.asarray(is_backfilled(st))
     status_names: dict[int, str] = {}

@@ -29,10 +29,16 @@ from hmi.core.journal_schema import (
     register_tags,
     write_meta,
 )
-from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE, UNCERTAIN_LAST_USABLE_VALUE
+from hmi.core.quality import (
+    BACKFILLED,
+    BAD_NOT_CONNECTED,
+    BAD_SENSOR_FAILURE,
+    HISTORIAN_INTERPOLATED,
+    UNCERTAIN_LAST_USABLE_VALUE,
+)
 from hmi.core.rollup import ROLLUP_TABLE, create_rollup_schema, update_rollups
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import BACKFILLED, HISTORIAN_INTERPOLATED, Points
+from hmi.core.trend_data import Points
 
 
 @dataclass

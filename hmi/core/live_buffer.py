@@ -243,9 +243,6 @@ class LiveDecimator:
     def body_end(self) -> float:
         return self._body_end
 
-    def body_buckets(self) -> Buckets:
-        return self._body_buckets
-
     def update(self) -> bool:
         """Bring the body up to date with the ring; True if the body changed."""
         ring = self.ring
@@ -273,20 +270,6 @@ class LiveDecimator:
         if self.width <= 0 or len(p) == 0:
             return p
         return bucketize(p.ts, p.value, p.status, self.width).to_points()
-
-    def tail_buckets(self) -> Buckets:
-        p = self.ring.points(max(self._body_end, self.since))
-        return bucketize(p.ts, p.value, p.status, self.width if self.width > 0 else 1e-9)
-
-    def drop_before(self, t: float) -> None:
-        """Forget body points older than t (they scrolled out of the window)."""
-        if len(self._body) and self._body.ts[0] < t:
-            i = int(np.searchsorted(self._body.ts, t, side="left"))
-            b = self._body
-            self._body = Points(b.ts[i:], b.value[i:], b.status[i:])
-            if len(self._body_buckets):
-                j = int(np.searchsorted(self._body_buckets.t_first, t, side="left"))
-                self._body_buckets = self._body_buckets.take(slice(j, None))
 
     def _grid_floor(self, t: float) -> float:
         if self.width <= 0:

@@ -13,9 +13,8 @@ import time
 import numpy as np
 
 from hmi.core.config import LineConfig, TagConfig
-from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, quality_array
+from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, is_backfilled, quality_array
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import is_backfilled
 
 # A value computed in the HMI (failure risk, QC defect rate) is published at its sampling
 # interval while its source runs; this many intervals without one (and at least

@@ -33,64 +33,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hmi.core.quality import BAD_COMMUNICATION_ERROR, BAD_NOT_CONNECTED, GOOD, UNCERTAIN
-
-# --- status bits LineHMI adds -------------------------------------------------------------------
-# OPC UA Part 4 (7.39) StatusCode: bits 10-11 InfoType (01 = DataValue), bits 0-9 InfoBits.
-# For InfoType DataValue: bits 0-4 HistorianBits (Part 11: 0-1 Raw/Calculated/Interpolated,
-# 2 Partial, 3 ExtraData, 4 MultiValue), 5-6 reserved, 7 Overflow, 8-9 LimitBits.
-INFOTYPE_DATAVALUE = 0x0000_0400
-INFOTYPE_MASK = 0x0000_0C00
-HISTORIAN_INTERPOLATED = 0x0000_0002
-# A sample that LineHMI fetched with HistoryRead after a disconnection (backfill). InfoType
-# DataValue says "historian bits are valid"; bit 5 (reserved in Part 4 for DataValue InfoBits)
-# is LineHMI's private "backfilled" marker. Such codes never leave LineHMI (no write-back),
-# and the top 16 bits (severity, sub-code) are the server's, so quality and names are unchanged.
-BACKFILL_BIT = 0x0000_0020
-BACKFILLED = INFOTYPE_DATAVALUE | BACKFILL_BIT
-FLAG_MASK = BACKFILL_BIT  # the info bits that buckets and rollups OR together
-
-# Codes that mean "no data reached us" (drawn as a gap), as opposed to "the device says bad".
-BAD_DATA_LOST = 0x809D0000  # Part 4: "data is missing due to collection started/stopped/lost"
-BAD_NO_DATA = 0x809B0000
-BAD_NO_COMMUNICATION = 0x80310000
-BAD_SERVER_NOT_CONNECTED = 0x800D0000
-BAD_CONNECTION_CLOSED = 0x80AE0000
-BAD_TIMEOUT = 0x800A0000
-BAD_SHUTDOWN = 0x800C0000
-GAP_CODES = np.array(
-    sorted(
-        {
-            BAD_NOT_CONNECTED,
-            BAD_COMMUNICATION_ERROR,
-            BAD_DATA_LOST,
-            BAD_NO_DATA,
-            BAD_NO_COMMUNICATION,
-            BAD_SERVER_NOT_CONNECTED,
-            BAD_CONNECTION_CLOSED,
-            BAD_TIMEOUT,
-            BAD_SHUTDOWN,
-        }
-    ),
-    dtype=np.uint32,
+from hmi.core.quality import (
+    BACKFILL_BIT,
+    BACKFILLED,
+    GOOD,
+    UNCERTAIN,
+    is_backfilled,
+    is_gap_status,
 )
+from hmi.core.quality import quality_array as severity  # 0 good, 1 uncertain, 2 bad, per sample
 
-
-def is_backfilled(status: np.ndarray | int) -> np.ndarray | bool:
-    """True where a status carries LineHMI's backfill marker (InfoType DataValue + bit 5)."""
-    s = np.asarray(status, dtype=np.uint32)
-    out = (s & np.uint32(INFOTYPE_MASK | BACKFILL_BIT)) == np.uint32(BACKFILLED)
-    return bool(out) if out.ndim == 0 else out
-
-
-def severity(status: np.ndarray) -> np.ndarray:
-    """0 good, 1 uncertain, 2 bad (the top two bits; 3 counts as bad)."""
-    sev = (np.asarray(status, dtype=np.uint32) >> np.uint32(30)) & np.uint32(3)
-    return np.minimum(sev, 2).astype(np.uint8)
-
-
-def is_gap_status(status: np.ndarray) -> np.ndarray:
-    return np.isin(np.asarray(status, dtype=np.uint32) & np.uint32(0xFFFF0000), GAP_CODES)
+# The status bits and codes trends use (backfill marker, "no data" codes) are OPC UA facts:
+# they live with the rest of them in hmi.core.quality. FLAG_MASK is the trends' own choice.
+FLAG_MASK = BACKFILL_BIT  # the info bits that buckets and rollups OR together
 
 
 # --- points -------------------------------------------------------------------------------------

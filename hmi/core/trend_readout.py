@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hmi.core.quality import status_name
+from hmi.core.quality import BAD_DATA_LOST, BAD_NO_DATA, is_backfilled, is_gap_status, status_name
+from hmi.core.quality import quality_array as severity
 from hmi.core.tag_info import TagInfo
-from hmi.core.trend_data import BAD_DATA_LOST, BAD_NO_DATA, is_backfilled, is_gap_status, severity
 
 
 @dataclass

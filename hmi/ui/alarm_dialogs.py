@@ -1,13 +1,14 @@
 """Alarm operator actions: the dialogs (ack comment, shelve, out of service, return to
 service, change limit) and the controller that runs the actions off the GUI thread.
 
-Flow: the alarm table or banner emits a request (action, ids) ->
-`AlarmActionController.request()` opens the dialog the action needs (a comment,
-a mandatory reason, a duration, a limit) -> `runtime.alarm_action(name, ...)`
+Flow: the alarm table or banner emits a request (AlarmCommand, ids) ->
+`AlarmActionController.request()` opens the dialog the command needs (a comment,
+a mandatory reason, a duration, a limit) -> `runtime.alarm_action(AlarmRequest, user)`
 returns a concurrent.futures.Future completed on the runtime's actions thread
 (role check and refusal audited there, audit row committed, then the state
-change) -> a QTimer on the GUI thread polls the futures and emits `outcome(text,
-kind)`; the new alarm states arrive through the bridge like every other change.
+change) -> its answer comes back on the GUI thread (widgets.background) and the
+controller emits `outcome(text, kind)`; the new alarm states arrive through the
+bridge like every other change.
 
 Dialogs are window-modal but never block the event loop (`open()`, not `exec()`),
 so the banner keeps flashing and values keep updating while one is open.
@@ -21,7 +22,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,8 +42,8 @@ from hmi.core.config import LineConfig
 from hmi.core.users import PermissionDenied, User
 from hmi.ui.services import AlarmService
 from widgets.alarm_store import AlarmStore
+from widgets.background import watch_future
 
-POLL_MS = 50
 SHELVE_CHOICES = (
     ("15 minutes", 15 * 60),
     ("30 minutes", 30 * 60),
@@ -380,9 +381,6 @@ class AlarmActionController(QObject):
         self.pending: list[_Pending] = []
         self.last_outcome: tuple[str, str] | None = None
         self._shut_down = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
 
     @property
     def parent_widget(self) -> QWidget | None:
@@ -509,7 +507,9 @@ class AlarmActionController(QObject):
         futures: list[concurrent.futures.Future] = []
         try:
             for one in request.per_alarm():
-                futures.append(self.runtime.alarm_action(one, self.user))
+                fut = self.runtime.alarm_action(one, self.user)
+                futures.append(fut)
+                watch_future(fut, parent=self).finished.connect(self._collect)
         except Exception as exc:  # the runtime answers through futures; never crash the screen
             self._emit(f"Not done: {exc}", "failed")
             if not futures:
@@ -517,8 +517,6 @@ class AlarmActionController(QObject):
         done = f"{spec.done} {what}" + (f" {detail}" if detail else "") + f" as {_who(self.user)}."
         self.pending.append(_Pending(request.command, ids, futures, done))
         self._emit(f"{spec.doing} {what}…", "pending")
-        if not self._timer.isActive():
-            self._timer.start()
 
     def _describe(self, ids: list[str]) -> str:
         if len(ids) == 1:
@@ -526,7 +524,10 @@ class AlarmActionController(QObject):
             return r.name if r is not None else ids[0]
         return _plural(len(ids))
 
-    def _poll(self) -> None:
+    def _collect(self, _done: concurrent.futures.Future | None = None) -> None:
+        """Report every request whose alarms all have their answer (called as each one arrives)."""
+        if self._shut_down:
+            return
         still: list[_Pending] = []
         for p in self.pending:
             if not all(f.done() for f in p.futures):
@@ -552,8 +553,6 @@ class AlarmActionController(QObject):
                 self._emit(p.done_text, "ok")
             self.action_finished.emit(p.command, p.ids, not errors)
         self.pending = still
-        if not still:
-            self._timer.stop()
 
     def _emit(self, text: str, kind: str) -> None:
         self.last_outcome = (text, kind)
@@ -561,7 +560,6 @@ class AlarmActionController(QObject):
 
     def shutdown(self) -> None:
         self._shut_down = True
-        self._timer.stop()
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None

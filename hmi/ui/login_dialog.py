@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,9 +35,8 @@ from PySide6.QtWidgets import (
 
 from hmi.core.users import User
 from hmi.ui.services import UserSession
+from widgets.background import BackgroundTask, watch_future
 from widgets.number_pad import NumberPad
-
-POLL_MS = 40
 
 
 def _known_users(runtime: UserSession) -> list[User]:
@@ -79,8 +79,10 @@ class LoginDialog(QDialog):
         self.runtime = runtime
         self.current = current
         self.user: User | None = None  # the result
-        self._future: concurrent.futures.Future | None = None
-        self._then = ""  # the method to call with the finished future (a name: no reference cycle)
+        self._task: BackgroundTask | None = None
+        # What to do with the finished future: a plain function of (dialog, future), not a bound
+        # method, so the dialog holds no reference cycle through itself.
+        self._then: Callable[[LoginDialog, concurrent.futures.Future], None] | None = None
         self._pending_user: User | None = None
         self._old_password = ""
         self.setWindowTitle("Switch user" if current else "Log in")
@@ -180,9 +182,6 @@ class LoginDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         outer.addLayout(buttons)
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
         self.ok_button.clicked.connect(self._on_ok)
         self.cancel_button.clicked.connect(self.reject)
         self.name_edit.returnPressed.connect(self.password_edit.setFocus)
@@ -211,7 +210,7 @@ class LoginDialog(QDialog):
     # --- state -------------------------------------------------------------------------------------
     @property
     def pending(self) -> bool:
-        return self._future is not None
+        return self._task is not None
 
     @property
     def changing_password(self) -> bool:
@@ -229,21 +228,20 @@ class LoginDialog(QDialog):
         for w in (self.name_edit, self.password_edit, self.new_edit, self.confirm_edit):
             w.setEnabled(not on)
 
-    def _wait(self, fut: concurrent.futures.Future, then: str) -> None:
-        self._future, self._then = fut, then
+    def _wait(
+        self, fut: concurrent.futures.Future, then: Callable[[LoginDialog, concurrent.futures.Future], None]
+    ) -> None:
+        self._task, self._then = watch_future(fut, parent=self), then
+        self._task.finished.connect(self._on_finished)
         self._busy(True)
-        self._timer.start()
 
-    def _poll(self) -> None:
-        fut = self._future
-        if fut is None or not fut.done():
-            return
-        then = self._then
-        self._timer.stop()
-        self._future, self._then = None, ""
+    def _on_finished(self, fut: concurrent.futures.Future) -> None:
+        task, then = self._task, self._then
+        if task is None or task.future is not fut or then is None:
+            return  # the dialog was closed meanwhile
+        self._task, self._then = None, None
         self._busy(False)
-        if then:
-            getattr(self, then)(fut)
+        then(self, fut)
 
     # --- steps -------------------------------------------------------------------------------------
     def _on_ok(self) -> None:
@@ -264,7 +262,7 @@ class LoginDialog(QDialog):
             self._say(f"Log-in failed: {exc}", bad=True)
             return
         self._old_password = password
-        self._wait(fut, "_on_login_done")
+        self._wait(fut, LoginDialog._on_login_done)
 
     def _on_login_done(self, fut: concurrent.futures.Future) -> None:
         try:
@@ -311,7 +309,7 @@ class LoginDialog(QDialog):
         except Exception as exc:
             self._say(f"Could not change the password: {exc}", bad=True)
             return
-        self._wait(fut, "_on_changed")
+        self._wait(fut, LoginDialog._on_changed)
 
     def _on_changed(self, fut: concurrent.futures.Future) -> None:
         try:
@@ -334,7 +332,6 @@ class LoginDialog(QDialog):
         self.accept()
 
     def done(self, r: int) -> None:
-        self._timer.stop()
         if r != QDialog.DialogCode.Accepted and self._pending_user is not None:
             # Logged in but refused to change the password: the log-in does not count.
             try:
@@ -342,7 +339,7 @@ class LoginDialog(QDialog):
             except Exception:  # the dialog closes whatever the runtime says; it logs its own errors
                 pass
             self._pending_user = None
-        self._future, self._then = None, ""
+        self._task, self._then = None, None
         self._old_password = ""
         self.password_edit.clear()
         self.new_edit.clear()

@@ -16,6 +16,7 @@ the alarm table for whoever shows trends.
 
 from __future__ import annotations
 
+import concurrent.futures
 import getpass
 import logging
 import time
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms.alarm_list import AlarmView, load_history
 from hmi.core.alarms.commands import AlarmCommand
 from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
@@ -66,9 +68,10 @@ from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollab
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import AlarmBanner
-from widgets.alarm_store import AlarmStore, AlarmView, BlinkClock, load_history, run_in_thread
+from widgets.alarm_store import AlarmStore, BlinkClock
 from widgets.alarm_table import AlarmTable
 from widgets.assistant_pane import AssistantPane
+from widgets.background import BackgroundTask, run_in_background
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
 from widgets.kpi_view import KpiView
@@ -367,17 +370,13 @@ class MainWindow(QMainWindow):
         )
         self.assistant_pane.alarm_requested.connect(self.show_alarm)
         self.assistant_pane.trend_requested.connect(self.open_trend_at)
-        self._model_future = (
-            run_in_thread(load_configured_model, self.config, name="linehmi-model-load")
-            if load_model
-            else None
-        )
         # The model takes ~2 s to load: the pane answers from the tools meanwhile.
-        self._model_poll = QTimer(self)
-        self._model_poll.setInterval(200)
-        self._model_poll.timeout.connect(self._on_model_poll)
-        if self._model_future is not None:
-            self._model_poll.start()
+        self._model_task: BackgroundTask | None = None
+        if load_model:
+            self._model_task = run_in_background(
+                load_configured_model, self.config, name="linehmi-model-load", parent=self
+            )
+            self._model_task.finished.connect(self._on_model_loaded)
 
     def _build_qc_dock(self) -> None:
         """Visual QC: latest image with verdict, rejects strip, defect rate (when the line has a camera)."""
@@ -394,12 +393,8 @@ class MainWindow(QMainWindow):
         self.qc_dock = self._dock("Quality", "qcDock", self.qc_pane, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.assistant_dock, self.qc_dock)
 
-    def _on_model_poll(self) -> None:
-        fut = self._model_future
-        if fut is None or not fut.done():
-            return
-        self._model_poll.stop()
-        self._model_future = None
+    def _on_model_loaded(self, fut: concurrent.futures.Future) -> None:
+        self._model_task = None
         try:
             lm, why = fut.result()
         except Exception as exc:  # never take the window down for the assistant
@@ -841,29 +836,17 @@ class MainWindow(QMainWindow):
 
     def _load_alarm_history(self) -> None:
         """The alarm History view starts with the journal's recent transitions, read off the GUI thread."""
-        self._history_future = None
-        self._history_timer = QTimer(self)
-        self._history_timer.setInterval(100)
-        self._history_timer.timeout.connect(self._on_history_timer)
         journal = self.runtime.journal
         if journal is None:
             return
-        self._history_future = run_in_thread(load_history, journal, time.time() - ALARM_HISTORY_S)
-        self._history_timer.start()
+        task = run_in_background(
+            load_history, journal, time.time() - ALARM_HISTORY_S, name="linehmi-alarm-history", parent=self
+        )
+        task.returned.connect(self.alarm_store.merge_history)
+        task.errored.connect(self._on_history_failed)
 
-    def _on_history_timer(self) -> None:
-        # A method and a future, not a self-rescheduling closure: a closure holding the window would
-        # form a reference cycle that the GC might free on another thread.
-        fut = self._history_future
-        if fut is None or fut.done():
-            self._history_timer.stop()
-            self._history_future = None
-        if fut is None or not fut.done():
-            return
-        try:
-            self.alarm_store.merge_history(fut.result())
-        except Exception:
-            log.exception("could not read the alarm history from the journal")
+    def _on_history_failed(self, exc: BaseException) -> None:
+        log.error("could not read the alarm history from the journal: %s", exc, exc_info=exc)
 
     # --- setpoints -----------------------------------------------------------------------------
     def open_setpoint_dialog(self, machine_id: str, tag: str | None = None) -> SetpointDialog | None:
@@ -1043,10 +1026,8 @@ class MainWindow(QMainWindow):
         self.assistant_pane.shutdown()
         if self.qc_pane is not None:
             self.qc_pane.shutdown()
-        self._model_poll.stop()
         self._second.stop()
         self.blink.stop()
-        self._history_timer.stop()
         self.annunciator.stop()
         self.alarm_actions.shutdown()
         if self.production is not None:

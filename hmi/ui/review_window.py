@@ -94,7 +94,7 @@ class ReviewWindow(QMainWindow):
         self.kind_combo = QComboBox()
         self.kind_combo.addItems(["all kinds", *sorted({str(e.kind) for e in self.timeline.events})])
         self.picture_table = _table(
-            ["alarm", "priority", "status", "since", "as raised (message frozen at activation)"]
+            ["alarm", "priority", "state", "in this state since", "as raised (message frozen at activation)"]
         )
         self.state_table = _table(["machine", "state", "since"])
         self.cursor_label = QLabel()

@@ -38,10 +38,10 @@ from hmi.core.quality import Quality, quality_of, status_name
 from hmi.core.runtime_api import WriteResult
 from hmi.core.users import User
 from hmi.ui.services import SetpointWriter
+from widgets.background import BackgroundTask, watch_future
 from widgets.formatting import format_age, format_value
 from widgets.number_pad import NumberPad
 
-POLL_MS = 50
 SLOW_WRITE_S = 5.0  # after this, say that the answer is late (the result still comes)
 
 
@@ -71,7 +71,7 @@ class SetpointDialog(QDialog):
         # Who the runtime checks and journals: the logged-in User (role checked: operator or higher).
         # Without one the plain name is sent (scripts, tests); the main window always passes a User.
         self.actor = actor
-        self._future: concurrent.futures.Future[WriteResult] | None = None
+        self._write: BackgroundTask | None = None  # the pending write's answer
         self._write_started = 0.0
         self._value: float | None = None
         self.last_result: WriteResult | None = None
@@ -148,9 +148,11 @@ class SetpointDialog(QDialog):
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         outer.addWidget(buttons)
 
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._check_future)
+        # A slow answer is said once, when it is late; the answer itself comes as a signal.
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.setInterval(int(SLOW_WRITE_S * 1000))
+        self._slow.timeout.connect(self._on_slow_write)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(500)
         self._refresh_timer.timeout.connect(self._show_current)
@@ -177,7 +179,7 @@ class SetpointDialog(QDialog):
 
     @property
     def pending(self) -> bool:
-        return self._future is not None
+        return self._write is not None
 
     def _on_tag_changed(self) -> None:
         t = self.tag
@@ -279,7 +281,7 @@ class SetpointDialog(QDialog):
         t, value = self.tag, self._value
         try:
             who = self.actor if self.actor is not None else self.user
-            self._future = self.runtime.write_value(t.name, value, who)
+            fut = self.runtime.write_value(t.name, value, who)
         except Exception as exc:  # the runtime should answer through the future, but never crash the screen
             self._show_result(None, f"Not written: {exc}")
             return
@@ -289,25 +291,26 @@ class SetpointDialog(QDialog):
         self.status_label.setProperty("outcome", "pending")
         self._repolish(self.status_label)
         self.status_label.setText(f"Writing {format_value(t, value)} {t.unit} to {t.name} as {self.user}…")
-        self._poll.start()
+        self._write = watch_future(fut, parent=self)
+        self._write.finished.connect(self._on_written)
+        self._slow.start()
 
-    def _check_future(self) -> None:
-        fut = self._future
-        if fut is None:
-            self._poll.stop()
+    def _on_slow_write(self) -> None:
+        if self._write is None:
             return
-        if not fut.done():
-            waited = time.monotonic() - self._write_started
-            if waited > SLOW_WRITE_S:
-                t = self.tag
-                what = f"{format_value(t, self._value or 0.0)} {t.unit}".rstrip()
-                self.status_label.setText(
-                    f"Writing {what} to {t.name}: no answer yet after {waited:.0f} s (connection slow or "
-                    "lost). The outcome will be shown here and journaled."
-                )
-            return
-        self._poll.stop()
-        self._future = None
+        waited = time.monotonic() - self._write_started
+        t = self.tag
+        what = f"{format_value(t, self._value or 0.0)} {t.unit}".rstrip()
+        self.status_label.setText(
+            f"Writing {what} to {t.name}: no answer yet after {waited:.0f} s (connection slow or "
+            "lost). The outcome will be shown here and journaled."
+        )
+
+    def _on_written(self, fut: concurrent.futures.Future[WriteResult]) -> None:
+        if self._write is None or self._write.future is not fut:
+            return  # the dialog was closed meanwhile (the runtime journaled the outcome)
+        self._slow.stop()
+        self._write = None
         try:
             result = fut.result()
         except Exception as exc:
@@ -359,7 +362,7 @@ class SetpointDialog(QDialog):
 
     def done(self, r: int) -> None:
         # Closing while a write is pending is allowed: the runtime still journals the outcome.
-        self._poll.stop()
+        self._slow.stop()
         self._refresh_timer.stop()
-        self._future = None
+        self._write = None
         super().done(r)

@@ -356,9 +356,6 @@ class Catalog:
                 out.append(cands[h])
         return out[:n]
 
-    def alarms_of(self, machine: str) -> list[AlarmInfo]:
-        return [a for a in self.alarms.values() if a.machine == machine]
-
 
 ENGLISH_STOPWORDS = frozenset(
     [

@@ -323,6 +323,3 @@ class ProcedureIndex:
             if s.doc == doc and s.anchor == anchor:
                 return s
         return None
-
-    def document_path(self, doc: str) -> Path:
-        return self.directory / doc

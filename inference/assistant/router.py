@@ -376,6 +376,10 @@ _STATE_WORDS: list[tuple[str, re.Pattern[str]]] = [
             r"\bnot (been )?acknowledged\b",
             r"\bneed(s)? (an? )?(ack|acknowledg)",
             r"\bunack\b",
+            # "confirm" is how many operators say acknowledge
+            r"\bwait\w* for (somebody|someone|anyone|an? \w+) to (confirm|acknowledge|ack)\b",
+            r"\b(un-?confirmed|not (yet )?(been )?confirmed|nobody (has )?confirmed)\b",
+            r"\b(still )?to be (confirmed|acknowledged)\b",
         ),
     ),
     ("out_of_service", _rx(r"\bout[- ]of[- ]service\b")),
@@ -936,7 +940,9 @@ class Router:
             )
             per_machine("operator_actions", action=action, start=start, end=end)
         elif intent == "procedure":
-            query = rest
+            # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
+            query = q_en
+            mids = [m.id for m in c.find_machines(q_en)]
             extra = tuple(m.id for m in alarm_mentions)
             if extra:
                 query += " " + " ".join(extra)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
 # The shift calendar is the whole app's (production figures, reports, the assistant): one home.
 from hmi.core.shift_calendar import DEFAULT_SHIFTS, Shift, ShiftCalendar  # noqa: F401  (re-exported)
@@ -42,12 +41,6 @@ class TimeSpec:
     text: str = ""
     point: float | None = None
     kind: str = "range"  # "range" | "point" | "shift" | "after" | "before" (shortly after/before `point`)
-
-    def as_args(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
-        if self.point is not None:
-            d["at"] = self.point
-        return d
 
 
 _NUMBER_WORDS = {
@@ -442,11 +435,3 @@ class TimeParser:
     def _previous_shift(self, now: float, raw: str) -> TimeSpec:
         s, a, b = self.calendar.previous_shift(now)
         return TimeSpec(a, b, f"the previous shift ({s.name}, {self._range_label(a, b)})", raw, kind="shift")
-
-    def current_shift(self, now: float) -> TimeSpec:
-        s, a, _b = self.calendar.shift_at(now)
-        return TimeSpec(a, now, f"this shift ({s.name}, since {self.fmt(a)})", "", kind="shift")
-
-
-def parse_time(text: str, now: float, calendar: ShiftCalendar | None = None) -> TimeSpec | None:
-    return TimeParser(calendar).parse(text, now)

@@ -43,6 +43,7 @@ import numpy as np
 
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.quality import BAD
 from hmi.core.samples import SampleBatch
 from inference.fault.features import (
     OK,
@@ -65,7 +66,6 @@ RISK_SUFFIX = "fault_risk"  # pseudo-tag "<machine>.fault_risk", percent
 RUL_SUFFIX = "predicted_rul"  # pseudo-tag "<machine>.predicted_rul", seconds
 MAX_HOLD_GAP_S = 10.0  # a longer silence of the whole feed is a data gap, not a held value
 NO_DATA_AFTER_S = 15.0  # tick(): wall seconds without any batch before machines read "no data"
-_BAD = 0x80000000
 DEFAULT_RUL_CAP_S = 600.0
 # The RUL regressor never quite reaches its cap (it learns ln(RUL + offset)): within this share of
 # the cap a prediction means "at the cap", and is shown as "> cap", never as "9 min 57 s".
@@ -432,7 +432,7 @@ class FaultPredictor:
         rows, p = rows[order], p[order]
         slot = self._slot[tag_idx[rows]]
         sig = self._signal[tag_idx[rows]]
-        val = np.where(batch.status[rows] & _BAD, np.nan, batch.value[rows])
+        val = np.where(batch.status[rows] & BAD, np.nan, batch.value[rows])
 
         if self._next_grid is None:
             self._next_grid = math.floor(p[0]) + 1.0

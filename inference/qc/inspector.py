@@ -38,7 +38,7 @@ import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.qc_frame import QcFrame, encode_png, png_text
-from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
+from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD, is_bad
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
 from inference.model_card import ModelError
@@ -377,7 +377,7 @@ class QcInspector:
         for f in frames:
             meta = dict(f.meta)
             try:
-                if f.status & 0x80000000:
+                if is_bad(f.status):
                     raise ImageError(
                         "bad_quality", f"the camera sample has Bad quality (status 0x{f.status:08X})"
                     )

@@ -141,12 +141,6 @@ def load_net(path: str) -> tuple[Any, int]:
     return net.eval(), int(saved["size"])
 
 
-def heatmap_kind(path: str) -> str:
-    import torch
-
-    return str(torch.load(path, map_location="cpu", weights_only=True).get("heatmap", "map"))
-
-
 def export_onnx(net: Any, path: str, size: int, opset: int = 17, heatmap: str = "map") -> None:
     """Write the ONNX file (batch dimension free). Deterministic for the same weights."""
     import warnings

@@ -31,12 +31,12 @@ def cells(table, col):
 
 def test_cursor_drives_alarm_picture_and_machine_states(review):
     review.timeline_view.set_cursor(T0 + 110)
-    assert cells(review.picture_table, 2) == ["active, unacknowledged"]
+    assert cells(review.picture_table, 2) == ["Unacknowledged"]
     assert cells(review.picture_table, 4) == ["value 71.234"]
     assert cells(review.state_table, 1) == ["Running"]
     review.timeline_view.set_cursor(T0 + 230)
     assert cells(review.state_table, 1) == ["Faulted (Overheat)"]
-    assert cells(review.picture_table, 2) == ["active, acknowledged"]
+    assert cells(review.picture_table, 2) == ["Acknowledged"]
     assert review.trend.cursor_time == pytest.approx(T0 + 230)
 
 

@@ -19,9 +19,14 @@ import pytest
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import Outage, SynthSpec, write_synthetic_journal
 from hmi.core.live_buffer import LiveBuffers
-from hmi.core.quality import BAD_SENSOR_FAILURE, BAD_TYPE_MISMATCH, GOOD, UNCERTAIN_LAST_USABLE_VALUE
+from hmi.core.quality import (
+    BACKFILLED,
+    BAD_SENSOR_FAILURE,
+    BAD_TYPE_MISMATCH,
+    GOOD,
+    UNCERTAIN_LAST_USABLE_VALUE,
+)
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import BACKFILLED
 from hmi.core.trend_sets import TrendSetStore
 from widgets.trend import TrendWidget
 

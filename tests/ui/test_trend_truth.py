@@ -21,8 +21,9 @@ from PySide6.QtCore import Qt
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import write_recorded_journal
 from hmi.core.live_buffer import LiveBuffers
+from hmi.core.quality import BACKFILLED
 from hmi.core.samples import SampleBatch
-from hmi.core.trend_data import BACKFILLED, Points
+from hmi.core.trend_data import Points
 from tests.drawn_truth import (
     T0,
     Columns,

@@ -36,6 +36,7 @@ import numpy as np
 from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
 from hmi.core.alarms.evaluation import Evaluator
 from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_data, latest_snapshots, transition_data
+from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.alarms.model import (
     AlarmDefinition,
     AlarmJournal,
@@ -50,6 +51,7 @@ from hmi.core.audit import Auditor
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.samples import SampleBatch
+from hmi.core.signals import Signal
 from hmi.core.users import Action, User
 
 log = logging.getLogger(__name__)
@@ -63,35 +65,6 @@ DEFAULT_RESTORE_HORIZON_S = 7 * 86400.0
 class UnknownAlarm(KeyError):
     def __str__(self) -> str:
         return f"no alarm with id {self.args[0]!r}"
-
-
-class Signal:
-    """A minimal psygnal-style signal: ``connect(cb)``, ``disconnect(cb)``, ``emit(...)``.
-
-    A failing listener is logged and skipped; it never breaks the engine.
-    """
-
-    def __init__(self) -> None:
-        self._slots: list[Callable[..., Any]] = []
-        self._lock = threading.Lock()
-
-    def connect(self, cb: Callable[..., Any]) -> Callable[..., Any]:
-        with self._lock:
-            self._slots.append(cb)
-        return cb
-
-    def disconnect(self, cb: Callable[..., Any]) -> None:
-        with self._lock:
-            self._slots.remove(cb)
-
-    def emit(self, *args: Any) -> None:
-        with self._lock:
-            slots = list(self._slots)
-        for cb in slots:
-            try:
-                cb(*args)
-            except Exception:
-                log.exception("alarm listener %r failed", cb)
 
 
 @dataclass(slots=True)
@@ -315,7 +288,7 @@ class AlarmEngine:
                 if rt.shelved_until != until:
                     continue  # re-shelved or unshelved since
                 rt.shelved_until = None
-                self._return(i, now, "shelve_expired", reason="shelve time expired")
+                self._return(i, now, TC.SHELVE_EXPIRED, reason="shelve time expired")
             self._run_timers(now)
             changed = self._flush()
         self._emit(changed)
@@ -409,7 +382,7 @@ class AlarmEngine:
         extra: dict[str, Any] = {"reentry": reentry}
         if since is not None and since != t:
             extra["condition_since"] = since
-        self._transition(i, prev, t, "activate", annunciated=True, value=v, extra=extra)
+        self._transition(i, prev, t, TC.ACTIVATE, annunciated=True, value=v, extra=extra)
 
     def _first_out(self, i: int, t: float) -> None:
         """First-out per machine trip (see the class doc); called from `_activate`."""
@@ -458,7 +431,7 @@ class AlarmEngine:
         rt.active = False
         rt.cleared_at = t
         rt.pending_off = None
-        self._transition(i, prev, t, "clear", value=v)
+        self._transition(i, prev, t, TC.CLEAR, value=v)
 
     def _set_suppressed(self, i: int, t: float) -> None:
         """Suppressed while any of the alarm's conditions holds; back when none does."""
@@ -472,11 +445,11 @@ class AlarmEngine:
             rt.suppressed = True
             self._mask(i)
             reason = " or ".join(str(c) for c in holding)
-            self._transition(i, prev, t, "suppress", reason=f"suppressed by design: {reason}")
+            self._transition(i, prev, t, TC.SUPPRESS, reason=f"suppressed by design: {reason}")
         else:
             rt.suppressed = False
             reason = " or ".join(str(c) for c in self._defs[i].suppress_when)
-            self._return(i, t, "unsuppress", reason=f"no longer {reason}")
+            self._return(i, t, TC.UNSUPPRESS, reason=f"no longer {reason}")
 
     def _mask(self, i: int) -> None:
         """Shelving, suppression and out of service take the alarm off the operator's list."""
@@ -543,7 +516,7 @@ class AlarmEngine:
             reason=reason,
             extra=extra,
         )
-        if action == "activate":
+        if action == TC.ACTIVATE:
             msg = f"{rt.message} [{d.priority.label}]"
             sev = Severity.ERROR if d.priority <= Priority.HIGH else Severity.WARNING
         else:
@@ -751,7 +724,7 @@ class AlarmEngine:
                 rt.acked_at = now
                 rt.acked_by = name
                 rt.comment = comment
-                self._transition(i, prev, now, "acknowledge", user=name, comment=comment)
+                self._transition(i, prev, now, TC.ACKNOWLEDGE, user=name, comment=comment)
 
         return self._act(user, AlarmCommand.ACKNOWLEDGE.action, id_list, body, detail=comment)
 
@@ -770,7 +743,7 @@ class AlarmEngine:
                 if not rt.acked:
                     rt.acked, rt.acked_at, rt.acked_by = True, now, name
                 rt.comment = comment
-                self._transition(i, prev, now, "reset", user=name, comment=comment)
+                self._transition(i, prev, now, TC.RESET, user=name, comment=comment)
 
         return self._act(user, AlarmCommand.RESET.action, id_list, body, detail=comment)
 
@@ -796,7 +769,7 @@ class AlarmEngine:
             self._mask(i)
             heapq.heappush(self._shelf_heap, (until, i))
             self._transition(
-                i, prev, now, "shelve", user=name, reason=reason, extra={"duration_s": duration_s}
+                i, prev, now, TC.SHELVE, user=name, reason=reason, extra={"duration_s": duration_s}
             )
 
         return self._act(
@@ -819,7 +792,7 @@ class AlarmEngine:
                 return
             rt.shelved_until = None
             rt.shelved_by = rt.shelve_reason = ""
-            self._return(i, now, "unshelve", user=name, comment=comment)
+            self._return(i, now, TC.UNSHELVE, user=name, comment=comment)
 
         return self._act(user, AlarmCommand.UNSHELVE.action, [alarm_id], body, detail=comment)
 
@@ -842,7 +815,7 @@ class AlarmEngine:
             rt.shelved_until = None
             rt.shelved_by = rt.shelve_reason = ""
             self._mask(i)
-            self._transition(i, prev, now, "out_of_service", user=name, reason=reason)
+            self._transition(i, prev, now, TC.OUT_OF_SERVICE, user=name, reason=reason)
 
         return self._act(
             user, AlarmCommand.OUT_OF_SERVICE.action, [alarm_id], body, detail=reason, validate=validate
@@ -857,7 +830,7 @@ class AlarmEngine:
             if not rt.oos:
                 return
             rt.oos, rt.oos_by, rt.oos_reason = False, "", ""
-            self._return(i, now, "return_to_service", user=name, reason=reason)
+            self._return(i, now, TC.RETURN_TO_SERVICE, user=name, reason=reason)
 
         return self._act(user, AlarmCommand.RETURN_TO_SERVICE.action, [alarm_id], body, detail=reason)
 
@@ -905,7 +878,7 @@ class AlarmEngine:
                 i,
                 self._rt[i].state,
                 now,
-                "limit_changed",
+                TC.LIMIT_CHANGED,
                 user=name,
                 reason=reason,
                 extra={"old_limit": old, "new_limit": float(limit)},

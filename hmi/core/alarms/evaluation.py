@@ -21,12 +21,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from hmi.core.alarms.model import AlarmDefinition, AlarmKind, Condition
+from hmi.core.quality import BAD
 from hmi.core.samples import SampleBatch
 
 # Comparison codes of the vectorised alarms.
 _OP_GE, _OP_GT, _OP_LE, _OP_LT, _OP_EQ, _OP_NE, _OP_QUAL = range(7)
 _OP_CODE = {">=": _OP_GE, ">": _OP_GT, "<=": _OP_LE, "<": _OP_LT, "==": _OP_EQ, "!=": _OP_NE}
-_BAD = 0x80000000  # OPC UA StatusCode severity Bad: the top bit
 
 # (alarm index, new condition, batch row, value)
 AlarmChange = tuple[int, bool, int, float]
@@ -183,7 +183,7 @@ class Evaluator:
         out: list[ConditionChange] = []
         for row in rows[hit].tolist():
             v = float(batch.value[row])
-            if int(batch.status[row]) >= _BAD or math.isnan(v):
+            if int(batch.status[row]) >= BAD or math.isnan(v):
                 continue
             for k in self._cond_by_tag[int(batch.tag_idx[row])]:
                 state = self.conditions[k].test(v)
@@ -228,7 +228,7 @@ class Evaluator:
         # Once in alarm the deadband is added: the alarm clears only beyond limit -/+ deadband.
         # NaN compares False, and is then held by `valid`.
         new = par[:, 1] * (v - par[:, 0]) + par[:, 2] * old >= 0
-        valid = (st < _BAD) & (v == v)
+        valid = (st < BAD) & (v == v)
         if self._has_special:
             op = self._v_op[pos]
             if (op >= _OP_EQ).any():
@@ -256,7 +256,7 @@ class Evaluator:
         out: list[AlarmChange] = []
         for row in rows[hit].tolist():
             v = float(batch.value[row])
-            if int(batch.status[row]) >= _BAD or math.isnan(v):
+            if int(batch.status[row]) >= BAD or math.isnan(v):
                 continue
             ts = float(batch.source_ts[row])  # a rate is a process property: the PLC's time
             if math.isnan(ts):

@@ -6,7 +6,7 @@ full snapshot plus what happened (``event = "transition"``); a checkpoint event
 at that time. The state of the alarms at any moment is therefore "the last
 checkpoint, then the later transitions" (`latest_snapshots`).
 
-Writers: the alarm engine (`snapshot_data`, `transition_data`, `checkpoint_data`).
+Writers: the alarm engine (`AlarmSnapshot.to_data`, `transition_data`, `checkpoint_data`).
 Readers: the engine's restart (`AlarmSnapshot.from_data`), alarm KPIs, the alarm
 History view, the assistant's catalog and tools (`transition_of`,
 `checkpoint_of`, `latest_snapshots`, `transitions`). The format is documented
@@ -16,6 +16,7 @@ for the fields it lacks.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -25,6 +26,27 @@ from hmi.core.events import EventKind
 
 TRANSITION = "transition"
 CHECKPOINT = "checkpoint"
+
+
+class TransitionCause(enum.StrEnum):
+    """What made an alarm change state: a transition's `action` in the journal.
+
+    The operator's causes are the engine operations of `commands.AlarmCommand` as the journal
+    has always named them (note: out of service is "out_of_service", the limit change
+    "limit_changed"); the others are the process and the engine's timers."""
+
+    ACTIVATE = "activate"
+    CLEAR = "clear"
+    SUPPRESS = "suppress"  # suppressed by design (a condition in the config)
+    UNSUPPRESS = "unsuppress"
+    SHELVE_EXPIRED = "shelve_expired"
+    ACKNOWLEDGE = "acknowledge"
+    RESET = "reset"
+    SHELVE = "shelve"
+    UNSHELVE = "unshelve"
+    OUT_OF_SERVICE = "out_of_service"
+    RETURN_TO_SERVICE = "return_to_service"
+    LIMIT_CHANGED = "limit_changed"
 
 
 class AlarmEventLike(Protocol):
@@ -144,7 +166,7 @@ class AlarmTransition:
 
     snapshot: AlarmSnapshot
     ts: float
-    action: str  # "activate", "clear", "acknowledge", "shelve", "shelve_expired", ...
+    action: str  # a TransitionCause value (kept as text: a newer version may add causes)
     from_state: str  # AlarmState value ("" when unknown)
     to_state: str
     annunciated: bool  # raised to the operator (an activation that is not an advisory)
@@ -165,10 +187,6 @@ class AlarmTransition:
         return self.reason or self.comment
 
 
-def snapshot_data(snapshot: AlarmSnapshot) -> dict[str, Any]:
-    return snapshot.to_data()
-
-
 def transition_data(
     snapshot: AlarmSnapshot,
     *,
@@ -187,7 +205,7 @@ def transition_data(
     data = snapshot.to_data()
     data.update(
         event=TRANSITION,
-        action=action,
+        action=str(action),  # plain text in the journal, whatever enum the writer used
         annunciated=annunciated,
         value=_json_safe(value),
         value_ts=_json_safe(value_ts),

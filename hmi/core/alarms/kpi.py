@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from hmi.core.alarms import figures
 from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_of, transition_of
+from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.events import EventKind
 
 PERIOD_S = 600.0
@@ -265,14 +266,14 @@ def report(
                 ann_times[aid].append(ev.ts)
                 ann_all.append(ev.ts)
         action = t.action
-        if action == "acknowledge" and pending_ack.get(aid):
+        if action == TC.ACKNOWLEDGE and pending_ack.get(aid):
             t_ann = pending_ack[aid].pop()
             pending_ack[aid].clear()  # older unacknowledged activations are covered by this ack
             if in_period:
                 tta.append(ev.ts - t_ann)
-        elif action in ("shelve", "suppress", "out_of_service", "reset") or s.acked:
+        elif action in (TC.SHELVE, TC.SUPPRESS, TC.OUT_OF_SERVICE, TC.RESET) or s.acked:
             pending_ack[aid].clear()
-        if action == "shelve" and in_period:
+        if action == TC.SHELVE and in_period:
             r.shelve_actions += 1
         apply_state(s, ev.ts)
 

@@ -279,10 +279,6 @@ class AlarmRecord:
     # One line for the banner: the alarm's name and its trigger value (the message has the rest).
     headline: str = ""
 
-    @property
-    def is_normal(self) -> bool:
-        return self.state == AlarmState.NORMAL
-
 
 # The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.
 ACTIVE_STATES = frozenset({AlarmState.UNACKED, AlarmState.ACKED, AlarmState.RTN_UNACKED, AlarmState.LATCHED})

@@ -177,7 +177,7 @@ class ProductionSetup:
             machines=tuple(machines),
             constraint=prod.constraint,
             output=prod.output,
-            short_stop_s=float(prod.short_stop_s),
+            short_stop_s=float(prod.short_stop_s) / scale,  # a process-time threshold, in wall seconds
             target_oee=float(prod.target_oee),
             shift_target=prod.shift_target,
             reasons={r.code: r for r in prod.reasons},

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots
+from hmi.core.alarms.model import AlarmState
 from hmi.core.events import EventKind
 from hmi.core.journal_read import StoredEvent
 
@@ -21,16 +22,27 @@ class PictureRow:
 
     @property
     def status(self) -> str:
+        """The alarm engine's own state label (hmi.core.alarms.model), as the alarm list shows it."""
+        return self.state.label
+
+    @property
+    def state(self) -> AlarmState:
         s = self.snapshot
+        try:
+            state = AlarmState(s.state)
+        except ValueError:  # a journal row without a known state: derive it from the flags
+            state = None
+        if state is not None and not (state == AlarmState.SHELVED and s.shelved_until is None):
+            return state
         if s.out_of_service:
-            return "out of service"
-        if s.shelved_until is not None:
-            return "shelved"
+            return AlarmState.OUT_OF_SERVICE
         if s.suppressed:
-            return "suppressed"
+            return AlarmState.SUPPRESSED
         if s.active:
-            return "active, unacknowledged" if not s.acked else "active, acknowledged"
-        return "returned, unacknowledged" if not s.acked else "latched" if s.latched else "normal"
+            return AlarmState.ACKED if s.acked else AlarmState.UNACKED
+        if not s.acked:
+            return AlarmState.RTN_UNACKED
+        return AlarmState.LATCHED if s.latched else AlarmState.NORMAL
 
 
 class AlarmPicture:

@@ -151,14 +151,19 @@ def to_markdown(r: ShiftReport) -> str:
     if r.problems:
         lines += ["Notes on the data: " + "; ".join(r.problems) + ".", ""]
     lines += _production_markdown(r)
-    lines += ["## Machines: time per state", "", "| machine | " + " | ".join(_STATES) + " | stops |"]
-    lines.append("|---|" + "---|" * (len(_STATES) + 1))
+    # One definition of a stop per report: the production model's where the file has one (above),
+    # else the machine-state changes (here).
+    with_stops = r.production is None
+    lines += ["## Machines: time per state", ""]
+    lines.append("| machine | " + " | ".join(_STATES) + (" | stops |" if with_stops else " |"))
+    lines.append("|---|" + "---|" * (len(_STATES) + (1 if with_stops else 0)))
     stop_count = Counter(s.machine for s in r.stops)
     for m, name in r.machine_names.items():
         st = r.state_time.get(m, {})
         other = sum(v for k, v in st.items() if k not in _STATES[:-1])
         cells = [_dur(st.get(k, 0.0)) for k in _STATES[:-1]] + [_dur(other)]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {stop_count.get(m, 0)} |")
+        tail = f" | {stop_count.get(m, 0)} |" if with_stops else " |"
+        lines.append(f"| {name} | " + " | ".join(cells) + tail)
     lines += ["", "## Machine state changes", ""]
     if r.production is not None:
         lines.append("Downtime with reasons and its attribution: see Production above.")
@@ -200,7 +205,7 @@ def to_markdown(r: ShiftReport) -> str:
         lines.append("")
     lines += ["## Alarms standing at the end of the period", ""]
     if r.standing_at_end:
-        lines += ["| alarm | priority | status | since |", "|---|---|---|---|"]
+        lines += ["| alarm | priority | state | in this state since |", "|---|---|---|---|"]
         for row in r.standing_at_end:
             snap = row.snapshot
             lines.append(
@@ -255,6 +260,13 @@ def _production_markdown(r: ShiftReport) -> list[str]:
         ]
     else:
         lines.append("No downtime.")
+    short = [st for st in s.stops if st.short]
+    if short:
+        lines += [
+            "",
+            f"{len(short)} short stop(s) totalling {minutes(sum(st.duration for st in short))} count as a speed "
+            "loss (performance), not as downtime: unplanned stops shorter than the line's short-stop threshold.",
+        ]
     lines += ["", f"Stops: {len(s.stops)}, of which {len(s.unclassified)} still without a reason.", ""]
     if s.stops:
         lines += [

@@ -64,12 +64,15 @@ class QcRates(Tool):
         sources: list[Source] = []
         tot_good = tot_rej = 0.0
         last_good = None
-        for mid in mids:
-            m = ctx.catalog.machines[mid]
-            if not (m.good_tag and m.reject_tag):
-                continue
-            g = self._counter_delta(ctx, m.good_tag, a, b)
-            r = self._counter_delta(ctx, m.reject_tag, a, b)
+        # A camera question about the whole line is answered from the camera alone (the counters are
+        # the slowest read here and answer another question).
+        camera_only = focus == "defects" and not machine
+        counted = [] if camera_only else [ctx.catalog.machines[mid] for mid in mids]
+        counted = [m for m in counted if m.good_tag and m.reject_tag]
+        deltas = self._counter_deltas(ctx, [t for m in counted for t in (m.good_tag, m.reject_tag)], a, b)
+        for m in counted:
+            mid = m.id
+            g, r = deltas[m.good_tag], deltas[m.reject_tag]
             if g is None or r is None:
                 continue
             n = g + r
@@ -256,23 +259,28 @@ class QcRates(Tool):
         )
 
     @staticmethod
-    def _counter_delta(ctx: PlantTools, tag: str, a: float, b: float) -> float | None:
+    def _counter_deltas(ctx: PlantTools, tags: list[str], a: float, b: float) -> dict[str, float | None]:
+        """Units counted by each counter tag in [a, b) (one read of the journal for all of them)."""
         j = ctx.need_journal()
-        s = j.samples([tag], a, b)[tag]
-        prev = j.last_before(tag, a)
-        vals = [prev[1]] if prev is not None and prev[0] < a and not math.isnan(prev[1]) else []
-        good = (
-            ((s.status.astype(np.int64) & 0xC0000000) == 0) & ~np.isnan(s.value)
-            if len(s)
-            else np.zeros(0, bool)
-        )
-        vals += [float(x) for x in s.value[good]]
-        if len(vals) < 2:
-            return 0.0 if vals else None
-        arr = np.asarray(vals)
-        d = np.diff(arr)
-        # A counter that goes down was reset: count from zero again.
-        return float(np.sum(np.where(d >= 0, d, arr[1:])))
+        data = j.samples(tags, a, b) if tags else {}
+        out: dict[str, float | None] = {}
+        for tag in tags:
+            s = data[tag]
+            prev = j.last_before(tag, a)
+            vals = [prev[1]] if prev is not None and prev[0] < a and not math.isnan(prev[1]) else []
+            good = (
+                ((s.status.astype(np.int64) & 0xC0000000) == 0) & ~np.isnan(s.value)
+                if len(s)
+                else np.zeros(0, bool)
+            )
+            arr = np.concatenate([np.asarray(vals, dtype=float), s.value[good]])
+            if len(arr) < 2:
+                out[tag] = 0.0 if len(arr) else None
+                continue
+            d = np.diff(arr)
+            # A counter that goes down was reset: count from zero again.
+            out[tag] = float(np.sum(np.where(d >= 0, d, arr[1:])))
+        return out
 
     @staticmethod
     def _rate_tag(

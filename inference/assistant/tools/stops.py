@@ -51,6 +51,22 @@ def _down_at(j: JournalSource, mid: str, t: float) -> Ev | None:
     return stop
 
 
+def _causes_of_idle(ctx: PlantTools, j: JournalSource, idle: Ev) -> list[Ev]:
+    """The stops of other machines still in force when `idle` began: the nearest in the line first (a
+    neighbour starves or blocks directly), then the latest."""
+    order = ctx.line_order()
+    pos = {m: i for i, m in enumerate(order)}
+    causes = []
+    for other in order:
+        if other == idle.source:
+            continue
+        s = _down_at(j, other, idle.ts + 0.5)
+        if s is not None and idle.ts - s.ts < 1800:
+            causes.append(s)
+    causes.sort(key=lambda s: (abs(pos.get(s.source, 99) - pos.get(idle.source, 0)), -s.ts))
+    return causes
+
+
 class EventSequence(Tool):
     name = "event_sequence"
     description = (
@@ -112,6 +128,20 @@ class EventSequence(Tool):
                 else {},
             )
         stop = stops[0]
+        if want_idle and machine is None:
+            # "Why did machines go idle around 6:37?": the idles near that moment, explained by the stop
+            # that caused them (told as that stop, with the machines it idled).
+            # The stop that idled the most machines near the moment wins, then the nearest.
+            idled_by: dict[tuple[str, int], tuple[Ev, set[str]]] = {}
+            for idle in (e for e in stops if e.data.get("state") == "Idle"):
+                causes = _causes_of_idle(ctx, j, idle)
+                if causes:
+                    c = causes[0]
+                    idled_by.setdefault((c.file, c.id), (c, set()))[1].add(idle.source)
+            if idled_by:
+                ref = at if at is not None else b
+                cause, _m = max(idled_by.values(), key=lambda cm: (len(cm[1]), -abs(cm[0].ts - ref)))
+                return self._stop(ctx, j, cause, machine, at, a, b)
         if stop.data.get("state") == "Idle":
             return self._idle(ctx, j, stop, machine, at, a, b)
         return self._stop(ctx, j, stop, machine, at, a, b)
@@ -128,17 +158,8 @@ class EventSequence(Tool):
         b: float,
     ) -> ToolResult:
         mid = idle.source
-        order = ctx.line_order()
-        causes = []
-        for other in order:
-            if other == mid:
-                continue
-            s = _down_at(j, other, idle.ts + 0.5)
-            if s is not None and idle.ts - s.ts < 1800:
-                causes.append(s)
-        # The nearest in the line first (a neighbour starves or blocks directly), then the latest stop.
-        pos = {m: i for i, m in enumerate(order)}
-        causes.sort(key=lambda s: (abs(pos.get(s.source, 99) - pos.get(mid, 0)), -s.ts))
+        pos = {m: i for i, m in enumerate(ctx.line_order())}
+        causes = _causes_of_idle(ctx, j, idle)
         mname = ctx.catalog.machine_name(mid)
         parts = [f"The {mname} went idle at {ctx.fmt_t(idle.ts)} (waiting, not faulted)."]
         facts: dict[str, Any] = {
