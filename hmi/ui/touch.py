@@ -41,7 +41,6 @@ TOUCH_QSS = f"""
 /* --- touch profile (hmi.ui.touch) --- */
 QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
     min-height: {TOUCH_TARGET_PX - 12}px;
-    min-width: {TOUCH_TARGET_PX - 12}px;
 }}
 QCheckBox, QRadioButton {{ min-height: {TOUCH_TARGET_PX}px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
@@ -132,7 +131,12 @@ class TouchProfile(QObject):
         key = id(w)
         if self.enabled:
             old = self._minimum.setdefault(key, w.minimumSize())
-            w.setMinimumSize(max(old.width(), TOUCH_TARGET_PX), max(old.height(), TOUCH_TARGET_PX))
+            # The height always; the width only where the widget's own hint is under 40 px: an
+            # explicit minimum width replaces the hint (its text's width), and a tight layout would
+            # then squeeze the text out of the button.
+            narrow = w.minimumSizeHint().width() < TOUCH_TARGET_PX
+            width = max(old.width(), TOUCH_TARGET_PX) if narrow else old.width()
+            w.setMinimumSize(width, max(old.height(), TOUCH_TARGET_PX))
         elif key in self._minimum:
             w.setMinimumSize(self._minimum.pop(key))
 

@@ -57,6 +57,11 @@ def themed_app(qapp):
 
     apply_theme(qapp)
     yield qapp
+    from hmi.ui.touch import TouchProfile
+
+    touch = qapp.findChild(TouchProfile)
+    if touch is not None:  # a test that turned the touch profile on must not leave it to the next
+        touch.set_enabled(False)
     qapp.setStyleSheet("")
 
 

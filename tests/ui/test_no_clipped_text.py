@@ -27,7 +27,10 @@ from .fakes import SUPERVISOR, simulate_fault
 SIZES = [(1920, 1080), (1280, 800)]
 SHOTS = os.environ.get("LINEHMI_SHOTS")  # a folder: every checked view is saved there as PNG
 # name -> prepares a freshly made window for that screen profile
-PROFILES: dict[str, Callable[[MainWindow], None]] = {"default": lambda win: None}
+PROFILES: dict[str, Callable[[MainWindow], None]] = {
+    "default": lambda win: None,
+    "touch": lambda win: win.set_touch(True),  # hmi.ui.touch: 40 px targets, number pads, locked layout
+}
 
 
 def _settle(qtbot, ms: int = 60) -> None:
