@@ -212,11 +212,13 @@ def test_assistant_section_picks_model_directory_and_provider(tmp_path):
     from inference.assistant.factory import load_configured_model, model_dir_from_config
 
     text = DEMO_CONFIG.read_text()
-    cfg = parse_config(text + f'\n[assistant]\nmodel_dir = "{tmp_path}"\nprovider = "cuda"\n')
+    cfg = parse_config(
+        text + f'\n[assistant]\nmodel_dir = "{tmp_path}"\nprovider = "cuda"\nuse_model = true\n'
+    )
     assert model_dir_from_config(cfg) == tmp_path and cfg.assistant.provider == "cuda"
     model, why = load_configured_model(cfg)  # an empty directory: no model, and a reason naming it
     assert model is None and str(tmp_path) in why
-    off = parse_config(text + "\n[assistant]\nuse_model = false\n")
+    off = parse_config(text)  # off by default
     model, why = load_configured_model(off)
     assert model is None and "use_model" in why
     with pytest.raises(ConfigError, match=r"assistant\.provider"):

@@ -375,7 +375,9 @@ class AssistantConfig(_Strict):
     a bigger prepared model and sets `provider = "cuda"`; no code changes."""
 
     model_dir: str = ""  # prepared model directory; "" = ~/.cache/linehmi/assistant or $LINEHMI_ASSISTANT_DIR
-    use_model: bool = True  # false: answers from the tools alone, even where a model is prepared
+    # The model may only choose a tool for a question the router does not understand, and measured it
+    # added no right answer (docs/assistant.md): off unless a station turns it on.
+    use_model: bool = False
     provider: Literal["auto", "cpu", "cuda"] = "auto"  # LINEHMI_DEVICE overrides, as for every model
 
 

@@ -59,9 +59,17 @@ def run_gui(
     try:
         if audible is None:
             audible = os.environ.get("LINEHMI_SOUND", "1") != "0" and app.platformName() != "offscreen"
-        # The assistant's language model is off: measured, it added no right answer (docs/assistant.md).
+        # The assistant's language model only where `[assistant] use_model = true` (off by default: measured,
+        # it added no right answer; docs/assistant.md). It loads off the GUI thread.
+        use_model = (config if config is not None else runtime.config).assistant.use_model
         window = MainWindow(
-            runtime, config, user, audible=audible, assistant_model=False, fullscreen=fullscreen, touch=touch
+            runtime,
+            config,
+            user,
+            audible=audible,
+            assistant_model=use_model,
+            fullscreen=fullscreen,
+            touch=touch,
         )
         if screenshot and app.platformName() == "offscreen":
             window.resize(1920, 1080)  # the offscreen screen is small; shoot a control-room size
