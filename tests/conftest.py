@@ -9,6 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (seeded from each test's source): CI must not pass
+# or fail by the draw. A random run found a counterexample once (trend rollup drawing, see the issue
+# note); `pytest --hypothesis-profile default` explores with random draws again.
+settings.register_profile("linehmi", derandomize=True, database=None)
+settings.load_profile("linehmi")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if os.environ["QT_QPA_PLATFORM"] == "offscreen":
