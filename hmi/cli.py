@@ -335,6 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
         "review", help="open journal files for review after the shift (no PLC, no config)", add_help=False
     )
     sub.add_parser(
+        "export",
+        help="raw samples of journal files as CSV, text tags included (`linehmi export --help`)",
+        add_help=False,
+    )
+    sub.add_parser(
         "report", help="shift report of a journal as PDF/Markdown (`linehmi report --help`)", add_help=False
     )
     sub.add_parser(
@@ -381,6 +386,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.write_cli import write_cli_main
 
         return write_cli_main(argv[1:])
+    if argv and argv[0] == "export":
+        from hmi.export_cli import export_cli_main
+
+        return export_cli_main(argv[1:])
     if argv and argv[0] == "certs":
         from hmi.certs_cli import certs_cli_main
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterable
 
@@ -115,6 +116,8 @@ class TagTableModel(QAbstractTableModel):
         if role == _Display:
             return self._text(i, col)
         if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == COL_VALUE and self.live.is_text[i]:
+                return _LEFT  # words read from the left; numbers line up on the right
             return _RIGHT if col in (COL_VALUE, COL_SOURCE_TS, COL_AGE) else _LEFT
         if role == Qt.ItemDataRole.BackgroundRole:
             if col == COL_VALUE:
@@ -147,7 +150,10 @@ class TagTableModel(QAbstractTableModel):
         return None
 
     def _is_bad(self, i: int) -> bool:
-        return quality_of(int(self.live.status[i])) == Quality.BAD or self.live.value[i] != self.live.value[i]
+        if quality_of(int(self.live.status[i])) == Quality.BAD:
+            return True
+        # a text tag has no number: its value is the text (an empty string is a value too)
+        return not self.live.is_text[i] and self.live.value[i] != self.live.value[i]
 
     def _level(self, i: int) -> str | None:
         if not self._has_alarms[i] or self._is_bad(i):
@@ -168,9 +174,13 @@ class TagTableModel(QAbstractTableModel):
         if col == COL_VALUE:
             status = int(live.status[i])
             q = quality_of(status)
-            if q == Quality.BAD or live.value[i] != live.value[i]:
+            if self._is_bad(i):
                 return "? REFUSED" if i in self._problems else "? BAD"
-            text = format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            exact = live.text[i]
+            if exact is not None:  # a text tag's text, or a 64-bit integer's exact digits
+                text = exact if live.is_text[i] else f"{exact} {self._units[i]}".strip()
+            else:
+                text = format_value(self._tags[i], float(live.value[i]), self._decimals[i])
             return text + " ?" if q == Quality.UNCERTAIN else text
         if col == COL_QUALITY:
             status = int(live.status[i])
@@ -197,6 +207,10 @@ class TagTableModel(QAbstractTableModel):
         if t.description:
             lines.append(t.description)
         lines.append(f"Status: {status_name(status)} (0x{status:08X})")
+        shown = self.live.text[i]
+        if shown is not None:
+            what = "Text" if self.live.is_text[i] else "Exact value (trends draw the nearest float64)"
+            lines.append(f"{what}: {html.escape(shown[:500])}" + ("…" if len(shown) > 500 else ""))
         problem = self._problems.get(i)
         if problem:
             lines.append(f"Refused by server: {status_name(problem[0])} (0x{problem[0]:08X}) — {problem[1]}")
