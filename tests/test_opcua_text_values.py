@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sqlite3
 import time
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from connectors.opcua_values import to_text
 from hmi.app.runtime import LineRuntime
+from hmi.cli import main as cli_main
 from hmi.core.config import parse_config
 from hmi.core.historian import Historian, write_csv
 from hmi.core.journal import Journal
@@ -29,6 +31,9 @@ from hmi.core.runtime_api import ConnectionState, ServerGrant
 from hmi.core.samples import SampleBatch
 from hmi.core.text_samples import TextSample, bound_text, display_text
 from hmi.export_cli import export_cli_main
+from inference.assistant.catalog import Catalog
+from inference.assistant.journal_access import JournalSource
+from inference.assistant.tools.context import PlantTools
 from tests.opcua_fixtures import free_port as _free_port
 from tests.opcua_fixtures import wait_until as _wait_until
 from tests.opcua_servers import NS_URI, Plc, PlcShape, SmallPlcLimits, enforce_limits, line_config_text
@@ -90,6 +95,7 @@ def line(tmp_path, monkeypatch):
         "[server]\n", "[journal]\nmax_text_bytes = 64\n[server]\n"
     )
     cfg = parse_config(text, "text.toml")
+    (tmp_path / "line.toml").write_text(text, encoding="utf-8")
     rt = LineRuntime(cfg, journal_dir=tmp_path / "journal", gui_feed=True).start()
     try:
         yield plc, rt
@@ -110,7 +116,7 @@ def _rows(path, sql, *args):
         conn.close()
 
 
-def test_text_and_64_bit_values_journaled_shown_and_exported(tmp_path, line):
+def test_text_and_64_bit_values_journaled_shown_and_exported(tmp_path, line, capsys):
     plc, rt = line
     wait_until(lambda: rt.state == ConnectionState.CONNECTED, 20)
     wait_until(lambda: all(rt.latest_text(t) is not None for t in (*TEXT_TAGS, "u64max", "i64min")), 20)
@@ -155,6 +161,13 @@ def test_text_and_64_bit_values_journaled_shown_and_exported(tmp_path, line):
     assert grants["m1.speed"].sampling_ms == 50.0 and grants["m1.speed"].server_sampling_ms == 1000.0
     assert grants["m1.speed"].slower()
     assert all(grants[t].server_sampling_ms == 1000.0 for t in TEXT_TAGS)
+    # ... and `linehmi check-config --journal` shows them, with the warning
+    assert cli_main(["check-config", str(tmp_path / "line.toml"), "--journal", str(db)]) == 0
+    shown = capsys.readouterr().out
+    assert "m1.speed" in shown and "50 ms    1000 ms" in shown and "SLOWER than configured" in shown
+    # 14: the structure tag was refused before the subscribe, so it is not monitored at all
+    assert "WARNING: the server cannot deliver the configured rate of 14 tags" in shown
+    assert re.search(r"struct +100 ms +- +- +- +\(not subscribed\)", shown)
 
     # a changed text is journaled as a new row
     t_change = time.time()
@@ -168,6 +181,15 @@ def test_text_and_64_bit_values_journaled_shown_and_exported(tmp_path, line):
     assert rows["u64max"][0].text == str(U64_MAX)
     assert hist.text_at("recipe", t_change - 0.001).text == "Größe 4 — 按钮"
     assert hist.text_tags() == set(TEXT_TAGS) | {"struct"}
+
+    # the assistant's tool reads the text and the exact digits (never the rounded float)
+    tools = PlantTools(Catalog.from_config(rt.config), JournalSource([db]), now=time.time() + 1)
+    answer = tools.run("current_value", tag="recipe")
+    assert '"Größe 5"' in answer.summary and answer.facts["values"][0]["text"] == '"Größe 5"'
+    assert str(U64_MAX) in tools.run("current_value", tag="u64max").summary
+    assert "truncated: 2004 bytes" in tools.run("current_value", tag="long").summary
+    earlier = tools.run("current_value", tag="recipe", at=t_change - 0.001)
+    assert "Größe 4" in earlier.summary
 
     # the CSV export writes the texts and the exact digits (not the rounded float)
     out = tmp_path / "export.csv"
