@@ -35,6 +35,7 @@ from connectors.opcua_client import OpcUaConnector
 from connectors.opcua_pki import pki_root
 from connectors.plant.forwarder import ForwarderSettings, PlantError, PlantForwarder
 from hmi.app.cert_trust import CertificateTrust
+from hmi.app.server_browse import ServerBrowser
 from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
@@ -200,6 +201,10 @@ class LineRuntime:
         self.certificates = CertificateTrust(
             self.connector.pki, self.auditor, self.retry_connection, self._actions
         )
+        # The engineers' tag browser: its own session to the same server, with the same security.
+        self.browser = ServerBrowser(
+            config, self.connector.endpoint, self.connector.pki, self._io, self.auditor
+        )
         self._gui_feed = gui_feed
         self._lock = threading.Lock()
         self._feed: deque[SampleBatch] = deque()
@@ -270,6 +275,7 @@ class LineRuntime:
     def stop(self) -> None:
         if self._io.running:
             try:
+                self.browser.close()
                 if self.camera is not None:
                     self._io.run(self.camera.stop(), timeout=10)
                     if self._camera_future is not None:

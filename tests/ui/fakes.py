@@ -83,6 +83,7 @@ class FakeRuntime:
         self.fault = None
         self.qc = None
         self.certificates = None
+        self.browser = None
         self.production: ProductionTracker | None = None  # tests attach a real tracker when they need one
         if alarms:
             definitions, self.alarm_problems = load_definitions(config)
