@@ -783,17 +783,17 @@ def write_csv(
             name = status_names[code] = status_name(code)
         v = float(val[i])
         tag = names[int(which[i])]
-        t = float(ts[i])
+        when = float(ts[i])
         if tag in text_only:
             row = text_only[tag][i - int(offsets[which[i]])]
             value = display_text(row.text, row.full_bytes)
         else:
-            value = exact.get((tag, t)) or (
+            value = exact.get((tag, when)) or (
                 repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v))
             )
         w.writerow(
             (
-                iso_local(t),
+                iso_local(when),
                 tag,
                 value,
                 units.get(tag, ""),

@@ -208,14 +208,14 @@ class ReviewWindow(QMainWindow):
         _fill(self.state_table, states)
         if self._texts:
             texts = []
-            for tag, rows in self._texts.items():
-                k = bisect.bisect_right([r.ts for r in rows], t) - 1
+            for tag, history in self._texts.items():
+                k = bisect.bisect_right([h.ts for h in history], t) - 1
                 if k < 0:
                     texts.append([tag, "no data", "", ""])
                     continue
-                r = rows[k]
+                h = history[k]
                 texts.append(
-                    [tag, display_text(r.text, r.full_bytes), quality_of(r.status).name.title(), _hms(r.ts)]
+                    [tag, display_text(h.text, h.full_bytes), quality_of(h.status).name.title(), _hms(h.ts)]
                 )
             _fill(self.text_table, texts)
         self.trend.set_cursor(t)

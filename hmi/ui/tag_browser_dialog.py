@@ -168,10 +168,11 @@ class TagBrowserDialog(QDialog):
         return item
 
     def _on_expanded(self, item: QTreeWidgetItem) -> None:
-        if item.childCount() != 1 or item.child(0).data(0, _NODE) is not None:
-            return  # read already
+        first = item.child(0)
+        if item.childCount() != 1 or first is None or first.text(0) != _PLACEHOLDER:
+            return  # read already, or being read
         node: BrowsedNode = item.data(0, _NODE)
-        item.child(0).setText(0, "reading…")
+        first.setText(0, "reading…")
 
         def fill(children: list[BrowsedNode]) -> None:
             item.takeChildren()
@@ -193,10 +194,10 @@ class TagBrowserDialog(QDialog):
 
         def show(found: list[BrowsedNode]) -> None:
             self.tree.clear()
-            self.tree.addTopLevelItems([self._item(n) for n in found])
-            for k in range(self.tree.topLevelItemCount()):  # results show their path as name
-                it = self.tree.topLevelItem(k)
-                it.setText(COL_NAME, it.data(0, _NODE).path)
+            items = [self._item(n) for n in found]
+            for it, n in zip(items, found, strict=True):  # results show their path as name
+                it.setText(COL_NAME, n.path)
+            self.tree.addTopLevelItems(items)
             self._say(f"{len(found)} nodes matching {text!r} below {where} ('Show tree' goes back)")
 
         self._run(f"Searching {where} for {text!r}…", self.browser.search, self.user, text, below, done=show)
