@@ -176,11 +176,12 @@ class TagTableModel(QAbstractTableModel):
             q = quality_of(status)
             if self._is_bad(i):
                 return "? REFUSED" if i in self._problems else "? BAD"
-            exact = live.text[i]
-            if exact is not None:  # a text tag's text, or a 64-bit integer's exact digits
-                text = exact if live.is_text[i] else f"{exact} {self._units[i]}".strip()
-            else:
-                text = format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            exact = live.text[i]  # a text tag's text, or a 64-bit integer's exact digits
+            text = (
+                exact
+                if exact is not None
+                else format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            )
             return text + " ?" if q == Quality.UNCERTAIN else text
         if col == COL_QUALITY:
             status = int(live.status[i])
@@ -368,6 +369,7 @@ class TagTable(QWidget):
         super().__init__(parent)
         self.model = TagTableModel(live, self)
         self._pending = np.zeros(len(live), dtype=bool)
+        self._fits_digits = False
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(int(1000 / refresh_hz))
@@ -416,7 +418,10 @@ class TagTable(QWidget):
         widths = {
             COL_NAME: fm.horizontalAdvance("labeller.motor_current_xx"),
             COL_DESC: fm.horizontalAdvance("Labeller bearing temperature"),
-            COL_VALUE: fm.horizontalAdvance("-000,000.00xxx"),
+            # text tags: room for a batch id or a recipe name (the tooltip has the whole text)
+            COL_VALUE: fm.horizontalAdvance(
+                "LOT-2026-12-06-0042xx" if live.is_text.any() else "-000,000.00xxx"
+            ),
             COL_UNIT: fm.horizontalAdvance("m/minxxx"),
             COL_QUALITY: fm.horizontalAdvance("BadNodeIdUnknown (0x80340000)xxxxx"),
             COL_SOURCE_TS: fm.horizontalAdvance("00:00:00.000xxx"),
@@ -456,7 +461,20 @@ class TagTable(QWidget):
         if not len(changed):
             return 0
         self._pending[:] = False
+        self._fit_exact_digits(changed)
         return self.model.on_samples_applied(changed)
+
+    def _fit_exact_digits(self, changed: np.ndarray) -> None:
+        """The exact digits of a 64-bit integer must never be elided: the first time one is shown,
+        the value column grows to hold any 64-bit integer."""
+        if self._fits_digits:
+            return
+        live = self.model.live
+        if any(live.text[i] is not None and not live.is_text[i] for i in changed.tolist()):
+            need = self.fontMetrics().horizontalAdvance("-18446744073709551615xx")
+            if self.view.columnWidth(COL_VALUE) < need:
+                self.view.setColumnWidth(COL_VALUE, need)
+            self._fits_digits = True
 
     def tick(self) -> None:
         self.model.tick()

@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
         """The engineers' tag browser (role shown before trying; every call role-checked)."""
         if self.runtime.browser is None:
             return None
-        dialog = TagBrowserDialog(self.runtime.browser, self.user, self)
+        dialog = TagBrowserDialog(self.runtime.browser, self.user, self, touch=self.touch)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 from connectors.opcua_browse import BrowsedNode
 from hmi.core.users import User
 from hmi.ui.services import ServerBrowsing
+from hmi.ui.touch import TOUCH_ROW_PX
 from widgets.background import BackgroundTask, run_in_background
 
 COLUMNS = ("Name", "Data type", "Access", "Min sampling", "Value", "Node id")
@@ -47,7 +49,14 @@ _PLACEHOLDER = "…"  # the child an unread object carries so it can be expanded
 
 
 class TagBrowserDialog(QDialog):
-    def __init__(self, browser: ServerBrowsing, user: User | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        browser: ServerBrowsing,
+        user: User | None,
+        parent: QWidget | None = None,
+        *,
+        touch: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Server tag browser")
         self.browser = browser
@@ -70,14 +79,18 @@ class TagBrowserDialog(QDialog):
         header = self.tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in (
-            (COL_NAME, 240),
-            (COL_TYPE, 110),
-            (COL_ACCESS, 64),
-            (COL_SAMPLING, 100),
-            (COL_VALUE, 170),
-        ):
-            self.tree.setColumnWidth(col, width)
+        fm = self.fontMetrics()
+        for col, sample in (
+            (COL_NAME, "ConveyorSection_12xxxxxxxx"),
+            (COL_TYPE, "LocalizedText[]"),
+            (COL_ACCESS, "RW"),
+            (COL_SAMPLING, "1000 ms"),
+            (COL_VALUE, "-9223372036854775808xx"),
+        ):  # wide enough for the sample and for the header's own text
+            width = max(fm.horizontalAdvance(sample), fm.horizontalAdvance(COLUMNS[col]) + 24)
+            self.tree.setColumnWidth(col, width + 12)
+        if touch:  # rows are targets too (hmi.ui.touch: 40 px)
+            self.tree.setItemDelegate(_RowHeight(TOUCH_ROW_PX, self.tree))
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.copy_button = QPushButton("Copy as config")
@@ -261,6 +274,19 @@ class TagBrowserDialog(QDialog):
         # The session is the browser's only: close it off the GUI thread when the dialog goes.
         run_in_background(self.browser.close, name="linehmi-browse-close")
         super().done(result)
+
+
+class _RowHeight(QStyledItemDelegate):
+    """Rows at least `height` px high (a tree has no vertical header for the touch profile to size)."""
+
+    def __init__(self, height: int, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._height = height
+
+    def sizeHint(self, option, index):  # type: ignore[no-untyped-def]
+        hint = super().sizeHint(option, index)
+        hint.setHeight(max(hint.height(), self._height))
+        return hint
 
 
 def _count(toml: str) -> int:

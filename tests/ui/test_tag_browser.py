@@ -157,14 +157,25 @@ def test_operator_sees_why_and_the_service_refuses_and_audits(qtbot, browser):
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
 def test_fits_the_screen_without_clipped_text(qtbot, browser, size):
     svc, _ = browser
-    dlg = TagBrowserDialog(svc, ENGINEER)
+    w, h = size
+    touch = h <= 800  # the line-side PC: touch profile
+    dlg = TagBrowserDialog(svc, ENGINEER, touch=touch)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitUntil(lambda: not dlg.busy and dlg.tree.topLevelItemCount() > 0, timeout=20_000)
     cell = _find(dlg.tree, "Cell")
     cell.setExpanded(True)
     qtbot.waitUntil(lambda: not dlg.busy and cell.childCount() == 4, timeout=20_000)
-    w, h = size
+    rows = [dlg.tree.visualItemRect(cell.child(k)).height() for k in range(cell.childCount())]
+    assert all(r >= 40 for r in rows) if touch else all(r > 0 for r in rows), rows
+    header = dlg.tree.header()
+    for col in range(dlg.tree.columnCount() - 1):  # every header's text fits its column
+        need = header.fontMetrics().horizontalAdvance(dlg.tree.headerItem().text(col))
+        assert header.sectionSize(col) >= need, (
+            dlg.tree.headerItem().text(col),
+            header.sectionSize(col),
+            need,
+        )
     assert dlg.minimumSizeHint().width() <= w and dlg.minimumSizeHint().height() <= h
     dlg.resize(min(w, 1100), min(h - 60, 700))
     QApplication.processEvents()
