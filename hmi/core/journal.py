@@ -876,6 +876,10 @@ class Journal:
             lost = self._pending_samples
             events = list(self._events)
             self._events.clear()
+            lost_texts = len(self._text_pending)  # only left when the disk refused the last commit
+            self._counters["texts_dropped"] += lost_texts
+        if lost_texts:
+            log.error("journal %s closed with %d text values not committed", self._path, lost_texts)
         if self._retry:
             self._commit_retry()
         for rows, fut, queued_at in events:  # queued before close: commit them
