@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
@@ -99,6 +99,39 @@ SELECT s.station_id, s.line_id, s.hostname, s.last_seen,
        max(p.updated_at) AS last_forward
 FROM stations s LEFT JOIN forward_progress p ON p.station_id = s.station_id
 GROUP BY s.station_id, s.line_id, s.hostname, s.last_seen;
+""",
+    ),
+    (
+        3,
+        "line_actions: the operator state each line shares across its stations, pushed by NOTIFY",
+        """
+-- One row per operator action (acknowledge, shelve, out of service, limit change, stop reason...)
+-- made on a station of a line. `seq` is the line's database order, the order every station applies
+-- them in; (station_id, action_id) makes merging a station's offline actions twice harmless.
+CREATE TABLE line_actions (
+    seq         bigserial PRIMARY KEY,
+    line_id     text NOT NULL,
+    station_id  text NOT NULL,
+    action_id   text NOT NULL,
+    made_at     timestamptz NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    "user"      text NOT NULL DEFAULT '',
+    role        integer NOT NULL,
+    kind        text NOT NULL,
+    payload     jsonb NOT NULL,
+    offline     boolean NOT NULL DEFAULT false,
+    UNIQUE (station_id, action_id)
+);
+CREATE INDEX line_actions_line_seq ON line_actions (line_id, seq);
+-- A wake-up, not the data: a station that hears its line reads the rows after the last it applied
+-- (notifications are not replayed to a station that was disconnected; it reads them all the same).
+CREATE FUNCTION line_actions_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('linehmi_line_actions', NEW.line_id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER line_actions_notify AFTER INSERT ON line_actions
+    FOR EACH ROW EXECUTE FUNCTION line_actions_notify();
 """,
     ),
 ]
