@@ -66,7 +66,7 @@ class LineLinkStatus:
                 f" — actions kept locally ({self.pending})" if self.pending else ""
             )
         if self.online:
-            return "line state shared"
+            return "plant link up — line state shared"
         return f"plant link offline — actions kept locally ({self.pending})"
 
 
@@ -88,10 +88,10 @@ class PlantStatus:
         if self.backlog_rows is None:
             fwd = "historian connecting" if self.reachable is None else "historian unreachable"
         else:
-            fwd = f"historian backlog {self.backlog_rows:,} rows"
+            fwd = f"backlog {self.backlog_rows:,} rows"
             if self.backlog_age_s:
                 fwd += f", oldest {_age(self.backlog_age_s)}"
-        return fwd if self.link is None else f"{self.link.text()} · {fwd}"
+        return f"plant {fwd}" if self.link is None else f"{self.link.text()} · {fwd}"
 
 
 def _age(s: float) -> str:
