@@ -408,3 +408,39 @@ def test_stop_reasons_are_shared_and_a_stop_the_other_lacks_is_noted(line):
     a.sync.submit_stop(SAM, CLASSIFY, "capper", 5.0, reason="starved").result(15)
     until(lambda: b.audits("not applied"), what="note on B")
     assert "no stop of 'capper'" in b.audits("not applied")[0].message
+
+
+def test_two_runtimes_of_a_line_share_an_acknowledgement(db_url, tmp_path):
+    """The wiring: LineRuntime.alarm_action goes through the line's shared state, and the other
+    runtime applies it, journals it with the station that made it, and shows the link as up."""
+    from hmi.app.runtime import LineRuntime
+    from hmi.core.config import PlantConfig
+    from tests.opcua_fixtures import TinyServer, free_port, small_config
+
+    running = (
+        '[[alarms]]\nid = "m1.running"\ntype = "discrete"\ntag = "m1.state"\nvalue = 2\npriority = "low"\n'
+    )
+    port = free_port()
+    server = TinyServer(port).start()
+    rts = []
+    try:
+        for name in ("a", "b"):
+            base = small_config(port, extra_tags=running, journal_dir=tmp_path / name)
+            plant = PlantConfig(database=db_url, station_id=f"station-{name}", forward_interval_ms=200)
+            rts.append(LineRuntime(base.model_copy(update={"plant": plant})).start())
+        a, b = rts
+        for rt in rts:
+            until(lambda rt=rt: rt.alarms.record("m1.running").state == S.UNACKED, what="alarm active")
+            until(lambda rt=rt: rt.plant_link.status().link.online, what="link up")
+        a.alarm_action(AlarmRequest(C.ACKNOWLEDGE, ("m1.running",), "known: test"), OLGA).result(15)
+        until(lambda: b.alarms.record("m1.running").state == S.ACKED, what="ack on runtime b")
+        assert b.alarms.record("m1.running").acked_by == "olga"
+        assert b.plant_link.status().text().startswith("plant link up — line state shared · backlog")
+        audits = [e for e in b.journal.read_events(kinds=[EventKind.AUDIT]) if e.data.get("station")]
+        assert [(e.user, e.data["station"], e.data["action"]) for e in audits] == [
+            ("olga", "station-a", "acknowledge")
+        ]
+    finally:
+        for rt in rts:
+            rt.stop()
+        server.close()

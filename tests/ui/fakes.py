@@ -32,9 +32,9 @@ from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import BAD_OUT_OF_RANGE, BAD_TYPE_MISMATCH, GOOD
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
-from hmi.ui.services import PlantLinkFigures
 from hmi.core.samples import SampleBatch
 from hmi.core.users import Action, Role, User, UserStore, allowed
+from hmi.ui.services import PlantLinkFigures
 
 RUNNING, FAULTED = 2.0, 4.0
 
