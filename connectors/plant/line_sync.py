@@ -55,7 +55,9 @@ CHANNEL = "linehmi_line_actions"
 class AlarmTarget(Protocol):
     """The alarm engine as the sync uses it (hmi.core.alarms.engine.AlarmEngine)."""
 
-    def records(self, include_normal: bool = False) -> list[AlarmRecord]: ...
+    def record(self, alarm_id: str) -> AlarmRecord:
+        """Raises KeyError (UnknownAlarm) for an alarm this station does not have."""
+        ...
 
     def execute(self, request: AlarmRequest, user: User | None) -> list[AlarmRecord]: ...
 
@@ -183,14 +185,18 @@ class LineStateSync:
     def _work(self) -> None:
         while not self._stop.is_set():
             try:
-                job = self._jobs.get(timeout=0.25 if self._waiting else 1.0)
+                jobs = [self._jobs.get(timeout=0.25 if self._waiting else 1.0)]
             except queue.Empty:
-                job = ""
-            if job == _STOP:
-                break
-            if job == _LINK_LOST:
+                jobs = []
+            while True:  # whatever else waits goes with it: the clicks of a burst share one transaction
+                try:
+                    jobs.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            local = [j for j in jobs if isinstance(j, _Local)]
+            if _LINK_LOST in jobs:
                 self._went_offline(_Offline("the connection to the plant database was lost"))
-            if self._conn is None and (job == _PULL or self._clock() >= self._next_try):
+            if self._conn is None and (_PULL in jobs or self._clock() >= self._next_try):
                 try:
                     self._connect_and_merge()
                 except _Offline as exc:
@@ -198,9 +204,9 @@ class LineStateSync:
                 except Exception:
                     log.exception("line state: unexpected error while merging")
             try:
-                if isinstance(job, _Local):
-                    self._local(job)
-                elif job == _PULL and self._conn is not None:
+                if local:
+                    self._local(local)
+                elif _PULL in jobs and self._conn is not None:
                     self._locked(lambda conn: None)
                 if self._waiting:
                     self._retry_waiting()
@@ -208,6 +214,8 @@ class LineStateSync:
                 self._went_offline(exc)
             except Exception:  # a bug must not end the line's shared state: log it, keep serving
                 log.exception("line state: unexpected error")
+            if _STOP in jobs:
+                break
 
     def _db(self) -> Any:
         if self._conn is None:
@@ -227,44 +235,63 @@ class LineStateSync:
         except psycopg.Error as exc:
             raise _Offline(str(exc)) from exc
 
-    def _local(self, job: _Local) -> None:
-        action, user, fut = job.action, job.user, job.future
-        if not allowed(user, self._permission(action)):
-            # Refused by the command path (which audits the refusal): nothing to share.
-            try:
-                fut.set_result(self._refused(action, user))
+    def _local(self, jobs: list[_Local]) -> None:
+        """Actions made here: applied at once, shared under the line's lock (or kept, offline)."""
+        shared: list[_Local] = []
+        for job in jobs:
+            if allowed(job.user, self._permission(job.action)):
+                shared.append(job)
+                continue
+            try:  # refused by the command path, which audits the refusal: nothing to share
+                job.future.set_result(self._refused(job.action, job.user))
             except Exception as exc:
-                fut.set_exception(exc)
-            return
-        done: list[Any] = []
+                job.future.set_exception(exc)
+        results: dict[int, Any] = {}
+        failed: dict[int, BaseException] = {}
 
         def body(conn: Any) -> None:
-            done.append(self._apply(action, user, here=True))  # raises: rolled back, nothing shared
-            seq = self._insert(conn, action)
-            self._set_last(seq)
+            last = None
+            for k, job in enumerate(shared):
+                try:
+                    results[k] = self._apply(job.action, job.user, here=True)
+                except Exception as exc:  # refused by the command path (audited there): not shared
+                    failed[k] = exc
+                    continue
+                last = self._insert(conn, job.action)
+            if last is not None:
+                self._set_last(last)
 
         try:
-            self._locked(body)
+            if shared:
+                self._locked(body)
         except _Offline as exc:
             self._went_offline(exc)
-            try:
-                result = done[0] if done else self._apply(action, user, here=True)
-            except Exception as err:
-                fut.set_exception(err)
-                return
-            self.outbox.add(action)
-            self._set_status(pending=self.outbox.count())
-            self._emit(
-                f"{action.user or 'nobody'}: {action.describe()} kept on this station while the plant "
-                "link is offline; merged into the line's state when it is back",
-                Severity.WARNING,
-                {"plant_link": "kept", "action_id": action.action_id},
-            )
-            fut.set_result(result)
-        except Exception as exc:  # refused by the command path (audited there)
-            fut.set_exception(exc)
-        else:
-            fut.set_result(done[0])
+            for k, job in enumerate(shared):
+                if k in failed:
+                    continue
+                if k not in results:
+                    try:
+                        results[k] = self._apply(job.action, job.user, here=True)
+                    except Exception as err:
+                        failed[k] = err
+                        continue
+                self._keep(job.action)
+        for k, job in enumerate(shared):
+            if k in failed:
+                job.future.set_exception(failed[k])
+            else:
+                job.future.set_result(results[k])
+
+    def _keep(self, action: LineAction) -> None:
+        """Applied here while the database is unreachable: kept for the merge, and said so."""
+        self.outbox.add(action)
+        self._set_status(pending=self.outbox.count())
+        self._emit(
+            f"{action.user or 'nobody'}: {action.describe()} kept on this station while the plant "
+            "link is offline; merged into the line's state when it is back",
+            Severity.WARNING,
+            {"plant_link": "kept", "action_id": action.action_id},
+        )
 
     def _refused(self, a: LineAction, user: User | None) -> Any:
         if a.alarm is not None:
@@ -306,7 +333,12 @@ class LineStateSync:
         """Apply an action through the command path. `here`: made on this station now (exceptions go to
         the operator); otherwise refusals become audited notes. `quiet`: no notes (first read-back)."""
         if a.alarm is not None:
-            records = {r.id: r for r in self._alarms.records(include_normal=True)}
+            records = {}
+            for aid in a.alarm.ids:
+                try:
+                    records[aid] = self._alarms.record(aid)
+                except KeyError:
+                    pass  # an alarm this station lacks: the plan says so
             plan = plan_alarm_action(a, records, self._clock(), settle_s=self.settle_s, here=here)
             if plan.waiting:
                 self._waiting.append(
@@ -378,28 +410,34 @@ class LineStateSync:
             (self.settings.line_id, last or 0, since),
         ).fetchall()
         touched: set[str] = set()
-        for seq, station, action_id, made_at, user, role, kind, payload, offline in rows:
-            try:
-                a = LineAction.from_payload(
-                    kind, payload, action_id=action_id, station=station, made_at=float(made_at),
-                    user=user, role=role, seq=int(seq), offline=bool(offline),
-                )  # fmt: skip
-            except (ValueError, KeyError, TypeError) as exc:
-                log.warning("line state: action %s from %s not understood (%s); skipped", seq, station, exc)
-                self._set_last(int(seq))
-                continue
-            if station == self.settings.station_id:
-                # Applied here when it was made: never again (no echo), unless it was made offline
-                # and another station's action on the same alarm or stop now comes before it.
-                # (An acknowledgement never needs it: it cannot be undone by another action.)
-                own = self._reassert.get(int(seq))
-                if own is not None and a.targets() & touched and not _is_ack(a):
-                    self._apply(a, a.as_user(), here=False)
-            else:
-                self._apply(a, a.as_user(), here=False, quiet=first_read)
-                touched |= a.targets()
-                self.applied_remote += 1
-            self._set_last(int(seq))
+        done = None
+        try:
+            for seq, station, action_id, made_at, user, role, kind, payload, offline in rows:
+                done = int(seq)
+                try:
+                    a = LineAction.from_payload(
+                        kind, payload, action_id=action_id, station=station, made_at=float(made_at),
+                        user=user, role=role, seq=int(seq), offline=bool(offline),
+                    )  # fmt: skip
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning(
+                        "line state: action %s from %s not understood (%s); skipped", seq, station, exc
+                    )
+                    continue
+                if station == self.settings.station_id:
+                    # Applied here when it was made: never again (no echo), unless it was made offline
+                    # and another station's action on the same alarm or stop now comes before it.
+                    # (An acknowledgement never needs it: it cannot be undone by another action.)
+                    own = self._reassert.get(int(seq))
+                    if own is not None and a.targets() & touched and not _is_ack(a):
+                        self._apply(a, a.as_user(), here=False)
+                else:
+                    self._apply(a, a.as_user(), here=False, quiet=first_read)
+                    touched |= a.targets()
+                    self.applied_remote += 1
+        finally:
+            if done is not None:  # one write for the whole pull (a burst is hundreds of rows)
+                self._set_last(done)
         if first_read:  # older actions than the horizon are behind this station now
             top = conn.execute(
                 "SELECT coalesce(max(seq), 0) FROM line_actions WHERE line_id = %s", (self.settings.line_id,)

@@ -24,6 +24,8 @@ class LineOutbox:
             path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path) if path is not None else ":memory:", check_same_thread=False)
         self._lock = threading.Lock()
+        # WAL: a commit is one append (the position is written after every pull), still durable.
+        self._db.execute("PRAGMA journal_mode=WAL")
         with self._lock, self._db:
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS pending (action_id TEXT PRIMARY KEY, made_at REAL NOT NULL,"

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 SCHEMA_VERSION = 3
+MIGRATION_LOCK = 0x4C484D49  # the advisory-lock key migrations take ("LHMI")
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
@@ -152,6 +153,9 @@ def current_version(conn: Any) -> int:
 def migrate(conn: Any) -> list[int]:
     """Apply the missing migrations, oldest first; returns the versions applied (empty: up to date)."""
     with conn.transaction():
+        # One migrator at a time from the very first statement: two stations starting together on an
+        # empty database would otherwise both create schema_migrations (a unique-violation in pg_type).
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY,"
             " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
