@@ -11,6 +11,7 @@ state after a reconnect; an action on an alarm the other station does not have.
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -179,13 +180,13 @@ class Station:
         self.sync.stop()
 
 
-def until(pred: Callable[[], Any], timeout: float = 15.0, what: str = "") -> None:
+def until(pred: Callable[[], Any], timeout: float = 15.0, what: str | Callable[[], str] = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if pred():
             return
         time.sleep(0.02)
-    raise AssertionError(f"not within {timeout} s: {what}")
+    raise AssertionError(f"not within {timeout} s: {what() if callable(what) else what}")
 
 
 @pytest.fixture
@@ -444,3 +445,37 @@ def test_two_runtimes_of_a_line_share_an_acknowledgement(db_url, tmp_path):
         for rt in rts:
             rt.stop()
         server.close()
+
+
+def test_the_forwarding_backlog_figure_grows_while_the_database_is_away(pg, db_url, tmp_path):
+    """What the status bar shows of the forwarder: rows not yet confirmed, counted again at the outage
+    (not the figure from before it)."""
+    from connectors.plant.forwarder import PlantForwarder
+    from connectors.plant.link import PlantLink
+    from tests.test_plant_historian import settings, write_journal
+
+    relay = Cuttable(pg.port)
+    first, later = tmp_path / "first", tmp_path / "later"
+    try:
+        write_journal(first, 3)
+        fwd = PlantForwarder(settings(db_url.replace(f":{pg.port}/", f":{relay.port}/"), first))
+        link = PlantLink(fwd, None)
+        fwd.start()
+        until(lambda: link.status().backlog_rows == 0, what="drained")
+        relay.cut()
+        # The station journals on: a second file's rows wait for the database.
+        write_journal(later, 3, t0=1_765_100_000.0)
+        (path,) = later.glob("*.db")
+        with sqlite3.connect(path) as c:
+            waiting = sum(c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("samples", "events"))
+        path.rename(first / path.name)
+        until(
+            lambda: link.status().reachable is False and link.status().backlog_rows == waiting,
+            what=lambda: f"backlog {link.status()}, expected {waiting}",
+        )
+        assert link.status().text().startswith(f"plant historian unreachable, backlog {waiting} rows, oldest")
+        relay.restore()
+        until(lambda: link.status().reachable and link.status().backlog_rows == 0, what="drained again")
+        fwd.stop()
+    finally:
+        relay.close()

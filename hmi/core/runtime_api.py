@@ -88,7 +88,8 @@ class PlantStatus:
         if self.backlog_rows is None:
             fwd = "historian connecting" if self.reachable is None else "historian unreachable"
         else:
-            fwd = f"backlog {self.backlog_rows:,} rows"
+            fwd = "historian unreachable, " if self.reachable is False else ""
+            fwd += f"backlog {self.backlog_rows:,} rows"
             if self.backlog_age_s:
                 fwd += f", oldest {_age(self.backlog_age_s)}"
         return f"plant {fwd}" if self.link is None else f"{self.link.text()} · {fwd}"

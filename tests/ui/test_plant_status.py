@@ -56,7 +56,7 @@ def test_the_status_bar_shows_the_backlog_and_the_shared_state(window, qtbot):
     link.now = OFFLINE  # the database went away: actions are kept locally, the backlog grows
     qtbot.waitUntil(lambda: "offline" in label.text(), timeout=3000)
     assert label.text() == (
-        "plant link offline — actions kept locally (3) · backlog 56,789 rows, oldest 67 min"
+        "plant link offline — actions kept locally (3) · historian unreachable, backlog 56,789 rows, oldest 67 min"
     )
     assert label.property("abnormal") == "true"  # drawn in the abnormal colour
     qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width(), timeout=3000)  # not clipped
