@@ -14,7 +14,6 @@ import socket
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,8 +33,12 @@ from hmi.core.production.stops import CLASSIFY  # noqa: E402
 from hmi.core.quality import GOOD  # noqa: E402
 from hmi.core.samples import SampleBatch  # noqa: E402
 from hmi.core.users import Role, User  # noqa: E402
-from tests.pg_server import running_postgres  # noqa: E402
+from tests import test_plant_historian  # noqa: E402
 from tests.test_alarm_engine import FAULTED, Clock, make_config  # noqa: E402
+
+# The historian tests' fixtures: a PostgreSQL server per module, a fresh database per test.
+pg = test_plant_historian.pg
+db_url = test_plant_historian.db_url
 
 S = AlarmState
 C = AlarmCommand
@@ -43,20 +46,6 @@ OLGA = User("olga", Role.OPERATOR)
 SAM = User("sam", Role.SUPERVISOR)
 ERIN = User("erin", Role.ENGINEER)
 EXTRA = {"id": "capper.hot", "type": "discrete", "tag": "capper.state", "value": 4, "priority": "low"}
-
-
-@pytest.fixture(scope="module")
-def pg():
-    with running_postgres() as server:
-        yield server
-
-
-@pytest.fixture
-def db_url(pg):
-    name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(pg.url, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    return pg.url.rsplit("/", 1)[0] + "/" + name
 
 
 class Cuttable:

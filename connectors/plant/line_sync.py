@@ -25,6 +25,7 @@ A listener thread holds a second connection that only LISTENs.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import logging
 import queue
@@ -151,7 +152,7 @@ class LineStateSync:
         for t in self._threads:
             t.join(timeout)
         self._threads = []
-        self._close()
+        self._close_worker_conn()
         self.outbox.close()
 
     def status(self) -> LineLinkStatus:
@@ -455,21 +456,27 @@ class LineStateSync:
         self.outbox.set_last_seq(seq)
 
     # --- connection, outage and merge -----------------------------------------------------------------
+    def _open(self) -> Any:
+        import psycopg
+
+        # TCP keepalives: a pulled cable is noticed in about 10 s even while nothing is sent.
+        return psycopg.connect(
+            self.settings.url,
+            password=self.settings.password,
+            autocommit=True,
+            connect_timeout=5,
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=2,
+        )
+
     def _connect_and_merge(self) -> None:
         import psycopg
 
         self._next_try = self._clock() + self.retry_s
         try:
-            conn = psycopg.connect(
-                self.settings.url,
-                password=self.settings.password,
-                autocommit=True,
-                connect_timeout=5,
-                keepalives=1,
-                keepalives_idle=5,
-                keepalives_interval=2,
-                keepalives_count=2,
-            )
+            conn = self._open()
             migrate(conn)
         except (psycopg.Error, OSError) as exc:
             raise _Offline(str(exc)) from exc
@@ -537,15 +544,10 @@ class LineStateSync:
             log.warning("line state: could not journal %r: %s", message, exc)
 
     def _close_worker_conn(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except Exception:
-                pass
-            self._conn = None
-
-    def _close(self) -> None:
-        self._close_worker_conn()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing to say
+                conn.close()
 
     # --- the listener thread ------------------------------------------------------------------
     def _listen(self) -> None:
@@ -553,16 +555,7 @@ class LineStateSync:
 
         while not self._stop.is_set():
             try:
-                conn = psycopg.connect(
-                    self.settings.url,
-                    password=self.settings.password,
-                    autocommit=True,
-                    connect_timeout=5,
-                    keepalives=1,
-                    keepalives_idle=5,
-                    keepalives_interval=2,
-                    keepalives_count=2,
-                )
+                conn = self._open()
             except (psycopg.Error, OSError):
                 self._stop.wait(self.retry_s)
                 continue
@@ -577,10 +570,8 @@ class LineStateSync:
                 if not self._stop.is_set():
                     self._jobs.put(_LINK_LOST)
             finally:
-                try:
+                with contextlib.suppress(Exception):
                     conn.close()
-                except Exception:
-                    pass
             self._stop.wait(self.retry_s)
 
 
