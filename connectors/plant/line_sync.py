@@ -127,7 +127,6 @@ class LineStateSync:
         self.outbox = LineOutbox(Path(state_dir) / name if state_dir is not None else None)
         self._jobs: queue.Queue[_Local | str] = queue.Queue()
         self._conn: Any = None
-        self._listen_conn: Any = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -351,11 +350,11 @@ class LineStateSync:
                 self._notes(a, user, plan.notes, here)
             if plan.request is None:
                 return []
-            if here:
-                return self._alarms.execute(plan.request, user)
             try:
                 return self._alarms.execute(plan.request, user)
             except (ValueError, KeyError, PermissionDenied) as exc:
+                if here:  # the operator's own action: the refusal is theirs to read
+                    raise
                 if not quiet:
                     self._notes(
                         a, user, [Note(i, a.alarm.command.action, str(exc)) for i in plan.request.ids], here
@@ -371,12 +370,12 @@ class LineStateSync:
                 )
             return None
         s = a.stop
-        origin = None if here else a.origin
-        if here:
-            return self._production.edit(user, s.action, s.machine, s.stop_start, origin=origin, **s.kw)
         try:
+            origin = None if here else a.origin
             return self._production.edit(user, s.action, s.machine, s.stop_start, origin=origin, **s.kw)
         except (ValueError, KeyError, PermissionDenied) as exc:
+            if here:
+                raise
             if not quiet:
                 self._notes(a, user, [Note(f"{s.machine} stop", self._permission(a), str(exc))], here)
             return None
@@ -434,7 +433,8 @@ class LineStateSync:
                         self._apply(a, a.as_user(), here=False)
                 else:
                     self._apply(a, a.as_user(), here=False, quiet=first_read)
-                    touched |= a.targets()
+                    if not _is_ack(a):  # an acknowledgement undoes nothing an own action did
+                        touched |= a.targets()
                     self.applied_remote += 1
         finally:
             if done is not None:  # one write for the whole pull (a burst is hundreds of rows)
