@@ -425,6 +425,7 @@ def test_two_runtimes_of_a_line_share_an_acknowledgement(db_url, tmp_path):
         a.alarm_action(AlarmRequest(C.ACKNOWLEDGE, ("m1.running",), "known: test"), OLGA).result(15)
         until(lambda: b.alarms.record("m1.running").state == S.ACKED, what="ack on runtime b")
         assert b.alarms.record("m1.running").acked_by == "olga"
+        until(lambda: b.plant_link.status().backlog_rows is not None, what="first forwarding pass")
         assert b.plant_link.status().text().startswith("plant link up — line state shared · backlog")
         audits = [e for e in b.journal.read_events(kinds=[EventKind.AUDIT]) if e.data.get("station")]
         assert [(e.user, e.data["station"], e.data["action"]) for e in audits] == [
