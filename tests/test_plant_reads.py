@@ -164,8 +164,8 @@ def test_tag_info_and_gaps_come_from_the_plant_as_from_the_file(pg_url, cfg, tmp
 def _rollups(url: str, station: str) -> list[tuple]:
     with psycopg.connect(url) as c:
         return c.execute(
-            "SELECT t.name, level, bucket, n, n_bad, n_unc, vmin, vmax, t_first, t_last, v_last, s_last, s_bad, flags FROM sample_rollup r"
-            " JOIN tags t ON t.id = r.tag_id WHERE station_id = %s ORDER BY 1, 2, 3",
+            "SELECT t.name, level, bucket, n, n_bad, n_unc, vmin, vmax, t_first, t_last, v_last, s_last, s_bad,"
+            " flags FROM sample_rollup r JOIN tags t ON t.id = r.tag_id WHERE station_id = %s ORDER BY 1, 2, 3",
             (station,),
         ).fetchall()
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from pydantic import ValidationError
+
 from connectors.plant.forwarder import PlantError, read_password
 from hmi.core.config import PlantConfig
 
@@ -50,7 +52,7 @@ class PlantTarget:
     ) -> PlantTarget:
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
-        if "password" in query:
+        if "password" in query or parts.password is not None:
             raise PlantError(
                 f"{redact(url)}: a password in the URL is refused; use --password-env or --password-file"
             )
@@ -63,8 +65,9 @@ class PlantTarget:
         clean = urlunsplit(parts._replace(query=urlencode(query)))
         try:
             cfg = PlantConfig(database=clean, password_env=password_env, password_file=password_file)
-        except ValueError as exc:
-            raise PlantError(f"{redact(url)}: {exc}") from None
+        except ValidationError as exc:  # its text would quote the URL: only the reasons
+            reasons = "; ".join(str(e["msg"]) for e in exc.errors())
+            raise PlantError(f"{redact(url)}: {reasons}") from None
         return cls(clean, line, station, read_password(cfg))
 
     def __str__(self) -> str:
