@@ -134,6 +134,16 @@ def test_the_record_of_one_station_and_a_date_range(plant):
         PlantRecord(PlantTarget.parse(url, line=line, station="ws9"))
     with pytest.raises(PlantError, match=r"no station of line 'line3'.*lines there: asst, jt, line1"):
         PlantRecord(PlantTarget.parse(url, line="line3"))
+    with psycopg.connect(url, autocommit=True) as c:  # a database the previous LineHMI made, not migrated
+        c.execute("CREATE DATABASE old_schema")
+    old = url.rsplit("/", 1)[0] + "/old_schema"
+    with psycopg.connect(old, autocommit=True) as c:
+        c.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, description text NOT NULL)")
+        c.execute("INSERT INTO schema_migrations VALUES (2, 'v2')")
+    with pytest.raises(
+        PlantError, match=r"schema version 2, this LineHMI reads version .*run `linehmi plant init"
+    ):
+        PlantRecord(PlantTarget.parse(old, line=line))
     with pytest.raises(PlantError, match="which line"):
         PlantTarget.parse(url)
     with pytest.raises(PlantError, match="password in the URL is refused"):

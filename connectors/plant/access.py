@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import ValidationError
 
 from connectors.plant.forwarder import PlantError, read_password
+from connectors.plant.schema import SCHEMA_VERSION, current_version
 from hmi.core.config import PlantConfig
 
 
@@ -124,6 +125,12 @@ class ReadPool:
 def resolve_station(conn: Any, target: PlantTarget) -> tuple[str, list[int]]:
     """(station id, its journal ids) of the target: the one named, else the line's station that
     forwarded most recently. Stations of a line journal the same tags; reads take one station's record."""
+    have = current_version(conn)
+    if have < SCHEMA_VERSION:
+        raise PlantError(
+            f"{target}: the plant database has schema version {have}, this LineHMI reads version {SCHEMA_VERSION}:"
+            f" run `linehmi plant init {redact(target.url)}` with a writing account (it migrates)"
+        )
     rows = conn.execute(
         "SELECT s.station_id, max(p.updated_at) AS last FROM stations s"
         " LEFT JOIN forward_progress p ON p.station_id = s.station_id WHERE s.line_id = %s"
