@@ -145,9 +145,8 @@ def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) ->
     bars = []
     for machine, seq in changes.items():
         seq.sort()
-        if not seq:  # no state journaled for this machine (a file of alarms only): no bar
-            continue
-        for (ta, state, fault), nxt in zip(seq, [*seq[1:], None], strict=True):
+        # a machine with no state change in the record (e.g. a journal of samples only) has no bars
+        for (ta, state, fault), nxt in zip(seq, [*seq[1:], None][: len(seq)], strict=True):
             tb = nxt[0] if nxt is not None else t_end
             if tb > ta:
                 bars.append(StateBar(machine, ta, tb, state, fault))
