@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hmi.core.alarms.event_codec import TransitionCause, transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
-from hmi.core.review.source import ReviewSource
+from hmi.core.review.record import ReviewRecord
 
 # States drawn in an alarm colour; every other state is a grey (ISA-101: colour only for abnormal).
 ABNORMAL_STATES = frozenset({"Faulted", "Fault", "Tripped", "Bad"})
@@ -94,7 +94,7 @@ class Timeline:
         return next((e for e in self.events if e.id == event_id), None)
 
 
-def build_timeline(source: ReviewSource) -> Timeline:
+def build_timeline(source: ReviewRecord) -> Timeline:
     events = source.events()
     t0, t1 = source.t0, source.t1
     machines = source.machines()
