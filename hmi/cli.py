@@ -45,7 +45,7 @@ def _setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    from connectors.opcua_client import quieten_asyncua_logs
+    from connectors.opcua_session import quieten_asyncua_logs
 
     quieten_asyncua_logs()
 

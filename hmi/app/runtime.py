@@ -17,6 +17,7 @@ Threads:
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import getpass
 import logging
 import math
@@ -147,19 +148,10 @@ class LineRuntime:
         self.qc: QcInspector | None = None
         self.camera: CameraClient | None = None
         if config.camera is not None:
-            cam = config.camera
             self.qc = QcInspector(
                 journal=self.journal,
-                rate_tag=config.tag_index().get(cam.rate_tag),
+                rate_tag=config.tag_index().get(config.camera.rate_tag),
                 on_batch=self._on_derived_batch,
-            )
-            self.camera = CameraClient(
-                cam.endpoint or endpoint or config.server.endpoint,
-                self.qc.submit,
-                self._on_camera_state,
-                node_id=cam.node_id,
-                timeout_s=float(config.server.timeout_s),
-                reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
         # The plant historian (opt-in): the journal files are its buffer, forwarded on their own thread.
@@ -207,6 +199,21 @@ class LineRuntime:
             on_notice=self._on_notice,
             pki_dir=pki_root(config.server.security.pki_dir, jdir),
         )
+        if self.qc is not None and config.camera is not None:
+            # The camera's session is secured like the tag session: same [server.security], same
+            # own certificate and trust list, so a camera server is trusted the same way.
+            self.camera = CameraClient(
+                config.camera.endpoint or endpoint or config.server.endpoint,
+                self.qc.submit,
+                self._on_camera_state,
+                node_id=config.camera.node_id,
+                timeout_s=float(config.server.timeout_s),
+                reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
+                security=config.server.security,
+                pki=self.connector.pki,
+                application_uri=self.connector.application_uri,
+                on_notice=functools.partial(self._on_notice, source="camera"),
+            )
         self._run_future: concurrent.futures.Future[None] | None = None
         # Refused server certificates, for the screens' trust dialog (role-checked, audited).
         self.certificates = CertificateTrust(
@@ -600,14 +607,15 @@ class LineRuntime:
             )
         )
 
-    def _on_notice(self, notice: ConnectorNotice) -> None:
-        """Certificate refusals, credentials, revised intervals...: one journal event each."""
+    def _on_notice(self, notice: ConnectorNotice, source: str = "") -> None:
+        """Certificate refusals, credentials, revised intervals...: one journal event each
+        (from the tag session, or from the camera's with source "camera")."""
         kind = EventKind.CONFIG if notice.kind in CONFIG_NOTICES else EventKind.CONNECTION
         self._post_event(
             JournalEvent(
                 kind,
                 notice.message,
-                source=self.connector.endpoint,
+                source=source or self.connector.endpoint,
                 severity=Severity(int(notice.level)),
                 data={"notice": notice.kind.value, **notice.data},
             )
@@ -617,6 +625,8 @@ class LineRuntime:
         """Connect again now (after someone trusted the server's certificate)."""
         if self._io.running:
             self._io.loop.call_soon_threadsafe(self.connector.retry_now)
+            if self.camera is not None:
+                self._io.loop.call_soon_threadsafe(self.camera.retry_now)
 
     def _on_problem(self, problem: TagProblem) -> None:
         with self._lock:

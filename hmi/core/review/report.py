@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from hmi.core.alarms import kpi
+from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, summarise
@@ -23,7 +24,14 @@ from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import StateBar, build_timeline
 
-NOTABLE_ALARM_ACTIONS = ("shelve", "out_of_service", "return_to_service", "unshelve", "limit_change")
+# Alarm transitions a shift report lists among the operator's actions of note.
+NOTABLE_ALARM_ACTIONS = (
+    TransitionCause.SHELVE,
+    TransitionCause.OUT_OF_SERVICE,
+    TransitionCause.RETURN_TO_SERVICE,
+    TransitionCause.UNSHELVE,
+    TransitionCause.LIMIT_CHANGED,
+)
 
 
 @dataclass(frozen=True)
