@@ -16,7 +16,7 @@ from hmi.core.alarms.event_codec import latest_snapshots
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.text_samples import display_text
 from inference.assistant.catalog import Catalog, TagInfo
-from inference.assistant.journal_access import Ev, JournalSource
+from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools.base import ToolError, ToolResult
@@ -34,7 +34,7 @@ class PlantTools:
     def __init__(
         self,
         catalog: Catalog,
-        journal: JournalSource | None,
+        journal: AssistantJournal | None,
         calendar: ShiftCalendar | None = None,
         *,
         live: LiveSnapshot | None = None,
@@ -114,7 +114,7 @@ class PlantTools:
         """HH:MM-HH:MM (for the other languages' renderings)."""
         return f"{self.calendar.to_local(a):%H:%M}-{self.calendar.to_local(b):%H:%M}"
 
-    def scope(self, args: Mapping[str, Any]) -> tuple[JournalSource, list[str], float, float, str]:
+    def scope(self, args: Mapping[str, Any]) -> tuple[AssistantJournal, list[str], float, float, str]:
         """What a history tool reads: the journal, the machines named (all when none), the period asked
         (this shift by default) and its label."""
         j = self.need_journal()
@@ -122,7 +122,7 @@ class PlantTools:
         a, b = self.range_of(args.get("start"), args.get("end"))
         return j, mids, a, b, self.range_label(a, b)
 
-    def need_journal(self) -> JournalSource:
+    def need_journal(self) -> AssistantJournal:
         if self.journal is None:
             raise ToolError(
                 "no journal is open: history questions need a journal file (--db) or the running app"
@@ -197,7 +197,7 @@ class PlantTools:
         tag's text, or the exact digits journaled for an integer beyond 2^53."""
         if self.journal is None:
             return None
-        row = self.journal.historian.text_at(name, self.now() + 1.0 if at is None else at)
+        row = self.journal.text_at(name, self.now() + 1.0 if at is None else at)
         if row is None:
             return None
         return display_text(row.text, row.full_bytes), row.status, row.ts
