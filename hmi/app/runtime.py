@@ -35,6 +35,8 @@ from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
 from connectors.opcua_pki import pki_root
 from connectors.plant.forwarder import ForwarderSettings, PlantError, PlantForwarder
+from connectors.plant.line_sync import LineStateSync
+from connectors.plant.link import PlantLink
 from hmi.app.cert_trust import CertificateTrust
 from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
@@ -171,6 +173,20 @@ class LineRuntime:
             if self.production
             else None
         )
+        # One operator state per line (with [plant]): alarm commands and stop edits go through the
+        # line's shared state on its own threads; those of the other stations come back the same way.
+        self.line_sync: LineStateSync | None = None
+        self.plant_link: PlantLink | None = None
+        if self.plant is not None:
+            self.line_sync = LineStateSync(
+                self.plant.settings,
+                self.alarms,
+                self.auditor,
+                production=self.production,
+                on_event=self._post_event,
+                state_dir=self.journal.directory,
+            )
+            self.plant_link = PlantLink(self.plant, self.line_sync)
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -259,6 +275,8 @@ class LineRuntime:
             self._camera_future = self._io.submit(self.camera.run())
         if self.plant is not None:
             self.plant.start()
+            if self.line_sync is not None:
+                self.line_sync.start()
         elif self.plant_problem:
             self._journal_event(
                 EventKind.SYSTEM,
@@ -292,6 +310,8 @@ class LineRuntime:
                         data={"event": "inspected_until", "frame_ts": frame_ts},
                     )
                 )
+        if self.line_sync is not None:
+            self.line_sync.stop()  # actions kept offline stay in its outbox and merge on the next start
         if self.plant is not None:
             self.plant.stop()  # what it had not sent stays in the journal and goes on the next start
         self._alarm_worker.stop()
@@ -363,7 +383,9 @@ class LineRuntime:
         """Run an operator alarm command (`AlarmEngine.execute`) off the caller's thread.
 
         The future raises PermissionDenied (already audited) or ValueError with a
-        message for the operator."""
+        message for the operator. With [plant], through the line's shared state (line_sync)."""
+        if self.line_sync is not None:
+            return self.line_sync.submit_alarm(request, user)
         return self._actions.submit(self.alarms.execute, request, user)
 
     def production_edit(
@@ -372,7 +394,10 @@ class LineRuntime:
         """Classify / split / note a stop (ProductionTracker.edit) on the actions thread."""
         if self.production is None:
             raise ValueError("this line has no [production] table in its config")
-        return self._actions.submit(self.production.edit, user, action, machine, stop_start, **kw)
+        if self.line_sync is not None:
+            return self.line_sync.submit_stop(user, action, machine, stop_start, **kw)
+        edit = self.production.edit
+        return self._actions.submit(lambda: edit(user, action, machine, stop_start, **kw))  # type: ignore[arg-type]
 
     def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
         """`user` is a logged-in User (role checked: operator or higher) or, for

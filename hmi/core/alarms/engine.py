@@ -53,7 +53,7 @@ from hmi.core.alarms.model import (
     Priority,
 )
 from hmi.core.alarms.shelving import ReentryThrottle
-from hmi.core.audit import Auditor
+from hmi.core.audit import Auditor, Origin
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.samples import SampleBatch
@@ -71,6 +71,12 @@ DEFAULT_RESTORE_HORIZON_S = 7 * 86400.0
 class UnknownAlarm(KeyError):
     def __str__(self) -> str:
         return f"no alarm with id {self.args[0]!r}"
+
+
+class _CommandOrigin(threading.local):
+    """Per thread: the origin of the command `execute` is running there (None: made here, now)."""
+
+    origin: Origin | None = None
 
 
 @dataclass(slots=True)
@@ -171,6 +177,9 @@ class AlarmEngine:
         self._throttle = ReentryThrottle(reentry_burst, reentry_rate_per_s)
         self._outbox: list[JournalEvent] = []
         self._changed: dict[int, None] = {}
+        # The station and time the command being executed was made at, when not here and now (set by
+        # `execute` for its own thread): its audit row and its transitions name them.
+        self._here = _CommandOrigin()
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -490,6 +499,9 @@ class AlarmEngine:
         if new == AlarmState.NORMAL:
             rt.first_out, rt.first_out_of = False, ""
         v = self._value(i) if value is None else value
+        origin = self._here.origin
+        if origin is not None and user:  # an operator's transition made on another station
+            extra = {**(extra or {}), "station": origin.station}
         data = transition_data(
             self._snapshot(i),
             action=action,
@@ -631,9 +643,13 @@ class AlarmEngine:
             if validate is not None:
                 validate(idx)
             now = self._clock()
-            self._auditor.record(
-                user, action, target=target, detail=detail, data={"alarms": list(ids), **(data or {})}
-            )
+            audit: dict[str, Any] = {"alarms": list(ids), **(data or {})}
+            origin = self._here.origin
+            if origin is not None:
+                audit.update(origin.audit_data())
+                made = time.strftime("%H:%M:%S", time.localtime(origin.made_at))
+                detail = f"{detail} (made on {origin.station} at {made})".strip()
+            self._auditor.record(user, action, target=target, detail=detail, data=audit)
             body(idx, now)
             self._run_timers(now)
             changed = self._flush()
@@ -647,7 +663,13 @@ class AlarmEngine:
         for the operator, or UnknownAlarm. A per-alarm command over several alarms
         runs alarm by alarm and stops at the first refusal: send `request.per_alarm()`
         one by one for an outcome per alarm."""
-        r = request
+        self._here.origin = request.origin
+        try:
+            return self._execute(request, user)
+        finally:
+            self._here.origin = None
+
+    def _execute(self, r: AlarmRequest, user: User | None) -> list[AlarmRecord]:
         changed: list[AlarmRecord] = []
         match r.command:
             case AlarmCommand.ACKNOWLEDGE:
