@@ -174,12 +174,19 @@ def read_tag_series(
     return out
 
 
-def observation_gaps(readers: Sequence[EventSource]) -> list[tuple[float, float]]:
+def observation_gaps(
+    readers: Sequence[EventSource], open_end: float | None = None
+) -> list[tuple[float, float]]:
     """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened".
 
     Nothing was observed then, so a state tag's last value must not be held across them (sample
-    and hold would guess "still running"): the analysis counts them as state unknown. A lost link
-    needs nothing here: the connector journals a Bad sample for every tag when it drops."""
+    and hold would guess "still running"): the analysis counts them as state unknown, and a stop
+    going on when the journal closed ends there (timeline: a stop never spans a gap). A lost link
+    needs nothing here: the connector journals a Bad sample for every tag when it drops.
+
+    `open_end`: the end of a trailing gap, a "journal closed" with no later "journal opened" (the
+    end of the record: everything after it is not recorded); None = no trailing gap (the live
+    tracker, whose own journal is open)."""
     marks: list[tuple[float, str]] = []
     for r in readers:
         for ev in r.read_events(kinds=[EventKind.SYSTEM]):
@@ -194,6 +201,8 @@ def observation_gaps(readers: Sequence[EventSource]) -> list[tuple[float, float]
             if ts - closed > 1.0:
                 gaps.append((closed, ts))
             closed = None
+    if closed is not None and open_end is not None and open_end > closed:
+        gaps.append((closed, open_end))
     return gaps
 
 
@@ -202,6 +211,8 @@ def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: f
     return [
         f"LineHMI was not running {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S}: the state then is unknown (not in A); "
         "units the PLC counted meanwhile are in the totals"
+        if b < t1
+        else f"nothing recorded after {hm(a):%H:%M:%S} (LineHMI stopped): not recorded, not downtime (not in A)"
         for a, b in gaps
         if a < t1 and b > t0
     ]
@@ -222,6 +233,10 @@ def _with_gaps(ser: Series, gaps: Sequence[tuple[float, float]]) -> Series:
     )
 
 
+def _gap_starts(gaps: Sequence[tuple[float, float]]) -> np.ndarray:
+    return np.array(sorted(a for a, _b in gaps), dtype=np.float64)
+
+
 def line_data(
     setup: ProductionSetup, series: dict[str, Series], gaps: Sequence[tuple[float, float]] = ()
 ) -> dict[str, MachineData]:
@@ -229,7 +244,9 @@ def line_data(
     nobody observed (observation_gaps), where every state is unknown."""
 
     def state(tag: str) -> StateSeries:
-        return StateSeries(*_with_gaps(series[tag], gaps)) if tag in series else StateSeries.empty()
+        if tag not in series:
+            return StateSeries.empty()
+        return StateSeries(*_with_gaps(series[tag], gaps), unobserved=_gap_starts(gaps))
 
     def track(tag: str, rollover: int) -> CounterTrack | None:
         if not tag:
@@ -292,7 +309,7 @@ def analyse_sources(
     events: Sequence[EventSource], series: SeriesReader, t0: float, t1: float, setup: ProductionSetup
 ) -> ProductionAnalysis:
     """The production analysis of [t0, t1) from events and tag series however they are stored."""
-    gaps = observation_gaps(events)
+    gaps = observation_gaps(events, open_end=math.inf)
     data = line_data(setup, series(setup, t0, t1), gaps)
     analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events))
     analysis.flags += gap_flags(setup, gaps, t0, t1)

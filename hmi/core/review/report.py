@@ -19,6 +19,7 @@ from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, summarise
+from hmi.core.production.stops import STOP_ACTIONS
 from hmi.core.production.text import count, minutes, pct
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
@@ -32,6 +33,7 @@ NOTABLE_ALARM_ACTIONS = (
     TransitionCause.UNSHELVE,
     TransitionCause.LIMIT_CHANGED,
 )
+QC_EXAMPLES = 6  # reject images listed by path; the rest are counted ("and 36 more")
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,17 @@ class ShiftReport:
     # Production and OEE from the production model journaled in the file (hmi.core.production: the same
     # figures as the Production view and `linehmi production summary`); None where the file has none.
     production: ShiftSummary | None = None
+    record_end: float | None = None  # where the record ends inside the period (None: it covers it)
 
 
 def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> ShiftReport:
     if t1 <= t0:
         raise ValueError(f"the report period ends before it starts ({title})")
     timeline = build_timeline(source)
+    # The record may end before the period (LineHMI stopped at 12:10 in a shift to 14:00): the
+    # figures and the alarms standing "at the end" are those of the record's end, the time after it
+    # is not recorded, never downtime (the same window as `linehmi production summary`).
+    end = max(t0, min(t1, source.t1))
     events = [e for e in timeline.events if t0 <= e.ts < t1]
     names = dict(timeline.machines)
     state_time: dict[str, dict[str, float]] = {m: defaultdict(float) for m in names}
@@ -92,8 +99,10 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
     for e in events:
         if e.kind == EventKind.OPERATOR_ACTION:
             actions.append((e.ts, e.user, e.message))
-        elif e.kind == EventKind.ALARM and e.data.get("action") in NOTABLE_ALARM_ACTIONS:
+        elif e.kind == EventKind.ALARM and _notable_alarm_action(e.data):
             actions.append((e.ts, e.user or str(e.data.get("user") or ""), e.message))
+        elif e.kind == EventKind.AUDIT and _notable_audit(e.data):
+            actions.append((e.ts, e.user, e.message))
     qc = [e for e in events if e.kind == EventKind.QC]
     rejects: Counter[str] = Counter()
     examples: list[tuple[float, str, str]] = []
@@ -101,14 +110,14 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
         label = e.data.get("class")  # set on rejects only (inference.qc.inspector)
         if label:
             rejects[str(label)] += 1
-            if len(examples) < 6 and e.data.get("image"):
+            if len(examples) < QC_EXAMPLES and e.data.get("image"):
                 examples.append((e.ts, str(label), str(e.data.get("image"))))
     advisories = [(e.ts, e.message) for e in events if e.kind == EventKind.ADVISORY and int(e.severity) >= 1]
     kpis = source.alarm_kpis(t0, t1)
     production = None
     problems = list(source.problems)
     try:
-        production = summarise(source.production(t0, t1), title)
+        production = summarise(source.production(t0, end if end > t0 else t1), title)
     except (JournalError, ValueError) as exc:
         problems.append(f"no production figures: {exc}")
     return ShiftReport(
@@ -122,13 +131,28 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
         machine_names=names,
         stops=sorted(stops, key=lambda s: s.t0),
         alarm_kpis=kpis,
-        standing_at_end=AlarmPicture(timeline.events).at(t1),
+        standing_at_end=AlarmPicture(timeline.events).at(end),
+        record_end=end,
         actions=actions,
         qc_rejects=rejects,
         qc_examples=examples,
         advisories=advisories,
         problems=problems,
         production=production,
+    )
+
+
+def _notable_alarm_action(data: dict[str, object]) -> bool:
+    action = data.get("action")
+    return action in NOTABLE_ALARM_ACTIONS or (
+        action == TransitionCause.ACKNOWLEDGE and bool(data.get("comment"))
+    )
+
+
+def _notable_audit(data: dict[str, object]) -> bool:
+    """Stop classifications/splits/notes, and every refused attempt (a write nobody was allowed)."""
+    return data.get("result") == "refused" or (
+        data.get("action") in STOP_ACTIONS and data.get("result") == "ok"
     )
 
 
@@ -156,6 +180,12 @@ def to_markdown(r: ShiftReport) -> str:
         f"Journal: {', '.join(r.files)}. Logged in during the period: {', '.join(r.users) or 'nobody logged in'}.",
         "",
     ]
+    if r.record_end is not None and r.record_end < r.t1:
+        lines += [
+            f"The record ends at {_t(r.record_end)}: the time after it is not recorded (not downtime), and "
+            "the production figures and the alarms standing are those of the record's end.",
+            "",
+        ]
     if r.problems:
         lines += ["Notes on the data: " + "; ".join(r.problems) + ".", ""]
     lines += _production_markdown(r)
@@ -211,7 +241,10 @@ def to_markdown(r: ShiftReport) -> str:
         lines += ["| KPI | value | target | verdict |", "|---|---|---|---|"]
         lines += [f"| {a.kpi} | {a.value} | {a.target} | {a.verdict} |" for a in k.assessment]
         lines.append("")
-    lines += ["## Alarms standing at the end of the period", ""]
+    if r.record_end is not None and r.record_end < r.t1:
+        lines += [f"## Alarms standing at the end of the record ({_t(r.record_end)})", ""]
+    else:
+        lines += ["## Alarms standing at the end of the period", ""]
     if r.standing_at_end:
         lines += ["| alarm | priority | state | in this state since |", "|---|---|---|---|"]
         for row in r.standing_at_end:
@@ -226,7 +259,9 @@ def to_markdown(r: ShiftReport) -> str:
         lines += ["| time | user | action |", "|---|---|---|"]
         lines += [f"| {_t(t)} | {u or '-'} | {_cell(text)} |" for t, u, text in r.actions]
     else:
-        lines.append("No setpoint changes, shelves or out-of-service actions.")
+        lines.append(
+            "No setpoint changes, shelves, out-of-service actions, stop classifications or refusals."
+        )
     lines += ["", "## Visual QC", ""]
     total = sum(r.qc_rejects.values())
     if r.qc_rejects:
@@ -237,6 +272,8 @@ def to_markdown(r: ShiftReport) -> str:
         )
         for t, d, img in r.qc_examples:
             lines.append(f"- {_t(t)} {d.replace('_', ' ')}: `{img}`")
+        if total > len(r.qc_examples):
+            lines.append(f"- … and {total - len(r.qc_examples)} more (the first {len(r.qc_examples)} listed)")
     else:
         lines.append("No QC rejects journaled in this period.")
     lines += ["", "## Model advisories", ""]
