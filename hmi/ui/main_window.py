@@ -786,9 +786,10 @@ class MainWindow(QMainWindow):
         )
 
     def _on_new_alarms(self, records: list) -> None:
-        """A new alarm of a configured priority (default urgent, high) brings the alarm list forward."""
-        wanted = set(self.config.display.raise_alarm_list)
-        new = [r for r in records if int(r.priority) in wanted]
+        """A new alarm of a configured priority (default urgent, high) or a machine trip brings the
+        alarm list forward ([display] raise_alarm_list, raise_alarm_list_on_trip)."""
+        display = self.config.display
+        new = [r for r in records if display.raises_alarm_list(int(r.priority), r.trip)]
         if not new or self._in_dialog():
             return
         self.show_alarm_list()

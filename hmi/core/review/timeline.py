@@ -144,6 +144,8 @@ def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) ->
             )
     bars = []
     for machine, seq in changes.items():
+        if not seq:
+            continue  # a machine without a state event in the files: no bar, nothing to pair
         seq.sort()
         for (ta, state, fault), nxt in zip(seq, [*seq[1:], None], strict=True):
             tb = nxt[0] if nxt is not None else t_end

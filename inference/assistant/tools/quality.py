@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from hmi.core.production.journal_io import counter_counts
 from inference.assistant import i18n
 from inference.assistant.journal_access import Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -260,27 +261,13 @@ class QcRates(Tool):
 
     @staticmethod
     def _counter_deltas(ctx: PlantTools, tags: list[str], a: float, b: float) -> dict[str, float | None]:
-        """Units counted by each counter tag in [a, b) (one read of the journal for all of them)."""
+        """Units counted by each counter tag in [a, b): read and counted where the Production view,
+        the shift report and `linehmi production summary` count them (hmi.core.production)."""
         j = ctx.need_journal()
-        data = j.samples(tags, a, b) if tags else {}
-        out: dict[str, float | None] = {}
-        for tag in tags:
-            s = data[tag]
-            prev = j.last_before(tag, a)
-            vals = [prev[1]] if prev is not None and prev[0] < a and not math.isnan(prev[1]) else []
-            good = (
-                ((s.status.astype(np.int64) & 0xC0000000) == 0) & ~np.isnan(s.value)
-                if len(s)
-                else np.zeros(0, bool)
-            )
-            arr = np.concatenate([np.asarray(vals, dtype=float), s.value[good]])
-            if len(arr) < 2:
-                out[tag] = 0.0 if len(arr) else None
-                continue
-            d = np.diff(arr)
-            # A counter that goes down was reset: count from zero again.
-            out[tag] = float(np.sum(np.where(d >= 0, d, arr[1:])))
-        return out
+        files = [p for p in j.files(a, b) if p.is_file()]
+        if not tags or not files:
+            return dict.fromkeys(tags)
+        return counter_counts(files, tags, a, b, ctx.production)
 
     @staticmethod
     def _rate_tag(
