@@ -270,6 +270,37 @@ def test_a_setpoint_without_a_keyboard(window, qtbot, profile):
     dlg.close()
 
 
+@pytest.mark.parametrize("action", ["shelve", "set_out_of_service", "acknowledge_comment", "set_limit"])
+def test_a_reason_or_comment_without_a_keyboard(window, qtbot, profile, action):
+    """Every alarm dialog that asks for text has an on-screen keyboard in the touch profile (its
+    keys are touch targets); typed on it, the reason is what gets journaled."""
+    rt, win = window(fault=True, touch=profile, user=SUPERVISOR)
+    win.show_alarm_list()
+    win.alarm_table.select_ids(["conveyor.bearing_temp.hi"])
+    assert win.alarm_table.request(action)
+    dlg = win.alarm_actions.dialog
+    assert dlg is not None
+    qtbot.waitExposed(dlg)
+    kb = dlg.keyboard
+    assert (kb is not None and kb.isVisible()) == profile
+    if kb is None:
+        return
+    assert all(b.height() >= TOUCH_TARGET_PX and b.width() >= TOUCH_TARGET_PX for b in kb.keys.values())
+    if action == "set_limit":
+        dlg.limit_edit.setFocus()
+        qtbot.waitUntil(lambda: kb.target is dlg.limit_edit)
+        for k in "75":
+            kb.press(k)
+        dlg.reason_edit.setFocus()
+        qtbot.waitUntil(lambda: kb.target is dlg.reason_edit)
+    for k in ["⇧", *"sensor", "space", *"wx", "⌫", "o", "space", *"4711"]:
+        kb.press(k)
+    text = dlg.comment if action == "acknowledge_comment" else dlg.reason
+    assert text == "Sensor wo 4711"
+    kb.press("enter")  # what OK does
+    qtbot.waitUntil(lambda: any(r.text == "Sensor wo 4711" for r, _u in rt.alarm_calls), timeout=3000)
+
+
 def test_a_login_without_a_keyboard(qtbot, make_runtime, demo_config, tmp_path):
     store = UserStore(tmp_path / "users.json")
     store.add("olga", Role.OPERATOR, "correct-horse", display_name="Olga Operator")

@@ -362,10 +362,11 @@ class ProductionAnalysis:
         target, due = self.shift_target(s0, s1, now)
         machines = []
         for mi, mid in enumerate(setup.ids):
-            cat = Cat(int(tl.state[mi, -1]))
+            now_cat = Cat(int(tl.state[mi, -1]))
             si = int(tl.cause[mi, -1])
-            own = cat in OWN_STOP_CATS and si >= 0 and tl.stops[si].machine == mid
-            machines.append(MachineNow(mid, cat, setup.reason_text(tl.stops[si].reason) if own else ""))
+            in_own_stop = now_cat in OWN_STOP_CATS and si >= 0 and tl.stops[si].machine == mid
+            why_now = setup.reason_text(tl.stops[si].reason) if in_own_stop else ""
+            machines.append(MachineNow(mid, now_cat, why_now))
         return LineStatus(
             now,
             state,
