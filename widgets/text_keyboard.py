@@ -9,11 +9,12 @@ dialog with two fields (a limit and a reason) needs one keyboard.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QApplication, QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QApplication, QGridLayout, QLineEdit, QPushButton, QWidget
+
+from widgets.onscreen_keys import BACKSPACE, CLEAR, key_button, type_into
 
 KEY_PX = 40  # the touch target size (hmi.ui.touch.TOUCH_TARGET_PX)
-BACKSPACE = "⌫"
 SHIFT = "⇧"
 SPACE = "space"
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl-", "zxcvbnm,./")
@@ -40,7 +41,7 @@ class TextKeyboard(QWidget):
         grid.addWidget(self._key(SHIFT, SHIFT, "Capital letter for the next key"), last, 0, 1, 2)
         grid.addWidget(self._key(SPACE, "space"), last, 2, 1, 4)
         grid.addWidget(self._key(BACKSPACE, BACKSPACE, "Delete the last character"), last, 6)
-        grid.addWidget(self._key("C", "C", "Clear"), last, 7)
+        grid.addWidget(self._key(CLEAR, CLEAR, "Clear"), last, 7)
         # "Enter" (the dialog's own button may be long: "Take out of service"): it does what that does.
         enter = self._key("enter", "Enter", enter_tip)
         enter.setObjectName("textKeyboardEnter")
@@ -50,14 +51,7 @@ class TextKeyboard(QWidget):
             app.focusChanged.connect(self._follow_focus)
 
     def _key(self, key: str, text: str, tip: str = "") -> QPushButton:
-        b = QPushButton(text)
-        b.setObjectName("textKeyboardKey")
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the edit keeps the cursor
-        b.setAutoDefault(False)
-        b.setMinimumSize(KEY_PX, KEY_PX)
-        b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        if tip:
-            b.setToolTip(tip)
+        b = key_button(text, "textKeyboardKey", KEY_PX, tip, grow_tall=False)
         b.clicked.connect(lambda _c=False, k=key: self.press(k))
         self.keys[key] = b
         return b
@@ -78,14 +72,8 @@ class TextKeyboard(QWidget):
             return
         focused = self.window().focusWidget()
         edit = self.target or (focused if isinstance(focused, QLineEdit) else None)
-        if edit is None or not edit.isEnabled() or edit.isReadOnly():
-            return
-        if key == BACKSPACE:
-            edit.backspace()
-        elif key == "C":
-            edit.clear()
-        elif key == SPACE:
-            edit.insert(" ")
+        if key in (BACKSPACE, CLEAR):
+            type_into(edit, key)
         else:
-            edit.insert(key.upper() if self.shifted else key)
+            type_into(edit, " " if key == SPACE else key.upper() if self.shifted else key)
             self.shifted = False
