@@ -445,10 +445,12 @@ class Historian:
             except sqlite3.Error:
                 continue
             try:
+                # Restarts are looked for past t1 too: one after the range still ends the line at each
+                # tag's last sample before it, which may lie inside the range.
                 rows = conn.execute(
                     "SELECT ts, kind, message, data FROM events WHERE ts >= ? AND ts < ?"
                     " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%'))",
-                    (t0 - margin, t1),
+                    (t0 - margin, t1 + margin),
                 ).fetchall()
             except sqlite3.Error:
                 rows = []
@@ -456,7 +458,7 @@ class Historian:
                 conn.close()
             for ts, kind, _msg, data in rows:
                 if kind == "system":
-                    if t0 <= ts < t1:
+                    if ts >= t0:
                         restarts.append(float(ts))
                     continue
                 try:
@@ -519,23 +521,35 @@ class Historian:
     # --- single values and raw export ------------------------------------------------------------
     def value_at(self, tag: str, t: float) -> tuple[float, int, float]:
         """(value, status, ts) of the last sample of `tag` at or before t, from any file."""
-        best: tuple[float, int, float] = (math.nan, 0, -math.inf)
+        return self.values_at([tag], t)[tag]
+
+    def values_at(self, tags: Sequence[str], t: float) -> dict[str, tuple[float, int, float]]:
+        """Per tag, (value, status, ts) of its last sample at or before t, from any file; (nan, 0, nan)
+        for a tag with none. One read-only connection per file for all the tags (a review's cursor
+        asks this for every faceplate tag at each move): an indexed lookup per tag and file."""
+        best: dict[str, tuple[float, int, float]] = {tag: (math.nan, 0, -math.inf) for tag in tags}
         for path in self._existing(t - 86_400.0, t + 1.0):
             conn = _connect_ro(path)
             try:
-                tid = self._tag_ids(conn, path).get(tag)
-                if tid is None:
-                    continue
-                row = conn.execute(
-                    "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts <= ?"
-                    " ORDER BY source_ts DESC, id DESC LIMIT 1",
-                    (tid, t),
-                ).fetchone()
+                ids = self._tag_ids(conn, path)
+                for tag in tags:
+                    tid = ids.get(tag)
+                    if tid is None:
+                        continue
+                    row = conn.execute(
+                        "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts <= ?"
+                        " ORDER BY source_ts DESC, id DESC LIMIT 1",
+                        (tid, t),
+                    ).fetchone()
+                    if row is not None and row[0] > best[tag][2]:
+                        best[tag] = (
+                            math.nan if row[1] is None else float(row[1]),
+                            int(row[2]),
+                            float(row[0]),
+                        )
             finally:
                 conn.close()
-            if row is not None and row[0] > best[2]:
-                best = (math.nan if row[1] is None else float(row[1]), int(row[2]), float(row[0]))
-        return best if math.isfinite(best[2]) else (math.nan, 0, math.nan)
+        return {tag: b if math.isfinite(b[2]) else (math.nan, 0, math.nan) for tag, b in best.items()}
 
     def read_raw(
         self,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind
+from hmi.core.historian import Historian
 from hmi.core.journal_read import (
     JournalError,
     StoredEvent,
@@ -25,6 +26,9 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import SCHEMA_VERSION
+from hmi.core.production.journal_io import observation_gaps
+from hmi.core.review.notes import JournalSpan, ReviewNotes
+from hmi.core.tag_info import TagInfo
 
 DAY_S = 86_400.0
 
@@ -137,9 +141,34 @@ class ReviewSource:
     def samples(self, tags: Iterable[str] | str, t0: float | None, t1: float | None) -> dict[str, TagSamples]:
         return read_samples_from_files(self.paths, tags, t0, t1)
 
+    def historian(self) -> Historian:
+        """The trend read path over these files (the same Historian as the live trends): the review's
+        trend, the faceplates at the cursor and the report's stop snapshots all read through it."""
+        return Historian.for_files(self.paths)
+
+    def open_notes(self) -> ReviewNotes:
+        """The reviewer's notes, in a notes file next to each journal (never in the journal)."""
+        return ReviewNotes([JournalSpan(f.path, f.t0, f.t1) for f in self.files], self.line_id)
+
+    def not_recording(self) -> list[tuple[float, float]]:
+        """Stretches when LineHMI was not running (a "journal closed" to the next "journal opened"):
+        nothing was recorded then, whatever the line did. The production analysis's own rule."""
+        readers = [open_journal_readonly(f.path) for f in self.files]
+        try:
+            return observation_gaps(readers)
+        finally:
+            for r in readers:
+                r.close()
+
     def tags(self) -> list[dict[str, object]]:
         with open_journal_readonly(self.files[-1].path) as r:
             return r.tags()
+
+    def tag_infos(self) -> dict[str, TagInfo]:
+        """Display facts (label, unit, precision) per tag: the stored line config's, else the files'."""
+        if self.config is not None:
+            return {t.name: TagInfo.from_config(t) for t in self.config.tags}
+        return {str(row["name"]): TagInfo.from_journal_row(row) for row in self.tags()}
 
     def machines(self) -> list[tuple[str, str]]:
         """(machine id, display name) in line order: from the config, else from the tags' machine column."""
