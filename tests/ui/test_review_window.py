@@ -216,3 +216,34 @@ def test_review_notes_leave_the_journal_unchanged_and_come_back(qtbot, shift_rev
     again._on_note_row(2, 0)
     assert again.timeline_view.cursor_time() == pytest.approx(shown[2].t)
     again.close()
+
+
+def test_stop_reason_dialog_saves_to_the_notes_and_needs_a_stop(shift_review, monkeypatch):
+    window, _path = shift_review
+    told = []
+    monkeypatch.setattr(review_window.QMessageBox, "information", staticmethod(lambda *a: told.append(a[2])))
+    window.timeline_view.set_cursor(T0 + 50)  # running: nothing to give a reason for
+    window.add_stop_reason()
+    assert told and "No machine is stopped at the cursor" in told[0]
+
+    def fill_in(dialog):
+        assert dialog.stop_combo.count() == 1 and "Faulted" in dialog.stop_combo.itemText(0)
+        dialog._accept()  # no reason yet: refused with a message, the dialog stays
+        assert dialog.error_label.text() and dialog.result() == 0
+        dialog.reason_combo.setEditText("cooling water off")
+        dialog.remark_edit.setText("seen on site")
+        dialog._accept()
+        return dialog.result()
+
+    monkeypatch.setattr(review_window.StopReasonDialog, "exec", fill_in)
+    window.timeline_view.set_cursor(STOP[0] + 20)
+    buttons = {b.text(): b for b in window.findChildren(QAbstractButton)}
+    buttons["Stop reason…"].click()
+    (note,) = window.notes.all()
+    assert (note.kind, note.t, note.machine, note.reason, note.text) == (
+        NoteKind.STOP_REASON, STOP[0], "m", "cooling water off", "seen on site"
+    )  # fmt: skip
+    window.notes_table.selectRow(0)
+    window._on_note_row(0, 0)
+    buttons["Delete note"].click()
+    assert window.notes.all() == [] and window.notes_table.rowCount() == 0
