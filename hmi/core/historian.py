@@ -13,9 +13,12 @@ Gaps the samples cannot show by themselves are added as NaN points with a
 
 - `data_gap` events (the runtime's disconnections, the journal's dropped
   batches): a break at the gap's start for the tags it names (or all);
-- the journal being opened (the app started): a break just after each tag's
-  last sample before that instant, because nothing was recorded while the app
-  was not running.
+- the journal being closed or opened (the app stopped or started): a break just
+  after each tag's last sample before that instant, because nothing was
+  recorded while the app was not running. The close matters as well as the
+  open: the next session's first samples may carry source times from just
+  before its "journal opened" (the server ran first), and a line held from the
+  last session's last sample to them would cross the whole stretch.
 
 Reads run on the caller's thread (the trend widget calls from a worker, never
 the GUI thread), open their own read-only connections, report progress and can
@@ -433,7 +436,7 @@ class Historian:
     def _gap_events(
         self, paths: Sequence[Path], t0: float, t1: float
     ) -> tuple[Intervals, np.ndarray, list[Any]]:
-        """Journal-level gaps overlapping [t0, t1): intervals, app-start times, and tags per gap."""
+        """Journal-level gaps overlapping [t0, t1): intervals, app stop/start times, and tags per gap."""
         starts: list[float] = []
         ends: list[float] = []
         gap_tags: list[Any] = []
@@ -449,7 +452,8 @@ class Historian:
                 # tag's last sample before it, which may lie inside the range.
                 rows = conn.execute(
                     "SELECT ts, kind, message, data FROM events WHERE ts >= ? AND ts < ?"
-                    " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%'))",
+                    " AND (kind = 'data_gap' OR (kind = 'system' AND"
+                    " (message LIKE 'journal opened%' OR message LIKE 'journal closed%')))",
                     (t0 - margin, t1 + margin),
                 ).fetchall()
             except sqlite3.Error:
@@ -675,7 +679,7 @@ def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.n
             if not np.any(np.isfinite(p.value[i0:i1])):
                 ts.append(s)
                 st.append(BAD_DATA_LOST)
-    # App (re)start: nothing was recorded since this tag's last sample before it.
+    # App stop or (re)start: nothing was recorded since this tag's last sample before it.
     for r in restarts.tolist():
         i = int(np.searchsorted(p.ts, r, side="left")) - 1
         if i >= 0:
