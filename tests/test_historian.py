@@ -274,7 +274,9 @@ def test_bad_stretch_and_journal_gap_event_and_restart(tmp_path, cfg):
     assert BAD_DATA_LOST in codes and BAD_NO_DATA in codes
 
 
-@pytest.mark.parametrize("view_end", [1250.0, 1195.0], ids=["range-over-restart", "range-ends-before-restart"])
+@pytest.mark.parametrize(
+    "view_end", [1250.0, 1195.0], ids=["range-over-restart", "range-ends-before-restart"]
+)
 def test_a_stop_of_the_app_is_never_bridged(tmp_path, cfg, view_end):
     """LineHMI closed at 1000 and opened at 1200; the next session's first sample carries a source time
     from before the open (the server ran first). No line crosses 1000..1190, whether the view holds the
@@ -283,7 +285,9 @@ def test_a_stop_of_the_app_is_never_bridged(tmp_path, cfg, view_end):
     write_synthetic_journal(path, cfg, SynthSpec(T0, T0 + 1800, hz=1.0, tags=["filler.speed"]))
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DELETE FROM samples WHERE source_ts >= ? AND source_ts < ?", (T0 + 1000.5, T0 + 1190))
-    conn.execute(EVENT_INSERT_SQL, (T0 + 1000.5, "system", "journal", "", 0, "journal closed", "{}", T0 + 1000.5))
+    conn.execute(
+        EVENT_INSERT_SQL, (T0 + 1000.5, "system", "journal", "", 0, "journal closed", "{}", T0 + 1000.5)
+    )
     conn.execute(EVENT_INSERT_SQL, (T0 + 1200, "system", "journal", "", 0, "journal opened", "{}", T0 + 1200))
     conn.close()
     r = Historian.for_files([path]).read(["filler.speed"], T0 + 900, T0 + view_end, width_px=2000)
