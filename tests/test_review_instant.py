@@ -268,3 +268,14 @@ def test_report_cli_puts_the_stop_trends_next_to_the_markdown_and_in_the_pdf(tmp
             ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True
         ).stdout
         assert "Trends around the longest stops" in text and "1. Machine: stopped" in text
+
+
+def test_values_at_keeps_few_connections_and_answers_the_same(shift):
+    """The connections kept for the cursor are bounded and closing them changes no answer."""
+    _path, source, _tl = shift
+    h = source.historian()
+    first = h.values_at(["m.speed", "m.temp"], T0 + 123)
+    assert len(h._kept.conns) == 1 <= h.KEPT_CONNECTIONS
+    h.close()
+    assert not hasattr(h._kept, "conns")
+    assert h.values_at(["m.speed", "m.temp"], T0 + 123) == first

@@ -139,6 +139,9 @@ class Historian:
         self.threads = max(1, int(threads))
         self._meta_lock = threading.Lock()
         self._tag_cache: dict[Path, tuple[int, dict[str, int]]] = {}
+        # values_at's open connections, per thread (SQLite connections stay on their thread): opening
+        # one costs about ten times the lookups a review's cursor move makes, so they are kept.
+        self._kept = threading.local()
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -533,7 +536,7 @@ class Historian:
         asks this for every faceplate tag at each move): an indexed lookup per tag and file."""
         best: dict[str, tuple[float, int, float]] = {tag: (math.nan, 0, -math.inf) for tag in tags}
         for path in self._existing(t - 86_400.0, t + 1.0):
-            conn = _connect_ro(path)
+            conn = self._kept_connection(path)
             try:
                 ids = self._tag_ids(conn, path)
                 for tag in tags:
@@ -551,9 +554,32 @@ class Historian:
                             int(row[2]),
                             float(row[0]),
                         )
-            finally:
-                conn.close()
+            except sqlite3.Error:
+                self._drop_kept(path)  # a file replaced or damaged under us: reopen next time
+                raise
         return {tag: b if math.isfinite(b[2]) else (math.nan, 0, math.nan) for tag, b in best.items()}
+
+    KEPT_CONNECTIONS = 4  # per thread: a cursor reads one or two daily files; bounds their page caches
+
+    def _kept_connection(self, path: Path) -> sqlite3.Connection:
+        kept: dict[Path, sqlite3.Connection] = self._kept.__dict__.setdefault("conns", {})
+        conn = kept.pop(path, None)
+        if conn is None:
+            conn = _connect_ro(path)
+            while len(kept) >= self.KEPT_CONNECTIONS:
+                kept.pop(next(iter(kept))).close()  # the least recently used
+        kept[path] = conn  # most recently used last
+        return conn
+
+    def _drop_kept(self, path: Path) -> None:
+        conn = self._kept.__dict__.get("conns", {}).pop(path, None)
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        """Close the connections values_at keeps open on the calling thread (other threads' go with them)."""
+        for conn in self._kept.__dict__.pop("conns", {}).values():
+            conn.close()
 
     def read_raw(
         self,

@@ -560,6 +560,8 @@ class ReviewWindow(QMainWindow):
     def closeEvent(self, event: object) -> None:
         self._play.stop()
         self.trend.shutdown()
+        if self._reader is not None:
+            self._reader.close()
         super().closeEvent(event)  # type: ignore[arg-type]
 
 

@@ -61,3 +61,7 @@ class InstantReader:
         for row in alarms:
             by_machine.setdefault(row.snapshot.machine, []).append(row)
         return LineInstant(t, self.historian.values_at(self.tags, t), self.timeline.gap_at(t), by_machine)
+
+    def close(self) -> None:
+        """Close the file connections the reads keep open (on the calling thread)."""
+        self.historian.close()
