@@ -279,3 +279,13 @@ def test_values_at_keeps_few_connections_and_answers_the_same(shift):
     h.close()
     assert not hasattr(h._kept, "conns")
     assert h.values_at(["m.speed", "m.temp"], T0 + 123) == first
+
+
+def test_the_review_historian_reads_only_the_files_of_the_range(tmp_path):
+    day1 = shift_journal(tmp_path, T0)
+    day2 = shift_journal(tmp_path, T0 + 86_400)
+    h = ReviewSource.open([tmp_path]).historian()
+    assert h._existing(T0 + 100, T0 + 200) == [day1]
+    assert h._existing(T0 + 86_400 + 10, T0 + 86_400 + 11) == [day2]
+    assert h._existing(T0 + 86_400 + 10 - 86_400, T0 + 86_400 + 11) == [day1, day2]  # values_at's look-back
+    assert h.values_at(["m.speed"], T0 + 86_400 + 50)["m.speed"][2] == pytest.approx(T0 + 86_400 + 50)

@@ -133,8 +133,9 @@ class ReviewWindow(QMainWindow):
         prev_button = QPushButton("◀ Previous event")
         next_button = QPushButton("Next event ▶")
         report_button = QPushButton("Shift report…")
+        report_button.setToolTip("The report of the shift at the cursor, as PDF")
         print_button = QPushButton("Print…")
-        print_button.setToolTip("Print the shift report (the same document as the PDF)")
+        print_button.setToolTip("Print the report of the shift at the cursor (the same document as the PDF)")
 
         bar = QHBoxLayout()
         bar.addWidget(self.cursor_label, 1)
@@ -481,12 +482,14 @@ class ReviewWindow(QMainWindow):
 
     # --- report ---------------------------------------------------------------------------------
     def _report(self) -> tuple[ShiftReport, dict[str, QImage]]:
-        """The shift report of the whole review with its stops' trend images (the same as the CLI's)."""
+        """The report of the shift at the cursor with its stops' trend images (the same document as
+        `linehmi report --shift NAME --day DAY`): a shift, not a week of files, whatever is open."""
         from hmi.ui.report_snapshots import render_snapshots
 
+        t0, t1, title = self.source.shift_at(self._cursor_t)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            report = build_report(self.source, self.source.t0, self.source.t1 + 1e-3, "whole journal")
+            report = build_report(self.source, t0, t1, title)
             return report, render_snapshots(report, self.source.historian(), self.source.tag_infos())
         finally:
             QApplication.restoreOverrideCursor()

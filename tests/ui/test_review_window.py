@@ -172,6 +172,7 @@ def test_print_goes_to_a_printer_with_the_report_and_its_stop_trends(shift_revie
     if shutil.which("pdftotext") and shutil.which("pdfimages"):
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
         assert "Shift report: Review test line" in text and "Trends around the longest stops" in text
+        assert window.source.shift_at(window._cursor_t)[2] in text  # the shift at the cursor
         images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True)
         assert len(images.stdout.strip().splitlines()) >= 3  # header, rule, one stop's image
 

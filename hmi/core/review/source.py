@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from hmi.core.journal_read import (
 from hmi.core.journal_schema import SCHEMA_VERSION
 from hmi.core.production.journal_io import observation_gaps
 from hmi.core.review.notes import JournalSpan, ReviewNotes
+from hmi.core.shift_calendar import ShiftCalendar
 from hmi.core.tag_info import TagInfo
 
 DAY_S = 86_400.0
@@ -144,7 +146,23 @@ class ReviewSource:
     def historian(self) -> Historian:
         """The trend read path over these files (the same Historian as the live trends): the review's
         trend, the faceplates at the cursor and the report's stop snapshots all read through it."""
-        return Historian.for_files(self.paths)
+        files = list(self.files)
+
+        def overlapping(t0: float | None, t1: float | None) -> list[Path]:
+            # Only the files whose records overlap the range: a cursor in a week's review reads
+            # the day it is on (and the day before, for the last value), not seven files.
+            lo = -math.inf if t0 is None else t0
+            hi = math.inf if t1 is None else t1
+            return [f.path for f in files if f.t1 >= lo and f.t0 <= hi]
+
+        return Historian(overlapping)
+
+    def shift_at(self, t: float) -> tuple[float, float, str]:
+        """(start, end, title) of the shift running at t, by the line's shift calendar (the stored
+        config's, else the default pattern): what the workspace's "Shift report…" reports on."""
+        cal = ShiftCalendar.from_config(self.config) if self.config is not None else ShiftCalendar.default()
+        shift, start, end = cal.shift_at(t)
+        return start, end, f"{shift.name} shift {cal.to_local(start).date().isoformat()}"
 
     def open_notes(self) -> ReviewNotes:
         """The reviewer's notes, in a notes file next to each journal (never in the journal)."""
