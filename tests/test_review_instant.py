@@ -276,7 +276,7 @@ def test_values_at_keeps_few_connections_and_answers_the_same(shift):
     h = source.historian()
     first = h.values_at(["m.speed", "m.temp"], T0 + 123)
     assert len(h._kept.conns) == 1 <= h.KEPT_CONNECTIONS
-    h.close()
+    h.release()
     assert not hasattr(h._kept, "conns")
     assert h.values_at(["m.speed", "m.temp"], T0 + 123) == first
 

@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
-from hmi.core.historian import Historian
+from hmi.core.history_api import TrendHistory
 from hmi.core.review.report import ShiftReport, StopSnapshot
 from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import Intervals, style_points
@@ -28,13 +28,13 @@ INK, DIM, GRID, STOP_BAND, GAP = "#202020", "#6e6e6e", "#d0d0d0", "#e2e2e2", "#9
 
 
 def render_snapshots(
-    report: ShiftReport, historian: Historian, infos: dict[str, TagInfo]
+    report: ShiftReport, historian: TrendHistory, infos: dict[str, TagInfo]
 ) -> dict[str, QImage]:
     """Each snapshot's image by its file name. Needs a QGuiApplication (offscreen is fine)."""
     return {s.image: render_snapshot(s, historian, infos) for s in report.snapshots}
 
 
-def render_snapshot(snap: StopSnapshot, historian: Historian, infos: dict[str, TagInfo]) -> QImage:
+def render_snapshot(snap: StopSnapshot, historian: TrendHistory, infos: dict[str, TagInfo]) -> QImage:
     w0, w1 = snap.window
     plot_w = WIDTH - LEFT - RIGHT
     result = historian.read(list(snap.pens), w0, w1, width_px=plot_w)

@@ -53,8 +53,8 @@ from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.instant import InstantReader, LineInstant
 from hmi.core.review.notes import NoteKind, NotesError, ReviewNote
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
+from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
-from hmi.core.review.source import ReviewSource
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.ui.review_notes_dialog import StopReasonDialog
 from widgets.line_overview import LineOverview
@@ -95,7 +95,7 @@ COMPACT_HEIGHT = 950
 
 class ReviewWindow(QMainWindow):
     def __init__(
-        self, source: ReviewSource, parent: QWidget | None = None, *, compact: bool | None = None
+        self, source: ReviewRecord, parent: QWidget | None = None, *, compact: bool | None = None
     ) -> None:
         """`compact`: faceplates and trend as tabs of one pane; None: when the screen is short."""
         super().__init__(parent)
@@ -104,7 +104,7 @@ class ReviewWindow(QMainWindow):
         self.picture = AlarmPicture(self.timeline.events)
         self.playback = Playback()
         self._cursor_t = source.t0
-        names = ", ".join(p.name for p in source.paths)
+        names = ", ".join(source.sources)
         self.setWindowTitle(f"LineHMI review — {source.line_name} — {names}")
         self.setObjectName("reviewWindow")
 
@@ -184,8 +184,8 @@ class ReviewWindow(QMainWindow):
         self.notes = source.open_notes()
         notes = "; ".join(source.problems + self.notes.problems)
         self.statusBar().showMessage(
-            f"{len(source.files)} file(s), read-only, {_hms(source.t0)} to {_hms(source.t1)}"
-            + (f" — {notes}" if notes else "")
+            f"{', '.join(source.sources) if len(source.sources) == 1 else f'{len(source.sources)} files'},"
+            f" read-only, {_hms(source.t0)} to {_hms(source.t1)}" + (f" — {notes}" if notes else "")
         )
 
         self._play = QTimer(self)
@@ -486,11 +486,11 @@ class ReviewWindow(QMainWindow):
         `linehmi report --shift NAME --day DAY`): a shift, not a week of files, whatever is open."""
         from hmi.ui.report_snapshots import render_snapshots
 
-        t0, t1, title = self.source.shift_at(self._cursor_t)
+        t0, t1, title = shift_at(self.source, self._cursor_t)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             report = build_report(self.source, t0, t1, title)
-            return report, render_snapshots(report, self.source.historian(), self.source.tag_infos())
+            return report, render_snapshots(report, self.source.historian(), tag_infos(self.source))
         finally:
             QApplication.restoreOverrideCursor()
 
@@ -582,7 +582,7 @@ def _reviewer() -> str:
         return ""
 
 
-def run_review(source: ReviewSource, *, seconds: float | None = None, screenshot: str | None = None) -> int:
+def run_review(source: ReviewRecord, *, seconds: float | None = None, screenshot: str | None = None) -> int:
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from hmi.ui.theme import apply_theme
 

@@ -73,6 +73,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo  # noqa: E402
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QStyle  # noqa: E402
 
 from hmi.core.review.notes import NoteKind, notes_path  # noqa: E402
+from hmi.core.review.record import shift_at  # noqa: E402
 from hmi.ui import review_window  # noqa: E402
 from tests.review_fixtures import OFF, STOP, reviewed_shift  # noqa: E402
 from widgets.formatting import format_value  # noqa: E402
@@ -172,7 +173,7 @@ def test_print_goes_to_a_printer_with_the_report_and_its_stop_trends(shift_revie
     if shutil.which("pdftotext") and shutil.which("pdfimages"):
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
         assert "Shift report: Review test line" in text and "Trends around the longest stops" in text
-        assert window.source.shift_at(window._cursor_t)[2] in text  # the shift at the cursor
+        assert shift_at(window.source, window._cursor_t)[2] in text  # the shift at the cursor
         images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True)
         assert len(images.stdout.strip().splitlines()) >= 3  # header, rule, one stop's image
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hmi.core.historian import Historian
+from hmi.core.history_api import TrendHistory
 from hmi.core.quality import BAD_NO_DATA
 from hmi.core.review.alarm_picture import PictureRow
 from hmi.core.review.timeline import Gap, Timeline
@@ -51,7 +51,7 @@ class LineInstant:
 class InstantReader:
     """Reads the line at an instant: a handful of indexed lookups per move, so scrubbing stays fast."""
 
-    def __init__(self, historian: Historian, timeline: Timeline, tags: Sequence[str]) -> None:
+    def __init__(self, historian: TrendHistory, timeline: Timeline, tags: Sequence[str]) -> None:
         self.historian = historian
         self.timeline = timeline
         self.tags = list(dict.fromkeys(tags))
@@ -63,5 +63,5 @@ class InstantReader:
         return LineInstant(t, self.historian.values_at(self.tags, t), self.timeline.gap_at(t), by_machine)
 
     def close(self) -> None:
-        """Close the file connections the reads keep open (on the calling thread)."""
-        self.historian.close()
+        """Close the connections the reads keep open (on the calling thread)."""
+        self.historian.release()

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from hmi.core.alarms import kpi
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
-from hmi.core.production.journal_io import ShiftSummary, analyse_journal, summarise
+from hmi.core.production.journal_io import ShiftSummary, summarise
 from hmi.core.production.text import count, minutes, pct
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
-from hmi.core.review.source import ReviewSource
+from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import StateBar, build_timeline
 
 # The report draws the trend around this many of the period's stops, the longest first: the ones a
@@ -89,7 +89,7 @@ class ShiftReport:
     stop_count: int = 0  # stops in the period (of the report's one stop definition): "the 5 longest of N"
 
 
-def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> ShiftReport:
+def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> ShiftReport:
     if t1 <= t0:
         raise ValueError(f"the report period ends before it starts ({title})")
     timeline = build_timeline(source)
@@ -123,11 +123,11 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
             if len(examples) < 6 and e.data.get("image"):
                 examples.append((e.ts, str(label), str(e.data.get("image"))))
     advisories = [(e.ts, e.message) for e in events if e.kind == EventKind.ADVISORY and int(e.severity) >= 1]
-    kpis = kpi.report(source.paths, t0, t1)
+    kpis = source.alarm_kpis(t0, t1)
     production = None
     problems = list(source.problems)
     try:
-        production = summarise(analyse_journal(source.paths, t0, t1), title)
+        production = summarise(source.production(t0, t1), title)
     except (JournalError, ValueError) as exc:
         problems.append(f"no production figures: {exc}")
     report = ShiftReport(
@@ -135,7 +135,7 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
         title=title,
         t0=t0,
         t1=t1,
-        files=[p.name for p in source.paths],
+        files=source.sources,
         users=users,
         state_time={m: dict(v) for m, v in state_time.items()},
         machine_names=names,
@@ -153,7 +153,7 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
     return report
 
 
-def _snapshots(source: ReviewSource, r: ShiftReport) -> tuple[list[StopSnapshot], int]:
+def _snapshots(source: ReviewRecord, r: ShiftReport) -> tuple[list[StopSnapshot], int]:
     """The longest stops of the report's one stop definition (the production model's, short stops
     excluded, else the machine-state stops), each with its machine's key pens from the line config."""
     if r.production is not None:

@@ -1,4 +1,5 @@
-"""What a review opens: one or more journal files (or a journal directory), read-only, with no PLC and
+"""What a review opens from files (a `ReviewRecord`, hmi.core.review.record): one or more journal files
+(or a journal directory), read-only, with no PLC and
 no config: the line, its tags and its config come from the files themselves.
 
 `ReviewSource.open(paths)` never writes to the evidence (every file through `open_journal_readonly`,
@@ -16,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hmi.core.alarms import kpi
+from hmi.core.alarms.kpi import KpiReport
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind
 from hmi.core.historian import Historian
@@ -27,10 +30,10 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import SCHEMA_VERSION
-from hmi.core.production.journal_io import observation_gaps
+from hmi.core.production.journal_io import analyse_journal, observation_gaps
+from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.review.notes import JournalSpan, ReviewNotes
-from hmi.core.shift_calendar import ShiftCalendar
-from hmi.core.tag_info import TagInfo
+from hmi.core.review.record import machines_of
 
 DAY_S = 86_400.0
 
@@ -157,13 +160,6 @@ class ReviewSource:
 
         return Historian(overlapping)
 
-    def shift_at(self, t: float) -> tuple[float, float, str]:
-        """(start, end, title) of the shift running at t, by the line's shift calendar (the stored
-        config's, else the default pattern): what the workspace's "Shift report…" reports on."""
-        cal = ShiftCalendar.from_config(self.config) if self.config is not None else ShiftCalendar.default()
-        shift, start, end = cal.shift_at(t)
-        return start, end, f"{shift.name} shift {cal.to_local(start).date().isoformat()}"
-
     def open_notes(self) -> ReviewNotes:
         """The reviewer's notes, in a notes file next to each journal (never in the journal)."""
         return ReviewNotes([JournalSpan(f.path, f.t0, f.t1) for f in self.files], self.line_id)
@@ -182,22 +178,18 @@ class ReviewSource:
         with open_journal_readonly(self.files[-1].path) as r:
             return r.tags()
 
-    def tag_infos(self) -> dict[str, TagInfo]:
-        """Display facts (label, unit, precision) per tag: the stored line config's, else the files'."""
-        if self.config is not None:
-            return {t.name: TagInfo.from_config(t) for t in self.config.tags}
-        return {str(row["name"]): TagInfo.from_journal_row(row) for row in self.tags()}
-
     def machines(self) -> list[tuple[str, str]]:
-        """(machine id, display name) in line order: from the config, else from the tags' machine column."""
-        if self.config is not None and self.config.machines:
-            return [(m.id, m.name) for m in self.config.machines]
-        seen: dict[str, str] = {}
-        for t in self.tags():
-            m = str(t.get("machine") or "")
-            if m and m not in seen:
-                seen[m] = m.capitalize()
-        return list(seen.items())
+        return machines_of(self.config, self.tags())
+
+    @property
+    def sources(self) -> list[str]:
+        return [p.name for p in self.paths]
+
+    def alarm_kpis(self, t0: float, t1: float) -> KpiReport:
+        return kpi.report(self.paths, t0, t1)
+
+    def production(self, t0: float, t1: float) -> ProductionAnalysis:
+        return analyse_journal(self.paths, t0, t1)
 
 
 def _inspect(path: Path) -> tuple[ReviewFile, str]:
