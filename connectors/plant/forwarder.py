@@ -488,10 +488,10 @@ class PlantForwarder:
                 continue
             with reader:
                 for tbl in TABLES:
-                    n = reader.conn.execute(
-                        f"SELECT count(*) FROM {tbl} WHERE id > ?", (prog.last_id[tbl],)
-                    ).fetchone()[0]
-                    rows += int(n)
+                    # Row ids are allocated in order and never reused in a journal file: the newest id
+                    # minus the confirmed one is the count, without counting millions of rows in an outage.
+                    top = reader.conn.execute(f"SELECT coalesce(max(id), 0) FROM {tbl}").fetchone()[0]
+                    rows += max(0, int(top) - prog.last_id[tbl])
                 first = reader.conn.execute(
                     "SELECT source_ts FROM samples WHERE id > ? ORDER BY id LIMIT 1",
                     (prog.last_id["samples"],),
@@ -518,11 +518,21 @@ class PlantForwarder:
     def _went_down(self, exc: BaseException) -> None:
         self._close()
         problem = _short(exc)
+        rows: int | None
+        try:  # the backlog keeps growing while PostgreSQL is away: the status bar shows by how much
+            rows, age = self.backlog()
+        except Exception:
+            rows, age = self._status.backlog_rows, self._status.backlog_age_s
         with self._lock:
             was = self._status
             first = was.reachable is not False
             self._status = replace(
-                was, reachable=False, problem=problem, down_since=was.down_since or time.time()
+                was,
+                reachable=False,
+                problem=problem,
+                down_since=was.down_since or time.time(),
+                backlog_rows=rows if self._progress or was.backlog_rows is not None else None,
+                backlog_age_s=age,
             )
         if first:  # one event per outage, not one per retry
             log.warning("plant historian unreachable: %s", problem)

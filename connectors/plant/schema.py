@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+MIGRATION_LOCK = 0x4C484D49  # the advisory-lock key migrations take ("LHMI")
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
@@ -158,6 +159,39 @@ FROM (
 GROUP BY tag_id, station_id, level, bucket;
 """,
     ),
+    (
+        4,
+        "line_actions: the operator state each line shares across its stations, pushed by NOTIFY",
+        """
+-- One row per operator action (acknowledge, shelve, out of service, limit change, stop reason...)
+-- made on a station of a line. `seq` is the line's database order, the order every station applies
+-- them in; (station_id, action_id) makes merging a station's offline actions twice harmless.
+CREATE TABLE line_actions (
+    seq         bigserial PRIMARY KEY,
+    line_id     text NOT NULL,
+    station_id  text NOT NULL,
+    action_id   text NOT NULL,
+    made_at     timestamptz NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    "user"      text NOT NULL DEFAULT '',
+    role        integer NOT NULL,
+    kind        text NOT NULL,
+    payload     jsonb NOT NULL,
+    offline     boolean NOT NULL DEFAULT false,
+    UNIQUE (station_id, action_id)
+);
+CREATE INDEX line_actions_line_seq ON line_actions (line_id, seq);
+-- A wake-up, not the data: a station that hears its line reads the rows after the last it applied
+-- (notifications are not replayed to a station that was disconnected; it reads them all the same).
+CREATE FUNCTION line_actions_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('linehmi_line_actions', NEW.line_id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER line_actions_notify AFTER INSERT ON line_actions
+    FOR EACH ROW EXECUTE FUNCTION line_actions_notify();
+""",
+    ),
 ]
 
 
@@ -176,6 +210,9 @@ def current_version(conn: Any) -> int:
 def migrate(conn: Any) -> list[int]:
     """Apply the missing migrations, oldest first; returns the versions applied (empty: up to date)."""
     with conn.transaction():
+        # One migrator at a time from the very first statement: two stations starting together on an
+        # empty database would otherwise both create schema_migrations (a unique-violation in pg_type).
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY,"
             " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"

@@ -308,7 +308,9 @@ class TrendView:
                     pen.tail_shown = False
                     fr.cleared_tails.append(pen)
         if tails:
-            self._update_tails(tails, now if self.live_mode else None)
+            # Paused or not, the live buffer is known up to now (a lost link arrives as a Bad
+            # sample, which ends the hold): the last value holds to now, as the pen table reads it.
+            self._update_tails(tails, now)
             fr.tails = tails
         self.all_dirty = False
         fr.lanes_due = bool(fr.bodies) or self.lanes_due

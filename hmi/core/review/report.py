@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from hmi.core.alarms import kpi
+from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, summarise
@@ -29,7 +30,14 @@ from hmi.core.review.timeline import StateBar, build_timeline
 # shift review talks about, without a page of charts per micro-stop.
 SNAPSHOT_STOPS = 5
 SNAPSHOT_PENS = 4  # per machine: its speed and key tags, in the faceplate's order
-NOTABLE_ALARM_ACTIONS = ("shelve", "out_of_service", "return_to_service", "unshelve", "limit_change")
+# Alarm transitions a shift report lists among the operator's actions of note.
+NOTABLE_ALARM_ACTIONS = (
+    TransitionCause.SHELVE,
+    TransitionCause.OUT_OF_SERVICE,
+    TransitionCause.RETURN_TO_SERVICE,
+    TransitionCause.UNSHELVE,
+    TransitionCause.LIMIT_CHANGED,
+)
 
 
 @dataclass(frozen=True)

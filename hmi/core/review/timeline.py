@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from hmi.core.alarms.event_codec import transition_brief
+from hmi.core.alarms.event_codec import TransitionCause, transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
 from hmi.core.review.record import ReviewRecord
@@ -112,11 +112,11 @@ def build_timeline(source: ReviewRecord) -> Timeline:
         if ev.kind == EventKind.ALARM:
             brief = transition_brief(ev)
             if brief is None or brief[2] not in (
-                "activate",
-                "acknowledge",
-                "clear",
-                "shelve",
-                "out_of_service",
+                TransitionCause.ACTIVATE,
+                TransitionCause.ACKNOWLEDGE,
+                TransitionCause.CLEAR,
+                TransitionCause.SHELVE,
+                TransitionCause.OUT_OF_SERVICE,
             ):
                 continue
             alarm, name, action, user = brief

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from hmi.core.alarms.event_codec import AlarmTransition, transition_of, transitions
+from hmi.core.alarms.event_codec import AlarmTransition, TransitionCause, transition_of, transitions
 from inference.assistant import i18n
 from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -253,7 +253,7 @@ class EventSequence(Tool):
         t_stop = stop.ts
         fault = stop.data.get("fault") or ""
         window = transitions(j.events(t_stop - 120.0, t_stop + 15.0, kinds=["alarm"]))
-        acts = [t for t in window if t.action == "activate" and t.snapshot.machine == mid]
+        acts = [t for t in window if t.action == TransitionCause.ACTIVATE and t.snapshot.machine == mid]
         first_out: AlarmTransition | None = None
         for act in acts:
             fo = act.snapshot.first_out_of
@@ -265,7 +265,7 @@ class EventSequence(Tool):
                 older = [
                     x
                     for x in transitions(j.events(t_stop - 900.0, t_stop + 15.0, kinds=["alarm"]))
-                    if x.alarm == fo and x.action == "activate"
+                    if x.alarm == fo and x.action == TransitionCause.ACTIVATE
                 ]
                 if older:
                     first_out = older[-1]
@@ -437,7 +437,8 @@ class EventSequence(Tool):
             if (e.kind == "machine_state")
             or (
                 (tr := transition_of(e)) is not None
-                and tr.action in ("activate", "acknowledge", "reset")
+                and tr.action
+                in (TransitionCause.ACTIVATE, TransitionCause.ACKNOWLEDGE, TransitionCause.RESET)
                 and tr.snapshot.machine == mid
             )
             or (e.kind in ("operator_action", "data_gap", "connection"))
