@@ -48,7 +48,9 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.journal_read import StoredEvent
+from hmi.core.journal_text import TextRow
 from hmi.core.live_values import LiveValues
+from hmi.core.quality import quality_of
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.instant import InstantReader, LineInstant
 from hmi.core.review.notes import NoteKind, NotesError, ReviewNote
@@ -56,6 +58,7 @@ from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
+from hmi.core.text_samples import display_text
 from hmi.ui.review_notes_dialog import StopReasonDialog
 from widgets.line_overview import LineOverview
 from widgets.timeline import TimelineWidget
@@ -66,6 +69,13 @@ TICK_MS = 100
 
 def _hms(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%H:%M:%S")
+
+
+def _text_history(source: ReviewRecord) -> dict[str, list[TextRow]]:
+    """Every text value of the record's text tags, by tag, oldest first (few: text changes rarely)."""
+    historian = source.historian()
+    tags = sorted(n for n, info in historian.tag_info().items() if info.get("data_type") == "text")
+    return historian.read_text(tags, source.t0 - 86_400.0, source.t1 + 1.0) if tags else {}
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -121,6 +131,9 @@ class ReviewWindow(QMainWindow):
         )
         self.state_table = _table(["machine", "state", "since"])
         self.notes_table = _table(["time", "kind", "machine", "text", "by"])
+        # Text tags (recipe names, batch ids...): their text at the cursor, when the files have any.
+        self._texts = _text_history(source)
+        self.text_table = _table(["tag", "text", "quality", "since"])
         self.cursor_label = QLabel()
         self.cursor_label.setObjectName("reviewCursor")
 
@@ -154,6 +167,8 @@ class ReviewWindow(QMainWindow):
         tabs.addTab(self.picture_table, "Alarm picture at the cursor")
         tabs.addTab(self.state_table, "Machines at the cursor")
         tabs.addTab(self._build_notes_tab(), "Review notes")
+        if self._texts:
+            tabs.addTab(self.text_table, "Text tags at the cursor")
         self.tabs = tabs
 
         if compact is None:
@@ -283,6 +298,18 @@ class ReviewWindow(QMainWindow):
             states.append([name, "no data" if bar is None else bar.state + (f" ({bar.fault})" if bar.fault else ""),
                            "" if bar is None else _hms(bar.t0)])  # fmt: skip
         _fill(self.state_table, states)
+        if self._texts:
+            texts = []
+            for tag, history in self._texts.items():
+                k = bisect.bisect_right([h.ts for h in history], t) - 1
+                if k < 0:
+                    texts.append([tag, "no data", "", ""])
+                    continue
+                h = history[k]
+                texts.append(
+                    [tag, display_text(h.text, h.full_bytes), quality_of(h.status).name.title(), _hms(h.ts)]
+                )
+            _fill(self.text_table, texts)
         self.trend.set_cursor(t)
         if self.overview.isVisible():  # a hidden overview costs nothing (the scrub bench's baseline)
             self.show_instant(t, picture)
