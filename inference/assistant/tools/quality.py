@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import counter_counts
 from inference.assistant import i18n
-from inference.assistant.journal_access import Ev
+from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
 from inference.assistant.tools.fmt import fmt_num
@@ -264,10 +265,21 @@ class QcRates(Tool):
         """Units counted by each counter tag in [a, b): read and counted where the Production view,
         the shift report and `linehmi production summary` count them (hmi.core.production)."""
         j = ctx.need_journal()
-        files = [p for p in j.files(a, b) if p.is_file()]
-        if not tags or not files:
+        if not tags:
+            return {}
+        if isinstance(j, JournalSource):  # files: any counter tag, with or without a production model
+            files = [p for p in j.files(a, b) if p.is_file()]
+            return counter_counts(files, tags, a, b, ctx.production) if files else dict.fromkeys(tags)
+        try:  # the plant historian: its production analysis reads the counters the same way
+            an = j.production(a, b, ctx.production)
+        except JournalError:
             return dict.fromkeys(tags)
-        return counter_counts(files, tags, a, b, ctx.production)
+        got = {
+            tr.tag: tr.between(a, b) if len(tr) else None
+            for d in an.data.values()
+            for tr in d.counter_tracks()
+        }
+        return {t: got.get(t) for t in tags}
 
     @staticmethod
     def _rate_tag(
