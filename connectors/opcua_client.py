@@ -720,6 +720,9 @@ class OpcUaConnector:
         self._flush()
         now = time.time()
         self._down_since = now
+        # The cause first, then its consequences: a consumer that hears of the lost link
+        # before the Bad samples (the alarm engine) attributes them to the link.
+        self._set_state(ConnectionState.RECONNECTING, self._reconnect_detail())
         # Every tag is marked bad at the moment the link went: screens stop
         # showing old values as current and trends break the line here.
         idx = [i for i, n in enumerate(self._nodes) if n is not None and i not in self._problems]
@@ -730,7 +733,6 @@ class OpcUaConnector:
                 idx, np.full(n, now), nan, np.full(n, now), nan, np.full(n, BAD_NOT_CONNECTED)
             )
         )
-        self._set_state(ConnectionState.RECONNECTING, self._reconnect_detail())
         if self.config.server.security.policy != "None":
             self._tasks.append(asyncio.create_task(self._watch_identity(), name="opcua-identity"))
 
