@@ -75,9 +75,9 @@ class LineOverview(QScrollArea):
         for fp in self.faceplates.values():
             fp.refresh(live)
 
-    def set_stale(self, stale: bool) -> None:
+    def set_stale(self, stale: bool, since: float | None = None) -> None:
         for fp in self.faceplates.values():
-            fp.set_stale(stale)
+            fp.set_stale(stale, since)
 
     def tick(self) -> None:
         for fp in self.faceplates.values():
