@@ -227,6 +227,7 @@ class LineRuntime:
         self._link_lock = threading.Lock()
         self._ever_connected = False
         self._stopping = False
+        self._camera_outage_told = False  # the camera's current outage is in the journal
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -673,9 +674,15 @@ class LineRuntime:
 
     def _on_camera_state(self, state: ConnectionState, detail: str) -> None:
         assert self.qc is not None
-        changed = state != self.qc.status.source_state
+        prev = self.qc.status.source_state
         self.qc.set_source_state(state, detail)
-        if changed:
+        up = state == ConnectionState.CONNECTED
+        # One event per outage, as for the tags' link: while the server is away asyncua's retries
+        # toggle the camera session between reconnecting and disconnected every second (seen: 51
+        # events in 25 s). Journaled: the change of connectedness, and the first cause of an outage.
+        same_outage = not up and prev != ConnectionState.CONNECTED and self._camera_outage_told
+        self._camera_outage_told = not up and (self._camera_outage_told or state != ConnectionState.CONNECTING)
+        if (up != (prev == ConnectionState.CONNECTED) or not up) and not same_outage:
             sev = (
                 Severity.INFO
                 if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING)
