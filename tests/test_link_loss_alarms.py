@@ -19,17 +19,9 @@ from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.link_state import LINK_CONNECTED, LINK_LOST
 from hmi.core.runtime_api import ConnectionState
 from tests.opcua_fixtures import free_port
+from tests.test_runtime import wait_for
 
 LINK_ALARM = "line.server_link.lost"
-
-
-def wait_for(pred, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 def test_every_quality_alarm_of_a_server_tag_waits_for_the_link():
@@ -60,7 +52,7 @@ def test_a_stopped_server_raises_one_link_alarm_and_no_sensor_alarms(tmp_path, o
     sim_loop.run(sim.start(), timeout=30)
     rt = LineRuntime(cfg, journal_dir=tmp_path, endpoint=sim.endpoint).start()
     try:
-        wait_for(lambda: rt.state == ConnectionState.CONNECTED)
+        wait_for(lambda: rt.state == ConnectionState.CONNECTED, timeout=30)
         time.sleep(1.5)  # values and the link tag's "Connected" reach the engine
         assert rt.alarms.record(LINK_ALARM).state == AlarmState.NORMAL
         lost_at = time.time()
