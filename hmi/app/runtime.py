@@ -681,7 +681,9 @@ class LineRuntime:
         # toggle the camera session between reconnecting and disconnected every second (seen: 51
         # events in 25 s). Journaled: the change of connectedness, and the first cause of an outage.
         same_outage = not up and prev != ConnectionState.CONNECTED and self._camera_outage_told
-        self._camera_outage_told = not up and (self._camera_outage_told or state != ConnectionState.CONNECTING)
+        self._camera_outage_told = not up and (
+            self._camera_outage_told or state != ConnectionState.CONNECTING
+        )
         if (up != (prev == ConnectionState.CONNECTED) or not up) and not same_outage:
             sev = (
                 Severity.INFO

@@ -4,7 +4,8 @@ The main window during the demo fault (alarms, advisories, QC results, productio
 then the link goes the way the connector reports it: the state first, then every server tag
 Bad "no connection". Every visible value-showing widget must then say its values are the last
 known at the time the link went, greyed (widgets.last_known walks the widgets, as
-widgets.text_fit does for clipping); when the link is back, none says so any more.
+widgets.text_fit does for clipping), and those texts must fit; when the link is back,
+none says so any more.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hmi.core.quality import BAD_NOT_CONNECTED
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
 from widgets.last_known import last_known_text, live_looking
+from widgets.text_fit import clipped_texts
 
 from .test_no_clipped_text import PROFILES, SIZES, _settle, window  # noqa: F401  (the fixture)
 
@@ -60,10 +62,20 @@ def test_every_value_says_last_known_while_the_link_is_lost(window, qtbot, size,
             dock.show()
             dock.raise_()
             _settle(qtbot)
+        where = "the window" if dock is None else f"the {dock.windowTitle()!r} dock in front"
         found = live_looking(win, since)
         if found:
-            where = "the window" if dock is None else f"the {dock.windowTitle()!r} dock in front"
             problems.append(f"{len(found)} live-looking with {where}:\n  " + "\n  ".join(found))
+        # the "last known at" texts fit too (widgets.text_fit, as for the connected window). Left
+        # out: the top bar's link detail, which elides a long endpoint at 1280 px whether the link
+        # is up or down (its full text is in the tooltip; open, in the issue note).
+        clipped = [
+            str(c)
+            for c in clipped_texts(win)
+            if (dock is None or dock.objectName() in c.widget) and "connectionIndicator" not in c.widget
+        ]
+        if clipped:
+            problems.append(f"{len(clipped)} clipped with {where}:\n  " + "\n  ".join(clipped))
     assert not problems, "\n".join(problems)
     # the values themselves are still there (last known), not "? BadNotConnected"
     for fp in win.overview.faceplates.values():
