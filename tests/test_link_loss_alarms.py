@@ -1,17 +1,18 @@
 """A lost server link is one alarm with its action, not one "signal lost" alarm per sensor
 (issue 10, walkthrough finding 9). Real simulator, real runtime, real alarm engine: the
-simulator is stopped for longer than the longest quality-alarm on-delay, then started again.
+simulator process is killed for longer than the longest quality-alarm on-delay, then started again.
 """
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
 
 import pytest
 
-from connectors.loop_thread import LoopThread
-from connectors.sim.server import SimSettings, SimulatedLineServer
 from hmi.app.runtime import LineRuntime
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.model import AlarmKind, AlarmState
@@ -39,6 +40,24 @@ def test_every_quality_alarm_of_a_server_tag_waits_for_the_link():
     assert link.tag == cfg.server.link_tag and link.action
 
 
+def _sim(port: int) -> subprocess.Popen:
+    """The simulator as its own process, so it can be killed as a PLC's PC goes down (stopping an
+    in-process server aborts its connections before it stops listening: a client can slip back in)."""
+    cmd = [sys.executable, "-m", "hmi.cli", "sim", "--port", str(port), "--seed", "3", "--no-faults"]
+    cmd += ["--no-random-jams", "--camera-hz", "0"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def listening() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    wait_for(listening, timeout=90)
+    return proc
+
+
 @pytest.mark.parametrize("outage_s", [12.0])
 def test_a_stopped_server_raises_one_link_alarm_and_no_sensor_alarms(tmp_path, outage_s):
     cfg = load_config(DEMO_CONFIG)
@@ -47,17 +66,16 @@ def test_a_stopped_server_raises_one_link_alarm_and_no_sensor_alarms(tmp_path, o
     assert outage_s > longest + 1.0  # long enough for every quality alarm to have fired the old way
     quality_ids = [d.id for d in defs if d.kind == AlarmKind.QUALITY]
     port = free_port()
-    sim_loop = LoopThread("test-sim").start()
-    sim = SimulatedLineServer(SimSettings(port=port, seed=3, faults=[], random_jams=False, camera_hz=0), cfg)
-    sim_loop.run(sim.start(), timeout=30)
-    rt = LineRuntime(cfg, journal_dir=tmp_path, endpoint=sim.endpoint).start()
+    sim = _sim(port)
+    rt = LineRuntime(cfg, journal_dir=tmp_path, endpoint=f"opc.tcp://127.0.0.1:{port}/linehmi/").start()
     try:
-        wait_for(lambda: rt.state == ConnectionState.CONNECTED, timeout=30)
+        wait_for(lambda: rt.state == ConnectionState.CONNECTED, timeout=90)
         time.sleep(1.5)  # values and the link tag's "Connected" reach the engine
         assert rt.alarms.record(LINK_ALARM).state == AlarmState.NORMAL
         lost_at = time.time()
-        sim_loop.run(sim.stop(), timeout=15)  # the server is gone, as when the PLC or its PC stops
-        wait_for(lambda: rt.state != ConnectionState.CONNECTED)
+        sim.kill()  # the server is gone, as when the PLC or its PC stops
+        sim.wait(15)
+        wait_for(lambda: rt.state != ConnectionState.CONNECTED, timeout=30)
         wait_for(lambda: rt.alarms.record(LINK_ALARM).state == AlarmState.UNACKED, timeout=15)
         time.sleep(max(0.0, lost_at + outage_s - time.time()))
         link = rt.alarms.record(LINK_ALARM)
@@ -69,9 +87,8 @@ def test_a_stopped_server_raises_one_link_alarm_and_no_sensor_alarms(tmp_path, o
         annunciated = [r.id for r in rt.alarms.records() if r.active]
         assert annunciated == [LINK_ALARM]
 
-        sim = SimulatedLineServer(sim.settings, cfg)  # the server comes back on the same port
-        sim_loop.run(sim.start(), timeout=30)
-        wait_for(lambda: rt.state == ConnectionState.CONNECTED, timeout=30)
+        sim = _sim(port)  # the server comes back on the same port
+        wait_for(lambda: rt.state == ConnectionState.CONNECTED, timeout=90)
         wait_for(lambda: not rt.alarms.record(LINK_ALARM).active, timeout=15)
         time.sleep(1.0)
         for aid in quality_ids:  # back with the link, the sensors are good: nothing to say
@@ -79,8 +96,8 @@ def test_a_stopped_server_raises_one_link_alarm_and_no_sensor_alarms(tmp_path, o
         assert rt.alarms.record(LINK_ALARM).state == AlarmState.RTN_UNACKED
     finally:
         rt.stop()
-        sim_loop.run(sim.stop(), timeout=15)
-        sim_loop.stop()
+        sim.kill()
+        sim.wait(15)
     db = sqlite3.connect(rt.journal.path)
     fired = [
         r[0]
