@@ -149,7 +149,7 @@ class JournalReader:
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_event_from_row(r) for r in self.conn.execute(sql, args_all)]
+        return [event_from_row(r) for r in self.conn.execute(sql, args_all)]
 
     # --- samples ------------------------------------------------------------------------------
     def read_samples(
@@ -194,7 +194,7 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _event_from_row(row: tuple[Any, ...]) -> StoredEvent:
+def event_from_row(row: tuple[Any, ...]) -> StoredEvent:
     """One events row as a StoredEvent, whatever types the file holds: SQLite does not enforce
     column types, so a row written by hand or by another tool must not stop a review."""
     rid, ts, kind, source, user, severity, message, data, committed_at = row

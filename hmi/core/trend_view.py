@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from hmi.core.historian import Historian, HistoryResult, PenHistory, write_csv
+from hmi.core.historian import HistoryResult, PenHistory, write_csv
+from hmi.core.history_api import TrendHistory
 from hmi.core.live_buffer import LiveBuffers, LiveDecimator
 from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import (
@@ -307,7 +308,9 @@ class TrendView:
                     pen.tail_shown = False
                     fr.cleared_tails.append(pen)
         if tails:
-            self._update_tails(tails, now if self.live_mode else None)
+            # Paused or not, the live buffer is known up to now (a lost link arrives as a Bad
+            # sample, which ends the hold): the last value holds to now, as the pen table reads it.
+            self._update_tails(tails, now)
             fr.tails = tails
         self.all_dirty = False
         fr.lanes_due = bool(fr.bodies) or self.lanes_due
@@ -513,7 +516,7 @@ class TrendView:
 def write_export(
     path: Path,
     plan: ExportPlan,
-    hist: Historian | None,
+    hist: TrendHistory | None,
     progress: Callable[[float, str], None],
     cancelled: Callable[[], bool],
 ) -> tuple[str, int]:
