@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterable
 
@@ -119,6 +120,8 @@ class TagTableModel(QAbstractTableModel):
         if role == _Display:
             return self._text(i, col)
         if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == COL_VALUE and self.live.is_text[i]:
+                return _LEFT  # words read from the left; numbers line up on the right
             return _RIGHT if col in (COL_VALUE, COL_SOURCE_TS, COL_AGE) else _LEFT
         if role == Qt.ItemDataRole.BackgroundRole:
             if col == COL_VALUE:
@@ -161,7 +164,10 @@ class TagTableModel(QAbstractTableModel):
         return self.live.last_known_at(i)
 
     def _is_bad(self, i: int) -> bool:
-        return quality_of(int(self.live.status[i])) == Quality.BAD or self.live.value[i] != self.live.value[i]
+        if quality_of(int(self.live.status[i])) == Quality.BAD:
+            return True
+        # a text tag has no number: its value is the text (an empty string is a value too)
+        return not self.live.is_text[i] and self.live.value[i] != self.live.value[i]
 
     def _level(self, i: int) -> str | None:
         if not self._has_alarms[i] or self._is_bad(i):
@@ -182,9 +188,14 @@ class TagTableModel(QAbstractTableModel):
         if col == COL_VALUE:
             status = int(live.status[i])
             q = quality_of(status)
-            if q == Quality.BAD or live.value[i] != live.value[i]:
+            if self._is_bad(i):
                 return "? REFUSED" if i in self._problems else "? BAD"
-            text = format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            exact = live.text[i]  # a text tag's text, or a 64-bit integer's exact digits
+            text = (
+                exact
+                if exact is not None
+                else format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            )
             return text + " ?" if q == Quality.UNCERTAIN else text
         if col == COL_QUALITY:
             status = int(live.status[i])
@@ -214,6 +225,10 @@ class TagTableModel(QAbstractTableModel):
         if t.description:
             lines.append(t.description)
         lines.append(f"Status: {status_name(status)} (0x{status:08X})")
+        shown = self.live.text[i]
+        if shown is not None:
+            what = "Text" if self.live.is_text[i] else "Exact value (trends draw the nearest float64)"
+            lines.append(f"{what}: {html.escape(shown[:500])}" + ("…" if len(shown) > 500 else ""))
         problem = self._problems.get(i)
         if problem:
             lines.append(f"Refused by server: {status_name(problem[0])} (0x{problem[0]:08X}) — {problem[1]}")
@@ -376,6 +391,7 @@ class TagTable(QWidget):
         super().__init__(parent)
         self.model = TagTableModel(live, self)
         self._pending = np.zeros(len(live), dtype=bool)
+        self._fits_digits = False
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(int(1000 / refresh_hz))
@@ -424,7 +440,10 @@ class TagTable(QWidget):
         widths = {
             COL_NAME: fm.horizontalAdvance("labeller.motor_current_xx"),
             COL_DESC: fm.horizontalAdvance("Labeller bearing temperature"),
-            COL_VALUE: fm.horizontalAdvance("-000,000.00xxx"),
+            # text tags: room for a batch id or a recipe name (the tooltip has the whole text)
+            COL_VALUE: fm.horizontalAdvance(
+                "LOT-2026-12-06-0042xx" if live.is_text.any() else "-000,000.00xxx"
+            ),
             COL_UNIT: fm.horizontalAdvance("m/minxxx"),
             COL_QUALITY: fm.horizontalAdvance("BadNodeIdUnknown (0x80340000)xxxxx"),
             COL_SOURCE_TS: fm.horizontalAdvance("00:00:00.000xxx"),
@@ -465,7 +484,20 @@ class TagTable(QWidget):
         if not len(changed):
             return 0
         self._pending[:] = False
+        self._fit_exact_digits(changed)
         return self.model.on_samples_applied(changed)
+
+    def _fit_exact_digits(self, changed: np.ndarray) -> None:
+        """The exact digits of a 64-bit integer must never be elided: the first time one is shown,
+        the value column grows to hold any 64-bit integer."""
+        if self._fits_digits:
+            return
+        live = self.model.live
+        if any(live.text[i] is not None and not live.is_text[i] for i in changed.tolist()):
+            need = self.fontMetrics().horizontalAdvance("-18446744073709551615xx")
+            if self.view.columnWidth(COL_VALUE) < need:
+                self.view.setColumnWidth(COL_VALUE, need)
+            self._fits_digits = True
 
     def tick(self) -> None:
         self.model.tick()

@@ -39,6 +39,7 @@ from hmi.core.historian import (
     rows_to_buckets,
     rows_to_points,
 )
+from hmi.core.journal_text import TextRow
 from hmi.core.rollup import LEVELS
 from hmi.core.trend_data import Buckets, Intervals, Points, regroup
 
@@ -241,6 +242,13 @@ class PlantHistorian:
         if row is None:
             return (math.nan, 0, math.nan)
         return (_num(row[1]), int(row[2]), float(row[0]))
+
+    def read_text(
+        self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000
+    ) -> dict[str, list[TextRow]]:
+        """No text here: the forwarder does not send the journal's text_samples table yet
+        (docs/journal.md describes it). Text tags read as having no values."""
+        return {t: [] for t in tags}
 
     def read_raw(
         self,

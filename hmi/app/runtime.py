@@ -38,6 +38,7 @@ from connectors.plant.forwarder import ForwarderSettings, PlantError, PlantForwa
 from connectors.plant.line_sync import LineStateSync
 from connectors.plant.link import PlantLink
 from hmi.app.cert_trust import CertificateTrust
+from hmi.app.server_browse import ServerBrowser
 from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
@@ -54,8 +55,9 @@ from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import BAD, GOOD, is_backfilled, is_bad, status_name
 from hmi.core.retention import RetentionJob
-from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
+from hmi.core.runtime_api import ConnectionState, LiveUpdate, ServerGrant, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
+from hmi.core.text_samples import TextSample
 from hmi.core.users import Action, PermissionDenied, User, UserStore
 from inference.fault.predictor import Advisory, FaultPredictor
 from inference.qc.inspector import QcInspector
@@ -66,6 +68,7 @@ log = logging.getLogger(__name__)
 # minimised for a long time the oldest samples are dropped from the *display*
 # feed only (the journal has them all) and the drop is counted and shown.
 _FEED_MAX_SAMPLES = 2_000_000
+_FEED_MAX_TEXTS = 50_000
 # How far back a start looks for each machine's last journaled state (today's and yesterday's file).
 _STATE_LOOKBACK_S = 2 * 86_400.0
 
@@ -199,6 +202,8 @@ class LineRuntime:
             on_backfill=self._on_backfill,
             on_notice=self._on_notice,
             pki_dir=pki_root(config.server.security.pki_dir, jdir),
+            on_text=self._on_text,
+            on_grants=self._on_grants,
         )
         if self.qc is not None and config.camera is not None:
             # The camera's session is secured like the tag session: same [server.security], same
@@ -220,11 +225,17 @@ class LineRuntime:
         self.certificates = CertificateTrust(
             self.connector.pki, self.auditor, self.retry_connection, self._actions
         )
+        # The engineers' tag browser: its own session to the same server, with the same security.
+        self.browser = ServerBrowser(
+            config, self.connector.endpoint, self.connector.pki, self._io, self.auditor
+        )
         self._gui_feed = gui_feed
         self._lock = threading.Lock()
         self._feed: deque[SampleBatch] = deque()
         self._feed_samples = 0
         self._feed_dropped = 0
+        self._texts: deque[TextSample] = deque(maxlen=_FEED_MAX_TEXTS)
+        self._latest_text: dict[int, TextSample] = {}
         self._events: list[JournalEvent] = []
         self._problems: list[TagProblem] = []
         self._state = ConnectionState.DISCONNECTED
@@ -304,6 +315,7 @@ class LineRuntime:
         self._stopping = True  # the connector's "stopped" is not a lost link
         if self._io.running:
             try:
+                self.browser.close()
                 if self.camera is not None:
                     self._io.run(self.camera.stop(), timeout=10)
                     if self._camera_future is not None:
@@ -373,7 +385,16 @@ class LineRuntime:
             dropped, self._feed_dropped = self._feed_dropped, 0
             state, detail = self._state, self._state_detail
             alarms, self._alarm_changes = self._alarm_changes, []
-        return LiveUpdate(SampleBatch.concat(batches), events, state, detail, problems, dropped, alarms)
+            texts = list(self._texts)
+            self._texts.clear()
+        return LiveUpdate(
+            SampleBatch.concat(batches), events, state, detail, problems, dropped, alarms, texts
+        )
+
+    def latest_text(self, tag: str) -> TextSample | None:
+        """The newest text value of a tag (text tags; exact digits of a big integer), or None."""
+        i = self._index.get(tag)
+        return None if i is None else self._latest_text.get(i)
 
     # --- users and alarm actions (answered on the actions thread, never blocking the caller) ---
 
@@ -501,6 +522,20 @@ class LineRuntime:
             if self._state_tags:
                 self._detect_machine_states(present)
         self._feed_gui(batch)
+
+    def _on_text(self, texts: list[TextSample]) -> None:
+        """Text values (I/O loop thread): journaled in text_samples and shown; never alarmed."""
+        self.journal.write_text_samples(texts)
+        for t in texts:
+            if not is_backfilled(t.status):
+                self._latest_text[t.tag_idx] = t
+        if self._gui_feed:
+            with self._lock:
+                self._texts.extend(texts)  # bounded: a frozen window keeps the newest
+
+    def _on_grants(self, grants: dict[str, ServerGrant]) -> None:
+        """What the server granted per tag after a subscribe: into the journal's tags table."""
+        self.journal.record_grants(grants, time.time())
 
     def _feed_gui(self, batch: SampleBatch) -> None:
         if self._gui_feed:

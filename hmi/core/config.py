@@ -135,6 +135,9 @@ class JournalConfig(_Strict):
     # SQLite's page cache of the writer connection: the largest cache LineHMI holds. RSS grows with
     # the day's file until the cache is full, then levels off (see docs/journal.md, "Memory").
     page_cache_mb: Number = 32.0
+    # Text tags (data_type = "text") and 64-bit integers beyond 2^53 are journaled as text up to this
+    # many UTF-8 bytes; a longer value is cut at a character boundary and marked with its full length.
+    max_text_bytes: int = 1024
     stall_warn_s: Number = 3.0
     disk_warn_free_mb: Number = 2048.0
     disk_critical_free_mb: Number = 512.0
@@ -144,6 +147,13 @@ class JournalConfig(_Strict):
     def _positive(cls, v: float) -> float:
         if not 10 <= v <= 10_000:
             raise ValueError("must be between 10 and 10000 ms")
+        return v
+
+    @field_validator("max_text_bytes")
+    @classmethod
+    def _text_bytes(cls, v: int) -> int:
+        if not 16 <= v <= 1_048_576:
+            raise ValueError("must be between 16 and 1048576 bytes")
         return v
 
     @field_validator("page_cache_mb")
@@ -266,7 +276,9 @@ class TagConfig(_Strict):
     description: str = ""
     unit: str = ""
     machine: str = ""
-    data_type: Literal["float", "int", "bool", "enum"] = "float"
+    # "text": a String, LocalizedText, ByteString (read as UTF-8 text) or an array of them
+    # (journaled as JSON). Text is journaled in its own table and shown, never trended or alarmed.
+    data_type: Literal["float", "int", "bool", "enum", "text"] = "float"
     # For enums: value -> label, e.g. {"0" = "Stopped", "2" = "Running"}
     states: dict[str, str] = {}
     range: Range | None = None
@@ -337,6 +349,31 @@ class TagConfig(_Strict):
             )
         if self.data_type == "enum" and not self.states:
             raise ValueError("an enum tag needs a 'states' table")
+        return self
+
+    @model_validator(mode="after")
+    def _text_is_shown_not_trended(self) -> TagConfig:
+        if self.data_type != "text":
+            return self
+        numeric = [
+            n
+            for n, set_ in (
+                ("range", self.range is not None),
+                ("normal", self.normal is not None),
+                ("alarms", any(getattr(self.alarms, k) is not None for k in ("hihi", "hi", "lo", "lolo"))),
+                ("deadband", self.deadband > 0),
+                ("states", bool(self.states)),
+                ("writable", self.writable),
+            )
+            if set_
+        ]
+        if numeric:
+            raise ValueError(
+                f"a text tag cannot have {', '.join(numeric)}: text is journaled and shown, not trended,"
+                " alarmed or written (use a numeric tag for that)"
+            )
+        if self.source == "derived":
+            raise ValueError('a derived tag is a number: data_type = "text" is for server tags')
         return self
 
     @property

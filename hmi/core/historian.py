@@ -45,6 +45,7 @@ from urllib.parse import quote
 import numpy as np
 
 from hmi.core.journal_schema import files_for_range, journal_path_for
+from hmi.core.journal_text import TextRow, read_text_rows, text_at
 from hmi.core.quality import (
     BAD_DATA_LOST,
     BAD_NO_DATA,
@@ -54,6 +55,7 @@ from hmi.core.quality import (
     status_name,
 )
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
+from hmi.core.text_samples import display_text
 from hmi.core.trend_data import Buckets, Intervals, Points, regroup
 
 ProgressFn = Callable[[float, str], None]
@@ -444,6 +446,52 @@ class Historian:
                 best = (math.nan if row[1] is None else float(row[1]), int(row[2]), float(row[0]))
         return best if math.isfinite(best[2]) else (math.nan, 0, math.nan)
 
+    def read_text(
+        self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000
+    ) -> dict[str, list[TextRow]]:
+        """Every text value of `tags` in [t0, t1) by source time: text tags, and the exact digits
+        journaled for 64-bit integers beyond 2^53. Files older than the text table have none."""
+        out: dict[str, list[TextRow]] = {t: [] for t in tags}
+        n = 0
+        for path in self._existing(t0, t1):
+            conn = _connect_ro(path)
+            try:
+                ids = self._tag_ids(conn, path)
+                for tag in tags:
+                    tid = ids.get(tag)
+                    if tid is None:
+                        continue
+                    rows = read_text_rows(conn, tid, t0, t1, limit=max_rows - n + 1)
+                    n += len(rows)
+                    if n > max_rows:
+                        raise ValueError(
+                            f"more than {max_rows:,} text values in the range; read a shorter range"
+                        )
+                    out[tag].extend(rows)
+            finally:
+                conn.close()
+        for rows in out.values():
+            rows.sort(key=lambda r: r.ts)
+        return out
+
+    def text_at(self, tag: str, t: float) -> TextRow | None:
+        """The last text value of `tag` at or before t, from any file (None: none journaled)."""
+        best: TextRow | None = None
+        for path in self._existing(t - 86_400.0, t + 1.0):
+            conn = _connect_ro(path)
+            try:
+                tid = self._tag_ids(conn, path).get(tag)
+                row = text_at(conn, tid, t) if tid is not None else None
+            finally:
+                conn.close()
+            if row is not None and (best is None or row.ts > best.ts):
+                best = row
+        return best
+
+    def text_tags(self) -> set[str]:
+        """Names of the text tags (data_type "text") in these files."""
+        return {name for name, info in self.tag_info().items() if info.get("data_type") == "text"}
+
     def read_raw(
         self,
         tags: Sequence[str],
@@ -713,15 +761,30 @@ def write_csv(
     units: dict[str, str] | None = None,
     *,
     cancel: CancelFn | None = None,
+    texts: dict[str, list[TextRow]] | None = None,
 ) -> int:
     """Write samples as CSV rows sorted by time (long format); returns rows written.
 
     Times are ISO 8601 with the local offset; `value` is empty where there is no
     value (bad quality); `quality` is Good/Uncertain/Bad; `status` the OPC UA name.
+    `texts` (Historian.read_text): a text tag's rows carry its text as the value (a
+    truncated one says so); a number's exact digits (beyond 2^53) replace its rounded value.
     """
     units = units or {}
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
+    texts = texts or {}
+    text_only = {t: rows for t, rows in texts.items() if t not in series}
+    exact = {
+        (t, r.ts): display_text(r.text, r.full_bytes)
+        for t, rows in texts.items()
+        if t in series
+        for r in rows
+    }
+    if text_only:
+        series = dict(series)
+        for t, rows in text_only.items():
+            series[t] = Points.of([r.ts for r in rows], [math.nan] * len(rows), [r.status for r in rows])
     names = list(series)
     if not names:
         return 0
@@ -734,6 +797,7 @@ def write_csv(
     qual = np.array(["Good", "Uncertain", "Bad"])[sev]
     bf = np.asarray(is_backfilled(st))
     status_names: dict[int, str] = {}
+    offsets = np.cumsum([0] + [len(series[n]) for n in names])  # where each tag's rows start
     written = 0
     for k, i in enumerate(order.tolist()):
         if cancel is not None and k % 50_000 == 0 and cancel():
@@ -744,11 +808,19 @@ def write_csv(
             name = status_names[code] = status_name(code)
         v = float(val[i])
         tag = names[int(which[i])]
+        when = float(ts[i])
+        if tag in text_only:
+            row = text_only[tag][i - int(offsets[which[i]])]
+            value = display_text(row.text, row.full_bytes)
+        else:
+            value = exact.get((tag, when)) or (
+                repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v))
+            )
         w.writerow(
             (
-                iso_local(float(ts[i])),
+                iso_local(when),
                 tag,
-                repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v)),
+                value,
                 units.get(tag, ""),
                 qual[i],
                 name,

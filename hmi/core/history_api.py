@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from hmi.core.historian import CancelFn, HistoryResult, ProgressFn
+from hmi.core.journal_text import TextRow
 from hmi.core.trend_data import Points
 
 
@@ -48,4 +49,10 @@ class TrendHistory(Protocol):
         max_rows: int = 20_000_000,
     ) -> dict[str, Points]:
         """Every sample of `tags` in [t0, t1) (CSV export)."""
+        ...
+
+    def read_text(
+        self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000
+    ) -> dict[str, list[TextRow]]:
+        """Text values of `tags` in [t0, t1) by source time (text tags; exact 64-bit digits)."""
         ...

@@ -15,6 +15,7 @@ import numpy as np
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, is_backfilled, is_gap_status, quality_array
 from hmi.core.samples import SampleBatch
+from hmi.core.text_samples import TextSample, display_text
 
 # A value computed in the HMI (failure risk, QC defect rate) is published at its sampling
 # interval while its source runs; this many intervals without one (and at least
@@ -55,6 +56,10 @@ class LiveValues:
         # Tags the server refused (node id unknown, ...): name -> (status, message).
         self.problems: dict[str, tuple[int, str]] = {}
         self.expected_refresh_s = np.array([expected_refresh_s(t) for t in config.tags])
+        # Text as shown: a text tag's value, or the exact digits of a 64-bit integer beyond 2^53
+        # (only while it belongs to the number shown: same source time). None: show the number.
+        self.text: list[str | None] = [None] * n
+        self.is_text = np.array([t.data_type == "text" for t in config.tags], dtype=bool)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -86,10 +91,34 @@ class LiveValues:
         self.status[tags] = batch.status[rows]
         self.source_ts[tags] = batch.source_ts[rows]
         self.received_ts[tags] = batch.received_ts[rows]
-        tags = changed
+        for i in tags.tolist():  # exact digits belong to the number they came with
+            self.text[i] = None
+        tags = changed  # a kept (last known) value changed too: it now says since when
         self._generation += 1
         self.version[tags] = self._generation
         return tags
+
+    def apply_text(self, texts: list[TextSample]) -> np.ndarray:
+        """Apply text values (after the batch of the same poll); returns the tags that changed."""
+        changed: list[int] = []
+        for s in texts:
+            i = s.tag_idx
+            if not 0 <= i < len(self.names) or is_backfilled(s.status):
+                continue
+            if self.is_text[i]:  # the text is the value: time and quality come with it
+                self.status[i] = s.status
+                self.source_ts[i] = s.source_ts
+                self.received_ts[i] = s.received_ts
+            elif s.source_ts != self.source_ts[i]:
+                continue  # exact digits of a number that is no longer the latest
+            self.text[i] = None if s.text is None else display_text(s.text, s.full_bytes)
+            changed.append(i)
+        if not changed:
+            return np.empty(0, dtype=np.int32)
+        idx = np.unique(np.asarray(changed, dtype=np.int32))
+        self._generation += 1
+        self.version[idx] = self._generation
+        return idx
 
     def quality(self) -> np.ndarray:
         return quality_array(self.status)

@@ -62,6 +62,7 @@ from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
+from hmi.ui.tag_browser_dialog import TagBrowserDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
 from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollable
@@ -406,6 +407,15 @@ class MainWindow(QMainWindow):
         self.assistant.lm, self.assistant.lm_error = lm, why
         self.assistant_pane.update_model_indicator()
 
+    def open_tag_browser(self) -> TagBrowserDialog | None:
+        """The engineers' tag browser (role shown before trying; every call role-checked)."""
+        if self.runtime.browser is None:
+            return None
+        dialog = TagBrowserDialog(self.runtime.browser, self.user, self, touch=self.touch)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def open_trend(self, tag: str) -> None:
         """Show the trend with `tag` added (live, last hour)."""
         self.trend.open_tag(tag)
@@ -502,6 +512,13 @@ class MainWindow(QMainWindow):
         )
         reset.triggered.connect(self.reset_layout)
         menu.addAction(reset)
+        if self.runtime.browser is not None:
+            menu.addSeparator()
+            self.browse_action = self._action(
+                "Server tag browser…", None, "Browse the PLC's tags and copy them as config (engineer)"
+            )
+            self.browse_action.triggered.connect(self.open_tag_browser)
+            menu.addAction(self.browse_action)
         self.view_button.setMenu(menu)
         self.view_menu = menu
         self.help_menu = HelpMenu(

@@ -40,10 +40,13 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.journal_read import StoredEvent
+from hmi.core.journal_text import TextRow
+from hmi.core.quality import quality_of
 from hmi.core.review.alarm_picture import AlarmPicture
 from hmi.core.review.record import ReviewRecord
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
+from hmi.core.text_samples import display_text
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
 
@@ -53,6 +56,13 @@ TICK_MS = 100
 
 def _hms(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%H:%M:%S")
+
+
+def _text_history(source: ReviewRecord) -> dict[str, list[TextRow]]:
+    """Every text value of the record's text tags, by tag, oldest first (few: text changes rarely)."""
+    historian = source.historian()
+    tags = sorted(n for n, info in historian.tag_info().items() if info.get("data_type") == "text")
+    return historian.read_text(tags, source.t0 - 86_400.0, source.t1 + 1.0) if tags else {}
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -96,6 +106,9 @@ class ReviewWindow(QMainWindow):
             ["alarm", "priority", "state", "in this state since", "as raised (message frozen at activation)"]
         )
         self.state_table = _table(["machine", "state", "since"])
+        # Text tags (recipe names, batch ids...): their text at the cursor, when the files have any.
+        self._texts = _text_history(source)
+        self.text_table = _table(["tag", "text", "quality", "since"])
         self.cursor_label = QLabel()
         self.cursor_label.setObjectName("reviewCursor")
 
@@ -123,6 +136,8 @@ class ReviewWindow(QMainWindow):
         tabs.addTab(ev_box, "Events")
         tabs.addTab(self.picture_table, "Alarm picture at the cursor")
         tabs.addTab(self.state_table, "Machines at the cursor")
+        if self._texts:
+            tabs.addTab(self.text_table, "Text tags at the cursor")
         self.tabs = tabs
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -188,6 +203,18 @@ class ReviewWindow(QMainWindow):
             states.append([name, "no data" if bar is None else bar.state + (f" ({bar.fault})" if bar.fault else ""),
                            "" if bar is None else _hms(bar.t0)])  # fmt: skip
         _fill(self.state_table, states)
+        if self._texts:
+            texts = []
+            for tag, history in self._texts.items():
+                k = bisect.bisect_right([h.ts for h in history], t) - 1
+                if k < 0:
+                    texts.append([tag, "no data", "", ""])
+                    continue
+                h = history[k]
+                texts.append(
+                    [tag, display_text(h.text, h.full_bytes), quality_of(h.status).name.title(), _hms(h.ts)]
+                )
+            _fill(self.text_table, texts)
         self.trend.set_cursor(t)
         # Keep the event list at the cursor: the first event at or after it comes into view.
         row = bisect.bisect_left([e.ts for e in self._shown_events], t)

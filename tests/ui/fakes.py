@@ -85,6 +85,7 @@ class FakeRuntime:
         self.fault = None
         self.qc = None
         self.certificates = None
+        self.browser = None
         self.plant_link: PlantLinkFigures | None = None  # tests attach one for the status bar
         self.production: ProductionTracker | None = None  # tests attach a real tracker when they need one
         if alarms:

@@ -249,7 +249,12 @@ class TrendWidget(QWidget):
         if tag in self.view.pens:
             return False
         if not self.view.can_add(tag):
-            self._say(f"no tag named {tag!r} in this line")
+            if self.view.known_tag(tag):
+                self._say(
+                    f"{tag} is a text tag: not trended; its values are in the tag table and the CSV export"
+                )
+            else:
+                self._say(f"no tag named {tag!r} in this line")
             return False
         colour = colour or style.pen_colour(len(self.view.pens))
         pen = self.view.add_pen(tag, colour, axis=axis, visible=visible)

@@ -14,6 +14,7 @@ from typing import Any
 
 from hmi.core.alarms.event_codec import latest_snapshots
 from hmi.core.production.setup import ProductionSetup
+from hmi.core.text_samples import display_text
 from inference.assistant.catalog import Catalog, TagInfo
 from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.procedures import ProcedureIndex
@@ -190,6 +191,16 @@ class PlantTools:
             return None
         r = self.journal.last_before(name, at)
         return (r[1], r[2], r[0], "journal") if r is not None else None
+
+    def text_at(self, name: str, at: float | None = None) -> tuple[str, int, float] | None:
+        """(text as shown, status, source_ts) of the text value in force at `at` (None: now): a text
+        tag's text, or the exact digits journaled for an integer beyond 2^53."""
+        if self.journal is None:
+            return None
+        row = self.journal.text_at(name, self.now() + 1.0 if at is None else at)
+        if row is None:
+            return None
+        return display_text(row.text, row.full_bytes), row.status, row.ts
 
     def alarm_snapshots(self, at: float) -> dict[str, tuple[dict[str, Any], float]]:
         """Alarm states at `at`, replayed from the journal with the alarm engine's own codec."""
