@@ -144,7 +144,8 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
     production = None
     problems = list(source.problems)
     try:
-        production = summarise(source.production(t0, end if end > t0 else t1), title)
+        # The whole period: the analysis itself ends a stop at the record's end (not recorded after it).
+        production = summarise(source.production(t0, t1), title)
     except (JournalError, ValueError) as exc:
         problems.append(f"no production figures: {exc}")
     report = ShiftReport(
