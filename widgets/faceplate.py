@@ -3,11 +3,17 @@
 The faceplate reads LiveValues directly and decides what to repaint by
 comparing the per-tag version counters of its own few tags, so the main
 window can call `refresh()` on every frame for every faceplate at no cost.
+
+In review mode (the review workspace's playback) the same faceplate shows a
+recorded instant: no setpoint button (a review writes nothing), ages measured
+from the review's cursor (its `clock`), and a line with the machine's alarms
+standing at that instant.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -45,9 +51,14 @@ class Faceplate(QFrame):
         config: LineConfig,
         tag_index: dict[str, int] | None = None,
         parent: QWidget | None = None,
+        *,
+        review: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(parent)
         self.machine = machine
+        self.review = review
+        self._clock = clock
         self.setObjectName("faceplate")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         index = config.tag_index() if tag_index is None else tag_index
@@ -82,6 +93,18 @@ class Faceplate(QFrame):
         head.addWidget(self.state_label)
         lay.addLayout(head)
 
+        self.stale_label = QLabel()
+        self.stale_label.setObjectName("staleLabel")
+        self.stale_label.setWordWrap(True)
+        # Review mode: the machine's alarms at the cursor instant (the alarm picture, per machine).
+        self.alarm_label = QLabel()
+        self.alarm_label.setObjectName("faceplateAlarms")
+        self.alarm_label.setWordWrap(True)
+        self.alarm_label.setVisible(review)
+        if review:  # under the title, where a review pane shorter than the faceplate still shows them
+            lay.addWidget(self.alarm_label)
+            lay.addWidget(self.stale_label)
+
         rule = QFrame()
         rule.setObjectName("faceplateRule")
         rule.setFixedHeight(1)
@@ -99,10 +122,8 @@ class Faceplate(QFrame):
         lay.addStretch(1)
 
         foot = QHBoxLayout()
-        self.stale_label = QLabel()
-        self.stale_label.setObjectName("staleLabel")
-        self.stale_label.setWordWrap(True)
-        foot.addWidget(self.stale_label)
+        if not review:
+            foot.addWidget(self.stale_label)
         foot.addStretch(1)
         self.setpoint_button = QPushButton("Setpoint…")
         self.setpoint_button.setObjectName("setpointButton")
@@ -113,9 +134,19 @@ class Faceplate(QFrame):
             else "No writable tags on this machine"
         )
         self.setpoint_button.clicked.connect(lambda: self.setpoint_requested.emit(self.machine.id))
+        self.setpoint_button.setVisible(not review)  # a review writes nothing: no button that cannot work
         foot.addWidget(self.setpoint_button)
         lay.addLayout(foot)
 
+        self.tags = [
+            t
+            for t in (
+                machine.state_tag,
+                self._fault_tag.name if self._fault_tag else "",
+                machine.setpoint_tag,
+            )
+            if t
+        ] + list(self.indicators)  # the tags this faceplate shows (a review reads these at its cursor)
         watched = [i for i in (self._state_i, self._fault_i, self._sp_i) if i >= 0] + self._ind_idx
         self._watched = np.asarray(watched, dtype=np.int64)
         self._seen = np.full(len(watched), -1, dtype=np.int64)
@@ -186,9 +217,14 @@ class Faceplate(QFrame):
         stale_text = ""
         if self._stale:
             if self._last_received > 0:
-                stale_text = f"Not updating · data {format_age(time.time() - self._last_received)} old"
+                age = format_age(self._clock() - self._last_received)
+                stale_text = (
+                    f"Nothing recorded here · last values {age} before"
+                    if self.review
+                    else f"Not updating · data {age} old"
+                )
             else:
-                stale_text = "Not updating · no data yet"
+                stale_text = "Nothing recorded here" if self.review else "Not updating · no data yet"
         if self.stale_label.text() != stale_text:
             self.stale_label.setText(stale_text)
         if self.state_label.text() != text:
@@ -204,6 +240,22 @@ class Faceplate(QFrame):
         for ind in self.indicators.values():
             ind.set_stale(stale)
         self._render_badge()
+
+    def set_alarms(self, lines: list[tuple[str, str, bool]]) -> None:
+        """Review mode: the machine's alarms at the instant, as (name, state label, active), most
+        urgent first; an active one is drawn in the alarm colour (ISA-101: colour only for abnormal)."""
+        if not lines:
+            text = "No alarm standing"
+        else:
+            first = f"{lines[0][0]} ({lines[0][1]})"
+            text = f"{len(lines)} alarms: {first}, …" if len(lines) > 1 else f"Alarm: {first}"
+        kind = "alarm" if any(active for _, _, active in lines) else ""
+        if self.alarm_label.text() != text:
+            self.alarm_label.setText(text)
+            self.alarm_label.setToolTip("\n".join(f"{n}: {s}" for n, s, _ in lines))
+        if self.alarm_label.property("kind") != kind:
+            self.alarm_label.setProperty("kind", kind)
+            _repolish(self.alarm_label)
 
     def tick(self) -> None:
         for ind in self.indicators.values():

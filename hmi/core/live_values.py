@@ -60,10 +60,11 @@ class LiveValues:
     def __len__(self) -> int:
         return len(self.names)
 
-    def apply(self, batch: SampleBatch) -> np.ndarray:
-        """Apply a batch; returns the indices of the tags that changed."""
+    def apply(self, batch: SampleBatch, *, recorded: bool = False) -> np.ndarray:
+        """Apply a batch; returns the indices of the tags that changed. `recorded`: the batch is a
+        recorded instant (a review's cursor), where history filled in after a reconnect counts."""
         backfilled = np.asarray(is_backfilled(batch.status))
-        if backfilled.any():  # history filled in after a reconnect is not the current value
+        if backfilled.any() and not recorded:  # history filled in after a reconnect is not the current value
             batch = batch.take(~backfilled)
         if not len(batch):
             return np.empty(0, dtype=np.int32)
