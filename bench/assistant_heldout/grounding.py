@@ -55,9 +55,19 @@ QUESTIONS = [
     Q("state", "how is the filler doing at the moment?", "12:04:40", "filler"),
     Q("state", "labeller state?", "12:04:58", "labeller"),
     Q("share", "what share of bottles did the camera throw out this shift?", "12:10:53"),
-    Q("share", "what percentage did the camera reject in the last 10 minutes?", "12:07:46", window=("11:57:46", "12:07:46")),
+    Q(
+        "share",
+        "what percentage did the camera reject in the last 10 minutes?",
+        "12:07:46",
+        window=("11:57:46", "12:07:46"),
+    ),
     Q("share", "camera reject share between 12:05 and 12:08?", "12:10:53", window=("12:05:00", "12:08:00")),
-    Q("share", "what fraction of bottles has the camera rejected since 12:00?", "12:10:53", window=("12:00:00", "12:10:53")),
+    Q(
+        "share",
+        "what fraction of bottles has the camera rejected since 12:00?",
+        "12:10:53",
+        window=("12:00:00", "12:10:53"),
+    ),
 ]
 
 
@@ -71,7 +81,8 @@ def truth(db: sqlite3.Connection, day: str, q: Q) -> dict[str, object]:
         ).fetchone()
         state = msg.split("->")[-1].strip().split()[0]
         (prev,) = db.execute(
-            "SELECT message FROM events WHERE kind='machine_state' AND source=? AND ts<=? ORDER BY ts DESC LIMIT 1 OFFSET 1",
+            "SELECT message FROM events WHERE kind='machine_state' AND source=? AND ts<=?"
+            " ORDER BY ts DESC LIMIT 1 OFFSET 1",
             (q.machine, now),
         ).fetchone()
         return {"name": name, "state": state, "stale": prev.split("->")[-1].strip().split()[0]}
@@ -93,9 +104,7 @@ def truth(db: sqlite3.Connection, day: str, q: Q) -> dict[str, object]:
 def score(answer: str, q: Q, exp: dict[str, object]) -> bool:
     low = answer.lower()
     if q.cls == "offdata":
-        return any(d in low for d in DECLINE) and not any(
-            f"{s.lower()} since" in low for s in STATES
-        )
+        return any(d in low for d in DECLINE) and not any(f"{s.lower()} since" in low for s in STATES)
     if q.cls == "state":
         first = answer.split(".")[0]
         return exp["state"] in first and (exp["stale"] == exp["state"] or exp["stale"] not in first)
@@ -120,7 +129,9 @@ def main(path: str) -> int:
         ans = a.answer(q.text).text
         ok = score(ans, q, exp)
         ok_by.setdefault(q.cls, []).append(ok)
-        print(f"[{'PASS' if ok else 'FAIL'}] {q.cls:8s} @{q.now} {q.text!r} expected {exp}\n    -> {ans[:300]!r}")
+        print(
+            f"[{'PASS' if ok else 'FAIL'}] {q.cls:8s} @{q.now} {q.text!r} expected {exp}\n    -> {ans[:300]!r}"
+        )
     total = sum(sum(v) for v in ok_by.values())
     n = sum(len(v) for v in ok_by.values())
     for k, v in ok_by.items():
