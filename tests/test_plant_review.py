@@ -157,13 +157,17 @@ def test_linehmi_report_from_the_plant_prints_what_the_file_gives(plant, tmp_pat
     day = dt.datetime.fromtimestamp(start).date().isoformat()
     window = "06:00..06:30" if dt.datetime.fromtimestamp(start).hour == 6 else None
     shift = ["--shift", window, "--day", day] if window else []
-    assert report_main(["--db", str(path), "--markdown", str(tmp_path / "f.md"), *shift]) == 0
-    assert (
-        report_main(["--db", f"{plant['url']}?line={line}", "--markdown", str(tmp_path / "p.md"), *shift])
-        == 0
+    # The same file name in two folders: the stop trend images are named after the Markdown file.
+    (tmp_path / "f").mkdir()
+    (tmp_path / "p").mkdir()
+    f_md, p_md = tmp_path / "f" / "report.md", tmp_path / "p" / "report.md"
+    assert report_main(["--db", str(path), "--markdown", str(f_md), *shift]) == 0
+    assert report_main(["--db", f"{plant['url']}?line={line}", "--markdown", str(p_md), *shift]) == 0
+    same_report(f_md.read_text(), p_md.read_text())
+    assert "plant historian" in p_md.read_text()
+    assert sorted(x.name for x in (tmp_path / "f").glob("*.png")) == sorted(
+        x.name for x in (tmp_path / "p").glob("*.png")
     )
-    same_report((tmp_path / "f.md").read_text(), (tmp_path / "p.md").read_text())
-    assert "plant historian" in (tmp_path / "p.md").read_text()
     capsys.readouterr()
     assert report_main(["--db", f"{plant['url']}?line=nope", "--markdown", "-"]) == 2
     assert "no station of line 'nope'" in capsys.readouterr().err

@@ -222,8 +222,9 @@ class PlantHistorian:
         rows = conn.execute(
             "SELECT extract(epoch FROM ts)::float8, kind, message, data::text FROM events"
             " WHERE line_id = %s AND station_id = %s AND ts >= to_timestamp(%s) AND ts < to_timestamp(%s)"
-            " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%%'))",
-            (self.target.line_id, station, t0 - GAP_LOOKBACK_S, t1),
+            " AND (kind = 'data_gap' OR (kind = 'system' AND"
+            " (message LIKE 'journal opened%%' OR message LIKE 'journal closed%%')))",
+            (self.target.line_id, station, t0 - GAP_LOOKBACK_S, t1 + GAP_LOOKBACK_S),
         ).fetchall()
         return gaps_from_events(rows, t0, t1)
 
@@ -242,6 +243,12 @@ class PlantHistorian:
         if row is None:
             return (math.nan, 0, math.nan)
         return (_num(row[1]), int(row[2]), float(row[0]))
+
+    def values_at(self, tags: Sequence[str], t: float) -> dict[str, tuple[float, int, float]]:
+        return {tag: self.value_at(tag, t) for tag in tags}
+
+    def release(self) -> None:
+        """Nothing kept per thread: the pool (shared with the record) holds the connections."""
 
     def read_text(
         self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000

@@ -24,10 +24,19 @@ from hmi.core.alarms import kpi
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError, StoredEvent, TagSamples, event_from_row
-from hmi.core.production.journal_io import BAD_BIT, COUNTER_BUCKET_S, Series, analyse_sources, setup_or_error
+from hmi.core.production.journal_io import (
+    BAD_BIT,
+    COUNTER_BUCKET_S,
+    Series,
+    analyse_sources,
+    observation_gaps,
+    setup_or_error,
+)
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.production.setup import ProductionSetup
+from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
+from hmi.core.user_settings import settings_dir
 
 _TS = "extract(epoch FROM source_ts)::float8"
 
@@ -254,6 +263,18 @@ class PlantRecord:
             "line_name": self.line_name,
             "line_config": self.config.model_dump_json() if self.config is not None else "",
         }
+
+    def not_recording(self) -> list[tuple[float, float]]:
+        return observation_gaps([self])
+
+    def open_notes(self) -> ReviewNotes:
+        """Notes of a plant-historian review go to the reviewer's settings folder (there is no journal
+        file to put them next to, and the historian is the plant's record, not the reviewer's)."""
+        folder = settings_dir() / "review_notes"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{self.line_id}_{self.station_id}")
+        t0, t1 = self.t0, self.t1
+        return ReviewNotes([JournalSpan(folder / f"{name}.plant", t0, t1)], self.line_id)
 
     def close(self) -> None:
         self.pool.close()

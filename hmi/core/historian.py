@@ -13,9 +13,12 @@ Gaps the samples cannot show by themselves are added as NaN points with a
 
 - `data_gap` events (the runtime's disconnections, the journal's dropped
   batches): a break at the gap's start for the tags it names (or all);
-- the journal being opened (the app started): a break just after each tag's
-  last sample before that instant, because nothing was recorded while the app
-  was not running.
+- the journal being closed or opened (the app stopped or started): a break just
+  after each tag's last sample before that instant, because nothing was
+  recorded while the app was not running. The close matters as well as the
+  open: the next session's first samples may carry source times from just
+  before its "journal opened" (the server ran first), and a line held from the
+  last session's last sample to them would cross the whole stretch.
 
 Reads run on the caller's thread (the trend widget calls from a worker, never
 the GUI thread), open their own read-only connections, report progress and can
@@ -138,6 +141,9 @@ class Historian:
         self.threads = max(1, int(threads))
         self._meta_lock = threading.Lock()
         self._tag_cache: dict[Path, tuple[int, dict[str, int]]] = {}
+        # values_at's open connections, per thread (SQLite connections stay on their thread): opening
+        # one costs about ten times the lookups a review's cursor move makes, so they are kept.
+        self._kept = threading.local()
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -413,10 +419,13 @@ class Historian:
             except sqlite3.Error:
                 continue
             try:
+                # Restarts are looked for past t1 too: one after the range still ends the line at each
+                # tag's last sample before it, which may lie inside the range.
                 rows = conn.execute(
                     "SELECT ts, kind, message, data FROM events WHERE ts >= ? AND ts < ?"
-                    " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%'))",
-                    (t0 - GAP_LOOKBACK_S, t1),
+                    " AND (kind = 'data_gap' OR (kind = 'system' AND"
+                    " (message LIKE 'journal opened%' OR message LIKE 'journal closed%')))",
+                    (t0 - GAP_LOOKBACK_S, t1 + GAP_LOOKBACK_S),
                 ).fetchall()
             except sqlite3.Error:
                 rows = []
@@ -428,23 +437,58 @@ class Historian:
     # --- single values and raw export ------------------------------------------------------------
     def value_at(self, tag: str, t: float) -> tuple[float, int, float]:
         """(value, status, ts) of the last sample of `tag` at or before t, from any file."""
-        best: tuple[float, int, float] = (math.nan, 0, -math.inf)
+        return self.values_at([tag], t)[tag]
+
+    def values_at(self, tags: Sequence[str], t: float) -> dict[str, tuple[float, int, float]]:
+        """Per tag, (value, status, ts) of its last sample at or before t, from any file; (nan, 0, nan)
+        for a tag with none. One read-only connection per file for all the tags (a review's cursor
+        asks this for every faceplate tag at each move): an indexed lookup per tag and file."""
+        best: dict[str, tuple[float, int, float]] = {tag: (math.nan, 0, -math.inf) for tag in tags}
         for path in self._existing(t - 86_400.0, t + 1.0):
-            conn = _connect_ro(path)
+            conn = self._kept_connection(path)
             try:
-                tid = self._tag_ids(conn, path).get(tag)
-                if tid is None:
-                    continue
-                row = conn.execute(
-                    "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts <= ?"
-                    " ORDER BY source_ts DESC, id DESC LIMIT 1",
-                    (tid, t),
-                ).fetchone()
-            finally:
-                conn.close()
-            if row is not None and row[0] > best[2]:
-                best = (math.nan if row[1] is None else float(row[1]), int(row[2]), float(row[0]))
-        return best if math.isfinite(best[2]) else (math.nan, 0, math.nan)
+                ids = self._tag_ids(conn, path)
+                for tag in tags:
+                    tid = ids.get(tag)
+                    if tid is None:
+                        continue
+                    row = conn.execute(
+                        "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts <= ?"
+                        " ORDER BY source_ts DESC, id DESC LIMIT 1",
+                        (tid, t),
+                    ).fetchone()
+                    if row is not None and row[0] > best[tag][2]:
+                        best[tag] = (
+                            math.nan if row[1] is None else float(row[1]),
+                            int(row[2]),
+                            float(row[0]),
+                        )
+            except sqlite3.Error:
+                self._drop_kept(path)  # a file replaced or damaged under us: reopen next time
+                raise
+        return {tag: b if math.isfinite(b[2]) else (math.nan, 0, math.nan) for tag, b in best.items()}
+
+    KEPT_CONNECTIONS = 4  # per thread: a cursor reads one or two daily files; bounds their page caches
+
+    def _kept_connection(self, path: Path) -> sqlite3.Connection:
+        kept: dict[Path, sqlite3.Connection] = self._kept.__dict__.setdefault("conns", {})
+        conn = kept.pop(path, None)
+        if conn is None:
+            conn = _connect_ro(path)
+            while len(kept) >= self.KEPT_CONNECTIONS:
+                kept.pop(next(iter(kept))).close()  # the least recently used
+        kept[path] = conn  # most recently used last
+        return conn
+
+    def _drop_kept(self, path: Path) -> None:
+        conn = self._kept.__dict__.get("conns", {}).pop(path, None)
+        if conn is not None:
+            conn.close()
+
+    def release(self) -> None:
+        """Close the connections values_at keeps open on the calling thread (other threads' go with them)."""
+        for conn in self._kept.__dict__.pop("conns", {}).values():
+            conn.close()
 
     def read_text(
         self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000
@@ -632,15 +676,16 @@ def gaps_from_events(
     rows: Sequence[tuple[Any, ...]], t0: float, t1: float
 ) -> tuple[Intervals, np.ndarray, list[Any]]:
     """Journal-level gaps overlapping [t0, t1) from (ts, kind, message, data) event rows: intervals,
-    app-start times, and the tags of each gap (None: all). Rows are `data_gap` events and the
-    "journal opened" system events, as both historians select them."""
+    app stop/start times, and the tags of each gap (None: all). Rows are `data_gap` events and the
+    "journal closed"/"journal opened" system events up to GAP_LOOKBACK_S past t1, as both historians
+    select them."""
     starts: list[float] = []
     ends: list[float] = []
     gap_tags: list[Any] = []
     restarts: list[float] = []
     for ts, kind, _msg, data in rows:
-        if kind == "system":
-            if t0 <= ts < t1:
+        if kind == "system":  # LineHMI stopped or started: looked for past t1 too (see the module doc)
+            if ts >= t0:
                 restarts.append(float(ts))
             continue
         try:
@@ -734,7 +779,7 @@ def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.n
             if not np.any(np.isfinite(p.value[i0:i1])):
                 ts.append(s)
                 st.append(BAD_DATA_LOST)
-    # App (re)start: nothing was recorded since this tag's last sample before it.
+    # App stop or (re)start: nothing was recorded since this tag's last sample before it.
     for r in restarts.tolist():
         i = int(np.searchsorted(p.ts, r, side="left")) - 1
         if i >= 0:

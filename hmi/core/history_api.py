@@ -34,6 +34,15 @@ class TrendHistory(Protocol):
         """(value, status, ts) of the last sample of `tag` at or before t; (nan, 0, nan) when none."""
         ...
 
+    def values_at(self, tags: Sequence[str], t: float) -> dict[str, tuple[float, int, float]]:
+        """`value_at` for several tags at once (the review's faceplates at each cursor move)."""
+        ...
+
+    def release(self) -> None:
+        """Close the connections kept open for repeated reads on this thread (values_at); the history
+        stays usable and reopens them when asked again."""
+        ...
+
     def tag_info(self, names: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """The journal's tag rows (unit, ranges, limits) by name, for offline review."""
         ...

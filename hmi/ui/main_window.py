@@ -76,6 +76,7 @@ from widgets.background import BackgroundTask, run_in_background
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
 from widgets.kpi_view import KpiView
+from widgets.last_known import mark_not_plant_value
 from widgets.line_overview import LineOverview
 from widgets.qc_pane import QcPane
 from widgets.tag_table import TagTable
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         self.live = LiveValues(self.config)
         self.bridge = LiveBridge(runtime, self.live, poll_interval_ms, self)
         self._stale = True  # nothing is current until the runtime says connected
+        self._connected_once = False
+        self._link_lost_at: float | None = None  # the link went: every plant value is the last known
         self._dialogs: dict[str, SetpointDialog] = {}
         self.login_dialog: LoginDialog | None = None
         self._rate_mark = (time.monotonic(), 0)
@@ -220,6 +223,7 @@ class MainWindow(QMainWindow):
                 more=self._production_docks(),
             ),
         )
+        self._mark_not_plant_values(bar_of_top=self.findChild(QFrame, "topBar"))
         self.alarm_store.changed.connect(self._on_alarms_changed_layout)
         self.alarm_store.annunciated.connect(self._on_new_alarms)
         app = QApplication.instance()
@@ -916,10 +920,44 @@ class MainWindow(QMainWindow):
         self.connection_status.setText(f"Link {state.value}")
         self.connection_status.setToolTip(detail or f"OPC UA session: {state.value}")
         stale = state != ConnectionState.CONNECTED
-        if stale != self._stale:
+        if not stale:
+            self._connected_once = True
+            self._link_lost_at = None
+        elif self._connected_once and self._link_lost_at is None:
+            self._link_lost_at = time.time()
+        if stale != self._stale or (stale and self._link_lost_at is not None):
             self._stale = stale
-            self.overview.set_stale(stale)
-            self.tag_table.model.set_stale(stale)
+            self._show_last_known(self._link_lost_at)
+
+    def _mark_not_plant_values(self, bar_of_top: QWidget | None) -> None:
+        """What stays true while the link is lost, so it need not say "last known"
+        (widgets.last_known checks every other number on screen)."""
+        why = {
+            bar_of_top: "line name, clock and the link's own state",
+            self.alarm_banner: "alarms of this HMI's engine, each with the time it changed",
+            self.alarm_table: "alarms of this HMI's engine, each with its times",
+            self.kpi_view: "alarm KPIs from the journal over a stated window",
+            self.trend: "what was recorded, at its times; the outage is drawn as a gap",
+            self.events: "journal events, each with its time",
+            self.assistant_pane: "answers, each from the journal at the time asked",
+            self.statusBar(): "this HMI's own figures (journal, link, updates)",
+        }
+        for w, text in why.items():
+            if w is not None:
+                mark_not_plant_value(w, text)
+
+    def _show_last_known(self, since: float | None) -> None:
+        """Every plant value on screen says it is the last known at `since` (None: current again).
+        The link's own state tag stays current: it is computed here. (widgets.last_known)"""
+        link = self.config.tag_index().get(self.config.server.link_tag, -1)
+        self.overview.set_stale(self._stale, since)
+        self.tag_table.model.set_stale(self._stale, since, [link] if link >= 0 else [])
+        for readout in self.advisories.values():
+            readout.set_last_known(since)
+        if self.production is not None:
+            self.production.set_last_known(since)
+        if self.qc_pane is not None:
+            self.qc_pane.set_last_known(since)
 
     def _on_events_arrived(self, events: list[JournalEvent]) -> None:
         self.events.add_events(events)
@@ -1052,6 +1090,11 @@ class MainWindow(QMainWindow):
     @property
     def stale(self) -> bool:
         return self._stale
+
+    @property
+    def link_lost_at(self) -> float | None:
+        """When the link to the server went (None while connected or before the first connection)."""
+        return self._link_lost_at
 
     def shutdown(self) -> None:
         """Stop polling and timers (idempotent). The caller owns runtime.stop()."""

@@ -4,8 +4,10 @@ Every figure is computed here once, from the same review source the workspace sh
 time per state and their stops (from machine_state events), the ISA-18.2 alarm KPIs
 (`hmi.core.alarms.kpi`, the same code as `linehmi alarms report`), the alarms standing at the end
 (`AlarmPicture`, the same as the workspace's alarm picture), operator actions of note, QC rejects and
-model advisories. The PDF (hmi.ui.report_pdf) renders this Markdown with Qt's own text engine, so the
-text stays selectable and searchable.
+model advisories, and which stops get a trend snapshot (the longest `SNAPSHOT_STOPS`, each with its
+machine's key pens around it). The PDF (hmi.ui.report_pdf) renders this Markdown with Qt's own text
+engine, so the text stays selectable and searchable; the snapshot images are drawn by
+hmi.ui.report_snapshots from the same Historian read as the trends, and sit next to the Markdown file.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import StateBar, build_timeline
 
+# The report draws the trend around this many of the period's stops, the longest first: the ones a
+# shift review talks about, without a page of charts per micro-stop.
+SNAPSHOT_STOPS = 5
+SNAPSHOT_PENS = 4  # per machine: its speed and key tags, in the faceplate's order
 # Alarm transitions a shift report lists among the operator's actions of note.
 NOTABLE_ALARM_ACTIONS = (
     TransitionCause.SHELVE,
@@ -47,6 +53,25 @@ class Stop:
         return self.t1 - self.t0
 
 
+@dataclass(frozen=True)
+class StopSnapshot:
+    """A trend image of one stop: the machine's key pens from before it began to after it ended."""
+
+    rank: int  # 1 = the longest stop of the period
+    machine: str
+    t0: float  # the stop
+    t1: float
+    reason: str
+    pens: tuple[str, ...]
+    image: str  # the image's file name (next to the Markdown; a resource of the same name in the PDF)
+
+    @property
+    def window(self) -> tuple[float, float]:
+        """Drawn range: the stop with a margin of a quarter of its length each side, 1 to 10 minutes."""
+        pad = min(600.0, max(60.0, 0.25 * (self.t1 - self.t0)))
+        return self.t0 - pad, self.t1 + pad
+
+
 @dataclass
 class ShiftReport:
     line_name: str
@@ -68,6 +93,8 @@ class ShiftReport:
     # Production and OEE from the production model journaled in the file (hmi.core.production: the same
     # figures as the Production view and `linehmi production summary`); None where the file has none.
     production: ShiftSummary | None = None
+    snapshots: list[StopSnapshot] = field(default_factory=list)
+    stop_count: int = 0  # stops in the period (of the report's one stop definition): "the 5 longest of N"
 
 
 def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> ShiftReport:
@@ -111,7 +138,7 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
         production = summarise(source.production(t0, t1), title)
     except (JournalError, ValueError) as exc:
         problems.append(f"no production figures: {exc}")
-    return ShiftReport(
+    report = ShiftReport(
         line_name=source.line_name,
         title=title,
         t0=t0,
@@ -130,6 +157,39 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
         problems=problems,
         production=production,
     )
+    report.snapshots, report.stop_count = _snapshots(source, report)
+    return report
+
+
+def _snapshots(source: ReviewRecord, r: ShiftReport) -> tuple[list[StopSnapshot], int]:
+    """The longest stops of the report's one stop definition (the production model's, short stops
+    excluded, else the machine-state stops), each with its machine's key pens from the line config."""
+    if r.production is not None:
+        stops = [(s.machine, s.start, s.end, s.reason or s.auto_reason or "unclassified") for s in r.production.stops
+                 if not s.short]  # fmt: skip
+    else:
+        stops = [(s.machine, s.t0, s.t1, s.reason) for s in r.stops]
+    if source.config is None:
+        if stops:
+            r.problems.append("no trend snapshots of the stops: these files do not hold the line config")
+        return [], len(stops)
+    pens_of = {
+        m.id: tuple(t for t in (m.speed_tag, *m.key_tags) if t)[:SNAPSHOT_PENS]
+        for m in source.config.machines
+    }
+    longest = sorted(stops, key=lambda s: (-(s[2] - s[1]), s[1]))[:SNAPSHOT_STOPS]
+    out = []
+    for rank, (machine, t0, t1, reason) in enumerate(longest, 1):
+        pens = pens_of.get(machine, ())
+        if pens:
+            out.append(
+                StopSnapshot(rank, machine, t0, t1, reason, pens, f"stop{rank}_{_file_safe(machine)}.png")
+            )
+    return out, len(stops)
+
+
+def _file_safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:40] or "machine"
 
 
 def _is_stop(bar: StateBar) -> bool:
@@ -145,7 +205,9 @@ def _dur(s: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-def to_markdown(r: ShiftReport) -> str:
+def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) -> str:
+    """The report as Markdown. `image_prefix` goes before each snapshot's file name (the CLI names the
+    images after the Markdown file); `images=False` (Markdown to a terminal) lists the stops without them."""
     day = dt.datetime.fromtimestamp(r.t0)
     lines = [
         f"# Shift report: {r.line_name}",
@@ -190,6 +252,7 @@ def to_markdown(r: ShiftReport) -> str:
             )
     else:
         lines.append("No machine stopped in this period.")
+    lines += _snapshots_markdown(r, image_prefix, images)
     k = r.alarm_kpis
     lines += [
         "",
@@ -246,6 +309,37 @@ def to_markdown(r: ShiftReport) -> str:
         lines.append("No fault-prediction warnings in this period.")
     lines.append("")
     return "\n".join(lines)
+
+
+def _snapshots_markdown(r: ShiftReport, prefix: str, images: bool) -> list[str]:
+    if not r.snapshots:
+        return []
+    n = len(r.snapshots)
+    lines = [
+        "",
+        "## Trends around the longest stops",
+        "",
+        f"The {n} longest of the period's {r.stop_count} stops"
+        + (" (short stops not counted)" if r.production is not None else "")
+        + ", each with its machine's key pens as recorded (held between samples, gaps left blank); "
+        "the stop is the shaded band.",
+    ]
+    for s in r.snapshots:
+        name = r.machine_names.get(s.machine, s.machine)
+        w0, w1 = s.window
+        lines += [
+            "",
+            f"**{s.rank}. {name}**: stopped {_t(s.t0)} to {_t(s.t1)} ({_dur(s.t1 - s.t0)}), reason "
+            f"{_cell(s.reason)}; drawn {_t(w0)} to {_t(w1)}: {', '.join(s.pens)}.",
+        ]
+        if images:
+            lines += ["", f"![{name} around the stop at {_t(s.t0)}]({prefix}{s.image})"]
+    if not images:
+        lines += [
+            "",
+            "(The trend images are in the PDF and next to a Markdown file written with --markdown FILE.)",
+        ]
+    return lines
 
 
 def _production_markdown(r: ShiftReport) -> list[str]:
