@@ -137,12 +137,7 @@ class LineStatusStrip(QFrame):
             self._arrange()
             return
         self._badge(f"LINE {st.state.upper()}", _KIND.get(st.state, "unknown"))
-        if st.state == "running":
-            self.holder.setText("no machine holding the line")
-        elif st.holding_machine:
-            self.holder.setText(f"held by {st.holding_machine}: {st.holding_reason}")
-        else:
-            self.holder.setText(st.holding_reason or "cause not known yet")
+        self.holder.setText(st.claim)  # from every machine's state now (hmi.core.production.holding)
         window = f"last {RATE_WINDOW_S / 60:g} min"
         rate = "—" if st.rate_per_min is None else f"{st.rate_per_min:,.0f}/min"
         self.rate.setText(f"rate {rate} · ideal {st.ideal_rate:,.0f}/min")

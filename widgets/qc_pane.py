@@ -362,6 +362,9 @@ class QcPane(QFrame):
         self.score = QLabel("")
         self.score.setObjectName("qcScore")
         self.score.setWordWrap(True)  # "Last verdict: REJECT Misaligned label (image #…)" when stale
+        # Room for two lines, so a short dock (1024x768) scrolls rather than cutting the second off.
+        self.score.ensurePolished()
+        self.score.setMinimumHeight(2 * self.score.fontMetrics().lineSpacing() + 4)
         right.addWidget(self.score)
         self.detail = QLabel("")
         self.detail.setObjectName("qcDim")

@@ -236,6 +236,14 @@ class DisplayConfig(_Strict):
     # A new unacknowledged alarm of one of these priorities (1 urgent .. 4 low) brings the alarm
     # list to the front, unless the user is in a dialog.
     raise_alarm_list: list[int] = [1, 2]
+    # A new machine-trip alarm brings it forward whatever its priority: a trip stops the line, and
+    # a rationalised trip alarm is medium (the machine has already stopped) yet is exactly what the
+    # supervisor must see at once.
+    raise_alarm_list_on_trip: bool = True
+
+    def raises_alarm_list(self, priority: int, trip: bool) -> bool:
+        """Whether a new alarm of this priority (trip: a machine-trip alarm) brings the list forward."""
+        return priority in self.raise_alarm_list or (trip and self.raise_alarm_list_on_trip)
 
     @field_validator("raise_alarm_list")
     @classmethod

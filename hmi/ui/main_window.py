@@ -103,23 +103,37 @@ class UserLabel(QLabel):
     def __init__(self) -> None:
         super().__init__()
         self._full = ""
+        self._short = ""
+        self.narrow = False
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("User  W. Operator…"))
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str, short: str = "") -> None:
+        """`short`: what a narrow (1024 px) top bar shows instead (the login name and role), so it
+        is shown whole rather than cut."""
         self._full = text
+        self._short = short or text
         self._elide()
+
+    def set_narrow(self, narrow: bool) -> None:
+        self.narrow = narrow
+        self._elide()
+        self.updateGeometry()
+
+    def _shown(self) -> str:
+        return self._short if self.narrow else self._full
 
     def text(self) -> str:  # type: ignore[override]
         return self._full
 
     def full_text(self) -> str:
-        return self._full
+        return self._shown()
 
     def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, super().sizeHint().height())
+        return QSize(self.fontMetrics().horizontalAdvance(self._shown()) + 4, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+        w = self.fontMetrics().horizontalAdvance(self._short) + 4 if self.narrow else self.minimumWidth()
+        return QSize(w, super().minimumSizeHint().height())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -127,7 +141,7 @@ class UserLabel(QLabel):
 
     def _elide(self) -> None:
         shown = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideRight, max(10, self.width() - 4)
+            self._shown(), Qt.TextElideMode.ElideRight, max(10, self.width() - 4)
         )
         super().setText(shown)
 
@@ -586,6 +600,7 @@ class MainWindow(QMainWindow):
         self.window_layout.set_locked(on)
         self.alarm_table.set_filters_folded(on)
         self.alarm_banner.set_compact(on)
+        self.alarm_actions.touch = on  # reason and comment dialogs bring an on-screen keyboard
         for a, v in ((self.touch_action, on), (self.lock_action, self.window_layout.locked)):
             a.blockSignals(True)
             a.setChecked(v)
@@ -671,6 +686,8 @@ class MainWindow(QMainWindow):
             self._narrow = narrow
             self.connection_indicator.detail_label.setVisible(not narrow)
             self.alarm_table.set_narrow(narrow)
+            self.alarm_banner.set_narrow(narrow)
+            self.user_label.set_narrow(narrow)
         if self.isVisible() and not self.isFullScreen():
             self.window_layout.fit()
         if self._docks_sized:
@@ -690,7 +707,10 @@ class MainWindow(QMainWindow):
         if isinstance(user, User):
             self.user = user
             self._user = user.name
-            self.user_label.setText(f"User  {user.display_name or user.name} · {user.role.label}")
+            self.user_label.setText(
+                f"User  {user.display_name or user.name} · {user.role.label}",
+                f"{user.name} · {user.role.label}",
+            )
             self.user_label.setToolTip(
                 f"Logged in as {user.name} ({user.role.label}). Actions are checked against this role and "
                 "journaled under this name."
@@ -699,7 +719,7 @@ class MainWindow(QMainWindow):
             self.user = None
             self._user = user or ""
             who = self._user or "nobody logged in"
-            self.user_label.setText(f"User  {who} · view only")
+            self.user_label.setText(f"User  {who} · view only", f"{self._user or 'nobody'} · view only")
             self.user_label.setToolTip(
                 "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
                 "Log in to act."
@@ -813,9 +833,10 @@ class MainWindow(QMainWindow):
         )
 
     def _on_new_alarms(self, records: list) -> None:
-        """A new alarm of a configured priority (default urgent, high) brings the alarm list forward."""
-        wanted = set(self.config.display.raise_alarm_list)
-        new = [r for r in records if int(r.priority) in wanted]
+        """A new alarm of a configured priority (default urgent, high) or a machine trip brings the
+        alarm list forward ([display] raise_alarm_list, raise_alarm_list_on_trip)."""
+        display = self.config.display
+        new = [r for r in records if display.raises_alarm_list(int(r.priority), r.trip)]
         if not new or self._in_dialog():
             return
         self.show_alarm_list()

@@ -74,7 +74,13 @@ class ProductionPanel:
 
         parent: QWidget = win
         self.dialog = StopEditDialog(
-            action, stop, self.figures.setup, submit, self.figures.setup.calendar.to_local, parent
+            action,
+            stop,
+            self.figures.setup,
+            submit,
+            self.figures.setup.calendar.to_local,
+            parent,
+            keyboard=win.touch,
         )
         self.dialog.accepted.connect(lambda: self._done(action, stop))
         self.dialog.show()

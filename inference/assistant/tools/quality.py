@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from hmi.core.journal_read import JournalError
+from hmi.core.production.journal_io import counter_counts
 from hmi.core.qc_figures import RejectShare, inspection_mask
 from inference.assistant import i18n
-from inference.assistant.journal_access import Ev
+from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
 from inference.assistant.tools.fmt import fmt_num
@@ -274,27 +276,24 @@ class QcRates(Tool):
 
     @staticmethod
     def _counter_deltas(ctx: PlantTools, tags: list[str], a: float, b: float) -> dict[str, float | None]:
-        """Units counted by each counter tag in [a, b) (one read of the journal for all of them)."""
+        """Units counted by each counter tag in [a, b): read and counted where the Production view,
+        the shift report and `linehmi production summary` count them (hmi.core.production)."""
         j = ctx.need_journal()
-        data = j.samples(tags, a, b) if tags else {}
-        out: dict[str, float | None] = {}
-        for tag in tags:
-            s = data[tag]
-            prev = j.last_before(tag, a)
-            vals = [prev[1]] if prev is not None and prev[0] < a and not math.isnan(prev[1]) else []
-            good = (
-                ((s.status.astype(np.int64) & 0xC0000000) == 0) & ~np.isnan(s.value)
-                if len(s)
-                else np.zeros(0, bool)
-            )
-            arr = np.concatenate([np.asarray(vals, dtype=float), s.value[good]])
-            if len(arr) < 2:
-                out[tag] = 0.0 if len(arr) else None
-                continue
-            d = np.diff(arr)
-            # A counter that goes down was reset: count from zero again.
-            out[tag] = float(np.sum(np.where(d >= 0, d, arr[1:])))
-        return out
+        if not tags:
+            return {}
+        if isinstance(j, JournalSource):  # files: any counter tag, with or without a production model
+            files = [p for p in j.files(a, b) if p.is_file()]
+            return counter_counts(files, tags, a, b, ctx.production) if files else dict.fromkeys(tags)
+        try:  # the plant historian: its production analysis reads the counters the same way
+            an = j.production(a, b, ctx.production)
+        except JournalError:
+            return dict.fromkeys(tags)
+        got = {
+            tr.tag: tr.between(a, b) if len(tr) else None
+            for d in an.data.values()
+            for tr in d.counter_tracks()
+        }
+        return {t: got.get(t) for t in tags}
 
     @staticmethod
     def _inspections(ctx: PlantTools, tag: str, a: float, b: float) -> int:
