@@ -24,6 +24,7 @@ from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of, status_name
 from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age, short_label
+from widgets.last_known import last_known_text
 
 FAULT_LABELS = ("faulted", "fault")
 
@@ -63,6 +64,8 @@ class Faceplate(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         index = config.tag_index() if tag_index is None else tag_index
         self._stale = False
+        self._since: float | None = None  # the link went at this time (the window's stale state)
+        self._tag_lost: float | None = None  # one of its own tags lost its data (a "no connection" status)
         self._state_text = ""
         self._state_kind = ""
 
@@ -173,8 +176,12 @@ class Faceplate(QFrame):
             return False
         self._seen = ver
         self._last_received = float(np.nanmax(live.source_ts[self._watched], initial=-np.inf))
+        lost = live.lost_at[self._watched]
+        self._tag_lost = float(np.nanmin(lost)) if np.isfinite(lost).any() else None
         for name, i in zip(self.indicators, self._ind_idx, strict=True):
-            self.indicators[name].set_sample(live.value[i], live.status[i], live.source_ts[i])
+            ind = self.indicators[name]
+            ind.set_sample(live.value[i], live.status[i], live.source_ts[i])
+            ind.set_stale(self._stale or live.lost_at[i] == live.lost_at[i])
         if self.speed is not None and self._sp_i >= 0:
             sp_ok = quality_of(int(live.status[self._sp_i])) != Quality.BAD
             self.speed.set_target(float(live.value[self._sp_i]) if sp_ok else None)
@@ -210,12 +217,16 @@ class Faceplate(QFrame):
         self._render_badge()
 
     def _render_badge(self) -> None:
-        kind = "stale" if self._stale and self._state_kind != "bad" else self._state_kind
+        since = self.last_known_at()
+        old = self._stale or since is not None
+        kind = "stale" if old and self._state_kind != "bad" else self._state_kind
         text = self._state_text
-        if self._stale and text and kind != "bad":
+        if old and text and kind != "bad":
             text += " (last known)"
         stale_text = ""
-        if self._stale:
+        if since is not None:
+            stale_text = f"Link lost: {last_known_text(since)}"
+        elif self._stale:
             if self._last_received > 0:
                 age = format_age(self._clock() - self._last_received)
                 stale_text = (
@@ -233,10 +244,12 @@ class Faceplate(QFrame):
             self.state_label.setProperty("kind", kind)
             _repolish(self.state_label)
 
-    def set_stale(self, stale: bool) -> None:
-        if stale == self._stale:
+    def set_stale(self, stale: bool, since: float | None = None) -> None:
+        """Not updating (no link yet, or lost `since`: the values are the last known at that time)."""
+        since = since if stale else None
+        if stale == self._stale and since == self._since:
             return
-        self._stale = stale
+        self._stale, self._since = stale, since
         for ind in self.indicators.values():
             ind.set_stale(stale)
         self._render_badge()
@@ -262,6 +275,14 @@ class Faceplate(QFrame):
             ind.tick()
         if self._stale:
             self._render_badge()
+
+    # --- ShowsPlantValues (widgets.last_known) ------------------------------------------
+    def last_known_at(self) -> float | None:
+        return self._since if self._since is not None else self._tag_lost
+
+    def shown_texts(self) -> list[str]:
+        values = [f"{ind.label_text} {ind.value_text()}" for ind in self.indicators.values()]
+        return [self.state_label.text(), self.stale_label.text(), *values]
 
     # --- for tests and tooltips --------------------------------------------------------
     @property

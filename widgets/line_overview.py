@@ -91,9 +91,9 @@ class LineOverview(QScrollArea):
         """Every tag the faceplates show, each once."""
         return list(dict.fromkeys(t for fp in self.faceplates.values() for t in fp.tags))
 
-    def set_stale(self, stale: bool) -> None:
+    def set_stale(self, stale: bool, since: float | None = None) -> None:
         for fp in self.faceplates.values():
-            fp.set_stale(stale)
+            fp.set_stale(stale, since)
 
     def tick(self) -> None:
         for fp in self.faceplates.values():

@@ -36,6 +36,7 @@ from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_array, quality_of, status_name
 from widgets import palette
 from widgets.formatting import alarm_level, decimals_for, format_age, format_timestamp, format_value
+from widgets.last_known import last_known_text, mark_not_plant_value
 
 COL_NAME, COL_DESC, COL_VALUE, COL_UNIT, COL_QUALITY, COL_SOURCE_TS, COL_AGE = range(7)
 HEADERS = ("Tag", "Description", "Value", "Unit", "Quality", "Source time", "Age")
@@ -70,6 +71,9 @@ class TagTableModel(QAbstractTableModel):
         }
         self._problems: dict[int, tuple[int, str]] = {}
         self._stale = False
+        self._since: float | None = None  # the link went at this time: values are the last known
+        # tags that stay current while the link is lost (the link's own state tag)
+        self._current = np.zeros(self._n, dtype=bool)
         self._order = np.arange(self._n, dtype=np.int64)  # sorted order over all tags
         self._rows = self._order.copy()  # view row -> tag index (after filter)
         self._row_of = np.arange(self._n, dtype=np.int64)  # tag index -> view row, -1 hidden
@@ -124,13 +128,13 @@ class TagTableModel(QAbstractTableModel):
                 if self._is_bad(i):
                     return self._brush_bad
                 level = self._level(i)
-                if level is not None and not self._stale:
+                if level is not None and not self._old(i):
                     return self._brush_alarm[level]
             elif col == COL_QUALITY and (i in self._problems and self._is_bad(i)):
                 return self._brush_bad
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if (self._stale or self._overdue[i]) and col >= COL_VALUE:
+            if (self._old(i) or self._overdue[i]) and col >= COL_VALUE:
                 return self._fg_stale
             if col == COL_VALUE:
                 level = self._level(i)
@@ -148,6 +152,16 @@ class TagTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(i)
         return None
+
+    def _old(self, i: int) -> bool:
+        """Row i shows only the last known value (not updating, or its data lost)."""
+        return (self._stale and not self._current[i]) or self.live.lost_at[i] == self.live.lost_at[i]
+
+    def last_known_at(self, i: int) -> float | None:
+        """Since when row i's value is only the last known one; None while it is current."""
+        if self._since is not None and not self._current[i]:
+            return self._since
+        return self.live.last_known_at(i)
 
     def _is_bad(self, i: int) -> bool:
         if quality_of(int(self.live.status[i])) == Quality.BAD:
@@ -188,6 +202,9 @@ class TagTableModel(QAbstractTableModel):
             problem = self._problems.get(i)
             if problem and quality_of(status) == Quality.BAD:
                 return f"{status_name(problem[0])} (0x{problem[0]:08X})"
+            lost = self.last_known_at(i)
+            if lost is not None:
+                return "Link lost: " + last_known_text(lost)
             if self._overdue[i]:
                 return f"Stale: no update for {format_age(self._now - float(live.received_ts[i]))}"
             return status_name(status)
@@ -251,9 +268,14 @@ class TagTableModel(QAbstractTableModel):
         if changed:
             self.on_samples_applied(np.asarray(changed))
 
-    def set_stale(self, stale: bool) -> None:
-        if stale != self._stale:
-            self._stale = stale
+    def set_stale(self, stale: bool, since: float | None = None, current: Iterable[int] = ()) -> None:
+        """Not updating (no link yet, or lost `since`: rows say "last known at"), except the
+        `current` tags (computed here, like the link's own state)."""
+        since = since if stale else None
+        self._current[:] = False
+        self._current[list(current)] = True
+        if stale != self._stale or since != self._since:
+            self._stale, self._since = stale, since
             self._emit_all(COL_VALUE, COL_AGE)
 
     def tick(self, now: float | None = None) -> None:
@@ -441,6 +463,7 @@ class TagTable(QWidget):
         self.model.rows_filtered.connect(self._show_count)
         self.model.modelReset.connect(lambda: self._show_count(self.model.rowCount(), len(live)))
         self._show_count(self.model.rowCount(), len(live))
+        mark_not_plant_value(self.count_label, "how many tags the filter shows")
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.filter_edit.text(), self.abnormal_box.isChecked())
@@ -478,6 +501,20 @@ class TagTable(QWidget):
 
     def tick(self) -> None:
         self.model.tick()
+
+    # --- ShowsPlantValues (widgets.last_known) ------------------------------------------
+    def last_known_at(self) -> float | None:
+        """The earliest time from which a shown row is only the last known value; None: all current."""
+        m = self.model
+        times = [t for r in range(m.rowCount()) if (t := m.last_known_at(m.tag_at(r))) is not None]
+        return min(times) if times else None
+
+    def shown_texts(self) -> list[str]:
+        m = self.model
+        return [
+            f"{m.tag_name(r)} {m.index(r, COL_VALUE).data()} {m.index(r, COL_QUALITY).data()}"
+            for r in range(m.rowCount())
+        ]
 
     def _on_double_clicked(self, index) -> None:  # QModelIndex
         if index.isValid():

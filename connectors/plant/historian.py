@@ -41,7 +41,7 @@ from hmi.core.historian import (
 )
 from hmi.core.journal_text import TextRow
 from hmi.core.rollup import LEVELS
-from hmi.core.trend_data import Buckets, Intervals, Points, regroup
+from hmi.core.trend_data import FLAG_MASK, Buckets, Intervals, Points, regroup
 
 _T = "extract(epoch FROM source_ts)::float8"
 _IN = "tag_id = %s AND origin = ANY(%s)"
@@ -200,8 +200,8 @@ class PlantHistorian:
         if usable_levels:
             level = max(usable_levels)
             rows = conn.execute(
-                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad, flags"
-                " FROM sample_rollup WHERE tag_id = %s AND station_id = %s AND level = %s"
+                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad,"
+                f" flags & {FLAG_MASK} FROM sample_rollup WHERE tag_id = %s AND station_id = %s AND level = %s"
                 " AND bucket >= %s AND bucket <= %s ORDER BY bucket",
                 (tid, station, level, math.floor(t0 / level), math.floor(t1 / level)),
             ).fetchall()

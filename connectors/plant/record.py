@@ -26,7 +26,6 @@ from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError, StoredEvent, TagSamples, event_from_row
 from hmi.core.production.journal_io import (
     BAD_BIT,
-    COUNTER_BUCKET_S,
     Series,
     analyse_sources,
     observation_gaps,
@@ -199,10 +198,9 @@ class PlantRecord:
     # --- production series --------------------------------------------------------------------------
     def tag_series(self, setup: ProductionSetup, t0: float, t1: float) -> dict[str, Series]:
         """As `hmi.core.production.journal_io.read_tag_series` reads a file with rollups: each production
-        tag's samples in [t0, t1) plus the last one before; counters as the last good value of each
-        COUNTER_BUCKET_S rollup bucket."""
+        tag's samples in [t0, t1) plus the last one before; counters as every usable sample (the same
+        count as a file gives: the sum of the recorded steps)."""
         ids = self._tag_ids()
-        level = int(COUNTER_BUCKET_S)
         out: dict[str, Series] = {}
         with self.pool.connection() as conn:
             for m in setup.machines:
@@ -219,19 +217,13 @@ class PlantRecord:
                         + " ORDER BY source_ts DESC, origin DESC, local_id DESC LIMIT 1",
                         (tid, self._origins, t0),
                     ).fetchall()
-                    if counter:
+                    if counter:  # every usable sample: the count is the sum of the recorded steps,
+                        # as read from a file (journal_io.read_tag_series), so both give the same units
                         rows = conn.execute(
-                            "SELECT t_last, v_last, s_last FROM sample_rollup WHERE tag_id = %s AND station_id = %s"
-                            f" AND level = {level} AND bucket >= %s AND bucket < %s AND s_last < {BAD_BIT}"
-                            " AND v_last IS NOT NULL AND t_last >= %s AND t_last < %s ORDER BY bucket",
-                            (
-                                tid,
-                                self.station_id,
-                                math.floor(t0 / level),
-                                math.ceil(t1 / level) + 1,
-                                t0,
-                                t1,
-                            ),
+                            f"SELECT {_TS}, value, status FROM samples WHERE tag_id = %s AND origin = ANY(%s)"
+                            " AND source_ts >= to_timestamp(%s) AND source_ts < to_timestamp(%s)"
+                            f" AND status < {BAD_BIT} AND value IS NOT NULL ORDER BY source_ts, origin, local_id",
+                            (tid, self._origins, t0, t1),
                         ).fetchall()
                     else:
                         rows = conn.execute(

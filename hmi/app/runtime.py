@@ -50,6 +50,7 @@ from hmi.core.connector_notice import CONFIG_NOTICES, ConnectorNotice
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.journal_health import JournalHealth, JournalWatch
+from hmi.core.link_state import LINK_CONNECTED, LINK_CONNECTING, LINK_LOST
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import BAD, GOOD, is_backfilled, is_bad, status_name
@@ -114,6 +115,7 @@ class LineRuntime:
         time_scale: float = 1.0,
     ) -> None:
         self.config = config
+        self.plant: PlantForwarder | None = None  # made below when [plant] is configured
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
         jc = config.journal
         self.retention = RetentionJob(
@@ -123,6 +125,7 @@ class LineRuntime:
             post_event=self.journal.post_event,
             warn_free_bytes=int(jc.disk_warn_free_mb * 1e6),
             critical_free_bytes=int(jc.disk_critical_free_mb * 1e6),
+            forwarded_through=self._forwarded_through,
         )
         self._journal_watch = JournalWatch(
             self.journal,
@@ -158,7 +161,6 @@ class LineRuntime:
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
         # The plant historian (opt-in): the journal files are its buffer, forwarded on their own thread.
-        self.plant: PlantForwarder | None = None
         self.plant_problem = ""
         if config.plant is not None:
             try:
@@ -249,6 +251,18 @@ class LineRuntime:
         self.samples_in = 0
         self.started_at = 0.0
         self._link_lost_at: float | None = None
+        # The link as a derived tag ([server] link_tag): its own alarm, and the cause that
+        # suppresses the per-sensor quality alarms while the link is down.
+        self._link_i = self._index.get(config.server.link_tag, -1) if config.server.link_tag else -1
+        self._link_code: int | None = None
+        self._link_published = 0.0
+        self._link_every_s = (
+            float(config.tags[self._link_i].sampling_ms) / 1000.0 if self._link_i >= 0 else math.inf
+        )
+        self._link_lock = threading.Lock()
+        self._ever_connected = False
+        self._stopping = False
+        self._camera_outage_told = False  # the camera's current outage is in the journal
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -279,6 +293,7 @@ class LineRuntime:
         if self.production is not None and self._production_worker is not None:
             self.production.start()
             self._production_worker.start()
+        self._publish_link(LINK_CONNECTING)
         self._io.start()
         self._run_future = self._io.submit(self.connector.run())
         if self.qc is not None and self.camera is not None:
@@ -298,6 +313,7 @@ class LineRuntime:
         return self
 
     def stop(self) -> None:
+        self._stopping = True  # the connector's "stopped" is not a lost link
         if self._io.running:
             try:
                 self.browser.close()
@@ -561,6 +577,13 @@ class LineRuntime:
                 )
                 self._post_event(ev)
 
+    def _forwarded_through(self, path: Path) -> dict[str, int] | None:
+        """What the plant historian confirmed of a journal file (retention asks before it deletes);
+        None without [plant]. A configured but unusable forwarder has confirmed nothing."""
+        if self.config.plant is None:
+            return None
+        return self.plant.forwarded_through(path) if self.plant is not None else {}
+
     def _restore_machine_states(self) -> None:
         """Each machine's last journaled state, so a restart journals a change, not the first reading
         again ("(first reading) -> Running" with the server's old timestamp at every start)."""
@@ -602,6 +625,14 @@ class LineRuntime:
         prev = self._state
         with self._lock:
             self._state, self._state_detail = state, detail
+        if state == ConnectionState.CONNECTED:
+            self._ever_connected = True
+            self._publish_link(LINK_CONNECTED)
+        elif not self._stopping:
+            # Before the first connection a failed attempt (DISCONNECTED with its cause) is a
+            # link that cannot be made: lost too. Only the first CONNECTING is "Connecting".
+            first = not self._ever_connected and state == ConnectionState.CONNECTING
+            self._publish_link(LINK_CONNECTING if first and self._link_code != LINK_LOST else LINK_LOST)
         if state == prev:
             return
         now = time.time()
@@ -628,6 +659,28 @@ class LineRuntime:
                     data={"start": t0, "end": now, "tags": "all"},
                     ts=t0,
                 )
+            )
+
+    def _publish_link(self, code: int | None = None) -> None:
+        """The link tag's value, journaled, alarmed and shown like any derived tag: at once
+        when it changes (`code`), and again at the tag's sampling interval (`code` None, from
+        the alarm tick) so the screens know it is current.
+
+        A change comes from the connector's state callback, which runs before the connector
+        marks the server's tags Bad: the alarm engine sees the cause before its consequences."""
+        if self._link_i < 0:
+            return
+        now = time.time()
+        with self._link_lock:
+            if code is None:
+                if self._link_code is None or now - self._link_published < self._link_every_s:
+                    return
+                code = self._link_code
+            elif code == self._link_code:
+                return
+            self._link_code, self._link_published = code, now
+            self._on_derived_batch(
+                SampleBatch.from_columns([self._link_i], [now], [now], [now], [float(code)], [GOOD])
             )
 
     def _on_backfill(self, result: BackfillResult) -> None:
@@ -679,6 +732,7 @@ class LineRuntime:
     # --- alarms (alarm thread) ------------------------------------------------------------------
 
     def _alarm_tick(self) -> None:
+        self._publish_link()
         self.alarms.tick()
         if self.journal.path != self._alarm_journal_file:  # daily rotation: make the new file self-contained
             self._alarm_journal_file = self.journal.path
@@ -698,9 +752,17 @@ class LineRuntime:
 
     def _on_camera_state(self, state: ConnectionState, detail: str) -> None:
         assert self.qc is not None
-        changed = state != self.qc.status.source_state
+        prev = self.qc.status.source_state
         self.qc.set_source_state(state, detail)
-        if changed:
+        up = state == ConnectionState.CONNECTED
+        # One event per outage, as for the tags' link: while the server is away asyncua's retries
+        # toggle the camera session between reconnecting and disconnected every second (seen: 51
+        # events in 25 s). Journaled: the change of connectedness, and the first cause of an outage.
+        same_outage = not up and prev != ConnectionState.CONNECTED and self._camera_outage_told
+        self._camera_outage_told = not up and (
+            self._camera_outage_told or state != ConnectionState.CONNECTING
+        )
+        if (up != (prev == ConnectionState.CONNECTED) or not up) and not same_outage:
             sev = (
                 Severity.INFO
                 if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING)

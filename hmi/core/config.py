@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from hmi.core.config_types import STRICT, Number, Range
+from hmi.core.link_state import LINK_STATES
 from hmi.core.production.schema import ProductionConfig, ShiftsConfig, check_production
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "resources" / "demo_line.toml"
@@ -95,6 +96,10 @@ class ServerConfig(_Strict):
     # server (a 10 s cap measured a 25 s gap for a 10 s outage); one GetEndpoints a second
     # is nothing for a PLC.
     reconnect_max_delay_s: Number = 1.0
+    # A derived enum tag that receives the link's state (hmi.core.link_state): journaled,
+    # trended and alarmed like any tag; while it is not Connected, the quality alarms of
+    # the server's tags are suppressed by design (the link is the one cause). "" = none.
+    link_tag: str = ""
 
     @field_validator("publishing_interval_ms")
     @classmethod
@@ -231,6 +236,14 @@ class DisplayConfig(_Strict):
     # A new unacknowledged alarm of one of these priorities (1 urgent .. 4 low) brings the alarm
     # list to the front, unless the user is in a dialog.
     raise_alarm_list: list[int] = [1, 2]
+    # A new machine-trip alarm brings it forward whatever its priority: a trip stops the line, and
+    # a rationalised trip alarm is medium (the machine has already stopped) yet is exactly what the
+    # supervisor must see at once.
+    raise_alarm_list_on_trip: bool = True
+
+    def raises_alarm_list(self, priority: int, trip: bool) -> bool:
+        """Whether a new alarm of this priority (trip: a machine-trip alarm) brings the list forward."""
+        return priority in self.raise_alarm_list or (trip and self.raise_alarm_list_on_trip)
 
     @field_validator("raise_alarm_list")
     @classmethod
@@ -485,6 +498,20 @@ class AlarmSettings(_Strict):
         return v
 
 
+def check_link_tag(name: str, tags: dict[str, TagConfig]) -> None:
+    """server.link_tag names a derived enum tag whose states name the link codes."""
+    tag = tags.get(name)
+    where = f"server.link_tag {name!r}"
+    if tag is None:
+        raise ValueError(f"{where} is not a configured tag")
+    if tag.source != "derived" or tag.data_type != "enum":
+        raise ValueError(f'{where} must be a tag with source = "derived" and data_type = "enum"')
+    missing = {k: v for k, v in LINK_STATES.items() if tag.states.get(k) != v}
+    if missing:
+        want = ", ".join(f'"{k}" = "{v}"' for k, v in LINK_STATES.items())
+        raise ValueError(f"{where} needs states = {{ {want} }}")
+
+
 class LineInfo(_Strict):
     id: str
     name: str
@@ -532,6 +559,8 @@ class LineConfig(_Strict):
             for ref in m.key_tags:
                 if ref not in known:
                     raise ValueError(f"machine {m.id!r}: key_tags entry {ref!r} is not a configured tag")
+        if self.server.link_tag:
+            check_link_tag(self.server.link_tag, {t.name: t for t in self.tags})
         if self.camera and self.camera.rate_tag and self.camera.rate_tag not in known:
             raise ValueError(f"camera.rate_tag {self.camera.rate_tag!r} is not a configured tag")
         for t in self.tags:

@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from hmi.core.config import LineConfig, TagConfig
-from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, is_backfilled, quality_array
+from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, is_backfilled, is_gap_status, quality_array
 from hmi.core.samples import SampleBatch
 from hmi.core.text_samples import TextSample, display_text
 
@@ -48,6 +48,10 @@ class LiveValues:
         self.received_ts = np.full(n, np.nan)
         # Bumped per tag on every change so views can repaint only changed rows.
         self.version = np.zeros(n, dtype=np.int64)
+        # When no data reached us (the link went: a "no connection" status, not the device's
+        # own Bad), the value shown stays the last one known, and this says since when it is
+        # only that (NaN while the tag is current). Screens then show "last known at HH:MM:SS".
+        self.lost_at = np.full(n, np.nan)
         self._generation = 0
         # Tags the server refused (node id unknown, ...): name -> (status, message).
         self.problems: dict[str, tuple[int, str]] = {}
@@ -74,13 +78,23 @@ class LiveValues:
         sorted_idx = idx[order]
         last = np.r_[sorted_idx[1:] != sorted_idx[:-1], True]
         rows = order[last]
-        tags = idx[rows]
+        changed = idx[rows]
+        # No data reached us (the link went): the tag's last usable value stays, as last known
+        # since the first such sample. A real sample ends that.
+        gap = np.asarray(is_gap_status(batch.status[rows]), dtype=bool)
+        lost = changed[gap]
+        self.lost_at[lost] = np.fmin(self.lost_at[lost], batch.received_ts[rows[gap]])
+        self.lost_at[changed[~gap]] = np.nan
+        keep = np.zeros(len(rows), dtype=bool)
+        keep[gap] = np.isfinite(self.value[lost]) & (quality_array(self.status[lost]) < 2)
+        rows, tags = rows[~keep], changed[~keep]
         self.value[tags] = batch.value[rows]
         self.status[tags] = batch.status[rows]
         self.source_ts[tags] = batch.source_ts[rows]
         self.received_ts[tags] = batch.received_ts[rows]
         for i in tags.tolist():  # exact digits belong to the number they came with
             self.text[i] = None
+        tags = changed  # a kept (last known) value changed too: it now says since when
         self._generation += 1
         self.version[tags] = self._generation
         return tags
@@ -119,6 +133,11 @@ class LiveValues:
         t = time.time() if now is None else now
         with np.errstate(invalid="ignore"):
             return (t - self.received_ts) > self.expected_refresh_s
+
+    def last_known_at(self, i: int) -> float | None:
+        """When tag i's shown value became only the last known one (the link went), or None."""
+        t = float(self.lost_at[i])
+        return t if t == t else None
 
     def get(self, name: str) -> tuple[float, int, float]:
         i = self.index[name]

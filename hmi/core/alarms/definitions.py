@@ -8,6 +8,7 @@ worse). The schema is documented in docs/alarms.md.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -27,6 +28,7 @@ from hmi.core.alarms.model import (
     message_fields,
 )
 from hmi.core.config import LineConfig, TagConfig
+from hmi.core.link_state import LINK_CONNECTED, LINK_STATES
 from hmi.core.tag_info import display_decimals
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
@@ -413,6 +415,9 @@ def load_definitions(config: LineConfig) -> tuple[list[AlarmDefinition], list[Al
       ``enabled = false`` it switches them off). If the entry is refused, the
       implicit alarms stay: a typo must not silently remove an alarm.
     - Ids must be unique; a later entry with a taken id is refused.
+    - With ``[server] link_tag``, every quality alarm of a server tag is also suppressed
+      while the link is not connected: a lost link turns every server tag Bad at once,
+      and that one cause has its own alarm (on the link tag), not one per sensor.
     """
     tags = {t.name: t for t in config.tags}
     machines = {m.id for m in config.machines}
@@ -441,4 +446,13 @@ def load_definitions(config: LineConfig) -> tuple[list[AlarmDefinition], list[Al
             continue
         seen.add(d.id)
         out.append(d)
+    link = config.server.link_tag
+    if link:
+        down = Condition(link, "!=", float(LINK_CONNECTED), f"{link} != {LINK_STATES[str(LINK_CONNECTED)]}")
+        out = [
+            dataclasses.replace(d, suppress_when=(*d.suppress_when, down))
+            if d.kind == AlarmKind.QUALITY and tags[d.tag].source == "opcua" and down not in d.suppress_when
+            else d
+            for d in out
+        ]
     return out, problems

@@ -16,7 +16,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from hmi.core.alarms import kpi
+from hmi.core.alarms import figures, kpi
 from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
@@ -258,8 +258,10 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
         "",
         "## Alarms (ISA-18.2)",
         "",
-        f"{k.annunciated} alarms annunciated; average {k.per_10min_avg:.1f} per 10 min, peak {k.per_10min_peak} "
-        f"in 10 min; {k.flood_pct:.0f} % of 10-minute periods in flood (> 10 alarms); "
+        # The rate in the one wording every screen uses (hmi.core.alarms.figures): it read 16.2 here
+        # and 16.15 in the KPI view for the same period.
+        f"{figures.ALARM_RATE.label} {figures.rate_text(k.per_10min_avg, k.annunciated, k.start, k.end)}; "
+        f"peak {k.per_10min_peak} in 10 min; {k.flood_pct:.0f} % of 10-minute periods in flood (> 10 alarms); "
         f"{k.acks} acknowledged"
         + (
             f", median time to acknowledge {k.median_time_to_ack_s:.0f} s." if k.median_time_to_ack_s else "."

@@ -153,6 +153,8 @@ def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) ->
             )
     bars = []
     for machine, seq in changes.items():
+        if not seq:
+            continue  # a machine without a state event in the files: no bar, nothing to pair
         seq.sort()
         # a machine with no state change in the record (e.g. a journal of samples only) has no bars
         for (ta, state, fault), nxt in zip(seq, [*seq[1:], None][: len(seq)], strict=True):
