@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.config import AlarmLimits, TagConfig
+from hmi.core.qc_figures import RejectShare
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from inference.qc.inspector import DEFAULT_MIN_COUNT, DEFAULT_WINDOW, QcResult, QcStatus, Verdict
@@ -564,7 +565,7 @@ class QcPane(QFrame):
         if (s.source_state == ConnectionState.CONNECTED) != self._camera_ok:
             self.set_camera_state(s.source_state, s.source_detail)
         dropped = f"   ·   dropped {s.dropped:,}" if s.dropped else ""
-        share = f" ({100.0 * s.defects / s.inspected:.1f} %)" if s.inspected else ""
+        share = f" ({RejectShare(s.defects, s.inspected).pct_text()})" if s.inspected else ""
         self.counts.setText(
             f"Since the QC started: inspected {s.inspected:,} · rejected {s.defects:,}{share}\n"
             f"Not inspected {s.errors:,}{dropped}"

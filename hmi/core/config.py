@@ -261,6 +261,15 @@ class AlarmLimits(_Strict):
     lolo: Number | None = None
     # What the operator should do when one of these limits is crossed (appended to the message).
     action: str = ""
+    # HiHi/LoLo is a more urgent situation than Hi/Lo (e.g. vibration zone D: stop now, not plan a
+    # repair): its own action. Empty: `action`.
+    hihi_action: str = ""
+    lolo_action: str = ""
+
+    def action_for(self, level: str) -> str:
+        """The action for an alarm at `level` (hihi, hi, lo, lolo)."""
+        own = {"hihi": self.hihi_action, "lolo": self.lolo_action}.get(level, "")
+        return (own or self.action).strip()
 
     @model_validator(mode="after")
     def _ordered(self) -> AlarmLimits:

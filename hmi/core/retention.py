@@ -21,6 +21,9 @@ raw samples already past `raw_days`; then, still below
 `journal.disk_critical_free_mb`, the raw samples of the oldest closed day
 that still has them (its rollups stay). Events and audit are never shed.
 Every step is journaled with what it removed.
+
+With the plant historian configured, nothing of a file is deleted before the forwarder has
+confirmed all its rows (`forwarded_through`): the journal files are its buffer.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class RetentionReport:
     files_removed: list[str] = field(default_factory=list)  # whole files (events past events_days)
     qc_images_removed: int = 0
     qc_bytes_removed: int = 0
+    held_for_plant: list[str] = field(default_factory=list)  # not yet forwarded: left as they are
 
     def __bool__(self) -> bool:
         return bool(self.raw_files or self.rollup_files or self.files_removed or self.qc_images_removed)
@@ -88,6 +92,7 @@ class RetentionJob:
         critical_free_bytes: int,
         clock: Callable[[], float] = time.time,
         disk_free: Callable[[Path], int] | None = None,
+        forwarded_through: Callable[[Path], dict[str, int] | None] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.line_id = line_id
@@ -97,6 +102,8 @@ class RetentionJob:
         self._critical = critical_free_bytes
         self._clock = clock
         self._disk_free = disk_free or (lambda p: shutil.disk_usage(p).free)
+        # the plant forwarder's confirmed row id per table of a file (None: no plant historian)
+        self._forwarded_through = forwarded_through
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._shed_wanted = False
@@ -157,6 +164,9 @@ class RetentionJob:
             p = self.policy
             for day, path in self._closed_files(today):
                 try:
+                    if not self._forwarded(path):
+                        report.held_for_plant.append(path.name)
+                        continue
                     if _older_than(day, p.events_days, today) and _older_than(day, p.rollup_days, today):
                         self._remove_file(path)
                         report.files_removed.append(path.name)
@@ -169,6 +179,12 @@ class RetentionJob:
                         report.rollup_files.append(path.name)
                 except (sqlite3.Error, OSError) as exc:
                     log.error("retention: journal file %s: %s (skipped, tried again next pass)", path, exc)
+            if report.held_for_plant:
+                log.info(
+                    "retention: %d files not yet forwarded to the plant historian left as they are: %s",
+                    len(report.held_for_plant),
+                    ", ".join(report.held_for_plant),
+                )
             self._qc_retention(today, report)
             if report:
                 self._journal("retention removed " + report.describe(), report)
@@ -178,6 +194,23 @@ class RetentionJob:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
         conn.execute("PRAGMA journal_mode=WAL")
         return conn
+
+    def _forwarded(self, path: Path) -> bool:
+        """Whether the plant forwarder (if any) has confirmed every row of the file."""
+        if self._forwarded_through is None:
+            return True
+        through = self._forwarded_through(path)
+        if through is None:  # no plant historian configured
+            return True
+        conn = self._connect(path)
+        try:
+            for tbl in ("events", "samples"):
+                last = conn.execute(f"SELECT max(id) FROM {tbl}").fetchone()[0]
+                if last is not None and int(last) > int(through.get(tbl, 0)):
+                    return False
+            return True
+        finally:
+            conn.close()
 
     def _remove_raw(self, path: Path) -> int:
         conn = self._connect(path)
@@ -279,6 +312,8 @@ class RetentionJob:
                 today = local_date(self._clock())
                 for _day, path in self._closed_files(today):
                     try:
+                        if not self._forwarded(path):  # the plant's copy is not confirmed yet
+                            continue
                         n = self._remove_raw(path)
                     except (sqlite3.Error, OSError) as exc:
                         log.error("disk guard: journal file %s: %s", path, exc)

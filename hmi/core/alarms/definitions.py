@@ -51,7 +51,7 @@ COMMON_FIELDS = (
     "trip",
 )
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
-    "analog": ("hihi", "hi", "lo", "lolo", "deadband"),
+    "analog": ("hihi", "hi", "lo", "lolo", "deadband", "hihi_action", "lolo_action"),
     "discrete": ("value", "op"),
     "roc": ("rate", "window_s", "direction", "deadband"),
     "quality": ("include_uncertain",),
@@ -232,7 +232,7 @@ def implicit_definitions(tag: TagConfig) -> list[AlarmDefinition]:
                 unit=tag.unit,
                 implicit=True,
                 decimals=display_decimals(tag.data_type, tag.deadband, tag.range),
-                action=tag.alarms.action,
+                action=tag.alarms.action_for(level),
             )
         )
     return out
@@ -309,8 +309,13 @@ def _parse_entry(
             e.problem("hi", f"no limits: give hihi/hi/lo/lolo here or in the [[tags]] entry of {tag.name}")
         deadband = e.number("deadband", float(tag.deadband), minimum=0.0)
         on_delay = e.delay("on_delay_s", 0.0)
+        # HiHi/LoLo: the entry's own hihi_action/lolo_action, else the tag's, else the common action.
+        extreme_action = {
+            lv: e.text(f"{lv}_action", getattr(tag.alarms, f"{lv}_action")).strip() for lv in ("hihi", "lolo")
+        }
         for level, limit in present:
             assert limit is not None
+            level_common = {**common, "action": extreme_action.get(level) or common["action"]}
             defs.append(
                 AlarmDefinition(
                     id=f"{aid}.{level}",
@@ -322,7 +327,7 @@ def _parse_entry(
                     level=level,
                     deadband=float(deadband or 0.0),
                     on_delay_s=on_delay,
-                    **common,
+                    **level_common,
                 )
             )
     elif kind == "discrete":

@@ -169,7 +169,15 @@ class PlantTools:
 
     # --- reading ----------------------------------------------------------------------------------
     def current(self, name: str) -> tuple[float, int, float, str] | None:
-        """(value, status, source_ts, origin) from the live feed, else the journal's last sample."""
+        """(value, status, source_ts, origin): the newer of the live feed's value and the journal's
+        last sample at the time asked.
+
+        The live values are applied on the GUI thread, the journal is written by the runtime thread:
+        when the GUI falls behind (a loaded PC) the journal already holds the trip while the live
+        copy still says Running (QA2 D-8a: "Labeller Running" 5 s after it tripped). Neither is a
+        cache to trust alone; the newest source time wins.
+        """
+        best: tuple[float, int, float, str] | None = None
         if self.live is not None:
             try:
                 snap = self.live()
@@ -178,12 +186,12 @@ class PlantTools:
             if name in snap:
                 v, st, ts = snap[name]
                 if not (isinstance(ts, float) and math.isnan(ts)):
-                    return float(v), int(st), float(ts), "live"
+                    best = (float(v), int(st), float(ts), "live")
         if self.journal is not None:
             r = self.journal.last_before(name, self.now())
-            if r is not None:
-                return r[1], r[2], r[0], "journal"
-        return None
+            if r is not None and (best is None or r[0] > best[2]):
+                best = (r[1], r[2], r[0], "journal")
+        return best
 
     def value_at(self, name: str, at: float) -> tuple[float, int, float, str] | None:
         """(value, status, source_ts, "journal") of the sample in force at `at`."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import counter_counts
+from hmi.core.qc_figures import RejectShare, inspection_mask
 from inference.assistant import i18n
 from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -160,11 +161,19 @@ class QcRates(Tool):
                             )[lang]
                         )
         qc_rate_pct: float | None = None
+        # The share over the asked window, counted: rejects of inspected images (one home:
+        # hmi.core.qc_figures, the Quality panel's figure too). It leads; the rolling rate follows.
+        rate_name = next((n for n in ctx.catalog.tags if n.endswith("defect_rate")), None)
+        share: RejectShare | None = None
+        if camera_here and rate_name is not None:
+            share = RejectShare(len(defects), self._inspections(ctx, rate_name, a, b))
+            if share.inspected:
+                parts.append(f"Visual QC (camera) from {rng}: {share.text()}.")
         if qc_rate is not None:
             t, now_v, now_ts, peak, peak_ts, mean = qc_rate
             qc_rate_pct = round(now_v, 2) if not math.isnan(now_v) else None
             window = t.description or t.label
-            txt = f"Visual QC (camera): defect rate {fmt_num(round(now_v, 2), '%')} at {ctx.fmt_t(now_ts)} ({window})"
+            txt = f"Rolling defect rate {fmt_num(round(now_v, 2), '%')} at {ctx.fmt_t(now_ts)} ({window})"
             if peak is not None:
                 txt += f"; peak {fmt_num(round(peak, 2), '%')} at {ctx.fmt_t(peak_ts)}"
             if mean is not None:
@@ -222,11 +231,15 @@ class QcRates(Tool):
             "qc_rejects": len(defects),
             "qc_inspected": len(judged) if per_image else None,
             "qc_defect_rate_pct": qc_rate_pct,
+            "qc_share_inspected": share.inspected if share is not None else None,
+            "qc_share_pct": round(share.pct, 2) if share is not None and share.pct is not None else None,
             "qc_classes": dict(classes),
             "qc_last_reject": ctx.fmt_t(defects[-1].ts) if defects else None,
         }
         keys: list[str] = []
-        if focus == "defects" and qc_rate_pct is not None:
+        if focus == "defects" and share is not None and share.pct is not None:
+            keys.append(f"{share.rejects} of {share.inspected}")
+        elif focus == "defects" and qc_rate_pct is not None:
             keys.append(fmt_num(qc_rate_pct, "%").split()[0])
         elif focus == "production" and len(per) == 1:
             keys.append(str(per[0]["good"]))
@@ -237,8 +250,9 @@ class QcRates(Tool):
         elif qc_rate_pct is not None:
             keys.append(fmt_num(qc_rate_pct, "%").split()[0])
         if focus == "defects":  # a camera question: the camera's figures lead
-            parts = [p for p in parts if p.startswith(("Visual QC", "Last camera"))] + [
-                p for p in parts if not p.startswith(("Visual QC", "Last camera"))
+            camera = ("Visual QC", "Rolling defect rate", "Last camera")
+            parts = [p for p in parts if p.startswith(camera)] + [
+                p for p in parts if not p.startswith(camera)
             ]
             for lang in i18n.LANGS:
                 loc[lang] = loc[lang][-1:] if qc_rate is not None else loc[lang]
@@ -280,6 +294,12 @@ class QcRates(Tool):
             for tr in d.counter_tracks()
         }
         return {t: got.get(t) for t in tags}
+
+    @staticmethod
+    def _inspections(ctx: PlantTools, tag: str, a: float, b: float) -> int:
+        """Images the camera inspected in [a, b): one defect-rate sample each (hmi.core.qc_figures)."""
+        s = ctx.need_journal().samples([tag], a, b)[tag]
+        return int(inspection_mask(s.status, s.value).sum()) if len(s) else 0
 
     @staticmethod
     def _rate_tag(
