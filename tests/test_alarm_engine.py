@@ -310,11 +310,24 @@ CASES: dict[str, tuple[list[dict[str, Any]], str, list[tuple[str, Any, AlarmStat
             ("t", 2, S.UNACKED),
         ],
     ),
+    # Shelving never acknowledges: an alarm shelved unacknowledged comes back waiting for its ack.
+    "shelve-expiry-still-needs-ack": (
+        [],
+        "temp.hi",
+        [
+            ("v", {"temp": 75}, S.UNACKED),
+            ("shelve", 60, S.SHELVED),
+            ("v", {"temp": 60}, S.SHELVED),
+            ("t", 61, S.RTN_UNACKED),
+            ("ack", None, S.NORMAL),
+        ],
+    ),
     "shelve-expiry-quiet-normal": (
         [],
         "temp.hi",
         [
             ("v", {"temp": 75}, S.UNACKED),
+            ("ack", None, S.ACKED),
             ("shelve", 60, S.SHELVED),
             ("v", {"temp": 60}, S.SHELVED),
             ("t", 61, S.NORMAL),
@@ -336,7 +349,9 @@ CASES: dict[str, tuple[list[dict[str, Any]], str, list[tuple[str, Any, AlarmStat
         [
             ("v", {"filler.state": 2, "capper.state": 2}, S.NORMAL),
             ("v", {"capper.state": 3}, S.UNACKED),
-            ("v", {"filler.state": 0}, S.SUPPRESSED),
+            # Suppression by design waits for the acknowledgement; then it hides the alarm.
+            ("v", {"filler.state": 0}, S.UNACKED),
+            ("ack", None, S.SUPPRESSED),
             ("v", {"capper.state": 2}, S.SUPPRESSED),
             ("v", {"capper.state": 3}, S.SUPPRESSED),
             ("v", {"filler.state": 2}, S.UNACKED),
@@ -370,7 +385,7 @@ CASES: dict[str, tuple[list[dict[str, Any]], str, list[tuple[str, Any, AlarmStat
             ("v", {"temp": 75}, S.UNACKED),
             ("oos", None, S.OUT_OF_SERVICE),
             ("v", {"temp": 60}, S.OUT_OF_SERVICE),
-            ("rts", None, S.NORMAL),
+            ("rts", None, S.RTN_UNACKED),  # out of service never acknowledged it
         ],
     ),
     "rate-of-change": (
@@ -512,8 +527,8 @@ def test_vectorised_engine_matches_sample_by_sample():
     assert sum(c for _, c in ra.values()) > 10
 
 
-TRIP = dict(FAULTED, trip=True, message="Filler tripped", action="reset after the repair")
-JAM_TRIP = dict(JAM, trip=True, message="Capper jam", action="clear the chute")
+TRIP = dict(FAULTED, trip=True, name="Filler tripped", message="Filler tripped", action="reset after the repair")
+JAM_TRIP = dict(JAM, trip=True, name="Capper jam", message="Capper jam", action="clear the chute")
 
 
 def test_first_out_is_the_first_alarm_of_the_machine_within_the_lookback_before_its_trip():
@@ -577,6 +592,7 @@ def test_shelves_expiring_together_are_reannunciated_gradually_most_important_fi
     ]
     rig = Rig(alarms, reentry_burst=3, reentry_rate_per_s=0.5)
     rig.feed({"capper.state": 4})
+    rig.engine.acknowledge([f"q{k}" for k in range(10)], OPERATOR)  # else they return waiting for it
     for k in range(10):
         rig.engine.shelve(f"q{k}", SUPERVISOR, 60, "known problem, fitter on the way")
     assert rig.engine.summary().shelved == 10

@@ -4,6 +4,7 @@ signals and random tag precisions, through the real engine."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from hmi.core.alarms import AlarmEngine, AlarmState, load_definitions
 from hmi.core.alarms.persistence import MemoryJournal
-from hmi.core.config import LineConfig
+from hmi.core.config import LineConfig, load_config
 from hmi.core.samples import SampleBatch
 from hmi.core.tag_info import TagInfo, display_decimals
 
@@ -116,3 +117,20 @@ def test_the_issue_example_a_cleared_alarm_keeps_its_trigger_value():
     r = engine.record("x.hi")
     assert r.state == AlarmState.RTN_UNACKED and r.value == 0.0
     assert r.message == "x Hi: 7.84 A (>= 7.50 A) — do the thing"
+
+
+DEMO_DEFS = load_definitions(load_config("resources/demo_line.toml"))[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(DEMO_DEFS),
+    st.floats(allow_nan=True, allow_infinity=False, width=32),
+    st.sampled_from(["", "{name}: {value} {unit}", "Glue temperature {level}: {value}", "{level} at {value}"]),
+)
+def test_every_message_leads_with_the_alarms_one_name(d, value, template):
+    """qa3: the glue alarm was raised as "Glue temperature Hi: 180.3 °C" and suppressed as
+    "Labeller glue temperature Hi": one alarm, two names. Whatever the template, the message
+    an activation journals starts with the name its later transitions use."""
+    for definition in (d, dataclasses.replace(d, message=template)):
+        assert definition.format_message(value).startswith(definition.name), definition.message

@@ -50,6 +50,7 @@ from hmi.core.alarms.model import (
     AlarmRecord,
     AlarmState,
     AlarmSummary,
+    Condition,
     Priority,
 )
 from hmi.core.alarms.shelving import ReentryThrottle
@@ -62,8 +63,6 @@ from hmi.core.users import Action, User
 
 log = logging.getLogger(__name__)
 
-
-_MASKED = (AlarmState.OUT_OF_SERVICE, AlarmState.SHELVED, AlarmState.SUPPRESSED)
 
 DEFAULT_RESTORE_HORIZON_S = 7 * 86400.0
 
@@ -92,12 +91,19 @@ class _Rt(AlarmCondition):
     changed_at: float = 0.0
 
 
+def _masked_by_design(rt: _Rt) -> bool:
+    """Suppression by design hides an alarm only once it is acknowledged: an alarm waiting for
+    its acknowledgement keeps its process state on the operator's list while its suppression
+    condition holds (ISA-18.2: suppression never erases the acknowledgement requirement)."""
+    return rt.suppressed and rt.acked
+
+
 def _state_of(rt: _Rt) -> AlarmState:
     if rt.out_of_service:
         return AlarmState.OUT_OF_SERVICE
     if rt.shelved_until is not None:
         return AlarmState.SHELVED
-    if rt.suppressed:
+    if _masked_by_design(rt):
         return AlarmState.SUPPRESSED
     if rt.active:
         return AlarmState.ACKED if rt.acked else AlarmState.UNACKED
@@ -154,6 +160,7 @@ class AlarmEngine:
 
         tag_index = config.tag_index()
         self._defs: list[AlarmDefinition] = list(definitions)
+        self._tag_machine = {t.name: t.machine for t in config.tags}
         self._ids: dict[str, int] = {}
         for i, d in enumerate(self._defs):
             if d.id in self._ids:
@@ -295,7 +302,7 @@ class AlarmEngine:
     def _on_raw(self, i: int, raw: bool, t: float, v: float) -> None:
         rt = self._rt[i]
         rt.in_alarm = raw
-        if rt.out_of_service or rt.shelved_until is not None or rt.suppressed:
+        if rt.out_of_service or rt.shelved_until is not None or _masked_by_design(rt):
             return  # tracked quietly; looked at again when the alarm comes back
         d = self._defs[i]
         if raw:
@@ -428,30 +435,64 @@ class AlarmEngine:
         rt.cleared_at = t
         rt.pending_off = None
         self._transition(i, prev, t, TC.CLEAR, value=v)
+        if not rt.suppressed and self._eval.holding(i):
+            # A trip's cause, kept through its trip's suppression while it stood (see
+            # `_trip_cause`), falls under that suppression once it clears.
+            self._set_suppressed(i, t)
 
     def _set_suppressed(self, i: int, t: float) -> None:
-        """Suppressed while any of the alarm's conditions holds; back when none does."""
+        """Suppressed while any of the alarm's conditions holds; back when none does.
+
+        Two alarms are not hidden when their condition starts: one still waiting for its
+        acknowledgement stays on the list until it is acknowledged (`_masked_by_design`), and
+        the cause of its own machine's trip (`_trip_cause`) is not suppressed by that trip
+        while it stands (a consequence suppresses consequences, never the first-out)."""
         rt = self._rt[i]
         holding = self._eval.holding(i)
         on = bool(holding)
         if rt.suppressed == on:
             return
         if on:
+            if self._trip_cause(i, t, holding):
+                return
             prev = rt.state
             rt.suppressed = True
-            self._mask(i)
             reason = " or ".join(str(c) for c in holding)
+            if rt.acked:
+                self._mask(i)
+            else:
+                reason += "; stays on the list until acknowledged"
             self._transition(i, prev, t, TC.SUPPRESS, reason=f"suppressed by design: {reason}")
         else:
+            was_masked = _masked_by_design(rt)
             rt.suppressed = False
             reason = " or ".join(str(c) for c in self._defs[i].suppress_when)
-            self._return(i, t, TC.UNSUPPRESS, reason=f"no longer {reason}")
+            self._return(i, t, TC.UNSUPPRESS, reason=f"no longer {reason}", remask=was_masked)
+
+    def _trip_cause(self, i: int, t: float, holding: Sequence[Condition]) -> bool:
+        """Alarm i stands as the cause of a trip that its holding conditions describe: a
+        condition on a tag of the alarm's own machine (its state going Faulted) holds while
+        the alarm is annunciated and is the first alarm of that machine within the first-out
+        look-back (or already named as a trip's first-out)."""
+        d = self._defs[i]
+        rt = self._rt[i]
+        if not d.machine or not rt.active or d.advisory:
+            return False
+        if not any(self._tag_machine.get(c.tag) == d.machine for c in holding):
+            return False
+        if rt.first_out:
+            return True
+        recent = [j for ta, j in self._recent.get(d.machine, ()) if t - ta <= self.first_out_lookback_s]
+        standing = [j for j in recent if self._rt[j].active]
+        return bool(standing) and standing[0] == i
 
     def _mask(self, i: int) -> None:
-        """Shelving, suppression and out of service take the alarm off the operator's list."""
+        """Shelving, suppression and out of service take the alarm off the operator's list.
+
+        The acknowledgement requirement stays: an alarm masked before anyone acknowledged it
+        comes back as returned-to-normal unacknowledged (or re-annunciated) when unmasked."""
         rt = self._rt[i]
         rt.active = False
-        rt.acked = True
         rt.latched = False
         rt.pending_on = None
         rt.pending_off = None
@@ -460,16 +501,26 @@ class AlarmEngine:
         self._timers.discard(i)
 
     def _return(
-        self, i: int, t: float, action: str, *, user: str = "", reason: str = "", comment: str = ""
+        self,
+        i: int,
+        t: float,
+        action: str,
+        *,
+        user: str = "",
+        reason: str = "",
+        comment: str = "",
+        remask: bool = True,
     ) -> None:
-        """Back from shelved/suppressed/out of service: quietly normal, then re-evaluated.
+        """Back from shelved/suppressed/out of service: quietly normal (or returned-to-normal
+        unacknowledged when it never was acknowledged), then re-evaluated.
 
         If the condition is still there the alarm is re-annunciated after its on-delay
-        (counted from now), through the re-entry token bucket.
+        (counted from now), through the re-entry token bucket. ``remask=False``: the alarm
+        was never hidden (a suppression that waited for an acknowledgement): it keeps its state.
         """
         rt = self._rt[i]
         prev = rt.state
-        if not (rt.out_of_service or rt.shelved_until is not None or rt.suppressed):
+        if remask and not (rt.out_of_service or rt.shelved_until is not None or rt.suppressed):
             self._mask(i)
             if rt.in_alarm:
                 rt.reentry = True
@@ -708,13 +759,15 @@ class AlarmEngine:
         def body(idx: list[int], now: float) -> None:
             for i in idx:
                 rt = self._rt[i]
-                if rt.acked or rt.state in _MASKED:
+                if rt.acked:
                     continue
                 prev = rt.state
                 rt.acked = True
                 rt.acked_at = now
                 rt.acked_by = name
                 rt.comment = comment
+                if rt.suppressed and not (rt.out_of_service or rt.shelved_until is not None):
+                    self._mask(i)  # its suppression by design waited for this acknowledgement
                 self._transition(i, prev, now, TC.ACKNOWLEDGE, user=name, comment=comment)
 
         return self._act(user, AlarmCommand.ACKNOWLEDGE.action, id_list, body, detail=comment)

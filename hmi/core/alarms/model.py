@@ -206,7 +206,11 @@ class AlarmDefinition:
 
     def format_message(self, value: float | None) -> str:
         """The message of an activation with the value that triggered it, rounded to the tag's
-        display precision, its limit, and what to do. Made once, when the alarm activates."""
+        display precision, its limit, and what to do. Made once, when the alarm activates.
+
+        It leads with the alarm's name, the one name every list, transition and report uses: a
+        configured template that does not start with it ("{name}" or the name itself) gets
+        "name: " in front, so the raise never reads as a different alarm than its later states."""
         v = float("nan") if value is None else float(value)
         if not self.message:
             if self.kind == AlarmKind.QUALITY:
@@ -226,6 +230,8 @@ class AlarmDefinition:
             text = self.message.format(**fields)
         except (KeyError, IndexError, ValueError):  # validated at load; never let a message break the engine
             text = self.message
+        if not text.startswith(self.name):
+            text = f"{self.name}: {text}"
         return self.with_action(text)
 
 
