@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from hmi.core.alarms import AlarmEngine, AlarmState, load_definitions
 from hmi.core.alarms.model import needs_ack
+from hmi.core.alarms.persistence import MemoryJournal
 from hmi.core.config import LineConfig
+from hmi.core.quality import BAD_COMMUNICATION_ERROR, GOOD
 from hmi.core.samples import SampleBatch
 from hmi.core.users import Role, User
 from tests.test_alarm_engine import Clock, make_config
-from hmi.core.alarms.persistence import MemoryJournal
-from hmi.core.quality import BAD_COMMUNICATION_ERROR, GOOD
 
 S = AlarmState
 OPERATOR = User("olga", Role.OPERATOR)
@@ -35,7 +35,14 @@ LINK = {
 }
 ALARMS: list[dict[str, Any]] = [
     # the filler's own analog alarm, suppressed while the filler is faulted (a trip's consequence)
-    {"id": "temp", "type": "analog", "tag": "temp", "hi": 70, "deadband": 1.0, "suppress_when": "filler.state == 4"},
+    {
+        "id": "temp",
+        "type": "analog",
+        "tag": "temp",
+        "hi": 70,
+        "deadband": 1.0,
+        "suppress_when": "filler.state == 4",
+    },
     # another machine's consequence of the filler's state
     {
         "id": "capper.starved",
@@ -53,7 +60,14 @@ ALARMS: list[dict[str, Any]] = [
         "on_delay_s": 1,
         "suppress_when": "line.server_link != Connected",
     },
-    {"id": "filler.faulted", "type": "discrete", "tag": "filler.state", "value": 4, "priority": "high", "trip": True},
+    {
+        "id": "filler.faulted",
+        "type": "discrete",
+        "tag": "filler.state",
+        "value": 4,
+        "priority": "high",
+        "trip": True,
+    },
 ]
 IDS = ["temp.hi", "capper.starved", "pressure.bad", "filler.faulted"]
 
@@ -198,4 +212,3 @@ def test_an_alarm_of_another_machine_is_no_cause_of_this_trip():
     rig.engine.acknowledge("capper.starved", OPERATOR)
     rig.feed("filler.state", 4.0)
     assert rig.engine.record("capper.starved").state == S.SUPPRESSED
-

@@ -126,7 +126,9 @@ DEMO_DEFS = load_definitions(load_config("resources/demo_line.toml"))[0]
 @given(
     st.sampled_from(DEMO_DEFS),
     st.floats(allow_nan=True, allow_infinity=False, width=32),
-    st.sampled_from(["", "{name}: {value} {unit}", "Glue temperature {level}: {value}", "{level} at {value}"]),
+    st.sampled_from(
+        ["", "{name}: {value} {unit}", "Glue temperature {level}: {value}", "{level} at {value}"]
+    ),
 )
 def test_every_message_leads_with_the_alarms_one_name(d, value, template):
     """qa3: the glue alarm was raised as "Glue temperature Hi: 180.3 °C" and suppressed as

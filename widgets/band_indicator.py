@@ -21,10 +21,11 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import TagConfig
 from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name, status_short
 from widgets import palette
-from widgets.formatting import alarm_level, format_age, format_timestamp, format_value
+from widgets.formatting import format_age, format_timestamp, format_value
 
 _THEMED_COLOURS = (
     "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK", "POINTER", "STALE", "HATCH", "PANEL", "PANEL_BORDER",
@@ -49,6 +50,7 @@ class BandIndicator(QWidget):
         self._status = BAD_WAITING_FOR_INITIAL_DATA
         self._source_ts = float("nan")
         self._target: float | None = None
+        self._badge: TagBadge | None = None  # the tag's standing alarm (set_alarm)
         self._stale = False
         self._has_bar = tag.range is not None
         self._fonts: dict[bool, tuple[QFont, QFontMetrics]] = {}
@@ -68,6 +70,15 @@ class BandIndicator(QWidget):
         self._value, self._status, self._source_ts = value, status, source_ts
         self._update_tooltip()
         self.update()
+
+    def set_alarm(self, badge: TagBadge | None) -> None:
+        """The tag's standing alarm from the alarm model (hmi.core.alarms.tag_badges), or None:
+        the badge and the pointer take its level and its priority's colour; the value alone
+        never makes a badge."""
+        if badge != self._badge:
+            self._badge = badge
+            self._update_tooltip()
+            self.update()
 
     def set_target(self, value: float | None) -> None:
         """Setpoint marker under the bar (None or NaN hides it)."""
@@ -97,9 +108,18 @@ class BandIndicator(QWidget):
         return self._stale
 
     def alarm_level(self) -> str | None:
-        if self.quality == Quality.BAD:
-            return None
-        return alarm_level(self.tag, self._value)
+        """The badge text ("HH", "H", "L", "LL", "R", "!") of the tag's standing alarm, or None."""
+        return None if self._badge is None else self._badge.text
+
+    @property
+    def alarm_badge(self) -> TagBadge | None:
+        return self._badge
+
+    def _badge_colours(self) -> tuple[QColor, QColor]:
+        """Fill and text of the badge: the alarm's priority colour (as in the list and banner)."""
+        assert self._badge is not None
+        p = int(self._badge.priority)
+        return QColor(palette.PRIORITY_COLOURS[p]), QColor(palette.PRIORITY_TEXT[p])
 
     def value_text(self) -> str:
         q = self.quality
@@ -149,6 +169,10 @@ class BandIndicator(QWidget):
         ]
         if lim:
             lines.append("Alarm limits: " + ", ".join(lim))
+        if self._badge is not None:
+            b = self._badge
+            ack = "unacknowledged" if b.unacked else "acknowledged"
+            lines.append(f"Alarm: {b.name} ({b.priority.value} {b.priority.label}, {ack})")
         self.setToolTip("<br>".join(lines))
 
     # --- painting ------------------------------------------------------------------------
@@ -179,7 +203,7 @@ class BandIndicator(QWidget):
         fm = self.fontMetrics()
         q = self.quality
         bad = q == Quality.BAD or self._value != self._value
-        level = None if bad else alarm_level(self.tag, self._value)
+        level = self.alarm_level()
         bold, bfm = self._value_font(q == Quality.UNCERTAIN)
         value_text = self.value_text()
         value_need = bfm.horizontalAdvance(value_text) + 2
@@ -254,13 +278,13 @@ class BandIndicator(QWidget):
         if level is not None:
             badge_w = row["badge_w"]
             badge = QRectF(left_of_value - badge_w, 1, badge_w, text_h - 2)
-            colour = QColor(palette.ALARM_LEVEL_COLOURS[level])
+            colour, on_colour = self._badge_colours()
             if self._stale:
-                colour = c["STALE"]
+                colour, on_colour = c["STALE"], c["TEXT"]
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(colour)
             p.drawRoundedRect(badge, 2, 2)
-            p.setPen(QColor(palette.ALARM_TEXT) if level in ("HH", "LL") else c["TEXT"])
+            p.setPen(on_colour)
             p.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), level)
             left_of_value = badge.left() - 6
 
@@ -342,7 +366,7 @@ class BandIndicator(QWidget):
             if self._stale:
                 colour = c["STALE"]
             elif level is not None:
-                colour = QColor(palette.ALARM_LEVEL_COLOURS[level])
+                colour = self._badge_colours()[0]
             else:
                 colour = c["POINTER"]
             tri = QPainterPath()

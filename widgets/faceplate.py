@@ -13,12 +13,13 @@ standing at that instant.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import LineConfig, MachineConfig, TagConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of, status_name
@@ -253,6 +254,11 @@ class Faceplate(QFrame):
         for ind in self.indicators.values():
             ind.set_stale(stale)
         self._render_badge()
+
+    def set_tag_alarms(self, badges: Mapping[str, TagBadge]) -> None:
+        """Each value's alarm badge from the alarm model (tag -> its standing alarm)."""
+        for name, ind in self.indicators.items():
+            ind.set_alarm(badges.get(name))
 
     def set_alarms(self, lines: list[tuple[str, str, bool]]) -> None:
         """Review mode: the machine's alarms at the instant, as (name, state label, active), most

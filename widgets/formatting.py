@@ -20,22 +20,6 @@ def format_value(tag: TagConfig, value: float, decimals: int | None = None) -> s
     return format_display(value, tag.data_type, d, int_states(tag.states) if tag.states else None)
 
 
-def alarm_level(tag: TagConfig, value: float) -> str | None:
-    """'HH', 'H', 'L', 'LL' when the value is past a configured limit, else None."""
-    if value != value:
-        return None
-    a = tag.alarms
-    if a.hihi is not None and value >= a.hihi:
-        return "HH"
-    if a.lolo is not None and value <= a.lolo:
-        return "LL"
-    if a.hi is not None and value >= a.hi:
-        return "H"
-    if a.lo is not None and value <= a.lo:
-        return "L"
-    return None
-
-
 def format_age(seconds: float) -> str:
     if seconds != seconds:
         return "—"

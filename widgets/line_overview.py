@@ -8,11 +8,12 @@ with a vertical scroll bar if the height runs out.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
+from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from widgets.faceplate import Faceplate
@@ -90,6 +91,11 @@ class LineOverview(QScrollArea):
     def tags(self) -> list[str]:
         """Every tag the faceplates show, each once."""
         return list(dict.fromkeys(t for fp in self.faceplates.values() for t in fp.tags))
+
+    def set_tag_alarms(self, badges: Mapping[str, TagBadge]) -> None:
+        """The faceplates' value badges from the alarm model (hmi.core.alarms.tag_badges)."""
+        for fp in self.faceplates.values():
+            fp.set_tag_alarms(badges)
 
     def set_stale(self, stale: bool, since: float | None = None) -> None:
         for fp in self.faceplates.values():

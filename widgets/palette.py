@@ -38,7 +38,6 @@ ALARM_TEXT = "#FFFFFF"
 COMM = "#2F65A7"
 COMM_TEXT = "#FFFFFF"
 
-ALARM_LEVEL_COLOURS = {"HH": ALARM_URGENT, "LL": ALARM_URGENT, "H": ALARM_HIGH, "L": ALARM_HIGH}
 
 # Alarm priority (hmi.core.alarms.Priority: 1 urgent .. 4 low) -> colour, and the text drawn on it
 # (dark on orange/yellow, white on red/magenta: all >= 5:1 contrast). A priority is never shown by

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_array, quality_of, status_name
 from widgets import palette
-from widgets.formatting import alarm_level, decimals_for, format_age, format_timestamp, format_value
+from widgets.formatting import decimals_for, format_age, format_timestamp, format_value
 from widgets.last_known import last_known_text, mark_not_plant_value
 
 COL_NAME, COL_DESC, COL_VALUE, COL_UNIT, COL_QUALITY, COL_SOURCE_TS, COL_AGE = range(7)
@@ -61,9 +62,6 @@ class TagTableModel(QAbstractTableModel):
         self._units = [t.unit for t in tags]
         self._decimals = [decimals_for(t) for t in tags]
         self._search = [f"{t.name} {t.display_name} {t.description} {t.unit}".lower() for t in tags]
-        self._has_alarms = [
-            any(v is not None for v in (t.alarms.hihi, t.alarms.hi, t.alarms.lo, t.alarms.lolo)) for t in tags
-        ]
         # Alarm limits as columns (NaN = none) so "abnormal only" is a few numpy comparisons.
         self._lim = {
             n: np.array([np.nan if getattr(t.alarms, n) is None else getattr(t.alarms, n) for t in tags])
@@ -84,12 +82,11 @@ class TagTableModel(QAbstractTableModel):
         self._overdue = np.zeros(self._n, dtype=bool)  # past their expected refresh (LiveValues.overdue)
 
         self._brush_bad = QBrush(QColor(palette.HATCH_LIGHT), Qt.BrushStyle.BDiagPattern)
-        self._brush_alarm = {k: QBrush(QColor(v)) for k, v in palette.ALARM_LEVEL_COLOURS.items()}
+        # A value in alarm is drawn in its alarm's priority colour (as in the list and the banner).
+        self._brush_alarm = {k: QBrush(QColor(v)) for k, v in palette.PRIORITY_COLOURS.items()}
         self._fg_stale = QBrush(QColor(palette.STALE))
-        self._fg_alarm_text = {
-            k: QBrush(QColor(palette.ALARM_TEXT if k in ("HH", "LL") else palette.TEXT))
-            for k in palette.ALARM_LEVEL_COLOURS
-        }
+        self._fg_alarm_text = {k: QBrush(QColor(v)) for k, v in palette.PRIORITY_TEXT.items()}
+        self._badges: dict[int, TagBadge] = {}  # row -> its standing alarm (set_tag_alarms)
         self._font_bold = QFont()
         self._font_bold.setBold(True)
         self._font_italic = QFont()
@@ -127,9 +124,9 @@ class TagTableModel(QAbstractTableModel):
             if col == COL_VALUE:
                 if self._is_bad(i):
                     return self._brush_bad
-                level = self._level(i)
-                if level is not None and not self._old(i):
-                    return self._brush_alarm[level]
+                badge = self._badge(i)
+                if badge is not None and not self._old(i):
+                    return self._brush_alarm[int(badge.priority)]
             elif col == COL_QUALITY and (i in self._problems and self._is_bad(i)):
                 return self._brush_bad
             return None
@@ -137,9 +134,9 @@ class TagTableModel(QAbstractTableModel):
             if (self._old(i) or self._overdue[i]) and col >= COL_VALUE:
                 return self._fg_stale
             if col == COL_VALUE:
-                level = self._level(i)
-                if level is not None:
-                    return self._fg_alarm_text[level]
+                badge = self._badge(i)
+                if badge is not None:
+                    return self._fg_alarm_text[int(badge.priority)]
             return None
         if role == Qt.ItemDataRole.FontRole:
             if col in (COL_VALUE, COL_QUALITY) or (col == COL_DESC and i in self._problems):
@@ -169,10 +166,22 @@ class TagTableModel(QAbstractTableModel):
         # a text tag has no number: its value is the text (an empty string is a value too)
         return not self.live.is_text[i] and self.live.value[i] != self.live.value[i]
 
-    def _level(self, i: int) -> str | None:
-        if not self._has_alarms[i] or self._is_bad(i):
+    def _badge(self, i: int) -> TagBadge | None:
+        """Row i's standing alarm from the alarm model; never the value against its limits."""
+        if self._is_bad(i):
             return None
-        return alarm_level(self._tags[i], float(self.live.value[i]))
+        return self._badges.get(i)
+
+    def set_tag_alarms(self, badges: Mapping[str, TagBadge]) -> None:
+        """The alarm model's standing alarm per tag (hmi.core.alarms.tag_badges)."""
+        idx = self.live.index
+        new = {idx[t]: b for t, b in badges.items() if t in idx}
+        if new == self._badges:
+            return
+        rows = set(new) | set(self._badges)
+        self._badges = new
+        for i in rows:
+            self.dataChanged.emit(self.index(i, COL_VALUE), self.index(i, COL_VALUE))
 
     def _text(self, i: int, col: int) -> str:
         if col == COL_NAME:

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.alarms.alarm_list import AlarmView, load_history
 from hmi.core.alarms.commands import AlarmCommand
+from hmi.core.alarms.tag_badges import badges_from_records
 from hmi.core.config import LineConfig
 from hmi.core.events import JournalEvent
 from hmi.core.historian import Historian
@@ -239,7 +240,10 @@ class MainWindow(QMainWindow):
         )
         self._mark_not_plant_values(bar_of_top=self.findChild(QFrame, "topBar"))
         self.alarm_store.changed.connect(self._on_alarms_changed_layout)
+        self.alarm_store.changed.connect(self._show_tag_alarms)
+        self.alarm_store.reset.connect(self._show_tag_alarms)
         self.alarm_store.annunciated.connect(self._on_new_alarms)
+        self._show_tag_alarms()
         app = QApplication.instance()
         self.touch_profile: TouchProfile | None = None
         if isinstance(app, QApplication):
@@ -652,6 +656,13 @@ class MainWindow(QMainWindow):
 
     def _on_alarms_changed_layout(self, _records: list) -> None:
         self.window_layout.on_alarms_changed()
+
+    def _show_tag_alarms(self, _records: list | None = None) -> None:
+        """Value badges on the faceplates and in the tag table: the alarm store's standing alarms
+        (one source with the list and the banner), never the value against its limits."""
+        badges = badges_from_records(self.alarm_store.records.values())
+        self.overview.set_tag_alarms(badges)
+        self.tag_table.model.set_tag_alarms(badges)
 
     def alarm_rows_height(self, rows: int) -> int:
         """The alarm dock height that shows `rows` rows (its chrome measured when laid out)."""

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms.tag_badges import badges_from_snapshots
 from hmi.core.journal_read import StoredEvent
 from hmi.core.journal_text import TextRow
 from hmi.core.live_values import LiveValues
@@ -328,6 +329,7 @@ class ReviewWindow(QMainWindow):
         self.overview.refresh(self._live)
         self.overview.set_stale(instant.stale)
         self.overview.tick()  # the stale line's "last values ... before" follows the cursor
+        self.overview.set_tag_alarms(badges_from_snapshots((r.snapshot, r.state) for r in picture))
         for machine, fp in self.overview.faceplates.items():
             fp.set_alarms(
                 [

@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from hmi.core.alarms.model import Priority
+from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import BAD_SENSOR_FAILURE, GOOD, UNCERTAIN_LAST_USABLE_VALUE
@@ -24,12 +26,13 @@ def test_band_indicator_quality_and_alarms(qtbot, tiny):
 
     ind.set_sample(42.04, GOOD, 1.0)
     assert ind.value_text() == "42.0 °C" and ind.pointer_visible() and ind.alarm_level() is None
-    ind.set_sample(81.0, GOOD, 2.0)
-    assert ind.alarm_level() == "H"
     ind.set_sample(101.0, GOOD, 3.0)
+    assert ind.alarm_level() is None  # past its limit, but no alarm in the alarm model: no badge
+    ind.set_alarm(TagBadge("HH", Priority.LOW, True, "m.temp.hihi", "temp HiHi"))
     assert ind.alarm_level() == "HH"
 
     # Bad: no pointer, no number anywhere, the status name instead, no alarm claimed.
+    ind.set_alarm(None)
     ind.set_sample(55.0, BAD_SENSOR_FAILURE, 4.0)
     assert not ind.pointer_visible()
     assert ind.value_text() == "? sensor failure" and not re.search(r"\d", ind.value_text())

@@ -119,6 +119,7 @@ class AlarmSnapshot(AlarmCondition):
     tag: str = ""
     machine: str = ""
     kind: str = ""  # AlarmKind value
+    level: str = ""  # analog: hihi/hi/lo/lolo ("" otherwise, and in older journals)
     priority: str = ""  # Priority name, lower case ("urgent" ... "advisory")
     priority_level: int = 0  # Priority value (1 = most urgent)
     advisory: bool = False  # a model advisory: never part of the operator's alarm load
@@ -145,6 +146,7 @@ class AlarmSnapshot(AlarmCondition):
             tag=_str(d.get("tag")),
             machine=_str(d.get("machine")),
             kind=_str(d.get("kind")),
+            level=_str(d.get("level")),
             priority=_str(d.get("priority")).lower(),
             priority_level=int(d.get("priority_level") or 0),
             advisory=bool(d.get("advisory", False)),

@@ -285,6 +285,7 @@ class AlarmRecord:
     # One line for the banner: the alarm's name and its trigger value (the message has the rest).
     headline: str = ""
     trip: bool = False  # the alarm means its machine tripped (AlarmDefinition.trip)
+    level: str = ""  # analog: hihi/hi/lo/lolo (the badge a displayed value carries)
 
 
 # The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.

@@ -1,0 +1,100 @@
+"""Faceplate/tag-table value badges come from the alarm model, never from the value vs its limits.
+
+qa3 (crop_filler_vib.png, s08_1920_after_qs.png): an orange "H" (the High colour) on a Low
+vibration alarm and on a Medium glue alarm, an "H" on a motor current with no alarm in the list,
+and "HH" 3 s before the HiHi alarm existed (its on-delay)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hmi.core.alarms import AlarmState
+from hmi.core.alarms.event_codec import AlarmSnapshot
+from hmi.core.alarms.tag_badges import badges_from_records, badges_from_snapshots
+from hmi.core.users import Role, User
+from tests.test_alarm_ack_persists import Rig as AckRig
+from tests.test_alarm_engine import Rig
+
+OPERATOR = User("olga", Role.OPERATOR)
+ANNUNCIATED = (AlarmState.UNACKED, AlarmState.ACKED)
+
+
+def test_no_badge_during_the_on_delay_and_the_badge_has_the_alarms_priority():
+    rig = Rig(
+        [
+            {
+                "id": "temp",
+                "type": "analog",
+                "tag": "temp",
+                "hi": 70,
+                "hihi": 85,
+                "on_delay_s": 3,
+                "priority": {"hi": "low", "hihi": "medium"},
+            }
+        ]
+    )
+    rig.feed({"temp": 90.0})  # past HiHi, but the alarms wait for their on-delay
+    assert badges_from_records(rig.engine.records(include_normal=True)) == {}
+    rig.advance(3.5)
+    badge = badges_from_records(rig.engine.records())["temp"]
+    assert badge.text == "HH" and badge.priority == rig.engine.record("temp.hihi").priority
+    assert badge.unacked
+    rig.engine.acknowledge(["temp.hi", "temp.hihi"], OPERATOR)
+    assert not badges_from_records(rig.engine.records())["temp"].unacked
+    rig.engine.shelve("temp.hihi", User("sam", Role.SUPERVISOR), 60, "known")
+    badge = badges_from_records(rig.engine.records())["temp"]
+    assert badge.text == "H" and badge.priority == rig.engine.record("temp.hi").priority
+
+
+VALUES = st.sampled_from(
+    [
+        ("temp", 60.0),
+        ("temp", 75.0),
+        ("temp", 90.0),
+        ("filler.state", 2.0),
+        ("filler.state", 4.0),
+        ("capper.state", 3.0),
+        ("capper.state", 2.0),
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(VALUES, st.tuples(st.just("time"), st.sampled_from([0.5, 5.0]))), max_size=25))
+def test_a_tag_has_a_badge_exactly_while_an_annunciated_alarm_stands_on_it(steps):
+    rig = AckRig()
+    for tag, v in steps:
+        if tag == "time":
+            rig.clock.t += v
+            rig.engine.tick()
+        else:
+            rig.feed(tag, v)
+        records = rig.engine.records(include_normal=True)
+        badges = badges_from_records(records)
+        standing = {r.tag for r in records if r.state in ANNUNCIATED and r.kind != "quality"}
+        assert set(badges) == standing
+        for tag_name, b in badges.items():
+            on_tag = [r for r in records if r.tag == tag_name and r.state in ANNUNCIATED]
+            assert b.priority == min(r.priority for r in on_tag)
+        # the review draws the same badges from the journaled snapshots
+        snaps = [
+            (AlarmSnapshot.from_data(rig.engine._snapshot(i).to_data()), rig.engine._rt[i].state)
+            for i in range(len(records))
+        ]
+        assert badges_from_snapshots(snaps) == badges
+
+
+def test_review_badges_of_old_journals_read_the_level_from_the_name():
+    snap = AlarmSnapshot(
+        alarm="x.vib.hi",
+        name="Filler vibration Hi",
+        tag="x.vib",
+        kind="analog",
+        priority_level=4,
+        state="unacknowledged",
+        active=True,
+        acked=False,
+    )
+    badge = badges_from_snapshots([(snap, AlarmState.UNACKED)])["x.vib"]
+    assert badge.text == "H" and int(badge.priority) == 4
