@@ -23,7 +23,7 @@ def test_one_alarm_rate_everywhere(tmp_path):
     for a, b in ((T0, T_END), (T0 + 600.0, T_END - 300.0)):
         r = kpi.report([path], a, b)
         assert r.annunciated > 0
-        want = figures.rate_text(r.per_10min_avg, r.annunciated, a, b)
+        want = figures.rate_text(r.per_10min_avg, r.annunciated, r.start, r.end)
         assert want in kpi.format_report(r)
         assert want in to_markdown(build_report(ReviewSource.open([path]), a, b, "shift"))
         tools = PlantTools(
@@ -32,3 +32,34 @@ def test_one_alarm_rate_everywhere(tmp_path):
         assert want in tools.run("alarm_kpis", start=a, end=b).summary
         handover = build_handover(tools, a, b)
         assert any(want in item.text for s in handover.sections for item in s.items)
+
+
+def test_the_shift_report_and_the_alarm_report_give_the_same_figures_over_the_recorded_window(tmp_path):
+    """qa3: for one journal (record 13:42:48-13:57:16) the shift report for 06:00-14:00 said
+    "0.17 per 10 min over 06:00-14:00 (8.0 h) ... 0 of 48 periods, ok" while `linehmi alarms
+    report` said "5.53 per 10 min ... over target, peak 8, 0 of 2 periods". Both compute over the
+    recorded part of the asked period, and say which."""
+    path = build_journal(tmp_path)
+    whole = kpi.report([path])  # `linehmi alarms report --db FILE`: the whole record
+    for a, b in ((T0 - 8 * 3600.0, T_END + 3600.0), (T0 - 600.0, T_END + 1.0), (T0, T_END + 7200.0)):
+        shift = kpi.report([path], a, b)
+        assert (shift.start, shift.end) == (whole.start, whole.end)
+        assert shift.clipped and (shift.asked_start, shift.asked_end) == (a, b)
+        same = ("annunciated", "periods", "per_10min_avg", "per_10min_peak", "flood_periods", "flood_pct")
+        assert {k: getattr(shift, k) for k in same} == {k: getattr(whole, k) for k in same}
+        assert [(x.kpi, x.value, x.verdict) for x in shift.assessment] == [
+            (x.kpi, x.value, x.verdict) for x in whole.assessment
+        ]
+        text = to_markdown(build_report(ReviewSource.open([path]), a, b, "shift"))
+        alarm_report = kpi.format_report(whole)
+        rate = figures.rate_text(whole.per_10min_avg, whole.annunciated, whole.start, whole.end)
+        assert rate in text and rate in alarm_report
+        for x in whole.assessment:
+            assert f"| {x.kpi} | {x.value} | {x.target} | {x.verdict} |" in text
+        assert f"the recorded part of {figures.window_text(a, b)}" in text
+
+
+def test_a_period_outside_the_record_has_no_alarm_figures(tmp_path):
+    path = build_journal(tmp_path)
+    r = kpi.report([path], T_END + 3600.0, T_END + 7200.0)
+    assert r.duration_s == 0 and r.annunciated == 0 and r.clipped

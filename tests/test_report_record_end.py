@@ -20,6 +20,7 @@ from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.production.journal_io import analyse_journal, shift_summary, snapshot_event, summarise
 from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.text import minutes
 from hmi.core.review.alarm_picture import AlarmPicture
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewSource
@@ -102,6 +103,18 @@ def test_report_downtime_is_the_production_summarys_and_no_stop_outlives_the_rec
         assert f.downtime_s == pytest.approx(summary.machines[m].downtime_s, abs=1e-6), m
     if record_end < SHIFT_END:
         assert any("nothing recorded after" in f for f in whole.flags), whole.flags
+    # qa3: "Downtime by reason: U-OVERHEAT 4.3 min" next to a 4.8-min stop in the same report's
+    # stops table. The reason table names the line's downtime as such, and its machines' stop time
+    # is the stops table's own rows (one home for a stop's duration).
+    text = to_markdown(report)
+    for row in report.production.pareto:
+        stops = [
+            s
+            for s in report.production.stops
+            if s.reason == row.reason and s.machine in row.machines and not s.short
+        ]
+        cell = f"| {minutes(row.seconds)} | {minutes(sum(s.duration for s in stops))} | {row.count} |"
+        assert cell in text, (cell, text)
 
 
 # --- alarms standing at the end of the record ----------------------------------------------------------

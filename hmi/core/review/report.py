@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hmi.core.alarms import figures, kpi
@@ -21,7 +22,9 @@ from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, summarise
+from hmi.core.production.oee import ParetoRow
 from hmi.core.production.stops import STOP_ACTIONS
+from hmi.core.production.stops import Stop as MachineStop
 from hmi.core.production.text import count, minutes, pct
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
@@ -294,9 +297,9 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
         f"{figures.ALARM_RATE.label} {figures.rate_text(k.per_10min_avg, k.annunciated, k.start, k.end)}; "
         f"peak {k.per_10min_peak} in 10 min; {k.flood_pct:.0f} % of 10-minute periods in flood (> 10 alarms); "
         f"{k.acks} acknowledged"
-        + (
-            f", median time to acknowledge {k.median_time_to_ack_s:.0f} s." if k.median_time_to_ack_s else "."
-        ),
+        + (f", median time to acknowledge {k.median_time_to_ack_s:.0f} s." if k.median_time_to_ack_s else ".")
+        # The window is the recorded part of the period (hmi.core.alarms.kpi.report_events): say so.
+        + (f" Every alarm figure is over {k.window_text()}." if k.clipped else ""),
         "",
     ]
     if k.top10:
@@ -393,11 +396,22 @@ def _production_markdown(r: ShiftReport) -> list[str]:
             f"| {name} | {pct(f.oee)} | {pct(f.availability)} | {pct(f.performance)} | {pct(f.quality)} "
             f"| {count(f.good)} | {count(f.rejects)} | {minutes(f.downtime_s)} |"
         )
-    lines += ["", "Downtime by reason (attributed to the machine that caused it):", ""]
+    lines += [
+        "",
+        "Line downtime by reason (the line's lost time, attributed to the machine stop that caused it; "
+        "the machines' own stop time is the sum of that reason's rows of those machines in the stops "
+        "table below; it "
+        "differs where the line was down for less or more time than the machine that caused it):",
+        "",
+    ]
     if s.pareto:
-        lines += ["| reason | category | downtime | stops | machines |", "|---|---|---|---|---|"]
         lines += [
-            f"| {_cell(p.text)} | {p.category} | {minutes(p.seconds)} | {p.count} | {', '.join(p.machines)} |"
+            "| reason | category | line downtime | machines' stop time | stops | machines |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(p.text)} | {p.category} | {minutes(p.seconds)} | {minutes(_stop_time(s.stops, p))} "
+            f"| {p.count} | {', '.join(p.machines)} |"
             for p in s.pareto
         ]
     else:
@@ -428,6 +442,15 @@ def _production_markdown(r: ShiftReport) -> list[str]:
 
 
 _STATES = ["Running", "Starting", "Idle", "Stopped", "Faulted", "other"]
+
+
+def _stop_time(stops: Sequence[MachineStop], row: ParetoRow) -> float:
+    """The machines' own stop time behind one line-downtime row: the sum of the stops table's rows
+    of that reason and those machines (one home for a stop's duration, `Stop.duration`), short
+    stops left out as in the line downtime."""
+    return sum(
+        st.duration for st in stops if st.reason == row.reason and st.machine in row.machines and not st.short
+    )
 
 
 def _cell(text: str) -> str:
