@@ -17,12 +17,13 @@ from hmi.app.runtime import LineRuntime
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.model import AlarmKind, AlarmState
 from hmi.core.config import DEMO_CONFIG, load_config
-from hmi.core.link_state import LINK_CONNECTED, LINK_LOST
+from hmi.core.link_state import LINK_CONNECTED, LINK_CONNECTING, LINK_LOST
 from hmi.core.runtime_api import ConnectionState
 from tests.opcua_fixtures import free_port
 from tests.test_runtime import wait_for
 
 LINK_ALARM = "line.server_link.lost"
+UNREACHED = "line.server_link.unreached"
 
 
 def test_every_quality_alarm_of_a_server_tag_waits_for_the_link():
@@ -79,7 +80,11 @@ def test_a_stopped_server_raises_one_link_alarm_and_no_sensor_alarms(tmp_path, o
         wait_for(lambda: rt.alarms.record(LINK_ALARM).state == AlarmState.UNACKED, timeout=15)
         time.sleep(max(0.0, lost_at + outage_s - time.time()))
         link = rt.alarms.record(LINK_ALARM)
-        assert link.active and link.message.startswith("Server link lost: ") and "reconnects by itself" in link.message
+        assert (
+            link.active
+            and link.message.startswith("Server link lost: ")
+            and "reconnects by itself" in link.message
+        )
         for aid in quality_ids:
             rec = rt.alarms.record(aid)
             assert rec.state == AlarmState.SUPPRESSED and not rec.active, (aid, rec.state)
@@ -107,3 +112,36 @@ def test_a_stopped_server_raises_one_link_alarm_and_no_sensor_alarms(tmp_path, o
     ]
     db.close()
     assert fired == [LINK_ALARM], fired
+
+
+def test_a_server_not_yet_reached_is_connecting_not_a_lost_link(tmp_path):
+    """qa3 step 12: `run` started before the simulator listened raised "Server link lost" (High)
+    for a link that had never been up, left returned-to-normal unacknowledged. Failed attempts
+    before the first connection keep the link "Connecting"; its own alarm (server not reached
+    since start) waits a minute."""
+    cfg = load_config(DEMO_CONFIG)
+    port = free_port()  # nothing listens here
+    rt = LineRuntime(cfg, journal_dir=tmp_path, endpoint=f"opc.tcp://127.0.0.1:{port}/linehmi/").start()
+    try:
+        wait_for(lambda: rt.alarms.record(UNREACHED).in_alarm, timeout=30)
+        deadline = (
+            time.time() + 6.0
+        )  # several failed attempts (reconnect_max_delay_s = 1), past the 2 s on-delay
+        while time.time() < deadline:
+            assert rt.state != ConnectionState.CONNECTED
+            assert rt.alarms.record(LINK_ALARM).state == AlarmState.NORMAL
+            assert not rt.alarms.record(LINK_ALARM).in_alarm
+            time.sleep(0.25)
+        assert rt.alarms.record(UNREACHED).state == AlarmState.NORMAL  # its on-delay is a minute
+    finally:
+        rt.stop()
+    db = sqlite3.connect(rt.journal.path)
+    link_values = [
+        r[0]
+        for r in db.execute(
+            "select value from samples join tags on tags.id = samples.tag_id where tags.name = ?",
+            (cfg.server.link_tag,),
+        )
+    ]
+    db.close()
+    assert link_values and set(link_values) == {float(LINK_CONNECTING)}, link_values

@@ -14,8 +14,10 @@ tag's ``states`` table must name them.
 
 from __future__ import annotations
 
-LINK_LOST = 0  # was connected (or tried and failed): nothing from the server reaches us
+LINK_LOST = 0  # was connected: nothing from the server reaches us any more
 LINK_CONNECTED = 1
-LINK_CONNECTING = 2  # the first connection since the start is being made: nothing was lost yet
+# Not connected since the start (attempts under way or failing): nothing was lost yet, and no
+# value on the screens came from the server. Not "Lost": the link-lost alarm does not fire on it.
+LINK_CONNECTING = 2
 
 LINK_STATES = {str(LINK_LOST): "Lost", str(LINK_CONNECTED): "Connected", str(LINK_CONNECTING): "Connecting"}
