@@ -36,7 +36,7 @@ import datetime as _dt
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,8 +175,13 @@ async def backfill_detailed(
     nodes_per_request: int = 100,
     hold_start: bool = True,
     timeout_s: float = 60.0,
+    live_from: Mapping[int, float] | None = None,
 ) -> BackfillResult:
-    """HistoryRead (raw) of `nodes` over [t0, t1) with a report; see the module doc."""
+    """HistoryRead (raw) of `nodes` over [t0, t1) with a report; see the module doc.
+
+    `live_from`: tag index -> source time of the first value the link delivered live after it
+    came back (the read after the reconnect): that tag's gap ends there, and the history's copy of
+    that value and anything later is not backfilled (it is journaled already, live)."""
     started = time.perf_counter()
     if len(nodes) != len(tag_indices):
         raise ValueError(f"{len(nodes)} nodes but {len(tag_indices)} tag indices")
@@ -204,6 +209,7 @@ async def backfill_detailed(
         if hold_start:
             rows.extend(await _hold_rows(client, chunk_nodes, chunk_idx, t0, now, res))
         await asyncio.sleep(0)  # let live notifications through between chunks
+    rows = _history_only(rows, live_from or {})
     if rows:
         cols = list(zip(*rows, strict=True))
         batch = SampleBatch.from_columns(*cols)
@@ -213,6 +219,28 @@ async def backfill_detailed(
     res.nodes_filled = len(np.unique(res.batch.tag_idx)) if len(res.batch) else 0
     res.elapsed_s = time.perf_counter() - started
     return res
+
+
+def _history_only(rows: list[tuple], live_from: Mapping[int, float]) -> list[tuple]:
+    """Each historical sample once, and only inside its tag's gap.
+
+    qa3 (step 12): a restarted simulator's history held its start-up value twice and the read after
+    the reconnect had journaled it too: "backfilled 90 samples for 40 tags" were three identical
+    rows per tag at one instant. A sample is (tag, source time, value) once (the raw value wins
+    over the value held at t0, which comes after it in `rows`), and a tag's gap ends at the first
+    value it got live after the reconnect."""
+    seen: set[tuple[int, float, float | None]] = set()
+    out = []
+    for row in rows:
+        tag, src, value = int(row[0]), float(row[1]), float(row[4])
+        if src >= live_from.get(tag, math.inf):
+            continue
+        key = (tag, src, None if math.isnan(value) else value)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(row)
+    return out
 
 
 async def _read_chunk(
@@ -308,6 +336,7 @@ async def backfill(
     nodes_per_request: int = 100,
     hold_start: bool = True,
     timeout_s: float = 60.0,
+    live_from: Mapping[int, float] | None = None,
 ) -> SampleBatch:
     """Samples of `nodes` with t0 <= source time < t1 from the server's history, marked backfilled.
 
@@ -324,5 +353,6 @@ async def backfill(
         nodes_per_request=nodes_per_request,
         hold_start=hold_start,
         timeout_s=timeout_s,
+        live_from=live_from,
     )
     return result.batch

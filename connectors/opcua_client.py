@@ -577,15 +577,23 @@ class OpcUaConnector(SessionClient):
         self._accepting = True
         # The restored subscription resends values only for items it re-creates;
         # a read makes every tag current at once.
+        live_from: dict[int, float] = {}
         try:
-            self._emit(await self.read())
+            current = await self.read()
+            self._emit(current)
+            # Each tag's gap ends at the value this read delivered: history from there on is live data.
+            for i, ts in zip(current.tag_idx.tolist(), current.source_ts.tolist(), strict=True):
+                if math.isfinite(ts):
+                    live_from[int(i)] = min(ts, live_from.get(int(i), math.inf))
         except Exception as exc:
             log.warning("read after reconnect failed: %s", describe_error(exc))
         if down_since is not None:
             # Fill the hole from the server's history (HistoryRead) where it keeps one;
             # the samples arrive out of time order and carry the backfilled flag.
             now = time.time()
-            self._tasks.append(asyncio.create_task(self._backfill(down_since, now), name="opcua-backfill"))
+            self._tasks.append(
+                asyncio.create_task(self._backfill(down_since, now, live_from), name="opcua-backfill")
+            )
         return True
 
     async def _rebind(self, client: Client, ns: list[str]) -> None:
@@ -615,7 +623,7 @@ class OpcUaConnector(SessionClient):
                     await sub.delete()
             await self._subscribe(client)
 
-    async def _backfill(self, t0: float, t1: float) -> None:
+    async def _backfill(self, t0: float, t1: float, live_from: dict[int, float]) -> None:
         # History is read as numbers: text tags keep their gap (marked bad at the link loss).
         idx = [
             i
@@ -623,7 +631,14 @@ class OpcUaConnector(SessionClient):
             if n is not None and i not in self._problems and i not in self._text_tags
         ]
         try:
-            res = await backfill_detailed(self._require_client(), [self._nodes[i] for i in idx], idx, t0, t1)  # type: ignore[misc]
+            res = await backfill_detailed(
+                self._require_client(),
+                [self._nodes[i] for i in idx],  # type: ignore[misc]
+                idx,
+                t0,
+                t1,
+                live_from=live_from,
+            )
         except Exception as exc:
             log.warning("backfill of %.1f s gap failed: %s; the gap stays", t1 - t0, describe_error(exc))
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import math
 import time
 
@@ -178,3 +179,52 @@ def test_backfilled_marker_bits():
     assert is_backfilled(0x420) and is_backfilled(0x80AB0420)
     assert not is_backfilled(0x400) and not is_backfilled(0x20) and not is_backfilled(0)
     assert math.isclose(1.0, 1.0)
+
+
+def test_backfill_journals_each_history_sample_once_and_only_inside_the_gap():
+    """qa3 step 12: after a restarted simulator came back, "backfilled 90 samples for 40 tags" were 3
+    identical rows per tag at one instant (its start-up value, also journaled live by the read after
+    the reconnect). A real historizing asyncua server whose history holds a value twice, and a
+    value the read after the reconnect delivered live."""
+
+    async def go():
+        port = free_port()
+        server = Server()
+        await server.init()
+        server.set_endpoint(f"opc.tcp://127.0.0.1:{port}/hist/")
+        idx = await server.register_namespace("urn:test:hist")
+        obj = await server.nodes.objects.add_object(idx, "M")
+        var = await obj.add_variable(ua.NodeId("M.X", idx), "X", 0.0)
+        await server.start()
+        await server.historize_node_data_change([var], period=None, count=1000)
+        try:
+            t0 = time.time()
+            await asyncio.sleep(0.02)
+            stamp = time.time()
+            for _ in range(3):  # the same sample stored three times (same source time, same value)
+                dv = ua.DataValue(ua.Variant(5.0, ua.VariantType.Double), SourceTimestamp=_utc(stamp))
+                await server.iserver.history_manager.storage.save_node_value(var.nodeid, dv)
+            await asyncio.sleep(0.02)
+            live = time.time()  # the read after the reconnect got this one live
+            dv = ua.DataValue(ua.Variant(6.0, ua.VariantType.Double), SourceTimestamp=_utc(live))
+            await server.iserver.history_manager.storage.save_node_value(var.nodeid, dv)
+            await asyncio.sleep(0.02)
+            t1 = time.time()
+            async with Client(f"opc.tcp://127.0.0.1:{port}/hist/", timeout=5) as client:
+                node = client.get_node(var.nodeid)
+                res = await backfill_detailed(client, [node], [0], t0, t1, live_from={0: live})
+                return res, stamp, live
+        finally:
+            await server.stop()
+
+    res, stamp, live = asyncio.run(go())
+    b = res.batch
+    keys = list(zip(b.tag_idx.tolist(), b.source_ts.tolist(), b.value.tolist(), strict=True))
+    assert len(keys) == len(set(keys)), keys  # each (tag, source time, value) once
+    assert np.all(b.source_ts < live)  # the live value and what follows it are not history to fill in
+    assert any(v == 5.0 and abs(ts - stamp) < 1e-3 for _, ts, v in keys)
+    assert res.samples == len(b)
+
+
+def _utc(ts: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ts, dt.UTC)
