@@ -15,6 +15,11 @@ Two halves, new wordings (none is in the tests or the other held-out sets):
 
 Score, on a copy of the QA2 walkthrough's journal (the one bench/assistant_heldout/grounding.py uses):
     PYTHONPATH=. .venv/bin/python bench/assistant_heldout/scope.py /path/to/line1_2026-12-06.db
+
+Scores (2026-12-06, /tmp/qa2_review2 copy): before the change 39/47 (answerable 22/24, off-data 17/23);
+after it 44/47 (answerable 21/24, off-data 23/23). Still missed: "what knocked the labeller out" and "is
+the conveyor moving?" (a verb the data does not know: declined, naming it), "which machine is closest
+to a breakdown?" (every word known, no intent reads it: the general "can't answer").
 """
 
 from __future__ import annotations
