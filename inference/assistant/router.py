@@ -886,10 +886,14 @@ class Router:
         lang = detect(q)
         q_en = to_english(q, lang)
         now = self.now()
-        ts = self._anchored_time(q_en, now) or self.time.parse(q_en, now)
+        c = self.catalog
+        anchor_ts = self._anchored_time(q_en, now)
+        ts = anchor_ts or self.time.parse(q_en, now)
+        # The machine an event anchor names ("before the filler tripped"): the anchor's words leave the
+        # question with the time phrase, but a question about warnings is about that machine's stop.
+        anchored = [m.id for m in c.find_machines(anchor_ts.text)] if anchor_ts is not None else []
         rest = q_en.replace(ts.text, " ") if ts and ts.text else q_en
         low = rest.lower()
-        c = self.catalog
         machines = c.find_machines(rest)
         tag_mentions = c.find_tag_names(rest)
         alarm_mentions = c.find_alarm_ids(rest)
@@ -1066,6 +1070,8 @@ class Router:
             if start is None and rfocus is not None:
                 lo = self.span()[0] if self.span is not None else None
                 start = lo  # the history: everything the journal holds
+            if rfocus == "warnings" and not mids and anchored:
+                mids = route.machines = anchored[:1]
             per_machine("fault_risk", start=start, end=end, focus=rfocus)
         elif intent in ("stats", "value"):
             tags = [m.id for m in tag_mentions] or [
