@@ -75,6 +75,9 @@ def journal(tmp_path_factory) -> Path:
         ("capper.fault_risk", T0 + 500, 3.0),
         ("conveyor.vibration", T0 + 10, 1.25),
         ("conveyor.vibration", T_END - 5, 1.5),
+        # In band up to the conveyor's trip, out of band half a second after it.
+        ("conveyor.bearing_temp", T_TRIP - 10, 40.0),
+        ("conveyor.bearing_temp", T_TRIP + 0.5, 95.0),
     ]
     tags = np.array([idx[r[0]] for r in rows], dtype=np.int32)
     ts = np.array([r[1] for r in rows])
@@ -264,6 +267,13 @@ def test_an_idle_machine_is_explained_by_the_neighbour_that_was_down(assistant, 
 def test_several_idle_machines_point_to_the_stop_behind_them(assistant):
     ans = assistant.answer("several machines went idle around 08:05, what was behind it?")
     assert "Conveyor stopped at 08:05:00" in ans.text and "Idle because of it" in ans.text
+
+
+def test_signals_before_a_stop_are_from_before_it(assistant):
+    # The QA3 walkthrough read "Before the stop ... rose to 61.1 °C at 13:45:36", a second after the stop.
+    ans = assistant.answer("why did the conveyor stop?")
+    assert "Conveyor stopped at 08:05:00" in ans.text, ans.text
+    assert "bearing temperature rose" not in ans.text, ans.text
 
 
 def test_event_anchored_window(assistant):
