@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from hmi.core.config import DEMO_CONFIG, load_config
+from hmi.core.production.setup import ProductionSetup
 from inference.assistant.catalog import Catalog
 from inference.assistant.journal_access import JournalSource
 from inference.assistant.procedures import ProcedureIndex
@@ -180,3 +181,25 @@ def test_call_validates_arguments(tools):
         tools.call("alarms", {"user": "x"})
     with pytest.raises(ToolError, match="no machine called 'mixer'"):
         tools.call("machine_states", {"machine": "mixer"})
+
+
+def test_the_assistants_stops_are_the_production_views_stops(journal_path):
+    """qa3 step 8: "Labeller: 0 stops, down 3 s" while the Production view's Stops table listed a
+    labeller stop 13:42:48-13:42:56. The assistant's stop count, list and stopped time come from the
+    production model (the one home of a stop: the Stops table, the shift report), for every
+    machine and window."""
+    cfg = load_config(DEMO_CONFIG)
+    setup = ProductionSetup.from_config(cfg)
+    j = JournalSource([journal_path])
+    tools = PlantTools(Catalog.from_config(cfg), j, ShiftCalendar(tz=UTC), production=setup, now=T_END)
+    for a, b in ((T0, T_END), (T0 + 900.0, T_END - 600.0), (T0 + 1800.0, T0 + 2400.0)):
+        table = j.production(a, b, tools.production).stops
+        for f in tools.run("machine_states", start=a, end=b).facts["machines"]:
+            mine = [s for s in table if s.machine == f["machine"] and s.start < b and s.end > a]
+            assert f["stops_from"] == "production model"
+            assert f["stops"] == len(mine), (f["machine"], a, b)
+            assert [s["duration_s"] for s in f["stop_list"]] == [round(s.end - s.start) for s in mine]
+            want = sum(min(s.end, b) - max(s.start, a) for s in mine)
+            assert f["downtime_s"] == round(want)
+    whole = tools.run("machine_states", start=T0, end=T_END).facts["machines"]
+    assert sum(f["stops"] for f in whole) == len(j.production(T0, T_END, setup).stops) > 0

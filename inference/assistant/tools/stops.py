@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from hmi.core.alarms.event_codec import AlarmTransition, TransitionCause, transition_of, transitions
+from hmi.core.journal_read import JournalError
+from hmi.core.production.stops import Stop as MachineStop
 from inference.assistant import i18n
 from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -475,6 +478,74 @@ class EventSequence(Tool):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _StopRow:
+    """One stop as the answer names it: from the production model (start, end, reason as the Stops
+    table has them) or, without one, from a machine_state event (the stop's start)."""
+
+    start: float
+    end: float | None
+    seconds: float  # inside the asked window
+    reason: str  # the stop reason / fault ("" = unclassified)
+    state: str  # the state it began in
+    category: str
+    short: bool
+    event: Ev | None
+
+    @classmethod
+    def of(cls, s: MachineStop, a: float, b: float) -> _StopRow:
+        reason = s.reason or s.auto_reason
+        seconds = max(0.0, min(s.end, b) - max(s.start, a))
+        return cls(s.start, s.end, seconds, reason, s.state_cat.name.lower(), s.category, s.short, None)
+
+    @classmethod
+    def of_event(cls, e: Ev) -> _StopRow:
+        fault = str(e.data.get("fault") or "")
+        return cls(e.ts, None, 0.0, fault, str(e.data.get("state")), "", False, e)
+
+    def text(self, ctx: PlantTools) -> str:
+        if self.end is None:
+            return f"{ctx.fmt_t(self.start)} {self.state}" + (f": {self.reason}" if self.reason else "")
+        what = self.reason or "unclassified"
+        kind = f"{self.category}{' short' if self.short else ''}"
+        return f"{ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)} ({fmt_duration(self.end - self.start)}, {kind}, {what})"
+
+    def fact(self, ctx: PlantTools) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "time": ctx.fmt_t(self.start),
+            "state": self.state,
+            "reason": self.reason or None,
+        }
+        if self.end is not None:
+            out |= {
+                "end": ctx.fmt_t(self.end),
+                "duration_s": round(self.end - self.start),
+                "category": self.category,
+            }
+            out["short"] = self.short
+        if self.event is not None:
+            out["event"] = self.event.ref
+        return out
+
+    def source(self, ctx: PlantTools, name: str) -> Source:
+        if self.event is not None:
+            return _event_source(ctx, self.event, self.state + (f" ({self.reason})" if self.reason else ""))
+        assert self.end is not None
+        return Source(
+            "kpi",
+            f"{name} stop {ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)} (Production: Stops)",
+            {"start": round(self.start, 3), "end": round(self.end, 3)},
+        )
+
+
+def _production_stops(ctx: PlantTools, j: AssistantJournal, a: float, b: float) -> list[MachineStop] | None:
+    """The production model's stops over [a, b) (None: the journal has no production model)."""
+    try:
+        return list(j.production(a, b, ctx.production).stops)
+    except (JournalError, ValueError):
+        return None
+
+
 class MachineStates(Tool):
     name = "machine_states"
     description = "state history, stops, stop reasons and downtime of machines (and totals across them)"
@@ -489,71 +560,69 @@ class MachineStates(Tool):
         sources: list[Source] = []
         loc: dict[str, list[str]] = {lang: [] for lang in i18n.LANGS}
         evs_all = j.events(None, b, kinds=["machine_state"], sources=mids)
+        analysis = _production_stops(ctx, j, a, b)
         for mid in mids:
             evs = [e for e in evs_all if e.source == mid]
             before = [e for e in evs if e.ts < a]
             state = before[-1].data.get("state") if before else None
             t = a
             dur: dict[str, float] = {}
-            stops = []
+            event_stops: list[Ev] = []
             in_range = [e for e in evs if a <= e.ts < b]
             for e in in_range:
                 if state is not None:
                     dur[state] = dur.get(state, 0.0) + e.ts - t
                 new = e.data.get("state")
                 if new in STOP_STATES and state in RUNNING_STATES:
-                    stops.append(e)
+                    event_stops.append(e)
                 state, t = new, e.ts
             if state is not None:
                 dur[state] = dur.get(state, 0.0) + b - t
-            reasons = Counter((e.data.get("fault") or e.data.get("state")) for e in stops)
             name = ctx.catalog.machine_name(mid)
-            down = sum(v for k, v in dur.items() if k in STOP_STATES)
+            if analysis is not None:
+                # The stops of the production model: the Production view's Stops table and the
+                # shift report's (qa3: "0 stops, down 3 s" beside a listed 13:42:48-13:42:56 stop).
+                stops = [
+                    _StopRow.of(s, a, b) for s in analysis if s.machine == mid and s.start < b and s.end > a
+                ]
+                down = sum(s.seconds for s in stops)
+            else:
+                stops = [_StopRow.of_event(e) for e in event_stops]
+                down = sum(v for k, v in dur.items() if k in STOP_STATES)
+            reasons = Counter(s.reason or ("unclassified" if s.end is not None else s.state) for s in stops)
             f: dict[str, Any] = {
                 "machine": mid,
                 "range": rng,
                 "stops": len(stops),
                 "state_changes": len(in_range),
                 "time_in_state_s": {k: round(v) for k, v in dur.items()},
-                "stop_list": [
-                    {
-                        "time": ctx.fmt_t(e.ts),
-                        "state": e.data.get("state"),
-                        "reason": e.data.get("fault") or None,
-                        "event": e.ref,
-                    }
-                    for e in stops
-                ],
+                "stop_list": [s.fact(ctx) for s in stops],
                 "state_at_end": state,
                 "downtime_s": round(down),
+                "stops_from": "production model" if analysis is not None else "machine states",
             }
             txt = f"{name}: {len(stops)} stop{'s' if len(stops) != 1 else ''}"
             if stops:
-                txt += (
-                    " ("
-                    + "; ".join(
-                        f"{ctx.fmt_t(e.ts)} {e.data.get('state')}"
-                        + (f": {e.data.get('fault')}" if e.data.get("fault") else "")
-                        for e in stops
-                    )
-                    + ")"
-                )
+                txt += " (" + "; ".join(s.text(ctx) for s in stops) + ")"
             if down > 0:
-                txt += f", down (stopped or faulted) {fmt_duration(down)}"
+                txt += (
+                    f", stopped {fmt_duration(down)} in total"
+                    if analysis is not None
+                    else f", down (stopped or faulted) {fmt_duration(down)}"
+                )
             if dur:
                 txt += "; time " + ", ".join(
                     f"{k} {fmt_duration(v)}" for k, v in sorted(dur.items(), key=lambda kv: -kv[1])
                 )
-            if reasons and any(e.data.get("fault") for e in stops):
+            if reasons and any(s.reason for s in stops):
                 txt += "; stop reasons: " + ", ".join(f"{r} ×{n}" for r, n in reasons.most_common())
             lines.append(txt + ".")
             for lang in i18n.LANGS:
                 lst = ""
                 if stops:
                     items = ", ".join(
-                        ctx.fmt_t(e.ts)
-                        + (f" {i18n.fault(str(e.data.get('fault')), lang)}" if e.data.get("fault") else "")
-                        for e in stops
+                        ctx.fmt_t(s.start) + (f" {i18n.fault(s.reason, lang)}" if s.reason else "")
+                        for s in stops
                     )
                     lst = f" ({items})" if lang == "de" else f"（{items}）"
                 dn = ""
@@ -578,15 +647,8 @@ class MachineStates(Tool):
                     )[lang]
                 )
             facts_all.append(f)
-            for e in stops[:5]:
-                sources.append(
-                    _event_source(
-                        ctx,
-                        e,
-                        str(e.data.get("state"))
-                        + (f" ({e.data.get('fault')})" if e.data.get("fault") else ""),
-                    )
-                )
+            for s in stops[:5]:
+                sources.append(s.source(ctx, name))
         head = f"From {rng}: "
         tail = ""
         if len(facts_all) > 1:
