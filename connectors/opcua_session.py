@@ -361,6 +361,14 @@ class OpcUaSession:
         client = Client(
             self.endpoint,
             timeout=float(s.timeout_s),
+            # asyncua's link check reads the server state every `watchdog_intervall` and gives the
+            # answer min(that, session timeout / 2) to come: its default 1 s dropped healthy links
+            # whenever the server's or our event loop was late by a second (qa3: 0.9-1.0 s outages
+            # at load 26, then "BadUserAccessDenied ... PublishRequest" from the old session's
+            # publish). The check is a request like any other: it gets `timeout_s` to answer. A
+            # hung server or a cut cable without a reset is detected within 2 x timeout_s (8 s in the
+            # demo); a closed connection (server stopped, killed) at once, by the socket.
+            watchdog_intervall=float(s.timeout_s),
             auto_reconnect=True,
             reconnect_max_delay=float(s.reconnect_max_delay_s),
         )

@@ -150,3 +150,41 @@ def test_server_killed_and_restarted_reconnects_and_records_gap(setup, caplog):
     # The fresh read of every tag after the reconnect goes through (it was refused as "not
     # connected" while the session still counted as reconnecting).
     assert not [r.getMessage() for r in caplog.records if "read after reconnect failed" in r.getMessage()]
+
+
+def test_a_server_late_by_seconds_keeps_the_link_and_a_hung_one_is_detected():
+    """qa3: at load 26 the link dropped for ~1 s three times with the server running (asyncua's
+    link check gave the server 1 s to answer). A real server on 127.0.0.1 whose event loop is
+    blocked for 2.5 s (a scheduling delay) keeps the link; blocked for longer than the detection
+    time (2 x timeout_s) it is reported lost, then reconnected."""
+    port = free_port()
+    server = TinyServer(port).start()
+    cfg = small_config(port)
+    cfg = cfg.model_copy(update={"server": cfg.server.model_copy(update={"timeout_s": 4.0})})
+    rec = Recorder()
+
+    def stall(seconds: float) -> None:
+        server.thread.loop.call_soon_threadsafe(time.sleep, seconds)
+
+    with LoopThread() as loop:
+        conn = OpcUaConnector(cfg, rec.on_batch, rec.on_state, rec.problems.append)
+        fut = loop.submit(conn.run())
+        try:
+            rec.wait(lambda: conn.state == ConnectionState.CONNECTED, timeout=20)
+            rec.wait(lambda: len(_tag_rows(rec, 0)) > 3)
+            n_states = len(rec.states)
+            for _ in range(2):
+                stall(2.5)
+                time.sleep(4.0)
+            assert rec.states[n_states:] == [], rec.states[n_states:]
+            assert conn.state == ConnectionState.CONNECTED
+            stall(12.0)  # hung: no answer at all for longer than the detection time
+            t0 = time.monotonic()
+            rec.wait(lambda: conn.state != ConnectionState.CONNECTED, timeout=12)
+            detected = time.monotonic() - t0
+            assert detected <= 2 * 4.0 + 2.0, detected  # 2 x timeout_s, plus scheduling slack
+            rec.wait(lambda: conn.state == ConnectionState.CONNECTED, timeout=30)
+        finally:
+            loop.run(conn.stop(), timeout=10)
+            fut.result(10)
+            server.close()
