@@ -108,6 +108,7 @@ class LineRuntime:
         time_scale: float = 1.0,
     ) -> None:
         self.config = config
+        self.plant: PlantForwarder | None = None  # made below when [plant] is configured
         self.journal = Journal(config, Path(journal_dir) if journal_dir else None)
         jc = config.journal
         self.retention = RetentionJob(
@@ -117,6 +118,7 @@ class LineRuntime:
             post_event=self.journal.post_event,
             warn_free_bytes=int(jc.disk_warn_free_mb * 1e6),
             critical_free_bytes=int(jc.disk_critical_free_mb * 1e6),
+            forwarded_through=self._forwarded_through,
         )
         self._journal_watch = JournalWatch(
             self.journal,
@@ -161,7 +163,6 @@ class LineRuntime:
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
         # The plant historian (opt-in): the journal files are its buffer, forwarded on their own thread.
-        self.plant: PlantForwarder | None = None
         self.plant_problem = ""
         if config.plant is not None:
             try:
@@ -493,6 +494,13 @@ class LineRuntime:
                     ts=float(batch.source_ts[r]),
                 )
                 self._post_event(ev)
+
+    def _forwarded_through(self, path: Path) -> dict[str, int] | None:
+        """What the plant historian confirmed of a journal file (retention asks before it compacts or
+        deletes); None without [plant]. A configured but unusable forwarder has confirmed nothing."""
+        if self.config.plant is None:
+            return None
+        return self.plant.forwarded_through(path) if self.plant is not None else {}
 
     def _restore_machine_states(self) -> None:
         """Each machine's last journaled state, so a restart journals a change, not the first reading

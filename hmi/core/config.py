@@ -179,6 +179,9 @@ class RetentionConfig(_Strict):
     events_days: Number = 0.0  # 0: forever
     qc_days: Number = 90.0
     qc_max_gb: Number = 5.0
+    compact_raw: bool = (
+        True  # closed files keep raw samples as chunks (~10 B/sample, hmi.core.sample_compact)
+    )
 
     @field_validator("raw_days", "rollup_days")
     @classmethod

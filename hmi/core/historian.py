@@ -4,9 +4,11 @@
 tag, sized for the plot: raw samples when there are few (at most `raw_factor`
 per pixel), else peak-preserving min/max buckets one pixel wide, taken from
 the journal's rollup table (`hmi.core.rollup`) when the file has complete
-rollups at a level at most 1.5 pixels wide, else computed by SQLite with GROUP BY
-on the (tag_id, source_ts) index. Nothing reads every row of a long range into
-Python. The rules for drawing the result are in `hmi.core.trend_data`.
+rollups at a level at most 1.5 pixels wide, else computed from the samples with the
+rollups' own aggregation (`trend_data.bucketize`). Samples come through
+`hmi.core.sample_store.read_tag`, from raw rows or compacted chunks alike. Nothing
+reads every sample of a long range when rollups can answer. The rules for drawing
+the result are in `hmi.core.trend_data`.
 
 Gaps the samples cannot show by themselves are added as NaN points with a
 "no data" status, so a line is never drawn across them:
@@ -54,7 +56,9 @@ from hmi.core.quality import (
     status_name,
 )
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
-from hmi.core.trend_data import Buckets, Intervals, Points, regroup
+from hmi.core.sample_codec import SampleColumns
+from hmi.core.sample_store import first_from, last_before, read_tag
+from hmi.core.trend_data import Buckets, Intervals, Points, bucketize, regroup
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -294,20 +298,12 @@ class Historian:
         if tid is None:
             return Points.empty(), None, 0, "none"
         raw_limit = int(self.raw_factor * width_px)
-        # Counting stops at the limit: deciding costs at most raw_limit index entries.
-        n = conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
-            " LIMIT ?)",
-            (tid, t0, t1, raw_limit + 1),
-        ).fetchone()[0]
+        # Reading stops past the limit: deciding costs at most raw_limit + 1 samples.
+        head = read_tag(conn, tid, t0, t1, limit=raw_limit + 1)
+        n = len(head)
         bounds = self._bounds(conn, tid, t0, t1)
         if n <= raw_limit:
-            rows = conn.execute(
-                "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
-                " ORDER BY source_ts, id",
-                (tid, t0, t1),
-            ).fetchall()
-            return Points.concat([bounds[0], _rows_to_points(rows), bounds[1]]), None, n, "raw"
+            return Points.concat([bounds[0], _points(head), bounds[1]]), None, n, "raw"
         complete, levels = rollup_state(conn)
         # a rollup bucket up to 1.5 pixels wide: its min and max land at most a pixel off,
         # and a third as many rows as the next finer level
@@ -317,23 +313,13 @@ class Historian:
             b = self._rollup_buckets(conn, tid, level, t0, t1, w)
             source = f"rollup-{level}s"
         else:
-            b = self._sql_buckets(conn, tid, t0, t1, w)
-            source = "sql-group"
+            b = _sample_buckets(read_tag(conn, tid, t0, t1), t0, w)
+            source = "sample-group"
         return Points.concat([bounds[0], bounds[1]]), b, b.samples, source
 
     @staticmethod
     def _bounds(conn: sqlite3.Connection, tid: int, t0: float, t1: float) -> tuple[Points, Points]:
-        before = conn.execute(
-            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts < ?"
-            " ORDER BY source_ts DESC, id DESC LIMIT 1",
-            (tid, t0),
-        ).fetchall()
-        after = conn.execute(
-            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ?"
-            " ORDER BY source_ts, id LIMIT 1",
-            (tid, t1),
-        ).fetchall()
-        return _rows_to_points(before), _rows_to_points(after)
+        return _points(last_before(conn, tid, t0)), _points(first_from(conn, tid, t1))
 
     @staticmethod
     def _rollup_buckets(
@@ -378,56 +364,6 @@ class Historian:
             b[:, 2].astype(np.uint32),
             np.nan_to_num(a[:, 7]).astype(np.uint32),
             np.nan_to_num(a[:, 8]).astype(np.uint32),
-        )
-
-    @staticmethod
-    def _sql_buckets(conn: sqlite3.Connection, tid: int, t0: float, t1: float, w: float) -> Buckets:
-        """Pixel buckets computed by SQLite from the samples (files without rollups, short ranges)."""
-        # status >= 2^31: bad severity; 2^30 <= status < 2^31: uncertain. Plain comparisons are
-        # about twice as fast as bit shifts here.
-        bad = "(value IS NULL OR status >= 2147483648)"
-        rows = conn.execute(
-            f"""SELECT min(source_ts), max(source_ts), count(*),
-                   sum({bad}), sum(value IS NOT NULL AND status >= 1073741824 AND status < 2147483648),
-                   min(CASE WHEN status < 2147483648 THEN value END),
-                   max(CASE WHEN status < 2147483648 THEN value END),
-                   max(CASE WHEN {bad} THEN source_ts END), max(CASE WHEN NOT {bad} THEN source_ts END),
-                   max(CASE WHEN {bad} THEN status END), max(CASE WHEN NOT {bad} THEN status END),
-                   max(status & 32)
-                FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?
-                GROUP BY CAST((source_ts - ?) / ? AS INTEGER) ORDER BY 1""",
-            (tid, t0, t1, t0, w),
-        ).fetchall()
-        if not rows:
-            return Buckets.empty(w)
-        a = np.array(rows, dtype=np.float64)
-        vmin, vmax = a[:, 5], a[:, 6]
-        inf = ~np.isfinite(vmin) | ~np.isfinite(vmax)  # an infinite "good" value counts as no value
-        vmin, vmax = np.where(inf, np.nan, vmin), np.where(inf, np.nan, vmax)
-        t_bad, t_good = a[:, 7], a[:, 8]
-        last_bad = np.isfinite(t_bad) & ~(t_good > t_bad)
-        s_bad = np.nan_to_num(a[:, 9]).astype(np.uint32)
-        s_good = np.nan_to_num(a[:, 10]).astype(np.uint32)
-        # The line leaves a bucket at its last value and holds it until the next sample, so it
-        # must be the recorded one (the max would draw a value that may be long gone, e.g. a
-        # motor's running current held over its stop). One index look-up per bucket.
-        v_last = np.where(last_bad, np.nan, vmax)
-        need = ~last_bad & (a[:, 2] - a[:, 3] > 1)
-        if need.any():
-            v_last[need] = _values_at(conn, tid, t_good[need])
-        return Buckets(
-            w,
-            a[:, 0],
-            a[:, 1],
-            a[:, 2].astype(np.int64),
-            a[:, 3].astype(np.int64),
-            a[:, 4].astype(np.int64),
-            vmin,
-            vmax,
-            v_last,
-            np.where(last_bad, s_bad, s_good).astype(np.uint32),
-            s_bad,
-            np.nan_to_num(a[:, 11]).astype(np.uint32),
         )
 
     def _gap_events(
@@ -526,15 +462,11 @@ class Historian:
                 tid = self._tag_ids(conn, path).get(tag)
                 if tid is None:
                     continue
-                row = conn.execute(
-                    "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts <= ?"
-                    " ORDER BY source_ts DESC, id DESC LIMIT 1",
-                    (tid, t),
-                ).fetchone()
+                last = last_before(conn, tid, t, inclusive=True)
             finally:
                 conn.close()
-            if row is not None and row[0] > best[2]:
-                best = (math.nan if row[1] is None else float(row[1]), int(row[2]), float(row[0]))
+            if len(last) and last.source_ts[0] > best[2]:
+                best = (float(last.value[0]), int(last.status[0]), float(last.source_ts[0]))
         return best if math.isfinite(best[2]) else (math.nan, 0, math.nan)
 
     def read_raw(
@@ -561,22 +493,12 @@ class Historian:
                 tid = self._tag_ids(conn, path).get(tag)
                 if tid is None:
                     continue
-                cur = conn.execute(
-                    "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
-                    " ORDER BY source_ts, id",
-                    (tid, t0, t1),
-                )
-                while True:
-                    rows = cur.fetchmany(100_000)
-                    if not rows:
-                        break
-                    out[tag].append(_rows_to_points(rows))
-                    rows_read += len(rows)
-                    if rows_read > max_rows:
-                        raise ValueError(
-                            f"more than {max_rows:,} samples in the range; export a shorter range"
-                        )
-                    canceller.check()
+                got = read_tag(conn, tid, t0, t1, limit=max_rows - rows_read + 1)
+                rows_read += len(got)
+                if rows_read > max_rows:
+                    raise ValueError(f"more than {max_rows:,} samples in the range; export a shorter range")
+                out[tag].append(_points(got))
+                canceller.check()
             except sqlite3.OperationalError as exc:
                 if "interrupt" in str(exc):
                     raise HistoryCancelled() from None
@@ -591,28 +513,14 @@ class Historian:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _rows_to_points(rows: Sequence[tuple[Any, ...]]) -> Points:
-    if not rows:
-        return Points.empty()
-    a = np.array(rows, dtype=np.float64)  # NULL -> NaN
-    return Points(a[:, 0].copy(), a[:, 1].copy(), a[:, 2].astype(np.uint32))
+def _points(c: SampleColumns) -> Points:
+    return Points(c.source_ts, c.value, c.status)
 
 
-def _values_at(conn: sqlite3.Connection, tid: int, times: np.ndarray) -> np.ndarray:
-    """The usable value recorded at each of `times` (exact sample times; the last row wins a tie)."""
-    found: dict[float, float] = {}
-    chunk = 500  # well under SQLite's limit on bound parameters
-    tl = times.tolist()
-    for k in range(0, len(tl), chunk):
-        part = tl[k : k + chunk]
-        marks = ",".join("?" * len(part))
-        for ts, v in conn.execute(
-            f"SELECT source_ts, value FROM samples WHERE tag_id = ? AND source_ts IN ({marks})"
-            " AND value IS NOT NULL AND status < 2147483648 ORDER BY source_ts, id",
-            (tid, *part),
-        ):
-            found[ts] = v
-    return np.array([found.get(t, math.nan) for t in tl], dtype=np.float64)
+def _sample_buckets(c: SampleColumns, t0: float, w: float) -> Buckets:
+    """Pixel buckets of `w` seconds from `t0` computed from the samples (files without usable
+    rollups, short ranges): the same aggregation the rollups are made with."""
+    return bucketize(c.source_ts, c.value, c.status, w, t0)
 
 
 def _rows_to_buckets(rows: Sequence[tuple[Any, ...]], width: float) -> Buckets:

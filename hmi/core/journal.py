@@ -651,6 +651,8 @@ class Journal:
             ids, added = register_tags(conn, self.config.tags, now)
             conn.execute("COMMIT")
             self._last_samples.seed(conn, np.asarray(ids, dtype=np.int64))
+            if len(self._last_samples.unknown()):
+                self._seed_from_earlier_file(path)
         except JournalError:
             if conn is not None:
                 conn.close()
@@ -662,6 +664,25 @@ class Journal:
         if created:
             self._fsync_dir(path.parent)
         return conn, np.asarray(ids, dtype=np.int64), added, created
+
+    def _seed_from_earlier_file(self, path: Path) -> None:
+        """Exactly once across a restart after midnight: the re-read of unchanged tags repeats the
+        last samples of the newest earlier daily file, which the new file does not have."""
+        earlier = [
+            p for d, p in journal_files(self.directory, self.config.line.id) if d is not None and p != path
+        ]
+        earlier = [p for p in earlier if p.name < path.name]
+        if not earlier:
+            return
+        try:
+            with open_journal_readonly(earlier[-1]) as r:
+                by_name = r.tag_ids()
+                ids = np.array([by_name.get(t.name, -1) for t in self.config.tags], dtype=np.int64)
+                self._last_samples.seed(r.conn, ids)
+        except (JournalError, sqlite3.Error) as exc:  # an unreadable old file must not stop the writer
+            log.warning(
+                "journal: last samples not read from %s (%s); a re-read may repeat them", earlier[-1], exc
+            )
 
     @staticmethod
     def _set_aside_orphans(path: Path, now: float) -> None:

@@ -7,7 +7,8 @@ not changed comes back with the *same* source timestamp, value and status as
 the sample already journaled: one duplicate row per tag per reconnect.
 
 `LastSamples` remembers, per configured tag, the last real sample journaled
-(source timestamp, value, status; seeded from the file when it is opened) and
+(source timestamp, value, status; seeded from the file when it is opened, and for tags that
+file has no sample of yet, from the newest earlier file: a restart just after midnight) and
 marks the first real sample of each tag in a batch as a duplicate when all
 three equal that remembered sample. Repeats inside one batch are left alone:
 they are what the source sent, not something already journaled.
@@ -24,6 +25,7 @@ import sqlite3
 import numpy as np
 
 from hmi.core.quality import BAD_NOT_CONNECTED
+from hmi.core.sample_store import Only, read_tag
 from hmi.core.samples import SampleBatch
 
 
@@ -42,18 +44,22 @@ class LastSamples:
             self.status = np.concatenate([self.status, np.full(n_tags - n, -1, dtype=np.int64)])
 
     def seed(self, conn: sqlite3.Connection, tag_ids: np.ndarray) -> None:
-        """The last real sample of each tag in the file being opened (uses the (tag_id, source_ts) index)."""
+        """The last real sample of each tag (config index -> tag id in this file, -1: not in it) whose
+        last sample is not known yet. Called with the file being opened, then with the newest earlier
+        file for tags that file has nothing of (a restart across midnight, or after days off)."""
         self.resize(len(tag_ids))
-        q = (
-            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND status != ?"
-            " ORDER BY source_ts DESC LIMIT 1"
-        )
         for i, tid in enumerate(tag_ids.tolist()):
-            row = conn.execute(q, (tid, BAD_NOT_CONNECTED)).fetchone()
-            if row is not None and np.isnan(self.ts[i]):
-                self.ts[i] = np.nan if row[0] is None else float(row[0])
-                self.value[i] = np.nan if row[1] is None else float(row[1])
-                self.status[i] = int(row[2])
+            if tid < 0 or not np.isnan(self.ts[i]):
+                continue
+            last = read_tag(conn, tid, newest_first=True, limit=1, only=Only.REAL)
+            if len(last):
+                self.ts[i] = last.source_ts[0]
+                self.value[i] = last.value[0]
+                self.status[i] = int(last.status[0])
+
+    def unknown(self) -> np.ndarray:
+        """Config indexes of the tags whose last journaled sample is not known."""
+        return np.flatnonzero(np.isnan(self.ts))
 
     def duplicates(self, b: SampleBatch) -> np.ndarray:
         """Mask of the samples in `b` that repeat the last journaled real sample of their tag exactly."""

@@ -4,6 +4,9 @@ What is kept, per kind (`[retention]` in the line config):
 
 - raw samples `raw_days` (default 30), then only their rollups remain (trends
   of old days still show min/max per bucket, at 10 s resolution and coarser);
+  with `compact_raw` (default on) the raw samples of a closed file are kept
+  compactly until then (`hmi.core.sample_compact`: ~10 bytes per sample
+  instead of ~71, read back bit for bit by every reader);
 - rollups `rollup_days` (default 400);
 - events and audit (alarms, operator actions, QC verdicts) `events_days`
   (default 0: forever); they must be kept at least as long as rollups;
@@ -21,6 +24,9 @@ raw samples already past `raw_days`; then, still below
 `journal.disk_critical_free_mb`, the raw samples of the oldest closed day
 that still has them (its rollups stay). Events and audit are never shed.
 Every step is journaled with what it removed.
+
+With the plant historian configured, nothing of a file is compacted or deleted before the
+forwarder has confirmed all its rows (`forwarded_through`): the journal files are its buffer.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from hmi.core.config import RetentionConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import journal_files, local_date
 from hmi.core.rollup import ROLLUP_TABLE
+from hmi.core.sample_compact import CompactError, compact
+from hmi.core.sample_store import CHUNK_TABLE, has_chunks, sample_count
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +63,19 @@ class RetentionReport:
     files_removed: list[str] = field(default_factory=list)  # whole files (events past events_days)
     qc_images_removed: int = 0
     qc_bytes_removed: int = 0
+    compacted_files: list[str] = field(default_factory=list)
+    samples_compacted: int = 0
+    bytes_freed: int = 0  # by compaction, after the vacuum
+    held_for_plant: list[str] = field(default_factory=list)  # not yet forwarded: left as they are
 
     def __bool__(self) -> bool:
-        return bool(self.raw_files or self.rollup_files or self.files_removed or self.qc_images_removed)
+        return bool(
+            self.raw_files
+            or self.rollup_files
+            or self.files_removed
+            or self.qc_images_removed
+            or self.compacted_files
+        )
 
     def describe(self) -> str:
         parts = []
@@ -69,6 +87,11 @@ class RetentionReport:
             parts.append(f"{len(self.files_removed)} whole files")
         if self.qc_images_removed:
             parts.append(f"{self.qc_images_removed} QC images ({self.qc_bytes_removed / 1e6:.1f} MB)")
+        if self.compacted_files:
+            parts.append(
+                f"compacted {self.samples_compacted:,} raw samples of {len(self.compacted_files)} files"
+                f" ({self.bytes_freed / 1e6:.1f} MB freed)"
+            )
         return ", ".join(parts) or "nothing"
 
 
@@ -88,6 +111,7 @@ class RetentionJob:
         critical_free_bytes: int,
         clock: Callable[[], float] = time.time,
         disk_free: Callable[[Path], int] | None = None,
+        forwarded_through: Callable[[Path], dict[str, int] | None] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.line_id = line_id
@@ -97,6 +121,8 @@ class RetentionJob:
         self._critical = critical_free_bytes
         self._clock = clock
         self._disk_free = disk_free or (lambda p: shutil.disk_usage(p).free)
+        # the plant forwarder's confirmed row id per table of a file (None: no plant historian)
+        self._forwarded_through = forwarded_through
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._shed_wanted = False
@@ -157,6 +183,9 @@ class RetentionJob:
             p = self.policy
             for day, path in self._closed_files(today):
                 try:
+                    if not self._forwarded(path):
+                        report.held_for_plant.append(path.name)
+                        continue
                     if _older_than(day, p.events_days, today) and _older_than(day, p.rollup_days, today):
                         self._remove_file(path)
                         report.files_removed.append(path.name)
@@ -165,10 +194,18 @@ class RetentionJob:
                     if n:
                         report.raw_files.append(path.name)
                         report.samples_removed += n
+                    elif p.compact_raw:
+                        self._compact(path, report)
                     if _older_than(day, p.rollup_days, today) and self._remove_rollups(path):
                         report.rollup_files.append(path.name)
-                except (sqlite3.Error, OSError) as exc:
+                except (sqlite3.Error, OSError, CompactError) as exc:
                     log.error("retention: journal file %s: %s (skipped, tried again next pass)", path, exc)
+            if report.held_for_plant:
+                log.info(
+                    "retention: %d files not yet forwarded to the plant historian left as they are: %s",
+                    len(report.held_for_plant),
+                    ", ".join(report.held_for_plant),
+                )
             self._qc_retention(today, report)
             if report:
                 self._journal("retention removed " + report.describe(), report)
@@ -179,17 +216,52 @@ class RetentionJob:
         conn.execute("PRAGMA journal_mode=WAL")
         return conn
 
+    def _forwarded(self, path: Path) -> bool:
+        """Whether the plant forwarder (if any) has confirmed every row of the file."""
+        if self._forwarded_through is None:
+            return True
+        through = self._forwarded_through(path)
+        if through is None:  # no plant historian configured
+            return True
+        conn = self._connect(path)
+        try:
+            for tbl in ("events", "samples"):
+                last = conn.execute(f"SELECT max(id) FROM {tbl}").fetchone()[0]
+                if last is not None and int(last) > int(through.get(tbl, 0)):
+                    return False
+            return True
+        finally:
+            conn.close()
+
+    def _compact(self, path: Path, report: RetentionReport) -> None:
+        conn = self._connect(path)
+        try:
+            size_before = path.stat().st_size
+            done = compact(conn, self._clock())
+            if not done.samples:
+                return
+            self._vacuum(conn, path)
+        finally:
+            conn.close()
+        report.compacted_files.append(path.name)
+        report.samples_compacted += done.samples
+        report.bytes_freed += max(0, size_before - path.stat().st_size)
+
     def _remove_raw(self, path: Path) -> int:
         conn = self._connect(path)
         try:
-            n = conn.execute("SELECT count(*) FROM samples").fetchone()[0]
+            n = sample_count(conn)
             if not n:
                 return 0
+            conn.execute("BEGIN IMMEDIATE")
             conn.execute("DELETE FROM samples")
+            if has_chunks(conn):
+                conn.execute(f"DELETE FROM {CHUNK_TABLE}")
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('raw_samples_removed_at', ?)",
                 (f"{self._clock():.3f}",),
             )
+            conn.execute("COMMIT")
             self._vacuum(conn, path)
             return int(n)
         finally:
@@ -274,11 +346,16 @@ class RetentionJob:
             rr = self.run_once()
             report.raw_files += rr.raw_files
             report.samples_removed += rr.samples_removed
+            report.compacted_files += rr.compacted_files
+            report.samples_compacted += rr.samples_compacted
+            report.bytes_freed += rr.bytes_freed
         if self._free() < self._critical:  # 3. the oldest closed day's raw samples (rollups stay)
             with self._lock:
                 today = local_date(self._clock())
                 for _day, path in self._closed_files(today):
                     try:
+                        if not self._forwarded(path):  # the plant's copy is not confirmed yet
+                            continue
                         n = self._remove_raw(path)
                     except (sqlite3.Error, OSError) as exc:
                         log.error("disk guard: journal file %s: %s", path, exc)
@@ -317,6 +394,9 @@ class RetentionJob:
                     "files_removed": report.files_removed,
                     "qc_images_removed": report.qc_images_removed,
                     "qc_bytes_removed": report.qc_bytes_removed,
+                    "compacted_files": report.compacted_files,
+                    "samples_compacted": report.samples_compacted,
+                    "bytes_freed": report.bytes_freed,
                 },
             )
         )

@@ -25,6 +25,7 @@ from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import STOP_ACTIONS, Stop, StopEdit
 from hmi.core.production.timeline import MachineData, StateSeries
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
+from hmi.core.sample_store import Only, last_before, read_tag, source_time_span
 
 SNAPSHOT_TYPE = "production_config"
 BAD_BIT = 0x80000000
@@ -89,36 +90,27 @@ SELECT t_last, v_last, s_last FROM {ROLLUP_TABLE}
 WHERE tag_id = ? AND level = {int(COUNTER_BUCKET_S)} AND bucket >= ? AND bucket < ? AND s_last < {BAD_BIT}
     AND v_last IS NOT NULL AND t_last >= ? AND t_last < ?
 ORDER BY bucket"""
-# Files without complete rollups: SQLite returns the bare columns of the row holding
-# max(source_ts) in each group (slower: every sample row is visited).
-_COUNTER_SQL = f"""
-SELECT max(source_ts), value, status FROM samples
-WHERE tag_id = ? AND source_ts >= ? AND source_ts < ? AND status < {BAD_BIT} AND value IS NOT NULL
-GROUP BY CAST(source_ts / {COUNTER_BUCKET_S} AS INTEGER) ORDER BY 1"""
 
 
 def _tag_rows(
     conn: sqlite3.Connection, tag_id: int, t0: float, t1: float, counter: bool, rollup: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    prior = conn.execute(
-        "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts < ?"
-        + (f" AND status < {BAD_BIT} AND value IS NOT NULL" if counter else "")
-        + " ORDER BY source_ts DESC, id DESC LIMIT 1",
-        (tag_id, t0),
-    ).fetchall()
+    only = Only.USABLE if counter else Only.ALL
+    prior = last_before(conn, tag_id, t0, only=only)
     if counter and rollup:
         b0, b1 = math.floor(t0 / COUNTER_BUCKET_S), math.ceil(t1 / COUNTER_BUCKET_S) + 1
         rows = conn.execute(_COUNTER_ROLLUP_SQL, (tag_id, b0, b1, t0, t1)).fetchall()
+        a = np.array(rows, dtype=np.float64).reshape(-1, 3)
+        ts, value, status = a[:, 0], a[:, 1], np.array([r[2] for r in rows], dtype=np.int64)
     else:
-        sql = (
-            _COUNTER_SQL
-            if counter
-            else "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ?"
-            " AND source_ts < ? ORDER BY source_ts, id"
-        )
-        rows = conn.execute(sql, (tag_id, t0, t1)).fetchall()
-    a = np.array(prior + rows, dtype=np.float64).reshape(-1, 3)
-    return a, np.array([r[2] for r in prior + rows], dtype=np.int64)
+        got = read_tag(conn, tag_id, t0, t1, only=only)
+        if counter and len(got):  # files without complete rollups: the last usable sample per bucket
+            k = np.floor(got.source_ts / COUNTER_BUCKET_S)
+            got = got.take(np.flatnonzero(np.r_[k[1:] != k[:-1], True]))
+        ts, value, status = got.source_ts, got.value, got.status.astype(np.int64)
+    status = np.r_[prior.status.astype(np.int64), status]
+    a = np.column_stack([np.r_[prior.source_ts, ts], np.r_[prior.value, value], status.astype(np.float64)])
+    return a.reshape(-1, 3), status
 
 
 Series = tuple[np.ndarray, np.ndarray, np.ndarray]  # source_ts, value, good (not Bad)
@@ -324,7 +316,7 @@ def shift_summary(
     try:
         setup = setup or _setup_or_error(readers)
         last = max(
-            (r.conn.execute("SELECT max(source_ts) FROM samples").fetchone()[0] or 0.0 for r in readers),
+            (source_time_span(r.conn)[1] or 0.0 for r in readers),
             default=0.0,
         )
         if not last:
