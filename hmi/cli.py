@@ -338,6 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="shift report of a journal as PDF/Markdown (`linehmi report --help`)", add_help=False
     )
     sub.add_parser(
+        "export",
+        help="a journal's raw samples as CSV, compacted files too (`linehmi export --help`)",
+        add_help=False,
+    )
+    sub.add_parser(
         "plant",
         help="PostgreSQL plant historian: init, status, forward (see `linehmi plant --help`)",
         add_help=False,
@@ -413,6 +418,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.review_cli import report_main, review_main
 
         return (review_main if argv[0] == "review" else report_main)(argv[1:])
+    if argv and argv[0] == "export":
+        from hmi.export_cli import export_main
+
+        return export_main(argv[1:])
     if argv and argv[0] == "plant":
         from connectors.plant.cli import plant_cli_main
 

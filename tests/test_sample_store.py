@@ -34,7 +34,15 @@ from hmi.core.review.source import _inspect
 from hmi.core.rollup import update_rollups
 from hmi.core.sample_codec import ChunkError, SampleColumns, decode, encode
 from hmi.core.sample_compact import compact
-from hmi.core.sample_store import CHUNK_TABLE, Only, read_tag, recorded_span, sample_count, source_time_span
+from hmi.core.sample_store import (
+    CHUNK_TABLE,
+    Only,
+    count_at_most,
+    read_tag,
+    recorded_span,
+    sample_count,
+    source_time_span,
+)
 from hmi.core.samples import SampleBatch
 from inference.assistant.journal_access import JournalSource
 from tests.test_journal import make_config
@@ -194,6 +202,11 @@ def test_every_reader_answers_the_same_from_a_compacted_file(tmp_path_factory, r
                                     read_tag(cb, tid, t0, t1, **kw),
                                     f"{tid} {t0} {t1} {kw}",
                                 )
+                if t0 is not None and t1 is not None:
+                    for cap in (0, 2, 5, 50):
+                        assert count_at_most(ca, tid, t0, t1, cap) == count_at_most(cb, tid, t0, t1, cap)
+                        n_in = len(read_tag(ca, tid, t0, t1))
+                        assert count_at_most(ca, tid, t0, t1, cap) == min(cap + 1, n_in)
             for t in times[::2]:
                 for counter in (False, True):
                     for rollup in (False, True):

@@ -57,7 +57,7 @@ from hmi.core.quality import (
 )
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
 from hmi.core.sample_codec import SampleColumns
-from hmi.core.sample_store import first_from, last_before, read_tag
+from hmi.core.sample_store import count_at_most, first_from, last_before, read_tag
 from hmi.core.trend_data import Buckets, Intervals, Points, bucketize, regroup
 
 ProgressFn = Callable[[float, str], None]
@@ -298,12 +298,11 @@ class Historian:
         if tid is None:
             return Points.empty(), None, 0, "none"
         raw_limit = int(self.raw_factor * width_px)
-        # Reading stops past the limit: deciding costs at most raw_limit + 1 samples.
-        head = read_tag(conn, tid, t0, t1, limit=raw_limit + 1)
-        n = len(head)
+        # Counting stops at the limit: deciding costs at most raw_limit index entries (or chunk sizes).
+        n = count_at_most(conn, tid, t0, t1, raw_limit)
         bounds = self._bounds(conn, tid, t0, t1)
         if n <= raw_limit:
-            return Points.concat([bounds[0], _points(head), bounds[1]]), None, n, "raw"
+            return Points.concat([bounds[0], _points(read_tag(conn, tid, t0, t1)), bounds[1]]), None, n, "raw"
         complete, levels = rollup_state(conn)
         # a rollup bucket up to 1.5 pixels wide: its min and max land at most a pixel off,
         # and a third as many rows as the next finer level

@@ -56,17 +56,23 @@ class CompactResult:
 ChunkRow = tuple[int, int, float | None, float | None, int, str, bytes]
 
 
-def _chunk_rows(tag_id: int, first_seq: int, cols: SampleColumns) -> list[ChunkRow]:
+def _chunk_rows(tag_id: int, cols: SampleColumns) -> list[ChunkRow]:
+    """Chunks in reading order. Samples without a source time (NULL, read first) get chunks of their
+    own, so a chunk's t_first..t_last tells exactly how many of its samples a time range holds."""
+    no_time = int(np.isnan(cols.source_ts).sum())  # all at the start: reading order puts NULL first
+    parts = [cols.take(slice(0, no_time)), cols.take(slice(no_time, None))]
     rows: list[ChunkRow] = []
-    for k, start in enumerate(range(0, len(cols), CHUNK_SAMPLES)):
-        part = cols.take(slice(start, start + CHUNK_SAMPLES))
-        blob = encode(part)
-        if not decode(blob).identical(part):
-            raise CompactError(f"tag id {tag_id}: chunk {first_seq + k} does not decode to what was read")
-        ts = part.source_ts[~np.isnan(part.source_ts)]
-        t_first = float(ts.min()) if len(ts) else None
-        t_last = float(ts.max()) if len(ts) else None
-        rows.append((tag_id, first_seq + k, t_first, t_last, len(part), CODEC_NAME, blob))
+    for part_cols in parts:
+        for start in range(0, len(part_cols), CHUNK_SAMPLES):
+            part = part_cols.take(slice(start, start + CHUNK_SAMPLES))
+            seq = len(rows)
+            blob = encode(part)
+            if not decode(blob).identical(part):
+                raise CompactError(f"tag id {tag_id}: chunk {seq} does not decode to what was read")
+            ts = part.source_ts
+            t_first = float(ts.min()) if not np.isnan(ts[0]) else None
+            t_last = float(ts.max()) if not np.isnan(ts[0]) else None
+            rows.append((tag_id, seq, t_first, t_last, len(part), CODEC_NAME, blob))
     return rows
 
 
@@ -87,7 +93,7 @@ def compact(conn: sqlite3.Connection, now: float | None = None) -> CompactResult
         for tid in tag_ids:
             cols = read_tag(conn, tid)  # raw rows and any earlier chunks of the tag, in reading order
             conn.execute(f"DELETE FROM {CHUNK_TABLE} WHERE tag_id = ?", (tid,))
-            rows = _chunk_rows(tid, 0, cols)
+            rows = _chunk_rows(tid, cols)
             conn.executemany(
                 f"INSERT INTO {CHUNK_TABLE} (tag_id, seq, t_first, t_last, n, codec, data)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -200,6 +200,27 @@ def _read_chunks(
     return out.take(slice(0, limit)) if limit is not None and len(out) > limit else out
 
 
+def count_at_most(conn: sqlite3.Connection, tag_id: int, t0: float, t1: float, cap: int) -> int:
+    """min(samples of the tag with t0 <= source_ts < t1, cap + 1): whether a range holds more than
+    `cap` samples, decided from chunk sizes where whole chunks lie inside the range (no decoding)."""
+    n = int(
+        conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
+            " LIMIT ?)",
+            (tag_id, t0, t1, cap + 1),
+        ).fetchone()[0]
+    )
+    if n > cap or not has_chunks(conn):
+        return n
+    inside = conn.execute(
+        f"SELECT coalesce(sum(n), 0) FROM {CHUNK_TABLE} WHERE tag_id = ? AND t_first >= ? AND t_last < ?",
+        (tag_id, t0, t1),
+    ).fetchone()[0]
+    if n + int(inside) > cap:
+        return cap + 1
+    return min(cap + 1, n + len(_read_chunks(conn, tag_id, t0, t1, False, False, cap + 1 - n, Only.ALL)))
+
+
 def last_before(
     conn: sqlite3.Connection, tag_id: int, t: float, *, inclusive: bool = False, only: Only = Only.ALL
 ) -> SampleColumns:
