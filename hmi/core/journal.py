@@ -1082,20 +1082,21 @@ class Journal:
         self._next_sample_commit = time.monotonic() + self._interval
         return True
 
-    def _insert_samples(self, conn: sqlite3.Connection, batches: list[SampleBatch]) -> int:
-        b = SampleBatch.concat(batches)
+    def _known_tags(self, b: SampleBatch) -> SampleBatch:
         idx = b.tag_idx
         valid = (idx >= 0) & (idx < self._tag_ids.shape[0])
-        if not valid.all():
-            bad = np.unique(idx[~valid]).tolist()[:10]
-            log.error(
-                "journal %s: %d samples with unknown tag index %s dropped",
-                self._path,
-                int((~valid).sum()),
-                bad,
-            )
-            b = b.take(valid)
-        dup = self._last_samples.duplicates(b)
+        if valid.all():
+            return b
+        bad = np.unique(idx[~valid]).tolist()[:10]
+        log.error(
+            "journal %s: %d samples with unknown tag index %s dropped", self._path, int((~valid).sum()), bad
+        )
+        return b.take(valid)
+
+    def _insert_samples(self, conn: sqlite3.Connection, batches: list[SampleBatch]) -> int:
+        known = [self._known_tags(x) for x in batches]
+        b = SampleBatch.concat(known)
+        dup = self._last_samples.duplicates(known)
         self._duplicates = int(dup.sum())
         if self._duplicates:
             b = b.take(~dup)

@@ -10,7 +10,8 @@ the sample already journaled: one duplicate row per tag per reconnect.
 (source timestamp, value, status; seeded from the file when it is opened, and for tags that
 file has no sample of yet, from the newest earlier file: a restart just after midnight) and
 marks the first real sample of each tag in a batch as a duplicate when all
-three equal that remembered sample. Repeats inside one batch are left alone:
+three equal that remembered sample, or the last real sample of the tag in an
+earlier batch of the same commit. Repeats inside one batch are left alone:
 they are what the source sent, not something already journaled.
 The `BadNotConnected` markers the connector writes when the link drops are
 never duplicates and do not count as "previous": the re-read after them is
@@ -21,6 +22,7 @@ number per configured tag.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -61,8 +63,20 @@ class LastSamples:
         """Config indexes of the tags whose last journaled sample is not known."""
         return np.flatnonzero(np.isnan(self.ts))
 
-    def duplicates(self, b: SampleBatch) -> np.ndarray:
-        """Mask of the samples in `b` that repeat the last journaled real sample of their tag exactly."""
+    def duplicates(self, batches: Sequence[SampleBatch]) -> np.ndarray:
+        """Mask over the batches concatenated: the samples that repeat the last real sample of their
+        tag exactly, as journaled or as sent in an earlier batch of the same commit (the read at
+        connect and the subscription's first notification often land in one commit: after a
+        restart the second would otherwise be journaled again). Memory changes only in `advance`."""
+        work = LastSamples(0)
+        work.ts, work.value, work.status = self.ts.copy(), self.value.copy(), self.status.copy()
+        masks = [np.zeros(0, dtype=bool)]
+        for b in batches:
+            masks.append(work._repeats(b))
+            work.advance(b)
+        return np.concatenate(masks)
+
+    def _repeats(self, b: SampleBatch) -> np.ndarray:
         dup = np.zeros(len(b), dtype=bool)
         real = np.flatnonzero(b.status != BAD_NOT_CONNECTED)
         if not len(real):
