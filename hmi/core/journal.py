@@ -156,9 +156,9 @@ class Journal:
         directory: Path | str | None = None,
         *,
         clock: Callable[[], float] = time.time,
-        max_queued_samples: int = 1_000_000,
+        max_queued_samples: int | None = None,  # None: journal.max_queued_samples of the config
         max_samples_per_commit: int = 200_000,
-        max_queued_events: int = 50_000,
+        max_queued_events: int | None = None,  # None: journal.max_queued_events
         synchronous: str = "FULL",
         on_error: Callable[[str], None] | None = None,
         connection_factory: type[sqlite3.Connection] = sqlite3.Connection,
@@ -167,9 +167,14 @@ class Journal:
         self.directory = Path(directory if directory is not None else config.journal.directory).absolute()
         self._clock = clock
         self._interval = float(config.journal.commit_interval_ms) / 1000.0
-        self._max_queued = int(max_queued_samples)
+        jc = config.journal
+        self._max_queued = int(
+            max_queued_samples if max_queued_samples is not None else jc.max_queued_samples
+        )
         self._max_per_commit = int(max_samples_per_commit)
-        self._max_queued_events = int(max_queued_events)
+        self._max_queued_events = int(
+            max_queued_events if max_queued_events is not None else jc.max_queued_events
+        )
         self._connection_factory = connection_factory  # a seam for fault-injection tests
         if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA", "OFF"):
             raise ValueError(f"synchronous must be FULL, NORMAL, EXTRA or OFF, not {synchronous!r}")
