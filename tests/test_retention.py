@@ -150,3 +150,42 @@ def test_retention_never_blocks_the_writer(tmp_path, days):
         assert j.stats.write_errors == 0
     assert days[0].name not in g.run_once().raw_files
     assert count(days[0], "samples") == 300 + 40
+
+
+def test_nothing_is_compacted_or_removed_before_the_plant_historian_has_it(tmp_path, days):
+    """With [plant], retention asks the forwarder first: a file not fully forwarded stays as it is."""
+    confirmed: dict[str, dict[str, int]] = {}
+    g = RetentionJob(
+        tmp_path,
+        "jt",
+        RetentionConfig(raw_days=5, rollup_days=30, events_days=35),
+        post_event=lambda e: None,
+        warn_free_bytes=2 * 10**9,
+        critical_free_bytes=5 * 10**8,
+        clock=lambda: noon(TODAY),
+        disk_free=lambda p: 10**12,
+        forwarded_through=lambda p: confirmed.get(p.name, {}),
+    )
+    r = g.run_once()
+    assert sorted(r.held_for_plant) == sorted(days[a].name for a in (40, 10, 3))
+    assert not r.raw_files and not r.compacted_files and not r.files_removed
+    assert all(stored(days[a]) == 300 for a in (10, 3)) and days[40].exists()
+    # the forwarder confirms the 3-day file's rows, and all but the last sample of the 10-day file
+    for age, short in ((3, 0), (10, 1)):
+        last = {t: count(days[age], t) and max_id(days[age], t) for t in ("events", "samples")}
+        confirmed[days[age].name] = {"events": last["events"], "samples": last["samples"] - short}
+    r = g.run_once()
+    assert r.compacted_files == [days[3].name] and r.held_for_plant == [days[40].name, days[10].name]
+    assert stored(days[10]) == 300 and count(days[3], "samples") == 0 and stored(days[3]) == 300
+    # no [plant] configured: the forwarder's answer is None and retention goes ahead
+    g._forwarded_through = lambda p: None
+    r = g.run_once()
+    assert r.files_removed == [days[40].name] and r.raw_files == [days[10].name]
+
+
+def max_id(path: Path, table: str) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute(f"SELECT max(id) FROM {table}").fetchone()[0])
+    finally:
+        con.close()

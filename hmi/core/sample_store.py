@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import sqlite3
+from typing import NamedTuple
 
 import numpy as np
 
@@ -93,6 +94,15 @@ def reading_order(ts: np.ndarray) -> np.ndarray:
     return np.lexsort((ts, ~np.isnan(ts)))
 
 
+class _Query(NamedTuple):
+    t0: float | None
+    t1: float | None
+    end_inclusive: bool
+    newest_first: bool
+    limit: int | None
+    only: Only
+
+
 def read_tag(
     conn: sqlite3.Connection,
     tag_id: int,
@@ -111,10 +121,11 @@ def read_tag(
     """
     if limit is not None and limit <= 0:
         return SampleColumns.empty()
-    raw = _read_rows(conn, tag_id, t0, t1, end_inclusive, newest_first, limit, only)
+    q = _Query(t0, t1, end_inclusive, newest_first, limit, only)
+    raw = _read_rows(conn, tag_id, q)
     if not has_chunks(conn):
         return raw
-    packed = _read_chunks(conn, tag_id, t0, t1, end_inclusive, newest_first, limit, only)
+    packed = _read_chunks(conn, tag_id, q)
     if not len(packed):
         return raw
     if not len(raw):
@@ -140,16 +151,8 @@ def _range_sql(t0: float | None, t1: float | None, end_inclusive: bool) -> tuple
     return sql, args
 
 
-def _read_rows(
-    conn: sqlite3.Connection,
-    tag_id: int,
-    t0: float | None,
-    t1: float | None,
-    end_inclusive: bool,
-    newest_first: bool,
-    limit: int | None,
-    only: Only,
-) -> SampleColumns:
+def _read_rows(conn: sqlite3.Connection, tag_id: int, q: _Query) -> SampleColumns:
+    t0, t1, end_inclusive, newest_first, limit, only = q
     where, args = _range_sql(t0, t1, end_inclusive)
     order = "source_ts DESC, id DESC" if newest_first else "source_ts, id"
     sql = f"SELECT {_COLS} FROM samples WHERE tag_id = ?{where}{only.sql()} ORDER BY {order}"
@@ -158,16 +161,8 @@ def _read_rows(
     return columns_from_rows(conn.execute(sql, [tag_id, *args]).fetchall())
 
 
-def _read_chunks(
-    conn: sqlite3.Connection,
-    tag_id: int,
-    t0: float | None,
-    t1: float | None,
-    end_inclusive: bool,
-    newest_first: bool,
-    limit: int | None,
-    only: Only,
-) -> SampleColumns:
+def _read_chunks(conn: sqlite3.Connection, tag_id: int, q: _Query) -> SampleColumns:
+    t0, t1, end_inclusive, newest_first, limit, only = q
     where, args = "", []
     if t0 is not None:
         where += " AND t_last >= ?"
@@ -218,7 +213,9 @@ def count_at_most(conn: sqlite3.Connection, tag_id: int, t0: float, t1: float, c
     ).fetchone()[0]
     if n + int(inside) > cap:
         return cap + 1
-    return min(cap + 1, n + len(_read_chunks(conn, tag_id, t0, t1, False, False, cap + 1 - n, Only.ALL)))
+    return min(
+        cap + 1, n + len(_read_chunks(conn, tag_id, _Query(t0, t1, False, False, cap + 1 - n, Only.ALL)))
+    )
 
 
 def last_before(
