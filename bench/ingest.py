@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 from asyncua import Client  # noqa: E402
 from asyncua.common.subscription import DataChangeEvent  # noqa: E402
 
-from connectors.opcua_client import _monitor_request, _resolve_node_id, quieten_asyncua_logs  # noqa: E402
+from connectors.opcua_client import _monitor_request  # noqa: E402
+from connectors.opcua_session import quieten_asyncua_logs, resolve_node_id  # noqa: E402
 from connectors.sim.bulk import bulk_config_text  # noqa: E402
 from hmi.app.runtime import LineRuntime  # noqa: E402
 from hmi.core.config import parse_config  # noqa: E402
@@ -126,7 +127,7 @@ async def _baseline(cfg_text: str, seconds: float, warmup: float) -> tuple[float
     await client.connect()
     try:
         ns = await client.get_namespace_array()
-        nodes = [client.get_node(_resolve_node_id(t.node_id, ns)) for t in bulk]
+        nodes = [client.get_node(resolve_node_id(t.node_id, ns)) for t in bulk]
         sub = await client.create_subscription(
             float(cfg.server.publishing_interval_ms), None, queue_maxsize=200_000
         )

@@ -184,7 +184,7 @@ def main() -> int:
     import logging
 
     logging.basicConfig(level=logging.ERROR)
-    from connectors.opcua_client import quieten_asyncua_logs
+    from connectors.opcua_session import quieten_asyncua_logs
 
     quieten_asyncua_logs()
     logging.getLogger("asyncua").setLevel(logging.CRITICAL)

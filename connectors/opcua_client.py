@@ -7,18 +7,11 @@ everything an engineer must act on (untrusted or changed server certificate,
 bad credentials, revised intervals, changed namespaces) as one
 `ConnectorNotice` per cause through `on_notice`.
 
-Reconnection is asyncua's own supervisor (`auto_reconnect=True`): it re-opens
-the channel, re-activates or re-creates the session and restores the
-subscriptions. This class adds what asyncua does not:
+The session's life (security before secrets, retrying the first connect with
+one report per cause, bounded log-ins, watching the server's certificate while
+the link is down) is `connectors.opcua_session.OpcUaSession`, shared with the
+camera client. This class is the session's owner for the line's tags and adds:
 
-- security before secrets: endpoint chosen and server certificate checked
-  against the PKI trust list (`connectors.opcua_security`) before asyncua
-  opens the channel; an untrusted or changed certificate, bad credentials
-  (after MAX_LOGIN_ATTEMPTS) or a missing endpoint stop the retries until a
-  person acts (`retry_now()` after trusting);
-- retrying the *first* connect, with one report per cause, not per retry;
-- while the link is down on a secured endpoint, watching the server's
-  certificate: a changed certificate ends the reconnect loop with a refusal;
 - marking every tag bad at the moment the link drops, accepting no value
   after a reconnect until the namespace table was checked (node ids are
   re-resolved and re-subscribed if a namespace moved), then a fresh batched
@@ -42,31 +35,23 @@ from typing import Any
 
 import numpy as np
 from asyncua import Client, Node, ua
-from asyncua.client.ua_client import UaClientState
 from asyncua.common.subscription import DataChangeEvent, Subscription
 from asyncua.ua.status_codes import get_name_and_doc
 
 from connectors.history_backfill import BackfillResult, backfill_detailed
 from connectors.opcua_limits import OperationLimits, call_chunked, read_operation_limits
-from connectors.opcua_pki import (
-    CertificateRefused,
-    Pki,
-    default_application_uri,
-    fingerprint,
-    load_der_or_pem,
-    pki_root,
-)
-from connectors.opcua_security import (
-    InsecurePasswordRefused,
-    NoMatchingEndpoint,
-    SessionSecurity,
-    check_server_certificate,
-    probe_server_certificate,
-    secure_client,
+from connectors.opcua_pki import Pki, default_application_uri, pki_root
+from connectors.opcua_session import (
+    OpcUaSession,
+    SessionClient,
+    SessionSettings,
+    describe_error,
+    monitor_request,
+    resolve_node_id,
 )
 from connectors.opcua_values import convert, to_float
 from connectors.opcua_write import WriteOutcome, encode, same_value
-from connectors.session_lifecycle import ConnectRefused, cancel_tasks, connect_with_retry, wait_first
+from connectors.session_lifecycle import cancel_tasks
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.connector_notice import ConnectorNotice, NoticeKind, NoticeLevel
 from hmi.core.quality import (
@@ -83,52 +68,12 @@ from hmi.core.samples import SampleBatch
 
 log = logging.getLogger(__name__)
 
-# A PLC may lock an account after a few failed log-ins: stop after this many.
-MAX_LOGIN_ATTEMPTS = 3
-_BAD_LOGIN = {
-    ua.StatusCodes.BadUserAccessDenied,
-    ua.StatusCodes.BadIdentityTokenInvalid,
-    ua.StatusCodes.BadIdentityTokenRejected,
-}
 # A source clock further than this from ours is reported (once per session).
 CLOCK_SKEW_S = 60.0
-# How often the server's certificate is checked while the link is down.
-IDENTITY_PROBE_S = 1.0
-# How often a refused certificate's trust is looked up (a person may trust it from the CLI).
-TRUST_POLL_S = 1.0
 # A revised interval this much above the request cannot deliver the configured rate.
 _REVISION_TOLERANCE = 1.01
 
 Row = tuple[int, float, float, float, float, int]
-_LOG_LEVEL = {
-    NoticeLevel.INFO: logging.INFO,
-    NoticeLevel.WARNING: logging.WARNING,
-    NoticeLevel.ERROR: logging.ERROR,
-}
-
-
-class _QuietReconnectFilter(logging.Filter):
-    """asyncua logs a full traceback every second while the server is down;
-    keep one line per attempt instead (seen with asyncua 2.1 against a killed server)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and (record.levelno < logging.ERROR or "Publish iteration" in record.getMessage()):
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
-def quieten_asyncua_logs() -> None:
-    for name in (
-        "asyncua.client.client",
-        "asyncua.client.ua_client",
-        "asyncua.client.ua_session.UaSession",
-        "asyncua.common.subscription",
-    ):
-        lg = logging.getLogger(name)
-        if not any(isinstance(f, _QuietReconnectFilter) for f in lg.filters):
-            lg.addFilter(_QuietReconnectFilter())
-    logging.getLogger("asyncua").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,15 +110,7 @@ def _recording(obj: Any, method: str, sink: list[Any]) -> Iterator[None]:
             delattr(obj, method)
 
 
-_STATE_MAP = {
-    UaClientState.CONNECTED: ConnectionState.CONNECTED,
-    UaClientState.RECONNECTING: ConnectionState.RECONNECTING,
-    UaClientState.DISCONNECTED: ConnectionState.DISCONNECTED,
-    UaClientState.DISCONNECTING: ConnectionState.DISCONNECTED,
-}
-
-
-class OpcUaConnector:
+class OpcUaConnector(SessionClient):
     def __init__(
         self,
         config: LineConfig,
@@ -192,15 +129,25 @@ class OpcUaConnector:
         sec = config.server.security
         self.pki = Pki(pki_dir or pki_root(sec.pki_dir, config.journal.directory))
         self.application_uri = sec.application_uri or default_application_uri(config.line.id)
+        self._session = OpcUaSession(
+            SessionSettings(
+                self.endpoint,
+                sec,
+                self.application_uri,
+                f"LineHMI ({config.line.name})",
+                timeout_s=float(config.server.timeout_s),
+                reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
+            ),
+            self.pki,
+            self,
+            on_state,
+            on_notice,
+        )
+        self._notice = self._session.notice
         self._on_batch = on_batch
-        self._on_state = on_state or (lambda s, d: None)
         self._on_problem = on_problem or (lambda p: None)
         self._on_backfill = on_backfill or (lambda r: None)
-        self._on_notice = on_notice or (lambda n: None)
         self._flush_interval = flush_interval_s
-        self._state = ConnectionState.DISCONNECTED
-        self._detail = ""
-        self._client: Client | None = None
         self._nodes: list[Node | None] = [None] * len(config.tags)
         self._variant_types: dict[int, ua.VariantType] = {}
         self._problems: dict[int, TagProblem] = {}
@@ -209,23 +156,13 @@ class OpcUaConnector:
         self._buf: list[Row] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._consumers: list[asyncio.Task[None]] = []
-        self._trust_watch: list[asyncio.Task[None]] = []
         self._subs: list[Subscription] = []
-        self._stopping = asyncio.Event()
-        self._retry_now = asyncio.Event()
-        self._restart = asyncio.Event()
-        self._down_since: float | None = None
-        self._security: SessionSecurity | None = None
         self.limits = OperationLimits()
         self._ns_array: list[str] = []
         # False from the moment the link drops until the namespace table was checked
         # after the reconnect: a value for a node id that now means another node must
         # never be journaled as Good.
         self._accepting = False
-        self._last_cause = ""
-        self._connecting = False
-        self._bad_logins = 0
-        self._noticed: set[tuple[str, str]] = set()
         self._ts_noted: set[int] = set()
         self.subscription_info: SubscriptionInfo | None = None
         self.notifications = 0
@@ -233,119 +170,12 @@ class OpcUaConnector:
         self.uncertain_info = 0  # Good values made Uncertain because of an info bit
         self.dropped_unverified = 0  # notifications refused while the namespaces were unchecked
         self.fallback_timestamps = 0
-        quieten_asyncua_logs()
 
     # --- public ---------------------------------------------------------------------------
 
     @property
-    def state(self) -> ConnectionState:
-        return self._state
-
-    @property
-    def state_detail(self) -> str:
-        return self._detail
-
-    @property
     def problems(self) -> dict[str, TagProblem]:
         return {p.tag: p for p in self._problems.values()}
-
-    def retry_now(self) -> None:
-        """Try again at once (after someone trusted a certificate or fixed the server).
-        Call on the I/O loop (`loop.call_soon_threadsafe(conn.retry_now)`)."""
-        self._noticed.clear()
-        self._last_cause = ""
-        self._bad_logins = 0
-        self._retry_now.set()
-
-    async def run(self) -> None:
-        """Connect (retrying until it works or is refused), then consume until `stop()`."""
-
-        async def attempt() -> None:
-            if self._state != ConnectionState.DISCONNECTED or not self._last_cause:
-                self._set_state(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
-            self._connecting = True
-            try:
-                await self._connect_and_subscribe()
-            except ua.UaStatusCodeError as exc:
-                if exc.code not in _BAD_LOGIN:
-                    raise
-                self._bad_logins += 1
-                if self._bad_logins < MAX_LOGIN_ATTEMPTS:
-                    raise
-                user = self.config.server.security.username or "(anonymous)"
-                msg = (
-                    f"the server refused the log-in of {user!r} {self._bad_logins} times "
-                    f"({status_name(exc.code)}); stopped trying so the account is not locked. "
-                    "Check server.security.username and the password variable, then restart"
-                )
-                self._notice(NoticeKind.BAD_CREDENTIALS, NoticeLevel.ERROR, msg, key=user)
-                raise ConnectRefused(msg) from exc
-            except CertificateRefused as exc:
-                kind = (
-                    NoticeKind.CERTIFICATE_CHANGED if exc.changed_from else NoticeKind.CERTIFICATE_UNTRUSTED
-                )
-                self._notice(kind, NoticeLevel.ERROR, str(exc), key=exc.info.sha256, data=_cert_data(exc))
-                raise
-            except (NoMatchingEndpoint, InsecurePasswordRefused, ConnectRefused) as exc:
-                kind = (
-                    NoticeKind.NO_MATCHING_ENDPOINT
-                    if isinstance(exc, NoMatchingEndpoint)
-                    else NoticeKind.INSECURE_PASSWORD
-                    if isinstance(exc, InsecurePasswordRefused)
-                    else NoticeKind.BAD_CREDENTIALS
-                )
-                self._notice(kind, NoticeLevel.ERROR, str(exc), key=str(exc))
-                raise
-            finally:
-                self._connecting = False
-            self._bad_logins = 0
-            self._last_cause = ""
-
-        async def failed(exc: BaseException, delay: float) -> None:
-            await self._teardown()
-            if isinstance(exc, CertificateRefused):
-                # Trusting it with `linehmi certs trust` (another process) must be enough.
-                await cancel_tasks(self._trust_watch)
-                self._trust_watch.append(
-                    asyncio.create_task(self._await_trust(exc.info.sha256), name="opcua-await-trust")
-                )
-            own = self.pki.own_cert_path if self.config.server.security.policy != "None" else None
-            cause = _describe_error(exc, own)
-            if cause == self._last_cause:  # reported already: once per cause, not per retry
-                log.debug("still cannot connect to %s: %s", self.endpoint, cause)
-                return
-            self._last_cause = cause
-            then = (
-                "not retrying until this is fixed"
-                if math.isinf(delay)
-                else f"retrying every {self.config.server.reconnect_max_delay_s:g} s at most"
-            )
-            detail = f"cannot connect to {self.endpoint}: {cause}; {then}"
-            log.warning("%s", detail)
-            self._set_state(ConnectionState.DISCONNECTED, detail)
-
-        max_delay = float(self.config.server.reconnect_max_delay_s)
-        while not self._stopping.is_set():
-            if not await connect_with_retry(self._stopping, attempt, failed, max_delay, self._retry_now):
-                return
-            await wait_first(self._stopping, self._restart)
-            if self._restart.is_set() and not self._stopping.is_set():
-                # The server's identity changed while it was away: start over with the full
-                # checks (which refuse it unless someone trusted the new certificate).
-                self._restart.clear()
-                await self._teardown()
-
-    async def _await_trust(self, sha256: str) -> None:
-        while not self.pki.is_trusted(sha256):
-            await asyncio.sleep(TRUST_POLL_S)
-        log.info("server certificate %s... is now trusted; connecting", sha256[:23])
-        self.retry_now()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        await cancel_tasks(self._trust_watch)
-        await self._teardown()
-        self._set_state(ConnectionState.DISCONNECTED, "stopped")
 
     async def read(self, tag_indices: Iterable[int] | None = None) -> SampleBatch:
         """Batched read of current values (all resolved tags by default), chunked by the
@@ -404,46 +234,8 @@ class OpcUaConnector:
 
     # --- connection -------------------------------------------------------------------
 
-    def _own_certificate(self) -> tuple[str, str]:
-        sec = self.config.server.security
-        if sec.certificate:
-            return sec.certificate, sec.private_key
-        own = self.pki.ensure_own_certificate(self.application_uri)
-        if own.created:
-            fp = fingerprint(_load_cert(own.cert_path))
-            self._notice(
-                NoticeKind.OWN_CERTIFICATE,
-                NoticeLevel.INFO,
-                f"this station's certificate was created or renewed: {own.cert_path} (SHA-256 {fp[:23]}...); "
-                "give it to the server's administrator to trust",
-                key=fp,
-                data={"path": str(own.cert_path), "sha256": fp, "application_uri": self.application_uri},
-            )
-        return str(own.cert_path), str(own.key_path)
-
-    async def _connect_and_subscribe(self) -> None:
-        srv = self.config.server
-        sec = srv.security
-        client = Client(
-            self.endpoint,
-            timeout=float(srv.timeout_s),
-            auto_reconnect=True,
-            reconnect_max_delay=float(srv.reconnect_max_delay_s),
-        )
-        client.name = client.description = f"LineHMI ({self.config.line.name})"
-        client.application_uri = self.application_uri
-        self._client = client
-        own = self._own_certificate() if sec.policy != "None" else None
-        self._security = await secure_client(client, sec, self.pki, own)
-        if self._security.password_in_clear:
-            self._notice(
-                NoticeKind.INSECURE_PASSWORD,
-                NoticeLevel.WARNING,
-                f"the password for {sec.username!r} is sent UNENCRYPTED to {self.endpoint} "
-                "(server.security.allow_insecure_password = true): anyone on this network can read it",
-                key=self.endpoint,
-            )
-        await client.connect()
+    async def opened(self, client: Client) -> None:
+        """The session is open and secured (`OpcUaSession`): limits, nodes, a first read, subscribe."""
         self.limits = await read_operation_limits(client)
         if self.limits.published():
             self._notice(
@@ -459,9 +251,7 @@ class OpcUaConnector:
         self._accepting = True
         self._emit(await self.read())
         await self._subscribe(client)
-        self._tasks.append(asyncio.create_task(self._watch_state(client), name="opcua-state"))
         self._tasks.append(asyncio.create_task(self._flush_loop(), name="opcua-flush"))
-        self._set_state(ConnectionState.CONNECTED, f"connected to {self.endpoint}")
 
     async def _resolve_nodes(self, client: Client) -> None:
         ns_array = self._ns_array
@@ -472,7 +262,7 @@ class OpcUaConnector:
                 self._nodes[i] = None
                 continue
             try:
-                self._nodes[i] = client.get_node(_resolve_node_id(tag.node_id, ns_array))
+                self._nodes[i] = client.get_node(resolve_node_id(tag.node_id, ns_array))
             except ValueError as exc:
                 self._nodes[i] = None
                 self._report_problem(i, BAD_NODE_ID_UNKNOWN, str(exc))
@@ -700,26 +490,11 @@ class OpcUaConnector:
             except Exception:
                 log.exception("on_batch consumer failed; batch of %d samples not delivered", len(batch))
 
-    async def _watch_state(self, client: Client) -> None:
-        async with client.subscribe_state() as states:
-            while True:
-                try:
-                    ua_state = await states.next_change()
-                except TimeoutError:
-                    continue
-                if ua_state == UaClientState.CONNECTED:
-                    if self._state != ConnectionState.CONNECTED:
-                        await self._on_link_up(client)
-                elif self._state == ConnectionState.CONNECTED:
-                    # Every intermediate asyncua state while it retries (connecting, socket
-                    # open, channel open...) is one outage for us: reported once.
-                    self._on_link_down()
-
-    def _on_link_down(self) -> None:
+    def link_lost(self) -> None:
+        """The link dropped (`OpcUaSession`): no value is accepted until the namespaces are checked."""
         self._accepting = False
         self._flush()
-        now = time.time()
-        self._down_since = now
+        now = self._session.down_since or time.time()
         # Every tag is marked bad at the moment the link went: screens stop
         # showing old values as current and trends break the line here.
         idx = [i for i, n in enumerate(self._nodes) if n is not None and i not in self._problems]
@@ -730,54 +505,31 @@ class OpcUaConnector:
                 idx, np.full(n, now), nan, np.full(n, now), nan, np.full(n, BAD_NOT_CONNECTED)
             )
         )
-        self._set_state(ConnectionState.RECONNECTING, self._reconnect_detail())
-        if self.config.server.security.policy != "None":
-            self._tasks.append(asyncio.create_task(self._watch_identity(), name="opcua-identity"))
 
-    async def _watch_identity(self) -> None:
-        """While asyncua retries, ask the server who it is: a changed certificate would
-        otherwise be a silent endless reconnect loop (the channel never opens)."""
-        sec = self.config.server.security
-        accepted = self._security.server_cert.sha256 if self._security and self._security.server_cert else ""
-        while self._state == ConnectionState.RECONNECTING and not self._stopping.is_set():
-            await asyncio.sleep(IDENTITY_PROBE_S)
-            cert = await probe_server_certificate(
-                self.endpoint, sec, min(2.0, float(self.config.server.timeout_s))
-            )
-            if cert is None or fingerprint(cert) == accepted:
-                continue
-            with contextlib.suppress(CertificateRefused):
-                await check_server_certificate(sec, self.pki, cert)  # stores it under rejected/
-            log.warning("server certificate at %s changed while the link was down", self.endpoint)
-            self._restart.set()
-            return
-
-    async def _on_link_up(self, client: Client) -> None:
-        down = self._down_since
-        self._down_since = None
+    async def link_back(self, client: Client, down_since: float | None) -> bool:
+        """asyncua restored the session (`OpcUaSession`): check the namespaces, read every tag,
+        backfill the gap. False (stay 'reconnecting') while the namespaces cannot be checked."""
         try:
             ns = await client.get_namespace_array()
             if ns != self._ns_array:
                 await self._rebind(client, ns)
         except Exception as exc:
             # Without the check no value is accepted; the next state change tries again.
-            log.warning("namespace check after reconnect failed: %s", _describe_error(exc))
-            self._down_since = down
-            return
+            log.warning("namespace check after reconnect failed: %s", describe_error(exc))
+            return False
         self._accepting = True
         # The restored subscription resends values only for items it re-creates;
         # a read makes every tag current at once.
         try:
             self._emit(await self.read())
         except Exception as exc:
-            log.warning("read after reconnect failed: %s", _describe_error(exc))
-        now = time.time()
-        gap = f" after {now - down:.1f} s without data" if down else ""
-        self._set_state(ConnectionState.CONNECTED, f"reconnected to {self.endpoint}{gap}")
-        if down is not None:
+            log.warning("read after reconnect failed: %s", describe_error(exc))
+        if down_since is not None:
             # Fill the hole from the server's history (HistoryRead) where it keeps one;
             # the samples arrive out of time order and carry the backfilled flag.
-            self._tasks.append(asyncio.create_task(self._backfill(down, now), name="opcua-backfill"))
+            now = time.time()
+            self._tasks.append(asyncio.create_task(self._backfill(down_since, now), name="opcua-backfill"))
+        return True
 
     async def _rebind(self, client: Client, ns: list[str]) -> None:
         """The server's namespace table changed (a restart re-ordered it): resolve every
@@ -811,7 +563,7 @@ class OpcUaConnector:
         try:
             res = await backfill_detailed(self._require_client(), [self._nodes[i] for i in idx], idx, t0, t1)  # type: ignore[misc]
         except Exception as exc:
-            log.warning("backfill of %.1f s gap failed: %s; the gap stays", t1 - t0, _describe_error(exc))
+            log.warning("backfill of %.1f s gap failed: %s; the gap stays", t1 - t0, describe_error(exc))
             return
         self._emit(res.batch)
         try:
@@ -819,43 +571,7 @@ class OpcUaConnector:
         except Exception:
             log.exception("on_backfill consumer failed")
 
-    def _reconnect_detail(self) -> str:
-        since = time.strftime("%H:%M:%S", time.localtime(self._down_since)) if self._down_since else "?"
-        return f"link to {self.endpoint} lost at {since}; reconnecting"
-
     # --- helpers -----------------------------------------------------------------------
-
-    def _set_state(self, state: ConnectionState, detail: str) -> None:
-        changed = state != self._state or detail != self._detail
-        self._state, self._detail = state, detail
-        if changed:
-            try:
-                self._on_state(state, detail)
-            except Exception:
-                log.exception("on_state consumer failed")
-
-    def _notice(
-        self,
-        kind: NoticeKind,
-        level: NoticeLevel,
-        message: str,
-        *,
-        key: str,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        """Tell the application once per cause (kind + key)."""
-        if (kind.value, key) in self._noticed:
-            return
-        self._noticed.add((kind.value, key))
-        log.log(
-            logging.ERROR if level == NoticeLevel.ERROR else logging.WARNING if level else logging.INFO,
-            "%s",
-            message,
-        )
-        try:
-            self._on_notice(ConnectorNotice(kind, level, message, dict(data or {})))
-        except Exception:
-            log.exception("on_notice consumer failed")
 
     def _report_problem(self, i: int, status: int, message: str) -> None:
         p = TagProblem(self.config.tags[i].name, int(status), message)
@@ -867,24 +583,15 @@ class OpcUaConnector:
             log.exception("on_problem consumer failed")
 
     def _require_client(self) -> Client:
-        if self._client is None or not (self._connecting or self._state == ConnectionState.CONNECTED):
-            raise ConnectionError(f"not connected to {self.endpoint} ({self._state.value})")
-        return self._client
+        return self._session.require_client()
 
-    async def _teardown(self) -> None:
+    async def closing(self) -> None:
+        """The session is closing (`OpcUaSession`): stop consuming, flush what arrived."""
         await cancel_tasks(self._consumers)
         await cancel_tasks(self._tasks)
         self._subs.clear()
         self._accepting = False
         self._flush()
-        client, self._client = self._client, None
-        if client is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(client.disconnect(), 3.0)
-
-
-def _load_cert(path: Path) -> Any:
-    return load_der_or_pem(path.read_bytes())
 
 
 def _mismatch(tag: TagConfig, raw: object) -> str:
@@ -896,31 +603,6 @@ def _mismatch(tag: TagConfig, raw: object) -> str:
         return f"integer {raw} is beyond 2^53 and cannot be stored exactly as a number; not journaled"
     wanted = f"element {tag.element} of an array" if tag.element is not None else f"a {tag.data_type} value"
     return f"expected {wanted}, server sent {type(raw).__name__}"
-
-
-def _cert_data(exc: CertificateRefused) -> dict[str, Any]:
-    info = exc.info
-    data: dict[str, Any] = {
-        "sha256": info.sha256,
-        "subject": info.subject,
-        "issuer": info.issuer,
-        "not_before": info.not_before.isoformat(),
-        "not_after": info.not_after.isoformat(),
-        "application_uri": info.application_uri,
-        "path": str(info.path),
-    }
-    if exc.changed_from is not None:
-        data["trusted_sha256"] = exc.changed_from.sha256
-    return data
-
-
-def _resolve_node_id(text: str, ns_array: list[str]) -> ua.NodeId:
-    if text.startswith("nsu="):
-        uri, _, rest = text[4:].partition(";")
-        if uri not in ns_array:
-            raise ValueError(f"namespace {uri!r} is not on the server (it has: {', '.join(ns_array)})")
-        text = f"ns={ns_array.index(uri)};{rest}"
-    return ua.NodeId.from_string(text)
 
 
 # Queue per monitored item: at least 4 (DESIGN.md: >= 2, so a value that changes twice
@@ -937,25 +619,14 @@ def queue_size(publishing_ms: float, sampling_ms: float) -> int:
 
 
 def _monitor_request(node: Node, tag: TagConfig, handle: int) -> ua.MonitoredItemCreateRequest:
-    params = ua.MonitoringParameters()
-    params.ClientHandle = handle
-    params.SamplingInterval = float(tag.sampling_ms)
-    params.QueueSize = MIN_QUEUE  # sized to the granted publishing interval in _subscribe
-    params.DiscardOldest = True
+    data_filter = None
     if tag.deadband > 0 and tag.data_type == "float":
-        flt = ua.DataChangeFilter()
-        flt.Trigger = ua.DataChangeTrigger.StatusValue
-        flt.DeadbandType = ua.DeadbandType.Absolute
-        flt.DeadbandValue = float(tag.deadband)
-        params.Filter = flt
-    rv = ua.ReadValueId()
-    rv.NodeId = node.nodeid
-    rv.AttributeId = ua.AttributeIds.Value
-    req = ua.MonitoredItemCreateRequest()
-    req.ItemToMonitor = rv
-    req.MonitoringMode = ua.MonitoringMode.Reporting
-    req.RequestedParameters = params
-    return req
+        data_filter = ua.DataChangeFilter()
+        data_filter.Trigger = ua.DataChangeTrigger.StatusValue
+        data_filter.DeadbandType = ua.DeadbandType.Absolute
+        data_filter.DeadbandValue = float(tag.deadband)
+    # QueueSize is sized to the granted publishing interval in _subscribe.
+    return monitor_request(node.nodeid, handle, float(tag.sampling_ms), MIN_QUEUE, data_filter)
 
 
 def _rows_to_batch(rows: list[tuple[int, float, float, float, float, int]]) -> SampleBatch:
@@ -963,37 +634,3 @@ def _rows_to_batch(rows: list[tuple[int, float, float, float, float, int]]) -> S
         return SampleBatch.empty()
     cols = list(zip(*rows, strict=True))
     return SampleBatch.from_columns(*cols)
-
-
-_CLIENT_CERT_REFUSED = {
-    ua.StatusCodes.BadSecurityChecksFailed,
-    ua.StatusCodes.BadCertificateUntrusted,
-    ua.StatusCodes.BadCertificateInvalid,
-    ua.StatusCodes.BadCertificateUriInvalid,
-    ua.StatusCodes.BadCertificateTimeInvalid,
-    ua.StatusCodes.BadCertificateRevoked,
-    ua.StatusCodes.BadCertificateUseNotAllowed,
-}
-
-
-def _describe_error(exc: BaseException, own_cert: Path | None = None) -> str:
-    """One line an engineer can act on: what failed and where to fix it."""
-    if isinstance(exc, ConnectRefused):
-        return str(exc)
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused (is the server running and the port right?)"
-    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return "no answer (timeout): is the endpoint's host and port right and the server running?"
-    if isinstance(exc, ua.UaStatusCodeError):
-        name = status_name(exc.code)
-        if exc.code in _CLIENT_CERT_REFUSED:
-            where = f" ({own_cert})" if own_cert else ""
-            return (
-                f"the server refused this station's certificate ({name}): have its administrator "
-                f"trust LineHMI's certificate{where} on the server"
-            )
-        if exc.code in _BAD_LOGIN:
-            return f"the server refused the log-in ({name}): check server.security.username and password"
-        return name
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -45,7 +45,7 @@ def _setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    from connectors.opcua_client import quieten_asyncua_logs
+    from connectors.opcua_session import quieten_asyncua_logs
 
     quieten_asyncua_logs()
 
@@ -142,7 +142,8 @@ def _headless_loop(runtime, seconds: float | None, stop: threading.Event | None 
                 rate = (runtime.samples_in - last_n) / (now - last_t)
                 st = runtime.journal.stats
                 health = runtime.journal_health
-                plant = f" | {runtime.plant.status().text()}" if runtime.plant is not None else ""
+                link = runtime.plant_link
+                plant = f" | {link.status().text()}" if link is not None else ""
                 (log.warning if health.abnormal else log.info)(
                     "%s | %.0f samples/s | journal %d samples committed | %s | %s%s",
                     runtime.state.value,

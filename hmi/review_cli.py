@@ -6,6 +6,11 @@ Both open the journal files read-only and need nothing else: no PLC, no config, 
     linehmi review data/                                      every file of a journal directory
     linehmi report --db FILE --shift early --pdf early.pdf [--markdown early.md]
     linehmi report --db FILE --shift "06:00..14:00" --day 2026-12-05 --markdown -
+
+Or, instead of files, the plant historian (PostgreSQL) for any line and date range, from any PC:
+
+    linehmi review "postgresql://engineer@historian/plant?line=line3" --from 2026-11-30 --to 2026-12-07
+    linehmi report --db "postgresql://engineer@historian/plant?line=line3" --shift late --day 2026-12-04
 """
 
 from __future__ import annotations
@@ -16,11 +21,58 @@ import os
 import sys
 from pathlib import Path
 
+from hmi.core.journal_read import JournalError
+from hmi.core.review.record import ReviewRecord
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewError, ReviewSource
 
 
-def _period(source: ReviewSource, shift: str | None, day: str | None) -> tuple[float, float, str]:
+def _add_plant_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("plant historian (a postgresql:// URL instead of files)")
+    g.add_argument("--line", help="the line to read (or ?line=LINE in the URL)")
+    g.add_argument(
+        "--station", help="the station whose record to read (default: the one that forwarded last)"
+    )
+    g.add_argument("--from", dest="date_from", help="YYYY-MM-DD[THH:MM] local time: start of the range")
+    g.add_argument(
+        "--to", dest="date_to", help="YYYY-MM-DD[THH:MM] local time: end of the range (a date: its end)"
+    )
+    g.add_argument("--password-env", default="", help="environment variable holding the database password")
+    g.add_argument("--password-file", default="", help="file with the database password (mode 0600)")
+
+
+def _local_ts(text: str | None, end: bool) -> float | None:
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"--from/--to {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if end and len(text) <= 10:  # a date: up to its end
+        when += dt.timedelta(days=1)
+    return when.timestamp()
+
+
+def open_record(paths: list[str], args: argparse.Namespace) -> ReviewRecord:
+    """Journal files (read-only), or one line of the plant historian when given a postgresql:// URL.
+    Raises ReviewError with what to fix."""
+    urls = [p for p in paths if p.startswith(("postgresql://", "postgres://"))]
+    if not urls:
+        return ReviewSource.open(paths)
+    if len(paths) > 1:
+        raise ReviewError("give either journal files or one plant historian URL, not both")
+    from connectors.plant.access import PlantTarget
+    from connectors.plant.forwarder import PlantError
+    from connectors.plant.record import PlantRecord
+
+    try:
+        target = PlantTarget.parse(urls[0], args.line, args.station, args.password_env, args.password_file)
+        return PlantRecord(target, _local_ts(args.date_from, False), _local_ts(args.date_to, True))
+    except (PlantError, JournalError) as exc:
+        raise ReviewError(str(exc)) from None
+
+
+def _period(source: ReviewRecord, shift: str | None, day: str | None) -> tuple[float, float, str]:
     """(t0, t1, title) of `--shift`: a shift name of the calendar, FROM..TO clock times, or the whole file."""
     if not shift:
         return source.t0, source.t1 + 1e-3, "whole journal"
@@ -44,18 +96,21 @@ def report_main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="linehmi report", description="the shift report of a journal, as PDF/Markdown"
     )
-    p.add_argument("--db", nargs="+", required=True, help="journal file(s) or a journal directory")
+    p.add_argument(
+        "--db", nargs="+", required=True, help="journal file(s), a journal directory or a postgresql:// URL"
+    )
     p.add_argument(
         "--shift", help="shift name (early, late, night...) or HH:MM..HH:MM; default: the whole file"
     )
     p.add_argument("--day", help="YYYY-MM-DD the shift starts on (default: the first day in the journal)")
     p.add_argument("--pdf", help="write the PDF here")
     p.add_argument("--markdown", help="write the Markdown here ('-': standard output)")
+    _add_plant_options(p)
     args = p.parse_args(argv)
     if not args.pdf and not args.markdown:
         args.markdown = "-"
     try:
-        source = ReviewSource.open(args.db)
+        source = open_record(args.db, args)
     except ReviewError as exc:
         print(f"linehmi report: {exc}", file=sys.stderr)
         return 2
@@ -87,12 +142,13 @@ def report_main(argv: list[str]) -> int:
 
 def review_main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="linehmi review", description="review journal files after the shift")
-    p.add_argument("paths", nargs="+", help="journal file(s) or a journal directory")
+    p.add_argument("paths", nargs="+", help="journal file(s), a journal directory or a postgresql:// URL")
     p.add_argument("--seconds", type=float, help="close after this many seconds (scripts, tests)")
     p.add_argument("--screenshot", help="with --seconds: save the window to this PNG before closing")
+    _add_plant_options(p)
     args = p.parse_args(argv)
     try:
-        source = ReviewSource.open(args.paths)
+        source = open_record(args.paths, args)
     except ReviewError as exc:
         print(f"linehmi review: {exc}", file=sys.stderr)
         return 2

@@ -253,9 +253,9 @@ sql_values = st.one_of(
     )
 )
 def test_any_stored_event_row_reads_without_a_traceback(row):
-    from hmi.core.journal_read import _event_from_row
+    from hmi.core.journal_read import event_from_row
 
-    ev = _event_from_row(row)
+    ev = event_from_row(row)
     assert isinstance(ev.ts, float) and isinstance(ev.data, dict)
     assert all(isinstance(x, str) for x in (ev.message, ev.source, ev.user))
     sorted([ev, ev], key=lambda e: e.ts)  # review sorts by time: a text ts must not break it

@@ -216,7 +216,7 @@ def test_long_range_is_bucketed_from_rollups_and_matches_sql(shift):
     b = Historian.for_files([shift / "without.db"]).read(tags, T0, T0 + 8 * 3600, width_px=800)
     for tag in tags:
         pa, pb = a.pens[tag], b.pens[tag]
-        assert pa.source == "rollup-30s" and pb.source == "sample-group"
+        assert pa.source == "rollup-30s" and pb.source == "sql-group"
         assert pa.bucketed and len(pa.points) < 4 * 800
         assert pa.n_samples == pb.n_samples
         # the same peaks whichever way

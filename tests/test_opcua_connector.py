@@ -122,7 +122,7 @@ def test_server_down_at_start_then_appears():
     server.close()
 
 
-def test_server_killed_and_restarted_reconnects_and_records_gap(setup):
+def test_server_killed_and_restarted_reconnects_and_records_gap(setup, caplog):
     server, _cfg, rec, _loop, conn = setup
     rec.wait(lambda: len(_tag_rows(rec, 0)) > 5)
     n_states = len(rec.states)
@@ -147,3 +147,6 @@ def test_server_killed_and_restarted_reconnects_and_records_gap(setup):
     # One outage is one report: lost, then back; no state per failed attempt.
     outage = [s for s, _d in rec.states[n_states:]]
     assert outage[:2] == [ConnectionState.RECONNECTING, ConnectionState.CONNECTED], rec.states[n_states:]
+    # The fresh read of every tag after the reconnect goes through (it was refused as "not
+    # connected" while the session still counted as reconnecting).
+    assert not [r.getMessage() for r in caplog.records if "read after reconnect failed" in r.getMessage()]

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from connectors.opcua_client import MAX_LOGIN_ATTEMPTS
 from connectors.opcua_pki import Pki, load_der_or_pem
+from connectors.opcua_session import MAX_LOGIN_ATTEMPTS
 from hmi.certs_cli import certs_cli_main
 from hmi.core.config import ConfigError
 from hmi.core.connector_notice import NoticeKind, NoticeLevel

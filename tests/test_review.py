@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hmi.core.alarms.event_codec import AlarmSnapshot, transition_data
+from hmi.core.alarms.event_codec import AlarmSnapshot, TransitionCause, transition_data
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.review.alarm_picture import AlarmPicture
@@ -135,6 +135,33 @@ def test_report_figures_match_the_journal(tmp_path):
     # No production model in this journal: no OEE invented, and the report says why.
     assert r.production is None and any("no production figures" in p for p in r.problems)
     assert "OEE" not in md
+
+
+def test_report_lists_every_operator_change_to_what_the_alarms_show(tmp_path):
+    """Shelving, out of service and limit changes (and their undoing) are actions of note; the
+    report once missed limit changes because it spelled the cause 'limit_change'."""
+    changes = [
+        TransitionCause.SHELVE,
+        TransitionCause.UNSHELVE,
+        TransitionCause.OUT_OF_SERVICE,
+        TransitionCause.RETURN_TO_SERVICE,
+        TransitionCause.LIMIT_CHANGED,
+    ]
+    cfg = make_config(line="jt")
+    with Journal(cfg, tmp_path, clock=lambda: T0) as j:
+        notes = [
+            alarm(T0 + 10 * (k + 1), c.value, active=True, acked=True, user="kai")
+            for k, c in enumerate(changes)
+        ]
+        j.write_events(
+            [*notes, alarm(T0 + 100, TransitionCause.ACKNOWLEDGE.value, active=True, acked=True, user="kai")]
+        )
+        j.flush()
+        path = j.path
+    r = build_report(ReviewSource.open([path]), T0, T0 + 600, "changes")
+    assert [ts for ts, user, _ in r.actions if user == "kai"] == [
+        T0 + 10 * (k + 1) for k in range(len(changes))
+    ]
 
 
 def test_bad_files_are_named_and_left_out(tmp_path):

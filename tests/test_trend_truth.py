@@ -84,7 +84,7 @@ def test_min_max_buckets_keep_extremes_and_hold_the_last_value(rec, w, phase):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     recorded_signals(max_segments=10, spacing=(1.0, 5.0, 20.0, 90.0)),
-    st.sampled_from(["raw", "rollup", "sample-group"]),
+    st.sampled_from(["raw", "rollup", "sql-group"]),
     st.sampled_from([120, 400, 900]),
 )
 def test_historian_reads_draw_only_what_the_journal_holds(cfg, rec, source, width_px):
@@ -102,8 +102,8 @@ def test_historian_reads_draw_only_what_the_journal_holds(cfg, rec, source, widt
             ph = res.pens[TAG]
             allowed = {
                 "raw": ("raw",),
-                "rollup": ("rollup", "raw", "sample-group"),
-                "sample-group": ("sample-group", "raw"),
+                "rollup": ("rollup", "raw", "sql-group"),
+                "sql-group": ("sql-group", "raw"),
             }
             assert ph.source.startswith(allowed[source]) or ph.source == "none", ph.source
             w = res.bucket_s
@@ -124,7 +124,7 @@ def test_historian_reads_draw_only_what_the_journal_holds(cfg, rec, source, widt
                     assert lo - 1e-9 <= v <= hi + 1e-9, (t, v, lo, hi, ph.source)
 
 
-@pytest.mark.parametrize("source", ["raw", "rollup", "sample-group"])
+@pytest.mark.parametrize("source", ["raw", "rollup", "sql-group"])
 @pytest.mark.parametrize("width_px", [300, 1200])
 def test_a_0_A_stop_after_27_8_A_is_flat_at_0_and_the_cursor_reads_the_line(cfg, tmp_path, source, width_px):
     t_trip = T0 + 3600.0

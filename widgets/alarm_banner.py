@@ -99,20 +99,11 @@ class PriorityCountBox(QWidget):
             p.setBrush(QColor(palette.PANEL))
             p.drawRoundedRect(r, 3, 3)
             p.setPen(QColor(palette.TEXT_DIM))
-            p.setFont(self._small)
-            p.drawText(
-                r.adjusted(0, 4, 0, 0),
-                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                f"{prio} {_WORD[prio]}",
-            )
-            p.setFont(self._big)
-            p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), "0")
-            p.end()
-            return
-        lit = self.blink.phase if self.flashing else True
-        paint_priority_chip(p, r, prio, lit=lit, text="", radius=3)
-        text_colour = QColor(palette.PRIORITY_TEXT[prio] if lit else palette.TEXT)
-        p.setPen(text_colour)
+        else:
+            lit = self.blink.phase if self.flashing else True
+            paint_priority_chip(p, r, prio, lit=lit, text="", radius=3)
+            p.setPen(QColor(palette.PRIORITY_TEXT[prio] if lit else palette.TEXT))
+        # The same lettering on the grey tile and the coloured one: priority on top, count in the middle.
         p.setFont(self._small)
         p.drawText(
             r.adjusted(0, 4, 0, 0),
@@ -121,7 +112,7 @@ class PriorityCountBox(QWidget):
         )
         p.setFont(self._big)
         p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), str(self.active))
-        if self.unacked:
+        if self.active and self.unacked:
             p.setFont(self._small)
             p.drawText(
                 r.adjusted(0, 0, 0, -4),

@@ -35,8 +35,38 @@ from hmi.core.config import PlantConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_read import JournalError, open_journal_readonly
 from hmi.core.journal_schema import journal_files
+from hmi.core.rollup import rollup_rows
 
 log = logging.getLogger(__name__)
+
+ROLLUP_STAGE_COLS = (
+    "tag_id, level, bucket, n, n_bad, n_unc, vmin, vmax, t_first, t_last, v_last, s_last, s_bad, flags"
+)
+ROLLUP_STAGE_DDL = (
+    "tag_id integer, level integer, bucket bigint, n bigint, n_bad bigint, n_unc bigint, vmin float8,"
+    " vmax float8, t_first float8, t_last float8, v_last float8, s_last bigint, s_bad bigint, flags bigint"
+)
+# The journal's merge of a partial bucket into a stored one (hmi.core.rollup.UPSERT_SQL), for PostgreSQL:
+# NaN from numpy is "no value" (NULL); least()/greatest() ignore NULLs as coalesce(min(...)) does there.
+ROLLUP_MERGE_SQL = """
+INSERT INTO sample_rollup AS r (tag_id, station_id, level, bucket, n, n_bad, n_unc, vmin, vmax, t_first,
+    t_last, v_last, s_last, s_bad, flags)
+SELECT tag_id, %s, level, bucket, n, n_bad, n_unc, nullif(vmin, 'NaN'), nullif(vmax, 'NaN'), t_first, t_last,
+    nullif(v_last, 'NaN'), s_last, s_bad, flags FROM stage_rollup
+ON CONFLICT (tag_id, station_id, level, bucket) DO UPDATE SET
+  n = r.n + excluded.n,
+  n_bad = r.n_bad + excluded.n_bad,
+  n_unc = r.n_unc + excluded.n_unc,
+  vmin = least(r.vmin, excluded.vmin),
+  vmax = greatest(r.vmax, excluded.vmax),
+  t_first = least(r.t_first, excluded.t_first),
+  t_last = greatest(r.t_last, excluded.t_last),
+  v_last = CASE WHEN excluded.t_last >= r.t_last THEN excluded.v_last ELSE r.v_last END,
+  s_last = CASE WHEN excluded.t_last >= r.t_last THEN excluded.s_last ELSE r.s_last END,
+  s_bad = CASE WHEN excluded.s_bad != 0 AND (r.s_bad = 0 OR excluded.t_last >= r.t_last)
+               THEN excluded.s_bad ELSE r.s_bad END,
+  flags = r.flags | excluded.flags
+"""
 
 TABLES = ("events", "samples")  # events first: an alarm reaches the control room before its samples
 
@@ -116,6 +146,7 @@ class _FileProgress:
     last_id: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     tag_map: dict[int, int] = field(default_factory=dict)  # journal tag id -> plant tag id
     origin: int = 0  # the file's id in the plant's `journals` table (0: not registered yet)
+    meta_sent: bool = False  # the file's line name and config are in `line_meta` (once per connection)
 
 
 class PlantForwarder:
@@ -191,6 +222,9 @@ class PlantForwarder:
             " value double precision, status bigint) ON COMMIT DELETE ROWS"
         )
         conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS stage_rollup ({ROLLUP_STAGE_DDL}) ON COMMIT DELETE ROWS"
+        )
+        conn.execute(
             "INSERT INTO stations (station_id, line_id, hostname) VALUES (%s, %s, %s)"
             " ON CONFLICT (station_id) DO UPDATE SET last_seen = now(), line_id = excluded.line_id",
             (self.settings.station_id, self.settings.line_id, socket.gethostname()),
@@ -223,6 +257,9 @@ class PlantForwarder:
         sent = 0
         with reader:
             db = reader.conn
+            if not prog.meta_sent:
+                self._forward_meta(conn, path.name, reader.meta())
+                prog.meta_sent = True
             for tbl in TABLES:
                 while True:
                     n = self._forward_batch(conn, db, path.name, tbl, prog)
@@ -230,6 +267,23 @@ class PlantForwarder:
                     if n < self.settings.batch_rows:
                         break
         return sent
+
+    def _forward_meta(self, conn: Any, journal: str, meta: dict[str, str]) -> None:
+        """The line's name and config as this station runs it (the review needs nothing else); the newest
+        journal file of the station wins, as when a review opens the files."""
+        conn.execute(
+            "INSERT INTO line_meta (line_id, station_id, journal, line_name, line_config) VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (line_id, station_id) DO UPDATE SET journal = excluded.journal,"
+            " line_name = excluded.line_name, line_config = excluded.line_config, updated_at = now()"
+            " WHERE excluded.journal >= line_meta.journal",
+            (
+                self.settings.line_id,
+                self.settings.station_id,
+                journal,
+                meta.get("line_name", self.settings.line_id),
+                meta.get("line_config", ""),
+            ),
+        )
 
     def _forward_batch(self, conn: Any, db: Any, journal: str, tbl: str, prog: _FileProgress) -> int:
         last = prog.last_id[tbl]
@@ -346,9 +400,43 @@ class PlantForwarder:
                 "INSERT INTO samples (tag_id, source_ts, value, status, server_ts, received_ts, origin, local_id)"
                 " SELECT tag_id, to_timestamp(source_ts), nullif(value, 'NaN'), status, nullif(server_ts, 'NaN'),"
                 " nullif(received_ts, 'NaN'), %s, local_id FROM stage_samples"
-                " ON CONFLICT (origin, local_id, source_ts) DO NOTHING",
+                " ON CONFLICT (origin, local_id, source_ts) DO NOTHING RETURNING local_id",
                 (prog.origin,),
             )
+            # Only the rows that landed now are rolled up: a resend adds nothing to the counts.
+            inserted = np.fromiter((r[0] for r in cur.fetchall()), dtype=np.int64)
+        fresh = np.isin(arr[:, 0].astype(np.int64), inserted)
+        if fresh.any():
+            self._update_rollups(conn, lookup[local_tags][fresh], arr[fresh])
+
+    def _update_rollups(self, conn: Any, plant_tags: np.ndarray, arr: np.ndarray) -> None:
+        """Merge freshly inserted samples into `sample_rollup`, with the journal's rules (hmi.core.rollup)."""
+        rows = rollup_rows(plant_tags, arr[:, 2], arr[:, 5], arr[:, 6].astype(np.uint32))
+        if not rows:
+            return
+        a = np.array(rows, dtype=np.float64)  # vmin/vmax/v_last NaN: none, sent as NULL below
+        payload = binary_copy_payload(
+            [
+                a[:, 0].astype(">i4"),
+                a[:, 1].astype(">i4"),
+                a[:, 2].astype(">i8"),
+                a[:, 3].astype(">i8"),
+                a[:, 4].astype(">i8"),
+                a[:, 5].astype(">i8"),
+                a[:, 6].astype(">f8"),
+                a[:, 7].astype(">f8"),
+                a[:, 8].astype(">f8"),
+                a[:, 9].astype(">f8"),
+                a[:, 10].astype(">f8"),
+                a[:, 11].astype(">i8"),
+                a[:, 12].astype(">i8"),
+                a[:, 13].astype(">i8"),
+            ]
+        )
+        with conn.cursor() as cur:
+            with cur.copy(f"COPY stage_rollup ({ROLLUP_STAGE_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(payload)
+            cur.execute(ROLLUP_MERGE_SQL, (self.settings.station_id,))
 
     def _ensure_partitions(self, conn: Any, days: set[dt.date]) -> None:
         import psycopg
@@ -360,21 +448,32 @@ class PlantForwarder:
             ensure_partitions(conn, days, self._partitions)
 
     def _map_tags(self, conn: Any, db: Any, prog: _FileProgress) -> None:
-        rows = db.execute(
-            "SELECT id, name, coalesce(display_name, ''), coalesce(unit, ''), coalesce(machine, ''),"
-            " coalesce(data_type, ''), states FROM tags"
-        ).fetchall()
+        cursor = db.execute("SELECT * FROM tags")
+        cols = [d[0] for d in cursor.description]
         with conn.cursor() as cur:
-            for local_id, name, display, unit, machine, dtype, states in rows:
+            for row in cursor.fetchall():
+                tag = dict(zip(cols, row, strict=True))
+                # the whole row as well (limits, ranges, decimals...): the historian's tag_info and the
+                # review read it from here as they read it from the journal file
+                info = json.dumps({k: v for k, v in tag.items() if k != "id"})
                 cur.execute(
-                    "INSERT INTO tags (line_id, name, display_name, unit, machine, data_type, states)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (line_id, name) DO UPDATE SET"
-                    " display_name = excluded.display_name, unit = excluded.unit,"
-                    " machine = excluded.machine, data_type = excluded.data_type, states = excluded.states"
-                    " RETURNING id",
-                    (self.settings.line_id, name, display, unit, machine, dtype, _as_json(states)),
+                    "INSERT INTO tags (line_id, name, display_name, unit, machine, data_type, states, info)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb) ON CONFLICT (line_id, name)"
+                    " DO UPDATE SET display_name = excluded.display_name, unit = excluded.unit,"
+                    " machine = excluded.machine, data_type = excluded.data_type, states = excluded.states,"
+                    " info = excluded.info RETURNING id",
+                    (
+                        self.settings.line_id,
+                        tag["name"],
+                        tag.get("display_name") or "",
+                        tag.get("unit") or "",
+                        tag.get("machine") or "",
+                        tag.get("data_type") or "",
+                        _as_json(tag.get("states")),
+                        info,
+                    ),
                 )
-                prog.tag_map[int(local_id)] = int(cur.fetchone()[0])
+                prog.tag_map[int(tag["id"])] = int(cur.fetchone()[0])
 
     # --- backlog and outage events ----------------------------------------------------------------
     def backlog(self) -> tuple[int, float | None]:
@@ -389,10 +488,10 @@ class PlantForwarder:
                 continue
             with reader:
                 for tbl in TABLES:
-                    n = reader.conn.execute(
-                        f"SELECT count(*) FROM {tbl} WHERE id > ?", (prog.last_id[tbl],)
-                    ).fetchone()[0]
-                    rows += int(n)
+                    # Row ids are allocated in order and never reused in a journal file: the newest id
+                    # minus the confirmed one is the count, without counting millions of rows in an outage.
+                    top = reader.conn.execute(f"SELECT coalesce(max(id), 0) FROM {tbl}").fetchone()[0]
+                    rows += max(0, int(top) - prog.last_id[tbl])
                 first = reader.conn.execute(
                     "SELECT source_ts FROM samples WHERE id > ? ORDER BY id LIMIT 1",
                     (prog.last_id["samples"],),
@@ -419,11 +518,21 @@ class PlantForwarder:
     def _went_down(self, exc: BaseException) -> None:
         self._close()
         problem = _short(exc)
+        rows: int | None
+        try:  # the backlog keeps growing while PostgreSQL is away: the status bar shows by how much
+            rows, age = self.backlog()
+        except Exception:
+            rows, age = self._status.backlog_rows, self._status.backlog_age_s
         with self._lock:
             was = self._status
             first = was.reachable is not False
             self._status = replace(
-                was, reachable=False, problem=problem, down_since=was.down_since or time.time()
+                was,
+                reachable=False,
+                problem=problem,
+                down_since=was.down_since or time.time(),
+                backlog_rows=rows if self._progress or was.backlog_rows is not None else None,
+                backlog_age_s=age,
             )
         if first:  # one event per outage, not one per retry
             log.warning("plant historian unreachable: %s", problem)

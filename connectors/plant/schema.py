@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
+MIGRATION_LOCK = 0x4C484D49  # the advisory-lock key migrations take ("LHMI")
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
@@ -101,6 +102,96 @@ FROM stations s LEFT JOIN forward_progress p ON p.station_id = s.station_id
 GROUP BY s.station_id, s.line_id, s.hostname, s.last_seen;
 """,
     ),
+    (
+        3,
+        "historian reads: sample rollups per station, full tag rows, each station's line config",
+        # The rollups mirror the journal's (hmi.core.rollup: same levels, columns and merge rules), one set
+        # per station, since two stations of a line journal the same tags. The forwarder adds every sample
+        # it inserts in the same transaction; the INSERT below rolls up what earlier versions forwarded,
+        # with the rules of hmi.core.trend_data.aggregate (usable = finite value and status below Bad).
+        """
+ALTER TABLE tags ADD COLUMN info jsonb;
+CREATE TABLE line_meta (
+    line_id     text NOT NULL,
+    station_id  text NOT NULL,
+    journal     text NOT NULL,
+    line_name   text NOT NULL DEFAULT '',
+    line_config text NOT NULL DEFAULT '',
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (line_id, station_id)
+);
+CREATE TABLE sample_rollup (
+    tag_id      integer NOT NULL,
+    station_id  text NOT NULL,
+    level       integer NOT NULL,
+    bucket      bigint NOT NULL,
+    n           bigint NOT NULL,
+    n_bad       bigint NOT NULL,
+    n_unc       bigint NOT NULL,
+    vmin        double precision,
+    vmax        double precision,
+    t_first     double precision NOT NULL,
+    t_last      double precision NOT NULL,
+    v_last      double precision,
+    s_last      bigint NOT NULL,
+    s_bad       bigint NOT NULL,
+    flags       bigint NOT NULL,
+    PRIMARY KEY (tag_id, station_id, level, bucket)
+);
+CREATE INDEX events_line_station_ts ON events (line_id, station_id, ts);
+INSERT INTO sample_rollup
+SELECT tag_id, station_id, level, bucket, count(*),
+       count(*) FILTER (WHERE NOT usable), count(*) FILTER (WHERE usable AND status >= 1073741824),
+       min(value) FILTER (WHERE usable), max(value) FILTER (WHERE usable), min(t), max(t),
+       (array_agg(CASE WHEN usable THEN value END ORDER BY t DESC, origin DESC, local_id DESC))[1],
+       (array_agg(status ORDER BY t DESC, origin DESC, local_id DESC))[1],
+       coalesce((array_agg(status ORDER BY t DESC, origin DESC, local_id DESC) FILTER (WHERE NOT usable))[1], 0),
+       bit_or(status & 32)
+FROM (
+    SELECT s.tag_id, j.station_id, lv.level, s.origin, s.local_id, s.value, s.status,
+           extract(epoch FROM s.source_ts)::float8 AS t,
+           floor(extract(epoch FROM s.source_ts)::float8 / lv.level)::bigint AS bucket,
+           (s.value IS NOT NULL AND s.value NOT IN ('Infinity', '-Infinity', 'NaN') AND s.status < 2147483648)
+               AS usable
+    FROM samples s JOIN journals j ON j.id = s.origin
+    CROSS JOIN (VALUES (10), (30), (120), (600)) AS lv (level)
+) AS x
+GROUP BY tag_id, station_id, level, bucket;
+""",
+    ),
+    (
+        4,
+        "line_actions: the operator state each line shares across its stations, pushed by NOTIFY",
+        """
+-- One row per operator action (acknowledge, shelve, out of service, limit change, stop reason...)
+-- made on a station of a line. `seq` is the line's database order, the order every station applies
+-- them in; (station_id, action_id) makes merging a station's offline actions twice harmless.
+CREATE TABLE line_actions (
+    seq         bigserial PRIMARY KEY,
+    line_id     text NOT NULL,
+    station_id  text NOT NULL,
+    action_id   text NOT NULL,
+    made_at     timestamptz NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    "user"      text NOT NULL DEFAULT '',
+    role        integer NOT NULL,
+    kind        text NOT NULL,
+    payload     jsonb NOT NULL,
+    offline     boolean NOT NULL DEFAULT false,
+    UNIQUE (station_id, action_id)
+);
+CREATE INDEX line_actions_line_seq ON line_actions (line_id, seq);
+-- A wake-up, not the data: a station that hears its line reads the rows after the last it applied
+-- (notifications are not replayed to a station that was disconnected; it reads them all the same).
+CREATE FUNCTION line_actions_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('linehmi_line_actions', NEW.line_id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER line_actions_notify AFTER INSERT ON line_actions
+    FOR EACH ROW EXECUTE FUNCTION line_actions_notify();
+""",
+    ),
 ]
 
 
@@ -119,6 +210,9 @@ def current_version(conn: Any) -> int:
 def migrate(conn: Any) -> list[int]:
     """Apply the missing migrations, oldest first; returns the versions applied (empty: up to date)."""
     with conn.transaction():
+        # One migrator at a time from the very first statement: two stations starting together on an
+        # empty database would otherwise both create schema_migrations (a unique-violation in pg_type).
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY,"
             " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"

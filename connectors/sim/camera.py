@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from asyncua import Server, ua
 
+from connectors.sim.fixed_rate import fixed_rate
 from connectors.sim.model import LineModel, MachineState
 from connectors.sim.product_images import DEFAULT_SIZE, Rendered, frame_rng, render
 from hmi.core.qc_frame import DEFECTS, encode_png
@@ -167,17 +168,7 @@ class SimCamera:
         )
 
     async def run(self, server: Server) -> None:
-        loop = asyncio.get_running_loop()
-        period = 1.0 / self.rate_hz
-        t0 = loop.time()
-        k = 0
-        while True:
-            k += 1
-            delay = t0 + k * period - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            elif delay < -2.0:
-                t0 = loop.time() - k * period  # far behind (suspended): skip, don't burst
+        async for _k in fixed_rate(1.0 / self.rate_hz, skip_after_s=2.0):
             if self.model.state("labeller") is not MachineState.RUNNING:
                 continue
             try:

@@ -52,6 +52,7 @@ from connectors.sim.bulk import (
 )
 from connectors.sim.camera import SimCamera
 from connectors.sim.faults import DEMO_SCHEDULE, FaultSpec, load_schedule
+from connectors.sim.fixed_rate import fixed_rate
 from connectors.sim.model import LineModel, SimEvent
 from hmi.core.config import DEMO_CONFIG, LineConfig, TagConfig, load_config
 from hmi.core.quality import is_bad
@@ -812,21 +813,8 @@ class SimulatedLineServer:
     # --- loops --------------------------------------------------------------------------------
 
     async def _tick_loop(self) -> None:
-        loop = asyncio.get_running_loop()
         period = 1.0 / self.settings.tick_hz
-        t0 = loop.time()
-        k = 0
-        while True:
-            k += 1
-            delay = t0 + k * period - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            else:
-                await asyncio.sleep(0)
-                if delay < -1.0:
-                    # More than a second behind (machine suspended, debugger): skip, don't race to catch up.
-                    self.late_ticks += 1
-                    t0 = loop.time() - k * period
+        async for _k in fixed_rate(period, on_skip=self._late_tick):
             try:
                 # A fixed step keeps the simulation deterministic for a given seed.
                 self.model.advance(period)
@@ -839,6 +827,9 @@ class SimulatedLineServer:
                 log.exception("simulated line: tick failed")
                 await asyncio.sleep(period)
 
+    def _late_tick(self) -> None:
+        self.late_ticks += 1
+
     def _log_events(self) -> None:
         new = self.model.event_count - self._events_seen
         if new <= 0:
@@ -849,27 +840,14 @@ class SimulatedLineServer:
             log.info("t=%.0fs sim=%s %s: %s", self.model.t_real, _fmt_sim(e.t_sim), e.machine, e.text)
 
     async def _bulk_loop(self, group: BulkGroup, attvals: list[AttributeValue], gi: int) -> None:
-        loop = asyncio.get_running_loop()
         walk = self._walks[gi]
         tick_hz = max(group.rate_hz, BULK_TICK_HZ)
         n_slices = max(1, round(tick_hz / group.rate_hz))
         per = math.ceil(group.count / n_slices)
-        period = 1.0 / tick_hz
-        t0 = loop.time()
-        k = 0
         write = self._write
         dv_cls: Any = ua.DataValue
         var_cls = ua.Variant
-        while True:
-            k += 1
-            delay = t0 + k * period - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            else:
-                await asyncio.sleep(0)  # behind schedule: still let the server answer its clients
-                if delay < -1.0:
-                    self.late_ticks += 1
-                    t0 = loop.time() - k * period
+        async for k in fixed_rate(1.0 / tick_hz, on_skip=self._late_tick):
             s = ((k - 1) % n_slices) * per
             sl = slice(s, min(s + per, group.count))
             values = walk.update(sl)

@@ -17,6 +17,7 @@ Threads:
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import getpass
 import logging
 import math
@@ -34,6 +35,8 @@ from connectors.loop_thread import LoopThread
 from connectors.opcua_client import OpcUaConnector
 from connectors.opcua_pki import pki_root
 from connectors.plant.forwarder import ForwarderSettings, PlantError, PlantForwarder
+from connectors.plant.line_sync import LineStateSync
+from connectors.plant.link import PlantLink
 from hmi.app.cert_trust import CertificateTrust
 from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
@@ -147,19 +150,10 @@ class LineRuntime:
         self.qc: QcInspector | None = None
         self.camera: CameraClient | None = None
         if config.camera is not None:
-            cam = config.camera
             self.qc = QcInspector(
                 journal=self.journal,
-                rate_tag=config.tag_index().get(cam.rate_tag),
+                rate_tag=config.tag_index().get(config.camera.rate_tag),
                 on_batch=self._on_derived_batch,
-            )
-            self.camera = CameraClient(
-                cam.endpoint or endpoint or config.server.endpoint,
-                self.qc.submit,
-                self._on_camera_state,
-                node_id=cam.node_id,
-                timeout_s=float(config.server.timeout_s),
-                reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
             )
         self._camera_future: concurrent.futures.Future[None] | None = None
         # The plant historian (opt-in): the journal files are its buffer, forwarded on their own thread.
@@ -180,6 +174,20 @@ class LineRuntime:
             if self.production
             else None
         )
+        # One operator state per line (with [plant]): alarm commands and stop edits go through the
+        # line's shared state on its own threads; those of the other stations come back the same way.
+        self.line_sync: LineStateSync | None = None
+        self.plant_link: PlantLink | None = None
+        if self.plant is not None:
+            self.line_sync = LineStateSync(
+                self.plant.settings,
+                self.alarms,
+                self.auditor,
+                production=self.production,
+                on_event=self._post_event,
+                state_dir=self.journal.directory,
+            )
+            self.plant_link = PlantLink(self.plant, self.line_sync)
         self._io = LoopThread("linehmi-io")
         self._actions = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="linehmi-actions")
         self.connector = OpcUaConnector(
@@ -192,6 +200,21 @@ class LineRuntime:
             on_notice=self._on_notice,
             pki_dir=pki_root(config.server.security.pki_dir, jdir),
         )
+        if self.qc is not None and config.camera is not None:
+            # The camera's session is secured like the tag session: same [server.security], same
+            # own certificate and trust list, so a camera server is trusted the same way.
+            self.camera = CameraClient(
+                config.camera.endpoint or endpoint or config.server.endpoint,
+                self.qc.submit,
+                self._on_camera_state,
+                node_id=config.camera.node_id,
+                timeout_s=float(config.server.timeout_s),
+                reconnect_max_delay_s=float(config.server.reconnect_max_delay_s),
+                security=config.server.security,
+                pki=self.connector.pki,
+                application_uri=self.connector.application_uri,
+                on_notice=functools.partial(self._on_notice, source="camera"),
+            )
         self._run_future: concurrent.futures.Future[None] | None = None
         # Refused server certificates, for the screens' trust dialog (role-checked, audited).
         self.certificates = CertificateTrust(
@@ -253,6 +276,8 @@ class LineRuntime:
             self._camera_future = self._io.submit(self.camera.run())
         if self.plant is not None:
             self.plant.start()
+            if self.line_sync is not None:
+                self.line_sync.start()
         elif self.plant_problem:
             self._journal_event(
                 EventKind.SYSTEM,
@@ -286,6 +311,8 @@ class LineRuntime:
                         data={"event": "inspected_until", "frame_ts": frame_ts},
                     )
                 )
+        if self.line_sync is not None:
+            self.line_sync.stop()  # actions kept offline stay in its outbox and merge on the next start
         if self.plant is not None:
             self.plant.stop()  # what it had not sent stays in the journal and goes on the next start
         self._alarm_worker.stop()
@@ -357,7 +384,9 @@ class LineRuntime:
         """Run an operator alarm command (`AlarmEngine.execute`) off the caller's thread.
 
         The future raises PermissionDenied (already audited) or ValueError with a
-        message for the operator."""
+        message for the operator. With [plant], through the line's shared state (line_sync)."""
+        if self.line_sync is not None:
+            return self.line_sync.submit_alarm(request, user)
         return self._actions.submit(self.alarms.execute, request, user)
 
     def production_edit(
@@ -366,7 +395,10 @@ class LineRuntime:
         """Classify / split / note a stop (ProductionTracker.edit) on the actions thread."""
         if self.production is None:
             raise ValueError("this line has no [production] table in its config")
-        return self._actions.submit(self.production.edit, user, action, machine, stop_start, **kw)
+        if self.line_sync is not None:
+            return self.line_sync.submit_stop(user, action, machine, stop_start, **kw)
+        edit = self.production.edit
+        return self._actions.submit(lambda: edit(user, action, machine, stop_start, **kw))  # type: ignore[arg-type]
 
     def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
         """`user` is a logged-in User (role checked: operator or higher) or, for
@@ -597,14 +629,15 @@ class LineRuntime:
             )
         )
 
-    def _on_notice(self, notice: ConnectorNotice) -> None:
-        """Certificate refusals, credentials, revised intervals...: one journal event each."""
+    def _on_notice(self, notice: ConnectorNotice, source: str = "") -> None:
+        """Certificate refusals, credentials, revised intervals...: one journal event each
+        (from the tag session, or from the camera's with source "camera")."""
         kind = EventKind.CONFIG if notice.kind in CONFIG_NOTICES else EventKind.CONNECTION
         self._post_event(
             JournalEvent(
                 kind,
                 notice.message,
-                source=self.connector.endpoint,
+                source=source or self.connector.endpoint,
                 severity=Severity(int(notice.level)),
                 data={"notice": notice.kind.value, **notice.data},
             )
@@ -614,6 +647,8 @@ class LineRuntime:
         """Connect again now (after someone trusted the server's certificate)."""
         if self._io.running:
             self._io.loop.call_soon_threadsafe(self.connector.retry_now)
+            if self.camera is not None:
+                self._io.loop.call_soon_threadsafe(self.camera.retry_now)
 
     def _on_problem(self, problem: TagProblem) -> None:
         with self._lock:

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, UserStore, allowed
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where and when a command was made when another station of the line made it (or this one,
+    while the plant link was down): carried into the audit row and the transitions it causes."""
+
+    station: str
+    made_at: float  # the originating station's clock
+    seq: int | None = None  # its place in the line's database order (None: not merged yet)
+
+    def audit_data(self) -> dict[str, object]:
+        return {"station": self.station, "made_at": self.made_at, "seq": self.seq}
 
 
 class EventSink(Protocol):

@@ -5,7 +5,8 @@ tag, sized for the plot: raw samples when there are few (at most `raw_factor`
 per pixel), else peak-preserving min/max buckets one pixel wide, taken from
 the journal's rollup table (`hmi.core.rollup`) when the file has complete
 rollups at a level at most 1.5 pixels wide, else computed from the samples with the
-rollups' own aggregation (`trend_data.bucketize`). Samples come through
+aggregates of a SQL GROUP BY (`buckets_from_group_rows`, shared with the plant
+historian). Samples come through
 `hmi.core.sample_store.read_tag`, from raw rows or compacted chunks alike. Nothing
 reads every sample of a long range when rollups can answer. The rules for drawing
 the result are in `hmi.core.trend_data`.
@@ -58,7 +59,7 @@ from hmi.core.quality import (
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import count_at_most, first_from, last_before, read_tag
-from hmi.core.trend_data import Buckets, Intervals, Points, bucketize, regroup
+from hmi.core.trend_data import Buckets, Intervals, Points, regroup
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -286,7 +287,7 @@ class Historian:
         gaps, restarts, gap_tags = self._gap_events(paths, t0, t1)
         pens: dict[str, PenHistory] = {}
         for tag in tags:
-            pens[tag] = self._merge(tag, parts[tag], t0, t1, w, gaps, gap_tags, restarts)
+            pens[tag] = merge_pen(tag, parts[tag], t0, t1, w, gaps, gap_tags, restarts)
         return HistoryResult(
             t0, t1, width_px, w, pens, Intervals.union([gaps]), paths, time.perf_counter() - started
         )
@@ -313,7 +314,7 @@ class Historian:
             source = f"rollup-{level}s"
         else:
             b = _sample_buckets(read_tag(conn, tid, t0, t1), t0, w)
-            source = "sample-group"
+            source = "sql-group"
         return Points.concat([bounds[0], bounds[1]]), b, b.samples, source
 
     @staticmethod
@@ -336,7 +337,7 @@ class Historian:
                 f" {where} ORDER BY bucket",
                 (tid, level, k0, k1),
             ).fetchall()
-            return regroup(_rows_to_buckets(rows, float(level)), w, t0)
+            return regroup(rows_to_buckets(rows, float(level)), w, t0)
         group = "GROUP BY CAST((t_first - ?) / ? AS INTEGER) ORDER BY 1"
         args = (tid, level, k0, k1, t0, w)
         rows = conn.execute(
@@ -369,11 +370,7 @@ class Historian:
         self, paths: Sequence[Path], t0: float, t1: float
     ) -> tuple[Intervals, np.ndarray, list[Any]]:
         """Journal-level gaps overlapping [t0, t1): intervals, app-start times, and tags per gap."""
-        starts: list[float] = []
-        ends: list[float] = []
-        gap_tags: list[Any] = []
-        restarts: list[float] = []
-        margin = 86_400.0  # a gap event is stamped at its start: look back for long ones
+        gap_rows: list[tuple[Any, ...]] = []
         for path in paths:
             try:
                 conn = _connect_ro(path)
@@ -383,73 +380,14 @@ class Historian:
                 rows = conn.execute(
                     "SELECT ts, kind, message, data FROM events WHERE ts >= ? AND ts < ?"
                     " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%'))",
-                    (t0 - margin, t1),
+                    (t0 - GAP_LOOKBACK_S, t1),
                 ).fetchall()
             except sqlite3.Error:
                 rows = []
             finally:
                 conn.close()
-            for ts, kind, _msg, data in rows:
-                if kind == "system":
-                    if t0 <= ts < t1:
-                        restarts.append(float(ts))
-                    continue
-                try:
-                    d = json.loads(data) if data else {}
-                except ValueError:
-                    d = {}
-                s = d.get("start", d.get("first_ts", ts))
-                e = d.get("end", d.get("last_ts", s))
-                if s is None:
-                    s = ts
-                if e is None:
-                    e = s
-                s, e = float(s), float(e)
-                if e < t0 or s >= t1:
-                    continue
-                starts.append(s)
-                ends.append(max(e, s))
-                tg = d.get("tags", "all")
-                gap_tags.append(None if tg == "all" or tg is None else set(tg))
-        gaps = Intervals(np.array(starts, dtype=np.float64), np.array(ends, dtype=np.float64))
-        return gaps, np.array(sorted(restarts), dtype=np.float64), gap_tags
-
-    def _merge(
-        self,
-        tag: str,
-        parts: list[tuple[Points, Buckets | None, int, str]],
-        t0: float,
-        t1: float,
-        w: float,
-        gaps: Intervals,
-        gap_tags: list[Any],
-        restarts: np.ndarray,
-    ) -> PenHistory:
-        n = sum(p[2] for p in parts)
-        sources = sorted({p[3] for p in parts if p[3] != "none"}) or ["none"]
-        raw_pts = Points.concat([p[0] for p in parts], sort=True)
-        bucket_parts = [p[1] for p in parts if p[1] is not None]
-        buckets: Buckets | None = None
-        if bucket_parts:
-            buckets = regroup(Buckets.concat(bucket_parts, w), w, t0)
-            pts = Points.concat([raw_pts.between(t0, t1), buckets.to_points()], sort=True)
-            # keep only the nearest bound on each side
-            before = raw_pts.between(-math.inf, t0)
-            after = raw_pts.between(t1, math.inf)
-            pts = Points.concat(
-                [
-                    Points(before.ts[-1:], before.value[-1:], before.status[-1:]),
-                    pts.between(t0, t1),
-                    Points(after.ts[:1], after.value[:1], after.status[:1]),
-                ]
-            )
-        else:
-            pts = raw_pts.with_bounds(t0, t1)
-        pts = _dedupe(pts)
-        markers = _gap_markers(pts, gaps, gap_tags, restarts, tag)
-        if len(markers):
-            pts = Points.concat([pts, markers], sort=True)
-        return PenHistory(tag, pts, buckets, n, "+".join(sources))
+            gap_rows += rows
+        return gaps_from_events(gap_rows, t0, t1)
 
     # --- single values and raw export ------------------------------------------------------------
     def value_at(self, tag: str, t: float) -> tuple[float, int, float]:
@@ -516,13 +454,181 @@ def _points(c: SampleColumns) -> Points:
     return Points(c.source_ts, c.value, c.status)
 
 
+def merge_pen(
+    tag: str,
+    parts: list[tuple[Points, Buckets | None, int, str]],
+    t0: float,
+    t1: float,
+    w: float,
+    gaps: Intervals,
+    gap_tags: list[Any],
+    restarts: np.ndarray,
+) -> PenHistory:
+    """One pen from its per-file (or per-query) parts: bounds, raw points or buckets, gap markers."""
+    n = sum(p[2] for p in parts)
+    sources = sorted({p[3] for p in parts if p[3] != "none"}) or ["none"]
+    raw_pts = Points.concat([p[0] for p in parts], sort=True)
+    bucket_parts = [p[1] for p in parts if p[1] is not None]
+    buckets: Buckets | None = None
+    if bucket_parts:
+        buckets = regroup(Buckets.concat(bucket_parts, w), w, t0)
+        pts = Points.concat([raw_pts.between(t0, t1), buckets.to_points()], sort=True)
+        # keep only the nearest bound on each side
+        before = raw_pts.between(-math.inf, t0)
+        after = raw_pts.between(t1, math.inf)
+        pts = Points.concat(
+            [
+                Points(before.ts[-1:], before.value[-1:], before.status[-1:]),
+                pts.between(t0, t1),
+                Points(after.ts[:1], after.value[:1], after.status[:1]),
+            ]
+        )
+    else:
+        pts = raw_pts.with_bounds(t0, t1)
+    pts = _dedupe(pts)
+    markers = _gap_markers(pts, gaps, gap_tags, restarts, tag)
+    if len(markers):
+        pts = Points.concat([pts, markers], sort=True)
+    return PenHistory(tag, pts, buckets, n, "+".join(sources))
+
+
+def buckets_from_group_rows(
+    rows: Sequence[tuple[Any, ...]], w: float, values_at: Callable[[np.ndarray], np.ndarray]
+) -> Buckets:
+    """Pixel buckets from GROUP BY rows (the plant historian's SQL; `_sample_buckets` computes the same):
+    min/max/first/last time, count, bad and uncertain counts, min/max of non-bad values, last bad and
+    last good time, max bad and good status, OR-ed flags. `values_at` gives the recorded value at
+    exact sample times (the last good value of a bucket with more than one good sample)."""
+    if not rows:
+        return Buckets.empty(w)
+    a = np.array(rows, dtype=np.float64)
+    vmin, vmax = a[:, 5], a[:, 6]
+    inf = ~np.isfinite(vmin) | ~np.isfinite(vmax)  # an infinite "good" value counts as no value
+    vmin, vmax = np.where(inf, np.nan, vmin), np.where(inf, np.nan, vmax)
+    t_bad, t_good = a[:, 7], a[:, 8]
+    last_bad = np.isfinite(t_bad) & ~(t_good > t_bad)
+    s_bad = np.nan_to_num(a[:, 9]).astype(np.uint32)
+    s_good = np.nan_to_num(a[:, 10]).astype(np.uint32)
+    # The line leaves a bucket at its last value and holds it until the next sample, so it
+    # must be the recorded one (the max would draw a value that may be long gone, e.g. a
+    # motor's running current held over its stop). One index look-up per bucket.
+    v_last = np.where(last_bad, np.nan, vmax)
+    need = ~last_bad & (a[:, 2] - a[:, 3] > 1)
+    if need.any():
+        v_last[need] = values_at(t_good[need])
+    return Buckets(
+        w,
+        a[:, 0],
+        a[:, 1],
+        a[:, 2].astype(np.int64),
+        a[:, 3].astype(np.int64),
+        a[:, 4].astype(np.int64),
+        vmin,
+        vmax,
+        v_last,
+        np.where(last_bad, s_bad, s_good).astype(np.uint32),
+        s_bad,
+        np.nan_to_num(a[:, 11]).astype(np.uint32),
+    )
+
+
+# A gap event is stamped at its start: readers look back this far for long ones.
+GAP_LOOKBACK_S = 86_400.0
+
+
+def gaps_from_events(
+    rows: Sequence[tuple[Any, ...]], t0: float, t1: float
+) -> tuple[Intervals, np.ndarray, list[Any]]:
+    """Journal-level gaps overlapping [t0, t1) from (ts, kind, message, data) event rows: intervals,
+    app-start times, and the tags of each gap (None: all). Rows are `data_gap` events and the
+    "journal opened" system events, as both historians select them."""
+    starts: list[float] = []
+    ends: list[float] = []
+    gap_tags: list[Any] = []
+    restarts: list[float] = []
+    for ts, kind, _msg, data in rows:
+        if kind == "system":
+            if t0 <= ts < t1:
+                restarts.append(float(ts))
+            continue
+        try:
+            d = json.loads(data) if data else {}
+        except ValueError:
+            d = {}
+        s = d.get("start", d.get("first_ts", ts))
+        e = d.get("end", d.get("last_ts", s))
+        if s is None:
+            s = ts
+        if e is None:
+            e = s
+        s, e = float(s), float(e)
+        if e < t0 or s >= t1:
+            continue
+        starts.append(s)
+        ends.append(max(e, s))
+        tg = d.get("tags", "all")
+        gap_tags.append(None if tg == "all" or tg is None else set(tg))
+    gaps = Intervals(np.array(starts, dtype=np.float64), np.array(ends, dtype=np.float64))
+    return gaps, np.array(sorted(restarts), dtype=np.float64), gap_tags
+
+
+def rows_to_points(rows: Sequence[tuple[Any, ...]]) -> Points:
+    if not rows:
+        return Points.empty()
+    a = np.array(rows, dtype=np.float64)  # NULL -> NaN
+    return Points(a[:, 0].copy(), a[:, 1].copy(), a[:, 2].astype(np.uint32))
+
+
 def _sample_buckets(c: SampleColumns, t0: float, w: float) -> Buckets:
     """Pixel buckets of `w` seconds from `t0` computed from the samples (files without usable
-    rollups, short ranges): the same aggregation the rollups are made with."""
-    return bucketize(c.source_ts, c.value, c.status, w, t0)
+    rollups, short ranges): the aggregates of the plant historian's SQL GROUP BY
+    (`buckets_from_group_rows`), computed here over samples read by `read_tag`, so raw and
+    compacted files, and PostgreSQL, give the same buckets."""
+    ts, v, st = c.source_ts, c.value, c.status.astype(np.int64)
+    if not len(ts):
+        return Buckets.empty(w)
+    k = ((ts - t0) / w).astype(np.int64)  # CAST(... AS INTEGER): truncation, ts >= t0
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    ends = np.r_[starts[1:], len(ts)]
+    bad = np.isnan(v) | (st >= 0x80000000)
+    unc = ~np.isnan(v) & (st >= 0x40000000) & (st < 0x80000000)
+    ok = ~np.isnan(v) & (st < 0x80000000)  # what SQL's min()/max() of the non-bad values see
+
+    def red(fn: Any, x: np.ndarray, mask: np.ndarray, fill: float) -> np.ndarray:
+        got = fn.reduceat(np.where(mask, x, fill), starts).astype(np.float64)
+        return np.where(np.add.reduceat(mask.astype(np.int64), starts) > 0, got, np.nan)
+
+    rows = np.column_stack(
+        [
+            ts[starts],
+            ts[ends - 1],
+            (ends - starts).astype(np.float64),
+            np.add.reduceat(bad.astype(np.int64), starts).astype(np.float64),
+            np.add.reduceat(unc.astype(np.int64), starts).astype(np.float64),
+            red(np.minimum, v, ok, np.inf),
+            red(np.maximum, v, ok, -np.inf),
+            red(np.maximum, ts, bad, -np.inf),
+            red(np.maximum, ts, ~bad, -np.inf),
+            red(np.maximum, st.astype(np.float64), bad, -1.0),
+            red(np.maximum, st.astype(np.float64), ~bad, -1.0),
+            np.maximum.reduceat(st & 32, starts).astype(np.float64),
+        ]
+    )
+
+    def values_at(times: np.ndarray) -> np.ndarray:
+        """The last usable value recorded at each exact time (the SQL's ORDER BY source_ts, id)."""
+        out = np.full(len(times), np.nan)
+        for j, t in enumerate(times.tolist()):
+            lo, hi = np.searchsorted(ts, t, "left"), np.searchsorted(ts, t, "right")
+            hits = np.flatnonzero(ok[lo:hi])
+            if len(hits):
+                out[j] = v[lo + hits[-1]]
+        return out
+
+    return buckets_from_group_rows([tuple(r) for r in rows.tolist()], w, values_at)
 
 
-def _rows_to_buckets(rows: Sequence[tuple[Any, ...]], width: float) -> Buckets:
+def rows_to_buckets(rows: Sequence[tuple[Any, ...]], width: float) -> Buckets:
     if not rows:
         return Buckets.empty(width)
     a = np.array(rows, dtype=np.float64)

@@ -23,7 +23,7 @@ import numpy as np
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import SCHEMA_VERSION as READS_SCHEMA
 from hmi.core.sample_codec import SampleColumns
-from hmi.core.sample_store import read_tag
+from hmi.core.sample_store import columns_from_rows, read_tag
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,11 @@ class TagSamples:
 
     def __len__(self) -> int:
         return int(self.source_ts.shape[0])
+
+    @classmethod
+    def from_rows(cls, tag: str, rows: Sequence[tuple[Any, ...]]) -> TagSamples:
+        """From (source_ts, server_ts, received_ts, value, status) rows; NULL becomes NaN."""
+        return cls.from_columns(tag, columns_from_rows(list(rows)))
 
     @classmethod
     def from_columns(cls, tag: str, c: SampleColumns) -> TagSamples:
@@ -144,7 +149,7 @@ class JournalReader:
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_event_from_row(r) for r in self.conn.execute(sql, args_all)]
+        return [event_from_row(r) for r in self.conn.execute(sql, args_all)]
 
     # --- samples ------------------------------------------------------------------------------
     def read_samples(
@@ -184,7 +189,7 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _event_from_row(row: tuple[Any, ...]) -> StoredEvent:
+def event_from_row(row: tuple[Any, ...]) -> StoredEvent:
     """One events row as a StoredEvent, whatever types the file holds: SQLite does not enforce
     column types, so a row written by hand or by another tool must not stop a review."""
     rid, ts, kind, source, user, severity, message, data, committed_at = row

@@ -50,3 +50,54 @@ class WriteResult:
     status: int  # OPC UA StatusCode of the write (0 = Good)
     message: str  # for the operator: "written", or why not
     event_id: int | None = None  # journal row of the operator action
+
+
+@dataclass(frozen=True, slots=True)
+class LineLinkStatus:
+    """The line's shared operator state as this station has it (connectors/plant/line_sync.py)."""
+
+    online: bool | None  # None: not connected yet
+    pending: int  # actions made here while offline, not merged into the line's state yet
+    problem: str = ""  # why it is offline
+
+    def text(self) -> str:
+        if self.online is None:
+            return "plant link connecting" + (
+                f" — actions kept locally ({self.pending})" if self.pending else ""
+            )
+        if self.online:
+            return "plant link up — line state shared"
+        return f"plant link offline — actions kept locally ({self.pending})"
+
+
+@dataclass(frozen=True, slots=True)
+class PlantStatus:
+    """What the status bar shows of the plant historian: the forwarding backlog and the shared state."""
+
+    reachable: bool | None  # the forwarder's view of the database (None: not tried yet)
+    backlog_rows: int | None  # journal rows not yet confirmed by PostgreSQL (None: unknown yet)
+    backlog_age_s: float | None  # age of the oldest sample not yet forwarded
+    link: LineLinkStatus | None  # None: the operator state is not shared
+    problem: str = ""
+
+    @property
+    def abnormal(self) -> bool:
+        return self.reachable is False or (self.link is not None and self.link.online is False)
+
+    def text(self) -> str:
+        if self.backlog_rows is None:
+            fwd = "historian connecting" if self.reachable is None else "historian unreachable"
+        else:
+            fwd = "historian unreachable, " if self.reachable is False else ""
+            fwd += f"backlog {self.backlog_rows:,} rows"
+            if self.backlog_age_s:
+                fwd += f", oldest {_age(self.backlog_age_s)}"
+        return f"plant {fwd}" if self.link is None else f"{self.link.text()} · {fwd}"
+
+
+def _age(s: float) -> str:
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"

@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from hmi.core.historian import Historian, HistoryResult, PenHistory, write_csv
+from hmi.core.historian import HistoryResult, PenHistory, write_csv
+from hmi.core.history_api import TrendHistory
 from hmi.core.live_buffer import LiveBuffers, LiveDecimator
 from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import (
@@ -513,7 +514,7 @@ class TrendView:
 def write_export(
     path: Path,
     plan: ExportPlan,
-    hist: Historian | None,
+    hist: TrendHistory | None,
     progress: Callable[[float, str], None],
     cancelled: Callable[[], bool],
 ) -> tuple[str, int]:

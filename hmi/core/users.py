@@ -19,15 +19,15 @@ import getpass
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from hmi.core.atomic_file import write_json_atomic
 
 USERS_FILE = "users.json"
 
@@ -302,19 +302,8 @@ class UserStore:
     def _save(self) -> None:
         if self.problem:  # rewriting would throw away whatever in it can still be saved by hand
             raise UserStoreError(f"{self.problem}; fix or move it away before changing users")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         doc = {"format": "linehmi-users/1", "hash": "scrypt", "users": {**self._ignored, **self._users}}
-        fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".json", dir=self.path.parent)
-        try:
-            os.chmod(tmp, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f, indent=2, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomic(self.path, doc, private=True, indent=2, sort_keys=True)
 
     def _user(self, name: str, entry: dict[str, object]) -> User:
         return User(

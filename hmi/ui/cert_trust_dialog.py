@@ -8,8 +8,8 @@ server's administrator. Only an engineer (Action.TRUST_CERTIFICATE) can trust;
 others see the button disabled with the reason before trying. The act goes
 through the line's `ServerCertificates` service (hmi.app.cert_trust): the
 audit row is committed, the certificate moves to pki/trusted (pki/trust.log)
-and the connector connects at once. The dialog polls the service's future, so
-the window never waits for the disk.
+and the connector connects at once. The dialog hears of the result through
+`widgets.background.watch_future`, so the window never waits for the disk.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -33,6 +33,7 @@ from connectors.opcua_pki import CertInfo
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
 from hmi.ui.services import ServerCertificates
+from widgets.background import watch_future
 
 REFUSAL_NOTICES = ("certificate_untrusted", "certificate_changed")
 
@@ -47,9 +48,6 @@ class CertTrustDialog(QDialog):
         self.user = user
         self.infos: list[CertInfo] = []
         self._pending: concurrent.futures.Future[CertInfo] | None = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(40)
-        self._poll.timeout.connect(self._on_poll)
         self.list = QListWidget()
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -130,13 +128,9 @@ class CertTrustDialog(QDialog):
         self.reason.setText("Trusting...")
         self._trusting = info
         self._pending = self.certificates.trust(info.sha256, self.user)
-        self._poll.start()
+        watch_future(self._pending, parent=self).finished.connect(self._on_trusted)
 
-    def _on_poll(self) -> None:
-        fut = self._pending
-        if fut is None or not fut.done():
-            return
-        self._poll.stop()
+    def _on_trusted(self, fut: concurrent.futures.Future[CertInfo]) -> None:
         self._pending = None
         try:
             trusted = fut.result()

@@ -2,13 +2,13 @@
 
 `runtime.login(name, password)` checks the scrypt hash on the runtime's actions
 thread (~50 ms, and as long for an unknown name) and audits the attempt; the
-dialog polls the future with a QTimer, so the window never freezes. A user
+dialog hears of the result through `widgets.background.watch_future`, so the
+window never freezes. A user
 flagged `must_change_password` (the demo accounts) must choose a new password
 before the log-in completes; cancelling then logs them out again (audited).
 
-The new password is set through `runtime.change_password(user, new)` when the
-runtime has it, else through `runtime.users.set_password()` on a worker thread
-(scrypt hashing and an fsynced file write never run on the GUI thread).
+The new password is set through `runtime.change_password(user, new)` on the
+runtime's actions thread (scrypt hashing and an fsynced file write never run on the GUI thread).
 The password is never logged, journaled or kept after the dialog closes.
 """
 

@@ -432,7 +432,13 @@ class MainWindow(QMainWindow):
         self.connection_status = QLabel()
         self.connection_status.setObjectName("connectionStatus")
         self.user_status = QLabel()
+        # With a plant historian: its backlog and whether the line's operator state is shared
+        # (offline: this station's actions are kept locally, and how many).
+        self.plant_status = QLabel()
+        self.plant_status.setObjectName("plantLabel")
+        self.plant_status.setVisible(self.runtime.plant_link is not None)
         sb.addWidget(self.journal_status, 1)
+        sb.addPermanentWidget(self.plant_status)
         sb.addPermanentWidget(self.connection_status)
         sb.addPermanentWidget(self.user_status)
         # A refused server certificate is for the operator to see (and a supervisor to trust).
@@ -931,6 +937,7 @@ class MainWindow(QMainWindow):
         self._update_tags_status()
         self._update_drops()
         self._update_journal()
+        self._update_plant()
         self._update_advisories()
         if self.production is not None:
             self.production.refresh()
@@ -1010,6 +1017,19 @@ class MainWindow(QMainWindow):
             self.journal_status.setProperty("abnormal", abnormal)
             self.journal_status.style().unpolish(self.journal_status)
             self.journal_status.style().polish(self.journal_status)
+
+    def _update_plant(self) -> None:
+        link = self.runtime.plant_link
+        if link is None:
+            return
+        st = link.status()
+        self.plant_status.setText(st.text())
+        self.plant_status.setToolTip(st.problem or "PostgreSQL plant historian (docs/plant.md)")
+        abnormal = "true" if st.abnormal else "false"
+        if self.plant_status.property("abnormal") != abnormal:
+            self.plant_status.setProperty("abnormal", abnormal)
+            self.plant_status.style().unpolish(self.plant_status)
+            self.plant_status.style().polish(self.plant_status)
 
     # --- lifecycle ----------------------------------------------------------------------------
     @property

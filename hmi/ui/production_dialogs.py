@@ -1,8 +1,9 @@
 """Classify, split or annotate a stop (supervisor): one dialog, three modes.
 
 The edit runs on the runtime's actions thread (`LineServices.production_edit`:
-role check, audit row committed, then applied); the dialog polls the future
-with a QTimer, so the GUI never waits on the journal. A refusal (role, a
+role check, audit row committed, then applied); the dialog hears of the
+result through `widgets.background.watch_future`, so the GUI never waits on
+the journal. A refusal (role, a
 split time outside the stop, a reason missing from the tree) is shown in the
 dialog with its reason and the dialog stays open; success closes it.
 """
@@ -13,7 +14,7 @@ import concurrent.futures
 import datetime as _dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
+from widgets.background import watch_future
 
 Submit = Callable[..., concurrent.futures.Future[object]]  # (action, machine, stop_start, **kw)
 TITLES = {CLASSIFY: "Classify stop", SPLIT: "Split stop", NOTE: "Note on stop"}
@@ -106,9 +108,6 @@ class StopEditDialog(QDialog):
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
-        self._poll = QTimer(self)
-        self._poll.setInterval(50)
-        self._poll.timeout.connect(self._check)
 
     def arguments(self) -> dict[str, object]:
         if self.action == CLASSIFY:
@@ -134,13 +133,9 @@ class StopEditDialog(QDialog):
         except Exception as exc:
             self._failed(str(exc))
             return
-        self._poll.start()
+        watch_future(self._future, parent=self).finished.connect(self._done)
 
-    def _check(self) -> None:
-        fut = self._future
-        if fut is None or not fut.done():
-            return
-        self._poll.stop()
+    def _done(self, fut: concurrent.futures.Future[object]) -> None:
         self._future = None
         exc = fut.exception()
         if exc is not None:

@@ -39,11 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmi.core.historian import Historian
 from hmi.core.journal_read import StoredEvent
 from hmi.core.review.alarm_picture import AlarmPicture
+from hmi.core.review.record import ReviewRecord
 from hmi.core.review.report import build_report, to_markdown
-from hmi.core.review.source import ReviewSource
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
@@ -77,12 +76,12 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 
 
 class ReviewWindow(QMainWindow):
-    def __init__(self, source: ReviewSource, parent: QWidget | None = None) -> None:
+    def __init__(self, source: ReviewRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.source = source
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
-        names = ", ".join(p.name for p in source.paths)
+        names = ", ".join(source.sources)
         self.setWindowTitle(f"LineHMI review — {source.line_name} — {names}")
         self.setObjectName("reviewWindow")
 
@@ -140,8 +139,8 @@ class ReviewWindow(QMainWindow):
         self.setCentralWidget(central)
         notes = "; ".join(source.problems)
         self.statusBar().showMessage(
-            f"{len(source.files)} file(s), read-only, {_hms(source.t0)} to {_hms(source.t1)}"
-            + (f" — {notes}" if notes else "")
+            f"{', '.join(source.sources) if len(source.sources) == 1 else f'{len(source.sources)} files'},"
+            f" read-only, {_hms(source.t0)} to {_hms(source.t1)}" + (f" — {notes}" if notes else "")
         )
 
         self._play = QTimer(self)
@@ -162,9 +161,7 @@ class ReviewWindow(QMainWindow):
 
     # --- parts -----------------------------------------------------------------------------------
     def _build_trend(self) -> TrendWidget:
-        paths = self.source.paths
-        historian = Historian(lambda _t0, _t1: list(paths))
-        trend = TrendWidget(self.source.config, live=None, historian=historian)
+        trend = TrendWidget(self.source.config, live=None, historian=self.source.historian())
         pens = []
         if self.source.config is not None:
             for m in self.source.config.machines:
@@ -285,7 +282,7 @@ class ReviewWindow(QMainWindow):
         super().closeEvent(event)  # type: ignore[arg-type]
 
 
-def run_review(source: ReviewSource, *, seconds: float | None = None, screenshot: str | None = None) -> int:
+def run_review(source: ReviewRecord, *, seconds: float | None = None, screenshot: str | None = None) -> int:
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from hmi.ui.theme import apply_theme
 

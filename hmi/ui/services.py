@@ -12,7 +12,8 @@ a missing attribute:
 - `qc`: None when the line has no QC camera;
 - `production`: None when the line config has no `[production]` table;
 - `users`: None when there is no user store (log-in says it is not available);
-- `certificates`: None when the line has no PKI (no trust dialog).
+- `certificates`: None when the line has no PKI (no trust dialog);
+- `plant_link`: None when the line config has no `[plant]` section (no historian, nothing shared).
 
 Qt-free on purpose (the composition root type-checks itself against it
 without importing Qt at run time).
@@ -30,7 +31,7 @@ from hmi.core.config import LineConfig
 from hmi.core.events import EventReader
 from hmi.core.journal import JournalStats
 from hmi.core.journal_health import JournalHealth
-from hmi.core.runtime_api import ConnectionState, LiveUpdate, WriteResult
+from hmi.core.runtime_api import ConnectionState, LiveUpdate, PlantStatus, WriteResult
 from hmi.core.users import User
 
 if TYPE_CHECKING:  # what the QC pane and the advisories show (types only: no import at run time)
@@ -186,6 +187,15 @@ class ProductionEdits(Protocol):
         ...
 
 
+class PlantLinkFigures(Protocol):
+    """The plant historian as the status bar shows it (connectors.plant.link.PlantLink): the
+    forwarder's backlog (rows, age) and whether this station shares the line's operator state."""
+
+    def status(self) -> PlantStatus:
+        """Never blocks (kept up to date on the plant threads)."""
+        ...
+
+
 class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, ProductionEdits, Protocol):
     """Everything the main window is handed. The optional services are None when absent."""
 
@@ -210,5 +220,10 @@ class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Producti
 
     @property
     def certificates(self) -> ServerCertificates | None: ...
+
+    @property
+    def plant_link(self) -> PlantLinkFigures | None:
+        """None when the line config has no [plant] section."""
+        ...
 
     def stop(self) -> None: ...

@@ -17,9 +17,13 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmi.core.config import DEMO_CONFIG, ConfigError, load_config
 from hmi.core.journal_read import JournalError
+
+if TYPE_CHECKING:  # the plant historian's modules are imported only when a URL is given
+    from inference.assistant.plant_access import PlantJournal
 
 
 def _parse_now(text: str) -> float:
@@ -42,8 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question", help="the question, in quotes")
     p.add_argument(
-        "--db", action="append", required=True, metavar="FILE", help="journal file (repeat for several days)"
+        "--db",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="journal file (repeat for several days), or a plant historian URL postgresql://...?line=LINE",
     )
+    p.add_argument("--line", help="plant historian: the line (or ?line=LINE in the URL)")
+    p.add_argument(
+        "--station", help="plant historian: the station whose record to read (default: the latest)"
+    )
+    p.add_argument(
+        "--password-env", default="", help="plant historian: environment variable with the password"
+    )
+    p.add_argument("--password-file", default="", help="plant historian: file with the password (mode 0600)")
     p.add_argument(
         "--config",
         help="line config (default: the demo line when the journal is of it, else from the journal)",
@@ -74,14 +90,19 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s"
     )
+    from connectors.plant.forwarder import PlantError
     from inference.assistant.factory import build_assistant
     from inference.assistant.journal_access import JournalSource
 
     files = [Path(f) for f in args.db]
+    plant: PlantJournal | None = None
     try:
-        js = JournalSource(files)
-        meta, _tags = js.meta_and_tags()
-    except JournalError as exc:
+        if any(str(f).startswith(("postgresql://", "postgres://")) for f in args.db):
+            plant = _open_plant(args)
+            meta, _tags = plant.meta_and_tags()
+        else:
+            meta, _tags = JournalSource(files).meta_and_tags()
+    except (JournalError, PlantError) as exc:
         print(f"linehmi ask: {exc}", file=sys.stderr)
         return 2
     if not meta:
@@ -94,6 +115,8 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
     try:
         if args.config:
             config = load_config(args.config)
+        elif plant is not None:
+            config = plant.record.config  # the config the station ran with, as the forwarder stored it
         else:
             demo = load_config(DEMO_CONFIG)
             if meta.get("line_id") == demo.line.id:
@@ -103,7 +126,12 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
         return 2
     use_model = args.model and not args.no_model
     assistant = build_assistant(
-        config=config, db_files=files, now=args.now, use_model=use_model, model_dir=args.model_dir
+        config=config,
+        db_files=files if plant is None else (),
+        journal=plant,
+        now=args.now,
+        use_model=use_model,
+        model_dir=args.model_dir,
     )
     ans = assistant.answer(args.question, use_model=use_model)
     if args.markdown and ans.handover is not None:
@@ -130,3 +158,16 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(ask_cli_main())
+
+
+def _open_plant(args: argparse.Namespace) -> PlantJournal:
+    """The plant historian's record of a line (`--db postgresql://...?line=LINE`), read-only."""
+    from connectors.plant.access import PlantTarget
+    from connectors.plant.forwarder import PlantError
+    from connectors.plant.record import PlantRecord
+    from inference.assistant.plant_access import PlantJournal
+
+    if len(args.db) != 1:
+        raise PlantError("give either journal files or one plant historian URL, not both")
+    target = PlantTarget.parse(args.db[0], args.line, args.station, args.password_env, args.password_file)
+    return PlantJournal(PlantRecord(target))

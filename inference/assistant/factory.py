@@ -16,7 +16,7 @@ from hmi.core.alarms.event_codec import transitions
 from hmi.core.production.setup import ProductionSetup
 from inference.assistant.assistant import Assistant, LanguageModel
 from inference.assistant.catalog import Catalog
-from inference.assistant.journal_access import JournalSource
+from inference.assistant.journal_access import AssistantJournal, JournalSource
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools import LiveSnapshot, PlantTools
@@ -89,6 +89,7 @@ def build_assistant(
     *,
     config: Any | None = None,
     db_files: Sequence[Path | str] = (),
+    journal: AssistantJournal | None = None,
     journal_dir: Path | str | None = None,
     live: LiveSnapshot | None = None,
     clock: Callable[[], float] | None = None,
@@ -100,8 +101,9 @@ def build_assistant(
     use_model: bool = False,
     provider: str = "auto",
 ) -> Assistant:
-    journal: JournalSource | None = None
-    if db_files:
+    if journal is not None:
+        pass  # given: the plant historian (inference.assistant.plant_access) or a source built by the caller
+    elif db_files:
         journal = JournalSource(db_files)
     elif journal_dir is not None and config is not None:
         journal = JournalSource(directory=journal_dir, line_id=config.line.id)

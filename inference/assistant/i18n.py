@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hmi.core.alarms.event_codec import TransitionCause
+
 LANGS = ("de", "zh")
 
 MACHINES: dict[str, dict[str, str]] = {
@@ -144,23 +146,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# An operator action's verb by language: the alarm transitions' causes and setpoint writes.
 ACTIONS: dict[str, dict[str, str]] = {
     "de": {
-        "acknowledge": "quittiert",
-        "reset": "zurückgesetzt",
-        "shelve": "zurückgestellt",
-        "unshelve": "wieder aktiviert",
-        "out_of_service": "außer Betrieb genommen",
-        "return_to_service": "wieder in Betrieb genommen",
+        TransitionCause.ACKNOWLEDGE: "quittiert",
+        TransitionCause.RESET: "zurückgesetzt",
+        TransitionCause.SHELVE: "zurückgestellt",
+        TransitionCause.UNSHELVE: "wieder aktiviert",
+        TransitionCause.OUT_OF_SERVICE: "außer Betrieb genommen",
+        TransitionCause.RETURN_TO_SERVICE: "wieder in Betrieb genommen",
         "write": "geändert",
     },
     "zh": {
-        "acknowledge": "确认了",
-        "reset": "复位了",
-        "shelve": "搁置了",
-        "unshelve": "取消搁置了",
-        "out_of_service": "停用了",
-        "return_to_service": "恢复了",
+        TransitionCause.ACKNOWLEDGE: "确认了",
+        TransitionCause.RESET: "复位了",
+        TransitionCause.SHELVE: "搁置了",
+        TransitionCause.UNSHELVE: "取消搁置了",
+        TransitionCause.OUT_OF_SERVICE: "停用了",
+        TransitionCause.RETURN_TO_SERVICE: "恢复了",
         "write": "修改了",
     },
 }

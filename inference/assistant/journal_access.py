@@ -14,7 +14,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from hmi.core.alarms import kpi
 from hmi.core.historian import Historian
 from hmi.core.journal_read import (
     JournalError,
@@ -25,6 +27,9 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import files_for_range, journal_files
+from hmi.core.production.journal_io import analyse_journal
+from hmi.core.production.oee import ProductionAnalysis
+from hmi.core.production.setup import ProductionSetup
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +43,7 @@ class Ev(StoredEvent):
         return f"{Path(self.file).stem}#{self.id}"
 
 
-def _with_file(e: StoredEvent, file: str) -> Ev:
+def with_file(e: StoredEvent, file: str) -> Ev:
     return Ev(
         kind=e.kind,
         message=e.message,
@@ -51,6 +56,37 @@ def _with_file(e: StoredEvent, file: str) -> Ev:
         committed_at=e.committed_at,
         file=file,
     )
+
+
+class AssistantJournal(Protocol):
+    """What the tools read history through: journal files (`JournalSource`) or the plant historian
+    (`inference.assistant.plant_access.PlantJournal`)."""
+
+    def events(
+        self,
+        t0: float | None = None,
+        t1: float | None = None,
+        kinds: Iterable[str] | None = None,
+        sources: Iterable[str] | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[Ev]: ...
+
+    def samples(self, tags: Sequence[str], t0: float | None, t1: float | None) -> dict[str, TagSamples]: ...
+
+    def last_before(self, tag: str, t: float | None) -> tuple[float, float, int] | None: ...
+
+    def span(self) -> tuple[float | None, float | None]: ...
+
+    def meta_and_tags(self) -> tuple[dict[str, str], list[dict[str, object]]]: ...
+
+    def alarm_kpis(self, t0: float, t1: float) -> kpi.KpiReport:
+        """ISA-18.2 KPIs of [t0, t1); ValueError when nothing covers the period."""
+        ...
+
+    def production(self, t0: float, t1: float, setup: ProductionSetup | None) -> ProductionAnalysis:
+        """Production of [t0, t1) with `setup` (None: the journaled model; JournalError when none)."""
+        ...
 
 
 class JournalSource:
@@ -109,7 +145,7 @@ class JournalSource:
         for r in self._readers(self.files(t0, t1)):
             for e in r.read_events(t0, t1, kind_list):
                 if wanted is None or e.source in wanted:
-                    out.append(_with_file(e, r.path.name))
+                    out.append(with_file(e, r.path.name))
         out.sort(key=lambda e: (e.ts, e.id), reverse=newest_first)
         return out[:limit] if limit is not None else out
 
@@ -160,3 +196,12 @@ class JournalSource:
         for r in self._readers(reversed(self.all_files())):
             return r.meta(), r.tags()
         return {}, []
+
+    def alarm_kpis(self, t0: float, t1: float) -> kpi.KpiReport:
+        files = self.files(t0, t1)
+        if not files:
+            raise ValueError("no journal file covers that period")
+        return kpi.report(files, t0, t1)
+
+    def production(self, t0: float, t1: float, setup: ProductionSetup | None) -> ProductionAnalysis:
+        return analyse_journal([p for p in self.files(t0, t1) if p.is_file()], t0, t1, setup)

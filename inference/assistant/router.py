@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hmi.core.alarms.event_codec import TransitionCause
 from inference.assistant.catalog import Catalog
 from inference.assistant.language import detect, to_english
 from inference.assistant.timeparse import TimeParser, TimeSpec
@@ -926,15 +927,15 @@ class Router:
             per_machine("production", start=start, end=end)
         elif intent == "who":
             action = (
-                "reset"
+                TransitionCause.RESET.value
                 if re.search(r"\breset", low)
-                else "shelve"
+                else TransitionCause.SHELVE.value
                 if re.search(r"\bshelv", low)
-                else "out_of_service"
+                else TransitionCause.OUT_OF_SERVICE.value
                 if re.search(r"\bout of service\b", low)
                 else "write"
                 if re.search(r"\bsetpoints?\b|\bchang|\btouch|\badjust|\bmodif", low)
-                else "acknowledge"
+                else TransitionCause.ACKNOWLEDGE.value
                 if re.search(r"\back|\btook\b|\bcomment|\bconfirm", low)
                 else None
             )

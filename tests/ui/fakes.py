@@ -34,6 +34,7 @@ from hmi.core.quality import BAD_OUT_OF_RANGE, BAD_TYPE_MISMATCH, GOOD
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
 from hmi.core.users import Action, Role, User, UserStore, allowed
+from hmi.ui.services import PlantLinkFigures
 
 RUNNING, FAULTED = 2.0, 4.0
 
@@ -83,6 +84,7 @@ class FakeRuntime:
         self.fault = None
         self.qc = None
         self.certificates = None
+        self.plant_link: PlantLinkFigures | None = None  # tests attach one for the status bar
         self.production: ProductionTracker | None = None  # tests attach a real tracker when they need one
         if alarms:
             definitions, self.alarm_problems = load_definitions(config)

@@ -1,60 +1,52 @@
-"""Run slow work (history reads, exports) off the GUI thread; results come back as queued signals.
+"""Slow trend work (history reads, exact reads, exports) off the GUI thread, newest job only.
 
-Each `BackgroundLoader` runs one job at a time on its own QThreadPool thread.
-Submitting a new job cancels the previous one (its cancel flag is polled by
-the historian, down to SQLite's progress handler), and only the newest job's
-result is delivered: a pan that outruns a load never shows stale data.
-Widgets are never touched from the worker: the job gets plain arguments
-and returns a plain result.
+Built on `widgets.background.run_in_background`, the one way the screens run
+background work. What this adds for a trend: one job at a time per loader (a
+new job waits until the one it replaced has stopped, so two history reads
+never compete for the journal), cancellation (submitting a new job sets the
+previous job's cancel flag, which the historian polls down to SQLite's
+progress handler), and generations: only the newest job's progress and result
+are delivered, so a pan that outruns a load never shows stale data. The job
+gets plain arguments and returns a plain result; widgets are never touched
+from the worker.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from hmi.core.historian import HistoryCancelled
+from widgets.background import BackgroundTask, run_in_background
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[Callable[[float, str], None], Callable[[], bool]], Any]
 
 
-class _Signals(QObject):
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-    progress = Signal(int, float, str)
+def _run_after(
+    previous: concurrent.futures.Future[Any] | None,
+    job: Job,
+    cancelled: threading.Event,
+    report: Callable[[object], None],
+) -> Any:
+    """On the worker: wait for the replaced job to stop, then run `job(progress, cancelled)`."""
+    if previous is not None:
+        concurrent.futures.wait([previous])
+    if cancelled.is_set():
+        raise HistoryCancelled()
 
+    def progress(frac: float, text: str) -> None:
+        if not cancelled.is_set():
+            report((float(frac), text))
 
-class _Runnable(QRunnable):
-    def __init__(self, gen: int, job: Job, signals: _Signals, cancelled: threading.Event) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._gen, self._job, self._signals, self._cancelled = gen, job, signals, cancelled
-
-    def run(self) -> None:
-        gen, sig, ev = self._gen, self._signals, self._cancelled
-
-        def progress(frac: float, text: str) -> None:
-            if not ev.is_set():
-                sig.progress.emit(gen, float(frac), text)
-
-        try:
-            result = self._job(progress, ev.is_set)
-        except HistoryCancelled:
-            return
-        except Exception as exc:  # the GUI shows it; the app keeps running
-            if not ev.is_set():
-                log.warning("background job failed: %s", "".join(traceback.format_exception(exc)))
-                sig.failed.emit(gen, f"{type(exc).__name__}: {exc}")
-            return
-        if not ev.is_set():
-            sig.finished.emit(gen, result)
+    return job(progress, cancelled.is_set)
 
 
 class BackgroundLoader(QObject):
@@ -65,15 +57,9 @@ class BackgroundLoader(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(2000)
-        self._signals = _Signals(self)
-        self._signals.finished.connect(self._on_finished)
-        self._signals.failed.connect(self._on_failed)
-        self._signals.progress.connect(self._on_progress)
         self._gen = 0
         self._cancel: threading.Event | None = None
+        self._task: BackgroundTask | None = None
         self._busy = False
         self._closed = False
 
@@ -91,10 +77,19 @@ class BackgroundLoader(QObject):
             return self._gen
         self.cancel()
         self._gen += 1
-        self._cancel = threading.Event()
-        self._pool.start(_Runnable(self._gen, job, self._signals, self._cancel))
+        gen, cancelled = self._gen, threading.Event()
+        self._cancel = cancelled
+        previous = self._task.future if self._task is not None else None
+        task = run_in_background(
+            _run_after, previous, job, cancelled, name="linehmi-trend-loader", with_progress=True, parent=self
+        )
+        task.progressed.connect(lambda value: self._on_progress(gen, cancelled, value))
+        task.returned.connect(lambda result: self._on_finished(gen, cancelled, result))
+        task.errored.connect(lambda exc: self._on_failed(gen, cancelled, exc))
+        task.finished.connect(task.deleteLater)
+        self._task = task
         self._set_busy(True)
-        return self._gen
+        return gen
 
     def cancel(self) -> None:
         if self._cancel is not None:
@@ -103,28 +98,35 @@ class BackgroundLoader(QObject):
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Block until the worker is idle (tests, shutdown)."""
-        return bool(self._pool.waitForDone(timeout_ms))
+        task = self._task
+        return task is None or task.wait(timeout_ms / 1000)
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         self._closed = True
         self.cancel()
-        self._pool.waitForDone(timeout_ms)
+        self.wait(timeout_ms)
+
+    def _current(self, gen: int, cancelled: threading.Event) -> bool:
+        return gen == self._gen and not cancelled.is_set() and not self._closed
 
     def _set_busy(self, on: bool) -> None:
         if on != self._busy:
             self._busy = on
             self.busy_changed.emit(on)
 
-    def _on_finished(self, gen: int, result: object) -> None:
-        if gen == self._gen and not self._closed:
+    def _on_finished(self, gen: int, cancelled: threading.Event, result: object) -> None:
+        if self._current(gen, cancelled):
             self._set_busy(False)
             self.finished.emit(result)
 
-    def _on_failed(self, gen: int, message: str) -> None:
-        if gen == self._gen and not self._closed:
-            self._set_busy(False)
-            self.failed.emit(message)
+    def _on_failed(self, gen: int, cancelled: threading.Event, exc: BaseException) -> None:
+        if isinstance(exc, HistoryCancelled) or not self._current(gen, cancelled):
+            return
+        log.warning("background job failed: %s", "".join(traceback.format_exception(exc)))
+        self._set_busy(False)
+        self.failed.emit(f"{type(exc).__name__}: {exc}")
 
-    def _on_progress(self, gen: int, frac: float, text: str) -> None:
-        if gen == self._gen and not self._closed:
+    def _on_progress(self, gen: int, cancelled: threading.Event, value: Any) -> None:
+        if self._current(gen, cancelled):
+            frac, text = value
             self.progress.emit(frac, text)

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmi.core.historian import Historian, HistoryResult
+from hmi.core.historian import HistoryResult
+from hmi.core.history_api import TrendHistory
 from hmi.core.live_buffer import LiveBuffers
 from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import Intervals
@@ -72,7 +73,7 @@ class TrendWidget(QWidget):
         self,
         config: Any = None,
         live: LiveBuffers | None = None,
-        historian: Historian | None = None,
+        historian: TrendHistory | None = None,
         *,
         trend_sets: TrendSetStore | None = None,
         user: str = "",

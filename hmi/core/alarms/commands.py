@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, needs_ack
+from hmi.core.audit import Origin
 from hmi.core.users import REQUIRED_ROLE, Action, Role
 
 S = AlarmState
@@ -225,6 +226,7 @@ class AlarmRequest:
     text: str = ""
     duration_s: float | None = None
     limit: float | None = None
+    origin: Origin | None = None  # None: made here, now (the plant link's line_state sets it)
 
     def __post_init__(self) -> None:
         # A request is made by code, not typed by a person: a wrong one is a programming error
@@ -249,4 +251,7 @@ class AlarmRequest:
         """The request as the engine takes it: one per alarm where each has its own outcome."""
         if not self.command.spec.per_alarm or len(self.ids) == 1:
             return [self]
-        return [AlarmRequest(self.command, (i,), self.text, self.duration_s, self.limit) for i in self.ids]
+        return [
+            AlarmRequest(self.command, (i,), self.text, self.duration_s, self.limit, self.origin)
+            for i in self.ids
+        ]

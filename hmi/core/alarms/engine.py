@@ -35,7 +35,13 @@ import numpy as np
 
 from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
 from hmi.core.alarms.evaluation import Evaluator
-from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_data, latest_snapshots, transition_data
+from hmi.core.alarms.event_codec import (
+    AlarmCondition,
+    AlarmSnapshot,
+    checkpoint_data,
+    latest_snapshots,
+    transition_data,
+)
 from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.alarms.model import (
     AlarmDefinition,
@@ -47,7 +53,7 @@ from hmi.core.alarms.model import (
     Priority,
 )
 from hmi.core.alarms.shelving import ReentryThrottle
-from hmi.core.audit import Auditor
+from hmi.core.audit import Auditor, Origin
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.samples import SampleBatch
@@ -67,31 +73,18 @@ class UnknownAlarm(KeyError):
         return f"no alarm with id {self.args[0]!r}"
 
 
-@dataclass(slots=True)
-class _Rt:
-    """Run-time state of one alarm (engine thread only)."""
+class _CommandOrigin(threading.local):
+    """Per thread: the origin of the command `execute` is running there (None: made here, now)."""
 
-    raw: bool = False  # the process condition (with deadband), tracked even while masked
-    active: bool = False  # annunciated active
-    acked: bool = True
-    latched: bool = False
-    shelved_until: float | None = None
-    shelved_by: str = ""
-    shelve_reason: str = ""
-    suppressed: bool = False
-    oos: bool = False
-    oos_by: str = ""
-    oos_reason: str = ""
-    first_out: bool = False
-    first_out_of: str = ""
-    activated_at: float | None = None
-    cleared_at: float | None = None
-    acked_at: float | None = None
-    acked_by: str = ""
+    origin: Origin | None = None
+
+
+@dataclass(slots=True)
+class _Rt(AlarmCondition):
+    """Run-time state of one alarm (engine thread only): the condition every transition journals
+    (`AlarmCondition`, one list of fields with `AlarmSnapshot`) plus the engine's own timers."""
+
     comment: str = ""
-    count: int = 0
-    trigger_value: float = math.nan
-    message: str = ""  # made at the activation; later values never rewrite it
     pending_on: float | None = None
     pending_off: float | None = None
     reentry: bool = False  # back from shelved/suppressed/out of service: activation is rate-limited
@@ -100,7 +93,7 @@ class _Rt:
 
 
 def _state_of(rt: _Rt) -> AlarmState:
-    if rt.oos:
+    if rt.out_of_service:
         return AlarmState.OUT_OF_SERVICE
     if rt.shelved_until is not None:
         return AlarmState.SHELVED
@@ -184,6 +177,9 @@ class AlarmEngine:
         self._throttle = ReentryThrottle(reentry_burst, reentry_rate_per_s)
         self._outbox: list[JournalEvent] = []
         self._changed: dict[int, None] = {}
+        # The station and time the command being executed was made at, when not here and now (set by
+        # `execute` for its own thread): its audit row and its transitions name them.
+        self._here = _CommandOrigin()
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -298,8 +294,8 @@ class AlarmEngine:
 
     def _on_raw(self, i: int, raw: bool, t: float, v: float) -> None:
         rt = self._rt[i]
-        rt.raw = raw
-        if rt.oos or rt.shelved_until is not None or rt.suppressed:
+        rt.in_alarm = raw
+        if rt.out_of_service or rt.shelved_until is not None or rt.suppressed:
             return  # tracked quietly; looked at again when the alarm comes back
         d = self._defs[i]
         if raw:
@@ -419,7 +415,7 @@ class AlarmEngine:
     def _with_first_out(self, d: AlarmDefinition, message: str, first: int, ago: float) -> str:
         lead = self._defs[first]
         value = self._rt[first].trigger_value
-        what = lead.name if math.isnan(value) else f"{lead.name} {lead.value_text(value)}"
+        what = lead.name if value is None or math.isnan(value) else f"{lead.name} {lead.value_text(value)}"
         cause = f"first-out: {what}, {ago:.0f} s before"
         if d.action and message.endswith(" — " + d.action):
             return f"{message.removesuffix(' — ' + d.action)} ({cause}) — {d.action}"
@@ -473,9 +469,9 @@ class AlarmEngine:
         """
         rt = self._rt[i]
         prev = rt.state
-        if not (rt.oos or rt.shelved_until is not None or rt.suppressed):
+        if not (rt.out_of_service or rt.shelved_until is not None or rt.suppressed):
             self._mask(i)
-            if rt.raw:
+            if rt.in_alarm:
                 rt.reentry = True
                 rt.pending_on = t
                 self._timers.add(i)
@@ -503,6 +499,9 @@ class AlarmEngine:
         if new == AlarmState.NORMAL:
             rt.first_out, rt.first_out_of = False, ""
         v = self._value(i) if value is None else value
+        origin = self._here.origin
+        if origin is not None and user:  # an operator's transition made on another station
+            extra = {**(extra or {}), "station": origin.station}
         data = transition_data(
             self._snapshot(i),
             action=action,
@@ -546,26 +545,7 @@ class AlarmEngine:
             advisory=d.advisory,
             limit=d.limit,
             state=rt.state.value,
-            active=rt.active,
-            acked=rt.acked,
-            in_alarm=rt.raw,
-            latched=rt.latched,
-            shelved_until=rt.shelved_until,
-            shelved_by=rt.shelved_by,
-            shelve_reason=rt.shelve_reason,
-            suppressed=rt.suppressed,
-            out_of_service=rt.oos,
-            oos_by=rt.oos_by,
-            oos_reason=rt.oos_reason,
-            first_out=rt.first_out,
-            first_out_of=rt.first_out_of,
-            activated_at=rt.activated_at,
-            cleared_at=rt.cleared_at,
-            acked_at=rt.acked_at,
-            acked_by=rt.acked_by,
-            count=rt.count,
-            trigger_value=rt.trigger_value,
-            message=rt.message,
+            **rt.condition(),
         )
 
     def _record(self, i: int) -> AlarmRecord:
@@ -582,13 +562,13 @@ class AlarmEngine:
             state=rt.state,
             active=rt.active,
             acked=rt.acked,
-            in_alarm=rt.raw,
+            in_alarm=rt.in_alarm,
             latched=rt.latched,
             shelved_until=rt.shelved_until,
             shelved_by=rt.shelved_by,
             shelve_reason=rt.shelve_reason,
             suppressed=rt.suppressed,
-            out_of_service=rt.oos,
+            out_of_service=rt.out_of_service,
             first_out=rt.first_out,
             first_out_of=rt.first_out_of,
             value=current,
@@ -598,7 +578,7 @@ class AlarmEngine:
             acked_at=rt.acked_at,
             acked_by=rt.acked_by,
             message=rt.message or d.describe(),
-            trigger_value=rt.trigger_value,
+            trigger_value=math.nan if rt.trigger_value is None else rt.trigger_value,
             headline=d.headline(rt.trigger_value if rt.count else None),
             count=rt.count,
             comment=rt.comment or rt.shelve_reason or rt.oos_reason,
@@ -663,9 +643,13 @@ class AlarmEngine:
             if validate is not None:
                 validate(idx)
             now = self._clock()
-            self._auditor.record(
-                user, action, target=target, detail=detail, data={"alarms": list(ids), **(data or {})}
-            )
+            audit: dict[str, Any] = {"alarms": list(ids), **(data or {})}
+            origin = self._here.origin
+            if origin is not None:
+                audit.update(origin.audit_data())
+                made = time.strftime("%H:%M:%S", time.localtime(origin.made_at))
+                detail = f"{detail} (made on {origin.station} at {made})".strip()
+            self._auditor.record(user, action, target=target, detail=detail, data=audit)
             body(idx, now)
             self._run_timers(now)
             changed = self._flush()
@@ -679,7 +663,13 @@ class AlarmEngine:
         for the operator, or UnknownAlarm. A per-alarm command over several alarms
         runs alarm by alarm and stops at the first refusal: send `request.per_alarm()`
         one by one for an outcome per alarm."""
-        r = request
+        self._here.origin = request.origin
+        try:
+            return self._execute(request, user)
+        finally:
+            self._here.origin = None
+
+    def _execute(self, r: AlarmRequest, user: User | None) -> list[AlarmRecord]:
         changed: list[AlarmRecord] = []
         match r.command:
             case AlarmCommand.ACKNOWLEDGE:
@@ -757,7 +747,7 @@ class AlarmEngine:
                 raise ValueError("shelving needs a reason")
             if not (isinstance(duration_s, int | float) and 0 < duration_s <= self.max_shelve_s):
                 raise ValueError(f"shelve duration must be between 0 and {self.max_shelve_s / 3600:g} h")
-            if self._rt[idx[0]].oos:
+            if self._rt[idx[0]].out_of_service:
                 raise ValueError(f"{alarm_id} is out of service; return it to service first")
 
         def body(idx: list[int], now: float) -> None:
@@ -808,10 +798,10 @@ class AlarmEngine:
         def body(idx: list[int], now: float) -> None:
             i = idx[0]
             rt = self._rt[i]
-            if rt.oos:
+            if rt.out_of_service:
                 return
             prev = rt.state
-            rt.oos, rt.oos_by, rt.oos_reason = True, name, reason
+            rt.out_of_service, rt.oos_by, rt.oos_reason = True, name, reason
             rt.shelved_until = None
             rt.shelved_by = rt.shelve_reason = ""
             self._mask(i)
@@ -827,9 +817,9 @@ class AlarmEngine:
         def body(idx: list[int], now: float) -> None:
             i = idx[0]
             rt = self._rt[i]
-            if not rt.oos:
+            if not rt.out_of_service:
                 return
-            rt.oos, rt.oos_by, rt.oos_reason = False, "", ""
+            rt.out_of_service, rt.oos_by, rt.oos_reason = False, "", ""
             self._return(i, now, TC.RETURN_TO_SERVICE, user=name, reason=reason)
 
         return self._act(user, AlarmCommand.RETURN_TO_SERVICE.action, [alarm_id], body, detail=reason)
@@ -937,33 +927,14 @@ class AlarmEngine:
                     continue
                 s = AlarmSnapshot.from_data(data)
                 rt = self._rt[i]
-                rt.active = s.active
-                rt.acked = s.acked
-                rt.raw = s.in_alarm
-                rt.latched = s.latched
-                rt.shelved_until = s.shelved_until
-                rt.shelved_by = s.shelved_by
-                rt.shelve_reason = s.shelve_reason
-                rt.suppressed = s.suppressed
-                rt.oos = s.out_of_service
-                rt.oos_by = s.oos_by
-                rt.oos_reason = s.oos_reason
-                rt.first_out = s.first_out
-                rt.first_out_of = s.first_out_of
-                rt.activated_at = s.activated_at
-                rt.cleared_at = s.cleared_at
-                rt.acked_at = s.acked_at
-                rt.acked_by = s.acked_by
-                rt.count = s.count
-                rt.trigger_value = s.trigger_value if s.trigger_value is not None else math.nan
+                for name, value in s.condition().items():
+                    setattr(rt, name, value)
                 # Journals older than frozen messages: rebuilt from the trigger value.
-                if s.message:
-                    rt.message = s.message
-                elif rt.activated_at is not None:
+                if not rt.message and rt.activated_at is not None:
                     rt.message = self._defs[i].format_message(rt.trigger_value)
                 rt.state = _state_of(rt)
                 rt.changed_at = float(ts)
-                self._eval.set_raw(i, rt.raw)
+                self._eval.set_raw(i, rt.in_alarm)
                 if rt.shelved_until is not None:
                     heapq.heappush(self._shelf_heap, (rt.shelved_until, i))
                 if rt.state != AlarmState.NORMAL:

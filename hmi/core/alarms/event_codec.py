@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Protocol
 
 from hmi.core.events import EventKind
@@ -77,20 +77,12 @@ def _str(v: Any) -> str:
     return str(v) if v else ""
 
 
-@dataclass(frozen=True, slots=True)
-class AlarmSnapshot:
-    """Everything needed to rebuild one alarm's state (what every transition carries)."""
+@dataclass(slots=True)
+class AlarmCondition:
+    """One alarm's condition: what the engine keeps at run time (its `_Rt` adds only its timers)
+    and what every journaled transition carries (`AlarmSnapshot` adds the definition). The one
+    list of these fields; a field added here is journaled, restored and shown."""
 
-    alarm: str
-    name: str = ""
-    tag: str = ""
-    machine: str = ""
-    kind: str = ""  # AlarmKind value
-    priority: str = ""  # Priority name, lower case ("urgent" ... "advisory")
-    priority_level: int = 0  # Priority value (1 = most urgent)
-    advisory: bool = False  # a model advisory: never part of the operator's alarm load
-    limit: float | None = None
-    state: str = "normal"  # AlarmState value
     active: bool = False
     acked: bool = True
     in_alarm: bool = False  # the raw process condition
@@ -111,6 +103,27 @@ class AlarmSnapshot:
     count: int = 0
     trigger_value: float | None = None  # the value that raised it (None: unknown)
     message: str = ""  # made at the activation (trigger value, limit, action); "" in older journals
+
+    def condition(self) -> dict[str, Any]:
+        """The condition's fields by name (to copy one alarm's condition into another holder)."""
+        return {f.name: getattr(self, f.name) for f in fields(AlarmCondition)}
+
+
+@dataclass(slots=True, kw_only=True)
+class AlarmSnapshot(AlarmCondition):
+    """Everything needed to rebuild one alarm's state (what every transition carries): the
+    condition plus what the definition said when it was written."""
+
+    alarm: str
+    name: str = ""
+    tag: str = ""
+    machine: str = ""
+    kind: str = ""  # AlarmKind value
+    priority: str = ""  # Priority name, lower case ("urgent" ... "advisory")
+    priority_level: int = 0  # Priority value (1 = most urgent)
+    advisory: bool = False  # a model advisory: never part of the operator's alarm load
+    limit: float | None = None
+    state: str = "normal"  # AlarmState value
 
     @property
     def is_advisory(self) -> bool:

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from hmi.core.alarms import figures
-from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_of, transition_of
+from hmi.core.alarms.event_codec import AlarmEventLike, AlarmSnapshot, checkpoint_of, transition_of
 from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.events import EventKind
 
@@ -208,11 +208,24 @@ def report(
     """
     paths = [Path(db_path)] if isinstance(db_path, str | Path) else [Path(p) for p in db_path]
     events, lo, hi = _read(paths, end)
+    return report_events(events, lo, hi, [str(p) for p in paths], start, end)
+
+
+def report_events(
+    events: Sequence[AlarmEventLike],
+    lo: float | None,
+    hi: float | None,
+    sources: list[str],
+    start: float | None = None,
+    end: float | None = None,
+) -> KpiReport:
+    """KPIs of ALARM events however they were read (journal files, the plant historian), in time
+    order, up to `end`; `lo`/`hi`: the first and last event of any kind (the default period)."""
     t0 = start if start is not None else (lo if lo is not None else 0.0)
     t1 = end if end is not None else ((hi + 1e-6) if hi is not None else t0)
     if t1 < t0:
         raise KpiError(f"the report period ends ({t1}) before it starts ({t0})")
-    r = KpiReport(sources=[str(p) for p in paths], start=t0, end=t1)
+    r = KpiReport(sources=sources, start=t0, end=t1)
 
     names: dict[str, str] = {}
     prio: dict[str, str] = {}

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent
-from hmi.core.journal_read import JournalError, JournalReader, open_journal_readonly
+from hmi.core.journal_read import JournalError, JournalReader, StoredEvent, open_journal_readonly
 from hmi.core.production.counters import CounterTrack, counter_track
 from hmi.core.production.oee import LINE, OeeFigures, ParetoRow, ProductionAnalysis, Reliability
 from hmi.core.production.setup import ProductionSetup
@@ -48,13 +49,25 @@ def snapshot_event(setup: ProductionSetup, ts: float) -> JournalEvent:
     )
 
 
+class EventSource(Protocol):
+    """Where the analysis reads its events: a journal file (JournalReader) or the plant historian."""
+
+    def read_events(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        kinds: Iterable[EventKind | str] | None = None,
+        limit: int | None = None,
+    ) -> list[StoredEvent]: ...
+
+
 def _as_paths(paths: Path | str | Sequence[Path | str]) -> list[Path]:
     if isinstance(paths, str | Path):
         return [Path(paths)]
     return [Path(p) for p in paths]
 
 
-def read_setup(readers: Sequence[JournalReader]) -> ProductionSetup | None:
+def read_setup(readers: Sequence[EventSource]) -> ProductionSetup | None:
     """The latest production snapshot in the files (None when none has one)."""
     latest = None
     for r in readers:
@@ -69,7 +82,7 @@ def read_setup(readers: Sequence[JournalReader]) -> ProductionSetup | None:
         raise JournalError(f"the production snapshot of {latest.ts:.0f} cannot be read: {exc}") from None
 
 
-def read_edits(readers: Sequence[JournalReader]) -> list[StopEdit]:
+def read_edits(readers: Sequence[EventSource]) -> list[StopEdit]:
     """Every stop edit that was allowed (refusals are audited too, but changed nothing), in order."""
     edits: list[tuple[float, int, StopEdit]] = []
     for r in readers:
@@ -114,6 +127,9 @@ def _tag_rows(
 
 
 Series = tuple[np.ndarray, np.ndarray, np.ndarray]  # source_ts, value, good (not Bad)
+# (setup, t0, t1) -> per production tag: its samples in [t0, t1) plus the last one before t0, counters at
+# COUNTER_BUCKET_S resolution (read_tag_series for journal files; the plant historian has its own).
+SeriesReader = Callable[[ProductionSetup, float, float], dict[str, Series]]
 
 
 def read_tag_series(
@@ -150,7 +166,7 @@ def read_tag_series(
     return out
 
 
-def observation_gaps(readers: Sequence[JournalReader]) -> list[tuple[float, float]]:
+def observation_gaps(readers: Sequence[EventSource]) -> list[tuple[float, float]]:
     """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened".
 
     Nothing was observed then, so a state tag's last value must not be held across them (sample
@@ -244,9 +260,13 @@ def analyse_journal(
 
 
 def _setup_or_error(readers: Sequence[JournalReader]) -> ProductionSetup:
-    found = read_setup(readers)
+    return setup_or_error(readers, ", ".join(str(r.path) for r in readers))
+
+
+def setup_or_error(sources: Sequence[EventSource], names: str) -> ProductionSetup:
+    """The production model journaled in `sources` (named `names` in the error when there is none)."""
+    found = read_setup(sources)
     if found is None:
-        names = ", ".join(str(r.path) for r in readers)
         raise JournalError(
             f"{names}: no production model journaled (it is written when LineHMI runs with a "
             "[production] table); pass the line config"
@@ -257,9 +277,16 @@ def _setup_or_error(readers: Sequence[JournalReader]) -> ProductionSetup:
 def _analyse(
     readers: Sequence[JournalReader], t0: float, t1: float, setup: ProductionSetup
 ) -> ProductionAnalysis:
-    gaps = observation_gaps(readers)
-    data = line_data(setup, read_tag_series(readers, setup, t0, t1), gaps)
-    analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(readers))
+    return analyse_sources(readers, lambda st, a, b: read_tag_series(readers, st, a, b), t0, t1, setup)
+
+
+def analyse_sources(
+    events: Sequence[EventSource], series: SeriesReader, t0: float, t1: float, setup: ProductionSetup
+) -> ProductionAnalysis:
+    """The production analysis of [t0, t1) from events and tag series however they are stored."""
+    gaps = observation_gaps(events)
+    data = line_data(setup, series(setup, t0, t1), gaps)
+    analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events))
     analysis.flags += gap_flags(setup, gaps, t0, t1)
     return analysis
 

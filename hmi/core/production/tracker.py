@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from hmi.core.audit import Auditor
+from hmi.core.audit import Auditor, Origin
 from hmi.core.events import JournalEvent
 from hmi.core.journal_read import open_journal_readonly
 from hmi.core.production.journal_io import (
@@ -199,12 +199,23 @@ class ProductionTracker:
             return self._status
 
     # --- supervisor actions (actions thread: they wait for the journal) ------------------------
-    def edit(self, user: User | None, action: str, machine: str, stop_start: float, **kw: Any) -> Stop:
+    def edit(
+        self,
+        user: User | None,
+        action: str,
+        machine: str,
+        stop_start: float,
+        *,
+        origin: Origin | None = None,
+        **kw: Any,
+    ) -> Stop:
         """Classify / split / note a stop. Raises PermissionDenied (already audited) or ValueError
-        with a message for the supervisor; on success the audit row is committed before it applies."""
+        with a message for the supervisor; on success the audit row is committed before it applies.
+        `origin`: the station of the line that made it and when (None: here, now)."""
         name = _ACTION[action]
         self._auditor.check(user, name, f"{machine} stop")
-        edit = StopEdit(action, machine, float(stop_start), self._clock(), user.name if user else "", **kw)
+        made = origin.made_at if origin is not None else self._clock()
+        edit = StopEdit(action, machine, float(stop_start), made, user.name if user else "", **kw)
         analysis = self.analysis()
         if analysis is None:
             raise ValueError("production figures are not ready yet")
@@ -215,7 +226,11 @@ class ProductionTracker:
             SPLIT: f"split at {edit.at}: {edit.reason} | {edit.reason_after}",
             NOTE: f"note: {edit.note.strip()}",
         }[action]
-        self._auditor.record(user, name, target=f"{machine} stop", detail=detail, data=edit.to_data())
+        data = edit.to_data()
+        if origin is not None:
+            data.update(origin.audit_data())
+            detail += f" (made on {origin.station})"
+        self._auditor.record(user, name, target=f"{machine} stop", detail=detail, data=data)
         with self._lock:
             self._edits.append(edit)
         self.tick(force=True)

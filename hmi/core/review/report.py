@@ -15,15 +15,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from hmi.core.alarms import kpi
+from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
-from hmi.core.production.journal_io import ShiftSummary, analyse_journal, summarise
+from hmi.core.production.journal_io import ShiftSummary, summarise
 from hmi.core.production.text import count, minutes, pct
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
-from hmi.core.review.source import ReviewSource
+from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import StateBar, build_timeline
 
-NOTABLE_ALARM_ACTIONS = ("shelve", "out_of_service", "return_to_service", "unshelve", "limit_change")
+# Alarm transitions a shift report lists among the operator's actions of note.
+NOTABLE_ALARM_ACTIONS = (
+    TransitionCause.SHELVE,
+    TransitionCause.OUT_OF_SERVICE,
+    TransitionCause.RETURN_TO_SERVICE,
+    TransitionCause.UNSHELVE,
+    TransitionCause.LIMIT_CHANGED,
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class ShiftReport:
     production: ShiftSummary | None = None
 
 
-def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> ShiftReport:
+def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> ShiftReport:
     if t1 <= t0:
         raise ValueError(f"the report period ends before it starts ({title})")
     timeline = build_timeline(source)
@@ -96,11 +104,11 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
             if len(examples) < 6 and e.data.get("image"):
                 examples.append((e.ts, str(label), str(e.data.get("image"))))
     advisories = [(e.ts, e.message) for e in events if e.kind == EventKind.ADVISORY and int(e.severity) >= 1]
-    kpis = kpi.report(source.paths, t0, t1)
+    kpis = source.alarm_kpis(t0, t1)
     production = None
     problems = list(source.problems)
     try:
-        production = summarise(analyse_journal(source.paths, t0, t1), title)
+        production = summarise(source.production(t0, t1), title)
     except (JournalError, ValueError) as exc:
         problems.append(f"no production figures: {exc}")
     return ShiftReport(
@@ -108,7 +116,7 @@ def build_report(source: ReviewSource, t0: float, t1: float, title: str) -> Shif
         title=title,
         t0=t0,
         t1=t1,
-        files=[p.name for p in source.paths],
+        files=source.sources,
         users=users,
         state_time={m: dict(v) for m, v in state_time.items()},
         machine_names=names,

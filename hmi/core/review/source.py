@@ -1,4 +1,5 @@
-"""What a review opens: one or more journal files (or a journal directory), read-only, with no PLC and
+"""What a review opens from files (a `ReviewRecord`, hmi.core.review.record): one or more journal files
+(or a journal directory), read-only, with no PLC and
 no config: the line, its tags and its config come from the files themselves.
 
 `ReviewSource.open(paths)` never writes to the evidence (every file through `open_journal_readonly`,
@@ -15,8 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hmi.core.alarms import kpi
+from hmi.core.alarms.kpi import KpiReport
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind
+from hmi.core.historian import Historian
+from hmi.core.history_api import TrendHistory
 from hmi.core.journal_read import (
     JournalError,
     StoredEvent,
@@ -25,6 +30,9 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import SCHEMA_VERSION
+from hmi.core.production.journal_io import analyse_journal
+from hmi.core.production.oee import ProductionAnalysis
+from hmi.core.review.record import machines_of
 from hmi.core.sample_store import recorded_span
 
 DAY_S = 86_400.0
@@ -143,15 +151,20 @@ class ReviewSource:
             return r.tags()
 
     def machines(self) -> list[tuple[str, str]]:
-        """(machine id, display name) in line order: from the config, else from the tags' machine column."""
-        if self.config is not None and self.config.machines:
-            return [(m.id, m.name) for m in self.config.machines]
-        seen: dict[str, str] = {}
-        for t in self.tags():
-            m = str(t.get("machine") or "")
-            if m and m not in seen:
-                seen[m] = m.capitalize()
-        return list(seen.items())
+        return machines_of(self.config, self.tags())
+
+    @property
+    def sources(self) -> list[str]:
+        return [p.name for p in self.paths]
+
+    def historian(self) -> TrendHistory:
+        return Historian.for_files(self.paths)
+
+    def alarm_kpis(self, t0: float, t1: float) -> KpiReport:
+        return kpi.report(self.paths, t0, t1)
+
+    def production(self, t0: float, t1: float) -> ProductionAnalysis:
+        return analyse_journal(self.paths, t0, t1)
 
 
 def _inspect(path: Path) -> tuple[ReviewFile, str]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from hmi.core.alarms.event_codec import transition_brief
+from hmi.core.alarms.event_codec import TransitionCause, transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
-from hmi.core.review.source import ReviewSource
+from hmi.core.review.record import ReviewRecord
 
 # States drawn in an alarm colour; every other state is a grey (ISA-101: colour only for abnormal).
 ABNORMAL_STATES = frozenset({"Faulted", "Fault", "Tripped", "Bad"})
@@ -94,7 +94,7 @@ class Timeline:
         return next((e for e in self.events if e.id == event_id), None)
 
 
-def build_timeline(source: ReviewSource) -> Timeline:
+def build_timeline(source: ReviewRecord) -> Timeline:
     events = source.events()
     t0, t1 = source.t0, source.t1
     machines = source.machines()
@@ -105,11 +105,11 @@ def build_timeline(source: ReviewSource) -> Timeline:
         if ev.kind == EventKind.ALARM:
             brief = transition_brief(ev)
             if brief is None or brief[2] not in (
-                "activate",
-                "acknowledge",
-                "clear",
-                "shelve",
-                "out_of_service",
+                TransitionCause.ACTIVATE,
+                TransitionCause.ACKNOWLEDGE,
+                TransitionCause.CLEAR,
+                TransitionCause.SHELVE,
+                TransitionCause.OUT_OF_SERVICE,
             ):
                 continue
             alarm, name, action, user = brief
@@ -145,7 +145,8 @@ def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) ->
     bars = []
     for machine, seq in changes.items():
         seq.sort()
-        for (ta, state, fault), nxt in zip(seq, [*seq[1:], None], strict=True):
+        # a machine with no state change in the record (e.g. a journal of samples only) has no bars
+        for (ta, state, fault), nxt in zip(seq, [*seq[1:], None][: len(seq)], strict=True):
             tb = nxt[0] if nxt is not None else t_end
             if tb > ta:
                 bars.append(StateBar(machine, ta, tb, state, fault))

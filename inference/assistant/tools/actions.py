@@ -6,23 +6,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from hmi.core.alarms.event_codec import AlarmTransition, transition_of
+from hmi.core.alarms.event_codec import AlarmTransition, TransitionCause, transition_of
 from inference.assistant import i18n
 from inference.assistant.journal_access import Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
 from inference.assistant.tools.fmt import alarm_name, fmt_num
 
-ALARM_ACTIONS = {
-    "acknowledge": "acknowledged",
-    "reset": "reset",
-    "shelve": "shelved",
-    "unshelve": "unshelved",
-    "out_of_service": "took out of service",
-    "return_to_service": "returned to service",
-    "limit_changed": "changed the limit of",
+# The operator's causes of alarm transitions (the journal's `action`), as a sentence's verb.
+ALARM_ACTIONS: dict[str, str] = {
+    TransitionCause.ACKNOWLEDGE: "acknowledged",
+    TransitionCause.RESET: "reset",
+    TransitionCause.SHELVE: "shelved",
+    TransitionCause.UNSHELVE: "unshelved",
+    TransitionCause.OUT_OF_SERVICE: "took out of service",
+    TransitionCause.RETURN_TO_SERVICE: "returned to service",
+    TransitionCause.LIMIT_CHANGED: "changed the limit of",
 }
-ACTION_FILTERS = (*ALARM_ACTIONS, "write", "refused")
+# The tool's `action` filter: those causes, setpoint writes and refused attempts.
+ACTION_FILTERS = (*(str(c) for c in ALARM_ACTIONS), "write", "refused")
 
 
 class OperatorActions(Tool):
@@ -94,7 +96,7 @@ class OperatorActions(Tool):
         for (ts, who, act, note), trs in groups.items():
             names = [alarm_name(x.snapshot.name or x.alarm) for x, _e in trs]
             what = f"{ALARM_ACTIONS[act]} {len(names)} alarm{'s' if len(names) != 1 else ''} ({'; '.join(names[:6])})"
-            if act == "limit_changed":
+            if act == TransitionCause.LIMIT_CHANGED:
                 d0 = trs[0][0].data
                 what += f" from {fmt_num(d0.get('old_limit'))} to {fmt_num(d0.get('new_limit'))}"
             items.append((ts, who, what, note, trs[0][1], act))

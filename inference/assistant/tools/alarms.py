@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from hmi.core.alarms.event_codec import AlarmSnapshot, transitions
+from hmi.core.alarms.event_codec import AlarmSnapshot, TransitionCause, transitions
 from hmi.core.alarms.model import AlarmState
 from inference.assistant import i18n
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -176,7 +176,7 @@ class Alarms(Tool):
         evs = [
             t
             for t in transitions(j.events(a, b, kinds=["alarm"]))
-            if t.action == "activate" and t.annunciated
+            if t.action == TransitionCause.ACTIVATE and t.annunciated
         ]
         if mids is not None:
             evs = [e for e in evs if e.snapshot.machine in mids]

@@ -15,7 +15,7 @@ from typing import Any
 from hmi.core.alarms.event_codec import latest_snapshots
 from hmi.core.production.setup import ProductionSetup
 from inference.assistant.catalog import Catalog, TagInfo
-from inference.assistant.journal_access import Ev, JournalSource
+from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools.base import ToolError, ToolResult
@@ -33,7 +33,7 @@ class PlantTools:
     def __init__(
         self,
         catalog: Catalog,
-        journal: JournalSource | None,
+        journal: AssistantJournal | None,
         calendar: ShiftCalendar | None = None,
         *,
         live: LiveSnapshot | None = None,
@@ -113,7 +113,7 @@ class PlantTools:
         """HH:MM-HH:MM (for the other languages' renderings)."""
         return f"{self.calendar.to_local(a):%H:%M}-{self.calendar.to_local(b):%H:%M}"
 
-    def scope(self, args: Mapping[str, Any]) -> tuple[JournalSource, list[str], float, float, str]:
+    def scope(self, args: Mapping[str, Any]) -> tuple[AssistantJournal, list[str], float, float, str]:
         """What a history tool reads: the journal, the machines named (all when none), the period asked
         (this shift by default) and its label."""
         j = self.need_journal()
@@ -121,7 +121,7 @@ class PlantTools:
         a, b = self.range_of(args.get("start"), args.get("end"))
         return j, mids, a, b, self.range_label(a, b)
 
-    def need_journal(self) -> JournalSource:
+    def need_journal(self) -> AssistantJournal:
         if self.journal is None:
             raise ToolError(
                 "no journal is open: history questions need a journal file (--db) or the running app"

@@ -15,14 +15,14 @@ class AlarmKpis(Tool):
     params = TIME_PARAMS
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
-        from hmi.core.alarms import figures, kpi
+        from hmi.core.alarms import figures
 
         j = ctx.need_journal()
         a, b = ctx.range_of(args.get("start"), args.get("end"))
-        files = j.files(a, b)
-        if not files:
-            raise ToolError("no journal file covers that period")
-        r = kpi.report(files, a, b)
+        try:
+            r = j.alarm_kpis(a, b)
+        except ValueError as exc:
+            raise ToolError(str(exc)) from None
         rng = ctx.range_label(a, b)
         top = ", ".join(f"{c.alarm} ×{c.count}" for c in r.top10[:3])
         summary = (
@@ -31,9 +31,7 @@ class AlarmKpis(Tool):
             f"peak {r.per_10min_peak} in 10 min, "
             f"{r.flood_periods} flood period{'s' if r.flood_periods != 1 else ''} (> 10 in 10 min), "
             f"{len(r.chattering)} chattering, {r.unacked_at_end} unacknowledged at the end "
-            f"({figures.UNACKED.counts})"
-            + (f"; most frequent: {top}" if top else "")
-            + "."
+            f"({figures.UNACKED.counts})" + (f"; most frequent: {top}" if top else "") + "."
         )
         facts = {
             "range": rng,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from hmi.core.journal_read import JournalError
-from hmi.core.production.journal_io import analyse_journal
 from hmi.core.production.oee import LINE, OeeFigures
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
@@ -33,9 +32,8 @@ class Production(Tool):
             ctx.resolve_machine(machine)  # an unknown machine is named as such
         a, b = ctx.range_of(args.get("start"), args.get("end"))
         rng = ctx.range_label(a, b)
-        files = [p for p in j.files(a, b) if p.is_file()]
         try:
-            analysis = analyse_journal(files, a, b, ctx.production)
+            analysis = j.production(a, b, ctx.production)
         except JournalError:
             raise ToolError(
                 "I can't answer that from the plant data: OEE needs a production model (planned time, ideal"

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from hmi.core.alarms.event_codec import AlarmTransition, transition_of, transitions
+from hmi.core.alarms.event_codec import AlarmTransition, TransitionCause, transition_of, transitions
 from inference.assistant import i18n
-from inference.assistant.journal_access import Ev, JournalSource
+from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import RUNNING_STATES, STOP_STATES, PlantTools
 from inference.assistant.tools.fmt import alarm_name, fmt_duration, fmt_num
@@ -24,7 +24,7 @@ def _event_source(ctx: PlantTools, e: Ev, what: str) -> Source:
     )
 
 
-def _transitions(j: JournalSource, mids: list[str], a: float, b: float, into: tuple[str, ...]) -> list[Ev]:
+def _transitions(j: AssistantJournal, mids: list[str], a: float, b: float, into: tuple[str, ...]) -> list[Ev]:
     """State changes into `into` from a running-ish state, per machine, in [a, b)."""
     out = []
     last: dict[str, str | None] = {}
@@ -37,7 +37,7 @@ def _transitions(j: JournalSource, mids: list[str], a: float, b: float, into: tu
     return out
 
 
-def _down_at(j: JournalSource, mid: str, t: float) -> Ev | None:
+def _down_at(j: AssistantJournal, mid: str, t: float) -> Ev | None:
     """The stop of `mid` (into Faulted/Stopped) that was still in force at `t`, if any."""
     evs = j.events(t - 3600.0, t + 1.0, kinds=["machine_state"], sources=[mid])
     if not evs or evs[-1].data.get("state") not in STOP_STATES:
@@ -51,7 +51,7 @@ def _down_at(j: JournalSource, mid: str, t: float) -> Ev | None:
     return stop
 
 
-def _causes_of_idle(ctx: PlantTools, j: JournalSource, idle: Ev) -> list[Ev]:
+def _causes_of_idle(ctx: PlantTools, j: AssistantJournal, idle: Ev) -> list[Ev]:
     """The stops of other machines still in force when `idle` began: the nearest in the line first (a
     neighbour starves or blocks directly), then the latest."""
     order = ctx.line_order()
@@ -150,7 +150,7 @@ class EventSequence(Tool):
     def _idle(
         self,
         ctx: PlantTools,
-        j: JournalSource,
+        j: AssistantJournal,
         idle: Ev,
         machine: str | None,
         at: float | None,
@@ -241,7 +241,7 @@ class EventSequence(Tool):
     def _stop(
         self,
         ctx: PlantTools,
-        j: JournalSource,
+        j: AssistantJournal,
         stop: Ev,
         machine: str | None,
         at: float | None,
@@ -253,7 +253,7 @@ class EventSequence(Tool):
         t_stop = stop.ts
         fault = stop.data.get("fault") or ""
         window = transitions(j.events(t_stop - 120.0, t_stop + 15.0, kinds=["alarm"]))
-        acts = [t for t in window if t.action == "activate" and t.snapshot.machine == mid]
+        acts = [t for t in window if t.action == TransitionCause.ACTIVATE and t.snapshot.machine == mid]
         first_out: AlarmTransition | None = None
         for act in acts:
             fo = act.snapshot.first_out_of
@@ -265,7 +265,7 @@ class EventSequence(Tool):
                 older = [
                     x
                     for x in transitions(j.events(t_stop - 900.0, t_stop + 15.0, kinds=["alarm"]))
-                    if x.alarm == fo and x.action == "activate"
+                    if x.alarm == fo and x.action == TransitionCause.ACTIVATE
                 ]
                 if older:
                     first_out = older[-1]
@@ -437,7 +437,8 @@ class EventSequence(Tool):
             if (e.kind == "machine_state")
             or (
                 (tr := transition_of(e)) is not None
-                and tr.action in ("activate", "acknowledge", "reset")
+                and tr.action
+                in (TransitionCause.ACTIVATE, TransitionCause.ACKNOWLEDGE, TransitionCause.RESET)
                 and tr.snapshot.machine == mid
             )
             or (e.kind in ("operator_action", "data_gap", "connection"))

@@ -1,0 +1,87 @@
+"""What a review reads, wherever the line's record is kept: the `ReviewRecord` protocol.
+
+Two sources answer it: `hmi.core.review.source.ReviewSource` (journal files, read-only) and
+`connectors.plant.record.PlantRecord` (one line and station of the PostgreSQL plant historian). The
+timeline, the alarm picture, the shift report and the review window take a `ReviewRecord` and never
+ask which one they got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from hmi.core.alarms.kpi import KpiReport
+from hmi.core.config import LineConfig
+from hmi.core.events import EventKind
+from hmi.core.history_api import TrendHistory
+from hmi.core.journal_read import StoredEvent, TagSamples
+from hmi.core.production.oee import ProductionAnalysis
+
+
+class ReviewRecord(Protocol):
+    @property
+    def line_id(self) -> str: ...
+
+    @property
+    def line_name(self) -> str: ...
+
+    @property
+    def config(self) -> LineConfig | None:
+        """The line config the station ran with (None: recorded before configs were kept)."""
+        ...
+
+    @property
+    def problems(self) -> list[str]:
+        """Left-out files, gaps, old versions: what the reviewer is told about the data."""
+        ...
+
+    @property
+    def t0(self) -> float: ...
+
+    @property
+    def t1(self) -> float: ...
+
+    @property
+    def sources(self) -> list[str]:
+        """What the record was read from, for titles and the report header (file names, a database)."""
+        ...
+
+    def events(
+        self, t0: float | None = None, t1: float | None = None, kinds: Iterable[EventKind | str] | None = None
+    ) -> list[StoredEvent]:
+        """Events in [t0, t1) in time order."""
+        ...
+
+    def samples(
+        self, tags: Iterable[str] | str, t0: float | None, t1: float | None
+    ) -> dict[str, TagSamples]: ...
+
+    def tags(self) -> list[dict[str, object]]: ...
+
+    def machines(self) -> list[tuple[str, str]]:
+        """(machine id, display name) in line order."""
+        ...
+
+    def historian(self) -> TrendHistory:
+        """The trend history of this record (the same reads as the live app's trends)."""
+        ...
+
+    def alarm_kpis(self, t0: float, t1: float) -> KpiReport: ...
+
+    def production(self, t0: float, t1: float) -> ProductionAnalysis:
+        """Production and OEE of [t0, t1) from the production model journaled in the record; raises
+        JournalError (no model) or ValueError."""
+        ...
+
+
+def machines_of(config: LineConfig | None, tags: list[dict[str, object]]) -> list[tuple[str, str]]:
+    """(machine id, display name) in line order: from the config, else from the tags' machine column."""
+    if config is not None and config.machines:
+        return [(m.id, m.name) for m in config.machines]
+    seen: dict[str, str] = {}
+    for t in tags:
+        m = str(t.get("machine") or "")
+        if m and m not in seen:
+            seen[m] = m.capitalize()
+    return list(seen.items())
