@@ -171,6 +171,7 @@ def _restarts(server: ChildServer, watch: Watch, restarts: int, outage: float) -
         ready = server.start()
         back = watch.first_after(ready)
         out.append(back - ready)
+        print(f"  restart {len(out)}: first value {back - ready:.2f} s after READY", file=sys.stderr, flush=True)
         time.sleep(1.0)
     return out
 

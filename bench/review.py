@@ -8,7 +8,12 @@ an alarm activation/ack/clear every ~3 min, `--tags` tags at 1 Hz), then measure
 - open: `ReviewSource.open` + `build_timeline` (what the window needs before it is usable);
 - scrub: the alarm picture + machine states at a moving cursor (what each cursor move recomputes),
   against the baseline of replaying every alarm event of the files for each position (no time index);
-- report: `build_report` + `to_markdown` for the whole period.
+- report: `build_report` + `to_markdown` for the whole period;
+- with `--gui` (offscreen Qt): the workspace itself, `ReviewWindow`, scrubbed through its timeline
+  cursor with the overview faceplates showing the recorded instant (values read through the Historian
+  at every move) against the same window with the faceplates hidden (the baseline: alarm picture,
+  machine states, trend cursor, event list only), both in this run; and "Shift report…" (the shift at
+  the cursor, 8 h) with its stop trend images written as PDF.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots, transit
 from hmi.core.config import parse_config  # noqa: E402
 from hmi.core.events import EventKind, JournalEvent, Severity  # noqa: E402
 from hmi.core.journal import Journal  # noqa: E402
+from hmi.core.live_values import LiveValues  # noqa: E402
 from hmi.core.review.alarm_picture import AlarmPicture  # noqa: E402
+from hmi.core.review.instant import InstantReader  # noqa: E402
 from hmi.core.review.report import build_report, to_markdown  # noqa: E402
 from hmi.core.review.source import ReviewSource  # noqa: E402
 from hmi.core.review.timeline import build_timeline  # noqa: E402
@@ -42,8 +49,11 @@ STATES = ("Running", "Idle", "Faulted", "Running", "Stopped")
 
 def config(n_tags: int):
     text = '[line]\nid = "bench"\nname = "Bench line"\n[server]\nendpoint = "opc.tcp://127.0.0.1:4840/"\n'
-    for m in MACHINES:
-        text += f'[[machines]]\nid = "{m}"\nname = "{m.capitalize()}"\n'
+    for i, m in enumerate(MACHINES):
+        # A faceplate per machine: its speed and up to three key tags (the tags k with k % 4 == i).
+        mine = [f"t{k}" for k in range(i, n_tags, 4)]
+        keys = ", ".join(f'"{t}"' for t in mine[1:4])
+        text += f'[[machines]]\nid = "{m}"\nname = "{m.capitalize()}"\nspeed_tag = "{mine[0]}"\nkey_tags = [{keys}]\n'
     for k in range(n_tags):
         text += f'[[tags]]\nname = "t{k}"\nnode_id = "ns=2;s=t{k}"\nmachine = "{MACHINES[k % 4]}"\nrange = [0, 100]\n'
     return parse_config(text)
@@ -80,10 +90,11 @@ def write_day(directory: Path, t0: float, hours: float, n_tags: int, rng: np.ran
                                        user=who)  # fmt: skip
                 evs.append(JournalEvent(EventKind.ALARM, f"{name}: {action}", source=name, ts=float(t + dt_),
                                         severity=Severity.WARNING, data=data))  # fmt: skip
+        j.flush(timeout=600.0)  # the samples first: on a loaded machine their commits take minutes
         evs.sort(key=lambda e: e.ts)
         for k in range(0, len(evs), 500):
-            j.write_events(evs[k : k + 500])
-        j.flush()
+            j.write_events(evs[k : k + 500], timeout=600.0)
+        j.flush(timeout=600.0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=1)
     p.add_argument("--tags", type=int, default=40)
     p.add_argument("--scrubs", type=int, default=300)
+    p.add_argument("--gui", action="store_true", help="also scrub the Qt workspace (faceplates on/off)")
     args = p.parse_args(argv)
     rng = np.random.default_rng(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,6 +131,20 @@ def main(argv: list[str] | None = None) -> int:
             for m, _ in tl.machines:
                 tl.state_at(m, float(c))
             ours.append(time.perf_counter() - a)
+        # The same moves with the faceplates' data: each faceplate tag's recorded value at the cursor
+        # (Historian.values_at) into the faceplates' LiveValues, plus the gap test.
+        cfg = src.config
+        assert cfg is not None
+        fp_tags = [t for m in cfg.machines for t in (m.state_tag, m.speed_tag, *m.key_tags) if t]
+        reader, live = InstantReader(src.historian(), tl, fp_tags), LiveValues(cfg)
+        with_fp = []
+        for c in cursors:
+            a = time.perf_counter()
+            rows = picture.at(float(c))
+            for m, _ in tl.machines:
+                tl.state_at(m, float(c))
+            live.apply(reader.at(float(c), rows).batch(live.index), recorded=True)
+            with_fp.append(time.perf_counter() - a)
         for c in cursors[:: max(1, args.scrubs // 30)]:  # the naive way: ask the files at every move
             a = time.perf_counter()
             latest_snapshots(src.events(None, float(c), [EventKind.ALARM]))
@@ -127,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         md = to_markdown(build_report(src, src.t0, src.t1 + 1, "bench"))
         report_s = time.perf_counter() - t
+        gui = gui_figures(src, cursors, Path(tmp)) if args.gui else None
 
     rate = 1.0 / statistics.mean(ours)
     print()
@@ -136,10 +163,58 @@ def main(argv: list[str] | None = None) -> int:
           f"| <= {2 if args.days == 1 else 5} s |")  # fmt: skip
     print(f"| scrub: alarm picture + machine states per cursor move | {statistics.mean(ours) * 1000:.1f} ms mean, "
           f"{max(ours) * 1000:.1f} ms max = {rate:,.0f} updates/s | >= 30 updates/s |")  # fmt: skip
+    print(f"| the same + the faceplates' {len(fp_tags)} tags at the cursor | {statistics.mean(with_fp) * 1000:.1f} ms "
+          f"mean = {1.0 / statistics.mean(with_fp):,.0f} updates/s | >= 30 updates/s |")  # fmt: skip
     print(f"| baseline: read the alarm events from the files at every move | {statistics.mean(base) * 1000:.1f} ms "
           f"mean ({statistics.mean(base) / statistics.mean(ours):.1f}x ours) | |")  # fmt: skip
     print(f"| report (build + Markdown, {len(md):,} chars) | {report_s:.2f} s | <= 10 s |")
+    if gui is not None:
+        with_fp, without_fp, n_tags, pdf_s, pages = gui
+        print(f"| workspace scrub, faceplates shown ({n_tags} tags read per move) | {with_fp:,.0f} updates/s "
+              "| >= 30 updates/s |")  # fmt: skip
+        print(f"| baseline: the same window, faceplates hidden | {without_fp:,.0f} updates/s | |")
+        print(f"| shift report at the cursor with its stop trend images, as PDF ({pages} pages) | {pdf_s:.2f} s "
+              "| <= 10 s |")  # fmt: skip
     return 0
+
+
+def gui_figures(src: ReviewSource, cursors: np.ndarray, tmp: Path) -> tuple[float, float, int, float, int]:
+    """(updates/s with faceplates, updates/s without, tags per move, PDF report s, pages), offscreen."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    from PySide6.QtWidgets import QApplication
+
+    from hmi.ui.report_pdf import write_pdf
+    from hmi.ui.review_window import ReviewWindow
+
+    app = QApplication.instance() or QApplication([])
+    window = ReviewWindow(src, compact=False)
+    window.resize(1920, 1080)
+    window.show()
+    app.processEvents()
+
+    def rate() -> float:
+        times = []
+        for c in cursors:
+            a = time.perf_counter()
+            window.timeline_view.set_cursor(float(c))
+            app.processEvents()  # paint what changed, as the screen would
+            times.append(time.perf_counter() - a)
+        return 1.0 / statistics.mean(times)
+
+    rate()  # warm-up: first paint, file caches
+    with_fp = rate()
+    window.overview.hide()
+    without_fp = rate()
+    window.overview.show()
+    n_tags = len(window._reader.tags) if window._reader is not None else 0
+    window.timeline_view.set_cursor(src.t0 + 12 * 3600)  # "Shift report…" reports the shift at the cursor
+    t = time.perf_counter()
+    report, images = window._report()
+    pages = write_pdf(to_markdown(report), tmp / "report.pdf", title="bench", images=images)
+    pdf_s = time.perf_counter() - t
+    window.close()
+    return with_fp, without_fp, n_tags, pdf_s, pages
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import math
@@ -63,8 +64,9 @@ from hmi.core.quality import (
     is_bad,
     status_name,
 )
-from hmi.core.runtime_api import ConnectionState, TagProblem
+from hmi.core.runtime_api import ConnectionState, ServerGrant, TagProblem
 from hmi.core.samples import SampleBatch
+from hmi.core.text_samples import TextSample, bound_text
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,16 @@ class SubscriptionInfo:
     revised_publishing_ms: list[float]  # one per subscription
     revised_sampling_ms: dict[str, float]  # tag name -> revised sampling interval
     revised_queue_size: dict[str, int]
+    tag_publishing_ms: dict[str, float] = dataclasses.field(default_factory=dict)  # of its subscription
+
+    def grants(self) -> dict[str, ServerGrant]:
+        """Per tag, for the journal's `tags` table."""
+        return {
+            name: ServerGrant(
+                ms, self.revised_queue_size.get(name, 0), self.tag_publishing_ms.get(name, math.nan)
+            )
+            for name, ms in self.revised_sampling_ms.items()
+        }
 
 
 @contextlib.contextmanager
@@ -123,6 +135,8 @@ class OpcUaConnector(SessionClient):
         on_backfill: Callable[[BackfillResult], None] | None = None,
         on_notice: Callable[[ConnectorNotice], None] | None = None,
         pki_dir: Path | str | None = None,
+        on_text: Callable[[list[TextSample]], None] | None = None,
+        on_grants: Callable[[dict[str, ServerGrant]], None] | None = None,
     ) -> None:
         self.config = config
         self.endpoint = endpoint or config.server.endpoint
@@ -147,6 +161,13 @@ class OpcUaConnector(SessionClient):
         self._on_batch = on_batch
         self._on_problem = on_problem or (lambda p: None)
         self._on_backfill = on_backfill or (lambda r: None)
+        self._on_text = on_text or (lambda t: None)
+        self._on_grants = on_grants or (lambda g: None)
+        # Text tags never enter a SampleBatch: their values go out as TextSamples (journal table
+        # text_samples); so do the exact digits of 64-bit integers beyond 2^53.
+        self._text_tags = frozenset(i for i, t in enumerate(config.tags) if t.data_type == "text")
+        self._max_text = int(config.journal.max_text_bytes)
+        self._text_buf: list[TextSample] = []
         self._flush_interval = flush_interval_s
         self._nodes: list[Node | None] = [None] * len(config.tags)
         self._variant_types: dict[int, ua.VariantType] = {}
@@ -189,7 +210,9 @@ class OpcUaConnector(SessionClient):
 
         dvs = await call_chunked(idx, self.limits.chunk("max_nodes_per_read"), read_chunk, self._read_size)
         now = time.time()
-        return _rows_to_batch([self._row(i, dv, now) for i, dv in zip(idx, dvs, strict=True)])
+        rows = [self._row(i, dv, now) for i, dv in zip(idx, dvs, strict=True)]
+        # Text values read here go out with the next flush, after the batch the caller emits.
+        return _rows_to_batch([r for r in rows if r[0] not in self._text_tags])
 
     def _read_size(self, size: int) -> None:
         self.limits.max_nodes_per_read = size
@@ -314,6 +337,7 @@ class OpcUaConnector(SessionClient):
         revised_pub: list[float] = []
         revised_sampling: dict[str, float] = {}
         revised_queue: dict[str, int] = {}
+        tag_pub: dict[str, float] = {}
         per_call = self.limits.chunk("max_monitored_items_per_call")
 
         def per_call_size(size: int) -> None:
@@ -352,6 +376,7 @@ class OpcUaConnector(SessionClient):
                     name = self.config.tags[self._handle_to_idx[handle]].name
                     revised_sampling[name] = float(detail.RevisedSamplingInterval)
                     revised_queue[name] = int(detail.RevisedQueueSize)
+                    tag_pub[name] = pub
             self._consumers.append(asyncio.create_task(self._consume(sub), name="opcua-consume"))
             if full and accepted == 0:
                 for req in full:
@@ -363,8 +388,14 @@ class OpcUaConnector(SessionClient):
                     )
                 break
             pending = full  # the subscription is full: the rest go into another one
-        self.subscription_info = SubscriptionInfo(period, revised_pub, revised_sampling, revised_queue)
+        self.subscription_info = SubscriptionInfo(
+            period, revised_pub, revised_sampling, revised_queue, tag_pub
+        )
         self._report_revisions(self.subscription_info)
+        try:
+            self._on_grants(self.subscription_info.grants())
+        except Exception:
+            log.exception("on_grants consumer failed")
 
     def _report_revisions(self, info: SubscriptionInfo) -> None:
         slow_pub = [
@@ -415,6 +446,7 @@ class OpcUaConnector(SessionClient):
     async def _consume(self, sub: Subscription) -> None:
         buf_append = self._buf.append
         h2i = self._handle_to_idx
+        text_tags = self._text_tags
         async for ev in sub:
             if not isinstance(ev, DataChangeEvent):
                 continue
@@ -427,7 +459,8 @@ class OpcUaConnector(SessionClient):
                 continue
             now = time.time()
             row = self._row(i, mi.Value, now)
-            buf_append(row)
+            if i not in text_tags:
+                buf_append(row)
             self.notifications += 1
             if abs(row[1] - now) > CLOCK_SKEW_S and row[5] & 0xC0000000 != 0x80000000:
                 self._notice(
@@ -441,13 +474,18 @@ class OpcUaConnector(SessionClient):
                 )
 
     def _row(self, i: int, dv: ua.DataValue, now: float) -> Row:
+        """The numeric row of one value (for a text tag, a row the caller must not journal: its
+        text went to the text buffer; the row carries its time and status for the checks)."""
         tag = self.config.tags[i]
-        st = convert(dv, now, tag.element)
+        is_text = i in self._text_tags
+        st = convert(dv, now, tag.element, text=is_text)
         if st is None:
             raw = dv.Value.Value if dv.Value is not None else None
             # A string or structure on a numeric tag: keep the sample, flag it bad.
             if i not in self._problems:
                 self._report_problem(i, BAD_TYPE_MISMATCH, _mismatch(tag, raw))
+            if is_text:
+                self._text_buf.append(TextSample(i, now, math.nan, now, None, BAD_TYPE_MISMATCH))
             return (i, now, float("nan"), now, float("nan"), BAD_TYPE_MISMATCH)
         if st.overflow:
             self.overflows += 1
@@ -468,6 +506,9 @@ class OpcUaConnector(SessionClient):
                     key=f"null:{tag.name}",
                     data={"tag": tag.name, "fallback": st.source_fallback},
                 )
+        if is_text or st.text is not None:
+            text, full = bound_text(st.text, self._max_text) if st.text is not None else (None, None)
+            self._text_buf.append(TextSample(i, st.source_ts, st.server_ts, now, text, st.status, full))
         return (i, st.source_ts, st.server_ts, now, st.value, st.status)
 
     async def _flush_loop(self) -> None:
@@ -476,12 +517,23 @@ class OpcUaConnector(SessionClient):
             self._flush()
 
     def _flush(self) -> None:
-        if not self._buf:
+        if self._buf:
+            # Copy-and-clear, not rebind: the consumer holds a bound `append` of this list.
+            rows = self._buf.copy()
+            self._buf.clear()
+            self._emit(_rows_to_batch(rows))
+        # After the numbers: the exact digits of a big integer belong to the sample just sent.
+        self._flush_text()
+
+    def _flush_text(self) -> None:
+        if not self._text_buf:
             return
-        # Copy-and-clear, not rebind: the consumer holds a bound `append` of this list.
-        rows = self._buf.copy()
-        self._buf.clear()
-        self._emit(_rows_to_batch(rows))
+        texts = self._text_buf.copy()
+        self._text_buf.clear()
+        try:
+            self._on_text(texts)
+        except Exception:
+            log.exception("on_text consumer failed; %d text values not delivered", len(texts))
 
     def _emit(self, batch: SampleBatch) -> None:
         if len(batch):
@@ -498,6 +550,11 @@ class OpcUaConnector(SessionClient):
         # Every tag is marked bad at the moment the link went: screens stop
         # showing old values as current and trends break the line here.
         idx = [i for i, n in enumerate(self._nodes) if n is not None and i not in self._problems]
+        self._text_buf.extend(
+            TextSample(i, now, math.nan, now, None, BAD_NOT_CONNECTED) for i in idx if i in self._text_tags
+        )
+        self._flush_text()
+        idx = [i for i in idx if i not in self._text_tags]
         n = len(idx)
         nan = np.full(n, np.nan)
         self._emit(
@@ -559,7 +616,12 @@ class OpcUaConnector(SessionClient):
             await self._subscribe(client)
 
     async def _backfill(self, t0: float, t1: float) -> None:
-        idx = [i for i, n in enumerate(self._nodes) if n is not None and i not in self._problems]
+        # History is read as numbers: text tags keep their gap (marked bad at the link loss).
+        idx = [
+            i
+            for i, n in enumerate(self._nodes)
+            if n is not None and i not in self._problems and i not in self._text_tags
+        ]
         try:
             res = await backfill_detailed(self._require_client(), [self._nodes[i] for i in idx], idx, t0, t1)  # type: ignore[misc]
         except Exception as exc:
@@ -599,8 +661,8 @@ def _mismatch(tag: TagConfig, raw: object) -> str:
         if tag.element is None:
             return f"the node holds an array of {len(raw)}: set element = N on the tag to trend one element"
         return f"element {tag.element} is beyond the end of the node's array of {len(raw)}"
-    if isinstance(raw, int):
-        return f"integer {raw} is beyond 2^53 and cannot be stored exactly as a number; not journaled"
+    if tag.data_type == "text":
+        return f"expected text (String, ByteString, LocalizedText), server sent {type(raw).__name__}"
     wanted = f"element {tag.element} of an array" if tag.element is not None else f"a {tag.data_type} value"
     return f"expected {wanted}, server sent {type(raw).__name__}"
 

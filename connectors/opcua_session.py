@@ -418,9 +418,11 @@ class OpcUaSession:
 
     def _link_down(self) -> None:
         self._down_since = time.time()
-        self._owner.link_lost()
         since = time.strftime("%H:%M:%S", time.localtime(self._down_since))
+        # The cause first, then its consequences: a consumer that hears of the lost link before
+        # the owner's Bad samples (the alarm engine) attributes them to the link.
         self.set_state(ConnectionState.RECONNECTING, f"link to {self.endpoint} lost at {since}; reconnecting")
+        self._owner.link_lost()
         if self.settings.security.policy != "None":
             self._tasks.append(asyncio.create_task(self._watch_identity(), name="opcua-identity"))
 

@@ -14,12 +14,15 @@ Two rules that the simulator never exercised but real stacks do:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import uuid
 from dataclasses import dataclass
 
 from asyncua import ua
 
 from hmi.core.quality import GOOD, UNCERTAIN
+from hmi.core.text_samples import exact_int_text, rounded
 
 # StatusCode bits 0-9 (Part 4, 7.39.1): InfoType DataValue + Overflow + Limit bits.
 # Limit bits alone (Low/High/Constant) say where the value sits, not that data was
@@ -46,14 +49,13 @@ def effective_status(code: int) -> int:
 def to_float(value: object) -> float | None:
     """A scalar OPC UA value -> float64 for the journal and trends; None if not numeric.
 
-    Integers beyond 2**53 do not fit a float64 exactly: they are refused (None) rather than
-    journaled rounded, so a 64-bit counter never shows a value it did not have.
+    Integers beyond 2**53 do not fit a float64 exactly: the float is the nearest one (for
+    trends), and `convert` also hands out the exact digits (`Stamped.text`), journaled as text.
     """
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int):
-        f = float(value)
-        return f if abs(value) <= 2**53 or int(f) == value else None
+        return rounded(value)
     if isinstance(value, float):
         return value
     if isinstance(value, dt.datetime):  # a DateTime tag trends as POSIX seconds
@@ -76,6 +78,39 @@ def timestamp_or_none(value: object) -> float | None:
     return ts if ts >= _EARLIEST_REAL else None
 
 
+def to_text(value: object) -> str | None:
+    """An OPC UA value as text for a `data_type = "text"` tag; None for no value.
+
+    Strings and LocalizedText as they are; a ByteString as UTF-8 text (bytes that are not
+    UTF-8 are shown as U+FFFD, never dropped silently); numbers, booleans, DateTime, Guid and
+    NodeId in their usual spelling; an array as a JSON list of its elements. A structure has
+    no text form: TypeError (the caller flags the tag with the type it got)."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return json.dumps([to_text(v) for v in value], ensure_ascii=False)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, ua.LocalizedText):
+        return value.Text
+    if isinstance(value, bool | int | float):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        ts = timestamp_or_none(value)
+        if ts is None:
+            return None
+        return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, ua.NodeId):
+        return value.to_string()
+    if isinstance(value, ua.QualifiedName):
+        return value.to_string()
+    raise TypeError(f"a {type(value).__name__} has no text form")
+
+
 @dataclass(frozen=True, slots=True)
 class Stamped:
     value: float
@@ -84,6 +119,8 @@ class Stamped:
     server_ts: float
     source_fallback: str  # "" when the source timestamp was real; else "server" or "receive"
     overflow: bool
+    # A text tag's text; for a number tag, the exact digits of an integer beyond 2^53 (else None).
+    text: str | None = None
 
 
 def pick(raw: object, element: int | None) -> object:
@@ -99,13 +136,28 @@ def pick(raw: object, element: int | None) -> object:
 _NOT_A_NUMBER = object()
 
 
-def convert(dv: ua.DataValue, received: float, element: int | None = None) -> Stamped | None:
-    """None when the value is not numeric (the caller flags the tag)."""
+def convert(
+    dv: ua.DataValue, received: float, element: int | None = None, *, text: bool = False
+) -> Stamped | None:
+    """None when the value is not numeric, or for a text tag (`text=True`) has no text form
+    (the caller flags the tag)."""
     raw_status = dv.StatusCode.value if dv.StatusCode is not None else GOOD
-    raw = pick(dv.Value.Value if dv.Value is not None else None, element)
-    value = to_float(raw)
-    if value is None:
-        return None
+    whole = dv.Value.Value if dv.Value is not None else None
+    if text:
+        raw = whole if element is None or not isinstance(whole, list | tuple) else pick(whole, element)
+        if raw is _NOT_A_NUMBER:
+            return None
+        try:
+            as_text = to_text(raw)
+        except TypeError:
+            return None
+        value = math.nan
+    else:
+        raw = pick(whole, element)
+        f = to_float(raw)
+        if f is None:
+            return None
+        value, as_text = f, exact_int_text(raw)
     server = timestamp_or_none(dv.ServerTimestamp)
     source = timestamp_or_none(dv.SourceTimestamp)
     fallback = ""
@@ -118,4 +170,5 @@ def convert(dv: ua.DataValue, received: float, element: int | None = None) -> St
         server if server is not None else math.nan,
         fallback,
         bool(raw_status & OVERFLOW_BIT),
+        as_text,
     )

@@ -263,7 +263,55 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
     cfg = _load(args.file)
     print(f"{args.file}: OK — line {cfg.line.id!r}, {len(cfg.machines)} machines, {len(cfg.tags)} tags")
-    return print_alarm_check(cfg, args.file)
+    rc = print_alarm_check(cfg, args.file)
+    if args.journal:
+        rc = max(rc, _print_grants(Path(args.journal)))
+    return rc
+
+
+def _print_grants(path: Path) -> int:
+    """Configured vs granted sampling per tag, from the journal's tags table (docs/opcua.md)."""
+    import sqlite3
+
+    from hmi.core.journal_text import read_grants
+
+    if not path.is_file():
+        print(f"{path}: no such journal file", file=sys.stderr)
+        return 2
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = read_grants(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        print(f"{path}: cannot read the tags table: {exc}", file=sys.stderr)
+        return 2
+    granted = [r for r in rows if r.server_granted_at is not None]
+    if not granted:
+        print(f"{path}: no server grants recorded (written before LineHMI recorded them, or never connected)")
+        return 0
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(max(r.server_granted_at or 0 for r in granted)))
+    print(f"\nserver grants at the last subscribe ({when}), from {path}:")
+    print(f"  {'tag':<32} {'configured':>10} {'granted':>10} {'queue':>6} {'publishing':>11}")
+    slow = []
+    for r in rows:
+        if r.server_granted_at is None:
+            print(f"  {r.name:<32} {r.sampling_ms or 0:>7g} ms {'-':>10} {'-':>6} {'-':>11}  (not subscribed)")
+            continue
+        mark = "  SLOWER than configured" if r.slower() else ""
+        if mark:
+            slow.append(r.name)
+        print(
+            f"  {r.name:<32} {r.sampling_ms or 0:>7g} ms {r.server_sampling_ms or 0:>7g} ms"
+            f" {r.server_queue_size or 0:>6} {r.server_publishing_ms or 0:>8g} ms{mark}"
+        )
+    if slow:
+        print(
+            f"WARNING: the server cannot deliver the configured rate of {len(slow)} tags ({', '.join(slow[:5])}"
+            f"{' ...' if len(slow) > 5 else ''}): values between its samples are not seen"
+        )
+    return 0
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -336,12 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
         "review", help="open journal files for review after the shift (no PLC, no config)", add_help=False
     )
     sub.add_parser(
-        "report", help="shift report of a journal as PDF/Markdown (`linehmi report --help`)", add_help=False
+        "export",
+        help="raw samples of journal files as CSV, text tags and compacted files included (`linehmi export --help`)",
+        add_help=False,
     )
     sub.add_parser(
-        "export",
-        help="a journal's raw samples as CSV, compacted files too (`linehmi export --help`)",
-        add_help=False,
+        "report", help="shift report of a journal as PDF/Markdown (`linehmi report --help`)", add_help=False
     )
     sub.add_parser(
         "plant",
@@ -375,6 +423,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-config", help="validate a line config")
     p.add_argument("file")
+    p.add_argument(
+        "--journal",
+        help="a journal file of this line: also show what the server granted per tag (sampling, queue,"
+        " publishing) against the configured rate",
+    )
     p.set_defaults(func=cmd_check_config)
     return parser
 
@@ -387,6 +440,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.write_cli import write_cli_main
 
         return write_cli_main(argv[1:])
+    if argv and argv[0] == "export":
+        from hmi.export_cli import export_cli_main
+
+        return export_cli_main(argv[1:])
     if argv and argv[0] == "certs":
         from hmi.certs_cli import certs_cli_main
 
@@ -419,10 +476,6 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.review_cli import report_main, review_main
 
         return (review_main if argv[0] == "review" else report_main)(argv[1:])
-    if argv and argv[0] == "export":
-        from hmi.export_cli import export_main
-
-        return export_main(argv[1:])
     if argv and argv[0] == "plant":
         from connectors.plant.cli import plant_cli_main
 

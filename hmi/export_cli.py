@@ -1,9 +1,11 @@
-"""`linehmi export FILE... [--tag T]... [--from ISO] [--to ISO] [--out samples.csv]`: raw samples as CSV.
+"""`linehmi export JOURNAL... --csv OUT`: raw samples of chosen tags as CSV, text values included.
 
-The way to get a journal's samples without LineHMI's screens, whether a file still holds them as
-rows of the `samples` table or, once the retention job compacted it, as chunks in `sample_chunks`
-(which `sqlite3` alone cannot decode): the same reader and CSV format as the trend's export
-(time with the local offset, tag, value, unit, quality, OPC UA status, backfilled).
+The trend's export writes the pens on screen; this one writes any tags of journal
+files without a window, including text tags (String/ByteString), which are never
+trend pens, and the exact digits of 64-bit integers beyond 2^53. Read-only.
+
+    linehmi export data/line1_2026-12-05.db --csv shift.csv
+    linehmi export data/ --tags filler.recipe,filler.speed --from 2026-12-05T06:00 --to 2026-12-05T14:00 --csv -
 """
 
 from __future__ import annotations
@@ -14,51 +16,56 @@ import sys
 from pathlib import Path
 
 from hmi.core.historian import Historian, write_csv
-from hmi.core.journal_read import JournalError, open_journal_readonly
 
 
-def _time(text: str | None, default: float) -> float:
-    if not text:
-        return default
-    t = dt.datetime.fromisoformat(text)
+def _when(text: str, what: str) -> float:
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"linehmi export: {what} {text!r} is not a date/time like 2026-12-05T06:00") from None
     return (t if t.tzinfo else t.astimezone()).timestamp()
 
 
-def export_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="linehmi export", description=__doc__.split("\n\n")[1])
-    p.add_argument("files", nargs="+", type=Path, help="journal .db files (a copy is fine)")
-    p.add_argument("--tag", action="append", help="a tag name (repeat; default: every tag)")
-    p.add_argument("--from", dest="t_from", help="start, ISO 8601 (local time unless it has an offset)")
-    p.add_argument("--to", dest="t_to", help="end (exclusive), ISO 8601")
-    p.add_argument("--out", default="-", help="CSV file to write ('-': standard output)")
+def _files(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(p.glob("*.db"))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise SystemExit(f"linehmi export: {p} is neither a journal file nor a directory")
+    if not out:
+        raise SystemExit(f"linehmi export: no journal files (*.db) in {', '.join(paths)}")
+    return out
+
+
+def export_cli_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="linehmi export", description="raw samples of journal files as CSV")
+    p.add_argument("journal", nargs="+", help="journal file(s) or a journal directory")
+    p.add_argument("--tags", help="comma-separated tag names (default: every tag in the files)")
+    p.add_argument("--from", dest="t0", help="start, ISO 8601 local time (default: the beginning)")
+    p.add_argument("--to", dest="t1", help="end, ISO 8601 local time (default: the end)")
+    p.add_argument("--csv", required=True, help="output file ('-': standard output)")
     args = p.parse_args(argv)
-    units: dict[str, str] = {}
-    tags: list[str] = []
-    try:
-        for f in args.files:
-            with open_journal_readonly(f) as r:
-                for t in r.tags():
-                    units.setdefault(str(t["name"]), str(t.get("unit") or ""))
-                    if str(t["name"]) not in tags:
-                        tags.append(str(t["name"]))
-        t0 = _time(args.t_from, -1e18)
-        t1 = _time(args.t_to, 1e18)
-    except (JournalError, ValueError) as exc:
-        print(f"linehmi export: {exc}", file=sys.stderr)
-        return 2
-    want = args.tag or tags
-    unknown = [t for t in want if t not in tags]
+    hist = Historian.for_files(_files(args.journal))
+    info = hist.tag_info()
+    tags = [t.strip() for t in args.tags.split(",") if t.strip()] if args.tags else sorted(info)
+    unknown = [t for t in tags if t not in info]
     if unknown:
-        print(
-            f"linehmi export: no tag {', '.join(unknown)} in {', '.join(map(str, args.files))}",
-            file=sys.stderr,
-        )
+        print(f"linehmi export: no tag {', '.join(unknown)} in these files", file=sys.stderr)
         return 2
-    series = Historian.for_files(args.files, threads=1).read_raw(want, t0, t1)
-    if args.out == "-":
-        n = write_csv(sys.stdout, series, units)
+    t0 = _when(args.t0, "--from") if args.t0 else 0.0
+    t1 = _when(args.t1, "--to") if args.t1 else 4e9
+    text_tags = {t for t in tags if info[t].get("data_type") == "text"}
+    numeric = [t for t in tags if t not in text_tags]
+    series = hist.read_raw(numeric, t0, t1) if numeric else {}
+    texts = hist.read_text(tags, t0, t1)
+    units = {t: str(info[t].get("unit") or "") for t in tags}
+    if args.csv == "-":
+        rows = write_csv(sys.stdout, series, units, texts=texts)
     else:
-        with open(args.out, "w", encoding="utf-8", newline="") as out:
-            n = write_csv(out, series, units)
-        print(f"{n:,} samples of {len(want)} tags written to {args.out}", file=sys.stderr)
+        with open(args.csv, "w", encoding="utf-8", newline="") as f:
+            rows = write_csv(f, series, units, texts=texts)
+        print(f"wrote {rows:,} rows of {len(tags)} tags to {args.csv}", file=sys.stderr)
     return 0

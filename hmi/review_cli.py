@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from hmi.core.journal_read import JournalError
-from hmi.core.review.record import ReviewRecord
+from hmi.core.review.record import ReviewRecord, tag_infos
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewError, ReviewSource
 
@@ -122,21 +122,38 @@ def report_main(argv: list[str]) -> int:
     except ValueError as exc:
         print(f"linehmi report: {exc}", file=sys.stderr)
         return 2
-    md = to_markdown(report)
+    md_path = Path(args.markdown) if args.markdown and args.markdown != "-" else None
+    prefix = f"{md_path.stem}_" if md_path is not None else ""
     if args.markdown == "-":
-        print(md)
-    elif args.markdown:
-        Path(args.markdown).write_text(md, encoding="utf-8")
+        print(to_markdown(report, images=False))
+    if not args.pdf and md_path is None:
+        return 0
+    # The PDF and a Markdown file carry the stops' trend images: drawn with Qt, offscreen.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no display
+    from PySide6.QtGui import QGuiApplication
+
+    from hmi.ui.report_pdf import write_pdf
+    from hmi.ui.report_snapshots import render_snapshots
+
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    images = render_snapshots(report, source.historian(), tag_infos(source))
+    if md_path is not None:
+        md_path.write_text(to_markdown(report, image_prefix=prefix), encoding="utf-8")
+        for name, image in images.items():
+            target = md_path.with_name(prefix + name)
+            if not image.save(str(target)):
+                print(f"linehmi report: could not write the image {target}", file=sys.stderr)
+                return 1
     if args.pdf:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no display
-        from PySide6.QtGui import QGuiApplication
-
-        from hmi.ui.report_pdf import write_pdf
-
-        app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-        pages = write_pdf(md, args.pdf, title=f"{report.line_name}: {title}")
+        try:
+            pages = write_pdf(
+                to_markdown(report), args.pdf, title=f"{report.line_name}: {title}", images=images
+            )
+        except OSError as exc:
+            print(f"linehmi report: {args.pdf}: {exc}", file=sys.stderr)
+            return 1
         print(f"{args.pdf}: {pages} pages", file=sys.stderr)
-        del app
+    del app
     return 0
 
 

@@ -10,7 +10,9 @@ import pytest
 from connectors.sim.faults import parse_fault_spec
 from connectors.sim.shift_replay import replay
 from hmi.core.alarms import load_definitions
+from hmi.core.alarms.model import AlarmKind
 from hmi.core.config import DEMO_CONFIG, load_config
+from hmi.core.tag_info import TagInfo
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,37 @@ def test_every_demo_alarm_says_what_to_do():
         assert d.format_message(d.limit).endswith(" — " + d.action)
 
 
+@pytest.mark.parametrize("config_path", [DEMO_CONFIG])
+def test_every_drawn_hihi_lolo_limit_has_its_own_more_urgent_alarm(config_path):
+    """The screens draw a tag's HH/LL limits (trend bands, faceplate badges: `TagInfo.limits`) as
+    alarm limits. Crossing one is a more urgent situation than Hi/Lo with another action, so
+    each must have an alarm at that very limit, more important than its Hi/Lo, with an action of
+    its own (the walkthrough: filler vibration at 10 mm/s above "HH 7.1", only the low Hi)."""
+    config = load_config(config_path)
+    defs, problems = load_definitions(config)
+    assert not problems
+    by_tag_level = {(d.tag, d.level): d for d in defs if d.kind is AlarmKind.ANALOG}
+    wrong = []
+    checked = 0
+    for tag in config.tags:
+        drawn = dict(TagInfo.from_config(tag).limits())
+        for extreme, milder, label in (("hihi", "hi", "HH"), ("lolo", "lo", "LL")):
+            if label not in drawn:
+                continue
+            checked += 1
+            d = by_tag_level.get((tag.name, extreme))
+            if d is None or d.limit != drawn[label]:
+                wrong.append(f"{tag.name}: {label} {drawn[label]:g} drawn, no alarm at it")
+                continue
+            mild = by_tag_level.get((tag.name, milder))
+            if mild is not None and not d.priority < mild.priority:
+                wrong.append(f"{d.id}: priority {d.priority.name} not above {mild.id} {mild.priority.name}")
+            if not d.action or (mild is not None and d.action == mild.action):
+                wrong.append(f"{d.id}: no action of its own ({d.action!r})")
+    assert checked >= 10  # the demo draws HH on motor currents, bearings, vibrations, pressure, QC
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_demo_shift_trips_what_the_schedule_says(shift):
     assert [(m, code) for _t, m, code in shift.trips] == [
         ("capper", "jam"),
@@ -41,8 +74,9 @@ def test_one_alarm_per_situation_and_consequences_suppressed(shift):
         by_machine.setdefault(a.alarm.split(".")[0], []).append(a.alarm)
     # A capper jam is one alarm: the generic trip alarm stays suppressed while the jam stands.
     assert by_machine["capper"] == ["capper.jam"]
-    # The bearing: its early warning, then the trip. No current, HiHi or starved alarms on top.
-    assert by_machine["filler"] == ["filler.vibration.hi", "filler.faulted"]
+    # The bearing: its early warning (plan a change), zone D (stop now: another situation, another
+    # action), then the trip. No current or starved alarms on top.
+    assert by_machine["filler"] == ["filler.vibration.hi", "filler.vibration.hihi", "filler.faulted"]
     # The glue heater: its warning, then the trip; the glue cooling after the cut-out is not an alarm.
     assert by_machine["labeller"] == ["labeller.glue_temp.hi", "labeller.faulted"]
     assert by_machine["conveyor"] == ["conveyor.vibration.bad"]
@@ -53,7 +87,11 @@ def test_first_out_per_trip_on_the_demo_faults(shift):
     acts = {a.alarm: a for a in shift.activations}
     trip = acts["filler.faulted"]
     assert trip.first_out_of == "filler.vibration.hi"  # the bearing failure: vibration Hi came first
-    assert "first-out: Filler vibration Hi" in trip.message
+    assert "first-out: Filler vibration Hi " in trip.message
+    # Zone D comes between the Hi and the trip: the trip still names the Hi (the first), not the HiHi.
+    hihi = acts["filler.vibration.hihi"]
+    assert not hihi.first_out and "HiHi" not in trip.message
+    assert acts["filler.vibration.hi"].t < hihi.t < trip.t
     assert acts["labeller.faulted"].first_out_of == "labeller.glue_temp.hi"
     assert acts["capper.jam"].first_out and acts["capper.jam"].first_out_of == "capper.jam"
 
@@ -63,8 +101,10 @@ def test_the_demo_shift_meets_the_isa_18_2_targets_but_the_average_rate(shift):
     # Four scheduled abnormal situations in 13 minutes (jam, bearing, sensor dropout, glue heater)
     # cannot average 2 alarms per 10 min, even at one alarm each: that one is over target by design.
     assert verdicts.pop("Average alarms per 10 min") == "over target"
-    assert shift.kpi.annunciated == 6 and shift.kpi.per_10min_peak <= 10
-    assert verdicts.pop("Top-10 alarms' share of the load") == "n/a"  # 6 alarms: too few to judge
+    assert shift.kpi.annunciated == 7 and shift.kpi.per_10min_peak <= 10
+    assert verdicts.pop("Top-10 alarms' share of the load") == "n/a"  # 7 alarms: too few to judge
+    # One high alarm (zone D) is 1 of 7 = 14 % against ~5 %: a short shift packed with faults.
+    assert verdicts.pop("Priority distribution") == "over target"
     assert set(verdicts.values()) == {"ok"}, verdicts
     assert not shift.kpi.chattering and shift.kpi.flood_periods == 0
 

@@ -274,6 +274,31 @@ def test_bad_stretch_and_journal_gap_event_and_restart(tmp_path, cfg):
     assert BAD_DATA_LOST in codes and BAD_NO_DATA in codes
 
 
+@pytest.mark.parametrize(
+    "view_end", [1250.0, 1195.0], ids=["range-over-restart", "range-ends-before-restart"]
+)
+def test_a_stop_of_the_app_is_never_bridged(tmp_path, cfg, view_end):
+    """LineHMI closed at 1000 and opened at 1200; the next session's first sample carries a source time
+    from before the open (the server ran first). No line crosses 1000..1190, whether the view holds the
+    restart or ends before it (the restart after the range still ends the line at the close)."""
+    path = tmp_path / "j.db"
+    write_synthetic_journal(path, cfg, SynthSpec(T0, T0 + 1800, hz=1.0, tags=["filler.speed"]))
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM samples WHERE source_ts >= ? AND source_ts < ?", (T0 + 1000.5, T0 + 1190))
+    conn.execute(
+        EVENT_INSERT_SQL, (T0 + 1000.5, "system", "journal", "", 0, "journal closed", "{}", T0 + 1000.5)
+    )
+    conn.execute(EVENT_INSERT_SQL, (T0 + 1200, "system", "journal", "", 0, "journal opened", "{}", T0 + 1200))
+    conn.close()
+    r = Historian.for_files([path]).read(["filler.speed"], T0 + 900, T0 + view_end, width_px=2000)
+    st = style_points(r.pens["filler.speed"].points)
+    for xs in (st.solid_x, st.dashed_x):  # every drawn segment (NaN-separated polylines)
+        a, b = xs[:-1], xs[1:]
+        seg = np.isfinite(a) & np.isfinite(b)
+        lo, hi = np.minimum(a, b)[seg], np.maximum(a, b)[seg]
+        assert not np.any((hi > T0 + 1001) & (lo < T0 + 1189)), "a line was drawn while LineHMI was off"
+
+
 def test_value_at_unknown_tag_empty_and_cancel(shift):
     h = Historian.for_files([shift / "with.db"])
     v, s, ts = h.value_at("filler.speed", T0 + 1000.2)

@@ -55,4 +55,8 @@ def test_browse_tree_and_toml_skeleton():
     tags = {t.node_id: t for t in cfg.tags}
     assert tags[f"nsu={NS_URI};s=Cell.Setpoint"].writable
     assert tags[f"nsu={NS_URI};s=Cell.Count"].data_type == "int"
-    assert f"nsu={NS_URI};s=Cell.Profile" not in tags and f"nsu={NS_URI};s=Cell.Name" not in tags
+    assert f"nsu={NS_URI};s=Cell.Profile" not in tags  # a numeric array: one element per tag, by hand
+    assert (
+        tags[f"nsu={NS_URI};s=Cell.Name"].data_type == "text"
+        and not tags[f"nsu={NS_URI};s=Cell.Name"].writable
+    )

@@ -14,9 +14,12 @@ from hmi.core.quality import Quality, quality_of
 
 
 @given(st.integers(min_value=-(2**64), max_value=2**64))
-def test_integers_are_exact_or_refused(n):
+def test_integers_are_exact_or_come_with_their_exact_digits(n):
     f = to_float(n)
-    assert f is None or int(f) == n  # never a rounded 64-bit value
+    assert f == float(n)  # the nearest float64, for trends
+    st_ = convert(ua.DataValue(ua.Variant(n)), 0.0) if -(2**63) <= n < 2**64 else None
+    if st_ is not None:  # a 64-bit value: exact as a float, or its digits travel with it as text
+        assert (int(st_.value) == n and st_.text is None) or st_.text == str(n)
 
 
 @given(st.integers(min_value=0, max_value=0xFFFF), st.integers(min_value=0, max_value=3))

@@ -152,8 +152,55 @@ def test_retention_never_blocks_the_writer(tmp_path, days):
     assert count(days[0], "samples") == 300 + 40
 
 
-def test_nothing_is_compacted_or_removed_before_the_plant_historian_has_it(tmp_path, days):
-    """With [plant], retention asks the forwarder first: a file not fully forwarded stays as it is."""
+def _max_id(path: Path, table: str) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_nothing_is_removed_before_the_plant_historian_has_it(tmp_path, days):
+    """With [plant], retention asks the forwarder first: a file not fully forwarded stays as it is,
+    also under the disk guard (issue 17: the journal files are the forwarder's buffer)."""
+    confirmed: dict[str, dict[str, int]] = {}
+    free = [10**12]
+    g = RetentionJob(
+        tmp_path,
+        "jt",
+        RetentionConfig(raw_days=5, rollup_days=30, events_days=35),
+        post_event=lambda e: None,
+        warn_free_bytes=2 * 10**9,
+        critical_free_bytes=5 * 10**8,
+        clock=lambda: noon(TODAY),
+        disk_free=lambda p: free[0],
+        forwarded_through=lambda p: confirmed.get(p.name, {}),
+    )
+    r = g.run_once()
+    assert sorted(r.held_for_plant) == sorted(days[a].name for a in (40, 10, 3))
+    assert not r.raw_files and not r.files_removed and not r.rollup_files
+    assert all(count(days[a], "samples") == 300 for a in (10, 3)) and days[40].exists()
+    free[0] = 10**8  # below critical: the disk guard must not shed unforwarded raw samples either
+    g.shed()
+    assert all(count(days[a], "samples") == 300 for a in (10, 3))
+    free[0] = 10**12
+    # the forwarder confirms every row of the 10-day file, and all but the last sample of the 40-day one
+    for age, short in ((10, 0), (40, 1)):
+        confirmed[days[age].name] = {
+            "events": _max_id(days[age], "events"),
+            "samples": _max_id(days[age], "samples") - short,
+        }
+    r = g.run_once()
+    assert r.raw_files == [days[10].name] and r.held_for_plant == [days[40].name, days[3].name]
+    assert days[40].exists() and count(days[10], "samples") == 0
+    # no [plant] configured: the forwarder's answer is None and retention goes ahead
+    g._forwarded_through = lambda p: None
+    r = g.run_once()
+    assert r.files_removed == [days[40].name]
+
+
+def test_nothing_is_compacted_before_the_plant_historian_has_it(tmp_path, days):
+    """With [plant], retention asks the forwarder first: a file not fully forwarded is not compacted."""
     confirmed: dict[str, dict[str, int]] = {}
     g = RetentionJob(
         tmp_path,
@@ -172,8 +219,10 @@ def test_nothing_is_compacted_or_removed_before_the_plant_historian_has_it(tmp_p
     assert all(stored(days[a]) == 300 for a in (10, 3)) and days[40].exists()
     # the forwarder confirms the 3-day file's rows, and all but the last sample of the 10-day file
     for age, short in ((3, 0), (10, 1)):
-        last = {t: count(days[age], t) and max_id(days[age], t) for t in ("events", "samples")}
-        confirmed[days[age].name] = {"events": last["events"], "samples": last["samples"] - short}
+        confirmed[days[age].name] = {
+            "events": _max_id(days[age], "events"),
+            "samples": _max_id(days[age], "samples") - short,
+        }
     r = g.run_once()
     assert r.compacted_files == [days[3].name] and r.held_for_plant == [days[40].name, days[10].name]
     assert stored(days[10]) == 300 and count(days[3], "samples") == 0 and stored(days[3]) == 300
@@ -181,11 +230,3 @@ def test_nothing_is_compacted_or_removed_before_the_plant_historian_has_it(tmp_p
     g._forwarded_through = lambda p: None
     r = g.run_once()
     assert r.files_removed == [days[40].name] and r.raw_files == [days[10].name]
-
-
-def max_id(path: Path, table: str) -> int:
-    con = sqlite3.connect(path)
-    try:
-        return int(con.execute(f"SELECT max(id) FROM {table}").fetchone()[0])
-    finally:
-        con.close()

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import write_recorded_journal
+from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE
 from hmi.core.trend_data import Points, bucketize, usable_mask, value_at
 from tests.drawn_truth import (
     T0,
@@ -81,22 +82,45 @@ def test_min_max_buckets_keep_extremes_and_hold_the_last_value(rec, w, phase):
     assert missing_extremes(x, y, Points(rec.ts[keep], rec.value[keep], rec.status[keep]), cols) == []
 
 
+def _ramp_into_bad_signal() -> Points:
+    """Found by random draws (rollup-10s, 120 px): a bucket ending in a Bad stretch held its max (a
+    ramp's 35.0) from the bucket's x until the bad sample, 14 s past its time and past one rollup
+    bucket. Idle, a constant, a gap, a ramp 37.5 -> 0.87 at 1 Hz, then Bad samples, then a ramp."""
+    ts = [4.791, *np.arange(132.01, 712.02, 20.0)]
+    vs = [0.0] * len(ts)
+    ss = [0] + [1056] * (len(ts) - 1)  # 1056: InfoType DataValue + LineHMI's backfill marker
+    ts += [*np.arange(732.01, 744.0, 1.0), 744.01, 834.01, *np.arange(924.01, 944.02, 1.0), 945.01, 1212.557]
+    vs += [-13.01] * 12 + [math.nan, 1e6] + [39.9] * 21 + [0.0, math.nan]
+    ss += [0] * 12 + [BAD_SENSOR_FAILURE] * 2 + [1056] * 21 + [0, BAD_NOT_CONNECTED]
+    ramp = np.arange(1269.854, 1285.0, 1.0)
+    ts += [*ramp, *np.arange(1285.854, 3446.0, 90.0), *np.arange(3535.854, 3676.0, 20.0)]
+    vs += [37.45833 - 2.4393593 * k for k in range(len(ramp))] + [math.nan] * 25
+    vs += [5.748 + 4.88 * k for k in range(8)]
+    ss += [0] * len(ramp) + [BAD_SENSOR_FAILURE] * 25 + [0] * 8
+    return Points.of(np.asarray(ts) + T0, vs, ss)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     recorded_signals(max_segments=10, spacing=(1.0, 5.0, 20.0, 90.0)),
     st.sampled_from(["raw", "rollup", "sql-group"]),
     st.sampled_from([120, 400, 900]),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
 )
-def test_historian_reads_draw_only_what_the_journal_holds(cfg, rec, source, width_px):
+@example(_ramp_into_bad_signal(), "rollup", 120, 0.18557184209766514, 0.46108524469823464)
+def test_historian_reads_draw_only_what_the_journal_holds(cfg, rec, source, width_px, start, length):
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "j.db"
         write_recorded_journal(path, cfg, {TAG: rec}, rollups=source == "rollup")
         hist = Historian.for_files([path], raw_factor=1e9 if source == "raw" else 0.01, threads=1)
         span = float(rec.ts[-1] - rec.ts[0])
-        # a view inside the data and one reaching past both ends
+        # a view inside the data, one reaching past both ends, and one drawn anywhere around it
+        drawn_t0 = rec.ts[0] - 60 + start * (span + 60)
         for t0, t1 in (
             (rec.ts[0] + 0.2 * span, rec.ts[0] + 0.7 * span + 1.0),
             (rec.ts[0] - 30, rec.ts[-1] + 30),
+            (drawn_t0, drawn_t0 + 60 + length * (span + 120)),
         ):
             res = hist.read([TAG], float(t0), float(t1), width_px=width_px)
             ph = res.pens[TAG]

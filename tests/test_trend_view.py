@@ -194,6 +194,30 @@ def test_live_0_A_stop_is_flat_and_the_readout_is_the_held_sample(cfg, span, px)
     assert readout_row(view.pens[TAG].info, cv).value == "0.00"
 
 
+@pytest.mark.parametrize("span, px", ZOOMS)
+def test_paused_0_A_stop_is_drawn_to_the_end_of_the_view(cfg, span, px):
+    """Paused (e.g. opened from an alarm), the motor's last sample, 0 A at the trip, still holds
+    up to now: the line is drawn flat at 0 to the window's end, where the pen table reads 0.00
+    (found by the walkthrough: nothing was drawn after the last sample while paused)."""
+    t_trip = T0 + 3600.0
+    rec = stop_after_running(t_trip)
+    clock = Clock(t_trip + 90.0)
+    live, view = live_view(cfg, clock)
+    feed(live, rec.between(-math.inf, clock.t))
+    view.live_mode = False
+    view.span = span
+    v0, v1 = view.live_range(clock.t, px)  # the window as it was when paused
+    view.frame(v0, v1, px, clock.t, rebuild=True)
+    cols = Columns(v0, (v1 - v0) / px, px)
+    x, y = pen_xy(view, TAG)
+    assert violations(x, y, rec, cols, end_t=clock.t) == []
+    w = cols.width
+    end = min(v1, clock.t)
+    lo, hi = drawn_extent(x, y, Columns(t_trip + w, w, int((end - t_trip - 2 * w) // w)))
+    assert len(lo) > 0 and np.all(lo == 0.0) and np.all(hi == 0.0)
+    assert drawn_at(x, y, end - w, w) == (0.0, 0.0)
+
+
 def test_the_pen_table_reads_the_cursor_only_while_it_is_in_view():
     now = T0 + 1000.0
     view = (now - 300.0, now)

@@ -18,7 +18,9 @@ import math
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, rul_text
+from widgets import palette
 from widgets.alarm_paint import WrappingLabel
+from widgets.last_known import last_known_text
 
 # Not an alarm colour and not the communication blue: an advisory is its own thing.
 ADVISORY_DARK = "#3A3A3A"
@@ -50,6 +52,7 @@ class AdvisoryReadout(QFrame):
         self.setObjectName("advisoryReadout")
         self._active = False
         self._risk: MachineRisk | None = None
+        self._since: float | None = None  # the link went: the figures are the last known
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.setSpacing(1)
@@ -81,10 +84,29 @@ class AdvisoryReadout(QFrame):
     def active(self) -> bool:
         return self._active
 
+    def set_last_known(self, since: float | None) -> None:
+        """The link went at `since` (None: back): the model sees no new data, so its figures are
+        the last known ones, greyed and saying so."""
+        if since == self._since:
+            return
+        self._since = since
+        self._render()
+        self._apply_style()
+
+    def last_known_at(self) -> float | None:
+        return self._since
+
+    def shown_texts(self) -> list[str]:
+        return [self.risk_label.text(), self.rul_label.text(), self.why_label.full_text()]
+
     def set_risk(self, risk: MachineRisk | None) -> None:
         if risk == self._risk:
             return
         self._risk = risk
+        self._render()
+
+    def _render(self) -> None:
+        risk = self._risk
         caption = risk_caption(risk)
         if risk is None:
             self.risk_label.setText(f"{caption} —")
@@ -93,6 +115,8 @@ class AdvisoryReadout(QFrame):
             self.bar.setValue(0)
             self._set_active(False)
             return
+        if self._since is not None:
+            self.why_label.setText(f"link lost: {last_known_text(self._since)}")
         has = not math.isnan(risk.risk)
         self.risk_label.setText(f"{caption} {risk.risk:.0%}" if has else f"{caption} —")
         self.rul_label.setText(f"RUL {risk.rul_text}" if has else "RUL —")
@@ -103,12 +127,13 @@ class AdvisoryReadout(QFrame):
             why = "why: " + ", ".join(f"{s.replace('_', ' ')} +{c:.2f}" for s, c in risk.top_signals)
         else:
             why = f"covers {risk.covers or risk.predicts} only"
-        self.why_label.setText(why)
+        if self._since is None:
+            self.why_label.setText(why)
         model = f"Predicted by {risk.model}" if risk.model else "No fault model"
         self.setToolTip(
             f"{model}. {scope_text(risk)}. RUL is capped at {format_rul(risk.rul_cap_s, math.inf)}."
         )
-        self._set_active(risk.advisory_active)
+        self._set_active(risk.advisory_active and self._since is None)
 
     def _set_active(self, on: bool) -> None:
         if on != self._active:
@@ -123,7 +148,8 @@ class AdvisoryReadout(QFrame):
             f"#advisoryReadout {{ border: {border}; border-radius: 3px; }}"
             f"#advisoryBadge {{ background: {ADVISORY_DARK}; color: {ADVISORY_TEXT}; padding: 0 4px; "
             "font-weight: bold; }"
-            f"#advisoryRisk, #advisoryRul {{ font-weight: {weight}; }}"
+            f"#advisoryRisk, #advisoryRul {{ font-weight: {weight};"
+            f"{f' color: {palette.STALE};' if self._since is not None else ''} }}"
             "#advisoryWhy { color: #595959; }"
             f"QProgressBar::chunk {{ background: {ADVISORY_DARK if self._active else '#7A7A7A'}; }}"
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -132,7 +132,13 @@ class PriorityChip(QWidget):
         self.flashing = False
         self._font = QFont(self.font())
         self._font.setBold(True)
-        self.setFixedWidth(self.fontMetrics().horizontalAdvance("4 Medium") + 20)
+        self.set_narrow(False)
+
+    def set_narrow(self, narrow: bool) -> None:
+        """Narrow: the number only (its colour and the tooltip say the rest)."""
+        self.narrow = narrow
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance("4" if narrow else "4 Medium") + 20)
+        self.update()
 
     def set_priority(self, priority: int, flashing: bool) -> None:
         if (priority, flashing) != (self.priority, self.flashing):
@@ -145,7 +151,12 @@ class PriorityChip(QWidget):
         p = QPainter(self)
         lit = self.blink.phase if self.flashing else True
         paint_priority_chip(
-            p, QRectF(self.rect()).adjusted(0, 2, 0, -2), self.priority, lit=lit, font=self._font
+            p,
+            QRectF(self.rect()).adjusted(0, 2, 0, -2),
+            self.priority,
+            lit=lit,
+            font=self._font,
+            text=str(self.priority) if self.narrow else None,
         )
         p.end()
 
@@ -168,7 +179,9 @@ class BannerRow(QFrame):
         self.time_label.setObjectName("bannerTime")
         self.machine_label = QLabel()
         self.machine_label.setObjectName("bannerMachine")
-        self.machine_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Labeller") + 12)
+        # Time and machine never give up width to the message (they were squeezed at 1024 px): their
+        # minimum is their text's width in their own (monospace / bold) font, set in _fit_columns.
+        self.narrow = False
         self.message_label = WrappingLabel()
         self.message_label.setObjectName("bannerMessage")
         self.state_label = QLabel()
@@ -186,6 +199,35 @@ class BannerRow(QFrame):
         lay.addWidget(self.ack_button)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
+    def _fit_columns(self) -> None:
+        for label in (self.time_label, self.machine_label):
+            label.ensurePolished()
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(label.text()) + 2)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()
+
+    def set_narrow(self, narrow: bool) -> None:
+        """A narrow banner (1024 px screen): the chip shows the priority's number, the time, machine
+        and state columns go (the row's tooltip and the alarm list have them) and the message says
+        the machine instead, so the message keeps the room to be read whole."""
+        self.narrow = narrow
+        self.chip.set_narrow(narrow)
+        self.time_label.setVisible(not narrow)
+        self.state_label.setVisible(not narrow)
+        if self.record is not None:
+            self._show_machine()
+
+    def _show_machine(self) -> None:
+        r, name = self.record, self.machine_label.text()
+        assert r is not None
+        headline = r.headline or r.message
+        named = not name or headline.lower().startswith(name.lower())
+        self.machine_label.setVisible(not self.narrow)
+        self.message_label.setText(headline if not self.narrow or named else f"{name}: {headline}")
+
     def set_record(self, r: AlarmRecord | None, machine_name: str, can_ack: bool, refusal: str) -> None:
         self.record = r
         if r is None:
@@ -197,9 +239,14 @@ class BannerRow(QFrame):
         self.machine_label.setText(machine_name)
         # The banner's line is the alarm and its trigger value; the full message (limit, first-out,
         # what to do) is the tooltip here and the Message column of the alarm list.
-        self.message_label.setText(r.headline or r.message)
+        self._show_machine()
         self.message_label.setToolTip(r.message)
+        self._fit_columns()
         self.state_label.setText(SHORT_STATE.get(r.state, str(r.state)))
+        self.setToolTip(
+            f"{int(r.priority)} {r.priority.label} · {self.time_label.text()} · {machine_name} · "
+            f"{self.state_label.text()}"
+        )
         rtn = r.state != AlarmState.UNACKED
         self.setProperty("rtn", "true" if rtn else "false")
         self.style().unpolish(self)
@@ -377,6 +424,11 @@ class AlarmBanner(QFrame):
             f"Not in the active list: {c.shelved} shelved, {c.suppressed} suppressed by design, "
             f"{c.out_of_service} out of service (see their views in the alarm list)"
         )
+
+    def set_narrow(self, narrow: bool) -> None:
+        """A narrow screen (1024 px): each row folds its machine column into the message."""
+        for row in self.rows:
+            row.set_narrow(narrow)
 
     def set_compact(self, compact: bool) -> None:
         """Touch-high rows on a small screen: tighter margins, "+ N more" beside the totals, so the

@@ -247,6 +247,18 @@ class AlarmTableModel(QAbstractTableModel):
             return f"{v:g}"
         return f"{format_value(tag, v)} {tag.unit}".rstrip()
 
+    def details_text(self, row: Row) -> str:
+        """A row in full, for the details line under the list (read by a tap, no hover needed):
+        priority, state and time, then the whole message with its action."""
+        if isinstance(row, HistoryRow):
+            head = f"{int(row.priority)} {row.priority.label} · {row.transition} {format_timestamp(row.ts)}"
+            return f"{head}\n{row.message}"
+        head = f"{int(row.priority)} {row.priority.label} · {self._state_text(row)}"
+        t = alarm_time(row)
+        if t:
+            head += f" since {format_timestamp(t)}"
+        return f"{head}\n{row.message}"
+
     def _tooltip(self, r: AlarmRecord) -> str:
         lines = [f"<b>{r.name}</b> &nbsp;({r.id}, tag {r.tag})", r.message]
         lines.append(f"Priority {int(r.priority)} {r.priority.label} · {r.state.label}")

@@ -317,8 +317,19 @@ class AlarmTable(QWidget):
         self.view.setSortingEnabled(True)
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
+        self.model.modelReset.connect(self._update_details)  # a reset changes no selection signal
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         outer.addWidget(self.view, 1)
+        # The selected alarm's full message (what to do) on lines of its own: the Message column
+        # is elided on a small screen and a touch screen has no hover tooltip, so a tap on a row
+        # is enough to read it.
+        self.details = QLabel()
+        self.details.setObjectName("alarmDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setVisible(False)
+        outer.addWidget(self.details)
 
         # Actions
         actions = QHBoxLayout()
@@ -590,10 +601,20 @@ class AlarmTable(QWidget):
     def _on_store_changed(self, _records: list) -> None:
         self._update_tabs()
         self._update_actions()
+        self._update_details()
 
     def _on_selection_changed(self, *_a) -> None:
         self._update_actions()
+        self._update_details()
         self.selection_changed.emit()
+
+    def _update_details(self) -> None:
+        """The one selected row's full message and state; hidden with no or several rows."""
+        rows = self.selected_rows()
+        r = self.model.record_at(rows[0]) if len(rows) == 1 else None
+        text = self.model.details_text(r) if r is not None else ""
+        self.details.setText(text)
+        self.details.setVisible(bool(text))
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():
@@ -675,6 +696,7 @@ QLabel#alarmMessage[outcome="ok"] { border: 1px solid #8F8F8F; background: #E6E6
 QLabel#alarmMessage[outcome="pending"] { border: 1px dashed #595959; color: #3A3A3A; }
 QLabel#alarmMessage[outcome="failed"] { border: 2px solid #1E1E1E; background: #E6E6E6; font-weight: bold; }
 QLabel#alarmRights { color: #3A3A3A; }
+QLabel#alarmDetails { padding: 4px 8px; border-left: 4px solid #595959; background: #F0F0F0; }
 QLabel#alarmRights[viewOnly="true"] { color: #1E1E1E; font-weight: bold; }
 QToolButton#priorityFilter { padding: 3px 6px; border: 1px solid #8F8F8F; border-radius: 3px; background: #DADADA; }
 QToolButton#priorityFilter:checked { background: #F0F0F0; font-weight: bold; }

@@ -3,11 +3,17 @@
 The faceplate reads LiveValues directly and decides what to repaint by
 comparing the per-tag version counters of its own few tags, so the main
 window can call `refresh()` on every frame for every faceplate at no cost.
+
+In review mode (the review workspace's playback) the same faceplate shows a
+recorded instant: no setpoint button (a review writes nothing), ages measured
+from the review's cursor (its `clock`), and a line with the machine's alarms
+standing at that instant.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +24,7 @@ from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of, status_name
 from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age, short_label
+from widgets.last_known import last_known_text
 
 FAULT_LABELS = ("faulted", "fault")
 
@@ -45,13 +52,20 @@ class Faceplate(QFrame):
         config: LineConfig,
         tag_index: dict[str, int] | None = None,
         parent: QWidget | None = None,
+        *,
+        review: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(parent)
         self.machine = machine
+        self.review = review
+        self._clock = clock
         self.setObjectName("faceplate")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         index = config.tag_index() if tag_index is None else tag_index
         self._stale = False
+        self._since: float | None = None  # the link went at this time (the window's stale state)
+        self._tag_lost: float | None = None  # one of its own tags lost its data (a "no connection" status)
         self._state_text = ""
         self._state_kind = ""
 
@@ -82,6 +96,18 @@ class Faceplate(QFrame):
         head.addWidget(self.state_label)
         lay.addLayout(head)
 
+        self.stale_label = QLabel()
+        self.stale_label.setObjectName("staleLabel")
+        self.stale_label.setWordWrap(True)
+        # Review mode: the machine's alarms at the cursor instant (the alarm picture, per machine).
+        self.alarm_label = QLabel()
+        self.alarm_label.setObjectName("faceplateAlarms")
+        self.alarm_label.setWordWrap(True)
+        self.alarm_label.setVisible(review)
+        if review:  # under the title, where a review pane shorter than the faceplate still shows them
+            lay.addWidget(self.alarm_label)
+            lay.addWidget(self.stale_label)
+
         rule = QFrame()
         rule.setObjectName("faceplateRule")
         rule.setFixedHeight(1)
@@ -99,10 +125,8 @@ class Faceplate(QFrame):
         lay.addStretch(1)
 
         foot = QHBoxLayout()
-        self.stale_label = QLabel()
-        self.stale_label.setObjectName("staleLabel")
-        self.stale_label.setWordWrap(True)
-        foot.addWidget(self.stale_label)
+        if not review:
+            foot.addWidget(self.stale_label)
         foot.addStretch(1)
         self.setpoint_button = QPushButton("Setpoint…")
         self.setpoint_button.setObjectName("setpointButton")
@@ -113,9 +137,19 @@ class Faceplate(QFrame):
             else "No writable tags on this machine"
         )
         self.setpoint_button.clicked.connect(lambda: self.setpoint_requested.emit(self.machine.id))
+        self.setpoint_button.setVisible(not review)  # a review writes nothing: no button that cannot work
         foot.addWidget(self.setpoint_button)
         lay.addLayout(foot)
 
+        self.tags = [
+            t
+            for t in (
+                machine.state_tag,
+                self._fault_tag.name if self._fault_tag else "",
+                machine.setpoint_tag,
+            )
+            if t
+        ] + list(self.indicators)  # the tags this faceplate shows (a review reads these at its cursor)
         watched = [i for i in (self._state_i, self._fault_i, self._sp_i) if i >= 0] + self._ind_idx
         self._watched = np.asarray(watched, dtype=np.int64)
         self._seen = np.full(len(watched), -1, dtype=np.int64)
@@ -142,8 +176,12 @@ class Faceplate(QFrame):
             return False
         self._seen = ver
         self._last_received = float(np.nanmax(live.source_ts[self._watched], initial=-np.inf))
+        lost = live.lost_at[self._watched]
+        self._tag_lost = float(np.nanmin(lost)) if np.isfinite(lost).any() else None
         for name, i in zip(self.indicators, self._ind_idx, strict=True):
-            self.indicators[name].set_sample(live.value[i], live.status[i], live.source_ts[i])
+            ind = self.indicators[name]
+            ind.set_sample(live.value[i], live.status[i], live.source_ts[i])
+            ind.set_stale(self._stale or live.lost_at[i] == live.lost_at[i])
         if self.speed is not None and self._sp_i >= 0:
             sp_ok = quality_of(int(live.status[self._sp_i])) != Quality.BAD
             self.speed.set_target(float(live.value[self._sp_i]) if sp_ok else None)
@@ -179,16 +217,25 @@ class Faceplate(QFrame):
         self._render_badge()
 
     def _render_badge(self) -> None:
-        kind = "stale" if self._stale and self._state_kind != "bad" else self._state_kind
+        since = self.last_known_at()
+        old = self._stale or since is not None
+        kind = "stale" if old and self._state_kind != "bad" else self._state_kind
         text = self._state_text
-        if self._stale and text and kind != "bad":
+        if old and text and kind != "bad":
             text += " (last known)"
         stale_text = ""
-        if self._stale:
+        if since is not None:
+            stale_text = f"Link lost: {last_known_text(since)}"
+        elif self._stale:
             if self._last_received > 0:
-                stale_text = f"Not updating · data {format_age(time.time() - self._last_received)} old"
+                age = format_age(self._clock() - self._last_received)
+                stale_text = (
+                    f"Nothing recorded here · last values {age} before"
+                    if self.review
+                    else f"Not updating · data {age} old"
+                )
             else:
-                stale_text = "Not updating · no data yet"
+                stale_text = "Nothing recorded here" if self.review else "Not updating · no data yet"
         if self.stale_label.text() != stale_text:
             self.stale_label.setText(stale_text)
         if self.state_label.text() != text:
@@ -197,19 +244,45 @@ class Faceplate(QFrame):
             self.state_label.setProperty("kind", kind)
             _repolish(self.state_label)
 
-    def set_stale(self, stale: bool) -> None:
-        if stale == self._stale:
+    def set_stale(self, stale: bool, since: float | None = None) -> None:
+        """Not updating (no link yet, or lost `since`: the values are the last known at that time)."""
+        since = since if stale else None
+        if stale == self._stale and since == self._since:
             return
-        self._stale = stale
+        self._stale, self._since = stale, since
         for ind in self.indicators.values():
             ind.set_stale(stale)
         self._render_badge()
+
+    def set_alarms(self, lines: list[tuple[str, str, bool]]) -> None:
+        """Review mode: the machine's alarms at the instant, as (name, state label, active), most
+        urgent first; an active one is drawn in the alarm colour (ISA-101: colour only for abnormal)."""
+        if not lines:
+            text = "No alarm standing"
+        else:
+            first = f"{lines[0][0]} ({lines[0][1]})"
+            text = f"{len(lines)} alarms: {first}, …" if len(lines) > 1 else f"Alarm: {first}"
+        kind = "alarm" if any(active for _, _, active in lines) else ""
+        if self.alarm_label.text() != text:
+            self.alarm_label.setText(text)
+            self.alarm_label.setToolTip("\n".join(f"{n}: {s}" for n, s, _ in lines))
+        if self.alarm_label.property("kind") != kind:
+            self.alarm_label.setProperty("kind", kind)
+            _repolish(self.alarm_label)
 
     def tick(self) -> None:
         for ind in self.indicators.values():
             ind.tick()
         if self._stale:
             self._render_badge()
+
+    # --- ShowsPlantValues (widgets.last_known) ------------------------------------------
+    def last_known_at(self) -> float | None:
+        return self._since if self._since is not None else self._tag_lost
+
+    def shown_texts(self) -> list[str]:
+        values = [f"{ind.label_text} {ind.value_text()}" for ind in self.indicators.values()]
+        return [self.state_label.text(), self.stale_label.text(), *values]
 
     # --- for tests and tooltips --------------------------------------------------------
     @property

@@ -7,6 +7,9 @@ with a vertical scroll bar if the height runs out.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
@@ -22,7 +25,15 @@ class LineOverview(QScrollArea):
     setpoint_requested = Signal(str)  # machine id
     trend_requested = Signal(str)  # tag name
 
-    def __init__(self, config: LineConfig, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        config: LineConfig,
+        parent: QWidget | None = None,
+        *,
+        review: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`review`: the faceplates show a recorded instant (see widgets.faceplate), `clock` its time."""
         super().__init__(parent)
         self.setObjectName("lineOverview")
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -36,7 +47,7 @@ class LineOverview(QScrollArea):
         self._grid.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         self._grid.setSpacing(SPACING)
         for m in config.machines:
-            fp = Faceplate(m, config, index, inner)
+            fp = Faceplate(m, config, index, inner, review=review, clock=clock)
             fp.setMinimumWidth(FACEPLATE_MIN_WIDTH)
             fp.setpoint_requested.connect(self.setpoint_requested)
             fp.trend_requested.connect(self.trend_requested)
@@ -75,9 +86,14 @@ class LineOverview(QScrollArea):
         for fp in self.faceplates.values():
             fp.refresh(live)
 
-    def set_stale(self, stale: bool) -> None:
+    @property
+    def tags(self) -> list[str]:
+        """Every tag the faceplates show, each once."""
+        return list(dict.fromkeys(t for fp in self.faceplates.values() for t in fp.tags))
+
+    def set_stale(self, stale: bool, since: float | None = None) -> None:
         for fp in self.faceplates.values():
-            fp.set_stale(stale)
+            fp.set_stale(stale, since)
 
     def tick(self) -> None:
         for fp in self.faceplates.values():

@@ -7,11 +7,14 @@ The pad never takes the focus away from the edit (its buttons have no focus poli
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
+
+from widgets.onscreen_keys import BACKSPACE, key_button, type_into
+
+__all__ = ["BACKSPACE", "SIGN", "NumberPad"]
 
 PAD_KEY_PX = 56  # above the 48 px preferred touch size: gloved fingers
-BACKSPACE = "⌫"
 SIGN = "±"
 
 
@@ -49,15 +52,8 @@ class NumberPad(QWidget):
         grid.addWidget(enter, 2, 3, 2, 1)
 
     def _key(self, key: str, text: str) -> QPushButton:
-        b = QPushButton(text)
-        b.setObjectName("numberPadKey")
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the edit keeps the cursor
-        b.setAutoDefault(False)
-        b.setMinimumSize(PAD_KEY_PX, PAD_KEY_PX)
-        b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         tips = {BACKSPACE: "Delete the last character", "C": "Clear", SIGN: "Change the sign"}
-        if key in tips:
-            b.setToolTip(tips[key])
+        b = key_button(text, "numberPadKey", PAD_KEY_PX, tips.get(key, ""))
         b.clicked.connect(lambda _c=False, k=key: self.press(k))
         self.keys[key] = b
         return b
@@ -71,14 +67,9 @@ class NumberPad(QWidget):
             self.entered.emit()
             return
         edit = self.target
-        if edit is None or not edit.isEnabled() or edit.isReadOnly():
+        if key == SIGN:
+            if edit is not None and edit.isEnabled() and not edit.isReadOnly():
+                text = edit.text()
+                edit.setText(text[1:] if text.startswith("-") else "-" + text)
             return
-        if key == BACKSPACE:
-            edit.backspace()
-        elif key == "C":
-            edit.clear()
-        elif key == SIGN:
-            text = edit.text()
-            edit.setText(text[1:] if text.startswith("-") else "-" + text)
-        else:
-            edit.insert(key)
+        type_into(edit, key)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
 from hmi.core.production.text import clock_duration, count, pct
+from widgets.last_known import last_known_text
 
 # state -> badge kind in the theme (resources/theme/hmi.qss, QLabel#lineStateBadge)
 _KIND = {
@@ -66,6 +67,7 @@ class LineStatusStrip(QFrame):
             row.setSpacing(12)
             box.addLayout(row)
         self.two_rows: bool | None = None
+        self._since: float | None = None  # the link went: the figures are the last known
         self.set_status(None, "waiting for the first production figures")
 
     def minimumSizeHint(self) -> QSize:  # never widen the window: the strip wraps instead
@@ -100,7 +102,33 @@ class LineStatusStrip(QFrame):
         super().resizeEvent(event)
         self._arrange()
 
+    def set_last_known(self, since: float | None) -> None:
+        """The link went at `since` (None: back): no counts or states reach the line's figures, so
+        they are the last known ones, greyed and saying so (the next `set_status` keeps it)."""
+        self._since = since
+        for w in self.fields:
+            if w.property("lastKnown") != (since is not None):
+                w.setProperty("lastKnown", since is not None)
+                w.style().unpolish(w)
+                w.style().polish(w)
+        if since is not None:
+            self._badge(f"LINK LOST · {last_known_text(since)}", "unknown")
+        self._arrange()
+
+    def last_known_at(self) -> float | None:
+        return self._since
+
+    def shown_texts(self) -> list[str]:
+        return [w.text() for w in self.fields]
+
     def set_status(self, st: LineStatus | None, problem: str = "") -> None:
+        if self._since is not None and st is not None:
+            self._set_status(st, problem)
+            self.set_last_known(self._since)
+            return
+        self._set_status(st, problem)
+
+    def _set_status(self, st: LineStatus | None, problem: str = "") -> None:
         if st is None:
             self._badge("LINE —", "unknown")
             self.holder.setText(problem or "no production figures")
@@ -109,12 +137,7 @@ class LineStatusStrip(QFrame):
             self._arrange()
             return
         self._badge(f"LINE {st.state.upper()}", _KIND.get(st.state, "unknown"))
-        if st.state == "running":
-            self.holder.setText("no machine holding the line")
-        elif st.holding_machine:
-            self.holder.setText(f"held by {st.holding_machine}: {st.holding_reason}")
-        else:
-            self.holder.setText(st.holding_reason or "cause not known yet")
+        self.holder.setText(st.claim)  # from every machine's state now (hmi.core.production.holding)
         window = f"last {RATE_WINDOW_S / 60:g} min"
         rate = "—" if st.rate_per_min is None else f"{st.rate_per_min:,.0f}/min"
         self.rate.setText(f"rate {rate} · ideal {st.ideal_rate:,.0f}/min")

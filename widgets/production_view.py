@@ -40,6 +40,7 @@ from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
 from hmi.core.production.text import clock_duration, count, minutes, pct
 from hmi.core.users import Action, User
 from widgets import palette
+from widgets.last_known import last_known_text
 
 SHIFTS = ("This shift", "Previous shift")
 MACHINE_COLUMNS = ("Machine", "OEE", "A", "P", "Q", "Good", "Rejects", "Downtime", "Failures", "MTBF", "MTTR")
@@ -147,6 +148,7 @@ class ProductionView(QWidget):
         self.user: User | None = None
         self._problem = ""
         self._stops: list[Stop] = []
+        self._since: float | None = None  # the link went: the figures are the last known
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
         head = QHBoxLayout()
@@ -227,6 +229,18 @@ class ProductionView(QWidget):
         self._problem = problem
         self._render()
 
+    def set_last_known(self, since: float | None) -> None:
+        """The link went at `since` (None: back): the figures are the last known ones and say so."""
+        if since != self._since:
+            self._since = since
+            self._render()
+
+    def last_known_at(self) -> float | None:
+        return self._since
+
+    def shown_texts(self) -> list[str]:
+        return [self.title.text()]
+
     def set_user(self, user: User | None) -> None:
         self.user = user
         self._update_buttons()
@@ -261,6 +275,8 @@ class ProductionView(QWidget):
             f"{name} shift {self._hm(t0)}–{self._hm(t1)} · OEE {pct(line.oee)} (A {pct(line.availability)}, "
             f"P {pct(line.performance)}, Q {pct(line.quality)}) · good {count(line.good)}"
         )
+        if self._since is not None:  # no counts or states reach the analysis
+            self.title.setText(f"{self.title.text()} · link lost: {last_known_text(self._since)}")
         self.title.setToolTip(f"{a.setup.line_name}, {self._to_local(t0):%Y-%m-%d}")
         # One line for the notes (the tables need the height); all of them in the tooltip.
         flags = [*([self._problem] if self._problem else []), *a.flags, *line.flags]

@@ -41,12 +41,14 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.config import AlarmLimits, TagConfig
+from hmi.core.qc_figures import RejectShare
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from inference.qc.inspector import DEFAULT_MIN_COUNT, DEFAULT_WINDOW, QcResult, QcStatus, Verdict
 from widgets import palette
 from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age
+from widgets.last_known import last_known_text
 from widgets.qc_image_view import DEFECT, DEFECT_TEXT, QcImageView, numpy_to_qimage
 
 RATE_TAG_NAME = "qc.defect_rate"
@@ -311,6 +313,7 @@ class QcPane(QFrame):
         self._status: QcStatus | None = None
         self._model_error: str | None = None
         self._camera_ok = True
+        self._since: float | None = None  # the line's link went: verdict and rate are the last known
         self._dialogs: list[QcImageDialog] = []
 
         outer = QVBoxLayout(self)
@@ -359,6 +362,9 @@ class QcPane(QFrame):
         self.score = QLabel("")
         self.score.setObjectName("qcScore")
         self.score.setWordWrap(True)  # "Last verdict: REJECT Misaligned label (image #…)" when stale
+        # Room for two lines, so a short dock (1024x768) scrolls rather than cutting the second off.
+        self.score.ensurePolished()
+        self.score.setMinimumHeight(2 * self.score.fontMetrics().lineSpacing() + 4)
         right.addWidget(self.score)
         self.detail = QLabel("")
         self.detail.setObjectName("qcDim")
@@ -426,8 +432,44 @@ class QcPane(QFrame):
     def verdict_stale(self) -> bool:
         return self._verdict_stale
 
+    def set_last_known(self, since: float | None) -> None:
+        """The line's link went at `since` (None: back): no image or verdict can come, so what
+        is shown is the last known, greyed and saying so."""
+        if since == self._since:
+            return
+        self._since = since
+        if since is None:
+            self._verdict_stale = False
+            if self.latest is not None:
+                self.show_result(self.latest, keep_time=True)
+            self.rate_indicator.set_stale(not self._camera_ok)
+            self.check_stale()
+            return
+        self._show_last_known()
+
+    def _show_last_known(self) -> None:
+        assert self._since is not None
+        r = self.latest
+        self._set_verdict("LINK LOST", "stale")
+        known = last_known_text(self._since)
+        if r is None:
+            self.score.setText(f"No image inspected yet · {known}")
+        else:
+            last = "not inspected" if r.verdict is Verdict.ERROR else self._verdict_word(r)
+            self.score.setText(f"Last verdict: {last} (image #{r.seq}) · {known}")
+        self.rate_indicator.set_stale(True)
+        self._verdict_stale = True
+
+    def last_known_at(self) -> float | None:
+        return self._since
+
+    def shown_texts(self) -> list[str]:
+        return [self.verdict.text(), self.score.text(), self.detail.text()]
+
     def check_stale(self) -> bool:
         """Mark the verdict, the image and the rate stale when no image came for `stale_after_s`."""
+        if self._since is not None:
+            return True
         r = self.latest
         if r is None or self._shown_at is None:
             return False
@@ -459,6 +501,11 @@ class QcPane(QFrame):
             self.show_result(results[-1])
 
     def show_result(self, r: QcResult, *, keep_time: bool = False) -> None:
+        self._show_result(r, keep_time=keep_time)
+        if self._since is not None:
+            self._show_last_known()
+
+    def _show_result(self, r: QcResult, *, keep_time: bool = False) -> None:
         self.latest = r
         if not keep_time:
             self._shown_at = self._clock()
@@ -518,7 +565,7 @@ class QcPane(QFrame):
         if (s.source_state == ConnectionState.CONNECTED) != self._camera_ok:
             self.set_camera_state(s.source_state, s.source_detail)
         dropped = f"   ·   dropped {s.dropped:,}" if s.dropped else ""
-        share = f" ({100.0 * s.defects / s.inspected:.1f} %)" if s.inspected else ""
+        share = f" ({RejectShare(s.defects, s.inspected).pct_text()})" if s.inspected else ""
         self.counts.setText(
             f"Since the QC started: inspected {s.inspected:,} · rejected {s.defects:,}{share}\n"
             f"Not inspected {s.errors:,}{dropped}"

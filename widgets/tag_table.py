@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterable
 
@@ -35,6 +36,7 @@ from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_array, quality_of, status_name
 from widgets import palette
 from widgets.formatting import alarm_level, decimals_for, format_age, format_timestamp, format_value
+from widgets.last_known import last_known_text, mark_not_plant_value
 
 COL_NAME, COL_DESC, COL_VALUE, COL_UNIT, COL_QUALITY, COL_SOURCE_TS, COL_AGE = range(7)
 HEADERS = ("Tag", "Description", "Value", "Unit", "Quality", "Source time", "Age")
@@ -69,6 +71,9 @@ class TagTableModel(QAbstractTableModel):
         }
         self._problems: dict[int, tuple[int, str]] = {}
         self._stale = False
+        self._since: float | None = None  # the link went at this time: values are the last known
+        # tags that stay current while the link is lost (the link's own state tag)
+        self._current = np.zeros(self._n, dtype=bool)
         self._order = np.arange(self._n, dtype=np.int64)  # sorted order over all tags
         self._rows = self._order.copy()  # view row -> tag index (after filter)
         self._row_of = np.arange(self._n, dtype=np.int64)  # tag index -> view row, -1 hidden
@@ -115,19 +120,21 @@ class TagTableModel(QAbstractTableModel):
         if role == _Display:
             return self._text(i, col)
         if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == COL_VALUE and self.live.is_text[i]:
+                return _LEFT  # words read from the left; numbers line up on the right
             return _RIGHT if col in (COL_VALUE, COL_SOURCE_TS, COL_AGE) else _LEFT
         if role == Qt.ItemDataRole.BackgroundRole:
             if col == COL_VALUE:
                 if self._is_bad(i):
                     return self._brush_bad
                 level = self._level(i)
-                if level is not None and not self._stale:
+                if level is not None and not self._old(i):
                     return self._brush_alarm[level]
             elif col == COL_QUALITY and (i in self._problems and self._is_bad(i)):
                 return self._brush_bad
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if (self._stale or self._overdue[i]) and col >= COL_VALUE:
+            if (self._old(i) or self._overdue[i]) and col >= COL_VALUE:
                 return self._fg_stale
             if col == COL_VALUE:
                 level = self._level(i)
@@ -146,8 +153,21 @@ class TagTableModel(QAbstractTableModel):
             return self._tooltip(i)
         return None
 
+    def _old(self, i: int) -> bool:
+        """Row i shows only the last known value (not updating, or its data lost)."""
+        return (self._stale and not self._current[i]) or self.live.lost_at[i] == self.live.lost_at[i]
+
+    def last_known_at(self, i: int) -> float | None:
+        """Since when row i's value is only the last known one; None while it is current."""
+        if self._since is not None and not self._current[i]:
+            return self._since
+        return self.live.last_known_at(i)
+
     def _is_bad(self, i: int) -> bool:
-        return quality_of(int(self.live.status[i])) == Quality.BAD or self.live.value[i] != self.live.value[i]
+        if quality_of(int(self.live.status[i])) == Quality.BAD:
+            return True
+        # a text tag has no number: its value is the text (an empty string is a value too)
+        return not self.live.is_text[i] and self.live.value[i] != self.live.value[i]
 
     def _level(self, i: int) -> str | None:
         if not self._has_alarms[i] or self._is_bad(i):
@@ -168,15 +188,23 @@ class TagTableModel(QAbstractTableModel):
         if col == COL_VALUE:
             status = int(live.status[i])
             q = quality_of(status)
-            if q == Quality.BAD or live.value[i] != live.value[i]:
+            if self._is_bad(i):
                 return "? REFUSED" if i in self._problems else "? BAD"
-            text = format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            exact = live.text[i]  # a text tag's text, or a 64-bit integer's exact digits
+            text = (
+                exact
+                if exact is not None
+                else format_value(self._tags[i], float(live.value[i]), self._decimals[i])
+            )
             return text + " ?" if q == Quality.UNCERTAIN else text
         if col == COL_QUALITY:
             status = int(live.status[i])
             problem = self._problems.get(i)
             if problem and quality_of(status) == Quality.BAD:
                 return f"{status_name(problem[0])} (0x{problem[0]:08X})"
+            lost = self.last_known_at(i)
+            if lost is not None:
+                return "Link lost: " + last_known_text(lost)
             if self._overdue[i]:
                 return f"Stale: no update for {format_age(self._now - float(live.received_ts[i]))}"
             return status_name(status)
@@ -197,6 +225,10 @@ class TagTableModel(QAbstractTableModel):
         if t.description:
             lines.append(t.description)
         lines.append(f"Status: {status_name(status)} (0x{status:08X})")
+        shown = self.live.text[i]
+        if shown is not None:
+            what = "Text" if self.live.is_text[i] else "Exact value (trends draw the nearest float64)"
+            lines.append(f"{what}: {html.escape(shown[:500])}" + ("…" if len(shown) > 500 else ""))
         problem = self._problems.get(i)
         if problem:
             lines.append(f"Refused by server: {status_name(problem[0])} (0x{problem[0]:08X}) — {problem[1]}")
@@ -236,9 +268,14 @@ class TagTableModel(QAbstractTableModel):
         if changed:
             self.on_samples_applied(np.asarray(changed))
 
-    def set_stale(self, stale: bool) -> None:
-        if stale != self._stale:
-            self._stale = stale
+    def set_stale(self, stale: bool, since: float | None = None, current: Iterable[int] = ()) -> None:
+        """Not updating (no link yet, or lost `since`: rows say "last known at"), except the
+        `current` tags (computed here, like the link's own state)."""
+        since = since if stale else None
+        self._current[:] = False
+        self._current[list(current)] = True
+        if stale != self._stale or since != self._since:
+            self._stale, self._since = stale, since
             self._emit_all(COL_VALUE, COL_AGE)
 
     def tick(self, now: float | None = None) -> None:
@@ -354,6 +391,7 @@ class TagTable(QWidget):
         super().__init__(parent)
         self.model = TagTableModel(live, self)
         self._pending = np.zeros(len(live), dtype=bool)
+        self._fits_digits = False
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(int(1000 / refresh_hz))
@@ -402,7 +440,10 @@ class TagTable(QWidget):
         widths = {
             COL_NAME: fm.horizontalAdvance("labeller.motor_current_xx"),
             COL_DESC: fm.horizontalAdvance("Labeller bearing temperature"),
-            COL_VALUE: fm.horizontalAdvance("-000,000.00xxx"),
+            # text tags: room for a batch id or a recipe name (the tooltip has the whole text)
+            COL_VALUE: fm.horizontalAdvance(
+                "LOT-2026-12-06-0042xx" if live.is_text.any() else "-000,000.00xxx"
+            ),
             COL_UNIT: fm.horizontalAdvance("m/minxxx"),
             COL_QUALITY: fm.horizontalAdvance("BadNodeIdUnknown (0x80340000)xxxxx"),
             COL_SOURCE_TS: fm.horizontalAdvance("00:00:00.000xxx"),
@@ -422,6 +463,7 @@ class TagTable(QWidget):
         self.model.rows_filtered.connect(self._show_count)
         self.model.modelReset.connect(lambda: self._show_count(self.model.rowCount(), len(live)))
         self._show_count(self.model.rowCount(), len(live))
+        mark_not_plant_value(self.count_label, "how many tags the filter shows")
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.filter_edit.text(), self.abnormal_box.isChecked())
@@ -442,10 +484,37 @@ class TagTable(QWidget):
         if not len(changed):
             return 0
         self._pending[:] = False
+        self._fit_exact_digits(changed)
         return self.model.on_samples_applied(changed)
+
+    def _fit_exact_digits(self, changed: np.ndarray) -> None:
+        """The exact digits of a 64-bit integer must never be elided: the first time one is shown,
+        the value column grows to hold any 64-bit integer."""
+        if self._fits_digits:
+            return
+        live = self.model.live
+        if any(live.text[i] is not None and not live.is_text[i] for i in changed.tolist()):
+            need = self.fontMetrics().horizontalAdvance("-18446744073709551615xx")
+            if self.view.columnWidth(COL_VALUE) < need:
+                self.view.setColumnWidth(COL_VALUE, need)
+            self._fits_digits = True
 
     def tick(self) -> None:
         self.model.tick()
+
+    # --- ShowsPlantValues (widgets.last_known) ------------------------------------------
+    def last_known_at(self) -> float | None:
+        """The earliest time from which a shown row is only the last known value; None: all current."""
+        m = self.model
+        times = [t for r in range(m.rowCount()) if (t := m.last_known_at(m.tag_at(r))) is not None]
+        return min(times) if times else None
+
+    def shown_texts(self) -> list[str]:
+        m = self.model
+        return [
+            f"{m.tag_name(r)} {m.index(r, COL_VALUE).data()} {m.index(r, COL_QUALITY).data()}"
+            for r in range(m.rowCount())
+        ]
 
     def _on_double_clicked(self, index) -> None:  # QModelIndex
         if index.isValid():

@@ -100,13 +100,14 @@ def _inside_item_view(w: QWidget) -> bool:
 
 
 def _label(w: QLabel) -> ClippedText | None:
+    # What the label shows (QLabel's own text: a subclass may override text() to return more).
+    text = QLabel.text(w)
     if isinstance(w, ShortensText):  # clipped when it shows less than all of its text
         want = w.full_text()
-        if want and w.text() != want:
+        if want and text != want:
             fm = QFontMetrics(w.font())
             return ClippedText(widget_path(w), want, fm.horizontalAdvance(want), w.width(), "elided")
         # It shows all of it: whether all of it fits is checked as for any label.
-    text = w.text()
     if not text.strip() or (w.pixmap() is not None and not w.pixmap().isNull()):
         return None
     rect = w.contentsRect()

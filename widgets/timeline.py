@@ -1,5 +1,6 @@
 """The shift timeline: one time axis, a lane of state bars per machine, marker lanes for alarms, operator
-actions, QC, advisories and connection, gaps hatched, and a shared cursor.
+actions, QC, advisories and connection, a lane for the reviewer's own notes (the review notes file, not
+the journal), gaps hatched, and a shared cursor.
 
 ISA-101: machine states in greys (running darkest, stopped lightest), colour only for abnormal states
 (faulted) and for alarm markers. Zoom with the wheel (time only), drag to pan; click a marker to select
@@ -14,6 +15,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
+from hmi.core.review.notes import NoteKind, ReviewNote
 from hmi.core.review.timeline import LANES, Marker, Timeline
 
 STATE_GREYS = {"Running": "#5c5c5c", "Starting": "#8a8a8a", "Idle": "#a8a8a8", "Stopped": "#c8c8c8"}
@@ -32,11 +34,14 @@ LANE_TITLES = {
     "advisory": "Advisories",
     "connection": "Link / gaps",
 }
+NOTES_TITLE = "Review notes"
+NOTE_SYMBOLS = {NoteKind.NOTE: "s", NoteKind.BOOKMARK: "t1", NoteKind.STOP_REASON: "star"}
 
 
 class TimelineWidget(QWidget):
     cursor_moved = Signal(float)  # POSIX seconds
     marker_clicked = Signal(int)  # journal event id
+    note_clicked = Signal(str)  # review note id
 
     def __init__(self, timeline: Timeline, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +56,7 @@ class TimelineWidget(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
         self.lane_names = [name for _, name in timeline.machines] + [LANE_TITLES[lane] for lane in LANES]
+        self.lane_names.append(NOTES_TITLE)
         n = len(self.lane_names)
         left = self.plot.getAxis("left")
         left.setTicks([[(n - 1 - k, name) for k, name in enumerate(self.lane_names)]])
@@ -61,6 +67,12 @@ class TimelineWidget(QWidget):
         self._draw_gaps(n)
         self._markers: list[Marker] = []
         self._draw_markers()
+        self._notes: list[ReviewNote] = []
+        self._notes_y = 0.0  # the last lane
+        self._notes_item = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#1f1f1f"), brush=pg.mkBrush("#ffffff"),
+                                              hoverable=True, tip=None)  # fmt: skip
+        self._notes_item.sigClicked.connect(self._on_note)
+        self.plot.addItem(self._notes_item)
         self.cursor_line = pg.InfiniteLine(
             pos=timeline.t0,
             angle=90,
@@ -74,7 +86,7 @@ class TimelineWidget(QWidget):
         self.plot.setXRange(timeline.t0, timeline.t1, padding=0.01)
         self.plot.setYRange(-0.6, n - 0.4, padding=0)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        self.setMinimumHeight(20 * n + 40)
+        self.setMinimumHeight(14 * n + 40)
 
     # --- drawing -------------------------------------------------------------------------------
     def _draw_bars(self) -> None:
@@ -117,7 +129,29 @@ class TimelineWidget(QWidget):
             scatter.sigClicked.connect(self._on_marker)
             self.plot.addItem(scatter)
 
+    def set_notes(self, notes: list[ReviewNote]) -> None:
+        """Show the reviewer's notes in their lane (white: they are not journal events)."""
+        self._notes = list(notes)
+        self._notes_item.setData(
+            x=np.array([n.t for n in notes], dtype=float),
+            y=np.full(len(notes), self._notes_y, dtype=float),
+            symbol=[NOTE_SYMBOLS[n.kind] for n in notes],
+            data=[n.id for n in notes],
+        )
+        self._notes_item.setToolTip("\n".join(n.title() for n in notes[:20]))
+
+    def notes_shown(self) -> list[ReviewNote]:
+        return list(self._notes)
+
     # --- interaction -----------------------------------------------------------------------------
+    def _on_note(self, _item: object, points: list[object]) -> None:
+        if points:
+            note_id = str(points[0].data())  # type: ignore[attr-defined]
+            note = next((n for n in self._notes if n.id == note_id), None)
+            if note is not None:
+                self.set_cursor(note.t)
+            self.note_clicked.emit(note_id)
+
     def _on_marker(self, _item: object, points: list[object]) -> None:
         if points:
             event_id = int(points[0].data())  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_read import JournalError, open_journal_readonly
 from hmi.core.journal_schema import journal_files
 from hmi.core.rollup import rollup_rows
+from hmi.core.trend_data import FLAG_MASK
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,13 @@ ROLLUP_STAGE_DDL = (
 )
 # The journal's merge of a partial bucket into a stored one (hmi.core.rollup.UPSERT_SQL), for PostgreSQL:
 # NaN from numpy is "no value" (NULL); least()/greatest() ignore NULLs as coalesce(min(...)) does there.
-ROLLUP_MERGE_SQL = """
+# Only the trends' flag bits go to PostgreSQL (the journal's WENT_DOWN_BIT is for reading counters from a
+# file; the plant historian reads counters sample by sample).
+ROLLUP_MERGE_SQL = f"""
 INSERT INTO sample_rollup AS r (tag_id, station_id, level, bucket, n, n_bad, n_unc, vmin, vmax, t_first,
     t_last, v_last, s_last, s_bad, flags)
 SELECT tag_id, %s, level, bucket, n, n_bad, n_unc, nullif(vmin, 'NaN'), nullif(vmax, 'NaN'), t_first, t_last,
-    nullif(v_last, 'NaN'), s_last, s_bad, flags FROM stage_rollup
+    nullif(v_last, 'NaN'), s_last, s_bad, flags & {FLAG_MASK} FROM stage_rollup
 ON CONFLICT (tag_id, station_id, level, bucket) DO UPDATE SET
   n = r.n + excluded.n,
   n_bad = r.n_bad + excluded.n_bad,

@@ -39,8 +39,9 @@ from hmi.core.historian import (
     rows_to_buckets,
     rows_to_points,
 )
+from hmi.core.journal_text import TextRow
 from hmi.core.rollup import LEVELS
-from hmi.core.trend_data import Buckets, Intervals, Points, regroup
+from hmi.core.trend_data import FLAG_MASK, Buckets, Intervals, Points, regroup
 
 _T = "extract(epoch FROM source_ts)::float8"
 _IN = "tag_id = %s AND origin = ANY(%s)"
@@ -199,8 +200,8 @@ class PlantHistorian:
         if usable_levels:
             level = max(usable_levels)
             rows = conn.execute(
-                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad, flags"
-                " FROM sample_rollup WHERE tag_id = %s AND station_id = %s AND level = %s"
+                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad,"
+                f" flags & {FLAG_MASK} FROM sample_rollup WHERE tag_id = %s AND station_id = %s AND level = %s"
                 " AND bucket >= %s AND bucket <= %s ORDER BY bucket",
                 (tid, station, level, math.floor(t0 / level), math.floor(t1 / level)),
             ).fetchall()
@@ -221,8 +222,9 @@ class PlantHistorian:
         rows = conn.execute(
             "SELECT extract(epoch FROM ts)::float8, kind, message, data::text FROM events"
             " WHERE line_id = %s AND station_id = %s AND ts >= to_timestamp(%s) AND ts < to_timestamp(%s)"
-            " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%%'))",
-            (self.target.line_id, station, t0 - GAP_LOOKBACK_S, t1),
+            " AND (kind = 'data_gap' OR (kind = 'system' AND"
+            " (message LIKE 'journal opened%%' OR message LIKE 'journal closed%%')))",
+            (self.target.line_id, station, t0 - GAP_LOOKBACK_S, t1 + GAP_LOOKBACK_S),
         ).fetchall()
         return gaps_from_events(rows, t0, t1)
 
@@ -241,6 +243,19 @@ class PlantHistorian:
         if row is None:
             return (math.nan, 0, math.nan)
         return (_num(row[1]), int(row[2]), float(row[0]))
+
+    def values_at(self, tags: Sequence[str], t: float) -> dict[str, tuple[float, int, float]]:
+        return {tag: self.value_at(tag, t) for tag in tags}
+
+    def release(self) -> None:
+        """Nothing kept per thread: the pool (shared with the record) holds the connections."""
+
+    def read_text(
+        self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000
+    ) -> dict[str, list[TextRow]]:
+        """No text here: the forwarder does not send the journal's text_samples table yet
+        (docs/journal.md describes it). Text tags read as having no values."""
+        return {t: [] for t in tags}
 
     def read_raw(
         self,

@@ -24,10 +24,18 @@ from hmi.core.alarms import kpi
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError, StoredEvent, TagSamples, event_from_row
-from hmi.core.production.journal_io import BAD_BIT, COUNTER_BUCKET_S, Series, analyse_sources, setup_or_error
+from hmi.core.production.journal_io import (
+    BAD_BIT,
+    Series,
+    analyse_sources,
+    observation_gaps,
+    setup_or_error,
+)
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.production.setup import ProductionSetup
+from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
+from hmi.core.user_settings import settings_dir
 
 _TS = "extract(epoch FROM source_ts)::float8"
 
@@ -190,10 +198,9 @@ class PlantRecord:
     # --- production series --------------------------------------------------------------------------
     def tag_series(self, setup: ProductionSetup, t0: float, t1: float) -> dict[str, Series]:
         """As `hmi.core.production.journal_io.read_tag_series` reads a file with rollups: each production
-        tag's samples in [t0, t1) plus the last one before; counters as the last good value of each
-        COUNTER_BUCKET_S rollup bucket."""
+        tag's samples in [t0, t1) plus the last one before; counters as every usable sample (the same
+        count as a file gives: the sum of the recorded steps)."""
         ids = self._tag_ids()
-        level = int(COUNTER_BUCKET_S)
         out: dict[str, Series] = {}
         with self.pool.connection() as conn:
             for m in setup.machines:
@@ -210,19 +217,13 @@ class PlantRecord:
                         + " ORDER BY source_ts DESC, origin DESC, local_id DESC LIMIT 1",
                         (tid, self._origins, t0),
                     ).fetchall()
-                    if counter:
+                    if counter:  # every usable sample: the count is the sum of the recorded steps,
+                        # as read from a file (journal_io.read_tag_series), so both give the same units
                         rows = conn.execute(
-                            "SELECT t_last, v_last, s_last FROM sample_rollup WHERE tag_id = %s AND station_id = %s"
-                            f" AND level = {level} AND bucket >= %s AND bucket < %s AND s_last < {BAD_BIT}"
-                            " AND v_last IS NOT NULL AND t_last >= %s AND t_last < %s ORDER BY bucket",
-                            (
-                                tid,
-                                self.station_id,
-                                math.floor(t0 / level),
-                                math.ceil(t1 / level) + 1,
-                                t0,
-                                t1,
-                            ),
+                            f"SELECT {_TS}, value, status FROM samples WHERE tag_id = %s AND origin = ANY(%s)"
+                            " AND source_ts >= to_timestamp(%s) AND source_ts < to_timestamp(%s)"
+                            f" AND status < {BAD_BIT} AND value IS NOT NULL ORDER BY source_ts, origin, local_id",
+                            (tid, self._origins, t0, t1),
                         ).fetchall()
                     else:
                         rows = conn.execute(
@@ -254,6 +255,18 @@ class PlantRecord:
             "line_name": self.line_name,
             "line_config": self.config.model_dump_json() if self.config is not None else "",
         }
+
+    def not_recording(self) -> list[tuple[float, float]]:
+        return observation_gaps([self])
+
+    def open_notes(self) -> ReviewNotes:
+        """Notes of a plant-historian review go to the reviewer's settings folder (there is no journal
+        file to put them next to, and the historian is the plant's record, not the reviewer's)."""
+        folder = settings_dir() / "review_notes"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{self.line_id}_{self.station_id}")
+        t0, t1 = self.t0, self.t1
+        return ReviewNotes([JournalSpan(folder / f"{name}.plant", t0, t1)], self.line_id)
 
     def close(self) -> None:
         self.pool.close()

@@ -38,6 +38,7 @@ from connectors.plant.forwarder import ForwarderSettings, PlantError, PlantForwa
 from connectors.plant.line_sync import LineStateSync
 from connectors.plant.link import PlantLink
 from hmi.app.cert_trust import CertificateTrust
+from hmi.app.server_browse import ServerBrowser
 from hmi.core.alarms.commands import AlarmRequest
 from hmi.core.alarms.definitions import load_definitions
 from hmi.core.alarms.engine import AlarmEngine
@@ -49,12 +50,14 @@ from hmi.core.connector_notice import CONFIG_NOTICES, ConnectorNotice
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from hmi.core.journal_health import JournalHealth, JournalWatch
+from hmi.core.link_state import LINK_CONNECTED, LINK_CONNECTING, LINK_LOST
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import BAD, BAD_WAITING_FOR_INITIAL_DATA, GOOD, is_backfilled, is_bad, status_name
 from hmi.core.retention import RetentionJob
-from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
+from hmi.core.runtime_api import ConnectionState, LiveUpdate, ServerGrant, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
+from hmi.core.text_samples import TextSample
 from hmi.core.users import Action, PermissionDenied, User, UserStore
 from inference.fault.predictor import Advisory, FaultPredictor
 from inference.qc.inspector import QcInspector
@@ -65,6 +68,7 @@ log = logging.getLogger(__name__)
 # minimised for a long time the oldest samples are dropped from the *display*
 # feed only (the journal has them all) and the drop is counted and shown.
 _FEED_MAX_SAMPLES = 2_000_000
+_FEED_MAX_TEXTS = 50_000
 # How far back a start looks for each machine's last journaled state (today's and yesterday's file).
 _STATE_LOOKBACK_S = 2 * 86_400.0
 
@@ -199,6 +203,8 @@ class LineRuntime:
             on_backfill=self._on_backfill,
             on_notice=self._on_notice,
             pki_dir=pki_root(config.server.security.pki_dir, jdir),
+            on_text=self._on_text,
+            on_grants=self._on_grants,
         )
         if self.qc is not None and config.camera is not None:
             # The camera's session is secured like the tag session: same [server.security], same
@@ -220,11 +226,17 @@ class LineRuntime:
         self.certificates = CertificateTrust(
             self.connector.pki, self.auditor, self.retry_connection, self._actions
         )
+        # The engineers' tag browser: its own session to the same server, with the same security.
+        self.browser = ServerBrowser(
+            config, self.connector.endpoint, self.connector.pki, self._io, self.auditor
+        )
         self._gui_feed = gui_feed
         self._lock = threading.Lock()
         self._feed: deque[SampleBatch] = deque()
         self._feed_samples = 0
         self._feed_dropped = 0
+        self._texts: deque[TextSample] = deque(maxlen=_FEED_MAX_TEXTS)
+        self._latest_text: dict[int, TextSample] = {}
         self._events: list[JournalEvent] = []
         self._problems: list[TagProblem] = []
         self._state = ConnectionState.DISCONNECTED
@@ -239,6 +251,18 @@ class LineRuntime:
         self.samples_in = 0
         self.started_at = 0.0
         self._link_lost_at: float | None = None
+        # The link as a derived tag ([server] link_tag): its own alarm, and the cause that
+        # suppresses the per-sensor quality alarms while the link is down.
+        self._link_i = self._index.get(config.server.link_tag, -1) if config.server.link_tag else -1
+        self._link_code: int | None = None
+        self._link_published = 0.0
+        self._link_every_s = (
+            float(config.tags[self._link_i].sampling_ms) / 1000.0 if self._link_i >= 0 else math.inf
+        )
+        self._link_lock = threading.Lock()
+        self._ever_connected = False
+        self._stopping = False
+        self._camera_outage_told = False  # the camera's current outage is in the journal
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -269,6 +293,7 @@ class LineRuntime:
         if self.production is not None and self._production_worker is not None:
             self.production.start()
             self._production_worker.start()
+        self._publish_link(LINK_CONNECTING)
         self._io.start()
         self._run_future = self._io.submit(self.connector.run())
         if self.qc is not None and self.camera is not None:
@@ -288,8 +313,10 @@ class LineRuntime:
         return self
 
     def stop(self) -> None:
+        self._stopping = True  # the connector's "stopped" is not a lost link
         if self._io.running:
             try:
+                self.browser.close()
                 if self.camera is not None:
                     self._io.run(self.camera.stop(), timeout=10)
                     if self._camera_future is not None:
@@ -359,7 +386,16 @@ class LineRuntime:
             dropped, self._feed_dropped = self._feed_dropped, 0
             state, detail = self._state, self._state_detail
             alarms, self._alarm_changes = self._alarm_changes, []
-        return LiveUpdate(SampleBatch.concat(batches), events, state, detail, problems, dropped, alarms)
+            texts = list(self._texts)
+            self._texts.clear()
+        return LiveUpdate(
+            SampleBatch.concat(batches), events, state, detail, problems, dropped, alarms, texts
+        )
+
+    def latest_text(self, tag: str) -> TextSample | None:
+        """The newest text value of a tag (text tags; exact digits of a big integer), or None."""
+        i = self._index.get(tag)
+        return None if i is None else self._latest_text.get(i)
 
     # --- users and alarm actions (answered on the actions thread, never blocking the caller) ---
 
@@ -488,6 +524,20 @@ class LineRuntime:
                 self._detect_machine_states(present)
         self._feed_gui(batch)
 
+    def _on_text(self, texts: list[TextSample]) -> None:
+        """Text values (I/O loop thread): journaled in text_samples and shown; never alarmed."""
+        self.journal.write_text_samples(texts)
+        for t in texts:
+            if not is_backfilled(t.status):
+                self._latest_text[t.tag_idx] = t
+        if self._gui_feed:
+            with self._lock:
+                self._texts.extend(texts)  # bounded: a frozen window keeps the newest
+
+    def _on_grants(self, grants: dict[str, ServerGrant]) -> None:
+        """What the server granted per tag after a subscribe: into the journal's tags table."""
+        self.journal.record_grants(grants, time.time())
+
     def _feed_gui(self, batch: SampleBatch) -> None:
         if self._gui_feed:
             with self._lock:
@@ -589,6 +639,14 @@ class LineRuntime:
         prev = self._state
         with self._lock:
             self._state, self._state_detail = state, detail
+        if state == ConnectionState.CONNECTED:
+            self._ever_connected = True
+            self._publish_link(LINK_CONNECTED)
+        elif not self._stopping:
+            # Before the first connection a failed attempt (DISCONNECTED with its cause) is a
+            # link that cannot be made: lost too. Only the first CONNECTING is "Connecting".
+            first = not self._ever_connected and state == ConnectionState.CONNECTING
+            self._publish_link(LINK_CONNECTING if first and self._link_code != LINK_LOST else LINK_LOST)
         if state == prev:
             return
         now = time.time()
@@ -615,6 +673,28 @@ class LineRuntime:
                     data={"start": t0, "end": now, "tags": "all"},
                     ts=t0,
                 )
+            )
+
+    def _publish_link(self, code: int | None = None) -> None:
+        """The link tag's value, journaled, alarmed and shown like any derived tag: at once
+        when it changes (`code`), and again at the tag's sampling interval (`code` None, from
+        the alarm tick) so the screens know it is current.
+
+        A change comes from the connector's state callback, which runs before the connector
+        marks the server's tags Bad: the alarm engine sees the cause before its consequences."""
+        if self._link_i < 0:
+            return
+        now = time.time()
+        with self._link_lock:
+            if code is None:
+                if self._link_code is None or now - self._link_published < self._link_every_s:
+                    return
+                code = self._link_code
+            elif code == self._link_code:
+                return
+            self._link_code, self._link_published = code, now
+            self._on_derived_batch(
+                SampleBatch.from_columns([self._link_i], [now], [now], [now], [float(code)], [GOOD])
             )
 
     def _on_backfill(self, result: BackfillResult) -> None:
@@ -666,6 +746,7 @@ class LineRuntime:
     # --- alarms (alarm thread) ------------------------------------------------------------------
 
     def _alarm_tick(self) -> None:
+        self._publish_link()
         self.alarms.tick()
         if self.journal.path != self._alarm_journal_file:  # daily rotation: make the new file self-contained
             self._alarm_journal_file = self.journal.path
@@ -685,9 +766,17 @@ class LineRuntime:
 
     def _on_camera_state(self, state: ConnectionState, detail: str) -> None:
         assert self.qc is not None
-        changed = state != self.qc.status.source_state
+        prev = self.qc.status.source_state
         self.qc.set_source_state(state, detail)
-        if changed:
+        up = state == ConnectionState.CONNECTED
+        # One event per outage, as for the tags' link: while the server is away asyncua's retries
+        # toggle the camera session between reconnecting and disconnected every second (seen: 51
+        # events in 25 s). Journaled: the change of connectedness, and the first cause of an outage.
+        same_outage = not up and prev != ConnectionState.CONNECTED and self._camera_outage_told
+        self._camera_outage_told = not up and (
+            self._camera_outage_told or state != ConnectionState.CONNECTING
+        )
+        if (up != (prev == ConnectionState.CONNECTED) or not up) and not same_outage:
             sev = (
                 Severity.INFO
                 if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from hmi.core.config_types import STRICT, Number, Range
+from hmi.core.link_state import LINK_STATES
 from hmi.core.production.schema import ProductionConfig, ShiftsConfig, check_production
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "resources" / "demo_line.toml"
@@ -95,6 +96,10 @@ class ServerConfig(_Strict):
     # server (a 10 s cap measured a 25 s gap for a 10 s outage); one GetEndpoints a second
     # is nothing for a PLC.
     reconnect_max_delay_s: Number = 1.0
+    # A derived enum tag that receives the link's state (hmi.core.link_state): journaled,
+    # trended and alarmed like any tag; while it is not Connected, the quality alarms of
+    # the server's tags are suppressed by design (the link is the one cause). "" = none.
+    link_tag: str = ""
 
     @field_validator("publishing_interval_ms")
     @classmethod
@@ -134,6 +139,9 @@ class JournalConfig(_Strict):
     # the newest sample batches are dropped (and a data_gap journaled), events counted as lost.
     max_queued_samples: int = 1_000_000  # about 48 MB
     max_queued_events: int = 50_000  # about 25 MB
+    # Text tags (data_type = "text") and 64-bit integers beyond 2^53 are journaled as text up to this
+    # many UTF-8 bytes; a longer value is cut at a character boundary and marked with its full length.
+    max_text_bytes: int = 1024
     stall_warn_s: Number = 3.0
     disk_warn_free_mb: Number = 2048.0
     disk_critical_free_mb: Number = 512.0
@@ -143,6 +151,13 @@ class JournalConfig(_Strict):
     def _positive(cls, v: float) -> float:
         if not 10 <= v <= 10_000:
             raise ValueError("must be between 10 and 10000 ms")
+        return v
+
+    @field_validator("max_text_bytes")
+    @classmethod
+    def _text_bytes(cls, v: int) -> int:
+        if not 16 <= v <= 1_048_576:
+            raise ValueError("must be between 16 and 1048576 bytes")
         return v
 
     @field_validator("page_cache_mb")
@@ -235,6 +250,14 @@ class DisplayConfig(_Strict):
     # A new unacknowledged alarm of one of these priorities (1 urgent .. 4 low) brings the alarm
     # list to the front, unless the user is in a dialog.
     raise_alarm_list: list[int] = [1, 2]
+    # A new machine-trip alarm brings it forward whatever its priority: a trip stops the line, and
+    # a rationalised trip alarm is medium (the machine has already stopped) yet is exactly what the
+    # supervisor must see at once.
+    raise_alarm_list_on_trip: bool = True
+
+    def raises_alarm_list(self, priority: int, trip: bool) -> bool:
+        """Whether a new alarm of this priority (trip: a machine-trip alarm) brings the list forward."""
+        return priority in self.raise_alarm_list or (trip and self.raise_alarm_list_on_trip)
 
     @field_validator("raise_alarm_list")
     @classmethod
@@ -252,6 +275,15 @@ class AlarmLimits(_Strict):
     lolo: Number | None = None
     # What the operator should do when one of these limits is crossed (appended to the message).
     action: str = ""
+    # HiHi/LoLo is a more urgent situation than Hi/Lo (e.g. vibration zone D: stop now, not plan a
+    # repair): its own action. Empty: `action`.
+    hihi_action: str = ""
+    lolo_action: str = ""
+
+    def action_for(self, level: str) -> str:
+        """The action for an alarm at `level` (hihi, hi, lo, lolo)."""
+        own = {"hihi": self.hihi_action, "lolo": self.lolo_action}.get(level, "")
+        return (own or self.action).strip()
 
     @model_validator(mode="after")
     def _ordered(self) -> AlarmLimits:
@@ -275,7 +307,9 @@ class TagConfig(_Strict):
     description: str = ""
     unit: str = ""
     machine: str = ""
-    data_type: Literal["float", "int", "bool", "enum"] = "float"
+    # "text": a String, LocalizedText, ByteString (read as UTF-8 text) or an array of them
+    # (journaled as JSON). Text is journaled in its own table and shown, never trended or alarmed.
+    data_type: Literal["float", "int", "bool", "enum", "text"] = "float"
     # For enums: value -> label, e.g. {"0" = "Stopped", "2" = "Running"}
     states: dict[str, str] = {}
     range: Range | None = None
@@ -346,6 +380,31 @@ class TagConfig(_Strict):
             )
         if self.data_type == "enum" and not self.states:
             raise ValueError("an enum tag needs a 'states' table")
+        return self
+
+    @model_validator(mode="after")
+    def _text_is_shown_not_trended(self) -> TagConfig:
+        if self.data_type != "text":
+            return self
+        numeric = [
+            n
+            for n, set_ in (
+                ("range", self.range is not None),
+                ("normal", self.normal is not None),
+                ("alarms", any(getattr(self.alarms, k) is not None for k in ("hihi", "hi", "lo", "lolo"))),
+                ("deadband", self.deadband > 0),
+                ("states", bool(self.states)),
+                ("writable", self.writable),
+            )
+            if set_
+        ]
+        if numeric:
+            raise ValueError(
+                f"a text tag cannot have {', '.join(numeric)}: text is journaled and shown, not trended,"
+                " alarmed or written (use a numeric tag for that)"
+            )
+        if self.source == "derived":
+            raise ValueError('a derived tag is a number: data_type = "text" is for server tags')
         return self
 
     @property
@@ -453,6 +512,20 @@ class AlarmSettings(_Strict):
         return v
 
 
+def check_link_tag(name: str, tags: dict[str, TagConfig]) -> None:
+    """server.link_tag names a derived enum tag whose states name the link codes."""
+    tag = tags.get(name)
+    where = f"server.link_tag {name!r}"
+    if tag is None:
+        raise ValueError(f"{where} is not a configured tag")
+    if tag.source != "derived" or tag.data_type != "enum":
+        raise ValueError(f'{where} must be a tag with source = "derived" and data_type = "enum"')
+    missing = {k: v for k, v in LINK_STATES.items() if tag.states.get(k) != v}
+    if missing:
+        want = ", ".join(f'"{k}" = "{v}"' for k, v in LINK_STATES.items())
+        raise ValueError(f"{where} needs states = {{ {want} }}")
+
+
 class LineInfo(_Strict):
     id: str
     name: str
@@ -500,6 +573,8 @@ class LineConfig(_Strict):
             for ref in m.key_tags:
                 if ref not in known:
                     raise ValueError(f"machine {m.id!r}: key_tags entry {ref!r} is not a configured tag")
+        if self.server.link_tag:
+            check_link_tag(self.server.link_tag, {t.name: t for t in self.tags})
         if self.camera and self.camera.rate_tag and self.camera.rate_tag not in known:
             raise ValueError(f"camera.rate_tag {self.camera.rate_tag!r} is not a configured tag")
         for t in self.tags:

@@ -16,9 +16,12 @@ Gaps the samples cannot show by themselves are added as NaN points with a
 
 - `data_gap` events (the runtime's disconnections, the journal's dropped
   batches): a break at the gap's start for the tags it names (or all);
-- the journal being opened (the app started): a break just after each tag's
-  last sample before that instant, because nothing was recorded while the app
-  was not running.
+- the journal being closed or opened (the app stopped or started): a break just
+  after each tag's last sample before that instant, because nothing was
+  recorded while the app was not running. The close matters as well as the
+  open: the next session's first samples may carry source times from just
+  before its "journal opened" (the server ran first), and a line held from the
+  last session's last sample to them would cross the whole stretch.
 
 Reads run on the caller's thread (the trend widget calls from a worker, never
 the GUI thread), open their own read-only connections, report progress and can
@@ -48,6 +51,7 @@ from urllib.parse import quote
 import numpy as np
 
 from hmi.core.journal_schema import files_for_range, journal_path_for
+from hmi.core.journal_text import TextRow, read_text_rows, text_at
 from hmi.core.quality import (
     BAD_DATA_LOST,
     BAD_NO_DATA,
@@ -59,7 +63,8 @@ from hmi.core.quality import (
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import count_at_most, first_from, last_before, read_tag
-from hmi.core.trend_data import Buckets, Intervals, Points, regroup
+from hmi.core.text_samples import display_text
+from hmi.core.trend_data import FLAG_MASK, Buckets, Intervals, Points, regroup
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -141,6 +146,9 @@ class Historian:
         self.threads = max(1, int(threads))
         self._meta_lock = threading.Lock()
         self._tag_cache: dict[Path, tuple[int, dict[str, int]]] = {}
+        # values_at's open connections, per thread (SQLite connections stay on their thread): opening
+        # one costs about ten times the lookups a review's cursor move makes, so they are kept.
+        self._kept = threading.local()
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -333,8 +341,8 @@ class Historian:
             # about a row per pixel: fetching the rows and merging in numpy is cheaper than SQLite's
             # aggregates (measured: 1.8 ms vs 4.5 ms for 960 rows)
             rows = conn.execute(
-                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad, flags"
-                f" {where} ORDER BY bucket",
+                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad,"
+                f" flags & {FLAG_MASK} {where} ORDER BY bucket",
                 (tid, level, k0, k1),
             ).fetchall()
             return regroup(rows_to_buckets(rows, float(level)), w, t0)
@@ -342,7 +350,7 @@ class Historian:
         args = (tid, level, k0, k1, t0, w)
         rows = conn.execute(
             "SELECT min(t_first), max(t_last), sum(n), sum(n_bad), sum(n_unc), min(vmin), max(vmax),"
-            f" max(s_bad), max(flags) {where} {group}",
+            f" max(s_bad), max(flags & {FLAG_MASK}) {where} {group}",
             args,
         ).fetchall()
         if not rows:
@@ -377,10 +385,13 @@ class Historian:
             except sqlite3.Error:
                 continue
             try:
+                # Restarts are looked for past t1 too: one after the range still ends the line at each
+                # tag's last sample before it, which may lie inside the range.
                 rows = conn.execute(
                     "SELECT ts, kind, message, data FROM events WHERE ts >= ? AND ts < ?"
-                    " AND (kind = 'data_gap' OR (kind = 'system' AND message LIKE 'journal opened%'))",
-                    (t0 - GAP_LOOKBACK_S, t1),
+                    " AND (kind = 'data_gap' OR (kind = 'system' AND"
+                    " (message LIKE 'journal opened%' OR message LIKE 'journal closed%')))",
+                    (t0 - GAP_LOOKBACK_S, t1 + GAP_LOOKBACK_S),
                 ).fetchall()
             except sqlite3.Error:
                 rows = []
@@ -392,19 +403,96 @@ class Historian:
     # --- single values and raw export ------------------------------------------------------------
     def value_at(self, tag: str, t: float) -> tuple[float, int, float]:
         """(value, status, ts) of the last sample of `tag` at or before t, from any file."""
-        best: tuple[float, int, float] = (math.nan, 0, -math.inf)
+        return self.values_at([tag], t)[tag]
+
+    def values_at(self, tags: Sequence[str], t: float) -> dict[str, tuple[float, int, float]]:
+        """Per tag, (value, status, ts) of its last sample at or before t, from any file; (nan, 0, nan)
+        for a tag with none. One read-only connection per file for all the tags (a review's cursor
+        asks this for every faceplate tag at each move): an indexed lookup per tag and file."""
+        best: dict[str, tuple[float, int, float]] = {tag: (math.nan, 0, -math.inf) for tag in tags}
+        for path in self._existing(t - 86_400.0, t + 1.0):
+            conn = self._kept_connection(path)
+            try:
+                ids = self._tag_ids(conn, path)
+                for tag in tags:
+                    tid = ids.get(tag)
+                    if tid is None:
+                        continue
+                    last = last_before(conn, tid, t, inclusive=True)
+                    if len(last) and last.source_ts[0] > best[tag][2]:
+                        best[tag] = (float(last.value[0]), int(last.status[0]), float(last.source_ts[0]))
+            except sqlite3.Error:
+                self._drop_kept(path)  # a file replaced or damaged under us: reopen next time
+                raise
+        return {tag: b if math.isfinite(b[2]) else (math.nan, 0, math.nan) for tag, b in best.items()}
+
+    KEPT_CONNECTIONS = 4  # per thread: a cursor reads one or two daily files; bounds their page caches
+
+    def _kept_connection(self, path: Path) -> sqlite3.Connection:
+        kept: dict[Path, sqlite3.Connection] = self._kept.__dict__.setdefault("conns", {})
+        conn = kept.pop(path, None)
+        if conn is None:
+            conn = _connect_ro(path)
+            while len(kept) >= self.KEPT_CONNECTIONS:
+                kept.pop(next(iter(kept))).close()  # the least recently used
+        kept[path] = conn  # most recently used last
+        return conn
+
+    def _drop_kept(self, path: Path) -> None:
+        conn = self._kept.__dict__.get("conns", {}).pop(path, None)
+        if conn is not None:
+            conn.close()
+
+    def release(self) -> None:
+        """Close the connections values_at keeps open on the calling thread (other threads' go with them)."""
+        for conn in self._kept.__dict__.pop("conns", {}).values():
+            conn.close()
+
+    def read_text(
+        self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000
+    ) -> dict[str, list[TextRow]]:
+        """Every text value of `tags` in [t0, t1) by source time: text tags, and the exact digits
+        journaled for 64-bit integers beyond 2^53. Files older than the text table have none."""
+        out: dict[str, list[TextRow]] = {t: [] for t in tags}
+        n = 0
+        for path in self._existing(t0, t1):
+            conn = _connect_ro(path)
+            try:
+                ids = self._tag_ids(conn, path)
+                for tag in tags:
+                    tid = ids.get(tag)
+                    if tid is None:
+                        continue
+                    rows = read_text_rows(conn, tid, t0, t1, limit=max_rows - n + 1)
+                    n += len(rows)
+                    if n > max_rows:
+                        raise ValueError(
+                            f"more than {max_rows:,} text values in the range; read a shorter range"
+                        )
+                    out[tag].extend(rows)
+            finally:
+                conn.close()
+        for rows in out.values():
+            rows.sort(key=lambda r: r.ts)
+        return out
+
+    def text_at(self, tag: str, t: float) -> TextRow | None:
+        """The last text value of `tag` at or before t, from any file (None: none journaled)."""
+        best: TextRow | None = None
         for path in self._existing(t - 86_400.0, t + 1.0):
             conn = _connect_ro(path)
             try:
                 tid = self._tag_ids(conn, path).get(tag)
-                if tid is None:
-                    continue
-                last = last_before(conn, tid, t, inclusive=True)
+                row = text_at(conn, tid, t) if tid is not None else None
             finally:
                 conn.close()
-            if len(last) and last.source_ts[0] > best[2]:
-                best = (float(last.value[0]), int(last.status[0]), float(last.source_ts[0]))
-        return best if math.isfinite(best[2]) else (math.nan, 0, math.nan)
+            if row is not None and (best is None or row.ts > best.ts):
+                best = row
+        return best
+
+    def text_tags(self) -> set[str]:
+        """Names of the text tags (data_type "text") in these files."""
+        return {name for name, info in self.tag_info().items() if info.get("data_type") == "text"}
 
     def read_raw(
         self,
@@ -540,15 +628,16 @@ def gaps_from_events(
     rows: Sequence[tuple[Any, ...]], t0: float, t1: float
 ) -> tuple[Intervals, np.ndarray, list[Any]]:
     """Journal-level gaps overlapping [t0, t1) from (ts, kind, message, data) event rows: intervals,
-    app-start times, and the tags of each gap (None: all). Rows are `data_gap` events and the
-    "journal opened" system events, as both historians select them."""
+    app stop/start times, and the tags of each gap (None: all). Rows are `data_gap` events and the
+    "journal closed"/"journal opened" system events up to GAP_LOOKBACK_S past t1, as both historians
+    select them."""
     starts: list[float] = []
     ends: list[float] = []
     gap_tags: list[Any] = []
     restarts: list[float] = []
     for ts, kind, _msg, data in rows:
-        if kind == "system":
-            if t0 <= ts < t1:
+        if kind == "system":  # LineHMI stopped or started: looked for past t1 too (see the module doc)
+            if ts >= t0:
                 restarts.append(float(ts))
             continue
         try:
@@ -674,7 +763,7 @@ def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.n
             if not np.any(np.isfinite(p.value[i0:i1])):
                 ts.append(s)
                 st.append(BAD_DATA_LOST)
-    # App (re)start: nothing was recorded since this tag's last sample before it.
+    # App stop or (re)start: nothing was recorded since this tag's last sample before it.
     for r in restarts.tolist():
         i = int(np.searchsorted(p.ts, r, side="left")) - 1
         if i >= 0:
@@ -701,15 +790,30 @@ def write_csv(
     units: dict[str, str] | None = None,
     *,
     cancel: CancelFn | None = None,
+    texts: dict[str, list[TextRow]] | None = None,
 ) -> int:
     """Write samples as CSV rows sorted by time (long format); returns rows written.
 
     Times are ISO 8601 with the local offset; `value` is empty where there is no
     value (bad quality); `quality` is Good/Uncertain/Bad; `status` the OPC UA name.
+    `texts` (Historian.read_text): a text tag's rows carry its text as the value (a
+    truncated one says so); a number's exact digits (beyond 2^53) replace its rounded value.
     """
     units = units or {}
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
+    texts = texts or {}
+    text_only = {t: rows for t, rows in texts.items() if t not in series}
+    exact = {
+        (t, r.ts): display_text(r.text, r.full_bytes)
+        for t, rows in texts.items()
+        if t in series
+        for r in rows
+    }
+    if text_only:
+        series = dict(series)
+        for t, rows in text_only.items():
+            series[t] = Points.of([r.ts for r in rows], [math.nan] * len(rows), [r.status for r in rows])
     names = list(series)
     if not names:
         return 0
@@ -722,6 +826,7 @@ def write_csv(
     qual = np.array(["Good", "Uncertain", "Bad"])[sev]
     bf = np.asarray(is_backfilled(st))
     status_names: dict[int, str] = {}
+    offsets = np.cumsum([0] + [len(series[n]) for n in names])  # where each tag's rows start
     written = 0
     for k, i in enumerate(order.tolist()):
         if cancel is not None and k % 50_000 == 0 and cancel():
@@ -732,11 +837,19 @@ def write_csv(
             name = status_names[code] = status_name(code)
         v = float(val[i])
         tag = names[int(which[i])]
+        when = float(ts[i])
+        if tag in text_only:
+            row = text_only[tag][i - int(offsets[which[i]])]
+            value = display_text(row.text, row.full_bytes)
+        else:
+            value = exact.get((tag, when)) or (
+                repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v))
+            )
         w.writerow(
             (
-                iso_local(float(ts[i])),
+                iso_local(when),
                 tag,
-                repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v)),
+                value,
                 units.get(tag, ""),
                 qual[i],
                 name,

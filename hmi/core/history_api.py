@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from hmi.core.historian import CancelFn, HistoryResult, ProgressFn
+from hmi.core.journal_text import TextRow
 from hmi.core.trend_data import Points
 
 
@@ -33,6 +34,15 @@ class TrendHistory(Protocol):
         """(value, status, ts) of the last sample of `tag` at or before t; (nan, 0, nan) when none."""
         ...
 
+    def values_at(self, tags: Sequence[str], t: float) -> dict[str, tuple[float, int, float]]:
+        """`value_at` for several tags at once (the review's faceplates at each cursor move)."""
+        ...
+
+    def release(self) -> None:
+        """Close the connections kept open for repeated reads on this thread (values_at); the history
+        stays usable and reopens them when asked again."""
+        ...
+
     def tag_info(self, names: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """The journal's tag rows (unit, ranges, limits) by name, for offline review."""
         ...
@@ -48,4 +58,10 @@ class TrendHistory(Protocol):
         max_rows: int = 20_000_000,
     ) -> dict[str, Points]:
         """Every sample of `tags` in [t0, t1) (CSV export)."""
+        ...
+
+    def read_text(
+        self, tags: Sequence[str], t0: float, t1: float, *, max_rows: int = 1_000_000
+    ) -> dict[str, list[TextRow]]:
+        """Text values of `tags` in [t0, t1) by source time (text tags; exact 64-bit digits)."""
         ...

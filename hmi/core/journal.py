@@ -75,8 +75,11 @@ from hmi.core.journal_schema import (
     register_tags,
     write_meta,
 )
+from hmi.core.journal_text import LastTexts, apply_grants, insert_text_samples
 from hmi.core.rollup import update_rollups
+from hmi.core.runtime_api import ServerGrant
 from hmi.core.samples import SampleBatch
+from hmi.core.text_samples import TextSample
 
 __all__ = [
     "Journal",
@@ -118,6 +121,8 @@ class JournalStats:
     events_queued: int = 0  # posted events waiting for the disk (including ones being retried)
     events_lost: int = 0  # posted events given up (queue full, row refused, closed): journaled as such
     oldest_uncommitted_at: float | None = None  # journal clock: when the oldest waiting item was queued
+    texts_committed: int = 0  # rows of text_samples (text tags, exact 64-bit integers)
+    texts_dropped: int = 0
 
 
 def _jsonable(obj: Any) -> Any:
@@ -186,6 +191,11 @@ class Journal:
         # --- shared with producers (under _cv) ---
         self._pending: collections.deque[SampleBatch] = collections.deque()
         self._pending_samples = 0
+        # text values (hmi.core.text_samples): few and small; committed with the samples' cadence
+        self._text_pending: list[TextSample] = []
+        # the server's grants per tag, re-applied to every file this journal opens
+        self._grants: tuple[dict[str, ServerGrant], float] | None = None
+        self._grants_due = False
         # each entry: the rows of one write/post call, committed together; the future is None for
         # posted events (nobody waits: they are kept until committed); the float is when queued
         self._events: collections.deque[
@@ -209,6 +219,7 @@ class Journal:
         self._file_ident: tuple[int, int] | None = None
         self._tag_ids = np.empty(0, dtype=np.int64)
         self._last_samples = LastSamples(len(config.tags))
+        self._last_texts = LastTexts()
         self._duplicates = 0  # of the last _insert_samples call
         self._suspect = False
         self._next_sample_commit = 0.0
@@ -292,6 +303,33 @@ class Journal:
             self._pending_samples += n
             if len(self._pending) == 1:
                 self._cv.notify_all()
+
+    def write_text_samples(self, samples: Iterable[TextSample]) -> None:
+        """Queue text values (table text_samples); returns at once. Counted with the samples
+        for the queue bound, dropped (and counted) like them when the journal is closed or full."""
+        samples = list(samples)
+        if not samples:
+            return
+        with self._cv:
+            if (
+                not self._accepting
+                or self._pending_samples + len(self._text_pending) + len(samples) > self._max_queued
+            ):
+                why = "the journal is closed" if not self._accepting else "the write queue is full"
+                self._counters["texts_dropped"] += len(samples)
+                self._counters["last_error"] = f"{len(samples)} text values dropped: {why}"
+                log.error("journal %s: %d text values dropped: %s", self._path, len(samples), why)
+                return
+            self._text_pending.extend(samples)
+            self._cv.notify_all()
+
+    def record_grants(self, grants: Mapping[str, ServerGrant], at: float) -> None:
+        """The server's granted sampling/queue/publishing per tag (after each subscribe), into the
+        `tags` table of this file and of every later one (returns at once)."""
+        with self._cv:
+            self._grants = (dict(grants), float(at))
+            self._grants_due = True
+            self._cv.notify_all()
 
     def write_event(self, ev: JournalEvent, timeout: float = 10.0) -> int:
         """Commit one event (fsynced) and return its row id; raise JournalError if it is not on disk.
@@ -444,6 +482,8 @@ class Journal:
             "rotations": 0,
             "reopens": 0,
             "events_lost": 0,
+            "texts_committed": 0,
+            "texts_dropped": 0,
         }
 
     def _lose_events(self, rows: list[EventRow], why: str) -> None:
@@ -507,6 +547,11 @@ class Journal:
                 owed = len(self._pending) if forced else 0
                 batches = self._take_batches() if take else []
                 backlog = len(batches) < len(self._pending)
+                texts: list[TextSample] = []
+                if self._text_pending and (forced or time.monotonic() >= self._next_sample_commit):
+                    texts, self._text_pending = self._text_pending, []
+                grants = self._grants if self._grants_due else None
+                self._grants_due = False
             try:
                 self._housekeeping(force=bool(events or batches or forced))
                 if self._retry and (forced or time.monotonic() >= self._next_event_retry):
@@ -525,6 +570,10 @@ class Journal:
                         batches = self._take_batches()[:owed]
                 if ok and backlog and not forced:
                     self._next_sample_commit = 0.0  # catching up after a stall: no need to wait
+                if texts:
+                    ok = self._commit_text(texts) and ok
+                if grants is not None:
+                    self._apply_grants(grants)
                 if ok and self._gap:
                     self._journal_gap()
                 if self._event_loss and self._conn is not None and not self._suspect:
@@ -556,10 +605,10 @@ class Journal:
                 return
 
     def _work_due(self) -> bool:
-        if self._stop_requested or self._events or self._flushes:
+        if self._stop_requested or self._events or self._flushes or self._grants_due:
             return True
         now = time.monotonic()
-        if self._pending and now >= self._next_sample_commit:
+        if (self._pending or self._text_pending) and now >= self._next_sample_commit:
             return True
         if self._retry and now >= self._next_event_retry:
             return True
@@ -568,7 +617,7 @@ class Journal:
     def _wait_time(self) -> float:
         now = time.monotonic()
         t = self._next_housekeeping - now
-        if self._pending:
+        if self._pending or self._text_pending:
             t = min(t, self._next_sample_commit - now)
         if self._retry:
             t = min(t, self._next_event_retry - now)
@@ -654,10 +703,13 @@ class Journal:
                 conn, self.config, local_date(now) if self.config.journal.rotation == "daily" else None, now
             )
             ids, added = register_tags(conn, self.config.tags, now)
+            if self._grants is not None:  # a new day's file knows what the server granted too
+                apply_grants(conn, *self._grants)
             conn.execute("COMMIT")
             self._last_samples.seed(conn, np.asarray(ids, dtype=np.int64))
             if len(self._last_samples.unknown()):
                 self._seed_from_earlier_file(path)
+            self._last_texts.seed(conn)
         except JournalError:
             if conn is not None:
                 conn.close()
@@ -850,6 +902,10 @@ class Journal:
             lost = self._pending_samples
             events = list(self._events)
             self._events.clear()
+            lost_texts = len(self._text_pending)  # only left when the disk refused the last commit
+            self._counters["texts_dropped"] += lost_texts
+        if lost_texts:
+            log.error("journal %s closed with %d text values not committed", self._path, lost_texts)
         if self._retry:
             self._commit_retry()
         for rows, fut, queued_at in events:  # queued before close: commit them
@@ -1086,6 +1142,69 @@ class Journal:
         self._backoff = 0.0
         self._next_sample_commit = time.monotonic() + self._interval
         return True
+
+    def _commit_text(self, texts: list[TextSample]) -> bool:
+        """One transaction for the queued text values. False: put back at the head for a retry."""
+        if self._conn is None or self._suspect:
+            try:
+                self._reconnect(self._clock())
+            except JournalError:
+                self._requeue_text(texts)
+                return False
+        conn = self._conn
+        assert conn is not None
+        ids = self._tag_ids.tolist()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            n = insert_text_samples(conn, ids, self._last_texts.fresh(ids, texts))
+            conn.execute("COMMIT")
+        except (
+            sqlite3.IntegrityError,
+            sqlite3.InterfaceError,
+            sqlite3.ProgrammingError,
+            OverflowError,
+        ) as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            self._record_error(
+                f"journal file {self._path}: {len(texts)} text values refused and dropped: {exc}"
+            )
+            with self._cv:
+                self._counters["texts_dropped"] += len(texts)
+            return True
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            self._suspect = True
+            self._record_error(
+                self._describe(exc, self._path, f"{len(texts)} text values kept queued for a retry")
+            )
+            self._requeue_text(texts)
+            self._schedule_retry()
+            return False
+        with self._cv:
+            self._counters["texts_committed"] += n
+            self._counters["last_commit_at"] = self._clock()
+        return True
+
+    def _requeue_text(self, texts: list[TextSample]) -> None:
+        with self._cv:
+            self._text_pending[:0] = texts
+
+    def _apply_grants(self, grants: tuple[dict[str, ServerGrant], float]) -> None:
+        conn = self._conn
+        if conn is None or self._suspect:
+            with self._cv:
+                self._grants_due = True  # applied with the next file that opens (_open_file)
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            apply_grants(conn, *grants)
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            self._record_error(self._describe(exc, self._path, "the server's granted intervals not recorded"))
 
     def _known_tags(self, b: SampleBatch) -> SampleBatch:
         idx = b.tag_idx

@@ -25,6 +25,7 @@ import sqlite_utils
 
 from hmi.core import quality
 from hmi.core.config import LineConfig, TagConfig
+from hmi.core.journal_text import create_text_schema
 from hmi.core.rollup import create_rollup_schema
 
 SCHEMA_VERSION = 1
@@ -268,6 +269,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT OR IGNORE INTO status_codes (code, name) VALUES (?, ?)", _status_code_names())
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
+    # Additive to schema 1: text values and the server's granted intervals (hmi.core.journal_text).
+    create_text_schema(conn)
 
 
 def _status_code_names() -> list[tuple[int, str]]:

@@ -6,6 +6,14 @@ per tag and per bucket of `level` seconds aligned to the Unix epoch, what
 the usable values, first/last time, last value and status, the latest bad
 status and OR-ed flags (backfilled). Levels: 10 s, 30 s, 120 s and 600 s.
 
+The flags also carry `WENT_DOWN_BIT`: a usable value in the bucket is lower
+than the usable value before it in the same bucket. For a counter that marks a
+PLC reset or roll-over inside the bucket, where the bucket's last value alone
+cannot say how many units were counted: hmi.core.production reads such
+buckets' raw samples and takes every other bucket's last value (a drop from one
+bucket to the next shows in `vmin`, so it needs no bit). Files whose rollups
+were written before the bit existed lack `meta.rollup_went_down`.
+
 Why rollups (measured, docs/trends.md): reading 20 tags x 8 h at 1 Hz
 (576,000 rows) takes about 0.5 s with SQL GROUP BY on the (tag_id, source_ts)
 index and 0.6 s row by row into numpy; from the 10 s rollup it is 57,600 rows
@@ -26,6 +34,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from hmi.core.quality import quality_array
 from hmi.core.samples import SampleBatch
 from hmi.core.trend_data import FLAG_MASK, aggregate, bucket_index
 
@@ -33,6 +42,9 @@ from hmi.core.trend_data import FLAG_MASK, aggregate, bucket_index
 # 24 h at 48-108 s (30 or 120), a week at 336-756 s (120 or 600).
 LEVELS: tuple[int, ...] = (10, 30, 120, 600)
 ROLLUP_TABLE = "sample_rollup"
+# A bit of the rollup's flags column only (status bits are masked with FLAG_MASK, which excludes it).
+WENT_DOWN_BIT = 0x0000_0001
+WENT_DOWN_META = "rollup_went_down"  # meta key: this file's rollups carry WENT_DOWN_BIT
 
 _COLS = "tag_id, level, bucket, n, n_bad, n_unc, vmin, vmax, t_first, t_last, v_last, s_last, s_bad, flags"
 
@@ -58,6 +70,9 @@ CREATE TABLE IF NOT EXISTS {ROLLUP_TABLE} (
 
 # Merging a partial bucket into a stored one. In an UPSERT every expression on the right
 # sees the stored row's old values. min()/max() with a NULL argument give NULL, hence coalesce.
+# Went down: the new part's lowest value is below the stored highest one (both parts rise in
+# themselves, else their own bit is set already, so that is the step between them), or the new part
+# starts before the stored one ends (samples out of order: the bucket is re-read raw, to be safe).
 UPSERT_SQL = f"""
 INSERT INTO {ROLLUP_TABLE} ({_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (tag_id, level, bucket) DO UPDATE SET
@@ -73,6 +88,7 @@ ON CONFLICT (tag_id, level, bucket) DO UPDATE SET
   s_bad = CASE WHEN excluded.s_bad != 0 AND (s_bad = 0 OR excluded.t_last >= t_last)
                THEN excluded.s_bad ELSE s_bad END,
   flags = flags | excluded.flags
+    | CASE WHEN excluded.t_first < t_last OR excluded.vmin < vmax THEN {WENT_DOWN_BIT} ELSE 0 END
 """
 
 
@@ -88,6 +104,7 @@ def create_rollup_schema(conn: sqlite3.Connection) -> None:
     if have is None:
         nxt = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM samples").fetchone()[0]
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('rollup_since_id', ?)", (str(nxt),))
+        conn.execute(f"INSERT OR IGNORE INTO meta (key, value) VALUES ('{WENT_DOWN_META}', '1')")
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('rollup_levels', ?)",
             (",".join(map(str, LEVELS)),),
@@ -108,11 +125,21 @@ def rollup_rows(
             return []
     order = np.lexsort((ts, tag_ids))
     tid, t, v, s = tag_ids[order], ts[order], value[order], status[order].astype(np.uint32)
+    # Each usable value against the usable value before it (same tag): a drop marks the bucket when
+    # both are in it. Across buckets a reader sees the drop in vmin; leaving it out here keeps a
+    # bucket's bits the same however the samples were split into commits.
+    u = np.flatnonzero(np.isfinite(v) & (quality_array(s) < 2))
+    pair = tid[u[1:]] == tid[u[:-1]]
+    down_at, down_prev = u[1:][pair & (v[u[1:]] < v[u[:-1]])], u[:-1][pair & (v[u[1:]] < v[u[:-1]])]
     out: list[tuple[object, ...]] = []
     for level in levels:
         k = bucket_index(t, float(level))
         starts = np.flatnonzero(np.r_[True, (tid[1:] != tid[:-1]) | (k[1:] != k[:-1])])
         b = aggregate(t, v, s, starts, float(level))
+        down = np.zeros(len(t), dtype=bool)
+        down[down_at[k[down_at] == k[down_prev]]] = True
+        went_down = np.logical_or.reduceat(down, starts)
+        flags = (b.flags & np.uint32(FLAG_MASK)) | np.where(went_down, np.uint32(WENT_DOWN_BIT), np.uint32(0))
         vmin = np.where(np.isfinite(b.vmin), b.vmin, np.nan).tolist()
         vmax = np.where(np.isfinite(b.vmax), b.vmax, np.nan).tolist()
         out.extend(
@@ -130,7 +157,7 @@ def rollup_rows(
                 b.v_last.tolist(),
                 b.s_last.tolist(),
                 b.s_bad.tolist(),
-                (b.flags & np.uint32(FLAG_MASK)).tolist(),
+                flags.tolist(),
                 strict=True,
             )
         )
@@ -197,3 +224,12 @@ def rollup_state(conn: sqlite3.Connection) -> tuple[bool, tuple[int, ...]]:
         return True, levels
     first = conn.execute("SELECT min(id) FROM samples").fetchone()[0]
     return (first is None or first >= since), levels
+
+
+def rollup_went_down(conn: sqlite3.Connection) -> bool:
+    """Whether this file's rollups carry WENT_DOWN_BIT (written by this version or later)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (WENT_DOWN_META,)).fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return row is not None and row[0] == "1"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from hmi.core.alarms.model import AlarmRecord
 from hmi.core.events import JournalEvent
 from hmi.core.samples import SampleBatch
+from hmi.core.text_samples import TextSample
 
 
 class ConnectionState(enum.StrEnum):
@@ -29,6 +30,15 @@ class TagProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class ServerGrant:
+    """What the OPC UA server granted for one tag's monitored item (it may revise the request)."""
+
+    sampling_ms: float
+    queue_size: int
+    publishing_ms: float  # of the subscription the tag is in
+
+
 @dataclass(slots=True)
 class LiveUpdate:
     """Everything that happened since the last poll, drained in one go."""
@@ -40,6 +50,8 @@ class LiveUpdate:
     problems: list[TagProblem] = field(default_factory=list)  # new problems since last poll
     dropped_batches: int = 0  # GUI fell behind and older batches were coalesced
     alarms: list[AlarmRecord] = field(default_factory=list)  # alarm records that changed, oldest first
+    # Text values (text tags; exact digits of integers beyond 2^53), oldest first, applied after `batch`.
+    texts: list[TextSample] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

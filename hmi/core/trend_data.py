@@ -170,13 +170,19 @@ class Buckets:
 
         Up to five points per bucket that draw it as the samples would at pixel scale.
 
-        - a bad sample inside a bucket whose last sample is usable: a NaN point just
-          before the bucket (the line breaks: a gap smaller than a pixel stays visible);
+        - a bad sample anywhere in a bucket: a NaN point just before the bucket (the line
+          breaks: a gap smaller than a pixel stays visible). A bucket (or rollup row) does
+          not say whether its bad samples came before its usable ones, so the value held
+          before the bucket always ends there: held on, it could cross a bad stretch that
+          opens the bucket (seen: a value 1 held over a Bad stretch into the column of the 0
+          after it, in a bucket that also ended Bad);
         - usable values: (t, min), (t, max) and (t, last) at one x, or the single sample itself;
           drawn as steps, the line enters the bucket from the value held before it, spans the
           recorded extremes and leaves at the bucket's last value, which is what is held until
           the next sample;
-        - a bucket whose last sample is bad: a NaN point at that time (the line ends).
+        - a bucket whose last sample is bad: a NaN point right after its min and max, at
+          their x (the line ends there: what was held between them and the bad sample is not
+          known, so nothing is drawn for it); a bucket with no usable value: a NaN at its start.
         """
         n = len(self)
         if n == 0:
@@ -184,7 +190,7 @@ class Buckets:
         has_val = np.isfinite(self.vmin)
         last_bad = ~usable_mask(self.v_last, self.s_last)
         single = has_val & (self.n - self.n_bad == 1)
-        lead_bad = has_val & (self.n_bad > 0) & ~last_bad
+        lead_bad = has_val & (self.n_bad > 0)
         k_lead = lead_bad.astype(np.int64)
         # min, max, and (when the last sample is usable) the last value, which the line holds
         k_val = np.where(has_val, np.where(single, 1, np.where(last_bad, 2, 3)), 0)
@@ -225,7 +231,11 @@ class Buckets:
         # tail bad point
         tb = k_tail.astype(bool)
         pt = pos[tb] + k_lead[tb] + k_val[tb]
-        ts[pt] = np.where(has_val[tb], np.maximum(self.t_last[tb], tmid[tb]), self.t_first[tb])
+        # At the values' own x: the last usable value of a bucket that ends Bad is not known (only
+        # its min and max are), so nothing may be held after them. Held until the bad sample's
+        # time, the max was drawn over time it did not hold, into the next column and, from a
+        # rollup row, more than a rollup bucket late (a ramp's 35.0 drawn 14 s after its time).
+        ts[pt] = np.where(has_val[tb], tmid[tb], self.t_first[tb])
         v[pt] = np.nan
         sb = np.where(self.s_bad[tb] != 0, self.s_bad[tb], self.s_last[tb])
         s[pt] = sb

@@ -172,7 +172,10 @@ class TrendView:
         return tag in self.infos or tag in self.index
 
     def can_add(self, tag: str) -> bool:
-        """A tag of the line, or (with a journal) any tag the journal may hold."""
+        """A tag of the line, or (with a journal) any tag the journal may hold; never a text tag
+        (its values are text: the tag table, the review and the CSV export show them)."""
+        if self.known_tag(tag) and self.tag_info(tag).data_type == "text":
+            return False
         return self.known_tag(tag) or self.has_history
 
     def add_pen(
@@ -308,7 +311,9 @@ class TrendView:
                     pen.tail_shown = False
                     fr.cleared_tails.append(pen)
         if tails:
-            self._update_tails(tails, now if self.live_mode else None)
+            # Paused or not, the live buffer is known up to now (a lost link arrives as a Bad
+            # sample, which ends the hold): the last value holds to now, as the pen table reads it.
+            self._update_tails(tails, now)
             fr.tails = tails
         self.all_dirty = False
         fr.lanes_due = bool(fr.bodies) or self.lanes_due
@@ -531,9 +536,11 @@ def write_export(
         series[tag] = Points.concat([series.get(tag, Points.empty()), pts], sort=True)
     for tag in plan.tags:
         series.setdefault(tag, Points.empty())
+    # exact digits of 64-bit integers beyond 2^53 (the journal's text table) replace the rounded floats
+    texts = hist.read_text(plan.tags, plan.t0, plan.t1) if hist is not None else None
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "w", encoding="utf-8", newline="") as f:
-        rows = write_csv(f, series, plan.units, cancel=cancelled)
+        rows = write_csv(f, series, plan.units, cancel=cancelled, texts=texts)
     tmp.replace(path)
     progress(1.0, "written")
     return str(path), rows

@@ -67,6 +67,7 @@ class Action(enum.StrEnum):
     CHANGE_LIMITS = "change_limits"
     MANAGE_USERS = "manage_users"
     TRUST_CERTIFICATE = "trust_certificate"  # trust an OPC UA server's certificate
+    BROWSE_SERVER = "browse_server"  # browse the OPC UA server's address space (tag browser)
     # Stop reasons (hmi.core.production.stops): classify, split and note a stop.
     CLASSIFY_STOP = "classify_stop"
     SPLIT_STOP = "split_stop"
@@ -87,6 +88,7 @@ REQUIRED_ROLE: dict[Action, Role] = {
     Action.MANAGE_USERS: Role.ADMIN,
     # Trusting a server decides who gets the session and the password: an engineer's call.
     Action.TRUST_CERTIFICATE: Role.ENGINEER,
+    Action.BROWSE_SERVER: Role.ENGINEER,
     Action.CLASSIFY_STOP: Role.SUPERVISOR,
     Action.SPLIT_STOP: Role.SUPERVISOR,
     Action.NOTE_STOP: Role.SUPERVISOR,
@@ -104,6 +106,7 @@ _ACTION_TEXT = {
     Action.CHANGE_LIMITS: "change alarm limits",
     Action.MANAGE_USERS: "manage users",
     Action.TRUST_CERTIFICATE: "trust a server certificate",
+    Action.BROWSE_SERVER: "browse the PLC's address space",
     Action.CLASSIFY_STOP: "classify stops",
     Action.SPLIT_STOP: "split stops",
     Action.NOTE_STOP: "add notes to stops",

@@ -43,6 +43,7 @@ from hmi.core.users import PermissionDenied, User
 from hmi.ui.services import AlarmService
 from widgets.alarm_store import AlarmStore
 from widgets.background import watch_future
+from widgets.text_keyboard import TextKeyboard
 
 SHELVE_CHOICES = (
     ("15 minutes", 15 * 60),
@@ -86,6 +87,7 @@ class _ActionDialog(QDialog):
         user: User | None,
         ok_text: str,
         parent,
+        keyboard: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -104,6 +106,12 @@ class _ActionDialog(QDialog):
         self.form.setHorizontalSpacing(14)
         self.form.setVerticalSpacing(8)
         self._outer.addLayout(self.form)
+        # The touch profile has no keyboard: an on-screen one types the reason or comment.
+        self.keyboard: TextKeyboard | None = None
+        if keyboard:
+            self.keyboard = TextKeyboard(enter_tip=ok_text)
+            self.keyboard.entered.connect(self._on_ok)
+            self._outer.addWidget(self.keyboard)
         self.message_label = QLabel()
         self.message_label.setObjectName("validationMessage")
         self.message_label.setWordWrap(True)
@@ -147,13 +155,19 @@ class _ActionDialog(QDialog):
 
 class AckDialog(_ActionDialog):
     def __init__(
-        self, records: Sequence[AlarmRecord], user: User | None, parent=None, *, visible: bool = False
+        self,
+        records: Sequence[AlarmRecord],
+        user: User | None,
+        parent=None,
+        *,
+        visible: bool = False,
+        keyboard: bool = False,
     ):
         n = len(records)
         heading = f"Acknowledge {'all ' if visible and n > 1 else ''}{_plural(n)}"
         if visible:
             heading += " shown in the list"
-        super().__init__("Acknowledge alarms", heading, records, user, "Acknowledge", parent)
+        super().__init__("Acknowledge alarms", heading, records, user, "Acknowledge", parent, keyboard)
         self.comment_edit = QLineEdit()
         self.comment_edit.setObjectName("ackComment")
         self.comment_edit.setMaxLength(REASON_MAX)
@@ -170,9 +184,17 @@ class AckDialog(_ActionDialog):
 
 class ShelveDialog(_ActionDialog):
     def __init__(
-        self, records: Sequence[AlarmRecord], user: User | None, max_s: float = 12 * 3600, parent=None
+        self,
+        records: Sequence[AlarmRecord],
+        user: User | None,
+        max_s: float = 12 * 3600,
+        parent=None,
+        *,
+        keyboard: bool = False,
     ):
-        super().__init__("Shelve alarms", f"Shelve {_plural(len(records))}", records, user, "Shelve", parent)
+        super().__init__(
+            "Shelve alarms", f"Shelve {_plural(len(records))}", records, user, "Shelve", parent, keyboard
+        )
         note = QLabel(
             "A shelved alarm leaves the active list and is not annunciated. It returns by itself "
             "when the time is up (re-annunciated if its condition is still there)."
@@ -235,8 +257,9 @@ class ReasonDialog(_ActionDialog):
         note: str = "",
         placeholder: str = "",
         parent=None,
+        keyboard: bool = False,
     ) -> None:
-        super().__init__(title, heading, records, user, ok_text, parent)
+        super().__init__(title, heading, records, user, ok_text, parent, keyboard)
         self.required = required
         if note:
             label = QLabel(note)
@@ -264,9 +287,17 @@ class ReasonDialog(_ActionDialog):
 
 
 class LimitDialog(_ActionDialog):
-    def __init__(self, record: AlarmRecord, user: User | None, unit: str = "", parent=None):
+    def __init__(
+        self, record: AlarmRecord, user: User | None, unit: str = "", parent=None, *, keyboard: bool = False
+    ):
         super().__init__(
-            "Change alarm limit", f"Change the limit of {record.name}", [record], user, "Change limit", parent
+            "Change alarm limit",
+            f"Change the limit of {record.name}",
+            [record],
+            user,
+            "Change limit",
+            parent,
+            keyboard,
         )
         self.unit = unit
         note = QLabel(
@@ -377,6 +408,7 @@ class AlarmActionController(QObject):
         # Python's GC could collect on another thread (a QWidget must die on the GUI thread).
         self._parent_widget = weakref.ref(parent_widget) if parent_widget is not None else None
         self.user: User | None = None
+        self.touch = False  # the touch profile: dialogs bring an on-screen keyboard
         self.dialog: QDialog | None = None
         self.pending: list[_Pending] = []
         self.last_outcome: tuple[str, str] | None = None
@@ -408,6 +440,7 @@ class AlarmActionController(QObject):
             note=w.note,
             placeholder=w.placeholder,
             parent=self.parent_widget,
+            keyboard=self.touch,
         )
 
     # --- requests --------------------------------------------------------------------------------
@@ -435,7 +468,9 @@ class AlarmActionController(QObject):
                 self._submit(AlarmRequest(op, tuple(ids)))
                 return
             case AlarmCommand.ACKNOWLEDGE_COMMENT | AlarmCommand.ACKNOWLEDGE_VISIBLE:
-                ack = AckDialog(records, user, self.parent_widget, visible=cmd.spec.all_shown)
+                ack = AckDialog(
+                    records, user, self.parent_widget, visible=cmd.spec.all_shown, keyboard=self.touch
+                )
                 ack.accepted.connect(
                     lambda: self._submit(
                         AlarmRequest(op, tuple(ack.ids), ack.comment),
@@ -444,7 +479,9 @@ class AlarmActionController(QObject):
                 )
                 dlg = ack
             case AlarmCommand.SHELVE:
-                shelve = ShelveDialog(records, user, states.max_shelve_s, self.parent_widget)
+                shelve = ShelveDialog(
+                    records, user, states.max_shelve_s, self.parent_widget, keyboard=self.touch
+                )
                 shelve.accepted.connect(
                     lambda: self._submit(
                         AlarmRequest(op, tuple(shelve.ids), shelve.reason, duration_s=shelve.duration_s),
@@ -466,7 +503,7 @@ class AlarmActionController(QObject):
                         unit = self.config.tag(r.tag).unit
                     except KeyError:
                         unit = ""
-                limit_dlg = LimitDialog(r, user, unit, self.parent_widget)
+                limit_dlg = LimitDialog(r, user, unit, self.parent_widget, keyboard=self.touch)
                 limit_dlg.accepted.connect(
                     lambda: self._submit(
                         AlarmRequest(op, (r.id,), limit_dlg.reason, limit=limit_dlg.limit),

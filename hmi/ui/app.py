@@ -12,6 +12,9 @@ from hmi.core.config import LineConfig
 from hmi.core.users import User
 from hmi.ui.services import LineServices
 
+# The QApplication outlives run_gui: Qt objects the collector frees later still have it.
+_KEEP_ALIVE: list[object] = []
+
 
 def run_gui(
     runtime: LineServices,
@@ -109,4 +112,16 @@ def run_gui(
         gc_guard.timer.stop()
         import gc
 
+        # Free the window's Qt objects here, on the GUI thread and while the QApplication lives.
+        # Left to the collector after this function returned, they were freed after the
+        # QApplication (its wrapper is this frame's local) and ~QObject deadlocked on a Qt mutex:
+        # seen 1 run in 3 after a SIGTERM under load, a process that never exited.
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        if window is not None:
+            window.deleteLater()
+            window = None
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
         gc.enable()
+        _KEEP_ALIVE.append(app)  # destroyed by PySide at interpreter exit, after everything it owns

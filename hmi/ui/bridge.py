@@ -17,6 +17,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from hmi.core.live_values import LiveValues
@@ -109,6 +110,9 @@ class LiveBridge(QObject):
                 log.exception("runtime.poll() failed (%d so far)", self.stats.poll_errors)
             return
         changed = self.live.apply(update.batch) if len(update.batch) else None
+        if update.texts:
+            text_changed = self.live.apply_text(update.texts)
+            changed = text_changed if changed is None else np.union1d(changed, text_changed)
         t1 = time.perf_counter()
 
         st = self.stats

@@ -62,6 +62,7 @@ from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
 from hmi.ui.setpoint_dialog import SetpointDialog
+from hmi.ui.tag_browser_dialog import TagBrowserDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
 from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollable
@@ -75,6 +76,7 @@ from widgets.background import BackgroundTask, run_in_background
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
 from widgets.kpi_view import KpiView
+from widgets.last_known import mark_not_plant_value
 from widgets.line_overview import LineOverview
 from widgets.qc_pane import QcPane
 from widgets.tag_table import TagTable
@@ -101,23 +103,37 @@ class UserLabel(QLabel):
     def __init__(self) -> None:
         super().__init__()
         self._full = ""
+        self._short = ""
+        self.narrow = False
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("User  W. Operator…"))
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str, short: str = "") -> None:
+        """`short`: what a narrow (1024 px) top bar shows instead (the login name and role), so it
+        is shown whole rather than cut."""
         self._full = text
+        self._short = short or text
         self._elide()
+
+    def set_narrow(self, narrow: bool) -> None:
+        self.narrow = narrow
+        self._elide()
+        self.updateGeometry()
+
+    def _shown(self) -> str:
+        return self._short if self.narrow else self._full
 
     def text(self) -> str:  # type: ignore[override]
         return self._full
 
     def full_text(self) -> str:
-        return self._full
+        return self._shown()
 
     def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, super().sizeHint().height())
+        return QSize(self.fontMetrics().horizontalAdvance(self._shown()) + 4, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+        w = self.fontMetrics().horizontalAdvance(self._short) + 4 if self.narrow else self.minimumWidth()
+        return QSize(w, super().minimumSizeHint().height())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -125,7 +141,7 @@ class UserLabel(QLabel):
 
     def _elide(self) -> None:
         shown = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideRight, max(10, self.width() - 4)
+            self._shown(), Qt.TextElideMode.ElideRight, max(10, self.width() - 4)
         )
         super().setText(shown)
 
@@ -164,6 +180,8 @@ class MainWindow(QMainWindow):
         self.live = LiveValues(self.config)
         self.bridge = LiveBridge(runtime, self.live, poll_interval_ms, self)
         self._stale = True  # nothing is current until the runtime says connected
+        self._connected_once = False
+        self._link_lost_at: float | None = None  # the link went: every plant value is the last known
         self._dialogs: dict[str, SetpointDialog] = {}
         self.login_dialog: LoginDialog | None = None
         self._rate_mark = (time.monotonic(), 0)
@@ -219,6 +237,7 @@ class MainWindow(QMainWindow):
                 more=self._production_docks(),
             ),
         )
+        self._mark_not_plant_values(bar_of_top=self.findChild(QFrame, "topBar"))
         self.alarm_store.changed.connect(self._on_alarms_changed_layout)
         self.alarm_store.annunciated.connect(self._on_new_alarms)
         app = QApplication.instance()
@@ -402,6 +421,15 @@ class MainWindow(QMainWindow):
         self.assistant.lm, self.assistant.lm_error = lm, why
         self.assistant_pane.update_model_indicator()
 
+    def open_tag_browser(self) -> TagBrowserDialog | None:
+        """The engineers' tag browser (role shown before trying; every call role-checked)."""
+        if self.runtime.browser is None:
+            return None
+        dialog = TagBrowserDialog(self.runtime.browser, self.user, self, touch=self.touch)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def open_trend(self, tag: str) -> None:
         """Show the trend with `tag` added (live, last hour)."""
         self.trend.open_tag(tag)
@@ -498,6 +526,13 @@ class MainWindow(QMainWindow):
         )
         reset.triggered.connect(self.reset_layout)
         menu.addAction(reset)
+        if self.runtime.browser is not None:
+            menu.addSeparator()
+            self.browse_action = self._action(
+                "Server tag browser…", None, "Browse the PLC's tags and copy them as config (engineer)"
+            )
+            self.browse_action.triggered.connect(self.open_tag_browser)
+            menu.addAction(self.browse_action)
         self.view_button.setMenu(menu)
         self.view_menu = menu
         self.help_menu = HelpMenu(
@@ -565,6 +600,7 @@ class MainWindow(QMainWindow):
         self.window_layout.set_locked(on)
         self.alarm_table.set_filters_folded(on)
         self.alarm_banner.set_compact(on)
+        self.alarm_actions.touch = on  # reason and comment dialogs bring an on-screen keyboard
         for a, v in ((self.touch_action, on), (self.lock_action, self.window_layout.locked)):
             a.blockSignals(True)
             a.setChecked(v)
@@ -650,6 +686,8 @@ class MainWindow(QMainWindow):
             self._narrow = narrow
             self.connection_indicator.detail_label.setVisible(not narrow)
             self.alarm_table.set_narrow(narrow)
+            self.alarm_banner.set_narrow(narrow)
+            self.user_label.set_narrow(narrow)
         if self.isVisible() and not self.isFullScreen():
             self.window_layout.fit()
         if self._docks_sized:
@@ -669,7 +707,10 @@ class MainWindow(QMainWindow):
         if isinstance(user, User):
             self.user = user
             self._user = user.name
-            self.user_label.setText(f"User  {user.display_name or user.name} · {user.role.label}")
+            self.user_label.setText(
+                f"User  {user.display_name or user.name} · {user.role.label}",
+                f"{user.name} · {user.role.label}",
+            )
             self.user_label.setToolTip(
                 f"Logged in as {user.name} ({user.role.label}). Actions are checked against this role and "
                 "journaled under this name."
@@ -678,7 +719,7 @@ class MainWindow(QMainWindow):
             self.user = None
             self._user = user or ""
             who = self._user or "nobody logged in"
-            self.user_label.setText(f"User  {who} · view only")
+            self.user_label.setText(f"User  {who} · view only", f"{self._user or 'nobody'} · view only")
             self.user_label.setToolTip(
                 "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
                 "Log in to act."
@@ -792,9 +833,10 @@ class MainWindow(QMainWindow):
         )
 
     def _on_new_alarms(self, records: list) -> None:
-        """A new alarm of a configured priority (default urgent, high) brings the alarm list forward."""
-        wanted = set(self.config.display.raise_alarm_list)
-        new = [r for r in records if int(r.priority) in wanted]
+        """A new alarm of a configured priority (default urgent, high) or a machine trip brings the
+        alarm list forward ([display] raise_alarm_list, raise_alarm_list_on_trip)."""
+        display = self.config.display
+        new = [r for r in records if display.raises_alarm_list(int(r.priority), r.trip)]
         if not new or self._in_dialog():
             return
         self.show_alarm_list()
@@ -899,10 +941,44 @@ class MainWindow(QMainWindow):
         self.connection_status.setText(f"Link {state.value}")
         self.connection_status.setToolTip(detail or f"OPC UA session: {state.value}")
         stale = state != ConnectionState.CONNECTED
-        if stale != self._stale:
+        if not stale:
+            self._connected_once = True
+            self._link_lost_at = None
+        elif self._connected_once and self._link_lost_at is None:
+            self._link_lost_at = time.time()
+        if stale != self._stale or (stale and self._link_lost_at is not None):
             self._stale = stale
-            self.overview.set_stale(stale)
-            self.tag_table.model.set_stale(stale)
+            self._show_last_known(self._link_lost_at)
+
+    def _mark_not_plant_values(self, bar_of_top: QWidget | None) -> None:
+        """What stays true while the link is lost, so it need not say "last known"
+        (widgets.last_known checks every other number on screen)."""
+        why = {
+            bar_of_top: "line name, clock and the link's own state",
+            self.alarm_banner: "alarms of this HMI's engine, each with the time it changed",
+            self.alarm_table: "alarms of this HMI's engine, each with its times",
+            self.kpi_view: "alarm KPIs from the journal over a stated window",
+            self.trend: "what was recorded, at its times; the outage is drawn as a gap",
+            self.events: "journal events, each with its time",
+            self.assistant_pane: "answers, each from the journal at the time asked",
+            self.statusBar(): "this HMI's own figures (journal, link, updates)",
+        }
+        for w, text in why.items():
+            if w is not None:
+                mark_not_plant_value(w, text)
+
+    def _show_last_known(self, since: float | None) -> None:
+        """Every plant value on screen says it is the last known at `since` (None: current again).
+        The link's own state tag stays current: it is computed here. (widgets.last_known)"""
+        link = self.config.tag_index().get(self.config.server.link_tag, -1)
+        self.overview.set_stale(self._stale, since)
+        self.tag_table.model.set_stale(self._stale, since, [link] if link >= 0 else [])
+        for readout in self.advisories.values():
+            readout.set_last_known(since)
+        if self.production is not None:
+            self.production.set_last_known(since)
+        if self.qc_pane is not None:
+            self.qc_pane.set_last_known(since)
 
     def _on_events_arrived(self, events: list[JournalEvent]) -> None:
         self.events.add_events(events)
@@ -1035,6 +1111,11 @@ class MainWindow(QMainWindow):
     @property
     def stale(self) -> bool:
         return self._stale
+
+    @property
+    def link_lost_at(self) -> float | None:
+        """When the link to the server went (None while connected or before the first connection)."""
+        return self._link_lost_at
 
     def shutdown(self) -> None:
         """Stop polling and timers (idempotent). The caller owns runtime.stop()."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
 from widgets.background import watch_future
+from widgets.text_keyboard import TextKeyboard
 
 Submit = Callable[..., concurrent.futures.Future[object]]  # (action, machine, stop_start, **kw)
 TITLES = {CLASSIFY: "Classify stop", SPLIT: "Split stop", NOTE: "Note on stop"}
@@ -61,6 +62,8 @@ class StopEditDialog(QDialog):
         submit: Submit,
         to_local: Callable[[float], _dt.datetime],
         parent: QWidget | None = None,
+        *,
+        keyboard: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("stopEditDialog")
@@ -82,6 +85,7 @@ class StopEditDialog(QDialog):
         self.reason_after: ReasonBox | None = None
         self.at: QDateTimeEdit | None = None
         self.note: QLineEdit | None = None
+        self.keyboard: TextKeyboard | None = None
         if action == CLASSIFY:
             self.reason = ReasonBox(setup, stop.reason)
             form.addRow("Reason", self.reason)
@@ -98,6 +102,10 @@ class StopEditDialog(QDialog):
             self.note = QLineEdit(stop.note)
             self.note.setPlaceholderText("what happened, what was done")
             form.addRow("Note", self.note)
+            if keyboard:  # the touch profile has no keyboard: an on-screen one types the note
+                self.keyboard = TextKeyboard(self.note, enter_tip="Save the note")
+                self.keyboard.entered.connect(self.send)
+                lay.addWidget(self.keyboard)
         self.message = QLabel()
         self.message.setObjectName("validationMessage")
         self.message.setWordWrap(True)

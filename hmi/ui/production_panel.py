@@ -51,6 +51,11 @@ class ProductionPanel:
         figures = window.runtime.production
         return cls(window, figures) if figures is not None else None
 
+    def set_last_known(self, since: float | None) -> None:
+        """The link went at `since` (None: back): the strip's and the view's figures say so."""
+        self.strip.set_last_known(since)
+        self.view.set_last_known(since)
+
     def refresh(self) -> None:
         self.strip.set_status(self.figures.status(), self.figures.problem)
         if self.view.isVisible():  # a hidden view is brought up to date when shown
@@ -69,7 +74,13 @@ class ProductionPanel:
 
         parent: QWidget = win
         self.dialog = StopEditDialog(
-            action, stop, self.figures.setup, submit, self.figures.setup.calendar.to_local, parent
+            action,
+            stop,
+            self.figures.setup,
+            submit,
+            self.figures.setup.calendar.to_local,
+            parent,
+            keyboard=win.touch,
         )
         self.dialog.accepted.connect(lambda: self._done(action, stop))
         self.dialog.show()

@@ -1,13 +1,27 @@
 """The shift report as a paginated PDF with selectable text: the report's Markdown laid out by Qt's
-own text engine (QTextDocument) and printed through QPdfWriter, A4 portrait, page numbers in the footer.
-Also the GUI's print path (QPrinter takes the same document)."""
+own text engine (QTextDocument) and printed through QPdfWriter, A4 portrait, page numbers in the footer,
+with the stops' trend images (hmi.ui.report_snapshots) as document resources under the names the
+Markdown gives them. The GUI's "Print…" paints the same document on a QPrinter (`print_report`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF
-from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, QUrl
+from PySide6.QtGui import (
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+
+from hmi.ui.report_snapshots import DRAW_WIDTH
 
 CSS = """
 body { font-family: sans-serif; font-size: 9pt; color: #202020; }
@@ -17,17 +31,32 @@ th { background: #e4e4e4; }
 """
 
 
-def report_document(markdown: str) -> QTextDocument:
+def report_document(markdown: str, images: Mapping[str, QImage] | None = None) -> QTextDocument:
     doc = QTextDocument()
     doc.setDefaultStyleSheet(CSS)
     doc.setDefaultFont(QFont("Sans Serif", 9))
     doc.setMarkdown(markdown)
     # setMarkdown builds tables without borders; re-set the HTML Qt generated so the CSS applies.
-    doc.setHtml(doc.toHtml())
+    # The snapshot images are drawn at twice their laid-out width, so they print sharp. (Resources
+    # go in after the HTML: added before setMarkdown, Qt writes sizes of its own into the HTML.)
+    html = doc.toHtml()
+    for name, image in (images or {}).items():
+        h = round(image.height() * DRAW_WIDTH / max(1, image.width()))
+        html = html.replace(f'<img src="{name}"', f'<img width="{DRAW_WIDTH}" height="{h}" src="{name}"')
+    doc.setHtml(html)
+    for name, image in (images or {}).items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     return doc
 
 
-def write_pdf(markdown: str, out: Path | str, title: str = "Shift report") -> int:
+A4_LAYOUT = QPageLayout(
+    QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(15, 15, 15, 18)
+)
+
+
+def write_pdf(
+    markdown: str, out: Path | str, title: str = "Shift report", images: Mapping[str, QImage] | None = None
+) -> int:
     """Write the PDF; returns the number of pages. Needs a QGuiApplication (offscreen is fine)."""
     if QGuiApplication.instance() is None:
         raise RuntimeError("write_pdf needs a QGuiApplication")
@@ -35,24 +64,34 @@ def write_pdf(markdown: str, out: Path | str, title: str = "Shift report") -> in
     writer.setTitle(title)
     writer.setCreator("LineHMI")
     writer.setResolution(300)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(15, 15, 15, 18)
-        )
-    )
-    doc = report_document(markdown)
-    painter = QPainter(writer)
+    writer.setPageLayout(A4_LAYOUT)
+    return paint_report(writer, report_document(markdown, images), title)
+
+
+def print_report(
+    printer: QPagedPaintDevice, markdown: str, title: str, images: Mapping[str, QImage] | None = None
+) -> int:
+    """The same document on a printer (QPrinter, set up by the print dialog); returns the pages."""
+    return paint_report(printer, report_document(markdown, images), title)
+
+
+def paint_report(device: QPagedPaintDevice, doc: QTextDocument, title: str) -> int:
+    """Lay the document out on the device's pages with a footer on each; returns the page count."""
+    resolution = device.logicalDpiX()
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError(f"cannot start printing on {type(device).__name__} (is the output writable?)")
     try:
-        page = writer.pageLayout().paintRectPixels(writer.resolution())
+        page = device.pageLayout().paintRectPixels(resolution)
         # Lay the document out at a 96-dpi page width, then scale to the writer's resolution.
-        scale = writer.resolution() / 96.0
+        scale = resolution / 96.0
         width, height = page.width() / scale, page.height() / scale
         footer = 24.0
         doc.setPageSize(QSizeF(width, height - footer))
         pages = doc.pageCount()
         for n in range(pages):
             if n:
-                writer.newPage()
+                device.newPage()
             painter.save()
             painter.scale(scale, scale)
             painter.translate(0, -n * (height - footer))

@@ -1,37 +1,45 @@
 """The review workspace: a shift's journal files, read-only, on any PC.
 
-┌ Review: Packaging Line 1 — line1_2026-12-05.db ─────────── [◀ prev] [▶ play] [speed] [next ▶] [Report…] ┐
-│ timeline: machine lanes (state bars), alarms / operator / QC / advisories / link lanes, shared cursor    │
+┌ Review: Packaging Line 1 — line1_2026-12-05.db ── [◀ prev] [▶ Play] [speed] [next ▶] [Report…] [Print…] ┐
+│ timeline: machine lanes (state bars), alarms / operator / QC / advisories / link lanes, review notes     │
+├ the line at the cursor: the live screen's faceplates in review mode (values, states, alarms of then) ───┤
 ├ trend (history mode, same widget as the live screen) with the same cursor ────────────────────────────────┤
-├ Events (filter, kind, text search) │ Alarm picture at the cursor │ Machines at the cursor ─────────────────┤
+├ Events (filter, search) │ Alarm picture at the cursor │ Machines at the cursor │ Review notes ─────────────┤
 └ status: files, period, data notes ─────────────────────────────────────────────────────────────────────────┘
 
-Nothing here writes to the journal: the source opens files read-only; the report goes to a file the
-reviewer chooses.
+Nothing here writes to the journal: the source opens files read-only; notes, bookmarks and stop reasons
+go to the review notes file next to each journal (hmi.core.review.notes); the report goes to a file the
+reviewer chooses or to a printer.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import getpass
 import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -40,19 +48,34 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.journal_read import StoredEvent
-from hmi.core.review.alarm_picture import AlarmPicture
-from hmi.core.review.record import ReviewRecord
-from hmi.core.review.report import build_report, to_markdown
+from hmi.core.journal_text import TextRow
+from hmi.core.live_values import LiveValues
+from hmi.core.quality import quality_of
+from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
+from hmi.core.review.instant import InstantReader, LineInstant
+from hmi.core.review.notes import NoteKind, NotesError, ReviewNote
+from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
+from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
+from hmi.core.review.report import ShiftReport, build_report, to_markdown
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
+from hmi.core.text_samples import display_text
+from hmi.ui.review_notes_dialog import StopReasonDialog
+from widgets.line_overview import LineOverview
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
 
-PLAYBACK_SPEEDS = (1, 5, 10, 30, 60)
 TICK_MS = 100
 
 
 def _hms(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%H:%M:%S")
+
+
+def _text_history(source: ReviewRecord) -> dict[str, list[TextRow]]:
+    """Every text value of the record's text tags, by tag, oldest first (few: text changes rarely)."""
+    historian = source.historian()
+    tags = sorted(n for n, info in historian.tag_info().items() if info.get("data_type") == "text")
+    return historian.read_text(tags, source.t0 - 86_400.0, source.t1 + 1.0) if tags else {}
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -75,18 +98,29 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
             table.setItem(r, c, QTableWidgetItem(text))
 
 
+# Below this window height the faceplates and the trend share one pane as two tabs (a 1280x800
+# line-side PC): side by side with the timeline and the tables, each would be too short to read.
+COMPACT_HEIGHT = 950
+
+
 class ReviewWindow(QMainWindow):
-    def __init__(self, source: ReviewRecord, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, source: ReviewRecord, parent: QWidget | None = None, *, compact: bool | None = None
+    ) -> None:
+        """`compact`: faceplates and trend as tabs of one pane; None: when the screen is short."""
         super().__init__(parent)
         self.source = source
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
+        self.playback = Playback()
+        self._cursor_t = source.t0
         names = ", ".join(source.sources)
         self.setWindowTitle(f"LineHMI review — {source.line_name} — {names}")
         self.setObjectName("reviewWindow")
 
         self.timeline_view = TimelineWidget(self.timeline)
         self.trend = self._build_trend()
+        self.overview, self._live, self._reader = self._build_overview()
         self.events_table = _table(["time", "kind", "source", "user", "message"])
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("search the events (text, source, user)")
@@ -96,20 +130,29 @@ class ReviewWindow(QMainWindow):
             ["alarm", "priority", "state", "in this state since", "as raised (message frozen at activation)"]
         )
         self.state_table = _table(["machine", "state", "since"])
+        self.notes_table = _table(["time", "kind", "machine", "text", "by"])
+        # Text tags (recipe names, batch ids...): their text at the cursor, when the files have any.
+        self._texts = _text_history(source)
+        self.text_table = _table(["tag", "text", "quality", "since"])
         self.cursor_label = QLabel()
         self.cursor_label.setObjectName("reviewCursor")
 
-        self.play_button = QPushButton("▶ Play")
+        self.play_button = QPushButton()
+        self.play_button.setObjectName("reviewPlay")
         self.speed_combo = QComboBox()
         self.speed_combo.addItems([f"{s}x" for s in PLAYBACK_SPEEDS])
-        self.speed_combo.setCurrentIndex(PLAYBACK_SPEEDS.index(30))
+        self.speed_combo.setCurrentIndex(PLAYBACK_SPEEDS.index(DEFAULT_SPEED))
+        self.speed_combo.setToolTip("Playback speed: review seconds per second")
         prev_button = QPushButton("◀ Previous event")
         next_button = QPushButton("Next event ▶")
         report_button = QPushButton("Shift report…")
+        report_button.setToolTip("The report of the shift at the cursor, as PDF")
+        print_button = QPushButton("Print…")
+        print_button.setToolTip("Print the report of the shift at the cursor (the same document as the PDF)")
 
         bar = QHBoxLayout()
         bar.addWidget(self.cursor_label, 1)
-        for w in (prev_button, self.play_button, self.speed_combo, next_button, report_button):
+        for w in (prev_button, self.play_button, self.speed_combo, next_button, report_button, print_button):
             bar.addWidget(w)
         filt = QHBoxLayout()
         filt.addWidget(self.filter_edit, 1)
@@ -123,11 +166,27 @@ class ReviewWindow(QMainWindow):
         tabs.addTab(ev_box, "Events")
         tabs.addTab(self.picture_table, "Alarm picture at the cursor")
         tabs.addTab(self.state_table, "Machines at the cursor")
+        tabs.addTab(self._build_notes_tab(), "Review notes")
+        if self._texts:
+            tabs.addTab(self.text_table, "Text tags at the cursor")
         self.tabs = tabs
 
+        if compact is None:
+            screen = QApplication.primaryScreen()
+            compact = screen is not None and screen.availableGeometry().height() < COMPACT_HEIGHT
+        self.compact = compact
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.timeline_view)
-        split.addWidget(self.trend)
+        if compact:
+            middle = QTabWidget()
+            middle.setObjectName("reviewMiddle")
+            middle.addTab(self.overview, "Line at the cursor")
+            middle.addTab(self.trend, "Trend")
+            middle.currentChanged.connect(lambda _i: self._on_cursor(self._cursor_t))
+            split.addWidget(middle)
+        else:
+            split.addWidget(self.overview)
+            split.addWidget(self.trend)
         split.addWidget(tabs)
         split.setChildrenCollapsible(False)
         self._split = split
@@ -137,7 +196,8 @@ class ReviewWindow(QMainWindow):
         lay.addLayout(bar)
         lay.addWidget(split, 1)
         self.setCentralWidget(central)
-        notes = "; ".join(source.problems)
+        self.notes = source.open_notes()
+        notes = "; ".join(source.problems + self.notes.problems)
         self.statusBar().showMessage(
             f"{', '.join(source.sources) if len(source.sources) == 1 else f'{len(source.sources)} files'},"
             f" read-only, {_hms(source.t0)} to {_hms(source.t1)}" + (f" — {notes}" if notes else "")
@@ -147,16 +207,23 @@ class ReviewWindow(QMainWindow):
         self._play.setInterval(TICK_MS)
         self._play.timeout.connect(self._on_play_tick)
         self.play_button.clicked.connect(self.toggle_play)
+        self.speed_combo.currentIndexChanged.connect(self._on_speed)
         next_button.clicked.connect(self.step_next)
         prev_button.clicked.connect(self.step_previous)
         report_button.clicked.connect(self.save_report)
+        print_button.clicked.connect(self.print_report)
         self.filter_edit.textChanged.connect(self._refill_events)
         self.kind_combo.currentIndexChanged.connect(self._refill_events)
         self.events_table.cellClicked.connect(self._on_event_row)
+        self.notes_table.cellClicked.connect(self._on_note_row)
         self.timeline_view.cursor_moved.connect(self._on_cursor)
         self.timeline_view.marker_clicked.connect(self._select_event)
+        self.timeline_view.note_clicked.connect(self._select_note)
         self._shown_events: list[StoredEvent] = []
+        self._shown_times: list[float] = []
         self._refill_events()
+        self._refill_notes()
+        self._show_playback()
         self._on_cursor(source.t0)
 
     # --- parts -----------------------------------------------------------------------------------
@@ -173,11 +240,54 @@ class ReviewWindow(QMainWindow):
         trend.set_cursor_visible(True)
         return trend
 
+    def _build_overview(self) -> tuple[QWidget, LiveValues | None, InstantReader | None]:
+        """The live screen's faceplates in review mode, fed with the recorded instant at the cursor."""
+        config = self.source.config
+        if config is None or not config.machines:
+            label = QLabel(
+                "These files do not hold the line config (older LineHMI): no faceplates. "
+                "The machines' states at the cursor are in the tab below."
+            )
+            label.setWordWrap(True)
+            return label, None, None
+        overview = LineOverview(config, review=True, clock=lambda: self._cursor_t)
+        overview.setObjectName("reviewOverview")
+        reader = InstantReader(self.source.historian(), self.timeline, overview.tags)
+        return overview, LiveValues(config), reader
+
+    def _build_notes_tab(self) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        note = QPushButton("Note at the cursor…")
+        bookmark = QPushButton("Bookmark the cursor")
+        reason = QPushButton("Stop reason…")
+        self.delete_note_button = QPushButton("Delete note")
+        self.delete_note_button.setEnabled(False)
+        self.delete_note_button.setToolTip("Select a note in the list first")
+        for b in (note, bookmark, reason):
+            b.setToolTip(
+                "Saved in the review notes file next to the journal (<journal>.review.json), never in the journal"
+            )
+        note.clicked.connect(self.add_note)
+        bookmark.clicked.connect(self.add_bookmark)
+        reason.clicked.connect(self.add_stop_reason)
+        self.delete_note_button.clicked.connect(self.delete_selected_note)
+        for b in (note, bookmark, reason, self.delete_note_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.notes_table)
+        return box
+
     # --- cursor ----------------------------------------------------------------------------------
     def _on_cursor(self, t: float) -> None:
-        self.cursor_label.setText(f"Cursor {dt.datetime.fromtimestamp(t):%Y-%m-%d %H:%M:%S}")
+        self._cursor_t = t
+        self._show_cursor_text()
         rows = []
-        for r in self.picture.at(t):
+        picture = self.picture.at(t)
+        for r in picture:
             s = r.snapshot
             raised = s.message or ("" if s.trigger_value is None else f"value {s.trigger_value:g}")
             rows.append([s.name or s.alarm, s.priority or "-", r.status, _hms(r.since), raised])
@@ -188,12 +298,54 @@ class ReviewWindow(QMainWindow):
             states.append([name, "no data" if bar is None else bar.state + (f" ({bar.fault})" if bar.fault else ""),
                            "" if bar is None else _hms(bar.t0)])  # fmt: skip
         _fill(self.state_table, states)
+        if self._texts:
+            texts = []
+            for tag, history in self._texts.items():
+                k = bisect.bisect_right([h.ts for h in history], t) - 1
+                if k < 0:
+                    texts.append([tag, "no data", "", ""])
+                    continue
+                h = history[k]
+                texts.append(
+                    [tag, display_text(h.text, h.full_bytes), quality_of(h.status).name.title(), _hms(h.ts)]
+                )
+            _fill(self.text_table, texts)
         self.trend.set_cursor(t)
+        if self.overview.isVisible():  # a hidden overview costs nothing (the scrub bench's baseline)
+            self.show_instant(t, picture)
         # Keep the event list at the cursor: the first event at or after it comes into view.
-        row = bisect.bisect_left([e.ts for e in self._shown_events], t)
+        row = bisect.bisect_left(self._shown_times, t)
         item = self.events_table.item(min(row, self.events_table.rowCount() - 1), 0)
         if item is not None:
             self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
+
+    def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
+        """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
+        if self._reader is None or self._live is None or not isinstance(self.overview, LineOverview):
+            return None
+        instant = self._reader.at(t, picture)
+        self._live.apply(instant.batch(self._live.index), recorded=True)
+        self.overview.refresh(self._live)
+        self.overview.set_stale(instant.stale)
+        self.overview.tick()  # the stale line's "last values ... before" follows the cursor
+        for machine, fp in self.overview.faceplates.items():
+            fp.set_alarms(
+                [
+                    (r.snapshot.name or r.snapshot.alarm, r.status, r.snapshot.active)
+                    for r in instant.alarms.get(machine, [])
+                ]
+            )
+        gap = f" — no data: {instant.gap.text}" if instant.gap is not None else ""
+        self.overview.setToolTip(f"The line at {_hms(t)} as recorded{gap}")
+        return instant
+
+    def _show_cursor_text(self) -> None:
+        t = self._cursor_t
+        gap = self.timeline.gap_at(t)
+        where = f" — nothing recorded: {gap.text}" if gap is not None else ""
+        self.cursor_label.setText(
+            f"Cursor {dt.datetime.fromtimestamp(t):%Y-%m-%d %H:%M:%S} · {self.playback.state_text}{where}"
+        )
 
     # --- events ----------------------------------------------------------------------------------
     def _refill_events(self) -> None:
@@ -207,6 +359,7 @@ class ReviewWindow(QMainWindow):
                 continue
             shown.append(e)
         self._shown_events = shown
+        self._shown_times = [e.ts for e in shown]  # the cursor's bisect, not a list per move
         _fill(self.events_table, [[_hms(e.ts), str(e.kind), e.source, e.user, e.message] for e in shown])
 
     def _on_event_row(self, row: int, _col: int) -> None:
@@ -225,20 +378,38 @@ class ReviewWindow(QMainWindow):
 
     # --- playback ---------------------------------------------------------------------------------
     def toggle_play(self) -> None:
-        if self._play.isActive():
-            self._play.stop()
-            self.play_button.setText("▶ Play")
-        else:
+        if not self.playback.playing and self._cursor_t >= self.timeline.t1:
+            self.timeline_view.set_cursor(self.timeline.t0)  # at the end: play from the start again
+        self.playback.toggle()
+        self._show_playback()
+
+    def _on_speed(self, index: int) -> None:
+        self.playback.set_speed(PLAYBACK_SPEEDS[index])
+        self._show_playback()
+
+    def _show_playback(self) -> None:
+        """Every control that shows the playback state reads it from `self.playback`, here."""
+        pb = self.playback
+        if pb.playing and not self._play.isActive():
             self._play.start()
-            self.play_button.setText("⏸ Pause")
+        elif not pb.playing and self._play.isActive():
+            self._play.stop()
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause
+            if pb.button_icon == "pause"
+            else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setText(pb.button_text)
+        self.play_button.setToolTip(f"{pb.button_text} the playback (now {pb.state_text})")
+        self.trend.set_mode_text(f"REVIEW {pb.state_text}")
+        self._show_cursor_text()
 
     def _on_play_tick(self) -> None:
-        speed = PLAYBACK_SPEEDS[self.speed_combo.currentIndex()]
-        t = self.timeline_view.cursor_time() + speed * TICK_MS / 1000.0
-        if t >= self.timeline.t1:
-            self.toggle_play()
-            t = self.timeline.t1
+        t = self.playback.advance(self.timeline_view.cursor_time(), TICK_MS / 1000.0, self.timeline.t1)
         self.timeline_view.set_cursor(t)
+        if not self.playback.playing:  # reached the end
+            self._show_playback()
 
     def step_next(self) -> None:
         m = self.timeline.next_marker_after(self.timeline_view.cursor_time(), LANES)
@@ -253,7 +424,103 @@ class ReviewWindow(QMainWindow):
             self.timeline_view.set_cursor(before[-1].t)
             self._select_event(before[-1].event_id)
 
-    # --- report -----------------------------------------------------------------------------------
+    # --- review notes (a file next to the journal, never the journal) ------------------------------
+    def _refill_notes(self) -> None:
+        notes = self.notes.all()
+        self._shown_notes = notes
+        _fill(self.notes_table, [[_hms(n.t), n.kind.value.replace("_", " "), n.machine,
+                                  n.reason + (f" — {n.text}" if n.reason and n.text else "") if n.reason else n.text,
+                                  n.author] for n in notes])  # fmt: skip
+        self.timeline_view.set_notes(notes)
+        self.delete_note_button.setEnabled(False)
+
+    def _add(
+        self, kind: NoteKind, text: str, *, t: float | None = None, machine: str = "", reason: str = ""
+    ) -> ReviewNote | None:
+        at = self._cursor_t if t is None else t
+        try:
+            note = self.notes.add(kind, at, text, author=_reviewer(), machine=machine, reason=reason)
+        except (NotesError, ValueError) as exc:
+            QMessageBox.warning(self, "Review notes", str(exc))
+            return None
+        self._refill_notes()
+        self.statusBar().showMessage(f"Saved to the review notes: {note.title()}", 8000)
+        return note
+
+    def add_note(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(
+            self, "Note at the cursor", f"Note at {_hms(self._cursor_t)}:"
+        )
+        if ok and text.strip():
+            self._add(NoteKind.NOTE, text)
+
+    def add_bookmark(self) -> None:
+        text, ok = QInputDialog.getText(
+            self, "Bookmark", f"Bookmark at {_hms(self._cursor_t)} (a short name):"
+        )
+        if ok:
+            self._add(NoteKind.BOOKMARK, text.strip() or f"bookmark {_hms(self._cursor_t)}")
+
+    def add_stop_reason(self) -> None:
+        stops = [
+            (m, name, bar)
+            for m, name in self.timeline.machines
+            if (bar := self.timeline.state_at(m, self._cursor_t)) is not None
+            and bar.state not in ("Running", "Starting")
+        ]
+        if not stops:
+            QMessageBox.information(
+                self, "Stop reason", "No machine is stopped at the cursor: move the cursor into a stop first."
+            )
+            return
+        reasons = []
+        if self.source.config is not None and self.source.config.production is not None:
+            reasons = [(r.code, r.text) for r in self.source.config.production.reasons]
+        dlg = StopReasonDialog(
+            [(m, name, bar.t0, bar.t1, bar.state) for m, name, bar in stops], reasons, self
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        machine, start, reason, text = dlg.choice()
+        self._add(NoteKind.STOP_REASON, text, machine=machine, reason=reason, t=start)
+
+    def _on_note_row(self, row: int, _col: int) -> None:
+        if 0 <= row < len(self._shown_notes):
+            self.timeline_view.set_cursor(self._shown_notes[row].t)
+            self.delete_note_button.setEnabled(True)
+
+    def _select_note(self, note_id: str) -> None:
+        for row, n in enumerate(self._shown_notes):
+            if n.id == note_id:
+                self.tabs.setCurrentIndex(3)
+                self.notes_table.selectRow(row)
+                self.delete_note_button.setEnabled(True)
+                self.statusBar().showMessage(n.title(), 10_000)
+                return
+
+    def delete_selected_note(self) -> None:
+        rows = {i.row() for i in self.notes_table.selectedIndexes()}
+        for row in sorted(rows, reverse=True):
+            try:
+                self.notes.remove(self._shown_notes[row].id)
+            except (NotesError, KeyError) as exc:
+                QMessageBox.warning(self, "Review notes", str(exc))
+        self._refill_notes()
+
+    # --- report ---------------------------------------------------------------------------------
+    def _report(self) -> tuple[ShiftReport, dict[str, QImage]]:
+        """The report of the shift at the cursor with its stops' trend images (the same document as
+        `linehmi report --shift NAME --day DAY`): a shift, not a week of files, whatever is open."""
+        from hmi.ui.report_snapshots import render_snapshots
+
+        t0, t1, title = shift_at(self.source, self._cursor_t)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            report = build_report(self.source, t0, t1, title)
+            return report, render_snapshots(report, self.source.historian(), tag_infos(self.source))
+        finally:
+            QApplication.restoreOverrideCursor()
+
     def save_report(self) -> None:
         from hmi.ui.report_pdf import write_pdf
 
@@ -261,25 +528,85 @@ class ReviewWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save the shift report", default, "PDF (*.pdf)")
         if not path:
             return
-        report = build_report(self.source, self.source.t0, self.source.t1 + 1e-3, "whole journal")
+        report, images = self._report()
         try:
-            pages = write_pdf(to_markdown(report), path, title=f"{report.line_name}: {report.title}")
+            pages = write_pdf(
+                to_markdown(report), path, title=f"{report.line_name}: {report.title}", images=images
+            )
         except OSError as exc:
-            QMessageBox.warning(self, "Shift report", f"Could not write {path}: {exc.strerror}")
+            QMessageBox.warning(self, "Shift report", f"Could not write {path}: {exc.strerror or exc}")
             return
         self.statusBar().showMessage(f"Report saved: {path} ({pages} pages)", 10_000)
 
+    def print_report(self) -> None:
+        """Print… : the print dialog, then the same document as the PDF; with no printer installed,
+        say so and offer the PDF instead."""
+        if not QPrinterInfo.availablePrinterNames():
+            answer = QMessageBox.question(
+                self,
+                "Print the shift report",
+                NO_PRINTER,
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Save:
+                self.save_report()
+            return
+        from hmi.ui.report_pdf import A4_LAYOUT
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(A4_LAYOUT)
+        printer.setDocName(f"{self.source.line_name} shift report")
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        pages = self.print_to(printer)
+        self.statusBar().showMessage(
+            f"Report sent to {printer.printerName() or 'the printer'} ({pages} pages)", 10_000
+        )
+
+    def print_to(self, printer: QPrinter) -> int:
+        from hmi.ui.report_pdf import print_report
+
+        report, images = self._report()
+        try:
+            return print_report(printer, to_markdown(report), f"{report.line_name}: {report.title}", images)
+        except OSError as exc:
+            QMessageBox.warning(self, "Print the shift report", str(exc))
+            return 0
+
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        # Timeline, trend and tables share the height 3:4:3, so that the event list keeps about ten
-        # rows even at 800 px; the splitter handles let the reviewer change it.
+        # Timeline, faceplates, trend and tables share the height 21:33:26:20 (compact: timeline,
+        # faceplates-or-trend, tables 32:43:25), so that the event list keeps some rows even at 800 px;
+        # the splitter handles let the reviewer change it.
         h = max(self._split.height(), 600)
-        self._split.setSizes([h * 3 // 10, h * 4 // 10, h * 3 // 10])
+        if self.compact:
+            self._split.setSizes([h * 32 // 100, h * 43 // 100, h * 25 // 100])
+        else:
+            self._split.setSizes([h * 21 // 100, h * 33 // 100, h * 26 // 100, h * 20 // 100])
+        self._on_cursor(self._cursor_t)  # the faceplates are filled only while shown
 
     def closeEvent(self, event: object) -> None:
         self._play.stop()
         self.trend.shutdown()
+        if self._reader is not None:
+            self._reader.close()
         super().closeEvent(event)  # type: ignore[arg-type]
+
+
+NO_PRINTER = (
+    "No printer is installed on this PC, so the report cannot be printed from here.\n\n"
+    "Save it as a PDF instead? (The PDF is the same document; print it from any PC with a printer.)"
+)
+
+
+def _reviewer() -> str:
+    """Who wrote a note: the review has no log-in, so the computer's user name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def run_review(source: ReviewRecord, *, seconds: float | None = None, screenshot: str | None = None) -> int:

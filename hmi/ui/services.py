@@ -13,6 +13,7 @@ a missing attribute:
 - `production`: None when the line config has no `[production]` table;
 - `users`: None when there is no user store (log-in says it is not available);
 - `certificates`: None when the line has no PKI (no trust dialog);
+- `browser`: None when there is no server to browse (the engineers' tag browser is not offered);
 - `plant_link`: None when the line config has no `[plant]` section (no historian, nothing shared).
 
 Qt-free on purpose (the composition root type-checks itself against it
@@ -35,6 +36,7 @@ from hmi.core.runtime_api import ConnectionState, LiveUpdate, PlantStatus, Write
 from hmi.core.users import User
 
 if TYPE_CHECKING:  # what the QC pane and the advisories show (types only: no import at run time)
+    from connectors.opcua_browse import BrowsedNode
     from connectors.opcua_pki import CertInfo
     from hmi.core.production.oee import LineStatus, ProductionAnalysis
     from hmi.core.production.setup import ProductionSetup
@@ -162,6 +164,30 @@ class ServerCertificates(Protocol):
         ...
 
 
+class ServerBrowsing(Protocol):
+    """The line's OPC UA address space for the engineers' tag browser (hmi.app.server_browse).
+
+    Every call but `may_browse` blocks until the server answers (run it off the GUI thread) and
+    raises PermissionDenied (the refusal is audited) for a role below engineer."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    def may_browse(self, user: User | None) -> str:
+        """Why the user may not browse; "" when they may."""
+        ...
+
+    def namespaces(self) -> list[str]: ...
+
+    def children(self, user: User | None, node: BrowsedNode | None = None) -> list[BrowsedNode]: ...
+
+    def search(self, user: User | None, text: str, node: BrowsedNode | None = None) -> list[BrowsedNode]: ...
+
+    def skeleton(self, user: User | None, node: BrowsedNode | None = None) -> str: ...
+
+    def close(self) -> None: ...
+
+
 class ProductionFigures(Protocol):
     """Production of this and the last shift (hmi.core.production.tracker.ProductionTracker)."""
 
@@ -220,6 +246,9 @@ class LineServices(LiveFeed, SetpointWriter, AlarmService, UserSession, Producti
 
     @property
     def certificates(self) -> ServerCertificates | None: ...
+
+    @property
+    def browser(self) -> ServerBrowsing | None: ...
 
     @property
     def plant_link(self) -> PlantLinkFigures | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hmi.core.alarms import figures
 from inference.assistant.tools import PlantTools, Source, ToolError, ToolResult, fmt_duration, fmt_num
 from inference.assistant.tools.alarms import state_label
 from inference.assistant.tools.fmt import alarm_name
@@ -246,8 +247,8 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         f = kp.facts
         al.items.append(
             HandoverItem(
-                f"Alarm rate {fmt_num(f['per_10min_avg'])} per 10 min over {f['range']} "
-                f"({f['annunciated']} alarms annunciated, peak {f['per_10min_peak']} in 10 min), "
+                f"{figures.ALARM_RATE.label} {figures.rate_text(f['per_10min_avg'], f['annunciated'], a, b)} "
+                f"(peak {f['per_10min_peak']} in 10 min), "
                 f"{f['flood_periods']} flood periods, {len(f['chattering'])} chattering alarms.",
                 [s for s in kp.sources if s.kind == "kpi"],
             )

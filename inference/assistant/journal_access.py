@@ -27,6 +27,7 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import files_for_range, journal_files
+from hmi.core.journal_text import TextRow
 from hmi.core.production.journal_io import analyse_journal
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.production.setup import ProductionSetup
@@ -77,6 +78,10 @@ class AssistantJournal(Protocol):
     def last_before(self, tag: str, t: float | None) -> tuple[float, float, int] | None: ...
 
     def span(self) -> tuple[float | None, float | None]: ...
+
+    def text_at(self, tag: str, t: float) -> TextRow | None:
+        """The text value of `tag` in force at t (text tags; exact 64-bit digits), or None."""
+        ...
 
     def meta_and_tags(self) -> tuple[dict[str, str], list[dict[str, object]]]: ...
 
@@ -159,6 +164,9 @@ class JournalSource:
                 for name, s in r.read_samples(list(tags), t0, t1).items():
                     parts[name].append(s)
             return {t: TagSamples.concat(t, parts[t]) for t in tags}
+
+    def text_at(self, tag: str, t: float) -> TextRow | None:
+        return self.historian.text_at(tag, t)
 
     def last_before(self, tag: str, t: float | None) -> tuple[float, float, int] | None:
         """(source_ts, value, status) of the newest sample of `tag` at or before `t` (None: now)."""

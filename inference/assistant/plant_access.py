@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from connectors.plant.record import PlantRecord
 from hmi.core.alarms.kpi import KpiReport
 from hmi.core.journal_read import TagSamples
+from hmi.core.journal_text import TextRow
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.production.setup import ProductionSetup
 from inference.assistant.journal_access import Ev, with_file
@@ -48,6 +49,9 @@ class PlantJournal:
         if math.isnan(ts):
             return None
         return float(ts), float(v), int(status) & 0xFFFFFFFF
+
+    def text_at(self, tag: str, t: float) -> TextRow | None:
+        return None  # text_samples are not forwarded to the plant historian yet (docs/opcua.md)
 
     def span(self) -> tuple[float | None, float | None]:
         return self.record.span()

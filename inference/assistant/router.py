@@ -326,6 +326,29 @@ OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
         ),
         "that is not plant data",
     ),
+    # Business, logistics and people: the journal records tags, states, alarms, operator actions and
+    # QC verdicts of this line, never suppliers, deliveries, prices, rosters or other plants. Such a
+    # subject decides the question even when a machine word or "running" is in it ("which cap
+    # supplier's batch are we running?" is about a supplier, not about the machines' state).
+    (
+        _rx(
+            r"\bsuppl(y|ier|iers|ied|ies)\b",
+            r"\bvendors?\b",
+            r"\bmanufacturers?\b",
+            r"\bdeliver(y|ies|ed)?\b",
+            r"\b(lorry|lorries|truck|trucks|shipments?|shipping)\b",
+            r"\bpurchase orders?\b",
+            r"\b(price|prices|priced|cost|costs|invoice|invoices)\b",
+            r"\b(do|does|did) (we|they|you|i) pay\b",
+            r"\bpay(ing)? (for|per)\b",
+            r"\b(rosters?|rota|rotas|staffing|holidays?|vacations?|sick leave|wages?|salary)\b",
+            r"\bwho is (on|working) (the )?(\w+ )?shift\b",
+            r"\b(other|another|sister) (plant|plants|site|sites|factory|factories)\b",
+            r"\b(plant|site|factory) in\b",
+            r"\b(stock|inventory|warehouse)\b",
+        ),
+        "the plant data of this line holds no suppliers, deliveries, prices, rosters or other plants",
+    ),
 ]
 # Fault names in questions -> the fault label a stop carries (the machines' fault-code states).
 _FAULT_WORDS: list[tuple[str, re.Pattern[str]]] = [

@@ -29,6 +29,7 @@ from hmi.core.alarms.persistence import MemoryJournal
 from hmi.core.audit import Auditor
 from hmi.core.config import LineConfig, LineInfo, MachineConfig, ServerConfig, TagConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.link_state import LINK_CONNECTED
 from hmi.core.production.tracker import ProductionTracker
 from hmi.core.quality import BAD_OUT_OF_RANGE, BAD_TYPE_MISMATCH, GOOD
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, TagProblem, WriteResult
@@ -84,6 +85,7 @@ class FakeRuntime:
         self.fault = None
         self.qc = None
         self.certificates = None
+        self.browser = None
         self.plant_link: PlantLinkFigures | None = None  # tests attach one for the status bar
         self.production: ProductionTracker | None = None  # tests attach a real tracker when they need one
         if alarms:
@@ -270,6 +272,8 @@ class FakeRuntime:
                 continue
             if tag.name.endswith(".state"):
                 values[i] = RUNNING
+            elif tag.name == self.config.server.link_tag:  # the fake server is there
+                values[i] = float(LINK_CONNECTED)
             elif tag.data_type == "enum":
                 values[i] = 0.0
             elif tag.data_type == "int":

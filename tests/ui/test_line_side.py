@@ -15,12 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QLabel, QTabBar, QWidget
 
+from hmi.core.alarms.model import Priority
 from hmi.core.users import Role, UserStore
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.main_window import MainWindow
 from hmi.ui.theme import night_qss
 from hmi.ui.touch import TARGET_TYPES, TOUCH_TARGET_PX
 from hmi.ui.window_layout import bring_forward
+from tests.helpers.alarm_records import record
 from widgets import palette
 from widgets.number_pad import BACKSPACE, NumberPad
 
@@ -151,11 +153,11 @@ def test_a_new_high_alarm_comes_forward_unless_in_a_dialog(window, qtbot, monkey
     bring_forward(win.tags_dock)
     qtbot.wait(20)
     # A medium alarm does not pull the list (default: urgent and high only), nor does any in a dialog.
-    win._on_new_alarms([type("R", (), {"priority": 3, "id": "x"})()])
+    win._on_new_alarms([record("x", priority=Priority.MEDIUM)])
     assert not in_front(win.alarm_table.view)
     with monkeypatch.context() as m:
         m.setattr(win, "_in_dialog", lambda: True)
-        win._on_new_alarms([type("R", (), {"priority": 1, "id": "y"})()])
+        win._on_new_alarms([record("y", priority=Priority.URGENT)])
         assert not in_front(win.alarm_table.view)
     now = time.time()
     rt.set_value("conveyor.state", 4.0)  # the conveyor trips: a high-priority alarm (1 s on-delay)
@@ -170,6 +172,20 @@ def test_a_new_high_alarm_comes_forward_unless_in_a_dialog(window, qtbot, monkey
         rt.alarms.process(rt.synthetic_batch(now=now + k))
     qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=2000)
     assert not win.alarm_table.active_filters()
+
+
+def test_a_medium_machine_trip_comes_forward_too(window, qtbot):
+    """The demo's rationalised trips are medium; a trip stops the line, so it still comes forward."""
+    rt, win = window()
+    bring_forward(win.tags_dock)
+    qtbot.wait(20)
+    assert not in_front(win.alarm_table.view)
+    now = time.time()
+    rt.set_value("filler.state", 4.0)  # Faulted: filler.faulted, medium, 1 s on-delay
+    rt.alarms.process(rt.synthetic_batch(now=now))
+    rt.alarms.process(rt.synthetic_batch(now=now + 1.5))
+    qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=2000)
+    assert win.alarm_table.model.row_of("filler.faulted") >= 0
 
 
 def test_a_tile_filter_is_visible_and_cleared_with_one_tap(window, qtbot):
@@ -252,6 +268,37 @@ def test_a_setpoint_without_a_keyboard(window, qtbot, profile):
     qtbot.waitUntil(lambda: bool(rt.writes), timeout=3000)
     assert rt.writes[-1][1] == 390.0
     dlg.close()
+
+
+@pytest.mark.parametrize("action", ["shelve", "set_out_of_service", "acknowledge_comment", "set_limit"])
+def test_a_reason_or_comment_without_a_keyboard(window, qtbot, profile, action):
+    """Every alarm dialog that asks for text has an on-screen keyboard in the touch profile (its
+    keys are touch targets); typed on it, the reason is what gets journaled."""
+    rt, win = window(fault=True, touch=profile, user=SUPERVISOR)
+    win.show_alarm_list()
+    win.alarm_table.select_ids(["conveyor.bearing_temp.hi"])
+    assert win.alarm_table.request(action)
+    dlg = win.alarm_actions.dialog
+    assert dlg is not None
+    qtbot.waitExposed(dlg)
+    kb = dlg.keyboard
+    assert (kb is not None and kb.isVisible()) == profile
+    if kb is None:
+        return
+    assert all(b.height() >= TOUCH_TARGET_PX and b.width() >= TOUCH_TARGET_PX for b in kb.keys.values())
+    if action == "set_limit":
+        dlg.limit_edit.setFocus()
+        qtbot.waitUntil(lambda: kb.target is dlg.limit_edit)
+        for k in "75":
+            kb.press(k)
+        dlg.reason_edit.setFocus()
+        qtbot.waitUntil(lambda: kb.target is dlg.reason_edit)
+    for k in ["⇧", *"sensor", "space", *"wx", "⌫", "o", "space", *"4711"]:
+        kb.press(k)
+    text = dlg.comment if action == "acknowledge_comment" else dlg.reason
+    assert text == "Sensor wo 4711"
+    kb.press("enter")  # what OK does
+    qtbot.waitUntil(lambda: any(r.text == "Sensor wo 4711" for r, _u in rt.alarm_calls), timeout=3000)
 
 
 def test_a_login_without_a_keyboard(qtbot, make_runtime, demo_config, tmp_path):

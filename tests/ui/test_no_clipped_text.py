@@ -1,5 +1,5 @@
 """No clipped text (issue 10, class 7): every visible widget of the main window, each of its docks
-and views, and its dialogs, at 1920x1080 and 1280x800, during the demo fault (long alarm
+and views, and its dialogs, at 1920x1080, 1280x800 and 1024x768, during the demo fault (long alarm
 messages, advisories, a bad-quality tag). Font metrics against geometry: widgets.text_fit.
 
 Screen profiles are a parameter: PROFILES maps a name to a function that prepares the window
@@ -24,7 +24,7 @@ from widgets.text_fit import ClippedText, clipped_texts
 
 from .fakes import SUPERVISOR, simulate_fault
 
-SIZES = [(1920, 1080), (1280, 800)]
+SIZES = [(1920, 1080), (1280, 800), (1024, 768)]  # control room, line-side PC, the smallest line PC
 SHOTS = os.environ.get("LINEHMI_SHOTS")  # a folder: every checked view is saved there as PNG
 # name -> prepares a freshly made window for that screen profile
 PROFILES: dict[str, Callable[[MainWindow], None]] = {

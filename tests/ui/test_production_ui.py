@@ -175,3 +175,31 @@ def test_split_outside_the_stop_is_refused_in_the_dialog(qtbot, themed_app, prod
     assert dlg.isVisible() and dlg.buttons.isEnabled()
     assert all(b.minimumSizeHint().height() > 0 for b in dlg.findChildren(QPushButton))
     dlg.close()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+def test_production_figures_say_last_known_while_the_link_is_lost(
+    qtbot, themed_app, production_runtime, size
+):
+    """The strip's and the Production view's figures during a lost link (widgets.last_known)."""
+    from hmi.core.runtime_api import ConnectionState
+    from widgets.last_known import last_known_text, live_looking
+
+    win = _window(qtbot, production_runtime, size, User("sue", Role.SUPERVISOR))
+    panel = win.production
+    assert panel is not None
+    panel.refresh()
+    production_runtime.set_state(ConnectionState.RECONNECTING, "link lost")
+    qtbot.waitUntil(lambda: win.link_lost_at is not None)
+    panel.refresh()  # the next figures keep saying it
+    since = win.link_lost_at
+    assert panel.strip.state.text().endswith(last_known_text(since))
+    panel.dock.show()
+    panel.dock.raise_()
+    qtbot.wait(100)
+    found = [f for f in live_looking(win, since) if "production" in f.lower() or "Strip" in f]
+    assert not found, "\n".join(found)
+    production_runtime.set_state(ConnectionState.CONNECTED, "back")
+    qtbot.waitUntil(lambda: win.link_lost_at is None)
+    panel.refresh()
+    assert panel.strip.state.text() == "LINE STOPPED" and panel.strip.last_known_at() is None

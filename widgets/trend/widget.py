@@ -99,6 +99,7 @@ class TrendWidget(QWidget):
         self._last_readout = 0.0
         self._last_progress = 0.0
         self._closed = False
+        self._mode_text: str | None = None  # a host's own mode word (the review's playback state)
         self.frames = 0
 
         self._build_ui()
@@ -249,7 +250,12 @@ class TrendWidget(QWidget):
         if tag in self.view.pens:
             return False
         if not self.view.can_add(tag):
-            self._say(f"no tag named {tag!r} in this line")
+            if self.view.known_tag(tag):
+                self._say(
+                    f"{tag} is a text tag: not trended; its values are in the tag table and the CSV export"
+                )
+            else:
+                self._say(f"no tag named {tag!r} in this line")
             return False
         colour = colour or style.pen_colour(len(self.view.pens))
         pen = self.view.add_pen(tag, colour, axis=axis, visible=visible)
@@ -736,10 +742,19 @@ class TrendWidget(QWidget):
     def _update_range_label(self) -> None:
         t0, t1 = self.x_range()
         fmt = "%Y-%m-%d %H:%M:%S"
-        mode = "LIVE" if self.view.live_mode else "paused"
+        mode = self.mode_text()
         self._range_label.setText(
             f"<b>{mode}</b>  {time.strftime(fmt, time.localtime(t0))} → {time.strftime(fmt, time.localtime(t1))}"
         )
+
+    def set_mode_text(self, text: str | None) -> None:
+        """The word before the range ("LIVE"/"paused" by default): a host with its own notion of time
+        (the review's playback) says its state here, so the trend never contradicts it."""
+        self._mode_text = text
+        self._update_range_label()
+
+    def mode_text(self) -> str:
+        return self._mode_text or ("LIVE" if self.view.live_mode else "paused")
 
     def _say(self, text: str) -> None:
         self._status_label.setText(text)

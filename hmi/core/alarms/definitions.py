@@ -8,6 +8,7 @@ worse). The schema is documented in docs/alarms.md.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -27,6 +28,7 @@ from hmi.core.alarms.model import (
     message_fields,
 )
 from hmi.core.config import LineConfig, TagConfig
+from hmi.core.link_state import LINK_CONNECTED, LINK_STATES
 from hmi.core.tag_info import display_decimals
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
@@ -49,7 +51,7 @@ COMMON_FIELDS = (
     "trip",
 )
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
-    "analog": ("hihi", "hi", "lo", "lolo", "deadband"),
+    "analog": ("hihi", "hi", "lo", "lolo", "deadband", "hihi_action", "lolo_action"),
     "discrete": ("value", "op"),
     "roc": ("rate", "window_s", "direction", "deadband"),
     "quality": ("include_uncertain",),
@@ -230,7 +232,7 @@ def implicit_definitions(tag: TagConfig) -> list[AlarmDefinition]:
                 unit=tag.unit,
                 implicit=True,
                 decimals=display_decimals(tag.data_type, tag.deadband, tag.range),
-                action=tag.alarms.action,
+                action=tag.alarms.action_for(level),
             )
         )
     return out
@@ -307,8 +309,13 @@ def _parse_entry(
             e.problem("hi", f"no limits: give hihi/hi/lo/lolo here or in the [[tags]] entry of {tag.name}")
         deadband = e.number("deadband", float(tag.deadband), minimum=0.0)
         on_delay = e.delay("on_delay_s", 0.0)
+        # HiHi/LoLo: the entry's own hihi_action/lolo_action, else the tag's, else the common action.
+        extreme_action = {
+            lv: e.text(f"{lv}_action", getattr(tag.alarms, f"{lv}_action")).strip() for lv in ("hihi", "lolo")
+        }
         for level, limit in present:
             assert limit is not None
+            level_common = {**common, "action": extreme_action.get(level) or common["action"]}
             defs.append(
                 AlarmDefinition(
                     id=f"{aid}.{level}",
@@ -320,7 +327,7 @@ def _parse_entry(
                     level=level,
                     deadband=float(deadband or 0.0),
                     on_delay_s=on_delay,
-                    **common,
+                    **level_common,
                 )
             )
     elif kind == "discrete":
@@ -408,6 +415,9 @@ def load_definitions(config: LineConfig) -> tuple[list[AlarmDefinition], list[Al
       ``enabled = false`` it switches them off). If the entry is refused, the
       implicit alarms stay: a typo must not silently remove an alarm.
     - Ids must be unique; a later entry with a taken id is refused.
+    - With ``[server] link_tag``, every quality alarm of a server tag is also suppressed
+      while the link is not connected: a lost link turns every server tag Bad at once,
+      and that one cause has its own alarm (on the link tag), not one per sensor.
     """
     tags = {t.name: t for t in config.tags}
     machines = {m.id for m in config.machines}
@@ -436,4 +446,13 @@ def load_definitions(config: LineConfig) -> tuple[list[AlarmDefinition], list[Al
             continue
         seen.add(d.id)
         out.append(d)
+    link = config.server.link_tag
+    if link:
+        down = Condition(link, "!=", float(LINK_CONNECTED), f"{link} != {LINK_STATES[str(LINK_CONNECTED)]}")
+        out = [
+            dataclasses.replace(d, suppress_when=(*d.suppress_when, down))
+            if d.kind == AlarmKind.QUALITY and tags[d.tag].source == "opcua" and down not in d.suppress_when
+            else d
+            for d in out
+        ]
     return out, problems

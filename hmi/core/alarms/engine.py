@@ -580,6 +580,7 @@ class AlarmEngine:
             message=rt.message or d.describe(),
             trigger_value=math.nan if rt.trigger_value is None else rt.trigger_value,
             headline=d.headline(rt.trigger_value if rt.count else None),
+            trip=d.trip,
             count=rt.count,
             comment=rt.comment or rt.shelve_reason or rt.oos_reason,
             changed_at=rt.changed_at,

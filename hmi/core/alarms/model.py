@@ -278,6 +278,7 @@ class AlarmRecord:
     changed_at: float
     # One line for the banner: the alarm's name and its trigger value (the message has the rest).
     headline: str = ""
+    trip: bool = False  # the alarm means its machine tripped (AlarmDefinition.trip)
 
 
 # The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -25,15 +25,19 @@ from hmi.core.production.oee import LINE, OeeFigures, ParetoRow, ProductionAnaly
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import STOP_ACTIONS, Stop, StopEdit
 from hmi.core.production.timeline import MachineData, StateSeries
-from hmi.core.rollup import ROLLUP_TABLE, rollup_state
+from hmi.core.rollup import ROLLUP_TABLE, WENT_DOWN_BIT, rollup_state, rollup_went_down
+from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import Only, last_before, read_tag, source_time_span
 
 SNAPSHOT_TYPE = "production_config"
 BAD_BIT = 0x80000000
-# Counters are read at this resolution: the last good sample of each bucket (epoch-aligned).
-# Counts over any range aligned to it (shifts, hours) are exact; an arbitrary range is within one
-# bucket of production; a roll-over is counted through; a PLC reset may lose up to one bucket
-# (flagged). It makes an 8 h shift ~10x fewer rows to fetch (bench/production_truth.py).
+# Counters are read exactly (every recorded step counts: the sum of the recorded counter deltas,
+# resets and roll-overs included) but cheaply: from the journal's 10 s rollup, each whole bucket
+# that only went up is its last value (the steps inside it add up to last - previous); the raw
+# samples of the buckets at the window's edges, of a bucket where the counter went down (a reset
+# or roll-over, WENT_DOWN_BIT or a vmin below the value before) and of a file without such
+# rollups. An 8 h shift is then ~2,900 rows per counter instead of ~290,000 at 10 Hz
+# (bench/production_truth.py). Sub-ranges of an analysis are exact at 10 s boundaries (hours).
 COUNTER_BUCKET_S = 10.0
 
 
@@ -96,59 +100,101 @@ def read_edits(readers: Sequence[EventSource]) -> list[StopEdit]:
     return [e for _, _, e in sorted(edits, key=lambda x: (x[0], x[1]))]
 
 
-# From the journal's 10 s rollup (hmi.core.rollup): the last value of each bucket, clustered by
-# (tag, level, bucket), so an 8 h shift is ~2,900 rows per counter read in one range scan.
 _COUNTER_ROLLUP_SQL = f"""
-SELECT t_last, v_last, s_last FROM {ROLLUP_TABLE}
-WHERE tag_id = ? AND level = {int(COUNTER_BUCKET_S)} AND bucket >= ? AND bucket < ? AND s_last < {BAD_BIT}
-    AND v_last IS NOT NULL AND t_last >= ? AND t_last < ?
-ORDER BY bucket"""
+SELECT bucket, t_last, v_last, s_last, vmin, vmax, flags FROM {ROLLUP_TABLE}
+WHERE tag_id = ? AND level = {int(COUNTER_BUCKET_S)} AND bucket >= ? AND bucket < ? ORDER BY bucket"""
+
+
+def _raw(
+    conn: sqlite3.Connection, tag_id: int, a: float, b: float, usable: bool
+) -> list[tuple[float, float, int]]:
+    """(source_ts, value, status) of the samples in [a, b); usable: Good or Uncertain with a value
+    (what a counter counts). Raw rows and compacted chunks alike (hmi.core.sample_store)."""
+    got = read_tag(conn, tag_id, a, b, only=Only.USABLE if usable else Only.ALL)
+    return _rows(got)
+
+
+def _rows(got: SampleColumns) -> list[tuple[float, float, int]]:
+    return list(zip(got.source_ts.tolist(), got.value.tolist(), got.status.tolist(), strict=True))
+
+
+def _counter_rows(
+    conn: sqlite3.Connection, tag_id: int, t0: float, t1: float, rollup: bool, before: float | None
+) -> list[tuple[float, float, int]]:
+    """Usable counter samples in [t0, t1) that carry every recorded step (see COUNTER_BUCKET_S);
+    `before`: the usable value before t0 in this file."""
+    w = COUNTER_BUCKET_S
+    b0, b1 = math.ceil(t0 / w), math.floor(t1 / w)  # whole buckets [b0, b1) inside [t0, t1)
+    if not rollup or b0 >= b1:
+        return _raw(conn, tag_id, t0, t1, True)
+
+    def raw(k0: float, k1: float) -> list[tuple[float, float, int]]:
+        """Samples in [t0, t1) of buckets k0 <= k < k1, by the rollup's own bucket_index (float
+        division, so a sample a rounding away from a boundary is in exactly one of them)."""
+        rows = _raw(conn, tag_id, max(t0, (k0 - 1) * w), min(t1, (k1 + 1) * w), True)
+        return [r for r in rows if k0 <= math.floor(r[0] / w) < k1]
+
+    rows = raw(-math.inf, b0)
+    # The value before the next bucket, from this file (None: the bucket is read raw).
+    last = rows[-1][1] if rows else before
+    for k, t_last, v_last, s_last, vmin, vmax, flags in conn.execute(_COUNTER_ROLLUP_SQL, (tag_id, b0, b1)):
+        if vmin is None:
+            continue  # nothing usable in it
+        rose = (
+            last is not None
+            and not flags & WENT_DOWN_BIT
+            and s_last < BAD_BIT
+            and v_last is not None
+            and v_last == vmax
+            and vmin >= last
+        )
+        if rose:
+            rows.append((t_last, v_last, 0))
+            last = v_last
+        else:
+            inside = raw(k, k + 1)
+            rows += inside
+            last = inside[-1][1] if inside else last
+    return rows + raw(b1, math.inf)
 
 
 def _tag_rows(
     conn: sqlite3.Connection, tag_id: int, t0: float, t1: float, counter: bool, rollup: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    only = Only.USABLE if counter else Only.ALL
-    prior = last_before(conn, tag_id, t0, only=only)
-    if counter and rollup:
-        b0, b1 = math.floor(t0 / COUNTER_BUCKET_S), math.ceil(t1 / COUNTER_BUCKET_S) + 1
-        rows = conn.execute(_COUNTER_ROLLUP_SQL, (tag_id, b0, b1, t0, t1)).fetchall()
-        a = np.array(rows, dtype=np.float64).reshape(-1, 3)
-        ts, value, status = a[:, 0], a[:, 1], np.array([r[2] for r in rows], dtype=np.int64)
-    else:
-        got = read_tag(conn, tag_id, t0, t1, only=only)
-        if counter and len(got):  # files without complete rollups: the last usable sample per bucket
-            k = np.floor(got.source_ts / COUNTER_BUCKET_S)
-            got = got.take(np.flatnonzero(np.r_[k[1:] != k[:-1], True]))
-        ts, value, status = got.source_ts, got.value, got.status.astype(np.int64)
-    status = np.r_[prior.status.astype(np.int64), status]
-    a = np.column_stack([np.r_[prior.source_ts, ts], np.r_[prior.value, value], status.astype(np.float64)])
-    return a.reshape(-1, 3), status
+    prior = _rows(last_before(conn, tag_id, t0, only=Only.USABLE if counter else Only.ALL))
+    rows = (
+        _counter_rows(conn, tag_id, t0, t1, rollup, prior[0][1] if prior else None)
+        if counter
+        else _raw(conn, tag_id, t0, t1, False)
+    )
+    a = np.array(prior + rows, dtype=np.float64).reshape(-1, 3)
+    return a, np.array([r[2] for r in prior + rows], dtype=np.int64)
 
 
 Series = tuple[np.ndarray, np.ndarray, np.ndarray]  # source_ts, value, good (not Bad)
-# (setup, t0, t1) -> per production tag: its samples in [t0, t1) plus the last one before t0, counters at
-# COUNTER_BUCKET_S resolution (read_tag_series for journal files; the plant historian has its own).
+# (setup, t0, t1) -> per production tag: its samples in [t0, t1) plus the last one before t0; counters as
+# samples that carry every recorded step (read_tag_series for journal files; the plant historian has its
+# own, connectors/plant/record.py, still at COUNTER_BUCKET_S resolution).
 SeriesReader = Callable[[ProductionSetup, float, float], dict[str, Series]]
 
 
-def read_tag_series(
-    readers: Sequence[JournalReader], setup: ProductionSetup, t0: float, t1: float
+def _counters_exact(r: JournalReader) -> bool:
+    """Whether this file's rollups can stand in for a counter's rising buckets (else: raw samples)."""
+    complete, levels = rollup_state(r.conn)
+    return complete and int(COUNTER_BUCKET_S) in levels and rollup_went_down(r.conn)
+
+
+def _read_series(
+    readers: Sequence[JournalReader], tags: Mapping[str, bool], t0: float, t1: float
 ) -> dict[str, Series]:
-    """Samples of the production tags in [t0, t1), plus the last one before t0 (the state then);
-    counters at COUNTER_BUCKET_S resolution."""
+    """Samples of `tags` ({name: is a counter}) in [t0, t1), plus the last one before t0."""
     per_tag: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for r in readers:
         ids = r.tag_ids()
-        complete, levels = rollup_state(r.conn)
-        rollup = complete and int(COUNTER_BUCKET_S) in levels
-        for m in setup.machines:
-            counters = {m.total_counter, m.good_counter, m.reject_counter} - {""}
-            for tag in m.tags:
-                if tag in ids:
-                    per_tag.setdefault(tag, []).append(
-                        _tag_rows(r.conn, ids[tag], t0, t1, tag in counters, rollup)
-                    )
+        rollup = _counters_exact(r)
+        for tag, counter in tags.items():
+            if tag in ids:
+                per_tag.setdefault(tag, []).append(_tag_rows(r.conn, ids[tag], t0, t1, counter, rollup))
     out: dict[str, Series] = {}
     for tag, parts in per_tag.items():
         a = np.concatenate([p[0] for p in parts])
@@ -166,12 +212,63 @@ def read_tag_series(
     return out
 
 
-def observation_gaps(readers: Sequence[EventSource]) -> list[tuple[float, float]]:
+def read_tag_series(
+    readers: Sequence[JournalReader], setup: ProductionSetup, t0: float, t1: float
+) -> dict[str, Series]:
+    """Samples of the production tags in [t0, t1), plus the last one before t0 (the state then);
+    counters as few samples as carry every recorded step (COUNTER_BUCKET_S)."""
+    tags: dict[str, bool] = {}
+    for m in setup.machines:
+        counters = {m.total_counter, m.good_counter, m.reject_counter} - {""}
+        tags |= {tag: tag in counters for tag in m.tags}
+    return _read_series(readers, tags, t0, t1)
+
+
+def counter_counts(
+    paths: Path | str | Sequence[Path | str],
+    tags: Sequence[str],
+    a: float,
+    b: float,
+    setup: ProductionSetup | None = None,
+) -> dict[str, float | None]:
+    """Units each counter tag counted in [a, b): the sum of its recorded steps (resets count from
+    zero, roll-overs through), read like the production analysis reads them, so a tool that wants a
+    bare counter (the assistant's reject rates) quotes the same figure as the Production view.
+    Roll-over from `setup` (default: the production model journaled in the files); None: the tag
+    has no usable sample up to b."""
+    readers = [open_journal_readonly(p) for p in _as_paths(paths)]
+    try:
+        setup = setup or read_setup(readers)
+        rollover = {
+            t: m.rollover
+            for m in (setup.machines if setup else ())
+            for t in (m.total_counter, m.good_counter, m.reject_counter)
+            if t
+        }
+        series = _read_series(readers, dict.fromkeys(tags, True), a, b)
+        out: dict[str, float | None] = {}
+        for tag in tags:
+            track = counter_track(tag, *series[tag], rollover.get(tag, 0)) if tag in series else None
+            out[tag] = track.between(a, b) if track is not None and len(track) else None
+        return out
+    finally:
+        for r in readers:
+            r.close()
+
+
+def observation_gaps(
+    readers: Sequence[EventSource], open_end: float | None = None
+) -> list[tuple[float, float]]:
     """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened".
 
     Nothing was observed then, so a state tag's last value must not be held across them (sample
-    and hold would guess "still running"): the analysis counts them as state unknown. A lost link
-    needs nothing here: the connector journals a Bad sample for every tag when it drops."""
+    and hold would guess "still running"): the analysis counts them as state unknown, and a stop
+    going on when the journal closed ends there (timeline: a stop never spans a gap). A lost link
+    needs nothing here: the connector journals a Bad sample for every tag when it drops.
+
+    `open_end`: the end of a trailing gap, a "journal closed" with no later "journal opened" (the
+    end of the record: everything after it is not recorded); None = no trailing gap (the live
+    tracker, whose own journal is open)."""
     marks: list[tuple[float, str]] = []
     for r in readers:
         for ev in r.read_events(kinds=[EventKind.SYSTEM]):
@@ -186,6 +283,8 @@ def observation_gaps(readers: Sequence[EventSource]) -> list[tuple[float, float]
             if ts - closed > 1.0:
                 gaps.append((closed, ts))
             closed = None
+    if closed is not None and open_end is not None and open_end > closed:
+        gaps.append((closed, open_end))
     return gaps
 
 
@@ -194,6 +293,8 @@ def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: f
     return [
         f"LineHMI was not running {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S}: the state then is unknown (not in A); "
         "units the PLC counted meanwhile are in the totals"
+        if b < t1
+        else f"nothing recorded after {hm(a):%H:%M:%S} (LineHMI stopped): not recorded, not downtime (not in A)"
         for a, b in gaps
         if a < t1 and b > t0
     ]
@@ -214,6 +315,10 @@ def _with_gaps(ser: Series, gaps: Sequence[tuple[float, float]]) -> Series:
     )
 
 
+def _gap_starts(gaps: Sequence[tuple[float, float]]) -> np.ndarray:
+    return np.array(sorted(a for a, _b in gaps), dtype=np.float64)
+
+
 def line_data(
     setup: ProductionSetup, series: dict[str, Series], gaps: Sequence[tuple[float, float]] = ()
 ) -> dict[str, MachineData]:
@@ -221,7 +326,9 @@ def line_data(
     nobody observed (observation_gaps), where every state is unknown."""
 
     def state(tag: str) -> StateSeries:
-        return StateSeries(*_with_gaps(series[tag], gaps)) if tag in series else StateSeries.empty()
+        if tag not in series:
+            return StateSeries.empty()
+        return StateSeries(*_with_gaps(series[tag], gaps), unobserved=_gap_starts(gaps))
 
     def track(tag: str, rollover: int) -> CounterTrack | None:
         if not tag:
@@ -284,7 +391,7 @@ def analyse_sources(
     events: Sequence[EventSource], series: SeriesReader, t0: float, t1: float, setup: ProductionSetup
 ) -> ProductionAnalysis:
     """The production analysis of [t0, t1) from events and tag series however they are stored."""
-    gaps = observation_gaps(events)
+    gaps = observation_gaps(events, open_end=math.inf)
     data = line_data(setup, series(setup, t0, t1), gaps)
     analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events))
     analysis.flags += gap_flags(setup, gaps, t0, t1)
@@ -353,7 +460,8 @@ def shift_summary(
         shift, s0, s1 = setup.calendar.shift_at(last if at is None else at)
         if at is None and last - s0 < 60.0:  # the files end just after a shift change: the one before
             shift, s0, s1 = setup.calendar.shift_at(s0 - 1.0)
-        end = min(s1, max(last, s0 + 1.0))
+        # Up to and including the last sample: [s0, end) must hold it, or its step would be lost.
+        end = min(s1, max(math.nextafter(last, math.inf), s0 + 1.0))
         return summarise(_analyse(readers, s0, end, setup), shift.name)
     finally:
         for r in readers:

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.holding import MachineNow, line_claim
+from hmi.core.production.setup import OWN_STOP_CATS, Cat, ProductionSetup
 from hmi.core.production.stops import Stop, StopEdit
 from hmi.core.production.timeline import (
     APT_CATS,
@@ -144,6 +145,12 @@ class LineStatus:
     shift_name: str
     shift_start: float
     shift_end: float
+    machines: tuple[MachineNow, ...] = ()  # every machine's own state now, in line order
+
+    @property
+    def claim(self) -> str:
+        """Who holds the line and which machines are not running (hmi.core.production.holding)."""
+        return line_claim(self.state, self.holding_machine, self.holding_reason, self.machines)
 
 
 @dataclass(slots=True)
@@ -353,8 +360,29 @@ class ProductionAnalysis:
             rate = None if n is None else n * 60.0 / RATE_WINDOW_S
         ideal = setup.machine(setup.constraint).ideal_rate
         target, due = self.shift_target(s0, s1, now)
+        machines = []
+        for mi, mid in enumerate(setup.ids):
+            now_cat = Cat(int(tl.state[mi, -1]))
+            si = int(tl.cause[mi, -1])
+            in_own_stop = now_cat in OWN_STOP_CATS and si >= 0 and tl.stops[si].machine == mid
+            why_now = setup.reason_text(tl.stops[si].reason) if in_own_stop else ""
+            machines.append(MachineNow(mid, now_cat, why_now))
         return LineStatus(
-            now, state, holder, why, rate, ideal, fig.good, target, due, fig, since, shift.name, s0, s1
+            now,
+            state,
+            holder,
+            why,
+            rate,
+            ideal,
+            fig.good,
+            target,
+            due,
+            fig,
+            since,
+            shift.name,
+            s0,
+            s1,
+            tuple(machines),
         )
 
     def shift_target(self, s0: float, s1: float, now: float) -> tuple[float, float]:

@@ -87,6 +87,9 @@ class StateSeries:
     ts: np.ndarray
     value: np.ndarray
     ok: np.ndarray  # good quality
+    # Where an observation gap begins (LineHMI not running, or the end of the record): unknown from
+    # there like a Bad sample, but unlike a Bad link a stop does not carry on across it.
+    unobserved: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @classmethod
     def empty(cls) -> StateSeries:
@@ -323,8 +326,11 @@ def _detect_stops(
                 k += 1
                 continue
             j = k
+            cuts = data[mid].state.unobserved if mid in data else np.empty(0)
             while j < n and (own[mi, j] or unknown[mi, j]):
                 j += 1
+                if j < n and cuts.size and np.isin(bounds[j], cuts):
+                    break  # nothing observed from here: the stop ends where the record does
             cat = Cat(int(state[mi, k]))
             start = float(bounds[k])
             code = _fault_code(fault, start) if cat is Cat.UNPLANNED else None

@@ -70,15 +70,18 @@ class AlarmPicture:
             snap = AlarmSnapshot.from_data(data)
             if snap.advisory:
                 continue
-            if (
+            if not (
                 snap.active
                 or not snap.acked
                 or snap.latched
                 or snap.shelved_until is not None
                 or snap.out_of_service
             ):
-                if snap.shelved_until is not None and snap.shelved_until <= t:
-                    snap = replace(snap, shelved_until=None)  # the shelve had run out by then
-                rows.append(PictureRow(snap, ts))
+                continue
+            if snap.shelved_until is not None and snap.shelved_until <= t:
+                snap = replace(snap, shelved_until=None)  # the shelve had run out by then
+            row = PictureRow(snap, ts)
+            if row.state is not AlarmState.NORMAL:  # a run-out shelve on a normal alarm: not standing
+                rows.append(row)
         rows.sort(key=lambda r: (r.snapshot.priority_level or 99, -(r.snapshot.activated_at or 0.0)))
         return rows

@@ -17,6 +17,9 @@ from hmi.core.events import EventKind
 from hmi.core.history_api import TrendHistory
 from hmi.core.journal_read import StoredEvent, TagSamples
 from hmi.core.production.oee import ProductionAnalysis
+from hmi.core.review.notes import ReviewNotes
+from hmi.core.shift_calendar import ShiftCalendar
+from hmi.core.tag_info import TagInfo
 
 
 class ReviewRecord(Protocol):
@@ -73,6 +76,30 @@ class ReviewRecord(Protocol):
         """Production and OEE of [t0, t1) from the production model journaled in the record; raises
         JournalError (no model) or ValueError."""
         ...
+
+    def not_recording(self) -> list[tuple[float, float]]:
+        """Stretches when LineHMI was not running ("journal closed" to the next "journal opened"):
+        nothing was recorded then (the timeline hatches them, the faceplates show them stale)."""
+        ...
+
+    def open_notes(self) -> ReviewNotes:
+        """The reviewer's notes, bookmarks and stop reasons, kept apart from the record (never in it)."""
+        ...
+
+
+def tag_infos(record: ReviewRecord) -> dict[str, TagInfo]:
+    """Display facts (label, unit, precision) per tag: the stored line config's, else the record's tags."""
+    if record.config is not None:
+        return {t.name: TagInfo.from_config(t) for t in record.config.tags}
+    return {str(row["name"]): TagInfo.from_journal_row(row) for row in record.tags()}
+
+
+def shift_at(record: ReviewRecord, t: float) -> tuple[float, float, str]:
+    """(start, end, title) of the shift running at t by the line's shift calendar (the stored config's,
+    else the default pattern): what the workspace's "Shift report…" and "Print…" report on."""
+    cal = ShiftCalendar.from_config(record.config) if record.config is not None else ShiftCalendar.default()
+    shift, start, end = cal.shift_at(t)
+    return start, end, f"{shift.name} shift {cal.to_local(start).date().isoformat()}"
 
 
 def machines_of(config: LineConfig | None, tags: list[dict[str, object]]) -> list[tuple[str, str]]:

@@ -4,8 +4,10 @@ Every figure is computed here once, from the same review source the workspace sh
 time per state and their stops (from machine_state events), the ISA-18.2 alarm KPIs
 (`hmi.core.alarms.kpi`, the same code as `linehmi alarms report`), the alarms standing at the end
 (`AlarmPicture`, the same as the workspace's alarm picture), operator actions of note, QC rejects and
-model advisories. The PDF (hmi.ui.report_pdf) renders this Markdown with Qt's own text engine, so the
-text stays selectable and searchable.
+model advisories, and which stops get a trend snapshot (the longest `SNAPSHOT_STOPS`, each with its
+machine's key pens around it). The PDF (hmi.ui.report_pdf) renders this Markdown with Qt's own text
+engine, so the text stays selectable and searchable; the snapshot images are drawn by
+hmi.ui.report_snapshots from the same Historian read as the trends, and sit next to the Markdown file.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from hmi.core.alarms import kpi
+from hmi.core.alarms import figures, kpi
 from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, summarise
+from hmi.core.production.stops import STOP_ACTIONS
 from hmi.core.production.text import count, minutes, pct
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import StateBar, build_timeline
 
+# The report draws the trend around this many of the period's stops, the longest first: the ones a
+# shift review talks about, without a page of charts per micro-stop.
+SNAPSHOT_STOPS = 5
+SNAPSHOT_PENS = 4  # per machine: its speed and key tags, in the faceplate's order
 # Alarm transitions a shift report lists among the operator's actions of note.
 NOTABLE_ALARM_ACTIONS = (
     TransitionCause.SHELVE,
@@ -32,6 +39,7 @@ NOTABLE_ALARM_ACTIONS = (
     TransitionCause.UNSHELVE,
     TransitionCause.LIMIT_CHANGED,
 )
+QC_EXAMPLES = 6  # reject images listed by path; the rest are counted ("and 36 more")
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,25 @@ class Stop:
     @property
     def duration_s(self) -> float:
         return self.t1 - self.t0
+
+
+@dataclass(frozen=True)
+class StopSnapshot:
+    """A trend image of one stop: the machine's key pens from before it began to after it ended."""
+
+    rank: int  # 1 = the longest stop of the period
+    machine: str
+    t0: float  # the stop
+    t1: float
+    reason: str
+    pens: tuple[str, ...]
+    image: str  # the image's file name (next to the Markdown; a resource of the same name in the PDF)
+
+    @property
+    def window(self) -> tuple[float, float]:
+        """Drawn range: the stop with a margin of a quarter of its length each side, 1 to 10 minutes."""
+        pad = min(600.0, max(60.0, 0.25 * (self.t1 - self.t0)))
+        return self.t0 - pad, self.t1 + pad
 
 
 @dataclass
@@ -68,12 +95,19 @@ class ShiftReport:
     # Production and OEE from the production model journaled in the file (hmi.core.production: the same
     # figures as the Production view and `linehmi production summary`); None where the file has none.
     production: ShiftSummary | None = None
+    record_end: float | None = None  # where the record ends inside the period (None: it covers it)
+    snapshots: list[StopSnapshot] = field(default_factory=list)
+    stop_count: int = 0  # stops in the period (of the report's one stop definition): "the 5 longest of N"
 
 
 def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> ShiftReport:
     if t1 <= t0:
         raise ValueError(f"the report period ends before it starts ({title})")
     timeline = build_timeline(source)
+    # The record may end before the period (LineHMI stopped at 12:10 in a shift to 14:00): the
+    # figures and the alarms standing "at the end" are those of the record's end, the time after it
+    # is not recorded, never downtime (the same window as `linehmi production summary`).
+    end = max(t0, min(t1, source.t1))
     events = [e for e in timeline.events if t0 <= e.ts < t1]
     names = dict(timeline.machines)
     state_time: dict[str, dict[str, float]] = {m: defaultdict(float) for m in names}
@@ -92,8 +126,10 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
     for e in events:
         if e.kind == EventKind.OPERATOR_ACTION:
             actions.append((e.ts, e.user, e.message))
-        elif e.kind == EventKind.ALARM and e.data.get("action") in NOTABLE_ALARM_ACTIONS:
+        elif e.kind == EventKind.ALARM and _notable_alarm_action(e.data):
             actions.append((e.ts, e.user or str(e.data.get("user") or ""), e.message))
+        elif e.kind == EventKind.AUDIT and _notable_audit(e.data):
+            actions.append((e.ts, e.user, e.message))
     qc = [e for e in events if e.kind == EventKind.QC]
     rejects: Counter[str] = Counter()
     examples: list[tuple[float, str, str]] = []
@@ -101,17 +137,18 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
         label = e.data.get("class")  # set on rejects only (inference.qc.inspector)
         if label:
             rejects[str(label)] += 1
-            if len(examples) < 6 and e.data.get("image"):
+            if len(examples) < QC_EXAMPLES and e.data.get("image"):
                 examples.append((e.ts, str(label), str(e.data.get("image"))))
     advisories = [(e.ts, e.message) for e in events if e.kind == EventKind.ADVISORY and int(e.severity) >= 1]
     kpis = source.alarm_kpis(t0, t1)
     production = None
     problems = list(source.problems)
     try:
+        # The whole period: the analysis itself ends a stop at the record's end (not recorded after it).
         production = summarise(source.production(t0, t1), title)
     except (JournalError, ValueError) as exc:
         problems.append(f"no production figures: {exc}")
-    return ShiftReport(
+    report = ShiftReport(
         line_name=source.line_name,
         title=title,
         t0=t0,
@@ -122,13 +159,61 @@ def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> Shif
         machine_names=names,
         stops=sorted(stops, key=lambda s: s.t0),
         alarm_kpis=kpis,
-        standing_at_end=AlarmPicture(timeline.events).at(t1),
+        standing_at_end=AlarmPicture(timeline.events).at(end),
+        record_end=end,
         actions=actions,
         qc_rejects=rejects,
         qc_examples=examples,
         advisories=advisories,
         problems=problems,
         production=production,
+    )
+    report.snapshots, report.stop_count = _snapshots(source, report)
+    return report
+
+
+def _snapshots(source: ReviewRecord, r: ShiftReport) -> tuple[list[StopSnapshot], int]:
+    """The longest stops of the report's one stop definition (the production model's, short stops
+    excluded, else the machine-state stops), each with its machine's key pens from the line config."""
+    if r.production is not None:
+        stops = [(s.machine, s.start, s.end, s.reason or s.auto_reason or "unclassified") for s in r.production.stops
+                 if not s.short]  # fmt: skip
+    else:
+        stops = [(s.machine, s.t0, s.t1, s.reason) for s in r.stops]
+    if source.config is None:
+        if stops:
+            r.problems.append("no trend snapshots of the stops: these files do not hold the line config")
+        return [], len(stops)
+    pens_of = {
+        m.id: tuple(t for t in (m.speed_tag, *m.key_tags) if t)[:SNAPSHOT_PENS]
+        for m in source.config.machines
+    }
+    longest = sorted(stops, key=lambda s: (-(s[2] - s[1]), s[1]))[:SNAPSHOT_STOPS]
+    out = []
+    for rank, (machine, t0, t1, reason) in enumerate(longest, 1):
+        pens = pens_of.get(machine, ())
+        if pens:
+            out.append(
+                StopSnapshot(rank, machine, t0, t1, reason, pens, f"stop{rank}_{_file_safe(machine)}.png")
+            )
+    return out, len(stops)
+
+
+def _file_safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:40] or "machine"
+
+
+def _notable_alarm_action(data: dict[str, object]) -> bool:
+    action = data.get("action")
+    return action in NOTABLE_ALARM_ACTIONS or (
+        action == TransitionCause.ACKNOWLEDGE and bool(data.get("comment"))
+    )
+
+
+def _notable_audit(data: dict[str, object]) -> bool:
+    """Stop classifications/splits/notes, and every refused attempt (a write nobody was allowed)."""
+    return data.get("result") == "refused" or (
+        data.get("action") in STOP_ACTIONS and data.get("result") == "ok"
     )
 
 
@@ -145,7 +230,9 @@ def _dur(s: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-def to_markdown(r: ShiftReport) -> str:
+def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) -> str:
+    """The report as Markdown. `image_prefix` goes before each snapshot's file name (the CLI names the
+    images after the Markdown file); `images=False` (Markdown to a terminal) lists the stops without them."""
     day = dt.datetime.fromtimestamp(r.t0)
     lines = [
         f"# Shift report: {r.line_name}",
@@ -156,6 +243,12 @@ def to_markdown(r: ShiftReport) -> str:
         f"Journal: {', '.join(r.files)}. Logged in during the period: {', '.join(r.users) or 'nobody logged in'}.",
         "",
     ]
+    if r.record_end is not None and r.record_end < r.t1:
+        lines += [
+            f"The record ends at {_t(r.record_end)}: the time after it is not recorded (not downtime), and "
+            "the production figures and the alarms standing are those of the record's end.",
+            "",
+        ]
     if r.problems:
         lines += ["Notes on the data: " + "; ".join(r.problems) + ".", ""]
     lines += _production_markdown(r)
@@ -190,13 +283,16 @@ def to_markdown(r: ShiftReport) -> str:
             )
     else:
         lines.append("No machine stopped in this period.")
+    lines += _snapshots_markdown(r, image_prefix, images)
     k = r.alarm_kpis
     lines += [
         "",
         "## Alarms (ISA-18.2)",
         "",
-        f"{k.annunciated} alarms annunciated; average {k.per_10min_avg:.1f} per 10 min, peak {k.per_10min_peak} "
-        f"in 10 min; {k.flood_pct:.0f} % of 10-minute periods in flood (> 10 alarms); "
+        # The rate in the one wording every screen uses (hmi.core.alarms.figures): it read 16.2 here
+        # and 16.15 in the KPI view for the same period.
+        f"{figures.ALARM_RATE.label} {figures.rate_text(k.per_10min_avg, k.annunciated, k.start, k.end)}; "
+        f"peak {k.per_10min_peak} in 10 min; {k.flood_pct:.0f} % of 10-minute periods in flood (> 10 alarms); "
         f"{k.acks} acknowledged"
         + (
             f", median time to acknowledge {k.median_time_to_ack_s:.0f} s." if k.median_time_to_ack_s else "."
@@ -211,7 +307,10 @@ def to_markdown(r: ShiftReport) -> str:
         lines += ["| KPI | value | target | verdict |", "|---|---|---|---|"]
         lines += [f"| {a.kpi} | {a.value} | {a.target} | {a.verdict} |" for a in k.assessment]
         lines.append("")
-    lines += ["## Alarms standing at the end of the period", ""]
+    if r.record_end is not None and r.record_end < r.t1:
+        lines += [f"## Alarms standing at the end of the record ({_t(r.record_end)})", ""]
+    else:
+        lines += ["## Alarms standing at the end of the period", ""]
     if r.standing_at_end:
         lines += ["| alarm | priority | state | in this state since |", "|---|---|---|---|"]
         for row in r.standing_at_end:
@@ -226,7 +325,9 @@ def to_markdown(r: ShiftReport) -> str:
         lines += ["| time | user | action |", "|---|---|---|"]
         lines += [f"| {_t(t)} | {u or '-'} | {_cell(text)} |" for t, u, text in r.actions]
     else:
-        lines.append("No setpoint changes, shelves or out-of-service actions.")
+        lines.append(
+            "No setpoint changes, shelves, out-of-service actions, stop classifications or refusals."
+        )
     lines += ["", "## Visual QC", ""]
     total = sum(r.qc_rejects.values())
     if r.qc_rejects:
@@ -237,6 +338,8 @@ def to_markdown(r: ShiftReport) -> str:
         )
         for t, d, img in r.qc_examples:
             lines.append(f"- {_t(t)} {d.replace('_', ' ')}: `{img}`")
+        if total > len(r.qc_examples):
+            lines.append(f"- … and {total - len(r.qc_examples)} more (the first {len(r.qc_examples)} listed)")
     else:
         lines.append("No QC rejects journaled in this period.")
     lines += ["", "## Model advisories", ""]
@@ -246,6 +349,37 @@ def to_markdown(r: ShiftReport) -> str:
         lines.append("No fault-prediction warnings in this period.")
     lines.append("")
     return "\n".join(lines)
+
+
+def _snapshots_markdown(r: ShiftReport, prefix: str, images: bool) -> list[str]:
+    if not r.snapshots:
+        return []
+    n = len(r.snapshots)
+    lines = [
+        "",
+        "## Trends around the longest stops",
+        "",
+        f"The {n} longest of the period's {r.stop_count} stops"
+        + (" (short stops not counted)" if r.production is not None else "")
+        + ", each with its machine's key pens as recorded (held between samples, gaps left blank); "
+        "the stop is the shaded band.",
+    ]
+    for s in r.snapshots:
+        name = r.machine_names.get(s.machine, s.machine)
+        w0, w1 = s.window
+        lines += [
+            "",
+            f"**{s.rank}. {name}**: stopped {_t(s.t0)} to {_t(s.t1)} ({_dur(s.t1 - s.t0)}), reason "
+            f"{_cell(s.reason)}; drawn {_t(w0)} to {_t(w1)}: {', '.join(s.pens)}.",
+        ]
+        if images:
+            lines += ["", f"![{name} around the stop at {_t(s.t0)}]({prefix}{s.image})"]
+    if not images:
+        lines += [
+            "",
+            "(The trend images are in the PDF and next to a Markdown file written with --markdown FILE.)",
+        ]
+    return lines
 
 
 def _production_markdown(r: ShiftReport) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,6 @@ from hmi.core.alarms.kpi import KpiReport
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind
 from hmi.core.historian import Historian
-from hmi.core.history_api import TrendHistory
 from hmi.core.journal_read import (
     JournalError,
     StoredEvent,
@@ -30,8 +30,9 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import SCHEMA_VERSION
-from hmi.core.production.journal_io import analyse_journal
+from hmi.core.production.journal_io import analyse_journal, observation_gaps
 from hmi.core.production.oee import ProductionAnalysis
+from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
 from hmi.core.sample_store import recorded_span
 
@@ -146,6 +147,34 @@ class ReviewSource:
     def samples(self, tags: Iterable[str] | str, t0: float | None, t1: float | None) -> dict[str, TagSamples]:
         return read_samples_from_files(self.paths, tags, t0, t1)
 
+    def historian(self) -> Historian:
+        """The trend read path over these files (the same Historian as the live trends): the review's
+        trend, the faceplates at the cursor and the report's stop snapshots all read through it."""
+        files = list(self.files)
+
+        def overlapping(t0: float | None, t1: float | None) -> list[Path]:
+            # Only the files whose records overlap the range: a cursor in a week's review reads
+            # the day it is on (and the day before, for the last value), not seven files.
+            lo = -math.inf if t0 is None else t0
+            hi = math.inf if t1 is None else t1
+            return [f.path for f in files if f.t1 >= lo and f.t0 <= hi]
+
+        return Historian(overlapping)
+
+    def open_notes(self) -> ReviewNotes:
+        """The reviewer's notes, in a notes file next to each journal (never in the journal)."""
+        return ReviewNotes([JournalSpan(f.path, f.t0, f.t1) for f in self.files], self.line_id)
+
+    def not_recording(self) -> list[tuple[float, float]]:
+        """Stretches when LineHMI was not running (a "journal closed" to the next "journal opened"):
+        nothing was recorded then, whatever the line did. The production analysis's own rule."""
+        readers = [open_journal_readonly(f.path) for f in self.files]
+        try:
+            return observation_gaps(readers)
+        finally:
+            for r in readers:
+                r.close()
+
     def tags(self) -> list[dict[str, object]]:
         with open_journal_readonly(self.files[-1].path) as r:
             return r.tags()
@@ -156,9 +185,6 @@ class ReviewSource:
     @property
     def sources(self) -> list[str]:
         return [p.name for p in self.paths]
-
-    def historian(self) -> TrendHistory:
-        return Historian.for_files(self.paths)
 
     def alarm_kpis(self, t0: float, t1: float) -> KpiReport:
         return kpi.report(self.paths, t0, t1)

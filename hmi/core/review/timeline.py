@@ -71,6 +71,8 @@ class Timeline:
 
     def __post_init__(self) -> None:
         # Per machine, bars in time order with their start times: state_at is a bisect per cursor move.
+        self.gaps.sort(key=lambda g: g.t0)
+        self._gap_starts = [g.t0 for g in self.gaps]
         self._bars: dict[str, tuple[list[float], list[StateBar]]] = {}
         for bar in sorted(self.bars, key=lambda b: b.t0):
             starts, bars = self._bars.setdefault(bar.machine, ([], []))
@@ -81,6 +83,11 @@ class Timeline:
         starts, bars = self._bars.get(machine, ([], []))
         k = bisect.bisect_right(starts, t) - 1
         return bars[k] if k >= 0 and t < bars[k].t1 else None
+
+    def gap_at(self, t: float) -> Gap | None:
+        """The stretch with nothing recorded that holds t (link down, LineHMI not running), if any."""
+        k = bisect.bisect_right(self._gap_starts, t)
+        return next((g for g in reversed(self.gaps[:k]) if g.t0 <= t < g.t1), None)
 
     def next_marker_after(self, t: float, lanes: tuple[str, ...] = LANES) -> Marker | None:
         """For playback's "next event": the first marker strictly after t in the lanes shown."""
@@ -131,6 +138,8 @@ def build_timeline(source: ReviewRecord) -> Timeline:
             markers.append(
                 Marker(ev.ts, _LANE_OF[EventKind(ev.kind)], ev.message, int(ev.severity), ev.id, ev.source)
             )
+    for a, b in source.not_recording():
+        gaps.append(Gap(a, b, "LineHMI was not running"))
     markers.sort(key=lambda m: (m.t, m.event_id))
     return Timeline(t0, t1, machines, bars, markers, gaps, events)
 
@@ -144,6 +153,8 @@ def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) ->
             )
     bars = []
     for machine, seq in changes.items():
+        if not seq:
+            continue  # a machine without a state event in the files: no bar, nothing to pair
         seq.sort()
         # a machine with no state change in the record (e.g. a journal of samples only) has no bars
         for (ta, state, fault), nxt in zip(seq, [*seq[1:], None][: len(seq)], strict=True):

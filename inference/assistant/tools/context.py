@@ -14,6 +14,7 @@ from typing import Any
 
 from hmi.core.alarms.event_codec import latest_snapshots
 from hmi.core.production.setup import ProductionSetup
+from hmi.core.text_samples import display_text
 from inference.assistant.catalog import Catalog, TagInfo
 from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.procedures import ProcedureIndex
@@ -168,7 +169,15 @@ class PlantTools:
 
     # --- reading ----------------------------------------------------------------------------------
     def current(self, name: str) -> tuple[float, int, float, str] | None:
-        """(value, status, source_ts, origin) from the live feed, else the journal's last sample."""
+        """(value, status, source_ts, origin): the newer of the live feed's value and the journal's
+        last sample at the time asked.
+
+        The live values are applied on the GUI thread, the journal is written by the runtime thread:
+        when the GUI falls behind (a loaded PC) the journal already holds the trip while the live
+        copy still says Running (QA2 D-8a: "Labeller Running" 5 s after it tripped). Neither is a
+        cache to trust alone; the newest source time wins.
+        """
+        best: tuple[float, int, float, str] | None = None
         if self.live is not None:
             try:
                 snap = self.live()
@@ -177,12 +186,12 @@ class PlantTools:
             if name in snap:
                 v, st, ts = snap[name]
                 if not (isinstance(ts, float) and math.isnan(ts)):
-                    return float(v), int(st), float(ts), "live"
+                    best = (float(v), int(st), float(ts), "live")
         if self.journal is not None:
             r = self.journal.last_before(name, self.now())
-            if r is not None:
-                return r[1], r[2], r[0], "journal"
-        return None
+            if r is not None and (best is None or r[0] > best[2]):
+                best = (r[1], r[2], r[0], "journal")
+        return best
 
     def value_at(self, name: str, at: float) -> tuple[float, int, float, str] | None:
         """(value, status, source_ts, "journal") of the sample in force at `at`."""
@@ -190,6 +199,16 @@ class PlantTools:
             return None
         r = self.journal.last_before(name, at)
         return (r[1], r[2], r[0], "journal") if r is not None else None
+
+    def text_at(self, name: str, at: float | None = None) -> tuple[str, int, float] | None:
+        """(text as shown, status, source_ts) of the text value in force at `at` (None: now): a text
+        tag's text, or the exact digits journaled for an integer beyond 2^53."""
+        if self.journal is None:
+            return None
+        row = self.journal.text_at(name, self.now() + 1.0 if at is None else at)
+        if row is None:
+            return None
+        return display_text(row.text, row.full_bytes), row.status, row.ts
 
     def alarm_snapshots(self, at: float) -> dict[str, tuple[dict[str, Any], float]]:
         """Alarm states at `at`, replayed from the journal with the alarm engine's own codec."""

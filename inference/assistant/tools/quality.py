@@ -17,8 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from hmi.core.journal_read import JournalError
+from hmi.core.production.journal_io import counter_counts
+from hmi.core.qc_figures import RejectShare, inspection_mask
 from inference.assistant import i18n
-from inference.assistant.journal_access import Ev
+from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
 from inference.assistant.tools.fmt import fmt_num
@@ -158,11 +161,19 @@ class QcRates(Tool):
                             )[lang]
                         )
         qc_rate_pct: float | None = None
+        # The share over the asked window, counted: rejects of inspected images (one home:
+        # hmi.core.qc_figures, the Quality panel's figure too). It leads; the rolling rate follows.
+        rate_name = next((n for n in ctx.catalog.tags if n.endswith("defect_rate")), None)
+        share: RejectShare | None = None
+        if camera_here and rate_name is not None:
+            share = RejectShare(len(defects), self._inspections(ctx, rate_name, a, b))
+            if share.inspected:
+                parts.append(f"Visual QC (camera) from {rng}: {share.text()}.")
         if qc_rate is not None:
             t, now_v, now_ts, peak, peak_ts, mean = qc_rate
             qc_rate_pct = round(now_v, 2) if not math.isnan(now_v) else None
             window = t.description or t.label
-            txt = f"Visual QC (camera): defect rate {fmt_num(round(now_v, 2), '%')} at {ctx.fmt_t(now_ts)} ({window})"
+            txt = f"Rolling defect rate {fmt_num(round(now_v, 2), '%')} at {ctx.fmt_t(now_ts)} ({window})"
             if peak is not None:
                 txt += f"; peak {fmt_num(round(peak, 2), '%')} at {ctx.fmt_t(peak_ts)}"
             if mean is not None:
@@ -220,11 +231,15 @@ class QcRates(Tool):
             "qc_rejects": len(defects),
             "qc_inspected": len(judged) if per_image else None,
             "qc_defect_rate_pct": qc_rate_pct,
+            "qc_share_inspected": share.inspected if share is not None else None,
+            "qc_share_pct": round(share.pct, 2) if share is not None and share.pct is not None else None,
             "qc_classes": dict(classes),
             "qc_last_reject": ctx.fmt_t(defects[-1].ts) if defects else None,
         }
         keys: list[str] = []
-        if focus == "defects" and qc_rate_pct is not None:
+        if focus == "defects" and share is not None and share.pct is not None:
+            keys.append(f"{share.rejects} of {share.inspected}")
+        elif focus == "defects" and qc_rate_pct is not None:
             keys.append(fmt_num(qc_rate_pct, "%").split()[0])
         elif focus == "production" and len(per) == 1:
             keys.append(str(per[0]["good"]))
@@ -235,8 +250,9 @@ class QcRates(Tool):
         elif qc_rate_pct is not None:
             keys.append(fmt_num(qc_rate_pct, "%").split()[0])
         if focus == "defects":  # a camera question: the camera's figures lead
-            parts = [p for p in parts if p.startswith(("Visual QC", "Last camera"))] + [
-                p for p in parts if not p.startswith(("Visual QC", "Last camera"))
+            camera = ("Visual QC", "Rolling defect rate", "Last camera")
+            parts = [p for p in parts if p.startswith(camera)] + [
+                p for p in parts if not p.startswith(camera)
             ]
             for lang in i18n.LANGS:
                 loc[lang] = loc[lang][-1:] if qc_rate is not None else loc[lang]
@@ -260,27 +276,30 @@ class QcRates(Tool):
 
     @staticmethod
     def _counter_deltas(ctx: PlantTools, tags: list[str], a: float, b: float) -> dict[str, float | None]:
-        """Units counted by each counter tag in [a, b) (one read of the journal for all of them)."""
+        """Units counted by each counter tag in [a, b): read and counted where the Production view,
+        the shift report and `linehmi production summary` count them (hmi.core.production)."""
         j = ctx.need_journal()
-        data = j.samples(tags, a, b) if tags else {}
-        out: dict[str, float | None] = {}
-        for tag in tags:
-            s = data[tag]
-            prev = j.last_before(tag, a)
-            vals = [prev[1]] if prev is not None and prev[0] < a and not math.isnan(prev[1]) else []
-            good = (
-                ((s.status.astype(np.int64) & 0xC0000000) == 0) & ~np.isnan(s.value)
-                if len(s)
-                else np.zeros(0, bool)
-            )
-            arr = np.concatenate([np.asarray(vals, dtype=float), s.value[good]])
-            if len(arr) < 2:
-                out[tag] = 0.0 if len(arr) else None
-                continue
-            d = np.diff(arr)
-            # A counter that goes down was reset: count from zero again.
-            out[tag] = float(np.sum(np.where(d >= 0, d, arr[1:])))
-        return out
+        if not tags:
+            return {}
+        if isinstance(j, JournalSource):  # files: any counter tag, with or without a production model
+            files = [p for p in j.files(a, b) if p.is_file()]
+            return counter_counts(files, tags, a, b, ctx.production) if files else dict.fromkeys(tags)
+        try:  # the plant historian: its production analysis reads the counters the same way
+            an = j.production(a, b, ctx.production)
+        except JournalError:
+            return dict.fromkeys(tags)
+        got = {
+            tr.tag: tr.between(a, b) if len(tr) else None
+            for d in an.data.values()
+            for tr in d.counter_tracks()
+        }
+        return {t: got.get(t) for t in tags}
+
+    @staticmethod
+    def _inspections(ctx: PlantTools, tag: str, a: float, b: float) -> int:
+        """Images the camera inspected in [a, b): one defect-rate sample each (hmi.core.qc_figures)."""
+        s = ctx.need_journal().samples([tag], a, b)[tag]
+        return int(inspection_mask(s.status, s.value).sum()) if len(s) else 0
 
     @staticmethod
     def _rate_tag(

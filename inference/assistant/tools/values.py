@@ -27,7 +27,16 @@ class CurrentValue(Tool):
         facts: list[dict[str, Any]] = []
         sources: list[Source] = []
         for t in tags:
-            cur = ctx.current(t.name) if at is None else ctx.value_at(t.name, at)
+            exact: str | None = None
+            if t.data_type == "text":  # text lives in the journal's text table, never in samples
+                tx = ctx.text_at(t.name, at)
+                cur = None if tx is None else (math.nan, tx[1], tx[2], "journal")
+                exact = None if tx is None else f'"{tx[0]}"'
+            else:
+                cur = ctx.current(t.name) if at is None else ctx.value_at(t.name, at)
+                tx = ctx.text_at(t.name, cur[2]) if cur is not None and abs(cur[0]) > 2**53 else None
+                if tx is not None and cur is not None and tx[2] == cur[2]:
+                    exact = f"{tx[0]} {t.unit}".strip()  # the exact digits, not the rounded float
             if cur is None:
                 lines.append(f"{t.label}: no value recorded.")
                 for lang in i18n.LANGS:
@@ -39,7 +48,7 @@ class CurrentValue(Tool):
             v, st, ts, origin = cur
             qual = quality_word(st)
             age = now - ts
-            vtxt = ctx.value_text(t, v) if not math.isnan(v) else "no value"
+            vtxt = exact or (ctx.value_text(t, v) if not math.isnan(v) else "no value")
             extra = ""
             if t.normal and t.data_type != "enum" and not math.isnan(v):
                 lo, hi = t.normal
@@ -56,6 +65,8 @@ class CurrentValue(Tool):
             qtxt = "" if qual == "Good" else f" (quality {qual}: {q.status_name(st)})"
             when = f"at {ctx.fmt_t(ts)}" + (f", {fmt_duration(age)} ago" if age > 5 else "")
             src = "" if origin == "live" else " (last value in the journal)" if at is None else ""
+            if t.data_type == "text" and at is None:
+                src = ""  # text is read from the journal, committed within a second
             if at is not None:
                 when = f"at {ctx.fmt_t(at)} (recorded at {ctx.fmt_t(ts)})"
             lines.append(f"{t.label} is {vtxt}{qtxt}{extra} — {when}{src}.")

@@ -1,0 +1,56 @@
+"""What the status strip says about the machines now: who holds the line, who else is not running.
+
+The strip once said "no machine holding the line" while the filler was faulted: the line was still
+"running" (the capper, the constraint, ran on from its buffer), and the text was chosen from the
+line's state alone. The claim is now made from every machine's own state at that instant, so it
+can only say "all machines running" when they all are, and it names every machine that is not
+(tests/test_line_claim.py walks every combination of machine states).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hmi.core.production.setup import Cat
+
+ALL_RUNNING = "all machines running"
+
+# A machine's state now -> the words for it (grouped: "waiting: capper, labeller").
+_WORDS = {
+    Cat.PLANNED: "planned stop",
+    Cat.UNPLANNED: "stopped",
+    Cat.CHANGEOVER: "changeover",
+    Cat.BLOCKED: "blocked",
+    Cat.STARVED: "starved",
+    Cat.WAITING: "waiting",
+    Cat.UNKNOWN: "state unknown",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MachineNow:
+    machine: str
+    cat: Cat  # what its state tag says now
+    reason: str = ""  # the reason of its own stop (planned, unplanned, changeover), else ""
+
+
+def line_claim(line_state: str, holder: str, holder_reason: str, machines: Sequence[MachineNow]) -> str:
+    """The strip's text beside the line state: the machine holding the line and its reason, then
+    every other machine that is not running, by what it is doing ("stopped: labeller (U-JAM Jam)",
+    "waiting: capper, conveyor"); "all machines running" only when every machine runs."""
+    parts: list[str] = []
+    if holder:
+        parts.append(f"held by {holder}: {holder_reason}")
+    elif line_state != "running":
+        parts.append(holder_reason or "cause not known yet")
+    groups: dict[str, list[str]] = {}
+    for m in machines:
+        if m.cat == Cat.RUNNING or m.machine == holder:
+            continue
+        name = f"{m.machine} ({m.reason})" if m.reason else m.machine
+        groups.setdefault(_WORDS[m.cat], []).append(name)
+    parts += [f"{word}: {', '.join(names)}" for word, names in groups.items()]
+    if not parts:
+        return ALL_RUNNING
+    return " · ".join(parts)

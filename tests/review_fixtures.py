@@ -1,0 +1,101 @@
+"""A reviewed shift with faceplate tags and a stretch where LineHMI was not running, shared by the
+Qt-free review tests and the workspace's widget tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from hmi.core.config import LineConfig, parse_config
+from hmi.core.events import EventKind, JournalEvent
+from hmi.core.journal import Journal
+from tests.test_journal import batch
+from tests.test_review import T0, alarm, state
+
+# Session 1 records [T0, T0 + 300), LineHMI is off until T0 + 400, session 2 records to T0 + 600.
+OFF = (T0 + 300.0, T0 + 400.0)
+STOP = (T0 + 200.0, T0 + 260.0)  # the machine's fault
+
+
+def faceplate_config(line: str = "jt") -> LineConfig:
+    text = f"""
+[line]
+id = "{line}"
+name = "Review test line"
+[server]
+endpoint = "opc.tcp://127.0.0.1:4840/"
+[[machines]]
+id = "m"
+name = "Machine"
+state_tag = "m.state"
+speed_tag = "m.speed"
+key_tags = ["m.temp"]
+[[tags]]
+name = "m.state"
+node_id = "ns=2;s=m.state"
+machine = "m"
+data_type = "enum"
+states = {{ "0" = "Stopped", "2" = "Running", "4" = "Faulted" }}
+[[tags]]
+name = "m.speed"
+node_id = "ns=2;s=m.speed"
+machine = "m"
+unit = "bpm"
+range = [0, 400]
+[[tags]]
+name = "m.temp"
+node_id = "ns=2;s=m.temp"
+machine = "m"
+unit = "°C"
+range = [0, 100]
+normal = [20, 60]
+alarms = {{ hi = 70, hihi = 80 }}
+"""
+    return parse_config(text)
+
+
+def speed_at(t: float) -> float:
+    """The recorded speed: 300 while running, 0 in the stop (samples every 2 s)."""
+    return 0.0 if STOP[0] <= t < STOP[1] else 300.0
+
+
+def temp_at(t: float) -> float:
+    return 40.0 + (t - T0) / 20.0
+
+
+def reviewed_shift(directory: Path) -> Path:
+    cfg = faceplate_config()
+    now = [T0]
+    segments = [(T0, OFF[0]), (OFF[1], T0 + 600.0)]
+    path = None
+    for k, (a, b) in enumerate(segments):
+        now[0] = a
+        with Journal(cfg, directory, clock=lambda: now[0]) as j:
+            t = np.arange(a, b, 2.0)
+            st = np.where((t >= STOP[0]) & (t < STOP[1]), 4.0, 2.0)
+            n = len(t)
+            j.write_samples(batch(np.zeros(n, dtype=int), t, st))
+            j.write_samples(batch(np.ones(n, dtype=int), t, [speed_at(x) for x in t]))
+            j.write_samples(batch(np.full(n, 2), t, [temp_at(x) for x in t]))
+            evs = [state(a, "m", "Running")]
+            if k == 0:
+                evs += [
+                    alarm(T0 + 100, "activate", active=True, acked=False, value=71.234),
+                    state(STOP[0], "m", "Faulted", "Overheat"),
+                    state(STOP[1], "m", "Running"),
+                    alarm(T0 + 270, "clear", active=False, acked=False),
+                ]
+            else:
+                what = {"action": "write", "tag": "m.speed"}
+                evs.append(
+                    JournalEvent(
+                        EventKind.OPERATOR_ACTION, "m.speed 300 -> 320", user="olga", ts=T0 + 450, data=what
+                    )
+                )
+            j.write_events(evs)
+            j.flush()
+            now[0] = b
+            path = j.path
+    assert path is not None
+    return path

@@ -1,0 +1,232 @@
+"""The shift report on a record that ends inside the period (LineHMI stopped at 12:10 in a shift to 14:00):
+the time after the record is not recorded, never downtime, and the alarms standing are those at the
+record's end. Found by the walkthrough (qa2 D-11a/b): the report ran a stop to the shift end (OEE 4.7 %
+where `production summary` said 48.9 %) and listed a shelved alarm as "Normal"."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hmi.core.alarms.event_codec import AlarmSnapshot, transition_data
+from hmi.core.alarms.model import AlarmState
+from hmi.core.config import DEMO_CONFIG, load_config
+from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.journal import Journal
+from hmi.core.production.journal_io import analyse_journal, shift_summary, snapshot_event, summarise
+from hmi.core.production.setup import ProductionSetup
+from hmi.core.review.alarm_picture import AlarmPicture
+from hmi.core.review.report import build_report, to_markdown
+from hmi.core.review.source import ReviewSource
+from hmi.core.review.timeline import build_timeline
+from tests.test_journal import batch, make_config
+
+UTC = _dt.UTC
+SHIFT_START = _dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC).timestamp()
+SHIFT_END = SHIFT_START + 8 * 3600
+MACHINES = ("filler", "capper", "labeller", "conveyor")
+_TMP = 0
+
+
+def _tmp(base: Path) -> Path:
+    global _TMP
+    _TMP += 1
+    d = base / f"j{_TMP}"
+    d.mkdir()
+    return d
+
+
+def _utc_config():
+    cfg = load_config(DEMO_CONFIG)
+    cfg = cfg.model_copy(update={"shifts": cfg.shifts.model_copy(update={"timezone": "UTC"})})
+    return cfg.model_copy(
+        update={"journal": cfg.journal.model_copy(update={"rotation": "none", "commit_interval_ms": 20})}
+    )
+
+
+# (seconds after 06:00 in 10 s steps, machine, state code: 2 Running, 3 Idle, 4 Faulted, 0 Stopped)
+changes = st.lists(
+    st.tuples(st.integers(1, 119), st.sampled_from(MACHINES), st.sampled_from([2.0, 3.0, 4.0, 0.0])),
+    max_size=8,
+)
+
+
+def _production_journal(directory: Path, cut_steps: int, plan: list[tuple[int, str, float]]) -> Path:
+    """Samples every 10 s from 06:00 for `cut_steps` steps, then LineHMI stops (journal closed)."""
+    cfg = _utc_config()
+    clock = [SHIFT_START]
+    idx = cfg.tag_index()
+    states = dict.fromkeys(MACHINES, 2.0)
+    good = dict.fromkeys(MACHINES, 0.0)
+    with Journal(cfg, directory, clock=lambda: clock[0]) as j:
+        j.write_event(snapshot_event(ProductionSetup.from_config(cfg), SHIFT_START))
+        for k in range(cut_steps):
+            t = SHIFT_START + 10.0 * k
+            for step, m, code in plan:
+                if step == k:
+                    states[m] = code
+            vals = {f"{m}.state": states[m] for m in MACHINES}
+            for m in ("filler", "capper", "labeller"):
+                good[m] += 60.0 if states[m] == 2.0 else 0.0
+                vals |= {f"{m}.good_count": good[m], f"{m}.reject_count": 0.0}
+            j.write_samples(batch([idx[n] for n in vals], t, list(vals.values())))
+        j.flush()
+        clock[0] = SHIFT_START + 10.0 * (cut_steps - 1)  # "journal closed" at the last sample
+        path = j.path
+    return path
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=changes, cut=st.integers(3, 120))
+def test_report_downtime_is_the_production_summarys_and_no_stop_outlives_the_record(tmp_path, plan, cut):
+    path = _production_journal(_tmp(tmp_path), cut, plan)
+    record_end = SHIFT_START + 10.0 * (cut - 1)
+    report = build_report(ReviewSource.open([path]), SHIFT_START, SHIFT_END, "early shift")
+    summary = shift_summary(path, SHIFT_START + 1)
+    # The analysis itself over the whole shift: the rule lives there, not only in the report's window.
+    whole = summarise(analyse_journal(path, SHIFT_START, SHIFT_END))
+    assert report.production is not None
+    # Time figures are the summary's exactly. (Counts, hence P and OEE, may differ by the counter
+    # sample at the record's very last instant: the summary's window [start, last sample) leaves it out.)
+    for got in (report.production.line_oee, whole.line_oee):
+        assert got.downtime_s == pytest.approx(summary.line_oee.downtime_s, abs=1e-6)
+        assert got.availability == pytest.approx(summary.line_oee.availability, abs=1e-9)
+    for s in (*report.production.stops, *whole.stops, *summary.stops):
+        assert s.end <= record_end + 1e-6, (s.machine, s.start, s.end, record_end)
+    for m, f in whole.machines.items():
+        assert f.downtime_s == pytest.approx(summary.machines[m].downtime_s, abs=1e-6), m
+    if record_end < SHIFT_END:
+        assert any("nothing recorded after" in f for f in whole.flags), whole.flags
+
+
+# --- alarms standing at the end of the record ----------------------------------------------------------
+T0 = 1_700_000_000.0
+ALARMS = ("a.one", "a.two", "a.three")
+ACTIONS = ("activate", "clear", "acknowledge", "shelve", "unshelve", "out_of_service", "return_to_service")
+transitions = st.lists(
+    st.tuples(st.sampled_from(ALARMS), st.sampled_from(ACTIONS), st.sampled_from([60.0, 600.0, 3600.0])),
+    min_size=1,
+    max_size=14,
+)
+
+
+def _label(f: dict, at: float) -> AlarmState:
+    """The state the alarm list shows for these flags at `at` (out of service, shelved, process)."""
+    if f["oos"]:
+        return AlarmState.OUT_OF_SERVICE
+    if f["shelved_until"] is not None and f["shelved_until"] > at:
+        return AlarmState.SHELVED
+    if f["active"]:
+        return AlarmState.ACKED if f["acked"] else AlarmState.UNACKED
+    return AlarmState.NORMAL if f["acked"] else AlarmState.RTN_UNACKED
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seq=transitions)
+def test_alarms_standing_at_the_end_are_the_alarm_picture_at_the_record_end(tmp_path, seq):
+    flags = {a: {"active": False, "acked": True, "shelved_until": None, "oos": False} for a in ALARMS}
+    events = []
+    for i, (a, action, shelve_s) in enumerate(seq):
+        ts = T0 + 30.0 * (i + 1)
+        f = flags[a]
+        if action == "activate":
+            f.update(active=True, acked=False)
+        elif action == "clear":
+            f["active"] = False
+        elif action == "acknowledge":
+            f["acked"] = True
+        elif action == "shelve":
+            f["shelved_until"] = ts + shelve_s
+        elif action == "unshelve":
+            f["shelved_until"] = None
+        elif action == "out_of_service":
+            f["oos"] = True
+        else:
+            f["oos"] = False
+        snap = AlarmSnapshot(alarm=a, name=a, tag="m.temp", machine="m", priority="high", priority_level=2,
+                             state=_label(f, ts).value, active=f["active"], acked=f["acked"],
+                             shelved_until=f["shelved_until"], out_of_service=f["oos"],
+                             activated_at=T0)  # fmt: skip
+        data = transition_data(snap, action=action, from_state="", to_state="", annunciated=action == "activate",
+                               value=None, value_ts=ts, user="sup")  # fmt: skip
+        events.append(JournalEvent(EventKind.ALARM, f"{a}: {action}", source=a, ts=ts, user="sup",
+                                   severity=Severity.WARNING, data=data))  # fmt: skip
+    end = T0 + 30.0 * (len(seq) + 1)
+    with Journal(make_config(line="jt"), _tmp(tmp_path), clock=lambda: T0) as j:
+        j.write_samples(batch([0, 0], np.array([T0, end]), np.array([2.0, 2.0])))
+        j.write_events(events)
+        j.flush()
+        path = j.path
+    src = ReviewSource.open([path])
+    assert src.t1 == pytest.approx(end)
+    # The period runs two hours past the record: a 1 h shelve must not have "run out" in the report.
+    r = build_report(src, T0, end + 7200, "period")
+    got = {row.snapshot.alarm: row.state for row in r.standing_at_end}
+    picture = {row.snapshot.alarm: row.state for row in AlarmPicture(build_timeline(src).events).at(end)}
+    expected = {a: _label(f, end) for a, f in flags.items() if _label(f, end) is not AlarmState.NORMAL}
+    assert got == picture == expected
+    md = to_markdown(r)
+    assert "Alarms standing at the end of the record" in md
+    for row in r.standing_at_end:
+        assert row.state is not AlarmState.NORMAL
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    n_rejects=st.integers(0, 20),
+    refused=st.lists(st.sampled_from(["write_setpoint", "shelve", "reset"]), max_size=3),
+)
+def test_actions_of_note_and_qc_rejects_leave_nothing_out_silently(tmp_path, n_rejects, refused):
+    """qa2 D-11d/e: the ack with a comment, a stop classification and a refused write were missing;
+    42 QC rejects listed 6 images with no word about the other 36."""
+    snap = AlarmSnapshot(alarm="a.one", name="Filler tripped", tag="m.temp", machine="m", priority="high",
+                         priority_level=2, state="acknowledged", active=True, acked=True)  # fmt: skip
+    ack = transition_data(snap, action="acknowledge", from_state="", to_state="", annunciated=False, value=None,
+                          value_ts=T0 + 10, user="olga", comment="bearing noise, called maint")  # fmt: skip
+    plain_ack = transition_data(snap, action="acknowledge", from_state="", to_state="", annunciated=False,
+                                value=None, value_ts=T0 + 11, user="olga")  # fmt: skip
+    events = [
+        JournalEvent(EventKind.ALARM, "Filler tripped: acknowledge by olga: bearing noise, called maint",
+                     source="a.one", ts=T0 + 10, user="olga", data=ack),
+        JournalEvent(EventKind.ALARM, "Filler tripped: acknowledge by olga (no comment)", source="a.one",
+                     ts=T0 + 11, user="olga", data=plain_ack),
+        JournalEvent(EventKind.AUDIT, "sup (supervisor): classify_stop m stop - ok: reason P-BREAK", user="sup",
+                     ts=T0 + 20, data={"action": "classify_stop", "result": "ok", "machine": "m",
+                                       "stop_start": T0, "reason": "P-BREAK"}),
+        JournalEvent(EventKind.AUDIT, "sup (supervisor): login - ok", user="sup", ts=T0 + 21,
+                     data={"action": "login", "result": "ok"}),
+    ]  # fmt: skip
+    events += [
+        JournalEvent(EventKind.AUDIT, f"viewer (viewer): {a} x - refused: not allowed #{i}", user="viewer",
+                     ts=T0 + 30 + i, data={"action": a, "result": "refused"})
+        for i, a in enumerate(refused)
+    ]  # fmt: skip
+    events += [
+        JournalEvent(EventKind.QC, f"QC reject #{i}", source="camera", ts=T0 + 100 + i, severity=Severity.WARNING,
+                     data={"class": "scratch", "image": f"qc/{i}.png"})
+        for i in range(n_rejects)
+    ]  # fmt: skip
+    with Journal(make_config(line="jt"), _tmp(tmp_path), clock=lambda: T0) as j:
+        j.write_samples(batch([0, 0], np.array([T0, T0 + 200]), np.array([2.0, 2.0])))
+        j.write_events(events)
+        j.flush()
+        path = j.path
+    md = to_markdown(build_report(ReviewSource.open([path]), T0, T0 + 300, "period"))
+    actions = md.split("## Operator actions of note")[1].split("## Visual QC")[0]
+    assert "bearing noise, called maint" in actions
+    assert "(no comment)" not in actions  # a plain acknowledgement is routine, not of note
+    assert "classify_stop" in actions and "login" not in actions
+    for i, _a in enumerate(refused):
+        assert f"refused: not allowed #{i}" in actions
+    qc = md.split("## Visual QC")[1].split("## Model advisories")[0]
+    listed = qc.count("`qc/")
+    assert listed == min(n_rejects, 6)
+    if n_rejects > listed:
+        assert f"and {n_rejects - listed} more" in qc
+    else:
+        assert "more" not in qc

@@ -1,0 +1,62 @@
+"""A tap on an alarm row shows its whole message, action included, on a touch screen at
+1280x800: the Message column is elided there and a touch screen has no hover tooltip (found by
+the walkthrough). Checked for every row of every alarm view during the demo fault."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from hmi.ui.main_window import MainWindow
+from widgets.alarm_model import COL_MESSAGE
+from widgets.alarm_store import AlarmView
+from widgets.alarm_table import VIEW_ORDER
+
+from .fakes import SUPERVISOR, simulate_fault
+from .test_alarm_screens import _save
+
+
+@pytest.fixture
+def touch_window(qtbot, themed_app, make_runtime, demo_config):
+    rt = make_runtime(demo_config, alarms=True)
+    simulate_fault(rt)
+    win = MainWindow(rt, demo_config, user=SUPERVISOR, touch=True)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
+    win.show_alarm_list()
+    qtbot.wait(50)
+    return win
+
+
+def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
+    t = touch_window.alarm_table
+    assert not t.details.isVisible()  # nothing selected: no details line
+    tapped = 0
+    for view in VIEW_ORDER:
+        t.set_view(view)
+        qtbot.wait(20)
+        for row in range(t.model.rowCount()):
+            idx = t.model.index(row, COL_MESSAGE)
+            t.view.scrollTo(idx)
+            rect = t.view.visualRect(idx)
+            qtbot.mouseClick(t.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            r = t.model.record_at(row)
+            assert r is not None and t.selected_rows() == [row]
+            d = t.details
+            assert d.isVisible(), f"{view.value} row {row}: no details line after a tap"
+            assert r.message in d.text()
+            # Wrapped, not elided or clipped: the label is as tall as its text needs and lies
+            # inside the window.
+            qtbot.waitUntil(lambda d=d: d.height() >= d.heightForWidth(d.width()), timeout=2000)
+            top_left = d.mapTo(touch_window, QPoint(0, 0))
+            assert top_left.y() + d.height() <= touch_window.height()
+            tapped += 1
+            if view is AlarmView.ACTIVE and row == 0:
+                _save(touch_window, "alarms_details_touch_1280")
+    assert tapped >= 10
+    t.set_view(AlarmView.ACTIVE)
+    t.view.clearSelection()
+    assert not t.details.isVisible()
