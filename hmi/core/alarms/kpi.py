@@ -187,10 +187,21 @@ def _read(paths: Sequence[Path], end: float | None) -> tuple[list[_Ev], float | 
     for p in paths:
         conn = _connect_ro(p)
         try:
-            a, b = conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()
-            if a is not None:
-                lo = a if lo is None else min(lo, a)
-                hi = b if hi is None else max(hi, b)
+            # The record's coverage: its events and its samples (the 10-minute rollups' first and
+            # last sample, as the plant historian's record reads it: connectors/plant/record.py).
+            spans = [conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()]
+            try:
+                spans.append(
+                    conn.execute(
+                        "SELECT min(t_first), max(t_last) FROM sample_rollup WHERE level = 600"
+                    ).fetchone()
+                )
+            except sqlite3.OperationalError:  # a journal from before the rollups
+                pass
+            for a, b in spans:
+                if a is not None:
+                    lo = a if lo is None else min(lo, a)
+                    hi = b if hi is None else max(hi, b)
             sql = "SELECT ts, user, data FROM events WHERE kind = 'alarm'"
             args: list[float] = []
             if end is not None:
