@@ -77,6 +77,7 @@ class FileClock:
         self._words = np.empty(0, dtype=np.uint64)  # sorted by bit pattern while collecting
         self._received = np.empty(0, dtype=np.float64)
         self._rank = np.empty(0, dtype=np.int64)
+        self._used: list[tuple[int, int]] = []
 
     def add(self, cols: SampleColumns) -> None:
         ok = ~np.isnan(cols.source_ts)
@@ -101,6 +102,19 @@ class FileClock:
         a, b = i0 - self.base, i1 - self.base + 1
         return _words(self.part.times[a:b]), _words(self.part.received[a:b])
 
+    def used(self, i0: int, i1: int) -> None:
+        """Entries i0..i1 are referred to by a chunk: the clock rows holding them are kept."""
+        self._used.append((i0, i1))
+
+    def unused_rows(self) -> list[int]:
+        """`first` of the clock rows no chunk refers to (all of them when every chunk was sparse)."""
+        out = []
+        for a in range(0, len(self.part), CLOCK_PART):
+            lo, hi = self.base + a, self.base + min(a + CLOCK_PART, len(self.part)) - 1
+            if not any(i0 <= hi and i1 >= lo for i0, i1 in self._used):
+                out.append(lo)
+        return out
+
     def rows(self) -> list[tuple[int, int, float, float, bytes]]:
         out = []
         for a in range(0, len(self.part), CLOCK_PART):
@@ -117,27 +131,36 @@ def _words(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64).view(np.uint64)
 
 
+# A chunk is stored against the clock only where its samples are dense on it: at most this many
+# clock entries per sample between its first and last (a 10 Hz tag of a 10 Hz line: ~1). A sparse
+# tag (a state, a setpoint, a 1 Hz tag among 10 Hz ones) would make every read of it decode clock
+# entries of the other tags' samples; its chunks keep their own times (LHC1), which costs them
+# little since they hold few samples.
+CLOCK_SPAN_MAX = 4
+
+
 def _chunk_rows(tag_id: int, cols: SampleColumns, clock: FileClock) -> list[ChunkRow]:
     """Chunks in reading order. Samples without a source time (NULL, read first) get chunks of their
     own (LHC1, no clock), so a chunk's t_first..t_last tells exactly how many of its samples a time
     range holds."""
     no_time = int(np.isnan(cols.source_ts).sum())  # all at the start: reading order puts NULL first
     rows: list[ChunkRow] = []
-    for on_clock, part_cols in (
-        (False, cols.take(slice(0, no_time))),
-        (True, cols.take(slice(no_time, None))),
-    ):
+    for timed, part_cols in ((False, cols.take(slice(0, no_time))), (True, cols.take(slice(no_time, None)))):
         for start in range(0, len(part_cols), CHUNK_SAMPLES):
             part = part_cols.take(slice(start, start + CHUNK_SAMPLES))
             seq = len(rows)
-            blob = (
-                encode_on_clock(part, clock.index(part.source_ts), clock.part) if on_clock else encode(part)
-            )
+            index = clock.index(part.source_ts) if timed else None
+            on_clock = index is not None and int(index.max() - index.min()) < CLOCK_SPAN_MAX * len(part)
+            if on_clock and index is not None:
+                blob = encode_on_clock(part, index, clock.part)
+                clock.used(int(index.min()), int(index.max()))
+            else:
+                blob = encode(part)
             if not decode(blob, clock.lookup).identical(part):
                 raise CompactError(f"tag id {tag_id}: chunk {seq} does not decode to what was read")
             ts = part.source_ts
-            t_first = float(ts.min()) if on_clock else None
-            t_last = float(ts.max()) if on_clock else None
+            t_first = float(ts.min()) if timed else None
+            t_last = float(ts.max()) if timed else None
             codec = CODEC_NAME if on_clock else CODEC_NO_CLOCK
             rows.append((tag_id, seq, t_first, t_last, len(part), codec, blob))
     return rows
@@ -204,7 +227,8 @@ def compact(conn: sqlite3.Connection, now: float | None = None) -> CompactResult
             samples += len(cols)
             chunks += len(rows)
             nbytes += sum(len(r[6]) for r in rows)
-        conn.execute(f"DELETE FROM {CLOCK_TABLE} WHERE first < ?", (base,))
+        conn.execute(f"DELETE FROM {CLOCK_TABLE} WHERE first < ?", (base,))  # the previous pass's clock
+        conn.executemany(f"DELETE FROM {CLOCK_TABLE} WHERE first = ?", [(f,) for f in clock.unused_rows()])
         n_packed = int(conn.execute(f"SELECT coalesce(sum(n), 0) FROM {CHUNK_TABLE}").fetchone()[0])
         if n_packed != n_raw + n_packed_before:
             raise CompactError(f"{n_packed} samples in chunks, expected {n_raw + n_packed_before}")
