@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import sqlite3
 import sys
 import time
@@ -39,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.sim.faults import load_schedule  # noqa: E402
 from connectors.sim.model import LineModel  # noqa: E402
+from connectors.sim.shift_replay import changed_samples  # noqa: E402
 from hmi.core.alarms.definitions import load_definitions  # noqa: E402
 from hmi.core.alarms.engine import AlarmEngine  # noqa: E402
 from hmi.core.config import DEMO_CONFIG, load_config  # noqa: E402
 from hmi.core.journal import Journal  # noqa: E402
-from hmi.core.quality import BAD_SENSOR_FAILURE  # noqa: E402
 from hmi.core.samples import SampleBatch  # noqa: E402
 
 TICK_S = 0.1  # the demo server's tick (10 Hz)
@@ -108,32 +107,19 @@ def synth(directory: Path, hours: float, timing: Timing, seed: int = 1, t0: floa
             if k:
                 model.advance(TICK_S)
                 t += float(iv[j])
-            idx: list[int] = []
-            value: list[float] = []
-            status: list[int] = []
-            bad = model.bad_tags()
-            for name, v in model.values().items():
-                i = index.get(name)
-                if i is None:
-                    continue
-                if name in bad:
-                    if name in last and math.isnan(last[name]):
-                        continue
-                    last[name] = math.nan
-                    idx.append(i)
-                    value.append(math.nan)
-                    status.append(BAD_SENSOR_FAILURE)
-                elif last.get(name) != v:
-                    last[name] = v
-                    idx.append(i)
-                    value.append(v)
-                    status.append(0)
-            n = len(idx)
+            changed = changed_samples(model, index, last, t)  # what the server publishes at this tick
+            n = len(changed)
             now[0] = t
             if n:
-                ts = np.full(n, t)
                 received = t + float(delay[j]) + np.r_[0.0, np.cumsum(spacing[j, : n - 1])]
-                batch = SampleBatch.from_columns(idx, ts, ts, received, value, status)
+                batch = SampleBatch.from_columns(
+                    changed.tag_idx,
+                    changed.source_ts,
+                    changed.server_ts,
+                    received,
+                    changed.value,
+                    changed.status,
+                )
                 journal.write_samples(batch)
                 engine.process(batch)
             if k % 5 == 0:

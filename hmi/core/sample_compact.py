@@ -1,14 +1,17 @@
-"""Compacting a closed journal file's raw samples into per-tag chunks (about 10 instead of ~71 bytes each).
+"""Compacting a closed journal file's raw samples into per-tag chunks on the file's clock (7-8 bytes instead of ~71).
 
 Run by the retention job (`hmi.core.retention`) on its own thread, on closed daily files only (the
 writer never touches them again), so it never blocks writing. In one transaction per file:
 
 1. rollups are completed first (`build_rollups`) so that trends of the day stay as they were;
-2. per tag, every sample is read in reading order (`sample_store.read_tag`), cut into chunks of
-   `CHUNK_SAMPLES`, encoded (`sample_codec`), decoded again and compared bit for bit with what was
-   read: a chunk that does not come back identical aborts the file, which stays raw;
-3. the raw rows are deleted; `meta` notes when, how many, the codec, and the first and last
-   recorded source time (what the review shows as the file's span).
+2. the file's clock: every tag is read once (`sample_store.read_tag`, one tag in memory at a time)
+   for its distinct source times and their earliest received times (`FileClock`);
+3. per tag, every sample is read again in reading order, cut into chunks of `CHUNK_SAMPLES`,
+   encoded (`sample_codec`; against the clock where the chunk is dense on it), decoded again and
+   compared bit for bit with what was read: a chunk that does not come back identical aborts the
+   file, which stays raw;
+4. the raw rows are deleted, the commit rows summed into one; `meta` notes when, how many, the
+   codec, and the first and last recorded source time (what the review shows as the file's span).
 
 Then the file is vacuumed so the space comes back (`retention` does that; a full VACUUM needs room
 for a copy of the file, and is retried at the next pass when the disk is too full for it).

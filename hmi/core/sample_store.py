@@ -6,7 +6,7 @@ A journal file holds a tag's samples in one of two places (or, in an odd file, b
 - the `sample_chunks` table, filled by the retention job for closed daily files
   (`hmi.core.sample_compact`): per tag, chunks of up to `CHUNK_SAMPLES` samples in reading order,
   each one blob of the codec in `hmi.core.sample_codec`, their source times as indices into the
-  file's clock (`sample_clock`). About 7.5 bytes per sample instead of ~71.
+  file's clock (`sample_clock`). About 7 to 8 bytes per sample (the demo line) instead of ~71.
 
 `read_tag` gives the same arrays, bit for bit, from either place: samples sorted by source time
 and then by row id (NULL source times first; newest first on request), with the same half-open
