@@ -50,6 +50,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from hmi.core.history_api import read_pen, read_window
 from hmi.core.journal_schema import files_for_range, journal_path_for
 from hmi.core.journal_text import TextRow, read_text_rows, text_at
 from hmi.core.quality import (
@@ -237,10 +238,7 @@ class Historian:
     ) -> HistoryResult:
         """Drawable history of `tags` over [t0, t1) for a plot `width_px` pixels wide."""
         started = time.perf_counter()
-        if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-            raise ValueError(f"bad time range {t0!r} .. {t1!r}")
-        width_px = max(16, int(width_px))
-        w = (t1 - t0) / width_px
+        width_px, w = read_window(t0, t1, width_px)
         canceller = _Cancel(cancel)
         paths = self._existing(t0, t1)
         tags = list(dict.fromkeys(tags))
@@ -306,28 +304,7 @@ class Historian:
         tid = self._tag_ids(conn, path).get(tag)
         if tid is None:
             return Points.empty(), None, 0, "none"
-        raw_limit = int(self.raw_factor * width_px)
-        # Counting stops at the limit: deciding costs at most raw_limit index entries (or chunk sizes).
-        n = count_at_most(conn, tid, t0, t1, raw_limit)
-        bounds = self._bounds(conn, tid, t0, t1)
-        if n <= raw_limit:
-            return Points.concat([bounds[0], _points(read_tag(conn, tid, t0, t1)), bounds[1]]), None, n, "raw"
-        complete, levels = rollup_state(conn)
-        # a rollup bucket up to 1.5 pixels wide: its min and max land at most a pixel off,
-        # and a third as many rows as the next finer level
-        usable_levels = [lv for lv in levels if lv <= 1.5 * w] if complete else []
-        if usable_levels:
-            level = max(usable_levels)
-            b = self._rollup_buckets(conn, tid, level, t0, t1, w)
-            source = f"rollup-{level}s"
-        else:
-            b = _sample_buckets(read_tag(conn, tid, t0, t1), t0, w)
-            source = "sql-group"
-        return Points.concat([bounds[0], bounds[1]]), b, b.samples, source
-
-    @staticmethod
-    def _bounds(conn: sqlite3.Connection, tid: int, t0: float, t1: float) -> tuple[Points, Points]:
-        return _points(last_before(conn, tid, t0)), _points(first_from(conn, tid, t1))
+        return read_pen(_FilePen(conn, tid), t0, t1, w, width_px, self.raw_factor)
 
     @staticmethod
     def _rollup_buckets(
@@ -536,6 +513,34 @@ class Historian:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+class _FilePen:
+    """One tag in one journal file, as `read_pen` reads a pen (`PenStore`): raw rows and compacted
+    chunks alike (`hmi.core.sample_store`), rollups when the file's are complete."""
+
+    def __init__(self, conn: sqlite3.Connection, tid: int) -> None:
+        self.conn, self.tid = conn, tid
+
+    def count_at_most(self, t0: float, t1: float, limit: int) -> int:
+        # Counting stops at the limit: deciding costs at most `limit` index entries (or chunk sizes).
+        return count_at_most(self.conn, self.tid, t0, t1, limit)
+
+    def bounds(self, t0: float, t1: float) -> tuple[Points, Points]:
+        return _points(last_before(self.conn, self.tid, t0)), _points(first_from(self.conn, self.tid, t1))
+
+    def raw(self, t0: float, t1: float) -> Points:
+        return _points(read_tag(self.conn, self.tid, t0, t1))
+
+    def rollup_levels(self) -> Sequence[int]:
+        complete, levels = rollup_state(self.conn)
+        return levels if complete else []
+
+    def rollup(self, level: int, t0: float, t1: float, w: float) -> Buckets:
+        return Historian._rollup_buckets(self.conn, self.tid, level, t0, t1, w)
+
+    def group_buckets(self, t0: float, t1: float, w: float) -> Buckets:
+        return _sample_buckets(read_tag(self.conn, self.tid, t0, t1), t0, w)
 
 
 def _points(c: SampleColumns) -> Points:
