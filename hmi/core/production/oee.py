@@ -189,8 +189,9 @@ class ProductionAnalysis:
         return self.timeline.stops
 
     def unclassified(self) -> list[Stop]:
-        # A stop wholly inside a planned break lost no planned time: nothing to classify.
-        return [s for s in self.stops if not s.reason and not s.short and s.downtime > 0]
+        # One definition (Stop.needs_reason): a stop wholly inside a planned break lost no planned
+        # time, a short stop is a speed loss: nothing to classify.
+        return [s for s in self.stops if s.needs_reason]
 
     def _range(self, a: float | None, b: float | None) -> tuple[float, float]:
         a = self.t0 if a is None else max(a, self.t0)
