@@ -53,7 +53,7 @@ def test_stops_inside_a_planned_break_are_planned_on_every_machine(stop_states, 
         b = BREAKFAST + 900 - jitter[2 * i + 1]
         data[mid] = machine([(-10, RUNNING), (a, stop_states[i % 4]), (b, RUNNING)])
     an = ProductionAnalysis.build(setup, data, T0, T0 + 4 * H)
-    inside = [s for s in an.stops if T0 + BREAKFAST <= s.start and s.end <= T0 + BREAKFAST + 900]
+    inside = [s for s in an.stops if s.start >= T0 + BREAKFAST and s.end <= T0 + BREAKFAST + 900]
     assert len(inside) == len(setup.ids)
     assert {s.category for s in inside} == {"planned"}
     assert an.unclassified() == []

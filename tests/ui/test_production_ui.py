@@ -132,7 +132,7 @@ def test_supervisor_classifies_an_unclassified_stop_viewer_cannot(qtbot, themed_
     view.only_unclassified.setChecked(True)
     view.stops.selectRow(0)
     assert not view.classify_button.isEnabled()
-    assert "needs a supervisor" in view.classify_button.toolTip()
+    assert "log in as supervisor or higher" in view.classify_button.toolTip()
     # The motor trip at 07:48 maps to U-MOTOR: classify the unclassified planned stop instead,
     # or, when there is none, re-classify the newest stop.
     view.only_unclassified.setChecked(False)
@@ -242,3 +242,55 @@ def test_no_reason_is_chosen_for_the_supervisor(qtbot, themed_app, action):
     for i, b in enumerate(boxes):
         b.setCurrentIndex(b.findData("U-MATERIAL"))
         assert ok.isEnabled() == (i == len(boxes) - 1)
+
+
+def test_every_action_button_follows_the_one_role_rule(qtbot, themed_app, production_runtime):
+    """D-5a: a viewer could open the setpoint dialog and press Write (refused only afterwards).
+    Every button that starts a role-checked action carries it (widgets.permission.mark); for every
+    role, a button the role may not use is disabled and says why before anybody tries."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    from hmi.core.users import Action, role_refusal
+    from widgets.permission import required
+
+    from .fakes import ENGINEER, OPERATOR, SUPERVISOR, VIEWER
+
+    win = _window(qtbot, production_runtime, (1280, 800), None)
+    assert win.production is not None
+    win.production.refresh()
+    win.production.view.tabs.setCurrentIndex(1)
+    win.production.view.stops.selectRow(0)
+    for user in (None, VIEWER, OPERATOR, SUPERVISOR, ENGINEER):
+        win.set_user(user)
+        setpoint = win.open_setpoint_dialog("filler")
+        assert setpoint is not None
+        setpoint.value_edit.setText("300")
+        buttons = [
+            b for b in win.findChildren(QAbstractButton) if required(b) and b.window() in (win, setpoint)
+        ]
+        actions = {required(b) for b in buttons}
+        assert {
+            Action.WRITE_SETPOINT,
+            Action.ACKNOWLEDGE,
+            Action.SHELVE,
+            Action.CLASSIFY_STOP,
+            Action.SPLIT_STOP,
+            Action.NOTE_STOP,
+        } <= actions
+        for b in buttons:
+            action = required(b)
+            assert action is not None
+            # the dialog acts as the window's actor (nobody logged in: a viewer named after the user)
+            refusal = role_refusal(setpoint.actor if b.window() is setpoint else user, action)
+            where = f"{b.objectName() or b.text()} as {user}"
+            if refusal:
+                assert not b.isEnabled() and refusal in b.toolTip(), where
+            else:
+                assert "or higher" not in b.toolTip(), where
+        # the faceplates' Setpoint… buttons in particular (they opened the dialog for a viewer)
+        for fp in win.overview.faceplates.values():
+            if fp.writable_tags:
+                assert fp.setpoint_button.isEnabled() == (
+                    user is not None and user.can(Action.WRITE_SETPOINT)
+                )
+        setpoint.close()
