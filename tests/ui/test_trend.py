@@ -513,3 +513,35 @@ def test_review_a_copied_journal_without_config(trend_factory, shift_file, qtbot
     assert info.unit == "°C" and info.hi is not None
     x, _y = w.drawn("filler.bearing_temp")
     assert np.isfinite(x).sum() > 500
+
+
+@pytest.mark.parametrize("width", [700, 1000, 1400])
+def test_every_pen_name_is_shown_in_full(trend_factory, demo_config, qtbot, width):
+    """Two capper pens read the same once cut ("Capper cap torq…"): a name wraps, never elides."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    from widgets.trend.pen_table import COL_PEN, PEN_MIN_PX
+
+    w = trend_factory(demo_config, span_s=600)
+    w.resize(width, 650)
+    tags = [t.name for t in demo_config.tags if t.data_type in ("float", "int")][:24]
+    w.add_pens(tags)
+    qtbot.wait(50)
+    table, model = w.pen_table, w.pen_table_model
+    for split in (0.85, 0.7):  # a narrow pen table, as at 1280 px beside the plot, and a wider one
+        w._splitter.setSizes([int(width * split), int(width * (1 - split))])
+        qtbot.wait(30)
+        assert table.columnWidth(COL_PEN) >= PEN_MIN_PX
+        for row, pen in enumerate(model.rows):
+            index = model.index(row, COL_PEN)
+            opt = QStyleOptionViewItem()
+            opt.initFrom(table)
+            opt.rect = table.visualRect(index)
+            table.itemDelegate().initStyleOption(opt, index)
+            text = table.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, table)
+            need = opt.fontMetrics.boundingRect(
+                0, 0, max(1, text.width() - 4), 10_000, int(Qt.TextFlag.TextWordWrap), pen.title
+            )
+            assert need.height() <= table.rowHeight(row), (pen.title, need, table.rowHeight(row), text)
+            assert pen.title in model.data(index, Qt.ItemDataRole.ToolTipRole)
