@@ -118,6 +118,39 @@ def journal(tmp_path_factory) -> Path:
             comment="breaker reset",
             state="acknowledged",
         ),
+        _alarm(
+            T_TRIP + 40,
+            "conveyor.faulted",
+            "Conveyor faulted",
+            "conveyor",
+            "shelve",
+            user="c.lang",
+            comment="belt change",
+            state="shelved",
+        ),
+        _alarm(
+            T_TRIP + 50,
+            "capper.faulted",
+            "Capper faulted",
+            "capper",
+            "out_of_service",
+            user="c.lang",
+            comment="sensor swap",
+            state="out_of_service",
+        ),
+        JournalEvent(
+            EventKind.AUDIT,
+            "v.gast (viewer): write_setpoint filler.speed_sp - refused",
+            source="filler.speed_sp",
+            user="v.gast",
+            data={
+                "action": "write_setpoint",
+                "target": "filler.speed_sp",
+                "result": "refused",
+                "detail": "viewers may not write setpoints",
+            },
+            ts=T_TRIP + 60,
+        ),
         JournalEvent(
             EventKind.OPERATOR_ACTION,
             "write filler.speed_sp",
@@ -267,6 +300,21 @@ def test_an_idle_machine_is_explained_by_the_neighbour_that_was_down(assistant, 
 def test_several_idle_machines_point_to_the_stop_behind_them(assistant):
     ans = assistant.answer("several machines went idle around 08:05, what was behind it?")
     assert "Conveyor stopped at 08:05:00" in ans.text and "Idle because of it" in ans.text
+
+
+def test_every_action_a_who_question_names_is_answered(assistant):
+    # QA3: "which alarms are shelved or out of service and by whom?" named only the shelving.
+    ans = assistant.answer("which alarms are shelved or out of service and by whom?")
+    assert "c.lang shelved 1 alarm (Conveyor faulted)" in ans.text, ans.text
+    assert "c.lang took out of service 1 alarm (Capper faulted)" in ans.text, ans.text
+
+
+def test_a_refused_attempt_belongs_to_the_machine_it_targeted(assistant):
+    # QA3: asked about the capper, a refused write of the filler's setpoint was listed ("2 users acted").
+    capper = assistant.answer("who did anything on the capper?")
+    assert "v.gast" not in capper.text, capper.text
+    filler = assistant.answer("who did anything on the filler?")
+    assert "v.gast tried to write_setpoint filler.speed_sp" in filler.text, filler.text
 
 
 def test_signals_before_a_stop_are_from_before_it(assistant):
