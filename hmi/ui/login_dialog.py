@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -119,6 +120,7 @@ class LoginDialog(QDialog):
         # Page 0: name + password
         login = QWidget()
         form = QFormLayout(login)
+        self._login_form = form
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setContentsMargins(0, 0, 0, 0)
         self.name_edit = QLineEdit()
@@ -230,9 +232,23 @@ class LoginDialog(QDialog):
             return
         letters = not self.keyboard.isVisible()
         self.keyboard.setVisible(letters)
-        self.number_pad.setVisible(not letters)
+        self._login_form.setRowVisible(self.number_pad, not letters)
         self.keys_button.setText("PIN pad" if letters else "ABC keyboard")
         self.password_edit.setFocus()
+        self._shrink_to_content()
+
+    def _shrink_to_content(self) -> None:
+        """The page that is shown decides the height (a stacked widget keeps its largest page's)."""
+        for i in range(self.pages.count()):
+            page = self.pages.widget(i)
+            current = i == self.pages.currentIndex()
+            page.setSizePolicy(
+                QSizePolicy.Policy.Preferred,
+                QSizePolicy.Policy.Preferred if current else QSizePolicy.Policy.Ignored,
+            )
+            page.adjustSize()
+        self.pages.adjustSize()
+        self.layout().activate()
         self.adjustSize()
         fit_height(self)
 
@@ -328,8 +344,8 @@ class LoginDialog(QDialog):
             self.new_edit.setFocus()
             if self.keyboard is not None:  # letters are needed now: the keyboard, not the PIN pad
                 self.keyboard.show()
-            self.adjustSize()  # the explanation and the new button text need their room
-            QTimer.singleShot(0, self, lambda: fit_height(self))
+            # the explanation and the new button text need their room; the PIN page's does not
+            QTimer.singleShot(0, self, self._shrink_to_content)
             return
         self._complete(user)
 
