@@ -241,6 +241,8 @@ class LoginDialog(QDialog):
         """The page that is shown decides the height (a stacked widget keeps its largest page's)."""
         for i in range(self.pages.count()):
             page = self.pages.widget(i)
+            if page is None:
+                continue
             current = i == self.pages.currentIndex()
             page.setSizePolicy(
                 QSizePolicy.Policy.Preferred,
@@ -248,7 +250,6 @@ class LoginDialog(QDialog):
             )
             page.adjustSize()
         self.pages.adjustSize()
-        self.layout().activate()
         self.adjustSize()
         fit_height(self)
 
