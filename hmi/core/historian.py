@@ -50,6 +50,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from hmi.core.history_api import read_pen, read_window
 from hmi.core.journal_schema import files_for_range, journal_path_for
 from hmi.core.journal_text import TextRow, read_text_rows, text_at
 from hmi.core.quality import (
@@ -237,10 +238,7 @@ class Historian:
     ) -> HistoryResult:
         """Drawable history of `tags` over [t0, t1) for a plot `width_px` pixels wide."""
         started = time.perf_counter()
-        if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-            raise ValueError(f"bad time range {t0!r} .. {t1!r}")
-        width_px = max(16, int(width_px))
-        w = (t1 - t0) / width_px
+        width_px, w = read_window(t0, t1, width_px)
         canceller = _Cancel(cancel)
         paths = self._existing(t0, t1)
         tags = list(dict.fromkeys(tags))
@@ -306,28 +304,7 @@ class Historian:
         tid = self._tag_ids(conn, path).get(tag)
         if tid is None:
             return Points.empty(), None, 0, "none"
-        raw_limit = int(self.raw_factor * width_px)
-        # Counting stops at the limit: deciding costs at most raw_limit index entries (or chunk sizes).
-        n = count_at_most(conn, tid, t0, t1, raw_limit)
-        bounds = self._bounds(conn, tid, t0, t1)
-        if n <= raw_limit:
-            return Points.concat([bounds[0], _points(read_tag(conn, tid, t0, t1)), bounds[1]]), None, n, "raw"
-        complete, levels = rollup_state(conn)
-        # a rollup bucket up to 1.5 pixels wide: its min and max land at most a pixel off,
-        # and a third as many rows as the next finer level
-        usable_levels = [lv for lv in levels if lv <= 1.5 * w] if complete else []
-        if usable_levels:
-            level = max(usable_levels)
-            b = self._rollup_buckets(conn, tid, level, t0, t1, w)
-            source = f"rollup-{level}s"
-        else:
-            b = _sample_buckets(read_tag(conn, tid, t0, t1), t0, w)
-            source = "sql-group"
-        return Points.concat([bounds[0], bounds[1]]), b, b.samples, source
-
-    @staticmethod
-    def _bounds(conn: sqlite3.Connection, tid: int, t0: float, t1: float) -> tuple[Points, Points]:
-        return _points(last_before(conn, tid, t0)), _points(first_from(conn, tid, t1))
+        return read_pen(_FilePen(conn, tid), t0, t1, w, width_px, self.raw_factor)
 
     @staticmethod
     def _rollup_buckets(
@@ -536,6 +513,34 @@ class Historian:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+class _FilePen:
+    """One tag in one journal file, as `read_pen` reads a pen (`PenStore`): raw rows and compacted
+    chunks alike (`hmi.core.sample_store`), rollups when the file's are complete."""
+
+    def __init__(self, conn: sqlite3.Connection, tid: int) -> None:
+        self.conn, self.tid = conn, tid
+
+    def count_at_most(self, t0: float, t1: float, limit: int) -> int:
+        # Counting stops at the limit: deciding costs at most `limit` index entries (or chunk sizes).
+        return count_at_most(self.conn, self.tid, t0, t1, limit)
+
+    def bounds(self, t0: float, t1: float) -> tuple[Points, Points]:
+        return _points(last_before(self.conn, self.tid, t0)), _points(first_from(self.conn, self.tid, t1))
+
+    def raw(self, t0: float, t1: float) -> Points:
+        return _points(read_tag(self.conn, self.tid, t0, t1))
+
+    def rollup_levels(self) -> Sequence[int]:
+        complete, levels = rollup_state(self.conn)
+        return levels if complete else []
+
+    def rollup(self, level: int, t0: float, t1: float, w: float) -> Buckets:
+        return Historian._rollup_buckets(self.conn, self.tid, level, t0, t1, w)
+
+    def group_buckets(self, t0: float, t1: float, w: float) -> Buckets:
+        return _sample_buckets(read_tag(self.conn, self.tid, t0, t1), t0, w)
 
 
 def _points(c: SampleColumns) -> Points:
@@ -776,7 +781,8 @@ def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.n
 
 # --- CSV export ------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("time", "tag", "value", "unit", "quality", "status", "backfilled")
+CSV_COLUMNS = ("time", "tag", "value", "unit", "quality", "status", "backfilled", "held_from")
+Held = tuple[float, int, float]  # (value, status, sample time) of the sample holding at an instant
 
 
 def iso_local(ts: float) -> str:
@@ -791,6 +797,8 @@ def write_csv(
     *,
     cancel: CancelFn | None = None,
     texts: dict[str, list[TextRow]] | None = None,
+    held: dict[str, Held] | None = None,
+    start: float | None = None,
 ) -> int:
     """Write samples as CSV rows sorted by time (long format); returns rows written.
 
@@ -798,11 +806,26 @@ def write_csv(
     value (bad quality); `quality` is Good/Uncertain/Bad; `status` the OPC UA name.
     `texts` (Historian.read_text): a text tag's rows carry its text as the value (a
     truncated one says so); a number's exact digits (beyond 2^53) replace its rounded value.
+
+    `held` and `start` (an export of a window from `start` on): per tag, the sample holding at
+    `start` (Historian.values_at). The trend's sample-and-hold rule, in the file: a tag whose
+    last sample came before the window starts with that value at `start`, its `held_from` the
+    time of the sample it holds (empty on every recorded row). Without it a slow tag's export
+    began with nothing, or with a later value, as if the earlier one had not held.
     """
     units = units or {}
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     texts = texts or {}
+    held_from: dict[str, float] = {}
+    if held and start is not None:
+        series = dict(series)
+        for tag, (hv, hs, hts) in held.items():
+            pts = series.get(tag, Points.empty())
+            if not math.isfinite(hts) or hts >= start or (len(pts) and float(pts.ts[0]) <= start):
+                continue  # nothing before the window, or a sample right at its start
+            series[tag] = Points.concat([Points.of([start], [hv], [hs]), pts])
+            held_from[tag] = hts
     text_only = {t: rows for t, rows in texts.items() if t not in series}
     exact = {
         (t, r.ts): display_text(r.text, r.full_bytes)
@@ -845,6 +868,8 @@ def write_csv(
             value = exact.get((tag, when)) or (
                 repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v))
             )
+        was = held_from.get(tag)
+        is_held = was is not None and i == int(offsets[which[i]]) and when == start
         w.writerow(
             (
                 iso_local(when),
@@ -854,6 +879,7 @@ def write_csv(
                 qual[i],
                 name,
                 int(bf[i]),
+                iso_local(was) if is_held and was is not None else "",
             )
         )
         written += 1
