@@ -222,7 +222,7 @@ class ProductionTracker:
         # Validate against a copy: the stops of the latest analysis with the edits so far.
         stop = check_edit(self.setup, [_copy(s) for s in analysis.stops], edit)
         detail = {
-            CLASSIFY: f"reason {edit.reason} (was {stop.reason or 'unclassified'})",
+            CLASSIFY: f"reason {edit.reason} (was {stop.reason_code()})",
             SPLIT: f"split at {edit.at}: {edit.reason} | {edit.reason_after}",
             NOTE: f"note: {edit.note.strip()}",
         }[action]
