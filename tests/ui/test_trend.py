@@ -288,6 +288,26 @@ def test_pan_into_history_joins_live_seamlessly(trend_factory, demo_config, shif
     assert cv.exact and cv.ts == pytest.approx(math.floor(v0 + 1800.3), abs=1.01)
 
 
+def test_history_status_counts_against_the_pens_drawn(trend_factory, demo_config, shift_file, qtbot):
+    """The status said "43 samples of 4 pen(s)" with 5 pens drawn: a read loads only the pens
+    that need it, and the text must not read as the number of pens on the chart."""
+    path, t0, _t1 = shift_file
+    w = trend_factory(demo_config, None, Historian.for_files([path]), clock=Clock(NOW))
+    w.add_pens(["filler.speed", "filler.bearing_temp"])
+    with qtbot.waitSignal(w.history_loaded, timeout=10_000):
+        w.set_range(t0, t0 + 3600)
+    w.wait_idle(10)
+    assert w._status_label.text().startswith("history: ")
+    assert "for 2 pen(s)" in w._status_label.text()
+    with qtbot.waitSignal(w.history_loaded, timeout=10_000) as sig:
+        w.add_pen("filler.motor_current")
+    w.wait_idle(10)
+    read = len(sig.args[0].pens)
+    text = w._status_label.text()
+    assert len(w.view.pens) == 3
+    assert (f"for {read} of the 3 pens" in text) if read < 3 else ("for 3 pen(s)" in text), text
+
+
 def test_gap_is_drawn_as_gap_and_backfill_as_marked_line(trend_factory, demo_config, shift_file, qtbot):
     path, t0, t1 = shift_file
     w = trend_factory(demo_config, None, Historian.for_files([path]), clock=Clock(NOW))

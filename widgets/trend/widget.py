@@ -673,9 +673,11 @@ class TrendWidget(QWidget):
 
     def _on_history(self, res: HistoryResult) -> None:
         n = self.view.apply_history(res)
-        self._status_label.setText(
-            f"history: {n:,} samples of {len(res.pens)} pen(s) in {res.elapsed_s * 1000:.0f} ms"
-        )
+        # A read loads only the pens that needed it (one added pen, say): the text says how many
+        # of the pens drawn that was ("43 samples of 4 pen(s)" stood next to 5 pens drawn).
+        read, drawn = len(res.pens), len(self.view.pens)
+        of = f"{read} pen(s)" if read == drawn else f"{read} of the {drawn} pens"
+        self._status_label.setText(f"history: {n:,} samples read for {of} in {res.elapsed_s * 1000:.0f} ms")
         self.refresh(force=True)
         self.history_loaded.emit(res)
         self._schedule_history()  # the view may have moved on while loading
