@@ -65,6 +65,7 @@ from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
 
 TICK_MS = 100
+EVENT_LIST_FOLLOW_MS = 250  # the event list follows a moving cursor at most 4 times a second
 
 
 def _hms(ts: float) -> str:
@@ -92,10 +93,16 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    """Set the table's cells; a cell whose text is unchanged is left alone (and not repainted): a cursor
+    move changes a few cells of the alarm picture and machine tables, not all of them."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
+            item = table.item(r, c)
+            if item is None:
+                table.setItem(r, c, QTableWidgetItem(text))
+            elif item.text() != text:
+                item.setText(text)
 
 
 # Below this window height the faceplates and the trend share one pane as two tabs (a 1280x800
@@ -170,6 +177,7 @@ class ReviewWindow(QMainWindow):
         if self._texts:
             tabs.addTab(self.text_table, "Text tags at the cursor")
         self.tabs = tabs
+        tabs.currentChanged.connect(lambda _i: self._scroll_events_to_cursor())
 
         if compact is None:
             screen = QApplication.primaryScreen()
@@ -203,6 +211,10 @@ class ReviewWindow(QMainWindow):
             f" read-only, {_hms(source.t0)} to {_hms(source.t1)}" + (f" — {notes}" if notes else "")
         )
 
+        self._follow_events = QTimer(self)
+        self._follow_events.setSingleShot(True)
+        self._follow_events.setInterval(EVENT_LIST_FOLLOW_MS)
+        self._follow_events.timeout.connect(self._scroll_events_to_cursor)
         self._play = QTimer(self)
         self._play.setInterval(TICK_MS)
         self._play.timeout.connect(self._on_play_tick)
@@ -313,8 +325,18 @@ class ReviewWindow(QMainWindow):
         self.trend.set_cursor(t)
         if self.overview.isVisible():  # a hidden overview costs nothing (the scrub bench's baseline)
             self.show_instant(t, picture)
-        # Keep the event list at the cursor: the first event at or after it comes into view.
-        row = bisect.bisect_left(self._shown_times, t)
+        if not self._follow_events.isActive():
+            self._follow_events.start()
+
+    def _scroll_events_to_cursor(self) -> None:
+        """Keep the event list at the cursor: the first event at or after it comes into view. Only
+        while the list is on show, and at most every EVENT_LIST_FOLLOW_MS while the cursor moves
+        (scrolling and repainting a long list costs more than the rest of a move; it would also
+        flicker past faster than it can be read); the list catches up when its tab is shown."""
+        self._follow_events.stop()
+        if not self.events_table.isVisible():
+            return
+        row = bisect.bisect_left(self._shown_times, self._cursor_t)
         item = self.events_table.item(min(row, self.events_table.rowCount() - 1), 0)
         if item is not None:
             self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
@@ -516,7 +538,7 @@ class ReviewWindow(QMainWindow):
         t0, t1, title = shift_at(self.source, self._cursor_t)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            report = build_report(self.source, t0, t1, title)
+            report = build_report(self.source, t0, t1, title, timeline=self.timeline)
             return report, render_snapshots(report, self.source.historian(), tag_infos(self.source))
         finally:
             QApplication.restoreOverrideCursor()
