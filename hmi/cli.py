@@ -274,12 +274,13 @@ def _print_grants(path: Path) -> int:
     import sqlite3
 
     from hmi.core.journal_text import read_grants
+    from hmi.core.readonly_db import connect_readonly
 
     if not path.is_file():
         print(f"{path}: no such journal file", file=sys.stderr)
         return 2
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_readonly(path)
         try:
             rows = read_grants(conn)
         finally:
@@ -297,7 +298,9 @@ def _print_grants(path: Path) -> int:
     slow = []
     for r in rows:
         if r.server_granted_at is None:
-            print(f"  {r.name:<32} {r.sampling_ms or 0:>7g} ms {'-':>10} {'-':>6} {'-':>11}  (not subscribed)")
+            print(
+                f"  {r.name:<32} {r.sampling_ms or 0:>7g} ms {'-':>10} {'-':>6} {'-':>11}  (not subscribed)"
+            )
             continue
         mark = "  SLOWER than configured" if r.slower() else ""
         if mark:
