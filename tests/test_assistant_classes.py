@@ -240,6 +240,17 @@ def test_peak_risk_and_warning_before_the_stop(assistant):
     assert "Yes for the Capper" in seen.text and "08:04:10" in seen.text
 
 
+def test_a_warning_question_anchored_on_a_stop_is_about_that_machine(assistant):
+    # The window "before the conveyor went down" also holds the capper's fault (and its warning):
+    # the answer is about the conveyor, the machine asked about, never the capper.
+    conv = assistant.answer("did the fault model warn before the conveyor went down?")
+    assert conv.tool_calls[0].args.get("machine") == "conveyor", conv.tool_calls
+    assert "Conveyor" in conv.text and "Capper" not in conv.text, conv.text
+    # The window ends at the stop it is anchored on: that stop is in it.
+    cap = assistant.answer("did the model warn before the capper faulted?")
+    assert "Yes for the Capper: the model warned at 08:04:10" in cap.text, cap.text
+
+
 # --- causes and windows -------------------------------------------------------------------------------------
 
 
