@@ -102,7 +102,7 @@ _GERMAN_WORDS = frozenset(
 # Words of the other languages that name no subject: what is left of a German or Chinese question after
 # `to_english` and is one of these is grammar, not an unknown subject (`scope.Scope`).
 _GRAMMAR_TEXT = """
-    an zu im in aus nach vor beim am vom zum zur durch gegen ohne um wie was die sie er man mir mich uns
+    einen eines an zu im in aus nach vor beim am vom zum zur durch gegen ohne um wie was die sie er man mir mich uns
     euch ihr dich du denn doch mal schon auch sehr heute früh morgens abends derzeit momentan zuletzt
     zuerst erste ersten letzter letztes genau eigentlich wieder immer bitte danke sag sagen gab geben
     zeigen wird werden worden sein gewesen hatten habe hast bin bist welchem dieser diese dieses diesem
@@ -134,6 +134,8 @@ _DE: dict[str, str] = {
     "was muss ich tun": "what should i do",
     "was soll ich tun": "what should i do",
     "was tun": "what to do",
+    "was muss ich": "what must i",
+    "was soll ich": "what should i",
     "wie gehe ich vor": "what is the procedure",
     "wie gehe ich": "what is the procedure",
     "wie kann ich": "how can i",
@@ -197,7 +199,33 @@ _DE: dict[str, str] = {
     "störungen": "faults",
     "geändert": "changed",
     "verstellt": "changed",
+    # statistics and verbs a German question asks with
+    "höchste": "highest",
+    "höchsten": "highest",
+    "höchster": "highest",
+    "höchstes": "highest",
+    "niedrigste": "lowest",
+    "niedrigsten": "lowest",
+    "mittlere": "average",
+    "mittleren": "average",
+    "mittlerer": "average",
+    "durchschnittliche": "average",
+    "durchschnittlichen": "average",
+    "durchschnitt": "average",
+    "maximale": "maximum",
+    "maximalen": "maximum",
+    "minimale": "minimum",
+    "minimalen": "minimum",
+    "tun": "do",
+    "flaschen": "bottles",
+    "flasche": "bottle",
+    "produziert": "produced",
+    "hergestellt": "produced",
+    "abgefüllt": "filled",
+    "machen": "do",
     # time
+    "heute morgen": "today",
+    "heute früh": "today",
     "gerade": "now",
     "jetzt": "now",
     "aktuell": "now",

@@ -103,7 +103,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "who",
         _rx(
             r"\bwho\b.*\b(ack|acked|acknowledg\w*|reset|shelv\w*|chang\w*|touch\w*|set|wrote|writ\w*|took"
-            r"|did|silenc\w*|clear\w*|out of service|confirm\w*)",
+            r"|did|silenc\w*|clear\w*|out of service|confirm\w*|sign\w* off)",
             r"\bwhich (users?|operators?|people)\b",
             r"\bwhat did (the )?(operator|supervisor|engineer|admin|[a-z]+\.[a-z]+) (do|change|touch)\b",
             r"\b(when|what time) did\b.*\b(ack\w*|acknowledg\w*|reset|shelv\w*|chang\w*)\b",
@@ -351,6 +351,14 @@ OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
         "the plant data of this line holds no suppliers, deliveries, prices, rosters or other plants",
     ),
 ]
+# Actions a who-did-what question names, in the order they are answered.
+_WHO_ACTIONS: list[tuple[str, re.Pattern[str]]] = [
+    (TransitionCause.RESET.value, _rx(r"\breset")),
+    (TransitionCause.SHELVE.value, _rx(r"\bshelv")),
+    (TransitionCause.OUT_OF_SERVICE.value, _rx(r"\bout of service\b")),
+    ("write", _rx(r"\bsetpoints?\b", r"\bchang", r"\btouch", r"\badjust", r"\bmodif")),
+]
+
 # A risk question about the warnings the model raised (not the risk now).
 _RISK_WARNINGS = _rx(r"\bwarn", r"\bcoming\b", r"\braised?\b", r"\bflag", r"\bbefore\b", r"\bin advance\b")
 
@@ -989,20 +997,13 @@ class Router:
         elif intent == "oee":
             per_machine("production", start=start, end=end)
         elif intent == "who":
-            action = (
-                TransitionCause.RESET.value
-                if re.search(r"\breset", low)
-                else TransitionCause.SHELVE.value
-                if re.search(r"\bshelv", low)
-                else TransitionCause.OUT_OF_SERVICE.value
-                if re.search(r"\bout of service\b", low)
-                else "write"
-                if re.search(r"\bsetpoints?\b|\bchang|\btouch|\badjust|\bmodif", low)
-                else TransitionCause.ACKNOWLEDGE.value
-                if re.search(r"\back|\btook\b|\bcomment|\bconfirm", low)
-                else None
-            )
-            per_machine("operator_actions", action=action, start=start, end=end)
+            # Every action the question names ("shelved or out of service"), each its own call; an
+            # acknowledgement only when no other action is named ("who shelved it, with what comment").
+            actions: list[str | None] = [a for a, rx in _WHO_ACTIONS if rx.search(low)]
+            if not actions and re.search(r"\back|\btook\b|\bcomment|\bconfirm|\bsign\w* off", low):
+                actions = [TransitionCause.ACKNOWLEDGE.value]
+            for action in actions or [None]:
+                per_machine("operator_actions", action=action, start=start, end=end)
         elif intent == "procedure":
             # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
             query = q_en

@@ -34,6 +34,7 @@ from hmi.core.production.journal_io import analyse_journal, observation_gaps
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
+from hmi.core.sample_store import recorded_span
 
 DAY_S = 86_400.0
 
@@ -207,9 +208,8 @@ def _inspect(path: Path) -> tuple[ReviewFile, str]:
         # Audit rows do not extend the span: a stop classified in a review days later is appended
         # with its real time (hmi.core.review.journal_write) and must not stretch the record to it.
         lo_e, hi_e = c.execute("SELECT min(ts), max(ts) FROM events WHERE kind != 'audit'").fetchone()
-        lo_s = c.execute("SELECT source_ts FROM samples ORDER BY id LIMIT 1").fetchone()
-        hi_s = c.execute("SELECT source_ts FROM samples ORDER BY id DESC LIMIT 1").fetchone()
-        times = [t for t in (lo_e, hi_e, lo_s and lo_s[0], hi_s and hi_s[0]) if isinstance(t, int | float)]
+        lo_s, hi_s = recorded_span(c)  # raw rows or compacted chunks alike
+        times = [t for t in (lo_e, hi_e, lo_s, hi_s) if isinstance(t, int | float)]
         if not times:
             raise JournalError(f"journal file {path}: holds no records", path)
         rf = ReviewFile(
