@@ -67,10 +67,12 @@ def _load(path: str | Path) -> LineConfig:
 
 def _bound_malloc(config: LineConfig) -> None:
     """Before the first thread starts: arenas are made per thread, so the bound must come first."""
-    from hmi.core.malloc_bounds import MallocBounds, apply_malloc_bounds
+    from hmi.core.malloc_bounds import MallocBounds, MallocTrimmer, apply_malloc_bounds
 
     mem = config.memory
     apply_malloc_bounds(MallocBounds(mem.malloc_arenas, mem.malloc_mmap_threshold_kb))
+    # A daemon thread for the life of the process (run and demo end with it).
+    MallocTrimmer(mem.malloc_trim_interval_s).start()
 
 
 # --- run ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ give clear advisories and the pipeline carries on."""
 
 from __future__ import annotations
 
+import logging
 import math
 import shutil
 import threading
@@ -253,3 +254,32 @@ def test_time_scale_follows_a_faster_simulator(config, shipped):
     assert raised and raised[0].machine == "filler"
     # 60 process seconds = 6 wall seconds at time factor 10.
     assert failed_at - raised[0].ts >= 6.0
+
+
+def test_a_missing_model_file_is_logged_and_names_the_command_that_trains_it(config, tmp_path, caplog):
+    """D-13a: the README promises a message in the log, on screen and in the journal; the log had
+    none, and the hint said "`linehmi models ...`" instead of the command."""
+    shutil.copy(DEFAULT_CARD, tmp_path / DEFAULT_CARD.name)  # the card without its .onnx file
+    with caplog.at_level(logging.ERROR, logger="inference.fault.predictor"):
+        pred = FaultPredictor(config, tmp_path / DEFAULT_CARD.name, clock=lambda: T0)
+    assert not pred.available
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("fault prediction unavailable" in m and "`linehmi models train-fault`" in m for m in logged)
+    advisories, _ = _replay(pred, config, seed=1, duration_s=5.0)
+    assert "`linehmi models train-fault`" in advisories[0].message
+
+
+@pytest.mark.parametrize("card", sorted(DEFAULT_CARD.parent.glob("*.card.json")), ids=lambda p: p.name)
+def test_every_shipped_model_names_a_real_training_command(card, tmp_path):
+    from inference.model_card import read_card, train_command
+    from inference.models_cli import models_cli_main
+    from inference.onnx_model import ModelError, load_model
+
+    shutil.copy(card, tmp_path / card.name)
+    with pytest.raises(ModelError) as exc:
+        load_model(tmp_path / card.name)
+    cmd = train_command(read_card(card))
+    assert f"`{cmd}`" in str(exc.value) and "..." not in str(exc.value)
+    with pytest.raises(SystemExit) as done:  # the named sub-command exists (its --help exits 0)
+        models_cli_main([*cmd.split()[2:], "--help"])
+    assert done.value.code == 0

@@ -248,12 +248,21 @@ class MemoryConfig(_Strict):
 
     malloc_arenas: int = 2
     malloc_mmap_threshold_kb: int = 128
+    # Free pages inside the arenas go back to the system this often (malloc_trim); 0: never.
+    malloc_trim_interval_s: Number = 60.0
 
     @field_validator("malloc_arenas")
     @classmethod
     def _arenas(cls, v: int) -> int:
         if not 1 <= v <= 64:
             raise ValueError("must be between 1 and 64 arenas")
+        return v
+
+    @field_validator("malloc_trim_interval_s")
+    @classmethod
+    def _trim(cls, v: float) -> float:
+        if v != 0 and not 1 <= v <= 3600:
+            raise ValueError("must be 0 (never) or between 1 and 3600 s")
         return v
 
     @field_validator("malloc_mmap_threshold_kb")

@@ -285,6 +285,9 @@ class FaultPredictor:
                 self.problem = str(exc)
             except Exception as exc:  # onnxruntime missing or broken: still never take the HMI down
                 self.problem = f"fault model could not be loaded: {exc}"
+        if self.problem:
+            # README: a disabled part says so in the log, on screen (advisory) and in the journal
+            log.error("fault prediction unavailable, the HMI runs without it: %s", self.problem)
         extra = self.model.card.extra if self.model else {}
         self.horizon_s = float(extra.get("horizon_s", 120.0))
         self.threshold_on = float(extra.get("threshold_on", 0.7))

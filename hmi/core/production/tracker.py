@@ -257,7 +257,7 @@ def audited_stop_edit(
     # Validate against a copy: the stops of the latest analysis with the edits so far.
     stop = check_edit(setup, [_copy(s) for s in stops], edit)
     detail = {
-        CLASSIFY: f"reason {edit.reason} (was {stop.reason or 'unclassified'})",
+        CLASSIFY: f"reason {edit.reason} (was {stop.reason_code()})",
         SPLIT: f"split at {edit.at}: {edit.reason} | {edit.reason_after}",
         NOTE: f"note: {edit.note.strip()}",
     }[action]

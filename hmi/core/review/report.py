@@ -181,7 +181,7 @@ def _snapshots(source: ReviewRecord, r: ShiftReport) -> tuple[list[StopSnapshot]
     """The longest stops of the report's one stop definition (the production model's, short stops
     excluded, else the machine-state stops), each with its machine's key pens from the line config."""
     if r.production is not None:
-        stops = [(s.machine, s.start, s.end, s.reason or s.auto_reason or "unclassified") for s in r.production.stops
+        stops = [(s.machine, s.start, s.end, s.reason_code()) for s in r.production.stops
                  if not s.short]  # fmt: skip
     else:
         stops = [(s.machine, s.t0, s.t1, s.reason) for s in r.stops]
@@ -423,7 +423,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
         for st in s.stops:
             lines.append(
                 f"| {_t(st.start)} | {_t(st.end)} | {r.machine_names.get(st.machine, st.machine)} | {st.category}"
-                f"{' (short)' if st.short else ''} | {_cell(st.reason or st.auto_reason or 'unclassified')} "
+                f"{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
                 f"| {st.duration / 60:.1f} | {st.classified_by or 'automatic'} |"
             )
         lines.append("")
