@@ -7,6 +7,7 @@
     linehmi shift-replay               the demo shift through the alarm engine (fast) + its KPI report
     linehmi browse --endpoint URL [--toml F]   a server's address space as a tree (or a config skeleton)
     linehmi write TAG VALUE --config FILE --user NAME   one setpoint, role-checked, journaled, read back
+    linehmi journal copy SRC DST                        a consistent copy of a journal file, also while it is written
     linehmi certs list|show|trust|reject|own --config FILE   server certificates and this station's own
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
@@ -390,6 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     sub.add_parser(
+        "journal",
+        help="journal file tools: `journal copy SRC DST`, a consistent copy while LineHMI writes",
+        add_help=False,
+    )
+    sub.add_parser(
         "certs",
         help="the OPC UA PKI folder: list, trust, reject (see `linehmi certs --help`)",
         add_help=False,
@@ -455,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.write_cli import write_cli_main
 
         return write_cli_main(argv[1:])
+    if argv and argv[0] == "journal":
+        from hmi.journal_cli import journal_cli_main
+
+        return journal_cli_main(argv[1:])
     if argv and argv[0] == "export":
         from hmi.export_cli import export_cli_main
 

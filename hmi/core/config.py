@@ -130,6 +130,10 @@ class JournalConfig(_Strict):
     rotation: Literal["daily", "none"] = "daily"
     # Samples are committed at most this often; it bounds what a power cut can lose.
     commit_interval_ms: Number = 500.0
+    # The writer checkpoints the WAL into the .db (PASSIVE: never waits for readers, never blocks
+    # them) at least this often after a commit, so a plain copy of the .db alone lags the journal
+    # by at most about this plus commit_interval_ms (docs/journal.md, "Copying a file").
+    checkpoint_interval_s: Number = 5.0
     # Health (hmi.core.journal_health): an item waiting longer than this is a stall, warned about
     # on screen, in the status line and in the journal; free space below these is low / critical.
     # SQLite's page cache of the writer connection: the largest cache LineHMI holds. RSS grows with
@@ -159,6 +163,11 @@ class JournalConfig(_Strict):
         if not 16 <= v <= 1_048_576:
             raise ValueError("must be between 16 and 1048576 bytes")
         return v
+
+    @field_validator("checkpoint_interval_s")
+    @classmethod
+    def _checkpoint(cls, v: float) -> float:
+        return _bounded(v, 0.5, 3600.0, "s", low_open=False)
 
     @field_validator("page_cache_mb")
     @classmethod
