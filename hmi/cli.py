@@ -287,12 +287,13 @@ def _print_grants(path: Path) -> int:
     import sqlite3
 
     from hmi.core.journal_text import read_grants
+    from hmi.core.readonly_db import connect_readonly
 
     if not path.is_file():
         print(f"{path}: no such journal file", file=sys.stderr)
         return 2
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_readonly(path)
         try:
             rows = read_grants(conn)
         finally:

@@ -154,6 +154,17 @@ class _DataError(Exception):
     """Rows SQLite refused for what they contain; retrying cannot help."""
 
 
+def event_row(ev: JournalEvent) -> tuple[Any, ...]:
+    """An event as the events table's columns before `committed_at` (EVENT_INSERT_SQL): the journal's
+    writer and the review's one audited append (hmi.core.review.journal_write) store events alike."""
+    try:
+        data = json.dumps(_jsonable(ev.data), ensure_ascii=False, allow_nan=False) if ev.data else None
+    except (TypeError, ValueError) as exc:  # _jsonable should make this impossible
+        raise JournalError(f"event data cannot be stored as JSON: {exc}") from None
+    kind = ev.kind.value if isinstance(ev.kind, EventKind) else str(ev.kind)
+    return (float(ev.ts), kind, ev.source, ev.user, int(ev.severity), ev.message, data)
+
+
 class Journal:
     def __init__(
         self,
@@ -355,7 +366,7 @@ class Journal:
 
     def post_events(self, evs: Iterable[JournalEvent]) -> None:
         """Queue several events to be committed together (an alarm flood); see `post_event`."""
-        rows = [self._event_row(ev) for ev in evs]
+        rows = [event_row(ev) for ev in evs]
         if not rows:
             return
         with self._cv:
@@ -372,7 +383,7 @@ class Journal:
             self._cv.notify_all()
 
     def _submit_events(self, evs: list[JournalEvent], timeout: float) -> list[int]:
-        rows = [self._event_row(ev) for ev in evs]
+        rows = [event_row(ev) for ev in evs]
         what = evs[0].message if len(evs) == 1 else f"{len(evs)} events"
         fut: concurrent.futures.Future[list[int]] = concurrent.futures.Future()
         if threading.current_thread() is self._thread:  # from on_error or a callback in the writer
@@ -509,15 +520,6 @@ class Journal:
             g["first_ts"] = min(g["first_ts"], lo)
             g["last_ts"] = max(g["last_ts"], hi)
         g["tags"].update(np.unique(batch.tag_idx).tolist())
-
-    @staticmethod
-    def _event_row(ev: JournalEvent) -> tuple[Any, ...]:
-        try:
-            data = json.dumps(_jsonable(ev.data), ensure_ascii=False, allow_nan=False) if ev.data else None
-        except (TypeError, ValueError) as exc:  # _jsonable should make this impossible
-            raise JournalError(f"event data cannot be stored as JSON: {exc}") from None
-        kind = ev.kind.value if isinstance(ev.kind, EventKind) else str(ev.kind)
-        return (float(ev.ts), kind, ev.source, ev.user, int(ev.severity), ev.message, data)
 
     # --- writer thread -------------------------------------------------------------------------------
     def _run(self, ready: concurrent.futures.Future[None]) -> None:

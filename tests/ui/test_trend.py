@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QGraphicsItem
 
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import Outage, SynthSpec, write_synthetic_journal
@@ -55,6 +56,10 @@ def feed(
     ii = np.tile(idx, len(ts))
     v = f(tt, ii) if f is not None else 50 + 10 * np.sin(tt / 60.0 + ii)
     live.apply(SampleBatch.from_columns(ii, tt, tt, tt, v, np.full(len(tt), status)))
+
+
+def _cache_modes(w: TrendWidget) -> set[QGraphicsItem.CacheMode]:
+    return {c.cacheMode() for parts in w._curves.values() for c in parts.values()}
 
 
 def make(qtbot, config, live=None, historian=None, clock=None, **kw) -> TrendWidget:
@@ -153,7 +158,7 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     feed(live, names, NOW - 600, NOW)
     w = trend_factory(demo_config, live, clock=clock, span_s=300)
     w.add_pens(names)
-    assert w.is_live
+    assert w.is_live and _cache_modes(w) == {QGraphicsItem.CacheMode.NoCache}  # live: drawn every frame
     t0, t1 = w.x_range()
     assert t1 - t0 == pytest.approx(300, rel=0.01) and abs(t1 - NOW) < 1.0
     for step in range(1, 6):  # two seconds of live data
@@ -167,8 +172,11 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     with qtbot.waitSignal(w.live_changed):
         w.toolbar.back_button.click()
     assert not w.is_live and w.x_range()[1] < clock.t - 100
+    # paused: the curves are kept as pixels, so a cursor move repaints its strip from them
+    assert _cache_modes(w) == {QGraphicsItem.CacheMode.DeviceCoordinateCache}
     w.toolbar.live_button.click()
     assert w.is_live and abs(w.x_range()[1] - clock.t) < 1.0
+    assert _cache_modes(w) == {QGraphicsItem.CacheMode.NoCache}
     w.set_span(3600)
     assert w.x_range()[1] - w.x_range()[0] == pytest.approx(3600, rel=0.01)
     w.zoom(0.5)

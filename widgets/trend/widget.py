@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -267,6 +268,7 @@ class TrendWidget(QWidget):
             c.setVisible(visible)
             parts[part] = c
         self._curves[tag] = parts
+        self._cache_curves()
         self._rebuild_groups()
         self._schedule_history()
         self.pen_added.emit(tag)
@@ -348,6 +350,19 @@ class TrendWidget(QWidget):
             self.pen_table.selectRow(row)
         self._show_bands()
 
+    def _cache_curves(self) -> None:
+        """A history trend (paused, or a review) keeps each curve's pixels: moving the cursor over it
+        then repaints the cursor's strip from those pixels instead of stroking every pen again (the
+        review's scrub). A live trend scrolls and redraws its newest strip every frame: drawn directly."""
+        mode = (
+            QGraphicsItem.CacheMode.NoCache
+            if self.view.live_mode
+            else QGraphicsItem.CacheMode.DeviceCoordinateCache
+        )
+        for parts in self._curves.values():
+            for c in parts.values():
+                c.setCacheMode(mode)
+
     def _style_curves(self, p: PenState) -> None:
         on = p.tag == self.view.selected
         for part, c in self._curves[p.tag].items():
@@ -374,6 +389,7 @@ class TrendWidget(QWidget):
         on = bool(on) and self.live is not None
         if on != self.view.live_mode:
             self.view.live_mode = on
+            self._cache_curves()
             self.live_changed.emit(on)
         self.toolbar.live_button.setChecked(on)
         if on:
@@ -732,6 +748,7 @@ class TrendWidget(QWidget):
     def _on_user_range(self) -> None:
         if self.view.live_mode:
             self.view.live_mode = False
+            self._cache_curves()
             self.toolbar.live_button.setChecked(False)
             self.live_changed.emit(False)
         t0, t1 = self.x_range()
