@@ -46,7 +46,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import quote
 
 import numpy as np
 
@@ -61,6 +60,7 @@ from hmi.core.quality import (
     quality_array,
     status_name,
 )
+from hmi.core.readonly_db import connect_readonly
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import count_at_most, first_from, last_before, read_tag
@@ -105,17 +105,14 @@ class HistoryResult:
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:
-    base = "file:" + quote(str(path.resolve()), safe="/")
-    last: Exception | None = None
-    for params in ("mode=ro", "mode=ro&immutable=1"):
-        try:
-            conn = sqlite3.connect(f"{base}?{params}", uri=True, check_same_thread=False)
-            conn.execute("SELECT 1 FROM samples LIMIT 0").fetchall()
-            conn.execute("PRAGMA cache_size=-32000")
-            return conn
-        except sqlite3.Error as exc:
-            last = exc
-    raise sqlite3.OperationalError(f"journal file {path}: cannot open read-only ({last})")
+    """Read-only, creating nothing beside the file (hmi.core.readonly_db)."""
+    try:
+        conn = connect_readonly(path, check_same_thread=False)
+        conn.execute("SELECT 1 FROM samples LIMIT 0").fetchall()
+    except (sqlite3.Error, OSError) as exc:
+        raise sqlite3.OperationalError(f"journal file {path}: cannot open read-only ({exc})") from None
+    conn.execute("PRAGMA cache_size=-32000")
+    return conn
 
 
 class _Cancel:

@@ -38,6 +38,7 @@ from hmi.core.runtime_api import WriteResult
 from hmi.core.users import Action, User, role_refusal
 from hmi.ui.services import SetpointWriter
 from widgets.background import BackgroundTask, watch_future
+from widgets.dialog_fit import fit_height
 from widgets.formatting import format_age, format_value
 from widgets.number_pad import NumberPad
 from widgets.permission import mark
@@ -172,6 +173,10 @@ class SetpointDialog(QDialog):
                 self.tag_combo.setCurrentIndex(i)
         self.tag_combo.setEnabled(len(self.tags) > 1)
         self._on_tag_changed()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        fit_height(self)  # a wrapped message must not squeeze the number pad
 
     # --- tag selection ---------------------------------------------------------------------
     @property

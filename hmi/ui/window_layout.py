@@ -9,7 +9,8 @@
   one splits Tags | Events and keeps Assistant/Quality on the right. With alarms standing the
   dock area takes the larger share and the alarm list gets room for >= 8 rows.
 - Saved per user and per screen size (QSettings in the settings folder), restored on start;
-  "Reset layout" forgets the saved one and arranges afresh, within the screen.
+  "Reset layout" forgets the saved one and arranges afresh, within the screen. At start, with a
+  default or a restored layout, the alarm list is the tab in front.
 - Lock: no drag-to-undock or move (on by default in the touch profile).
 """
 
@@ -252,10 +253,12 @@ class WindowLayout:
         self.size_docks()
 
     def front(self) -> None:
-        """The default tab in front of each group: the alarm list while alarms stand, else the tags.
+        """The default tab in front of each group: the alarm list, calm or not.
 
-        Called again once the window is shown: tab bars made by the first layout pass start
-        on their first tab whatever was raised before."""
+        At start (default or restored layout, also after a crash) the alarm list is what a
+        supervisor looks at first: a fresh window that opened on the Tags tab hid it behind a
+        tab nobody had chosen. Called again once the window is shown: tab bars made by the
+        first layout pass start on their first tab whatever was raised before."""
         if self.gone():
             return
         p = self.plan
@@ -268,7 +271,7 @@ class WindowLayout:
             for d in p.side[:1]:
                 bring_forward(d)
             bring_forward(p.events)
-        bring_forward(p.alarms if self._alarms_standing() else p.tags)
+        bring_forward(p.alarms)
 
     def size_docks(self) -> None:
         """Share the height between the overview and the dock area: more for the docks in an upset."""

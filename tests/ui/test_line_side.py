@@ -106,6 +106,23 @@ def test_the_layout_is_saved_per_user_and_screen(window, qtbot):
 # --- alarms one tap away ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_a_fresh_and_a_restored_window_open_on_the_alarm_list(window, qtbot, size):
+    """The tester's fresh window opened on the Tags tab (calm line, no alarms yet). At start, with
+    the default layout and with a saved one (also the one left by a crash) that had the tags in
+    front, the alarm list is in front."""
+    _rt, win = window(size=size)
+    qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=1000)
+    assert not in_front(win.tag_table)
+    bring_forward(win.tags_dock)
+    qtbot.wait(20)
+    win.window_layout.save()  # what a crash leaves: the last saved layout, tags in front
+    _rt2, again = window(size=size)
+    assert again.window_layout.settings.value(f"{again.window_layout._key()}/state") is not None
+    qtbot.waitUntil(lambda: in_front(again.alarm_table.view), timeout=1000)
+    win.window_layout.forget()
+
+
 @pytest.mark.parametrize("way", ["button", "tile", "banner", "key"])
 def test_every_way_to_the_alarm_list_works_on_a_fresh_window(window, qtbot, way):
     _rt, win = window(fault=way == "banner")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QGraphicsItem
 
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import Outage, SynthSpec, write_synthetic_journal
@@ -55,6 +56,10 @@ def feed(
     ii = np.tile(idx, len(ts))
     v = f(tt, ii) if f is not None else 50 + 10 * np.sin(tt / 60.0 + ii)
     live.apply(SampleBatch.from_columns(ii, tt, tt, tt, v, np.full(len(tt), status)))
+
+
+def _cache_modes(w: TrendWidget) -> set[QGraphicsItem.CacheMode]:
+    return {c.cacheMode() for parts in w._curves.values() for c in parts.values()}
 
 
 def make(qtbot, config, live=None, historian=None, clock=None, **kw) -> TrendWidget:
@@ -153,7 +158,7 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     feed(live, names, NOW - 600, NOW)
     w = trend_factory(demo_config, live, clock=clock, span_s=300)
     w.add_pens(names)
-    assert w.is_live
+    assert w.is_live and _cache_modes(w) == {QGraphicsItem.CacheMode.NoCache}  # live: drawn every frame
     t0, t1 = w.x_range()
     assert t1 - t0 == pytest.approx(300, rel=0.01) and abs(t1 - NOW) < 1.0
     for step in range(1, 6):  # two seconds of live data
@@ -167,8 +172,11 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     with qtbot.waitSignal(w.live_changed):
         w.toolbar.back_button.click()
     assert not w.is_live and w.x_range()[1] < clock.t - 100
+    # paused: the curves are kept as pixels, so a cursor move repaints its strip from them
+    assert _cache_modes(w) == {QGraphicsItem.CacheMode.DeviceCoordinateCache}
     w.toolbar.live_button.click()
     assert w.is_live and abs(w.x_range()[1] - clock.t) < 1.0
+    assert _cache_modes(w) == {QGraphicsItem.CacheMode.NoCache}
     w.set_span(3600)
     assert w.x_range()[1] - w.x_range()[0] == pytest.approx(3600, rel=0.01)
     w.zoom(0.5)
@@ -286,6 +294,26 @@ def test_pan_into_history_joins_live_seamlessly(trend_factory, demo_config, shif
     w.wait_idle(10)
     cv = w.cursor_values()["filler.speed"]
     assert cv.exact and cv.ts == pytest.approx(math.floor(v0 + 1800.3), abs=1.01)
+
+
+def test_history_status_counts_against_the_pens_drawn(trend_factory, demo_config, shift_file, qtbot):
+    """The status said "43 samples of 4 pen(s)" with 5 pens drawn: a read loads only the pens
+    that need it, and the text must not read as the number of pens on the chart."""
+    path, t0, _t1 = shift_file
+    w = trend_factory(demo_config, None, Historian.for_files([path]), clock=Clock(NOW))
+    w.add_pens(["filler.speed", "filler.bearing_temp"])
+    with qtbot.waitSignal(w.history_loaded, timeout=10_000):
+        w.set_range(t0, t0 + 3600)
+    w.wait_idle(10)
+    assert w._status_label.text().startswith("history: ")
+    assert "for 2 pen(s)" in w._status_label.text()
+    with qtbot.waitSignal(w.history_loaded, timeout=10_000) as sig:
+        w.add_pen("filler.motor_current")
+    w.wait_idle(10)
+    read = len(sig.args[0].pens)
+    text = w._status_label.text()
+    assert len(w.view.pens) == 3
+    assert (f"for {read} of the 3 pens" in text) if read < 3 else ("for 3 pen(s)" in text), text
 
 
 def test_gap_is_drawn_as_gap_and_backfill_as_marked_line(trend_factory, demo_config, shift_file, qtbot):

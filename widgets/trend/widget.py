@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -267,6 +268,7 @@ class TrendWidget(QWidget):
             c.setVisible(visible)
             parts[part] = c
         self._curves[tag] = parts
+        self._cache_curves()
         self._rebuild_groups()
         self._schedule_history()
         self.pen_added.emit(tag)
@@ -348,6 +350,19 @@ class TrendWidget(QWidget):
             self.pen_table.selectRow(row)
         self._show_bands()
 
+    def _cache_curves(self) -> None:
+        """A history trend (paused, or a review) keeps each curve's pixels: moving the cursor over it
+        then repaints the cursor's strip from those pixels instead of stroking every pen again (the
+        review's scrub). A live trend scrolls and redraws its newest strip every frame: drawn directly."""
+        mode = (
+            QGraphicsItem.CacheMode.NoCache
+            if self.view.live_mode
+            else QGraphicsItem.CacheMode.DeviceCoordinateCache
+        )
+        for parts in self._curves.values():
+            for c in parts.values():
+                c.setCacheMode(mode)
+
     def _style_curves(self, p: PenState) -> None:
         on = p.tag == self.view.selected
         for part, c in self._curves[p.tag].items():
@@ -374,6 +389,7 @@ class TrendWidget(QWidget):
         on = bool(on) and self.live is not None
         if on != self.view.live_mode:
             self.view.live_mode = on
+            self._cache_curves()
             self.live_changed.emit(on)
         self.toolbar.live_button.setChecked(on)
         if on:
@@ -673,9 +689,11 @@ class TrendWidget(QWidget):
 
     def _on_history(self, res: HistoryResult) -> None:
         n = self.view.apply_history(res)
-        self._status_label.setText(
-            f"history: {n:,} samples of {len(res.pens)} pen(s) in {res.elapsed_s * 1000:.0f} ms"
-        )
+        # A read loads only the pens that needed it (one added pen, say): the text says how many
+        # of the pens drawn that was ("43 samples of 4 pen(s)" stood next to 5 pens drawn).
+        read, drawn = len(res.pens), len(self.view.pens)
+        of = f"{read} pen(s)" if read == drawn else f"{read} of the {drawn} pens"
+        self._status_label.setText(f"history: {n:,} samples read for {of} in {res.elapsed_s * 1000:.0f} ms")
         self.refresh(force=True)
         self.history_loaded.emit(res)
         self._schedule_history()  # the view may have moved on while loading
@@ -730,6 +748,7 @@ class TrendWidget(QWidget):
     def _on_user_range(self) -> None:
         if self.view.live_mode:
             self.view.live_mode = False
+            self._cache_curves()
             self.toolbar.live_button.setChecked(False)
             self.live_changed.emit(False)
         t0, t1 = self.x_range()
