@@ -36,7 +36,14 @@ import numpy as np
 
 from hmi.core.production.counters import CounterTrack
 from hmi.core.production.setup import OWN_STOP_CATS, WAITING_CATS, Cat, ProductionSetup
-from hmi.core.production.stops import Stop, StopEdit, apply_edits, default_reason, reason_category
+from hmi.core.production.stops import (
+    Stop,
+    StopEdit,
+    apply_edits,
+    default_reason,
+    reason_category,
+    settle_category,
+)
 
 # The PLC sets the fault code in the same scan as the state, but the two tags may be sampled a
 # little apart: the first non-zero code within this window around the stop's start is its code.
@@ -256,6 +263,7 @@ def build_timeline(
         unknown = state[mi, sl] == Cat.UNKNOWN
         s.break_s = float(dur[sl][in_break[sl]].sum())
         s.unknown_s = float(dur[sl][unknown & ~in_break[sl]].sum())
+        settle_category(setup, s)
         s.short = s.category == "unplanned" and not s.ongoing and s.duration < setup.short_stop_s
         if s.unknown_s > 0:
             s.flags.append(f"state tag Bad for {s.unknown_s:.0f} s during this stop (counted as unknown)")

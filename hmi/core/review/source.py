@@ -2,8 +2,8 @@
 (or a journal directory), read-only, with no PLC and
 no config: the line, its tags and its config come from the files themselves.
 
-`ReviewSource.open(paths)` never writes to the evidence (every file through `open_journal_readonly`,
-SQLite `mode=ro`, or `immutable=1` on read-only media) and never stops at the first bad file: a corrupt,
+`ReviewSource.open(paths)` never writes to the evidence (every file through `open_journal_readonly`:
+read-only and nothing created beside it, hmi.core.readonly_db) and never stops at the first bad file: a corrupt,
 foreign or unreadable file is left out with a message naming it and why; only when nothing usable is
 left is it an error. Files of another line than the first usable one are left out the same way.
 """
@@ -205,7 +205,9 @@ def _inspect(path: Path) -> tuple[ReviewFile, str]:
         except ValueError:
             version = 0
         c = r.conn
-        lo_e, hi_e = c.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+        # Audit rows do not extend the span: a stop classified in a review days later is appended
+        # with its real time (hmi.core.review.journal_write) and must not stretch the record to it.
+        lo_e, hi_e = c.execute("SELECT min(ts), max(ts) FROM events WHERE kind != 'audit'").fetchone()
         lo_s, hi_s = recorded_span(c)  # raw rows or compacted chunks alike
         times = [t for t in (lo_e, hi_e, lo_s, hi_s) if isinstance(t, int | float)]
         if not times:
