@@ -8,8 +8,9 @@
 Per machine, PBT = running + short stops + unplanned downtime + changeover
 (planned stops, planned breaks, blocked/starved time and unknown state are
 outside it; blocked/starved is the loss of the machine that caused it). For
-the line, the constraint machine's time with blocked/starved re-categorised
-by cause (hmi.core.production.timeline); P from the constraint's count; Q =
+the line, hmi.core.production.line_rule: stopped while any machine is in a
+stop of its own, else the constraint's (then the output machine's) waiting
+time re-categorised by cause; P from the constraint's count; Q =
 the output machine's good count / (that + every machine's rejects), i.e.
 every unit that left the line, good or rejected.
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hmi.core.production.holding import MachineNow, line_claim
+from hmi.core.production.line_rule import CAUSE_NONE
 from hmi.core.production.setup import OWN_STOP_CATS, Cat, ProductionSetup
 from hmi.core.production.stops import Stop, StopEdit
 from hmi.core.production.timeline import (
@@ -331,8 +333,6 @@ class ProductionAnalysis:
         fig = self.oee(LINE, s0, now)
         cat = TimeCat(int(tl.line_cat[-1]))
         cause = int(tl.line_cause[-1])
-        ci = tl.index(setup.constraint)
-        own = TimeCat(int(tl.tcat[ci, -1]))
         state = {
             TimeCat.RUNNING: "running",
             TimeCat.PLANNED_BREAK: "planned break",
@@ -344,8 +344,8 @@ class ProductionAnalysis:
         if cat != TimeCat.RUNNING and cause >= 0:
             stop = tl.stops[cause]
             holder, why = stop.machine, setup.reason_text(stop.reason)
-        elif cat != TimeCat.RUNNING and own in (TimeCat.BLOCKED, TimeCat.STARVED, TimeCat.IDLE):
-            holder, why = "", "cause not found"
+        elif cat == TimeCat.UNPLANNED and cause == CAUSE_NONE:
+            holder, why = "", "cause not found"  # waiting, no stop found (hmi.core.production.line_rule)
         # Running for / stopped for: back to the last change between running and not running.
         is_run = tl.line_cat == TimeCat.RUNNING
         last = is_run[-1]
