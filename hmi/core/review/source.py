@@ -30,7 +30,7 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import SCHEMA_VERSION
-from hmi.core.production.journal_io import analyse_journal, observation_gaps
+from hmi.core.production.journal_io import analyse_journal, last_record_ts, observation_gaps
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
@@ -204,10 +204,12 @@ def _inspect(path: Path) -> tuple[ReviewFile, str]:
         except ValueError:
             version = 0
         c = r.conn
-        lo_e, hi_e = c.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+        lo_e = c.execute("SELECT min(ts) FROM events").fetchone()[0]
         lo_s = c.execute("SELECT source_ts FROM samples ORDER BY id LIMIT 1").fetchone()
-        hi_s = c.execute("SELECT source_ts FROM samples ORDER BY id DESC LIMIT 1").fetchone()
-        times = [t for t in (lo_e, hi_e, lo_s and lo_s[0], hi_s and hi_s[0]) if isinstance(t, int | float)]
+        # The record's end: the production figures' rule (record_window), so the report and
+        # `linehmi production summary` end where the same evidence does.
+        hi = last_record_ts(c)
+        times = [t for t in (lo_e, lo_s and lo_s[0], hi) if isinstance(t, int | float)]
         if not times:
             raise JournalError(f"journal file {path}: holds no records", path)
         rf = ReviewFile(
