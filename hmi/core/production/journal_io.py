@@ -306,12 +306,18 @@ def last_record_ts(conn: sqlite3.Connection) -> float | None:
     return max(times) if times else None
 
 
+# The window ends just after the last evidence so that it holds it however it was stored: the
+# plant database keeps microseconds, a file the full float (a window ending at the float's next value
+# lost the last counter step read from PostgreSQL: 7 bottles in test_plant_review).
+RECORD_END_SLACK_S = 1e-3
+
+
 def record_window(t0: float, t1: float, record_end: float) -> tuple[float, float]:
     """The one window rule of every figure over a period that a record may end inside (the shift
     report, `linehmi production summary`, the review): [t0, end), where end is the record's last
     evidence (included: its counter step counts) or t1, whichever comes first. The time after it
     is not recorded: not downtime, not held running, and the figures say so (gap_flags)."""
-    return t0, min(t1, max(math.nextafter(record_end, math.inf), t0 + 1.0))
+    return t0, min(t1, max(record_end + RECORD_END_SLACK_S, t0 + 1.0))
 
 
 def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: float, t1: float) -> list[str]:
