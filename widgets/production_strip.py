@@ -17,7 +17,8 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
-from hmi.core.production.text import clock_duration, count, pct
+from hmi.core.production.text import clock_duration, count, pct, unknown_part
+from hmi.core.production.timecat import TimeCat
 from widgets.last_known import last_known_text
 
 # state -> badge kind in the theme (resources/theme/hmi.qss, QLabel#lineStateBadge)
@@ -140,7 +141,12 @@ class LineStatusStrip(QFrame):
         self.holder.setText(st.claim)  # from every machine's state now (hmi.core.production.holding)
         window = f"last {RATE_WINDOW_S / 60:g} min"
         rate = "—" if st.rate_per_min is None else f"{st.rate_per_min:,.0f}/min"
-        self.rate.setText(f"rate {rate} · ideal {st.ideal_rate:,.0f}/min")
+        # A figure over a window with unknown state says so (hmi.core.production.text.unknown_part).
+        rate_unknown = unknown_part(st.rate_unknown_s, st.rate_window_s)
+        self.rate.setText(
+            f"rate {rate} · ideal {st.ideal_rate:,.0f}/min"
+            + (f" ({window}: {rate_unknown})" if rate_unknown else "")
+        )
         self.rate.setToolTip(
             f"Units counted by the constraint machine over the {window}, against its nameplate rate"
         )
@@ -150,12 +156,13 @@ class LineStatusStrip(QFrame):
             "(and the share of it due by now, by planned time)"
         )
         f = st.shift
+        oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s)
         self.oee.setText(
             f"OEE {pct(f.oee)}  A {pct(f.availability)}  P {pct(f.performance)}  Q {pct(f.quality)}"
-            f"  · {st.shift_name} shift so far"
+            f"  · {st.shift_name} shift so far" + (f", {oee_unknown}" if oee_unknown else "")
         )
         self.oee.setToolTip(
-            f"ISO 22400-2, the line (constraint machine) over the {st.shift_name} shift so far"
+            f"ISO 22400-2, the line (stopped while any machine in series is) over the {st.shift_name} shift so far"
             + ("\n" + "\n".join(f.flags) if f.flags else "")
         )
         verb = "running for" if st.state == "running" else "stopped for"

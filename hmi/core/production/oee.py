@@ -148,6 +148,11 @@ class LineStatus:
     shift_start: float
     shift_end: float
     machines: tuple[MachineNow, ...] = ()  # every machine's own state now, in line order
+    rate_unknown_s: float = 0.0  # seconds of the rate's window with the line's state unknown
+
+    @property
+    def rate_window_s(self) -> float:
+        return RATE_WINDOW_S
 
     @property
     def claim(self) -> str:
@@ -355,9 +360,13 @@ class ProductionAnalysis:
         since = now - float(tl.bounds[k])
         c = self.data.get(setup.constraint)
         rate = None
+        rate_unknown = 0.0
         if c is not None and now - self.t0 >= RATE_WINDOW_S:
+            rate_unknown = self.oee(LINE, now - RATE_WINDOW_S, now).time(TimeCat.UNKNOWN)
             n = c.produced(now - RATE_WINDOW_S, now)
-            rate = None if n is None else n * 60.0 / RATE_WINDOW_S
+            # With the state unknown all the window long, a count says nothing of the rate now.
+            known = rate_unknown < RATE_WINDOW_S - 0.5
+            rate = None if n is None or not known else n * 60.0 / RATE_WINDOW_S
         ideal = setup.machine(setup.constraint).ideal_rate
         target, due = self.shift_target(s0, s1, now)
         machines = []
@@ -383,6 +392,7 @@ class ProductionAnalysis:
             s0,
             s1,
             tuple(machines),
+            rate_unknown,
         )
 
     def shift_target(self, s0: float, s1: float, now: float) -> tuple[float, float]:
