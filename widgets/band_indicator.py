@@ -155,7 +155,7 @@ class BandIndicator(QWidget):
             return f"? {status_short(self._status)}"
         text = format_value(self.tag, self._value)
         if self.tag.unit:
-            text += f" {self.tag.unit}"
+            text += f" {self.tag.unit}"  # painted on one line, never wrapped
         if q == Quality.UNCERTAIN:
             text += " ?"
         return text
