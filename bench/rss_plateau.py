@@ -50,6 +50,12 @@ def main() -> int:
     )
     ap.add_argument("--port", type=int, default=48960, help="preferred simulator port (others may use 48400)")
     ap.add_argument("--out", type=Path, default=None, help="CSV of (elapsed_s, rss_mb)")
+    ap.add_argument(
+        "--log",
+        type=Path,
+        default=None,
+        help="the demo's log (stderr); default: demo.log next to --out, else in the temporary folder",
+    )
     args = ap.parse_args()
     seconds = args.minutes * 60.0
     with tempfile.TemporaryDirectory(prefix="rss-") as tmp:
@@ -80,7 +86,13 @@ def main() -> int:
             *extra,
         ]
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The demo logs a status line every 10 s: into a file, never a pipe nobody reads while the run
+        # goes (a full pipe blocks the demo's logging, and with it the demo, after about an hour).
+        log_path = args.log or (
+            args.out.with_name("demo.log") if args.out is not None else Path(tmp) / "demo.log"
+        )
+        log_file = open(log_path, "wb")  # noqa: SIM115 - closed below, after the child has exited
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
         t0 = time.monotonic()
         rows: list[tuple[float, float]] = []
         try:
@@ -96,7 +108,8 @@ def main() -> int:
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(30)
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        log_file.close()
+        err = log_path.read_text(encoding="utf-8", errors="replace")
         db_bytes = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
     if len(rows) < 4:
         print(f"too few samples ({len(rows)}); demo exited with {proc.returncode}:\n{err[-2000:]}")
@@ -113,6 +126,9 @@ def main() -> int:
     print("| figure | MB |\n|---|---|")
     print(f"| RSS after 1 min | {m[0]:.1f} |")
     print(f"| RSS max | {m.max():.1f} |")
+    for minute in range(30, int(t[-1] // 60) + 1, 30):
+        at = m[min(int(np.searchsorted(t, minute * 60.0)), len(m) - 1)]  # the first sample at or after it
+        print(f"| RSS at {minute} min | {at:.1f} |")
     print(f"| RSS at end | {m[-1]:.1f} |")
     print(f"| growth over first half (baseline) | {first[-1] - first[0]:+.1f} |")
     print(f"| growth over last half | {last[-1] - last[0]:+.1f} |")

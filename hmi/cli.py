@@ -65,6 +65,14 @@ def _load(path: str | Path) -> LineConfig:
     return load_config_or_exit(path)
 
 
+def _bound_malloc(config: LineConfig) -> None:
+    """Before the first thread starts: arenas are made per thread, so the bound must come first."""
+    from hmi.core.malloc_bounds import MallocBounds, apply_malloc_bounds
+
+    mem = config.memory
+    apply_malloc_bounds(MallocBounds(mem.malloc_arenas, mem.malloc_mmap_threshold_kb))
+
+
 # --- run ------------------------------------------------------------------------------------
 
 
@@ -180,6 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if _window_cannot_start(args):
         return 2
+    _bound_malloc(config)
     return _run_runtime(config, args, endpoint=args.endpoint)
 
 
@@ -192,6 +201,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     config = _load(args.config or DEMO_CONFIG)
     if _window_cannot_start(args):
         return 2
+    _bound_malloc(config)
     port = _free_port(args.port)
     settings = SimSettings(
         port=port,

@@ -15,22 +15,41 @@ import os
 import sys
 import time
 
-from hmi.core.config import load_config_or_exit
+from hmi.core.config import LineConfig, load_config_or_exit
+from hmi.core.number_entry import parse_number
 from hmi.core.runtime_api import ConnectionState
 
 CONNECT_WAIT_S = 20.0
 
 
+def _value_or_none(cfg: LineConfig, tag_name: str, text: str) -> float | None:
+    """VALUE by the same rule as the setpoint dialog: exactly the number typed, or nothing (with
+    the reason on stderr). The range, the role and an unknown tag are left to the runtime, which
+    journals such a refusal; text that is no number never reaches it."""
+    try:
+        tag = cfg.tag(tag_name)
+    except KeyError:
+        entry = parse_number(text)
+    else:
+        entry = parse_number(text, "int" if tag.data_type in ("int", "enum", "bool") else "float")
+    if entry.value is None:
+        print(f"linehmi write: VALUE {entry.reason}", file=sys.stderr)
+    return entry.value
+
+
 def write_cli_main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="linehmi write", description="write one tag value, journaled")
     p.add_argument("tag")
-    p.add_argument("value", type=float)
+    p.add_argument("value", help="a plain decimal number, e.g. 390 or 12.5 (no exponent, '.' as the point)")
     p.add_argument("--config", required=True)
     p.add_argument("--user", required=True, help="LineHMI user (operator or higher)")
     p.add_argument("--journal-dir", help="as given to `linehmi run` (journal, users and PKI live there)")
     p.add_argument("--endpoint", help="override server.endpoint from the config")
     args = p.parse_args(argv)
     cfg = load_config_or_exit(args.config)
+    value = _value_or_none(cfg, args.tag, args.value)
+    if value is None:
+        return 2
     from hmi.app.runtime import LineRuntime  # the composition root: imported only when used
 
     runtime = LineRuntime(cfg, journal_dir=args.journal_dir, endpoint=args.endpoint, gui_feed=False)
@@ -48,7 +67,7 @@ def write_cli_main(argv: list[str]) -> int:
             time.sleep(0.1)
         if runtime.state != ConnectionState.CONNECTED:
             print(f"linehmi write: not connected: {runtime.poll().state_detail}", file=sys.stderr)
-        result = runtime.write_value(args.tag, args.value, user).result(60)
+        result = runtime.write_value(args.tag, value, user).result(60)
     finally:
         runtime.stop()
     print(f"{result.tag} = {result.value:g}: {result.message} (journal event {result.event_id})")

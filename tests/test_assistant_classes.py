@@ -75,6 +75,9 @@ def journal(tmp_path_factory) -> Path:
         ("capper.fault_risk", T0 + 500, 3.0),
         ("conveyor.vibration", T0 + 10, 1.25),
         ("conveyor.vibration", T_END - 5, 1.5),
+        # In band up to the conveyor's trip, out of band half a second after it.
+        ("conveyor.bearing_temp", T_TRIP - 10, 40.0),
+        ("conveyor.bearing_temp", T_TRIP + 0.5, 95.0),
     ]
     tags = np.array([idx[r[0]] for r in rows], dtype=np.int32)
     ts = np.array([r[1] for r in rows])
@@ -114,6 +117,39 @@ def journal(tmp_path_factory) -> Path:
             user="a.weber",
             comment="breaker reset",
             state="acknowledged",
+        ),
+        _alarm(
+            T_TRIP + 40,
+            "conveyor.faulted",
+            "Conveyor faulted",
+            "conveyor",
+            "shelve",
+            user="c.lang",
+            comment="belt change",
+            state="shelved",
+        ),
+        _alarm(
+            T_TRIP + 50,
+            "capper.faulted",
+            "Capper faulted",
+            "capper",
+            "out_of_service",
+            user="c.lang",
+            comment="sensor swap",
+            state="out_of_service",
+        ),
+        JournalEvent(
+            EventKind.AUDIT,
+            "v.gast (viewer): write_setpoint filler.speed_sp - refused",
+            source="filler.speed_sp",
+            user="v.gast",
+            data={
+                "action": "write_setpoint",
+                "target": "filler.speed_sp",
+                "result": "refused",
+                "detail": "viewers may not write setpoints",
+            },
+            ts=T_TRIP + 60,
         ),
         JournalEvent(
             EventKind.OPERATOR_ACTION,
@@ -240,6 +276,17 @@ def test_peak_risk_and_warning_before_the_stop(assistant):
     assert "Yes for the Capper" in seen.text and "08:04:10" in seen.text
 
 
+def test_a_warning_question_anchored_on_a_stop_is_about_that_machine(assistant):
+    # The window "before the conveyor went down" also holds the capper's fault (and its warning):
+    # the answer is about the conveyor, the machine asked about, never the capper.
+    conv = assistant.answer("did the fault model warn before the conveyor went down?")
+    assert conv.tool_calls[0].args.get("machine") == "conveyor", conv.tool_calls
+    assert "Conveyor" in conv.text and "Capper" not in conv.text, conv.text
+    # The window ends at the stop it is anchored on: that stop is in it.
+    cap = assistant.answer("did the model warn before the capper faulted?")
+    assert "Yes for the Capper: the model warned at 08:04:10" in cap.text, cap.text
+
+
 # --- causes and windows -------------------------------------------------------------------------------------
 
 
@@ -253,6 +300,28 @@ def test_an_idle_machine_is_explained_by_the_neighbour_that_was_down(assistant, 
 def test_several_idle_machines_point_to_the_stop_behind_them(assistant):
     ans = assistant.answer("several machines went idle around 08:05, what was behind it?")
     assert "Conveyor stopped at 08:05:00" in ans.text and "Idle because of it" in ans.text
+
+
+def test_every_action_a_who_question_names_is_answered(assistant):
+    # QA3: "which alarms are shelved or out of service and by whom?" named only the shelving.
+    ans = assistant.answer("which alarms are shelved or out of service and by whom?")
+    assert "c.lang shelved 1 alarm (Conveyor faulted)" in ans.text, ans.text
+    assert "c.lang took out of service 1 alarm (Capper faulted)" in ans.text, ans.text
+
+
+def test_a_refused_attempt_belongs_to_the_machine_it_targeted(assistant):
+    # QA3: asked about the capper, a refused write of the filler's setpoint was listed ("2 users acted").
+    capper = assistant.answer("who did anything on the capper?")
+    assert "v.gast" not in capper.text, capper.text
+    filler = assistant.answer("who did anything on the filler?")
+    assert "v.gast tried to write_setpoint filler.speed_sp" in filler.text, filler.text
+
+
+def test_signals_before_a_stop_are_from_before_it(assistant):
+    # The QA3 walkthrough read "Before the stop ... rose to 61.1 °C at 13:45:36", a second after the stop.
+    ans = assistant.answer("why did the conveyor stop?")
+    assert "Conveyor stopped at 08:05:00" in ans.text, ans.text
+    assert "bearing temperature rose" not in ans.text, ans.text
 
 
 def test_event_anchored_window(assistant):

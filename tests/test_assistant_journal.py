@@ -41,13 +41,19 @@ INJECTION = (
 _PRIO_LEVEL = {"urgent": 1, "high": 2, "medium": 3, "low": 4}
 
 
+# The alarms of the journal: id -> (name, machine, tag, priority).
+_ALARMS = {
+    "capper.faulted": ("Capper faulted", "capper", "capper.state", "high"),
+    "capper.jam": ("Capper jam", "capper", "capper.fault_code", "medium"),
+    "filler.vibration.hi": ("Filler vibration Hi", "filler", "filler.vibration", "low"),
+    "filler.bearing_temp.hi": ("Filler bearing temperature Hi", "filler", "filler.bearing_temp", "medium"),
+    "filler.faulted": ("Filler faulted", "filler", "filler.state", "high"),
+}
+
+
 def _alarm(
     ts: float,
     alarm: str,
-    name: str,
-    machine: str,
-    tag: str,
-    priority: str,
     action: str,
     frm: str,
     to: str,
@@ -63,6 +69,7 @@ def _alarm(
     value: float | None = None,
     count: int = 1,
 ) -> JournalEvent:
+    name, machine, tag, priority = _ALARMS[alarm]
     data: dict[str, Any] = {
         "alarm": alarm,
         "name": name,
@@ -101,6 +108,31 @@ def _alarm(
     sev = Severity.ERROR if priority in ("urgent", "high") and action == "activate" else Severity.INFO
     return JournalEvent(
         EventKind.ALARM, f"{name}: {action}", source=alarm, user=user, severity=sev, data=data, ts=ts
+    )
+
+
+def _activation(
+    ts: float,
+    alarm: str,
+    value: float,
+    *,
+    first_out: bool = False,
+    first_out_of: str = "",
+) -> JournalEvent:
+    """An annunciated activation from normal: the alarm event most of the journal's history starts with."""
+    return _alarm(
+        ts,
+        alarm,
+        "activate",
+        "normal",
+        "unacknowledged",
+        active=True,
+        acked=False,
+        activated_at=ts,
+        first_out=first_out,
+        first_out_of=first_out_of,
+        annunciated=True,
+        value=value,
     )
 
 
@@ -204,48 +236,22 @@ def build_journal(directory: Path, config: LineConfig | None = None, *, injectio
             _state_ev(T0 + 1, "labeller", None, 2, "Running"),
             _state_ev(T0 + 1, "conveyor", None, 2, "Running"),
             _state_ev(T0 + 600, "capper", 2, 4, "Faulted", "Jam"),
-            _alarm(
+            _activation(
                 T0 + 600,
                 "capper.faulted",
-                "Capper faulted",
-                "capper",
-                "capper.state",
-                "high",
-                "activate",
-                "normal",
-                "unacknowledged",
-                active=True,
-                acked=False,
-                activated_at=T0 + 600,
+                4,
                 first_out=True,
-                annunciated=True,
-                value=4,
             ),
-            _alarm(
+            _activation(
                 T0 + 601,
                 "capper.jam",
-                "Capper jam",
-                "capper",
-                "capper.fault_code",
-                "medium",
-                "activate",
-                "normal",
-                "unacknowledged",
-                active=True,
-                acked=False,
-                activated_at=T0 + 601,
+                1,
                 first_out_of="capper.faulted",
-                annunciated=True,
-                value=1,
             ),
             _state_ev(T0 + 630, "capper", 4, 0, "Stopped"),
             _alarm(
                 T0 + 630,
                 "capper.faulted",
-                "Capper faulted",
-                "capper",
-                "capper.state",
-                "high",
                 "clear",
                 "unacknowledged",
                 "latched",
@@ -257,10 +263,6 @@ def build_journal(directory: Path, config: LineConfig | None = None, *, injectio
             _alarm(
                 T0 + 640,
                 "capper.jam",
-                "Capper jam",
-                "capper",
-                "capper.fault_code",
-                "medium",
                 "clear",
                 "unacknowledged",
                 "rtn_unacknowledged",
@@ -271,10 +273,6 @@ def build_journal(directory: Path, config: LineConfig | None = None, *, injectio
             _alarm(
                 T0 + 650,
                 "capper.jam",
-                "Capper jam",
-                "capper",
-                "capper.fault_code",
-                "medium",
                 "acknowledge",
                 "rtn_unacknowledged",
                 "normal",
@@ -286,65 +284,28 @@ def build_journal(directory: Path, config: LineConfig | None = None, *, injectio
             ),
             _state_ev(T0 + 700, "capper", 0, 1, "Starting"),
             _state_ev(T0 + 710, "capper", 1, 2, "Running"),
-            _alarm(
+            _activation(
                 T0 + 1185,
                 "filler.vibration.hi",
-                "Filler vibration Hi",
-                "filler",
-                "filler.vibration",
-                "low",
-                "activate",
-                "normal",
-                "unacknowledged",
-                active=True,
-                acked=False,
-                activated_at=T0 + 1185,
+                4.6,
                 first_out=True,
-                annunciated=True,
-                value=4.6,
             ),
-            _alarm(
+            _activation(
                 T0 + 1190,
                 "filler.bearing_temp.hi",
-                "Filler bearing temperature Hi",
-                "filler",
-                "filler.bearing_temp",
-                "medium",
-                "activate",
-                "normal",
-                "unacknowledged",
-                active=True,
-                acked=False,
-                activated_at=T0 + 1190,
+                72.0,
                 first_out_of="filler.vibration.hi",
-                annunciated=True,
-                value=72.0,
             ),
             _state_ev(T0 + 1200, "filler", 2, 4, "Faulted", "Bearing failure"),
-            _alarm(
+            _activation(
                 T0 + 1200,
                 "filler.faulted",
-                "Filler faulted",
-                "filler",
-                "filler.state",
-                "high",
-                "activate",
-                "normal",
-                "unacknowledged",
-                active=True,
-                acked=False,
-                activated_at=T0 + 1200,
+                4,
                 first_out_of="filler.vibration.hi",
-                annunciated=True,
-                value=4,
             ),
             _alarm(
                 T0 + 1250,
                 "filler.vibration.hi",
-                "Filler vibration Hi",
-                "filler",
-                "filler.vibration",
-                "low",
                 "clear",
                 "unacknowledged",
                 "rtn_unacknowledged",
@@ -356,10 +317,6 @@ def build_journal(directory: Path, config: LineConfig | None = None, *, injectio
             _alarm(
                 T0 + 1300,
                 "filler.bearing_temp.hi",
-                "Filler bearing temperature Hi",
-                "filler",
-                "filler.bearing_temp",
-                "medium",
                 "acknowledge",
                 "unacknowledged",
                 "acknowledged",
@@ -372,10 +329,6 @@ def build_journal(directory: Path, config: LineConfig | None = None, *, injectio
             _alarm(
                 T0 + 1400,
                 "filler.bearing_temp.hi",
-                "Filler bearing temperature Hi",
-                "filler",
-                "filler.bearing_temp",
-                "medium",
                 "clear",
                 "acknowledged",
                 "normal",
@@ -388,10 +341,6 @@ def build_journal(directory: Path, config: LineConfig | None = None, *, injectio
             _alarm(
                 T0 + 1500,
                 "filler.faulted",
-                "Filler faulted",
-                "filler",
-                "filler.state",
-                "high",
                 "clear",
                 "unacknowledged",
                 "latched",

@@ -9,7 +9,7 @@ from hmi.write_cli import write_cli_main
 from tests.opcua_fixtures import TinyServer, free_port, small_config_text
 
 
-def test_write_cli_role_checked_journaled_and_read_back(tmp_path, monkeypatch):
+def test_write_cli_role_checked_journaled_and_read_back(tmp_path, monkeypatch, capsys):
     port = free_port()
     server = TinyServer(port).start()
     try:
@@ -24,10 +24,15 @@ def test_write_cli_role_checked_journaled_and_read_back(tmp_path, monkeypatch):
         assert server.thread.run(server.sp.read_value(), timeout=5) == 321.0
         assert write_cli_main(["m1.speed_sp", "9999", "--user", "olga", *base]) == 1  # outside range
         assert write_cli_main(["no.such.tag", "1", "--user", "olga", *base]) == 1
+        # The setpoint dialog's rule: text that is not exactly a number is refused before log-in.
+        for typo in ("3e2", "39O", "nan", "1_000"):
+            assert write_cli_main(["m1.speed_sp", typo, "--user", "olga", *base]) == 2
+        assert server.thread.run(server.sp.read_value(), timeout=5) == 321.0
         monkeypatch.setenv("LINEHMI_PASSWORD", "vic-password-1")
         assert write_cli_main(["m1.speed_sp", "100", "--user", "vic", *base]) == 1  # viewer may not write
     finally:
         server.close()
+    assert "VALUE '39O' is not a number" in capsys.readouterr().err
     events = read_events_from_files(sorted(tmp_path.glob("*.db")), None, None, None)
     writes = [e.message for e in events if e.kind == EventKind.OPERATOR_ACTION]
     assert any("m1.speed_sp = 321" in m and "read back" in m for m in writes), writes

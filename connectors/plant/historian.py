@@ -39,12 +39,14 @@ from hmi.core.historian import (
     rows_to_buckets,
     rows_to_points,
 )
+from hmi.core.history_api import read_pen, read_window
 from hmi.core.journal_text import TextRow
 from hmi.core.rollup import LEVELS
 from hmi.core.trend_data import FLAG_MASK, Buckets, Intervals, Points, regroup
 
 _T = "extract(epoch FROM source_ts)::float8"
 _IN = "tag_id = %s AND origin = ANY(%s)"
+_WHERE = f"{_IN} AND source_ts >= to_timestamp(%s) AND source_ts < to_timestamp(%s)"  # one tag, [t0, t1)
 
 # The journal historian's GROUP BY (hmi.core.historian.Historian._sql_buckets), column for column, plus
 # the last good value (the journal looks it up by time; here it comes with the group).
@@ -56,7 +58,7 @@ SELECT min(t), max(t), count(*), count(*) FILTER (WHERE bad),
        max(status) FILTER (WHERE bad), max(status) FILTER (WHERE NOT bad), max(status & 32),
        (array_agg(value ORDER BY t DESC, origin DESC, local_id DESC) FILTER (WHERE NOT bad))[1]
 FROM (SELECT {_T} AS t, value, status, origin, local_id, (value IS NULL OR status >= 2147483648) AS bad
-      FROM samples WHERE {_IN} AND source_ts >= to_timestamp(%s) AND source_ts < to_timestamp(%s)) AS x
+      FROM samples WHERE {_WHERE}) AS x
 GROUP BY floor((t - %s) / %s) ORDER BY 1"""
 
 
@@ -137,10 +139,7 @@ class PlantHistorian:
         cancel: CancelFn | None = None,
     ) -> HistoryResult:
         started = time.perf_counter()
-        if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-            raise ValueError(f"bad time range {t0!r} .. {t1!r}")
-        width_px = max(16, int(width_px))
-        w = (t1 - t0) / width_px
+        width_px, w = read_window(t0, t1, width_px)
         tags = list(dict.fromkeys(tags))
         pens: dict[str, PenHistory] = {}
         if progress:
@@ -173,48 +172,7 @@ class PlantHistorian:
         tid = self._tid(conn, tag)
         if tid is None or not origins:
             return Points.empty(), None, 0, "none"
-        raw_limit = int(self.raw_factor * width_px)
-        rng = (tid, origins, t0, t1)
-        where = f"{_IN} AND source_ts >= to_timestamp(%s) AND source_ts < to_timestamp(%s)"
-        n = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM samples WHERE {where} LIMIT %s) AS x", (*rng, raw_limit + 1)
-        ).fetchone()[0]
-        before = conn.execute(
-            f"SELECT {_T}, value, status FROM samples WHERE {_IN} AND source_ts < to_timestamp(%s)"
-            " ORDER BY source_ts DESC, origin DESC, local_id DESC LIMIT 1",
-            (tid, origins, t0),
-        ).fetchall()
-        after = conn.execute(
-            f"SELECT {_T}, value, status FROM samples WHERE {_IN} AND source_ts >= to_timestamp(%s)"
-            " ORDER BY source_ts, origin, local_id LIMIT 1",
-            (tid, origins, t1),
-        ).fetchall()
-        bounds = [rows_to_points(before), rows_to_points(after)]
-        if n <= raw_limit:
-            rows = conn.execute(
-                f"SELECT {_T}, value, status FROM samples WHERE {where} ORDER BY source_ts, origin, local_id",
-                rng,
-            ).fetchall()
-            return Points.concat([bounds[0], rows_to_points(rows), bounds[1]]), None, n, "raw"
-        usable_levels = [lv for lv in LEVELS if lv <= 1.5 * w]
-        if usable_levels:
-            level = max(usable_levels)
-            rows = conn.execute(
-                "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad,"
-                f" flags & {FLAG_MASK} FROM sample_rollup WHERE tag_id = %s AND station_id = %s AND level = %s"
-                " AND bucket >= %s AND bucket <= %s ORDER BY bucket",
-                (tid, station, level, math.floor(t0 / level), math.floor(t1 / level)),
-            ).fetchall()
-            b = regroup(rows_to_buckets(rows, float(level)), w, t0)
-            source = f"rollup-{level}s"
-        else:
-            rows = conn.execute(_GROUP_SQL, (*rng, t0, w)).fetchall()
-            last_good = {r[8]: r[12] for r in rows if r[8] is not None}
-            b = buckets_from_group_rows(
-                rows, w, lambda times: np.array([_num(last_good.get(t)) for t in times.tolist()])
-            )
-            source = "sql-group"
-        return Points.concat(bounds), b, b.samples, source
+        return read_pen(_PlantPen(conn, station, origins, tid), t0, t1, w, width_px, self.raw_factor)
 
     def _gap_events(
         self, conn: Any, station: str, t0: float, t1: float
@@ -303,3 +261,60 @@ class PlantHistorian:
 
 def _num(v: Any) -> float:
     return math.nan if v is None else float(v)
+
+
+class _PlantPen:
+    """One tag of one station in PostgreSQL, as `read_pen` reads a pen (`PenStore`)."""
+
+    def __init__(self, conn: Any, station: str, origins: list[int], tid: int) -> None:
+        self.conn, self.station, self.origins, self.tid = conn, station, origins, tid
+
+    def _range(self, t0: float, t1: float) -> tuple[Any, ...]:
+        return (self.tid, self.origins, t0, t1)
+
+    def count_at_most(self, t0: float, t1: float, limit: int) -> int:
+        return int(
+            self.conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM samples WHERE {_WHERE} LIMIT %s) AS x",
+                (*self._range(t0, t1), limit + 1),
+            ).fetchone()[0]
+        )
+
+    def bounds(self, t0: float, t1: float) -> tuple[Points, Points]:
+        before = self.conn.execute(
+            f"SELECT {_T}, value, status FROM samples WHERE {_IN} AND source_ts < to_timestamp(%s)"
+            " ORDER BY source_ts DESC, origin DESC, local_id DESC LIMIT 1",
+            (self.tid, self.origins, t0),
+        ).fetchall()
+        after = self.conn.execute(
+            f"SELECT {_T}, value, status FROM samples WHERE {_IN} AND source_ts >= to_timestamp(%s)"
+            " ORDER BY source_ts, origin, local_id LIMIT 1",
+            (self.tid, self.origins, t1),
+        ).fetchall()
+        return rows_to_points(before), rows_to_points(after)
+
+    def raw(self, t0: float, t1: float) -> Points:
+        rows = self.conn.execute(
+            f"SELECT {_T}, value, status FROM samples WHERE {_WHERE} ORDER BY source_ts, origin, local_id",
+            self._range(t0, t1),
+        ).fetchall()
+        return rows_to_points(rows)
+
+    def rollup_levels(self) -> Sequence[int]:
+        return LEVELS  # the plant historian keeps every level for every forwarded sample
+
+    def rollup(self, level: int, t0: float, t1: float, w: float) -> Buckets:
+        rows = self.conn.execute(
+            "SELECT t_first, t_last, n, n_bad, n_unc, vmin, vmax, v_last, s_last, s_bad,"
+            f" flags & {FLAG_MASK} FROM sample_rollup WHERE tag_id = %s AND station_id = %s AND level = %s"
+            " AND bucket >= %s AND bucket <= %s ORDER BY bucket",
+            (self.tid, self.station, level, math.floor(t0 / level), math.floor(t1 / level)),
+        ).fetchall()
+        return regroup(rows_to_buckets(rows, float(level)), w, t0)
+
+    def group_buckets(self, t0: float, t1: float, w: float) -> Buckets:
+        rows = self.conn.execute(_GROUP_SQL, (*self._range(t0, t1), t0, w)).fetchall()
+        last_good = {r[8]: r[12] for r in rows if r[8] is not None}
+        return buckets_from_group_rows(
+            rows, w, lambda times: np.array([_num(last_good.get(t)) for t in times.tolist()])
+        )

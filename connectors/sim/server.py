@@ -179,9 +179,12 @@ class _Ring:
     __slots__ = ("n", "size", "start", "status", "ts", "val", "vtype")
 
     def __init__(self, capacity: int, vtype: ua.VariantType) -> None:
-        self.ts = np.zeros(capacity, dtype=np.int64)  # microseconds since the Unix epoch (exact round trip)
-        self.val = np.zeros(capacity, dtype=np.float64)
-        self.status = np.zeros(capacity, dtype=np.uint32)
+        # np.full writes every page now: the ring holds its whole bound (20 B x capacity) from the
+        # start instead of RSS creeping up for hours as slowly changing tags fill it (np.zeros would
+        # map zero pages that become resident only when first written).
+        self.ts = np.full(capacity, 0, dtype=np.int64)  # microseconds since the Unix epoch (exact round trip)
+        self.val = np.full(capacity, 0.0, dtype=np.float64)
+        self.status = np.full(capacity, 0, dtype=np.uint32)
         self.n = capacity
         self.size = 0
         self.start = 0

@@ -224,6 +224,32 @@ class RetentionConfig(_Strict):
         return self
 
 
+class MemoryConfig(_Strict):
+    """How the C library's malloc is bounded for a months-long run (``[memory]``, hmi.core.malloc_bounds).
+
+    glibc's defaults give each allocating thread its own arena (up to 8 per core) and raise the
+    mmap threshold as large blocks are freed: freed memory then stays in fragmented arenas and RSS
+    creeps up. Fewer arenas and a fixed threshold keep it level (docs/journal.md, "Memory").
+    """
+
+    malloc_arenas: int = 2
+    malloc_mmap_threshold_kb: int = 128
+
+    @field_validator("malloc_arenas")
+    @classmethod
+    def _arenas(cls, v: int) -> int:
+        if not 1 <= v <= 64:
+            raise ValueError("must be between 1 and 64 arenas")
+        return v
+
+    @field_validator("malloc_mmap_threshold_kb")
+    @classmethod
+    def _threshold(cls, v: int) -> int:
+        if not 16 <= v <= 32768:  # glibc caps the threshold at 32 MB on 64-bit systems
+            raise ValueError("must be between 16 and 32768 kB")
+        return v
+
+
 class DisplayConfig(_Strict):
     """How this station's window presents itself (a line-side touch PC or a control-room desk)."""
 
@@ -531,6 +557,7 @@ class LineConfig(_Strict):
     retention: RetentionConfig = RetentionConfig()
     camera: CameraConfig | None = None
     display: DisplayConfig = DisplayConfig()
+    memory: MemoryConfig = MemoryConfig()
     assistant: AssistantConfig = AssistantConfig()
     plant: PlantConfig | None = None
     alarm_settings: AlarmSettings = AlarmSettings()

@@ -22,8 +22,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QLocale, QObject, Qt, Signal
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
 from hmi.core.alarms.model import AlarmRecord
 from hmi.core.config import LineConfig
+from hmi.core.number_entry import parse_number
 from hmi.core.users import PermissionDenied, User
 from hmi.ui.services import AlarmService
 from widgets.alarm_store import AlarmStore
@@ -309,10 +309,7 @@ class LimitDialog(_ActionDialog):
         self.form.addRow("Current limit", QLabel(f"{record.limit:g} {unit}".rstrip()))
         self.limit_edit = QLineEdit()
         self.limit_edit.setObjectName("newLimit")
-        v = QDoubleValidator(self.limit_edit)
-        v.setNotation(QDoubleValidator.Notation.StandardNotation)
-        v.setLocale(QLocale.c())
-        self.limit_edit.setValidator(v)
+        # No input validator (it would drop keys and turn "4.5O" into 4.5): `parse_number` refuses.
         self.limit_edit.setPlaceholderText(f"{record.limit:g}")
         self.form.addRow(f"New limit{f' ({unit})' if unit else ''}", self.limit_edit)
         self.reason_edit = QLineEdit()
@@ -328,19 +325,17 @@ class LimitDialog(_ActionDialog):
 
     @property
     def limit(self) -> float | None:
-        try:
-            return float(self.limit_edit.text().strip().replace(",", "."))
-        except ValueError:
-            return None
+        return parse_number(self.limit_edit.text(), unit=self.unit).value
 
     @property
     def reason(self) -> str:
         return self.reason_edit.text().strip()
 
     def problem(self) -> str:
-        if self.limit is None:
-            return "Enter the new limit (a number)."
-        if self.limit == self.records[0].limit:
+        entry = parse_number(self.limit_edit.text(), unit=self.unit)
+        if entry.value is None:
+            return f"New limit: {entry.reason}"
+        if entry.value == self.records[0].limit:
             return "The new limit is the current one."
         if not self.reason:
             return "A reason is required."

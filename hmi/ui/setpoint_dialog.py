@@ -1,8 +1,8 @@
 """Setpoint dialog: pick a writable tag, enter a value, write it, see the outcome.
 
-Validation happens here first (type, configured range) so the operator gets
-a clear message before anything is sent; the runtime validates again, journals
-the request and the outcome, and its WriteResult message is shown as is.
+Validation happens here first (`hmi.core.number_entry.parse_number`, the one parser for typed
+numbers: type, configured range) so the operator gets a clear message before anything is sent;
+the runtime validates again, journals the request and the outcome, and its WriteResult message is shown as is.
 
 The write never blocks the GUI: `runtime.write_value()` returns a
 concurrent.futures.Future completed on the I/O thread, and a QTimer on the GUI
@@ -12,12 +12,10 @@ thread polls it (no widget is ever touched from the I/O thread).
 from __future__ import annotations
 
 import concurrent.futures
-import math
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.config import TagConfig
 from hmi.core.live_values import LiveValues
+from hmi.core.number_entry import NumberKind, parse_number
 from hmi.core.quality import Quality, quality_of, status_name
 from hmi.core.runtime_api import WriteResult
 from hmi.core.users import User
@@ -189,17 +188,8 @@ class SetpointDialog(QDialog):
         self.number_pad.setVisible(numeric and self._pad_wanted)
         self.unit_label.setText(t.unit)
         if numeric:
-            v: QIntValidator | QDoubleValidator
-            if t.data_type == "int":
-                v = QIntValidator(self.value_edit)
-            else:
-                dv = QDoubleValidator(self.value_edit)
-                dv.setNotation(QDoubleValidator.Notation.StandardNotation)
-                dv.setDecimals(6)
-                v = dv
-            # Always '.' as the decimal point: the same keys on every line-side PC.
-            v.setLocale(QLocale.c())
-            self.value_edit.setValidator(v)
+            # No input validator: one would drop the keys it does not like and so turn "39O" into
+            # 39. The text stays as typed and `parse_number` refuses it with the reason.
             self.value_edit.clear()
         else:
             self.choice_combo.clear()
@@ -253,26 +243,18 @@ class SetpointDialog(QDialog):
         if t.data_type not in ("float", "int"):
             data = self.choice_combo.currentData()
             return (float(data), "") if data is not None else (None, "Choose a value.")
-        text = self.value_edit.text().strip().replace(",", ".")
-        lo_hi = f" between {t.range[0]:g} and {t.range[1]:g} {t.unit}".rstrip() if t.range else ""
-        if not text:
-            return None, f"Enter a {'whole ' if t.data_type == 'int' else ''}number{lo_hi}."
-        try:
-            value = int(text) if t.data_type == "int" else float(text)
-        except ValueError:
-            kind = "a whole number" if t.data_type == "int" else "a number"
-            return None, f"'{text}' is not {kind}. Enter {kind}{lo_hi}."
-        if not math.isfinite(value):
-            return None, "Enter a finite number."
-        if t.range and not (t.range[0] <= value <= t.range[1]):
-            return None, f"{value:g} is outside the range {t.range[0]:g} – {t.range[1]:g} {t.unit}.".replace(
-                " .", "."
-            )
+        kind: NumberKind = "int" if t.data_type == "int" else "float"
+        entry = parse_number(self.value_edit.text(), kind, t.range, t.unit)
+        if entry.value is None:
+            return None, entry.reason
+        value = entry.value
+        # The new value as typed, not rounded to the display precision: what is written.
+        typed = self.value_edit.text().strip()
         i = self.live.index.get(t.name)
         cur = float(self.live.value[i]) if i is not None else float("nan")
         if cur == cur and quality_of(int(self.live.status[i])) != Quality.BAD:  # type: ignore[index]
-            return float(value), f"Change {format_value(t, cur)} → {format_value(t, value)} {t.unit}".rstrip()
-        return float(value), f"Write {format_value(t, value)} {t.unit}".rstrip()
+            return value, f"Change {format_value(t, cur)} → {typed} {t.unit}".rstrip()
+        return value, f"Write {typed} {t.unit}".rstrip()
 
     # --- writing ---------------------------------------------------------------------------
     def _on_write(self) -> None:

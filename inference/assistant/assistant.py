@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from inference.assistant.handover import Handover, build_handover
 from inference.assistant.language import to_english
 from inference.assistant.router import SUGGESTIONS, Route, Router, ToolCall
+from inference.assistant.scope import DOMAIN_WORDS
 from inference.assistant.timeparse import TimeParser
 from inference.assistant.tools import TOOL_SPECS, PlantTools, Source, ToolError, ToolResult
 
@@ -85,61 +86,6 @@ class Answer:
         }
 
 
-# Words that make a question about the line even without a machine or tag in it.
-_DOMAIN_WORDS = frozenset(
-    {
-        "alarm",
-        "alarms",
-        "stop",
-        "stops",
-        "stopped",
-        "reject",
-        "rejects",
-        "defect",
-        "defects",
-        "shift",
-        "line",
-        "machine",
-        "machines",
-        "fault",
-        "faults",
-        "risk",
-        "procedure",
-        "quality",
-        "production",
-        "bottle",
-        "bottles",
-        "jam",
-        "jams",
-        "trip",
-        "maintenance",
-        "kpi",
-        "event",
-        "events",
-        "operator",
-        "handover",
-        "downtime",
-        "worry",
-        "worried",
-        "problem",
-        "problems",
-        "issue",
-        "issues",
-        "wrong",
-        "trouble",
-        "concern",
-        "attention",
-        "failure",
-        "fail",
-        "broken",
-        "health",
-        "status",
-        "running",
-        "plant",
-        "output",
-    }
-)
-
 _TOOL_CHOICES = {
     "current_value": "the current value of a signal",
     "machine_status": "whether machines are running, stopped or faulted now",
@@ -156,6 +102,16 @@ _TOOL_CHOICES = {
 }
 
 
+def _reason_words(tools: PlantTools) -> set[str]:
+    """The production reason tree's words (codes, texts, groups, categories): stops are asked about by them."""
+    if tools.production is None:
+        return set()
+    words: set[str] = set()
+    for r in tools.production.reasons.values():
+        words |= set(re.findall(r"[a-z]+", f"{r.code} {r.text} {r.group} {r.category}".lower()))
+    return words
+
+
 class Assistant:
     def __init__(self, tools: PlantTools, lm: LanguageModel | None = None, *, lm_error: str = "") -> None:
         self.tools = tools
@@ -167,6 +123,8 @@ class Assistant:
             tools.now,
             anchor=self._anchor,
             span=tools.data_span,
+            data_words=_reason_words(tools),
+            procedure_words=tools.procedures.words() if tools.procedures is not None else None,
         )
         self.suggestions = list(SUGGESTIONS)
 
@@ -282,7 +240,7 @@ class Assistant:
         """Does the question contain any word of this line's world? Pure nonsense never reaches the model."""
         words = set(re.findall(r"[a-z]+", question.lower()))
         c = self.tools.catalog
-        vocab = set(_DOMAIN_WORDS) | set(c.machines) | {m.name.lower() for m in c.machines.values()}
+        vocab = set(DOMAIN_WORDS) | set(c.machines) | {m.name.lower() for m in c.machines.values()}
         for t in c.tags.values():
             vocab |= {w for w in t.words if len(w) > 3}
         return bool(words & vocab) or bool(c.find_machines(question))

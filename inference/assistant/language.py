@@ -99,6 +99,23 @@ _GERMAN_WORDS = frozenset(
 )  # German words that are not also English words ("was", "die", "an" are left out)
 
 
+# Words of the other languages that name no subject: what is left of a German or Chinese question after
+# `to_english` and is one of these is grammar, not an unknown subject (`scope.Scope`).
+_GRAMMAR_TEXT = """
+    einen eines an zu im in aus nach vor beim am vom zum zur durch gegen ohne um wie was die sie er man mir mich uns
+    euch ihr dich du denn doch mal schon auch sehr heute früh morgens abends derzeit momentan zuletzt
+    zuerst erste ersten letzter letztes genau eigentlich wieder immer bitte danke sag sagen gab geben
+    zeigen wird werden worden sein gewesen hatten habe hast bin bist welchem dieser diese dieses diesem
+    diesen alle allen jeder jede jedes keinen mehr weniger einmal aktuelle aktuellen jetzige minuten
+    stunden sekunden tage tag woche vorgestern dass ob also dann da hier dort gab gibt wo woher wohin
+    wieviel wieviele
+    的 吗 呢 了 吧 啊 呀 请 一下 是 有 在 还 都 也 就 和 与 及 个 台 次 最 多 少 几 么 什么 怎么 怎样 如何
+    哪 这 那 这个 那个 我 我们 你 他 它 给 让 把 被 从 到 过 对 于 上 下 里 中 后 前 时 时候 刚才 最近
+    一共 总共 长 没 没有 不 很 太 高 低 大 小 值 告诉 显示 查 看 吗
+    """
+GRAMMAR = _GERMAN_WORDS | frozenset(_GRAMMAR_TEXT.split())
+
+
 def detect(question: str) -> str:
     """ "zh" (any CJK character), "de" (German words or umlauts with one), else "en"."""
     if _CJK.search(question):
@@ -117,6 +134,8 @@ _DE: dict[str, str] = {
     "was muss ich tun": "what should i do",
     "was soll ich tun": "what should i do",
     "was tun": "what to do",
+    "was muss ich": "what must i",
+    "was soll ich": "what should i",
     "wie gehe ich vor": "what is the procedure",
     "wie gehe ich": "what is the procedure",
     "wie kann ich": "how can i",
@@ -180,7 +199,33 @@ _DE: dict[str, str] = {
     "störungen": "faults",
     "geändert": "changed",
     "verstellt": "changed",
+    # statistics and verbs a German question asks with
+    "höchste": "highest",
+    "höchsten": "highest",
+    "höchster": "highest",
+    "höchstes": "highest",
+    "niedrigste": "lowest",
+    "niedrigsten": "lowest",
+    "mittlere": "average",
+    "mittleren": "average",
+    "mittlerer": "average",
+    "durchschnittliche": "average",
+    "durchschnittlichen": "average",
+    "durchschnitt": "average",
+    "maximale": "maximum",
+    "maximalen": "maximum",
+    "minimale": "minimum",
+    "minimalen": "minimum",
+    "tun": "do",
+    "flaschen": "bottles",
+    "flasche": "bottle",
+    "produziert": "produced",
+    "hergestellt": "produced",
+    "abgefüllt": "filled",
+    "machen": "do",
     # time
+    "heute morgen": "today",
+    "heute früh": "today",
     "gerade": "now",
     "jetzt": "now",
     "aktuell": "now",

@@ -287,6 +287,11 @@ class ProcedureIndex:
     def __len__(self) -> int:
         return len(self.sections)
 
+    def words(self) -> set[str]:
+        """Every word of the documents (titles, headings, text): what a procedure question may ask about."""
+        text = " ".join(f"{s.title} {s.heading} {s.body}" for s in self.sections).lower()
+        return set(re.findall(r"[a-z]+", text))
+
     def close(self) -> None:
         self._db.close()
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from hmi.core.alarms.event_codec import TransitionCause
-from inference.assistant.catalog import Catalog
+from inference.assistant.catalog import Catalog, Mention
 from inference.assistant.language import detect, to_english
+from inference.assistant.scope import OffData, Scope
 from inference.assistant.timeparse import TimeParser, TimeSpec
 
 MAX_QUESTION_CHARS = 500
@@ -102,7 +103,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         "who",
         _rx(
             r"\bwho\b.*\b(ack|acked|acknowledg\w*|reset|shelv\w*|chang\w*|touch\w*|set|wrote|writ\w*|took"
-            r"|did|silenc\w*|clear\w*|out of service|confirm\w*)",
+            r"|did|silenc\w*|clear\w*|out of service|confirm\w*|sign\w* off)",
             r"\bwhich (users?|operators?|people)\b",
             r"\bwhat did (the )?(operator|supervisor|engineer|admin|[a-z]+\.[a-z]+) (do|change|touch)\b",
             r"\b(when|what time) did\b.*\b(ack\w*|acknowledg\w*|reset|shelv\w*|chang\w*)\b",
@@ -350,6 +351,17 @@ OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
         "the plant data of this line holds no suppliers, deliveries, prices, rosters or other plants",
     ),
 ]
+# Actions a who-did-what question names, in the order they are answered.
+_WHO_ACTIONS: list[tuple[str, re.Pattern[str]]] = [
+    (TransitionCause.RESET.value, _rx(r"\breset")),
+    (TransitionCause.SHELVE.value, _rx(r"\bshelv")),
+    (TransitionCause.OUT_OF_SERVICE.value, _rx(r"\bout of service\b")),
+    ("write", _rx(r"\bsetpoints?\b", r"\bchang", r"\btouch", r"\badjust", r"\bmodif")),
+]
+
+# A risk question about the warnings the model raised (not the risk now).
+_RISK_WARNINGS = _rx(r"\bwarn", r"\bcoming\b", r"\braised?\b", r"\bflag", r"\bbefore\b", r"\bin advance\b")
+
 # Fault names in questions -> the fault label a stop carries (the machines' fault-code states).
 _FAULT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("Jam", _rx(r"\bjam(s|med|ming)?\b")),
@@ -714,12 +726,36 @@ class Router:
         *,
         anchor: AnchorFn | None = None,
         span: SpanFn | None = None,
+        data_words: Iterable[str] = (),
+        procedure_words: Iterable[str] | None = None,
     ) -> None:
+        """`data_words`: words of the data beyond the catalog (the reason tree); `procedure_words`: the
+        procedure documents' words (None: no documents to check a procedure question against)."""
         self.catalog = catalog
         self.time = time_parser
         self.now = now
         self.anchor = anchor
         self.span = span
+        patterns = (
+            [rx for _name, rx in INTENTS] + [rx for _s, rx in _STATE_WORDS] + [rx for _f, rx in _FAULT_WORDS]
+        )
+        self._check_procedures = procedure_words is not None
+        self.scope = Scope(
+            catalog,
+            [*patterns, _PRIORITY, _RISK_WARNINGS],
+            data_words=data_words,
+            procedure_words=procedure_words or (),
+            intent_words=_GRAMMAR | UNMEASURED,
+        )
+
+    def _off_data(self, rest: str, intent: str | None, named: list[Mention]) -> OffData:
+        """The question's words that name nothing the plant data holds (see `scope`)."""
+        procedure = intent == "procedure"
+        if procedure and not self._check_procedures:
+            return OffData(())  # no documents known here: the search itself says when nothing matches
+        return self.scope.off_data(
+            rest, procedure=procedure, named=[(m.start, m.start + len(m.text)) for m in named]
+        )
 
     # --- entities -------------------------------------------------------------------------------------
     def _unknown_names(self, text: str) -> list[str]:
@@ -821,17 +857,19 @@ class Router:
         )
 
     # --- routing -----------------------------------------------------------------------------------------
-    def _decline(self, route: Route, why: str, lang: str) -> Route:
+    def _decline(self, route: Route, why: str, lang: str, why_local: dict[str, str] | None = None) -> Route:
         can = (
             "stops and their causes, alarms and who acknowledged them, current values and statistics, rejects"
             " and the camera's defect rate, fault-model warnings, procedures"
         )
         route.reply = f"I can't answer that from the plant data: {why}. I can tell you: {can}."
+        de = (why_local or {}).get("de", why)
+        zh = (why_local or {}).get("zh", why)
         route.localized = {
             "de": "Das kann ich aus den Anlagendaten nicht beantworten: "
-            f"{why}. Ich kann Ihnen sagen: Stillstände und Ursachen, Alarme und wer sie quittiert hat, "
+            f"{de}. Ich kann Ihnen sagen: Stillstände und Ursachen, Alarme und wer sie quittiert hat, "
             "aktuelle Werte, Ausschuss, Warnungen des Fehlermodells, Verfahren.",
-            "zh": f"我无法根据工厂数据回答：{why}。"
+            "zh": f"我无法根据工厂数据回答：{zh}。"
             "我可以回答：停机及原因、报警及确认人、当前数值、废品率、故障模型预警、操作规程。",
         }
         route.intent = "decline"
@@ -856,10 +894,14 @@ class Router:
         lang = detect(q)
         q_en = to_english(q, lang)
         now = self.now()
-        ts = self._anchored_time(q_en, now) or self.time.parse(q_en, now)
+        c = self.catalog
+        anchor_ts = self._anchored_time(q_en, now)
+        ts = anchor_ts or self.time.parse(q_en, now)
+        # The machine an event anchor names ("before the filler tripped"): the anchor's words leave the
+        # question with the time phrase, but a question about warnings is about that machine's stop.
+        anchored = [m.id for m in c.find_machines(anchor_ts.text)] if anchor_ts is not None else []
         rest = q_en.replace(ts.text, " ") if ts and ts.text else q_en
         low = rest.lower()
-        c = self.catalog
         machines = c.find_machines(rest)
         tag_mentions = c.find_tag_names(rest)
         alarm_mentions = c.find_alarm_ids(rest)
@@ -892,7 +934,8 @@ class Router:
             elif mids and len(low.split()) <= 4:
                 intent = "status"
             else:
-                return route
+                off = self._off_data(rest, None, [*machines, *alarm_mentions])
+                return self._decline(route, off.text(), lang, off.localized()) if off else route
         route.intent = intent
 
         unknown = self._unknown_names(rest) if not mids and not tag_mentions and not alarm_mentions else []
@@ -930,6 +973,11 @@ class Router:
             }
             route.intent = "unknown_entity"
             return route
+        # The subject must be something the data holds: an intent's everyday words ("running", "what is",
+        # "line") next to a subject nobody recorded ("the maintenance budget") answer nothing.
+        off = self._off_data(rest, intent, [*machines, *alarm_mentions])
+        if off:
+            return self._decline(route, off.text(), lang, off.localized())
 
         start = end = at = None
         if ts is not None:
@@ -949,20 +997,13 @@ class Router:
         elif intent == "oee":
             per_machine("production", start=start, end=end)
         elif intent == "who":
-            action = (
-                TransitionCause.RESET.value
-                if re.search(r"\breset", low)
-                else TransitionCause.SHELVE.value
-                if re.search(r"\bshelv", low)
-                else TransitionCause.OUT_OF_SERVICE.value
-                if re.search(r"\bout of service\b", low)
-                else "write"
-                if re.search(r"\bsetpoints?\b|\bchang|\btouch|\badjust|\bmodif", low)
-                else TransitionCause.ACKNOWLEDGE.value
-                if re.search(r"\back|\btook\b|\bcomment|\bconfirm", low)
-                else None
-            )
-            per_machine("operator_actions", action=action, start=start, end=end)
+            # Every action the question names ("shelved or out of service"), each its own call; an
+            # acknowledgement only when no other action is named ("who shelved it, with what comment").
+            actions: list[str | None] = [a for a, rx in _WHO_ACTIONS if rx.search(low)]
+            if not actions and re.search(r"\back|\btook\b|\bcomment|\bconfirm|\bsign\w* off", low):
+                actions = [TransitionCause.ACKNOWLEDGE.value]
+            for action in actions or [None]:
+                per_machine("operator_actions", action=action, start=start, end=end)
         elif intent == "procedure":
             # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
             query = q_en
@@ -1022,7 +1063,7 @@ class Router:
         elif intent == "risk":
             rfocus = (
                 "warnings"
-                if re.search(r"\bwarn|\bcoming\b|\braised?\b|\bflag|\bbefore\b|\bin advance\b", low)
+                if _RISK_WARNINGS.search(low)
                 else "peak"
                 if re.search(r"\b(highest|peak|max(imum)?|worst)\b", low)
                 else None
@@ -1030,6 +1071,8 @@ class Router:
             if start is None and rfocus is not None:
                 lo = self.span()[0] if self.span is not None else None
                 start = lo  # the history: everything the journal holds
+            if rfocus == "warnings" and not mids and anchored:
+                mids = route.machines = anchored[:1]
             per_machine("fault_risk", start=start, end=end, focus=rfocus)
         elif intent in ("stats", "value"):
             tags = [m.id for m in tag_mentions] or [

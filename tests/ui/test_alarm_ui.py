@@ -377,6 +377,11 @@ def test_window_follows_the_bridge_and_the_engine(qtbot, themed_app, make_runtim
     assert win.alarm_table.request("set_limit")
     dlg = win.alarm_actions.dialog
     assert isinstance(dlg, LimitDialog) and not dlg.ok_button.isEnabled()
+    dlg.reason_edit.setText("new bearing runs warmer, per vendor")
+    qtbot.keyClicks(dlg.limit_edit, "7e1")  # the one parser: kept as typed, refused with the reason
+    assert dlg.limit_edit.text() == "7e1" and not dlg.ok_button.isEnabled()
+    assert dlg.message_label.text().startswith("New limit: '7e1' is not a number")
+    dlg.limit_edit.clear()
     dlg.limit_edit.setText("75")
     dlg.reason_edit.setText("new bearing runs warmer, per vendor")
     dlg.ok_button.click()

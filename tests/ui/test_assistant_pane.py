@@ -89,7 +89,8 @@ def test_a_model_only_picks_the_tool_and_never_writes_the_answer(qtbot, themed_a
     assistant = Assistant(tools, lm)
     pane = _pane(qtbot, assistant)
     assert "scripted test model" in pane.model_chip.text() and "picks tools only" in pane.model_chip.text()
-    q = "give me the lowdown on the capper this morning please"
+    # Every word of it is plant data or grammar, but no intent pattern reads it.
+    q = "anything on the capper this morning, please?"
     assert not assistant.router.route(q).covered  # the router alone does not understand it
     ans = _ask(qtbot, pane, q)
     assert lm.threads == {"linehmi-assistant"}
@@ -98,6 +99,14 @@ def test_a_model_only_picks_the_tool_and_never_writes_the_answer(qtbot, themed_a
     assert ans.text == tools.call("machine_states", ans.tool_calls[0].args).summary
     assert "tool chosen by scripted test model" in pane.history.toPlainText()
     pane.shutdown()
+
+
+def test_a_model_is_never_asked_about_a_subject_the_data_does_not_hold(qtbot, themed_app, tools):
+    lm = ScriptedLM("machine_status")
+    assistant = Assistant(tools, lm)
+    ans = assistant.answer("give me the warranty papers of the capper")
+    assert not lm.threads and not ans.tool_calls, ans.text  # declined before the model is asked
+    assert "can't answer that from the plant data" in ans.text and "warranty" in ans.text
 
 
 def test_trend_and_procedure_links(qtbot, themed_app, tools):

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import time
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from hmi.core.live_values import LiveValues
 from hmi.ui.setpoint_dialog import SetpointDialog
 
@@ -31,15 +35,46 @@ def test_refuses_out_of_range_and_non_numeric(qtbot, tiny, make_runtime):
     assert dlg.message_label.text() == "150 is outside the range 0 – 100 rpm."
 
     dlg.value_edit.clear()
-    qtbot.keyClicks(dlg.value_edit, "abc")  # the validator refuses the keystrokes
-    assert dlg.value_edit.text() == ""
-    dlg.value_edit.setText("12x")  # pasted text bypasses the validator: still refused
+    qtbot.keyClicks(dlg.value_edit, "abc")  # typed text stays as typed and is refused with a reason
+    assert dlg.value_edit.text() == "abc"
+    assert dlg.message_label.text().startswith("'abc' is not a number.")
+    dlg.value_edit.setText("12x")  # pasted text: the same rule
     assert not dlg.write_button.isEnabled()
     assert "'12x' is not a number" in dlg.message_label.text()
 
     dlg.value_edit.setText("62.5")
     assert dlg.write_button.isEnabled()
     assert dlg.message_label.text() == "Change 50.0 → 62.5 rpm"
+
+
+@pytest.mark.parametrize("typed", ["3e2", "39O", "abc", "1,5", "5-", "1_0"])
+def test_wrong_type_keys_are_refused_never_edited_into_another_value(qtbot, tiny, make_runtime, typed):
+    """The tester typed "3e2" and got 32 with Write enabled, "39O" (letter O) and got 39: the
+    input validator dropped the keys it did not like. Typed text must stay and be refused."""
+    rt = make_runtime(tiny)
+    dlg = _dialog(qtbot, tiny, rt)
+    qtbot.keyClicks(dlg.value_edit, typed)
+    assert dlg.value_edit.text() == typed
+    assert not dlg.write_button.isEnabled()
+    assert dlg.message_label.text().startswith(f"'{typed}' is not a number")
+    dlg.value_edit.returnPressed.emit()
+    dlg.number_pad.press("enter")
+    assert rt.writes == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet="0123456789.-+eEO, x", max_size=8))
+def test_dialog_writes_exactly_float_of_the_text_in_range_or_nothing(qtbot, tiny, make_runtime, text):
+    rt = make_runtime(tiny)
+    dlg = _dialog(qtbot, tiny, rt)
+    dlg.value_edit.setText(text)
+    assert dlg.value_edit.text() == text  # never edited
+    ok = dlg.write_button.isEnabled()
+    if ok:
+        assert dlg._value == float(text) and 0.0 <= dlg._value <= 100.0
+    else:
+        assert dlg.message_label.text(), f"{text!r} refused without a reason"
+    dlg.close()
 
 
 def test_write_shows_pending_then_result(qtbot, tiny, make_runtime):

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hmi.core.alarms.event_codec import transition_of
-from hmi.core.alarms.model import ACTIVE_STATES, AlarmRecord, AlarmState, Priority
+from hmi.core.alarms.model import ACTIVE_STATES, AlarmRecord, AlarmState, Priority, PriorityCounts
 from hmi.core.events import EventKind, EventReader, JournalEvent
 from hmi.core.signals import Signal
 
@@ -34,30 +34,25 @@ S = AlarmState
 
 
 class AlarmView(enum.StrEnum):
+    """A view of the alarm list: the active alarms, the alarms taken out of them by one state (its
+    value and tab label are that state's: one home, `AlarmState` and `SHORT_STATE`), or the history."""
+
     ACTIVE = "active"
-    SHELVED = "shelved"
-    SUPPRESSED = "suppressed"
-    OUT_OF_SERVICE = "out_of_service"
+    SHELVED = S.SHELVED.value
+    SUPPRESSED = S.SUPPRESSED.value
+    OUT_OF_SERVICE = S.OUT_OF_SERVICE.value
     HISTORY = "history"
 
     @property
     def label(self) -> str:
-        return _VIEW_LABELS[self]
+        own = _VIEW_LABELS.get(self)
+        return own if own is not None else SHORT_STATE[S(self.value)]
 
 
-_VIEW_LABELS = {
-    AlarmView.ACTIVE: "Active",
-    AlarmView.SHELVED: "Shelved",
-    AlarmView.SUPPRESSED: "Suppressed",
-    AlarmView.OUT_OF_SERVICE: "Out of service",
-    AlarmView.HISTORY: "History",
-}
+_VIEW_LABELS = {AlarmView.ACTIVE: "Active", AlarmView.HISTORY: "History"}
 
-VIEW_STATES: dict[AlarmView, frozenset[AlarmState]] = {
-    AlarmView.ACTIVE: ACTIVE_STATES,
-    AlarmView.SHELVED: frozenset({S.SHELVED}),
-    AlarmView.SUPPRESSED: frozenset({S.SUPPRESSED}),
-    AlarmView.OUT_OF_SERVICE: frozenset({S.OUT_OF_SERVICE}),
+VIEW_STATES: dict[AlarmView, frozenset[AlarmState]] = {AlarmView.ACTIVE: ACTIVE_STATES} | {
+    v: frozenset({S(v.value)}) for v in AlarmView if v not in _VIEW_LABELS
 }
 
 SHORT_STATE = {
@@ -191,7 +186,7 @@ def load_history(journal: EventReader, since: float, limit: int = 5000) -> list[
 
 
 @dataclass(slots=True)
-class AlarmCounts:
+class AlarmCounts(PriorityCounts):
     """What the banner shows. `active`: alarms in the active list per priority; `unacked`: of those,
     the ones waiting for an acknowledgement; `top`: the unacknowledged ones, most important and
     newest first (the banner shows the first few)."""
@@ -202,14 +197,6 @@ class AlarmCounts:
     suppressed: int = 0
     out_of_service: int = 0
     top: list[AlarmRecord] = field(default_factory=list)
-
-    @property
-    def total_active(self) -> int:
-        return sum(self.active.values())
-
-    @property
-    def total_unacked(self) -> int:
-        return sum(self.unacked.values())
 
 
 class AlarmList:

@@ -290,8 +290,25 @@ def needs_ack(r: AlarmRecord) -> bool:
     return not r.acked and r.state in ACTIVE_STATES
 
 
+class PriorityCounts:
+    """Totals over per-priority counts: one home for the engine's `AlarmSummary` and the screens'
+    `alarm_list.AlarmCounts` (each says what its `active` and `unacked` count)."""
+
+    __slots__ = ()
+    active: dict[Priority, int]
+    unacked: dict[Priority, int]
+
+    @property
+    def total_active(self) -> int:
+        return sum(self.active.values())
+
+    @property
+    def total_unacked(self) -> int:
+        return sum(self.unacked.values())
+
+
 @dataclass(frozen=True, slots=True)
-class AlarmSummary:
+class AlarmSummary(PriorityCounts):
     """Counts for the alarm banner. Per priority: annunciated active alarms, and those unacknowledged."""
 
     active: dict[Priority, int]
@@ -301,14 +318,6 @@ class AlarmSummary:
     shelved: int
     suppressed: int
     out_of_service: int
-
-    @property
-    def total_active(self) -> int:
-        return sum(self.active.values())
-
-    @property
-    def total_unacked(self) -> int:
-        return sum(self.unacked.values())
 
     @property
     def highest_unacked(self) -> Priority | None:

@@ -27,6 +27,15 @@ ALARM_ACTIONS: dict[str, str] = {
 ACTION_FILTERS = (*(str(c) for c in ALARM_ACTIONS), "write", "refused")
 
 
+def _target_machine(ctx: PlantTools, target: str) -> str:
+    """The machine of an audited target: a tag's or an alarm's machine; "" for anything else (a log-in)."""
+    t = ctx.catalog.tags.get(target)
+    if t is not None:
+        return t.machine
+    a = ctx.catalog.alarms.get(target)
+    return a.machine if a is not None else ""
+
+
 class OperatorActions(Tool):
     name = "operator_actions"
     description = "who did what: acknowledgements, resets, shelving, setpoint changes, refused attempts"
@@ -81,6 +90,13 @@ class OperatorActions(Tool):
                 items.append((e.ts, e.user, what, "", e, "write"))
             elif e.kind == "audit" and d.get("result") not in (None, "ok"):
                 if action not in (None, "refused"):
+                    continue
+                # A refused attempt belongs to the machine of what it targeted (a tag or an alarm): asked
+                # about the capper, a refused filler setpoint write is not the capper's.
+                target = str(d.get("target") or e.source or "")
+                if tag and target != tag:
+                    continue
+                if mids is not None and _target_machine(ctx, target) not in mids:
                     continue
                 items.append(
                     (

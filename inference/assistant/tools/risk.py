@@ -185,7 +185,8 @@ class FaultRisk(Tool):
             warn_parts.append(f"The fault model raised no warning from {rng}.")
         seen: list[dict[str, Any]] = []
         if focus == "warnings":
-            for stop in ctx.stops(mids, a, b):
+            # A stop at the window's very end counts: "before the filler tripped" ends at that trip.
+            for stop in ctx.stops(mids, a, math.nextafter(b, math.inf)):
                 if stop.data.get("state") != "Faulted":
                     continue
                 mname = ctx.catalog.machine_name(stop.source)

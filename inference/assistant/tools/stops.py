@@ -3,6 +3,7 @@ upstream/downstream stop that starved or blocked it) and the stop history of mac
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
@@ -283,7 +284,8 @@ class EventSequence(Tool):
                 if e.data.get("state") == "Running"
             ]
             w0 = ran[-1].ts if ran else t_stop - 600.0
-            data = j.samples(list(m.key_tags), w0, t_stop + 1.0)
+            # Up to the stop instant itself (the trip sample shares it), never after: "before the stop".
+            data = j.samples(list(m.key_tags), w0, math.nextafter(t_stop, math.inf))
             for name in m.key_tags:
                 t = ctx.catalog.tags.get(name)
                 s = data[name]
