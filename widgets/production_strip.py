@@ -149,6 +149,7 @@ class LineStatusStrip(QFrame):
         )
         self.rate.setToolTip(
             f"Units counted by the constraint machine over the {window}, against its nameplate rate"
+            + (f"; the line's state was unknown for part of it ({rate_unknown})" if rate_unknown else "")
         )
         self.good.setText(f"good {count(st.good)} of {count(st.target)} · due now {count(st.target_so_far)}")
         self.good.setToolTip(
@@ -159,7 +160,7 @@ class LineStatusStrip(QFrame):
         oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s)
         self.oee.setText(
             f"OEE {pct(f.oee)}  A {pct(f.availability)}  P {pct(f.performance)}  Q {pct(f.quality)}"
-            f"  · {st.shift_name} shift so far" + (f", {oee_unknown}" if oee_unknown else "")
+            f"  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else "")
         )
         self.oee.setToolTip(
             f"ISO 22400-2, the line (stopped while any machine in series is) over the {st.shift_name} shift so far"

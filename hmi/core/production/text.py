@@ -32,5 +32,5 @@ def unknown_part(unknown_s: float, window_s: float) -> str:
     if unknown_s < 0.5:
         return ""
     if unknown_s >= window_s - 0.5:
-        return "state unknown all of it"
-    return f"state unknown {clock_duration(unknown_s)} of it"
+        return "state unknown"
+    return f"{clock_duration(unknown_s)} unknown"
