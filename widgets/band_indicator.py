@@ -61,7 +61,10 @@ class _AgeTicker:
 
     def _tick(self) -> None:
         for ind in list(self._shown):
-            ind.tick()
+            if shiboken6.isValid(ind):
+                ind.tick()
+            else:  # its widget was deleted by Qt (its parent went) before Python let go of it
+                self._shown.discard(ind)
 
 
 AGE_TICK_MS = 1000
