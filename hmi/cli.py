@@ -395,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "export",
-        help="raw samples of journal files as CSV, text tags included (`linehmi export --help`)",
+        help="raw samples of journal files as CSV, text tags and compacted files included (`linehmi export --help`)",
         add_help=False,
     )
     sub.add_parser(

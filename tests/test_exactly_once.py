@@ -3,9 +3,15 @@ journaled is not journaled again, however often the logger is restarted."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +19,7 @@ import pytest
 from hmi.app.runtime import LineRuntime
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.journal import Journal
-from hmi.core.quality import BAD_NOT_CONNECTED
+from hmi.core.quality import BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.samples import SampleBatch
 from inference.qc.inspector import QcFrame, QcInspector
@@ -146,3 +152,155 @@ def test_runtime_resumes_qc_after_the_last_journaled_frame(tmp_path):
     rt._restore_qc_position()
     assert rt.qc is not None and rt.qc.taken_until() == {"cam": t}
     rt.journal.close()
+
+
+KILLS = 3
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "resources" / "demo_line.toml"
+PER_FRAME = (GOOD, BAD_WAITING_FOR_INITIAL_DATA)  # defect-rate samples an inspected frame leaves
+
+
+def _ro_rows(directory: Path, sql: str) -> list[tuple]:
+    out: list[tuple] = []
+    for p in sorted(directory.glob("line1_*.db")):
+        con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        try:
+            out += con.execute(sql).fetchall()
+        except sqlite3.OperationalError:  # being created
+            pass
+        finally:
+            con.close()
+    return out
+
+
+def _frames_journaled(directory: Path) -> int:
+    per_frame = ", ".join(repr(f"0x{s:08X}") for s in PER_FRAME)
+    sql = f"SELECT 1 FROM samples_readable WHERE tag = 'qc.defect_rate' AND status_code IN ({per_frame})"
+    return len(_ro_rows(directory, sql))
+
+
+def test_sigkill_and_restarts_against_the_simulator_journal_frames_and_samples_once(tmp_path):
+    """The logger SIGKILLed again and again while the simulator (a separate process, like a PLC)
+    keeps running: every camera frame's verdict and every sample is journaled once."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    sim = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hmi.cli",
+            "sim",
+            "--port",
+            str(port),
+            "--camera-hz",
+            "4",
+            "--no-history",
+            "--camera-defect-rate",
+            "0.3",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    run = [
+        sys.executable,
+        "-m",
+        "hmi.cli",
+        "run",
+        "--config",
+        str(DEMO),
+        "--headless",
+        "--journal-dir",
+        str(tmp_path),
+        "--endpoint",
+        f"opc.tcp://127.0.0.1:{port}/linehmi/",
+    ]
+    try:
+        for kill in range(KILLS + 1):
+            before = _frames_journaled(tmp_path)
+            p = subprocess.Popen(run, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_for(lambda b=before: _frames_journaled(tmp_path) >= b + 3, 90)
+            finally:
+                if kill < KILLS:
+                    p.send_signal(signal.SIGKILL)  # between an inspection and its commit, sometimes
+                else:
+                    p.send_signal(signal.SIGTERM)
+                p.wait(30)
+    finally:
+        sim.terminate()
+        sim.wait(30)
+    per_frame = ", ".join(repr(f"0x{s:08X}") for s in PER_FRAME)
+    frames = _ro_rows(
+        tmp_path,
+        "SELECT source_ts, count(*) FROM samples_readable WHERE tag = 'qc.defect_rate'"
+        f" AND status_code IN ({per_frame}) GROUP BY source_ts HAVING count(*) > 1",
+    )
+    assert frames == [], "camera frames inspected and journaled twice"
+    rejects = _ro_rows(
+        tmp_path,
+        "SELECT json_extract(data, '$.seq'), ts, count(*) FROM events WHERE kind = 'qc' AND message LIKE 'QC reject%'"
+        " GROUP BY 1, 2 HAVING count(*) > 1",
+    )
+    assert rejects == []
+    dups = _ro_rows(
+        tmp_path,
+        "SELECT tag_id, source_ts, value, status, count(*) FROM samples"
+        f" WHERE status != {BAD_NOT_CONNECTED} GROUP BY 1, 2, 3, 4 HAVING count(*) > 1",
+    )
+    assert dups == []
+    started = _ro_rows(tmp_path, "SELECT 1 FROM events WHERE message LIKE 'LineHMI started%'")
+    assert len(started) == KILLS + 1
+
+
+def test_a_restart_after_midnight_does_not_journal_the_last_samples_again(tmp_path):
+    """The new day's file is empty at a restart just after midnight: the unchanged tags' re-read
+    repeats the last samples of the previous day's file and must not be journaled again."""
+    cfg = make_config(interval_ms=20)
+    evening = dt.datetime(2026, 3, 28, 23, 59, 30).timestamp()
+    current = {0: (evening - 5, 2.0), 1: (evening - 1, 50.0), 2: (evening - 300, 30.0)}
+
+    def reread() -> SampleBatch:
+        return SampleBatch.concat([batch([i], ts, [v]) for i, (ts, v) in current.items()])
+
+    now = [evening]
+    for restart in range(RESTARTS):  # 23:59:30, then 00:00:30, 00:01:30... of the next day
+        with Journal(cfg, tmp_path, clock=lambda: now[0]) as j:
+            j.write_samples(reread())
+            j.flush()
+            if restart == 2:  # a real change on the new day is journaled, once
+                current[1] = (now[0] + 1, 51.0)
+                j.write_samples(batch([1], current[1][0], [current[1][1]]))
+                j.flush()
+            st = j.stats
+        assert st.samples_duplicate == (0 if restart == 0 else 3), f"restart {restart}"
+        now[0] += 60.0
+    days = sorted(tmp_path.glob("jt_*.db"))
+    assert [p.name for p in days] == ["jt_2026-03-28.db", "jt_2026-03-29.db"]
+    assert rows(days[0], "SELECT count(*) FROM samples")[0][0] == 3
+    assert rows(days[1], "SELECT tag_id, value FROM samples") == [(2, 51.0)]
+
+
+def test_a_repeat_in_a_later_batch_of_the_same_commit_is_not_journaled_again(tmp_path):
+    """After a restart the read at connect and the subscription's first notification both carry a
+    tag's current sample; when the value changed while LineHMI was down the first is new, and the
+    second, often committed with it, is the same sample again (found by the SIGKILL test)."""
+    cfg = make_config(interval_ms=10_000)  # one commit for everything below
+    with Journal(cfg, tmp_path) as j:
+        j.write_samples(batch([0, 1], 100.0, [1.0, 5.0]))
+        j.flush()
+        j.write_samples(batch([0, 1, 2], 200.0, [2.0, 5.0, 7.0]))  # the read at connect
+        j.write_samples(batch([0, 1, 2], 200.0, [2.0, 5.0, 7.0]))  # the subscription's first values
+        j.write_samples(batch([0], 200.0, [2.5]))  # same time, another value: not a repeat
+        j.flush()
+        assert j.stats.samples_duplicate == 3
+    got = rows(j.path, "SELECT tag_id, source_ts, value FROM samples ORDER BY id")
+    assert got == [
+        (1, 100.0, 1.0),
+        (2, 100.0, 5.0),
+        (1, 200.0, 2.0),
+        (2, 200.0, 5.0),
+        (3, 200.0, 7.0),
+        (1, 200.0, 2.5),
+    ]

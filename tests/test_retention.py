@@ -15,6 +15,7 @@ from hmi.core.config import RetentionConfig
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.journal import Journal
 from hmi.core.retention import RetentionJob
+from hmi.core.sample_store import sample_count
 from tests.test_journal import batch, make_config
 
 TODAY = dt.date(2026, 11, 30)
@@ -29,6 +30,15 @@ def count(path: Path, table: str) -> int:
     con = sqlite3.connect(path)
     try:
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def stored(path: Path) -> int:
+    """Samples the file holds, raw rows and compacted chunks together."""
+    con = sqlite3.connect(path)
+    try:
+        return sample_count(con)
     finally:
         con.close()
 
@@ -74,8 +84,11 @@ def test_each_kind_is_kept_for_its_own_time(tmp_path, days):
     r = job(tmp_path, posted, raw_days=5, rollup_days=30, qc_days=5).run_once()
     assert sorted(r.raw_files) == sorted(days[a].name for a in (40, 10)) and r.samples_removed == 600
     assert r.rollup_files == [days[40].name] and r.files_removed == []
+    # the closed file still inside raw_days is compacted: its samples are all there, in chunks
+    assert r.compacted_files == [days[3].name] and r.samples_compacted == 300
+    assert count(days[3], "samples") == 0 and count(days[3], "sample_chunks") == 3
     for age, path in days.items():
-        assert count(path, "samples") == (0 if age in (40, 10) else 300), age
+        assert stored(path) == (0 if age in (40, 10) else 300), age
         assert (count(path, "sample_rollup") > 0) == (age != 40), age
         assert count(path, "events") >= 2, age  # events and audit: kept
     assert r.qc_images_removed == 6  # the two day folders older than 5 days
@@ -112,8 +125,8 @@ def test_disk_guard_sheds_qc_images_first_then_raw_samples_never_events(tmp_path
     # 2. raw samples past raw_days (40 and 10 days old); 3. still critical: the oldest closed day
     # that still has raw samples (3 days old) loses them, its rollups stay
     assert r.raw_files == [days[40].name, days[10].name, days[3].name]
-    assert count(days[3], "samples") == 0 and count(days[3], "sample_rollup") > 0
-    assert count(days[1], "samples") == 300 and count(days[0], "samples") == 300
+    assert stored(days[3]) == 0 and count(days[3], "sample_rollup") > 0
+    assert stored(days[1]) == 300 and stored(days[0]) == 300
     assert all(count(p, "events") >= 2 for p in days.values())
     assert (
         posted
@@ -184,3 +197,36 @@ def test_nothing_is_removed_before_the_plant_historian_has_it(tmp_path, days):
     g._forwarded_through = lambda p: None
     r = g.run_once()
     assert r.files_removed == [days[40].name]
+
+
+def test_nothing_is_compacted_before_the_plant_historian_has_it(tmp_path, days):
+    """With [plant], retention asks the forwarder first: a file not fully forwarded is not compacted."""
+    confirmed: dict[str, dict[str, int]] = {}
+    g = RetentionJob(
+        tmp_path,
+        "jt",
+        RetentionConfig(raw_days=5, rollup_days=30, events_days=35),
+        post_event=lambda e: None,
+        warn_free_bytes=2 * 10**9,
+        critical_free_bytes=5 * 10**8,
+        clock=lambda: noon(TODAY),
+        disk_free=lambda p: 10**12,
+        forwarded_through=lambda p: confirmed.get(p.name, {}),
+    )
+    r = g.run_once()
+    assert sorted(r.held_for_plant) == sorted(days[a].name for a in (40, 10, 3))
+    assert not r.raw_files and not r.compacted_files and not r.files_removed
+    assert all(stored(days[a]) == 300 for a in (10, 3)) and days[40].exists()
+    # the forwarder confirms the 3-day file's rows, and all but the last sample of the 10-day file
+    for age, short in ((3, 0), (10, 1)):
+        confirmed[days[age].name] = {
+            "events": _max_id(days[age], "events"),
+            "samples": _max_id(days[age], "samples") - short,
+        }
+    r = g.run_once()
+    assert r.compacted_files == [days[3].name] and r.held_for_plant == [days[40].name, days[10].name]
+    assert stored(days[10]) == 300 and count(days[3], "samples") == 0 and stored(days[3]) == 300
+    # no [plant] configured: the forwarder's answer is None and retention goes ahead
+    g._forwarded_through = lambda p: None
+    r = g.run_once()
+    assert r.files_removed == [days[40].name] and r.raw_files == [days[10].name]

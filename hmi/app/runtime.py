@@ -53,7 +53,7 @@ from hmi.core.journal_health import JournalHealth, JournalWatch
 from hmi.core.link_state import LINK_CONNECTED, LINK_CONNECTING, LINK_LOST
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.tracker import ProductionTracker
-from hmi.core.quality import BAD, GOOD, is_backfilled, is_bad, status_name
+from hmi.core.quality import BAD, BAD_WAITING_FOR_INITIAL_DATA, GOOD, is_backfilled, is_bad, status_name
 from hmi.core.retention import RetentionJob
 from hmi.core.runtime_api import ConnectionState, LiveUpdate, ServerGrant, TagProblem, WriteResult
 from hmi.core.samples import SampleBatch
@@ -578,8 +578,8 @@ class LineRuntime:
                 self._post_event(ev)
 
     def _forwarded_through(self, path: Path) -> dict[str, int] | None:
-        """What the plant historian confirmed of a journal file (retention asks before it deletes);
-        None without [plant]. A configured but unusable forwarder has confirmed nothing."""
+        """What the plant historian confirmed of a journal file (retention asks before it compacts or
+        deletes); None without [plant]. A configured but unusable forwarder has confirmed nothing."""
         if self.config.plant is None:
             return None
         return self.plant.forwarded_through(path) if self.plant is not None else {}
@@ -620,6 +620,20 @@ class LineRuntime:
                 frame_ts = ev.ts  # a verdict is journaled at its frame's source time
             if isinstance(frame_ts, int | float) and not isinstance(frame_ts, bool) and ev.source:
                 self.qc.resume_after(ev.source, float(frame_ts))
+        # Every inspected frame, OK or reject, also leaves a defect-rate sample at its frame's
+        # source time: after a kill the newest one committed is the last frame inspected and
+        # journaled (one inspected but killed before that commit is inspected again, once).
+        cam = self.config.camera
+        if cam is None or self.camera is None or not cam.rate_tag:
+            return
+        try:
+            got = self.journal.read_samples([cam.rate_tag], time.time() - _STATE_LOOKBACK_S)[cam.rate_tag]
+        except Exception as exc:
+            log.warning("QC position not restored from the defect-rate samples: %s", exc)
+            return
+        per_frame = np.isin(got.status, (GOOD, BAD_WAITING_FOR_INITIAL_DATA))  # not link-down marks
+        if per_frame.any():
+            self.qc.resume_after(self.camera.source, float(got.source_ts[per_frame].max()))
 
     def _on_state(self, state: ConnectionState, detail: str) -> None:
         prev = self._state

@@ -135,6 +135,10 @@ class JournalConfig(_Strict):
     # SQLite's page cache of the writer connection: the largest cache LineHMI holds. RSS grows with
     # the day's file until the cache is full, then levels off (see docs/journal.md, "Memory").
     page_cache_mb: Number = 32.0
+    # What may wait in memory while the disk stalls or fails (docs/journal.md, "Memory"): past these
+    # the newest sample batches are dropped (and a data_gap journaled), events counted as lost.
+    max_queued_samples: int = 1_000_000  # about 48 MB
+    max_queued_events: int = 50_000  # about 25 MB
     # Text tags (data_type = "text") and 64-bit integers beyond 2^53 are journaled as text up to this
     # many UTF-8 bytes; a longer value is cut at a character boundary and marked with its full length.
     max_text_bytes: int = 1024
@@ -160,6 +164,13 @@ class JournalConfig(_Strict):
     @classmethod
     def _cache(cls, v: float) -> float:
         return _bounded(v, 1.0, 4096.0, "MB", low_open=False)
+
+    @field_validator("max_queued_samples", "max_queued_events")
+    @classmethod
+    def _queue(cls, v: int) -> int:
+        if not 1_000 <= v <= 100_000_000:
+            raise ValueError(f"must be between 1000 and 100000000, got {v}")
+        return v
 
     @field_validator("stall_warn_s")
     @classmethod
@@ -194,6 +205,9 @@ class RetentionConfig(_Strict):
     events_days: Number = 0.0  # 0: forever
     qc_days: Number = 90.0
     qc_max_gb: Number = 5.0
+    compact_raw: bool = (
+        True  # closed files keep raw samples as chunks (~10 B/sample, hmi.core.sample_compact)
+    )
 
     @field_validator("raw_days", "rollup_days")
     @classmethod

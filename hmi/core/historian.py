@@ -4,9 +4,12 @@
 tag, sized for the plot: raw samples when there are few (at most `raw_factor`
 per pixel), else peak-preserving min/max buckets one pixel wide, taken from
 the journal's rollup table (`hmi.core.rollup`) when the file has complete
-rollups at a level at most 1.5 pixels wide, else computed by SQLite with GROUP BY
-on the (tag_id, source_ts) index. Nothing reads every row of a long range into
-Python. The rules for drawing the result are in `hmi.core.trend_data`.
+rollups at a level at most 1.5 pixels wide, else computed from the samples with the
+aggregates of a SQL GROUP BY (`buckets_from_group_rows`, shared with the plant
+historian). Samples come through
+`hmi.core.sample_store.read_tag`, from raw rows or compacted chunks alike. Nothing
+reads every sample of a long range when rollups can answer. The rules for drawing
+the result are in `hmi.core.trend_data`.
 
 Gaps the samples cannot show by themselves are added as NaN points with a
 "no data" status, so a line is never drawn across them:
@@ -47,6 +50,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from hmi.core.history_api import read_pen, read_window
 from hmi.core.journal_schema import files_for_range, journal_path_for
 from hmi.core.journal_text import TextRow, read_text_rows, text_at
 from hmi.core.quality import (
@@ -58,6 +62,8 @@ from hmi.core.quality import (
     status_name,
 )
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
+from hmi.core.sample_codec import SampleColumns
+from hmi.core.sample_store import count_at_most, first_from, last_before, read_tag
 from hmi.core.text_samples import display_text
 from hmi.core.trend_data import FLAG_MASK, Buckets, Intervals, Points, regroup
 
@@ -232,10 +238,7 @@ class Historian:
     ) -> HistoryResult:
         """Drawable history of `tags` over [t0, t1) for a plot `width_px` pixels wide."""
         started = time.perf_counter()
-        if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-            raise ValueError(f"bad time range {t0!r} .. {t1!r}")
-        width_px = max(16, int(width_px))
-        w = (t1 - t0) / width_px
+        width_px, w = read_window(t0, t1, width_px)
         canceller = _Cancel(cancel)
         paths = self._existing(t0, t1)
         tags = list(dict.fromkeys(tags))
@@ -301,47 +304,7 @@ class Historian:
         tid = self._tag_ids(conn, path).get(tag)
         if tid is None:
             return Points.empty(), None, 0, "none"
-        raw_limit = int(self.raw_factor * width_px)
-        # Counting stops at the limit: deciding costs at most raw_limit index entries.
-        n = conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
-            " LIMIT ?)",
-            (tid, t0, t1, raw_limit + 1),
-        ).fetchone()[0]
-        bounds = self._bounds(conn, tid, t0, t1)
-        if n <= raw_limit:
-            rows = conn.execute(
-                "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
-                " ORDER BY source_ts, id",
-                (tid, t0, t1),
-            ).fetchall()
-            return Points.concat([bounds[0], rows_to_points(rows), bounds[1]]), None, n, "raw"
-        complete, levels = rollup_state(conn)
-        # a rollup bucket up to 1.5 pixels wide: its min and max land at most a pixel off,
-        # and a third as many rows as the next finer level
-        usable_levels = [lv for lv in levels if lv <= 1.5 * w] if complete else []
-        if usable_levels:
-            level = max(usable_levels)
-            b = self._rollup_buckets(conn, tid, level, t0, t1, w)
-            source = f"rollup-{level}s"
-        else:
-            b = self._sql_buckets(conn, tid, t0, t1, w)
-            source = "sql-group"
-        return Points.concat([bounds[0], bounds[1]]), b, b.samples, source
-
-    @staticmethod
-    def _bounds(conn: sqlite3.Connection, tid: int, t0: float, t1: float) -> tuple[Points, Points]:
-        before = conn.execute(
-            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts < ?"
-            " ORDER BY source_ts DESC, id DESC LIMIT 1",
-            (tid, t0),
-        ).fetchall()
-        after = conn.execute(
-            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ?"
-            " ORDER BY source_ts, id LIMIT 1",
-            (tid, t1),
-        ).fetchall()
-        return rows_to_points(before), rows_to_points(after)
+        return read_pen(_FilePen(conn, tid), t0, t1, w, width_px, self.raw_factor)
 
     @staticmethod
     def _rollup_buckets(
@@ -388,26 +351,6 @@ class Historian:
             np.nan_to_num(a[:, 8]).astype(np.uint32),
         )
 
-    @staticmethod
-    def _sql_buckets(conn: sqlite3.Connection, tid: int, t0: float, t1: float, w: float) -> Buckets:
-        """Pixel buckets computed by SQLite from the samples (files without rollups, short ranges)."""
-        # status >= 2^31: bad severity; 2^30 <= status < 2^31: uncertain. Plain comparisons are
-        # about twice as fast as bit shifts here.
-        bad = "(value IS NULL OR status >= 2147483648)"
-        rows = conn.execute(
-            f"""SELECT min(source_ts), max(source_ts), count(*),
-                   sum({bad}), sum(value IS NOT NULL AND status >= 1073741824 AND status < 2147483648),
-                   min(CASE WHEN status < 2147483648 THEN value END),
-                   max(CASE WHEN status < 2147483648 THEN value END),
-                   max(CASE WHEN {bad} THEN source_ts END), max(CASE WHEN NOT {bad} THEN source_ts END),
-                   max(CASE WHEN {bad} THEN status END), max(CASE WHEN NOT {bad} THEN status END),
-                   max(status & 32)
-                FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?
-                GROUP BY CAST((source_ts - ?) / ? AS INTEGER) ORDER BY 1""",
-            (tid, t0, t1, t0, w),
-        ).fetchall()
-        return buckets_from_group_rows(rows, w, lambda times: _values_at(conn, tid, times))
-
     def _gap_events(
         self, paths: Sequence[Path], t0: float, t1: float
     ) -> tuple[Intervals, np.ndarray, list[Any]]:
@@ -452,17 +395,9 @@ class Historian:
                     tid = ids.get(tag)
                     if tid is None:
                         continue
-                    row = conn.execute(
-                        "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts <= ?"
-                        " ORDER BY source_ts DESC, id DESC LIMIT 1",
-                        (tid, t),
-                    ).fetchone()
-                    if row is not None and row[0] > best[tag][2]:
-                        best[tag] = (
-                            math.nan if row[1] is None else float(row[1]),
-                            int(row[2]),
-                            float(row[0]),
-                        )
+                    last = last_before(conn, tid, t, inclusive=True)
+                    if len(last) and last.source_ts[0] > best[tag][2]:
+                        best[tag] = (float(last.value[0]), int(last.status[0]), float(last.source_ts[0]))
             except sqlite3.Error:
                 self._drop_kept(path)  # a file replaced or damaged under us: reopen next time
                 raise
@@ -560,22 +495,12 @@ class Historian:
                 tid = self._tag_ids(conn, path).get(tag)
                 if tid is None:
                     continue
-                cur = conn.execute(
-                    "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
-                    " ORDER BY source_ts, id",
-                    (tid, t0, t1),
-                )
-                while True:
-                    rows = cur.fetchmany(100_000)
-                    if not rows:
-                        break
-                    out[tag].append(rows_to_points(rows))
-                    rows_read += len(rows)
-                    if rows_read > max_rows:
-                        raise ValueError(
-                            f"more than {max_rows:,} samples in the range; export a shorter range"
-                        )
-                    canceller.check()
+                got = read_tag(conn, tid, t0, t1, limit=max_rows - rows_read + 1)
+                rows_read += len(got)
+                if rows_read > max_rows:
+                    raise ValueError(f"more than {max_rows:,} samples in the range; export a shorter range")
+                out[tag].append(_points(got))
+                canceller.check()
             except sqlite3.OperationalError as exc:
                 if "interrupt" in str(exc):
                     raise HistoryCancelled() from None
@@ -588,6 +513,38 @@ class Historian:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+class _FilePen:
+    """One tag in one journal file, as `read_pen` reads a pen (`PenStore`): raw rows and compacted
+    chunks alike (`hmi.core.sample_store`), rollups when the file's are complete."""
+
+    def __init__(self, conn: sqlite3.Connection, tid: int) -> None:
+        self.conn, self.tid = conn, tid
+
+    def count_at_most(self, t0: float, t1: float, limit: int) -> int:
+        # Counting stops at the limit: deciding costs at most `limit` index entries (or chunk sizes).
+        return count_at_most(self.conn, self.tid, t0, t1, limit)
+
+    def bounds(self, t0: float, t1: float) -> tuple[Points, Points]:
+        return _points(last_before(self.conn, self.tid, t0)), _points(first_from(self.conn, self.tid, t1))
+
+    def raw(self, t0: float, t1: float) -> Points:
+        return _points(read_tag(self.conn, self.tid, t0, t1))
+
+    def rollup_levels(self) -> Sequence[int]:
+        complete, levels = rollup_state(self.conn)
+        return levels if complete else []
+
+    def rollup(self, level: int, t0: float, t1: float, w: float) -> Buckets:
+        return Historian._rollup_buckets(self.conn, self.tid, level, t0, t1, w)
+
+    def group_buckets(self, t0: float, t1: float, w: float) -> Buckets:
+        return _sample_buckets(read_tag(self.conn, self.tid, t0, t1), t0, w)
+
+
+def _points(c: SampleColumns) -> Points:
+    return Points(c.source_ts, c.value, c.status)
 
 
 def merge_pen(
@@ -631,7 +588,7 @@ def merge_pen(
 def buckets_from_group_rows(
     rows: Sequence[tuple[Any, ...]], w: float, values_at: Callable[[np.ndarray], np.ndarray]
 ) -> Buckets:
-    """Pixel buckets from the GROUP BY rows of `Historian._sql_buckets` (both historians' SQL shape):
+    """Pixel buckets from GROUP BY rows (the plant historian's SQL; `_sample_buckets` computes the same):
     min/max/first/last time, count, bad and uncertain counts, min/max of non-bad values, last bad and
     last good time, max bad and good status, OR-ed flags. `values_at` gives the recorded value at
     exact sample times (the last good value of a bucket with more than one good sample)."""
@@ -716,21 +673,53 @@ def rows_to_points(rows: Sequence[tuple[Any, ...]]) -> Points:
     return Points(a[:, 0].copy(), a[:, 1].copy(), a[:, 2].astype(np.uint32))
 
 
-def _values_at(conn: sqlite3.Connection, tid: int, times: np.ndarray) -> np.ndarray:
-    """The usable value recorded at each of `times` (exact sample times; the last row wins a tie)."""
-    found: dict[float, float] = {}
-    chunk = 500  # well under SQLite's limit on bound parameters
-    tl = times.tolist()
-    for k in range(0, len(tl), chunk):
-        part = tl[k : k + chunk]
-        marks = ",".join("?" * len(part))
-        for ts, v in conn.execute(
-            f"SELECT source_ts, value FROM samples WHERE tag_id = ? AND source_ts IN ({marks})"
-            " AND value IS NOT NULL AND status < 2147483648 ORDER BY source_ts, id",
-            (tid, *part),
-        ):
-            found[ts] = v
-    return np.array([found.get(t, math.nan) for t in tl], dtype=np.float64)
+def _sample_buckets(c: SampleColumns, t0: float, w: float) -> Buckets:
+    """Pixel buckets of `w` seconds from `t0` computed from the samples (files without usable
+    rollups, short ranges): the aggregates of the plant historian's SQL GROUP BY
+    (`buckets_from_group_rows`), computed here over samples read by `read_tag`, so raw and
+    compacted files, and PostgreSQL, give the same buckets."""
+    ts, v, st = c.source_ts, c.value, c.status.astype(np.int64)
+    if not len(ts):
+        return Buckets.empty(w)
+    k = ((ts - t0) / w).astype(np.int64)  # CAST(... AS INTEGER): truncation, ts >= t0
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    ends = np.r_[starts[1:], len(ts)]
+    bad = np.isnan(v) | (st >= 0x80000000)
+    unc = ~np.isnan(v) & (st >= 0x40000000) & (st < 0x80000000)
+    ok = ~np.isnan(v) & (st < 0x80000000)  # what SQL's min()/max() of the non-bad values see
+
+    def red(fn: Any, x: np.ndarray, mask: np.ndarray, fill: float) -> np.ndarray:
+        got = fn.reduceat(np.where(mask, x, fill), starts).astype(np.float64)
+        return np.where(np.add.reduceat(mask.astype(np.int64), starts) > 0, got, np.nan)
+
+    rows = np.column_stack(
+        [
+            ts[starts],
+            ts[ends - 1],
+            (ends - starts).astype(np.float64),
+            np.add.reduceat(bad.astype(np.int64), starts).astype(np.float64),
+            np.add.reduceat(unc.astype(np.int64), starts).astype(np.float64),
+            red(np.minimum, v, ok, np.inf),
+            red(np.maximum, v, ok, -np.inf),
+            red(np.maximum, ts, bad, -np.inf),
+            red(np.maximum, ts, ~bad, -np.inf),
+            red(np.maximum, st.astype(np.float64), bad, -1.0),
+            red(np.maximum, st.astype(np.float64), ~bad, -1.0),
+            np.maximum.reduceat(st & 32, starts).astype(np.float64),
+        ]
+    )
+
+    def values_at(times: np.ndarray) -> np.ndarray:
+        """The last usable value recorded at each exact time (the SQL's ORDER BY source_ts, id)."""
+        out = np.full(len(times), np.nan)
+        for j, t in enumerate(times.tolist()):
+            lo, hi = np.searchsorted(ts, t, "left"), np.searchsorted(ts, t, "right")
+            hits = np.flatnonzero(ok[lo:hi])
+            if len(hits):
+                out[j] = v[lo + hits[-1]]
+        return out
+
+    return buckets_from_group_rows([tuple(r) for r in rows.tolist()], w, values_at)
 
 
 def rows_to_buckets(rows: Sequence[tuple[Any, ...]], width: float) -> Buckets:

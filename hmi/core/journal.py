@@ -161,9 +161,9 @@ class Journal:
         directory: Path | str | None = None,
         *,
         clock: Callable[[], float] = time.time,
-        max_queued_samples: int = 1_000_000,
+        max_queued_samples: int | None = None,  # None: journal.max_queued_samples of the config
         max_samples_per_commit: int = 200_000,
-        max_queued_events: int = 50_000,
+        max_queued_events: int | None = None,  # None: journal.max_queued_events
         synchronous: str = "FULL",
         on_error: Callable[[str], None] | None = None,
         connection_factory: type[sqlite3.Connection] = sqlite3.Connection,
@@ -172,9 +172,14 @@ class Journal:
         self.directory = Path(directory if directory is not None else config.journal.directory).absolute()
         self._clock = clock
         self._interval = float(config.journal.commit_interval_ms) / 1000.0
-        self._max_queued = int(max_queued_samples)
+        jc = config.journal
+        self._max_queued = int(
+            max_queued_samples if max_queued_samples is not None else jc.max_queued_samples
+        )
         self._max_per_commit = int(max_samples_per_commit)
-        self._max_queued_events = int(max_queued_events)
+        self._max_queued_events = int(
+            max_queued_events if max_queued_events is not None else jc.max_queued_events
+        )
         self._connection_factory = connection_factory  # a seam for fault-injection tests
         if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA", "OFF"):
             raise ValueError(f"synchronous must be FULL, NORMAL, EXTRA or OFF, not {synchronous!r}")
@@ -702,6 +707,8 @@ class Journal:
                 apply_grants(conn, *self._grants)
             conn.execute("COMMIT")
             self._last_samples.seed(conn, np.asarray(ids, dtype=np.int64))
+            if len(self._last_samples.unknown()):
+                self._seed_from_earlier_file(path)
             self._last_texts.seed(conn)
         except JournalError:
             if conn is not None:
@@ -714,6 +721,25 @@ class Journal:
         if created:
             self._fsync_dir(path.parent)
         return conn, np.asarray(ids, dtype=np.int64), added, created
+
+    def _seed_from_earlier_file(self, path: Path) -> None:
+        """Exactly once across a restart after midnight: the re-read of unchanged tags repeats the
+        last samples of the newest earlier daily file, which the new file does not have."""
+        earlier = [
+            p for d, p in journal_files(self.directory, self.config.line.id) if d is not None and p != path
+        ]
+        earlier = [p for p in earlier if p.name < path.name]
+        if not earlier:
+            return
+        try:
+            with open_journal_readonly(earlier[-1]) as r:
+                by_name = r.tag_ids()
+                ids = np.array([by_name.get(t.name, -1) for t in self.config.tags], dtype=np.int64)
+                self._last_samples.seed(r.conn, ids)
+        except (JournalError, sqlite3.Error) as exc:  # an unreadable old file must not stop the writer
+            log.warning(
+                "journal: last samples not read from %s (%s); a re-read may repeat them", earlier[-1], exc
+            )
 
     @staticmethod
     def _set_aside_orphans(path: Path, now: float) -> None:
@@ -1180,20 +1206,21 @@ class Journal:
                 conn.rollback()
             self._record_error(self._describe(exc, self._path, "the server's granted intervals not recorded"))
 
-    def _insert_samples(self, conn: sqlite3.Connection, batches: list[SampleBatch]) -> int:
-        b = SampleBatch.concat(batches)
+    def _known_tags(self, b: SampleBatch) -> SampleBatch:
         idx = b.tag_idx
         valid = (idx >= 0) & (idx < self._tag_ids.shape[0])
-        if not valid.all():
-            bad = np.unique(idx[~valid]).tolist()[:10]
-            log.error(
-                "journal %s: %d samples with unknown tag index %s dropped",
-                self._path,
-                int((~valid).sum()),
-                bad,
-            )
-            b = b.take(valid)
-        dup = self._last_samples.duplicates(b)
+        if valid.all():
+            return b
+        bad = np.unique(idx[~valid]).tolist()[:10]
+        log.error(
+            "journal %s: %d samples with unknown tag index %s dropped", self._path, int((~valid).sum()), bad
+        )
+        return b.take(valid)
+
+    def _insert_samples(self, conn: sqlite3.Connection, batches: list[SampleBatch]) -> int:
+        known = [self._known_tags(x) for x in batches]
+        b = SampleBatch.concat(known)
+        dup = self._last_samples.duplicates(known)
         self._duplicates = int(dup.sum())
         if self._duplicates:
             b = b.take(~dup)

@@ -7,9 +7,11 @@ not changed comes back with the *same* source timestamp, value and status as
 the sample already journaled: one duplicate row per tag per reconnect.
 
 `LastSamples` remembers, per configured tag, the last real sample journaled
-(source timestamp, value, status; seeded from the file when it is opened) and
+(source timestamp, value, status; seeded from the file when it is opened, and for tags that
+file has no sample of yet, from the newest earlier file: a restart just after midnight) and
 marks the first real sample of each tag in a batch as a duplicate when all
-three equal that remembered sample. Repeats inside one batch are left alone:
+three equal that remembered sample, or the last real sample of the tag in an
+earlier batch of the same commit. Repeats inside one batch are left alone:
 they are what the source sent, not something already journaled.
 The `BadNotConnected` markers the connector writes when the link drops are
 never duplicates and do not count as "previous": the re-read after them is
@@ -20,10 +22,12 @@ number per configured tag.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 import numpy as np
 
 from hmi.core.quality import BAD_NOT_CONNECTED
+from hmi.core.sample_store import Only, read_tag
 from hmi.core.samples import SampleBatch
 
 
@@ -42,21 +46,37 @@ class LastSamples:
             self.status = np.concatenate([self.status, np.full(n_tags - n, -1, dtype=np.int64)])
 
     def seed(self, conn: sqlite3.Connection, tag_ids: np.ndarray) -> None:
-        """The last real sample of each tag in the file being opened (uses the (tag_id, source_ts) index)."""
+        """The last real sample of each tag (config index -> tag id in this file, -1: not in it) whose
+        last sample is not known yet. Called with the file being opened, then with the newest earlier
+        file for tags that file has nothing of (a restart across midnight, or after days off)."""
         self.resize(len(tag_ids))
-        q = (
-            "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND status != ?"
-            " ORDER BY source_ts DESC LIMIT 1"
-        )
         for i, tid in enumerate(tag_ids.tolist()):
-            row = conn.execute(q, (tid, BAD_NOT_CONNECTED)).fetchone()
-            if row is not None and np.isnan(self.ts[i]):
-                self.ts[i] = np.nan if row[0] is None else float(row[0])
-                self.value[i] = np.nan if row[1] is None else float(row[1])
-                self.status[i] = int(row[2])
+            if tid < 0 or not np.isnan(self.ts[i]):
+                continue
+            last = read_tag(conn, tid, newest_first=True, limit=1, only=Only.REAL)
+            if len(last):
+                self.ts[i] = last.source_ts[0]
+                self.value[i] = last.value[0]
+                self.status[i] = int(last.status[0])
 
-    def duplicates(self, b: SampleBatch) -> np.ndarray:
-        """Mask of the samples in `b` that repeat the last journaled real sample of their tag exactly."""
+    def unknown(self) -> np.ndarray:
+        """Config indexes of the tags whose last journaled sample is not known."""
+        return np.flatnonzero(np.isnan(self.ts))
+
+    def duplicates(self, batches: Sequence[SampleBatch]) -> np.ndarray:
+        """Mask over the batches concatenated: the samples that repeat the last real sample of their
+        tag exactly, as journaled or as sent in an earlier batch of the same commit (the read at
+        connect and the subscription's first notification often land in one commit: after a
+        restart the second would otherwise be journaled again). Memory changes only in `advance`."""
+        work = LastSamples(0)
+        work.ts, work.value, work.status = self.ts.copy(), self.value.copy(), self.status.copy()
+        masks = [np.zeros(0, dtype=bool)]
+        for b in batches:
+            masks.append(work._repeats(b))
+            work.advance(b)
+        return np.concatenate(masks)
+
+    def _repeats(self, b: SampleBatch) -> np.ndarray:
         dup = np.zeros(len(b), dtype=bool)
         real = np.flatnonzero(b.status != BAD_NOT_CONNECTED)
         if not len(real):

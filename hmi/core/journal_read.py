@@ -22,6 +22,8 @@ import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import SCHEMA_VERSION as READS_SCHEMA
+from hmi.core.sample_codec import SampleColumns
+from hmi.core.sample_store import columns_from_rows, read_tag
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +60,18 @@ class TagSamples:
 
     @classmethod
     def from_rows(cls, tag: str, rows: Sequence[tuple[Any, ...]]) -> TagSamples:
-        if not rows:
-            e = np.empty(0, dtype=np.float64)
-            return cls(tag, e, e.copy(), e.copy(), e.copy(), np.empty(0, dtype=np.uint32))
-        # None (NULL: a NaN value or a missing server time) becomes NaN in a float array.
-        a = np.array(rows, dtype=np.float64)
-        return cls(
-            tag, a[:, 0].copy(), a[:, 1].copy(), a[:, 2].copy(), a[:, 3].copy(), a[:, 4].astype(np.uint32)
-        )
+        """From (source_ts, server_ts, received_ts, value, status) rows; NULL becomes NaN."""
+        return cls.from_columns(tag, columns_from_rows(list(rows)))
+
+    @classmethod
+    def from_columns(cls, tag: str, c: SampleColumns) -> TagSamples:
+        return cls(tag, c.source_ts, c.server_ts, c.received_ts, c.value, c.status)
 
     @classmethod
     def concat(cls, tag: str, parts: Sequence[TagSamples]) -> TagSamples:
         parts = [p for p in parts if len(p)]
         if not parts:
-            return cls.from_rows(tag, [])
+            return cls.from_columns(tag, SampleColumns.empty())
         if len(parts) == 1:
             return parts[0]
         cols = [np.concatenate([getattr(p, f) for p in parts]) for f in _SAMPLE_FIELDS]
@@ -157,7 +157,7 @@ class JournalReader:
     ) -> dict[str, TagSamples]:
         """Samples per tag in [t0, t1), sorted by source time; an unknown tag gives empty arrays.
 
-        Uses the (tag_id, source_ts) index: one range scan per tag.
+        Raw rows or compacted chunks alike (`hmi.core.sample_store.read_tag`).
         """
         ids = self.tag_ids()
         if tag_names is None:
@@ -166,16 +166,11 @@ class JournalReader:
             names = [tag_names]
         else:
             names = list(tag_names)
-        where, args = _range_sql("source_ts", t0, t1)
-        sql = (
-            "SELECT source_ts, server_ts, received_ts, value, status FROM samples"
-            f" WHERE tag_id = ?{where} ORDER BY source_ts, id"
-        )
         out: dict[str, TagSamples] = {}
         for name in names:
             tid = ids.get(name)
-            rows = self.conn.execute(sql, [tid, *args]).fetchall() if tid is not None else []
-            out[name] = TagSamples.from_rows(name, rows)
+            cols = read_tag(self.conn, tid, t0, t1) if tid is not None else SampleColumns.empty()
+            out[name] = TagSamples.from_columns(name, cols)
         return out
 
 

@@ -4,6 +4,9 @@ What is kept, per kind (`[retention]` in the line config):
 
 - raw samples `raw_days` (default 30), then only their rollups remain (trends
   of old days still show min/max per bucket, at 10 s resolution and coarser);
+  with `compact_raw` (default on) the raw samples of a closed file are kept
+  compactly until then (`hmi.core.sample_compact`: ~10 bytes per sample
+  instead of ~71, read back bit for bit by every reader);
 - rollups `rollup_days` (default 400);
 - events and audit (alarms, operator actions, QC verdicts) `events_days`
   (default 0: forever); they must be kept at least as long as rollups;
@@ -22,8 +25,8 @@ raw samples already past `raw_days`; then, still below
 that still has them (its rollups stay). Events and audit are never shed.
 Every step is journaled with what it removed.
 
-With the plant historian configured, nothing of a file is deleted before the forwarder has
-confirmed all its rows (`forwarded_through`): the journal files are its buffer.
+With the plant historian configured, nothing of a file is compacted or deleted before the
+forwarder has confirmed all its rows (`forwarded_through`): the journal files are its buffer.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from hmi.core.config import RetentionConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import journal_files, local_date
 from hmi.core.rollup import ROLLUP_TABLE
+from hmi.core.sample_compact import CompactError, compact
+from hmi.core.sample_store import CHUNK_TABLE, has_chunks, sample_count
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +63,19 @@ class RetentionReport:
     files_removed: list[str] = field(default_factory=list)  # whole files (events past events_days)
     qc_images_removed: int = 0
     qc_bytes_removed: int = 0
+    compacted_files: list[str] = field(default_factory=list)
+    samples_compacted: int = 0
+    bytes_freed: int = 0  # by compaction, after the vacuum
     held_for_plant: list[str] = field(default_factory=list)  # not yet forwarded: left as they are
 
     def __bool__(self) -> bool:
-        return bool(self.raw_files or self.rollup_files or self.files_removed or self.qc_images_removed)
+        return bool(
+            self.raw_files
+            or self.rollup_files
+            or self.files_removed
+            or self.qc_images_removed
+            or self.compacted_files
+        )
 
     def describe(self) -> str:
         parts = []
@@ -73,6 +87,11 @@ class RetentionReport:
             parts.append(f"{len(self.files_removed)} whole files")
         if self.qc_images_removed:
             parts.append(f"{self.qc_images_removed} QC images ({self.qc_bytes_removed / 1e6:.1f} MB)")
+        if self.compacted_files:
+            parts.append(
+                f"compacted {self.samples_compacted:,} raw samples of {len(self.compacted_files)} files"
+                f" ({self.bytes_freed / 1e6:.1f} MB freed)"
+            )
         return ", ".join(parts) or "nothing"
 
 
@@ -175,9 +194,11 @@ class RetentionJob:
                     if n:
                         report.raw_files.append(path.name)
                         report.samples_removed += n
+                    elif p.compact_raw:
+                        self._compact(path, report)
                     if _older_than(day, p.rollup_days, today) and self._remove_rollups(path):
                         report.rollup_files.append(path.name)
-                except (sqlite3.Error, OSError) as exc:
+                except (sqlite3.Error, OSError, CompactError) as exc:
                     log.error("retention: journal file %s: %s (skipped, tried again next pass)", path, exc)
             if report.held_for_plant:
                 log.info(
@@ -212,17 +233,35 @@ class RetentionJob:
         finally:
             conn.close()
 
+    def _compact(self, path: Path, report: RetentionReport) -> None:
+        conn = self._connect(path)
+        try:
+            size_before = path.stat().st_size
+            done = compact(conn, self._clock())
+            if not done.samples:
+                return
+            self._vacuum(conn, path)
+        finally:
+            conn.close()
+        report.compacted_files.append(path.name)
+        report.samples_compacted += done.samples
+        report.bytes_freed += max(0, size_before - path.stat().st_size)
+
     def _remove_raw(self, path: Path) -> int:
         conn = self._connect(path)
         try:
-            n = conn.execute("SELECT count(*) FROM samples").fetchone()[0]
+            n = sample_count(conn)
             if not n:
                 return 0
+            conn.execute("BEGIN IMMEDIATE")
             conn.execute("DELETE FROM samples")
+            if has_chunks(conn):
+                conn.execute(f"DELETE FROM {CHUNK_TABLE}")
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('raw_samples_removed_at', ?)",
                 (f"{self._clock():.3f}",),
             )
+            conn.execute("COMMIT")
             self._vacuum(conn, path)
             return int(n)
         finally:
@@ -307,6 +346,9 @@ class RetentionJob:
             rr = self.run_once()
             report.raw_files += rr.raw_files
             report.samples_removed += rr.samples_removed
+            report.compacted_files += rr.compacted_files
+            report.samples_compacted += rr.samples_compacted
+            report.bytes_freed += rr.bytes_freed
         if self._free() < self._critical:  # 3. the oldest closed day's raw samples (rollups stay)
             with self._lock:
                 today = local_date(self._clock())
@@ -352,6 +394,9 @@ class RetentionJob:
                     "files_removed": report.files_removed,
                     "qc_images_removed": report.qc_images_removed,
                     "qc_bytes_removed": report.qc_bytes_removed,
+                    "compacted_files": report.compacted_files,
+                    "samples_compacted": report.samples_compacted,
+                    "bytes_freed": report.bytes_freed,
                 },
             )
         )

@@ -26,6 +26,8 @@ from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import STOP_ACTIONS, Stop, StopEdit
 from hmi.core.production.timeline import MachineData, StateSeries
 from hmi.core.rollup import ROLLUP_TABLE, WENT_DOWN_BIT, rollup_state, rollup_went_down
+from hmi.core.sample_codec import SampleColumns
+from hmi.core.sample_store import Only, last_before, read_tag, source_time_span
 
 SNAPSHOT_TYPE = "production_config"
 BAD_BIT = 0x80000000
@@ -101,18 +103,19 @@ def read_edits(readers: Sequence[EventSource]) -> list[StopEdit]:
 _COUNTER_ROLLUP_SQL = f"""
 SELECT bucket, t_last, v_last, s_last, vmin, vmax, flags FROM {ROLLUP_TABLE}
 WHERE tag_id = ? AND level = {int(COUNTER_BUCKET_S)} AND bucket >= ? AND bucket < ? ORDER BY bucket"""
-_USABLE = f"status < {BAD_BIT} AND value IS NOT NULL"  # Good or Uncertain: what a counter counts
 
 
 def _raw(
     conn: sqlite3.Connection, tag_id: int, a: float, b: float, usable: bool
 ) -> list[tuple[float, float, int]]:
-    return conn.execute(
-        "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts >= ? AND source_ts < ?"
-        + (f" AND {_USABLE}" if usable else "")
-        + " ORDER BY source_ts, id",
-        (tag_id, a, b),
-    ).fetchall()
+    """(source_ts, value, status) of the samples in [a, b); usable: Good or Uncertain with a value
+    (what a counter counts). Raw rows and compacted chunks alike (hmi.core.sample_store)."""
+    got = read_tag(conn, tag_id, a, b, only=Only.USABLE if usable else Only.ALL)
+    return _rows(got)
+
+
+def _rows(got: SampleColumns) -> list[tuple[float, float, int]]:
+    return list(zip(got.source_ts.tolist(), got.value.tolist(), got.status.tolist(), strict=True))
 
 
 def _counter_rows(
@@ -158,12 +161,7 @@ def _counter_rows(
 def _tag_rows(
     conn: sqlite3.Connection, tag_id: int, t0: float, t1: float, counter: bool, rollup: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    prior = conn.execute(
-        "SELECT source_ts, value, status FROM samples WHERE tag_id = ? AND source_ts < ?"
-        + (f" AND {_USABLE}" if counter else "")
-        + " ORDER BY source_ts DESC, id DESC LIMIT 1",
-        (tag_id, t0),
-    ).fetchall()
+    prior = _rows(last_before(conn, tag_id, t0, only=Only.USABLE if counter else Only.ALL))
     rows = (
         _counter_rows(conn, tag_id, t0, t1, rollup, prior[0][1] if prior else None)
         if counter
@@ -298,10 +296,7 @@ def last_record_ts(conn: sqlite3.Connection) -> float | None:
     """The last recorded evidence in a journal file: its latest sample or event (the last commit).
     A record that ends without "journal closed" (a crash) ends here, not at the period's end."""
     hi_e = conn.execute("SELECT max(ts) FROM events").fetchone()[0]
-    # Per tag through the (tag_id, source_ts) index: a day file's samples are not scanned.
-    hi_s = conn.execute(
-        "SELECT max((SELECT max(source_ts) FROM samples s WHERE s.tag_id = t.id)) FROM tags t"
-    ).fetchone()[0]
+    _lo, hi_s = source_time_span(conn)  # raw rows or compacted chunks alike
     times = [float(t) for t in (hi_e, hi_s) if isinstance(t, int | float)]
     return max(times) if times else None
 
@@ -495,7 +490,7 @@ def shift_summary(
     readers = [open_journal_readonly(p) for p in _as_paths(paths)]
     try:
         setup = setup or _setup_or_error(readers)
-        has_samples = any(r.conn.execute("SELECT 1 FROM samples LIMIT 1").fetchone() for r in readers)
+        has_samples = any(source_time_span(r.conn)[1] is not None for r in readers)
         last = _files_end(readers)
         if not has_samples or last is None:
             raise JournalError(

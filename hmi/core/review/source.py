@@ -34,6 +34,7 @@ from hmi.core.production.journal_io import analyse_journal, last_record_ts, obse
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
+from hmi.core.sample_store import recorded_span
 
 DAY_S = 86_400.0
 
@@ -205,11 +206,11 @@ def _inspect(path: Path) -> tuple[ReviewFile, str]:
             version = 0
         c = r.conn
         lo_e = c.execute("SELECT min(ts) FROM events").fetchone()[0]
-        lo_s = c.execute("SELECT source_ts FROM samples ORDER BY id LIMIT 1").fetchone()
+        lo_s, _hi_s = recorded_span(c)  # raw rows or compacted chunks alike
         # The record's end: the production figures' rule (record_window), so the report and
         # `linehmi production summary` end where the same evidence does.
         hi = last_record_ts(c)
-        times = [t for t in (lo_e, lo_s and lo_s[0], hi) if isinstance(t, int | float)]
+        times = [t for t in (lo_e, lo_s, hi) if isinstance(t, int | float)]
         if not times:
             raise JournalError(f"journal file {path}: holds no records", path)
         rf = ReviewFile(
