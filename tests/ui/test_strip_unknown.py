@@ -40,3 +40,34 @@ def test_figures_over_unknown_time_say_so(qtbot, themed_app, line, at):
         assert not re.search(r"rate \d", strip.rate.text()), strip.rate.text()
     shift_unknown = status.shift.time(TimeCat.UNKNOWN)
     assert ("unknown" in strip.oee.text()) == (shift_unknown >= 0.5), (shift_unknown, strip.oee.text())
+
+
+def test_long_figures_take_a_third_row_rather_than_being_cut(qtbot, themed_app):
+    """At 1280 px the demo's strip cut "… late shift so far (57:32 unknown" at the window's edge:
+    with the second row too wide, the OEE takes a row of its own."""
+    from PySide6.QtWidgets import QApplication
+
+    strip = LineStatusStrip()
+    qtbot.addWidget(strip)
+    for label, text in (
+        (strip.state, "LINE RUNNING"),
+        (strip.holder, "all machines running"),
+        (strip.since, "running for 00:20"),
+        (strip.rate, "rate 131/min · ideal 400/min (last 1 min: 00:26 unknown)"),
+        (strip.good, "good 145 of 153,000 · due now 19,756"),
+        (strip.oee, "OEE 96.0 %  A 100.0 %  P 96.0 %  Q 100.0 %  · late shift so far (57:32 unknown)"),
+    ):
+        label.setText(text)
+    for width in (1920, 1252, 1000, 700):
+        strip.resize(width, 120)
+        strip.show()
+        QApplication.processEvents()
+        strip._arrange()
+        QApplication.processEvents()
+        for w in strip.fields:
+            assert w.width() >= w.sizeHint().width() - 1 or w.sizeHint().width() > width - 28, (
+                width,
+                w.text(),
+                w.width(),
+            )
+    assert strip.row_starts == (0, 3, 5)  # at 700 px: three rows
