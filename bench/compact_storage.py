@@ -1,6 +1,6 @@
 """Compact storage of raw samples (issue 16): bytes per sample at rest, and history reads, raw vs compacted.
 
-    .venv/bin/python bench/compact_storage.py [--demo-db data/line1_2026-12-06.db] [--record-s 600]
+    .venv/bin/python bench/compact_storage.py [--demo-db data/line1_2026-12-06.db]... [--record-s 600]
                                               [--hours 8] [--hz 1] [--rounds 5] [--dir /tmp]
 
 1. Bytes per sample at rest. A journal file of the demo line (`--demo-db`, a closed file or a copy;
@@ -37,7 +37,7 @@ from trends import line_config  # noqa: E402
 from hmi.core.historian import Historian  # noqa: E402
 from hmi.core.historian_synth import SynthSpec, write_synthetic_journal  # noqa: E402
 from hmi.core.sample_compact import compact  # noqa: E402
-from hmi.core.sample_store import CHUNK_TABLE, sample_count  # noqa: E402
+from hmi.core.sample_store import CHUNK_TABLE, CLOCK_TABLE, sample_count  # noqa: E402
 
 
 def compacted_copy(src: Path, dst: Path) -> float:
@@ -86,10 +86,13 @@ def bench_bytes(demo_db: Path, work: Path) -> None:
     conn = sqlite3.connect(packed)
     n = sample_count(conn)
     chunks = conn.execute(f"SELECT count(*), sum(length(data)) FROM {CHUNK_TABLE}").fetchone()
+    clock = conn.execute(
+        f"SELECT count(*), coalesce(sum(n), 0), sum(length(data)) FROM {CLOCK_TABLE}"
+    ).fetchone()
     conn.close()
     before, after = table_bytes(raw), table_bytes(packed)
     sample_before = before.get("samples", 0) + before.get("idx_samples_tag_ts", 0)
-    sample_after = sum(v for k, v in after.items() if CHUNK_TABLE in k)
+    sample_after = sum(v for k, v in after.items() if CHUNK_TABLE in k or CLOCK_TABLE in k)
     rest_before = sum(before.values()) - sample_before
     rest_after = sum(after.values()) - sample_after
     print(f"demo journal {demo_db.name}: {n:,} samples, {chunks[0]:,} chunks; compacted in {took:.1f} s")
@@ -101,15 +104,19 @@ def bench_bytes(demo_db: Path, work: Path) -> None:
     )
     if before and after:
         print(
-            f"| samples (table + index / chunk table), bytes/sample | {sample_before / n:.1f} |"
+            f"| samples (table + index / chunks + clock), bytes/sample | {sample_before / n:.1f} |"
             f" {sample_after / n:.1f} | {sample_after / sample_before:.3f} |"
         )
         print(
             f"| the rest (rollups, events...), bytes/sample | {rest_before / n:.1f} | {rest_after / n:.1f} | |"
         )
-        for name in sorted(after, key=lambda k: -after[k])[:5]:
-            print(f"|   compacted: {name} | | {after[name] / n:.2f} | |")
+        for name in sorted(after, key=lambda k: -after[k]):
+            if after[name] / n >= 0.01:
+                print(f"|   {name} | {before.get(name, 0) / n:.2f} | {after[name] / n:.2f} | |")
     print(f"| chunk blobs alone, bytes/sample | | {chunks[1] / n:.2f} | |")
+    print(
+        f"| clock blobs alone ({clock[1]:,} distinct source times), bytes/sample | | {clock[2] / n:.2f} | |"
+    )
 
 
 def bench_reads(work: Path, hours: float, hz: float, rounds: int) -> None:
@@ -160,20 +167,27 @@ def bench_reads(work: Path, hours: float, hz: float, rounds: int) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--demo-db", type=Path, help="a demo-line journal file (default: record one)")
+    ap.add_argument(
+        "--demo-db",
+        type=Path,
+        action="append",
+        help="a demo-line journal file, e.g. a real recording or a day from bench/demo_day.py (repeat;"
+        " default: record one)",
+    )
     ap.add_argument(
         "--record-s", type=float, default=600.0, help="seconds of demo to record without --demo-db"
     )
     ap.add_argument("--hours", type=float, default=8.0)
     ap.add_argument("--hz", type=float, default=1.0)
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of the reads (0: bytes only)")
     ap.add_argument("--dir", type=Path, default=None)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="compact-", dir=args.dir) as tmp:
         work = Path(tmp)
-        demo_db = args.demo_db or record_demo(work / "demo", args.record_s)
-        bench_bytes(demo_db, work)
-        bench_reads(work, args.hours, args.hz, args.rounds)
+        for demo_db in args.demo_db or [record_demo(work / "demo", args.record_s)]:
+            bench_bytes(demo_db, work)
+        if args.rounds:
+            bench_reads(work, args.hours, args.hz, args.rounds)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Review workspace on big files: open to a usable timeline, scrub the cursor, render the report.
 
-    .venv/bin/python bench/review.py [--hours 24] [--days 1] [--tags 40]
+    .venv/bin/python bench/review.py [--hours 24] [--days 1] [--tags 40] [--gui] [--painted] [--data DIR]
 
 Writes synthetic daily journals with the real Journal (a machine state change every ~4 min per machine,
 an alarm activation/ack/clear every ~3 min, `--tags` tags at 1 Hz), then measures in the same run:
@@ -9,18 +9,21 @@ an alarm activation/ack/clear every ~3 min, `--tags` tags at 1 Hz), then measure
 - scrub: the alarm picture + machine states at a moving cursor (what each cursor move recomputes),
   against the baseline of replaying every alarm event of the files for each position (no time index);
 - report: `build_report` + `to_markdown` for the whole period;
-- with `--gui` (offscreen Qt): the workspace itself, `ReviewWindow`, scrubbed through its timeline
-  cursor with the overview faceplates showing the recorded instant (values read through the Historian
-  at every move) against the same window with the faceplates hidden (the baseline: alarm picture,
-  machine states, trend cursor, event list only), both in this run; and "Shift report…" (the shift at
-  the cursor, 8 h) with its stop trend images written as PDF.
+- with `--gui` (offscreen Qt): the workspace's "Shift report…" (the shift at the cursor, 8 h) with its
+  stop trend images, CPU seconds, against the old path (the report reading and decoding the record's
+  events again instead of taking the workspace's timeline), and the same as PDF;
+- with `--painted` (a real X server: DISPLAY=:N, Xvfb): bench/review_scrub.py, the workspace at
+  1920x1080 scrubbed across the record, painted updates/s and CPU ms per update, this tree against
+  `--baseline-rev` exported with `git archive`, alternating twice (the same machine load for both).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,15 +106,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=1)
     p.add_argument("--tags", type=int, default=40)
     p.add_argument("--scrubs", type=int, default=300)
-    p.add_argument("--gui", action="store_true", help="also scrub the Qt workspace (faceplates on/off)")
+    p.add_argument(
+        "--gui", action="store_true", help='also time the workspace\'s "Shift report…" (offscreen)'
+    )
+    p.add_argument("--painted", action="store_true",
+                   help="also scrub the workspace on $DISPLAY (Xvfb), this tree against --baseline-rev")  # fmt: skip
+    p.add_argument("--baseline-rev", default="9b29441", help="the commit to compare the painted scrub with "
+                   "(default: main before the cheap cursor move, 2026-12-06)")  # fmt: skip
+    p.add_argument("--moves", type=int, default=150, help="cursor moves per painted scrub")
+    p.add_argument(
+        "--data", type=Path, help="keep the generated journals in this folder and reuse them next time"
+    )
     args = p.parse_args(argv)
     rng = np.random.default_rng(1)
     with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
+        d = Path(tmp) if args.data is None else args.data
+        d.mkdir(parents=True, exist_ok=True)
         t0 = 1_765_000_000.0
         t = time.perf_counter()
-        for day in range(args.days):
-            write_day(d, t0 + day * 86_400, args.hours, args.tags, rng)
+        if not any(d.glob("*.db")):
+            for day in range(args.days):
+                write_day(d, t0 + day * 86_400, args.hours, args.tags, rng)
         size = sum(f.stat().st_size for f in d.glob("*.db")) / 1e6
         print(f"{args.days} journal(s) of {args.hours:g} h, {args.tags} tags at 1 Hz: {size:.0f} MB, written in "
               f"{time.perf_counter() - t:.0f} s; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")  # fmt: skip
@@ -153,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         md = to_markdown(build_report(src, src.t0, src.t1 + 1, "bench"))
         report_s = time.perf_counter() - t
-        gui = gui_figures(src, cursors, Path(tmp)) if args.gui else None
+        gui = gui_figures(src, Path(tmp)) if args.gui else None
+        painted = painted_scrub(d, args.baseline_rev, args.moves) if args.painted else None
 
     rate = 1.0 / statistics.mean(ours)
     print()
@@ -169,52 +185,77 @@ def main(argv: list[str] | None = None) -> int:
           f"mean ({statistics.mean(base) / statistics.mean(ours):.1f}x ours) | |")  # fmt: skip
     print(f"| report (build + Markdown, {len(md):,} chars) | {report_s:.2f} s | <= 10 s |")
     if gui is not None:
-        with_fp, without_fp, n_tags, pdf_s, pages = gui
-        print(f"| workspace scrub, faceplates shown ({n_tags} tags read per move) | {with_fp:,.0f} updates/s "
-              "| >= 30 updates/s |")  # fmt: skip
-        print(f"| baseline: the same window, faceplates hidden | {without_fp:,.0f} updates/s | |")
-        print(f"| shift report at the cursor with its stop trend images, as PDF ({pages} pages) | {pdf_s:.2f} s "
-              "| <= 10 s |")  # fmt: skip
+        ours_s, old_s, images_s, pdf_s, pages = gui
+        rest = images_s + pdf_s
+        print(
+            f'| "Shift report…" at the cursor: the report on the workspace\'s timeline, CPU | {ours_s:.2f} s | |'
+        )
+        print(
+            f"| baseline: the same report reading the record's events again (old path), CPU | {old_s:.2f} s | |"
+        )
+        print(f"| + 5 stop trend images, + PDF ({pages} pages), CPU | {images_s:.2f} s + {pdf_s:.2f} s | |")
+        print(
+            f'| "Shift report…" in all, CPU | {ours_s + rest:.2f} s (old path {old_s + rest:.2f} s) | <= 10 s |'
+        )
+    for label, fig in painted or []:
+        print(f"| painted scrub, {label} (load {fig['load']:.0f}) | {fig['painted_per_s']:.1f} updates/s, "
+              f"{fig['cpu_ms_per_update']:.1f} ms CPU per update | >= 30 updates/s |")  # fmt: skip
     return 0
 
 
-def gui_figures(src: ReviewSource, cursors: np.ndarray, tmp: Path) -> tuple[float, float, int, float, int]:
-    """(updates/s with faceplates, updates/s without, tags per move, PDF report s, pages), offscreen."""
+def gui_figures(src: ReviewSource, tmp: Path) -> tuple[float, float, float, float, int]:
+    """CPU s of "Shift report…" at the cursor, offscreen: (report on the workspace's timeline, the same
+    report built from the files again (the old path), the stop trend images, the PDF, pages)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtWidgets import QApplication
 
+    from hmi.core.review.record import shift_at, tag_infos
     from hmi.ui.report_pdf import write_pdf
+    from hmi.ui.report_snapshots import render_snapshots
     from hmi.ui.review_window import ReviewWindow
 
     app = QApplication.instance() or QApplication([])
     window = ReviewWindow(src, compact=False)
-    window.resize(1920, 1080)
-    window.show()
-    app.processEvents()
-
-    def rate() -> float:
-        times = []
-        for c in cursors:
-            a = time.perf_counter()
-            window.timeline_view.set_cursor(float(c))
-            app.processEvents()  # paint what changed, as the screen would
-            times.append(time.perf_counter() - a)
-        return 1.0 / statistics.mean(times)
-
-    rate()  # warm-up: first paint, file caches
-    with_fp = rate()
-    window.overview.hide()
-    without_fp = rate()
-    window.overview.show()
-    n_tags = len(window._reader.tags) if window._reader is not None else 0
     window.timeline_view.set_cursor(src.t0 + 12 * 3600)  # "Shift report…" reports the shift at the cursor
-    t = time.perf_counter()
-    report, images = window._report()
+    t0, t1, title = shift_at(src, src.t0 + 12 * 3600)
+    t, w = time.process_time(), time.perf_counter()
+    build_report(src, t0, t1, title)  # the old path: the report read and decoded the record's events again
+    old_s, old_wall = time.process_time() - t, time.perf_counter() - w
+    t, w = time.process_time(), time.perf_counter()
+    report = build_report(src, t0, t1, title, timeline=window.timeline)  # the workspace's "Shift report…"
+    ours_s, ours_wall = time.process_time() - t, time.perf_counter() - w
+    w = time.perf_counter()
+    t = time.process_time()
+    images = render_snapshots(report, src.historian(), tag_infos(src))
+    images_s = time.process_time() - t
+    t = time.process_time()
     pages = write_pdf(to_markdown(report), tmp / "report.pdf", title="bench", images=images)
-    pdf_s = time.perf_counter() - t
+    pdf_s = time.process_time() - t
+    rest_wall = time.perf_counter() - w
+    print(f"\"Shift report…\" wall (load {os.getloadavg()[0]:.0f}): {ours_wall + rest_wall:.2f} s, the old path "
+          f"{old_wall + rest_wall:.2f} s")  # fmt: skip
     window.close()
-    return with_fp, without_fp, n_tags, pdf_s, pages
+    app.processEvents()
+    return ours_s, old_s, images_s, pdf_s, pages
+
+
+def painted_scrub(journals: Path, baseline_rev: str, moves: int) -> list[tuple[str, dict[str, float]]]:
+    """bench/review_scrub.py on a real X server ($DISPLAY) for this tree and for `baseline_rev`
+    (exported with `git archive`), alternating, twice each: the same machine load for both."""
+    script = Path(__file__).with_name("review_scrub.py")
+    with tempfile.TemporaryDirectory() as base:
+        archive = subprocess.run(["git", "archive", baseline_rev], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", base], input=archive.stdout, check=True)
+        out = []
+        for _ in range(2):
+            for label, tree in ((f"baseline {baseline_rev}", Path(base)), ("this tree", ROOT)):
+                run = subprocess.run(
+                    [sys.executable, str(script), str(journals), "--tree", str(tree), "--moves", str(moves)],
+                    capture_output=True, text=True, check=True, env={**os.environ, "QT_QPA_PLATFORM": "xcb"},
+                )  # fmt: skip
+                out.append((label, json.loads(run.stdout.strip().splitlines()[-1])))
+    return out
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
     linehmi shift-replay               the demo shift through the alarm engine (fast) + its KPI report
     linehmi browse --endpoint URL [--toml F]   a server's address space as a tree (or a config skeleton)
     linehmi write TAG VALUE --config FILE --user NAME   one setpoint, role-checked, journaled, read back
+    linehmi journal copy SRC DST                        a consistent copy of a journal file, also while it is written
     linehmi certs list|show|trust|reject|own --config FILE   server certificates and this station's own
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)
@@ -67,10 +68,12 @@ def _load(path: str | Path) -> LineConfig:
 
 def _bound_malloc(config: LineConfig) -> None:
     """Before the first thread starts: arenas are made per thread, so the bound must come first."""
-    from hmi.core.malloc_bounds import MallocBounds, apply_malloc_bounds
+    from hmi.core.malloc_bounds import MallocBounds, MallocTrimmer, apply_malloc_bounds
 
     mem = config.memory
     apply_malloc_bounds(MallocBounds(mem.malloc_arenas, mem.malloc_mmap_threshold_kb))
+    # A daemon thread for the life of the process (run and demo end with it).
+    MallocTrimmer(mem.malloc_trim_interval_s).start()
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -284,12 +287,13 @@ def _print_grants(path: Path) -> int:
     import sqlite3
 
     from hmi.core.journal_text import read_grants
+    from hmi.core.readonly_db import connect_readonly
 
     if not path.is_file():
         print(f"{path}: no such journal file", file=sys.stderr)
         return 2
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_readonly(path)
         try:
             rows = read_grants(conn)
         finally:
@@ -307,7 +311,9 @@ def _print_grants(path: Path) -> int:
     slow = []
     for r in rows:
         if r.server_granted_at is None:
-            print(f"  {r.name:<32} {r.sampling_ms or 0:>7g} ms {'-':>10} {'-':>6} {'-':>11}  (not subscribed)")
+            print(
+                f"  {r.name:<32} {r.sampling_ms or 0:>7g} ms {'-':>10} {'-':>6} {'-':>11}  (not subscribed)"
+            )
             continue
         mark = "  SLOWER than configured" if r.slower() else ""
         if mark:
@@ -385,6 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     sub.add_parser(
+        "journal",
+        help="journal file tools: `journal copy SRC DST`, a consistent copy while LineHMI writes",
+        add_help=False,
+    )
+    sub.add_parser(
         "certs",
         help="the OPC UA PKI folder: list, trust, reject (see `linehmi certs --help`)",
         add_help=False,
@@ -450,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
         from hmi.write_cli import write_cli_main
 
         return write_cli_main(argv[1:])
+    if argv and argv[0] == "journal":
+        from hmi.journal_cli import journal_cli_main
+
+        return journal_cli_main(argv[1:])
     if argv and argv[0] == "export":
         from hmi.export_cli import export_cli_main
 

@@ -22,7 +22,9 @@ def _when(text: str, what: str) -> float:
     try:
         t = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise SystemExit(f"linehmi export: {what} {text!r} is not a date/time like 2026-12-05T06:00") from None
+        raise SystemExit(
+            f"linehmi export: {what} {text!r} is not a date/time like 2026-12-05T06:00"
+        ) from None
     return (t if t.tzinfo else t.astimezone()).timestamp()
 
 
@@ -62,10 +64,12 @@ def export_cli_main(argv: list[str]) -> int:
     series = hist.read_raw(numeric, t0, t1) if numeric else {}
     texts = hist.read_text(tags, t0, t1)
     units = {t: str(info[t].get("unit") or "") for t in tags}
+    # --from: each number's value holding at the start is the first row (held_from says since when)
+    held = hist.values_at(numeric, t0) if args.t0 and numeric else None
     if args.csv == "-":
-        rows = write_csv(sys.stdout, series, units, texts=texts)
+        rows = write_csv(sys.stdout, series, units, texts=texts, held=held, start=t0)
     else:
         with open(args.csv, "w", encoding="utf-8", newline="") as f:
-            rows = write_csv(f, series, units, texts=texts)
+            rows = write_csv(f, series, units, texts=texts, held=held, start=t0)
         print(f"wrote {rows:,} rows of {len(tags)} tags to {args.csv}", file=sys.stderr)
     return 0

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from hmi.core.journal_read import JournalError
+from hmi.core.review.journal_write import ReviewJournal
 from hmi.core.review.record import ReviewRecord, tag_infos
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewError, ReviewSource
@@ -162,6 +163,12 @@ def review_main(argv: list[str]) -> int:
     p.add_argument("paths", nargs="+", help="journal file(s), a journal directory or a postgresql:// URL")
     p.add_argument("--seconds", type=float, help="close after this many seconds (scripts, tests)")
     p.add_argument("--screenshot", help="with --seconds: save the window to this PNG before closing")
+    p.add_argument(
+        "--users",
+        type=Path,
+        help="the line's users file (default: users.json next to the journals): a supervisor who logs in "
+        "may write stop reasons to the journal (audited)",
+    )
     _add_plant_options(p)
     args = p.parse_args(argv)
     try:
@@ -169,6 +176,14 @@ def review_main(argv: list[str]) -> int:
     except ReviewError as exc:
         print(f"linehmi review: {exc}", file=sys.stderr)
         return 2
+    if args.users is not None and not args.users.is_file():
+        print(f"linehmi review: --users {args.users}: no such file", file=sys.stderr)
+        return 2
+    journal = (
+        ReviewJournal.for_files([(f.path, f.t0, f.t1) for f in source.files], args.users)
+        if isinstance(source, ReviewSource)
+        else None
+    )
     from hmi.ui.system_libs import check_before_window
 
     if message := check_before_window():
@@ -176,4 +191,4 @@ def review_main(argv: list[str]) -> int:
         return 2
     from hmi.ui.review_window import run_review
 
-    return run_review(source, seconds=args.seconds, screenshot=args.screenshot)
+    return run_review(source, seconds=args.seconds, screenshot=args.screenshot, journal=journal)

@@ -308,6 +308,16 @@ def validate_card(raw: dict[str, Any], path: Path, name: str) -> ModelCard:
     return card
 
 
+# The command that (re)trains the model of each task (inference/models_cli.py): a missing or
+# stale model file names it, so the person reading the message can act on it.
+TRAIN_COMMANDS = {"fault-prediction": "linehmi models train-fault", "visual-qc": "linehmi models train-qc"}
+
+
+def train_command(card: ModelCard) -> str:
+    """The `linehmi models ...` command that trains this card's model."""
+    return TRAIN_COMMANDS.get(card.task, "linehmi models --help")
+
+
 def read_card(path: Path) -> ModelCard:
     """Parse a card file; errors name the card and the field."""
     name = path.name.removesuffix(CARD_SUFFIX)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.model_card import ModelCard, ModelError, TensorSpec, read_card, sha256_of
+from inference.model_card import ModelCard, ModelError, TensorSpec, read_card, sha256_of, train_command
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ def load_model(
     model_path = card_path.parent / card.file
     if not model_path.is_file():
         raise ModelError(
-            card.name, f"model file {model_path} is missing (train it with `linehmi models ...`)"
+            card.name, f"model file {model_path} is missing (train it with `{train_command(card)}`)"
         )
     digest = sha256_of(model_path)
     if digest != card.sha256:

@@ -3,6 +3,7 @@ give clear advisories and the pipeline carries on."""
 
 from __future__ import annotations
 
+import logging
 import math
 import shutil
 import threading
@@ -14,6 +15,8 @@ from connectors.sim.faults import load_schedule, make_fault
 from hmi.core.batch_worker import BatchWorker
 from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.events import EventKind, Severity
+from hmi.core.quality import BAD_NOT_CONNECTED, BAD_SENSOR_FAILURE, BAD_WAITING_FOR_INITIAL_DATA
+from hmi.core.samples import SampleBatch
 from inference.fault.predictor import DEFAULT_CARD, FaultPredictor, pseudo_tag_names
 from inference.fault.replay import sim_batches
 from inference.fault.warning import WarningLogic
@@ -253,3 +256,74 @@ def test_time_scale_follows_a_faster_simulator(config, shipped):
     assert raised and raised[0].machine == "filler"
     # 60 process seconds = 6 wall seconds at time factor 10.
     assert failed_at - raised[0].ts >= 6.0
+
+
+def _status_first_seconds(batches, config, tag, status, seconds):
+    """The simulated feed with `tag` reading `status` (value NaN) for its first `seconds`."""
+    i = config.tag_index()[tag]
+    for batch, model in batches:
+        rows = (batch.tag_idx == i) & (batch.source_ts < T0 + seconds)
+        if rows.any():
+            st = batch.status.copy()
+            val = batch.value.copy()
+            st[rows], val[rows] = status, np.nan
+            batch = SampleBatch.from_columns(
+                batch.tag_idx, batch.source_ts, batch.server_ts, batch.received_ts, val, st
+            )
+        yield batch, model
+
+
+@pytest.mark.parametrize(
+    ("status", "warned"),
+    [(BAD_WAITING_FOR_INITIAL_DATA, False), (BAD_NOT_CONNECTED, False), (BAD_SENSOR_FAILURE, True)],
+)
+def test_a_sensor_warning_needs_a_real_bad_sample_not_waiting_for_initial_data(
+    config, shipped, status, warned
+):
+    """The tester saw "Conveyor: no fault prediction, speed reads bad/NaN" right after start while
+    the machines were connected: the server's "waiting for initial data" was read as a bad sensor.
+    Only a real sample that is bad (here BadSensorFailure) warns."""
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0)
+    feed = _status_first_seconds(
+        sim_batches(config, t0=T0, seed=3, duration_s=150.0, random_jams=False),
+        config,
+        "conveyor.speed",
+        status,
+        40.0,
+    )
+    advisories = [a for batch, _m in feed for a in pred.process(batch)]
+    problems = [a.message for a in advisories if a.kind == "problem" and a.machine == "conveyor"]
+    if warned:
+        assert problems == ["Conveyor: no fault prediction, speed reads bad/NaN"], problems
+    else:
+        assert problems == [], problems
+    assert pred.status()["conveyor"].status == "ok"
+
+
+def test_a_missing_model_file_is_logged_and_names_the_command_that_trains_it(config, tmp_path, caplog):
+    """D-13a: the README promises a message in the log, on screen and in the journal; the log had
+    none, and the hint said "`linehmi models ...`" instead of the command."""
+    shutil.copy(DEFAULT_CARD, tmp_path / DEFAULT_CARD.name)  # the card without its .onnx file
+    with caplog.at_level(logging.ERROR, logger="inference.fault.predictor"):
+        pred = FaultPredictor(config, tmp_path / DEFAULT_CARD.name, clock=lambda: T0)
+    assert not pred.available
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("fault prediction unavailable" in m and "`linehmi models train-fault`" in m for m in logged)
+    advisories, _ = _replay(pred, config, seed=1, duration_s=5.0)
+    assert "`linehmi models train-fault`" in advisories[0].message
+
+
+@pytest.mark.parametrize("card", sorted(DEFAULT_CARD.parent.glob("*.card.json")), ids=lambda p: p.name)
+def test_every_shipped_model_names_a_real_training_command(card, tmp_path):
+    from inference.model_card import read_card, train_command
+    from inference.models_cli import models_cli_main
+    from inference.onnx_model import ModelError, load_model
+
+    shutil.copy(card, tmp_path / card.name)
+    with pytest.raises(ModelError) as exc:
+        load_model(tmp_path / card.name)
+    cmd = train_command(read_card(card))
+    assert f"`{cmd}`" in str(exc.value) and "..." not in str(exc.value)
+    with pytest.raises(SystemExit) as done:  # the named sub-command exists (its --help exits 0)
+        models_cli_main([*cmd.split()[2:], "--help"])
+    assert done.value.code == 0

@@ -11,7 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from inference.fault.predictor import MachineRisk, failure_mode_text
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, failure_mode_text
 from widgets.advisory_readout import AdvisoryReadout, format_rul
 from widgets.palette import ALARM_HIGH, ALARM_MEDIUM, ALARM_URGENT
 
@@ -29,6 +32,8 @@ def test_readout_states(qtbot):
     assert w.why_label.text() == "covers bearing failure, bearing overheat only"
     assert "not covered" in w.toolTip() and "within 2 min" in w.toolTip()
     assert not w.active and w.badge.isHidden()
+    w.set_risk(MachineRisk("filler", 1.5, 0.0, 321.0, False, "ok", (), "fault_predictor", **scope))
+    assert w.rul_label.text() == "RUL not stated below 30% risk"  # was "RUL 5 min 21 s" at 0 %
     w.set_risk(
         MachineRisk(
             "filler",
@@ -81,3 +86,25 @@ def test_the_shipped_model_says_what_it_covers():
         "bearing failure, bearing overheat",
         600.0,
     )
+
+
+@settings(deadline=None)  # a loaded CI box must not fail it by time
+@given(
+    risk=st.one_of(st.just(0.0), st.just(math.nan), st.floats(0.0, 1.0)),
+    rul=st.floats(0.0, 700.0),
+    min_risk=st.floats(0.05, 0.9),
+)
+@example(risk=0.0, rul=321.0, min_risk=0.3)  # the tester's filler: "risk 0 % · RUL 5 min 21 s"
+def test_a_rul_countdown_only_where_the_risk_supports_it(risk, rul, min_risk):
+    """The rule: below the card's threshold_off risk (and with no risk at all) the readout never
+    shows a finite countdown; it says why. At the cap it reads "> 10 min" whatever the risk."""
+    r = MachineRisk("filler", 1.0, risk, rul, False, "ok", rul_min_risk=min_risk)
+    text = r.rul_text
+    countdown = text.endswith(" s") and not text.startswith(">")
+    at_cap = rul >= DEFAULT_RUL_CAP_S * 0.95
+    if at_cap:
+        assert text == "> 10 min"
+    elif risk >= min_risk:
+        assert countdown, text
+    else:
+        assert not countdown and text == f"not stated below {min_risk:.0%} risk", text

@@ -338,13 +338,54 @@ def test_csv_export_iso_times_quality_and_backfilled():
     out = io.StringIO()
     n = write_csv(out, series, {"a": "bar"})
     rows = list(csv.reader(io.StringIO(out.getvalue())))
-    assert n == 3 and rows[0] == ["time", "tag", "value", "unit", "quality", "status", "backfilled"]
+    assert n == 3 and rows[0] == [
+        "time",
+        "tag",
+        "value",
+        "unit",
+        "quality",
+        "status",
+        "backfilled",
+        "held_from",
+    ]
     assert [r[1] for r in rows[1:]] == ["a", "b", "a"]  # by time
     t = dt.datetime.fromisoformat(rows[1][0])
     assert t.tzinfo is not None and t.timestamp() == pytest.approx(T0)
     assert rows[1][2:6] == ["1.25", "bar", "Good", "Good"]
     assert rows[3][2] == "" and rows[3][4] == "Bad" and rows[3][5] == "BadSensorFailure"
     assert rows[2][6] == "1" and rows[2][4] == "Good"
+
+
+def test_csv_export_of_a_window_starts_with_the_values_holding_at_its_start():
+    """Sample and hold in the file as in the trend: a tag whose last sample came before the window
+    starts with that value at the window's start, marked with when it was recorded; a tag with a
+    sample right at the start, or none before it, gets no extra row."""
+    start = T0 + 10.0
+    series = {
+        "slow": Points.of([T0 + 25.0], [3.0], [GOOD]),
+        "exact": Points.of([start, T0 + 12.0], [5.0, 6.0], [GOOD, GOOD]),
+        "new": Points.of([T0 + 11.0], [1.0], [GOOD]),
+    }
+    held = {
+        "slow": (2.5, GOOD, T0 - 40.0),
+        "exact": (4.0, GOOD, T0 + 1.0),
+        "new": (math.nan, 0, math.nan),
+        "quiet": (math.nan, BAD_SENSOR_FAILURE, T0 - 5.0),  # Bad, and nothing in the window
+    }
+    out = io.StringIO()
+    n = write_csv(out, series, {}, held=held, start=start)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))[1:]
+    first = {}
+    for r in rows:
+        first.setdefault(r[1], r)
+    assert n == len(rows) == 6
+    for tag, was in (("slow", T0 - 40.0), ("quiet", T0 - 5.0)):
+        r = first[tag]
+        assert dt.datetime.fromisoformat(r[0]).timestamp() == pytest.approx(start)
+        assert dt.datetime.fromisoformat(r[7]).timestamp() == pytest.approx(was)
+    assert first["slow"][2] == "2.5" and first["quiet"][2] == "" and first["quiet"][4] == "Bad"
+    assert first["exact"][2] == "5.0" and first["exact"][7] == ""
+    assert first["new"][2] == "1.0" and sum(r[7] != "" for r in rows) == 2
 
 
 # --- live buffers -----------------------------------------------------------------------------------------

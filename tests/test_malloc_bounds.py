@@ -6,6 +6,7 @@ import platform
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 from pydantic import ValidationError
@@ -101,3 +102,60 @@ def test_sim_history_ring_holds_its_bound_from_the_start() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     bound = 40 * 36016 * 20  # int64 time + float64 value + uint32 status per entry
     assert int(out.stdout.strip()) >= 0.9 * bound
+
+
+_HOLES = textwrap.dedent(
+    """
+    import ctypes, sys
+    from hmi.core.malloc_bounds import MallocTrimmer
+    def rss():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    libc = ctypes.CDLL("libc.so.6")
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    blocks = [libc.malloc(1024) for _ in range(100_000)]  # 100 MB of small blocks in the main arena
+    for b in blocks:
+        ctypes.memset(b, 1, 1024)
+    for i, b in enumerate(blocks):
+        if i % 64:  # every 64th block lives on: the freed pages are holes, not the arena's top
+            libc.free(b)
+    before = rss()
+    trimmer = MallocTrimmer(60.0)
+    if sys.argv[1] == "trim":
+        trimmer.trim_now()
+    print(before - rss())
+    """
+)
+
+
+def _given_back(mode: str) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", _HOLES, mode], capture_output=True, text=True, timeout=60, check=True
+    )
+    return int(out.stdout.strip())
+
+
+@glibc_only
+def test_trim_gives_back_free_pages_between_live_blocks() -> None:
+    assert _given_back("none") < 10 * 2**20  # free() alone keeps the holes resident ...
+    assert _given_back("trim") > 50 * 2**20  # ... malloc_trim gives them back
+
+
+@glibc_only
+def test_trimmer_thread_trims_until_stopped() -> None:
+    from hmi.core.malloc_bounds import MallocTrimmer
+
+    trimmer = MallocTrimmer(0.01).start()
+    try:
+        for _ in range(500):
+            if trimmer.trims >= 2:
+                break
+            threading.Event().wait(0.01)
+    finally:
+        trimmer.stop()
+    assert trimmer.trims >= 2
+    done = trimmer.trims
+    threading.Event().wait(0.05)
+    assert trimmer.trims == done  # stopped: no trims after stop()

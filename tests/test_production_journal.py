@@ -95,6 +95,25 @@ def _batch(cfg, t: float, values: dict[str, float]) -> SampleBatch:
     )
 
 
+def run_capper_stop(cfg, journal, tracker: ProductionTracker, t0: float) -> None:
+    """Half an hour of the line from t0, every 10 s, with the capper faulted (code 9, not mapped to a
+    reason: an unclassified stop) from t0 + 600 to t0 + 900; into the journal and the tracker."""
+    states = {"filler": 2, "capper": 2, "labeller": 2, "conveyor": 2}
+    for k in range(0, 1800, 10):
+        t = t0 + k
+        st = dict(states)
+        if 600 <= k < 900:
+            st["capper"] = 4  # faulted, code 9: not mapped to a reason
+        vals = {f"{m}.state": float(v) for m, v in st.items()}
+        vals |= {"capper.fault_code": 9.0 if 600 <= k < 900 else 0.0}
+        vals |= {f"{m}.good_count": float(k * 6) for m in ("filler", "capper", "labeller")}
+        vals |= {f"{m}.reject_count": 0.0 for m in ("filler", "capper", "labeller")}
+        batch = _batch(cfg, t, vals)
+        journal.write_samples(batch)
+        tracker.process(batch)
+    tracker.tick(force=True)
+
+
 def test_tracker_edits_are_role_checked_audited_and_in_the_file(tmp_path):
     cfg = _utc_config()
     setup = ProductionSetup.from_config(cfg)
@@ -104,20 +123,7 @@ def test_tracker_edits_are_role_checked_audited_and_in_the_file(tmp_path):
     try:
         tracker = ProductionTracker(setup, cfg.tag_index(), journal, Auditor(journal), clock=lambda: now[0])
         tracker.start()
-        states = {"filler": 2, "capper": 2, "labeller": 2, "conveyor": 2}
-        for k in range(0, 1800, 10):
-            t = t0 + k
-            st = dict(states)
-            if 600 <= k < 900:
-                st["capper"] = 4  # faulted, code 9: not mapped to a reason
-            vals = {f"{m}.state": float(v) for m, v in st.items()}
-            vals |= {"capper.fault_code": 9.0 if 600 <= k < 900 else 0.0}
-            vals |= {f"{m}.good_count": float(k * 6) for m in ("filler", "capper", "labeller")}
-            vals |= {f"{m}.reject_count": 0.0 for m in ("filler", "capper", "labeller")}
-            batch = _batch(cfg, t, vals)
-            journal.write_samples(batch)
-            tracker.process(batch)
-        tracker.tick(force=True)
+        run_capper_stop(cfg, journal, tracker, t0)
         an = tracker.analysis()
         (stop,) = an.unclassified()
         assert stop.machine == "capper" and stop.flags == ["PLC fault code 9 is not mapped to a reason"]

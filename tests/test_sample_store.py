@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hmi.core import sample_compact
 from hmi.core.historian import Historian, write_csv
 from hmi.core.journal_dedup import LastSamples
 from hmi.core.journal_read import JournalError, open_journal_readonly
@@ -32,10 +33,12 @@ from hmi.core.production.journal_io import _tag_rows
 from hmi.core.quality import BAD_NOT_CONNECTED
 from hmi.core.review.source import _inspect
 from hmi.core.rollup import update_rollups
-from hmi.core.sample_codec import ChunkError, SampleColumns, decode, encode
-from hmi.core.sample_compact import compact
+from hmi.core.sample_codec import CHUNK_SAMPLES, ChunkError, SampleColumns, decode, encode, encode_on_clock
+from hmi.core.sample_compact import FileClock, compact
 from hmi.core.sample_store import (
     CHUNK_TABLE,
+    CLOCK_PART,
+    CLOCK_TABLE,
     Only,
     count_at_most,
     read_tag,
@@ -78,7 +81,14 @@ def histories(draw) -> list[tuple[int, float, float, float, float, int]]:
     return rows
 
 
-def write_file(path: Path, rows: list[tuple[int, float, float, float, float, int]], batches: int) -> None:
+def write_file(
+    path: Path,
+    rows: list[tuple[int, float, float, float, float, int]],
+    batches: int,
+    compact_after: int | None = None,
+) -> None:
+    """The rows as the writer commits them, in `batches` transactions; with `compact_after`, the file
+    is compacted after that many (a closed day's file the writer opened again: a clock set back)."""
     cfg = make_config(TAGS)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -87,7 +97,9 @@ def write_file(path: Path, rows: list[tuple[int, float, float, float, float, int
         write_meta(conn, cfg, None, T0)
         ids, _ = register_tags(conn, cfg.tags, T0)
         tag_ids = np.array(ids, dtype=np.int64)
-        for part in np.array_split(np.arange(len(rows)), batches):  # commits as the writer makes them
+        for k, part in enumerate(np.array_split(np.arange(len(rows)), batches)):  # the writer's commits
+            if k == compact_after:
+                compact(conn, now=T0)
             if not len(part):
                 continue
             cols = list(zip(*[rows[k] for k in part], strict=True))
@@ -172,13 +184,30 @@ def probe_times(rows) -> list[float]:
     return picks
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(histories(), st.integers(1, 4))
-def test_every_reader_answers_the_same_from_a_compacted_file(tmp_path_factory, rows, batches):
-    d = tmp_path_factory.mktemp("cmp")
-    raw = d / "raw.db"
-    write_file(raw, rows, batches)
-    packed = compacted_copy(raw, d / "packed.db")
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    histories(),
+    st.integers(2, 4),
+    st.sampled_from(["closed", "written after", "compacted twice"]),
+    st.sampled_from([(CHUNK_SAMPLES, CLOCK_PART), (7, 5), (3, 16)]),
+)
+def test_every_reader_answers_the_same_from_a_compacted_file(tmp_path_factory, rows, batches, how, sizes):
+    """`how`: a closed file compacted; one compacted after some commits and then written into again
+    (raw rows beside chunks: a clock set back reopened yesterday's file); that one compacted once more.
+    `sizes`: samples per chunk and entries per clock part (small ones: reads across many of each)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sample_compact, "CHUNK_SAMPLES", sizes[0])
+        mp.setattr(sample_compact, "CLOCK_PART", sizes[1])
+        d = tmp_path_factory.mktemp("cmp")
+        raw = d / "raw.db"
+        write_file(raw, rows, batches)
+        if how == "closed":
+            packed = compacted_copy(raw, d / "packed.db")
+        else:
+            packed = d / "packed.db"
+            write_file(packed, rows, batches, compact_after=batches // 2)
+            if how == "compacted twice":
+                packed = compacted_copy(packed, d / "packed2.db")
     times = probe_times(rows)
     ranges = [(None, None), (times[0], times[1])] + [(a, b) for a in times[2:4] for b in times[4:5]]
 
@@ -301,6 +330,60 @@ def test_the_codec_is_bit_exact_for_any_columns(rows):
     assert decode(encode(cols)).identical(cols)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(allow_nan=True, width=64), st.sampled_from([0.0, -0.0, T0, T0 + 0.1])),
+            st.floats(allow_nan=True, width=64),
+            st.floats(allow_nan=True, width=64),
+            st.floats(allow_nan=True, width=64),
+            st.integers(0, 2**32 - 1),
+        ),
+        max_size=200,
+    ),
+    st.integers(0, 1000),
+)
+def test_chunks_on_the_file_clock_are_bit_exact_for_any_columns(rows, base):
+    """Any source times (0.0 and -0.0 are two clock entries, NaN has chunks of its own) come back
+    bit for bit from the clock, every other column from the chunk."""
+    cols = SampleColumns(
+        np.array([r[0] for r in rows], dtype=np.float64),
+        np.array([r[1] for r in rows], dtype=np.float64),
+        np.array([r[2] for r in rows], dtype=np.float64),
+        np.array([r[3] for r in rows], dtype=np.float64),
+        np.array([r[4] for r in rows], dtype=np.uint32),
+    )
+    cols = cols.take(~np.isnan(cols.source_ts))
+    clock = FileClock(base)
+    half = len(cols) // 2
+    clock.add(cols.take(slice(0, half)))  # the clock is collected tag by tag
+    clock.add(cols.take(slice(half, None)))
+    part = clock.finish()
+    assert np.all(np.diff(part.times) >= 0)
+    blob = encode_on_clock(cols, clock.index(cols.source_ts), part)
+    assert decode(blob, clock.lookup).identical(cols)
+    with pytest.raises(ChunkError, match="without the clock"):
+        decode(blob)
+
+
+def test_a_damaged_clock_is_a_clear_error(tmp_path):
+    rows = [(0, T0 + k, T0 + k, T0 + k + 0.01, float(k), 0) for k in range(50)]
+    raw = tmp_path / "raw.db"
+    write_file(raw, rows, 1)
+    packed = compacted_copy(raw, tmp_path / "packed.db")
+    conn = sqlite3.connect(packed)
+    try:
+        conn.execute(f"UPDATE {CLOCK_TABLE} SET data = substr(data, 1, length(data) - 3)")
+        with pytest.raises(ChunkError, match="damaged sample clock"):
+            read_tag(conn, 1)
+        conn.execute(f"DELETE FROM {CLOCK_TABLE}")
+        with pytest.raises(ChunkError, match=r"clock lacks entries 0\.\.49"):
+            read_tag(conn, 1)
+    finally:
+        conn.close()
+
+
 def test_a_damaged_chunk_is_a_clear_error():
     cols = SampleColumns(*(np.arange(10, dtype=np.float64) for _ in range(4)), np.zeros(10, dtype=np.uint32))
     blob = encode(cols)
@@ -310,24 +393,30 @@ def test_a_damaged_chunk_is_a_clear_error():
         decode(blob[:-5])
 
 
-def test_a_demo_like_day_is_stored_in_at_most_12_bytes_per_sample(tmp_path):
-    """Regular 10 Hz sampling with jitter, noisy analog values, enum states, constant status."""
+def test_a_demo_like_line_is_stored_in_at_most_12_bytes_per_sample(tmp_path):
+    """10 tags published at a 10 Hz tick with jitter (each tick's samples share its source time and
+    arrive in one notification, a few µs apart), noisy analog values, an enum state, constant status:
+    chunks and the file's clock together stay within the issue's 12 bytes per sample."""
     rng = np.random.default_rng(7)
+    ticks = T0 + np.cumsum(0.1 + rng.normal(0, 2e-3, 6_000))
+    latency = rng.uniform(0.0, 0.1, len(ticks))
     rows = []
-    for tag in range(3):
-        ts = T0 + np.cumsum(0.1 + rng.normal(0, 2e-4, 20_000))
-        if tag == 0:
-            v = np.repeat(rng.integers(0, 5, 200), 100).astype(float)
-        else:
-            v = 50 + np.cumsum(rng.normal(0, 0.05, 20_000))
-        rcv = ts + 0.012 + rng.normal(0, 1e-3, 20_000)
-        rows += [(tag, t, t, r, x, 0) for t, r, x in zip(ts.tolist(), rcv.tolist(), v.tolist(), strict=True)]
+    for k, t in enumerate(ticks.tolist()):
+        for tag in range(3):
+            if tag == 0 and k % 100:
+                continue  # the state changes now and then
+            v = float(rng.integers(0, 5)) if tag == 0 else 50.0 + rng.normal(0, 0.5)
+            rcv = t + latency[k] + tag * 8.5e-6
+            rows.append((tag, t, t, rcv, v, 0))
     raw = tmp_path / "raw.db"
     write_file(raw, rows, 20)
     packed = compacted_copy(raw, tmp_path / "packed.db")
     conn = sqlite3.connect(packed)
     try:
-        blob_bytes = conn.execute(f"SELECT sum(length(data)) FROM {CHUNK_TABLE}").fetchone()[0]
+        blob_bytes = sum(
+            conn.execute(f"SELECT coalesce(sum(length(data)), 0) FROM {t}").fetchone()[0]
+            for t in (CHUNK_TABLE, CLOCK_TABLE)
+        )
     finally:
         conn.close()
     assert blob_bytes / len(rows) <= 12.0

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 from hmi.core.alarms import figures
 from hmi.core.alarms.model import AlarmRecord, AlarmState, Priority
 from hmi.core.config import LineConfig
-from hmi.core.users import Action, User
+from hmi.core.users import Action, User, role_refusal
 from widgets import palette
 from widgets.alarm_paint import WrappingLabel, paint_priority_chip
 from widgets.alarm_store import SHORT_STATE, AlarmCounts, AlarmStore, BlinkClock, alarm_time
-from widgets.alarm_table import role_refusal
+from widgets.permission import mark
 
 MAX_ROWS = 3
 _WORD = {1: "URGENT", 2: "HIGH", 3: "MEDIUM", 4: "LOW"}
@@ -189,6 +189,7 @@ class BannerRow(QFrame):
         self.state_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("RTN unack") + 8)
         self.ack_button = QPushButton("Ack")
         self.ack_button.setObjectName("bannerAck")
+        mark(self.ack_button, Action.ACKNOWLEDGE)
         self.ack_button.setAutoDefault(False)
         self.ack_button.clicked.connect(self._on_ack)
         lay.addWidget(self.chip)
@@ -230,7 +231,9 @@ class BannerRow(QFrame):
 
     def set_record(self, r: AlarmRecord | None, machine_name: str, can_ack: bool, refusal: str) -> None:
         self.record = r
+        self.ack_button.setEnabled(can_ack and r is not None)
         if r is None:
+            self.ack_button.setToolTip(f"Acknowledge: {refusal}" if refusal else "")
             self.setVisible(False)
             return
         self.chip.set_priority(int(r.priority), flashing=True)

@@ -49,7 +49,7 @@ from hmi.core.alarms.commands import AlarmCommand, targets
 from hmi.core.alarms.model import AlarmRecord, AlarmState
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
-from hmi.core.users import REQUIRED_ROLE, Action, User, allowed
+from hmi.core.users import Action, User, allowed, role_refusal
 from widgets.alarm_model import (
     BLINK_ROLE,
     COL_ALARM,
@@ -73,6 +73,7 @@ from widgets.alarm_model import (
 )
 from widgets.alarm_paint import WrappingLabel, paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
+from widgets.permission import mark
 
 S = AlarmState
 
@@ -102,16 +103,6 @@ VIEW_ORDER = (
     AlarmView.OUT_OF_SERVICE,
     AlarmView.HISTORY,
 )
-
-
-def role_refusal(user: User | None, action: Action) -> str:
-    """Why a user may not do an action ('' when allowed): shown as tooltip and message."""
-    if allowed(user, action):
-        return ""
-    need = REQUIRED_ROLE[action].label
-    if user is None:
-        return f"Nobody is logged in: log in as {need} or higher"
-    return f"Needs {need} or higher (you are {user.name}, {user.role.label})"
 
 
 class PriorityDelegate(QStyledItemDelegate):
@@ -338,6 +329,7 @@ class AlarmTable(QWidget):
         for cmd in AlarmCommand:
             button = QPushButton(cmd.spec.button)
             button.setObjectName(f"alarmAction_{cmd.value}")
+            mark(button, cmd.action)
             button.setAutoDefault(False)
             button.clicked.connect(lambda _c=False, c=cmd: self.request(c))
             self.buttons[cmd] = button

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 from hmi.core.config import LineConfig, MachineConfig, TagConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of, status_name
+from hmi.core.users import Action, User
 from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age, short_label
 from widgets.last_known import last_known_text
+from widgets.permission import gate, mark
 
 FAULT_LABELS = ("faulted", "fault")
 
@@ -116,9 +118,19 @@ class Faceplate(QFrame):
         self.indicators: dict[str, BandIndicator] = {}
         self._ind_idx: list[int] = []
         self.speed: BandIndicator | None = None
+        # The Setpoint… action sits under the speed (the value it changes), not at the foot: at
+        # 1280x800 the foot of a faceplate was ~30 scroll clicks away.
+        self.setpoint_button = QPushButton("Setpoint…")
+        self.setpoint_button.setObjectName("setpointButton")
+        self.setpoint_button.clicked.connect(lambda: self.setpoint_requested.emit(self.machine.id))
+        self.setpoint_button.setVisible(not review)  # a review writes nothing: no button that cannot work
+        sp_row = QHBoxLayout()
+        sp_row.addStretch(1)
+        sp_row.addWidget(self.setpoint_button)
         if machine.speed_tag:
             self.speed = self._add_indicator(lay, config.tag(machine.speed_tag), "Speed", index)
-            lay.addSpacing(4)
+        lay.addLayout(sp_row)
+        lay.addSpacing(4)
         for name in machine.key_tags:
             t = config.tag(name)
             self._add_indicator(lay, t, short_label(t, machine.name), index)
@@ -128,18 +140,9 @@ class Faceplate(QFrame):
         if not review:
             foot.addWidget(self.stale_label)
         foot.addStretch(1)
-        self.setpoint_button = QPushButton("Setpoint…")
-        self.setpoint_button.setObjectName("setpointButton")
-        self.setpoint_button.setEnabled(bool(self.writable_tags))
-        self.setpoint_button.setToolTip(
-            "Change a setpoint of " + machine.name
-            if self.writable_tags
-            else "No writable tags on this machine"
-        )
-        self.setpoint_button.clicked.connect(lambda: self.setpoint_requested.emit(self.machine.id))
-        self.setpoint_button.setVisible(not review)  # a review writes nothing: no button that cannot work
-        foot.addWidget(self.setpoint_button)
         lay.addLayout(foot)
+        mark(self.setpoint_button, Action.WRITE_SETPOINT)
+        self.set_user(None)
 
         self.tags = [
             t
@@ -167,6 +170,16 @@ class Faceplate(QFrame):
         self._ind_idx.append(index[tag.name])
         lay.addWidget(ind)
         return ind
+
+    def set_user(self, user: User | None) -> None:
+        """The Setpoint… button as the role allows: a viewer sees it disabled, and why, before
+        trying (the runtime refuses and journals the write anyway)."""
+        gate(
+            self.setpoint_button,
+            user,
+            otherwise="" if self.writable_tags else "No writable tags on this machine",
+            ready=f"Change a setpoint of {self.machine.name}",
+        )
 
     # --- updates -------------------------------------------------------------------------
     def refresh(self, live: LiveValues, force: bool = False) -> bool:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
+from hmi.core.users import User
 from widgets.faceplate import Faceplate
 
 FACEPLATE_MIN_WIDTH = 280
@@ -55,6 +56,10 @@ class LineOverview(QScrollArea):
         self.setWidget(inner)
         self._columns = 0
         self._relayout(max(1, len(self.faceplates)))
+
+    def set_user(self, user: User | None) -> None:
+        for fp in self.faceplates.values():
+            fp.set_user(user)
 
     @property
     def columns(self) -> int:

@@ -165,10 +165,19 @@ class LineStatusStrip(QFrame):
             f"Units counted by the constraint machine over the {window}, against its nameplate rate"
             + (f"; the line's state was unknown for part of it ({rate_unknown})" if rate_unknown else "")
         )
-        self.good.setText(f"good {count(st.good)} of {count(st.target)} · due now {count(st.target_so_far)}")
+        due = f"due now {count(st.target_so_far)}"
+        unseen = ""
+        if st.unknown_s >= 60.0:
+            seen_min = max(0.0, st.at - st.shift_start - st.unknown_s) / 60.0
+            due = f"due {count(st.target_so_far)} in the {seen_min:,.0f} min seen"
+            unseen = (
+                f"\nThe line's state is unknown for {st.unknown_s / 60:,.0f} min of this shift (LineHMI was not "
+                "running or the state tag was Bad): nothing is counted as due for that time."
+            )
+        self.good.setText(f"good {count(st.good)} of {count(st.target)} · {due}")
         self.good.setToolTip(
             "Good units at the line's output since the shift began, against the shift target "
-            "(and the share of it due by now, by planned time)"
+            "(and the share of it due by now, by the planned time this station saw)" + unseen
         )
         f = st.shift
         oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s)

@@ -41,6 +41,7 @@ from hmi.core.production.text import clock_duration, count, minutes, pct
 from hmi.core.users import Action, User
 from widgets import palette
 from widgets.last_known import last_known_text
+from widgets.permission import gate, mark
 
 SHIFTS = ("This shift", "Previous shift")
 MACHINE_COLUMNS = ("Machine", "OEE", "A", "P", "Q", "Good", "Rejects", "Downtime", "Failures", "MTBF", "MTTR")
@@ -198,11 +199,12 @@ class ProductionView(QWidget):
         self.classify_button = QPushButton("Classify…")
         self.split_button = QPushButton("Split…")
         self.note_button = QPushButton("Note…")
-        for b, action in (
-            (self.classify_button, CLASSIFY),
-            (self.split_button, SPLIT),
-            (self.note_button, NOTE),
+        for b, action, right in (
+            (self.classify_button, CLASSIFY, Action.CLASSIFY_STOP),
+            (self.split_button, SPLIT, Action.SPLIT_STOP),
+            (self.note_button, NOTE, Action.NOTE_STOP),
         ):
+            mark(b, right)
             b.setAutoDefault(False)
             b.clicked.connect(lambda _c=False, a=action: self._request(a))
         self.outcome = QLabel()
@@ -382,21 +384,8 @@ class ProductionView(QWidget):
 
     def _update_buttons(self) -> None:
         stop = self._selected()
-        for b, action in (
-            (self.classify_button, Action.CLASSIFY_STOP),
-            (self.split_button, Action.SPLIT_STOP),
-            (self.note_button, Action.NOTE_STOP),
-        ):
-            if self.user is None or not self.user.can(action):
-                who = f"{self.user.name} is {self.user.role.label}" if self.user else "nobody is logged in"
-                b.setEnabled(False)
-                b.setToolTip(f"needs a supervisor ({who})")
-            elif stop is None:
-                b.setEnabled(False)
-                b.setToolTip("select a stop in the table first")
-            else:
-                b.setEnabled(True)
-                b.setToolTip("")
+        for b in (self.classify_button, self.split_button, self.note_button):
+            gate(b, self.user, otherwise="select a stop in the table first" if stop is None else "")
 
     def _request(self, action: str) -> None:
         stop = self._selected()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
@@ -36,6 +36,7 @@ LANE_TITLES = {
 }
 NOTES_TITLE = "Review notes"
 NOTE_SYMBOLS = {NoteKind.NOTE: "s", NoteKind.BOOKMARK: "t1", NoteKind.STOP_REASON: "star"}
+FRAME_MS = 16  # a drag reports at most one cursor position per screen frame (60 Hz)
 
 
 class TimelineWidget(QWidget):
@@ -80,7 +81,16 @@ class TimelineWidget(QWidget):
             pen=pg.mkPen("#1f1f1f", width=2),
             hoverPen=pg.mkPen("#000000", width=4),  # not pyqtgraph's red: red is for alarms only
         )
-        self.cursor_line.sigPositionChanged.connect(lambda line: self.cursor_moved.emit(float(line.value())))
+        # The line itself follows the mouse at once (it only repaints its own strip); what the cursor
+        # drives (tables, faceplates, trend readouts) hears of a drag at most once per frame, and of the
+        # drag's last position when it ends. set_cursor (clicks, playback, steps) reports at once.
+        self._frame = QTimer(self)
+        self._frame.setSingleShot(True)
+        self._frame.timeout.connect(self._report_cursor)
+        self._since_report = QElapsedTimer()
+        self._reported = float("nan")
+        self.cursor_line.sigPositionChanged.connect(self._on_line_moved)
+        self.cursor_line.sigPositionChangeFinished.connect(lambda _line: self._report_cursor())
         self.plot.addItem(self.cursor_line)
         vb.setLimits(xMin=timeline.t0 - 60, xMax=timeline.t1 + 60, minXRange=5.0)
         self.plot.setXRange(timeline.t0, timeline.t1, padding=0.01)
@@ -167,6 +177,21 @@ class TimelineWidget(QWidget):
         vb = self.plot.getViewBox()
         if vb.sceneBoundingRect().contains(pos):
             self.set_cursor(float(vb.mapSceneToView(QPointF(pos)).x()))
+
+    def _on_line_moved(self, line: pg.InfiniteLine) -> None:
+        if not line.moving:  # set_cursor: one move, reported now
+            self._report_cursor()
+        elif not self._frame.isActive():  # a drag: the first move of a frame waits for the frame's end
+            done = self._since_report.elapsed() if self._since_report.isValid() else FRAME_MS
+            self._frame.start(max(0, FRAME_MS - done))
+
+    def _report_cursor(self) -> None:
+        self._frame.stop()
+        t = float(self.cursor_line.value())
+        if t != self._reported:
+            self._reported = t
+            self._since_report.start()
+            self.cursor_moved.emit(t)
 
     def set_cursor(self, t: float) -> None:
         t = min(max(t, self.timeline.t0), self.timeline.t1)

@@ -48,8 +48,8 @@ _T = "extract(epoch FROM source_ts)::float8"
 _IN = "tag_id = %s AND origin = ANY(%s)"
 _WHERE = f"{_IN} AND source_ts >= to_timestamp(%s) AND source_ts < to_timestamp(%s)"  # one tag, [t0, t1)
 
-# The journal historian's GROUP BY (hmi.core.historian.Historian._sql_buckets), column for column, plus
-# the last good value (the journal looks it up by time; here it comes with the group).
+# The aggregates the journal historian computes from its samples (hmi.core.historian._sample_buckets),
+# column for column, plus the last good value (the journal looks it up by time; here it comes with the group).
 _GROUP_SQL = f"""
 SELECT min(t), max(t), count(*), count(*) FILTER (WHERE bad),
        count(*) FILTER (WHERE value IS NOT NULL AND status >= 1073741824 AND status < 2147483648),

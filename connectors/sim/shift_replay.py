@@ -69,7 +69,7 @@ class ReplayResult:
     trips: list[tuple[float, str, str]] = field(default_factory=list)  # (t, machine, fault code label)
 
 
-def _samples(model: LineModel, index: dict[str, int], last: dict[str, float], t: float) -> SampleBatch:
+def changed_samples(model: LineModel, index: dict[str, int], last: dict[str, float], t: float) -> SampleBatch:
     """The values that changed since the previous call, as the server publishes them."""
     vals = model.values()
     bad = model.bad_tags()
@@ -144,7 +144,7 @@ def replay(
             if k:
                 model.step(TICK_S)
             now[0] = t0 + k * TICK_S
-            batch = _samples(model, index, last, now[0])
+            batch = changed_samples(model, index, last, now[0])
             if len(batch):
                 engine.process(batch)
             if k % 5 == 0:

@@ -130,6 +130,10 @@ class JournalConfig(_Strict):
     rotation: Literal["daily", "none"] = "daily"
     # Samples are committed at most this often; it bounds what a power cut can lose.
     commit_interval_ms: Number = 500.0
+    # The writer checkpoints the WAL into the .db (PASSIVE: never waits for readers, never blocks
+    # them) at least this often after a commit, so a plain copy of the .db alone lags the journal
+    # by at most about this plus commit_interval_ms (docs/journal.md, "Copying a file").
+    checkpoint_interval_s: Number = 5.0
     # Health (hmi.core.journal_health): an item waiting longer than this is a stall, warned about
     # on screen, in the status line and in the journal; free space below these is low / critical.
     # SQLite's page cache of the writer connection: the largest cache LineHMI holds. RSS grows with
@@ -159,6 +163,11 @@ class JournalConfig(_Strict):
         if not 16 <= v <= 1_048_576:
             raise ValueError("must be between 16 and 1048576 bytes")
         return v
+
+    @field_validator("checkpoint_interval_s")
+    @classmethod
+    def _checkpoint(cls, v: float) -> float:
+        return _bounded(v, 0.5, 3600.0, "s", low_open=False)
 
     @field_validator("page_cache_mb")
     @classmethod
@@ -248,12 +257,21 @@ class MemoryConfig(_Strict):
 
     malloc_arenas: int = 2
     malloc_mmap_threshold_kb: int = 128
+    # Free pages inside the arenas go back to the system this often (malloc_trim); 0: never.
+    malloc_trim_interval_s: Number = 60.0
 
     @field_validator("malloc_arenas")
     @classmethod
     def _arenas(cls, v: int) -> int:
         if not 1 <= v <= 64:
             raise ValueError("must be between 1 and 64 arenas")
+        return v
+
+    @field_validator("malloc_trim_interval_s")
+    @classmethod
+    def _trim(cls, v: float) -> float:
+        if v != 0 and not 1 <= v <= 3600:
+            raise ValueError("must be 0 (never) or between 1 and 3600 s")
         return v
 
     @field_validator("malloc_mmap_threshold_kb")

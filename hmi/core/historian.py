@@ -46,7 +46,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import quote
 
 import numpy as np
 
@@ -61,6 +60,7 @@ from hmi.core.quality import (
     quality_array,
     status_name,
 )
+from hmi.core.readonly_db import connect_readonly
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import count_at_most, first_from, last_before, read_tag
@@ -105,17 +105,14 @@ class HistoryResult:
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:
-    base = "file:" + quote(str(path.resolve()), safe="/")
-    last: Exception | None = None
-    for params in ("mode=ro", "mode=ro&immutable=1"):
-        try:
-            conn = sqlite3.connect(f"{base}?{params}", uri=True, check_same_thread=False)
-            conn.execute("SELECT 1 FROM samples LIMIT 0").fetchall()
-            conn.execute("PRAGMA cache_size=-32000")
-            return conn
-        except sqlite3.Error as exc:
-            last = exc
-    raise sqlite3.OperationalError(f"journal file {path}: cannot open read-only ({last})")
+    """Read-only, creating nothing beside the file (hmi.core.readonly_db)."""
+    try:
+        conn = connect_readonly(path, check_same_thread=False)
+        conn.execute("SELECT 1 FROM samples LIMIT 0").fetchall()
+    except (sqlite3.Error, OSError) as exc:
+        raise sqlite3.OperationalError(f"journal file {path}: cannot open read-only ({exc})") from None
+    conn.execute("PRAGMA cache_size=-32000")
+    return conn
 
 
 class _Cancel:
@@ -781,7 +778,8 @@ def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.n
 
 # --- CSV export ------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("time", "tag", "value", "unit", "quality", "status", "backfilled")
+CSV_COLUMNS = ("time", "tag", "value", "unit", "quality", "status", "backfilled", "held_from")
+Held = tuple[float, int, float]  # (value, status, sample time) of the sample holding at an instant
 
 
 def iso_local(ts: float) -> str:
@@ -796,6 +794,8 @@ def write_csv(
     *,
     cancel: CancelFn | None = None,
     texts: dict[str, list[TextRow]] | None = None,
+    held: dict[str, Held] | None = None,
+    start: float | None = None,
 ) -> int:
     """Write samples as CSV rows sorted by time (long format); returns rows written.
 
@@ -803,11 +803,26 @@ def write_csv(
     value (bad quality); `quality` is Good/Uncertain/Bad; `status` the OPC UA name.
     `texts` (Historian.read_text): a text tag's rows carry its text as the value (a
     truncated one says so); a number's exact digits (beyond 2^53) replace its rounded value.
+
+    `held` and `start` (an export of a window from `start` on): per tag, the sample holding at
+    `start` (Historian.values_at). The trend's sample-and-hold rule, in the file: a tag whose
+    last sample came before the window starts with that value at `start`, its `held_from` the
+    time of the sample it holds (empty on every recorded row). Without it a slow tag's export
+    began with nothing, or with a later value, as if the earlier one had not held.
     """
     units = units or {}
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     texts = texts or {}
+    held_from: dict[str, float] = {}
+    if held and start is not None:
+        series = dict(series)
+        for tag, (hv, hs, hts) in held.items():
+            pts = series.get(tag, Points.empty())
+            if not math.isfinite(hts) or hts >= start or (len(pts) and float(pts.ts[0]) <= start):
+                continue  # nothing before the window, or a sample right at its start
+            series[tag] = Points.concat([Points.of([start], [hv], [hs]), pts])
+            held_from[tag] = hts
     text_only = {t: rows for t, rows in texts.items() if t not in series}
     exact = {
         (t, r.ts): display_text(r.text, r.full_bytes)
@@ -850,6 +865,8 @@ def write_csv(
             value = exact.get((tag, when)) or (
                 repr(v) if math.isfinite(v) else ("" if math.isnan(v) else str(v))
             )
+        was = held_from.get(tag)
+        is_held = was is not None and i == int(offsets[which[i]]) and when == start
         w.writerow(
             (
                 iso_local(when),
@@ -859,6 +876,7 @@ def write_csv(
                 qual[i],
                 name,
                 int(bf[i]),
+                iso_local(was) if is_held and was is not None else "",
             )
         )
         written += 1

@@ -154,6 +154,17 @@ class _DataError(Exception):
     """Rows SQLite refused for what they contain; retrying cannot help."""
 
 
+def event_row(ev: JournalEvent) -> tuple[Any, ...]:
+    """An event as the events table's columns before `committed_at` (EVENT_INSERT_SQL): the journal's
+    writer and the review's one audited append (hmi.core.review.journal_write) store events alike."""
+    try:
+        data = json.dumps(_jsonable(ev.data), ensure_ascii=False, allow_nan=False) if ev.data else None
+    except (TypeError, ValueError) as exc:  # _jsonable should make this impossible
+        raise JournalError(f"event data cannot be stored as JSON: {exc}") from None
+    kind = ev.kind.value if isinstance(ev.kind, EventKind) else str(ev.kind)
+    return (float(ev.ts), kind, ev.source, ev.user, int(ev.severity), ev.message, data)
+
+
 class Journal:
     def __init__(
         self,
@@ -226,6 +237,8 @@ class Journal:
         self._backoff = 0.0
         self._next_housekeeping = 0.0
         self._next_rotation_try = 0.0
+        self._next_checkpoint = 0.0
+        self._uncheckpointed = False  # a commit since the last checkpoint
         self._next_event_retry = 0.0
         self._event_backoff = 0.0
 
@@ -353,7 +366,7 @@ class Journal:
 
     def post_events(self, evs: Iterable[JournalEvent]) -> None:
         """Queue several events to be committed together (an alarm flood); see `post_event`."""
-        rows = [self._event_row(ev) for ev in evs]
+        rows = [event_row(ev) for ev in evs]
         if not rows:
             return
         with self._cv:
@@ -370,7 +383,7 @@ class Journal:
             self._cv.notify_all()
 
     def _submit_events(self, evs: list[JournalEvent], timeout: float) -> list[int]:
-        rows = [self._event_row(ev) for ev in evs]
+        rows = [event_row(ev) for ev in evs]
         what = evs[0].message if len(evs) == 1 else f"{len(evs)} events"
         fut: concurrent.futures.Future[list[int]] = concurrent.futures.Future()
         if threading.current_thread() is self._thread:  # from on_error or a callback in the writer
@@ -508,15 +521,6 @@ class Journal:
             g["last_ts"] = max(g["last_ts"], hi)
         g["tags"].update(np.unique(batch.tag_idx).tolist())
 
-    @staticmethod
-    def _event_row(ev: JournalEvent) -> tuple[Any, ...]:
-        try:
-            data = json.dumps(_jsonable(ev.data), ensure_ascii=False, allow_nan=False) if ev.data else None
-        except (TypeError, ValueError) as exc:  # _jsonable should make this impossible
-            raise JournalError(f"event data cannot be stored as JSON: {exc}") from None
-        kind = ev.kind.value if isinstance(ev.kind, EventKind) else str(ev.kind)
-        return (float(ev.ts), kind, ev.source, ev.user, int(ev.severity), ev.message, data)
-
     # --- writer thread -------------------------------------------------------------------------------
     def _run(self, ready: concurrent.futures.Future[None]) -> None:
         try:
@@ -579,6 +583,7 @@ class Journal:
                 if self._event_loss and self._conn is not None and not self._suspect:
                     self._journal_event_loss()
                 ok = ok and not self._retry
+                self._checkpoint_if_due(committed=bool(events or batches or texts or grants is not None))
                 for f in flushes:
                     if ok:
                         f.set_result(None)
@@ -604,6 +609,26 @@ class Journal:
                 self._final_close()
                 return
 
+    def _checkpoint_if_due(self, committed: bool) -> None:
+        """Copy committed WAL frames into the .db file every `checkpoint_interval_s`.
+
+        SQLite's own auto-checkpoint waits for 1000 pages (4 MB): at the demo's rate the .db
+        lagged minutes behind the journal, and a plain copy of "the file" missed them. PASSIVE
+        never waits for a reader and never makes one wait; frames a reader still needs are
+        copied at the next one. The idle wake-up (housekeeping, 1 s) brings the last commits in.
+        """
+        self._uncheckpointed = self._uncheckpointed or committed
+        now_m = time.monotonic()
+        if not self._uncheckpointed or self._conn is None or self._suspect or now_m < self._next_checkpoint:
+            return
+        self._next_checkpoint = now_m + float(self.config.journal.checkpoint_interval_s)
+        try:
+            busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error as exc:  # the next commit reports a real file problem; data stays in the WAL
+            log.warning("journal: checkpoint of %s failed: %s", self._path, exc)
+            return
+        self._uncheckpointed = bool(busy) or copied < frames  # a reader held frames back: again later
+
     def _work_due(self) -> bool:
         if self._stop_requested or self._events or self._flushes or self._grants_due:
             return True
@@ -611,6 +636,8 @@ class Journal:
         if (self._pending or self._text_pending) and now >= self._next_sample_commit:
             return True
         if self._retry and now >= self._next_event_retry:
+            return True
+        if self._uncheckpointed and now >= self._next_checkpoint:
             return True
         return now >= self._next_housekeeping
 
@@ -621,6 +648,8 @@ class Journal:
             t = min(t, self._next_sample_commit - now)
         if self._retry:
             t = min(t, self._next_event_retry - now)
+        if self._uncheckpointed:
+            t = min(t, self._next_checkpoint - now)
         return max(t, 0.001)
 
     def _take_batches(self) -> list[SampleBatch]:

@@ -1,6 +1,6 @@
 """Reading journal files: offline review, the UI's history queries, tests.
 
-Readers open files with ``mode=ro`` so a review can never modify a shift's
+Readers open files read-only (hmi.core.readonly_db) so a review can never modify a shift's
 record; WAL lets them read while the writer appends. Time ranges are
 half-open, ``t0 <= ts < t1``, POSIX seconds; ``None`` means unbounded.
 """
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import SCHEMA_VERSION as READS_SCHEMA
+from hmi.core.readonly_db import connect_readonly
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import columns_from_rows, read_tag
 
@@ -226,39 +226,32 @@ def event_from_row(row: tuple[Any, ...]) -> StoredEvent:
 
 
 def open_journal_readonly(path: Path | str) -> JournalReader:
-    """Open a journal file for review without any chance of modifying it.
-
-    Falls back to ``immutable=1`` for a file on read-only media (a copied file
-    on a USB stick or a read-only share), where SQLite cannot create the WAL
-    index; that fallback assumes nothing is writing the file.
-    """
+    """Open a journal file for review without any chance of modifying it, and without creating any
+    file beside it (hmi.core.readonly_db: `immutable=1` for a closed file, `mode=ro` with a live
+    writer's own side files, a private copy for a crashed writer's leftovers)."""
     path = Path(path)
     if not path.is_file():
         raise JournalError(f"journal file {path}: not found", path)
-    base = "file:" + quote(str(path.resolve()), safe="/")
-    last: Exception | None = None
-    for params in ("mode=ro", "mode=ro&immutable=1"):
-        try:
-            conn = sqlite3.connect(f"{base}?{params}", uri=True, check_same_thread=False)
-        except sqlite3.Error as exc:
-            last = exc
-            continue
-        try:
-            conn.execute("SELECT count(*) FROM meta").fetchone()
-            conn.execute("SELECT id FROM samples LIMIT 0").fetchall()
-        except sqlite3.OperationalError as exc:
-            conn.close()
-            last = exc
-            if "no such table" in str(exc):
-                raise JournalError(f"journal file {path}: not a LineHMI journal ({exc})", path) from None
-            continue
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
-        reader = JournalReader(path, conn)
-        _check_schema(reader)
-        return reader
-    raise JournalError(f"journal file {path}: cannot open read-only ({last})", path)
+    try:
+        conn = connect_readonly(path, check_same_thread=False)
+    except sqlite3.DatabaseError as exc:
+        raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
+    except (sqlite3.Error, OSError) as exc:
+        raise JournalError(f"journal file {path}: cannot open read-only ({exc})", path) from None
+    try:
+        conn.execute("SELECT count(*) FROM meta").fetchone()
+        conn.execute("SELECT id FROM samples LIMIT 0").fetchall()
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "no such table" in str(exc):
+            raise JournalError(f"journal file {path}: not a LineHMI journal ({exc})", path) from None
+        raise JournalError(f"journal file {path}: cannot open read-only ({exc})", path) from None
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
+    reader = JournalReader(path, conn)
+    _check_schema(reader)
+    return reader
 
 
 def _check_schema(reader: JournalReader) -> None:

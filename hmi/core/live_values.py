@@ -83,7 +83,15 @@ class LiveValues:
         # since the first such sample. A real sample ends that.
         gap = np.asarray(is_gap_status(batch.status[rows]), dtype=bool)
         lost = changed[gap]
-        self.lost_at[lost] = np.fmin(self.lost_at[lost], batch.received_ts[rows[gap]])
+        # Only what was had can be lost: a tag whose every sample so far said "waiting for
+        # initial data" or "no connection" is being connected, not lost (the review of a record's
+        # first instant said "Link lost: last known at 13:42:48" while the link was being set up).
+        had = (
+            np.isfinite(self.source_ts[lost])
+            & ~np.asarray(is_gap_status(self.status[lost]), dtype=bool)
+            & ((self.status[lost] & np.uint32(0xFFFF0000)) != np.uint32(BAD_WAITING_FOR_INITIAL_DATA))
+        ) | np.isfinite(self.lost_at[lost])
+        self.lost_at[lost[had]] = np.fmin(self.lost_at[lost[had]], batch.received_ts[rows[gap]][had])
         self.lost_at[changed[~gap]] = np.nan
         keep = np.zeros(len(rows), dtype=bool)
         keep[gap] = np.isfinite(self.value[lost]) & (quality_array(self.status[lost]) < 2)

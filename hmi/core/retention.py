@@ -5,8 +5,8 @@ What is kept, per kind (`[retention]` in the line config):
 - raw samples `raw_days` (default 30), then only their rollups remain (trends
   of old days still show min/max per bucket, at 10 s resolution and coarser);
   with `compact_raw` (default on) the raw samples of a closed file are kept
-  compactly until then (`hmi.core.sample_compact`: ~10 bytes per sample
-  instead of ~71, read back bit for bit by every reader);
+  compactly until then (`hmi.core.sample_compact`: the whole file ~8-10
+  bytes per sample instead of ~71, read back bit for bit by every reader);
 - rollups `rollup_days` (default 400);
 - events and audit (alarms, operator actions, QC verdicts) `events_days`
   (default 0: forever); they must be kept at least as long as rollups;

@@ -6,41 +6,58 @@ A chunk holds up to `CHUNK_SAMPLES` samples of one tag, in the order every reade
 and uint32 bit patterns that a read of the raw rows gives (NULL read as NaN). Row ids are not
 kept: nothing shows them, and the order they decided is the order inside the chunk.
 
-Each column is turned into 64-bit words (the float's bit pattern; the status widened), then into
-small integers by one of a few reversible transforms, byte-shuffled (all low bytes, then all next
-bytes...) so that the many zero high bytes sit together, and compressed with zlib from the
-standard library. The encoder tries every transform on every column and keeps the smallest, so a
-clock with jitter, a constant status or a value that only changes now and then each get what suits
-them:
+The file's clock (`ClockPart`, stored by hmi.core.sample_store): every distinct source time of
+the file, in time order, and per time the earliest received time of a sample with it. The demo
+line publishes all its tags at one 10 Hz tick and they arrive in one notification, so an LHC2
+chunk stores a source time as a step of the clock index (mostly 1) and a received time against
+the clock's received time of that tick (a few µs) rather than against its own source time (up to
+one publishing interval). Samples without a source time go into LHC1 chunks, which hold every
+column themselves (the original format, still read).
+
+Each column is turned into 64-bit words (the float's bit pattern; the status and the index
+widened), then into small integers by one of a few reversible transforms, byte-shuffled (all low
+bytes, then all next bytes...) so that the many zero high bytes sit together, and compressed with
+zlib from the standard library. The encoder tries every transform on every column and keeps the
+smallest, so a clock with jitter, a constant status or a value that only changes now and then
+each get what suits them:
 
 - `raw`: the words as they are;
 - `delta` / `delta2`: zigzag of the first / second difference (regular sampling: delta2 is ~0);
 - `xor`: XOR with the previous word (Gorilla-style, for values that repeat or move in low bits);
 - `ref`: zigzag of the difference to the source time's word (server time equal to source time: 0;
   received time a few ms later: a small number);
-- `ref_delta`: the difference of `ref` to the previous row (a latency that barely changes).
+- `ref_delta`: the difference of `ref` to the previous row (a latency that barely changes);
+- `ref2` / `ref2_delta`: the same against the clock's received time (LHC2 only).
 
-Blob layout (little-endian): b"LHC1", n (uint32), then per column in the order
-source_ts, server_ts, received_ts, value, status: transform (uint8), length (uint32), zlib bytes.
-Integer arithmetic wraps modulo 2^64, so every transform is exact for every bit pattern (NaN,
-infinities, subnormals, -0.0 included).
+Blob layouts (little-endian; a column is transform (uint8), length (uint32), zlib bytes):
+LHC1: b"LHC1", n (uint32), then source_ts, server_ts, received_ts, value, status.
+LHC2: b"LHC2", n (uint32), first and last clock index (uint64), then the index minus the first,
+server_ts, received_ts, value, status. Clock: b"LHK1", n (uint32), first index (uint64), times,
+received. Integer arithmetic wraps modulo 2^64, so every transform is exact for every bit pattern
+(NaN, infinities, subnormals, -0.0 included).
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-MAGIC = b"LHC1"
+MAGIC = b"LHC1"  # every column in the chunk
+MAGIC2 = b"LHC2"  # source times as indices into the file's clock (`ClockPart`)
+CLOCK_MAGIC = b"LHK1"
 CHUNK_SAMPLES = 16_384  # per chunk: about 27 min of a 10 Hz tag; a read decodes at most this many extra
 COLUMNS = ("source_ts", "server_ts", "received_ts", "value", "status")
 _ZLIB_LEVEL = 9
 
-_RAW, _DELTA, _DELTA2, _XOR, _REF, _REF_DELTA = range(6)
-_TRANSFORMS = (_RAW, _DELTA, _DELTA2, _XOR, _REF, _REF_DELTA)
+# Column transforms; `ref` is the source time's words, `ref2` the clock's received time (LHC2 only).
+_RAW, _DELTA, _DELTA2, _XOR, _REF, _REF_DELTA, _REF2, _REF2_DELTA = range(8)
+_PLAIN = (_RAW, _DELTA, _DELTA2, _XOR)
+_ON_SOURCE = (*_PLAIN, _REF, _REF_DELTA)
+_ON_CLOCK = (*_ON_SOURCE, _REF2, _REF2_DELTA)
 
 
 class ChunkError(ValueError):
@@ -108,7 +125,7 @@ def _diff(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _forward(kind: int, x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+def _forward(kind: int, x: np.ndarray, ref: np.ndarray, ref2: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         if kind == _RAW:
             return x
@@ -120,14 +137,14 @@ def _forward(kind: int, x: np.ndarray, ref: np.ndarray) -> np.ndarray:
             out = x.copy()
             out[1:] = x[1:] ^ x[:-1]
             return out
-        if kind == _REF:
-            return _zigzag(x - ref)
-        if kind == _REF_DELTA:
-            return _zigzag(_diff(x - ref))
+        if kind in (_REF, _REF2):
+            return _zigzag(x - (ref if kind == _REF else ref2))
+        if kind in (_REF_DELTA, _REF2_DELTA):
+            return _zigzag(_diff(x - (ref if kind == _REF_DELTA else ref2)))
     raise ChunkError(f"unknown column transform {kind}")
 
 
-def _backward(kind: int, z: np.ndarray, ref: np.ndarray) -> np.ndarray:
+def _backward(kind: int, z: np.ndarray, ref: np.ndarray, ref2: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         if kind == _RAW:
             return z
@@ -137,10 +154,10 @@ def _backward(kind: int, z: np.ndarray, ref: np.ndarray) -> np.ndarray:
             return np.cumsum(np.cumsum(_unzigzag(z), dtype=np.uint64), dtype=np.uint64)
         if kind == _XOR:
             return np.bitwise_xor.accumulate(z)
-        if kind == _REF:
-            return _unzigzag(z) + ref
-        if kind == _REF_DELTA:
-            return np.cumsum(_unzigzag(z), dtype=np.uint64) + ref
+        if kind in (_REF, _REF2):
+            return _unzigzag(z) + (ref if kind == _REF else ref2)
+        if kind in (_REF_DELTA, _REF2_DELTA):
+            return np.cumsum(_unzigzag(z), dtype=np.uint64) + (ref if kind == _REF_DELTA else ref2)
     raise ChunkError(f"unknown column transform {kind}")
 
 
@@ -155,49 +172,160 @@ def _unshuffle(b: bytes, n: int) -> np.ndarray:
     return np.ascontiguousarray(planes.reshape(8, n).T).view("<u8").reshape(n).astype(np.uint64)
 
 
+_NO_REF = np.empty(0, dtype=np.uint64)
+
+
+def _pack(
+    x: np.ndarray, kinds: tuple[int, ...], ref: np.ndarray = _NO_REF, ref2: np.ndarray = _NO_REF
+) -> bytes:
+    """One column: every transform in `kinds` is tried, the smallest result kept."""
+    best: tuple[int, bytes] | None = None
+    for kind in kinds:
+        packed = zlib.compress(_shuffle(_forward(kind, x, ref, ref2)), _ZLIB_LEVEL)
+        if best is None or len(packed) < len(best[1]):
+            best = (kind, packed)
+    assert best is not None
+    return struct.pack("<BI", best[0], len(best[1])) + best[1]
+
+
+def _unpack(
+    mv: memoryview, pos: int, n: int, ref: np.ndarray = _NO_REF, ref2: np.ndarray = _NO_REF
+) -> tuple[np.ndarray, int]:
+    kind, length = struct.unpack_from("<BI", mv, pos)
+    pos += 5
+    z = _unshuffle(zlib.decompress(mv[pos : pos + length]), n)
+    return _backward(kind, z, ref, ref2), pos + length
+
+
+def _check_magic(mv: memoryview, magic: bytes, what: str) -> None:
+    if bytes(mv[:4]) != magic:
+        raise ChunkError(f"not a LineHMI {what} (starts with {bytes(mv[:4])!r}, expected {magic!r})")
+
+
 def encode(cols: SampleColumns) -> bytes:
-    """One chunk blob for `cols` (any length; the writer cuts at CHUNK_SAMPLES)."""
+    """An LHC1 chunk blob for `cols` (any length; the writer cuts at CHUNK_SAMPLES): every column kept
+    in the chunk itself. For samples without a source time, and readable without the file's clock."""
     n = len(cols)
     ref = _words(cols.source_ts)
-    out = [MAGIC, struct.pack("<I", n)]
-    for name in COLUMNS:
-        x = _words(getattr(cols, name))
-        kinds = _TRANSFORMS if name != "source_ts" else (_RAW, _DELTA, _DELTA2, _XOR)
-        best: tuple[int, bytes] | None = None
-        for kind in kinds:
-            packed = zlib.compress(_shuffle(_forward(kind, x, ref)), _ZLIB_LEVEL)
-            if best is None or len(packed) < len(best[1]):
-                best = (kind, packed)
-        assert best is not None
-        out.append(struct.pack("<BI", best[0], len(best[1])))
-        out.append(best[1])
+    out = [MAGIC, struct.pack("<I", n), _pack(ref, _PLAIN)]
+    out += [_pack(_words(getattr(cols, name)), _ON_SOURCE, ref) for name in COLUMNS[1:]]
     return b"".join(out)
 
 
-def decode(blob: bytes) -> SampleColumns:
-    """The columns of a chunk blob, bit-exact; ChunkError when the blob is not one."""
+@dataclass(frozen=True, slots=True)
+class ClockPart:
+    """Entries `first`..`first + len - 1` of a file's clock: every distinct source time of the file
+    (ascending), and per time the earliest received time of a sample with it (what the received
+    times of that tick's samples are stored against)."""
+
+    first: int
+    times: np.ndarray  # float64
+    received: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return int(self.times.shape[0])
+
+
+# (first, last) clock index -> the clock's (times, received) words for exactly those entries
+ClockLookup = Callable[[int, int], tuple[np.ndarray, np.ndarray]]
+
+
+def encode_clock(part: ClockPart) -> bytes:
+    """A clock blob: b"LHK1", n (uint32), first index (uint64), then times and received columns."""
+    t = _words(part.times)
+    head = CLOCK_MAGIC + struct.pack("<IQ", len(part), part.first)
+    return head + _pack(t, _PLAIN) + _pack(_words(part.received), _ON_SOURCE, t)
+
+
+def decode_clock(blob: bytes) -> ClockPart:
     mv = memoryview(blob)
-    if bytes(mv[:4]) != MAGIC:
-        raise ChunkError(f"not a LineHMI sample chunk (starts with {bytes(mv[:4])!r}, expected {MAGIC!r})")
+    _check_magic(mv, CLOCK_MAGIC, "sample clock")
+    try:
+        n, first = struct.unpack_from("<IQ", mv, 4)
+        t, pos = _unpack(mv, 16, n)
+        r, _ = _unpack(mv, pos, n, t)
+    except (struct.error, zlib.error) as exc:
+        raise ChunkError(f"damaged sample clock: {exc}") from None
+    return ClockPart(int(first), t.view(np.float64), r.view(np.float64))
+
+
+def encode_on_clock(cols: SampleColumns, index: np.ndarray, clock: ClockPart) -> bytes:
+    """An LHC2 chunk blob: the source times as indices into the file's clock (`index[i]` is the
+    clock entry equal, bit for bit, to `cols.source_ts[i]`), the received times also against the
+    clock's received time of that entry. Decoding needs the clock (`decode(blob, lookup)`)."""
+    n = len(cols)
+    index = np.asarray(index, dtype=np.int64)
+    i0, i1 = (int(index.min()), int(index.max())) if n else (0, 0)
+    at = index - clock.first
+    ref, ref2 = _words(clock.times[at]), _words(clock.received[at])
+    if not np.array_equal(ref, _words(cols.source_ts)):
+        raise ChunkError("clock indices do not give the samples' source times")
+    offsets = (index - i0).astype(np.uint64)
+    out = [MAGIC2, struct.pack("<IQQ", n, i0, i1), _pack(offsets, _PLAIN)]
+    out += [_pack(_words(getattr(cols, name)), _ON_CLOCK, ref, ref2) for name in COLUMNS[1:]]
+    return b"".join(out)
+
+
+def clock_range(blob: bytes) -> tuple[int, int] | None:
+    """(first, last) clock index an LHC2 blob refers to; None for an LHC1 blob (needs no clock)."""
+    mv = memoryview(blob)
+    if bytes(mv[:4]) != MAGIC2:
+        return None
+    try:
+        _n, i0, i1 = struct.unpack_from("<IQQ", mv, 4)
+    except struct.error as exc:
+        raise ChunkError(f"damaged sample chunk: {exc}") from None
+    return int(i0), int(i1)
+
+
+def decode(blob: bytes, clock: ClockLookup | None = None) -> SampleColumns:
+    """The columns of a chunk blob, bit-exact; ChunkError when the blob is not one (or an LHC2 blob
+    comes without its clock)."""
+    mv = memoryview(blob)
+    if bytes(mv[:4]) == MAGIC2:
+        return _decode_on_clock(mv, clock)
+    _check_magic(mv, MAGIC, "sample chunk")
     try:
         (n,) = struct.unpack_from("<I", mv, 4)
-        pos = 8
-        words: dict[str, np.ndarray] = {}
-        ref = np.empty(0, dtype=np.uint64)
-        for name in COLUMNS:
-            kind, length = struct.unpack_from("<BI", mv, pos)
-            pos += 5
-            z = _unshuffle(zlib.decompress(mv[pos : pos + length]), n)
-            pos += length
-            words[name] = _backward(kind, z, ref)
-            if name == "source_ts":
-                ref = words[name]
+        src, pos = _unpack(mv, 8, n)
+        rest = []
+        for _name in COLUMNS[1:]:
+            w, pos = _unpack(mv, pos, n, src)
+            rest.append(w)
     except (struct.error, zlib.error) as exc:
         raise ChunkError(f"damaged sample chunk: {exc}") from None
+    return _columns(src, *rest)
+
+
+def _decode_on_clock(mv: memoryview, clock: ClockLookup | None) -> SampleColumns:
+    if clock is None:
+        raise ChunkError("a sample chunk stored against the file's clock was read without the clock")
+    try:
+        n, i0, i1 = struct.unpack_from("<IQQ", mv, 4)
+        if n == 0:
+            return SampleColumns.empty()
+        offsets, pos = _unpack(mv, 24, n)
+        times, received = clock(int(i0), int(i1))
+        if times.shape[0] != i1 - i0 + 1 or (n and int(offsets.max()) > i1 - i0):
+            raise ChunkError(f"sample chunk refers to clock entries {i0}..{i1} the file does not hold")
+        at = offsets.astype(np.intp)
+        src, rcv_base = times[at], received[at]
+        rest = []
+        for _name in COLUMNS[1:]:
+            w, pos = _unpack(mv, pos, n, src, rcv_base)
+            rest.append(w)
+    except (struct.error, zlib.error) as exc:
+        raise ChunkError(f"damaged sample chunk: {exc}") from None
+    return _columns(src, *rest)
+
+
+def _columns(
+    src: np.ndarray, srv: np.ndarray, rcv: np.ndarray, val: np.ndarray, st: np.ndarray
+) -> SampleColumns:
     return SampleColumns(
-        words["source_ts"].view(np.float64),
-        words["server_ts"].view(np.float64),
-        words["received_ts"].view(np.float64),
-        words["value"].view(np.float64),
-        words["status"].astype(np.uint32),
+        src.view(np.float64),
+        srv.view(np.float64),
+        rcv.view(np.float64),
+        val.view(np.float64),
+        st.astype(np.uint32),
     )

@@ -124,6 +124,8 @@ class ExportPlan:
     units: dict[str, str]
     joins: dict[str, float]
     ring_parts: dict[str, Points]  # taken on the caller's (GUI) thread: the worker never reads buffers
+    # the buffer's sample holding at t0, for pens the buffer covers from before t0 (same thread)
+    ring_held: dict[str, tuple[float, int, float]] = field(default_factory=dict)
 
 
 class TrendView:
@@ -506,14 +508,18 @@ class TrendView:
         tags = [p.tag for p in self.visible_pens()]
         units = {p.tag: p.info.unit for p in self.pens.values()}
         ring_parts: dict[str, Points] = {}
+        ring_held: dict[str, tuple[float, int, float]] = {}
         joins: dict[str, float] = {}
         for tag in tags:
             pen = self.pens[tag]
             join = self.join(pen)
             joins[tag] = join
             if self.live is not None and pen.idx >= 0 and t1 > join:
-                ring_parts[tag] = self.live.ring(pen.idx).points(max(t0, join), t1)
-        return ExportPlan(t0, t1, tags, units, joins, ring_parts)
+                ring = self.live.ring(pen.idx)
+                ring_parts[tag] = ring.points(max(t0, join), t1)
+                if t0 >= join:
+                    ring_held[tag] = value_at(ring.points(join, t0), t0)
+        return ExportPlan(t0, t1, tags, units, joins, ring_parts, ring_held)
 
 
 def write_export(
@@ -538,9 +544,15 @@ def write_export(
         series.setdefault(tag, Points.empty())
     # exact digits of 64-bit integers beyond 2^53 (the journal's text table) replace the rounded floats
     texts = hist.read_text(plan.tags, plan.t0, plan.t1) if hist is not None else None
+    # the value holding at the window's start (sample and hold, as the trend draws it): from the
+    # buffer where it covers t0, else from the journal
+    held = dict(plan.ring_held)
+    from_journal = [t for t in plan.tags if t not in held]
+    if hist is not None and from_journal:
+        held.update(hist.values_at(from_journal, plan.t0))
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "w", encoding="utf-8", newline="") as f:
-        rows = write_csv(f, series, plan.units, cancel=cancelled, texts=texts)
+        rows = write_csv(f, series, plan.units, cancel=cancelled, texts=texts, held=held, start=plan.t0)
     tmp.replace(path)
     progress(1.0, "written")
     return str(path), rows

@@ -148,6 +148,18 @@ def allowed(user: User | None, action: Action | str) -> bool:
     return user is not None and user.role >= required
 
 
+def role_refusal(user: User | None, action: Action | str) -> str:
+    """Why a user may not do an action ('' when allowed): the one text every action button shows
+    (tooltip, rights line) before anybody tries, from the same rule that refuses the request."""
+    act = Action(action)
+    if allowed(user, act):
+        return ""
+    need = REQUIRED_ROLE[act].label
+    if user is None:
+        return f"Nobody is logged in: log in as {need} or higher"
+    return f"Needs {need} or higher (you are {user.name}, {user.role.label})"
+
+
 def require(user: User | None, action: Action | str) -> None:
     """Raise PermissionDenied unless the user's role allows the action (does not journal: see audit.py)."""
     act = Action(action)

@@ -43,6 +43,7 @@ from hmi.core.users import PermissionDenied, User
 from hmi.ui.services import AlarmService
 from widgets.alarm_store import AlarmStore
 from widgets.background import watch_future
+from widgets.dialog_fit import fit_height
 from widgets.text_keyboard import TextKeyboard
 
 SHELVE_CHOICES = (
@@ -130,6 +131,10 @@ class _ActionDialog(QDialog):
         self.ok_button.clicked.connect(self._on_ok)
         self.cancel_button.clicked.connect(self.reject)
         self._outer.addWidget(box)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        fit_height(self)  # wrapped notes must not squeeze the keyboard (its last row was cut)
 
     @property
     def ids(self) -> list[str]:

@@ -18,7 +18,7 @@ import concurrent.futures
 import dataclasses
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -36,7 +37,9 @@ from PySide6.QtWidgets import (
 from hmi.core.users import User
 from hmi.ui.services import UserSession
 from widgets.background import BackgroundTask, watch_future
+from widgets.dialog_fit import fit_height
 from widgets.number_pad import NumberPad
+from widgets.text_keyboard import TextKeyboard
 
 
 def _known_users(runtime: UserSession) -> list[User]:
@@ -117,6 +120,7 @@ class LoginDialog(QDialog):
         # Page 0: name + password
         login = QWidget()
         form = QFormLayout(login)
+        self._login_form = form
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setContentsMargins(0, 0, 0, 0)
         self.name_edit = QLineEdit()
@@ -136,13 +140,29 @@ class LoginDialog(QDialog):
         self.user_picker.currentIndexChanged.connect(self._on_user_picked)
         self.number_pad = NumberPad(self.password_edit, decimals=False, signed=False, enter_text="Log in")
         self.number_pad.entered.connect(self._on_ok)
+        # A password that is not a PIN, and the first log-in's new password, need letters: an
+        # on-screen keyboard (it types into the field that has the focus). On page 0 it takes the
+        # pad's place on a tap; the change-password page shows it at once.
+        self.keyboard: TextKeyboard | None = None
+        self.keys_button = QPushButton("ABC keyboard")
+        self.keys_button.setObjectName("loginKeysToggle")
+        self.keys_button.setAutoDefault(False)
+        self.keys_button.setToolTip("Type a password with letters (the PIN pad and the keyboard take turns)")
+        self.keys_button.clicked.connect(self._toggle_keys)
         if touch:
             form.insertRow(0, "Name", self.user_picker)
+            # The name comes from the list (no keyboard needed); the field stays for the code.
+            form.setRowVisible(self.name_edit, False)
             form.addRow("PIN", self.number_pad)
+            form.addRow("", self.keys_button)
             self.password_edit.setPlaceholderText("password, or the PIN on the pad")
+            self.keyboard = TextKeyboard(enter_tip="Log in")
+            self.keyboard.entered.connect(self._on_ok)
+            self.keyboard.hide()
         else:
             self.user_picker.hide()
             self.number_pad.hide()
+            self.keys_button.hide()
         self.pages.addWidget(login)
 
         # Page 1: new password
@@ -159,6 +179,8 @@ class LoginDialog(QDialog):
         cform.addRow("New password", self.new_edit)
         cform.addRow("Repeat", self.confirm_edit)
         self.pages.addWidget(change)
+        if self.keyboard is not None:
+            outer.addWidget(self.keyboard)
 
         self.message_label = QLabel()
         self.message_label.setObjectName("validationMessage")
@@ -199,6 +221,37 @@ class LoginDialog(QDialog):
                 bad=True,
             )
         self.name_edit.setFocus()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        fit_height(self)
+
+    def _toggle_keys(self) -> None:
+        """Page 0 in touch: the PIN pad or the letter keyboard, one at a time (the dialog fits)."""
+        if self.keyboard is None:
+            return
+        letters = not self.keyboard.isVisible()
+        self.keyboard.setVisible(letters)
+        self._login_form.setRowVisible(self.number_pad, not letters)
+        self.keys_button.setText("PIN pad" if letters else "ABC keyboard")
+        self.password_edit.setFocus()
+        self._shrink_to_content()
+
+    def _shrink_to_content(self) -> None:
+        """The page that is shown decides the height (a stacked widget keeps its largest page's)."""
+        for i in range(self.pages.count()):
+            page = self.pages.widget(i)
+            if page is None:
+                continue
+            current = i == self.pages.currentIndex()
+            page.setSizePolicy(
+                QSizePolicy.Policy.Preferred,
+                QSizePolicy.Policy.Preferred if current else QSizePolicy.Policy.Ignored,
+            )
+            page.adjustSize()
+        self.pages.adjustSize()
+        self.adjustSize()
+        fit_height(self)
 
     def _on_user_picked(self, _i: int) -> None:
         name = self.user_picker.currentData()
@@ -290,7 +343,10 @@ class LoginDialog(QDialog):
             self.heading.setText("Choose a new password")
             self._say("")
             self.new_edit.setFocus()
-            self.adjustSize()  # the explanation and the new button text need their room
+            if self.keyboard is not None:  # letters are needed now: the keyboard, not the PIN pad
+                self.keyboard.show()
+            # the explanation and the new button text need their room; the PIN page's does not
+            QTimer.singleShot(0, self, self._shrink_to_content)
             return
         self._complete(user)
 

@@ -731,6 +731,7 @@ class MainWindow(QMainWindow):
         self.alarm_table.set_user(self.user)
         self.alarm_actions.set_user(self.user)
         self.cert_button.set_user(self.user)
+        self.overview.set_user(self.user)
         if self.production is not None:
             self.production.set_user(self.user)
         for dlg in self._dialogs.values():

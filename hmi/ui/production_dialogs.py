@@ -37,7 +37,10 @@ TITLES = {CLASSIFY: "Classify stop", SPLIT: "Split stop", NOTE: "Note on stop"}
 
 
 class ReasonBox(QComboBox):
-    """The reason tree as one list: category, group, code and text (codes sorted within a group)."""
+    """The reason tree as one list: category, group, code and text (codes sorted within a group).
+
+    Nothing is chosen until a person chooses (or the stop already has a reason): a pre-selected
+    first entry would classify a stop with a reason nobody gave on one tap of OK."""
 
     def __init__(self, setup: ProductionSetup, current: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,12 +48,13 @@ class ReasonBox(QComboBox):
         reasons = sorted(setup.reasons.values(), key=lambda r: (order[r.category], r.group, r.code))
         for r in reasons:
             self.addItem(f"{r.category} › {r.group or '—'} › {r.code} {r.text}", r.code)
-        i = self.findData(current)
-        self.setCurrentIndex(max(i, 0))
+        self.setPlaceholderText("choose a reason…")
+        self.setCurrentIndex(self.findData(current) if current else -1)
 
     @property
     def code(self) -> str:
-        return str(self.currentData())
+        """The chosen reason code; "" while none is chosen."""
+        return str(self.currentData()) if self.currentIndex() >= 0 else ""
 
 
 class StopEditDialog(QDialog):
@@ -116,6 +120,26 @@ class StopEditDialog(QDialog):
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
+        for box in self._reason_boxes():
+            box.currentIndexChanged.connect(self._update_ok)
+        self._update_ok()
+
+    def _reason_boxes(self) -> list[ReasonBox]:
+        return [b for b in (self.reason, self.reason_after) if b is not None]
+
+    def missing(self) -> str:
+        """What still has to be chosen before OK may save ("" when nothing)."""
+        if any(not b.code for b in self._reason_boxes()):
+            return "Choose a reason from the list: OK saves it with your name in the journal."
+        return ""
+
+    def _update_ok(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        why = self.missing()
+        ok.setEnabled(not why and self._future is None)
+        ok.setToolTip(why)
+        if self._future is None:
+            self._set_message(why, False)
 
     def arguments(self) -> dict[str, object]:
         if self.action == CLASSIFY:
@@ -133,6 +157,10 @@ class StopEditDialog(QDialog):
 
     def send(self) -> None:
         if self._future is not None:
+            return
+        why = self.missing()
+        if why:
+            self._set_message(why, True)
             return
         self._set_message("saving…", False)
         self.buttons.setEnabled(False)
@@ -153,6 +181,7 @@ class StopEditDialog(QDialog):
 
     def _failed(self, text: str) -> None:
         self.buttons.setEnabled(True)
+        self._update_ok()
         self._set_message(text, True)
 
     def _set_message(self, text: str, invalid: bool) -> None:

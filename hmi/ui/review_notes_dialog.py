@@ -1,12 +1,14 @@
 """The review's "Stop reason…" dialog: which stopped machine (at the cursor), which reason (the line's
-reason tree where the file holds one, else free text) and an optional remark. What it returns goes to
-the review notes file (hmi.core.review.notes), never to the journal."""
+reason tree where the file holds one, else free text) and an optional remark; and the review's log-in.
+What the dialog returns goes to the review notes file (hmi.core.review.notes), unless a reviewer logged
+in with a role that may classify stops ticks "Write to the journal" (hmi.core.review.journal_write)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,16 +29,19 @@ class StopReasonDialog(QDialog):
         stops: list[tuple[str, str, float, float, str]],  # (machine id, name, start, end, state)
         reasons: list[tuple[str, str]],  # (code, text) of the reason tree; empty: free text
         parent: QWidget | None = None,
+        *,
+        journal_as: str | None = None,  # "sue (supervisor)": may write to the journal; None: notes only
+        journal_refusal: str = "",  # why not (nobody logged in, a role that may not classify stops)
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Stop reason (review notes)")
+        self.setWindowTitle("Stop reason")
         self._stops = stops
         form = QFormLayout(self)
         form.addRow(
             QLabel(
-                "Saved in the review notes file next to the journal. The journal itself is evidence and "
-                "is not changed; classifying the stop there is a supervisor's audited action in the "
-                "running LineHMI (Production view)."
+                "Saved in the review notes file next to the journal: the journal is evidence and is not "
+                "changed. A reviewer logged in as a supervisor (or higher) may instead write it to the "
+                "journal as an audited classification, as the Production view does."
             )
         )
         form.itemAt(0).widget().setWordWrap(True)  # type: ignore[union-attr]
@@ -56,6 +61,20 @@ class StopReasonDialog(QDialog):
         self.remark_edit = QLineEdit()
         self.remark_edit.setPlaceholderText("optional remark")
         form.addRow("Remark", self.remark_edit)
+        self.journal_box = QCheckBox(
+            f"Write to the journal (an audited classification as {journal_as})"
+            if journal_as
+            else "Write to the journal (an audited classification)"
+        )
+        self.journal_box.setObjectName("reviewWriteJournal")
+        self.journal_box.setEnabled(journal_as is not None)
+        self.journal_box.setToolTip(
+            "Appends one audit row to the journal file, the same as classifying the stop in the Production "
+            "view; refused while a LineHMI writes the file. Unticked: the review notes file."
+            if journal_as
+            else journal_refusal
+        )
+        form.addRow(self.journal_box)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -79,7 +98,42 @@ class StopReasonDialog(QDialog):
             return
         self.accept()
 
+    def to_journal(self) -> bool:
+        return self.journal_box.isEnabled() and self.journal_box.isChecked()
+
     def choice(self) -> tuple[str, float, str, str]:
         """(machine id, stop start, reason, remark)."""
         m, _name, t0, _t1, _state = self._stops[max(0, self.stop_combo.currentIndex())]
         return m, t0, self.reason(), self.remark_edit.text().strip()
+
+
+class ReviewLoginDialog(QDialog):
+    """Log in to the review with the line's users file: name and password (never journaled here; the
+    audit row of a journal write names the user and role)."""
+
+    def __init__(self, users_file: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Log in to write to the journal")
+        form = QFormLayout(self)
+        intro = QLabel(
+            f"Users of {users_file}. A supervisor (or higher) may write stop reasons to the journal; "
+            "everyone else's reasons go to the review notes."
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.name_edit = QLineEdit()
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("User", self.name_edit)
+        form.addRow("Password", self.password_edit)
+        self.error_label = QLabel()
+        form.addRow(self.error_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def credentials(self) -> tuple[str, str]:
+        return self.name_edit.text().strip(), self.password_edit.text()

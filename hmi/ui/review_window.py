@@ -7,9 +7,12 @@
 ├ Events (filter, search) │ Alarm picture at the cursor │ Machines at the cursor │ Review notes ─────────────┤
 └ status: files, period, data notes ─────────────────────────────────────────────────────────────────────────┘
 
-Nothing here writes to the journal: the source opens files read-only; notes, bookmarks and stop reasons
-go to the review notes file next to each journal (hmi.core.review.notes); the report goes to a file the
-reviewer chooses or to a printer.
+Nothing here writes to the journal unless a reviewer asks for it: the source opens files read-only;
+notes, bookmarks and stop reasons go to the review notes file next to each journal
+(hmi.core.review.notes); the report goes to a file the reviewer chooses or to a printer. The one write:
+a reviewer logged in (the line's users file) with a role that may classify stops ticks "Write to the
+journal" in the stop reason dialog, and the classification goes through the Production view's audited
+path into the file, when no LineHMI is writing it (hmi.core.review.journal_write).
 """
 
 from __future__ import annotations
@@ -47,24 +50,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmi.core.journal_read import StoredEvent
+from hmi.core.journal_read import JournalError, StoredEvent
 from hmi.core.journal_text import TextRow
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import quality_of
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.instant import InstantReader, LineInstant
+from hmi.core.review.journal_write import JournalBusy, ReviewJournal
 from hmi.core.review.notes import NoteKind, NotesError, ReviewNote
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.core.text_samples import display_text
-from hmi.ui.review_notes_dialog import StopReasonDialog
+from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
+from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
 from widgets.line_overview import LineOverview
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
 
 TICK_MS = 100
+EVENT_LIST_FOLLOW_MS = 250  # the event list follows a moving cursor at most 4 times a second
 
 
 def _hms(ts: float) -> str:
@@ -92,10 +98,16 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    """Set the table's cells; a cell whose text is unchanged is left alone (and not repainted): a cursor
+    move changes a few cells of the alarm picture and machine tables, not all of them."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
+            item = table.item(r, c)
+            if item is None:
+                table.setItem(r, c, QTableWidgetItem(text))
+            elif item.text() != text:
+                item.setText(text)
 
 
 # Below this window height the faceplates and the trend share one pane as two tabs (a 1280x800
@@ -105,11 +117,21 @@ COMPACT_HEIGHT = 950
 
 class ReviewWindow(QMainWindow):
     def __init__(
-        self, source: ReviewRecord, parent: QWidget | None = None, *, compact: bool | None = None
+        self,
+        source: ReviewRecord,
+        parent: QWidget | None = None,
+        *,
+        compact: bool | None = None,
+        journal: ReviewJournal | None = None,
     ) -> None:
-        """`compact`: faceplates and trend as tabs of one pane; None: when the screen is short."""
+        """`compact`: faceplates and trend as tabs of one pane; None: when the screen is short.
+        `journal`: the files and users file a logged-in supervisor may write stop reasons to (None:
+        reasons go to the review notes only)."""
         super().__init__(parent)
         self.source = source
+        self.journal = journal
+        self.reviewer: User | None = None  # logged in with the line's users file (ReviewLoginDialog)
+        self._journal_written = False  # the timeline no longer holds every event of the files
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
         self.playback = Playback()
@@ -170,6 +192,7 @@ class ReviewWindow(QMainWindow):
         if self._texts:
             tabs.addTab(self.text_table, "Text tags at the cursor")
         self.tabs = tabs
+        tabs.currentChanged.connect(lambda _i: self._scroll_events_to_cursor())
 
         if compact is None:
             screen = QApplication.primaryScreen()
@@ -214,6 +237,10 @@ class ReviewWindow(QMainWindow):
             f" read-only, {_hms(source.t0)} to {_hms(source.t1)}{count}"
         )
 
+        self._follow_events = QTimer(self)
+        self._follow_events.setSingleShot(True)
+        self._follow_events.setInterval(EVENT_LIST_FOLLOW_MS)
+        self._follow_events.timeout.connect(self._scroll_events_to_cursor)
         self._play = QTimer(self)
         self._play.setInterval(TICK_MS)
         self._play.timeout.connect(self._on_play_tick)
@@ -285,9 +312,21 @@ class ReviewWindow(QMainWindow):
         bookmark.clicked.connect(self.add_bookmark)
         reason.clicked.connect(self.add_stop_reason)
         self.delete_note_button.clicked.connect(self.delete_selected_note)
+        self.login_button = QPushButton("Log in…")
+        self.login_button.setObjectName("reviewLogin")
+        self.login_button.setEnabled(self.journal is not None)
+        self.login_button.setToolTip(
+            "Log in with the line's users file: a supervisor (or higher) may write stop reasons to the journal"
+            if self.journal is not None
+            else "No users file next to these journals (or given with --users): reasons go to the review notes"
+        )
+        self.login_button.clicked.connect(self.log_in)
+        self.reviewer_label = QLabel("")
         for b in (note, bookmark, reason, self.delete_note_button):
             row.addWidget(b)
         row.addStretch(1)
+        row.addWidget(self.reviewer_label)
+        row.addWidget(self.login_button)
         lay.addLayout(row)
         lay.addWidget(self.notes_table)
         return box
@@ -324,8 +363,18 @@ class ReviewWindow(QMainWindow):
         self.trend.set_cursor(t)
         if self.overview.isVisible():  # a hidden overview costs nothing (the scrub bench's baseline)
             self.show_instant(t, picture)
-        # Keep the event list at the cursor: the first event at or after it comes into view.
-        row = bisect.bisect_left(self._shown_times, t)
+        if not self._follow_events.isActive():
+            self._follow_events.start()
+
+    def _scroll_events_to_cursor(self) -> None:
+        """Keep the event list at the cursor: the first event at or after it comes into view. Only
+        while the list is on show, and at most every EVENT_LIST_FOLLOW_MS while the cursor moves
+        (scrolling and repainting a long list costs more than the rest of a move; it would also
+        flicker past faster than it can be read); the list catches up when its tab is shown."""
+        self._follow_events.stop()
+        if not self.events_table.isVisible():
+            return
+        row = bisect.bisect_left(self._shown_times, self._cursor_t)
         item = self.events_table.item(min(row, self.events_table.rowCount() - 1), 0)
         if item is not None:
             self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
@@ -487,13 +536,87 @@ class ReviewWindow(QMainWindow):
         reasons = []
         if self.source.config is not None and self.source.config.production is not None:
             reasons = [(r.code, r.text) for r in self.source.config.production.reasons]
+        who = self.reviewer
+        may_write = self.journal is not None and who is not None and allowed(who, Action.CLASSIFY_STOP)
         dlg = StopReasonDialog(
-            [(m, name, bar.t0, bar.t1, bar.state) for m, name, bar in stops], reasons, self
+            [(m, name, bar.t0, bar.t1, bar.state) for m, name, bar in stops],
+            reasons,
+            self,
+            journal_as=f"{who.name} ({who.role.label})" if may_write and who is not None else None,
+            journal_refusal=self._journal_refusal(),
         )
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         machine, start, reason, text = dlg.choice()
+        if dlg.to_journal() and self.write_stop_reason(machine, reason, text):
+            return
         self._add(NoteKind.STOP_REASON, text, machine=machine, reason=reason, t=start)
+
+    # --- the one write to the journal: an audited stop classification ------------------------------
+    def _journal_refusal(self) -> str:
+        """Why "Write to the journal" is not offered now (empty: it is)."""
+        if self.journal is None:
+            return "No users file next to these journals (or given with --users): the review notes only."
+        if self.reviewer is None:
+            return "Log in (Review notes tab) as a supervisor or higher to write to the journal."
+        if not allowed(self.reviewer, Action.CLASSIFY_STOP):
+            need = REQUIRED_ROLE[Action.CLASSIFY_STOP].label
+            return f"{self.reviewer.name} is {self.reviewer.role.label}: classifying stops needs {need} or higher."
+        return ""
+
+    def log_in(self) -> None:
+        if self.journal is None:
+            return
+        dlg = ReviewLoginDialog(str(self.journal.users.path), self)
+        while dlg.exec() == QDialog.DialogCode.Accepted:
+            name, password = dlg.credentials()
+            user = self.journal.users.authenticate(name, password)
+            if user is not None:
+                self.set_reviewer(user)
+                return
+            dlg.error_label.setText("Unknown user or wrong password.")
+
+    def set_reviewer(self, user: User | None) -> None:
+        self.reviewer = user
+        if user is None:
+            self.reviewer_label.setText("")
+            self.login_button.setText("Log in…")
+            return
+        may = allowed(user, Action.CLASSIFY_STOP)
+        self.reviewer_label.setText(
+            f"Logged in: {user.name} ({user.role.label})"
+            + (
+                " — may write stop reasons to the journal"
+                if may
+                else " — stop reasons go to the review notes"
+            )
+        )
+        self.login_button.setText("Switch user…")
+
+    def write_stop_reason(self, machine: str, reason: str, note: str) -> bool:
+        """Classify the stop of `machine` at the cursor in the journal (audited); False when it was not
+        written (the reviewer was told why and may keep the reason in the review notes instead)."""
+        assert self.journal is not None and self.reviewer is not None
+        if self._reader is not None:
+            self._reader.close()  # no connection of ours stays open on the file while it is written
+        try:
+            path, stop = self.journal.classify(self.reviewer, machine, self._cursor_t, reason, note)
+        except (JournalBusy, PermissionDenied, JournalError, ValueError, OSError) as exc:
+            answer = QMessageBox.warning(
+                self,
+                "Stop reason: not written to the journal",
+                f"{exc}\n\nSave the reason to the review notes instead?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            return answer != QMessageBox.StandardButton.Save
+        self._journal_written = True
+        self.statusBar().showMessage(
+            f"Written to the journal {path.name}: {machine} stop from {_hms(stop.start)} classified {reason} "
+            f"by {self.reviewer.name} (audited)",
+            15_000,
+        )
+        return True
 
     def _on_note_row(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._shown_notes):
@@ -527,7 +650,9 @@ class ReviewWindow(QMainWindow):
         t0, t1, title = shift_at(self.source, self._cursor_t)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            report = build_report(self.source, t0, t1, title)
+            # After a write to the journal the files hold an audit row the timeline has not: read them.
+            timeline = None if self._journal_written else self.timeline
+            report = build_report(self.source, t0, t1, title, timeline=timeline)
             return report, render_snapshots(report, self.source.historian(), tag_infos(self.source))
         finally:
             QApplication.restoreOverrideCursor()
@@ -620,14 +745,20 @@ def _reviewer() -> str:
         return ""
 
 
-def run_review(source: ReviewRecord, *, seconds: float | None = None, screenshot: str | None = None) -> int:
+def run_review(
+    source: ReviewRecord,
+    *,
+    seconds: float | None = None,
+    screenshot: str | None = None,
+    journal: ReviewJournal | None = None,
+) -> int:
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from hmi.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     apply_theme(app)
-    window = ReviewWindow(source)
+    window = ReviewWindow(source, journal=journal)
     screen = app.primaryScreen().availableGeometry()
     window.setGeometry(screen)  # the whole screen it is on: a review wants room, and never more
     window.show()

@@ -35,11 +35,13 @@ from hmi.core.live_values import LiveValues
 from hmi.core.number_entry import NumberKind, parse_number
 from hmi.core.quality import Quality, quality_of, status_name
 from hmi.core.runtime_api import WriteResult
-from hmi.core.users import User
+from hmi.core.users import Action, User, role_refusal
 from hmi.ui.services import SetpointWriter
 from widgets.background import BackgroundTask, watch_future
+from widgets.dialog_fit import fit_height
 from widgets.formatting import format_age, format_value
 from widgets.number_pad import NumberPad
+from widgets.permission import mark
 
 SLOW_WRITE_S = 5.0  # after this, say that the answer is late (the result still comes)
 
@@ -140,6 +142,7 @@ class SetpointDialog(QDialog):
         buttons = QDialogButtonBox()
         self.write_button = QPushButton("Write")
         self.write_button.setObjectName("writeButton")
+        mark(self.write_button, Action.WRITE_SETPOINT)
         self.write_button.setAutoDefault(False)
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
@@ -170,6 +173,10 @@ class SetpointDialog(QDialog):
                 self.tag_combo.setCurrentIndex(i)
         self.tag_combo.setEnabled(len(self.tags) > 1)
         self._on_tag_changed()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        fit_height(self)  # a wrapped message must not squeeze the number pad
 
     # --- tag selection ---------------------------------------------------------------------
     @property
@@ -235,7 +242,9 @@ class SetpointDialog(QDialog):
         self.message_label.setProperty("invalid", value is None and bool(self.value_edit.text().strip()))
         self.message_label.style().unpolish(self.message_label)
         self.message_label.style().polish(self.message_label)
-        self.write_button.setEnabled(value is not None and not self.pending)
+        refusal = self._refusal()
+        self.write_button.setEnabled(value is not None and not self.pending and not refusal)
+        self.write_button.setToolTip(refusal)
         return value is not None
 
     def _parse(self) -> tuple[float | None, str]:
@@ -330,12 +339,19 @@ class SetpointDialog(QDialog):
         self.value_edit.setEnabled(enabled)
         self.number_pad.setEnabled(enabled)
         self.choice_combo.setEnabled(enabled)
-        self.write_button.setEnabled(enabled and self._value is not None)
+        self.write_button.setEnabled(enabled and self._value is not None and not self._refusal())
+
+    def _refusal(self) -> str:
+        """Why the actor may not write ('' when it may, or when only a name was given: the
+        runtime checks that one)."""
+        return role_refusal(self.actor, Action.WRITE_SETPOINT) if self.actor is not None else ""
 
     def set_actor(self, user: str, actor: User | None) -> None:
-        """The user changed (log-in, switch user, log-out) while the dialog is open."""
+        """The user changed (log-in, switch user, log-out) while the dialog is open: Write follows
+        the new role (a viewer's Write is disabled, with the reason, before trying)."""
         self.user, self.actor = user, actor
         self.user_label.setText(user)
+        self._validate()
 
     @staticmethod
     def _repolish(w: QWidget) -> None:

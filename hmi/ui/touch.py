@@ -15,7 +15,14 @@ AUTO_MAX_HEIGHT px or a touch screen is attached.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+)
 from PySide6.QtGui import QGuiApplication, QInputDevice
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -51,7 +58,11 @@ QScrollBar::handle:vertical {{ min-height: {TOUCH_TARGET_PX}px; }}
 QScrollBar::handle:horizontal {{ min-width: {TOUCH_TARGET_PX}px; }}
 QHeaderView::section {{ min-height: {TOUCH_TARGET_PX - 12}px; }}
 QMenu::item {{ padding: 13px 28px 13px 20px; }}
-QComboBox QAbstractItemView::item {{ min-height: {TOUCH_TARGET_PX}px; }}
+QComboBox QAbstractItemView::item {{ min-height: {TOUCH_ROW_PX}px; }}
+/* A combo's popup is a menu-like list whose delegate ignores the item rule above (23 px entries
+   in the Classify dialog): a list popup uses the styled delegate, which keeps it. */
+QComboBox {{ combobox-popup: 0; }}
+QListView::item, QTreeView::item {{ min-height: {TOUCH_ROW_PX}px; }}
 """
 
 
@@ -71,6 +82,33 @@ def _scroller_target(w: QWidget) -> QWidget | None:
     return None
 
 
+class _SelectionGuard(QObject):
+    """A drag that scrolls a view does not select: the rows under a finger that scrolls a list were
+    all selected (the press and each move reached the view). The selection from before the press
+    comes back as soon as the scroller knows it is a drag; a tap (press, release) still selects."""
+
+    def __init__(self, view: QAbstractItemView, parent: QObject) -> None:
+        super().__init__(parent)
+        self.view = view
+        self._before: QItemSelection | None = None
+        self._current: QPersistentModelIndex | None = None
+
+    def on_state(self, state: QScroller.State) -> None:
+        sm = self.view.selectionModel()
+        if sm is None:
+            return
+        if state == QScroller.State.Pressed:
+            self._before = QItemSelection(sm.selection())
+            self._current = QPersistentModelIndex(sm.currentIndex())
+        elif state == QScroller.State.Dragging and self._before is not None:
+            sm.select(self._before, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            cur = self._current
+            if cur is not None and cur.isValid():
+                index = sm.model().index(cur.row(), cur.column(), cur.parent())
+                sm.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self._before = None
+
+
 class TouchProfile(QObject):
     """Applies and removes the touch profile for the whole application."""
 
@@ -80,6 +118,7 @@ class TouchProfile(QObject):
         self.enabled = False
         self._rows: dict[int, int] = {}  # id(view) -> row height before the profile
         self._minimum: dict[int, QSize] = {}  # id(target) -> minimum size before the profile
+        self._guarded: set[int] = set()  # id(view) whose drag-scroll keeps the selection
 
     def set_enabled(self, on: bool, root: QWidget | None = None) -> None:
         if on == self.enabled:
@@ -114,6 +153,10 @@ class TouchProfile(QObject):
             return
         if self.enabled:
             QScroller.grabGesture(target, QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+            if isinstance(w, QAbstractItemView) and id(w) not in self._guarded:
+                self._guarded.add(id(w))
+                guard = _SelectionGuard(w, self)
+                QScroller.scroller(target).stateChanged.connect(guard.on_state)
         else:
             QScroller.ungrabGesture(target)
         if isinstance(w, QAbstractItemView) and hasattr(w, "verticalHeader"):

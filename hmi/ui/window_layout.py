@@ -9,7 +9,8 @@
   one splits Tags | Events and keeps Assistant/Quality on the right. With alarms standing the
   dock area takes the larger share and the alarm list gets room for >= 8 rows.
 - Saved per user and per screen size (QSettings in the settings folder), restored on start;
-  "Reset layout" forgets the saved one and arranges afresh, within the screen.
+  "Reset layout" forgets the saved one and arranges afresh, within the screen. At start, with a
+  default or a restored layout, the alarm list is the tab in front.
 - Lock: no drag-to-undock or move (on by default in the touch profile).
 """
 
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
@@ -100,6 +101,30 @@ class LaidOutWindow(Protocol):
     def active_alarm_count(self) -> int: ...
 
 
+LOCKED_PROPERTY = "linehmiLayoutLocked"
+
+
+class _TabBarLock(QObject):
+    """Keeps the dock tab bars of a locked window from re-ordering. QMainWindow makes its tab bars
+    movable, and makes new ones whenever docks are tabified (each layout pass): a drag on a tab
+    moved the panels although the layout was locked. Holds no reference: the lock is the
+    window's property, so the window, its layout and this filter form no cycle."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        kinds = (QEvent.Type.ChildAdded, QEvent.Type.ChildPolished, QEvent.Type.LayoutRequest)
+        if event.type() in kinds and isinstance(obj, QMainWindow):
+            lock_tab_bars(obj)
+        return False
+
+
+def lock_tab_bars(window: QMainWindow) -> None:
+    """The window's dock tab bars movable only while its layout is not locked."""
+    movable = not bool(window.property(LOCKED_PROPERTY))
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if bar.isMovable() != movable:
+            bar.setMovable(movable)
+
+
 class WindowLayout:
     def __init__(self, window: QMainWindow, plan: DockPlan) -> None:
         # A weak reference: the window owns its layout, and a cycle through it would leave a
@@ -107,6 +132,8 @@ class WindowLayout:
         self._window = weakref.ref(window)
         self.plan = plan
         self.locked = False
+        self._tab_lock = _TabBarLock(window)
+        window.installEventFilter(self._tab_lock)
         self._screen: QScreen | None = None
         self.settings = QSettings(str(settings_dir() / "layout.ini"), QSettings.Format.IniFormat)
         self._upset = False
@@ -226,10 +253,12 @@ class WindowLayout:
         self.size_docks()
 
     def front(self) -> None:
-        """The default tab in front of each group: the alarm list while alarms stand, else the tags.
+        """The default tab in front of each group: the alarm list, calm or not.
 
-        Called again once the window is shown: tab bars made by the first layout pass start
-        on their first tab whatever was raised before."""
+        At start (default or restored layout, also after a crash) the alarm list is what a
+        supervisor looks at first: a fresh window that opened on the Tags tab hid it behind a
+        tab nobody had chosen. Called again once the window is shown: tab bars made by the
+        first layout pass start on their first tab whatever was raised before."""
         if self.gone():
             return
         p = self.plan
@@ -242,7 +271,7 @@ class WindowLayout:
             for d in p.side[:1]:
                 bring_forward(d)
             bring_forward(p.events)
-        bring_forward(p.alarms if self._alarms_standing() else p.tags)
+        bring_forward(p.alarms)
 
     def size_docks(self) -> None:
         """Share the height between the overview and the dock area: more for the docks in an upset."""
@@ -301,8 +330,11 @@ class WindowLayout:
 
     # --- lock --------------------------------------------------------------------------------
     def set_locked(self, locked: bool) -> None:
-        """Locked: docks cannot be dragged off, moved or closed; their title bars go (tabs name them)."""
+        """Locked: docks cannot be dragged off, moved or closed; their title bars go (tabs name them);
+        their tabs cannot be re-ordered."""
         self.locked = locked
+        self.window.setProperty(LOCKED_PROPERTY, locked)
+        lock_tab_bars(self.window)
         for d in self.plan.all():
             if locked and d.isFloating():
                 d.setFloating(False)

@@ -81,6 +81,8 @@ BAD_CURRENT = 3
 BAD_TEMP = 4
 BAD_VIB = 5
 TOO_LITTLE_DATA = 6
+WAITING = 7  # set by the predictor: a signal has not had REASON_WINDOW_S of real samples yet
+REASON_WINDOW_S = 10  # the reasons are checked on the window's last 10 s
 REASONS = {
     OK: "ok",
     NOT_RUNNING: "machine not running",
@@ -89,7 +91,10 @@ REASONS = {
     BAD_TEMP: "bearing_temp reads bad/NaN",
     BAD_VIB: "vibration reads bad/NaN",
     TOO_LITTLE_DATA: "too little running data in the window",
+    WAITING: "waiting for the first values",
 }
+# Which signal each sensor reason is about.
+REASON_SIGNAL = {BAD_SPEED: S_SPEED, BAD_CURRENT: S_CURRENT, BAD_TEMP: S_TEMP, BAD_VIB: S_VIB}
 SENSOR_REASONS = frozenset({BAD_SPEED, BAD_CURRENT, BAD_TEMP, BAD_VIB})
 
 
@@ -166,7 +171,7 @@ def window_features(
 
     # Why not: the first applicable reason, checked on the last 10 s.
     reason = np.zeros(b, dtype=np.int8)
-    last = slice(WINDOW_S - 10, WINDOW_S)
+    last = slice(WINDOW_S - REASON_WINDOW_S, WINDOW_S)
     n_run10 = run[:, last].sum(axis=1)
     n_run60 = run[:, WINDOW_S - 60 :].sum(axis=1)
     running_now = in_state[:, -1]

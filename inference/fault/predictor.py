@@ -43,14 +43,17 @@ import numpy as np
 
 from hmi.core.config import LineConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
-from hmi.core.quality import BAD
+from hmi.core.quality import BAD, BAD_WAITING_FOR_INITIAL_DATA, is_gap_status
 from hmi.core.samples import SampleBatch
 from inference.fault.features import (
     OK,
+    REASON_SIGNAL,
+    REASON_WINDOW_S,
     SENSOR_REASONS,
     SIGNAL_GROUPS,
     SIGNALS,
     TRIP_TEMP_C,
+    WAITING,
     WINDOW_S,
     reason_text,
     window_features,
@@ -70,14 +73,27 @@ DEFAULT_RUL_CAP_S = 600.0
 # The RUL regressor never quite reaches its cap (it learns ln(RUL + offset)): within this share of
 # the cap a prediction means "at the cap", and is shown as "> cap", never as "9 min 57 s".
 RUL_AT_CAP_SHARE = 0.05
+# A finite remaining life is stated only when the failure risk is at least the advisory's clear
+# threshold (the card's threshold_off): below it the classifier says a failure is not to be
+# expected, and a countdown from the regressor (typical error ±2-4 min) contradicted it: the
+# filler read "risk 0 % · RUL 5 min 21 s" next to machines reading "> 10 min".
+DEFAULT_RUL_MIN_RISK = 0.3
 
 
-def rul_text(rul_s: float, cap_s: float = DEFAULT_RUL_CAP_S) -> str:
-    """A predicted remaining life as the operator reads it: "> 10 min" at the model's cap."""
+def rul_text(
+    rul_s: float,
+    cap_s: float = DEFAULT_RUL_CAP_S,
+    risk: float | None = None,
+    min_risk: float = DEFAULT_RUL_MIN_RISK,
+) -> str:
+    """A predicted remaining life as the operator reads it: "> 10 min" at the model's cap; with
+    `risk` given, a countdown only when the risk supports it (>= `min_risk`), else why not."""
     if math.isnan(rul_s):
         return "—"
     if rul_s >= cap_s * (1.0 - RUL_AT_CAP_SHARE):
         return f"> {_fmt_rul(cap_s)}"
+    if risk is not None and not risk >= min_risk:  # NaN risk: no support either
+        return f"not stated below {min_risk:.0%} risk"
     s = max(0, round(rul_s))
     return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
 
@@ -121,10 +137,11 @@ class MachineRisk:
     covers: str = ""  # e.g. "bearing failure, bearing overheat"
     horizon_s: float = math.nan  # risk = P(failure within this time)
     rul_cap_s: float = DEFAULT_RUL_CAP_S  # the model's RUL output is capped here
+    rul_min_risk: float = DEFAULT_RUL_MIN_RISK  # below this risk no countdown is stated
 
     @property
     def rul_text(self) -> str:
-        return rul_text(self.rul_s, self.rul_cap_s)
+        return rul_text(self.rul_s, self.rul_cap_s, self.risk, self.rul_min_risk)
 
 
 @dataclass(frozen=True)
@@ -285,6 +302,9 @@ class FaultPredictor:
                 self.problem = str(exc)
             except Exception as exc:  # onnxruntime missing or broken: still never take the HMI down
                 self.problem = f"fault model could not be loaded: {exc}"
+        if self.problem:
+            # README: a disabled part says so in the log, on screen (advisory) and in the journal
+            log.error("fault prediction unavailable, the HMI runs without it: %s", self.problem)
         extra = self.model.card.extra if self.model else {}
         self.horizon_s = float(extra.get("horizon_s", 120.0))
         self.threshold_on = float(extra.get("threshold_on", 0.7))
@@ -363,6 +383,9 @@ class FaultPredictor:
                 self._slot[t] = i
                 self._signal[t] = j
         self._latest = np.full((len(self.machines), len(SIGNALS)), np.nan)
+        # Process time of each signal's first real sample (not "waiting for initial data", not "no
+        # connection"): before it, a NaN means "nothing yet", not "the sensor reads bad".
+        self._first_real = np.full((len(self.machines), len(SIGNALS)), np.nan)
         self._grid = _Grid(WINDOW_S, len(self.machines))
         self._next_grid: float | None = None  # process time of the next grid point
         self._last_p: float | None = None  # latest process time seen
@@ -382,6 +405,7 @@ class FaultPredictor:
             "covers": self.covers,
             "horizon_s": self.horizon_s,
             "rul_cap_s": self.rul_cap_s,
+            "rul_min_risk": self.threshold_off,
         }
 
     @property
@@ -436,7 +460,10 @@ class FaultPredictor:
         rows, p = rows[order], p[order]
         slot = self._slot[tag_idx[rows]]
         sig = self._signal[tag_idx[rows]]
-        val = np.where(batch.status[rows] & BAD, np.nan, batch.value[rows])
+        status = batch.status[rows]
+        val = np.where(status & BAD, np.nan, batch.value[rows])
+        real = ((status & 0xFFFF0000) != BAD_WAITING_FOR_INITIAL_DATA) & ~is_gap_status(status)
+        np.fmin.at(self._first_real, (slot[real], sig[real]), p[real])
 
         if self._next_grid is None:
             self._next_grid = math.floor(p[0]) + 1.0
@@ -534,7 +561,7 @@ class FaultPredictor:
         with self._lock:
             for i, ms in enumerate(self.machines):
                 st = self._state[ms.machine]
-                reason = int(wf.reason[i])
+                reason = self._not_yet_real(i, int(wf.reason[i]), g)
                 if self._model_error and reason == OK:
                     status = "model error"
                 else:
@@ -563,9 +590,10 @@ class FaultPredictor:
                             if math.isnan(self.rul_rmse_s)
                             else f" (typical error ±{_fmt_rul(self.rul_rmse_s)})"
                         )
+                        life = rul_text(u, self.rul_cap_s, r, self.threshold_off)
                         text = (
                             f"{ms.name}: failure predicted, risk {r:.0%} of failure within "
-                            f"{_fmt_rul(self.horizon_s)}, remaining life about {rul_text(u, self.rul_cap_s)}{err}; "
+                            f"{_fmt_rul(self.horizon_s)}, remaining life about {life}{err}; "
                             f"top signals: {why} ({label})"
                         )
                         out.append(self._advisory("raised", ms, wall, text, Severity.WARNING, r, u, top))
@@ -594,6 +622,15 @@ class FaultPredictor:
                 del self._samples[:-50_000]
         del card
         return out
+
+    def _not_yet_real(self, i: int, reason: int, g: float) -> int:
+        """A sensor reason only once the signal has had REASON_WINDOW_S of real samples: right
+        after start (values "waiting for initial data") the window's NaNs are "nothing yet", and
+        "speed reads bad/NaN" then was a false warning about machines that were connected."""
+        if reason not in SENSOR_REASONS:
+            return reason
+        first = self._first_real[i, REASON_SIGNAL[reason]]
+        return WAITING if math.isnan(first) or g - first < REASON_WINDOW_S else reason
 
     def _run_model(
         self, x: np.ndarray, valid: np.ndarray

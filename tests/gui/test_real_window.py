@@ -92,7 +92,7 @@ def test_the_window_fits_its_screen_and_never_grows(probe):
 def test_the_alarm_list_is_one_tap_away_on_a_fresh_window(probe):
     reach = probe["reach"]
     front = probe["start_front"]
-    assert "tagsDock" in front and "alarmsDock" not in front, f"a calm fresh window shows the tags: {front}"
+    assert "alarmsDock" in front and "tagsDock" not in front, f"a fresh window shows the alarm list: {front}"
     assert reach["alarm_list_button_shown_before"] is False and reach["f2_key_shown_before"] is False
     for path in ("alarm_list_button", "priority_tile", "banner_entry", "f2_key"):
         assert reach[path] is not None, f"{path}: the alarm list did not come to the front"

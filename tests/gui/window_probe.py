@@ -158,6 +158,8 @@ class Probe:
         out["start"] = self.geometry(win)
         out["start_front"] = [d.objectName() for d in win.findChildren(QDockWidget) if shown(d.widget())]
         self.shot(win, "start")
+        # The window opens on the alarm list; the button must bring it back from another tab.
+        self.click_tab(win, "Tags")
         out["alarm_list_button_shown_before"] = shown(win.alarm_table.view)
         QTest.mouseClick(win.alarm_banner.list_button, Qt.MouseButton.LeftButton)
         out["alarm_list_button"] = wait_for(lambda: shown(win.alarm_table.view), 2.0)

@@ -7,6 +7,7 @@ The same checks on the real window under a real X server at 1280x800 and 1920x10
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -103,6 +104,23 @@ def test_the_layout_is_saved_per_user_and_screen(window, qtbot):
 
 
 # --- alarms one tap away ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_a_fresh_and_a_restored_window_open_on_the_alarm_list(window, qtbot, size):
+    """The tester's fresh window opened on the Tags tab (calm line, no alarms yet). At start, with
+    the default layout and with a saved one (also the one left by a crash) that had the tags in
+    front, the alarm list is in front."""
+    _rt, win = window(size=size)
+    qtbot.waitUntil(lambda: in_front(win.alarm_table.view), timeout=1000)
+    assert not in_front(win.tag_table)
+    bring_forward(win.tags_dock)
+    qtbot.wait(20)
+    win.window_layout.save()  # what a crash leaves: the last saved layout, tags in front
+    _rt2, again = window(size=size)
+    assert again.window_layout.settings.value(f"{again.window_layout._key()}/state") is not None
+    qtbot.waitUntil(lambda: in_front(again.alarm_table.view), timeout=1000)
+    win.window_layout.forget()
 
 
 @pytest.mark.parametrize("way", ["button", "tile", "banner", "key"])
@@ -382,3 +400,148 @@ def test_about_names_version_models_and_manual(window):
     dlg = win.help_menu.show_diagnostics()
     assert dlg.isVisible() and win.rate_status.window() is dlg
     dlg.close()
+
+
+# --- touch: popups, lists, locked tabs, drag-scroll (D-9a, D-9b) ---------------------------------------
+
+
+def _short_rows(root: QWidget) -> list[str]:
+    """Every combo popup entry and list/tree/table row under `root` lower than a touch target."""
+    from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView
+
+    from hmi.ui.touch import TOUCH_ROW_PX
+
+    short = []
+    for combo in root.findChildren(QComboBox):
+        if combo.count() == 0:
+            continue
+        combo.showPopup()
+        view = combo.view()
+        h = view.visualRect(view.model().index(0, combo.modelColumn())).height()
+        combo.hidePopup()
+        if h < TOUCH_ROW_PX:
+            short.append(f"combo {combo.objectName() or combo.itemText(0)!r}: {h} px entries")
+    for view in root.findChildren(QAbstractItemView):
+        model = view.model()
+        if isinstance(view, QHeaderView):
+            continue  # a table's header: its height is the header's, not a row's
+        if isinstance(view.parent(), QWidget) and isinstance(view.parent().parent(), QComboBox):
+            continue  # a combo's own popup: measured above
+        if model is None or model.rowCount() == 0 or not view.isVisibleTo(root):
+            continue
+        table = isinstance(view, QTableView)
+        h = view.verticalHeader().defaultSectionSize() if table else view.sizeHintForRow(0)
+        if h < TOUCH_ROW_PX:
+            short.append(f"{type(view).__name__} {view.objectName()!r}: {h} px rows")
+    return short
+
+
+def test_every_popup_entry_and_list_row_is_a_touch_target(window, qtbot):
+    from hmi.core.production.setup import Cat
+    from hmi.core.production.stops import CLASSIFY, Stop
+    from hmi.ui.production_dialogs import StopEditDialog
+    from tests.production_helpers import T0, demo_setup
+
+    _rt, win = window(fault=True, touch=True, user=SUPERVISOR)
+    win.show_alarm_list()
+    qtbot.wait(50)
+    problems = [f"main window: {s}" for s in _short_rows(win)]
+    dialogs = [win.open_setpoint_dialog("filler"), win.open_login_dialog()]
+    stop = Stop("capper", T0, T0 + 300, Cat.UNPLANNED)
+    classify = StopEditDialog(
+        CLASSIFY, stop, demo_setup(), lambda *a, **k: None, dt.datetime.fromtimestamp, win
+    )
+    dialogs.append(classify)
+    for dlg in dialogs:
+        assert dlg is not None
+        dlg.show()
+        qtbot.wait(30)
+        problems += [f"{dlg.windowTitle()}: {s}" for s in _short_rows(dlg)]
+        dlg.close()
+    for action, ids in (
+        ("shelve", ["conveyor.bearing_temp.hi"]),
+        ("set_out_of_service", ["filler.vibration.hi"]),
+    ):
+        win.alarm_table.select_ids(ids)
+        assert win.alarm_table.request(action)
+        alarm_dlg = win.alarm_actions.dialog
+        assert alarm_dlg is not None
+        qtbot.wait(30)
+        problems += [f"{alarm_dlg.windowTitle()}: {s}" for s in _short_rows(alarm_dlg)]
+        alarm_dlg.reject()
+    assert not problems, "\n".join(problems)
+
+
+def _dock_tab_bars(win: MainWindow) -> list[QTabBar]:
+    from PySide6.QtCore import Qt
+
+    return [
+        b
+        for b in win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if b.isVisible() and b.count() > 1
+    ]
+
+
+def test_a_locked_layout_keeps_its_tab_order_under_a_drag(window, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    _rt, win = window(touch=True)
+    qtbot.wait(50)
+    assert win.window_layout.locked
+    bars = _dock_tab_bars(win)
+    assert bars
+    for bar in bars:
+        assert not bar.isMovable()
+        before = [bar.tabText(i) for i in range(bar.count())]
+        start = bar.tabRect(0).center()
+        QTest.mousePress(bar, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+        for k in range(1, 12):
+            QTest.mouseMove(bar, start + QPoint(40 * k, 0), 10)
+        QTest.mouseRelease(
+            bar, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(440, 0)
+        )
+        assert [bar.tabText(i) for i in range(bar.count())] == before
+    win.window_layout.set_locked(False)  # unlocked, the tabs may be arranged again
+    assert all(b.isMovable() for b in _dock_tab_bars(win))
+    win.window_layout.set_locked(True)
+    win.window_layout.arrange()  # a new layout pass makes new tab bars: still locked
+    qtbot.wait(50)
+    assert not any(b.isMovable() for b in _dock_tab_bars(win))
+
+
+def test_a_drag_that_scrolls_a_list_does_not_select(window, qtbot):
+    """The scroller tells when a press became a drag: the rows the finger passed were all selected."""
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtWidgets import QScroller
+
+    _rt, win = window(fault=True, touch=True)
+    win.show_alarm_list()
+    qtbot.wait(50)
+    for view in (win.alarm_table.view, win.tag_table.view):
+        view.show()
+        win.touch_profile.adapt(view)
+        sm = view.selectionModel()
+        model = view.model()
+        assert model.rowCount() > 3
+        sm.select(
+            model.index(1, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        scroller = QScroller.scroller(view.viewport())
+        scroller.stateChanged.emit(QScroller.State.Pressed)
+        for r in range(2, model.rowCount()):  # what the press and the moves did to the selection
+            sm.select(
+                model.index(r, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        scroller.stateChanged.emit(QScroller.State.Dragging)
+        assert sorted({i.row() for i in sm.selectedRows()}) == [1], view.objectName()
+        # a tap (pressed, released without a drag) selects as always
+        scroller.stateChanged.emit(QScroller.State.Pressed)
+        sm.select(
+            model.index(3, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        scroller.stateChanged.emit(QScroller.State.Inactive)
+        assert sorted({i.row() for i in sm.selectedRows()}) == [3]

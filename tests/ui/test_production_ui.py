@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 from connectors.sim.faults import parse_fault_spec
 from connectors.sim.shift import run_shift
@@ -132,7 +132,7 @@ def test_supervisor_classifies_an_unclassified_stop_viewer_cannot(qtbot, themed_
     view.only_unclassified.setChecked(True)
     view.stops.selectRow(0)
     assert not view.classify_button.isEnabled()
-    assert "needs a supervisor" in view.classify_button.toolTip()
+    assert "log in as supervisor or higher" in view.classify_button.toolTip()
     # The motor trip at 07:48 maps to U-MOTOR: classify the unclassified planned stop instead,
     # or, when there is none, re-classify the newest stop.
     view.only_unclassified.setChecked(False)
@@ -148,7 +148,15 @@ def test_supervisor_classifies_an_unclassified_stop_viewer_cannot(qtbot, themed_
         assert panel.dialog.windowTitle() == TITLES[panel.dialog.action]
         panel.dialog.close()
     dlg = panel.open_dialog(CLASSIFY, stop)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    if not stop.reason:
+        # nothing pre-selected: one tap on OK must not classify with a reason nobody chose
+        assert dlg.reason.currentIndex() == -1 and dlg.reason.code == ""
+        assert not ok.isEnabled() and "Choose a reason" in ok.toolTip()
+        dlg.send()
+        assert dlg.isVisible() and "Choose a reason" in dlg.message.text()
     dlg.reason.setCurrentIndex(dlg.reason.findData("U-MATERIAL"))
+    assert ok.isEnabled()
     dlg.send()
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
     assert "saved and journaled" in view.outcome.text()
@@ -168,6 +176,9 @@ def test_split_outside_the_stop_is_refused_in_the_dialog(qtbot, themed_app, prod
     stop = view._selected()
     dlg = panel.open_dialog(SPLIT, stop)
     from PySide6.QtCore import QDateTime
+
+    for box in (dlg.reason, dlg.reason_after):
+        box.setCurrentIndex(box.findData("U-MATERIAL"))
 
     dlg.at.setDateTime(QDateTime.fromSecsSinceEpoch(int(stop.end + 120)))
     dlg.send()
@@ -203,3 +214,83 @@ def test_production_figures_say_last_known_while_the_link_is_lost(
     qtbot.waitUntil(lambda: win.link_lost_at is None)
     panel.refresh()
     assert panel.strip.state.text() == "LINE STOPPED" and panel.strip.last_known_at() is None
+
+
+@pytest.mark.parametrize("action", [CLASSIFY, SPLIT])
+def test_no_reason_is_chosen_for_the_supervisor(qtbot, themed_app, action):
+    """D-7d: the dialog pre-selected "U-MOTOR"; one tap on OK classified a stop nobody looked at."""
+    from hmi.core.production.setup import Cat
+    from hmi.core.production.stops import Stop
+    from hmi.ui.production_dialogs import StopEditDialog
+    from tests.production_helpers import T0, demo_setup
+
+    sent: list[dict[str, object]] = []
+
+    def submit(*_a: object, **kw: object):
+        sent.append(kw)
+        raise RuntimeError("not sent in this test")
+
+    stop = Stop("capper", T0, T0 + 300, Cat.UNPLANNED)
+    dlg = StopEditDialog(action, stop, demo_setup(), submit, lambda t: _dt.datetime.fromtimestamp(t))
+    qtbot.addWidget(dlg)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    boxes = [b for b in (dlg.reason, dlg.reason_after) if b is not None]
+    assert all(b.currentIndex() == -1 and b.code == "" for b in boxes)
+    assert not ok.isEnabled() and ok.toolTip()
+    dlg.send()  # Enter on the keyboard: refused with the reason, nothing submitted
+    assert sent == [] and "Choose a reason" in dlg.message.text()
+    for i, b in enumerate(boxes):
+        b.setCurrentIndex(b.findData("U-MATERIAL"))
+        assert ok.isEnabled() == (i == len(boxes) - 1)
+
+
+def test_every_action_button_follows_the_one_role_rule(qtbot, themed_app, production_runtime):
+    """D-5a: a viewer could open the setpoint dialog and press Write (refused only afterwards).
+    Every button that starts a role-checked action carries it (widgets.permission.mark); for every
+    role, a button the role may not use is disabled and says why before anybody tries."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    from hmi.core.users import Action, role_refusal
+    from widgets.permission import required
+
+    from .fakes import ENGINEER, OPERATOR, SUPERVISOR, VIEWER
+
+    win = _window(qtbot, production_runtime, (1280, 800), None)
+    assert win.production is not None
+    win.production.refresh()
+    win.production.view.tabs.setCurrentIndex(1)
+    win.production.view.stops.selectRow(0)
+    for user in (None, VIEWER, OPERATOR, SUPERVISOR, ENGINEER):
+        win.set_user(user)
+        setpoint = win.open_setpoint_dialog("filler")
+        assert setpoint is not None
+        setpoint.value_edit.setText("300")
+        buttons = [
+            b for b in win.findChildren(QAbstractButton) if required(b) and b.window() in (win, setpoint)
+        ]
+        actions = {required(b) for b in buttons}
+        assert {
+            Action.WRITE_SETPOINT,
+            Action.ACKNOWLEDGE,
+            Action.SHELVE,
+            Action.CLASSIFY_STOP,
+            Action.SPLIT_STOP,
+            Action.NOTE_STOP,
+        } <= actions
+        for b in buttons:
+            action = required(b)
+            assert action is not None
+            # the dialog acts as the window's actor (nobody logged in: a viewer named after the user)
+            refusal = role_refusal(setpoint.actor if b.window() is setpoint else user, action)
+            where = f"{b.objectName() or b.text()} as {user}"
+            if refusal:
+                assert not b.isEnabled() and refusal in b.toolTip(), where
+            else:
+                assert "or higher" not in b.toolTip(), where
+        # the faceplates' Setpoint… buttons in particular (they opened the dialog for a viewer)
+        for fp in win.overview.faceplates.values():
+            if fp.writable_tags:
+                assert fp.setpoint_button.isEnabled() == (
+                    user is not None and user.can(Action.WRITE_SETPOINT)
+                )
+        setpoint.close()

@@ -16,6 +16,7 @@ from tests.test_review import T0, shift_journal
 def review(qtbot, tmp_path):
     path = shift_journal(tmp_path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
+    names = sorted(p.name for p in tmp_path.iterdir())
     window = ReviewWindow(ReviewSource.open([path]))
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -23,6 +24,7 @@ def review(qtbot, tmp_path):
     yield window
     window.close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == names  # no -wal/-shm beside the evidence
 
 
 def cells(table, col):

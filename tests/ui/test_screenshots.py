@@ -15,6 +15,7 @@ import pytest
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.quality import BAD_NODE_ID_UNKNOWN, BAD_SENSOR_FAILURE, UNCERTAIN_LAST_USABLE_VALUE
 from hmi.core.runtime_api import ConnectionState
+from hmi.core.users import Role, User
 from hmi.ui.main_window import MainWindow
 
 SHOTS = os.environ.get("LINEHMI_SHOTS")
@@ -129,6 +130,7 @@ def test_shots_abnormal_and_reconnecting(qtbot, themed_app, make_runtime, demo_c
 def test_shots_setpoint_dialog(qtbot, themed_app, make_runtime, demo_config):
     rt = make_runtime(demo_config, write_delay_s=0.05)
     win = _window(qtbot, rt, demo_config, (1280, 800))
+    win.set_user(User("j.smith", Role.OPERATOR))  # writing needs operator: a view-only Write is disabled
     qtbot.waitUntil(lambda: win.bridge.stats.ticks > 2)
     dlg = win.open_setpoint_dialog("filler")
     assert dlg is not None

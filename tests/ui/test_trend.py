@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QGraphicsItem
 
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import Outage, SynthSpec, write_synthetic_journal
@@ -55,6 +56,10 @@ def feed(
     ii = np.tile(idx, len(ts))
     v = f(tt, ii) if f is not None else 50 + 10 * np.sin(tt / 60.0 + ii)
     live.apply(SampleBatch.from_columns(ii, tt, tt, tt, v, np.full(len(tt), status)))
+
+
+def _cache_modes(w: TrendWidget) -> set[QGraphicsItem.CacheMode]:
+    return {c.cacheMode() for parts in w._curves.values() for c in parts.values()}
 
 
 def make(qtbot, config, live=None, historian=None, clock=None, **kw) -> TrendWidget:
@@ -126,6 +131,25 @@ def test_add_pens_assigns_axes_and_user_can_change_them(trend_factory, demo_conf
     assert len(w.axes()) == 2
 
 
+@pytest.mark.parametrize(("span", "width"), [(300.0, 1300), (3600.0, 900), (8 * 3600.0, 800), (86400.0, 700)])
+def test_the_live_window_ends_at_now(trend_factory, demo_config, qtbot, span, width):
+    """8 h live on 800 px ended ~35 s in the future (the right edge snapped to the next pixel)."""
+    clock = Clock(NOW + 0.37)
+    live = LiveBuffers.from_config(demo_config, clock=clock)
+    w = trend_factory(demo_config, live, clock=clock, span_s=span)
+    w.resize(width, 500)
+    w.add_pen("filler.speed")
+    for step in (0.0, 1.3, 17.9, 61.2):
+        clock.t += step
+        w.refresh()
+        t0, t1 = w.x_range()
+        assert t1 == pytest.approx(clock.t, abs=1e-6) and t1 - t0 == pytest.approx(span)
+        g0, g1 = w.pixel_grid()  # the buckets stay on their absolute grid, whose last column holds now
+        col = span / w._plot_px()
+        assert t1 <= g1 <= t1 + col + 1e-6 and (g1 - g0) == pytest.approx(span)
+        assert time.strftime("%H:%M:%S", time.localtime(clock.t)) in w._range_label.text()
+
+
 def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     clock = Clock(NOW)
     live = LiveBuffers.from_config(demo_config, clock=clock)
@@ -134,7 +158,7 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     feed(live, names, NOW - 600, NOW)
     w = trend_factory(demo_config, live, clock=clock, span_s=300)
     w.add_pens(names)
-    assert w.is_live
+    assert w.is_live and _cache_modes(w) == {QGraphicsItem.CacheMode.NoCache}  # live: drawn every frame
     t0, t1 = w.x_range()
     assert t1 - t0 == pytest.approx(300, rel=0.01) and abs(t1 - NOW) < 1.0
     for step in range(1, 6):  # two seconds of live data
@@ -148,8 +172,11 @@ def test_live_follows_now_and_pauses_on_pan(trend_factory, demo_config, qtbot):
     with qtbot.waitSignal(w.live_changed):
         w.toolbar.back_button.click()
     assert not w.is_live and w.x_range()[1] < clock.t - 100
+    # paused: the curves are kept as pixels, so a cursor move repaints its strip from them
+    assert _cache_modes(w) == {QGraphicsItem.CacheMode.DeviceCoordinateCache}
     w.toolbar.live_button.click()
     assert w.is_live and abs(w.x_range()[1] - clock.t) < 1.0
+    assert _cache_modes(w) == {QGraphicsItem.CacheMode.NoCache}
     w.set_span(3600)
     assert w.x_range()[1] - w.x_range()[0] == pytest.approx(3600, rel=0.01)
     w.zoom(0.5)
@@ -269,6 +296,26 @@ def test_pan_into_history_joins_live_seamlessly(trend_factory, demo_config, shif
     assert cv.exact and cv.ts == pytest.approx(math.floor(v0 + 1800.3), abs=1.01)
 
 
+def test_history_status_counts_against_the_pens_drawn(trend_factory, demo_config, shift_file, qtbot):
+    """The status said "43 samples of 4 pen(s)" with 5 pens drawn: a read loads only the pens
+    that need it, and the text must not read as the number of pens on the chart."""
+    path, t0, _t1 = shift_file
+    w = trend_factory(demo_config, None, Historian.for_files([path]), clock=Clock(NOW))
+    w.add_pens(["filler.speed", "filler.bearing_temp"])
+    with qtbot.waitSignal(w.history_loaded, timeout=10_000):
+        w.set_range(t0, t0 + 3600)
+    w.wait_idle(10)
+    assert w._status_label.text().startswith("history: ")
+    assert "for 2 pen(s)" in w._status_label.text()
+    with qtbot.waitSignal(w.history_loaded, timeout=10_000) as sig:
+        w.add_pen("filler.motor_current")
+    w.wait_idle(10)
+    read = len(sig.args[0].pens)
+    text = w._status_label.text()
+    assert len(w.view.pens) == 3
+    assert (f"for {read} of the 3 pens" in text) if read < 3 else ("for 3 pen(s)" in text), text
+
+
 def test_gap_is_drawn_as_gap_and_backfill_as_marked_line(trend_factory, demo_config, shift_file, qtbot):
     path, t0, t1 = shift_file
     w = trend_factory(demo_config, None, Historian.for_files([path]), clock=Clock(NOW))
@@ -302,7 +349,7 @@ def test_gap_is_drawn_as_gap_and_backfill_as_marked_line(trend_factory, demo_con
 
 def test_csv_and_png_export(trend_factory, demo_config, shift_file, qtbot, tmp_path):
     path, _t0, t1 = shift_file
-    clock = Clock(NOW)
+    clock = Clock(NOW + 0.37)  # the window starts between two samples
     live = LiveBuffers.from_config(demo_config, clock=clock)
     live.started_at = t1
     feed(live, ["filler.speed"], t1, NOW, hz=1.0, f=lambda t, i: np.full(len(t), 390.0))
@@ -316,17 +363,25 @@ def test_csv_and_png_export(trend_factory, demo_config, shift_file, qtbot, tmp_p
         w.export_csv(out)
     assert sig.args[0] == str(out)
     rows = list(csv.reader(out.open(encoding="utf-8")))
-    assert rows[0] == ["time", "tag", "value", "unit", "quality", "status", "backfilled"]
+    assert rows[0] == ["time", "tag", "value", "unit", "quality", "status", "backfilled", "held_from"]
+    assert v1 == pytest.approx(clock.t)  # the live window ends at now, not a pixel later
     body = rows[1:]
     assert {r[1] for r in body} == {"filler.speed"}
     times = [dt.datetime.fromisoformat(r[0]) for r in body]
     assert all(t.tzinfo is not None for t in times)
     ts = np.array([t.timestamp() for t in times])
     assert ts.min() >= v0 - 0.001 and ts.max() < v1 and np.all(np.diff(ts) >= 0)
+    # the first row is the value holding at the window's start (sample and hold, as drawn),
+    # marked with the time of the sample it holds; every other row is a recorded sample
+    hist = Historian.for_files([path])
+    hv, _hs, hts = hist.value_at("filler.speed", v0)
+    assert ts[0] == pytest.approx(v0, abs=0.001) and float(body[0][2]) == pytest.approx(hv)
+    assert dt.datetime.fromisoformat(body[0][7]).timestamp() == pytest.approx(hts, abs=0.001)
+    assert all(r[7] == "" for r in body[1:])
     # every sample of the range, from the journal and from memory, once
-    n_journal = len(Historian.for_files([path]).read_raw(["filler.speed"], v0, t1)["filler.speed"])
+    n_journal = len(hist.read_raw(["filler.speed"], v0, t1)["filler.speed"])
     n_live = len(live.ring("filler.speed").points(t1, v1))
-    assert len(body) == sig.args[1] == n_journal + n_live
+    assert len(body) == sig.args[1] == 1 + n_journal + n_live
     assert {r[4] for r in body} <= {"Good", "Uncertain", "Bad"} and body[-1][3] == "bpm"
     png = tmp_path / "chart.png"
     assert w.export_png(png) and png.stat().st_size > 10_000
@@ -486,3 +541,35 @@ def test_review_a_copied_journal_without_config(trend_factory, shift_file, qtbot
     assert info.unit == "°C" and info.hi is not None
     x, _y = w.drawn("filler.bearing_temp")
     assert np.isfinite(x).sum() > 500
+
+
+@pytest.mark.parametrize("width", [700, 1000, 1400])
+def test_every_pen_name_is_shown_in_full(trend_factory, demo_config, qtbot, width):
+    """Two capper pens read the same once cut ("Capper cap torq…"): a name wraps, never elides."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    from widgets.trend.pen_table import COL_PEN, PEN_MIN_PX
+
+    w = trend_factory(demo_config, span_s=600)
+    w.resize(width, 650)
+    tags = [t.name for t in demo_config.tags if t.data_type in ("float", "int")][:24]
+    w.add_pens(tags)
+    qtbot.wait(50)
+    table, model = w.pen_table, w.pen_table_model
+    for split in (0.85, 0.7):  # a narrow pen table, as at 1280 px beside the plot, and a wider one
+        w._splitter.setSizes([int(width * split), int(width * (1 - split))])
+        qtbot.wait(30)
+        assert table.columnWidth(COL_PEN) >= PEN_MIN_PX
+        for row, pen in enumerate(model.rows):
+            index = model.index(row, COL_PEN)
+            opt = QStyleOptionViewItem()
+            opt.initFrom(table)
+            opt.rect = table.visualRect(index)
+            table.itemDelegate().initStyleOption(opt, index)
+            text = table.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, table)
+            need = opt.fontMetrics.boundingRect(
+                0, 0, max(1, text.width() - 4), 10_000, int(Qt.TextFlag.TextWordWrap), pen.title
+            )
+            assert need.height() <= table.rowHeight(row), (pen.title, need, table.rowHeight(row), text)
+            assert pen.title in model.data(index, Qt.ItemDataRole.ToolTipRole)

@@ -53,8 +53,8 @@ def feed(live: LiveBuffers, p: Points, tag: str = TAG) -> None:
 
 
 def columns(w: TrendWidget) -> Columns:
-    """The pixel columns the widget draws for (its bucket grid over the visible range)."""
-    v0, v1 = w.x_range()
+    """The pixel columns the widget draws for (its bucket grid; live, the grid around now)."""
+    v0, v1 = w.pixel_grid()
     px = w._plot_px()
     return Columns(v0, (v1 - v0) / px, px)
 

@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QFont
 
 from widgets.trend import style
 from widgets.trend.curve import IntervalItem
+from widgets.trend.limit_labels import place_labels
 
 LANE_ROWS = ("gap", "bad", "backfilled")  # top to bottom in the status lane
 
@@ -94,6 +95,8 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         self._band_spec: (
             tuple[AxisGroup, pg.ViewBox, list[tuple[float, float, object]], list[tuple[str, float]]] | None
         ) = None
+        self.limit_labels: list[pg.TextItem] = []  # the selected pen's "HH 7.1"... in limit order
+        self._label_hosts: list[pg.ViewBox] = []  # views whose resize re-places the labels
         # status lane: y 0..3, one row per kind
         self.lane_vb = pg.ViewBox(enableMouse=False, enableMenu=False)
         self.lane_vb.setYRange(0, len(LANE_ROWS), padding=0)
@@ -324,6 +327,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         return max(w, 100)
 
     def _on_x_range(self, vb: pg.ViewBox, rng: tuple[float, float]) -> None:
+        self._place_bands()  # the limit labels keep to the right edge
         self.x_range_changed.emit(float(rng[0]), float(rng[1]))
 
     def _on_y_range(self, vb: pg.ViewBox, rng: tuple[float, float]) -> None:
@@ -412,6 +416,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         for vb, item in self._bands:
             vb.removeItem(item)
         self._bands = []
+        self.limit_labels = []
         self._band_spec = None
 
     def show_bands(
@@ -435,7 +440,8 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         spans: list[tuple[float, float, object]] = []
         if normal is not None:
             spans.append((normal[0], normal[1], style.solid(style.NORMAL_BAND)))
-        zone1, zone2 = style.hatch(style.ALARM_ZONE), style.hatch(style.ALARM_ZONE_2)
+        # Faint solid zones (ISA-101: calm grey); hatching means bad quality in this trend.
+        zone1, zone2 = style.solid(style.ALARM_ZONE), style.solid(style.ALARM_ZONE_2)
         if "H" in lim:
             spans.append((lim["H"], lim.get("HH", hi_ext), zone1))
         if "HH" in lim:
@@ -458,15 +464,17 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             pen = pg.mkPen(
                 style.LIMIT_LINE, width=1, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             )
-            line = pg.InfiniteLine(
-                pos=v,
-                angle=0,
-                movable=False,
-                pen=pen,
-                label=f"{name} {v:g}",
-                labelOpts={"position": 0.985, "color": style.LIMIT_LINE, "anchors": [(1, 1), (1, 1)]},
-            )
-            self._add_band(target, line)
+            self._add_band(target, pg.InfiniteLine(pos=v, angle=0, movable=False, pen=pen))
+        # The labels are placed apart in pixels (widgets.trend.limit_labels), not tied to their lines:
+        # "HH 3" and "H 2.8" a few pixels apart overprinted each other.
+        for name, v in limits:
+            text = pg.TextItem(f"{name} {v:g}", color=style.LIMIT_LINE, anchor=(0, 0))
+            text.setToolTip(f"alarm limit {name} = {v:g}")
+            self._add_band(target, text)
+            self.limit_labels.append(text)
+        if not any(h is target for h in self._label_hosts):
+            self._label_hosts.append(target)
+            target.sigResized.connect(self._place_bands)
         self._place_bands()
 
     def _add_band(self, vb: pg.ViewBox, item: pg.GraphicsObject) -> None:
@@ -491,7 +499,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         g, target, spans, limits = spec
         items = [it for _, it in self._bands]
         regions = [it for it in items if isinstance(it, pg.LinearRegionItem)]
-        lines = [it for it in items if not isinstance(it, pg.LinearRegionItem)]
+        lines = [it for it in items if isinstance(it, pg.InfiniteLine)]
         big = 1e12
         for r, (a, b, _brush) in zip(regions, spans, strict=True):
             a = max(a, -big)
@@ -499,6 +507,20 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             r.setRegion((self._to_target(g, target, a), self._to_target(g, target, b)))
         for ln, (_name, v) in zip(lines, limits, strict=True):
             ln.setValue(self._to_target(g, target, v))
+        self._place_limit_labels(g, target, limits)
+
+    def _place_limit_labels(self, g: AxisGroup, target: pg.ViewBox, limits: list[tuple[str, float]]) -> None:
+        rect = target.boundingRect()
+        if rect.height() <= 0 or not self.limit_labels:
+            return
+        wanted = []
+        for text, (name, v) in zip(self.limit_labels, limits, strict=True):
+            y = target.mapFromView(QPointF(0.0, self._to_target(g, target, v))).y()
+            size = text.textItem.boundingRect()
+            wanted.append((name, float(y), float(size.width()), float(size.height())))
+        boxes = place_labels(wanted, float(rect.right()) - 4.0, float(rect.top()), float(rect.bottom()))
+        for text, box in zip(self.limit_labels, boxes, strict=True):
+            text.setPos(target.mapToView(QPointF(box.left, box.top)))
 
     # --- lane and shading ------------------------------------------------------------------------
     def set_lane(self, kind: str, start: np.ndarray, end: np.ndarray) -> None:

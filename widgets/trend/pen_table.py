@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from hmi.core.units import quantity
@@ -13,6 +13,7 @@ from widgets import palette
 
 COLUMNS = ("Pen", "Value", "Quality", "Axis")
 COL_PEN, COL_VALUE, COL_QUALITY, COL_AXIS = range(4)
+PEN_MIN_PX = 120  # the pen name column: two or three short lines of a wrapped name
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -97,7 +98,7 @@ class PenTableModel(QAbstractTableModel):
                 icon = self._icons[key] = _swatch(*key)
             return icon
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{r.tag}" + (f"\nvalue at {r.time}" if r.time else "")
+            return f"{r.title}\n{r.tag}" + (f"\nvalue at {r.time}" if r.time else "")
         if role == Qt.ItemDataRole.TextAlignmentRole and c == COL_VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and (
@@ -175,8 +176,18 @@ class PenTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(24)  # touch: rows easy to hit
         self.setIconSize(QSize(22, 12))
+        # Pen names of one machine share their start or their end ("Capper cap torque" / "Capper cap
+        # torque setpoint", "Filler motor current" / "Capper motor current"): no way of cutting them
+        # keeps every pair apart at every width, so a name wraps onto as many lines as it needs
+        # (the row grows) and is never cut; the tooltip has it too, with the tag.
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h = self.horizontalHeader()
-        h.setSectionResizeMode(COL_PEN, QHeaderView.ResizeMode.Stretch)
+        # The rest of the width, but never under PEN_MIN_PX (the table scrolls sideways instead):
+        # a stretched column beside three sized to their contents shrank to a few pixels.
+        h.setSectionResizeMode(COL_PEN, QHeaderView.ResizeMode.Interactive)
+        h.sectionResized.connect(self._on_section_resized)
         for c in (COL_VALUE, COL_QUALITY, COL_AXIS):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         h.setHighlightSections(False)
@@ -195,6 +206,23 @@ class PenTable(QTableView):
     def _on_current(self, cur: QModelIndex, _prev: QModelIndex) -> None:
         if cur.isValid():
             self.pen_selected.emit(self.model().rows[cur.row()].tag)  # type: ignore[attr-defined]
+
+    def _on_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section != COL_PEN:
+            self._fit_pen_column()
+
+    def _fit_pen_column(self) -> None:
+        h = self.horizontalHeader()
+        others = sum(h.sectionSize(c) for c in (COL_VALUE, COL_QUALITY, COL_AXIS))
+        self.setColumnWidth(COL_PEN, max(PEN_MIN_PX, self.viewport().width() - others))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_pen_column()
+
+    def sizeHintForRow(self, row: int) -> int:
+        # never lower than the row size asked for (the touch profile's 40 px): rows fit their names
+        return max(super().sizeHintForRow(row), self.verticalHeader().defaultSectionSize())
 
     def sizeHint(self) -> QSize:
         return QSize(360, 200)

@@ -29,8 +29,10 @@ AXIS_TEXT = palette.TEXT_DIM
 AXIS_LINE = "#8C8C8C"
 CURSOR = palette.POINTER
 NORMAL_BAND = "#EDEDED"  # the normal operating band of the selected pen: lighter than the plot
-ALARM_ZONE = "#C2C2C2"  # beyond H / L (hatched)
-ALARM_ZONE_2 = "#9E9E9E"  # beyond HH / LL (hatched, darker)
+# Beyond H / L and beyond HH / LL: faint solid greys a step darker than the plot (ISA-101: calm,
+# no alarm colour). Never hatched: a hatch in this trend means bad quality ("/// bad").
+ALARM_ZONE = "#D8D8D8"
+ALARM_ZONE_2 = "#CDCDCD"
 LIMIT_LINE = palette.TICK
 LANE_BG = "#D8D8D8"
 GAP = palette.COMM  # no data reached us: communication blue, not an alarm colour

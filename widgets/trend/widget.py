@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -96,6 +97,7 @@ class TrendWidget(QWidget):
         )
         self._curves: dict[str, dict[str, FastCurve]] = {}
         self._setting_range = False
+        self._live_grid: tuple[float, float] | None = None  # the live bucket grid last drawn on
         self._last_readout = 0.0
         self._last_progress = 0.0
         self._closed = False
@@ -131,7 +133,7 @@ class TrendWidget(QWidget):
         if live is not None:
             live.add_listener(self._on_live)
         self._rebuild_groups()
-        self._set_x_range(*self.view.live_range(clock(), self._plot_px()))
+        self._set_x_range(*self._live_range())
         self.toolbar.live_button.setChecked(self.view.live_mode)
         self.toolbar.live_button.setEnabled(live is not None)
         self._timer.start()
@@ -266,6 +268,7 @@ class TrendWidget(QWidget):
             c.setVisible(visible)
             parts[part] = c
         self._curves[tag] = parts
+        self._cache_curves()
         self._rebuild_groups()
         self._schedule_history()
         self.pen_added.emit(tag)
@@ -347,6 +350,19 @@ class TrendWidget(QWidget):
             self.pen_table.selectRow(row)
         self._show_bands()
 
+    def _cache_curves(self) -> None:
+        """A history trend (paused, or a review) keeps each curve's pixels: moving the cursor over it
+        then repaints the cursor's strip from those pixels instead of stroking every pen again (the
+        review's scrub). A live trend scrolls and redraws its newest strip every frame: drawn directly."""
+        mode = (
+            QGraphicsItem.CacheMode.NoCache
+            if self.view.live_mode
+            else QGraphicsItem.CacheMode.DeviceCoordinateCache
+        )
+        for parts in self._curves.values():
+            for c in parts.values():
+                c.setCacheMode(mode)
+
     def _style_curves(self, p: PenState) -> None:
         on = p.tag == self.view.selected
         for part, c in self._curves[p.tag].items():
@@ -373,6 +389,7 @@ class TrendWidget(QWidget):
         on = bool(on) and self.live is not None
         if on != self.view.live_mode:
             self.view.live_mode = on
+            self._cache_curves()
             self.live_changed.emit(on)
         self.toolbar.live_button.setChecked(on)
         if on:
@@ -381,9 +398,18 @@ class TrendWidget(QWidget):
         self.refresh(force=True)
 
     def _live_range(self) -> tuple[float, float]:
-        """Now, on the pixel grid a live frame snaps to (set before a history read, so the read's
-        buckets are the view's pixel columns)."""
-        return self.view.live_range(self._clock(), self._plot_px())
+        """The live window: it ends at now (not at the next pixel boundary, which at 8 h on 800 px
+        showed a window ending 35 s in the future)."""
+        now = self._clock()
+        return now - self.view.span, now
+
+    def pixel_grid(self) -> tuple[float, float]:
+        """The range whose pixel columns the buckets are (history reads, the live decimation): the
+        view itself when paused; live, the bucket grid around now (absolute multiples of the
+        column width, so buckets never shift while the view follows now within the last one)."""
+        if self.view.live_mode:
+            return self.view.live_range(self._clock(), self._plot_px())
+        return self.x_range()
 
     def set_span(self, seconds: float) -> None:
         """Show a time span (a preset); live stays live, a paused view keeps its right edge."""
@@ -534,12 +560,20 @@ class TrendWidget(QWidget):
         view = self.view
         stepped = False
         if view.live_mode:
-            r0, r1 = view.live_range(now, px)
             t0, t1 = self.x_range()
             w = view.span / px
-            if abs(t1 - r1) > 1e-6 * w or abs((t1 - t0) - view.span) > 1e-6 * view.span:
-                self._set_x_range(r0, r1)
-                stepped = True
+            if abs(t1 - now) > 1e-6 * w or abs((t1 - t0) - view.span) > 1e-6 * view.span:
+                # follow now; read history and rebuild only when the bucket grid steps a column
+                self._setting_range = True
+                try:
+                    self.canvas.set_x_range(now - view.span, now)
+                finally:
+                    self._setting_range = False
+                grid = view.live_range(now, px)
+                if grid != self._live_grid:
+                    self._live_grid = grid
+                    stepped = True
+                    self._schedule_history()
         v0, v1 = self.x_range()
         fr = view.frame(v0, v1, px, now, rebuild=force or stepped)
         for pen in fr.bodies:
@@ -639,7 +673,7 @@ class TrendWidget(QWidget):
             self._reload_timer.start()
 
     def _check_history(self) -> None:
-        req = self.view.history_needed(*self.x_range(), self._plot_px())
+        req = self.view.history_needed(*self.pixel_grid(), self._plot_px())
         if req is None:
             return
         hist = self.historian
@@ -655,9 +689,11 @@ class TrendWidget(QWidget):
 
     def _on_history(self, res: HistoryResult) -> None:
         n = self.view.apply_history(res)
-        self._status_label.setText(
-            f"history: {n:,} samples of {len(res.pens)} pen(s) in {res.elapsed_s * 1000:.0f} ms"
-        )
+        # A read loads only the pens that needed it (one added pen, say): the text says how many
+        # of the pens drawn that was ("43 samples of 4 pen(s)" stood next to 5 pens drawn).
+        read, drawn = len(res.pens), len(self.view.pens)
+        of = f"{read} pen(s)" if read == drawn else f"{read} of the {drawn} pens"
+        self._status_label.setText(f"history: {n:,} samples read for {of} in {res.elapsed_s * 1000:.0f} ms")
         self.refresh(force=True)
         self.history_loaded.emit(res)
         self._schedule_history()  # the view may have moved on while loading
@@ -712,6 +748,7 @@ class TrendWidget(QWidget):
     def _on_user_range(self) -> None:
         if self.view.live_mode:
             self.view.live_mode = False
+            self._cache_curves()
             self.toolbar.live_button.setChecked(False)
             self.live_changed.emit(False)
         t0, t1 = self.x_range()

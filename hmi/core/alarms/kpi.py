@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from hmi.core.alarms import figures
 from hmi.core.alarms.event_codec import AlarmEventLike, AlarmSnapshot, checkpoint_of, transition_of
 from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.events import EventKind
+from hmi.core.readonly_db import connect_readonly
 
 PERIOD_S = 600.0
 FLOOD_THRESHOLD = 10  # more than this many alarms in a 10-minute period is a flood
@@ -130,22 +130,24 @@ class KpiReport:
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:
+    """Read-only, creating nothing beside the file (hmi.core.readonly_db)."""
     if not path.is_file():
         raise KpiError(f"journal file {path}: not found")
-    base = "file:" + quote(str(path.resolve()), safe="/")
-    last: Exception | None = None
-    for params in ("mode=ro", "mode=ro&immutable=1"):  # immutable: a copy on read-only media
-        try:
-            conn = sqlite3.connect(f"{base}?{params}", uri=True)
-            conn.execute("SELECT ts, kind, data FROM events LIMIT 0").fetchall()
-            return conn
-        except sqlite3.OperationalError as exc:
-            last = exc
-            if "no such table" in str(exc) or "no such column" in str(exc):
-                raise KpiError(f"journal file {path}: no usable events table ({exc})") from None
-        except sqlite3.DatabaseError as exc:
-            raise KpiError(f"journal file {path}: not a readable SQLite database ({exc})") from None
-    raise KpiError(f"journal file {path}: cannot open read-only ({last})")
+    try:
+        conn = connect_readonly(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise KpiError(f"journal file {path}: cannot open read-only ({exc})") from None
+    try:
+        conn.execute("SELECT ts, kind, data FROM events LIMIT 0").fetchall()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "no such table" in str(exc) or "no such column" in str(exc):
+            raise KpiError(f"journal file {path}: no usable events table ({exc})") from None
+        raise KpiError(f"journal file {path}: cannot open read-only ({exc})") from None
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise KpiError(f"journal file {path}: not a readable SQLite database ({exc})") from None
 
 
 @dataclass(slots=True)

@@ -295,7 +295,9 @@ def observation_gaps(
 def last_record_ts(conn: sqlite3.Connection) -> float | None:
     """The last recorded evidence in a journal file: its latest sample or event (the last commit).
     A record that ends without "journal closed" (a crash) ends here, not at the period's end."""
-    hi_e = conn.execute("SELECT max(ts) FROM events").fetchone()[0]
+    # Audit rows are not evidence of the line: a stop classified in a review days later is appended
+    # with its real time (hmi.core.review.journal_write) and must not stretch the record to it.
+    hi_e = conn.execute("SELECT max(ts) FROM events WHERE kind != 'audit'").fetchone()[0]
     _lo, hi_s = source_time_span(conn)  # raw rows or compacted chunks alike
     times = [float(t) for t in (hi_e, hi_s) if isinstance(t, int | float)]
     return max(times) if times else None

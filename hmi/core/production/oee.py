@@ -141,13 +141,14 @@ class LineStatus:
     ideal_rate: float
     good: float | None  # output machine's good count since the shift began
     target: float  # good units planned for the whole shift
-    target_so_far: float  # and the share of it due by now
+    target_so_far: float  # and the share of it due by now, over the planned time this station saw
     shift: OeeFigures
     since_s: float  # running for / stopped for (see `state`)
     shift_name: str
     shift_start: float
     shift_end: float
     machines: tuple[MachineNow, ...] = ()  # every machine's own state now, in line order
+    unknown_s: float = 0.0  # shift time so far with the line's state unknown (not seen): nothing due in it
     rate_unknown_s: float = 0.0  # seconds of the rate's window with the line's state unknown
 
     @property
@@ -196,8 +197,9 @@ class ProductionAnalysis:
         return self.timeline.stops
 
     def unclassified(self) -> list[Stop]:
-        # A stop wholly inside a planned break lost no planned time: nothing to classify.
-        return [s for s in self.stops if not s.reason and not s.short and s.downtime > 0]
+        # One definition (Stop.needs_reason): a stop wholly inside a planned break lost no planned
+        # time, a short stop is a speed loss: nothing to classify.
+        return [s for s in self.stops if s.needs_reason]
 
     def _range(self, a: float | None, b: float | None) -> tuple[float, float]:
         a = self.t0 if a is None else max(a, self.t0)
@@ -368,7 +370,8 @@ class ProductionAnalysis:
             known = rate_unknown < RATE_WINDOW_S - 0.5
             rate = None if n is None or not known else n * 60.0 / RATE_WINDOW_S
         ideal = setup.machine(setup.constraint).ideal_rate
-        target, due = self.shift_target(s0, s1, now)
+        unknown = fig.time(TimeCat.UNKNOWN)
+        target, due = self.shift_target(s0, s1, now, unknown)
         machines = []
         for mi, mid in enumerate(setup.ids):
             now_cat = Cat(int(tl.state[mi, -1]))
@@ -392,15 +395,21 @@ class ProductionAnalysis:
             s0,
             s1,
             tuple(machines),
+            unknown,
             rate_unknown,
         )
 
-    def shift_target(self, s0: float, s1: float, now: float) -> tuple[float, float]:
-        """Good units planned for the shift [s0, s1) and the share due by `now` (by planned time)."""
+    def shift_target(self, s0: float, s1: float, now: float, unknown_s: float = 0.0) -> tuple[float, float]:
+        """Good units planned for the shift [s0, s1) and the share due by `now` (by planned time).
+
+        `unknown_s`: planned time so far in which the line's state is unknown (this station was not
+        running, or the state tag was Bad). Nothing is due for it: the good count cannot include
+        what nobody saw, so a due-now over it would show the line hours behind after a start."""
         setup = self.setup
         brk = setup.calendar.breaks_between(s0, s1)
         planned = (s1 - s0) - sum(b - a for a, b, _ in brk)
         planned_by_now = (min(now, s1) - s0) - sum(max(0.0, min(b, now) - a) for a, b, _ in brk)
+        planned_by_now = max(0.0, planned_by_now - unknown_s)
         if setup.shift_target > 0:
             total = float(setup.shift_target)
         else:

@@ -20,6 +20,11 @@ from hmi.core.users import Action
 # The audit actions that edit a stop (role-checked: supervisor).
 CLASSIFY, SPLIT, NOTE = Action.CLASSIFY_STOP.value, Action.SPLIT_STOP.value, Action.NOTE_STOP.value
 STOP_ACTIONS = (CLASSIFY, SPLIT, NOTE)
+# Why a stop has no reason (Stop.without_reason); only UNCLASSIFIED asks a supervisor for one.
+UNCLASSIFIED = "unclassified"
+NO_REASON_BREAK = "in a planned break"
+NO_REASON_SHORT = "short stop (speed loss)"
+NO_REASON_UNKNOWN = "state unknown"
 # Stops are identified by machine and start time; journaled floats round-trip exactly, the
 # tolerance only forgives a start recomputed from a different sampling of the same edge.
 MATCH_TOLERANCE_S = 0.002
@@ -96,13 +101,37 @@ class Stop:
     def classified(self) -> bool:
         return bool(self.reason)
 
+    @property
+    def in_planned_break(self) -> bool:
+        """Stopped only while a planned break (or its state unknown) ran: no planned time lost."""
+        return self.break_s > 0 and self.downtime <= 0
+
+    @property
+    def without_reason(self) -> str:
+        """Why a stop has no reason, or "" when it has one. The one definition of "unclassified"
+        behind the stops table, its count, the shift report and the journal's audit text: only a
+        stop that lost planned time and is not a short stop (a speed loss) needs a reason."""
+        if self.reason:
+            return ""
+        if self.in_planned_break:
+            return NO_REASON_BREAK
+        if self.short:
+            return NO_REASON_SHORT
+        if self.downtime <= 0:
+            return NO_REASON_UNKNOWN
+        return UNCLASSIFIED
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.without_reason == UNCLASSIFIED
+
+    def reason_code(self) -> str:
+        """The reason code, or why there is none (the report and the journal's audit text)."""
+        return self.reason or self.without_reason
+
     def reason_label(self, setup: ProductionSetup) -> str:
         """What the stops table shows as the reason: code and text, or why there is none."""
-        if self.reason:
-            return setup.reason_text(self.reason)
-        if self.break_s > 0 and self.downtime <= 0:
-            return "in a planned break"
-        return "unclassified"
+        return setup.reason_text(self.reason) if self.reason else self.without_reason
 
     def key(self) -> tuple[str, float]:
         return self.machine, self.start
@@ -113,6 +142,16 @@ def reason_category(setup: ProductionSetup, reason: str, cat: Cat) -> str:
     if r is not None:
         return r.category
     return {Cat.PLANNED: "planned", Cat.CHANGEOVER: "changeover"}.get(cat, "unplanned")
+
+
+def settle_category(setup: ProductionSetup, stop: Stop) -> None:
+    """A stop's category once its time in planned breaks is known: its reason's category; without
+    a reason, a stop inside a planned break is planned whatever state the machine was in (every
+    machine of a line in the same break reads the same), else the state's category."""
+    if not stop.reason and stop.in_planned_break:
+        stop.category = "planned"
+    else:
+        stop.category = reason_category(setup, stop.reason, stop.state_cat)
 
 
 def default_reason(setup: ProductionSetup, machine: str, cat: Cat, fault_code: int | None) -> tuple[str, str]:

@@ -38,7 +38,14 @@ import numpy as np
 from hmi.core.production.counters import CounterTrack
 from hmi.core.production.line_rule import line_time, stop_timecat
 from hmi.core.production.setup import OWN_STOP_CATS, WAITING_CATS, Cat, ProductionSetup
-from hmi.core.production.stops import Stop, StopEdit, apply_edits, default_reason, reason_category
+from hmi.core.production.stops import (
+    Stop,
+    StopEdit,
+    apply_edits,
+    default_reason,
+    reason_category,
+    settle_category,
+)
 from hmi.core.production.timecat import APT_CATS, N_TIMECATS, PBT_CATS, TimeCat
 
 # The PLC sets the fault code in the same scan as the state, but the two tags may be sampled a
@@ -233,6 +240,7 @@ def build_timeline(
         unknown = state[mi, sl] == Cat.UNKNOWN
         s.break_s = float(dur[sl][in_break[sl]].sum())
         s.unknown_s = float(dur[sl][unknown & ~in_break[sl]].sum())
+        settle_category(setup, s)
         s.short = s.category == "unplanned" and not s.ongoing and s.duration < setup.short_stop_s
         if s.unknown_s > 0:
             s.flags.append(f"state tag Bad for {s.unknown_s:.0f} s during this stop (counted as unknown)")

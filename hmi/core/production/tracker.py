@@ -212,29 +212,61 @@ class ProductionTracker:
         """Classify / split / note a stop. Raises PermissionDenied (already audited) or ValueError
         with a message for the supervisor; on success the audit row is committed before it applies.
         `origin`: the station of the line that made it and when (None: here, now)."""
-        name = _ACTION[action]
-        self._auditor.check(user, name, f"{machine} stop")
-        made = origin.made_at if origin is not None else self._clock()
-        edit = StopEdit(action, machine, float(stop_start), made, user.name if user else "", **kw)
         analysis = self.analysis()
-        if analysis is None:
-            raise ValueError("production figures are not ready yet")
-        # Validate against a copy: the stops of the latest analysis with the edits so far.
-        stop = check_edit(self.setup, [_copy(s) for s in analysis.stops], edit)
-        detail = {
-            CLASSIFY: f"reason {edit.reason} (was {stop.reason or 'unclassified'})",
-            SPLIT: f"split at {edit.at}: {edit.reason} | {edit.reason_after}",
-            NOTE: f"note: {edit.note.strip()}",
-        }[action]
-        data = edit.to_data()
-        if origin is not None:
-            data.update(origin.audit_data())
-            detail += f" (made on {origin.station})"
-        self._auditor.record(user, name, target=f"{machine} stop", detail=detail, data=data)
+        made = origin.made_at if origin is not None else self._clock()
+        stop, edit = audited_stop_edit(
+            self._auditor,
+            self.setup,
+            None if analysis is None else analysis.stops,
+            user,
+            action,
+            machine,
+            stop_start,
+            made_at=made,
+            origin=origin,
+            **kw,
+        )
         with self._lock:
             self._edits.append(edit)
         self.tick(force=True)
         return stop
+
+
+def audited_stop_edit(
+    auditor: Auditor,
+    setup: ProductionSetup,
+    stops: list[Stop] | None,
+    user: User | None,
+    action: str,
+    machine: str,
+    stop_start: float,
+    *,
+    made_at: float,
+    origin: Origin | None = None,
+    **kw: Any,
+) -> tuple[Stop, StopEdit]:
+    """The one audited path of a stop edit (the Production view's, and the review's "write to the
+    journal"): the role check (a refusal is audited), the edit checked against `stops` (the latest
+    analysis; None: not ready), then the audit row, which is the edit record, committed. Raises
+    PermissionDenied or ValueError with a message for the supervisor."""
+    name = _ACTION[action]
+    auditor.check(user, name, f"{machine} stop")
+    edit = StopEdit(action, machine, float(stop_start), made_at, user.name if user else "", **kw)
+    if stops is None:
+        raise ValueError("production figures are not ready yet")
+    # Validate against a copy: the stops of the latest analysis with the edits so far.
+    stop = check_edit(setup, [_copy(s) for s in stops], edit)
+    detail = {
+        CLASSIFY: f"reason {edit.reason} (was {stop.reason_code()})",
+        SPLIT: f"split at {edit.at}: {edit.reason} | {edit.reason_after}",
+        NOTE: f"note: {edit.note.strip()}",
+    }[action]
+    data = edit.to_data()
+    if origin is not None:
+        data.update(origin.audit_data())
+        detail += f" (made on {origin.station})"
+    auditor.record(user, name, target=f"{machine} stop", detail=detail, data=data)
+    return stop, edit
 
 
 def _copy(s: Stop) -> Stop:

@@ -47,27 +47,52 @@ class PictureRow:
 
 class AlarmPicture:
     """Alarm events of a review, indexed by time, so that scrubbing a cursor costs one bisect + a replay
-    of the alarm events before it (a shift has hundreds to a few thousand)."""
+    of the alarm events before it (a shift has hundreds to a few thousand).
+
+    A move forward from the last instant asked (playback, a drag to the right) replays only the events
+    between the two; any other move starts from the nearest stored replay point. Each snapshot is
+    decoded once and kept (the same alarm state is shown at every cursor position until it changes)."""
 
     STRIDE = 256  # a stored replay point every this many alarm events: a move replays at most that many
 
     def __init__(self, events: Sequence[StoredEvent]) -> None:
         self._events = sorted((e for e in events if e.kind == EventKind.ALARM), key=lambda e: e.ts)
         self._times = [e.ts for e in self._events]
-        self._marks: list[dict[str, tuple[dict[str, Any], float]]] = []
+        # _marks[j]: the replay of the first j * STRIDE events, up to and including all of them (a
+        # cursor after the last event of a record whose count is a multiple of STRIDE reads the last).
         snaps: dict[str, tuple[dict[str, Any], float]] = {}
-        for k in range(0, len(self._events), self.STRIDE):
+        self._marks: list[dict[str, tuple[dict[str, Any], float]]] = [snaps]
+        for k in range(self.STRIDE, len(self._events) + 1, self.STRIDE):
+            snaps = latest_snapshots(self._events[k - self.STRIDE : k], start=snaps)
             self._marks.append(snaps)
-            snaps = latest_snapshots(self._events[k : k + self.STRIDE], start=snaps)
+        self._last: tuple[int, dict[str, tuple[dict[str, Any], float]]] = (0, {})  # (events replayed, result)
+        self._decoded: dict[tuple[str, float], tuple[dict[str, Any], AlarmSnapshot]] = {}
+
+    def _snapshots(self, n: int) -> dict[str, tuple[dict[str, Any], float]]:
+        """The replay of the first n alarm events: resumed from the last one when that is on the way."""
+        last_n, last = self._last
+        if last_n <= n <= last_n + self.STRIDE:
+            snaps = latest_snapshots(self._events[last_n:n], start=last) if n > last_n else last
+        else:
+            k = n // self.STRIDE
+            snaps = latest_snapshots(self._events[k * self.STRIDE : n], start=self._marks[k])
+        self._last = (n, snaps)
+        return snaps
+
+    def _decode(self, data: dict[str, Any], ts: float) -> AlarmSnapshot:
+        key = (str(data.get("alarm", "")), ts)
+        hit = self._decoded.get(key)
+        if hit is not None and hit[0] == data:
+            return hit[1]
+        snap = AlarmSnapshot.from_data(data)
+        self._decoded[key] = (data, snap)
+        return snap
 
     def at(self, t: float) -> list[PictureRow]:
         """Alarms not normal at time t (or shelved / out of service), most urgent first."""
-        n = bisect.bisect_right(self._times, t)
-        k = n // self.STRIDE
-        start = self._marks[k] if k < len(self._marks) else None
         rows = []
-        for data, ts in latest_snapshots(self._events[k * self.STRIDE : n], start=start).values():
-            snap = AlarmSnapshot.from_data(data)
+        for data, ts in self._snapshots(bisect.bisect_right(self._times, t)).values():
+            snap = self._decode(data, ts)
             if snap.advisory:
                 continue
             if not (

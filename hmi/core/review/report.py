@@ -25,7 +25,7 @@ from hmi.core.production.stops import STOP_ACTIONS
 from hmi.core.production.text import count, minutes, pct
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
-from hmi.core.review.timeline import StateBar, build_timeline
+from hmi.core.review.timeline import StateBar, Timeline, build_timeline
 
 # The report draws the trend around this many of the period's stops, the longest first: the ones a
 # shift review talks about, without a page of charts per micro-stop.
@@ -100,10 +100,15 @@ class ShiftReport:
     stop_count: int = 0  # stops in the period (of the report's one stop definition): "the 5 longest of N"
 
 
-def build_report(source: ReviewRecord, t0: float, t1: float, title: str) -> ShiftReport:
+def build_report(
+    source: ReviewRecord, t0: float, t1: float, title: str, *, timeline: Timeline | None = None
+) -> ShiftReport:
+    """`timeline`: the record's timeline when the caller has it (the review workspace built it when it
+    opened): its events are then not read and decoded a second time."""
     if t1 <= t0:
         raise ValueError(f"the report period ends before it starts ({title})")
-    timeline = build_timeline(source)
+    if timeline is None:
+        timeline = build_timeline(source)
     # The record may end before the period (LineHMI stopped at 12:10 in a shift to 14:00): the
     # figures and the alarms standing "at the end" are those of the record's end, the time after it
     # is not recorded, never downtime (the same window as `linehmi production summary`).
@@ -176,7 +181,7 @@ def _snapshots(source: ReviewRecord, r: ShiftReport) -> tuple[list[StopSnapshot]
     """The longest stops of the report's one stop definition (the production model's, short stops
     excluded, else the machine-state stops), each with its machine's key pens from the line config."""
     if r.production is not None:
-        stops = [(s.machine, s.start, s.end, s.reason or s.auto_reason or "unclassified") for s in r.production.stops
+        stops = [(s.machine, s.start, s.end, s.reason_code()) for s in r.production.stops
                  if not s.short]  # fmt: skip
     else:
         stops = [(s.machine, s.t0, s.t1, s.reason) for s in r.stops]
@@ -418,7 +423,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
         for st in s.stops:
             lines.append(
                 f"| {_t(st.start)} | {_t(st.end)} | {r.machine_names.get(st.machine, st.machine)} | {st.category}"
-                f"{' (short)' if st.short else ''} | {_cell(st.reason or st.auto_reason or 'unclassified')} "
+                f"{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
                 f"| {st.duration / 60:.1f} | {st.classified_by or 'automatic'} |"
             )
         lines.append("")

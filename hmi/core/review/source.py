@@ -2,8 +2,8 @@
 (or a journal directory), read-only, with no PLC and
 no config: the line, its tags and its config come from the files themselves.
 
-`ReviewSource.open(paths)` never writes to the evidence (every file through `open_journal_readonly`,
-SQLite `mode=ro`, or `immutable=1` on read-only media) and never stops at the first bad file: a corrupt,
+`ReviewSource.open(paths)` never writes to the evidence (every file through `open_journal_readonly`:
+read-only and nothing created beside it, hmi.core.readonly_db) and never stops at the first bad file: a corrupt,
 foreign or unreadable file is left out with a message naming it and why; only when nothing usable is
 left is it an error. Files of another line than the first usable one are left out the same way.
 """
@@ -205,10 +205,12 @@ def _inspect(path: Path) -> tuple[ReviewFile, str]:
         except ValueError:
             version = 0
         c = r.conn
-        lo_e = c.execute("SELECT min(ts) FROM events").fetchone()[0]
+        # Audit rows do not extend the span: a stop classified in a review days later is appended
+        # with its real time (hmi.core.review.journal_write) and must not stretch the record to it.
+        lo_e = c.execute("SELECT min(ts) FROM events WHERE kind != 'audit'").fetchone()[0]
         lo_s, _hi_s = recorded_span(c)  # raw rows or compacted chunks alike
-        # The record's end: the production figures' rule (record_window), so the report and
-        # `linehmi production summary` end where the same evidence does.
+        # The record's end: the production figures' rule (record_window, the same audit rule), so
+        # the report and `linehmi production summary` end where the same evidence does.
         hi = last_record_ts(c)
         times = [t for t in (lo_e, lo_s, hi) if isinstance(t, int | float)]
         if not times:

@@ -1,0 +1,107 @@
+"""The review workspace scrubbed as a reviewer sees it: painted cursor updates per second on a real X
+server (Xvfb), with the CPU time each update costs this process.
+
+    DISPLAY=:73 .venv/bin/python bench/review_scrub.py JOURNAL_DIR [--tree DIR] [--moves 200]
+
+Opens `ReviewWindow` at 1920x1080 on the journals, waits for the trend's history, then moves the shared
+cursor `--moves` times across the whole record; each move counts when the timeline's viewport has
+received its paint event (what reaches the screen), not when the call returns. Prints one JSON line:
+painted updates/s (wall), CPU ms per update (`time.process_time`, this process, all threads), the
+load average. `--tree`: import LineHMI from another source tree (an older commit exported with
+`git archive`: bench/review.py's baseline in the same run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+p.add_argument("journals", type=Path)
+p.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
+p.add_argument("--moves", type=int, default=200)
+p.add_argument("--profile", type=Path, help="also write a cProfile of the moves here")
+args = p.parse_args()
+sys.path.insert(0, str(args.tree))
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QEvent, QObject  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from hmi.core.review.source import ReviewSource  # noqa: E402
+from hmi.ui.review_window import ReviewWindow  # noqa: E402
+
+
+class PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def settle(app: QApplication, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    source = ReviewSource.open([args.journals])
+    window = ReviewWindow(source, compact=False)
+    window.resize(1920, 1080)
+    window.show()
+    settle(app, 1.0)
+    window.trend.wait_idle(120.0)  # the trend's history is loaded (a move then only moves its cursor)
+    settle(app, 1.0)
+    counter = PaintCounter()
+    window.timeline_view.plot.viewport().installEventFilter(counter)
+    cursors = np.linspace(source.t0, source.t1, args.moves)
+
+    def scrub() -> tuple[float, float, int]:
+        missed = 0
+        wall, cpu = time.perf_counter(), time.process_time()
+        for t in cursors:
+            before = counter.paints
+            window.timeline_view.set_cursor(float(t))
+            deadline = time.perf_counter() + 2.0
+            while counter.paints == before:
+                app.processEvents()
+                if time.perf_counter() > deadline:
+                    missed += 1
+                    break
+        return time.perf_counter() - wall, time.process_time() - cpu, missed
+
+    scrub()  # warm-up: first paints, page cache
+    load = os.getloadavg()[0]
+    if args.profile is not None:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+        wall, cpu, missed = scrub()
+        prof.disable()
+        prof.dump_stats(str(args.profile))
+    else:
+        wall, cpu, missed = scrub()
+    window.close()
+    n = len(cursors)
+    print(json.dumps({"painted_per_s": n / wall, "cpu_ms_per_update": 1000 * cpu / n, "moves": n,
+                      "missed_paints": missed, "load": round((load + os.getloadavg()[0]) / 2, 1)}))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

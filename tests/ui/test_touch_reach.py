@@ -1,0 +1,96 @@
+"""Every dialog of the touch profile can be completed with a finger: every control at least the
+profile's touch minimum and wholly inside the dialog's visible part, every text field with an
+on-screen keyboard or pad (widgets.touch_reach). The tester's Switch-user dialog cut the PIN pad's
+"0" key off, and the first log-in's "Choose a new password" page had no keyboard at all."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from hmi.core.live_values import LiveValues
+from hmi.core.users import Role, UserStore
+from hmi.ui.alarm_dialogs import AckDialog, LimitDialog, ReasonDialog, ShelveDialog
+from hmi.ui.login_dialog import LoginDialog
+from hmi.ui.setpoint_dialog import SetpointDialog
+from hmi.ui.touch import TOUCH_TARGET_PX, TouchProfile
+from tests.helpers.alarm_records import record
+from widgets.touch_reach import inputs_without_keys, unreachable
+
+from .fakes import OPERATOR, SUPERVISOR
+
+
+@pytest.fixture
+def touch(themed_app):
+    profile = TouchProfile(themed_app)
+    profile.set_enabled(True)
+    yield profile
+    profile.set_enabled(False)
+
+
+def _check(qtbot, dlg: QWidget) -> list[str]:
+    qtbot.addWidget(dlg)
+    dlg.resize(dlg.sizeHint())
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    qtbot.wait(30)
+    assert dlg.height() <= 800, f"{dlg.objectName()} is {dlg.height()} px high: taller than a 1280x800 screen"
+    return [*unreachable(dlg, TOUCH_TARGET_PX), *(f"no keyboard: {p}" for p in inputs_without_keys(dlg))]
+
+
+def _users(tmp_path) -> UserStore:
+    store = UserStore(tmp_path / "users.json")
+    store.add("olga", Role.OPERATOR, "correct-horse", display_name="Olga Operator", must_change=True)
+    return store
+
+
+def test_switch_user_and_first_log_in_pages(qtbot, touch, make_runtime, tiny, tmp_path):
+    rt = make_runtime(tiny, users=_users(tmp_path))
+    dlg = LoginDialog(rt, current=OPERATOR, touch=True)
+    assert _check(qtbot, dlg) == []
+    dlg._toggle_keys()  # a password with letters: the keyboard takes the pad's place
+    qtbot.wait(30)
+    assert [*unreachable(dlg, TOUCH_TARGET_PX), *inputs_without_keys(dlg)] == []
+    dlg.user_picker.setCurrentIndex(dlg.user_picker.findData("olga"))
+    for k in "correct-horse":
+        dlg.keyboard.press(k)
+    dlg.keyboard.press("enter")
+    qtbot.waitUntil(lambda: dlg.changing_password, timeout=5000)
+    qtbot.wait(50)
+    assert [*unreachable(dlg, TOUCH_TARGET_PX), *inputs_without_keys(dlg)] == []
+    dlg.new_edit.setFocus()
+    qtbot.waitUntil(lambda: dlg.keyboard.target is dlg.new_edit)
+    for k in "blue-river-7":
+        dlg.keyboard.press(k)
+    dlg.confirm_edit.setFocus()
+    qtbot.waitUntil(lambda: dlg.keyboard.target is dlg.confirm_edit)
+    for k in "blue-river-7":
+        dlg.keyboard.press(k)
+    with qtbot.waitSignal(dlg.logged_in, timeout=5000) as sig:
+        dlg.keyboard.press("enter")
+    assert sig.args[0].name == "olga" and not sig.args[0].must_change_password
+
+
+def test_setpoint_and_alarm_dialogs(qtbot, touch, make_runtime, tiny):
+    rt = make_runtime(tiny)
+    live = LiveValues(tiny)
+    live.apply(rt.synthetic_batch())
+    sp = SetpointDialog(rt, live, [tiny.tag("m.speed_sp")], "alice", initial="m.speed_sp", number_pad=True)
+    assert _check(qtbot, sp) == []
+    recs = [record("a"), record("b")]
+    for dlg in (
+        AckDialog(recs, SUPERVISOR, keyboard=True),
+        ShelveDialog(recs, SUPERVISOR, 3600.0, keyboard=True),
+        ReasonDialog(
+            "Out of service",
+            "Take 2 alarms out of service",
+            recs,
+            SUPERVISOR,
+            "OK",
+            keyboard=True,
+            required=True,
+        ),
+        LimitDialog(recs[0], SUPERVISOR, "°C", keyboard=True),
+    ):
+        assert _check(qtbot, dlg) == [], type(dlg).__name__
+        dlg.reject()

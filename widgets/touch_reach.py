@@ -1,0 +1,92 @@
+"""Can a finger reach every control of a window? The check behind the touch profile's tests.
+
+Two defect classes seen on a line-side PC (1280x800, touch): a control cut off by its parent
+(the PIN pad's "0" key below the Switch-user dialog's visible part), and a text field with no
+on-screen keyboard (the first log-in's "Choose a new password": no way to type without a
+hardware keyboard). `unreachable(root, min_px)` lists every visible control that is smaller than
+`min_px` or not wholly inside the visible rectangles of all its parents; `inputs_without_keys`
+lists every editable line edit that no visible on-screen keyboard or number pad types into.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QScrollBar,
+    QWidget,
+)
+
+from widgets.number_pad import NumberPad
+from widgets.text_keyboard import TextKeyboard
+
+TARGETS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
+
+
+def _path(widget: QWidget) -> str:
+    parts = []
+    w: QWidget | None = widget
+    while w is not None:
+        parts.append(w.objectName() or type(w).__name__)
+        w = w.parentWidget()
+    return "/".join(reversed(parts))
+
+
+def _inside_item_view(w: QWidget) -> bool:
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QAbstractItemView):
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def visible_rect(w: QWidget, root: QWidget) -> QRect:
+    """`w`'s rectangle in `root` coordinates, cut by every parent's rectangle up to `root`."""
+    rect = QRect(w.mapTo(root, QPoint(0, 0)), w.size())
+    p = w.parentWidget()
+    while p is not None:
+        rect = rect.intersected(QRect(p.mapTo(root, QPoint(0, 0)), p.size()))
+        if p is root:
+            break
+        p = p.parentWidget()
+    return rect
+
+
+def unreachable(root: QWidget, min_px: int) -> list[str]:
+    """Visible controls of `root` smaller than `min_px` or cut off by a parent."""
+    out: list[str] = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, TARGETS) or not w.isVisibleTo(root) or not w.isVisible():
+            continue
+        if _inside_item_view(w) or isinstance(w.parentWidget(), QScrollBar):
+            continue  # cell editors and a scroll bar's own parts are the view's matter
+        full = QRect(w.mapTo(root, QPoint(0, 0)), w.size())
+        seen = visible_rect(w, root)
+        if w.width() < min_px or w.height() < min_px:
+            out.append(f"{_path(w)} {w.width()}x{w.height()} px < {min_px} px")
+        if seen != full:
+            out.append(
+                f"{_path(w)}: {full.height() - seen.height()} px x {full.width() - seen.width()} px cut off"
+            )
+    return out
+
+
+def inputs_without_keys(root: QWidget) -> list[str]:
+    """Editable, visible line edits that no visible on-screen keyboard or pad can type into."""
+    keyboards = [k for k in root.findChildren(TextKeyboard) if k.isVisible()]
+    pads = [p for p in root.findChildren(NumberPad) if p.isVisible()]
+    out = []
+    for e in root.findChildren(QLineEdit):
+        if not e.isVisible() or e.isReadOnly() or not e.isEnabled() or _inside_item_view(e):
+            continue
+        if isinstance(e.parentWidget(), QComboBox | QAbstractSpinBox):
+            continue  # a combo box is picked by taps
+        if any(k.window() is e.window() for k in keyboards) or any(p.target is e for p in pads):
+            continue
+        out.append(_path(e))
+    return out
