@@ -92,7 +92,8 @@ def _plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
-def _inside_item_view(w: QWidget) -> bool:
+def inside_item_view(w: QWidget) -> bool:
+    """`w` is a cell editor or other child of a list/table view (the view's own matter)."""
     cur = w.parentWidget()
     while cur is not None:
         if isinstance(cur, QAbstractItemView):
@@ -246,7 +247,7 @@ def clipped_texts(root: QWidget) -> list[ClippedText]:
     for w in widgets:
         if not w.isVisible() or w.width() <= 0 or w.height() <= 0 or not w.isVisibleTo(root.window()):
             continue
-        if _inside_item_view(w):
+        if inside_item_view(w):
             continue  # cell editors and the like: the view's own business
         if w is not root and w.window() is not root.window():
             continue  # another top-level window (a dialog): checked on its own

@@ -13,7 +13,6 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
     QLineEdit,
@@ -22,27 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.number_pad import NumberPad
+from widgets.text_fit import inside_item_view, widget_path
 from widgets.text_keyboard import TextKeyboard
 
 TARGETS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
-
-
-def _path(widget: QWidget) -> str:
-    parts = []
-    w: QWidget | None = widget
-    while w is not None:
-        parts.append(w.objectName() or type(w).__name__)
-        w = w.parentWidget()
-    return "/".join(reversed(parts))
-
-
-def _inside_item_view(w: QWidget) -> bool:
-    p = w.parentWidget()
-    while p is not None:
-        if isinstance(p, QAbstractItemView):
-            return True
-        p = p.parentWidget()
-    return False
 
 
 def visible_rect(w: QWidget, root: QWidget) -> QRect:
@@ -63,15 +45,15 @@ def unreachable(root: QWidget, min_px: int) -> list[str]:
     for w in root.findChildren(QWidget):
         if not isinstance(w, TARGETS) or not w.isVisibleTo(root) or not w.isVisible():
             continue
-        if _inside_item_view(w) or isinstance(w.parentWidget(), QScrollBar):
+        if inside_item_view(w) or isinstance(w.parentWidget(), QScrollBar):
             continue  # cell editors and a scroll bar's own parts are the view's matter
         full = QRect(w.mapTo(root, QPoint(0, 0)), w.size())
         seen = visible_rect(w, root)
         if w.width() < min_px or w.height() < min_px:
-            out.append(f"{_path(w)} {w.width()}x{w.height()} px < {min_px} px")
+            out.append(f"{widget_path(w)} {w.width()}x{w.height()} px < {min_px} px")
         if seen != full:
             out.append(
-                f"{_path(w)}: {full.height() - seen.height()} px x {full.width() - seen.width()} px cut off"
+                f"{widget_path(w)}: {full.height() - seen.height()} px x {full.width() - seen.width()} px cut off"
             )
     return out
 
@@ -82,11 +64,11 @@ def inputs_without_keys(root: QWidget) -> list[str]:
     pads = [p for p in root.findChildren(NumberPad) if p.isVisible()]
     out = []
     for e in root.findChildren(QLineEdit):
-        if not e.isVisible() or e.isReadOnly() or not e.isEnabled() or _inside_item_view(e):
+        if not e.isVisible() or e.isReadOnly() or not e.isEnabled() or inside_item_view(e):
             continue
         if isinstance(e.parentWidget(), QComboBox | QAbstractSpinBox):
             continue  # a combo box is picked by taps
         if any(k.window() is e.window() for k in keyboards) or any(p.target is e for p in pads):
             continue
-        out.append(_path(e))
+        out.append(widget_path(e))
     return out

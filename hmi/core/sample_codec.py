@@ -49,7 +49,10 @@ import numpy as np
 MAGIC = b"LHC1"  # every column in the chunk
 MAGIC2 = b"LHC2"  # source times as indices into the file's clock (`ClockPart`)
 CLOCK_MAGIC = b"LHK1"
-CHUNK_SAMPLES = 16_384  # per chunk: about 27 min of a 10 Hz tag; a read decodes at most this many extra
+# Per chunk: about 7 min of a 10 Hz tag. A read decodes at most this many samples beyond what it
+# returns, at each end of its range: a trend's two bound samples (the last before, the first after)
+# cost two chunk decodes per pen. 16,384 saved 0.4 B/sample and made those 3x dearer (bench/README.md).
+CHUNK_SAMPLES = 4_096
 COLUMNS = ("source_ts", "server_ts", "received_ts", "value", "status")
 _ZLIB_LEVEL = 9
 

@@ -8,6 +8,7 @@ Screen profiles are a parameter: PROFILES maps a name to a function that prepare
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -274,6 +275,12 @@ def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, width):
     assert w.active and w.rul_label.text() == "RUL 2 min 14 s"
     found = clipped_texts(w)
     assert not found, _report(f"in the advisory readout at {width} px", found)
+    # The longest RUL text: no countdown at a low risk, and why (inference.fault.predictor.rul_text).
+    w.set_risk(dataclasses.replace(_worst_risk("filler"), risk=0.0, advisory_active=False))
+    _settle(qtbot)
+    assert w.rul_label.text() == "RUL not stated below 30% risk"
+    found = clipped_texts(w)
+    assert not found, _report(f"in the advisory readout at {width} px, low risk", found)
 
 
 @pytest.mark.parametrize("stale", [False, True])
