@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 
 # A source clock further than this from ours is reported (once per session).
 CLOCK_SKEW_S = 60.0
+# A failed read of every tag after a reconnect is tried again this often until it goes through.
+REREAD_S = 1.0
 # A revised interval this much above the request cannot deliver the configured rate.
 _REVISION_TOLERANCE = 1.01
 
@@ -575,18 +577,14 @@ class OpcUaConnector(SessionClient):
             log.warning("namespace check after reconnect failed: %s", describe_error(exc))
             return False
         self._accepting = True
-        # The restored subscription resends values only for items it re-creates;
-        # a read makes every tag current at once.
+        # The restored subscription resends values only for items it re-creates, and its first
+        # notifications can come before values were accepted again: a tag that does not change (a
+        # machine's state) becomes current only through this read. So a failed read is tried again
+        # until it goes through (it once failed after an early reconnect, and every state badge
+        # stayed "? BadNotConnected" while the speeds updated).
         live_from: dict[int, float] = {}
-        try:
-            current = await self.read()
-            self._emit(current)
-            # Each tag's gap ends at the value this read delivered: history from there on is live data.
-            for i, ts in zip(current.tag_idx.tolist(), current.source_ts.tolist(), strict=True):
-                if math.isfinite(ts):
-                    live_from[int(i)] = min(ts, live_from.get(int(i), math.inf))
-        except Exception as exc:
-            log.warning("read after reconnect failed: %s", describe_error(exc))
+        if not await self._read_current(live_from):
+            self._tasks.append(asyncio.create_task(self._read_until_current(), name="opcua-reread"))
         if down_since is not None:
             # Fill the hole from the server's history (HistoryRead) where it keeps one;
             # the samples arrive out of time order and carry the backfilled flag.
@@ -595,6 +593,30 @@ class OpcUaConnector(SessionClient):
                 asyncio.create_task(self._backfill(down_since, now, live_from), name="opcua-backfill")
             )
         return True
+
+    async def _read_current(self, live_from: dict[int, float] | None = None) -> bool:
+        """Read every tag and emit it; False (logged) when the read failed. `live_from` gets each
+        tag's source time of the value read: its gap (the backfill) ends there, history from there
+        on is live data."""
+        try:
+            current = await self.read()
+        except Exception as exc:
+            log.warning("read after reconnect failed: %s; trying again", describe_error(exc))
+            return False
+        self._emit(current)
+        if live_from is not None:
+            for i, ts in zip(current.tag_idx.tolist(), current.source_ts.tolist(), strict=True):
+                if math.isfinite(ts):
+                    live_from[int(i)] = min(ts, live_from.get(int(i), math.inf))
+        return True
+
+    async def _read_until_current(self) -> None:
+        """Again every REREAD_S until a read goes through, while the link stays up (a new loss
+        ends it: the next reconnect reads anew)."""
+        while self._accepting:
+            await asyncio.sleep(REREAD_S)
+            if not self._accepting or await self._read_current():
+                return
 
     async def _rebind(self, client: Client, ns: list[str]) -> None:
         """The server's namespace table changed (a restart re-ordered it): resolve every

@@ -103,9 +103,10 @@ def test_the_demo_shift_meets_the_isa_18_2_targets_but_the_average_rate(shift):
     assert verdicts.pop("Average alarms per 10 min") == "over target"
     assert shift.kpi.annunciated == 7 and shift.kpi.per_10min_peak <= 10
     assert verdicts.pop("Top-10 alarms' share of the load") == "n/a"  # 7 alarms: too few to judge
-    # One high alarm (zone D) is 1 of 7 = 14 % against ~5 %: a short shift packed with faults.
-    assert verdicts.pop("Priority distribution") == "over target"
+    # Rationalised: no high alarm in the demo shift (zone D is medium, bounded by the filler's own
+    # bearing protection; high is for what no automatic layer answers): the mix is on target.
     assert set(verdicts.values()) == {"ok"}, verdicts
+    assert shift.kpi.priority_pct.get("high", 0.0) == 0.0 and shift.kpi.priority_pct.get("urgent", 0.0) == 0.0
     assert not shift.kpi.chattering and shift.kpi.flood_periods == 0
 
 

@@ -81,11 +81,15 @@ def _check(final: tuple[int, ...], ago: float, at: float) -> None:
             assert status.holding_machine == mid and v in OWN_STOP | {BAD}, (final, text)
         else:
             assert named == [WORD[v]], (mid, final, text)
+    # The line state (hmi.core.production.line_rule): not running while any machine in series is in
+    # a stop of its own, nor while the constraint or the output machine is not running.
     capper = final[IDS.index(SETUP.constraint)]
+    output = final[IDS.index(SETUP.output)]
     if status.state == "running":
-        assert capper == RUNNING, (final, text)
-    if capper in OWN_STOP:
-        assert status.state != "running", (final, text)
+        assert capper == RUNNING and output == RUNNING, (final, text)
+        assert not OWN_STOP & set(final), (final, text)
+    if OWN_STOP & set(final):
+        assert status.state != "running" and status.holding_machine, (final, text)
 
 
 def test_the_strip_claim_matches_every_combination_of_machine_states():
@@ -105,7 +109,16 @@ def test_older_stops_and_stops_in_a_planned_break_are_said_too(final, when):
 
 
 def test_the_filler_faulted_while_the_capper_runs_on_is_said():
-    """The example seen on screen: the line still 'running' from the buffer."""
+    """The example seen on screen: the line still 'running' from the buffer. The filler is in series:
+    the line is stopped, held by it, from its trip on."""
     st = _status((FAULTED, RUNNING, RUNNING, RUNNING), 10.0, 600.0)
-    assert st.state == "running"
-    assert st.claim.startswith("stopped: filler (") and "no machine" not in st.claim
+    assert st.state == "stopped" and st.since_s == 10.0
+    assert st.claim.startswith("held by filler: ") and "no machine" not in st.claim
+
+
+def test_the_labeller_tripped_while_the_capper_fills_its_buffer_is_a_stopped_line():
+    """Walkthrough D-6a: the labeller (output machine) tripped, the capper (constraint) ran on into
+    its buffer for 24 s; the strip said LINE RUNNING all that time."""
+    st = _status((RUNNING, RUNNING, FAULTED, RUNNING), 12.0, 600.0)
+    assert st.state == "stopped" and st.holding_machine == "labeller" and st.since_s == 12.0
+    assert st.claim.startswith("held by labeller: ")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hmi.core.config import DEMO_CONFIG, ConfigError, parse_config
 from hmi.core.production.counters import counter_track
 from hmi.core.production.oee import LINE, ProductionAnalysis
+from hmi.core.production.setup import OWN_STOP_CATS, Cat
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, StopEdit, check_edit
 from hmi.core.production.timeline import MachineData, TimeCat
 from tests.production_helpers import (
@@ -179,9 +180,11 @@ def test_a_downstream_jam_is_the_cause_of_the_upstream_machines_blocked_time():
     assert filler.time(TimeCat.BLOCKED) == 295 and filler.time(TimeCat.UNPLANNED) == 0
     assert filler.availability == 1.0  # not its own loss
     line = an.oee(LINE)
-    assert line.time(TimeCat.UNPLANNED) == 300  # the capper's wait, the labeller's jam
+    # From the labeller's trip (the output machine: the line makes nothing), not from the capper
+    # going idle 10 s later, to the capper running again (walkthrough D-6a/D-7e).
+    assert line.time(TimeCat.UNPLANNED) == 310
     (row,) = an.pareto()
-    assert (row.reason, row.machines, row.seconds) == ("U-JAM", ("labeller",), 300)
+    assert (row.reason, row.machines, row.seconds) == ("U-JAM", ("labeller",), 310)
 
 
 def test_a_starved_machine_keeps_the_cause_while_its_buffer_refills():
@@ -198,7 +201,7 @@ def test_a_starved_machine_keeps_the_cause_while_its_buffer_refills():
     cap = an.oee("capper")
     assert cap.time(TimeCat.STARVED) == 330 and cap.time(TimeCat.IDLE) == 0
     (row,) = an.pareto()
-    assert (row.reason, row.seconds) == ("U-MOTOR", 330)
+    assert (row.reason, row.seconds) == ("U-MOTOR", 360)  # the line: from the filler's trip
 
 
 def test_the_conveyor_stop_is_found_through_waiting_machines():
@@ -368,3 +371,38 @@ def test_edits_that_cannot_apply_are_refused_with_a_reason():
         setup, data, T0, T0 + H, [StopEdit(CLASSIFY, "filler", start, 0, "bob", reason="U-JAM")]
     )
     assert stale.flags == [f"change by bob not applied: no stop of 'filler' begins at {start:.3f}"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=random_line())
+def test_the_line_runs_only_while_every_machine_in_series_does(line):
+    """The line state (hmi.core.production.line_rule) over random state sequences of every machine:
+    at no instant is the line running while a machine is in a stop of its own or the constraint or
+    the output machine is not running; while a machine is stopped the line is held by a stop in
+    progress then. So the line's lost time covers every machine's stop (walkthrough D-6a/D-7e: the
+    line stop counted from the capper going idle, 25 s after the labeller tripped)."""
+    setup, data, span = line
+    an = ProductionAnalysis.build(setup, data, T0, T0 + span)
+    tl = an.timeline
+    ids = setup.ids
+    held = (TimeCat.UNPLANNED, TimeCat.SHORT_STOP, TimeCat.CHANGEOVER, TimeCat.PLANNED_STOP, TimeCat.UNKNOWN)
+    own_stop = np.isin(tl.state, [int(c) for c in OWN_STOP_CATS])
+    for k in range(len(tl.starts)):
+        t, cat = float(tl.starts[k]), TimeCat(int(tl.line_cat[k]))
+        stopped = [ids[m] for m in np.flatnonzero(own_stop[:, k])]
+        if cat == TimeCat.RUNNING:
+            assert not stopped, (t - T0, stopped)
+            for mid in (setup.constraint, setup.output):
+                assert tl.state[ids.index(mid), k] == Cat.RUNNING, (t - T0, mid)
+        if stopped and not tl.in_break[k]:
+            assert cat in held, (t - T0, stopped, cat)
+            stop = an.stops[int(tl.line_cause[k])]
+            assert stop.start <= t < stop.end and stop.machine in ids, (t - T0, stop)
+    # A stop that overlaps no other stop holds the line for all of its duration.
+    dur = tl.ends - tl.starts
+    for si, s in enumerate(an.stops):
+        alone = not any(o is not s and o.start < s.end and s.start < o.end for o in an.stops)
+        if alone and s.unknown_s == 0 and s.break_s == 0:
+            inside = (tl.starts >= s.start) & (tl.starts < s.end)
+            held_s = float(dur[inside & (tl.line_cause == si)].sum())
+            assert held_s == pytest.approx(s.duration, abs=1e-6), (s, held_s)

@@ -6,6 +6,7 @@ where `production summary` said 48.9 %) and listed a shelved alarm as "Normal"."
 from __future__ import annotations
 
 import datetime as _dt
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from hmi.core.journal import Journal
 from hmi.core.production.journal_io import analyse_journal, shift_summary, snapshot_event, summarise
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.text import minutes
+from hmi.core.production.timecat import TimeCat
 from hmi.core.review.alarm_picture import AlarmPicture
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewSource
@@ -57,8 +59,11 @@ changes = st.lists(
 )
 
 
-def _production_journal(directory: Path, cut_steps: int, plan: list[tuple[int, str, float]]) -> Path:
-    """Samples every 10 s from 06:00 for `cut_steps` steps, then LineHMI stops (journal closed)."""
+def _production_journal(
+    directory: Path, cut_steps: int, plan: list[tuple[int, str, float]], crashed: bool = False
+) -> Path:
+    """Samples every 10 s from 06:00 for `cut_steps` steps, then LineHMI stops (journal closed), or
+    `crashed`: it was killed, and the file ends at its last commit with no "journal closed"."""
     cfg = _utc_config()
     clock = [SHIFT_START]
     idx = cfg.tag_index()
@@ -79,30 +84,48 @@ def _production_journal(directory: Path, cut_steps: int, plan: list[tuple[int, s
         j.flush()
         clock[0] = SHIFT_START + 10.0 * (cut_steps - 1)  # "journal closed" at the last sample
         path = j.path
+    if crashed:
+        with sqlite3.connect(path) as conn:
+            conn.execute("DELETE FROM events WHERE message = 'journal closed'")
     return path
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(plan=changes, cut=st.integers(3, 120))
-def test_report_downtime_is_the_production_summarys_and_no_stop_outlives_the_record(tmp_path, plan, cut):
-    path = _production_journal(_tmp(tmp_path), cut, plan)
+@given(plan=changes, cut=st.integers(3, 120), crashed=st.booleans())
+def test_report_figures_are_the_production_summarys_and_no_stop_outlives_the_record(
+    tmp_path, plan, cut, crashed
+):
+    """One window rule (journal_io.record_window) for the report and `production summary`: the same
+    A, P, Q, OEE, counts and downtime. A journal without "journal closed" (crashed) ends at its last
+    commit: the time after it is unknown, never the last state held to the shift end."""
+    path = _production_journal(_tmp(tmp_path), cut, plan, crashed)
     record_end = SHIFT_START + 10.0 * (cut - 1)
     report = build_report(ReviewSource.open([path]), SHIFT_START, SHIFT_END, "early shift")
     summary = shift_summary(path, SHIFT_START + 1)
     # The analysis itself over the whole shift: the rule lives there, not only in the report's window.
     whole = summarise(analyse_journal(path, SHIFT_START, SHIFT_END))
     assert report.production is not None
-    # Time figures are the summary's exactly. (Counts, hence P and OEE, may differ by the counter
-    # sample at the record's very last instant: the summary's window [start, last sample) leaves it out.)
-    for got in (report.production.line_oee, whole.line_oee):
+    mine = report.production.line_oee
+    assert (mine.start, mine.end) == (summary.line_oee.start, summary.line_oee.end)
+    for f in ("availability", "performance", "quality", "oee", "good", "rejects", "produced", "downtime_s"):
+        assert getattr(mine, f) == getattr(summary.line_oee, f), f
+    for m, fig in report.production.machines.items():
+        assert fig == summary.machines[m], m
+    for got in (whole.line_oee,):
         assert got.downtime_s == pytest.approx(summary.line_oee.downtime_s, abs=1e-6)
         assert got.availability == pytest.approx(summary.line_oee.availability, abs=1e-9)
+        assert got.good == summary.line_oee.good
     for s in (*report.production.stops, *whole.stops, *summary.stops):
         assert s.end <= record_end + 1e-6, (s.machine, s.start, s.end, record_end)
     for m, f in whole.machines.items():
         assert f.downtime_s == pytest.approx(summary.machines[m].downtime_s, abs=1e-6), m
+    # After the record: unknown (not recorded; in a planned break, the break), never held.
+    after = SHIFT_END - record_end
+    for f in (whole.line_oee, *whole.machines.values()):
+        assert f.time(TimeCat.UNKNOWN) + f.time(TimeCat.PLANNED_BREAK) >= after - 1e-6, (f.scope, f.times)
     if record_end < SHIFT_END:
-        assert any("nothing recorded after" in f for f in whole.flags), whole.flags
+        for flags in (whole.flags, summary.flags, report.production.flags):
+            assert any("nothing recorded after" in f for f in flags), flags
     # qa3: "Downtime by reason: U-OVERHEAT 4.3 min" next to a 4.8-min stop in the same report's
     # stops table. The reason table names the line's downtime as such, and its machines' stop time
     # is the stops table's own rows (one home for a stop's duration).

@@ -31,6 +31,7 @@ from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, needs_ack
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of
+from hmi.core.units import quantity
 from widgets import palette
 from widgets.alarm_store import AlarmStore
 from widgets.formatting import format_timestamp, format_value
@@ -245,7 +246,7 @@ class AlarmTableModel(QAbstractTableModel):
             return "?" if bad else "—"
         if tag is None:
             return f"{v:g}"
-        return f"{format_value(tag, v)} {tag.unit}".rstrip()
+        return quantity(format_value(tag, v), tag.unit)
 
     def details_text(self, row: Row) -> str:
         """A row in full, for the details line under the list (read by a tap, no hover needed):

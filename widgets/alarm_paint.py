@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from hmi.core.units import no_break, plain
 from widgets import palette
 
 _FILL = {p: QColor(c) for p, c in palette.PRIORITY_COLOURS.items()}
@@ -75,11 +76,12 @@ class WrappingLabel(QLabel):
         self._fit()
 
     def setText(self, text: str) -> None:
-        super().setText(text)
+        # A number and its unit wrap as one word ("5.10 mm/ s" broke at the "/": hmi.core.units).
+        super().setText(no_break(text))
         self.setToolTip(text)
 
     def full_text(self) -> str:
-        return self.text()
+        return plain(self.text())
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -15,9 +15,11 @@ stale data (connection lost) is greyed and carries its age.
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -26,6 +28,48 @@ from hmi.core.config import TagConfig
 from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name, status_short
 from widgets import palette
 from widgets.formatting import format_age, format_timestamp, format_value
+
+
+class _AgeTicker:
+    """Repaints every stale indicator that shows its age once a second, whoever owns it: the QC
+    pane's defect rate showed "25 s old" for minutes because nobody called its `tick` (walkthrough
+    D-6b). An age on screen now cannot depend on its owner remembering to refresh it."""
+
+    def __init__(self) -> None:
+        self._timer: QTimer | None = None
+        self._shown: weakref.WeakSet[BandIndicator] = weakref.WeakSet()
+
+    def watch(self, ind: BandIndicator, on: bool) -> None:
+        if on:
+            self._shown.add(ind)
+            timer = self._live_timer()
+            if not timer.isActive():
+                timer.start()
+        else:
+            self._shown.discard(ind)
+            if not self._shown and self._timer is not None and shiboken6.isValid(self._timer):
+                self._timer.stop()
+
+    def _live_timer(self) -> QTimer:
+        """The timer, a child of the application: freed with it on the GUI thread (never by the
+        garbage collector after it), and made anew for a later application (tests)."""
+        if self._timer is not None and shiboken6.isValid(self._timer):
+            return self._timer
+        self._timer = QTimer(QCoreApplication.instance())
+        self._timer.setInterval(AGE_TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        return self._timer
+
+    def _tick(self) -> None:
+        for ind in list(self._shown):
+            if shiboken6.isValid(ind):
+                ind.tick()
+            else:  # its widget was deleted by Qt (its parent went) before Python let go of it
+                self._shown.discard(ind)
+
+
+AGE_TICK_MS = 1000
+_ages = _AgeTicker()
 
 _THEMED_COLOURS = (
     "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK", "POINTER", "STALE", "HATCH", "PANEL", "PANEL_BORDER",
@@ -52,6 +96,7 @@ class BandIndicator(QWidget):
         self._target: float | None = None
         self._badge: TagBadge | None = None  # the tag's standing alarm (set_alarm)
         self._stale = False
+        self._painted_age = ""
         self._has_bar = tag.range is not None
         self._fonts: dict[bool, tuple[QFont, QFontMetrics]] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -91,12 +136,18 @@ class BandIndicator(QWidget):
     def set_stale(self, stale: bool) -> None:
         if stale != self._stale:
             self._stale = stale
+            _ages.watch(self, stale and self.show_age)
             self.update()
 
     def tick(self) -> None:
-        """Called about once a second: stale data shows a growing age."""
+        """Called about once a second (by the age ticker while stale): stale data shows a growing age."""
         if self._stale and self.show_age:
             self.update()
+
+    @property
+    def painted_age(self) -> str:
+        """The age text the last paint drew ("" none): what the operator reads, for tests."""
+        return self._painted_age
 
     # --- what the operator reads (also used by tests) ------------------------------------------
     @property
@@ -127,13 +178,18 @@ class BandIndicator(QWidget):
             return f"? {status_short(self._status)}"
         text = format_value(self.tag, self._value)
         if self.tag.unit:
-            text += f" {self.tag.unit}"
+            text += f" {self.tag.unit}"  # painted on one line, never wrapped
         if q == Quality.UNCERTAIN:
             text += " ?"
         return text
 
     def age_text(self) -> str:
         return format_age(time.time() - self._source_ts) if self._source_ts == self._source_ts else ""
+
+    @property
+    def has_value(self) -> bool:
+        """A value is shown (good or uncertain), not a status name."""
+        return self.quality != Quality.BAD and self._value == self._value
 
     def pointer_visible(self) -> bool:
         return self._has_bar and self.quality != Quality.BAD and self._value == self._value
@@ -290,6 +346,7 @@ class BandIndicator(QWidget):
 
         # Row 1, middle: age when stale.
         p.setFont(self.font())
+        self._painted_age = row["age"]
         if row["age"]:
             age = row["age"]
             aw = fm.horizontalAdvance(age)

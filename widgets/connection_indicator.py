@@ -7,6 +7,7 @@ disconnected are abnormal: the badge turns to the communication colour
 
 from __future__ import annotations
 
+import re
 import time
 
 from PySide6.QtCore import Qt, QTimer
@@ -22,6 +23,26 @@ _TITLES = {
     ConnectionState.DISCONNECTED: "DISCONNECTED",
 }
 ABNORMAL = frozenset({ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED})
+
+
+_ENDPOINT = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+
+
+def short_forms(detail: str) -> list[str]:
+    """The runtime's detail from the longest wording to the shortest, each still true: the full
+    text, the endpoint named "the server", the text up to the first clause without it, nothing."""
+    out = [detail] if detail else []
+    if not detail:
+        return [""]
+    named = _ENDPOINT.sub("the server", detail)
+    out.append(named)
+    first = re.split(r"[;(]", named, maxsplit=1)[0].strip(" ,")
+    out.append(first)
+    words = first.split()
+    if len(words) > 1:
+        out.append(words[0])  # "connected", "reconnected", "link"…
+    out.append("")
+    return list(dict.fromkeys(out))
 
 
 class ConnectionIndicator(QFrame):
@@ -81,14 +102,26 @@ class ConnectionIndicator(QFrame):
     def _elapsed_text(self) -> str:
         return f"for {format_age(max(0.0, time.time() - self._since))}"
 
+    def shown_detail(self, width: int) -> str:
+        """The longest wording of the detail that fits `width` px whole: never an elided sentence
+        ("for 6.9 s — connected t…" at 1280 px). The endpoint goes first ("connected to the
+        server"), then the words after the state, then all but the elapsed time; the tooltip keeps
+        the full text."""
+        elapsed = self._elapsed_text()
+        fm = self.detail_label.fontMetrics()
+        for detail in short_forms(self._detail):
+            text = elapsed + (f" — {detail}" if detail else "")
+            if fm.horizontalAdvance(text) <= width:
+                return text
+        return elapsed if fm.horizontalAdvance(elapsed) <= width else ""
+
     def _render(self, force_style: bool = False) -> None:
         self.badge.setText(_TITLES[self._state])
-        detail = self._elapsed_text() + (f" — {self._detail}" if self._detail else "")
-        fm = self.detail_label.fontMetrics()
-        width = max(60, self.detail_label.width())
-        shown = fm.elidedText(detail, Qt.TextElideMode.ElideRight, width)
-        self._elided = detail if shown != detail else ""
+        shown = self.shown_detail(self.detail_label.contentsRect().width())
+        full = self._elapsed_text() + (f" — {self._detail}" if self._detail else "")
+        self._elided = ""  # a shorter wording is chosen, never an elided one
         self.detail_label.setText(shown)
+        self.detail_label.setToolTip(full)
         self.setToolTip(self.text())
         kind = "abnormal" if self.abnormal else self._state.value
         if force_style or self.badge.property("kind") != kind:

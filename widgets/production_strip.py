@@ -17,7 +17,8 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
-from hmi.core.production.text import clock_duration, count, pct
+from hmi.core.production.text import clock_duration, count, pct, unknown_part
+from hmi.core.production.timecat import TimeCat
 from widgets.last_known import last_known_text
 
 # state -> badge kind in the theme (resources/theme/hmi.qss, QLabel#lineStateBadge)
@@ -46,7 +47,8 @@ def _rule() -> QFrame:
 
 class LineStatusStrip(QFrame):
     """One row on a wide screen; two rows (state, holder, since | rate, good, OEE) when one row would
-    not fit, so no text is ever clipped and the strip never makes the window wider than the screen."""
+    not fit, three (… | rate, good | OEE) when the second would not, so no text is ever clipped and
+    the strip never makes the window wider than the screen."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,41 +64,54 @@ class LineStatusStrip(QFrame):
         box = QVBoxLayout(self)
         box.setContentsMargins(14, 4, 14, 4)
         box.setSpacing(2)
-        self._rows = (QHBoxLayout(), QHBoxLayout())
+        self._rows = (QHBoxLayout(), QHBoxLayout(), QHBoxLayout())
         for row in self._rows:
             row.setSpacing(12)
             box.addLayout(row)
         self.two_rows: bool | None = None
+        self.row_starts: tuple[int, ...] = ()
         self._since: float | None = None  # the link went: the figures are the last known
         self.set_status(None, "waiting for the first production figures")
 
     def minimumSizeHint(self) -> QSize:  # never widen the window: the strip wraps instead
         return QSize(200, super().minimumSizeHint().height())
 
-    def _one_row_width(self) -> int:
-        m = self.contentsMargins()
+    def _width_of(self, fields: tuple[QLabel, ...]) -> int:
         lay = self.layout()
-        margins = lay.contentsMargins() if lay is not None else m
-        return sum(w.sizeHint().width() + 12 + 13 for w in self.fields) + margins.left() + margins.right()
+        margins = lay.contentsMargins() if lay is not None else self.contentsMargins()
+        return sum(w.sizeHint().width() + 12 + 13 for w in fields) + margins.left() + margins.right()
+
+    def _one_row_width(self) -> int:
+        return self._width_of(self.fields)
+
+    def _layout_rows(self) -> tuple[int, ...]:
+        """Where each row starts: one row when all fits; else state, holder, since | rate, good,
+        OEE; and when that second row is too wide (a figure saying how much of its window is
+        unknown: "(57:32 unknown)" was cut at 1280 px), rate, good | OEE on rows of their own."""
+        if self._width_of(self.fields) <= self.width():
+            return (0,)
+        if self._width_of(self.fields[3:]) <= self.width():
+            return (0, 3)
+        return (0, 3, 5)
 
     def _arrange(self) -> None:
-        two = self._one_row_width() > self.width()
-        if two == self.two_rows:
+        starts = self._layout_rows()
+        if starts == self.row_starts:
             return
-        self.two_rows = two
+        self.row_starts = starts
+        self.two_rows = len(starts) > 1
         for row in self._rows:
             while row.count():
                 row.takeAt(0)
-        split = 3 if two else len(self.fields)
         for i, w in enumerate(self.fields):
-            row = self._rows[0] if i < split else self._rows[1]
+            row = self._rows[sum(1 for s in starts if s <= i) - 1]
             if row.count():
                 row.addWidget(self._rules[i])
             row.addWidget(w)
         for row in self._rows:
             row.addStretch(1)
         for i, r in enumerate(self._rules):
-            r.setVisible(i not in (0, split))
+            r.setVisible(i not in starts)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -140,9 +155,15 @@ class LineStatusStrip(QFrame):
         self.holder.setText(st.claim)  # from every machine's state now (hmi.core.production.holding)
         window = f"last {RATE_WINDOW_S / 60:g} min"
         rate = "—" if st.rate_per_min is None else f"{st.rate_per_min:,.0f}/min"
-        self.rate.setText(f"rate {rate} · ideal {st.ideal_rate:,.0f}/min")
+        # A figure over a window with unknown state says so (hmi.core.production.text.unknown_part).
+        rate_unknown = unknown_part(st.rate_unknown_s, st.rate_window_s)
+        self.rate.setText(
+            f"rate {rate} · ideal {st.ideal_rate:,.0f}/min"
+            + (f" ({window}: {rate_unknown})" if rate_unknown else "")
+        )
         self.rate.setToolTip(
             f"Units counted by the constraint machine over the {window}, against its nameplate rate"
+            + (f"; the line's state was unknown for part of it ({rate_unknown})" if rate_unknown else "")
         )
         due = f"due now {count(st.target_so_far)}"
         unseen = ""
@@ -159,12 +180,13 @@ class LineStatusStrip(QFrame):
             "(and the share of it due by now, by the planned time this station saw)" + unseen
         )
         f = st.shift
+        oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s)
         self.oee.setText(
             f"OEE {pct(f.oee)}  A {pct(f.availability)}  P {pct(f.performance)}  Q {pct(f.quality)}"
-            f"  · {st.shift_name} shift so far"
+            f"  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else "")
         )
         self.oee.setToolTip(
-            f"ISO 22400-2, the line (constraint machine) over the {st.shift_name} shift so far"
+            f"ISO 22400-2, the line (stopped while any machine in series is) over the {st.shift_name} shift so far"
             + ("\n" + "\n".join(f.flags) if f.flags else "")
         )
         verb = "running for" if st.state == "running" else "stopped for"

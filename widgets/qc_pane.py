@@ -464,7 +464,8 @@ class QcPane(QFrame):
         return self._since
 
     def shown_texts(self) -> list[str]:
-        return [self.verdict.text(), self.score.text(), self.detail.text()]
+        rate = f"{self.rate_caption.text()} {self.rate_indicator.value_text()}"
+        return [self.verdict.text(), self.score.text(), self.detail.text(), rate]
 
     def check_stale(self) -> bool:
         """Mark the verdict, the image and the rate stale when no image came for `stale_after_s`."""
@@ -595,7 +596,10 @@ class QcPane(QFrame):
             since = time.strftime("%H:%M:%S")
             self.image.set_message(f"Camera {state.value}: {detail or 'no images'} (since {since})", "stale")
             self.rate_indicator.set_stale(True)
-            self.rate_indicator.set_sample(math.nan, BAD_NOT_CONNECTED, time.time())
+            # The last known rate stays, greyed with its age (as the faceplates keep theirs since
+            # 3aef750); with none known yet there is nothing to keep.
+            if not self.rate_indicator.has_value:
+                self.rate_indicator.set_sample(math.nan, BAD_NOT_CONNECTED, time.time())
 
     def shutdown(self) -> None:
         """Stop polling the feed (window closing); the feed itself is the runtime's to stop."""

@@ -47,6 +47,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.units import plain
+
 SLACK_PX = 1  # sub-pixel rounding of text widths
 
 
@@ -105,7 +107,7 @@ def _label(w: QLabel) -> ClippedText | None:
     text = QLabel.text(w)
     if isinstance(w, ShortensText):  # clipped when it shows less than all of its text
         want = w.full_text()
-        if want and text != want:
+        if want and plain(text) != plain(want):  # a number joined to its unit is all of it (units)
             fm = QFontMetrics(w.font())
             return ClippedText(widget_path(w), want, fm.horizontalAdvance(want), w.width(), "elided")
         # It shows all of it: whether all of it fits is checked as for any label.

@@ -84,6 +84,7 @@ class PlantRecord:
             raise JournalError(f"{target}: the plant database holds no records of station {self.station_id}")
         self.t0 = max(min(times), t0) if t0 is not None else min(times)
         self.t1 = min(max(times), t1) if t1 is not None else max(times)
+        self.record_end = max(times)  # the last evidence stored (the review's t1 may stop earlier)
         if self.t1 <= self.t0:
             raise JournalError(f"{target}: no records between the dates asked for")
 
@@ -193,7 +194,7 @@ class PlantRecord:
 
     def production(self, t0: float, t1: float, setup: ProductionSetup | None = None) -> ProductionAnalysis:
         setup = setup or setup_or_error([self], str(self.target))
-        return analyse_sources([self], self.tag_series, t0, t1, setup)
+        return analyse_sources([self], self.tag_series, t0, t1, setup, self.record_end)
 
     # --- production series --------------------------------------------------------------------------
     def tag_series(self, setup: ProductionSetup, t0: float, t1: float) -> dict[str, Series]:

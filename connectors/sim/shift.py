@@ -90,7 +90,9 @@ def run_shift(
     s_idx = np.array([index[t] for t in state_tags], dtype=np.int32)
     c_idx = np.array([index[t] for t in counter_tags], dtype=np.int32)
     last_state = np.full(len(state_tags), np.nan)
-    journal = Journal(cfg, journal_dir, synchronous="OFF")
+    # The journal's own events ("journal opened/closed") on the simulated clock, like the samples:
+    # the record ends where its last evidence is (journal_io.record_window), not at today's date.
+    journal = Journal(cfg, journal_dir, synchronous="OFF", clock=lambda: origin + model.t_sim)
     journal.open()
     try:
         journal.write_event(snapshot_event(setup, origin))

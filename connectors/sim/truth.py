@@ -17,6 +17,7 @@ refilling after its cause cleared keeps the cause that emptied it.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -140,14 +141,16 @@ TRUE_REASON = {
     "start-up": "(start-up)",
 }
 RUNNING = 2  # MachineState.RUNNING (the truth JSON holds plain ints)
+IDLE = 3  # MachineState.IDLE: blocked or starved
 
 
 def truth_figures(
     truth: dict[str, Any], constraint: str, output: str, short_s: float, ideal: float
 ) -> dict[str, Any]:
     """A, P, Q, OEE and line downtime per reason of the shift, from the truth alone, with the
-    definitions of docs/production.md (line = the constraint machine; its idle time belongs to
-    the stop that caused it; unplanned stops under `short_s` are a speed loss)."""
+    definitions of docs/production.md (the line is stopped while any machine is in a stop of its
+    own, else while the constraint or the output machine waits; waiting time belongs to the stop
+    that caused it; unplanned stops under `short_s` are a speed loss)."""
     s0, s1 = truth["shift"]["start"], truth["shift"]["end"]
     breaks = [(a, b) for a, b, _ in truth["breaks"]]
     eps = {e["id"]: e for e in truth["episodes"]}
@@ -160,30 +163,44 @@ def truth_figures(
 
     times = {k: 0.0 for k in ("run", "short", "unplanned", "changeover", "planned", "break", "unattributed")}
     by_reason: dict[str, float] = {}
-    iv = truth["machines"][constraint]["intervals"]
-    for i, (t, state, ref) in enumerate(iv):
-        a = max(t, s0)
-        b = min(iv[i + 1][0] if i + 1 < len(iv) else s1, s1)
-        if b <= a:
-            continue
-        # cut at breaks: inside them non-running time is planned break
-        cuts = sorted({a, b, *[x for br in breaks for x in br if a < x < b]})
-        for x, y in itertools.pairwise(cuts):
-            if state == RUNNING:
+    ivs = {m: v["intervals"] for m, v in truth["machines"].items()}
+
+    starts = {m: [t for t, _s, _r in iv] for m, iv in ivs.items()}
+
+    def at(machine: str, x: float) -> tuple[int, int]:
+        """(state, episode id or -1) of a machine at x."""
+        i = bisect.bisect_right(starts[machine], x) - 1
+        return (RUNNING, -1) if i < 0 else (int(ivs[machine][i][1]), int(ivs[machine][i][2]))
+
+    edges = {s0, s1, *[x for br in breaks for x in br if s0 < x < s1]}
+    edges |= {t for iv in ivs.values() for t, _s, _r in iv if s0 < t < s1}
+    for x, y in itertools.pairwise(sorted(edges)):
+        now = {m: at(m, x) for m in ivs}
+        # The line is stopped while any machine is in an episode of its own (the first begun is the
+        # cause), else by the constraint, then the output machine, waiting for a cause.
+        own = [ref for state, ref in now.values() if state not in (RUNNING, IDLE) and ref >= 0]
+        ref = min(own, key=lambda r: eps[r]["start"]) if own else None
+        if ref is None:
+            for m in (constraint, output):
+                state, r = now[m]
+                if state != RUNNING:
+                    ref = r
+                    break
+            else:
                 times["run"] += y - x
                 continue
-            if any(p <= x < q for p, q in breaks):
-                times["break"] += y - x
-                continue
-            if ref < 0:
-                times["unattributed"] += y - x
-                by_reason["(cause not found)"] = by_reason.get("(cause not found)", 0.0) + y - x
-                continue
-            cat = category(eps[ref])
-            times[cat] += y - x
-            if cat in ("unplanned", "changeover", "planned"):
-                r = TRUE_REASON.get(eps[ref]["cause"], eps[ref]["cause"])
-                by_reason[r] = by_reason.get(r, 0.0) + y - x
+        if any(p <= x < q for p, q in breaks):
+            times["break"] += y - x
+            continue
+        if ref < 0:
+            times["unattributed"] += y - x
+            by_reason["(cause not found)"] = by_reason.get("(cause not found)", 0.0) + y - x
+            continue
+        cat = category(eps[ref])
+        times[cat] += y - x
+        if cat in ("unplanned", "changeover", "planned"):
+            r = TRUE_REASON.get(eps[ref]["cause"], eps[ref]["cause"])
+            by_reason[r] = by_reason.get(r, 0.0) + y - x
     apt = times["run"] + times["short"]
     pbt = apt + times["unplanned"] + times["changeover"] + times["unattributed"]
     c0, c1 = truth["counts"]["start"], truth["counts"]["end"]

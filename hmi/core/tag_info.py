@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hmi.core.units import quantity
+
 MAX_DECIMALS = 4
 
 
@@ -107,7 +109,7 @@ class TagInfo:
         text = self.format(value)
         if self.data_type in ("enum", "bool") or not self.unit or not math.isfinite(value):
             return text
-        return f"{text} {self.unit}"
+        return quantity(text, self.unit)
 
     @classmethod
     def from_config(cls, tag: Any) -> TagInfo:

@@ -217,14 +217,25 @@ class ReviewWindow(QMainWindow):
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(8, 6, 8, 6)
+        self.notes = source.open_notes()
+        problems = [*source.problems, *self.notes.problems]
+        # Each problem (a file left out, why) on its own wrapped line above the work: the status bar
+        # cut the second bad file's message off at the window's edge.
+        self.problems_label = QLabel("\n".join(f"⚠ {p}" for p in problems))
+        self.problems_label.setObjectName("reviewProblems")
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems_label.setVisible(bool(problems))
+        lay.addWidget(self.problems_label)
         lay.addLayout(bar)
         lay.addWidget(split, 1)
         self.setCentralWidget(central)
-        self.notes = source.open_notes()
-        notes = "; ".join(source.problems + self.notes.problems)
+        count = (
+            f" — {len(problems)} problem{'s' if len(problems) != 1 else ''} listed above" if problems else ""
+        )
         self.statusBar().showMessage(
             f"{', '.join(source.sources) if len(source.sources) == 1 else f'{len(source.sources)} files'},"
-            f" read-only, {_hms(source.t0)} to {_hms(source.t1)}" + (f" — {notes}" if notes else "")
+            f" read-only, {_hms(source.t0)} to {_hms(source.t1)}{count}"
         )
 
         self._follow_events = QTimer(self)

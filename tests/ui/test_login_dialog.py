@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from hmi.core.events import EventKind
@@ -38,9 +36,10 @@ def _audits(rt, action):
 def _login(qtbot, dlg, name, password):
     dlg.name_edit.setText(name)
     dlg.password_edit.setText(password)
-    t0 = time.perf_counter()
     dlg.ok_button.click()
-    assert time.perf_counter() - t0 < 0.05  # the hash is checked on the runtime's worker
+    # The hash is checked on the runtime's worker: had the click hashed on the GUI thread, it would
+    # have returned with the answer, not still pending (a structural check; a 50 ms clock bound
+    # here failed at load 20 with nothing wrong).
     assert dlg.pending and dlg.progress.isVisible()
     qtbot.waitUntil(lambda: not dlg.pending, timeout=5000)
 

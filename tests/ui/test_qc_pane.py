@@ -233,3 +233,22 @@ def test_each_rate_says_what_it_counts(qtbot, pane, tmp_path):
     assert pane.rate_caption.text() == "Defect rate, last 200 images"
     assert "of the last 25 inspected images" in pane.rate_indicator.toolTip()
     assert pane.counts.text().startswith("Since the QC started: inspected 25")
+
+
+def test_the_rate_keeps_its_last_known_value_when_the_camera_goes(qtbot, pane, tmp_path):
+    """Walkthrough: during a link outage the defect rate said "? no connection" while every other
+    value on screen kept its last known value, greyed with its age (3aef750). It keeps its value too."""
+    insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("ok"))
+    pane.add_results([insp.inspect(_frame("ok", k)) for k in range(25)])
+    before = pane.rate_indicator.value_text()
+    assert before == "0.0 %"
+    for state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
+        pane.set_camera_state(state, "link lost")
+        assert pane.rate_indicator.stale and pane.rate_indicator.value_text() == before
+    pane.set_camera_state(ConnectionState.CONNECTED)
+    assert not pane.rate_indicator.stale and pane.rate_indicator.value_text() == before
+
+
+def test_a_fresh_pane_without_a_rate_says_no_connection(qtbot, pane):
+    pane.set_camera_state(ConnectionState.DISCONNECTED, "link lost")
+    assert pane.rate_indicator.value_text().startswith("? ")  # nothing known: nothing to keep

@@ -251,3 +251,30 @@ def test_stop_reason_dialog_saves_to_the_notes_and_needs_a_stop(shift_review, mo
     window._on_note_row(0, 0)
     buttons["Delete note"].click()
     assert window.notes.all() == [] and window.notes_table.rowCount() == 0
+
+
+def test_every_file_left_out_is_said_in_full(qtbot, tmp_path):
+    """Walkthrough: two unreadable files beside a good one; the status bar cut the second one's
+    message off at the window's edge. Each problem is on its own line, whole, at 1280x800."""
+    from widgets.text_fit import clipped_texts
+
+    good = shift_journal(tmp_path)
+    bad1 = tmp_path / "line1_2026-12-05.db"
+    bad1.write_bytes(bytes(range(256)) * 64)
+    bad2 = tmp_path / "line1_2026-12-04.db"
+    bad2.write_bytes(b"SQLite format 3\x00" + b"\x00" * 8192)
+    source = ReviewSource.open([good, bad1, bad2])
+    assert len(source.problems) >= 2
+    window = ReviewWindow(source)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    shown = window.problems_label.text()
+    assert window.problems_label.isVisible()
+    for p in source.problems:
+        assert p in shown
+    assert "problems listed above" in window.statusBar().currentMessage()
+    assert clipped_texts(window) == []
+    window.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hmi.core.alarms.model import Priority
 from hmi.core.alarms.tag_badges import TagBadge
@@ -14,7 +16,7 @@ from hmi.core.quality import BAD_SENSOR_FAILURE, GOOD, UNCERTAIN_LAST_USABLE_VAL
 from hmi.core.runtime_api import ConnectionState
 from hmi.ui.bridge import LiveBridge
 from widgets.band_indicator import BandIndicator
-from widgets.connection_indicator import ConnectionIndicator
+from widgets.connection_indicator import ConnectionIndicator, short_forms
 from widgets.event_list import EventList
 from widgets.faceplate import Faceplate
 
@@ -126,3 +128,29 @@ def test_event_list_keeps_last_n_newest_first(qtbot):
     assert [m.event_at(r).message for r in range(5)] == ["e7", "e6", "e5", "e4", "e3"]
     assert m.data(m.index(0, 5)) == "e7"
     assert np.isfinite(m.event_at(0).ts)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    width=st.integers(130, 900),
+    host=st.from_regex(r"[a-z0-9]{1,30}(\.[a-z0-9]{1,12}){0,3}", fullmatch=True),
+    tail=st.sampled_from(["", " after 23.5 s without data", "; reconnecting", " (certificate trusted)"]),
+    lead=st.sampled_from(["connected to ", "reconnected to ", "link to ", "lost "]),
+)
+def test_connection_detail_fits_whole_and_the_rest_is_in_the_tooltip(qtbot, width, host, tail, lead):
+    """The top bar's link detail: "for 6.9 s — connected t…" at 1280 px. Whatever the endpoint and
+    the room, the label shows a whole wording that fits (never elided), and the tooltip the full."""
+    ci = ConnectionIndicator()
+    qtbot.addWidget(ci)
+    ci.resize(width, 30)
+    detail = f"{lead}opc.tcp://{host}:4840/linehmi/{tail}"
+    ci.set_state(ConnectionState.CONNECTED, detail)
+    room = ci.detail_label.contentsRect().width()
+    shown = ci.detail_label.text()
+    assert "…" not in shown and ci.clipped_texts() == []
+    assert ci.detail_label.fontMetrics().horizontalAdvance(shown) <= room, (shown, room)
+    assert shown.startswith("for ") or shown == ""
+    assert detail in ci.detail_label.toolTip() and detail in ci.toolTip()
+    if shown and " — " in shown:
+        said = shown.split(" — ", 1)[1]
+        assert said in short_forms(detail)

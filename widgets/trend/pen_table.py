@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from hmi.core.units import quantity
 from widgets import palette
 
 COLUMNS = ("Pen", "Value", "Quality", "Axis")
@@ -84,7 +85,7 @@ class PenTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 r.title,
-                f"{r.value} {r.unit}".rstrip() if r.value not in ("", "—") else r.value,
+                quantity(r.value, r.unit) if r.value not in ("", "—") else r.value,
                 r.quality,
                 r.axis,
             )[c]

@@ -257,7 +257,7 @@ def counter_counts(
 
 
 def observation_gaps(
-    readers: Sequence[EventSource], open_end: float | None = None
+    readers: Sequence[EventSource], open_end: float | None = None, record_end: float | None = None
 ) -> list[tuple[float, float]]:
     """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened".
 
@@ -268,7 +268,9 @@ def observation_gaps(
 
     `open_end`: the end of a trailing gap, a "journal closed" with no later "journal opened" (the
     end of the record: everything after it is not recorded); None = no trailing gap (the live
-    tracker, whose own journal is open)."""
+    tracker, whose own journal is open). `record_end`: the record's last evidence
+    (`last_record_ts`): a record that ends without "journal closed" (LineHMI crashed or was killed)
+    is not recorded from there on, so the last state is not held past it either."""
     marks: list[tuple[float, str]] = []
     for r in readers:
         for ev in r.read_events(kinds=[EventKind.SYSTEM]):
@@ -285,18 +287,46 @@ def observation_gaps(
             closed = None
     if closed is not None and open_end is not None and open_end > closed:
         gaps.append((closed, open_end))
+    elif closed is None and record_end is not None and open_end is not None and open_end > record_end:
+        gaps.append((record_end, open_end))  # no "journal closed": the record ends at its last commit
     return gaps
+
+
+def last_record_ts(conn: sqlite3.Connection) -> float | None:
+    """The last recorded evidence in a journal file: its latest sample or event (the last commit).
+    A record that ends without "journal closed" (a crash) ends here, not at the period's end."""
+    # Audit rows are not evidence of the line: a stop classified in a review days later is appended
+    # with its real time (hmi.core.review.journal_write) and must not stretch the record to it.
+    hi_e = conn.execute("SELECT max(ts) FROM events WHERE kind != 'audit'").fetchone()[0]
+    _lo, hi_s = source_time_span(conn)  # raw rows or compacted chunks alike
+    times = [float(t) for t in (hi_e, hi_s) if isinstance(t, int | float)]
+    return max(times) if times else None
+
+
+# The window ends just after the last evidence so that it holds it however it was stored: the
+# plant database keeps microseconds, a file the full float (a window ending at the float's next value
+# lost the last counter step read from PostgreSQL: 7 bottles in test_plant_review).
+RECORD_END_SLACK_S = 1e-3
+
+
+def record_window(t0: float, t1: float, record_end: float) -> tuple[float, float]:
+    """The one window rule of every figure over a period that a record may end inside (the shift
+    report, `linehmi production summary`, the review): [t0, end), where end is the record's last
+    evidence (included: its counter step counts) or t1, whichever comes first. The time after it
+    is not recorded: not downtime, not held running, and the figures say so (gap_flags)."""
+    return t0, min(t1, max(record_end + RECORD_END_SLACK_S, t0 + 1.0))
 
 
 def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: float, t1: float) -> list[str]:
     hm = setup.calendar.to_local
+    # A trailing gap that starts at the window's very end (record_window) is the record's end: said too.
     return [
         f"LineHMI was not running {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S}: the state then is unknown (not in A); "
         "units the PLC counted meanwhile are in the totals"
         if b < t1
         else f"nothing recorded after {hm(a):%H:%M:%S} (LineHMI stopped): not recorded, not downtime (not in A)"
         for a, b in gaps
-        if a < t1 and b > t0
+        if a <= t1 and b > t0
     ]
 
 
@@ -360,7 +390,7 @@ def analyse_journal(
     `setup`: the production model to use; None = the snapshot journaled in the files."""
     readers = [open_journal_readonly(p) for p in _as_paths(paths)]
     try:
-        return _analyse(readers, t0, t1, setup or _setup_or_error(readers))
+        return _analyse(readers, t0, t1, setup or _setup_or_error(readers), _files_end(readers))
     finally:
         for r in readers:
             r.close()
@@ -381,17 +411,30 @@ def setup_or_error(sources: Sequence[EventSource], names: str) -> ProductionSetu
     return found
 
 
+def _files_end(readers: Sequence[JournalReader]) -> float | None:
+    ends = [e for e in (last_record_ts(r.conn) for r in readers) if e is not None]
+    return max(ends) if ends else None
+
+
 def _analyse(
-    readers: Sequence[JournalReader], t0: float, t1: float, setup: ProductionSetup
+    readers: Sequence[JournalReader], t0: float, t1: float, setup: ProductionSetup, record_end: float | None
 ) -> ProductionAnalysis:
-    return analyse_sources(readers, lambda st, a, b: read_tag_series(readers, st, a, b), t0, t1, setup)
+    return analyse_sources(
+        readers, lambda st, a, b: read_tag_series(readers, st, a, b), t0, t1, setup, record_end
+    )
 
 
 def analyse_sources(
-    events: Sequence[EventSource], series: SeriesReader, t0: float, t1: float, setup: ProductionSetup
+    events: Sequence[EventSource],
+    series: SeriesReader,
+    t0: float,
+    t1: float,
+    setup: ProductionSetup,
+    record_end: float | None,
 ) -> ProductionAnalysis:
-    """The production analysis of [t0, t1) from events and tag series however they are stored."""
-    gaps = observation_gaps(events, open_end=math.inf)
+    """The production analysis of [t0, t1) from events and tag series however they are stored;
+    `record_end`: the record's last evidence (nothing is held past it; None: the record is open)."""
+    gaps = observation_gaps(events, open_end=math.inf, record_end=record_end)
     data = line_data(setup, series(setup, t0, t1), gaps)
     analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events))
     analysis.flags += gap_flags(setup, gaps, t0, t1)
@@ -445,24 +488,21 @@ def shift_summary(
 ) -> ShiftSummary:
     """The summary of the shift running at `at` (default: the last shift with data in the files),
     read-only from the journal file(s). A shift the files end inside is summarised up to their
-    last sample (a shift still going on)."""
+    last evidence (record_window: a shift still going on, LineHMI stopped or crashed)."""
     readers = [open_journal_readonly(p) for p in _as_paths(paths)]
     try:
         setup = setup or _setup_or_error(readers)
-        last = max(
-            (source_time_span(r.conn)[1] or 0.0 for r in readers),
-            default=0.0,
-        )
-        if not last:
+        has_samples = any(source_time_span(r.conn)[1] is not None for r in readers)
+        last = _files_end(readers)
+        if not has_samples or last is None:
             raise JournalError(
                 f"{', '.join(str(r.path) for r in readers)}: no samples, so no shift to summarise"
             )
         shift, s0, s1 = setup.calendar.shift_at(last if at is None else at)
         if at is None and last - s0 < 60.0:  # the files end just after a shift change: the one before
             shift, s0, s1 = setup.calendar.shift_at(s0 - 1.0)
-        # Up to and including the last sample: [s0, end) must hold it, or its step would be lost.
-        end = min(s1, max(math.nextafter(last, math.inf), s0 + 1.0))
-        return summarise(_analyse(readers, s0, end, setup), shift.name)
+        a, b = record_window(s0, s1, last)
+        return summarise(_analyse(readers, a, b, setup, last), shift.name)
     finally:
         for r in readers:
             r.close()

@@ -8,8 +8,9 @@
 Per machine, PBT = running + short stops + unplanned downtime + changeover
 (planned stops, planned breaks, blocked/starved time and unknown state are
 outside it; blocked/starved is the loss of the machine that caused it). For
-the line, the constraint machine's time with blocked/starved re-categorised
-by cause (hmi.core.production.timeline); P from the constraint's count; Q =
+the line, hmi.core.production.line_rule: stopped while any machine is in a
+stop of its own, else the constraint's (then the output machine's) waiting
+time re-categorised by cause; P from the constraint's count; Q =
 the output machine's good count / (that + every machine's rejects), i.e.
 every unit that left the line, good or rejected.
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hmi.core.production.holding import MachineNow, line_claim
+from hmi.core.production.line_rule import CAUSE_NONE
 from hmi.core.production.setup import OWN_STOP_CATS, Cat, ProductionSetup
 from hmi.core.production.stops import Stop, StopEdit
 from hmi.core.production.timeline import (
@@ -147,6 +149,11 @@ class LineStatus:
     shift_end: float
     machines: tuple[MachineNow, ...] = ()  # every machine's own state now, in line order
     unknown_s: float = 0.0  # shift time so far with the line's state unknown (not seen): nothing due in it
+    rate_unknown_s: float = 0.0  # seconds of the rate's window with the line's state unknown
+
+    @property
+    def rate_window_s(self) -> float:
+        return RATE_WINDOW_S
 
     @property
     def claim(self) -> str:
@@ -333,8 +340,6 @@ class ProductionAnalysis:
         fig = self.oee(LINE, s0, now)
         cat = TimeCat(int(tl.line_cat[-1]))
         cause = int(tl.line_cause[-1])
-        ci = tl.index(setup.constraint)
-        own = TimeCat(int(tl.tcat[ci, -1]))
         state = {
             TimeCat.RUNNING: "running",
             TimeCat.PLANNED_BREAK: "planned break",
@@ -346,8 +351,8 @@ class ProductionAnalysis:
         if cat != TimeCat.RUNNING and cause >= 0:
             stop = tl.stops[cause]
             holder, why = stop.machine, setup.reason_text(stop.reason)
-        elif cat != TimeCat.RUNNING and own in (TimeCat.BLOCKED, TimeCat.STARVED, TimeCat.IDLE):
-            holder, why = "", "cause not found"
+        elif cat == TimeCat.UNPLANNED and cause == CAUSE_NONE:
+            holder, why = "", "cause not found"  # waiting, no stop found (hmi.core.production.line_rule)
         # Running for / stopped for: back to the last change between running and not running.
         is_run = tl.line_cat == TimeCat.RUNNING
         last = is_run[-1]
@@ -357,9 +362,13 @@ class ProductionAnalysis:
         since = now - float(tl.bounds[k])
         c = self.data.get(setup.constraint)
         rate = None
+        rate_unknown = 0.0
         if c is not None and now - self.t0 >= RATE_WINDOW_S:
+            rate_unknown = self.oee(LINE, now - RATE_WINDOW_S, now).time(TimeCat.UNKNOWN)
             n = c.produced(now - RATE_WINDOW_S, now)
-            rate = None if n is None else n * 60.0 / RATE_WINDOW_S
+            # With the state unknown all the window long, a count says nothing of the rate now.
+            known = rate_unknown < RATE_WINDOW_S - 0.5
+            rate = None if n is None or not known else n * 60.0 / RATE_WINDOW_S
         ideal = setup.machine(setup.constraint).ideal_rate
         unknown = fig.time(TimeCat.UNKNOWN)
         target, due = self.shift_target(s0, s1, now, unknown)
@@ -387,6 +396,7 @@ class ProductionAnalysis:
             s1,
             tuple(machines),
             unknown,
+            rate_unknown,
         )
 
     def shift_target(self, s0: float, s1: float, now: float, unknown_s: float = 0.0) -> tuple[float, float]:

@@ -22,3 +22,15 @@ def clock_duration(seconds: float) -> str:
 
 def count(x: float | None) -> str:
     return "—" if x is None else f"{x:,.0f}"
+
+
+def unknown_part(unknown_s: float, window_s: float) -> str:
+    """What a figure over a window says of the time in it with the line's state unknown (state tag
+    Bad, link lost, LineHMI not running): "" when none; else how much of the window it was, so a
+    rate or an OEE is never read as if it covered the whole window (walkthrough: "rate 314/min ·
+    OEE 45.0 %" beside LINE UNKNOWN during a link outage)."""
+    if unknown_s < 0.5:
+        return ""
+    if unknown_s >= window_s - 0.5:
+        return "state unknown"
+    return f"{clock_duration(unknown_s)} unknown"

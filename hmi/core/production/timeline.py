@@ -18,9 +18,11 @@ in one state. On that grid:
    after the cause cleared), the cause found earlier in the same wait carries
    over; else the time is *idle, cause not found* and flagged.
 4. **Time categories** (ISO 22400-2): per machine, its own time; for the line,
-   the constraint machine's time with its blocked/starved time re-categorised
-   by the stop that caused it (a changeover on the labeller is changeover time
-   for the line). Non-running time inside a planned break is planned break.
+   hmi.core.production.line_rule: a machine in a stop of its own holds the line
+   (the first stopped is the cause), else the constraint's and then the output
+   machine's waiting time is re-categorised by the stop that caused it (a
+   changeover on the labeller is changeover time for the line). Non-running
+   time inside a planned break is planned break.
    Unplanned stops shorter than `short_stop_s` are short stops: a speed loss,
    part of the actual production time.
 
@@ -29,12 +31,12 @@ Every category sums to the period exactly (tests/test_production_*).
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from hmi.core.production.counters import CounterTrack
+from hmi.core.production.line_rule import line_time, stop_timecat
 from hmi.core.production.setup import OWN_STOP_CATS, WAITING_CATS, Cat, ProductionSetup
 from hmi.core.production.stops import (
     Stop,
@@ -44,47 +46,22 @@ from hmi.core.production.stops import (
     reason_category,
     settle_category,
 )
+from hmi.core.production.timecat import APT_CATS, N_TIMECATS, PBT_CATS, TimeCat
 
 # The PLC sets the fault code in the same scan as the state, but the two tags may be sampled a
 # little apart: the first non-zero code within this window around the stop's start is its code.
 FAULT_WINDOW_S = (-1.0, 2.0)
 
-
-class TimeCat(enum.IntEnum):
-    RUNNING = 0
-    SHORT_STOP = 1  # in actual production time: a speed loss
-    UNPLANNED = 2
-    CHANGEOVER = 3
-    PLANNED_STOP = 4
-    PLANNED_BREAK = 5
-    BLOCKED = 6  # waiting for a downstream machine: that machine's loss
-    STARVED = 7  # waiting for an upstream machine: that machine's loss
-    IDLE = 8  # waiting, no stop found that explains it (flagged)
-    UNKNOWN = 9  # state tag Bad or missing: its own category, never guessed
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    TimeCat.RUNNING: "running",
-    TimeCat.SHORT_STOP: "short stops",
-    TimeCat.UNPLANNED: "unplanned downtime",
-    TimeCat.CHANGEOVER: "changeover",
-    TimeCat.PLANNED_STOP: "planned stops",
-    TimeCat.PLANNED_BREAK: "planned breaks",
-    TimeCat.BLOCKED: "blocked",
-    TimeCat.STARVED: "starved",
-    TimeCat.IDLE: "idle, cause not found",
-    TimeCat.UNKNOWN: "state unknown",
-}
-N_TIMECATS = len(TimeCat)
-# ISO 22400-2: planned busy time and actual production time, per machine. Blocked/starved time
-# is not in a machine's own planned busy time: it is the loss of the machine that caused it,
-# and it is counted there in the line's figures.
-PBT_CATS = (TimeCat.RUNNING, TimeCat.SHORT_STOP, TimeCat.UNPLANNED, TimeCat.CHANGEOVER)
-APT_CATS = (TimeCat.RUNNING, TimeCat.SHORT_STOP)
+__all__ = [
+    "APT_CATS",
+    "N_TIMECATS",
+    "PBT_CATS",
+    "MachineData",
+    "StateSeries",
+    "TimeCat",
+    "Timeline",
+    "build_timeline",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,50 +249,21 @@ def build_timeline(
     cause = np.full((len(ids), n), -1, dtype=np.int64)
     running = state == Cat.RUNNING
     tcat[running] = TimeCat.RUNNING
-    own_cat = {
-        ("unplanned", False): TimeCat.UNPLANNED,
-        ("unplanned", True): TimeCat.SHORT_STOP,
-        ("planned", False): TimeCat.PLANNED_STOP,
-        ("changeover", False): TimeCat.CHANGEOVER,
-    }
     for si, s in enumerate(stops):
         mi = ids.index(s.machine)
         sel = stop_of[mi] == si
-        tcat[mi, sel & (state[mi] != Cat.UNKNOWN)] = own_cat[(s.category, s.short)]
+        tcat[mi, sel & (state[mi] != Cat.UNKNOWN)] = stop_timecat(s)
         cause[mi, sel] = si
     _attribute(setup, state, stop_of, stops, tcat, cause)
     tcat[:, in_break] = np.where(running[:, in_break], TimeCat.RUNNING, TimeCat.PLANNED_BREAK)
 
-    ci = ids.index(setup.constraint)
-    line_cat = tcat[ci].copy()
-    line_cause = cause[ci].copy()
-    waiting = np.isin(line_cat, (TimeCat.BLOCKED, TimeCat.STARVED, TimeCat.IDLE))
-    unattributed = 0.0
-    root_own = (
-        TimeCat.UNPLANNED,
-        TimeCat.SHORT_STOP,
-        TimeCat.CHANGEOVER,
-        TimeCat.PLANNED_STOP,
-        TimeCat.UNKNOWN,
-    )
-    for k in np.flatnonzero(waiting):
-        si = int(line_cause[k])
-        if si == -2:
-            line_cat[k] = TimeCat.UNKNOWN
-            continue
-        if si < 0:
-            line_cat[k] = TimeCat.UNPLANNED
-            unattributed += float(dur[k])
-            continue
-        s = stops[si]
-        root = ids.index(s.machine)
-        # The root's own category now (its state may be Bad: unknown), or its stop's once it runs again.
-        line_cat[k] = tcat[root, k] if tcat[root, k] in root_own else own_cat[(s.category, s.short)]
-    if unattributed > 0:
+    line = line_time(setup, bounds, tcat, cause, stops)
+    if line.unattributed_s > 0:
         flags.append(
-            f"{setup.constraint} waited {unattributed / 60:.1f} min with no stop found upstream or downstream: "
-            "counted as unplanned downtime, reason not found"
+            f"the line waited {line.unattributed_s / 60:.1f} min ({setup.constraint} or {setup.output} idle) "
+            "with no stop found upstream or downstream: counted as unplanned downtime, reason not found"
         )
+    line_cat, line_cause = line.cat, line.cause
     return Timeline(setup, t0, t1, bounds, state, tcat, cause, line_cat, line_cause, in_break, stops, flags)
 
 

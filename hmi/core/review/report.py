@@ -21,7 +21,7 @@ from hmi.core.alarms import figures, kpi
 from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
-from hmi.core.production.journal_io import ShiftSummary, summarise
+from hmi.core.production.journal_io import ShiftSummary, record_window, summarise
 from hmi.core.production.oee import ParetoRow
 from hmi.core.production.stops import STOP_ACTIONS
 from hmi.core.production.stops import Stop as MachineStop
@@ -116,6 +116,7 @@ def build_report(
     # figures and the alarms standing "at the end" are those of the record's end, the time after it
     # is not recorded, never downtime (the same window as `linehmi production summary`).
     end = max(t0, min(t1, source.t1))
+    window = record_window(t0, t1, source.t1)  # the figures' window: `production summary`'s rule
     events = [e for e in timeline.events if t0 <= e.ts < t1]
     names = dict(timeline.machines)
     state_time: dict[str, dict[str, float]] = {m: defaultdict(float) for m in names}
@@ -152,8 +153,7 @@ def build_report(
     production = None
     problems = list(source.problems)
     try:
-        # The whole period: the analysis itself ends a stop at the record's end (not recorded after it).
-        production = summarise(source.production(t0, t1), title)
+        production = summarise(source.production(*window), title)
     except (JournalError, ValueError) as exc:
         problems.append(f"no production figures: {exc}")
     report = ShiftReport(

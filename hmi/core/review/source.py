@@ -30,7 +30,7 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import SCHEMA_VERSION
-from hmi.core.production.journal_io import analyse_journal, observation_gaps
+from hmi.core.production.journal_io import analyse_journal, last_record_ts, observation_gaps
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
@@ -207,9 +207,12 @@ def _inspect(path: Path) -> tuple[ReviewFile, str]:
         c = r.conn
         # Audit rows do not extend the span: a stop classified in a review days later is appended
         # with its real time (hmi.core.review.journal_write) and must not stretch the record to it.
-        lo_e, hi_e = c.execute("SELECT min(ts), max(ts) FROM events WHERE kind != 'audit'").fetchone()
-        lo_s, hi_s = recorded_span(c)  # raw rows or compacted chunks alike
-        times = [t for t in (lo_e, hi_e, lo_s, hi_s) if isinstance(t, int | float)]
+        lo_e = c.execute("SELECT min(ts) FROM events WHERE kind != 'audit'").fetchone()[0]
+        lo_s, _hi_s = recorded_span(c)  # raw rows or compacted chunks alike
+        # The record's end: the production figures' rule (record_window, the same audit rule), so
+        # the report and `linehmi production summary` end where the same evidence does.
+        hi = last_record_ts(c)
+        times = [t for t in (lo_e, lo_s, hi) if isinstance(t, int | float)]
         if not times:
             raise JournalError(f"journal file {path}: holds no records", path)
         rf = ReviewFile(
