@@ -172,6 +172,11 @@ class Faceplate(QFrame):
         lay.addWidget(ind)
         return ind
 
+    @property
+    def main_value(self) -> BandIndicator | None:
+        """The value a glance needs besides the state: the speed, else the first key tag."""
+        return self.speed or next(iter(self.indicators.values()), None)
+
     def set_user(self, user: User | None) -> None:
         """The Setpoint… button as the role allows: a viewer sees it disabled, and why, before
         trying (the runtime refuses and journals the write anyway)."""

@@ -3,6 +3,13 @@
 Four faceplates sit in one row on a 1920 px control-room screen and still
 fit a 1280 px line-side PC; narrower windows wrap to 2x2 (then one column),
 with a vertical scroll bar if the height runs out.
+
+`keep_essentials_in_view()` (the main window): the overview's minimum height is what shows every
+faceplate of the first row down to its state and main value, so a dock area that takes the room
+in an upset (a full alarm banner on a 1280x800 touch screen) cannot squeeze it to a strip of
+titles. It follows the faceplates' layout: a long state that wraps makes the head, and so the
+minimum, taller. Faceplates wrapped onto further rows (windows narrower than four faceplates)
+are reached by scrolling.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
 from hmi.core.alarms.tag_badges import TagBadge
@@ -37,6 +44,7 @@ class LineOverview(QScrollArea):
     ) -> None:
         """`review`: the faceplates show a recorded instant (see widgets.faceplate), `clock` its time."""
         super().__init__(parent)
+        self._keep_essentials = False  # first: QScrollArea filters its widget's events from setWidget on
         self.setObjectName("lineOverview")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidgetResizable(True)
@@ -55,8 +63,41 @@ class LineOverview(QScrollArea):
             fp.trend_requested.connect(self.trend_requested)
             self.faceplates[m.id] = fp
         self.setWidget(inner)
+        self._inner = inner
         self._columns = 0
         self._relayout(max(1, len(self.faceplates)))
+
+    def keep_essentials_in_view(self) -> None:
+        """From now on the minimum height shows each first-row faceplate's state and main value."""
+        self._keep_essentials = True
+        for fp in self.faceplates.values():
+            # Any of these moving or resizing (a wrapped state, a re-wrapped grid) moves the bottom line.
+            for w in (fp, fp.state_label, fp.main_value):
+                if w is not None:
+                    w.installEventFilter(self)
+        self._follow_essentials()
+
+    def essentials_height(self) -> int:
+        """The viewport height down to the lowest bottom of a first-row faceplate's state badge or
+        main value, and a little room under it (the scroll area has no frame)."""
+        bottoms = [0]
+        for n, fp in enumerate(self.faceplates.values()):
+            if n >= max(1, self._columns):
+                break
+            for w in (fp.state_label, fp.main_value):
+                if w is not None:
+                    bottoms.append(w.mapTo(self._inner, QPoint(0, w.height())).y())
+        return max(bottoms) + SPACING // 2
+
+    def _follow_essentials(self) -> None:
+        h = self.essentials_height()
+        if h != self.minimumHeight():
+            self.setMinimumHeight(h)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if self._keep_essentials and event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+            self._follow_essentials()
+        return super().eventFilter(obj, event)
 
     def set_user(self, user: User | None) -> None:
         for fp in self.faceplates.values():

@@ -85,7 +85,6 @@ from widgets.trend import TrendWidget
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
-OVERVIEW_MIN_HEIGHT = 36  # in an upset the overview keeps one row: machine names and states
 NARROW_WIDTH = 1200  # below this (a 1024x768 panel) the top bar and the alarm columns economise
 
 
@@ -206,8 +205,10 @@ class MainWindow(QMainWindow):
         self.overview = LineOverview(self.config)
         self.overview.setpoint_requested.connect(self.open_setpoint_dialog)
         self.setCentralWidget(self.overview)
-        # In an upset the alarm list takes the room; the overview keeps its machines' names and states.
-        self.overview.setMinimumSize(240, OVERVIEW_MIN_HEIGHT)
+        # In an upset the alarm list takes the room; the overview keeps each machine's state and main
+        # value in view (a full banner at 1280x800 left it a strip of titles: issue 10).
+        self.overview.setMinimumWidth(240)
+        self.overview.keep_essentials_in_view()
         self._build_advisory_readouts()
 
         self.tag_table = TagTable(self.live)
