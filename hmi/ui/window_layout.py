@@ -7,7 +7,9 @@
 - Arrangement per screen size: a compact screen (line-side PC, < 1600 px wide or < 900 px
   high) keeps one full-width dock area under the overview with every pane as a tab; a wide
   one splits Tags | Events and keeps Assistant/Quality on the right. With alarms standing the
-  dock area takes the larger share and the alarm list gets room for >= 8 rows.
+  dock area takes the larger share and the alarm list gets room for up to 8 rows: as many as the
+  overview's minimum (each faceplate's state and main value, widgets.line_overview) leaves; about
+  6 touch rows at 1280x800 with a full banner.
 - Saved per user and per screen size (QSettings in the settings folder), restored on start;
   "Reset layout" forgets the saved one and arranges afresh, within the screen. At start, with a
   default or a restored layout, the alarm list is the tab in front.

@@ -106,11 +106,19 @@ def test_a_new_high_alarm_brings_the_list_forward_but_not_in_a_dialog(probe):
     assert new["jumped_in_dialog"] is False
 
 
+# At 1280x800 (touch, 40 px rows, a full banner) 8 rows and the faceplates' states and main values
+# do not both fit (issue 10): the overview keeps its essentials and the alarm list gets the rest.
+LINE_PC_UPSET_ROWS = 5
+
+
 def test_an_upset_has_room_for_eight_alarm_rows(probe):
     upset = probe["upset"]
-    assert upset["rows_visible"] >= UPSET_ROWS, (
-        f"{upset['rows_visible']:.2f} rows of {upset['row_height']} px"
-    )
+    wanted = UPSET_ROWS if probe["size"][1] > 800 else LINE_PC_UPSET_ROWS
+    assert upset["rows_visible"] >= wanted, f"{upset['rows_visible']:.2f} rows of {upset['row_height']} px"
+
+
+def test_an_upset_leaves_every_faceplate_state_and_main_value_in_view(probe):
+    assert probe["upset"]["essentials_hidden"] == []
 
 
 def test_the_touch_profile_is_automatic_on_small_screens(probe):

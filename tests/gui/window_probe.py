@@ -251,6 +251,14 @@ class Probe:
         spin(0.4)
         view = win.alarm_table.view
         rows = view.viewport().height() / max(1, view.verticalHeader().defaultSectionSize())
+        port = win.overview.viewport()
+        seen = QRect(0, 0, port.width(), port.height())
+        essentials_hidden = [
+            f"{mid} {what}"
+            for mid, fp in win.overview.faceplates.items()
+            for what, w in (("state", fp.state_label), ("main value", fp.main_value))
+            if w is None or not seen.contains(QRect(w.mapTo(port, w.rect().topLeft()), w.size()))
+        ]
         geo = self.geometry(win)
         self.shot(win, "upset_day")
         targets = self.targets(win)
@@ -270,6 +278,7 @@ class Probe:
         return {
             "touch": touch,
             "rows_visible": rows,
+            "essentials_hidden": essentials_hidden,
             "row_height": view.verticalHeader().defaultSectionSize(),
             "geometry": geo,
             "targets": targets,
