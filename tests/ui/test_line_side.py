@@ -14,6 +14,7 @@ import time
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLabel, QTabBar, QWidget
 
 from hmi.core.alarms.model import Priority
@@ -25,6 +26,7 @@ from hmi.ui.touch import TARGET_TYPES, TOUCH_TARGET_PX
 from hmi.ui.window_layout import bring_forward
 from tests.helpers.alarm_records import record
 from widgets import palette
+from widgets.line_overview import LineOverview
 from widgets.number_pad import BACKSPACE, NumberPad
 
 from .fakes import OPERATOR, SUPERVISOR, simulate_fault
@@ -545,3 +547,55 @@ def test_a_drag_that_scrolls_a_list_does_not_select(window, qtbot):
         )
         scroller.stateChanged.emit(QScroller.State.Inactive)
         assert sorted({i.row() for i in sm.selectedRows()}) == [3]
+
+
+# --- the overview in an upset (issue 10) ---------------------------------------------------------
+# With the banner full (3 alarm rows) on a line-side PC (1280x800, touch profile) the overview kept a
+# ~60 px strip: faceplate titles, and the states and speeds only by drag-scrolling. The invariant:
+# on every screen size and profile, with alarms standing, every faceplate's state badge and main
+# value (speed, else its first indicator) lie wholly inside the overview's visible viewport without
+# scrolling, whatever state text the badge carries (a long one wraps and makes the head taller).
+
+
+def _hidden_essentials(overview: LineOverview) -> list[str]:
+    """Each faceplate's state badge or main value not wholly inside the overview's viewport."""
+    port = overview.viewport()
+    seen = QRect(0, 0, port.width(), port.height())
+    out = []
+    for mid, fp in overview.faceplates.items():
+        main = fp.main_value
+        assert main is not None, f"{mid} has no value to show"
+        for what, w in (("state", fp.state_label), ("main value", main)):
+            r = QRect(w.mapTo(port, w.rect().topLeft()), w.size())
+            if not (w.isVisible() and seen.contains(r)):
+                out.append(f"{mid} {what} at {r.getRect()} outside the viewport {seen.getRect()}")
+    return out
+
+
+def _banner_rows(win: MainWindow) -> int:
+    return sum(1 for r in win.alarm_banner.rows if r.isVisible() and r.record is not None)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("touch", [True, False], ids=["touch", "desk"])
+def test_every_faceplate_state_and_main_value_show_with_a_full_banner(window, qtbot, size, touch):
+    _rt, win = window(size, fault=True, touch=touch)  # 9 alarms: 3 banner rows, the list wants 8
+    qtbot.wait(200)  # the deferred dock sizing (size_docks and its re-measuring passes)
+    assert _banner_rows(win) == 3 and win.touch == touch
+    ov = win.overview
+    assert ov.verticalScrollBar().value() == 0
+    assert _hidden_essentials(ov) == []
+    # The alarm list keeps rows for the upset all the same (fewer than its 8 on the small screens).
+    view = win.alarm_table.view
+    assert view.viewport().height() >= 3 * view.verticalHeader().defaultSectionSize()
+
+
+@pytest.mark.parametrize(
+    "state", ["Running", "FAULTED · Bearing failure (last known)", "? no connection · last known 3 min ago"]
+)
+def test_a_long_state_that_wraps_still_leaves_the_main_value_in_view(window, qtbot, state):
+    _rt, win = window(fault=True, touch=True)
+    for fp in win.overview.faceplates.values():
+        fp._set_state_badge(state, "fault")
+    qtbot.wait(100)
+    assert _hidden_essentials(win.overview) == []
