@@ -6,10 +6,11 @@ import os
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from tests.helpers.offscreen_qt import OFFSCREEN_PLATFORM
 
 # Property tests draw the same examples on every run (seeded from each test's source): CI must not pass
 # or fail by the draw. A random run found a counterexample once (trend rollup drawing, see the issue
@@ -19,9 +20,7 @@ settings.load_profile("linehmi")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if os.environ["QT_QPA_PLATFORM"] == "offscreen":
-    # A control-room sized screen (the default offscreen screen is 800x800): windows never
-    # outgrow their screen (hmi.ui.window_layout), so a 1920x1080 shot needs a screen that big.
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).parent / 'offscreen_screen.json'}"
+    os.environ["QT_QPA_PLATFORM"] = OFFSCREEN_PLATFORM
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 # Per-user settings (trend sets) go to a throw-away folder, never the developer's home.
 os.environ.setdefault("LINEHMI_SETTINGS_DIR", tempfile.mkdtemp(prefix="linehmi-settings-"))

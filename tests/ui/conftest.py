@@ -2,9 +2,11 @@
 
 import os
 
+from tests.helpers.offscreen_qt import OFFSCREEN_PLATFORM
+
 # Before any Qt import: no display on CI or on these machines.
 if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # tests/conftest.py gives it a 1920x1080 screen
+    os.environ["QT_QPA_PLATFORM"] = OFFSCREEN_PLATFORM
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest
