@@ -47,6 +47,7 @@ from hmi.core.sample_store import (
     source_time_span,
 )
 from hmi.core.samples import SampleBatch
+from hmi.core.trend_data import BUCKET_COLUMNS
 from inference.assistant.journal_access import JournalSource
 from tests.test_journal import make_config
 
@@ -152,19 +153,7 @@ def same_buckets(a, b, what: str) -> None:
     assert (a is None) == (b is None), what
     if a is None:
         return
-    for f in (
-        "t_first",
-        "t_last",
-        "n",
-        "n_bad",
-        "n_unc",
-        "vmin",
-        "vmax",
-        "v_last",
-        "s_last",
-        "s_bad",
-        "flags",
-    ):
+    for f in BUCKET_COLUMNS:
         assert np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True), (what, f)
 
 

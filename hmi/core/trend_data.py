@@ -142,7 +142,7 @@ class Buckets:
 
     def take(self, rows: slice | np.ndarray) -> Buckets:
         """The same buckets restricted to `rows` (a slice, index or mask)."""
-        return Buckets(self.width, *(getattr(self, f)[rows] for f in _BUCKET_COLS))
+        return Buckets(self.width, *(getattr(self, f)[rows] for f in BUCKET_COLUMNS))
 
     @classmethod
     def empty(cls, width: float) -> Buckets:
@@ -158,7 +158,7 @@ class Buckets:
         parts = [p for p in parts if len(p)]
         if not parts:
             return cls.empty(width)
-        cols = [np.concatenate([getattr(p, f) for p in parts]) for f in _BUCKET_COLS]
+        cols = [np.concatenate([getattr(p, f) for p in parts]) for f in BUCKET_COLUMNS]
         return cls(width, *cols)
 
     def to_points(self) -> Points:
@@ -266,7 +266,7 @@ class Buckets:
         )
 
 
-_BUCKET_COLS = (
+BUCKET_COLUMNS = (
     "t_first",
     "t_last",
     "n",
