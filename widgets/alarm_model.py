@@ -134,6 +134,12 @@ class AlarmTableModel(QAbstractTableModel):
         self.refresh()
 
     # --- Qt model -------------------------------------------------------------------------------
+    def elides_by_design(self, column: int) -> bool:
+        """The message (with its action) and the comment may be longer than any screen's column: they
+        elide in the row, and the row's tooltip and the details line under the list hold all of it
+        (widgets.text_fit.ElidesByDesign)."""
+        return column in (COL_MESSAGE, COL_COMMENT)
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
@@ -320,7 +326,8 @@ class AlarmTableModel(QAbstractTableModel):
         if role == TIME_ROLE:
             return h.ts
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{h.name} ({h.alarm}): {h.transition}<br>{h.message}"
+            tip = f"{h.name} ({h.alarm}): {h.transition}<br>{h.message}"
+            return tip + (f"<br>Comment: {h.comment}" if h.comment else "")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_VALUE, COL_COUNT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

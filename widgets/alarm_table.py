@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionButton,
     QStyleOptionViewItem,
     QTabBar,
     QTableView,
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.core.alarms.alarm_list import SHORT_STATE
 from hmi.core.alarms.commands import AlarmCommand, targets
 from hmi.core.alarms.model import AlarmRecord, AlarmState
 from hmi.core.config import LineConfig
@@ -136,6 +138,58 @@ class PriorityDelegate(QStyledItemDelegate):
         return QSize(fm.horizontalAdvance("4 Medium") + 22, fm.height() + 10)
 
 
+class FilterNote(QPushButton):
+    """"Filtered: priority 3 · Show all": the longest of its wordings that fits whole, down to "Show
+    all" (the full wording stays in the tooltip). It gives up its room before the view tabs do: the
+    note pushed "History" behind the tab bar's scroll arrows at 1280 px."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._forms: list[str] = [""]
+
+    def set_forms(self, forms: list[str]) -> None:
+        self._forms = forms or [""]
+        self.setToolTip(f"{forms[0]}: some alarms are hidden by a filter; tap to show them all" if forms else "")
+        self.updateGeometry()
+        self._choose()
+
+    def _need(self, text: str) -> int:
+        """The style's width for a button with this text (padding and frame included)."""
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        opt.text = text
+        content = QSize(self.fontMetrics().horizontalAdvance(text), self.fontMetrics().height())
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, opt, content, self).width()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._need(self._forms[0]), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._need(self._forms[-1]), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._choose()
+
+    def _choose(self) -> None:
+        shown = next((f for f in self._forms if self._need(f) <= self.width()), self._forms[-1])
+        if self.text() != shown:
+            self.setText(shown)
+
+
+def state_column_width(font: QFont) -> int:
+    """Room for the widest State text whole, in bold (an unacknowledged or latched row's state is
+    bold: "Latched: reset, un…" was cut by a width measured in the plain font): every live state,
+    with "(in alarm)", the shelf's time left, and every History transition "From → To"."""
+    bold = QFont(font)
+    bold.setBold(True)
+    fm = QFontMetrics(bold)
+    names = list(SHORT_STATE.values())
+    texts = [*names, *(f"{n} (in alarm)" for n in names), "Latched: reset, unack", "Shelved, 23 h 59 min left"]
+    texts += [f"{a} → {b}" for a in names for b in names if a != b]
+    return max(fm.horizontalAdvance(t) for t in texts) + 14
+
+
 def _swatch(priority: int) -> QIcon:
     pm = QPixmap(12, 12)
     pm.fill(priority_colour(priority))
@@ -175,6 +229,9 @@ class AlarmTable(QWidget):
         self.tabs.setObjectName("alarmViews")
         self.tabs.setDrawBase(False)
         self.tabs.setExpanding(False)
+        # Every view tab whole, never behind scroll arrows: the filter note shortens instead.
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
         for v in VIEW_ORDER:
             self.tabs.addTab(v.label)
             self.tabs.setTabData(self.tabs.count() - 1, v.value)
@@ -183,10 +240,9 @@ class AlarmTable(QWidget):
         top.addStretch(1)
         self.priority_label = QLabel("Priority")
         # A filter is never hidden: while one narrows the list this says so, and one tap clears it.
-        self.filter_note = QPushButton()
+        self.filter_note = FilterNote()
         self.filter_note.setObjectName("filterNote")
         self.filter_note.setAutoDefault(False)
-        self.filter_note.setToolTip("Some alarms are hidden by a filter: tap to show them all")
         self.filter_note.clicked.connect(self.clear_filters)
         self.filter_note.setVisible(False)
         top.addWidget(self.filter_note)
@@ -295,7 +351,7 @@ class AlarmTable(QWidget):
             COL_MACHINE: fm.horizontalAdvance("Labeller") + 22,
             COL_ALARM: fm.horizontalAdvance("Filler bearing temperature HiHi") + 16,
             COL_VALUE: fm.horizontalAdvance("12,345.6 mm/s") + 14,
-            COL_STATE: fm.horizontalAdvance("Latched: reset, unack") + 14,
+            COL_STATE: state_column_width(self.font()),
             COL_BY: fm.horizontalAdvance("supervisor") + 16,
             COL_COMMENT: fm.horizontalAdvance("waiting for maintenance") + 16,
             COL_COUNT: fm.horizontalAdvance("Count") + 18,
@@ -534,7 +590,8 @@ class AlarmTable(QWidget):
 
     def _update_filter_note(self, *_args) -> None:
         active = self.active_filters()
-        self.filter_note.setText(f"Filtered: {', '.join(active)} · Show all" if active else "")
+        forms = [f"Filtered: {', '.join(active)} · Show all", "Filtered · Show all", "Show all"]
+        self.filter_note.set_forms(forms if active else [])
         self.filter_note.setVisible(bool(active))
 
     def _on_view_changed(self, i: int) -> None:

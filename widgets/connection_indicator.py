@@ -61,7 +61,9 @@ class ConnectionIndicator(QFrame):
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail_label = QLabel()
         self.detail_label.setObjectName("connectionDetail")
-        self.detail_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # Ignored: the detail takes what the bar has left (it picks a shorter wording to fit), and
+        # its long wording never squeezes the fields beside it (the user's name was cut for it).
+        self.detail_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.detail_label.setMinimumWidth(120)
         lay.addWidget(self.badge)
         lay.addWidget(self.detail_label, 1)

@@ -84,7 +84,11 @@ def _item(text: str, align_right: bool = False, tip: str = "") -> QTableWidgetIt
 
 
 class ParetoChart(QWidget):
-    """Downtime by reason, longest first: grey bars with minutes and the number of stops."""
+    """Downtime by reason, longest first: grey bars with minutes and the number of stops. A reason
+    too long for its share of the width wraps onto more lines ("U-OVERHEAT Over-tempera…" was cut
+    at 1280 px) and the chart asks for the height of all its rows, so none is dropped."""
+
+    LABEL_SHARE = 0.42  # of the width, at most, for the reasons
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,7 +104,50 @@ class ParetoChart(QWidget):
                 f"{r.text}: {minutes(r.seconds)}, {r.count} stops ({', '.join(r.machines)})" for r in rows
             )
         )
+        self._fit_height()
         self.update()
+
+    def _label_width(self, w: int) -> int:
+        fm = self.fontMetrics()
+        return min(
+            int(w * self.LABEL_SHARE), max((fm.horizontalAdvance(r.text) for r in self.rows), default=0) + 12
+        )
+
+    def _row_boxes(self, w: int) -> list[tuple[QRectF, ParetoRow, int]]:
+        """Each row's rectangle and the height its wrapped reason needs, top to bottom."""
+        fm = self.fontMetrics()
+        label_w = self._label_width(w)
+        out, y = [], 4.0
+        for r in self.rows:
+            text_h = fm.boundingRect(
+                0, 0, max(1, label_w - 8), 10_000, Qt.TextFlag.TextWordWrap, r.text
+            ).height()
+            row_h = max(fm.height() + 8, min(34, text_h + 8) if text_h <= fm.height() else text_h + 8)
+            out.append((QRectF(0, y, w, row_h), r, text_h))
+            y += row_h
+        return out
+
+    def _fit_height(self) -> None:
+        boxes = self._row_boxes(self.width())
+        need = int(boxes[-1][0].bottom()) + 4 if boxes else 0
+        if max(120, need) != self.minimumHeight():
+            self.setMinimumHeight(max(120, need))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def clipped_texts(self) -> list[str]:
+        """Reasons not shown whole (widgets.text_fit.PaintsText): a word wider than the reasons'
+        column, or a row below the chart's foot."""
+        fm = self.fontMetrics()
+        label_w = self._label_width(self.width()) - 8
+        out = []
+        for box, r, _text_h in self._row_boxes(self.width()):
+            too_wide = any(fm.horizontalAdvance(word) > label_w for word in r.text.split())
+            if too_wide or box.bottom() > self.height():
+                out.append(r.text)
+        return out
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
@@ -112,22 +159,21 @@ class ParetoChart(QWidget):
             p.setPen(QColor(palette.TEXT_DIM))
             p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, "no downtime in this shift")
             return
-        row_h = max(fm.height() + 8, min(34, (h - 8) // max(1, len(self.rows))))
-        label_w = min(int(w * 0.42), max(fm.horizontalAdvance(r.text) for r in self.rows) + 12)
+        label_w = self._label_width(w)
         value_w = fm.horizontalAdvance("999.9 min · 99 stops") + 10
         bar_w = max(20, w - label_w - value_w - 12)
         top = max(r.seconds for r in self.rows) or 1.0
-        for i, r in enumerate(self.rows):
-            y = 4 + i * row_h
-            if y + row_h > h:
-                break
+        for box, r, _text_h in self._row_boxes(w):
+            y, row_h = box.top(), box.height()
             p.setPen(QColor(palette.TEXT))
-            text = fm.elidedText(r.text, Qt.TextElideMode.ElideRight, label_w - 8)
-            p.drawText(QRectF(4, y, label_w - 8, row_h), Qt.AlignmentFlag.AlignVCenter, text)
+            flags = int(Qt.AlignmentFlag.AlignVCenter) | int(Qt.TextFlag.TextWordWrap)
+            p.drawText(QRectF(4, y, label_w - 8, row_h), flags, r.text)
             bw = bar_w * r.seconds / top
-            p.fillRect(QRectF(label_w, y + 4, bw, row_h - 8), QColor(palette.NORMAL_BAND))
+            bar_h = min(row_h, 34) - 8
+            bar_y = y + (row_h - bar_h) / 2
+            p.fillRect(QRectF(label_w, bar_y, bw, bar_h), QColor(palette.NORMAL_BAND))
             p.setPen(QPen(QColor(palette.PANEL_BORDER)))
-            p.drawRect(QRectF(label_w, y + 4, bw, row_h - 8))
+            p.drawRect(QRectF(label_w, bar_y, bw, bar_h))
             p.setPen(QColor(palette.TEXT))
             p.drawText(
                 QRectF(label_w + bw + 6, y, value_w + bar_w - bw, row_h),
@@ -182,12 +228,11 @@ class ProductionView(QWidget):
         grid.addWidget(self.machines, 1, 0)
         grid.addWidget(QLabel("Per hour (line)"), 2, 0)
         grid.addWidget(self.hours, 3, 0)
-        grid.addWidget(QLabel("Downtime by reason (line, minutes and stops)"), 0, 1)
-        grid.addWidget(self.pareto, 1, 1, 3, 1)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
-        grid.setRowStretch(1, 2)
-        grid.setRowStretch(3, 3)
+        self.pareto_title = QLabel("Downtime by reason (line, minutes and stops)")
+        self._grid = grid
+        self.side_by_side: bool | None = None
+        self._arrange_shift_tab(True)
+        self.machines.horizontalHeader().sectionResized.connect(self._follow_width)
         self.tabs.addTab(shift_tab, "Shift")
 
         stops_tab = QWidget()
@@ -222,6 +267,38 @@ class ProductionView(QWidget):
         sl.addWidget(self.stops, 1)
         self.tabs.addTab(stops_tab, "Stops")
         self._update_buttons()
+
+    def _arrange_shift_tab(self, side_by_side: bool) -> None:
+        """The reasons chart beside the tables when the per-machine table has its whole width in
+        three fifths of the view, else under them: at 1280 px the table's last columns ("Failures",
+        "MTBF") were cut by its edge beside the chart."""
+        if side_by_side == self.side_by_side:
+            return
+        self.side_by_side = side_by_side
+        grid = self._grid
+        if side_by_side:
+            grid.addWidget(self.pareto_title, 0, 1)
+            grid.addWidget(self.pareto, 1, 1, 3, 1)
+        else:
+            grid.addWidget(self.pareto_title, 4, 0)
+            grid.addWidget(self.pareto, 5, 0)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2 if side_by_side else 0)
+        grid.setRowStretch(1, 2)
+        grid.setRowStretch(3, 3)
+        grid.setRowStretch(5, 0 if side_by_side else 2)
+
+    def _machines_width(self) -> int:
+        t = self.machines
+        header = t.horizontalHeader()
+        return header.length() + 2 * t.frameWidth() + t.verticalScrollBar().sizeHint().width()
+
+    def _follow_width(self, *_args) -> None:
+        self._arrange_shift_tab(self._machines_width() <= 0.6 * (self.width() - 12))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._follow_width()
 
     # --- data ------------------------------------------------------------------------------------
     def set_analysis(self, analysis: ProductionAnalysis | None, problem: str = "") -> None:

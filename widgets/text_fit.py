@@ -16,9 +16,16 @@ What is checked, per visible widget:
 - tab bars and group boxes: each tab's and the title's text against its rectangle.
 - any widget that paints its own text and implements ``clipped_texts() -> list[str]`` (the
   band indicator, the connection indicator): what it reports.
+- cut by a parent: the rectangle the text is drawn in must lie wholly inside what every parent up
+  to the window shows (`visible_rect`): a line half under a scroll area's edge ("RUL > 10 min" at
+  the overview's foot) or a strip squeezed below its text is clipped. Text wholly outside (scrolled
+  out of view) is not: it is reached by scrolling.
+- item views (tables, lists): every cell in view and every header section, with the delegate's size
+  for its text against the cell's shown rectangle (word-wrapping views: the height). A column whose
+  model says it elides by design (`ElidesByDesign`: long alarm messages) must put the full text in
+  the cell's tooltip instead. Rows cut at the view's foot are the view's scrolling, not checked.
 
-Item views (tables, lists) are not checked: their cells elide by design and show the full
-text in the tooltip. Line edits scroll. Hidden widgets and zero-size widgets are skipped.
+Line edits scroll. Hidden widgets and zero-size widgets are skipped.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from PySide6 import QtGui
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -36,13 +43,17 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGroupBox,
+    QHeaderView,
     QLabel,
+    QListView,
     QPushButton,
     QRadioButton,
     QStyle,
     QStyleOptionButton,
     QStyleOptionComboBox,
+    QStyleOptionViewItem,
     QTabBar,
+    QTableView,
     QToolButton,
     QWidget,
 )
@@ -66,6 +77,14 @@ class ShortensText(Protocol):
     def full_text(self) -> str: ...
 
 
+@runtime_checkable
+class ElidesByDesign(Protocol):
+    """An item model whose column may elide its cells (a long alarm message in a table row): the
+    cell's tooltip then holds all of the text, which is what the check asks of it."""
+
+    def elides_by_design(self, column: int) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ClippedText:
     widget: str  # a path of object names / class names from the window down
@@ -85,6 +104,18 @@ def widget_path(w: QWidget) -> str:
         parts.append(cur.objectName() or type(cur).__name__)
         cur = cur.parentWidget()
     return "/".join(reversed(parts))
+
+
+def visible_rect(w: QWidget, root: QWidget) -> QRect:
+    """`w`'s rectangle in `root` coordinates, cut by every parent's rectangle up to `root`."""
+    rect = QRect(w.mapTo(root, QPoint(0, 0)), w.size())
+    p = w.parentWidget()
+    while p is not None:
+        rect = rect.intersected(QRect(p.mapTo(root, QPoint(0, 0)), p.size()))
+        if p is root:
+            break
+        p = p.parentWidget()
+    return rect
 
 
 def _plain(text: str) -> str:
@@ -194,7 +225,15 @@ def _combo(w: QComboBox) -> ClippedText | None:
 
 def _tabs(w: QTabBar) -> Iterable[ClippedText]:
     fm = QFontMetrics(w.font())
+    # Scroll arrows (the bar has more tabs than room) cover the tabs under them: a tab is whole
+    # only where no arrow is, so "History" behind the arrows is as clipped as an elided one.
+    arrows = [b for b in w.findChildren(QToolButton) if b.isVisible() and b.parentWidget() is w]
+    free = QRect(0, 0, w.width(), w.height())
+    if arrows:
+        free.setRight(min(b.x() for b in arrows) - 1)
     for i in range(w.count()):
+        if not w.isTabVisible(i):
+            continue
         text = _plain(w.tabText(i))
         if not text:
             continue
@@ -205,6 +244,11 @@ def _tabs(w: QTabBar) -> Iterable[ClippedText]:
             need += button.width()
         if need > rect.width() + SLACK_PX:
             yield ClippedText(f"{widget_path(w)}[{i}]", text, need, rect.width(), "too wide")
+        elif not free.contains(rect):
+            shown = max(0, rect.intersected(free).width())
+            yield ClippedText(
+                f"{widget_path(w)}[{i}]", text, rect.width(), shown, "behind the tab scroll arrows"
+            )
 
 
 def _group(w: QGroupBox) -> ClippedText | None:
@@ -215,6 +259,162 @@ def _group(w: QGroupBox) -> ClippedText | None:
     if need > w.width() + SLACK_PX:
         return ClippedText(widget_path(w), text, need, w.width(), "too wide")
     return None
+
+
+def text_rect(w: QWidget) -> QRect:
+    """Where `w` draws its text, in its own coordinates: a label's lines at its vertical alignment,
+    a button's line in its middle; the whole widget for anything else."""
+    whole = QRect(0, 0, w.width(), w.height())
+    fm = QFontMetrics(w.font())
+    if isinstance(w, QLabel):
+        text = QLabel.text(w)
+        if not text.strip():
+            return QRect()
+        rect = w.contentsRect()
+        if w.wordWrap() and w.width() > 0:
+            need = w.heightForWidth(w.width()) - (w.height() - rect.height())
+        else:
+            need = fm.height() * (1 + _plain(text).count("\n"))
+        need = min(need, rect.height())
+        align = w.alignment()
+        if align & Qt.AlignmentFlag.AlignTop:
+            top = rect.top()
+        elif align & Qt.AlignmentFlag.AlignBottom:
+            top = rect.bottom() + 1 - need
+        else:
+            top = rect.top() + (rect.height() - need) // 2
+        return QRect(rect.left(), top, rect.width(), need)
+    if isinstance(w, QAbstractButton | QComboBox):
+        need = min(w.height(), fm.height())
+        return QRect(0, (w.height() - need) // 2, w.width(), need)
+    return whole
+
+
+def cut_by_parent(w: QWidget) -> ClippedText | None:
+    """`w`'s text is partly outside what its parents show (wholly outside: scrolled away, not cut)."""
+    root = w.window()
+    if w is root:
+        return None
+    local = text_rect(w)
+    if local.isEmpty():
+        return None
+    text = local.translated(w.mapTo(root, QPoint(0, 0)))
+    seen = visible_rect(w, root)
+    if not seen.intersects(text) or seen.contains(text):
+        return None
+    shown = seen.intersected(text)
+    label = _plain(_shown_text(w))
+    if shown.height() < text.height():
+        return ClippedText(
+            widget_path(w), _short(label), text.height(), shown.height(), "cut by a parent (height)"
+        )
+    return ClippedText(widget_path(w), _short(label), text.width(), shown.width(), "cut by a parent (width)")
+
+
+def _shown_text(w: QWidget) -> str:
+    if isinstance(w, QLabel):
+        return QLabel.text(w)
+    if isinstance(w, QAbstractButton):
+        return w.text()
+    if isinstance(w, QComboBox):
+        return w.currentText()
+    return type(w).__name__
+
+
+def _cell_text(index: QModelIndex) -> str:
+    value = index.data(Qt.ItemDataRole.DisplayRole)
+    return "" if value is None else str(value)
+
+
+def _tooltip_plain(index: QModelIndex) -> str:
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    if not tip:
+        return ""
+    tip = str(tip)
+    if QtGui.Qt.mightBeRichText(tip):
+        doc = QTextDocument()
+        doc.setHtml(tip)
+        tip = doc.toPlainText()
+    return " ".join(tip.split())
+
+
+def _item_view(view: QAbstractItemView) -> Iterable[ClippedText]:
+    """Every cell in view and every header section of a list or table (see the module docstring)."""
+    model = view.model()
+    if model is None:
+        return
+    port = view.viewport()
+    shown_area = QRect(0, 0, port.width(), port.height())
+    by_design = model if isinstance(model, ElidesByDesign) else None
+    wraps = isinstance(view, QTableView | QListView) and view.wordWrap()
+    path = widget_path(view)
+    first = max(0, view.indexAt(QPoint(1, 1)).row())
+    rows, cols = model.rowCount(), model.columnCount()
+    for r in range(first, rows):
+        if view.visualRect(model.index(r, 0)).top() > shown_area.bottom():
+            break  # rows below the view's foot (a table's rows run top to bottom)
+        for c in range(cols):
+            index = model.index(r, c)
+            rect = view.visualRect(index)
+            if rect.isEmpty() or not rect.intersects(shown_area):
+                continue
+            if rect.top() < 0 or rect.bottom() > shown_area.bottom():
+                continue  # a row cut at the view's edge: scrolled, not clipped
+            text = _cell_text(index)
+            if not text.strip():
+                continue
+            opt = QStyleOptionViewItem()
+            view.initViewItemOption(opt)  # type: ignore[attr-defined]
+            opt.rect = rect
+            delegate = view.itemDelegateForIndex(index)
+            hint = delegate.sizeHint(opt, index)
+            seen = rect.intersected(shown_area)
+            where = f"{path}[{r},{c}]"
+            if wraps:
+                if hint.height() > rect.height() + SLACK_PX:
+                    yield ClippedText(where, _short(text), hint.height(), rect.height(), "too tall")
+                    continue
+                need_w = min(hint.width(), rect.width())
+            else:
+                need_w = hint.width()
+            if need_w <= seen.width() + SLACK_PX:
+                continue
+            if by_design is not None and by_design.elides_by_design(c):
+                if " ".join(text.split()) in _tooltip_plain(index):
+                    continue
+                yield ClippedText(where, _short(text), need_w, seen.width(), "elided, not in its tooltip")
+                continue
+            how = "elided" if seen == rect else "cut by the view's edge"
+            yield ClippedText(where, _short(text), need_w, seen.width(), how)
+    if isinstance(view, QTableView) and view.horizontalHeader().isVisible():
+        yield from _header(view.horizontalHeader(), path)
+
+
+def _header(header: QHeaderView, path: str) -> Iterable[ClippedText]:
+    model = header.model()
+    if model is None:
+        return
+    width = header.viewport().width()
+    for section in range(header.count()):
+        if header.isSectionHidden(section):
+            continue
+        x, size = header.sectionViewportPosition(section), header.sectionSize(section)
+        if size <= 0 or x + size <= 0 or x >= width:
+            continue
+        text = model.headerData(section, header.orientation(), Qt.ItemDataRole.DisplayRole)
+        if not text:
+            continue
+        text = str(text)
+        style = header.style()
+        need = header.fontMetrics().horizontalAdvance(text) + 2 * style.pixelMetric(
+            QStyle.PixelMetric.PM_HeaderMargin, None, header
+        )
+        if header.isSortIndicatorShown() and header.sortIndicatorSection() == section:
+            need += style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
+        shown = min(x + size, width) - max(x, 0)
+        if need > shown + SLACK_PX:
+            how = "too wide" if shown == size else "cut by the view's edge"
+            yield ClippedText(f"{path}/header[{section}]", text, need, shown, how)
 
 
 def check_widget(w: QWidget) -> list[ClippedText]:
@@ -235,8 +435,14 @@ def check_widget(w: QWidget) -> list[ClippedText]:
         found = _group(w)
     elif isinstance(w, QTabBar):
         out += list(_tabs(w))
+    elif isinstance(w, QAbstractItemView):
+        out += list(_item_view(w))
     if found is not None:
         out.append(found)
+    elif isinstance(w, QLabel | QAbstractButton | QComboBox):
+        cut = cut_by_parent(w)
+        if cut is not None:
+            out.append(cut)
     return out
 
 

@@ -21,22 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.number_pad import NumberPad
-from widgets.text_fit import inside_item_view, widget_path
+from widgets.text_fit import inside_item_view, visible_rect, widget_path
 from widgets.text_keyboard import TextKeyboard
 
 TARGETS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
-
-
-def visible_rect(w: QWidget, root: QWidget) -> QRect:
-    """`w`'s rectangle in `root` coordinates, cut by every parent's rectangle up to `root`."""
-    rect = QRect(w.mapTo(root, QPoint(0, 0)), w.size())
-    p = w.parentWidget()
-    while p is not None:
-        rect = rect.intersected(QRect(p.mapTo(root, QPoint(0, 0)), p.size()))
-        if p is root:
-            break
-        p = p.parentWidget()
-    return rect
 
 
 def unreachable(root: QWidget, min_px: int) -> list[str]:

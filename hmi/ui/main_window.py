@@ -97,53 +97,44 @@ def default_user() -> str:
 
 
 class UserLabel(QLabel):
-    """Who is logged in: whole when there is room, elided on a narrow (1024 px) screen; the whole
-    text stays in text(), full_text() and the tooltip."""
+    """Who is logged in, always whole: the display name and role while the top bar has room for them,
+    else the login name and role (`short`), never an elided "Demo viewer · vie…". The whole text stays
+    in text() and the tooltip."""
 
     def __init__(self) -> None:
         super().__init__()
         self._full = ""
         self._short = ""
-        self.narrow = False
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("User  W. Operator…"))
 
     def setText(self, text: str, short: str = "") -> None:
-        """`short`: what a narrow (1024 px) top bar shows instead (the login name and role), so it
-        is shown whole rather than cut."""
         self._full = text
         self._short = short or text
-        self._elide()
-
-    def set_narrow(self, narrow: bool) -> None:
-        self.narrow = narrow
-        self._elide()
+        self._choose()
         self.updateGeometry()
-
-    def _shown(self) -> str:
-        return self._short if self.narrow else self._full
 
     def text(self) -> str:  # type: ignore[override]
         return self._full
 
     def full_text(self) -> str:
-        return self._shown()
+        return QLabel.text(self)  # the form shown is shown whole (widgets.text_fit checks its width)
+
+    def _width(self, text: str) -> int:
+        return self.fontMetrics().horizontalAdvance(text) + 2 * self.margin() + 4
 
     def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance(self._shown()) + 4, super().sizeHint().height())
+        return QSize(self._width(self._full), super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:
-        w = self.fontMetrics().horizontalAdvance(self._short) + 4 if self.narrow else self.minimumWidth()
-        return QSize(w, super().minimumSizeHint().height())
+        return QSize(self._width(self._short), super().minimumSizeHint().height())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._elide()
+        self._choose()
 
-    def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(
-            self._shown(), Qt.TextElideMode.ElideRight, max(10, self.width() - 4)
-        )
-        super().setText(shown)
+    def _choose(self) -> None:
+        shown = self._full if self._width(self._full) <= self.width() else self._short
+        if QLabel.text(self) != shown:
+            super().setText(shown)
 
 
 def _separator() -> QFrame:
@@ -699,7 +690,6 @@ class MainWindow(QMainWindow):
             self.connection_indicator.detail_label.setVisible(not narrow)
             self.alarm_table.set_narrow(narrow)
             self.alarm_banner.set_narrow(narrow)
-            self.user_label.set_narrow(narrow)
         if self.isVisible() and not self.isFullScreen():
             self.window_layout.fit()
         if self._docks_sized:

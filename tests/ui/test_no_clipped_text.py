@@ -1,6 +1,13 @@
 """No clipped text (issue 10, class 7): every visible widget of the main window, each of its docks
 and views, and its dialogs, at 1920x1080, 1280x800 and 1024x768, during the demo fault (long alarm
-messages, advisories, a bad-quality tag). Font metrics against geometry: widgets.text_fit.
+messages, advisories, a bad-quality tag). Font metrics against geometry: widgets.text_fit, which
+also checks text cut by a parent's visible area (a scroll area's edge, a squeezed strip) and every
+cell and header of the item views (alarm, tag, pen and production tables).
+
+The states testers hit are walked too: an alarm flood (3 banner rows, the list full), a long user
+name and role with a long connection detail in the top bar, every faceplate with an advisory, an
+alarm tapped in the banner (its details open under the list), a priority tile tapped (the filter
+note beside the view tabs), and the Production view with the strip in each line state.
 
 Screen profiles are a parameter: PROFILES maps a name to a function that prepares the window
 (the touch profile sets its larger fonts and targets there), so every check runs per profile.
@@ -17,13 +24,17 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QWidget
 
+from hmi.core.runtime_api import ConnectionState
+from hmi.core.users import Role, User
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.main_window import MainWindow
 from inference.fault.predictor import MachineRisk
 from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
 
+from ..helpers.settle import settle
 from .fakes import SUPERVISOR, simulate_fault
+from .test_production_ui import production_runtime, shift_dir  # noqa: F401 (fixtures)
 
 SIZES = [(1920, 1080), (1280, 800), (1024, 768)]  # control room, line-side PC, the smallest line PC
 SHOTS = os.environ.get("LINEHMI_SHOTS")  # a folder: every checked view is saved there as PNG
@@ -32,11 +43,6 @@ PROFILES: dict[str, Callable[[MainWindow], None]] = {
     "default": lambda win: None,
     "touch": lambda win: win.set_touch(True),  # hmi.ui.touch: 40 px targets, number pads, locked layout
 }
-
-
-def _settle(qtbot, ms: int = 60) -> None:
-    QApplication.processEvents()
-    qtbot.wait(ms)
 
 
 def _save(widget: QWidget, name: str) -> None:
@@ -66,6 +72,11 @@ def _worst_risk(machine: str) -> MachineRisk:
     )
 
 
+# The longest name and role the top bar must show whole at 1280 px and up, beside a long link detail.
+LONG_USER = User("a.konstantinopoulou", Role.SUPERVISOR, "Alexandra Konstantinopoulou")
+LONG_DETAIL = "connected to opc.tcp://127.0.0.1:48471/linehmi/"
+
+
 def _advisories(win: MainWindow) -> None:
     for m, readout in win.advisories.items():
         readout.set_risk(_worst_risk(m))
@@ -86,7 +97,8 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         rt.qc = qc
         # A tag with a long status name: the tag table, faceplates and pen tables must fit it.
         rt.clear_value("filler.fill_pressure")
-        win = MainWindow(rt, demo_config, user=SUPERVISOR)
+        rt.set_state(ConnectionState.CONNECTED, LONG_DETAIL)
+        win = MainWindow(rt, demo_config, user=LONG_USER)
         qtbot.addWidget(win)
         PROFILES[profile](win)
         win.resize(*size)
@@ -98,7 +110,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         _advisories(win)
         assert win.qc_pane is not None
         win.qc_pane.add_results([qc.inspect(_frame("misaligned_label", k)) for k in range(25)])
-        _settle(qtbot, 150)
+        settle()
         return win
 
     return make
@@ -119,19 +131,37 @@ def test_main_window_docks_and_views(window, qtbot, size, profile):
     for dock in win.findChildren(QDockWidget):
         dock.show()
         dock.raise_()
-        _settle(qtbot)
+        settle()
         _save(win, f"fit_{size[0]}_{profile}_{dock.objectName()}")
         found = [c for c in clipped_texts(win) if dock.objectName() in c.widget or "/" not in c.widget]
         if found:
             problems.append(_report(f"with the {dock.windowTitle()!r} dock in front", found))
     win.show_alarm_list()
-    _settle(qtbot)
+    settle()
     for view in AlarmView:
         win.alarm_table.set_view(view)
-        _settle(qtbot)
+        settle()
         found = clipped_texts(win)
         if found:
             problems.append(_report(f"in the alarm list's {view} view", found))
+    # A tap on a banner row: the alarm list in front with that alarm's details open under it.
+    win.alarm_table.set_view(AlarmView.ACTIVE)
+    row = win.alarm_banner.rows[0]
+    assert row.record is not None
+    row.clicked.emit(row.record.id)
+    settle()
+    assert win.alarm_table.details.isVisible()
+    _save(win, f"fit_{size[0]}_{profile}_banner_tap")
+    found = clipped_texts(win)
+    if found:
+        problems.append(_report("after a tap on a banner alarm", found))
+    # A tap on a priority tile: the list filtered, its note beside the view tabs.
+    win.alarm_banner.priority_clicked.emit(3)
+    settle()
+    _save(win, f"fit_{size[0]}_{profile}_tile_tap")
+    found = clipped_texts(win)
+    if found:
+        problems.append(_report("after a tap on the 3 Medium tile", found))
     assert not problems, "\n".join(problems)
 
 
@@ -143,7 +173,7 @@ def test_dialogs(window, qtbot, size, profile):
 
     def check(name: str, dlg: QWidget) -> None:
         dlg.show()
-        _settle(qtbot)
+        settle()
         _save(dlg, f"fit_{size[0]}_{profile}_dialog_{name.replace(' ', '_')}")
         found = clipped_texts(dlg)
         if found:
@@ -152,7 +182,7 @@ def test_dialogs(window, qtbot, size, profile):
             dlg.reject()
         else:
             dlg.close()
-        _settle(qtbot)
+        settle()
 
     for action, ids in (
         ("acknowledge_comment", ["capper.jam", "conveyor.bearing_temp.hi"]),
@@ -187,7 +217,7 @@ def test_change_password_page(qtbot, themed_app, tiny, make_runtime, tmp_path):
     dlg.password_edit.setText("operator-demo")
     dlg.ok_button.click()
     qtbot.waitUntil(lambda: dlg.changing_password, timeout=5000)
-    _settle(qtbot)
+    settle()
     assert dlg.change_info.isVisible() and "first log-in" in dlg.change_info.text()
     found = clipped_texts(dlg)
     assert not found, _report("in the change-password page", found)
@@ -250,12 +280,12 @@ def test_quality_pane_verdicts(qtbot, themed_app, tmp_path, width, label):
     insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel(label))
     pane.add_results([insp.inspect(_frame(label, k)) for k in range(25)])
     pane.set_status(insp.status)
-    _settle(qtbot)
+    settle()
     found = clipped_texts(pane)
     assert not found, _report(f"in the Quality pane at {width} px", found)
     now[0] += 60.0
     pane.refresh()
-    _settle(qtbot)
+    settle()
     found = clipped_texts(pane)
     assert pane.verdict_stale and not found, _report(f"in the stale Quality pane at {width} px", found)
 
@@ -271,13 +301,13 @@ def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, width):
     w.resize(width, w.sizeHint().height())
     w.show()
     qtbot.waitExposed(w)
-    _settle(qtbot)
+    settle()
     assert w.active and w.rul_label.text() == "RUL 2 min 14 s"
     found = clipped_texts(w)
     assert not found, _report(f"in the advisory readout at {width} px", found)
     # The longest RUL text: no countdown at a low risk, and why (inference.fault.predictor.rul_text).
     w.set_risk(dataclasses.replace(_worst_risk("filler"), risk=0.0, advisory_active=False))
-    _settle(qtbot)
+    settle()
     assert w.rul_label.text() == "RUL not stated below 30% risk"
     found = clipped_texts(w)
     assert not found, _report(f"in the advisory readout at {width} px, low risk", found)
@@ -308,7 +338,43 @@ def test_faceplate_with_a_long_fault_state(qtbot, themed_app, demo_config, width
     fp.resize(width, fp.heightForWidth(width) if fp.hasHeightForWidth() else fp.sizeHint().height())
     fp.show()
     qtbot.waitExposed(fp)
-    _settle(qtbot)
+    settle()
     assert fp.state_label.text().startswith("FAULTED · Bearing failure")
     found = clipped_texts(fp)
     assert not found, _report(f"on the filler faceplate at {width} px", found)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+@pytest.mark.parametrize("size", SIZES[:2], ids=[f"{w}x{h}" for w, h in SIZES[:2]])
+def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, size, profile):
+    """The Production dock in front with a real shift (per-machine table, per-hour table, downtime by
+    reason with the longest reason texts) and the line strip through each line state, its holder
+    text long enough to wrap the strip: the strip's rows must get their height (QA4 saw the
+    "LINE PLANNED STOP" badge cut at the top while the strip changed state)."""
+    win = MainWindow(production_runtime, production_runtime.config, user=LONG_USER)
+    qtbot.addWidget(win)
+    PROFILES[profile](win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    panel = win.production
+    assert panel is not None
+    panel.refresh()
+    panel.dock.show()
+    panel.dock.raise_()
+    settle()
+    _save(win, f"fit_{size[0]}_{profile}_production")
+    problems: list[str] = []
+    found = clipped_texts(win)
+    if found:
+        problems.append(_report("with the Production view in front", found))
+    status = production_runtime.production.status()
+    assert status is not None
+    for state in ("running", "planned stop", "stopped", "changeover", "unknown"):
+        st = dataclasses.replace(status, state=state, holding_machine="capper", holding_reason="unclassified")
+        panel.strip.set_status(st)
+        settle()
+        found = clipped_texts(win)
+        if found:
+            problems.append(_report(f"with the line {state}", found))
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,38 @@
+"""Let a window's layout settle before its geometry is measured: no time-based wait.
+
+A fixed wait (60 ms) was too short for a loaded machine: the walker measured toolbar buttons at
+40 px before the layout had given them their room (issue 10). Settling here means processing
+posted events (layout requests, deferred `singleShot(0)` calls) until no widget of the given
+windows moves or resizes between two rounds.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+MAX_ROUNDS = 200  # a layout that still moves after this many rounds oscillates: a defect to report
+
+
+def _geometry(roots: tuple[QWidget, ...]) -> list[tuple]:
+    out: list[tuple] = []
+    for root in roots:
+        for w in (root, *root.findChildren(QWidget)):
+            out.append((id(w), w.isVisible(), w.geometry().getRect()))
+    return out
+
+
+def settle(*roots: QWidget) -> int:
+    """Process events until the geometry of every widget under `roots` (default: every top-level
+    window) is the same two rounds running; the number of rounds it took."""
+    windows = roots or tuple(QApplication.topLevelWidgets())
+    before = _geometry(windows)
+    for n in range(1, MAX_ROUNDS + 1):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QCoreApplication.sendPostedEvents()
+        QApplication.processEvents()
+        now = _geometry(windows)
+        if now == before:
+            return n
+        before = now
+    raise AssertionError(f"the layout of {[w.objectName() or type(w).__name__ for w in windows]} did not settle")
