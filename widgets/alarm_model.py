@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -267,24 +268,25 @@ class AlarmTableModel(QAbstractTableModel):
         return f"{head}\n{row.message}"
 
     def _tooltip(self, r: AlarmRecord) -> str:
-        lines = [f"<b>{r.name}</b> &nbsp;({r.id}, tag {r.tag})", r.message]
+        # Rich text: every free text is escaped ("Lo (<= 160.0 Ncm)" began a tag and hid the message).
+        lines = [f"<b>{escape(r.name)}</b> &nbsp;({escape(r.id)}, tag {escape(r.tag)})", escape(r.message)]
         lines.append(f"Priority {int(r.priority)} {r.priority.label} · {r.state.label}")
         if r.activated_at:
             lines.append(f"Activated {format_timestamp(r.activated_at)} · {r.count} activations")
         if r.cleared_at and not r.active:
             lines.append(f"Cleared {format_timestamp(r.cleared_at)}")
         if r.acked and r.acked_at:
-            lines.append(f"Acknowledged {format_timestamp(r.acked_at)} by {r.acked_by}")
+            lines.append(f"Acknowledged {format_timestamp(r.acked_at)} by {escape(r.acked_by)}")
         if r.state == S.SHELVED:
             until = format_timestamp(r.shelved_until) if r.shelved_until else "?"
-            lines.append(f"Shelved by {r.shelved_by} until {until}: {r.shelve_reason}")
-        elif r.comment:
-            lines.append(f"Comment: {r.comment}")
+            lines.append(f"Shelved by {escape(r.shelved_by)} until {until}: {escape(r.shelve_reason)}")
+        if r.comment and not (r.state == S.SHELVED and r.comment == r.shelve_reason):
+            lines.append(f"Comment: {escape(r.comment)}")
         if r.first_out and r.id in self.store.first_out_leaders:
             lines.append("First out: the first alarm of its machine before it tripped")
         elif r.first_out_of:
             lead = self.store.get(r.first_out_of)
-            lines.append(f"Followed the first-out alarm {lead.name if lead else r.first_out_of}")
+            lines.append(f"Followed the first-out alarm {escape(lead.name if lead else r.first_out_of)}")
         if r.kind == AlarmKind.ANALOG:
             lines.append(f"Limit {self._value_text(r.tag, r.limit, live=False)}")
         elif r.kind == AlarmKind.ROC:
@@ -326,8 +328,8 @@ class AlarmTableModel(QAbstractTableModel):
         if role == TIME_ROLE:
             return h.ts
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = f"{h.name} ({h.alarm}): {h.transition}<br>{h.message}"
-            return tip + (f"<br>Comment: {h.comment}" if h.comment else "")
+            tip = f"{escape(h.name)} ({escape(h.alarm)}): {escape(h.transition)}<br>{escape(h.message)}"
+            return tip + (f"<br>Comment: {escape(h.comment)}" if h.comment else "")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_VALUE, COL_COUNT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -139,7 +139,7 @@ class PriorityDelegate(QStyledItemDelegate):
 
 
 class FilterNote(QPushButton):
-    """"Filtered: priority 3 · Show all": the longest of its wordings that fits whole, down to "Show
+    """ "Filtered: priority 3 · Show all": the longest of its wordings that fits whole, down to "Show
     all" (the full wording stays in the tooltip). It gives up its room before the view tabs do: the
     note pushed "History" behind the tab bar's scroll arrows at 1280 px."""
 
@@ -149,7 +149,9 @@ class FilterNote(QPushButton):
 
     def set_forms(self, forms: list[str]) -> None:
         self._forms = forms or [""]
-        self.setToolTip(f"{forms[0]}: some alarms are hidden by a filter; tap to show them all" if forms else "")
+        self.setToolTip(
+            f"{forms[0]}: some alarms are hidden by a filter; tap to show them all" if forms else ""
+        )
         self.updateGeometry()
         self._choose()
 
@@ -185,7 +187,12 @@ def state_column_width(font: QFont) -> int:
     bold.setBold(True)
     fm = QFontMetrics(bold)
     names = list(SHORT_STATE.values())
-    texts = [*names, *(f"{n} (in alarm)" for n in names), "Latched: reset, unack", "Shelved, 23 h 59 min left"]
+    texts = [
+        *names,
+        *(f"{n} (in alarm)" for n in names),
+        "Latched: reset, unack",
+        "Shelved, 23 h 59 min left",
+    ]
     texts += [f"{a} → {b}" for a in names for b in names if a != b]
     return max(fm.horizontalAdvance(t) for t in texts) + 14
 

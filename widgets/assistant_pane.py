@@ -171,9 +171,12 @@ class AssistantPane(QWidget):
         self.history.setOpenExternalLinks(False)
         self.history.anchorClicked.connect(self._on_anchor)
         self.history.document().setDocumentMargin(6)
+        # The history gives up height first (it scrolls): in a short dock the chips, the question
+        # field and the status stay whole rather than being cut at the dock's foot.
+        self.history.setMinimumHeight(3 * self.history.fontMetrics().lineSpacing() + 16)
         body.addWidget(self.history, 1)
 
-        self.suggest_box = _named(QWidget(), "suggestBox")
+        self.suggest_box = _named(SuggestBox(), "suggestBox")
         flow = FlowLayout(self.suggest_box, spacing=5)
         self.suggestion_buttons: list[QToolButton] = []
         from inference.assistant.router import SUGGESTION_LABELS
@@ -490,6 +493,20 @@ class AssistantPane(QWidget):
         if path:
             Path(path).write_text(md or self.conversation_markdown(), encoding="utf-8")
             self.status.setText(f"Saved {Path(path).name}.")
+
+
+class SuggestBox(QWidget):
+    """The suggestion chips' box: its minimum height is what its flow of chips needs at its width,
+    so a short pane shrinks the history, not the chips (their second row was cut at the pane's foot;
+    a scroll area asks for the minimum, never the height for the width)."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        lay = self.layout()
+        if lay is not None and lay.hasHeightForWidth():
+            need = lay.heightForWidth(self.width())
+            if need != self.minimumHeight():
+                self.setMinimumHeight(need)
 
 
 class FlowLayout(QLayout):

@@ -23,6 +23,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -169,22 +170,47 @@ class KpiView(QWidget):
         outer.addWidget(self.summary_label)
 
         # Left: the KPIs against their targets (always in view). Right: the details, one tab each.
-        body = QHBoxLayout()
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setSpacing(12)
+        self._body = body
         self.assessment = _table(("KPI", "Value", "Verdict", "Target"), 3)
         self.top10 = _table(("Alarm", "Priority", "Count", "Share"), 0)
         self.priorities = _table(("Priority", "Count", "Share", "Target"), 0)
         self.problems = _table(("Alarm", "Problem"), 1)
         self.details = QTabWidget()
         self.details.setObjectName("kpiDetails")
+        # Every tab whole, none behind scroll arrows ("Chattering / stale / standing" was): the
+        # assessment beside it gives up the width.
+        self.details.tabBar().setUsesScrollButtons(False)
+        self.details.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
         self.details.addTab(self.top10, "Top 10 alarms")
-        self.details.addTab(self.priorities, "Priority distribution")
+        self.details.addTab(self.priorities, "Priorities")
+        self.details.setTabToolTip(
+            1, "Priority distribution: alarms per priority against the ISA-18.2 shares"
+        )
         self.details.addTab(self.problems, "Chattering / stale / standing")
         body.addWidget(self.assessment, 3)
         body.addWidget(self.details, 2)
+        self.assessment.horizontalHeader().sectionResized.connect(self._follow_width)
         outer.addLayout(body, 1)
         self._bold = QFont()
         self._bold.setBold(True)
+
+    SIDE_BY_SIDE_PX = 1100  # narrower: the details go under the assessment, each table its width
+
+    def _follow_width(self, *_args) -> None:
+        """Assessment and details side by side on a wide dock, one above the other on a narrow one:
+        at 1280 px the assessment's "Verdict" column was cut by its edge beside the details."""
+        header = self.assessment.horizontalHeader()
+        need = header.length() - header.sectionSize(3) + 120 + self.details.minimumSizeHint().width() + 24
+        wide = self.width() >= max(self.SIDE_BY_SIDE_PX, need)
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._body.direction() != direction:
+            self._body.setDirection(direction)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._follow_width()
 
     # --- requests ----------------------------------------------------------------------------------
     @property

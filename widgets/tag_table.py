@@ -38,6 +38,7 @@ from hmi.core.quality import Quality, quality_array, quality_of, status_name
 from widgets import palette
 from widgets.formatting import decimals_for, format_age, format_timestamp, format_value
 from widgets.last_known import last_known_text, mark_not_plant_value
+from widgets.text_fit import scrolls_sideways
 
 COL_NAME, COL_DESC, COL_VALUE, COL_UNIT, COL_QUALITY, COL_SOURCE_TS, COL_AGE = range(7)
 HEADERS = ("Tag", "Description", "Value", "Unit", "Quality", "Source time", "Age")
@@ -183,6 +184,11 @@ class TagTableModel(QAbstractTableModel):
         for i in rows:
             self.dataChanged.emit(self.index(i, COL_VALUE), self.index(i, COL_VALUE))
 
+    def elides_by_design(self, column: int) -> bool:
+        """The description stretches into what the other columns leave and elides on a narrow dock;
+        the tooltip has it whole (widgets.text_fit.ElidesByDesign)."""
+        return column == COL_DESC
+
     def _text(self, i: int, col: int) -> str:
         if col == COL_NAME:
             return self._tags[i].name
@@ -230,9 +236,12 @@ class TagTableModel(QAbstractTableModel):
     def _tooltip(self, i: int) -> str:
         t = self._tags[i]
         status = int(self.live.status[i])
-        lines = [f"<b>{t.name}</b> — {t.label}", f"Node: {t.node_id}"]
-        if t.description:
-            lines.append(t.description)
+        # The description column elides on a narrow dock: the tooltip holds what it shows, whole.
+        lines = [
+            f"<b>{html.escape(t.name)}</b>",
+            html.escape(self._text(i, COL_DESC)),
+            f"Node: {html.escape(t.node_id)}",
+        ]
         lines.append(f"Status: {status_name(status)} (0x{status:08X})")
         shown = self.live.text[i]
         if shown is not None:
@@ -428,6 +437,9 @@ class TagTable(QWidget):
         self.view = QTableView()
         self.view.setObjectName("tagTable")
         self.view.setModel(self.model)
+        scrolls_sideways(
+            self.view
+        )  # its fixed columns (quality, times) are reached sideways on a narrow dock
         self.view.doubleClicked.connect(self._on_double_clicked)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicatorShown(True)

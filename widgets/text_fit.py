@@ -16,14 +16,17 @@ What is checked, per visible widget:
 - tab bars and group boxes: each tab's and the title's text against its rectangle.
 - any widget that paints its own text and implements ``clipped_texts() -> list[str]`` (the
   band indicator, the connection indicator): what it reports.
-- cut by a parent: the rectangle the text is drawn in must lie wholly inside what every parent up
-  to the window shows (`visible_rect`): a line half under a scroll area's edge ("RUL > 10 min" at
+- cut by a parent: the lines a label or button draws must lie wholly inside the height every parent
+  up to the window shows (`visible_rect`): a line half under a scroll area's edge ("RUL > 10 min" at
   the overview's foot) or a strip squeezed below its text is clipped. Text wholly outside (scrolled
-  out of view) is not: it is reached by scrolling.
+  out of view) is not: it is reached by scrolling; nor is text past a scrolled dock's right edge.
+- tab bars: a tab under the bar's scroll arrows ("History" behind them) is clipped.
 - item views (tables, lists): every cell in view and every header section, with the delegate's size
   for its text against the cell's shown rectangle (word-wrapping views: the height). A column whose
   model says it elides by design (`ElidesByDesign`: long alarm messages) must put the full text in
-  the cell's tooltip instead. Rows cut at the view's foot are the view's scrolling, not checked.
+  the cell's tooltip instead. Rows cut at the view's foot are the view's scrolling, not checked;
+  a column cut at the right edge is clipped unless the table scrolls sideways by design
+  (`scrolls_sideways`: the tag and pen tables), where only a cell too narrow for its text is.
 
 Line edits scroll. Hidden widgets and zero-size widgets are skipped.
 """
@@ -83,6 +86,16 @@ class ElidesByDesign(Protocol):
     cell's tooltip then holds all of the text, which is what the check asks of it."""
 
     def elides_by_design(self, column: int) -> bool: ...
+
+
+SIDEWAYS = "scrollsSidewaysByDesign"  # a view's property: see `scrolls_sideways`
+
+
+def scrolls_sideways(view: QAbstractItemView) -> None:
+    """Mark a table whose columns are reached by scrolling it sideways on a narrow dock (the tag
+    table's and the pen table's fixed columns): a column cut at its right edge is not clipped text
+    there, a cell too narrow for its text still is."""
+    view.setProperty(SIDEWAYS, True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +257,10 @@ def _tabs(w: QTabBar) -> Iterable[ClippedText]:
             need += button.width()
         if need > rect.width() + SLACK_PX:
             yield ClippedText(f"{widget_path(w)}[{i}]", text, need, rect.width(), "too wide")
-        elif not free.contains(rect):
-            shown = max(0, rect.intersected(free).width())
-            yield ClippedText(
-                f"{widget_path(w)}[{i}]", text, rect.width(), shown, "behind the tab scroll arrows"
-            )
+        else:
+            shown = max(0, min(rect.right(), free.right()) - max(rect.left(), free.left()) + 1)
+            if shown + SLACK_PX < need:
+                yield ClippedText(f"{widget_path(w)}[{i}]", text, need, shown, "behind the tab scroll arrows")
 
 
 def _group(w: QGroupBox) -> ClippedText | None:
@@ -291,7 +303,9 @@ def text_rect(w: QWidget) -> QRect:
 
 
 def cut_by_parent(w: QWidget) -> ClippedText | None:
-    """`w`'s text is partly outside what its parents show (wholly outside: scrolled away, not cut)."""
+    """`w`'s lines are cut at the top or foot of what its parents show: partly shown, partly not
+    (wholly outside is scrolled away, not cut). Sideways, a dock's content scrolls as a whole: a
+    text past its right edge is reached by scrolling and is not reported here."""
     root = w.window()
     if w is root:
         return None
@@ -300,15 +314,11 @@ def cut_by_parent(w: QWidget) -> ClippedText | None:
         return None
     text = local.translated(w.mapTo(root, QPoint(0, 0)))
     seen = visible_rect(w, root)
-    if not seen.intersects(text) or seen.contains(text):
+    top, bottom = max(text.top(), seen.top()), min(text.bottom(), seen.bottom())
+    if bottom < top or (seen.top() <= text.top() and text.bottom() <= seen.bottom()):
         return None
-    shown = seen.intersected(text)
-    label = _plain(_shown_text(w))
-    if shown.height() < text.height():
-        return ClippedText(
-            widget_path(w), _short(label), text.height(), shown.height(), "cut by a parent (height)"
-        )
-    return ClippedText(widget_path(w), _short(label), text.width(), shown.width(), "cut by a parent (width)")
+    shown = bottom - top + 1
+    return ClippedText(widget_path(w), _short(_plain(_shown_text(w))), text.height(), shown, "cut by a parent")
 
 
 def _shown_text(w: QWidget) -> str:
@@ -347,6 +357,7 @@ def _item_view(view: QAbstractItemView) -> Iterable[ClippedText]:
     shown_area = QRect(0, 0, port.width(), port.height())
     by_design = model if isinstance(model, ElidesByDesign) else None
     wraps = isinstance(view, QTableView | QListView) and view.wordWrap()
+    sideways = bool(view.property(SIDEWAYS))
     path = widget_path(view)
     first = max(0, view.indexAt(QPoint(1, 1)).row())
     rows, cols = model.rowCount(), model.columnCount()
@@ -384,13 +395,15 @@ def _item_view(view: QAbstractItemView) -> Iterable[ClippedText]:
                     continue
                 yield ClippedText(where, _short(text), need_w, seen.width(), "elided, not in its tooltip")
                 continue
+            if seen != rect and sideways and need_w <= rect.width() + SLACK_PX:
+                continue  # whole in its column, the column partly past the edge: scroll to it
             how = "elided" if seen == rect else "cut by the view's edge"
             yield ClippedText(where, _short(text), need_w, seen.width(), how)
     if isinstance(view, QTableView) and view.horizontalHeader().isVisible():
-        yield from _header(view.horizontalHeader(), path)
+        yield from _header(view.horizontalHeader(), path, sideways)
 
 
-def _header(header: QHeaderView, path: str) -> Iterable[ClippedText]:
+def _header(header: QHeaderView, path: str, sideways: bool) -> Iterable[ClippedText]:
     model = header.model()
     if model is None:
         return
@@ -412,6 +425,8 @@ def _header(header: QHeaderView, path: str) -> Iterable[ClippedText]:
         if header.isSortIndicatorShown() and header.sortIndicatorSection() == section:
             need += style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
         shown = min(x + size, width) - max(x, 0)
+        if sideways and shown < size and need <= size + SLACK_PX:
+            continue  # whole in its section, the section partly past the edge: scroll to it
         if need > shown + SLACK_PX:
             how = "too wide" if shown == size else "cut by the view's edge"
             yield ClippedText(f"{path}/header[{section}]", text, need, shown, how)

@@ -98,22 +98,22 @@ def default_user() -> str:
 
 class UserLabel(QLabel):
     """Who is logged in, always whole: the display name and role while the top bar has room for them,
-    else the login name and role (`short`), never an elided "Demo viewer · vie…". The whole text stays
-    in text() and the tooltip."""
+    else the login name and role, else the role alone on the narrowest bar (the status bar still
+    names the user in full), never an elided "Demo viewer · vie…". The whole text stays in text()
+    and the tooltip."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._full = ""
-        self._short = ""
+        self._forms = [""]
 
-    def setText(self, text: str, short: str = "") -> None:
-        self._full = text
-        self._short = short or text
+    def setText(self, text: str, *shorter: str) -> None:  # type: ignore[override]
+        """`text`, then shorter wordings, longest first."""
+        self._forms = [text, *(s for s in shorter if s)]
         self._choose()
         self.updateGeometry()
 
     def text(self) -> str:  # type: ignore[override]
-        return self._full
+        return self._forms[0]
 
     def full_text(self) -> str:
         return QLabel.text(self)  # the form shown is shown whole (widgets.text_fit checks its width)
@@ -122,17 +122,17 @@ class UserLabel(QLabel):
         return self.fontMetrics().horizontalAdvance(text) + 2 * self.margin() + 4
 
     def sizeHint(self) -> QSize:
-        return QSize(self._width(self._full), super().sizeHint().height())
+        return QSize(self._width(self._forms[0]), super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self._width(self._short), super().minimumSizeHint().height())
+        return QSize(self._width(self._forms[-1]), super().minimumSizeHint().height())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._choose()
 
     def _choose(self) -> None:
-        shown = self._full if self._width(self._full) <= self.width() else self._short
+        shown = next((f for f in self._forms if self._width(f) <= self.width()), self._forms[-1])
         if QLabel.text(self) != shown:
             super().setText(shown)
 
@@ -712,6 +712,7 @@ class MainWindow(QMainWindow):
             self.user_label.setText(
                 f"User  {user.display_name or user.name} · {user.role.label}",
                 f"{user.name} · {user.role.label}",
+                user.role.label,
             )
             self.user_label.setToolTip(
                 f"Logged in as {user.name} ({user.role.label}). Actions are checked against this role and "
@@ -721,7 +722,9 @@ class MainWindow(QMainWindow):
             self.user = None
             self._user = user or ""
             who = self._user or "nobody logged in"
-            self.user_label.setText(f"User  {who} · view only", f"{self._user or 'nobody'} · view only")
+            self.user_label.setText(
+                f"User  {who} · view only", f"{self._user or 'nobody'} · view only", "view only"
+            )
             self.user_label.setToolTip(
                 "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
                 "Log in to act."

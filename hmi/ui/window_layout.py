@@ -29,6 +29,7 @@ from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from hmi.core.user_settings import settings_dir
+from widgets.whole_lines import WholeLinesScrollArea
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,9 @@ def is_compact(size: QSize) -> bool:
 
 
 def scrollable(widget: QWidget) -> QScrollArea:
-    """`widget` in a frameless scroll area: its minimum size no longer reaches the window."""
-    area = QScrollArea()
+    """`widget` in a frameless scroll area: its minimum size no longer reaches the window, and the
+    area's foot never cuts a line of its text (widgets.whole_lines)."""
+    area = WholeLinesScrollArea()
     area.setObjectName("dockScroll")
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)

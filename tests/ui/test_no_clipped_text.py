@@ -28,6 +28,7 @@ from hmi.core.runtime_api import ConnectionState
 from hmi.core.users import Role, User
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.main_window import MainWindow
+from hmi.ui.window_layout import bring_forward
 from inference.fault.predictor import MachineRisk
 from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
@@ -99,6 +100,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         rt.clear_value("filler.fill_pressure")
         rt.set_state(ConnectionState.CONNECTED, LONG_DETAIL)
         win = MainWindow(rt, demo_config, user=LONG_USER)
+        win.setAnimated(False)  # docks move at once: settle() then measures the final layout
         qtbot.addWidget(win)
         PROFILES[profile](win)
         win.resize(*size)
@@ -352,6 +354,7 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     text long enough to wrap the strip: the strip's rows must get their height (QA4 saw the
     "LINE PLANNED STOP" badge cut at the top while the strip changed state)."""
     win = MainWindow(production_runtime, production_runtime.config, user=LONG_USER)
+    win.setAnimated(False)  # docks move at once: settle() then measures the final layout
     qtbot.addWidget(win)
     PROFILES[profile](win)
     win.resize(*size)
@@ -360,9 +363,9 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     panel = win.production
     assert panel is not None
     panel.refresh()
-    panel.dock.show()
-    panel.dock.raise_()
+    bring_forward(panel.dock)
     settle()
+    assert panel.view.isVisible()
     _save(win, f"fit_{size[0]}_{profile}_production")
     problems: list[str] = []
     found = clipped_texts(win)
@@ -370,11 +373,14 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
         problems.append(_report("with the Production view in front", found))
     status = production_runtime.production.status()
     assert status is not None
+    # Each state with a short and a long holder: the strip goes from one row to two and back, and
+    # the top area must follow its height at once.
     for state in ("running", "planned stop", "stopped", "changeover", "unknown"):
-        st = dataclasses.replace(status, state=state, holding_machine="capper", holding_reason="unclassified")
-        panel.strip.set_status(st)
-        settle()
-        found = clipped_texts(win)
-        if found:
-            problems.append(_report(f"with the line {state}", found))
+        for reason in ("unclassified", "U-OVERHEAT Over-temperature trip of the glue station heater zone 2"):
+            st = dataclasses.replace(status, state=state, holding_machine="capper", holding_reason=reason)
+            panel.strip.set_status(st)
+            settle()
+            found = clipped_texts(win)
+            if found:
+                problems.append(_report(f"with the line {state}, held for {reason!r}", found))
     assert not problems, "\n".join(problems)

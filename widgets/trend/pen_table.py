@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from hmi.core.units import quantity
 from widgets import palette
+from widgets.text_fit import scrolls_sideways
 
 COLUMNS = ("Pen", "Value", "Quality", "Axis")
 COL_PEN, COL_VALUE, COL_QUALITY, COL_AXIS = range(4)
@@ -188,6 +189,7 @@ class PenTable(QTableView):
         # a stretched column beside three sized to their contents shrank to a few pixels.
         h.setSectionResizeMode(COL_PEN, QHeaderView.ResizeMode.Interactive)
         h.sectionResized.connect(self._on_section_resized)
+        scrolls_sideways(self)  # so its value, quality and axis columns are reached on a narrow dock
         for c in (COL_VALUE, COL_QUALITY, COL_AXIS):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         h.setHighlightSections(False)

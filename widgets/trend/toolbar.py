@@ -10,9 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QMenu, QSizePolicy, QToolButton, QWidget
 
 from hmi.core.trend_view import PRESETS
+
+
+class TouchToolButton(QToolButton):
+    """At least 40x34 px (a fingertip, not a mouse pointer) and never narrower than its text: a narrow
+    dock scrolls the toolbar sideways (every dock's content scrolls, hmi.ui.window_layout) instead of
+    squeezing "Export ▾" into 40 px, which a fixed 40 px minimum allowed."""
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint().expandedTo(QSize(40, 34))
 
 
 class TrendToolbar(QWidget):
@@ -83,12 +92,12 @@ class TrendToolbar(QWidget):
         bar.addWidget(self.export_button)
 
     def _tool(self, text: str, tip: str, checkable: bool = False) -> QToolButton:
-        b = QToolButton(self)
+        b = TouchToolButton(self)
         b.setText(text)
         b.setToolTip(tip)
         b.setCheckable(checkable)
-        b.setMinimumSize(QSize(40, 34))  # touch: a fingertip, not a mouse pointer
         b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         return b
 
     def _add_pen_box(self, names: Sequence[str]) -> QComboBox:
