@@ -34,6 +34,8 @@ SPACING = 10
 class LineOverview(WholeLinesScrollArea):
     """(Its foot never cuts a faceplate's line: "RUL > 10 min" was cut there at 1920 px.)"""
 
+    _keep_essentials = False  # a class default: the scroll area filters events from its __init__ on
+
     setpoint_requested = Signal(str)  # machine id
     trend_requested = Signal(str)  # tag name
 

@@ -42,6 +42,7 @@ from hmi.core.users import Action, User
 from widgets import palette
 from widgets.last_known import last_known_text
 from widgets.permission import gate, mark
+from widgets.text_fit import scrolls_sideways
 
 SHIFTS = ("This shift", "Previous shift")
 MACHINE_COLUMNS = ("Machine", "OEE", "A", "P", "Q", "Good", "Rejects", "Downtime", "Failures", "MTBF", "MTTR")
@@ -221,6 +222,10 @@ class ProductionView(QWidget):
         grid.setContentsMargins(0, 4, 0, 0)
         self.machines = _table(MACHINE_COLUMNS)
         self.hours = _table(HOUR_COLUMNS)
+        for t in (self.machines, self.hours):
+            # In a dock narrower than the columns (beside another dock) they are reached sideways; with
+            # the window's width they all show (the chart goes under them, `_arrange_shift_tab`).
+            scrolls_sideways(t)
         self.pareto = ParetoChart()
         grid.addWidget(
             QLabel("Per machine (blocked/starved time is the loss of the machine that caused it)"), 0, 0

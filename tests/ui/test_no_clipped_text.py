@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QWidget
 
 from hmi.core.runtime_api import ConnectionState
 from hmi.core.users import Role, User
@@ -34,7 +34,7 @@ from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
 
 from ..helpers.settle import settle
-from .fakes import SUPERVISOR, simulate_fault
+from .fakes import simulate_fault
 from .test_production_ui import production_runtime, shift_dir  # noqa: F401 (fixtures)
 
 SIZES = [(1920, 1080), (1280, 800), (1024, 768)]  # control room, line-side PC, the smallest line PC
@@ -348,7 +348,7 @@ def test_faceplate_with_a_long_fault_state(qtbot, themed_app, demo_config, width
 
 @pytest.mark.parametrize("profile", list(PROFILES))
 @pytest.mark.parametrize("size", SIZES[:2], ids=[f"{w}x{h}" for w, h in SIZES[:2]])
-def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, size, profile):
+def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, size, profile):  # noqa: F811
     """The Production dock in front with a real shift (per-machine table, per-hour table, downtime by
     reason with the longest reason texts) and the line strip through each line state, its holder
     text long enough to wrap the strip: the strip's rows must get their height (QA4 saw the
@@ -363,6 +363,7 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     panel = win.production
     assert panel is not None
     panel.refresh()
+    settle()  # the window's own first arrangement (it puts the alarm list in front) comes first
     bring_forward(panel.dock)
     settle()
     assert panel.view.isVisible()
@@ -383,4 +384,21 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
             found = clipped_texts(win)
             if found:
                 problems.append(_report(f"with the line {state}, held for {reason!r}", found))
+    # With the window's whole width (the Production dock alone at the bottom, as on a line-side PC)
+    # every column of the per-machine table shows, no scrolling: "Failur…" was cut at 1280 px.
+    from widgets.production_view import ProductionView
+
+    alone = ProductionView(panel.figures.setup.calendar.to_local)
+    qtbot.addWidget(alone)
+    alone.set_analysis(panel.view.analysis)
+    alone.resize(size[0] - 12, 560)
+    alone.show()
+    qtbot.waitExposed(alone)
+    settle()
+    header = alone.machines.horizontalHeader()
+    if header.length() > alone.machines.viewport().width():
+        problems.append(f"per-machine table {header.length()} px wide in {alone.machines.viewport().width()} px")
+    found = clipped_texts(alone)
+    if found:
+        problems.append(_report(f"in the Production view {size[0] - 12} px wide", found))
     assert not problems, "\n".join(problems)
