@@ -10,13 +10,17 @@ lists every editable line edit that no visible on-screen keyboard or number pad 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
     QLineEdit,
     QScrollBar,
+    QStyle,
+    QStyleOptionSlider,
+    QTabBar,
+    QToolButton,
     QWidget,
 )
 
@@ -43,6 +47,48 @@ def unreachable(root: QWidget, min_px: int) -> list[str]:
             out.append(
                 f"{widget_path(w)}: {full.height() - seen.height()} px x {full.width() - seen.width()} px cut off"
             )
+    return out
+
+
+def _arrow_rects(bar: QScrollBar) -> list[QRect]:
+    opt = QStyleOptionSlider()
+    opt.initFrom(bar)
+    opt.orientation = bar.orientation()
+    opt.minimum, opt.maximum = bar.minimum(), bar.maximum()
+    opt.sliderPosition = opt.sliderValue = bar.value()
+    opt.singleStep, opt.pageStep = bar.singleStep(), bar.pageStep()
+    opt.upsideDown = bar.invertedAppearance()
+    opt.subControls = QStyle.SubControl.SC_All
+    style = bar.style()
+    return [
+        style.subControlRect(QStyle.ComplexControl.CC_ScrollBar, opt, sc, bar)
+        for sc in (QStyle.SubControl.SC_ScrollBarSubLine, QStyle.SubControl.SC_ScrollBarAddLine)
+    ]
+
+
+def small_scroll_arrows(root: QWidget, min_px: int) -> list[str]:
+    """Visible scroll bars of `root` thinner than `min_px` or with a step arrow shorter than it along
+    the bar (the overview's arrows were 14 px in the touch profile), and tab bars' scroll buttons
+    smaller than `min_px` (the dock and view tab bars get them when their tabs do not fit)."""
+    out: list[str] = []
+    for w in root.findChildren(QWidget):
+        if not w.isVisible() or w.window() is not root.window():
+            continue
+        if isinstance(w, QScrollBar):
+            vertical = w.orientation() == Qt.Orientation.Vertical
+            thick = w.width() if vertical else w.height()
+            if thick < min_px:
+                out.append(f"{widget_path(w)}: {thick} px thick < {min_px} px")
+            for r in _arrow_rects(w):
+                along = r.height() if vertical else r.width()
+                if r.isValid() and along < min_px:
+                    out.append(f"{widget_path(w)}: step arrow {r.width()}x{r.height()} px < {min_px} px")
+        elif (
+            isinstance(w, QToolButton)
+            and isinstance(w.parentWidget(), QTabBar)
+            and (w.width() < min_px or w.height() < min_px)
+        ):
+            out.append(f"{widget_path(w)}: tab scroll button {w.width()}x{w.height()} px < {min_px} px")
     return out
 
 

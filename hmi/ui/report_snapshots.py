@@ -21,6 +21,7 @@ from hmi.core.history_api import TrendHistory
 from hmi.core.review.report import ShiftReport, StopSnapshot
 from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import Intervals, style_points
+from hmi.core.units import unit_text
 
 WIDTH, STRIP_H, AXIS_H, LEFT, RIGHT = 1280, 120, 36, 230, 24  # pixels at 2x the 96-dpi layout
 DRAW_WIDTH = WIDTH // 2  # how wide the image is laid out in the document (96-dpi pixels)
@@ -60,7 +61,7 @@ def render_snapshot(snap: StopSnapshot, historian: TrendHistory, infos: dict[str
             pen = result.pens.get(tag)
             info = infos.get(tag)
             title = info.title if info is not None else tag
-            unit = f" ({info.unit})" if info is not None and info.unit else ""
+            unit = f" ({unit_text(info.unit)})" if info is not None and info.unit else ""  # never "(mm/" "s)"
             styled = style_points(pen.points, end_t=None) if pen is not None else None
             finite = np.r_[styled.solid_y, styled.dashed_y] if styled is not None else np.empty(0)
             finite = finite[np.isfinite(finite)]
@@ -96,14 +97,23 @@ def render_snapshot(snap: StopSnapshot, historian: TrendHistory, infos: dict[str
         # time axis
         base = STRIP_H * len(snap.pens)
         p.setPen(QColor(DIM))
+        fm = p.fontMetrics()
         for t in _ticks(w0, w1):
             x = x_of(t)
             p.drawLine(QPointF(x, base), QPointF(x, base + 6))
-            p.drawText(QRectF(x - 60, base + 6, 120, AXIS_H - 6), Qt.AlignmentFlag.AlignHCenter,
-                       dt.datetime.fromtimestamp(t).strftime("%H:%M:%S"))  # fmt: skip
+            label = dt.datetime.fromtimestamp(t).strftime("%H:%M:%S")
+            text_w = fm.horizontalAdvance(label) + 2
+            p.drawText(QRectF(tick_label_left(x, text_w), base + 6, text_w, AXIS_H - 6), Qt.AlignmentFlag.AlignLeft,
+                       label)  # fmt: skip
     finally:
         p.end()
     return img
+
+
+def tick_label_left(x: float, text_w: float) -> float:
+    """A time label centred under its tick at `x`, but kept inside the image: the last one
+    ("13:44:0") was cut by the right edge."""
+    return min(max(0.0, x - text_w / 2), WIDTH - text_w)
 
 
 def _polyline(x: np.ndarray, y: np.ndarray) -> QPainterPath:

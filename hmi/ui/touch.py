@@ -52,8 +52,23 @@ QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
 QCheckBox, QRadioButton {{ min-height: {TOUCH_TARGET_PX}px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
 QTabBar::tab {{ min-height: {TOUCH_TARGET_PX - 12}px; min-width: {TOUCH_TARGET_PX}px; }}
-QScrollBar:vertical {{ width: {TOUCH_TARGET_PX}px; }}
-QScrollBar:horizontal {{ height: {TOUCH_TARGET_PX}px; }}
+/* Step arrows a finger long too (they were 14 px): the bar keeps a margin for each at its ends. */
+QScrollBar:vertical {{ width: {TOUCH_TARGET_PX}px; margin: {TOUCH_TARGET_PX}px 0 {TOUCH_TARGET_PX}px 0; }}
+QScrollBar:horizontal {{ height: {TOUCH_TARGET_PX}px; margin: 0 {TOUCH_TARGET_PX}px 0 {TOUCH_TARGET_PX}px; }}
+QScrollBar::sub-line:vertical {{
+    height: {TOUCH_TARGET_PX}px; subcontrol-position: top; subcontrol-origin: margin;
+}}
+QScrollBar::add-line:vertical {{
+    height: {TOUCH_TARGET_PX}px; subcontrol-position: bottom; subcontrol-origin: margin;
+}}
+QScrollBar::sub-line:horizontal {{
+    width: {TOUCH_TARGET_PX}px; subcontrol-position: left; subcontrol-origin: margin;
+}}
+QScrollBar::add-line:horizontal {{
+    width: {TOUCH_TARGET_PX}px; subcontrol-position: right; subcontrol-origin: margin;
+}}
+/* A tab bar's two scroll buttons share the scroller's width: a finger each. */
+QTabBar::scroller {{ width: {2 * TOUCH_TARGET_PX}px; }}
 QScrollBar::handle:vertical {{ min-height: {TOUCH_TARGET_PX}px; }}
 QScrollBar::handle:horizontal {{ min-width: {TOUCH_TARGET_PX}px; }}
 QHeaderView::section {{ min-height: {TOUCH_TARGET_PX - 12}px; }}

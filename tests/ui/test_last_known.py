@@ -22,7 +22,8 @@ from hmi.core.samples import SampleBatch
 from widgets.last_known import last_known_text, live_looking
 from widgets.text_fit import clipped_texts
 
-from .test_no_clipped_text import PROFILES, SIZES, _settle, window  # noqa: F401  (the fixture)
+from ..helpers.settle import settle
+from .test_no_clipped_text import PROFILES, SIZES, window  # noqa: F401  (the fixture)
 
 
 def _lose_link(win, rt) -> float:
@@ -53,7 +54,7 @@ def test_every_value_says_last_known_while_the_link_is_lost(window, qtbot, size,
     assert all("last known" not in t for fp in win.overview.faceplates.values() for t in fp.shown_texts())
     _lose_link(win, rt)
     qtbot.waitUntil(lambda: win.link_lost_at is not None)
-    _settle(qtbot, 300)
+    settle()
     since = win.link_lost_at
     assert since is not None
     problems: list[str] = []
@@ -61,7 +62,7 @@ def test_every_value_says_last_known_while_the_link_is_lost(window, qtbot, size,
         if dock is not None:
             dock.show()
             dock.raise_()
-            _settle(qtbot)
+            settle()
         where = "the window" if dock is None else f"the {dock.windowTitle()!r} dock in front"
         found = live_looking(win, since)
         if found:
@@ -84,7 +85,7 @@ def test_every_value_says_last_known_while_the_link_is_lost(window, qtbot, size,
     rt.set_state(ConnectionState.CONNECTED, "reconnected")
     qtbot.waitUntil(lambda: win.link_lost_at is None)
     qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
-    _settle(qtbot, 300)
+    settle()
     QApplication.processEvents()
     want = last_known_text(since)
     for fp in win.overview.faceplates.values():

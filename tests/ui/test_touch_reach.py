@@ -6,7 +6,7 @@ on-screen keyboard or pad (widgets.touch_reach). The tester's Switch-user dialog
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from hmi.core.live_values import LiveValues
 from hmi.core.users import Role, UserStore
@@ -14,10 +14,13 @@ from hmi.ui.alarm_dialogs import AckDialog, LimitDialog, ReasonDialog, ShelveDia
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.touch import TOUCH_TARGET_PX, TouchProfile
+from hmi.ui.window_layout import bring_forward
 from tests.helpers.alarm_records import record
-from widgets.touch_reach import inputs_without_keys, unreachable
+from widgets.touch_reach import inputs_without_keys, small_scroll_arrows, unreachable
 
+from ..helpers.settle import settle
 from .fakes import OPERATOR, SUPERVISOR
+from .test_no_clipped_text import window  # noqa: F401  (the fixture: the demo fault, long names)
 
 
 @pytest.fixture
@@ -94,3 +97,20 @@ def test_setpoint_and_alarm_dialogs(qtbot, touch, make_runtime, tiny):
     ):
         assert _check(qtbot, dlg) == [], type(dlg).__name__
         dlg.reject()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)], ids=["1280x800", "1024x768"])
+def test_scroll_arrows_are_touch_targets(window, qtbot, size):  # noqa: F811
+    """The touch main window during the demo fault, every dock in front in turn and a filter on the
+    alarm list: every visible scroll bar is a finger wide with step arrows a finger long (the
+    overview's were 14 px), and every tab bar's scroll button is a touch target."""
+    win = window(size, "touch")
+    problems = small_scroll_arrows(win, TOUCH_TARGET_PX)
+    for dock in win.findChildren(QDockWidget):
+        bring_forward(dock)
+        settle()
+        problems += small_scroll_arrows(win, TOUCH_TARGET_PX)
+    win.alarm_banner.priority_clicked.emit(3)
+    settle()
+    problems += small_scroll_arrows(win, TOUCH_TARGET_PX)
+    assert not problems, "\n".join(sorted(set(problems)))
