@@ -35,6 +35,11 @@ class EventListModel(QAbstractTableModel):
             return HEADERS[section]
         return None
 
+    def elides_by_design(self, column: int) -> bool:
+        """The message elides in a narrow dock; the row's tooltip is the whole message
+        (widgets.text_fit.ElidesByDesign)."""
+        return column == len(HEADERS) - 1
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         ev = self._events[index.row()]
         col = index.column()
