@@ -318,7 +318,9 @@ def cut_by_parent(w: QWidget) -> ClippedText | None:
     if bottom < top or (seen.top() <= text.top() and text.bottom() <= seen.bottom()):
         return None
     shown = bottom - top + 1
-    return ClippedText(widget_path(w), _short(_plain(_shown_text(w))), text.height(), shown, "cut by a parent")
+    return ClippedText(
+        widget_path(w), _short(_plain(_shown_text(w))), text.height(), shown, "cut by a parent"
+    )
 
 
 def _shown_text(w: QWidget) -> str:

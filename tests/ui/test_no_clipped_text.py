@@ -397,7 +397,9 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     settle()
     header = alone.machines.horizontalHeader()
     if header.length() > alone.machines.viewport().width():
-        problems.append(f"per-machine table {header.length()} px wide in {alone.machines.viewport().width()} px")
+        problems.append(
+            f"per-machine table {header.length()} px wide in {alone.machines.viewport().width()} px"
+        )
     found = clipped_texts(alone)
     if found:
         problems.append(_report(f"in the Production view {size[0] - 12} px wide", found))
