@@ -76,6 +76,7 @@ from widgets.alarm_model import (
 from widgets.alarm_paint import WrappingLabel, paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
 from widgets.permission import mark
+from widgets.wordings import LongestWording
 
 S = AlarmState
 
@@ -138,24 +139,18 @@ class PriorityDelegate(QStyledItemDelegate):
         return QSize(fm.horizontalAdvance("4 Medium") + 22, fm.height() + 10)
 
 
-class FilterNote(QPushButton):
+class FilterNote(LongestWording, QPushButton):
     """ "Filtered: priority 3 · Show all": the longest of its wordings that fits whole, down to "Show
     all" (the full wording stays in the tooltip). It gives up its room before the view tabs do: the
     note pushed "History" behind the tab bar's scroll arrows at 1280 px."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._forms: list[str] = [""]
-
     def set_forms(self, forms: list[str]) -> None:
-        self._forms = forms or [""]
         self.setToolTip(
             f"{forms[0]}: some alarms are hidden by a filter; tap to show them all" if forms else ""
         )
-        self.updateGeometry()
-        self._choose()
+        self.set_wordings(*forms)
 
-    def _need(self, text: str) -> int:
+    def wording_width(self, text: str) -> int:
         """The style's width for a button with this text (padding and frame included)."""
         opt = QStyleOptionButton()
         self.initStyleOption(opt)
@@ -163,20 +158,11 @@ class FilterNote(QPushButton):
         content = QSize(self.fontMetrics().horizontalAdvance(text), self.fontMetrics().height())
         return self.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, opt, content, self).width()
 
-    def sizeHint(self) -> QSize:
-        return QSize(self._need(self._forms[0]), super().sizeHint().height())
+    def show_wording(self, text: str) -> None:
+        self.setText(text)
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self._need(self._forms[-1]), super().minimumSizeHint().height())
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._choose()
-
-    def _choose(self) -> None:
-        shown = next((f for f in self._forms if self._need(f) <= self.width()), self._forms[-1])
-        if self.text() != shown:
-            self.setText(shown)
+    def shown_wording(self) -> str:
+        return self.text()
 
 
 def state_column_width(font: QFont) -> int:

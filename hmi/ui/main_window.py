@@ -22,7 +22,7 @@ import logging
 import time
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -82,6 +82,7 @@ from widgets.line_overview import LineOverview
 from widgets.qc_pane import QcPane
 from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
+from widgets.wordings import LongestWording
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
@@ -96,45 +97,30 @@ def default_user() -> str:
         return "operator"
 
 
-class UserLabel(QLabel):
+class UserLabel(LongestWording, QLabel):
     """Who is logged in, always whole: the display name and role while the top bar has room for them,
     else the login name and role, else the role alone on the narrowest bar (the status bar still
     names the user in full), never an elided "Demo viewer · vie…". The whole text stays in text()
     and the tooltip."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._forms = [""]
-
     def setText(self, text: str, *shorter: str) -> None:  # type: ignore[override]
         """`text`, then shorter wordings, longest first."""
-        self._forms = [text, *(s for s in shorter if s)]
-        self._choose()
-        self.updateGeometry()
+        self.set_wordings(text, *shorter)
 
     def text(self) -> str:  # type: ignore[override]
-        return self._forms[0]
+        return self.wordings[0]
 
     def full_text(self) -> str:
-        return QLabel.text(self)  # the form shown is shown whole (widgets.text_fit checks its width)
+        return QLabel.text(self)  # the wording shown is shown whole (widgets.text_fit checks its width)
 
-    def _width(self, text: str) -> int:
+    def wording_width(self, text: str) -> int:
         return self.fontMetrics().horizontalAdvance(text) + 2 * self.margin() + 4
 
-    def sizeHint(self) -> QSize:
-        return QSize(self._width(self._forms[0]), super().sizeHint().height())
+    def show_wording(self, text: str) -> None:
+        QLabel.setText(self, text)
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self._width(self._forms[-1]), super().minimumSizeHint().height())
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._choose()
-
-    def _choose(self) -> None:
-        shown = next((f for f in self._forms if self._width(f) <= self.width()), self._forms[-1])
-        if QLabel.text(self) != shown:
-            super().setText(shown)
+    def shown_wording(self) -> str:
+        return QLabel.text(self)
 
 
 def _separator() -> QFrame:

@@ -83,6 +83,17 @@ def _advisories(win: MainWindow) -> None:
         readout.set_risk(_worst_risk(m))
 
 
+def _open(qtbot, win: MainWindow, size: tuple[int, int], profile: str) -> MainWindow:
+    """Show a fresh window at `size` in `profile`."""
+    win.setAnimated(False)  # docks move at once: settle() then measures the final layout
+    qtbot.addWidget(win)
+    PROFILES[profile](win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
 @pytest.fixture
 def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
     from inference.qc.inspector import QcInspector
@@ -99,13 +110,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         # A tag with a long status name: the tag table, faceplates and pen tables must fit it.
         rt.clear_value("filler.fill_pressure")
         rt.set_state(ConnectionState.CONNECTED, LONG_DETAIL)
-        win = MainWindow(rt, demo_config, user=LONG_USER)
-        win.setAnimated(False)  # docks move at once: settle() then measures the final layout
-        qtbot.addWidget(win)
-        PROFILES[profile](win)
-        win.resize(*size)
-        win.show()
-        qtbot.waitExposed(win)
+        win = _open(qtbot, MainWindow(rt, demo_config, user=LONG_USER), size, profile)
         qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
         qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
         win.blink.stop()
@@ -353,13 +358,9 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     reason with the longest reason texts) and the line strip through each line state, its holder
     text long enough to wrap the strip: the strip's rows must get their height (QA4 saw the
     "LINE PLANNED STOP" badge cut at the top while the strip changed state)."""
-    win = MainWindow(production_runtime, production_runtime.config, user=LONG_USER)
-    win.setAnimated(False)  # docks move at once: settle() then measures the final layout
-    qtbot.addWidget(win)
-    PROFILES[profile](win)
-    win.resize(*size)
-    win.show()
-    qtbot.waitExposed(win)
+    win = _open(
+        qtbot, MainWindow(production_runtime, production_runtime.config, user=LONG_USER), size, profile
+    )
     panel = win.production
     assert panel is not None
     panel.refresh()
