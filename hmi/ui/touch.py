@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hmi.ui.theme import THEME_DIR
+
 # Targets sized in code as well as in the style sheet: a widget's own style sheet (the banner's
 # slim Ack buttons, say) wins over the application's rules, a minimum size set here does not.
 TARGET_TYPES = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
@@ -43,6 +45,8 @@ TARGET_TYPES = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
 TOUCH_TARGET_PX = 40
 TOUCH_ROW_PX = 40  # rows are targets too; 40 keeps 8 alarm rows on a 800 px screen
 AUTO_MAX_HEIGHT = 800
+
+_ARROWS = THEME_DIR.as_posix()  # the step arrows' images (resources/theme/arrow_*.svg)
 
 TOUCH_QSS = f"""
 /* --- touch profile (hmi.ui.touch) --- */
@@ -52,9 +56,16 @@ QPushButton, QToolButton, QComboBox, QLineEdit, QAbstractSpinBox {{
 QCheckBox, QRadioButton {{ min-height: {TOUCH_TARGET_PX}px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: 26px; height: 26px; }}
 QTabBar::tab {{ min-height: {TOUCH_TARGET_PX - 12}px; min-width: {TOUCH_TARGET_PX}px; }}
-/* Step arrows a finger long too (they were 14 px): the bar keeps a margin for each at its ends. */
+/* Step arrows a finger long too (they were 14 px): the bar keeps a margin for each at its ends.
+   A scroll bar is styled whole once a part of it is (Fusion draws no arrow in a styled step button,
+   nor the button at the styled size), so every part has its rule; colours from the palette (day and
+   night), the arrows from the theme folder. */
+QScrollBar {{ background: palette(window); border: none; }}
 QScrollBar:vertical {{ width: {TOUCH_TARGET_PX}px; margin: {TOUCH_TARGET_PX}px 0 {TOUCH_TARGET_PX}px 0; }}
 QScrollBar:horizontal {{ height: {TOUCH_TARGET_PX}px; margin: 0 {TOUCH_TARGET_PX}px 0 {TOUCH_TARGET_PX}px; }}
+QScrollBar::handle {{ background: palette(button); border: 1px solid palette(mid); border-radius: 3px; margin: 3px; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: palette(midlight); }}
+QScrollBar::add-line, QScrollBar::sub-line {{ background: palette(button); border: 1px solid palette(mid); }}
 QScrollBar::sub-line:vertical {{
     height: {TOUCH_TARGET_PX}px; subcontrol-position: top; subcontrol-origin: margin;
 }}
@@ -67,6 +78,10 @@ QScrollBar::sub-line:horizontal {{
 QScrollBar::add-line:horizontal {{
     width: {TOUCH_TARGET_PX}px; subcontrol-position: right; subcontrol-origin: margin;
 }}
+QScrollBar::up-arrow {{ image: url({_ARROWS}/arrow_up.svg); width: 16px; height: 16px; }}
+QScrollBar::down-arrow {{ image: url({_ARROWS}/arrow_down.svg); width: 16px; height: 16px; }}
+QScrollBar::left-arrow {{ image: url({_ARROWS}/arrow_left.svg); width: 16px; height: 16px; }}
+QScrollBar::right-arrow {{ image: url({_ARROWS}/arrow_right.svg); width: 16px; height: 16px; }}
 /* A tab bar's two scroll buttons share the scroller's width: a finger each. */
 QTabBar::scroller {{ width: {2 * TOUCH_TARGET_PX}px; }}
 QScrollBar::handle:vertical {{ min-height: {TOUCH_TARGET_PX}px; }}
