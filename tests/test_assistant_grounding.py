@@ -244,7 +244,9 @@ def test_an_answer_with_both_reject_figures_says_they_differ(tmp_path):
     rows = []
     for k in range(60):
         t = T0 + 10 + 2.0 * k
-        rows.append(("qc.defect_rate", t, np.nan if k < 20 else 5.0, BAD_WAITING_FOR_INITIAL_DATA if k < 20 else GOOD))
+        rows.append(
+            ("qc.defect_rate", t, np.nan if k < 20 else 5.0, BAD_WAITING_FOR_INITIAL_DATA if k < 20 else GOOD)
+        )
         for m in ("filler", "capper", "labeller"):
             rows += [(f"{m}.good_count", t, 10.0 * k, GOOD), (f"{m}.reject_count", t, float(k // 10), GOOD)]
     _write(j, rows)

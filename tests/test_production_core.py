@@ -439,7 +439,10 @@ def test_the_report_and_the_stops_table_say_the_same_classifier():
     from hmi.core.production.stops import Stop
 
     assert Stop("capper", 0.0, 10.0, Cat.UNPLANNED).classified_by_text == "not classified"
-    assert Stop("capper", 0.0, 10.0, Cat.UNPLANNED, reason="U-JAM", fault_code=1).classified_by_text == "PLC fault code"
+    assert (
+        Stop("capper", 0.0, 10.0, Cat.UNPLANNED, reason="U-JAM", fault_code=1).classified_by_text
+        == "PLC fault code"
+    )
     assert Stop("capper", 0.0, 10.0, Cat.CHANGEOVER, reason="P-CLEAN").classified_by_text == "machine state"
     done = Stop("capper", 0.0, 10.0, Cat.UNPLANNED, reason="U-OPERATOR", classified_by="supervisor")
     assert done.classified_by_text == "supervisor"

@@ -14,12 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from connectors.sim.product_images import render_frame
 from hmi.core.production.oee import OeeFigures
 from hmi.core.production.text import availability_text, oee_text, quality_text
 from hmi.core.production.timecat import N_TIMECATS
 from hmi.core.qc_figures import CAMERA_VS_LINE, rolling_rate_caption
+from hmi.core.qc_frame import encode_png
 from inference.qc.inspector import QcInspector
-from tests.test_qc_inspector import FakeJournal, FakeModel, _frame, png  # noqa: F401 (png: fixture)
+from tests.test_qc_inspector import FakeJournal, FakeModel, _frame
 
 
 @given(seen=st.integers(0, 1000), window=st.integers(1, 1000))
@@ -29,6 +31,11 @@ def test_rolling_rate_caption_names_the_images_it_covers(seen, window):
     assert n == min(seen, window)
     if seen < window:
         assert f"of a {window:,}-image window" in text
+
+
+@pytest.fixture(scope="module")
+def png() -> bytes:
+    return encode_png(render_frame(3, 1, "ok").image, {"seq": "1", "label": "ok"})
 
 
 @pytest.mark.parametrize("k", [1, 19, 20, 28, 200, 230])
@@ -56,4 +63,6 @@ def test_q_and_a_say_what_they_count(good, rejects, short):
 
 
 def test_the_relation_names_both_counts():
-    assert "camera" in CAMERA_VS_LINE.lower() and "reject counters" in CAMERA_VS_LINE and "Q" in CAMERA_VS_LINE
+    assert (
+        "camera" in CAMERA_VS_LINE.lower() and "reject counters" in CAMERA_VS_LINE and "Q" in CAMERA_VS_LINE
+    )

@@ -188,7 +188,9 @@ class ProductionView(QWidget):
         grid.addWidget(self.machines, 1, 0)
         grid.addWidget(QLabel("Per hour (line)"), 2, 0)
         grid.addWidget(self.hours, 3, 0)
-        grid.addWidget(QLabel("Downtime by reason (line, minutes and stops; short stops are speed loss)"), 0, 1)
+        grid.addWidget(
+            QLabel("Downtime by reason (line, minutes and stops; short stops are speed loss)"), 0, 1
+        )
         grid.addWidget(self.pareto, 1, 1, 3, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)

@@ -67,8 +67,6 @@ def quality_text(f: OeeFigures) -> str:
 
 
 def oee_text(f: OeeFigures) -> str:
-    """"OEE 48.1 %  A 53.6 %  P 90.1 %  Q 99.7 % (5 rejects, line counters)": the line's OEE the
+    """ "OEE 48.1 %  A 53.6 %  P 90.1 %  Q 99.7 % (5 rejects, line counters)": the line's OEE the
     same on the status strip and the Production view, with the short-stop note on A."""
-    return (
-        f"OEE {pct(f.oee)}  A {availability_text(f)}  P {pct(f.performance)}  Q {quality_text(f)}"
-    )
+    return f"OEE {pct(f.oee)}  A {availability_text(f)}  P {pct(f.performance)}  Q {quality_text(f)}"
