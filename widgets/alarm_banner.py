@@ -35,7 +35,7 @@ from hmi.core.config import LineConfig
 from hmi.core.users import Action, User, role_refusal
 from widgets import palette
 from widgets.alarm_paint import WrappingLabel, paint_priority_chip
-from widgets.alarm_store import SHORT_STATE, AlarmCounts, AlarmStore, BlinkClock, alarm_time
+from widgets.alarm_store import SHORT_STATE, AlarmCounts, AlarmStore, AlarmView, BlinkClock, alarm_time
 from widgets.permission import mark
 
 MAX_ROWS = 3
@@ -422,7 +422,8 @@ class AlarmBanner(QFrame):
         self.totals_label.setToolTip(
             f"Now: {figures.IN_LIST.with_counts()}<br>{figures.UNACKED.with_counts()}"
         )
-        self.hidden_label.setText(f"Shelved {c.shelved} · Suppr. {c.suppressed} · OOS {c.out_of_service}")
+        suppr, oos = AlarmView.SUPPRESSED.short_label, AlarmView.OUT_OF_SERVICE.short_label
+        self.hidden_label.setText(f"Shelved {c.shelved} · {suppr} {c.suppressed} · {oos} {c.out_of_service}")
         self.hidden_label.setToolTip(
             f"Not in the active list: {c.shelved} shelved, {c.suppressed} suppressed by design, "
             f"{c.out_of_service} out of service (see their views in the alarm list)"

@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRect,
     QRectF,
@@ -213,6 +215,7 @@ class AlarmTable(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
+        self._outer_margins = outer.contentsMargins()
         outer.setSpacing(4)
 
         # Views + who may do what
@@ -263,6 +266,8 @@ class AlarmTable(QWidget):
         self.filters_button.setVisible(False)
         top.addWidget(self.filters_button)
         outer.addLayout(top)
+        self._top_row = top
+        self.short_tabs = False  # "Suppr." and "OOS" on the view tabs: the row did not fit whole
 
         # Filters
         self.filter_row = QWidget()
@@ -585,6 +590,7 @@ class AlarmTable(QWidget):
         active = self.active_filters()
         forms = [f"Filtered: {', '.join(active)} · Show all", "Filtered · Show all", "Show all"]
         self.filter_note.set_forms(forms if active else [])
+        self._fit_top_row()
         self.filter_note.setVisible(bool(active))
 
     def _on_view_changed(self, i: int) -> None:
@@ -696,12 +702,54 @@ class AlarmTable(QWidget):
         self.model.refresh_values()
 
     # --- derived UI state ---------------------------------------------------------------------------
+    @staticmethod
+    def _tab_text(view: AlarmView, count: int, short: bool) -> str:
+        label = view.short_label if short else view.label
+        return label if view == AlarmView.HISTORY else f"{label} ({count})"
+
+    def _fit_top_row(self) -> None:
+        """The view tabs with their whole words when the row (tabs, filter note at its shortest,
+        priority buttons) fits the width the list is shown in, else "Suppr." and "OOS": at 1280 px in
+        the touch profile a filter's note made the row wider than the dock, which then scrolled
+        sideways and cut the Filters button (before, the tabs went behind scroll arrows)."""
+        shown = self.parentWidget() or self
+        m = self.contentsMargins() + self._outer_margins
+        room = shown.width() - m.left() - m.right()
+        fm = self.tabs.fontMetrics()
+        counts = self.model.counts_per_view()
+        longer = sum(
+            fm.horizontalAdvance(self._tab_text(v, counts[v], False))
+            - fm.horizontalAdvance(self.tabs.tabText(i))
+            for i, v in enumerate(VIEW_ORDER)
+        )
+        short = self._top_row.minimumSize().width() + longer > room
+        if short != self.short_tabs:
+            self.short_tabs = short
+            self._update_tabs()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_top_row()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.installEventFilter(self)  # the room it is shown in (a scroll area's viewport)
+        self._fit_top_row()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._fit_top_row()
+        return super().eventFilter(obj, event)
+
     def _update_tabs(self) -> None:
         counts = self.model.counts_per_view()
         for i, v in enumerate(VIEW_ORDER):
-            text = v.label if v == AlarmView.HISTORY else f"{v.label} ({counts[v]})"
+            text = self._tab_text(v, counts[v], self.short_tabs)
             if self.tabs.tabText(i) != text:
                 self.tabs.setTabText(i, text)
+                self.tabs.setTabToolTip(i, self._tab_text(v, counts[v], False))
         n = self.model.rowCount()
         total = (
             len(self.store.history)

@@ -48,8 +48,14 @@ class AlarmView(enum.StrEnum):
         own = _VIEW_LABELS.get(self)
         return own if own is not None else SHORT_STATE[S(self.value)]
 
+    @property
+    def short_label(self) -> str:
+        """The abbreviation a narrow screen shows (the alarm list's tabs, the banner's count line)."""
+        return _VIEW_SHORT.get(self, self.label)
+
 
 _VIEW_LABELS = {AlarmView.ACTIVE: "Active", AlarmView.HISTORY: "History"}
+_VIEW_SHORT = {AlarmView.SUPPRESSED: "Suppr.", AlarmView.OUT_OF_SERVICE: "OOS"}
 
 VIEW_STATES: dict[AlarmView, frozenset[AlarmState]] = {AlarmView.ACTIVE: ACTIVE_STATES} | {
     v: frozenset({S(v.value)}) for v in AlarmView if v not in _VIEW_LABELS
