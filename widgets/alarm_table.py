@@ -192,6 +192,8 @@ def _swatch(priority: int) -> QIcon:
 
 
 class AlarmTable(QWidget):
+    short_tabs = False  # "Suppr." and "OOS" on the view tabs: the row did not fit whole (`_fit_top_row`)
+
     trend_requested = Signal(str, float)  # tag, t_center (POSIX seconds)
     action_requested = Signal(str, list)  # AlarmCommand, alarm ids
     selection_changed = Signal()
@@ -267,7 +269,6 @@ class AlarmTable(QWidget):
         top.addWidget(self.filters_button)
         outer.addLayout(top)
         self._top_row = top
-        self.short_tabs = False  # "Suppr." and "OOS" on the view tabs: the row did not fit whole
 
         # Filters
         self.filter_row = QWidget()
@@ -718,7 +719,7 @@ class AlarmTable(QWidget):
         fm = self.tabs.fontMetrics()
         counts = self.model.counts_per_view()
         longer = sum(
-            fm.horizontalAdvance(self._tab_text(v, counts[v], False))
+            fm.horizontalAdvance(self._tab_text(v, counts.get(v, 0), False))
             - fm.horizontalAdvance(self.tabs.tabText(i))
             for i, v in enumerate(VIEW_ORDER)
         )
@@ -746,10 +747,10 @@ class AlarmTable(QWidget):
     def _update_tabs(self) -> None:
         counts = self.model.counts_per_view()
         for i, v in enumerate(VIEW_ORDER):
-            text = self._tab_text(v, counts[v], self.short_tabs)
+            text = self._tab_text(v, counts.get(v, 0), self.short_tabs)
             if self.tabs.tabText(i) != text:
                 self.tabs.setTabText(i, text)
-                self.tabs.setTabToolTip(i, self._tab_text(v, counts[v], False))
+                self.tabs.setTabToolTip(i, self._tab_text(v, counts.get(v, 0), False))
         n = self.model.rowCount()
         total = (
             len(self.store.history)
