@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionButton,
@@ -230,6 +231,9 @@ class AlarmTable(QWidget):
         # Every view tab whole, never behind scroll arrows: the filter note shortens instead.
         self.tabs.setUsesScrollButtons(False)
         self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        # Never narrower than all its tabs (a tab bar without scroll buttons would be squeezed
+        # and cut "Out of service (…" off); the row's other widgets give way (`_fit_top_row`).
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         for v in VIEW_ORDER:
             self.tabs.addTab(v.label)
             self.tabs.setTabData(self.tabs.count() - 1, v.value)
