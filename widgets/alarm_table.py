@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -720,6 +721,11 @@ class AlarmTable(QWidget):
         shown = self.parentWidget() or self
         m = self.contentsMargins() + self._outer_margins
         room = shown.width() - m.left() - m.right()
+        area = shown.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and not area.verticalScrollBar().isVisible():
+            # Decide as if the dock's scroll bar showed: the choice then never makes it come and go
+            # (the long tabs, a scroll bar, the short tabs, no scroll bar, ... without end).
+            room -= area.verticalScrollBar().sizeHint().width()
         fm = self.tabs.fontMetrics()
         counts = self.model.counts_per_view()
         longer = sum(
