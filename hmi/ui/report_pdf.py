@@ -18,10 +18,7 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
-    QTextBlockFormat,
-    QTextCursor,
     QTextDocument,
-    QTextFormat,
 )
 
 from hmi.ui.report_snapshots import DRAW_WIDTH
@@ -78,40 +75,6 @@ def print_report(
     return paint_report(printer, report_document(markdown, images), title)
 
 
-OBJECT = "\ufffc"  # how an image sits in a block's text
-
-
-def keep_captions_with_images(doc: QTextDocument) -> int:
-    """A stop's caption starts a new page when its chart would not follow it on the same page (a
-    caption at the foot of page 2 with its chart on page 3 was printed). Needs the page size set;
-    returns how many captions were moved."""
-    page_h = doc.pageSize().height()
-    if page_h <= 0:
-        return 0
-    layout = doc.documentLayout()
-    moved = 0
-    for _ in range(doc.blockCount()):  # each pass moves one caption; the layout after it changes
-        block, found = doc.begin(), False
-        while block.isValid():
-            prev = block.previous()
-            if OBJECT in block.text() and prev.isValid() and prev.text().strip():
-                top = layout.blockBoundingRect(prev).top()
-                bottom = layout.blockBoundingRect(block).bottom()
-                breaks = (
-                    prev.blockFormat().pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
-                )
-                if int(top // page_h) != int((bottom - 1) // page_h) and not breaks:
-                    fmt = QTextBlockFormat()
-                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                    QTextCursor(prev).mergeBlockFormat(fmt)
-                    moved, found = moved + 1, True
-                    break
-            block = block.next()
-        if not found:
-            break
-    return moved
-
-
 def paint_report(device: QPagedPaintDevice, doc: QTextDocument, title: str) -> int:
     """Lay the document out on the device's pages with a footer on each; returns the page count."""
     resolution = device.logicalDpiX()
@@ -125,7 +88,6 @@ def paint_report(device: QPagedPaintDevice, doc: QTextDocument, title: str) -> i
         width, height = page.width() / scale, page.height() / scale
         footer = 24.0
         doc.setPageSize(QSizeF(width, height - footer))
-        keep_captions_with_images(doc)
         pages = doc.pageCount()
         for n in range(pages):
             if n:
