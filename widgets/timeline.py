@@ -9,11 +9,14 @@ its event; click or drag the cursor to move it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from hmi.core.review.notes import NoteKind, ReviewNote
 from hmi.core.review.timeline import LANES, Marker, Timeline
@@ -36,7 +39,32 @@ LANE_TITLES = {
 }
 NOTES_TITLE = "Review notes"
 NOTE_SYMBOLS = {NoteKind.NOTE: "s", NoteKind.BOOKMARK: "t1", NoteKind.STOP_REASON: "star"}
-FRAME_MS = 16  # a drag reports at most one cursor position per screen frame (60 Hz)
+FRAME_MS = 16  # a drag moves the cursor at most once per screen frame (60 Hz)
+
+
+class CursorLine(pg.InfiniteLine):
+    """The shared cursor. A mouse drag does not move the line itself: it hands the position under
+    the mouse to `on_drag(x, finished)`, and the owner moves the line and everything the cursor
+    drives together, once per frame. So no frame ever shows the line at one instant and the
+    readouts (tables, faceplates, trend values) at another."""
+
+    def __init__(self, on_drag: Callable[[float, bool], None], **kw: Any) -> None:
+        super().__init__(**kw)
+        self._on_drag = on_drag
+
+    def mouseDragEvent(self, ev: Any) -> None:
+        if not self.movable or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        if ev.isStart():
+            self.moving = True
+            self.cursorOffset = self.pos() - self.mapToParent(ev.buttonDownPos())
+        ev.accept()
+        if not self.moving:
+            return
+        x = float((self.cursorOffset + self.mapToParent(ev.pos())).x())
+        if ev.isFinish():
+            self.moving = False
+        self._on_drag(x, ev.isFinish())
 
 
 class TimelineWidget(QWidget):
@@ -74,23 +102,26 @@ class TimelineWidget(QWidget):
                                               hoverable=True, tip=None)  # fmt: skip
         self._notes_item.sigClicked.connect(self._on_note)
         self.plot.addItem(self._notes_item)
-        self.cursor_line = pg.InfiniteLine(
+        self.cursor_line = CursorLine(
+            self._on_drag,
             pos=timeline.t0,
             angle=90,
             movable=True,
             pen=pg.mkPen("#1f1f1f", width=2),
             hoverPen=pg.mkPen("#000000", width=4),  # not pyqtgraph's red: red is for alarms only
         )
-        # The line itself follows the mouse at once (it only repaints its own strip); what the cursor
-        # drives (tables, faceplates, trend readouts) hears of a drag at most once per frame, and of the
-        # drag's last position when it ends. set_cursor (clicks, playback, steps) reports at once.
+        # A drag moves the line and reports it to what the cursor drives (tables, faceplates, trend
+        # readouts) in the same step, at most once per frame: the newest position under the mouse
+        # wins (never a queue), and the release position is applied at once. set_cursor (clicks,
+        # playback, steps) moves and reports at once. Either way the paint that follows shows the
+        # line and every readout at one instant.
         self._frame = QTimer(self)
         self._frame.setSingleShot(True)
-        self._frame.timeout.connect(self._report_cursor)
-        self._since_report = QElapsedTimer()
+        self._frame.timeout.connect(self._apply_drag)
+        self._since_move = QElapsedTimer()
+        self._dragged_to: float | None = None
         self._reported = float("nan")
-        self.cursor_line.sigPositionChanged.connect(self._on_line_moved)
-        self.cursor_line.sigPositionChangeFinished.connect(lambda _line: self._report_cursor())
+        self.cursor_line.sigPositionChanged.connect(lambda _line: self._report_cursor())
         self.plot.addItem(self.cursor_line)
         vb.setLimits(xMin=timeline.t0 - 60, xMax=timeline.t1 + 60, minXRange=5.0)
         self.plot.setXRange(timeline.t0, timeline.t1, padding=0.01)
@@ -109,6 +140,9 @@ class TimelineWidget(QWidget):
             item.setBrush(QBrush(QColor(colour)))
             item.setPen(QPen(Qt.PenStyle.NoPen))
             item.setToolTip(f"{bar.machine}: {bar.state}" + (f" ({bar.fault})" if bar.fault else ""))
+            # Kept as pixels until the view is zoomed or panned: a cursor move repaints the line's
+            # old and new strips from them, not every bar and marker under the strips again.
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(item)
 
     def _draw_gaps(self, n: int) -> None:
@@ -137,6 +171,7 @@ class TimelineWidget(QWidget):
                 tip=None,
             )
             scatter.sigClicked.connect(self._on_marker)
+            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # see _draw_bars
             self.plot.addItem(scatter)
 
     def set_notes(self, notes: list[ReviewNote]) -> None:
@@ -178,25 +213,35 @@ class TimelineWidget(QWidget):
         if vb.sceneBoundingRect().contains(pos):
             self.set_cursor(float(vb.mapSceneToView(QPointF(pos)).x()))
 
-    def _on_line_moved(self, line: pg.InfiniteLine) -> None:
-        if not line.moving:  # set_cursor: one move, reported now
-            self._report_cursor()
-        elif not self._frame.isActive():  # a drag: the first move of a frame waits for the frame's end
-            done = self._since_report.elapsed() if self._since_report.isValid() else FRAME_MS
+    def _on_drag(self, x: float, finished: bool) -> None:
+        self._dragged_to = x
+        if finished:
+            self._apply_drag()
+        elif not self._frame.isActive():  # the first position of a frame waits for the frame's end
+            done = self._since_move.elapsed() if self._since_move.isValid() else FRAME_MS
             self._frame.start(max(0, FRAME_MS - done))
 
-    def _report_cursor(self) -> None:
+    def _apply_drag(self) -> None:
         self._frame.stop()
+        if self._dragged_to is not None:
+            t, self._dragged_to = self._dragged_to, None
+            self.set_cursor(t)
+
+    def _report_cursor(self) -> None:
         t = float(self.cursor_line.value())
         if t != self._reported:
             self._reported = t
-            self._since_report.start()
+            self._since_move.start()
             self.cursor_moved.emit(t)
 
     def set_cursor(self, t: float) -> None:
         t = min(max(t, self.timeline.t0), self.timeline.t1)
         if abs(float(self.cursor_line.value()) - t) > 1e-6:
             self.cursor_line.setValue(t)  # emits cursor_moved through sigPositionChanged
+
+    def pending_drag(self) -> float | None:
+        """Where a drag has the mouse now, not yet applied (None: no drag pending)."""
+        return self._dragged_to
 
     def cursor_time(self) -> float:
         return float(self.cursor_line.value())
