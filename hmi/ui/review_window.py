@@ -256,6 +256,9 @@ class ReviewWindow(QMainWindow):
         self.events_table.cellClicked.connect(self._on_event_row)
         self.notes_table.cellClicked.connect(self._on_note_row)
         self.timeline_view.cursor_moved.connect(self._on_cursor)
+        # The trend's cursor line can be dragged too: it moves the one shared cursor (and with it
+        # every readout), so the trend never shows an instant the rest of the workspace does not.
+        self.trend.canvas.cursor_moved.connect(self._on_trend_cursor)
         self.timeline_view.marker_clicked.connect(self._select_event)
         self.timeline_view.note_clicked.connect(self._select_note)
         self._shown_events: list[StoredEvent] = []
@@ -361,11 +364,16 @@ class ReviewWindow(QMainWindow):
                     [tag, display_text(h.text, h.full_bytes), quality_of(h.status).name.title(), _hms(h.ts)]
                 )
             _fill(self.text_table, texts)
-        self.trend.set_cursor(t)
+        if self.trend.cursor_time != t:
+            self.trend.set_cursor(t)
         if self.overview.isVisible():  # a hidden overview costs nothing (the scrub bench's baseline)
             self.show_instant(t, picture)
         if not self._follow_events.isActive():
             self._follow_events.start()
+
+    def _on_trend_cursor(self, t: float) -> None:
+        if t != self._cursor_t:
+            self.timeline_view.set_cursor(t)
 
     def _scroll_events_to_cursor(self) -> None:
         """Keep the event list at the cursor: the first event at or after it comes into view. Only

@@ -111,3 +111,15 @@ def test_review_trend_keeps_its_curves_as_pixels(qtbot, tmp_path):
     curves = [c for parts in window.trend._curves.values() for c in parts.values()]
     assert curves
     assert {c.cacheMode() for c in curves} == {QGraphicsItem.CacheMode.DeviceCoordinateCache}
+
+
+def test_dragging_the_trend_cursor_moves_the_shared_cursor(window):
+    """The trend's own cursor line is draggable: the workspace follows it (faceplates, tables, the
+    timeline's line), so the trend never shows another instant than the rest."""
+    line = window.trend.canvas.cursor_lines()[0]
+    t = window.source.t0 + 123.0
+    line.setValue(t)  # what pyqtgraph does while the mouse drags the trend's cursor line
+    assert window._cursor_t == t and window.timeline_view.cursor_time() == t and window.trend.cursor_time == t
+    assert f"{dt.datetime.fromtimestamp(t):%H:%M:%S}" in window.cursor_label.text()
+    line.setValue(window.source.t1 + 500.0)  # past the record's end: the shared cursor stops there
+    assert window._cursor_t == window.source.t1 == window.trend.cursor_time == line.value()

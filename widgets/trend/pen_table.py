@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
@@ -62,6 +63,7 @@ def _swatch(colour: str, visible: bool) -> QIcon:
 
 class PenTableModel(QAbstractTableModel):
     visibility_toggled = Signal(str, bool)
+    values_changed = Signal(list)  # the rows whose value or quality text changed (update_values)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +161,7 @@ class PenTableModel(QAbstractTableModel):
     def update_values(self, values: dict[str, tuple[str, str, int, str]]) -> None:
         """tag -> (value text, quality text, level, time text). Each changed cell is reported alone,
         so the view repaints those cells, not the whole table (a cursor move changes every value)."""
+        changed = []
         for k, r in enumerate(self.rows):
             v = values.get(r.tag)
             if v is None or (r.value, r.quality, r.level, r.time) == v:
@@ -167,9 +170,12 @@ class PenTableModel(QAbstractTableModel):
             if (r.quality, r.level) != (v[1], v[2]):
                 cols.append(COL_QUALITY)
             r.value, r.quality, r.level, r.time = v
+            changed.append(k)
             for c in cols:
                 cell = self.index(k, c)
                 self.dataChanged.emit(cell, cell, VALUE_ROLES)
+        if changed:
+            self.values_changed.emit(changed)
 
     def set_value_heading(self, text: str) -> None:
         if text != self.value_heading:
@@ -224,6 +230,7 @@ class PenTable(QTableView):
         self.selectionModel().currentRowChanged.connect(self._on_current)
         model.modelReset.connect(self._after_reset)
         model.dataChanged.connect(self._on_data_changed)
+        model.values_changed.connect(lambda rows: self._grow_columns([COL_VALUE, COL_QUALITY], rows))
         model.headerDataChanged.connect(lambda *_: self._grow_columns([COL_VALUE], range(0), heading=True))
 
     def _after_reset(self) -> None:
@@ -256,7 +263,7 @@ class PenTable(QTableView):
             self._widest[c] = max((self._text_px(r, c) for r in rows), default=0)
             self.resizeColumnToContents(c)
 
-    def _grow_columns(self, cols: list[int], rows: range, heading: bool = False) -> None:
+    def _grow_columns(self, cols: list[int], rows: Iterable[int], heading: bool = False) -> None:
         """Widen a column when one of these cells (or its new heading) holds a text wider than any
         it was fitted to: Qt then measures the column as ResizeToContents would; it never shrinks."""
         header = self.horizontalHeader()
