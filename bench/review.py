@@ -12,6 +12,8 @@ an alarm activation/ack/clear every ~3 min, `--tags` tags at 1 Hz), then measure
 - with `--gui` (offscreen Qt): the workspace's "Shift report…" (the shift at the cursor, 8 h) with its
   stop trend images, CPU seconds, against the old path (the report reading and decoding the record's
   events again instead of taking the workspace's timeline), and the same as PDF;
+- with `--cli-report`: `linehmi report --shift late` of the second day as a PDF, a fresh process as a user
+  runs it, this tree against `--baseline-rev` (the CLI then read the whole record's events), alternating;
 - with `--painted` (a real X server: DISPLAY=:N, Xvfb): bench/review_scrub.py, the workspace at
   1920x1080 scrubbed across the record, painted updates/s and CPU ms per update, this tree against
   `--baseline-rev` exported with `git archive`, alternating `--rounds` times (the same machine load
@@ -21,8 +23,10 @@ an alarm activation/ack/clear every ~3 min, `--tags` tags at 1 Hz), then measure
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -116,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
                    "(default: main before the per-frame cursor and cheaper repaints, 2026-12-06)")  # fmt: skip
     p.add_argument("--moves", type=int, default=150, help="cursor moves per painted scrub")
     p.add_argument("--rounds", type=int, default=3, help="painted scrubs of each tree, alternating")
+    p.add_argument("--cli-report", action="store_true",
+                   help="also time `linehmi report --shift late` (PDF) of the second day, this tree against "
+                        "--baseline-rev, alternating --rounds times")  # fmt: skip
     p.add_argument(
         "--data", type=Path, help="keep the generated journals in this folder and reuse them next time"
     )
@@ -172,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         report_s = time.perf_counter() - t
         gui = gui_figures(src, Path(tmp)) if args.gui else None
         painted = painted_scrub(d, args.baseline_rev, args.moves, args.rounds) if args.painted else None
+        day = dt.datetime.fromtimestamp(src.t0 + (86_400 if args.days > 1 else 0)).date().isoformat()
+        cli = cli_report(d, day, args.baseline_rev, args.rounds, Path(tmp)) if args.cli_report else None
 
     rate = 1.0 / statistics.mean(ours)
     print()
@@ -199,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f'| "Shift report…" in all, CPU | {ours_s + rest:.2f} s (old path {old_s + rest:.2f} s) | <= 10 s |'
         )
+    for label, runs in cli or []:
+        walls = [w for w, _c, _l in runs]
+        print(f"| `linehmi report --shift late --day {day}` (PDF), {label}, median of {len(runs)} | "
+              f"{statistics.median(walls):.2f} s wall ({', '.join(f'{w:.2f}' for w in walls)}); "
+              f"{statistics.median(c for _w, c, _l in runs):.2f} s CPU; load "
+              f"{min(x for *_, x in runs):.1f}-{max(x for *_, x in runs):.1f} | <= 10 s |")  # fmt: skip
     for label, figs in painted or []:
         rates = [f["painted_per_s"] for f in figs]
         cpus = [f["cpu_ms_per_update"] for f in figs]
@@ -247,6 +262,36 @@ def gui_figures(src: ReviewSource, tmp: Path) -> tuple[float, float, float, floa
     return ours_s, old_s, images_s, pdf_s, pages
 
 
+def _baseline_tree(baseline_rev: str, into: str) -> Path:
+    archive = subprocess.run(["git", "archive", baseline_rev], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    return Path(into)
+
+
+def cli_report(
+    journals: Path, day: str, baseline_rev: str, rounds: int, tmp: Path
+) -> list[tuple[str, list[tuple[float, float, float]]]]:
+    """`linehmi report --db DIR --shift late --day DAY --pdf` as a user runs it (a fresh process, its
+    imports included), this tree and `baseline_rev` alternating: (wall s, CPU s of the child, load)."""
+    with tempfile.TemporaryDirectory() as base:
+        trees = ((f"baseline {baseline_rev}", _baseline_tree(baseline_rev, base)), ("this tree", ROOT))
+        out: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _ in trees}
+        for _ in range(rounds):
+            for label, tree in trees:
+                cmd = [sys.executable, "-m", "hmi.cli", "report", "--db", str(journals), "--shift", "late",
+                       "--day", day, "--pdf", str(tmp / "cli.pdf")]  # fmt: skip
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                w = time.perf_counter()
+                subprocess.run(cmd, cwd=tree, capture_output=True, check=True,
+                               env={**os.environ, "PYTHONPATH": str(tree), "QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+                wall = time.perf_counter() - w
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                out[label].append((wall, cpu, os.getloadavg()[0]))
+                print(f"linehmi report, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
+    return list(out.items())
+
+
 def painted_scrub(
     journals: Path, baseline_rev: str, moves: int, rounds: int
 ) -> list[tuple[str, list[dict[str, float]]]]:
@@ -254,9 +299,7 @@ def painted_scrub(
     (exported with `git archive`), alternating `rounds` times: the same machine load for both."""
     script = Path(__file__).with_name("review_scrub.py")
     with tempfile.TemporaryDirectory() as base:
-        archive = subprocess.run(["git", "archive", baseline_rev], cwd=ROOT, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", base], input=archive.stdout, check=True)
-        trees = ((f"baseline {baseline_rev}", Path(base)), ("this tree", ROOT))
+        trees = ((f"baseline {baseline_rev}", _baseline_tree(baseline_rev, base)), ("this tree", ROOT))
         out: dict[str, list[dict[str, float]]] = {label: [] for label, _ in trees}
         for _ in range(rounds):
             for label, tree in trees:

@@ -154,25 +154,44 @@ class TimelineWidget(QWidget):
             self.plot.addItem(item)
 
     def _draw_markers(self) -> None:
+        """One scatter item per marker lane, and one for the stop marks on the machine lanes; their
+        points are set by `show_events` (again when the timeline takes new events)."""
+        self._marker_items: dict[str, pg.ScatterPlotItem] = {}
         for lane in LANES:
-            ms = [m for m in self.timeline.markers if m.lane == lane]
-            if not ms:
-                continue
-            self._markers += ms
-            scatter = pg.ScatterPlotItem(
-                x=np.array([m.t for m in ms]),
-                y=np.full(len(ms), self._lane_y[lane], dtype=float),
-                size=11,
-                symbol="d" if lane == "alarms" else "o",
-                brush=pg.mkBrush(MARKER_COLOURS[lane]),
-                pen=pg.mkPen("#1f1f1f"),
-                data=[m.event_id for m in ms],
-                hoverable=True,
-                tip=None,
-            )
+            scatter = pg.ScatterPlotItem(size=11, symbol="d" if lane == "alarms" else "o",
+                                         brush=pg.mkBrush(MARKER_COLOURS[lane]), pen=pg.mkPen("#1f1f1f"),
+                                         hoverable=True, tip=None)  # fmt: skip
             scatter.sigClicked.connect(self._on_marker)
             scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # see _draw_bars
             self.plot.addItem(scatter)
+            self._marker_items[lane] = scatter
+        # A stop's reason (an audited classification, split or note in the journal) on its machine's
+        # lane at the stop's start: dark, as it is part of the record (a review note's star is white).
+        self._stop_item = pg.ScatterPlotItem(size=12, symbol="t1", brush=pg.mkBrush("#303030"),
+                                             pen=pg.mkPen("#ffffff"), hoverable=True, tip=None)  # fmt: skip
+        self._stop_item.sigClicked.connect(self._on_marker)
+        self._stop_item.setZValue(5)  # over the state bars
+        self.plot.addItem(self._stop_item)
+        self.show_events()
+
+    def show_events(self) -> None:
+        """Draw the timeline's markers and stop marks as they are now (after `Timeline.add_events`)."""
+        self._markers = list(self.timeline.markers)
+        for lane, scatter in self._marker_items.items():
+            ms = [m for m in self._markers if m.lane == lane]
+            y = np.full(len(ms), self._lane_y[lane], dtype=float)
+            scatter.setData(x=np.array([m.t for m in ms], dtype=float), y=y, data=[m.event_id for m in ms])
+        marks = [m for m in self.timeline.stop_marks if m.machine in self._lane_y]
+        self._stop_item.setData(x=np.array([m.t for m in marks], dtype=float),
+                                y=np.array([self._lane_y[m.machine] + 0.3 for m in marks], dtype=float),
+                                data=[m.event_id for m in marks])  # fmt: skip
+        self._stop_item.setToolTip("\n".join(m.text for m in marks[-20:]))
+
+    def stop_marks_shown(self) -> list[tuple[str, float]]:
+        """(machine, time) of each stop mark drawn: what the reviewer sees, for tests."""
+        x, y = self._stop_item.getData()
+        lanes = {v: k for k, v in self._lane_y.items()}
+        return [(lanes[round(float(b) - 0.3, 6)], float(a)) for a, b in zip(x, y, strict=True)]
 
     def set_notes(self, notes: list[ReviewNote]) -> None:
         """Show the reviewer's notes in their lane (white: they are not journal events)."""

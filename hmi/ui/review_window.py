@@ -132,7 +132,6 @@ class ReviewWindow(QMainWindow):
         self.source = source
         self.journal = journal
         self.reviewer: User | None = None  # logged in with the line's users file (ReviewLoginDialog)
-        self._journal_written = False  # the timeline no longer holds every event of the files
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
         self.playback = Playback()
@@ -610,7 +609,7 @@ class ReviewWindow(QMainWindow):
         if self._reader is not None:
             self._reader.close()  # no connection of ours stays open on the file while it is written
         try:
-            path, stop = self.journal.classify(self.reviewer, machine, self._cursor_t, reason, note)
+            path, stop, written = self.journal.classify(self.reviewer, machine, self._cursor_t, reason, note)
         except (JournalBusy, PermissionDenied, JournalError, ValueError, OSError) as exc:
             answer = QMessageBox.warning(
                 self,
@@ -620,7 +619,16 @@ class ReviewWindow(QMainWindow):
                 QMessageBox.StandardButton.Save,
             )
             return answer != QMessageBox.StandardButton.Save
-        self._journal_written = True
+        # The open timeline takes the audit rows just written, as a reopened one would read them: the
+        # stop's mark on its machine's lane, the event list, and the report (built on this timeline).
+        self.timeline.add_events(written)
+        self.timeline_view.show_events()
+        for kind in sorted(
+            {str(e.kind) for e in written}
+            - {self.kind_combo.itemText(i) for i in range(self.kind_combo.count())}
+        ):
+            self.kind_combo.addItem(kind)
+        self._refill_events()
         self.statusBar().showMessage(
             f"Written to the journal {path.name}: {machine} stop from {_hms(stop.start)} classified {reason} "
             f"by {self.reviewer.name} (audited)",
@@ -660,9 +668,8 @@ class ReviewWindow(QMainWindow):
         t0, t1, title = shift_at(self.source, self._cursor_t)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            # After a write to the journal the files hold an audit row the timeline has not: read them.
-            timeline = None if self._journal_written else self.timeline
-            report = build_report(self.source, t0, t1, title, timeline=timeline)
+            # The timeline holds every event of the files, the rows this review wrote included.
+            report = build_report(self.source, t0, t1, title, timeline=self.timeline)
             return report, render_snapshots(report, self.source.historian(), tag_infos(self.source))
         finally:
             QApplication.restoreOverrideCursor()
