@@ -191,7 +191,7 @@ class TimelineWidget(QWidget):
         """(machine, time) of each stop mark drawn: what the reviewer sees, for tests."""
         x, y = self._stop_item.getData()
         lanes = {v: k for k, v in self._lane_y.items()}
-        return [(lanes[round(float(b) - 0.3, 6)], float(a)) for a, b in zip(x, y, strict=True)]
+        return [(lanes[round(float(b) - 0.3)], float(a)) for a, b in zip(x, y, strict=True)]
 
     def set_notes(self, notes: list[ReviewNote]) -> None:
         """Show the reviewer's notes in their lane (white: they are not journal events)."""
