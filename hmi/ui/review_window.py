@@ -363,10 +363,19 @@ class ReviewWindow(QMainWindow):
                     [tag, display_text(h.text, h.full_bytes), quality_of(h.status).name.title(), _hms(h.ts)]
                 )
             _fill(self.text_table, texts)
+        # One read of the recorded values at t for the faceplates and the trend's pens: the trend's
+        # readouts are then exact in the same frame (not a pixel's bucket value, "≈", until its
+        # background look-up is back), and read from the same samples as the faceplates.
+        pens = self.trend.pens()
+        instant = self._reader.at(t, picture, also=pens) if self._reader is not None else None
+        if instant is not None:
+            self.trend.set_exact_values(
+                t, {tag: instant.values[tag] for tag in pens if tag in instant.values}
+            )
         if self.trend.cursor_time != t:
             self.trend.set_cursor(t)
-        if self.overview.isVisible():  # a hidden overview costs nothing (the scrub bench's baseline)
-            self.show_instant(t, picture)
+        if instant is not None and self.overview.isVisible():  # a hidden overview is not repainted
+            self.show_instant(t, instant, picture)
         if not self._follow_events.isActive():
             self._follow_events.start()
 
@@ -387,11 +396,10 @@ class ReviewWindow(QMainWindow):
         if item is not None:
             self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
 
-    def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
+    def show_instant(self, t: float, instant: LineInstant, picture: list[PictureRow]) -> None:
         """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
-        if self._reader is None or self._live is None or not isinstance(self.overview, LineOverview):
-            return None
-        instant = self._reader.at(t, picture)
+        if self._live is None or not isinstance(self.overview, LineOverview):
+            return
         self._live.apply(instant.batch(self._live.index), recorded=True)
         self.overview.refresh(self._live)
         self.overview.set_stale(instant.stale)
@@ -406,7 +414,6 @@ class ReviewWindow(QMainWindow):
             )
         gap = f" — no data: {instant.gap.text}" if instant.gap is not None else ""
         self.overview.setToolTip(f"The line at {_hms(t)} as recorded{gap}")
-        return instant
 
     def _show_cursor_text(self) -> None:
         t = self._cursor_t

@@ -14,9 +14,12 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
+from hmi.core.journal import Journal
 from hmi.core.review.source import ReviewSource
 from hmi.ui.review_window import ReviewWindow
-from tests.review_fixtures import reviewed_shift
+from tests.review_fixtures import faceplate_config, reviewed_shift
+from tests.test_journal import batch
+from tests.test_review import T0, state
 from widgets.timeline import FRAME_MS
 
 
@@ -123,3 +126,33 @@ def test_dragging_the_trend_cursor_moves_the_shared_cursor(window):
     assert f"{dt.datetime.fromtimestamp(t):%H:%M:%S}" in window.cursor_label.text()
     line.setValue(window.source.t1 + 500.0)  # past the record's end: the shared cursor stops there
     assert window._cursor_t == window.source.t1 == window.trend.cursor_time == line.value()
+
+
+def test_the_trend_readouts_at_the_cursor_are_exact_and_the_faceplates_values(qtbot, tmp_path):
+    """Three hours at 1 Hz: the trend draws a pixel's min/max buckets, yet at every cursor position its
+    pen table shows the recorded value at the cursor (no "≈" bucket value waiting for a look-up), the
+    same value the faceplate shows, in the same frame."""
+    cfg = faceplate_config()
+    with Journal(cfg, tmp_path, clock=lambda: T0) as j:
+        t = T0 + np.arange(0.0, 3 * 3600.0)
+        rng = np.random.default_rng(3)
+        j.write_samples(batch(np.zeros(len(t), dtype=int), t, np.full(len(t), 2.0)))
+        j.write_samples(batch(np.ones(len(t), dtype=int), t, 300.0 + rng.normal(0, 20, len(t))))
+        j.write_samples(batch(np.full(len(t), 2), t, 40.0 + rng.normal(0, 5, len(t))))
+        j.write_events([state(T0, "m", "Running")])
+        j.flush()
+    window = ReviewWindow(ReviewSource.open([tmp_path]), compact=False)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.trend.wait_idle(30.0)
+    qtbot.wait(50)
+    speed = window.overview.faceplates["m"].indicators["m.speed"]
+    model = window.trend.pen_table_model
+    for k in range(1, 40):
+        window.timeline_view.set_cursor(T0 + k * 271.3)
+        row = model.rows[model.row_of("m.speed")]
+        assert not row.value.startswith("≈"), (k, row.value)
+        assert speed.value_text() == f"{row.value} bpm", (k, row.value, speed.value_text())
+    window.close()
