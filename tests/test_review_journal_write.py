@@ -19,7 +19,6 @@ from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.tracker import ProductionTracker
 from hmi.core.review.journal_write import (
     JournalBusy,
-    classify_in_journal,
     write_classification,
     writer_activity,
 )
@@ -71,7 +70,7 @@ def test_a_supervisor_classifies_through_the_audited_path(closed_shift):
     folder = sorted(p.name for p in path.parent.iterdir())
     span = ReviewSource.open([path]).files[0].t1
     assert capper_stops(path) == [("", "", T0 + 600)]
-    stop = classify_in_journal(path, SUE, "capper", T0 + 700, "U-MATERIAL")
+    stop, _rows = write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL")
     assert stop.start == T0 + 600
     assert capper_stops(path) == [("U-MATERIAL", "sue", T0 + 600)]  # the Production figures read it
     with open_journal_readonly(path) as r:
@@ -89,7 +88,7 @@ def test_a_role_that_may_not_classify_writes_nothing(closed_shift, role):
     _cfg, path = closed_shift
     before = sha(path)
     with pytest.raises(PermissionDenied, match="supervisor"):
-        classify_in_journal(path, User("vic", role), "capper", T0 + 700, "U-MATERIAL")
+        write_classification(path, User("vic", role), "capper", T0 + 700, "U-MATERIAL")
     assert sha(path) == before
 
 
@@ -97,9 +96,9 @@ def test_nothing_is_written_without_a_stop_or_with_a_reason_outside_the_tree(clo
     _cfg, path = closed_shift
     before = sha(path)
     with pytest.raises(ValueError, match="no stop of 'capper'"):
-        classify_in_journal(path, SUE, "capper", T0 + 100, "U-MATERIAL")
+        write_classification(path, SUE, "capper", T0 + 100, "U-MATERIAL")
     with pytest.raises(ValueError, match="not in the reason tree"):
-        classify_in_journal(path, SUE, "capper", T0 + 700, "U-NOPE")
+        write_classification(path, SUE, "capper", T0 + 700, "U-NOPE")
     assert sha(path) == before
 
 
@@ -111,7 +110,7 @@ def test_a_file_a_linehmi_is_writing_is_refused(closed_shift):
         live.flush()
         assert "being written by a running LineHMI" in (writer_activity(path) or "")
         with pytest.raises(JournalBusy, match="Production view"):
-            classify_in_journal(path, SUE, "capper", T0 + 700, "U-MATERIAL")
+            write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL")
     assert capper_stops(path) == [("", "", T0 + 600)]
 
 
@@ -125,7 +124,7 @@ def test_a_file_not_closed_by_its_writer_is_refused(closed_shift):
     conn.close()
     before = sha(path)
     with pytest.raises(JournalBusy, match="not closed"):
-        classify_in_journal(path, SUE, "capper", T0 + 700, "U-MATERIAL")
+        write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL")
     assert sha(path) == before
 
 

@@ -118,20 +118,6 @@ def file_stops(path: Path) -> list[Stop]:
     return analyse_journal([path], span.t0, span.t1 + 1e-3).stops
 
 
-def classify_in_journal(
-    path: Path,
-    user: User,
-    machine: str,
-    t: float,
-    reason: str,
-    *,
-    note: str = "",
-    clock: Callable[[], float] = time.time,
-) -> Stop:
-    """`write_classification`'s stop alone."""
-    return write_classification(path, user, machine, t, reason, note=note, clock=clock)[0]
-
-
 def write_classification(
     path: Path,
     user: User,
@@ -213,7 +199,6 @@ __all__ = [
     "JournalAppender",
     "JournalBusy",
     "JournalError",
-    "classify_in_journal",
     "file_stops",
     "write_classification",
     "writer_activity",
