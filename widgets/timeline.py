@@ -140,9 +140,6 @@ class TimelineWidget(QWidget):
             item.setBrush(QBrush(QColor(colour)))
             item.setPen(QPen(Qt.PenStyle.NoPen))
             item.setToolTip(f"{bar.machine}: {bar.state}" + (f" ({bar.fault})" if bar.fault else ""))
-            # Kept as pixels until the view is zoomed or panned: a cursor move repaints the line's
-            # old and new strips from them, not every bar and marker under the strips again.
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(item)
 
     def _draw_gaps(self, n: int) -> None:
@@ -162,7 +159,9 @@ class TimelineWidget(QWidget):
                                          brush=pg.mkBrush(MARKER_COLOURS[lane]), pen=pg.mkPen("#1f1f1f"),
                                          hoverable=True, tip=None)  # fmt: skip
             scatter.sigClicked.connect(self._on_marker)
-            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # see _draw_bars
+            # Kept as pixels until the view is zoomed or panned: a cursor move repaints the line's old
+            # and new strips from them (pyqtgraph draws every point of a scatter in each paint).
+            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(scatter)
             self._marker_items[lane] = scatter
         # A stop's reason (an audited classification, split or note in the journal) on its machine's
