@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import LineConfig, MachineConfig, TagConfig
 from hmi.core.live_values import LiveValues
-from hmi.core.quality import Quality, quality_of, status_name
+from hmi.core.quality import NO_SAMPLE_YET, Quality, is_no_sample, quality_of, status_name
 from hmi.core.users import Action, User
 from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age, short_label
@@ -215,6 +215,9 @@ class Faceplate(QFrame):
         status = int(live.status[i])
         value = float(live.value[i])
         self._last_state_ts = float(live.source_ts[i])
+        if is_no_sample(status):
+            self._set_state_badge(NO_SAMPLE_YET, "stale")  # nothing recorded yet: no quality to blame
+            return
         if quality_of(status) == Quality.BAD or value != value:
             self._set_state_badge(f"? {status_name(status)}", "bad")
             return
@@ -240,7 +243,7 @@ class Faceplate(QFrame):
         old = self._stale or since is not None
         kind = "stale" if old and self._state_kind != "bad" else self._state_kind
         text = self._state_text
-        if old and text and kind != "bad":
+        if old and text and kind != "bad" and text != NO_SAMPLE_YET:  # nothing to be the last of
             text += " (last known)"
         stale_text = ""
         if since is not None:
