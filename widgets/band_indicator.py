@@ -25,7 +25,15 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import TagConfig
-from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name, status_short
+from hmi.core.quality import (
+    BAD_WAITING_FOR_INITIAL_DATA,
+    NO_SAMPLE_YET,
+    Quality,
+    is_no_sample,
+    quality_of,
+    status_name,
+    status_short,
+)
 from widgets import palette
 from widgets.formatting import format_age, format_timestamp, format_value
 
@@ -179,6 +187,8 @@ class BandIndicator(QWidget):
 
     def value_text(self) -> str:
         q = self.quality
+        if is_no_sample(self._status):
+            return NO_SAMPLE_YET  # nothing arrived: not a quality problem, no "?"
         if q == Quality.BAD or self._value != self._value:
             return f"? {status_short(self._status)}"
         text = format_value(self.tag, self._value)
