@@ -171,21 +171,19 @@ class FilterNote(LongestWording, QPushButton):
 
 
 def state_column_width(font: QFont) -> int:
-    """Room for the widest State text whole, in bold (an unacknowledged or latched row's state is
-    bold: "Latched: reset, un…" was cut by a width measured in the plain font): every live state,
-    with "(in alarm)", the shelf's time left, and every History transition "From → To"."""
+    """Room for the widest State text whole: "Latched: reset, unack" and "Unack" in bold (those rows'
+    state is bold: "Latched: reset, un…" was cut by a width measured in the plain font), every other
+    live state with "(in alarm)" and the shelf's time left, and every History transition "From → To"."""
     bold = QFont(font)
     bold.setBold(True)
-    fm = QFontMetrics(bold)
     names = list(SHORT_STATE.values())
-    texts = [
-        *names,
-        *(f"{n} (in alarm)" for n in names),
-        "Latched: reset, unack",
-        "Shelved, 23 h 59 min left",
-    ]
-    texts += [f"{a} → {b}" for a in names for b in names if a != b]
-    return max(fm.horizontalAdvance(t) for t in texts) + 14
+    plain = [*names, *(f"{n} (in alarm)" for n in names), "Shelved, 23 h 59 min left"]
+    plain += [f"{a} → {b}" for a in names for b in names if a != b]
+    widest = max(
+        max(QFontMetrics(bold).horizontalAdvance(t) for t in ("Latched: reset, unack", "Unack")),
+        max(QFontMetrics(font).horizontalAdvance(t) for t in plain),
+    )
+    return widest + 14
 
 
 def _swatch(priority: int) -> QIcon:
@@ -358,7 +356,9 @@ class AlarmTable(QWidget):
             COL_VALUE: fm.horizontalAdvance("12,345.6 mm/s") + 14,
             COL_STATE: state_column_width(self.font()),
             COL_BY: fm.horizontalAdvance("supervisor") + 16,
-            COL_COMMENT: fm.horizontalAdvance("waiting for maintenance") + 16,
+            # A comment elides by design (its tooltip and the details line hold it): the State column
+            # took this room to show every state whole.
+            COL_COMMENT: fm.horizontalAdvance("Comment") + 40,
             COL_COUNT: fm.horizontalAdvance("Count") + 18,
         }
         for col, w in widths.items():
