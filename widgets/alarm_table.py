@@ -358,7 +358,7 @@ class AlarmTable(QWidget):
             COL_BY: fm.horizontalAdvance("supervisor") + 16,
             # A comment elides by design (its tooltip and the details line hold it): the State column
             # took this room to show every state whole.
-            COL_COMMENT: fm.horizontalAdvance("Comment") + 40,
+            COL_COMMENT: fm.horizontalAdvance("Comment") + 24,
             COL_COUNT: fm.horizontalAdvance("Count") + 18,
         }
         for col, w in widths.items():
