@@ -299,7 +299,7 @@ def _detect_stops(
                 fault_code=code,
                 auto_reason=reason,
                 reason=reason,
-                category=reason_category(setup, reason, cat),
+                category=reason_category(setup, reason),
                 ongoing=live and j == n,
             )
             if flag:
