@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.production.oee import LINE, ParetoRow, ProductionAnalysis
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
-from hmi.core.production.text import clock_duration, count, minutes, pct
+from hmi.core.production.text import clock_duration, count, minutes, pct, performance
 from hmi.core.users import Action, User
 from widgets import palette
 from widgets.last_known import last_known_text
@@ -275,7 +275,7 @@ class ProductionView(QWidget):
         line = a.oee(LINE, t0, t1)
         self.title.setText(
             f"{name} shift {self._hm(t0)}–{self._hm(t1)} · OEE {pct(line.oee)} (A {pct(line.availability)}, "
-            f"P {pct(line.performance)}, Q {pct(line.quality)}) · good {count(line.good)}"
+            f"P {performance(line)}, Q {pct(line.quality)}) · good {count(line.good)}"
         )
         if self._since is not None:  # no counts or states reach the analysis
             self.title.setText(f"{self.title.text()} · link lost: {last_known_text(self._since)}")
@@ -299,7 +299,7 @@ class ProductionView(QWidget):
                 name_text,
                 pct(f.oee),
                 pct(f.availability),
-                pct(f.performance),
+                performance(f, short=True),
                 pct(f.quality),
                 count(f.good),
                 count(f.rejects),
@@ -324,7 +324,7 @@ class ProductionView(QWidget):
                 f"{self._hm(f.start)}–{self._hm(f.end)}",
                 pct(f.oee),
                 pct(f.availability),
-                pct(f.performance),
+                performance(f, short=True),
                 pct(f.quality),
                 count(f.good),
                 minutes(f.downtime_s),
