@@ -74,6 +74,13 @@ QUESTIONS = [
     Q("answerable", "Welche Alarme stehen am Verschließer an?", ("alarms",)),
     Q("answerable", "what caused the capper jam?", ("event_sequence",)),
     Q("answerable", "how fast is the labeller going?", ("current_value",)),
+    # Added before the status synonyms (truthlive4, brief item 7): plain verbs for a machine's state.
+    Q("answerable", "is the capper working right now?", ("machine_status",)),
+    Q("answerable", "is the filler still going?", ("machine_status",)),
+    Q("answerable", "is the labeller turning at the moment?", ("machine_status",)),
+    Q("answerable", "has the conveyor halted?", ("machine_status",)),
+    Q("answerable", "is the capper standing still?", ("machine_status",)),
+    Q("answerable", "are all machines moving?", ("machine_status",)),
     # --- off-data -----------------------------------------------------------------------------------
     Q("offdata", "what's the maintenance budget for the filler this year?"),
     Q("offdata", "when is the next audit?"),
@@ -98,6 +105,10 @@ QUESTIONS = [
     Q("offdata", "which training courses has the filler operator completed?"),
     Q("offdata", "is the coffee machine running?"),
     Q("offdata", "what's the carbon footprint of the line?"),
+    # Added with the status synonyms above: the same verbs about things the data does not hold.
+    Q("offdata", "is the lift working?"),
+    Q("offdata", "is the coffee machine going?"),
+    Q("offdata", "is the forklift moving?"),
 ]
 
 
