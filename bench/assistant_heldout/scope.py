@@ -20,6 +20,13 @@ Scores (2026-12-06, /tmp/qa2_review2 copy): before the change 39/47 (answerable 
 after it 44/47 (answerable 21/24, off-data 23/23). Still missed: "what knocked the labeller out" and "is
 the conveyor moving?" (a verb the data does not know: declined, naming it), "which machine is closest
 to a breakdown?" (every word known, no intent reads it: the general "can't answer").
+
+Plain state verbs (truthlive4, 2026-12-06): 9 questions added (6 answerable, 3 off-data) and committed
+before the router's status intent learned them (router.RUN_WORDS / STOP_WORDS). Same journal copy:
+before 48/56 (answerable 22/30, off-data 26/26); after 54/56 (answerable 28/30, off-data 26/26): "is the
+conveyor moving?" and the 6 new wordings answered with machine_status; the 3 off-data ones ("is the lift
+working?", "is the coffee machine going?", "is the forklift moving?") still declined, naming the subject.
+Still missed: "what knocked the labeller out" and "which machine is closest to a breakdown?".
 """
 
 from __future__ import annotations
