@@ -68,6 +68,11 @@ class OeeFigures:
     rejects: float | None
     ideal_rate: float  # units per minute
     flags: tuple[str, ...] = ()
+    # Short stops (unplanned, shorter than the short-stop threshold) behind this range's SHORT_STOP
+    # time: a speed loss in P, not downtime in A. Counted so A can say so where it is shown (QA5 F2:
+    # "LINE STOPPED … stopped for 00:39" next to "A 100.0 %" with nothing saying why).
+    short_stops: int = 0
+    short_stop_s: float = 0.0  # the threshold those stops were shorter than
     # The run time P divides the count by: the counting machine's own actual production time (APT)
     # in the range (for a machine, its APT; for the line, the constraint's). None: the APT above.
     # The line's P once divided the constraint's count by the line's APT, and the capper fills its
@@ -77,11 +82,6 @@ class OeeFigures:
     # Of `produced`, the units of its first counter sample in the range, which may have been made
     # before it (a counter sampled every 1-10 s): a count within them is not "over the ideal rate".
     edge_units: float = 0.0
-    # Short stops (unplanned, shorter than the short-stop threshold) behind this range's SHORT_STOP
-    # time: a speed loss in P, not downtime in A. Counted so A can say so where it is shown (QA5 F2:
-    # "LINE STOPPED … stopped for 00:39" next to "A 100.0 %" with nothing saying why).
-    short_stops: int = 0
-    short_stop_s: float = 0.0  # the threshold those stops were shorter than
 
     @property
     def period_s(self) -> float:
