@@ -950,6 +950,7 @@ class MainWindow(QMainWindow):
         if self.production is not None:  # the strip follows the faceplates' states, same update
             self.production.follow_states(self.live, changed)
         self.tag_table.on_samples_applied(changed)
+        self.alarm_table.on_samples_applied(changed)  # Value now in the same frame as the faceplates
 
     def _on_state_changed(self, state: ConnectionState, detail: str) -> None:
         self.connection_indicator.set_state(state, detail)
@@ -1010,6 +1011,7 @@ class MainWindow(QMainWindow):
     def _on_second(self) -> None:
         self.clock_label.setText(time.strftime("%H:%M:%S"))
         self.clock_label.setToolTip(time.strftime("%A %Y-%m-%d"))
+        self.overview.refresh(self.live)  # a value past its expected refresh turns stale (LiveValues.stale)
         self.overview.tick()
         self.tag_table.tick()
         self.alarm_table.refresh_values()
