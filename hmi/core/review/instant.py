@@ -57,11 +57,13 @@ class InstantReader:
         self.timeline = timeline
         self.tags = list(dict.fromkeys(tags))
 
-    def at(self, t: float, alarms: Sequence[PictureRow] = ()) -> LineInstant:
+    def at(self, t: float, alarms: Sequence[PictureRow] = (), also: Sequence[str] = ()) -> LineInstant:
+        """`also`: more tags to read in the same lookups (the review trend's pens)."""
         by_machine: dict[str, list[PictureRow]] = {}
         for row in alarms:
             by_machine.setdefault(row.snapshot.machine, []).append(row)
-        return LineInstant(t, self.historian.values_at(self.tags, t), self.timeline.gap_at(t), by_machine)
+        tags = list(dict.fromkeys([*self.tags, *also]))
+        return LineInstant(t, self.historian.values_at(tags, t), self.timeline.gap_at(t), by_machine)
 
     def close(self) -> None:
         """Close the connections the reads keep open (on the calling thread)."""
