@@ -100,6 +100,7 @@ class ShiftReport:
     # figures as the Production view and `linehmi production summary`); None where the file has none.
     production: ShiftSummary | None = None
     record_end: float | None = None  # where the record ends inside the period (None: it covers it)
+    record_start: float | None = None  # where the record starts inside the period (None: it covers it)
     snapshots: list[StopSnapshot] = field(default_factory=list)
     stop_count: int = 0  # stops in the period (of the report's one stop definition): "the 5 longest of N"
 
@@ -172,6 +173,7 @@ def build_report(
         alarm_kpis=kpis,
         standing_at_end=AlarmPicture(timeline.events).at(end),
         record_end=end,
+        record_start=min(end, max(t0, source.t0)),
         actions=actions,
         qc_rejects=rejects,
         qc_examples=examples,
