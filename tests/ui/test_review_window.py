@@ -284,7 +284,9 @@ def test_before_a_tags_first_sample_every_faceplate_says_no_sample_yet(qtbot, tm
     """QA5 F27: the review opened at the record's first instant with "? bad" / "? BadNoData" for tags
     whose first (Good) sample came a second later. A tag with no sample yet reads "no sample yet",
     never a Bad quality the journal does not hold; every faceplate, every value."""
-    window = ReviewWindow(ReviewSource.open([reviewed_shift(tmp_path, first_sample_after=1.5)]), compact=False)
+    window = ReviewWindow(
+        ReviewSource.open([reviewed_shift(tmp_path, first_sample_after=1.5)]), compact=False
+    )
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()
