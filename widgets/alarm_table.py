@@ -350,16 +350,16 @@ class AlarmTable(QWidget):
         widths = {
             COL_PRIORITY: fm.horizontalAdvance("4 Medium") + 24,
             COL_TIME: fm.horizontalAdvance("2025-11-23 14:03:22.120") + 14,  # the date shows when not today
-            COL_FIRST: fm.horizontalAdvance("1st") + 16,
+            COL_FIRST: fm.horizontalAdvance("1st") + 12,
             COL_MACHINE: fm.horizontalAdvance("Labeller") + 22,
             COL_ALARM: fm.horizontalAdvance("Filler bearing temperature HiHi") + 16,
             COL_VALUE: fm.horizontalAdvance("12,345.6 mm/s") + 14,
             COL_STATE: state_column_width(self.font()),
-            COL_BY: fm.horizontalAdvance("supervisor") + 16,
+            COL_BY: fm.horizontalAdvance("supervisor") + 12,
             # A comment elides by design (its tooltip and the details line hold it): the State column
             # took this room to show every state whole.
-            COL_COMMENT: fm.horizontalAdvance("Comment") + 24,
-            COL_COUNT: fm.horizontalAdvance("Count") + 18,
+            COL_COMMENT: fm.horizontalAdvance("Comment") + 12,
+            COL_COUNT: fm.horizontalAdvance("Count") + 12,
         }
         for col, w in widths.items():
             self.view.setColumnWidth(col, w)

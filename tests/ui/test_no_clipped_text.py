@@ -363,7 +363,7 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     )
     panel = win.production
     assert panel is not None
-    panel.refresh()
+    panel.refresh(win.live)
     settle()  # the window's own first arrangement (it puts the alarm list in front) comes first
     bring_forward(panel.dock)
     settle()
