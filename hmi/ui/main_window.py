@@ -22,7 +22,7 @@ import logging
 import time
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStatusBar,
     QToolButton,
@@ -66,6 +67,7 @@ from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.tag_browser_dialog import TagBrowserDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
+from hmi.ui.in_view import show_tab, why_not_seen
 from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollable
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
@@ -85,6 +87,8 @@ from widgets.trend import TrendWidget
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
+ALARM_LIST_CHECK_S = 2.0  # how long a brought-forward alarm list is re-checked (layout passes, banner)
+ALARM_LIST_CHECK_EVERY_MS = 40
 NARROW_WIDTH = 1200  # below this (a 1024x768 panel) the top bar and the alarm columns economise
 
 
@@ -187,6 +191,8 @@ class MainWindow(QMainWindow):
         self._rate_mark = (time.monotonic(), 0)
         self._shut_down = False
         self._docks_sized = False  # the first show lays the docks out for the screen size
+        # A brought-forward alarm list still to be seen in view: (alarm ids, first activation, since).
+        self._alarm_list_check: tuple[str, float | None, float] | None = None
         self.setWindowTitle(f"LineHMI — {self.config.line.name}")
         self.setObjectName("mainWindow")
         display = self.config.display
@@ -858,13 +864,53 @@ class MainWindow(QMainWindow):
         if any(t.model.row_of(r.id) < 0 for r in new):
             t.clear_filters()  # a tile filter must never hide the alarm that just came in
         first = min((r.activated_at for r in new if r.activated_at), default=None)
-        if first is not None:
-            # The figure the line-side walkthrough measures (docs/line_side.md): alarm -> list in front.
-            log.info(
-                "alarm list brought forward for %s, %.0f ms after the alarm",
-                ", ".join(r.id for r in new),
-                (time.time() - first) * 1000,
-            )
+        self._alarm_list_check = (", ".join(r.id for r in new), first, time.monotonic())
+        self._check_alarm_list_in_view()
+
+    def alarm_list_not_seen(self) -> str | None:
+        """Why the user does not see the alarm list now (None: they do: its tab in front, its
+        header and at least one row in view, nothing over it)."""
+        view = self.alarm_table.view
+        need = view.horizontalHeader().height() + view.verticalHeader().defaultSectionSize()
+        return why_not_seen(self, self.alarms_dock, view, need)
+
+    def _check_alarm_list_in_view(self) -> None:
+        """After bringing the list forward: log it once it is verifiably in view (the line-side
+        figure, docs/line_side.md), repair what a raise alone does not (a tab left in front, a
+        collapsed dock area, the list scrolled out of its pane), and say so when it stays hidden."""
+        pending = self._alarm_list_check
+        if pending is None or self._shut_down:
+            return
+        ids, first, started = pending
+        why = self.alarm_list_not_seen()
+        if why is None:
+            self._alarm_list_check = None
+            if first is not None:
+                log.info(
+                    "alarm list brought forward for %s, %.0f ms after the alarm",
+                    ids,
+                    (time.time() - first) * 1000,
+                )
+            return
+        if self._in_dialog():
+            self._alarm_list_check = None  # the user went into a dialog meanwhile: theirs to finish
+            log.info("alarm list for %s not brought forward: a dialog is open", ids)
+            return
+        if time.monotonic() - started > ALARM_LIST_CHECK_S:
+            self._alarm_list_check = None
+            log.warning("alarm list NOT in view for %s although it was brought forward: %s", ids, why)
+            return
+        bring_forward(self.alarms_dock)
+        show_tab(self, self.alarms_dock)
+        view = self.alarm_table.view
+        need = view.horizontalHeader().height() + view.verticalHeader().defaultSectionSize()
+        if self.alarms_dock.height() < self.alarm_rows_height(1):
+            self.window_layout.size_docks()  # the dock area was dragged down to a sliver
+        area = self.alarms_dock.widget()
+        if isinstance(area, QScrollArea) and area.widget() is not None:
+            top = view.mapTo(area.widget(), QPoint(0, 0))  # the list's header and first row in view
+            area.ensureVisible(top.x(), top.y() + need // 2, 0, need // 2 + 1)
+        QTimer.singleShot(ALARM_LIST_CHECK_EVERY_MS, self, self._check_alarm_list_in_view)
 
     def show_alarm(self, alarm_id: str) -> None:
         self.show_alarm_list()
