@@ -78,7 +78,7 @@ def why_not_seen(window: QMainWindow, dock: QDockWidget, widget: QWidget, min_he
             return f"{what} is on top of it"
     visible_global = QRect(widget.mapToGlobal(seen.topLeft()), seen.size())
     for other in window.findChildren(QDockWidget):
-        if other is not dock and other.isFloating() and other.isVisible():
-            if _global_rect(other).intersects(visible_global):
-                return f"the floating {other.windowTitle()} pane covers it"
+        covers = other.isFloating() and other.isVisible() and _global_rect(other).intersects(visible_global)
+        if other is not dock and covers:
+            return f"the floating {other.windowTitle()} pane covers it"
     return None

@@ -60,6 +60,7 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.help_menu import SHORTCUTS, HelpMenu
+from hmi.ui.in_view import show_tab, why_not_seen
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
@@ -67,7 +68,6 @@ from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.tag_browser_dialog import TagBrowserDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
-from hmi.ui.in_view import show_tab, why_not_seen
 from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollable
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
