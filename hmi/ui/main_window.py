@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
             ),
         )
         self._mark_not_plant_values(bar_of_top=self.findChild(QFrame, "topBar"))
+        for dock in self.window_layout.plan.all():
+            dock.visibilityChanged.connect(self._drop_focus_left_behind)
         self.alarm_store.changed.connect(self._on_alarms_changed_layout)
         self.alarm_store.changed.connect(self._show_tag_alarms)
         self.alarm_store.reset.connect(self._show_tag_alarms)
@@ -866,6 +868,18 @@ class MainWindow(QMainWindow):
         first = min((r.activated_at for r in new if r.activated_at), default=None)
         self._alarm_list_check = (", ".join(r.id for r in new), first, time.monotonic())
         self._check_alarm_list_in_view()
+
+    def _drop_focus_left_behind(self, visible: bool) -> None:
+        """A dock went behind another tab (the alarm list brought forward, say). Qt keeps a tabbed
+        dock "visible" off screen and its field keeps the keyboard focus: typed questions went
+        into a field nobody could see (qa5 F16). Typing goes nowhere instead, until the user taps
+        a field."""
+        dock = self.sender()
+        if visible or self._shut_down or not isinstance(dock, QDockWidget):
+            return
+        focus = QApplication.focusWidget()
+        if focus is not None and dock.isAncestorOf(focus):
+            focus.clearFocus()
 
     def alarm_list_not_seen(self) -> str | None:
         """Why the user does not see the alarm list now (None: they do: its tab in front, its

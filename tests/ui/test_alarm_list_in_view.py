@@ -77,6 +77,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         rt.production = tracker
         win = MainWindow(rt, demo_config, user=OPERATOR, touch=touch)
         qtbot.addWidget(win)
+        win.window_layout.forget()  # the default layout of this size, not one saved by another test
         win.resize(*size)
         win.show()
         qtbot.waitExposed(win)
