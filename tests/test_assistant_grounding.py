@@ -233,3 +233,26 @@ def test_reject_share_text_names_what_it_counts(r, extra):
         return
     assert s.pct == pytest.approx(100.0 * r / (r + extra))
     assert f"{r:,} of {r + extra:,} inspected bottles" in s.text() and s.pct_text() in s.text()
+
+
+def test_an_answer_with_both_reject_figures_says_they_differ(tmp_path):
+    """QA5 F12: the machines' reject counters and the camera's rejects in one answer, with the
+    sentence that says they are not the same rejects (hmi.core.qc_figures.CAMERA_VS_LINE)."""
+    from hmi.core.qc_figures import CAMERA_VS_LINE
+
+    j = Journal(CFG, tmp_path, clock=lambda: T0).open()
+    rows = []
+    for k in range(60):
+        t = T0 + 10 + 2.0 * k
+        rows.append(
+            ("qc.defect_rate", t, np.nan if k < 20 else 5.0, BAD_WAITING_FOR_INITIAL_DATA if k < 20 else GOOD)
+        )
+        for m in ("filler", "capper", "labeller"):
+            rows += [(f"{m}.good_count", t, 10.0 * k, GOOD), (f"{m}.reject_count", t, float(k // 10), GOOD)]
+    _write(j, rows)
+    j.write_event(JournalEvent(EventKind.QC, "QC reject #1", source="camera", ts=T0 + 50,
+                               data={"seq": 1, "class": "scratch", "p_defect": 0.9}))  # fmt: skip
+    j.close()
+    res = _tools(j.path, T0 + 200).run("qc_rates", start=T0, end=T0 + 190)
+    assert res.facts["machines"] and res.facts["qc_rejects"] == 1, res.facts  # both figures
+    assert CAMERA_VS_LINE in res.summary

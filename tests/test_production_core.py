@@ -406,3 +406,43 @@ def test_the_line_runs_only_while_every_machine_in_series_does(line):
             inside = (tl.starts >= s.start) & (tl.starts < s.end)
             held_s = float(dur[inside & (tl.line_cause == si)].sum())
             assert held_s == pytest.approx(s.duration, abs=1e-6), (s, held_s)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=random_line(), cut=st.tuples(st.floats(0, 1), st.floats(0, 1)))
+def test_downtime_figure_and_pareto_and_short_stop_note_agree(line, cut):
+    """QA5 F21/F2: one downtime, however it is shown. The Pareto beside the "Downtime" figure adds
+    up to it (line and every machine), and A below 100 % or a short-stop note explain every second
+    of stopped planned busy time: a range with short-stop time names its short stops."""
+    from hmi.core.production.text import availability_text
+
+    setup, data, span = line
+    an = ProductionAnalysis.build(setup, data, T0, T0 + span)
+    a, b = sorted(T0 + span * c for c in cut)
+    for scope in [LINE, *setup.ids]:
+        fig = an.oee(scope, a, b)
+        rows = an.pareto(a, b, None if scope == LINE else scope)
+        assert sum(r.seconds for r in rows) == pytest.approx(fig.downtime_s, abs=1e-6), scope
+        assert fig.downtime_s == pytest.approx(fig.planned_busy_s - fig.actual_production_s, abs=1e-6)
+        short_s = fig.time(TimeCat.SHORT_STOP)
+        assert (fig.short_stops > 0) == (short_s > 0), scope
+        if short_s > 0:
+            assert f"{fig.short_stops} short stop" in availability_text(fig)
+            assert "speed loss" in availability_text(fig)
+        else:
+            assert "short stop" not in availability_text(fig)
+
+
+def test_the_report_and_the_stops_table_say_the_same_classifier():
+    """QA5 F25: a stop without a reason reads "not classified" (never "automatic"), one with a PLC
+    fault code "PLC fault code", a supervisor's classification the supervisor."""
+    from hmi.core.production.stops import Stop
+
+    assert Stop("capper", 0.0, 10.0, Cat.UNPLANNED).classified_by_text == "not classified"
+    assert (
+        Stop("capper", 0.0, 10.0, Cat.UNPLANNED, reason="U-JAM", fault_code=1).classified_by_text
+        == "PLC fault code"
+    )
+    assert Stop("capper", 0.0, 10.0, Cat.CHANGEOVER, reason="P-CLEAN").classified_by_text == "machine state"
+    done = Stop("capper", 0.0, 10.0, Cat.UNPLANNED, reason="U-OPERATOR", classified_by="supervisor")
+    assert done.classified_by_text == "supervisor"

@@ -5,8 +5,10 @@ where `production summary` said 48.9 %) and listed a shelved alarm as "Normal"."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,7 @@ from hmi.core.production.journal_io import analyse_journal, shift_summary, snaps
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.text import minutes
 from hmi.core.production.timecat import TimeCat
+from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.review.alarm_picture import AlarmPicture
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewSource
@@ -130,6 +133,15 @@ def test_report_figures_are_the_production_summarys_and_no_stop_outlives_the_rec
     # stops table. The reason table names the line's downtime as such, and its machines' stop time
     # is the stops table's own rows (one home for a stop's duration).
     text = to_markdown(report)
+    # qa5 F25: a stop without a reason is "not classified" in the report, as in the stops table.
+    assert "| automatic |" not in text
+    for s in report.production.stops:
+        if not s.reason:
+            assert s.classified_by_text == "not classified"
+            assert f"| {s.reason_code()} | {s.duration / 60:.1f} | not classified |" in text, text
+    # qa5 F12: the camera's rejects beside the line's reject counters: the report relates the two.
+    with_qc = to_markdown(dataclasses.replace(report, qc_rejects=Counter({"scratch": 3})))
+    assert "3 camera rejects" in with_qc and CAMERA_VS_LINE in with_qc
     for row in report.production.pareto:
         stops = [
             s

@@ -17,8 +17,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
-from hmi.core.production.text import clock_duration, count, pct, unknown_part
+from hmi.core.production.text import clock_duration, count, oee_text, unknown_part
 from hmi.core.production.timecat import TimeCat
+from hmi.core.qc_figures import CAMERA_VS_LINE
 from widgets.last_known import last_known_text
 
 # state -> badge kind in the theme (resources/theme/hmi.qss, QLabel#lineStateBadge)
@@ -182,11 +183,11 @@ class LineStatusStrip(QFrame):
         f = st.shift
         oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s)
         self.oee.setText(
-            f"OEE {pct(f.oee)}  A {pct(f.availability)}  P {pct(f.performance)}  Q {pct(f.quality)}"
-            f"  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else "")
+            f"{oee_text(f)}  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else "")
         )
         self.oee.setToolTip(
             f"ISO 22400-2, the line (stopped while any machine in series is) over the {st.shift_name} shift so far"
+            + f"\n{CAMERA_VS_LINE}"
             + ("\n" + "\n".join(f.flags) if f.flags else "")
         )
         verb = "running for" if st.state == "running" else "stopped for"

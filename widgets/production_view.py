@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 
 from hmi.core.production.oee import LINE, ParetoRow, ProductionAnalysis
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
-from hmi.core.production.text import clock_duration, count, minutes, pct
+from hmi.core.production.text import clock_duration, count, minutes, oee_text, pct, short_stop_note
+from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.users import Action, User
 from widgets import palette
 from widgets.last_known import last_known_text
@@ -177,12 +178,19 @@ class ProductionView(QWidget):
         self.hours = _table(HOUR_COLUMNS)
         self.pareto = ParetoChart()
         grid.addWidget(
-            QLabel("Per machine (blocked/starved time is the loss of the machine that caused it)"), 0, 0
+            QLabel(
+                "Per machine (blocked/starved time is the loss of the machine that caused it;"
+                " A * : short stops counted as speed loss, hover for how many)"
+            ),
+            0,
+            0,
         )
         grid.addWidget(self.machines, 1, 0)
         grid.addWidget(QLabel("Per hour (line)"), 2, 0)
         grid.addWidget(self.hours, 3, 0)
-        grid.addWidget(QLabel("Downtime by reason (line, minutes and stops)"), 0, 1)
+        grid.addWidget(
+            QLabel("Downtime by reason (line, minutes and stops; short stops are speed loss)"), 0, 1
+        )
         grid.addWidget(self.pareto, 1, 1, 3, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
@@ -274,12 +282,11 @@ class ProductionView(QWidget):
         t0, t1, name = self._range()
         line = a.oee(LINE, t0, t1)
         self.title.setText(
-            f"{name} shift {self._hm(t0)}–{self._hm(t1)} · OEE {pct(line.oee)} (A {pct(line.availability)}, "
-            f"P {pct(line.performance)}, Q {pct(line.quality)}) · good {count(line.good)}"
+            f"{name} shift {self._hm(t0)}–{self._hm(t1)} · {oee_text(line)} · good {count(line.good)}"
         )
         if self._since is not None:  # no counts or states reach the analysis
             self.title.setText(f"{self.title.text()} · link lost: {last_known_text(self._since)}")
-        self.title.setToolTip(f"{a.setup.line_name}, {self._to_local(t0):%Y-%m-%d}")
+        self.title.setToolTip(f"{a.setup.line_name}, {self._to_local(t0):%Y-%m-%d}\n{CAMERA_VS_LINE}")
         # One line for the notes (the tables need the height); all of them in the tooltip.
         flags = [*([self._problem] if self._problem else []), *a.flags, *line.flags]
         more = f"  (+{len(flags) - 1} more: hover)" if len(flags) > 1 else ""
@@ -298,7 +305,7 @@ class ProductionView(QWidget):
             cells = [
                 name_text,
                 pct(f.oee),
-                pct(f.availability),
+                pct(f.availability) + (" *" if f.short_stops else ""),
                 pct(f.performance),
                 pct(f.quality),
                 count(f.good),
@@ -308,8 +315,11 @@ class ProductionView(QWidget):
                 "" if rel is None else minutes(rel.mtbf_s),
                 "" if rel is None else minutes(rel.mttr_s),
             ]
+            # A short stop is in P, not in A or Downtime: the row says so where it happened (QA5 F2).
+            note = short_stop_note(f)
+            tip = "\n".join([*([note] if note else []), *f.flags])
             for c, text in enumerate(cells):
-                self.machines.setItem(r, c, _item(text, c > 0, "\n".join(f.flags)))
+                self.machines.setItem(r, c, _item(text, c > 0, tip))
             if scope == LINE:
                 bold = QFont(self.machines.font())
                 bold.setBold(True)
@@ -355,7 +365,6 @@ class ProductionView(QWidget):
                 else self._to_local(s.end).strftime("%H:%M:%S")
             )
             split = f"from {self._to_local(s.split_from):%H:%M:%S}" if s.split_from is not None else ""
-            who = s.classified_by or ("PLC fault code" if s.reason and s.fault_code else "")
             cells = [
                 self._to_local(s.start).strftime("%H:%M:%S"),
                 end,
@@ -366,7 +375,7 @@ class ProductionView(QWidget):
                 "yes (speed loss)" if s.short else "",
                 s.note,
                 split,
-                who,
+                s.classified_by_text,
             ]
             tip = "\n".join(s.flags)
             for c, text in enumerate(cells):

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.config import AlarmLimits, TagConfig
-from hmi.core.qc_figures import RejectShare
+from hmi.core.qc_figures import CAMERA_VS_LINE, RejectShare, rolling_rate_caption
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
 from inference.qc.inspector import DEFAULT_MIN_COUNT, DEFAULT_WINDOW, QcResult, QcStatus, Verdict
@@ -380,7 +380,7 @@ class QcPane(QFrame):
         # its alarm limits) and the session totals under it.
         # The caption on its own line: with an HH badge and "100.0 %" the indicator's row has no
         # room left for it in a narrow dock.
-        self.rate_caption = QLabel(f"Defect rate, last {RATE_WINDOW} images")
+        self.rate_caption = QLabel(rolling_rate_caption(0, RATE_WINDOW))
         self.rate_caption.setObjectName("qcDim")
         self.rate_caption.setWordWrap(True)
         right.addWidget(self.rate_caption)
@@ -543,6 +543,8 @@ class QcPane(QFrame):
             truth = f"\nSimulator truth: {pretty(r.ground_truth)}" if r.ground_truth else ""
             self.detail.setText(f"Image #{r.seq} at {_hms(r.ts)}   ·   {r.latency_ms:.1f} ms{truth}")
         n = r.window_count
+        # The caption names the images the rate is really over while the window fills (QA5 F29).
+        self.rate_caption.setText(rolling_rate_caption(n, RATE_WINDOW))
         if n >= MIN_COUNT:
             self.rate_indicator.set_sample(r.defect_rate, GOOD, r.ts)
             self.rate_indicator.setToolTip(
@@ -567,10 +569,13 @@ class QcPane(QFrame):
             self.set_camera_state(s.source_state, s.source_detail)
         dropped = f"   ·   dropped {s.dropped:,}" if s.dropped else ""
         share = f" ({RejectShare(s.defects, s.inspected).pct_text()})" if s.inspected else ""
+        # Camera figures only; the line's reject counters (Q) count other rejects (QA5 F12).
         self.counts.setText(
             f"Since the QC started: inspected {s.inspected:,} · rejected {s.defects:,}{share}\n"
-            f"Not inspected {s.errors:,}{dropped}"
+            f"Not inspected {s.errors:,}{dropped}\n"
+            "Camera rejects are not in Q (Q: the machines' reject counters)"
         )
+        self.counts.setToolTip(CAMERA_VS_LINE)
 
     def set_model_error(self, error: str | None) -> None:
         if error == self._model_error:

@@ -8,7 +8,14 @@ Counted, not averaged: R = rejects, N = inspected images. In a journal, the insp
 (inference/qc/inspector.py) writes exactly one `qc.defect_rate` sample per inspected image, Good
 once the rolling window holds enough images and WaitingForInitialData before that; other Bad codes
 on that tag (not connected, shutdown) are not inspections. Each reject is one `qc` event.
-The rolling `qc.defect_rate` value itself is another figure (the last 200 images) and says so.
+The rolling `qc.defect_rate` value itself is another figure (the last 200 images) and says so,
+with the number of images it really covers while the window fills (`rolling_rate_caption`).
+
+The camera's rejects and the line's reject counters (Q in the OEE) count different things: the
+camera judges images of a sample of the bottles after the labeller, the machines' counters count
+the bottles each machine threw out. Where both appear, `CAMERA_VS_LINE` says how they relate
+(QA5 F12: "rejected 14 (6.0 %)" on the Quality pane beside "Q 99.7 %, Rejects 5" with nothing
+saying they are not the same bottles).
 """
 
 from __future__ import annotations
@@ -44,3 +51,19 @@ class RejectShare:
     def text(self) -> str:
         """'rejected 42 of 361 inspected bottles (11.6 %)': what is counted, with the count."""
         return f"rejected {self.rejects:,} of {self.inspected:,} inspected bottles ({self.pct_text()})"
+
+
+# Said wherever the camera's rejects and the line's reject counters (Q) are shown together.
+CAMERA_VS_LINE = (
+    "Camera rejects are the QC model's verdicts on the camera's images (a sample of the bottles after "
+    "the labeller); they are not in the machines' reject counters, and Q counts only those counters."
+)
+
+
+def rolling_rate_caption(seen: int, window: int) -> str:
+    """What the rolling defect rate is over: "last 200 images" once the window is full, else the
+    images actually in it ("last 28 images (of a 200-image window)"; QA5 F29: "last 200 images
+    10.7 %" after 28 images). `seen`: images in the window now (0 before the first)."""
+    if seen >= window:
+        return f"Camera defect rate, last {window:,} images"
+    return f"Camera defect rate, last {seen:,} image{'s' if seen != 1 else ''} (of a {window:,}-image window)"

@@ -230,7 +230,8 @@ def test_each_rate_says_what_it_counts(qtbot, pane, tmp_path):
     insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("ok"))
     pane.add_results([insp.inspect(_frame("ok", k)) for k in range(25)])
     pane.set_status(insp.status)
-    assert pane.rate_caption.text() == "Defect rate, last 200 images"
+    # 25 images in: the caption says 25, not the window's 200 (QA5 F29).
+    assert pane.rate_caption.text() == "Camera defect rate, last 25 images (of a 200-image window)"
     assert "of the last 25 inspected images" in pane.rate_indicator.toolTip()
     assert pane.counts.text().startswith("Since the QC started: inspected 25")
 

@@ -129,6 +129,18 @@ class Stop:
         """The reason code, or why there is none (the report and the journal's audit text)."""
         return self.reason or self.without_reason
 
+    @property
+    def classified_by_text(self) -> str:
+        """Who gave the stop its reason, as the stops table and the shift report both say it: the
+        supervisor's name, "PLC fault code", "machine state" (a changeover or planned state's default
+        reason), or "not classified" for a stop without a reason (QA5 F25: the report said
+        "automatic" for stops whose reason read "unclassified")."""
+        if self.classified_by:
+            return self.classified_by
+        if not self.reason:
+            return "not classified"
+        return "PLC fault code" if self.fault_code else "machine state"
+
     def reason_label(self, setup: ProductionSetup) -> str:
         """What the stops table shows as the reason: code and text, or why there is none."""
         return setup.reason_text(self.reason) if self.reason else self.without_reason

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hmi.core.production.oee import OeeFigures
+
 
 def pct(x: float | None) -> str:
     """A ratio as a percentage with one decimal, or "—" when there was nothing to divide by."""
@@ -34,3 +39,34 @@ def unknown_part(unknown_s: float, window_s: float) -> str:
     if unknown_s >= window_s - 0.5:
         return "state unknown"
     return f"{clock_duration(unknown_s)} unknown"
+
+
+def short_stop_note(f: OeeFigures) -> str:
+    """Why A can read 100 % through a stop: "" when no short stop is in the figure's range, else
+    "2 short stops < 60 s counted as speed loss" (they are in P, not in A; QA5 F2)."""
+    n = f.short_stops
+    if not n:
+        return ""
+    return f"{n} short stop{'s' if n != 1 else ''} < {f.short_stop_s:g} s counted as speed loss"
+
+
+def availability_text(f: OeeFigures) -> str:
+    """A as every screen and report shows it: "100.0 %", with the short-stop note when there is one
+    ("100.0 % (2 short stops < 60 s counted as speed loss)")."""
+    note = short_stop_note(f)
+    return pct(f.availability) + (f" ({note})" if note else "")
+
+
+def quality_text(f: OeeFigures) -> str:
+    """Q with what it counts: "99.7 % (5 rejects, line counters)". The camera's verdicts (visual QC)
+    are another figure over other units: hmi.core.qc_figures.CAMERA_VS_LINE (QA5 F12)."""
+    if f.rejects is None:
+        return pct(f.quality)
+    n = f.rejects
+    return f"{pct(f.quality)} ({count(n)} reject{'s' if n != 1 else ''}, line counters)"
+
+
+def oee_text(f: OeeFigures) -> str:
+    """ "OEE 48.1 %  A 53.6 %  P 90.1 %  Q 99.7 % (5 rejects, line counters)": the line's OEE the
+    same on the status strip and the Production view, with the short-stop note on A."""
+    return f"OEE {pct(f.oee)}  A {availability_text(f)}  P {pct(f.performance)}  Q {quality_text(f)}"

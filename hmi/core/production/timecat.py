@@ -40,3 +40,7 @@ N_TIMECATS = len(TimeCat)
 # and it is counted there in the line's figures.
 PBT_CATS = (TimeCat.RUNNING, TimeCat.SHORT_STOP, TimeCat.UNPLANNED, TimeCat.CHANGEOVER)
 APT_CATS = (TimeCat.RUNNING, TimeCat.SHORT_STOP)
+# Downtime: planned busy time lost to stops (ISO 22400-2: PBT - APT). Planned stops and breaks are
+# outside planned busy time, and short stops are a speed loss: neither is downtime. The one list
+# every downtime figure and the downtime Pareto use.
+DOWNTIME_CATS = (TimeCat.UNPLANNED, TimeCat.CHANGEOVER)

@@ -46,7 +46,7 @@ from hmi.core.production.stops import (
     reason_category,
     settle_category,
 )
-from hmi.core.production.timecat import APT_CATS, N_TIMECATS, PBT_CATS, TimeCat
+from hmi.core.production.timecat import APT_CATS, DOWNTIME_CATS, N_TIMECATS, PBT_CATS, TimeCat
 
 # The PLC sets the fault code in the same scan as the state, but the two tags may be sampled a
 # little apart: the first non-zero code within this window around the stop's start is its code.
@@ -54,6 +54,7 @@ FAULT_WINDOW_S = (-1.0, 2.0)
 
 __all__ = [
     "APT_CATS",
+    "DOWNTIME_CATS",
     "N_TIMECATS",
     "PBT_CATS",
     "MachineData",

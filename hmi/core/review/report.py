@@ -26,6 +26,7 @@ from hmi.core.production.oee import ParetoRow
 from hmi.core.production.stops import STOP_ACTIONS
 from hmi.core.production.stops import Stop as MachineStop
 from hmi.core.production.text import count, minutes, pct
+from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import StateBar, Timeline, build_timeline
@@ -340,10 +341,12 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
     total = sum(r.qc_rejects.values())
     if r.qc_rejects:
         lines.append(
-            f"{total} rejects: "
+            f"{total} camera rejects: "
             + ", ".join(f"{n} {d.replace('_', ' ')}" for d, n in r.qc_rejects.most_common())
             + "."
         )
+        if r.production is not None:  # the line's rejects are in the table above: not the same count
+            lines += ["", CAMERA_VS_LINE]
         for t, d, img in r.qc_examples:
             lines.append(f"- {_t(t)} {d.replace('_', ' ')}: `{img}`")
         if total > len(r.qc_examples):
@@ -438,7 +441,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
             lines.append(
                 f"| {_t(st.start)} | {_t(st.end)} | {r.machine_names.get(st.machine, st.machine)} | {st.category}"
                 f"{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
-                f"| {st.duration / 60:.1f} | {st.classified_by or 'automatic'} |"
+                f"| {st.duration / 60:.1f} | {st.classified_by_text} |"
             )
         lines.append("")
     if s.flags:

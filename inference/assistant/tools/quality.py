@@ -19,7 +19,7 @@ import numpy as np
 
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import counter_counts
-from hmi.core.qc_figures import RejectShare, inspection_mask
+from hmi.core.qc_figures import CAMERA_VS_LINE, RejectShare, inspection_mask
 from inference.assistant import i18n
 from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -220,6 +220,8 @@ class QcRates(Tool):
             parts.append(f"Last camera reject at {ctx.fmt_t(last.ts)} ({defect_class(last.data)}).")
             for e in [*defects[:2], last][:3]:
                 sources.append(self._qc_source(ctx, e))
+        if per and (defects or (share is not None and share.inspected)):
+            parts.append(CAMERA_VS_LINE)  # two reject figures in one answer: say they differ (QA5 F12)
         if not parts:
             parts.append(f"No production counters or QC results are recorded from {rng}.")
         facts: dict[str, Any] = {
