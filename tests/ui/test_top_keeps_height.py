@@ -8,6 +8,8 @@ width: the strip's height is the same for every state, and every field fits insi
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
@@ -144,3 +146,9 @@ def test_the_alarm_banner_keeps_one_height_for_any_alarms(themed_app, demo_confi
             banner = host.layout().itemAt(0).widget()
             _BANNER_HEIGHTS.setdefault(key, set()).add(banner.height())
             assert len(_BANNER_HEIGHTS[key]) == 1, f"{key}: heights {sorted(_BANNER_HEIGHTS[key])}"
+            # Its counts read one way (qa5 F28: "Unacknowledged 4 + 1 more in the list" read as 5).
+            unacked = sum(1 for _p, s in alarms if s is AlarmState.UNACKED)
+            text = banner.totals_label.text()
+            assert f"Unacknowledged {unacked}" in text and "+" not in text, text
+            for shown, total in re.findall(r"(\d+) of the (\d+) unacknowledged", text):
+                assert (int(shown), int(total)) == (len(banner.shown_ids()), unacked), text
