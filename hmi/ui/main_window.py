@@ -921,8 +921,9 @@ class MainWindow(QMainWindow):
         if self.alarms_dock.height() < self.alarm_rows_height(1):
             self.window_layout.size_docks()  # the dock area was dragged down to a sliver
         area = self.alarms_dock.widget()
-        if isinstance(area, QScrollArea) and area.widget() is not None:
-            top = view.mapTo(area.widget(), QPoint(0, 0))  # the list's header and first row in view
+        inner = area.widget() if isinstance(area, QScrollArea) else None
+        if isinstance(area, QScrollArea) and inner is not None:
+            top = view.mapTo(inner, QPoint(0, 0))  # the list's header and first row in view
             area.ensureVisible(top.x(), top.y() + need // 2, 0, need // 2 + 1)
         QTimer.singleShot(ALARM_LIST_CHECK_EVERY_MS, self, self._check_alarm_list_in_view)
 
