@@ -37,12 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from connectors.sim.faults import load_schedule  # noqa: E402
-from connectors.sim.model import LineModel  # noqa: E402
-from connectors.sim.shift_replay import changed_samples  # noqa: E402
-from hmi.core.alarms.definitions import load_definitions  # noqa: E402
-from hmi.core.alarms.engine import AlarmEngine  # noqa: E402
+from connectors.sim.shift_replay import changed_samples, open_simulated_line  # noqa: E402
 from hmi.core.config import DEMO_CONFIG, load_config  # noqa: E402
-from hmi.core.journal import Journal  # noqa: E402
 from hmi.core.samples import SampleBatch  # noqa: E402
 
 TICK_S = 0.1  # the demo server's tick (10 Hz)
@@ -80,16 +76,12 @@ def synth(directory: Path, hours: float, timing: Timing, seed: int = 1, t0: floa
     """Write `hours` of the demo line into a journal file in `directory`; its path."""
     cfg = load_config(DEMO_CONFIG)
     rng = np.random.default_rng(seed)
-    model = LineModel(seed, faults=load_schedule())
     start = t0 if t0 is not None else dt.datetime(2026, 3, 10).timestamp()  # a local midnight
-    now = [start]
-    journal = Journal(cfg, directory, clock=lambda: now[0], synchronous="OFF")
-    journal.open()
-    defs, problems = load_definitions(cfg)
-    if problems:
-        journal.close()
-        raise SystemExit("alarm definitions refused: " + "; ".join(str(p) for p in problems))
-    engine = AlarmEngine(cfg, defs, journal, clock=lambda: now[0])
+    try:
+        line = open_simulated_line(cfg, load_schedule(), seed, directory, start)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    model, journal, engine, now = line.model, line.journal, line.engine, line.now
     index = cfg.tag_index()
     last: dict[str, float] = {}
     commit_every = max(1, round(cfg.journal.commit_interval_ms / 1000.0 / TICK_S))

@@ -27,7 +27,7 @@ import sqlite_utils
 from hmi.core.config import parse_config
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.journal import Journal
-from hmi.core.journal_schema import SAMPLE_INSERT_SQL, create_schema
+from hmi.core.journal_schema import SAMPLE_INSERT_SQL, create_schema, sample_rows
 from hmi.core.samples import SampleBatch
 
 COLS = ("tag_id", "source_ts", "server_ts", "received_ts", "value", "status")
@@ -62,34 +62,22 @@ def fresh_db(directory: Path, name: str, *, index: bool, sync: str) -> tuple[Pat
     return path, conn
 
 
-def rows_zip(b: SampleBatch, ids: np.ndarray):
-    return zip(
-        ids.tolist(),
-        b.source_ts.tolist(),
-        b.server_ts.tolist(),
-        b.received_ts.tolist(),
-        b.value.tolist(),
-        b.status.tolist(),
-        strict=True,
-    )
-
-
 def ins_executemany(conn: sqlite3.Connection, b: SampleBatch, ids: np.ndarray) -> None:
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(SAMPLE_INSERT_SQL, rows_zip(b, ids))
+    conn.executemany(SAMPLE_INSERT_SQL, sample_rows(ids, b))
     conn.execute("COMMIT")
 
 
 def ins_sqlite_utils_dicts(conn: sqlite3.Connection, b: SampleBatch, ids: np.ndarray) -> None:
     table = sqlite_utils.Database(conn).table("samples")
     with sqlite_utils.Database(conn).atomic():
-        table.insert_all(dict(zip(COLS, r, strict=True)) for r in rows_zip(b, ids))
+        table.insert_all(dict(zip(COLS, r, strict=True)) for r in sample_rows(ids, b))
 
 
 def ins_sqlite_utils_tuples(conn: sqlite3.Connection, b: SampleBatch, ids: np.ndarray) -> None:
     table = sqlite_utils.Database(conn).table("samples")
     with sqlite_utils.Database(conn).atomic():
-        table.insert_all([COLS, *rows_zip(b, ids)])
+        table.insert_all([COLS, *sample_rows(ids, b)])
 
 
 def run_raw(

@@ -12,16 +12,21 @@ an alarm activation/ack/clear every ~3 min, `--tags` tags at 1 Hz), then measure
 - with `--gui` (offscreen Qt): the workspace's "Shift report…" (the shift at the cursor, 8 h) with its
   stop trend images, CPU seconds, against the old path (the report reading and decoding the record's
   events again instead of taking the workspace's timeline), and the same as PDF;
+- with `--cli-report`: `linehmi report --shift late` of the second day as a PDF, a fresh process as a user
+  runs it, this tree against `--baseline-rev` (the CLI then read the whole record's events), alternating;
 - with `--painted` (a real X server: DISPLAY=:N, Xvfb): bench/review_scrub.py, the workspace at
   1920x1080 scrubbed across the record, painted updates/s and CPU ms per update, this tree against
-  `--baseline-rev` exported with `git archive`, alternating twice (the same machine load for both).
+  `--baseline-rev` exported with `git archive`, alternating `--rounds` times (the same machine load
+  for both); the median and every run are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -111,9 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--painted", action="store_true",
                    help="also scrub the workspace on $DISPLAY (Xvfb), this tree against --baseline-rev")  # fmt: skip
-    p.add_argument("--baseline-rev", default="9b29441", help="the commit to compare the painted scrub with "
-                   "(default: main before the cheap cursor move, 2026-12-06)")  # fmt: skip
+    p.add_argument("--baseline-rev", default="4360824", help="the commit to compare the painted scrub with "
+                   "(default: main before the per-frame cursor and cheaper repaints, 2026-12-06)")  # fmt: skip
     p.add_argument("--moves", type=int, default=150, help="cursor moves per painted scrub")
+    p.add_argument("--rounds", type=int, default=3, help="painted scrubs of each tree, alternating")
+    p.add_argument("--cli-report", action="store_true",
+                   help="also time `linehmi report --shift late` (PDF) of the second day, this tree against "
+                        "--baseline-rev, alternating --rounds times")  # fmt: skip
     p.add_argument(
         "--data", type=Path, help="keep the generated journals in this folder and reuse them next time"
     )
@@ -169,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         md = to_markdown(build_report(src, src.t0, src.t1 + 1, "bench"))
         report_s = time.perf_counter() - t
         gui = gui_figures(src, Path(tmp)) if args.gui else None
-        painted = painted_scrub(d, args.baseline_rev, args.moves) if args.painted else None
+        painted = painted_scrub(d, args.baseline_rev, args.moves, args.rounds) if args.painted else None
+        day = dt.datetime.fromtimestamp(src.t0 + (86_400 if args.days > 1 else 0)).date().isoformat()
+        cli = cli_report(d, day, args.baseline_rev, args.rounds, Path(tmp)) if args.cli_report else None
 
     rate = 1.0 / statistics.mean(ours)
     print()
@@ -197,9 +208,20 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f'| "Shift report…" in all, CPU | {ours_s + rest:.2f} s (old path {old_s + rest:.2f} s) | <= 10 s |'
         )
-    for label, fig in painted or []:
-        print(f"| painted scrub, {label} (load {fig['load']:.0f}) | {fig['painted_per_s']:.1f} updates/s, "
-              f"{fig['cpu_ms_per_update']:.1f} ms CPU per update | >= 30 updates/s |")  # fmt: skip
+    for label, runs in cli or []:
+        walls = [w for w, _c, _l in runs]
+        print(f"| `linehmi report --shift late --day {day}` (PDF), {label}, median of {len(runs)} | "
+              f"{statistics.median(walls):.2f} s wall ({', '.join(f'{w:.2f}' for w in walls)}); "
+              f"{statistics.median(c for _w, c, _l in runs):.2f} s CPU; load "
+              f"{min(x for *_, x in runs):.1f}-{max(x for *_, x in runs):.1f} | <= 10 s |")  # fmt: skip
+    for label, figs in painted or []:
+        rates = [f["painted_per_s"] for f in figs]
+        cpus = [f["cpu_ms_per_update"] for f in figs]
+        loads = [f["load"] for f in figs]
+        print(f"| painted scrub, {label}, median of {len(figs)} (each run) | "
+              f"{statistics.median(rates):.1f} updates/s ({', '.join(f'{r:.1f}' for r in rates)}); "
+              f"{statistics.median(cpus):.1f} ms CPU per update ({', '.join(f'{c:.1f}' for c in cpus)}); "
+              f"load {min(loads):.1f}-{max(loads):.1f} | >= 30 updates/s |")  # fmt: skip
     return 0
 
 
@@ -240,22 +262,55 @@ def gui_figures(src: ReviewSource, tmp: Path) -> tuple[float, float, float, floa
     return ours_s, old_s, images_s, pdf_s, pages
 
 
-def painted_scrub(journals: Path, baseline_rev: str, moves: int) -> list[tuple[str, dict[str, float]]]:
+def _baseline_tree(baseline_rev: str, into: str) -> Path:
+    archive = subprocess.run(["git", "archive", baseline_rev], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    return Path(into)
+
+
+def cli_report(
+    journals: Path, day: str, baseline_rev: str, rounds: int, tmp: Path
+) -> list[tuple[str, list[tuple[float, float, float]]]]:
+    """`linehmi report --db DIR --shift late --day DAY --pdf` as a user runs it (a fresh process, its
+    imports included), this tree and `baseline_rev` alternating: (wall s, CPU s of the child, load)."""
+    with tempfile.TemporaryDirectory() as base:
+        trees = ((f"baseline {baseline_rev}", _baseline_tree(baseline_rev, base)), ("this tree", ROOT))
+        out: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _ in trees}
+        for _ in range(rounds):
+            for label, tree in trees:
+                cmd = [sys.executable, "-m", "hmi.cli", "report", "--db", str(journals), "--shift", "late",
+                       "--day", day, "--pdf", str(tmp / "cli.pdf")]  # fmt: skip
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                w = time.perf_counter()
+                subprocess.run(cmd, cwd=tree, capture_output=True, check=True,
+                               env={**os.environ, "PYTHONPATH": str(tree), "QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+                wall = time.perf_counter() - w
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                out[label].append((wall, cpu, os.getloadavg()[0]))
+                print(f"linehmi report, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
+    return list(out.items())
+
+
+def painted_scrub(
+    journals: Path, baseline_rev: str, moves: int, rounds: int
+) -> list[tuple[str, list[dict[str, float]]]]:
     """bench/review_scrub.py on a real X server ($DISPLAY) for this tree and for `baseline_rev`
-    (exported with `git archive`), alternating, twice each: the same machine load for both."""
+    (exported with `git archive`), alternating `rounds` times: the same machine load for both."""
     script = Path(__file__).with_name("review_scrub.py")
     with tempfile.TemporaryDirectory() as base:
-        archive = subprocess.run(["git", "archive", baseline_rev], cwd=ROOT, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", base], input=archive.stdout, check=True)
-        out = []
-        for _ in range(2):
-            for label, tree in ((f"baseline {baseline_rev}", Path(base)), ("this tree", ROOT)):
+        trees = ((f"baseline {baseline_rev}", _baseline_tree(baseline_rev, base)), ("this tree", ROOT))
+        out: dict[str, list[dict[str, float]]] = {label: [] for label, _ in trees}
+        for _ in range(rounds):
+            for label, tree in trees:
                 run = subprocess.run(
                     [sys.executable, str(script), str(journals), "--tree", str(tree), "--moves", str(moves)],
                     capture_output=True, text=True, check=True, env={**os.environ, "QT_QPA_PLATFORM": "xcb"},
                 )  # fmt: skip
-                out.append((label, json.loads(run.stdout.strip().splitlines()[-1])))
-    return out
+                fig = json.loads(run.stdout.strip().splitlines()[-1])
+                print(f"painted scrub, {label}: {fig}", flush=True)
+                out[label].append(fig)
+    return list(out.items())
 
 
 if __name__ == "__main__":

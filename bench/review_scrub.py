@@ -25,6 +25,8 @@ p.add_argument("journals", type=Path)
 p.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
 p.add_argument("--moves", type=int, default=200)
 p.add_argument("--profile", type=Path, help="also write a cProfile of the moves here")
+p.add_argument("--per-widget", action="store_true",
+               help="also time each widget's paint events (QApplication.notify) and print the top ones")  # fmt: skip
 args = p.parse_args()
 sys.path.insert(0, str(args.tree))
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -49,6 +51,31 @@ class PaintCounter(QObject):
         return False
 
 
+class PaintTimingApp(QApplication):
+    """`--per-widget`: the time each widget class (and object name) spends in its paint events.
+    Qt paints a window's widgets one after the other (a parent's paint event returns before its
+    children's), so the times do not nest."""
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self.on = False
+        self.paint_s: dict[str, float] = {}
+        self.paints: dict[str, int] = {}
+
+    def notify(self, obj: QObject, event: QEvent) -> bool:
+        if not self.on or event.type() != QEvent.Type.Paint:
+            return super().notify(obj, event)
+        t = time.perf_counter()
+        done = super().notify(obj, event)
+        name = type(obj).__name__ + (f"#{obj.objectName()}" if obj.objectName() else "")
+        parent = obj.parent()
+        if parent is not None and type(obj).__name__ in ("QWidget", "QAbstractScrollArea"):
+            name += f" in {type(parent).__name__}"  # a viewport: say whose
+        self.paint_s[name] = self.paint_s.get(name, 0.0) + time.perf_counter() - t
+        self.paints[name] = self.paints.get(name, 0) + 1
+        return done
+
+
 def settle(app: QApplication, seconds: float) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
@@ -57,8 +84,7 @@ def settle(app: QApplication, seconds: float) -> None:
 
 
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
+    app = PaintTimingApp(sys.argv[:1]) if args.per_widget else QApplication(sys.argv[:1])
     source = ReviewSource.open([args.journals])
     window = ReviewWindow(source, compact=False)
     window.resize(1920, 1080)
@@ -95,9 +121,16 @@ def main() -> int:
         prof.disable()
         prof.dump_stats(str(args.profile))
     else:
+        if isinstance(app, PaintTimingApp):
+            app.on = True
         wall, cpu, missed = scrub()
     window.close()
     n = len(cursors)
+    if isinstance(app, PaintTimingApp):
+        top = sorted(app.paint_s.items(), key=lambda kv: -kv[1])[:25]
+        print(f"paint time per move (wall {1000 * wall / n:.1f} ms per move):", file=sys.stderr)
+        for name, sec in top:
+            print(f"  {1000 * sec / n:6.2f} ms  {app.paints[name] / n:5.1f} paints  {name}", file=sys.stderr)
     print(json.dumps({"painted_per_s": n / wall, "cpu_ms_per_update": 1000 * cpu / n, "moves": n,
                       "missed_paints": missed, "load": round((load + os.getloadavg()[0]) / 2, 1)}))  # fmt: skip
     return 0

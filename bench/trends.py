@@ -43,7 +43,7 @@ import numpy as np
 from hmi.core.config import LineConfig, parse_config
 from hmi.core.historian import Historian
 from hmi.core.historian_synth import SynthSpec, write_synthetic_journal
-from hmi.core.journal_schema import SAMPLE_INSERT_SQL, create_schema
+from hmi.core.journal_schema import SAMPLE_INSERT_SQL, create_schema, sample_rows
 from hmi.core.live_buffer import LiveBuffers
 from hmi.core.rollup import create_rollup_schema, update_rollups
 from hmi.core.samples import SampleBatch
@@ -348,18 +348,7 @@ def bench_write(
             part = b.take(slice(a, a + per_commit))
             pid = ids[a : a + per_commit]
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(
-                SAMPLE_INSERT_SQL,
-                zip(
-                    pid.tolist(),
-                    part.source_ts.tolist(),
-                    part.server_ts.tolist(),
-                    part.received_ts.tolist(),
-                    part.value.tolist(),
-                    part.status.tolist(),
-                    strict=True,
-                ),
-            )
+            conn.executemany(SAMPLE_INSERT_SQL, sample_rows(pid, part))
             if rollups:
                 r0 = time.perf_counter()
                 update_rollups(conn, pid, part)

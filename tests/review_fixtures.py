@@ -64,7 +64,9 @@ def temp_at(t: float) -> float:
     return 40.0 + (t - T0) / 20.0
 
 
-def reviewed_shift(directory: Path) -> Path:
+def reviewed_shift(directory: Path, first_sample_after: float = 0.0) -> Path:
+    """`first_sample_after`: the first session's samples begin this long after its record starts
+    (a live start: the journal opens before the first values arrive)."""
     cfg = faceplate_config()
     now = [T0]
     segments = [(T0, OFF[0]), (OFF[1], T0 + 600.0)]
@@ -72,7 +74,7 @@ def reviewed_shift(directory: Path) -> Path:
     for k, (a, b) in enumerate(segments):
         now[0] = a
         with Journal(cfg, directory, clock=lambda: now[0]) as j:
-            t = np.arange(a, b, 2.0)
+            t = np.arange(a + (first_sample_after if k == 0 else 0.0), b, 2.0)
             st = np.where((t >= STOP[0]) & (t < STOP[1]), 4.0, 2.0)
             n = len(t)
             j.write_samples(batch(np.zeros(n, dtype=int), t, st))

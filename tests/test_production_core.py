@@ -446,3 +446,26 @@ def test_the_report_and_the_stops_table_say_the_same_classifier():
     assert Stop("capper", 0.0, 10.0, Cat.CHANGEOVER, reason="P-CLEAN").classified_by_text == "machine state"
     done = Stop("capper", 0.0, 10.0, Cat.UNPLANNED, reason="U-OPERATOR", classified_by="supervisor")
     assert done.classified_by_text == "supervisor"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=random_line())
+def test_running_stopped_or_unknown_for_counts_from_when_that_began(line):
+    """QA5 F19: "unknown for 00:52" after a 10 s link loss, counted from a jam before it. The strip's
+    "… for" covers exactly the trailing stretch of one kind (running, state unknown, not running)."""
+    setup, data, span = line
+    an = ProductionAnalysis.build(setup, data, T0, T0 + span)
+    st_ = an.status()
+    tl = an.timeline
+
+    def kind(c):
+        return 0 if c == TimeCat.RUNNING else 1 if c == TimeCat.UNKNOWN else 2
+
+    kinds = [kind(TimeCat(int(c))) for c in tl.line_cat]
+    begin = an.t1 - st_.since_s
+    inside = [k for k, a in zip(kinds, tl.bounds[:-1], strict=True) if a >= begin - 1e-6]
+    assert set(inside) == {kinds[-1]}
+    before = [k for k, b in zip(kinds, tl.bounds[1:], strict=True) if b <= begin + 1e-6]
+    if before:
+        assert before[-1] != kinds[-1]
+    assert (st_.state == "unknown") == (kinds[-1] == 1)

@@ -66,7 +66,7 @@ def days(tmp_path) -> dict[int, Path]:
     return out
 
 
-def job(tmp_path, posted, free=lambda p: 10**12, **policy) -> RetentionJob:
+def job(tmp_path, posted, free=lambda p: 10**12, forwarded_through=None, **policy) -> RetentionJob:
     return RetentionJob(
         tmp_path,
         "jt",
@@ -76,6 +76,7 @@ def job(tmp_path, posted, free=lambda p: 10**12, **policy) -> RetentionJob:
         critical_free_bytes=5 * 10**8,
         clock=lambda: noon(TODAY),
         disk_free=free,
+        forwarded_through=forwarded_through,
     )
 
 
@@ -97,6 +98,16 @@ def test_each_kind_is_kept_for_its_own_time(tmp_path, days):
     assert con.execute("SELECT value FROM meta WHERE key = 'raw_samples_removed_at'").fetchone()
     con.close()
     assert job(tmp_path, posted, raw_days=5, rollup_days=30, qc_days=5).run_once().describe() == "nothing"
+
+
+def test_a_compacted_file_keeps_its_rollup_packs_until_its_rollups_go(tmp_path, days):
+    """The packs are a read copy of the rollups (hmi.core.rollup_pack): made at compaction, removed
+    with the rollups."""
+    job(tmp_path, [], raw_days=5, rollup_days=30).run_once()
+    assert count(days[3], "rollup_packs") > 0 and count(days[1], "samples") == 300
+    r = job(tmp_path, [], raw_days=2, rollup_days=2).run_once()
+    assert days[3].name in r.rollup_files
+    assert count(days[3], "sample_rollup") == 0 and count(days[3], "rollup_packs") == 0
 
 
 def test_events_past_their_retention_take_the_whole_file(tmp_path, days):
@@ -160,22 +171,33 @@ def _max_id(path: Path, table: str) -> int:
         con.close()
 
 
-def test_nothing_is_removed_before_the_plant_historian_has_it(tmp_path, days):
-    """With [plant], retention asks the forwarder first: a file not fully forwarded stays as it is,
-    also under the disk guard (issue 17: the journal files are the forwarder's buffer)."""
+@pytest.fixture
+def gated(tmp_path, days) -> tuple[RetentionJob, dict[str, dict[str, int]], list[int]]:
+    """A retention job with [plant] configured over `days`: (job, what the forwarder has confirmed
+    per file name, [the disk's free bytes]); nothing confirmed and a roomy disk to start with."""
     confirmed: dict[str, dict[str, int]] = {}
     free = [10**12]
-    g = RetentionJob(
+    g = job(
         tmp_path,
-        "jt",
-        RetentionConfig(raw_days=5, rollup_days=30, events_days=35),
-        post_event=lambda e: None,
-        warn_free_bytes=2 * 10**9,
-        critical_free_bytes=5 * 10**8,
-        clock=lambda: noon(TODAY),
-        disk_free=lambda p: free[0],
+        [],
+        free=lambda p: free[0],
         forwarded_through=lambda p: confirmed.get(p.name, {}),
+        raw_days=5,
+        rollup_days=30,
+        events_days=35,
     )
+    return g, confirmed, free
+
+
+def confirm(confirmed: dict[str, dict[str, int]], path: Path, short: int = 0) -> None:
+    """The forwarder confirms every event of `path` and all but its last `short` samples."""
+    confirmed[path.name] = {"events": _max_id(path, "events"), "samples": _max_id(path, "samples") - short}
+
+
+def test_nothing_is_removed_before_the_plant_historian_has_it(days, gated):
+    """With [plant], retention asks the forwarder first: a file not fully forwarded stays as it is,
+    also under the disk guard (issue 17: the journal files are the forwarder's buffer)."""
+    g, confirmed, free = gated
     r = g.run_once()
     assert sorted(r.held_for_plant) == sorted(days[a].name for a in (40, 10, 3))
     assert not r.raw_files and not r.files_removed and not r.rollup_files
@@ -185,11 +207,8 @@ def test_nothing_is_removed_before_the_plant_historian_has_it(tmp_path, days):
     assert all(count(days[a], "samples") == 300 for a in (10, 3))
     free[0] = 10**12
     # the forwarder confirms every row of the 10-day file, and all but the last sample of the 40-day one
-    for age, short in ((10, 0), (40, 1)):
-        confirmed[days[age].name] = {
-            "events": _max_id(days[age], "events"),
-            "samples": _max_id(days[age], "samples") - short,
-        }
+    confirm(confirmed, days[10])
+    confirm(confirmed, days[40], short=1)
     r = g.run_once()
     assert r.raw_files == [days[10].name] and r.held_for_plant == [days[40].name, days[3].name]
     assert days[40].exists() and count(days[10], "samples") == 0
@@ -199,30 +218,16 @@ def test_nothing_is_removed_before_the_plant_historian_has_it(tmp_path, days):
     assert r.files_removed == [days[40].name]
 
 
-def test_nothing_is_compacted_before_the_plant_historian_has_it(tmp_path, days):
+def test_nothing_is_compacted_before_the_plant_historian_has_it(days, gated):
     """With [plant], retention asks the forwarder first: a file not fully forwarded is not compacted."""
-    confirmed: dict[str, dict[str, int]] = {}
-    g = RetentionJob(
-        tmp_path,
-        "jt",
-        RetentionConfig(raw_days=5, rollup_days=30, events_days=35),
-        post_event=lambda e: None,
-        warn_free_bytes=2 * 10**9,
-        critical_free_bytes=5 * 10**8,
-        clock=lambda: noon(TODAY),
-        disk_free=lambda p: 10**12,
-        forwarded_through=lambda p: confirmed.get(p.name, {}),
-    )
+    g, confirmed, _free = gated
     r = g.run_once()
     assert sorted(r.held_for_plant) == sorted(days[a].name for a in (40, 10, 3))
     assert not r.raw_files and not r.compacted_files and not r.files_removed
     assert all(stored(days[a]) == 300 for a in (10, 3)) and days[40].exists()
     # the forwarder confirms the 3-day file's rows, and all but the last sample of the 10-day file
-    for age, short in ((3, 0), (10, 1)):
-        confirmed[days[age].name] = {
-            "events": _max_id(days[age], "events"),
-            "samples": _max_id(days[age], "samples") - short,
-        }
+    confirm(confirmed, days[3])
+    confirm(confirmed, days[10], short=1)
     r = g.run_once()
     assert r.compacted_files == [days[3].name] and r.held_for_plant == [days[40].name, days[10].name]
     assert stored(days[10]) == 300 and count(days[3], "samples") == 0 and stored(days[3]) == 300

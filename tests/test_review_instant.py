@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hmi.core.historian import Historian
-from hmi.core.quality import BAD_NO_DATA
+from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, status_short
 from hmi.core.review.alarm_picture import AlarmPicture
 from hmi.core.review.instant import InstantReader
 from hmi.core.review.notes import NoteKind, NotesError, notes_path
@@ -41,7 +41,7 @@ def shift(tmp_path_factory):
 @given(offset=st.floats(min_value=-5.0, max_value=605.0, allow_nan=False))
 def test_instant_values_are_the_last_recorded_samples(shift, offset):
     """For any instant: each faceplate tag reads its last sample at or before it (sample-and-hold,
-    never interpolated), a tag with no sample yet reads as no data, and the instant is stale exactly
+    never interpolated), a tag with no sample yet reads "no sample yet", and the instant is stale exactly
     when it lies where LineHMI recorded nothing."""
     _path, source, timeline = shift
     t = T0 + offset
@@ -52,7 +52,9 @@ def test_instant_values_are_the_last_recorded_samples(shift, offset):
     if len(before) == 0:
         assert all(math.isnan(v[2]) for v in inst.values.values())
         b = inst.batch({"m.state": 0, "m.speed": 1, "m.temp": 2})
-        assert set(b.status.tolist()) == {BAD_NO_DATA}
+        # QA5 F27: "no sample yet", never a Bad quality the journal does not hold ("? bad").
+        assert set(b.status.tolist()) == {BAD_WAITING_FOR_INITIAL_DATA}
+        assert {status_short(int(s)) for s in b.status} == {"no sample yet"}
     else:
         last = float(before[-1])
         assert inst.values["m.speed"][:3:2] == (speed_at(last), last)

@@ -17,8 +17,13 @@ from hmi.core.journal_read import open_journal_readonly
 from hmi.core.production.journal_io import shift_summary
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.tracker import ProductionTracker
-from hmi.core.review.journal_write import JournalBusy, classify_in_journal, writer_activity
+from hmi.core.review.journal_write import (
+    JournalBusy,
+    write_classification,
+    writer_activity,
+)
 from hmi.core.review.source import ReviewSource
+from hmi.core.review.timeline import build_timeline
 from hmi.core.users import PermissionDenied, Role, User
 from tests.test_production_journal import _utc_config, run_capper_stop
 
@@ -65,7 +70,7 @@ def test_a_supervisor_classifies_through_the_audited_path(closed_shift):
     folder = sorted(p.name for p in path.parent.iterdir())
     span = ReviewSource.open([path]).files[0].t1
     assert capper_stops(path) == [("", "", T0 + 600)]
-    stop = classify_in_journal(path, SUE, "capper", T0 + 700, "U-MATERIAL")
+    stop, _rows = write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL")
     assert stop.start == T0 + 600
     assert capper_stops(path) == [("U-MATERIAL", "sue", T0 + 600)]  # the Production figures read it
     with open_journal_readonly(path) as r:
@@ -83,7 +88,7 @@ def test_a_role_that_may_not_classify_writes_nothing(closed_shift, role):
     _cfg, path = closed_shift
     before = sha(path)
     with pytest.raises(PermissionDenied, match="supervisor"):
-        classify_in_journal(path, User("vic", role), "capper", T0 + 700, "U-MATERIAL")
+        write_classification(path, User("vic", role), "capper", T0 + 700, "U-MATERIAL")
     assert sha(path) == before
 
 
@@ -91,9 +96,9 @@ def test_nothing_is_written_without_a_stop_or_with_a_reason_outside_the_tree(clo
     _cfg, path = closed_shift
     before = sha(path)
     with pytest.raises(ValueError, match="no stop of 'capper'"):
-        classify_in_journal(path, SUE, "capper", T0 + 100, "U-MATERIAL")
+        write_classification(path, SUE, "capper", T0 + 100, "U-MATERIAL")
     with pytest.raises(ValueError, match="not in the reason tree"):
-        classify_in_journal(path, SUE, "capper", T0 + 700, "U-NOPE")
+        write_classification(path, SUE, "capper", T0 + 700, "U-NOPE")
     assert sha(path) == before
 
 
@@ -105,7 +110,7 @@ def test_a_file_a_linehmi_is_writing_is_refused(closed_shift):
         live.flush()
         assert "being written by a running LineHMI" in (writer_activity(path) or "")
         with pytest.raises(JournalBusy, match="Production view"):
-            classify_in_journal(path, SUE, "capper", T0 + 700, "U-MATERIAL")
+            write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL")
     assert capper_stops(path) == [("", "", T0 + 600)]
 
 
@@ -119,5 +124,23 @@ def test_a_file_not_closed_by_its_writer_is_refused(closed_shift):
     conn.close()
     before = sha(path)
     with pytest.raises(JournalBusy, match="not closed"):
-        classify_in_journal(path, SUE, "capper", T0 + 700, "U-MATERIAL")
+        write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL")
     assert sha(path) == before
+
+
+@pytest.mark.parametrize("note", ["", "pallet of caps late"])
+def test_the_open_timeline_takes_the_rows_written_as_a_reopened_one_reads_them(closed_shift, note):
+    """The review's timeline, read before the write, with the written audit rows added, equals the
+    timeline of the files read again: the stop's mark on the capper's lane at the stop's start, the
+    event list and the markers (a classification and, with a remark, a note on the stop)."""
+    _cfg, path = closed_shift
+    before = build_timeline(ReviewSource.open([path]))
+    assert before.stop_marks == []
+    stop, written = write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL", note=note)
+    assert [e.data["action"] for e in written] == ["classify_stop"] + (["note_stop"] if note else [])
+    before.add_events(written)
+    reread = build_timeline(ReviewSource.open([path]))
+    assert before.events == reread.events and before.markers == reread.markers
+    assert before.stop_marks == reread.stop_marks
+    assert [(m.machine, m.t) for m in reread.stop_marks] == [("capper", stop.start)] * len(written)
+    assert "reason U-MATERIAL" in reread.stop_marks[0].text and "sue" in reread.stop_marks[0].text

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -34,7 +35,7 @@ from hmi.core.quality import Quality, quality_of
 from hmi.core.units import quantity
 from widgets import palette
 from widgets.alarm_store import AlarmStore
-from widgets.formatting import format_timestamp, format_value
+from widgets.formatting import format_age, format_timestamp, format_value
 
 S = AlarmState
 
@@ -237,6 +238,7 @@ class AlarmTableModel(QAbstractTableModel):
         tag = self._tags.get(tag_name)
         v = fallback
         bad = False
+        i = None
         if live and self.live is not None:
             i = self.live.index.get(tag_name)
             if i is not None:
@@ -244,9 +246,13 @@ class AlarmTableModel(QAbstractTableModel):
                 bad = quality_of(int(self.live.status[i])) == Quality.BAD
         if bad or v is None or (isinstance(v, float) and math.isnan(v)):
             return "?" if bad else "—"
-        if tag is None:
-            return f"{v:g}"
-        return quantity(format_value(tag, v), tag.unit)
+        text = f"{v:g}" if tag is None else quantity(format_value(tag, v), tag.unit)
+        if live and self.live is not None and i is not None:
+            # Marked by the faceplates' own rule (LiveValues.stale), with its age (QA5 F15).
+            age = self.live.stale_age_s(i)
+            if age is not None:
+                text += f" ({format_age(age)} old)"
+        return text
 
     def details_text(self, row: Row) -> str:
         """A row in full, for the details line under the list (read by a tap, no hover needed):
@@ -428,6 +434,16 @@ class AlarmTableModel(QAbstractTableModel):
     def _on_history_loaded(self, _n: int) -> None:
         if self.view == AlarmView.HISTORY:
             self.refresh(force=True)
+
+    def on_samples_applied(self, changed: np.ndarray) -> None:
+        """New values of some tags: their rows' Value now in the same frame as the faceplates
+        (QA5 F1: 7.58 mm/s in the list beside 6.35 mm/s on the faceplate, up to a second apart)."""
+        if self.live is None or not self.rows or not len(changed):
+            return
+        hit = set(np.asarray(changed).tolist())
+        rows = [k for k, r in enumerate(self.rows) if self.live.index.get(r.tag, -1) in hit]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), COL_VALUE), self.index(max(rows), COL_VALUE))
 
     def refresh_values(self) -> None:
         """Live values, shelve time left, the time window: once a second."""

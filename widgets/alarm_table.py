@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
@@ -640,6 +641,9 @@ class AlarmTable(QWidget):
         menu.setToolTipsVisible(True)
         self._menu = menu  # tests look at it; the next one replaces it
         menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def on_samples_applied(self, changed: np.ndarray) -> None:
+        self.model.on_samples_applied(changed)
 
     def refresh_values(self) -> None:
         """Once a second: live values, shelve time left, time-window filter."""

@@ -20,12 +20,20 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import TagConfig
-from hmi.core.quality import BAD_WAITING_FOR_INITIAL_DATA, Quality, quality_of, status_name, status_short
+from hmi.core.quality import (
+    BAD_WAITING_FOR_INITIAL_DATA,
+    NO_SAMPLE_YET,
+    Quality,
+    is_no_sample,
+    quality_of,
+    status_name,
+    status_short,
+)
 from widgets import palette
 from widgets.formatting import format_age, format_timestamp, format_value
 
@@ -75,6 +83,7 @@ _THEMED_COLOURS = (
     "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK", "POINTER", "STALE", "HATCH", "PANEL", "PANEL_BORDER",
 )  # fmt: skip
 _POINTER_H = 7
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _TRACK_H = 10
 _MARKER_H = 7
 
@@ -104,7 +113,11 @@ class BandIndicator(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self._colors: dict[str, QColor] = {}
         self._colors_theme = -1  # palette.generation the colours were taken at (day/night switch)
-        self._update_tooltip()
+        # What does not move with the value (track, normal band, limit ticks, label), drawn once
+        # into a pixmap and reused while its key holds: a review scrub repaints every indicator at
+        # every cursor move, and this was most of each paint's QPainter calls.
+        self._static: tuple[tuple[Any, ...], QPixmap] | None = None
+        self._tooltip_stale = True  # the tooltip is written when it is shown or asked for
 
     # --- state ---------------------------------------------------------------------------
     def set_sample(self, value: float, status: int, source_ts: float) -> None:
@@ -113,7 +126,7 @@ class BandIndicator(QWidget):
         if same_value and status == self._status and source_ts == self._source_ts:
             return
         self._value, self._status, self._source_ts = value, status, source_ts
-        self._update_tooltip()
+        self._tooltip_stale = True
         self.update()
 
     def set_alarm(self, badge: TagBadge | None) -> None:
@@ -122,7 +135,7 @@ class BandIndicator(QWidget):
         never makes a badge."""
         if badge != self._badge:
             self._badge = badge
-            self._update_tooltip()
+            self._tooltip_stale = True
             self.update()
 
     def set_target(self, value: float | None) -> None:
@@ -174,6 +187,8 @@ class BandIndicator(QWidget):
 
     def value_text(self) -> str:
         q = self.quality
+        if is_no_sample(self._status):
+            return NO_SAMPLE_YET  # nothing arrived: not a quality problem, no "?"
         if q == Quality.BAD or self._value != self._value:
             return f"? {status_short(self._status)}"
         text = format_value(self.tag, self._value)
@@ -206,6 +221,23 @@ class BandIndicator(QWidget):
             h += _POINTER_H + _TRACK_H + _MARKER_H + 2
         return h
 
+    # The tooltip (a dozen formatted lines) is written when it is shown or read, not at every sample:
+    # building it at each value took a fifth of a review scrub's indicator time. What an owner sets
+    # with setToolTip() (the QC pane's rate) shows until the next sample or alarm, as before.
+    def setToolTip(self, text: str) -> None:
+        self._tooltip_stale = False
+        super().setToolTip(text)
+
+    def toolTip(self) -> str:
+        if self._tooltip_stale:
+            self._update_tooltip()
+        return super().toolTip()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self._tooltip_stale:
+            self._update_tooltip()
+        return super().event(event)
+
     def _update_tooltip(self) -> None:
         t = self.tag
         lines = [f"<b>{t.label}</b> ({t.name})"]
@@ -229,7 +261,7 @@ class BandIndicator(QWidget):
             b = self._badge
             ack = "unacknowledged" if b.unacked else "acknowledged"
             lines.append(f"Alarm: {b.name} ({b.priority.value} {b.priority.label}, {ack})")
-        self.setToolTip("<br>".join(lines))
+        self.setToolTip("<br>".join(lines))  # (clears _tooltip_stale)
 
     # --- painting ------------------------------------------------------------------------
     def _value_font(self, italic: bool) -> tuple[QFont, QFontMetrics]:
@@ -300,9 +332,69 @@ class BandIndicator(QWidget):
             out.append(r["label"])
         return out
 
-    def paintEvent(self, event) -> None:
-        p = QPainter(self)
+    def _bar_geometry(self) -> tuple[float, float, float]:
+        """(x0, x1, top) of the bar's track (row 2)."""
+        w = self.width()
+        return _POINTER_H, w - _POINTER_H - 1, self.fontMetrics().height() + 3 + _POINTER_H
+
+    def _xof(self, v: float) -> float:
+        lo, hi = self.tag.range  # type: ignore[misc]
+        x0, x1, _top = self._bar_geometry()
+        f = (v - lo) / (hi - lo)
+        return x0 + max(0.0, min(1.0, f)) * (x1 - x0)
+
+    def _static_pixmap(self, row: dict[str, Any], label_w: int) -> QPixmap:
+        """The parts that do not move with the value: the label (elided to its room) and the bar's
+        track, normal band, hatching (bad), limit ticks and border; kept while their key holds."""
+        c = self._colors
+        dpr = self.devicePixelRatioF()
+        key = (self.width(), self.height(), dpr, palette.generation, self._stale, row["bad"], row["label"], label_w,
+               self.font().key())  # fmt: skip
+        if self._static is not None and self._static[0] == key:
+            return self._static[1]
+        pm = QPixmap(int(self.width() * dpr), int(self.height() * dpr))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        fm = self.fontMetrics()
+        text_h = fm.height()
+        p.setFont(self.font())
+        p.setPen(c["TEXT_DIM"] if not self._stale else c["STALE"])
+        p.drawText(
+            QRectF(0, 0, label_w, text_h),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            fm.elidedText(row["label"], Qt.TextElideMode.ElideRight, label_w),
+        )
+        if self._has_bar:
+            x0, x1, top = self._bar_geometry()
+            track = QRectF(x0, top, x1 - x0, _TRACK_H)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(c["TRACK"])
+            p.drawRect(track)
+            if self.tag.normal:
+                n0, n1 = self._xof(self.tag.normal[0]), self._xof(self.tag.normal[1])
+                p.setBrush(c["NORMAL_BAND"])
+                p.drawRect(QRectF(n0, top, max(1.0, n1 - n0), _TRACK_H))
+            if row["bad"]:
+                p.setBrush(QBrush(c["HATCH"], Qt.BrushStyle.BDiagPattern))
+                p.drawRect(track)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            for name, width in (("lolo", 2), ("lo", 1), ("hi", 1), ("hihi", 2)):
+                lim = getattr(self.tag.alarms, name)
+                if lim is None:
+                    continue
+                tick_x = round(self._xof(lim))  # whole pixels: a crisp tick without antialiasing
+                p.setPen(QPen(c["TICK"], width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+                p.drawLine(QPointF(tick_x, top - 3), QPointF(tick_x, top + _TRACK_H + 3))
+            p.setPen(QPen(c["PANEL_BORDER"], 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(track)
+        p.end()
+        self._static = (key, pm)
+        return pm
+
+    def paintEvent(self, event) -> None:
         if self._colors_theme != palette.generation:
             self._colors_theme = palette.generation
             self._colors = {k: QColor(getattr(palette, k)) for k in _THEMED_COLOURS}
@@ -313,27 +405,38 @@ class BandIndicator(QWidget):
         row = self._row1()
         bad = row["bad"]
         level = row["level"]
+        value_w = row["value_w"]
+        value_rect = QRectF(w - value_w - (6 if bad else 1), 0, value_w, text_h)
+        left_of_value = value_rect.left() - (8 if bad else 6)
+        badge = None
+        if level is not None:
+            badge = QRectF(left_of_value - row["badge_w"], 1, row["badge_w"], text_h - 2)
+            left_of_value = badge.left() - 6
+        age_rect = None
+        self._painted_age = row["age"]
+        if row["age"]:
+            aw = fm.horizontalAdvance(row["age"])
+            age_rect = QRectF(left_of_value - aw, 0, aw, text_h)
+            left_of_value -= aw + 8
+
+        p = QPainter(self)
+        # Row 1, left, and row 2's bar: the label and the scale, from the kept pixmap.
+        p.drawPixmap(0, 0, self._static_pixmap(row, max(0, int(left_of_value))))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
         # Row 1, right: value (bold) with an alarm badge or a bad-quality box in front.
         bold, bfm = row["bold"], row["bfm"]
         p.setFont(bold)
-        value_text = row["value_text"]
-        value_w = row["value_w"]
-        value_rect = QRectF(w - value_w - (6 if bad else 1), 0, value_w, text_h)
-        text_colour = c["STALE"] if self._stale else c["TEXT"]
         if bad:
             box = value_rect.adjusted(-4, 0, 4, 0)
             p.setPen(QPen(c["TICK"], 1, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
-        p.setPen(text_colour)
-        elided = bfm.elidedText(value_text, Qt.TextElideMode.ElideRight, int(value_w))
-        p.drawText(value_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), elided)
-        left_of_value = value_rect.left() - (8 if bad else 6)
+        p.setPen(c["STALE"] if self._stale else c["TEXT"])
+        elided = bfm.elidedText(row["value_text"], Qt.TextElideMode.ElideRight, int(value_w))
+        p.drawText(value_rect, _RIGHT, elided)
 
-        if level is not None:
-            badge_w = row["badge_w"]
-            badge = QRectF(left_of_value - badge_w, 1, badge_w, text_h - 2)
+        if badge is not None:
             colour, on_colour = self._badge_colours()
             if self._stale:
                 colour, on_colour = c["STALE"], c["TEXT"]
@@ -342,72 +445,21 @@ class BandIndicator(QWidget):
             p.drawRoundedRect(badge, 2, 2)
             p.setPen(on_colour)
             p.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), level)
-            left_of_value = badge.left() - 6
 
         # Row 1, middle: age when stale.
-        p.setFont(self.font())
-        self._painted_age = row["age"]
-        if row["age"]:
-            age = row["age"]
-            aw = fm.horizontalAdvance(age)
+        if age_rect is not None:
+            p.setFont(self.font())
             p.setPen(c["STALE"])
-            p.drawText(
-                QRectF(left_of_value - aw, 0, aw, text_h),
-                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                age,
-            )
-            left_of_value -= aw + 8
-
-        # Row 1, left: label, then the setpoint it is steered to.
-        label = row["label"]
-        p.setPen(c["TEXT_DIM"] if not self._stale else c["STALE"])
-        label_w = max(0, int(left_of_value))
-        p.drawText(
-            QRectF(0, 0, label_w, text_h),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w),
-        )
+            p.drawText(age_rect, _RIGHT, row["age"])
 
         if not self._has_bar:
             p.end()
             return
 
-        # Row 2: the bar.
-        lo, hi = self.tag.range  # type: ignore[misc]
-        pad = _POINTER_H  # room for the pointer at the ends
-        x0, x1 = pad, w - pad - 1
-        top = text_h + 3 + _POINTER_H
-        track = QRectF(x0, top, x1 - x0, _TRACK_H)
-
-        def xof(v: float) -> float:
-            f = (v - lo) / (hi - lo)
-            return x0 + max(0.0, min(1.0, f)) * (x1 - x0)
-
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(c["TRACK"])
-        p.drawRect(track)
-        if self.tag.normal:
-            n0, n1 = xof(self.tag.normal[0]), xof(self.tag.normal[1])
-            p.setBrush(c["NORMAL_BAND"])
-            p.drawRect(QRectF(n0, top, max(1.0, n1 - n0), _TRACK_H))
-        if bad:
-            p.setBrush(QBrush(c["HATCH"], Qt.BrushStyle.BDiagPattern))
-            p.drawRect(track)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for name, width in (("lolo", 2), ("lo", 1), ("hi", 1), ("hihi", 2)):
-            lim = getattr(self.tag.alarms, name)
-            if lim is None:
-                continue
-            tick_x = round(xof(lim))  # whole pixels: a crisp tick without antialiasing
-            p.setPen(QPen(c["TICK"], width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
-            p.drawLine(QPointF(tick_x, top - 3), QPointF(tick_x, top + _TRACK_H + 3))
-        p.setPen(QPen(c["PANEL_BORDER"], 1))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRect(track)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-
+        # Row 2: the setpoint marker and the pointer over the kept bar.
+        _x0, _x1, top = self._bar_geometry()
         if self._target is not None:
-            x = xof(self._target)
+            x = self._xof(self._target)
             y = top + _TRACK_H + 1
             tri = QPainterPath()
             tri.moveTo(x, y)
@@ -419,7 +471,7 @@ class BandIndicator(QWidget):
             p.drawPath(tri)
 
         if self.pointer_visible():
-            x = xof(self._value)
+            x = self._xof(self._value)
             if self._stale:
                 colour = c["STALE"]
             elif level is not None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import LineConfig, MachineConfig, TagConfig
 from hmi.core.live_values import LiveValues
-from hmi.core.quality import Quality, quality_of, status_name
+from hmi.core.quality import NO_SAMPLE_YET, Quality, is_no_sample, quality_of, status_name
 from hmi.core.users import Action, User
 from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age, short_label
@@ -157,6 +157,7 @@ class Faceplate(QFrame):
         watched = [i for i in (self._state_i, self._fault_i, self._sp_i) if i >= 0] + self._ind_idx
         self._watched = np.asarray(watched, dtype=np.int64)
         self._seen = np.full(len(watched), -1, dtype=np.int64)
+        self._seen_stale = np.zeros(len(watched), dtype=bool)
         self._last_state_ts = float("nan")
         self._last_received = float("-inf")
         self.setMinimumWidth(280)
@@ -191,16 +192,19 @@ class Faceplate(QFrame):
     def refresh(self, live: LiveValues, force: bool = False) -> bool:
         """Repaint what changed since the last call; returns whether anything did."""
         ver = live.version[self._watched]
-        if not force and np.array_equal(ver, self._seen):
+        stale = live.stale()  # the one rule for a "now" value (LiveValues.stale): link gone or overdue
+        stale_now = stale[self._watched]
+        if not force and np.array_equal(ver, self._seen) and np.array_equal(stale_now, self._seen_stale):
             return False
         self._seen = ver
+        self._seen_stale = stale_now
         self._last_received = float(np.nanmax(live.source_ts[self._watched], initial=-np.inf))
         lost = live.lost_at[self._watched]
         self._tag_lost = float(np.nanmin(lost)) if np.isfinite(lost).any() else None
         for name, i in zip(self.indicators, self._ind_idx, strict=True):
             ind = self.indicators[name]
             ind.set_sample(live.value[i], live.status[i], live.source_ts[i])
-            ind.set_stale(self._stale or live.lost_at[i] == live.lost_at[i])
+            ind.set_stale(self._stale or bool(stale[i]))
         if self.speed is not None and self._sp_i >= 0:
             sp_ok = quality_of(int(live.status[self._sp_i])) != Quality.BAD
             self.speed.set_target(float(live.value[self._sp_i]) if sp_ok else None)
@@ -215,6 +219,9 @@ class Faceplate(QFrame):
         status = int(live.status[i])
         value = float(live.value[i])
         self._last_state_ts = float(live.source_ts[i])
+        if is_no_sample(status):
+            self._set_state_badge(NO_SAMPLE_YET, "stale")  # nothing recorded yet: no quality to blame
+            return
         if quality_of(status) == Quality.BAD or value != value:
             self._set_state_badge(f"? {status_name(status)}", "bad")
             return
@@ -240,7 +247,7 @@ class Faceplate(QFrame):
         old = self._stale or since is not None
         kind = "stale" if old and self._state_kind != "bad" else self._state_kind
         text = self._state_text
-        if old and text and kind != "bad":
+        if old and text and kind != "bad" and text != NO_SAMPLE_YET:  # nothing to be the last of
             text += " (last known)"
         stale_text = ""
         if since is not None:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.config import AlarmLimits, TagConfig
+from hmi.core.live_values import expected_refresh_s
 from hmi.core.qc_figures import CAMERA_VS_LINE, RejectShare, rolling_rate_caption
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
@@ -54,9 +55,8 @@ from widgets.qc_image_view import DEFECT, DEFECT_TEXT, QcImageView, numpy_to_qim
 RATE_TAG_NAME = "qc.defect_rate"
 MIN_COUNT = DEFAULT_MIN_COUNT  # images in the window before the rate is shown
 RATE_WINDOW = DEFAULT_WINDOW  # the rolling defect rate is over this many inspected images
-# The camera sends an image per bottle: several a second while the line runs. Without a new one
-# for this long the verdict on screen is the last bottle's, not the current one, and says so.
-STALE_AFTER_S = 10.0
+# Without a new image for the rate tag's expected refresh (live_values.expected_refresh_s) the
+# verdict on screen is the last bottle's, not the current one, and says so.
 
 
 def default_rate_tag() -> TagConfig:
@@ -297,18 +297,22 @@ class QcPane(QFrame):
         poll_ms: int = 200,
         max_rejects: int = 10,
         history: int = 300,
-        stale_after_s: float = STALE_AFTER_S,
+        stale_after_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("qcPane")
-        self.stale_after_s = float(stale_after_s)
         self._clock = clock
         self._shown_at: float | None = None  # clock() when the latest result arrived
         self._verdict_stale = False
         self.feed = feed
         self.rate_tag = rate_tag or default_rate_tag()
+        # The rate's own tag rule (live_values.expected_refresh_s), the one the alarm list's Value
+        # now and the faceplates go stale by: one age at which every screen says "old" (QA5 F15).
+        self.stale_after_s = float(
+            expected_refresh_s(self.rate_tag) if stale_after_s is None else stale_after_s
+        )
         self.latest: QcResult | None = None
         self._status: QcStatus | None = None
         self._model_error: str | None = None

@@ -9,11 +9,14 @@ its event; click or drag the cursor to move it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from hmi.core.review.notes import NoteKind, ReviewNote
 from hmi.core.review.timeline import LANES, Marker, Timeline
@@ -36,7 +39,32 @@ LANE_TITLES = {
 }
 NOTES_TITLE = "Review notes"
 NOTE_SYMBOLS = {NoteKind.NOTE: "s", NoteKind.BOOKMARK: "t1", NoteKind.STOP_REASON: "star"}
-FRAME_MS = 16  # a drag reports at most one cursor position per screen frame (60 Hz)
+FRAME_MS = 16  # a drag moves the cursor at most once per screen frame (60 Hz)
+
+
+class CursorLine(pg.InfiniteLine):
+    """The shared cursor. A mouse drag does not move the line itself: it hands the position under
+    the mouse to `on_drag(x, finished)`, and the owner moves the line and everything the cursor
+    drives together, once per frame. So no frame ever shows the line at one instant and the
+    readouts (tables, faceplates, trend values) at another."""
+
+    def __init__(self, on_drag: Callable[[float, bool], None], **kw: Any) -> None:
+        super().__init__(**kw)
+        self._on_drag = on_drag
+
+    def mouseDragEvent(self, ev: Any) -> None:
+        if not self.movable or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        if ev.isStart():
+            self.moving = True
+            self.cursorOffset = self.pos() - self.mapToParent(ev.buttonDownPos())
+        ev.accept()
+        if not self.moving:
+            return
+        x = float((self.cursorOffset + self.mapToParent(ev.pos())).x())
+        if ev.isFinish():
+            self.moving = False
+        self._on_drag(x, ev.isFinish())
 
 
 class TimelineWidget(QWidget):
@@ -74,23 +102,26 @@ class TimelineWidget(QWidget):
                                               hoverable=True, tip=None)  # fmt: skip
         self._notes_item.sigClicked.connect(self._on_note)
         self.plot.addItem(self._notes_item)
-        self.cursor_line = pg.InfiniteLine(
+        self.cursor_line = CursorLine(
+            self._on_drag,
             pos=timeline.t0,
             angle=90,
             movable=True,
             pen=pg.mkPen("#1f1f1f", width=2),
             hoverPen=pg.mkPen("#000000", width=4),  # not pyqtgraph's red: red is for alarms only
         )
-        # The line itself follows the mouse at once (it only repaints its own strip); what the cursor
-        # drives (tables, faceplates, trend readouts) hears of a drag at most once per frame, and of the
-        # drag's last position when it ends. set_cursor (clicks, playback, steps) reports at once.
+        # A drag moves the line and reports it to what the cursor drives (tables, faceplates, trend
+        # readouts) in the same step, at most once per frame: the newest position under the mouse
+        # wins (never a queue), and the release position is applied at once. set_cursor (clicks,
+        # playback, steps) moves and reports at once. Either way the paint that follows shows the
+        # line and every readout at one instant.
         self._frame = QTimer(self)
         self._frame.setSingleShot(True)
-        self._frame.timeout.connect(self._report_cursor)
-        self._since_report = QElapsedTimer()
+        self._frame.timeout.connect(self._apply_drag)
+        self._since_move = QElapsedTimer()
+        self._dragged_to: float | None = None
         self._reported = float("nan")
-        self.cursor_line.sigPositionChanged.connect(self._on_line_moved)
-        self.cursor_line.sigPositionChangeFinished.connect(lambda _line: self._report_cursor())
+        self.cursor_line.sigPositionChanged.connect(lambda _line: self._report_cursor())
         self.plot.addItem(self.cursor_line)
         vb.setLimits(xMin=timeline.t0 - 60, xMax=timeline.t1 + 60, minXRange=5.0)
         self.plot.setXRange(timeline.t0, timeline.t1, padding=0.01)
@@ -120,24 +151,46 @@ class TimelineWidget(QWidget):
             self.plot.addItem(item)
 
     def _draw_markers(self) -> None:
+        """One scatter item per marker lane, and one for the stop marks on the machine lanes; their
+        points are set by `show_events` (again when the timeline takes new events)."""
+        self._marker_items: dict[str, pg.ScatterPlotItem] = {}
         for lane in LANES:
-            ms = [m for m in self.timeline.markers if m.lane == lane]
-            if not ms:
-                continue
-            self._markers += ms
-            scatter = pg.ScatterPlotItem(
-                x=np.array([m.t for m in ms]),
-                y=np.full(len(ms), self._lane_y[lane], dtype=float),
-                size=11,
-                symbol="d" if lane == "alarms" else "o",
-                brush=pg.mkBrush(MARKER_COLOURS[lane]),
-                pen=pg.mkPen("#1f1f1f"),
-                data=[m.event_id for m in ms],
-                hoverable=True,
-                tip=None,
-            )
+            scatter = pg.ScatterPlotItem(size=11, symbol="d" if lane == "alarms" else "o",
+                                         brush=pg.mkBrush(MARKER_COLOURS[lane]), pen=pg.mkPen("#1f1f1f"),
+                                         hoverable=True, tip=None)  # fmt: skip
             scatter.sigClicked.connect(self._on_marker)
+            # Kept as pixels until the view is zoomed or panned: a cursor move repaints the line's old
+            # and new strips from them (pyqtgraph draws every point of a scatter in each paint).
+            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(scatter)
+            self._marker_items[lane] = scatter
+        # A stop's reason (an audited classification, split or note in the journal) on its machine's
+        # lane at the stop's start: dark, as it is part of the record (a review note's star is white).
+        self._stop_item = pg.ScatterPlotItem(size=12, symbol="t1", brush=pg.mkBrush("#303030"),
+                                             pen=pg.mkPen("#ffffff"), hoverable=True, tip=None)  # fmt: skip
+        self._stop_item.sigClicked.connect(self._on_marker)
+        self._stop_item.setZValue(5)  # over the state bars
+        self.plot.addItem(self._stop_item)
+        self.show_events()
+
+    def show_events(self) -> None:
+        """Draw the timeline's markers and stop marks as they are now (after `Timeline.add_events`)."""
+        self._markers = list(self.timeline.markers)
+        for lane, scatter in self._marker_items.items():
+            ms = [m for m in self._markers if m.lane == lane]
+            y = np.full(len(ms), self._lane_y[lane], dtype=float)
+            scatter.setData(x=np.array([m.t for m in ms], dtype=float), y=y, data=[m.event_id for m in ms])
+        marks = [m for m in self.timeline.stop_marks if m.machine in self._lane_y]
+        self._stop_item.setData(x=np.array([m.t for m in marks], dtype=float),
+                                y=np.array([self._lane_y[m.machine] + 0.3 for m in marks], dtype=float),
+                                data=[m.event_id for m in marks])  # fmt: skip
+        self._stop_item.setToolTip("\n".join(m.text for m in marks[-20:]))
+
+    def stop_marks_shown(self) -> list[tuple[str, float]]:
+        """(machine, time) of each stop mark drawn: what the reviewer sees, for tests."""
+        x, y = self._stop_item.getData()
+        lanes = {v: k for k, v in self._lane_y.items()}
+        return [(lanes[round(float(b) - 0.3)], float(a)) for a, b in zip(x, y, strict=True)]
 
     def set_notes(self, notes: list[ReviewNote]) -> None:
         """Show the reviewer's notes in their lane (white: they are not journal events)."""
@@ -178,25 +231,35 @@ class TimelineWidget(QWidget):
         if vb.sceneBoundingRect().contains(pos):
             self.set_cursor(float(vb.mapSceneToView(QPointF(pos)).x()))
 
-    def _on_line_moved(self, line: pg.InfiniteLine) -> None:
-        if not line.moving:  # set_cursor: one move, reported now
-            self._report_cursor()
-        elif not self._frame.isActive():  # a drag: the first move of a frame waits for the frame's end
-            done = self._since_report.elapsed() if self._since_report.isValid() else FRAME_MS
+    def _on_drag(self, x: float, finished: bool) -> None:
+        self._dragged_to = x
+        if finished:
+            self._apply_drag()
+        elif not self._frame.isActive():  # the first position of a frame waits for the frame's end
+            done = self._since_move.elapsed() if self._since_move.isValid() else FRAME_MS
             self._frame.start(max(0, FRAME_MS - done))
 
-    def _report_cursor(self) -> None:
+    def _apply_drag(self) -> None:
         self._frame.stop()
+        if self._dragged_to is not None:
+            t, self._dragged_to = self._dragged_to, None
+            self.set_cursor(t)
+
+    def _report_cursor(self) -> None:
         t = float(self.cursor_line.value())
         if t != self._reported:
             self._reported = t
-            self._since_report.start()
+            self._since_move.start()
             self.cursor_moved.emit(t)
 
     def set_cursor(self, t: float) -> None:
         t = min(max(t, self.timeline.t0), self.timeline.t1)
         if abs(float(self.cursor_line.value()) - t) > 1e-6:
             self.cursor_line.setValue(t)  # emits cursor_moved through sigPositionChanged
+
+    def pending_drag(self) -> float | None:
+        """Where a drag has the mouse now, not yet applied (None: no drag pending)."""
+        return self._dragged_to
 
     def cursor_time(self) -> float:
         return float(self.cursor_line.value())

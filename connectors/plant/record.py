@@ -153,6 +153,21 @@ class PlantRecord:
         with self.pool.connection() as conn:
             return [(str(r[0]), event_from_row(r[1:])) for r in conn.execute(sql, args)]
 
+    def last_events_before(self, t: float, kinds: Iterable[EventKind | str]) -> list[StoredEvent]:
+        """For each (kind, source, data's "event"), its events at its last time before t (ties: all),
+        in time order (hmi.core.journal_read.JournalReader.last_events_before)."""
+        sql = (
+            'SELECT local_id, epoch, kind, source, "user", severity, message, data, NULL FROM ('
+            ' SELECT local_id, extract(epoch FROM ts)::float8 AS epoch, ts, journal, kind, source, "user",'
+            " severity, message, data::text AS data,"
+            " RANK() OVER (PARTITION BY kind, source, data->>'event' ORDER BY ts DESC) AS r"
+            " FROM events WHERE line_id = %s AND station_id = %s AND ts < to_timestamp(%s) AND kind = ANY(%s)"
+            ") last WHERE r = 1 ORDER BY ts, journal, local_id"
+        )
+        args = [self.target.line_id, self.station_id, float(t), [str(k) for k in kinds]]
+        with self.pool.connection() as conn:
+            return [event_from_row(r) for r in conn.execute(sql, args)]
+
     def samples(self, tags: Iterable[str] | str, t0: float | None, t1: float | None) -> dict[str, TagSamples]:
         names = [tags] if isinstance(tags, str) else list(tags)
         ids = self._tag_ids()

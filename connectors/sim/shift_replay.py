@@ -99,6 +99,34 @@ def changed_samples(model: LineModel, index: dict[str, int], last: dict[str, flo
     return SampleBatch.from_columns(idx, ts, ts, ts, value, status)
 
 
+@dataclass
+class SimulatedLine:
+    """The simulated line, a journal on the simulator's clock (`now[0]`) and the line config's alarm
+    engine journaling into it: what the shift replay and bench/demo_day.py step through."""
+
+    model: LineModel
+    journal: Journal
+    engine: AlarmEngine
+    now: list[float]
+
+
+def open_simulated_line(
+    cfg: LineConfig, schedule: Sequence[FaultSpec], seed: int, directory: Path, t0: float
+) -> SimulatedLine:
+    """Open the journal (its clock reads `now[0]`, fsync off: nothing here survives a crash anyway)
+    and the alarm engine; ValueError naming the problems when the config's alarm definitions are
+    refused (the journal is closed again)."""
+    now = [t0]
+    journal = Journal(cfg, directory, clock=lambda: now[0], synchronous="OFF")
+    journal.open()
+    defs, problems = load_definitions(cfg)
+    if problems:
+        journal.close()
+        raise ValueError("alarm definitions refused: " + "; ".join(str(p) for p in problems))
+    engine = AlarmEngine(cfg, defs, journal, clock=lambda: now[0])
+    return SimulatedLine(LineModel(seed, faults=list(schedule)), journal, engine, now)
+
+
 def replay(
     config: LineConfig | None = None,
     *,
@@ -111,18 +139,11 @@ def replay(
     """Run the shift; the journal goes to `journal_dir` (a temporary folder when None)."""
     cfg = config if config is not None else load_config(DEMO_CONFIG)
     schedule = list(faults) if faults is not None else load_schedule()
-    model = LineModel(seed, faults=schedule)
-    now = [t0]
     directory = (
         Path(journal_dir) if journal_dir is not None else Path(tempfile.mkdtemp(prefix="linehmi-replay-"))
     )
-    journal = Journal(cfg, directory, clock=lambda: now[0], synchronous="OFF")
-    journal.open()
-    defs, problems = load_definitions(cfg)
-    if problems:
-        journal.close()
-        raise ValueError("alarm definitions refused: " + "; ".join(str(p) for p in problems))
-    engine = AlarmEngine(cfg, defs, journal, clock=lambda: now[0])
+    line = open_simulated_line(cfg, schedule, seed, directory, t0)
+    model, journal, engine, now = line.model, line.journal, line.engine, line.now
     result_acts: list[Activation] = []
 
     def on_change(records: list[AlarmRecord]) -> None:

@@ -27,6 +27,7 @@ from hmi.core.journal_schema import (
     SAMPLE_INSERT_SQL,
     create_schema,
     register_tags,
+    sample_rows,
     write_meta,
 )
 from hmi.core.quality import (
@@ -213,18 +214,7 @@ def write_synthetic_journal(path: Path | str, config: LineConfig, spec: SynthSpe
 def _commit(conn: sqlite3.Connection, jids: np.ndarray, batch: SampleBatch, rollups: bool) -> None:
     """One transaction of samples (and their rollups, as the journal writer keeps them)."""
     conn.execute("BEGIN")
-    conn.executemany(
-        SAMPLE_INSERT_SQL,
-        zip(
-            jids.tolist(),
-            batch.source_ts.tolist(),
-            batch.server_ts.tolist(),
-            batch.received_ts.tolist(),
-            batch.value.tolist(),
-            batch.status.tolist(),
-            strict=True,
-        ),
-    )
+    conn.executemany(SAMPLE_INSERT_SQL, sample_rows(jids, batch))
     if rollups:
         update_rollups(conn, jids, batch)
     conn.execute("COMMIT")

@@ -73,6 +73,7 @@ from hmi.core.journal_schema import (
     local_date,
     read_meta,
     register_tags,
+    sample_rows,
     write_meta,
 )
 from hmi.core.journal_text import LastTexts, apply_grants, insert_text_samples
@@ -1262,20 +1263,7 @@ class Journal:
         conn.execute("BEGIN IMMEDIATE")
         try:
             first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM samples").fetchone()[0]
-            # tolist() + zip is the fastest way from numpy columns to sqlite3 (see bench/journal_write.py);
-            # NaN binds as NULL.
-            conn.executemany(
-                SAMPLE_INSERT_SQL,
-                zip(
-                    tag_ids.tolist(),
-                    b.source_ts.tolist(),
-                    b.server_ts.tolist(),
-                    b.received_ts.tolist(),
-                    b.value.tolist(),
-                    b.status.tolist(),
-                    strict=True,
-                ),
-            )
+            conn.executemany(SAMPLE_INSERT_SQL, sample_rows(tag_ids, b))
             last_id = conn.execute("SELECT max(id) FROM samples").fetchone()[0]
             if last_id - first_id + 1 != n:  # ids must be contiguous for the commits bookkeeping
                 raise sqlite3.DatabaseError(f"sample ids not contiguous ({first_id}..{last_id} for {n} rows)")

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal, JournalStats
@@ -172,35 +173,22 @@ class JournalWatch:
                 f"journal stalled: nothing committed for {h.oldest_age_s:.0f} s;"
                 f" {h.queued_samples:,} samples and {h.queued_events:,} events waiting (disk frozen or failing?)"
             )
-            log.warning("%s", msg)
-            self._journal.post_event(
-                JournalEvent(
-                    EventKind.SYSTEM,
-                    msg,
-                    source="journal",
-                    severity=Severity.WARNING,
-                    data={
-                        "event": "stalled",
-                        "queued_samples": h.queued_samples,
-                        "queued_events": h.queued_events,
-                    },
-                    ts=now,
-                )
-            )
+            data = {"event": "stalled", "queued_samples": h.queued_samples, "queued_events": h.queued_events}
+            self._post(msg, data, Severity.WARNING, now)
         elif not h.stalled and self._stalled_since is not None and h.oldest_age_s < self._stall_after / 2:
             lasted = now - self._stalled_since
             self._stalled_since = None
             msg = f"journal writing again after a stall of {lasted:.0f} s"
-            log.warning("%s", msg)
-            self._journal.post_event(
-                JournalEvent(
-                    EventKind.SYSTEM,
-                    msg,
-                    source="journal",
-                    data={"event": "stall_ended", "stalled_s": lasted},
-                    ts=now,
-                )
-            )
+            self._post(msg, {"event": "stall_ended", "stalled_s": lasted}, Severity.INFO, now)
+
+    def _post(self, msg: str, data: dict[str, Any], severity: Severity, ts: float | None = None) -> None:
+        """Log `msg` and journal it as the journal's own system event (the event list shows it);
+        `ts` None: the event is stamped when posted."""
+        (log.info if severity == Severity.INFO else log.warning)("%s", msg)
+        stamp = time.time() if ts is None else ts
+        self._journal.post_event(
+            JournalEvent(EventKind.SYSTEM, msg, source="journal", severity=severity, data=data, ts=stamp)
+        )
 
     def _report_disk(self, h: JournalHealth) -> None:
         if h.disk == self._disk_state:
@@ -214,15 +202,7 @@ class JournalWatch:
             msg = f"disk space back to {free / 1e9:.1f} GB free for the journal"
         else:
             msg = f"disk space {h.disk}: {free / 1e6:.0f} MB free for the journal (threshold {limit / 1e6:.0f} MB)"
-        (log.info if h.disk == "ok" else log.warning)("%s", msg)
-        self._journal.post_event(
-            JournalEvent(
-                EventKind.SYSTEM,
-                msg,
-                source="journal",
-                severity=Severity.INFO if h.disk == "ok" else Severity.WARNING,
-                data={"event": "disk", "state": h.disk, "free_bytes": free},
-            )
-        )
+        severity = Severity.INFO if h.disk == "ok" else Severity.WARNING
+        self._post(msg, {"event": "disk", "state": h.disk, "free_bytes": free}, severity)
         if h.disk != "ok" and self._on_disk is not None:
             self._on_disk(h)

@@ -151,6 +151,20 @@ class JournalReader:
             sql += f" LIMIT {int(limit)}"
         return [event_from_row(r) for r in self.conn.execute(sql, args_all)]
 
+    def last_events_before(self, t: float, kinds: Iterable[EventKind | str]) -> list[StoredEvent]:
+        """For each (kind, source, data's "event") of these kinds, its events at its last time before t
+        (all of them when several share that time), in time order: what a record's state at t is
+        replayed from (a machine's last state event, each alarm's last transition and the last alarm
+        checkpoint) without reading the events before. SQLite picks the rows; only those are decoded."""
+        kind_list = [str(k) for k in kinds]
+        sql = (
+            "SELECT id, ts, kind, source, user, severity, message, data, committed_at FROM ("
+            " SELECT *, RANK() OVER (PARTITION BY kind, source,"
+            " CASE WHEN json_valid(data) THEN json_extract(data, '$.event') END ORDER BY ts DESC) AS r FROM events"
+            f" WHERE ts < ? AND kind IN ({', '.join('?' * len(kind_list))})) WHERE r = 1 ORDER BY ts, id"
+        )
+        return [event_from_row(r) for r in self.conn.execute(sql, [float(t), *kind_list])]
+
     # --- samples ------------------------------------------------------------------------------
     def read_samples(
         self, tag_names: Iterable[str] | str | None = None, t0: float | None = None, t1: float | None = None

@@ -56,6 +56,8 @@ class LiveValues:
         # Tags the server refused (node id unknown, ...): name -> (status, message).
         self.problems: dict[str, tuple[int, str]] = {}
         self.expected_refresh_s = np.array([expected_refresh_s(t) for t in config.tags])
+        # Fed recorded instants (a review's cursor): ages are the record's, not overdue now.
+        self.replay = False
         # Text as shown: a text tag's value, or the exact digits of a 64-bit integer beyond 2^53
         # (only while it belongs to the number shown: same source time). None: show the number.
         self.text: list[str | None] = [None] * n
@@ -67,6 +69,7 @@ class LiveValues:
     def apply(self, batch: SampleBatch, *, recorded: bool = False) -> np.ndarray:
         """Apply a batch; returns the indices of the tags that changed. `recorded`: the batch is a
         recorded instant (a review's cursor), where history filled in after a reconnect counts."""
+        self.replay = self.replay or recorded
         backfilled = np.asarray(is_backfilled(batch.status))
         if backfilled.any() and not recorded:  # history filled in after a reconnect is not the current value
             batch = batch.take(~backfilled)
@@ -141,6 +144,23 @@ class LiveValues:
         t = time.time() if now is None else now
         with np.errstate(invalid="ignore"):
             return (t - self.received_ts) > self.expected_refresh_s
+
+    def stale(self, now: float | None = None) -> np.ndarray:
+        """Per tag: the value shown is not the current one: the link went (`lost_at`) or it is past
+        its expected refresh (`overdue`). The one rule every "now" value on screen is marked by (the
+        faceplates, the alarm list's Value now, the tag table; QA5 F15: the alarm list showed the QC
+        rate plain while the Quality pane said "1 min 23 s old")."""
+        lost = np.isfinite(self.lost_at)
+        return lost if self.replay else self.overdue(now) | lost
+
+    def stale_age_s(self, i: int, now: float | None = None) -> float | None:
+        """How old tag i's shown value is when it is stale by `stale` (seconds since it arrived), else
+        None: what a stale mark says ("1 min 23 s old")."""
+        t = time.time() if now is None else now
+        if not self.stale(t)[i]:
+            return None
+        got = float(self.received_ts[i])
+        return max(0.0, t - got) if got == got else None
 
     def last_known_at(self, i: int) -> float | None:
         """When tag i's shown value became only the last known one (the link went), or None."""

@@ -95,8 +95,19 @@ _NAMES = {
 }
 
 
+# No sample of the tag has arrived (live: since start; review: before the instant). Not a quality a
+# device reported: displays say these words, not "? bad" (QA5 F27: "? bad" / "? BadNoData" at a
+# review's first instant where the journal holds no Bad sample at all).
+NO_SAMPLE_YET = "no sample yet"
+
+
+def is_no_sample(status: int) -> bool:
+    """True for the status of a tag that has no sample yet (BadWaitingForInitialData)."""
+    return (int(status) & 0xFFFF0000) == BAD_WAITING_FOR_INITIAL_DATA
+
+
 # What a value display says in a few words when a status is Bad (the full name is in its tooltip):
-# "? BadWaitingForInitialData" does not fit a faceplate, "? no data yet" does.
+# "? BadWaitingForInitialData" does not fit a faceplate, "no sample yet" does.
 _SHORT = {
     BAD: "bad",
     BAD_COMMUNICATION_ERROR: "comm. error",
@@ -104,7 +115,7 @@ _SHORT = {
     BAD_NODE_ID_UNKNOWN: "unknown node",
     BAD_SENSOR_FAILURE: "sensor failure",
     BAD_TYPE_MISMATCH: "wrong type",
-    BAD_WAITING_FOR_INITIAL_DATA: "no data yet",
+    BAD_WAITING_FOR_INITIAL_DATA: NO_SAMPLE_YET,
     BAD_OUT_OF_RANGE: "out of range",
 }
 

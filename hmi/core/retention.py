@@ -45,6 +45,7 @@ from hmi.core.config import RetentionConfig
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import journal_files, local_date
 from hmi.core.rollup import ROLLUP_TABLE
+from hmi.core.rollup_pack import PACK_TABLE, has_packs
 from hmi.core.sample_compact import CompactError, compact
 from hmi.core.sample_store import CHUNK_TABLE, has_chunks, sample_count
 
@@ -273,6 +274,8 @@ class RetentionJob:
             if not conn.execute(f"SELECT 1 FROM {ROLLUP_TABLE} LIMIT 1").fetchone():
                 return False
             conn.execute(f"DELETE FROM {ROLLUP_TABLE}")
+            if has_packs(conn):  # their read copy (hmi.core.rollup_pack)
+                conn.execute(f"DELETE FROM {PACK_TABLE}")
             self._vacuum(conn, path)
             return True
         finally:

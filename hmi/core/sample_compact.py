@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hmi.core.rollup import build_rollups
+from hmi.core.rollup_pack import pack_rollups
 from hmi.core.sample_codec import (
     CHUNK_SAMPLES,
     ClockPart,
@@ -236,6 +237,7 @@ def compact(conn: sqlite3.Connection, now: float | None = None) -> CompactResult
         if n_packed != n_raw + n_packed_before:
             raise CompactError(f"{n_packed} samples in chunks, expected {n_raw + n_packed_before}")
         conn.execute("DELETE FROM samples")
+        pack_rollups(conn)  # the day's rollups, final now, as packs for the trend's long reads
         n_commits = _sum_commits(conn)
         noted = {
             "samples_compacted_at": f"{time.time() if now is None else now:.3f}",

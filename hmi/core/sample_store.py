@@ -153,13 +153,17 @@ def read_tag(
     return both.take(slice(0, limit)) if limit is not None else both
 
 
-def _range_sql(t0: float | None, t1: float | None, end_inclusive: bool) -> tuple[str, list[float]]:
+def _range_sql(
+    t0: float | None, t1: float | None, end_inclusive: bool, lo: str = "source_ts", hi: str = "source_ts"
+) -> tuple[str, list[float]]:
+    """`AND lo >= t0 AND hi < t1` (`<=` with end_inclusive; a bound of None: none) and its arguments.
+    Rows: lo = hi = source_ts. Chunks overlapping the range: lo = t_last, hi = t_first."""
     sql, args = "", []
     if t0 is not None:
-        sql += " AND source_ts >= ?"
+        sql += f" AND {lo} >= ?"
         args.append(float(t0))
     if t1 is not None:
-        sql += " AND source_ts <= ?" if end_inclusive else " AND source_ts < ?"
+        sql += f" AND {hi} <= ?" if end_inclusive else f" AND {hi} < ?"
         args.append(float(t1))
     return sql, args
 
@@ -176,13 +180,7 @@ def _read_rows(conn: sqlite3.Connection, tag_id: int, q: _Query) -> SampleColumn
 
 def _read_chunks(conn: sqlite3.Connection, tag_id: int, q: _Query) -> SampleColumns:
     t0, t1, end_inclusive, newest_first, limit, only = q
-    where, args = "", []
-    if t0 is not None:
-        where += " AND t_last >= ?"
-        args.append(float(t0))
-    if t1 is not None:
-        where += " AND t_first <= ?" if end_inclusive else " AND t_first < ?"
-        args.append(float(t1))
+    where, args = _range_sql(t0, t1, end_inclusive, lo="t_last", hi="t_first")
     sql = f"SELECT data FROM {CHUNK_TABLE} WHERE tag_id = ?{where} ORDER BY seq{' DESC' if newest_first else ''}"
     parts: list[SampleColumns] = []
     got = 0

@@ -393,11 +393,34 @@ class TrendView:
         self.lanes_due = False
         vis = list(self.visible_pens())
         self.stretches = {
-            "gap": Intervals.union([x for p in vis for x in (p.body.gaps, p.tail.gaps)]),
+            "gap": Intervals.union(
+                [x for p in vis for x in (p.body.gaps, p.tail.gaps, self._before_first_sample(p))]
+            ),
             "bad": Intervals.union([x for p in vis for x in (p.body.bad, p.tail.bad)]),
             "backfilled": Intervals.union([x for p in vis for x in (p.body.backfilled, p.tail.backfilled)]),
         }
         return self.stretches
+
+    @staticmethod
+    def _before_first_sample(pen: PenState) -> Intervals:
+        """The loaded range's stretch before the pen's first recorded sample (before recording
+        started, or before the tag's first value): no record, shaded like any gap (QA5 F10: the 8 h
+        view drew the hours before LineHMI ran blank, unmarked, next to a shaded 3 s gap)."""
+        h0, h1, _w = pen.hist_range
+        if not math.isfinite(h0):
+            return Intervals.empty()  # no history read: the live buffer alone says nothing of before
+        xs = [
+            a
+            for part in (pen.body, pen.tail)
+            for a in (part.solid_x, part.dashed_x, part.gaps.start, part.bad.start, part.uncertain.start)
+            if len(a)
+        ]
+        both = np.concatenate(xs) if xs else np.empty(0)
+        both = both[np.isfinite(both)]
+        first = float(both.min()) if len(both) else h1  # nothing recorded: the whole range
+        if first <= h0:
+            return Intervals.empty()
+        return Intervals(np.array([h0]), np.array([first]))
 
     # --- cursor and readouts ----------------------------------------------------------------------
     def value_at(self, pen: PenState, t: float) -> CursorValue:

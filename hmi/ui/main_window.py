@@ -1009,6 +1009,7 @@ class MainWindow(QMainWindow):
     def _on_samples_applied(self, changed: np.ndarray) -> None:
         self.overview.refresh(self.live)
         self.tag_table.on_samples_applied(changed)
+        self.alarm_table.on_samples_applied(changed)  # Value now in the same frame as the faceplates
 
     def _on_state_changed(self, state: ConnectionState, detail: str) -> None:
         self.connection_indicator.set_state(state, detail)
@@ -1069,6 +1070,7 @@ class MainWindow(QMainWindow):
     def _on_second(self) -> None:
         self.clock_label.setText(time.strftime("%H:%M:%S"))
         self.clock_label.setToolTip(time.strftime("%A %Y-%m-%d"))
+        self.overview.refresh(self.live)  # a value past its expected refresh turns stale (LiveValues.stale)
         self.overview.tick()
         self.tag_table.tick()
         self.alarm_table.refresh_values()

@@ -135,7 +135,6 @@ class ReviewWindow(QMainWindow):
         self.source = source
         self.journal = journal
         self.reviewer: User | None = None  # logged in with the line's users file (ReviewLoginDialog)
-        self._journal_written = False  # the timeline no longer holds every event of the files
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
         self.playback = Playback()
@@ -268,6 +267,9 @@ class ReviewWindow(QMainWindow):
         self.events_table.cellClicked.connect(self._on_event_row)
         self.notes_table.cellClicked.connect(self._on_note_row)
         self.timeline_view.cursor_moved.connect(self._on_cursor)
+        # The trend's cursor line can be dragged too: it moves the one shared cursor (and with it
+        # every readout), so the trend never shows an instant the rest of the workspace does not.
+        self.trend.canvas.cursor_moved.connect(self._on_trend_cursor)
         self.timeline_view.marker_clicked.connect(self._select_event)
         self.timeline_view.note_clicked.connect(self._select_note)
         self._shown_events: list[StoredEvent] = []
@@ -373,11 +375,25 @@ class ReviewWindow(QMainWindow):
                     [tag, display_text(h.text, h.full_bytes), quality_of(h.status).name.title(), _hms(h.ts)]
                 )
             _fill(self.text_table, texts)
-        self.trend.set_cursor(t)
-        if self.overview.isVisible():  # a hidden overview costs nothing (the scrub bench's baseline)
-            self.show_instant(t, picture)
+        # One read of the recorded values at t for the faceplates and the trend's pens: the trend's
+        # readouts are then exact in the same frame (not a pixel's bucket value, "≈", until its
+        # background look-up is back), and read from the same samples as the faceplates.
+        pens = self.trend.pens()
+        instant = self._reader.at(t, picture, also=pens) if self._reader is not None else None
+        if instant is not None:
+            self.trend.set_exact_values(
+                t, {tag: instant.values[tag] for tag in pens if tag in instant.values}
+            )
+        if self.trend.cursor_time != t:
+            self.trend.set_cursor(t)
+        if instant is not None and self.overview.isVisible():  # a hidden overview is not repainted
+            self.show_instant(t, instant, picture)
         if not self._follow_events.isActive():
             self._follow_events.start()
+
+    def _on_trend_cursor(self, t: float) -> None:
+        if t != self._cursor_t:
+            self.timeline_view.set_cursor(t)
 
     def _scroll_events_to_cursor(self) -> None:
         """Keep the event list at the cursor: the first event at or after it comes into view. Only
@@ -392,11 +408,10 @@ class ReviewWindow(QMainWindow):
         if item is not None:
             self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
 
-    def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
+    def show_instant(self, t: float, instant: LineInstant, picture: list[PictureRow]) -> None:
         """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
-        if self._reader is None or self._live is None or not isinstance(self.overview, LineOverview):
-            return None
-        instant = self._reader.at(t, picture)
+        if self._live is None or not isinstance(self.overview, LineOverview):
+            return
         self._live.apply(instant.batch(self._live.index), recorded=True)
         self.overview.refresh(self._live)
         self.overview.set_stale(instant.stale)
@@ -411,7 +426,6 @@ class ReviewWindow(QMainWindow):
             )
         gap = f" — no data: {instant.gap.text}" if instant.gap is not None else ""
         self.overview.setToolTip(f"The line at {_hms(t)} as recorded{gap}")
-        return instant
 
     def _show_cursor_text(self) -> None:
         t = self._cursor_t
@@ -614,7 +628,7 @@ class ReviewWindow(QMainWindow):
         if self._reader is not None:
             self._reader.close()  # no connection of ours stays open on the file while it is written
         try:
-            path, stop = self.journal.classify(self.reviewer, machine, self._cursor_t, reason, note)
+            path, stop, written = self.journal.classify(self.reviewer, machine, self._cursor_t, reason, note)
         except (JournalBusy, PermissionDenied, JournalError, ValueError, OSError) as exc:
             answer = QMessageBox.warning(
                 self,
@@ -624,7 +638,16 @@ class ReviewWindow(QMainWindow):
                 QMessageBox.StandardButton.Save,
             )
             return answer != QMessageBox.StandardButton.Save
-        self._journal_written = True
+        # The open timeline takes the audit rows just written, as a reopened one would read them: the
+        # stop's mark on its machine's lane, the event list, and the report (built on this timeline).
+        self.timeline.add_events(written)
+        self.timeline_view.show_events()
+        for kind in sorted(
+            {str(e.kind) for e in written}
+            - {self.kind_combo.itemText(i) for i in range(self.kind_combo.count())}
+        ):
+            self.kind_combo.addItem(kind)
+        self._refill_events()
         self.statusBar().showMessage(
             f"Written to the journal {path.name}: {machine} stop from {_hms(stop.start)} classified {reason} "
             f"by {self.reviewer.name} (audited)",
@@ -664,9 +687,8 @@ class ReviewWindow(QMainWindow):
         t0, t1, title = shift_at(self.source, self._cursor_t)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            # After a write to the journal the files hold an audit row the timeline has not: read them.
-            timeline = None if self._journal_written else self.timeline
-            report = build_report(self.source, t0, t1, title, timeline=timeline)
+            # The timeline holds every event of the files, the rows this review wrote included.
+            report = build_report(self.source, t0, t1, title, timeline=self.timeline)
             return report, render_snapshots(report, self.source.historian(), tag_infos(self.source))
         finally:
             QApplication.restoreOverrideCursor()

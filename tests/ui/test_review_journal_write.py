@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from hmi.core.review.journal_write import ReviewJournal
+from hmi.core.review.record import shift_at
+from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewSource
 from hmi.core.users import UserStore
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
@@ -101,3 +103,22 @@ def test_a_file_being_written_is_refused_and_the_reason_can_go_to_the_notes(revi
     window.add_stop_reason()
     assert "being written by a running LineHMI" in told[0] and "review notes instead" in told[0]
     assert sha(path) == before and [n.reason for n in window.notes.all()] == ["U-MATERIAL"]
+
+
+def test_a_reason_written_shows_on_the_open_timeline_at_once(review, monkeypatch):
+    """No reopening: the stop's mark appears on the capper's lane at the stop's start, the audit row
+    in the event list, and the report (on the window's timeline) equals the report from the files."""
+    window, path = review
+    window.set_reviewer(window.journal.users.authenticate("sue", "sue-pass-1"))
+    assert window.timeline_view.stop_marks_shown() == []
+    answer_dialog(monkeypatch, tick=True)
+    window.add_stop_reason()
+    assert window.timeline_view.stop_marks_shown() == [("capper", T0 + 600)] * 2  # the reason and the remark
+    shown = [window.events_table.item(r, 4).text() for r in range(window.events_table.rowCount())]
+    assert any("sue (supervisor)" in m and "reason U-MATERIAL" in m for m in shown), shown
+    t0, t1, title = shift_at(window.source, window._cursor_t)
+    from_files = build_report(ReviewSource.open([path]), t0, t1, title)
+    assert to_markdown(window._report()[0]) == to_markdown(from_files)
+    answer_dialog(monkeypatch, tick=False)
+    window.add_stop_reason()  # to the review notes: its star in the notes lane, at once
+    assert [n.reason for n in window.timeline_view.notes_shown()] == ["U-MATERIAL"]

@@ -298,3 +298,25 @@ def test_the_event_browser_shows_a_useful_number_of_rows(qtbot, tmp_path, size, 
     # The faceplates and the trend keep their room too.
     assert (window.overview.height() >= 150 and window.trend.isVisible()) or compact
     window.close()
+
+
+def test_before_a_tags_first_sample_every_faceplate_says_no_sample_yet(qtbot, tmp_path):
+    """QA5 F27: the review opened at the record's first instant with "? bad" / "? BadNoData" for tags
+    whose first (Good) sample came a second later. A tag with no sample yet reads "no sample yet",
+    never a Bad quality the journal does not hold; every faceplate, every value."""
+    window = ReviewWindow(
+        ReviewSource.open([reviewed_shift(tmp_path, first_sample_after=1.5)]), compact=False
+    )
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    t0 = window.timeline_view.timeline.t0
+    for t in (t0, t0 + 1.0):
+        window.timeline_view.set_cursor(t)
+        window.show_instant(t, [])  # the cursor may already stand there
+        for fp in window.overview.faceplates.values():
+            texts = fp.shown_texts()
+            assert not any("bad" in x.lower() for x in texts), (t - t0, texts)
+            assert fp.state_text == "no sample yet", fp.state_text
+            assert all(ind.value_text() == "no sample yet" for ind in fp.indicators.values()), texts
+    window.close()

@@ -347,6 +347,28 @@ def test_gap_is_drawn_as_gap_and_backfill_as_marked_line(trend_factory, demo_con
     assert "(backfilled)" in {r.tag: r for r in w.pen_table_model.rows}["filler.speed"].quality
 
 
+@pytest.mark.parametrize("before_h", [0.05, 2.0, 8.0])
+def test_time_before_the_record_is_marked_no_record(trend_factory, demo_config, shift_file, qtbot, before_h):
+    """QA5 F10: the 8 h view drew the hours before recording started blank and unmarked (a reader
+    cannot tell "nothing recorded" from "flat"). Whatever the zoom, the stretch before the first
+    sample is in the gap lane and shaded, and nothing is drawn there."""
+    path, t0, _t1 = shift_file
+    w = trend_factory(demo_config, None, Historian.for_files([path]), clock=Clock(NOW))
+    w.add_pens(["filler.speed", "filler.bearing_temp"])
+    v0 = t0 - before_h * 3600
+    with qtbot.waitSignal(w.history_loaded, timeout=10_000):
+        w.set_range(v0, t0 + 1800)
+    w.wait_idle(10)
+    px = (t0 + 1800 - v0) / w._plot_px()  # one pixel column
+    for tag in ("filler.speed", "filler.bearing_temp"):
+        x, _y = w.drawn(tag)
+        assert not np.any(x[np.isfinite(x)] < t0 - px), tag
+    gap = w.quality_stretches()["gap"]
+    assert any(s <= v0 and e >= t0 - px for s, e in zip(gap.start, gap.end, strict=True)), (gap, v0, t0)
+    s, e = w.canvas.lane_items["gap"].intervals()
+    assert any(a <= v0 and b >= t0 - px for a, b in zip(s, e, strict=True))
+
+
 def test_csv_and_png_export(trend_factory, demo_config, shift_file, qtbot, tmp_path):
     path, _t0, t1 = shift_file
     clock = Clock(NOW + 0.37)  # the window starts between two samples

@@ -24,7 +24,7 @@ from widgets.faceplate import Faceplate
 def test_band_indicator_quality_and_alarms(qtbot, tiny):
     ind = BandIndicator(tiny.tag("m.temp"))
     qtbot.addWidget(ind)
-    assert not ind.pointer_visible() and ind.value_text() == "? no data yet"
+    assert not ind.pointer_visible() and ind.value_text() == "no sample yet"
 
     ind.set_sample(42.04, GOOD, 1.0)
     assert ind.value_text() == "42.0 °C" and ind.pointer_visible() and ind.alarm_level() is None

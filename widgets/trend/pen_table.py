@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -16,6 +17,22 @@ COL_PEN, COL_VALUE, COL_QUALITY, COL_AXIS = range(4)
 PEN_MIN_PX = 120  # the pen name column: two or three short lines of a wrapped name
 
 Index = QModelIndex | QPersistentModelIndex
+
+# The roles as plain ints, looked up once: `data()` is called for every role of every painted cell,
+# and an enum attribute and an `|` of two flags per call were a third of its cost.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_CHECK = int(Qt.ItemDataRole.CheckStateRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# What a value change touches: the text, its tint, the tooltip's time (not the size-giving roles of
+# the pen column: a new value never re-wraps a pen name).
+VALUE_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
+               Qt.ItemDataRole.ToolTipRole]  # fmt: skip
 
 
 @dataclass
@@ -46,6 +63,7 @@ def _swatch(colour: str, visible: bool) -> QIcon:
 
 class PenTableModel(QAbstractTableModel):
     visibility_toggled = Signal(str, bool)
+    values_changed = Signal(list)  # the rows whose value or quality text changed (update_values)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,37 +100,39 @@ class PenTableModel(QAbstractTableModel):
             return None
         r = self.rows[index.row()]
         c = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                r.title,
-                quantity(r.value, r.unit) if r.value not in ("", "—") else r.value,
-                r.quality,
-                r.axis,
-            )[c]
-        if role == Qt.ItemDataRole.CheckStateRole and c == COL_PEN:
+        role = int(role)
+        if role == _DISPLAY:
+            if c == COL_VALUE:
+                return quantity(r.value, r.unit) if r.value not in ("", "—") else r.value
+            return (r.title, "", r.quality, r.axis)[c]
+        if role == _CHECK:
+            if c != COL_PEN:
+                return None
             return Qt.CheckState.Checked if r.visible else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.DecorationRole and c == COL_PEN:
+        if role == _DECORATION:
+            if c != COL_PEN:
+                return None
             key = (r.colour, r.visible)
             icon = self._icons.get(key)
             if icon is None:
                 icon = self._icons[key] = _swatch(*key)
             return icon
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return f"{r.title}\n{r.tag}" + (f"\nvalue at {r.time}" if r.time else "")
-        if role == Qt.ItemDataRole.TextAlignmentRole and c == COL_VALUE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and (
-            not r.visible or (c in (COL_VALUE, COL_QUALITY) and r.level >= 2)
-        ):
-            return QBrush(QColor(palette.TEXT_DIM))
-        if role == Qt.ItemDataRole.BackgroundRole and c in (COL_VALUE, COL_QUALITY) and r.level >= 2:
+        if role == _ALIGN:
+            return _RIGHT if c == COL_VALUE else None
+        if role == _FOREGROUND:
+            if not r.visible or (c in (COL_VALUE, COL_QUALITY) and r.level >= 2):
+                return QBrush(QColor(palette.TEXT_DIM))
+            return None
+        if role == _BACKGROUND and c in (COL_VALUE, COL_QUALITY) and r.level >= 2:
             # bad quality: hatching, not colour (ISA-101); no connection: the communication tint
             if r.level == 3:
                 col = QColor(palette.COMM)
                 col.setAlpha(45)
                 return QBrush(col)
             return QBrush(QColor(palette.HATCH_LIGHT), Qt.BrushStyle.BDiagPattern)
-        if role == Qt.ItemDataRole.FontRole and r.tag == self.selected and c == COL_PEN:
+        if role == _FONT and c == COL_PEN and r.tag == self.selected:
             return self._bold
         return None
 
@@ -139,17 +159,23 @@ class PenTableModel(QAbstractTableModel):
         return -1
 
     def update_values(self, values: dict[str, tuple[str, str, int, str]]) -> None:
-        """tag -> (value text, quality text, level, time text); repaints the two columns."""
-        changed = False
-        for r in self.rows:
+        """tag -> (value text, quality text, level, time text). Each changed cell is reported alone,
+        so the view repaints those cells, not the whole table (a cursor move changes every value)."""
+        changed = []
+        for k, r in enumerate(self.rows):
             v = values.get(r.tag)
-            if v is None:
+            if v is None or (r.value, r.quality, r.level, r.time) == v:
                 continue
-            if (r.value, r.quality, r.level, r.time) != v:
-                r.value, r.quality, r.level, r.time = v
-                changed = True
-        if changed and self.rows:
-            self.dataChanged.emit(self.index(0, COL_VALUE), self.index(len(self.rows) - 1, COL_QUALITY))
+            cols = [COL_VALUE] if (r.value, r.level, r.time) != (v[0], v[2], v[3]) else []
+            if (r.quality, r.level) != (v[1], v[2]):
+                cols.append(COL_QUALITY)
+            r.value, r.quality, r.level, r.time = v
+            changed.append(k)
+            for c in cols:
+                cell = self.index(k, c)
+                self.dataChanged.emit(cell, cell, VALUE_ROLES)
+        if changed:
+            self.values_changed.emit(changed)
 
     def set_value_heading(self, text: str) -> None:
         if text != self.value_heading:
@@ -182,33 +208,87 @@ class PenTable(QTableView):
         # (the row grows) and is never cut; the tooltip has it too, with the tag.
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sizes are set here, not by Qt on every change (ResizeToContents measured every cell of the
+        # table at each cursor move: two thirds of the review workspace's cost of a move). A row's
+        # height follows its wrapped pen name (`_fit_rows`, when names, their width or the bold
+        # selection change); the value, quality and axis columns fit their texts on a new pen list
+        # and grow, never shrink, when a longer text comes (`_grow_columns`): a scrub does not make
+        # the columns jitter, and nothing is ever cut.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         h = self.horizontalHeader()
         # The rest of the width, but never under PEN_MIN_PX (the table scrolls sideways instead):
         # a stretched column beside three sized to their contents shrank to a few pixels.
         h.setSectionResizeMode(COL_PEN, QHeaderView.ResizeMode.Interactive)
         h.sectionResized.connect(self._on_section_resized)
         for c in (COL_VALUE, COL_QUALITY, COL_AXIS):
-            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+            h.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
         h.setHighlightSections(False)
         h.setMinimumSectionSize(40)
+        self._widest: dict[int, int] = {}  # column -> the widest text (px) its width was fitted to
         self.setColumnWidth(COL_PEN, 170)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.selectionModel().currentRowChanged.connect(self._on_current)
         model.modelReset.connect(self._after_reset)
+        model.dataChanged.connect(self._on_data_changed)
+        model.values_changed.connect(lambda rows: self._grow_columns([COL_VALUE, COL_QUALITY], rows))
+        model.headerDataChanged.connect(lambda *_: self._grow_columns([COL_VALUE], range(0), heading=True))
 
     def _after_reset(self) -> None:
+        self._fit_columns()
+        self._fit_rows()
         sel = self.model().selected  # type: ignore[attr-defined]
         row = self.model().row_of(sel)  # type: ignore[attr-defined]
         if row >= 0:
             self.selectRow(row)
+
+    def _on_data_changed(
+        self, top_left: QModelIndex, bottom_right: QModelIndex, _roles: object = None
+    ) -> None:
+        if top_left.column() <= COL_PEN:  # a name, its visibility or its bold (selected) font
+            self._fit_rows()
+        cols = [
+            c for c in (COL_VALUE, COL_QUALITY, COL_AXIS) if top_left.column() <= c <= bottom_right.column()
+        ]
+        if cols:
+            self._grow_columns(cols, range(top_left.row(), bottom_right.row() + 1))
+
+    def _text_px(self, row: int, col: int) -> int:
+        text = self.model().data(self.model().index(row, col))
+        return self.fontMetrics().horizontalAdvance(str(text or ""))
+
+    def _fit_columns(self) -> None:
+        """Value, quality and axis columns to their texts now (a new pen list: they may shrink)."""
+        rows = range(self.model().rowCount())
+        for c in (COL_VALUE, COL_QUALITY, COL_AXIS):
+            self._widest[c] = max((self._text_px(r, c) for r in rows), default=0)
+            self.resizeColumnToContents(c)
+
+    def _grow_columns(self, cols: list[int], rows: Iterable[int], heading: bool = False) -> None:
+        """Widen a column when one of these cells (or its new heading) holds a text wider than any
+        it was fitted to: Qt then measures the column as ResizeToContents would; it never shrinks."""
+        header = self.horizontalHeader()
+        for c in cols:
+            need = max((self._text_px(r, c) for r in rows), default=0)
+            if need > self._widest.get(c, 0):
+                self._widest[c] = need
+            elif not heading or header.sectionSizeHint(c) <= header.sectionSize(c):
+                continue
+            before = header.sectionSize(c)
+            self.resizeColumnToContents(c)
+            if header.sectionSize(c) < before:
+                self.setColumnWidth(c, before)
+
+    def _fit_rows(self) -> None:
+        self.resizeRowsToContents()
 
     def _on_current(self, cur: QModelIndex, _prev: QModelIndex) -> None:
         if cur.isValid():
             self.pen_selected.emit(self.model().rows[cur.row()].tag)  # type: ignore[attr-defined]
 
     def _on_section_resized(self, section: int, _old: int, _new: int) -> None:
-        if section != COL_PEN:
+        if section == COL_PEN:
+            self._fit_rows()  # the names wrap at the new width
+        else:
             self._fit_pen_column()
 
     def _fit_pen_column(self) -> None:
@@ -219,6 +299,12 @@ class PenTable(QTableView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_pen_column()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the touch profile's larger font: measure again
+            self._fit_columns()
+            self._fit_rows()
 
     def sizeHintForRow(self, row: int) -> int:
         # never lower than the row size asked for (the touch profile's 40 px): rows fit their names

@@ -472,6 +472,12 @@ class TrendWidget(QWidget):
         self.canvas.set_cursor_visible(on)
         self._update_readouts(force=True)
 
+    def set_exact_values(self, t: float, values: dict[str, tuple[float, int, float]]) -> None:
+        """The recorded (value, status, source ts) of pens at instant t, read by the caller (a review
+        reads them for its faceplates anyway): a cursor placed at t then shows them at once as
+        exact, instead of a pixel's bucket value until the background look-up is back."""
+        self.view.apply_exact(t, values)
+
     def set_cursor(self, t: float) -> None:
         """Place the cursor at time t (shows it) and read every pen there."""
         if not self.canvas.cursor_visible:

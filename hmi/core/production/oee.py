@@ -384,11 +384,13 @@ class ProductionAnalysis:
             holder, why = stop.machine, setup.reason_text(stop.reason)
         elif cat == TimeCat.UNPLANNED and cause == CAUSE_NONE:
             holder, why = "", "cause not found"  # waiting, no stop found (hmi.core.production.line_rule)
-        # Running for / stopped for: back to the last change between running and not running.
-        is_run = tl.line_cat == TimeCat.RUNNING
-        last = is_run[-1]
-        k = len(is_run) - 1
-        while k > 0 and is_run[k - 1] == last:
+        # Running for / stopped for / unknown for: back to the last change between running, state
+        # unknown and not running. Unknown is a kind of its own: "unknown for 00:52" after a 10 s link
+        # loss counted from the jam before it (QA5 F19); what the line did while unknown is not known.
+        kind = np.where(tl.line_cat == TimeCat.RUNNING, 0, np.where(tl.line_cat == TimeCat.UNKNOWN, 1, 2))
+        last = kind[-1]
+        k = len(kind) - 1
+        while k > 0 and kind[k - 1] == last:
             k -= 1
         since = now - float(tl.bounds[k])
         c = self.data.get(setup.constraint)

@@ -25,7 +25,7 @@ from pathlib import Path
 from hmi.core.audit import Auditor, Origin
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.journal import event_row
-from hmi.core.journal_read import JournalError, open_journal_readonly
+from hmi.core.journal_read import JournalError, StoredEvent, open_journal_readonly
 from hmi.core.journal_schema import EVENT_INSERT_SQL
 from hmi.core.production.journal_io import analyse_journal, setup_or_error
 from hmi.core.production.stops import CLASSIFY, NOTE, Stop
@@ -74,6 +74,7 @@ class JournalAppender:
             raise JournalBusy(why)
         self.path = path
         self._conn = sqlite3.connect(str(path), timeout=0.0, isolation_level=None)
+        self.written: list[tuple[int, float]] = []  # (row id, ts) of each event committed through it
 
     def write_event(self, ev: JournalEvent) -> int:
         try:
@@ -88,7 +89,18 @@ class JournalAppender:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
+        self.written.append((int(cur.lastrowid or 0), ev.ts))
         return int(cur.lastrowid or 0)
+
+    def read_back(self) -> list[StoredEvent]:
+        """The events written through this appender, as a reader of the file reads them now (after
+        close: the review's open timeline takes them, `Timeline.add_events`)."""
+        if not self.written:
+            return []
+        ids = {i for i, _ts in self.written}
+        with open_journal_readonly(self.path) as r:
+            rows = r.read_events(min(ts for _i, ts in self.written), None, [EventKind.AUDIT])
+        return [e for e in rows if e.id in ids]
 
     def close(self) -> None:
         self._conn.close()  # the last connection: SQLite checkpoints and removes its -wal/-shm
@@ -106,7 +118,7 @@ def file_stops(path: Path) -> list[Stop]:
     return analyse_journal([path], span.t0, span.t1 + 1e-3).stops
 
 
-def classify_in_journal(
+def write_classification(
     path: Path,
     user: User,
     machine: str,
@@ -115,12 +127,13 @@ def classify_in_journal(
     *,
     note: str = "",
     clock: Callable[[], float] = time.time,
-) -> Stop:
+) -> tuple[Stop, list[StoredEvent]]:
     """Classify the stop of `machine` at instant t with `reason` (a code of the file's reason tree) in
     the journal file `path`, as `user`; a `note` goes on the stop the same way (the Production view's
-    "Note on stop"). Raises PermissionDenied (nothing written: the review checks
-    the role before it opens a writer), JournalBusy, JournalError (no production model in the file)
-    or ValueError (no stop there, a reason not in the tree), each with a message for the reviewer."""
+    "Note on stop"). Returns the stop and the audit rows written, read back from the file. Raises
+    PermissionDenied (nothing written: the review checks the role before it opens a writer),
+    JournalBusy, JournalError (no production model in the file) or ValueError (no stop there, a
+    reason not in the tree), each with a message for the reviewer."""
     if not allowed(user, Action.CLASSIFY_STOP):
         raise PermissionDenied(user, Action.CLASSIFY_STOP, REQUIRED_ROLE[Action.CLASSIFY_STOP])
     with open_journal_readonly(path) as r:
@@ -146,7 +159,7 @@ def classify_in_journal(
         if note.strip():
             audited_stop_edit(Auditor(journal, clock), setup, stops, user, NOTE, machine, stop.start,
                               made_at=now, origin=Origin(REVIEW_STATION, now), note=note.strip())  # fmt: skip
-    return stop
+    return stop, journal.read_back()
 
 
 @dataclass(frozen=True)
@@ -172,18 +185,21 @@ class ReviewJournal:
         holding = [p for p, a, b in self.files if a <= t <= b]
         return holding[-1] if holding else None
 
-    def classify(self, user: User, machine: str, t: float, reason: str, note: str = "") -> tuple[Path, Stop]:
+    def classify(
+        self, user: User, machine: str, t: float, reason: str, note: str = ""
+    ) -> tuple[Path, Stop, list[StoredEvent]]:
+        """The file written, the stop classified and the audit rows written (read back from it)."""
         path = self.file_at(t)
         if path is None:
             raise ValueError("no journal file of this review holds that instant")
-        return path, classify_in_journal(path, user, machine, t, reason, note=note)
+        return path, *write_classification(path, user, machine, t, reason, note=note)
 
 
 __all__ = [
     "JournalAppender",
     "JournalBusy",
     "JournalError",
-    "classify_in_journal",
     "file_stops",
+    "write_classification",
     "writer_activity",
 ]

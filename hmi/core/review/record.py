@@ -56,6 +56,12 @@ class ReviewRecord(Protocol):
         """Events in [t0, t1) in time order."""
         ...
 
+    def last_events_before(self, t: float, kinds: Iterable[EventKind | str]) -> list[StoredEvent]:
+        """For each (kind, source, data's "event") of these kinds, its events at its last time before t
+        (ties: all), in time order (a period's context: each machine's state, each alarm's last
+        transition and the last alarm checkpoint at its start)."""
+        ...
+
     def samples(
         self, tags: Iterable[str] | str, t0: float | None, t1: float | None
     ) -> dict[str, TagSamples]: ...

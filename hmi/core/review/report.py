@@ -108,11 +108,13 @@ def build_report(
     source: ReviewRecord, t0: float, t1: float, title: str, *, timeline: Timeline | None = None
 ) -> ShiftReport:
     """`timeline`: the record's timeline when the caller has it (the review workspace built it when it
-    opened): its events are then not read and decoded a second time."""
+    opened): its events are then not read and decoded a second time. Without it, the timeline of the
+    period alone is read (`build_timeline(source, period=...)`: `linehmi report` of one shift of a
+    week of files decodes that shift's events, not the week's); the report is the same either way."""
     if t1 <= t0:
         raise ValueError(f"the report period ends before it starts ({title})")
     if timeline is None:
-        timeline = build_timeline(source)
+        timeline = build_timeline(source, period=(t0, t1))
     # The record may end before the period (LineHMI stopped at 12:10 in a shift to 14:00): the
     # figures and the alarms standing "at the end" are those of the record's end, the time after it
     # is not recorded, never downtime (the same window as `linehmi production summary`).

@@ -144,6 +144,16 @@ class ReviewSource:
         out.sort(key=lambda e: (e.ts, e.id))
         return out
 
+    def last_events_before(self, t: float, kinds: Iterable[EventKind | str]) -> list[StoredEvent]:
+        kind_list = list(kinds)
+        found: list[StoredEvent] = []
+        for f in self.files:
+            if f.t0 >= t:
+                continue  # the file starts at or after t: nothing of it is before
+            with open_journal_readonly(f.path) as r:
+                found += r.last_events_before(t, kind_list)
+        return _last_per_source(found)
+
     def samples(self, tags: Iterable[str] | str, t0: float | None, t1: float | None) -> dict[str, TagSamples]:
         return read_samples_from_files(self.paths, tags, t0, t1)
 
@@ -230,4 +240,20 @@ def _day_gaps(files: list[ReviewFile]) -> list[str]:
             d1 = dt.datetime.fromtimestamp(b.t0).date() - dt.timedelta(days=1)
             span = d0.isoformat() if d0 == d1 else f"{d0.isoformat()} to {d1.isoformat()}"
             out.append(f"no journal for {span}: shown as a gap")
+    return out
+
+
+def _last_per_source(events: Iterable[StoredEvent]) -> list[StoredEvent]:
+    """Of events from several files, those at the last time of their (kind, source, data's "event"),
+    in time order (the rule of JournalReader.last_events_before, across files)."""
+
+    def key(e: StoredEvent) -> tuple[str, str, str]:
+        return str(e.kind), e.source, str(e.data.get("event", ""))
+
+    last: dict[tuple[str, str, str], float] = {}
+    events = list(events)
+    for e in events:
+        last[key(e)] = max(last.get(key(e), e.ts), e.ts)
+    out = [e for e in events if e.ts == last[key(e)]]
+    out.sort(key=lambda e: (e.ts, e.id))
     return out

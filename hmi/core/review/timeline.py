@@ -2,17 +2,27 @@
 actions, QC, advisories and connection, and the gaps where nothing was recorded.
 
 Built from the journal's events alone (machine_state events carry each state change with its label and
-fault), so it opens in one pass over the events of the files, without reading any sample.
+fault), so it opens in one pass over the events of the files, without reading any sample. A report of
+one period (`build_timeline(source, period=...)`) reads only that period's events plus what the state at
+its start is replayed from (each machine's last state event, each alarm's last transition and the last
+alarm checkpoint before it), not the whole record.
+
+Stop edits journaled through the audited path (a classification, a split, a note: the Production view's
+or the review's "write to the journal") are drawn on their machine's lane at the stop's start
+(`StopMark`); `Timeline.add_events` takes the rows the review has just written, so an open workspace
+shows its own classification at once.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from hmi.core.alarms.event_codec import TransitionCause, transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
+from hmi.core.production.stops import STOP_ACTIONS
 from hmi.core.review.record import ReviewRecord
 
 # States drawn in an alarm colour; every other state is a grey (ISA-101: colour only for abnormal).
@@ -53,6 +63,16 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class StopMark:
+    """A stop edit in the journal (audited): drawn on its machine's lane at the stop's start."""
+
+    machine: str
+    t: float  # the stop's start
+    text: str  # the audit row's message: who, what reason or note, where it was made
+    event_id: int
+
+
+@dataclass(frozen=True)
 class Gap:
     t0: float
     t1: float
@@ -68,6 +88,7 @@ class Timeline:
     markers: list[Marker]
     gaps: list[Gap]
     events: list[StoredEvent]  # every event, time order: the event browser's rows and the markers' details
+    stop_marks: list[StopMark] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Per machine, bars in time order with their start times: state_at is a bisect per cursor move.
@@ -100,14 +121,53 @@ class Timeline:
     def event(self, event_id: int) -> StoredEvent | None:
         return next((e for e in self.events if e.id == event_id), None)
 
+    def add_events(self, events: Iterable[StoredEvent]) -> None:
+        """Events written to the files after this timeline was read (the audit rows of a stop reason
+        the review has just written): the event list, the markers and the stop marks take them as
+        a timeline read from the files now would (tests/test_review_stop_marks.py)."""
+        new = sorted(events, key=lambda e: (e.ts, e.id))
+        if not new:
+            return
+        markers, gaps, marks = _marks(new)
+        self.events = sorted([*self.events, *new], key=lambda e: (e.ts, e.id))
+        self.markers = sorted([*self.markers, *markers], key=lambda m: (m.t, m.event_id))
+        self.stop_marks = sorted([*self.stop_marks, *marks], key=lambda m: (m.t, m.event_id))
+        if any(e.kind == EventKind.MACHINE_STATE for e in new):
+            self.bars = _state_bars(self.events, [m for m, _ in self.machines], self.t1)
+        self.gaps += gaps
+        self.__post_init__()
 
-def build_timeline(source: ReviewRecord) -> Timeline:
-    events = source.events()
+
+def build_timeline(source: ReviewRecord, period: tuple[float, float] | None = None) -> Timeline:
+    """The record's timeline; with `period` (t0, t1), the timeline of that period only: its events,
+    plus the events its start is replayed from (`ReviewRecord.last_events_before`: each machine's
+    last state and each alarm's last transition or checkpoint before t0). Its state bars (cut at
+    the period's end), alarm picture and events inside the period are those of the whole record's
+    timeline (a report of one shift of a week of files then decodes that shift, not the week)."""
     t0, t1 = source.t0, source.t1
+    bars_end = t1
+    if period is None:
+        events = source.events()
+    else:
+        a, b = period
+        context = source.last_events_before(a, [EventKind.MACHINE_STATE, EventKind.ALARM])
+        events = sorted([*context, *source.events(a, b)], key=lambda e: (e.ts, e.id))
+        bars_end = min(t1, b)  # what comes after the period is not read: its last bars end with it
     machines = source.machines()
-    bars = _state_bars(events, [m for m, _ in machines], t1)
+    bars = _state_bars(events, [m for m, _ in machines], bars_end)
+    markers, gaps, marks = _marks(events)
+    for a, b in source.not_recording():
+        gaps.append(Gap(a, b, "LineHMI was not running"))
+    markers.sort(key=lambda m: (m.t, m.event_id))
+    marks.sort(key=lambda m: (m.t, m.event_id))
+    return Timeline(t0, t1, machines, bars, markers, gaps, events, marks)
+
+
+def _marks(events: Iterable[StoredEvent]) -> tuple[list[Marker], list[Gap], list[StopMark]]:
+    """The markers, recorded gaps and stop marks of these events."""
     markers: list[Marker] = []
     gaps: list[Gap] = []
+    marks: list[StopMark] = []
     for ev in events:
         if ev.kind == EventKind.ALARM:
             brief = transition_brief(ev)
@@ -138,10 +198,21 @@ def build_timeline(source: ReviewRecord) -> Timeline:
             markers.append(
                 Marker(ev.ts, _LANE_OF[EventKind(ev.kind)], ev.message, int(ev.severity), ev.id, ev.source)
             )
-    for a, b in source.not_recording():
-        gaps.append(Gap(a, b, "LineHMI was not running"))
-    markers.sort(key=lambda m: (m.t, m.event_id))
-    return Timeline(t0, t1, machines, bars, markers, gaps, events)
+            mark = _stop_mark(ev)
+            if mark is not None:
+                marks.append(mark)
+    return markers, gaps, marks
+
+
+def _stop_mark(ev: StoredEvent) -> StopMark | None:
+    """The stop edit an audit row records (the rule of hmi.core.production.journal_io.read_edits)."""
+    d = ev.data
+    if ev.kind != EventKind.AUDIT or d.get("action") not in STOP_ACTIONS or d.get("result") != "ok":
+        return None
+    start = d.get("stop_start")
+    if not isinstance(start, int | float) or not d.get("machine"):
+        return None
+    return StopMark(str(d["machine"]), float(start), ev.message, ev.id)
 
 
 def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) -> list[StateBar]:
