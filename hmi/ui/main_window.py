@@ -210,7 +210,21 @@ class MainWindow(QMainWindow):
         self._build_top_bar()
         self.overview = LineOverview(self.config)
         self.overview.setpoint_requested.connect(self.open_setpoint_dialog)
-        self.setCentralWidget(self.overview)
+        # A part that is off says so above the faceplates, naming the file and what to do; the
+        # rest runs (qa5 F26: a missing fault model showed only "Failure risk —" on each faceplate).
+        self.parts_off_label = QLabel()
+        self.parts_off_label.setObjectName("partsOffNotice")
+        self.parts_off_label.setWordWrap(True)
+        self.parts_off_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.parts_off_label.setContentsMargins(10, 4, 10, 4)
+        self.parts_off_label.hide()
+        central = QWidget()
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        central_lay.setSpacing(0)
+        central_lay.addWidget(self.parts_off_label)
+        central_lay.addWidget(self.overview, 1)
+        self.setCentralWidget(central)
         # In an upset the alarm list takes the room; the overview keeps each machine's state and main
         # value in view (a full banner at 1280x800 left it a strip of titles: issue 10).
         self.overview.setMinimumWidth(240)
@@ -1113,6 +1127,10 @@ class MainWindow(QMainWindow):
         status = fault.status()
         for machine_id, readout in self.advisories.items():
             readout.set_risk(status.get(machine_id))
+        off = "" if fault.available else f"⚠ Fault prediction is off: {fault.problem}. Everything else runs."
+        if self.parts_off_label.text() != off:
+            self.parts_off_label.setText(off)
+            self.parts_off_label.setVisible(bool(off))
         self.model_status.setText(fault.label)
         self.model_status.setToolTip(
             "Fault prediction model (advisories only: they never raise ISA-18.2 alarms)"
