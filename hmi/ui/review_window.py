@@ -387,7 +387,7 @@ class ReviewWindow(QMainWindow):
         if self.trend.cursor_time != t:
             self.trend.set_cursor(t)
         if instant is not None and self.overview.isVisible():  # a hidden overview is not repainted
-            self.show_instant(t, instant, picture)
+            self._show_faceplates(t, instant, picture)
         if not self._follow_events.isActive():
             self._follow_events.start()
 
@@ -408,8 +408,15 @@ class ReviewWindow(QMainWindow):
         if item is not None:
             self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
 
-    def show_instant(self, t: float, instant: LineInstant, picture: list[PictureRow]) -> None:
+    def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
         """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
+        if self._reader is None:
+            return None
+        instant = self._reader.at(t, picture)
+        self._show_faceplates(t, instant, picture)
+        return instant
+
+    def _show_faceplates(self, t: float, instant: LineInstant, picture: list[PictureRow]) -> None:
         if self._live is None or not isinstance(self.overview, LineOverview):
             return
         self._live.apply(instant.batch(self._live.index), recorded=True)
