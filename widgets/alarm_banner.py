@@ -325,7 +325,6 @@ class AlarmBanner(QFrame):
         rows_box = QFrame()
         rows_box.setObjectName("bannerRows")
         rows_box.setLayout(rows)
-        self._rows_box = rows_box
         lay.addWidget(rows_box, 1)
 
         side = QVBoxLayout()
@@ -420,7 +419,7 @@ class AlarmBanner(QFrame):
         # "Unacknowledged 4 + 1 more in the list" read as five unacknowledged (qa5 F28): say how
         # many of the unacknowledged the rows show.
         self.totals_label.setText(
-            f"{totals}\n{len(c.top)} of the {c.total_unacked:,} unacknowledged shown at left"
+            f"{totals}\n{len(c.top)} of {c.total_unacked:,} shown at left"
             if self._compact and more > 0
             else totals
         )
@@ -432,30 +431,6 @@ class AlarmBanner(QFrame):
             f"Not in the active list: {c.shelved} shelved, {c.suppressed} suppressed by design, "
             f"{c.out_of_service} out of service (see their views in the alarm list)"
         )
-
-    def _reserve_rows(self) -> None:
-        """Room for MAX_ROWS rows (and the "+ N more" line) whether or not they are filled: a banner
-        that grew from two rows to three moved the whole window below it, the Assistant's field
-        and the faceplates' buttons included, and taps landed on what had moved there (qa5 F14, F16)."""
-        spacing = self._rows_layout.spacing()
-        row_h = max(r.sizeHint().height() for r in self.rows)
-        need = MAX_ROWS * row_h + (MAX_ROWS - 1) * spacing
-        if not self._compact:
-            need += spacing + self.quiet_label.fontMetrics().height() + 2
-        frame = self._rows_box.frameWidth() * 2
-        m = self._rows_layout.contentsMargins()
-        need += frame + m.top() + m.bottom()
-        if self._rows_box.minimumHeight() != need:
-            self._rows_box.setMinimumHeight(need)
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
-            self._reserve_rows()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._reserve_rows()
 
     def set_narrow(self, narrow: bool) -> None:
         """A narrow screen (1024 px): each row folds its machine column into the message."""
@@ -471,7 +446,6 @@ class AlarmBanner(QFrame):
             lay.setContentsMargins(10, 2 if compact else 6, 10, 2 if compact else 6)
         self._rows_layout.setSpacing(0 if compact else 2)
         self.refresh()
-        self._reserve_rows()
 
     def _on_blink(self, _phase: bool) -> None:
         for box in self.boxes.values():
