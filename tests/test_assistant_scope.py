@@ -176,3 +176,47 @@ def test_every_word_the_lexicon_translates_to_is_understood(router):
 def test_german_and_chinese_plant_questions_are_answered(router, question):
     route = router.route(question)
     assert route.intent != "decline" and route.calls, (question, route.intent, route.reply)
+
+
+# Plain words people use for a machine's state (QA: "is the conveyor moving?" was declined, naming
+# "moving"). Over every machine and every such wording: a status answer from the data; the same
+# wordings about something the data does not hold (a made-up word) are still declined.
+STATE_FRAMES = [
+    "is the {m} moving?",
+    "is the {m} working?",
+    "is the {m} still going?",
+    "is the {m} turning?",
+    "is the {m} operating?",
+    "is the {m} halted?",
+    "is the {m} standing still?",
+    "is the {m} down?",
+    "is the {m} idle?",
+    "has the {m} stopped?",
+]
+
+
+@pytest.mark.parametrize("frame", STATE_FRAMES)
+def test_plain_state_words_about_a_machine_get_its_status(router, frame):
+    for m in Catalog.from_config(CFG).machines.values():
+        q = frame.format(m=m.name.lower())
+        route = router.route(q)
+        # Its state now, or ("has it stopped?") its states over time: either answers from the data.
+        calls = [c.name for c in route.calls]
+        assert route.intent != "decline" and calls in (["machine_status"], ["machine_states"]), (
+            q,
+            route.intent,
+            route.calls,
+            route.reply,
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    w=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=10),
+    frame=st.sampled_from(STATE_FRAMES),
+)
+def test_plain_state_words_about_what_the_data_does_not_hold_are_declined(router, w, frame):
+    assume(not router.scope.known(w, procedure=True) and not router.catalog.find_machines(w))
+    q = frame.format(m=w)
+    route = router.route(q)
+    assert not route.calls and route.reply is not None and w in route.reply, (q, route.intent, route.reply)

@@ -35,7 +35,7 @@ IDS = SETUP.ids  # filler, capper, labeller, conveyor
 VALUES = (STOPPED, STARTING, RUNNING, IDLE, FAULTED, CHANGEOVER, BAD)
 # What the demo config maps each value to (resources/demo_line.toml [production.states]), in words.
 WORD = {
-    STOPPED: "planned stop",
+    STOPPED: "stopped",  # an operator's stop: planned only when a planned reason says so
     STARTING: "stopped",
     FAULTED: "stopped",
     CHANGEOVER: "changeover",

@@ -14,6 +14,7 @@ reason, never a stale number.
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
@@ -123,6 +124,8 @@ class AdvisoryReadout(QFrame):
         self.bar.setValue(round(100 * risk.risk) if has else 0)
         if risk.status != "ok":
             why = risk.status
+            if has and risk.advisory_active:  # the standing advisory's own prediction, with its time
+                why += f"; risk and RUL as predicted at {time.strftime('%H:%M:%S', time.localtime(risk.ts))}"
         elif risk.top_signals:
             why = "why: " + ", ".join(f"{s.replace('_', ' ')} +{c:.2f}" for s, c in risk.top_signals)
         else:

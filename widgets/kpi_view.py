@@ -267,7 +267,7 @@ class KpiView(QWidget):
         self.summary_label.setText(
             f"<b>{_t(r.start)} – {_t(r.end)}</b> ({_dur(r.duration_s)}, {r.periods} ten-minute periods) · "
             f"<b>{r.annunciated}</b> alarms annunciated ({r.distinct_alarms} distinct){extra} · "
-            f"{figures.ALARM_RATE.label} {figures.rate_text(r.per_10min_avg, r.annunciated, r.start, r.end)} · "
+            f"{figures.ALARM_RATE.label} {r.rate_text()} · "
             f"{ack} · at the end of the period: {figures.UNACKED.label.lower()} {r.unacked_at_end}, "
             f"{figures.IN_ALARM.label.lower()} {len(r.standing_at_end)} · {r.shelve_actions} shelve actions"
         )

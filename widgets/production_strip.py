@@ -1,7 +1,8 @@
 """The line status strip at the top of the main window: the line at a glance, for the supervisor.
 
-    LINE RUNNING │ rate 398/min capper, last min · ideal 400 │ good 41,230 of 147,900 (due now 43,100)
-                 │ OEE 84.7 %  A 86.6  P 98.5  Q 99.3  early shift so far │ running for 12:34
+    LINE RUNNING │ all machines running │ running for 12:34 │ rate 398/min · ideal 400/min
+                 │ good 41,230 of 43,100 due by now · shift target 147,900
+                 │ OEE 84.7 %  A 86.6 %  P 98.5 %  Q 99.3 %  · early shift so far
 
 ISA-101: grey, low contrast; the state badge is the only emphasis, and it is
 never an alarm colour (those mean an alarm): a stopped line is shown inverse
@@ -17,7 +18,13 @@ from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
-from hmi.core.production.text import clock_duration, count, oee_text, unknown_part
+from hmi.core.production.text import (
+    clock_duration,
+    duration_words,
+    good_and_due,
+    oee_text,
+    unknown_part,
+)
 from hmi.core.production.timecat import TimeCat
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from widgets.last_known import last_known_text
@@ -195,25 +202,23 @@ class LineStatusStrip(QFrame):
         rate_unknown = unknown_part(st.rate_unknown_s, st.rate_window_s)
         self.rate.setText(
             f"rate {rate} · ideal {st.ideal_rate:,.0f}/min"
-            + (f" ({window}: {rate_unknown})" if rate_unknown else "")
+            + (f" ({rate_unknown}, {window})" if rate_unknown else "")
         )
         self.rate.setToolTip(
             f"Units counted by the constraint machine over the {window}, against its nameplate rate"
             + (f"; the line's state was unknown for part of it ({rate_unknown})" if rate_unknown else "")
         )
-        due = f"due now {count(st.target_so_far)}"
+        seen = max(0.0, st.at - st.shift_start - st.unknown_s)
         unseen = ""
         if st.unknown_s >= 60.0:
-            seen_min = max(0.0, st.at - st.shift_start - st.unknown_s) / 60.0
-            due = f"due {count(st.target_so_far)} in the {seen_min:,.0f} min seen"
             unseen = (
-                f"\nThe line's state is unknown for {st.unknown_s / 60:,.0f} min of this shift (LineHMI was not "
-                "running or the state tag was Bad): nothing is counted as due for that time."
+                f"\nThe line's state is unknown for {duration_words(st.unknown_s)} of this shift (LineHMI was "
+                "not running or the state tag was Bad): nothing is counted as due for that time."
             )
-        self.good.setText(f"good {count(st.good)} of {count(st.target)} · {due}")
+        self.good.setText(good_and_due(st.good, st.target, st.target_so_far, seen, st.unknown_s))
         self.good.setToolTip(
-            "Good units at the line's output since the shift began, against the shift target "
-            "(and the share of it due by now, by the planned time this station saw)" + unseen
+            "Good units at the line's output since the shift began, against the share of the shift "
+            "target due by now (by the planned time this station saw), and the whole shift's target" + unseen
         )
         f = st.shift
         oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s)

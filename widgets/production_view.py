@@ -37,7 +37,15 @@ from PySide6.QtWidgets import (
 
 from hmi.core.production.oee import LINE, ParetoRow, ProductionAnalysis
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
-from hmi.core.production.text import clock_duration, count, minutes, oee_text, pct, short_stop_note
+from hmi.core.production.text import (
+    clock_duration,
+    count,
+    minutes,
+    oee_text,
+    pct,
+    performance,
+    short_stop_note,
+)
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.users import Action, User
 from widgets import palette
@@ -306,7 +314,7 @@ class ProductionView(QWidget):
                 name_text,
                 pct(f.oee),
                 pct(f.availability) + (" *" if f.short_stops else ""),
-                pct(f.performance),
+                performance(f, short=True),
                 pct(f.quality),
                 count(f.good),
                 count(f.rejects),
@@ -334,7 +342,7 @@ class ProductionView(QWidget):
                 f"{self._hm(f.start)}–{self._hm(f.end)}",
                 pct(f.oee),
                 pct(f.availability),
-                pct(f.performance),
+                performance(f, short=True),
                 pct(f.quality),
                 count(f.good),
                 minutes(f.downtime_s),

@@ -20,6 +20,13 @@ Scores (2026-12-06, /tmp/qa2_review2 copy): before the change 39/47 (answerable 
 after it 44/47 (answerable 21/24, off-data 23/23). Still missed: "what knocked the labeller out" and "is
 the conveyor moving?" (a verb the data does not know: declined, naming it), "which machine is closest
 to a breakdown?" (every word known, no intent reads it: the general "can't answer").
+
+Plain state verbs (truthlive4, 2026-12-06): 9 questions added (6 answerable, 3 off-data) and committed
+before the router's status intent learned them (router.RUN_WORDS / STOP_WORDS). Same journal copy:
+before 48/56 (answerable 22/30, off-data 26/26); after 54/56 (answerable 28/30, off-data 26/26): "is the
+conveyor moving?" and the 6 new wordings answered with machine_status; the 3 off-data ones ("is the lift
+working?", "is the coffee machine going?", "is the forklift moving?") still declined, naming the subject.
+Still missed: "what knocked the labeller out" and "which machine is closest to a breakdown?".
 """
 
 from __future__ import annotations
@@ -74,6 +81,13 @@ QUESTIONS = [
     Q("answerable", "Welche Alarme stehen am Verschließer an?", ("alarms",)),
     Q("answerable", "what caused the capper jam?", ("event_sequence",)),
     Q("answerable", "how fast is the labeller going?", ("current_value",)),
+    # Added before the status synonyms (truthlive4, brief item 7): plain verbs for a machine's state.
+    Q("answerable", "is the capper working right now?", ("machine_status",)),
+    Q("answerable", "is the filler still going?", ("machine_status",)),
+    Q("answerable", "is the labeller turning at the moment?", ("machine_status",)),
+    Q("answerable", "has the conveyor halted?", ("machine_status",)),
+    Q("answerable", "is the capper standing still?", ("machine_status",)),
+    Q("answerable", "are all machines moving?", ("machine_status",)),
     # --- off-data -----------------------------------------------------------------------------------
     Q("offdata", "what's the maintenance budget for the filler this year?"),
     Q("offdata", "when is the next audit?"),
@@ -98,6 +112,10 @@ QUESTIONS = [
     Q("offdata", "which training courses has the filler operator completed?"),
     Q("offdata", "is the coffee machine running?"),
     Q("offdata", "what's the carbon footprint of the line?"),
+    # Added with the status synonyms above: the same verbs about things the data does not hold.
+    Q("offdata", "is the lift working?"),
+    Q("offdata", "is the coffee machine going?"),
+    Q("offdata", "is the forklift moving?"),
 ]
 
 

@@ -203,9 +203,8 @@ class PlantRecord:
         return self._historian
 
     def alarm_kpis(self, t0: float, t1: float) -> kpi.KpiReport:
-        return kpi.report_events(
-            self.read_events(until=t1, kinds=[EventKind.ALARM]), self.t0, self.t1, self.sources, t0, t1
-        )
+        events = self.read_events(until=t1, kinds=[EventKind.ALARM])
+        return kpi.report_events(events, self.t0, self.t1, self.sources, t0, t1, self.not_recording())
 
     def production(self, t0: float, t1: float, setup: ProductionSetup | None = None) -> ProductionAnalysis:
         setup = setup or setup_or_error([self], str(self.target))

@@ -203,12 +203,24 @@ def truth_figures(
             by_reason[r] = by_reason.get(r, 0.0) + y - x
     apt = times["run"] + times["short"]
     pbt = apt + times["unplanned"] + times["changeover"] + times["unattributed"]
+    # P: the constraint's count over its own run time (running and its own short stops), so units
+    # it makes into a buffer while another machine holds the line count where they were made.
+    c_run = 0.0
+    iv = ivs[constraint]
+    for (t, state, ref), nxt in zip(iv, [*iv[1:], [s1, RUNNING, -1]], strict=True):
+        x, y = max(t, s0), min(nxt[0], s1)
+        if y <= x:
+            continue
+        if state == RUNNING or (
+            ref >= 0 and eps[ref]["machine"] == constraint and category(eps[ref]) == "short"
+        ):
+            c_run += y - x
     c0, c1 = truth["counts"]["start"], truth["counts"]["end"]
     produced = sum(c1[constraint]) - sum(c0[constraint])
     good_out = c1[output][0] - c0[output][0]
     rejects = sum(c1[m][1] - c0[m][1] for m in c1)
     a_ = apt / pbt
-    p_ = produced * 60.0 / ideal / apt
+    p_ = produced * 60.0 / ideal / c_run
     q_ = good_out / (good_out + rejects)
     return {
         "A": a_,

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from hmi.core.runtime_api import ServerGrant
+from hmi.core.sqlite_tables import has_table
 from hmi.core.text_samples import TextSample
 
 TEXT_TABLE = "text_samples"
@@ -80,12 +81,7 @@ def create_text_schema(conn: sqlite3.Connection) -> None:
 
 
 def has_text_table(conn: sqlite3.Connection) -> bool:
-    return (
-        conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TEXT_TABLE,)
-        ).fetchone()
-        is not None
-    )
+    return has_table(conn, TEXT_TABLE)
 
 
 def insert_text_samples(

@@ -25,6 +25,7 @@ import zlib
 import numpy as np
 
 from hmi.core.rollup import ROLLUP_TABLE
+from hmi.core.sqlite_tables import has_table
 from hmi.core.trend_data import FLAG_MASK, Buckets
 
 PACK_TABLE = "rollup_packs"
@@ -54,12 +55,7 @@ _SELECT = f"SELECT {', '.join(_INTS + _FLOATS)} FROM {ROLLUP_TABLE}"
 
 
 def has_packs(conn: sqlite3.Connection) -> bool:
-    return (
-        conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (PACK_TABLE,)
-        ).fetchone()
-        is not None
-    )
+    return has_table(conn, PACK_TABLE)
 
 
 class PackError(ValueError):

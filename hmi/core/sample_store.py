@@ -25,6 +25,7 @@ import numpy as np
 
 from hmi.core.quality import BAD_NOT_CONNECTED
 from hmi.core.sample_codec import ChunkError, ClockPart, SampleColumns, decode, decode_clock
+from hmi.core.sqlite_tables import has_table
 
 CHUNK_TABLE = "sample_chunks"
 BAD_SEVERITY = 0x80000000  # statuses at or above it are Bad
@@ -84,12 +85,7 @@ class Only(enum.Enum):
 
 def has_chunks(conn: sqlite3.Connection) -> bool:
     """Whether the file has a chunk table (a compacted file, or one being compacted)."""
-    return (
-        conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (CHUNK_TABLE,)
-        ).fetchone()
-        is not None
-    )
+    return has_table(conn, CHUNK_TABLE)
 
 
 def columns_from_rows(rows: list[tuple[object, ...]]) -> SampleColumns:

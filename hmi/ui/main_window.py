@@ -1022,6 +1022,8 @@ class MainWindow(QMainWindow):
     # --- bridge slots ------------------------------------------------------------------------
     def _on_samples_applied(self, changed: np.ndarray) -> None:
         self.overview.refresh(self.live)
+        if self.production is not None:  # the strip follows the faceplates' states, same update
+            self.production.follow_states(self.live, changed)
         self.tag_table.on_samples_applied(changed)
         self.alarm_table.on_samples_applied(changed)  # Value now in the same frame as the faceplates
 
@@ -1106,7 +1108,7 @@ class MainWindow(QMainWindow):
         self._update_plant()
         self._update_advisories()
         if self.production is not None:
-            self.production.refresh()
+            self.production.refresh(self.live)
 
     def _build_advisory_readouts(self) -> None:
         """Fault-model risk and predicted life under each faceplate (advisories, not alarms)."""

@@ -2,18 +2,26 @@
 
 `ProductionPanel.attach(window)` adds them when the runtime has production
 figures (`LineServices.production`, None without a `[production]` table), so
-the main window wires production in a few lines: attach, `refresh()` once a
-second, `set_user()` on log-in. Figures come from the runtime's tracker (its
-own thread); this only reads the latest analysis and status.
+the main window wires production in a few lines: attach, `refresh(live)` once a
+second and `follow_states(live, changed)` in the slot that repaints the
+faceplates, `set_user()` on log-in. Figures come from the runtime's tracker (its
+own thread); this only reads the latest analysis and status. The strip's line
+state, holder and claim are made from the same live values as the faceplates,
+in the same update (hmi.core.production.line_now): they never disagree.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from hmi.core.live_values import LiveValues
+from hmi.core.production.line_now import live_status
+from hmi.core.production.oee import LineStatus
 from hmi.core.production.stops import Stop
 from hmi.core.users import User
 from hmi.ui.production_dialogs import TITLES, StopEditDialog
@@ -45,6 +53,11 @@ class ProductionPanel:
         # before the first layout (arrange_docks) tabifies it.
         window.tabifyDockWidget(window.trend_dock, self.dock)
         self.dialog: StopEditDialog | None = None
+        setup = figures.setup
+        tags = [t for m in setup.machines for t in (m.state_tag, m.fault_tag) if t]
+        index = window.live.index
+        self._shown: tuple[LineStatus | None, str] | None = None
+        self._state_tags = np.array(sorted(index[t] for t in tags if t in index), dtype=np.int64)
 
     @classmethod
     def attach(cls, window: MainWindow) -> ProductionPanel | None:
@@ -55,11 +68,25 @@ class ProductionPanel:
         """The link went at `since` (None: back): the strip's and the view's figures say so."""
         self.strip.set_last_known(since)
         self.view.set_last_known(since)
+        self._shown = None  # the badge said (or no longer says) LINK LOST: repaint the next status
 
-    def refresh(self) -> None:
-        self.strip.set_status(self.figures.status(), self.figures.problem)
+    def refresh(self, live: LiveValues) -> None:
+        self.show_strip(live)
         if self.view.isVisible():  # a hidden view is brought up to date when shown
             self.view.set_analysis(self.figures.analysis(), self.figures.problem)
+
+    def follow_states(self, live: LiveValues, changed: np.ndarray) -> None:
+        """Called in the slot that repaints the faceplates: when a machine's state or fault code
+        changed, the strip says so in the same update."""
+        if np.isin(changed, self._state_tags).any():
+            self.show_strip(live)
+
+    def show_strip(self, live: LiveValues) -> None:
+        status = live_status(self.figures.status(), self.figures.setup, live, time.time())
+        shown = (status, self.figures.problem)
+        if shown != self._shown:  # a fake or a chatty server sends unchanged states: no repaint
+            self._shown = shown
+            self.strip.set_status(status, self.figures.problem)
 
     def set_user(self, user: User | None) -> None:
         self.view.set_user(user)

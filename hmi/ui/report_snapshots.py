@@ -19,8 +19,9 @@ from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
 
 from hmi.core.history_api import TrendHistory
 from hmi.core.review.report import ShiftReport, StopSnapshot
+from hmi.core.review.snapshot_draw import NO_RECORD, outside_record, snapshot_pen
 from hmi.core.tag_info import TagInfo
-from hmi.core.trend_data import Intervals, style_points
+from hmi.core.trend_data import Intervals
 
 WIDTH, STRIP_H, AXIS_H, LEFT, RIGHT = 1280, 120, 36, 230, 24  # pixels at 2x the 96-dpi layout
 DRAW_WIDTH = WIDTH // 2  # how wide the image is laid out in the document (96-dpi pixels)
@@ -31,11 +32,23 @@ def render_snapshots(
     report: ShiftReport, historian: TrendHistory, infos: dict[str, TagInfo]
 ) -> dict[str, QImage]:
     """Each snapshot's image by its file name. Needs a QGuiApplication (offscreen is fine)."""
-    return {s.image: render_snapshot(s, historian, infos) for s in report.snapshots}
+    record = (
+        report.t0 if report.record_start is None else report.record_start,
+        report.t1 if report.record_end is None else report.record_end,
+    )
+    return {s.image: render_snapshot(s, historian, infos, record) for s in report.snapshots}
 
 
-def render_snapshot(snap: StopSnapshot, historian: TrendHistory, infos: dict[str, TagInfo]) -> QImage:
+def render_snapshot(
+    snap: StopSnapshot,
+    historian: TrendHistory,
+    infos: dict[str, TagInfo],
+    record: tuple[float, float] | None = None,
+) -> QImage:
+    """`record`: the record's start and end; values are held to its end and the window outside it is
+    marked "no record" (hmi.core.review.snapshot_draw)."""
     w0, w1 = snap.window
+    r0, r1 = record if record is not None else (w0, w1)
     plot_w = WIDTH - LEFT - RIGHT
     result = historian.read(list(snap.pens), w0, w1, width_px=plot_w)
     height = STRIP_H * len(snap.pens) + AXIS_H
@@ -61,7 +74,9 @@ def render_snapshot(snap: StopSnapshot, historian: TrendHistory, infos: dict[str
             info = infos.get(tag)
             title = info.title if info is not None else tag
             unit = f" ({info.unit})" if info is not None and info.unit else ""
-            styled = style_points(pen.points, end_t=None) if pen is not None else None
+            drawn = snapshot_pen(pen.points, w0, w1, r0, r1) if pen is not None else None
+            styled = drawn.styled if drawn is not None else None
+            _hatch(p, outside_record(w0, w1, r0, r1), x_of, area, NO_RECORD)
             finite = np.r_[styled.solid_y, styled.dashed_y] if styled is not None else np.empty(0)
             finite = finite[np.isfinite(finite)]
             p.setPen(QColor(INK))
@@ -86,6 +101,8 @@ def render_snapshot(snap: StopSnapshot, historian: TrendHistory, infos: dict[str
                        f"{fmt(lo + pad)} … {fmt(hi - pad)}")  # fmt: skip
             _hatch(p, styled.gaps, x_of, area)
             _hatch(p, styled.bad, x_of, area)
+            p.save()
+            p.setClipRect(area.adjusted(-2, -2, 2, 2))  # the sample held into the window starts before it
             for xs, ys, style in (
                 (styled.solid_x, styled.solid_y, Qt.PenStyle.SolidLine),
                 (styled.dashed_x, styled.dashed_y, Qt.PenStyle.DashLine),
@@ -93,6 +110,7 @@ def render_snapshot(snap: StopSnapshot, historian: TrendHistory, infos: dict[str
                 line = QPen(QColor(INK), 2.5, style)
                 p.setPen(line)
                 p.drawPath(_polyline(np.array([x_of(t) for t in xs.tolist()]), y_of(ys)))
+            p.restore()
         # time axis
         base = STRIP_H * len(snap.pens)
         p.setPen(QColor(DIM))
@@ -122,12 +140,21 @@ def _polyline(x: np.ndarray, y: np.ndarray) -> QPainterPath:
     return path
 
 
-def _hatch(p: QPainter, iv: Intervals, x_of: object, area: QRectF) -> None:
+def _hatch(p: QPainter, iv: Intervals, x_of: object, area: QRectF, label: str = "") -> None:
     brush = QBrush(QColor(GAP), Qt.BrushStyle.BDiagPattern)
     for a, b in zip(iv.start.tolist(), iv.end.tolist(), strict=True):
         xa, xb = max(area.left(), x_of(a)), min(area.right(), x_of(b))  # type: ignore[operator]
         if xb > xa:
-            p.fillRect(QRectF(xa, area.top(), xb - xa, area.height()), brush)
+            box = QRectF(xa, area.top(), xb - xa, area.height())
+            p.fillRect(box, brush)
+            if label and p.fontMetrics().horizontalAdvance(label) + 8 <= box.width():
+                p.save()
+                p.fillRect(QRectF(box.center().x() - p.fontMetrics().horizontalAdvance(label) / 2 - 4,
+                                  box.center().y() - 14, p.fontMetrics().horizontalAdvance(label) + 8, 28),
+                           QColor("#ffffff"))  # fmt: skip
+                p.setPen(QColor(DIM))
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+                p.restore()
 
 
 def _ticks(t0: float, t1: float) -> list[float]:

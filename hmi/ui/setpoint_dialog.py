@@ -35,6 +35,7 @@ from hmi.core.live_values import LiveValues
 from hmi.core.number_entry import NumberKind, parse_number
 from hmi.core.quality import Quality, quality_of, status_name
 from hmi.core.runtime_api import WriteResult
+from hmi.core.setpoint_write import write_key
 from hmi.core.users import Action, User, role_refusal
 from hmi.ui.services import SetpointWriter
 from widgets.background import BackgroundTask, watch_future
@@ -75,6 +76,9 @@ class SetpointDialog(QDialog):
         self._write: BackgroundTask | None = None  # the pending write's answer
         self._write_started = 0.0
         self._value: float | None = None
+        # (tag, value written, the live value's version then): until a newer sample of the tag
+        # arrives, its current value is the one just written and read back.
+        self._written: tuple[str, float, int] | None = None
         self.last_result: WriteResult | None = None
         self.setWindowTitle(title)
         self.setObjectName("setpointDialog")
@@ -242,10 +246,40 @@ class SetpointDialog(QDialog):
         self.message_label.setProperty("invalid", value is None and bool(self.value_edit.text().strip()))
         self.message_label.style().unpolish(self.message_label)
         self.message_label.style().polish(self.message_label)
-        refusal = self._refusal()
-        self.write_button.setEnabled(value is not None and not self.pending and not refusal)
-        self.write_button.setToolTip(refusal)
+        self._update_write_keys()
         return value is not None
+
+    def _current(self) -> float | None:
+        """The tag's value now (None: not known or Bad); the value just written and read back
+        until a newer sample arrives."""
+        t = self.tag
+        i = self.live.index.get(t.name)
+        if i is None:
+            return None
+        if (
+            self._written is not None
+            and self._written[0] == t.name
+            and self._written[2] == self.live.version[i]
+        ):
+            return self._written[1]
+        cur = float(self.live.value[i])
+        if cur != cur or quality_of(int(self.live.status[i])) == Quality.BAD:
+            return None
+        return cur
+
+    def _update_write_keys(self, inputs_enabled: bool = True) -> None:
+        """The dialog's Write and the touch pad's Write key: one rule (hmi.core.setpoint_write)."""
+        t = self.tag
+        cur = self._current()
+        shown = "" if cur is None else f"{format_value(t, cur)} {t.unit}".rstrip()
+        key = write_key(
+            self._value, cur, pending=self.pending or not inputs_enabled, refusal=self._refusal(), shown=shown
+        )
+        for button in (self.write_button, self.number_pad.keys["enter"]):
+            button.setEnabled(key.enabled)
+            button.setToolTip(key.why_not)
+        if self._value is not None and not key.enabled and "already" in key.why_not:
+            self.message_label.setText(key.why_not[:1].upper() + key.why_not[1:] + ".")
 
     def _parse(self) -> tuple[float | None, str]:
         t = self.tag
@@ -326,6 +360,10 @@ class SetpointDialog(QDialog):
                 if result.status:
                     text += f"  [{status_name(result.status)}]"
         ok = result is not None and result.ok
+        if ok and result is not None:
+            i = self.live.index.get(self.tag.name)
+            version = int(self.live.version[i]) if i is not None else -1
+            self._written = (self.tag.name, float(result.value), version)
         self.status_label.setProperty("outcome", "ok" if ok else "failed")
         self._repolish(self.status_label)
         self.status_label.setText(text or "")
@@ -339,7 +377,7 @@ class SetpointDialog(QDialog):
         self.value_edit.setEnabled(enabled)
         self.number_pad.setEnabled(enabled)
         self.choice_combo.setEnabled(enabled)
-        self.write_button.setEnabled(enabled and self._value is not None and not self._refusal())
+        self._update_write_keys(enabled)
 
     def _refusal(self) -> str:
         """Why the actor may not write ('' when it may, or when only a name was given: the

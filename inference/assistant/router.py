@@ -76,6 +76,12 @@ SUGGESTION_LABELS = {
 }
 
 
+# A machine's state in plain words (the status intent): what "running" and "stopped" are also said as.
+RUN_WORDS = "running|moving|working|turning|operating|producing"
+STOP_WORDS = "stopped|faulted|idle|up|down|halted|standing still|at a standstill|broken down"
+ANY_MACHINE = "(anything|any machines?|something|all( the)? machines?)"
+
+
 def _rx(*alts: str) -> re.Pattern[str]:
     return re.compile("|".join(alts), re.I)
 
@@ -278,11 +284,14 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "status",
         _rx(
-            r"\bis the \w+ (running|stopped|faulted|idle|up|down|ok)\b",
+            # Plain verbs for a machine's state ("is the conveyor moving?", "is the capper standing
+            # still?") say running or stopped; the machine still has to be one the data holds (scope).
+            rf"\bis the \w+ (still )?({RUN_WORDS}|{STOP_WORDS}|ok)\b",
+            r"(?<!fast )\bis the \w+ (still )?going\b",  # not "how fast is the labeller going" (a value)
             r"\bup and running\b",
-            r"\b(is|are) (anything|any machines?|something|all machines?) (faulted|stopped|down|running|idle)\b",
+            rf"\b(is|are) {ANY_MACHINE} (still )?({RUN_WORDS}|{STOP_WORDS}|going)\b",
             r"\bwhy is the \w+ (so )?slow\b",
-            r"\bis the \w+ (still )?(running|stopped)\b",
+            rf"\bhas the \w+ ({STOP_WORDS})\b",
             r"\bstatus\b",
             r"\bstate of\b",
             r"\bwhich machines?\b.*\b(running|stopped|faulted|idle|down)\b",

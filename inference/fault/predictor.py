@@ -606,11 +606,16 @@ class FaultPredictor:
                     samples.append((wall, f"{ms.machine}.{RISK_SUFFIX}", 100.0 * r))
                     samples.append((wall, f"{ms.machine}.{RUL_SUFFIX}", u))
                 else:
+                    # No prediction now (the machine stopped, too little running data). A standing
+                    # advisory keeps the prediction that raised it, with that prediction's time, so
+                    # the ADVISORY box always shows the figure behind it (QA5 F6: "ADVISORY · risk —
+                    # RUL —" right after "failure predicted, risk 90 %" was journaled).
+                    keep = st.logic.active and not math.isnan(st.risk.risk)
                     st.risk = MachineRisk(
                         ms.machine,
-                        wall,
-                        math.nan,
-                        math.nan,
+                        st.risk.ts if keep else wall,
+                        st.risk.risk if keep else math.nan,
+                        st.risk.rul_s if keep else math.nan,
                         st.logic.active,
                         status,
                         st.risk.top_signals,

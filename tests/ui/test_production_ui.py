@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,16 @@ def production_runtime(shift_dir, make_runtime, tmp_path):
     )
     tracker.start()
     rt.production = tracker
+    # The fake server's faceplates show the record's machine states at 'now' (the strip follows
+    # the faceplates: hmi.core.production.line_now), not its default "every machine running".
+    analysis = tracker.analysis()
+    assert analysis is not None
+    for m in analysis.setup.machines:
+        d = analysis.data[m.id]
+        for tag, series in ((m.state_tag, d.state), (m.fault_tag, d.fault)):
+            value = series.value_at(START + 6900)
+            if tag and value is not None:
+                rt.set_value(tag, value)
     yield rt
     journal.close()
 
@@ -83,6 +94,9 @@ def _window(qtbot, rt, size, user):
     win.resize(*size)
     win.show()
     qtbot.waitExposed(win)
+    # The faceplates (and so the strip) have the fake server's first values: before them every
+    # state is "? BadWaitingForInitialData", and the strip says the line's state is unknown too.
+    qtbot.waitUntil(lambda: rt.poll_count > 1 and win.live.version.min() > 0)
     return win
 
 
@@ -91,13 +105,13 @@ def test_strip_and_production_view(qtbot, themed_app, production_runtime, size):
     win = _window(qtbot, production_runtime, size, User("sue", Role.SUPERVISOR))
     panel = win.production
     assert panel is not None
-    panel.refresh()
+    panel.refresh(win.live)
     strip = panel.strip
     # 07:55: the capper's motor trip (07:48) holds the line
     assert strip.state.text() == "LINE STOPPED"
     assert "held by capper: U-MOTOR" in strip.holder.text()
     assert strip.oee.text().startswith("OEE ") and " A " in strip.oee.text()
-    assert strip.good.text().startswith("good ") and "due now" in strip.good.text()
+    assert strip.good.text().startswith("good ") and "due by now" in strip.good.text()
     for w in (strip.state, strip.holder, strip.rate, strip.good, strip.oee, strip.since):
         assert w.width() >= w.sizeHint().width() - 1, f"clipped: {w.text()}"  # text never clipped
     _save(win, f"production_strip_{size[0]}x{size[1]}")
@@ -108,7 +122,7 @@ def test_strip_and_production_view(qtbot, themed_app, production_runtime, size):
         assert strip.two_rows  # wraps instead of clipping
     panel.dock.show()
     panel.dock.raise_()
-    panel.refresh()
+    panel.refresh(win.live)
     view = panel.view
     qtbot.waitUntil(lambda: view.machines.rowCount() == 5)
     assert view.machines.item(0, 0).text().startswith("Line")
@@ -126,7 +140,7 @@ def test_supervisor_classifies_an_unclassified_stop_viewer_cannot(qtbot, themed_
     panel = win.production
     assert panel is not None
     panel.dock.show()
-    panel.refresh()
+    panel.refresh(win.live)
     view = panel.view
     view.tabs.setCurrentIndex(1)
     view.only_unclassified.setChecked(True)
@@ -169,7 +183,7 @@ def test_split_outside_the_stop_is_refused_in_the_dialog(qtbot, themed_app, prod
     win = _window(qtbot, production_runtime, (1280, 800), User("sue", Role.SUPERVISOR))
     panel = win.production
     panel.dock.show()
-    panel.refresh()
+    panel.refresh(win.live)
     view = panel.view
     view.tabs.setCurrentIndex(1)
     view.stops.selectRow(1)
@@ -199,10 +213,10 @@ def test_production_figures_say_last_known_while_the_link_is_lost(
     win = _window(qtbot, production_runtime, size, User("sue", Role.SUPERVISOR))
     panel = win.production
     assert panel is not None
-    panel.refresh()
+    panel.refresh(win.live)
     production_runtime.set_state(ConnectionState.RECONNECTING, "link lost")
     qtbot.waitUntil(lambda: win.link_lost_at is not None)
-    panel.refresh()  # the next figures keep saying it
+    panel.refresh(win.live)  # the next figures keep saying it
     since = win.link_lost_at
     assert panel.strip.state.text().endswith(last_known_text(since))
     panel.dock.show()
@@ -212,7 +226,7 @@ def test_production_figures_say_last_known_while_the_link_is_lost(
     assert not found, "\n".join(found)
     production_runtime.set_state(ConnectionState.CONNECTED, "back")
     qtbot.waitUntil(lambda: win.link_lost_at is None)
-    panel.refresh()
+    panel.refresh(win.live)
     assert panel.strip.state.text() == "LINE STOPPED" and panel.strip.last_known_at() is None
 
 
@@ -257,7 +271,7 @@ def test_every_action_button_follows_the_one_role_rule(qtbot, themed_app, produc
 
     win = _window(qtbot, production_runtime, (1280, 800), None)
     assert win.production is not None
-    win.production.refresh()
+    win.production.refresh(win.live)
     win.production.view.tabs.setCurrentIndex(1)
     win.production.view.stops.selectRow(0)
     for user in (None, VIEWER, OPERATOR, SUPERVISOR, ENGINEER):
@@ -294,3 +308,47 @@ def test_every_action_button_follows_the_one_role_rule(qtbot, themed_app, produc
                     user is not None and user.can(Action.WRITE_SETPOINT)
                 )
         setpoint.close()
+
+
+def test_the_strip_follows_the_faceplates_in_the_same_update(qtbot, themed_app, production_runtime):
+    """QA4: "FAULTED · Overheat" on the labeller's faceplate while the strip said "LINE RUNNING ·
+    all machines running" for 1-4 s (the strip followed a 2 s analysis read once a second). Here the
+    window's timers are stopped and the analysis is never recomputed: random state changes are
+    delivered through the slot that repaints the faceplates, and after each one the strip agrees
+    with what every faceplate shows."""
+    import random
+
+    from hmi.core.quality import GOOD
+    from hmi.core.samples import SampleBatch
+
+    win = _window(qtbot, production_runtime, (1280, 800), None)
+    win._second.stop()
+    win.bridge.stop()
+    panel = win.production
+    assert panel is not None
+    setup = panel.figures.setup
+    rng = random.Random(10)
+    labels = {0: "Stopped", 1: "Starting", 2: "Running", 3: "Idle", 4: "FAULTED", 5: "Changeover"}
+    t = time.time()
+    for _ in range(60):
+        m = setup.machines[rng.randrange(len(setup.machines))]
+        value = rng.choice(list(labels))
+        code = rng.choice([0, 1, 2]) if value == 4 else 0
+        t += 0.5
+        idx = [win.live.index[m.state_tag]] + ([win.live.index[m.fault_tag]] if m.fault_tag else [])
+        vals = [float(value), float(code)][: len(idx)]
+        batch = SampleBatch.from_columns(
+            idx, [t] * len(idx), [t] * len(idx), [t] * len(idx), vals, [GOOD] * len(idx)
+        )
+        win._on_samples_applied(win.live.apply(batch))
+        shown = {mid: fp.state_text for mid, fp in win.overview.faceplates.items() if mid in setup.ids}
+        own = [mid for mid, text in shown.items() if not text.startswith(("Running", "Idle"))]
+        strip_state, claim = panel.strip.state.text(), panel.strip.holder.text()
+        assert (claim == "all machines running") == all(x.startswith("Running") for x in shown.values())
+        if own:
+            assert strip_state != "LINE RUNNING", (shown, strip_state, claim)
+            assert any(f"held by {mid}:" in claim for mid in own), (shown, claim)
+        if strip_state == "LINE RUNNING":
+            assert shown[setup.constraint].startswith("Running") and shown[setup.output].startswith("Running")
+        for mid, text in shown.items():
+            assert (mid in claim) != text.startswith("Running"), (mid, text, claim)

@@ -92,11 +92,52 @@ def test_write_shows_pending_then_result(qtbot, tiny, make_runtime):
         pass
     result = sig.args[0]
     assert result.ok and rt.writes == [("m.speed_sp", 62.5, "alice")]
-    assert not dlg.pending and not dlg.progress.isVisible() and dlg.write_button.isEnabled()
+    assert not dlg.pending and not dlg.progress.isVisible()
+    # Written and read back: the same entry changes nothing, so Write is off (QA4: it stayed on).
+    assert not dlg.write_button.isEnabled()
     assert dlg.status_label.text() == "✓ Written: m.speed_sp = 62.5 rpm  (journal #1)"
 
     rt.fail_writes = "PLC in local mode"
+    dlg.value_edit.setText("63")
+    assert dlg.write_button.isEnabled()
     dlg.write_button.click()
     qtbot.waitUntil(lambda: not dlg.pending, timeout=3000)
     assert dlg.status_label.text() == "✗ Not written: PLC in local mode  [BadCommunicationError]"
     assert dlg.status_label.property("outcome") == "failed"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["", "50", "50.0", "62.5", "63", "abc", "150", "write", "clear"]), max_size=8))
+def test_write_and_the_pads_write_key_follow_one_rule_over_every_dialog_state(qtbot, tiny, make_runtime, steps):
+    """QA4: Write stayed enabled after a successful write of an unchanged value, and the touch pad's
+    Write key looked enabled with the field empty. Over random entries and writes: both keys are
+    enabled exactly when the entry is a valid value in range that differs from the current one
+    (after a write, the value written) and no write is pending."""
+    rt = make_runtime(tiny, write_delay_s=0.0)
+    live = LiveValues(tiny)
+    live.apply(rt.synthetic_batch())
+    dlg = SetpointDialog(rt, live, [tiny.tag("m.speed_sp")], "alice", initial="m.speed_sp", number_pad=True)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    current = 50.0  # the fake server's setpoint
+    for step in steps:
+        if step == "write":
+            if dlg.write_button.isEnabled():
+                with qtbot.waitSignal(dlg.write_finished, timeout=3000) as sig:
+                    dlg.number_pad.press("enter")
+                assert sig.args[0].ok
+                current = sig.args[0].value
+        elif step == "clear":
+            dlg.number_pad.press("C")
+        else:
+            dlg.value_edit.setText(step)
+        text = dlg.value_edit.text().strip()
+        try:
+            value = float(text) if text and text.replace(".", "", 1).isdigit() else None
+        except ValueError:
+            value = None
+        want = value is not None and 0 <= value <= 100 and value != current and not dlg.pending
+        assert dlg.write_button.isEnabled() == want, (steps, step, text, current)
+        assert dlg.number_pad.keys["enter"].isEnabled() == want, (steps, step, text)
+        if not want:
+            assert dlg.write_button.toolTip()  # says why

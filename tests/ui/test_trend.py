@@ -579,8 +579,13 @@ def test_every_pen_name_is_shown_in_full(trend_factory, demo_config, qtbot, widt
     w.add_pens(tags)
     qtbot.wait(50)
     table, model = w.pen_table, w.pen_table_model
-    for split in (0.85, 0.7):  # a narrow pen table, as at 1280 px beside the plot, and a wider one
+    # A narrow pen table, as at 1280 px beside the plot, and a wider one; then the touch profile's
+    # taller rows (hmi/ui/touch.py sets every row to its default size: the wrapped names fit again).
+    for split, touch_rows in ((0.85, 0), (0.7, 0), (0.7, 40)):
         w._splitter.setSizes([int(width * split), int(width * (1 - split))])
+        if touch_rows:
+            table.verticalHeader().setDefaultSectionSize(touch_rows)
+            table.viewport().update()  # switching the profile repaints the window
         qtbot.wait(30)
         assert table.columnWidth(COL_PEN) >= PEN_MIN_PX
         for row, pen in enumerate(model.rows):
@@ -594,6 +599,7 @@ def test_every_pen_name_is_shown_in_full(trend_factory, demo_config, qtbot, widt
                 0, 0, max(1, text.width() - 4), 10_000, int(Qt.TextFlag.TextWordWrap), pen.title
             )
             assert need.height() <= table.rowHeight(row), (pen.title, need, table.rowHeight(row), text)
+            assert table.rowHeight(row) >= touch_rows
             assert pen.title in model.data(index, Qt.ItemDataRole.ToolTipRole)
 
 

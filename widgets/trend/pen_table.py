@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from hmi.core.units import quantity
@@ -215,6 +223,7 @@ class PenTable(QTableView):
         # and grow, never shrink, when a longer text comes (`_grow_columns`): a scrub does not make
         # the columns jitter, and nothing is ever cut.
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._fitted_default = -1  # the default row height the rows were last fitted with
         h = self.horizontalHeader()
         # The rest of the width, but never under PEN_MIN_PX (the table scrolls sideways instead):
         # a stretched column beside three sized to their contents shrank to a few pixels.
@@ -279,7 +288,15 @@ class PenTable(QTableView):
                 self.setColumnWidth(c, before)
 
     def _fit_rows(self) -> None:
+        self._fitted_default = self.verticalHeader().defaultSectionSize()
         self.resizeRowsToContents()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # The touch profile sets a taller default row (hmi/ui/touch.py); Qt gives no signal of it and
+        # leaves the rows as they are: fit them to it before they are drawn.
+        if self.verticalHeader().defaultSectionSize() != self._fitted_default:
+            self._fit_rows()
+        super().paintEvent(event)
 
     def _on_current(self, cur: QModelIndex, _prev: QModelIndex) -> None:
         if cur.isValid():

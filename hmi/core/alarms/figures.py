@@ -64,6 +64,10 @@ def window_text(start: float, end: float) -> str:
     return f"{a:%H:%M}–{b:%H:%M} ({span})"
 
 
-def rate_text(per_10min: float, annunciated: int, start: float, end: float) -> str:
-    """The alarm rate with what it counts and its window: one wording for every screen."""
-    return f"{per_10min:.2f} per 10 min over {window_text(start, end)}, {annunciated} alarms annunciated"
+def rate_text(per_10min: float, annunciated: int, start: float, end: float, unrecorded_s: float = 0.0) -> str:
+    """The alarm rate with what it counts and its window: one wording for every screen. Time in the
+    window with no recording (LineHMI stopped or crashed) is not in the rate, and is said."""
+    window = window_text(start, end)
+    if unrecorded_s >= 60.0:
+        window += f" less {unrecorded_s / 60.0:.0f} min not recorded"
+    return f"{per_10min:.2f} per 10 min over {window}, {annunciated} alarms annunciated"

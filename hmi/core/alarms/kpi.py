@@ -28,6 +28,7 @@ from hmi.core.alarms.event_codec import AlarmEventLike, AlarmSnapshot, checkpoin
 from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.events import EventKind
 from hmi.core.readonly_db import connect_readonly
+from hmi.core.record_gaps import CLOSED, OPENED, file_last_before, overlap_s, recording_gaps
 
 PERIOD_S = 600.0
 FLOOD_THRESHOLD = 10  # more than this many alarms in a 10-minute period is a flood
@@ -97,6 +98,7 @@ class KpiReport:
     end: float
     asked_start: float | None = None
     asked_end: float | None = None
+    unrecorded_s: float = 0.0  # of start..end, seconds with no recording (not in the averages)
     annunciated: int = 0
     periods: int = 0
     per_10min_avg: float = 0.0
@@ -134,6 +136,12 @@ class KpiReport:
             self.asked_start is not None
             and self.asked_end is not None
             and (self.start > self.asked_start or self.end < self.asked_end)
+        )
+
+    def rate_text(self) -> str:
+        """The alarm rate as every screen words it (hmi.core.alarms.figures.rate_text)."""
+        return figures.rate_text(
+            self.per_10min_avg, self.annunciated, self.start, self.end, self.unrecorded_s
         )
 
     def window_text(self) -> str:
@@ -182,13 +190,25 @@ class _Ev:
     kind: str = EventKind.ALARM.value
 
 
-def _read(paths: Sequence[Path], end: float | None) -> tuple[list[_Ev], float | None, float | None]:
+def _read(
+    paths: Sequence[Path], end: float | None
+) -> tuple[list[_Ev], float | None, float | None, list[tuple[float, float]]]:
     events: list[_Ev] = []
     lo: float | None = None
     hi: float | None = None
+    marks: list[tuple[float, str]] = []
+    conns: list[sqlite3.Connection] = []
     for p in paths:
         conn = _connect_ro(p)
+        conns.append(conn)
         try:
+            marks += [
+                (float(ts), str(msg))
+                for ts, msg in conn.execute(
+                    "SELECT ts, message FROM events WHERE kind = 'system' AND message IN (?, ?)",
+                    (OPENED, CLOSED),
+                )
+            ]
             # The record's coverage: its events and its samples (the 10-minute rollups' first and
             # last sample, as the plant historian's record reads it: connectors/plant/record.py).
             spans = [conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()]
@@ -216,10 +236,19 @@ def _read(paths: Sequence[Path], end: float | None) -> tuple[list[_Ev], float | 
                     continue
                 if isinstance(d, dict):
                     events.append(_Ev(float(ts), user or "", d))
-        finally:
-            conn.close()
+        except sqlite3.DatabaseError:
+            for c in conns:
+                c.close()
+            raise
+    try:
+        # Stretches with no recording inside the record (LineHMI stopped, or crashed and restarted):
+        # no alarm could be recorded then, so they are not in the rate's window either.
+        gaps, _trailing = recording_gaps(marks, file_last_before(conns))
+    finally:
+        for c in conns:
+            c.close()
     events.sort(key=lambda e: e.ts)
-    return events, lo, hi
+    return events, lo, hi, gaps
 
 
 # --- computing ------------------------------------------------------------------------------------
@@ -242,8 +271,8 @@ def report(
     ``start``/``end`` are POSIX seconds; by default the span of all events in the file(s).
     """
     paths = [Path(db_path)] if isinstance(db_path, str | Path) else [Path(p) for p in db_path]
-    events, lo, hi = _read(paths, end)
-    return report_events(events, lo, hi, [str(p) for p in paths], start, end)
+    events, lo, hi, gaps = _read(paths, end)
+    return report_events(events, lo, hi, [str(p) for p in paths], start, end, gaps)
 
 
 def report_events(
@@ -253,9 +282,11 @@ def report_events(
     sources: list[str],
     start: float | None = None,
     end: float | None = None,
+    gaps: Sequence[tuple[float, float]] = (),
 ) -> KpiReport:
     """KPIs of ALARM events however they were read (journal files, the plant historian), in time
-    order, up to `end`; `lo`/`hi`: the first and last event of any kind (the record's coverage).
+    order, up to `end`; `lo`/`hi`: the first and last event of any kind (the record's coverage);
+    `gaps`: stretches inside it with no recording (hmi.core.record_gaps), left out of the window.
 
     Every figure is computed over the recorded coverage inside the asked period (`start`..`end`,
     by default the whole record): a shift report for 06:00-14:00 of a record that covers
@@ -337,7 +368,8 @@ def report_events(
 
     # Load.
     r.annunciated = len(ann_all)
-    duration = max(t1 - t0, 0.0)
+    duration = max(t1 - t0 - overlap_s(gaps, t0, t1), 0.0)
+    r.unrecorded_s = overlap_s(gaps, t0, t1)
     r.periods = max(1, math.ceil(duration / PERIOD_S)) if duration > 0 else (1 if ann_all else 0)
     if duration > 0:
         r.per_10min_avg = r.annunciated / (duration / PERIOD_S)
@@ -508,7 +540,7 @@ def format_report(r: KpiReport) -> str:
     lines += [
         "",
         f"Peak period starts {_t(r.peak_period_start)}" if r.peak_period_start is not None else "No alarms.",
-        f"{figures.ALARM_RATE.label}: {figures.rate_text(r.per_10min_avg, r.annunciated, r.start, r.end)}",
+        f"{figures.ALARM_RATE.label}: {r.rate_text()}",
         f"Time to acknowledge: average {_dur(r.avg_time_to_ack_s)}, median {_dur(r.median_time_to_ack_s)}"
         f" over {r.acks} acknowledgements",
         f"{figures.UNACKED.label} at the end: {r.unacked_at_end} ({figures.UNACKED.counts})",

@@ -19,13 +19,13 @@ from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, shift_summary
 from hmi.core.production.oee import OeeFigures
 from hmi.core.production.setup import ProductionSetup
-from hmi.core.production.text import count, minutes, pct
+from hmi.core.production.text import count, minutes, pct, performance
 
 
 def _row(name: str, f: OeeFigures) -> str:
     good, rej = count(f.good), count(f.rejects)
     return (
-        f"{name:<12} OEE {pct(f.oee):>8}  A {pct(f.availability):>8}  P {pct(f.performance):>8}"
+        f"{name:<12} OEE {pct(f.oee):>8}  A {pct(f.availability):>8}  P {performance(f):>8}"
         f"  Q {pct(f.quality):>8}  good {good:>9}  rejects {rej:>6}  down {minutes(f.downtime_s):>10}"
     )
 

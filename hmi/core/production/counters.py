@@ -66,6 +66,13 @@ class CounterTrack:
         hi = float(self.at(np.nextafter(b, -np.inf)))
         return hi - lo
 
+    def first_step(self, a: float, b: float) -> float:
+        """Units that came with the first sample in [a, b): they may have been made before a."""
+        i = int(np.searchsorted(self.ts, np.nextafter(a, -np.inf), side="right"))
+        if i == 0 or i >= len(self) or self.ts[i] >= b:
+            return 0.0
+        return float(self.cum[i] - self.cum[i - 1])
+
     def events_in(self, a: float, b: float) -> list[CounterEvent]:
         return [e for e in self.events if a <= e.ts < b]
 

@@ -18,7 +18,9 @@ ALL_RUNNING = "all machines running"
 
 # A machine's state now -> the words for it (grouped: "waiting: capper, labeller").
 _WORDS = {
-    Cat.PLANNED: "planned stop",
+    # The state tag's "planned stop" (the demo's operator "Stopped") is a stop like any other until a
+    # reason says it was planned; the reason is named beside the machine.
+    Cat.PLANNED: "stopped",
     Cat.UNPLANNED: "stopped",
     Cat.CHANGEOVER: "changeover",
     Cat.BLOCKED: "blocked",

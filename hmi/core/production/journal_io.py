@@ -25,6 +25,7 @@ from hmi.core.production.oee import LINE, OeeFigures, ParetoRow, ProductionAnaly
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import STOP_ACTIONS, Stop, StopEdit
 from hmi.core.production.timeline import MachineData, StateSeries
+from hmi.core.record_gaps import CLOSED, OPENED, file_last_before, recording_gaps
 from hmi.core.rollup import ROLLUP_TABLE, WENT_DOWN_BIT, rollup_state, rollup_went_down
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import Only, last_before, read_tag, source_time_span
@@ -257,9 +258,14 @@ def counter_counts(
 
 
 def observation_gaps(
-    readers: Sequence[EventSource], open_end: float | None = None, record_end: float | None = None
+    readers: Sequence[EventSource],
+    open_end: float | None = None,
+    record_end: float | None = None,
+    last_before: Callable[[float], float | None] | None = None,
 ) -> list[tuple[float, float]]:
-    """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened".
+    """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened",
+    and from the last evidence before a crash to the restart's "journal opened" (`last_before`:
+    the record's last evidence before a time, hmi.core.record_gaps.file_last_before for files).
 
     Nothing was observed then, so a state tag's last value must not be held across them (sample
     and hold would guess "still running"): the analysis counts them as state unknown, and a stop
@@ -274,22 +280,21 @@ def observation_gaps(
     marks: list[tuple[float, str]] = []
     for r in readers:
         for ev in r.read_events(kinds=[EventKind.SYSTEM]):
-            if ev.message == "journal closed" or ev.message == "journal opened":
+            if ev.message in (OPENED, CLOSED):
                 marks.append((ev.ts, ev.message))
-    gaps: list[tuple[float, float]] = []
-    closed: float | None = None
-    for ts, what in sorted(marks):
-        if what == "journal closed":
-            closed = ts
-        elif closed is not None:
-            if ts - closed > 1.0:
-                gaps.append((closed, ts))
-            closed = None
+    gaps, closed = recording_gaps(marks, last_before)
     if closed is not None and open_end is not None and open_end > closed:
         gaps.append((closed, open_end))
     elif closed is None and record_end is not None and open_end is not None and open_end > record_end:
         gaps.append((record_end, open_end))  # no "journal closed": the record ends at its last commit
     return gaps
+
+
+def reader_gaps(
+    readers: Sequence[JournalReader], open_end: float | None = None, record_end: float | None = None
+) -> list[tuple[float, float]]:
+    """observation_gaps of journal files, crashes included (their commits say when they stopped)."""
+    return observation_gaps(readers, open_end, record_end, file_last_before([r.conn for r in readers]))
 
 
 def last_record_ts(conn: sqlite3.Connection) -> float | None:
@@ -420,7 +425,13 @@ def _analyse(
     readers: Sequence[JournalReader], t0: float, t1: float, setup: ProductionSetup, record_end: float | None
 ) -> ProductionAnalysis:
     return analyse_sources(
-        readers, lambda st, a, b: read_tag_series(readers, st, a, b), t0, t1, setup, record_end
+        readers,
+        lambda st, a, b: read_tag_series(readers, st, a, b),
+        t0,
+        t1,
+        setup,
+        record_end,
+        file_last_before([r.conn for r in readers]),
     )
 
 
@@ -431,10 +442,12 @@ def analyse_sources(
     t1: float,
     setup: ProductionSetup,
     record_end: float | None,
+    last_before: Callable[[float], float | None] | None = None,
 ) -> ProductionAnalysis:
     """The production analysis of [t0, t1) from events and tag series however they are stored;
-    `record_end`: the record's last evidence (nothing is held past it; None: the record is open)."""
-    gaps = observation_gaps(events, open_end=math.inf, record_end=record_end)
+    `record_end`: the record's last evidence (nothing is held past it; None: the record is open);
+    `last_before`: the record's last evidence before a time (crash gaps: observation_gaps)."""
+    gaps = observation_gaps(events, open_end=math.inf, record_end=record_end, last_before=last_before)
     data = line_data(setup, series(setup, t0, t1), gaps)
     analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events))
     analysis.flags += gap_flags(setup, gaps, t0, t1)

@@ -1,7 +1,9 @@
 """OEE per ISO 22400-2 over any range, per machine and for the line; Pareto; MTBF/MTTR.
 
 - availability A = actual production time (APT) / planned busy time (PBT)
-- effectiveness P = ideal cycle time x produced quantity / APT
+- effectiveness P = ideal cycle time x produced quantity / the counting machine's APT (for the
+  line: the constraint's own count over its own run time, `OeeFigures.run_s`), never shown over
+  100 % (`ideal_exceeded` says why)
 - quality Q = good quantity / produced quantity
 - OEE = A x P x Q
 
@@ -10,7 +12,7 @@ Per machine, PBT = running + short stops + unplanned downtime + changeover
 outside it; blocked/starved is the loss of the machine that caused it). For
 the line, hmi.core.production.line_rule: stopped while any machine is in a
 stop of its own, else the constraint's (then the output machine's) waiting
-time re-categorised by cause; P from the constraint's count; Q =
+time re-categorised by cause; P from the constraint's count over its own run time; Q =
 the output machine's good count / (that + every machine's rejects), i.e.
 every unit that left the line, good or rejected.
 
@@ -19,6 +21,7 @@ A figure whose denominator is zero is None ("no data"), never 0 % or 100 %.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import itertools
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from hmi.core.production.holding import MachineNow, line_claim
 from hmi.core.production.line_rule import CAUSE_NONE
 from hmi.core.production.setup import OWN_STOP_CATS, Cat, ProductionSetup
 from hmi.core.production.stops import Stop, StopEdit
+from hmi.core.production.text import IDEAL_EXCEEDED, pct
 from hmi.core.production.timeline import (
     APT_CATS,
     DOWNTIME_CATS,
@@ -41,7 +45,9 @@ from hmi.core.production.timeline import (
 )
 
 LINE = "line"
-PERFORMANCE_FLAG_ABOVE = 1.02  # above this P says more about the ideal rate than about the line
+# A count over the run time above the ideal rate: P is shown as 100 % and says why. Above 100.05 %
+# (what one decimal shows as over 100.0 %).
+IDEAL_EXCEEDED_ABOVE = 1.0005
 RATE_WINDOW_S = 60.0  # "current rate" on the status strip: units counted over the last minute
 
 
@@ -67,6 +73,15 @@ class OeeFigures:
     # "LINE STOPPED … stopped for 00:39" next to "A 100.0 %" with nothing saying why).
     short_stops: int = 0
     short_stop_s: float = 0.0  # the threshold those stops were shorter than
+    # The run time P divides the count by: the counting machine's own actual production time (APT)
+    # in the range (for a machine, its APT; for the line, the constraint's). None: the APT above.
+    # The line's P once divided the constraint's count by the line's APT, and the capper fills its
+    # buffer while the labeller holds the line: P read 100.6 % and 121.3 % (QA4). Count and run
+    # time now come from the same machine over the same range.
+    run_s: float | None = None
+    # Of `produced`, the units of its first counter sample in the range, which may have been made
+    # before it (a counter sampled every 1-10 s): a count within them is not "over the ideal rate".
+    edge_units: float = 0.0
 
     @property
     def period_s(self) -> float:
@@ -88,10 +103,35 @@ class OeeFigures:
         return _ratio(self.actual_production_s, self.planned_busy_s)
 
     @property
-    def performance(self) -> float | None:
+    def count_run_s(self) -> float:
+        """The run time of the machine that counted (`run_s`)."""
+        return self.actual_production_s if self.run_s is None else self.run_s
+
+    @property
+    def performance_counted(self) -> float | None:
+        """Units counted against the ideal rate over the counting machine's run time; may exceed
+        1 when the ideal rate is set below what the machine does (see `ideal_exceeded`)."""
         if self.produced is None or not self.ideal_rate:
             return None
-        return _ratio(self.produced * 60.0 / self.ideal_rate, self.actual_production_s)
+        return _ratio(self.produced * 60.0 / self.ideal_rate, self.count_run_s)
+
+    @property
+    def ideal_exceeded(self) -> bool:
+        """More was counted in the run time than the ideal rate allows, beyond what the range's
+        first counter sample can bring from before it and a counter's last whole unit: the rated
+        speed is wrong."""
+        p = self.performance_counted
+        if p is None or p <= IDEAL_EXCEEDED_ABOVE or self.produced is None:
+            return False
+        ideal = self.ideal_rate * self.count_run_s / 60.0
+        # A whole-unit counter is a unit ahead of the fraction made at worst (the `- 1.0`).
+        return self.produced - self.edge_units - 1.0 > ideal * IDEAL_EXCEEDED_ABOVE
+
+    @property
+    def performance(self) -> float | None:
+        """P in 0..1: a count above the ideal rate is capped at 1 and said (`ideal_exceeded`)."""
+        p = self.performance_counted
+        return None if p is None else min(1.0, p)
 
     @property
     def quality(self) -> float | None:
@@ -227,16 +267,19 @@ class ProductionAnalysis:
                     out.append(ev.describe(cal.to_local(ev.ts).strftime("%H:%M:%S")))
         return out
 
-    def _flags(self, fig_times: tuple[float, ...], perf: float | None, extra: list[str]) -> tuple[str, ...]:
+    def _flags(self, fig: OeeFigures, extra: list[str]) -> tuple[str, ...]:
         flags = list(extra)
-        unknown = fig_times[int(TimeCat.UNKNOWN)]
+        unknown = fig.time(TimeCat.UNKNOWN)
         if unknown > 0:
             flags.append(f"state unknown for {unknown / 60:.1f} min (state tag Bad or missing): not in A")
-        idle = fig_times[int(TimeCat.IDLE)]
+        idle = fig.time(TimeCat.IDLE)
         if idle > 0:
             flags.append(f"idle {idle / 60:.1f} min with no stop found upstream or downstream")
-        if perf is not None and perf > PERFORMANCE_FLAG_ABOVE:
-            flags.append(f"performance {perf:.0%} is above 100 %: check the ideal rate")
+        if fig.ideal_exceeded:
+            flags.append(
+                f"performance shown as 100 %: {pct(fig.performance_counted)} of the ideal rate "
+                f"({fig.ideal_rate:,.0f}/min) was counted in the run time; {IDEAL_EXCEEDED}"
+            )
         return tuple(flags)
 
     def oee(self, scope: str = LINE, a: float | None = None, b: float | None = None) -> OeeFigures:
@@ -252,6 +295,11 @@ class ProductionAnalysis:
                 None if any(r is None for r in rejects_each) else float(sum(r or 0.0 for r in rejects_each))
             )
             produced = c.produced(a, b) if c else None
+            edge = c.produced_first_step(a, b) if c else 0.0
+            # P: the constraint's count over its own run time (the line's held time is in A).
+            run_s: float | None = sum(
+                self._times(tl.tcat[tl.index(setup.constraint)], a, b)[int(k)] for k in APT_CATS
+            )
             rate = setup.machine(setup.constraint).ideal_rate
             times = self._times(tl.line_cat, a, b)
             extra = self._counter_flags(setup.ids, a, b)
@@ -259,13 +307,14 @@ class ProductionAnalysis:
             mi = tl.index(scope)
             d = self.data.get(scope)
             produced = d.produced(a, b) if d else None
+            edge = d.produced_first_step(a, b) if d else 0.0
+            run_s = None
             good = d.good_count(a, b) if d else None
             rejects = d.reject_count(a, b) if d else None
             rate = setup.machines[mi].ideal_rate
             times = self._times(tl.tcat[mi], a, b)
             extra = self._counter_flags([scope], a, b)
-        fig = OeeFigures(scope, a, b, times, produced, good, rejects, rate)
-        return OeeFigures(
+        fig = OeeFigures(
             scope,
             a,
             b,
@@ -274,10 +323,12 @@ class ProductionAnalysis:
             good,
             rejects,
             rate,
-            self._flags(times, fig.performance, extra),
-            self._short_stops(scope, a, b),
-            setup.short_stop_s,
+            run_s=run_s,
+            edge_units=edge,
+            short_stops=self._short_stops(scope, a, b),
+            short_stop_s=setup.short_stop_s,
         )
+        return dataclasses.replace(fig, flags=self._flags(fig, extra))
 
     def _short_stops(self, scope: str, a: float, b: float) -> int:
         """How many stops lie behind the SHORT_STOP time of `scope` in [a, b) (the line's: by the

@@ -77,7 +77,7 @@ class Stop:
     fault_code: int | None = None
     auto_reason: str = ""  # from the PLC fault code / the state (may be "")
     reason: str = ""  # effective reason after edits ("" = unclassified)
-    category: str = "unplanned"  # unplanned | planned | changeover (from the reason, else the state)
+    category: str = "unplanned"  # unplanned | planned | changeover: its reason's (none: unplanned)
     classified_by: str = ""  # "" = automatic (PLC fault code / state)
     classified_at: float | None = None
     note: str = ""
@@ -149,21 +149,24 @@ class Stop:
         return self.machine, self.start
 
 
-def reason_category(setup: ProductionSetup, reason: str, cat: Cat) -> str:
+def reason_category(setup: ProductionSetup, reason: str) -> str:
+    """A stop's category is its reason's. A stop with no reason is unplanned: nobody said it was
+    planned. The state tag's category only chooses the default reason (`default_reason`: the
+    config's `planned_reason` / `changeover_reason`); the demo's "Stopped" (an operator's stop,
+    `planned_stop` in its state map, no `planned_reason`) once made every unclassified operator
+    stop, and the stopped machines of a freshly started simulator, "LINE PLANNED STOP" (QA4)."""
     r = setup.reasons.get(reason) if reason else None
-    if r is not None:
-        return r.category
-    return {Cat.PLANNED: "planned", Cat.CHANGEOVER: "changeover"}.get(cat, "unplanned")
+    return r.category if r is not None else "unplanned"
 
 
 def settle_category(setup: ProductionSetup, stop: Stop) -> None:
     """A stop's category once its time in planned breaks is known: its reason's category; without
-    a reason, a stop inside a planned break is planned whatever state the machine was in (every
-    machine of a line in the same break reads the same), else the state's category."""
+    a reason, a stop wholly inside a planned break is planned whatever state the machine was in
+    (every machine of a line in the same break reads the same), else unplanned."""
     if not stop.reason and stop.in_planned_break:
         stop.category = "planned"
     else:
-        stop.category = reason_category(setup, stop.reason, stop.state_cat)
+        stop.category = reason_category(setup, stop.reason)
 
 
 def default_reason(setup: ProductionSetup, machine: str, cat: Cat, fault_code: int | None) -> tuple[str, str]:
@@ -254,6 +257,6 @@ def apply_edits(setup: ProductionSetup, stops: list[Stop], edits: list[StopEdit]
 
 def _set_reason(setup: ProductionSetup, stop: Stop, reason: str, user: str, ts: float) -> None:
     stop.reason = reason
-    stop.category = reason_category(setup, reason, stop.state_cat)
+    stop.category = reason_category(setup, reason)
     stop.classified_by = user
     stop.classified_at = ts

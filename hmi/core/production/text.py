@@ -13,6 +13,18 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f} %"
 
 
+# What a performance capped at 100 % says (hmi.core.production.oee.OeeFigures.ideal_exceeded).
+IDEAL_EXCEEDED = "ideal rate exceeded: check the rated speed"
+
+
+def performance(fig: OeeFigures, short: bool = False) -> str:
+    """P as every screen, the report and the CLI show it: never over 100 %; capped, it says why
+    ("100.0 % (ideal rate exceeded: check the rated speed)"; `short`: for a table cell)."""
+    if not fig.ideal_exceeded:
+        return pct(fig.performance)
+    return f"{pct(fig.performance)} ({'over the ideal rate' if short else IDEAL_EXCEEDED})"
+
+
 def minutes(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds / 60:.1f} min"
 
@@ -29,6 +41,17 @@ def count(x: float | None) -> str:
     return "—" if x is None else f"{x:,.0f}"
 
 
+def duration_words(seconds: float) -> str:
+    """A stretch of time as a supervisor reads it: "28 s", "12 min", "1 h 38 min" (rounded down;
+    never "0 min" for 28 s, which the strip once said beside a due count over it)."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
 def unknown_part(unknown_s: float, window_s: float) -> str:
     """What a figure over a window says of the time in it with the line's state unknown (state tag
     Bad, link lost, LineHMI not running): "" when none; else how much of the window it was, so a
@@ -37,8 +60,22 @@ def unknown_part(unknown_s: float, window_s: float) -> str:
     if unknown_s < 0.5:
         return ""
     if unknown_s >= window_s - 0.5:
-        return "state unknown"
-    return f"{clock_duration(unknown_s)} unknown"
+        return "line state unknown throughout"
+    return f"line state unknown for {duration_words(unknown_s)}"
+
+
+def good_and_due(good: float | None, target: float, due: float, seen_s: float, unknown_s: float) -> str:
+    """The strip's good count against what is due, saying over what time it is due: the planned
+    time so far when the station saw all of it, else the time it saw (nothing is due for time
+    nobody saw: hmi.core.production.oee.ProductionAnalysis.shift_target); then the shift's target.
+    QA4 read "good 528 of 612,000 · due 563 in the 0 min seen" at a shift's start: 28 s rounded
+    to "0 min" beside a count due over them, and the target where the due count is expected."""
+    tail = f" · shift target {count(target)}"
+    if unknown_s < 60.0:
+        return f"good {count(good)} of {count(due)} due by now" + tail
+    if seen_s < 1.0:
+        return f"good {count(good)} · nothing due yet (line state not seen this shift)" + tail
+    return f"good {count(good)} of {count(due)} due in the {duration_words(seen_s)} seen" + tail
 
 
 def short_stop_note(f: OeeFigures) -> str:
@@ -69,4 +106,4 @@ def quality_text(f: OeeFigures) -> str:
 def oee_text(f: OeeFigures) -> str:
     """ "OEE 48.1 %  A 53.6 %  P 90.1 %  Q 99.7 % (5 rejects, line counters)": the line's OEE the
     same on the status strip and the Production view, with the short-stop note on A."""
-    return f"OEE {pct(f.oee)}  A {availability_text(f)}  P {pct(f.performance)}  Q {quality_text(f)}"
+    return f"OEE {pct(f.oee)}  A {availability_text(f)}  P {performance(f)}  Q {quality_text(f)}"

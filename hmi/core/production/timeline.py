@@ -103,6 +103,14 @@ class MachineData:
             return self.good.between(a, b) + self.reject.between(a, b)
         return None
 
+    def produced_first_step(self, a: float, b: float) -> float:
+        """Of `produced(a, b)`, the units of the first counter sample (made before a, maybe)."""
+        if self.total is not None:
+            return self.total.first_step(a, b)
+        if self.good is not None and self.reject is not None:
+            return self.good.first_step(a, b) + self.reject.first_step(a, b)
+        return 0.0
+
     def good_count(self, a: float, b: float) -> float | None:
         if self.good is not None:
             return self.good.between(a, b)
@@ -300,7 +308,7 @@ def _detect_stops(
                 fault_code=code,
                 auto_reason=reason,
                 reason=reason,
-                category=reason_category(setup, reason, cat),
+                category=reason_category(setup, reason),
                 ongoing=live and j == n,
             )
             if flag:

@@ -32,9 +32,9 @@ from hmi.core.production.journal_io import (
     Series,
     gap_flags,
     line_data,
-    observation_gaps,
     read_edits,
     read_tag_series,
+    reader_gaps,
     snapshot_event,
 )
 from hmi.core.production.oee import LineStatus, ProductionAnalysis
@@ -100,7 +100,7 @@ class ProductionTracker:
         try:
             seeded = read_tag_series(readers, self.setup, prev_start, now + 1.0) if readers else {}
             edits = read_edits(readers) if readers else []
-            gaps = observation_gaps(readers) if readers else []
+            gaps = reader_gaps(readers) if readers else []
         finally:
             for r in readers:
                 r.close()

@@ -41,7 +41,10 @@ class LineInstant:
         idx = np.array([index[n] for n in names], dtype=np.int32)
         vals = np.array([self.values[n][0] for n in names], dtype=np.float64)
         status = np.array(
-            [self.values[n][1] if math.isfinite(self.values[n][2]) else BAD_WAITING_FOR_INITIAL_DATA for n in names],
+            [
+                self.values[n][1] if math.isfinite(self.values[n][2]) else BAD_WAITING_FOR_INITIAL_DATA
+                for n in names
+            ],
             dtype=np.uint32,
         )
         ts = np.array([self.values[n][2] for n in names], dtype=np.float64)

@@ -25,7 +25,7 @@ from hmi.core.production.journal_io import ShiftSummary, record_window, summaris
 from hmi.core.production.oee import ParetoRow
 from hmi.core.production.stops import STOP_ACTIONS
 from hmi.core.production.stops import Stop as MachineStop
-from hmi.core.production.text import count, minutes, pct
+from hmi.core.production.text import count, minutes, pct, performance
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
@@ -100,6 +100,7 @@ class ShiftReport:
     # figures as the Production view and `linehmi production summary`); None where the file has none.
     production: ShiftSummary | None = None
     record_end: float | None = None  # where the record ends inside the period (None: it covers it)
+    record_start: float | None = None  # where the record starts inside the period (None: it covers it)
     snapshots: list[StopSnapshot] = field(default_factory=list)
     stop_count: int = 0  # stops in the period (of the report's one stop definition): "the 5 longest of N"
 
@@ -172,6 +173,7 @@ def build_report(
         alarm_kpis=kpis,
         standing_at_end=AlarmPicture(timeline.events).at(end),
         record_end=end,
+        record_start=min(end, max(t0, source.t0)),
         actions=actions,
         qc_rejects=rejects,
         qc_examples=examples,
@@ -302,7 +304,7 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
         "",
         # The rate in the one wording every screen uses (hmi.core.alarms.figures): it read 16.2 here
         # and 16.15 in the KPI view for the same period.
-        f"{figures.ALARM_RATE.label} {figures.rate_text(k.per_10min_avg, k.annunciated, k.start, k.end)}; "
+        f"{figures.ALARM_RATE.label} {k.rate_text()}; "
         f"peak {k.per_10min_peak} in 10 min; {k.flood_pct:.0f} % of 10-minute periods in flood (> 10 alarms); "
         f"{k.acks} acknowledged"
         + (f", median time to acknowledge {k.median_time_to_ack_s:.0f} s." if k.median_time_to_ack_s else ".")
@@ -403,7 +405,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
     lines = ["## Production and OEE (ISO 22400-2)", "", head, "|---|---|---|---|---|---|---|---|"]
     for name, f in [("line", s.line_oee), *((r.machine_names.get(m, m), f) for m, f in s.machines.items())]:
         lines.append(
-            f"| {name} | {pct(f.oee)} | {pct(f.availability)} | {pct(f.performance)} | {pct(f.quality)} "
+            f"| {name} | {pct(f.oee)} | {pct(f.availability)} | {performance(f)} | {pct(f.quality)} "
             f"| {count(f.good)} | {count(f.rejects)} | {minutes(f.downtime_s)} |"
         )
     lines += [

@@ -30,7 +30,7 @@ from hmi.core.journal_read import (
     read_samples_from_files,
 )
 from hmi.core.journal_schema import SCHEMA_VERSION
-from hmi.core.production.journal_io import analyse_journal, last_record_ts, observation_gaps
+from hmi.core.production.journal_io import analyse_journal, last_record_ts, reader_gaps
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.review.notes import JournalSpan, ReviewNotes
 from hmi.core.review.record import machines_of
@@ -180,7 +180,7 @@ class ReviewSource:
         nothing was recorded then, whatever the line did. The production analysis's own rule."""
         readers = [open_journal_readonly(f.path) for f in self.files]
         try:
-            return observation_gaps(readers)
+            return reader_gaps(readers)
         finally:
             for r in readers:
                 r.close()

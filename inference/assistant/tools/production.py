@@ -9,6 +9,7 @@ from typing import Any
 
 from hmi.core.journal_read import JournalError
 from hmi.core.production.oee import LINE, OeeFigures
+from hmi.core.production.text import IDEAL_EXCEEDED
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
 from inference.assistant.tools.fmt import fmt_duration, fmt_num
@@ -44,9 +45,10 @@ class Production(Tool):
         scope = ctx.resolve_machine(machine)[0] if machine else LINE
         f: OeeFigures = analysis.oee(scope)
         who = "the line" if scope == LINE else f"the {ctx.catalog.machine_name(scope)}"
+        capped = f" ({IDEAL_EXCEEDED})" if f.ideal_exceeded else ""  # P is never said over 100 %
         text = (
             f"OEE of {who} from {rng}: {_pct(f.oee)} (availability {_pct(f.availability)}, performance"
-            f" {_pct(f.performance)}, quality {_pct(f.quality)}); good {fmt_num(f.good)}, rejects"
+            f" {_pct(f.performance)}{capped}, quality {_pct(f.quality)}); good {fmt_num(f.good)}, rejects"
             f" {fmt_num(f.rejects)}, downtime {fmt_duration(f.downtime_s)}."
         )
         pareto = analysis.pareto()[:3]
@@ -68,6 +70,7 @@ class Production(Tool):
             "oee_pct": None if f.oee is None else round(100 * f.oee, 1),
             "availability_pct": None if f.availability is None else round(100 * f.availability, 1),
             "performance_pct": None if f.performance is None else round(100 * f.performance, 1),
+            "performance_ideal_exceeded": f.ideal_exceeded,
             "quality_pct": None if f.quality is None else round(100 * f.quality, 1),
             "good": f.good,
             "rejects": f.rejects,
