@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hmi.core.alarms.commands import OPERATIONS, AlarmCommand, AlarmRequest, targets
+from hmi.core.alarms.commands import (
+    OPERATIONS,
+    AlarmCommand,
+    AlarmRequest,
+    Text,
+    confirmation_detail,
+    targets,
+)
 from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.alarms.model import AlarmKind, AlarmState
 from hmi.core.events import EventKind
@@ -116,3 +123,24 @@ def test_every_engine_operation_is_journaled_with_its_own_cause():
         causes.add(rig.alarm_events("temp.hi")[before]["action"])  # the operator's, before any re-activation
     assert causes <= {c.value for c in TransitionCause}
     assert len(causes) == len(OPERATIONS) - 1  # one cause per operation, none shared
+
+
+@given(
+    text=st.text(min_size=1, max_size=60).filter(lambda t: t.strip()),
+    duration=st.sampled_from(["", "1 hour", "8 hours"]),
+    limit=st.sampled_from(["", "4.5 mm/s"]),
+)
+def test_a_confirmation_never_runs_the_typed_text_into_the_alarm_name(text, duration, limit):
+    """qa5 F7: "Took out of service Conveyor vibration signal lost sensor cable replaced …": every
+    command that takes a text says in brackets what it is, after the duration or limit."""
+    for cmd in AlarmCommand:
+        if cmd.spec.text is Text.NONE:
+            continue
+        detail = confirmation_detail(cmd, text, duration=duration, limit=limit)
+        label = "comment" if cmd.spec.text is Text.COMMENT else "reason"
+        assert detail.endswith(f"({label}: {text})"), (cmd, detail)
+        if duration:
+            assert detail.startswith(f"for {duration} (")
+        elif limit:
+            assert detail.startswith(f"to {limit} (")
+    assert confirmation_detail(AlarmCommand.OUT_OF_SERVICE, "  ") == ""

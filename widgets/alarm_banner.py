@@ -416,8 +416,12 @@ class AlarmBanner(QFrame):
             self.quiet_label.setText("No active alarms")
         self.quiet_label.setVisible(bool(self.quiet_label.full_text()))
         totals = f"{figures.IN_LIST.label} {c.total_active:,} · {figures.UNACKED.label} {c.total_unacked:,}"
+        # "Unacknowledged 4 + 1 more in the list" read as five unacknowledged (qa5 F28): say how
+        # many of the unacknowledged the rows show.
         self.totals_label.setText(
-            f"{totals}\n+ {more} more in the list" if self._compact and more > 0 else totals
+            f"{totals}\n{len(c.top)} of {c.total_unacked:,} shown at left"
+            if self._compact and more > 0
+            else totals
         )
         self.totals_label.setToolTip(
             f"Now: {figures.IN_LIST.with_counts()}<br>{figures.UNACKED.with_counts()}"

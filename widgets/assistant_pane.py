@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QTextBrowser,
@@ -60,6 +61,8 @@ def _named(widget: _W, name: str) -> _W:
 
 LINK = "#2E4A62"  # dark blue-grey: readable as a link, far from the COMM blue and the alarm colours
 MAX_ENTRIES = 100
+HISTORY_MIN_PX = 72  # the conversation's least height: about four lines, it scrolls itself
+CHIPS_SPARE_PX = 60  # chips are shown only when the conversation keeps this much more room
 
 STYLE = f"""
 QWidget#assistantPane {{ background: {palette.WINDOW}; }}
@@ -74,6 +77,8 @@ QToolButton#suggestion {{
     background: #E6E6E6; border: 1px solid #A8A8A8; border-radius: 9px; padding: 2px 9px; color: #2A2A2A;
 }}
 QToolButton#suggestion:hover {{ background: #F0F0F0; }}
+QToolButton#suggestMenu {{ padding: 4px 10px; }}
+QToolButton#suggestMenu::menu-indicator {{ image: none; width: 0px; }}
 QLineEdit#assistantInput {{
     background: #F2F2F2; border: 1px solid #8A8A8A; border-radius: 2px; padding: 4px 6px;
 }}
@@ -102,6 +107,15 @@ def _fmt_elapsed(s: float) -> str:
     return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
 
 
+class _Conversation(QTextBrowser):
+    """The conversation: asks for no more than its minimum, takes whatever room the pane has
+    (stretch) and scrolls itself. A larger preferred height made the dock's scroll area scroll
+    the whole pane, the question field below the edge (qa5 F16)."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), HISTORY_MIN_PX)
+
+
 class AssistantPane(QWidget):
     alarm_requested = Signal(str)  # alarm id: open it in the alarm table
     trend_requested = Signal(str, float)  # tag, time: open the trend there
@@ -123,6 +137,7 @@ class AssistantPane(QWidget):
         self._task: BackgroundTask | None = None  # the answer being worked out
         self._busy_id: int | None = None
         self._viewer: QWidget | None = None
+        self._watching: QWidget | None = None  # the scroll viewport the pane sits in
         self._build()
         self.update_model_indicator()
         self._render()
@@ -166,14 +181,14 @@ class AssistantPane(QWidget):
         body = QVBoxLayout()
         body.setContentsMargins(8, 6, 8, 8)
         body.setSpacing(6)
-        self.history = _named(QTextBrowser(), "assistantHistory")
+        self.history = _named(_Conversation(), "assistantHistory")
         self.history.setOpenLinks(False)
         self.history.setOpenExternalLinks(False)
         self.history.anchorClicked.connect(self._on_anchor)
         self.history.document().setDocumentMargin(6)
-        # The history gives up height first (it scrolls): in a short dock the chips, the question
-        # field and the status stay whole rather than being cut at the dock's foot.
-        self.history.setMinimumHeight(3 * self.history.fontMetrics().lineSpacing() + 16)
+        # The one scroll area of the conversation: it takes every spare pixel and scrolls itself,
+        # so the pane's own minimum stays small and its dock never scrolls (qa5 F16).
+        self.history.setMinimumHeight(HISTORY_MIN_PX)
         body.addWidget(self.history, 1)
 
         self.suggest_box = _named(SuggestBox(), "suggestBox")
@@ -192,6 +207,19 @@ class AssistantPane(QWidget):
             flow.addWidget(b)
             self.suggestion_buttons.append(b)
         body.addWidget(self.suggest_box)
+        # Where the chips do not fit above the question field (a short dock), the same questions
+        # are one tap away in a menu beside Ask: the field and Ask never leave the pane's bottom.
+        self.suggest_menu_button = _named(QToolButton(), "suggestMenu")
+        self.suggest_menu_button.setText("Suggested ▾")
+        self.suggest_menu_button.setToolTip("Questions to start with")
+        self.suggest_menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.suggest_menu_button)
+        for b in self.suggestion_buttons:
+            act = menu.addAction(b.text())
+            act.setToolTip(b.toolTip())
+            act.triggered.connect(b.click)
+        self.suggest_menu_button.setMenu(menu)
+        self.suggest_menu_button.setVisible(False)
 
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -204,6 +232,7 @@ class AssistantPane(QWidget):
         self.ask_button.clicked.connect(self._on_ask_clicked)
         row.addWidget(self.input, 1)
         row.addWidget(self.ask_button)
+        row.addWidget(self.suggest_menu_button)
         body.addLayout(row)
         self.status = _named(QLabel(""), "assistantStatus")
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -212,6 +241,54 @@ class AssistantPane(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(460, 560)
+
+    # --- fit: the question field and Ask always in view ----------------------------------------
+    def _room(self) -> int:
+        """The height the pane is given: its scroll area's viewport when it sits in one (the dock's),
+        else its own."""
+        parent = self.parentWidget()
+        return parent.height() if parent is not None and self._watching is parent else self.height()
+
+    def _fit_suggestions(self) -> None:
+        """Chips above the field when they fit with the conversation's minimum, else the menu."""
+        lay = self.layout()
+        if lay is None:
+            return
+        width = max(1, self.width())
+        now = lay.heightForWidth(width) if lay.hasHeightForWidth() else lay.sizeHint().height()
+        chips_h = self.suggest_box.heightForWidth(max(1, width - 16)) + lay.spacing() + 6
+        with_chips = now + (0 if self.suggest_box.isVisibleTo(self) else chips_h)
+        fits = bool(self.suggestion_buttons) and self._room() >= with_chips + CHIPS_SPARE_PX
+        if fits != self.suggest_box.isVisibleTo(self) or fits == self.suggest_menu_button.isVisibleTo(self):
+            self.suggest_box.setVisible(fits)
+            self.suggest_menu_button.setVisible(not fits and bool(self.suggestion_buttons))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        parent = self.parentWidget()
+        if parent is not None and self._watching is not parent:
+            parent.installEventFilter(self)  # the dock's viewport: its height is the pane's room
+            self._watching = parent
+        self._fit_suggestions()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_suggestions()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        if obj is self._watching and event.type() == QEvent.Type.Resize:
+            self._fit_suggestions()
+        return False
+
+    def input_in_view(self) -> bool:
+        """The question field and Ask whole inside what the pane's dock shows."""
+        for w in (self.input, self.ask_button):
+            if not w.isVisible():
+                return False
+            seen = w.visibleRegion().boundingRect()
+            if seen.size() != w.size():
+                return False
+        return True
 
     # --- model indicator --------------------------------------------------------------------------
     def update_model_indicator(self) -> None:

@@ -14,7 +14,7 @@ Production view and the shift report.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
@@ -53,10 +53,18 @@ def _rule() -> QFrame:
     return sep
 
 
+WIDE_STRIP_PX = 1600  # a control-room strip: its figures fit in two rows at most (one when short)
+
+
 class LineStatusStrip(QFrame):
     """One row on a wide screen; two rows (state, holder, since | rate, good, OEE) when one row would
     not fit, three (… | rate, good | OEE) when the second would not, so no text is ever clipped and
-    the strip never makes the window wider than the screen."""
+    the strip never makes the window wider than the screen.
+
+    Its height does not follow the rows in use: it is fixed at the rows its width can come to
+    (two on a control-room screen, three on a line-side one), the rows at the top. A strip that
+    grew and shrank between one and three lines moved every control below it, and taps on the
+    touch screen missed (qa5 F14)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +84,7 @@ class LineStatusStrip(QFrame):
         for row in self._rows:
             row.setSpacing(12)
             box.addLayout(row)
+        box.addStretch(1)  # rows at the top of the fixed height
         self.two_rows: bool | None = None
         self.row_starts: tuple[int, ...] = ()
         self._since: float | None = None  # the link went: the figures are the last known
@@ -102,7 +111,33 @@ class LineStatusStrip(QFrame):
             return (0, 3)
         return (0, 3, 5)
 
+    def reserved_rows(self) -> int:
+        return 2 if self.width() >= WIDE_STRIP_PX else 3
+
+    def reserved_height(self) -> int:
+        """The strip's height: the badge's row and the text rows its width can come to."""
+        text_h = max(
+            w.fontMetrics().height() + 1 + w.contentsMargins().top() + w.contentsMargins().bottom()
+            for w in self.fields[1:]
+        )
+        first = max(self.state.sizeHint().height(), text_h)
+        lay = self.layout()
+        m = lay.contentsMargins() if lay is not None else self.contentsMargins()
+        spacing = lay.spacing() if lay is not None else 0
+        return m.top() + m.bottom() + first + (self.reserved_rows() - 1) * (spacing + text_h)
+
+    def _keep_height(self) -> None:
+        h = self.reserved_height()
+        if self.minimumHeight() != h or self.maximumHeight() != h:
+            self.setFixedHeight(h)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._keep_height()  # a theme or the touch profile's fonts: the rows' height changed
+
     def _arrange(self) -> None:
+        self._keep_height()
         starts = self._layout_rows()
         if starts == self.row_starts:
             return

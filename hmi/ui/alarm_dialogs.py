@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmi.core.alarms.commands import AlarmCommand, AlarmRequest
+from hmi.core.alarms.commands import AlarmCommand, AlarmRequest, confirmation_detail
 from hmi.core.alarms.model import AlarmRecord
 from hmi.core.config import LineConfig
 from hmi.core.number_entry import parse_number
@@ -474,7 +474,7 @@ class AlarmActionController(QObject):
                 ack.accepted.connect(
                     lambda: self._submit(
                         AlarmRequest(op, tuple(ack.ids), ack.comment),
-                        f"(comment: {ack.comment})" if ack.comment else "",
+                        confirmation_detail(cmd, ack.comment),
                     )
                 )
                 dlg = ack
@@ -485,14 +485,17 @@ class AlarmActionController(QObject):
                 shelve.accepted.connect(
                     lambda: self._submit(
                         AlarmRequest(op, tuple(shelve.ids), shelve.reason, duration_s=shelve.duration_s),
-                        f"for {shelve.duration_combo.currentText()}: {shelve.reason}",
+                        confirmation_detail(cmd, shelve.reason, duration=shelve.duration_combo.currentText()),
                     )
                 )
                 dlg = shelve
             case AlarmCommand.OUT_OF_SERVICE | AlarmCommand.RETURN_TO_SERVICE:
                 reason = self._reason_dialog(cmd, records)
                 reason.accepted.connect(
-                    lambda: self._submit(AlarmRequest(op, tuple(reason.ids), reason.reason), reason.reason)
+                    lambda: self._submit(
+                        AlarmRequest(op, tuple(reason.ids), reason.reason),
+                        confirmation_detail(cmd, reason.reason),
+                    )
                 )
                 dlg = reason
             case AlarmCommand.SET_LIMIT:
@@ -507,7 +510,9 @@ class AlarmActionController(QObject):
                 limit_dlg.accepted.connect(
                     lambda: self._submit(
                         AlarmRequest(op, (r.id,), limit_dlg.reason, limit=limit_dlg.limit),
-                        f"to {limit_dlg.limit:g} {unit}".rstrip() + f": {limit_dlg.reason}",
+                        confirmation_detail(
+                            cmd, limit_dlg.reason, limit=f"{limit_dlg.limit:g} {unit}".rstrip()
+                        ),
                     )
                 )
                 dlg = limit_dlg

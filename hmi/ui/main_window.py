@@ -22,7 +22,7 @@ import logging
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStatusBar,
     QToolButton,
@@ -59,6 +60,7 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.help_menu import SHORTCUTS, HelpMenu
+from hmi.ui.in_view import show_tab, why_not_seen
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
@@ -86,6 +88,8 @@ from widgets.wordings import LongestWording
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
+ALARM_LIST_CHECK_S = 2.0  # how long a brought-forward alarm list is re-checked (layout passes, banner)
+ALARM_LIST_CHECK_EVERY_MS = 40
 NARROW_WIDTH = 1200  # below this (a 1024x768 panel) the top bar and the alarm columns economise
 
 
@@ -164,6 +168,8 @@ class MainWindow(QMainWindow):
         self._rate_mark = (time.monotonic(), 0)
         self._shut_down = False
         self._docks_sized = False  # the first show lays the docks out for the screen size
+        # A brought-forward alarm list still to be seen in view: (alarm ids, first activation, since).
+        self._alarm_list_check: tuple[str, float | None, float] | None = None
         self.setWindowTitle(f"LineHMI — {self.config.line.name}")
         self.setObjectName("mainWindow")
         display = self.config.display
@@ -181,7 +187,21 @@ class MainWindow(QMainWindow):
         self._build_top_bar()
         self.overview = LineOverview(self.config)
         self.overview.setpoint_requested.connect(self.open_setpoint_dialog)
-        self.setCentralWidget(self.overview)
+        # A part that is off says so above the faceplates, naming the file and what to do; the
+        # rest runs (qa5 F26: a missing fault model showed only "Failure risk —" on each faceplate).
+        self.parts_off_label = QLabel()
+        self.parts_off_label.setObjectName("partsOffNotice")
+        self.parts_off_label.setWordWrap(True)
+        self.parts_off_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.parts_off_label.setContentsMargins(10, 4, 10, 4)
+        self.parts_off_label.hide()
+        central = QWidget()
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        central_lay.setSpacing(0)
+        central_lay.addWidget(self.parts_off_label)
+        central_lay.addWidget(self.overview, 1)
+        self.setCentralWidget(central)
         # In an upset the alarm list takes the room; the overview keeps each machine's state and main
         # value in view (a full banner at 1280x800 left it a strip of titles: issue 10).
         self.overview.setMinimumWidth(240)
@@ -217,6 +237,8 @@ class MainWindow(QMainWindow):
             ),
         )
         self._mark_not_plant_values(bar_of_top=self.findChild(QFrame, "topBar"))
+        for dock in self.window_layout.plan.all():
+            dock.visibilityChanged.connect(self._drop_focus_left_behind)
         self.alarm_store.changed.connect(self._on_alarms_changed_layout)
         self.alarm_store.changed.connect(self._show_tag_alarms)
         self.alarm_store.reset.connect(self._show_tag_alarms)
@@ -837,13 +859,66 @@ class MainWindow(QMainWindow):
         if any(t.model.row_of(r.id) < 0 for r in new):
             t.clear_filters()  # a tile filter must never hide the alarm that just came in
         first = min((r.activated_at for r in new if r.activated_at), default=None)
-        if first is not None:
-            # The figure the line-side walkthrough measures (docs/line_side.md): alarm -> list in front.
-            log.info(
-                "alarm list brought forward for %s, %.0f ms after the alarm",
-                ", ".join(r.id for r in new),
-                (time.time() - first) * 1000,
-            )
+        self._alarm_list_check = (", ".join(r.id for r in new), first, time.monotonic())
+        self._check_alarm_list_in_view()
+
+    def _drop_focus_left_behind(self, visible: bool) -> None:
+        """A dock went behind another tab (the alarm list brought forward, say). Qt keeps a tabbed
+        dock "visible" off screen and its field keeps the keyboard focus: typed questions went
+        into a field nobody could see (qa5 F16). Typing goes nowhere instead, until the user taps
+        a field."""
+        dock = self.sender()
+        if visible or self._shut_down or not isinstance(dock, QDockWidget):
+            return
+        focus = QApplication.focusWidget()
+        if focus is not None and dock.isAncestorOf(focus):
+            focus.clearFocus()
+
+    def alarm_list_not_seen(self) -> str | None:
+        """Why the user does not see the alarm list now (None: they do: its tab in front, its
+        header and at least one row in view, nothing over it)."""
+        view = self.alarm_table.view
+        need = view.horizontalHeader().height() + view.verticalHeader().defaultSectionSize()
+        return why_not_seen(self, self.alarms_dock, view, need)
+
+    def _check_alarm_list_in_view(self) -> None:
+        """After bringing the list forward: log it once it is verifiably in view (the line-side
+        figure, docs/line_side.md), repair what a raise alone does not (a tab left in front, a
+        collapsed dock area, the list scrolled out of its pane), and say so when it stays hidden."""
+        pending = self._alarm_list_check
+        if pending is None or self._shut_down:
+            return
+        ids, first, started = pending
+        why = self.alarm_list_not_seen()
+        if why is None:
+            self._alarm_list_check = None
+            if first is not None:
+                log.info(
+                    "alarm list brought forward for %s, %.0f ms after the alarm",
+                    ids,
+                    (time.time() - first) * 1000,
+                )
+            return
+        if self._in_dialog():
+            self._alarm_list_check = None  # the user went into a dialog meanwhile: theirs to finish
+            log.info("alarm list for %s not brought forward: a dialog is open", ids)
+            return
+        if time.monotonic() - started > ALARM_LIST_CHECK_S:
+            self._alarm_list_check = None
+            log.warning("alarm list NOT in view for %s although it was brought forward: %s", ids, why)
+            return
+        bring_forward(self.alarms_dock)
+        show_tab(self, self.alarms_dock)
+        view = self.alarm_table.view
+        need = view.horizontalHeader().height() + view.verticalHeader().defaultSectionSize()
+        if self.alarms_dock.height() < self.alarm_rows_height(1):
+            self.window_layout.size_docks()  # the dock area was dragged down to a sliver
+        area = self.alarms_dock.widget()
+        inner = area.widget() if isinstance(area, QScrollArea) else None
+        if isinstance(area, QScrollArea) and inner is not None:
+            top = view.mapTo(inner, QPoint(0, 0))  # the list's header and first row in view
+            area.ensureVisible(top.x(), top.y() + need // 2, 0, need // 2 + 1)
+        QTimer.singleShot(ALARM_LIST_CHECK_EVERY_MS, self, self._check_alarm_list_in_view)
 
     def show_alarm(self, alarm_id: str) -> None:
         self.show_alarm_list()
@@ -1033,6 +1108,10 @@ class MainWindow(QMainWindow):
         status = fault.status()
         for machine_id, readout in self.advisories.items():
             readout.set_risk(status.get(machine_id))
+        off = "" if fault.available else f"⚠ Fault prediction is off: {fault.problem}. Everything else runs."
+        if self.parts_off_label.text() != off:
+            self.parts_off_label.setText(off)
+            self.parts_off_label.setVisible(bool(off))
         self.model_status.setText(fault.label)
         self.model_status.setToolTip(
             "Fault prediction model (advisories only: they never raise ISA-18.2 alarms)"

@@ -71,6 +71,9 @@ from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
 
 TICK_MS = 100
+EVENT_ROWS_WIDE = 8  # the event browser shows at least this many rows at 1920x1080 ...
+EVENT_ROWS_COMPACT = 5  # ... and this many at 1280x800
+SIDE_BY_SIDE_MIN_WIDTH = 1600  # trend and event browser side by side from this window width
 EVENT_LIST_FOLLOW_MS = 250  # the event list follows a moving cursor at most 4 times a second
 
 
@@ -199,6 +202,7 @@ class ReviewWindow(QMainWindow):
             compact = screen is not None and screen.availableGeometry().height() < COMPACT_HEIGHT
         self.compact = compact
         split = QSplitter(Qt.Orientation.Vertical)
+        self._lower: QSplitter | None = None  # wide: trend | event browser
         split.addWidget(self.timeline_view)
         if compact:
             middle = QTabWidget()
@@ -207,10 +211,18 @@ class ReviewWindow(QMainWindow):
             middle.addTab(self.trend, "Trend")
             middle.currentChanged.connect(lambda _i: self._on_cursor(self._cursor_t))
             split.addWidget(middle)
+            split.addWidget(tabs)
         else:
+            # Wide: the trend and the event browser side by side under the faceplates, so the
+            # browser has the height of a useful list (it was 3 rows under the trend, qa5 F23).
             split.addWidget(self.overview)
-            split.addWidget(self.trend)
-        split.addWidget(tabs)
+            lower = QSplitter(Qt.Orientation.Horizontal)
+            lower.setObjectName("reviewLower")
+            lower.addWidget(self.trend)
+            lower.addWidget(tabs)
+            lower.setChildrenCollapsible(False)
+            split.addWidget(lower)
+            self._lower = lower
         split.setChildrenCollapsible(False)
         self._split = split
         central = QWidget()
@@ -744,15 +756,61 @@ class ReviewWindow(QMainWindow):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        # Timeline, faceplates, trend and tables share the height 21:33:26:20 (compact: timeline,
-        # faceplates-or-trend, tables 32:43:25), so that the event list keeps some rows even at 800 px;
-        # the splitter handles let the reviewer change it.
+        self._share_height()
+        QTimer.singleShot(0, self, self._share_height)  # again with the tables' chrome laid out
+        self._on_cursor(self._cursor_t)  # the faceplates are filled only while shown
+
+    def event_rows_height(self, rows: int) -> int:
+        """The tables pane's height that shows `rows` rows of the event list (its chrome measured)."""
+        table = self.events_table
+        row_h = table.verticalHeader().defaultSectionSize()
+        if table.isVisible() and self.tabs.height() > 0:
+            chrome = self.tabs.height() - table.viewport().height()
+        else:
+            chrome = (
+                self.tabs.sizeHint().height() - table.sizeHint().height() + table.horizontalHeader().height()
+            )
+        return chrome + rows * row_h + row_h // 2  # half a row to spare: the last row whole
+
+    def _share_height(self) -> None:
+        """Wide: timeline, faceplates, trend-beside-events 22:33:45, the events the width the
+        trend leaves (up to 38 %).
+        Compact (800 px): the event list gets room for EVENT_ROWS_COMPACT rows, the timeline and the
+        faceplates-or-trend share the rest 40:60. The splitter handles let the reviewer change it."""
         h = max(self._split.height(), 600)
         if self.compact:
-            self._split.setSizes([h * 32 // 100, h * 43 // 100, h * 25 // 100])
+            tables = min(max(h * 25 // 100, self.event_rows_height(EVENT_ROWS_COMPACT)), h // 2)
+            rest = h - tables
+            self._split.setSizes([rest * 40 // 100, rest * 60 // 100, tables])
         else:
-            self._split.setSizes([h * 21 // 100, h * 33 // 100, h * 26 // 100, h * 20 // 100])
-        self._on_cursor(self._cursor_t)  # the faceplates are filled only while shown
+            lower = max(h * 45 // 100, self.event_rows_height(EVENT_ROWS_WIDE))
+            if not self._side_by_side():  # trend over events: room for both
+                need = self.trend.minimumSizeHint().height() + self.event_rows_height(EVENT_ROWS_COMPACT)
+                lower = min(max(lower, need), h * 70 // 100)
+            rest = h - lower
+            self._split.setSizes([rest * 40 // 100, rest * 60 // 100, lower])
+            lower_split = self._lower
+            if lower_split is None:
+                return
+            if self._side_by_side():
+                lower_split.setOrientation(Qt.Orientation.Horizontal)
+                w = max(lower_split.width(), 800)
+                trend = max(w * 62 // 100, self.trend.minimumSizeHint().width())
+                lower_split.setSizes([trend, w - trend])
+            else:  # a wide screen's window made narrow: the trend needs the width, events go under it
+                lower_split.setOrientation(Qt.Orientation.Vertical)
+                tables = max(lower * 40 // 100, self.event_rows_height(EVENT_ROWS_COMPACT))
+                lower_split.setSizes([lower - tables, tables])
+
+    def _side_by_side(self) -> bool:
+        return self.width() >= SIDE_BY_SIDE_MIN_WIDTH
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        lower = self._lower
+        horizontal = lower is not None and lower.orientation() == Qt.Orientation.Horizontal
+        if lower is not None and self.isVisible() and horizontal != self._side_by_side():
+            self._share_height()
 
     def closeEvent(self, event: object) -> None:
         self._play.stop()

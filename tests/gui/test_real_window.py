@@ -106,6 +106,15 @@ def test_a_new_high_alarm_brings_the_list_forward_but_not_in_a_dialog(probe):
     assert new["jumped_in_dialog"] is False
 
 
+def test_a_trip_brings_the_list_in_view_from_every_pane_and_only_then_says_so(probe):
+    """qa5 F20: the log said "alarm list brought forward" while the Assistant tab stayed in front."""
+    panes = probe["trip_from_every_pane"]
+    assert {"assistantDock", "tagsDock", "trendDock", "eventsDock"} <= set(panes)
+    for name, r in panes.items():
+        assert r["claims"] == [None], f"{name} in front: at log time {r['claims']}"
+        assert r["now"] is None, f"{name} in front: {r['now']}"
+
+
 # At 1280x800 (touch, 40 px rows, a full banner) 8 rows and the faceplates' states and main values
 # do not both fit (issue 10): the overview keeps its essentials and the alarm list gets the rest.
 LINE_PC_UPSET_ROWS = 5

@@ -27,6 +27,7 @@ from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.ui.main_window import MainWindow
 from hmi.ui.theme import apply_theme
 from hmi.ui.touch import TARGET_TYPES
+from hmi.ui.window_layout import bring_forward as bring_forward_dock
 from tests.ui.fakes import OPERATOR, FakeRuntime, simulate_fault
 from widgets import palette
 from widgets.production_strip import LineStatusStrip
@@ -243,6 +244,65 @@ class Probe:
             "jumped_in_dialog": jumped,
         }
 
+    def trip_from_every_pane(self) -> dict:
+        """For each pane in front (chosen by its tab, focus in it), a machine trips: was the alarm
+        list in view when the log said "brought forward", and is it in view now (qa5 F20)."""
+        import logging
+
+        rt, win = self.window()
+        eng = rt.alarms
+        assert eng is not None
+        claims: list[str | None] = []
+
+        class AtLogTime(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                msg = record.getMessage()
+                if msg.startswith("alarm list brought forward"):
+                    claims.append(win.alarm_list_not_seen())
+                elif "NOT in view" in msg:
+                    claims.append(msg)
+
+        logger = logging.getLogger("hmi.ui.main_window")
+        handler = AtLogTime()
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        out: dict[str, object] = {}
+        machines = ["conveyor.state", "filler.state", "labeller.state", "capper.state"]
+        now = time.time()
+        for k, dock in enumerate(d for d in win.window_layout.plan.all() if d is not win.alarms_dock):
+            if dock.isHidden():
+                dock.show()
+            try:
+                self.click_tab(win, dock.windowTitle())
+            except AssertionError:
+                bring_forward_dock(dock)
+                spin(0.1)
+            for w in dock.findChildren(QWidget):
+                if w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.ClickFocus:
+                    w.setFocus(Qt.FocusReason.MouseFocusReason)
+                    break
+            hidden_before = win.alarm_list_not_seen()
+            tag = machines[k % len(machines)]
+            rt.clear_value(tag)
+            now += 20
+            eng.process(rt.synthetic_batch(now=now))
+            eng.tick(now + 5)
+            claims.clear()
+            rt.set_value(tag, 4.0)
+            eng.process(rt.synthetic_batch(now=now + 10))
+            eng.process(rt.synthetic_batch(now=now + 11.5))
+            wait_for(lambda: bool(claims), 4.0)
+            spin(0.1)
+            out[dock.objectName()] = {
+                "hidden_before": hidden_before,
+                "claims": list(claims),
+                "now": win.alarm_list_not_seen(),
+            }
+        self.shot(win, "trip_from_last_pane")
+        logger.removeHandler(handler)
+        self.close(win)
+        return out
+
     # --- upset, targets, theme ------------------------------------------------------------------
     def upset(self) -> dict:
         _rt, win = self.window(fault=True)
@@ -364,8 +424,21 @@ def main() -> int:
     ap.add_argument("--shots", type=Path)
     ap.add_argument("--touch", choices=("auto", "on", "off"), default="auto")
     ap.add_argument("--second-monitor", action="store_true", help="only the move to a second screen")
+    ap.add_argument("--trips", type=int, default=0, help="only the trip-from-every-pane check, N times")
     args = ap.parse_args()
     probe = Probe({"on": True, "off": False}.get(args.touch), args.shots)
+    if args.trips:
+        runs = [probe.trip_from_every_pane() for _ in range(args.trips)]
+        bad = [
+            (i, name, r)
+            for i, run in enumerate(runs)
+            for name, r in run.items()
+            if r["claims"] != [None] or r["now"]
+        ]
+        for rt in probe.runtimes:
+            rt.stop()
+        print("PROBE " + json.dumps({"runs": len(runs), "panes": sum(map(len, runs)), "bad": bad}))
+        return 0
     if args.second_monitor:
         report = second_monitor(probe)
         for rt in probe.runtimes:
@@ -375,6 +448,7 @@ def main() -> int:
     reach = probe.reach()
     report: dict = {"start": reach.pop("start"), "start_front": reach.pop("start_front"), "reach": reach}
     report["new_urgent"] = probe.new_urgent()
+    report["trip_from_every_pane"] = probe.trip_from_every_pane()
     report["upset"] = probe.upset()
     for rt in probe.runtimes:
         rt.stop()

@@ -280,6 +280,26 @@ def test_every_file_left_out_is_said_in_full(qtbot, tmp_path):
     window.close()
 
 
+@pytest.mark.parametrize(
+    ("size", "compact", "rows"), [((1920, 1080), False, 8), ((1280, 800), True, 5), ((1280, 800), False, 5)]
+)
+def test_the_event_browser_shows_a_useful_number_of_rows(qtbot, tmp_path, size, compact, rows):
+    """qa5 F23: the event browser was 3 rows high at both sizes."""
+    path = shift_journal(tmp_path)
+    window = ReviewWindow(ReviewSource.open([path]), compact=compact)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(100)
+    table = window.events_table
+    shown = table.viewport().height() / table.verticalHeader().defaultSectionSize()
+    assert shown >= rows, f"{shown:.1f} rows at {size}"
+    # The faceplates and the trend keep their room too.
+    assert (window.overview.height() >= 150 and window.trend.isVisible()) or compact
+    window.close()
+
+
 def test_before_a_tags_first_sample_every_faceplate_says_no_sample_yet(qtbot, tmp_path):
     """QA5 F27: the review opened at the record's first instant with "? bad" / "? BadNoData" for tags
     whose first (Good) sample came a second later. A tag with no sample yet reads "no sample yet",

@@ -601,3 +601,46 @@ def test_every_pen_name_is_shown_in_full(trend_factory, demo_config, qtbot, widt
             assert need.height() <= table.rowHeight(row), (pen.title, need, table.rowHeight(row), text)
             assert table.rowHeight(row) >= touch_rows
             assert pen.title in model.data(index, Qt.ItemDataRole.ToolTipRole)
+
+
+@pytest.mark.parametrize("mode", ["overlay", "stacked"])
+def test_a_click_on_the_chart_places_the_cursor_and_a_drag_still_pans(
+    trend_factory, demo_config, qtbot, mode
+):
+    """qa5 F11: with the cursor on, a click on the chart did not move it (only a drag exactly on the
+    1-px line did). Anywhere on the plot, in either mode, a click puts the cursor under the pointer
+    without panning the chart; a drag still pans."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+
+    clock = Clock(NOW)
+    live = LiveBuffers.from_config(demo_config, clock=clock)
+    live.started_at = NOW - 600
+    names = ["filler.speed", "filler.bearing_temp"]
+    feed(live, names, NOW - 600, NOW)
+    w = trend_factory(demo_config, live, clock=clock, span_s=300)
+    w.add_pens(names)
+    if mode == "stacked":
+        w.toolbar.stack_button.click()
+    w.set_cursor_visible(True)
+    w.set_live(False)
+    qtbot.wait(50)
+    canvas = w.canvas
+    x0, x1 = w.x_range()
+    for frac in (0.2, 0.5, 0.85):
+        target = x0 + frac * (x1 - x0)
+        vb = canvas.cursor_lines()[-1].getViewBox()
+        y_mid = sum(vb.viewRange()[1]) / 2
+        scene = vb.mapViewToScene(QPointF(target, y_mid))
+        at = canvas.mapFromScene(scene)
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+        px = (x1 - x0) / canvas.plot_width_px()
+        assert w.cursor_time == pytest.approx(target, abs=2 * px), frac
+        assert w.x_range() == pytest.approx((x0, x1))  # a click does not pan
+    # A drag pans (the deliberate gesture for moving the chart).
+    start = canvas.mapFromScene(canvas.master.mapViewToScene(QPointF(x0 + 0.3 * (x1 - x0), 0)))
+    start = QPoint(start.x(), canvas.viewport().height() // 2)
+    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for dx in range(10, 200, 10):
+        qtbot.mouseMove(canvas.viewport(), QPoint(start.x() + dx, start.y()))
+    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(start.x() + 200, start.y()))
+    assert w.x_range()[0] < x0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -126,6 +127,10 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         self._style_axis(self.time_axis)
         self.time_axis.setGrid(70)
         self.lane_label = pg.LabelItem("", size="7pt", color=style.AXIS_TEXT)
+        # With the cursor on, a click on the plot places it there (qa5 F11: a click did nothing, and
+        # a drag a pixel beside the 1-px line panned the chart and paused live). Dragging the chart
+        # still pans: a press that moves is a pan, one that does not is a click.
+        self.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
     # --- groups ------------------------------------------------------------------------------------
     def set_groups(self, specs: list[tuple[str, str, tuple[float, float] | None, dict[int, str]]]) -> None:
@@ -405,6 +410,20 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         finally:
             self._syncing = False
         self.cursor_moved.emit(self._cursor_t)
+
+    def _plot_views(self) -> list[pg.ViewBox]:
+        views = [g.vb for g in self.ordered_groups()]
+        return views if self._master is None else [self._master, *views]
+
+    def _on_scene_clicked(self, ev: Any) -> None:
+        if not self._cursor_visible or ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return
+        pos = ev.scenePos()
+        for vb in self._plot_views():
+            if vb.sceneBoundingRect().contains(pos):
+                self.set_cursor(float(vb.mapSceneToView(pos).x()))
+                ev.accept()
+                return
 
     def _on_cursor_dragged(self, line: pg.InfiniteLine) -> None:
         if self._syncing:

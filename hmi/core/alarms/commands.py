@@ -204,6 +204,16 @@ _SPECS: dict[AlarmCommand, CommandSpec] = {
 OPERATIONS = tuple(c for c in AlarmCommand if c.operation is c)
 
 
+def confirmation_detail(command: AlarmCommand, text: str, *, duration: str = "", limit: str = "") -> str:
+    """What the confirmation adds after the alarm's name: the duration or new limit, then the typed
+    text in brackets that say what it is. Never the typed text straight after the name: "Took out
+    of service Conveyor vibration signal lost sensor cable replaced …" ran the two together (qa5 F7)."""
+    label = "comment" if command.spec.text is Text.COMMENT else "reason"
+    head = f"for {duration}" if duration else (f"to {limit}" if limit else "")
+    tail = f"({label}: {text})" if text.strip() else ""
+    return " ".join(p for p in (head, tail) if p)
+
+
 def targets(command: AlarmCommand, selected: Iterable[AlarmRecord]) -> list[AlarmRecord]:
     """The records a command acts on, out of the selection (or, for `all_shown`, of those shown)."""
     spec = command.spec
