@@ -120,9 +120,14 @@ def line_state_now(
             return "unknown", "", ""
         if in_break:
             return "planned break", "", ""
-        # Waiting: the stop the analysis found it waits for (a buffer refilling after it), if any.
-        if analysed is not None and analysed.state in _NOT_RUNNING_HELD and analysed.holding_machine:
-            return analysed.state, analysed.holding_machine, analysed.holding_reason
+        # Waiting: the stop the analysis found it waits for (a buffer refilling after it), if any,
+        # while that machine is still as the analysis saw it. A holder that changed since (say, runs
+        # again) is not named: the analysis did not see this wait, and a strip naming a machine its
+        # faceplate shows running contradicts the screen; the next analysis names the cause.
+        held = analysed.holding_machine if analysed is not None else ""
+        still_as_seen = held in by_id and by_id[held].cat == before.get(held)
+        if analysed is not None and analysed.state in _NOT_RUNNING_HELD and still_as_seen:
+            return analysed.state, held, analysed.holding_reason
         return "stopped", "", ""
     return "running", "", ""
 
