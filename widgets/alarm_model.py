@@ -254,12 +254,18 @@ class AlarmTableModel(QAbstractTableModel):
         if bad or v is None or (isinstance(v, float) and math.isnan(v)):
             return "?" if bad else "—"
         text = f"{v:g}" if tag is None else quantity(format_value(tag, v), tag.unit)
-        if live and self.live is not None and i is not None:
-            # Marked by the faceplates' own rule (LiveValues.stale), with its age (QA5 F15).
-            age = self.live.stale_age_s(i)
-            if age is not None:
-                text += f" ({format_age(age)} old)"
+        # Marked by the faceplates' own rule (LiveValues.stale) (QA5 F15). The cell says "old"
+        # only: with the age in it ("91.00 °C (1 min 23 s old)") it was wider than its column at
+        # every screen size; the row's tooltip says how old.
+        if live and self.live is not None and i is not None and self.live.stale_age_s(i) is not None:
+            text += " (old)"
         return text
+
+    def _value_age_line(self, tag_name: str) -> str:
+        """'Value now: last known, 1 min 23 s old' for a stale live value, else ''."""
+        i = self.live.index.get(tag_name) if self.live is not None else None
+        age = self.live.stale_age_s(i) if self.live is not None and i is not None else None
+        return "" if age is None else f"Value now: last known, {format_age(age)} old"
 
     def details_text(self, row: Row) -> str:
         """A row in full, for the details line under the list (read by a tap, no hover needed):
@@ -293,6 +299,8 @@ class AlarmTableModel(QAbstractTableModel):
         elif r.first_out_of:
             lead = self.store.get(r.first_out_of)
             lines.append(f"Followed the first-out alarm {escape(lead.name if lead else r.first_out_of)}")
+        if age_line := self._value_age_line(r.tag):
+            lines.append(age_line)
         if r.kind == AlarmKind.ANALOG:
             lines.append(f"Limit {self._value_text(r.tag, r.limit, live=False)}")
         elif r.kind == AlarmKind.ROC:

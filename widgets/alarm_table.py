@@ -353,7 +353,7 @@ class AlarmTable(QWidget):
             COL_FIRST: fm.horizontalAdvance("1st") + 12,
             COL_MACHINE: fm.horizontalAdvance("Labeller") + 22,
             COL_ALARM: fm.horizontalAdvance("Filler bearing temperature HiHi") + 16,
-            COL_VALUE: fm.horizontalAdvance("12,345.6 mm/s") + 14,
+            COL_VALUE: fm.horizontalAdvance("12,345.6 mm/s (old)") + 14,  # the stale mark fits whole
             COL_STATE: state_column_width(self.font()),
             COL_BY: fm.horizontalAdvance("supervisor") + 12,
             # A comment elides by design (its tooltip and the details line hold it): the State column
