@@ -53,16 +53,13 @@ def _rule() -> QFrame:
     return sep
 
 
-WIDE_STRIP_PX = 1600  # a control-room strip: its figures fit in two rows at most (one when short)
-
-
 class LineStatusStrip(QFrame):
     """One row on a wide screen; two rows (state, holder, since | rate, good, OEE) when one row would
     not fit, three (… | rate, good | OEE) when the second would not, so no text is ever clipped and
     the strip never makes the window wider than the screen.
 
-    Its height does not follow the rows in use: it is fixed at the rows its width can come to
-    (two on a control-room screen, three on a line-side one), the rows at the top. A strip that
+    Its height does not follow the rows in use: it is fixed at the three rows it can come to, the
+    rows at the top. A strip that
     grew and shrank between one and three lines moved every control below it, and taps on the
     touch screen missed (qa5 F14)."""
 
@@ -112,7 +109,10 @@ class LineStatusStrip(QFrame):
         return (0, 3, 5)
 
     def reserved_rows(self) -> int:
-        return 2 if self.width() >= WIDE_STRIP_PX else 3
+        # Three at every width: two were reserved on a control-room screen, but with A naming its
+        # short stops and Q its rejects the figures take three rows at 1920 px too, and the third
+        # was cut (qa6 N1: the state badge cut at top and bottom).
+        return 3
 
     def reserved_height(self) -> int:
         """The strip's height: the badge's row and the text rows its width can come to."""
