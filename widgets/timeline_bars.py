@@ -10,7 +10,7 @@ in the same colours, no outline; the tooltip names the bar under the mouse as be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent
 from hmi.core.review.timeline import StateBar
 
 BAR_HALF_HEIGHT = 0.35  # a bar fills 0.7 of its lane's height
+ColourOf = Callable[[StateBar], str]
 
 
 @dataclass
@@ -48,7 +49,7 @@ class StateBarsItem(pg.GraphicsObject):
     """Every machine lane's state bars. `colour_of(bar)` gives each bar's fill; `lane_y` maps a machine
     to its lane's y (bars of machines without a lane are not drawn)."""
 
-    def __init__(self, bars: Sequence[StateBar], lane_y: dict[str, float], colour_of: Any) -> None:
+    def __init__(self, bars: Sequence[StateBar], lane_y: Mapping[str, float], colour_of: ColourOf) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)  # exposedRect
         self.setAcceptHoverEvents(True)
@@ -57,7 +58,7 @@ class StateBarsItem(pg.GraphicsObject):
         self._bounds = QRectF()
         self.set_bars(bars, lane_y, colour_of)
 
-    def set_bars(self, bars: Sequence[StateBar], lane_y: dict[str, float], colour_of: Any) -> None:
+    def set_bars(self, bars: Sequence[StateBar], lane_y: Mapping[str, float], colour_of: ColourOf) -> None:
         self.prepareGeometryChange()
         by_run: dict[tuple[float, str], list[StateBar]] = {}
         by_lane: dict[float, list[StateBar]] = {}
