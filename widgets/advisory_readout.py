@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLa
 
 from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, rul_text
 from widgets import palette
-from widgets.alarm_paint import WrappingLabel
 from widgets.last_known import last_known_text
+from widgets.wrapping_label import WrappingLabel
 
 # Not an alarm colour and not the communication blue: an advisory is its own thing.
 ADVISORY_DARK = "#3A3A3A"

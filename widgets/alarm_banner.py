@@ -34,9 +34,10 @@ from hmi.core.alarms.model import AlarmRecord, AlarmState, Priority
 from hmi.core.config import LineConfig
 from hmi.core.users import Action, User, role_refusal
 from widgets import palette
-from widgets.alarm_paint import WrappingLabel, paint_priority_chip
+from widgets.alarm_paint import paint_priority_chip
 from widgets.alarm_store import SHORT_STATE, AlarmCounts, AlarmStore, AlarmView, BlinkClock, alarm_time
 from widgets.permission import mark
+from widgets.wrapping_label import WrappingLabel
 
 MAX_ROWS = 3
 _WORD = {1: "URGENT", 2: "HIGH", 3: "MEDIUM", 4: "LOW"}

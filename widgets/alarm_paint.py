@@ -8,11 +8,9 @@ can still be read in the "off" half of the flash.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from hmi.core.units import no_break, plain
 from widgets import palette
 
 _FILL = {p: QColor(c) for p, c in palette.PRIORITY_COLOURS.items()}
@@ -55,39 +53,3 @@ def paint_priority_chip(
     label = text if text is not None else f"{prio} {_LABEL.get(prio, '')}".strip()
     p.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
     p.restore()
-
-
-class WrappingLabel(QLabel):
-    """A label that never cuts its text: it wraps onto a fixed number of lines.
-
-    It takes any width it is given (it never widens the banner) and is `lines` lines tall, so
-    a layout's minimum never depends on how narrow it might get (a label that asks for the
-    height its text needs at its minimum width would push the window past a 1280x800 screen).
-    widgets.text_fit checks that the text fits those lines at the width it has.
-    """
-
-    def __init__(self, text: str = "", parent: QWidget | None = None, *, lines: int = 2) -> None:
-        super().__init__(text, parent)
-        self.lines = lines
-        self.setWordWrap(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(60)
-        self._fit()
-
-    def setText(self, text: str) -> None:
-        # A number and its unit wrap as one word ("5.10 mm/ s" broke at the "/": hmi.core.units).
-        super().setText(no_break(text))
-        self.setToolTip(text)
-
-    def full_text(self) -> str:
-        return plain(self.text())
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._fit()
-
-    def _fit(self) -> None:
-        m = self.contentsMargins()
-        self.setFixedHeight(self.lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom() + 2)

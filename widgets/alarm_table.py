@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QIcon, QPainter, QPixmap
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionButton,
@@ -78,11 +80,13 @@ from widgets.alarm_model import (
     AlarmTableModel,
     row_key,
 )
-from widgets.alarm_paint import WrappingLabel, paint_priority_chip, priority_colour
+from widgets.alarm_paint import paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
 from widgets.permission import mark
 from widgets.wordings import LongestWording
+from widgets.wrapping_label import WrappingLabel
 
+OUTCOME_SHOWN_S = 12.0  # an action's confirmation under the buttons, then who may do what again
 S = AlarmState
 
 C = AlarmCommand
@@ -404,16 +408,27 @@ class AlarmTable(QWidget):
         actions.addStretch(1)
         outer.addLayout(actions)
         # Who may do what: a line of its own under the buttons, so it is read in full (a viewer
-        # sees "view only" and why before trying).
-        self.rights_label = WrappingLabel(lines=1)
+        # sees "view only" and why before trying). The outcome of an action ("Acknowledged …")
+        # takes that line's place for OUTCOME_SHOWN_S (the status bar says it too), then the line
+        # comes back; a change of user clears it at once. One line of one height for both: the
+        # confirmation appearing under the buttons moved them up 32 px and a second tap aimed at
+        # "Ack + comment…" landed on the list; it never cleared, and read under the next user's
+        # name six minutes later (qa7 G4/G5).
+        self.rights_label = WrappingLabel(lines=1, elide=True)
         self.rights_label.setObjectName("alarmRights")
-        outer.addWidget(self.rights_label)
-        self.message_label = QLabel()
+        self.message_label = WrappingLabel(lines=1, elide=True)
         self.message_label.setObjectName("alarmMessage")
-        self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.setVisible(False)
-        outer.addWidget(self.message_label)
+        self.foot_line = QStackedWidget()
+        self.foot_line.setObjectName("alarmFootLine")
+        self.foot_line.addWidget(self.rights_label)
+        self.foot_line.addWidget(self.message_label)
+        self.foot_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        outer.addWidget(self.foot_line)
+        self._outcome_timer = QTimer(self)
+        self._outcome_timer.setSingleShot(True)
+        self._outcome_timer.setInterval(int(OUTCOME_SHOWN_S * 1000))
+        self._outcome_timer.timeout.connect(self.clear_outcome)
         self.setStyleSheet(_QSS)
 
         blink.toggled.connect(self._on_blink)
@@ -425,6 +440,8 @@ class AlarmTable(QWidget):
 
     # --- user and rights -------------------------------------------------------------------------
     def set_user(self, user: User | None) -> None:
+        if user != self.user:
+            self.clear_outcome()  # "… as operator (operator)" must not stand under the next user
         self.user = user
         can_ack = allowed(user, Action.ACKNOWLEDGE)
         if user is None:
@@ -529,12 +546,23 @@ class AlarmTable(QWidget):
         return True
 
     def show_outcome(self, text: str, kind: str = "ok") -> None:
-        """kind: ok / failed / pending. Never in alarm colours: a border and weight say it."""
+        """kind: ok / failed / pending. Never in alarm colours: a border and weight say it. Shown
+        in the rights line's place until the final outcome has stood OUTCOME_SHOWN_S."""
         self.message_label.setText(text)
         self.message_label.setProperty("outcome", kind)
         self.message_label.style().unpolish(self.message_label)
         self.message_label.style().polish(self.message_label)
-        self.message_label.setVisible(bool(text))
+        self.foot_line.setCurrentWidget(self.message_label if text else self.rights_label)
+        if text and kind != "pending":
+            self._outcome_timer.start()
+        else:
+            self._outcome_timer.stop()
+
+    def clear_outcome(self) -> None:
+        """Back to the rights line (the outcome's time is up, or the user changed)."""
+        self._outcome_timer.stop()
+        self.message_label.setText("")
+        self.foot_line.setCurrentWidget(self.rights_label)
 
     # --- views and filters -------------------------------------------------------------------------
     @property
@@ -796,7 +824,7 @@ class AlarmTable(QWidget):
 
 # Local style: outcome messages are marked by border and weight, never by an alarm colour.
 _QSS = """
-QLabel#alarmMessage { padding: 5px 8px; border: 1px solid transparent; }
+QLabel#alarmMessage { padding: 0px 6px; border: 1px solid transparent; }
 QLabel#alarmMessage[outcome="ok"] { border: 1px solid #8F8F8F; background: #E6E6E6; }
 QLabel#alarmMessage[outcome="pending"] { border: 1px dashed #595959; color: #3A3A3A; }
 QLabel#alarmMessage[outcome="failed"] { border: 2px solid #1E1E1E; background: #E6E6E6; font-weight: bold; }

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from widgets import palette
 from widgets.background import BackgroundTask, run_in_background
+from widgets.keyboard_popup import TapOpensKeyboard
 
 if TYPE_CHECKING:  # the pane takes any Assistant; the assistant's modules load when it is built
     from inference.assistant.assistant import Assistant
@@ -230,6 +231,9 @@ class AssistantPane(QWidget):
         self.ask_button = _named(QPushButton("Ask"), "askButton")
         self.ask_button.setDefault(True)
         self.ask_button.clicked.connect(self._on_ask_clicked)
+        # A line-side PC may have no keyboard (touch profile): a tap on the field opens the on-screen
+        # one beside the pane, never over the answer; its Enter asks (qa7 G23).
+        self.keyboard = TapOpensKeyboard(self.input, self, "Question for the Assistant", enter_tip="Ask")
         row.addWidget(self.input, 1)
         row.addWidget(self.ask_button)
         row.addWidget(self.suggest_menu_button)
@@ -353,9 +357,14 @@ class AssistantPane(QWidget):
         t = self._task
         return t is None or t.wait(timeout)
 
+    def set_touch(self, on: bool) -> None:
+        """The touch profile: a tap on the question field opens the on-screen keyboard."""
+        self.keyboard.set_enabled(on)
+
     def shutdown(self) -> None:
         self.wait(30.0)
         self._task = None
+        self.keyboard.shutdown()
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()

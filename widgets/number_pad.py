@@ -8,13 +8,14 @@ The pad never takes the focus away from the edit (its buttons have no focus poli
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from widgets.onscreen_keys import BACKSPACE, key_button, type_into
 
 __all__ = ["BACKSPACE", "SIGN", "NumberPad"]
 
 PAD_KEY_PX = 56  # above the 48 px preferred touch size: gloved fingers
+PAD_SPACING_PX = 6
 SIGN = "±"
 
 
@@ -36,7 +37,9 @@ class NumberPad(QWidget):
         self.keys: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
+        grid.setSpacing(PAD_SPACING_PX)
+        # One height: a dialog with room to spare puts it elsewhere, never into the keys.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         rows = [
             ["7", "8", "9", BACKSPACE],
             ["4", "5", "6", "C"],
@@ -47,13 +50,13 @@ class NumberPad(QWidget):
             for c, key in enumerate(row):
                 if key:
                     grid.addWidget(self._key(key, key), r, c)
-        enter = self._key("enter", enter_text)
+        enter = self._key("enter", enter_text, rows=2)
         enter.setObjectName("numberPadEnter")
         grid.addWidget(enter, 2, 3, 2, 1)
 
-    def _key(self, key: str, text: str) -> QPushButton:
+    def _key(self, key: str, text: str, rows: int = 1) -> QPushButton:
         tips = {BACKSPACE: "Delete the last character", "C": "Clear", SIGN: "Change the sign"}
-        b = key_button(text, "numberPadKey", PAD_KEY_PX, tips.get(key, ""))
+        b = key_button(text, "numberPadKey", PAD_KEY_PX, tips.get(key, ""), rows=rows, spacing=PAD_SPACING_PX)
         b.clicked.connect(lambda _c=False, k=key: self.press(k))
         self.keys[key] = b
         return b

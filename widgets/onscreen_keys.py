@@ -4,7 +4,7 @@ validator, max length and textChanged handlers see the same thing."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton, QSizePolicy
 
 BACKSPACE = "⌫"
@@ -23,15 +23,34 @@ def type_into(edit: QLineEdit | None, key: str) -> None:
         edit.insert(key)
 
 
-def key_button(text: str, name: str, size_px: int, tip: str = "", *, grow_tall: bool = True) -> QPushButton:
+class KeyButton(QPushButton):
+    """A key of one height whatever the dialog around it does (qa7 G21: the setpoint pad's keys were
+    40 px with an empty field and 44 px after the first digit, and moved 14 px: a tap aimed at "C"
+    typed a "6"). Its height is fixed (`rows` keys and the spacing between them, for a key that
+    spans rows); the width follows the pad's, which its dialog holds."""
+
+    def __init__(self, text: str, size_px: int, rows: int = 1, spacing: int = 0) -> None:
+        super().__init__(text)
+        self.size_px = size_px
+        self.setFixedHeight(rows * size_px + (rows - 1) * spacing)
+        self.setMinimumWidth(size_px)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        # A style sheet's min-height (the touch profile's) sets the minimum again: the key keeps its own.
+        if event.type() == QEvent.Type.StyleChange and self.minimumHeight() != self.maximumHeight():
+            self.setFixedHeight(self.maximumHeight())
+
+
+def key_button(
+    text: str, name: str, size_px: int, tip: str = "", *, rows: int = 1, spacing: int = 0
+) -> QPushButton:
     """A key: never takes the focus (the edit keeps the cursor), never a default button."""
-    b = QPushButton(text)
+    b = KeyButton(text, size_px, rows, spacing)
     b.setObjectName(name)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     b.setAutoDefault(False)
-    b.setMinimumSize(size_px, size_px)
-    tall = QSizePolicy.Policy.Expanding if grow_tall else QSizePolicy.Policy.Fixed
-    b.setSizePolicy(QSizePolicy.Policy.Expanding, tall)
     if tip:
         b.setToolTip(tip)
     return b

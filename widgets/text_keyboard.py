@@ -10,7 +10,7 @@ dialog with two fields (a limit and a reason) needs one keyboard.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QApplication, QGridLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from widgets.onscreen_keys import BACKSPACE, CLEAR, key_button, type_into
 
@@ -34,6 +34,7 @@ class TextKeyboard(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         for r, row in enumerate(ROWS):
             for c, ch in enumerate(row):
                 grid.addWidget(self._key(ch, ch), r, c)
@@ -51,7 +52,7 @@ class TextKeyboard(QWidget):
             app.focusChanged.connect(self._follow_focus)
 
     def _key(self, key: str, text: str, tip: str = "") -> QPushButton:
-        b = key_button(text, "textKeyboardKey", KEY_PX, tip, grow_tall=False)
+        b = key_button(text, "textKeyboardKey", KEY_PX, tip)
         b.clicked.connect(lambda _c=False, k=key: self.press(k))
         self.keys[key] = b
         return b

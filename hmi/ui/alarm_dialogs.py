@@ -45,6 +45,7 @@ from widgets.alarm_store import AlarmStore
 from widgets.background import watch_future
 from widgets.dialog_fit import fit_height
 from widgets.text_keyboard import TextKeyboard
+from widgets.wrapping_label import WrappingLabel
 
 SHELVE_CHOICES = (
     ("15 minutes", 15 * 60),
@@ -113,9 +114,9 @@ class _ActionDialog(QDialog):
             self.keyboard = TextKeyboard(enter_tip=ok_text)
             self.keyboard.entered.connect(self._on_ok)
             self._outer.addWidget(self.keyboard)
-        self.message_label = QLabel()
+        # Two lines whatever it says (the whole text in its tooltip): the keys above never move.
+        self.message_label = WrappingLabel(lines=2, elide=True)
         self.message_label.setObjectName("validationMessage")
-        self.message_label.setWordWrap(True)
         self._outer.addWidget(self.message_label)
         self.user_label = QLabel(f"As {_who(user)}; journaled with your name and the time.")
         self.user_label.setObjectName("dimLabel")

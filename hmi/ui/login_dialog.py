@@ -18,7 +18,7 @@ import concurrent.futures
 import dataclasses
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -40,6 +39,7 @@ from widgets.background import BackgroundTask, watch_future
 from widgets.dialog_fit import fit_height
 from widgets.number_pad import NumberPad
 from widgets.text_keyboard import TextKeyboard
+from widgets.wrapping_label import WrappingLabel, keep_room
 
 
 def _known_users(runtime: UserSession) -> list[User]:
@@ -52,6 +52,7 @@ def _known_users(runtime: UserSession) -> list[User]:
 
 
 MIN_PASSWORD_LEN = 8
+INFO_LINES = 3  # who is logged in now, or the first log-in's explanation
 
 
 def password_problem(user_name: str, old: str, new: str, confirm: str) -> str:
@@ -98,19 +99,22 @@ class LoginDialog(QDialog):
         self.heading = QLabel("Switch user" if current else "Log in")
         self.heading.setObjectName("dialogHeading")
         outer.addWidget(self.heading)
-        self.current_label = QLabel(
+        # Every row has one height for the dialog's whole life, so no key of the pad or the keyboard
+        # moves between two taps, whatever the messages say (qa7 G21): who is logged in now and the
+        # first log-in's explanation take turns in rows of the same height, the pages of the stack
+        # keep the tallest one's height, the PIN pad and the letter keyboard take turns in one slot,
+        # the message has two lines and the progress bar keeps its room while hidden.
+        self.current_label = WrappingLabel(
             f"Logged in now: {current.name} ({current.role.label}). The new user replaces them."
             if current
-            else "Nobody is logged in: the screens are view-only."
+            else "Nobody is logged in: the screens are view-only.",
+            lines=INFO_LINES,
+            elide=True,
         )
         self.current_label.setObjectName("dimLabel")
-        self.current_label.setWordWrap(True)
         outer.addWidget(self.current_label)
-        # The first log-in's explanation: in the dialog's own column, not in the stacked page, whose
-        # height is fixed by its largest page before this text exists (it was cut off there).
-        self.change_info = QLabel()
+        self.change_info = WrappingLabel(lines=INFO_LINES, elide=True)
         self.change_info.setObjectName("changeInfo")
-        self.change_info.setWordWrap(True)
         self.change_info.hide()
         outer.addWidget(self.change_info)
 
@@ -120,7 +124,6 @@ class LoginDialog(QDialog):
         # Page 0: name + password
         login = QWidget()
         form = QFormLayout(login)
-        self._login_form = form
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setContentsMargins(0, 0, 0, 0)
         self.name_edit = QLineEdit()
@@ -142,8 +145,11 @@ class LoginDialog(QDialog):
         self.number_pad.entered.connect(self._on_ok)
         # A password that is not a PIN, and the first log-in's new password, need letters: an
         # on-screen keyboard (it types into the field that has the focus). On page 0 it takes the
-        # pad's place on a tap; the change-password page shows it at once.
+        # pad's place on a tap (one slot: each is where it was when it comes back); the
+        # change-password page shows it at once.
         self.keyboard: TextKeyboard | None = None
+        self.keys_slot = QStackedWidget()
+        self.keys_slot.setObjectName("loginKeys")
         self.keys_button = QPushButton("ABC keyboard")
         self.keys_button.setObjectName("loginKeysToggle")
         self.keys_button.setAutoDefault(False)
@@ -153,16 +159,17 @@ class LoginDialog(QDialog):
             form.insertRow(0, "Name", self.user_picker)
             # The name comes from the list (no keyboard needed); the field stays for the code.
             form.setRowVisible(self.name_edit, False)
-            form.addRow("PIN", self.number_pad)
-            form.addRow("", self.keys_button)
             self.password_edit.setPlaceholderText("password, or the PIN on the pad")
             self.keyboard = TextKeyboard(enter_tip="Log in")
             self.keyboard.entered.connect(self._on_ok)
-            self.keyboard.hide()
+            self.keys_slot.addWidget(self.number_pad)
+            self.keys_slot.addWidget(self.keyboard)
+            keep_room(self.keys_button)
         else:
             self.user_picker.hide()
             self.number_pad.hide()
             self.keys_button.hide()
+            self.keys_slot.hide()
         self.pages.addWidget(login)
 
         # Page 1: new password
@@ -179,17 +186,18 @@ class LoginDialog(QDialog):
         cform.addRow("New password", self.new_edit)
         cform.addRow("Repeat", self.confirm_edit)
         self.pages.addWidget(change)
-        if self.keyboard is not None:
-            outer.addWidget(self.keyboard)
+        outer.addWidget(self.keys_slot)
+        if touch:
+            outer.addWidget(self.keys_button)
 
-        self.message_label = QLabel()
+        self.message_label = WrappingLabel(lines=2, elide=True)
         self.message_label.setObjectName("validationMessage")
-        self.message_label.setWordWrap(True)
         outer.addWidget(self.message_label)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(6)
+        keep_room(self.progress)
         self.progress.setVisible(False)
         outer.addWidget(self.progress)
 
@@ -227,31 +235,17 @@ class LoginDialog(QDialog):
         fit_height(self)
 
     def _toggle_keys(self) -> None:
-        """Page 0 in touch: the PIN pad or the letter keyboard, one at a time (the dialog fits)."""
+        """Page 0 in touch: the PIN pad or the letter keyboard, one at a time, in one slot."""
         if self.keyboard is None:
             return
-        letters = not self.keyboard.isVisible()
-        self.keyboard.setVisible(letters)
-        self._login_form.setRowVisible(self.number_pad, not letters)
-        self.keys_button.setText("PIN pad" if letters else "ABC keyboard")
+        self._show_keys(letters=self.keys_slot.currentWidget() is not self.keyboard)
         self.password_edit.setFocus()
-        self._shrink_to_content()
 
-    def _shrink_to_content(self) -> None:
-        """The page that is shown decides the height (a stacked widget keeps its largest page's)."""
-        for i in range(self.pages.count()):
-            page = self.pages.widget(i)
-            if page is None:
-                continue
-            current = i == self.pages.currentIndex()
-            page.setSizePolicy(
-                QSizePolicy.Policy.Preferred,
-                QSizePolicy.Policy.Preferred if current else QSizePolicy.Policy.Ignored,
-            )
-            page.adjustSize()
-        self.pages.adjustSize()
-        self.adjustSize()
-        fit_height(self)
+    def _show_keys(self, *, letters: bool) -> None:
+        if self.keyboard is None:
+            return
+        self.keys_slot.setCurrentWidget(self.keyboard if letters else self.number_pad)
+        self.keys_button.setText("PIN pad" if letters else "ABC keyboard")
 
     def _on_user_picked(self, _i: int) -> None:
         name = self.user_picker.currentData()
@@ -344,9 +338,8 @@ class LoginDialog(QDialog):
             self._say("")
             self.new_edit.setFocus()
             if self.keyboard is not None:  # letters are needed now: the keyboard, not the PIN pad
-                self.keyboard.show()
-            # the explanation and the new button text need their room; the PIN page's does not
-            QTimer.singleShot(0, self, self._shrink_to_content)
+                self._show_keys(letters=True)
+                self.keys_button.hide()  # its room stays: nothing under it moves
             return
         self._complete(user)
 

@@ -605,6 +605,7 @@ class MainWindow(QMainWindow):
         self.alarm_table.set_filters_folded(on)
         self.alarm_banner.set_compact(on)
         self.alarm_actions.touch = on  # reason and comment dialogs bring an on-screen keyboard
+        self.assistant_pane.set_touch(on)  # a tap on the question field opens that keyboard too
         for a, v in ((self.touch_action, on), (self.lock_action, self.window_layout.locked)):
             a.blockSignals(True)
             a.setChecked(v)

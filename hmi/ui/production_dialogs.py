@@ -31,6 +31,7 @@ from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
 from widgets.background import watch_future
 from widgets.text_keyboard import TextKeyboard
+from widgets.wrapping_label import WrappingLabel
 
 Submit = Callable[..., concurrent.futures.Future[object]]  # (action, machine, stop_start, **kw)
 TITLES = {CLASSIFY: "Classify stop", SPLIT: "Split stop", NOTE: "Note on stop"}
@@ -110,9 +111,9 @@ class StopEditDialog(QDialog):
                 self.keyboard = TextKeyboard(self.note, enter_tip="Save the note")
                 self.keyboard.entered.connect(self.send)
                 lay.addWidget(self.keyboard)
-        self.message = QLabel()
+        # Two lines whatever it says (the whole text in its tooltip): the keys above never move.
+        self.message = WrappingLabel(lines=2, elide=True)
         self.message.setObjectName("validationMessage")
-        self.message.setWordWrap(True)
         lay.addWidget(self.message)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

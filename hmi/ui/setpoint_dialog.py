@@ -43,6 +43,7 @@ from widgets.dialog_fit import fit_height
 from widgets.formatting import format_age, format_value
 from widgets.number_pad import NumberPad
 from widgets.permission import mark
+from widgets.wrapping_label import WrappingLabel, keep_room
 
 SLOW_WRITE_S = 5.0  # after this, say that the answer is late (the result still comes)
 
@@ -99,7 +100,9 @@ class SetpointDialog(QDialog):
         for t in self.tags:
             self.tag_combo.addItem(f"{t.label}  ({t.name})", t.name)
         form.addRow("Tag", self.tag_combo)
-        self.current_label = QLabel()
+        # Every text that changes while the dialog is open has a fixed number of lines (the whole text
+        # in its tooltip where it needs more), so the pad's keys never move between two taps (qa7 G21).
+        self.current_label = WrappingLabel(lines=1, elide=True)
         self.current_label.setObjectName("valueLabel")
         form.addRow("Current value", self.current_label)
         self.range_label = QLabel()
@@ -118,9 +121,8 @@ class SetpointDialog(QDialog):
         entry.addWidget(self.choice_combo, 1)
         entry.addWidget(self.unit_label)
         form.addRow("New value", entry)
-        self.message_label = QLabel()
+        self.message_label = WrappingLabel(lines=2, elide=True)
         self.message_label.setObjectName("validationMessage")
-        self.message_label.setWordWrap(True)
         form.addRow("", self.message_label)
         self.user_label = QLabel(user)
         form.addRow("User", self.user_label)
@@ -129,18 +131,19 @@ class SetpointDialog(QDialog):
         self.number_pad = NumberPad(self.value_edit, enter_text="Write")
         self.number_pad.entered.connect(self._on_write)
         self._pad_wanted = number_pad
+        # A choice tag hides the pad; its room stays, so the keys are where they were when it is back.
+        keep_room(self.number_pad, number_pad and any(t.data_type in ("float", "int") for t in self.tags))
         outer.addWidget(self.number_pad)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy indicator
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(6)
+        keep_room(self.progress)
         self.progress.setVisible(False)
         outer.addWidget(self.progress)
-        self.status_label = QLabel()
+        self.status_label = WrappingLabel(lines=2, elide=True)
         self.status_label.setObjectName("writeStatus")
-        self.status_label.setWordWrap(True)
-        self.status_label.setMinimumHeight(self.fontMetrics().height() * 2 + 4)
         outer.addWidget(self.status_label)
 
         buttons = QDialogButtonBox()

@@ -250,7 +250,7 @@ def test_the_check_finds_clipped_text(qtbot, themed_app):
     elided = ElidedLabel("? BadWaitingFo…")
     elided.setFixedWidth(60)
     fits = QLabel("OK")
-    from widgets.alarm_paint import WrappingLabel
+    from widgets.wrapping_label import WrappingLabel
 
     one_line = WrappingLabel("Conveyor tripped: the whole line stops", lines=1)
     one_line.setFixedWidth(90)
