@@ -824,10 +824,10 @@ class AlarmTable(QWidget):
 
 # Local style: outcome messages are marked by border and weight, never by an alarm colour.
 _QSS = """
-QLabel#alarmMessage { padding: 0px 6px; border: 1px solid transparent; }
+QLabel#alarmMessage { padding: 1px 6px; border: 1px solid transparent; }
 QLabel#alarmMessage[outcome="ok"] { border: 1px solid #8F8F8F; background: #E6E6E6; }
 QLabel#alarmMessage[outcome="pending"] { border: 1px dashed #595959; color: #3A3A3A; }
-QLabel#alarmMessage[outcome="failed"] { border: 2px solid #1E1E1E; background: #E6E6E6; font-weight: bold; }
+QLabel#alarmMessage[outcome="failed"] { border: 2px solid #1E1E1E; padding: 0px 5px; background: #E6E6E6; font-weight: bold; }
 QLabel#alarmRights { color: #3A3A3A; }
 QLabel#alarmDetails { padding: 4px 8px; border-left: 4px solid #595959; background: #F0F0F0; }
 QLabel#alarmRights[viewOnly="true"] { color: #1E1E1E; font-weight: bold; }

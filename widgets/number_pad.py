@@ -53,6 +53,8 @@ class NumberPad(QWidget):
         enter = self._key("enter", enter_text, rows=2)
         enter.setObjectName("numberPadEnter")
         grid.addWidget(enter, 2, 3, 2, 1)
+        # Room to spare (a slot shared with a taller keyboard) stays under the keys, not between them.
+        grid.setRowStretch(grid.rowCount(), 1)
 
     def _key(self, key: str, text: str, rows: int = 1) -> QPushButton:
         tips = {BACKSPACE: "Delete the last character", "C": "Clear", SIGN: "Change the sign"}

@@ -47,6 +47,8 @@ class TextKeyboard(QWidget):
         enter = self._key("enter", "Enter", enter_tip)
         enter.setObjectName("textKeyboardEnter")
         grid.addWidget(enter, last, 8, 1, 2)
+        # Room to spare (a slot shared with a taller keyboard) stays under the keys, not between them.
+        grid.setRowStretch(grid.rowCount(), 1)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._follow_focus)

@@ -63,6 +63,13 @@ class WrappingLabel(QLabel):
             self._fit()
             self._show()
 
+    def event(self, e: QEvent) -> bool:
+        done = super().event(e)
+        if e.type() == QEvent.Type.Polish:  # the style sheet's padding and border are known now
+            self._fit()
+            self._show()
+        return done
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.elide and event.oldSize().width() != event.size().width():

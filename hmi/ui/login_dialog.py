@@ -211,6 +211,9 @@ class LoginDialog(QDialog):
         buttons.addWidget(self.ok_button)
         buttons.addWidget(self.cancel_button)
         outer.addLayout(buttons)
+        # Height the dialog gains (the first log-in's page asks for more) goes under the buttons:
+        # nothing above them moves.
+        outer.addStretch(1)
 
         self.ok_button.clicked.connect(self._on_ok)
         self.cancel_button.clicked.connect(self.reject)

@@ -850,6 +850,9 @@ class MainWindow(QMainWindow):
     def _on_new_alarms(self, records: list) -> None:
         """A new alarm of a configured priority (default urgent, high) or a machine trip brings the
         alarm list forward ([display] raise_alarm_list, raise_alarm_list_on_trip)."""
+        # The Assistant's on-screen keyboard may lie over the banner on a line-side screen (there is
+        # no other room that leaves the answer in view): any new alarm closes it, so it is seen.
+        self.assistant_pane.keyboard.close()
         display = self.config.display
         new = [r for r in records if display.raises_alarm_list(int(r.priority), r.trip)]
         if not new or self._in_dialog():

@@ -22,6 +22,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -88,6 +89,9 @@ def _text_history(source: ReviewRecord) -> dict[str, list[TextRow]]:
     return historian.read_text(tags, source.t0 - 86_400.0, source.t1 + 1.0) if tags else {}
 
 
+EVENT_MESSAGE_COL = 4  # the events table's message: it elides at the right
+
+
 def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
@@ -98,6 +102,9 @@ def _table(headers: list[str]) -> QTableWidget:
     for col in range(len(headers) - 1):
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
+    # A heading starts where its column starts: centred in a last column wider than the view, the
+    # alarm picture's "message" read "sage" (qa7 G24).
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return t
 
 
@@ -112,6 +119,20 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
                 table.setItem(r, c, QTableWidgetItem(text))
             elif item.text() != text:
                 item.setText(text)
+
+
+def around_match(text: str, needle: str, fits: Callable[[str], bool], before: int = 12) -> str:
+    """`text` as shown in a cell that elides at its right end, such that the first match of `needle`
+    (case-insensitive) is in view: the whole text when the match ends within what fits, else "…"
+    and the text from a few characters before the match. A search hit whose words were in the elided
+    part of a message showed no sign of the match (qa7 G24)."""
+    at = text.lower().find(needle.lower()) if needle else -1
+    if at < 0 or fits(text[: at + len(needle)]):
+        return text
+    start = max(0, at - before)
+    while start > 0 and not text[start - 1].isspace() and at - start < 2 * before:
+        start -= 1  # begin at a word
+    return "…" + text[start:].lstrip()
 
 
 # Below this window height the faceplates and the trend share one pane as two tabs (a 1280x800
@@ -152,8 +173,11 @@ class ReviewWindow(QMainWindow):
         self.kind_combo = QComboBox()
         self.kind_combo.addItems(["all kinds", *sorted({str(e.kind) for e in self.timeline.events})])
         self.picture_table = _table(
-            ["alarm", "priority", "state", "in this state since", "as raised (message frozen at activation)"]
+            ["alarm", "priority", "state", "in this state since", "message as raised"]
         )
+        last = self.picture_table.horizontalHeaderItem(4)
+        if last is not None:
+            last.setToolTip("The alarm's message as it was raised (frozen at activation)")
         self.state_table = _table(["machine", "state", "since"])
         self.notes_table = _table(["time", "kind", "machine", "text", "by"])
         # Text tags (recipe names, batch ids...): their text at the cursor, when the files have any.
@@ -455,7 +479,25 @@ class ReviewWindow(QMainWindow):
             shown.append(e)
         self._shown_events = shown
         self._shown_times = [e.ts for e in shown]  # the cursor's bisect, not a list per move
-        _fill(self.events_table, [[_hms(e.ts), str(e.kind), e.source, e.user, e.message] for e in shown])
+        table = self.events_table
+        fm = table.fontMetrics()
+        room = (
+            table.columnWidth(EVENT_MESSAGE_COL)
+            - 2 * table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+            - 8
+        )
+
+        def fits(part: str) -> bool:
+            return fm.horizontalAdvance(part + "…") <= room
+
+        _fill(
+            table,
+            [[_hms(e.ts), str(e.kind), e.source, e.user, around_match(e.message, text, fits)] for e in shown],
+        )
+        for r, e in enumerate(shown):  # the whole message in the tooltip, the match in view
+            item = table.item(r, EVENT_MESSAGE_COL)
+            if item is not None:
+                item.setToolTip(e.message)
 
     def _on_event_row(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._shown_events):

@@ -45,6 +45,7 @@ TARGET_TYPES = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
 TOUCH_TARGET_PX = 40
 TOUCH_ROW_PX = 40  # rows are targets too; 40 keeps 8 alarm rows on a 800 px screen
 AUTO_MAX_HEIGHT = 800
+_MINIMUM_BEFORE = "touchMinimumBefore"  # a target's own minimum size, put back when the profile goes
 
 _ARROWS = THEME_DIR.as_posix()  # the step arrows' images (resources/theme/arrow_*.svg)
 
@@ -147,7 +148,6 @@ class TouchProfile(QObject):
         self.app = app
         self.enabled = False
         self._rows: dict[int, int] = {}  # id(view) -> row height before the profile
-        self._minimum: dict[int, QSize] = {}  # id(target) -> minimum size before the profile
         self._guarded: set[int] = set()  # id(view) whose drag-scroll keeps the selection
 
     def set_enabled(self, on: bool, root: QWidget | None = None) -> None:
@@ -201,17 +201,23 @@ class TouchProfile(QObject):
             w.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
 
     def _size_target(self, w: QWidget) -> None:
-        key = id(w)
+        # The minimum from before the profile is kept on the widget itself: kept by id() in a dict, a
+        # new widget that got a dead one's id took its minimum (a login button 68 px taller after
+        # a number pad's two-row Write key had died with the same id).
+        old = w.property(_MINIMUM_BEFORE)
         if self.enabled:
-            old = self._minimum.setdefault(key, w.minimumSize())
+            if not isinstance(old, QSize):
+                old = w.minimumSize()
+                w.setProperty(_MINIMUM_BEFORE, old)
             # The height always; the width only where the widget's own hint is under 40 px: an
             # explicit minimum width replaces the hint (its text's width), and a tight layout would
             # then squeeze the text out of the button.
             narrow = w.minimumSizeHint().width() < TOUCH_TARGET_PX
             width = max(old.width(), TOUCH_TARGET_PX) if narrow else old.width()
             w.setMinimumSize(width, max(old.height(), TOUCH_TARGET_PX))
-        elif key in self._minimum:
-            w.setMinimumSize(self._minimum.pop(key))
+        elif isinstance(old, QSize):
+            w.setMinimumSize(old)
+            w.setProperty(_MINIMUM_BEFORE, None)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(obj, (QAbstractScrollArea, *TARGET_TYPES)):

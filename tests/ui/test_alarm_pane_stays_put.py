@@ -20,11 +20,13 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from hmi.core.alarms.commands import AlarmCommand
 from widgets import alarm_table
 
+from ..helpers.settle import settle
 from .fakes import OPERATOR, SUPERVISOR, VIEWER
 from .test_no_clipped_text import window  # noqa: F401  (the fixture: the demo fault, long names)
 
 USERS = {"viewer": VIEWER, "operator": OPERATOR, "supervisor": SUPERVISOR}
 LONG = "sensor cable swap qa7 WO 4712, " * 8
+_WINDOWS: dict[int, object] = {}
 
 steps = st.lists(
     st.one_of(
@@ -41,19 +43,25 @@ steps = st.lists(
 def _settle() -> None:
     for _ in range(3):
         QApplication.processEvents()
+    settle()
 
 
 def _buttons(win) -> dict[str, QRect]:
+    """In the window's coordinates (the offscreen window itself may be placed anew on the screen)."""
     t = win.alarm_table
-    out = {b.text(): QRect(b.mapToGlobal(QPoint(0, 0)), b.size()) for b in t.buttons.values()}
-    out["Trend"] = QRect(t.trend_button.mapToGlobal(QPoint(0, 0)), t.trend_button.size())
+    out = {b.text(): QRect(b.mapTo(win, QPoint(0, 0)), b.size()) for b in t.buttons.values()}
+    out["Trend"] = QRect(t.trend_button.mapTo(win, QPoint(0, 0)), t.trend_button.size())
     return out
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seq=steps)
 def test_action_buttons_never_move(window, qtbot, seq):  # noqa: F811
-    win = window((1280, 800), "touch")
+    # One window for all the examples (the fixture's factory lives as long as the test).
+    win = _WINDOWS.get(id(window))
+    if win is None:
+        _WINDOWS.clear()
+        win = _WINDOWS[id(window)] = window((1280, 800), "touch")
     win.set_user(SUPERVISOR)
     win.show_alarm_list()
     _settle()

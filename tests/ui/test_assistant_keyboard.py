@@ -52,6 +52,10 @@ def test_a_tap_opens_the_keyboard_and_a_typed_question_is_answered(window, qtbot
     assert not pane.keyboard.is_open()  # closed for the answer; a tap brings it back
     qtbot.mouseClick(pane.input, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(pane.keyboard.is_open)
+    win.alarm_store.annunciated.emit([])  # a new alarm: the keyboard must not hide the banner
+    assert not pane.keyboard.is_open()
+    qtbot.mouseClick(pane.input, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(pane.keyboard.is_open)
     bring_forward(win.alarms_dock)  # the pane behind another tab: its keyboard goes with it
     qtbot.waitUntil(lambda: not pane.keyboard.is_open() or pane.isVisible())
 

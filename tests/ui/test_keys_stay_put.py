@@ -30,6 +30,7 @@ from tests.helpers.alarm_records import record
 from widgets.number_pad import NumberPad
 from widgets.text_keyboard import TextKeyboard
 
+from ..helpers.settle import settle
 from .fakes import OPERATOR, SUPERVISOR
 
 SETTINGS = settings(
@@ -70,13 +71,14 @@ def _show(qtbot, dlg: QDialog) -> dict[str, QRect]:
     dlg.resize(dlg.sizeHint())
     dlg.show()
     qtbot.waitExposed(dlg)
-    QApplication.processEvents()
+    _settle()
     return geometry(dlg)
 
 
 def _settle() -> None:
     for _ in range(3):
         QApplication.processEvents()
+    settle()
 
 
 class _Writer:

@@ -366,7 +366,10 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                     "position": 0.97,
                     "color": style.CURSOR,
                     "fill": QColor(style.PLOT_BG),
-                    "anchors": [(0, 0.5), (0, 0.5)],
+                    # Right of the line, or left of it when the line is right of the plot's middle:
+                    # the time label stays inside the plot at both edges ("20:" at the right edge
+                    # while playing, qa7 G24; pyqtgraph picks the side from the view's centre).
+                    "anchors": [(0, 0.5), (1, 0.5)],
                 },
             )
             line.setVisible(self._cursor_visible)

@@ -14,8 +14,18 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPaintEvent, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
 from hmi.core.units import quantity
 from widgets import palette
@@ -95,7 +105,17 @@ class PenTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.value_heading if section == COL_VALUE else COLUMNS[section]
+            # "Value at" over the time: one line made the column as wide as "Value at 20:10:33" and
+            # pushed the Axis column past the dock's edge at 1920x1080 ("Filler sta", qa7 G10).
+            return (
+                self.value_heading.replace(" at ", " at\n", 1) if section == COL_VALUE else COLUMNS[section]
+            )
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section == COL_VALUE
+        ):
+            return self.value_heading
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -246,6 +266,7 @@ class PenTable(QTableView):
 
     def _after_reset(self) -> None:
         self._fit_columns()
+        self._fit_pen_column()
         self._fit_rows()
         sel = self.model().selected  # type: ignore[attr-defined]
         row = self.model().row_of(sel)  # type: ignore[attr-defined]
@@ -310,10 +331,25 @@ class PenTable(QTableView):
         else:
             self._fit_pen_column()
 
+    def pen_column_minimum(self) -> int:
+        """The pen column's least width: PEN_MIN_PX, and the longest word of any pen name whole
+        beside its check box and colour swatch (bold: the selected pen's). A name wraps between its
+        words, never inside one ("Filler bearing temperatu" at 1920x1080, qa7 G10)."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        fm = QFontMetrics(bold)
+        words = [w for r in self.model().rows for w in r.title.split()]  # type: ignore[attr-defined]
+        widest = max((fm.horizontalAdvance(w) for w in words), default=0)
+        style = self.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        check = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, self)
+        decoration = check + self.iconSize().width() + 6 * margin + 8
+        return max(PEN_MIN_PX, widest + decoration)
+
     def _fit_pen_column(self) -> None:
         h = self.horizontalHeader()
         others = sum(h.sectionSize(c) for c in (COL_VALUE, COL_QUALITY, COL_AXIS))
-        self.setColumnWidth(COL_PEN, max(PEN_MIN_PX, self.viewport().width() - others))
+        self.setColumnWidth(COL_PEN, max(self.pen_column_minimum(), self.viewport().width() - others))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
