@@ -86,6 +86,7 @@ from widgets.permission import mark
 from widgets.wordings import LongestWording
 from widgets.wrapping_label import WrappingLabel
 
+DETAILS_LINES = 2  # the selected alarm: its priority and state, then its message (6 alarm rows at 1280x800 stay)
 OUTCOME_SHOWN_S = 12.0  # an action's confirmation under the buttons, then who may do what again
 S = AlarmState
 
@@ -379,12 +380,14 @@ class AlarmTable(QWidget):
         # The selected alarm's full message (what to do) on lines of its own: the Message column
         # is elided on a small screen and a touch screen has no hover tooltip, so a tap on a row
         # is enough to read it.
-        self.details = QLabel()
+        # Its DETAILS_LINES are reserved whether a row is selected or not: appearing with a tap it made
+        # the pane taller than its dock, the dock scrolled and the buttons moved under the finger
+        # (qa7 G4). A message longer than the lines ends in "…", with all of it in the tooltip and on
+        # a tap on the line.
+        self.details = WrappingLabel(lines=DETAILS_LINES, elide=True)
         self.details.setObjectName("alarmDetails")
-        self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setVisible(False)
         outer.addWidget(self.details)
 
         # Actions
@@ -696,8 +699,7 @@ class AlarmTable(QWidget):
         rows = self.selected_rows()
         r = self.model.record_at(rows[0]) if len(rows) == 1 else None
         text = self.model.details_text(r) if r is not None else ""
-        self.details.setText(text)
-        self.details.setVisible(bool(text))
+        self.details.setText(text)  # empty: its lines stay reserved
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():
@@ -827,7 +829,9 @@ _QSS = """
 QLabel#alarmMessage { padding: 1px 6px; border: 1px solid transparent; }
 QLabel#alarmMessage[outcome="ok"] { border: 1px solid #8F8F8F; background: #E6E6E6; }
 QLabel#alarmMessage[outcome="pending"] { border: 1px dashed #595959; color: #3A3A3A; }
-QLabel#alarmMessage[outcome="failed"] { border: 2px solid #1E1E1E; padding: 0px 5px; background: #E6E6E6; font-weight: bold; }
+QLabel#alarmMessage[outcome="failed"] {
+    border: 2px solid #1E1E1E; padding: 0px 5px; background: #E6E6E6; font-weight: bold;
+}
 QLabel#alarmRights { color: #3A3A3A; }
 QLabel#alarmDetails { padding: 4px 8px; border-left: 4px solid #595959; background: #F0F0F0; }
 QLabel#alarmRights[viewOnly="true"] { color: #1E1E1E; font-weight: bold; }

@@ -33,7 +33,7 @@ def touch_window(qtbot, themed_app, make_runtime, demo_config):
 
 def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
     t = touch_window.alarm_table
-    assert not t.details.isVisible()  # nothing selected: no details line
+    assert t.details.isVisible() and t.details.text() == ""  # nothing selected: its lines reserved, empty
     tapped = 0
     for view in VIEW_ORDER:
         t.set_view(view)
@@ -47,9 +47,9 @@ def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
             assert r is not None and t.selected_rows() == [row]
             d = t.details
             assert d.isVisible(), f"{view.value} row {row}: no details line after a tap"
-            assert r.message in d.text()
-            # Wrapped, not elided or clipped: the label is as tall as its text needs and lies
-            # inside the window.
+            assert r.message in d.text() and r.message in d.toolTip()
+            # Wrapped onto its reserved lines, or ended in "…" where it needs more (all of it in the
+            # tooltip, and shown by a tap on the line); never cut: it lies inside the window.
             qtbot.waitUntil(lambda d=d: d.height() >= d.heightForWidth(d.width()), timeout=2000)
             top_left = d.mapTo(touch_window, QPoint(0, 0))
             assert top_left.y() + d.height() <= touch_window.height()
@@ -59,4 +59,4 @@ def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
     assert tapped >= 10
     t.set_view(AlarmView.ACTIVE)
     t.view.clearSelection()
-    assert not t.details.isVisible()
+    assert t.details.isVisible() and t.details.text() == ""
