@@ -30,6 +30,7 @@ Score once before the change and once at the end; when a question fails, mend it
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -132,7 +133,8 @@ def build_classes_questions(db_path: Path) -> list[Any]:
     def vmin(tag: str, a: float, b: float) -> float:
         return min(v for ts, v in tr.series(tag) if a <= ts < b)
 
-    ff = faults["filler"][-1][0] if faults["filler"] else None
+    # A moment is asked as its whole second (what _t prints): the window is counted from that second.
+    ff = math.floor(faults["filler"][-1][0]) if faults["filler"] else None
     cf = faults["capper"][-1][0] if faults["capper"] else None
     if ff is not None:
         add(
@@ -141,7 +143,7 @@ def build_classes_questions(db_path: Path) -> list[Any]:
             [Fact("num", round(tr.vmax("filler.motor_current", ff - 45, ff), 2), 0.011)],
         )
     if cf is not None:
-        back = next(ts for ts, v in tr.state_changes("capper") if ts > cf and v == 2)
+        back = math.floor(next(ts for ts, v in tr.state_changes("capper") if ts > cf and v == 2))
         add(
             f"lowest capper speed in the 30 s after {_t(back)}",
             "window",
