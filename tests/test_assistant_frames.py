@@ -203,7 +203,17 @@ def test_the_risk_answer_says_what_the_model_predicts_and_covers(tmp_path):
 
 # --- 4. windows exactly as asked -------------------------------------------------------------------
 
-_UNITS = {"s": 1, "sec": 1, "seconds": 1, "second": 1, "min": 60, "mins": 60, "minutes": 60, "m": 60, "h": 3600}
+_UNITS = {
+    "s": 1,
+    "sec": 1,
+    "seconds": 1,
+    "second": 1,
+    "min": 60,
+    "mins": 60,
+    "minutes": 60,
+    "m": 60,
+    "h": 3600,
+}
 _MIDNIGHT = dt.datetime.fromtimestamp(T_END, UTC).replace(hour=0, minute=0, second=0).timestamp()
 
 
@@ -224,9 +234,13 @@ def _window(router: Router, q: str) -> tuple[float, float]:
     unit=st.sampled_from(sorted(_UNITS)),
     back=st.integers(120, int(T_END - _MIDNIGHT) - 1),
     seconds=st.booleans(),
-    frame=st.sampled_from(("in the", "during the", "over the", "within the", "the", "for the", "in the last")),
+    frame=st.sampled_from(
+        ("in the", "during the", "over the", "within the", "the", "for the", "in the last")
+    ),
     side=st.sampled_from(("before", "prior to", "leading up to", "after", "following", "since")),
-    stat=st.sampled_from(("max filler motor current", "average capper speed", "lowest labeller glue temperature")),
+    stat=st.sampled_from(
+        ("max filler motor current", "average capper speed", "lowest labeller glue temperature")
+    ),
 )
 def test_n_units_before_or_after_a_moment_is_exactly_that_window(
     router, n, unit, back, seconds, frame, side, stat

@@ -29,6 +29,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+
+def _split(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
 # A reason asked for. "behind" only with "what" ("what's behind"): alone it is a place.
 REASON = re.compile(
     r"\b(why|reasons?|caus\w*|trigger\w*|explain\w*|how come|what happened|what went wrong|root cause"
@@ -54,17 +59,17 @@ CHANGE_VERB = re.compile(
     re.I,
 )
 # Irregular past forms an unexplained word in the verb slot may take (a closed class of English).
-IRREGULAR_PAST = frozenset(
-    "went gone threw thrown blew blown fell fallen gave given broke broken froze frozen ran shook spat"
-    " took taken got gotten bit bitten swung struck stuck sank sunk quit caught drove held hung lost".split()
+IRREGULAR_PAST = _split(
+    """went gone threw thrown blew blown fell fallen gave given broke broken froze frozen ran shook spat
+    took taken got gotten bit bitten swung struck stuck sank sunk quit caught drove held hung lost"""
 )
 # Words that may stand between a machine and its verb.
-AUXILIARIES = frozenset("has have had is was were just suddenly then totally completely really again".split())
+AUXILIARIES = _split("has have had is was were just suddenly then totally completely really again")
 # Words that open a noun phrase or a prepositional phrase: what follows them is a subject, not the
 # machine's predicate.
-BLOCKING = frozenset(
-    "the of on in at with for by about its his her their our my your from to whose who whom which what"
-    " this that these those".split()
+BLOCKING = _split(
+    """the of on in at with for by about its his her their our my your from to whose who whom which what
+    this that these those"""
 )
 CLAUSE_BREAK = re.compile(r"[,.;:?!()]|\s[-–—]+\s|\s[-–—]+$|\b(?:and|but|or|was it|is it)\b", re.I)
 
@@ -101,7 +106,7 @@ def predicate_words(low: str, machine_ends: Iterable[int], known: Known) -> set[
         words = [m.group(0).strip("'’-") for m in _TOKEN.finditer(_clause_after(low, end))]
         if not words or not _verb_like(words[0], known):
             continue  # no verb after the machine: "capper paint" is a compound noun
-        for i, w in enumerate(words):
+        for w in words:
             if w in BLOCKING or w.endswith(("'s", "’s")):
                 break  # a noun phrase or a possessor starts: from here on, subjects
             out.add(w)

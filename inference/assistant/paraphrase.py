@@ -195,7 +195,8 @@ class Paraphraser:
         # "the capper asset", "the labeller station": the machine named twice; the word goes.
         self._after_machine = (
             re.compile(
-                r"\b(" + "|".join(re.escape(n) for n in names) + r")(?:'s)? (?:" + _MACHINE_WORD + r")\b", re.I
+                r"\b(" + "|".join(re.escape(n) for n in names) + r")(?:'s)? (?:" + _MACHINE_WORD + r")\b",
+                re.I,
             )
             if names
             else None

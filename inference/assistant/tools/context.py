@@ -25,6 +25,7 @@ from inference.assistant.tools.fmt import fmt_num
 
 LiveSnapshot = Callable[[], Mapping[str, tuple[float, int, float]]]  # tag -> (value, status, source_ts)
 
+
 @dataclass(frozen=True, slots=True)
 class ModelScope:
     """What the fault model predicts and the failure modes it covers (its card): a risk answer says so,
