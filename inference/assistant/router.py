@@ -989,7 +989,7 @@ class Router:
         # fault code now or a bare stop list (`frames`).
         machine_ends = [m.start + len(m.text) for m in machines]
         if intent in (None, "stops", "value", "status") and frames.asks_why_stop(
-            low, machine_ends, self.scope.explained
+            low, machine_ends, self.scope.explained, stop_list=intent == "stops"
         ):
             intent = "why_stop"
         if intent is None:

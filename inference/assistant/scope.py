@@ -147,6 +147,11 @@ _ESCAPE = re.compile(r"\\[a-zA-Z]")  # \b, \w, \s in a pattern's source are no w
 _WILDCARD = re.compile(r"\.\*\??|\\w\+|\[[^\]]*\]\+")
 
 
+def _pattern_words(patterns: Iterable[re.Pattern[str]]) -> set[str]:
+    """The literal words of intent patterns ("camera", "breakdown"), as typed."""
+    return {w for p in patterns for w in re.findall(r"[a-z]{3,}", _ESCAPE.sub(" ", p.pattern))}
+
+
 def _slotted(rx: re.Pattern[str]) -> re.Pattern[str]:
     n = 0
 
@@ -209,16 +214,14 @@ class Scope:
         # Who or what may own something in a question ("the filler's speed", "the operator's comment",
         # "today's rejects"), as typed: a possessor outside it ("the cleaner's fault") is a subject the
         # data lacks even when its stem is a plant word ("cleaning" is a stop reason, a cleaner is a person).
-        self._owners = frozenset(words) | GRAMMAR
+        self._owners = frozenset(words) | GRAMMAR | _pattern_words(patterns)
         self._data = _stems(words)
         self._data_list = sorted(self._data)
         self._procedures = _stems(procedure_words)
         self._patterns = [_slotted(p) for p in patterns]
         # The intent patterns' own words, wherever they stand in the question: "breakdown" is intent
         # vocabulary even when the pattern's phrase around it ("next breakdown") is not what was asked.
-        self._data |= _stems(
-            w for p in patterns for w in re.findall(r"[a-z]{3,}", _ESCAPE.sub(" ", p.pattern))
-        )
+        self._data |= _stems(_pattern_words(patterns))
 
     def _covered(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the question the intent patterns matched, wildcards left out."""
@@ -270,7 +273,12 @@ class Scope:
                 continue
             parts = [p for p in re.split(r"[-'’]", w) if p]
             owner = w[:-2] if w.endswith(("'s", "’s")) else None
-            if owner is not None and owner not in self._owners and not procedure:
+            if (
+                owner is not None
+                and not procedure  # a procedure question's possessors are the documents' words
+                and owner not in self._owners
+                and owner.rstrip("s") not in self._owners
+            ):
                 pass  # a possessor the data does not record ("the cleaner's fault")
             elif all(self.known(p, procedure=procedure) or len(p) < 3 for p in parts):
                 continue
