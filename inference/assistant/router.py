@@ -274,8 +274,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bqc\b",
             r"\bquality control\b",
             r"\bproduct quality\b",
-            r"\bgood (bottles|count|parts)\b",
-            r"\bhow many bottles\b",
+            r"\bgood (bottles|count|parts|units|pieces|products)\b",
+            r"\bhow many (bottles|units|pieces|items|containers|products)\b",
             r"\bproduc\w*",
             r"\boutput\b",
             r"\bcamera\b",
@@ -378,6 +378,21 @@ OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
             r"\b(stock|inventory|warehouse)\b",
         ),
         "the plant data of this line holds no suppliers, deliveries, prices, rosters or other plants",
+    ),
+    # A forecast of production: the journal holds what happened, no plan and no forecast of output
+    # (qa7 G14: "how many bottles will we make by the end of the shift?" got the reject rate so far).
+    # The fault model's prediction of a failure is plant data and is not caught here: these name an
+    # output figure, never fail/break/risk.
+    (
+        _rx(
+            r"\bforecasts? of (the )?(output|production)\b",
+            r"\b(will|gonna|going to|are we going to|expected to|expect to|on track to)\b[^?]*"
+            r"\b(make|produce|fill|label|cap|finish|reach|hit|output|end up|manage)\b",
+            r"\bwhat will (the |our |this shift'?s? )?(oee|output|production|count|total|reject rate|yield)\b",
+            r"\bhow (much|many)\b[^?]*\bwill (we|the line|the shift|it|they)\b",
+            r"\b(forecast|projection|projected|estimate[sd]?) (of |for )?(the )?(output|production|oee|count)",
+        ),
+        "the plant data records what happened; it holds no production plan or forecast of the output to come",
     ),
 ]
 # Actions a who-did-what question names, in the order they are answered.
@@ -1134,7 +1149,10 @@ class Router:
                 "defects"
                 if re.search(r"\bdefect|\bcamera|\bvision|\binspect|\bqc\b", low)
                 else "production"
-                if re.search(r"\b(produc|output|how many bottles|good bottles|good count)", low)
+                if re.search(
+                    r"\b(produc|output|how many (bottles|units|pieces|items|containers)|good bottles|good count)",
+                    low,
+                )
                 and not re.search(r"\breject|\bthr(ew|own|ow) out", low)
                 else None
             )
