@@ -348,9 +348,14 @@ class WindowLayout:
 
     # --- saved layouts -----------------------------------------------------------------------
     def _key(self) -> str:
+        """Per user, screen size and arrangement class: a layout saved by a wide window (alarm list
+        beside the events, assistant on the right) restored into a compact one squeezed the alarm
+        list until it scrolled sideways ("Comment" and "Filters" cut at 1280 px); a window smaller
+        than its screen is laid out for its own size (`compact`), so it keeps a layout of its own."""
         size = self.available().size()
         user = self._asks().current_user or "nobody"
-        return f"v{LAYOUT_VERSION}/{user}/{size.width()}x{size.height()}"
+        kind = "compact" if self.compact else "wide"
+        return f"v{LAYOUT_VERSION}/{user}/{size.width()}x{size.height()}/{kind}"
 
     def save(self) -> None:
         key = self._key()
@@ -366,6 +371,7 @@ class WindowLayout:
         if not ok:
             log.warning("saved window layout %s could not be restored; using the default", self._key())
         else:
+            self.arranged_compact = self.compact  # the class it was saved for: follow_size re-arranges from it
             self.set_locked(self.locked)  # a restored state may have floated docks
         return ok
 

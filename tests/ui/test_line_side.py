@@ -105,6 +105,30 @@ def test_the_layout_is_saved_per_user_and_screen(window, qtbot):
     assert win.window_layout.settings.value(f"{key}/state") is None
 
 
+def test_a_wide_layout_is_never_restored_into_a_compact_window(window, qtbot):
+    """test_last_known failed when it ran after test_no_clipped_text: a 1920 px window had saved its
+    layout (alarm list beside the events, assistant and quality on the right) under the key of the
+    screen, and the next window, 1280 px on the same screen, restored it: its alarm list, squeezed,
+    scrolled sideways with "Comment" and "Filters" cut. A layout is kept per arrangement class."""
+    _rt, wide = window(size=(1920, 1080))
+    assert wide.window_layout.arranged_compact is False
+    wide.close()  # saves its layout
+    assert wide.window_layout.settings.value(f"{wide.window_layout._key()}/state") is not None
+    _rt2, compact = window(size=(1280, 800))
+    qtbot.wait(50)
+    view = compact.alarm_table.view
+    assert view.horizontalHeader().length() <= view.viewport().width() + 1
+    assert compact.dockWidgetArea(compact.assistant_dock) == compact.dockWidgetArea(compact.alarms_dock)
+    assert compact.window_layout.compact and compact.window_layout.arranged_compact is True
+    compact.close()  # its own layout is restored next time, the wide one stays the wide window's
+    _rt3, again = window(size=(1280, 800))
+    qtbot.wait(50)
+    assert again.window_layout.arranged_compact is True
+    assert again.alarm_table.view.horizontalHeader().length() <= again.alarm_table.view.viewport().width() + 1
+    again.window_layout.forget()
+    wide.window_layout.forget()
+
+
 # --- alarms one tap away ---------------------------------------------------------------------------
 
 
