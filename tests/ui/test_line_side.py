@@ -587,9 +587,13 @@ def _hidden_essentials(overview: LineOverview) -> list[str]:
     seen = QRect(0, 0, port.width(), port.height())
     out = []
     for mid, fp in overview.faceplates.items():
-        main = fp.main_value
+        # the main value as the faceplate shows it on top: in its summary (speed, the values that
+        # want a look, the failure risk: widgets.faceplate), else the first indicator
+        main = (fp.summary_speed or fp.summary) if fp.compact else fp.main_value
         assert main is not None, f"{mid} has no value to show"
-        for what, w in (("state", fp.state_label), ("main value", main)):
+        for what, w in (("state", fp.state_label), ("main value", main), ("summary", fp.summary)):
+            if what == "summary" and not fp.compact:
+                continue
             r = QRect(w.mapTo(port, w.rect().topLeft()), w.size())
             if not (w.isVisible() and seen.contains(r)):
                 out.append(f"{mid} {what} at {r.getRect()} outside the viewport {seen.getRect()}")
