@@ -87,7 +87,7 @@ class Line:
         win.resize(*size)
         win.show()
         qtbot.waitExposed(win)
-        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
+        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3, timeout=30000)
         win.blink.stop()
         self.win, self.qtbot = win, qtbot
         settle()
@@ -103,7 +103,7 @@ class Line:
         self.t += seconds
         eng.tick(self.t)
         want = self.win.bridge.stats.ticks + 3
-        self.qtbot.waitUntil(lambda: self.win.bridge.stats.ticks > want)
+        self.qtbot.waitUntil(lambda: self.win.bridge.stats.ticks > want, timeout=30000)  # a loaded machine
         settle()
 
     def close(self) -> None:
