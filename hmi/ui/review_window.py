@@ -22,7 +22,6 @@ import datetime as dt
 import getpass
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyle,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -63,10 +63,13 @@ from hmi.core.review.notes import NoteKind, NotesError, ReviewNote
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
-from hmi.core.review.timeline import LANES, Timeline, build_timeline
+from hmi.core.review.timeline import LANES, NOT_RUNNING, Timeline, build_timeline
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
+from widgets.event_rows import HEADERS as EVENT_HEADERS
+from widgets.event_rows import MESSAGE_COL as EVENT_MESSAGE_COL
+from widgets.event_rows import EventRowsModel
 from widgets.line_overview import LineOverview
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
@@ -89,23 +92,25 @@ def _text_history(source: ReviewRecord) -> dict[str, list[TextRow]]:
     return historian.read_text(tags, source.t0 - 86_400.0, source.t1 + 1.0) if tags else {}
 
 
-EVENT_MESSAGE_COL = 4  # the events table's message: it elides at the right
-
-
 def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
+    _table_look(t, len(headers))
+    return t
+
+
+def _table_look(t: QTableView, columns: int) -> None:
+    """Read-only, whole rows selected, no row numbers; the columns fit their texts but the last."""
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
     header = t.horizontalHeader()
-    for col in range(len(headers) - 1):
+    for col in range(columns - 1):
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
     # A heading starts where its column starts: centred in a last column wider than the view, the
     # alarm picture's "message" read "sage" (qa7 G24).
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    return t
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -119,20 +124,6 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
                 table.setItem(r, c, QTableWidgetItem(text))
             elif item.text() != text:
                 item.setText(text)
-
-
-def around_match(text: str, needle: str, fits: Callable[[str], bool], before: int = 12) -> str:
-    """`text` as shown in a cell that elides at its right end, such that the first match of `needle`
-    (case-insensitive) is in view: the whole text when the match ends within what fits, else "…"
-    and the text from a few characters before the match. A search hit whose words were in the elided
-    part of a message showed no sign of the match (qa7 G24)."""
-    at = text.lower().find(needle.lower()) if needle else -1
-    if at < 0 or fits(text[: at + len(needle)]):
-        return text
-    start = max(0, at - before)
-    while start > 0 and not text[start - 1].isspace() and at - start < 2 * before:
-        start -= 1  # begin at a word
-    return "…" + text[start:].lstrip()
 
 
 # Below this window height the faceplates and the trend share one pane as two tabs (a 1280x800
@@ -167,7 +158,11 @@ class ReviewWindow(QMainWindow):
         self.timeline_view = TimelineWidget(self.timeline)
         self.trend = self._build_trend()
         self.overview, self._live, self._reader = self._build_overview()
-        self.events_table = _table(["time", "kind", "source", "user", "message"])
+        # The event browser formats only the rows it shows (a week holds ~20,000 events).
+        self.events_model = EventRowsModel(self)
+        self.events_table = QTableView()
+        self.events_table.setModel(self.events_model)
+        _table_look(self.events_table, len(EVENT_HEADERS))
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("search the events (text, source, user)")
         self.kind_combo = QComboBox()
@@ -288,7 +283,7 @@ class ReviewWindow(QMainWindow):
         print_button.clicked.connect(self.print_report)
         self.filter_edit.textChanged.connect(self._refill_events)
         self.kind_combo.currentIndexChanged.connect(self._refill_events)
-        self.events_table.cellClicked.connect(self._on_event_row)
+        self.events_table.clicked.connect(lambda index: self._on_event_row(index.row(), index.column()))
         self.notes_table.cellClicked.connect(self._on_note_row)
         self.timeline_view.cursor_moved.connect(self._on_cursor)
         # The trend's cursor line can be dragged too: it moves the one shared cursor (and with it
@@ -384,8 +379,20 @@ class ReviewWindow(QMainWindow):
         states = []
         for machine, name in self.timeline.machines:
             bar = self.timeline.state_at(machine, t)
-            states.append([name, "no data" if bar is None else bar.state + (f" ({bar.fault})" if bar.fault else ""),
-                           "" if bar is None else _hms(bar.t0)])  # fmt: skip
+            if bar is None:
+                gap = self.timeline.gap_at(t)  # why nothing is known: say it, never a state
+                unread = (
+                    "no data"
+                    if gap is None
+                    else (
+                        "not recorded (LineHMI not running)"
+                        if gap.text == NOT_RUNNING
+                        else "not read (server link down)"
+                    )
+                )
+                states.append([name, unread, "" if gap is None else _hms(gap.t0)])
+                continue
+            states.append([name, bar.state + (f" ({bar.fault})" if bar.fault else ""), _hms(bar.t0)])
         _fill(self.state_table, states)
         if self._texts:
             texts = []
@@ -428,9 +435,9 @@ class ReviewWindow(QMainWindow):
         if not self.events_table.isVisible():
             return
         row = bisect.bisect_left(self._shown_times, self._cursor_t)
-        item = self.events_table.item(min(row, self.events_table.rowCount() - 1), 0)
-        if item is not None:
-            self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
+        index = self.events_model.index(min(row, self.events_model.rowCount() - 1), 0)
+        if index.isValid():
+            self.events_table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
         """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
@@ -490,14 +497,7 @@ class ReviewWindow(QMainWindow):
         def fits(part: str) -> bool:
             return fm.horizontalAdvance(part + "…") <= room
 
-        _fill(
-            table,
-            [[_hms(e.ts), str(e.kind), e.source, e.user, around_match(e.message, text, fits)] for e in shown],
-        )
-        for r, e in enumerate(shown):  # the whole message in the tooltip, the match in view
-            item = table.item(r, EVENT_MESSAGE_COL)
-            if item is not None:
-                item.setToolTip(e.message)
+        self.events_model.set_events(shown, needle=text, fits=fits)
 
     def _on_event_row(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._shown_events):
@@ -508,9 +508,7 @@ class ReviewWindow(QMainWindow):
             if e.id == event_id:
                 self.tabs.setCurrentIndex(0)
                 self.events_table.selectRow(row)
-                item = self.events_table.item(row, 0)
-                if item is not None:
-                    self.events_table.scrollToItem(item)
+                self.events_table.scrollTo(self.events_model.index(row, 0))
                 return
 
     # --- playback ---------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from hmi.core.review.source import ReviewSource
-from hmi.ui.review_window import EVENT_MESSAGE_COL, ReviewWindow, around_match
+from hmi.ui.review_window import ReviewWindow
 from tests.test_review import shift_journal
+from widgets.event_rows import MESSAGE_COL, around_match
 
 words = st.text(alphabet="abcdefghij XYZ", min_size=0, max_size=120)
 
@@ -51,13 +52,13 @@ def test_a_search_hit_in_a_long_message_shows_the_match(qtbot, tmp_path):
     table = window.events_table
     rows = [r for r, e in enumerate(window._shown_events) if e is longest]
     assert rows
-    item = table.item(rows[0], EVENT_MESSAGE_COL)
-    assert item.toolTip() == longest.message
-    shown = item.text()
+    index = window.events_model.index(rows[0], MESSAGE_COL)
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == longest.message
+    shown = str(index.data())
     end = shown.lower().find(needle.lower()) + len(needle)
     assert end >= len(needle)
     need = table.fontMetrics().horizontalAdvance(shown[:end])
-    assert need <= table.columnWidth(EVENT_MESSAGE_COL), (shown, need, table.columnWidth(EVENT_MESSAGE_COL))
+    assert need <= table.columnWidth(MESSAGE_COL), (shown, need, table.columnWidth(MESSAGE_COL))
     for t in (window.events_table, window.picture_table, window.state_table):
         assert t.horizontalHeader().defaultAlignment() & Qt.AlignmentFlag.AlignLeft
     window.close()
