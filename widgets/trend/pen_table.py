@@ -105,17 +105,7 @@ class PenTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            # "Value at" over the time: one line made the column as wide as "Value at 20:10:33" and
-            # pushed the Axis column past the dock's edge at 1920x1080 ("Filler sta", qa7 G10).
-            return (
-                self.value_heading.replace(" at ", " at\n", 1) if section == COL_VALUE else COLUMNS[section]
-            )
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.ToolTipRole
-            and section == COL_VALUE
-        ):
-            return self.value_heading
+            return self.value_heading if section == COL_VALUE else COLUMNS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
