@@ -78,6 +78,7 @@ from widgets.assistant_pane import AssistantPane
 from widgets.background import BackgroundTask, run_in_background
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
+from widgets.fit_label import FitLabel
 from widgets.kpi_view import KpiView
 from widgets.last_known import mark_not_plant_value
 from widgets.line_overview import LineOverview
@@ -450,23 +451,25 @@ class MainWindow(QMainWindow):
         sb = QStatusBar()
         sb.setSizeGripEnabled(False)
         self.setStatusBar(sb)
-        self.tags_status = QLabel()
+        # Texts set at run time (a user's name, a journal error naming a file): FitLabels, which
+        # elide (whole in the tooltip) rather than widen the window past the screen (qa7 G39).
+        self.tags_status = FitLabel()
         self.rate_status = QLabel()
-        self.drops_status = QLabel()
+        self.drops_status = FitLabel()
         self.drops_status.setObjectName("dropsLabel")
         self.bridge_status = QLabel()
-        self.journal_status = QLabel()
+        self.journal_status = FitLabel()
         self.journal_status.setObjectName("journalLabel")
-        self.model_status = QLabel()
+        self.model_status = FitLabel()
         self.model_status.setObjectName("modelLabel")
         # What an operator needs on the bar: the link, the journal, who is logged in. The
         # figures for whoever maintains the station are in Help > Diagnostics.
-        self.connection_status = QLabel()
+        self.connection_status = FitLabel()
         self.connection_status.setObjectName("connectionStatus")
-        self.user_status = QLabel()
+        self.user_status = FitLabel()
         # With a plant historian: its backlog and whether the line's operator state is shared
         # (offline: this station's actions are kept locally, and how many).
-        self.plant_status = QLabel()
+        self.plant_status = FitLabel()
         self.plant_status.setObjectName("plantLabel")
         self.plant_status.setVisible(self.runtime.plant_link is not None)
         sb.addWidget(self.journal_status, 1)
