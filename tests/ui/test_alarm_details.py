@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from hmi.core.alarms.model import AlarmRecord, state_and_since
 from hmi.ui.main_window import MainWindow
 from widgets.alarm_model import COL_MESSAGE
 from widgets.alarm_store import AlarmView
 from widgets.alarm_table import VIEW_ORDER
+from widgets.formatting import format_timestamp
 
 from .fakes import SUPERVISOR, simulate_fault
 from .test_alarm_screens import _save
@@ -48,6 +50,9 @@ def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
             d = t.details
             assert d.isVisible(), f"{view.value} row {row}: no details line after a tap"
             assert r.message in d.text()
+            if isinstance(r, AlarmRecord) and (since := state_and_since(r)[1]):
+                # The time of its state, not of its activation (qa7 G3).
+                assert f"since {format_timestamp(since)}" in d.text().splitlines()[0]
             # Wrapped, not elided or clipped: the label is as tall as its text needs and lies
             # inside the window.
             qtbot.waitUntil(lambda d=d: d.height() >= d.heightForWidth(d.width()), timeout=2000)

@@ -593,6 +593,8 @@ class AlarmEngine:
         rt = self._rt[i]
         d = self._defs[i]
         new = _state_of(rt)
+        if new != rt.state or rt.state_since is None:
+            rt.state_since = t  # entered this state now (a transition within one state keeps it)
         rt.state = new
         rt.changed_at = t
         if new == AlarmState.NORMAL:
@@ -685,6 +687,7 @@ class AlarmEngine:
             count=rt.count,
             comment=rt.comment or rt.shelve_reason or rt.oos_reason,
             changed_at=rt.changed_at,
+            state_since=rt.state_since,
         )
 
     # --- journal and listeners -------------------------------------------------------------------
@@ -1038,6 +1041,8 @@ class AlarmEngine:
                     rt.message = self._defs[i].format_message(rt.trigger_value)
                 rt.state = _state_of(rt)
                 rt.changed_at = float(ts)
+                if rt.state_since is None or s.state != rt.state.value:
+                    rt.state_since = float(ts)  # an older journal, or a state that differs on restart
                 self._eval.set_raw(i, rt.in_alarm)
                 if rt.shelved_until is not None:
                     heapq.heappush(self._shelf_heap, (rt.shelved_until, i))

@@ -25,6 +25,7 @@ from typing import Any
 
 from hmi.core.alarms import figures
 from hmi.core.alarms.event_codec import AlarmEventLike, AlarmSnapshot, checkpoint_of, transition_of
+from hmi.core.alarms.model import state_and_since
 from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.events import EventKind
 from hmi.core.readonly_db import connect_readonly
@@ -420,7 +421,11 @@ def report_events(
         if state in figures.STANDING:
             r.standing_at_end.append(
                 StandingAlarm(
-                    aid, names.get(aid, aid), prio.get(aid, snap.priority), state, snap.activated_at
+                    aid,
+                    names.get(aid, aid),
+                    prio.get(aid, snap.priority),
+                    state,
+                    state_and_since(snap, snap.activated_at)[1],  # older journals: its activation
                 )
             )
         if state in figures.LISTED and figures.awaiting_ack(state, snap.acked):
