@@ -25,8 +25,8 @@ from typing import Any
 
 from hmi.core.alarms import figures
 from hmi.core.alarms.event_codec import AlarmEventLike, AlarmSnapshot, checkpoint_of, transition_of
-from hmi.core.alarms.model import state_and_since
 from hmi.core.alarms.event_codec import TransitionCause as TC
+from hmi.core.alarms.model import state_and_since
 from hmi.core.events import EventKind
 from hmi.core.readonly_db import connect_readonly
 from hmi.core.record_gaps import CLOSED, OPENED, file_last_before, overlap_s, recording_gaps
