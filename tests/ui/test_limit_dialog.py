@@ -41,7 +41,9 @@ def test_change_limit_is_enabled_exactly_when_the_engine_takes_it(qtbot, engine,
         assert not enabled
         return
     try:
-        engine.execute(AlarmRequest(AlarmCommand.SET_LIMIT, (aid,), "vendor data sheet", limit=value), ENGINEER)
+        engine.execute(
+            AlarmRequest(AlarmCommand.SET_LIMIT, (aid,), "vendor data sheet", limit=value), ENGINEER
+        )
         taken = True
     except ValueError as exc:
         taken = False

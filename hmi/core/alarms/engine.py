@@ -773,11 +773,15 @@ class AlarmEngine:
         self._emit(changed)
         return changed
 
-    def _refused(self, user: User | None, action: Action, target: str, why: str, data: dict[str, Any]) -> None:
+    def _refused(
+        self, user: User | None, action: Action, target: str, why: str, data: dict[str, Any]
+    ) -> None:
         """The audit row of a refused attempt (the caller raises the refusal afterwards)."""
         origin = self._here.origin
         extra = origin.audit_data() if origin is not None else {}
-        self._auditor.record(user, action, target=target, result="refused", detail=why, data={**data, **extra})
+        self._auditor.record(
+            user, action, target=target, result="refused", detail=why, data={**data, **extra}
+        )
 
     def execute(self, request: AlarmRequest, user: User | None) -> list[AlarmRecord]:
         """Run one operator command (the runtime calls this on its actions thread).
