@@ -445,12 +445,14 @@ def assess(r: KpiReport) -> list[Assessment]:
     """Compare with ISA-18.2 (IEC 62682) / EEMUA 191 targets for one operator position."""
     out: list[Assessment] = []
     avg = r.per_10min_avg
+    recorded = r.duration_s - r.unrecorded_s
+    short = figures.average_too_short(recorded)
     out.append(
         Assessment(
             "Average alarms per 10 min",
-            f"{avg:.2f}",
-            "~1 acceptable, ~2 maximum manageable",
-            "ok" if avg <= 1.0 else ("manageable" if avg <= 2.0 else "over target"),
+            f"{avg:.2f}" + (f", {short}" if short else ""),
+            f"~1 acceptable, ~2 maximum manageable (judged from {figures.AVERAGE_MIN_S / 3600:g} h)",
+            figures.average_verdict(avg, recorded),
         )
     )
     out.append(
