@@ -156,6 +156,8 @@ class AlarmTableModel(QAbstractTableModel):
                 return "Time"
             if section == COL_STATE and self.view == AlarmView.HISTORY:
                 return "Transition"
+            if section == COL_VALUE and self.view == AlarmView.HISTORY:
+                return "Value then"  # the value at each transition, not the live one (qa7 G32)
             return HEADERS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return HEADER_TIPS.get(section)

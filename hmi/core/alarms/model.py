@@ -106,6 +106,17 @@ OPS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
+# A discrete alarm's comparison as a screen says it ("is Faulted", never "== Faulted").
+OP_WORDS = {
+    "==": "is",
+    "!=": "is not",
+    "<": "below",
+    "<=": "at or below",
+    ">": "above",
+    ">=": "at or above",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Condition:
     """``tag OP value``, e.g. ``filler.state != 2``: used for suppression by design."""
@@ -179,7 +190,8 @@ class AlarmDefinition:
                 "  ", " "
             )
         if self.kind == AlarmKind.DISCRETE:
-            return f"{self.op} {self.value_text(self.limit)}"
+            # In words: "(== Faulted)" is code to a supervisor (qa7 G32).
+            return f"{OP_WORDS.get(self.op, self.op)} {self.value_text(self.limit)}"
         return f"{self.op} {self.number_text(self.limit)} {self.unit}".rstrip()
 
     def value_text(self, v: float | None) -> str:
