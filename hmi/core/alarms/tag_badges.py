@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from hmi.core.alarms.event_codec import AlarmSnapshot
 from hmi.core.alarms.model import LEVEL_LABELS, AlarmKind, AlarmRecord, AlarmState, Priority
+from hmi.core.tag_info import LEVEL_BADGES
 
 # Badge text per alarm level; a rate-of-change alarm is "R"; any other alarm on the tag "!".
-BADGE_TEXT = {"hihi": "HH", "hi": "H", "lo": "L", "lolo": "LL"}
+BADGE_TEXT = LEVEL_BADGES
 _LEVEL_RANK = {"HH": 0, "LL": 0, "H": 1, "L": 1, "R": 2, "!": 3}
 _SHOWN = (AlarmState.UNACKED, AlarmState.ACKED)
 
