@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from hmi.core.readonly_db import check_sound, connect_readonly
+from hmi.core.readonly_db import check_sound, connect_readonly, what_is_wrong
 
 
 def copy_journal(src: Path, dst: Path) -> int:
@@ -33,7 +33,7 @@ def copy_journal(src: Path, dst: Path) -> int:
         check_sound(source, src)
     except sqlite3.DatabaseError as exc:
         raise ValueError(
-            f"{src}: not a readable SQLite journal ({exc}); to keep the damaged file as it is, copy it"
+            f"{src}: not a readable SQLite journal ({what_is_wrong(exc)}); to keep the damaged file as it is, copy it"
             " with the file manager or `cp`"
         ) from None
     try:

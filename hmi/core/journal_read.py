@@ -21,7 +21,7 @@ import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import SCHEMA_VERSION as READS_SCHEMA
-from hmi.core.readonly_db import check_sound, connect_readonly
+from hmi.core.readonly_db import check_sound, connect_readonly, what_is_wrong
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import columns_from_rows, read_tag
 
@@ -249,7 +249,9 @@ def open_journal_readonly(path: Path | str) -> JournalReader:
     try:
         conn = connect_readonly(path, check_same_thread=False)
     except sqlite3.DatabaseError as exc:
-        raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
+        raise JournalError(
+            f"journal file {path}: not a readable SQLite database ({what_is_wrong(exc)})", path
+        ) from None
     except (sqlite3.Error, OSError) as exc:
         raise JournalError(f"journal file {path}: cannot open read-only ({exc})", path) from None
     try:
@@ -262,7 +264,9 @@ def open_journal_readonly(path: Path | str) -> JournalReader:
         raise JournalError(f"journal file {path}: cannot open read-only ({exc})", path) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
+        raise JournalError(
+            f"journal file {path}: not a readable SQLite database ({what_is_wrong(exc)})", path
+        ) from None
     reader = JournalReader(path, conn)
     _check_schema(reader)
     return reader

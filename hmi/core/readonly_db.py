@@ -41,6 +41,7 @@ import sqlite3
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -94,6 +95,15 @@ def damage_found(conn: sqlite3.Connection) -> str:
     return " ".join(" ".join(rows).replace("*** in database main ***", "").split())
 
 
+def what_is_wrong(exc: sqlite3.Error) -> str:
+    """SQLite's error about a file's content in words for the message naming the file: a damaged
+    page reads "damaged: ..." whichever read met it first (the check, or a query before it)."""
+    text = str(exc)
+    if "malformed" in text and not text.startswith("damaged"):
+        return f"damaged: {text}"
+    return text
+
+
 def check_sound(conn: sqlite3.Connection, path: Path | str, key: _Identity | None = None) -> None:
     """Raise DamagedJournal (closing `conn`) when SQLite's check finds `path` damaged; the verdict
     is kept for the file as it is now (`key`: its identity taken before `conn` was opened)."""
@@ -112,6 +122,27 @@ def check_sound(conn: sqlite3.Connection, path: Path | str, key: _Identity | Non
         if verdict == "file is not a database":  # not SQLite at all: the readers' own wording
             raise sqlite3.DatabaseError(verdict)
         raise DamagedJournal(f"damaged: SQLite's check of the file finds {verdict}")
+
+
+def sound_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """The files of `paths` SQLite can read whole (not missing, SQLite, no damaged page), and what
+    is wrong with each other one (file named): for a reader that needs only some tables of a journal
+    (the alarm KPIs read the events table alone) and checks those itself."""
+    good: list[Path] = []
+    problems: list[str] = []
+    for p in map(Path, paths):
+        if not p.is_file():
+            problems.append(f"journal file {p}: not found")
+            continue
+        try:
+            conn = connect_readonly(p)
+            check_sound(conn, p)  # closes it when damaged
+            conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            problems.append(f"journal file {p}: not a readable SQLite database ({what_is_wrong(exc)})")
+            continue
+        good.append(p)
+    return good, problems
 
 
 class _LiveReader(sqlite3.Connection):

@@ -50,9 +50,9 @@ def alarms_cli_main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     if args.cmd == "report":
-        from hmi.core.journal_read import readable_journals
+        from hmi.core.readonly_db import sound_files
 
-        files, problems = readable_journals(map(Path, args.db))
+        files, problems = sound_files(map(Path, args.db))
         for problem in problems:  # named and left out: the KPIs of the others, never of a damaged file
             print(f"linehmi alarms report: note: {problem}: left out", file=sys.stderr)
         if not files:

@@ -17,7 +17,7 @@ from inference.assistant import i18n
 from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import RUNNING_STATES, STOP_STATES, PlantTools
-from inference.assistant.tools.fmt import alarm_name, fmt_duration, fmt_num
+from inference.assistant.tools.fmt import alarm_name, fmt_duration
 
 
 def _event_source(ctx: PlantTools, e: Ev, what: str) -> Source:
@@ -309,7 +309,7 @@ class EventSequence(Tool):
                         {
                             "tag": name,
                             "label": t.label,
-                            "max": round(float(v[i]), 2),
+                            "max": float(v[i]),  # raw: rounded once, when written (ctx.value_text)
                             "at": ctx.fmt_t(float(ts[i])),
                             "normal_hi": hi,
                             "unit": t.unit,
@@ -379,9 +379,10 @@ class EventSequence(Tool):
             facts["other_alarms"] = list(dict.fromkeys(others))
         for sg in signals[:3]:
             if "max" in sg:
-                normal = fmt_num(sg["normal_hi"], sg["unit"])
+                tag = ctx.catalog.tags[sg["tag"]]
+                normal = ctx.value_text(tag, sg["normal_hi"])
                 parts.append(
-                    f"Before the stop {sg['label']} rose to {fmt_num(sg['max'], sg['unit'])} at {sg['at']}"
+                    f"Before the stop {sg['label']} rose to {ctx.value_text(tag, sg['max'])} at {sg['at']}"
                     f" (normal up to {normal})."
                 )
                 sources.append(
