@@ -42,28 +42,17 @@ def in_front(w: QWidget) -> bool:
 
 
 @pytest.fixture
-def window(qtbot, themed_app, make_runtime, demo_config):
-    made = []
+def window(open_window, make_runtime, demo_config):
+    """The window as the line-side tests open it: 1280x800 by default, a fault on request, and the layout
+    a previous window of this user and screen saved (what a restart restores)."""
 
-    def make(size=(1280, 800), user=OPERATOR, fault=False, **kw):
+    def make(size=(1280, 800), user=OPERATOR, fault=False, touch=None, **kw):
         rt = make_runtime(demo_config, alarms=True)
         if fault:
             simulate_fault(rt)
-        win = MainWindow(rt, demo_config, user=user, **kw)
-        qtbot.addWidget(win)
-        win.resize(*size)
-        win.show()
-        qtbot.waitExposed(win)
-        qtbot.wait(50)
-        made.append(win)
-        return rt, win
+        return open_window(size, touch, rt=rt, user=user, saved_layout=True, **kw)
 
-    yield make
-    for win in made:
-        win.allow_close()
-    themed_app.setStyleSheet("")
-    if made and made[0].touch_profile is not None:
-        made[0].touch_profile.set_enabled(False)
+    return make
 
 
 # --- fit -----------------------------------------------------------------------------------------
