@@ -95,7 +95,7 @@ def damage_found(conn: sqlite3.Connection) -> str:
     return " ".join(" ".join(rows).replace("*** in database main ***", "").split())
 
 
-def what_is_wrong(exc: sqlite3.Error) -> str:
+def what_is_wrong(exc: sqlite3.Error | OSError) -> str:
     """SQLite's error about a file's content in words for the message naming the file: a damaged
     page reads "damaged: ..." whichever read met it first (the check, or a query before it)."""
     text = str(exc)

@@ -49,11 +49,11 @@ def advisory_spans(events: Iterable[StoredEvent]) -> list[AdvisorySpan]:
         kind = str(e.data.get("advisory") or "")
         key = _key(e, kind)
         if kind in ENDS.values():
-            start, text = open_.pop(key, (None, ""))
-            if start is None:
+            opened = open_.pop(key, None)
+            if opened is None:
                 spans.append(AdvisorySpan(None, "", e.ts, e.message))  # its start is before the period
             else:
-                spans.append(AdvisorySpan(start, text, e.ts, e.message))
+                spans.append(AdvisorySpan(opened[0], opened[1], e.ts, e.message))
         elif int(e.severity) >= 1:  # a start: warnings and errors (the model's load note is info)
             if key in open_ and kind in ENDS:  # a new reason replaces the open one
                 start, text = open_.pop(key)
