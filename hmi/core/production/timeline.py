@@ -265,7 +265,9 @@ def build_timeline(
         s.break_s = float(dur[sl][in_break[sl]].sum())
         s.unknown_s = float(dur[sl][unknown & ~in_break[sl]].sum())
         settle_category(setup, s)
-        s.short = s.category == "unplanned" and not s.ongoing and s.duration < setup.short_stop_s
+        s.short = (
+            s.category == "unplanned" and not s.ongoing and not s.open_end and s.duration < setup.short_stop_s
+        )
         if s.unknown_s > 0:
             s.flags.append(f"state tag Bad for {s.unknown_s:.0f} s during this stop (counted as unknown)")
 
@@ -309,9 +311,11 @@ def _detect_stops(
                 continue
             j = k
             cuts = data[mid].state.unobserved if mid in data else np.empty(0)
+            cut = False
             while j < n and (own[mi, j] or unknown[mi, j]):
                 j += 1
                 if j < n and cuts.size and np.isin(bounds[j], cuts):
+                    cut = True
                     break  # nothing observed from here: the stop ends where the record does
             cat = Cat(int(state[mi, k]))
             start = float(bounds[k])
@@ -327,6 +331,10 @@ def _detect_stops(
                 reason=reason,
                 category=reason_category(setup, reason),
                 ongoing=live and j == n,
+                # Still stopped where the record (or the range read) ends: how long it lasted is not
+                # known, so it is never a short stop (qa6 N6: a bearing failure open at the record's
+                # end listed as a finished 0.4 min short stop, counted as speed loss).
+                open_end=cut or (not live and j == n),
             )
             if flag:
                 s.flags.append(flag)
