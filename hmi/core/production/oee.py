@@ -83,6 +83,10 @@ class OeeFigures:
     # The units P counts (`run_s`'s): those between the counter samples of recorded stretches.
     # None: `produced`.
     p_units: float | None = None
+    # The most units one counter sample brought in them: a state change and the counter are sampled
+    # apart, so the run time may end up to a sample before the last units it made; a count within
+    # that of the ideal rate is not "over the ideal rate".
+    p_step: float = 1.0
     # Of the range's unknown-state time, the seconds nothing was recorded (LineHMI not running,
     # before the record's start); the rest was unknown while recording (state tag Bad, link lost).
     unrecorded_s: float = 0.0
@@ -134,8 +138,9 @@ class OeeFigures:
         if p is None or p <= IDEAL_EXCEEDED_ABOVE or units is None:
             return False
         ideal = self.ideal_rate * self.count_run_s / 60.0
-        # A whole-unit counter is a unit ahead of the fraction made at worst (the `- 1.0`).
-        return units - 1.0 > ideal * IDEAL_EXCEEDED_ABOVE
+        # A whole-unit counter is a unit ahead of the fraction made at worst, and the run time may
+        # end up to one counter sample before the units it made (`p_step`).
+        return units - max(1.0, self.p_step) > ideal * IDEAL_EXCEEDED_ABOVE
 
     @property
     def unknown_recorded_s(self) -> float:
@@ -232,6 +237,7 @@ class Counted:
     units: float | None  # None: the machine has no counter
     run_s: float  # its run time (APT) between those counter samples
     span_s: float  # the time between those counter samples
+    max_step: float = 1.0  # the most units one of those samples brought
 
 
 def recorded_stretches(gaps: Sequence[tuple[float, float]], a: float, b: float) -> list[tuple[float, float]]:
@@ -381,6 +387,7 @@ class ProductionAnalysis:
             rate,
             run_s=counted.run_s,
             p_units=counted.units,
+            p_step=counted.max_step,
             unrecorded_s=self._unrecorded_s(scope, a, b),
             short_stops=self._short_stops(scope, a, b),
             short_stop_s=setup.short_stop_s,
@@ -409,6 +416,7 @@ class ProductionAnalysis:
             return Counted(None, 0.0, 0.0)
         cats = self.timeline.tcat[self.timeline.index(machine)]
         units = run = span = 0.0
+        step = 1.0
         for lo, hi in recorded_stretches(self.timeline.gaps, a, b):
             i = int(np.searchsorted(track.ts, lo, side="left"))
             j = int(np.searchsorted(track.ts, hi, side="left")) - 1
@@ -418,7 +426,8 @@ class ProductionAnalysis:
             units += d.produced(np.nextafter(x, np.inf), np.nextafter(y, np.inf)) or 0.0
             run += sum(self._times(cats, x, y)[int(k)] for k in APT_CATS)
             span += y - x
-        return Counted(units, run, span)
+            step = max(step, float(np.diff(track.cum[i : j + 1]).max()))
+        return Counted(units, run, span, step)
 
     def _short_stops(self, scope: str, a: float, b: float) -> int:
         """The short stops in [a, b) (the line's: of every machine) as the Stops table lists them:
