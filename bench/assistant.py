@@ -923,10 +923,23 @@ def pct(xs: list[float], p: float) -> float:
     return s[k]
 
 
-def evaluate(db_files: list[Path], questions: list[Question], model: Any, repeats: int) -> dict[str, Any]:
+def declined(text: str) -> bool:
+    """The answer opens by saying it cannot answer (an honest miss on an answerable question).
+
+    Only the opening is read: an answer that states figures may say "not recorded" about a gap further on.
+    """
+    from assistant_heldout.questions import DECLINE
+
+    low = text[:80].lower()
+    return any(m.lower() in low for m in (*DECLINE, "nicht beantworten", "无法"))
+
+
+def evaluate(
+    db_files: list[Path], questions: list[Question], model: Any, repeats: int, config: Any = None
+) -> dict[str, Any]:
     from inference.assistant.factory import build_assistant
 
-    router = build_assistant(db_files=db_files, use_model=False)
+    router = build_assistant(config=config, db_files=db_files, use_model=False)
     rows: list[dict[str, Any]] = []
     lat: list[float] = []
     for q in questions:
@@ -943,6 +956,7 @@ def evaluate(db_files: list[Path], questions: list[Question], model: Any, repeat
                 "q": q.text,
                 "cat": q.category,
                 "router_ok": correct(q, best.text, best.sources),
+                "router_declined": declined(best.text),
                 "router_ms": statistics.median(times),
                 "router_text": best.text[:300],
                 "sql_ms": q.sql_ms,
@@ -950,7 +964,7 @@ def evaluate(db_files: list[Path], questions: list[Question], model: Any, repeat
         )
     out: dict[str, Any] = {"rows": rows, "router_ms": lat, "model_ms": []}
     if model is not None:
-        am = build_assistant(db_files=db_files, model=model, use_model=True)
+        am = build_assistant(config=config, db_files=db_files, model=model, use_model=True)
         for q, row in zip(questions, rows, strict=True):
             a = am.answer(q.text, use_model=True)
             out["model_ms"].append(a.elapsed_s * 1000)
@@ -982,15 +996,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write all rows and figures here")
     p.add_argument(
         "--set",
-        choices=("dev", "heldout"),
+        choices=("dev", "heldout", "wordings"),
         default="dev",
         help="dev: the questions developed with the router; heldout: bench/assistant_heldout (its own"
-        " recording, fault schedule and people; score it once, at the end)",
+        " recording, fault schedule and people; score it once, at the end); wordings: fresh supervisor"
+        " wordings over the held-out recording, asked with the demo line's config as the app does",
     )
     args = p.parse_args(argv)
     jdir = Path(args.journal)
     if args.record:
-        if args.set == "heldout":
+        if args.set in ("heldout", "wordings"):
             from assistant_heldout import recording as ho
 
             record(
@@ -1009,10 +1024,18 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print(f"no journal in {jdir}; run with --record", file=sys.stderr)
         return 2
+    config = None
     if args.set == "heldout":
         from assistant_heldout.questions import build_heldout_questions
 
         questions = build_heldout_questions(files[-1])
+    elif args.set == "wordings":
+        from assistant_heldout.wordings import build_wordings_questions
+
+        from hmi.core.config import DEMO_CONFIG, load_config
+
+        questions = build_wordings_questions(files[-1])
+        config = load_config(DEMO_CONFIG)
     else:
         questions = build_questions(files[-1])
     print(
@@ -1025,7 +1048,7 @@ def main(argv: list[str] | None = None) -> int:
 
         model = LocalLM.load(args.model_dir, provider=args.provider, threads=args.threads or None)
         print(f"model: {model.name} on {model.provider}, loaded in {model.load_s:.2f} s")
-    res = evaluate(files, questions, model, args.repeats)
+    res = evaluate(files, questions, model, args.repeats, config)
     rows = res["rows"]
     n = len(rows)
     cats = sorted({r["cat"] for r in rows})
@@ -1048,6 +1071,14 @@ def main(argv: list[str] | None = None) -> int:
     declines = [r for r in rows if r["cat"].startswith("decline") or r["cat"] == "bad_input"]
     if declines:
         print(f"\ndeclines right (router only): {sum(r['router_ok'] for r in declines)} of {len(declines)}")
+    # Three figures: right; an honest "can't answer" on a question the data answers (no fact stated);
+    # wrong: a fact stated that is not the one asked, or a question the data cannot answer answered.
+    missed = [r for r in rows if not r["router_ok"]]
+    honest = [r for r in missed if r["router_declined"] and not r["cat"].startswith("decline")]
+    print(
+        f'\nrouter only: right {n - len(missed)} of {n}; honest "can\'t answer" {len(honest)};'
+        f" wrong (stated as fact) {len(missed) - len(honest)}"
+    )
     lat = res["router_ms"]
     sql = [r["sql_ms"] for r in rows if r["sql_ms"] > 0]
     print(
@@ -1070,10 +1101,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     wrong = [r for r in rows if not r["router_ok"]]
     for r in wrong:
-        print(f"  router wrong: {r['q'][:70]!r} -> {r['router_text'][:200]!r}")
+        tag = "declined" if r in honest else "wrong"
+        print(f"  router {tag}: {r['q'][:70]!r} -> {r['router_text'][:200]!r}")
     figures: dict[str, Any] = {
         "questions": n,
         "router_ok": sum(r["router_ok"] for r in rows),
+        "router_honest_decline": len(honest),
         "router_p50_ms": pct(lat, 50),
         "router_p95_ms": pct(lat, 95),
     }

@@ -21,7 +21,9 @@ DEADBANDS = [0.0, 0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0]
 RANGES = [None, (0.0, 10.0), (0.0, 100.0), (0.0, 5000.0)]
 
 
-def config(deadband: float, rng: tuple[float, float] | None, with_template: bool) -> LineConfig:
+def config(
+    deadband: float, rng: tuple[float, float] | None, with_template: bool, on_delay_s: float = 0.0
+) -> LineConfig:
     tag = {
         "name": "x",
         "node_id": "ns=2;s=X",
@@ -40,6 +42,7 @@ def config(deadband: float, rng: tuple[float, float] | None, with_template: bool
                 "type": "analog",
                 "tag": "x",
                 "message": "X {level}: {value} {unit} (limit {limit} {unit})",
+                "on_delay_s": on_delay_s,
             }
         )
     return LineConfig.model_validate(
@@ -61,12 +64,15 @@ NUMBER = re.compile(r"-?[\d,]+(?:\.\d+)?")
     deadband=st.sampled_from(DEADBANDS),
     rng=st.sampled_from(RANGES),
     with_template=st.booleans(),
+    on_delay_s=st.sampled_from([0.0, 2.0, 3.0]),
     values=st.lists(st.floats(-5, 15, allow_nan=False), min_size=1, max_size=40),
 )
 def test_messages_freeze_the_trigger_value_rounded_to_the_tags_precision(
-    deadband, rng, with_template, values
+    deadband, rng, with_template, on_delay_s, values
 ):
-    cfg = config(deadband, rng, with_template)
+    """With an on-delay too (qa7 G22): the sample that ends the delay may sit inside the deadband,
+    below the limit; the message quotes the furthest the value went past the limit during it."""
+    cfg = config(deadband, rng, with_template, on_delay_s if with_template else 0.0)
     defs, problems = load_definitions(cfg)
     assert not problems
     t = [1000.0]
@@ -96,11 +102,11 @@ def test_messages_freeze_the_trigger_value_rounded_to_the_tags_precision(
             for num in NUMBER.findall(r.message.split(" — ")[0]):
                 frac = num.split(".")[1] if "." in num else ""
                 assert len(frac) <= decimals, (num, r.message)
-            # The value triggered the alarm (it was past the limit, or the engine's deadband side).
+            # The value triggered the alarm: it was past the limit (never only inside the deadband).
             if d.op == ">=":
-                assert r.trigger_value >= d.limit
+                assert r.trigger_value >= d.limit, (r.message, d.on_delay_s)
             else:
-                assert r.trigger_value <= d.limit
+                assert r.trigger_value <= d.limit, (r.message, d.on_delay_s)
             if r.state == AlarmState.RTN_UNACKED:
                 assert math.isfinite(r.trigger_value)
 
@@ -136,3 +142,28 @@ def test_every_message_leads_with_the_alarms_one_name(d, value, template):
     an activation journals starts with the name its later transitions use."""
     for definition in (d, dataclasses.replace(d, message=template)):
         assert definition.format_message(value).startswith(definition.name), definition.message
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    over=st.lists(st.floats(7.5, 9.0), min_size=1, max_size=3),
+    inside=st.lists(st.floats(7.01, 7.49), min_size=4, max_size=8),
+    on_delay_s=st.sampled_from([2.0, 3.0]),
+)
+def test_an_on_delay_ending_inside_the_deadband_quotes_the_value_past_the_limit(over, inside, on_delay_s):
+    """qa7 G22: the value crossed the Hi limit, then hovered inside the deadband (still in alarm, below
+    the limit) until the on-delay ended: the message read "Hi: 4.47 mm/s (limit 4.50 mm/s)". It quotes
+    the furthest the value went past the limit while the delay ran."""
+    cfg = config(0.5, (0.0, 10.0), True, on_delay_s)
+    defs, problems = load_definitions(cfg)
+    assert not problems
+    t = [1000.0]
+    engine = AlarmEngine(cfg, defs, MemoryJournal(), lambda: t[0])
+    info = TagInfo.from_config(cfg.tags[0])
+    for v in [5.0, *over, *inside]:
+        t[0] += 1.0
+        engine.process(SampleBatch.from_columns([0], [t[0]], [t[0]], [t[0]], [v], [0]))
+    r = engine.record("x.hi")
+    assert r.count == 1, r
+    assert r.trigger_value == max(over)
+    assert f"X Hi: {info.format(max(over))} A (limit {info.format(7.5)} A)" in r.message, r.message

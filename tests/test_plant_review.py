@@ -30,6 +30,8 @@ from hmi.review_cli import report_main  # noqa: E402
 from inference.assistant.ask_cli import ask_cli_main  # noqa: E402
 from tests.pg_server import running_postgres  # noqa: E402
 from tests.test_assistant_journal import build_journal  # noqa: E402
+from tests.test_crash_restart_gap import START, _session  # noqa: E402
+from tests.test_report_record_end import _utc_config  # noqa: E402
 from tests.test_review import shift_journal  # noqa: E402
 
 
@@ -123,6 +125,34 @@ def test_report_and_timeline_from_the_plant_equal_those_from_the_file(plant):
             assert file_report.qc_rejects == plant_report.qc_rejects == {"scratch": 1}
             assert plant_report.users == ["olga"]
         record.close()
+
+
+@pytest.mark.parametrize("dead_min", [3, 47])
+def test_a_crash_inside_the_record_is_a_gap_in_the_plant_as_in_the_file(plant, tmp_path, dead_min):
+    """LineHMI was killed (no "journal closed") and started again: the time it was dead is not recorded.
+    A file finds it from its commit times; the plant database keeps none and finds it from the rows
+    those commits carried, so the review, the alarm KPIs and production read the same gap from both."""
+    line = f"crash{dead_min}"
+    cfg = _utc_config()
+    cfg = cfg.model_copy(update={"line": cfg.line.model_copy(update={"id": line})})
+    _session(cfg, tmp_path, START, 12, 2, closed=False)
+    crash = START + 10.0 * 11
+    restart = crash + 60.0 * dead_min
+    path = _session(cfg, tmp_path, restart, 12, 2, closed=True)
+    with psycopg.connect(plant["url"], autocommit=True) as c:  # its own database: the others list lines
+        c.execute(f"CREATE DATABASE {line}")
+    url = plant["url"].rsplit("/", 1)[0] + "/" + line
+    forward(url, tmp_path, f"{line}-ws", line)
+    files = ReviewSource.open([path])
+    record = PlantRecord(PlantTarget.parse(url, line=line))
+    file_gaps, plant_gaps = files.not_recording(), record.not_recording()
+    assert any(a <= crash + 1e-6 and b >= restart - 1e-6 for a, b in plant_gaps), plant_gaps
+    assert np.allclose(plant_gaps, file_gaps, rtol=0, atol=1e-5), (plant_gaps, file_gaps)
+    t0, t1 = files.t0, files.t1 + 1e-3
+    file_report = build_report(files, t0, t1, "whole journal")
+    plant_report = build_report(record, t0, t1, "whole journal")
+    assert plant_report.alarm_kpis.unrecorded_s == pytest.approx(restart - crash, abs=1e-3)
+    same_report(to_markdown(file_report), to_markdown(plant_report), (str(path), str(record.target)))
 
 
 def test_the_record_of_one_station_and_a_date_range(plant):

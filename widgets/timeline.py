@@ -19,7 +19,8 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from hmi.core.review.notes import NoteKind, ReviewNote
-from hmi.core.review.timeline import LANES, Marker, Timeline
+from hmi.core.review.timeline import LANES, Marker, StateBar, Timeline
+from widgets.timeline_bars import StateBarsItem
 
 STATE_GREYS = {"Running": "#5c5c5c", "Starting": "#8a8a8a", "Idle": "#a8a8a8", "Stopped": "#c8c8c8"}
 ABNORMAL = "#d9534f"  # the alarm red, used only for abnormal states and alarm markers
@@ -40,6 +41,11 @@ LANE_TITLES = {
 NOTES_TITLE = "Review notes"
 NOTE_SYMBOLS = {NoteKind.NOTE: "s", NoteKind.BOOKMARK: "t1", NoteKind.STOP_REASON: "star"}
 FRAME_MS = 16  # a drag moves the cursor at most once per screen frame (60 Hz)
+
+
+def bar_colour(bar: StateBar) -> str:
+    """A state bar's fill: grey by state, the alarm red only when abnormal (ISA-101)."""
+    return ABNORMAL if bar.abnormal else STATE_GREYS.get(bar.state, "#b4b4b4")
 
 
 class CursorLine(pg.InfiniteLine):
@@ -131,16 +137,11 @@ class TimelineWidget(QWidget):
 
     # --- drawing -------------------------------------------------------------------------------
     def _draw_bars(self) -> None:
-        for bar in self.timeline.bars:
-            y = self._lane_y.get(bar.machine)
-            if y is None:
-                continue
-            colour = ABNORMAL if bar.abnormal else STATE_GREYS.get(bar.state, "#b4b4b4")
-            item = QGraphicsRectItem(bar.t0, y - 0.35, bar.t1 - bar.t0, 0.7)
-            item.setBrush(QBrush(QColor(colour)))
-            item.setPen(QPen(Qt.PenStyle.NoPen))
-            item.setToolTip(f"{bar.machine}: {bar.state}" + (f" ({bar.fault})" if bar.fault else ""))
-            self.plot.addItem(item)
+        """All machine lanes' state bars as one item (a week has ~10,000 bars: one item each made every
+        repaint of a strip of the timeline search and draw a scene of 10,000)."""
+        self._bars_shown = self.timeline.bars
+        self.bars_item = StateBarsItem(self.timeline.bars, self._lane_y, bar_colour)
+        self.plot.addItem(self.bars_item)
 
     def _draw_gaps(self, n: int) -> None:
         for gap in self.timeline.gaps:
@@ -174,7 +175,10 @@ class TimelineWidget(QWidget):
         self.show_events()
 
     def show_events(self) -> None:
-        """Draw the timeline's markers and stop marks as they are now (after `Timeline.add_events`)."""
+        """Draw the timeline's bars, markers and stop marks as they are now (after `Timeline.add_events`)."""
+        if self.timeline.bars is not self._bars_shown:
+            self._bars_shown = self.timeline.bars
+            self.bars_item.set_bars(self.timeline.bars, self._lane_y, bar_colour)
         self._markers = list(self.timeline.markers)
         for lane, scatter in self._marker_items.items():
             ms = [m for m in self._markers if m.lane == lane]

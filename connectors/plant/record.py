@@ -208,7 +208,31 @@ class PlantRecord:
 
     def production(self, t0: float, t1: float, setup: ProductionSetup | None = None) -> ProductionAnalysis:
         setup = setup or setup_or_error([self], str(self.target))
-        return analyse_sources([self], self.tag_series, t0, t1, setup, self.record_end)
+        return analyse_sources(
+            [self], self.tag_series, t0, t1, setup, self.record_end, self.last_evidence_before
+        )
+
+    def last_evidence_before(self, t: float) -> float | None:
+        """The station's newest sample or event before t: where its record stopped when LineHMI
+        crashed (a second "journal opened" with no "journal closed" between; hmi.core.record_gaps).
+        A journal file also has its commit times (file_last_before); the plant database keeps none,
+        so this reads the rows those commits carried. Audit rows are not evidence of the line (a
+        stop classified in a review days later)."""
+        with self.pool.connection() as conn:
+            ev = conn.execute(
+                "SELECT extract(epoch FROM max(ts))::float8 FROM events WHERE line_id = %s AND station_id = %s"
+                " AND kind <> %s AND ts < to_timestamp(%s)",
+                (self.target.line_id, self.station_id, str(EventKind.AUDIT), float(t)),
+            ).fetchone()
+            # one backward index step per tag (samples_tag_ts), not a scan of the line's samples
+            sa = conn.execute(
+                f"SELECT max(last.ts) FROM tags CROSS JOIN LATERAL (SELECT {_TS} AS ts FROM samples"
+                " WHERE tag_id = tags.id AND origin = ANY(%s) AND source_ts < to_timestamp(%s)"
+                " ORDER BY source_ts DESC LIMIT 1) last WHERE tags.line_id = %s",
+                (self._origins, float(t), self.target.line_id),
+            ).fetchone()
+        times = [v for v in (ev[0] if ev else None, sa[0] if sa else None) if v is not None]
+        return max(times) if times else None
 
     # --- production series --------------------------------------------------------------------------
     def tag_series(self, setup: ProductionSetup, t0: float, t1: float) -> dict[str, Series]:
@@ -272,7 +296,7 @@ class PlantRecord:
         }
 
     def not_recording(self) -> list[tuple[float, float]]:
-        return observation_gaps([self])
+        return observation_gaps([self], last_before=self.last_evidence_before)
 
     def open_notes(self) -> ReviewNotes:
         """Notes of a plant-historian review go to the reviewer's settings folder (there is no journal

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, QUrl
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
@@ -75,6 +75,62 @@ def print_report(
     return paint_report(printer, report_document(markdown, images), title)
 
 
+OBJECT = "\ufffc"  # how an image sits in a block's text
+
+
+def _keep_whole(doc: QTextDocument) -> list[tuple[float, float]]:
+    """(top, bottom) of everything a page break must not cut, in layout coordinates: every block whole
+    (a paragraph, a heading, a table cell, an image), each stop's caption together with the chart under
+    it, and a heading together with the block after it (a heading alone at a page's foot says nothing).
+
+    Whole blocks, not lines: Qt draws a block that a page's top cuts from its line just above the clip
+    (clipped out of sight, but its text is in the PDF, so a search finds it on the wrong page and the
+    paragraph's text reads twice); at block edges nothing is drawn outside its page."""
+    layout = doc.documentLayout()
+    spans: list[tuple[float, float]] = []
+    block = doc.begin()
+    while block.isValid():
+        rect = layout.blockBoundingRect(block)
+        spans.append((rect.top(), rect.bottom()))
+        prev = block.previous()
+        if prev.isValid() and (
+            (OBJECT in block.text() and prev.text().strip()) or prev.blockFormat().headingLevel() > 0
+        ):
+            spans.append((layout.blockBoundingRect(prev).top(), rect.bottom()))
+        block = block.next()
+    return spans
+
+
+def page_cuts(spans: list[tuple[float, float]], total: float, page_h: float) -> list[tuple[float, float]]:
+    """The pages as (top, bottom) of one continuous layout: each page ends at the start of the first
+    span that would cross its foot, so no paragraph, image or caption-with-chart is cut or left out.
+
+    Qt's own pagination was not used for this: a page-break policy on a caption made its paginated
+    layout drop later paragraphs from the printed pages (pdftotext: 405 of 417 lines). Here every
+    page is a clip of one unpaginated layout, so what is laid out is printed, and the pages join
+    edge to edge. Only a span taller than a page is cut (at the page's foot)."""
+    pages: list[tuple[float, float]] = []
+    y = 0.0
+    while y < total - 0.5:
+        foot = y + page_h
+        if foot >= total:
+            pages.append((y, total))
+            break
+        cut = foot
+        moved = True
+        while moved:  # move the cut up to the top of any span it would cross (spans may overlap)
+            moved = False
+            for top, bottom in spans:
+                if top < cut < bottom and top > y + 0.5:
+                    cut, moved = top, True
+        pages.append((y, cut))
+        y = cut
+    return pages or [(0.0, total)]
+
+
+EDGE = 0.25  # layout px (96 dpi)
+
+
 def paint_report(device: QPagedPaintDevice, doc: QTextDocument, title: str) -> int:
     """Lay the document out on the device's pages with a footer on each; returns the page count."""
     resolution = device.logicalDpiX()
@@ -87,24 +143,26 @@ def paint_report(device: QPagedPaintDevice, doc: QTextDocument, title: str) -> i
         scale = resolution / 96.0
         width, height = page.width() / scale, page.height() / scale
         footer = 24.0
-        doc.setPageSize(QSizeF(width, height - footer))
-        pages = doc.pageCount()
-        for n in range(pages):
+        doc.setTextWidth(width)  # one continuous layout; the pages are cut from it (page_cuts)
+        pages = page_cuts(_keep_whole(doc), doc.size().height(), height - footer)
+        for n, (top, bottom) in enumerate(pages):
             if n:
                 device.newPage()
             painter.save()
             painter.scale(scale, scale)
-            painter.translate(0, -n * (height - footer))
-            clip = QRectF(0, n * (height - footer), width, height - footer)
-            doc.drawContents(painter, clip)
+            painter.translate(0, -top)
+            # Qt draws every block that touches the clip, edges included (and the clip only hides it:
+            # the PDF still holds its text); a hair inside the cuts, the block above the page's top
+            # and the one below its foot are not drawn at all, so each is in the text of one page only.
+            doc.drawContents(painter, QRectF(0, top + EDGE, width, bottom - top - 2 * EDGE))
             painter.restore()
             painter.save()
             painter.scale(scale, scale)
             small = QFont("Sans Serif")
             small.setPixelSize(9)  # in the 96-dpi layout coordinates, like the document
             painter.setFont(small)
-            painter.drawText(QPointF(0, height - 6), f"{title} — page {n + 1} of {pages}")
+            painter.drawText(QPointF(0, height - 6), f"{title} — page {n + 1} of {len(pages)}")
             painter.restore()
     finally:
         painter.end()
-    return pages
+    return len(pages)

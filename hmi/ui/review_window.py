@@ -62,7 +62,7 @@ from hmi.core.review.notes import NoteKind, NotesError, ReviewNote
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
-from hmi.core.review.timeline import LANES, Timeline, build_timeline
+from hmi.core.review.timeline import LANES, NOT_RUNNING, Timeline, build_timeline
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
@@ -360,8 +360,20 @@ class ReviewWindow(QMainWindow):
         states = []
         for machine, name in self.timeline.machines:
             bar = self.timeline.state_at(machine, t)
-            states.append([name, "no data" if bar is None else bar.state + (f" ({bar.fault})" if bar.fault else ""),
-                           "" if bar is None else _hms(bar.t0)])  # fmt: skip
+            if bar is None:
+                gap = self.timeline.gap_at(t)  # why nothing is known: say it, never a state
+                unread = (
+                    "no data"
+                    if gap is None
+                    else (
+                        "not recorded (LineHMI not running)"
+                        if gap.text == NOT_RUNNING
+                        else "not read (server link down)"
+                    )
+                )
+                states.append([name, unread, "" if gap is None else _hms(gap.t0)])
+                continue
+            states.append([name, bar.state + (f" ({bar.fault})" if bar.fault else ""), _hms(bar.t0)])
         _fill(self.state_table, states)
         if self._texts:
             texts = []

@@ -93,6 +93,12 @@ PRIORITIES: dict[str, dict[str, str]] = {
 
 # Message templates: key -> lang -> str.format template (fields named as the English rendering's).
 MESSAGES: dict[str, dict[str, str]] = {
+    "oee": {
+        "de": "OEE {who} ({range}): {oee} (Verfügbarkeit {a}, Leistung {p}, Qualität {q}); Gutmenge {good},"
+        " Ausschuss {rejects}, Stillstand {down}.",
+        "zh": "{who}OEE（{range}）：{oee}（可用率 {a}，性能 {p}，质量 {q}）；"
+        "良品 {good}，废品 {rejects}，停机 {down}。",
+    },
     "value": {
         "de": "{label} ist {value}{quality} (um {time}{origin}).",
         "zh": "{label}为{value}{quality}（{time}{origin}）。",

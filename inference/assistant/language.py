@@ -91,6 +91,9 @@ _GERMAN_WORDS = frozenset(
         "stunde",
         "wurde",
         "wurden",
+        "niemand",
+        "niemandem",
+        "bestätigt",
         "welchen",
         "über",
         "für",
@@ -105,7 +108,7 @@ _GRAMMAR_TEXT = """
     einen eines an zu im in aus nach vor beim am vom zum zur durch gegen ohne um wie was die sie er man mir mich uns
     euch ihr dich du denn doch mal schon auch sehr heute früh morgens abends derzeit momentan zuletzt
     zuerst erste ersten letzter letztes genau eigentlich wieder immer bitte danke sag sagen gab geben
-    zeigen wird werden worden sein gewesen hatten habe hast bin bist welchem dieser diese dieses diesem
+    zeigen wird werden wurde wurden worden sein gewesen hatten habe hast bin bist welchem dieser diese dieses diesem
     diesen alle allen jeder jede jedes keinen mehr weniger einmal aktuelle aktuellen jetzige minuten
     stunden sekunden tage tag woche vorgestern dass ob also dann da hier dort gab gibt wo woher wohin
     wieviel wieviele
@@ -176,6 +179,16 @@ _DE: dict[str, str] = {
     "unquittierte": "unacknowledged",
     "quittiert": "acknowledged",
     "quittierte": "acknowledged",
+    # "bestätigen" is how many operators say quittieren; "von niemandem bestätigt": nobody acknowledged.
+    "von niemandem bestätigt": "nobody acknowledged",
+    "von niemandem quittiert": "nobody acknowledged",
+    "nicht bestätigt": "unacknowledged",
+    "unbestätigt": "unacknowledged",
+    "unbestätigte": "unacknowledged",
+    "bestätigt": "acknowledged",
+    "bestätigte": "acknowledged",
+    "niemandem": "nobody",
+    "niemand": "nobody",
     "zurückgesetzt": "reset",
     "stehen geblieben": "stopped",
     "stehengeblieben": "stopped",

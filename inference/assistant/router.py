@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmi.core.alarms.event_codec import TransitionCause
-from inference.assistant.catalog import Catalog, Mention
-from inference.assistant.language import detect, to_english
-from inference.assistant.scope import OffData, Scope
+from inference.assistant.catalog import FUNCTION_WORDS, Catalog, Mention
+from inference.assistant.language import GRAMMAR, detect, to_english
+from inference.assistant.paraphrase import Paraphraser
+from inference.assistant.scope import CONVERSATION_WORDS, OffData, Scope
 from inference.assistant.timeparse import TimeParser, TimeSpec
 
 MAX_QUESTION_CHARS = 500
@@ -112,6 +113,9 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"|did|silenc\w*|clear\w*|out of service|confirm\w*|sign\w* off)",
             r"\bwhich (users?|operators?|people)\b",
             r"\bwhat did (the )?(operator|supervisor|engineer|admin|[a-z]+\.[a-z]+) (do|change|touch)\b",
+            # Acknowledging and shelving are always a person's doing: "did m.keller ack anything?"
+            r"\bdid \S+ (ack|acked|acknowledg\w*|shelv\w*)\b",
+            r"\b(why|reason)\b.*\bshelv\w*\b",
             r"\b(when|what time) did\b.*\b(ack\w*|acknowledg\w*|reset|shelv\w*|chang\w*)\b",
             r"\bby whom\b",
             r"\bshelv\w*\b.*\b(why|reason)\b",
@@ -296,7 +300,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bstate of\b",
             r"\bwhich machines?\b.*\b(running|stopped|faulted|idle|down)\b",
             r"\bwhat (is|was) the \w+ doing\b",
-            r"\bhow'?s the \w+ doing\b",
+            r"\bhow('?s| is) the \w+ doing\b",
             r"\b(line|machines?) (state|status)\b",
             r"\bis (it|the line) running\b",
             r"\b\w+ (is )?running\b",
@@ -740,6 +744,7 @@ class Router:
     ) -> None:
         """`data_words`: words of the data beyond the catalog (the reason tree); `procedure_words`: the
         procedure documents' words (None: no documents to check a procedure question against)."""
+        data_words = list(data_words)
         self.catalog = catalog
         self.time = time_parser
         self.now = now
@@ -749,6 +754,23 @@ class Router:
             [rx for _name, rx in INTENTS] + [rx for _s, rx in _STATE_WORDS] + [rx for _f, rx in _FAULT_WORDS]
         )
         self._check_procedures = procedure_words is not None
+        # Everyday wordings read as the words above (`paraphrase`); spelling is mended only towards the
+        # patterns' and the line's own words, never towards a word that is right as typed.
+        vocab = {w for rx in patterns for w in re.findall(r"[a-z]{7,}", rx.pattern)} | {
+            s for s, _rx in _STATE_WORDS
+        }
+        vocab |= {w for m in catalog.machines.values() for w in m.name.lower().split()}
+        vocab |= {w for t in catalog.tags.values() for w in t.words}
+        self._paraphrase = Paraphraser(vocab)
+        self._as_typed = (
+            CONVERSATION_WORDS
+            | FUNCTION_WORDS
+            | GRAMMAR
+            | _NOT_NAMES
+            | _GRAMMAR
+            | UNMEASURED
+            | frozenset(data_words)
+        )
         self.scope = Scope(
             catalog,
             [*patterns, _PRIORITY, _RISK_WARNINGS],
@@ -901,7 +923,7 @@ class Router:
                 "nonsense", reply="I did not understand that. Try for example: " + " / ".join(SUGGESTIONS[:3])
             )
         lang = detect(q)
-        q_en = to_english(q, lang)
+        q_en = self._paraphrase.rewrite(to_english(q, lang), self._as_typed)
         now = self.now()
         c = self.catalog
         anchor_ts = self._anchored_time(q_en, now)
@@ -949,11 +971,16 @@ class Router:
 
         unknown = self._unknown_names(rest) if not mids and not tag_mentions and not alarm_mentions else []
         # A dotted name that is neither a tag nor an alarm ("filler.foo") is unknown even next to a machine.
-        unknown += [
+        dotted = [
             w
             for w in re.findall(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b", low)
-            if w not in c.tags and w not in c.alarms and w not in unknown
+            if w not in c.tags and w not in c.alarms
         ]
+        # In a who-did-what question a dotted name that is no tag or alarm is a person's login
+        # ("what did m.keller do?"): the tool answers for that user (and says when nothing is recorded).
+        users = dotted if intent == "who" else []
+        unknown = [w for w in unknown if w not in users]
+        unknown += [w for w in dotted if w not in users and w not in unknown]
         needs_entity = intent in (
             "value",
             "stats",
@@ -1012,7 +1039,9 @@ class Router:
             if not actions and re.search(r"\back|\btook\b|\bcomment|\bconfirm|\bsign\w* off", low):
                 actions = [TransitionCause.ACKNOWLEDGE.value]
             for action in actions or [None]:
-                per_machine("operator_actions", action=action, start=start, end=end)
+                per_machine(
+                    "operator_actions", action=action, user=users[0] if users else None, start=start, end=end
+                )
         elif intent == "procedure":
             # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
             query = q_en

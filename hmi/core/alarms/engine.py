@@ -85,6 +85,10 @@ class _Rt(AlarmCondition):
 
     comment: str = ""
     pending_on: float | None = None
+    # The value that will trigger it: the furthest past the limit while the on-delay runs. The
+    # sample that ends the delay may sit inside the deadband, below the limit: quoting it read
+    # "Filler vibration Hi: 4.47 mm/s (limit 4.50 mm/s)" (qa7 G22).
+    pending_value: float | None = None
     pending_off: float | None = None
     reentry: bool = False  # back from shelved/suppressed/out of service: activation is rate-limited
     state: AlarmState = AlarmState.NORMAL
@@ -276,6 +280,7 @@ class AlarmEngine:
                     self._tag_value[tags] = batch.value[rows]
                     self._tag_value_ts[tags] = batch.source_ts[rows]
                     self._tag_status[tags] = batch.status[rows]
+                self._follow_pending()
             self._run_timers(t_max)
             changed = self._flush()
         self._emit(changed)
@@ -312,11 +317,13 @@ class AlarmEngine:
             if d.on_delay_s > 0 or rt.reentry:
                 if rt.pending_on is None:
                     rt.pending_on = t
+                    rt.pending_value = v
                 self._timers.add(i)
             else:
                 self._activate(i, t, v)
         else:
             rt.pending_on = None
+            rt.pending_value = None
             rt.reentry = False
             if not rt.active:
                 return
@@ -326,6 +333,26 @@ class AlarmEngine:
                 self._timers.add(i)
             else:
                 self._clear(i, t, v)
+
+    def _follow_pending(self) -> None:
+        """Keep each pending alarm's trigger value at the furthest its tag went past the limit."""
+        for i in self._timers:
+            rt = self._rt[i]
+            if rt.pending_on is None:
+                continue
+            v = self._value(i)
+            d = self._defs[i]
+            if rt.pending_value is None or not math.isfinite(rt.pending_value):
+                rt.pending_value = v
+            elif d.kind == AlarmKind.ANALOG and math.isfinite(v):
+                further = max if d.op in (">=", ">") else min
+                rt.pending_value = further(rt.pending_value, v)
+
+    def _pending_trigger(self, i: int) -> float:
+        rt = self._rt[i]
+        if self._defs[i].kind == AlarmKind.ANALOG and rt.pending_value is not None:
+            return rt.pending_value
+        return self._value(i)
 
     def _run_timers(self, now: float) -> None:
         if not self._timers:
@@ -346,21 +373,39 @@ class AlarmEngine:
                 self._timers.discard(i)
         for i in due:
             self._timers.discard(i)
-            self._activate(i, now, self._value(i), since=self._rt[i].pending_on)
+            self._activate(
+                i, now, self._value(i), since=self._rt[i].pending_on, trigger=self._pending_trigger(i)
+            )
         if reentry:
             allowed = self._throttle.available(now)
             reentry.sort(key=lambda i: (self._defs[i].priority, self._rt[i].pending_on or 0.0, i))
             for i in reentry[:allowed]:
                 self._throttle.take()
                 self._timers.discard(i)
-                self._activate(i, now, self._value(i), since=self._rt[i].pending_on, reentry=True)
+                self._activate(
+                    i,
+                    now,
+                    self._value(i),
+                    since=self._rt[i].pending_on,
+                    reentry=True,
+                    trigger=self._pending_trigger(i),
+                )
 
     def _value(self, i: int) -> float:
         return float(self._tag_value[self._alarm_tag[i]])
 
     def _activate(
-        self, i: int, t: float, v: float, *, since: float | None = None, reentry: bool = False
+        self,
+        i: int,
+        t: float,
+        v: float,
+        *,
+        since: float | None = None,
+        reentry: bool = False,
+        trigger: float | None = None,
     ) -> None:
+        """`v`: the value now (journaled with the activation); `trigger`: the value the message
+        quotes (after an on-delay, the furthest past the limit during it; default `v`)."""
         rt = self._rt[i]
         d = self._defs[i]
         prev = rt.state
@@ -373,12 +418,13 @@ class AlarmEngine:
         rt.acked_by = ""
         rt.comment = ""
         rt.count += 1
-        rt.trigger_value = v
+        rt.trigger_value = v if trigger is None else trigger
         rt.pending_on = None
+        rt.pending_value = None
         rt.pending_off = None
         rt.reentry = False
         rt.first_out, rt.first_out_of = False, ""
-        rt.message = d.format_message(v)
+        rt.message = d.format_message(rt.trigger_value)
         # Re-annunciation after a shelve/suppression is not part of a process cascade: no first-out.
         if d.machine and not reentry and not d.advisory:
             self._first_out(i, t)
@@ -495,6 +541,7 @@ class AlarmEngine:
         rt.active = False
         rt.latched = False
         rt.pending_on = None
+        rt.pending_value = None
         rt.pending_off = None
         rt.reentry = False
         rt.first_out, rt.first_out_of = False, ""
@@ -525,6 +572,7 @@ class AlarmEngine:
             if rt.in_alarm:
                 rt.reentry = True
                 rt.pending_on = t
+                rt.pending_value = self._value(i)
                 self._timers.add(i)
         self._transition(i, prev, t, action, user=user, reason=reason, comment=comment)
 

@@ -269,13 +269,25 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
     # else the machine-state changes (here).
     with_stops = r.production is None
     lines += ["## Machines: time per state", ""]
-    lines.append("| machine | " + " | ".join(_STATES) + (" | stops |" if with_stops else " |"))
-    lines.append("|---|" + "---|" * (len(_STATES) + (1 if with_stops else 0)))
+    # Over the record's span inside the period; "not recorded": no state read (the server link down,
+    # LineHMI not running, before the machine's first reading), never the last state held (qa7 G28).
+    r0 = r.t0 if r.record_start is None else r.record_start
+    r1 = r.t1 if r.record_end is None else r.record_end
+    span = max(0.0, r1 - r0)
+    lines.append(
+        f"From {_t(r0)} to {_t(r1)}; not recorded: no state was read then (server link "
+        "down, LineHMI not running, before a machine's first reading).",
+    )
+    lines.append("")
+    columns = [*_STATES, "not recorded"]
+    lines.append("| machine | " + " | ".join(columns) + (" | stops |" if with_stops else " |"))
+    lines.append("|---|" + "---|" * (len(columns) + (1 if with_stops else 0)))
     stop_count = Counter(s.machine for s in r.stops)
     for m, name in r.machine_names.items():
         st = r.state_time.get(m, {})
         other = sum(v for k, v in st.items() if k not in _STATES[:-1])
-        cells = [_dur(st.get(k, 0.0)) for k in _STATES[:-1]] + [_dur(other)]
+        unread = max(0.0, span - sum(st.values()))
+        cells = [_dur(st.get(k, 0.0)) for k in _STATES[:-1]] + [_dur(other), _dur(unread)]
         tail = f" | {stop_count.get(m, 0)} |" if with_stops else " |"
         lines.append(f"| {name} | " + " | ".join(cells) + tail)
     lines += ["", "## Machine state changes", ""]

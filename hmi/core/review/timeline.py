@@ -16,7 +16,7 @@ shows its own classification at once.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hmi.core.alarms.event_codec import TransitionCause, transition_brief
@@ -70,6 +70,9 @@ class StopMark:
     t: float  # the stop's start
     text: str  # the audit row's message: who, what reason or note, where it was made
     event_id: int
+
+
+NOT_RUNNING = "LineHMI was not running"  # the text of a Gap nothing was recorded in
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,11 @@ class Timeline:
         self.events = sorted([*self.events, *new], key=lambda e: (e.ts, e.id))
         self.markers = sorted([*self.markers, *markers], key=lambda m: (m.t, m.event_id))
         self.stop_marks = sorted([*self.stop_marks, *marks], key=lambda m: (m.t, m.event_id))
-        if any(e.kind == EventKind.MACHINE_STATE for e in new):
-            self.bars = _state_bars(self.events, [m for m, _ in self.machines], self.t1)
         self.gaps += gaps
+        if any(e.kind in (EventKind.MACHINE_STATE, EventKind.DATA_GAP) for e in new):
+            self.bars = _state_bars(
+                self.events, [m for m, _ in self.machines], self.t1, _blind(self.events, self.gaps)
+            )
         self.__post_init__()
 
 
@@ -154,10 +159,10 @@ def build_timeline(source: ReviewRecord, period: tuple[float, float] | None = No
         events = sorted([*context, *source.events(a, b)], key=lambda e: (e.ts, e.id))
         bars_end = min(t1, b)  # what comes after the period is not read: its last bars end with it
     machines = source.machines()
-    bars = _state_bars(events, [m for m, _ in machines], bars_end)
     markers, gaps, marks = _marks(events)
     for a, b in source.not_recording():
-        gaps.append(Gap(a, b, "LineHMI was not running"))
+        gaps.append(Gap(a, b, NOT_RUNNING))
+    bars = _state_bars(events, [m for m, _ in machines], bars_end, _blind(events, gaps))
     markers.sort(key=lambda m: (m.t, m.event_id))
     marks.sort(key=lambda m: (m.t, m.event_id))
     return Timeline(t0, t1, machines, bars, markers, gaps, events, marks)
@@ -215,7 +220,42 @@ def _stop_mark(ev: StoredEvent) -> StopMark | None:
     return StopMark(str(d["machine"]), float(start), ev.message, ev.id)
 
 
-def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) -> list[StateBar]:
+def _blind(events: Iterable[StoredEvent], gaps: Iterable[Gap]) -> list[tuple[float, float]]:
+    """Where no machine state was read: LineHMI not running, and the server link down for every tag
+    (a `data_gap` of "all" tags; a backfill note only says what history filled in afterwards)."""
+    link_down = {
+        (float(ev.data["start"]), float(ev.data["end"]))
+        for ev in events
+        if ev.kind == EventKind.DATA_GAP
+        and ev.data.get("tags") == "all"
+        and isinstance(ev.data.get("start"), int | float)
+        and isinstance(ev.data.get("end"), int | float)
+    }
+    return sorted(link_down | {(g.t0, g.t1) for g in gaps if g.text == NOT_RUNNING})
+
+
+def _seen_parts(ta: float, tb: float, blind: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of a state held from a reading at ta to the next change at tb that were seen: a
+    stretch nobody read that starts at or after the reading hides it until the stretch ends (a
+    reading inside a stretch, e.g. backfilled from the server's history, is known from then on)."""
+    hidden = sorted((g0, min(g1, tb)) for g0, g1 in blind if ta <= g0 < tb)
+    parts: list[tuple[float, float]] = []
+    a = ta
+    for g0, g1 in hidden:
+        if g0 > a:
+            parts.append((a, g0))
+        a = max(a, g1)
+    if tb > a:
+        parts.append((a, tb))
+    return parts
+
+
+def _state_bars(
+    events: list[StoredEvent], machines: list[str], t_end: float, blind: Sequence[tuple[float, float]] = ()
+) -> list[StateBar]:
+    """Each machine's states as bars from its `machine_state` events, held to the next change, and
+    never across `blind` stretches (qa7 G28: a 23 s server outage was counted as Running in the
+    report's time per state): there the lane has no bar, the state is not known."""
     changes: dict[str, list[tuple[float, str, str]]] = {m: [] for m in machines}
     for ev in events:
         if ev.kind == EventKind.MACHINE_STATE and ev.source in changes:
@@ -230,6 +270,6 @@ def _state_bars(events: list[StoredEvent], machines: list[str], t_end: float) ->
         # a machine with no state change in the record (e.g. a journal of samples only) has no bars
         for (ta, state, fault), nxt in zip(seq, [*seq[1:], None][: len(seq)], strict=True):
             tb = nxt[0] if nxt is not None else t_end
-            if tb > ta:
-                bars.append(StateBar(machine, ta, tb, state, fault))
+            for a, b in _seen_parts(ta, tb, blind):
+                bars.append(StateBar(machine, a, b, state, fault))
     return bars

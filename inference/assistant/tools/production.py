@@ -10,6 +10,7 @@ from typing import Any
 from hmi.core.journal_read import JournalError
 from hmi.core.production.oee import LINE, OeeFigures
 from hmi.core.production.text import IDEAL_EXCEEDED
+from inference.assistant import i18n
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
 from inference.assistant.tools.fmt import fmt_duration, fmt_num
@@ -51,6 +52,25 @@ class Production(Tool):
             f" {_pct(f.performance)}{capped}, quality {_pct(f.quality)}); good {fmt_num(f.good)}, rejects"
             f" {fmt_num(f.rejects)}, downtime {fmt_duration(f.downtime_s)}."
         )
+        # The same figures in the question's language (the notes below stay English: they are the
+        # production model's own wording, shown as is everywhere).
+        fields = {
+            "range": rng,
+            "oee": _pct(f.oee),
+            "a": _pct(f.availability),
+            "p": _pct(f.performance) + capped,
+            "q": _pct(f.quality),
+            "good": fmt_num(f.good),
+            "rejects": fmt_num(f.rejects),
+            "down": fmt_duration(f.downtime_s),
+        }
+        line_word = {"de": "der Linie", "zh": "产线"}
+        localized = {
+            lang: i18n.msg(
+                "oee", who=line_word[lang] if scope == LINE else i18n.machine(scope, lang, scope), **fields
+            )[lang]
+            for lang in i18n.LANGS
+        }
         pareto = analysis.pareto()[:3]
         if pareto:
             text += (
@@ -85,4 +105,5 @@ class Production(Tool):
             facts,
             sources,
             key_facts=[_pct(f.oee).split()[0]] if f.oee is not None else [],
+            localized=localized,
         )
