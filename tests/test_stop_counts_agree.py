@@ -9,6 +9,7 @@ rows now say "none needed"; A's note counts the short stops of the rows in its r
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from types import SimpleNamespace
 
@@ -20,15 +21,23 @@ from hmi.core.production.oee import LINE, ProductionAnalysis
 from hmi.core.production.stops import NOT_CLASSIFIED, StopCounts
 from hmi.core.production.text import availability_text
 from hmi.core.production.timecat import TimeCat
+from hmi.core.production.timeline import StateSeries
 from hmi.core.review.report import _production_markdown
 from tests.production_helpers import T0
 from tests.test_production_core import random_line
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(line=random_line(), cut=st.tuples(st.floats(0, 1), st.floats(0, 1)), live=st.booleans())
-def test_stop_counts_are_the_counts_of_the_rows_shown(line, cut, live):
+@given(
+    line=random_line(),
+    cut=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+    live=st.booleans(),
+    codes=st.booleans(),
+)
+def test_stop_counts_are_the_counts_of_the_rows_shown(line, cut, live, codes):
     setup, data, span = line
+    if not codes:  # no PLC fault codes: every unplanned stop is without a reason, short or not
+        data = {m: dataclasses.replace(d, fault=StateSeries.empty()) for m, d in data.items()}
     an = ProductionAnalysis.build(setup, data, T0, T0 + span, live=live)
     a, b = sorted(T0 + span * c for c in cut)
     for scope in [LINE, *setup.ids]:
