@@ -996,16 +996,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write all rows and figures here")
     p.add_argument(
         "--set",
-        choices=("dev", "heldout", "wordings"),
+        choices=("dev", "heldout", "wordings", "classes"),
         default="dev",
         help="dev: the questions developed with the router; heldout: bench/assistant_heldout (its own"
         " recording, fault schedule and people; score it once, at the end); wordings: fresh supervisor"
-        " wordings over the held-out recording, asked with the demo line's config as the app does",
+        " wordings over the held-out recording, asked with the demo line's config as the app does;"
+        " classes: asst7's set by class of miss (why-stop frames, unacknowledged synonyms, machine and"
+        " wear synonyms, exact windows, off-data) over the same recording and config",
     )
     args = p.parse_args(argv)
     jdir = Path(args.journal)
     if args.record:
-        if args.set in ("heldout", "wordings"):
+        if args.set in ("heldout", "wordings", "classes"):
             from assistant_heldout import recording as ho
 
             record(
@@ -1029,12 +1031,14 @@ def main(argv: list[str] | None = None) -> int:
         from assistant_heldout.questions import build_heldout_questions
 
         questions = build_heldout_questions(files[-1])
-    elif args.set == "wordings":
+    elif args.set in ("wordings", "classes"):
+        from assistant_heldout.classes import build_classes_questions
         from assistant_heldout.wordings import build_wordings_questions
 
         from hmi.core.config import DEMO_CONFIG, load_config
 
-        questions = build_wordings_questions(files[-1])
+        build = build_wordings_questions if args.set == "wordings" else build_classes_questions
+        questions = build(files[-1])
         config = load_config(DEMO_CONFIG)
     else:
         questions = build_questions(files[-1])

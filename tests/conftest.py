@@ -27,6 +27,13 @@ os.environ.setdefault("LINEHMI_SETTINGS_DIR", tempfile.mkdtemp(prefix="linehmi-s
 
 
 @pytest.fixture(autouse=True)
+def own_settings_dir(tmp_path_factory, monkeypatch):
+    """Each test its own settings folder: a window closed in one test saved its layout where the
+    next test's window restored it (test_last_known failed after test_no_clipped_text)."""
+    monkeypatch.setenv("LINEHMI_SETTINGS_DIR", str(tmp_path_factory.mktemp("settings")))
+
+
+@pytest.fixture(autouse=True)
 def no_leaked_threads():
     before = set(threading.enumerate())
     yield

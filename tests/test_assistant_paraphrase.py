@@ -9,6 +9,7 @@ assistant keeps: a paraphrase never adds a subject, so the same wordings about s
 not hold (a made-up word) are still declined, naming it, and no word that is right as typed is changed.
 """
 
+# ruff: noqa: F811  (the fixtures `assistant` and `router` are the scope tests', imported below)
 from __future__ import annotations
 
 import datetime as dt
@@ -17,34 +18,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hmi.core.config import DEMO_CONFIG, load_config
-from hmi.core.production.setup import ProductionSetup
-from inference.assistant.assistant import Assistant
 from inference.assistant.catalog import Catalog
 from inference.assistant.paraphrase import Paraphraser, _one_edit
-from inference.assistant.procedures import ProcedureIndex
-from inference.assistant.router import Router
 from inference.assistant.scope import CONVERSATION_WORDS
-from inference.assistant.timeparse import ShiftCalendar
-from inference.assistant.tools import PlantTools
 
-UTC = dt.UTC
-NOW = dt.datetime(2026, 5, 4, 9, 0, 0, tzinfo=UTC).timestamp()
-CFG = load_config(DEMO_CONFIG)
+# The demo line's assistant as the scope tests build it (no journal, "now" 2026-05-04 09:00 UTC).
+from tests.test_assistant_scope import CFG, NOW, UTC, assistant, router  # noqa: F401 (fixtures)
+
 MACHINES = [m.name for m in Catalog.from_config(CFG).machines.values()]
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    tools = PlantTools(
-        Catalog.from_config(CFG),
-        None,
-        ShiftCalendar(tz=UTC),
-        procedures=ProcedureIndex(),
-        now=NOW,
-        production=ProductionSetup.from_config(CFG),
-    )
-    return Assistant(tools).router
 
 
 # (wording with {m} for a machine, the tool that answers it)

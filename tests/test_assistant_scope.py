@@ -19,6 +19,7 @@ from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.production.setup import ProductionSetup
 from inference.assistant.assistant import Assistant
 from inference.assistant.catalog import Catalog
+from inference.assistant.paraphrase import Paraphraser
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.router import SUGGESTIONS, Router
 from inference.assistant.scope import stem
@@ -75,6 +76,8 @@ def router(assistant: Assistant) -> Router:
 def test_a_subject_the_data_does_not_hold_is_declined_in_any_frame(router, w, frame, m):
     # A made-up word is a subject nothing recorded can be about (skip the few that are real plant words).
     assume(not router.scope.known(w, procedure=True) and not router.catalog.find_machines(w))
+    # ...nor an everyday word the router reads as plant words first ("hasnt" is "has not").
+    assume(Paraphraser(()).rewrite(w) == w)
     q = frame.format(w=w, m=m)
     route = router.route(q)
     assert not route.calls, (q, route.intent, route.calls)
@@ -217,6 +220,8 @@ def test_plain_state_words_about_a_machine_get_its_status(router, frame):
 )
 def test_plain_state_words_about_what_the_data_does_not_hold_are_declined(router, w, frame):
     assume(not router.scope.known(w, procedure=True) and not router.catalog.find_machines(w))
+    # ...nor an everyday word the router reads as plant words first ("hasnt" is "has not").
+    assume(Paraphraser(()).rewrite(w) == w)
     q = frame.format(m=w)
     route = router.route(q)
     assert not route.calls and route.reply is not None and w in route.reply, (q, route.intent, route.reply)

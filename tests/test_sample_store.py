@@ -401,3 +401,25 @@ def test_a_demo_like_line_is_stored_in_at_most_12_bytes_per_sample(tmp_path):
     # The whole file, fixed pages included (schema, tags, status names, one page or more per table:
     # ~20 B/sample at this file's 12,000 samples, 8.6 at 4.4 million, bench/README.md).
     assert packed.stat().st_size < raw.stat().st_size / 3.5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(-3, 40),  # tag ids, some not in `tags` (a file written by another tool)
+            st.one_of(st.none(), st.floats(-1e12, 1e12, allow_nan=False)),  # NULL source times too
+        ),
+        max_size=60,
+    )
+)
+def test_the_source_time_span_is_the_whole_tables_min_and_max(rows) -> None:
+    """source_time_span seeks each tag's first and last sample in the (tag_id, source_ts) index
+    instead of scanning the table: the same (min, max) as the scan, for any rows."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE samples (id INTEGER PRIMARY KEY, tag_id INTEGER NOT NULL, source_ts REAL,"
+                 " server_ts REAL, received_ts REAL, value REAL, status INTEGER NOT NULL)")  # fmt: skip
+    conn.execute("CREATE INDEX idx_samples_tag_ts ON samples (tag_id, source_ts)")
+    conn.executemany("INSERT INTO samples (tag_id, source_ts, status) VALUES (?, ?, 0)", rows)
+    scan = conn.execute("SELECT min(source_ts), max(source_ts) FROM samples").fetchone()
+    assert source_time_span(conn) == tuple(None if v is None else float(v) for v in scan)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import time
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, rul_text
@@ -54,23 +55,25 @@ class AdvisoryReadout(QFrame):
         self._active = False
         self._risk: MachineRisk | None = None
         self._since: float | None = None  # the link went: the figures are the last known
+        self._compact = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.setSpacing(1)
-        # Two rows: the risk with its badge, then the remaining life. On one row they ran into each
-        # other on a narrow faceplate ("Bearing faiRUL 2 min").
-        top = QHBoxLayout()
+        # Two rows: the risk, then the badge with the remaining life. On one row risk and RUL ran
+        # into each other on a narrow faceplate ("Bearing faiRUL 2 min"); the badge beside the risk
+        # cut it at 1280 px ("ADVISORY Bearing failure risk 10(", qa6), beside the RUL it fits.
+        self.risk_label = QLabel(f"{risk_caption(None)} —")
+        self.risk_label.setObjectName("advisoryRisk")
+        lay.addWidget(self.risk_label)
+        second = QHBoxLayout()
         self.badge = QLabel("ADVISORY")
         self.badge.setObjectName("advisoryBadge")
         self.badge.setVisible(False)
-        self.risk_label = QLabel(f"{risk_caption(None)} —")
-        self.risk_label.setObjectName("advisoryRisk")
-        top.addWidget(self.badge)
-        top.addWidget(self.risk_label, 1)
-        lay.addLayout(top)
         self.rul_label = QLabel("RUL —")
         self.rul_label.setObjectName("advisoryRul")
-        lay.addWidget(self.rul_label)
+        second.addWidget(self.badge)
+        second.addWidget(self.rul_label, 1)
+        lay.addLayout(second)
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setTextVisible(False)
@@ -80,6 +83,38 @@ class AdvisoryReadout(QFrame):
         self.why_label.setObjectName("advisoryWhy")
         lay.addWidget(self.why_label)
         self._apply_style()
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact (a faceplate's summary): risk and RUL only; the bar goes and the why line (model
+        scope, the reasons, "as predicted at") moves to the tooltip."""
+        self._compact = compact
+        self.bar.setVisible(not compact)
+        self.why_label.setVisible(not compact)
+        self._render()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Compact, one height whether the ADVISORY badge shows or not (its padding and the 2 px
+        border of an active readout made the faceplate's summary, and the pane, grow and shrink)."""
+        if not self._compact:
+            self.setMinimumHeight(0)
+            self.setMaximumHeight(16777215)
+            return
+        self.ensurePolished()
+        for w in (self.badge, self.risk_label, self.rul_label):
+            w.ensurePolished()
+        lay = self.layout()
+        assert lay is not None
+        second = max(self.badge.sizeHint().height(), self.rul_label.sizeHint().height())
+        m = lay.contentsMargins()
+        border = 2 * 2  # the active readout's 2 px border, above and below (_apply_style)
+        first = self.risk_label.sizeHint().height()
+        self.setFixedHeight(first + lay.spacing() + second + m.top() + m.bottom() + border)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._compact:
+            self._fit()
 
     @property
     def active(self) -> bool:
@@ -120,7 +155,9 @@ class AdvisoryReadout(QFrame):
             self.why_label.setText(f"link lost: {last_known_text(self._since)}")
         has = not math.isnan(risk.risk)
         self.risk_label.setText(f"{caption} {risk.risk:.0%}" if has else f"{caption} —")
-        self.rul_label.setText(f"RUL {risk.rul_text}" if has else "RUL —")
+        rul = f"RUL {risk.rul_text}" if has else "RUL —"
+        # compact, the why line is not shown: the figures say themselves that they are old
+        self.rul_label.setText(f"{rul} (last known)" if self._compact and self._since is not None else rul)
         self.bar.setValue(round(100 * risk.risk) if has else 0)
         if risk.status != "ok":
             why = risk.status
@@ -134,7 +171,8 @@ class AdvisoryReadout(QFrame):
             self.why_label.setText(why)
         model = f"Predicted by {risk.model}" if risk.model else "No fault model"
         self.setToolTip(
-            f"{model}. {scope_text(risk)}. RUL is capped at {format_rul(risk.rul_cap_s, math.inf)}."
+            f"{self.why_label.full_text()}\n{model}. {scope_text(risk)}. "
+            f"RUL is capped at {format_rul(risk.rul_cap_s, math.inf)}."
         )
         self._set_active(risk.advisory_active and self._since is None)
 

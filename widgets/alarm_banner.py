@@ -98,7 +98,7 @@ class PriorityCountBox(QWidget):
             p.setPen(QPen(QColor(palette.PANEL_BORDER), 1))
             p.setBrush(QColor(palette.PANEL))
             p.drawRoundedRect(r, 3, 3)
-            p.setPen(QColor(palette.TEXT_DIM))
+            p.setPen(QColor(palette.TEXT))  # TEXT_DIM on the panel is 3.5:1 at night (AA: 4.5, qa7 G31)
         else:
             lit = self.blink.phase if self.flashing else True
             paint_priority_chip(p, r, prio, lit=lit, text="", radius=3)
@@ -325,6 +325,8 @@ class AlarmBanner(QFrame):
         rows_box = QFrame()
         rows_box.setObjectName("bannerRows")
         rows_box.setLayout(rows)
+        self._rows_box = rows_box
+        self._shown_rows = MAX_ROWS
         lay.addWidget(rows_box, 1)
 
         side = QVBoxLayout()
@@ -389,9 +391,45 @@ class AlarmBanner(QFrame):
                 "Silence the alarm sound until the next new alarm" if sounding else "Nothing sounding"
             )
 
+    @property
+    def shown_rows(self) -> int:
+        """How many alarm rows the banner shows (and keeps room for, filled or not)."""
+        return self._shown_rows
+
+    def set_rows(self, rows: int) -> None:
+        """Show `rows` alarm rows (1..MAX_ROWS): three on a control-room screen, two on a line-side
+        one, where three 40 px touch rows made the banner 133 px instead of 84."""
+        rows = max(1, min(MAX_ROWS, rows))
+        if rows != self._shown_rows:
+            self._shown_rows = rows
+            self._reserve_rows()
+            self.refresh()
+
+    def _reserve_rows(self) -> None:
+        """The rows' room is fixed whatever they show: a banner that grew from one row to three as
+        the first alarms came moved everything below it, and the faceplates' Setpoint… buttons
+        went under the pane's edge (qa6 N7, qa5 F14). The count of the rest is beside the totals
+        ("2 of 5 shown at left"), not on a line of its own."""
+        spacing = self._rows_layout.spacing()
+        row_h = max(r.sizeHint().height() for r in self.rows)
+        n = self._shown_rows
+        m = self._rows_layout.contentsMargins()
+        need = n * row_h + (n - 1) * spacing + self._rows_box.frameWidth() * 2 + m.top() + m.bottom()
+        if self._rows_box.height() != need or self._rows_box.minimumHeight() != need:
+            self._rows_box.setFixedHeight(need)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._reserve_rows()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._reserve_rows()
+
     def refresh(self, *_args) -> None:
         self.refreshes += 1
-        c = self.store.counts(MAX_ROWS)
+        c = self.store.counts(self._shown_rows)
         self._counts = c
         for prio, box in self.boxes.items():
             box.set_counts(c.active[prio], c.unacked[prio])
@@ -403,11 +441,7 @@ class AlarmBanner(QFrame):
             )
         more = c.total_unacked - len(c.top) if c.total_unacked else 0
         if c.total_unacked:
-            # Compact (a touch screen's 40 px rows): the count goes beside the totals, not on a line of its own.
-            text = (
-                f"+ {more} more unacknowledged: see the alarm list" if more > 0 and not self._compact else ""
-            )
-            self.quiet_label.setText(text)
+            self.quiet_label.setText("")  # the rows say it; the count of the rest is beside the totals
         elif c.total_active:
             self.quiet_label.setText(
                 f"No unacknowledged alarms · {c.total_active} {figures.IN_LIST.label.lower()}, all acknowledged"
@@ -418,16 +452,17 @@ class AlarmBanner(QFrame):
         totals = f"{figures.IN_LIST.label} {c.total_active:,} · {figures.UNACKED.label} {c.total_unacked:,}"
         # "Unacknowledged 4 + 1 more in the list" read as five unacknowledged (qa5 F28): say how
         # many of the unacknowledged the rows show.
-        self.totals_label.setText(
-            f"{totals}\n{len(c.top)} of {c.total_unacked:,} shown at left"
-            if self._compact and more > 0
-            else totals
-        )
+        shown_note = f"{len(c.top)} of {c.total_unacked:,} shown at left"
+        # Two rows (a line-side screen) leave the side column two lines beside its buttons: the note
+        # takes the hidden counts' line (they are also on the alarm list's view tabs and in the tooltip).
+        folded = self._shown_rows < MAX_ROWS or self._compact
+        self.totals_label.setText(f"{totals}\n{shown_note}" if more > 0 and not folded else totals)
         self.totals_label.setToolTip(
             f"Now: {figures.IN_LIST.with_counts()}<br>{figures.UNACKED.with_counts()}"
         )
         suppr, oos = AlarmView.SUPPRESSED.short_label, AlarmView.OUT_OF_SERVICE.short_label
-        self.hidden_label.setText(f"Shelved {c.shelved} · {suppr} {c.suppressed} · {oos} {c.out_of_service}")
+        hidden = f"Shelved {c.shelved} · {suppr} {c.suppressed} · {oos} {c.out_of_service}"
+        self.hidden_label.setText(shown_note if more > 0 and folded else hidden)
         self.hidden_label.setToolTip(
             f"Not in the active list: {c.shelved} shelved, {c.suppressed} suppressed by design, "
             f"{c.out_of_service} out of service (see their views in the alarm list)"
@@ -439,14 +474,14 @@ class AlarmBanner(QFrame):
             row.set_narrow(narrow)
 
     def set_compact(self, compact: bool) -> None:
-        """Touch-high rows on a small screen: tighter margins, "+ N more" beside the totals, so the
-        banner gives the alarm list the height of a row."""
+        """Touch-high rows: tighter margins, so the banner gives the alarm list room."""
         self._compact = compact
         lay = self.layout()
         if lay is not None:
             lay.setContentsMargins(10, 2 if compact else 6, 10, 2 if compact else 6)
         self._rows_layout.setSpacing(0 if compact else 2)
         self.refresh()
+        self._reserve_rows()
 
     def _on_blink(self, _phase: bool) -> None:
         for box in self.boxes.values():

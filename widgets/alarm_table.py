@@ -81,6 +81,7 @@ from widgets.alarm_model import (
 from widgets.alarm_paint import WrappingLabel, paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
 from widgets.permission import mark
+from widgets.text_fit import header_need
 from widgets.wordings import LongestWording
 
 S = AlarmState
@@ -170,6 +171,9 @@ class FilterNote(LongestWording, QPushButton):
         return self.text()
 
 
+PRIORITY_FILTERS = {1: "1 Urgent", 2: "2 High", 3: "3 Medium", 4: "4 Low"}  # the priority buttons
+
+
 def state_column_width(font: QFont) -> int:
     """Room for the widest State text whole: "Latched: reset, unack" and "Unack" in bold (those rows'
     state is bold: "Latched: reset, un…" was cut by a width measured in the plain font), every other
@@ -194,6 +198,7 @@ def _swatch(priority: int) -> QIcon:
 
 class AlarmTable(QWidget):
     short_tabs = False  # "Suppr." and "OOS" on the view tabs: the row did not fit whole (`_fit_top_row`)
+    number_priorities = False  # the priority buttons say "1".."4": even then it did not (`_fit_top_row`)
 
     trend_requested = Signal(str, float)  # tag, t_center (POSIX seconds)
     action_requested = Signal(str, list)  # AlarmCommand, alarm ids
@@ -250,7 +255,7 @@ class AlarmTable(QWidget):
         top.addWidget(self.filter_note)
         top.addWidget(self.priority_label)
         self.priority_buttons: dict[int, QToolButton] = {}
-        for prio, text in ((1, "1 Urgent"), (2, "2 High"), (3, "3 Medium"), (4, "4 Low")):
+        for prio, text in PRIORITY_FILTERS.items():
             b = QToolButton()
             b.setObjectName("priorityFilter")
             b.setText(text)
@@ -362,7 +367,9 @@ class AlarmTable(QWidget):
             COL_COUNT: fm.horizontalAdvance("Count") + 12,
         }
         for col, w in widths.items():
-            self.view.setColumnWidth(col, w)
+            # never narrower than its header, in the header's bold, padded font (qa6: "Comment" and
+            # "Count" were cut on both sides, measured in the table's plain font)
+            self.view.setColumnWidth(col, max(w, self._header_width(col)))
         self._time_widths = (widths[COL_TIME], fm.horizontalAdvance("14:03:22.120") + 14)
         h.setSortIndicatorShown(True)
         h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -628,6 +635,10 @@ class AlarmTable(QWidget):
                 anchor = row_key(self.model.rows[top])
         self._saved = (keys, cur_key, anchor)
 
+    def _header_width(self, col: int) -> int:
+        text = self.model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        return header_need(self.view.horizontalHeader(), col, str(text or "")) + 2
+
     def _after_reset(self) -> None:
         saved, self._saved = self._saved, None
         if saved is None:
@@ -732,15 +743,32 @@ class AlarmTable(QWidget):
             room -= area.verticalScrollBar().sizeHint().width()
         fm = self.tabs.fontMetrics()
         counts = self.model.counts_per_view()
-        longer = sum(
-            fm.horizontalAdvance(self._tab_text(v, counts.get(v, 0), False))
-            - fm.horizontalAdvance(self.tabs.tabText(i))
-            for i, v in enumerate(VIEW_ORDER)
-        )
-        short = self._top_row.minimumSize().width() + longer > room
+
+        def tabs_width(short: bool) -> int:
+            return sum(fm.horizontalAdvance(self._tab_text(v, counts.get(v, 0), short)) for v in VIEW_ORDER)
+
+        now = sum(fm.horizontalAdvance(self.tabs.tabText(i)) for i in range(self.tabs.count()))
+        bfm = next(iter(self.priority_buttons.values())).fontMetrics()
+        label_w = self.priority_label.sizeHint().width() + self._top_row.spacing()
+
+        def priorities_width(numbers: bool) -> int:
+            texts = [str(p) if numbers else t for p, t in PRIORITY_FILTERS.items()]
+            return sum(bfm.horizontalAdvance(t) for t in texts) + (0 if numbers else label_w)
+
+        base = self._top_row.minimumSize().width() - now - priorities_width(self.number_priorities)
+        short = base + tabs_width(False) + priorities_width(False) > room
+        # Still too wide (1024 px, a filter's note shown): the priority buttons show their numbers
+        # (the colour swatch and the tooltip say the rest) rather than the dock scrolling sideways
+        # with "4 Low" and "Filters" cut at its edge.
+        numbers = short and base + tabs_width(True) + priorities_width(False) > room
         if short != self.short_tabs:
             self.short_tabs = short
             self._update_tabs()
+        if numbers != self.number_priorities:
+            self.number_priorities = numbers
+            self.priority_label.setVisible(not numbers)
+            for p, b in self.priority_buttons.items():
+                b.setText(str(p) if numbers else PRIORITY_FILTERS[p])
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -751,7 +779,23 @@ class AlarmTable(QWidget):
         parent = self.parentWidget()
         if parent is not None:
             parent.installEventFilter(self)  # the room it is shown in (a scroll area's viewport)
+        self._fit_headers()
         self._fit_top_row()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit_headers()  # a theme or the touch profile's fonts: the headers' text changed size
+
+    def _fit_headers(self) -> None:
+        """Every column at least as wide as its header's text as the style draws it."""
+        header = self.view.horizontalHeader()
+        for col in range(self.model.columnCount()):
+            if header.sectionResizeMode(col) == QHeaderView.ResizeMode.Stretch:
+                continue
+            need = self._header_width(col)
+            if self.view.columnWidth(col) < need:
+                self.view.setColumnWidth(col, need)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:

@@ -116,6 +116,10 @@ class _Conversation(QTextBrowser):
         return QSize(super().sizeHint().width(), HISTORY_MIN_PX)
 
 
+def _anchor(e: _Entry) -> str:
+    return f"entry{e.key}"
+
+
 class AssistantPane(QWidget):
     alarm_requested = Signal(str)  # alarm id: open it in the alarm table
     trend_requested = Signal(str, float)  # tag, time: open the trend there
@@ -384,7 +388,7 @@ class AssistantPane(QWidget):
         if ans.handover is not None:
             e.handover_md = ans.handover.to_markdown()
         self.status.setText(f"Answered in {_fmt_elapsed(ans.elapsed_s)}.")
-        self._render()
+        self._render(opening=e)
         self.answer_finished.emit(ans)
 
     def _on_error(self, key: int, exc: BaseException) -> None:
@@ -409,7 +413,9 @@ class AssistantPane(QWidget):
         return list(self._entries)
 
     # --- rendering ------------------------------------------------------------------------------------
-    def _render(self) -> None:
+    def _render(self, opening: _Entry | None = None) -> None:
+        """The conversation; `opening`: an answer that just came, shown from its question down (it
+        opened scrolled to its end, so its start needed scrolling back, qa6 F16)."""
         parts = [
             f"<html><body style='font-size:10pt; color:{palette.TEXT};'>",
             f"<style>a {{ color: {LINK}; text-decoration: underline; }} td {{ padding: 0px; }}</style>",
@@ -426,14 +432,19 @@ class AssistantPane(QWidget):
         sb = self.history.verticalScrollBar()
         at_end = sb.value() >= sb.maximum() - 4
         self.history.setHtml("".join(parts))
-        if at_end or self.busy:
+        if opening is not None and (at_end or opening is self._entries[-1]):
+            self.history.scrollToAnchor(_anchor(opening))
+        elif at_end or self.busy:
             sb.setValue(sb.maximum())
 
     def _entry_html(self, i: int, e: _Entry) -> str:
         q = _esc(e.question) if e.question else "<i>(empty question)</i>"
         out = [
             "<table width='100%' cellspacing='0' cellpadding='6' style='margin-top:6px;'>",
-            f"<tr><td style='background:#C9C9C9; border-left:3px solid #7A7A7A;'><b>{q}</b></td></tr>",
+            "<tr><td style='background:#C9C9C9; border-left:3px solid #7A7A7A;'>"
+            # (the anchor holds the question's text: Qt finds no position for an empty one)
+            f"<a name='{_anchor(e)}' style='color:{palette.TEXT}; text-decoration:none;'><b>{q}</b></a>"
+            "</td></tr>",
             "<tr><td style='background:#EBEBEB;'>",
         ]
         a = e.answer

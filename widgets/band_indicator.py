@@ -107,6 +107,7 @@ class BandIndicator(QWidget):
         self._stale = False
         self._painted_age = ""
         self._has_bar = tag.range is not None
+        self._compact = False  # one line: label, badge, value (a faceplate's summary rows)
         self._fonts: dict[bool, tuple[QFont, QFontMetrics]] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(160)
@@ -151,6 +152,20 @@ class BandIndicator(QWidget):
             self._stale = stale
             _ages.watch(self, stale and self.show_age)
             self.update()
+
+    def set_compact(self, compact: bool) -> None:
+        """One line, no bar: the label, the alarm badge and the value (widgets.faceplate's summary
+        rows on a line-side screen, where five bars per machine do not fit above the fold)."""
+        if compact != self._compact:
+            self._compact = compact
+            self._has_bar = self.tag.range is not None and not compact
+            self._static = None
+            self.updateGeometry()
+            self.update()
+
+    @property
+    def compact(self) -> bool:
+        return self._compact
 
     def tick(self) -> None:
         """Called about once a second (by the age ticker while stale): stale data shows a growing age."""
@@ -206,6 +221,21 @@ class BandIndicator(QWidget):
 
     def age_text(self) -> str:
         return format_age(time.time() - self._source_ts) if self._source_ts == self._source_ts else ""
+
+    def attention(self) -> tuple[int, int] | None:
+        """Why this value wants a look, as a sort key (the most urgent first), or None when it is
+        normal: a standing alarm (by its priority), a quality that is not good, a value outside its
+        normal band. Nothing recorded yet is not abnormal."""
+        if self._badge is not None:
+            return (0, int(self._badge.priority))
+        if is_no_sample(self._status):
+            return None
+        if self.quality != Quality.GOOD or self._value != self._value:
+            return (1, 0)
+        normal = self.tag.normal
+        if normal and not normal[0] <= self._value <= normal[1]:
+            return (2, 0)
+        return None
 
     @property
     def has_value(self) -> bool:

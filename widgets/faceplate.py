@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from hmi.core.alarms.tag_badges import TagBadge
@@ -24,12 +25,18 @@ from hmi.core.config import LineConfig, MachineConfig, TagConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import NO_SAMPLE_YET, Quality, is_no_sample, quality_of, status_name
 from hmi.core.users import Action, User
+from widgets.advisory_readout import AdvisoryReadout
 from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age, short_label
 from widgets.last_known import last_known_text
 from widgets.permission import gate, mark
 
 FAULT_LABELS = ("faulted", "fault")
+# The summary's rows for values that want a look (widgets.band_indicator.BandIndicator.attention),
+# at most: a machine's key values up to this many, so every value of the demo line's machines (four
+# key values each, at most) that is in alarm or out of its normal band has a row of its own; with
+# more, the most urgent first and "+ N more" (alarms rank first).
+SUMMARY_ROWS = 4
 
 
 def fault_code_tag(config: LineConfig, machine: MachineConfig) -> TagConfig | None:
@@ -116,6 +123,38 @@ class Faceplate(QFrame):
         rule.setFixedHeight(1)
         lay.addWidget(rule)
 
+        # The summary (compact mode, set_compact): on a line-side screen the faceplate's top shows,
+        # without scrolling, the speed, every value that wants a look (an alarm, bad quality, out
+        # of its normal band; one line each, most urgent first, in rows reserved so nothing moves)
+        # and the failure-risk readout (add_advisory); every value with its bar follows below.
+        self.summary = QWidget()
+        self.summary.setObjectName("faceplateSummary")
+        sum_lay = QVBoxLayout(self.summary)
+        sum_lay.setContentsMargins(0, 0, 0, 0)
+        sum_lay.setSpacing(2)
+        self._summary_lay = sum_lay
+        self.summary_speed: BandIndicator | None = None
+        self._twins: dict[str, BandIndicator] = {}  # tag -> its one-line twin in the summary
+        self._slots = QWidget()
+        self._slots.setObjectName("faceplateSlots")
+        self._slots_lay = QVBoxLayout(self._slots)
+        self._slots_lay.setContentsMargins(0, 0, 0, 0)
+        self._slots_lay.setSpacing(2)
+        self.normal_note = QLabel("Other values normal")
+        self.normal_note.setObjectName("faceplateNormal")
+        self.more_note = QLabel()
+        self.more_note.setObjectName("faceplateMore")
+        self._shown_twins: list[str] = []
+        self._more = 0
+        self.summary.setVisible(False)
+        self.all_values_caption = QLabel("All values")
+        self.all_values_caption.setObjectName("faceplateAllValues")
+        self.all_values_caption.setVisible(False)
+        self.compact = False
+        self._advisory: AdvisoryReadout | None = None
+        lay.addWidget(self.summary)
+        lay.addWidget(self.all_values_caption)
+
         self.indicators: dict[str, BandIndicator] = {}
         self._ind_idx: list[int] = []
         self.speed: BandIndicator | None = None
@@ -130,11 +169,15 @@ class Faceplate(QFrame):
         sp_row.addWidget(self.setpoint_button)
         if machine.speed_tag:
             self.speed = self._add_indicator(lay, config.tag(machine.speed_tag), "Speed", index)
+            self.summary_speed = self._twin(self.speed)
+            sum_lay.addWidget(self.summary_speed)
         lay.addLayout(sp_row)
         lay.addSpacing(4)
         for name in machine.key_tags:
             t = config.tag(name)
-            self._add_indicator(lay, t, short_label(t, machine.name), index)
+            self._twins[name] = self._twin(self._add_indicator(lay, t, short_label(t, machine.name), index))
+        sum_lay.addWidget(self._slots)
+        self._advisory_at = lay.count()  # where a full-size advisory goes (above the foot)
         lay.addStretch(1)
 
         foot = QHBoxLayout()
@@ -173,6 +216,120 @@ class Faceplate(QFrame):
         lay.addWidget(ind)
         return ind
 
+    def _twin(self, ind: BandIndicator) -> BandIndicator:
+        """A one-line copy of `ind` for the summary (fed the same samples, alarms and staleness)."""
+        twin = BandIndicator(ind.tag, ind.label_text, show_age=False, parent=self._slots)
+        twin.set_compact(True)
+        twin.trend_requested.connect(self.trend_requested)
+        twin.setToolTip(f"{ind.tag.label}: double-click for its trend")
+        twin.setVisible(False)
+        return twin
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact (a line-side screen): the summary on top (see __init__), all values below it."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.summary.setVisible(compact)
+        self.all_values_caption.setVisible(compact)
+        if self.summary_speed is not None:
+            self.summary_speed.setVisible(compact)
+        self._place_advisory()
+        self._fit_summary()
+        self._update_summary(force=True)
+
+    def add_advisory(self, readout: AdvisoryReadout) -> None:
+        """The failure-risk readout: in the summary when compact, else above the foot."""
+        self._advisory = readout
+        self._place_advisory()
+
+    def _place_advisory(self) -> None:
+        readout = self._advisory
+        if readout is None:
+            return
+        lay = self.layout()
+        assert isinstance(lay, QVBoxLayout)
+        self._summary_lay.removeWidget(readout)
+        lay.removeWidget(readout)
+        if self.compact:
+            self._summary_lay.addWidget(readout)
+        else:
+            lay.insertWidget(self._advisory_at, readout)
+        readout.set_compact(self.compact)
+        readout.show()
+
+    def _fit_summary(self) -> None:
+        """The value rows keep SUMMARY_ROWS rows' height whatever they show: a value that goes
+        abnormal moves nothing below it (the readout, the pane's other content). So does the head:
+        compact, the state badge keeps two lines' height ("FAULTED · Bearing failure" wraps)."""
+        badge = self.state_label
+        badge.ensurePolished()
+        # two lines of its bold font, its 2 px padding and 1 px border above and below (hmi.qss)
+        # (+2: a wrapped label's text layout can take a pixel more than two line spacings)
+        two_lines = 2 * QFontMetrics(badge.font()).lineSpacing() + 6 + 2
+        badge.setMinimumHeight(two_lines if self.compact else 0)
+        twin = next(iter(self._twins.values()), None)
+        if twin is None:
+            self._slots.setFixedHeight(0)
+            return
+        row = max(twin.sizeHint().height(), QFontMetrics(self.normal_note.font()).height() + 2)
+        n = self._summary_rows()
+        spacing = self._slots_lay.spacing()
+        self._slots.setFixedHeight(n * row + (n - 1) * spacing)
+
+    def _summary_rows(self) -> int:
+        # the same on every faceplate (a machine with fewer key values keeps a row free): the
+        # readouts under them line up across the pane
+        return SUMMARY_ROWS if self._twins else 0
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_summary()
+
+    def _update_summary(self, force: bool = False) -> None:
+        """The values that want a look in the summary's rows, most urgent first; a "+ N more" line
+        in the last row when there are more than fit (they are in All values below)."""
+        if not self.compact:
+            return
+        ranked = sorted(
+            ((key, n) for n, twin in self._twins.items() if (key := twin.attention()) is not None),
+            key=lambda kn: kn[0],
+        )
+        names = [n for _k, n in ranked]
+        rows = self._summary_rows()
+        if len(names) > rows:
+            shown, more = names[: rows - 1], len(names) - (rows - 1)
+        else:
+            shown, more = names, 0
+        if not force and shown == self._shown_twins and more == self._more:
+            return
+        self._shown_twins, self._more = shown, more
+        lay = self._slots_lay
+        while lay.count():
+            item = lay.takeAt(0)
+            w = item.widget() if item is not None else None
+            if w is not None:
+                w.setVisible(False)
+        for n in shown:
+            lay.addWidget(self._twins[n])
+            self._twins[n].setVisible(True)
+        if more:
+            self.more_note.setText(f"+ {more} more out of normal: see All values")
+            lay.addWidget(self.more_note)
+            self.more_note.setVisible(True)
+        elif len(shown) < rows:  # a row free to say so
+            lay.addWidget(self.normal_note)
+            self.normal_note.setText("Other values normal" if shown else "All values normal")
+            self.normal_note.setVisible(True)
+        lay.addStretch(1)
+
+    @property
+    def summary_values(self) -> list[BandIndicator]:
+        """The one-line values the summary shows now (speed first)."""
+        out = [self.summary_speed] if self.summary_speed is not None and self.compact else []
+        return out + [self._twins[n] for n in self._shown_twins]
+
     @property
     def main_value(self) -> BandIndicator | None:
         """The value a glance needs besides the state: the speed, else the first key tag."""
@@ -202,14 +359,22 @@ class Faceplate(QFrame):
         lost = live.lost_at[self._watched]
         self._tag_lost = float(np.nanmin(lost)) if np.isfinite(lost).any() else None
         for name, i in zip(self.indicators, self._ind_idx, strict=True):
-            ind = self.indicators[name]
-            ind.set_sample(live.value[i], live.status[i], live.source_ts[i])
-            ind.set_stale(self._stale or bool(stale[i]))
+            for ind in self._pair(name):
+                ind.set_sample(live.value[i], live.status[i], live.source_ts[i])
+                ind.set_stale(self._stale or bool(stale[i]))
         if self.speed is not None and self._sp_i >= 0:
             sp_ok = quality_of(int(live.status[self._sp_i])) != Quality.BAD
-            self.speed.set_target(float(live.value[self._sp_i]) if sp_ok else None)
+            for ind in self._pair(self.speed.tag.name):
+                ind.set_target(float(live.value[self._sp_i]) if sp_ok else None)
         self._update_state(live)
+        self._update_summary()
         return True
+
+    def _pair(self, name: str) -> list[BandIndicator]:
+        """A value's indicator and its summary twin."""
+        ind = self.indicators[name]
+        twin = self._twins.get(name) or (self.summary_speed if ind is self.speed else None)
+        return [ind] if twin is None else [ind, twin]
 
     def _update_state(self, live: LiveValues) -> None:
         if self._state_tag is None:
@@ -276,14 +441,17 @@ class Faceplate(QFrame):
         if stale == self._stale and since == self._since:
             return
         self._stale, self._since = stale, since
-        for ind in self.indicators.values():
-            ind.set_stale(stale)
+        for name in self.indicators:
+            for ind in self._pair(name):
+                ind.set_stale(stale)
         self._render_badge()
 
     def set_tag_alarms(self, badges: Mapping[str, TagBadge]) -> None:
         """Each value's alarm badge from the alarm model (tag -> its standing alarm)."""
-        for name, ind in self.indicators.items():
-            ind.set_alarm(badges.get(name))
+        for name in self.indicators:
+            for ind in self._pair(name):
+                ind.set_alarm(badges.get(name))
+        self._update_summary()
 
     def set_alarms(self, lines: list[tuple[str, str, bool]]) -> None:
         """Review mode: the machine's alarms at the instant, as (name, state label, active), most
@@ -302,8 +470,9 @@ class Faceplate(QFrame):
             _repolish(self.alarm_label)
 
     def tick(self) -> None:
-        for ind in self.indicators.values():
-            ind.tick()
+        for name in self.indicators:
+            for ind in self._pair(name):
+                ind.tick()
         if self._stale:
             self._render_badge()
 

@@ -75,24 +75,45 @@ class LineOverview(WholeLinesScrollArea):
     def keep_essentials_in_view(self) -> None:
         """From now on the minimum height shows each first-row faceplate's state and main value."""
         self._keep_essentials = True
-        for fp in self.faceplates.values():
-            # Any of these moving or resizing (a wrapped state, a re-wrapped grid) moves the bottom line.
-            for w in (fp, fp.state_label, fp.main_value):
-                if w is not None:
-                    w.installEventFilter(self)
+        self._watch_essentials()
         self._follow_essentials()
 
+    def _watch_essentials(self) -> None:
+        for fp in self.faceplates.values():
+            # Any of these moving or resizing (a wrapped state, a re-wrapped grid) moves the bottom line.
+            for w in (fp, *self._essentials(fp)):
+                w.removeEventFilter(self)  # once each
+                w.installEventFilter(self)
+
     def essentials_height(self) -> int:
-        """The viewport height down to the lowest bottom of a first-row faceplate's state badge or
-        main value, and a little room under it (the scroll area has no frame)."""
+        """The viewport height down to the lowest bottom of a first-row faceplate's state badge and
+        main value, compact its whole summary (widgets.faceplate: the values that want a look and
+        the failure risk), and a little room under it (the scroll area has no frame)."""
         bottoms = [0]
         for n, fp in enumerate(self.faceplates.values()):
             if n >= max(1, self._columns):
                 break
-            for w in (fp.state_label, fp.main_value):
-                if w is not None:
-                    bottoms.append(w.mapTo(self._inner, QPoint(0, w.height())).y())
+            for w in self._essentials(fp):
+                bottoms.append(w.mapTo(self._inner, QPoint(0, w.height())).y())
         return max(bottoms) + SPACING // 2
+
+    @staticmethod
+    def _essentials(fp: Faceplate) -> list[QWidget]:
+        if fp.compact:
+            return [fp.state_label, fp.summary]
+        return [w for w in (fp.state_label, fp.main_value) if w is not None]
+
+    def set_compact(self, compact: bool) -> None:
+        """Each faceplate's summary on top (widgets.faceplate.Faceplate.set_compact)."""
+        for fp in self.faceplates.values():
+            fp.set_compact(compact)
+        if self._keep_essentials:
+            self._watch_essentials()
+            self._follow_essentials()
+
+    @property
+    def compact(self) -> bool:
+        return any(fp.compact for fp in self.faceplates.values())
 
     def _follow_essentials(self) -> None:
         h = self.essentials_height()

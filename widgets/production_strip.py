@@ -14,6 +14,8 @@ Production view and the shift report.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -39,6 +41,25 @@ _KIND = {
     "changeover": "planned",
     "unknown": "unknown",
 }
+
+
+_LAST_BRACKETS = re.compile(r"\s*\([^()]*\)(?!.*\()")
+
+
+def shorter_wordings(text: str) -> list[str]:
+    """`text`, then ever shorter wordings of it: the last "(…)" dropped, one at a time, then the last
+    " · " part. A strip field wider than the strip takes the longest that fits; the whole text is
+    its tooltip (qa6 N5: "… Q 99.5 % (12 rejects, line counters) · late shi" cut at 1280 px)."""
+    out, cur = [text], text
+    while True:
+        m = _LAST_BRACKETS.search(cur)
+        if m is not None:
+            cur = (cur[: m.start()] + cur[m.end() :]).strip()
+        elif " · " in cur:
+            cur = cur.rsplit(" · ", 1)[0].strip()
+        else:
+            return out
+        out.append(cur)
 
 
 def _field(name: str) -> QLabel:
@@ -85,6 +106,8 @@ class LineStatusStrip(QFrame):
         box.addStretch(1)  # rows at the top of the fixed height
         self.two_rows: bool | None = None
         self.row_starts: tuple[int, ...] = ()
+        self._full: dict[QLabel, tuple[str, str]] = {}  # field -> (whole text, tooltip)
+        self._shown: dict[QLabel, str] = {}  # field -> the text this strip last gave it
         self._since: float | None = None  # the link went: the figures are the last known
         self.set_status(None, "waiting for the first production figures")
 
@@ -99,7 +122,7 @@ class LineStatusStrip(QFrame):
     def _one_row_width(self) -> int:
         return self._width_of(self.fields)
 
-    def _layout_rows(self) -> tuple[int, ...]:
+    def _layout_rows(self) -> tuple[int, ...]:  # (on the whole texts: _arrange restores them first)
         """Where each row starts: one row when all fits; else state, holder, since | rate, good,
         OEE; and when that second row is too wide (a figure saying how much of its window is
         unknown: "(57:32 unknown)" was cut at 1280 px), rate, good | OEE on rows of their own."""
@@ -137,10 +160,53 @@ class LineStatusStrip(QFrame):
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
             self._keep_height()  # a theme or the touch profile's fonts: the rows' height changed
 
+    def set_field(self, label: QLabel, text: str, tooltip: str = "") -> None:
+        """A field's whole text and tooltip; shown whole, or shortened to fit (`_fit_rows`)."""
+        self._full[label] = (text, tooltip)
+        self._show(label, text, tooltip)
+
+    def _show(self, label: QLabel, text: str, tooltip: str) -> None:
+        self._shown[label] = text
+        if label.text() != text:
+            label.setText(text)
+        label.setToolTip(tooltip)
+
+    def _restore_whole_texts(self) -> None:
+        """Every field back to its whole text; a text set on the label directly (not through
+        set_field) is taken as its whole text."""
+        for label in self.fields[1:]:
+            if label.text() != self._shown.get(label):
+                self._full[label] = (label.text(), label.toolTip())
+            text, tip = self._full.get(label, (label.text(), label.toolTip()))
+            self._show(label, text, tip)
+
+    def full_text_of(self, label: QLabel) -> str:
+        return self._full.get(label, (label.text(), ""))[0]
+
+    def _fit_rows(self) -> None:
+        """Each row within the strip's width: a field too wide takes a shorter wording (the widest
+        field first), its whole text in its tooltip; never a text cut at the strip's edge."""
+        self._restore_whole_texts()
+        ends = [*self.row_starts[1:], len(self.fields)]
+        for start, end in zip(self.row_starts, ends, strict=True):
+            row = self.fields[start:end]
+            options = {w: shorter_wordings(self.full_text_of(w)) for w in row if w in self._full}
+            step = dict.fromkeys(options, 0)
+            while self._width_of(row) > self.width():
+                can = [w for w in options if step[w] + 1 < len(options[w])]
+                if not can:
+                    break
+                w = max(can, key=lambda f: f.sizeHint().width())
+                step[w] += 1
+                text, tip = self._full[w]
+                self._show(w, options[w][step[w]], text + (f"\n{tip}" if tip else ""))
+
     def _arrange(self) -> None:
         self._keep_height()
+        self._restore_whole_texts()
         starts = self._layout_rows()
         if starts == self.row_starts:
+            self._fit_rows()
             return
         self.row_starts = starts
         self.two_rows = len(starts) > 1
@@ -156,6 +222,7 @@ class LineStatusStrip(QFrame):
             row.addStretch(1)
         for i, r in enumerate(self._rules):
             r.setVisible(i not in starts)
+        self._fit_rows()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -178,7 +245,7 @@ class LineStatusStrip(QFrame):
         return self._since
 
     def shown_texts(self) -> list[str]:
-        return [w.text() for w in self.fields]
+        return [w.text() for w in self.fields]  # (a shortened field: what it shows)
 
     def set_status(self, st: LineStatus | None, problem: str = "") -> None:
         if self._since is not None and st is not None:
@@ -190,24 +257,23 @@ class LineStatusStrip(QFrame):
     def _set_status(self, st: LineStatus | None, problem: str = "") -> None:
         if st is None:
             self._badge("LINE —", "unknown")
-            self.holder.setText(problem or "no production figures")
+            self.set_field(self.holder, problem or "no production figures")
             for w in (self.rate, self.good, self.oee, self.since):
-                w.setText("")
+                self.set_field(w, "")
             self._arrange()
             return
         self._badge(f"LINE {st.state.upper()}", _KIND.get(st.state, "unknown"))
-        self.holder.setText(st.claim)  # from every machine's state now (hmi.core.production.holding)
+        self.set_field(self.holder, st.claim)  # every machine's state now (hmi.core.production.holding)
         window = f"last {RATE_WINDOW_S / 60:g} min"
         # A figure over a window with unknown state says so, and why (hmi.core.production.text).
-        self.rate.setText(
+        rate_unknown = unknown_part(st.rate_unknown_s, st.rate_window_s, st.rate_unrecorded_s)
+        self.set_field(
+            self.rate,
             rate_text(
                 st.rate_per_min, st.ideal_rate, st.rate_unknown_s, st.rate_unrecorded_s, st.rate_window_s
-            )
-        )
-        rate_unknown = unknown_part(st.rate_unknown_s, st.rate_window_s, st.rate_unrecorded_s)
-        self.rate.setToolTip(
+            ),
             f"Units counted by the constraint machine over the {window} (only the part LineHMI recorded), "
-            "against its nameplate rate" + (f"; of that minute: {rate_unknown}" if rate_unknown else "")
+            "against its nameplate rate" + (f"; of that minute: {rate_unknown}" if rate_unknown else ""),
         )
         unseen = ""
         if st.unknown_s >= 60.0:
@@ -216,26 +282,26 @@ class LineStatusStrip(QFrame):
                 f"({unknown_part(st.unknown_s, st.unknown_s + 1.0, st.shift.unrecorded_s)}): "
                 "nothing is counted as due for that time."
             )
-        self.good.setText(good_and_due(st.good, st.target, st.target_so_far, st.seen_s, st.unknown_s))
-        self.good.setToolTip(
+        self.set_field(
+            self.good,
+            good_and_due(st.good, st.target, st.target_so_far, st.seen_s, st.unknown_s),
             "Good units at the line's output since the shift began, against the share of the shift "
             "target due by now (by the planned time this station saw, breaks not counted), and the "
-            "whole shift's target" + unseen
+            "whole shift's target" + unseen,
         )
         f = st.shift
         oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s, f.unrecorded_s)
-        self.oee.setText(
-            f"{oee_text(f)}  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else "")
-        )
-        self.oee.setToolTip(
+        self.set_field(
+            self.oee,
+            f"{oee_text(f)}  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else ""),
             f"ISO 22400-2, the line (stopped while any machine in series is) over the {st.shift_name} shift so far"
             + f"\n{CAMERA_VS_LINE}"
-            + ("\n" + "\n".join(f.flags) if f.flags else "")
+            + ("\n" + "\n".join(f.flags) if f.flags else ""),
         )
         verb = "running for" if st.state == "running" else "stopped for"
         if st.state in ("planned break", "changeover", "planned stop", "unknown"):
             verb = f"{st.state} for"
-        self.since.setText(f"{verb} {clock_duration(st.since_s)}")
+        self.set_field(self.since, f"{verb} {clock_duration(st.since_s)}")
         self._arrange()
 
     def _badge(self, text: str, kind: str) -> None:

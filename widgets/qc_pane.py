@@ -51,6 +51,7 @@ from widgets.band_indicator import BandIndicator
 from widgets.formatting import format_age
 from widgets.last_known import last_known_text
 from widgets.qc_image_view import DEFECT, DEFECT_TEXT, QcImageView, numpy_to_qimage
+from widgets.text_fit import scrolls_sideways
 
 RATE_TAG_NAME = "qc.defect_rate"
 MIN_COUNT = DEFAULT_MIN_COUNT  # images in the window before the rate is shown
@@ -200,6 +201,7 @@ class RejectStrip(QScrollArea):
         self.max_items = max_items
         self.side = side
         self.setObjectName("qcRejectStrip")
+        scrolls_sideways(self)  # the older rejects are reached by scrolling the strip sideways
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

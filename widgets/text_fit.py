@@ -18,10 +18,13 @@ What is checked, per visible widget:
   band indicator, the connection indicator): what it reports.
 - cut by a parent: the lines a label or button draws must lie wholly inside the height every parent
   up to the window shows (`visible_rect`): a line half under a scroll area's edge ("RUL > 10 min" at
-  the overview's foot) or a strip squeezed below its text is clipped. Text wholly outside (scrolled
-  out of view) is not: it is reached by scrolling; nor is text past a scrolled dock's right edge.
+  the overview's foot) or a strip squeezed below its text is clipped. Text wholly above or below
+  (scrolled out of view) is not: it is reached by scrolling. Sideways, a text partly or wholly past
+  the left or right edge of what its parents show is clipped: it is read only by scrolling a dock
+  sideways ("Filters" at the alarm dock's right edge).
 - tab bars: a tab under the bar's scroll arrows ("History" behind them) is clipped.
-- item views (tables, lists): every cell in view and every header section, with the delegate's size
+- item views (tables, lists): every cell in view and every header section (the style's size for its
+  text, style-sheet font and padding included: `header_need`), with the delegate's size
   for its text against the cell's shown rectangle (word-wrapping views: the height). A column whose
   model says it elides by design (`ElidesByDesign`: long alarm messages) must put the full text in
   the cell's tooltip instead. Rows cut at the view's foot are the view's scrolling, not checked;
@@ -54,6 +57,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionButton,
     QStyleOptionComboBox,
+    QStyleOptionHeader,
     QStyleOptionViewItem,
     QTabBar,
     QTableView,
@@ -91,11 +95,21 @@ class ElidesByDesign(Protocol):
 SIDEWAYS = "scrollsSidewaysByDesign"  # a view's property: see `scrolls_sideways`
 
 
-def scrolls_sideways(view: QAbstractItemView) -> None:
+def scrolls_sideways(view: QWidget) -> None:
     """Mark a table whose columns are reached by scrolling it sideways on a narrow dock (the tag
     table's and the pen table's fixed columns): a column cut at its right edge is not clipped text
-    there, a cell too narrow for its text still is."""
+    there, a cell too narrow for its text still is. A scroll area so marked (the QC pane's strip of
+    reject thumbnails) holds items that are reached by scrolling it sideways, not cut."""
     view.setProperty(SIDEWAYS, True)
+
+
+def _in_sideways_area(w: QWidget, root: QWidget) -> bool:
+    p = w.parentWidget()
+    while p is not None and p is not root:
+        if bool(p.property(SIDEWAYS)):
+            return True
+        p = p.parentWidget()
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +143,22 @@ def visible_rect(w: QWidget, root: QWidget) -> QRect:
             break
         p = p.parentWidget()
     return rect
+
+
+def _visible_bands(w: QWidget, root: QWidget) -> QRect:
+    """As `visible_rect`, but the x and y ranges cut separately: a widget wholly past a side keeps
+    its vertical band (an empty QRect would say nothing about where it is)."""
+    pos = w.mapTo(root, QPoint(0, 0))
+    x0, y0, x1, y1 = pos.x(), pos.y(), pos.x() + w.width() - 1, pos.y() + w.height() - 1
+    p = w.parentWidget()
+    while p is not None:
+        q = p.mapTo(root, QPoint(0, 0))
+        x0, y0 = max(x0, q.x()), max(y0, q.y())
+        x1, y1 = min(x1, q.x() + p.width() - 1), min(y1, q.y() + p.height() - 1)
+        if p is root:
+            break
+        p = p.parentWidget()
+    return QRect(QPoint(x0, y0), QPoint(x1, y1))  # may be "inverted" in x: nothing shown sideways
 
 
 def _plain(text: str) -> str:
@@ -302,10 +332,30 @@ def text_rect(w: QWidget) -> QRect:
     return whole
 
 
+def _text_span(w: QWidget, local: QRect) -> tuple[int, int]:
+    """The x range (left, right) `w`'s text takes inside `local`: a one-line label's text at its
+    alignment, not the empty room beside it (a wrapped label and a button: all of `local`)."""
+    if not isinstance(w, QLabel) or w.wordWrap():
+        return local.left(), local.right()
+    text = QLabel.text(w)
+    fm = QFontMetrics(w.font())
+    need = min(local.width(), max(fm.horizontalAdvance(line) for line in _plain(text).split("\n")))
+    align = w.alignment()
+    if align & Qt.AlignmentFlag.AlignRight:
+        left = local.right() + 1 - need
+    elif align & Qt.AlignmentFlag.AlignHCenter:
+        left = local.left() + (local.width() - need) // 2
+    else:
+        left = local.left()
+    return left, left + need - 1
+
+
 def cut_by_parent(w: QWidget) -> ClippedText | None:
-    """`w`'s lines are cut at the top or foot of what its parents show: partly shown, partly not
-    (wholly outside is scrolled away, not cut). Sideways, a dock's content scrolls as a whole: a
-    text past its right edge is reached by scrolling and is not reported here."""
+    """`w`'s lines are cut at an edge of what its parents show: at the top or foot partly shown,
+    partly not (wholly above or below is scrolled away, not cut), or at a side: a text partly or
+    wholly past the left or right edge of a scroll area or dock that shows its band is read only by
+    scrolling sideways ("Filters" cut at the alarm dock's right edge, qa6), which a line-side
+    screen without a mouse wheel does not invite."""
     root = w.window()
     if w is root:
         return None
@@ -313,13 +363,25 @@ def cut_by_parent(w: QWidget) -> ClippedText | None:
     if local.isEmpty():
         return None
     text = local.translated(w.mapTo(root, QPoint(0, 0)))
-    seen = visible_rect(w, root)
+    seen = _visible_bands(w, root)
     top, bottom = max(text.top(), seen.top()), min(text.bottom(), seen.bottom())
-    if bottom < top or (seen.top() <= text.top() and text.bottom() <= seen.bottom()):
+    if bottom < top:
+        return None  # scrolled out of view above or below: reached by scrolling, whole
+    if not (seen.top() <= text.top() and text.bottom() <= seen.bottom()):
+        shown = bottom - top + 1
+        return ClippedText(
+            widget_path(w), _short(_plain(_shown_text(w))), text.height(), shown, "cut by a parent"
+        )
+    if _in_sideways_area(w, root):
+        return None  # a strip that scrolls sideways by design
+    left, right = _text_span(w, local)
+    offset = w.mapTo(root, QPoint(0, 0)).x()
+    left, right = left + offset, right + offset
+    if seen.left() <= left and right <= seen.right():
         return None
-    shown = bottom - top + 1
+    shown = max(0, min(right, seen.right()) - max(left, seen.left()) + 1)
     return ClippedText(
-        widget_path(w), _short(_plain(_shown_text(w))), text.height(), shown, "cut by a parent"
+        widget_path(w), _short(_plain(_shown_text(w))), right - left + 1, shown, "cut at a side by a parent"
     )
 
 
@@ -420,18 +482,31 @@ def _header(header: QHeaderView, path: str, sideways: bool) -> Iterable[ClippedT
         if not text:
             continue
         text = str(text)
-        style = header.style()
-        need = header.fontMetrics().horizontalAdvance(text) + 2 * style.pixelMetric(
-            QStyle.PixelMetric.PM_HeaderMargin, None, header
-        )
-        if header.isSortIndicatorShown() and header.sortIndicatorSection() == section:
-            need += style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
+        need = header_need(header, section, text)
         shown = min(x + size, width) - max(x, 0)
         if sideways and shown < size and need <= size + SLACK_PX:
             continue  # whole in its section, the section partly past the edge: scroll to it
         if need > shown + SLACK_PX:
             how = "too wide" if shown == size else "cut by the view's edge"
             yield ClippedText(f"{path}/header[{section}]", text, need, shown, how)
+
+
+def header_need(header: QHeaderView, section: int, text: str) -> int:
+    """The width a header section needs for `text`, as the style draws it: its font (a style
+    sheet's bold), its padding and border, the sort arrow on the sorted section. Measured with the
+    header's plain font metrics and a fixed margin, "Comment" and "Count" passed while their bold
+    text was cut on both sides (qa6)."""
+    style = header.style()
+    opt = QStyleOptionHeader()
+    opt.initFrom(header)
+    opt.section = section
+    opt.text = text
+    opt.orientation = header.orientation()
+    opt.textAlignment = header.defaultAlignment()
+    need = style.sizeFromContents(QStyle.ContentsType.CT_HeaderSection, opt, QSize(), header).width()
+    if header.isSortIndicatorShown() and header.sortIndicatorSection() == section:
+        need += style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
+    return need
 
 
 def check_widget(w: QWidget) -> list[ClippedText]:

@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QPointF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from hmi.core.review.notes import NoteKind, ReviewNote
 from hmi.core.review.timeline import LANES, Marker, StateBar, Timeline
+from widgets.scene_frame import covered_rect
 from widgets.timeline_bars import StateBarsItem
 
 STATE_GREYS = {"Running": "#5c5c5c", "Starting": "#8a8a8a", "Idle": "#a8a8a8", "Stopped": "#c8c8c8"}
@@ -127,6 +128,7 @@ class TimelineWidget(QWidget):
         self._since_move = QElapsedTimer()
         self._dragged_to: float | None = None
         self._reported = float("nan")
+        self._line_px = QRect()  # the viewport's pixels under the cursor line when last reported
         self.cursor_line.sigPositionChanged.connect(lambda _line: self._report_cursor())
         self.plot.addItem(self.cursor_line)
         vb.setLimits(xMin=timeline.t0 - 60, xMax=timeline.t1 + 60, minXRange=5.0)
@@ -254,6 +256,11 @@ class TimelineWidget(QWidget):
         if t != self._reported:
             self._reported = t
             self._since_move.start()
+            # The line's old and new pixels are dirty before what follows the cursor is set: the
+            # window's next paint shows the line with the readouts (widgets/scene_frame.py).
+            line_px = covered_rect(self.plot, [self.cursor_line])
+            self.plot.viewport().update(self._line_px | line_px)
+            self._line_px = line_px
             self.cursor_moved.emit(t)
 
     def set_cursor(self, t: float) -> None:

@@ -274,9 +274,26 @@ def sample_count(conn: sqlite3.Connection) -> int:
     return n
 
 
+# min/max of source_ts over the whole table scanned every row of the (tag_id, source_ts) index: 0.3 s
+# per daily file of 4 tags, seconds for 40, on each review open. Per tag, min and max are one index
+# seek each; the tags present are walked with the same index (a skip-scan: the next tag_id above the
+# last), so a sample whose tag is missing from `tags` still counts.
+_SPAN_SQL = """
+WITH RECURSIVE present(tag_id) AS (
+    SELECT (SELECT min(tag_id) FROM samples)
+    UNION ALL
+    SELECT (SELECT min(tag_id) FROM samples WHERE tag_id > present.tag_id) FROM present
+    WHERE present.tag_id IS NOT NULL
+)
+SELECT min((SELECT min(source_ts) FROM samples WHERE tag_id = present.tag_id)),
+       max((SELECT max(source_ts) FROM samples WHERE tag_id = present.tag_id))
+FROM present WHERE tag_id IS NOT NULL
+"""
+
+
 def source_time_span(conn: sqlite3.Connection) -> tuple[float | None, float | None]:
     """(earliest, latest) source time of any sample in the file; None when it has none."""
-    lo, hi = conn.execute("SELECT min(source_ts), max(source_ts) FROM samples").fetchone()
+    lo, hi = conn.execute(_SPAN_SQL).fetchone()
     if has_chunks(conn):
         clo, chi = conn.execute(f"SELECT min(t_first), max(t_last) FROM {CHUNK_TABLE}").fetchone()
         lo = clo if lo is None else (lo if clo is None else min(lo, clo))

@@ -27,7 +27,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QBoxLayout,
     QDialog,
     QDockWidget,
     QFrame,
@@ -68,10 +67,10 @@ from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.tag_browser_dialog import TagBrowserDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
-from hmi.ui.window_layout import DockPlan, WindowLayout, bring_forward, scrollable
+from hmi.ui.window_layout import COMPACT_MAX_HEIGHT, DockPlan, WindowLayout, bring_forward, scrollable
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
-from widgets.alarm_banner import AlarmBanner
+from widgets.alarm_banner import MAX_ROWS, AlarmBanner
 from widgets.alarm_store import AlarmStore, BlinkClock
 from widgets.alarm_table import AlarmTable
 from widgets.assistant_pane import AssistantPane
@@ -224,8 +223,12 @@ class MainWindow(QMainWindow):
         # In an upset the alarm list takes the room; the overview keeps each machine's state and main
         # value in view (a full banner at 1280x800 left it a strip of titles: issue 10).
         self.overview.setMinimumWidth(240)
-        self.overview.keep_essentials_in_view()
         self._build_advisory_readouts()
+        # Each faceplate's summary on top (state, speed, the values that want a look, the failure
+        # risk) and every value with its bar below: five bars per machine do not fit above the
+        # fold at 1280x800, nor with the risk at 1920x1080 (qa6 F17).
+        self.overview.set_compact(True)
+        self.overview.keep_essentials_in_view()
 
         self.tag_table = TagTable(self.live)
         self.events = EventList(max_events)
@@ -710,6 +713,9 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        # Three alarm rows in the banner on a control-room screen, two on a line-side one; each
+        # keeps its room from the start (widgets.alarm_banner: nothing moves when alarms come).
+        self.alarm_banner.set_rows(MAX_ROWS if self.height() >= COMPACT_MAX_HEIGHT else MAX_ROWS - 1)
         narrow = self.width() < NARROW_WIDTH
         if narrow != self._narrow:
             # 1024 px: the connection detail goes (its tooltip stays), the alarm list keeps its message.
@@ -1111,9 +1117,7 @@ class MainWindow(QMainWindow):
             return
         for machine_id, fp in self.overview.faceplates.items():
             readout = AdvisoryReadout(machine_id)
-            lay = fp.layout()
-            if isinstance(lay, QBoxLayout):  # a faceplate is a column of rows
-                lay.insertWidget(max(0, lay.count() - 1), readout)  # above the footer (Setpoint...)
+            fp.add_advisory(readout)
             self.advisories[machine_id] = readout
 
     def _update_advisories(self) -> None:

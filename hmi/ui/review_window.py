@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyle,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -66,6 +67,8 @@ from hmi.core.review.timeline import LANES, NOT_RUNNING, Timeline, build_timelin
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
+from widgets.event_rows import HEADERS as EVENT_HEADERS
+from widgets.event_rows import EventRowsModel
 from widgets.line_overview import LineOverview
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
@@ -91,14 +94,19 @@ def _text_history(source: ReviewRecord) -> dict[str, list[TextRow]]:
 def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
+    _table_look(t, len(headers))
+    return t
+
+
+def _table_look(t: QTableView, columns: int) -> None:
+    """Read-only, whole rows selected, no row numbers; the columns fit their texts but the last."""
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
     header = t.horizontalHeader()
-    for col in range(len(headers) - 1):
+    for col in range(columns - 1):
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
-    return t
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -146,7 +154,11 @@ class ReviewWindow(QMainWindow):
         self.timeline_view = TimelineWidget(self.timeline)
         self.trend = self._build_trend()
         self.overview, self._live, self._reader = self._build_overview()
-        self.events_table = _table(["time", "kind", "source", "user", "message"])
+        # The event browser formats only the rows it shows (a week holds ~20,000 events).
+        self.events_model = EventRowsModel(self)
+        self.events_table = QTableView()
+        self.events_table.setModel(self.events_model)
+        _table_look(self.events_table, len(EVENT_HEADERS))
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("search the events (text, source, user)")
         self.kind_combo = QComboBox()
@@ -264,7 +276,7 @@ class ReviewWindow(QMainWindow):
         print_button.clicked.connect(self.print_report)
         self.filter_edit.textChanged.connect(self._refill_events)
         self.kind_combo.currentIndexChanged.connect(self._refill_events)
-        self.events_table.cellClicked.connect(self._on_event_row)
+        self.events_table.clicked.connect(lambda index: self._on_event_row(index.row(), index.column()))
         self.notes_table.cellClicked.connect(self._on_note_row)
         self.timeline_view.cursor_moved.connect(self._on_cursor)
         # The trend's cursor line can be dragged too: it moves the one shared cursor (and with it
@@ -416,9 +428,9 @@ class ReviewWindow(QMainWindow):
         if not self.events_table.isVisible():
             return
         row = bisect.bisect_left(self._shown_times, self._cursor_t)
-        item = self.events_table.item(min(row, self.events_table.rowCount() - 1), 0)
-        if item is not None:
-            self.events_table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
+        index = self.events_model.index(min(row, self.events_model.rowCount() - 1), 0)
+        if index.isValid():
+            self.events_table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
         """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
@@ -467,7 +479,7 @@ class ReviewWindow(QMainWindow):
             shown.append(e)
         self._shown_events = shown
         self._shown_times = [e.ts for e in shown]  # the cursor's bisect, not a list per move
-        _fill(self.events_table, [[_hms(e.ts), str(e.kind), e.source, e.user, e.message] for e in shown])
+        self.events_model.set_events(shown)
 
     def _on_event_row(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._shown_events):
@@ -478,9 +490,7 @@ class ReviewWindow(QMainWindow):
             if e.id == event_id:
                 self.tabs.setCurrentIndex(0)
                 self.events_table.selectRow(row)
-                item = self.events_table.item(row, 0)
-                if item is not None:
-                    self.events_table.scrollToItem(item)
+                self.events_table.scrollTo(self.events_model.index(row, 0))
                 return
 
     # --- playback ---------------------------------------------------------------------------------

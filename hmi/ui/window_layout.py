@@ -5,11 +5,10 @@
   inside can push it larger: every dock's content sits in a scroll area, so a tall pane
   (QC thumbnails, a long answer) scrolls inside its dock instead of growing the window.
 - Arrangement per screen size: a compact screen (line-side PC, < 1600 px wide or < 900 px
-  high) keeps one full-width dock area under the overview with every pane as a tab; a wide
-  one splits Tags | Events and keeps Assistant/Quality on the right. With alarms standing the
-  dock area takes the larger share and the alarm list gets room for up to 8 rows: as many as the
-  overview's minimum (each faceplate's state and main value, widgets.line_overview) leaves; about
-  6 touch rows at 1280x800 with a full banner.
+  high) keeps one full-width dock area under the overview with every pane as a tab, and the
+  overview keeps just its minimum (each faceplate's summary, widgets.line_overview), calm or not,
+  so nothing moves when alarms come; a wide one splits Tags | Events and keeps Assistant/Quality
+  on the right, and with alarms standing the alarm list gets room for up to 8 rows.
 - Saved per user and per screen size (QSettings in the settings folder), restored on start;
   "Reset layout" forgets the saved one and arranges afresh, within the screen. At start, with a
   default or a restored layout, the alarm list is the tab in front.
@@ -288,7 +287,13 @@ class WindowLayout:
         self._rows = self.wanted_alarm_rows()
         need = self._alarm_rows_height(self._rows) if self._rows else 0
         dock_h = max(dock_h, need)
-        if not self._upset:
+        if self.compact:
+            # A line-side screen: the overview keeps its minimum, the faceplates' summaries (every
+            # machine's state, the values that want a look, the failure risk), calm or not, and the
+            # docks take the rest. When the docks grew with the first alarms, the pane shrank under
+            # the supervisor's finger (qa6 N7).
+            dock_h = h
+        elif not self._upset:
             dock_h = min(dock_h, int(h * 0.75))  # calm: the overview keeps at least a quarter
         bottom = [d for d in p.bottom() if not d.isFloating() and d.isVisible()]
         if bottom:
@@ -348,9 +353,14 @@ class WindowLayout:
 
     # --- saved layouts -----------------------------------------------------------------------
     def _key(self) -> str:
+        """Per user, screen size and arrangement class: a layout saved by a wide window (alarm list
+        beside the events, assistant on the right) restored into a compact one squeezed the alarm
+        list until it scrolled sideways ("Comment" and "Filters" cut at 1280 px); a window smaller
+        than its screen is laid out for its own size (`compact`), so it keeps a layout of its own."""
         size = self.available().size()
         user = self._asks().current_user or "nobody"
-        return f"v{LAYOUT_VERSION}/{user}/{size.width()}x{size.height()}"
+        kind = "compact" if self.compact else "wide"
+        return f"v{LAYOUT_VERSION}/{user}/{size.width()}x{size.height()}/{kind}"
 
     def save(self) -> None:
         key = self._key()
@@ -366,6 +376,7 @@ class WindowLayout:
         if not ok:
             log.warning("saved window layout %s could not be restored; using the default", self._key())
         else:
+            self.arranged_compact = self.compact  # the class it was saved for: follow_size re-arranges from it
             self.set_locked(self.locked)  # a restored state may have floated docks
         return ok
 

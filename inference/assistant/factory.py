@@ -20,6 +20,9 @@ from inference.assistant.journal_access import AssistantJournal, JournalSource
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools import LiveSnapshot, PlantTools
+from inference.assistant.tools.context import ModelScope
+from inference.fault.predictor import DEFAULT_CARD, model_scope
+from inference.model_card import ModelError, read_card
 
 if TYPE_CHECKING:
     from hmi.core.config import LineConfig
@@ -85,6 +88,16 @@ def load_language_model(
         return None, f"the language model in {d} could not be loaded: {exc}"
 
 
+def fault_model_scope(card: Path = DEFAULT_CARD) -> ModelScope | None:
+    """What the app's fault model predicts and covers, from its card (the one the predictor loads);
+    None when the card cannot be read (the risk answers then say nothing about the model's scope)."""
+    try:
+        return ModelScope(*model_scope(read_card(card).extra))
+    except ModelError as exc:
+        log.warning("the assistant cannot say what the fault model covers: %s", exc)
+        return None
+
+
 def build_assistant(
     *,
     config: Any | None = None,
@@ -125,6 +138,7 @@ def build_assistant(
         clock=clock,
         now=now,
         production=ProductionSetup.from_config(config) if config is not None else None,
+        fault_model=fault_model_scope(),
     )
     lm_error = ""
     if model is None and use_model:

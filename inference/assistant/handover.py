@@ -307,7 +307,7 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
                     risk.items.append(
                         HandoverItem(
                             f"{f['label']} reached its {f['limit_reached'].upper()} limit: "
-                            f"max {fmt_num(f['max'], f['unit'])} at {f['max_time']}.",
+                            f"max {tools.value_text(tools.catalog.tags[f['tag']], f['max'])} at {f['max_time']}.",
                             st.sources,
                         )
                     )

@@ -38,8 +38,20 @@ def _m(to: str, *alts: str, needs: str | None = None) -> Meaning:
 # A machine in an object position: a single word ("the labeller", "our capper", "line 1" is not one).
 _OBJ = r"(?:the |our |that |this )?(?P<obj>[a-z][a-z\-]+)"
 
+# Other words for a machine on a line. "unit" is also a unit of measure and "equipment" is in "overall
+# equipment effectiveness": those two are read as a machine only after a machine's name (`Paraphraser`)
+# or a word that picks one out ("which unit", "each unit").
+_MACHINE_WORD = r"assets?|units?|stations?|equipment|kit|kits|plant items?"
+
 # The table, applied in order (an earlier meaning's output may be read by a later one).
 MEANINGS: tuple[Meaning, ...] = (
+    _m("machines", r"\b(assets|stations|kits)\b", r"(?<=which )units\b"),
+    _m(
+        "machine",
+        r"\b(asset|station|kit)\b",
+        r"(?<!overall )\bequipment\b(?! effectiveness)",
+        r"(?:(?<=which )|(?<=every )|(?<=each ))unit\b",
+    ),
     # Courtesy and chat words carry no subject: dropped.
     _m("", r"\b(pls|plz|please|thx|thanks|cheers|mate|guys|folks|asap)\b", r"\bon us\b", r"\bfor me\b"),
     _m("right now", r"\brn\b", r"\bright this (second|minute)\b"),
@@ -176,8 +188,19 @@ class Paraphraser:
     needs the vocabulary word to be the only one that close).
     """
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], machines: Iterable[str] = ()) -> None:
+        """`machines`: the line's machine ids, names and aliases (what a word for a machine may follow)."""
         own = {w for mean in MEANINGS for w in re.findall(r"[a-z]+", mean.to)}  # the words it reads as
+        names = sorted({m.lower() for m in machines if m}, key=len, reverse=True)
+        # "the capper asset", "the labeller station": the machine named twice; the word goes.
+        self._after_machine = (
+            re.compile(
+                r"\b(" + "|".join(re.escape(n) for n in names) + r")(?:'s)? (?:" + _MACHINE_WORD + r")\b",
+                re.I,
+            )
+            if names
+            else None
+        )
         self._vocab = frozenset(w.lower() for w in (*vocabulary, *own) if len(w) >= 7 and w.isalpha())
         self._by_len: dict[int, list[str]] = {}
         for w in self._vocab:
@@ -200,6 +223,8 @@ class Paraphraser:
         kn = frozenset(w.lower() for w in known)
         out = _CONTRACTION_RX.sub(lambda m: _CONTRACTIONS[m.group(1).lower()], text)
         out = re.sub(r"[A-Za-z]+", lambda m: self._spell(m.group(0), kn), out)
+        if self._after_machine is not None:
+            out = self._after_machine.sub(r"\1", out)
         for mean in MEANINGS:
             if mean.needs is not None and not mean.needs.search(out):
                 continue

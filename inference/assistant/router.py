@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmi.core.alarms.event_codec import TransitionCause
-from inference.assistant.catalog import FUNCTION_WORDS, Catalog, Mention
+from inference.assistant import frames
+from inference.assistant.catalog import FUNCTION_WORDS, MACHINE_ALIASES, Catalog, Mention
 from inference.assistant.language import GRAMMAR, detect, to_english
 from inference.assistant.paraphrase import Paraphraser
 from inference.assistant.scope import CONVERSATION_WORDS, OffData, Scope
@@ -85,6 +86,18 @@ ANY_MACHINE = "(anything|any machines?|something|all( the)? machines?)"
 
 def _rx(*alts: str) -> re.Pattern[str]:
     return re.compile("|".join(alts), re.I)
+
+
+# An acknowledgement not (yet) given, in any words: a "not yet" word a few words before an acknowledging
+# word ("pending acknowledgement", "awaiting an ack", "outstanding acks", "nobody has confirmed yet",
+# "waiting to be acknowledged") or after it ("acks outstanding", "acknowledgement pending"). Unacknowledged,
+# not merely standing: "outstanding alarms" alone (no acknowledging word) stays "standing".
+_ACKING = r"(ack|acks|acked|ack'd|acknowledg\w*|confirm\w*|sign\w* off|signoffs?)"
+_NOT_YET_ACKED = (
+    r"\b(pending|outstanding|await\w*|wait\w*|need\w*|requir\w*|missing|without|not yet|yet to|still to"
+    r"|not been|nobody|no one|no-one|never)\b\W+(\w+\W+){0,3}?" + _ACKING + r"\b",
+    r"\b" + _ACKING + r"\W+(\w+\W+){0,2}?(pending|outstanding|missing|needed|required|due|yet)\b",
+)
 
 
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
@@ -170,7 +183,9 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bremaining (useful )?life\b",
             r"\bpredict",
             r"\bfailure probability\b",
-            r"\bhealth\b",
+            # What the model predicts (bearing wear, docs/fault_prediction.md), in other words.
+            r"\bhealth\w*\b",
+            r"\b(wear|wears|wearing|worn|degrad\w*|deteriorat\w*|condition)\b",
             r"\bgoing to fail\b",
             r"\bnext (failure|breakdown)\b",
             r"\bmaintenance\b.*\b(need|due|risk)",
@@ -246,6 +261,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bshelved\b",
             r"\b(waiting for|needs?|without) an? ack",
             r"\bnobody (has )?(acknowledged|acked)\b",
+            *_NOT_YET_ACKED,
         ),
     ),
     (
@@ -258,8 +274,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bqc\b",
             r"\bquality control\b",
             r"\bproduct quality\b",
-            r"\bgood (bottles|count|parts)\b",
-            r"\bhow many bottles\b",
+            r"\bgood (bottles|count|parts|units|pieces|products)\b",
+            r"\bhow many (bottles|units|pieces|items|containers|products)\b",
             r"\bproduc\w*",
             r"\boutput\b",
             r"\bcamera\b",
@@ -363,6 +379,21 @@ OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
         ),
         "the plant data of this line holds no suppliers, deliveries, prices, rosters or other plants",
     ),
+    # A forecast of production: the journal holds what happened, no plan and no forecast of output
+    # (qa7 G14: "how many bottles will we make by the end of the shift?" got the reject rate so far).
+    # The fault model's prediction of a failure is plant data and is not caught here: these name an
+    # output figure, never fail/break/risk.
+    (
+        _rx(
+            r"\bforecasts? of (the )?(output|production)\b",
+            r"\b(will|gonna|going to|are we going to|expected to|expect to|on track to)\b[^?]*"
+            r"\b(make|produce|fill|label|cap|finish|reach|hit|output|end up|manage)\b",
+            r"\bwhat will (the |our |this shift'?s? )?(oee|output|production|count|total|reject rate|yield)\b",
+            r"\bhow (much|many)\b[^?]*\bwill (we|the line|the shift|it|they)\b",
+            r"\b(forecast|projection|projected|estimate[sd]?) (of |for )?(the )?(output|production|oee|count)",
+        ),
+        "the plant data records what happened; it holds no production plan or forecast of the output to come",
+    ),
 ]
 # Actions a who-did-what question names, in the order they are answered.
 _WHO_ACTIONS: list[tuple[str, re.Pattern[str]]] = [
@@ -429,6 +460,7 @@ _STATE_WORDS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwait\w* for (somebody|someone|anyone|an? \w+) to (confirm|acknowledge|ack)\b",
             r"\b(un-?confirmed|not (yet )?(been )?confirmed|nobody (has )?confirmed)\b",
             r"\b(still )?to be (confirmed|acknowledged)\b",
+            *_NOT_YET_ACKED,
         ),
     ),
     ("out_of_service", _rx(r"\bout[- ]of[- ]service\b")),
@@ -751,7 +783,10 @@ class Router:
         self.anchor = anchor
         self.span = span
         patterns = (
-            [rx for _name, rx in INTENTS] + [rx for _s, rx in _STATE_WORDS] + [rx for _f, rx in _FAULT_WORDS]
+            [rx for _name, rx in INTENTS]
+            + [rx for _s, rx in _STATE_WORDS]
+            + [rx for _f, rx in _FAULT_WORDS]
+            + [frames.REASON, frames.STOP_EVENT]
         )
         self._check_procedures = procedure_words is not None
         # Everyday wordings read as the words above (`paraphrase`); spelling is mended only towards the
@@ -761,7 +796,15 @@ class Router:
         }
         vocab |= {w for m in catalog.machines.values() for w in m.name.lower().split()}
         vocab |= {w for t in catalog.tags.values() for w in t.words}
-        self._paraphrase = Paraphraser(vocab)
+        self._paraphrase = Paraphraser(
+            vocab,
+            machines=[
+                w
+                for m in catalog.machines.values()
+                for w in (m.id, m.name, *MACHINE_ALIASES.get(m.id, ()))
+                if not w.endswith("'s")
+            ],
+        )
         self._as_typed = (
             CONVERSATION_WORDS
             | FUNCTION_WORDS
@@ -956,6 +999,14 @@ class Router:
                 )
 
         intent = next((name for name, rx in INTENTS if rx.search(low)), None)
+        # A reason asked about a named machine's stop, in any frame ("capper stopped - reason?", "what's
+        # behind the labeller fault", "the filler went kaput, why"): its last stop and cause, never the
+        # fault code now or a bare stop list (`frames`).
+        machine_ends = [m.start + len(m.text) for m in machines]
+        if intent in (None, "stops", "value", "status") and frames.asks_why_stop(
+            low, machine_ends, self.scope.explained, stop_list=intent == "stops"
+        ):
+            intent = "why_stop"
         if intent is None:
             # A bare tag or machine name still gets an answer ("filler bearing temperature?").
             if tag_mentions or (
@@ -1012,6 +1063,11 @@ class Router:
         # The subject must be something the data holds: an intent's everyday words ("running", "what is",
         # "line") next to a subject nobody recorded ("the maintenance budget") answer nothing.
         off = self._off_data(rest, intent, [*machines, *alarm_mentions])
+        if off and intent == "why_stop" and machine_ends:
+            # Slang in the machine's predicate ("went belly-up") says what the machine did, which the
+            # answer reports from the data; a word in any other role names a subject (`frames`).
+            slang = frames.predicate_words(low, machine_ends, self.scope.explained)
+            off = OffData(tuple(w for w in off.words if w not in slang))
         if off:
             return self._decline(route, off.text(), lang, off.localized())
 
@@ -1093,7 +1149,10 @@ class Router:
                 "defects"
                 if re.search(r"\bdefect|\bcamera|\bvision|\binspect|\bqc\b", low)
                 else "production"
-                if re.search(r"\b(produc|output|how many bottles|good bottles|good count)", low)
+                if re.search(
+                    r"\b(produc|output|how many (bottles|units|pieces|items|containers)|good bottles|good count)",
+                    low,
+                )
                 and not re.search(r"\breject|\bthr(ew|own|ow) out", low)
                 else None
             )
@@ -1103,7 +1162,7 @@ class Router:
                 "warnings"
                 if _RISK_WARNINGS.search(low)
                 else "peak"
-                if re.search(r"\b(highest|peak|max(imum)?|worst)\b", low)
+                if re.search(r"\b(highest|peak|max(imum)?|worst|most(?! likely))\b", low)
                 else None
             )
             if start is None and rfocus is not None:

@@ -59,7 +59,7 @@ CONVERSATION_WORDS = _split(
     not also too just only even still already yet again ever never always often sometimes usually
     really actually exactly roughly approximately about around almost nearly quite very rather so then
     there here right soon currently recently lately please thanks thank okay ok hi hello hey quickly
-    briefly anyway else instead overall altogether together
+    briefly anyway else instead overall altogether together wise
     of in on at to for from by with without into onto over under above below between through during
     before after since until till while within across behind near up down out off and or but if
     because than as whether though although per via against along toward towards beside besides
@@ -147,6 +147,11 @@ _ESCAPE = re.compile(r"\\[a-zA-Z]")  # \b, \w, \s in a pattern's source are no w
 _WILDCARD = re.compile(r"\.\*\??|\\w\+|\[[^\]]*\]\+")
 
 
+def _pattern_words(patterns: Iterable[re.Pattern[str]]) -> set[str]:
+    """The literal words of intent patterns ("camera", "breakdown"), as typed."""
+    return {w for p in patterns for w in re.findall(r"[a-z]{3,}", _ESCAPE.sub(" ", p.pattern))}
+
+
 def _slotted(rx: re.Pattern[str]) -> re.Pattern[str]:
     n = 0
 
@@ -206,15 +211,17 @@ class Scope:
             words |= set(_words(a.name)) | set(_words(a.id)) | set(_words(a.priority))
         words |= set(TAG_SYNONYMS) | {r.label for r in Role}  # users act in a role; the journal names it
         words |= _record_words()
+        # Who or what may own something in a question ("the filler's speed", "the operator's comment",
+        # "today's rejects"), as typed: a possessor outside it ("the cleaner's fault") is a subject the
+        # data lacks even when its stem is a plant word ("cleaning" is a stop reason, a cleaner is a person).
+        self._owners = frozenset(words) | GRAMMAR | _pattern_words(patterns)
         self._data = _stems(words)
         self._data_list = sorted(self._data)
         self._procedures = _stems(procedure_words)
         self._patterns = [_slotted(p) for p in patterns]
         # The intent patterns' own words, wherever they stand in the question: "breakdown" is intent
         # vocabulary even when the pattern's phrase around it ("next breakdown") is not what was asked.
-        self._data |= _stems(
-            w for p in patterns for w in re.findall(r"[a-z]{3,}", _ESCAPE.sub(" ", p.pattern))
-        )
+        self._data |= _stems(_pattern_words(patterns))
 
     def _covered(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the question the intent patterns matched, wildcards left out."""
@@ -245,6 +252,11 @@ class Scope:
             return bool(difflib.get_close_matches(s, pool, n=1, cutoff=0.85))
         return False
 
+    def explained(self, word: str) -> bool:
+        """Every part of a (hyphenated) word is known, as `off_data` reads it."""
+        parts = [p for p in re.split(r"[-'’]", word.lower()) if p]
+        return all(self.known(p) or len(p) < 3 for p in parts)
+
     def off_data(
         self, text: str, *, procedure: bool = False, named: Iterable[tuple[int, int]] = ()
     ) -> OffData:
@@ -260,7 +272,15 @@ class Scope:
             if any(a <= m.start() < b and (m.end() <= b or low[b : m.end()] in _ENDINGS) for a, b in spans):
                 continue
             parts = [p for p in re.split(r"[-'’]", w) if p]
-            if all(self.known(p, procedure=procedure) or len(p) < 3 for p in parts):
+            owner = w[:-2] if w.endswith(("'s", "’s")) else None
+            if (
+                owner is not None
+                and not procedure  # a procedure question's possessors are the documents' words
+                and owner not in self._owners
+                and owner.rstrip("s") not in self._owners
+            ):
+                pass  # a possessor the data does not record ("the cleaner's fault")
+            elif all(self.known(p, procedure=procedure) or len(p) < 3 for p in parts):
                 continue
             if w not in out:
                 out.append(w)

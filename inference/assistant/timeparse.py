@@ -103,6 +103,16 @@ _RE_LAST_N = re.compile(
     rf"\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(?:last|past|previous|recent)\s+(?:{_NUM}\s+)?{_UNIT}\b",
     re.I,
 )
+# "in the 5 minutes before 07:37:13", "the 30 s after 07:35:04", "the 2 min leading up to 10:42": a window
+# of exactly that length on that side of the moment (never the 20 minutes around it).
+_RE_SIDE_OF_CLOCK = re.compile(
+    rf"\b(?:(?:in|during|within|over|for|across)\s+)?(?:the\s+)?(?:(?:first|last|final)\s+)?{_NUM}\s*"
+    r"(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\s+"
+    r"(before|prior to|leading up to|up to|until|till|ahead of|after|following|since|from)\s+"
+    rf"(?:{_DAYWORD}\s+)?(?:at\s+)?(?:{_CLOCK})",
+    re.I,
+)
+_BEFORE_WORDS = ("before", "prior to", "leading up to", "up to", "until", "till", "ahead of")
 _RE_SINCE_CLOCK = re.compile(rf"\bsince\s+(?:{_DAYWORD}\s+)?(?:at\s+)?(?:{_CLOCK})", re.I)
 _RE_BETWEEN = re.compile(
     rf"\b(?:between|from)\s+(?:{_DAYWORD}\s+)?(?:{_CLOCK})\s+(?:and|to|until|till|-)\s+(?:{_CLOCK})", re.I
@@ -155,6 +165,11 @@ _RE_NEAR = re.compile(
     r"\b(shortly|just|right|soon|a little|a bit|directly|immediately)\s+(after|before)\s*$", re.I
 )
 _RE_WEEK = re.compile(r"\b(last|previous|this)\s+(week|month)\b", re.I)
+
+
+def fmt_num_unit(n: float, unit: str) -> str:
+    """5.0, "minutes" -> "5 minutes"; 1.0, "min" -> "1 min"."""
+    return f"{n:g} {unit}"
 
 
 def _hour(word: str) -> int:
@@ -249,6 +264,24 @@ class TimeParser:
             t = _dt.time(int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
             p = cal.ts(day, t)
             return self._point(p, m.group(0), f"{day.isoformat()} {_fmt_clock(t)}")
+
+        m = _RE_SIDE_OF_CLOCK.search(text)
+        if m:
+            g = m.groups()
+            t_c = _clock_from_groups(g[4:12])
+            if t_c is not None:
+                num, unit, side = g[0], g[1].lower(), " ".join(g[2].lower().split())
+                n = float(num) if num[0].isdigit() else float(_NUMBER_WORDS.get(num.lower(), 1))
+                secs = n * _UNIT_S[unit]
+                p = self._latest_clock(t_c, now, _day_offset(g[3]))
+                a, b = (p - secs, p) if side in _BEFORE_WORDS else (p, p + secs)
+                rel = "before" if side in _BEFORE_WORDS else "after"
+                return TimeSpec(
+                    a,
+                    b,
+                    f"the {fmt_num_unit(n, unit)} {rel} {self.fmt(p)} ({self._range_label(a, b)})",
+                    m.group(0).strip(),
+                )
 
         m = _RE_BETWEEN.search(text)
         if m:

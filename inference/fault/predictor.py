@@ -107,6 +107,15 @@ def failure_mode_text(mode: str) -> str:
     return m
 
 
+def model_scope(extra: dict[str, Any]) -> tuple[str, str]:
+    """(what the model predicts, the failure modes it covers) from a card's `extra`: the faceplate's
+    readout and the assistant's answers say both. A card whose failure_modes is missing, null or holds
+    non-text covers nothing named."""
+    modes = extra.get("failure_modes") or []
+    covers = ", ".join(failure_mode_text(m) for m in modes if isinstance(m, str))
+    return str(extra.get("predicts") or "failure"), covers
+
+
 def pseudo_tag_names(machines: list[str]) -> list[str]:
     return [f"{m}.{s}" for m in machines for s in (RISK_SUFFIX, RUL_SUFFIX)]
 
@@ -325,10 +334,7 @@ class FaultPredictor:
         )
         settings = extra.get("train_settings") or {}
         self.rul_cap_s = float(settings.get("rul_max_s") or DEFAULT_RUL_CAP_S)
-        # A card whose failure_modes is missing, null or holds non-text says it covers nothing named.
-        modes = extra.get("failure_modes") or []
-        self.covers = ", ".join(failure_mode_text(m) for m in modes if isinstance(m, str))
-        self.predicts = str(extra.get("predicts") or "failure")
+        self.predicts, self.covers = model_scope(extra)
         self.machines, setup_problems = resolve_machines(config, extra, nominal_speed)
         now = self._clock()
         label = self.model.label if self.model else ""

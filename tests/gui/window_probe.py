@@ -316,7 +316,10 @@ class Probe:
         essentials_hidden = [
             f"{mid} {what}"
             for mid, fp in win.overview.faceplates.items()
-            for what, w in (("state", fp.state_label), ("main value", fp.main_value))
+            for what, w in (
+                ("state", fp.state_label),
+                ("summary", fp.summary if fp.compact else fp.main_value),
+            )
             if w is None or not seen.contains(QRect(w.mapTo(port, w.rect().topLeft()), w.size()))
         ]
         geo = self.geometry(win)

@@ -67,6 +67,52 @@ def themed_app(qapp):
     qapp.setStyleSheet("")
 
 
+@pytest.fixture
+def open_window(qtbot, themed_app, make_runtime, demo_config):
+    """A factory that opens the main window on the demo line as a user sees it:
+    `open_window(size, touch, *, rt=None, user=OPERATOR, saved_layout=False, settle_ms=50, **kw)`
+    returns (runtime, window). `touch`: the profile on or off, None: the line config's "auto" (on for a
+    screen no taller than 800 px). `rt`: a runtime prepared by the test (default: a fresh one with alarms);
+    `saved_layout`: keep a layout saved by an earlier window of this user and screen (default: forget
+    it, so each test starts from the default layout of its size); `kw` goes to MainWindow (kiosk=...).
+    Shown, exposed and settled for `settle_ms`. After the test every window may close, the style sheet
+    is cleared and the touch profile is off again, so no window setting reaches the next test."""
+    from hmi.ui.main_window import MainWindow
+
+    from .fakes import OPERATOR
+
+    made: list[MainWindow] = []
+
+    def open_(
+        size: tuple[int, int] = (1280, 800),
+        touch: bool | None = None,
+        *,
+        rt: FakeRuntime | None = None,
+        user=OPERATOR,
+        saved_layout: bool = False,
+        settle_ms: int = 50,
+        **kw,
+    ) -> tuple[FakeRuntime, MainWindow]:
+        rt = rt if rt is not None else make_runtime(demo_config, alarms=True)
+        win = MainWindow(rt, demo_config, user=user, touch=touch, **kw)
+        qtbot.addWidget(win)
+        if not saved_layout:
+            win.window_layout.forget()  # the default layout of this size, not one saved by another test
+        win.resize(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        qtbot.wait(settle_ms)
+        made.append(win)
+        return rt, win
+
+    yield open_
+    for win in made:
+        win.allow_close()
+    themed_app.setStyleSheet("")
+    if made and made[0].touch_profile is not None:
+        made[0].touch_profile.set_enabled(False)
+
+
 @pytest.fixture(autouse=True)
 def gc_on_the_gui_thread_only():
     """As in run_gui: no automatic cyclic GC (it could free a Qt object on a worker

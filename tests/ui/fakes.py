@@ -454,3 +454,38 @@ def simulate_fault(rt: FakeRuntime, now: float | None = None) -> None:
     eng.acknowledge(["labeller.glue_temp.lo"], OPERATOR, "glue heater reset, watching it")
     eng.shelve("conveyor.vibration.hi", SUPERVISOR, 3600, "sensor bracket loose, fix at next stop (WO 4711)")
     eng.set_out_of_service("filler.vibration.bad", SUPERVISOR, "vibration sensor being replaced (WO 4712)")
+
+
+class FakeAdvisories:
+    """The fault predictor's face (hmi.ui.services.FaultAdvisories) with a prediction per machine:
+    an active advisory with its reasons on the first machine, a quiet 0 % on the rest, so the
+    faceplates carry their risk readouts as in the demo."""
+
+    available = True
+    label = "fault_predictor 1.0.0 on CPU"
+    problem = ""
+
+    def __init__(self, config: LineConfig, now: float | None = None) -> None:
+        from inference.fault.predictor import MachineRisk
+
+        t = time.time() if now is None else now
+        first = config.machines[0].id if config.machines else ""
+        self.risks = {
+            m.id: MachineRisk(
+                m.id,
+                t,
+                1.0 if m.id == first else 0.0,
+                11.0 if m.id == first else 600.0,
+                m.id == first,
+                "machine not running" if m.id == first else "ok",
+                (("vibration", 0.91), ("motor_current", 0.70)) if m.id != first else (),
+                self.label,
+                predicts="bearing failure",
+                covers="bearing failure, bearing overheat",
+                horizon_s=120.0,
+            )
+            for m in config.machines
+        }
+
+    def status(self) -> dict:
+        return dict(self.risks)

@@ -26,8 +26,6 @@ from hmi.ui.in_view import why_not_seen
 from hmi.ui.main_window import MainWindow
 from hmi.ui.window_layout import bring_forward
 
-from .fakes import OPERATOR
-
 SIZES = [(1280, 800), (1920, 1080)]
 
 
@@ -56,13 +54,14 @@ class _SeenAtLogTime(logging.Handler):
 
 
 @pytest.fixture
-def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
+def window(open_window, make_runtime, demo_config, tmp_path):
     from inference.qc.inspector import QcInspector
 
     from ..test_qc_inspector import FakeJournal, FakeModel
 
-    made: list[MainWindow] = []
     journals: list[Journal] = []
+    handlers: list[_SeenAtLogTime] = []
+    log = logging.getLogger("hmi.ui.main_window")
 
     def make(size: tuple[int, int], touch: bool) -> tuple[object, MainWindow, _SeenAtLogTime]:
         rt = make_runtime(demo_config, alarms=True)
@@ -75,30 +74,18 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         )
         tracker.start()
         rt.production = tracker
-        win = MainWindow(rt, demo_config, user=OPERATOR, touch=touch)
-        qtbot.addWidget(win)
-        win.window_layout.forget()  # the default layout of this size, not one saved by another test
-        win.resize(*size)
-        win.show()
-        qtbot.waitExposed(win)
-        qtbot.wait(60)
-        made.append(win)
+        rt, win = open_window(size, touch, rt=rt, settle_ms=60)
         seen = _SeenAtLogTime(win)
-        logging.getLogger("hmi.ui.main_window").addHandler(seen)
-        logging.getLogger("hmi.ui.main_window").setLevel(logging.INFO)
+        handlers.append(seen)
+        log.addHandler(seen)
+        log.setLevel(logging.INFO)
         return rt, win, seen
 
     yield make
-    for win in made:
-        win.allow_close()
-    for h in list(logging.getLogger("hmi.ui.main_window").handlers):
-        if isinstance(h, _SeenAtLogTime):
-            logging.getLogger("hmi.ui.main_window").removeHandler(h)
+    for h in handlers:
+        log.removeHandler(h)
     for journal in journals:
         journal.close()
-    themed_app.setStyleSheet("")
-    if made and made[0].touch_profile is not None:
-        made[0].touch_profile.set_enabled(False)
 
 
 def _trip(rt, qtbot, win: MainWindow, tag: str = "conveyor.state") -> None:

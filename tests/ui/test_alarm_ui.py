@@ -103,8 +103,9 @@ def test_banner_shows_counts_and_the_most_important_unacked(parts):
     # Most important first; among equals the active unacknowledged, newest first.
     assert banner.shown_ids() == ["filler.bearing_temp.hihi", "conveyor.faulted", "conveyor.bearing_temp.hi"]
     assert "Filler bearing temperature HiHi" in banner.rows[0].message_label.full_text()
-    assert banner.quiet_label.full_text().startswith("+ 3 more unacknowledged")
-    assert banner.totals_label.text() == "In the list 9 · Unacknowledged 6"
+    # the rest counted beside the totals, not on a line that would grow the banner (qa6 N7)
+    assert not banner.quiet_label.isVisible()
+    assert banner.totals_label.text() == "In the list 9 · Unacknowledged 6\n3 of 6 shown at left"
     # Count boxes: priority colour while alarms stand; grey when there are none.
     box = banner.boxes[Priority.URGENT]
     assert _pixel(box, 5, box.height() // 2) == palette.ALARM_URGENT.upper()

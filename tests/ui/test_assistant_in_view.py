@@ -22,29 +22,16 @@ SIZES = [(1920, 1080), (1280, 800)]
 
 
 @pytest.fixture
-def window(qtbot, themed_app, make_runtime, demo_config):
-    made: list[MainWindow] = []
-
+def window(open_window, make_runtime, demo_config, qtbot):
     def make(size: tuple[int, int], touch: bool) -> tuple[object, MainWindow]:
         rt = make_runtime(demo_config, alarms=True)
         simulate_fault(rt)  # a full banner: 3 rows and "+ N more"
-        win = MainWindow(rt, demo_config, user=OPERATOR, touch=touch)
-        qtbot.addWidget(win)
-        win.window_layout.forget()  # the default layout of this size, not one saved by another test
-        win.resize(*size)
-        win.show()
-        qtbot.waitExposed(win)
+        rt, win = open_window(size, touch, rt=rt)
         qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
         qtbot.wait(100)
-        made.append(win)
         return rt, win
 
-    yield make
-    for win in made:
-        win.allow_close()
-    themed_app.setStyleSheet("")
-    if made and made[0].touch_profile is not None:
-        made[0].touch_profile.set_enabled(False)
+    return make
 
 
 def _outer_scroll(win: MainWindow) -> QScrollArea:

@@ -162,3 +162,30 @@ def test_screenshot(qtbot, themed_app, tools):
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         img.save(str(Path(SHOTS) / "assistant_pane_test.png"))
     pane.shutdown()
+
+
+def test_every_answer_opens_at_its_start(qtbot, themed_app, tools):
+    """qa6 F16: in a short pane an answer opened scrolled to its end, so its start (and the
+    question it answers) needed scrolling back. For each of the pane's suggested questions and the
+    handover, asked one after another: the question's line is at the top of the view."""
+    from PySide6.QtGui import QTextCursor, QTextDocument
+
+    pane = _pane(qtbot, Assistant(tools, None))
+    pane.resize(520, 360)  # about six lines of conversation, as in a short dock
+    qtbot.wait(20)
+    line = pane.history.fontMetrics().lineSpacing()
+    asked = [q for q in pane.assistant.suggestions if q != "Draft my shift handover"][:4]
+    for q in [*asked, "Draft my shift handover"]:
+        _ask(qtbot, pane, q)
+        qtbot.wait(20)
+        doc = pane.history.document()
+        end = QTextCursor(doc)
+        end.movePosition(QTextCursor.MoveOperation.End)
+        found = doc.find(q, end, QTextDocument.FindFlag.FindBackward)
+        assert not found.isNull(), q
+        top = pane.history.cursorRect(found).top()
+        sb = pane.history.verticalScrollBar()
+        # its question in view: at the top, or lower where the view cannot scroll further (the
+        # answer then fits under it)
+        assert top >= 0 and (top <= 2 * line + 12 or sb.value() == sb.maximum()), (q, top, sb.value())
+    pane.shutdown()

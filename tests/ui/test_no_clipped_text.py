@@ -34,7 +34,7 @@ from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
 
 from ..helpers.settle import settle
-from .fakes import simulate_fault
+from .fakes import FakeAdvisories, simulate_fault
 from .test_production_ui import production_runtime, shift_dir  # noqa: F401 (fixtures)
 
 SIZES = [(1920, 1080), (1280, 800), (1024, 768)]  # control room, line-side PC, the smallest line PC
@@ -104,6 +104,10 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
     def make(size: tuple[int, int], profile: str) -> MainWindow:
         rt = make_runtime(demo_config, alarms=True)
         simulate_fault(rt)
+        # Every faceplate carries its failure-risk readout, the longest texts it shows (_worst_risk).
+        advisories = FakeAdvisories(demo_config)
+        advisories.risks = {m.id: _worst_risk(m.id) for m in demo_config.machines}
+        rt.fault = advisories
         # The demo line has a camera: its Quality dock is part of the window (with a reject shown).
         qc = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("misaligned_label"))
         rt.qc = qc
@@ -265,6 +269,57 @@ def test_the_check_finds_clipped_text(qtbot, themed_app):
     assert "OK" not in texts and "Change password and log in" in texts
     assert "Conveyor tripped: the whole line stops" in texts  # a fixed-lines label that overflows
     assert math.isfinite(found["too wide"].needed)
+
+
+def test_the_check_finds_text_cut_at_a_side_and_headers_too_narrow(qtbot, themed_app):
+    """What the walk missed (qa6): a label past a scroll area's right edge (the alarm dock scrolled
+    sideways with "Filters" cut) and header sections narrower than their bold, padded text
+    ("Comment", "Count" cut on both sides)."""
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QTableView
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    inner = QWidget()
+    row = QHBoxLayout(inner)
+    left = QLabel("Active (3)")
+    filters = QPushButton("Filters")
+    filters.setMinimumWidth(120)
+    row.addWidget(left)
+    row.addSpacing(400)
+    row.addWidget(filters)
+    area.setWidget(inner)
+    area.resize(420, 120)
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    settle()
+    found = {c.text: c for c in clipped_texts(area)}
+    assert "Filters" in found and found["Filters"].how == "cut at a side by a parent", found
+    assert "Active (3)" not in found
+    area.resize(700, 120)  # all of it in view: nothing cut
+    settle()
+    assert clipped_texts(area) == []
+
+    model = QStandardItemModel(1, 3)
+    model.setHorizontalHeaderLabels(["Message", "Comment", "Count"])
+    view = QTableView()
+    view.setModel(model)
+    header = view.horizontalHeader()
+    fm = header.fontMetrics()
+    for col, text in ((1, "Comment"), (2, "Count")):
+        view.setColumnWidth(col, fm.horizontalAdvance(text) + 12)  # the alarm list's old widths
+    view.resize(600, 200)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    settle()
+    cut = {c.text for c in clipped_texts(view)}
+    assert {"Comment", "Count"} <= cut, cut  # the theme's header: bold, 6 px padding each side
+    for col in (1, 2):
+        view.setColumnWidth(col, header.sectionSizeHint(col) + 8)
+    settle()
+    assert not {c.text for c in clipped_texts(view)} & {"Comment", "Count"}
 
 
 @pytest.mark.parametrize("width", [300, 380, 460, 640])

@@ -156,3 +156,63 @@ def test_the_trend_readouts_at_the_cursor_are_exact_and_the_faceplates_values(qt
         assert not row.value.startswith("≈"), (k, row.value)
         assert speed.value_text() == f"{row.value} bpm", (k, row.value, speed.value_text())
     window.close()
+
+
+class Passes(QObject):
+    """The window's paint passes (one UpdateRequest each) and, in each, the instant the header's
+    cursor text, the trend's cursor label and the timeline's line were painted at (F22)."""
+
+    def __init__(self, window: ReviewWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.passes: list[list[tuple[str, str]]] = [[]]
+        window.installEventFilter(self)
+        window.cursor_label.installEventFilter(self)
+        window.trend.canvas.viewport().installEventFilter(self)
+        window.timeline_view.plot.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        w = self.window
+        if event.type() == QEvent.Type.UpdateRequest and obj is w:
+            self.passes.append([])
+        elif event.type() == QEvent.Type.Paint:
+            if obj is w.cursor_label:
+                self.passes[-1].append(
+                    ("header", w.cursor_label.text().split()[2])
+                )  # "Cursor DATE HH:MM:SS · …"
+            elif obj is w.trend.canvas.viewport():
+                self.passes[-1].append(("trend", w.trend.canvas.cursor_lines()[0].label.toPlainText()))
+            elif obj is w.timeline_view.plot.viewport():
+                t = w.timeline_view.cursor_time()
+                self.passes[-1].append(("timeline", f"{dt.datetime.fromtimestamp(t):%H:%M:%S}"))
+        return False
+
+
+@pytest.mark.parametrize("speed", [5, 30, 60])
+def test_in_playback_every_paint_pass_shows_the_trend_cursor_at_the_headers_instant(qtbot, window, speed):
+    """F22: in playback the header's cursor text, the trend's cursor (its time label) and the timeline's
+    line are painted in the same pass: when a pass paints the header at an instant, the trend and the
+    timeline it leaves on screen show that instant too. (Before, the trend's graphics scene marked its
+    view dirty from a queued call after the pass, so each pass painted the header one tick ahead of the
+    trend: 17:05:40 against 17:05:37 at 30x.)"""
+    from hmi.core.review.playback import PLAYBACK_SPEEDS
+
+    window.speed_combo.setCurrentIndex(PLAYBACK_SPEEDS.index(speed))
+    window.timeline_view.set_cursor(window.timeline.t0 + 600)
+    qtbot.wait(200)
+    passes = Passes(window)
+    window.trend.canvas.viewport().update()  # what each shows before the first tick
+    window.timeline_view.plot.viewport().update()
+    qtbot.wait(100)
+    window.toggle_play()
+    qtbot.wait(1200)
+    window.toggle_play()
+    on_screen: dict[str, str] = {}
+    checked = 0
+    for painted in passes.passes:
+        on_screen.update(painted)
+        if any(what == "header" for what, _ in painted):
+            checked += 1
+            assert on_screen.get("trend") == on_screen["header"], (passes.passes, on_screen)
+            assert on_screen.get("timeline") == on_screen["header"], (passes.passes[:8], on_screen)
+    assert checked >= 5  # the playback moved the cursor and the header was painted at each tick

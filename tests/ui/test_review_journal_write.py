@@ -114,7 +114,8 @@ def test_a_reason_written_shows_on_the_open_timeline_at_once(review, monkeypatch
     answer_dialog(monkeypatch, tick=True)
     window.add_stop_reason()
     assert window.timeline_view.stop_marks_shown() == [("capper", T0 + 600)] * 2  # the reason and the remark
-    shown = [window.events_table.item(r, 4).text() for r in range(window.events_table.rowCount())]
+    model = window.events_table.model()
+    shown = [model.index(r, 4).data() for r in range(model.rowCount())]
     assert any("sue (supervisor)" in m and "reason U-MATERIAL" in m for m in shown), shown
     t0, t1, title = shift_at(window.source, window._cursor_t)
     from_files = build_report(ReviewSource.open([path]), t0, t1, title)

@@ -28,7 +28,9 @@ def review(qtbot, tmp_path):
 
 
 def cells(table, col):
-    return [table.item(r, col).text() for r in range(table.rowCount())]
+    """The column's texts as the table shows them (a QTableWidget or a view of a model)."""
+    model = table.model()
+    return [model.index(r, col).data() for r in range(model.rowCount())]
 
 
 def test_cursor_drives_alarm_picture_and_machine_states(review):

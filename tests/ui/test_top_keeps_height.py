@@ -38,6 +38,9 @@ _LONG = st.fixed_dictionaries(
             [
                 "OEE —",
                 "OEE 100.0 %  A 100.0 %  P 100.0 %  Q 100.0 %  · night shift so far (7 h 59 min unknown)",
+                # qa6 N5, the 1280 px touch demo's: wider than the strip on a row of its own
+                "OEE 94.2 %  A 100.0 % (1 short stop < 15 s counted as speed loss)  P 94.5 %  Q 99.6 % "
+                "(12 rejects, line counters)  · late shift so far (line state unknown for 5 h 45 min)",
             ]
         ),
     }
@@ -65,6 +68,12 @@ def _check(strip: LineStatusStrip, width: int) -> None:
             g = w.geometry()
             assert g.bottom() < strip.height() and g.top() >= 0, (width, w.text(), g, strip.height())
             assert g.height() >= w.sizeHint().height() - 1, (width, w.text(), g)
+            # nor cut at the strip's right edge (qa6 N5: "… line counters) · late shi" at 1280 px):
+            # a field wider than its row is shortened, its whole text in its tooltip
+            need = w.fontMetrics().horizontalAdvance(w.text())
+            assert g.right() < strip.width() and need <= w.contentsRect().width() + 1, (width, w.text(), g)
+            whole = strip.full_text_of(w)
+            assert w.text() == whole or whole in w.toolTip(), (width, w.text(), whole, w.toolTip())
 
 
 _STRIPS: dict[int, tuple[LineStatusStrip, QWidget]] = {}
@@ -102,12 +111,13 @@ def test_the_strip_keeps_one_height_for_every_state(themed_app, line, at, lost, 
             (strip.good, "good"),
             (strip.oee, "oee"),
         ):
-            label.setText(long[key])
+            strip.set_field(label, long[key])
         strip._arrange()
         _check(strip, width)
 
 
-_BANNERS: dict[tuple[int, bool], tuple[object, QWidget]] = {}
+_BANNERS: dict[tuple[int, bool, int], tuple[object, QWidget]] = {}
+_BANNER_HEIGHTS: dict[tuple[int, bool, int], int] = {}
 
 
 @settings(
@@ -122,7 +132,9 @@ _BANNERS: dict[tuple[int, bool], tuple[object, QWidget]] = {}
     )
 )
 def test_the_alarm_banners_counts_read_one_way(themed_app, demo_config, alarms):
-    """Below the strip, the banner's counts, desk and touch (compact) rows, at both widths."""
+    """Below the strip, the banner's counts, desk and touch (compact) rows, at both widths, with
+    three rows (a control-room screen) and two (a line-side one). Its height is one for every set
+    of alarms, none included (qa6 N7: the first alarm grew it from 84 to 133 px at 1280 touch)."""
     from widgets.alarm_banner import AlarmBanner
     from widgets.alarm_store import AlarmStore, BlinkClock
 
@@ -131,20 +143,31 @@ def test_the_alarm_banners_counts_read_one_way(themed_app, demo_config, alarms):
         for i, (prio, state) in enumerate(alarms)
     ]
     for width in WIDTHS:
-        for compact in (False, True):
-            key = (width, compact)
+        for compact, rows in ((False, 3), (False, 2), (True, 3), (True, 2)):
+            key = (width, compact, rows)
             if key not in _BANNERS:
                 store = AlarmStore()
                 banner = AlarmBanner(store, BlinkClock(), demo_config)
                 banner.set_compact(compact)
+                banner.set_rows(rows)
                 _BANNERS[key] = (store, _host(banner, width))
+                QApplication.processEvents()
+                _BANNER_HEIGHTS[key] = banner.height()  # calm: no alarm yet
             store, host = _BANNERS[key]
             store.seed(records)
             QApplication.processEvents()
             banner = host.layout().itemAt(0).widget()
+            assert banner.height() == _BANNER_HEIGHTS[key], (key, banner.height(), _BANNER_HEIGHTS[key])
+            assert len(banner.shown_ids()) <= rows
+            for row in banner.rows:  # every row it shows is whole inside it
+                if row.isVisible():
+                    top = row.mapTo(banner, row.rect().topLeft()).y()
+                    assert top >= 0 and top + row.height() <= banner.height(), (key, top, row.height())
             # Its counts read one way (qa5 F28: "Unacknowledged 4 + 1 more in the list" read as 5).
             unacked = sum(1 for _p, s in alarms if s is AlarmState.UNACKED)
             text = banner.totals_label.text()
             assert f"Unacknowledged {unacked}" in text and "+" not in text, text
-            for shown, total in re.findall(r"(\d+) of (\d+) shown at left", text):
+            notes = re.findall(r"(\d+) of (\d+) shown at left", text + "\n" + banner.hidden_label.text())
+            assert len(notes) == (1 if unacked > len(banner.shown_ids()) else 0), (text, notes)
+            for shown, total in notes:
                 assert (int(shown), int(total)) == (len(banner.shown_ids()), unacked), text

@@ -24,7 +24,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QGraphicsItem
 
+from widgets.scene_frame import move_items_in_view
 from widgets.trend import style
 from widgets.trend.curve import IntervalItem
 from widgets.trend.limit_labels import place_labels
@@ -401,7 +403,16 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         return self._cursor_t
 
     def set_cursor(self, t: float) -> None:
-        self._cursor_t = float(t)
+        # The lines and their time labels are painted in the same frame as the widgets that show this
+        # instant (the pen table, a review's header), not one flush later (widgets/scene_frame.py).
+        move_items_in_view(self, self._cursor_items, lambda: self._move_cursor(float(t)))
+
+    def _cursor_items(self) -> list[QGraphicsItem]:
+        lines = self.cursor_lines()
+        return [*lines, *(child for line in lines for child in line.childItems())]  # + the time label
+
+    def _move_cursor(self, t: float) -> None:
+        self._cursor_t = t
         self._syncing = True
         try:
             for line in self.cursor_lines():
@@ -409,7 +420,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                     line.setValue(t)
         finally:
             self._syncing = False
-        self.cursor_moved.emit(self._cursor_t)
+        self.cursor_moved.emit(self._cursor_t)  # the readouts, the cursor's time label
 
     def _plot_views(self) -> list[pg.ViewBox]:
         views = [g.vb for g in self.ordered_groups()]

@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
+from pathlib import Path
 
 from hmi.core.config import ConfigError, load_config
-from hmi.core.journal_read import JournalError
+from hmi.core.journal_read import JournalError, readable_journals
 from hmi.core.production.journal_io import ShiftSummary, shift_summary
 from hmi.core.production.oee import OeeFigures
 from hmi.core.production.setup import ProductionSetup
@@ -77,17 +78,24 @@ def production_cli_main(argv: list[str] | None = None) -> int:
     )
     s.add_argument("--config", help="line config whose production model to use (default: the file's)")
     args = p.parse_args(argv)
+    files, problems = readable_journals(map(Path, args.db))
+    for problem in problems:  # named and left out: the figures of the others
+        print(f"linehmi production: note: {problem}: left out", file=sys.stderr)
+    if not files:
+        print(f"linehmi production: no readable journal: {'; '.join(problems)}", file=sys.stderr)
+        return 2
+    paths = [str(f) for f in files]
     try:
         setup = ProductionSetup.from_config(load_config(args.config)) if args.config else None
         if args.config and setup is None:
             print(f"linehmi production: {args.config} has no [production] table", file=sys.stderr)
             return 2
         at = _dt.datetime.fromisoformat(args.at).timestamp() if args.at else None
-        summary = shift_summary(args.db, at, setup)
+        summary = shift_summary(paths, at, setup)
     except (ConfigError, JournalError, ValueError) as exc:
         print(f"linehmi production: {exc}", file=sys.stderr)
         return 2
-    print(format_summary(summary, setup or _setup_of(args.db)))
+    print(format_summary(summary, setup or _setup_of(paths)))
     return 0
 
 

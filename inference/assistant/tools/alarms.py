@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from hmi.core.alarms.event_codec import AlarmSnapshot, TransitionCause, transitions
+from hmi.core.alarms.event_codec import AlarmSnapshot, AlarmTransition, TransitionCause, transitions
 from hmi.core.alarms.model import AlarmState
 from inference.assistant import i18n
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
@@ -23,6 +23,30 @@ ALARM_STATES = (
     "out_of_service",
 )
 _HIDDEN = ("shelved", "suppressed", "out_of_service")
+# The states a person puts an alarm in, and the words for having done it.
+_PUT_BY = {"shelved": "shelved", "out_of_service": "taken out of service"}
+_PUT_BY_DE = {"shelved": "zurückgestellt", "out_of_service": "außer Betrieb genommen"}
+_PUT_ACTIONS = {TransitionCause.SHELVE: "shelved", TransitionCause.OUT_OF_SERVICE: "out_of_service"}
+
+
+def _hidden_by(ctx: PlantTools, alarms: set[str], at: float) -> dict[str, AlarmTransition]:
+    """For each alarm, the last transition up to `at` that shelved it or took it out of service (who,
+    when, the reason given): the answer to "why/who" for an alarm in such a state."""
+    if not alarms:
+        return {}
+    j = ctx.need_journal()
+    out: dict[str, AlarmTransition] = {}
+    for t in transitions(j.events(at - 7 * 86400.0, at, kinds=["alarm"])):
+        if t.alarm in alarms and t.action in _PUT_ACTIONS:
+            out[t.alarm] = t
+    return out
+
+
+def _put_by_de(ctx: PlantTools, by: AlarmTransition | None, state: str) -> str:
+    if by is None or state not in _PUT_BY_DE:
+        return ""
+    why = f", Grund: „{by.note}“" if by.note else ""
+    return f" ({_PUT_BY_DE[state]} von {by.user or 'jemandem'} um {ctx.fmt_t(by.ts)}{why})"
 
 
 def state_label(state: str) -> str:
@@ -96,6 +120,7 @@ class Alarms(Tool):
             if matches(d, state):
                 rows.append((d, ts))
         rows.sort(key=lambda r: (r[0].priority_level or 9, -(r[0].activated_at or r[1])))
+        hidden_by = _hidden_by(ctx, {d.alarm for d, _ts in rows if d.state in _PUT_BY}, at)
         state_word = {"out_of_service": "out of service", "standing": "standing (not normal)"}.get(
             state, state
         )
@@ -108,7 +133,14 @@ class Alarms(Tool):
             act = d.activated_at
             name = alarm_name(d.name or d.alarm)
             item = f"{name} ({d.priority} priority, {state_label(d.state)}"
-            if act:
+            by = hidden_by.get(d.alarm)
+            if by is not None:
+                # Who hid it, when and why: the transition that put it there, not when it was raised.
+                item += f" since {ctx.fmt_t(by.ts)}: {_PUT_BY[d.state]} by {by.user or 'someone'}"
+                item += f", reason: “{by.note}”" if by.note else ", no reason given"
+                if act:
+                    item += f"; the alarm was raised at {ctx.fmt_t(act)}"
+            elif act:
                 item += f", since {ctx.fmt_t(act)}"
             if d.acked_by:
                 item += f", acknowledged by {d.acked_by}"
@@ -124,6 +156,11 @@ class Alarms(Tool):
                     "activated_at": ctx.fmt_t(act) if act else None,
                     "count": d.count,
                     "comment": snaps[d.alarm][0].get("comment") or None,
+                    **(
+                        {"put_by": by.user, "put_at": ctx.fmt_t(by.ts), "reason": by.note or None}
+                        if by is not None
+                        else {}
+                    ),
                 }
             )
             sources.append(Source("alarm", f"Alarm “{name}”", {"alarm": d.alarm}))
@@ -132,7 +169,10 @@ class Alarms(Tool):
             summary += f" ({len(rows) - 15} more not listed.)"
         args.update({"at": at})
         keys = [f"{len(rows)}{pr} alarm"] + [alarm_name(d.name or d.alarm) for d, _ts in rows[:1]]
-        names = "; ".join(alarm_name(d.name or d.alarm) for d, _ts in rows[:15])
+        names = "; ".join(
+            alarm_name(d.name or d.alarm) + _put_by_de(ctx, hidden_by.get(d.alarm), d.state)
+            for d, _ts in rows[:15]
+        )
         state_de = {"unacknowledged": "nicht quittiert", "active": "aktiv", "standing": "anstehend"}.get(
             state, state_word
         )

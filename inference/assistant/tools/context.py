@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from hmi.core.alarms.event_codec import latest_snapshots
@@ -23,6 +24,16 @@ from inference.assistant.tools.base import ToolError, ToolResult
 from inference.assistant.tools.fmt import fmt_num
 
 LiveSnapshot = Callable[[], Mapping[str, tuple[float, int, float]]]  # tag -> (value, status, source_ts)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelScope:
+    """What the fault model predicts and the failure modes it covers (its card): a risk answer says so,
+    as the faceplate does, so "risk 0 %" is not read as "nothing can go wrong"."""
+
+    predicts: str
+    covers: str
+
 
 RUNNING_STATES = ("Running", "Idle", "Starting")
 STOP_STATES = ("Faulted", "Stopped")
@@ -42,8 +53,10 @@ class PlantTools:
         clock: Callable[[], float] | None = None,
         now: float | None = None,
         production: ProductionSetup | None = None,
+        fault_model: ModelScope | None = None,
     ) -> None:
         self.catalog = catalog
+        self.fault_model = fault_model
         # The production model from the line config; None = the one journaled in the files (if any).
         self.production = production
         self.journal = journal
@@ -163,8 +176,11 @@ class PlantTools:
         return [found[0].id]
 
     def value_text(self, tag: TagInfo, v: float) -> str:
+        """A tag's value as every screen writes it (hmi.core.tag_info: the tag's display decimals)."""
         if tag.data_type == "enum" and tag.states:
             return tag.state_label(v)
+        if tag.display is not None:
+            return tag.display.format_with_unit(v)
         return fmt_num(v, tag.unit)
 
     # --- reading ----------------------------------------------------------------------------------

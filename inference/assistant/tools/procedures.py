@@ -33,6 +33,25 @@ def steps_of(body: str, limit: int = 6) -> list[str]:
     return out[:limit]
 
 
+# Headings that say "here is what to do" about their subject, and actions that are a subject of their
+# own (a restart is asked for, not implied by a symptom).
+_DOING = re.compile(r"\b(steps?|actions?|procedures?)\b", re.I)
+_ACTS = {"clear": r"clear", "reset": r"reset", "restart": r"restart|start (?:it |the \w+ )?again|back up"}
+
+
+def fit(heading: str, question: str) -> int:
+    """How a section's heading fits what the question asks, best first: 0 it names doing something
+    about its subject ("steps", "actions") or an action the question asks for (clear, reset,
+    restart); 1 it names no action; 2 it names an action the question does not ask for."""
+    if _DOING.search(heading):  # "Steps to clear a jam": what to do about its subject
+        return 0
+    low = heading.lower()
+    named = [rx for act, rx in _ACTS.items() if act in low]
+    if any(re.search(rx, question, re.I) for rx in named):
+        return 0
+    return 2 if named else 1
+
+
 class SearchProcedures(Tool):
     name = "search_procedures"
     description = "search the SOPs and troubleshooting guides"
@@ -59,10 +78,10 @@ class SearchProcedures(Tool):
         in_doc = [h for h in hits if h.section.doc == doc]
         with_steps = [h for h in in_doc if steps_of(h.section.body)]
         # A section named for doing something ("Steps to clear a jam", "Urgent actions") beats one that
-        # only shares the words ("When jams repeat").
-        with_steps.sort(
-            key=lambda h: not re.search(r"step|action|procedure|clear|reset|restart", h.section.heading, re.I)
-        )
+        # only shares the words ("When jams repeat"), but only a thing asked for: "Restart after an
+        # overheat trip" must not lead for "the glue is getting too hot" (qa7 G17: the operator was told
+        # to purge and restart instead of switching the heater off).
+        with_steps.sort(key=lambda h: fit(h.section.heading, query))
         lead = with_steps[0] if with_steps else in_doc[0]
         picked = [lead]
         picked += [h for h in in_doc if h is not lead and steps_of(h.section.body)][: max(0, k - 2)]

@@ -44,6 +44,14 @@ def _pct(risk: float | None) -> str:
     return fmt_num(round(100 * risk, 1)) + " %" if risk is not None else "n/a"
 
 
+def _scope(ctx: PlantTools) -> str:
+    """What the model predicts and covers, for the answer's closing note ("" when no card is known)."""
+    sc = ctx.fault_model
+    if sc is None:
+        return ""
+    return f"; it predicts {sc.predicts}" + (f" and covers {sc.covers} only" if sc.covers else "")
+
+
 class FaultRisk(Tool):
     name = "fault_risk"
     description = "fault-model failure risk and remaining useful life per machine, its peak and its warnings"
@@ -245,7 +253,7 @@ class FaultRisk(Tool):
         return ToolResult(
             self.name,
             {"machine": machine, "start": a, "end": b, "focus": focus},
-            " ".join(p for p in body if p) + " (Predictions of the fault model, not alarms.)",
+            " ".join(p for p in body if p) + f" (Predictions of the fault model, not alarms{_scope(ctx)}.)",
             {
                 "advisories": facts,
                 "peaks": {

@@ -12,12 +12,13 @@ import numpy as np
 
 from hmi.core.alarms.event_codec import AlarmTransition, TransitionCause, transition_of, transitions
 from hmi.core.journal_read import JournalError
+from hmi.core.production.oee import LINE, ProductionAnalysis
 from hmi.core.production.stops import Stop as MachineStop
 from inference.assistant import i18n
 from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import RUNNING_STATES, STOP_STATES, PlantTools
-from inference.assistant.tools.fmt import alarm_name, fmt_duration, fmt_num
+from inference.assistant.tools.fmt import alarm_name, fmt_duration
 
 
 def _event_source(ctx: PlantTools, e: Ev, what: str) -> Source:
@@ -114,6 +115,9 @@ class EventSequence(Tool):
             stops.sort(key=lambda e: ({"Faulted": 0, "Stopped": 1}.get(str(e.data.get("state")), 2), -e.ts))
         where = f" the {ctx.catalog.machine_name(mids[0])}" if len(mids) == 1 else " any machine"
         if not stops:
+            model = self._model_stop(ctx, j, mids, at, a, b, machine)
+            if model is not None:
+                return model
             span = f"around {ctx.fmt_t(at)}" if at is not None else f"from {ctx.range_label(a, b)}"
             mname = ctx.catalog.machine_name(mids[0]) if len(mids) == 1 else ""
             return ToolResult(
@@ -149,6 +153,53 @@ class EventSequence(Tool):
         if stop.data.get("state") == "Idle":
             return self._idle(ctx, j, stop, machine, at, a, b)
         return self._stop(ctx, j, stop, machine, at, a, b)
+
+    def _model_stop(
+        self,
+        ctx: PlantTools,
+        j: AssistantJournal,
+        mids: list[str],
+        at: float | None,
+        a: float,
+        b: float,
+        machine: str | None,
+    ) -> ToolResult | None:
+        """A stop the production model has (the Stops tab's list) but no running-to-stopped state change
+        shows: a start-up stop, a short stop. None: the model has none either (or there is no model)."""
+        production = _production(ctx, j, a, b)
+        if production is None:
+            return None
+        cands = [s for s in production.stops if s.machine in mids and s.start < b and s.end > a]
+        if not cands:
+            return None
+        pick = min(cands, key=lambda s: abs(s.start - at)) if at is not None else cands[-1]
+        row = _StopRow.of(pick, a, b)
+        name = ctx.catalog.machine_name(pick.machine)
+        span, dur = f"{ctx.fmt_t(pick.start)}–{ctx.fmt_t(pick.end)}", fmt_duration(pick.end - pick.start)
+        text = f"The {name} stopped {row.text(ctx)} (Production view, Stops)."
+        if pick.short:
+            text += " It was a short stop: counted as a speed loss (performance), not as downtime."
+        if len(cands) > 1:
+            whose = f"the {name}" if len(mids) == 1 else "the machines"
+            text += f" {len(cands)} stops of {whose} from {ctx.range_label(a, b)}."
+        return ToolResult(
+            self.name,
+            {"machine": machine, "at": at, "start": a, "end": b},
+            text,
+            {"stop": row.fact(ctx) | {"machine": pick.machine}, "stops_from": "production model"},
+            [row.source(ctx, name)],
+            key_facts=[ctx.fmt_t(pick.start)],
+            localized={
+                "de": f"{i18n.the_machine(pick.machine, name, capital=True)} stand {span} ({dur})"
+                + (
+                    ": ein Kurzstillstand, als Geschwindigkeitsverlust gezählt, nicht als Stillstandszeit."
+                    if pick.short
+                    else "."
+                ),
+                "zh": f"{i18n.machine(pick.machine, 'zh', name)}于{span}停机（{dur}）"
+                + ("：短停机，计为速度损失，不计入停机时间。" if pick.short else "。"),
+            },
+        )
 
     # --- a machine that went idle: the neighbour that starved or blocked it ----------------------
     def _idle(
@@ -309,7 +360,7 @@ class EventSequence(Tool):
                         {
                             "tag": name,
                             "label": t.label,
-                            "max": round(float(v[i]), 2),
+                            "max": float(v[i]),  # raw: rounded once, when written (ctx.value_text)
                             "at": ctx.fmt_t(float(ts[i])),
                             "normal_hi": hi,
                             "unit": t.unit,
@@ -379,9 +430,10 @@ class EventSequence(Tool):
             facts["other_alarms"] = list(dict.fromkeys(others))
         for sg in signals[:3]:
             if "max" in sg:
-                normal = fmt_num(sg["normal_hi"], sg["unit"])
+                tag = ctx.catalog.tags[sg["tag"]]
+                normal = ctx.value_text(tag, sg["normal_hi"])
                 parts.append(
-                    f"Before the stop {sg['label']} rose to {fmt_num(sg['max'], sg['unit'])} at {sg['at']}"
+                    f"Before the stop {sg['label']} rose to {ctx.value_text(tag, sg['max'])} at {sg['at']}"
                     f" (normal up to {normal})."
                 )
                 sources.append(
@@ -551,10 +603,11 @@ class _StopRow:
         )
 
 
-def _production_stops(ctx: PlantTools, j: AssistantJournal, a: float, b: float) -> list[MachineStop] | None:
-    """The production model's stops over [a, b) (None: the journal has no production model)."""
+def _production(ctx: PlantTools, j: AssistantJournal, a: float, b: float) -> ProductionAnalysis | None:
+    """The production model over [a, b): its stops are the Stops tab's, its LINE scope the Line row's
+    (None: the journal has no production model)."""
     try:
-        return list(j.production(a, b, ctx.production).stops)
+        return j.production(a, b, ctx.production)
     except (JournalError, ValueError):
         return None
 
@@ -573,7 +626,8 @@ class MachineStates(Tool):
         sources: list[Source] = []
         loc: dict[str, list[str]] = {lang: [] for lang in i18n.LANGS}
         evs_all = j.events(None, b, kinds=["machine_state"], sources=mids)
-        analysis = _production_stops(ctx, j, a, b)
+        production = _production(ctx, j, a, b)
+        analysis = list(production.stops) if production is not None else None
         for mid in mids:
             evs = [e for e in evs_all if e.source == mid]
             before = [e for e in evs if e.ts < a]
@@ -664,6 +718,8 @@ class MachineStates(Tool):
                 sources.append(s.source(ctx, name))
         head = f"From {rng}: "
         tail = ""
+        line_down: float | None = None
+        facts_line: dict[str, Any] = {}
         if len(facts_all) > 1:
             tot_stops = sum(f["stops"] for f in facts_all)
             tot_down = sum(f["downtime_s"] for f in facts_all)
@@ -681,6 +737,20 @@ class MachineStates(Tool):
                     f" ({fmt_duration(longest['downtime_s'])})"
                 )
             tail = f" All machines together: {tot_stops} stops, down {fmt_duration(tot_down)} in total{most}."
+            if production is not None and set(mids) == set(ctx.catalog.machines):
+                # The line's downtime is the production model's (the Production view's Line row), not
+                # the machines' stops added up: those overlap (one stop idles its neighbours).
+                line_down = production.oee(LINE).downtime_s
+                tail = (
+                    f" The line was down {fmt_duration(line_down)} in total (Production view, Line row)."
+                    f" Machine stops added up (they overlap, so this is not the line's downtime):"
+                    f" {tot_stops} stops, {fmt_duration(tot_down)}{most}."
+                )
+                loc["de"].append(
+                    f"Die Linie stand insgesamt {fmt_duration(line_down)} (Produktion, Zeile Linie)."
+                )
+                loc["zh"].append(f"产线停机总时长{fmt_duration(line_down)}（生产视图，产线行）。")
+                facts_line = {"line_downtime_s": round(line_down)}
             top_m = ranked[0]["machine"] if most else ""
             loc["de"].append(
                 f"Alle Maschinen zusammen: {tot_stops} Stillstände, Stillstandszeit {fmt_duration(tot_down)}"
@@ -701,6 +771,8 @@ class MachineStates(Tool):
                 + "。"
             )
         keys: list[str] = []
+        if line_down is not None and focus == "downtime":
+            keys = [fmt_duration(line_down)]
         if len(facts_all) == 1:
             f0 = facts_all[0]
             keys = [fmt_duration(f0["downtime_s"])] if focus == "downtime" else [f"{f0['stops']} stop"]
@@ -708,7 +780,7 @@ class MachineStates(Tool):
             self.name,
             {"machine": machine, "start": a, "end": b, "range": rng},
             head + " ".join(lines) + tail,
-            {"machines": facts_all},
+            {"machines": facts_all, **facts_line},
             sources,
             key_facts=keys,
             localized={lang: " ".join(v) for lang, v in loc.items()},

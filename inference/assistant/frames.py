@@ -1,0 +1,136 @@
+"""Question frames read by their parts, not by whole wordings: why a machine stopped, and the role of
+a word nobody explained in such a question.
+
+A why-stop question has two parts in any order and any words around them: a REASON asked for ("why",
+"reason?", "what caused", "what triggered", "what's behind", "any idea why", "explain", "what happened")
+and a STOP EVENT of a machine the line has ("stopped", "trip", "fault", "outage", "went down"...). When
+both are there and the question names a machine, it asks for that machine's last stop and its cause,
+whatever else it says ("capper stopped - reason?", "what's behind the labeller fault", "the filler
+outage, what triggered it?"). A question that counts or lists stops ("how many stops and why") stays a
+stop list.
+
+Slang for the stop itself ("the conveyor went kaput", "the filler went belly-up", "threw a wobbly") is
+read by ROLE: a word nobody explained that is the COMPLEMENT of a change-of-state verb (went, turned,
+threw, packed...) whose subject is the named machine describes what the machine did. In a why-frame the
+answer reports what the machine actually did (its last stop, from the data), so such a word states
+nothing the data lacks and does not turn the question into a decline. A word in any other role still
+names a subject, or a time the journal may not hold, and the question is declined naming it:
+
+- the head of the question ("what COLOUR is the capper", "the WARRANTY on the filler"),
+- a word right after the machine with no verb between (a compound noun: "capper PAINT"),
+- a word after another verb or after the complement ("why did the capper stop last TUESDAY", "went
+  down last TUESDAY": adjuncts, not what the machine did),
+- a word behind a determiner or preposition ("was it THE CLEANER's fault", "on the FORKLIFT"),
+- a possessive ("the CLEANER's", "the operator's WIFE"),
+- anything in another clause ("filler went down - was it the cleaner's fault?").
+
+A plural stop noun with a reason ("capper stoppages - causes?") asks for the list of stops with their
+causes: it stays the stop list the intent patterns chose.
+
+Those stay unexplained and the question is declined, naming them (`scope`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+
+def _split(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+# A reason asked for. "behind" only with "what" ("what's behind"): alone it is a place.
+REASON = re.compile(
+    r"\b(why|reasons?|caus\w*|trigger\w*|explain\w*|how come|what happened|what went wrong|root cause"
+    r"|first[- ]?out|(?:led|lead|leading) to|due to|culprit|to blame|(?:any )?(?:idea|clue)s?)\b"
+    r"|\bwhat(?:'s|s| is| was)? behind\b",
+    re.I,
+)
+# A machine's stop, as a noun or a verb.
+STOP_EVENT = re.compile(
+    r"\b(stop|stops|stopped|stopping|stoppages?|trip|trips|tripped|tripping|faults?|faulted|fail|fails|failed"
+    r"|failure|down|halt\w*|outages?|break ?downs?|broke|broken|idle|shut\w*|jam|jams|jammed|jamming"
+    r"|overheat\w*|crash\w*|died|dead)\b",
+    re.I,
+)
+# A question that counts, lists or times stops is a stop list, even with "why" in it.
+COUNT_FRAME = re.compile(
+    r"\b(how many|how often|how long|list|all (?:the )?stops|each|every|total|downtime|times)\b", re.I
+)
+# Stops asked for as a list ("capper stoppages - causes?").
+PLURAL_STOPS = re.compile(r"\b(stops|stoppages|trips|outages|break ?downs|faults|jams)\b", re.I)
+# Verbs of a change of state: "<machine> went X", "<machine> threw a X", "<machine> packed up".
+CHANGE_VERB = re.compile(
+    r"(went|go|goes|gone|going|turned|turns|got|gets|threw|throws|blew|blown|fell|gave|packed|quit|conked"
+    r"|crapped|keeled|flaked|acted|played)",
+    re.I,
+)
+# Words that may stand between a machine and its verb.
+AUXILIARIES = _split("has have had is was were just suddenly then totally completely really again")
+# Words of degree or an article between a change verb and its complement.
+DEGREE = _split("a an all so totally completely really bit proper right")
+# Words that open a noun phrase or a prepositional phrase: what follows them is a subject, not the
+# machine's predicate.
+BLOCKING = _split(
+    """the of on in at with for by about its his her their our my your from to whose who whom which what
+    this that these those"""
+)
+CLAUSE_BREAK = re.compile(r"[,.;:?!()]|\s[-–—]+\s|\s[-–—]+$|\b(?:and|but|or|was it|is it)\b", re.I)
+
+_TOKEN = re.compile(r"[a-z][a-z'’\-]*", re.I)
+
+Known = Callable[[str], bool]
+
+
+def _clause_after(low: str, start: int) -> str:
+    """The text from `start` to the end of its clause."""
+    m = CLAUSE_BREAK.search(low, start)
+    return low[start : m.start()] if m else low[start:]
+
+
+def _complement(low: str, end: int, known: Known) -> list[str]:
+    """The change-of-state verb after the machine mention ending at `end` and its complement's
+    unexplained words ("went belly-up" -> ["went", "belly-up"], "threw a wobbly" -> ["threw", "wobbly"]);
+    [] when the machine is not followed by such a verb or the complement is a known word ("went down
+    last tuesday": the complement is "down", and "tuesday" is an adjunct naming a time, not slang)."""
+    if low[end : end + 2] in ("'s", "’s"):
+        return []  # "the filler's paint": the machine owns the next noun
+    words = [m.group(0).strip("'’-") for m in _TOKEN.finditer(_clause_after(low, end))]
+    while words and words[0] in AUXILIARIES:
+        words = words[1:]  # "has gone", "just went", "suddenly turned"
+    if len(words) < 2 or not CHANGE_VERB.fullmatch(words[0]):
+        return []
+    out = [words[0]]
+    rest = words[1:]
+    while rest and rest[0] in DEGREE:
+        rest = rest[1:]  # "threw a wobbly", "went all funny"
+    for w in rest:
+        if w in BLOCKING or w.endswith(("'s", "’s")) or known(w):
+            break  # the complement ends where a known word, a noun phrase or a possessor starts
+        out.append(w)
+    return out if len(out) > 1 else []
+
+
+def predicate_words(low: str, machine_ends: Iterable[int], known: Known) -> set[str]:
+    """Unexplained words of `low` that say what a named machine did (see the module's docstring).
+
+    `machine_ends`: where each machine mention ends in `low`; `known`: is a word explained (plant data or
+    grammar)."""
+    return {w for end in machine_ends for w in _complement(low, end, known)}
+
+
+def slang_stop(low: str, machine_ends: Iterable[int], known: Known) -> bool:
+    """A named machine "went"/"threw"/"turned" something nobody explained ("went kaput", "threw a
+    wobbly"): a change of state in words the plant data has none for."""
+    return any(_complement(low, end, known) for end in machine_ends)
+
+
+def asks_why_stop(low: str, machine_ends: Sequence[int], known: Known, *, stop_list: bool = False) -> bool:
+    """A reason asked about a named machine's stop (or its slang), not a count or list of stops.
+    `stop_list`: the intent patterns read the question as a stop list (then a plural stop noun keeps it)."""
+    if not machine_ends or not REASON.search(low) or COUNT_FRAME.search(low):
+        return False
+    if stop_list and PLURAL_STOPS.search(low):
+        return False
+    return bool(STOP_EVENT.search(low)) or slang_stop(low, machine_ends, known)
