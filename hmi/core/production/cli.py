@@ -20,6 +20,7 @@ from hmi.core.journal_read import JournalError, readable_journals
 from hmi.core.production.journal_io import ShiftSummary, shift_summary
 from hmi.core.production.oee import OeeFigures
 from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.stops import StopCounts, end_text
 from hmi.core.production.text import count, minutes, pct, performance
 
 
@@ -51,13 +52,14 @@ def format_summary(s: ShiftSummary, s_setup: ProductionSetup) -> str:
         out.append(
             f"  {m:<10} failures {r.failures:>3}  MTBF {minutes(r.mtbf_s):>10}  MTTR {minutes(r.mttr_s):>10}"
         )
-    out += ["", f"stops ({len(s.stops)}, {len(s.unclassified)} unclassified):"]
+    out += ["", f"stops: {StopCounts.of(s.stops).text()}"]
     for st in s.stops:
         who = f" classified by {st.classified_by}" if st.classified_by else ""
         kind = " short" if st.short else ""
         note = f" note: {st.note}" if st.note else ""
         out.append(
-            f"  {hm(st.start)}-{hm(st.end)} {st.machine:<9} {st.duration / 60:6.1f} min {st.category}{kind} "
+            f"  {hm(st.start)}-{end_text(st, hm(st.end))} {st.machine:<9} {st.duration / 60:6.1f} min "
+            f"{st.category}{kind} "
             f"{st.reason_label(s_setup)}{who}{note}"
         )
     flags = s.flags + list(s.line_oee.flags)

@@ -23,7 +23,7 @@ from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, record_window, summarise
 from hmi.core.production.oee import ParetoRow
-from hmi.core.production.stops import STOP_ACTIONS
+from hmi.core.production.stops import STOP_ACTIONS, StopCounts, end_text
 from hmi.core.production.stops import Stop as MachineStop
 from hmi.core.production.text import count, minutes, pct, performance
 from hmi.core.qc_figures import CAMERA_VS_LINE
@@ -457,7 +457,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
             f"{len(short)} short stop(s) totalling {minutes(sum(st.duration for st in short))} count as a speed "
             "loss (performance), not as downtime: unplanned stops shorter than the line's short-stop threshold.",
         ]
-    lines += ["", f"Stops: {len(s.stops)}, of which {len(s.unclassified)} still without a reason.", ""]
+    lines += ["", f"Stops: {StopCounts.of(s.stops).text()}.", ""]
     if s.stops:
         lines += [
             "| from | to | machine | category | reason | minutes | classified by |",
@@ -465,9 +465,9 @@ def _production_markdown(r: ShiftReport) -> list[str]:
         ]
         for st in s.stops:
             lines.append(
-                f"| {_t(st.start)} | {_t(st.end)} | {r.machine_names.get(st.machine, st.machine)} | {st.category}"
-                f"{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
-                f"| {st.duration / 60:.1f} | {st.classified_by_text} |"
+                f"| {_t(st.start)} | {end_text(st, _t(st.end))} | {r.machine_names.get(st.machine, st.machine)} "
+                f"| {st.category}{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
+                f"| {'≥ ' if st.open_end else ''}{st.duration / 60:.1f} | {st.classified_by_text} |"
             )
         lines.append("")
     if s.flags:

@@ -543,12 +543,25 @@ class _StopRow:
     category: str
     short: bool
     event: Ev | None
+    # Why a stop of the production model has no reason (Stop.without_reason: "unclassified" only
+    # when it needs one; a short stop needs none), as the Stops table says it.
+    no_reason: str = "unclassified"
 
     @classmethod
     def of(cls, s: MachineStop, a: float, b: float) -> _StopRow:
         reason = s.reason or s.auto_reason
         seconds = max(0.0, min(s.end, b) - max(s.start, a))
-        return cls(s.start, s.end, seconds, reason, s.state_cat.name.lower(), s.category, s.short, None)
+        return cls(
+            s.start,
+            s.end,
+            seconds,
+            reason,
+            s.state_cat.name.lower(),
+            s.category,
+            s.short,
+            None,
+            s.without_reason,
+        )
 
     @classmethod
     def of_event(cls, e: Ev) -> _StopRow:
@@ -558,7 +571,7 @@ class _StopRow:
     def text(self, ctx: PlantTools) -> str:
         if self.end is None:
             return f"{ctx.fmt_t(self.start)} {self.state}" + (f": {self.reason}" if self.reason else "")
-        what = self.reason or "unclassified"
+        what = self.reason or self.no_reason
         kind = f"{self.category}{' short' if self.short else ''}"
         return f"{ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)} ({fmt_duration(self.end - self.start)}, {kind}, {what})"
 
@@ -643,7 +656,7 @@ class MachineStates(Tool):
             else:
                 stops = [_StopRow.of_event(e) for e in event_stops]
                 down = sum(v for k, v in dur.items() if k in STOP_STATES)
-            reasons = Counter(s.reason or ("unclassified" if s.end is not None else s.state) for s in stops)
+            reasons = Counter(s.reason or (s.no_reason if s.end is not None else s.state) for s in stops)
             f: dict[str, Any] = {
                 "machine": mid,
                 "range": rng,
