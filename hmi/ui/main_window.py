@@ -101,6 +101,25 @@ def default_user() -> str:
         return "operator"
 
 
+# The top bar's and status bar's wordings with nobody logged in, longest first (UserLabel).
+NOBODY_LOGGED_IN = ("Nobody logged in · view only", "Nobody logged in", "view only")
+
+
+def nobody_tooltip(name: str, *, is_pc_account: bool) -> str:
+    """What the label's tooltip says of the name the station runs under with nobody logged in: the
+    PC account labelled as such (it is journaled with view-only requests), or the name given at start."""
+    if not name:
+        known = ""
+    elif is_pc_account:
+        known = f" The PC account is {name} (a computer account, not a line user)."
+    else:
+        known = f" The name given at start, {name}, is not a log-in."
+    return (
+        "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
+        "Log in to act." + known
+    )
+
+
 class UserLabel(LongestWording, QLabel):
     """Who is logged in, always whole: the display name and role while the top bar has room for them,
     else the login name and role, else the role alone on the narrowest bar (the status bar still
@@ -738,14 +757,10 @@ class MainWindow(QMainWindow):
         else:
             self.user = None
             self._user = user or ""
-            who = self._user or "nobody logged in"
-            self.user_label.setText(
-                f"User  {who} · view only", f"{self._user or 'nobody'} · view only", "view only"
-            )
-            self.user_label.setToolTip(
-                "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
-                "Log in to act."
-            )
+            # Nobody logged in reads so, whatever name the station runs under (qa6 N8: "User root ·
+            # view only" read as an administrator logged in; root is the PC account).
+            self.user_label.setText(*NOBODY_LOGGED_IN)
+            self.user_label.setToolTip(nobody_tooltip(self._user, is_pc_account=self._user == default_user()))
         self.user_status.setText(self.user_label.text())
         self.login_button.setText("Switch user" if self.user else "Log in")
         self.logout_button.setVisible(self.user is not None)
