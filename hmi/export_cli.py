@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from hmi.core.historian import Historian, write_csv
+from hmi.core.journal_read import readable_journals
 
 
 def _when(text: str, what: str) -> float:
@@ -50,7 +51,13 @@ def export_cli_main(argv: list[str]) -> int:
     p.add_argument("--to", dest="t1", help="end, ISO 8601 local time (default: the end)")
     p.add_argument("--csv", required=True, help="output file ('-': standard output)")
     args = p.parse_args(argv)
-    hist = Historian.for_files(_files(args.journal))
+    files, problems = readable_journals(_files(args.journal))
+    for problem in problems:  # named and left out: the samples of the others
+        print(f"linehmi export: note: {problem}: left out", file=sys.stderr)
+    if not files:
+        print(f"linehmi export: no readable journal: {'; '.join(problems)}", file=sys.stderr)
+        return 2
+    hist = Historian.for_files(files)
     info = hist.tag_info()
     tags = [t.strip() for t in args.tags.split(",") if t.strip()] if args.tags else sorted(info)
     unknown = [t for t in tags if t not in info]

@@ -12,6 +12,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from hmi.core.readonly_db import check_sound, connect_readonly, what_is_wrong
+
 
 def copy_journal(src: Path, dst: Path) -> int:
     """Copy `src` to `dst` (a new file); the number of pages copied. Raises ValueError naming
@@ -22,12 +24,19 @@ def copy_journal(src: Path, dst: Path) -> int:
         raise ValueError(f"{dst}: already exists (the copy goes to a new file; choose another name)")
     if not dst.parent.is_dir():
         raise ValueError(f"{dst.parent}: no such folder")
-    source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+    # hmi.core.readonly_db: nothing created beside SRC (a plain mode=ro of a closed WAL-mode file
+    # leaves a -wal and -shm there), a live writer's commits included, and SQLite's page check:
+    # a damaged file is named, not copied into a file that looks sound.
     try:
-        try:
-            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{src}: not a readable SQLite journal ({exc})") from None
+        source = connect_readonly(src)
+        source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        check_sound(source, src)
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(
+            f"{src}: not a readable SQLite journal ({what_is_wrong(exc)}); to keep the damaged file as it is, copy it"
+            " with the file manager or `cp`"
+        ) from None
+    try:
         target = sqlite3.connect(str(dst))
         try:
             source.backup(target)

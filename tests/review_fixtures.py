@@ -101,3 +101,54 @@ def reviewed_shift(directory: Path, first_sample_after: float = 0.0) -> Path:
             path = j.path
     assert path is not None
     return path
+
+
+# --- a line journal with the production model and random machine states (qa7 G42) ---------------
+STATE_NAMES = {0: "Stopped", 1: "Starting", 2: "Running", 3: "Idle", 4: "Faulted", 5: "Changeover"}
+LINE_MACHINES = ("filler", "capper", "labeller", "conveyor")
+LINE_STEP_S = 10.0
+
+
+def line_journal(directory: Path, t0: float, states: dict[str, list[int]]) -> Path:
+    """A closed journal of the demo line from t0, a sample every LINE_STEP_S: `states[machine][k]` is
+    the machine's state tag at step k (Running where a machine has none), a fault code while Faulted;
+    the runtime's machine_state events at each change (the timeline's bars) and the production
+    tracker's model and snapshots (the Production view's stops), as a LineHMI writes them."""
+    from hmi.core.audit import Auditor
+    from hmi.core.production.setup import ProductionSetup
+    from hmi.core.production.tracker import ProductionTracker
+    from tests.test_production_journal import _batch, _utc_config
+
+    cfg = _utc_config()
+    steps = max((len(v) for v in states.values()), default=0)
+    end = t0 + steps * LINE_STEP_S
+    journal = Journal(cfg, directory, clock=lambda: end).open()
+    try:
+        tracker = ProductionTracker(ProductionSetup.from_config(cfg), cfg.tag_index(), journal, Auditor(journal),
+                                    clock=lambda: end)  # fmt: skip
+        tracker.start()
+        last: dict[str, int] = {}
+        events = []
+        for k in range(steps):
+            t = t0 + k * LINE_STEP_S
+            now = {m: (states.get(m) or [2])[min(k, len(states.get(m) or [2]) - 1)] for m in LINE_MACHINES}
+            vals = {f"{m}.state": float(v) for m, v in now.items()}
+            vals |= {f"{m}.fault_code": (1.0 if now[m] == 4 else 0.0) for m in LINE_MACHINES}
+            vals |= {f"{m}.good_count": float(k * 6) for m in ("filler", "capper", "labeller")}
+            vals |= {f"{m}.reject_count": 0.0 for m in ("filler", "capper", "labeller")}
+            b = _batch(cfg, t, vals)
+            journal.write_samples(b)
+            tracker.process(b)
+            for m, v in now.items():
+                if last.get(m) != v:
+                    name = STATE_NAMES[v]
+                    events.append(JournalEvent(EventKind.MACHINE_STATE, f"{m}: -> {name}", source=m, ts=t,
+                                               data={"state": name, "fault": "Jam" if v == 4 else ""}))  # fmt: skip
+            last = now
+        tracker.tick(force=True)
+        journal.write_events(events)
+        journal.flush()
+        path = journal.path
+    finally:
+        journal.close()
+    return path

@@ -144,3 +144,51 @@ def test_a_confirmation_never_runs_the_typed_text_into_the_alarm_name(text, dura
         elif limit:
             assert detail.startswith(f"to {limit} (")
     assert confirmation_detail(AlarmCommand.OUT_OF_SERVICE, "  ") == ""
+
+
+# A refused input per operation (qa7 G33: a refused limit change left no audit row). Each reaches
+# the engine with a user allowed to act and fails on what was typed or picked, not on the role.
+REFUSED = {
+    AlarmCommand.ACKNOWLEDGE: [AlarmRequest(AlarmCommand.ACKNOWLEDGE, ("nope",), "seen")],
+    AlarmCommand.RESET: [AlarmRequest(AlarmCommand.RESET, ("nope",))],
+    AlarmCommand.SHELVE: [
+        AlarmRequest(AlarmCommand.SHELVE, ("temp.hi",), "  ", duration_s=600),
+        AlarmRequest(AlarmCommand.SHELVE, ("temp.hi",), "sensor work", duration_s=-5),
+        AlarmRequest(AlarmCommand.SHELVE, ("temp.hi",), "sensor work", duration_s=10 * 86400),
+    ],
+    AlarmCommand.UNSHELVE: [AlarmRequest(AlarmCommand.UNSHELVE, ("nope",))],
+    AlarmCommand.OUT_OF_SERVICE: [AlarmRequest(AlarmCommand.OUT_OF_SERVICE, ("temp.hi",), "")],
+    AlarmCommand.RETURN_TO_SERVICE: [AlarmRequest(AlarmCommand.RETURN_TO_SERVICE, ("nope",))],
+    AlarmCommand.SET_LIMIT: [
+        AlarmRequest(AlarmCommand.SET_LIMIT, ("temp.hi",), "new sensor", limit=90.0),  # above HiHi 85
+        AlarmRequest(AlarmCommand.SET_LIMIT, ("temp.hi",), "", limit=72.0),
+        AlarmRequest(AlarmCommand.SET_LIMIT, ("filler.faulted",), "why not", limit=3.0),
+        AlarmRequest(AlarmCommand.SET_LIMIT, ("level.lolo",), "drain", limit=25.0),  # above Lo 20
+    ],
+}
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda c: c.name)
+def test_every_refused_input_is_audited_once_with_who_what_and_why(op):
+    from tests.test_alarm_engine import FAULTED
+
+    assert set(REFUSED) == set(OPERATIONS)
+    user = User("erin", Role.ENGINEER)
+    for request in REFUSED[op]:
+        rig = Rig([FAULTED])
+        rig.feed({"temp": 75.0})
+        states = {r.id: r.state for r in rig.engine.records(include_normal=True)}
+        n_alarm = len(rig.journal.of_kind(EventKind.ALARM))
+        with pytest.raises((ValueError, KeyError)) as info:
+            rig.engine.execute(request, user)
+        audit = rig.journal.of_kind(EventKind.AUDIT)
+        assert len(audit) == 1, (request, [a.message for a in audit])
+        row = audit[0]
+        why = str(info.value)
+        assert row.user == "erin" and row.data["role"] == Role.ENGINEER.label
+        assert row.data["action"] == op.action.value and row.data["result"] == "refused"
+        assert row.data["alarms"] == list(request.ids) and row.source == ", ".join(request.ids)
+        assert row.data["detail"] == why and why in row.message, (row.message, why)
+        # Refused: nothing changed, no transition journaled.
+        assert {r.id: r.state for r in rig.engine.records(include_normal=True)} == states
+        assert len(rig.journal.of_kind(EventKind.ALARM)) == n_alarm

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hmi.core.alarms.cli import alarms_cli_main
 from hmi.core.alarms.kpi import KpiError, format_report, report
@@ -189,3 +191,37 @@ def test_top10_share_is_judged_from_200_alarms():
 
     assert verdict(199, 5.0) == "n/a"
     assert verdict(200, 5.0) == "ok" and verdict(400, 5.1) == "over target"
+
+
+@settings(max_examples=80)
+@given(
+    minutes=st.floats(0.5, 600.0),
+    unrecorded_min=st.floats(0.0, 120.0),
+    alarms=st.integers(0, 200),
+)
+def test_the_average_rate_is_judged_only_from_an_hour_recorded(minutes, unrecorded_min, alarms):
+    """qa7 G43: "13.22 ✗ over target" from 4 alarms in 3 minutes. The average is a long-run figure:
+    below one recorded hour the figure is shown with "too short to judge", never a verdict, in the
+    assessment, the report text and the rate wording every screen takes (figures.rate_text)."""
+    from hmi.core.alarms import figures
+    from hmi.core.alarms.kpi import KpiReport, assess
+
+    start = T0
+    end = T0 + minutes * 60.0
+    unrecorded = min(unrecorded_min * 60.0, minutes * 60.0)
+    recorded = end - start - unrecorded
+    avg = alarms / (recorded / 600.0) if recorded > 0 else float(alarms)
+    r = KpiReport(["x.db"], start, end, annunciated=alarms, unrecorded_s=unrecorded, per_10min_avg=avg)
+    r.assessment = assess(r)
+    row = next(a for a in r.assessment if a.kpi == "Average alarms per 10 min")
+    short = recorded < figures.AVERAGE_MIN_S
+    assert row.value.startswith(f"{avg:.2f}")  # the figure itself stays visible
+    assert (row.verdict == "n/a") == short
+    assert ("too short to judge" in row.value) == short
+    if short:
+        assert f"{max(recorded, 0.0) / 60:.0f} min recorded; the average is judged from 1 h" in row.value
+    else:
+        assert row.verdict == ("ok" if avg <= 1 else "manageable" if avg <= 2 else "over target")
+    assert ("too short to judge" in r.rate_text()) == short
+    text = format_report(r)
+    assert f"{avg:.2f}" in text and ("too short to judge" in text) == short

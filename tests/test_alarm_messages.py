@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hmi.core.alarms import AlarmEngine, AlarmState, load_definitions
+from hmi.core.alarms.model import AlarmKind
 from hmi.core.alarms.persistence import MemoryJournal
 from hmi.core.config import LineConfig, load_config
 from hmi.core.samples import SampleBatch
@@ -167,3 +168,22 @@ def test_an_on_delay_ending_inside_the_deadband_quotes_the_value_past_the_limit(
     assert r.count == 1, r
     assert r.trigger_value == max(over)
     assert f"X Hi: {info.format(max(over))} A (limit {info.format(7.5)} A)" in r.message, r.message
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=st.one_of(st.none(), st.floats(-1e3, 1e3), st.integers(0, 6).map(float)))
+def test_no_message_of_the_demo_line_shows_a_comparison_operator(value):
+    """qa7 G32: "Capper tripped (== Faulted)": the condition of a discrete alarm is said in words
+    ("is Faulted") in every message an alarm can carry: before it fired, and raised at any value.
+    (An analog limit keeps its "(>= 70 °C)": the limit notation of every alarm list.)"""
+    from hmi.core.config import DEMO_CONFIG
+
+    defs, _ = load_definitions(load_config(DEMO_CONFIG))
+    code = re.compile(r"==|!=")  # never a programming operator in any alarm's text
+    compare = re.compile(r"==|!=|<=|>=|<|>")  # a discrete alarm's condition: no symbol at all
+    for d in defs:
+        for text in (d.describe(), d.format_message(value)):
+            assert not code.search(text), (d.id, text)
+        if d.kind is AlarmKind.DISCRETE:
+            assert not compare.search(d.describe_limit()), (d.id, d.describe_limit())
+            assert d.describe_limit().startswith(("is ", "below ", "above ", "at or ")), d.id

@@ -96,11 +96,12 @@ def test_first_out_per_trip_on_the_demo_faults(shift):
     assert acts["capper.jam"].first_out and acts["capper.jam"].first_out_of == "capper.jam"
 
 
-def test_the_demo_shift_meets_the_isa_18_2_targets_but_the_average_rate(shift):
+def test_the_demo_shift_meets_the_isa_18_2_targets_it_is_long_enough_for(shift):
     verdicts = {a.kpi: a.verdict for a in shift.kpi.assessment}
-    # Four scheduled abnormal situations in 13 minutes (jam, bearing, sensor dropout, glue heater)
-    # cannot average 2 alarms per 10 min, even at one alarm each: that one is over target by design.
-    assert verdicts.pop("Average alarms per 10 min") == "over target"
+    # 13 minutes are too short for an average (judged from one recorded hour: figures.AVERAGE_MIN_S):
+    # the rate is shown with "too short to judge", no verdict (qa7 G43).
+    avg = next(a for a in shift.kpi.assessment if a.kpi == "Average alarms per 10 min")
+    assert verdicts.pop("Average alarms per 10 min") == "n/a" and "too short to judge (13 min" in avg.value
     assert shift.kpi.annunciated == 7 and shift.kpi.per_10min_peak <= 10
     assert verdicts.pop("Top-10 alarms' share of the load") == "n/a"  # 7 alarms: too few to judge
     # Rationalised: no high alarm in the demo shift (zone D is medium, bounded by the filler's own

@@ -27,8 +27,8 @@ def test_nothing_is_due_for_time_nobody_saw(start, seen):
     status = an.status(now)
     unknown = an.oee(LINE, status.shift_start, now).time(TimeCat.UNKNOWN)
     assert status.unknown_s == pytest.approx(unknown)
-    _, due_all = an.shift_target(status.shift_start, status.shift_end, now)
-    _, due_known = an.shift_target(status.shift_start, status.shift_end, now, unknown)
+    _, due_all, _ = an.shift_target(status.shift_start, status.shift_end, now)
+    _, due_known, _ = an.shift_target(status.shift_start, status.shift_end, now, unknown)
     assert status.target_so_far == pytest.approx(due_known)
     assert unknown <= start + 1e-6  # unknown until the station started (breaks aside)
     if unknown > 60:

@@ -432,11 +432,13 @@ def test_downtime_figure_and_pareto_and_short_stop_note_agree(line, cut):
         assert sum(r.seconds for r in rows) == pytest.approx(fig.downtime_s, abs=1e-6), scope
         assert fig.downtime_s == pytest.approx(fig.planned_busy_s - fig.actual_production_s, abs=1e-6)
         short_s = fig.time(TimeCat.SHORT_STOP)
-        assert (fig.short_stops > 0) == (short_s > 0), scope
+        # The note counts the short stops listed in the range (tests/test_stop_counts_agree.py):
+        # short-stop time always has one behind it.
+        assert fig.short_stops > 0 or short_s == 0, scope
         if short_s > 0:
             assert f"{fig.short_stops} short stop" in availability_text(fig)
             assert "speed loss" in availability_text(fig)
-        else:
+        elif not fig.short_stops:
             assert "short stop" not in availability_text(fig)
 
 

@@ -119,7 +119,9 @@ def test_tracker_edits_are_role_checked_audited_and_in_the_file(tmp_path):
     setup = ProductionSetup.from_config(cfg)
     t0 = _dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC).timestamp()
     now = [t0 + 1800]
-    journal = Journal(cfg, tmp_path).open()
+    clock = [t0 - 1.0]  # opened before its samples (the record starts there), closed after them
+    journal = Journal(cfg, tmp_path, clock=lambda: clock[0]).open()
+    clock[0] = now[0]
     try:
         tracker = ProductionTracker(setup, cfg.tag_index(), journal, Auditor(journal), clock=lambda: now[0])
         tracker.start()

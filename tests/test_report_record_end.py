@@ -137,8 +137,11 @@ def test_report_figures_are_the_production_summarys_and_no_stop_outlives_the_rec
     assert "| automatic |" not in text
     for s in report.production.stops:
         if not s.reason:
-            assert s.classified_by_text == "not classified"
-            assert f"| {s.reason_code()} | {s.duration / 60:.1f} | not classified |" in text, text
+            # qa6 N4: "not classified" only for a stop that needs a reason (a short stop needs none).
+            said = "not classified" if s.needs_reason else "none needed"
+            assert s.classified_by_text == said
+            mins = f"{'≥ ' if s.open_end else ''}{s.duration / 60:.1f}"
+            assert f"| {s.reason_code()} | {mins} | {said} |" in text, text
     # qa5 F12: the camera's rejects beside the line's reject counters: the report relates the two.
     with_qc = to_markdown(dataclasses.replace(report, qc_rejects=Counter({"scratch": 3})))
     assert "3 camera rejects" in with_qc and CAMERA_VS_LINE in with_qc
@@ -278,3 +281,76 @@ def test_actions_of_note_and_qc_rejects_leave_nothing_out_silently(tmp_path, n_r
         assert f"and {n_rejects - listed} more" in qc
     else:
         assert "more" not in qc
+
+
+# --- a stop still open at the record's end (qa6 N6, F24) --------------------------------------------------
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=changes, cut=st.integers(3, 120), crashed=st.booleans())
+def test_a_stop_still_open_at_the_record_end_is_never_a_short_stop_and_says_so(tmp_path, plan, cut, crashed):
+    """qa6 N6: "19:10:00 19:10:25 Filler unplanned (short) U-BEARING 0.4", counted as speed loss,
+    for a filler still faulted when the record ended: how long it lasted is not known."""
+    path = _production_journal(_tmp(tmp_path), cut, plan, crashed)
+    record_end = SHIFT_START + 10.0 * (cut - 1)
+    report = build_report(ReviewSource.open([path]), SHIFT_START, SHIFT_END, "early shift")
+    assert report.production is not None
+    text = to_markdown(report)
+    last = {m: 2.0 for m in MACHINES}
+    for step, m, code in sorted(plan):
+        if step < cut:
+            last[m] = code
+    for s in report.production.stops:
+        at_end = s.end >= record_end - 1e-6
+        assert s.open_end == at_end, (s.machine, s.start, s.end, record_end)
+        if s.open_end:
+            assert last[s.machine] != 2.0  # it was stopped when the record ended
+            assert not s.short
+            row = f"| still stopped at record end (≥ {s.duration / 60:.1f} min) |"
+            assert row in text, text
+            assert f"| {s.category} (short) |" not in text.split(row)[1].split("\n")[0]
+    # A's short-stop note and the report's sentence count only the short stops listed.
+    shorts = [s for s in report.production.stops if s.short]
+    assert report.production.line_oee.short_stops == len(shorts)
+
+
+def test_a_pen_of_a_stop_open_at_the_record_end_is_held_to_the_record_end(tmp_path):
+    """qa6 F24: in the report's snapshot of a stop still open when LineHMI stopped, the filler's speed
+    and motor current (0 since the trip, no sample since: sampled on change) were hatched from the
+    trip, while vibration (still changing) was drawn to the record's end. The historian now breaks a
+    pen at "journal closed" itself, not just after its last sample: the value holds to the close."""
+    from hmi.core.review.snapshot_draw import snapshot_pen
+
+    cfg = _utc_config()
+    idx = cfg.tag_index()
+    clock = [SHIFT_START]
+    trip, close = SHIFT_START + 300.0, SHIFT_START + 420.0
+    with Journal(cfg, _tmp(tmp_path), clock=lambda: clock[0]) as j:
+        for k in range(0, 421, 5):
+            t = SHIFT_START + k
+            vals = {"filler.vibration": 2.0 + 0.01 * k}
+            if t < trip:
+                vals |= {"filler.speed": 400.0 + k % 10, "filler.motor_current": 27.0 + 0.01 * k}
+            elif t == trip:
+                vals |= {"filler.speed": 0.0, "filler.motor_current": 0.0}
+            j.write_samples(batch([idx[n] for n in vals], t, list(vals.values())))
+        j.flush()
+        clock[0] = close
+        path = j.path
+    source = ReviewSource.open([path])
+    r0, r1 = SHIFT_START, close
+    w0, w1 = trip - 120.0, close + 120.0
+    got = source.historian().read(
+        ["filler.speed", "filler.motor_current", "filler.vibration"], w0, w1, width_px=800
+    )
+    for tag in ("filler.speed", "filler.motor_current", "filler.vibration"):
+        drawn = snapshot_pen(got.pens[tag].points, w0, w1, r0, r1).styled
+        xs = np.r_[drawn.solid_x, drawn.dashed_x]
+        xs = xs[np.isfinite(xs)]
+        assert xs.max() == pytest.approx(r1, abs=1e-3), tag  # drawn to the record's end
+        assert xs.max() <= r1 + 1e-3  # never past it
+        for a, b in zip(drawn.gaps.start, drawn.gaps.end, strict=True):
+            assert a >= r1 - 1e-3, (tag, a, b)  # nothing hatched inside the record
+        for a, b in zip(drawn.bad.start, drawn.bad.end, strict=True):
+            assert a >= r1 - 1e-3, (tag, a, b)
+    speed = snapshot_pen(got.pens["filler.speed"].points, w0, w1, r0, r1).styled
+    after = speed.solid_x > trip  # (at the trip itself: the step down)
+    assert np.all(speed.solid_y[after & np.isfinite(speed.solid_y)] == 0.0)  # flat at 0 from the trip

@@ -39,7 +39,9 @@ def sha(path) -> str:
 def closed_shift(tmp_path):
     """A closed journal: half an hour with the capper's unclassified stop from T0 + 600 to T0 + 900."""
     cfg = _utc_config()
-    journal = Journal(cfg, tmp_path, clock=lambda: T0 + 1800).open()
+    clock = [T0 - 1.0]  # opened before its samples (the record starts there), closed after them
+    journal = Journal(cfg, tmp_path, clock=lambda: clock[0]).open()
+    clock[0] = T0 + 1800
     try:
         tracker = ProductionTracker(ProductionSetup.from_config(cfg), cfg.tag_index(), journal, Auditor(journal),
                                     clock=lambda: T0 + 1800)  # fmt: skip

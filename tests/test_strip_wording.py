@@ -50,11 +50,11 @@ def test_the_due_count_is_said_with_the_time_it_is_due_over(good, target, due, s
     text = good_and_due(good, target, due, seen, unknown)
     assert text.startswith("good ") and text.endswith(f" · shift target {target:,.0f}")
     if unknown < 60.0:
-        assert f"of {due:,.0f} due by now" in text
+        assert f"· due {due:,.0f} by now" in text
     elif seen < 1.0:
         assert "nothing due yet" in text and "due in" not in text
     else:
-        m = re.search(r"due in the (.+) seen", text)
+        m = re.search(r"due [\d,]+ in the (.+) seen", text)
         assert m and seconds_of(m[1])[0] <= seen < seconds_of(m[1])[0] + seconds_of(m[1])[1]
     assert " 0 min" not in text
 
@@ -62,7 +62,7 @@ def test_the_due_count_is_said_with_the_time_it_is_due_over(good, target, due, s
 def test_the_qa4_shift_start():
     """28 s into the shift, with the hours before it unseen: no "0 min", no count over no time."""
     text = good_and_due(528, 612_000, 563, 28.0, 98 * 60)
-    assert text == "good 528 of 563 due in the 28 s seen · shift target 612,000"
+    assert text == "good 528 · due 563 in the 28 s seen: 35 behind · shift target 612,000"
     assert good_and_due(0, 612_000, 0, 0.0, 98 * 60).startswith("good 0 · nothing due yet")
     assert unknown_part(98 * 60, 8 * 3600) == "line state unknown for 1 h 38 min"
 
@@ -73,7 +73,7 @@ def test_the_strip_figures_of_random_lines_read_plainly(line, at):
     setup, data, span = line
     now = T0 + 1.0 + span * at
     status = ProductionAnalysis.build(setup, data, T0, now, live=True).status(now)
-    seen = max(0.0, status.at - status.shift_start - status.unknown_s)
+    seen = status.seen_s
     text = good_and_due(status.good, status.target, status.target_so_far, seen, status.unknown_s)
     assert " 0 min" not in text and " 0 s seen" not in text
     if "nothing due" in text:

@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from hmi.core.alarms import AlarmState
 from hmi.core.alarms.event_codec import AlarmSnapshot
-from hmi.core.alarms.tag_badges import badges_from_records, badges_from_snapshots
+from hmi.core.alarms.model import Priority
+from hmi.core.alarms.tag_badges import (
+    TagBadge,
+    badge_view,
+    badges_from_records,
+    badges_from_snapshots,
+    value_in_zone,
+)
 from hmi.core.users import Role, User
 from tests.test_alarm_ack_persists import Rig as AckRig
 from tests.test_alarm_engine import Rig
@@ -83,6 +90,13 @@ def test_a_tag_has_a_badge_exactly_while_an_annunciated_alarm_stands_on_it(steps
             for i in range(len(records))
         ]
         assert badges_from_snapshots(snaps) == badges
+        # What is drawn beside each value follows the one rule: a bare level only in its zone.
+        for r in records:
+            if r.tag in badges and badges[r.tag].alarm == r.id:
+                view = badge_view(badges[r.tag], r.value)
+                assert view is not None
+                if view.text in ("HH", "H", "L", "LL"):
+                    assert value_in_zone(view.text, r.limit, r.value), (r.id, r.value, r.limit)
 
 
 def test_review_badges_of_old_journals_read_the_level_from_the_name():
@@ -98,3 +112,32 @@ def test_review_badges_of_old_journals_read_the_level_from_the_name():
     )
     badge = badges_from_snapshots([(snap, AlarmState.UNACKED)])["x.vib"]
     assert badge.text == "H" and int(badge.priority) == 4
+
+
+LEVELS = st.sampled_from(["HH", "H", "L", "LL", "R", "!"])
+NUMBERS = st.floats(-1e4, 1e4, allow_nan=False) | st.just(float("nan"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(level=LEVELS, limit=NUMBERS | st.none(), value=NUMBERS, unacked=st.booleans(), prio=st.integers(1, 4))
+def test_a_badge_beside_a_value_names_the_values_zone_or_says_it_is_the_alarms_state(
+    level, limit, value, unacked, prio
+):
+    """qa6 N3: "HH" beside 1.75 mm/s after the trip (the HiHi alarm unacknowledged, the value below
+    H). A bare level badge means the value is beyond that limit on that side now; otherwise the
+    badge says it is the alarm's state ("HH unack" / "HH active") and is drawn outlined."""
+    view = badge_view(TagBadge(level, Priority(prio), unacked, "a", "A", limit), value)
+    assert view is not None and view.text.startswith(level)
+    beyond = (
+        limit is not None
+        and value == value
+        and limit == limit
+        and (value >= limit if level in ("HH", "H") else value <= limit if level in ("L", "LL") else False)
+    )
+    if level in ("R", "!"):
+        assert view.text == level and view.in_zone  # a rate or other alarm names no zone of the value
+    elif beyond:
+        assert view.text == level and view.in_zone
+    else:
+        assert view.text == f"{level} {'unack' if unacked else 'active'}" and not view.in_zone
+    assert badge_view(None, value) is None

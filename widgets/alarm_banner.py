@@ -99,7 +99,7 @@ class PriorityCountBox(QWidget):
             p.setPen(QPen(QColor(palette.PANEL_BORDER), 1))
             p.setBrush(QColor(palette.PANEL))
             p.drawRoundedRect(r, 3, 3)
-            p.setPen(QColor(palette.TEXT_DIM))
+            p.setPen(QColor(palette.TEXT))  # TEXT_DIM on the panel is 3.5:1 at night (AA: 4.5, qa7 G31)
         else:
             lit = self.blink.phase if self.flashing else True
             paint_priority_chip(p, r, prio, lit=lit, text="", radius=3)

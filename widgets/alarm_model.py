@@ -29,7 +29,7 @@ from hmi.core.alarms.alarm_list import (
     row_key,
     row_time,
 )
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, needs_ack
+from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, needs_ack, state_and_since
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_of
@@ -156,6 +156,8 @@ class AlarmTableModel(QAbstractTableModel):
                 return "Time"
             if section == COL_STATE and self.view == AlarmView.HISTORY:
                 return "Transition"
+            if section == COL_VALUE and self.view == AlarmView.HISTORY:
+                return "Value then"  # the value at each transition, not the live one (qa7 G32)
             return HEADERS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return HEADER_TIPS.get(section)
@@ -274,15 +276,19 @@ class AlarmTableModel(QAbstractTableModel):
             head = f"{int(row.priority)} {row.priority.label} · {row.transition} {format_timestamp(row.ts)}"
             return f"{head}\n{row.message}"
         head = f"{int(row.priority)} {row.priority.label} · {self._state_text(row)}"
-        t = alarm_time(row)
-        if t:
-            head += f" since {format_timestamp(t)}"
+        _state, since = state_and_since(row)
+        if since:
+            head += f" since {format_timestamp(since)}"
         return f"{head}\n{row.message}"
 
     def _tooltip(self, r: AlarmRecord) -> str:
         # Rich text: every free text is escaped ("Lo (<= 160.0 Ncm)" began a tag and hid the message).
         lines = [f"<b>{escape(r.name)}</b> &nbsp;({escape(r.id)}, tag {escape(r.tag)})", escape(r.message)]
-        lines.append(f"Priority {int(r.priority)} {r.priority.label} · {r.state.label}")
+        state, since = state_and_since(r)
+        lines.append(
+            f"Priority {int(r.priority)} {r.priority.label} · {state.label}"
+            + (f" since {format_timestamp(since)}" if since else "")
+        )
         if r.activated_at:
             lines.append(f"Activated {format_timestamp(r.activated_at)} · {r.count} activations")
         if r.cleared_at and not r.active:

@@ -382,6 +382,9 @@ class AlarmTable(QWidget):
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
         self.model.modelReset.connect(self._update_details)  # a reset changes no selection signal
+        # Every filter change (tile, text, view, combos) resets the model: the "N shown" counter
+        # follows it, or a priority tile left "5 shown" beside three rows (qa7 G6).
+        self.model.modelReset.connect(self._update_tabs)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         outer.addWidget(self.view, 1)
         # The selected alarm's full message (what to do) on lines of its own: the Message column

@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt,
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from hmi.core.alarms.tag_badges import TagBadge
+from hmi.core.alarms.tag_badges import BadgeView, TagBadge, badge_view
 from hmi.core.config import TagConfig
 from hmi.core.quality import (
     BAD_WAITING_FOR_INITIAL_DATA,
@@ -187,8 +187,14 @@ class BandIndicator(QWidget):
         return self._stale
 
     def alarm_level(self) -> str | None:
-        """The badge text ("HH", "H", "L", "LL", "R", "!") of the tag's standing alarm, or None."""
-        return None if self._badge is None else self._badge.text
+        """The badge text drawn beside the value ("HH" in the HiHi zone, "HH unack" / "HH active"
+        for the alarm standing with the value out of its zone, "R", "!"), or None."""
+        view = self.badge_view()
+        return None if view is None else view.text
+
+    def badge_view(self) -> BadgeView | None:
+        """The badge beside the value now (hmi.core.alarms.tag_badges.badge_view: the one rule)."""
+        return badge_view(self._badge, self._value if self.has_value else float("nan"))
 
     @property
     def alarm_badge(self) -> TagBadge | None:
@@ -291,6 +297,11 @@ class BandIndicator(QWidget):
             b = self._badge
             ack = "unacknowledged" if b.unacked else "acknowledged"
             lines.append(f"Alarm: {b.name} ({b.priority.value} {b.priority.label}, {ack})")
+            view = self.badge_view()
+            if view is not None and not view.in_zone:
+                lines.append(
+                    f"The value is not beyond the alarm's limit now; \"{view.text}\" is the alarm's state"
+                )
         self.setToolTip("<br>".join(lines))  # (clears _tooltip_stale)
 
     # --- painting ------------------------------------------------------------------------
@@ -327,7 +338,7 @@ class BandIndicator(QWidget):
         value_need = bfm.horizontalAdvance(value_text) + 2
         value_w = min(value_need, int(w * 0.6))
         left = w - value_w - (6 if bad else 1) - (8 if bad else 6)
-        badge_w = bfm.horizontalAdvance("HH") + 8 if level is not None else 0
+        badge_w = bfm.horizontalAdvance(max(level, "HH", key=len)) + 8 if level is not None else 0
         if level is not None:
             left -= badge_w + 6
         age = ""
@@ -470,10 +481,18 @@ class BandIndicator(QWidget):
             colour, on_colour = self._badge_colours()
             if self._stale:
                 colour, on_colour = c["STALE"], c["TEXT"]
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(colour)
-            p.drawRoundedRect(badge, 2, 2)
-            p.setPen(on_colour)
+            view = self.badge_view()
+            if view is not None and not view.in_zone:
+                # The alarm's state, not the value's zone: outlined in the priority colour.
+                p.setPen(QPen(colour, 1.5))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRoundedRect(badge.adjusted(0.75, 0.75, -0.75, -0.75), 2, 2)
+                p.setPen(c["TEXT"])
+            else:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(colour)
+                p.drawRoundedRect(badge, 2, 2)
+                p.setPen(on_colour)
             p.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), level)
 
         # Row 1, middle: age when stale.
@@ -504,7 +523,7 @@ class BandIndicator(QWidget):
             x = self._xof(self._value)
             if self._stale:
                 colour = c["STALE"]
-            elif level is not None:
+            elif level is not None and (view := self.badge_view()) is not None and view.in_zone:
                 colour = self._badge_colours()[0]
             else:
                 colour = c["POINTER"]

@@ -56,6 +56,28 @@ BLINK_INTERVAL_MS = 500
 # dark text a soft light grey (NIGHT_DARKEST .. NIGHT_LIGHTEST): low glare in a dark hall.
 NIGHT_DARKEST = 0x26
 NIGHT_LIGHTEST = 0xC8
+# White text on a grey fill, at night (the fill turns light, so the text turns dark: hmi.ui.theme)
+NIGHT_ON_GREY = f"#{NIGHT_DARKEST:02X}{NIGHT_DARKEST:02X}{NIGHT_DARKEST:02X}"
+AA_CONTRAST = 4.5  # WCAG 2 AA for text: every pill and badge, day and night
+
+
+def luminance(hex_str: str) -> float:
+    """WCAG relative luminance of "#RRGGBB"."""
+
+    def lin(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_str[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two "#RRGGBB" colours (1 .. 21)."""
+    a, b = sorted((luminance(fg), luminance(bg)))
+    return (b + 0.05) / (a + 0.05)
+
+
 # Never mapped: drawn on alarm colours / the comm blue, where they must keep their contrast.
 _ON_COLOUR = frozenset({ALARM_TEXT, COMM_TEXT, "#FFFFFF"})
 _THEMED = (

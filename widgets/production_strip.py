@@ -25,6 +25,7 @@ from hmi.core.production.text import (
     duration_words,
     good_and_due,
     oee_text,
+    rate_text,
     unknown_part,
 )
 from hmi.core.production.timecat import TimeCat
@@ -264,31 +265,32 @@ class LineStatusStrip(QFrame):
         self._badge(f"LINE {st.state.upper()}", _KIND.get(st.state, "unknown"))
         self.set_field(self.holder, st.claim)  # every machine's state now (hmi.core.production.holding)
         window = f"last {RATE_WINDOW_S / 60:g} min"
-        rate = "—" if st.rate_per_min is None else f"{st.rate_per_min:,.0f}/min"
-        # A figure over a window with unknown state says so (hmi.core.production.text.unknown_part).
-        rate_unknown = unknown_part(st.rate_unknown_s, st.rate_window_s)
+        # A figure over a window with unknown state says so, and why (hmi.core.production.text).
+        rate_unknown = unknown_part(st.rate_unknown_s, st.rate_window_s, st.rate_unrecorded_s)
         self.set_field(
             self.rate,
-            f"rate {rate} · ideal {st.ideal_rate:,.0f}/min"
-            + (f" ({rate_unknown}, {window})" if rate_unknown else ""),
-            f"Units counted by the constraint machine over the {window}, against its nameplate rate"
-            + (f"; the line's state was unknown for part of it ({rate_unknown})" if rate_unknown else ""),
+            rate_text(
+                st.rate_per_min, st.ideal_rate, st.rate_unknown_s, st.rate_unrecorded_s, st.rate_window_s
+            ),
+            f"Units counted by the constraint machine over the {window} (only the part LineHMI recorded), "
+            "against its nameplate rate" + (f"; of that minute: {rate_unknown}" if rate_unknown else ""),
         )
-        seen = max(0.0, st.at - st.shift_start - st.unknown_s)
         unseen = ""
         if st.unknown_s >= 60.0:
             unseen = (
-                f"\nThe line's state is unknown for {duration_words(st.unknown_s)} of this shift (LineHMI was "
-                "not running or the state tag was Bad): nothing is counted as due for that time."
+                f"\nThe line's state is unknown for {duration_words(st.unknown_s)} of this shift "
+                f"({unknown_part(st.unknown_s, st.unknown_s + 1.0, st.shift.unrecorded_s)}): "
+                "nothing is counted as due for that time."
             )
         self.set_field(
             self.good,
-            good_and_due(st.good, st.target, st.target_so_far, seen, st.unknown_s),
+            good_and_due(st.good, st.target, st.target_so_far, st.seen_s, st.unknown_s),
             "Good units at the line's output since the shift began, against the share of the shift "
-            "target due by now (by the planned time this station saw), and the whole shift's target" + unseen,
+            "target due by now (by the planned time this station saw, breaks not counted), and the "
+            "whole shift's target" + unseen,
         )
         f = st.shift
-        oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s)
+        oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s, f.unrecorded_s)
         self.set_field(
             self.oee,
             f"{oee_text(f)}  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else ""),

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.production.oee import LINE, ParetoRow, ProductionAnalysis
-from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
+from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop, StopCounts, end_text
 from hmi.core.production.text import (
     clock_duration,
     count,
@@ -438,11 +438,12 @@ class ProductionView(QWidget):
         if a is None:
             return
         t0, t1, _name = self._range()
-        stops = [s for s in a.stops if s.end > t0 and s.start < t1]
-        unclassified = [s for s in stops if s in a.unclassified()]
-        self.tabs.setTabText(1, f"Stops ({len(stops)}, {len(unclassified)} unclassified)")
+        stops = a.stops_in(t0, t1)  # the rows, and every count said of them (StopCounts)
+        counts = StopCounts.of(stops)
+        self.tabs.setTabText(1, f"Stops ({counts.total}, {counts.unclassified} unclassified)")
+        self.tabs.setTabToolTip(1, counts.text())
         if self.only_unclassified.isChecked():
-            stops = unclassified
+            stops = [s for s in stops if s.needs_reason]
         stops = sorted(stops, key=lambda s: -s.start)  # newest first
         selected = self._selected()
         self._stops = stops
@@ -451,7 +452,7 @@ class ProductionView(QWidget):
             end = (
                 f"ongoing ({clock_duration(s.duration)})"
                 if s.ongoing
-                else self._to_local(s.end).strftime("%H:%M:%S")
+                else end_text(s, self._to_local(s.end).strftime("%H:%M:%S"))
             )
             split = f"from {self._to_local(s.split_from):%H:%M:%S}" if s.split_from is not None else ""
             cells = [

@@ -45,6 +45,7 @@ from hmi.core.live_values import expected_refresh_s
 from hmi.core.qc_figures import CAMERA_VS_LINE, RejectShare, rolling_rate_caption
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
 from hmi.core.runtime_api import ConnectionState
+from hmi.core.tag_info import LEVEL_BADGES
 from inference.qc.inspector import DEFAULT_MIN_COUNT, DEFAULT_WINDOW, QcResult, QcStatus, Verdict
 from widgets import palette
 from widgets.band_indicator import BandIndicator
@@ -160,7 +161,10 @@ class RateSparkline(QWidget):
             n0, n1 = self.tag.normal
             p.fillRect(QRectF(r.left(), y_of(n1), r.width(), y_of(n0) - y_of(n1)), QColor(palette.TRACK))
         p.setFont(self.font())
-        for name, v in (("H", self.tag.alarms.hi), ("HH", self.tag.alarms.hihi)):
+        for name, v in (
+            (LEVEL_BADGES["hi"], self.tag.alarms.hi),
+            (LEVEL_BADGES["hihi"], self.tag.alarms.hihi),
+        ):
             if v is None:
                 continue
             p.setPen(QPen(QColor(palette.TICK), 1, Qt.PenStyle.DashLine))

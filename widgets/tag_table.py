@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmi.core.alarms.tag_badges import TagBadge
+from hmi.core.alarms.tag_badges import TagBadge, badge_view
 from hmi.core.live_values import LiveValues
 from hmi.core.quality import Quality, quality_array, quality_of, status_name
 from widgets import palette
@@ -126,7 +126,7 @@ class TagTableModel(QAbstractTableModel):
                 if self._is_bad(i):
                     return self._brush_bad
                 badge = self._badge(i)
-                if badge is not None and not self._old(i):
+                if badge is not None and not self._old(i) and self._in_zone(i, badge):
                     return self._brush_alarm[int(badge.priority)]
             elif col == COL_QUALITY and (i in self._problems and self._is_bad(i)):
                 return self._brush_bad
@@ -136,7 +136,7 @@ class TagTableModel(QAbstractTableModel):
                 return self._fg_stale
             if col == COL_VALUE:
                 badge = self._badge(i)
-                if badge is not None:
+                if badge is not None and self._in_zone(i, badge):
                     return self._fg_alarm_text[int(badge.priority)]
             return None
         if role == Qt.ItemDataRole.FontRole:
@@ -172,6 +172,13 @@ class TagTableModel(QAbstractTableModel):
         if self._is_bad(i):
             return None
         return self._badges.get(i)
+
+    def _in_zone(self, i: int, badge: TagBadge) -> bool:
+        """The value is in its alarm's zone (hmi.core.alarms.tag_badges.badge_view, the faceplates'
+        rule): only then is the cell filled in the alarm's colour, never beside a value back in range."""
+        value = float("nan") if self.live.is_text[i] else float(self.live.value[i])
+        view = badge_view(badge, value)
+        return view is not None and view.in_zone
 
     def set_tag_alarms(self, badges: Mapping[str, TagBadge]) -> None:
         """The alarm model's standing alarm per tag (hmi.core.alarms.tag_badges)."""

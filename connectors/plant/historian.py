@@ -28,6 +28,7 @@ import numpy as np
 from connectors.plant.access import PlantTarget, ReadPool, resolve_station
 from hmi.core.historian import (
     GAP_LOOKBACK_S,
+    AppMarks,
     CancelFn,
     HistoryCancelled,
     HistoryResult,
@@ -176,7 +177,7 @@ class PlantHistorian:
 
     def _gap_events(
         self, conn: Any, station: str, t0: float, t1: float
-    ) -> tuple[Intervals, np.ndarray, list[Any]]:
+    ) -> tuple[Intervals, AppMarks, list[Any]]:
         rows = conn.execute(
             "SELECT extract(epoch FROM ts)::float8, kind, message, data::text FROM events"
             " WHERE line_id = %s AND station_id = %s AND ts >= to_timestamp(%s) AND ts < to_timestamp(%s)"

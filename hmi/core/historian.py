@@ -376,7 +376,7 @@ class Historian:
 
     def _gap_events(
         self, paths: Sequence[Path], t0: float, t1: float
-    ) -> tuple[Intervals, np.ndarray, list[Any]]:
+    ) -> tuple[Intervals, AppMarks, list[Any]]:
         """Journal-level gaps overlapping [t0, t1): intervals, app-start times, and tags per gap."""
         gap_rows: list[tuple[Any, ...]] = []
         for path in paths:
@@ -576,7 +576,7 @@ def merge_pen(
     w: float,
     gaps: Intervals,
     gap_tags: list[Any],
-    restarts: np.ndarray,
+    restarts: AppMarks,
 ) -> PenHistory:
     """One pen from its per-file (or per-query) parts: bounds, raw points or buckets, gap markers."""
     n = sum(p[2] for p in parts)
@@ -650,9 +650,21 @@ def buckets_from_group_rows(
 GAP_LOOKBACK_S = 86_400.0
 
 
+@dataclass(frozen=True, slots=True)
+class AppMarks:
+    """When LineHMI stopped ("journal closed") and started ("journal opened") around a read."""
+
+    opened: np.ndarray
+    closed: np.ndarray
+
+    @classmethod
+    def empty(cls) -> AppMarks:
+        return cls(np.empty(0), np.empty(0))
+
+
 def gaps_from_events(
     rows: Sequence[tuple[Any, ...]], t0: float, t1: float
-) -> tuple[Intervals, np.ndarray, list[Any]]:
+) -> tuple[Intervals, AppMarks, list[Any]]:
     """Journal-level gaps overlapping [t0, t1) from (ts, kind, message, data) event rows: intervals,
     app stop/start times, and the tags of each gap (None: all). Rows are `data_gap` events and the
     "journal closed"/"journal opened" system events up to GAP_LOOKBACK_S past t1, as both historians
@@ -660,11 +672,12 @@ def gaps_from_events(
     starts: list[float] = []
     ends: list[float] = []
     gap_tags: list[Any] = []
-    restarts: list[float] = []
-    for ts, kind, _msg, data in rows:
+    opened: list[float] = []
+    closed: list[float] = []
+    for ts, kind, msg, data in rows:
         if kind == "system":  # LineHMI stopped or started: looked for past t1 too (see the module doc)
             if ts >= t0:
-                restarts.append(float(ts))
+                (closed if str(msg).startswith("journal closed") else opened).append(float(ts))
             continue
         try:
             d = json.loads(data) if data else {}
@@ -684,7 +697,8 @@ def gaps_from_events(
         tg = d.get("tags", "all")
         gap_tags.append(None if tg == "all" or tg is None else set(tg))
     gaps = Intervals(np.array(starts, dtype=np.float64), np.array(ends, dtype=np.float64))
-    return gaps, np.array(sorted(restarts), dtype=np.float64), gap_tags
+    marks = AppMarks(np.array(sorted(opened), dtype=np.float64), np.array(sorted(closed), dtype=np.float64))
+    return gaps, marks, gap_tags
 
 
 def rows_to_points(rows: Sequence[tuple[Any, ...]]) -> Points:
@@ -778,7 +792,7 @@ def _dedupe(p: Points) -> Points:
     return Points(p.ts[keep], p.value[keep], p.status[keep])
 
 
-def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.ndarray, tag: str) -> Points:
+def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: AppMarks, tag: str) -> Points:
     ts: list[float] = []
     st: list[int] = []
     for s, e, tags in zip(gaps.start.tolist(), gaps.end.tolist(), gap_tags, strict=True):
@@ -789,10 +803,18 @@ def _gap_markers(p: Points, gaps: Intervals, gap_tags: list[Any], restarts: np.n
             if not np.any(np.isfinite(p.value[i0:i1])):
                 ts.append(s)
                 st.append(BAD_DATA_LOST)
-    # App stop or (re)start: nothing was recorded since this tag's last sample before it.
-    for r in restarts.tolist():
+    # App stop: the last value was recorded as holding until LineHMI stopped (a value sampled on
+    # change has no sample while it holds), so the break is at the stop. qa6 F24: a stopped filler's
+    # speed and current (0 since the trip) were hatched from the trip to the record's end.
+    for r in restarts.closed.tolist():
+        if int(np.searchsorted(p.ts, r, side="left")) > 0:
+            ts.append(r)
+            st.append(BAD_NO_DATA)
+    # A start with no stop before it (a crash): nothing was recorded since this tag's last sample.
+    for r in restarts.opened.tolist():
         i = int(np.searchsorted(p.ts, r, side="left")) - 1
-        if i >= 0:
+        crash = not np.any((restarts.closed > p.ts[i]) & (restarts.closed <= r)) if i >= 0 else False
+        if crash:
             ts.append(min(float(p.ts[i]) + 1e-3, r))
             st.append(BAD_NO_DATA)
     if not ts:

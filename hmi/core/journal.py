@@ -77,6 +77,7 @@ from hmi.core.journal_schema import (
     write_meta,
 )
 from hmi.core.journal_text import LastTexts, apply_grants, insert_text_samples
+from hmi.core.readonly_db import close_live_readers
 from hmi.core.rollup import update_rollups
 from hmi.core.runtime_api import ServerGrant
 from hmi.core.samples import SampleBatch
@@ -608,6 +609,10 @@ class Journal:
                 time.sleep(0.05)
             if stopping:
                 self._final_close()
+                # This process's readers of the file (trends, the assistant, the production view)
+                # would keep its -wal and -shm alive past the writer: the line is stopping, close
+                # them so the writer's close (checkpoint, last connection) leaves one file.
+                close_live_readers(self._path)
                 return
 
     def _checkpoint_if_due(self, committed: bool) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import SCHEMA_VERSION as READS_SCHEMA
-from hmi.core.readonly_db import connect_readonly
+from hmi.core.readonly_db import check_sound, connect_readonly, what_is_wrong
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import columns_from_rows, read_tag
 
@@ -249,7 +249,9 @@ def open_journal_readonly(path: Path | str) -> JournalReader:
     try:
         conn = connect_readonly(path, check_same_thread=False)
     except sqlite3.DatabaseError as exc:
-        raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
+        raise JournalError(
+            f"journal file {path}: not a readable SQLite database ({what_is_wrong(exc)})", path
+        ) from None
     except (sqlite3.Error, OSError) as exc:
         raise JournalError(f"journal file {path}: cannot open read-only ({exc})", path) from None
     try:
@@ -262,10 +264,43 @@ def open_journal_readonly(path: Path | str) -> JournalReader:
         raise JournalError(f"journal file {path}: cannot open read-only ({exc})", path) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise JournalError(f"journal file {path}: not a readable SQLite database ({exc})", path) from None
+        raise JournalError(
+            f"journal file {path}: not a readable SQLite database ({what_is_wrong(exc)})", path
+        ) from None
     reader = JournalReader(path, conn)
     _check_schema(reader)
     return reader
+
+
+def open_journal_checked(path: Path | str) -> JournalReader:
+    """open_journal_readonly, then SQLite's page check of the file (hmi.core.readonly_db.check_sound,
+    once per file as it is now): for a command that takes the file as evidence (a review, a report,
+    an answer), so a damaged file is named and left out before anything reads it; not for the running
+    HMI's frequent reads of the files it wrote itself."""
+    reader = open_journal_readonly(path)
+    try:
+        check_sound(reader.conn, reader.path)
+    except sqlite3.DatabaseError as exc:  # check_sound closed the connection
+        raise JournalError(
+            f"journal file {reader.path}: not a readable SQLite database ({exc})", path
+        ) from None
+    return reader
+
+
+def readable_journals(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """The files of `paths` that open as journals, and what is wrong with each of the others (file
+    named: not found, not SQLite, damaged, not a journal): a command names and leaves out a bad
+    file before it reads the rest, instead of meeting it deep inside a read."""
+    good: list[Path] = []
+    problems: list[str] = []
+    for p in paths:
+        try:
+            open_journal_checked(p).close()
+        except JournalError as exc:
+            problems.append(str(exc))
+        else:
+            good.append(Path(p))
+    return good, problems
 
 
 def _check_schema(reader: JournalReader) -> None:

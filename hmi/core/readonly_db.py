@@ -17,15 +17,31 @@ colleague's USB stick, an archive or a corrupt file must not leave files in the 
 - any other side file left (a `-wal` without its `-shm`, a rollback `-journal`: a writer that crashed):
   the file and its side files are copied to a private temporary folder and read there (SQLite
   replays or rolls back the copy, never the evidence); the folder goes when the connection is closed.
+
+Damage: a file with a valid header and a damaged page answers the first queries and fails on the
+first that touches the page, deep inside whatever read it (a trend, the tag list, a report figure).
+A command that takes files as evidence (review, report, ask, alarms report, production summary,
+export, journal copy: hmi.core.journal_read.open_journal_checked) calls `check_sound` once per file
+before it reads: SQLite's `PRAGMA quick_check` (every b-tree page, its cells and the free list; not
+the index-to-table cross-check of `integrity_check`) turns the damage into one `DamagedJournal`, a
+`sqlite3.DatabaseError`, at the one seam every command already handles ("journal file X: not a
+readable SQLite database (damaged: ...)"), so the file is named and left out and the others are
+read. The verdict is kept per file identity (path, inode, size, mtime, side files) for the process:
+the later reads of a review reconnect often and are not checked again. Its cost is O(file):
+bench/journal_check.py measures it on a 24 h journal. The running HMI's own reads of its own files
+(trends, the assistant, the production view) are not checked: they are the files it wrote.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,6 +60,113 @@ def may_have_live_writer(path: Path | str) -> bool:
     """`-wal` and `-shm` beside the file: a writer may have it open (or crashed with it open)."""
     names = {q.name[len(Path(path).name) :] for q in side_files(path)}
     return {"-wal", "-shm"} <= names
+
+
+class DamagedJournal(sqlite3.DatabaseError):
+    """The file has a valid SQLite header but SQLite's own check finds damaged pages. A
+    `sqlite3.DatabaseError`, so every reader's handler for a corrupt file names it and leaves it out."""
+
+
+# file identity -> "" (checked, sound) or what SQLite's check found wrong
+_Identity = tuple[tuple[str, int, int, int, int], ...]
+_verdicts: dict[_Identity, str] = {}
+_verdicts_lock = threading.Lock()
+
+
+def _identity(path: Path) -> _Identity:
+    """The file and its side files as they are now (a live writer's WAL growing is another identity)."""
+    out = []
+    for q in (path, *side_files(path)):
+        st = os.stat(q)
+        out.append((str(q.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def damage_found(conn: sqlite3.Connection) -> str:
+    """What `PRAGMA quick_check` finds wrong with the database behind `conn` ("" when nothing): its
+    first finding (one is enough to leave the file out; asking for more makes SQLite stop with a bare
+    "malformed" instead), or SQLite's error when the check itself cannot read the file."""
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(1)").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if rows == ["ok"]:
+        return ""
+    return " ".join(" ".join(rows).replace("*** in database main ***", "").split())
+
+
+def what_is_wrong(exc: sqlite3.Error | OSError) -> str:
+    """SQLite's error about a file's content in words for the message naming the file: a damaged
+    page reads "damaged: ..." whichever read met it first (the check, or a query before it)."""
+    text = str(exc)
+    if "malformed" in text and not text.startswith("damaged"):
+        return f"damaged: {text}"
+    return text
+
+
+def check_sound(conn: sqlite3.Connection, path: Path | str, key: _Identity | None = None) -> None:
+    """Raise DamagedJournal (closing `conn`) when SQLite's check finds `path` damaged; the verdict
+    is kept for the file as it is now (`key`: its identity taken before `conn` was opened)."""
+    p = Path(path)
+    key = key if key is not None else _identity(p)
+    with _verdicts_lock:
+        verdict = _verdicts.get(key)
+    if verdict is None:
+        verdict = damage_found(conn)
+        with _verdicts_lock:
+            _verdicts[key] = verdict
+        if verdict:
+            log.info("journal file %s: damaged: %s", p, verdict)
+    if verdict:
+        conn.close()
+        if verdict == "file is not a database":  # not SQLite at all: the readers' own wording
+            raise sqlite3.DatabaseError(verdict)
+        raise DamagedJournal(f"damaged: SQLite's check of the file finds {verdict}")
+
+
+def sound_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """The files of `paths` SQLite can read whole (not missing, SQLite, no damaged page), and what
+    is wrong with each other one (file named): for a reader that needs only some tables of a journal
+    (the alarm KPIs read the events table alone) and checks those itself."""
+    good: list[Path] = []
+    problems: list[str] = []
+    for p in map(Path, paths):
+        if not p.is_file():
+            problems.append(f"journal file {p}: not found")
+            continue
+        try:
+            conn = connect_readonly(p)
+            check_sound(conn, p)  # closes it when damaged
+            conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            problems.append(f"journal file {p}: not a readable SQLite database ({what_is_wrong(exc)})")
+            continue
+        good.append(p)
+    return good, problems
+
+
+class _LiveReader(sqlite3.Connection):
+    """A reader of a file a writer has open (mode=ro on its side files), registered by file so the
+    writer can close the ones still open when it closes the file for good (`close_live_readers`)."""
+
+
+# resolved path -> the live readers of this process still open on it
+_live_readers: dict[str, weakref.WeakSet[_LiveReader]] = {}
+
+
+def close_live_readers(path: Path | str) -> int:
+    """Close this process's read-only connections to the WAL-mode file `path` (its writer is about to
+    close it for good): SQLite removes `-wal` and `-shm` only when the last connection to the file
+    closes with write access, and a reader's connection (mode=ro) that outlives the writer leaves both
+    behind, so the stopped line's file looks like one still being written. The number closed."""
+    with _verdicts_lock:
+        readers = list(_live_readers.pop(str(Path(path).resolve()), ()))
+    for conn in readers:
+        try:
+            conn.close()
+        except sqlite3.Error:  # already closed or busy elsewhere: nothing more to do for it
+            pass
+    return len(readers)
 
 
 class _CopyConnection(sqlite3.Connection):
@@ -66,9 +189,14 @@ def connect_readonly(path: Path | str, *, check_same_thread: bool = True) -> sql
     if not present:
         return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=check_same_thread)
     if may_have_live_writer(p):
-        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=check_same_thread)
+        conn = sqlite3.connect(
+            f"{uri}?mode=ro", uri=True, check_same_thread=check_same_thread, factory=_LiveReader
+        )
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # maps the existing -shm
+            assert isinstance(conn, _LiveReader)
+            with _verdicts_lock:
+                _live_readers.setdefault(str(p.resolve()), weakref.WeakSet()).add(conn)
             return conn
         except sqlite3.DatabaseError as exc:
             conn.close()

@@ -68,6 +68,12 @@ def int_states(states: Mapping[Any, Any] | None) -> dict[int, str]:
     return out
 
 
+# The short name of each alarm level wherever a limit or a value's band is marked: trend limit
+# lines, faceplate and table badges, the QC pane's limits. One home, so the 30 A HiHi line of the
+# filler motor current is "HH 30" on every screen (qa7 G36).
+LEVEL_BADGES = {"lolo": "LL", "lo": "L", "hi": "H", "hihi": "HH"}
+
+
 @dataclass(frozen=True, slots=True)
 class TagInfo:
     """Display facts of one tag, from the line config or from a journal file's tags table."""
@@ -156,8 +162,9 @@ class TagInfo:
         )
 
     def limits(self) -> list[tuple[str, float]]:
+        """[(level badge, limit)] low to high: ("LL", 2.0), ("H", 26.0), ("HH", 30.0)..."""
         return [
-            (n, v)
-            for n, v in (("LL", self.lolo), ("L", self.lo), ("H", self.hi), ("HH", self.hihi))
+            (LEVEL_BADGES[level], v)
+            for level, v in (("lolo", self.lolo), ("lo", self.lo), ("hi", self.hi), ("hihi", self.hihi))
             if v is not None
         ]

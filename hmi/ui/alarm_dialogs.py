@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.alarms.commands import AlarmCommand, AlarmRequest, confirmation_detail
-from hmi.core.alarms.model import AlarmRecord
+from hmi.core.alarms.limits import limit_problem
+from hmi.core.alarms.model import AlarmDefinition, AlarmRecord
 from hmi.core.config import LineConfig
 from hmi.core.number_entry import parse_number
 from hmi.core.users import PermissionDenied, User
@@ -293,9 +294,21 @@ class ReasonDialog(_ActionDialog):
 
 
 class LimitDialog(_ActionDialog):
+    """`definitions`: the engine's current alarm definitions; the new limit is checked against them
+    with the engine's own rule (`limits.limit_problem`) as it is typed, so "Change limit" is
+    enabled only for a limit the engine takes, and the reason is shown before trying (qa7 G33)."""
+
     def __init__(
-        self, record: AlarmRecord, user: User | None, unit: str = "", parent=None, *, keyboard: bool = False
+        self,
+        record: AlarmRecord,
+        user: User | None,
+        unit: str = "",
+        parent=None,
+        *,
+        keyboard: bool = False,
+        definitions: Sequence[AlarmDefinition] = (),
     ):
+        self.definitions = list(definitions)
         super().__init__(
             "Change alarm limit",
             f"Change the limit of {record.name}",
@@ -343,6 +356,8 @@ class LimitDialog(_ActionDialog):
             return f"New limit: {entry.reason}"
         if entry.value == self.records[0].limit:
             return "The new limit is the current one."
+        if self.definitions and (why := limit_problem(self.definitions, self.records[0].id, entry.value)):
+            return f"Not possible: {why}."
         if not self.reason:
             return "A reason is required."
         return ""
@@ -507,7 +522,9 @@ class AlarmActionController(QObject):
                         unit = self.config.tag(r.tag).unit
                     except KeyError:
                         unit = ""
-                limit_dlg = LimitDialog(r, user, unit, self.parent_widget, keyboard=self.touch)
+                limit_dlg = LimitDialog(
+                    r, user, unit, self.parent_widget, keyboard=self.touch, definitions=states.definitions
+                )
                 limit_dlg.accepted.connect(
                     lambda: self._submit(
                         AlarmRequest(op, (r.id,), limit_dlg.reason, limit=limit_dlg.limit),

@@ -1,8 +1,9 @@
 """Help ▾: the local manual, the keyboard shortcuts, diagnostics, About (version, models).
 
-Everything here is local: the manual is the repository's own docs (no web link a line PC
-without internet could not open), the model versions come from the model cards next to the
-ONNX files, as `linehmi models list` reads them.
+Everything here is local: the manual is the repository's own docs, shown in the app
+(hmi.ui.manual_dialog: no web link a line PC without internet could not open, no Markdown viewer
+needed); the model versions come from the model cards next to the ONNX files, as `linehmi models
+list` reads them.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QMainWindow, QMenu, QMessageBox, QVBoxLayout
 
+from hmi.ui.manual_dialog import MANUAL_NAME, ManualDialog, docs_dir, open_manual
 from inference.model_card import CARD_SUFFIX, ModelError, read_card
 
 ROOT = Path(__file__).resolve().parents[2]
-MANUAL_PATH = ROOT / "docs" / "line_side.md"
+MANUAL_PATH = docs_dir() / MANUAL_NAME
 MODELS_DIR = ROOT / "resources" / "models"
 
 # The frequent actions, one key each (shown in the menus and the tooltips).
@@ -85,6 +87,7 @@ class HelpMenu(QMenu):
         self._add("About LineHMI", self.show_about)
         window.addAction(self.manual_action)  # F1 anywhere in the window
         self.diagnostics = self._diagnostics_dialog(diagnostics)
+        self.manual: ManualDialog | None = None
 
     def _add(self, text: str, slot, key: str | None = None) -> QAction:  # type: ignore[no-untyped-def]
         a = QAction(text, self)
@@ -108,8 +111,15 @@ class HelpMenu(QMenu):
         lay.addLayout(form)
         return dlg
 
-    def open_manual(self) -> bool:
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(MANUAL_PATH)))
+    def open_manual(self) -> ManualDialog | None:
+        """The manual inside the app (no Markdown viewer needed on the PC); a message naming the
+        file when it cannot be shown."""
+        if self.manual is not None and self.manual.isVisible():
+            self.manual.raise_()
+            self.manual.activateWindow()
+            return self.manual
+        self.manual = open_manual(self.parentWidget())
+        return self.manual
 
     def show_shortcuts(self) -> None:
         rows = "".join(

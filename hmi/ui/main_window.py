@@ -77,6 +77,7 @@ from widgets.assistant_pane import AssistantPane
 from widgets.background import BackgroundTask, run_in_background
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.event_list import EventList
+from widgets.fit_label import FitLabel
 from widgets.kpi_view import KpiView
 from widgets.last_known import mark_not_plant_value
 from widgets.line_overview import LineOverview
@@ -98,6 +99,25 @@ def default_user() -> str:
         return getpass.getuser() or "operator"
     except Exception:
         return "operator"
+
+
+# The top bar's and status bar's wordings with nobody logged in, longest first (UserLabel).
+NOBODY_LOGGED_IN = ("Nobody logged in · view only", "Nobody logged in", "view only")
+
+
+def nobody_tooltip(name: str, *, is_pc_account: bool) -> str:
+    """What the label's tooltip says of the name the station runs under with nobody logged in: the
+    PC account labelled as such (it is journaled with view-only requests), or the name given at start."""
+    if not name:
+        known = ""
+    elif is_pc_account:
+        known = f" The PC account is {name} (a computer account, not a line user)."
+    else:
+        known = f" The name given at start, {name}, is not a log-in."
+    return (
+        "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
+        "Log in to act." + known
+    )
 
 
 class UserLabel(LongestWording, QLabel):
@@ -453,23 +473,25 @@ class MainWindow(QMainWindow):
         sb = QStatusBar()
         sb.setSizeGripEnabled(False)
         self.setStatusBar(sb)
-        self.tags_status = QLabel()
+        # Texts set at run time (a user's name, a journal error naming a file): FitLabels, which
+        # elide (whole in the tooltip) rather than widen the window past the screen (qa7 G39).
+        self.tags_status = FitLabel()
         self.rate_status = QLabel()
-        self.drops_status = QLabel()
+        self.drops_status = FitLabel()
         self.drops_status.setObjectName("dropsLabel")
         self.bridge_status = QLabel()
-        self.journal_status = QLabel()
+        self.journal_status = FitLabel()
         self.journal_status.setObjectName("journalLabel")
-        self.model_status = QLabel()
+        self.model_status = FitLabel()
         self.model_status.setObjectName("modelLabel")
         # What an operator needs on the bar: the link, the journal, who is logged in. The
         # figures for whoever maintains the station are in Help > Diagnostics.
-        self.connection_status = QLabel()
+        self.connection_status = FitLabel()
         self.connection_status.setObjectName("connectionStatus")
-        self.user_status = QLabel()
+        self.user_status = FitLabel()
         # With a plant historian: its backlog and whether the line's operator state is shared
         # (offline: this station's actions are kept locally, and how many).
-        self.plant_status = QLabel()
+        self.plant_status = FitLabel()
         self.plant_status.setObjectName("plantLabel")
         self.plant_status.setVisible(self.runtime.plant_link is not None)
         sb.addWidget(self.journal_status, 1)
@@ -736,14 +758,10 @@ class MainWindow(QMainWindow):
         else:
             self.user = None
             self._user = user or ""
-            who = self._user or "nobody logged in"
-            self.user_label.setText(
-                f"User  {who} · view only", f"{self._user or 'nobody'} · view only", "view only"
-            )
-            self.user_label.setToolTip(
-                "Nobody is logged in: alarms and values can be seen, nothing can be acknowledged or written. "
-                "Log in to act."
-            )
+            # Nobody logged in reads so, whatever name the station runs under (qa6 N8: "User root ·
+            # view only" read as an administrator logged in; root is the PC account).
+            self.user_label.setText(*NOBODY_LOGGED_IN)
+            self.user_label.setToolTip(nobody_tooltip(self._user, is_pc_account=self._user == default_user()))
         self.user_status.setText(self.user_label.text())
         self.login_button.setText("Switch user" if self.user else "Log in")
         self.logout_button.setVisible(self.user is not None)

@@ -5,8 +5,8 @@ in with a role that may classify stops ticks "Write to the journal" (hmi.core.re
 
 from __future__ import annotations
 
-import datetime as dt
-
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,18 +15,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QWidget,
 )
 
-
-def _hms(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts).strftime("%H:%M:%S")
+from hmi.core.review.stop_choices import StopChoice
 
 
 class StopReasonDialog(QDialog):
     def __init__(
         self,
-        stops: list[tuple[str, str, float, float, str]],  # (machine id, name, start, end, state)
+        stops: list[StopChoice],  # the production model's stops at the cursor (hmi.core.review.stop_choices)
         reasons: list[tuple[str, str]],  # (code, text) of the reason tree; empty: free text
         parent: QWidget | None = None,
         *,
@@ -46,8 +45,8 @@ class StopReasonDialog(QDialog):
         )
         form.itemAt(0).widget().setWordWrap(True)  # type: ignore[union-attr]
         self.stop_combo = QComboBox()
-        for _m, name, t0, t1, state in stops:
-            self.stop_combo.addItem(f"{name}: {state} {_hms(t0)} to {_hms(t1)}")
+        for stop in stops:
+            self.stop_combo.addItem(stop.label())
         form.addRow("Stop", self.stop_combo)
         self.reason_combo = QComboBox()
         self.reason_combo.setEditable(True)
@@ -98,13 +97,25 @@ class StopReasonDialog(QDialog):
             return
         self.accept()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter in a field (a reason picked from the list with Down, Return; the remark; the journal
+        box) moves on to the next field, it never saves: only the Save button saves (clicked, or Enter
+        or Space with the focus on it). QDialog clicked its default button on any Enter, before the
+        reviewer reached the remark or "Write to the journal" (qa7 G41)."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not isinstance(self.focusWidget(), QPushButton):
+            self.focusNextChild()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def to_journal(self) -> bool:
         return self.journal_box.isEnabled() and self.journal_box.isChecked()
 
     def choice(self) -> tuple[str, float, str, str]:
         """(machine id, stop start, reason, remark)."""
-        m, _name, t0, _t1, _state = self._stops[max(0, self.stop_combo.currentIndex())]
-        return m, t0, self.reason(), self.remark_edit.text().strip()
+        stop = self._stops[max(0, self.stop_combo.currentIndex())]
+        return stop.machine, stop.start, self.reason(), self.remark_edit.text().strip()
 
 
 class ReviewLoginDialog(QDialog):

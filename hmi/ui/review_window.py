@@ -55,14 +55,16 @@ from hmi.core.alarms.tag_badges import badges_from_snapshots
 from hmi.core.journal_read import JournalError, StoredEvent
 from hmi.core.journal_text import TextRow
 from hmi.core.live_values import LiveValues
+from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.quality import quality_of
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.instant import InstantReader, LineInstant
 from hmi.core.review.journal_write import JournalBusy, ReviewJournal
-from hmi.core.review.notes import NoteKind, NotesError, ReviewNote
+from hmi.core.review.notes import NoteKind, NotesError, ReviewNote, note_author
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
+from hmi.core.review.stop_choices import record_stops, stops_at
 from hmi.core.review.timeline import LANES, NOT_RUNNING, Timeline, build_timeline
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
@@ -70,6 +72,7 @@ from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
 from widgets.event_rows import HEADERS as EVENT_HEADERS
 from widgets.event_rows import MESSAGE_COL as EVENT_MESSAGE_COL
 from widgets.event_rows import EventRowsModel
+from widgets.fit_label import FitLabel
 from widgets.line_overview import LineOverview
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
@@ -147,6 +150,10 @@ class ReviewWindow(QMainWindow):
         self.source = source
         self.journal = journal
         self.reviewer: User | None = None  # logged in with the line's users file (ReviewLoginDialog)
+        # The production model's stops of the whole record (the one stop definition), read at the
+        # first "Stop reason…" and again after a classification is written; None: no model.
+        self._analysis: ProductionAnalysis | None = None
+        self._analysed = False
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
         self.playback = Playback()
@@ -178,7 +185,9 @@ class ReviewWindow(QMainWindow):
         # Text tags (recipe names, batch ids...): their text at the cursor, when the files have any.
         self._texts = _text_history(source)
         self.text_table = _table(["tag", "text", "quality", "since"])
-        self.cursor_label = QLabel()
+        # Texts set at run time are FitLabels: they elide (whole in the tooltip), never widen the
+        # window past the screen (qa7 G39: a log-in's "Logged in: …" pushed it to 2269 px).
+        self.cursor_label = FitLabel()
         self.cursor_label.setObjectName("reviewCursor")
 
         self.play_button = QPushButton()
@@ -355,13 +364,17 @@ class ReviewWindow(QMainWindow):
             else "No users file next to these journals (or given with --users): reasons go to the review notes"
         )
         self.login_button.clicked.connect(self.log_in)
-        self.reviewer_label = QLabel("")
+        self.reviewer_label = FitLabel()
+        self.reviewer_label.setObjectName("reviewReviewer")
         for b in (note, bookmark, reason, self.delete_note_button):
             row.addWidget(b)
         row.addStretch(1)
-        row.addWidget(self.reviewer_label)
-        row.addWidget(self.login_button)
+        # Who is logged in on a row of its own with the log-in: the notes row's buttons keep their room.
+        who = QHBoxLayout()
+        who.addWidget(self.reviewer_label, 1)
+        who.addWidget(self.login_button)
         lay.addLayout(row)
+        lay.addLayout(who)
         lay.addWidget(self.notes_table)
         return box
 
@@ -574,7 +587,8 @@ class ReviewWindow(QMainWindow):
     ) -> ReviewNote | None:
         at = self._cursor_t if t is None else t
         try:
-            note = self.notes.add(kind, at, text, author=_reviewer(), machine=machine, reason=reason)
+            author = note_author(self.reviewer, _pc_account())
+            note = self.notes.add(kind, at, text, author=author, machine=machine, reason=reason)
         except (NotesError, ValueError) as exc:
             QMessageBox.warning(self, "Review notes", str(exc))
             return None
@@ -597,12 +611,7 @@ class ReviewWindow(QMainWindow):
             self._add(NoteKind.BOOKMARK, text.strip() or f"bookmark {_hms(self._cursor_t)}")
 
     def add_stop_reason(self) -> None:
-        stops = [
-            (m, name, bar)
-            for m, name in self.timeline.machines
-            if (bar := self.timeline.state_at(m, self._cursor_t)) is not None
-            and bar.state not in ("Running", "Starting")
-        ]
+        stops = stops_at(self._production(), self.timeline, self._cursor_t)
         if not stops:
             QMessageBox.information(
                 self, "Stop reason", "No machine is stopped at the cursor: move the cursor into a stop first."
@@ -614,7 +623,7 @@ class ReviewWindow(QMainWindow):
         who = self.reviewer
         may_write = self.journal is not None and who is not None and allowed(who, Action.CLASSIFY_STOP)
         dlg = StopReasonDialog(
-            [(m, name, bar.t0, bar.t1, bar.state) for m, name, bar in stops],
+            stops,
             reasons,
             self,
             journal_as=f"{who.name} ({who.role.label})" if may_write and who is not None else None,
@@ -626,6 +635,16 @@ class ReviewWindow(QMainWindow):
         if dlg.to_journal() and self.write_stop_reason(machine, reason, text):
             return
         self._add(NoteKind.STOP_REASON, text, machine=machine, reason=reason, t=start)
+
+    def _production(self) -> ProductionAnalysis | None:
+        if not self._analysed:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._analysis = record_stops(self.source)
+            finally:
+                QApplication.restoreOverrideCursor()
+            self._analysed = True
+        return self._analysis
 
     # --- the one write to the journal: an audited stop classification ------------------------------
     def _journal_refusal(self) -> str:
@@ -688,6 +707,7 @@ class ReviewWindow(QMainWindow):
         # The open timeline takes the audit rows just written, as a reopened one would read them: the
         # stop's mark on its machine's lane, the event list, and the report (built on this timeline).
         self.timeline.add_events(written)
+        self._analysed = False  # the stops' reasons changed: read again at the next "Stop reason…"
         self.timeline_view.show_events()
         for kind in sorted(
             {str(e.kind) for e in written}
@@ -866,8 +886,8 @@ NO_PRINTER = (
 )
 
 
-def _reviewer() -> str:
-    """Who wrote a note: the review has no log-in, so the computer's user name."""
+def _pc_account() -> str:
+    """The computer's user name, said beside "not logged in" on a note (hmi.core.review.notes)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):

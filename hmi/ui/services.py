@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from hmi.core.alarms.commands import AlarmRequest
-from hmi.core.alarms.model import AlarmRecord
+from hmi.core.alarms.model import AlarmDefinition, AlarmRecord
 from hmi.core.config import LineConfig
 from hmi.core.events import EventReader
 from hmi.core.journal import JournalStats
@@ -73,6 +73,11 @@ class AlarmStates(Protocol):
 
     @property
     def max_shelve_s(self) -> float: ...
+
+    @property
+    def definitions(self) -> list[AlarmDefinition]:
+        """The current definitions (run-time limit changes included): what a limit may become."""
+        ...
 
     def records(self, include_normal: bool = False) -> list[AlarmRecord]: ...
 

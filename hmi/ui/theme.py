@@ -27,9 +27,31 @@ _HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
 _DAY_QSS_PROPERTY = "_linehmiDayQss"
 
 
+_RULE = re.compile(r"\{[^{}]*\}")
+_BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*(#[0-9A-Fa-f]{6})\b")
+_WHITE_TEXT = re.compile(r"(?<![-\w])color\s*:\s*#FFFFFF\b", re.IGNORECASE)
+
+
+def _night_rule(body: str) -> str:
+    # White text on a grey fill (an inverse pill: the stopped line, the advisory badge) is mapped
+    # with its fill: the dark fill turns light at night, so its text turns dark (qa7 G31: white on
+    # mid grey, 2.5:1). White on an alarm colour or the comm blue stays white.
+    bg = _BACKGROUND.search(body)
+    mapped = _HEX.sub(lambda m: palette.night_grey(m.group(0)), body)  # white is never mapped here
+    if bg and palette.is_grey(bg.group(1)) and bg.group(1).upper() != "#FFFFFF":
+        mapped = _WHITE_TEXT.sub(f"color: {palette.NIGHT_ON_GREY}", mapped)
+    return mapped
+
+
 def night_qss(qss: str) -> str:
     """The night version of a day style sheet: greys mapped, colours (alarms, comm) untouched."""
-    return _HEX.sub(lambda m: palette.night_grey(m.group(0)), qss)
+    out, pos = [], 0
+    for m in _RULE.finditer(qss):
+        out.append(_HEX.sub(lambda h: palette.night_grey(h.group(0)), qss[pos : m.start()]))
+        out.append(_night_rule(m.group(0)))
+        pos = m.end()
+    out.append(_HEX.sub(lambda h: palette.night_grey(h.group(0)), qss[pos:]))
+    return "".join(out)
 
 
 def _app_palette() -> QPalette:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hmi.core.config import DEMO_CONFIG, ConfigError, load_config
-from hmi.core.journal_read import JournalError
+from hmi.core.journal_read import JournalError, readable_journals
 
 if TYPE_CHECKING:  # the plant historian's modules are imported only when a URL is given
     from inference.assistant.plant_access import PlantJournal
@@ -96,6 +96,13 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
 
     files = [Path(f) for f in args.db]
     plant: PlantJournal | None = None
+    if not any(str(f).startswith(("postgresql://", "postgres://")) for f in args.db):
+        files, problems = readable_journals(files)
+        for problem in problems:  # named and left out; the answer comes from the others
+            print(f"linehmi ask: note: {problem}: left out", file=sys.stderr)
+        if not files:
+            print(f"linehmi ask: no readable journal: {'; '.join(problems)}", file=sys.stderr)
+            return 2
     try:
         if any(str(f).startswith(("postgresql://", "postgres://")) for f in args.db):
             plant = _open_plant(args)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmi.core.alarms.event_codec import AlarmSnapshot
+from hmi.core.tag_info import TagInfo as DisplayInfo
 
 # Operator words -> the words tag names and descriptions use.
 TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -78,6 +79,9 @@ class TagInfo:
     states: dict[str, str] = field(default_factory=dict)
     normal: tuple[float, float] | None = None
     limits: dict[str, float] = field(default_factory=dict)  # hihi/hi/lo/lolo
+    # The screens' display facts (decimals from deadband/range, units): an answer writes a tag's value
+    # as the tag table, the faceplate and the handover do (qa7 G18: 190.254 read "190.2" here).
+    display: DisplayInfo | None = None
 
     def state_label(self, value: float) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -167,6 +171,7 @@ class Catalog:
                     dict(t.states),
                     tuple(t.normal) if t.normal else None,
                     limits,
+                    DisplayInfo.from_config(t),
                 )
             )
         names = {t.name for t in config.tags}
@@ -223,6 +228,7 @@ class Catalog:
                     states,
                     normal,
                     limits,
+                    DisplayInfo.from_journal_row(r),
                 )
             )
         names = {t.name for t in tags}

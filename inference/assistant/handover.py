@@ -247,7 +247,7 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         f = kp.facts
         al.items.append(
             HandoverItem(
-                f"{figures.ALARM_RATE.label} {figures.rate_text(f['per_10min_avg'], f['annunciated'], a, b)} "
+                f"{figures.ALARM_RATE.label} {f['rate_text']} "
                 f"(peak {f['per_10min_peak']} in 10 min), "
                 f"{f['flood_periods']} flood periods, {len(f['chattering'])} chattering alarms.",
                 [s for s in kp.sources if s.kind == "kpi"],
@@ -307,7 +307,7 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
                     risk.items.append(
                         HandoverItem(
                             f"{f['label']} reached its {f['limit_reached'].upper()} limit: "
-                            f"max {fmt_num(f['max'], f['unit'])} at {f['max_time']}.",
+                            f"max {tools.value_text(tools.catalog.tags[f['tag']], f['max'])} at {f['max_time']}.",
                             st.sources,
                         )
                     )

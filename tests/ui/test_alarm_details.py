@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from hmi.core.alarms.model import AlarmRecord, state_and_since
 from hmi.ui.main_window import MainWindow
-from widgets.alarm_model import COL_MESSAGE
+from widgets.alarm_model import COL_MESSAGE, COL_VALUE
 from widgets.alarm_store import AlarmView
 from widgets.alarm_table import VIEW_ORDER
+from widgets.formatting import format_timestamp
 
 from .fakes import SUPERVISOR, simulate_fault
 from .test_alarm_screens import _save
@@ -48,6 +50,9 @@ def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
             d = t.details
             assert d.isVisible(), f"{view.value} row {row}: no details line after a tap"
             assert r.message in d.text() and r.message in d.toolTip()
+            if isinstance(r, AlarmRecord) and (since := state_and_since(r)[1]):
+                # The time of its state, not of its activation (qa7 G3).
+                assert f"since {format_timestamp(since)}" in d.text().splitlines()[0]
             # Wrapped onto its reserved lines, or ended in "…" where it needs more (all of it in the
             # tooltip, and shown by a tap on the line); never cut: it lies inside the window.
             qtbot.waitUntil(lambda d=d: d.height() >= d.heightForWidth(d.width()), timeout=2000)
@@ -60,3 +65,13 @@ def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
     t.set_view(AlarmView.ACTIVE)
     t.view.clearSelection()
     assert t.details.isVisible() and t.details.text() == ""
+
+
+def test_every_view_heads_its_value_column_with_the_time_of_its_values(touch_window):
+    """qa7 G32: History showed the value at each transition under "Value now"."""
+    t = touch_window.alarm_table
+    for view in VIEW_ORDER:
+        t.set_view(view)
+        head = t.model.headerData(COL_VALUE, Qt.Orientation.Horizontal)
+        assert head == ("Value then" if view is AlarmView.HISTORY else "Value now"), view
+    t.set_view(AlarmView.ACTIVE)

@@ -54,7 +54,9 @@ def test_main_window_wiring(qtbot, demo_config, make_runtime):
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
-    assert win.current_user == "alice" and "alice" in win.user_label.text()
+    # A plain name is nobody logged in (qa6 N8): the label says so, the name only in its tooltip.
+    assert win.current_user == "alice" and win.user_label.text() == "Nobody logged in · view only"
+    assert "alice" in win.user_label.toolTip()
     assert list(win.overview.faceplates) == ["filler", "capper", "labeller", "conveyor"]  # flow order
     qtbot.waitUntil(lambda: win.connection_indicator.state == ConnectionState.CONNECTING)
     fp = win.overview.faceplates["filler"]
@@ -75,7 +77,7 @@ def test_main_window_wiring(qtbot, demo_config, make_runtime):
     assert dlg is not None and dlg.user == "alice" and dlg.tag.name == "filler.speed_sp"
     assert win.open_setpoint_dialog("filler") is dlg  # one per machine
     win.set_user("bob")
-    assert "bob" in win.user_label.text()
+    assert "bob" in win.user_label.toolTip() and "bob" not in win.user_label.text()
     win.close()
     assert not win.bridge.running
 

@@ -132,7 +132,7 @@ def test_window_login_switch_user_and_logout(qtbot, themed_app, demo_config, mak
     win = MainWindow(rt, demo_config, user="j.smith")  # a name only: view only
     qtbot.addWidget(win)
     win.show()
-    assert win.user is None and win.user_label.text() == "User  j.smith · view only"
+    assert win.user is None and win.user_label.text() == "Nobody logged in · view only"
     assert win.login_button.text() == "Log in" and not win.logout_button.isVisible()
     assert win.alarm_table.rights_label.full_text().startswith("View only")
     dlg = win.open_setpoint_dialog("filler")
@@ -157,8 +157,33 @@ def test_window_login_switch_user_and_logout(qtbot, themed_app, demo_config, mak
     qtbot.waitUntil(lambda: [e.user for e in _audits(rt, "logout")] == ["olga"], timeout=3000)
 
     win.log_out()
-    assert win.user is None and win.user_label.text() == "User  nobody logged in · view only"
+    assert win.user is None and win.user_label.text() == "Nobody logged in · view only"
     qtbot.waitUntil(lambda: [e.user for e in _audits(rt, "logout")] == ["olga", "sam"], timeout=3000)
+    win.close()
+
+
+@pytest.mark.parametrize("start_as", [None, "", "j.smith", "root", "pc-account"])
+def test_nobody_logged_in_reads_so_whatever_name_the_station_runs_under(
+    qtbot, themed_app, demo_config, make_runtime, users, monkeypatch, start_as
+):
+    """qa6 N8: "User root · view only" with nobody logged in (root is the PC account). Every label
+    that says who acts says nobody; the PC account is named only in the tooltip, as the PC account."""
+    import hmi.ui.main_window as mw
+
+    monkeypatch.setattr(mw, "default_user", lambda: "pc-account")
+    rt = make_runtime(demo_config, users=users, alarms=True)
+    win = MainWindow(rt, demo_config, user=start_as)
+    qtbot.addWidget(win)
+    win.show()
+    for label in (win.user_label, win.user_status):
+        assert label.text() == "Nobody logged in · view only", label.text()
+        for name in ("j.smith", "root", "pc-account"):
+            assert name not in label.text()
+    tip = win.user_label.toolTip()
+    if not start_as or start_as == "pc-account":
+        assert "The PC account is pc-account (a computer account, not a line user)" in tip
+    else:
+        assert f"{start_as}, is not a log-in" in tip and "PC account" not in tip
     win.close()
 
 

@@ -96,3 +96,47 @@ def test_drawn_bands_are_calm_and_labels_apart_over_random_limits_and_zooms(qtbo
         assert w.canvas.lane_items["bad"]._brush.style() in HATCHES
     finally:
         w.shutdown()
+
+
+def test_every_limit_label_names_its_level_and_no_shading_covers_it(qtbot, themed_app, demo_config):
+    """qa7 G36: the filler motor current's 30 A HiHi line read "H 30": its label lay under the gap
+    shading, which hid the first "H". Every tag of the demo line with limits: each label reads its
+    level's badge (from the one home, tag_info.LEVEL_BADGES) and its value, and it and its line are
+    drawn above the gap and backfill shading of every view, in both modes."""
+    from hmi.core.tag_info import LEVEL_BADGES, TagInfo
+
+    w = TrendWidget(demo_config, None, None, refresh_ms=10_000)
+    qtbot.addWidget(w)
+    w.resize(1100, 520)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        tags = [t for t in demo_config.tags if TagInfo.from_config(t).limits()]
+        assert any(t.alarms.hihi is not None for t in tags)
+        for mode in ("overlay", "stacked"):
+            w.set_mode(mode)
+            for t in tags:
+                info = TagInfo.from_config(t)
+                w.add_pens([t.name])
+                key = w.view.pens[t.name].axis
+                w.canvas.show_bands(key, info.normal, info.limits(), info.range)
+                a = t.alarms
+                by_level = (("lolo", a.lolo), ("lo", a.lo), ("hi", a.hi), ("hihi", a.hihi))
+                levels = [(LEVEL_BADGES[lv], v) for lv, v in by_level if v is not None]
+                texts = [lab.textItem.toPlainText() for lab in w.canvas.limit_labels]
+                assert texts == [f"{b} {v:g}" for b, v in levels], (t.name, texts)
+                target = w.canvas._band_spec[1]  # the view the bands are drawn in (z is per view)
+                shades = [
+                    item.zValue()
+                    for g in w.canvas.ordered_groups()
+                    if g.vb is target
+                    for item in (g.shade, g.bf_shade)
+                    if item is not None
+                ]
+                lines = [it for _vb, it in w.canvas._bands if isinstance(it, pg.InfiniteLine)]
+                assert shades and lines
+                for item in [*w.canvas.limit_labels, *lines]:
+                    assert item.zValue() > max(shades), (t.name, item.zValue(), shades)
+                w.remove_pen(t.name)
+    finally:
+        w.shutdown()

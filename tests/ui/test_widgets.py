@@ -30,8 +30,16 @@ def test_band_indicator_quality_and_alarms(qtbot, tiny):
     assert ind.value_text() == "42.0 °C" and ind.pointer_visible() and ind.alarm_level() is None
     ind.set_sample(101.0, GOOD, 3.0)
     assert ind.alarm_level() is None  # past its limit, but no alarm in the alarm model: no badge
-    ind.set_alarm(TagBadge("HH", Priority.LOW, True, "m.temp.hihi", "temp HiHi"))
-    assert ind.alarm_level() == "HH"
+    ind.set_alarm(TagBadge("HH", Priority.LOW, True, "m.temp.hihi", "temp HiHi", 100.0))
+    assert ind.alarm_level() == "HH" and ind.badge_view().in_zone
+    # The value falls back (the alarm still unacknowledged): the badge says it is the alarm's state
+    # (qa6 N3: "HH" beside 1.75 mm/s after a trip), outlined, and the pointer is not in alarm colour.
+    ind.set_sample(40.0, GOOD, 3.5)
+    assert ind.alarm_level() == "HH unack" and not ind.badge_view().in_zone
+    assert "is the alarm's state" in ind.toolTip()
+    ind.resize(300, ind.sizeHint().height())
+    assert ind.clipped_texts() == []
+    ind.set_sample(101.0, GOOD, 3.6)
 
     # Bad: no pointer, no number anywhere, the status name instead, no alarm claimed.
     ind.set_alarm(None)

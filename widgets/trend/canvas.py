@@ -32,6 +32,11 @@ from widgets.trend.curve import IntervalItem
 from widgets.trend.limit_labels import place_labels
 
 LANE_ROWS = ("gap", "bad", "backfilled")  # top to bottom in the status lane
+# Limit lines above the gap/backfill shading (z -20/-19), below the curves; their labels above
+# everything but the cursor (z 50): under the shading the label "HH 30" read "H 30" where a gap
+# covered its first letter (qa7 G36).
+_LIMIT_LINE_Z = -15
+_LIMIT_LABEL_Z = 40
 
 
 class StateAxis(pg.AxisItem):
@@ -497,13 +502,16 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             pen = pg.mkPen(
                 style.LIMIT_LINE, width=1, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             )
-            self._add_band(target, pg.InfiniteLine(pos=v, angle=0, movable=False, pen=pen))
+            line = pg.InfiniteLine(pos=v, angle=0, movable=False, pen=pen)
+            self._add_band(target, line)
+            line.setZValue(_LIMIT_LINE_Z)
         # The labels are placed apart in pixels (widgets.trend.limit_labels), not tied to their lines:
         # "HH 3" and "H 2.8" a few pixels apart overprinted each other.
         for name, v in limits:
             text = pg.TextItem(f"{name} {v:g}", color=style.LIMIT_LINE, anchor=(0, 0))
             text.setToolTip(f"alarm limit {name} = {v:g}")
             self._add_band(target, text)
+            text.setZValue(_LIMIT_LABEL_Z)
             self.limit_labels.append(text)
         if not any(h is target for h in self._label_hosts):
             self._label_hosts.append(target)

@@ -10,6 +10,7 @@ import argparse
 import datetime as _dt
 import json
 import sys
+from pathlib import Path
 
 from hmi.core.alarms.kpi import KpiError, format_report, report
 from hmi.core.config import LineConfig
@@ -49,8 +50,16 @@ def alarms_cli_main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     if args.cmd == "report":
+        from hmi.core.readonly_db import sound_files
+
+        files, problems = sound_files(map(Path, args.db))
+        for problem in problems:  # named and left out: the KPIs of the others, never of a damaged file
+            print(f"linehmi alarms report: note: {problem}: left out", file=sys.stderr)
+        if not files:
+            print(f"linehmi alarms report: no readable journal: {'; '.join(problems)}", file=sys.stderr)
+            return 2
         try:
-            r = report(args.db, args.start, args.end)
+            r = report(files, args.start, args.end)
         except KpiError as exc:
             print(f"linehmi alarms report: {exc}", file=sys.stderr)
             return 2

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import itertools
 import logging
 import math
 import threading
@@ -43,6 +42,7 @@ from hmi.core.alarms.event_codec import (
     transition_data,
 )
 from hmi.core.alarms.event_codec import TransitionCause as TC
+from hmi.core.alarms.limits import limit_problem
 from hmi.core.alarms.model import (
     AlarmDefinition,
     AlarmJournal,
@@ -593,6 +593,8 @@ class AlarmEngine:
         rt = self._rt[i]
         d = self._defs[i]
         new = _state_of(rt)
+        if new != rt.state or rt.state_since is None:
+            rt.state_since = t  # entered this state now (a transition within one state keeps it)
         rt.state = new
         rt.changed_at = t
         if new == AlarmState.NORMAL:
@@ -685,6 +687,7 @@ class AlarmEngine:
             count=rt.count,
             comment=rt.comment or rt.shelve_reason or rt.oos_reason,
             changed_at=rt.changed_at,
+            state_since=rt.state_since,
         )
 
     # --- journal and listeners -------------------------------------------------------------------
@@ -737,15 +740,27 @@ class AlarmEngine:
         data: dict[str, Any] | None = None,
         validate: Callable[[list[int]], None] | None = None,
     ) -> list[AlarmRecord]:
-        """Role check (refusal audited) -> validation -> audit row committed -> state change -> listeners."""
+        """Role check -> validation -> audit row committed -> state change -> listeners.
+
+        Every refusal is audited before it is raised, with who, what and why: the role (by
+        `Auditor.check`), an unknown alarm and an input the validation refuses (a missing
+        reason, an inverted limit: qa7 G33 found a refused limit change without its row)."""
         with self._lock:
-            idx = [self._index(a) for a in ids]
             target = ", ".join(ids)
+            audit: dict[str, Any] = {"alarms": list(ids), **(data or {})}
+            try:
+                idx = [self._index(a) for a in ids]
+            except UnknownAlarm as exc:
+                self._refused(user, action, target, str(exc), audit)
+                raise
             self._auditor.check(user, action, target)
             if validate is not None:
-                validate(idx)
+                try:
+                    validate(idx)
+                except ValueError as exc:
+                    self._refused(user, action, target, str(exc), audit)
+                    raise
             now = self._clock()
-            audit: dict[str, Any] = {"alarms": list(ids), **(data or {})}
             origin = self._here.origin
             if origin is not None:
                 audit.update(origin.audit_data())
@@ -757,6 +772,16 @@ class AlarmEngine:
             changed = self._flush()
         self._emit(changed)
         return changed
+
+    def _refused(
+        self, user: User | None, action: Action, target: str, why: str, data: dict[str, Any]
+    ) -> None:
+        """The audit row of a refused attempt (the caller raises the refusal afterwards)."""
+        origin = self._here.origin
+        extra = origin.audit_data() if origin is not None else {}
+        self._auditor.record(
+            user, action, target=target, result="refused", detail=why, data={**data, **extra}
+        )
 
     def execute(self, request: AlarmRequest, user: User | None) -> list[AlarmRecord]:
         """Run one operator command (the runtime calls this on its actions thread).
@@ -940,27 +965,11 @@ class AlarmEngine:
         reason = (reason or "").strip()
 
         def validate(idx: list[int]) -> None:
-            i = idx[0]
-            d = self._defs[i]
             if not reason:
                 raise ValueError("changing a limit needs a reason")
-            if d.kind not in (AlarmKind.ANALOG, AlarmKind.ROC):
-                raise ValueError(f"{alarm_id} is a {d.kind.value} alarm: it has no limit to change")
-            if isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit):
-                raise ValueError(f"the limit must be a finite number, got {limit!r}")
-            if d.kind == AlarmKind.ROC and limit <= d.deadband:
-                raise ValueError(f"a rate limit must be above the deadband {d.deadband:g}")
-            if d.kind == AlarmKind.ANALOG and d.level:
-                levels = {
-                    o.level: o.limit
-                    for j, o in enumerate(self._defs)
-                    if j != i and o.kind == AlarmKind.ANALOG and o.tag == d.tag and o.level
-                }
-                levels[d.level] = float(limit)
-                ordered = [(lv, levels[lv]) for lv in ("lolo", "lo", "hi", "hihi") if lv in levels]
-                for (l1, v1), (l2, v2) in itertools.pairwise(ordered):
-                    if v1 >= v2:
-                        raise ValueError(f"limits would be inverted: {l1}={v1:g} must stay below {l2}={v2:g}")
+            why = limit_problem(self._defs, alarm_id, limit)
+            if why:
+                raise ValueError(why)
 
         def body(idx: list[int], now: float) -> None:
             i = idx[0]
@@ -1038,6 +1047,8 @@ class AlarmEngine:
                     rt.message = self._defs[i].format_message(rt.trigger_value)
                 rt.state = _state_of(rt)
                 rt.changed_at = float(ts)
+                if rt.state_since is None or s.state != rt.state.value:
+                    rt.state_since = float(ts)  # an older journal, or a state that differs on restart
                 self._eval.set_raw(i, rt.in_alarm)
                 if rt.shelved_until is not None:
                     heapq.heappush(self._shelf_heap, (rt.shelved_until, i))

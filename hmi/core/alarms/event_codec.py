@@ -103,6 +103,10 @@ class AlarmCondition:
     count: int = 0
     trigger_value: float | None = None  # the value that raised it (None: unknown)
     message: str = ""  # made at the activation (trigger value, limit, action); "" in older journals
+    # When the alarm entered the state it is in (acknowledged at, returned to normal at, shelved
+    # at...): the "since" every screen shows. None in older journals (their readers take the row's
+    # time); the activation time read as "Acked since 20:09:18" for an ack at 20:11:01 (qa7 G3).
+    state_since: float | None = None
 
     def condition(self) -> dict[str, Any]:
         """The condition's fields by name (to copy one alarm's condition into another holder)."""
@@ -172,6 +176,7 @@ class AlarmSnapshot(AlarmCondition):
             count=int(d.get("count") or 0),
             trigger_value=_opt_float(d.get("trigger_value")),
             message=_str(d.get("message")),
+            state_since=_opt_float(d.get("state_since")),
         )
 
 

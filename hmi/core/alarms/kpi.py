@@ -26,6 +26,7 @@ from typing import Any
 from hmi.core.alarms import figures
 from hmi.core.alarms.event_codec import AlarmEventLike, AlarmSnapshot, checkpoint_of, transition_of
 from hmi.core.alarms.event_codec import TransitionCause as TC
+from hmi.core.alarms.model import state_and_since
 from hmi.core.events import EventKind
 from hmi.core.readonly_db import connect_readonly
 from hmi.core.record_gaps import CLOSED, OPENED, file_last_before, overlap_s, recording_gaps
@@ -420,7 +421,11 @@ def report_events(
         if state in figures.STANDING:
             r.standing_at_end.append(
                 StandingAlarm(
-                    aid, names.get(aid, aid), prio.get(aid, snap.priority), state, snap.activated_at
+                    aid,
+                    names.get(aid, aid),
+                    prio.get(aid, snap.priority),
+                    state,
+                    state_and_since(snap, snap.activated_at)[1],  # older journals: its activation
                 )
             )
         if state in figures.LISTED and figures.awaiting_ack(state, snap.acked):
@@ -440,12 +445,14 @@ def assess(r: KpiReport) -> list[Assessment]:
     """Compare with ISA-18.2 (IEC 62682) / EEMUA 191 targets for one operator position."""
     out: list[Assessment] = []
     avg = r.per_10min_avg
+    recorded = r.duration_s - r.unrecorded_s
+    short = figures.average_too_short(recorded)
     out.append(
         Assessment(
             "Average alarms per 10 min",
-            f"{avg:.2f}",
-            "~1 acceptable, ~2 maximum manageable",
-            "ok" if avg <= 1.0 else ("manageable" if avg <= 2.0 else "over target"),
+            f"{avg:.2f}" + (f", {short}" if short else ""),
+            f"~1 acceptable, ~2 maximum manageable (judged from {figures.AVERAGE_MIN_S / 3600:g} h)",
+            figures.average_verdict(avg, recorded),
         )
     )
     out.append(

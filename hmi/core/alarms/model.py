@@ -106,6 +106,17 @@ OPS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
+# A discrete alarm's comparison as a screen says it ("is Faulted", never "== Faulted").
+OP_WORDS = {
+    "==": "is",
+    "!=": "is not",
+    "<": "below",
+    "<=": "at or below",
+    ">": "above",
+    ">=": "at or above",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Condition:
     """``tag OP value``, e.g. ``filler.state != 2``: used for suppression by design."""
@@ -179,7 +190,8 @@ class AlarmDefinition:
                 "  ", " "
             )
         if self.kind == AlarmKind.DISCRETE:
-            return f"{self.op} {self.value_text(self.limit)}"
+            # In words: "(== Faulted)" is code to a supervisor (qa7 G32).
+            return f"{OP_WORDS.get(self.op, self.op)} {self.value_text(self.limit)}"
         return f"{self.op} {self.number_text(self.limit)} {self.unit}".rstrip()
 
     def value_text(self, v: float | None) -> str:
@@ -286,6 +298,29 @@ class AlarmRecord:
     headline: str = ""
     trip: bool = False  # the alarm means its machine tripped (AlarmDefinition.trip)
     level: str = ""  # analog: hihi/hi/lo/lolo (the badge a displayed value carries)
+    state_since: float | None = None  # when it entered `state` (AlarmCondition.state_since)
+
+
+class _StateTimes(Protocol):
+    """An alarm record or a journaled snapshot: its state and when it entered it."""
+
+    @property
+    def state(self) -> str: ...  # AlarmState is a StrEnum
+
+    @property
+    def state_since(self) -> float | None: ...
+
+
+def state_and_since(r: _StateTimes, fallback: float | None = None) -> tuple[AlarmState, float | None]:
+    """The alarm's state and the time it entered that state: the one "since" of every screen (list
+    details and tooltip, review alarm picture, reports, assistant). Never the activation time: an
+    alarm acked at 20:11:01 read "Acked since 20:09:18" (qa7 G3). `fallback`: a journal row's own
+    time, for snapshots of older journals that lack the field."""
+    try:
+        state = AlarmState(r.state)
+    except ValueError:
+        state = AlarmState.NORMAL
+    return state, (r.state_since if r.state_since is not None else fallback)
 
 
 # The operator's alarm list. Shelved, suppressed and out-of-service alarms have views of their own.

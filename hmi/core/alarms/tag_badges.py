@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from hmi.core.alarms.event_codec import AlarmSnapshot
 from hmi.core.alarms.model import LEVEL_LABELS, AlarmKind, AlarmRecord, AlarmState, Priority
+from hmi.core.tag_info import LEVEL_BADGES
 
 # Badge text per alarm level; a rate-of-change alarm is "R"; any other alarm on the tag "!".
-BADGE_TEXT = {"hihi": "HH", "hi": "H", "lo": "L", "lolo": "LL"}
+BADGE_TEXT = LEVEL_BADGES
 _LEVEL_RANK = {"HH": 0, "LL": 0, "H": 1, "L": 1, "R": 2, "!": 3}
 _SHOWN = (AlarmState.UNACKED, AlarmState.ACKED)
 
@@ -31,6 +32,43 @@ class TagBadge:
     unacked: bool
     alarm: str  # the alarm's id
     name: str  # the alarm's name (a tooltip says which alarm the badge is)
+    limit: float | None = None  # the alarm's limit (None: not known, e.g. older journals)
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeView:
+    """What is drawn beside a value for its tag's standing alarm (`badge_view`)."""
+
+    text: str  # "HH" when the value is in the HiHi zone; "HH unack" / "HH active" when it is not
+    in_zone: bool  # filled in the priority colour only then; else outlined: the alarm's state
+
+
+HIGH_LEVELS, LOW_LEVELS = ("HH", "H"), ("LL", "L")
+
+
+def value_in_zone(level: str, limit: float | None, value: float) -> bool:
+    """The value is at or beyond the alarm's limit on the alarm's side (HH/H: at or above, LL/L: at
+    or below). False when the value or the limit is not known."""
+    if limit is None or value != value or limit != limit:
+        return False
+    if level in HIGH_LEVELS:
+        return value >= limit
+    if level in LOW_LEVELS:
+        return value <= limit
+    return False
+
+
+def badge_view(badge: TagBadge | None, value: float) -> BadgeView | None:
+    """The one rule for a badge beside a value: a bare "HH" says the value is in the HiHi zone now;
+    an alarm still standing with the value out of its zone (off-delay, deadband, latched, the value
+    fell after a trip) says it is the alarm's state, "HH unack" or "HH active", drawn outlined. qa6 N3:
+    "HH" beside 1.75 mm/s after the trip read as if 1.75 mm/s were HiHi. A rate-of-change ("R") or
+    other ("!") alarm names no zone of the value: shown as it is."""
+    if badge is None:
+        return None
+    if badge.text not in HIGH_LEVELS + LOW_LEVELS or value_in_zone(badge.text, badge.limit, value):
+        return BadgeView(badge.text, True)
+    return BadgeView(f"{badge.text} {'unack' if badge.unacked else 'active'}", False)
 
 
 def badge_text(kind: str, level: str) -> str | None:
@@ -58,7 +96,8 @@ def badges_from_records(records: Iterable[AlarmRecord]) -> dict[str, TagBadge]:
             continue
         text = badge_text(r.kind, r.level)
         if text is not None:
-            _pick(out, r.tag, TagBadge(text, r.priority, not r.acked, r.id, r.name))
+            limit = r.limit if r.limit == r.limit else None
+            _pick(out, r.tag, TagBadge(text, r.priority, not r.acked, r.id, r.name, limit))
     return out
 
 
@@ -75,7 +114,7 @@ def badges_from_snapshots(rows: Iterable[tuple[AlarmSnapshot, AlarmState]]) -> d
         level = s.level or _level_from_name(s.name)
         text = badge_text(s.kind, level)
         if text is not None:
-            _pick(out, s.tag, TagBadge(text, priority, not s.acked, s.alarm, s.name or s.alarm))
+            _pick(out, s.tag, TagBadge(text, priority, not s.acked, s.alarm, s.name or s.alarm, s.limit))
     return out
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
+from pathlib import Path
 
 from hmi.core.config import ConfigError, load_config
-from hmi.core.journal_read import JournalError
+from hmi.core.journal_read import JournalError, readable_journals
 from hmi.core.production.journal_io import ShiftSummary, shift_summary
 from hmi.core.production.oee import OeeFigures
 from hmi.core.production.setup import ProductionSetup
+from hmi.core.production.stops import StopCounts, end_text
 from hmi.core.production.text import count, minutes, pct, performance
 
 
@@ -50,13 +52,14 @@ def format_summary(s: ShiftSummary, s_setup: ProductionSetup) -> str:
         out.append(
             f"  {m:<10} failures {r.failures:>3}  MTBF {minutes(r.mtbf_s):>10}  MTTR {minutes(r.mttr_s):>10}"
         )
-    out += ["", f"stops ({len(s.stops)}, {len(s.unclassified)} unclassified):"]
+    out += ["", f"stops: {StopCounts.of(s.stops).text()}"]
     for st in s.stops:
         who = f" classified by {st.classified_by}" if st.classified_by else ""
         kind = " short" if st.short else ""
         note = f" note: {st.note}" if st.note else ""
         out.append(
-            f"  {hm(st.start)}-{hm(st.end)} {st.machine:<9} {st.duration / 60:6.1f} min {st.category}{kind} "
+            f"  {hm(st.start)}-{end_text(st, hm(st.end))} {st.machine:<9} {st.duration / 60:6.1f} min "
+            f"{st.category}{kind} "
             f"{st.reason_label(s_setup)}{who}{note}"
         )
     flags = s.flags + list(s.line_oee.flags)
@@ -75,17 +78,24 @@ def production_cli_main(argv: list[str] | None = None) -> int:
     )
     s.add_argument("--config", help="line config whose production model to use (default: the file's)")
     args = p.parse_args(argv)
+    files, problems = readable_journals(map(Path, args.db))
+    for problem in problems:  # named and left out: the figures of the others
+        print(f"linehmi production: note: {problem}: left out", file=sys.stderr)
+    if not files:
+        print(f"linehmi production: no readable journal: {'; '.join(problems)}", file=sys.stderr)
+        return 2
+    paths = [str(f) for f in files]
     try:
         setup = ProductionSetup.from_config(load_config(args.config)) if args.config else None
         if args.config and setup is None:
             print(f"linehmi production: {args.config} has no [production] table", file=sys.stderr)
             return 2
         at = _dt.datetime.fromisoformat(args.at).timestamp() if args.at else None
-        summary = shift_summary(args.db, at, setup)
+        summary = shift_summary(paths, at, setup)
     except (ConfigError, JournalError, ValueError) as exc:
         print(f"linehmi production: {exc}", file=sys.stderr)
         return 2
-    print(format_summary(summary, setup or _setup_of(args.db)))
+    print(format_summary(summary, setup or _setup_of(paths)))
     return 0
 
 

@@ -257,11 +257,16 @@ def counter_counts(
             r.close()
 
 
+ROTATED = "journal rotated"  # a daily file's first mark when LineHMI ran on across midnight
+
+
 def observation_gaps(
     readers: Sequence[EventSource],
     open_end: float | None = None,
     record_end: float | None = None,
     last_before: Callable[[float], float | None] | None = None,
+    *,
+    from_start: bool = False,
 ) -> list[tuple[float, float]]:
     """Stretches when LineHMI was not running: from a "journal closed" to the next "journal opened",
     and from the last evidence before a crash to the restart's "journal opened" (`last_before`:
@@ -276,13 +281,24 @@ def observation_gaps(
     end of the record: everything after it is not recorded); None = no trailing gap (the live
     tracker, whose own journal is open). `record_end`: the record's last evidence
     (`last_record_ts`): a record that ends without "journal closed" (LineHMI crashed or was killed)
-    is not recorded from there on, so the last state is not held past it either."""
+    is not recorded from there on, so the last state is not held past it either.
+
+    `from_start`: the time before the record's first mark ("journal opened", or "journal rotated"
+    where a file begins after midnight) is a gap too, (-inf, start): the production figures then never
+    count what happened before LineHMI ran. A state read at start-up carries the server's source time,
+    often minutes before it (qa6 N9: "P 5.9 %" at "running for 00:00": the minute before start-up
+    counted as run time with no units counted in it)."""
     marks: list[tuple[float, str]] = []
+    first: float | None = None
     for r in readers:
         for ev in r.read_events(kinds=[EventKind.SYSTEM]):
             if ev.message in (OPENED, CLOSED):
                 marks.append((ev.ts, ev.message))
+            if ev.message == OPENED or ev.message.startswith(ROTATED):
+                first = ev.ts if first is None else min(first, ev.ts)
     gaps, closed = recording_gaps(marks, last_before)
+    if from_start and first is not None:
+        gaps.insert(0, (-math.inf, first))
     if closed is not None and open_end is not None and open_end > closed:
         gaps.append((closed, open_end))
     elif closed is None and record_end is not None and open_end is not None and open_end > record_end:
@@ -291,10 +307,16 @@ def observation_gaps(
 
 
 def reader_gaps(
-    readers: Sequence[JournalReader], open_end: float | None = None, record_end: float | None = None
+    readers: Sequence[JournalReader],
+    open_end: float | None = None,
+    record_end: float | None = None,
+    *,
+    from_start: bool = False,
 ) -> list[tuple[float, float]]:
     """observation_gaps of journal files, crashes included (their commits say when they stopped)."""
-    return observation_gaps(readers, open_end, record_end, file_last_before([r.conn for r in readers]))
+    return observation_gaps(
+        readers, open_end, record_end, file_last_before([r.conn for r in readers]), from_start=from_start
+    )
 
 
 def last_record_ts(conn: sqlite3.Connection) -> float | None:
@@ -324,22 +346,32 @@ def record_window(t0: float, t1: float, record_end: float) -> tuple[float, float
 
 def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: float, t1: float) -> list[str]:
     hm = setup.calendar.to_local
-    # A trailing gap that starts at the window's very end (record_window) is the record's end: said too.
-    return [
-        f"LineHMI was not running {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S}: the state then is unknown (not in A); "
-        "units the PLC counted meanwhile are in the totals"
-        if b < t1
-        else f"nothing recorded after {hm(a):%H:%M:%S} (LineHMI stopped): not recorded, not downtime (not in A)"
-        for a, b in gaps
-        if a <= t1 and b > t0
-    ]
+
+    def said(a: float, b: float) -> str:
+        if not math.isfinite(a):  # the record's start (observation_gaps from_start)
+            return f"nothing recorded before {hm(b):%H:%M:%S} (LineHMI started then): not recorded, not in A or P"
+        if b < t1:
+            return (
+                f"LineHMI was not running {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S}: not recorded (not in A or P); "
+                "units the PLC counted meanwhile are in the totals"
+            )
+        # A trailing gap that starts at the window's very end (record_window) is the record's end: said too.
+        return f"nothing recorded after {hm(a):%H:%M:%S} (LineHMI stopped): not recorded, not downtime (not in A)"
+
+    return [said(a, b) for a, b in gaps if a <= t1 and b > t0 and (math.isfinite(a) or b < t1)]
 
 
 def _with_gaps(ser: Series, gaps: Sequence[tuple[float, float]]) -> Series:
-    """A Bad sample at the start of each gap: the state is unknown until the next real sample."""
+    """A Bad sample at the start of each gap: the state is unknown until the next real sample. A
+    sample whose source time lies inside a gap was read when LineHMI (re)started, at the gap's end:
+    it tells the state from there, not from its source time (the server's last change, often long
+    before: held from then, it counted the time before start-up as running)."""
     if not gaps:
         return ser
     ts, v, ok = ser
+    ts = ts.copy()
+    for a, b in gaps:
+        ts[(ts > a) & (ts < b)] = b
     g = np.array([a for a, _b in gaps], dtype=np.float64)
     ts2 = np.concatenate([ts, g])
     order = np.argsort(ts2, kind="stable")
@@ -447,9 +479,11 @@ def analyse_sources(
     """The production analysis of [t0, t1) from events and tag series however they are stored;
     `record_end`: the record's last evidence (nothing is held past it; None: the record is open);
     `last_before`: the record's last evidence before a time (crash gaps: observation_gaps)."""
-    gaps = observation_gaps(events, open_end=math.inf, record_end=record_end, last_before=last_before)
+    gaps = observation_gaps(
+        events, open_end=math.inf, record_end=record_end, last_before=last_before, from_start=True
+    )
     data = line_data(setup, series(setup, t0, t1), gaps)
-    analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events))
+    analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events), gaps=gaps)
     analysis.flags += gap_flags(setup, gaps, t0, t1)
     return analysis
 

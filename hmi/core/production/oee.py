@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,8 +32,8 @@ import numpy as np
 from hmi.core.production.holding import MachineNow, line_claim
 from hmi.core.production.line_rule import CAUSE_NONE
 from hmi.core.production.setup import OWN_STOP_CATS, Cat, ProductionSetup
-from hmi.core.production.stops import Stop, StopEdit
-from hmi.core.production.text import IDEAL_EXCEEDED, pct
+from hmi.core.production.stops import Stop, StopCounts, StopEdit
+from hmi.core.production.text import IDEAL_EXCEEDED, NOT_RECORDED_WHY, UNKNOWN_WHY, pct
 from hmi.core.production.timeline import (
     APT_CATS,
     DOWNTIME_CATS,
@@ -77,11 +78,18 @@ class OeeFigures:
     # in the range (for a machine, its APT; for the line, the constraint's). None: the APT above.
     # The line's P once divided the constraint's count by the line's APT, and the capper fills its
     # buffer while the labeller holds the line: P read 100.6 % and 121.3 % (QA4). Count and run
-    # time now come from the same machine over the same range.
+    # time now come from the same machine over the same stretches (ProductionAnalysis.counted).
     run_s: float | None = None
-    # Of `produced`, the units of its first counter sample in the range, which may have been made
-    # before it (a counter sampled every 1-10 s): a count within them is not "over the ideal rate".
-    edge_units: float = 0.0
+    # The units P counts (`run_s`'s): those between the counter samples of recorded stretches.
+    # None: `produced`.
+    p_units: float | None = None
+    # The most units one counter sample brought in them: a state change and the counter are sampled
+    # apart, so the run time may end up to a sample before the last units it made; a count within
+    # that of the ideal rate is not "over the ideal rate".
+    p_step: float = 1.0
+    # Of the range's unknown-state time, the seconds nothing was recorded (LineHMI not running,
+    # before the record's start); the rest was unknown while recording (state tag Bad, link lost).
+    unrecorded_s: float = 0.0
 
     @property
     def period_s(self) -> float:
@@ -108,24 +116,36 @@ class OeeFigures:
         return self.actual_production_s if self.run_s is None else self.run_s
 
     @property
+    def count_units(self) -> float | None:
+        """The units P counts (`p_units`)."""
+        return self.produced if self.p_units is None else self.p_units
+
+    @property
     def performance_counted(self) -> float | None:
         """Units counted against the ideal rate over the counting machine's run time; may exceed
         1 when the ideal rate is set below what the machine does (see `ideal_exceeded`)."""
-        if self.produced is None or not self.ideal_rate:
+        units = self.count_units
+        if units is None or not self.ideal_rate:
             return None
-        return _ratio(self.produced * 60.0 / self.ideal_rate, self.count_run_s)
+        return _ratio(units * 60.0 / self.ideal_rate, self.count_run_s)
 
     @property
     def ideal_exceeded(self) -> bool:
-        """More was counted in the run time than the ideal rate allows, beyond what the range's
-        first counter sample can bring from before it and a counter's last whole unit: the rated
-        speed is wrong."""
+        """More was counted in the run time than the ideal rate allows, beyond a counter's last
+        whole unit: the rated speed is wrong."""
         p = self.performance_counted
-        if p is None or p <= IDEAL_EXCEEDED_ABOVE or self.produced is None:
+        units = self.count_units
+        if p is None or p <= IDEAL_EXCEEDED_ABOVE or units is None:
             return False
         ideal = self.ideal_rate * self.count_run_s / 60.0
-        # A whole-unit counter is a unit ahead of the fraction made at worst (the `- 1.0`).
-        return self.produced - self.edge_units - 1.0 > ideal * IDEAL_EXCEEDED_ABOVE
+        # A whole-unit counter is a unit ahead of the fraction made at worst, and the run time may
+        # end up to one counter sample before the units it made (`p_step`).
+        return units - max(1.0, self.p_step) > ideal * IDEAL_EXCEEDED_ABOVE
+
+    @property
+    def unknown_recorded_s(self) -> float:
+        """Unknown-state time while LineHMI recorded (state tag Bad or missing, link lost)."""
+        return max(0.0, self.time(TimeCat.UNKNOWN) - self.unrecorded_s)
 
     @property
     def performance(self) -> float | None:
@@ -197,6 +217,8 @@ class LineStatus:
     machines: tuple[MachineNow, ...] = ()  # every machine's own state now, in line order
     unknown_s: float = 0.0  # shift time so far with the line's state unknown (not seen): nothing due in it
     rate_unknown_s: float = 0.0  # seconds of the rate's window with the line's state unknown
+    rate_unrecorded_s: float = 0.0  # of those, not recorded (LineHMI not running)
+    seen_s: float = 0.0  # the planned time so far the due count is over (planned minus unknown)
 
     @property
     def rate_window_s(self) -> float:
@@ -206,6 +228,31 @@ class LineStatus:
     def claim(self) -> str:
         """Who holds the line and which machines are not running (hmi.core.production.holding)."""
         return line_claim(self.state, self.holding_machine, self.holding_reason, self.machines)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """What a machine counted where its count was observed (ProductionAnalysis.counted)."""
+
+    units: float | None  # None: the machine has no counter
+    run_s: float  # its run time (APT) between those counter samples
+    span_s: float  # the time between those counter samples
+    max_step: float = 1.0  # the most units one of those samples brought
+
+
+def recorded_stretches(gaps: Sequence[tuple[float, float]], a: float, b: float) -> list[tuple[float, float]]:
+    """[a, b) less the stretches not recorded, as [lo, hi) pieces in time order."""
+    out = []
+    lo = a
+    for x, y in sorted(gaps):
+        if y <= lo or x >= b:
+            continue
+        if x > lo:
+            out.append((lo, x))
+        lo = max(lo, y)
+    if lo < b:
+        out.append((lo, b))
+    return out
 
 
 @dataclass(slots=True)
@@ -227,8 +274,10 @@ class ProductionAnalysis:
         edits: list[StopEdit] | None = None,
         *,
         live: bool = False,
+        gaps: Sequence[tuple[float, float]] = (),
     ) -> ProductionAnalysis:
-        tl = build_timeline(setup, data, t0, t1, edits, live=live)
+        """`gaps`: stretches not recorded (journal_io.observation_gaps), as `data` was built with."""
+        tl = build_timeline(setup, data, t0, t1, edits, live=live, gaps=gaps)
         return cls(setup, data, tl, list(tl.flags))
 
     @property
@@ -242,6 +291,16 @@ class ProductionAnalysis:
     @property
     def stops(self) -> list[Stop]:
         return self.timeline.stops
+
+    def stops_in(
+        self, a: float | None = None, b: float | None = None, machine: str | None = None
+    ) -> list[Stop]:
+        """The stops overlapping [a, b) (of one machine, or all): the Stops table's rows, and the list
+        every stop count beside it is taken from (StopCounts, A's short-stop note)."""
+        a, b = self._range(a, b)
+        return [
+            s for s in self.stops if s.end > a and s.start < b and (machine is None or s.machine == machine)
+        ]
 
     def unclassified(self) -> list[Stop]:
         # One definition (Stop.needs_reason): a stop wholly inside a planned break lost no planned
@@ -269,9 +328,16 @@ class ProductionAnalysis:
 
     def _flags(self, fig: OeeFigures, extra: list[str]) -> tuple[str, ...]:
         flags = list(extra)
-        unknown = fig.time(TimeCat.UNKNOWN)
-        if unknown > 0:
-            flags.append(f"state unknown for {unknown / 60:.1f} min (state tag Bad or missing): not in A")
+        # Two causes of unknown state, said apart (qa6 F13: "state tag Bad or missing" for the hours
+        # before LineHMI ran, when no tag was Bad: nothing was recorded).
+        if fig.unrecorded_s > 0:
+            flags.append(
+                f"not recorded for {fig.unrecorded_s / 60:.1f} min ({NOT_RECORDED_WHY}): not in A or P"
+            )
+        if fig.unknown_recorded_s > 0:
+            flags.append(
+                f"state unknown for {fig.unknown_recorded_s / 60:.1f} min ({UNKNOWN_WHY}): not in A or P"
+            )
         idle = fig.time(TimeCat.IDLE)
         if idle > 0:
             flags.append(f"idle {idle / 60:.1f} min with no stop found upstream or downstream")
@@ -295,11 +361,8 @@ class ProductionAnalysis:
                 None if any(r is None for r in rejects_each) else float(sum(r or 0.0 for r in rejects_each))
             )
             produced = c.produced(a, b) if c else None
-            edge = c.produced_first_step(a, b) if c else 0.0
             # P: the constraint's count over its own run time (the line's held time is in A).
-            run_s: float | None = sum(
-                self._times(tl.tcat[tl.index(setup.constraint)], a, b)[int(k)] for k in APT_CATS
-            )
+            counted = self.counted(setup.constraint, a, b)
             rate = setup.machine(setup.constraint).ideal_rate
             times = self._times(tl.line_cat, a, b)
             extra = self._counter_flags(setup.ids, a, b)
@@ -307,8 +370,7 @@ class ProductionAnalysis:
             mi = tl.index(scope)
             d = self.data.get(scope)
             produced = d.produced(a, b) if d else None
-            edge = d.produced_first_step(a, b) if d else 0.0
-            run_s = None
+            counted = self.counted(scope, a, b)
             good = d.good_count(a, b) if d else None
             rejects = d.reject_count(a, b) if d else None
             rate = setup.machines[mi].ideal_rate
@@ -323,24 +385,55 @@ class ProductionAnalysis:
             good,
             rejects,
             rate,
-            run_s=run_s,
-            edge_units=edge,
+            run_s=counted.run_s,
+            p_units=counted.units,
+            p_step=counted.max_step,
+            unrecorded_s=self._unrecorded_s(scope, a, b),
             short_stops=self._short_stops(scope, a, b),
             short_stop_s=setup.short_stop_s,
         )
         return dataclasses.replace(fig, flags=self._flags(fig, extra))
 
-    def _short_stops(self, scope: str, a: float, b: float) -> int:
-        """How many stops lie behind the SHORT_STOP time of `scope` in [a, b) (the line's: by the
-        stop its short-stop time is attributed to)."""
+    def _unrecorded_s(self, scope: str, a: float, b: float) -> float:
+        """Of `scope`'s unknown-state time in [a, b), the seconds nothing was recorded."""
         tl = self.timeline
-        if scope == LINE:
-            cats, causes = tl.line_cat, tl.line_cause
-        else:
-            mi = tl.index(scope)
-            cats, causes = tl.tcat[mi], tl.cause[mi]
-        hit = (cats == TimeCat.SHORT_STOP) & (tl.overlap(a, b) > 0)
-        return len({int(c) for c in causes[hit] if int(c) >= 0})
+        if not tl.gaps:
+            return 0.0
+        cats = tl.line_cat if scope == LINE else tl.tcat[tl.index(scope)]
+        w = tl.overlap(a, b)
+        return float(w[(cats == TimeCat.UNKNOWN) & tl.unrecorded].sum())
+
+    def counted(self, machine: str, a: float, b: float) -> Counted:
+        """What `machine` counted in [a, b) where the count was observed, and its run time there: in
+        each recorded stretch (between the gaps, journal_io.observation_gaps) from its counter's first
+        sample to its last. Units that came with the first sample after a gap (or the record's start)
+        were made, in part, while nothing was recorded, and the time after the last sample is not
+        counted yet: neither is in P. P near zero at "running for 00:00" (qa6 N9) was the time
+        before start-up in the run time, with no units counted in it."""
+        d = self.data.get(machine)
+        track = (d.total or d.good) if d else None
+        if d is None or track is None or d.produced(a, b) is None:
+            return Counted(None, 0.0, 0.0)
+        cats = self.timeline.tcat[self.timeline.index(machine)]
+        units = run = span = 0.0
+        step = 1.0
+        for lo, hi in recorded_stretches(self.timeline.gaps, a, b):
+            i = int(np.searchsorted(track.ts, lo, side="left"))
+            j = int(np.searchsorted(track.ts, hi, side="left")) - 1
+            if j <= i:
+                continue
+            x, y = float(track.ts[i]), float(track.ts[j])
+            units += d.produced(np.nextafter(x, np.inf), np.nextafter(y, np.inf)) or 0.0
+            run += sum(self._times(cats, x, y)[int(k)] for k in APT_CATS)
+            span += y - x
+            step = max(step, float(np.diff(track.cum[i : j + 1]).max()))
+        return Counted(units, run, span, step)
+
+    def _short_stops(self, scope: str, a: float, b: float) -> int:
+        """The short stops in [a, b) (the line's: of every machine) as the Stops table lists them:
+        each is a speed loss, not in A. qa6 N4: "A 62.0 % (1 short stop …)" above five rows "Short:
+        yes": the note counted only the stops the line's short-stop time was attributed to."""
+        return StopCounts.of(self.stops_in(a, b, None if scope == LINE else scope)).short
 
     def hours(self, a: float | None = None, b: float | None = None) -> list[tuple[float, float]]:
         """Local clock hours covering [a, b), clipped to it."""
@@ -446,16 +539,20 @@ class ProductionAnalysis:
         since = now - float(tl.bounds[k])
         c = self.data.get(setup.constraint)
         rate = None
-        rate_unknown = 0.0
+        rate_unknown = rate_unrecorded = 0.0
         if c is not None and now - self.t0 >= RATE_WINDOW_S:
-            rate_unknown = self.oee(LINE, now - RATE_WINDOW_S, now).time(TimeCat.UNKNOWN)
-            n = c.produced(now - RATE_WINDOW_S, now)
+            w = self.oee(LINE, now - RATE_WINDOW_S, now)
+            rate_unknown, rate_unrecorded = w.time(TimeCat.UNKNOWN), w.unrecorded_s
+            # Units counted in the recorded part of the window, over that part (at start-up: the
+            # seconds LineHMI has run, not a minute): never a count spread over time nobody saw.
+            n = self.counted(setup.constraint, now - RATE_WINDOW_S, now).units
+            recorded = RATE_WINDOW_S - rate_unrecorded
             # With the state unknown all the window long, a count says nothing of the rate now.
-            known = rate_unknown < RATE_WINDOW_S - 0.5
-            rate = None if n is None or not known else n * 60.0 / RATE_WINDOW_S
+            known = rate_unknown < RATE_WINDOW_S - 0.5 and recorded >= 1.0
+            rate = None if n is None or not known else n * 60.0 / recorded
         ideal = setup.machine(setup.constraint).ideal_rate
         unknown = fig.time(TimeCat.UNKNOWN)
-        target, due = self.shift_target(s0, s1, now, unknown)
+        target, due, seen = self.shift_target(s0, s1, now, unknown)
         machines = []
         for mi, mid in enumerate(setup.ids):
             now_cat = Cat(int(tl.state[mi, -1]))
@@ -481,14 +578,21 @@ class ProductionAnalysis:
             tuple(machines),
             unknown,
             rate_unknown,
+            rate_unrecorded,
+            seen,
         )
 
-    def shift_target(self, s0: float, s1: float, now: float, unknown_s: float = 0.0) -> tuple[float, float]:
-        """Good units planned for the shift [s0, s1) and the share due by `now` (by planned time).
+    def shift_target(
+        self, s0: float, s1: float, now: float, unknown_s: float = 0.0
+    ) -> tuple[float, float, float]:
+        """Good units planned for the shift [s0, s1), the share due by `now` (by planned time), and
+        the planned time so far that share is over (the one window the strip names beside it).
 
         `unknown_s`: planned time so far in which the line's state is unknown (this station was not
         running, or the state tag was Bad). Nothing is due for it: the good count cannot include
-        what nobody saw, so a due-now over it would show the line hours behind after a start."""
+        what nobody saw, so a due-now over it would show the line hours behind after a start.
+        Breaks are not planned time (qa6 N2: "due in the 30 min seen" 8 s after start-up named the
+        time elapsed less the unknown time, a break in the shift's past included)."""
         setup = self.setup
         brk = setup.calendar.breaks_between(s0, s1)
         planned = (s1 - s0) - sum(b - a for a, b, _ in brk)
@@ -498,4 +602,4 @@ class ProductionAnalysis:
             total = float(setup.shift_target)
         else:
             total = round(setup.machine(setup.constraint).ideal_rate * planned / 60.0 * setup.target_oee)
-        return total, total * (planned_by_now / planned if planned > 0 else 0.0)
+        return total, total * (planned_by_now / planned if planned > 0 else 0.0), planned_by_now

@@ -25,6 +25,10 @@ UNCLASSIFIED = "unclassified"
 NO_REASON_BREAK = "in a planned break"
 NO_REASON_SHORT = "short stop (speed loss)"
 NO_REASON_UNKNOWN = "state unknown"
+# What "classified by" says of a stop without a reason: missing one, or needing none (short stop,
+# planned break, state unknown: Stop.without_reason says which).
+NOT_CLASSIFIED = "not classified"
+NONE_NEEDED = "none needed"
 # Stops are identified by machine and start time; journaled floats round-trip exactly, the
 # tolerance only forgives a start recomputed from a different sampling of the same edge.
 MATCH_TOLERANCE_S = 0.002
@@ -84,6 +88,7 @@ class Stop:
     noted_by: str = ""
     split_from: float | None = None  # start of the stop this part was split from
     ongoing: bool = False
+    open_end: bool = False  # still stopped where the record or the range ends: its length not known
     unknown_s: float = 0.0  # stretch inside the stop with the state tag Bad (its own category)
     break_s: float = 0.0  # part inside a planned break (planned time, not downtime)
     short: bool = False  # unplanned and shorter than short_stop_s: a speed loss
@@ -138,7 +143,9 @@ class Stop:
         if self.classified_by:
             return self.classified_by
         if not self.reason:
-            return "not classified"
+            # Only a stop that needs a reason reads as missing one (qa6 N4: "Stops (6, 0
+            # unclassified)" above four short stops "not classified": a speed loss needs none).
+            return NOT_CLASSIFIED if self.needs_reason else NONE_NEEDED
         return "PLC fault code" if self.fault_code else "machine state"
 
     def reason_label(self, setup: ProductionSetup) -> str:
@@ -248,6 +255,7 @@ def apply_edits(setup: ProductionSetup, stops: list[Stop], edits: list[StopEdit]
             )
             stop.end = e.at
             stop.ongoing = False
+            stop.open_end = False  # the split point ends the first part; the second keeps the end
             stop.split_from = stop.split_from if stop.split_from is not None else stop.start
             _set_reason(setup, stop, e.reason, e.user, e.ts)
             _set_reason(setup, second, e.reason_after, e.user, e.ts)
@@ -260,3 +268,31 @@ def _set_reason(setup: ProductionSetup, stop: Stop, reason: str, user: str, ts: 
     stop.category = reason_category(setup, reason)
     stop.classified_by = user
     stop.classified_at = ts
+
+
+@dataclass(frozen=True, slots=True)
+class StopCounts:
+    """The counts said about a list of stops, from that list (the one home of every stop count:
+    the Stops tab's title, the report's sentence, A's short-stop note, the CLI, the assistant)."""
+
+    total: int
+    short: int  # short stops: a speed loss, no reason needed
+    unclassified: int  # stops that need a reason and have none (Stop.needs_reason)
+
+    @classmethod
+    def of(cls, stops: list[Stop]) -> StopCounts:
+        return cls(len(stops), sum(1 for s in stops if s.short), sum(1 for s in stops if s.needs_reason))
+
+    def text(self) -> str:
+        """ "6 stops, 0 unclassified (5 short stops: a speed loss, no reason needed)" """
+        n, k = self.total, self.short
+        short = f" ({k} short stop{'s' if k != 1 else ''}: a speed loss, no reason needed)" if k else ""
+        return f"{n} stop{'s' if n != 1 else ''}, {self.unclassified} unclassified{short}"
+
+
+def end_text(stop: Stop, hm: str) -> str:
+    """How a stop's end reads in the report and the CLI: its time, or that it was still stopped
+    where the record ends (its length unknown: "still stopped at record end (≥ 0.4 min)")."""
+    if stop.open_end:
+        return f"still stopped at record end (≥ {stop.duration / 60:.1f} min)"
+    return hm

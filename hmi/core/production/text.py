@@ -52,30 +52,72 @@ def duration_words(seconds: float) -> str:
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
-def unknown_part(unknown_s: float, window_s: float) -> str:
-    """What a figure over a window says of the time in it with the line's state unknown (state tag
-    Bad, link lost, LineHMI not running): "" when none; else how much of the window it was, so a
-    rate or an OEE is never read as if it covered the whole window (walkthrough: "rate 314/min ·
-    OEE 45.0 %" beside LINE UNKNOWN during a link outage)."""
-    if unknown_s < 0.5:
-        return ""
-    if unknown_s >= window_s - 0.5:
-        return "line state unknown throughout"
-    return f"line state unknown for {duration_words(unknown_s)}"
+# The two causes of unknown state time, said apart wherever it is explained (qa6 F13: the hours
+# before LineHMI ran read "state tag Bad or missing", and nothing was Bad: it was not recorded).
+NOT_RECORDED_WHY = "LineHMI not running"
+UNKNOWN_WHY = "state tag Bad or link lost while LineHMI ran"
+
+
+def unknown_part(unknown_s: float, window_s: float, unrecorded_s: float = 0.0) -> str:
+    """What a figure over a window says of the time in it with the line's state unknown: "" when
+    none; else how much of the window was not recorded (LineHMI not running) and how much was
+    unknown while recording (state tag Bad, link lost), so a rate or an OEE is never read as if it
+    covered the whole window (walkthrough: "rate 314/min · OEE 45.0 %" beside LINE UNKNOWN during a
+    link outage)."""
+    unrecorded_s = min(unrecorded_s, unknown_s)
+    parts = []
+    if unrecorded_s >= 0.5:
+        whole = unrecorded_s >= window_s - 0.5
+        parts.append(
+            "not recorded (LineHMI not running)"
+            if whole
+            else f"not recorded for {duration_words(unrecorded_s)}"
+        )
+    rest = unknown_s - unrecorded_s
+    if rest >= 0.5:
+        parts.append(
+            "line state unknown throughout"
+            if rest >= window_s - 0.5
+            else f"line state unknown for {duration_words(rest)}"
+        )
+    return ", ".join(parts)
 
 
 def good_and_due(good: float | None, target: float, due: float, seen_s: float, unknown_s: float) -> str:
     """The strip's good count against what is due, saying over what time it is due: the planned
-    time so far when the station saw all of it, else the time it saw (nothing is due for time
-    nobody saw: hmi.core.production.oee.ProductionAnalysis.shift_target); then the shift's target.
-    QA4 read "good 528 of 612,000 · due 563 in the 0 min seen" at a shift's start: 28 s rounded
-    to "0 min" beside a count due over them, and the target where the due count is expected."""
+    time so far when the station saw all of it, else the planned time it saw (`seen_s`: nothing is
+    due for time nobody saw or for breaks, hmi.core.production.oee.ProductionAnalysis.shift_target);
+    then how far ahead or behind that is, and the shift's target. QA4 read "good 528 of 612,000 ·
+    due 563 in the 0 min seen" at a shift's start: 28 s rounded to "0 min"; qa6 read "good 1,128 of
+    1,025 due" (more good than due, as if over 100 %: the due count is the plan, not a ceiling)."""
     tail = f" · shift target {count(target)}"
     if unknown_s < 60.0:
-        return f"good {count(good)} of {count(due)} due by now" + tail
-    if seen_s < 1.0:
+        window = "by now"
+    elif seen_s < 1.0:
         return f"good {count(good)} · nothing due yet (line state not seen this shift)" + tail
-    return f"good {count(good)} of {count(due)} due in the {duration_words(seen_s)} seen" + tail
+    else:
+        window = f"in the {duration_words(seen_s)} seen"
+    head = f"good {count(good)} · due {count(due)} {window}"
+    if good is None:
+        return head + tail
+    diff = round(good) - round(due)
+    lead = "on plan" if diff == 0 else f"{count(abs(diff))} {'ahead' if diff > 0 else 'behind'}"
+    return f"{head}: {lead}" + tail
+
+
+def rate_text(
+    rate_per_min: float | None, ideal: float, unknown_s: float, unrecorded_s: float, window_s: float
+) -> str:
+    """The strip's current rate: units per minute over the recorded part of its window (at
+    start-up, the seconds LineHMI has run: qa6 read "rate 5/min" 1 s after start, a count over a
+    minute nobody recorded), against the ideal rate; what of the window was not known is said."""
+    rate = "—" if rate_per_min is None else f"{rate_per_min:,.0f}/min"
+    part = unknown_part(max(0.0, unknown_s - unrecorded_s), window_s)
+    if unrecorded_s >= 0.5:
+        said = [f"over the {duration_words(window_s - unrecorded_s)} recorded", *([part] if part else [])]
+    else:
+        said = [part, f"last {window_s / 60:g} min"] if part else []
+    return f"rate {rate} · ideal {ideal:,.0f}/min" + (f" ({', '.join(said)})" if said else "")
 
 
 def short_stop_note(f: OeeFigures) -> str:

@@ -17,6 +17,7 @@ they apply; the audit row *is* the edit record (hmi.core.production.stops).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -100,10 +101,13 @@ class ProductionTracker:
         try:
             seeded = read_tag_series(readers, self.setup, prev_start, now + 1.0) if readers else {}
             edits = read_edits(readers) if readers else []
-            gaps = reader_gaps(readers) if readers else []
+            gaps = reader_gaps(readers, from_start=True) if readers else []
         finally:
             for r in readers:
                 r.close()
+        if not gaps or math.isfinite(gaps[0][0]):
+            # No "journal opened" read (a file not readable): this session's start is the record's.
+            gaps.insert(0, (-math.inf, now))
         with self._lock:
             for tag, ser in seeded.items():
                 self._series[tag] = [ser]
@@ -150,7 +154,13 @@ class ProductionTracker:
             gaps = list(self._gaps)
         try:
             analysis = ProductionAnalysis.build(
-                self.setup, line_data(self.setup, series, gaps), self.window_start, now, edits, live=True
+                self.setup,
+                line_data(self.setup, series, gaps),
+                self.window_start,
+                now,
+                edits,
+                live=True,
+                gaps=gaps,
             )
             analysis.flags += gap_flags(self.setup, gaps, self.window_start, now)
             status = analysis.status(now)

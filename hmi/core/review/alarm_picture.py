@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots
-from hmi.core.alarms.model import AlarmState
+from hmi.core.alarms.model import AlarmState, state_and_since
 from hmi.core.events import EventKind
 from hmi.core.journal_read import StoredEvent
 
@@ -18,7 +18,12 @@ from hmi.core.journal_read import StoredEvent
 @dataclass(frozen=True)
 class PictureRow:
     snapshot: AlarmSnapshot
-    since: float  # time of the transition that put it in this state
+    row_ts: float  # time of its last journaled transition
+
+    @property
+    def since(self) -> float:
+        """When it entered this state (older journals: the last transition's time)."""
+        return state_and_since(self.snapshot, self.row_ts)[1] or self.row_ts
 
     @property
     def status(self) -> str:

@@ -24,6 +24,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from hmi.core.users import User
+
 FORMAT = "linehmi-review-notes"
 VERSION = 1
 SUFFIX = ".review.json"
@@ -87,6 +89,16 @@ class ReviewNote:
             float(created),
             texts["id"] or uuid.uuid4().hex[:12],
         )
+
+
+def note_author(reviewer: User | None, pc_account: str) -> str:
+    """Who wrote a note, as the notes table and file say it: the reviewer logged in with the line's
+    users file, name and role; with nobody logged in, that and the PC account the review ran under,
+    never the PC account alone as if it were a user of the line (qa7 G40: "by: root" for a note a
+    supervisor wrote)."""
+    if reviewer is not None:
+        return f"{reviewer.name} ({reviewer.role.label})"
+    return f"not logged in (PC account {pc_account})" if pc_account else "not logged in"
 
 
 def notes_path(journal: Path) -> Path:

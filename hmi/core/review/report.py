@@ -23,10 +23,11 @@ from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, record_window, summarise
 from hmi.core.production.oee import ParetoRow
-from hmi.core.production.stops import STOP_ACTIONS
+from hmi.core.production.stops import STOP_ACTIONS, StopCounts, end_text
 from hmi.core.production.stops import Stop as MachineStop
 from hmi.core.production.text import count, minutes, pct, performance
 from hmi.core.qc_figures import CAMERA_VS_LINE
+from hmi.core.review.advisory_spans import AdvisorySpan, advisory_spans
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
 from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import StateBar, Timeline, build_timeline
@@ -94,7 +95,7 @@ class ShiftReport:
     actions: list[tuple[float, str, str]]  # (time, user, what)
     qc_rejects: Counter[str] = field(default_factory=Counter)
     qc_examples: list[tuple[float, str, str]] = field(default_factory=list)  # (time, defect, image path)
-    advisories: list[tuple[float, str]] = field(default_factory=list)
+    advisories: list[AdvisorySpan] = field(default_factory=list)  # each start with its end
     problems: list[str] = field(default_factory=list)
     # Production and OEE from the production model journaled in the file (hmi.core.production: the same
     # figures as the Production view and `linehmi production summary`); None where the file has none.
@@ -152,7 +153,7 @@ def build_report(
             rejects[str(label)] += 1
             if len(examples) < QC_EXAMPLES and e.data.get("image"):
                 examples.append((e.ts, str(label), str(e.data.get("image"))))
-    advisories = [(e.ts, e.message) for e in events if e.kind == EventKind.ADVISORY and int(e.severity) >= 1]
+    advisories = advisory_spans(events)
     kpis = source.alarm_kpis(t0, t1)
     production = None
     problems = list(source.problems)
@@ -236,6 +237,15 @@ def _is_stop(bar: StateBar) -> bool:
 
 def _t(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%H:%M:%S")
+
+
+def span_line(s: AdvisorySpan) -> str:
+    """One advisory of the report: start, what, and its end or that it was open at the record end."""
+    if s.start is None:
+        return f"(started before this period) — ended {_t(s.end or 0.0)}: {s.end_text}"
+    if s.end is None:
+        return f"{_t(s.start)} {s.text} — still open at the record end"
+    return f"{_t(s.start)} {s.text} — ended {_t(s.end)}: {s.end_text}"
 
 
 def _dur(s: float) -> str:
@@ -371,7 +381,7 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
         lines.append("No QC rejects journaled in this period.")
     lines += ["", "## Model advisories", ""]
     if r.advisories:
-        lines += [f"- {_t(t)} {_cell(text)}" for t, text in r.advisories]
+        lines += [f"- {_cell(span_line(s))}" for s in r.advisories]
     else:
         lines.append("No fault-prediction warnings in this period.")
     lines.append("")
@@ -447,7 +457,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
             f"{len(short)} short stop(s) totalling {minutes(sum(st.duration for st in short))} count as a speed "
             "loss (performance), not as downtime: unplanned stops shorter than the line's short-stop threshold.",
         ]
-    lines += ["", f"Stops: {len(s.stops)}, of which {len(s.unclassified)} still without a reason.", ""]
+    lines += ["", f"Stops: {StopCounts.of(s.stops).text()}.", ""]
     if s.stops:
         lines += [
             "| from | to | machine | category | reason | minutes | classified by |",
@@ -455,9 +465,9 @@ def _production_markdown(r: ShiftReport) -> list[str]:
         ]
         for st in s.stops:
             lines.append(
-                f"| {_t(st.start)} | {_t(st.end)} | {r.machine_names.get(st.machine, st.machine)} | {st.category}"
-                f"{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
-                f"| {st.duration / 60:.1f} | {st.classified_by_text} |"
+                f"| {_t(st.start)} | {end_text(st, _t(st.end))} | {r.machine_names.get(st.machine, st.machine)} "
+                f"| {st.category}{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
+                f"| {'≥ ' if st.open_end else ''}{st.duration / 60:.1f} | {st.classified_by_text} |"
             )
         lines.append("")
     if s.flags:

@@ -26,6 +26,7 @@ from hmi.core.journal_read import (
     JournalError,
     StoredEvent,
     TagSamples,
+    open_journal_checked,
     open_journal_readonly,
     read_samples_from_files,
 )
@@ -204,7 +205,7 @@ class ReviewSource:
 
 
 def _inspect(path: Path) -> tuple[ReviewFile, str]:
-    with open_journal_readonly(path) as r:
+    with open_journal_checked(path) as r:
         meta = r.meta()
         if meta.get("app") != "linehmi" or "line_id" not in meta:
             raise JournalError(

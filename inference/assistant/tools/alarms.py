@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from hmi.core.alarms.event_codec import AlarmSnapshot, AlarmTransition, TransitionCause, transitions
-from hmi.core.alarms.model import AlarmState
+from hmi.core.alarms.model import AlarmState, state_and_since
 from inference.assistant import i18n
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
@@ -129,8 +129,9 @@ class Alarms(Tool):
         items: list[str] = []
         facts: list[dict[str, Any]] = []
         sources: list[Source] = []
-        for d, _ts in rows[:15]:
+        for d, ts in rows[:15]:
             act = d.activated_at
+            since = state_and_since(d, ts)[1]
             name = alarm_name(d.name or d.alarm)
             item = f"{name} ({d.priority} priority, {state_label(d.state)}"
             by = hidden_by.get(d.alarm)
@@ -140,8 +141,9 @@ class Alarms(Tool):
                 item += f", reason: “{by.note}”" if by.note else ", no reason given"
                 if act:
                     item += f"; the alarm was raised at {ctx.fmt_t(act)}"
-            elif act:
-                item += f", since {ctx.fmt_t(act)}"
+            elif since:
+                # When it entered its state (acknowledged at, returned at), not its activation.
+                item += f", since {ctx.fmt_t(since)}"
             if d.acked_by:
                 item += f", acknowledged by {d.acked_by}"
             items.append(item + ")")
@@ -154,6 +156,7 @@ class Alarms(Tool):
                     "active": d.active,
                     "acked": d.acked,
                     "activated_at": ctx.fmt_t(act) if act else None,
+                    "in_this_state_since": ctx.fmt_t(since) if since else None,
                     "count": d.count,
                     "comment": snaps[d.alarm][0].get("comment") or None,
                     **(

@@ -176,8 +176,11 @@ class PlantTools:
         return [found[0].id]
 
     def value_text(self, tag: TagInfo, v: float) -> str:
+        """A tag's value as every screen writes it (hmi.core.tag_info: the tag's display decimals)."""
         if tag.data_type == "enum" and tag.states:
             return tag.state_label(v)
+        if tag.display is not None:
+            return tag.display.format_with_unit(v)
         return fmt_num(v, tag.unit)
 
     # --- reading ----------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ class AlarmKpis(Tool):
         top = ", ".join(f"{c.alarm} ×{c.count}" for c in r.top10[:3])
         summary = (
             f"Alarm KPIs from {rng}: {r.annunciated} alarms annunciated, "
-            f"alarm rate {figures.rate_text(r.per_10min_avg, r.annunciated, a, b)} (target about 1), "
+            # The report's own wording over its recorded window: a 3-minute record is "too short
+            # to judge", never an average against the target (qa7 G43).
+            f"alarm rate {r.rate_text()} (target about 1), "
             f"peak {r.per_10min_peak} in 10 min, "
             f"{r.flood_periods} flood period{'s' if r.flood_periods != 1 else ''} (> 10 in 10 min), "
             f"{len(r.chattering)} chattering, {r.unacked_at_end} unacknowledged at the end "
@@ -37,6 +39,8 @@ class AlarmKpis(Tool):
             "range": rng,
             "annunciated": r.annunciated,
             "per_10min_avg": round(r.per_10min_avg, 2),
+            "rate_text": r.rate_text(),
+            "average_verdict": figures.average_verdict(r.per_10min_avg, r.duration_s - r.unrecorded_s),
             "per_10min_peak": r.per_10min_peak,
             "flood_periods": r.flood_periods,
             "flood_pct": round(r.flood_pct, 1),

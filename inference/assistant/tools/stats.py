@@ -76,18 +76,19 @@ class TagStats(Tool):
                 "unit": t.unit,
                 "samples": len(s),
                 "good_samples": int(inside.sum()),
-                "min": round(float(v[imin]), 3),
+                # raw values: rounded once, at the tag's display decimals, when written (ctx.value_text)
+                "min": float(v[imin]),
                 "min_time": ctx.fmt_t(float(vts[imin])),
-                "max": round(float(v[imax]), 3),
+                "max": float(v[imax]),
                 "max_time": ctx.fmt_t(float(vts[imax])),
-                "mean": round(mean, 3),
+                "mean": float(mean),
                 "mean_kind": "time-weighted",
                 "good_pct": round(100.0 * covered / max(b - a, 1e-9), 1),
             }
             txt = (
-                f"{t.label} from {rng}: time-weighted mean {fmt_num(f['mean'], t.unit)}, "
-                f"min {fmt_num(f['min'], t.unit)} at {f['min_time']}, "
-                f"max {fmt_num(f['max'], t.unit)} at {f['max_time']}"
+                f"{t.label} from {rng}: time-weighted mean {ctx.value_text(t, f['mean'])}, "
+                f"min {ctx.value_text(t, f['min'])} at {f['min_time']}, "
+                f"max {ctx.value_text(t, f['max'])} at {f['max_time']}"
                 + (
                     f" (good data for {fmt_num(f['good_pct'])} % of the period)"
                     if f["good_pct"] < 99.5
@@ -97,7 +98,7 @@ class TagStats(Tool):
             above = [(k, lim) for k, lim in t.limits.items() if k.startswith("h") and f["max"] >= lim]
             if above:
                 k, lim = max(above, key=lambda kl: kl[1])
-                txt += f"; it reached its {k.upper()} alarm limit ({fmt_num(lim, t.unit)})"
+                txt += f"; it reached its {k.upper()} alarm limit ({ctx.value_text(t, lim)})"
                 f["limit_reached"] = k
             lines.append(txt + ".")
             for lang in i18n.LANGS:
@@ -105,15 +106,15 @@ class TagStats(Tool):
                 sr = ctx.short_range(a, b)
                 if lang == "de":
                     loc[lang].append(
-                        f"{label} von {sr}: zeitgewichteter Mittelwert {fmt_num(f['mean'], t.unit)}, "
-                        f"Minimum {fmt_num(f['min'], t.unit)} um {f['min_time']}, "
-                        f"Maximum {fmt_num(f['max'], t.unit)} um {f['max_time']}."
+                        f"{label} von {sr}: zeitgewichteter Mittelwert {ctx.value_text(t, f['mean'])}, "
+                        f"Minimum {ctx.value_text(t, f['min'])} um {f['min_time']}, "
+                        f"Maximum {ctx.value_text(t, f['max'])} um {f['max_time']}."
                     )
                 else:
                     loc[lang].append(
-                        f"{label}（{sr}）：时间加权平均{fmt_num(f['mean'], t.unit)}，"
-                        f"最小{fmt_num(f['min'], t.unit)}（{f['min_time']}），"
-                        f"最大{fmt_num(f['max'], t.unit)}（{f['max_time']}）。"
+                        f"{label}（{sr}）：时间加权平均{ctx.value_text(t, f['mean'])}，"
+                        f"最小{ctx.value_text(t, f['min'])}（{f['min_time']}），"
+                        f"最大{ctx.value_text(t, f['max'])}（{f['max_time']}）。"
                     )
             facts.append(f)
             sources.append(

@@ -18,7 +18,7 @@ from inference.assistant import i18n
 from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import RUNNING_STATES, STOP_STATES, PlantTools
-from inference.assistant.tools.fmt import alarm_name, fmt_duration, fmt_num
+from inference.assistant.tools.fmt import alarm_name, fmt_duration
 
 
 def _event_source(ctx: PlantTools, e: Ev, what: str) -> Source:
@@ -360,7 +360,7 @@ class EventSequence(Tool):
                         {
                             "tag": name,
                             "label": t.label,
-                            "max": round(float(v[i]), 2),
+                            "max": float(v[i]),  # raw: rounded once, when written (ctx.value_text)
                             "at": ctx.fmt_t(float(ts[i])),
                             "normal_hi": hi,
                             "unit": t.unit,
@@ -430,9 +430,10 @@ class EventSequence(Tool):
             facts["other_alarms"] = list(dict.fromkeys(others))
         for sg in signals[:3]:
             if "max" in sg:
-                normal = fmt_num(sg["normal_hi"], sg["unit"])
+                tag = ctx.catalog.tags[sg["tag"]]
+                normal = ctx.value_text(tag, sg["normal_hi"])
                 parts.append(
-                    f"Before the stop {sg['label']} rose to {fmt_num(sg['max'], sg['unit'])} at {sg['at']}"
+                    f"Before the stop {sg['label']} rose to {ctx.value_text(tag, sg['max'])} at {sg['at']}"
                     f" (normal up to {normal})."
                 )
                 sources.append(
@@ -542,12 +543,25 @@ class _StopRow:
     category: str
     short: bool
     event: Ev | None
+    # Why a stop of the production model has no reason (Stop.without_reason: "unclassified" only
+    # when it needs one; a short stop needs none), as the Stops table says it.
+    no_reason: str = "unclassified"
 
     @classmethod
     def of(cls, s: MachineStop, a: float, b: float) -> _StopRow:
         reason = s.reason or s.auto_reason
         seconds = max(0.0, min(s.end, b) - max(s.start, a))
-        return cls(s.start, s.end, seconds, reason, s.state_cat.name.lower(), s.category, s.short, None)
+        return cls(
+            s.start,
+            s.end,
+            seconds,
+            reason,
+            s.state_cat.name.lower(),
+            s.category,
+            s.short,
+            None,
+            s.without_reason,
+        )
 
     @classmethod
     def of_event(cls, e: Ev) -> _StopRow:
@@ -557,7 +571,7 @@ class _StopRow:
     def text(self, ctx: PlantTools) -> str:
         if self.end is None:
             return f"{ctx.fmt_t(self.start)} {self.state}" + (f": {self.reason}" if self.reason else "")
-        what = self.reason or "unclassified"
+        what = self.reason or self.no_reason
         kind = f"{self.category}{' short' if self.short else ''}"
         return f"{ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)} ({fmt_duration(self.end - self.start)}, {kind}, {what})"
 
@@ -642,7 +656,7 @@ class MachineStates(Tool):
             else:
                 stops = [_StopRow.of_event(e) for e in event_stops]
                 down = sum(v for k, v in dur.items() if k in STOP_STATES)
-            reasons = Counter(s.reason or ("unclassified" if s.end is not None else s.state) for s in stops)
+            reasons = Counter(s.reason or (s.no_reason if s.end is not None else s.state) for s in stops)
             f: dict[str, Any] = {
                 "machine": mid,
                 "range": rng,

@@ -9,7 +9,7 @@ from hmi.core import quality as q
 from inference.assistant import i18n
 from inference.assistant.tools.base import Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
-from inference.assistant.tools.fmt import fmt_duration, fmt_num, quality_word
+from inference.assistant.tools.fmt import fmt_duration, quality_word
 
 
 class CurrentValue(Tool):
@@ -171,7 +171,7 @@ class MachineStatus(Tool):
                 sp = ctx.catalog.tags.get(m.speed_tag)
                 if cur and sp and not math.isnan(cur[0]):
                     parts["speed"] = round(cur[0], 1)
-                    txt += f", speed {fmt_num(cur[0], sp.unit)}"
+                    txt += f", speed {ctx.value_text(sp, cur[0])}"
             lines.append(txt + ".")
             for lang in i18n.LANGS:
                 since = ""

@@ -1,0 +1,80 @@
+"""One stop definition in the review (qa7 G42): the stops "Stop reason…" offers at an instant are the
+production model's stops there, the ones the Production view, the report and the journal write use,
+never the timeline's single state bars ("Filler: Stopped 20:06:31 to 20:06:38" where Production said
+20:06:31-20:06:43: a stop runs through Stopped, Faulted and Starting until Running)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hmi.core.review.journal_write import file_stops
+from hmi.core.review.source import ReviewSource
+from hmi.core.review.stop_choices import record_stops, stops_at
+from hmi.core.review.timeline import build_timeline
+from tests.review_fixtures import LINE_MACHINES, LINE_STEP_S, line_journal
+
+T0 = _dt.datetime(2026, 3, 2, 6, 0, tzinfo=_dt.UTC).timestamp()
+STEPS = 90  # a quarter of an hour
+
+# A machine's states: runs of a state, Running between stops most of the time.
+runs = st.lists(
+    st.tuples(st.sampled_from([2, 2, 0, 1, 3, 4, 5]), st.integers(1, 12)), min_size=1, max_size=12
+)
+
+
+def _expand(plan: list[tuple[int, int]]) -> list[int]:
+    out = [2]  # running at the start of the record
+    for state, n in plan:
+        out += [state] * n
+    return (out + [2] * STEPS)[:STEPS]
+
+
+def review_stops(path: Path, instants: list[float]) -> dict[float, list[tuple[str, float, float]]]:
+    src = ReviewSource.open([path])
+    analysis, timeline = record_stops(src), build_timeline(src)
+    return {t: [(c.machine, c.start, c.end) for c in stops_at(analysis, timeline, t)] for t in instants}
+
+
+def production_stops(path: Path, instants: list[float]) -> dict[float, list[tuple[str, float, float]]]:
+    """The journal write's stops (the production model over the file), those going on at each instant."""
+    stops = file_stops(path)
+    order = {m: k for k, m in enumerate(LINE_MACHINES)}
+    return {
+        t: sorted(
+            ((s.machine, s.start, s.end) for s in stops if s.start <= t < s.end), key=lambda x: order[x[0]]
+        )
+        for t in instants
+    }
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    plans=st.fixed_dictionaries({m: runs for m in LINE_MACHINES[:3]}),
+    at=st.lists(st.floats(0, 1), max_size=6),
+)
+def test_the_stops_offered_at_any_instant_are_the_production_models(plans, at):
+    instants = [T0 + k * LINE_STEP_S + 5.0 for k in range(STEPS)] + [T0 + a * STEPS * LINE_STEP_S for a in at]
+    with tempfile.TemporaryDirectory() as d:
+        path = line_journal(Path(d), T0, {m: _expand(p) for m, p in plans.items()})
+        assert review_stops(path, instants) == production_stops(path, instants)
+
+
+def test_a_stop_through_several_states_is_one_stop():
+    """The walkthrough's filler: Stopped, then Starting, then Running; Faulted then Stopped."""
+    states = [2] * 5 + [0] * 3 + [1] * 2 + [2] * 5 + [4] * 6 + [0] * 2 + [2] * 10
+    with tempfile.TemporaryDirectory() as d:
+        path = line_journal(Path(d), T0, {"filler": states})
+        src = ReviewSource.open([path])
+        timeline = build_timeline(src)
+        (bar,) = stops_at(None, timeline, T0 + 55)  # what the review offered: the Stopped bar alone
+        assert (bar.start, bar.end) == (T0 + 50, T0 + 80)
+        (choice,) = stops_at(record_stops(src), timeline, T0 + 55)
+        assert (choice.start, choice.end) == (T0 + 50, T0 + 100)
+        (choice,) = stops_at(record_stops(src), build_timeline(src), T0 + 215)
+        assert (choice.start, choice.end) == (T0 + 150, T0 + 230)
+        assert "Filler: stop" in choice.label()
