@@ -87,7 +87,6 @@ from widgets.text_fit import header_need
 from widgets.wordings import LongestWording
 from widgets.wrapping_label import WrappingLabel
 
-DETAILS_LINES = 2  # the selected alarm: its priority and state, then its message (6 alarm rows at 1280x800 stay)
 OUTCOME_SHOWN_S = 12.0  # an action's confirmation under the buttons, then who may do what again
 S = AlarmState
 
@@ -390,14 +389,12 @@ class AlarmTable(QWidget):
         # The selected alarm's full message (what to do) on lines of its own: the Message column
         # is elided on a small screen and a touch screen has no hover tooltip, so a tap on a row
         # is enough to read it.
-        # Its DETAILS_LINES are reserved whether a row is selected or not: appearing with a tap it made
-        # the pane taller than its dock, the dock scrolled and the buttons moved under the finger
-        # (qa7 G4). A message longer than the lines ends in "…", with all of it in the tooltip and on
-        # a tap on the line.
-        self.details = WrappingLabel(lines=DETAILS_LINES, elide=True)
+        self.details = QLabel()
         self.details.setObjectName("alarmDetails")
+        self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setVisible(False)
         outer.addWidget(self.details)
 
         # Actions
@@ -713,7 +710,8 @@ class AlarmTable(QWidget):
         rows = self.selected_rows()
         r = self.model.record_at(rows[0]) if len(rows) == 1 else None
         text = self.model.details_text(r) if r is not None else ""
-        self.details.setText(text)  # empty: its lines stay reserved
+        self.details.setText(text)
+        self.details.setVisible(bool(text))
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():
@@ -873,12 +871,12 @@ class AlarmTable(QWidget):
 
 # Local style: outcome messages are marked by border and weight, never by an alarm colour.
 _QSS = """
-QLabel#alarmMessage { padding: 1px 6px; border: 1px solid transparent; }
-QLabel#alarmMessage[outcome="ok"] { border: 1px solid #8F8F8F; background: #E6E6E6; }
-QLabel#alarmMessage[outcome="pending"] { border: 1px dashed #595959; color: #3A3A3A; }
-QLabel#alarmMessage[outcome="failed"] {
-    border: 2px solid #1E1E1E; padding: 0px 5px; background: #E6E6E6; font-weight: bold;
-}
+/* The outcome takes the rights line's place at its height: marked at its left edge, no frame
+   above or below (a frame made the line, and so the pane's minimum, taller). */
+QLabel#alarmMessage { padding: 0px 6px; border: none; border-left: 3px solid transparent; }
+QLabel#alarmMessage[outcome="ok"] { border-left: 3px solid #8F8F8F; background: #E6E6E6; }
+QLabel#alarmMessage[outcome="pending"] { border-left: 3px dashed #595959; color: #3A3A3A; }
+QLabel#alarmMessage[outcome="failed"] { border-left: 5px solid #1E1E1E; background: #E6E6E6; font-weight: bold; }
 QLabel#alarmRights { color: #3A3A3A; }
 QLabel#alarmDetails { padding: 4px 8px; border-left: 4px solid #595959; background: #F0F0F0; }
 QLabel#alarmRights[viewOnly="true"] { color: #1E1E1E; font-weight: bold; }

@@ -65,8 +65,8 @@ class WrappingLabel(QLabel):
 
     def event(self, e: QEvent) -> bool:
         done = super().event(e)
-        if e.type() == QEvent.Type.Polish:  # the style sheet's padding and border are known now
-            self._fit()
+        if self.elide and e.type() == QEvent.Type.Polish:  # the style sheet's padding and border
+            self._fit()  # are known now: the height they take is the label's from the start
             self._show()
         return done
 

@@ -30,7 +30,6 @@ _WINDOWS: dict[int, object] = {}
 
 steps = st.lists(
     st.one_of(
-        st.tuples(st.just("select"), st.integers(0, 12)),
         st.tuples(st.just("action"), st.sampled_from(list(AlarmCommand)), st.booleans()),
         st.tuples(st.just("outcome"), st.sampled_from(["ok", "failed", "pending"]), st.booleans()),
         st.tuples(st.just("user"), st.sampled_from(sorted(USERS))),
