@@ -68,6 +68,14 @@ def is_damaged(path: Path) -> bool:
         conn.close()
 
 
+@pytest.fixture(autouse=True)
+def _qt_application(qapp):
+    """`linehmi report` draws its images with Qt and makes a QGuiApplication when there is none. Run
+    in this process first, that one stayed the process's application and the widget tests after it
+    aborted (QWidget needs a QApplication): pytest-qt's QApplication is made first."""
+    return qapp
+
+
 def call(main: Callable[[list[str]], int], argv: list[str]) -> tuple[int, str]:
     """Run a command in-process: an exception escaping it fails the test (a traceback for a user)."""
     err = io.StringIO()
