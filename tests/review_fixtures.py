@@ -122,10 +122,13 @@ def line_journal(directory: Path, t0: float, states: dict[str, list[int]]) -> Pa
     cfg = _utc_config()
     steps = max((len(v) for v in states.values()), default=0)
     end = t0 + steps * LINE_STEP_S
-    journal = Journal(cfg, directory, clock=lambda: end).open()
+    # Opened at t0, as a running LineHMI is before its samples: the time before "journal opened" is
+    # not recorded (no stop can be found in it), so a clock fixed at the end found no stops at all.
+    clock = [t0]
+    journal = Journal(cfg, directory, clock=lambda: clock[0]).open()
     try:
         tracker = ProductionTracker(ProductionSetup.from_config(cfg), cfg.tag_index(), journal, Auditor(journal),
-                                    clock=lambda: end)  # fmt: skip
+                                    clock=lambda: clock[0])  # fmt: skip
         tracker.start()
         last: dict[str, int] = {}
         events = []
@@ -145,6 +148,7 @@ def line_journal(directory: Path, t0: float, states: dict[str, list[int]]) -> Pa
                     events.append(JournalEvent(EventKind.MACHINE_STATE, f"{m}: -> {name}", source=m, ts=t,
                                                data={"state": name, "fault": "Jam" if v == 4 else ""}))  # fmt: skip
             last = now
+        clock[0] = end
         tracker.tick(force=True)
         journal.write_events(events)
         journal.flush()
