@@ -388,14 +388,17 @@ class AlarmTable(QWidget):
         outer.addWidget(self.view, 1)
         # The selected alarm's full message (what to do) on lines of its own: the Message column
         # is elided on a small screen and a touch screen has no hover tooltip, so a tap on a row
-        # is enough to read it.
-        self.details = QLabel()
+        # is enough to read it. It lies over the list (at the foot, or at the top when the row is
+        # in the lower half), outside the layout: as a line of the layout it grew the pane past
+        # its dock at 1280x800 and pushed Acknowledge out of sight after a tap (qa8 Q5).
+        self.details = QLabel(self.view)
         self.details.setObjectName("alarmDetails")
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAutoFillBackground(True)
         self.details.setVisible(False)
-        outer.addWidget(self.details)
+        self.view.installEventFilter(self)
 
         # Actions
         actions = QHBoxLayout()
@@ -712,6 +715,20 @@ class AlarmTable(QWidget):
         text = self.model.details_text(r) if r is not None else ""
         self.details.setText(text)
         self.details.setVisible(bool(text))
+        self._place_details()
+
+    def _place_details(self) -> None:
+        """Over the list's foot, or its top when the selected row lies in the lower half."""
+        if not self.details.isVisible():
+            return
+        area = self.view.viewport().geometry()
+        w = area.width()
+        h = min(self.details.heightForWidth(w), area.height())
+        rows = self.selected_rows()
+        row_y = self.view.visualRect(self.model.index(rows[0], 0)).center().y() if rows else 0
+        y = area.top() if row_y > area.height() // 2 else area.bottom() + 1 - h
+        self.details.setGeometry(area.left(), y, w, h)
+        self.details.raise_()
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():
@@ -831,6 +848,8 @@ class AlarmTable(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
             self._fit_top_row()
+        elif obj is self.view and event.type() == QEvent.Type.Resize:
+            self._place_details()
         return super().eventFilter(obj, event)
 
     def _update_tabs(self) -> None:

@@ -330,8 +330,8 @@ class LoginDialog(QDialog):
         if user.must_change_password:
             self._pending_user = user
             self.change_info.setText(
-                f"Welcome, {user.display_name or user.name}. This is the first log-in with this password: "
-                f"choose a new one (at least {MIN_PASSWORD_LEN} characters) to continue."
+                f"Welcome, {user.display_name or user.name}: the first log-in with this password. "
+                f"Choose a new one (at least {MIN_PASSWORD_LEN} characters)."
             )
             self.change_info.show()
             self.current_label.hide()

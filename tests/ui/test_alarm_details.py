@@ -33,9 +33,15 @@ def touch_window(qtbot, themed_app, make_runtime, demo_config):
     return win
 
 
+def _buttons(t) -> set[int]:
+    """The heights of the action row: which buttons show depends on the view and the row."""
+    return {b.mapTo(t.window(), QPoint(0, 0)).y() for b in t.buttons.values() if b.isVisible()}
+
+
 def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
     t = touch_window.alarm_table
     assert not t.details.isVisible()  # nothing selected: no details line
+    before = _buttons(t)
     tapped = 0
     for view in VIEW_ORDER:
         t.set_view(view)
@@ -58,6 +64,12 @@ def test_a_tap_on_any_row_shows_its_full_message(qtbot, touch_window):
             qtbot.waitUntil(lambda d=d: d.height() >= d.heightForWidth(d.width()), timeout=2000)
             top_left = d.mapTo(touch_window, QPoint(0, 0))
             assert top_left.y() + d.height() <= touch_window.height()
+            # The action buttons stay where they were (qa8 Q5: the details line pushed Acknowledge
+            # below the pane's edge at 1280x800 after a tap).
+            now = _buttons(t)
+            assert not now or now == before, (
+                f"{view.value} row {row}: the action buttons moved {before} -> {now}"
+            )
             tapped += 1
             if view is AlarmView.ACTIVE and row == 0:
                 _save(touch_window, "alarms_details_touch_1280")
