@@ -48,7 +48,12 @@ def offered(window: ReviewWindow, monkeypatch, t: float) -> list[StopChoice]:
         ]
         return QDialog.DialogCode.Rejected
 
+    def no_stop(*args, **_kw) -> None:
+        # A modal box would wait forever for a click (and block pytest-timeout's signal): fail instead.
+        raise AssertionError(f"no stop offered at {t}: {args[2] if len(args) > 2 else args}")
+
     monkeypatch.setattr(StopReasonDialog, "exec", look)
+    monkeypatch.setattr("hmi.ui.review_window.QMessageBox.information", no_stop)
     window.timeline_view.set_cursor(t)
     window.add_stop_reason()
     return seen
@@ -57,6 +62,7 @@ def offered(window: ReviewWindow, monkeypatch, t: float) -> list[StopChoice]:
 def test_the_stops_offered_are_the_production_models(line_review, monkeypatch):
     window, path = line_review
     stops = file_stops(path)  # the stops the Production view lists and the journal write classifies
+    assert stops, "the fixture's journal has stops"
     for k in range(len(FILLER)):
         t = T0 + 10 * k + 5
         want = [(s.machine, s.start, s.end) for s in stops if s.start <= t < s.end]
