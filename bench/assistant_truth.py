@@ -52,6 +52,17 @@ class Truth:
                 down += hi - lo
         return down
 
+    def down_to_running(self, m: str, end: float) -> float:
+        """Seconds from each stop (Stopped or Faulted) to Running again, as the Production view counts a
+        stop; the record's first seconds, before the machine first runs, are a stop too."""
+        total, since = 0.0, None
+        for ts, v in self.state_changes(m):
+            if v in (0, 4) and since is None:
+                since = ts
+            elif v == 2 and since is not None:
+                total, since = total + ts - since, None
+        return total + (end - since if since is not None else 0.0)
+
     def tw_mean(self, tag: str, a: float, b: float) -> float:
         """Time-weighted mean of good samples over [a, b): each value held until the next sample."""
         rows = [(ts, v, s) for ts, v, s in dev._samples(self.db, tag) if ts < b]

@@ -102,14 +102,7 @@ def build_lead_questions(db_path: Path) -> list[Any]:
 
     # downtime and OEE
     def down(m: str) -> float:
-        ch = tr.state_changes(m)
-        total, since = 0.0, None
-        for ts, v in ch:
-            if v in (0, 4) and since is None:
-                since = ts
-            elif v == 2 and since is not None:
-                total, since = total + ts - since, None
-        return total + (end - since if since is not None else 0.0)
+        return tr.down_to_running(m, end)
 
     add("total downtime for the capper", "downtime", [Fact("duration", round(down("capper")), 2.0)])
     add(

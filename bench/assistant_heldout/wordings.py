@@ -181,16 +181,7 @@ def build_wordings_questions(db_path: Path) -> list[Any]:
 
     # ---- downtime and OEE of the shift ----
     def down(m: str) -> float:
-        """Seconds from each stop (Stopped or Faulted) to Running again, as the Production view counts a
-        stop; the record's first seconds, before the machine first runs, are a stop too."""
-        ch = tr.state_changes(m)
-        total, since = 0.0, None
-        for ts, v in ch:
-            if v in (0, 4) and since is None:
-                since = ts
-            elif v == 2 and since is not None:
-                total, since = total + ts - since, None
-        return total + (end - since if since is not None else 0.0)
+        return tr.down_to_running(m, end)
 
     tot = sum(down(m) for m in MACHINES)
     add(
