@@ -175,6 +175,39 @@ def test_history_joined_to_live_draws_only_what_was_recorded(cfg, rec, data):
             assert violations(x, y, rec, cols, end_t=now, slack=slack) == [], (span, px, source)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(recorded_signals(max_segments=8, spacing=(0.5, 2.0, 10.0)), st.data())
+def test_paused_anywhere_the_buffer_buckets_are_the_views_columns(cfg, rec, data):
+    """Paused on a range whose left edge is no multiple of a column's width (a drag, a set
+    range): the buffer's buckets are that view's pixel columns, as the journal's are. On the
+    live grid (absolute multiples) a bucket's extreme was drawn in its neighbour's column (CI,
+    stop 23: -18.0 drawn in the column before the sample)."""
+    n = len(rec)
+    j = data.draw(st.integers(1, n))
+    t_join = float(rec.ts[j - 1]) + 0.5
+    now = float(rec.ts[-1]) + 5.0
+    clock = Clock(now)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "j.db"
+        write_recorded_journal(path, cfg, {TAG: rec.between(-math.inf, t_join)})
+        hist = Historian.for_files([path], threads=1)
+        live, view = live_view(cfg, clock, has_history=True, started=t_join)
+        feed(live, rec.between(t_join, math.inf))
+        frame_live(view, now, 300.0, 900)
+        view.live_mode = False
+        # a left edge anywhere before the join, columns wider than the samples' spacing
+        v0 = float(rec.ts[0]) + data.draw(st.floats(-10.0, 1.0)) * (t_join - float(rec.ts[0]))
+        px = data.draw(st.integers(100, 1500))
+        v1 = v0 + px * data.draw(st.sampled_from([0.37, 0.97, 1.9, 4.3, 13.7]))
+        view.frame(v0, v1, px, now, rebuild=True)
+        req = view.history_needed(v0, v1, px)
+        if req is not None:
+            view.apply_history(hist.read(req.tags, req.t0, req.t1, width_px=req.width_px))
+            view.frame(v0, v1, px, now, rebuild=True)
+        x, y = pen_xy(view, TAG)
+        assert violations(x, y, rec, Columns(v0, (v1 - v0) / px, px), end_t=now) == [], (v0, v1, px)
+
+
 @pytest.mark.parametrize("span, px", ZOOMS)
 def test_live_0_A_stop_is_flat_and_the_readout_is_the_held_sample(cfg, span, px):
     t_trip = T0 + 3600.0

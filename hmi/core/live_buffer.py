@@ -216,17 +216,25 @@ class LiveBuffers:
 class LiveDecimator:
     """One pen's view of a ring: settled "body" points plus a small "tail", on a fixed grid.
 
-    `width` > 0: min/max buckets of `width` seconds aligned to multiples of `width`
-    (absolute time), so buckets never shift as the window scrolls. `width` == 0: raw points.
+    `width` > 0: min/max buckets of `width` seconds aligned to `origin` + multiples of `width`
+    (absolute time: live, origin 0, so buckets never shift as the window scrolls; paused, the
+    view's own pixel columns, like the journal's buckets). `width` == 0: raw points.
     The body ends at a bucket boundary at least `settle_s` before the newest sample and
     grows in steps of several buckets, so its drawing is rebuilt rarely.
     """
 
     def __init__(
-        self, ring: TagRing, width: float, *, since: float = -math.inf, settle_buckets: int = 8
+        self,
+        ring: TagRing,
+        width: float,
+        *,
+        since: float = -math.inf,
+        settle_buckets: int = 8,
+        origin: float = 0.0,
     ) -> None:
         self.ring = ring
         self.width = float(width)
+        self.origin = float(origin)
         self.since = since
         self._step = max(self.width, 0.5) * settle_buckets
         self._body_end = since  # body covers [since, body_end)
@@ -269,18 +277,18 @@ class LiveDecimator:
         p = self.ring.points(max(self._body_end, self.since))
         if self.width <= 0 or len(p) == 0:
             return p
-        return bucketize(p.ts, p.value, p.status, self.width).to_points()
+        return bucketize(p.ts, p.value, p.status, self.width, self.origin).to_points()
 
     def _grid_floor(self, t: float) -> float:
         if self.width <= 0:
             return t
-        return float(bucket_index(np.array([t]), self.width)[0]) * self.width
+        return self.origin + float(bucket_index(np.array([t]), self.width, self.origin)[0]) * self.width
 
     def _extend(self, new_end: float) -> None:
         start = max(self._body_end, self.since)
         p = self.ring.points(start, new_end)
         if self.width > 0:
-            b = bucketize(p.ts, p.value, p.status, self.width)
+            b = bucketize(p.ts, p.value, p.status, self.width, self.origin)
             self._body_buckets = Buckets.concat([self._body_buckets, b], self.width)
             p = b.to_points()
         self._body = Points.concat([self._body, p])

@@ -151,6 +151,9 @@ class TrendView:
         self.live_mode = live is not None
         self.mode = "overlay"
         self.w = 0.0  # bucket width (s per pixel) the curves are built for
+        # where the buckets' grid starts: live, 0 (absolute multiples of w); paused, the view's
+        # left edge, so the buffer's buckets are the same pixel columns as the journal's
+        self.origin = 0.0
         self.dirty: set[int] = set()
         self.all_dirty = True
         self.lanes_due = True
@@ -290,8 +293,10 @@ class TrendView:
         """Bring every visible pen up to date with the buffers and the loaded history."""
         fr = Frame()
         w = (v1 - v0) / plot_px
-        if not math.isclose(w, self.w, rel_tol=1e-3):
+        origin = 0.0 if self.live_mode else v0
+        if not math.isclose(w, self.w, rel_tol=1e-3) or not _same_grid(origin, self.origin, w):
             self.w = w
+            self.origin = origin
             for pen in self.pens.values():
                 pen.dec = None
                 pen.body_key = ()
@@ -330,7 +335,9 @@ class TrendView:
             since = max(join, v0 - 0.5 * span)
             if dec is None or dec.since > since + 0.25 * span or dec.since < since - 2.0 * span:
                 ring = self.live.ring(pen.idx)
-                dec = pen.dec = LiveDecimator(ring, self.w, since=since, settle_buckets=_BODY_STEP_BUCKETS)
+                dec = pen.dec = LiveDecimator(
+                    ring, self.w, since=since, settle_buckets=_BODY_STEP_BUCKETS, origin=self.origin
+                )
             dec.update()
         elif dec is not None:
             dec = pen.dec = None
@@ -374,7 +381,7 @@ class TrendView:
             v = np.concatenate(v_l)
             st = np.concatenate(s_l)
             own = np.concatenate(own_l)
-            kb = bucket_index(ts, w)
+            kb = bucket_index(ts, w, self.origin)
             starts = np.flatnonzero(np.r_[True, (own[1:] != own[:-1]) | (kb[1:] != kb[:-1])])
             pts, pown = aggregate(ts, v, st, starts, w).to_points_owned(own[starts])
             bounds = np.searchsorted(pown, np.arange(len(pens) + 1), side="left")
@@ -579,6 +586,14 @@ def write_export(
     tmp.replace(path)
     progress(1.0, "written")
     return str(path), rows
+
+
+def _same_grid(a: float, b: float, w: float) -> bool:
+    """Whether origins a and b start the same grid of w-wide columns (within 0.1 % of one)."""
+    if w <= 0:
+        return True
+    off = ((a - b) / w) % 1.0
+    return min(off, 1.0 - off) < 1e-3
 
 
 def clamp_span(seconds: float) -> float:
