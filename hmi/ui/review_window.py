@@ -22,9 +22,10 @@ import datetime as dt
 import getpass
 import os
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
@@ -64,6 +65,7 @@ from hmi.core.review.notes import NoteKind, NotesError, ReviewNote, note_author
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
+from hmi.core.review.source import ReviewSource
 from hmi.core.review.stop_choices import record_stops, stops_at
 from hmi.core.review.timeline import LANES, NOT_RUNNING, Timeline, build_timeline
 from hmi.core.text_samples import display_text
@@ -135,6 +137,10 @@ COMPACT_HEIGHT = 950
 
 
 class ReviewWindow(QMainWindow):
+    # A problem found after the window was built (a damaged page met by a read, or by SQLite's whole
+    # check of the files in the background): from any thread, shown in the banner on the GUI thread.
+    problem_found = Signal(str)
+
     def __init__(
         self,
         source: ReviewRecord,
@@ -265,6 +271,11 @@ class ReviewWindow(QMainWindow):
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems_label.setVisible(bool(problems))
+        self._problems = problems
+        self.problem_found.connect(self._show_problem)
+        self._checking: threading.Thread | None = None
+        if isinstance(source, ReviewSource):
+            source.on_problem(self._tell_problem)
         lay.addWidget(self.problems_label)
         lay.addLayout(bar)
         lay.addWidget(split, 1)
@@ -814,8 +825,33 @@ class ReviewWindow(QMainWindow):
             QMessageBox.warning(self, "Print the shift report", str(exc))
             return 0
 
+    def _tell_problem(self, problem: str) -> None:
+        try:
+            self.problem_found.emit(problem)  # queued to the GUI thread when told from a reader's
+        except RuntimeError:  # the window is gone (the background check outlived it): nothing to show
+            pass
+
+    def _show_problem(self, problem: str) -> None:
+        if problem in self._problems:
+            return
+        self._problems.append(problem)
+        self.problems_label.setText("\n".join(f"⚠ {p}" for p in self._problems))
+        self.problems_label.setVisible(True)
+        self.statusBar().showMessage(f"⚠ {problem}")
+
+    def check_files_in_background(self) -> threading.Thread | None:
+        """SQLite's whole check of the files (the open checked all but the sample data): after the
+        window shows, off the GUI thread; what it finds comes to the banner (`problem_found`)."""
+        if self._checking is None and isinstance(self.source, ReviewSource):
+            self._checking = threading.Thread(
+                target=self.source.check_whole, name="review-whole-check", daemon=True
+            )
+            self._checking.start()
+        return self._checking
+
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
+        QTimer.singleShot(0, self, self.check_files_in_background)  # once the window is painted
         self._share_height()
         QTimer.singleShot(0, self, self._share_height)  # again with the tables' chrome laid out
         self._on_cursor(self._cursor_t)  # the faceplates are filled only while shown

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hmi.core.config import DEMO_CONFIG, ConfigError, load_config
-from hmi.core.journal_read import JournalError, readable_journals
+from hmi.core.journal_read import JournalError, read_leaving_out_damaged, readable_journals
 
 if TYPE_CHECKING:  # the plant historian's modules are imported only when a URL is given
+    from inference.assistant.assistant import Answer, Assistant
     from inference.assistant.plant_access import PlantJournal
 
 
@@ -132,15 +133,27 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
         print(f"linehmi ask: bad line config {exc}", file=sys.stderr)
         return 2
     use_model = args.model and not args.no_model
-    assistant = build_assistant(
-        config=config,
-        db_files=files if plant is None else (),
-        journal=plant,
-        now=args.now,
-        use_model=use_model,
-        model_dir=args.model_dir,
-    )
-    ans = assistant.answer(args.question, use_model=use_model)
+
+    def answer(db_files: list[Path]) -> tuple[Assistant, Answer]:
+        assistant = build_assistant(
+            config=config,
+            db_files=db_files,
+            journal=plant,
+            now=args.now,
+            use_model=use_model,
+            model_dir=args.model_dir,
+        )
+        return assistant, assistant.answer(args.question, use_model=use_model)
+
+    if plant is not None:
+        assistant, ans = answer([])
+    else:  # the open checked all but the sample data: a damaged page met by the answer's reads
+        answered = read_leaving_out_damaged(
+            files, answer, lambda problem: print(f"linehmi ask: note: {problem}", file=sys.stderr)
+        )
+        if answered is None:
+            return 2
+        assistant, ans = answered
     if args.markdown and ans.handover is not None:
         Path(args.markdown).write_text(ans.handover.to_markdown(), encoding="utf-8")
     if args.json:

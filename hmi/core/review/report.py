@@ -156,11 +156,12 @@ def build_report(
     advisories = advisory_spans(events)
     kpis = source.alarm_kpis(t0, t1)
     production = None
-    problems = list(source.problems)
+    no_production: list[str] = []
     try:
         production = summarise(source.production(*window), title)
     except (JournalError, ValueError) as exc:
-        problems.append(f"no production figures: {exc}")
+        no_production.append(f"no production figures: {exc}")
+    problems = [*source.problems, *no_production]  # after the reads: a file left out for damage is named
     report = ShiftReport(
         line_name=source.line_name,
         title=title,
