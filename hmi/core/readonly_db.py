@@ -33,9 +33,10 @@ at open covers the tables a command reads whole (`whole=False`: `quick_check(<ta
 other table: meta, tags, events, commits, ... in milliseconds), and the sample data, which a command
 reads by index ranges (a pen's window, the values at the cursor), is checked where it is read: a read
 that meets a damaged page raises SQLite's "database disk image is malformed" (`is_damage`), and the
-reader (hmi.core.review.source, the Historian's `on_damage`, `linehmi ask`) asks `damage_of` which
-file it was (the whole check, only then), names it and leaves it out. Commands that read every row
-anyway (export, journal copy, production summary) check the whole file at open (`whole=True`); the
+reader (hmi.core.review.source, the Historian's `on_damage`, `linehmi alarms report`) asks
+`damage_of` which file it was (the whole check, only then), names it and leaves it out. Commands
+that read every row anyway (export, journal copy, production summary) and `ask` (the assistant's
+tools log a failed read instead of raising it) check the whole file at open (`whole=True`); the
 review window runs the whole check in the background after it shows.
 
 The verdict is kept per file identity (path, inode, size, mtime, side files) and scope for the

@@ -84,6 +84,7 @@ EVENT_ROWS_WIDE = 8  # the event browser shows at least this many rows at 1920x1
 EVENT_ROWS_COMPACT = 5  # ... and this many at 1280x800
 SIDE_BY_SIDE_MIN_WIDTH = 1600  # trend and event browser side by side from this window width
 EVENT_LIST_FOLLOW_MS = 250  # the event list follows a moving cursor at most 4 times a second
+WHOLE_CHECK_DELAY_MS = 2000  # SQLite's whole check of the files starts this long after the window shows
 
 
 def _hms(ts: float) -> str:
@@ -851,7 +852,8 @@ class ReviewWindow(QMainWindow):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        QTimer.singleShot(0, self, self.check_files_in_background)  # once the window is painted
+        # once the window is painted and its first reads are done: the check competes for the CPU
+        QTimer.singleShot(WHOLE_CHECK_DELAY_MS, self, self.check_files_in_background)
         self._share_height()
         QTimer.singleShot(0, self, self._share_height)  # again with the tables' chrome laid out
         self._on_cursor(self._cursor_t)  # the faceplates are filled only while shown

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hmi.core.config import DEMO_CONFIG, ConfigError, load_config
-from hmi.core.journal_read import JournalError, read_leaving_out_damaged, readable_journals
+from hmi.core.journal_read import JournalError, readable_journals
 
 if TYPE_CHECKING:  # the plant historian's modules are imported only when a URL is given
-    from inference.assistant.assistant import Answer, Assistant
     from inference.assistant.plant_access import PlantJournal
 
 
@@ -98,7 +97,10 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
     files = [Path(f) for f in args.db]
     plant: PlantJournal | None = None
     if not any(str(f).startswith(("postgresql://", "postgres://")) for f in args.db):
-        files, problems = readable_journals(files)
+        # The whole file is checked (not only the tables read whole, hmi.core.readonly_db): the
+        # assistant's tools read samples and log a failed tool instead of raising, so a damaged page
+        # met there would neither be named nor leave the file out.
+        files, problems = readable_journals(files, whole=True)
         for problem in problems:  # named and left out; the answer comes from the others
             print(f"linehmi ask: note: {problem}: left out", file=sys.stderr)
         if not files:
@@ -133,27 +135,15 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
         print(f"linehmi ask: bad line config {exc}", file=sys.stderr)
         return 2
     use_model = args.model and not args.no_model
-
-    def answer(db_files: list[Path]) -> tuple[Assistant, Answer]:
-        assistant = build_assistant(
-            config=config,
-            db_files=db_files,
-            journal=plant,
-            now=args.now,
-            use_model=use_model,
-            model_dir=args.model_dir,
-        )
-        return assistant, assistant.answer(args.question, use_model=use_model)
-
-    if plant is not None:
-        assistant, ans = answer([])
-    else:  # the open checked all but the sample data: a damaged page met by the answer's reads
-        answered = read_leaving_out_damaged(
-            files, answer, lambda problem: print(f"linehmi ask: note: {problem}", file=sys.stderr)
-        )
-        if answered is None:
-            return 2
-        assistant, ans = answered
+    assistant = build_assistant(
+        config=config,
+        db_files=files if plant is None else (),
+        journal=plant,
+        now=args.now,
+        use_model=use_model,
+        model_dir=args.model_dir,
+    )
+    ans = assistant.answer(args.question, use_model=use_model)
     if args.markdown and ans.handover is not None:
         Path(args.markdown).write_text(ans.handover.to_markdown(), encoding="utf-8")
     if args.json:
