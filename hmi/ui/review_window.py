@@ -105,14 +105,16 @@ def _table(headers: list[str]) -> QTableWidget:
     return t
 
 
-def _table_look(t: QTableView, columns: int) -> None:
-    """Read-only, whole rows selected, no row numbers; the columns fit their texts but the last."""
+def _table_look(t: QTableView, columns: int, *, fit: bool = True) -> None:
+    """Read-only, whole rows selected, no row numbers; the columns fit their texts but the last
+    (`fit=False`: the owner sets their widths, see ReviewWindow._fit_event_columns)."""
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
     header = t.horizontalHeader()
+    mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
     for col in range(columns - 1):
-        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(col, mode)
     header.setStretchLastSection(True)
     # A heading starts where its column starts: centred in a last column wider than the view, the
     # alarm picture's "message" read "sage" (qa7 G24).
@@ -176,7 +178,7 @@ class ReviewWindow(QMainWindow):
         self.events_model = EventRowsModel(self)
         self.events_table = QTableView()
         self.events_table.setModel(self.events_model)
-        _table_look(self.events_table, len(EVENT_HEADERS))
+        _table_look(self.events_table, len(EVENT_HEADERS), fit=False)  # _fit_event_columns
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("search the events (text, source, user)")
         self.kind_combo = QComboBox()
@@ -511,6 +513,8 @@ class ReviewWindow(QMainWindow):
             shown.append(e)
         self._shown_events = shown
         self._shown_times = [e.ts for e in shown]  # the cursor's bisect, not a list per move
+        self.events_model.set_events(shown)
+        self._fit_event_columns()
         table = self.events_table
         fm = table.fontMetrics()
         room = (
@@ -523,6 +527,18 @@ class ReviewWindow(QMainWindow):
             return fm.horizontalAdvance(part + "…") <= room
 
         self.events_model.set_events(shown, needle=text, fits=fits)
+
+    def _fit_event_columns(self) -> None:
+        """The event browser's columns but the message fit their texts, as Qt's fit-to-contents
+        measures them (the cells' and the heading's size hints), over the rows that hold each
+        distinct text (EventRowsModel.widest_rows) instead of 1,000 rows at every layout pass."""
+        table, model = self.events_table, self.events_model
+        header = table.horizontalHeader()
+        rows = model.widest_rows()
+        grid = 1 if table.showGrid() else 0  # QTableView.sizeHintForColumn adds the grid line
+        for col in range(len(EVENT_HEADERS) - 1):
+            cells = (table.sizeHintForIndex(model.index(r, col)).width() + grid for r in rows)
+            header.resizeSection(col, max([header.sectionSizeHint(col), *cells]))
 
     def _on_event_row(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._shown_events):
@@ -852,6 +868,7 @@ class ReviewWindow(QMainWindow):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
+        self._fit_event_columns()  # with the fonts of the style sheet, polished now
         # once the window is painted and its first reads are done: the check competes for the CPU
         QTimer.singleShot(WHOLE_CHECK_DELAY_MS, self, self.check_files_in_background)
         self._share_height()
