@@ -1004,7 +1004,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write all rows and figures here")
     p.add_argument(
         "--set",
-        choices=("dev", "heldout", "wordings", "classes", "asst9"),
+        choices=("dev", "heldout", "wordings", "classes", "asst9", "dev9"),
         default="dev",
         help="dev: the questions developed with the router; heldout: bench/assistant_heldout (its own"
         " recording, fault schedule and people; score it once, at the end); wordings: fresh supervisor"
@@ -1012,7 +1012,8 @@ def main(argv: list[str] | None = None) -> int:
         " classes: asst7's set by class of miss (why-stop frames, unacknowledged synonyms, machine and"
         " wear synonyms, exact windows, off-data) over the same recording and config; asst9: asst9's"
         " set (line downtime in other words, machines ranked by lost time, the procedure for a symptom)"
-        " over its own night-shift recording of the demo's fault story",
+        " over its own night-shift recording of the demo's fault story; dev9: asst9's dev set (the same"
+        " classes in other wordings, over a demo journal)",
     )
     args = p.parse_args(argv)
     jdir = Path(args.journal)
@@ -1045,6 +1046,13 @@ def main(argv: list[str] | None = None) -> int:
         from assistant_heldout.questions import build_heldout_questions
 
         questions = build_heldout_questions(files[-1])
+    elif args.set == "dev9":
+        from assistant_dev9 import build_dev9_questions
+
+        from hmi.core.config import DEMO_CONFIG, load_config
+
+        questions = build_dev9_questions(files[-1])
+        config = load_config(DEMO_CONFIG)
     elif args.set in ("wordings", "classes", "asst9"):
         from assistant_heldout.asst9_heldout import build_asst9_questions
         from assistant_heldout.classes import build_classes_questions

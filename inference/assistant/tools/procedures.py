@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from inference.assistant import i18n
+from inference.assistant.catalog import FUNCTION_WORDS
+from inference.assistant.scope import CONVERSATION_WORDS, stem
 from inference.assistant.tools.base import Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
 
@@ -52,6 +54,58 @@ def fit(heading: str, question: str) -> int:
     return 2 if named else 1
 
 
+def _split(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+_HEADING_GRAMMAR = _split("a an the and or of on in at to for with after before when while its")
+
+
+def names_symptom(heading: str, question: str) -> bool:
+    """The section's heading names the question's symptom: every content word of the heading (two at
+    least) is in the question, stemmed ("High motor current" for "high motor current on the
+    conveyor, what should the operator do"). Such a section leads even when it has no numbered
+    steps: the section with steps beside it is about another symptom."""
+    words = {stem(w) for w in re.findall(r"[a-z]+", heading.lower()) if w not in _HEADING_GRAMMAR}
+    asked = {stem(w) for w in re.findall(r"[a-z]+", question.lower())}
+    return len(words) >= 2 and words <= asked
+
+
+# Words that ask for a remedy or name who is to act: they say nothing about the symptom.
+_ASKING = _split(
+    """procedure procedures sop sops step steps instruction instructions guide manual drill checklist fix
+    fixes fixing sort solve solved handle deal cure remedy troubleshoot operator operators supervisor
+    supervisors crew team tech techs technician electrician fitter mechanic maintenance staff people guy
+    guys lad lads keeps keep getting gone going running"""
+)
+
+
+def symptom_words(question: str, machine_words: frozenset[str]) -> set[str]:
+    """The stems of the question's words that describe the symptom: not grammar, not the frame of a
+    remedy question ("what should the operator do", "how do I fix"), not the machine's name."""
+    skip = FUNCTION_WORDS | CONVERSATION_WORDS | _ASKING
+    machines = {stem(w) for w in machine_words}
+    out = set()
+    for w in re.findall(r"[a-z]+", question.lower()):
+        if len(w) < 3 or w in skip or stem(w) in machines:
+            continue
+        out.add(stem(w))
+    return out
+
+
+def covers(hits: list[Any], symptom: set[str]) -> bool:
+    """A document's sections (the search's hits in it) are about the symptom: a symptom word in the
+    title or a heading, or two in their text. One shared word in a body ("empty" in "the transfer
+    ... is empty") is a coincidence of words, not the procedure for it."""
+    if not symptom:
+        return True  # nothing but a machine and a frame ("what should I do about the capper")
+    heads = " ".join([hits[0].section.title, *(h.section.heading for h in hits)])
+    if symptom & {stem(w) for w in re.findall(r"[a-z]+", heads.lower())}:
+        return True
+    body = {stem(w) for h in hits for w in re.findall(r"[a-z]+", h.section.body.lower())}
+    return len(symptom & body) >= 2
+
+
 class SearchProcedures(Tool):
     name = "search_procedures"
     description = "search the SOPs and troubleshooting guides"
@@ -76,13 +130,36 @@ class SearchProcedures(Tool):
         # The best document; within it, the best-ranked section that holds actions (steps) leads.
         doc = hits[0].section.doc
         in_doc = [h for h in hits if h.section.doc == doc]
+        machine_words = frozenset(
+            w
+            for mid_, m in ctx.catalog.machines.items()
+            for w in (mid_, *re.findall(r"[a-z]+", m.name.lower()))
+        )
+        symptom = symptom_words(query, machine_words)
+        if not covers(in_doc, symptom):
+            # qa8: say that no procedure covers it rather than quote one that shares a word.
+            words = " ".join(
+                w for w in dict.fromkeys(re.findall(r"[a-z]+", query.lower())) if stem(w) in symptom
+            )
+            return ToolResult(
+                self.name,
+                {"query": query, "machine": machine},
+                f"No procedure covers “{words}”"
+                + (f" on the {ctx.catalog.machine_name(mid)}" if mid else "")
+                + ". The procedures cover: "
+                + "; ".join(ctx.procedures.titles(mid))
+                + ".",
+                {"hits": [], "symptom": sorted(symptom)},
+                [],
+            )
         with_steps = [h for h in in_doc if steps_of(h.section.body)]
         # A section named for doing something ("Steps to clear a jam", "Urgent actions") beats one that
         # only shares the words ("When jams repeat"), but only a thing asked for: "Restart after an
         # overheat trip" must not lead for "the glue is getting too hot" (qa7 G17: the operator was told
         # to purge and restart instead of switching the heater off).
         with_steps.sort(key=lambda h: fit(h.section.heading, query))
-        lead = with_steps[0] if with_steps else in_doc[0]
+        named = [h for h in in_doc if names_symptom(h.section.heading, query)]
+        lead = named[0] if named else with_steps[0] if with_steps else in_doc[0]
         picked = [lead]
         picked += [h for h in in_doc if h is not lead and steps_of(h.section.body)][: max(0, k - 2)]
         seen_docs = {doc}
