@@ -1140,14 +1140,12 @@ class Router:
                 )
             )
             # The live state beside the procedure (qa8: "the labeller glue is running too hot, what
-            # should the operator do?"): the signal the symptom names, now, else the named machine's state.
+            # should the operator do?"): the value of the signal the symptom names, now.
             sig = [m.id for m in tag_mentions] or [
                 t.name for t in c.best_tags(low, mids[0] if mids else None)
             ]
             if sig:
                 route.calls.append(ToolCall("current_value", {"tag": sig[0], "at": at}))
-            elif len(mids) == 1:
-                route.calls.append(ToolCall("machine_status", {"machine": mids[0], "at": at}))
         elif intent == "alarm_kpis":
             route.calls.append(ToolCall("alarm_kpis", {"start": start, "end": end}))
         elif intent == "why_stop":

@@ -7,6 +7,7 @@ from typing import Any
 
 from inference.assistant import i18n
 from inference.assistant.catalog import FUNCTION_WORDS
+from inference.assistant.language import GRAMMAR
 from inference.assistant.scope import CONVERSATION_WORDS, stem
 from inference.assistant.tools.base import Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
@@ -80,13 +81,23 @@ _ASKING = _split(
 )
 
 
+# A machine stopping, in general words ("stopped", "tripped", "went down"); a jam or an overheat is a
+# symptom of its own.
+_STOPPED = re.compile(
+    r"\b(stop|stops|stopped|stopping|stoppages?|down|faults?|faulted|trip|trips|tripped|fail\w*|broke\w*"
+    r"|break ?downs?|halt\w*|outages?|idle|shut\w*|crash\w*|died|dead)\b"
+)
+
+
 def symptom_words(question: str, machine_words: frozenset[str]) -> set[str]:
     """The stems of the question's words that describe the symptom: not grammar, not the frame of a
     remedy question ("what should the operator do", "how do I fix"), not the machine's name."""
-    skip = FUNCTION_WORDS | CONVERSATION_WORDS | _ASKING
+    skip = FUNCTION_WORDS | CONVERSATION_WORDS | GRAMMAR | _ASKING
     machines = {stem(w) for w in machine_words}
     out = set()
-    for w in re.findall(r"[a-z]+", question.lower()):
+    # A stop itself ("when the conveyor stopped", "the filler tripped") is what every procedure of the
+    # machine is about: the symptom is in the other words, if any.
+    for w in re.findall(r"[a-z]+", _STOPPED.sub(" ", question.lower())):
         if len(w) < 3 or w in skip or stem(w) in machines:
             continue
         out.add(stem(w))
@@ -130,11 +141,8 @@ class SearchProcedures(Tool):
         # The best document; within it, the best-ranked section that holds actions (steps) leads.
         doc = hits[0].section.doc
         in_doc = [h for h in hits if h.section.doc == doc]
-        machine_words = frozenset(
-            w
-            for mid_, m in ctx.catalog.machines.items()
-            for w in (mid_, *re.findall(r"[a-z]+", m.name.lower()))
-        )
+        # The machines the documents are about: their names are no symptom.
+        machine_words = frozenset(m for sec in ctx.procedures.sections for m in sec.machines)
         symptom = symptom_words(query, machine_words)
         if not covers(in_doc, symptom):
             # qa8: say that no procedure covers it rather than quote one that shares a word.
@@ -145,8 +153,9 @@ class SearchProcedures(Tool):
                 self.name,
                 {"query": query, "machine": machine},
                 f"No procedure covers “{words}”"
-                + (f" on the {ctx.catalog.machine_name(mid)}" if mid else "")
-                + ". The procedures cover: "
+                + ". The procedures"
+                + (" for this machine" if mid else "")
+                + " cover: "
                 + "; ".join(ctx.procedures.titles(mid))
                 + ".",
                 {"hits": [], "symptom": sorted(symptom)},
