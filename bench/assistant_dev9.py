@@ -16,15 +16,10 @@ from assistant_heldout.asst9_heldout import MACHINES, NAMES, line_down_sql
 
 def build_dev9_questions(db_path: Any) -> list[Any]:
     import assistant as dev
-    from assistant_truth import Truth
 
-    db = dev.open_db(db_path)
-    tr = Truth(db)
+    hs = dev.HeldOut.open(db_path)
+    db, tr, add = hs.db, hs.tr, hs.add
     Fact = dev.Fact
-    qs: list[Any] = []
-
-    def add(text: str, cat: str, facts: list[Any]) -> None:
-        qs.append(dev.Question(text, cat, facts, 0.0))
 
     line_down = line_down_sql(db, db.end)
     for text in (
@@ -104,5 +99,4 @@ def build_dev9_questions(db_path: Any) -> list[Any]:
         ("which machine lost the most paint tonight", []),
     ):
         add(text, "decline", [Fact("decline", forbidden, 0.0)])
-    db.conn.close()
-    return qs
+    return hs.questions()

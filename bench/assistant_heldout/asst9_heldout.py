@@ -114,16 +114,10 @@ def line_down_sql(db: Any, end: float) -> float:
 
 def build_asst9_questions(db_path: Any) -> list[Any]:
     import assistant as dev  # bench/assistant.py: Fact, Question, Db
-    from assistant_truth import Truth
 
-    db = dev.open_db(db_path)
-    end = db.end
-    tr = Truth(db)
-    qs: list[Any] = []
+    hs = dev.HeldOut.open(db_path)
+    db, end, tr, add = hs.db, hs.end, hs.tr, hs.add
     Fact = dev.Fact
-
-    def add(text: str, cat: str, facts: list[Any]) -> None:
-        qs.append(dev.Question(text, cat, facts, 0.0))
 
     # ---- 1. the line's downtime, in other words (the Production view's Line row) ----
     line_down = line_down_sql(db, end)
@@ -214,5 +208,4 @@ def build_asst9_questions(db_path: Any) -> list[Any]:
         ("what should the operator do about the forklift blocking the aisle", []),
     ):
         add(text, "decline", [Fact("decline", forbidden, 0.0)])
-    db.conn.close()
-    return qs
+    return hs.questions()
