@@ -814,13 +814,17 @@ class Router:
         self._check_procedures = procedure_words is not None
         # Everyday wordings read as the words above (`paraphrase`); spelling is mended only towards the
         # patterns' and the line's own words, never towards a word that is right as typed.
-        vocab = {w for rx in patterns for w in re.findall(r"[a-z]{7,}", rx.pattern)} | {
-            s for s, _rx in _STATE_WORDS
-        }
+        # A pattern's escapes are no letters of its words (`\bblocked` is "blocked", not "bblocked", which
+        # turned a typed "blocked" into "bblocked"); a stem the patterns take with any ending (`\bstarv\w*`)
+        # is right as typed in every form ("starved" was mended to "started").
+        sources = [re.sub(r"\\[a-zA-Z]", " ", rx.pattern) for rx in patterns]
+        vocab = {w for src in sources for w in re.findall(r"[a-z]{7,}", src)} | {s for s, _rx in _STATE_WORDS}
+        stems = {m for rx in patterns for m in re.findall(r"\\b([a-z]{4,})\\w\*", rx.pattern)}
         vocab |= {w for m in catalog.machines.values() for w in m.name.lower().split()}
         vocab |= {w for t in catalog.tags.values() for w in t.words}
         self._paraphrase = Paraphraser(
             vocab,
+            stems=stems,
             machines=[
                 w
                 for m in catalog.machines.values()
@@ -1130,7 +1134,7 @@ class Router:
         elif intent == "procedure":
             # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
             query = q_en
-            mids = [m.id for m in c.find_machines(q_en)]
+            mids = list(dict.fromkeys(m.id for m in c.find_machines(q_en)))
             extra = tuple(m.id for m in alarm_mentions)
             if extra:
                 query += " " + " ".join(extra)

@@ -138,13 +138,26 @@ class SearchProcedures(Tool):
                 {"hits": []},
                 [],
             )
-        # The best document; within it, the best-ranked section that holds actions (steps) leads.
-        doc = hits[0].section.doc
-        in_doc = [h for h in hits if h.section.doc == doc]
-        # The machines the documents are about: their names are no symptom.
+        # The best document that is about the symptom (a line-wide document may rank first on the frame's
+        # words); within it, the best-ranked section that holds actions (steps) leads. The machines the
+        # documents are about: their names are no symptom.
         machine_words = frozenset(m for sec in ctx.procedures.sections for m in sec.machines)
         symptom = symptom_words(query, machine_words)
-        if not covers(in_doc, symptom):
+        by_doc: dict[str, list[Any]] = {}
+        for h in hits:
+            by_doc.setdefault(h.section.doc, []).append(h)
+
+        # A named machine's own documents first, the most specific first ("conveyor faulted": the
+        # conveyor's document, not the alarm-handling one for every machine that ranked first on the
+        # frame's words), then the rest in rank order.
+        def specific(d: str) -> tuple[bool, int]:
+            about = by_doc[d][0].section.machines
+            return (not (mid and mid in about), len(about) if mid and mid in about else 0)
+
+        order = sorted(by_doc, key=specific)
+        doc = next((d for d in order if covers(by_doc[d], symptom)), "")
+        in_doc = by_doc.get(doc, [])
+        if not in_doc:
             # qa8: say that no procedure covers it rather than quote one that shares a word.
             words = " ".join(
                 w for w in dict.fromkeys(re.findall(r"[a-z]+", query.lower())) if stem(w) in symptom
