@@ -875,8 +875,8 @@ class Router:
             if "." in w and w not in self.catalog.tags and w not in self.catalog.alarms:
                 out.append(w)  # looks like a tag name, but is none
                 continue
-            if w in known or w in tag_words or w in _NOT_NAMES or len(w) < 3:
-                continue
+            if w in known or w in tag_words or w in _NOT_NAMES or w in CONVERSATION_WORDS or len(w) < 3:
+                continue  # a general word ("the complete line", "the whole shift") names no machine
             if w.rstrip("s") in known or w.rstrip("s") in _NOT_NAMES:
                 continue
             # Only a word followed by machine-ish context counts ("the mixer stop", "on the mixer?").
