@@ -164,7 +164,8 @@ MOST = re.compile(
 )
 # What is ranked: time lost to stops (not alarms, rejects or the fault model's risk).
 LOST_TIME = re.compile(
-    r"\b(down ?time|lost time|time lost|(?:lost|lose|loses|losing|cost|costs)(?: \w+){0,3} (?:time|minutes?"
+    r"\b(down ?time|lost time|time lost|time loss(?:es)?|loss(?:es)? of time|(?:lost|lose|loses|losing|cost|costs)"
+    r"(?: \w+){0,3} (?:time|minutes?"
     r"|mins?|hours?|seconds?)|(?:time|minutes?|hours?) (?:lost|down|stopped)|stoppage time|stopped"
     r"|stood|down|standstill|longest)\b",
     re.I,

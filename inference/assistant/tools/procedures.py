@@ -8,6 +8,7 @@ from typing import Any
 from inference.assistant import i18n
 from inference.assistant.catalog import FUNCTION_WORDS
 from inference.assistant.language import GRAMMAR
+from inference.assistant.procedures import ProcedureHit
 from inference.assistant.scope import CONVERSATION_WORDS, stem
 from inference.assistant.tools.base import Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
@@ -174,13 +175,27 @@ class SearchProcedures(Tool):
                 {"hits": [], "symptom": sorted(symptom)},
                 [],
             )
-        with_steps = [h for h in in_doc if steps_of(h.section.body)]
+        # The document's other sections come after its hits: an actions section that shares no word with
+        # the symptom ("Immediate actions" for "a grinding noise at the carousel base", whose words stand
+        # in "Symptoms") still leads over a description of the symptom.
+        seen = {id(h.section) for h in in_doc}
+        cands = in_doc + [
+            ProcedureHit(sec, 0.0, " ".join(sec.body.split())[:200])
+            for sec in ctx.procedures.sections
+            if sec.doc == doc and id(sec) not in seen
+        ]
+        with_steps = [h for h in cands if steps_of(h.section.body)]
         # A section named for doing something ("Steps to clear a jam", "Urgent actions") beats one that
         # only shares the words ("When jams repeat"), but only a thing asked for: "Restart after an
         # overheat trip" must not lead for "the glue is getting too hot" (qa7 G17: the operator was told
         # to purge and restart instead of switching the heater off).
         with_steps.sort(key=lambda h: fit(h.section.heading, query))
-        named = [h for h in in_doc if names_symptom(h.section.heading, query)]
+        # A heading that names the symptom leads; the document's own title section is its introduction.
+        named = [
+            h
+            for h in cands
+            if h.section.heading != h.section.title and names_symptom(h.section.heading, query)
+        ]
         lead = named[0] if named else with_steps[0] if with_steps else in_doc[0]
         picked = [lead]
         picked += [h for h in in_doc if h is not lead and steps_of(h.section.body)][: max(0, k - 2)]
