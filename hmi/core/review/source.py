@@ -36,6 +36,7 @@ from hmi.core.journal_read import (
     StoredEvent,
     TagSamples,
     damaged_files,
+    journal_paths,
     met_damage,
     open_journal_checked,
     open_journal_readonly,
@@ -149,18 +150,7 @@ class ReviewSource:
     # --- opening -------------------------------------------------------------------------------------
     @classmethod
     def open(cls, paths: Sequence[Path | str]) -> ReviewSource:
-        candidates: list[Path] = []
-        problems: list[str] = []
-        for p in map(Path, paths):
-            if p.is_dir():
-                found = sorted(p.glob("*.db"))
-                if not found:
-                    problems.append(f"{p}: no journal files (*.db) in this folder")
-                candidates += found
-            elif p.exists():
-                candidates.append(p)
-            else:
-                problems.append(f"{p}: not found")
+        candidates, problems = journal_paths(paths)
         files: list[ReviewFile] = []
         config_json = ""
         for path in candidates:
