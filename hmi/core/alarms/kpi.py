@@ -257,6 +257,17 @@ def _decoded(rows: Iterable[tuple[Any, ...]]) -> Iterator[_Ev]:
             yield _Ev(float(ts), user or "", d)
 
 
+# The first and last sample of the 10-minute rollups: per tag its first and its last bucket (index
+# seeks on the primary key; a bucket's samples lie inside it, so these hold the tag's extremes), not
+# a scan of every rollup row (10 ms of a report per daily file of 4 tags, more with more tags).
+_ROLLUP_SPAN_SQL = """
+SELECT min((SELECT t_first FROM sample_rollup r WHERE r.tag_id = t.id AND r.level = 600 ORDER BY r.bucket LIMIT 1)),
+       max((SELECT t_last FROM sample_rollup r WHERE r.tag_id = t.id AND r.level = 600 ORDER BY r.bucket DESC
+            LIMIT 1))
+FROM tags t
+"""
+
+
 def _read(
     paths: Sequence[Path], end: float | None, start: float | None = None
 ) -> tuple[list[_Ev], float | None, float | None, list[tuple[float, float]]]:
@@ -284,11 +295,7 @@ def _read(
             # last sample, as the plant historian's record reads it: connectors/plant/record.py).
             spans = [conn.execute("SELECT min(ts), max(ts) FROM events").fetchone()]
             try:
-                spans.append(
-                    conn.execute(
-                        "SELECT min(t_first), max(t_last) FROM sample_rollup WHERE level = 600"
-                    ).fetchone()
-                )
+                spans.append(conn.execute(_ROLLUP_SPAN_SQL).fetchone())
             except sqlite3.OperationalError:  # a journal from before the rollups
                 pass
             for a, b in spans:
