@@ -23,6 +23,7 @@ from hmi.core.alarms.event_codec import TransitionCause, transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
 from hmi.core.production.stops import STOP_ACTIONS
+from hmi.core.record_gaps import link_down
 from hmi.core.review.record import ReviewRecord
 
 # States drawn in an alarm colour; every other state is a grey (ISA-101: colour only for abnormal).
@@ -221,17 +222,8 @@ def _stop_mark(ev: StoredEvent) -> StopMark | None:
 
 
 def _blind(events: Iterable[StoredEvent], gaps: Iterable[Gap]) -> list[tuple[float, float]]:
-    """Where no machine state was read: LineHMI not running, and the server link down for every tag
-    (a `data_gap` of "all" tags; a backfill note only says what history filled in afterwards)."""
-    link_down = {
-        (float(ev.data["start"]), float(ev.data["end"]))
-        for ev in events
-        if ev.kind == EventKind.DATA_GAP
-        and ev.data.get("tags") == "all"
-        and isinstance(ev.data.get("start"), int | float)
-        and isinstance(ev.data.get("end"), int | float)
-    }
-    return sorted(link_down | {(g.t0, g.t1) for g in gaps if g.text == NOT_RUNNING})
+    """Where no machine state was read: LineHMI not running, and the server link down for every tag."""
+    return sorted(set(link_down(events)) | {(g.t0, g.t1) for g in gaps if g.text == NOT_RUNNING})
 
 
 def _seen_parts(ta: float, tb: float, blind: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
