@@ -504,10 +504,15 @@ class ShiftSummary:
     pareto: list[ParetoRow]
     reliability: dict[str, Reliability]
     flags: list[str]
+    setup: ProductionSetup  # the reason tree its stops' reasons are words of
 
     @property
     def good(self) -> float | None:
         return self.line_oee.good
+
+    def reason_label(self, stop: Stop) -> str:
+        """A stop's reason as every screen words it (`ProductionSetup.reason_text`)."""
+        return stop.reason_label(self.setup)
 
 
 def summarise(analysis: ProductionAnalysis, shift_name: str = "") -> ShiftSummary:
@@ -525,6 +530,7 @@ def summarise(analysis: ProductionAnalysis, shift_name: str = "") -> ShiftSummar
         pareto=analysis.pareto(),
         reliability={m: analysis.reliability(m) for m in setup.ids},
         flags=list(analysis.flags),
+        setup=setup,
     )
 
 

@@ -558,8 +558,9 @@ class ProductionAnalysis:
             now_cat = Cat(int(tl.state[mi, -1]))
             si = int(tl.cause[mi, -1])
             in_own_stop = now_cat in OWN_STOP_CATS and si >= 0 and tl.stops[si].machine == mid
-            why_now = setup.reason_text(tl.stops[si].reason) if in_own_stop else ""
-            machines.append(MachineNow(mid, now_cat, why_now))
+            code_now = tl.stops[si].reason if in_own_stop else ""
+            why_now = setup.reason_text(code_now) if in_own_stop else ""
+            machines.append(MachineNow(mid, now_cat, why_now, code_now))
         return LineStatus(
             now,
             state,

@@ -190,7 +190,8 @@ def _snapshots(source: ReviewRecord, r: ShiftReport) -> tuple[list[StopSnapshot]
     """The longest stops of the report's one stop definition (the production model's, short stops
     excluded, else the machine-state stops), each with its machine's key pens from the line config."""
     if r.production is not None:
-        stops = [(s.machine, s.start, s.end, s.reason_code()) for s in r.production.stops
+        summary = r.production
+        stops = [(s.machine, s.start, s.end, summary.reason_label(s)) for s in summary.stops
                  if not s.short]  # fmt: skip
     else:
         stops = [(s.machine, s.t0, s.t1, s.reason) for s in r.stops]
@@ -466,7 +467,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
         for st in s.stops:
             lines.append(
                 f"| {_t(st.start)} | {end_text(st, _t(st.end))} | {r.machine_names.get(st.machine, st.machine)} "
-                f"| {st.category}{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
+                f"| {st.category}{' (short)' if st.short else ''} | {_cell(s.reason_label(st))} "
                 f"| {'≥ ' if st.open_end else ''}{st.duration / 60:.1f} | {st.classified_by_text} |"
             )
         lines.append("")
