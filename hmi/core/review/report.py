@@ -25,7 +25,7 @@ from hmi.core.production.journal_io import ShiftSummary, record_window, summaris
 from hmi.core.production.oee import ParetoRow
 from hmi.core.production.stops import STOP_ACTIONS, StopCounts, end_text
 from hmi.core.production.stops import Stop as MachineStop
-from hmi.core.production.text import count, minutes, pct, performance
+from hmi.core.production.text import count, minutes, or_unrecorded, pct, performance
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.review.advisory_spans import AdvisorySpan, advisory_spans
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
@@ -427,10 +427,9 @@ def _production_markdown(r: ShiftReport) -> list[str]:
     head = "| scope | OEE | availability | performance | quality | good | rejects | downtime |"
     lines = ["## Production and OEE (ISO 22400-2)", "", head, "|---|---|---|---|---|---|---|---|"]
     for name, f in [("line", s.line_oee), *((r.machine_names.get(m, m), f) for m, f in s.machines.items())]:
-        lines.append(
-            f"| {name} | {pct(f.oee)} | {pct(f.availability)} | {performance(f)} | {pct(f.quality)} "
-            f"| {count(f.good)} | {count(f.rejects)} | {minutes(f.downtime_s)} |"
-        )
+        cells = [pct(f.oee), pct(f.availability), performance(f), pct(f.quality), count(f.good)]
+        cells += [count(f.rejects), minutes(f.downtime_s)]
+        lines.append(f"| {name} | " + " | ".join(or_unrecorded(f, c) for c in cells) + " |")
     lines += [
         "",
         "Line downtime by reason (the line's lost time, attributed to the machine stop that caused it; "
