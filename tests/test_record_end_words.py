@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from hmi.core.events import EventKind, JournalEvent
 from hmi.core.journal import Journal
-from hmi.journal_cli import copy_journal
 from hmi.core.production.journal_io import (
     closed_marks,
     gap_flags,
@@ -26,6 +25,7 @@ from hmi.core.production.journal_io import (
 )
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.record_gaps import CLOSED, OPENED, RECORD_ENDS_OPEN
+from hmi.journal_cli import copy_journal
 from tests.production_helpers import demo_setup
 from tests.test_journal import batch
 from tests.test_report_record_end import SHIFT_END, SHIFT_START, _utc_config
