@@ -93,10 +93,10 @@ class _Rt(AlarmCondition):
     reentry: bool = False  # back from shelved/suppressed/out of service: activation is rate-limited
     state: AlarmState = AlarmState.NORMAL
     changed_at: float = 0.0
-    # Suppression timers (see `_set_suppressed`): since when its conditions hold without it
-    # suppressed yet (on-delay), and since when none holds while it is still suppressed (release).
-    suppress_pending: float | None = None
-    release_pending: float | None = None
+    # The suppression timer (see `_set_suppressed`): since when its conditions say otherwise than
+    # `suppressed` (they hold and it is not suppressed yet: on-delay; none holds and it still is:
+    # release hold).
+    suppress_change_since: float | None = None
 
 
 def _masked_by_design(rt: _Rt) -> bool:
@@ -526,57 +526,47 @@ class AlarmEngine:
         self._settle_suppression(i, t, before=True)
         rt = self._rt[i]
         holding = self._eval.holding(i)
-        if holding:
-            rt.release_pending = None
-            if rt.suppressed:
-                return
-            if rt.suppress_pending is None:
-                rt.suppress_pending = t
-            if t - rt.suppress_pending < self._suppress_delay[i] - 1e-9:
-                self._suppress_timers.add(i)
-                return
-            rt.suppress_pending = None
+        want = bool(holding)
+        if want == rt.suppressed:
+            rt.suppress_change_since = None  # back as it is before its timer ran out: no change
+            return
+        if rt.suppress_change_since is None:
+            rt.suppress_change_since = t
+        if t - rt.suppress_change_since < self._suppress_wait(i, want) - 1e-9:
+            self._suppress_timers.add(i)
+            return
+        rt.suppress_change_since = None
+        if want:
             self._suppress(i, t, holding)
         else:
-            rt.suppress_pending = None
-            if not rt.suppressed:
-                return
-            if rt.release_pending is None:
-                rt.release_pending = t
-            if t - rt.release_pending < self._suppress_release[i] - 1e-9:
-                self._suppress_timers.add(i)
-                return
-            rt.release_pending = None
             self._unsuppress(i, t)
 
+    def _suppress_wait(self, i: int, suppress: bool) -> float:
+        return self._suppress_delay[i] if suppress else self._suppress_release[i]
+
     def _settle_suppression(self, i: int, t: float, *, before: bool = False) -> None:
-        """Apply a suppression timer of alarm i that came due by t (`before`: strictly before
+        """Apply the suppression timer of alarm i if it came due by t (`before`: strictly before
         t, where a condition changes at t) at its due time: the conditions have not changed
         since it started, or it would have been cancelled."""
         rt = self._rt[i]
-
-        def came_due(due: float) -> bool:
-            return due < t - 1e-9 if before else due <= t + 1e-9
-
-        if rt.suppress_pending is not None:
-            due = rt.suppress_pending + self._suppress_delay[i]
-            if came_due(due):
-                rt.suppress_pending = None
-                holding = self._eval.holding(i)
-                if holding and not rt.suppressed:
-                    self._suppress(i, due, holding)
-        elif rt.release_pending is not None:
-            due = rt.release_pending + self._suppress_release[i]
-            if came_due(due):
-                rt.release_pending = None
-                if rt.suppressed and not self._eval.holding(i):
-                    self._unsuppress(i, due)
+        since = rt.suppress_change_since
+        if since is None:
+            return
+        want = not rt.suppressed
+        due = since + self._suppress_wait(i, want)
+        if not (due < t - 1e-9 if before else due <= t + 1e-9):
+            return
+        rt.suppress_change_since = None
+        holding = self._eval.holding(i)
+        if want and holding:
+            self._suppress(i, due, holding)
+        elif not want and not holding:
+            self._unsuppress(i, due)
 
     def _run_suppress_timers(self, now: float, *, before: bool = False) -> None:
         for i in sorted(self._suppress_timers):
             self._settle_suppression(i, now, before=before)
-            rt = self._rt[i]
-            if rt.suppress_pending is None and rt.release_pending is None:
+            if self._rt[i].suppress_change_since is None:
                 self._suppress_timers.discard(i)
 
     def _suppress(self, i: int, t: float, holding: Sequence[Condition]) -> None:
