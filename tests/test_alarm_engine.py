@@ -556,7 +556,9 @@ def test_vectorised_engine_matches_sample_by_sample():
     assert sum(c for _, c in ra.values()) > 10
 
 
-TRIP = dict(FAULTED, trip=True, name="Filler tripped", message="Filler tripped", action="reset after the repair")
+TRIP = dict(
+    FAULTED, trip=True, name="Filler tripped", message="Filler tripped", action="reset after the repair"
+)
 JAM_TRIP = dict(JAM, trip=True, name="Capper jam", message="Capper jam", action="clear the chute")
 
 

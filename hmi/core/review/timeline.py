@@ -158,9 +158,7 @@ class Timeline:
         self.stop_marks = sorted([*self.stop_marks, *marks], key=lambda m: (m.t, m.event_id))
         self.gaps += gaps
         if any(e.kind in (EventKind.MACHINE_STATE, EventKind.DATA_GAP) for e in new):
-            self.bars = _state_bars(
-                self.events, [m for m, _ in self.machines], self.t1, _blind(self.gaps)
-            )
+            self.bars = _state_bars(self.events, [m for m, _ in self.machines], self.t1, _blind(self.gaps))
         self.__post_init__()
 
 
