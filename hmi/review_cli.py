@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 from hmi.core.journal_read import JournalError
-from hmi.core.review.journal_write import ReviewJournal
 from hmi.core.review.record import ReviewRecord, tag_infos
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewError, ReviewSource
@@ -179,6 +178,8 @@ def review_main(argv: list[str]) -> int:
     if args.users is not None and not args.users.is_file():
         print(f"linehmi review: --users {args.users}: no such file", file=sys.stderr)
         return 2
+    from hmi.core.review.journal_write import ReviewJournal  # the review's writes: not the report's import
+
     journal = (
         ReviewJournal.for_files([(f.path, f.t0, f.t1) for f in source.files], args.users)
         if isinstance(source, ReviewSource)

@@ -64,7 +64,7 @@ from hmi.core.review.notes import NoteKind, NotesError, ReviewNote, note_author
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
-from hmi.core.review.stop_choices import record_stops, stops_at
+from hmi.core.review.stop_choices import no_stop_text, record_stops, stops_at
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
@@ -605,9 +605,7 @@ class ReviewWindow(QMainWindow):
     def add_stop_reason(self) -> None:
         stops = stops_at(self._production(), self.timeline, self._cursor_t)
         if not stops:
-            QMessageBox.information(
-                self, "Stop reason", "No machine is stopped at the cursor: move the cursor into a stop first."
-            )
+            QMessageBox.information(self, "Stop reason", no_stop_text(self._production(), self._cursor_t))
             return
         reasons = []
         if self.source.config is not None and self.source.config.production is not None:

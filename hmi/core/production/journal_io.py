@@ -25,7 +25,7 @@ from hmi.core.production.oee import LINE, OeeFigures, ParetoRow, ProductionAnaly
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import STOP_ACTIONS, Stop, StopEdit
 from hmi.core.production.timeline import MachineData, StateSeries
-from hmi.core.record_gaps import CLOSED, OPENED, RECORD_ENDS_OPEN, file_last_before, recording_gaps
+from hmi.core.record_gaps import CLOSED, OPENED, RECORD_ENDS_OPEN, file_last_before, link_down, recording_gaps
 from hmi.core.rollup import ROLLUP_TABLE, WENT_DOWN_BIT, rollup_state, rollup_went_down
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import Only, last_before, read_tag, source_time_span
@@ -363,11 +363,15 @@ def gap_flags(
     t0: float,
     t1: float,
     closed_at: Collection[float],
+    link: Sequence[tuple[float, float]] = (),
 ) -> list[str]:
-    """The figures' flags for the stretches not recorded. `closed_at`: the record's "journal
-    closed" marks (`closed_marks`): only a gap that begins at one began with LineHMI stopping. A
-    `journal copy` taken while LineHMI ran ends with no such mark, and was said to end with
-    "LineHMI stopped" (qa7 G38)."""
+    """What the figures of [t0, t1] leave out, in time order: the stretches LineHMI was not running
+    (`gaps`, observation_gaps) and those with the server link down (`link`, record_gaps.link_down:
+    the connector journals a Bad sample for every tag when the link drops, so the states there are
+    unknown; a state backfilled from the server's history is known from its time). `closed_at`: the
+    record's "journal closed" marks (`closed_marks`): only a gap that begins at one began with
+    LineHMI stopping. A `journal copy` taken while LineHMI ran ends with no such mark, and was said
+    to end with "LineHMI stopped" (qa7 G38)."""
     hm = setup.calendar.to_local
 
     def said(a: float, b: float) -> str:
@@ -382,7 +386,19 @@ def gap_flags(
         why = "LineHMI stopped" if a in closed_at else RECORD_ENDS_OPEN
         return f"nothing recorded after {hm(a):%H:%M:%S} ({why}): not recorded, not downtime (not in A)"
 
-    return [said(a, b) for a, b in gaps if a <= t1 and b > t0 and (math.isfinite(a) or b < t1)]
+    def link_said(a: float, b: float) -> str:
+        return (
+            f"server link down {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S} ({_secs(b - a)}): machine states not read "
+            "then are not recorded (not in A or P); units the PLC counted meanwhile are in the totals"
+        )
+
+    flagged = [(a, said(a, b)) for a, b in gaps if a <= t1 and b > t0 and (math.isfinite(a) or b < t1)]
+    flagged += [(a, link_said(a, b)) for a, b in link if a < t1 and b > t0]
+    return [text for _a, text in sorted(flagged, key=lambda f: f[0])]
+
+
+def _secs(s: float) -> str:
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.1f} min"
 
 
 def _with_gaps(ser: Series, gaps: Sequence[tuple[float, float]]) -> Series:
@@ -508,7 +524,9 @@ def analyse_sources(
     )
     data = line_data(setup, series(setup, t0, t1), gaps)
     analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events), gaps=gaps)
-    analysis.flags += gap_flags(setup, gaps, t0, t1, closed_marks(events))
+    # Each outage is journaled at its start (its data_gap's time): one that began before t0 is read too.
+    link = link_down(ev for src in events for ev in src.read_events(until=t1, kinds=[EventKind.DATA_GAP]))
+    analysis.flags += gap_flags(setup, gaps, t0, t1, closed_marks(events), link)
     return analysis
 
 

@@ -24,6 +24,7 @@ from hmi.core.alarms.event_codec import TransitionCause, transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
 from hmi.core.production.stops import STOP_ACTIONS
+from hmi.core.record_gaps import link_down
 from hmi.core.review.record import ReviewRecord
 
 # States drawn in an alarm colour; every other state is a grey (ISA-101: colour only for abnormal).
@@ -210,7 +211,8 @@ def _marks(events: Iterable[StoredEvent]) -> tuple[list[Marker], list[Gap], list
         elif ev.kind == EventKind.DATA_GAP:
             g0, g1 = ev.data.get("start"), ev.data.get("end")
             if isinstance(g0, int | float) and isinstance(g1, int | float) and g1 > g0:
-                kind = GapKind.LINK_DOWN if ev.data.get("tags") == "all" else GapKind.TAGS
+                # The link's outages by the one rule of record_gaps.link_down.
+                kind = GapKind.LINK_DOWN if link_down([ev]) else GapKind.TAGS
                 gaps.append(Gap(float(g0), float(g1), ev.message, kind))
             markers.append(Marker(ev.ts, "connection", ev.message, int(ev.severity), ev.id, ev.source))
         elif ev.kind in _LANE_OF:
