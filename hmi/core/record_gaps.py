@@ -19,6 +19,13 @@ from typing import Any, Protocol
 from hmi.core.events import EventKind
 
 OPENED, CLOSED = "journal opened", "journal closed"
+# What a record that ends with no "journal closed" is said to end with: LineHMI had not stopped
+# when the file was copied (`linehmi journal copy` of a running journal), or it stopped uncleanly.
+# The journal alone cannot tell the two apart, so neither is claimed (qa7 G38: a copy taken while
+# LineHMI ran was said to end with "LineHMI stopped").
+RECORD_ENDS_OPEN = (
+    "the record ends there with no stop mark: a copy taken while LineHMI ran, or it did not stop cleanly"
+)
 MIN_GAP_S = 1.0  # a restart within a second is not a gap worth a figure
 
 

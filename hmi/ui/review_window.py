@@ -67,7 +67,7 @@ from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
 from hmi.core.review.source import ReviewSource
 from hmi.core.review.stop_choices import no_stop_text, record_stops, stops_at
-from hmi.core.review.timeline import LANES, NOT_RUNNING, Timeline, build_timeline
+from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
@@ -408,15 +408,7 @@ class ReviewWindow(QMainWindow):
             bar = self.timeline.state_at(machine, t)
             if bar is None:
                 gap = self.timeline.gap_at(t)  # why nothing is known: say it, never a state
-                unread = (
-                    "no data"
-                    if gap is None
-                    else (
-                        "not recorded (LineHMI not running)"
-                        if gap.text == NOT_RUNNING
-                        else "not read (server link down)"
-                    )
-                )
+                unread = "no data" if gap is None else gap.kind.unread
                 states.append([name, unread, "" if gap is None else _hms(gap.t0)])
                 continue
             states.append([name, bar.state + (f" ({bar.fault})" if bar.fault else ""), _hms(bar.t0)])

@@ -90,10 +90,23 @@ class OeeFigures:
     # Of the range's unknown-state time, the seconds nothing was recorded (LineHMI not running,
     # before the record's start); the rest was unknown while recording (state tag Bad, link lost).
     unrecorded_s: float = 0.0
+    # The seconds of the range LineHMI recorded (between the record's gaps, planned breaks
+    # included). None: not known, taken as the whole range. A range with none has no figures: its
+    # zeros would say "we made nothing and lost nothing" of a shift nobody saw (qa7 G35).
+    recorded_s: float | None = None
 
     @property
     def period_s(self) -> float:
         return self.end - self.start
+
+    @property
+    def seen_s(self) -> float:
+        """The recorded seconds of the range (`recorded_s`, else all of it)."""
+        return self.period_s if self.recorded_s is None else self.recorded_s
+
+    @property
+    def nothing_recorded(self) -> bool:
+        return self.period_s > 0 and self.seen_s < 0.5
 
     def time(self, cat: TimeCat) -> float:
         return self.times[int(cat)]
@@ -389,6 +402,7 @@ class ProductionAnalysis:
             p_units=counted.units,
             p_step=counted.max_step,
             unrecorded_s=self._unrecorded_s(scope, a, b),
+            recorded_s=sum(hi - lo for lo, hi in recorded_stretches(tl.gaps, a, b)),
             short_stops=self._short_stops(scope, a, b),
             short_stop_s=setup.short_stop_s,
         )
@@ -558,8 +572,9 @@ class ProductionAnalysis:
             now_cat = Cat(int(tl.state[mi, -1]))
             si = int(tl.cause[mi, -1])
             in_own_stop = now_cat in OWN_STOP_CATS and si >= 0 and tl.stops[si].machine == mid
-            why_now = setup.reason_text(tl.stops[si].reason) if in_own_stop else ""
-            machines.append(MachineNow(mid, now_cat, why_now))
+            code_now = tl.stops[si].reason if in_own_stop else ""
+            why_now = setup.reason_text(code_now) if in_own_stop else ""
+            machines.append(MachineNow(mid, now_cat, why_now, code_now))
         return LineStatus(
             now,
             state,
