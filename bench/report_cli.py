@@ -25,13 +25,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_once(tree: Path, args: list[str], pdf: Path) -> tuple[float, float, float]:
+def child_env(tree: Path, pycache: Path) -> dict[str, str]:
+    """The report's environment: bytecode in a cache of the tree's own (`pycache`), as an installed
+    LineHMI has it. The same for both trees: a tree checked out here may hold `__pycache__` folders
+    from earlier runs while the baseline, fresh from `git archive`, holds none, and with
+    PYTHONDONTWRITEBYTECODE (set on the dev VM) the baseline compiled every source at every run."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {
+        **env,
+        "PYTHONPATH": str(tree),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPYCACHEPREFIX": str(pycache),
+    }
+
+
+def run_once(tree: Path, args: list[str], pdf: Path, env: dict[str, str]) -> tuple[float, float, float]:
     """(wall s, CPU s of the child, load average) of one `linehmi report ... --pdf` in `tree`."""
     cmd = [sys.executable, "-m", "hmi.cli", "report", *args, "--pdf", str(pdf)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     w = time.perf_counter()
-    done = subprocess.run(cmd, cwd=tree, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(tree), "QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
+    done = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - w
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -40,26 +53,38 @@ def run_once(tree: Path, args: list[str], pdf: Path) -> tuple[float, float, floa
     return wall, cpu, os.getloadavg()[0]
 
 
+def _exported(rev: str, into: Path) -> Path:
+    into.mkdir()
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--case", action="append", required=True,
                    help='"NAME=ARGS": the report arguments (--db ... --shift ...) of one case')  # fmt: skip
     p.add_argument("--baseline-rev", required=True, help="the commit to compare with")
+    p.add_argument("--tree-rev", help="compare this commit instead of the working tree (one change alone)")
     p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args(argv)
     cases = [(c.split("=", 1)[0], shlex.split(c.split("=", 1)[1])) for c in args.case]
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory() as base:
-        archive = subprocess.run(
-            ["git", "archive", args.baseline_rev], cwd=ROOT, capture_output=True, check=True
+        trees = [(f"baseline {args.baseline_rev}", _exported(args.baseline_rev, Path(base) / "tree"))]
+        trees.append(
+            (args.tree_rev, _exported(args.tree_rev, Path(base) / "ours"))
+            if args.tree_rev
+            else ("this tree", ROOT)
         )
-        subprocess.run(["tar", "-x", "-C", base], input=archive.stdout, check=True)
-        trees = [(f"baseline {args.baseline_rev}", Path(base)), ("this tree", ROOT)]
         pdf = Path(base) / "bench.pdf"
+        envs = {label: child_env(tree, Path(base) / f"pycache{k}") for k, (label, tree) in enumerate(trees)}
+        for label, tree in trees:  # compiles each tree's bytecode once, untimed
+            run_once(tree, cases[0][1], pdf, envs[label])
         for _ in range(args.rounds):
             for name, report_args in cases:
                 for label, tree in trees:
-                    fig = run_once(tree, report_args, pdf)
+                    fig = run_once(tree, report_args, pdf, envs[label])
                     results.setdefault((name, label), []).append(fig)
                     print(f"{name} | {label} | {fig[0]:.2f} s wall | {fig[1]:.2f} s CPU | load {fig[2]:.1f}",
                           flush=True)  # fmt: skip

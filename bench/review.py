@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -273,21 +272,21 @@ def cli_report(
 ) -> list[tuple[str, list[tuple[float, float, float]]]]:
     """`linehmi report --db DIR --shift late --day DAY --pdf` as a user runs it (a fresh process, its
     imports included), this tree and `baseline_rev` alternating: (wall s, CPU s of the child, load)."""
-    with tempfile.TemporaryDirectory() as base:
+    from report_cli import child_env, run_once  # bench/ is this script's folder
+
+    with tempfile.TemporaryDirectory() as base, tempfile.TemporaryDirectory() as caches:
         trees = ((f"baseline {baseline_rev}", _baseline_tree(baseline_rev, base)), ("this tree", ROOT))
+        # Each tree's bytecode in a cache of its own, compiled by an untimed first run: the same for
+        # both (this tree's __pycache__ folders from earlier runs once made it look faster).
+        envs = {label: child_env(tree, Path(caches) / str(k)) for k, (label, tree) in enumerate(trees)}
+        args = ["--db", str(journals), "--shift", "late", "--day", day]
+        for label, tree in trees:
+            run_once(tree, args, tmp / "cli.pdf", envs[label])
         out: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _ in trees}
         for _ in range(rounds):
             for label, tree in trees:
-                cmd = [sys.executable, "-m", "hmi.cli", "report", "--db", str(journals), "--shift", "late",
-                       "--day", day, "--pdf", str(tmp / "cli.pdf")]  # fmt: skip
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                w = time.perf_counter()
-                subprocess.run(cmd, cwd=tree, capture_output=True, check=True,
-                               env={**os.environ, "PYTHONPATH": str(tree), "QT_QPA_PLATFORM": "offscreen"})  # fmt: skip
-                wall = time.perf_counter() - w
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                out[label].append((wall, cpu, os.getloadavg()[0]))
+                wall, cpu, load = run_once(tree, args, tmp / "cli.pdf", envs[label])
+                out[label].append((wall, cpu, load))
                 print(f"linehmi report, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     return list(out.items())
 
