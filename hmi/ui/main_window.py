@@ -22,8 +22,8 @@ import logging
 import time
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QStatusTipEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStatusBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -82,6 +81,7 @@ from widgets.kpi_view import KpiView
 from widgets.last_known import mark_not_plant_value
 from widgets.line_overview import LineOverview
 from widgets.qc_pane import QcPane
+from widgets.status_bar import MessageStatusBar
 from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
 from widgets.wordings import LongestWording
@@ -470,7 +470,8 @@ class MainWindow(QMainWindow):
         self.trend_dock.raise_()
 
     def _build_status_bar(self) -> None:
-        sb = QStatusBar()
+        # Messages take the journal cell's place, never drawn over it (widgets.status_bar, qa8 Q1).
+        sb = MessageStatusBar()
         sb.setSizeGripEnabled(False)
         self.setStatusBar(sb)
         # Texts set at run time (a user's name, a journal error naming a file): FitLabels, which
@@ -494,7 +495,7 @@ class MainWindow(QMainWindow):
         self.plant_status = FitLabel()
         self.plant_status.setObjectName("plantLabel")
         self.plant_status.setVisible(self.runtime.plant_link is not None)
-        sb.addWidget(self.journal_status, 1)
+        sb.add_message_cell(self.journal_status)
         sb.addPermanentWidget(self.plant_status)
         sb.addPermanentWidget(self.connection_status)
         sb.addPermanentWidget(self.user_status)
@@ -699,6 +700,13 @@ class MainWindow(QMainWindow):
         else:
             chrome = self.alarm_table.sizeHint().height() - view.sizeHint().height() + 2 * row_h + 30
         return chrome + rows * row_h + 6  # a few pixels to spare: the 8th row whole, not 7.95
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.StatusTip and isinstance(e, QStatusTipEvent):
+            # QMainWindow would call QStatusBar's own showMessage, which paints over the cells.
+            self.statusBar().showMessage(e.tip())
+            return True
+        return super().event(e)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
