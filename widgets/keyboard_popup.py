@@ -212,12 +212,22 @@ class TapOpensKeyboard(QObject):
         if obj is self.field and self.enabled and kind == QEvent.Type.MouseButtonPress:
             self.open()
         elif obj is self.avoid and kind == QEvent.Type.Hide:
-            interrupted = self.is_open() and bool(self.field.text())
-            self.close()
-            self._interrupted = interrupted
-        elif obj is self.avoid and kind == QEvent.Type.Show and self._interrupted and self.enabled:
-            QTimer.singleShot(0, self._reopen)  # once the pane is laid out where it now shows
+            self.pane_hidden()
+        elif obj is self.avoid and kind == QEvent.Type.Show:
+            self.pane_shown()
         return False
+
+    def pane_hidden(self) -> None:
+        """The pane went out of view (hidden, or its dock's tab behind another: Qt keeps such a pane
+        "visible", so the window tells this from the dock's visibilityChanged). The keyboard goes;
+        a question half typed brings it back with the pane."""
+        interrupted = self.is_open() and bool(self.field.text())
+        self.close()
+        self._interrupted = interrupted
+
+    def pane_shown(self) -> None:
+        if self._interrupted and self.enabled:
+            QTimer.singleShot(0, self._reopen)  # once the pane is laid out where it now shows
 
     def _reopen(self) -> None:
         if self._interrupted and self.avoid.isVisible():

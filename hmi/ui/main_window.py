@@ -246,6 +246,13 @@ class MainWindow(QMainWindow):
         # The Assistant's on-screen keyboard never covers the line state, the alarm banner and
         # tiles, nor the alarm list when it shows (at 1280x800 it lay over the tiles, qa8 Q6).
         self.assistant_pane.keyboard.keep_clear(self.menuWidget(), self.alarms_dock)
+        self.assistant_dock.visibilityChanged.connect(
+            lambda shown: (
+                self.assistant_pane.keyboard.pane_shown()
+                if shown
+                else self.assistant_pane.keyboard.pane_hidden()
+            )
+        )
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).
         self.production = ProductionPanel.attach(self)

@@ -61,9 +61,10 @@ def test_a_tap_opens_the_keyboard_and_a_typed_question_is_answered(window, qtbot
     _type(popup, "what stopped t")
     win.alarm_store.annunciated.emit([])  # a new alarm: the banner is in view, typing goes on
     assert pane.keyboard.is_open() and pane.input.text() == "what stopped t"
-    bring_forward(win.alarms_dock)  # a trip brings the alarm list forward: the keyboard goes
-    qtbot.waitUntil(lambda: not pane.keyboard.is_open() or pane.isVisible())
-    if not pane.isVisible():
+    bring_forward(win.alarms_dock)  # a trip brings the alarm list forward
+    if win.alarms_dock in win.tabifiedDockWidgets(win.assistant_dock):
+        # The Assistant went behind the list's tab (Qt keeps it "visible"): the keyboard goes.
+        qtbot.waitUntil(lambda: not pane.keyboard.is_open())
         bring_forward(win.assistant_dock)  # back to the question: the keyboard comes back with it
         qtbot.waitUntil(pane.keyboard.is_open)
     assert pane.keyboard.is_open()
