@@ -246,13 +246,7 @@ class MainWindow(QMainWindow):
         # The Assistant's on-screen keyboard never covers the line state, the alarm banner and
         # tiles, nor the alarm list when it shows (at 1280x800 it lay over the tiles, qa8 Q6).
         self.assistant_pane.keyboard.keep_clear(self.menuWidget(), self.alarms_dock)
-        self.assistant_dock.visibilityChanged.connect(
-            lambda shown: (
-                self.assistant_pane.keyboard.pane_shown()
-                if shown
-                else self.assistant_pane.keyboard.pane_hidden()
-            )
-        )
+        self.assistant_dock.visibilityChanged.connect(self._assistant_in_view)
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).
         self.production = ProductionPanel.attach(self)
@@ -904,6 +898,14 @@ class MainWindow(QMainWindow):
         first = min((r.activated_at for r in new if r.activated_at), default=None)
         self._alarm_list_check = (", ".join(r.id for r in new), first, time.monotonic())
         self._check_alarm_list_in_view()
+
+    def _assistant_in_view(self, shown: bool) -> None:
+        """The Assistant's tab came forward or went behind (a method, not a closure: no reference
+        cycle through the window, see test_closed_window_is_freed_at_once_not_by_the_cyclic_gc)."""
+        if shown:
+            self.assistant_pane.keyboard.pane_shown()
+        else:
+            self.assistant_pane.keyboard.pane_hidden()
 
     def _drop_focus_left_behind(self, visible: bool) -> None:
         """A dock went behind another tab (the alarm list brought forward, say). Qt keeps a tabbed
