@@ -47,25 +47,13 @@ def _words_cut(view: PenTable, col: int = COL_PEN) -> list[str]:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), width=st.integers(300, 700))
 def test_pen_names_wrap_between_words_and_the_columns_fit(qtbot, themed_app, demo_config, data, width):
-    names = [t.name for t in demo_config.tags]
-    tags = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=8, unique=True))
-    model = PenTableModel()
-    view = PenTable(model)
-    qtbot.addWidget(view)
-    view.resize(width, 400)
-    view.show()
-    model.set_rows(_rows(demo_config, tags))
-    model.set_selected(tags[0])  # bold: the widest a name gets
-    model.set_value_heading("Value at 20:10:33")
-    qtbot.wait(10)
+    view = _random_table(qtbot, demo_config, data, width)
     assert _words_cut(view) == []
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data(), width=st.integers(220, 520))
-def test_a_narrow_pen_table_wraps_axis_and_quality_before_it_scrolls(
-    qtbot, themed_app, demo_config, data, width
-):
+def _random_table(qtbot, demo_config, data, width: int) -> PenTable:
+    """A pen table `width` px wide with a random set of the demo's pens, the first selected (bold:
+    the widest a name gets) and a review cursor's Value heading."""
     names = [t.name for t in demo_config.tags]
     tags = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=8, unique=True))
     model = PenTableModel()
@@ -77,6 +65,16 @@ def test_a_narrow_pen_table_wraps_axis_and_quality_before_it_scrolls(
     model.set_selected(tags[0])
     model.set_value_heading("Value at 20:10:33")
     qtbot.wait(10)
+    return view
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), width=st.integers(220, 520))
+def test_a_narrow_pen_table_wraps_axis_and_quality_before_it_scrolls(
+    qtbot, themed_app, demo_config, data, width
+):
+    view = _random_table(qtbot, demo_config, data, width)
+    model = view.model()
     h = view.horizontalHeader()
     least = view.pen_column_minimum() + h.sectionSize(COL_VALUE)
     least += sum(view._least_width(c) for c in (COL_QUALITY, COL_AXIS))
