@@ -258,8 +258,66 @@ def open_db(db_path: Path) -> Db:
     return Db(conn, end, dict(conn.execute("SELECT name, id FROM tags")))
 
 
-def _hms(ts: float) -> str:
+def hms(ts: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ts))
+
+
+@dataclass
+class HeldOut:
+    """What every held-out set's builder starts from (bench/assistant_heldout/*.py): the recording,
+    read-only, with its first sample and its end, the independent SQL truth over it, and the questions
+    as they are added. `questions()` closes the recording and hands them over."""
+
+    db: Db
+    begin: float
+    tr: Any  # assistant_truth.Truth
+    qs: list[Question] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, db_path: Path) -> HeldOut:
+        from assistant_truth import Truth
+
+        db = open_db(db_path)
+        begin = db.conn.execute("SELECT min(source_ts) FROM samples").fetchone()[0]
+        return cls(db, begin, Truth(db))
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @property
+    def end(self) -> float:
+        return self.db.end
+
+    def add(self, text: str, cat: str, facts: list[Fact]) -> None:
+        self.qs.append(Question(text, cat, facts, 0.0))
+
+    @property
+    def faults(self) -> dict[str, list[tuple[float, int, str]]]:
+        """Each machine's fault stops with their fault label (time, state, label), from the samples."""
+        return {m: [s for s in self.tr.stops(m) if s[1] == 4 and s[2]] for m in MACHINES}
+
+    def why_stop(self, asked: Any, *, with_time: bool = True) -> None:
+        """(machine, wording) pairs asking why it stopped: the answer names its LAST fault stop's cause
+        (and its time); a machine without one asks nothing."""
+        faults = self.faults
+        for m, text in asked:
+            if faults[m]:
+                ts, _v, label = faults[m][-1]
+                self.add(
+                    text, "why_stop", [*([Fact("time", hms(ts))] if with_time else []), fault_any(label)]
+                )
+
+    def questions(self) -> list[Question]:
+        self.db.conn.close()
+        return self.qs
+
+
+def fault_any(label: str) -> Fact:
+    """A fault named in any of the answer's languages (held-out sets: `FAULT_WORDS`)."""
+    from assistant_heldout.questions import FAULT_WORDS
+
+    return Fact("anyof", FAULT_WORDS.get(label, [label]))
 
 
 def _samples(db: Db, tag: str, t0: float | None = None) -> list[tuple[float, float | None, int]]:
@@ -356,14 +414,14 @@ def build_questions(db_path: Path) -> list[Question]:
                     or fo
                 )
             facts = (
-                [Fact("time", _hms(ts))]
+                [Fact("time", hms(ts))]
                 + ([Fact("text", fault)] if fault else [])
                 + ([_alarm_fact(fo)] if fo else [])
             )
-            add(f"Why did the {m} stop at {_hms(ts)}?", "why_stop", facts, t)
+            add(f"Why did the {m} stop at {hms(ts)}?", "why_stop", facts, t)
             t = time.perf_counter()
             add(
-                f"What happened to the {m} at {_hms(ts)[:5]}?",
+                f"What happened to the {m} at {hms(ts)[:5]}?",
                 "why_stop",
                 [Fact("text", fault or "Faulted")],
                 t,
@@ -400,14 +458,14 @@ def build_questions(db_path: Path) -> list[Question]:
             add(
                 f"When did the {m} stop in the last hour?",
                 "stops",
-                [Fact("time", _hms(ts)) for ts, _v, _f in stops],
+                [Fact("time", hms(ts)) for ts, _v, _f in stops],
                 t,
             )
     # What happened at T (no machine named): the stop nearest that moment.
     for m in ("labeller", "capper"):
         for ts, v, fault in _stops(db, m)[:1]:
             if v == 4 and fault:
-                add(f"What happened at {_hms(ts)}?", "why_stop", [Fact("text", fault)], time.perf_counter())
+                add(f"What happened at {hms(ts)}?", "why_stop", [Fact("text", fault)], time.perf_counter())
     # Is X running? (state now, from the last sample of the state tag)
     for m in MACHINES:
         t = time.perf_counter()
@@ -755,7 +813,7 @@ def _dev_more(db: Db, hour: float) -> list[Question]:
             fstop[0][0] - 1800,
         )
         facts = (
-            [Fact("anyof", ["Yes", "yes"]), Fact("time", _hms(warned[0][0]))]
+            [Fact("anyof", ["Yes", "yes"]), Fact("time", hms(warned[0][0]))]
             if warned
             else [Fact("anyof", ["No", "no warning"])]
         )
@@ -776,9 +834,9 @@ def _dev_more(db: Db, hour: float) -> list[Question]:
             a,
             b,
         )[0][0]
-        add(f"alarms raised from {_hms(a)[:5]} to {_hms(b)[:5]}?", "window", [Fact("num", n)])
+        add(f"alarms raised from {hms(a)[:5]} to {hms(b)[:5]}?", "window", [Fact("num", n)])
         add(
-            f"highest glue temperature on the labeller between {_hms(a)[:5]} and {_hms(b)[:5]}",
+            f"highest glue temperature on the labeller between {hms(a)[:5]} and {hms(b)[:5]}",
             "window",
             [Fact("num", round(tr.vmax("labeller.glue_temp", a, b), 2), 0.011)],
         )
@@ -795,7 +853,7 @@ def _dev_more(db: Db, hour: float) -> list[Question]:
         idle = [ts for ts, v in tr.state_changes(m) if v == 3 and st[0][0] <= ts <= st[0][0] + 30]
         if idle:
             add(
-                f"what made the {m} wait at {_hms(idle[0])}?",
+                f"what made the {m} wait at {hms(idle[0])}?",
                 "cause",
                 [Fact("text", other.capitalize()), Fact("anyof", FAULT_WORDS[label])],
             )
@@ -817,12 +875,12 @@ def _dev_more(db: Db, hour: float) -> list[Question]:
         add(
             "Warum hat der Füller angehalten?",
             "why_stop_de",
-            [Fact("time", _hms(fl[-1][0])), Fact("anyof", FAULT_WORDS[fl[-1][2]]), de],
+            [Fact("time", hms(fl[-1][0])), Fact("anyof", FAULT_WORDS[fl[-1][2]]), de],
         )
         add(
             "灌装机为什么停了？",
             "why_stop_zh",
-            [Fact("time", _hms(fl[-1][0])), Fact("anyof", FAULT_WORDS[fl[-1][2]]), zh],
+            [Fact("time", hms(fl[-1][0])), Fact("anyof", FAULT_WORDS[fl[-1][2]]), zh],
         )
     la = tr.last_alarms()
     un = [a for a, d in la.items() if tr.unacked(d)]
@@ -877,6 +935,14 @@ def fact_ok(f: Fact, text: str, sources: list[Any]) -> bool:
         return any(m.lower() in low for m in DECLINE) and not any(x.lower() in low for x in f.value)
     if f.kind == "source":
         return any(f.value in s.uri() for s in sources)
+    procs = [s.uri() for s in sources if s.kind == "procedure"]
+    if f.kind == "section":  # the answer's first procedure source is one of these sections (doc#anchor)
+        return bool(procs) and any(v in procs[0] for v in f.value)
+    if f.kind == "no_procedure":  # no procedure fits: says so and cites none
+        from assistant_heldout.questions import DECLINE
+
+        low = text.lower()
+        return not procs and any(m.lower() in low for m in (*DECLINE, "no procedure"))
     if f.kind == "text":
         return str(f.value).lower() in text.lower()
     if f.kind == "anyof":
@@ -996,20 +1062,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write all rows and figures here")
     p.add_argument(
         "--set",
-        choices=("dev", "heldout", "wordings", "classes"),
+        choices=("dev", "heldout", "wordings", "classes", "asst9", "dev9"),
         default="dev",
         help="dev: the questions developed with the router; heldout: bench/assistant_heldout (its own"
         " recording, fault schedule and people; score it once, at the end); wordings: fresh supervisor"
         " wordings over the held-out recording, asked with the demo line's config as the app does;"
         " classes: asst7's set by class of miss (why-stop frames, unacknowledged synonyms, machine and"
-        " wear synonyms, exact windows, off-data) over the same recording and config",
+        " wear synonyms, exact windows, off-data) over the same recording and config; asst9: asst9's"
+        " set (line downtime in other words, machines ranked by lost time, the procedure for a symptom)"
+        " over its own night-shift recording of the demo's fault story; dev9: asst9's dev set (the same"
+        " classes in other wordings, over a demo journal)",
     )
     args = p.parse_args(argv)
     jdir = Path(args.journal)
     if args.record:
-        if args.set in ("heldout", "wordings", "classes"):
-            from assistant_heldout import recording as ho
+        if args.set in ("heldout", "wordings", "classes", "asst9"):
+            import importlib
 
+            # The held-out sets' recording; asst9's has its own (a night shift of the demo's fault story).
+            ho = importlib.import_module(
+                "assistant_heldout." + ("asst9_heldout" if args.set == "asst9" else "recording")
+            )
             record(
                 jdir,
                 ho.SECONDS,
@@ -1031,13 +1104,25 @@ def main(argv: list[str] | None = None) -> int:
         from assistant_heldout.questions import build_heldout_questions
 
         questions = build_heldout_questions(files[-1])
-    elif args.set in ("wordings", "classes"):
+    elif args.set == "dev9":
+        from assistant_dev9 import build_dev9_questions
+
+        from hmi.core.config import DEMO_CONFIG, load_config
+
+        questions = build_dev9_questions(files[-1])
+        config = load_config(DEMO_CONFIG)
+    elif args.set in ("wordings", "classes", "asst9"):
+        from assistant_heldout.asst9_heldout import build_asst9_questions
         from assistant_heldout.classes import build_classes_questions
         from assistant_heldout.wordings import build_wordings_questions
 
         from hmi.core.config import DEMO_CONFIG, load_config
 
-        build = build_wordings_questions if args.set == "wordings" else build_classes_questions
+        build = {
+            "wordings": build_wordings_questions,
+            "classes": build_classes_questions,
+            "asst9": build_asst9_questions,
+        }[args.set]
         questions = build(files[-1])
         config = load_config(DEMO_CONFIG)
     else:

@@ -65,3 +65,20 @@ def test_ask_bad_files(tmp_path, capsys):
     bad.write_bytes(b"garbage" * 100)
     assert ask_cli_main(["x", "--db", str(bad)]) == 2
     assert "linehmi ask" in capsys.readouterr().err
+
+
+def test_ask_takes_a_journal_directory_like_review_and_report(db, tmp_path, capsys):
+    # qa8 Q2: "journal file DIR: not found: left out" for an existing directory. A directory is read as
+    # its *.db files (journal_read.journal_paths, the function review and report read one with).
+    question = ["why did the capper stop?", "--no-model"]
+    assert ask_cli_main([*question, "--db", str(db)]) == 0
+    by_file = capsys.readouterr()
+    assert ask_cli_main([*question, "--db", str(db.parent)]) == 0
+    by_dir = capsys.readouterr()
+    assert by_dir.out == by_file.out and "not found" not in by_dir.err
+    # A folder without journal files is named, with what was expected in it.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert ask_cli_main(["x", "--db", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert str(empty) in err and "no journal files (*.db) in this folder" in err

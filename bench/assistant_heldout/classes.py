@@ -31,53 +31,39 @@ Score once before the change and once at the end; when a question fails, mend it
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Any
 
 import assistant as dev  # bench/assistant.py: Fact, Question, Db, helpers
 from assistant_heldout.questions import FAULT_WORDS, NAMES, STATE_WORDS
-from assistant_truth import Truth
 
 Fact = dev.Fact
-Question = dev.Question
 
-MACHINES = ("filler", "capper", "labeller", "conveyor")
+MACHINES = dev.MACHINES
 
 
-def _t(ts: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts))
+_t = dev.hms
 
 
 def build_classes_questions(db_path: Path) -> list[Any]:
-    db = dev.open_db(db_path)
-    conn, end = db.conn, db.end
-    begin = conn.execute("SELECT min(source_ts) FROM samples").fetchone()[0]
-    tr = Truth(db)
-    qs: list[Any] = []
+    hs = dev.HeldOut.open(db_path)
+    db, end, begin, tr, add = hs.db, hs.end, hs.begin, hs.tr, hs.add
 
-    def add(text: str, cat: str, facts: list[Any]) -> None:
-        qs.append(Question(text, cat, facts, 0.0))
-
-    def fault_any(label: str) -> Any:
-        return Fact("anyof", FAULT_WORDS.get(label, [label]))
-
-    faults = {m: [s for s in tr.stops(m) if s[1] == 4 and s[2]] for m in MACHINES}
+    faults = hs.faults
 
     # ---- 1. why it stopped: the last stop's cause, whatever the frame ----
-    for m, text in (
-        ("labeller", "labeller stopped - reason?"),
-        ("capper", "what's behind the capper fault"),
-        ("filler", "filler went belly-up, why"),
-        ("conveyor", "conveyor went kaput earlier. what happened?"),
-        ("capper", "capper tripped out on us, any idea why?"),
-        ("labeller", "the labeller outage - what triggered it?"),
-        ("filler", "filler threw a wobbly, what caused that"),
-        ("conveyor", "explain the conveyor trip"),
-    ):
-        if faults[m]:
-            ts, _v, label = faults[m][-1]
-            add(text, "why_stop", [Fact("time", _t(ts)), fault_any(label)])
+    hs.why_stop(
+        (
+            ("labeller", "labeller stopped - reason?"),
+            ("capper", "what's behind the capper fault"),
+            ("filler", "filler went belly-up, why"),
+            ("conveyor", "conveyor went kaput earlier. what happened?"),
+            ("capper", "capper tripped out on us, any idea why?"),
+            ("labeller", "the labeller outage - what triggered it?"),
+            ("filler", "filler threw a wobbly, what caused that"),
+            ("conveyor", "explain the conveyor trip"),
+        )
+    )
 
     # ---- 2. unacknowledged alarms of one machine, in other words ----
     la = tr.last_alarms()
@@ -191,5 +177,4 @@ def build_classes_questions(db_path: Path) -> list[Any]:
         ("how healthy is the night-shift foreman?", [" %"]),
     ):
         add(q, "decline", [Fact("decline", forbidden, 0.0)])
-    conn.close()
-    return qs
+    return hs.questions()

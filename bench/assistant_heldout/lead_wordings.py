@@ -10,50 +10,37 @@ mend the class it belongs to, never its words.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import assistant as dev  # bench/assistant.py: Fact, Question, Db, helpers
-from assistant_heldout.questions import FAULT_WORDS, NAMES, STATE_WORDS
-from assistant_truth import Truth
+from assistant_heldout.questions import NAMES, STATE_WORDS
 
 Fact = dev.Fact
-Question = dev.Question
 
-MACHINES = ("filler", "capper", "labeller", "conveyor")
+MACHINES = dev.MACHINES
 
 
-def _t(ts: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts))
+_t = dev.hms
 
 
 def build_lead_questions(db_path: Path) -> list[Any]:
-    db = dev.open_db(db_path)
-    conn, end = db.conn, db.end
-    begin = conn.execute("SELECT min(source_ts) FROM samples").fetchone()[0]
-    tr = Truth(db)
-    qs: list[Any] = []
+    hs = dev.HeldOut.open(db_path)
+    db, end, begin, tr, add = hs.db, hs.end, hs.begin, hs.tr, hs.add
 
-    def add(text: str, cat: str, facts: list[Any]) -> None:
-        qs.append(Question(text, cat, facts, 0.0))
-
-    def fault_any(label: str) -> Any:
-        return Fact("anyof", FAULT_WORDS.get(label, [label]))
-
-    faults = {m: [s for s in tr.stops(m) if s[1] == 4 and s[2]] for m in MACHINES}
+    faults = hs.faults
 
     # why a machine stopped
-    for m, text in (
-        ("filler", "filler stopped - reason?"),
-        ("conveyor", "what's behind the conveyor fault"),
-        ("capper", "explain the last capper stoppage"),
-        ("labeller", "labeller went red, why"),
-        ("filler", "root cause for the filler going down?"),
-    ):
-        if faults[m]:
-            _ts, _v, label = faults[m][-1]
-            add(text, "why_stop", [fault_any(label)])
+    hs.why_stop(
+        (
+            ("filler", "filler stopped - reason?"),
+            ("conveyor", "what's behind the conveyor fault"),
+            ("capper", "explain the last capper stoppage"),
+            ("labeller", "labeller went red, why"),
+            ("filler", "root cause for the filler going down?"),
+        ),
+        with_time=False,
+    )
 
     # unacknowledged alarms
     la = tr.last_alarms()
@@ -152,5 +139,4 @@ def build_lead_questions(db_path: Path) -> list[Any]:
         ("when will the new filler be delivered?", []),
     ):
         add(q, "decline", [Fact("decline", forbidden, 0.0)])
-    conn.close()
-    return qs
+    return hs.questions()

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import assistant as dev  # bench/assistant.py: Fact, Question, Db, helpers
-from assistant_truth import Truth
 
 Fact = dev.Fact
 Question = dev.Question
@@ -82,8 +81,7 @@ DECLINE = [
 ]
 
 
-def _t(ts: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts))
+_t = dev.hms
 
 
 def _hm(ts: float) -> str:
@@ -95,23 +93,15 @@ def _good(status: int) -> bool:
 
 
 def build_heldout_questions(db_path: Path) -> list[Any]:
-    db = dev.open_db(db_path)
-    conn, end = db.conn, db.end
-    begin = conn.execute("SELECT min(source_ts) FROM samples").fetchone()[0]
-    qs: list[Any] = []
-
-    def add(text: str, cat: str, facts: list[Any]) -> None:
-        qs.append(Question(text, cat, facts, 0.0))
-
-    tr = Truth(db)
+    hs = dev.HeldOut.open(db_path)
+    db, end, begin, tr, add = hs.db, hs.end, hs.begin, hs.tr, hs.add
     series, last_value, state_changes, state_at = tr.series, tr.last_value, tr.state_changes, tr.state_at
     stops, downtime, tw_mean, vmax, counter = tr.stops, tr.downtime, tr.tw_mean, tr.vmax, tr.counter
     last_alarms, unacked = tr.last_alarms, tr.unacked
 
     lang_de, lang_zh = Fact("lang", "de"), Fact("lang", "zh")
 
-    def fault_any(label: str) -> Any:
-        return Fact("anyof", FAULT_WORDS.get(label, [label]))
+    fault_any = dev.fault_any
 
     def state_any(label: str) -> Any:
         return Fact("anyof", STATE_WORDS[label])
@@ -499,5 +489,4 @@ def build_heldout_questions(db_path: Path) -> list[Any]:
     add("How much energy did the line use today?", "decline", [Fact("decline", [" kWh"], 0.0)])
     add("How many bottles did we make last week?", "decline", [Fact("decline", [], 0.0)])
     add("Wie läuft die Palettieranlage?", "decline_de", [Fact("decline", [], 0.0)])
-    conn.close()
-    return qs
+    return hs.questions()

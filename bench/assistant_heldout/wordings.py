@@ -29,16 +29,13 @@ from typing import Any
 
 import assistant as dev  # bench/assistant.py: Fact, Question, Db, helpers
 from assistant_heldout.questions import FAULT_WORDS, NAMES, STATE_WORDS
-from assistant_truth import Truth
 
 Fact = dev.Fact
-Question = dev.Question
 
-MACHINES = ("filler", "capper", "labeller", "conveyor")
+MACHINES = dev.MACHINES
 
 
-def _t(ts: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts))
+_t = dev.hms
 
 
 def _hm(ts: float) -> str:
@@ -46,36 +43,27 @@ def _hm(ts: float) -> str:
 
 
 def build_wordings_questions(db_path: Path) -> list[Any]:
-    db = dev.open_db(db_path)
-    conn, end = db.conn, db.end
-    begin = conn.execute("SELECT min(source_ts) FROM samples").fetchone()[0]
-    tr = Truth(db)
-    qs: list[Any] = []
-
-    def add(text: str, cat: str, facts: list[Any]) -> None:
-        qs.append(Question(text, cat, facts, 0.0))
-
-    def fault_any(label: str) -> Any:
-        return Fact("anyof", FAULT_WORDS.get(label, [label]))
+    hs = dev.HeldOut.open(db_path)
+    db, end, begin, tr, add = hs.db, hs.end, hs.begin, hs.tr, hs.add
+    fault_any = dev.fault_any
 
     def state_any(code: int) -> Any:
         return Fact("anyof", STATE_WORDS[dev.STATE_LABELS[code]])
 
-    faults = {m: [s for s in tr.stops(m) if s[1] == 4 and s[2]] for m in MACHINES}
+    faults = hs.faults
 
     # ---- why a machine stopped, in plain and indirect words ----
-    for m, text in (
-        ("labeller", "what knocked the labeller out?"),
-        ("conveyor", "the belt conveyor died on us earlier - what happened?"),
-        ("filler", "why'd the filler trip near the end?"),
-        ("capper", "capper went down, root cause pls"),
-        ("filler", "what took the filler offline?"),
-        ("labeller", "why did the lableller stop"),
-        ("capper", "what put the capper into fault?"),
-    ):
-        if faults[m]:
-            ts, _v, label = faults[m][-1]
-            add(text, "why_stop", [Fact("time", _t(ts)), fault_any(label)])
+    hs.why_stop(
+        (
+            ("labeller", "what knocked the labeller out?"),
+            ("conveyor", "the belt conveyor died on us earlier - what happened?"),
+            ("filler", "why'd the filler trip near the end?"),
+            ("capper", "capper went down, root cause pls"),
+            ("filler", "what took the filler offline?"),
+            ("labeller", "why did the lableller stop"),
+            ("capper", "what put the capper into fault?"),
+        )
+    )
     conv = faults["conveyor"]
     if conv:
         tc = conv[0][0]
@@ -154,7 +142,7 @@ def build_wordings_questions(db_path: Path) -> list[Any]:
         " ORDER BY ts"
     )
     if writes:
-        ts, user, old, new = writes[0]
+        _ts, user, old, new = writes[0]
         add(
             "did anybody mess with the filler speed setpoint?",
             "who",
@@ -288,5 +276,4 @@ def build_wordings_questions(db_path: Path) -> list[Any]:
         ("which supplier's caps are we using?", []),
     ):
         add(q, "decline", [Fact("decline", forbidden, 0.0)])
-    conn.close()
-    return qs
+    return hs.questions()

@@ -287,6 +287,25 @@ def open_journal_checked(path: Path | str) -> JournalReader:
     return reader
 
 
+def journal_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
+    """The journal files that `paths` name, as `linehmi review`, `report` and `ask` take them: a file as
+    given, a directory as its *.db files (sorted by name, which is by date); and, for a path that names
+    none, what is wrong with it (not found; a folder without journal files)."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            inside = sorted(p.glob("*.db"))
+            if not inside:
+                problems.append(f"{p}: no journal files (*.db) in this folder")
+            found += inside
+        elif p.exists():
+            found.append(p)
+        else:
+            problems.append(f"{p}: not found")
+    return found, problems
+
+
 def readable_journals(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     """The files of `paths` that open as journals, and what is wrong with each of the others (file
     named: not found, not SQLite, damaged, not a journal): a command names and leaves out a bad

@@ -1,6 +1,7 @@
-"""`linehmi ask "QUESTION" --db FILE`: the assistant for offline review and scripts.
+"""`linehmi ask "QUESTION" --db PATH`: the assistant for offline review and scripts.
 
     linehmi ask "why did the capper stop at 10:42?" --db data/line1_2026-03-29.db
+    linehmi ask "how long was the line down tonight?" --db data/           every journal file of a directory
     linehmi ask "draft my shift handover" --db a.db --db b.db --markdown handover.md
     linehmi ask "which alarms are unacknowledged?" --db x.db --json --no-model
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hmi.core.config import DEMO_CONFIG, ConfigError, load_config
-from hmi.core.journal_read import JournalError, readable_journals
+from hmi.core.journal_read import JournalError, journal_paths, readable_journals
 
 if TYPE_CHECKING:  # the plant historian's modules are imported only when a URL is given
     from inference.assistant.plant_access import PlantJournal
@@ -49,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         action="append",
         required=True,
-        metavar="FILE",
-        help="journal file (repeat for several days), or a plant historian URL postgresql://...?line=LINE",
+        metavar="PATH",
+        help="journal file or journal directory (its *.db files; repeat for several), or a plant historian"
+        " URL postgresql://...?line=LINE",
     )
     p.add_argument("--line", help="plant historian: the line (or ?line=LINE in the URL)")
     p.add_argument(
@@ -97,7 +99,11 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
     files = [Path(f) for f in args.db]
     plant: PlantJournal | None = None
     if not any(str(f).startswith(("postgresql://", "postgres://")) for f in args.db):
+        # A journal directory is read as its files, as `linehmi review` and `report` read it (qa8 Q2:
+        # "journal file DIR: not found" for an existing directory).
+        files, missing = journal_paths(files)
         files, problems = readable_journals(files)
+        problems = missing + problems
         for problem in problems:  # named and left out; the answer comes from the others
             print(f"linehmi ask: note: {problem}: left out", file=sys.stderr)
         if not files:

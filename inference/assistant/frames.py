@@ -134,3 +134,77 @@ def asks_why_stop(low: str, machine_ends: Sequence[int], known: Known, *, stop_l
     if stop_list and PLURAL_STOPS.search(low):
         return False
     return bool(STOP_EVENT.search(low)) or slang_stop(low, machine_ends, known)
+
+
+# --- how much time was lost, and which machine lost the most -------------------------------------------
+#
+# A downtime question has two parts in any order: a LENGTH of time asked for ("how long", "for how many
+# minutes", "how much time", "total time", "minutes lost") and a STANDSTILL ("down", "stopped", "stood
+# still", "at a standstill", "out of action", "not running", "lost"), or the word downtime itself,
+# which is both. Without a machine it asks for the line's downtime: the Production view's Line row,
+# never the machines' stops added up. A ranking question asks which machine (or "rank"/"order by")
+# lost the MOST time, stood LONGEST, or had the BIGGEST/WORST downtime: every machine's downtime over
+# the period, most first, from the same stops.
+DURATION = re.compile(
+    r"\b(how long|how much (?:time|down ?time)|(?:for )?how many (?:minutes?|mins?|hours?|hrs?|seconds?|secs?)"
+    r"|total (?:time|down ?time)|(?:minutes?|mins?|hours?|seconds?|time) (?:lost|of (?:down ?time|stoppage"
+    r"|standstill))|lost time|time lost|down ?time)\b",
+    re.I,
+)
+STANDSTILL = re.compile(
+    r"\b(down|down ?time|stopped|stop|stops|stoppages?|stood|stand(?:ing)?(?: still)?|standstill|still"
+    r"|out(?: of action)?|not running|(?:was|were)n'?t running|lost|losing|loses|lose|halted|dead|off)\b",
+    re.I,
+)
+# The most, the longest, the biggest... of what the question ranks.
+MOST = re.compile(
+    r"\b(most|longest|biggest|largest|greatest|worst|top|highest|rank(?:ed|ing|s)?|order(?:ed)? by"
+    r"|sort(?:ed)? by)\b",
+    re.I,
+)
+# What is ranked: time lost to stops (not alarms, rejects or the fault model's risk).
+LOST_TIME = re.compile(
+    r"\b(down ?time|lost time|time lost|time loss(?:es)?|loss(?:es)? of time|(?:lost|lose|loses|losing|cost|costs)"
+    r"(?: \w+){0,3} (?:time|minutes?"
+    r"|mins?|hours?|seconds?)|(?:time|minutes?|hours?) (?:lost|down|stopped)|stoppage time|stopped"
+    r"|stood|down|standstill|longest)\b",
+    re.I,
+)
+WHICH_MACHINE = re.compile(
+    r"\b(which|what|whose)(?: \w+)? (machines?|ones?)\b|\b(worst|top|biggest|main|leading) machines?\b"
+    r"|\bby machine\b|\bmachines? by\b",
+    re.I,
+)
+# A question about something other than time lost, even with "most": alarms, rejects, risk, values.
+OTHER_SUBJECT = re.compile(
+    r"\b(alarms?|rejects?|defects?|scrap|risk|fail(?:ure|ing)?|wear|temperature|temp|vibration|current"
+    r"|pressure|speed|torque|bottles?|stops?(?! time)|faults?|trips?|jams?)\b",
+    re.I,
+)
+
+
+def asks_downtime(low: str) -> bool:
+    """A length of time asked for a standstill ("for how many minutes was the whole line down", "how
+    much time did we lose", "total time the line stood still"), not a running time."""
+    if not DURATION.search(low):
+        return False
+    if re.search(r"\b(running|run|ran|producing|up and running|uptime)\b", low) and not re.search(
+        r"\bnot running\b|\b(?:was|were)n'?t running\b", low
+    ):
+        return False
+    return bool(STANDSTILL.search(low))
+
+
+def asks_downtime_rank(low: str) -> bool:
+    """Which machine lost the most time ("which machine lost us the most time", "rank the machines by
+    downtime", "what machine was stopped longest"): a ranking of the machines by downtime. Counting
+    stops ("which machine stopped most often") or another subject (alarms, rejects) is not."""
+    if not (MOST.search(low) and LOST_TIME.search(low)):
+        return False
+    if re.search(r"\b(how many|most often|how often|most stops|number of)\b", low):
+        return False
+    if OTHER_SUBJECT.search(re.sub(r"\bstops? time\b|\bstoppage time\b", " ", low)) and not re.search(
+        r"\bdown ?time\b|\blost time\b|\btime lost\b", low
+    ):
+        return False
+    return bool(WHICH_MACHINE.search(low) or re.search(r"\brank|\border(?:ed)? by|\bsort(?:ed)? by", low))

@@ -188,8 +188,12 @@ class Paraphraser:
     needs the vocabulary word to be the only one that close).
     """
 
-    def __init__(self, vocabulary: Iterable[str], machines: Iterable[str] = ()) -> None:
-        """`machines`: the line's machine ids, names and aliases (what a word for a machine may follow)."""
+    def __init__(
+        self, vocabulary: Iterable[str], machines: Iterable[str] = (), stems: Iterable[str] = ()
+    ) -> None:
+        """`machines`: the line's machine ids, names and aliases (what a word for a machine may follow);
+        `stems`: beginnings of words that are right in any form ("starv": starved, starving)."""
+        self._stems = tuple(sorted({s.lower() for s in stems}))
         own = {w for mean in MEANINGS for w in re.findall(r"[a-z]+", mean.to)}  # the words it reads as
         names = sorted({m.lower() for m in machines if m}, key=len, reverse=True)
         # "the capper asset", "the labeller station": the machine named twice; the word goes.
@@ -209,6 +213,8 @@ class Paraphraser:
     def _spell(self, word: str, known: frozenset[str]) -> str:
         low = word.lower()
         if len(low) < 7 or not low.isalpha() or low in self._vocab or low in known:
+            return word
+        if low.startswith(self._stems):
             return word
         near = [
             w

@@ -292,6 +292,13 @@ class ProcedureIndex:
         text = " ".join(f"{s.title} {s.heading} {s.body}" for s in self.sections).lower()
         return set(re.findall(r"[a-z]+", text))
 
+    def titles(self, machine: str | None = None) -> list[str]:
+        """ "DOC-ID title" of each document, of those about `machine` (and the line-wide ones) when given."""
+        docs = {
+            s.doc_id: s.title for s in self.sections if not machine or not s.machines or machine in s.machines
+        }
+        return [f"{d} {t}" for d, t in sorted(docs.items())]
+
     def close(self) -> None:
         self._db.close()
 

@@ -100,6 +100,13 @@ _NOT_YET_ACKED = (
 )
 
 
+# Someone at the line a remedy is asked for ("the operator", "my crew", "we").
+_PEOPLE = (
+    r"(i|we|you|they|someone|somebody|anyone|anybody|(?:(?:the|my|our|an?|each|every|this|that) )?"
+    r"(?:operators?|supervisors?|crews?|teams?|shift|techs?|technicians?|electricians?|fitters?|mechanics?"
+    r"|maintenance|staff|people|guys?|lads?))"
+)
+
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "handover",
@@ -148,6 +155,11 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bhow (do|can|should|to|would) (i|we|you)?\b",
             r"\bhow to\b",
             r"\bwhat (should|do|must) (i|we)\b",
+            # The remedy asked for someone at the line: "what should the operator do", "what does the
+            # crew do about it", "how should my operator fix it".
+            rf"\bwhat (should|must|shall|do|does|can|could|would|ought)( to)? {_PEOPLE}( (to|be))? do(ing)?\b",
+            rf"\bhow (do|does|can|should|would|shall|must) {_PEOPLE}\b",
+            r"\bwhat (actions?|steps?) (should|must|do|does|to)\b",
             r"\btroubleshoot",
             r"\binstructions?\b",
             r"\bsteps?\b(?! changes?)",
@@ -339,6 +351,10 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+# Intents whose own frame decides even when the question ranks by time lost ("who lost us the most
+# time" is a person's doing; "what should I do about the downtime" a procedure).
+_OWN_FRAMES = frozenset({"who", "procedure", "handover", "oee", "alarm_kpis"})
+
 # Questions about things the plant data does not hold: (pattern, what is missing).
 OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
     (
@@ -368,7 +384,9 @@ OUT_OF_SCOPE: list[tuple[re.Pattern[str], str]] = [
             r"\bdeliver(y|ies|ed)?\b",
             r"\b(lorry|lorries|truck|trucks|shipments?|shipping)\b",
             r"\bpurchase orders?\b",
-            r"\b(price|prices|priced|cost|costs|invoice|invoices)\b",
+            # "cost us the most time" is time lost, not money.
+            r"\b(price|prices|priced|invoice|invoices|money|euros?|dollars?)\b",
+            r"\bcosts?\b(?!(?: \w+){0,3} (?:time|minutes?|mins?|hours?|seconds?|down ?time)\b)",
             r"\b(do|does|did) (we|they|you|i) pay\b",
             r"\bpay(ing)? (for|per)\b",
             r"\b(rosters?|rota|rotas|staffing|holidays?|vacations?|sick leave|wages?|salary)\b",
@@ -502,6 +520,10 @@ _NOT_NAMES = frozenset(
         "an",
         "the",
         "line",
+        "downtime",
+        "uptime",
+        "stoppage",
+        "standstill",
         "plant",
         "shift",
         "shifts",
@@ -787,17 +809,22 @@ class Router:
             + [rx for _s, rx in _STATE_WORDS]
             + [rx for _f, rx in _FAULT_WORDS]
             + [frames.REASON, frames.STOP_EVENT]
+            + [frames.DURATION, frames.STANDSTILL, frames.MOST, frames.LOST_TIME, frames.WHICH_MACHINE]
         )
         self._check_procedures = procedure_words is not None
         # Everyday wordings read as the words above (`paraphrase`); spelling is mended only towards the
         # patterns' and the line's own words, never towards a word that is right as typed.
-        vocab = {w for rx in patterns for w in re.findall(r"[a-z]{7,}", rx.pattern)} | {
-            s for s, _rx in _STATE_WORDS
-        }
+        # A pattern's escapes are no letters of its words (`\bblocked` is "blocked", not "bblocked", which
+        # turned a typed "blocked" into "bblocked"); a stem the patterns take with any ending (`\bstarv\w*`)
+        # is right as typed in every form ("starved" was mended to "started").
+        sources = [re.sub(r"\\[a-zA-Z]", " ", rx.pattern) for rx in patterns]
+        vocab = {w for src in sources for w in re.findall(r"[a-z]{7,}", src)} | {s for s, _rx in _STATE_WORDS}
+        stems = {m for rx in patterns for m in re.findall(r"\\b([a-z]{4,})\\w\*", rx.pattern)}
         vocab |= {w for m in catalog.machines.values() for w in m.name.lower().split()}
         vocab |= {w for t in catalog.tags.values() for w in t.words}
         self._paraphrase = Paraphraser(
             vocab,
+            stems=stems,
             machines=[
                 w
                 for m in catalog.machines.values()
@@ -848,8 +875,8 @@ class Router:
             if "." in w and w not in self.catalog.tags and w not in self.catalog.alarms:
                 out.append(w)  # looks like a tag name, but is none
                 continue
-            if w in known or w in tag_words or w in _NOT_NAMES or len(w) < 3:
-                continue
+            if w in known or w in tag_words or w in _NOT_NAMES or w in CONVERSATION_WORDS or len(w) < 3:
+                continue  # a general word ("the complete line", "the whole shift") names no machine
             if w.rstrip("s") in known or w.rstrip("s") in _NOT_NAMES:
                 continue
             # Only a word followed by machine-ish context counts ("the mixer stop", "on the mixer?").
@@ -1007,6 +1034,12 @@ class Router:
             low, machine_ends, self.scope.explained, stop_list=intent == "stops"
         ):
             intent = "why_stop"
+        # Time lost, in any words: which machine lost the most ("which machine lost us the most time
+        # tonight?") ranks the machines by downtime; a length of a standstill ("for how many minutes was
+        # the whole line down?") is the downtime: the line's without a machine (`frames`).
+        rank = frames.asks_downtime_rank(low) and len(mids) != 1 and intent not in _OWN_FRAMES
+        if rank or (intent in (None, "stops", "value", "status", "stats") and frames.asks_downtime(low)):
+            intent = "stops"
         if intent is None:
             # A bare tag or machine name still gets an answer ("filler bearing temperature?").
             if tag_mentions or (
@@ -1101,7 +1134,7 @@ class Router:
         elif intent == "procedure":
             # The whole question: a time phrase in it ("when the capper is jammed") is its subject here.
             query = q_en
-            mids = [m.id for m in c.find_machines(q_en)]
+            mids = list(dict.fromkeys(m.id for m in c.find_machines(q_en)))
             extra = tuple(m.id for m in alarm_mentions)
             if extra:
                 query += " " + " ".join(extra)
@@ -1110,6 +1143,13 @@ class Router:
                     "search_procedures", {"query": query, "machine": mids[0] if len(mids) == 1 else None}
                 )
             )
+            # The live state beside the procedure (qa8: "the labeller glue is running too hot, what
+            # should the operator do?"): the value of the signal the symptom names, now.
+            sig = [m.id for m in tag_mentions] or [
+                t.name for t in c.best_tags(low, mids[0] if mids else None)
+            ]
+            if sig:
+                route.calls.append(ToolCall("current_value", {"tag": sig[0], "at": at}))
         elif intent == "alarm_kpis":
             route.calls.append(ToolCall("alarm_kpis", {"start": start, "end": end}))
         elif intent == "why_stop":
@@ -1120,8 +1160,15 @@ class Router:
                 per_machine("event_sequence", at=point, kind=kind, fault=fault)
             else:
                 per_machine("event_sequence", start=start, end=end, kind=kind, fault=fault)
+        elif intent == "stops" and rank:
+            route.calls.append(ToolCall("machine_states", {"start": start, "end": end, "focus": "rank"}))
         elif intent == "stops":
-            focus = "downtime" if re.search(r"\bhow long\b|\bdown ?time\b|\bdown\b|\bout\b", low) else None
+            focus = (
+                "downtime"
+                if frames.asks_downtime(low)
+                or re.search(r"\bhow long\b|\bdown ?time\b|\bdown\b|\bout\b", low)
+                else None
+            )
             per_machine("machine_states", start=start, end=end, focus=focus)
         elif intent == "alarms":
             state = self._alarm_state(low)

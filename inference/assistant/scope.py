@@ -59,7 +59,7 @@ CONVERSATION_WORDS = _split(
     not also too just only even still already yet again ever never always often sometimes usually
     really actually exactly roughly approximately about around almost nearly quite very rather so then
     there here right soon currently recently lately please thanks thank okay ok hi hello hey quickly
-    briefly anyway else instead overall altogether together wise
+    briefly anyway else instead overall altogether together wise entire complete full
     of in on at to for from by with without into onto over under above below between through during
     before after since until till while within across behind near up down out off and or but if
     because than as whether though although per via against along toward towards beside besides

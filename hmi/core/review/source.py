@@ -26,6 +26,7 @@ from hmi.core.journal_read import (
     JournalError,
     StoredEvent,
     TagSamples,
+    journal_paths,
     open_journal_checked,
     open_journal_readonly,
     read_samples_from_files,
@@ -83,18 +84,7 @@ class ReviewSource:
     # --- opening -------------------------------------------------------------------------------------
     @classmethod
     def open(cls, paths: Sequence[Path | str]) -> ReviewSource:
-        candidates: list[Path] = []
-        problems: list[str] = []
-        for p in map(Path, paths):
-            if p.is_dir():
-                found = sorted(p.glob("*.db"))
-                if not found:
-                    problems.append(f"{p}: no journal files (*.db) in this folder")
-                candidates += found
-            elif p.exists():
-                candidates.append(p)
-            else:
-                problems.append(f"{p}: not found")
+        candidates, problems = journal_paths(paths)
         files: list[ReviewFile] = []
         config_json = ""
         for path in candidates:

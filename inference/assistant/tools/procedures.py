@@ -6,6 +6,10 @@ import re
 from typing import Any
 
 from inference.assistant import i18n
+from inference.assistant.catalog import FUNCTION_WORDS
+from inference.assistant.language import GRAMMAR
+from inference.assistant.procedures import ProcedureHit
+from inference.assistant.scope import CONVERSATION_WORDS, stem
 from inference.assistant.tools.base import Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
 
@@ -52,6 +56,68 @@ def fit(heading: str, question: str) -> int:
     return 2 if named else 1
 
 
+def _split(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+_HEADING_GRAMMAR = _split("a an the and or of on in at to for with after before when while its")
+
+
+def names_symptom(heading: str, question: str) -> bool:
+    """The section's heading names the question's symptom: every content word of the heading (two at
+    least) is in the question, stemmed ("High motor current" for "high motor current on the
+    conveyor, what should the operator do"). Such a section leads even when it has no numbered
+    steps: the section with steps beside it is about another symptom."""
+    words = {stem(w) for w in re.findall(r"[a-z]+", heading.lower()) if w not in _HEADING_GRAMMAR}
+    asked = {stem(w) for w in re.findall(r"[a-z]+", question.lower())}
+    return len(words) >= 2 and words <= asked
+
+
+# Words that ask for a remedy or name who is to act: they say nothing about the symptom.
+_ASKING = _split(
+    """procedure procedures sop sops step steps instruction instructions guide manual drill checklist fix
+    fixes fixing sort solve solved handle deal cure remedy troubleshoot operator operators supervisor
+    supervisors crew team tech techs technician electrician fitter mechanic maintenance staff people guy
+    guys lad lads keeps keep getting gone going running"""
+)
+
+
+# A machine stopping, in general words ("stopped", "tripped", "went down"); a jam or an overheat is a
+# symptom of its own.
+_STOPPED = re.compile(
+    r"\b(stop|stops|stopped|stopping|stoppages?|down|faults?|faulted|trip|trips|tripped|fail\w*|broke\w*"
+    r"|break ?downs?|halt\w*|outages?|idle|shut\w*|crash\w*|died|dead)\b"
+)
+
+
+def symptom_words(question: str, machine_words: frozenset[str]) -> set[str]:
+    """The stems of the question's words that describe the symptom: not grammar, not the frame of a
+    remedy question ("what should the operator do", "how do I fix"), not the machine's name."""
+    skip = FUNCTION_WORDS | CONVERSATION_WORDS | GRAMMAR | _ASKING
+    machines = {stem(w) for w in machine_words}
+    out = set()
+    # A stop itself ("when the conveyor stopped", "the filler tripped") is what every procedure of the
+    # machine is about: the symptom is in the other words, if any.
+    for w in re.findall(r"[a-z]+", _STOPPED.sub(" ", question.lower())):
+        if len(w) < 3 or w in skip or stem(w) in machines:
+            continue
+        out.add(stem(w))
+    return out
+
+
+def covers(hits: list[Any], symptom: set[str]) -> bool:
+    """A document's sections (the search's hits in it) are about the symptom: a symptom word in the
+    title or a heading, or two in their text. One shared word in a body ("empty" in "the transfer
+    ... is empty") is a coincidence of words, not the procedure for it."""
+    if not symptom:
+        return True  # nothing but a machine and a frame ("what should I do about the capper")
+    heads = " ".join([hits[0].section.title, *(h.section.heading for h in hits)])
+    if symptom & {stem(w) for w in re.findall(r"[a-z]+", heads.lower())}:
+        return True
+    body = {stem(w) for h in hits for w in re.findall(r"[a-z]+", h.section.body.lower())}
+    return len(symptom & body) >= 2
+
+
 class SearchProcedures(Tool):
     name = "search_procedures"
     description = "search the SOPs and troubleshooting guides"
@@ -73,16 +139,64 @@ class SearchProcedures(Tool):
                 {"hits": []},
                 [],
             )
-        # The best document; within it, the best-ranked section that holds actions (steps) leads.
-        doc = hits[0].section.doc
-        in_doc = [h for h in hits if h.section.doc == doc]
-        with_steps = [h for h in in_doc if steps_of(h.section.body)]
+        # The best document that is about the symptom (a line-wide document may rank first on the frame's
+        # words); within it, the best-ranked section that holds actions (steps) leads. The machines the
+        # documents are about: their names are no symptom.
+        machine_words = frozenset(m for sec in ctx.procedures.sections for m in sec.machines)
+        symptom = symptom_words(query, machine_words)
+        by_doc: dict[str, list[Any]] = {}
+        for h in hits:
+            by_doc.setdefault(h.section.doc, []).append(h)
+
+        # A named machine's own documents first, the most specific first ("conveyor faulted": the
+        # conveyor's document, not the alarm-handling one for every machine that ranked first on the
+        # frame's words), then the rest in rank order.
+        def specific(d: str) -> tuple[bool, int]:
+            about = by_doc[d][0].section.machines
+            return (not (mid and mid in about), len(about) if mid and mid in about else 0)
+
+        order = sorted(by_doc, key=specific)
+        doc = next((d for d in order if covers(by_doc[d], symptom)), "")
+        in_doc = by_doc.get(doc, [])
+        if not in_doc:
+            # qa8: say that no procedure covers it rather than quote one that shares a word.
+            words = " ".join(
+                w for w in dict.fromkeys(re.findall(r"[a-z]+", query.lower())) if stem(w) in symptom
+            )
+            return ToolResult(
+                self.name,
+                {"query": query, "machine": machine},
+                f"No procedure covers “{words}”"
+                + ". The procedures"
+                + (" for this machine" if mid else "")
+                + " cover: "
+                + "; ".join(ctx.procedures.titles(mid))
+                + ".",
+                {"hits": [], "symptom": sorted(symptom)},
+                [],
+            )
+        # The document's other sections come after its hits: an actions section that shares no word with
+        # the symptom ("Immediate actions" for "a grinding noise at the carousel base", whose words stand
+        # in "Symptoms") still leads over a description of the symptom.
+        seen = {id(h.section) for h in in_doc}
+        cands = in_doc + [
+            ProcedureHit(sec, 0.0, " ".join(sec.body.split())[:200])
+            for sec in ctx.procedures.sections
+            if sec.doc == doc and id(sec) not in seen
+        ]
+        with_steps = [h for h in cands if steps_of(h.section.body)]
         # A section named for doing something ("Steps to clear a jam", "Urgent actions") beats one that
         # only shares the words ("When jams repeat"), but only a thing asked for: "Restart after an
         # overheat trip" must not lead for "the glue is getting too hot" (qa7 G17: the operator was told
         # to purge and restart instead of switching the heater off).
         with_steps.sort(key=lambda h: fit(h.section.heading, query))
-        lead = with_steps[0] if with_steps else in_doc[0]
+        # A heading that names the symptom leads; the document's own title section is its introduction.
+        named = [
+            h
+            for h in cands
+            if h.section.heading != h.section.title and names_symptom(h.section.heading, query)
+        ]
+        lead = named[0] if named else with_steps[0] if with_steps else in_doc[0]
         picked = [lead]
         picked += [h for h in in_doc if h is not lead and steps_of(h.section.body)][: max(0, k - 2)]
         seen_docs = {doc}

@@ -29,13 +29,13 @@ class Production(Tool):
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         machine: str | None = args.get("machine")
-        j = ctx.need_journal()
+        ctx.need_journal()
         if machine:
             ctx.resolve_machine(machine)  # an unknown machine is named as such
         a, b = ctx.range_of(args.get("start"), args.get("end"))
         rng = ctx.range_label(a, b)
         try:
-            analysis = j.production(a, b, ctx.production)
+            analysis = ctx.production_analysis(a, b)
         except JournalError:
             raise ToolError(
                 "I can't answer that from the plant data: OEE needs a production model (planned time, ideal"

@@ -166,7 +166,7 @@ class EventSequence(Tool):
     ) -> ToolResult | None:
         """A stop the production model has (the Stops tab's list) but no running-to-stopped state change
         shows: a start-up stop, a short stop. None: the model has none either (or there is no model)."""
-        production = _production(ctx, j, a, b)
+        production = _production(ctx, a, b)
         if production is None:
             return None
         cands = [s for s in production.stops if s.machine in mids and s.start < b and s.end > a]
@@ -603,11 +603,68 @@ class _StopRow:
         )
 
 
-def _production(ctx: PlantTools, j: AssistantJournal, a: float, b: float) -> ProductionAnalysis | None:
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """The machines by time lost to stops over a period, most first, and what was counted."""
+
+    text: str
+    localized: dict[str, str]
+    facts: list[dict[str, Any]]
+    top_name: str
+    top_s: float
+
+
+def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng: str) -> _Ranking:
+    """Rank machines by their downtime (`downtime_s` of each machine's facts: the production model's
+    stops, the Stops table's, when there is one), most first; ties keep the line order. Says what is
+    counted, so "lost time" is not read as the line's downtime or as a count of stops."""
+    ranked = sorted(facts_all, key=lambda f: -f["downtime_s"])
+    name = ctx.catalog.machine_name
+
+    def short_of(f: dict[str, Any]) -> int:
+        return sum(1 for st in f["stop_list"] if st.get("short"))
+
+    items = []
+    for f in ranked:
+        n, k = f["stops"], short_of(f)
+        what = f"{n} stop{'s' if n != 1 else ''}" + (f", {k} short" if k else "")
+        items.append(f"{name(f['machine'])} {fmt_duration(f['downtime_s'])} ({what})")
+    top = ranked[0]
+    counted = (
+        "each stop of the Production view's Stops table, from its start to running again, short stops"
+        " included; the line's OEE counts short stops as speed loss, not downtime"
+        if model
+        else "time Stopped or Faulted from the machines' state changes (no production model in the journal)"
+    )
+    if top["downtime_s"] <= 0:
+        text = f"No machine lost time to stops from {rng} (counted: {counted})."
+        de = f"Keine Maschine hatte Stillstandszeit ({rng})."
+        zh = f"{rng}期间没有机器停机。"
+    else:
+        tied = [f for f in ranked if f["downtime_s"] == top["downtime_s"]]
+        lead = " and ".join(name(f["machine"]) for f in tied)
+        text = (
+            f"Most time lost from {rng}: {lead} ({fmt_duration(top['downtime_s'])}). Machines by time lost"
+            f" to stops (counted: {counted}): " + "; ".join(items) + "."
+        )
+        de = (
+            f"Am meisten Zeit verloren ({rng}): {lead} ({fmt_duration(top['downtime_s'])}). Nach"
+            " Stillstandszeit: " + "; ".join(items) + "."
+        )
+        zh = (
+            f"{rng}停机时间最长：{lead}（{fmt_duration(top['downtime_s'])}）。按停机时间："
+            + "；".join(items)
+            + "。"
+        )
+    facts = [{"machine": f["machine"], "downtime_s": f["downtime_s"], "stops": f["stops"]} for f in ranked]
+    return _Ranking(text, {"de": de, "zh": zh}, facts, name(top["machine"]), float(top["downtime_s"]))
+
+
+def _production(ctx: PlantTools, a: float, b: float) -> ProductionAnalysis | None:
     """The production model over [a, b): its stops are the Stops tab's, its LINE scope the Line row's
     (None: the journal has no production model)."""
     try:
-        return j.production(a, b, ctx.production)
+        return ctx.production_analysis(a, b)
     except (JournalError, ValueError):
         return None
 
@@ -615,7 +672,11 @@ def _production(ctx: PlantTools, j: AssistantJournal, a: float, b: float) -> Pro
 class MachineStates(Tool):
     name = "machine_states"
     description = "state history, stops, stop reasons and downtime of machines (and totals across them)"
-    params = (Param("machine", "str"), *TIME_PARAMS, Param("focus", "str", enum=("stops", "downtime")))
+    params = (
+        Param("machine", "str"),
+        *TIME_PARAMS,
+        Param("focus", "str", enum=("stops", "downtime", "rank")),
+    )
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         machine: str | None = args.get("machine")
@@ -626,7 +687,7 @@ class MachineStates(Tool):
         sources: list[Source] = []
         loc: dict[str, list[str]] = {lang: [] for lang in i18n.LANGS}
         evs_all = j.events(None, b, kinds=["machine_state"], sources=mids)
-        production = _production(ctx, j, a, b)
+        production = _production(ctx, a, b)
         analysis = list(production.stops) if production is not None else None
         for mid in mids:
             evs = [e for e in evs_all if e.source == mid]
@@ -719,6 +780,7 @@ class MachineStates(Tool):
         head = f"From {rng}: "
         tail = ""
         line_down: float | None = None
+        added_up = ""
         facts_line: dict[str, Any] = {}
         if len(facts_all) > 1:
             tot_stops = sum(f["stops"] for f in facts_all)
@@ -741,10 +803,13 @@ class MachineStates(Tool):
                 # The line's downtime is the production model's (the Production view's Line row), not
                 # the machines' stops added up: those overlap (one stop idles its neighbours).
                 line_down = production.oee(LINE).downtime_s
-                tail = (
-                    f" The line was down {fmt_duration(line_down)} in total (Production view, Line row)."
+                added_up = (
                     f" Machine stops added up (they overlap, so this is not the line's downtime):"
                     f" {tot_stops} stops, {fmt_duration(tot_down)}{most}."
+                )
+                tail = (
+                    f" The line was down {fmt_duration(line_down)} in total (Production view, Line row)."
+                    + added_up
                 )
                 loc["de"].append(
                     f"Die Linie stand insgesamt {fmt_duration(line_down)} (Produktion, Zeile Linie)."
@@ -771,15 +836,35 @@ class MachineStates(Tool):
                 + "。"
             )
         keys: list[str] = []
-        if line_down is not None and focus == "downtime":
+        body = head + " ".join(lines) + tail
+        if focus == "rank" and len(facts_all) > 1:
+            ranking = _ranking(ctx, facts_all, production is not None, rng)
+            keys = [ranking.top_name, fmt_duration(ranking.top_s)]
+            line_txt = (
+                f" The line was down {fmt_duration(line_down)} in total (Production view, Line row)."
+                if line_down is not None
+                else ""
+            )
+            body = ranking.text + line_txt + " Per machine: " + " ".join(lines)
+            facts_line["ranking"] = ranking.facts
+            for lang in i18n.LANGS:
+                loc[lang] = [ranking.localized[lang]]
+        elif line_down is not None and focus == "downtime":
             keys = [fmt_duration(line_down)]
+            # The figure asked for first: the line's downtime, then what it is made of.
+            body = (
+                f"The line was down {fmt_duration(line_down)} in total from {rng} (Production view, Line row)."
+                + added_up
+                + " Per machine: "
+                + " ".join(lines)
+            )
         if len(facts_all) == 1:
             f0 = facts_all[0]
             keys = [fmt_duration(f0["downtime_s"])] if focus == "downtime" else [f"{f0['stops']} stop"]
         return ToolResult(
             self.name,
             {"machine": machine, "start": a, "end": b, "range": rng},
-            head + " ".join(lines) + tail,
+            body,
             {"machines": facts_all, **facts_line},
             sources,
             key_facts=keys,
