@@ -344,7 +344,7 @@ class PenTable(QTableView):
         return max(PEN_MIN_PX, widest + decoration)
 
     def _least_width(self, c: int) -> int:
-        """The narrowest `c` (Quality, Axis) goes: its longest word whole, with the cell's padding
+        """The narrowest column `c` (the Axis) goes: its longest word whole, with the cell's padding
         (what Qt's fit adds to the widest text), and its heading whole."""
         words = [w for r in range(self.model().rowCount()) for w in str(self._cell(r, c)).split()]
         fm = self.fontMetrics()
@@ -357,9 +357,9 @@ class PenTable(QTableView):
 
     def _fit_pen_column(self) -> None:
         """The pen column takes the rest of the width, never under its minimum. Where the table is
-        narrower than all four columns, Axis and then Quality wrap their words first ("Filler
-        state" on two lines) rather than the table scrolling sideways with the axis cut at its edge
-        ("Filler sta", qa7/qa8 G10); the value stays on one line. Only a table too narrow even then
+        narrower than all four columns, the Axis wraps its words first ("Filler state" on two
+        lines) rather than the table scrolling sideways with the axis cut at its edge ("Filler
+        sta", qa7/qa8 G10); value and quality stay on one line. Only a table too narrow even then
         scrolls sideways."""
         if self._fitting:
             return
@@ -370,13 +370,9 @@ class PenTable(QTableView):
             pen_min = self.pen_column_minimum()
             widths = {c: self._natural.get(c, h.sectionSize(c)) for c in (COL_VALUE, COL_QUALITY, COL_AXIS)}
             over = pen_min + sum(widths.values()) - room
-            for c in (COL_AXIS, COL_QUALITY):
-                if over <= 0:
-                    break
-                give = min(over, widths[c] - self._least_width(c))
-                if give > 0:
-                    widths[c] -= give
-                    over -= give
+            if over > 0:  # the axis is set with the pen list: a wrapped one never changes its row's
+                # height during a scrub, as a quality ("No connection") or a value would
+                widths[COL_AXIS] -= max(0, min(over, widths[COL_AXIS] - self._least_width(COL_AXIS)))
             wrapped = False
             for c, w in widths.items():
                 if h.sectionSize(c) != w:
