@@ -72,7 +72,7 @@ class WholeLinesScrollArea(QScrollArea):
         return bands
 
     def fit_edge(self) -> None:
-        """Set the bottom margin so the viewport's foot cuts no line of text."""
+        """Set the bottom margin so the viewport's foot cuts no row."""
         inner = self.widget()
         if inner is None:
             return
@@ -80,9 +80,10 @@ class WholeLinesScrollArea(QScrollArea):
         full = self.contentsRect().height() - (hbar.height() if hbar.isVisible() else 0)
         top_shown = self.verticalScrollBar().value()
         edge = top_shown + full
-        # A row taller than MAX_SHARE of the pane (a camera image) is cut whatever the edge does:
-        # the rows beside and under it are still kept whole.
-        bands = [b for b in self._text_bands(inner) if b[1] - b[0] <= full * MAX_SHARE]
+        lowest = top_shown + full - full * MAX_SHARE  # the edge never goes above this
+        # A row the edge could only clear by hiding more than MAX_SHARE of the pane (a camera
+        # image) is cut whatever the edge does; the rows beside and under it are still kept whole.
+        bands = [b for b in self._text_bands(inner) if b[0] >= lowest]
         moved = True
         while moved:
             moved = False
@@ -90,8 +91,6 @@ class WholeLinesScrollArea(QScrollArea):
                 if top < edge < bottom:
                     edge, moved = top, True
         margin = top_shown + full - edge
-        if margin > full * MAX_SHARE:
-            margin = 0
         if margin != self._bottom_margin:
             self._bottom_margin = margin
             self.setViewportMargins(0, 0, 0, margin)

@@ -30,13 +30,13 @@ def cut_at_foot(area: QScrollArea) -> list[str]:
     if inner is None or not port.isVisible():
         return []
     foot = port.height()
-    tall = area.contentsRect().height() * MAX_SHARE  # a camera image: cut whatever the edge does
+    full = area.contentsRect().height()
     out = []
     for w in rows_of(inner):
         r = row_rect(w)
-        if r.height() > tall:
-            continue
         top = w.mapTo(port, QPoint(0, r.top())).y()
+        if full - top > full * MAX_SHARE:
+            continue  # clearing it would hide more than MAX_SHARE of the pane (a camera image)
         bottom = top + r.height()  # exclusive
         if top < foot < bottom:
             what = getattr(w, "text", lambda: "")() if hasattr(w, "text") else ""
