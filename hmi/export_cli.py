@@ -51,7 +51,7 @@ def export_cli_main(argv: list[str]) -> int:
     p.add_argument("--to", dest="t1", help="end, ISO 8601 local time (default: the end)")
     p.add_argument("--csv", required=True, help="output file ('-': standard output)")
     args = p.parse_args(argv)
-    files, problems = readable_journals(_files(args.journal))
+    files, problems = readable_journals(_files(args.journal), whole=True)
     for problem in problems:  # named and left out: the samples of the others
         print(f"linehmi export: note: {problem}: left out", file=sys.stderr)
     if not files:

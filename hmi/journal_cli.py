@@ -30,7 +30,7 @@ def copy_journal(src: Path, dst: Path) -> int:
     try:
         source = connect_readonly(src)
         source.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        check_sound(source, src)
+        check_sound(source, src, whole=True)
     except sqlite3.DatabaseError as exc:
         raise ValueError(
             f"{src}: not a readable SQLite journal ({what_is_wrong(exc)}); to keep the damaged file as it is, copy it"

@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 from hmi.core.journal_read import JournalError
-from hmi.core.review.journal_write import ReviewJournal
 from hmi.core.review.record import ReviewRecord, tag_infos
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewError, ReviewSource
@@ -115,14 +114,22 @@ def report_main(argv: list[str]) -> int:
     except ReviewError as exc:
         print(f"linehmi report: {exc}", file=sys.stderr)
         return 2
-    for problem in source.problems:
-        print(f"linehmi report: note: {problem}", file=sys.stderr)
+    told: list[str] = []
+
+    def tell_problems() -> None:  # those found at the open, then those its reads find (a damaged page)
+        for problem in source.problems[len(told) :]:
+            print(f"linehmi report: note: {problem}", file=sys.stderr)
+            told.append(problem)
+
+    tell_problems()
     t0, t1, title = _period(source, args.shift, args.day)
     try:
         report = build_report(source, t0, t1, title)
     except ValueError as exc:
         print(f"linehmi report: {exc}", file=sys.stderr)
         return 2
+    finally:
+        tell_problems()
     md_path = Path(args.markdown) if args.markdown and args.markdown != "-" else None
     prefix = f"{md_path.stem}_" if md_path is not None else ""
     if args.markdown == "-":
@@ -138,6 +145,7 @@ def report_main(argv: list[str]) -> int:
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     images = render_snapshots(report, source.historian(), tag_infos(source))
+    tell_problems()
     if md_path is not None:
         md_path.write_text(to_markdown(report, image_prefix=prefix), encoding="utf-8")
         for name, image in images.items():
@@ -179,6 +187,8 @@ def review_main(argv: list[str]) -> int:
     if args.users is not None and not args.users.is_file():
         print(f"linehmi review: --users {args.users}: no such file", file=sys.stderr)
         return 2
+    from hmi.core.review.journal_write import ReviewJournal  # the review's writes: not the report's import
+
     journal = (
         ReviewJournal.for_files([(f.path, f.t0, f.t1) for f in source.files], args.users)
         if isinstance(source, ReviewSource)

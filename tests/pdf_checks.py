@@ -56,8 +56,74 @@ def blocks_and_captions(doc) -> tuple[list[str], list[str]]:  # doc: QTextDocume
     return texts, captions
 
 
+def _shown_first(block):
+    """What a section opening at `block` (the block after its heading) shows first, as (kind, block):
+    "chart" (a caption with its chart, or a chart), "table", "list" or "text". A section that opens
+    with one paragraph leading into a table, a list or a chart ("The 5 longest stops, …" above the
+    first chart) shows that table, list or chart: a heading printed with only that lead-in at a page's
+    foot is the heading QA8 saw stranded (G25)."""
+    from PySide6.QtGui import QTextCursor
+
+    def kind(b) -> str:
+        if OBJECT in b.text() or (b.next().isValid() and OBJECT in b.next().text() and norm(b.text())):
+            return "chart"
+        if QTextCursor(b).currentTable() is not None:
+            return "table"
+        return "list" if b.textList() is not None else "text"
+
+    def next_shown(b):
+        while b.isValid() and not norm(b.text()) and OBJECT not in b.text():
+            b = b.next()
+        return b
+
+    first = next_shown(block)
+    if not first.isValid() or first.blockFormat().headingLevel() > 0:
+        return None
+    if kind(first) == "text":
+        second = next_shown(first.next())
+        if second.isValid() and second.blockFormat().headingLevel() == 0 and kind(second) != "text":
+            return kind(second), second
+    return kind(first), first
+
+
+def headings_with_their_content(doc) -> list[tuple[str, str, list[str] | int]]:
+    """(heading, kind, what its page must show): the texts of a table's first row or of a block, or
+    for a chart its index among the document's images."""
+    from PySide6.QtGui import QTextCursor
+
+    out: list[tuple[str, str, list[str] | int]] = []
+    block = doc.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0 and (shown := _shown_first(block.next())) is not None:
+            what, b = shown
+            if what == "chart":
+                target: list[str] | int = _image_index(doc, b)
+            elif what == "table":
+                table = QTextCursor(b).currentTable()
+                row = table.cellAt(QTextCursor(b)).row()
+                target = [norm(table.cellAt(row, c).firstCursorPosition().block().text())
+                          for c in range(table.columns())]  # fmt: skip
+                target = [t for t in target if t]
+            else:
+                target = [norm(b.text())]
+            out.append((norm(block.text()), what, target))
+        block = block.next()
+    return out
+
+
+def _image_index(doc, block) -> int:
+    """The index among the document's images of the chart at `block` (or under the caption at it)."""
+    if OBJECT not in block.text():
+        block = block.next()
+    n, b = 0, doc.begin()
+    while b.isValid() and b != block:
+        n += b.text().count(OBJECT)
+        b = b.next()
+    return n
+
+
 def check_report_pdf(pdf: Path, doc, title: str = "Shift report") -> int:
-    """Assert the two rules on a written PDF of `doc`; returns the number of stop charts checked."""
+    """Assert the three rules on a written PDF of `doc`; returns the number of stop charts checked."""
     # Compared without white space: a line may break where the text has none (after "/" in a path).
     pages = [p.replace(" ", "") for p in pdf_pages_text(pdf, title)]
     whole = "".join(pages)
@@ -73,4 +139,35 @@ def check_report_pdf(pdf: Path, doc, title: str = "Shift report") -> int:
         assert on == [page], (
             f"caption on page(s) {[n + 1 for n in on]}, its chart on page {page + 1}: {caption[:60]}"
         )
+    # A heading never ends a page: it is printed on the page of what its section shows first.
+    at = 0  # headings are found in order: a heading's words may also stand in the text above it
+    for heading, what, target in headings_with_their_content(doc):
+        h = heading.replace(" ", "")
+        at = whole.index(h, at) + len(h)
+        n_h = _page_of(pages, at - 1)
+        if isinstance(target, int):
+            assert image_pages[target] == n_h, (
+                f"heading {heading!r} at the foot of page {n_h + 1}, its first chart on page "
+                f"{image_pages[target] + 1}"
+            )
+        else:
+            rest = whole[at : _offset(pages, n_h + 1)]  # the heading's page, after the heading
+            missing_here = [t for t in target if t.replace(" ", "") not in rest]
+            assert not missing_here, (
+                f"heading {heading!r} at the foot of page {n_h + 1} without its first {what}: "
+                f"{missing_here[:3]} on a later page"
+            )
     return len(captions)
+
+
+def _offset(pages: list[str], n: int) -> int:
+    return sum(len(p) for p in pages[:n])
+
+
+def _page_of(pages: list[str], offset: int) -> int:
+    """The page of a character offset into the pages' joined text."""
+    for n, p in enumerate(pages):
+        if offset < len(p):
+            return n
+        offset -= len(p)
+    return len(pages) - 1

@@ -3,6 +3,7 @@ Qt-free review tests and the workspace's widget tests."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -109,11 +110,19 @@ LINE_MACHINES = ("filler", "capper", "labeller", "conveyor")
 LINE_STEP_S = 10.0
 
 
-def line_journal(directory: Path, t0: float, states: dict[str, list[int]]) -> Path:
+def line_journal(
+    directory: Path,
+    t0: float,
+    states: dict[str, list[int]],
+    extra: Sequence[JournalEvent] = (),
+    opened_after: float = 0.0,
+) -> Path:
     """A closed journal of the demo line from t0, a sample every LINE_STEP_S: `states[machine][k]` is
     the machine's state tag at step k (Running where a machine has none), a fault code while Faulted;
     the runtime's machine_state events at each change (the timeline's bars) and the production
-    tracker's model and snapshots (the Production view's stops), as a LineHMI writes them."""
+    tracker's model and snapshots (the Production view's stops), as a LineHMI writes them; `extra`:
+    more events written with them (the runtime's data_gap of a link outage...); `opened_after`: the
+    journal opens this long after the first samples' source time (the server's, read at start-up)."""
     from hmi.core.audit import Auditor
     from hmi.core.production.setup import ProductionSetup
     from hmi.core.production.tracker import ProductionTracker
@@ -124,7 +133,7 @@ def line_journal(directory: Path, t0: float, states: dict[str, list[int]]) -> Pa
     end = t0 + steps * LINE_STEP_S
     # Opened at t0, as a running LineHMI is before its samples: the time before "journal opened" is
     # not recorded (no stop can be found in it), so a clock fixed at the end found no stops at all.
-    clock = [t0]
+    clock = [t0 + opened_after]
     journal = Journal(cfg, directory, clock=lambda: clock[0]).open()
     try:
         tracker = ProductionTracker(ProductionSetup.from_config(cfg), cfg.tag_index(), journal, Auditor(journal),
@@ -150,7 +159,7 @@ def line_journal(directory: Path, t0: float, states: dict[str, list[int]]) -> Pa
             last = now
         clock[0] = end
         tracker.tick(force=True)
-        journal.write_events(events)
+        journal.write_events(sorted([*events, *extra], key=lambda e: e.ts))
         journal.flush()
         path = journal.path
     finally:

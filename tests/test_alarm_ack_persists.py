@@ -168,6 +168,11 @@ def test_link_drop_keeps_a_returned_unacknowledged_signal_lost_alarm():
     rig.feed("line.server_link", 0.0)
     assert rig.engine.record("pressure.bad").state == S.RTN_UNACKED
     rig.engine.acknowledge("pressure.bad", OPERATOR)
+    # The link-down suppression is released once the link has stood for the release hold
+    # ([alarm_settings] suppress_release_s, 5 s): until then the acknowledged alarm is hidden.
+    assert rig.engine.record("pressure.bad").state == S.SUPPRESSED
+    rig.clock.t += 5.0
+    rig.engine.tick()
     assert rig.engine.record("pressure.bad").state == S.NORMAL
 
 

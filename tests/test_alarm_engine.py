@@ -354,7 +354,10 @@ CASES: dict[str, tuple[list[dict[str, Any]], str, list[tuple[str, Any, AlarmStat
             ("ack", None, S.SUPPRESSED),
             ("v", {"capper.state": 2}, S.SUPPRESSED),
             ("v", {"capper.state": 3}, S.SUPPRESSED),
-            ("v", {"filler.state": 2}, S.UNACKED),
+            # Released once the filler has run for the release hold (5 s by default).
+            ("v", {"filler.state": 2}, S.SUPPRESSED),
+            ("t", 4.9, S.SUPPRESSED),
+            ("t", 0.1, S.UNACKED),
         ],
     ),
     "suppression-ends-quietly": (
@@ -362,7 +365,33 @@ CASES: dict[str, tuple[list[dict[str, Any]], str, list[tuple[str, Any, AlarmStat
         "capper.starved",
         [
             ("v", {"filler.state": 0, "capper.state": 3}, S.SUPPRESSED),
-            ("v", {"filler.state": 2, "capper.state": 2}, S.NORMAL),
+            ("v", {"filler.state": 2, "capper.state": 2}, S.SUPPRESSED),
+            ("t", 5, S.NORMAL),
+        ],
+    ),
+    "suppression-flicker-holds": (
+        [STARVED],
+        "capper.starved",
+        [
+            ("v", {"filler.state": 0, "capper.state": 3}, S.SUPPRESSED),
+            ("v", {"filler.state": 2}, S.SUPPRESSED),
+            ("t", 3, S.SUPPRESSED),
+            ("v", {"filler.state": 0}, S.SUPPRESSED),  # back before the hold ended: one suppression
+            ("v", {"filler.state": 2}, S.SUPPRESSED),
+            ("t", 4, S.SUPPRESSED),
+            ("t", 1, S.UNACKED),  # 5 s running without a break: released, still idle
+        ],
+    ),
+    "suppression-released-unacked-not-reannunciated-meanwhile": (
+        [STARVED],
+        "capper.starved",
+        [
+            ("v", {"filler.state": 2, "capper.state": 3}, S.UNACKED),
+            ("v", {"filler.state": 0}, S.UNACKED),  # waits for its acknowledgement
+            ("v", {"capper.state": 2}, S.RTN_UNACKED),
+            ("v", {"capper.state": 3}, S.RTN_UNACKED),  # suppressed: not annunciated again
+            ("v", {"filler.state": 2}, S.RTN_UNACKED),
+            ("t", 5, S.UNACKED),  # released while still idle: annunciated again
         ],
     ),
     "out-of-service": (
@@ -527,7 +556,9 @@ def test_vectorised_engine_matches_sample_by_sample():
     assert sum(c for _, c in ra.values()) > 10
 
 
-TRIP = dict(FAULTED, trip=True, name="Filler tripped", message="Filler tripped", action="reset after the repair")
+TRIP = dict(
+    FAULTED, trip=True, name="Filler tripped", message="Filler tripped", action="reset after the repair"
+)
 JAM_TRIP = dict(JAM, trip=True, name="Capper jam", message="Capper jam", action="clear the chute")
 
 

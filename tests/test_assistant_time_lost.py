@@ -109,8 +109,11 @@ def test_which_machine_lost_the_most_time_ranks_every_machine_by_its_downtime(ch
         m: round(sum(min(s.end, b) - max(s.start, a) for s in model.stops if s.machine == m and s.end > a))
         for m in MACHINES
     }
+    view = {m: round(model.oee(m, a, b).downtime_s) for m in MACHINES}  # the Production view's per machine
     assert [c.name for c in ans.tool_calls] == ["machine_states"], (question, ans.text)
     assert ans.tool_calls[0].args.get("focus") == "rank" and "machine" not in ans.tool_calls[0].args
+    per = {f["machine"]: f["production_downtime_s"] for f in ans.results[0].facts["machines"]}
+    assert per == view, (question, ans.text)
     ranking = ans.results[0].facts["ranking"]
     assert {r["machine"]: r["downtime_s"] for r in ranking} == down, (question, ans.text)
     assert [r["downtime_s"] for r in ranking] == sorted(down.values(), reverse=True)

@@ -64,7 +64,7 @@ def _named(text: str, mid: str) -> list[str]:
             out.append("held")
             continue
         word, _, names = part.partition(": ")
-        if any(n == mid or n.startswith(f"{mid} (") for n in names.split(", ")):
+        if any(n == mid or n.startswith(f"{mid} – ") for n in names.split(", ")):
             out.append(word)
     return out
 

@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -208,6 +209,40 @@ def test_postgres_stopped_and_restarted_mid_stream_loses_and_doubles_nothing(pg,
     assert_same(tmp_path, db_url, "st1")
     kinds = [e.data.get("plant") for e in events]
     assert kinds == ["unreachable", "reachable"], [e.message for e in events]  # once per outage
+
+
+def test_a_journal_read_cut_short_locally_is_no_plant_outage(db_url, tmp_path, monkeypatch):
+    """The journal's writer closes its live readers when it closes the file (day change, shutdown):
+    a forwarder pass reading it then fails on the local file. That is no outage of the plant
+    historian: no "unreachable" event (the full run of stop 23 saw one beside a real outage, so the
+    outage test counted two), and the next pass forwards everything, once."""
+    import connectors.plant.forwarder as fw
+
+    real_open = fw.open_journal_readonly
+    cut = {"left": 3}
+
+    def open_cut_short(path):
+        reader = real_open(path)
+        if cut["left"] > 0 and threading.current_thread().name == "linehmi-plant-forwarder":
+            cut["left"] -= 1
+            reader.conn.close()  # as close_live_readers does from the writer's thread
+        return reader
+
+    monkeypatch.setattr(fw, "open_journal_readonly", open_cut_short)
+    with Journal(make_config(), tmp_path) as j:
+        t = time.time()
+        j.write_samples(batch([0, 1, 2], [t, t, t], [1.0, 2.0, 3.0]))
+        j.flush()
+    events: list[JournalEvent] = []
+    fwd = PlantForwarder(settings(db_url, tmp_path), on_event=events.append).start()
+    try:
+        wait_drained(fwd)
+    finally:
+        fwd.stop()
+    assert cut["left"] == 0
+    assert_same(tmp_path, db_url, "st1")
+    assert [e.message for e in events] == []
+    assert fwd.status().reachable is True
 
 
 FORWARD_PROC = """

@@ -8,9 +8,10 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from hmi.core.alarms import kpi
 from hmi.core.alarms.event_codec import AlarmSnapshot, checkpoint_data, transition_data
 from hmi.core.alarms.model import AlarmState
 from hmi.core.events import EventKind, JournalEvent, Severity
@@ -108,6 +109,7 @@ def test_a_period_reads_the_same_as_the_whole_record(week, start, hours, at):
     inside = [e for e in whole.events if t0 <= e.ts < t1]
     assert [e for e in part.events if t0 <= e.ts < t1] == inside
     t = t0 + at * (t1 - t0)  # an instant inside the period: each machine's state, the alarm picture
+    assume(t < t1)  # the period is [t0, t1): at its end (at = 1.0 or rounded to it) it has no bars
     for m, _ in whole.machines:
         bar = whole.state_at(m, t)  # the period's bars end with it at the latest
         assert part.state_at(m, t) == (bar and dataclasses.replace(bar, t1=min(bar.t1, t1))), (m, t)
@@ -125,3 +127,113 @@ def test_the_period_of_one_day_decodes_that_day_and_its_context(week):
     # transition and checkpoint: a few events, not the day and a quarter before the shift
     assert len(before) <= 2 + 2 + len(ALARMS) + 1
     assert {e.kind for e in before} <= {EventKind.MACHINE_STATE, EventKind.ALARM}
+
+
+@settings(deadline=None, max_examples=25)
+@given(start=st.floats(-0.05, 1.0), hours=st.floats(0.01, 30.0))
+def test_the_alarm_kpis_of_a_period_read_the_same_as_from_the_record_start(week, start, hours):
+    """The KPIs of a period replay only the rows before it that their figures need (the state each
+    alarm is in, the annunciation an acknowledgement in the period is timed from, where a standing
+    alarm's activation began): every figure equals the replay of every alarm event from the start."""
+    source, _whole = week
+    t0 = source.t0 + start * (source.t1 - source.t0)
+    t1 = t0 + hours * 3600.0
+    paths = [f.path for f in source.files]
+    events, lo, hi, gaps = kpi._read(paths, t1)  # every alarm row from the record's start
+    whole = kpi.report_events(events, lo, hi, [str(p) for p in paths], t0, t1, gaps)
+    assert kpi.report(paths, t0, t1).to_dict() == whole.to_dict()
+    picked, *_ = kpi._read(paths, t1, t0)
+    assert len([e for e in picked if e.ts < t0]) <= 5 * len(ALARMS) + 1 or t0 <= source.t0
+
+
+# (active, acked, annunciated, state) after each action, as the engine journals them; the order of
+# actions is random, so the streams hold what a real one seldom does (an ack, then a return to normal
+# left unacknowledged; activations days long, with or without their activation time journaled)
+ACTIONS = {
+    "activate": (True, False, True, AlarmState.UNACKED),
+    "acknowledge": (True, True, False, AlarmState.ACKED),
+    "return_unacked": (False, False, False, AlarmState.RTN_UNACKED),
+    "clear": (False, True, False, AlarmState.NORMAL),
+    "shelve": (False, False, False, AlarmState.SHELVED),
+    "reset": (False, True, False, AlarmState.NORMAL),
+}
+steps = st.lists(
+    st.tuples(
+        st.floats(0.01, 6.0), st.sampled_from(ALARMS[:2]), st.sampled_from(sorted(ACTIONS)), st.booleans()
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(steps=steps, start=st.floats(0.0, 1.0), hours=st.floats(0.5, 30.0))
+# Found by hand, kept as examples (each fails when one pick is left out): an acknowledgement in the
+# period of an alarm activated, then returned to normal unacknowledged before it (timed from the
+# activation); the same after an acknowledgement and a return unacknowledged (not timed); alarms
+# standing for a day and more with no activation time journaled (their age: from the first transition
+# after the last one not active), activated again while active, or begun by an acknowledgement.
+@example(
+    steps=[
+        (1.0, "a.hi", "activate", True),
+        (1.0, "a.hi", "return_unacked", True),
+        (1.0, "a.hi", "acknowledge", True),
+        (1.0, "a.hi", "clear", True),
+    ],
+    start=0.6,
+    hours=5.0,
+)
+@example(
+    steps=[
+        (1.0, "a.hi", "activate", True),
+        (1.0, "a.hi", "acknowledge", True),
+        (1.0, "a.hi", "return_unacked", True),
+        (1.0, "a.hi", "acknowledge", True),
+    ],
+    start=0.8,
+    hours=5.0,
+)
+@example(
+    steps=[
+        (1.0, "a.hi", "clear", False),
+        (1.0, "a.hi", "activate", False),
+        (1.0, "a.hi", "acknowledge", False),
+        (1.0, "a.hi", "activate", False),
+        (1.0, "a.hi", "acknowledge", False),
+        (30.0, "a.hi", "acknowledge", False),
+    ],
+    start=0.5,
+    hours=30.0,
+)
+@example(
+    steps=[
+        (1.0, "a.hi", "activate", False),
+        (1.0, "a.hi", "clear", False),
+        (1.0, "a.hi", "acknowledge", False),
+        (1.0, "a.hi", "acknowledge", False),
+        (30.0, "a.hi", "acknowledge", False),
+    ],
+    start=0.5,
+    hours=30.0,
+)
+def test_the_rows_picked_before_a_period_replay_to_the_same_kpis(steps, start, hours):
+    t, evs, since = T0, [], {}
+    for gap_h, alarm, action, journaled in steps:
+        t += gap_h * 3600.0
+        active, acked, annunciated, state = ACTIONS[action]
+        since[alarm] = since.get(alarm) if active and since.get(alarm) else (t if active else None)
+        snap = AlarmSnapshot(alarm=alarm, name=alarm.upper(), priority="high", active=active, acked=acked,
+                             activated_at=since[alarm] if journaled else None, state=state.value)  # fmt: skip
+        data = transition_data(snap, action=action, from_state="", to_state=state.value,
+                               annunciated=annunciated, value=None, value_ts=t)  # fmt: skip
+        evs.append(kpi._Ev(t, "", data))
+    t0 = T0 + start * (t - T0)
+    t1 = t0 + hours * 3600.0
+    before = kpi._StateBefore()
+    for e in evs:
+        if e.ts < t0:
+            before.add(e)
+    picked = before.events() + [e for e in evs if t0 <= e.ts < t1]
+    whole = [e for e in evs if e.ts < t1]
+    args = (T0, t, ["f"], t0, t1)
+    assert kpi.report_events(picked, *args).to_dict() == kpi.report_events(whole, *args).to_dict()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hmi.core.review.journal_write import file_stops
 from hmi.core.review.source import ReviewSource
-from hmi.core.review.stop_choices import record_stops, stops_at
+from hmi.core.review.stop_choices import no_stop_text, record_stops, stops_at
 from hmi.core.review.timeline import build_timeline
 from tests.review_fixtures import LINE_MACHINES, LINE_STEP_S, line_journal
 
@@ -87,3 +87,37 @@ def test_a_stop_through_several_states_is_one_stop():
         (choice,) = stops_at(record_stops(src), build_timeline(src), T0 + 215)
         assert (choice.start, choice.end) == (T0 + 150, T0 + 230)
         assert "Filler: stop" in choice.label()
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    first=st.fixed_dictionaries({m: st.sampled_from([0, 4, 2, 3, 1]) for m in LINE_MACHINES}),
+    held=st.integers(1, 6),
+    opened_after=st.floats(0.5, 25.0),
+)
+def test_before_the_recording_began_a_machine_shown_stopped_is_offered_its_stop(first, held, opened_after):
+    """qa8: at the record's start (the first readings, stamped with the server's time a moment before
+    "journal opened") the faceplates said "Stopped" and "Stop reason…" said no machine was stopped.
+    At any instant before the opening, a machine the review shows Stopped or Faulted that is still
+    stopped when recording begins is offered the stop the production figures begin there; no machine
+    shown running is offered one; and where none is offered, the message says recording had not begun
+    (not that no machine was stopped)."""
+    states = {m: [v] * held + [2] * (STEPS - held) for m, v in first.items()}
+    with tempfile.TemporaryDirectory() as d:
+        path = line_journal(Path(d), T0, states, opened_after=opened_after)
+        src = ReviewSource.open([path])
+        timeline, analysis = build_timeline(src), record_stops(src)
+        opened = T0 + opened_after
+        assert src.t0 < opened
+        at_opening = {m: bar.state for m, _n in timeline.machines if (bar := timeline.state_at(m, opened))}
+        for t in [src.t0, (src.t0 + opened) / 2, opened - 0.01]:
+            offered = {c.machine: c for c in stops_at(analysis, timeline, t)}
+            shown = {m: bar.state for m, _n in timeline.machines if (bar := timeline.state_at(m, t))}
+            stopped = {
+                m for m, s in shown.items() if s in ("Stopped", "Faulted") and at_opening.get(m) != "Running"
+            }
+            assert stopped <= offered.keys(), (t - T0, shown, at_opening, offered)
+            assert all(shown.get(m) not in ("Running", None) for m in offered), (t - T0, shown, offered)
+            assert all(c.start >= opened for c in offered.values())  # the stop as the figures list it
+            if not offered:
+                assert "did not record stops then" in no_stop_text(analysis, t)

@@ -135,5 +135,5 @@ def test_the_labeller_trip_is_on_the_strip_in_the_update_that_shows_it_on_the_fa
     _deliver(live, "labeller", FAULTED, 2, now - 0.5)  # 2 = Overheat -> U-OVERHEAT
     status = live_status(analysed, SETUP, live, now)
     assert status.state == "stopped" and status.holding_machine == "labeller"
-    assert status.claim.startswith("held by labeller: U-OVERHEAT"), status.claim
+    assert status.claim.startswith("held by labeller: Over-temperature trip (U-OVERHEAT)"), status.claim
     assert status.since_s == 0.5

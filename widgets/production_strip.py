@@ -15,6 +15,7 @@ Production view and the shift report.
 from __future__ import annotations
 
 import re
+import time
 
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -109,6 +110,10 @@ class LineStatusStrip(QFrame):
         self._full: dict[QLabel, tuple[str, str]] = {}  # field -> (whole text, tooltip)
         self._shown: dict[QLabel, str] = {}  # field -> the text this strip last gave it
         self._since: float | None = None  # the link went: the figures are the last known
+        # The status shown, and the newest one given: while the link is lost the strip stays at
+        # the status it showed when the link went (`_frozen`), and takes the newest when it is back.
+        self._latest: tuple[LineStatus | None, str] = (None, "")
+        self._frozen: tuple[LineStatus | None, str] | None = None
         self.set_status(None, "waiting for the first production figures")
 
     def minimumSizeHint(self) -> QSize:  # never widen the window: the strip wraps instead
@@ -230,8 +235,21 @@ class LineStatusStrip(QFrame):
 
     def set_last_known(self, since: float | None) -> None:
         """The link went at `since` (None: back): no counts or states reach the line's figures, so
-        they are the last known ones, greyed and saying so (the next `set_status` keeps it)."""
+        they are the last known ones, greyed and saying so. They stay as they were when the link
+        went: nothing that was not observed grows meanwhile (qa7 G27: "running for 00:18" went on
+        counting to "00:22", and "good 101 of 149 due" to "of 156"; the `set_status` calls of a
+        lost link are kept for when it is back)."""
+        was_lost = self._since is not None
         self._since = since
+        if since is None:
+            self._frozen = None
+            if was_lost:
+                self._set_status(*self._latest)
+        else:
+            if self._frozen is None:
+                self._frozen = self._latest
+            st, problem = self._frozen
+            self._set_status(st, problem, frozen=True)
         for w in self.fields:
             if w.property("lastKnown") != (since is not None):
                 w.setProperty("lastKnown", since is not None)
@@ -248,13 +266,14 @@ class LineStatusStrip(QFrame):
         return [w.text() for w in self.fields]  # (a shortened field: what it shows)
 
     def set_status(self, st: LineStatus | None, problem: str = "") -> None:
-        if self._since is not None and st is not None:
-            self._set_status(st, problem)
-            self.set_last_known(self._since)
+        self._latest = (st, problem)
+        if self._since is not None:  # the link is lost: the strip stays at what was known then
             return
         self._set_status(st, problem)
 
-    def _set_status(self, st: LineStatus | None, problem: str = "") -> None:
+    def _set_status(self, st: LineStatus | None, problem: str = "", frozen: bool = False) -> None:
+        """Show `st`; `frozen`: it is the last known status of a lost link, its time figures
+        said as of its own instant ("running for 05:00 at 20:29:05, last known")."""
         if st is None:
             self._badge("LINE —", "unknown")
             self.set_field(self.holder, problem or "no production figures")
@@ -301,7 +320,10 @@ class LineStatusStrip(QFrame):
         verb = "running for" if st.state == "running" else "stopped for"
         if st.state in ("planned break", "changeover", "planned stop", "unknown"):
             verb = f"{st.state} for"
-        self.set_field(self.since, f"{verb} {clock_duration(st.since_s)}")
+        said = f"{verb} {clock_duration(st.since_s)}"
+        if frozen:
+            said += f" at {time.strftime('%H:%M:%S', time.localtime(st.at))}, last known"
+        self.set_field(self.since, said)
         self._arrange()
 
     def _badge(self, text: str, kind: str) -> None:

@@ -35,15 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hmi.core.production.oee import LINE, ParetoRow, ProductionAnalysis
+from hmi.core.production.oee import LINE, OeeFigures, ParetoRow, ProductionAnalysis
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop, StopCounts, end_text
 from hmi.core.production.text import (
     clock_duration,
     count,
     minutes,
     oee_text,
+    or_unrecorded,
     pct,
     performance,
+    recorded_share,
     short_stop_note,
 )
 from hmi.core.qc_figures import CAMERA_VS_LINE
@@ -84,6 +86,12 @@ def _table(columns: tuple[str, ...]) -> QTableWidget:
     return t
 
 
+def _figure(fig: OeeFigures, column: int, text: str) -> str:
+    """A table cell of a range's figures: "not recorded" for a range LineHMI recorded none of
+    (the first column names the row; an empty cell stays empty)."""
+    return text if column == 0 or not text else or_unrecorded(fig, text)
+
+
 def _item(text: str, align_right: bool = False, tip: str = "") -> QTableWidgetItem:
     it = QTableWidgetItem(text)
     if align_right:
@@ -104,11 +112,13 @@ class ParetoChart(QWidget):
         super().__init__(parent)
         self.setObjectName("paretoChart")
         self.rows: list[ParetoRow] = []
+        self.empty_text = "no downtime in this shift"
         self.setMinimumHeight(120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_rows(self, rows: list[ParetoRow]) -> None:
+    def set_rows(self, rows: list[ParetoRow], empty_text: str = "no downtime in this shift") -> None:
         self.rows = rows
+        self.empty_text = empty_text
         self.setToolTip(
             "\n".join(
                 f"{r.text}: {minutes(r.seconds)}, {r.count} stops ({', '.join(r.machines)})" for r in rows
@@ -167,7 +177,7 @@ class ParetoChart(QWidget):
         p.fillRect(0, 0, w, h, QColor(palette.PANEL))
         if not self.rows:
             p.setPen(QColor(palette.TEXT_DIM))
-            p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, "no downtime in this shift")
+            p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         label_w = self._label_width(w)
         value_w = fm.horizontalAdvance("999.9 min · 99 stops") + 10
@@ -370,9 +380,11 @@ class ProductionView(QWidget):
             return
         t0, t1, name = self._range()
         line = a.oee(LINE, t0, t1)
-        self.title.setText(
-            f"{name} shift {self._hm(t0)}–{self._hm(t1)} · {oee_text(line)} · good {count(line.good)}"
-        )
+        share = recorded_share(line)
+        figures = share if line.nothing_recorded else f"{oee_text(line)} · good {count(line.good)}"
+        if share and not line.nothing_recorded:
+            figures += f" ({share})"
+        self.title.setText(f"{name} shift {self._hm(t0)}–{self._hm(t1)} · {figures}")
         if self._since is not None:  # no counts or states reach the analysis
             self.title.setText(f"{self.title.text()} · link lost: {last_known_text(self._since)}")
         self.title.setToolTip(f"{a.setup.line_name}, {self._to_local(t0):%Y-%m-%d}\n{CAMERA_VS_LINE}")
@@ -408,7 +420,7 @@ class ProductionView(QWidget):
             note = short_stop_note(f)
             tip = "\n".join([*([note] if note else []), *f.flags])
             for c, text in enumerate(cells):
-                self.machines.setItem(r, c, _item(text, c > 0, tip))
+                self.machines.setItem(r, c, _item(_figure(f, c, text), c > 0, tip))
             if scope == LINE:
                 bold = QFont(self.machines.font())
                 bold.setBold(True)
@@ -429,8 +441,11 @@ class ProductionView(QWidget):
                 minutes(f.downtime_s),
             ]
             for c, text in enumerate(cells):
-                self.hours.setItem(r, c, _item(text, c > 0, "\n".join(f.flags)))
-        self.pareto.set_rows(a.pareto(t0, t1))
+                self.hours.setItem(r, c, _item(_figure(f, c, text), c > 0, "\n".join(f.flags)))
+        self.pareto.set_rows(
+            a.pareto(t0, t1),
+            "nothing recorded in this shift" if line.nothing_recorded else "no downtime in this shift",
+        )
         self._render_stops()
 
     def _render_stops(self) -> None:

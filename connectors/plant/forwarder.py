@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import stat
 import threading
 import time
@@ -189,13 +190,26 @@ class PlantForwarder:
         return dict(prog.last_id) if prog else dict.fromkeys(TABLES, 0)
 
     def _run(self) -> None:
+        local_fails = 0
         while not self._stop.is_set():
             try:
                 n = self.forward_once()
-            except Exception as exc:  # psycopg, OS and journal errors alike: note, retry later
+            except sqlite3.Error as exc:
+                # The local journal file, not PostgreSQL: a read cut short when the writer closes the
+                # file (day change, shutdown: it closes its live readers), or a damaged file. Not an
+                # outage of the plant historian (that said "unreachable" for a reachable server);
+                # PostgreSQL rolled the open batch back, so the next pass resends it. A cut read
+                # passes on the next try; one that keeps failing is named once.
+                local_fails += 1
+                if local_fails == 3:
+                    log.warning("plant forwarder: cannot read the local journal (%s); retrying", exc)
+                self._stop.wait(min(1.0, max(self.settings.interval_s, 0.1)))
+                continue
+            except Exception as exc:  # psycopg and OS errors alike: note, retry later
                 self._went_down(exc)
                 self._stop.wait(min(5.0, max(self.settings.interval_s, 1.0)))
                 continue
+            local_fails = 0
             # A full batch means more is waiting: drain without sleeping.
             if n < self.settings.batch_rows:
                 self._stop.wait(self.settings.interval_s)

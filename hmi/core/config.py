@@ -547,8 +547,15 @@ class AlarmSettings(_Strict):
     # first-out (the cause the trip alarm names). A bearing announces itself a minute or more
     # before it fails; a jam trips at once.
     first_out_lookback_s: Number = 60.0
+    # Suppression by design follows its condition through two timers, so a condition that
+    # flickers on a noisy value (vibration around 4.5 mm/s) does not chatter the suppression
+    # (qa7 G9: 8 suppress/unsuppress pairs in 6 s): it suppresses once the condition has held
+    # `suppress_delay_s`, and releases once it has been false `suppress_release_s` without a
+    # break. An [[alarms]] entry may set its own (`suppress_delay_s`, `suppress_release_s`).
+    suppress_delay_s: Number = 0.0
+    suppress_release_s: Number = 5.0
 
-    @field_validator("first_out_lookback_s")
+    @field_validator("first_out_lookback_s", "suppress_delay_s", "suppress_release_s")
     @classmethod
     def _lookback(cls, v: float) -> float:
         if not 0 <= v <= 3600:

@@ -39,6 +39,7 @@ import contextlib
 import csv
 import datetime as _dt
 import json
+import logging
 import math
 import sqlite3
 import threading
@@ -61,13 +62,15 @@ from hmi.core.quality import (
     quality_array,
     status_name,
 )
-from hmi.core.readonly_db import connect_readonly
+from hmi.core.readonly_db import connect_readonly, is_damage
 from hmi.core.rollup import ROLLUP_TABLE, rollup_state
 from hmi.core.rollup_pack import has_packs, packed_buckets
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import count_at_most, first_from, last_before, read_tag
 from hmi.core.text_samples import display_text
 from hmi.core.trend_data import FLAG_MASK, Buckets, Intervals, Points, regroup
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -156,8 +159,13 @@ class Historian:
         *,
         raw_factor: float = 3.0,
         threads: int = 2,
+        on_damage: Callable[[Path, str], None] | None = None,
     ) -> None:
         self._files = files
+        # A read that meets a damaged page of a file (a review's evidence is checked at open but for
+        # its sample data, hmi.core.readonly_db): told here, which names and leaves the file out, and
+        # the read goes on with the other files. None (the live HMI's own files): the error stands.
+        self.on_damage = on_damage
         self.raw_factor = float(raw_factor)
         self.threads = max(1, int(threads))
         self._meta_lock = threading.Lock()
@@ -206,6 +214,14 @@ class Historian:
             return [p for p in self._files(t0, t1) if p.exists()]
         except (OverflowError, OSError, ValueError):  # a time no calendar holds: no file either
             return []
+
+    def _damage_met(self, path: Path, exc: BaseException) -> bool:
+        """`exc` from reading `path`: whether it is a damaged page told to on_damage (skip the file)."""
+        if self.on_damage is None or not is_damage(exc):
+            return False
+        log.warning("journal file %s: a read met a damaged page: %s", path, exc)
+        self.on_damage(path, str(exc))
+        return True
 
     # --- metadata -----------------------------------------------------------------------------
     def _tag_ids(self, conn: sqlite3.Connection, path: Path) -> dict[str, int]:
@@ -270,17 +286,21 @@ class Historian:
             nonlocal done
             path, share = job
             canceller.check()
-            with _cancellable(path, canceller) as conn:
-                levels, packed = _rollup_levels(conn), has_packs(conn)  # once per file and job, not per pen
-                for tag in share:
-                    canceller.check()
-                    part = self._read_one(conn, path, tag, t0, t1, w, width_px, levels, packed)
-                    with lock:
-                        parts[tag].append(part)
-                        done += 1
-                        frac = done / total
-                    if progress:
-                        progress(frac, f"{done}/{total}")
+            try:
+                with _cancellable(path, canceller) as conn:
+                    levels, packed = _rollup_levels(conn), has_packs(conn)  # once per file and job
+                    for tag in share:
+                        canceller.check()
+                        part = self._read_one(conn, path, tag, t0, t1, w, width_px, levels, packed)
+                        with lock:
+                            parts[tag].append(part)
+                            done += 1
+                            frac = done / total
+                        if progress:
+                            progress(frac, f"{done}/{total}")
+            except sqlite3.DatabaseError as exc:
+                if not self._damage_met(path, exc):
+                    raise
 
         if progress:
             progress(0.0, f"reading {len(tags)} pens from {len(paths)} journal file(s)")
@@ -421,9 +441,10 @@ class Historian:
                     last = last_before(conn, tid, t, inclusive=True)
                     if len(last) and last.source_ts[0] > best[tag][2]:
                         best[tag] = (float(last.value[0]), int(last.status[0]), float(last.source_ts[0]))
-            except sqlite3.Error:
+            except sqlite3.Error as exc:
                 self._drop_kept(path)  # a file replaced or damaged under us: reopen next time
-                raise
+                if not self._damage_met(path, exc):
+                    raise
         return {tag: b if math.isfinite(b[2]) else (math.nan, 0, math.nan) for tag, b in best.items()}
 
     KEPT_CONNECTIONS = 4  # per thread: a cursor reads one or two daily files; bounds their page caches
@@ -456,22 +477,26 @@ class Historian:
         out: dict[str, list[TextRow]] = {t: [] for t in tags}
         n = 0
         for path in self._existing(t0, t1):
-            conn = _connect_ro(path)
             try:
-                ids = self._tag_ids(conn, path)
-                for tag in tags:
-                    tid = ids.get(tag)
-                    if tid is None:
-                        continue
-                    rows = read_text_rows(conn, tid, t0, t1, limit=max_rows - n + 1)
-                    n += len(rows)
-                    if n > max_rows:
-                        raise ValueError(
-                            f"more than {max_rows:,} text values in the range; read a shorter range"
-                        )
-                    out[tag].extend(rows)
-            finally:
-                conn.close()
+                conn = _connect_ro(path)
+                try:
+                    ids = self._tag_ids(conn, path)
+                    for tag in tags:
+                        tid = ids.get(tag)
+                        if tid is None:
+                            continue
+                        rows = read_text_rows(conn, tid, t0, t1, limit=max_rows - n + 1)
+                        n += len(rows)
+                        if n > max_rows:
+                            raise ValueError(
+                                f"more than {max_rows:,} text values in the range; read a shorter range"
+                            )
+                        out[tag].extend(rows)
+                finally:
+                    conn.close()
+            except sqlite3.DatabaseError as exc:
+                if not self._damage_met(path, exc):
+                    raise
         for rows in out.values():
             rows.sort(key=lambda r: r.ts)
         return out
@@ -480,12 +505,17 @@ class Historian:
         """The last text value of `tag` at or before t, from any file (None: none journaled)."""
         best: TextRow | None = None
         for path in self._existing(t - 86_400.0, t + 1.0):
-            conn = _connect_ro(path)
             try:
-                tid = self._tag_ids(conn, path).get(tag)
-                row = text_at(conn, tid, t) if tid is not None else None
-            finally:
-                conn.close()
+                conn = _connect_ro(path)
+                try:
+                    tid = self._tag_ids(conn, path).get(tag)
+                    row = text_at(conn, tid, t) if tid is not None else None
+                finally:
+                    conn.close()
+            except sqlite3.DatabaseError as exc:
+                if not self._damage_met(path, exc):
+                    raise
+                continue
             if row is not None and (best is None or row.ts > best.ts):
                 best = row
         return best

@@ -11,21 +11,22 @@ import json
 import logging
 import math
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal_schema import SCHEMA_VERSION as READS_SCHEMA
-from hmi.core.readonly_db import check_sound, connect_readonly, what_is_wrong
+from hmi.core.readonly_db import check_sound, connect_readonly, damage_of, is_damage, what_is_wrong
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import columns_from_rows, read_tag
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class JournalError(Exception):
@@ -272,14 +273,16 @@ def open_journal_readonly(path: Path | str) -> JournalReader:
     return reader
 
 
-def open_journal_checked(path: Path | str) -> JournalReader:
+def open_journal_checked(path: Path | str, *, whole: bool = False) -> JournalReader:
     """open_journal_readonly, then SQLite's page check of the file (hmi.core.readonly_db.check_sound,
     once per file as it is now): for a command that takes the file as evidence (a review, a report,
     an answer), so a damaged file is named and left out before anything reads it; not for the running
-    HMI's frequent reads of the files it wrote itself."""
+    HMI's frequent reads of the files it wrote itself. `whole=False`: the tables read whole, not the
+    sample data (its reader names a damaged page when it meets one); `whole=True`: every page, for a
+    command that reads every row anyway."""
     reader = open_journal_readonly(path)
     try:
-        check_sound(reader.conn, reader.path)
+        check_sound(reader.conn, reader.path, whole=whole)
     except sqlite3.DatabaseError as exc:  # check_sound closed the connection
         raise JournalError(
             f"journal file {reader.path}: not a readable SQLite database ({exc})", path
@@ -306,20 +309,52 @@ def journal_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     return found, problems
 
 
-def readable_journals(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+def readable_journals(paths: Iterable[Path], *, whole: bool = False) -> tuple[list[Path], list[str]]:
     """The files of `paths` that open as journals, and what is wrong with each of the others (file
     named: not found, not SQLite, damaged, not a journal): a command names and leaves out a bad
-    file before it reads the rest, instead of meeting it deep inside a read."""
+    file before it reads the rest, instead of meeting it deep inside a read (`whole`: see
+    open_journal_checked)."""
     good: list[Path] = []
     problems: list[str] = []
     for p in paths:
         try:
-            open_journal_checked(p).close()
+            open_journal_checked(p, whole=whole).close()
         except JournalError as exc:
             problems.append(str(exc))
         else:
             good.append(Path(p))
     return good, problems
+
+
+def met_damage(exc: BaseException) -> bool:
+    """`exc` is a read meeting a damaged page of a journal (hmi.core.readonly_db.is_damage), raised
+    as SQLite's error or as a JournalError naming the file."""
+    return is_damage(exc) or (isinstance(exc, JournalError) and "malformed" in str(exc))
+
+
+def damaged_files(paths: Iterable[Path]) -> dict[Path, str]:
+    """The damaged files among `paths`, each with what SQLite's whole check finds (once per file)."""
+    return {Path(p): what for p in paths if (what := damage_of(p))}
+
+
+def read_leaving_out_damaged(
+    paths: Sequence[Path], read: Callable[[list[Path]], T], tell: Callable[[str], None]
+) -> T | None:
+    """`read(paths)`, for a command whose open checked all but the sample data (open_journal_checked):
+    when a read meets a damaged page, SQLite's whole check finds which files are damaged; each is
+    told ("journal file X: ...: left out") and `read` runs again on the others. None: none is left."""
+    files = [Path(p) for p in paths]
+    while files:
+        try:
+            return read(files)
+        except (sqlite3.DatabaseError, JournalError) as exc:
+            damaged = damaged_files(files) if met_damage(exc) else {}
+            if not damaged:
+                raise
+            for f, what in damaged.items():
+                tell(f"journal file {f}: {what}: left out")
+            files = [f for f in files if f not in damaged]
+    return None
 
 
 def _check_schema(reader: JournalReader) -> None:

@@ -22,14 +22,27 @@ Damage: a file with a valid header and a damaged page answers the first queries 
 first that touches the page, deep inside whatever read it (a trend, the tag list, a report figure).
 A command that takes files as evidence (review, report, ask, alarms report, production summary,
 export, journal copy: hmi.core.journal_read.open_journal_checked) calls `check_sound` once per file
-before it reads: SQLite's `PRAGMA quick_check` (every b-tree page, its cells and the free list; not
+before it reads. SQLite's `PRAGMA quick_check` (every b-tree page, its cells and the free list; not
 the index-to-table cross-check of `integrity_check`) turns the damage into one `DamagedJournal`, a
 `sqlite3.DatabaseError`, at the one seam every command already handles ("journal file X: not a
-readable SQLite database (damaged: ...)"), so the file is named and left out and the others are
-read. The verdict is kept per file identity (path, inode, size, mtime, side files) for the process:
-the later reads of a review reconnect often and are not checked again. Its cost is O(file):
-bench/journal_check.py measures it on a 24 h journal. The running HMI's own reads of its own files
-(trends, the assistant, the production view) are not checked: they are the files it wrote.
+readable SQLite database (damaged: ...)"), so the file is named and left out and the others are read.
+
+Its cost is O(file), and nearly all of a journal is its sample data (`SAMPLE_TABLES`: 99.9 % of a
+24 h file of 40 tags; the whole check is ~8x a review's open, bench/journal_check.py). So the check
+at open covers the tables a command reads whole (`whole=False`: `quick_check(<table>)` of every
+other table: meta, tags, events, commits, ... in milliseconds), and the sample data, which a command
+reads by index ranges (a pen's window, the values at the cursor), is checked where it is read: a read
+that meets a damaged page raises SQLite's "database disk image is malformed" (`is_damage`), and the
+reader (hmi.core.review.source, the Historian's `on_damage`, `linehmi alarms report`) asks
+`damage_of` which file it was (the whole check, only then), names it and leaves it out. Commands
+that read every row anyway (export, journal copy, production summary) and `ask` (the assistant's
+tools log a failed read instead of raising it) check the whole file at open (`whole=True`); the
+review window runs the whole check in the background after it shows.
+
+The verdict is kept per file identity (path, inode, size, mtime, side files) and scope for the
+process: the later reads of a review reconnect often and are not checked again. The running HMI's
+own reads of its own files (trends, the assistant, the production view) are not checked: they are
+the files it wrote.
 """
 
 from __future__ import annotations
@@ -44,6 +57,11 @@ import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
+
+from hmi.core.journal_text import TEXT_TABLE
+from hmi.core.rollup import ROLLUP_TABLE
+from hmi.core.rollup_pack import PACK_TABLE
+from hmi.core.sample_store import CHUNK_TABLE, CLOCK_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +85,12 @@ class DamagedJournal(sqlite3.DatabaseError):
     `sqlite3.DatabaseError`, so every reader's handler for a corrupt file names it and leaves it out."""
 
 
-# file identity -> "" (checked, sound) or what SQLite's check found wrong
+# The sample data: large, read by index ranges, never whole (see the module docstring).
+SAMPLE_TABLES = frozenset({"samples", ROLLUP_TABLE, CHUNK_TABLE, CLOCK_TABLE, PACK_TABLE, TEXT_TABLE})
+
+# (file identity, whole) -> "" (checked, sound) or what SQLite's check found wrong
 _Identity = tuple[tuple[str, int, int, int, int], ...]
-_verdicts: dict[_Identity, str] = {}
+_verdicts: dict[tuple[_Identity, bool], str] = {}
 _verdicts_lock = threading.Lock()
 
 
@@ -82,17 +103,39 @@ def _identity(path: Path) -> _Identity:
     return tuple(out)
 
 
-def damage_found(conn: sqlite3.Connection) -> str:
+def damage_found(conn: sqlite3.Connection, *, whole: bool = True) -> str:
     """What `PRAGMA quick_check` finds wrong with the database behind `conn` ("" when nothing): its
     first finding (one is enough to leave the file out; asking for more makes SQLite stop with a bare
-    "malformed" instead), or SQLite's error when the check itself cannot read the file."""
+    "malformed" instead), or SQLite's error when the check itself cannot read the file. `whole=False`:
+    every table but the sample data (`SAMPLE_TABLES`), one `quick_check(<table>)` each."""
     try:
-        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(1)").fetchall()]
+        if whole:
+            checks = ["PRAGMA quick_check(1)"]
+        else:
+            names = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall()
+            checks = [
+                "PRAGMA quick_check('{}')".format(str(n).replace("'", "''"))
+                for (n,) in names
+                if n not in SAMPLE_TABLES
+            ]
+        for sql in checks:
+            rows = [str(r[0]) for r in conn.execute(sql).fetchmany(1)]
+            if rows != ["ok"]:
+                return " ".join(" ".join(rows).replace("*** in database main ***", "").split())
     except sqlite3.DatabaseError as exc:
         return str(exc)
-    if rows == ["ok"]:
-        return ""
-    return " ".join(" ".join(rows).replace("*** in database main ***", "").split())
+    return ""
+
+
+def is_damage(exc: BaseException) -> bool:
+    """`exc` is SQLite meeting a damaged page or a file that is not SQLite (not a busy file, a missing
+    table or an interrupted query): what a read of a damaged journal raises wherever it is."""
+    if isinstance(exc, DamagedJournal):
+        return True
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
 
 
 def what_is_wrong(exc: sqlite3.Error | OSError) -> str:
@@ -104,30 +147,60 @@ def what_is_wrong(exc: sqlite3.Error | OSError) -> str:
     return text
 
 
-def check_sound(conn: sqlite3.Connection, path: Path | str, key: _Identity | None = None) -> None:
-    """Raise DamagedJournal (closing `conn`) when SQLite's check finds `path` damaged; the verdict
-    is kept for the file as it is now (`key`: its identity taken before `conn` was opened)."""
-    p = Path(path)
-    key = key if key is not None else _identity(p)
+def _verdict(conn: sqlite3.Connection, p: Path, key: _Identity, whole: bool) -> str:
     with _verdicts_lock:
-        verdict = _verdicts.get(key)
+        verdict = _verdicts.get((key, whole))
+        if verdict is None and not whole:
+            verdict = _verdicts.get((key, True))  # the whole file's verdict answers for its tables
     if verdict is None:
-        verdict = damage_found(conn)
+        verdict = damage_found(conn, whole=whole)
         with _verdicts_lock:
-            _verdicts[key] = verdict
+            _verdicts[(key, whole)] = verdict
         if verdict:
             log.info("journal file %s: damaged: %s", p, verdict)
+    return verdict
+
+
+def _error_for(verdict: str) -> sqlite3.DatabaseError:
+    if verdict == "file is not a database":  # not SQLite at all: the readers' own wording
+        return sqlite3.DatabaseError(verdict)
+    return DamagedJournal(f"damaged: SQLite's check of the file finds {verdict}")
+
+
+def check_sound(
+    conn: sqlite3.Connection, path: Path | str, key: _Identity | None = None, *, whole: bool = False
+) -> None:
+    """Raise DamagedJournal (closing `conn`) when SQLite's check finds `path` damaged: the tables read
+    whole (`whole=False`, the open of a review, report, answer), or every page (`whole=True`); the
+    verdict is kept for the file as it is now (`key`: its identity taken before `conn` was opened)."""
+    p = Path(path)
+    verdict = _verdict(conn, p, key if key is not None else _identity(p), whole)
     if verdict:
         conn.close()
-        if verdict == "file is not a database":  # not SQLite at all: the readers' own wording
-            raise sqlite3.DatabaseError(verdict)
-        raise DamagedJournal(f"damaged: SQLite's check of the file finds {verdict}")
+        raise _error_for(verdict)
+
+
+def damage_of(path: Path | str) -> str:
+    """What is wrong with the file `path` in words ("" when SQLite's whole check finds nothing): for a
+    reader whose read of the sample data met a damaged page (`is_damage`), to name the file. The whole
+    check runs once per file as it is now, only then."""
+    p = Path(path)
+    try:
+        key = _identity(p)
+        conn = connect_readonly(p)
+    except (sqlite3.Error, OSError) as exc:
+        return f"not readable ({what_is_wrong(exc)})"
+    try:
+        verdict = _verdict(conn, p, key, True)
+    finally:
+        conn.close()
+    return f"not a readable SQLite database ({what_is_wrong(_error_for(verdict))})" if verdict else ""
 
 
 def sound_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """The files of `paths` SQLite can read whole (not missing, SQLite, no damaged page), and what
-    is wrong with each other one (file named): for a reader that needs only some tables of a journal
-    (the alarm KPIs read the events table alone) and checks those itself."""
+    """The files of `paths` whose tables but the sample data SQLite can read (not missing, SQLite, no
+    damaged page there), and what is wrong with each other one (file named): for a reader that needs
+    only some tables of a journal (the alarm KPIs read the events table alone) and checks those itself."""
     good: list[Path] = []
     problems: list[str] = []
     for p in map(Path, paths):

@@ -1,5 +1,5 @@
 """Where a record has no recording: the one rule for production states, the review's timeline and
-the alarm KPIs' window.
+the alarm KPIs' window; and where the server link was down inside a record (`link_down`).
 
 LineHMI journals "journal opened" when it starts and "journal closed" when it stops. From a "closed"
 to the next "opened" nothing was recorded. A crash (or a kill) leaves no "closed": the next start in
@@ -13,9 +13,19 @@ to the new "opened".
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+from hmi.core.events import EventKind
 
 OPENED, CLOSED = "journal opened", "journal closed"
+# What a record that ends with no "journal closed" is said to end with: LineHMI had not stopped
+# when the file was copied (`linehmi journal copy` of a running journal), or it stopped uncleanly.
+# The journal alone cannot tell the two apart, so neither is claimed (qa7 G38: a copy taken while
+# LineHMI ran was said to end with "LineHMI stopped").
+RECORD_ENDS_OPEN = (
+    "the record ends there with no stop mark: a copy taken while LineHMI ran, or it did not stop cleanly"
+)
 MIN_GAP_S = 1.0  # a restart within a second is not a gap worth a figure
 
 
@@ -64,6 +74,30 @@ def file_last_before(conns: Sequence[sqlite3.Connection]) -> Callable[[float], f
         return best
 
     return last
+
+
+class _Event(Protocol):
+    @property
+    def kind(self) -> EventKind | str: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
+def link_down(events: Iterable[_Event]) -> list[tuple[float, float]]:
+    """Where the server link was down for every tag inside the record, sorted: the runtime journals
+    each outage once the link is back, as a `data_gap` of "all" tags from the loss to the reconnect.
+    Nothing was read from the server then (a backfill note, a `data_gap` without "all", only says
+    what the server's history filled in afterwards). The review's state lanes leave these stretches
+    blank; the production figures leave them out and say so (hmi.core.production.journal_io)."""
+    spans = set()
+    for ev in events:
+        d = ev.data
+        a, b = d.get("start"), d.get("end")
+        if ev.kind != EventKind.DATA_GAP or d.get("tags") != "all":
+            continue
+        if isinstance(a, int | float) and isinstance(b, int | float) and b > a:
+            spans.add((float(a), float(b)))
+    return sorted(spans)
 
 
 def overlap_s(gaps: Iterable[tuple[float, float]], a: float, b: float) -> float:

@@ -18,6 +18,8 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
+    QTextBlock,
+    QTextCursor,
     QTextDocument,
 )
 
@@ -81,7 +83,10 @@ OBJECT = "\ufffc"  # how an image sits in a block's text
 def _keep_whole(doc: QTextDocument) -> list[tuple[float, float]]:
     """(top, bottom) of everything a page break must not cut, in layout coordinates: every block whole
     (a paragraph, a heading, a table cell, an image), each stop's caption together with the chart under
-    it, and a heading together with the block after it (a heading alone at a page's foot says nothing).
+    it, and a heading together with what its section shows first (`_opening_bottom`): a heading alone
+    at a page's foot says nothing, nor does it with only the line that leads into its table or chart
+    (QA8's G25: "Trends around the longest stops" and its first line at the foot of page 1, the chart
+    on page 2).
 
     Whole blocks, not lines: Qt draws a block that a page's top cuts from its line just above the clip
     (clipped out of sight, but its text is in the PDF, so a search finds it on the wrong page and the
@@ -93,12 +98,57 @@ def _keep_whole(doc: QTextDocument) -> list[tuple[float, float]]:
         rect = layout.blockBoundingRect(block)
         spans.append((rect.top(), rect.bottom()))
         prev = block.previous()
-        if prev.isValid() and (
-            (OBJECT in block.text() and prev.text().strip()) or prev.blockFormat().headingLevel() > 0
-        ):
+        if prev.isValid() and OBJECT in block.text() and prev.text().strip():
             spans.append((layout.blockBoundingRect(prev).top(), rect.bottom()))
+        if block.blockFormat().headingLevel() > 0:
+            spans.append((rect.top(), max(rect.bottom(), _opening_bottom(doc, block.next()))))
         block = block.next()
     return spans
+
+
+def _kind(block: QTextBlock) -> str:
+    """ "chart" (an image, or the caption right above one), "table" (a cell), "list" (an item), "text"."""
+    after = block.next()
+    if OBJECT in block.text() or (after.isValid() and OBJECT in after.text() and block.text().strip()):
+        return "chart"
+    if QTextCursor(block).currentTable() is not None:
+        return "table"
+    return "list" if block.textList() is not None else "text"
+
+
+def _shown(block: QTextBlock) -> QTextBlock:
+    """The first block from here that prints something (Markdown leaves empty blocks between)."""
+    while block.isValid() and not block.text().strip():
+        block = block.next()
+    return block
+
+
+def _opening_bottom(doc: QTextDocument, block: QTextBlock) -> float:
+    """Where what a section shows first ends, for the section whose heading is just above `block`:
+    its first table row, list item, or chart with its caption, with the one paragraph that leads into
+    it ("The 5 longest of the period's stops …" above the first chart); else its first paragraph."""
+    layout = doc.documentLayout()
+    first = _shown(block)
+    if not first.isValid() or first.blockFormat().headingLevel() > 0:
+        return 0.0
+    item = first
+    if _kind(first) == "text":
+        second = _shown(first.next())
+        if second.isValid() and second.blockFormat().headingLevel() == 0 and _kind(second) != "text":
+            item = second
+    kind = _kind(item)
+    if kind == "chart":
+        image = item if OBJECT in item.text() else item.next()
+        return layout.blockBoundingRect(image).bottom()
+    if kind == "table":
+        cursor = QTextCursor(item)
+        table = cursor.currentTable()
+        row = table.cellAt(cursor).row()
+        return max(
+            layout.blockBoundingRect(table.cellAt(row, c).lastCursorPosition().block()).bottom()
+            for c in range(table.columns())
+        )
+    return layout.blockBoundingRect(item).bottom()
 
 
 def page_cuts(spans: list[tuple[float, float]], total: float, page_h: float) -> list[tuple[float, float]]:

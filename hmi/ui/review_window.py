@@ -22,9 +22,10 @@ import datetime as dt
 import getpass
 import os
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
@@ -64,8 +65,9 @@ from hmi.core.review.notes import NoteKind, NotesError, ReviewNote, note_author
 from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
-from hmi.core.review.stop_choices import record_stops, stops_at
-from hmi.core.review.timeline import LANES, NOT_RUNNING, Timeline, build_timeline
+from hmi.core.review.source import ReviewSource
+from hmi.core.review.stop_choices import no_stop_text, record_stops, stops_at
+from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
@@ -82,6 +84,7 @@ EVENT_ROWS_WIDE = 8  # the event browser shows at least this many rows at 1920x1
 EVENT_ROWS_COMPACT = 5  # ... and this many at 1280x800
 SIDE_BY_SIDE_MIN_WIDTH = 1600  # trend and event browser side by side from this window width
 EVENT_LIST_FOLLOW_MS = 250  # the event list follows a moving cursor at most 4 times a second
+WHOLE_CHECK_DELAY_MS = 2000  # SQLite's whole check of the files starts this long after the window shows
 
 
 def _hms(ts: float) -> str:
@@ -102,14 +105,16 @@ def _table(headers: list[str]) -> QTableWidget:
     return t
 
 
-def _table_look(t: QTableView, columns: int) -> None:
-    """Read-only, whole rows selected, no row numbers; the columns fit their texts but the last."""
+def _table_look(t: QTableView, columns: int, *, fit: bool = True) -> None:
+    """Read-only, whole rows selected, no row numbers; the columns fit their texts but the last
+    (`fit=False`: the owner sets their widths, see ReviewWindow._fit_event_columns)."""
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
     header = t.horizontalHeader()
+    mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
     for col in range(columns - 1):
-        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(col, mode)
     header.setStretchLastSection(True)
     # A heading starts where its column starts: centred in a last column wider than the view, the
     # alarm picture's "message" read "sage" (qa7 G24).
@@ -135,6 +140,10 @@ COMPACT_HEIGHT = 950
 
 
 class ReviewWindow(QMainWindow):
+    # A problem found after the window was built (a damaged page met by a read, or by SQLite's whole
+    # check of the files in the background): from any thread, shown in the banner on the GUI thread.
+    problem_found = Signal(str)
+
     def __init__(
         self,
         source: ReviewRecord,
@@ -169,7 +178,7 @@ class ReviewWindow(QMainWindow):
         self.events_model = EventRowsModel(self)
         self.events_table = QTableView()
         self.events_table.setModel(self.events_model)
-        _table_look(self.events_table, len(EVENT_HEADERS))
+        _table_look(self.events_table, len(EVENT_HEADERS), fit=False)  # _fit_event_columns
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("search the events (text, source, user)")
         self.kind_combo = QComboBox()
@@ -265,6 +274,11 @@ class ReviewWindow(QMainWindow):
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems_label.setVisible(bool(problems))
+        self._problems = problems
+        self.problem_found.connect(self._show_problem)
+        self._checking: threading.Thread | None = None
+        if isinstance(source, ReviewSource):
+            source.on_problem(self._tell_problem)
         lay.addWidget(self.problems_label)
         lay.addLayout(bar)
         lay.addWidget(split, 1)
@@ -394,15 +408,7 @@ class ReviewWindow(QMainWindow):
             bar = self.timeline.state_at(machine, t)
             if bar is None:
                 gap = self.timeline.gap_at(t)  # why nothing is known: say it, never a state
-                unread = (
-                    "no data"
-                    if gap is None
-                    else (
-                        "not recorded (LineHMI not running)"
-                        if gap.text == NOT_RUNNING
-                        else "not read (server link down)"
-                    )
-                )
+                unread = "no data" if gap is None else gap.kind.unread
                 states.append([name, unread, "" if gap is None else _hms(gap.t0)])
                 continue
             states.append([name, bar.state + (f" ({bar.fault})" if bar.fault else ""), _hms(bar.t0)])
@@ -499,6 +505,8 @@ class ReviewWindow(QMainWindow):
             shown.append(e)
         self._shown_events = shown
         self._shown_times = [e.ts for e in shown]  # the cursor's bisect, not a list per move
+        self.events_model.set_events(shown)
+        self._fit_event_columns()
         table = self.events_table
         fm = table.fontMetrics()
         room = (
@@ -511,6 +519,18 @@ class ReviewWindow(QMainWindow):
             return fm.horizontalAdvance(part + "…") <= room
 
         self.events_model.set_events(shown, needle=text, fits=fits)
+
+    def _fit_event_columns(self) -> None:
+        """The event browser's columns but the message fit their texts, as Qt's fit-to-contents
+        measures them (the cells' and the heading's size hints), over the rows that hold each
+        distinct text (EventRowsModel.widest_rows) instead of 1,000 rows at every layout pass."""
+        table, model = self.events_table, self.events_model
+        header = table.horizontalHeader()
+        rows = model.widest_rows()
+        grid = 1 if table.showGrid() else 0  # QTableView.sizeHintForColumn adds the grid line
+        for col in range(len(EVENT_HEADERS) - 1):
+            cells = (table.sizeHintForIndex(model.index(r, col)).width() + grid for r in rows)
+            header.resizeSection(col, max([header.sectionSizeHint(col), *cells]))
 
     def _on_event_row(self, row: int, _col: int) -> None:
         if 0 <= row < len(self._shown_events):
@@ -613,9 +633,7 @@ class ReviewWindow(QMainWindow):
     def add_stop_reason(self) -> None:
         stops = stops_at(self._production(), self.timeline, self._cursor_t)
         if not stops:
-            QMessageBox.information(
-                self, "Stop reason", "No machine is stopped at the cursor: move the cursor into a stop first."
-            )
+            QMessageBox.information(self, "Stop reason", no_stop_text(self._production(), self._cursor_t))
             return
         reasons = []
         if self.source.config is not None and self.source.config.production is not None:
@@ -814,8 +832,35 @@ class ReviewWindow(QMainWindow):
             QMessageBox.warning(self, "Print the shift report", str(exc))
             return 0
 
+    def _tell_problem(self, problem: str) -> None:
+        try:
+            self.problem_found.emit(problem)  # queued to the GUI thread when told from a reader's
+        except RuntimeError:  # the window is gone (the background check outlived it): nothing to show
+            pass
+
+    def _show_problem(self, problem: str) -> None:
+        if problem in self._problems:
+            return
+        self._problems.append(problem)
+        self.problems_label.setText("\n".join(f"⚠ {p}" for p in self._problems))
+        self.problems_label.setVisible(True)
+        self.statusBar().showMessage(f"⚠ {problem}")
+
+    def check_files_in_background(self) -> threading.Thread | None:
+        """SQLite's whole check of the files (the open checked all but the sample data): after the
+        window shows, off the GUI thread; what it finds comes to the banner (`problem_found`)."""
+        if self._checking is None and isinstance(self.source, ReviewSource):
+            self._checking = threading.Thread(
+                target=self.source.check_whole, name="review-whole-check", daemon=True
+            )
+            self._checking.start()
+        return self._checking
+
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
+        self._fit_event_columns()  # with the fonts of the style sheet, polished now
+        # once the window is painted and its first reads are done: the check competes for the CPU
+        QTimer.singleShot(WHOLE_CHECK_DELAY_MS, self, self.check_files_in_background)
         self._share_height()
         QTimer.singleShot(0, self, self._share_height)  # again with the tables' chrome laid out
         self._on_cursor(self._cursor_t)  # the faceplates are filled only while shown

@@ -102,7 +102,10 @@ def ask_cli_main(argv: list[str] | None = None) -> int:
         # A journal directory is read as its files, as `linehmi review` and `report` read it (qa8 Q2:
         # "journal file DIR: not found" for an existing directory).
         files, missing = journal_paths(files)
-        files, problems = readable_journals(files)
+        # The whole file is checked (not only the tables read whole, hmi.core.readonly_db): the
+        # assistant's tools read samples and log a failed tool instead of raising, so a damaged page
+        # met there would neither be named nor leave the file out.
+        files, problems = readable_journals(files, whole=True)
         problems = missing + problems
         for problem in problems:  # named and left out; the answer comes from the others
             print(f"linehmi ask: note: {problem}: left out", file=sys.stderr)

@@ -110,7 +110,7 @@ def test_strip_and_production_view(qtbot, themed_app, production_runtime, size):
     strip = panel.strip
     # 07:55: the capper's motor trip (07:48) holds the line
     assert strip.state.text() == "LINE STOPPED"
-    assert "held by capper: U-MOTOR" in strip.holder.text()
+    assert "held by capper: Motor protection trip (U-MOTOR)" in strip.holder.text()
     assert strip.oee.text().startswith("OEE ") and " A " in strip.oee.text()
     assert strip.good.text().startswith("good ") and re.search(
         r"due [\d,]+ by now: [\d,]+ (ahead|behind)", strip.good.text()
@@ -177,7 +177,7 @@ def test_supervisor_classifies_an_unclassified_stop_viewer_cannot(qtbot, themed_
     dlg.send()
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
     assert "saved and journaled" in view.outcome.text()
-    qtbot.waitUntil(lambda: view.stops.item(0, 3).text().startswith("U-MATERIAL"), timeout=5000)
+    qtbot.waitUntil(lambda: view.stops.item(0, 3).text().endswith("(U-MATERIAL)"), timeout=5000)
     assert view.stops.item(0, 9).text() == "sue"
     _save(dlg, "production_classify_dialog")
 

@@ -46,9 +46,11 @@ def _image(n: int):
     return img
 
 
-def _markdown(fillers: list[int], table_rows: int, seed: int) -> tuple[str, dict]:
-    """The report's shape: headings, a table, paragraphs, then captions each followed by its chart,
-    with `fillers[k]` paragraphs of random length before caption k so the captions slide over page feet."""
+def _markdown(fillers: list[int], table_rows: int, seed: int, lead_in: bool) -> tuple[str, dict]:
+    """The report's shape: headings, a table (with a lead-in paragraph or none), paragraphs, then the
+    trends section as the report writes it (its heading, one paragraph leading in, then captions each
+    followed by its chart), with `fillers[0]` paragraphs of random length before that section and
+    `fillers[k]` before caption k + 1, so headings and captions slide over page feet."""
     import random
 
     rnd = random.Random(seed)
@@ -56,21 +58,17 @@ def _markdown(fillers: list[int], table_rows: int, seed: int) -> tuple[str, dict
     def para() -> str:
         return " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 90))) + "."
 
-    lines = [
-        "# Shift report",
-        "",
-        para(),
-        "",
-        "## Stops",
-        "",
-        "| from | to | machine | reason |",
-        "|---|---|---|---|",
-    ]
+    lines = ["# Shift report", "", para(), "", "## Stops", ""]
+    if lead_in:
+        lines += [para(), ""]
+    lines += ["| from | to | machine | reason |", "|---|---|---|---|"]
     lines += [f"| 11:{i:02d}:00 | 11:{i:02d}:30 | Filler {i} | {para()[:40]} |" for i in range(table_rows)]
-    lines += ["", "## Trends around the longest stops", ""]
+    lines += [""] + [f"{para()}\n" for _ in range(fillers[0])]
+    lines += ["## Trends around the longest stops", "", para(), ""]
     images = {}
     for k, n in enumerate(fillers):
-        lines += [f"{para()}\n" for _ in range(n)]
+        if k:
+            lines += [f"{para()}\n" for _ in range(n)]
         name = f"stop{k + 1}.png"
         images[name] = _image(k)
         lines += ["", f"**{k + 1}. Filler**: stopped 11:{k:02d}:00 to 11:{k:02d}:40 ({para()[:60]})", ""]
@@ -84,15 +82,19 @@ def _markdown(fillers: list[int], table_rows: int, seed: int) -> tuple[str, dict
     fillers=st.lists(st.integers(0, 14), min_size=2, max_size=7),
     table_rows=st.integers(0, 40),
     seed=st.integers(0, 10_000),
+    lead_in=st.booleans(),
 )
 def test_every_paragraph_is_printed_and_each_caption_stays_with_its_chart(
-    qapp, tmp_path_factory, fillers, table_rows, seed
+    qapp, tmp_path_factory, fillers, table_rows, seed, lead_in
 ):
+    """Also: a heading is never the last thing on its page; it is printed with what its section shows
+    first (a lead-in paragraph alone is not enough: QA8's G25, the trends heading and its first line at
+    the foot of page 1, the chart on page 2)."""
     from hmi.ui.report_pdf import report_document, write_pdf
     from tests.pdf_checks import check_report_pdf, need_poppler
 
     need_poppler()
-    md, images = _markdown(fillers, table_rows, seed)
+    md, images = _markdown(fillers, table_rows, seed, lead_in)
     pdf = tmp_path_factory.mktemp("pdf") / "r.pdf"
     pages = write_pdf(md, pdf, images=images)
     assert pages >= 1

@@ -46,6 +46,8 @@ COMMON_FIELDS = (
     "off_delay_s",
     "latching",
     "suppress_when",
+    "suppress_delay_s",
+    "suppress_release_s",
     "enabled",
     "action",
     "trip",
@@ -277,6 +279,9 @@ def _parse_entry(
                 suppress.append(parse_condition(spec, tags))
             except ValueError as exc:
                 e.problem("suppress_when", str(exc))
+    for key in ("suppress_delay_s", "suppress_release_s"):
+        if key in raw and "suppress_when" not in raw:
+            e.problem(key, "only means something with suppress_when (the condition it times)")
     common: dict[str, Any] = {
         "tag": tag.name,
         "machine": machine,
@@ -284,6 +289,8 @@ def _parse_entry(
         "latching": e.flag("latching", False),
         "off_delay_s": e.delay("off_delay_s", 0.0),
         "suppress_when": tuple(suppress),
+        "suppress_delay_s": e.delay("suppress_delay_s", 0.0) if "suppress_delay_s" in raw else None,
+        "suppress_release_s": e.delay("suppress_release_s", 0.0) if "suppress_release_s" in raw else None,
         "unit": tag.unit,
         "state_labels": dict(tag.states),
         "decimals": display_decimals(tag.data_type, tag.deadband, tag.range),

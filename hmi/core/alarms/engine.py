@@ -93,6 +93,10 @@ class _Rt(AlarmCondition):
     reentry: bool = False  # back from shelved/suppressed/out of service: activation is rate-limited
     state: AlarmState = AlarmState.NORMAL
     changed_at: float = 0.0
+    # The suppression timer (see `_set_suppressed`): since when its conditions say otherwise than
+    # `suppressed` (they hold and it is not suppressed yet: on-delay; none holds and it still is:
+    # release hold).
+    suppress_change_since: float | None = None
 
 
 def _masked_by_design(rt: _Rt) -> bool:
@@ -184,6 +188,16 @@ class AlarmEngine:
         self._recent: dict[str, deque[tuple[float, int]]] = {}
         self._trip_group: dict[str, tuple[float, int]] = {}  # machine -> (trip time, its first-out)
         self._timers: set[int] = set()
+        settings = config.alarm_settings
+        self._suppress_delay = [
+            float(settings.suppress_delay_s if d.suppress_delay_s is None else d.suppress_delay_s)
+            for d in self._defs
+        ]
+        self._suppress_release = [
+            float(settings.suppress_release_s if d.suppress_release_s is None else d.suppress_release_s)
+            for d in self._defs
+        ]
+        self._suppress_timers: set[int] = set()
         self._shelf_heap: list[tuple[float, int]] = []
         self._throttle = ReentryThrottle(reentry_burst, reentry_rate_per_s)
         self._outbox: list[JournalEvent] = []
@@ -265,6 +279,9 @@ class AlarmEngine:
                 t_max = float(t.max())
             for rows in self._eval.rounds(tag_idx, rows_ok):
                 tags = tag_idx if rows is None else tag_idx[rows]
+                if self._suppress_timers:  # holds that ended before this round's samples
+                    t_round = float(t.min() if rows is None else t[rows].min())
+                    self._run_suppress_timers(t_round, before=True)
                 # Suppression first: a sample that stops the filler suppresses the capper alarms
                 # that the same round of samples would raise.
                 for k, _on, row in self._eval.conditions_changed(batch, rows):
@@ -281,6 +298,7 @@ class AlarmEngine:
                     self._tag_value_ts[tags] = batch.source_ts[rows]
                     self._tag_status[tags] = batch.status[rows]
                 self._follow_pending()
+            self._run_suppress_timers(t_max)
             self._run_timers(t_max)
             changed = self._flush()
         self._emit(changed)
@@ -297,6 +315,7 @@ class AlarmEngine:
                     continue  # re-shelved or unshelved since
                 rt.shelved_until = None
                 self._return(i, now, TC.SHELVE_EXPIRED, reason="shelve time expired")
+            self._run_suppress_timers(now)
             self._run_timers(now)
             changed = self._flush()
         self._emit(changed)
@@ -309,6 +328,11 @@ class AlarmEngine:
         rt.in_alarm = raw
         if rt.out_of_service or rt.shelved_until is not None or _masked_by_design(rt):
             return  # tracked quietly; looked at again when the alarm comes back
+        if raw and rt.suppressed and not rt.active:
+            # Suppressed but still on the list for its acknowledgement: it may return to normal
+            # there, but it is not annunciated again while its suppression holds (its release
+            # re-enters it if the condition is still there).
+            return
         d = self._defs[i]
         if raw:
             rt.pending_off = None
@@ -487,33 +511,90 @@ class AlarmEngine:
             self._set_suppressed(i, t)
 
     def _set_suppressed(self, i: int, t: float) -> None:
-        """Suppressed while any of the alarm's conditions holds; back when none does.
+        """Follow the alarm's suppression conditions (called when one of them changes, and by
+        the suppression timers).
+
+        Suppressed once any condition has held `suppress_delay_s`; released once none has held
+        for `suppress_release_s` without a break: a condition that flickers on a noisy value
+        makes one suppression, not a suppress/unsuppress pair per flicker (qa7 G9). A timer that
+        came due before `t` takes effect at its due time first.
 
         Two alarms are not hidden when their condition starts: one still waiting for its
         acknowledgement stays on the list until it is acknowledged (`_masked_by_design`), and
         the cause of its own machine's trip (`_trip_cause`) is not suppressed by that trip
         while it stands (a consequence suppresses consequences, never the first-out)."""
+        self._settle_suppression(i, t, before=True)
         rt = self._rt[i]
         holding = self._eval.holding(i)
-        on = bool(holding)
-        if rt.suppressed == on:
+        want = bool(holding)
+        if want == rt.suppressed:
+            rt.suppress_change_since = None  # back as it is before its timer ran out: no change
             return
-        if on:
-            if self._trip_cause(i, t, holding):
-                return
-            prev = rt.state
-            rt.suppressed = True
-            reason = " or ".join(str(c) for c in holding)
-            if rt.acked:
-                self._mask(i)
-            else:
-                reason += "; stays on the list until acknowledged"
-            self._transition(i, prev, t, TC.SUPPRESS, reason=f"suppressed by design: {reason}")
+        if rt.suppress_change_since is None:
+            rt.suppress_change_since = t
+        if t - rt.suppress_change_since < self._suppress_wait(i, want) - 1e-9:
+            self._suppress_timers.add(i)
+            return
+        rt.suppress_change_since = None
+        if want:
+            self._suppress(i, t, holding)
         else:
-            was_masked = _masked_by_design(rt)
-            rt.suppressed = False
-            reason = " or ".join(str(c) for c in self._defs[i].suppress_when)
-            self._return(i, t, TC.UNSUPPRESS, reason=f"no longer {reason}", remask=was_masked)
+            self._unsuppress(i, t)
+
+    def _suppress_wait(self, i: int, suppress: bool) -> float:
+        return self._suppress_delay[i] if suppress else self._suppress_release[i]
+
+    def _settle_suppression(self, i: int, t: float, *, before: bool = False) -> None:
+        """Apply the suppression timer of alarm i if it came due by t (`before`: strictly before
+        t, where a condition changes at t) at its due time: the conditions have not changed
+        since it started, or it would have been cancelled."""
+        rt = self._rt[i]
+        since = rt.suppress_change_since
+        if since is None:
+            return
+        want = not rt.suppressed
+        due = since + self._suppress_wait(i, want)
+        if not (due < t - 1e-9 if before else due <= t + 1e-9):
+            return
+        rt.suppress_change_since = None
+        holding = self._eval.holding(i)
+        if want and holding:
+            self._suppress(i, due, holding)
+        elif not want and not holding:
+            self._unsuppress(i, due)
+
+    def _run_suppress_timers(self, now: float, *, before: bool = False) -> None:
+        for i in sorted(self._suppress_timers):
+            self._settle_suppression(i, now, before=before)
+            if self._rt[i].suppress_change_since is None:
+                self._suppress_timers.discard(i)
+
+    def _suppress(self, i: int, t: float, holding: Sequence[Condition]) -> None:
+        rt = self._rt[i]
+        if self._trip_cause(i, t, holding):
+            return
+        prev = rt.state
+        rt.suppressed = True
+        reason = " or ".join(str(c) for c in holding)
+        if rt.acked:
+            self._mask(i)
+        else:
+            reason += "; stays on the list until acknowledged"
+            # Not annunciated again meanwhile (`_on_raw`): a pending activation is dropped.
+            rt.pending_on = None
+            rt.pending_value = None
+            rt.reentry = False
+        self._transition(i, prev, t, TC.SUPPRESS, reason=f"suppressed by design: {reason}")
+
+    def _unsuppress(self, i: int, t: float) -> None:
+        rt = self._rt[i]
+        was_masked = _masked_by_design(rt)
+        rt.suppressed = False
+        reason = " or ".join(str(c) for c in self._defs[i].suppress_when)
+        hold = self._suppress_release[i]
+        if hold > 0:
+            reason += f" for {hold:g} s"
+        self._return(i, t, TC.UNSUPPRESS, reason=f"no longer {reason}", remask=was_masked)
 
     def _trip_cause(self, i: int, t: float, holding: Sequence[Condition]) -> bool:
         """Alarm i stands as the cause of a trip that its holding conditions describe: a
@@ -567,13 +648,16 @@ class AlarmEngine:
         """
         rt = self._rt[i]
         prev = rt.state
-        if remask and not (rt.out_of_service or rt.shelved_until is not None or rt.suppressed):
+        hidden = rt.out_of_service or rt.shelved_until is not None or rt.suppressed
+        if remask and not hidden:
             self._mask(i)
-            if rt.in_alarm:
-                rt.reentry = True
-                rt.pending_on = t
-                rt.pending_value = self._value(i)
-                self._timers.add(i)
+        # In alarm and not annunciated (masked, or kept on the list for its acknowledgement
+        # while not re-annunciated): annunciated again after its on-delay.
+        if not hidden and rt.in_alarm and not rt.active and rt.pending_on is None:
+            rt.reentry = True
+            rt.pending_on = t
+            rt.pending_value = self._value(i)
+            self._timers.add(i)
         self._transition(i, prev, t, action, user=user, reason=reason, comment=comment)
 
     def _transition(

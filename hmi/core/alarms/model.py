@@ -167,6 +167,9 @@ class AlarmDefinition:
     latching: bool = False
     # Suppressed by design while any of these holds (a tripped machine's consequences).
     suppress_when: tuple[Condition, ...] = ()
+    # Its suppression's on-delay and release hold (None: the line's [alarm_settings]).
+    suppress_delay_s: float | None = None
+    suppress_release_s: float | None = None
     window_s: float = 1.0  # roc
     direction: str = "both"  # roc: rise/fall/both
     unit: str = ""

@@ -78,7 +78,7 @@ def production_cli_main(argv: list[str] | None = None) -> int:
     )
     s.add_argument("--config", help="line config whose production model to use (default: the file's)")
     args = p.parse_args(argv)
-    files, problems = readable_journals(map(Path, args.db))
+    files, problems = readable_journals(map(Path, args.db), whole=True)
     for problem in problems:  # named and left out: the figures of the others
         print(f"linehmi production: note: {problem}: left out", file=sys.stderr)
     if not files:

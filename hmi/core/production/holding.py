@@ -34,12 +34,13 @@ _WORDS = {
 class MachineNow:
     machine: str
     cat: Cat  # what its state tag says now
-    reason: str = ""  # the reason of its own stop (planned, unplanned, changeover), else ""
+    reason: str = ""  # the reason of its own stop (planned, unplanned, changeover) in words, else ""
+    reason_code: str = ""  # that reason's code in the reason tree ("" if none): what code decides on
 
 
 def line_claim(line_state: str, holder: str, holder_reason: str, machines: Sequence[MachineNow]) -> str:
     """The strip's text beside the line state: the machine holding the line and its reason, then
-    every other machine that is not running, by what it is doing ("stopped: labeller (U-JAM Jam)",
+    every other machine that is not running, by what it is doing ("stopped: labeller – Jam (U-JAM)",
     "waiting: capper, conveyor"); "all machines running" only when every machine runs."""
     parts: list[str] = []
     if holder:
@@ -50,7 +51,7 @@ def line_claim(line_state: str, holder: str, holder_reason: str, machines: Seque
     for m in machines:
         if m.cat == Cat.RUNNING or m.machine == holder:
             continue
-        name = f"{m.machine} ({m.reason})" if m.reason else m.machine
+        name = f"{m.machine} – {m.reason}" if m.reason else m.machine
         groups.setdefault(_WORDS[m.cat], []).append(name)
     parts += [f"{word}: {', '.join(names)}" for word, names in groups.items()]
     if not parts:

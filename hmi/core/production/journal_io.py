@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -25,7 +25,7 @@ from hmi.core.production.oee import LINE, OeeFigures, ParetoRow, ProductionAnaly
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import STOP_ACTIONS, Stop, StopEdit
 from hmi.core.production.timeline import MachineData, StateSeries
-from hmi.core.record_gaps import CLOSED, OPENED, file_last_before, recording_gaps
+from hmi.core.record_gaps import CLOSED, OPENED, RECORD_ENDS_OPEN, file_last_before, link_down, recording_gaps
 from hmi.core.rollup import ROLLUP_TABLE, WENT_DOWN_BIT, rollup_state, rollup_went_down
 from hmi.core.sample_codec import SampleColumns
 from hmi.core.sample_store import Only, last_before, read_tag, source_time_span
@@ -288,14 +288,7 @@ def observation_gaps(
     count what happened before LineHMI ran. A state read at start-up carries the server's source time,
     often minutes before it (qa6 N9: "P 5.9 %" at "running for 00:00": the minute before start-up
     counted as run time with no units counted in it)."""
-    marks: list[tuple[float, str]] = []
-    first: float | None = None
-    for r in readers:
-        for ev in r.read_events(kinds=[EventKind.SYSTEM]):
-            if ev.message in (OPENED, CLOSED):
-                marks.append((ev.ts, ev.message))
-            if ev.message == OPENED or ev.message.startswith(ROTATED):
-                first = ev.ts if first is None else min(first, ev.ts)
+    marks, first = _recording_marks(readers)
     gaps, closed = recording_gaps(marks, last_before)
     if from_start and first is not None:
         gaps.insert(0, (-math.inf, first))
@@ -304,6 +297,26 @@ def observation_gaps(
     elif closed is None and record_end is not None and open_end is not None and open_end > record_end:
         gaps.append((record_end, open_end))  # no "journal closed": the record ends at its last commit
     return gaps
+
+
+def _recording_marks(readers: Sequence[EventSource]) -> tuple[list[tuple[float, str]], float | None]:
+    """The "journal opened"/"journal closed" marks of the sources, and their first mark."""
+    marks: list[tuple[float, str]] = []
+    first: float | None = None
+    for r in readers:
+        for ev in r.read_events(kinds=[EventKind.SYSTEM]):
+            if ev.message in (OPENED, CLOSED):
+                marks.append((ev.ts, ev.message))
+            if ev.message == OPENED or ev.message.startswith(ROTATED):
+                first = ev.ts if first is None else min(first, ev.ts)
+    return marks, first
+
+
+def closed_marks(readers: Sequence[EventSource]) -> frozenset[float]:
+    """When LineHMI closed the record cleanly ("journal closed"): a gap that begins at one of these
+    began with LineHMI stopping; any other began where the record simply ends (a copy taken while
+    LineHMI ran, or a crash), see gap_flags."""
+    return frozenset(ts for ts, what in _recording_marks(readers)[0] if what == CLOSED)
 
 
 def reader_gaps(
@@ -344,7 +357,21 @@ def record_window(t0: float, t1: float, record_end: float) -> tuple[float, float
     return t0, min(t1, max(record_end + RECORD_END_SLACK_S, t0 + 1.0))
 
 
-def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: float, t1: float) -> list[str]:
+def gap_flags(
+    setup: ProductionSetup,
+    gaps: Sequence[tuple[float, float]],
+    t0: float,
+    t1: float,
+    closed_at: Collection[float],
+    link: Sequence[tuple[float, float]] = (),
+) -> list[str]:
+    """What the figures of [t0, t1] leave out, in time order: the stretches LineHMI was not running
+    (`gaps`, observation_gaps) and those with the server link down (`link`, record_gaps.link_down:
+    the connector journals a Bad sample for every tag when the link drops, so the states there are
+    unknown; a state backfilled from the server's history is known from its time). `closed_at`: the
+    record's "journal closed" marks (`closed_marks`): only a gap that begins at one began with
+    LineHMI stopping. A `journal copy` taken while LineHMI ran ends with no such mark, and was said
+    to end with "LineHMI stopped" (qa7 G38)."""
     hm = setup.calendar.to_local
 
     def said(a: float, b: float) -> str:
@@ -356,9 +383,22 @@ def gap_flags(setup: ProductionSetup, gaps: Sequence[tuple[float, float]], t0: f
                 "units the PLC counted meanwhile are in the totals"
             )
         # A trailing gap that starts at the window's very end (record_window) is the record's end: said too.
-        return f"nothing recorded after {hm(a):%H:%M:%S} (LineHMI stopped): not recorded, not downtime (not in A)"
+        why = "LineHMI stopped" if a in closed_at else RECORD_ENDS_OPEN
+        return f"nothing recorded after {hm(a):%H:%M:%S} ({why}): not recorded, not downtime (not in A)"
 
-    return [said(a, b) for a, b in gaps if a <= t1 and b > t0 and (math.isfinite(a) or b < t1)]
+    def link_said(a: float, b: float) -> str:
+        return (
+            f"server link down {hm(a):%H:%M:%S}-{hm(b):%H:%M:%S} ({_secs(b - a)}): machine states not read "
+            "then are not recorded (not in A or P); units the PLC counted meanwhile are in the totals"
+        )
+
+    flagged = [(a, said(a, b)) for a, b in gaps if a <= t1 and b > t0 and (math.isfinite(a) or b < t1)]
+    flagged += [(a, link_said(a, b)) for a, b in link if a < t1 and b > t0]
+    return [text for _a, text in sorted(flagged, key=lambda f: f[0])]
+
+
+def _secs(s: float) -> str:
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.1f} min"
 
 
 def _with_gaps(ser: Series, gaps: Sequence[tuple[float, float]]) -> Series:
@@ -484,7 +524,9 @@ def analyse_sources(
     )
     data = line_data(setup, series(setup, t0, t1), gaps)
     analysis = ProductionAnalysis.build(setup, data, t0, t1, read_edits(events), gaps=gaps)
-    analysis.flags += gap_flags(setup, gaps, t0, t1)
+    # Each outage is journaled at its start (its data_gap's time): one that began before t0 is read too.
+    link = link_down(ev for src in events for ev in src.read_events(until=t1, kinds=[EventKind.DATA_GAP]))
+    analysis.flags += gap_flags(setup, gaps, t0, t1, closed_marks(events), link)
     return analysis
 
 
@@ -504,10 +546,15 @@ class ShiftSummary:
     pareto: list[ParetoRow]
     reliability: dict[str, Reliability]
     flags: list[str]
+    setup: ProductionSetup  # the reason tree its stops' reasons are words of
 
     @property
     def good(self) -> float | None:
         return self.line_oee.good
+
+    def reason_label(self, stop: Stop) -> str:
+        """A stop's reason as every screen words it (`ProductionSetup.reason_text`)."""
+        return stop.reason_label(self.setup)
 
 
 def summarise(analysis: ProductionAnalysis, shift_name: str = "") -> ShiftSummary:
@@ -525,6 +572,7 @@ def summarise(analysis: ProductionAnalysis, shift_name: str = "") -> ShiftSummar
         pareto=analysis.pareto(),
         reliability={m: analysis.reliability(m) for m in setup.ids},
         flags=list(analysis.flags),
+        setup=setup,
     )
 
 

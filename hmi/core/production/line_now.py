@@ -44,7 +44,7 @@ def machines_now(setup: ProductionSetup, live: LiveValues) -> tuple[tuple[Machin
             value = float(live.value[i])
             if quality_of(int(live.status[i])) != Quality.BAD and value == value:
                 cat = m.state_cat.get(int(value), Cat.UNKNOWN)
-        reason = ""
+        reason = code_of_reason = ""
         if cat in OWN_STOP_CATS:
             code: int | None = None
             j = live.index.get(m.fault_tag) if m.fault_tag and cat is Cat.UNPLANNED else None
@@ -52,8 +52,9 @@ def machines_now(setup: ProductionSetup, live: LiveValues) -> tuple[tuple[Machin
                 fv = float(live.value[j])
                 if quality_of(int(live.status[j])) != Quality.BAD and fv == fv and fv:
                     code = int(fv)
-            reason = setup.reason_text(default_reason(setup, m.id, cat, code)[0])
-        out.append((MachineNow(m.id, cat, reason), ts))
+            code_of_reason = default_reason(setup, m.id, cat, code)[0]
+            reason = setup.reason_text(code_of_reason)
+        out.append((MachineNow(m.id, cat, reason, code_of_reason), ts))
     return tuple(out)
 
 
@@ -107,9 +108,8 @@ def line_state_now(
             return "unknown", m.machine, m.reason
         if still and analysed is not None and analysed.state in _NOT_RUNNING_HELD:
             return analysed.state, m.machine, analysed.holding_reason
-        # The reason's words begin with its code (ProductionSetup.reason_text): its category decides.
-        code = m.reason.split(" ", 1)[0] if m.reason and m.reason != "unclassified" else ""
-        category = reason_category(setup, code if code in setup.reasons else "")
+        # Its reason's category decides (the typed code: the words are for people, qa7 G7).
+        category = reason_category(setup, m.reason_code if m.reason_code in setup.reasons else "")
         return _STATE_OF_CATEGORY[category], m.machine, m.reason
     by_id = {m.machine: m for m in machines}
     for mid in dict.fromkeys((setup.constraint, setup.output)):

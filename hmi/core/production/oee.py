@@ -96,10 +96,23 @@ class OeeFigures:
     # downtime for a few seconds: "A 0.0 % (3 short stops < 60 s counted as speed loss)" beside
     # "all machines running", then A 100 % once they ended (qa8 Q3).
     pending_s: float = 0.0
+    # The seconds of the range LineHMI recorded (between the record's gaps, planned breaks
+    # included). None: not known, taken as the whole range. A range with none has no figures: its
+    # zeros would say "we made nothing and lost nothing" of a shift nobody saw (qa7 G35).
+    recorded_s: float | None = None
 
     @property
     def period_s(self) -> float:
         return self.end - self.start
+
+    @property
+    def seen_s(self) -> float:
+        """The recorded seconds of the range (`recorded_s`, else all of it)."""
+        return self.period_s if self.recorded_s is None else self.recorded_s
+
+    @property
+    def nothing_recorded(self) -> bool:
+        return self.period_s > 0 and self.seen_s < 0.5
 
     def time(self, cat: TimeCat) -> float:
         return self.times[int(cat)]
@@ -399,6 +412,7 @@ class ProductionAnalysis:
             p_step=counted.max_step,
             unrecorded_s=self._unrecorded_s(scope, a, b),
             pending_s=self._pending_s(scope, a, b),
+            recorded_s=sum(hi - lo for lo, hi in recorded_stretches(tl.gaps, a, b)),
             short_stops=self._short_stops(scope, a, b),
             short_stop_s=setup.short_stop_s,
         )
@@ -588,8 +602,9 @@ class ProductionAnalysis:
             now_cat = Cat(int(tl.state[mi, -1]))
             si = int(tl.cause[mi, -1])
             in_own_stop = now_cat in OWN_STOP_CATS and si >= 0 and tl.stops[si].machine == mid
-            why_now = setup.reason_text(tl.stops[si].reason) if in_own_stop else ""
-            machines.append(MachineNow(mid, now_cat, why_now))
+            code_now = tl.stops[si].reason if in_own_stop else ""
+            why_now = setup.reason_text(code_now) if in_own_stop else ""
+            machines.append(MachineNow(mid, now_cat, why_now, code_now))
         return LineStatus(
             now,
             state,

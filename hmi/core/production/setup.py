@@ -103,10 +103,15 @@ class ProductionSetup:
         raise KeyError(f"{machine_id!r} is not a machine of the production model ({', '.join(self.ids)})")
 
     def reason_text(self, code: str | None) -> str:
+        """A stop reason in words, the one wording of the strip, the Production view, the review
+        and the report: its text, then its code in brackets ("Jam (U-JAM)"). The code once came
+        first ("held by capper: U-JAM Jam", qa7 G7: a supervisor read "U-JAM Jam"). Code that
+        needs the code carries it as a field of its own (`MachineNow.reason_code`, `Stop.reason`),
+        never parsed back out of these words."""
         if not code:
             return "unclassified"
         r = self.reasons.get(code)
-        return f"{code} {r.text}" if r else f"{code} (not in the reason tree)"
+        return f"{r.text} ({code})" if r else f"{code} (not in the reason tree)"
 
     @classmethod
     def from_config(cls, config: Any, time_scale: float = 1.0) -> ProductionSetup | None:

@@ -58,6 +58,27 @@ NOT_RECORDED_WHY = "LineHMI not running"
 UNKNOWN_WHY = "state tag Bad or link lost while LineHMI ran"
 
 
+NOT_RECORDED = "not recorded"
+
+
+def or_unrecorded(fig: OeeFigures, text: str) -> str:
+    """A figure of `fig`'s range as shown, or "not recorded" where LineHMI recorded none of the
+    range: a count or a downtime of a shift nobody saw is not zero, it is not known (qa7 G35:
+    "good 0 · Downtime 0.0 min" for a previous shift LineHMI never recorded). The one rule of the
+    Production view, the shift report and the assistant."""
+    return NOT_RECORDED if fig.nothing_recorded else text
+
+
+def recorded_share(fig: OeeFigures) -> str:
+    """How much of `fig`'s range was recorded: "" when all of it, "not recorded (LineHMI not
+    running)" when none, else "42 min of 8 h 00 min recorded"."""
+    if fig.nothing_recorded:
+        return f"{NOT_RECORDED} ({NOT_RECORDED_WHY})"
+    if fig.period_s - fig.seen_s < 0.5:
+        return ""
+    return f"{duration_words(fig.seen_s)} of {duration_words(fig.period_s)} recorded"
+
+
 def unknown_part(unknown_s: float, window_s: float, unrecorded_s: float = 0.0) -> str:
     """What a figure over a window says of the time in it with the line's state unknown: "" when
     none; else how much of the window was not recorded (LineHMI not running) and how much was

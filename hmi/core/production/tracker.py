@@ -162,7 +162,8 @@ class ProductionTracker:
                 live=True,
                 gaps=gaps,
             )
-            analysis.flags += gap_flags(self.setup, gaps, self.window_start, now)
+            # Live: this session's own journal is open, so no gap runs to the window's end.
+            analysis.flags += gap_flags(self.setup, gaps, self.window_start, now, closed_at=())
             status = analysis.status(now)
             self.problem = ""
         except Exception as exc:  # keep the last figures, say why they are not current

@@ -25,7 +25,7 @@ from hmi.core.production.journal_io import ShiftSummary, record_window, summaris
 from hmi.core.production.oee import ParetoRow
 from hmi.core.production.stops import STOP_ACTIONS, StopCounts, end_text
 from hmi.core.production.stops import Stop as MachineStop
-from hmi.core.production.text import count, minutes, pct, performance
+from hmi.core.production.text import count, minutes, or_unrecorded, pct, performance
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.review.advisory_spans import AdvisorySpan, advisory_spans
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
@@ -156,11 +156,12 @@ def build_report(
     advisories = advisory_spans(events)
     kpis = source.alarm_kpis(t0, t1)
     production = None
-    problems = list(source.problems)
+    no_production: list[str] = []
     try:
         production = summarise(source.production(*window), title)
     except (JournalError, ValueError) as exc:
-        problems.append(f"no production figures: {exc}")
+        no_production.append(f"no production figures: {exc}")
+    problems = [*source.problems, *no_production]  # after the reads: a file left out for damage is named
     report = ShiftReport(
         line_name=source.line_name,
         title=title,
@@ -190,7 +191,8 @@ def _snapshots(source: ReviewRecord, r: ShiftReport) -> tuple[list[StopSnapshot]
     """The longest stops of the report's one stop definition (the production model's, short stops
     excluded, else the machine-state stops), each with its machine's key pens from the line config."""
     if r.production is not None:
-        stops = [(s.machine, s.start, s.end, s.reason_code()) for s in r.production.stops
+        summary = r.production
+        stops = [(s.machine, s.start, s.end, summary.reason_label(s)) for s in summary.stops
                  if not s.short]  # fmt: skip
     else:
         stops = [(s.machine, s.t0, s.t1, s.reason) for s in r.stops]
@@ -426,10 +428,9 @@ def _production_markdown(r: ShiftReport) -> list[str]:
     head = "| scope | OEE | availability | performance | quality | good | rejects | downtime |"
     lines = ["## Production and OEE (ISO 22400-2)", "", head, "|---|---|---|---|---|---|---|---|"]
     for name, f in [("line", s.line_oee), *((r.machine_names.get(m, m), f) for m, f in s.machines.items())]:
-        lines.append(
-            f"| {name} | {pct(f.oee)} | {pct(f.availability)} | {performance(f)} | {pct(f.quality)} "
-            f"| {count(f.good)} | {count(f.rejects)} | {minutes(f.downtime_s)} |"
-        )
+        cells = [pct(f.oee), pct(f.availability), performance(f), pct(f.quality), count(f.good)]
+        cells += [count(f.rejects), minutes(f.downtime_s)]
+        lines.append(f"| {name} | " + " | ".join(or_unrecorded(f, c) for c in cells) + " |")
     lines += [
         "",
         "Line downtime by reason (the line's lost time, attributed to the machine stop that caused it; "
@@ -466,7 +467,7 @@ def _production_markdown(r: ShiftReport) -> list[str]:
         for st in s.stops:
             lines.append(
                 f"| {_t(st.start)} | {end_text(st, _t(st.end))} | {r.machine_names.get(st.machine, st.machine)} "
-                f"| {st.category}{' (short)' if st.short else ''} | {_cell(st.reason_code())} "
+                f"| {st.category}{' (short)' if st.short else ''} | {_cell(s.reason_label(st))} "
                 f"| {'≥ ' if st.open_end else ''}{st.duration / 60:.1f} | {st.classified_by_text} |"
             )
         lines.append("")

@@ -11,10 +11,12 @@ production model, as the report does for them (hmi.core.review.report).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from hmi.core.journal_read import JournalError
 from hmi.core.production.oee import ProductionAnalysis
+from hmi.core.production.stops import Stop
 from hmi.core.production.text import clock_duration
 from hmi.core.review.record import ReviewRecord
 from hmi.core.review.timeline import Timeline
@@ -56,7 +58,7 @@ def stops_at(analysis: ProductionAnalysis | None, timeline: Timeline, t: float) 
     if analysis is not None:
         setup = analysis.setup
         for s in analysis.stops:
-            if s.start <= t < s.end:
+            if s.start <= t < s.end or _continued(analysis, timeline, s, t):
                 out.append(StopChoice(s.machine, names.get(s.machine, s.machine), s.start, s.end,
                                       s.reason_label(setup)))  # fmt: skip
         return sorted(out, key=lambda c: (order.get(c.machine, len(order)), c.start))
@@ -69,4 +71,39 @@ def stops_at(analysis: ProductionAnalysis | None, timeline: Timeline, t: float) 
     return out
 
 
-__all__ = ["StopChoice", "record_stops", "stops_at"]
+def no_stop_text(analysis: ProductionAnalysis | None, t: float) -> str:
+    """Why there is no stop to give a reason for at instant t: the machines ran, or LineHMI was not
+    recording then (the states the review shows before its start are the server's start-up readings,
+    not counted in the figures: a machine shown "Stopped" there had no stop the figures list)."""
+    gap = None if analysis is None else next(((a, b) for a, b in analysis.timeline.gaps if a <= t < b), None)
+    if gap is None:
+        return "No machine is stopped at the cursor: move the cursor into a stop first."
+    a, b = gap
+    if a == -math.inf:
+        when = f"it began recording at {_hms(b)}"
+    elif b == math.inf:
+        when = f"its record ends at {_hms(a)}"
+    else:
+        when = f"it was not running from {_hms(a)} to {_hms(b)}"
+    return (
+        f"No stop to give a reason for at {_hms(t)}: LineHMI did not record stops then ({when}). A state "
+        "shown there is the server's reading at start-up; a stop going on when recording began is "
+        "offered from there."
+    )
+
+
+def _continued(analysis: ProductionAnalysis, timeline: Timeline, stop: Stop, t: float) -> bool:
+    """A stop the production model begins where LineHMI began recording, offered at an instant before
+    it when the review shows its machine stopped there. The first readings carry the server's source
+    time, a moment before "journal opened" (qa8: 22:02:11.175 against 22:02:12.585), so the record
+    starts with the machines' states while the production figures, which never count what happened
+    before LineHMI ran, start at the opening: at the record's start the faceplates said "Stopped"
+    and "Stop reason…" said no machine was stopped. It is the same stop: the one the figures list."""
+    gap_end = next((b for a, b in analysis.timeline.gaps if a <= t < b), None)
+    if gap_end is None or stop.start != gap_end:
+        return False
+    bar = timeline.state_at(stop.machine, t)
+    return bar is not None and bar.state not in RUNNING_STATES
+
+
+__all__ = ["StopChoice", "no_stop_text", "record_stops", "stops_at"]

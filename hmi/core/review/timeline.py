@@ -16,6 +16,7 @@ shows its own classification at once.
 from __future__ import annotations
 
 import bisect
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from hmi.core.alarms.event_codec import TransitionCause, transition_brief
 from hmi.core.events import EventKind, Severity
 from hmi.core.journal_read import StoredEvent
 from hmi.core.production.stops import STOP_ACTIONS
+from hmi.core.record_gaps import link_down
 from hmi.core.review.record import ReviewRecord
 
 # States drawn in an alarm colour; every other state is a grey (ISA-101: colour only for abnormal).
@@ -75,11 +77,31 @@ class StopMark:
 NOT_RUNNING = "LineHMI was not running"  # the text of a Gap nothing was recorded in
 
 
+class GapKind(enum.Enum):
+    """Why nothing was read in a gap: what a reader decides on (its text is for people)."""
+
+    NOT_RUNNING = "not running"  # LineHMI was not running: nothing recorded at all
+    LINK_DOWN = "link down"  # a `data_gap` of every tag: the server link was down
+    TAGS = "tags"  # a `data_gap` of some tags only: the machine states may have been read
+
+    @property
+    def unread(self) -> str:
+        """What a machine state with no reading in such a gap is called."""
+        if self is GapKind.NOT_RUNNING:
+            return "not recorded (LineHMI not running)"
+        return "not read (server link down)" if self is GapKind.LINK_DOWN else "not read (no data)"
+
+
+# Gaps in which no machine state was read at all (a state held from before is not known there).
+BLIND = (GapKind.NOT_RUNNING, GapKind.LINK_DOWN)
+
+
 @dataclass(frozen=True)
 class Gap:
     t0: float
     t1: float
     text: str
+    kind: GapKind
 
 
 @dataclass
@@ -137,9 +159,7 @@ class Timeline:
         self.stop_marks = sorted([*self.stop_marks, *marks], key=lambda m: (m.t, m.event_id))
         self.gaps += gaps
         if any(e.kind in (EventKind.MACHINE_STATE, EventKind.DATA_GAP) for e in new):
-            self.bars = _state_bars(
-                self.events, [m for m, _ in self.machines], self.t1, _blind(self.events, self.gaps)
-            )
+            self.bars = _state_bars(self.events, [m for m, _ in self.machines], self.t1, _blind(self.gaps))
         self.__post_init__()
 
 
@@ -161,8 +181,8 @@ def build_timeline(source: ReviewRecord, period: tuple[float, float] | None = No
     machines = source.machines()
     markers, gaps, marks = _marks(events)
     for a, b in source.not_recording():
-        gaps.append(Gap(a, b, NOT_RUNNING))
-    bars = _state_bars(events, [m for m, _ in machines], bars_end, _blind(events, gaps))
+        gaps.append(Gap(a, b, NOT_RUNNING, GapKind.NOT_RUNNING))
+    bars = _state_bars(events, [m for m, _ in machines], bars_end, _blind(gaps))
     markers.sort(key=lambda m: (m.t, m.event_id))
     marks.sort(key=lambda m: (m.t, m.event_id))
     return Timeline(t0, t1, machines, bars, markers, gaps, events, marks)
@@ -191,7 +211,9 @@ def _marks(events: Iterable[StoredEvent]) -> tuple[list[Marker], list[Gap], list
         elif ev.kind == EventKind.DATA_GAP:
             g0, g1 = ev.data.get("start"), ev.data.get("end")
             if isinstance(g0, int | float) and isinstance(g1, int | float) and g1 > g0:
-                gaps.append(Gap(float(g0), float(g1), ev.message))
+                # The link's outages by the one rule of record_gaps.link_down.
+                kind = GapKind.LINK_DOWN if link_down([ev]) else GapKind.TAGS
+                gaps.append(Gap(float(g0), float(g1), ev.message, kind))
             markers.append(Marker(ev.ts, "connection", ev.message, int(ev.severity), ev.id, ev.source))
         elif ev.kind in _LANE_OF:
             if (
@@ -220,18 +242,10 @@ def _stop_mark(ev: StoredEvent) -> StopMark | None:
     return StopMark(str(d["machine"]), float(start), ev.message, ev.id)
 
 
-def _blind(events: Iterable[StoredEvent], gaps: Iterable[Gap]) -> list[tuple[float, float]]:
+def _blind(gaps: Iterable[Gap]) -> list[tuple[float, float]]:
     """Where no machine state was read: LineHMI not running, and the server link down for every tag
     (a `data_gap` of "all" tags; a backfill note only says what history filled in afterwards)."""
-    link_down = {
-        (float(ev.data["start"]), float(ev.data["end"]))
-        for ev in events
-        if ev.kind == EventKind.DATA_GAP
-        and ev.data.get("tags") == "all"
-        and isinstance(ev.data.get("start"), int | float)
-        and isinstance(ev.data.get("end"), int | float)
-    }
-    return sorted(link_down | {(g.t0, g.t1) for g in gaps if g.text == NOT_RUNNING})
+    return sorted({(g.t0, g.t1) for g in gaps if g.kind in BLIND})
 
 
 def _seen_parts(ta: float, tb: float, blind: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from hmi.core.journal_read import JournalError
 from hmi.core.production.oee import LINE, OeeFigures
-from hmi.core.production.text import IDEAL_EXCEEDED
+from hmi.core.production.text import IDEAL_EXCEEDED, or_unrecorded
 from inference.assistant import i18n
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolError, ToolResult
 from inference.assistant.tools.context import PlantTools
@@ -45,12 +45,15 @@ class Production(Tool):
             ) from None
         scope = ctx.resolve_machine(machine)[0] if machine else LINE
         f: OeeFigures = analysis.oee(scope)
+        # A range LineHMI recorded none of has no figures, not zeros (qa7 G35: the shared rule).
+        good, rejects = or_unrecorded(f, fmt_num(f.good)), or_unrecorded(f, fmt_num(f.rejects))
+        down = or_unrecorded(f, fmt_duration(f.downtime_s))
         who = "the line" if scope == LINE else f"the {ctx.catalog.machine_name(scope)}"
         capped = f" ({IDEAL_EXCEEDED})" if f.ideal_exceeded else ""  # P is never said over 100 %
         text = (
             f"OEE of {who} from {rng}: {_pct(f.oee)} (availability {_pct(f.availability)}, performance"
-            f" {_pct(f.performance)}{capped}, quality {_pct(f.quality)}); good {fmt_num(f.good)}, rejects"
-            f" {fmt_num(f.rejects)}, downtime {fmt_duration(f.downtime_s)}."
+            f" {_pct(f.performance)}{capped}, quality {_pct(f.quality)}); good {good}, rejects"
+            f" {rejects}, downtime {down}."
         )
         # The same figures in the question's language (the notes below stay English: they are the
         # production model's own wording, shown as is everywhere).
@@ -60,9 +63,9 @@ class Production(Tool):
             "a": _pct(f.availability),
             "p": _pct(f.performance) + capped,
             "q": _pct(f.quality),
-            "good": fmt_num(f.good),
-            "rejects": fmt_num(f.rejects),
-            "down": fmt_duration(f.downtime_s),
+            "good": good,
+            "rejects": rejects,
+            "down": down,
         }
         line_word = {"de": "der Linie", "zh": "产线"}
         localized = {
@@ -92,9 +95,9 @@ class Production(Tool):
             "performance_pct": None if f.performance is None else round(100 * f.performance, 1),
             "performance_ideal_exceeded": f.ideal_exceeded,
             "quality_pct": None if f.quality is None else round(100 * f.quality, 1),
-            "good": f.good,
-            "rejects": f.rejects,
-            "downtime_s": round(f.downtime_s),
+            "good": None if f.nothing_recorded else f.good,
+            "rejects": None if f.nothing_recorded else f.rejects,
+            "downtime_s": None if f.nothing_recorded else round(f.downtime_s),
             "flags": flags,
         }
         sources = [Source("kpi", f"Production and OEE {rng}", {"start": round(a, 3), "end": round(b, 3)})]

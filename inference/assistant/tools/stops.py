@@ -628,6 +628,8 @@ def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng:
     for f in ranked:
         n, k = f["stops"], short_of(f)
         what = f"{n} stop{'s' if n != 1 else ''}" + (f", {k} short" if k else "")
+        if k and "production_downtime_s" in f:  # the figure the Production view shows beside it
+            what += f"; downtime without the short ones {fmt_duration(f['production_downtime_s'])}"
         items.append(f"{name(f['machine'])} {fmt_duration(f['downtime_s'])} ({what})")
     top = ranked[0]
     counted = (
@@ -727,6 +729,12 @@ class MachineStates(Tool):
                 "stop_list": [s.fact(ctx) for s in stops],
                 "state_at_end": state,
                 "downtime_s": round(down),
+                # The Production view's downtime of the machine (short stops are speed loss there).
+                **(
+                    {"production_downtime_s": round(production.oee(mid, a, b).downtime_s)}
+                    if production is not None
+                    else {}
+                ),
                 "stops_from": "production model" if analysis is not None else "machine states",
             }
             txt = f"{name}: {len(stops)} stop{'s' if len(stops) != 1 else ''}"
