@@ -245,7 +245,8 @@ class MainWindow(QMainWindow):
         self._build_assistant_dock(assistant_model)
         # The Assistant's on-screen keyboard never covers the line state, the alarm banner and
         # tiles, nor the alarm list when it shows (at 1280x800 it lay over the tiles, qa8 Q6).
-        self.assistant_pane.keyboard.keep_clear(self.menuWidget(), self.alarms_dock)
+        top = self.menuWidget()  # the title bar, the line state strip and the alarm banner
+        self.assistant_pane.keyboard.keep_clear(*(w for w in (top, self.alarms_dock) if w is not None))
         self.assistant_dock.visibilityChanged.connect(self._assistant_in_view)
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).
