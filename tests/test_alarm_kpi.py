@@ -219,7 +219,7 @@ def test_the_average_rate_is_judged_only_from_an_hour_recorded(minutes, unrecord
     assert (row.verdict == "n/a") == short
     assert ("too short to judge" in row.value) == short
     if short:
-        assert f"{max(recorded, 0.0) / 60:.0f} min recorded; the average is judged from 1 h" in row.value
+        assert f"{figures.span_text(recorded)} recorded; the average is judged from 1 h" in row.value
     else:
         assert row.verdict == ("ok" if avg <= 1 else "manageable" if avg <= 2 else "over target")
     assert ("too short to judge" in r.rate_text()) == short

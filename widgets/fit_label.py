@@ -14,6 +14,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from widgets.text_fit import label_indent
+
 MIN_CHARS = 12  # the narrowest a FitLabel goes: about this many average characters
 
 
@@ -47,7 +49,7 @@ class FitLabel(QLabel):
 
     def _chrome(self) -> int:
         m = self.contentsMargins()
-        return m.left() + m.right() + 2 * self.margin() + max(0, self.indent())
+        return m.left() + m.right() + 2 * self.margin() + label_indent(self)
 
     def sizeHint(self) -> QSize:
         return QSize(self._text_width(self._full) + self._chrome(), super().sizeHint().height())

@@ -52,6 +52,7 @@ PERIODS: dict[str, float | None] = {
 }
 VERDICT_TEXT = {"ok": "✓ ok", "manageable": "~ manageable", "over target": "✗ over target", "n/a": "– n/a"}
 PRIORITY_ORDER = ("urgent", "high", "medium", "low")
+WRAPPED_MIN_PX = 160  # the least room the assessment's Value and Target columns wrap in
 
 
 def _t(ts: float | None) -> str:
@@ -174,6 +175,15 @@ class KpiView(QWidget):
         body.setSpacing(12)
         self._body = body
         self.assessment = _table(("KPI", "Value", "Verdict", "Target"), 3)
+        # Value and Target wrap in the room they share, the row as tall as its text: the value "6.64,
+        # too short to judge (…)" as one line scrolled the table sideways, Verdict and Target out of
+        # view and the value cut at the right (qa8).
+        self.assessment.setWordWrap(True)
+        self.assessment.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.assessment.setTextElideMode(Qt.TextElideMode.ElideNone)
+        ah = self.assessment.horizontalHeader()
+        ah.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.assessment.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.top10 = _table(("Alarm", "Priority", "Count", "Share"), 0)
         self.priorities = _table(("Priority", "Count", "Share", "Target"), 0)
         self.problems = _table(("Alarm", "Problem"), 1)
@@ -202,7 +212,8 @@ class KpiView(QWidget):
         """Assessment and details side by side on a wide dock, one above the other on a narrow one:
         at 1280 px the assessment's "Verdict" column was cut by its edge beside the details."""
         header = self.assessment.horizontalHeader()
-        need = header.length() - header.sectionSize(3) + 120 + self.details.minimumSizeHint().width() + 24
+        fixed = header.sectionSize(0) + header.sectionSize(2)  # KPI and Verdict: their text's width
+        need = fixed + 2 * WRAPPED_MIN_PX + self.details.minimumSizeHint().width() + 24
         wide = self.width() >= max(self.SIDE_BY_SIDE_PX, need)
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._body.direction() != direction:
@@ -291,7 +302,8 @@ class KpiView(QWidget):
         )
         extra = f"; {r.advisories_excluded} model advisories not counted" if r.advisories_excluded else ""
         self.summary_label.setText(
-            f"<b>{_t(r.start)} – {_t(r.end)}</b> ({_dur(r.duration_s)}, {r.periods} ten-minute periods) · "
+            f"<b>{_t(r.start)} – {_t(r.end)}</b> ({figures.span_text(r.duration_s)}, "
+            f"{figures.periods_text(r.periods)}) · "
             f"<b>{r.annunciated}</b> alarms annunciated ({r.distinct_alarms} distinct){extra} · "
             f"{figures.ALARM_RATE.label} {r.rate_text()} · "
             f"{ack} · at the end of the period: {figures.UNACKED.label.lower()} {r.unacked_at_end}, "

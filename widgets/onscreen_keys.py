@@ -39,7 +39,21 @@ class KeyButton(QPushButton):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         # A style sheet's min-height (the touch profile's) sets the minimum again: the key keeps its own.
-        if event.type() == QEvent.Type.StyleChange and self.minimumHeight() != self.maximumHeight():
+        if event.type() == QEvent.Type.StyleChange:
+            self._keep_height()
+
+    def event(self, e: QEvent) -> bool:
+        done = super().event(e)
+        # The first polish applies the style sheet too, with no StyleChange after it: in the app the
+        # touch profile is on before a dialog is made, its min-height (40 px) became the key's
+        # minimum and the layout gave the keys that, not their 56 px (offscreen tests switch the
+        # profile on after the window is made, so they saw 56).
+        if e.type() == QEvent.Type.Polish:
+            self._keep_height()
+        return done
+
+    def _keep_height(self) -> None:
+        if self.minimumHeight() != self.maximumHeight():
             self.setFixedHeight(self.maximumHeight())
 
 

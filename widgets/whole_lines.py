@@ -1,21 +1,36 @@
-"""A scroll area that never shows a line of text cut at its foot.
+"""A scroll area that never shows a row cut at its foot.
 
 A scroll area's edge falls wherever its height puts it: through "RUL > 10 min" at the overview's
 foot, through a dock's "REJECT  Misaligned label" or the alarm list's role line (issue 10: QA4
-saw all three). `WholeLinesScrollArea` moves the bottom of its viewport up to just above any line
-of a label, button or combo box that the edge would cut (a bottom viewport margin: the strip
-under it is empty background), and follows scrolling, resizing and its content's layout. What
-is under the edge is reached by scrolling, whole.
+saw all three), through the alarm pane's action buttons at 1280x800 and the overview's Setpoint…
+buttons at 1920x1080, or through a value's bar after a tap on the overview's scroll arrows (qa8
+G20: a button's text was whole, so only lines of text were looked at, not what they sit in).
+`WholeLinesScrollArea` moves the bottom of its viewport up to just above any row the edge would
+cut (a bottom viewport margin: the strip under it is empty background), and follows scrolling,
+resizing and its content's layout. What is under the edge is reached by scrolling, whole.
+
+A row (`row_rect`) is a label's lines, or the whole of a control (button, combo box, field, bar)
+or of any other widget that draws itself with no widgets inside (a value's bar and label). A list
+or text view inside scrolls its own rows; containers (a faceplate's frame) are not rows.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QTimer
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
 
 from widgets.text_fit import text_rect
 
-MAX_SHARE = 0.5  # never hide more than this share of the viewport (a line taller than that is cut)
+MAX_SHARE = 0.5  # never hide more than this share of the viewport (a row taller than that is cut)
 
 
 class WholeLinesScrollArea(QScrollArea):
@@ -50,18 +65,14 @@ class WholeLinesScrollArea(QScrollArea):
 
     def _text_bands(self, inner: QWidget) -> list[tuple[int, int]]:
         bands = []
-        for w in inner.findChildren(QWidget):
-            if not isinstance(w, QLabel | QAbstractButton | QComboBox) or not w.isVisibleTo(inner):
-                continue
-            r = text_rect(w)
-            if r.isEmpty():
-                continue
+        for w in rows_of(inner):
+            r = row_rect(w)
             top = w.mapTo(inner, QPoint(0, r.top())).y()
             bands.append((top, top + r.height()))
         return bands
 
     def fit_edge(self) -> None:
-        """Set the bottom margin so the viewport's foot cuts no line of text."""
+        """Set the bottom margin so the viewport's foot cuts no row."""
         inner = self.widget()
         if inner is None:
             return
@@ -69,7 +80,10 @@ class WholeLinesScrollArea(QScrollArea):
         full = self.contentsRect().height() - (hbar.height() if hbar.isVisible() else 0)
         top_shown = self.verticalScrollBar().value()
         edge = top_shown + full
-        bands = self._text_bands(inner)
+        lowest = top_shown + full - full * MAX_SHARE  # the edge never goes above this
+        # A row the edge could only clear by hiding more than MAX_SHARE of the pane (a camera
+        # image) is cut whatever the edge does; the rows beside and under it are still kept whole.
+        bands = [b for b in self._text_bands(inner) if b[0] >= lowest]
         moved = True
         while moved:
             moved = False
@@ -77,8 +91,38 @@ class WholeLinesScrollArea(QScrollArea):
                 if top < edge < bottom:
                     edge, moved = top, True
         margin = top_shown + full - edge
-        if margin > full * MAX_SHARE:
-            margin = 0
         if margin != self._bottom_margin:
             self._bottom_margin = margin
             self.setViewportMargins(0, 0, 0, margin)
+
+
+def _inside_a_view(w: QWidget, inner: QWidget) -> bool:
+    """`w` is, or lies in, a list, table or text view within `inner` (it scrolls its own rows)."""
+    p: QWidget | None = w
+    while p is not None and p is not inner:
+        if isinstance(p, QAbstractScrollArea):
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def row_rect(w: QWidget) -> QRect:
+    """The part of `w` (its own coordinates) that is one row and must be shown whole or not at
+    all: a label's lines, the whole of anything else (empty: `w` is no row)."""
+    if isinstance(w, QLabel):
+        return text_rect(w)
+    if isinstance(w, QAbstractButton | QComboBox | QLineEdit | QAbstractSpinBox):
+        return QRect(0, 0, w.width(), w.height())
+    if w.findChild(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly) is not None:
+        return QRect()  # a container: its rows are its children
+    return QRect(0, 0, w.width(), w.height())
+
+
+def rows_of(inner: QWidget) -> list[QWidget]:
+    """The widgets of `inner` shown as rows (`row_rect` not empty), outside the views in it."""
+    out = []
+    for w in inner.findChildren(QWidget):
+        if not w.isVisibleTo(inner) or _inside_a_view(w, inner) or row_rect(w).isEmpty():
+            continue
+        out.append(w)
+    return out

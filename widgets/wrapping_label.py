@@ -18,7 +18,7 @@ less than its text. Without `elide` the text is left to wrap and text_fit checks
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt
 from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QWidget
 
@@ -74,6 +74,19 @@ class WrappingLabel(QLabel):
         super().resizeEvent(event)
         if self.elide and event.oldSize().width() != event.size().width():
             self._show()
+
+    def hasHeightForWidth(self) -> bool:
+        """No: its height is its lines', whatever the width. A word-wrapped QLabel says yes, and a
+        scroll area then lays its pane out at the pane's preferred height for the width, never
+        squeezed to the viewport: at 1280x800 the alarm list kept its preferred height and the
+        action buttons were cut in half at the dock's foot (qa8 G20)."""
+        return False
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.maximumHeight())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.minimumWidth(), self.maximumHeight())
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:
         if self.shortened():  # a touch screen has no hover: a tap shows the whole text

@@ -22,8 +22,8 @@ import logging
 import time
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QStatusTipEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStatusBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -82,6 +81,7 @@ from widgets.kpi_view import KpiView
 from widgets.last_known import mark_not_plant_value
 from widgets.line_overview import LineOverview
 from widgets.qc_pane import QcPane
+from widgets.status_bar import MessageStatusBar
 from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
 from widgets.wordings import LongestWording
@@ -243,6 +243,11 @@ class MainWindow(QMainWindow):
         self._build_alarm_docks()
         self._build_trend_dock()
         self._build_assistant_dock(assistant_model)
+        # The Assistant's on-screen keyboard never covers the line state, the alarm banner and
+        # tiles, nor the alarm list when it shows (at 1280x800 it lay over the tiles, qa8 Q6).
+        top = self.menuWidget()  # the title bar, the line state strip and the alarm banner
+        self.assistant_pane.keyboard.keep_clear(*(w for w in (top, self.alarms_dock) if w is not None))
+        self.assistant_dock.visibilityChanged.connect(self._assistant_in_view)
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).
         self.production = ProductionPanel.attach(self)
@@ -470,7 +475,8 @@ class MainWindow(QMainWindow):
         self.trend_dock.raise_()
 
     def _build_status_bar(self) -> None:
-        sb = QStatusBar()
+        # Messages take the journal cell's place, never drawn over it (widgets.status_bar, qa8 Q1).
+        sb = MessageStatusBar()
         sb.setSizeGripEnabled(False)
         self.setStatusBar(sb)
         # Texts set at run time (a user's name, a journal error naming a file): FitLabels, which
@@ -494,7 +500,7 @@ class MainWindow(QMainWindow):
         self.plant_status = FitLabel()
         self.plant_status.setObjectName("plantLabel")
         self.plant_status.setVisible(self.runtime.plant_link is not None)
-        sb.addWidget(self.journal_status, 1)
+        sb.add_message_cell(self.journal_status)
         sb.addPermanentWidget(self.plant_status)
         sb.addPermanentWidget(self.connection_status)
         sb.addPermanentWidget(self.user_status)
@@ -700,6 +706,13 @@ class MainWindow(QMainWindow):
             chrome = self.alarm_table.sizeHint().height() - view.sizeHint().height() + 2 * row_h + 30
         return chrome + rows * row_h + 6  # a few pixels to spare: the 8th row whole, not 7.95
 
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.StatusTip and isinstance(e, QStatusTipEvent):
+            # QMainWindow would call QStatusBar's own showMessage, which paints over the cells.
+            self.statusBar().showMessage(e.tip())
+            return True
+        return super().event(e)
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._docks_sized:
@@ -874,9 +887,6 @@ class MainWindow(QMainWindow):
     def _on_new_alarms(self, records: list) -> None:
         """A new alarm of a configured priority (default urgent, high) or a machine trip brings the
         alarm list forward ([display] raise_alarm_list, raise_alarm_list_on_trip)."""
-        # The Assistant's on-screen keyboard may lie over the banner on a line-side screen (there is
-        # no other room that leaves the answer in view): any new alarm closes it, so it is seen.
-        self.assistant_pane.keyboard.close()
         display = self.config.display
         new = [r for r in records if display.raises_alarm_list(int(r.priority), r.trip)]
         if not new or self._in_dialog():
@@ -889,6 +899,14 @@ class MainWindow(QMainWindow):
         first = min((r.activated_at for r in new if r.activated_at), default=None)
         self._alarm_list_check = (", ".join(r.id for r in new), first, time.monotonic())
         self._check_alarm_list_in_view()
+
+    def _assistant_in_view(self, shown: bool) -> None:
+        """The Assistant's tab came forward or went behind (a method, not a closure: no reference
+        cycle through the window, see test_closed_window_is_freed_at_once_not_by_the_cyclic_gc)."""
+        if shown:
+            self.assistant_pane.keyboard.pane_shown()
+        else:
+            self.assistant_pane.keyboard.pane_hidden()
 
     def _drop_focus_left_behind(self, visible: bool) -> None:
         """A dock went behind another tab (the alarm list brought forward, say). Qt keeps a tabbed

@@ -327,3 +327,23 @@ def test_stop_note_keyboard_keys_never_move(qtbot, touch, steps):
         _settle()
         moved = _moved(start, geometry(dlg))
         assert not moved, f"after {step}: " + "; ".join(moved)
+
+
+def test_keys_have_their_size_when_the_touch_profile_came_first(qtbot, touch):
+    """The app switches the touch profile on before any dialog is made: a key's first polish then
+    applies the profile's min-height (40 px) with no style change after it. The live demo's pad
+    keys were 40 px, not PAD_KEY_PX (56); the tests above switch the profile on first too, but
+    measured only that keys do not move, not their size."""
+    from widgets.number_pad import PAD_KEY_PX, PAD_SPACING_PX
+    from widgets.text_keyboard import KEY_PX
+
+    pad, keyboard = NumberPad(), TextKeyboard()
+    for w in (pad, keyboard):
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+    _settle()
+    sizes = {k: b.height() for k, b in pad.keys.items()}
+    assert sizes.pop("enter") == 2 * PAD_KEY_PX + PAD_SPACING_PX
+    assert set(sizes.values()) == {PAD_KEY_PX}, sizes
+    assert {b.height() for b in keyboard.keys.values()} == {KEY_PX}

@@ -197,10 +197,6 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             g.vb.setAutoVisible(y=True)
 
     def _style_axis(self, axis: pg.AxisItem) -> None:
-        # An axis with its grid covers the whole plot: every cursor move (a review's scrub) exposed a
-        # strip of it and replayed its whole picture (ticks, grid, labels) clipped to that strip. Kept
-        # as a device pixmap, a move blits the strip; the pixmap is redrawn when the axis changes.
-        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         axis.setPen(pg.mkPen(style.AXIS_LINE))
         axis.setTextPen(pg.mkPen(style.AXIS_TEXT))
         axis.setStyle(tickFont=_font(8), tickTextOffset=3, tickLength=-4)

@@ -246,6 +246,8 @@ class PenTable(QTableView):
         h.setHighlightSections(False)
         h.setMinimumSectionSize(40)
         self._widest: dict[int, int] = {}  # column -> the widest text (px) its width was fitted to
+        self._natural: dict[int, int] = {}  # column -> its width on one line (before a narrow fit)
+        self._fitting = False
         self.setColumnWidth(COL_PEN, 170)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.selectionModel().currentRowChanged.connect(self._on_current)
@@ -284,6 +286,7 @@ class PenTable(QTableView):
         for c in (COL_VALUE, COL_QUALITY, COL_AXIS):
             self._widest[c] = max((self._text_px(r, c) for r in rows), default=0)
             self.resizeColumnToContents(c)
+            self._natural[c] = self.horizontalHeader().sectionSize(c)
 
     def _grow_columns(self, cols: list[int], rows: Iterable[int], heading: bool = False) -> None:
         """Widen a column when one of these cells (or its new heading) holds a text wider than any
@@ -295,10 +298,14 @@ class PenTable(QTableView):
                 self._widest[c] = need
             elif not heading or header.sectionSizeHint(c) <= header.sectionSize(c):
                 continue
-            before = header.sectionSize(c)
-            self.resizeColumnToContents(c)
-            if header.sectionSize(c) < before:
-                self.setColumnWidth(c, before)
+            before = self._natural.get(c, header.sectionSize(c))
+            self._fitting = True  # measured on one line first; the narrow fit comes after
+            try:
+                self.resizeColumnToContents(c)
+                self._natural[c] = max(before, header.sectionSize(c))
+            finally:
+                self._fitting = False
+            self._fit_pen_column()
 
     def _fit_rows(self) -> None:
         self._fitted_default = self.verticalHeader().defaultSectionSize()
@@ -336,10 +343,46 @@ class PenTable(QTableView):
         decoration = check + self.iconSize().width() + 6 * margin + 8
         return max(PEN_MIN_PX, widest + decoration)
 
+    def _least_width(self, c: int) -> int:
+        """The narrowest column `c` (the Axis) goes: its longest word whole, with the cell's padding
+        (what Qt's fit adds to the widest text), and its heading whole."""
+        words = [w for r in range(self.model().rowCount()) for w in str(self._cell(r, c)).split()]
+        fm = self.fontMetrics()
+        widest = max((fm.horizontalAdvance(w) for w in words), default=0)
+        pad = max(0, self._natural.get(c, 0) - self._widest.get(c, 0))
+        return max(widest + pad, self.horizontalHeader().sectionSizeHint(c))
+
+    def _cell(self, row: int, col: int) -> object:
+        return self.model().data(self.model().index(row, col)) or ""
+
     def _fit_pen_column(self) -> None:
-        h = self.horizontalHeader()
-        others = sum(h.sectionSize(c) for c in (COL_VALUE, COL_QUALITY, COL_AXIS))
-        self.setColumnWidth(COL_PEN, max(self.pen_column_minimum(), self.viewport().width() - others))
+        """The pen column takes the rest of the width, never under its minimum. Where the table is
+        narrower than all four columns, the Axis wraps its words first ("Filler state" on two
+        lines) rather than the table scrolling sideways with the axis cut at its edge ("Filler
+        sta", qa7/qa8 G10); value and quality stay on one line. Only a table too narrow even then
+        scrolls sideways."""
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            h = self.horizontalHeader()
+            room = self.viewport().width()
+            pen_min = self.pen_column_minimum()
+            widths = {c: self._natural.get(c, h.sectionSize(c)) for c in (COL_VALUE, COL_QUALITY, COL_AXIS)}
+            over = pen_min + sum(widths.values()) - room
+            if over > 0:  # the axis is set with the pen list: a wrapped one never changes its row's
+                # height during a scrub, as a quality ("No connection") or a value would
+                widths[COL_AXIS] -= max(0, min(over, widths[COL_AXIS] - self._least_width(COL_AXIS)))
+            wrapped = False
+            for c, w in widths.items():
+                if h.sectionSize(c) != w:
+                    self.setColumnWidth(c, w)
+                    wrapped = True
+            self.setColumnWidth(COL_PEN, max(pen_min, room - sum(widths.values())))
+            if wrapped:
+                self._fit_rows()  # an axis or quality on two lines makes its row taller
+        finally:
+            self._fitting = False
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -54,11 +54,26 @@ def clock_text(ts: float) -> str:
     return _dt.datetime.fromtimestamp(ts).strftime("%H:%M")
 
 
+def span_text(seconds: float) -> str:
+    """A period's length, one wording for every alarm figure: "90 s", "13 min", "8.0 h". The KPI
+    view's heading said "(90 s, …)" beside "2 min recorded" for the same period (qa8)."""
+    s = max(0.0, seconds)
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def periods_text(n: int) -> str:
+    """'1 ten-minute period', '6 ten-minute periods'."""
+    return f"{n} ten-minute period{'' if n == 1 else 's'}"
+
+
 def window_text(start: float, end: float) -> str:
     """'06:00–06:13 (13 min)', with the date when the period is not within one day."""
     a, b = _dt.datetime.fromtimestamp(start), _dt.datetime.fromtimestamp(end)
-    minutes = (end - start) / 60.0
-    span = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    span = span_text(end - start)
     if a.date() != b.date() or a.date() != _dt.date.today():
         return f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M} ({span})"
     return f"{a:%H:%M}–{b:%H:%M} ({span})"
@@ -79,7 +94,7 @@ def average_too_short(recorded_s: float) -> str:
     if recorded_s >= AVERAGE_MIN_S:
         return ""
     return (
-        f"too short to judge ({max(recorded_s, 0.0) / 60.0:.0f} min recorded; "
+        f"too short to judge ({span_text(recorded_s)} recorded; "
         f"the average is judged from {AVERAGE_MIN_S / 3600.0:g} h)"
     )
 

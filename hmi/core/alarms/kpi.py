@@ -612,7 +612,7 @@ def format_report(r: KpiReport) -> str:
     lines = [
         "Alarm system performance (ISA-18.2 / IEC 62682)",
         f"Journal: {', '.join(r.sources)}",
-        f"Period:  {_t(r.start)} .. {_t(r.end)} ({_dur(r.duration_s)}, {r.periods} ten-minute periods)"
+        f"Period:  {_t(r.start)} .. {_t(r.end)} ({figures.span_text(r.duration_s)}, {figures.periods_text(r.periods)})"
         + (f", the recorded part of {_t(r.asked_start)} .. {_t(r.asked_end)}" if r.clipped else ""),
         f"{figures.ANNUNCIATED.label}: {r.annunciated} ({r.distinct_alarms} distinct)"
         + (f"; {r.advisories_excluded} advisories not counted" if r.advisories_excluded else ""),

@@ -90,6 +90,12 @@ class OeeFigures:
     # Of the range's unknown-state time, the seconds nothing was recorded (LineHMI not running,
     # before the record's start); the rest was unknown while recording (state tag Bad, link lost).
     unrecorded_s: float = 0.0
+    # Seconds of the range in an unplanned stop still going on (live) and shorter than the
+    # short-stop threshold so far: downtime if it lasts, a speed loss if it ends in time, not yet
+    # either, so A leaves them out (`availability`). At start-up the machines' first stops were
+    # downtime for a few seconds: "A 0.0 % (3 short stops < 60 s counted as speed loss)" beside
+    # "all machines running", then A 100 % once they ended (qa8 Q3).
+    pending_s: float = 0.0
     # The seconds of the range LineHMI recorded (between the record's gaps, planned breaks
     # included). None: not known, taken as the whole range. A range with none has no figures: its
     # zeros would say "we made nothing and lost nothing" of a shift nobody saw (qa7 G35).
@@ -121,7 +127,10 @@ class OeeFigures:
 
     @property
     def availability(self) -> float | None:
-        return _ratio(self.actual_production_s, self.planned_busy_s)
+        """A = APT / PBT over the time known to be one or the other (`pending_s` left out); None
+        while nothing is known (only a stop going on, under the threshold so far): never a figure
+        before it means something, as P's None before anything was counted."""
+        return _ratio(self.actual_production_s, self.planned_busy_s - self.pending_s)
 
     @property
     def count_run_s(self) -> float:
@@ -402,11 +411,32 @@ class ProductionAnalysis:
             p_units=counted.units,
             p_step=counted.max_step,
             unrecorded_s=self._unrecorded_s(scope, a, b),
+            pending_s=self._pending_s(scope, a, b),
             recorded_s=sum(hi - lo for lo, hi in recorded_stretches(tl.gaps, a, b)),
             short_stops=self._short_stops(scope, a, b),
             short_stop_s=setup.short_stop_s,
         )
         return dataclasses.replace(fig, flags=self._flags(fig, extra))
+
+    def _pending_s(self, scope: str, a: float, b: float) -> float:
+        """Of `scope`'s unplanned downtime in [a, b), the seconds of stops still going on and not
+        yet as long as a short stop may be (OeeFigures.pending_s)."""
+        tl = self.timeline
+        limit = self.setup.short_stop_s
+        pending = [
+            i
+            for i, s in enumerate(tl.stops)
+            if s.ongoing and s.category == "unplanned" and s.duration < limit
+        ]
+        if not pending:
+            return 0.0
+        if scope == LINE:
+            cats, causes = tl.line_cat, tl.line_cause
+        else:
+            mi = tl.index(scope)
+            cats, causes = tl.tcat[mi], tl.cause[mi]
+        sel = (cats == TimeCat.UNPLANNED) & np.isin(causes, pending)
+        return float(tl.overlap(a, b)[sel].sum())
 
     def _unrecorded_s(self, scope: str, a: float, b: float) -> float:
         """Of `scope`'s unknown-state time in [a, b), the seconds nothing was recorded."""

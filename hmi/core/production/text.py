@@ -150,9 +150,16 @@ def short_stop_note(f: OeeFigures) -> str:
     return f"{n} short stop{'s' if n != 1 else ''} < {f.short_stop_s:g} s counted as speed loss"
 
 
+# What A says while all it could count is a stop going on that may still turn out short.
+PENDING_NOTE = "a stop going on, under {limit:g} s so far: downtime or speed loss not known yet"
+
+
 def availability_text(f: OeeFigures) -> str:
     """A as every screen and report shows it: "100.0 %", with the short-stop note when there is one
-    ("100.0 % (2 short stops < 60 s counted as speed loss)")."""
+    ("100.0 % (2 short stops < 60 s counted as speed loss)"); "—" with why while nothing is known
+    yet (OeeFigures.pending_s)."""
+    if f.availability is None and f.pending_s > 0:
+        return f"{pct(None)} ({PENDING_NOTE.format(limit=f.short_stop_s)})"
     note = short_stop_note(f)
     return pct(f.availability) + (f" ({note})" if note else "")
 
