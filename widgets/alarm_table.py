@@ -395,10 +395,18 @@ class AlarmTable(QWidget):
         self.details.setObjectName("alarmDetails")
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A tap on it reaches the row under it (that row then shows its own details): as a text
+        # to select it swallowed the tap and the row under it could not be chosen.
+        self.details.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.details.setAutoFillBackground(True)
         self.details.setVisible(False)
         self.view.installEventFilter(self)
+        # Rows move under it when the list scrolls or is sorted: it follows, so it never ends up
+        # over a row it must leave clear.
+        self.view.verticalScrollBar().valueChanged.connect(self._place_details)
+        self.model.layoutChanged.connect(self._place_details)
+        self.model.rowsInserted.connect(self._place_details)
+        self.model.rowsRemoved.connect(self._place_details)
 
         # Actions
         actions = QHBoxLayout()
@@ -714,21 +722,66 @@ class AlarmTable(QWidget):
         r = self.model.record_at(rows[0]) if len(rows) == 1 else None
         text = self.model.details_text(r) if r is not None else ""
         self.details.setText(text)
-        self.details.setVisible(bool(text))
+        self.details.setVisible(False)
         self._place_details()
 
     def _place_details(self) -> None:
-        """Over the list's foot, or its top when the selected row lies in the lower half."""
-        if not self.details.isVisible():
+        """Where it hides no unacknowledged row: under the last row when there is room there,
+        else over the list's foot or its top (the end away from the selected row first). It lay
+        over the top row for a selected row in the lower half and hid the newest, unacknowledged
+        "Filler tripped" when a trip brought the list forward (qa9 Q9-26). A list full of
+        unacknowledged rows has no such place: then the place that hides the fewest, never the
+        top row (the newest) and never the selected row (what it explains); with no place at all
+        it stays hidden (the row's message is in its tooltip and column)."""
+        if not self.details.text():
             return
-        area = self.view.viewport().geometry()
+        area = self.view.viewport().rect()
         w = area.width()
         h = min(self.details.heightForWidth(w), area.height())
         rows = self.selected_rows()
-        row_y = self.view.visualRect(self.model.index(rows[0], 0)).center().y() if rows else 0
-        y = area.top() if row_y > area.height() // 2 else area.bottom() + 1 - h
-        self.details.setGeometry(area.left(), y, w, h)
+        sel = self.view.visualRect(self.model.index(rows[0], 0)) if rows else QRect()
+        last = self.model.rowCount() - 1
+        below = self.view.visualRect(self.model.index(last, 0)).bottom() + 1 if last >= 0 else 0
+        foot, top = area.bottom() + 1 - h, area.top()
+        ends = [top, foot] if sel.center().y() > area.height() // 2 else [foot, top]
+        places = [max(below, top), *ends, sel.bottom() + 1, sel.top() - h]
+        unack, never = self._rows_kept_clear(set(rows))
+        best: tuple[int, int] | None = None
+        for y in places:
+            spot = QRect(area.left(), y, w, h)
+            if spot.top() < area.top() or spot.bottom() > area.bottom():
+                continue
+            if any(spot.intersects(r) for r in never):
+                continue
+            hidden = sum(spot.intersects(r) for r in unack)
+            if best is None or hidden < best[0]:
+                best = (hidden, y)
+        if best is None:
+            self.details.setVisible(False)
+            return
+        vp = self.view.viewport().geometry()
+        self.details.setGeometry(vp.left(), vp.top() + best[1], w, h)
+        self.details.setVisible(True)
         self.details.raise_()
+
+    def _rows_kept_clear(self, selected: set[int]) -> tuple[list[QRect], list[QRect]]:
+        """The viewport rectangles of the shown unacknowledged rows, and of the rows nothing may
+        cover at all: the top one (the newest) and the selected ones."""
+        unack: list[QRect] = []
+        never: list[QRect] = []
+        first = self.view.rowAt(0)
+        width = self.view.viewport().width()
+        for row in range(max(first, 0), self.model.rowCount()):
+            rect = self.view.visualRect(self.model.index(row, 0))
+            if rect.top() > self.view.viewport().height():
+                break
+            line = QRect(0, rect.top(), width, rect.height())
+            r = self.model.record_at(row)
+            if row == first or row in selected:
+                never.append(line)
+            elif isinstance(r, AlarmRecord) and not r.acked:
+                unack.append(line)
+        return unack, never
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():

@@ -1,0 +1,127 @@
+"""The tapped row's details line lies over the alarm list (it must not grow the pane at 1280x800),
+so it must never hide an unacknowledged alarm: at 1280 touch it was drawn over the top row when
+a trip brought the list forward and hid the new "Filler tripped" (qa9 Q9-26). Checked over random
+sequences of new alarms (trips and limit alarms), acknowledgements, taps on rows and scrolls."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QPoint, QRect, Qt
+
+from hmi.core.alarms.model import AlarmRecord
+from hmi.ui.main_window import MainWindow
+from widgets.alarm_model import COL_MESSAGE
+from widgets.alarm_store import AlarmView
+
+from .fakes import OPERATOR, SUPERVISOR, simulate_fault
+
+# Alarms that are not raised by the fault script: each step may raise one (a trip or a limit).
+NEW_ALARMS = [
+    ("filler.state", 4.0),
+    ("labeller.state", 4.0),
+    ("filler.motor_current", 29.0),
+    ("labeller.motor_current", 27.0),
+    ("capper.motor_current", 29.0),
+]
+
+
+@pytest.fixture
+def touch_window(qtbot, themed_app, make_runtime, demo_config):
+    rt = make_runtime(demo_config, alarms=True)
+    simulate_fault(rt)
+    win = MainWindow(rt, demo_config, user=SUPERVISOR, touch=True)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
+    win.show_alarm_list()
+    qtbot.wait(50)
+    return rt, win
+
+
+def hidden_unacknowledged(win: MainWindow) -> list[str]:
+    """The unacknowledged rows the shown details line covers, by message."""
+    t = win.alarm_table
+    d = t.details
+    if not d.isVisible():
+        return []
+    vp = t.view.viewport()
+    over = QRect(vp.mapFrom(t.view, d.geometry().topLeft()), d.size())
+    hit = []
+    for row in range(t.model.rowCount()):
+        r = t.model.record_at(row)
+        rect = t.view.visualRect(t.model.index(row, COL_MESSAGE))
+        rect = QRect(0, rect.top(), vp.width(), rect.height()) & vp.rect()
+        if isinstance(r, AlarmRecord) and not r.acked and rect.intersects(over):
+            hit.append(r.message)
+    return hit
+
+
+step = st.one_of(
+    st.tuples(st.just("raise"), st.integers(0, len(NEW_ALARMS) - 1)),
+    st.tuples(st.just("tap"), st.floats(0, 1)),
+    st.tuples(st.just("ack"), st.floats(0, 1)),
+    st.tuples(st.just("scroll"), st.floats(0, 1)),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(step, min_size=1, max_size=7))
+def test_the_details_line_never_hides_an_unacknowledged_row(qtbot, touch_window, steps):
+    rt, win = touch_window
+    t = win.alarm_table
+    t.set_view(AlarmView.ACTIVE)
+    eng = rt.alarms
+    for op, arg in steps:
+        rows = t.model.rowCount()
+        if op == "raise":
+            tag, value = NEW_ALARMS[arg]
+            rt.set_value(tag, value)
+            now = time.time()
+            eng.process(rt.synthetic_batch(now=now))
+            eng.process(rt.synthetic_batch(now=now + 6))  # past every on-delay
+        elif op == "tap" and rows:
+            idx = t.model.index(min(int(arg * rows), rows - 1), COL_MESSAGE)
+            t.view.scrollTo(idx)
+            qtbot.mouseClick(
+                t.view.viewport(), Qt.MouseButton.LeftButton, pos=t.view.visualRect(idx).center()
+            )
+        elif op == "ack" and rows:
+            r = t.model.record_at(min(int(arg * rows), rows - 1))
+            if isinstance(r, AlarmRecord):
+                eng.acknowledge([r.id], OPERATOR, "")
+        elif op == "scroll":
+            bar = t.view.verticalScrollBar()
+            bar.setValue(int(arg * bar.maximum()))
+        qtbot.wait(30)
+        check_details_place(win, f"after {op} {arg}")
+
+
+def check_details_place(win: MainWindow, case: str) -> None:
+    """Never over the top row (the newest alarm) nor the row it explains; over no unacknowledged
+    row at all when the list has room for it under its last row."""
+    t = win.alarm_table
+    d = t.details
+    if not d.isVisible():
+        return
+    vp = t.view.viewport()
+    over = QRect(d.mapTo(vp, QPoint(0, 0)), d.size())
+
+    def line(row: int) -> QRect:
+        rect = t.view.visualRect(t.model.index(row, 0))
+        return QRect(0, rect.top(), vp.width(), rect.height())
+
+    top = t.view.rowAt(0)
+    assert top < 0 or not over.intersects(line(top)), f"{case}: the details line covers the top row"
+    for row in t.selected_rows():
+        assert not over.intersects(line(row)), f"{case}: the details line covers the row it explains"
+    rows = t.model.rowCount()
+    room = vp.height() - (line(rows - 1).bottom() + 1 if rows else 0)
+    if room >= d.height():
+        hit = hidden_unacknowledged(win)
+        assert not hit, f"{case}: the details line covers unacknowledged {hit}"
