@@ -66,7 +66,14 @@ from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.tag_browser_dialog import TagBrowserDialog
 from hmi.ui.theme import current_theme, switch_theme
 from hmi.ui.touch import TouchProfile, auto_touch
-from hmi.ui.window_layout import COMPACT_MAX_HEIGHT, DockPlan, WindowLayout, bring_forward, scrollable
+from hmi.ui.window_layout import (
+    COMPACT_MAX_HEIGHT,
+    DockPlan,
+    WindowLayout,
+    bring_forward,
+    pane_action,
+    scrollable,
+)
 from inference.assistant.factory import build_assistant, live_snapshot_from, load_configured_model
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.alarm_banner import MAX_ROWS, AlarmBanner
@@ -529,7 +536,7 @@ class MainWindow(QMainWindow):
             self.production.dock if self.production else None,
         ):
             if dock is not None:
-                menu.addAction(dock.toggleViewAction())
+                menu.addAction(pane_action(dock, menu))
         menu.addSeparator()
         self.audible_action = QAction("Audible alarms", self)
         self.audible_action.setCheckable(True)

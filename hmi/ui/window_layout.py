@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QScreen
+from PySide6.QtGui import QAction, QScreen
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from hmi.core.user_settings import settings_dir
@@ -73,6 +73,33 @@ def bring_forward(dock: QDockWidget) -> None:
         return
     dock.lower()
     dock.raise_()
+
+
+def pane_action(dock: QDockWidget, parent: QObject) -> QAction:
+    """The View menu's entry for `dock`: a tap brings it in front (shown if it was closed); a tap
+    on the pane already in front closes it when the dock may be closed. Qt's own toggleViewAction
+    is disabled while the dock is not closable, and a locked layout (the touch profile at
+    1280x800) takes that feature away: "Alarm KPIs", hidden by default, could not be opened
+    line-side (qa9 Q9-13). Checked while the dock is open (in front or behind a tab)."""
+    action = QAction(dock.windowTitle(), parent)
+    action.setObjectName(f"viewPane_{dock.objectName()}")
+    action.setCheckable(True)
+    action.setChecked(not dock.isHidden())
+
+    def sync(*_a: object) -> None:
+        action.setChecked(not dock.isHidden())
+
+    def trigger(_checked: bool = False) -> None:
+        closable = bool(dock.features() & QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        if dock.isVisible() and closable:
+            dock.hide()
+        else:
+            bring_forward(dock)
+        sync()
+
+    dock.visibilityChanged.connect(sync)
+    action.triggered.connect(trigger)
+    return action
 
 
 @dataclass(frozen=True)
@@ -376,7 +403,9 @@ class WindowLayout:
         if not ok:
             log.warning("saved window layout %s could not be restored; using the default", self._key())
         else:
-            self.arranged_compact = self.compact  # the class it was saved for: follow_size re-arranges from it
+            self.arranged_compact = (
+                self.compact
+            )  # the class it was saved for: follow_size re-arranges from it
             self.set_locked(self.locked)  # a restored state may have floated docks
         return ok
 
