@@ -279,9 +279,8 @@ class KpiView(QWidget):
         src = f" from {files if files is not None else len(r.sources)} file(s)"
         text = f"Computed {_clock_time(at)}{took}{src}: the alarms journaled up to then"
         if self.stale and self.alarms_changed_at is not None:
-            text += (
-                f" · alarms changed at {_clock_time(self.alarms_changed_at)} since: "
-                + ("computing again in a moment" if self.isVisible() else "computed again when shown")
+            text += f" · alarms changed at {_clock_time(self.alarms_changed_at)} since: " + (
+                "computing again in a moment" if self.isVisible() else "computed again when shown"
             )
         return text
 

@@ -79,7 +79,9 @@ def test_a_view_behind_a_tab_says_its_figures_are_old_and_computes_when_shown(qt
     assert not view.busy
 
 
-def test_the_main_window_tells_the_view_of_alarm_changes(qtbot, themed_app, make_runtime, demo_config, tmp_path):
+def test_the_main_window_tells_the_view_of_alarm_changes(
+    qtbot, themed_app, make_runtime, demo_config, tmp_path
+):
     from hmi.ui.main_window import MainWindow
 
     rt = make_runtime(demo_config, alarms=True, auto=False)

@@ -14,6 +14,8 @@ marked "…" with its whole text in its tooltip.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -41,7 +43,7 @@ def test_every_shorter_wording_says_it_left_something_out(parts):
     text = " · ".join(parts)
     wordings = shorter_wordings(text)
     assert wordings[0] == text
-    for before, after in zip(wordings, wordings[1:], strict=False):
+    for before, after in itertools.pairwise(wordings):
         assert len(after) < len(before), (before, after)
         assert ELIDED in after, after
     for w in wordings:  # a bracket that says what a window lacks goes only after every other one
@@ -52,8 +54,6 @@ def test_every_shorter_wording_says_it_left_something_out(parts):
 
 
 def _brackets(text: str) -> list[str]:
-    import re
-
     return re.findall(r"\([^()]*\)", text)
 
 
