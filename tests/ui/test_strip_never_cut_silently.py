@@ -20,7 +20,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, ProductionAnalysis
 from hmi.ui.touch import TouchProfile
@@ -28,6 +28,8 @@ from tests.production_helpers import T0
 from tests.test_production_core import random_line
 from widgets.production_strip import ELIDED, KEEP_LONGEST, LineStatusStrip, shorter_wordings
 from widgets.text_fit import clipped_texts
+
+from .test_top_keeps_height import _host
 
 _WORD = st.text(alphabet="abcdefgh 0123456789%", min_size=1, max_size=12).map(str.strip).filter(bool)
 _BRACKET = st.one_of(
@@ -91,14 +93,7 @@ def _strip(width: int, profile: str) -> LineStatusStrip:
     key = (width, profile)
     if key not in _HOSTS:
         strip = LineStatusStrip()
-        host = QWidget()
-        lay = QVBoxLayout(host)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(strip)
-        lay.addStretch(1)
-        host.resize(width, 300)
-        host.show()
-        _HOSTS[key] = (strip, host)
+        _HOSTS[key] = (strip, _host(strip, width))
     return _HOSTS[key][0]
 
 
