@@ -669,6 +669,14 @@ def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng:
     return _Ranking(text, {"de": de, "zh": zh}, facts, name(top["machine"]), float(top["downtime_s"]))
 
 
+def _of_kind(row: _StopRow, kind: str, production: ProductionAnalysis | None) -> bool:
+    """Is the stop of this kind: its reason (code and text, "U-JAM Jam") or the state it began in?"""
+    label = row.reason
+    if production is not None and row.reason:
+        label = production.setup.reason_text(row.reason)
+    return kind.lower() in f"{label} {row.reason} {row.state}".lower()
+
+
 def _state_at(ctx: PlantTools, mid: str, t: float) -> str:
     """The machine's state as journaled at `t` (its state tag's label), "" when not known."""
     m = ctx.catalog.machines.get(mid)
@@ -695,11 +703,15 @@ class MachineStates(Tool):
         Param("machine", "str"),
         *TIME_PARAMS,
         Param("focus", "str", enum=("stops", "downtime", "rank")),
+        # Only the stops of this kind: a fault ("Jam": the stop's reason, code or text, names it) or
+        # the state they began in ("Faulted").
+        Param("fault", "str"),
     )
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         machine: str | None = args.get("machine")
         focus: str | None = args.get("focus")
+        kind: str | None = args.get("fault")
         j, mids, a, b, rng = ctx.scope(args)
         lines: list[str] = []
         facts_all: list[dict[str, Any]] = []
@@ -738,6 +750,9 @@ class MachineStates(Tool):
             else:
                 stops = [_StopRow.of_event(e) for e in event_stops]
                 down = sum(v for k, v in dur.items() if k in STOP_STATES)
+            if kind:
+                stops = [s for s in stops if _of_kind(s, kind, production)]
+                down = sum(s.seconds for s in stops)
             reasons = Counter(s.reason or (s.no_reason if s.end is not None else s.state) for s in stops)
             f: dict[str, Any] = {
                 "machine": mid,
@@ -888,6 +903,26 @@ class MachineStates(Tool):
         if len(facts_all) == 1:
             f0 = facts_all[0]
             keys = [fmt_duration(f0["downtime_s"])] if focus == "downtime" else [f"{f0['stops']} stop"]
+        if kind:
+            # The length asked for first: each stop of that kind and their total, and what is counted.
+            lead = []
+            for f in facts_all:
+                n = f["stops"]
+                nm = ctx.catalog.machine_name(f["machine"])
+                if n == 0:
+                    lead.append(f"No {kind} stop of the {nm} from {rng}.")
+                    continue
+                lead.append(
+                    f"The {nm} had {n} {kind} stop{'s' if n != 1 else ''} from {rng}, {fmt_duration(f['downtime_s'])}"
+                    " in total (each from the stop to running again"
+                    + (", as the Production view's Stops table" if analysis is not None else "")
+                    + "): "
+                    + "; ".join(st.get("text") or f"{st['time']} {st['state']}" for st in f["stop_list"])
+                    + "."
+                )
+            body = " ".join(lead) + " " + body
+            keys = [fmt_duration(f["downtime_s"]) for f in facts_all[:1] if f["stops"]]
+            loc = {lang: [] for lang in i18n.LANGS}  # the per-kind lead is English only
         return ToolResult(
             self.name,
             {"machine": machine, "start": a, "end": b, "range": rng},
