@@ -26,6 +26,16 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ.setdefault("LINEHMI_SETTINGS_DIR", tempfile.mkdtemp(prefix="linehmi-settings-"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_qt_application(qapp):
+    """The process's Qt application is pytest-qt's QApplication from the start. Commands run
+    in-process (`linehmi report` draws its images with Qt) make a QGuiApplication when there is none;
+    that one stayed the process's application and every widget test after it aborted (QWidget needs
+    a QApplication): the damaged-journal test did it to a full run, and test_plant_review run before
+    the widget tests does it too. Fixed for every test, not one file at a time."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def own_settings_dir(tmp_path_factory, monkeypatch):
     """Each test its own settings folder: a window closed in one test saved its layout where the

@@ -75,14 +75,6 @@ def is_damaged(path: Path) -> bool:
         conn.close()
 
 
-@pytest.fixture(autouse=True)
-def _qt_application(qapp):
-    """`linehmi report` draws its images with Qt and makes a QGuiApplication when there is none. Run
-    in this process first, that one stayed the process's application and the widget tests after it
-    aborted (QWidget needs a QApplication): pytest-qt's QApplication is made first."""
-    return qapp
-
-
 def damaged_tables(data: bytes, first_page: int, pages: int) -> set[str]:
     """The tables (an index counts as its table) whose pages the damage overwrites, from the page map of
     the undamaged bytes; "sqlite_schema" for the schema; free pages count as none."""
