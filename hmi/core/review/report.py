@@ -33,6 +33,7 @@ from hmi.core.production.text import (
     or_unrecorded,
     pct,
     performance,
+    recorded_share,
 )
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.review.advisory_spans import AdvisorySpan, advisory_spans
@@ -529,7 +530,8 @@ def _production_markdown(r: ShiftReport) -> list[str]:
             for p in s.pareto
         ]
     else:
-        lines.append("No downtime." if not recorded_text(r) else "No downtime in the recorded part.")
+        # A window recorded in part: the time nobody saw is not known to be free of downtime.
+        lines.append("No downtime in the recorded part." if recorded_share(s.line_oee) else "No downtime.")
     short = [st for st in s.stops if st.short]
     if short:
         lines += [
