@@ -290,7 +290,7 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
         f"**{r.title}** — {day:%Y-%m-%d} {_t(r.t0)} to {dt.datetime.fromtimestamp(r.t1):%Y-%m-%d} {_t(r.t1)} "
         f"(local time, {_dur(r.t1 - r.t0)})",
         "",
-        f"Journal: {', '.join(r.files)}. Logged in during the period: {', '.join(r.users) or 'nobody logged in'}.",
+        f"Journal: {', '.join(r.files)}. Logged in during the period: {_users(r)}.",
         "",
     ]
     if r.nothing_recorded:
@@ -425,6 +425,13 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
         lines.append("No fault-prediction warnings in this period.")
     lines.append("")
     return "\n".join(lines)
+
+
+def _users(r: ShiftReport) -> str:
+    """Who logged in; of a period with no record, that is not known either (not "nobody")."""
+    if r.nothing_recorded:
+        return NOT_RECORDED
+    return ", ".join(r.users) or "nobody logged in"
 
 
 def recorded_text(r: ShiftReport) -> str:
