@@ -45,7 +45,9 @@ def test_while_the_line_waits_after_a_stop_the_strip_names_that_stop(first, own,
     history[root].append((t_stop, own))
     code = 1 if own == FAULTED else 0  # 1 = Jam -> U-JAM
     data = {
-        mid: machine(history[mid], fault=machine([(START - 600.0, 0), (t_stop, code if mid == root else 0)]).state)
+        mid: machine(
+            history[mid], fault=machine([(START - 600.0, 0), (t_stop, code if mid == root else 0)]).state
+        )
         for mid in IDS
     }
     t_an = T0 + t_stop + 2.0
