@@ -63,19 +63,23 @@ changes = st.lists(
 
 
 def _production_journal(
-    directory: Path, cut_steps: int, plan: list[tuple[int, str, float]], crashed: bool = False
+    directory: Path,
+    cut_steps: int,
+    plan: list[tuple[int, str, float]],
+    crashed: bool = False,
+    start: float = SHIFT_START,
 ) -> Path:
-    """Samples every 10 s from 06:00 for `cut_steps` steps, then LineHMI stops (journal closed), or
-    `crashed`: it was killed, and the file ends at its last commit with no "journal closed"."""
+    """Samples every 10 s from `start` (06:00) for `cut_steps` steps, then LineHMI stops (journal
+    closed), or `crashed`: it was killed, and the file ends at its last commit with no "journal closed"."""
     cfg = _utc_config()
-    clock = [SHIFT_START]
+    clock = [start]
     idx = cfg.tag_index()
     states = dict.fromkeys(MACHINES, 2.0)
     good = dict.fromkeys(MACHINES, 0.0)
     with Journal(cfg, directory, clock=lambda: clock[0]) as j:
-        j.write_event(snapshot_event(ProductionSetup.from_config(cfg), SHIFT_START))
+        j.write_event(snapshot_event(ProductionSetup.from_config(cfg), start))
         for k in range(cut_steps):
-            t = SHIFT_START + 10.0 * k
+            t = start + 10.0 * k
             for step, m, code in plan:
                 if step == k:
                     states[m] = code
@@ -85,7 +89,7 @@ def _production_journal(
                 vals |= {f"{m}.good_count": good[m], f"{m}.reject_count": 0.0}
             j.write_samples(batch([idx[n] for n in vals], t, list(vals.values())))
         j.flush()
-        clock[0] = SHIFT_START + 10.0 * (cut_steps - 1)  # "journal closed" at the last sample
+        clock[0] = start + 10.0 * (cut_steps - 1)  # "journal closed" at the last sample
         path = j.path
     if crashed:
         with sqlite3.connect(path) as conn:

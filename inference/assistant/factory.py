@@ -21,7 +21,7 @@ from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools import LiveSnapshot, PlantTools
 from inference.assistant.tools.context import ModelScope
-from inference.fault.predictor import DEFAULT_CARD, model_scope
+from inference.fault.predictor import DEFAULT_CARD, model_scope, rul_limits
 from inference.model_card import ModelError, read_card
 
 if TYPE_CHECKING:
@@ -92,7 +92,8 @@ def fault_model_scope(card: Path = DEFAULT_CARD) -> ModelScope | None:
     """What the app's fault model predicts and covers, from its card (the one the predictor loads);
     None when the card cannot be read (the risk answers then say nothing about the model's scope)."""
     try:
-        return ModelScope(*model_scope(read_card(card).extra))
+        extra = read_card(card).extra
+        return ModelScope(*model_scope(extra), *rul_limits(extra))
     except ModelError as exc:
         log.warning("the assistant cannot say what the fault model covers: %s", exc)
         return None

@@ -208,3 +208,37 @@ def asks_downtime_rank(low: str) -> bool:
     ):
         return False
     return bool(WHICH_MACHINE.search(low) or re.search(r"\brank|\border(?:ed)? by|\bsort(?:ed)? by", low))
+
+
+# --- when a signal first went over (under) its alarm limit ------------------------------------------
+#
+# A WHEN asked ("when", "what time", "first", "since when") and a LIMIT ("its limit", "the alarm limit",
+# "the threshold", "the hi alarm"): the first time within the period that the signal reached each of
+# its alarm limits, never its value now (qa9 Q9-6). "under"/"below"/"dropped" asks for the low limits.
+WHEN_FIRST = re.compile(r"\b(first|when|what time|since when|how soon)\b", re.I)
+LIMIT = re.compile(
+    r"\b(?:alarm )?(?:limits?|thresholds?|trip points?|alarm levels?)\b"
+    r"|\b(?:hi ?hi|hi|high|lo ?lo|lo|low) (?:alarm|limit|level)\b",
+    re.I,
+)
+UNDER = re.compile(
+    r"\b(under|below|beneath|drop\w*|dipp?\w*|fell|fall\w*|lower than|less than|short of)\b", re.I
+)
+
+
+# The verbs and prepositions of a crossing: the router's vocabulary (its scope explains them).
+CROSS = re.compile(
+    r"\b(go|goes|went|gone|get|got|cross\w*|exceed\w*|pass\w*|hit|reach\w*|rise|rose|climb\w*|over|above"
+    r"|beyond|past|under|below|drop\w*|fell|fall\w*|dipp?\w*)\b",
+    re.I,
+)
+
+
+def asks_limit_crossing(low: str) -> str | None:
+    """ "over" / "under" when the question asks when a signal (first) reached its alarm limits
+    ("when did the filler vibration first go over its limit?"), else None."""
+    if not (WHEN_FIRST.search(low) and LIMIT.search(low)):
+        return None
+    return (
+        "under" if UNDER.search(low) and not re.search(r"\b(over|above|exceed\w*|beyond)\b", low) else "over"
+    )

@@ -101,6 +101,83 @@ def _safe(tools: PlantTools, name: str, **kw: Any) -> ToolResult | None:
         return None
 
 
+def _stop_items(tools: PlantTools, ms: ToolResult, results: list[ToolResult]) -> list[HandoverItem]:
+    """One item per stop of `machine_states` (the production model's Stops table when there is one),
+    worded as that table; a stop that began Faulted gets its first-out alarm."""
+    items: list[HandoverItem] = []
+    for m in ms.facts.get("machines", []):
+        name = tools.catalog.machine_name(m["machine"])
+        for st in m.get("stop_list", []):
+            if st.get("text"):  # a stop of the production model
+                text = f"{name} stop {st['text']}"
+            else:  # no production model: the state change that began it
+                text = f"{name} {str(st['state']).lower()} at {st['time']}"
+                if st.get("reason"):
+                    text += f" ({st['reason']})"
+            srcs = [
+                s for s in ms.sources if s.kind == "event" and st.get("event") and _is_event(s, st["event"])
+            ]
+            srcs += [
+                s
+                for s in ms.sources
+                if s.kind == "kpi" and s.ref.get("start") == st.get("start_ts") and name in s.label
+            ]
+            seq = None
+            if st.get("state") == "Faulted" and st.get("start_ts") is not None:
+                seq = _safe(tools, "event_sequence", machine=m["machine"], at=st["start_ts"])
+            if seq is not None and seq.facts.get("stop_time"):
+                results.append(seq)
+                fo = seq.facts.get("first_out")
+                if fo:
+                    text += f"; first-out alarm {alarm_name(fo.get('name') or fo['alarm'])} at {fo['time']}"
+                if seq.facts.get("down_s") is not None:
+                    text += f"; running again after {fmt_duration(seq.facts['down_s'])}"
+                srcs += [s for s in seq.sources if s.kind == "alarm"]
+            items.append(HandoverItem(text + ".", srcs))
+    return items
+
+
+def _downtime_items(tools: PlantTools, ms: ToolResult) -> list[HandoverItem]:
+    """Downtime as the Production view counts it (the production model: short stops are speed loss,
+    not downtime), then the time stopped, saying what each counts so the two never read as one."""
+    machines = ms.facts.get("machines", [])
+    name = tools.catalog.machine_name
+    if not machines:
+        return []
+    if "production_downtime_s" not in machines[0]:
+        down = [m for m in machines if m.get("downtime_s")]
+        if not down:
+            return []
+        return [
+            HandoverItem(
+                "Downtime (time Stopped or Faulted from the machines' state changes; no production model"
+                " in the journal): "
+                + ", ".join(f"{name(m['machine'])} {fmt_duration(m['downtime_s'])}" for m in down)
+                + "."
+            )
+        ]
+    line = ms.facts.get("line_downtime_s")
+    items = [
+        HandoverItem(
+            "Downtime as the Production view counts it (short stops are speed loss, not downtime): "
+            + (f"line {fmt_duration(line)}; " if line is not None else "")
+            + ", ".join(f"{name(m['machine'])} {fmt_duration(m['production_downtime_s'])}" for m in machines)
+            + "."
+        )
+    ]
+    stopped = [m for m in machines if m.get("downtime_s")]
+    if any(m["downtime_s"] != m["production_downtime_s"] for m in stopped):
+        items.append(
+            HandoverItem(
+                "Time stopped (every stop of the Stops table from its start to running again, short stops"
+                " included): "
+                + ", ".join(f"{name(m['machine'])} {fmt_duration(m['downtime_s'])}" for m in stopped)
+                + "."
+            )
+        )
+    return items
+
+
 def build_handover(tools: PlantTools, start: float | None = None, end: float | None = None) -> Handover:
     now = tools.now()
     if start is None:
@@ -162,48 +239,14 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         prod.items.append(HandoverItem("No production counters recorded."))
     sections.append(prod)
 
-    # Stops and their causes (first-out alarm of each fault stop).
+    # Stops and their causes (first-out alarm of each fault stop): the production model's stops,
+    # their category and reason as the Production view's Stops table says them, and its downtime.
     stops = HandoverSection("Stops and causes")
     ms = _safe(tools, "machine_states", start=a, end=b)
     if ms is not None:
         results.append(ms)
-        for m in ms.facts.get("machines", []):
-            for st in m.get("stop_list", []):
-                text = f"{tools.catalog.machine_name(m['machine'])} {st['state'].lower()} at {st['time']}"
-                if st.get("reason"):
-                    text += f" ({st['reason']})"
-                srcs = [s for s in ms.sources if s.kind == "event" and _is_event(s, st["event"])]
-                seq = None
-                if st["state"] == "Faulted":
-                    ev_src = srcs[0] if srcs else None
-                    at = ev_src.ref.get("t") if ev_src else None
-                    if at is not None:
-                        seq = _safe(tools, "event_sequence", machine=m["machine"], at=at)
-                if seq is not None and seq.facts.get("stop_time"):
-                    results.append(seq)
-                    fo = seq.facts.get("first_out")
-                    if fo:
-                        text += (
-                            f"; first-out alarm {alarm_name(fo.get('name') or fo['alarm'])} at {fo['time']}"
-                        )
-                    if seq.facts.get("down_s") is not None:
-                        text += f"; running again after {fmt_duration(seq.facts['down_s'])}"
-                    srcs += [s for s in seq.sources if s.kind == "alarm"]
-                stops.items.append(HandoverItem(text + ".", srcs))
-            if m.get("downtime_s"):
-                pass
-        down = [m for m in ms.facts.get("machines", []) if m.get("downtime_s")]
-        if down:
-            stops.items.append(
-                HandoverItem(
-                    "Downtime (stopped or faulted): "
-                    + ", ".join(
-                        f"{tools.catalog.machine_name(m['machine'])} {fmt_duration(m['downtime_s'])}"
-                        for m in down
-                    )
-                    + "."
-                )
-            )
+        stops.items += _stop_items(tools, ms, results)
+        stops.items += _downtime_items(tools, ms)
     if not stops.items:
         stops.items.append(HandoverItem("No stops recorded."))
     sections.append(stops)
@@ -266,8 +309,8 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         for x in fr.facts["advisories"][:4]:
             t = f"{tools.catalog.machine_name(x['machine'])}: predicted failure risk"
             t += f" {fmt_num(x['risk_pct'], '%')}" if x.get("risk_pct") is not None else " n/a"
-            if x.get("rul_s") is not None:
-                t += f", remaining useful life about {fmt_duration(x['rul_s'])}"
+            if x.get("rul_text"):  # the faceplate's wording ("> 10 min" at the model's cap)
+                t += f", remaining useful life {x['rul_text']}"
             if x.get("failure_mode"):
                 t += f" ({x['failure_mode']})"
             if x.get("peak_pct") is not None and x["peak_pct"] != x.get("risk_pct"):

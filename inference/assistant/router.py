@@ -13,6 +13,7 @@ cannot change which tools are called.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -433,6 +434,16 @@ _FAULT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("Motor trip", _rx(r"\bmotor (trip|tripped|protection)\b")),
 ]
 
+
+def _stop_kind(low: str) -> str | None:
+    """The kind of stop a question names: a fault ("Jam", "Overheat"...: `_FAULT_WORDS`) or the
+    Faulted state ("tripped", "faulted", "in fault"); None when it names none."""
+    label = next((label for label, rx in _FAULT_WORDS if rx.search(low)), None)
+    if label is None and re.search(r"\b(faulted|tripped|in (?:a )?fault|fault state)\b", low):
+        return "Faulted"
+    return label
+
+
 # Measured quantities no tag of a line like this holds; asked about a machine they get "not measured".
 UNMEASURED = frozenset(
     [
@@ -775,11 +786,13 @@ SpanFn = Callable[[], tuple[float | None, float | None]]  # first and last time 
 # "before the conveyor went down", "in the 2 min before the capper jammed", "after the filler came back".
 _ANCHOR = re.compile(
     r"\b(?:(?:in|during|within)\s+the\s+)?(?:(?:last\s+)?(\d+(?:\.\d+)?|a|one|two|three|five|ten)\s*"
-    r"(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)\s+)?(before|after|until|since|when|as)\s+(?:the\s+)?"
+    r"(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)\s+)?(?:(just|right|immediately|shortly)\s+)?"
+    r"(before|after|until|since|when|as)\s+(?:the\s+)?"
     r"([a-z][a-z'\-]+)\s+(went down|go down|stopped|stops|tripped|trips|jammed|jams|faulted|failed|broke down"
     r"|went idle|was down|came back|restarted|started again|started)\b",
     re.I,
 )
+_PRONOUNS = frozenset(("it", "she", "he", "they", "this", "that", "machine"))
 _SMALL = {"a": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "five": 5.0, "ten": 10.0}
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -810,6 +823,7 @@ class Router:
             + [rx for _f, rx in _FAULT_WORDS]
             + [frames.REASON, frames.STOP_EVENT]
             + [frames.DURATION, frames.STANDSTILL, frames.MOST, frames.LOST_TIME, frames.WHICH_MACHINE]
+            + [frames.WHEN_FIRST, frames.LIMIT, frames.UNDER, frames.CROSS]
         )
         self._check_procedures = procedure_words is not None
         # Everyday wordings read as the words above (`paraphrase`); spelling is mended only towards the
@@ -933,8 +947,11 @@ class Router:
         m = _ANCHOR.search(text)
         if not m:
             return None
-        num, unit, rel, who, verb = m.groups()
+        num, unit, near, rel, who, verb = m.groups()
         found = self.catalog.find_machines(who)
+        if not found and who.lower() in _PRONOUNS:
+            # "the filler bearing temperature just before it tripped": the machine named elsewhere.
+            found = self.catalog.find_machines(text[: m.start()] + " " + text[m.end() :])
         if not found:
             return None
         mid = found[0].id
@@ -949,6 +966,11 @@ class Router:
         rel = rel.lower()
         name = self.catalog.machine_name(mid)
         what = f"the {name} {verb} ({self.time.fmt(t)})"
+        if near and rel == "before" and num is None:
+            # "just before it tripped": the sample in force an instant before (not the trip's own
+            # sample: the motor current reads 0 A there), not the statistics of the 10 minutes before.
+            before = math.nextafter(t, -math.inf)
+            return TimeSpec(t - 60.0, t, f"just before {what}", m.group(0), point=before, kind="point")
         if rel in ("before", "until"):
             return TimeSpec(t - span, t, f"{self.time._range_label(t - span, t)}, before {what}", m.group(0))
         if rel in ("when", "as"):
@@ -1040,6 +1062,19 @@ class Router:
         rank = frames.asks_downtime_rank(low) and len(mids) != 1 and intent not in _OWN_FRAMES
         if rank or (intent in (None, "stops", "value", "status", "stats") and frames.asks_downtime(low)):
             intent = "stops"
+        # When a signal first reached its alarm limit (`frames`): a time in the record, not the value now.
+        crossing = frames.asks_limit_crossing(low) if intent in (None, "value", "stats", "alarms") else None
+        if crossing is not None and (tag_mentions or c.best_tags(low, mids[0] if mids else None)):
+            intent = "stats"
+        else:
+            crossing = None
+        # How long a named machine was stopped by a named kind of fault ("how long was the capper
+        # jammed?", "how long was the filler faulted?"): those stops' lengths, not a decline or the list.
+        stop_kind = _stop_kind(low) if mids and frames.DURATION.search(low) else None
+        if stop_kind is not None and intent in (None, "stops", "value", "status", "stats"):
+            intent = "stops"
+        else:
+            stop_kind = None
         if intent is None:
             # A bare tag or machine name still gets an answer ("filler bearing temperature?").
             if tag_mentions or (
@@ -1169,7 +1204,9 @@ class Router:
                 or re.search(r"\bhow long\b|\bdown ?time\b|\bdown\b|\bout\b", low)
                 else None
             )
-            per_machine("machine_states", start=start, end=end, focus=focus)
+            if stop_kind is not None:
+                focus = "downtime"
+            per_machine("machine_states", start=start, end=end, focus=focus, fault=stop_kind)
         elif intent == "alarms":
             state = self._alarm_state(low)
             prio = self._priority(low)
@@ -1249,7 +1286,20 @@ class Router:
                 route.intent = "unknown_entity"
             else:
                 route.tags = tags[:4]
-                if intent == "stats" or (ts is not None and ts.point is None):
+                if crossing is not None:
+                    # "when did the filler vibration first go over its limit?": the first time in the
+                    # period (the whole record when none is asked) each alarm limit was reached.
+                    if start is None and self.span is not None:
+                        start, end = self.span()[0], None
+                    for t in tags[:1]:
+                        route.calls.append(
+                            ToolCall(
+                                "tag_stats",
+                                {"tag": t, "start": start, "end": end, "stat": f"first_{crossing}"},
+                            )
+                        )
+                    route.intent = "stats"
+                elif intent == "stats" or (ts is not None and ts.point is None):
                     stat = (
                         "max"
                         if re.search(r"\b(max(imum)?|peak|highest|how high|how hot)\b", low)

@@ -98,6 +98,13 @@ def rul_text(
     return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
 
 
+def rul_limits(extra: dict[str, Any]) -> tuple[float, float]:
+    """(the RUL cap in s, the least risk a countdown is stated at) from a card's `extra`: the
+    predictor's faceplate readout and the assistant's risk answers word a remaining life with them."""
+    settings = extra.get("train_settings") or {}
+    return float(settings.get("rul_max_s") or DEFAULT_RUL_CAP_S), float(extra.get("threshold_off", 0.42))
+
+
 def failure_mode_text(mode: str) -> str:
     """'bearing_failure' -> 'bearing failure', 'overheat (bearing)' -> 'bearing overheat'."""
     m = mode.replace("_", " ").strip()
@@ -317,7 +324,7 @@ class FaultPredictor:
         extra = self.model.card.extra if self.model else {}
         self.horizon_s = float(extra.get("horizon_s", 120.0))
         self.threshold_on = float(extra.get("threshold_on", 0.7))
-        self.threshold_off = float(extra.get("threshold_off", 0.42))
+        self.rul_cap_s, self.threshold_off = rul_limits(extra)
         self.predict_every_s = float(extra.get("predict_every_s", 2.0))
         self._confirm = int(extra.get("confirm", 2))
         self._clear_hold_s = float(extra.get("clear_hold_s", 30.0))
@@ -332,8 +339,6 @@ class FaultPredictor:
         self.rul_rmse_s = (
             float(rmse) if isinstance(rmse, int | float) and not isinstance(rmse, bool) else math.nan
         )
-        settings = extra.get("train_settings") or {}
-        self.rul_cap_s = float(settings.get("rul_max_s") or DEFAULT_RUL_CAP_S)
         self.predicts, self.covers = model_scope(extra)
         self.machines, setup_problems = resolve_machines(config, extra, nominal_speed)
         now = self._clock()

@@ -21,14 +21,20 @@ from hmi.core.production.journal_io import ShiftSummary, shift_summary
 from hmi.core.production.oee import OeeFigures
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import StopCounts, end_text
-from hmi.core.production.text import count, minutes, pct, performance
+from hmi.core.production.text import count, minutes, pct, performance, recorded_share
 
 
 def _row(name: str, f: OeeFigures) -> str:
+    """One scope's figures; a range LineHMI recorded none of says so in one phrase (qa9 Q9-7: "good
+    0 rejects 0 down 0.0 min" for the hours before it ran), one recorded in part says how much."""
+    if f.nothing_recorded:
+        return f"{name:<12} {recorded_share(f)}"
+    share = recorded_share(f)
     good, rej = count(f.good), count(f.rejects)
     return (
         f"{name:<12} OEE {pct(f.oee):>8}  A {pct(f.availability):>8}  P {performance(f):>8}"
         f"  Q {pct(f.quality):>8}  good {good:>9}  rejects {rej:>6}  down {minutes(f.downtime_s):>10}"
+        + (f"  ({share})" if share else "")
     )
 
 

@@ -22,10 +22,19 @@ from hmi.core.alarms.event_codec import TransitionCause
 from hmi.core.events import EventKind
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import ShiftSummary, record_window, summarise
-from hmi.core.production.oee import ParetoRow
+from hmi.core.production.oee import ParetoRow, recorded_stretches
 from hmi.core.production.stops import STOP_ACTIONS, StopCounts, end_text
 from hmi.core.production.stops import Stop as MachineStop
-from hmi.core.production.text import count, minutes, or_unrecorded, pct, performance
+from hmi.core.production.text import (
+    NOT_RECORDED,
+    count,
+    duration_words,
+    minutes,
+    or_unrecorded,
+    pct,
+    performance,
+    recorded_share,
+)
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from hmi.core.review.advisory_spans import AdvisorySpan, advisory_spans
 from hmi.core.review.alarm_picture import AlarmPicture, PictureRow
@@ -104,6 +113,18 @@ class ShiftReport:
     record_start: float | None = None  # where the record starts inside the period (None: it covers it)
     snapshots: list[StopSnapshot] = field(default_factory=list)
     stop_count: int = 0  # stops in the period (of the report's one stop definition): "the 5 longest of N"
+    # Seconds of [t0, t1) the record covers, less the stretches LineHMI was not running: 0 for a
+    # shift nobody recorded, whose every figure then reads "not recorded", never 0 (qa9 Q9-18).
+    recorded_s: float | None = None
+    record_span: tuple[float, float] | None = None  # what the files cover (said when nothing is recorded)
+
+    @property
+    def seen_s(self) -> float:
+        return self.t1 - self.t0 if self.recorded_s is None else self.recorded_s
+
+    @property
+    def nothing_recorded(self) -> bool:
+        return self.seen_s < 0.5
 
 
 def build_report(
@@ -155,6 +176,8 @@ def build_report(
                 examples.append((e.ts, str(label), str(e.data.get("image"))))
     advisories = advisory_spans(events)
     kpis = source.alarm_kpis(t0, t1)
+    lo, hi = max(t0, source.t0), min(t1, source.t1)
+    recorded_s = sum(b - a for a, b in recorded_stretches(source.not_recording(), lo, hi)) if hi > lo else 0.0
     production = None
     no_production: list[str] = []
     try:
@@ -182,6 +205,8 @@ def build_report(
         advisories=advisories,
         problems=problems,
         production=production,
+        recorded_s=recorded_s,
+        record_span=(source.t0, source.t1),
     )
     report.snapshots, report.stop_count = _snapshots(source, report)
     return report
@@ -265,9 +290,21 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
         f"**{r.title}** — {day:%Y-%m-%d} {_t(r.t0)} to {dt.datetime.fromtimestamp(r.t1):%Y-%m-%d} {_t(r.t1)} "
         f"(local time, {_dur(r.t1 - r.t0)})",
         "",
-        f"Journal: {', '.join(r.files)}. Logged in during the period: {', '.join(r.users) or 'nobody logged in'}.",
+        f"Journal: {', '.join(r.files)}. Logged in during the period: {_users(r)}.",
         "",
     ]
+    if r.nothing_recorded:
+        # A period with no record at all: no section may read as measured (qa9 Q9-18: "0:00" per
+        # state, "No downtime.", an alarm window of 0 s for an 8-h shift LineHMI never saw).
+        return "\n".join(lines + _nothing_recorded_markdown(r))
+    share = recorded_text(r)
+    if share:
+        lines += [f"Recorded: {share}.", ""]
+    if r.record_start is not None and r.record_start > r.t0:
+        lines += [
+            f"The record starts at {_t(r.record_start)}: the time before it is not recorded (not downtime).",
+            "",
+        ]
     if r.record_end is not None and r.record_end < r.t1:
         lines += [
             f"The record ends at {_t(r.record_end)}: the time after it is not recorded (not downtime), and "
@@ -390,6 +427,56 @@ def to_markdown(r: ShiftReport, *, image_prefix: str = "", images: bool = True) 
     return "\n".join(lines)
 
 
+def _users(r: ShiftReport) -> str:
+    """Who logged in; of a period with no record, that is not known either (not "nobody")."""
+    if r.nothing_recorded:
+        return NOT_RECORDED
+    return ", ".join(r.users) or "nobody logged in"
+
+
+def recorded_text(r: ShiftReport) -> str:
+    """How much of the period the record holds: "" when all of it, else "12 min of 8 h 00 min"
+    (the stretches LineHMI was not running and the time outside the files left out)."""
+    if r.t1 - r.t0 - r.seen_s < 0.5:
+        return ""
+    return f"{duration_words(r.seen_s)} of {duration_words(r.t1 - r.t0)}; the rest is {NOT_RECORDED}"
+
+
+# The sections of a report, each said "not recorded" for a period with no record at all.
+_SECTIONS = (
+    "Production and OEE (ISO 22400-2)",
+    "Machines: time per state",
+    "Machine state changes",
+    "Alarms (ISA-18.2)",
+    "Alarms standing at the end of the period",
+    "Operator actions of note",
+    "Visual QC",
+    "Model advisories",
+)
+
+
+def _nothing_recorded_markdown(r: ShiftReport) -> list[str]:
+    """The report of a period LineHMI recorded nothing of: it says so first, with what the files
+    do cover, and every section reads "not recorded" (not zero, not "none")."""
+    covers = ""
+    if r.record_span is not None:
+        a, b = r.record_span
+        covers = (
+            f" The journal covers {dt.datetime.fromtimestamp(a):%Y-%m-%d} {_t(a)} to "
+            f"{dt.datetime.fromtimestamp(b):%Y-%m-%d} {_t(b)}."
+        )
+    lines = [
+        f"**Nothing was recorded in this period** (LineHMI was not running, or the journal does not reach it)."
+        f"{covers} No figure of this report is known: each section below is {NOT_RECORDED}, not zero.",
+        "",
+    ]
+    if r.problems:
+        lines += ["Notes on the data: " + "; ".join(r.problems) + ".", ""]
+    for title in _SECTIONS:
+        lines += [f"## {title}", "", f"{NOT_RECORDED.capitalize()}.", ""]
+    return lines
+
+
 def _snapshots_markdown(r: ShiftReport, prefix: str, images: bool) -> list[str]:
     if not r.snapshots:
         return []
@@ -450,7 +537,8 @@ def _production_markdown(r: ShiftReport) -> list[str]:
             for p in s.pareto
         ]
     else:
-        lines.append("No downtime.")
+        # A window recorded in part: the time nobody saw is not known to be free of downtime.
+        lines.append("No downtime in the recorded part." if recorded_share(s.line_oee) else "No downtime.")
     short = [st for st in s.stops if st.short]
     if short:
         lines += [

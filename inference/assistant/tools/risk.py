@@ -16,8 +16,9 @@ import numpy as np
 
 from inference.assistant.journal_access import Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
-from inference.assistant.tools.context import PlantTools
+from inference.assistant.tools.context import ModelScope, PlantTools
 from inference.assistant.tools.fmt import fmt_duration, fmt_num
+from inference.fault.predictor import rul_text
 
 RISK_KEYS = ("risk", "failure_probability", "probability", "p_fail")
 WARNING_LEAD_S = 1800.0  # a warning counts as "seen coming" when raised at most this long before a stop
@@ -42,6 +43,15 @@ def _rul_s(d: Mapping[str, Any]) -> float | None:
 
 def _pct(risk: float | None) -> str:
     return fmt_num(round(100 * risk, 1)) + " %" if risk is not None else "n/a"
+
+
+def _life(ctx: PlantTools, rul: float | None, risk: float | None) -> str | None:
+    """A remaining life worded as the faceplate words it (inference.fault.predictor.rul_text, with the
+    card's cap and least risk): "> 10 min" at the cap, never "about 9 min 55 s" (qa9 Q9-12)."""
+    if rul is None:
+        return None
+    sc = ctx.fault_model or ModelScope("failure", "")
+    return rul_text(rul, sc.rul_cap_s, math.nan if risk is None else risk, sc.rul_min_risk)
 
 
 def _scope(ctx: PlantTools) -> str:
@@ -124,8 +134,9 @@ class FaultRisk(Tool):
                 str(x["signal"]) for x in d.get("top_signals", []) if isinstance(x, dict) and x.get("signal")
             ]
             txt = f"{ctx.catalog.machine_name(mid)}: risk {_pct(risk)}"
-            if rul is not None:
-                txt += f", remaining useful life about {fmt_duration(rul)}"
+            life = _life(ctx, rul, risk)
+            if life is not None:
+                txt += f", remaining useful life {life}"
             if mode:
                 txt += f" ({mode})"
             if signals:
@@ -137,6 +148,7 @@ class FaultRisk(Tool):
                     "machine": mid,
                     "risk_pct": None if risk is None else round(100 * risk, 1),
                     "rul_s": None if rul is None else round(rul),
+                    "rul_text": life,
                     "failure_mode": mode or None,
                     "top_signals": signals or None,
                     "model": d.get("model"),

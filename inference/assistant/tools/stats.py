@@ -34,10 +34,69 @@ def time_weighted(
     return float(np.sum(np.where(w > 0, values, 0.0) * w) / total), total
 
 
+def first_crossings(
+    limits: dict[str, float],
+    ts: np.ndarray,
+    values: np.ndarray,
+    good: np.ndarray,
+    a: float,
+    b: float,
+    *,
+    over: bool,
+) -> list[tuple[str, float, float | None, float]]:
+    """(limit name, limit, when the signal first reached it in [a, b) or None, the value then) for each
+    alarm limit on that side (hi/hihi when `over`, lo/lolo else), the nearest limit first. Reached as
+    the alarm engine judges it (>= a high limit, <= a low one); a value already beyond it when the
+    period began counts from `a`. Sample-and-hold: the sample in force at `a` is `ts[0]` when it is
+    older than `a`."""
+    side = [(k, lim) for k, lim in limits.items() if k.startswith("h" if over else "l")]
+    side.sort(key=lambda kl: kl[1] if over else -kl[1])
+    out: list[tuple[str, float, float | None, float]] = []
+    held = np.append(ts[1:], b) > a  # samples in force at some point of the period
+    for k, lim in side:
+        hit = good & held & (ts < b) & ((values >= lim) if over else (values <= lim))
+        idx = np.flatnonzero(hit)
+        if len(idx):
+            i = int(idx[0])
+            out.append((k, lim, max(float(ts[i]), a), float(values[i])))
+        else:
+            out.append((k, lim, None, float("nan")))
+    return out
+
+
+def _crossing_text(
+    ctx: PlantTools,
+    t: Any,
+    crossings: list[tuple[str, float, float | None, float]],
+    a: float,
+    rng: str,
+    over: bool,
+) -> str:
+    """When a signal first went over (under) each of its alarm limits, that it never did, or that it
+    has none: a time is said only where a sample reached the limit."""
+    side = "over" if over else "under"
+    if not crossings:
+        return f"{t.label} has no {'high' if over else 'low'} alarm limit configured."
+    parts = []
+    for k, lim, at, v in crossings:
+        what = f"its {k.upper()} alarm limit ({ctx.value_text(t, lim)})"
+        if at is None:
+            parts.append(f"did not go {side} {what} from {rng}")
+        elif at <= a:
+            parts.append(f"was already {side} {what} when {rng} began ({ctx.value_text(t, v)})")
+        else:
+            parts.append(f"first went {side} {what} at {ctx.fmt_t(at)} ({ctx.value_text(t, v)})")
+    return f"{t.label} " + "; ".join(parts) + "."  # the period follows, in the statistics after it
+
+
 class TagStats(Tool):
     name = "tag_stats"
     description = "time-weighted mean, min and max of a tag over a time range"
-    params = (Param("tag", "str", True), *TIME_PARAMS, Param("stat", "str", enum=("min", "max", "mean")))
+    params = (
+        Param("tag", "str", True),
+        *TIME_PARAMS,
+        Param("stat", "str", enum=("min", "max", "mean", "first_over", "first_under")),
+    )
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         tag: str = args["tag"]
@@ -100,6 +159,14 @@ class TagStats(Tool):
                 k, lim = max(above, key=lambda kl: kl[1])
                 txt += f"; it reached its {k.upper()} alarm limit ({ctx.value_text(t, lim)})"
                 f["limit_reached"] = k
+            if stat in ("first_over", "first_under"):
+                crossings = first_crossings(t.limits, ts, vals, good, a, b, over=stat == "first_over")
+                f["first_crossings"] = [
+                    {"limit": k, "value_limit": lim, "time": ctx.fmt_t(at) if at is not None else None}
+                    | ({"value": float(v0), "already": at <= a} if at is not None else {})
+                    for k, lim, at, v0 in crossings
+                ]
+                txt = _crossing_text(ctx, t, crossings, a, rng, stat == "first_over") + " " + txt
             lines.append(txt + ".")
             for lang in i18n.LANGS:
                 label = i18n.tag_label(t.name, lang, t.label)
@@ -126,6 +193,8 @@ class TagStats(Tool):
             )
         which = stat if stat in ("min", "max", "mean") else "mean"
         keys = [fmt_num(f[which]) for f in facts[:2] if f.get("samples")]
+        if stat in ("first_over", "first_under"):
+            keys = [c["time"] for f in facts[:1] for c in f.get("first_crossings", [])[:1] if c["time"]]
         return ToolResult(
             self.name,
             {"tag": tag, "start": a, "end": b, "range": rng, "stat": stat},

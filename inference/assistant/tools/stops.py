@@ -173,7 +173,7 @@ class EventSequence(Tool):
         if not cands:
             return None
         pick = min(cands, key=lambda s: abs(s.start - at)) if at is not None else cands[-1]
-        row = _StopRow.of(pick, a, b)
+        row = _StopRow.of(pick, a, b, _state_at(ctx, pick.machine, pick.start))
         name = ctx.catalog.machine_name(pick.machine)
         span, dur = f"{ctx.fmt_t(pick.start)}–{ctx.fmt_t(pick.end)}", fmt_duration(pick.end - pick.start)
         text = f"The {name} stopped {row.text(ctx)} (Production view, Stops)."
@@ -539,7 +539,7 @@ class _StopRow:
     end: float | None
     seconds: float  # inside the asked window
     reason: str  # the stop reason / fault ("" = unclassified)
-    state: str  # the state it began in
+    state: str  # the machine state it began in, as journaled ("Faulted", "Stopped"; "" = not known)
     category: str
     short: bool
     event: Ev | None
@@ -548,7 +548,11 @@ class _StopRow:
     no_reason: str = "unclassified"
 
     @classmethod
-    def of(cls, s: MachineStop, a: float, b: float) -> _StopRow:
+    def of(cls, s: MachineStop, a: float, b: float, state: str = "") -> _StopRow:
+        """`state`: the machine's state at the stop's start (`_state_at`). Never the state tag's OEE
+        category (`s.state_cat`): the demo maps "Stopped" to planned_stop, and a handover read that
+        as "Filler planned at 00:44:38" for start-up stops the model calls unplanned (qa9 Q9-11);
+        the stop's category is `s.category`, its reason's."""
         reason = s.reason or s.auto_reason
         seconds = max(0.0, min(s.end, b) - max(s.start, a))
         return cls(
@@ -556,7 +560,7 @@ class _StopRow:
             s.end,
             seconds,
             reason,
-            s.state_cat.name.lower(),
+            state,
             s.category,
             s.short,
             None,
@@ -578,7 +582,8 @@ class _StopRow:
     def fact(self, ctx: PlantTools) -> dict[str, Any]:
         out: dict[str, Any] = {
             "time": ctx.fmt_t(self.start),
-            "state": self.state,
+            "start_ts": round(self.start, 3),
+            "state": self.state or None,
             "reason": self.reason or None,
         }
         if self.end is not None:
@@ -586,6 +591,8 @@ class _StopRow:
                 "end": ctx.fmt_t(self.end),
                 "duration_s": round(self.end - self.start),
                 "category": self.category,
+                # The Stops table's row as every answer words it (the handover quotes it).
+                "text": self.text(ctx),
             }
             out["short"] = self.short
         if self.event is not None:
@@ -662,6 +669,24 @@ def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng:
     return _Ranking(text, {"de": de, "zh": zh}, facts, name(top["machine"]), float(top["downtime_s"]))
 
 
+def _of_kind(row: _StopRow, kind: str, production: ProductionAnalysis | None) -> bool:
+    """Is the stop of this kind: its reason (code and text, "U-JAM Jam") or the state it began in?"""
+    label = row.reason
+    if production is not None and row.reason:
+        label = production.setup.reason_text(row.reason)
+    return kind.lower() in f"{label} {row.reason} {row.state}".lower()
+
+
+def _state_at(ctx: PlantTools, mid: str, t: float) -> str:
+    """The machine's state as journaled at `t` (its state tag's label), "" when not known."""
+    m = ctx.catalog.machines.get(mid)
+    tag = ctx.catalog.tags.get(m.state_tag) if m is not None and m.state_tag else None
+    if tag is None:
+        return ""
+    v = ctx.value_at(tag.name, t + 1e-3)  # the sample that began the stop is in force at its start
+    return ctx.value_text(tag, v[0]) if v is not None and not math.isnan(v[0]) else ""
+
+
 def _production(ctx: PlantTools, a: float, b: float) -> ProductionAnalysis | None:
     """The production model over [a, b): its stops are the Stops tab's, its LINE scope the Line row's
     (None: the journal has no production model)."""
@@ -678,11 +703,15 @@ class MachineStates(Tool):
         Param("machine", "str"),
         *TIME_PARAMS,
         Param("focus", "str", enum=("stops", "downtime", "rank")),
+        # Only the stops of this kind: a fault ("Jam": the stop's reason, code or text, names it) or
+        # the state they began in ("Faulted").
+        Param("fault", "str"),
     )
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         machine: str | None = args.get("machine")
         focus: str | None = args.get("focus")
+        kind: str | None = args.get("fault")
         j, mids, a, b, rng = ctx.scope(args)
         lines: list[str] = []
         facts_all: list[dict[str, Any]] = []
@@ -713,12 +742,17 @@ class MachineStates(Tool):
                 # The stops of the production model: the Production view's Stops table and the
                 # shift report's (qa3: "0 stops, down 3 s" beside a listed 13:42:48-13:42:56 stop).
                 stops = [
-                    _StopRow.of(s, a, b) for s in analysis if s.machine == mid and s.start < b and s.end > a
+                    _StopRow.of(s, a, b, _state_at(ctx, mid, s.start))
+                    for s in analysis
+                    if s.machine == mid and s.start < b and s.end > a
                 ]
                 down = sum(s.seconds for s in stops)
             else:
                 stops = [_StopRow.of_event(e) for e in event_stops]
                 down = sum(v for k, v in dur.items() if k in STOP_STATES)
+            if kind:
+                stops = [s for s in stops if _of_kind(s, kind, production)]
+                down = sum(s.seconds for s in stops)
             reasons = Counter(s.reason or (s.no_reason if s.end is not None else s.state) for s in stops)
             f: dict[str, Any] = {
                 "machine": mid,
@@ -869,6 +903,26 @@ class MachineStates(Tool):
         if len(facts_all) == 1:
             f0 = facts_all[0]
             keys = [fmt_duration(f0["downtime_s"])] if focus == "downtime" else [f"{f0['stops']} stop"]
+        if kind:
+            # The length asked for first: each stop of that kind and their total, and what is counted.
+            lead = []
+            for f in facts_all:
+                n = f["stops"]
+                nm = ctx.catalog.machine_name(f["machine"])
+                if n == 0:
+                    lead.append(f"No {kind} stop of the {nm} from {rng}.")
+                    continue
+                lead.append(
+                    f"The {nm} had {n} {kind} stop{'s' if n != 1 else ''} from {rng}, {fmt_duration(f['downtime_s'])}"
+                    " in total (each from the stop to running again"
+                    + (", as the Production view's Stops table" if analysis is not None else "")
+                    + "): "
+                    + "; ".join(st.get("text") or f"{st['time']} {st['state']}" for st in f["stop_list"])
+                    + "."
+                )
+            body = " ".join(lead) + " " + body
+            keys = [fmt_duration(f["downtime_s"]) for f in facts_all[:1] if f["stops"]]
+            loc = {lang: [] for lang in i18n.LANGS}  # the per-kind lead is English only
         return ToolResult(
             self.name,
             {"machine": machine, "start": a, "end": b, "range": rng},

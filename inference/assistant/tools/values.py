@@ -69,7 +69,8 @@ class CurrentValue(Tool):
                 src = ""  # text is read from the journal, committed within a second
             if at is not None:
                 when = f"at {ctx.fmt_t(at)} (recorded at {ctx.fmt_t(ts)})"
-            lines.append(f"{t.label} is {vtxt}{qtxt}{extra} — {when}{src}.")
+            verb = "was" if at is not None else "is"  # a moment asked: the value then, not now
+            lines.append(f"{t.label} {verb} {vtxt}{qtxt}{extra} — {when}{src}.")
             for lang in i18n.LANGS:
                 value = i18n.state(vtxt, lang) if t.data_type == "enum" else vtxt
                 quality = (
