@@ -13,22 +13,20 @@ import re
 import tempfile
 from pathlib import Path
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hmi.core.config import DEMO_CONFIG, load_config
-from hmi.core.journal import Journal
 from hmi.core.production.journal_io import analyse_journal
 from hmi.core.production.oee import LINE
 from hmi.core.production.setup import ProductionSetup
-from hmi.core.samples import SampleBatch
 from inference.assistant.handover import build_handover
 from inference.assistant.tools.context import ModelScope
 from inference.assistant.tools.fmt import fmt_duration
 from inference.fault.predictor import DEFAULT_RUL_CAP_S, rul_text
 
 from .test_assistant_line_downtime import MACHINES, RUNNING, T0, _changes, _journal, _tools
+from .test_assistant_moments import _journal as journal_of
 
 NAMES = {"filler": "Filler", "capper": "Capper", "labeller": "Labeller", "conveyor": "Conveyor"}
 _PLANNED = re.compile(r"(?<!un)planned", re.IGNORECASE)
@@ -96,26 +94,10 @@ def test_qa9_start_up_stops_are_unplanned_short_stops_not_planned_ones():
 
 def _risk_journal(d: Path, risk: dict[str, tuple[float, float]]) -> Path:
     """A journal of Running machines whose fault model last predicted (risk %, RUL s) per machine."""
-    cfg = load_config(DEMO_CONFIG)
-    idx = cfg.tag_index()
     rows = [(f"{m}.state", T0 + 1, RUNNING) for m in MACHINES]
     for m, (r, rul) in risk.items():
         rows += [(f"{m}.fault_risk", T0 + 60, r), (f"{m}.predicted_rul", T0 + 60, rul)]
-    j = Journal(cfg, d, clock=lambda: T0).open()
-    ts = np.array([r[1] for r in rows])
-    j.write_samples(
-        SampleBatch.from_columns(
-            np.array([idx[r[0]] for r in rows], dtype=np.int32),
-            ts,
-            ts,
-            ts,
-            np.array([r[2] for r in rows]),
-            np.zeros(len(rows), dtype=np.uint32),
-        )
-    )
-    j.flush()
-    j.close()
-    return j.path
+    return journal_of(d, rows, [])
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

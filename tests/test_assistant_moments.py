@@ -11,7 +11,6 @@ Properties over random signals and trip times, and wordings composed from their 
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -26,17 +25,13 @@ from hmi.core.production.journal_io import analyse_journal
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.samples import SampleBatch
 from inference.assistant.assistant import Assistant
-from inference.assistant.catalog import Catalog
-from inference.assistant.journal_access import JournalSource
-from inference.assistant.timeparse import ShiftCalendar
-from inference.assistant.tools import PlantTools
 from inference.assistant.tools.fmt import fmt_duration
+
+from .test_assistant_line_downtime import RUNNING, SPAN, T0, _tools
 
 # No shrinking: each example builds a journal, and a failure shrank for 5 min; the failing draw is shown as is.
 NOSHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
-T0 = dt.datetime(2026, 5, 4, 8, 0, 0, tzinfo=dt.UTC).timestamp()
-SPAN = 1800.0
-RUNNING, FAULTED = 2.0, 4.0
+FAULTED = 4.0
 SIGNAL = "filler.vibration"
 
 
@@ -71,17 +66,6 @@ def _journal(d: Path, rows: list[tuple[str, float, float]], events: list[Journal
     j.flush()
     j.close()
     return j.path
-
-
-def _tools(path: Path) -> PlantTools:
-    cfg = load_config(DEMO_CONFIG)
-    return PlantTools(
-        Catalog.from_config(cfg),
-        JournalSource([path]),
-        ShiftCalendar(tz=dt.UTC),
-        now=T0 + SPAN,
-        production=ProductionSetup.from_config(cfg),
-    )
 
 
 # A signal: (seconds after T0, value) samples, and the filler's trip some time after them.

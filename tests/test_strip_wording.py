@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hmi.core.production.oee import ProductionAnalysis
-from hmi.core.production.text import duration_words, good_and_due, unknown_part
+from hmi.core.production.text import duration_words, good_and_due, rate_text, unknown_part
 from hmi.core.production.timecat import TimeCat
 from tests.production_helpers import T0
 from tests.test_production_core import random_line
@@ -80,3 +80,25 @@ def test_the_strip_figures_of_random_lines_read_plainly(line, at):
         assert status.target_so_far == 0 or seen < 1.0
     part = unknown_part(status.shift.time(TimeCat.UNKNOWN), status.shift.period_s)
     assert part == "" or part.startswith("line state unknown ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rate=st.one_of(st.none(), st.floats(0, 20_000)),
+    window=st.sampled_from([60.0, 120.0, 300.0]),
+    unknown=st.floats(0, 1),
+    unrecorded=st.floats(0, 1),
+)
+def test_the_rate_always_says_its_window(rate, window, unknown, unrecorded):
+    """qa9 Q9-3: "rate 167/min · ideal 400/min (over the 20 s recorded)" at start-up, a minute
+    later "rate 138/min · ideal 400/min" over no window said. Whatever is known of the window, the
+    rate says over what time it counts: the part recorded, or the last N min."""
+    unrec = unrecorded * window
+    text = rate_text(rate, 400.0, max(unrec, unknown * window), unrec, window)
+    m = re.search(r"over the (?:last )?(\d+ s|\d+ min|\d+ h \d\d min)(?: recorded)?\b", text)
+    assert m, text
+    said, _step = seconds_of(m[1])
+    if "recorded" in m[0]:
+        assert said <= window - unrec + 1e-6, text
+    else:
+        assert said == window, text

@@ -5,6 +5,12 @@ that can take a while, so it runs on a worker thread while a busy bar shows
 (widgets.background: the result comes back on the GUI thread; the worker touches
 no Qt object). A newer request supersedes an older one (its late result is dropped).
 
+The figures are never older than the alarms the view has seen without saying so: an alarm change
+(`note_alarm_change`) makes the shown report stale; a view in front computes again a moment later,
+a view behind another tab when it is shown (`refresh_if_stale`), and the status line says when the
+figures were computed and that alarms changed since (qa9 Q9-5: the tab opened 4.5 min after start
+showed "Computed 00:34:01 … 0 alarms annunciated" with 4 alarms standing in the banner).
+
 Verdicts are words and symbols (✓ ok, ~ manageable, ✗ over target), not alarm
 colours: those are reserved for alarms.
 """
@@ -19,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,6 +59,8 @@ PERIODS: dict[str, float | None] = {
 VERDICT_TEXT = {"ok": "✓ ok", "manageable": "~ manageable", "over target": "✗ over target", "n/a": "– n/a"}
 PRIORITY_ORDER = ("urgent", "high", "medium", "low")
 WRAPPED_MIN_PX = 160  # the least room the assessment's Value and Target columns wrap in
+RECOMPUTE_AFTER_MS = 2000  # a view in front computes again this long after an alarm change (a
+# flood of changes costs one computation per interval, on the worker)
 
 
 def _t(ts: float | None) -> str:
@@ -67,6 +75,10 @@ def _dur(s: float | None) -> str:
     if s < 7200:
         return f"{s / 60:.1f} min"
     return f"{s / 3600:.1f} h"
+
+
+def _clock_time(ts: float) -> str:
+    return _dt.datetime.fromtimestamp(ts).strftime("%H:%M:%S")
 
 
 class JournalFiles(Protocol):
@@ -129,9 +141,16 @@ class KpiView(QWidget):
         self._paths_fn = paths
         self._clock = clock
         self._request = 0
-        self._job: tuple[int, BackgroundTask, float] | None = None
+        self._job: tuple[int, BackgroundTask, float, float] | None = None
         self.report: KpiReport | None = None
         self.busy = False
+        self.computed_at: float | None = None  # the clock when the shown report's request began
+        self.alarms_changed_at: float | None = None  # the last alarm change this view was told of
+        self._asked_at: float | None = None  # the clock when the running request began
+        self._recompute = QTimer(self)
+        self._recompute.setSingleShot(True)
+        self._recompute.setInterval(RECOMPUTE_AFTER_MS)
+        self._recompute.timeout.connect(self.refresh_if_stale)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
@@ -225,6 +244,47 @@ class KpiView(QWidget):
 
     # --- requests ----------------------------------------------------------------------------------
     @property
+    def stale(self) -> bool:
+        """No report yet, or alarms changed after the shown one was asked for."""
+        if self.report is None or self.computed_at is None:
+            return True
+        return self.alarms_changed_at is not None and self.alarms_changed_at >= self.computed_at
+
+    def note_alarm_change(self, *_args: object) -> None:
+        """An alarm changed (the alarm store's `changed`/`reset`): the shown figures are older than
+        it. In front: computed again in a moment; behind another tab: when shown."""
+        self.alarms_changed_at = self._clock()
+        if self.report is not None and not self.busy:
+            self.status_label.setText(self._status_text())
+        if self.isVisible() and not self._recompute.isActive():
+            self._recompute.start()
+
+    def refresh_if_stale(self) -> None:
+        """Compute again when the shown figures are older than the last alarm change (the tab was
+        brought forward, or the moment after a change passed); a request already asked after the
+        change is left to finish."""
+        asked_after = (
+            self.busy
+            and self._asked_at is not None
+            and (self.alarms_changed_at is None or self._asked_at > self.alarms_changed_at)
+        )
+        if self.stale and not asked_after:
+            self.refresh()
+
+    def _status_text(self, seconds: float | None = None, files: int | None = None) -> str:
+        r, at = self.report, self.computed_at
+        if r is None or at is None:
+            return "Not computed yet"
+        took = f" in {seconds:.2f} s" if seconds is not None else ""
+        src = f" from {files if files is not None else len(r.sources)} file(s)"
+        text = f"Computed {_clock_time(at)}{took}{src}: the alarms journaled up to then"
+        if self.stale and self.alarms_changed_at is not None:
+            text += f" · alarms changed at {_clock_time(self.alarms_changed_at)} since: " + (
+                "computing again in a moment" if self.isVisible() else "computed again when shown"
+            )
+        return text
+
+    @property
     def period_s(self) -> float | None:
         return self.period_combo.currentData()
 
@@ -232,8 +292,10 @@ class KpiView(QWidget):
         """Compute the report for the chosen period off the GUI thread; returns the request number."""
         self._request += 1
         n = self._request
+        self._recompute.stop()
+        self._asked_at = self._clock()
         span = self.period_s
-        end = self._clock() if span is not None else None
+        end = self._asked_at if span is not None else None
         start = end - span if (span is not None and end is not None) else None
         try:
             if self._paths_fn is not None:
@@ -255,21 +317,21 @@ class KpiView(QWidget):
         self.status_label.setText(f"Computing from {names}…")
         task = run_in_background(report, list(paths), start, end, name="linehmi-kpi", parent=self)
         task.finished.connect(self._on_job_finished)
-        self._job = (n, task, time.perf_counter())
+        self._job = (n, task, time.perf_counter(), self._asked_at)
         return n
 
     def _on_job_finished(self, fut: concurrent.futures.Future) -> None:
         job = self._job
         if job is None or job[1].future is not fut:
             return  # superseded by a newer request
-        n, _task, t0 = job
+        n, _task, t0, asked_at = job
         self._job = None
         try:
             r = fut.result()
         except Exception as exc:
             self._on_failed(n, str(exc) or type(exc).__name__)
             return
-        self._on_done(n, r, time.perf_counter() - t0)
+        self._on_done(n, r, time.perf_counter() - t0, asked_at)
 
     def _finish(self) -> None:
         self.busy = False
@@ -283,16 +345,17 @@ class KpiView(QWidget):
         self.status_label.setText(f"Could not compute the KPIs: {message}")
         self.report_failed.emit(message)
 
-    def _on_done(self, n: int, r: KpiReport, seconds: float) -> None:
+    def _on_done(self, n: int, r: KpiReport, seconds: float, asked_at: float) -> None:
         if n != self._request:
             return  # superseded by a newer request
         self._finish()
         self.report = r
-        self.status_label.setText(
-            f"Computed {time.strftime('%H:%M:%S')} in {seconds:.2f} s from {len(r.sources)} file(s)"
-        )
+        self.computed_at = asked_at
+        self.status_label.setText(self._status_text(seconds, len(r.sources)))
         self._show(r)
         self.report_ready.emit(r)
+        if self.stale and self.isVisible() and not self._recompute.isActive():
+            self._recompute.start()  # alarms changed while it computed
 
     # --- display -------------------------------------------------------------------------------------
     def _show(self, r: KpiReport) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
@@ -44,20 +44,30 @@ _KIND = {
 }
 
 
-_LAST_BRACKETS = re.compile(r"\s*\([^()]*\)(?!.*\()")
+_BRACKETS = re.compile(r"\([^()]*\)")
+ELIDED = "…"  # where a shortened field left something out: all of it is in the field's tooltip
+# A bracket that says what a figure's window lacks or is ("line state unknown for 7 s", "not
+# recorded for 5 min", "over the last 1 min") is left out last: without it the figure reads as
+# measured over all of its window (qa9 Q9-8 read "· night shift so far" with "(not recorded for
+# …)" dropped silently, while "(0 rejects, line counters)" stood beside it).
+KEEP_LONGEST = ("unknown", "not recorded", "over the")
 
 
-def shorter_wordings(text: str) -> list[str]:
-    """`text`, then ever shorter wordings of it: the last "(…)" dropped, one at a time, then the last
-    " · " part. A strip field wider than the strip takes the longest that fits; the whole text is
-    its tooltip (qa6 N5: "… Q 99.5 % (12 rejects, line counters) · late shi" cut at 1280 px)."""
+def shorter_wordings(text: str, keep: tuple[str, ...] = KEEP_LONGEST) -> list[str]:
+    """`text`, then ever shorter wordings of it: a "(…)" bracket put as "(…)", one at a time, the
+    last first and those naming a `keep` word after all the others; then the last " · " part left
+    out, the text ending in " …". A strip field wider than the strip takes the longest that fits;
+    the whole text is its tooltip (qa6 N5: "… Q 99.5 % (12 rejects, line counters) · late shi" cut
+    at 1280 px). Every shortened wording shows "…" where it left something out (qa9 Q9-8)."""
     out, cur = [text], text
     while True:
-        m = _LAST_BRACKETS.search(cur)
-        if m is not None:
-            cur = (cur[: m.start()] + cur[m.end() :]).strip()
+        found = [m for m in _BRACKETS.finditer(cur) if len(m.group()) > len(f"({ELIDED})")]
+        spare = [m for m in found if not any(k in m.group() for k in keep)]
+        if found:
+            m = (spare or found)[-1]
+            cur = f"{cur[: m.start()]}({ELIDED}){cur[m.end() :]}"
         elif " · " in cur:
-            cur = cur.rsplit(" · ", 1)[0].strip()
+            cur = cur.rsplit(" · ", 1)[0].strip().removesuffix(f" {ELIDED}") + f" {ELIDED}"
         else:
             return out
         out.append(cur)
@@ -205,6 +215,14 @@ class LineStatusStrip(QFrame):
                 step[w] += 1
                 text, tip = self._full[w]
                 self._show(w, options[w][step[w]], text + (f"\n{tip}" if tip else ""))
+            excess = self._width_of(row) - self.width()
+            if excess > 0:  # no wording left to drop (a single long part): cut it, saying so
+                w = max((f for f in row if f is not self.state), key=lambda f: f.sizeHint().width())
+                text, tip = self._full.get(w, (w.text(), w.toolTip()))
+                fm = w.fontMetrics()
+                room = max(fm.horizontalAdvance(ELIDED), fm.horizontalAdvance(w.text()) - excess)
+                short = fm.elidedText(w.text(), Qt.TextElideMode.ElideRight, room)
+                self._show(w, short, text + (f"\n{tip}" if tip else ""))
 
     def _arrange(self) -> None:
         self._keep_height()

@@ -857,6 +857,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.tags_dock, self.kpi_dock)
         self.kpi_dock.hide()
         self.kpi_dock.visibilityChanged.connect(self._on_kpi_visibility)
+        self.alarm_store.changed.connect(self.kpi_view.note_alarm_change)
+        self.alarm_store.reset.connect(self.kpi_view.note_alarm_change)
 
         t, b, a = self.alarm_table, self.alarm_banner, self.alarm_actions
         t.action_requested.connect(a.request)
@@ -992,8 +994,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_kpi_visibility(self, visible: bool) -> None:
-        if visible and self.kpi_view.report is None and not self.kpi_view.busy:
-            self.kpi_view.refresh()
+        if visible:  # figures older than the last alarm change are computed again (qa9 Q9-5)
+            self.kpi_view.refresh_if_stale()
 
     def _load_alarm_history(self) -> None:
         """The alarm History view starts with the journal's recent transitions, read off the GUI thread."""

@@ -131,14 +131,16 @@ def rate_text(
 ) -> str:
     """The strip's current rate: units per minute over the recorded part of its window (at
     start-up, the seconds LineHMI has run: qa6 read "rate 5/min" 1 s after start, a count over a
-    minute nobody recorded), against the ideal rate; what of the window was not known is said."""
+    minute nobody recorded), against the ideal rate; what of the window was not known is said.
+    The window is always said: qa9 Q9-3 read "rate 167/min · ideal 400/min (over the 20 s
+    recorded)" at start-up and a minute later "rate 138/min · ideal 400/min", over no window."""
     rate = "—" if rate_per_min is None else f"{rate_per_min:,.0f}/min"
     part = unknown_part(max(0.0, unknown_s - unrecorded_s), window_s)
     if unrecorded_s >= 0.5:
         said = [f"over the {duration_words(window_s - unrecorded_s)} recorded", *([part] if part else [])]
     else:
-        said = [part, f"last {window_s / 60:g} min"] if part else []
-    return f"rate {rate} · ideal {ideal:,.0f}/min" + (f" ({', '.join(said)})" if said else "")
+        said = [*([part] if part else []), f"over the last {duration_words(window_s)}"]
+    return f"rate {rate} · ideal {ideal:,.0f}/min ({', '.join(said)})"
 
 
 def short_stop_note(f: OeeFigures) -> str:
