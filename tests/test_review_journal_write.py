@@ -113,6 +113,11 @@ def test_a_file_a_linehmi_is_writing_is_refused(closed_shift):
         assert "being written by a running LineHMI" in (writer_activity(path) or "")
         with pytest.raises(JournalBusy, match="Production view"):
             write_classification(path, SUE, "capper", T0 + 700, "U-MATERIAL")
+        # the reason given is that one also where the instant holds no stop (qa9 Q9-24: "has no stop
+        # of 'filler' at that instant" for a file a LineHMI was writing)
+        for t in (T0 + 100, T0 + 700, T0 + 5000):
+            with pytest.raises(JournalBusy, match="being written by a running LineHMI"):
+                write_classification(path, SUE, "capper", t, "U-MATERIAL")
     assert capper_stops(path) == [("", "", T0 + 600)]
 
 

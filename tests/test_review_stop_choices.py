@@ -12,14 +12,16 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hmi.core.review.journal_write import file_stops
+from hmi.core.review.journal_write import ReviewJournal, file_stops
 from hmi.core.review.source import ReviewSource
 from hmi.core.review.stop_choices import no_stop_text, record_stops, stops_at
 from hmi.core.review.timeline import build_timeline
+from hmi.core.users import Role, User, UserStore
 from tests.review_fixtures import LINE_MACHINES, LINE_STEP_S, line_journal
 
 T0 = _dt.datetime(2026, 3, 2, 6, 0, tzinfo=_dt.UTC).timestamp()
 STEPS = 90  # a quarter of an hour
+SUE = User("sue", Role.SUPERVISOR)
 
 # A machine's states: runs of a state, Running between stops most of the time.
 runs = st.lists(
@@ -121,3 +123,29 @@ def test_before_the_recording_began_a_machine_shown_stopped_is_offered_its_stop(
             assert all(c.start >= opened for c in offered.values())  # the stop as the figures list it
             if not offered:
                 assert "did not record stops then" in no_stop_text(analysis, t)
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    first=st.fixed_dictionaries({m: st.sampled_from([0, 4, 2]) for m in LINE_MACHINES[:3]}),
+    held=st.integers(2, 6),  # stopped past the opening: a continued stop is offered
+    opened_after=st.floats(0.5, 9.0),
+    at=st.lists(st.floats(0, 1), min_size=1, max_size=4),
+)
+def test_every_stop_offered_is_one_the_journal_write_finds(first, held, opened_after, at):
+    """qa9 Q9-24: at the record's start "Stop reason…" offered "Filler: stop 00:44:38 to 00:44:48"
+    and "Write to the journal" answered "no stop of 'filler' at that instant": the write looked for a
+    stop going on at the cursor, which was before the stop the dialog offered (a stop continued from
+    before the recording began). Any stop offered at any instant is classified by the write path."""
+    states = {m: [v] * held + [2] * (STEPS - held) for m, v in first.items()}
+    with tempfile.TemporaryDirectory() as d:
+        path = line_journal(Path(d), T0, states, opened_after=opened_after)
+        src = ReviewSource.open([path])
+        timeline, analysis = build_timeline(src), record_stops(src)
+        journal = ReviewJournal(((path, src.t0, src.t1),), UserStore(Path(d) / "users.json"))
+        instants = [src.t0, T0 + opened_after - 0.01] + [src.t0 + a * (src.t1 - src.t0) for a in at]
+        offered = {(c.machine, c.start): c for t in instants for c in stops_at(analysis, timeline, t)}
+        for choice in offered.values():
+            written, stop, rows = journal.classify(SUE, choice, "U-MATERIAL")
+            assert written == path and (stop.machine, stop.start) == (choice.machine, choice.start)
+            assert rows

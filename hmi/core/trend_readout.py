@@ -101,8 +101,11 @@ def readout_instant(
 ) -> ReadoutInstant:
     """The cursor's instant while the cursor is shown inside the view; else now (live) or the
     view's right edge (paused). A live view scrolls: a cursor left behind off the left edge
-    would otherwise keep the table on values that are minutes old while the plot shows now."""
+    would otherwise keep the table on values that are minutes old while the plot shows now.
+    Never an instant after `now`: a paused view reaching past now (a range typed in) reads at now,
+    and a cursor put past now is not a reading ("Value at" 44 s in the future, qa9 Q9-15)."""
     v0, v1 = view
+    v1 = min(v1, now)
     if cursor_t is not None and math.isfinite(cursor_t) and v0 <= cursor_t <= v1:
         return ReadoutInstant(
             cursor_t, True, "Value at " + time.strftime("%H:%M:%S", time.localtime(cursor_t))

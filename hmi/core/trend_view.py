@@ -600,6 +600,15 @@ def clamp_span(seconds: float) -> float:
     return float(min(max(seconds, MIN_SPAN_S), MAX_SPAN_S))
 
 
+def window_around(t_center: float, span_s: float, now: float) -> tuple[float, float]:
+    """The paused view opened around an instant (an alarm, an event): `span_s` centred on it, but
+    never past `now` (then the span ends at now). Centred on a trip 44 s ago, the view once ended
+    4 min in the future and the pen table read "Value at" that instant (qa9 Q9-15)."""
+    span = clamp_span(span_s)
+    t1 = min(t_center + span / 2, now)
+    return t1 - span, t1
+
+
 def axis_look(info: TagInfo) -> tuple[str, tuple[float, float] | None, dict[int, str]]:
     """(title, Y range, state names) of the axis a tag goes on."""
     if info.data_type == "bool":

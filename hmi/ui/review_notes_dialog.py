@@ -112,9 +112,13 @@ class StopReasonDialog(QDialog):
     def to_journal(self) -> bool:
         return self.journal_box.isEnabled() and self.journal_box.isChecked()
 
+    def chosen_stop(self) -> StopChoice:
+        """The stop picked, as offered: the journal write finds it by this (its machine and start)."""
+        return self._stops[max(0, self.stop_combo.currentIndex())]
+
     def choice(self) -> tuple[str, float, str, str]:
         """(machine id, stop start, reason, remark)."""
-        stop = self._stops[max(0, self.stop_combo.currentIndex())]
+        stop = self.chosen_stop()
         return stop.machine, stop.start, self.reason(), self.remark_edit.text().strip()
 
 

@@ -66,7 +66,7 @@ from hmi.core.review.playback import DEFAULT_SPEED, PLAYBACK_SPEEDS, Playback
 from hmi.core.review.record import ReviewRecord, shift_at, tag_infos
 from hmi.core.review.report import ShiftReport, build_report, to_markdown
 from hmi.core.review.source import ReviewSource
-from hmi.core.review.stop_choices import no_stop_text, record_stops, stops_at
+from hmi.core.review.stop_choices import StopChoice, no_stop_text, record_stops, stops_at
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
@@ -650,7 +650,7 @@ class ReviewWindow(QMainWindow):
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         machine, start, reason, text = dlg.choice()
-        if dlg.to_journal() and self.write_stop_reason(machine, reason, text):
+        if dlg.to_journal() and self.write_stop_reason(dlg.chosen_stop(), reason, text):
             return
         self._add(NoteKind.STOP_REASON, text, machine=machine, reason=reason, t=start)
 
@@ -705,14 +705,14 @@ class ReviewWindow(QMainWindow):
         )
         self.login_button.setText("Switch user…")
 
-    def write_stop_reason(self, machine: str, reason: str, note: str) -> bool:
-        """Classify the stop of `machine` at the cursor in the journal (audited); False when it was not
+    def write_stop_reason(self, chosen: StopChoice, reason: str, note: str) -> bool:
+        """Classify the stop offered and chosen in the journal (audited); False when it was not
         written (the reviewer was told why and may keep the reason in the review notes instead)."""
         assert self.journal is not None and self.reviewer is not None
         if self._reader is not None:
             self._reader.close()  # no connection of ours stays open on the file while it is written
         try:
-            path, stop, written = self.journal.classify(self.reviewer, machine, self._cursor_t, reason, note)
+            path, stop, written = self.journal.classify(self.reviewer, chosen, reason, note)
         except (JournalBusy, PermissionDenied, JournalError, ValueError, OSError) as exc:
             answer = QMessageBox.warning(
                 self,
@@ -734,7 +734,7 @@ class ReviewWindow(QMainWindow):
             self.kind_combo.addItem(kind)
         self._refill_events()
         self.statusBar().showMessage(
-            f"Written to the journal {path.name}: {machine} stop from {_hms(stop.start)} classified {reason} "
+            f"Written to the journal {path.name}: {chosen.machine} stop from {_hms(stop.start)} classified {reason} "
             f"by {self.reviewer.name} (audited)",
             15_000,
         )

@@ -503,6 +503,10 @@ def test_trend_sets_save_and_open(trend_factory, demo_config, tmp_path):
     w.open_tag_at("filler.state", NOW - 7200, 600)  # e.g. from an alarm: centred on its time, paused
     assert not w.is_live and w.x_range() == pytest.approx((NOW - 7500, NOW - 6900))
     assert w.selected_pen == "filler.state"
+    # from an alarm 44 s ago (qa9 Q9-15): the view ends at now, the pen table reads no later instant
+    w.open_tag_at("filler.state", NOW - 44, 300)
+    assert w.x_range() == pytest.approx((NOW - 300, NOW))
+    assert w._readout_instant().t <= NOW
 
 
 # --- screenshots -------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from hmi.core.tag_info import TagInfo
 from hmi.core.trend_data import Intervals
 from hmi.core.trend_readout import CursorValue, readout_instant
 from hmi.core.trend_sets import TrendSet, TrendSetStore
-from hmi.core.trend_view import PRESETS, PenState, TrendView, clamp_span, write_export
+from hmi.core.trend_view import PRESETS, PenState, TrendView, clamp_span, window_around, write_export
 from widgets import palette
 from widgets.trend import menus, style
 from widgets.trend.canvas import TrendCanvas
@@ -303,12 +303,13 @@ class TrendWidget(QWidget):
             self.set_range(t0, t1)
 
     def open_tag_at(self, tag: str, t_center: float, span_s: float | None = None) -> None:
-        """Show a tag around an instant (an alarm, an event): the current span centred on it, paused.
+        """Show a tag around an instant (an alarm, an event): the current span centred on it, paused,
+        ending at now at the latest (`window_around`).
 
         Matches the main window's `trend_requested(tag, t_center)` signal.
         """
         span = float(span_s) if span_s else min(self.view.span, 3600.0)
-        self.open_tag(tag, t_center - span / 2, t_center + span / 2)
+        self.open_tag(tag, *window_around(t_center, span, self._clock()))
 
     def set_pen_visible(self, tag: str, on: bool) -> None:
         if not self.view.set_visible(tag, on):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hmi.core.production.setup import Cat
+from hmi.core.production.setup import OWN_STOP_CATS, Cat
 
 ALL_RUNNING = "all machines running"
 
@@ -43,13 +43,21 @@ def line_claim(line_state: str, holder: str, holder_reason: str, machines: Seque
     every other machine that is not running, by what it is doing ("stopped: labeller – Jam (U-JAM)",
     "waiting: capper, conveyor"); "all machines running" only when every machine runs."""
     parts: list[str] = []
-    if holder:
+    cat_of = {m.machine: m.cat for m in machines}
+    # The holder's stop may have ended while the line still waits for its consequences (a buffer
+    # refilling, neighbours idle): the cause is still that stop (qa9 Q9-25: "cause not known yet"
+    # 35 s into the capper jam, with the capper restarting). It is named as what the line waits
+    # after, not as a machine holding it, so a machine whose faceplate says Running is never "held".
+    in_own_stop = cat_of.get(holder) in OWN_STOP_CATS or cat_of.get(holder) is Cat.UNKNOWN
+    if holder and in_own_stop:
         parts.append(f"held by {holder}: {holder_reason}")
+    elif holder:
+        parts.append(f"after {holder}: {holder_reason}")
     elif line_state != "running":
         parts.append(holder_reason or "cause not known yet")
     groups: dict[str, list[str]] = {}
     for m in machines:
-        if m.cat == Cat.RUNNING or m.machine == holder:
+        if m.cat == Cat.RUNNING or (m.machine == holder and in_own_stop):
             continue
         name = f"{m.machine} – {m.reason}" if m.reason else m.machine
         groups.setdefault(_WORDS[m.cat], []).append(name)

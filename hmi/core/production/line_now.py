@@ -120,13 +120,13 @@ def line_state_now(
             return "unknown", "", ""
         if in_break:
             return "planned break", "", ""
-        # Waiting: the stop the analysis found it waits for (a buffer refilling after it), if any,
-        # while that machine is still as the analysis saw it. A holder that changed since (say, runs
-        # again) is not named: the analysis did not see this wait, and a strip naming a machine its
-        # faceplate shows running contradicts the screen; the next analysis names the cause.
+        # Waiting: the stop the analysis found holding the line (a buffer refilling after it), also
+        # when that machine changed since (its stop ended, it restarts or runs again): the line is
+        # still stopped by that stop's consequences, and a known cause is not replaced by "not known
+        # yet" (qa9 Q9-25). The claim says "after <machine>" once that machine's own stop is over
+        # (hmi.core.production.holding), so a machine shown running is never said to hold the line.
         held = analysed.holding_machine if analysed is not None else ""
-        still_as_seen = held in by_id and by_id[held].cat == before.get(held)
-        if analysed is not None and analysed.state in _NOT_RUNNING_HELD and still_as_seen:
+        if analysed is not None and analysed.state in _NOT_RUNNING_HELD and held in by_id:
             return analysed.state, held, analysed.holding_reason
         return "stopped", "", ""
     return "running", "", ""

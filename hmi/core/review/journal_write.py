@@ -32,6 +32,7 @@ from hmi.core.production.stops import CLASSIFY, NOTE, Stop
 from hmi.core.production.tracker import audited_stop_edit
 from hmi.core.readonly_db import side_files
 from hmi.core.review.source import ReviewSource
+from hmi.core.review.stop_choices import StopChoice
 from hmi.core.users import REQUIRED_ROLE, USERS_FILE, Action, PermissionDenied, User, UserStore, allowed
 
 REVIEW_STATION = "review"  # the audit row's station: made in a review, not on the line
@@ -136,6 +137,11 @@ def write_classification(
     reason not in the tree), each with a message for the reviewer."""
     if not allowed(user, Action.CLASSIFY_STOP):
         raise PermissionDenied(user, Action.CLASSIFY_STOP, REQUIRED_ROLE[Action.CLASSIFY_STOP])
+    # A file a LineHMI writes is refused for that reason, before any stop is looked for: its stops
+    # were still changing, and "no stop at that instant" hid the reason the README gives (qa9 Q9-24).
+    why = writer_activity(path)
+    if why is not None:
+        raise JournalBusy(why)
     with open_journal_readonly(path) as r:
         setup = setup_or_error([r], str(path))
     stops = file_stops(path)
@@ -186,13 +192,17 @@ class ReviewJournal:
         return holding[-1] if holding else None
 
     def classify(
-        self, user: User, machine: str, t: float, reason: str, note: str = ""
+        self, user: User, stop: StopChoice, reason: str, note: str = ""
     ) -> tuple[Path, Stop, list[StoredEvent]]:
-        """The file written, the stop classified and the audit rows written (read back from it)."""
-        path = self.file_at(t)
+        """The file written, the stop classified and the audit rows written (read back from it).
+
+        The stop is the one "Stop reason…" offered (`stops_at`), found by its machine and start: the
+        identity the audit row carries. The cursor's instant is not used: a stop offered before the
+        recording began (`stops_at`'s continued stop) is not going on at the cursor (qa9 Q9-24)."""
+        path = self.file_at(stop.start)
         if path is None:
-            raise ValueError("no journal file of this review holds that instant")
-        return path, *write_classification(path, user, machine, t, reason, note=note)
+            raise ValueError(f"no journal file of this review holds the stop's start {stop.start!r}")
+        return path, *write_classification(path, user, stop.machine, stop.start, reason, note=note)
 
 
 __all__ = [
