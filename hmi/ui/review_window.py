@@ -683,6 +683,15 @@ class ReviewWindow(QMainWindow):
         while dlg.exec() == QDialog.DialogCode.Accepted:
             name, password = dlg.credentials()
             user = self.journal.users.authenticate(name, password)
+            if user is not None and user.must_change_password:
+                # The first log-in with a given password (the demo's, a reset one) must choose a new
+                # one, as the line's HMI forces; the review does not edit the line's users file, so
+                # such a password is no way in here (qa9 Q9-28: it let the demo password through).
+                dlg.error_label.setText(
+                    f"{user.name} must choose a new password at the first log-in: log in once at "
+                    "the line's LineHMI, then here with the new password."
+                )
+                continue
             if user is not None:
                 self.set_reviewer(user)
                 return

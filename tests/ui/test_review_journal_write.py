@@ -61,6 +61,24 @@ def test_without_a_log_in_or_the_role_the_reason_goes_to_the_notes(review, monke
     assert sha(path) == before and capper_stops(path) == [("", "", T0 + 600)]
 
 
+def test_a_password_that_must_be_changed_first_is_no_way_in(review, monkeypatch):
+    """The line's HMI makes a first log-in (the demo's passwords, a reset one) choose a new password;
+    the review, which does not edit the users file, refuses it and says where to change it (qa9 Q9-28:
+    the demo password 'supervisor-demo' logged in here without the change)."""
+    window, _path = review
+    window.journal.users.add("dora", "supervisor", "dora-first-1", must_change=True)
+    answers = iter([("dora", "dora-first-1")])
+    codes = iter([QDialog.DialogCode.Accepted, QDialog.DialogCode.Rejected])
+    said: list[str] = []
+    monkeypatch.setattr(
+        ReviewLoginDialog, "exec", lambda dlg: (said.append(dlg.error_label.text()), next(codes))[1]
+    )
+    monkeypatch.setattr(ReviewLoginDialog, "credentials", lambda dlg: next(answers))
+    window.log_in()
+    assert window.reviewer is None
+    assert "must choose a new password" in said[-1] and "line's LineHMI" in said[-1]
+
+
 def test_a_supervisor_logs_in_and_writes_through_the_audited_path(review, monkeypatch):
     window, path = review
     answers = iter([("sue", "wrong"), ("sue", "sue-pass-1")])
