@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.alarms import figures
-from hmi.core.alarms.kpi import PRIORITY_TARGET_PCT, KpiReport, report
+from hmi.core.alarms.kpi import PRIORITY_TARGET_PCT, KpiReport, duration_text, report
 from widgets.background import BackgroundTask, run_in_background
 
 log = logging.getLogger(__name__)
@@ -65,16 +65,6 @@ RECOMPUTE_AFTER_MS = 2000  # a view in front computes again this long after an a
 
 def _t(ts: float | None) -> str:
     return "—" if ts is None else _dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
-
-
-def _dur(s: float | None) -> str:
-    if s is None:
-        return "—"
-    if s < 120:
-        return f"{s:.0f} s"
-    if s < 7200:
-        return f"{s / 60:.1f} min"
-    return f"{s / 3600:.1f} h"
 
 
 def _clock_time(ts: float) -> str:
@@ -360,7 +350,8 @@ class KpiView(QWidget):
     # --- display -------------------------------------------------------------------------------------
     def _show(self, r: KpiReport) -> None:
         ack = (
-            f"time to acknowledge: average {_dur(r.avg_time_to_ack_s)}, median {_dur(r.median_time_to_ack_s)} "
+            f"time to acknowledge: average {duration_text(r.avg_time_to_ack_s, '—')}, "
+            f"median {duration_text(r.median_time_to_ack_s, '—')} "
             f"over {r.acks} acknowledgements"
         )
         extra = f"; {r.advisories_excluded} model advisories not counted" if r.advisories_excluded else ""

@@ -598,9 +598,11 @@ def _t(ts: float | None) -> str:
     return _dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _dur(s: float | None) -> str:
+def duration_text(s: float | None, none: str = "-") -> str:
+    """An acknowledge or active time: "42 s", "3.5 min", "2.1 h" (a decimal for minutes, unlike a
+    period's length, figures.span_text); `none` where there is no figure."""
     if s is None:
-        return "-"
+        return none
     if s < 120:
         return f"{s:.0f} s"
     if s < 7200:
@@ -625,7 +627,8 @@ def format_report(r: KpiReport) -> str:
         "",
         f"Peak period starts {_t(r.peak_period_start)}" if r.peak_period_start is not None else "No alarms.",
         f"{figures.ALARM_RATE.label}: {r.rate_text()}",
-        f"Time to acknowledge: average {_dur(r.avg_time_to_ack_s)}, median {_dur(r.median_time_to_ack_s)}"
+        f"Time to acknowledge: average {duration_text(r.avg_time_to_ack_s)}, "
+        f"median {duration_text(r.median_time_to_ack_s)}"
         f" over {r.acks} acknowledgements",
         f"{figures.UNACKED.label} at the end: {r.unacked_at_end} ({figures.UNACKED.counts})",
         f"Shelve actions: {r.shelve_actions}",
