@@ -327,6 +327,10 @@ class AlarmBanner(QFrame):
         rows_box.setObjectName("bannerRows")
         rows_box.setLayout(rows)
         self._rows_box = rows_box
+        # A row's height changes without a style change of the banner: the touch profile sizes the
+        # Ack buttons again after a theme switch has re-polished them. The rows' room follows each
+        # re-layout of the rows, or two 40 px Ack buttons overlapped in 66 px at night (qa9 Q9-19).
+        rows_box.installEventFilter(self)
         self._shown_rows = MAX_ROWS
         lay.addWidget(rows_box, 1)
 
@@ -427,6 +431,11 @@ class AlarmBanner(QFrame):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self._reserve_rows()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self._rows_box and event.type() == QEvent.Type.LayoutRequest:
+            self._reserve_rows()
+        return super().eventFilter(obj, event)
 
     def refresh(self, *_args) -> None:
         self.refreshes += 1

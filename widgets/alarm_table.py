@@ -149,16 +149,31 @@ class PriorityDelegate(QStyledItemDelegate):
         return QSize(fm.horizontalAdvance("4 Medium") + 22, fm.height() + 10)
 
 
+SHOW_ALL = "Show all"  # the filter note's shortest wording: its room is kept in the views' row
+
+
 class FilterNote(LongestWording, QPushButton):
     """ "Filtered: priority 3 · Show all": the longest of its wordings that fits whole, down to "Show
     all" (the full wording stays in the tooltip). It gives up its room before the view tabs do: the
-    note pushed "History" behind the tab bar's scroll arrows at 1280 px."""
+    note pushed "History" behind the tab bar's scroll arrows at 1280 px.
+
+    Its room in the row is kept while it is hidden, as wide as "Show all" and as high as it is: the
+    note coming (a priority tile tapped, a filter chosen) made the row wider, so the tabs were
+    relabelled "Suppr." and "OOS", and taller, so they moved; a supervisor's finger aimed at a tab
+    hit another (qa9 Q9-21). It takes the row's free room (the stretch before it), never a tab's."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)  # down to its shortest wording (a push button's minimum is its hint)
+        self.set_forms([])
 
     def set_forms(self, forms: list[str]) -> None:
         self.setToolTip(
             f"{forms[0]}: some alarms are hidden by a filter; tap to show them all" if forms else ""
         )
-        self.set_wordings(*forms)
+        self.set_wordings(*(forms or [SHOW_ALL]))  # hidden then, keeping the room it takes when shown
 
     def wording_width(self, text: str) -> int:
         """The style's width for a button with this text (padding and frame included)."""

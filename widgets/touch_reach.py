@@ -1,11 +1,14 @@
 """Can a finger reach every control of a window? The check behind the touch profile's tests.
 
-Two defect classes seen on a line-side PC (1280x800, touch): a control cut off by its parent
-(the PIN pad's "0" key below the Switch-user dialog's visible part), and a text field with no
+Three defect classes seen on a line-side PC (1280x800, touch): a control cut off by its parent
+(the PIN pad's "0" key below the Switch-user dialog's visible part), a text field with no
 on-screen keyboard (the first log-in's "Choose a new password": no way to type without a
-hardware keyboard). `unreachable(root, min_px)` lists every visible control that is smaller than
-`min_px` or not wholly inside the visible rectangles of all its parents; `inputs_without_keys`
-lists every editable line edit that no visible on-screen keyboard or number pad types into.
+hardware keyboard), and controls lying over each other (the banner's two Ack buttons in rows
+too short for them, night theme, qa9 Q9-19). `unreachable(root, min_px)` lists every visible
+control that is smaller than `min_px` or not wholly inside the visible rectangles of all its
+parents; `inputs_without_keys` lists every editable line edit that no visible on-screen keyboard
+or number pad types into; `controls_not_whole(root)` lists every control of a window cut by a
+parent that does not scroll, or over another control.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
     QLineEdit,
@@ -48,6 +52,69 @@ def unreachable(root: QWidget, min_px: int) -> list[str]:
                 f"{widget_path(w)}: {full.height() - seen.height()} px x {full.width() - seen.width()} px cut off"
             )
     return out
+
+
+def _is_control(w: QWidget, root: QWidget) -> bool:
+    """A visible control of `root`'s window that is ours to place (not a cell editor, not a scroll
+    bar's or a tab bar's own part)."""
+    return (
+        isinstance(w, TARGETS)
+        and w.isVisible()
+        and w.isVisibleTo(root)
+        and w.window() is root.window()
+        and not inside_item_view(w)
+        and not isinstance(w.parentWidget(), QScrollBar | QTabBar)
+        and not w.objectName().startswith("qt_")  # Qt's own: a dock's title-bar buttons when it has none
+    )
+
+
+def _within_parents(w: QWidget, root: QWidget) -> QRect:
+    """`w`'s rectangle in `root` coordinates cut by its parents up to the nearest scrolling viewport
+    (what lies past a viewport's edge is scrolled, not cut: tests/ui/test_no_row_cut_at_foot.py)."""
+    rect = QRect(w.mapTo(root, QPoint(0, 0)), w.size())
+    p = w.parentWidget()
+    while p is not None:
+        area = p.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and area.viewport() is p:
+            break
+        rect = rect.intersected(QRect(p.mapTo(root, QPoint(0, 0)), p.size()))
+        if p is root:
+            break
+        p = p.parentWidget()
+    return rect
+
+
+def controls_not_whole(root: QWidget) -> list[str]:
+    """Visible controls of `root` a finger cannot hit whole: cut by a parent that does not scroll
+    (an Ack button 40 px high in a banner row laid out 32 px high), or lying over another control
+    (the next row's Ack over its foot: a tap there hits either)."""
+    controls = [w for w in root.findChildren(QWidget) if _is_control(w, root)]
+    out: list[str] = []
+    for w in controls:
+        full = QRect(w.mapTo(root, QPoint(0, 0)), w.size())
+        kept = _within_parents(w, root)
+        if kept != full:
+            out.append(
+                f"{widget_path(w)} {_label(w)}: {w.width()}x{w.height()} px, "
+                f"{kept.width()}x{kept.height()} px of it inside its parents"
+            )
+    shown = {id(w): visible_rect(w, root) for w in controls}
+    for i, a in enumerate(controls):
+        for b in controls[i + 1 :]:
+            if a.isAncestorOf(b) or b.isAncestorOf(a):
+                continue  # a line edit's clear button, a combo box's editor: parts of one control
+            both = shown[id(a)].intersected(shown[id(b)])
+            if not both.isEmpty():
+                out.append(
+                    f"{widget_path(a)} {_label(a)} and {widget_path(b)} {_label(b)} overlap by "
+                    f"{both.width()}x{both.height()} px"
+                )
+    return out
+
+
+def _label(w: QWidget) -> str:
+    text = w.property("text")
+    return repr(text) if text else ""
 
 
 def _arrow_rects(bar: QScrollBar) -> list[QRect]:

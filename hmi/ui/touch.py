@@ -107,6 +107,12 @@ def auto_touch(screen_size: QSize) -> bool:
     return screen_size.height() <= AUTO_MAX_HEIGHT or touch_screen_attached()
 
 
+def _part_of_a_control(w: QWidget) -> bool:
+    """An editable combo box's or a spin box's own line edit: the control around it is the target
+    (sized 40 px, the editor 40 px inside its 35 px field stood out of it at the foot)."""
+    return isinstance(w, QLineEdit) and isinstance(w.parentWidget(), QComboBox | QAbstractSpinBox)
+
+
 def _scroller_target(w: QWidget) -> QWidget | None:
     if isinstance(w, QAbstractScrollArea):
         return w.viewport()
@@ -176,7 +182,8 @@ class TouchProfile(QObject):
     def adapt(self, w: QWidget) -> None:
         """Touch size for a target; kinetic scrolling and touch-high rows for a view (or back)."""
         if isinstance(w, TARGET_TYPES):
-            self._size_target(w)
+            if not _part_of_a_control(w):
+                self._size_target(w)
             return
         target = _scroller_target(w)
         if target is None:

@@ -148,6 +148,14 @@ def test_touch_targets_are_finger_sized(probe):
     assert probe["upset"]["row_height"] >= TOUCH_TARGET_PX
 
 
+@pytest.mark.parametrize("theme", ["day", "night"])
+def test_nothing_is_clipped_or_overlapping_in_an_upset(probe, theme):
+    """The upset on the real X server, day and night: no text clipped, no control cut by a parent or
+    over another (at night the banner's Ack buttons lay in rows too short for them, qa9 Q9-19)."""
+    found = probe["upset"]["not_whole"][theme]
+    assert not found, f"{len(found)} at {probe['size']} ({theme}):\n" + "\n".join(found)
+
+
 def test_the_night_theme_keeps_the_isa101_rules(probe):
     n = probe["upset"]["night"]
     assert n["window_luminance"] < 0.1, "night: a dark background"

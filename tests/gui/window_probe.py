@@ -31,6 +31,8 @@ from hmi.ui.window_layout import bring_forward as bring_forward_dock
 from tests.ui.fakes import OPERATOR, FakeRuntime, simulate_fault
 from widgets import palette
 from widgets.production_strip import LineStatusStrip
+from widgets.text_fit import clipped_texts
+from widgets.touch_reach import controls_not_whole
 
 app = QApplication(sys.argv[:1])
 apply_theme(app)
@@ -325,11 +327,13 @@ class Probe:
         geo = self.geometry(win)
         self.shot(win, "upset_day")
         targets = self.targets(win)
+        not_whole = {"day": self.not_whole(win)}
         # Night theme: the same window, switched at run time.
         win.set_night(True)
         spin(0.3)
         night = self.theme_rules()
         night_targets = self.targets(win)
+        not_whole["night"] = self.not_whole(win)
         self.shot(win, "upset_night")
         win.set_night(False)
         spin(0.1)
@@ -347,6 +351,7 @@ class Probe:
             "targets": targets,
             "night": night,
             "night_targets": night_targets,
+            "not_whole": not_whole,
             "after_reset": after_reset,
             "size_after_growth": growth,
         }
@@ -373,6 +378,11 @@ class Probe:
                     sizes.append((min(r.width(), r.height()), r.width(), r.height(), "tab", bar.tabText(i)))
         sizes.sort(key=lambda s: s[0])
         return {"smallest": sizes[:5], "count": len(sizes)}
+
+    @staticmethod
+    def not_whole(win: MainWindow) -> list[str]:
+        """Clipped texts and controls cut or lying over another, in the window as it shows."""
+        return [*(str(c) for c in clipped_texts(win)), *controls_not_whole(win)]
 
     def theme_rules(self) -> dict:
         pal = app.palette()

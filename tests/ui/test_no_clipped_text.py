@@ -11,6 +11,11 @@ note beside the view tabs), and the Production view with the strip in each line 
 
 Screen profiles are a parameter: PROFILES maps a name to a function that prepares the window
 (the touch profile sets its larger fonts and targets there), so every check runs per profile.
+So is the theme (THEMES): the night theme re-polishes every widget, and the banner's rows kept the
+height of the Ack buttons before the touch profile sized them again, so at 1280x800 two 40 px Ack
+buttons lay in 32 px rows, cut and over each other (qa9 Q9-19; their text was whole). Each state of
+the window is also checked for controls cut by a parent or lying over another control
+(widgets.touch_reach.controls_not_whole).
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from hmi.core.runtime_api import ConnectionState
 from hmi.core.users import Role, User
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.main_window import MainWindow
+from hmi.ui.theme import THEMES, apply_theme
 from hmi.ui.window_layout import bring_forward
 from inference.fault.predictor import MachineRisk
 from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
+from widgets.touch_reach import controls_not_whole
 
 from ..helpers.settle import settle
 from .fakes import FakeAdvisories, simulate_fault
@@ -54,6 +61,21 @@ def _save(widget: QWidget, name: str) -> None:
 
 def _report(where: str, found: list[ClippedText]) -> str:
     return f"{len(found)} clipped text(s) {where}:\n  " + "\n  ".join(str(c) for c in found)
+
+
+def _not_whole(where: str, win: QWidget) -> list[str]:
+    """Controls of the window cut by a parent or over another control, as one problem line."""
+    found = controls_not_whole(win)
+    return [f"{len(found)} control(s) not whole {where}:\n  " + "\n  ".join(found)] if found else []
+
+
+@pytest.fixture(params=THEMES)
+def theme(request, themed_app):
+    """Each theme in turn, applied to the application; day again afterwards (the palette module's
+    greys are global: a night left behind would colour the next test's widgets)."""
+    apply_theme(themed_app, request.param)
+    yield request.param
+    apply_theme(themed_app, "day")
 
 
 def _worst_risk(machine: str) -> MachineRisk:
@@ -83,11 +105,13 @@ def _advisories(win: MainWindow) -> None:
         readout.set_risk(_worst_risk(m))
 
 
-def _open(qtbot, win: MainWindow, size: tuple[int, int], profile: str) -> MainWindow:
-    """Show a fresh window at `size` in `profile`."""
+def _open(qtbot, win: MainWindow, size: tuple[int, int], profile: str, theme: str = "day") -> MainWindow:
+    """Show a fresh window at `size` in `profile` and `theme` (switched as View ▸ Night theme does,
+    after the profile: the order that left the banner's rows short)."""
     win.setAnimated(False)  # docks move at once: settle() then measures the final layout
     qtbot.addWidget(win)
     PROFILES[profile](win)
+    win.set_night(theme == "night")
     win.resize(*size)
     win.show()
     qtbot.waitExposed(win)
@@ -101,7 +125,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
     from ..test_qc_inspector import FakeJournal, FakeModel
     from .test_qc_pane import _frame
 
-    def make(size: tuple[int, int], profile: str) -> MainWindow:
+    def make(size: tuple[int, int], profile: str, theme: str = "day") -> MainWindow:
         rt = make_runtime(demo_config, alarms=True)
         simulate_fault(rt)
         # Every faceplate carries its failure-risk readout, the longest texts it shows (_worst_risk).
@@ -114,7 +138,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         # A tag with a long status name: the tag table, faceplates and pen tables must fit it.
         rt.clear_value("filler.fill_pressure")
         rt.set_state(ConnectionState.CONNECTED, LONG_DETAIL)
-        win = _open(qtbot, MainWindow(rt, demo_config, user=LONG_USER), size, profile)
+        win = _open(qtbot, MainWindow(rt, demo_config, user=LONG_USER), size, profile, theme)
         qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
         qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
         win.blink.stop()
@@ -124,13 +148,15 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         settle()
         return win
 
-    return make
+    yield make
+    apply_theme(themed_app, "day")  # a window switched to night switched the whole application
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("profile", list(PROFILES))
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_main_window_docks_and_views(window, qtbot, size, profile):
-    win = window(size, profile)
+def test_main_window_docks_and_views(window, qtbot, size, profile, theme):
+    win = window(size, profile, theme)
     problems: list[str] = []
     # No text forces the window wider than the screen. (Its height at 1280x800 with the Quality
     # dock is the layout's matter, see the main window's layout: the walk below checks what shows.)
@@ -139,14 +165,16 @@ def test_main_window_docks_and_views(window, qtbot, size, profile):
     found = clipped_texts(win)
     if found:
         problems.append(_report("in the main window as it opens", found))
+    problems += _not_whole("in the main window as it opens", win)
     for dock in win.findChildren(QDockWidget):
         dock.show()
         dock.raise_()
         settle()
-        _save(win, f"fit_{size[0]}_{profile}_{dock.objectName()}")
+        _save(win, f"fit_{size[0]}_{profile}_{theme}_{dock.objectName()}")
         found = [c for c in clipped_texts(win) if dock.objectName() in c.widget or "/" not in c.widget]
         if found:
             problems.append(_report(f"with the {dock.windowTitle()!r} dock in front", found))
+        problems += _not_whole(f"with the {dock.windowTitle()!r} dock in front", win)
     win.show_alarm_list()
     settle()
     for view in AlarmView:
@@ -155,6 +183,7 @@ def test_main_window_docks_and_views(window, qtbot, size, profile):
         found = clipped_texts(win)
         if found:
             problems.append(_report(f"in the alarm list's {view} view", found))
+        problems += _not_whole(f"in the alarm list's {view} view", win)
     # A tap on a banner row: the alarm list in front with that alarm's details open under it.
     win.alarm_table.set_view(AlarmView.ACTIVE)
     row = win.alarm_banner.rows[0]
@@ -162,30 +191,33 @@ def test_main_window_docks_and_views(window, qtbot, size, profile):
     row.clicked.emit(row.record.id)
     settle()
     assert win.alarm_table.details.isVisible()
-    _save(win, f"fit_{size[0]}_{profile}_banner_tap")
+    _save(win, f"fit_{size[0]}_{profile}_{theme}_banner_tap")
     found = clipped_texts(win)
     if found:
         problems.append(_report("after a tap on a banner alarm", found))
+    problems += _not_whole("after a tap on a banner alarm", win)
     # A tap on a priority tile: the list filtered, its note beside the view tabs.
     win.alarm_banner.priority_clicked.emit(3)
     settle()
-    _save(win, f"fit_{size[0]}_{profile}_tile_tap")
+    _save(win, f"fit_{size[0]}_{profile}_{theme}_tile_tap")
     found = clipped_texts(win)
     if found:
         problems.append(_report("after a tap on the 3 Medium tile", found))
+    problems += _not_whole("after a tap on the 3 Medium tile", win)
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("profile", list(PROFILES))
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_dialogs(window, qtbot, size, profile):
-    win = window(size, profile)
+def test_dialogs(window, qtbot, size, profile, theme):
+    win = window(size, profile, theme)
     problems: list[str] = []
 
     def check(name: str, dlg: QWidget) -> None:
         dlg.show()
         settle()
-        _save(dlg, f"fit_{size[0]}_{profile}_dialog_{name.replace(' ', '_')}")
+        _save(dlg, f"fit_{size[0]}_{profile}_{theme}_dialog_{name.replace(' ', '_')}")
         found = clipped_texts(dlg)
         if found:
             problems.append(_report(f"in the {name} dialog", found))
@@ -215,7 +247,7 @@ def test_dialogs(window, qtbot, size, profile):
     assert not problems, "\n".join(problems)
 
 
-def test_change_password_page(qtbot, themed_app, tiny, make_runtime, tmp_path):
+def test_change_password_page(qtbot, themed_app, theme, tiny, make_runtime, tmp_path):
     """The first log-in's page: its explanation wraps and must be shown in full."""
     from hmi.core.users import Role, UserStore
 
@@ -324,7 +356,7 @@ def test_the_check_finds_text_cut_at_a_side_and_headers_too_narrow(qtbot, themed
 
 @pytest.mark.parametrize("width", [300, 380, 460, 640])
 @pytest.mark.parametrize("label", ["misaligned_label", "contamination", "missing_cap"])
-def test_quality_pane_verdicts(qtbot, themed_app, tmp_path, width, label):
+def test_quality_pane_verdicts(qtbot, themed_app, theme, tmp_path, width, label):
     """The Quality dock (not in the fake window: it needs a camera): the longest verdicts, the
     stale state and the counts at the widths a dock gets."""
     from inference.qc.inspector import QcInspector
@@ -353,7 +385,7 @@ def test_quality_pane_verdicts(qtbot, themed_app, tmp_path, width, label):
 
 
 @pytest.mark.parametrize("width", [240, 260, 300, 400])
-def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, width):
+def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, theme, width):
     """A faceplate is 280 px at least; with the Quality dock open at 1280x800 it gets that little."""
     from widgets.advisory_readout import AdvisoryReadout
 
@@ -377,7 +409,7 @@ def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, width):
 
 @pytest.mark.parametrize("stale", [False, True])
 @pytest.mark.parametrize("width", [280, 320, 400])
-def test_faceplate_with_a_long_fault_state(qtbot, themed_app, demo_config, width, stale):
+def test_faceplate_with_a_long_fault_state(qtbot, themed_app, theme, demo_config, width, stale):
     """'FAULTED · Bearing failure' on the narrowest faceplate (the Quality dock open at 1280x800)."""
     from hmi.core.live_values import LiveValues
     from hmi.core.samples import SampleBatch
@@ -414,13 +446,13 @@ def _production_part(found: list[ClippedText]) -> list[ClippedText]:
 
 @pytest.mark.parametrize("profile", list(PROFILES))
 @pytest.mark.parametrize("size", SIZES[:2], ids=[f"{w}x{h}" for w, h in SIZES[:2]])
-def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, size, profile):  # noqa: F811
+def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, size, profile, theme):  # noqa: F811
     """The Production dock in front with a real shift (per-machine table, per-hour table, downtime by
     reason with the longest reason texts) and the line strip through each line state, its holder
     text long enough to wrap the strip: the strip's rows must get their height (QA4 saw the
     "LINE PLANNED STOP" badge cut at the top while the strip changed state)."""
     win = _open(
-        qtbot, MainWindow(production_runtime, production_runtime.config, user=LONG_USER), size, profile
+        qtbot, MainWindow(production_runtime, production_runtime.config, user=LONG_USER), size, profile, theme
     )
     panel = win.production
     assert panel is not None
@@ -429,7 +461,7 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     bring_forward(panel.dock)
     settle()
     assert panel.view.isVisible()
-    _save(win, f"fit_{size[0]}_{profile}_production")
+    _save(win, f"fit_{size[0]}_{profile}_{theme}_production")
     problems: list[str] = []
     found = _production_part(clipped_texts(win))
     if found:

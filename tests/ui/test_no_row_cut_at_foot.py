@@ -7,7 +7,8 @@ buttons at 1920x1080, and a "Motor current" bar after a tap on the overview's ar
 
 The check is geometry: each row mapped into its pane's viewport lies wholly above its foot or
 wholly below it. And at 1280x800 the alarm pane's action buttons are in view at rest: a pane
-whose foot cuts nothing but hides Acknowledge below it would pass the first check."""
+whose foot cuts nothing but hides Acknowledge below it would pass the first check. Both in the day
+and the night theme (the night theme re-polishes every widget: qa9 Q9-19)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from hmi.ui.theme import THEMES
 from widgets.whole_lines import MAX_SHARE, WholeLinesScrollArea, row_rect, rows_of
 
 from ..helpers.settle import settle
@@ -70,9 +72,10 @@ def _name(area: WholeLinesScrollArea) -> str:
     return p.windowTitle() if p is not None else area.objectName()
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize(("size", "profile"), CASES, ids=[f"{s[0]}x{s[1]}-{p}" for s, p in CASES])
-def test_no_pane_cuts_a_row_at_its_foot(window, size, profile):  # noqa: F811
-    win = window(size, profile)
+def test_no_pane_cuts_a_row_at_its_foot(window, size, profile, theme):  # noqa: F811
+    win = window(size, profile, theme)
     problems = _walk_scroll(win.overview, "overview")
     for dock in win.findChildren(QDockWidget):
         dock.show()
@@ -84,10 +87,11 @@ def test_no_pane_cuts_a_row_at_its_foot(window, size, profile):  # noqa: F811
     assert not problems, "\n".join(problems)
 
 
-def test_the_alarm_actions_are_in_view_at_1280(window):  # noqa: F811
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_alarm_actions_are_in_view_at_1280(window, theme):  # noqa: F811
     """At 1280x800 touch, the alarm pane at rest shows its action buttons whole (qa8 G20: cut in
     half at start, because the pane was laid out at its preferred height, not its dock's)."""
-    win = window((1280, 800), "touch")
+    win = window((1280, 800), "touch", theme)
     win.show_alarm_list()
     settle()
     # The live window on Xvfb gave the alarm dock 320 px (the overview keeps its summaries' room);
