@@ -341,6 +341,10 @@ class AssistantPane(QWidget):
         self._entries.append(entry)
         del self._entries[:-MAX_ENTRIES]
         self._busy_id = entry.key
+        # The question is sent, whichever way (Ask tapped, Enter, a suggestion, Draft handover): the
+        # on-screen keyboard goes, so the answer shows uncovered (qa9 Q9-14: it stayed open after a
+        # tap on Ask); a tap on the field brings it back.
+        self.keyboard.close()
         self.ask_button.setEnabled(False)
         self.handover_button.setEnabled(False)
         self.status.setText("Looking it up…")

@@ -93,6 +93,34 @@ def _assert_clear(win, kb: QRect) -> None:
         assert not kb.intersects(_global(part)), (part.objectName() or type(part).__name__, kb, _global(part))
 
 
+# Every way a question is sent from the pane (qa9 Q9-14: after a tap on Ask the keyboard stayed open
+# over the pane; only its own Enter closed it).
+SENDS = {
+    "Ask tapped": lambda qtbot, pane: qtbot.mouseClick(pane.ask_button, Qt.MouseButton.LeftButton),
+    "the keyboard's Enter": lambda qtbot, pane: pane.keyboard.popup.keyboard.press("enter"),
+    "the field's Return": lambda qtbot, pane: qtbot.keyClick(pane.input, Qt.Key.Key_Return),
+    "a suggested question": lambda qtbot, pane: pane.suggestion_buttons[0].click(),
+    "Draft handover": lambda qtbot, pane: pane.handover_button.click(),
+}
+
+
+@pytest.mark.parametrize("send", list(SENDS))
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_keyboard_closes_when_the_question_is_sent(window, qtbot, size, send):  # noqa: F811
+    _rt, win = window(size, True)
+    bring_forward(win.assistant_dock)
+    qtbot.wait(60)
+    pane = win.assistant_pane
+    qtbot.mouseClick(pane.input, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(pane.keyboard.is_open)
+    _type(pane.keyboard.popup, "what stopped the line")
+    with qtbot.waitSignal(pane.answer_finished, timeout=20000):
+        SENDS[send](qtbot, pane)
+        assert not pane.keyboard.is_open(), f"{send}: the keyboard is still open while the answer comes"
+    assert not pane.keyboard.is_open(), f"{send}: the keyboard is open over the answer"
+    assert pane.history.toPlainText().strip()
+
+
 def test_no_keyboard_without_the_touch_profile(window, qtbot):  # noqa: F811
     _rt, win = window((1920, 1080), False)
     bring_forward(win.assistant_dock)
