@@ -43,7 +43,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_once(tree: Path, env: dict[str, str], display: str, tab: str, settle_s: float, seconds: float) -> float:
+def run_once(
+    tree: Path, env: dict[str, str], display: str, tab: str, settle_s: float, seconds: float
+) -> float:
     """GUI-thread CPU seconds per wall second with `tab` in front."""
     port = free_port()
     env = {**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
@@ -108,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
                 (f"baseline {args.baseline_rev}", _exported(args.baseline_rev, Path(base) / "tree")),
                 ("this tree", ROOT),
             ]
-            envs = {label: child_env(tree, Path(base) / f"pycache{k}") for k, (label, tree) in enumerate(trees)}
+            envs = {
+                label: child_env(tree, Path(base) / f"pycache{k}") for k, (label, tree) in enumerate(trees)
+            }
             for _ in range(args.rounds):
                 for label, tree in trees:
                     share = run_once(tree, envs[label], args.display, args.tab, args.settle, args.seconds)

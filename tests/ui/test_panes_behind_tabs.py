@@ -19,7 +19,11 @@ from .test_production_ui import production_runtime, shift_dir  # noqa: F401
 
 @pytest.mark.parametrize(("size", "touch"), [((1280, 800), True), ((1920, 1080), False)])
 def test_panes_behind_a_tab_draw_nothing_and_are_current_when_brought_forward(
-    open_window, production_runtime, qtbot, size, touch  # noqa: F811
+    open_window,
+    production_runtime,  # noqa: F811
+    qtbot,
+    size,
+    touch,
 ):
     _rt, win = open_window(size, touch, rt=production_runtime)
     panel, trend = win.production, win.trend
