@@ -315,14 +315,7 @@ def bench_history(directory: Path) -> list[tuple[str, float, float, int, float, 
                     time.sleep(0.001)
                 meter.stop()
                 load_stall = _max_gap(ticks)
-                # Baseline: the same window, idle for as long as the load took.
-                ticks, meter = _tick_meter()
-                quiet_until = time.perf_counter() + (time.perf_counter() - start)
-                while time.perf_counter() < quiet_until:
-                    app.processEvents()
-                    time.sleep(0.001)
-                meter.stop()
-                quiet_stall = _max_gap(ticks)
+                load_s = time.perf_counter() - start
                 # drawn = every pen's curve painted after the data arrived (offscreen backing store)
                 after = {t: w.curves(t)["solid"].paints for t in w.pens()}
                 while time.perf_counter() - start < 60 and any(
@@ -334,6 +327,14 @@ def bench_history(directory: Path) -> list[tuple[str, float, float, int, float, 
                 assert loaded and painted >= len(tags), (
                     f"history was not drawn ({len(loaded)} loads, {painted} paints)"
                 )
+                # Baseline: the same window, drawn and idle, for as long as the load took.
+                ticks, meter = _tick_meter()
+                quiet_until = time.perf_counter() + load_s
+                while time.perf_counter() < quiet_until:
+                    app.processEvents()
+                    time.sleep(0.001)
+                meter.stop()
+                quiet_stall = _max_gap(ticks)
                 times.append(
                     (elapsed, loaded[0].elapsed_s, loaded[0].pens[tags[0]].source, load_stall, quiet_stall)
                 )
