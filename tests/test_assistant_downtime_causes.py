@@ -157,19 +157,3 @@ def test_which_station_lost_the_most_names_its_reasons_and_minutes(stories, ques
             for label, sec in went[m].items():
                 if round(sec) > 0:
                     assert f"{label} {fmt_duration(sec)}" in lead, (question, ans.text)
-
-
-def test_other_questions_with_cause_words_keep_their_own_answers():
-    # The main cause of one stop, of rejects, of alarms; how many stops a cause made: not the ranking.
-    stories = {m: [(0.0, RUNNING, 0)] for m in MACHINES}
-    stories["filler"] = [(0.0, RUNNING, 0), (100.0, FAULTED, 3), (400.0, RUNNING, 0)]
-    with tempfile.TemporaryDirectory() as d:
-        tools = tools_of(journal_of(Path(d), _rows(stories)))
-        for q in (
-            "what was the main cause of the filler going down?",
-            "what is the main cause of the rejects?",
-            "which machine had the most alarms?",
-            "how many stops did the biggest cause make?",
-        ):
-            ans = Assistant(tools).answer(q)
-            assert all(c.args.get("focus") != "cause" for c in ans.tool_calls), (q, ans.text)

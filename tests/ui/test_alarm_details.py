@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from hmi.core.alarms.model import AlarmRecord, state_and_since
-from tests.helpers.alarm_window import touch_alarm_list
+from tests.helpers.alarm_window import alarm_list_window
 from widgets.alarm_model import COL_MESSAGE, COL_VALUE
 from widgets.alarm_store import AlarmView
 from widgets.alarm_table import VIEW_ORDER
@@ -19,7 +19,7 @@ from .test_alarm_screens import _save
 
 @pytest.fixture
 def touch_window(qtbot, themed_app, make_runtime, demo_config):
-    return touch_alarm_list(qtbot, make_runtime, demo_config)[1]
+    return alarm_list_window(qtbot, make_runtime, demo_config)[1]
 
 
 def _buttons(t) -> set[int]:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 
 from hmi.core.alarms.model import AlarmRecord
 from hmi.ui.main_window import MainWindow
-from tests.helpers.alarm_window import touch_alarm_list
+from tests.helpers.alarm_window import alarm_list_window
 from widgets.alarm_model import COL_MESSAGE
 from widgets.alarm_store import AlarmView
 
@@ -32,7 +32,7 @@ NEW_ALARMS = [
 
 @pytest.fixture
 def touch_window(qtbot, themed_app, make_runtime, demo_config):
-    return touch_alarm_list(qtbot, make_runtime, demo_config)
+    return alarm_list_window(qtbot, make_runtime, demo_config)
 
 
 def hidden_unacknowledged(win: MainWindow) -> list[str]:

@@ -1006,34 +1006,30 @@ class MachineStates(Tool):
             )
         keys: list[str] = []
         body = head + " ".join(lines) + tail
+        ranking: _Ranking | None = None
         if focus == "cause" and analysis is not None:
-            causes = _causes(ctx, rows_of, rng)
+            ranking = _causes(ctx, rows_of, rng)
+            facts_line["by_reason"] = ranking.facts
+        elif focus in ("rank", "cause") and len(facts_all) > 1:
+            # "cause" without a production model: no reasons to group, the machines by time lost.
+            ranking = _ranking(ctx, facts_all, production is not None, rng, rows_of)
+            facts_line["ranking"] = ranking.facts
+        if ranking is not None:
+            # The lead names what lost the most (machine, reason, minutes), then what it is made of.
             keys = [
-                k for k in (*causes.top_name.split("|"), fmt_duration(causes.top_s)) if k and causes.top_s > 0
+                k
+                for k in (*ranking.top_name.split("|"), fmt_duration(ranking.top_s))
+                if k and ranking.top_s > 0
             ]
             line_txt = (
                 f" The line was down {fmt_duration(line_down)} in total (Production view, Line row)."
                 if line_down is not None
                 else ""
             )
-            body = causes.text + line_txt + " Per machine: " + " ".join(lines)
-            facts_line["by_reason"] = causes.facts
-            for lang in i18n.LANGS:
-                loc[lang] = [causes.localized[lang]]
-        elif focus in ("rank", "cause") and len(facts_all) > 1:
-            # "cause" without a production model: no reasons to group, the machines by time lost.
-            ranking = _ranking(ctx, facts_all, production is not None, rng, rows_of)
-            keys = [ranking.top_name, fmt_duration(ranking.top_s)]
-            line_txt = (
-                f" The line was down {fmt_duration(line_down)} in total (Production view, Line row)."
-                if line_down is not None
-                else ""
-            )
             body = ranking.text + line_txt + " Per machine: " + " ".join(lines)
-            facts_line["ranking"] = ranking.facts
             for lang in i18n.LANGS:
                 loc[lang] = [ranking.localized[lang]]
-        elif line_down is not None and focus == "downtime":
+        if ranking is None and line_down is not None and focus == "downtime":
             keys = [fmt_duration(line_down)]
             # The figure asked for first: the line's downtime, then what it is made of.
             body = (
