@@ -187,7 +187,6 @@ class MainWindow(QMainWindow):
         self.live = LiveValues(self.config)
         self.bridge = LiveBridge(runtime, self.live, poll_interval_ms, self)
         self._stale = True  # nothing is current until the runtime says connected
-        self._connected_once = False
         self._link_lost_at: float | None = None  # the link went: every plant value is the last known
         self._dialogs: dict[str, SetpointDialog] = {}
         self.login_dialog: LoginDialog | None = None
@@ -1062,16 +1061,17 @@ class MainWindow(QMainWindow):
         self.alarm_table.on_samples_applied(changed)  # Value now in the same frame as the faceplates
 
     def _on_state_changed(self, state: ConnectionState, detail: str) -> None:
-        self.connection_indicator.set_state(state, detail)
+        stale = state != ConnectionState.CONNECTED
+        # The runtime's instant of the outage, never this window's own clock when it heard of it
+        # (qa9 Q9-27: the badge, the strip and the top bar's detail named three times): the badge
+        # counts from it, and every plant value says "last known at" it.
+        lost_at = self.bridge.link_lost_at if stale else None
+        self.connection_indicator.set_state(state, detail, since=lost_at)
         self.connection_status.setText(f"Link {state.value}")
         self.connection_status.setToolTip(detail or f"OPC UA session: {state.value}")
-        stale = state != ConnectionState.CONNECTED
-        if not stale:
-            self._connected_once = True
-            self._link_lost_at = None
-        elif self._connected_once and self._link_lost_at is None:
-            self._link_lost_at = time.time()
-        if stale != self._stale or (stale and self._link_lost_at is not None):
+        changed = lost_at != self._link_lost_at
+        self._link_lost_at = lost_at
+        if stale != self._stale or changed or lost_at is not None:
             self._stale = stale
             self._show_last_known(self._link_lost_at)
 
