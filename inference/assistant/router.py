@@ -823,6 +823,7 @@ class Router:
             + [rx for _f, rx in _FAULT_WORDS]
             + [frames.REASON, frames.STOP_EVENT]
             + [frames.DURATION, frames.STANDSTILL, frames.MOST, frames.LOST_TIME, frames.WHICH_MACHINE]
+            + [frames.TOP, frames.TIME_LOST, frames.CAUSE]
             + [frames.WHEN_FIRST, frames.LIMIT, frames.UNDER, frames.CROSS]
         )
         self._check_procedures = procedure_words is not None
@@ -1059,8 +1060,22 @@ class Router:
         # Time lost, in any words: which machine lost the most ("which machine lost us the most time
         # tonight?") ranks the machines by downtime; a length of a standstill ("for how many minutes was
         # the whole line down?") is the downtime: the line's without a machine (`frames`).
-        rank = frames.asks_downtime_rank(low) and len(mids) != 1 and intent not in _OWN_FRAMES
-        if rank or (intent in (None, "stops", "value", "status", "stats") and frames.asks_downtime(low)):
+        # The biggest contributor to the downtime ("what was the biggest downtime contributor?", "main
+        # cause of downtime", "which unit was responsible for the most lost minutes?"): the Stops table's
+        # time by reason, naming machines and minutes; "which machine" ranks the machines (`frames`).
+        cause = frames.asks_downtime_cause(low) if intent not in _OWN_FRAMES else None
+        if cause == "machine" and len(mids) == 1:
+            cause = "reason"  # one machine named: where its time went
+        rank = (
+            (cause == "machine" or frames.asks_downtime_rank(low))
+            and len(mids) != 1
+            and intent not in _OWN_FRAMES
+        )
+        if (
+            rank
+            or cause
+            or (intent in (None, "stops", "value", "status", "stats") and frames.asks_downtime(low))
+        ):
             intent = "stops"
         # When a signal first reached its alarm limit (`frames`): a time in the record, not the value now.
         crossing = frames.asks_limit_crossing(low) if intent in (None, "value", "stats", "alarms") else None
@@ -1197,6 +1212,8 @@ class Router:
                 per_machine("event_sequence", start=start, end=end, kind=kind, fault=fault)
         elif intent == "stops" and rank:
             route.calls.append(ToolCall("machine_states", {"start": start, "end": end, "focus": "rank"}))
+        elif intent == "stops" and cause == "reason":
+            per_machine("machine_states", start=start, end=end, focus="cause")
         elif intent == "stops":
             focus = (
                 "downtime"
