@@ -139,8 +139,9 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         rt.clear_value("filler.fill_pressure")
         rt.set_state(ConnectionState.CONNECTED, LONG_DETAIL)
         win = _open(qtbot, MainWindow(rt, demo_config, user=LONG_USER), size, profile, theme)
-        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
-        qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
+        # Waits, not timings: on a shared 2-core machine under load the first ticks took over 5 s.
+        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3, timeout=30000)
+        qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9, timeout=30000)
         win.blink.stop()
         _advisories(win)
         assert win.qc_pane is not None
