@@ -157,3 +157,17 @@ def test_which_station_lost_the_most_names_its_reasons_and_minutes(stories, ques
             for label, sec in went[m].items():
                 if round(sec) > 0:
                     assert f"{label} {fmt_duration(sec)}" in lead, (question, ans.text)
+
+
+def test_asked_in_german_the_answer_is_the_same_ranking():
+    stories = {m: [(0.0, RUNNING, 0)] for m in MACHINES}
+    stories["filler"] = [(0.0, RUNNING, 0), (100.0, FAULTED, 3), (400.0, RUNNING, 0)]  # bearing, 5 min
+    stories["capper"] = [(0.0, RUNNING, 0), (500.0, FAULTED, 1), (620.0, RUNNING, 0)]  # jam, 2 min
+    for q in (
+        "Was war die größte Ursache der Stillstandszeit in dieser Schicht?",
+        "Hauptursache für Stillstandszeit?",
+    ):
+        ans, _stops = _answer(stories, q)
+        assert ans.lang == "de" and ans.tool_calls[0].args.get("focus") == "cause", (q, ans.text)
+        assert ans.text.startswith("Größter Anteil an der Stillstandszeit"), ans.text
+        assert "Bearing failure (U-BEARING), 5 min (Füller)" in ans.text, ans.text

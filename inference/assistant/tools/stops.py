@@ -880,7 +880,7 @@ class MachineStates(Tool):
                 stops = [s for s in stops if _of_kind(s, kind, production)]
                 down = sum(s.seconds for s in stops)
             rows_of[mid] = stops
-            reasons = Counter(s.reason or (s.no_reason if s.end is not None else s.state) for s in stops)
+            reasons = Counter(s.cause if s.end is not None else (s.reason or s.state) for s in stops)
             f: dict[str, Any] = {
                 "machine": mid,
                 "range": rng,
