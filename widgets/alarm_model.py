@@ -263,6 +263,11 @@ class AlarmTableModel(QAbstractTableModel):
             text += " (old)"
         return text
 
+    def value_now(self, r: AlarmRecord) -> float:
+        """The alarm's tag value as the Value now column reads it (the record's when not live)."""
+        i = self.live.index.get(r.tag) if self.live is not None else None
+        return float(self.live.value[i]) if self.live is not None and i is not None else r.value
+
     def _value_age_line(self, tag_name: str) -> str:
         """'Value now: last known, 1 min 23 s old' for a stale live value, else ''."""
         i = self.live.index.get(tag_name) if self.live is not None else None

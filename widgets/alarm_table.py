@@ -12,7 +12,7 @@ menu), `action_requested(command, ids)` with an `AlarmCommand`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from PySide6.QtCore import (
@@ -54,8 +54,8 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.alarms.alarm_list import SHORT_STATE
-from hmi.core.alarms.commands import AlarmCommand, targets
-from hmi.core.alarms.model import AlarmRecord, AlarmState
+from hmi.core.alarms.commands import AlarmCommand, command_refusal, targets
+from hmi.core.alarms.model import AlarmDefinition, AlarmRecord, AlarmState
 from hmi.core.config import LineConfig
 from hmi.core.live_values import LiveValues
 from hmi.core.users import Action, User, allowed, role_refusal
@@ -239,6 +239,7 @@ class AlarmTable(QWidget):
         self.user: User | None = None
         self.model = AlarmTableModel(store, config, live, parent=self)
         self._saved: tuple[list[str], str | None, str | None] | None = None
+        self._definitions: Callable[[], Iterable[AlarmDefinition]] | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
@@ -539,11 +540,26 @@ class AlarmTable(QWidget):
             self.clear_filters()
         self.select_ids([alarm_id])
 
+    def _offered(self, cmd: AlarmCommand) -> list[AlarmRecord]:
+        return self.model.visible_records() if cmd.spec.all_shown else self.selected_records()
+
     def targets(self, command: AlarmCommand | str) -> list[AlarmRecord]:
         """The records a command would apply to (selection, or every visible one)."""
         cmd = AlarmCommand(command)
-        shown = self.model.visible_records() if cmd.spec.all_shown else self.selected_records()
-        return targets(cmd, shown)
+        return targets(cmd, self._offered(cmd))
+
+    def set_definitions(self, definitions: Callable[[], Iterable[AlarmDefinition]]) -> None:
+        """Where the current alarm definitions come from (limits change at run time): a reason
+        that names an alarm's limit reads it there."""
+        self._definitions = definitions
+        self._update_actions()
+
+    def refusal(self, command: AlarmCommand | str) -> str:
+        """Why the command acts on nothing now ('' when it acts on something): hmi.core's
+        `command_refusal`, with the values shown and the limits of the definitions."""
+        cmd = AlarmCommand(command)
+        defs = {d.id: d for d in self._definitions()} if self._definitions is not None else None
+        return command_refusal(cmd, self._offered(cmd), defs, self.model.value_now)
 
     def request(self, command: AlarmCommand | str) -> bool:
         """Ask the owner to run a command on its targets. The runtime checks the role again (and
@@ -551,7 +567,7 @@ class AlarmTable(QWidget):
         cmd = AlarmCommand(command)
         ids = [r.id for r in self.targets(cmd)]
         if not ids:
-            self.show_outcome(cmd.spec.nothing_to_do + ".", "failed")
+            self.show_outcome(self.refusal(cmd) + ".", "failed")
             return False
         self.action_requested.emit(cmd, ids)
         return True
@@ -947,7 +963,7 @@ class AlarmTable(QWidget):
                 b.setToolTip(f"{what}: {refusal}")
             elif not on:
                 b.setEnabled(False)
-                b.setToolTip(cmd.spec.nothing_to_do)
+                b.setToolTip(self.refusal(cmd))
             else:
                 b.setEnabled(True)
                 n = len(on)

@@ -868,6 +868,9 @@ class MainWindow(QMainWindow):
         self.alarm_store.reset.connect(self.kpi_view.note_alarm_change)
 
         t, b, a = self.alarm_table, self.alarm_banner, self.alarm_actions
+        states = self.runtime.alarms
+        if states is not None:  # a disabled reason names the limit in force (run-time changes too)
+            t.set_definitions(lambda: states.definitions)
         t.action_requested.connect(a.request)
         t.trend_requested.connect(self.trend_requested)
         b.acknowledge_requested.connect(a.acknowledge)

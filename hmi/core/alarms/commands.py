@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from hmi.core.alarms.model import AlarmKind, AlarmRecord, AlarmState, needs_ack
+from hmi.core.alarms.model import AlarmDefinition, AlarmKind, AlarmRecord, AlarmState, needs_ack
 from hmi.core.audit import Origin
 from hmi.core.users import REQUIRED_ROLE, Action, Role
 
@@ -221,6 +221,47 @@ def targets(command: AlarmCommand, selected: Iterable[AlarmRecord]) -> list[Alar
     if spec.one_alarm:
         return picked if len(picked) == 1 else []
     return picked
+
+
+def command_refusal(
+    command: AlarmCommand,
+    selected: Iterable[AlarmRecord],
+    definitions: Mapping[str, AlarmDefinition] | None = None,
+    value_now: Callable[[AlarmRecord], float] | None = None,
+) -> str:
+    """Why `command` acts on none of `selected` ('' when it acts on some): the one text its button
+    and menu entry show before anybody tries, and the outcome of a request that found nothing, from
+    the rule that picks what it acts on (`targets`), as `users.role_refusal` is for the role.
+
+    A latching alarm whose condition still stands cannot be reset yet: that is said, with its value
+    and its limit when known (`definitions` by alarm id, `value_now` the tag's value now; the record's
+    value otherwise), not "Select latched alarms to reset" with that very alarm selected (qa9 Q9-17)."""
+    records = list(selected)
+    if targets(command, records):
+        return ""
+    if command.operation is AlarmCommand.RESET:
+        standing = [r for r in records if r.latched and r.state in (S.UNACKED, S.ACKED)]
+        if standing:
+            r = standing[0]
+            d = (definitions or {}).get(r.id)
+            now = _standing_detail(d, value_now(r) if value_now is not None else r.value)
+            more = f" (and {len(standing) - 1} more)" if len(standing) > 1 else ""
+            return (
+                f"{r.name}{more} is still in alarm{f' ({now})' if now else ''}: a latched alarm can be "
+                "reset once its condition has cleared"
+            )
+    return command.spec.nothing_to_do
+
+
+def _standing_detail(d: AlarmDefinition | None, value: float) -> str:
+    """'value 8.38 mm/s, limit > 7.10 mm/s' (a discrete alarm: its state; no figure: '')."""
+    if d is None:
+        return "" if math.isnan(value) else f"value {value:g}"
+    shown = d.value_text(value)
+    parts = [] if shown == "?" else [f"value {shown}"]
+    if d.kind in (AlarmKind.ANALOG, AlarmKind.ROC):
+        parts.append(f"limit {d.describe_limit()}")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
