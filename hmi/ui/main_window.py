@@ -58,7 +58,7 @@ from hmi.ui.annunciator import Annunciator
 from hmi.ui.bridge import DEFAULT_INTERVAL_MS, LiveBridge
 from hmi.ui.cert_trust_dialog import CertRefusalButton
 from hmi.ui.help_menu import SHORTCUTS, HelpMenu
-from hmi.ui.in_view import show_tab, why_not_seen
+from hmi.ui.in_view import in_front, show_tab, why_not_seen
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.production_panel import ProductionPanel
 from hmi.ui.services import LineServices
@@ -405,6 +405,7 @@ class MainWindow(QMainWindow):
         if first is not None:
             self.trend.add_pens([t for t in first.key_tags if t in self.live.index])
         self.trend_dock = self._dock("Trend", "trendDock", self.trend, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.trend_dock.visibilityChanged.connect(self.trend.set_shown)  # its tab comes forward or goes back
         self.tabifyDockWidget(self.tags_dock, self.trend_dock)
         self.trend_requested.connect(self.open_trend_at)
         self.tag_table.tag_activated.connect(self.open_trend)
@@ -1143,6 +1144,13 @@ class MainWindow(QMainWindow):
         self._update_advisories()
         if self.production is not None:
             self.production.refresh(self.live)
+        self._follow_trend_shown()
+
+    def _follow_trend_shown(self) -> None:
+        """The live chart draws only while the user can see it (its tab in front, the window up):
+        told at once when its tab changes (visibilityChanged), and checked each second for what has
+        no signal (the window minimised or restored, a dock layout restored)."""
+        self.trend.set_shown(in_front(self, self.trend_dock))
 
     def _build_advisory_readouts(self) -> None:
         """Fault-model risk and predicted life under each faceplate (advisories, not alarms)."""
