@@ -19,12 +19,14 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
     QLabel,
     QLineEdit,
     QScrollArea,
+    QTableView,
     QWidget,
 )
 
@@ -126,3 +128,77 @@ def rows_of(inner: QWidget) -> list[QWidget]:
             continue
         out.append(w)
     return out
+
+
+def row_cut_at_foot(view: QTableView) -> str:
+    """The row of `view` that its viewport's foot cuts ('' when none): partly above the foot,
+    partly below it, as the view shows it now."""
+    port = view.viewport()
+    foot = port.height()
+    row = view.rowAt(foot - 1)
+    if row < 0:
+        return ""
+    top = view.rowViewportPosition(row)
+    bottom = top + view.rowHeight(row)  # exclusive
+    if top < foot < bottom:
+        return f"row {row} y {top}..{bottom} in a viewport {foot} px high"
+    return ""
+
+
+class WholeRows(QWidget):
+    """Holds a table and shows it with whole rows only: the table is made as high as the whole rows
+    that fit (with its header, frame and a sideways scroll bar), and the strip under it is empty
+    background, not half a row (qa9 Q9-10: the review's event browser at 1280x800 showed its last
+    row cut at the foot). It follows resizing, scrolling and the rows' changes; with every row in
+    view, or a row taller than half the room, the table takes the whole height."""
+
+    def __init__(self, view: QTableView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        view.setParent(self)
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)  # the top row whole
+        view.installEventFilter(self)
+        view.verticalScrollBar().valueChanged.connect(self._schedule)
+        view.verticalScrollBar().rangeChanged.connect(self._schedule)
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(self.place)
+        self.setSizePolicy(view.sizePolicy())
+
+    def sizeHint(self):  # type: ignore[no-untyped-def]
+        return self.view.sizeHint()
+
+    def minimumSizeHint(self):  # type: ignore[no-untyped-def]
+        return self.view.minimumSizeHint()
+
+    def _schedule(self, *_args) -> None:
+        self._pending.start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.view and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self._schedule()
+        return super().eventFilter(obj, event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.place()
+
+    def place(self) -> None:
+        v = self.view
+        full = self.height()
+        chrome = v.height() - v.viewport().height()  # header, frame, a sideways scroll bar
+        room = full - chrome
+        model = v.model()
+        rows = model.rowCount() if model is not None else 0
+        used = 0
+        for r in range(max(0, v.rowAt(0)), rows):
+            h = v.rowHeight(r)
+            if used + h > room:
+                break
+            used += h
+        else:
+            used = room  # every row from the top one fits: nothing is cut
+        height = full if room - used > room * MAX_SHARE else chrome + used
+        if v.geometry() != QRect(0, 0, self.width(), height):
+            v.setGeometry(0, 0, self.width(), height)

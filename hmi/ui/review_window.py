@@ -78,6 +78,7 @@ from widgets.fit_label import FitLabel
 from widgets.line_overview import LineOverview
 from widgets.timeline import TimelineWidget
 from widgets.trend import TrendWidget
+from widgets.whole_lines import WholeRows
 
 TICK_MS = 100
 EVENT_ROWS_WIDE = 8  # the event browser shows at least this many rows at 1920x1080 ...
@@ -223,14 +224,16 @@ class ReviewWindow(QMainWindow):
         ev_lay = QVBoxLayout(ev_box)
         ev_lay.setContentsMargins(0, 0, 0, 0)
         ev_lay.addLayout(filt)
-        ev_lay.addWidget(self.events_table)
+        # Every table shows whole rows (widgets.whole_lines.WholeRows): qa9 Q9-10.
+        self._events_holder = WholeRows(self.events_table)
+        ev_lay.addWidget(self._events_holder, 1)
         tabs = QTabWidget()
         tabs.addTab(ev_box, "Events")
-        tabs.addTab(self.picture_table, "Alarm picture at the cursor")
-        tabs.addTab(self.state_table, "Machines at the cursor")
+        tabs.addTab(WholeRows(self.picture_table), "Alarm picture at the cursor")
+        tabs.addTab(WholeRows(self.state_table), "Machines at the cursor")
         tabs.addTab(self._build_notes_tab(), "Review notes")
         if self._texts:
-            tabs.addTab(self.text_table, "Text tags at the cursor")
+            tabs.addTab(WholeRows(self.text_table), "Text tags at the cursor")
         self.tabs = tabs
         tabs.currentChanged.connect(lambda _i: self._scroll_events_to_cursor())
 
@@ -389,7 +392,7 @@ class ReviewWindow(QMainWindow):
         who.addWidget(self.login_button)
         lay.addLayout(row)
         lay.addLayout(who)
-        lay.addWidget(self.notes_table)
+        lay.addWidget(WholeRows(self.notes_table), 1)
         return box
 
     # --- cursor ----------------------------------------------------------------------------------
@@ -879,7 +882,10 @@ class ReviewWindow(QMainWindow):
         table = self.events_table
         row_h = table.verticalHeader().defaultSectionSize()
         if table.isVisible() and self.tabs.height() > 0:
-            chrome = self.tabs.height() - table.viewport().height()
+            # The rows' room is the holder's height less the table's own chrome: the strip the
+            # holder leaves under the last whole row is room, not chrome.
+            room = self._events_holder.height() - (table.height() - table.viewport().height())
+            chrome = self.tabs.height() - room
         else:
             chrome = (
                 self.tabs.sizeHint().height() - table.sizeHint().height() + table.horizontalHeader().height()

@@ -287,6 +287,7 @@ class PenTable(QTableView):
             self._widest[c] = max((self._text_px(r, c) for r in rows), default=0)
             self.resizeColumnToContents(c)
             self._natural[c] = self.horizontalHeader().sectionSize(c)
+        self.updateGeometry()  # the room every column needs changed (minimumSizeHint)
 
     def _grow_columns(self, cols: list[int], rows: Iterable[int], heading: bool = False) -> None:
         """Widen a column when one of these cells (or its new heading) holds a text wider than any
@@ -305,6 +306,7 @@ class PenTable(QTableView):
                 self._natural[c] = max(before, header.sectionSize(c))
             finally:
                 self._fitting = False
+            self.updateGeometry()
             self._fit_pen_column()
 
     def _fit_rows(self) -> None:
@@ -399,4 +401,15 @@ class PenTable(QTableView):
         return max(super().sizeHintForRow(row), self.verticalHeader().defaultSectionSize())
 
     def sizeHint(self) -> QSize:
-        return QSize(360, 200)
+        return QSize(max(360, self.minimumSizeHint().width()), 200)
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for every column, none reached by scrolling sideways: the pen column at its least,
+        value and quality on one line, the axis at its least (wrapped), the frame and a vertical
+        scroll bar. The splitter beside the plot gives it that (qa9: the review's "Axis" column at
+        1920x1080 was reached only by scrolling the table sideways)."""
+        h = self.horizontalHeader()
+        columns = self.pen_column_minimum() + self._least_width(COL_AXIS)
+        columns += sum(self._natural.get(c, h.sectionSize(c)) for c in (COL_VALUE, COL_QUALITY))
+        chrome = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return QSize(columns + chrome, super().minimumSizeHint().height())
