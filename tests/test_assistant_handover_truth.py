@@ -23,7 +23,7 @@ from hmi.core.production.setup import ProductionSetup
 from inference.assistant.handover import build_handover
 from inference.assistant.tools.context import ModelScope
 from inference.assistant.tools.fmt import fmt_duration
-from inference.fault.predictor import DEFAULT_RUL_CAP_S, rul_text
+from inference.fault.readout_text import DEFAULT_RUL_CAP_S, rul_text
 
 from .test_assistant_line_downtime import MACHINES, RUNNING, T0, _changes, _journal, _tools
 from .test_assistant_moments import _journal as journal_of

@@ -29,7 +29,7 @@ from hmi.core.users import Role, User
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.main_window import MainWindow
 from hmi.ui.window_layout import bring_forward
-from inference.fault.predictor import MachineRisk
+from inference.fault.readout_text import MachineRisk
 from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
 
