@@ -126,7 +126,7 @@ class MachineRisk:
 def _short(status: str) -> str:
     """A no-figure status in the few words the readout's second line has room for."""
     s = status.lower()
-    if "waiting" in s or "too little" in s:
+    if "waiting" in s or "too little" in s or status == NOT_RUNNING_STATUS:  # (it runs again)
         return "waiting for data"
     if "reads bad" in s:
         return status.split(" reads", 1)[0] + " bad"
@@ -182,9 +182,9 @@ def readout(risk: MachineRisk | None, now: float, fmt_t: Callable[[float], str] 
     if risk is None:
         return Readout(caption, "—", "", "—", "", "", "no fault prediction", False)
     has = not math.isnan(risk.risk)
-    stopped = risk.status == NOT_RUNNING_STATUS or (
-        bool(risk.machine_state) and risk.machine_state != RUNNING
-    )
+    # The state as of the latest batch wins over the status of the latest prediction (which lags by
+    # up to a refresh): a machine just restarted is not "Running at 12:04:10" as if it were down.
+    stopped = risk.machine_state != RUNNING if risk.machine_state else risk.status == NOT_RUNNING_STATUS
     down = down_text(risk.machine_state or "Not running", risk.state_since, fmt_t) if stopped else ""
     # Old: a figure kept while no newer prediction can be made (status not ok), or one the feed has
     # not refreshed; either way its countdown is withdrawn.
