@@ -41,6 +41,8 @@ def _states(now: float) -> dict[str, MachineRisk | None]:
         base.update(kw)
         return MachineRisk(**base)
 
+    none = {"risk": math.nan, "rul_s": math.nan, "advisory_active": False}
+    down = "machine not running"
     return {
         "current, advisory": risk(),
         "current, quiet": risk(risk=0.0, rul_s=597.0, advisory_active=False, top_signals=()),
@@ -50,24 +52,12 @@ def _states(now: float) -> dict[str, MachineRisk | None]:
             ts=now - 200.0,
             risk=1.0,
             rul_s=16.0,
-            status="machine not running",
+            status=down,
             machine_state="Changeover",
             state_since=now - 190.0,
         ),
-        "stopped, no figure": risk(
-            risk=math.nan,
-            rul_s=math.nan,
-            advisory_active=False,
-            status="machine not running",
-            machine_state="Stopped",
-            state_since=now - 10.0,
-        ),
-        "waiting after a restart": risk(
-            risk=math.nan,
-            rul_s=math.nan,
-            advisory_active=False,
-            status="waiting for running data since 12:03:41",
-        ),
+        "stopped, no figure": risk(**none, status=down, machine_state="Stopped", state_since=now - 10.0),
+        "waiting after a restart": risk(**none, status="waiting for running data since 12:03:41"),
         "a sensor reads bad": risk(risk=math.nan, rul_s=math.nan, status="vibration reads bad/NaN"),
         "no prediction": None,
     }

@@ -65,21 +65,12 @@ def now_readout(
     not running, "(old, …)" for a figure older than the model's refresh; qa9 Q9-1, Q9-12)."""
     sc = ctx.fault_model or ModelScope("failure", "")
     state, since = machine_state(ctx, mid)
+    nan = math.nan
     mr = MachineRisk(
-        mid,
-        ts,
-        math.nan if risk is None else risk,
-        math.nan if rul is None else rul,
-        active,
-        "ok",
-        predicts=sc.predicts,
-        covers=sc.covers,
-        rul_cap_s=sc.rul_cap_s,
-        rul_min_risk=sc.rul_min_risk,
-        machine_state=state,
-        state_since=since,
-        refresh_s=sc.refresh_s,
-    )
+        mid, ts, nan if risk is None else risk, nan if rul is None else rul, active, "ok",
+        predicts=sc.predicts, covers=sc.covers, rul_cap_s=sc.rul_cap_s, rul_min_risk=sc.rul_min_risk,
+        machine_state=state, state_since=since, refresh_s=sc.refresh_s,
+    )  # fmt: skip
     return readout(mr, ctx.now(), ctx.fmt_t)
 
 
