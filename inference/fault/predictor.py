@@ -646,8 +646,8 @@ class FaultPredictor:
         out: list[Advisory] = []
         for i, ms in enumerate(self.machines):
             st = self._state[ms.machine]
-            if states[i] in RESTART_AFTER:
-                st.down_state = states[i]
+            if states[i] in RESTART_AFTER and st.down_state != RESTART_AFTER[0]:
+                st.down_state = states[i]  # a fault is what the restart follows, also if stopped after it
             elif states[i] == RUNNING and st.down_state:
                 st.restarted_at = float(self._state_since[i])
                 self._grid.forget_running(i, g, st.restarted_at * self.time_scale)

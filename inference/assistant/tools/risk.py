@@ -154,14 +154,17 @@ class FaultRisk(Tool):
         facts: list[dict[str, Any]] = []
         now_parts: list[str] = []
         for mid, risk, rul, ts, adv, tag in rows:
-            d = adv.data if adv is not None else {}
             kinds = [
                 e.data.get("advisory")
                 for e in advs
                 if str(e.data.get("machine") or e.source) == mid
                 and e.data.get("advisory") in ("raised", "cleared")
             ]
-            shown = now_readout(ctx, mid, risk, rul, ts, bool(kinds) and kinds[-1] == "raised")
+            active = bool(kinds) and kinds[-1] == "raised"
+            shown = now_readout(ctx, mid, risk, rul, ts, active)
+            # The advisory's signals and mode describe a current figure only while it stands: after
+            # it cleared (a restart) "risk 0 %, driven by vibration" read the old advisory's reasons.
+            d = adv.data if adv is not None and (active or not tag) else {}
             mode = d.get("failure_mode") or d.get("mode") or ""
             signals = [
                 str(x["signal"]) for x in d.get("top_signals", []) if isinstance(x, dict) and x.get("signal")
