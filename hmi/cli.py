@@ -7,7 +7,7 @@
     linehmi shift-replay               the demo shift through the alarm engine (fast) + its KPI report
     linehmi browse --endpoint URL [--toml F]   a server's address space as a tree (or a config skeleton)
     linehmi write TAG VALUE --config FILE --user NAME   one setpoint, role-checked, journaled, read back
-    linehmi journal copy SRC DST                        a consistent copy of a journal file, also while it is written
+    linehmi journal copy SRC DST|FOLDER                 a consistent copy of a journal file, also while it is written
     linehmi certs list|show|trust|reject|own --config FILE   server certificates and this station's own
     linehmi check-config FILE          validate a line config and exit
     linehmi alarms report --db FILE    ISA-18.2 alarm KPIs of a journal (see `linehmi alarms --help`)

@@ -193,6 +193,35 @@ def test_top10_share_is_judged_from_200_alarms():
     assert verdict(200, 5.0) == "ok" and verdict(400, 5.1) == "over target"
 
 
+@settings(max_examples=200)
+@given(
+    n=st.integers(1, 2000),
+    weights=st.lists(st.integers(0, 100), min_size=4, max_size=4).filter(lambda w: sum(w) > 0),
+)
+def test_a_priority_mix_is_judged_only_from_enough_alarms_and_against_every_share(n, weights):
+    """The 7 alarms of the demo shift read "medium 71 %, low 29 %" beside "medium ~15 %, low ~80 %" with
+    the verdict "ok": the verdict looked at urgent and high only, over any number of alarms."""
+    from hmi.core.alarms.kpi import (
+        PRIORITY_MAX_PCT,
+        PRIORITY_MIN_ANNUNCIATED,
+        PRIORITY_ORDER,
+        KpiReport,
+        assess,
+    )
+
+    r = KpiReport([], 0.0, 600.0, annunciated=n)
+    r.priority_pct = {p: 100.0 * w / sum(weights) for p, w in zip(PRIORITY_ORDER, weights, strict=True)}
+    row = next(a for a in assess(r) if a.kpi == "Priority distribution")
+    assert f"judged from {PRIORITY_MIN_ANNUNCIATED} alarms" in row.target
+    if n < PRIORITY_MIN_ANNUNCIATED:
+        assert row.verdict == "n/a" and f"(of {n}: too few to judge)" in row.value
+    else:
+        over = any(r.priority_pct[p] > limit for p, limit in PRIORITY_MAX_PCT.items())
+        assert row.verdict == ("over target" if over else "ok")
+        if row.verdict == "ok":  # an "ok" mix is bottom-heavy: the low share is the largest
+            assert r.priority_pct["low"] >= 100.0 - sum(PRIORITY_MAX_PCT.values())
+
+
 @settings(max_examples=80)
 @given(
     minutes=st.floats(0.5, 600.0),

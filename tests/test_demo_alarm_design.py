@@ -104,8 +104,9 @@ def test_the_demo_shift_meets_the_isa_18_2_targets_it_is_long_enough_for(shift):
     assert verdicts.pop("Average alarms per 10 min") == "n/a" and "too short to judge (13 min" in avg.value
     assert shift.kpi.annunciated == 7 and shift.kpi.per_10min_peak <= 10
     assert verdicts.pop("Top-10 alarms' share of the load") == "n/a"  # 7 alarms: too few to judge
+    assert verdicts.pop("Priority distribution") == "n/a"  # 7 alarms: one is 14 %, too few to judge
     # Rationalised: no high alarm in the demo shift (zone D is medium, bounded by the filler's own
-    # bearing protection; high is for what no automatic layer answers): the mix is on target.
+    # bearing protection; high is for what no automatic layer answers).
     assert set(verdicts.values()) == {"ok"}, verdicts
     assert shift.kpi.priority_pct.get("high", 0.0) == 0.0 and shift.kpi.priority_pct.get("urgent", 0.0) == 0.0
     assert not shift.kpi.chattering and shift.kpi.flood_periods == 0

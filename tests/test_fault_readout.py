@@ -42,11 +42,9 @@ from inference.fault.readout_text import (
     readout,
     rul_text,
 )
+from tests.helpers.assistant_journals import journal_of, tools_of
 from widgets.advisory_readout import AdvisoryReadout
 from widgets.last_known import last_known_text
-
-from .test_assistant_line_downtime import _tools
-from .test_assistant_moments import _journal
 
 T0 = 1.8e9
 STATES = ("Running", "Running", "Running", "Idle", "Faulted", "Stopped", "Starting")
@@ -206,7 +204,7 @@ def _tool_answer(state: str, state_at: float, risk: float, rul: float, pred_at: 
         for s, t in (("Running", T0 + 1), (state, state_at))
     ]
     with tempfile.TemporaryDirectory() as d:
-        tools = _tools(_journal(Path(d), rows, events))
+        tools = tools_of(journal_of(Path(d), rows, events))
         tools._fixed_now = now
         tools.fault_model = ModelScope("bearing failure", "bearing failure, bearing overheat")
         res = tools.run("fault_risk", machine="filler")

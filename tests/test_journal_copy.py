@@ -7,10 +7,14 @@ the -wal. The writer now checkpoints every `journal.checkpoint_interval_s`, so a
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import sqlite3
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,6 +109,123 @@ def test_journal_copy_names_what_is_wrong(tmp_path):
     with pytest.raises(ValueError, match=r"junk\.db: not a readable SQLite journal"):
         copy_journal(junk, tmp_path / "out.db")
     assert not (tmp_path / "out.db").exists()
+
+
+def test_journal_copy_into_a_folder_keeps_the_name_and_is_exact_while_the_writer_runs(tmp_path, capsys):
+    """ACCEPTANCE step 10, "copy the shift's journal file to another folder": the destination is
+    the folder (qa9 Q9-23: refused as "already exists" before)."""
+    (tmp_path / "live").mkdir()
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    with Journal(_config(3600.0), tmp_path / "live") as j, _Writer(j):
+        for i in range(20):
+            j.write_event(JournalEvent(EventKind.SYSTEM, f"event {i}"))
+        src = j.path
+        for dst in (str(copies), f"{copies}{os.sep}"):  # with and without the trailing separator
+            assert journal_cli_main(["copy", str(src), dst]) == 0, capsys.readouterr().err
+            out = capsys.readouterr().out
+            target = copies / src.name
+            assert f"-> {target} (" in out  # it says where the copy went
+            assert sorted(p.name for p in copies.iterdir()) == [src.name]  # one file, no -wal
+            copied = _messages(target)
+            assert [m for m in copied if m.startswith("event ")] == [f"event {i}" for i in range(20)]
+            with sqlite3.connect(f"file:{target}?mode=ro", uri=True) as conn:
+                assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            # into the same folder again: the file of that name is there, and it is kept
+            before = target.read_bytes()
+            assert journal_cli_main(["copy", str(src), dst]) == 2
+            assert f"{target}: already exists" in capsys.readouterr().err
+            assert target.read_bytes() == before
+            target.unlink()
+
+
+def _journal_file(folder: Path) -> Path:
+    src = folder / "line1_2026-12-07.db"
+    with sqlite3.connect(src) as conn:
+        conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, message TEXT)")
+        conn.execute("INSERT INTO events (message) VALUES ('the shift')")
+    conn.close()
+    return src
+
+
+@pytest.mark.parametrize(
+    ("dst", "expected"),
+    [
+        # (destination relative to the test folder, the message: the thing named, what was expected)
+        ("out/existing.db", r"/out/existing\.db: already exists \(the copy goes to a new file"),
+        ("missing/x.db", r"/missing: no such folder \(expected an existing folder to write x\.db in\)"),
+        (
+            "missing/",
+            r"/missing: no such folder \(expected an existing folder to copy line1_2026-12-07\.db into\)",
+        ),
+        ("out/existing.db/x.db", r"/out/existing\.db: not a folder \(expected an existing folder"),
+        ("out/sub", r"/out/sub/line1_2026-12-07\.db: a folder of that name is already there"),
+    ],
+)
+def test_journal_copy_refuses_a_destination_naming_it_and_what_was_expected(tmp_path, capsys, dst, expected):
+    src = _journal_file(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "existing.db").write_bytes(b"someone's file")
+    (tmp_path / "out" / "sub" / src.name).mkdir(parents=True)  # a folder with the journal's name
+    listing = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert journal_cli_main(["copy", str(src), str(tmp_path / dst) + ("/" if dst.endswith("/") else "")]) == 2
+    err = capsys.readouterr().err
+    assert re.search(expected, err), err
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == listing  # nothing written
+    assert (tmp_path / "out" / "existing.db").read_bytes() == b"someone's file"
+
+
+def _copy_as_unprivileged(src: Path, dst: Path) -> str:
+    """copy_journal's error text, run as a user the folder's mode applies to: root ignores a
+    folder's write bit, so as root the copy runs in a child process that drops to `nobody`."""
+    if os.geteuid() != 0:
+        with pytest.raises(ValueError) as exc:
+            copy_journal(src, dst)
+        return str(exc.value)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no pytest machinery, only the copy and its message
+        code = 1
+        try:
+            os.close(read_end)
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                copy_journal(src, dst)
+                message = "copied"
+            except ValueError as exc:
+                message = str(exc)
+            os.write(write_end, message.encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        message = f.read().decode()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return message
+
+
+def test_journal_copy_into_a_read_only_folder_names_the_folder():
+    # Not tmp_path: its parents are private to the user running the tests, and the copy may run as
+    # another user (above).
+    root = Path(tempfile.mkdtemp(prefix="journal-copy-"))
+    try:
+        root.chmod(0o755)
+        src = _journal_file(root)
+        src.chmod(0o644)
+        read_only = root / "usb"
+        read_only.mkdir()
+        read_only.chmod(0o555)
+        for dst in (read_only, read_only / "shift.db"):
+            message = _copy_as_unprivileged(src, dst)
+            assert message.startswith(f"{read_only}: cannot write a new file here ("), message
+            assert "expected a folder you may write to" in message
+            assert list(read_only.iterdir()) == []
+    finally:
+        (root / "usb").chmod(0o755)
+        shutil.rmtree(root)
 
 
 def test_checkpoint_interval_is_bounded_in_the_config():

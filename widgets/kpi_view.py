@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from hmi.core.alarms import figures
-from hmi.core.alarms.kpi import PRIORITY_TARGET_PCT, KpiReport, duration_text, report
+from hmi.core.alarms.kpi import PRIORITY_ORDER, PRIORITY_TARGET_PCT, KpiReport, duration_text, report
 from widgets.background import BackgroundTask, run_in_background
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,6 @@ PERIODS: dict[str, float | None] = {
     "Last 7 days": 7 * 86400.0,
 }
 VERDICT_TEXT = {"ok": "✓ ok", "manageable": "~ manageable", "over target": "✗ over target", "n/a": "– n/a"}
-PRIORITY_ORDER = ("urgent", "high", "medium", "low")
 WRAPPED_MIN_PX = 160  # the least room the assessment's Value and Target columns wrap in
 RECOMPUTE_AFTER_MS = 2000  # a view in front computes again this long after an alarm change (a
 # flood of changes costs one computation per interval, on the worker)
