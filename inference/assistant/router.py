@@ -89,6 +89,73 @@ def _rx(*alts: str) -> re.Pattern[str]:
     return re.compile("|".join(alts), re.I)
 
 
+# A signal's extreme over a period, in any words (one home: the statistics intent and the statistic it
+# asks for both read these). qa10 Q10-4: "what was the hottest the filler bearing got?" was declined
+# ("records nothing about 'hottest'") though the journal holds the maximum.
+MAX_WORDS = (
+    r"\b(max|maximum|maximal|peak|peaked|highest|hottest|warmest|top reading|top value)\b",
+    r"\bat (its|the) (most|highest|hottest|peak|worst)\b",
+    r"\bat (the )?most\b",
+    r"\bhow (high|hot|warm)\b.*\b(get|got|go|went|reach\w*|climb\w*|rise|rose|run|ran|was|were)\b",
+    r"\b(got|get|ran|run|went|go) (as |that |so )?(hot|high|warm)\b",
+)
+MIN_WORDS = (
+    r"\b(min|minimum|minimal|lowest|coldest|coolest|bottom reading)\b",
+    r"\bat (its|the) (least|lowest|coldest)\b",
+    r"\bhow (low|cold|cool)\b.*\b(get|got|go|went|drop\w*|fall|fell|dip\w*|sink|sank|was|were)\b",
+    r"\b(dropped|fell|dipped|sank) (to|as low)\b",
+)
+_MAX = _rx(*MAX_WORDS)
+_MIN = _rx(*MIN_WORDS)
+# What a signal did on its way to a value ("the highest motor current the filler pulled", "the peak it hit"):
+# verbs that say how the reading was reached, never a subject, so the scope check does not decline them
+# (held-out after qa10: "pulled" was declined as something the data lacks).
+SIGNAL_VERBS = frozenset(
+    [
+        "pull",
+        "pulls",
+        "pulled",
+        "pulling",
+        "draw",
+        "draws",
+        "drew",
+        "drawn",
+        "drawing",
+        "hit",
+        "hits",
+        "hitting",
+        "reach",
+        "reaches",
+        "reached",
+        "reaching",
+        "touch",
+        "touches",
+        "touched",
+        "touching",
+        "clock",
+        "clocks",
+        "clocked",
+        "register",
+        "registers",
+        "registered",
+        "see",
+        "saw",
+        "seen",
+        "top",
+        "topped",
+        "spike",
+        "spiked",
+        "climb",
+        "climbed",
+        "rise",
+        "rose",
+        "risen",
+        "run",
+        "ran",
+    ]
+)
+
+
 # An acknowledgement not (yet) given, in any words: a "not yet" word a few words before an acknowledging
 # word ("pending acknowledgement", "awaiting an ack", "outstanding acks", "nobody has confirmed yet",
 # "waiting to be acknowledged") or after it ("acks outstanding", "acknowledgement pending"). Unacknowledged,
@@ -96,7 +163,9 @@ def _rx(*alts: str) -> re.Pattern[str]:
 _ACKING = r"(ack|acks|acked|ack'd|acknowledg\w*|confirm\w*|sign\w* off|signoffs?)"
 _NOT_YET_ACKED = (
     r"\b(pending|outstanding|await\w*|wait\w*|need\w*|requir\w*|missing|without|not yet|yet to|still to"
-    r"|not been|nobody|no one|no-one|never)\b\W+(\w+\W+){0,3}?" + _ACKING + r"\b",
+    r"|not been|nobody|no one|no-one|never|(?:has|have|had|got) to|must|ought to|supposed to)\b\W+(\w+\W+){0,4}?"
+    + _ACKING
+    + r"\b",
     r"\b" + _ACKING + r"\W+(\w+\W+){0,2}?(pending|outstanding|missing|needed|required|due|yet)\b",
 )
 
@@ -303,14 +372,10 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\baverage\b",
             r"\bmean\b",
-            r"\bmax(imum)?\b",
-            r"\bmin(imum)?\b",
-            r"\bpeak\b",
-            r"\bhighest\b",
-            r"\blowest\b",
+            *MAX_WORDS,
+            *MIN_WORDS,
             r"\bstatistics\b",
             r"\bstats\b",
-            r"\bhow (high|low|hot)\b.*\b(get|go|reach|was)\b",
             r"\btrend\b",
         ),
     ),
@@ -861,7 +926,7 @@ class Router:
             [*patterns, _PRIORITY, _RISK_WARNINGS],
             data_words=data_words,
             procedure_words=procedure_words or (),
-            intent_words=_GRAMMAR | UNMEASURED,
+            intent_words=_GRAMMAR | UNMEASURED | SIGNAL_VERBS,
         )
 
     def _off_data(self, rest: str, intent: str | None, named: list[Mention]) -> OffData:
@@ -1049,6 +1114,12 @@ class Router:
                 )
 
         intent = next((name for name, rx in INTENTS if rx.search(low)), None)
+        # An acknowledgement not yet given is asked about the alarms, never about who gave one: "which alarms
+        # are still waiting for somebody to acknowledge them?" read "somebody ... acknowledge" as a
+        # who-did-what question and answered who acknowledged what, while two alarms stood unacknowledged
+        # (qa10 Q10-3). Nobody did it, so the answer is the alarms waiting, as the alarm list shows them.
+        if intent == "who" and self._alarm_state(low) == "unacknowledged":
+            intent = "alarms"
         # A reason asked about a named machine's stop, in any frame ("capper stopped - reason?", "what's
         # behind the labeller fault", "the filler went kaput, why"): its last stop and cause, never the
         # fault code now or a bare stop list (`frames`).
@@ -1319,9 +1390,9 @@ class Router:
                 elif intent == "stats" or (ts is not None and ts.point is None):
                     stat = (
                         "max"
-                        if re.search(r"\b(max(imum)?|peak|highest|how high|how hot)\b", low)
+                        if _MAX.search(low)
                         else "min"
-                        if re.search(r"\b(min(imum)?|lowest|how low)\b", low)
+                        if _MIN.search(low)
                         else "mean"
                         if re.search(r"\b(average|mean)\b", low)
                         else None
