@@ -38,8 +38,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from hmi.core.config import DEMO_CONFIG, load_config  # noqa: E402
 from hmi.ui.main_window import MainWindow  # noqa: E402
 from hmi.ui.theme import apply_theme  # noqa: E402
+from tests.helpers.alarm_flood import run_flood  # noqa: E402
 from tests.ui.fakes import OPERATOR, FakeRuntime, big_config  # noqa: E402
-from tests.ui.test_alarm_flood import run_flood  # noqa: E402
 
 
 def quiet_stalls(seconds: float) -> tuple[float, float]:

@@ -197,6 +197,12 @@ class OpcUaConnector(SessionClient):
     # --- public ---------------------------------------------------------------------------
 
     @property
+    def down_since(self) -> float | None:
+        """When the link went, as the session took it (None while up): the one instant of an outage
+        (the tags' Bad marks, the state's "lost at", the journal's gap and every screen's "last known")."""
+        return self._session.down_since
+
+    @property
     def problems(self) -> dict[str, TagProblem]:
         return {p.tag: p for p in self._problems.values()}
 

@@ -23,12 +23,12 @@ from hmi.core.events import EventKind, JournalEvent
 from hmi.core.journal import Journal
 from hmi.core.qc_figures import RejectShare, inspection_mask
 from hmi.core.quality import BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD
-from hmi.core.samples import SampleBatch
 from inference.assistant.catalog import Catalog
 from inference.assistant.journal_access import JournalSource
 from inference.assistant.router import Router
 from inference.assistant.timeparse import ShiftCalendar, TimeParser
 from inference.assistant.tools import PlantTools
+from tests.helpers.assistant_journals import write_rows
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 5, 4, 8, 0, 0, tzinfo=UTC).timestamp()
@@ -89,22 +89,6 @@ def test_plant_questions_are_still_answered(router, question):
 # --- the journal these tools read --------------------------------------------------------------------------
 
 
-def _write(j: Journal, rows: list[tuple[str, float, float, int]]) -> None:
-    idx = CFG.tag_index()
-    rows = sorted(rows, key=lambda r: r[1])
-    ts = np.array([r[1] for r in rows])
-    j.write_samples(
-        SampleBatch.from_columns(
-            np.array([idx[r[0]] for r in rows], dtype=np.int32),
-            ts,
-            ts,
-            ts,
-            np.array([r[2] for r in rows]),
-            np.array([r[3] for r in rows], dtype=np.uint32),
-        )
-    )
-
-
 @pytest.fixture(scope="module")
 def journal(tmp_path_factory) -> tuple[Path, list[tuple[float, int]], list[float]]:
     """Labeller Running from T0+1, Faulted at T_TRIP; 300 inspections (one a second, the first 20
@@ -127,7 +111,7 @@ def journal(tmp_path_factory) -> tuple[Path, list[tuple[float, int]], list[float
         if k % 7 == 3:
             rejects.append(t)
     rows.append(("qc.defect_rate", T0 + 5, np.nan, BAD_NOT_CONNECTED))  # not an image
-    _write(j, rows)
+    write_rows(j, rows)
     evs = [
         JournalEvent(
             EventKind.MACHINE_STATE,
@@ -249,7 +233,7 @@ def test_an_answer_with_both_reject_figures_says_they_differ(tmp_path):
         )
         for m in ("filler", "capper", "labeller"):
             rows += [(f"{m}.good_count", t, 10.0 * k, GOOD), (f"{m}.reject_count", t, float(k // 10), GOOD)]
-    _write(j, rows)
+    write_rows(j, rows)
     j.write_event(JournalEvent(EventKind.QC, "QC reject #1", source="camera", ts=T0 + 50,
                                data={"seq": 1, "class": "scratch", "p_defect": 0.9}))  # fmt: skip
     j.close()

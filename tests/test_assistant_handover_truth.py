@@ -24,9 +24,15 @@ from inference.assistant.handover import build_handover
 from inference.assistant.tools.context import ModelScope
 from inference.assistant.tools.fmt import fmt_duration
 from inference.fault.predictor import DEFAULT_RUL_CAP_S, rul_text
-
-from .test_assistant_line_downtime import MACHINES, RUNNING, T0, _changes, _journal, _tools
-from .test_assistant_moments import _journal as journal_of
+from tests.helpers.assistant_journals import (
+    MACHINES,
+    RUNNING,
+    T0,
+    journal_of,
+    state_changes,
+    state_journal,
+    tools_of,
+)
 
 NAMES = {"filler": "Filler", "capper": "Capper", "labeller": "Labeller", "conveyor": "Conveyor"}
 _PLANNED = re.compile(r"(?<!un)planned", re.IGNORECASE)
@@ -34,8 +40,8 @@ _PLANNED = re.compile(r"(?<!un)planned", re.IGNORECASE)
 
 def _stops_section(changes: dict[str, list[tuple[float, float]]]):
     with tempfile.TemporaryDirectory() as d:
-        path = _journal(Path(d), changes)
-        tools = _tools(path)
+        path = state_journal(Path(d), changes)
+        tools = tools_of(path)
         ho = build_handover(tools)
         model = analyse_journal(
             [path], ho.start, ho.end, ProductionSetup.from_config(load_config(DEMO_CONFIG))
@@ -45,7 +51,7 @@ def _stops_section(changes: dict[str, list[tuple[float, float]]]):
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_changes)
+@given(state_changes)
 def test_every_stop_and_downtime_figure_of_the_handover_is_the_production_models(changes):
     tools, ho, model, items = _stops_section(changes)
     a, b = ho.start, ho.end
@@ -111,7 +117,7 @@ def test_a_remaining_life_in_the_handover_reads_as_the_faceplate_reads_it(risk, 
     # qa9 Q9-12: "remaining useful life about 9 min 55 s" beside the faceplate's "RUL > 10 min".
     cap, least = card
     with tempfile.TemporaryDirectory() as d:
-        tools = _tools(_risk_journal(Path(d), risk))
+        tools = tools_of(_risk_journal(Path(d), risk))
         tools.fault_model = ModelScope("bearing failure", "bearing failure", cap, least)
         ho = build_handover(tools)
         answer = tools.run("fault_risk").summary

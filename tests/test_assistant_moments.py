@@ -14,20 +14,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.core.events import EventKind, JournalEvent, Severity
-from hmi.core.journal import Journal
 from hmi.core.production.journal_io import analyse_journal
 from hmi.core.production.setup import ProductionSetup
-from hmi.core.samples import SampleBatch
 from inference.assistant.assistant import Assistant
 from inference.assistant.tools.fmt import fmt_duration
-
-from .test_assistant_line_downtime import RUNNING, SPAN, T0, _tools
+from tests.helpers.assistant_journals import RUNNING, SPAN, T0, journal_of, tools_of
 
 # No shrinking: each example builds a journal, and a failure shrank for 5 min; the failing draw is shown as is.
 NOSHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
@@ -44,28 +40,6 @@ def _state_ev(ts: float, machine: str, state: str, fault: str = "") -> JournalEv
         data={"state": state, "fault": fault},
         ts=ts,
     )
-
-
-def _journal(d: Path, rows: list[tuple[str, float, float]], events: list[JournalEvent]) -> Path:
-    cfg = load_config(DEMO_CONFIG)
-    idx = cfg.tag_index()
-    rows = sorted(rows, key=lambda r: r[1])
-    j = Journal(cfg, d, clock=lambda: T0).open()
-    ts = np.array([r[1] for r in rows])
-    j.write_samples(
-        SampleBatch.from_columns(
-            np.array([idx[r[0]] for r in rows], dtype=np.int32),
-            ts,
-            ts,
-            ts,
-            np.array([r[2] for r in rows]),
-            np.zeros(len(rows), dtype=np.uint32),
-        )
-    )
-    j.write_events(sorted(events, key=lambda e: e.ts))
-    j.flush()
-    j.close()
-    return j.path
 
 
 # A signal: (seconds after T0, value) samples, and the filler's trip some time after them.
@@ -86,7 +60,7 @@ def _trip_journal(d: Path, samples: list[tuple[float, float]], trip: float, with
         _state_ev(T0 + 1, "filler", "Running"),
         _state_ev(T0 + trip, "filler", "Faulted", "Bearing failure"),
     ]
-    return _journal(d, rows, events)
+    return journal_of(d, rows, events)
 
 
 _JUST = st.sampled_from(["just before", "right before", "immediately before", "shortly before"])
@@ -109,7 +83,7 @@ def test_a_value_just_before_a_trip_is_the_sample_in_force_an_instant_before(
     trip = max(t for t, _ in samples) + after
     question = frame.format(just=just, end=end)
     with tempfile.TemporaryDirectory() as d:
-        tools = _tools(_trip_journal(Path(d), samples, trip, with_trip_sample))
+        tools = tools_of(_trip_journal(Path(d), samples, trip, with_trip_sample))
         ans = Assistant(tools).answer(question)
     want = max(samples)[1]  # the last sample before the trip (not the trip's own 0.0)
     assert [c.name for c in ans.tool_calls] == ["current_value"], (question, ans.text)
@@ -135,7 +109,7 @@ _CROSS = st.sampled_from(
 def test_the_first_crossing_of_each_alarm_limit_is_the_first_sample_beyond_it(samples, frame, end):
     question = frame.format(end=end)
     with tempfile.TemporaryDirectory() as d:
-        tools = _tools(_trip_journal(Path(d), samples, SPAN - 100, False))
+        tools = tools_of(_trip_journal(Path(d), samples, SPAN - 100, False))
         ans = Assistant(tools).answer(question)
         limits = tools.catalog.tags[SIGNAL].limits
     assert [c.name for c in ans.tool_calls] == ["tag_stats"], (question, ans.text)
@@ -178,8 +152,8 @@ def test_how_long_a_machine_was_stopped_by_a_kind_is_those_stops_of_the_stops_ta
     rows = [("capper.state", T0 + 1 + t, v) for t, v in seq]
     rows += [(f"{m}.state", T0 + 1, RUNNING) for m in ("filler", "labeller", "conveyor")]
     with tempfile.TemporaryDirectory() as d:
-        path = _journal(Path(d), rows, [])
-        tools = _tools(path)
+        path = journal_of(Path(d), rows, [])
+        tools = tools_of(path)
         ans = Assistant(tools).answer(question)
         a, b = tools.range_of(None, None)
         model = analyse_journal([path], a, b, ProductionSetup.from_config(load_config(DEMO_CONFIG)))
@@ -211,6 +185,6 @@ def test_qa9_how_long_was_the_capper_jammed_is_the_jam_stop():
         _state_ev(T0 + 636, "capper", "Running"),
     ]
     with tempfile.TemporaryDirectory() as d:
-        ans = Assistant(_tools(_journal(Path(d), rows, events))).answer("how long was the capper jammed?")
+        ans = Assistant(tools_of(journal_of(Path(d), rows, events))).answer("how long was the capper jammed?")
     assert ans.text.startswith("The Capper had 1 Jam stop"), ans.text
     assert "36 s in total" in ans.text.split(". ")[0], ans.text

@@ -82,7 +82,9 @@ class ConnectionIndicator(QFrame):
         return self._state in ABNORMAL
 
     def set_state(self, state: ConnectionState, detail: str = "", since: float | None = None) -> None:
-        """`since`: wall-clock time of the change, if the runtime knows it better than we do."""
+        """`since`: the instant the runtime gives (while the link is lost, the outage's: the badge
+        then counts from it through every reconnecting/disconnected change); None: now, if the
+        state changed."""
         state = ConnectionState(state)
         changed = state != self._state
         if changed or since is not None:
@@ -96,6 +98,11 @@ class ConnectionIndicator(QFrame):
         if self._detail:
             parts.append(self._detail)
         return " · ".join(parts)
+
+    @property
+    def since(self) -> float:
+        """The instant its "for …" counts from."""
+        return self._since
 
     def clipped_texts(self) -> list[str]:
         """The detail text when it had to be elided (widgets.text_fit.PaintsText)."""

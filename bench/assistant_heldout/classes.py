@@ -37,12 +37,7 @@ from typing import Any
 import assistant as dev  # bench/assistant.py: Fact, Question, Db, helpers
 from assistant_heldout.questions import FAULT_WORDS, NAMES, STATE_WORDS
 
-Fact = dev.Fact
-
-MACHINES = dev.MACHINES
-
-
-_t = dev.hms
+Fact, MACHINES, _t = dev.Fact, dev.MACHINES, dev.hms  # the names the questions below use
 
 
 def build_classes_questions(db_path: Path) -> list[Any]:

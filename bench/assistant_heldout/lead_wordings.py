@@ -16,12 +16,7 @@ from typing import Any
 import assistant as dev  # bench/assistant.py: Fact, Question, Db, helpers
 from assistant_heldout.questions import NAMES, STATE_WORDS
 
-Fact = dev.Fact
-
-MACHINES = dev.MACHINES
-
-
-_t = dev.hms
+Fact, MACHINES, _t = dev.Fact, dev.MACHINES, dev.hms  # the names the questions below use
 
 
 def build_lead_questions(db_path: Path) -> list[Any]:

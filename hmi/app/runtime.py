@@ -256,6 +256,7 @@ class LineRuntime:
         self._link_i = self._index.get(config.server.link_tag, -1) if config.server.link_tag else -1
         self._link_code: int | None = None
         self._link_published = 0.0
+        self._link_ts = 0.0  # source time of the link tag's last sample
         self._link_every_s = (
             float(config.tags[self._link_i].sampling_ms) / 1000.0 if self._link_i >= 0 else math.inf
         )
@@ -384,12 +385,12 @@ class LineRuntime:
             events, self._events = self._events, []
             problems, self._problems = self._problems, []
             dropped, self._feed_dropped = self._feed_dropped, 0
-            state, detail = self._state, self._state_detail
+            state, detail, lost_at = self._state, self._state_detail, self._link_lost_at
             alarms, self._alarm_changes = self._alarm_changes, []
             texts = list(self._texts)
             self._texts.clear()
         return LiveUpdate(
-            SampleBatch.concat(batches), events, state, detail, problems, dropped, alarms, texts
+            SampleBatch.concat(batches), events, state, detail, problems, dropped, alarms, texts, lost_at
         )
 
     def latest_text(self, tag: str) -> TextSample | None:
@@ -637,8 +638,18 @@ class LineRuntime:
 
     def _on_state(self, state: ConnectionState, detail: str) -> None:
         prev = self._state
-        with self._lock:
+        now = time.time()
+        back_from: float | None = None
+        with self._lock:  # the state and its outage's instant reach `poll()` together
             self._state, self._state_detail = state, detail
+            if prev == ConnectionState.CONNECTED and state != ConnectionState.CONNECTED:
+                # One instant per outage, the session's: its "lost at" in the detail, the tags'
+                # Bad marks and the journal's gap carry it, and every screen says it (qa9 Q9-27:
+                # the top bar, the badge and the strip named three times for one outage).
+                self._link_lost_at = self.connector.down_since or now
+            elif state == ConnectionState.CONNECTED:
+                back_from, self._link_lost_at = self._link_lost_at, None
+            lost_at = self._link_lost_at
         if state == ConnectionState.CONNECTED:
             self._ever_connected = True
             self._publish_link(LINK_CONNECTED)
@@ -648,24 +659,23 @@ class LineRuntime:
             # "Server link lost" raised at start-up, before the server ever listened). A server
             # that never answers has its own alarm on "Connecting" with a long on-delay (the demo's
             # line.server_link.unreached); the top bar says "connecting" with each attempt's cause.
-            self._publish_link(LINK_LOST if self._ever_connected else LINK_CONNECTING)
+            self._publish_link(LINK_LOST if self._ever_connected else LINK_CONNECTING, at=lost_at)
         if state == prev:
             return
-        now = time.time()
         sev = (
             Severity.INFO
             if state in (ConnectionState.CONNECTED, ConnectionState.CONNECTING)
             else Severity.WARNING
         )
+        # The event of a loss is journaled at the outage's instant, like its gap.
+        went = lost_at if prev == ConnectionState.CONNECTED and lost_at is not None else now
         self._post_event(
-            JournalEvent(EventKind.CONNECTION, detail, source=self.connector.endpoint, severity=sev)
+            JournalEvent(EventKind.CONNECTION, detail, source=self.connector.endpoint, severity=sev, ts=went)
         )
-        if prev == ConnectionState.CONNECTED:
-            self._link_lost_at = now
-        elif state == ConnectionState.CONNECTED and self._link_lost_at is not None:
+        if back_from is not None:
             # The journal holds the gap explicitly: reviewers and trends see "no data
             # from t0 to t1" instead of a line drawn across it.
-            t0, self._link_lost_at = self._link_lost_at, None
+            t0 = back_from
             self._post_event(
                 JournalEvent(
                     EventKind.DATA_GAP,
@@ -677,7 +687,7 @@ class LineRuntime:
                 )
             )
 
-    def _publish_link(self, code: int | None = None) -> None:
+    def _publish_link(self, code: int | None = None, at: float | None = None) -> None:
         """The link tag's value, journaled, alarmed and shown like any derived tag: at once
         when it changes (`code`), and again at the tag's sampling interval (`code` None, from
         the alarm tick) so the screens know it is current.
@@ -695,8 +705,11 @@ class LineRuntime:
             elif code == self._link_code:
                 return
             self._link_code, self._link_published = code, now
+            # A loss is stamped with the outage's instant, never before the tag's last sample.
+            t = now if at is None else max(at, self._link_ts)
+            self._link_ts = t
             self._on_derived_batch(
-                SampleBatch.from_columns([self._link_i], [now], [now], [now], [float(code)], [GOOD])
+                SampleBatch.from_columns([self._link_i], [t], [t], [now], [float(code)], [GOOD])
             )
 
     def _on_backfill(self, result: BackfillResult) -> None:

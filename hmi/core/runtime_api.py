@@ -52,6 +52,9 @@ class LiveUpdate:
     alarms: list[AlarmRecord] = field(default_factory=list)  # alarm records that changed, oldest first
     # Text values (text tags; exact digits of integers beyond 2^53), oldest first, applied after `batch`.
     texts: list[TextSample] = field(default_factory=list)
+    # When the link to the server was lost (None while connected, and before the first connection):
+    # the one instant of the outage, which every screen names ("last known at", "for 12 s").
+    link_lost_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

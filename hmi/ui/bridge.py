@@ -81,6 +81,9 @@ class LiveBridge(QObject):
         self.state: ConnectionState | None = None
         self.state_detail = ""
         self.state_since = time.time()
+        # When the link was lost, as the runtime keeps it (None: up, or never connected): the one
+        # instant of an outage every screen names; read by `state_changed`'s slots.
+        self.link_lost_at: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -118,10 +121,15 @@ class LiveBridge(QObject):
         st = self.stats
         st.ticks += 1
         st.samples += len(update.batch)
-        if update.state != self.state or update.state_detail != self.state_detail:
+        if (
+            update.state != self.state
+            or update.state_detail != self.state_detail
+            or update.link_lost_at != self.link_lost_at
+        ):
             if update.state != self.state:
                 self.state_since = time.time()
             self.state, self.state_detail = update.state, update.state_detail
+            self.link_lost_at = update.link_lost_at
             self.state_changed.emit(update.state, update.state_detail)
         if update.problems:
             for p in update.problems:

@@ -49,6 +49,15 @@ def show_tab(window: QMainWindow, dock: QDockWidget) -> bool:
     return False
 
 
+def in_front(window: QMainWindow, dock: QDockWidget) -> bool:
+    """Can the user see `dock` at all now: the window shown and not minimised, the dock not closed and
+    its tab in front of its group. A dock behind another tab stays `isVisible()` in Qt's dock layout,
+    so a pane that asked only that redrew every second for nobody (hmi.ui.production_panel)."""
+    if not window.isVisible() or window.isMinimized() or dock.isHidden():
+        return False
+    return _front_tab(window, dock) is None
+
+
 def why_not_seen(window: QMainWindow, dock: QDockWidget, widget: QWidget, min_height: int) -> str | None:
     """Why the user does not see `widget` (inside `dock`) at least `min_height` px tall now;
     None when they do: shown, its dock's tab in front, not scrolled or squeezed away, on top at

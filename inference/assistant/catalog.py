@@ -23,6 +23,11 @@ TAG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "temperatures": ("temperature",),
     "hot": ("temperature",),
     "heat": ("temperature",),
+    # A temperature's extremes ("the hottest the bearing got"; router.MAX_WORDS / MIN_WORDS).
+    "hottest": ("temperature",),
+    "warmest": ("temperature",),
+    "coldest": ("temperature",),
+    "coolest": ("temperature",),
     "amps": ("current",),
     "amperage": ("current",),
     "load": ("current",),

@@ -40,6 +40,11 @@ def _split(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
+def _either(*alternatives: str) -> re.Pattern[str]:
+    """One word or phrase of `alternatives` (regex sources), as a whole word, any case."""
+    return re.compile(r"\b(" + "|".join(alternatives) + r")\b", re.I)
+
+
 # A reason asked for. "behind" only with "what" ("what's behind"): alone it is a place.
 REASON = re.compile(
     r"\b(why|reasons?|caus\w*|trigger\w*|explain\w*|how come|what happened|what went wrong|root cause"
@@ -145,41 +150,123 @@ def asks_why_stop(low: str, machine_ends: Sequence[int], known: Known, *, stop_l
 # never the machines' stops added up. A ranking question asks which machine (or "rank"/"order by")
 # lost the MOST time, stood LONGEST, or had the BIGGEST/WORST downtime: every machine's downtime over
 # the period, most first, from the same stops.
-DURATION = re.compile(
-    r"\b(how long|how much (?:time|down ?time)|(?:for )?how many (?:minutes?|mins?|hours?|hrs?|seconds?|secs?)"
-    r"|total (?:time|down ?time)|(?:minutes?|mins?|hours?|seconds?|time) (?:lost|of (?:down ?time|stoppage"
-    r"|standstill))|lost time|time lost|down ?time)\b",
-    re.I,
+_UNITS = r"(?:minutes?|mins?|hours?|hrs?|seconds?|secs?)"
+# Verbs that lose time: "lost us", "cost us the most", "ate up the most production time", "wasted".
+_LOSE = r"(?:lost|lose|loses|losing|cost|costs|ate|eat|eats|eaten|eating|wasted|waste|wastes|wasting)"
+DURATION = _either(
+    r"how long",
+    r"how much (?:time|down ?time)",
+    rf"(?:for )?how many {_UNITS}",
+    r"total (?:time|down ?time)",
+    r"(?:minutes?|mins?|hours?|seconds?|time) (?:lost|of (?:down ?time|stoppage|standstill))",
+    r"lost time",
+    r"time lost",
+    r"down ?time",
 )
-STANDSTILL = re.compile(
-    r"\b(down|down ?time|stopped|stop|stops|stoppages?|stood|stand(?:ing)?(?: still)?|standstill|still"
-    r"|out(?: of action)?|not running|(?:was|were)n'?t running|lost|losing|loses|lose|halted|dead|off)\b",
-    re.I,
+STANDSTILL = _either(
+    r"down",
+    r"down ?time",
+    r"stopped",
+    r"stop",
+    r"stops",
+    r"stoppages?",
+    r"stood",
+    r"stand(?:ing)?(?: still)?",
+    r"standstill",
+    r"still",
+    r"out(?: of action)?",
+    r"not running",
+    r"(?:was|were)n'?t running",
+    r"lost",
+    r"losing",
+    r"loses",
+    r"lose",
+    r"halted",
+    r"dead",
+    r"off",
 )
 # The most, the longest, the biggest... of what the question ranks.
-MOST = re.compile(
-    r"\b(most|longest|biggest|largest|greatest|worst|top|highest|rank(?:ed|ing|s)?|order(?:ed)? by"
-    r"|sort(?:ed)? by)\b",
-    re.I,
+MOST = _either(
+    r"most",
+    r"longest",
+    r"biggest",
+    r"largest",
+    r"greatest",
+    r"worst",
+    r"top",
+    r"highest",
+    r"rank(?:ed|ing|s)?",
+    r"order(?:ed)? by",
+    r"sort(?:ed)? by",
+)
+# Time lost to stops, said as such: what the biggest contributor is a part of. Never a bare "down" or
+# "stopped" ("the main cause of the filler going down" asks why one stop happened).
+TIME_LOST = _either(
+    r"down ?time",
+    r"lost time",
+    r"time lost",
+    r"time loss(?:es)?",
+    r"loss(?:es)? of time",
+    rf"{_LOSE}(?: \w+){{0,4}} (?:time|{_UNITS})",
+    rf"(?:time|{_UNITS}) (?:lost|down|stopped)",
+    r"stoppage time",
+    r"stop(?:ped)? time",
+    r"(?:by|in) (?:duration|length|minutes|time lost|lost time)",
 )
 # What is ranked: time lost to stops (not alarms, rejects or the fault model's risk).
-LOST_TIME = re.compile(
-    r"\b(down ?time|lost time|time lost|time loss(?:es)?|loss(?:es)? of time|(?:lost|lose|loses|losing|cost|costs)"
-    r"(?: \w+){0,3} (?:time|minutes?"
-    r"|mins?|hours?|seconds?)|(?:time|minutes?|hours?) (?:lost|down|stopped)|stoppage time|stopped"
-    r"|stood|down|standstill|longest)\b",
-    re.I,
-)
+LOST_TIME = re.compile(TIME_LOST.pattern[:-3] + r"|stopped|stood|down|standstill|longest)\b", re.I)
 WHICH_MACHINE = re.compile(
-    r"\b(which|what|whose)(?: \w+)? (machines?|ones?)\b|\b(worst|top|biggest|main|leading) machines?\b"
-    r"|\bby machine\b|\bmachines? by\b",
+    r"\b(which|what|whose)(?: \w+)? (machines?|ones?|units?|stations?|equipment|assets?)\b"
+    r"|\b(worst|top|biggest|main|leading) machines?\b|\bby machine\b|\bmachines? by\b",
     re.I,
 )
 # A question about something other than time lost, even with "most": alarms, rejects, risk, values.
-OTHER_SUBJECT = re.compile(
-    r"\b(alarms?|rejects?|defects?|scrap|risk|fail(?:ure|ing)?|wear|temperature|temp|vibration|current"
-    r"|pressure|speed|torque|bottles?|stops?(?! time)|faults?|trips?|jams?)\b",
+_MEASURED = (
+    r"alarms?",
+    r"rejects?",
+    r"defects?",
+    r"scrap",
+    r"risk",
+    r"wear",
+    r"temperature",
+    r"temp",
+    r"vibration",
+    r"current",
+    r"pressure",
+    r"speed",
+    r"torque",
+    r"bottles?",
+)
+MEASURED = _either(*_MEASURED)
+OTHER_SUBJECT = _either(*_MEASURED, r"fail(?:ure|ing)?", r"stops?(?! time)", r"faults?", r"trips?", r"jams?")
+# The biggest part of the downtime asked for by what it came from: a TOP word, time lost (TIME_LOST)
+# and a CAUSE word, in any order ("what was the biggest downtime contributor?", "main cause of
+# downtime", "top downtime reason", "where did most of our lost time come from?"). The answer is the
+# Stops table's time grouped by reason, naming the machines and minutes; "which machine" asks for the
+# machines by time lost, naming their reasons.
+TOP = re.compile(
+    MOST.pattern[:-3]
+    + r"|main|leading|primary|chief|major|principal|key|number (?:one|1)|no\.? ?1|single biggest)\b"
+    r"|#1\b",
     re.I,
+)
+CAUSE = _either(
+    r"contribut\w*",
+    r"caus\w*",
+    r"reasons?",
+    r"drivers?",
+    r"driven",
+    r"sources?",
+    r"factors?",
+    r"culprits?",
+    r"offenders?",
+    r"responsible",
+    r"accounts? for",
+    r"accounted for",
+    r"accounting for",
+    r"(?:came|come|comes|coming) from",
+    r"to blame",
+    r"behind",
 )
 
 
@@ -208,6 +295,21 @@ def asks_downtime_rank(low: str) -> bool:
     ):
         return False
     return bool(WHICH_MACHINE.search(low) or re.search(r"\brank|\border(?:ed)? by|\bsort(?:ed)? by", low))
+
+
+def asks_downtime_cause(low: str) -> str | None:
+    """The biggest contributor to the downtime (see TOP, CAUSE): "machine" when the question asks
+    which machine (unit, station), "reason" when it asks what caused it; None for another question.
+    Counting stops ("the most stops") or another subject ("the main cause of the rejects") is not."""
+    if not (TOP.search(low) and TIME_LOST.search(low)):
+        return None
+    if re.search(r"\b(how many|most often|how often|most stops|number of (?:stops|times))\b", low):
+        return None
+    if MEASURED.search(low) and not re.search(r"\bdown ?time\b|\blost time\b|\btime lost\b", low):
+        return None
+    if WHICH_MACHINE.search(low):
+        return "machine"
+    return "reason" if CAUSE.search(low) else None
 
 
 # --- when a signal first went over (under) its alarm limit ------------------------------------------

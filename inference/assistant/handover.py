@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from hmi.core.alarms import figures
+from hmi.core.journal_read import JournalError
+from hmi.core.production.oee import LINE, OeeFigures
+from hmi.core.production.text import count, oee_text, or_unrecorded, pct, quality_text
+from hmi.core.qc_figures import CAMERA_VS_LINE
 from inference.assistant.tools import PlantTools, Source, ToolError, ToolResult, fmt_duration, fmt_num
 from inference.assistant.tools.alarms import state_label
 from inference.assistant.tools.fmt import alarm_name
@@ -178,6 +182,52 @@ def _downtime_items(tools: PlantTools, ms: ToolResult) -> list[HandoverItem]:
     return items
 
 
+def _production_items(
+    tools: PlantTools, a: float, b: float, rng: str, prod: HandoverSection, qual: HandoverSection
+) -> OeeFigures | None:
+    """The line's OEE and each machine's counts as the Production view shows them (the production
+    model's figures over [a, b), in its words); None when the journal has no production model."""
+    try:
+        an = tools.production_analysis(a, b)
+    except JournalError:
+        return None
+    src = [
+        Source(
+            "kpi", f"Production and OEE {tools.range_label(a, b)}", {"start": round(a, 3), "end": round(b, 3)}
+        )
+    ]
+    line = an.oee(LINE, a, b)
+    constraint = tools.catalog.machine_name(an.setup.constraint)
+    prod.items.append(
+        HandoverItem(
+            f"Line (constraint {constraint}) from {rng}, as the Production view counts it: "
+            + or_unrecorded(line, f"{oee_text(line)}; good {count(line.good)} at the end of the line")
+            + ".",
+            src,
+        )
+    )
+    for mid in an.setup.ids:
+        f = an.oee(mid, a, b)
+        if f.good is None and f.rejects is None and not f.nothing_recorded:
+            continue  # a machine without counters (the conveyor): no count to hand over
+        prod.items.append(
+            HandoverItem(
+                f"{tools.catalog.machine_name(mid)} (machine counters, {rng}): "
+                + or_unrecorded(f, f"good {count(f.good)}, rejects {count(f.rejects)}, Q {pct(f.quality)}")
+                + ".",
+                src,
+            )
+        )
+    if not line.nothing_recorded:
+        qual.items.append(
+            HandoverItem(
+                f"Line quality from {rng}: Q {quality_text(line)}; good {count(line.good)} at the end of the line.",
+                src,
+            )
+        )
+    return line
+
+
 def build_handover(tools: PlantTools, start: float | None = None, end: float | None = None) -> Handover:
     now = tools.now()
     if start is None:
@@ -190,51 +240,61 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
     results: list[ToolResult] = []
     sections: list[HandoverSection] = []
 
-    # Production and quality.
+    # Production and quality. Every figure names what it counts and its window, and is the figure of the
+    # screen that owns it: production and OEE the Production view's (hmi.core.production), the camera's
+    # share the Quality panel's (hmi.core.qc_figures), the alarm figures the KPI view's and the alarm
+    # list's (hmi.core.alarms.kpi / figures). qa10 Q10-2: "defect rate 5.50 %" (the rolling last-200-images
+    # value) was given as the shift's, beside the shift's reject count and a source naming the shift.
+    rng = tools.short_range(a, b)  # the header gives the dates
     prod = HandoverSection("Production")
     qual = HandoverSection("Quality")
-    qc = _safe(tools, "qc_rates", start=a, end=b)
+    line_fig = _production_items(tools, a, b, rng, prod, qual)
+    qc = _safe(tools, "qc_rates", start=a, end=b, focus=None if line_fig is None else "defects")
     if qc is not None:
         results.append(qc)
         f = qc.facts
         trend_src = [s for s in qc.sources if s.kind == "trend"]
-        for m in f.get("machines", []):
-            prod.items.append(
-                HandoverItem(
-                    f"{tools.catalog.machine_name(m['machine'])}: {m['good']} good, {m['rejects']} rejects"
-                    + (
-                        f" ({fmt_num(m['reject_rate_pct'], '%')})" if m["reject_rate_pct"] is not None else ""
-                    ),
-                    [s for s in trend_src if s.ref.get("tag", "").startswith(m["machine"] + ".")],
+        if line_fig is None:  # no production model: the machines' counters, said as such
+            for m in f.get("machines", []):
+                prod.items.append(
+                    HandoverItem(
+                        f"{tools.catalog.machine_name(m['machine'])} (machine counters, {rng}): {m['good']} good, "
+                        f"{m['rejects']} rejects"
+                        + (
+                            f" ({fmt_num(m['reject_rate_pct'], '%')} of {m['good'] + m['rejects']} bottles)"
+                            if m["reject_rate_pct"] is not None
+                            else ""
+                        )
+                        + ".",
+                        [s for s in trend_src if s.ref.get("tag", "").startswith(m["machine"] + ".")],
+                    )
                 )
+            if f.get("line_reject_rate_pct") is not None:
+                qual.items.append(
+                    HandoverItem(
+                        f"Line reject rate (machine counters, {rng}): {fmt_num(f['line_reject_rate_pct'], '%')}"
+                        f" ({f['line_rejects']} rejects on all machines, {f['line_good']} good bottles at the"
+                        " end of the line).",
+                        trend_src,
+                    )
+                )
+        camera = [x for x in (f.get("qc_share_text"), f.get("qc_rolling_text")) if x]
+        if camera or f.get("qc_rejects"):
+            classes = ", ".join(f"{k} {v}" for k, v in f.get("qc_classes", {}).items())
+            text = f"Visual QC (camera) from {rng}: " + (
+                f"{f['qc_share_text']}" if f.get("qc_share_text") else f"{f['qc_rejects']} rejects journaled"
             )
-        if f.get("line_reject_rate_pct") is not None:
+            text += f": {classes}" if classes else ""
+            if f.get("qc_rolling_text"):
+                text += f"; {f['qc_rolling_text']}"
             qual.items.append(
                 HandoverItem(
-                    f"Line reject rate {fmt_num(f['line_reject_rate_pct'], '%')} ({f['line_rejects']} rejects, "
-                    f"{f['line_good']} good bottles at the end of the line).",
-                    trend_src,
+                    text + ".",
+                    [s for s in qc.sources if s.kind == "qc" or s.ref.get("tag") == "qc.defect_rate"],
                 )
             )
-        if f.get("qc_defect_rate_pct") is not None or f.get("qc_rejects"):
-            qual.items.append(
-                HandoverItem(
-                    "Visual QC (camera): "
-                    + (
-                        f"defect rate {fmt_num(f['qc_defect_rate_pct'], '%')}, "
-                        if f.get("qc_defect_rate_pct") is not None
-                        else ""
-                    )
-                    + f"{f['qc_rejects']} rejects"
-                    + (
-                        ": " + ", ".join(f"{k} {v}" for k, v in f["qc_classes"].items())
-                        if f.get("qc_classes")
-                        else ""
-                    )
-                    + ".",
-                    [s for s in qc.sources if s.kind == "qc"],
-                )
-            )
+            if line_fig is not None or f.get("machines"):
+                qual.items.append(HandoverItem(CAMERA_VS_LINE))
     if not prod.items:
         prod.items.append(HandoverItem("No production counters recorded."))
     sections.append(prod)
@@ -251,51 +311,62 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         stops.items.append(HandoverItem("No stops recorded."))
     sections.append(stops)
 
-    # Alarms: the most frequent, then what is still open.
+    # Alarms: the KPI view's figures over the handover's window (hmi.core.alarms.kpi), then what the alarm
+    # list holds at its end, counted as the banner counts it (hmi.core.alarms.figures).
     al = HandoverSection("Alarms")
-    hist = _safe(tools, "alarms", start=a, end=b)
-    if hist is not None:
-        results.append(hist)
-        top = hist.facts.get("alarms", [])[:5]
-        if top:
-            al.items.append(
-                HandoverItem(
-                    f"{hist.facts['activations']} alarm activations; most frequent: "
-                    + ", ".join(f"{alarm_name(x.get('name') or x['alarm'])} ×{x['count']}" for x in top)
-                    + ".",
-                    [s for s in hist.sources if s.kind == "alarm"][:5],
-                )
-            )
-        else:
-            al.items.append(HandoverItem("No alarm activations."))
-    standing = _safe(tools, "alarms", state="standing", end=b)
-    if standing is not None:
-        results.append(standing)
-        rows = standing.facts.get("alarms", [])
-        if rows:
-            for x in rows[:10]:
-                name = alarm_name(x.get("name") or x["alarm"])
-                txt = f"Open: {name} ({x['priority']} priority, {state_label(str(x['state']))}"
-                if x.get("activated_at"):
-                    txt += f", since {x['activated_at']}"
-                txt += ")."
-                al.items.append(
-                    HandoverItem(txt, [s for s in standing.sources if s.ref.get("alarm") == x["alarm"]])
-                )
-        else:
-            al.items.append(HandoverItem("No alarms open at the end of the shift."))
     kp = _safe(tools, "alarm_kpis", start=a, end=b)
+    hist = _safe(tools, "alarms", start=a, end=b)
     if kp is not None:
         results.append(kp)
         f = kp.facts
+        kp_src = [s for s in kp.sources if s.kind == "kpi"]
+        top = hist.facts.get("alarms", [])[:5] if hist is not None else []
+        if hist is not None:
+            results.append(hist)
+        text = f"{figures.ANNUNCIATED.label} from {rng}: {f['annunciated']} ({figures.ANNUNCIATED.counts})"
+        if top:
+            text += "; most frequent: " + ", ".join(
+                f"{alarm_name(x.get('name') or x['alarm'])} ×{x['count']}" for x in top
+            )
+        al.items.append(
+            HandoverItem(
+                text + ".", kp_src + ([s for s in hist.sources if s.kind == "alarm"][:5] if hist else [])
+            )
+        )
         al.items.append(
             HandoverItem(
                 f"{figures.ALARM_RATE.label} {f['rate_text']} "
                 f"(peak {f['per_10min_peak']} in 10 min), "
                 f"{f['flood_periods']} flood periods, {len(f['chattering'])} chattering alarms.",
-                [s for s in kp.sources if s.kind == "kpi"],
+                kp_src,
             )
         )
+    standing = _safe(tools, "alarms", state="standing", end=b)
+    if standing is not None:
+        results.append(standing)
+        rows = standing.facts.get("alarms", [])
+        listed = [x for x in rows if x["state"] in figures.LISTED]
+        unacked = [x for x in listed if figures.awaiting_ack(x["state"], bool(x.get("acked")))]
+        at = tools.fmt_t(b)
+        al.items.append(
+            HandoverItem(
+                f"At {at}: {figures.IN_LIST.label.lower()} {len(listed)} ({figures.IN_LIST.counts}), "
+                f"{figures.UNACKED.label.lower()} {len(unacked)} ({figures.UNACKED.counts})."
+            )
+        )
+        for x in rows[:10]:
+            name = alarm_name(x.get("name") or x["alarm"])
+            txt = f"Open at {at}: {name} ({x['priority']} priority, {state_label(str(x['state']))}"
+            if x.get("in_this_state_since"):
+                txt += f" since {x['in_this_state_since']}"
+            if x.get("activated_at"):
+                txt += f", raised at {x['activated_at']}"
+            txt += ")."
+            al.items.append(
+                HandoverItem(txt, [s for s in standing.sources if s.ref.get("alarm") == x["alarm"]])
+            )
+        if not rows:
+            al.items.append(HandoverItem(f"No alarms open at {at}."))
     sections.append(al)
     sections.append(
         qual if qual.items else HandoverSection("Quality", [HandoverItem("No quality data recorded.")])
@@ -309,6 +380,8 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         for x in fr.facts["advisories"][:4]:
             t = f"{tools.catalog.machine_name(x['machine'])}: predicted failure risk"
             t += f" {fmt_num(x['risk_pct'], '%')}" if x.get("risk_pct") is not None else " n/a"
+            if x.get("time"):  # the latest prediction, not a figure over the shift
+                t += f" at {x['time']}"
             if x.get("rul_text"):  # the faceplate's wording ("> 10 min" at the model's cap)
                 t += f", remaining useful life {x['rul_text']}"
             if x.get("failure_mode"):
@@ -325,7 +398,7 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         if warnings:
             risk.items.append(
                 HandoverItem(
-                    "Fault-model warnings this shift: "
+                    f"Fault-model warnings from {rng}: "
                     + "; ".join(
                         f"{tools.catalog.machine_name(w['machine'])} at {w['time']}"
                         + (
@@ -349,7 +422,7 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
                     results.append(st)
                     risk.items.append(
                         HandoverItem(
-                            f"{f['label']} reached its {f['limit_reached'].upper()} limit: "
+                            f"{f['label']} reached its {f['limit_reached'].upper()} limit from {rng}: "
                             f"max {tools.value_text(tools.catalog.tags[f['tag']], f['max'])} at {f['max_time']}.",
                             st.sources,
                         )

@@ -74,7 +74,10 @@ MEANINGS: tuple[Meaning, ...] = (
     # Standing doing nothing while others are down: idle (waiting), not stopped.
     _m(
         "idle",
-        r"\b(sit|sits|sat|sitting|stood|stand|stands|standing) (there |around )?(waiting|idle|doing nothing)\b",
+        # Not alarms waiting for an acknowledgement ("alarms sitting there waiting for somebody to ack
+        # them"): that is an acknowledgement not yet given, not a machine standing idle (qa10 Q10-3).
+        r"\b(sit|sits|sat|sitting|stood|stand|stands|standing) (there |around )?(waiting|idle|doing nothing)\b"
+        r"(?! (?:for|on) (?:\w+ ){0,3}?to (?:ack|acknowledg|confirm|sign))",
         r"\b(sat|stood|standing|sitting) (there|around)\b",
         r"\bdoing nothing\b",
         r"\bwaiting around\b",

@@ -89,6 +89,26 @@ def _rx(*alts: str) -> re.Pattern[str]:
     return re.compile("|".join(alts), re.I)
 
 
+# A signal's extreme over a period, in any words (one home: the statistics intent and the statistic it
+# asks for both read these). qa10 Q10-4: "what was the hottest the filler bearing got?" was declined
+# ("records nothing about 'hottest'") though the journal holds the maximum.
+MAX_WORDS = (
+    r"\b(max|maximum|maximal|peak|peaked|highest|hottest|warmest|top reading|top value)\b",
+    r"\bat (its|the) (most|highest|hottest|peak|worst)\b",
+    r"\bat (the )?most\b",
+    r"\bhow (high|hot|warm)\b.*\b(get|got|go|went|reach\w*|climb\w*|rise|rose|run|ran|was|were)\b",
+    r"\b(got|get|ran|run|went|go) (as |that |so )?(hot|high|warm)\b",
+)
+MIN_WORDS = (
+    r"\b(min|minimum|minimal|lowest|coldest|coolest|bottom reading)\b",
+    r"\bat (its|the) (least|lowest|coldest)\b",
+    r"\bhow (low|cold|cool)\b.*\b(get|got|go|went|drop\w*|fall|fell|dip\w*|sink|sank|was|were)\b",
+    r"\b(dropped|fell|dipped|sank) (to|as low)\b",
+)
+_MAX = _rx(*MAX_WORDS)
+_MIN = _rx(*MIN_WORDS)
+
+
 # An acknowledgement not (yet) given, in any words: a "not yet" word a few words before an acknowledging
 # word ("pending acknowledgement", "awaiting an ack", "outstanding acks", "nobody has confirmed yet",
 # "waiting to be acknowledged") or after it ("acks outstanding", "acknowledgement pending"). Unacknowledged,
@@ -96,7 +116,9 @@ def _rx(*alts: str) -> re.Pattern[str]:
 _ACKING = r"(ack|acks|acked|ack'd|acknowledg\w*|confirm\w*|sign\w* off|signoffs?)"
 _NOT_YET_ACKED = (
     r"\b(pending|outstanding|await\w*|wait\w*|need\w*|requir\w*|missing|without|not yet|yet to|still to"
-    r"|not been|nobody|no one|no-one|never)\b\W+(\w+\W+){0,3}?" + _ACKING + r"\b",
+    r"|not been|nobody|no one|no-one|never|(?:has|have|had|got) to|must|ought to|supposed to)\b\W+(\w+\W+){0,4}?"
+    + _ACKING
+    + r"\b",
     r"\b" + _ACKING + r"\W+(\w+\W+){0,2}?(pending|outstanding|missing|needed|required|due|yet)\b",
 )
 
@@ -303,14 +325,10 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\baverage\b",
             r"\bmean\b",
-            r"\bmax(imum)?\b",
-            r"\bmin(imum)?\b",
-            r"\bpeak\b",
-            r"\bhighest\b",
-            r"\blowest\b",
+            *MAX_WORDS,
+            *MIN_WORDS,
             r"\bstatistics\b",
             r"\bstats\b",
-            r"\bhow (high|low|hot)\b.*\b(get|go|reach|was)\b",
             r"\btrend\b",
         ),
     ),
@@ -823,6 +841,7 @@ class Router:
             + [rx for _f, rx in _FAULT_WORDS]
             + [frames.REASON, frames.STOP_EVENT]
             + [frames.DURATION, frames.STANDSTILL, frames.MOST, frames.LOST_TIME, frames.WHICH_MACHINE]
+            + [frames.TOP, frames.TIME_LOST, frames.CAUSE]
             + [frames.WHEN_FIRST, frames.LIMIT, frames.UNDER, frames.CROSS]
         )
         self._check_procedures = procedure_words is not None
@@ -1048,6 +1067,12 @@ class Router:
                 )
 
         intent = next((name for name, rx in INTENTS if rx.search(low)), None)
+        # An acknowledgement not yet given is asked about the alarms, never about who gave one: "which alarms
+        # are still waiting for somebody to acknowledge them?" read "somebody ... acknowledge" as a
+        # who-did-what question and answered who acknowledged what, while two alarms stood unacknowledged
+        # (qa10 Q10-3). Nobody did it, so the answer is the alarms waiting, as the alarm list shows them.
+        if intent == "who" and self._alarm_state(low) == "unacknowledged":
+            intent = "alarms"
         # A reason asked about a named machine's stop, in any frame ("capper stopped - reason?", "what's
         # behind the labeller fault", "the filler went kaput, why"): its last stop and cause, never the
         # fault code now or a bare stop list (`frames`).
@@ -1059,8 +1084,22 @@ class Router:
         # Time lost, in any words: which machine lost the most ("which machine lost us the most time
         # tonight?") ranks the machines by downtime; a length of a standstill ("for how many minutes was
         # the whole line down?") is the downtime: the line's without a machine (`frames`).
-        rank = frames.asks_downtime_rank(low) and len(mids) != 1 and intent not in _OWN_FRAMES
-        if rank or (intent in (None, "stops", "value", "status", "stats") and frames.asks_downtime(low)):
+        # The biggest contributor to the downtime ("what was the biggest downtime contributor?", "main
+        # cause of downtime", "which unit was responsible for the most lost minutes?"): the Stops table's
+        # time by reason, naming machines and minutes; "which machine" ranks the machines (`frames`).
+        cause = frames.asks_downtime_cause(low) if intent not in _OWN_FRAMES else None
+        if cause == "machine" and len(mids) == 1:
+            cause = "reason"  # one machine named: where its time went
+        rank = (
+            (cause == "machine" or frames.asks_downtime_rank(low))
+            and len(mids) != 1
+            and intent not in _OWN_FRAMES
+        )
+        if (
+            rank
+            or cause
+            or (intent in (None, "stops", "value", "status", "stats") and frames.asks_downtime(low))
+        ):
             intent = "stops"
         # When a signal first reached its alarm limit (`frames`): a time in the record, not the value now.
         crossing = frames.asks_limit_crossing(low) if intent in (None, "value", "stats", "alarms") else None
@@ -1197,6 +1236,8 @@ class Router:
                 per_machine("event_sequence", start=start, end=end, kind=kind, fault=fault)
         elif intent == "stops" and rank:
             route.calls.append(ToolCall("machine_states", {"start": start, "end": end, "focus": "rank"}))
+        elif intent == "stops" and cause == "reason":
+            per_machine("machine_states", start=start, end=end, focus="cause")
         elif intent == "stops":
             focus = (
                 "downtime"
@@ -1302,9 +1343,9 @@ class Router:
                 elif intent == "stats" or (ts is not None and ts.point is None):
                     stat = (
                         "max"
-                        if re.search(r"\b(max(imum)?|peak|highest|how high|how hot)\b", low)
+                        if _MAX.search(low)
                         else "min"
-                        if re.search(r"\b(min(imum)?|lowest|how low)\b", low)
+                        if _MIN.search(low)
                         else "mean"
                         if re.search(r"\b(average|mean)\b", low)
                         else None

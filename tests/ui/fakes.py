@@ -64,6 +64,7 @@ class FakeRuntime:
         self._lock = threading.Lock()
         self._state = state
         self._detail = ""
+        self._link_lost_at: float | None = None  # as the runtime: when the link went (None: up)
         self._pending: list[SampleBatch] = []
         self._events: list[JournalEvent] = []
         self._problems: list[TagProblem] = []
@@ -148,7 +149,7 @@ class FakeRuntime:
             batches, self._pending = self._pending, []
             events, self._events = self._events, []
             problems, self._problems = self._problems, []
-            state, detail = self._state, self._detail
+            state, detail, lost_at = self._state, self._detail, self._link_lost_at
         if self.auto and state == ConnectionState.CONNECTED:
             batches.append(self.synthetic_batch())
         if self.feed_alarms and self.alarms is not None:
@@ -165,6 +166,7 @@ class FakeRuntime:
             problems=problems,
             dropped_batches=dropped,
             alarms=alarms,
+            link_lost_at=lost_at,
         )
 
     def write_value(self, tag: str, value: float, user: User | str) -> concurrent.futures.Future[WriteResult]:
@@ -219,8 +221,14 @@ class FakeRuntime:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     # --- test controls ------------------------------------------------------------------------
-    def set_state(self, state: ConnectionState, detail: str = "") -> None:
+    def set_state(self, state: ConnectionState, detail: str = "", at: float | None = None) -> None:
+        """The connector's state; `at`: when a link that was up went (default now), the instant
+        the runtime keeps for the outage (hmi.app.runtime: the session's)."""
         with self._lock:
+            if self._state == ConnectionState.CONNECTED and state != ConnectionState.CONNECTED:
+                self._link_lost_at = time.time() if at is None else at
+            elif state == ConnectionState.CONNECTED:
+                self._link_lost_at = None
             if state != self._state:
                 sev = (
                     Severity.WARNING

@@ -8,29 +8,18 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from hmi.core.alarms.model import AlarmRecord, state_and_since
-from hmi.ui.main_window import MainWindow
+from tests.helpers.alarm_window import alarm_list_window
 from widgets.alarm_model import COL_MESSAGE, COL_VALUE
 from widgets.alarm_store import AlarmView
 from widgets.alarm_table import VIEW_ORDER
 from widgets.formatting import format_timestamp
 
-from .fakes import SUPERVISOR, simulate_fault
 from .test_alarm_screens import _save
 
 
 @pytest.fixture
 def touch_window(qtbot, themed_app, make_runtime, demo_config):
-    rt = make_runtime(demo_config, alarms=True)
-    simulate_fault(rt)
-    win = MainWindow(rt, demo_config, user=SUPERVISOR, touch=True)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
-    win.show_alarm_list()
-    qtbot.wait(50)
-    return win
+    return alarm_list_window(qtbot, make_runtime, demo_config)[1]
 
 
 def _buttons(t) -> set[int]:

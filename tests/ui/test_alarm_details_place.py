@@ -14,10 +14,11 @@ from PySide6.QtCore import QPoint, QRect, Qt
 
 from hmi.core.alarms.model import AlarmRecord
 from hmi.ui.main_window import MainWindow
+from tests.helpers.alarm_window import alarm_list_window
 from widgets.alarm_model import COL_MESSAGE
 from widgets.alarm_store import AlarmView
 
-from .fakes import OPERATOR, SUPERVISOR, simulate_fault
+from .fakes import OPERATOR
 
 # Alarms that are not raised by the fault script: each step may raise one (a trip or a limit).
 NEW_ALARMS = [
@@ -31,17 +32,7 @@ NEW_ALARMS = [
 
 @pytest.fixture
 def touch_window(qtbot, themed_app, make_runtime, demo_config):
-    rt = make_runtime(demo_config, alarms=True)
-    simulate_fault(rt)
-    win = MainWindow(rt, demo_config, user=SUPERVISOR, touch=True)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
-    win.show_alarm_list()
-    qtbot.wait(50)
-    return rt, win
+    return alarm_list_window(qtbot, make_runtime, demo_config)
 
 
 def hidden_unacknowledged(win: MainWindow) -> list[str]:

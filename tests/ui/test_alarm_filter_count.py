@@ -13,25 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hmi.ui.main_window import MainWindow
+from tests.helpers.alarm_window import alarm_list_window
 from widgets.alarm_store import AlarmView
 from widgets.alarm_table import VIEW_ORDER
-
-from .fakes import SUPERVISOR, simulate_fault
 
 
 @pytest.fixture
 def window(qtbot, themed_app, make_runtime, demo_config):
     """One window for all the examples (hypothesis reuses it; each example starts from "Show all")."""
-    rt = make_runtime(demo_config, alarms=True)
-    simulate_fault(rt)
-    win = MainWindow(rt, demo_config, user=SUPERVISOR)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
-    win.show_alarm_list()
-    return win
+    return alarm_list_window(qtbot, make_runtime, demo_config, size=(1920, 1080), touch=None)[1]
 
 
 def _shown(win: MainWindow) -> int:

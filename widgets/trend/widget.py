@@ -102,6 +102,7 @@ class TrendWidget(QWidget):
         self._last_progress = 0.0
         self._closed = False
         self._mode_text: str | None = None  # a host's own mode word (the review's playback state)
+        self._shown = True  # False while a host says its pane is behind another tab: no frames drawn
         self.frames = 0
 
         self._build_ui()
@@ -748,8 +749,18 @@ class TrendWidget(QWidget):
     def _on_live(self, changed: np.ndarray) -> None:
         self.view.dirty.update(changed.tolist())
 
+    def set_shown(self, shown: bool) -> None:
+        """The host's word on whether the chart can be seen (its dock's tab in front). Behind another
+        tab the live chart drew every frame for nobody (a third of the GUI thread's busy time at 1280
+        touch, bench/gui_thread_load.py); samples still arrive in the buffers and the first frame
+        after it comes to the front is drawn whole."""
+        if shown and not self._shown:
+            self._shown = True
+            self.refresh(force=True)
+        self._shown = shown
+
     def _on_timer(self) -> None:
-        if self.view.live_mode or self.view.dirty:
+        if self._shown and (self.view.live_mode or self.view.dirty):
             self.refresh()
 
     def _on_user_range(self) -> None:

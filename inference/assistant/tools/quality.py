@@ -19,13 +19,14 @@ import numpy as np
 
 from hmi.core.journal_read import JournalError
 from hmi.core.production.journal_io import counter_counts
-from hmi.core.qc_figures import CAMERA_VS_LINE, RejectShare, inspection_mask
+from hmi.core.qc_figures import CAMERA_VS_LINE, RejectShare, inspection_mask, rolling_rate_caption
 from inference.assistant import i18n
 from inference.assistant.journal_access import Ev, JournalSource
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import PlantTools
 from inference.assistant.tools.fmt import fmt_num
 from inference.assistant.tools.stats import time_weighted
+from inference.qc.inspector import DEFAULT_MIN_COUNT, DEFAULT_WINDOW
 
 _OK = ("ok", "pass", "good", "accept", "accepted")
 
@@ -169,11 +170,24 @@ class QcRates(Tool):
             share = RejectShare(len(defects), self._inspections(ctx, rate_name, a, b))
             if share.inspected:
                 parts.append(f"Visual QC (camera) from {rng}: {share.text()}.")
-        if qc_rate is not None:
+        rolling_text: str | None = None
+        if qc_rate is not None and rate_name is not None:
             t, now_v, now_ts, peak, peak_ts, mean = qc_rate
             qc_rate_pct = round(now_v, 2) if not math.isnan(now_v) else None
-            window = t.description or t.label
-            txt = f"Rolling defect rate {fmt_num(round(now_v, 2), '%')} at {ctx.fmt_t(now_ts)} ({window})"
+            # What the rolling figure covers, as the Quality panel captions it (hmi.core.qc_figures): the
+            # last 200 images, or the fewer the window held then. Never the asked window's share (qa10
+            # Q10-2: the handover gave the rolling 5.50 % as the shift's defect rate).
+            seen = self._images_in_window(ctx, rate_name, now_ts)
+            window = rolling_rate_caption(seen, DEFAULT_WINDOW)
+            if seen < DEFAULT_MIN_COUNT:
+                # A Good rate needs DEFAULT_MIN_COUNT images: fewer in the record means it does not hold
+                # the images behind the figure (another writer, a record begun mid-run), so what the tag
+                # says it covers is all that is known.
+                window, seen = t.description or window, DEFAULT_WINDOW
+            rolling_text = (
+                f"rolling defect rate {fmt_num(round(now_v, 2), '%')} at {ctx.fmt_t(now_ts)} ({window})"
+            )
+            txt = rolling_text[0].upper() + rolling_text[1:]
             if peak is not None:
                 txt += f"; peak {fmt_num(round(peak, 2), '%')} at {ctx.fmt_t(peak_ts)}"
             if mean is not None:
@@ -185,11 +199,13 @@ class QcRates(Tool):
             sources.append(
                 Source(
                     "trend",
-                    f"{t.label} {rng}",
+                    # The trend of the rolling figure over the window, said as such: "[18] QC defect rate
+                    # 22:00 to 02:48" read as the shift's rate (qa10 Q10-2).
+                    f"{t.label} trend ({window}) {rng}",
                     {"tag": t.name, "t": round(now_ts, 3), "t0": round(a, 3), "t1": round(b, 3)},
                 )
             )
-            win = "".join(ch for ch in window if ch.isdigit()) or "N"
+            win = f"{seen:,}"  # the images the rolling figure covers, as in the English caption
             for lang in i18n.LANGS:
                 loc[lang].append(
                     i18n.msg(
@@ -235,6 +251,10 @@ class QcRates(Tool):
             "qc_defect_rate_pct": qc_rate_pct,
             "qc_share_inspected": share.inspected if share is not None else None,
             "qc_share_pct": round(share.pct, 2) if share is not None and share.pct is not None else None,
+            # The wordings, said once here and quoted by the handover: the counted share over the asked
+            # window, and the rolling rate labelled as what it is.
+            "qc_share_text": share.text() if share is not None and share.inspected else None,
+            "qc_rolling_text": rolling_text,
             "qc_classes": dict(classes),
             "qc_last_reject": ctx.fmt_t(defects[-1].ts) if defects else None,
         }
@@ -302,6 +322,18 @@ class QcRates(Tool):
         """Images the camera inspected in [a, b): one defect-rate sample each (hmi.core.qc_figures)."""
         s = ctx.need_journal().samples([tag], a, b)[tag]
         return int(inspection_mask(s.status, s.value).sum()) if len(s) else 0
+
+    @staticmethod
+    def _images_in_window(ctx: PlantTools, tag: str, at: float) -> int:
+        """Images in the rolling window at `at`: the inspections journaled up to then, at most the window
+        (the inspector's window is DEFAULT_WINDOW images; it starts empty with the inspector)."""
+        j = ctx.need_journal()
+        lo, _hi = j.span()
+        if lo is None:
+            return 0
+        s = j.samples([tag], lo, at + 1e-3)[tag]
+        n = int(inspection_mask(s.status, s.value).sum()) if len(s) else 0
+        return min(n, DEFAULT_WINDOW)
 
     @staticmethod
     def _rate_tag(

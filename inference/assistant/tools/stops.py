@@ -13,6 +13,7 @@ import numpy as np
 from hmi.core.alarms.event_codec import AlarmTransition, TransitionCause, transition_of, transitions
 from hmi.core.journal_read import JournalError
 from hmi.core.production.oee import LINE, ProductionAnalysis
+from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import Stop as MachineStop
 from inference.assistant import i18n
 from inference.assistant.journal_access import AssistantJournal, Ev
@@ -546,9 +547,14 @@ class _StopRow:
     # Why a stop of the production model has no reason (Stop.without_reason: "unclassified" only
     # when it needs one; a short stop needs none), as the Stops table says it.
     no_reason: str = "unclassified"
+    # The reason as the Production view's Stops table words it (Stop.reason_label: "Jam (U-JAM)",
+    # "short stop (speed loss)"); "" without a production model.
+    label: str = ""
 
     @classmethod
-    def of(cls, s: MachineStop, a: float, b: float, state: str = "") -> _StopRow:
+    def of(
+        cls, s: MachineStop, a: float, b: float, state: str = "", setup: ProductionSetup | None = None
+    ) -> _StopRow:
         """`state`: the machine's state at the stop's start (`_state_at`). Never the state tag's OEE
         category (`s.state_cat`): the demo maps "Stopped" to planned_stop, and a handover read that
         as "Filler planned at 00:44:38" for start-up stops the model calls unplanned (qa9 Q9-11);
@@ -565,6 +571,7 @@ class _StopRow:
             s.short,
             None,
             s.without_reason,
+            s.reason_label(setup) if setup is not None else "",
         )
 
     @classmethod
@@ -575,9 +582,14 @@ class _StopRow:
     def text(self, ctx: PlantTools) -> str:
         if self.end is None:
             return f"{ctx.fmt_t(self.start)} {self.state}" + (f": {self.reason}" if self.reason else "")
-        what = self.reason or self.no_reason
+        what = self.cause
         kind = f"{self.category}{' short' if self.short else ''}"
         return f"{ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)} ({fmt_duration(self.end - self.start)}, {kind}, {what})"
+
+    @property
+    def cause(self) -> str:
+        """The stop's reason as the Stops table says it, or why it has none."""
+        return self.label or self.reason or self.no_reason
 
     def fact(self, ctx: PlantTools) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -586,6 +598,8 @@ class _StopRow:
             "state": self.state or None,
             "reason": self.reason or None,
         }
+        if self.label:
+            out["reason_text"] = self.label
         if self.end is not None:
             out |= {
                 "end": ctx.fmt_t(self.end),
@@ -621,10 +635,39 @@ class _Ranking:
     top_s: float
 
 
-def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng: str) -> _Ranking:
+def _by_reason(rows: list[_StopRow]) -> list[tuple[str, float, int]]:
+    """(reason as the Stops table says it, seconds in the range, stops) of these stops, most time
+    first; equal times keep the order the reasons first came in."""
+    acc: dict[str, list[float]] = {}
+    for r in rows:
+        t = acc.setdefault(r.cause, [0.0, 0])
+        t[0] += r.seconds
+        t[1] += 1
+    return sorted(((k, v[0], int(v[1])) for k, v in acc.items()), key=lambda x: -x[1])
+
+
+def _reasons_text(rows: list[_StopRow]) -> str:
+    """ "Bearing failure (U-BEARING) 3 min 6 s, short stop (speed loss) 8 s": where a machine's time went."""
+    return ", ".join(f"{label} {fmt_duration(sec)}" for label, sec, _n in _by_reason(rows) if sec > 0)
+
+
+COUNTED_STOPS = (
+    "each stop of the Production view's Stops table, from its start to running again, short stops"
+    " included; the line's OEE counts short stops as speed loss, not downtime"
+)
+
+
+def _ranking(
+    ctx: PlantTools,
+    facts_all: list[dict[str, Any]],
+    model: bool,
+    rng: str,
+    rows_of: dict[str, list[_StopRow]] | None = None,
+) -> _Ranking:
     """Rank machines by their downtime (`downtime_s` of each machine's facts: the production model's
     stops, the Stops table's, when there is one), most first; ties keep the line order. Says what is
-    counted, so "lost time" is not read as the line's downtime or as a count of stops."""
+    counted, so "lost time" is not read as the line's downtime or as a count of stops. `rows_of`: each
+    machine's Stops table rows, so the lead says what the most time went to (the reasons, in minutes)."""
     ranked = sorted(facts_all, key=lambda f: -f["downtime_s"])
     name = ctx.catalog.machine_name
 
@@ -640,8 +683,7 @@ def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng:
         items.append(f"{name(f['machine'])} {fmt_duration(f['downtime_s'])} ({what})")
     top = ranked[0]
     counted = (
-        "each stop of the Production view's Stops table, from its start to running again, short stops"
-        " included; the line's OEE counts short stops as speed loss, not downtime"
+        COUNTED_STOPS
         if model
         else "time Stopped or Faulted from the machines' state changes (no production model in the journal)"
     )
@@ -652,9 +694,15 @@ def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng:
     else:
         tied = [f for f in ranked if f["downtime_s"] == top["downtime_s"]]
         lead = " and ".join(name(f["machine"]) for f in tied)
+        went = [
+            f"{name(f['machine'])}: {why}" if len(tied) > 1 else why
+            for f in tied
+            if (why := _reasons_text((rows_of or {}).get(f["machine"], [])))
+        ]
+        to = f": {'; '.join(went)}" if went else ""
         text = (
-            f"Most time lost from {rng}: {lead} ({fmt_duration(top['downtime_s'])}). Machines by time lost"
-            f" to stops (counted: {counted}): " + "; ".join(items) + "."
+            f"Most time lost from {rng}: {lead} ({fmt_duration(top['downtime_s'])}{to}). Machines by time"
+            f" lost to stops (counted: {counted}): " + "; ".join(items) + "."
         )
         de = (
             f"Am meisten Zeit verloren ({rng}): {lead} ({fmt_duration(top['downtime_s'])}). Nach"
@@ -667,6 +715,81 @@ def _ranking(ctx: PlantTools, facts_all: list[dict[str, Any]], model: bool, rng:
         )
     facts = [{"machine": f["machine"], "downtime_s": f["downtime_s"], "stops": f["stops"]} for f in ranked]
     return _Ranking(text, {"de": de, "zh": zh}, facts, name(top["machine"]), float(top["downtime_s"]))
+
+
+def _causes(ctx: PlantTools, rows_of: dict[str, list[_StopRow]], rng: str) -> _Ranking:
+    """The biggest contributors to the downtime: the Stops table's time grouped by reason (as the table
+    words it), most first, each with the machines it stopped and their minutes; and the single biggest
+    machine-and-reason when that is not the top reason's own. Ties are all named."""
+    name = ctx.catalog.machine_name
+    per: dict[str, list[tuple[str, float, int]]] = {}  # reason -> (machine, seconds, stops)
+    for mid, rows in rows_of.items():
+        for label, sec, n in _by_reason(rows):
+            per.setdefault(label, []).append((mid, sec, n))
+    totals = sorted(
+        (
+            (label, sum(x[1] for x in ms), sum(x[2] for x in ms), sorted(ms, key=lambda x: -x[1]))
+            for label, ms in per.items()
+        ),
+        key=lambda t: -t[1],
+    )
+    facts = [
+        {
+            "reason": label,
+            "downtime_s": round(sec),
+            "stops": n,
+            "machines": [{"machine": m, "downtime_s": round(ms_s), "stops": k} for m, ms_s, k in ms],
+        }
+        for label, sec, n, ms in totals
+    ]
+    if not totals or totals[0][1] <= 0:
+        text = f"No machine lost time to stops from {rng} (counted: {COUNTED_STOPS})."
+        return _Ranking(
+            text,
+            {"de": f"Keine Maschine hatte Stillstandszeit ({rng}).", "zh": f"{rng}期间没有机器停机。"},
+            facts,
+            "",
+            0.0,
+        )
+
+    def where(ms: list[tuple[str, float, int]]) -> str:
+        if len(ms) == 1:
+            m, _sec, k = ms[0]
+            return f"{name(m)}, {k} stop{'s' if k != 1 else ''}"
+        return ", ".join(f"{name(m)} {fmt_duration(sec)}" for m, sec, _k in ms)
+
+    top_s = totals[0][1]
+    tied = [t for t in totals if round(t[1]) == round(top_s)]
+    lead = "; ".join(f"{label}, {fmt_duration(sec)} ({where(ms)})" for label, sec, _n, ms in tied)
+    text = f"Biggest contributor to the downtime from {rng}: {lead}."
+    # One machine's one reason may be bigger than any piece of the top reason ("Jam" on three machines
+    # leads, the Filler's bearing failure is the single biggest stretch): say it too.
+    pairs = sorted(((label, m, sec) for label, ms in per.items() for m, sec, _k in ms), key=lambda x: -x[2])
+    top_pair = pairs[0]
+    if len(tied) == 1 and (top_pair[0] != tied[0][0] or len(tied[0][3]) > 1):
+        text += (
+            f" The biggest single machine and reason: {name(top_pair[1])}, {top_pair[0]},"
+            f" {fmt_duration(top_pair[2])}."
+        )
+    text += (
+        f" Time lost by reason (counted: {COUNTED_STOPS}): "
+        + "; ".join(f"{label} {fmt_duration(sec)} ({where(ms)})" for label, sec, _n, ms in totals if sec > 0)
+        + "."
+    )
+    de_lead = "; ".join(
+        f"{label}, {fmt_duration(sec)} ({', '.join(i18n.machine(m, 'de', name(m)) for m, _s, _k in ms)})"
+        for label, sec, _n, ms in tied
+    )
+    zh_lead = "；".join(
+        f"{label}，{fmt_duration(sec)}（{'、'.join(i18n.machine(m, 'zh', name(m)) for m, _s, _k in ms)}）"
+        for label, sec, _n, ms in tied
+    )
+    localized = {
+        "de": f"Größter Anteil an der Stillstandszeit ({rng}): {de_lead}.",
+        "zh": f"{rng}停机时间的最大来源：{zh_lead}。",
+    }
+    top_machine = name(tied[0][3][0][0])
+    return _Ranking(text, localized, facts, f"{top_machine}|{tied[0][0]}", float(top_s))
 
 
 def _of_kind(row: _StopRow, kind: str, production: ProductionAnalysis | None) -> bool:
@@ -702,7 +825,8 @@ class MachineStates(Tool):
     params = (
         Param("machine", "str"),
         *TIME_PARAMS,
-        Param("focus", "str", enum=("stops", "downtime", "rank")),
+        # rank: the machines by time lost; cause: the time lost by reason (the biggest contributor)
+        Param("focus", "str", enum=("stops", "downtime", "rank", "cause")),
         # Only the stops of this kind: a fault ("Jam": the stop's reason, code or text, names it) or
         # the state they began in ("Faulted").
         Param("fault", "str"),
@@ -720,6 +844,8 @@ class MachineStates(Tool):
         evs_all = j.events(None, b, kinds=["machine_state"], sources=mids)
         production = _production(ctx, a, b)
         analysis = list(production.stops) if production is not None else None
+        setup = production.setup if production is not None else None
+        rows_of: dict[str, list[_StopRow]] = {}  # each machine's stops, as its Stops table rows
         for mid in mids:
             evs = [e for e in evs_all if e.source == mid]
             before = [e for e in evs if e.ts < a]
@@ -742,7 +868,7 @@ class MachineStates(Tool):
                 # The stops of the production model: the Production view's Stops table and the
                 # shift report's (qa3: "0 stops, down 3 s" beside a listed 13:42:48-13:42:56 stop).
                 stops = [
-                    _StopRow.of(s, a, b, _state_at(ctx, mid, s.start))
+                    _StopRow.of(s, a, b, _state_at(ctx, mid, s.start), setup)
                     for s in analysis
                     if s.machine == mid and s.start < b and s.end > a
                 ]
@@ -753,7 +879,8 @@ class MachineStates(Tool):
             if kind:
                 stops = [s for s in stops if _of_kind(s, kind, production)]
                 down = sum(s.seconds for s in stops)
-            reasons = Counter(s.reason or (s.no_reason if s.end is not None else s.state) for s in stops)
+            rows_of[mid] = stops
+            reasons = Counter(s.cause if s.end is not None else (s.reason or s.state) for s in stops)
             f: dict[str, Any] = {
                 "machine": mid,
                 "range": rng,
@@ -879,19 +1006,30 @@ class MachineStates(Tool):
             )
         keys: list[str] = []
         body = head + " ".join(lines) + tail
-        if focus == "rank" and len(facts_all) > 1:
-            ranking = _ranking(ctx, facts_all, production is not None, rng)
-            keys = [ranking.top_name, fmt_duration(ranking.top_s)]
+        ranking: _Ranking | None = None
+        if focus == "cause" and analysis is not None:
+            ranking = _causes(ctx, rows_of, rng)
+            facts_line["by_reason"] = ranking.facts
+        elif focus in ("rank", "cause") and len(facts_all) > 1:
+            # "cause" without a production model: no reasons to group, the machines by time lost.
+            ranking = _ranking(ctx, facts_all, production is not None, rng, rows_of)
+            facts_line["ranking"] = ranking.facts
+        if ranking is not None:
+            # The lead names what lost the most (machine, reason, minutes), then what it is made of.
+            keys = [
+                k
+                for k in (*ranking.top_name.split("|"), fmt_duration(ranking.top_s))
+                if k and ranking.top_s > 0
+            ]
             line_txt = (
                 f" The line was down {fmt_duration(line_down)} in total (Production view, Line row)."
                 if line_down is not None
                 else ""
             )
             body = ranking.text + line_txt + " Per machine: " + " ".join(lines)
-            facts_line["ranking"] = ranking.facts
             for lang in i18n.LANGS:
                 loc[lang] = [ranking.localized[lang]]
-        elif line_down is not None and focus == "downtime":
+        if ranking is None and line_down is not None and focus == "downtime":
             keys = [fmt_duration(line_down)]
             # The figure asked for first: the line's downtime, then what it is made of.
             body = (
@@ -900,7 +1038,7 @@ class MachineStates(Tool):
                 + " Per machine: "
                 + " ".join(lines)
             )
-        if len(facts_all) == 1:
+        if len(facts_all) == 1 and not (focus == "cause" and analysis is not None):
             f0 = facts_all[0]
             keys = [fmt_duration(f0["downtime_s"])] if focus == "downtime" else [f"{f0['stops']} stop"]
         if kind:
