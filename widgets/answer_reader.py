@@ -111,7 +111,8 @@ class AnswerReader(QFrame):
 
     def area(self) -> QRect:
         """Where it goes: the most room on the screen clear of what it keeps clear."""
-        screen = self.parentWidget().screen() if self.parentWidget() is not None else self.screen()
+        parent = self.parentWidget()
+        screen = parent.screen() if parent is not None else self.screen()
         keep = [global_rect(w) for w in self.keep if showing(w)]
         return largest_clear(screen.availableGeometry(), keep)
 
