@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
 from widgets.scene_frame import move_items_in_view
@@ -39,22 +39,97 @@ _LIMIT_LINE_Z = -15
 _LIMIT_LABEL_Z = 40
 
 
-class StateAxis(pg.AxisItem):
+def _line_px(font: QFont | None) -> float:
+    """The height a tick label takes: its font's whole line."""
+    return QFontMetricsF(font or QFont()).height()
+
+
+def _apart(
+    texts: list[tuple[QRectF, Any, str]], line: float, height: float | None = None
+) -> list[tuple[QRectF, Any, str]]:
+    """The labels that do not touch one kept before them (in pyqtgraph's order: the major level
+    first, from the lowest value up): pyqtgraph draws its major level however crowded, and the
+    names of a state axis in a short band were drawn over each other (qa9 Q9-16, Q9-30). `height`
+    (a vertical axis): a label whose line would stick out of the axis is left out too (it ran into
+    the next row's in a stacked chart). A label left out is left out whole, never shortened; its
+    tick stays, and the pen table names the value."""
+    kept: list[tuple[QRectF, Any, str]] = []
+    boxes: list[QRectF] = []
+    for rect, flags, text in texts:
+        c = rect.center()
+        line_box = QRectF(rect.left(), c.y() - line / 2, rect.width(), line)
+        if height is not None and (line_box.top() < -0.5 or line_box.bottom() > height + 0.5):
+            continue
+        box = line_box.adjusted(-1, -0.5, 1, 0.5)
+        if any(box.intersects(b) for b in boxes):
+            continue
+        kept.append((rect, flags, text))
+        boxes.append(box)
+    return kept
+
+
+class _ApartLabels:
+    """An axis whose labels never overlap and whose title shows only where it fits whole."""
+
+    def generateDrawSpecs(self, p: QPainter) -> Any:
+        specs = super().generateDrawSpecs(p)  # type: ignore[misc]
+        if specs is None:
+            return None
+        axis_spec, ticks, texts = specs
+        vertical = self.orientation in ("left", "right")  # type: ignore[attr-defined]
+        height = float(self.size().height()) if vertical else None  # type: ignore[attr-defined]
+        return axis_spec, ticks, _apart(texts, _line_px(self.style["tickFont"]), height)  # type: ignore[attr-defined]
+
+    def _fit_title(self) -> None:
+        """A title longer than its axis (a short row of a stacked chart) ran into the next row's:
+        it is left out there (the pen table's Axis column names every pen's axis)."""
+        label = self.label  # type: ignore[attr-defined]
+        text = label.toPlainText().strip()
+        m = label.document().documentMargin()
+        length = self.size().height() if self.orientation in ("left", "right") else self.size().width()  # type: ignore[attr-defined]
+        fits = bool(text) and label.boundingRect().width() - 2 * m <= length
+        if label.isVisible() != fits:
+            self.showLabel(fits)  # type: ignore[attr-defined]
+
+    def resizeEvent(self, ev: Any = None) -> None:
+        super().resizeEvent(ev)  # type: ignore[misc]
+        self._fit_title()
+
+    def setLabel(self, *args: Any, **kw: Any) -> None:
+        super().setLabel(*args, **kw)  # type: ignore[misc]
+        self._fit_title()
+
+
+class ValueAxis(_ApartLabels, pg.AxisItem):
+    """Y axis of an analog pen group."""
+
+
+class StateAxis(_ApartLabels, pg.AxisItem):
     """Y axis of a boolean or enumeration: ticks at the states, labelled with their names."""
 
     def __init__(self, states: dict[int, str], **kw: object) -> None:
         super().__init__("left", **kw)
         self.states = dict(states)
+        self.shown: frozenset[int] = frozenset()  # the states its pens draw in view
+
+    def set_shown(self, shown: frozenset[int]) -> None:
+        """The states the pens draw now: their names come first where not all names fit (the
+        level the line sits at is named, not "Stopped" and "Faulted" of a line that ran)."""
+        if shown != self.shown:
+            self.shown = shown
+            self.picture = None
+            self.update()
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
         vals = [float(k) for k in sorted(self.states) if minVal - 1e-9 <= k <= maxVal + 1e-9]
+        vals.sort(key=lambda v: round(v) not in self.shown)  # (stable: by value within each)
         return [(1.0, vals)]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [self.states.get(round(v), f"{v:g}") for v in values]
 
 
-class TimeAxis(pg.DateAxisItem):
+class TimeAxis(_ApartLabels, pg.DateAxisItem):
     """Local wall-clock time (the reviewers think in local time), with the date when the range spans days."""
 
 
@@ -69,10 +144,21 @@ class AxisGroup:
     shade: IntervalItem | None = None  # gaps, across the plot
     bf_shade: IntervalItem | None = None  # backfilled stretches, a faint hatch
     cursor: pg.InfiniteLine | None = None
+    applied_y: tuple[float, float] | None = None  # the y range this canvas gave the view last
 
     @property
     def is_state(self) -> bool:
         return bool(self.states)
+
+
+@dataclass(frozen=True)
+class AxisText:
+    """A text an axis paints: a tick's label or the axis' title, where it lies in the scene."""
+
+    axis: str  # the group's key, or "time"
+    text: str
+    rect: QRectF  # scene coordinates, the text's whole line height
+    whole: bool  # all of it inside what the axis paints (pyqtgraph clips its labels to that)
 
 
 def _font(pt: int = 9) -> QFont:
@@ -156,7 +242,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                 vb = pg.ViewBox(enableMenu=True, defaultPadding=0.0)
                 vb.setMouseEnabled(x=True, y=False)
                 vb.setBackgroundColor(None)
-                axis: pg.AxisItem = StateAxis(states) if states else pg.AxisItem("left")
+                axis: pg.AxisItem = StateAxis(states) if states else ValueAxis("left")
                 self._style_axis(axis)
                 axis.linkToView(vb)
                 shade = IntervalItem(style.hatch(style.GAP_SHADE, Qt.BrushStyle.SolidPattern))
@@ -167,6 +253,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                 bf.setZValue(-19)
                 g = AxisGroup(key, title, vb, axis, yr, dict(states), shade, bf)
                 vb.sigYRangeChanged.connect(self._on_y_range)
+                vb.sigResized.connect(self._on_view_resized)
                 vb.sigRangeChangedManually.connect(self._on_manual)
                 self.groups[key] = g
             g.title, g.y_range = title, yr
@@ -177,24 +264,59 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
 
     def _apply_y(self, g: AxisGroup, band: tuple[float, float] | None = None) -> None:
         """Fixed engineering range, or automatic. `band`: in overlay mode a state group is drawn
-        in a strip of the plot (fractions of its height, from the bottom), not across all of it."""
+        in a strip of the plot (fractions of its height, from the bottom), not across all of it.
+
+        A fixed range leaves half a label's line above its top value and below its bottom one, so
+        the end labels lie within the axis: in a stacked chart an axis' "0" or "Stopped" ran into
+        the next row's top label, and an axis leaves out a label it cannot show whole (_apart)."""
         if g.y_range is not None:
             lo, hi = g.y_range
             g.vb.disableAutoRange(pg.ViewBox.YAxis)
+            edge_px = _line_px(_font(8)) / 2 + 1
+            h = float(g.vb.height())
             if g.is_state:
-                y0, size = lo - 0.35, (hi - lo) + 0.7
+                pad = 0.35
+                if band is None and h > 2 * edge_px and hi > lo:
+                    pad = max(pad, edge_px * (hi - lo) / (h - 2 * edge_px))
+                y0, size = lo - pad, (hi - lo) + 2 * pad
                 if band is not None:
                     a, b = band
                     full = size / (b - a)
-                    g.vb.setYRange(y0 - a * full, y0 - a * full + full, padding=0)
+                    y0, y1 = y0 - a * full, y0 - a * full + full
                 else:
-                    g.vb.setYRange(y0, y0 + size, padding=0)
-                return
-            pad = 0.04 * (hi - lo)
-            g.vb.setYRange(lo - pad, hi + pad, padding=0)
+                    y1 = y0 + size
+            else:
+                pad = 0.04 * (hi - lo)
+                if h > 2 * edge_px and hi > lo:
+                    pad = max(pad, edge_px * (hi - lo) / (h - 2 * edge_px))
+                y0, y1 = lo - pad, hi + pad
+            g.applied_y = (y0, y1)
+            if g.vb.viewRange()[1] != [y0, y1]:
+                g.vb.setYRange(y0, y1, padding=0)
         else:
+            g.applied_y = None
             g.vb.enableAutoRange(pg.ViewBox.YAxis)
             g.vb.setAutoVisible(y=True)
+
+    def _place_y(self, g: AxisGroup, resized: bool = False) -> None:
+        """g's y range for the plot's size now: its band (a state group in overlay beside analog
+        pens) and the room for its end labels follow the height. `resized`: only a range this
+        canvas set is redone, never one someone chose (the view's menu)."""
+        if resized:
+            now = g.vb.viewRange()[1]
+            if g.applied_y is None or not np.allclose(now, g.applied_y, rtol=1e-9, atol=1e-12):
+                return
+        groups = self.ordered_groups()
+        states = [x for x in groups if x.is_state]
+        band = None
+        if g.is_state and self.mode == "overlay" and len(groups) > len(states) and self._master is not None:
+            band = self.state_bands(float(self._master.height()))[states.index(g)]
+        self._apply_y(g, band)
+
+    def _on_view_resized(self, vb: pg.ViewBox) -> None:
+        for g in self.ordered_groups():
+            if g.vb is vb:
+                self._place_y(g, resized=True)
 
     def _style_axis(self, axis: pg.AxisItem) -> None:
         axis.setPen(pg.mkPen(style.AXIS_LINE))
@@ -209,6 +331,11 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             c = colour or style.AXIS_TEXT
             g.axis.setTextPen(pg.mkPen(c))
             g.axis.setLabel(g.title, color=c)
+
+    def set_states_shown(self, key: str, shown: frozenset[int]) -> None:
+        g = self.groups.get(key)
+        if g is not None and isinstance(g.axis, StateAxis):
+            g.axis.set_shown(shown)
 
     def ordered_groups(self) -> list[AxisGroup]:
         return [self.groups[k] for k in self._order if k in self.groups]
@@ -275,13 +402,7 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
                     g.vb.setXLink(master)
                 self.ci.layout.setRowStretchFactor(r + 1, 1 if g.is_state else 3)
             self.ci.addItem(self.time_axis, len(groups) + 1, 1)
-        state_groups = [g for g in groups if g.is_state]
-        for k, g in enumerate(state_groups):
-            if self.mode == "overlay" and len(groups) > len(state_groups):
-                f = min(0.22, 0.6 / len(state_groups))
-                self._apply_y(g, (k * f, (k + 1) * f - 0.02))
-            else:
-                self._apply_y(g)
+        self._place_y_ranges()
         self.lane_vb.setXLink(master)
         self.time_axis.linkToView(master)
         # horizontal grid from the first axis of each row, vertical from the time axis
@@ -307,6 +428,36 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
         if x_range is not None:
             self.set_x_range(*x_range)
 
+    def state_bands(self, height_px: float) -> list[tuple[float, float]]:
+        """Overlay mode beside analog pens: the strip of the plot (fractions of its height, from the
+        bottom) each state group is drawn in, in order. Each is tall enough for a line per state
+        where the plot has room (its names then all show), at least the share it always had
+        (0.22, less with many), and all of them together at most 0.6 of the plot: the rest is the
+        analog pens'. Where that is too little, the axis leaves out the names that would overlap."""
+        groups = [g for g in self.ordered_groups() if g.is_state]
+        if not groups:
+            return []
+        line = _line_px(_font(8))
+        base = min(0.22, 0.6 / len(groups))
+        want = []
+        for g in groups:
+            lo, hi = g.y_range if g.y_range is not None else (0.0, 1.0)
+            # (not laid out yet: the shares it always had, until the first resize places them)
+            want.append(max(base, ((hi - lo) + 0.7) * line / height_px) if height_px > 0 else base)
+        scale = min(1.0, 0.6 / sum(want))
+        # the lowest name is not cut at the plot's edge
+        bottom = 0.5 * line / height_px if height_px > 0 else 0.0
+        out = []
+        for f in want:
+            f *= scale
+            out.append((bottom, bottom + f - 0.02))
+            bottom += f
+        return out
+
+    def _place_y_ranges(self, resized: bool = False) -> None:
+        for g in self.ordered_groups():
+            self._place_y(g, resized)
+
     def _sync_geometry(self) -> None:
         master = self._master
         if master is None:
@@ -316,6 +467,49 @@ class TrendCanvas(pg.GraphicsLayoutWidget):
             if g.vb is not master and self.mode == "overlay":
                 g.vb.setGeometry(rect)
                 g.vb.linkedViewChanged(master, g.vb.XAxis)
+        self._place_y_ranges(resized=True)  # the state bands' share of the plot follows its height
+
+    def axis_texts(self) -> list[AxisText]:
+        """Every label and title the axes paint now, as pyqtgraph lays them out (its draw specs),
+        for the checks that no two overlap and none is cut."""
+        out: list[AxisText] = []
+        axes = [(g.key, g.axis) for g in self.ordered_groups()] + [("time", self.time_axis)]
+        img = QImage(4, 4, QImage.Format.Format_ARGB32)
+        p = QPainter(img)
+        try:
+            for key, ax in axes:
+                if not ax.isVisible() or ax.scene() is None:
+                    continue
+                font = ax.style["tickFont"] or QFont()
+                p.setFont(font)
+                specs = ax.generateDrawSpecs(p)
+                if specs is None:
+                    continue
+                fm = QFontMetricsF(font)
+                clip = ax.boundingRect()
+                for rect, _flags, text in specs[2]:
+                    # pyqtgraph measures 0.8 of the line, centred on the tick: the glyphs take all of it
+                    h = fm.height()
+                    w = max(rect.width(), fm.horizontalAdvance(text))
+                    x = rect.right() - w if ax.orientation == "left" else rect.left()
+                    full = QRectF(x, rect.center().y() - h / 2, w, h)
+                    ink = fm.tightBoundingRect(text).translated(
+                        rect.right() - fm.horizontalAdvance(text)
+                        if ax.orientation == "left"
+                        else rect.left(),
+                        full.top() + fm.ascent(),
+                    )
+                    whole = clip.adjusted(-0.5, -0.5, 0.5, 0.5).contains(ink)
+                    out.append(AxisText(key, text, ax.mapRectToScene(full), whole))
+                title = ax.label
+                if title.isVisible() and title.toPlainText().strip():
+                    m = title.document().documentMargin()
+                    r = title.mapRectToScene(title.boundingRect().adjusted(m, m, -m, -m))
+                    inside = self.sceneRect().adjusted(-0.5, -0.5, 0.5, 0.5).contains(r)
+                    out.append(AxisText(key, title.toPlainText().strip(), r, inside))
+        finally:
+            p.end()
+        return out
 
     # --- ranges -----------------------------------------------------------------------------------
     @property

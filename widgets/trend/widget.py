@@ -304,11 +304,19 @@ class TrendWidget(QWidget):
             self.set_range(t0, t1)
 
     def open_tag_at(self, tag: str, t_center: float, span_s: float | None = None) -> None:
-        """Show a tag around an instant (an alarm, an event): the current span centred on it, paused,
-        ending at now at the latest (`window_around`).
+        """A view of one tag around an instant (an alarm, an event): that tag alone, selected (its
+        normal band and alarm limits shown), the current span centred on the instant, paused,
+        ending at now at the latest (`window_around`). The pens on the chart before are not kept:
+        "Trend" on an alarm added its pen to whatever was there, and the supervisor looked for the
+        alarm's signal among unrelated pens, on an axis shared with them (qa9 Q9-30).
 
         Matches the main window's `trend_requested(tag, t_center)` signal.
         """
+        if not self.view.can_add(tag):
+            self.add_pen(tag)  # says why (a text tag, an unknown name); the chart stays as it was
+            return
+        for other in [p for p in self.view.pens if p != tag]:
+            self.remove_pen(other)
         span = float(span_s) if span_s else min(self.view.span, 3600.0)
         self.open_tag(tag, *window_around(t_center, span, self._clock()))
 
@@ -595,10 +603,24 @@ class TrendWidget(QWidget):
             c = self._curves[pen.tag]
             c["solid"].set_tail(pen.tail.solid_x, pen.tail.solid_y)
             c["dash"].set_tail(pen.tail.dashed_x, pen.tail.dashed_y)
+        if fr.bodies or fr.tails or fr.cleared_tails:
+            self._name_states_shown()
         if fr.lanes_due or view.lanes_due:
             self._update_lanes()
         self._update_readouts(force=force or fr.width_changed)
         self.frames += 1
+
+    def _name_states_shown(self) -> None:
+        """Each state axis names first the states its pens draw (canvas.StateAxis.set_shown)."""
+        for key, pens in self.view.pens_per_axis().items():
+            g = self.canvas.groups.get(key)
+            if g is None or not g.is_state:
+                continue
+            parts = [(p.body.solid_y, p.body.dashed_y, p.tail.solid_y, p.tail.dashed_y) for p in pens if p.visible]
+            ys = [a for four in parts for a in four if len(a)]
+            y = np.concatenate(ys) if ys else np.empty(0)
+            y = y[np.isfinite(y)]
+            self.canvas.set_states_shown(key, frozenset(int(v) for v in np.unique(np.round(y))))
 
     def _plot_px(self) -> int:
         # whole multiples of 16 px: a few pixels of resize do not rebuild every pen

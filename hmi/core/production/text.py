@@ -30,8 +30,10 @@ def minutes(seconds: float | None) -> str:
 
 
 def clock_duration(seconds: float) -> str:
-    """12:34 (mm:ss) below an hour, 1 h 05 min above."""
-    s = max(0, int(seconds))
+    """12:34 (mm:ss) below an hour, 1 h 05 min above. Rounded to the nearest second, as the assistant
+    and the handover say a duration (inference.assistant.tools.fmt.fmt_duration): the Stops table read
+    "03:05" for the 185.9 s the assistant called "3 min 6 s" (misc11, qa10 Q10-8)."""
+    s = max(0, round(seconds))
     if s < 3600:
         return f"{s // 60:02d}:{s % 60:02d}"
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
