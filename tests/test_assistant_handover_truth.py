@@ -23,10 +23,11 @@ from hmi.core.production.setup import ProductionSetup
 from inference.assistant.handover import build_handover
 from inference.assistant.tools.context import ModelScope
 from inference.assistant.tools.fmt import fmt_duration
-from inference.fault.predictor import DEFAULT_RUL_CAP_S, rul_text
+from inference.fault.readout_text import DEFAULT_RUL_CAP_S, rul_text
 from tests.helpers.assistant_journals import (
     MACHINES,
     RUNNING,
+    SPAN,
     T0,
     journal_of,
     state_changes,
@@ -99,10 +100,12 @@ def test_qa9_start_up_stops_are_unplanned_short_stops_not_planned_ones():
 
 
 def _risk_journal(d: Path, risk: dict[str, tuple[float, float]]) -> Path:
-    """A journal of Running machines whose fault model last predicted (risk %, RUL s) per machine."""
+    """A journal of Running machines whose fault model last predicted (risk %, RUL s) per machine,
+    a second before the handover's end (a prediction older than the model's refresh reads "(old,
+    …)" with no remaining life, on the faceplate and in the handover alike: qa9 Q9-1)."""
     rows = [(f"{m}.state", T0 + 1, RUNNING) for m in MACHINES]
     for m, (r, rul) in risk.items():
-        rows += [(f"{m}.fault_risk", T0 + 60, r), (f"{m}.predicted_rul", T0 + 60, rul)]
+        rows += [(f"{m}.fault_risk", T0 + SPAN - 1, r), (f"{m}.predicted_rul", T0 + SPAN - 1, rul)]
     return journal_of(d, rows, [])
 
 

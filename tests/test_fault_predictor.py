@@ -346,3 +346,56 @@ def test_a_standing_advisory_always_shows_the_prediction_behind_it(config, shipp
                 assert st.ts <= T0 + model.t_real + 1.0
                 assert st.status == "ok" or st.status  # why there is no newer one
     assert seen_active, "the demo's bearing failure raises an advisory: else this test says nothing"
+
+
+@pytest.mark.parametrize(("seed", "time_factor"), [(1, 1.0), (3, 4.0)])
+def test_a_tripped_machine_reads_as_tripped_and_starts_afresh_after_its_restart(
+    config, shipped, seed, time_factor
+):
+    """qa9 Q9-1: after the demo's bearing trip the filler read "Bearing failure risk 100% / ADVISORY
+    RUL 16 s" for minutes, and still after it ran again. Through the trip, the repair and the restart,
+    after every batch: a machine that is not running (the simulator's own state) reads as such, with
+    its state and since when, and never a countdown; after the restart the standing advisory is
+    cleared (journaled), the readout waits, and the first figure again comes from running data after
+    the restart."""
+    from connectors.sim.model import MachineState
+    from inference.fault.readout_text import readout
+
+    pred = FaultPredictor(config, model=shipped, clock=lambda: T0, time_scale=time_factor)
+    tripped_at = restarted_at = None
+    raised = cleared_after_restart = waited = False
+    fresh_after_restart = None
+    for batch, model in sim_batches(
+        config, t0=T0, seed=seed, faults=load_schedule(), duration_s=460.0 / time_factor,
+        time_factor=time_factor, random_jams=False,
+    ):  # fmt: skip
+        now = T0 + model.t_real
+        for a in pred.process(batch):
+            raised |= a.kind == "raised" and a.machine == "filler"
+            if a.kind == "cleared" and a.machine == "filler" and tripped_at is not None:
+                cleared_after_restart = True
+                assert "restarted at" in a.message, a.message
+        state = model.state("filler")
+        if state == MachineState.FAULTED and tripped_at is None:
+            tripped_at = now
+        if tripped_at is not None and restarted_at is None and state == MachineState.RUNNING:
+            restarted_at = now
+        st = pred.status()["filler"]
+        r = readout(st, now)
+        if state != MachineState.RUNNING:
+            label = config.tag("filler.state").state_label(int(state))
+            assert st.machine_state == label, (model.t_sim, st)
+            assert r.down.startswith(f"{label} at ") and r.life == "—", (model.t_sim, r)
+            assert "RUL" not in r.rul_line and (r.risk == "—" or r.old), (model.t_sim, r)
+        if restarted_at is not None and fresh_after_restart is None:
+            if st.status == "ok":
+                fresh_after_restart = st.ts
+                assert st.ts > restarted_at, (st, restarted_at)
+            elif state == MachineState.RUNNING:
+                assert r.life == "—" and not st.advisory_active, (model.t_sim, st, r)
+                waited |= r.note == "waiting for data"
+    assert raised and tripped_at is not None and restarted_at is not None, (raised, tripped_at, restarted_at)
+    assert cleared_after_restart, "the advisory standing at the trip is cleared at the restart"
+    assert waited and fresh_after_restart is not None, (waited, fresh_after_restart)
+    # "Enough new data": the model's sensor and data checks need 20 s of running in the last 60.
+    assert fresh_after_restart - restarted_at >= 20.0 / time_factor - 1.0

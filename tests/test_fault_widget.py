@@ -14,13 +14,15 @@ pytest.importorskip("pytestqt")
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, failure_mode_text
-from widgets.advisory_readout import AdvisoryReadout, format_rul
+from inference.fault.predictor import failure_mode_text
+from inference.fault.readout_text import DEFAULT_RUL_CAP_S, MachineRisk, hms
+from inference.fault.readout_text import rul_text as format_rul
+from widgets.advisory_readout import AdvisoryReadout
 from widgets.palette import ALARM_HIGH, ALARM_MEDIUM, ALARM_URGENT
 
 
 def test_readout_states(qtbot):
-    w = AdvisoryReadout("filler")
+    w = AdvisoryReadout("filler", clock=lambda: 4.0)  # every prediction below is current
     qtbot.addWidget(w)
     scope = {"predicts": "bearing failure", "covers": "bearing failure, bearing overheat", "horizon_s": 120.0}
     w.set_risk(
@@ -55,8 +57,21 @@ def test_readout_states(qtbot):
         assert colour.lower() not in w.styleSheet().lower()
     w.set_risk(MachineRisk("filler", 3.0, math.nan, math.nan, True, "vibration reads bad/NaN"))
     assert w.risk_label.text() == "Failure risk —" and "vibration reads bad" in w.why_label.text()
-    w.set_risk(MachineRisk("filler", 4.0, math.nan, math.nan, False, "machine not running", **scope))
-    assert w.risk_label.text() == "Bearing failure risk —" and w.rul_label.text() == "RUL —"
+    w.set_risk(
+        MachineRisk(
+            "filler",
+            4.0,
+            math.nan,
+            math.nan,
+            False,
+            "machine not running",
+            **scope,
+            machine_state="Faulted",
+            state_since=3.5,
+        )
+    )
+    # qa9 Q9-1: a machine that is not running reads so, from its state, never as a countdown
+    assert w.risk_label.text() == "Bearing failure risk —" and w.rul_label.text() == f"Faulted at {hms(3.5)}"
     w.set_risk(None)
     assert not w.active and w.why_label.text() == "no fault prediction"
 

@@ -2,24 +2,35 @@
 
 Advisories are predictions, not alarms (ISA-18.2): this widget never uses
 the alarm colours. Normal is grey text; an active advisory is a dark,
-outlined "ADVISORY" badge with the risk and RUL in bold. No prediction
-(machine stopped, sensor Bad, model unavailable) shows a dash and the
-reason, never a stale number.
+outlined "ADVISORY" badge with the risk and RUL in bold. What the texts say is
+inference.fault.readout_text (one home, also the assistant's): a machine that
+is not running reads "Faulted at 12:03:45", never a countdown; a figure
+older than the model's refresh is marked "(old, 12:03:41)" and its countdown
+withdrawn; no prediction shows a dash and the reason. While the link to the
+line is lost the readout keeps the figures it had when the link went, marked
+last known (widgets.last_known), and ages them as of that instant.
 
     readout = AdvisoryReadout("filler")
     faceplate.layout().addWidget(readout)
-    readout.set_risk(predictor.status()["filler"])   # on the GUI timer
+    readout.set_risk(predictor.status()["filler"])   # on the GUI timer (also ages the figure)
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from inference.fault.predictor import DEFAULT_RUL_CAP_S, MachineRisk, rul_text
+from inference.fault.readout_text import (
+    MachineRisk,
+    Readout,
+    fmt_rul,
+    readout,
+    risk_caption,
+)
 from widgets import palette
 from widgets.last_known import last_known_text
 from widgets.wrapping_label import WrappingLabel
@@ -29,32 +40,28 @@ ADVISORY_DARK = "#3A3A3A"
 ADVISORY_TEXT = "#FFFFFF"
 
 
-def format_rul(seconds: float, cap_s: float = DEFAULT_RUL_CAP_S) -> str:
-    """inference.fault.predictor.rul_text: "> 10 min" at the model's cap (one rule, also in advisories)."""
-    return rul_text(seconds, cap_s)
-
-
-def risk_caption(risk: MachineRisk | None) -> str:
-    """'Bearing failure risk': the readout names what the model predicts."""
-    what = risk.predicts if risk is not None and risk.predicts else "failure"
-    return f"{what[0].upper()}{what[1:]} risk"
-
-
 def scope_text(risk: MachineRisk) -> str:
     """What the prediction covers, and that other faults are not in it."""
     covers = risk.covers or risk.predicts
-    horizon = f" within {format_rul(risk.horizon_s, math.inf)}" if math.isfinite(risk.horizon_s) else ""
+    horizon = f" within {fmt_rul(risk.horizon_s)}" if math.isfinite(risk.horizon_s) else ""
     return f"Predicts {covers}{horizon}; other faults (jams, heaters, sensors) are not covered"
 
 
 class AdvisoryReadout(QFrame):
-    def __init__(self, machine: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, machine: str, parent: QWidget | None = None, *, clock: Callable[[], float] = time.time
+    ) -> None:
         super().__init__(parent)
         self.machine = machine
         self.setObjectName("advisoryReadout")
+        self._clock = clock
         self._active = False
         self._risk: MachineRisk | None = None
         self._since: float | None = None  # the link went: the figures are the last known
+        self._held: MachineRisk | None = None  # what the readout had when the link went
+        self._shown: Readout | None = None
+        self._drawn: tuple[object, ...] = ()  # what _render last drew (the readout, link, compact)
+        self._styled: tuple[bool, bool] | None = None  # what _apply_style last styled
         self._compact = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
@@ -121,10 +128,12 @@ class AdvisoryReadout(QFrame):
         return self._active
 
     def set_last_known(self, since: float | None) -> None:
-        """The link went at `since` (None: back): the model sees no new data, so its figures are
-        the last known ones, greyed and saying so."""
+        """The link went at `since` (None: back): the model sees no new data, so the readout keeps
+        the figures it had then, greyed and saying "last known at" (qa9 Q9-9: they were blanked by
+        the predictor's "no data" a few seconds into the outage)."""
         if since == self._since:
             return
+        self._held = self._risk if since is not None else None
         self._since = since
         self._render()
         self._apply_style()
@@ -135,62 +144,68 @@ class AdvisoryReadout(QFrame):
     def shown_texts(self) -> list[str]:
         return [self.risk_label.text(), self.rul_label.text(), self.why_label.full_text()]
 
+    @property
+    def readout(self) -> Readout | None:
+        """What the readout shows now (inference.fault.readout_text), for tests and the assistant's check."""
+        return self._shown
+
     def set_risk(self, risk: MachineRisk | None) -> None:
-        if risk == self._risk:
-            return
+        """The predictor's latest for this machine; called on every GUI tick, it also ages the figure."""
         self._risk = risk
         self._render()
 
     def _render(self) -> None:
-        risk = self._risk
-        caption = risk_caption(risk)
-        if risk is None:
-            self.risk_label.setText(f"{caption} —")
-            self.rul_label.setText("RUL —")
-            self.why_label.setText("no fault prediction")
-            self.bar.setValue(0)
-            self._set_active(False)
+        since = self._since
+        risk = self._held if since is not None else self._risk
+        # During an outage the figures are aged as of the instant the link went: what was true then.
+        r = readout(risk, since if since is not None else self._clock())
+        if (r, since, self._compact) == self._drawn:
             return
-        if self._since is not None:
-            self.why_label.setText(f"link lost: {last_known_text(self._since)}")
-        has = not math.isnan(risk.risk)
-        self.risk_label.setText(f"{caption} {risk.risk:.0%}" if has else f"{caption} —")
-        rul = f"RUL {risk.rul_text}" if has else "RUL —"
+        self._drawn = (r, since, self._compact)
+        self._shown = r
+        self.risk_label.setText(r.risk_line)
+        rul = r.rul_line
         # compact, the why line is not shown: the figures say themselves that they are old
-        self.rul_label.setText(f"{rul} (last known)" if self._compact and self._since is not None else rul)
-        self.bar.setValue(round(100 * risk.risk) if has else 0)
-        if risk.status != "ok":
-            why = risk.status
-            if has and risk.advisory_active:  # the standing advisory's own prediction, with its time
-                why += f"; risk and RUL as predicted at {time.strftime('%H:%M:%S', time.localtime(risk.ts))}"
-        elif risk.top_signals:
-            why = "why: " + ", ".join(f"{s.replace('_', ' ')} +{c:.2f}" for s, c in risk.top_signals)
+        self.rul_label.setText(f"{rul} (last known)" if self._compact and since is not None else rul)
+        self.bar.setValue(round(100 * risk.risk) if risk is not None and not math.isnan(risk.risk) else 0)
+        self.why_label.setText(f"link lost: {last_known_text(since)}" if since is not None else r.why)
+        if risk is None:
+            self.setToolTip("")
         else:
-            why = f"covers {risk.covers or risk.predicts} only"
-        if self._since is None:
-            self.why_label.setText(why)
-        model = f"Predicted by {risk.model}" if risk.model else "No fault model"
-        self.setToolTip(
-            f"{self.why_label.full_text()}\n{model}. {scope_text(risk)}. "
-            f"RUL is capped at {format_rul(risk.rul_cap_s, math.inf)}."
-        )
-        self._set_active(risk.advisory_active and self._since is None)
+            model = f"Predicted by {risk.model}" if risk.model else "No fault model"
+            self.setToolTip(
+                f"{r.why}\n{model}. {scope_text(risk)}. RUL is capped at {fmt_rul(risk.rul_cap_s)}."
+            )
+        self._set_active(r.active and since is None)
+        self._apply_style()
+
+    @property
+    def _greyed(self) -> bool:
+        """Figures that are not current (the link went, an old figure, a machine not running)."""
+        r = self._shown
+        return self._since is not None or (r is not None and bool(r.old or r.down))
 
     def _set_active(self, on: bool) -> None:
         if on != self._active:
             self._active = on
             self.badge.setVisible(on)
-            self._apply_style()
 
     def _apply_style(self) -> None:
-        weight = "bold" if self._active else "normal"
-        border = f"2px solid {ADVISORY_DARK}" if self._active else "1px solid transparent"
+        key = (self._active, self._greyed)
+        if key == self._styled:
+            return
+        self._styled = key
+        # bold for a current advisory only: a figure that is not current is not the one to act on
+        # (and "Changeover at 12:03:45" beside the badge then fits a 280 px faceplate)
+        weight = "bold" if self._active and not self._greyed else "normal"
+        # the same 2 px whether the advisory stands or not: its lines keep their place (qa9 Q9-29)
+        border = f"2px solid {ADVISORY_DARK if self._active else 'transparent'}"
         self.setStyleSheet(
             f"#advisoryReadout {{ border: {border}; border-radius: 3px; }}"
             f"#advisoryBadge {{ background: {ADVISORY_DARK}; color: {ADVISORY_TEXT}; padding: 0 4px; "
             "font-weight: bold; }"
             f"#advisoryRisk, #advisoryRul {{ font-weight: {weight};"
-            f"{f' color: {palette.STALE};' if self._since is not None else ''} }}"
+            f"{f' color: {palette.STALE};' if self._greyed else ''} }}"
             "#advisoryWhy { color: #595959; }"
             f"QProgressBar::chunk {{ background: {ADVISORY_DARK if self._active else '#7A7A7A'}; }}"
         )

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # what the QC pane and the advisories show (types only: no im
     from connectors.opcua_pki import CertInfo
     from hmi.core.production.oee import LineStatus, ProductionAnalysis
     from hmi.core.production.setup import ProductionSetup
-    from inference.fault.predictor import MachineRisk
+    from inference.fault.readout_text import MachineRisk
     from widgets.qc_pane import QcFeed
 
 

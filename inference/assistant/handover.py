@@ -380,9 +380,16 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
         for x in fr.facts["advisories"][:4]:
             t = f"{tools.catalog.machine_name(x['machine'])}: predicted failure risk"
             t += f" {fmt_num(x['risk_pct'], '%')}" if x.get("risk_pct") is not None else " n/a"
-            if x.get("time"):  # the latest prediction, not a figure over the shift
+            # the faceplate's wording (inference.fault.readout_text, through the fault_risk tool):
+            # a figure older than the model's refresh says so with its time, a stopped machine what
+            # it is doing, and neither has a countdown
+            if x.get("old"):
+                t += f" {x['old']}"
+            elif x.get("time"):  # the latest prediction, not a figure over the shift
                 t += f" at {x['time']}"
-            if x.get("rul_text"):  # the faceplate's wording ("> 10 min" at the model's cap)
+            if x.get("down"):
+                t += f", {x['down']}"
+            if x.get("rul_text"):  # "> 10 min" at the model's cap
                 t += f", remaining useful life {x['rul_text']}"
             if x.get("failure_mode"):
                 t += f" ({x['failure_mode']})"

@@ -35,7 +35,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +49,25 @@ from inference.fault.features import (
     OK,
     REASON_SIGNAL,
     REASON_WINDOW_S,
+    S_STATE,
     SENSOR_REASONS,
     SIGNAL_GROUPS,
     SIGNALS,
+    TOO_LITTLE_DATA,
     TRIP_TEMP_C,
     WAITING,
     WINDOW_S,
     reason_text,
     window_features,
+)
+from inference.fault.readout_text import (
+    RUNNING,
+    MachineRisk,
+    fmt_rul,
+    hms,
+    refresh_s,
+    rul_limits,
+    rul_text,
 )
 from inference.fault.warning import WarningLogic
 from inference.model_card import ModelError
@@ -69,40 +80,12 @@ RISK_SUFFIX = "fault_risk"  # pseudo-tag "<machine>.fault_risk", percent
 RUL_SUFFIX = "predicted_rul"  # pseudo-tag "<machine>.predicted_rul", seconds
 MAX_HOLD_GAP_S = 10.0  # a longer silence of the whole feed is a data gap, not a held value
 NO_DATA_AFTER_S = 15.0  # tick(): wall seconds without any batch before machines read "no data"
-DEFAULT_RUL_CAP_S = 600.0
-# The RUL regressor never quite reaches its cap (it learns ln(RUL + offset)): within this share of
-# the cap a prediction means "at the cap", and is shown as "> cap", never as "9 min 57 s".
-RUL_AT_CAP_SHARE = 0.05
-# A finite remaining life is stated only when the failure risk is at least the advisory's clear
-# threshold (the card's threshold_off): below it the classifier says a failure is not to be
-# expected, and a countdown from the regressor (typical error ±2-4 min) contradicted it: the
-# filler read "risk 0 % · RUL 5 min 21 s" next to machines reading "> 10 min".
-DEFAULT_RUL_MIN_RISK = 0.3
-
-
-def rul_text(
-    rul_s: float,
-    cap_s: float = DEFAULT_RUL_CAP_S,
-    risk: float | None = None,
-    min_risk: float = DEFAULT_RUL_MIN_RISK,
-) -> str:
-    """A predicted remaining life as the operator reads it: "> 10 min" at the model's cap; with
-    `risk` given, a countdown only when the risk supports it (>= `min_risk`), else why not."""
-    if math.isnan(rul_s):
-        return "—"
-    if rul_s >= cap_s * (1.0 - RUL_AT_CAP_SHARE):
-        return f"> {_fmt_rul(cap_s)}"
-    if risk is not None and not risk >= min_risk:  # NaN risk: no support either
-        return f"not stated below {min_risk:.0%} risk"
-    s = max(0, round(rul_s))
-    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
-
-
-def rul_limits(extra: dict[str, Any]) -> tuple[float, float]:
-    """(the RUL cap in s, the least risk a countdown is stated at) from a card's `extra`: the
-    predictor's faceplate readout and the assistant's risk answers word a remaining life with them."""
-    settings = extra.get("train_settings") or {}
-    return float(settings.get("rul_max_s") or DEFAULT_RUL_CAP_S), float(extra.get("threshold_off", 0.42))
+# A machine restarted after one of these starts afresh: its window is emptied and a standing
+# advisory is cleared (journaled), so the readout waits for new running data instead of showing
+# the prediction of the failure that stopped it (qa9 Q9-1: "risk 100 % / RUL 16 s" minutes after
+# the filler ran again). An idle machine (blocked or starved) keeps its window and its advisory:
+# its bearing is the same one (QA5 F6).
+RESTART_AFTER = ("Faulted", "Stopped")
 
 
 def failure_mode_text(mode: str) -> str:
@@ -134,30 +117,6 @@ class MachineSignals:
     tags: tuple[int, ...]  # tag index per SIGNALS entry
     nominal_speed: float
     trip_temp: float
-
-
-@dataclass(frozen=True)
-class MachineRisk:
-    """What the faceplate shows for one machine."""
-
-    machine: str
-    ts: float  # wall time of the prediction (source clock); NaN before the first
-    risk: float  # 0..1, NaN when there is no prediction
-    rul_s: float  # NaN when there is no prediction
-    advisory_active: bool
-    status: str  # "ok", "machine not running", "vibration reads bad/NaN", "model unavailable", ...
-    top_signals: tuple[tuple[str, float], ...] = ()
-    model: str = ""  # "fault_predictor 1.0.0 on CPU"
-    # What the model predicts: the faceplate names it, so "0 %" never reads as "nothing can fail".
-    predicts: str = "failure"  # e.g. "bearing failure"
-    covers: str = ""  # e.g. "bearing failure, bearing overheat"
-    horizon_s: float = math.nan  # risk = P(failure within this time)
-    rul_cap_s: float = DEFAULT_RUL_CAP_S  # the model's RUL output is capped here
-    rul_min_risk: float = DEFAULT_RUL_MIN_RISK  # below this risk no countdown is stated
-
-    @property
-    def rul_text(self) -> str:
-        return rul_text(self.rul_s, self.rul_cap_s, self.risk, self.rul_min_risk)
 
 
 @dataclass(frozen=True)
@@ -197,15 +156,6 @@ class Advisory:
             data=data,
             ts=self.ts,
         )
-
-
-def _fmt_rul(s: float) -> str:
-    if math.isnan(s):
-        return "?"
-    s = max(0.0, s)
-    if s >= 60 and round(s) % 60 == 0:
-        return f"{round(s) // 60} min"
-    return f"{int(s // 60)} min {int(s % 60):02d} s" if s >= 60 else f"{s:.0f} s"
 
 
 def resolve_machines(
@@ -259,6 +209,8 @@ class _MachineState:
     risk: MachineRisk
     reason: int = -1
     last_problem: str = ""
+    down_state: str = ""  # the last not-running state seen at a prediction ("" while running)
+    restarted_at: float = math.nan  # wall time of a restart after RESTART_AFTER, until a prediction
 
 
 @dataclass
@@ -279,6 +231,14 @@ class _Grid:
 
     def window(self) -> np.ndarray:
         return np.roll(self.values, -self.pos, axis=2)
+
+    def forget_running(self, row: int, g: float, since_p: float) -> None:
+        """Row `row`'s grid points before process time `since_p` no longer count as running (their
+        state is unknown); the latest point is at process time `g`. Only the state is forgotten: the
+        sensors' values stay, so the window's sensor checks do not read a restart as a bad sensor."""
+        after = min(self.length, max(0, math.floor(g - since_p) + 1))
+        idx = (self.pos + np.arange(self.length - after)) % self.length
+        self.values[row, S_STATE, idx] = np.nan
 
     def clear(self) -> None:
         self.values[:] = np.nan
@@ -326,6 +286,7 @@ class FaultPredictor:
         self.threshold_on = float(extra.get("threshold_on", 0.7))
         self.rul_cap_s, self.threshold_off = rul_limits(extra)
         self.predict_every_s = float(extra.get("predict_every_s", 2.0))
+        self.refresh_s = refresh_s(extra, self.time_scale)
         self._confirm = int(extra.get("confirm", 2))
         self._clear_hold_s = float(extra.get("clear_hold_s", 30.0))
         self._reference = {
@@ -397,6 +358,10 @@ class FaultPredictor:
         # Process time of each signal's first real sample (not "waiting for initial data", not "no
         # connection"): before it, a NaN means "nothing yet", not "the sensor reads bad".
         self._first_real = np.full((len(self.machines), len(SIGNALS)), np.nan)
+        # Each machine's state value and the wall time it took it (the readout says "Faulted at").
+        self._state_value = np.full(len(self.machines), np.nan)
+        self._state_since = np.full(len(self.machines), np.nan)
+        self._state_tags = [config.tags[ms.tags[S_STATE]] for ms in self.machines]
         self._grid = _Grid(WINDOW_S, len(self.machines))
         self._next_grid: float | None = None  # process time of the next grid point
         self._last_p: float | None = None  # latest process time seen
@@ -417,6 +382,7 @@ class FaultPredictor:
             "horizon_s": self.horizon_s,
             "rul_cap_s": self.rul_cap_s,
             "rul_min_risk": self.threshold_off,
+            "refresh_s": self.refresh_s,
         }
 
     @property
@@ -429,8 +395,18 @@ class FaultPredictor:
         return self.model is not None
 
     def status(self) -> dict[str, MachineRisk]:
+        """Each machine's latest prediction, with its state as of the latest batch (a trip reads as
+        one at once, not at the next prediction: the readout never counts down a stopped machine)."""
         with self._lock:
-            return {m: s.risk for m, s in self._state.items()}
+            out = {}
+            for i, (m, s) in enumerate(self._state.items()):
+                state = self._state_tags[i].state_label(self._state_value[i])
+                since = float(self._state_since[i])
+                r = s.risk
+                if state != "?" and (state, since) != (r.machine_state, r.state_since):
+                    r = replace(r, machine_state=state, state_since=since)
+                out[m] = r
+            return out
 
     def take_pseudo_samples(self) -> list[tuple[float, str, float]]:
         """(wall ts, "<machine>.fault_risk" in % | "<machine>.predicted_rul" in s, value) since the last call."""
@@ -475,6 +451,12 @@ class FaultPredictor:
         val = np.where(status & BAD, np.nan, batch.value[rows])
         real = ((status & 0xFFFF0000) != BAD_WAITING_FOR_INITIAL_DATA) & ~is_gap_status(status)
         np.fmin.at(self._first_real, (slot[real], sig[real]), p[real])
+        for k_ in np.flatnonzero((sig == S_STATE) & real & np.isfinite(val)):
+            i_, v_ = int(slot[k_]), float(val[k_])
+            if v_ != self._state_value[i_]:
+                with self._lock:
+                    self._state_value[i_] = v_
+                    self._state_since[i_] = float(p[k_]) / self.time_scale
 
         if self._next_grid is None:
             self._next_grid = math.floor(p[0]) + 1.0
@@ -493,7 +475,7 @@ class FaultPredictor:
             # and a quiet feed (nothing changed) is not a reason to forget them.
             with self._lock:
                 for st in self._state.values():
-                    st.risk = _replace_risk(st.risk, status="data gap", risk=math.nan, rul_s=math.nan)
+                    st.risk = _without_prediction(st, "data gap")
         k = 0
         n = rows.size
         p_last = float(p[-1])
@@ -525,7 +507,7 @@ class FaultPredictor:
             self._no_data = True
             with self._lock:
                 for st in self._state.values():
-                    st.risk = _replace_risk(st.risk, status="no data", risk=math.nan, rul_s=math.nan)
+                    st.risk = _without_prediction(st, "no data")
         return out
 
     # --- prediction ----------------------------------------------------------------------------
@@ -534,6 +516,8 @@ class FaultPredictor:
         assert self.model is not None
         out: list[Advisory] = []
         wall = g / self.time_scale
+        states = [t.state_label(v) for t, v in zip(self._state_tags, self._state_value, strict=True)]
+        out += self._restarts(states, wall, g)
         windows = self._grid.window()
         nominal = np.array([m.nominal_speed for m in self.machines])
         trips = np.array([m.trip_temp for m in self.machines])
@@ -577,6 +561,11 @@ class FaultPredictor:
                     status = "model error"
                 else:
                     status = "ok" if reason == OK else reason_text(reason)
+                if reason == OK:
+                    st.restarted_at = math.nan
+                elif reason == TOO_LITTLE_DATA and not math.isnan(st.restarted_at):
+                    status = f"waiting for running data since {hms(st.restarted_at)}"
+                since = float(self._state_since[i])
                 # Sensor problems are advisories (once per change); "not running" is just a status.
                 if reason in SENSOR_REASONS and reason != st.reason:
                     text = f"{ms.name}: no fault prediction, {reason_text(reason)}"
@@ -599,12 +588,12 @@ class FaultPredictor:
                         err = (
                             ""
                             if math.isnan(self.rul_rmse_s)
-                            else f" (typical error ±{_fmt_rul(self.rul_rmse_s)})"
+                            else f" (typical error ±{fmt_rul(self.rul_rmse_s)})"
                         )
                         life = rul_text(u, self.rul_cap_s, r, self.threshold_off)
                         text = (
                             f"{ms.name}: failure predicted, risk {r:.0%} of failure within "
-                            f"{_fmt_rul(self.horizon_s)}, remaining life about {life}{err}; "
+                            f"{fmt_rul(self.horizon_s)}, remaining life about {life}{err}; "
                             f"top signals: {why} ({label})"
                         )
                         out.append(self._advisory("raised", ms, wall, text, Severity.WARNING, r, u, top))
@@ -612,7 +601,17 @@ class FaultPredictor:
                         text = f"{ms.name}: failure advisory cleared, risk {r:.0%} ({label})"
                         out.append(self._advisory("cleared", ms, wall, text, Severity.INFO, r, u, top))
                     st.risk = MachineRisk(
-                        ms.machine, wall, r, u, st.logic.active, status, top, label, **self._scope()
+                        ms.machine,
+                        wall,
+                        r,
+                        u,
+                        st.logic.active,
+                        status,
+                        top,
+                        label,
+                        **self._scope(),
+                        machine_state=states[i],
+                        state_since=since,
                     )
                     samples.append((wall, f"{ms.machine}.{RISK_SUFFIX}", 100.0 * r))
                     samples.append((wall, f"{ms.machine}.{RUL_SUFFIX}", u))
@@ -632,11 +631,37 @@ class FaultPredictor:
                         st.risk.top_signals,
                         label,
                         **self._scope(),
+                        machine_state=states[i],
+                        state_since=since,
                     )
             self._samples.extend(samples)
             if len(self._samples) > 100_000:  # nobody is draining: keep the newest
                 del self._samples[:-50_000]
         del card
+        return out
+
+    def _restarts(self, states: list[str], wall: float, g: float) -> list[Advisory]:
+        """Machines running again after one of RESTART_AFTER start afresh (see RESTART_AFTER): the
+        window forgets the run before the stop, a standing advisory is cleared and journaled so."""
+        out: list[Advisory] = []
+        for i, ms in enumerate(self.machines):
+            st = self._state[ms.machine]
+            if states[i] in RESTART_AFTER and st.down_state != RESTART_AFTER[0]:
+                st.down_state = states[i]  # a fault is what the restart follows, also if stopped after it
+            elif states[i] == RUNNING and st.down_state:
+                st.restarted_at = float(self._state_since[i])
+                self._grid.forget_running(i, g, st.restarted_at * self.time_scale)
+                if st.logic.active:
+                    at = f"restarted at {hms(st.restarted_at)} after {st.down_state.lower()}"
+                    text = (
+                        f"{ms.name}: failure advisory cleared, {at}; the model predicts afresh "
+                        f"once it has new running data ({self.model.label if self.model else ''})"
+                    )
+                    out.append(self._advisory("cleared", ms, wall, text, Severity.INFO))
+                st.logic.reset()
+                st.down_state = ""
+                with self._lock:
+                    st.risk = replace(st.risk, risk=math.nan, rul_s=math.nan, advisory_active=False)
         return out
 
     def _not_yet_real(self, i: int, reason: int, g: float) -> int:
@@ -708,7 +733,10 @@ class FaultPredictor:
         )
 
 
-def _replace_risk(r: MachineRisk, **kw: Any) -> MachineRisk:
-    from dataclasses import replace
-
-    return replace(r, **kw)
+def _without_prediction(st: _MachineState, status: str) -> MachineRisk:
+    """No prediction now: a standing advisory keeps the figure that raised it (with its time: the
+    readout marks it old), anything else has none."""
+    keep = st.logic.active and not math.isnan(st.risk.risk)
+    if keep:
+        return replace(st.risk, status=status)
+    return replace(st.risk, status=status, risk=math.nan, rul_s=math.nan)

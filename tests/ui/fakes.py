@@ -474,7 +474,7 @@ class FakeAdvisories:
     problem = ""
 
     def __init__(self, config: LineConfig, now: float | None = None) -> None:
-        from inference.fault.predictor import MachineRisk
+        from inference.fault.readout_text import MachineRisk
 
         t = time.time() if now is None else now
         first = config.machines[0].id if config.machines else ""

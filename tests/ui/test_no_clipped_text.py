@@ -29,7 +29,7 @@ from hmi.core.users import Role, User
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.main_window import MainWindow
 from hmi.ui.window_layout import bring_forward
-from inference.fault.predictor import MachineRisk
+from inference.fault.readout_text import MachineRisk
 from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
 
@@ -357,7 +357,8 @@ def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, width):
     """A faceplate is 280 px at least; with the Quality dock open at 1280x800 it gets that little."""
     from widgets.advisory_readout import AdvisoryReadout
 
-    w = AdvisoryReadout("filler")
+    now = [2.0]  # _worst_risk's prediction (at 1.0) is current: its countdown shows
+    w = AdvisoryReadout("filler", clock=lambda: now[0])
     qtbot.addWidget(w)
     w.set_risk(_worst_risk("filler"))
     w.resize(width, w.sizeHint().height())
@@ -367,12 +368,22 @@ def test_advisory_readout_on_a_narrow_faceplate(qtbot, themed_app, width):
     assert w.active and w.rul_label.text() == "RUL 2 min 14 s"
     found = clipped_texts(w)
     assert not found, _report(f"in the advisory readout at {width} px", found)
-    # The longest RUL text: no countdown at a low risk, and why (inference.fault.predictor.rul_text).
+    # The longest RUL text: no countdown at a low risk, and why (inference.fault.readout_text.rul_text).
     w.set_risk(dataclasses.replace(_worst_risk("filler"), risk=0.0, advisory_active=False))
     settle()
     assert w.rul_label.text() == "RUL not stated below 30% risk"
     found = clipped_texts(w)
     assert not found, _report(f"in the advisory readout at {width} px, low risk", found)
+    # An old figure and a machine that is not running (inference.fault.readout_text, qa9 Q9-1):
+    # "Bearing failure risk 100% (old)", "RUL — (old, 00:00:01)", "Changeover at 00:00:03".
+    worst = dataclasses.replace(_worst_risk("filler"), risk=1.0)
+    now[0] = 3600.0
+    for risk in (worst, dataclasses.replace(worst, machine_state="Changeover", state_since=3.0)):
+        w.set_risk(risk)
+        settle()
+        assert w.risk_label.text() == "Bearing failure risk 100% (old)", w.risk_label.text()
+        found = clipped_texts(w)
+        assert not found, _report(f"in the advisory readout at {width} px: {w.rul_label.text()}", found)
 
 
 @pytest.mark.parametrize("stale", [False, True])

@@ -24,7 +24,7 @@ from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools.base import ToolError, ToolResult
 from inference.assistant.tools.fmt import fmt_num
-from inference.fault.predictor import DEFAULT_RUL_CAP_S, DEFAULT_RUL_MIN_RISK
+from inference.fault.readout_text import DEFAULT_REFRESH_S, DEFAULT_RUL_CAP_S, DEFAULT_RUL_MIN_RISK
 
 LiveSnapshot = Callable[[], Mapping[str, tuple[float, int, float]]]  # tag -> (value, status, source_ts)
 
@@ -36,10 +36,12 @@ class ModelScope:
 
     predicts: str
     covers: str
-    # How a remaining life is worded (inference.fault.predictor.rul_text, the faceplate's rule):
-    # "> 10 min" at the cap, no countdown below the least risk (qa9 Q9-12: "about 9 min 55 s").
+    # How a prediction is worded (inference.fault.readout_text, the faceplate's rules): "> 10 min"
+    # at the cap, no countdown below the least risk (qa9 Q9-12: "about 9 min 55 s"), "(old, HH:MM:SS)"
+    # for a figure older than the model's refresh.
     rul_cap_s: float = DEFAULT_RUL_CAP_S
     rul_min_risk: float = DEFAULT_RUL_MIN_RISK
+    refresh_s: float = DEFAULT_REFRESH_S
 
 
 RUNNING_STATES = ("Running", "Idle", "Starting")

@@ -18,7 +18,7 @@ from inference.assistant.journal_access import Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import ModelScope, PlantTools
 from inference.assistant.tools.fmt import fmt_duration, fmt_num
-from inference.fault.predictor import rul_text
+from inference.fault.readout_text import MachineRisk, Readout, readout
 
 RISK_KEYS = ("risk", "failure_probability", "probability", "p_fail")
 WARNING_LEAD_S = 1800.0  # a warning counts as "seen coming" when raised at most this long before a stop
@@ -45,13 +45,39 @@ def _pct(risk: float | None) -> str:
     return fmt_num(round(100 * risk, 1)) + " %" if risk is not None else "n/a"
 
 
-def _life(ctx: PlantTools, rul: float | None, risk: float | None) -> str | None:
-    """A remaining life worded as the faceplate words it (inference.fault.predictor.rul_text, with the
-    card's cap and least risk): "> 10 min" at the cap, never "about 9 min 55 s" (qa9 Q9-12)."""
-    if rul is None:
-        return None
+def machine_state(ctx: PlantTools, mid: str) -> tuple[str, float]:
+    """(the machine's state label now, since when) from its state tag; ("", NaN) when unknown."""
+    info = ctx.catalog.machines.get(mid)
+    tag = ctx.catalog.tags.get(info.state_tag) if info is not None and info.state_tag else None
+    cur = ctx.current(tag.name) if tag is not None else None
+    if tag is None or cur is None or math.isnan(cur[0]) or cur[1] & 0x80000000:
+        return "", math.nan
+    label = tag.state_label(cur[0])
+    since = ctx.state_since(mid, label)
+    return label, cur[2] if since is None else since
+
+
+def now_readout(
+    ctx: PlantTools, mid: str, risk: float | None, rul: float | None, ts: float, active: bool
+) -> Readout:
+    """A machine's latest prediction as its faceplate reads it now (inference.fault.readout_text:
+    "> 10 min" at the cap, no countdown below the least risk, "Faulted at …" for a machine that is
+    not running, "(old, …)" for a figure older than the model's refresh; qa9 Q9-1, Q9-12)."""
     sc = ctx.fault_model or ModelScope("failure", "")
-    return rul_text(rul, sc.rul_cap_s, math.nan if risk is None else risk, sc.rul_min_risk)
+    state, since = machine_state(ctx, mid)
+    nan = math.nan
+    mr = MachineRisk(
+        mid, ts, nan if risk is None else risk, nan if rul is None else rul, active, "ok",
+        predicts=sc.predicts, covers=sc.covers, rul_cap_s=sc.rul_cap_s, rul_min_risk=sc.rul_min_risk,
+        machine_state=state, state_since=since, refresh_s=sc.refresh_s,
+    )  # fmt: skip
+    return readout(mr, ctx.now(), ctx.fmt_t)
+
+
+def readout_phrase(r: Readout) -> str:
+    """The readout's words in an answer's sentence: "Faulted at 12:03:45; risk 100 % (old,
+    12:03:41)" or "risk 12 %, remaining useful life > 10 min" (the risk itself is the caller's)."""
+    return r.down + "; " if r.down else ""
 
 
 def _scope(ctx: PlantTools) -> str:
@@ -128,13 +154,25 @@ class FaultRisk(Tool):
         facts: list[dict[str, Any]] = []
         now_parts: list[str] = []
         for mid, risk, rul, ts, adv, tag in rows:
-            d = adv.data if adv is not None else {}
+            kinds = [
+                e.data.get("advisory")
+                for e in advs
+                if str(e.data.get("machine") or e.source) == mid
+                and e.data.get("advisory") in ("raised", "cleared")
+            ]
+            active = bool(kinds) and kinds[-1] == "raised"
+            shown = now_readout(ctx, mid, risk, rul, ts, active)
+            # The advisory's signals and mode describe a current figure only while it stands: after
+            # it cleared (a restart) "risk 0 %, driven by vibration" read the old advisory's reasons.
+            d = adv.data if adv is not None and (active or not tag) else {}
             mode = d.get("failure_mode") or d.get("mode") or ""
             signals = [
                 str(x["signal"]) for x in d.get("top_signals", []) if isinstance(x, dict) and x.get("signal")
             ]
-            txt = f"{ctx.catalog.machine_name(mid)}: risk {_pct(risk)}"
-            life = _life(ctx, rul, risk)
+            txt = f"{ctx.catalog.machine_name(mid)}: {readout_phrase(shown)}risk {_pct(risk)}"
+            if shown.old:
+                txt += f" {shown.old}"
+            life = shown.life if rul is not None and shown.life != "—" else None
             if life is not None:
                 txt += f", remaining useful life {life}"
             if mode:
@@ -149,6 +187,8 @@ class FaultRisk(Tool):
                     "risk_pct": None if risk is None else round(100 * risk, 1),
                     "rul_s": None if rul is None else round(rul),
                     "rul_text": life,
+                    "down": shown.down or None,
+                    "old": shown.old or None,
                     "failure_mode": mode or None,
                     "top_signals": signals or None,
                     "model": d.get("model"),
