@@ -11,6 +11,8 @@ whose foot cuts nothing but hides Acknowledge below it would pass the first chec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QPushButton, QScrollArea, QVBoxLayout, QWidget
@@ -71,20 +73,27 @@ def foot_moved_too_far(area: QScrollArea) -> list[str]:
     ]
 
 
-def _walk_scroll(area: WholeLinesScrollArea, where: str) -> list[str]:
-    """At rest, then every arrow step down to the end: what a finger on the arrows sees."""
+def _walk_scroll(
+    area: WholeLinesScrollArea,
+    where: str,
+    checks: tuple[Callable[[QScrollArea], list[str]], ...] = (cut_at_foot,),
+) -> list[str]:
+    """At rest, then every arrow step down to the end: what a finger on the arrows sees. `checks`:
+    what is looked for at each step (the review's faceplates add foot_moved_too_far)."""
+
+    def found() -> list[str]:
+        return [c for check in checks for c in check(area)]
+
     bar = area.verticalScrollBar()
     bar.setValue(0)
     settle()
-    problems = [f"{where} at rest: {c}" for c in cut_at_foot(area) + foot_moved_too_far(area)]
+    problems = [f"{where} at rest: {c}" for c in found()]
     steps = 0
     while bar.value() < bar.maximum() and steps < 60:
         bar.triggerAction(QAbstractSlider.SliderAction.SliderSingleStepAdd)
         settle()
         steps += 1
-        problems += [
-            f"{where} scrolled to {bar.value()}: {c}" for c in cut_at_foot(area) + foot_moved_too_far(area)
-        ]
+        problems += [f"{where} scrolled to {bar.value()}: {c}" for c in found()]
     bar.setValue(0)
     settle()
     return problems
