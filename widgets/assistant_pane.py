@@ -79,6 +79,7 @@ QToolButton#suggestion {{
     background: #E6E6E6; border: 1px solid #A8A8A8; border-radius: 9px; padding: 2px 9px; color: #2A2A2A;
 }}
 QToolButton#suggestion:hover {{ background: #F0F0F0; }}
+QToolButton#suggestion:disabled {{ color: {palette.TEXT_DISABLED}; }}
 QToolButton#suggestMenu {{ padding: 4px 10px; }}
 QToolButton#suggestMenu::menu-indicator {{ image: none; width: 0px; }}
 QLineEdit#assistantInput {{
