@@ -131,12 +131,19 @@ MAX_FRAMES = (
     "how high did the {m} {s} get this shift?",
     "the {m} {s} at its highest this shift?",
     "max {m} {s} this shift",
+    # how the reading got there, in the signal's verb (router.SIGNAL_VERBS)
+    "what's the highest {s} the {m} pulled this shift?",
+    "the peak {s} the {m} hit this shift",
+    "maximum {s} the {m} reached this shift?",
+    "highest {s} the {m} clocked this shift",
 )
 MIN_FRAMES = (
     "what was the lowest {s} on the {m} this shift?",
     "minimum {m} {s} this shift?",
     "how low did the {m} {s} go this shift?",
     "the {m} {s} at its lowest this shift",
+    "the lowest {s} the {m} dropped to this shift",
+    "minimum {s} the {m} ran at this shift?",
 )
 HOT_FRAMES = (
     ("max", "what was the hottest the {m} {s} got this shift?"),

@@ -149,6 +149,24 @@ class PriorityDelegate(QStyledItemDelegate):
         return QSize(fm.horizontalAdvance("4 Medium") + 22, fm.height() + 10)
 
 
+class DetailsLine(QLabel):
+    """The selected alarm's details over the list. It takes a tap itself (`tapped`): passed through,
+    the tap selected the row hidden under it, an alarm the operator could not see (qa10 Q10-6)."""
+
+    tapped = Signal()
+
+    def mousePressEvent(self, event) -> None:
+        event.accept()
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.tapped.emit()
+
+    def mouseReleaseEvent(self, event) -> None:
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        event.accept()
+
+
 class FilterNote(LongestWording, QPushButton):
     """ "Filtered: priority 3 · Show all": the longest of its wordings that fits whole, down to "Show
     all" (the full wording stays in the tooltip). It gives up its room before the view tabs do: the
@@ -224,6 +242,8 @@ class AlarmTable(QWidget):
         self.user: User | None = None
         self.model = AlarmTableModel(store, config, live, parent=self)
         self._saved: tuple[list[str], str | None, str | None] | None = None
+        self._restoring = False  # putting the chosen rows back after a reset
+        self._details_put_away: str | None = None  # the key of the row whose details were put away
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
@@ -349,6 +369,7 @@ class AlarmTable(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.view.doubleClicked.connect(self._on_double_clicked)
+        self.view.clicked.connect(self._on_clicked)
         self.delegate = PriorityDelegate(blink, self.view)
         self.view.setItemDelegateForColumn(COL_PRIORITY, self.delegate)
         h = self.view.horizontalHeader()
@@ -379,8 +400,9 @@ class AlarmTable(QWidget):
         h.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.model.modelAboutToBeReset.connect(self._before_reset)
+        # A reset clears the selection without a signal (QItemSelectionModel.reset): _after_reset
+        # puts the chosen rows back by key and tells the buttons, the details line and listeners.
         self.model.modelReset.connect(self._after_reset)
-        self.model.modelReset.connect(self._update_details)  # a reset changes no selection signal
         # Every filter change (tile, text, view, combos) resets the model: the "N shown" counter
         # follows it, or a priority tile left "5 shown" beside three rows (qa7 G6).
         self.model.modelReset.connect(self._update_tabs)
@@ -391,13 +413,15 @@ class AlarmTable(QWidget):
         # is enough to read it. It lies over the list (at the foot, or at the top when the row is
         # in the lower half), outside the layout: as a line of the layout it grew the pane past
         # its dock at 1280x800 and pushed Acknowledge out of sight after a tap (qa8 Q5).
-        self.details = QLabel(self.view)
+        self.details = DetailsLine(self.view)
         self.details.setObjectName("alarmDetails")
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
-        # A tap on it reaches the row under it (that row then shows its own details): as a text
-        # to select it swallowed the tap and the row under it could not be chosen.
-        self.details.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        # A tap on it puts it away (until the operator taps the selected row again or chooses
+        # another): the row under it is then seen and can be chosen. It let taps through to the row
+        # under it before, a row the operator could not see: a tap on the Capper jam's details
+        # selected the hidden Conveyor row, and Acknowledge then acknowledged that (qa10 Q10-6).
+        self.details.tapped.connect(self._on_details_tapped)
         self.details.setAutoFillBackground(True)
         self.details.setVisible(False)
         self.view.installEventFilter(self)
@@ -497,6 +521,10 @@ class AlarmTable(QWidget):
 
     def selected_ids(self) -> list[str]:
         return [r.id for r in self.selected_records()]
+
+    def selected_keys(self) -> list[str]:
+        """The selected rows by key (alarm id; History: the transition's key)."""
+        return [row_key(self.model.rows[r]) for r in self.selected_rows() if r < len(self.model.rows)]
 
     def select_ids(self, ids: Sequence[str]) -> None:
         sel = QItemSelection()
@@ -663,7 +691,7 @@ class AlarmTable(QWidget):
 
     # --- model resets keep the operator's selection and scroll position -----------------------------
     def _before_reset(self) -> None:
-        keys = [row_key(self.model.rows[r]) for r in self.selected_rows() if r < len(self.model.rows)]
+        keys = self.selected_keys()
         cur = self.view.currentIndex()
         cur_key = (
             row_key(self.model.rows[cur.row()])
@@ -682,28 +710,35 @@ class AlarmTable(QWidget):
         return header_need(self.view.horizontalHeader(), col, str(text or "")) + 2
 
     def _after_reset(self) -> None:
+        """The chosen rows again, by key (the alarm id), never by their old row numbers; a chosen
+        alarm that left the list is no longer selected, and nothing else is selected instead."""
         saved, self._saved = self._saved, None
-        if saved is None:
-            return
-        keys, cur_key, anchor = saved
-        if not keys and cur_key is None and anchor is None:
-            return
+        keys, cur_key, anchor = saved if saved is not None else ([], None, None)
         rows = {row_key(r): i for i, r in enumerate(self.model.rows)}
         last = self.model.columnCount() - 1
         sm = self.view.selectionModel()
-        if keys:
-            sel = QItemSelection()
-            for k in keys:
-                i = rows.get(k)
-                if i is not None:
-                    sel.select(self.model.index(i, 0), self.model.index(i, last))
-            sm.select(
-                sel, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            )
-        if cur_key is not None and cur_key in rows:
-            sm.setCurrentIndex(self.model.index(rows[cur_key], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self._restoring = True
+        try:
+            if keys:
+                sel = QItemSelection()
+                for k in keys:
+                    i = rows.get(k)
+                    if i is not None:
+                        sel.select(self.model.index(i, 0), self.model.index(i, last))
+                sm.select(
+                    sel,
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+                )
+            if cur_key is not None and cur_key in rows:
+                sm.setCurrentIndex(
+                    self.model.index(rows[cur_key], 0), QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+        finally:
+            self._restoring = False
         if anchor is not None and anchor in rows:
             self.view.scrollTo(self.model.index(rows[anchor], 0), QAbstractItemView.ScrollHint.PositionAtTop)
+        # Always: the buttons stood enabled for an alarm a filter had just hidden (no signal told them).
+        self._on_selection_changed()
 
     # --- slots --------------------------------------------------------------------------------------
     def _on_store_changed(self, _records: list) -> None:
@@ -712,6 +747,10 @@ class AlarmTable(QWidget):
         self._update_details()
 
     def _on_selection_changed(self, *_a) -> None:
+        if self._restoring:
+            return  # _after_reset tells once, with the whole outcome
+        if self._details_put_away is not None and self.selected_keys() != [self._details_put_away]:
+            self._details_put_away = None  # another choice: its details show again
         self._update_actions()
         self._update_details()
         self.selection_changed.emit()
@@ -734,6 +773,10 @@ class AlarmTable(QWidget):
         top row (the newest) and never the selected row (what it explains); with no place at all
         it stays hidden (the row's message is in its tooltip and column)."""
         if not self.details.text():
+            return
+        keys = self.selected_keys()
+        if self._details_put_away is not None and keys == [self._details_put_away]:
+            self.details.setVisible(False)  # the operator put it away to see the row under it
             return
         area = self.view.viewport().rect()
         w = area.width()
@@ -789,6 +832,18 @@ class AlarmTable(QWidget):
         x = self.view.columnViewportPosition(COL_PRIORITY)
         w = self.view.columnWidth(COL_PRIORITY)
         self.view.viewport().update(QRect(x, 0, w, self.view.viewport().height()))
+
+    def _on_details_tapped(self) -> None:
+        keys = self.selected_keys()
+        self._details_put_away = keys[0] if len(keys) == 1 else None
+        self.details.setVisible(False)
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        """A tap on the selected row brings its details line back after it was put away."""
+        put_away = self._details_put_away
+        if index.isValid() and put_away is not None and self.selected_keys() == [put_away]:
+            self._details_put_away = None
+            self._place_details()
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -15,6 +15,7 @@ PANEL_BORDER = "#B0B0B0"
 HEADER = "#C6C6C6"
 TEXT = "#1E1E1E"
 TEXT_DIM = "#595959"
+TEXT_DISABLED = "#7A7A7A"  # a disabled control's text (hmi.qss `*:disabled`)
 TRACK = "#C3C3C3"  # full engineering range
 NORMAL_BAND = "#9F9F9F"  # normal operating band, slightly darker
 TICK = "#3C3C3C"  # alarm limit ticks

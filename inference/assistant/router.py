@@ -107,6 +107,53 @@ MIN_WORDS = (
 )
 _MAX = _rx(*MAX_WORDS)
 _MIN = _rx(*MIN_WORDS)
+# What a signal did on its way to a value ("the highest motor current the filler pulled", "the peak it hit"):
+# verbs that say how the reading was reached, never a subject, so the scope check does not decline them
+# (held-out after qa10: "pulled" was declined as something the data lacks).
+SIGNAL_VERBS = frozenset(
+    [
+        "pull",
+        "pulls",
+        "pulled",
+        "pulling",
+        "draw",
+        "draws",
+        "drew",
+        "drawn",
+        "drawing",
+        "hit",
+        "hits",
+        "hitting",
+        "reach",
+        "reaches",
+        "reached",
+        "reaching",
+        "touch",
+        "touches",
+        "touched",
+        "touching",
+        "clock",
+        "clocks",
+        "clocked",
+        "register",
+        "registers",
+        "registered",
+        "see",
+        "saw",
+        "seen",
+        "top",
+        "topped",
+        "spike",
+        "spiked",
+        "climb",
+        "climbed",
+        "rise",
+        "rose",
+        "risen",
+        "run",
+        "ran",
+    ]
+)
 
 
 # An acknowledgement not (yet) given, in any words: a "not yet" word a few words before an acknowledging
@@ -879,7 +926,7 @@ class Router:
             [*patterns, _PRIORITY, _RISK_WARNINGS],
             data_words=data_words,
             procedure_words=procedure_words or (),
-            intent_words=_GRAMMAR | UNMEASURED,
+            intent_words=_GRAMMAR | UNMEASURED | SIGNAL_VERBS,
         )
 
     def _off_data(self, rest: str, intent: str | None, named: list[Mention]) -> OffData:

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.qc_figures import RATE_MIN_COUNT, RATE_WINDOW
 from hmi.core.qc_frame import QcFrame, encode_png, png_text
 from hmi.core.quality import BAD, BAD_NOT_CONNECTED, BAD_WAITING_FOR_INITIAL_DATA, GOOD, is_bad
 from hmi.core.runtime_api import ConnectionState
@@ -66,9 +67,9 @@ class JournalLike(Protocol):
 
 
 # The rolling defect rate: the share of rejects among the last DEFAULT_WINDOW inspected images,
-# published once DEFAULT_MIN_COUNT are in (the QC pane labels its figure with the same numbers).
-DEFAULT_WINDOW = 200
-DEFAULT_MIN_COUNT = 20
+# published once DEFAULT_MIN_COUNT are in (hmi.core.qc_figures says why that is the whole window).
+DEFAULT_WINDOW = RATE_WINDOW
+DEFAULT_MIN_COUNT = RATE_MIN_COUNT
 
 
 @dataclass(frozen=True)
@@ -489,7 +490,8 @@ class QcInspector:
             self._send_rate(rate, GOOD, f.ts)
         else:
             # One reject in the first few images would read as 50-100 %: no value until the window
-            # holds `min_count` images (the alarm engine evaluates Uncertain values, not Bad ones).
+            # holds `min_count` images (the alarm engine holds its alarms on a Bad value; why the
+            # whole window: hmi.core.qc_figures.RATE_MIN_COUNT).
             self._send_rate(math.nan, BAD_WAITING_FOR_INITIAL_DATA, f.ts)
         return self._publish(result)
 

@@ -115,7 +115,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         rt.clear_value("filler.fill_pressure")
         rt.set_state(ConnectionState.CONNECTED, LONG_DETAIL)
         win = _open(qtbot, MainWindow(rt, demo_config, user=LONG_USER), size, profile)
-        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
+        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3, timeout=30000)  # 5 s ran out at load 20
         qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
         win.blink.stop()
         _advisories(win)

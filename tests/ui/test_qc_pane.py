@@ -230,17 +230,21 @@ def test_each_rate_says_what_it_counts(qtbot, pane, tmp_path):
     insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("ok"))
     pane.add_results([insp.inspect(_frame("ok", k)) for k in range(25)])
     pane.set_status(insp.status)
-    # 25 images in: the caption says 25, not the window's 200 (QA5 F29).
+    # 25 images in: the caption says 25, not the window's 200 (QA5 F29), and, as the tag, no rate
+    # until the window is full (QA10 Q10-15: its alarms are judged only then; qc_figures.RATE_MIN_COUNT).
     assert pane.rate_caption.text() == "Camera defect rate, last 25 images (of a 200-image window)"
-    assert "of the last 25 inspected images" in pane.rate_indicator.toolTip()
+    assert pane.rate_indicator.toolTip() == "25 of 200 images needed for a defect rate"
     assert pane.counts.text().startswith("Since the QC started: inspected 25")
+    pane.add_results([insp.inspect(_frame("ok", k)) for k in range(25, 200)])
+    assert pane.rate_caption.text() == "Camera defect rate, last 200 images"
+    assert "of the last 200 inspected images" in pane.rate_indicator.toolTip()
 
 
 def test_the_rate_keeps_its_last_known_value_when_the_camera_goes(qtbot, pane, tmp_path):
     """Walkthrough: during a link outage the defect rate said "? no connection" while every other
     value on screen kept its last known value, greyed with its age (3aef750). It keeps its value too."""
     insp = QcInspector(None, journal=FakeJournal(tmp_path), model=FakeModel("ok"))
-    pane.add_results([insp.inspect(_frame("ok", k)) for k in range(25)])
+    pane.add_results([insp.inspect(_frame("ok", k)) for k in range(200)])  # a full window: a rate
     before = pane.rate_indicator.value_text()
     assert before == "0.0 %"
     for state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):

@@ -29,6 +29,7 @@ from hmi.core.alarms.model import (
 )
 from hmi.core.config import LineConfig, TagConfig
 from hmi.core.link_state import LINK_CONNECTED, LINK_STATES
+from hmi.core.qc_figures import rate_window_words
 from hmi.core.tag_info import display_decimals
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
@@ -453,6 +454,15 @@ def load_definitions(config: LineConfig) -> tuple[list[AlarmDefinition], list[Al
             continue
         seen.add(d.id)
         out.append(d)
+    if config.camera is not None:
+        # The camera's defect rate is a rolling figure: its alarms say over which images.
+        rate_tag = config.camera.rate_tag
+        out = [
+            dataclasses.replace(d, over=rate_window_words())
+            if d.tag == rate_tag and d.kind == AlarmKind.ANALOG
+            else d
+            for d in out
+        ]
     link = config.server.link_tag
     if link:
         down = Condition(link, "!=", float(LINK_CONNECTED), f"{link} != {LINK_STATES[str(LINK_CONNECTED)]}")

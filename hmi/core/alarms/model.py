@@ -133,7 +133,7 @@ class Condition:
         return self.text or f"{self.tag} {self.op} {self.value:g}"
 
 
-MESSAGE_FIELDS = ("name", "tag", "value", "limit", "unit", "state", "machine", "level")
+MESSAGE_FIELDS = ("name", "tag", "value", "limit", "unit", "state", "machine", "level", "over")
 
 
 def message_fields(template: str) -> list[str]:
@@ -179,6 +179,9 @@ class AlarmDefinition:
     decimals: int = 2  # the tag's display precision (hmi.core.tag_info.display_decimals)
     action: str = ""  # what the operator should do; appended to every message
     trip: bool = False  # this alarm means its machine tripped: it names the machine's first-out
+    # What an analog value is counted over, said right after it ("15.0 % of the last 200 images"):
+    # a rolling figure's window (ISA-18.2: every figure says what it counts; QA10 Q10-15).
+    over: str = ""
 
     def number_text(self, v: float) -> str:
         """A value or limit of the alarm's tag at the tag's display precision (no unit)."""
@@ -206,6 +209,11 @@ class AlarmDefinition:
                 return label
         return f"{self.number_text(v)} {self.unit}".rstrip()
 
+    def measured_text(self, v: float | None) -> str:
+        """The value with what it is over: '15.0 % of the last 200 images' (value_text without a window)."""
+        text = self.value_text(v)
+        return f"{text} {self.over}" if self.over and text != "?" else text
+
     def with_action(self, text: str) -> str:
         return f"{text} — {self.action}" if self.action else text
 
@@ -230,7 +238,7 @@ class AlarmDefinition:
         if not self.message:
             if self.kind == AlarmKind.QUALITY:
                 return self.describe()
-            return self.with_action(f"{self.name}: {self.value_text(v)} ({self.describe_limit()})")
+            return self.with_action(f"{self.name}: {self.measured_text(v)} ({self.describe_limit()})")
         fields = {
             "name": self.name,
             "tag": self.tag,
@@ -240,6 +248,7 @@ class AlarmDefinition:
             "state": self.value_text(v),
             "machine": self.machine,
             "level": LEVEL_LABELS.get(self.level, ""),
+            "over": self.over,
         }
         try:
             text = self.message.format(**fields)
