@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from hmi.core.config import LineConfig, parse_config
-from hmi.core.events import EventKind, JournalEvent
+from hmi.core.events import EventKind, JournalEvent, Severity
 from hmi.core.journal import Journal
 from tests.test_journal import batch
 from tests.test_review import T0, alarm, state
@@ -116,19 +116,23 @@ def line_journal(
     states: dict[str, list[int]],
     extra: Sequence[JournalEvent] = (),
     opened_after: float = 0.0,
+    fault_codes: dict[str, int] | None = None,
 ) -> Path:
     """A closed journal of the demo line from t0, a sample every LINE_STEP_S: `states[machine][k]` is
     the machine's state tag at step k (Running where a machine has none), a fault code while Faulted;
     the runtime's machine_state events at each change (the timeline's bars) and the production
     tracker's model and snapshots (the Production view's stops), as a LineHMI writes them; `extra`:
     more events written with them (the runtime's data_gap of a link outage...); `opened_after`: the
-    journal opens this long after the first samples' source time (the server's, read at start-up)."""
+    journal opens this long after the first samples' source time (the server's, read at start-up);
+    `fault_codes`: a machine's fault code while Faulted (1, Jam, where not given)."""
     from hmi.core.audit import Auditor
     from hmi.core.production.setup import ProductionSetup
     from hmi.core.production.tracker import ProductionTracker
     from tests.test_production_journal import _batch, _utc_config
 
     cfg = _utc_config()
+    codes = {m: (fault_codes or {}).get(m, 1) for m in LINE_MACHINES}
+    faults = {m: cfg.tag(f"{m}.fault_code").state_label(codes[m]) for m in LINE_MACHINES}
     steps = max((len(v) for v in states.values()), default=0)
     end = t0 + steps * LINE_STEP_S
     # Opened at t0, as a running LineHMI is before its samples: the time before "journal opened" is
@@ -145,7 +149,7 @@ def line_journal(
             t = t0 + k * LINE_STEP_S
             now = {m: (states.get(m) or [2])[min(k, len(states.get(m) or [2]) - 1)] for m in LINE_MACHINES}
             vals = {f"{m}.state": float(v) for m, v in now.items()}
-            vals |= {f"{m}.fault_code": (1.0 if now[m] == 4 else 0.0) for m in LINE_MACHINES}
+            vals |= {f"{m}.fault_code": (float(codes[m]) if now[m] == 4 else 0.0) for m in LINE_MACHINES}
             vals |= {f"{m}.good_count": float(k * 6) for m in ("filler", "capper", "labeller")}
             vals |= {f"{m}.reject_count": 0.0 for m in ("filler", "capper", "labeller")}
             b = _batch(cfg, t, vals)
@@ -155,7 +159,7 @@ def line_journal(
                 if last.get(m) != v:
                     name = STATE_NAMES[v]
                     events.append(JournalEvent(EventKind.MACHINE_STATE, f"{m}: -> {name}", source=m, ts=t,
-                                               data={"state": name, "fault": "Jam" if v == 4 else ""}))  # fmt: skip
+                                               data={"state": name, "fault": faults[m] if v == 4 else ""}))  # fmt: skip
             last = now
         clock[0] = end
         tracker.tick(force=True)
@@ -165,3 +169,10 @@ def line_journal(
     finally:
         journal.close()
     return path
+
+
+def link_outage(a: float, b: float) -> JournalEvent:
+    """The runtime's `data_gap` event of a server link down from a to b (all tags)."""
+    return JournalEvent(EventKind.DATA_GAP, f"no data from the server for {b - a:.1f} s (all tags)",
+                        source="opc.tcp://plc", severity=Severity.WARNING, ts=a,
+                        data={"start": a, "end": b, "tags": "all"})  # fmt: skip

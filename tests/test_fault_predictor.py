@@ -374,7 +374,7 @@ def test_a_tripped_machine_reads_as_tripped_and_starts_afresh_after_its_restart(
             raised |= a.kind == "raised" and a.machine == "filler"
             if a.kind == "cleared" and a.machine == "filler" and tripped_at is not None:
                 cleared_after_restart = True
-                assert "restarted at" in a.message, a.message
+                assert "restarted at" in a.message and "after faulted" in a.message, a.message
         state = model.state("filler")
         if state == MachineState.FAULTED and tripped_at is None:
             tripped_at = now

@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hmi.core.events import EventKind, JournalEvent, Severity
+from hmi.core.events import EventKind, JournalEvent
 from hmi.core.review.report import build_report, to_markdown
 from hmi.core.review.source import ReviewSource
-from tests.review_fixtures import LINE_STEP_S, line_journal
+from tests.review_fixtures import LINE_STEP_S, line_journal, link_outage
 
 T0 = _dt.datetime(2026, 3, 2, 6, 0, tzinfo=_dt.UTC).timestamp()
 STEPS = 60  # ten minutes
@@ -24,12 +24,6 @@ STEPS = 60  # ten minutes
 
 def _hms(t: float) -> str:
     return _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%H:%M:%S")
-
-
-def _outage(a: float, b: float) -> JournalEvent:
-    return JournalEvent(EventKind.DATA_GAP, f"no data from the server for {b - a:.1f} s (all tags)",
-                        source="opc.tcp://plc", severity=Severity.WARNING, ts=a,
-                        data={"start": a, "end": b, "tags": "all"})  # fmt: skip
 
 
 def _backfill(a: float, b: float) -> JournalEvent:
@@ -49,7 +43,7 @@ def _backfill(a: float, b: float) -> JournalEvent:
 )
 def test_every_link_outage_in_the_period_is_flagged(outages, period):
     spans = [(T0 + round(a), T0 + round(a) + round(d)) for a, d in outages]
-    events = [_outage(a, b) for a, b in spans] + [_backfill(a, b) for a, b in spans]
+    events = [link_outage(a, b) for a, b in spans] + [_backfill(a, b) for a, b in spans]
     with tempfile.TemporaryDirectory() as tmp:
         path = line_journal(Path(tmp), T0, {"filler": [2] * STEPS}, extra=events)
         source = ReviewSource.open([path])

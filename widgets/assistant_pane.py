@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from widgets import palette
+from widgets.answer_reader import AnswerReader
 from widgets.background import BackgroundTask, run_in_background
 from widgets.keyboard_popup import TapOpensKeyboard
 
@@ -144,6 +145,9 @@ class AssistantPane(QWidget):
         self._busy_id: int | None = None
         self._viewer: QWidget | None = None
         self._watching: QWidget | None = None  # the scroll viewport the pane sits in
+        self._html = ""  # the conversation as last rendered (the reader shows the same)
+        self._reader: AnswerReader | None = None
+        self._keep: list[QWidget] = []  # what the keyboard and the reader never cover (keep_clear)
         self._build()
         self.update_model_indicator()
         self._render()
@@ -175,8 +179,17 @@ class AssistantPane(QWidget):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Clear this session's history")
         self.clear_button.clicked.connect(self.clear_history)
+        # The answer area is a few lines where the pane is short (the control room's right-hand
+        # dock): the whole conversation, large, beside what must stay in view (widgets.answer_reader).
+        self.reader_button = QPushButton("Read larger")
+        self.reader_button.setObjectName("readerButton")
+        self.reader_button.setToolTip(
+            "Read the conversation in a large window (the line state and alarms stay in view)"
+        )
+        self.reader_button.clicked.connect(self.open_reader)
         hl.addWidget(title)
         hl.addStretch(1)
+        hl.addWidget(self.reader_button)
         hl.addWidget(self.handover_button)
         hl.addWidget(self.export_button)
         hl.addWidget(self.clear_button)
@@ -366,6 +379,32 @@ class AssistantPane(QWidget):
         t = self._task
         return t is None or t.wait(timeout)
 
+    def keep_clear(self, *widgets: QWidget) -> None:
+        """What the pane's windows (the on-screen keyboard, the reader) never cover while it shows:
+        the window's line state, alarm banner and tiles, its alarm list."""
+        self._keep = [*self._keep, *widgets]
+        self.keyboard.keep_clear(*widgets)
+        if self._reader is not None:
+            self._reader.keep = list(self._keep)
+
+    def open_reader(self) -> AnswerReader:
+        """The conversation in a large window, at the latest answer's start."""
+        if self._reader is None:
+            self._reader = AnswerReader(self.window(), self._on_anchor)
+            self._reader.keep = list(self._keep)
+        last = self._entries[-1] if self._entries else None
+        self._reader.set_html(self._html, _anchor(last) if last is not None else "")
+        self._reader.open()
+        return self._reader
+
+    def close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.hide()
+
+    @property
+    def reader(self) -> AnswerReader | None:
+        return self._reader
+
     def set_touch(self, on: bool) -> None:
         """The touch profile: a tap on the question field opens the on-screen keyboard."""
         self.keyboard.set_enabled(on)
@@ -374,6 +413,10 @@ class AssistantPane(QWidget):
         self.wait(30.0)
         self._task = None
         self.keyboard.shutdown()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader.deleteLater()
+            self._reader = None
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
@@ -445,11 +488,14 @@ class AssistantPane(QWidget):
         parts.append("</body></html>")
         sb = self.history.verticalScrollBar()
         at_end = sb.value() >= sb.maximum() - 4
-        self.history.setHtml("".join(parts))
+        self._html = "".join(parts)
+        self.history.setHtml(self._html)
         if opening is not None and (at_end or opening is self._entries[-1]):
             self.history.scrollToAnchor(_anchor(opening))
         elif at_end or self.busy:
             sb.setValue(sb.maximum())
+        if self._reader is not None and self._reader.isVisible():
+            self._reader.set_html(self._html, _anchor(opening) if opening is not None else "")
 
     def _entry_html(self, i: int, e: _Entry) -> str:
         q = _esc(e.question) if e.question else "<i>(empty question)</i>"

@@ -18,7 +18,16 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpacerItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hmi.core.alarms.tag_badges import TagBadge
 from hmi.core.config import LineConfig, MachineConfig, TagConfig
@@ -118,10 +127,16 @@ class Faceplate(QFrame):
             lay.addWidget(self.alarm_label)
             lay.addWidget(self.stale_label)
 
-        rule = QFrame()
-        rule.setObjectName("faceplateRule")
-        rule.setFixedHeight(1)
-        lay.addWidget(rule)
+        # Room the line overview adds above the rule so that the rows of faceplates side by side
+        # line up (set_head_pad): a taller head on one (a state badge on two lines, an alarm line
+        # that wraps) moved its rows 16 px below its neighbours', and a pane's foot that must cut
+        # no row then found no place between them (qa10 Q10-5: half the review's pane hidden).
+        self._head_pad = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        lay.addSpacerItem(self._head_pad)
+        self.rule = QFrame()
+        self.rule.setObjectName("faceplateRule")
+        self.rule.setFixedHeight(1)
+        lay.addWidget(self.rule)
 
         # The summary (compact mode, set_compact): on a line-side screen the faceplate's top shows,
         # without scrolling, the speed, every value that wants a look (an alarm, bad quality, out
@@ -257,6 +272,23 @@ class Faceplate(QFrame):
             lay.insertWidget(self._advisory_at, readout)
         readout.set_compact(self.compact)
         readout.show()
+
+    def head_height(self) -> int:
+        """The height of the head (title, state, review's alarm line) without the pad: where the
+        rows under it start, laid out now."""
+        lay = self.layout()
+        assert lay is not None
+        lay.activate()  # the positions of the current texts, not of the last pass
+        return self.rule.y() - self._head_pad.sizeHint().height()
+
+    def set_head_pad(self, px: int) -> None:
+        """Room above the rule, so the rows under it start `px` lower (the overview lines up the
+        faceplates of a row: LineOverview.align_heads)."""
+        if px != self._head_pad.sizeHint().height():
+            self._head_pad.changeSize(0, px, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            lay = self.layout()
+            assert lay is not None
+            lay.invalidate()
 
     def _fit_summary(self) -> None:
         """The value rows keep SUMMARY_ROWS rows' height whatever they show: a value that goes

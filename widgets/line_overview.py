@@ -10,6 +10,12 @@ in an upset (a full alarm banner on a 1280x800 touch screen) cannot squeeze it t
 titles. It follows the faceplates' layout: a long state that wraps makes the head, and so the
 minimum, taller. Faceplates wrapped onto further rows (windows narrower than four faceplates)
 are reached by scrolling.
+
+The faceplates of a row line up (`align_heads`): the rows under each head start at the same height
+on every faceplate of the row, whatever its head holds (a state on two lines, the review's alarm
+line). The pane's foot keeps every row whole (WholeLinesScrollArea); it finds the gap between two
+rows only where the faceplates' rows are level: 16 px apart, their rows overlapped all the way
+down and the foot went up by half the pane (qa10 Q10-5).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QWidget
 
 from hmi.core.alarms.tag_badges import TagBadge
@@ -57,6 +63,10 @@ class LineOverview(WholeLinesScrollArea):
         inner = QWidget()
         inner.setObjectName("lineOverviewInner")
         index = config.tag_index()
+        self._align = QTimer(self)
+        self._align.setSingleShot(True)
+        self._align.setInterval(0)
+        self._align.timeout.connect(self.align_heads)
         self.faceplates: dict[str, Faceplate] = {}
         self._grid = QGridLayout(inner)
         self._grid.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
@@ -67,6 +77,7 @@ class LineOverview(WholeLinesScrollArea):
             fp.setpoint_requested.connect(self.setpoint_requested)
             fp.trend_requested.connect(self.trend_requested)
             self.faceplates[m.id] = fp
+            fp.installEventFilter(self)  # its head's height (align_heads)
         self.setWidget(inner)
         self._inner = inner
         self._columns = 0
@@ -123,7 +134,30 @@ class LineOverview(WholeLinesScrollArea):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if self._keep_essentials and event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
             self._follow_essentials()
+        if isinstance(obj, Faceplate) and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self._align.start()  # after the faceplate's own layout has run
         return super().eventFilter(obj, event)
+
+    def rows(self) -> list[list[Faceplate]]:
+        """The faceplates of each row of the grid, left to right."""
+        fps = list(self.faceplates.values())
+        cols = max(1, self._columns)
+        return [fps[k : k + cols] for k in range(0, len(fps), cols)]
+
+    def align_heads(self) -> None:
+        """Every faceplate of a row gets the head of the row's tallest (a pad above its rule)."""
+        for row in self.rows():
+            heads = [fp.head_height() for fp in row]
+            top = max(heads)
+            for fp, h in zip(row, heads, strict=True):
+                fp.set_head_pad(top - h)
+
+    def whole_height(self) -> int:
+        """The height that shows every faceplate whole, without scrolling, at the pane's width."""
+        inner = self._inner
+        width = self.width() - 2 * self.frameWidth()  # no scroll bar where it all fits
+        h = inner.heightForWidth(width) if inner.hasHeightForWidth() else -1
+        return max(h, inner.minimumSizeHint().height()) + 2 * self.frameWidth()
 
     def set_user(self, user: User | None) -> None:
         for fp in self.faceplates.values():
@@ -143,6 +177,7 @@ class LineOverview(WholeLinesScrollArea):
             self._grid.addWidget(fp, n // columns, n % columns)
         for c in range(max(self._grid.columnCount(), columns)):
             self._grid.setColumnStretch(c, 1 if c < columns else 0)
+        self._align.start()  # other neighbours
 
     def resizeEvent(self, event) -> None:
         n = max(1, len(self.faceplates))

@@ -249,15 +249,17 @@ class MainWindow(QMainWindow):
         self._build_alarm_docks()
         self._build_trend_dock()
         self._build_assistant_dock(assistant_model)
-        # The Assistant's on-screen keyboard never covers the line state, the alarm banner and
-        # tiles, nor the alarm list when it shows (at 1280x800 it lay over the tiles, qa8 Q6).
+        # The Assistant's on-screen keyboard and its reader never cover the line state, the alarm
+        # banner and tiles, nor the alarm list when it shows (at 1280x800 the keyboard lay over the
+        # tiles, qa8 Q6).
         top = self.menuWidget()  # the title bar, the line state strip and the alarm banner
-        self.assistant_pane.keyboard.keep_clear(*(w for w in (top, self.alarms_dock) if w is not None))
+        self.assistant_pane.keep_clear(*(w for w in (top, self.alarms_dock) if w is not None))
         self.assistant_dock.visibilityChanged.connect(self._assistant_in_view)
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).
         self.production = ProductionPanel.attach(self)
         self._build_status_bar()
+        self.assistant_pane.keep_clear(self.statusBar())  # the journal's and the link's state
         self.window_layout = WindowLayout(
             self,
             DockPlan(
@@ -919,6 +921,7 @@ class MainWindow(QMainWindow):
             self.assistant_pane.keyboard.pane_shown()
         else:
             self.assistant_pane.keyboard.pane_hidden()
+            self.assistant_pane.close_reader()  # it lay over the alarm list brought forward
 
     def _drop_focus_left_behind(self, visible: bool) -> None:
         """A dock went behind another tab (the alarm list brought forward, say). Qt keeps a tabbed

@@ -243,6 +243,7 @@ class ReviewWindow(QMainWindow):
         self.compact = compact
         split = QSplitter(Qt.Orientation.Vertical)
         self._lower: QSplitter | None = None  # wide: trend | event browser
+        self._middle: QTabWidget | None = None  # compact: faceplates | trend
         split.addWidget(self.timeline_view)
         if compact:
             middle = QTabWidget()
@@ -250,6 +251,7 @@ class ReviewWindow(QMainWindow):
             middle.addTab(self.overview, "Line at the cursor")
             middle.addTab(self.trend, "Trend")
             middle.currentChanged.connect(lambda _i: self._on_cursor(self._cursor_t))
+            self._middle = middle
             split.addWidget(middle)
             split.addWidget(tabs)
         else:
@@ -265,6 +267,17 @@ class ReviewWindow(QMainWindow):
             self._lower = lower
         split.setChildrenCollapsible(False)
         self._split = split
+        # The faceplates' pane follows their height (_room_for_faceplates) until the reviewer drags
+        # a splitter handle: from then on the heights are theirs.
+        self._faceplates_want = 0
+        self._split_by_hand = False
+        split.splitterMoved.connect(self._on_split_by_hand)
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._share_height)
+        if isinstance(self.overview, LineOverview):
+            self.overview.verticalScrollBar().rangeChanged.connect(self._on_overview_range)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(8, 6, 8, 6)
@@ -896,31 +909,69 @@ class ReviewWindow(QMainWindow):
         """Wide: timeline, faceplates, trend-beside-events 22:33:45, the events the width the
         trend leaves (up to 38 %).
         Compact (800 px): the event list gets room for EVENT_ROWS_COMPACT rows, the timeline and the
-        faceplates-or-trend share the rest 40:60. The splitter handles let the reviewer change it."""
-        h = max(self._split.height(), 600)
+        faceplates-or-trend share the rest 40:60. The splitter handles let the reviewer change it.
+        Either way the faceplates then get the height that shows them whole where the pane under
+        them can give it above its own floor (_room_for_faceplates)."""
+        # (the handles' height out: the sizes asked were scaled down to fit, 2 px off the faceplates)
+        split = self._split
+        h = max(split.height() - split.handleWidth() * (split.count() - 1), 600)
         if self.compact:
             tables = min(max(h * 25 // 100, self.event_rows_height(EVENT_ROWS_COMPACT)), h // 2)
             rest = h - tables
-            self._split.setSizes([rest * 40 // 100, rest * 60 // 100, tables])
+            sizes = [rest * 40 // 100, rest * 60 // 100, tables]
+            floor = self.event_rows_height(EVENT_ROWS_COMPACT)
         else:
             lower = max(h * 45 // 100, self.event_rows_height(EVENT_ROWS_WIDE))
+            floor = max(self.event_rows_height(EVENT_ROWS_WIDE), self.trend.minimumSizeHint().height())
             if not self._side_by_side():  # trend over events: room for both
                 need = self.trend.minimumSizeHint().height() + self.event_rows_height(EVENT_ROWS_COMPACT)
                 lower = min(max(lower, need), h * 70 // 100)
+                floor = min(need, lower)
             rest = h - lower
-            self._split.setSizes([rest * 40 // 100, rest * 60 // 100, lower])
-            lower_split = self._lower
-            if lower_split is None:
-                return
-            if self._side_by_side():
-                lower_split.setOrientation(Qt.Orientation.Horizontal)
-                w = max(lower_split.width(), 800)
-                trend = max(w * 62 // 100, self.trend.minimumSizeHint().width())
-                lower_split.setSizes([trend, w - trend])
-            else:  # a wide screen's window made narrow: the trend needs the width, events go under it
-                lower_split.setOrientation(Qt.Orientation.Vertical)
-                tables = max(lower * 40 // 100, self.event_rows_height(EVENT_ROWS_COMPACT))
-                lower_split.setSizes([lower - tables, tables])
+            sizes = [rest * 40 // 100, rest * 60 // 100, lower]
+        sizes = self._room_for_faceplates(sizes, floor)
+        self._split.setSizes(sizes)
+        lower_split = self._lower
+        if self.compact or lower_split is None:
+            return
+        lower = sizes[2]
+        if self._side_by_side():
+            lower_split.setOrientation(Qt.Orientation.Horizontal)
+            w = max(lower_split.width(), 800)
+            trend = max(w * 62 // 100, self.trend.minimumSizeHint().width())
+            lower_split.setSizes([trend, w - trend])
+        else:  # a wide screen's window made narrow: the trend needs the width, events go under it
+            lower_split.setOrientation(Qt.Orientation.Vertical)
+            tables = max(lower * 40 // 100, self.event_rows_height(EVENT_ROWS_COMPACT))
+            lower_split.setSizes([lower - tables, tables])
+
+    def _room_for_faceplates(self, sizes: list[int], floor: int) -> list[int]:
+        """`sizes` (timeline, faceplates, the pane under them) with the faceplates' pane grown to
+        show every faceplate whole, as far as the pane under them has room above `floor`: at
+        1920x1080 the cards were cut at the pane's foot (qa10 Q10-5), with the trend and events
+        a little taller than they need. The most the faceplates have needed is kept: a cursor that
+        moves on (a state back on one line) does not make the panes below jump up and down."""
+        overview = self.overview
+        if not isinstance(overview, LineOverview):
+            return sizes
+        chrome = 0  # compact: the tab bar over the faceplates (measured once laid out)
+        middle = self._middle
+        if middle is not None:
+            laid_out = overview.height() > 0 and middle.height() > overview.height()
+            chrome = middle.height() - overview.height() if laid_out else middle.tabBar().sizeHint().height()
+        self._faceplates_want = max(self._faceplates_want, overview.whole_height() + chrome)
+        timeline, middle_h, lower = sizes
+        give = max(0, min(self._faceplates_want - middle_h, lower - floor))
+        return [timeline, middle_h + give, lower - give]
+
+    def _on_overview_range(self, _low: int, high: int) -> None:
+        """The faceplates grew past their pane (a state on two lines at the cursor): room for them,
+        unless the reviewer has set the panes' heights by hand."""
+        if high > 0 and self.isVisible() and not self._split_by_hand:
+            self._refit.start()
+
+    def _on_split_by_hand(self, _pos: int, _index: int) -> None:
+        self._split_by_hand = True
 
     def _side_by_side(self) -> bool:
         return self.width() >= SIDE_BY_SIDE_MIN_WIDTH

@@ -39,7 +39,7 @@ def fault_window(qtbot, themed_app, make_runtime, demo_config):
         win.resize(*size)
         win.show()
         qtbot.waitExposed(win)
-        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
+        qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3, timeout=30000)  # 5 s ran out at load 20
         qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
         win.blink.stop()  # a steady frame for the picture: the "on" half of the flash
         win.blink.phase = True

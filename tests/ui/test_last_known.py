@@ -84,7 +84,7 @@ def test_every_value_says_last_known_while_the_link_is_lost(window, qtbot, size,
 
     rt.set_state(ConnectionState.CONNECTED, "reconnected")
     qtbot.waitUntil(lambda: win.link_lost_at is None)
-    qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
+    qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3, timeout=30000)  # 5 s ran out at load 20
     settle()
     QApplication.processEvents()
     want = last_known_text(since)

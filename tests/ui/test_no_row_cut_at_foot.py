@@ -12,6 +12,8 @@ and the night theme (the night theme re-polishes every widget: qa9 Q9-19)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QPushButton, QScrollArea, QVBoxLayout, QWidget
@@ -48,18 +50,52 @@ def cut_at_foot(area: QScrollArea) -> list[str]:
     return out
 
 
-def _walk_scroll(area: WholeLinesScrollArea, where: str) -> list[str]:
-    """At rest, then every arrow step down to the end: what a finger on the arrows sees."""
+def foot_moved_too_far(area: QScrollArea) -> list[str]:
+    """The foot went up past the rows the pane's edge cuts. It clears those and no more: further
+    means rows out of step across columns (faceplates side by side, one head taller), where each
+    row it cleared cut another beside it, and it climbed until half the pane was an empty band
+    (qa10 Q10-5: the review's cards ended at a "Motor current" label, their bars hidden)."""
+    inner, port = area.widget(), area.viewport()
+    if inner is None or not port.isVisible():
+        return []
+    hbar = area.horizontalScrollBar()
+    full = area.contentsRect().height() - (hbar.height() if hbar.isVisible() else 0)
+    foot = port.height()
+    cut_by_edge = []
+    for w in rows_of(inner):
+        r = row_rect(w)
+        top = w.mapTo(port, QPoint(0, r.top())).y()
+        if top < full < top + r.height() and full - top <= full * MAX_SHARE:
+            cut_by_edge.append(top)
+    needed = min(cut_by_edge, default=full)
+    if foot >= needed:
+        return []
+    return [
+        f"foot at {foot} px of {full}: {full - foot} px hidden, {needed - foot} px more than the edge's rows need"
+    ]
+
+
+def _walk_scroll(
+    area: WholeLinesScrollArea,
+    where: str,
+    checks: tuple[Callable[[QScrollArea], list[str]], ...] = (cut_at_foot,),
+) -> list[str]:
+    """At rest, then every arrow step down to the end: what a finger on the arrows sees. `checks`:
+    what is looked for at each step (the review's faceplates add foot_moved_too_far)."""
+
+    def found() -> list[str]:
+        return [c for check in checks for c in check(area)]
+
     bar = area.verticalScrollBar()
     bar.setValue(0)
     settle()
-    problems = [f"{where} at rest: {c}" for c in cut_at_foot(area)]
+    problems = [f"{where} at rest: {c}" for c in found()]
     steps = 0
     while bar.value() < bar.maximum() and steps < 60:
         bar.triggerAction(QAbstractSlider.SliderAction.SliderSingleStepAdd)
         settle()
         steps += 1
-        problems += [f"{where} scrolled to {bar.value()}: {c}" for c in cut_at_foot(area)]
+        problems += [f"{where} scrolled to {bar.value()}: {c}" for c in found()]
     bar.setValue(0)
     settle()
     return problems

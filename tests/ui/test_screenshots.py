@@ -97,7 +97,7 @@ def test_shots_normal(qtbot, themed_app, make_runtime, demo_config, size):
     rt = make_runtime(demo_config)
     _events(rt)
     win = _window(qtbot, rt, demo_config, size)
-    qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3)
+    qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3, timeout=30000)  # 5 s ran out at load 20
     qtbot.wait(200)
     assert not win.stale
     _save(win, f"main_{size[0]}")

@@ -36,6 +36,7 @@ class MachineNow:
     cat: Cat  # what its state tag says now
     reason: str = ""  # the reason of its own stop (planned, unplanned, changeover) in words, else ""
     reason_code: str = ""  # that reason's code in the reason tree ("" if none): what code decides on
+    stop_start: float = float("nan")  # when its own stop began, as the stop model has it (NaN: none/unknown)
 
 
 def line_claim(line_state: str, holder: str, holder_reason: str, machines: Sequence[MachineNow]) -> str:

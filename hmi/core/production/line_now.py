@@ -25,6 +25,7 @@ from hmi.core.production.holding import MachineNow
 from hmi.core.production.oee import LineStatus
 from hmi.core.production.setup import OWN_STOP_CATS, Cat, ProductionSetup
 from hmi.core.production.stops import default_reason, reason_category
+from hmi.core.production.timeline import FAULT_WINDOW_S
 from hmi.core.quality import Quality, quality_of
 
 _STATE_OF_CATEGORY = {"unplanned": "stopped", "planned": "planned stop", "changeover": "changeover"}
@@ -70,7 +71,31 @@ def _merged(
     newest = float("nan")
     for now, ts in seen:
         prev = old.get(now.machine)
-        if prev is not None and prev.cat == now.cat:
+        if prev is not None and prev.cat == now.cat and prev.cat not in OWN_STOP_CATS:
+            out.append(prev)
+            continue
+        if (
+            prev is not None
+            and prev.cat in OWN_STOP_CATS
+            and (now.cat in OWN_STOP_CATS or now.cat is Cat.UNKNOWN)
+        ):
+            # Still the stop the analysis saw (the stop model: a run of own-stop or unknown states is
+            # one stop, its reason set at its start): its reason, not the one the state now would
+            # give a new stop. A jam's Faulted -> Stopped -> Starting read "held by capper:
+            # unclassified" while the Stops table said "Jam (U-JAM)" (QA10 Q10-17).
+            # One exception, as the stop model has it too: a PLC fault code that arrives within
+            # FAULT_WINDOW_S of the stop's start is that stop's reason when it had none yet.
+            late_code = (
+                not prev.reason_code
+                and now.reason_code
+                and now.cat is Cat.UNPLANNED
+                and prev.cat is Cat.UNPLANNED  # the model reads a code only for an unplanned start
+                and ts <= prev.stop_start + FAULT_WINDOW_S[1]
+            )
+            if not late_code:
+                now = dataclasses.replace(now, reason=prev.reason, reason_code=prev.reason_code)
+            now = dataclasses.replace(now, stop_start=prev.stop_start)
+        if now == prev:  # the analysis' words still hold (a supervisor's reason among them)
             out.append(prev)
             continue
         out.append(now)
@@ -107,7 +132,7 @@ def line_state_now(
         if m.cat is Cat.UNKNOWN:
             return "unknown", m.machine, m.reason
         if still and analysed is not None and analysed.state in _NOT_RUNNING_HELD:
-            return analysed.state, m.machine, analysed.holding_reason
+            return analysed.state, m.machine, m.reason  # the stop's reason as merged (_merged)
         # Its reason's category decides (the typed code: the words are for people, qa7 G7).
         category = reason_category(setup, m.reason_code if m.reason_code in setup.reasons else "")
         return _STATE_OF_CATEGORY[category], m.machine, m.reason

@@ -604,7 +604,8 @@ class ProductionAnalysis:
             in_own_stop = now_cat in OWN_STOP_CATS and si >= 0 and tl.stops[si].machine == mid
             code_now = tl.stops[si].reason if in_own_stop else ""
             why_now = setup.reason_text(code_now) if in_own_stop else ""
-            machines.append(MachineNow(mid, now_cat, why_now, code_now))
+            began = tl.stops[si].start if in_own_stop else float("nan")
+            machines.append(MachineNow(mid, now_cat, why_now, code_now, began))
         return LineStatus(
             now,
             state,
