@@ -682,7 +682,8 @@ GAP_LOOKBACK_S = 86_400.0
 
 @dataclass(frozen=True, slots=True)
 class AppMarks:
-    """When LineHMI stopped ("journal closed") and started ("journal opened") around a read."""
+    """When LineHMI stopped ("journal closed") and started again after a crash ("journal opened"
+    while it was recording: no "closed" since the opening before) around a read."""
 
     opened: np.ndarray
     closed: np.ndarray
@@ -704,10 +705,22 @@ def gaps_from_events(
     gap_tags: list[Any] = []
     opened: list[float] = []
     closed: list[float] = []
-    for ts, kind, msg, data in rows:
+    # An opening is a restart after a crash only when LineHMI was recording before it (an earlier
+    # "opened" with no "closed" since; the rule of hmi.core.record_gaps). The first opening of a
+    # record is not: the values it receives first may carry the server's older source time (an
+    # on-change tag unchanged since before LineHMI started), and were taken for the last samples of
+    # a crashed run, breaking the line right after them (qa10 Q10-25: a capper's "No fault" drawn as
+    # "no data" for minutes, until its first change).
+    running = False
+    for ts, kind, msg, data in sorted(rows, key=lambda r: float(r[0])):
         if kind == "system":  # LineHMI stopped or started: looked for past t1 too (see the module doc)
+            is_close = str(msg).startswith("journal closed")
             if ts >= t0:
-                (closed if str(msg).startswith("journal closed") else opened).append(float(ts))
+                if is_close:
+                    closed.append(float(ts))
+                elif running:
+                    opened.append(float(ts))
+            running = not is_close
             continue
         try:
             d = json.loads(data) if data else {}
