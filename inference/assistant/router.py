@@ -166,7 +166,16 @@ _NOT_YET_ACKED = (
     r"|not been|nobody|no one|no-one|never|(?:has|have|had|got) to|must|ought to|supposed to)\b\W+(\w+\W+){0,4}?"
     + _ACKING
     + r"\b",
-    r"\b" + _ACKING + r"\W+(\w+\W+){0,2}?(pending|outstanding|missing|needed|required|due|yet)\b",
+    r"\b" + _ACKING + r"\W+(\w+\W+){0,2}?(pending|outstanding|missing|needed|required|due|yet|waiting)\b",
+)
+
+# The alarm vocabulary's own words (an acknowledgement and its absence, shelving, suppression, latching):
+# they say what state an alarm is in, never which machine or tag it is on ("alarms waiting for
+# acknowledgement?" was declined as "no machine or tag called 'acknowledgement'" by a fresh tester).
+_ALARM_VOCAB = re.compile(
+    r"(un-?|non-?)?" + _ACKING + r"|unack\w*|acknowledgment\w*|shelv\w*|unshelv\w*|suppress\w*|latch\w*"
+    r"|annunciat\w*|silenc\w*|mut(e|ed|ing)|quittier\w*|unquittiert\w*",
+    re.I,
 )
 
 
@@ -959,6 +968,8 @@ class Router:
                 continue  # a general word ("the complete line", "the whole shift") names no machine
             if w.rstrip("s") in known or w.rstrip("s") in _NOT_NAMES:
                 continue
+            if _ALARM_VOCAB.fullmatch(w):
+                continue  # an alarm's state in words ("waiting for acknowledgement"), not a name
             # Only a word followed by machine-ish context counts ("the mixer stop", "on the mixer?").
             rest = low[m.end() :].lstrip()
             if (
