@@ -13,6 +13,7 @@ from inference.assistant.catalog import Catalog
 from inference.assistant.router import Router
 from inference.assistant.timeparse import ShiftCalendar, TimeParser
 
+from .test_assistant_classes import assistant, journal  # noqa: F401 (module fixtures: a camera with rejects)
 from .test_assistant_journal import T_END, UTC
 
 MACHINES = ("filler", "capper", "labeller", "conveyor")
@@ -75,3 +76,44 @@ def test_german_and_bare_acknowledgement_nouns(router, q):
     r = router.route(q)
     assert r.intent == "alarms", (q, r.intent, r.reply)
     assert dict(r.calls[0].args).get("state") == "unacknowledged", q
+
+
+# --- the camera's rejecting, in German -------------------------------------------------------------------
+
+REJECTING_DE = (
+    "aussortiert",
+    "ausgeschleust",
+    "verworfen",
+    "ausgesondert",
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    verb=st.sampled_from(REJECTING_DE),
+    frame=st.sampled_from(
+        (
+            "Wie viele Flaschen hat die Kamera {v}?",
+            "Wie viele Flaschen wurden von der Kamera {v}?",
+            "Was hat die Kamera heute {v}?",
+            "Kamera: wie viel wurde {v}?",
+        )
+    ),
+)
+def test_a_german_reject_verb_is_the_cameras_rejected_share(assistant, verb, frame):
+    """Every German verb of rejecting asks what the English camera question asks: the same tool, and the
+    period's rejected share with the English answer's counts ("3 von N geprüften Flaschen")."""
+    en = assistant.answer("how many bottles did the camera reject?")
+    facts = en.results[0].facts
+    assert facts["qc_share_inspected"], en.text  # the fixture's camera inspected images
+    q = frame.format(v=verb)
+    de = assistant.answer(q)
+    assert de.lang == "de" and [c.name for c in de.tool_calls] == [c.name for c in en.tool_calls], (q, de.text)
+    assert f"{facts['qc_rejects']} von {facts['qc_share_inspected']} geprüften Flaschen" in de.text, (q, de.text)
+
+
+@pytest.mark.parametrize("noun", ["Ausschuss", "Ausschussflaschen"])
+def test_a_german_reject_noun_is_the_cameras_rejects(assistant, noun):
+    de = assistant.answer(f"Wie viel {noun} hatte die Kamera?")
+    assert [c.name for c in de.tool_calls] == ["qc_rates"], de.text
+    assert "von" in de.text and "geprüften Flaschen" in de.text, de.text

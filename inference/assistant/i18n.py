@@ -135,6 +135,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Ausschussquote am {machine}: {rate} ({rejects} von {total} Flaschen, {range}).",
         "zh": "{machine}废品率为{rate}（{total}瓶中废品{rejects}个，{range}）。",
     },
+    # The camera's rejected share of the asked window (hmi.core.qc_figures.RejectShare.text, in English).
+    "qc_share": {
+        "de": "Visuelle Kontrolle (Kamera) {range}: {rejects} von {inspected} geprüften Flaschen aussortiert ({pct}).",
+        "zh": "视觉检测（相机）{range}：检测{inspected}瓶，剔除{rejects}瓶（{pct}）。",
+    },
     "qc_rate": {
         "de": "Visuelle Kontrolle (Kamera): die Fehlerquote ist {rate} der letzten {window} geprüften Flaschen"
         " (um {time}); {n} Auswürfe aufgezeichnet.",

@@ -120,6 +120,7 @@ class QcRates(Tool):
         qc_rate = self._rate_tag(ctx, a, b) if camera_here else None
         parts: list[str] = []
         loc: dict[str, list[str]] = {lang: [] for lang in i18n.LANGS}
+        qc_loc = 0  # the camera's entries at the end of each language's list (kept when the camera leads)
         line_rate = None
         if per:
             line_good = last_good or 0.0
@@ -170,6 +171,19 @@ class QcRates(Tool):
             share = RejectShare(len(defects), self._inspections(ctx, rate_name, a, b))
             if share.inspected:
                 parts.append(f"Visual QC (camera) from {rng}: {share.text()}.")
+                # The same share in the other languages: a German camera-reject question is answered
+                # with the period's share as in English, not only the rolling rate (asst12).
+                for lang in i18n.LANGS:
+                    loc[lang].append(
+                        i18n.msg(
+                            "qc_share",
+                            range=ctx.short_range(a, b),
+                            rejects=f"{share.rejects:,}",
+                            inspected=f"{share.inspected:,}",
+                            pct=share.pct_text(),
+                        )[lang]
+                    )
+                qc_loc += 1
         rolling_text: str | None = None
         if qc_rate is not None and rate_name is not None:
             t, now_v, now_ts, peak, peak_ts, mean = qc_rate
@@ -216,6 +230,7 @@ class QcRates(Tool):
                         n=len(defects),
                     )[lang]
                 )
+            qc_loc += 1
         elif per_image and judged:
             dr = 100.0 * len(defects) / len(judged)
             qc_rate_pct = round(dr, 2)
@@ -277,7 +292,7 @@ class QcRates(Tool):
                 p for p in parts if not p.startswith(camera)
             ]
             for lang in i18n.LANGS:
-                loc[lang] = loc[lang][-1:] if qc_rate is not None else loc[lang]
+                loc[lang] = loc[lang][-qc_loc:] if qc_loc else loc[lang]
         return ToolResult(
             self.name,
             {"machine": machine, "start": a, "end": b, "range": rng},
