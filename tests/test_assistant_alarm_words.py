@@ -117,3 +117,51 @@ def test_a_german_reject_noun_is_the_cameras_rejects(assistant, noun):
     de = assistant.answer(f"Wie viel {noun} hatte die Kamera?")
     assert [c.name for c in de.tool_calls] == ["qc_rates"], de.text
     assert "von" in de.text and "geprüften Flaschen" in de.text, de.text
+
+
+# --- what the fault model predicts and does not cover ----------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from(("bearing model", "fault model", "prediction model", "model", "AI model")),
+    frame=st.sampled_from(
+        (
+            "which faults does the {m} cover?",
+            "what's not covered by the {m}?",
+            "does the {m} cover jams?",
+            "what does the {m} predict, and what is outside its coverage?",
+            "what are the {m}'s blind spots",
+            "what can't the {m} detect?",
+            "limitations of the {m}?",
+        )
+    ),
+)
+def test_the_models_scope_is_answered_from_its_card(model, frame):
+    """Whatever the words, a question about what the model covers is answered from the card the
+    assistant is given, in the words the faceplate's tooltip uses (readout_text.scope_text): never a
+    decline over "cover", and never a figure the card does not hold."""
+    from inference.assistant.assistant import Assistant
+    from inference.assistant.tools import PlantTools
+    from inference.assistant.tools.context import ModelScope
+    from inference.fault.readout_text import scope_text
+
+    sc = ModelScope("motor failure", "motor failure, winding overheat", horizon_s=300.0)
+    cat = Catalog.from_config(load_config(DEMO_CONFIG))
+    tools = PlantTools(cat, None, ShiftCalendar(tz=UTC), now=T_END, fault_model=sc)
+    q = frame.format(m=model)
+    a = Assistant(tools).answer(q)
+    assert [(c.name, dict(c.args).get("focus")) for c in a.tool_calls] == [("fault_risk", "scope")], (q, a.text)
+    assert scope_text(sc.predicts, sc.covers, sc.horizon_s) in a.text, (q, a.text)
+    assert "5 min" in a.text and "not covered" in a.text, a.text
+
+
+def test_the_faceplate_tooltip_and_the_assistant_say_the_scope_in_one_wording():
+    from inference.fault.readout_text import MachineRisk, scope_text
+    from widgets.advisory_readout import scope_text as tooltip_scope
+
+    r = MachineRisk(
+        "filler", 0.0, 0.1, 600.0, False, "ok", predicts="bearing failure", covers="bearing wear", horizon_s=90.0
+    )
+    assert tooltip_scope(r) == scope_text("bearing failure", "bearing wear", 90.0)
+    assert tooltip_scope(r).startswith("Predicts bearing wear within 1 min 30 s;")

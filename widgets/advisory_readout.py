@@ -31,6 +31,7 @@ from inference.fault.readout_text import (
     readout,
     risk_caption,
 )
+from inference.fault.readout_text import scope_text as model_scope_text
 from widgets import palette
 from widgets.last_known import last_known_text
 from widgets.wrapping_label import WrappingLabel
@@ -41,10 +42,8 @@ ADVISORY_TEXT = "#FFFFFF"
 
 
 def scope_text(risk: MachineRisk) -> str:
-    """What the prediction covers, and that other faults are not in it."""
-    covers = risk.covers or risk.predicts
-    horizon = f" within {fmt_rul(risk.horizon_s)}" if math.isfinite(risk.horizon_s) else ""
-    return f"Predicts {covers}{horizon}; other faults (jams, heaters, sensors) are not covered"
+    """What the prediction covers, and that other faults are not in it (readout_text.scope_text)."""
+    return model_scope_text(risk.predicts, risk.covers, risk.horizon_s)
 
 
 class AdvisoryReadout(QFrame):

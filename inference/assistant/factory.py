@@ -22,7 +22,7 @@ from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools import LiveSnapshot, PlantTools
 from inference.assistant.tools.context import ModelScope
 from inference.fault.predictor import DEFAULT_CARD, model_scope
-from inference.fault.readout_text import refresh_s, rul_limits
+from inference.fault.readout_text import horizon_s, refresh_s, rul_limits
 from inference.model_card import ModelError, read_card
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def fault_model_scope(card: Path = DEFAULT_CARD) -> ModelScope | None:
     None when the card cannot be read (the risk answers then say nothing about the model's scope)."""
     try:
         extra = read_card(card).extra
-        return ModelScope(*model_scope(extra), *rul_limits(extra), refresh_s(extra))
+        return ModelScope(*model_scope(extra), *rul_limits(extra), refresh_s(extra), horizon_s(extra))
     except ModelError as exc:
         log.warning("the assistant cannot say what the fault model covers: %s", exc)
         return None

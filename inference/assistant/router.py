@@ -285,6 +285,8 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\bwill (fail|break)\b",
             r"\badvisor(y|ies)\b",
             r"\bfault model\b",
+            r"\bmodel\b.*\b(cover|covers|covered|coverage|blind ?spots?|detect\w*|catch|limitations?|limits|scope)\b",
+            r"\b(cover|covers|covered|coverage|blind ?spots?|limitations?|limits)\b.*\bmodel\b",
             r"\bthe model\b.*\b(warn|see|saw|predict|flag)",
             r"\bsee\b.*\bcoming\b",
             r"\bsaw\b.*\bcoming\b",
@@ -497,6 +499,20 @@ _WHO_ACTIONS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 # A risk question about the warnings the model raised (not the risk now).
+# What the fault model predicts and what it leaves out, asked of the model itself ("what does the bearing
+# model not cover?", "which faults can the model see?", "the model's blind spots"): its card answers, in
+# the faceplate tooltip's words (inference.fault.readout_text.scope_text), never a decline over "cover".
+_MODEL_SCOPE = _rx(
+    r"\b(cover|covers|covered|covering|coverage)\b",
+    r"\bblind ?spots?\b",
+    r"\b(outside|beyond) (of )?(its|the model'?s?|their) (coverage|scope|reach)\b",
+    r"\b(limitations?|limits)\b.*\bmodel\b",
+    r"\bmodel'?s? (limitations?|limits|scope)\b",
+    r"\bfailure modes?\b",
+    r"\bwhich (faults|failures|problems)\b.*\bmodel\b",
+    r"\bmodel\b.*\b(can'?t|cannot|doesn'?t|does not|won'?t|will not) (predict|detect|see|catch)\b",
+    r"\b(can'?t|cannot|doesn'?t|does not|won'?t|will not)\b.*\bmodel\b.*\b(predict|detect|see|catch)\b",
+)
 _RISK_WARNINGS = _rx(r"\bwarn", r"\bcoming\b", r"\braised?\b", r"\bflag", r"\bbefore\b", r"\bin advance\b")
 
 # Fault names in questions -> the fault label a stop carries (the machines' fault-code states).
@@ -932,7 +948,7 @@ class Router:
         )
         self.scope = Scope(
             catalog,
-            [*patterns, _PRIORITY, _RISK_WARNINGS],
+            [*patterns, _PRIORITY, _RISK_WARNINGS, _MODEL_SCOPE],
             data_words=data_words,
             procedure_words=procedure_words or (),
             intent_words=_GRAMMAR | UNMEASURED | SIGNAL_VERBS,
@@ -1340,6 +1356,8 @@ class Router:
                 else None
             )
             per_machine("qc_rates", start=start, end=end, focus=qfocus)
+        elif intent == "risk" and _MODEL_SCOPE.search(low):
+            route.calls.append(ToolCall("fault_risk", {"focus": "scope"}))  # the model's card, no machine
         elif intent == "risk":
             rfocus = (
                 "warnings"

@@ -65,6 +65,7 @@ from inference.fault.readout_text import (
     MachineRisk,
     fmt_rul,
     hms,
+    horizon_s,
     refresh_s,
     rul_limits,
     rul_text,
@@ -282,7 +283,7 @@ class FaultPredictor:
             # README: a disabled part says so in the log, on screen (advisory) and in the journal
             log.error("fault prediction unavailable, the HMI runs without it: %s", self.problem)
         extra = self.model.card.extra if self.model else {}
-        self.horizon_s = float(extra.get("horizon_s", 120.0))
+        self.horizon_s = horizon_s(extra)
         self.threshold_on = float(extra.get("threshold_on", 0.7))
         self.rul_cap_s, self.threshold_off = rul_limits(extra)
         self.predict_every_s = float(extra.get("predict_every_s", 2.0))

@@ -83,6 +83,22 @@ def refresh_s(extra: dict[str, Any], time_scale: float = 1.0) -> float:
     return float(extra.get("predict_every_s", DEFAULT_REFRESH_S)) / time_scale
 
 
+DEFAULT_HORIZON_S = 120.0  # the card's horizon_s (risk = P(failure within it)) when a card does not say
+
+
+def horizon_s(extra: dict[str, Any]) -> float:
+    """The time a predicted risk looks ahead, from a card's `extra` (the predictor's and the assistant's)."""
+    return float(extra.get("horizon_s", DEFAULT_HORIZON_S))
+
+
+def scope_text(predicts: str, covers: str, horizon: float = math.nan) -> str:
+    """What the fault model predicts and what it does not cover, as the faceplate's tooltip and the
+    assistant's answer both say it (one home): "Predicts bearing failure, bearing overheat within
+    2 min; other faults (jams, heaters, sensors) are not covered"."""
+    within = f" within {fmt_rul(horizon)}" if math.isfinite(horizon) else ""
+    return f"Predicts {covers or predicts}{within}; other faults (jams, heaters, sensors) are not covered"
+
+
 def old_after_s(refresh: float) -> float:
     """How old a prediction may be before it is marked old (see OLD_AFTER_REFRESHES)."""
     r = refresh if refresh > 0 and math.isfinite(refresh) else DEFAULT_REFRESH_S

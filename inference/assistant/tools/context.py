@@ -24,7 +24,12 @@ from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools.base import ToolError, ToolResult
 from inference.assistant.tools.fmt import fmt_num
-from inference.fault.readout_text import DEFAULT_REFRESH_S, DEFAULT_RUL_CAP_S, DEFAULT_RUL_MIN_RISK
+from inference.fault.readout_text import (
+    DEFAULT_HORIZON_S,
+    DEFAULT_REFRESH_S,
+    DEFAULT_RUL_CAP_S,
+    DEFAULT_RUL_MIN_RISK,
+)
 
 LiveSnapshot = Callable[[], Mapping[str, tuple[float, int, float]]]  # tag -> (value, status, source_ts)
 
@@ -42,6 +47,7 @@ class ModelScope:
     rul_cap_s: float = DEFAULT_RUL_CAP_S
     rul_min_risk: float = DEFAULT_RUL_MIN_RISK
     refresh_s: float = DEFAULT_REFRESH_S
+    horizon_s: float = DEFAULT_HORIZON_S  # a risk is P(failure within this time)
 
 
 RUNNING_STATES = ("Running", "Idle", "Starting")

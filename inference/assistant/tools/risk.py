@@ -18,7 +18,7 @@ from inference.assistant.journal_access import Ev
 from inference.assistant.tools.base import TIME_PARAMS, Param, Source, Tool, ToolResult
 from inference.assistant.tools.context import ModelScope, PlantTools
 from inference.assistant.tools.fmt import fmt_duration, fmt_num
-from inference.fault.readout_text import MachineRisk, Readout, readout
+from inference.fault.readout_text import MachineRisk, Readout, readout, scope_text
 
 RISK_KEYS = ("risk", "failure_probability", "probability", "p_fail")
 WARNING_LEAD_S = 1800.0  # a warning counts as "seen coming" when raised at most this long before a stop
@@ -90,12 +90,42 @@ def _scope(ctx: PlantTools) -> str:
 
 class FaultRisk(Tool):
     name = "fault_risk"
-    description = "fault-model failure risk and remaining useful life per machine, its peak and its warnings"
-    params = (Param("machine", "str"), *TIME_PARAMS, Param("focus", "str", enum=("now", "peak", "warnings")))
+    description = (
+        "fault-model failure risk and remaining useful life per machine, its peak and its warnings; "
+        "focus=scope: what the model predicts and what it does not cover"
+    )
+    params = (
+        Param("machine", "str"),
+        *TIME_PARAMS,
+        Param("focus", "str", enum=("now", "peak", "warnings", "scope")),
+    )
+
+    def _model_scope(self, ctx: PlantTools) -> ToolResult:
+        """What the model predicts and does not cover, from its card, in the faceplate tooltip's words."""
+        sc = ctx.fault_model
+        if sc is None:
+            return ToolResult(
+                self.name,
+                {"focus": "scope"},
+                "What the fault model predicts and covers is not known here: its model card could not be read.",
+                {"model_scope": None},
+                [],
+            )
+        text = scope_text(sc.predicts, sc.covers, sc.horizon_s)
+        return ToolResult(
+            self.name,
+            {"focus": "scope"},
+            f"The fault model (from its model card): {text}. Its risks are predictions, not alarms.",
+            {"model_scope": {"predicts": sc.predicts, "covers": sc.covers, "horizon_s": sc.horizon_s}},
+            [],
+            key_facts=[sc.covers or sc.predicts],
+        )
 
     def run(self, ctx: PlantTools, **args: Any) -> ToolResult:
         machine: str | None = args.get("machine")
         focus: str = args.get("focus") or "now"
+        if focus == "scope":
+            return self._model_scope(ctx)
         j = ctx.need_journal()
         mids = ctx.resolve_machine(machine)
         b = float(args["end"]) if args.get("end") is not None else ctx.now()
