@@ -80,6 +80,13 @@ def test_german_and_bare_acknowledgement_nouns(router, q):
 
 # --- the camera's rejecting, in German -------------------------------------------------------------------
 
+
+@pytest.fixture(scope="module")
+def camera(request):
+    """test_assistant_classes' assistant: its journal holds camera rejects and inspected images."""
+    return request.getfixturevalue("assistant")
+
+
 REJECTING_DE = (
     "aussortiert",
     "ausgeschleust",
@@ -100,21 +107,27 @@ REJECTING_DE = (
         )
     ),
 )
-def test_a_german_reject_verb_is_the_cameras_rejected_share(assistant, verb, frame):
+def test_a_german_reject_verb_is_the_cameras_rejected_share(camera, verb, frame):
     """Every German verb of rejecting asks what the English camera question asks: the same tool, and the
     period's rejected share with the English answer's counts ("3 von N geprüften Flaschen")."""
-    en = assistant.answer("how many bottles did the camera reject?")
+    en = camera.answer("how many bottles did the camera reject?")
     facts = en.results[0].facts
     assert facts["qc_share_inspected"], en.text  # the fixture's camera inspected images
     q = frame.format(v=verb)
-    de = assistant.answer(q)
-    assert de.lang == "de" and [c.name for c in de.tool_calls] == [c.name for c in en.tool_calls], (q, de.text)
-    assert f"{facts['qc_rejects']} von {facts['qc_share_inspected']} geprüften Flaschen" in de.text, (q, de.text)
+    de = camera.answer(q)
+    assert de.lang == "de" and [c.name for c in de.tool_calls] == [c.name for c in en.tool_calls], (
+        q,
+        de.text,
+    )
+    assert f"{facts['qc_rejects']} von {facts['qc_share_inspected']} geprüften Flaschen" in de.text, (
+        q,
+        de.text,
+    )
 
 
 @pytest.mark.parametrize("noun", ["Ausschuss", "Ausschussflaschen"])
-def test_a_german_reject_noun_is_the_cameras_rejects(assistant, noun):
-    de = assistant.answer(f"Wie viel {noun} hatte die Kamera?")
+def test_a_german_reject_noun_is_the_cameras_rejects(camera, noun):
+    de = camera.answer(f"Wie viel {noun} hatte die Kamera?")
     assert [c.name for c in de.tool_calls] == ["qc_rates"], de.text
     assert "von" in de.text and "geprüften Flaschen" in de.text, de.text
 
@@ -151,7 +164,10 @@ def test_the_models_scope_is_answered_from_its_card(model, frame):
     tools = PlantTools(cat, None, ShiftCalendar(tz=UTC), now=T_END, fault_model=sc)
     q = frame.format(m=model)
     a = Assistant(tools).answer(q)
-    assert [(c.name, dict(c.args).get("focus")) for c in a.tool_calls] == [("fault_risk", "scope")], (q, a.text)
+    assert [(c.name, dict(c.args).get("focus")) for c in a.tool_calls] == [("fault_risk", "scope")], (
+        q,
+        a.text,
+    )
     assert scope_text(sc.predicts, sc.covers, sc.horizon_s) in a.text, (q, a.text)
     assert "5 min" in a.text and "not covered" in a.text, a.text
 
@@ -161,7 +177,15 @@ def test_the_faceplate_tooltip_and_the_assistant_say_the_scope_in_one_wording():
     from widgets.advisory_readout import scope_text as tooltip_scope
 
     r = MachineRisk(
-        "filler", 0.0, 0.1, 600.0, False, "ok", predicts="bearing failure", covers="bearing wear", horizon_s=90.0
+        "filler",
+        0.0,
+        0.1,
+        600.0,
+        False,
+        "ok",
+        predicts="bearing failure",
+        covers="bearing wear",
+        horizon_s=90.0,
     )
     assert tooltip_scope(r) == scope_text("bearing failure", "bearing wear", 90.0)
     assert tooltip_scope(r).startswith("Predicts bearing wear within 1 min 30 s;")
