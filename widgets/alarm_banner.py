@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -327,10 +327,10 @@ class AlarmBanner(QFrame):
         rows_box.setObjectName("bannerRows")
         rows_box.setLayout(rows)
         self._rows_box = rows_box
-        # A row's height changes without a style change of the banner: the touch profile sizes the
-        # Ack buttons again after a theme switch has re-polished them. The rows' room follows each
-        # re-layout of the rows, or two 40 px Ack buttons overlapped in 66 px at night (qa9 Q9-19).
-        rows_box.installEventFilter(self)
+        self._reserve_later = QTimer(self)  # a child: gone with the banner, never fires after it
+        self._reserve_later.setSingleShot(True)
+        self._reserve_later.setInterval(0)
+        self._reserve_later.timeout.connect(self._reserve_rows)
         self._shown_rows = MAX_ROWS
         lay.addWidget(rows_box, 1)
 
@@ -427,15 +427,16 @@ class AlarmBanner(QFrame):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
             self._reserve_rows()
+            # Once more after the rest of this turn: a theme switch re-polishes every widget and the
+            # touch profile then sizes the Ack buttons to 40 px again; rows reserved before that were
+            # 32 px and two 40 px Ack buttons lay cut and over each other at night (qa9 Q9-19).
+            # Not at every re-layout of the rows: a wrapped message then grew the banner as alarms
+            # came and moved everything below it (tests/ui/test_faceplate_summary.py).
+            self._reserve_later.start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self._reserve_rows()
-
-    def eventFilter(self, obj, event) -> bool:
-        if obj is self._rows_box and event.type() == QEvent.Type.LayoutRequest:
-            self._reserve_rows()
-        return super().eventFilter(obj, event)
 
     def refresh(self, *_args) -> None:
         self.refreshes += 1

@@ -107,7 +107,7 @@ def auto_touch(screen_size: QSize) -> bool:
     return screen_size.height() <= AUTO_MAX_HEIGHT or touch_screen_attached()
 
 
-def _part_of_a_control(w: QWidget) -> bool:
+def part_of_a_control(w: QWidget) -> bool:
     """An editable combo box's or a spin box's own line edit: the control around it is the target
     (sized 40 px, the editor 40 px inside its 35 px field stood out of it at the foot)."""
     return isinstance(w, QLineEdit) and isinstance(w.parentWidget(), QComboBox | QAbstractSpinBox)
@@ -182,7 +182,7 @@ class TouchProfile(QObject):
     def adapt(self, w: QWidget) -> None:
         """Touch size for a target; kinetic scrolling and touch-high rows for a view (or back)."""
         if isinstance(w, TARGET_TYPES):
-            if not _part_of_a_control(w):
+            if not part_of_a_control(w):
                 self._size_target(w)
             return
         target = _scroller_target(w)

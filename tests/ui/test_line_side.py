@@ -22,7 +22,7 @@ from hmi.core.users import Role, UserStore
 from hmi.ui.login_dialog import LoginDialog
 from hmi.ui.main_window import MainWindow
 from hmi.ui.theme import night_qss
-from hmi.ui.touch import TARGET_TYPES, TOUCH_TARGET_PX
+from hmi.ui.touch import TARGET_TYPES, TOUCH_TARGET_PX, part_of_a_control
 from hmi.ui.window_layout import bring_forward
 from tests.helpers.alarm_records import record
 from widgets import palette
@@ -239,7 +239,9 @@ def touch_targets(win: QWidget) -> list[tuple[int, str]]:
     """(smaller side, name) of every visible target: buttons, combos, edits, tabs."""
     out = []
     for w in win.findChildren(QWidget):
-        if isinstance(w, TARGET_TYPES) and w.isVisible() and not isinstance(w.parent(), QTabBar):
+        # A combo or spin box's own editor is inside its control: the control is the finger's target.
+        inner = part_of_a_control(w)
+        if isinstance(w, TARGET_TYPES) and w.isVisible() and not isinstance(w.parent(), QTabBar) and not inner:
             out.append((min(w.width(), w.height()), f"{type(w).__name__} {w.objectName()}"))
     for bar in win.findChildren(QTabBar):
         if bar.isVisible():
