@@ -78,11 +78,14 @@ class ProductionPanel:
         # Only while its tab is in front: rebuilding the tables every second behind the Alarms tab took
         # 275 ms of each second of the GUI thread at 1280 touch (py-spy, bench/gui_thread_load.py).
         if in_front(self.window, self.dock):
-            self.view.set_analysis(self.figures.analysis(), self.figures.problem)
+            self._show_analysis()
 
     def _on_dock_visibility(self, visible: bool) -> None:
         if visible:
-            self.view.set_analysis(self.figures.analysis(), self.figures.problem)
+            self._show_analysis()
+
+    def _show_analysis(self) -> None:
+        self.view.set_analysis(self.figures.analysis(), self.figures.problem)
 
     def follow_states(self, live: LiveValues, changed: np.ndarray) -> None:
         """Called in the slot that repaints the faceplates: when a machine's state or fault code

@@ -26,13 +26,19 @@ def live_line(tmp_path, demo_config):
     sim_loop.stop()
 
 
-def test_window_shows_simulator_values_arriving(qtbot, live_line, demo_config):
-    _sim, _sim_loop, rt = live_line
-    win = MainWindow(rt, demo_config, poll_interval_ms=40)
+def open_connected(qtbot, rt, config, size: tuple[int, int]) -> MainWindow:
+    """The main window on a live line's runtime, shown at `size`, once the runtime says connected."""
+    win = MainWindow(rt, config, poll_interval_ms=40)
     qtbot.addWidget(win)
-    win.resize(1600, 900)
+    win.resize(*size)
     win.show()
     qtbot.waitUntil(lambda: win.connection_indicator.state == ConnectionState.CONNECTED, timeout=20_000)
+    return win
+
+
+def test_window_shows_simulator_values_arriving(qtbot, live_line, demo_config):
+    _sim, _sim_loop, rt = live_line
+    win = open_connected(qtbot, rt, demo_config, (1600, 900))
     i = win.live.index["conveyor.speed"]
     # The conveyor starts first in the simulated start-up sequence and ramps towards its setpoint.
     qtbot.waitUntil(lambda: not math.isnan(win.live.value[i]) and win.live.value[i] > 1.0, timeout=20_000)

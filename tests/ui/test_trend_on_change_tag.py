@@ -13,21 +13,14 @@ import time
 
 import numpy as np
 
-from hmi.core.runtime_api import ConnectionState
-from hmi.ui.main_window import MainWindow
-
-from .test_live_demo import live_line  # noqa: F401
+from .test_live_demo import live_line, open_connected  # noqa: F401
 
 TAG = "capper.fault_code"
 
 
 def test_a_tag_unchanged_since_start_up_is_drawn_from_its_recorded_value(qtbot, live_line, demo_config):  # noqa: F811
     _sim, _loop, rt = live_line
-    win = MainWindow(rt, demo_config, poll_interval_ms=40)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitUntil(lambda: win.connection_indicator.state == ConnectionState.CONNECTED, timeout=20_000)
+    win = open_connected(qtbot, rt, demo_config, (1280, 800))
     qtbot.wait(4000)  # recorded for a while; the fault code stays "No fault" (no faults scheduled)
     rt.journal.flush()
     db = sqlite3.connect(rt.journal.path)
