@@ -82,6 +82,7 @@ from widgets.alarm_model import (
 )
 from widgets.alarm_paint import paint_priority_chip, priority_colour
 from widgets.alarm_store import VIEW_STATES, AlarmStore, AlarmView, BlinkClock
+from widgets.list_foot import ListWithFoot
 from widgets.permission import mark
 from widgets.text_fit import header_need
 from widgets.wordings import LongestWording
@@ -150,8 +151,9 @@ class PriorityDelegate(QStyledItemDelegate):
 
 
 class DetailsLine(QLabel):
-    """The selected alarm's details over the list. It takes a tap itself (`tapped`): passed through,
-    the tap selected the row hidden under it, an alarm the operator could not see (qa10 Q10-6)."""
+    """The selected alarm's details at the list's foot. It takes a tap itself (`tapped`): passed
+    through when it lay over the list, the tap selected the row hidden under it, an alarm the
+    operator could not see (qa10 Q10-6)."""
 
     tapped = Signal()
 
@@ -423,30 +425,24 @@ class AlarmTable(QWidget):
         # follows it, or a priority tile left "5 shown" beside three rows (qa7 G6).
         self.model.modelReset.connect(self._update_tabs)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        outer.addWidget(self.view, 1)
         # The selected alarm's full message (what to do) on lines of its own: the Message column
         # is elided on a small screen and a touch screen has no hover tooltip, so a tap on a row
-        # is enough to read it. It lies over the list (at the foot, or at the top when the row is
-        # in the lower half), outside the layout: as a line of the layout it grew the pane past
-        # its dock at 1280x800 and pushed Acknowledge out of sight after a tap (qa8 Q5).
-        self.details = DetailsLine(self.view)
+        # is enough to read it. It sits at the list's foot and takes its room from the list
+        # (widgets.list_foot): laid over the rows it hid one whatever its place, and with every
+        # row in the viewport no scrolling brought that row back (qa11 Q11-1); as a line of the
+        # pane's layout it grew the pane past its dock at 1280x800 and pushed Acknowledge out of
+        # sight after a tap (qa8 Q5).
+        self.details = DetailsLine()
         self.details.setObjectName("alarmDetails")
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         # A tap on it puts it away (until the operator taps the selected row again or chooses
-        # another): the row under it is then seen and can be chosen. It let taps through to the row
-        # under it before, a row the operator could not see: a tap on the Capper jam's details
-        # selected the hidden Conveyor row, and Acknowledge then acknowledged that (qa10 Q10-6).
+        # another): the list gets its room back. Taps never pass through it (qa10 Q10-6).
         self.details.tapped.connect(self._on_details_tapped)
         self.details.setAutoFillBackground(True)
         self.details.setVisible(False)
-        self.view.installEventFilter(self)
-        # Rows move under it when the list scrolls or is sorted: it follows, so it never ends up
-        # over a row it must leave clear.
-        self.view.verticalScrollBar().valueChanged.connect(self._place_details)
-        self.model.layoutChanged.connect(self._place_details)
-        self.model.rowsInserted.connect(self._place_details)
-        self.model.rowsRemoved.connect(self._place_details)
+        self.list_area = ListWithFoot(self.view, self.details)
+        outer.addWidget(self.list_area, 1)
 
         # Actions
         actions = QHBoxLayout()
@@ -787,75 +783,24 @@ class AlarmTable(QWidget):
         self.selection_changed.emit()
 
     def _update_details(self) -> None:
-        """The one selected row's full message and state; hidden with no or several rows."""
+        """The one selected row's full message and state; hidden with no or several rows, or
+        while the operator has put it away. Shown or hidden once, never hidden and shown again:
+        the list's room would grow and shrink between, and the scroll position clamped to the
+        larger room would move the rows under the operator's finger."""
         rows = self.selected_rows()
         r = self.model.record_at(rows[0]) if len(rows) == 1 else None
         text = self.model.details_text(r) if r is not None else ""
+        put_away = self._details_put_away is not None and self.selected_keys() == [self._details_put_away]
         self.details.setText(text)
-        self.details.setVisible(False)
-        self._place_details()
+        self._show_details(bool(text) and not put_away)
 
-    def _place_details(self) -> None:
-        """Where it hides no unacknowledged row: under the last row when there is room there,
-        else over the list's foot or its top (the end away from the selected row first). It lay
-        over the top row for a selected row in the lower half and hid the newest, unacknowledged
-        "Filler tripped" when a trip brought the list forward (qa9 Q9-26). A list full of
-        unacknowledged rows has no such place: then the place that hides the fewest, never the
-        top row (the newest) and never the selected row (what it explains); with no place at all
-        it stays hidden (the row's message is in its tooltip and column)."""
-        if not self.details.text():
-            return
-        keys = self.selected_keys()
-        if self._details_put_away is not None and keys == [self._details_put_away]:
-            self.details.setVisible(False)  # the operator put it away to see the row under it
-            return
-        area = self.view.viewport().rect()
-        w = area.width()
-        h = min(self.details.heightForWidth(w), area.height())
+    def _show_details(self, on: bool) -> None:
+        self.details.setVisible(on)
+        self.list_area.relayout()  # its text may need another height at once
         rows = self.selected_rows()
-        sel = self.view.visualRect(self.model.index(rows[0], 0)) if rows else QRect()
-        last = self.model.rowCount() - 1
-        below = self.view.visualRect(self.model.index(last, 0)).bottom() + 1 if last >= 0 else 0
-        foot, top = area.bottom() + 1 - h, area.top()
-        ends = [top, foot] if sel.center().y() > area.height() // 2 else [foot, top]
-        places = [max(below, top), *ends, sel.bottom() + 1, sel.top() - h]
-        unack, never = self._rows_kept_clear(set(rows))
-        best: tuple[int, int] | None = None
-        for y in places:
-            spot = QRect(area.left(), y, w, h)
-            if spot.top() < area.top() or spot.bottom() > area.bottom():
-                continue
-            if any(spot.intersects(r) for r in never):
-                continue
-            hidden = sum(spot.intersects(r) for r in unack)
-            if best is None or hidden < best[0]:
-                best = (hidden, y)
-        if best is None:
-            self.details.setVisible(False)
-            return
-        vp = self.view.viewport().geometry()
-        self.details.setGeometry(vp.left(), vp.top() + best[1], w, h)
-        self.details.setVisible(True)
-        self.details.raise_()
-
-    def _rows_kept_clear(self, selected: set[int]) -> tuple[list[QRect], list[QRect]]:
-        """The viewport rectangles of the shown unacknowledged rows, and of the rows nothing may
-        cover at all: the top one (the newest) and the selected ones."""
-        unack: list[QRect] = []
-        never: list[QRect] = []
-        first = self.view.rowAt(0)
-        width = self.view.viewport().width()
-        for row in range(max(first, 0), self.model.rowCount()):
-            rect = self.view.visualRect(self.model.index(row, 0))
-            if rect.top() > self.view.viewport().height():
-                break
-            line = QRect(0, rect.top(), width, rect.height())
-            r = self.model.record_at(row)
-            if row == first or row in selected:
-                never.append(line)
-            elif isinstance(r, AlarmRecord) and not r.acked:
-                unack.append(line)
-        return unack, never
+        if on and rows:
+            # The list lost its foot to the details: the row they explain stays in sight.
+            self.view.scrollTo(self.model.index(rows[0], 0))
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():
@@ -867,14 +812,14 @@ class AlarmTable(QWidget):
     def _on_details_tapped(self) -> None:
         keys = self.selected_keys()
         self._details_put_away = keys[0] if len(keys) == 1 else None
-        self.details.setVisible(False)
+        self._show_details(False)
 
     def _on_clicked(self, index: QModelIndex) -> None:
         """A tap on the selected row brings its details line back after it was put away."""
         put_away = self._details_put_away
         if index.isValid() and put_away is not None and self.selected_keys() == [put_away]:
             self._details_put_away = None
-            self._place_details()
+            self._update_details()
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -987,8 +932,6 @@ class AlarmTable(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
             self._fit_top_row()
-        elif obj is self.view and event.type() == QEvent.Type.Resize:
-            self._place_details()
         return super().eventFilter(obj, event)
 
     def _update_tabs(self) -> None:

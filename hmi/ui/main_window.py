@@ -710,7 +710,9 @@ class MainWindow(QMainWindow):
         view = self.alarm_table.view
         row_h = view.verticalHeader().defaultSectionSize()
         if view.isVisible() and self.alarms_dock.height() > 0:
-            chrome = self.alarms_dock.height() - view.viewport().height()
+            # The rows' room includes what a selected row's details take from it for the while.
+            rows_room = view.viewport().height() + self.alarm_table.list_area.foot_height()
+            chrome = self.alarms_dock.height() - rows_room
         else:
             chrome = self.alarm_table.sizeHint().height() - view.sizeHint().height() + 2 * row_h + 30
         return chrome + rows * row_h + 6  # a few pixels to spare: the 8th row whole, not 7.95
