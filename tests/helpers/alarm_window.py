@@ -27,3 +27,36 @@ def alarm_list_window(
     win.show_alarm_list()
     qtbot.wait(50)
     return rt, win
+
+
+def global_rect(w: Any, r: Any = None) -> Any:
+    """A widget's rectangle (or `r` in its coordinates) in global coordinates: the alarm list's rows,
+    its viewport and the details line under it compared in one frame (no one is the other's child)."""
+    from PySide6.QtCore import QRect
+
+    r = w.rect() if r is None else r
+    return QRect(w.mapToGlobal(r.topLeft()), r.size())
+
+
+def shown_part(w: Any) -> Any:
+    """The part of a widget its parents show (a dock's scroll area may cut it), in global coordinates."""
+    shown = global_rect(w)
+    p = w.parentWidget()
+    while p is not None:
+        shown &= global_rect(p)
+        p = p.parentWidget()
+    return shown
+
+
+def row_line(win: Any, row: int, *, in_viewport: bool = False) -> Any:
+    """An alarm row across the list's viewport, in global coordinates; `in_viewport`: only the part
+    of it the viewport holds (empty for a row scrolled out of it)."""
+    from PySide6.QtCore import QRect
+
+    from widgets.alarm_model import COL_MESSAGE
+
+    t = win.alarm_table
+    vp = t.view.viewport()
+    r = t.view.visualRect(t.model.index(row, COL_MESSAGE))
+    line = QRect(0, r.top(), vp.width(), r.height())
+    return global_rect(vp, line & vp.rect() if in_viewport else line)

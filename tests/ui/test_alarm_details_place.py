@@ -1,7 +1,9 @@
-"""The tapped row's details line lies over the alarm list (it must not grow the pane at 1280x800),
-so it must never hide an unacknowledged alarm: at 1280 touch it was drawn over the top row when
-a trip brought the list forward and hid the new "Filler tripped" (qa9 Q9-26). Checked over random
-sequences of new alarms (trips and limit alarms), acknowledgements, taps on rows and scrolls."""
+"""The tapped row's details line must never hide an unacknowledged alarm: laid over the list at
+1280 touch it was drawn over the top row when a trip brought the list forward and hid the new
+"Filler tripped" (qa9 Q9-26), and wherever it was placed it hid some row (qa11 Q11-1). It now sits
+at the list's foot, outside the rows' viewport (widgets.list_foot). Checked over random sequences
+of new alarms (trips and limit alarms), acknowledgements, taps on rows and scrolls, in global
+coordinates (the line is no child of the viewport)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import Qt
 
 from hmi.core.alarms.model import AlarmRecord
 from hmi.ui.main_window import MainWindow
-from tests.helpers.alarm_window import alarm_list_window
+from tests.helpers.alarm_window import alarm_list_window, global_rect, row_line
 from widgets.alarm_model import COL_MESSAGE
 from widgets.alarm_store import AlarmView
 
@@ -41,14 +43,15 @@ def hidden_unacknowledged(win: MainWindow) -> list[str]:
     d = t.details
     if not d.isVisible():
         return []
-    vp = t.view.viewport()
-    over = QRect(vp.mapFrom(t.view, d.geometry().topLeft()), d.size())
+    over = global_rect(d)
     hit = []
     for row in range(t.model.rowCount()):
         r = t.model.record_at(row)
-        rect = t.view.visualRect(t.model.index(row, COL_MESSAGE))
-        rect = QRect(0, rect.top(), vp.width(), rect.height()) & vp.rect()
-        if isinstance(r, AlarmRecord) and not r.acked and rect.intersects(over):
+        if (
+            isinstance(r, AlarmRecord)
+            and not r.acked
+            and row_line(win, row, in_viewport=True).intersects(over)
+        ):
             hit.append(r.message)
     return hit
 
@@ -94,25 +97,21 @@ def test_the_details_line_never_hides_an_unacknowledged_row(qtbot, touch_window,
 
 
 def check_details_place(win: MainWindow, case: str) -> None:
-    """Never over the top row (the newest alarm) nor the row it explains; over no unacknowledged
-    row at all when the list has room for it under its last row."""
+    """Never over the top row (the newest alarm) nor the row it explains, nor any unacknowledged
+    row: it lies under the list."""
     t = win.alarm_table
     d = t.details
     if not d.isVisible():
         return
-    vp = t.view.viewport()
-    over = QRect(d.mapTo(vp, QPoint(0, 0)), d.size())
-
-    def line(row: int) -> QRect:
-        rect = t.view.visualRect(t.model.index(row, 0))
-        return QRect(0, rect.top(), vp.width(), rect.height())
-
+    over = global_rect(d)
     top = t.view.rowAt(0)
-    assert top < 0 or not over.intersects(line(top)), f"{case}: the details line covers the top row"
+    covers = over.intersects
+    assert top < 0 or not covers(row_line(win, top, in_viewport=True)), (
+        f"{case}: the details line covers the top row"
+    )
     for row in t.selected_rows():
-        assert not over.intersects(line(row)), f"{case}: the details line covers the row it explains"
-    rows = t.model.rowCount()
-    room = vp.height() - (line(rows - 1).bottom() + 1 if rows else 0)
-    if room >= d.height():
-        hit = hidden_unacknowledged(win)
-        assert not hit, f"{case}: the details line covers unacknowledged {hit}"
+        assert not covers(row_line(win, row, in_viewport=True)), (
+            f"{case}: the details line covers the row it explains"
+        )
+    hit = hidden_unacknowledged(win)
+    assert not hit, f"{case}: the details line covers unacknowledged {hit}"

@@ -16,12 +16,12 @@ import time
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QPoint, Qt
 
 from hmi.core.config import DEMO_CONFIG, load_config
 from hmi.ui.main_window import MainWindow
 from hmi.ui.theme import THEMES, apply_theme
+from tests.helpers.alarm_window import global_rect, row_line, shown_part
 from widgets.alarm_model import COL_MESSAGE
 from widgets.alarm_store import AlarmView
 
@@ -45,29 +45,6 @@ TRIGGERS = [
 ]
 
 SCREENS = {"1280_touch": ((1280, 800), True), "1920_desk": ((1920, 1080), False)}
-
-
-def global_rect(w: QWidget, r: QRect | None = None) -> QRect:
-    r = w.rect() if r is None else r
-    return QRect(w.mapToGlobal(r.topLeft()), r.size())
-
-
-def shown_part(w: QWidget) -> QRect:
-    """The part of a widget its parents show (a dock's scroll area may cut it), in global coordinates."""
-    shown = global_rect(w)
-    p = w.parentWidget()
-    while p is not None:
-        shown &= global_rect(p)
-        p = p.parentWidget()
-    return shown
-
-
-def row_line(win: MainWindow, row: int) -> QRect:
-    """A row across the viewport's width, in global coordinates."""
-    view = win.alarm_table.view
-    vp = view.viewport()
-    r = view.visualRect(win.alarm_table.model.index(row, COL_MESSAGE))
-    return global_rect(vp, QRect(0, r.top(), vp.width(), r.height()))
 
 
 def not_seen(win: MainWindow, row: int) -> str:
