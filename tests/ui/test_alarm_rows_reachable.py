@@ -80,7 +80,7 @@ levels = st.lists(st.integers(0, 2), min_size=len(TRIGGERS), max_size=len(TRIGGE
 
 # No shrinking: each example opens a main window; the failure names its case in words.
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture],
