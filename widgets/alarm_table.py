@@ -795,12 +795,15 @@ class AlarmTable(QWidget):
         self._show_details(bool(text) and not put_away)
 
     def _show_details(self, on: bool) -> None:
+        rows = self.selected_rows()
+        index = self.model.index(rows[0], 0) if rows else QModelIndex()
+        seen = index.isValid() and self.view.viewport().rect().intersects(self.view.visualRect(index))
         self.details.setVisible(on)
         self.list_area.relayout()  # its text may need another height at once
-        rows = self.selected_rows()
-        if on and rows:
-            # The list lost its foot to the details: the row they explain stays in sight.
-            self.view.scrollTo(self.model.index(rows[0], 0))
+        if on and seen:
+            # The list lost its foot to the details: the row they explain stays in sight. Only
+            # if it was: a list the operator scrolled elsewhere is not pulled back by an update.
+            self.view.scrollTo(index)
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():

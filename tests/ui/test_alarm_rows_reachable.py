@@ -132,10 +132,13 @@ def test_every_alarm_row_is_seen_while_one_shows_its_details(
         apply_theme(themed_app, "day")
 
 
-def test_the_details_box_lies_below_the_rows(qtbot, themed_app, make_runtime, demo_config):
-    """Not over them: its top is at or under the viewport's foot, so no row can be under it."""
+def test_the_box_lies_below_the_rows_and_an_update_leaves_the_list_alone(qtbot, themed_app, make_runtime):
+    """The box's top is under the viewport's foot (no row can be under it); the row it explains
+    is kept in sight when the box takes its room, but an alarm update while the operator has
+    scrolled elsewhere does not pull the list back to the selected row."""
+    demo_config = load_config(DEMO_CONFIG)
     rt = make_runtime(demo_config, alarms=True)
-    raise_alarms(rt, [1] * len(TRIGGERS))
+    raise_alarms(rt, [2] * len(TRIGGERS))
     win = MainWindow(rt, demo_config, user=SUPERVISOR, touch=True)
     qtbot.addWidget(win)
     win.resize(1280, 800)
@@ -144,10 +147,18 @@ def test_the_details_box_lies_below_the_rows(qtbot, themed_app, make_runtime, de
     win.show_alarm_list()
     t = win.alarm_table
     qtbot.wait(50)
-    for row in (0, t.model.rowCount() - 1):
-        idx = t.model.index(row, COL_MESSAGE)
-        t.view.scrollTo(idx)
-        qtbot.mouseClick(t.view.viewport(), Qt.MouseButton.LeftButton, pos=t.view.visualRect(idx).center())
-        assert t.details.isVisible()
-        vp = global_rect(t.view.viewport())
-        assert t.details.mapToGlobal(QPoint(0, 0)).y() > vp.bottom(), "the details box lies over the rows"
+    idx = t.model.index(0, COL_MESSAGE)
+    qtbot.mouseClick(t.view.viewport(), Qt.MouseButton.LeftButton, pos=t.view.visualRect(idx).center())
+    assert t.details.isVisible()
+    vp = global_rect(t.view.viewport())
+    assert t.details.mapToGlobal(QPoint(0, 0)).y() > vp.bottom(), "the details box lies over the rows"
+    bar = t.view.verticalScrollBar()
+    assert bar.maximum() > 0, "the test needs more rows than the list shows"
+    bar.setValue(bar.maximum())
+    last = t.model.record_at(t.model.rowCount() - 1)
+    assert last is not None
+    rt.alarms.acknowledge([last.id], SUPERVISOR, "")
+    qtbot.waitUntil(lambda: (r := t.store.get(last.id)) is not None and r.acked, timeout=3000)
+    qtbot.wait(50)
+    assert t.selected_rows() == [0] and t.details.isVisible()
+    assert bar.value() == bar.maximum(), "an alarm update pulled the list back to the selected row"
