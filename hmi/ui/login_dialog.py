@@ -332,8 +332,8 @@ class LoginDialog(QDialog):
         if user.must_change_password:
             self._pending_user = user
             self.change_info.setText(
-                f"Welcome, {user.display_name or user.name}: the first log-in needs a new password "
-                f"(with the PIN too). Choose one of at least {MIN_PASSWORD_LEN} characters."
+                f"Welcome, {user.display_name or user.name}: the first log-in needs a new password. "
+                f"Choose one of at least {MIN_PASSWORD_LEN} characters."
             )
             self.change_info.show()
             self.current_label.hide()
