@@ -278,6 +278,7 @@ class ReviewWindow(QMainWindow):
         self._refit.timeout.connect(self._share_height)
         if isinstance(self.overview, LineOverview):
             self.overview.verticalScrollBar().rangeChanged.connect(self._on_overview_range)
+            self.overview.margin_changed.connect(self._on_overview_margin)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(8, 6, 8, 6)
@@ -918,7 +919,7 @@ class ReviewWindow(QMainWindow):
         if self.compact:
             tables = min(max(h * 25 // 100, self.event_rows_height(EVENT_ROWS_COMPACT)), h // 2)
             rest = h - tables
-            sizes = [rest * 40 // 100, rest * 60 // 100, tables]
+            sizes = [rest - rest * 60 // 100, rest * 60 // 100, tables]  # summing to h: no px scaled in
             floor = self.event_rows_height(EVENT_ROWS_COMPACT)
         else:
             lower = max(h * 45 // 100, self.event_rows_height(EVENT_ROWS_WIDE))
@@ -928,8 +929,8 @@ class ReviewWindow(QMainWindow):
                 lower = min(max(lower, need), h * 70 // 100)
                 floor = min(need, lower)
             rest = h - lower
-            sizes = [rest * 40 // 100, rest * 60 // 100, lower]
-        sizes = self._room_for_faceplates(sizes, floor)
+            sizes = [rest - rest * 60 // 100, rest * 60 // 100, lower]
+        sizes = self._end_at_a_row(self._room_for_faceplates(sizes, floor))
         self._split.setSizes(sizes)
         lower_split = self._lower
         if self.compact or lower_split is None:
@@ -963,6 +964,28 @@ class ReviewWindow(QMainWindow):
         timeline, middle_h, lower = sizes
         give = max(0, min(self._faceplates_want - middle_h, lower - floor))
         return [timeline, middle_h + give, lower - give]
+
+    def _end_at_a_row(self, sizes: list[int]) -> list[int]:
+        """`sizes` (timeline, faceplates, the pane under them) with the faceplates' pane ending where
+        its foot goes (WholeLinesScrollArea.foot_for: above a row its edge would cut), the rest
+        given to the timeline, which draws its lanes to any height: where the cards cannot be shown
+        whole, they fill the pane down to a whole row (qa11 Q11-3: at 1280x800 they ended at "Motor
+        current" over an empty band 43 px high under the pane's foot, 11 to 27 px while playing)."""
+        overview, pane = self.overview, self._split.widget(1)
+        if not isinstance(overview, LineOverview) or pane is None or overview.height() <= 0:
+            return sizes
+        timeline, middle_h, lower = sizes
+        chrome = pane.height() - overview.full_height()  # compact: the tab bar over the faceplates
+        full = middle_h - chrome
+        cut = full - overview.foot_for(0, full)
+        return [timeline + cut, middle_h - cut, lower]
+
+    def _on_overview_margin(self, margin: int) -> None:
+        """The faceplates' rows moved (an alarm line or a state wrapped at the cursor) and the foot
+        went up over an empty band: end the pane at the foot again (_end_at_a_row)."""
+        at_top = self.overview.verticalScrollBar().value() == 0
+        if margin > 0 and at_top and self.isVisible() and not self._split_by_hand:
+            self._refit.start()
 
     def _on_overview_range(self, _low: int, high: int) -> None:
         """The faceplates grew past their pane (a state on two lines at the cursor): room for them,
