@@ -463,17 +463,27 @@ class ReviewWindow(QMainWindow):
             self.timeline_view.set_cursor(t)
 
     def _scroll_events_to_cursor(self) -> None:
-        """Keep the event list at the cursor: the first event at or after it comes into view. Only
-        while the list is on show, and at most every EVENT_LIST_FOLLOW_MS while the cursor moves
-        (scrolling and repainting a long list costs more than the rest of a move; it would also
-        flicker past faster than it can be read); the list catches up when its tab is shown."""
+        """Keep the event list at the cursor: the last event at or before it is selected and shown
+        mid-list, the events that led to it above and the next ones under it (qa11 Q11-10: the
+        first event after the cursor at the top showed 04:33:28 on for a cursor at 04:32:26, the
+        events leading to that instant out of view). An event already selected at that same instant
+        stays selected (a step or a marker picked it among events of one instant). Only while the
+        list is on show, and at most every EVENT_LIST_FOLLOW_MS while the cursor moves (scrolling
+        and repainting a long list costs more than the rest of a move; it would also flicker past
+        faster than it can be read); the list catches up when its tab is shown."""
         self._follow_events.stop()
-        if not self.events_table.isVisible():
+        table = self.events_table
+        if not table.isVisible() or not self._shown_times:
             return
-        row = bisect.bisect_left(self._shown_times, self._cursor_t)
-        index = self.events_model.index(min(row, self.events_model.rowCount() - 1), 0)
-        if index.isValid():
-            self.events_table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+        last = bisect.bisect_right(self._shown_times, self._cursor_t) - 1
+        if last < 0:  # before the first event: the list at its start, nothing at the cursor
+            table.clearSelection()
+            table.scrollToTop()
+            return
+        chosen = [i.row() for i in table.selectionModel().selectedRows()]
+        if len(chosen) != 1 or self._shown_times[chosen[0]] != self._shown_times[last]:
+            table.selectRow(last)
+        table.scrollTo(self.events_model.index(last, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
         """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
@@ -536,6 +546,7 @@ class ReviewWindow(QMainWindow):
             return fm.horizontalAdvance(part + "…") <= room
 
         self.events_model.set_events(shown, needle=text, fits=fits)
+        self._scroll_events_to_cursor()  # the filtered list at the cursor again, its row chosen
 
     def _fit_event_columns(self) -> None:
         """The event browser's columns but the message fit their texts, as Qt's fit-to-contents
@@ -983,7 +994,8 @@ class ReviewWindow(QMainWindow):
     def _on_overview_margin(self, margin: int) -> None:
         """The faceplates' rows moved (an alarm line or a state wrapped at the cursor) and the foot
         went up over an empty band: end the pane at the foot again (_end_at_a_row)."""
-        at_top = self.overview.verticalScrollBar().value() == 0
+        overview = self.overview
+        at_top = isinstance(overview, LineOverview) and overview.verticalScrollBar().value() == 0
         if margin > 0 and at_top and self.isVisible() and not self._split_by_hand:
             self._refit.start()
 
