@@ -69,7 +69,7 @@ from hmi.core.review.source import ReviewSource
 from hmi.core.review.stop_choices import StopChoice, no_stop_text, record_stops, stops_at
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.core.text_samples import display_text
-from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
+from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed, password_change_needed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
 from widgets.event_rows import HEADERS as EVENT_HEADERS
 from widgets.event_rows import MESSAGE_COL as EVENT_MESSAGE_COL
@@ -712,13 +712,11 @@ class ReviewWindow(QMainWindow):
             name, password = dlg.credentials()
             user = self.journal.users.authenticate(name, password)
             if user is not None and user.must_change_password:
-                # The first log-in with a given password (the demo's, a reset one) must choose a new
-                # one, as the line's HMI forces; the review does not edit the line's users file, so
-                # such a password is no way in here (qa9 Q9-28: it let the demo password through).
-                dlg.error_label.setText(
-                    f"{user.name} must choose a new password at the first log-in: log in once at "
-                    "the line's LineHMI, then here with the new password."
-                )
+                # The first log-in with a given password (the demo's, a reset one) or with a PIN must
+                # choose a new password, as the line's HMI forces; the review does not edit the line's
+                # users file, so such a log-in is no way in here (qa9 Q9-28: it let the demo password
+                # through).
+                dlg.error_label.setText(password_change_needed(user))
                 continue
             if user is not None:
                 self.set_reviewer(user)
