@@ -6,7 +6,7 @@ on-screen keyboard or pad (widgets.touch_reach). The tester's Switch-user dialog
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
 
 from hmi.core.live_values import LiveValues
 from hmi.core.users import Role, UserStore
@@ -18,6 +18,7 @@ from hmi.ui.window_layout import bring_forward
 from tests.helpers.alarm_records import record
 from widgets.touch_reach import inputs_without_keys, small_scroll_arrows, unreachable
 
+from ..helpers.every_window import WindowWalk
 from ..helpers.settle import settle
 from .fakes import OPERATOR, SUPERVISOR
 from .test_no_clipped_text import window  # noqa: F401  (the fixture: the demo fault, long names)
@@ -114,3 +115,25 @@ def test_scroll_arrows_are_touch_targets(window, qtbot, size):  # noqa: F811
     settle()
     problems += small_scroll_arrows(win, TOUCH_TARGET_PX)
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_every_window_the_touch_window_opens(open_window, monkeypatch):
+    """Not a list of dialogs someone thought of: every window that any button or menu action of the
+    touch main window opens (tests.helpers.every_window), modal ones included, can be completed with
+    a finger: every control a touch target wholly in view, every text or time field with keys (the
+    trend's Range... took typed date-times and its calendar's days were 19x35 px; Sets > Save pens
+    as... asked for a name with no keyboard: qa10 Q10-24)."""
+    _rt, win = open_window((1280, 800), True, user=SUPERVISOR)
+
+    def check(w: QWidget) -> list[str]:
+        if isinstance(w, QFileDialog):
+            # Saving to a file at the line (Export...) is left out: its file dialog (Qt's, small and typed)
+            # is a gap of its own, reported (touch13); it must still close (test_every_window_closes).
+            return []
+        return [*unreachable(w, TOUCH_TARGET_PX), *(f"no keyboard: {p}" for p in inputs_without_keys(w))]
+
+    walk = WindowWalk(win, monkeypatch, check, TOUCH_TARGET_PX)
+    problems = walk.run()
+    opened = "\n".join(walk.opened)
+    assert "Trend time range" in opened and "Save trend set" in opened, opened
+    assert not problems, "\n".join(problems) + "\n\nopened:\n" + opened
