@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from widgets.dialog_fit import fit_height
 from widgets.text_keyboard import TextKeyboard
 
 
@@ -50,6 +51,10 @@ class TextDialog(QDialog):
         self.edit.textChanged.connect(self._update_ok)
         self.edit.returnPressed.connect(self._on_ok)
         self._update_ok()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        fit_height(self)  # a wrapped heading or message must not cut the buttons below it
 
     def text(self) -> str:
         return self.edit.text().strip()

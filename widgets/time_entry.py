@@ -29,10 +29,19 @@ def day_label(day: _dt.date, today: _dt.date) -> str:
 
 
 class TimeEntry(QWidget):
-    """One instant: `day` (a combo box of the last `days` days and the instant's own day) and
-    `time` (HH:MM:SS). `value()` is the instant in POSIX seconds, None while the time is not whole."""
+    """One instant: `day` (a combo box of the days from `latest`'s back to `earliest`'s, and the
+    instant's own day) and `time` (HH:MM:SS). `value()` is the instant in POSIX seconds, None while
+    the time is not whole. `now` names Today and Yesterday (default: the wall clock)."""
 
-    def __init__(self, t: float, *, days: int = 31, now: float | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        t: float,
+        *,
+        earliest: float,
+        latest: float,
+        now: float | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -45,14 +54,15 @@ class TimeEntry(QWidget):
         lay.addWidget(self.day, 3)
         lay.addWidget(self.time, 2)
         self._today = _dt.datetime.fromtimestamp(time.time() if now is None else now).date()
-        self._days = days
+        self._first = _dt.datetime.fromtimestamp(min(earliest, latest)).date()
+        self._last = _dt.datetime.fromtimestamp(max(earliest, latest)).date()
         self.set_value(t)
 
     def set_value(self, t: float) -> None:
         local = _dt.datetime.fromtimestamp(t)
-        first = self._today - _dt.timedelta(days=self._days - 1)
+        n = (self._last - self._first).days + 1
         wanted = sorted(
-            {*(first + _dt.timedelta(days=i) for i in range(self._days)), local.date()}, reverse=True
+            {*(self._first + _dt.timedelta(days=i) for i in range(n)), local.date()}, reverse=True
         )
         if [self.day.itemData(i) for i in range(self.day.count())] != [d.toordinal() for d in wanted]:
             self.day.clear()

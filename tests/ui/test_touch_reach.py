@@ -22,6 +22,7 @@ from ..helpers.every_window import WindowWalk
 from ..helpers.settle import settle
 from .fakes import OPERATOR, SUPERVISOR
 from .test_no_clipped_text import window  # noqa: F401  (the fixture: the demo fault, long names)
+from .test_production_ui import production_runtime, shift_dir  # noqa: F401  (the fixtures: a shift with stops)
 
 
 @pytest.fixture
@@ -137,3 +138,43 @@ def test_every_window_the_touch_window_opens(open_window, monkeypatch):
     opened = "\n".join(walk.opened)
     assert "Trend time range" in opened and "Save trend set" in opened, opened
     assert not problems, "\n".join(problems) + "\n\nopened:\n" + opened
+
+
+def test_every_window_of_the_production_view_by_touch(qtbot, touch, production_runtime, monkeypatch):  # noqa: F811
+    """The same walk over the touch window of a shift with stops, as supervisor with a stop selected:
+    Classify, Split and Note open their dialogs (Split's "Second part begins at" was a typed-only
+    QDateTimeEdit, the trend range's defect)."""
+    from hmi.core.users import Role, User
+    from hmi.ui.main_window import MainWindow
+
+    rt = production_runtime
+    win = MainWindow(rt, rt.config, user=User("sue", Role.SUPERVISOR), touch=True)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: rt.poll_count > 1 and win.live.version.min() > 0)
+    panel = win.production
+    assert panel is not None
+    bring_forward(panel.dock)
+    panel.refresh(win.live)
+    panel.view.only_unclassified.setChecked(False)
+    panel.view.tabs.setCurrentIndex(1)
+    panel.view.stops.selectRow(1)
+    settle()
+
+    def check(w: QWidget) -> list[str]:
+        if isinstance(w, QFileDialog):
+            return []  # the file dialog at the line: see test_every_window_the_touch_window_opens
+        return [*unreachable(w, TOUCH_TARGET_PX), *(f"no keyboard: {p}" for p in inputs_without_keys(w))]
+
+    walk = WindowWalk(win, monkeypatch, check, TOUCH_TARGET_PX)
+    # The stops' buttons first, while the stop is selected (the walk's other taps may change that).
+    for button in (panel.view.split_button, panel.view.note_button, panel.view.classify_button):
+        assert button.isEnabled(), button.text()
+        walk.tap(button)
+    problems = walk.run()
+    opened = "\n".join(walk.opened)
+    assert all(t in opened for t in ("Split stop", "Note on stop", "Classify stop")), opened
+    assert not problems, "\n".join(problems) + "\n\nopened:\n" + opened
+    win.allow_close()

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from hmi.core.shift_calendar import ShiftCalendar
 from hmi.core.trend_sets import TrendSetError
+from hmi.core.trend_view import MAX_SPAN_S
+from widgets.dialog_fit import fit_height
 from widgets.number_pad import NumberPad
 from widgets.text_dialog import TextDialog
 from widgets.time_entry import TimeEntry
@@ -73,8 +75,10 @@ class RangeDialog(QDialog):
             self._quick(quick, "Shift before", lambda: self._shift(1))
         lay.addLayout(quick)
         form = QFormLayout()
-        self.start = TimeEntry(t0, now=self._now)
-        self.end = TimeEntry(t1, now=self._now)
+        # The days to pick from: the trend's longest span back from today.
+        earliest = self._now - MAX_SPAN_S
+        self.start = TimeEntry(t0, earliest=earliest, latest=self._now, now=self._now)
+        self.end = TimeEntry(t1, earliest=earliest, latest=self._now, now=self._now)
         form.addRow("From", self.start)
         form.addRow("To", self.end)
         lay.addLayout(form)
@@ -97,6 +101,10 @@ class RangeDialog(QDialog):
             e.time.textChanged.connect(self._update_ok)
             e.day.currentIndexChanged.connect(self._update_ok)
         self._update_ok()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        fit_height(self)  # a wrapped heading or message must not cut the buttons below it
 
     def _quick(self, row: QHBoxLayout, label: str, bounds: Callable[[], tuple[float, float]]) -> None:
         b = QPushButton(label)
