@@ -128,7 +128,8 @@ _SP = r"[ \u00a0]"
 
 def _stated(text: str, name: str) -> list[tuple[str, str | None]]:
     """(value, time or None) for every value the text states for alarm `name`: "<name> 6.40 mm/s" (the
-    banner's words, with " at/um HH:MM:SS" when it says when) or "<name> at HH:MM:SS, value 6.40 mm/s"."""
+    banner's words, with " at/um HH:MM:SS" when it says when), "<name> ×2 (first at HH:MM:SS with 6.40
+    mm/s" (activations in a period) or "<name> at HH:MM:SS, value 6.40 mm/s" (the old first-out)."""
     text = plain(text)
     n = re.escape(name) + r"(?![\w])"
     out: list[tuple[str, str | None]] = []
@@ -136,6 +137,8 @@ def _stated(text: str, name: str) -> list[tuple[str, str | None]]:
         out.append((m[2], m[1]))
     for m in re.finditer(n + rf" {_NUM}{_SP}mm/s(?: (?:at|um) (\d\d:\d\d:\d\d))?", text):
         out.append((m[1], m[2]))
+    for m in re.finditer(n + rf" ×\d+ \(first at (\d\d:\d\d:\d\d) with {_NUM}{_SP}mm/s", text):
+        out.append((m[2], m[1]))
     return out
 
 
@@ -172,6 +175,7 @@ def test_every_alarm_value_the_assistant_states_is_the_journaled_alarm_value(
                 "which alarms are unacknowledged?",
                 "what alarms are standing?",
                 "what alarms are active?",
+                "which alarms came up this shift?",
             )
         ]
         handover = assistant.answer("draft my shift handover").text

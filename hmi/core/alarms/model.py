@@ -93,6 +93,10 @@ class AlarmKind(enum.StrEnum):
     QUALITY = "quality"  # the tag's OPC UA status is Bad (communication/sensor loss)
 
 
+# The kinds of alarm whose value is a measurement to quote (the others' value is a state: their name says it).
+VALUE_KINDS = (AlarmKind.ANALOG, AlarmKind.ROC)
+
+
 def headline_text(name: str, kind: str, value_text: str) -> str:
     """'Filler vibration Hi 5.21 mm/s': an alarm with the value it was raised with, as the banner shows
     it; an alarm whose value is a state (discrete, quality) by its name alone (its name says the state).
@@ -102,7 +106,7 @@ def headline_text(name: str, kind: str, value_text: str) -> str:
     of `event_codec.raised_value` at the tag's display precision) go through it, so the assistant's
     first-out reads as the banner did (qa11 Q11-2). `kind`: an AlarmKind value ("" in older journals:
     the name alone, as nothing says the value is a measurement)."""
-    if kind in (AlarmKind.ANALOG, AlarmKind.ROC) and value_text:
+    if kind in VALUE_KINDS and value_text:
         return f"{name} {value_text}"
     return name
 

@@ -240,7 +240,12 @@ class Alarms(Tool):
             for aid, n in counts.most_common(10):
                 first = next(e for e in evs if e.alarm == aid)
                 name = alarm_name(first.snapshot.name or aid)
-                parts.append(f"{name} ×{n} (first at {ctx.fmt_t(first.ts)}, {first.snapshot.priority})")
+                # The value the first of them was raised with (its own, as journaled: qa11 Q11-2).
+                value = ctx.alarm_value_text(first.snapshot)
+                with_value = f" with {value}" if value else ""
+                parts.append(
+                    f"{name} ×{n} (first at {ctx.fmt_t(first.ts)}{with_value}, {first.snapshot.priority})"
+                )
                 facts_list.append(
                     {
                         "alarm": aid,
@@ -248,6 +253,7 @@ class Alarms(Tool):
                         "count": n,
                         "priority": first.snapshot.priority,
                         "first": ctx.fmt_t(first.ts),
+                        "first_value": value or None,
                     }
                 )
                 sources.append(Source("alarm", f"Alarm “{name}”", {"alarm": aid}))

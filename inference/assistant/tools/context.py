@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots, raised_value
-from hmi.core.alarms.model import headline_text
+from hmi.core.alarms.model import VALUE_KINDS, headline_text
 from hmi.core.journal_read import JournalError
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.production.setup import ProductionSetup
@@ -215,12 +215,15 @@ class PlantTools:
 
     def alarm_value_text(self, snap: AlarmSnapshot) -> str:
         """The value the alarm was raised with (`event_codec.raised_value`: the trigger value journaled
-        with it, the value of its message) at its tag's display precision; "" when not known. Every
-        alarm value an answer states comes from here, never from the samples or the transition's
-        value (qa11 Q11-2)."""
+        with it, the value of its message) at its tag's display precision; "" when not known or when
+        its value is a state (a discrete alarm: its name says it, `model.VALUE_KINDS`). Every alarm
+        value an answer states comes from here, never from the samples or the transition's value
+        (qa11 Q11-2)."""
         v = raised_value(snap)
         tag = self.catalog.tags.get(snap.tag)
-        return "" if v is None or tag is None else self.value_text(tag, v)
+        if v is None or tag is None or snap.kind not in VALUE_KINDS:
+            return ""
+        return self.value_text(tag, v)
 
     def alarm_headline(self, snap: AlarmSnapshot) -> str:
         """'Filler vibration Hi 6.40 mm/s': the alarm named with the value it was raised with, as the
