@@ -646,6 +646,7 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_compact(on)
         self.alarm_actions.touch = on  # reason and comment dialogs bring an on-screen keyboard
         self.assistant_pane.set_touch(on)  # a tap on the question field opens that keyboard too
+        self.trend.touch = on  # its range and set-name dialogs bring the number pad and keyboard
         for a, v in ((self.touch_action, on), (self.lock_action, self.window_layout.locked)):
             a.blockSignals(True)
             a.setChecked(v)
