@@ -129,7 +129,6 @@ class AlarmTableModel(QAbstractTableModel):
         self._bold.setBold(True)
         self._italic = QFont()
         self._italic.setItalic(True)
-        self._dim = QBrush(QColor(palette.TEXT_DIM))
         store.changed.connect(self._on_store_changed)
         store.reset.connect(self.refresh)
         store.history_loaded.connect(self._on_history_loaded)
@@ -189,7 +188,7 @@ class AlarmTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             # Returned to normal but not acknowledged: still flashes, text greyed (nothing to act on).
             if r.state == S.RTN_UNACKED or r.state in (S.SHELVED, S.SUPPRESSED, S.OUT_OF_SERVICE):
-                return self._dim
+                return QBrush(QColor(palette.TEXT_DIM))  # read now: a theme switch changes it
             return None
         if role == Qt.ItemDataRole.FontRole:
             if r.state == S.UNACKED and col in (COL_ALARM, COL_MESSAGE, COL_STATE):

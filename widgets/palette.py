@@ -60,6 +60,10 @@ NIGHT_LIGHTEST = 0xC8
 # White text on a grey fill, at night (the fill turns light, so the text turns dark: hmi.ui.theme)
 NIGHT_ON_GREY = f"#{NIGHT_DARKEST:02X}{NIGHT_DARKEST:02X}{NIGHT_DARKEST:02X}"
 AA_CONTRAST = 4.5  # WCAG 2 AA for text: every pill and badge, day and night
+# Dim text mapped like the other greys lands at #8F8F8F: 3.3:1 on the night table's alternate row
+# (qa11 Q11-11: returned-to-normal alarm rows unreadable at night). It keeps AA on the night rows and
+# panels instead, still a step below the night text (#B5B5B5).
+NIGHT_TEXT_DIM = "#AAAAAA"
 
 
 def luminance(hex_str: str) -> float:
@@ -87,6 +91,7 @@ _THEMED = (
     "BLINK_OFF_FILL",
 )  # fmt: skip
 _DAY = {name: globals()[name] for name in _THEMED}
+_NIGHT_FIXED = {TEXT_DIM: NIGHT_TEXT_DIM}  # day grey -> night grey where the linear mapping fails AA
 
 
 def is_grey(hex_str: str) -> bool:
@@ -99,6 +104,8 @@ def night_grey(hex_str: str) -> str:
     any other colour, and white drawn on alarm colours, unchanged."""
     if hex_str.upper() in _ON_COLOUR or not is_grey(hex_str):
         return hex_str
+    if hex_str.upper() in _NIGHT_FIXED:
+        return _NIGHT_FIXED[hex_str.upper()]
     v = int(hex_str[1:3], 16)
     n = round(NIGHT_LIGHTEST - (v / 255) * (NIGHT_LIGHTEST - NIGHT_DARKEST) * 1.0)
     n = min(NIGHT_LIGHTEST, max(NIGHT_DARKEST, n))

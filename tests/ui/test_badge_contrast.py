@@ -2,18 +2,25 @@
 theme's "LINE STOPPED" pill was white on mid grey, 2.5:1, the weakest text on the screen for the most
 important word). Checked from what is drawn: the theme's style sheet rules for every `QLabel#…Badge`
 and each of its `[kind=…]` states (a transparent badge on the fill of the frame it sits in), the
-advisory badge's own style sheet, and the alarm banner's priority tiles (lit, flash-off, idle), each
-through the night mapping the app applies (hmi.ui.theme.night_qss, widgets.palette.use_theme)."""
+advisory badge's own style sheet, the alarm banner's priority tiles (lit, flash-off, idle), and the text of
+every alarm list row (every state x priority, on both row fills), each through the night mapping the app
+applies (hmi.ui.theme.night_qss, widgets.palette.use_theme)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 
+from hmi.core.alarms.alarm_list import AlarmView
+from hmi.core.alarms.model import AlarmState, Priority
 from hmi.ui.theme import QSS_PATH, night_qss
+from tests.helpers.alarm_records import record
 from widgets import palette
 from widgets.advisory_readout import AdvisoryReadout
+from widgets.alarm_model import COL_PRIORITY, HEADERS, AlarmTableModel
+from widgets.alarm_store import AlarmStore
 
 THEMES = ("day", "night")
 # the frame a transparent badge is drawn on
@@ -87,6 +94,48 @@ def test_the_priority_tiles_meet_aa_lit_flashing_and_idle(theme):
         assert palette.contrast(palette.TEXT, palette.BLINK_OFF_FILL) >= palette.AA_CONTRAST  # flash-off
         # the idle tile (widgets.alarm_banner): nothing active, grey on grey
         assert palette.contrast(palette.TEXT, palette.PANEL) >= palette.AA_CONTRAST
+    finally:
+        palette.use_theme("day")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_alarm_row_state_and_priority_meets_aa(qapp, theme):
+    """Q11-11: returned-to-normal unacknowledged rows were dim grey on dark grey at night (1.7:1): the
+    dim brush was made once, in the day theme, before the switch; and the night mapping of the dim
+    grey itself was 3.3:1 on the alternate row. The list is made in the day theme (as the app starts)
+    and read after the switch; every cell's text (the priority chip is the tiles' test) on both fills."""
+    palette.use_theme("day")
+    store = AlarmStore()
+    store.seed(
+        record(f"{s.value}-{int(p)}", s, priority=p, acked=s in (AlarmState.ACKED, AlarmState.LATCHED))
+        for s in AlarmState
+        for p in Priority
+    )
+    model = AlarmTableModel(store)
+    palette.use_theme(theme)
+    try:
+        table = rules(themed(QSS_PATH.read_text(encoding="utf-8"), theme))["QTableView"]
+        fills = (table["background"], table["alternate-background-color"])
+        low, seen = [], set()
+        for view in AlarmView:
+            if view == AlarmView.HISTORY:
+                continue
+            model.set_view(view)
+            for row in range(model.rowCount()):
+                seen.add(model.rows[row].id)
+                for col in range(len(HEADERS)):
+                    if col == COL_PRIORITY:
+                        continue
+                    brush = model.index(row, col).data(Qt.ItemDataRole.ForegroundRole)
+                    fg = brush.color().name().upper() if brush is not None else palette.TEXT
+                    low += [
+                        f"{model.rows[row].id} {HEADERS[col]}: {fg} on {fill} = {palette.contrast(fg, fill):.2f}:1"
+                        for fill in fills
+                        if palette.contrast(fg, fill) < palette.AA_CONTRAST
+                    ]
+        shown = {f"{s.value}-{int(p)}" for s in AlarmState if s != AlarmState.NORMAL for p in Priority}
+        assert shown <= seen, f"rows never shown in any view: {sorted(shown - seen)}"
+        assert not low, "\n".join(sorted(set(low)))
     finally:
         palette.use_theme("day")
 
