@@ -33,6 +33,7 @@ from PySide6.QtGui import QAction, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -443,6 +444,10 @@ class AlarmTable(QWidget):
         self.details.setVisible(False)
         self.list_area = ListWithFoot(self.view, self.details)
         outer.addWidget(self.list_area, 1)
+        self._sight: tuple[str, int] | None = None  # the row to bring back into sight, the scroll then
+        self._sight_timer = QTimer(self)
+        self._sight_timer.setSingleShot(True)
+        self._sight_timer.timeout.connect(self._bring_selected_into_sight)
 
         # Actions
         actions = QHBoxLayout()
@@ -797,13 +802,29 @@ class AlarmTable(QWidget):
     def _show_details(self, on: bool) -> None:
         rows = self.selected_rows()
         index = self.model.index(rows[0], 0) if rows else QModelIndex()
-        seen = index.isValid() and self.view.viewport().rect().intersects(self.view.visualRect(index))
+        area = self.view.viewport().rect()
+        seen = index.isValid() and area.intersects(self.view.visualRect(index))
         self.details.setVisible(on)
         self.list_area.relayout()  # its text may need another height at once
-        if on and seen:
-            # The list lost its foot to the details: the row they explain stays in sight. Only
-            # if it was: a list the operator scrolled elsewhere is not pulled back by an update.
-            self.view.scrollTo(index)
+        row, shown = self.view.visualRect(index), self.view.viewport().rect()
+        whole = shown.top() <= row.top() and row.bottom() <= shown.bottom()
+        if on and seen and not whole:
+            # The list lost its foot to the details and the row they explain went under its edge:
+            # it is brought back into sight, once a double-tap had time to land. Moved at once,
+            # the row left the finger and the second tap hit the row below (Qt itself never
+            # scrolls on a press for that reason). Only if it was in sight: a list the operator
+            # scrolled elsewhere is not pulled back by an update.
+            self._sight = (self.selected_keys()[0], self.view.verticalScrollBar().value())
+            self._sight_timer.start(QApplication.doubleClickInterval())
+
+    def _bring_selected_into_sight(self) -> None:
+        """Unless the operator scrolled or chose another row meanwhile."""
+        sight, self._sight = self._sight, None
+        rows = self.selected_rows()
+        if sight is None or self.selected_keys()[:1] != [sight[0]]:
+            return
+        if self.view.verticalScrollBar().value() == sight[1]:
+            self.view.scrollTo(self.model.index(rows[0], 0))
 
     def _on_blink(self, _phase: bool) -> None:
         if not self.model.rows or not self.isVisible():
