@@ -848,7 +848,11 @@ class AlarmEngine:
             trip=d.trip,
             level=d.level,
             count=rt.count,
-            comment=rt.comment or rt.shelve_reason or rt.oos_reason or rt.suppress_reason,
+            # Suppressed: why, first (the Suppressed view's Comment column; an ack comment is journaled).
+            comment=(rt.suppress_reason if rt.state == AlarmState.SUPPRESSED else "")
+            or rt.comment
+            or rt.shelve_reason
+            or rt.oos_reason,
             changed_at=rt.changed_at,
             state_since=rt.state_since,
         )
