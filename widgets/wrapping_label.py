@@ -27,6 +27,13 @@ from hmi.core.units import no_break, plain
 ELLIPSIS = "…"
 
 
+def show_tooltip_below(w: QWidget) -> None:
+    """Show `w`'s tooltip under it now: what a tap on a shortened text does (no hover on a touch
+    screen), here and on the line strip's fields. Called on the tap's release: a tooltip shown on
+    the press is hidden by the release that follows (QToolTip hides on any button event)."""
+    QToolTip.showText(w.mapToGlobal(QPoint(0, w.height())), w.toolTip(), w)
+
+
 class WrappingLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None, *, lines: int = 2, elide: bool = False):
         super().__init__(parent)
@@ -88,10 +95,10 @@ class WrappingLabel(QLabel):
     def minimumSizeHint(self) -> QSize:
         return QSize(self.minimumWidth(), self.maximumHeight())
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        super().mouseReleaseEvent(ev)
         if self.shortened():  # a touch screen has no hover: a tap shows the whole text
-            QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self.toolTip(), self)
-        super().mousePressEvent(ev)
+            show_tooltip_below(self)
 
     def _fit(self) -> None:
         m = self.contentsMargins()
