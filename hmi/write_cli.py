@@ -18,6 +18,7 @@ import time
 from hmi.core.config import LineConfig, load_config_or_exit
 from hmi.core.number_entry import parse_number
 from hmi.core.runtime_api import ConnectionState
+from hmi.core.users import password_change_needed
 
 CONNECT_WAIT_S = 20.0
 
@@ -61,6 +62,10 @@ def write_cli_main(argv: list[str]) -> int:
         user = runtime.login(args.user, password).result(30)
         if user is None:
             print(f"linehmi write: log-in of {args.user!r} refused (journaled)", file=sys.stderr)
+            return 3
+        if user.must_change_password:  # the first password (the demo's, a reset one) writes nothing
+            runtime.logout(user).result(30)
+            print(f"linehmi write: {password_change_needed(user)}", file=sys.stderr)
             return 3
         end = time.monotonic() + CONNECT_WAIT_S
         while runtime.state != ConnectionState.CONNECTED and time.monotonic() < end:

@@ -53,6 +53,9 @@ REASONS = (
     "{m} fault - root cause?",
     "the {m} halted, how come?",
     "{m} jammed, what led to it",
+    "what set off the {m}'s breakdown?",
+    "what kicked off the {m} outage",
+    "the {m} failure - what sparked it?",
 )
 
 

@@ -128,3 +128,55 @@ def test_users_cli(tmp_path, monkeypatch, capsys):
     assert "olga" in out and "operator" in out and "sam" not in out
     assert UserStore(f).authenticate("olga", "Str0ng-enough") is not None
     assert "Str0ng-enough" not in (tmp_path / "users.json").read_text()
+
+
+def test_no_log_in_clears_must_change_only_a_new_password_does(tmp_path):
+    """Property over random sequences of log-ins with either credential (and wrong ones, and a new
+    PIN): the stored flag and every user a log-in returns keep must_change_password until the
+    password itself is set, and the audit names the credential that matched (a PIN log-in returned
+    the demo accounts, PINs 1111-5555, without the forced change)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import hmi.core.users as users_mod
+
+    real_hash = users_mod.hash_password
+    steps = st.lists(st.sampled_from(["password", "pin", "wrong", "wrong-pin", "new-pin"]), max_size=8)
+
+    @settings(max_examples=40, deadline=None)
+    @given(steps=steps, n=st.integers(0, 10_000))
+    def run(steps: list[str], n: int) -> None:
+        path = tmp_path / f"users-{n}.json"
+        path.unlink(missing_ok=True)
+        store = UserStore(path)
+        store.ensure_demo_users()
+        name = list(users_mod.DEMO_USERS)[n % len(users_mod.DEMO_USERS)]
+        journal = MemoryJournal()
+        auditor = Auditor(journal)
+        pin = users_mod.demo_pin(name)
+        for step in steps:
+            if step == "new-pin":
+                pin = f"{(int(pin) + 1) % 10_000:04d}"
+                store.set_pin(name, pin)
+                continue
+            secret = {"password": demo_password(name), "pin": pin, "wrong": "nope-nope", "wrong-pin": "0000"}[
+                step
+            ]
+            user = auditor.login(store, name, secret)
+            if step.startswith("wrong"):
+                assert user is None
+                continue
+            assert user is not None and user.must_change_password, (step, user)
+            row = journal.of_kind(EventKind.AUDIT)[-1]
+            assert row.data["credential"] == step and row.data["must_change_password"] is True
+            assert secret not in json.dumps(row.data)
+            stored = UserStore(path).get(name)
+            assert stored is not None and stored.must_change_password  # on disk too
+        store.set_password(name, "a-real-new-one")
+        for secret in ("a-real-new-one", pin):
+            again = store.authenticate(name, secret)
+            assert again is not None and not again.must_change_password
+
+    with pytest.MonkeyPatch.context() as mp:  # a cheap scrypt: the rule, not the hash, is under test
+        mp.setattr(users_mod, "hash_password", lambda pw: real_hash(pw, n=2**4, r=1))
+        run()

@@ -30,9 +30,18 @@ def test_write_cli_role_checked_journaled_and_read_back(tmp_path, monkeypatch, c
         assert server.thread.run(server.sp.read_value(), timeout=5) == 321.0
         monkeypatch.setenv("LINEHMI_PASSWORD", "vic-password-1")
         assert write_cli_main(["m1.speed_sp", "100", "--user", "vic", *base]) == 1  # viewer may not write
+        early = capsys.readouterr().err
+        # An account that must change its first password writes nothing, by password or by PIN.
+        store.add("otto", Role.OPERATOR, "otto-first-1", must_change=True)
+        store.set_pin("otto", "2222")
+        for secret in ("otto-first-1", "2222"):
+            monkeypatch.setenv("LINEHMI_PASSWORD", secret)
+            assert write_cli_main(["m1.speed_sp", "123", "--user", "otto", *base]) == 3
+            assert "otto must choose a new password" in capsys.readouterr().err
+        assert server.thread.run(server.sp.read_value(), timeout=5) == 321.0
     finally:
         server.close()
-    assert "VALUE '39O' is not a number" in capsys.readouterr().err
+    assert "VALUE '39O' is not a number" in early
     events = read_events_from_files(sorted(tmp_path.glob("*.db")), None, None, None)
     writes = [e.message for e in events if e.kind == EventKind.OPERATOR_ACTION]
     assert any("m1.speed_sp = 321" in m and "read back" in m for m in writes), writes

@@ -67,6 +67,11 @@ class LineOverview(WholeLinesScrollArea):
         self._align.setSingleShot(True)
         self._align.setInterval(0)
         self._align.timeout.connect(self.align_heads)
+        # Review: each grid row's head keeps the tallest it has had at this width (_head_floor), so
+        # the rows under it stay put while the cursor moves (an alarm line wrapping at one instant
+        # and not at the next moved them by 16 px, and with them the pane's foot: qa11 Q11-3).
+        self._keep_heads = review
+        self._head_floor: dict[int, int] = {}
         self.faceplates: dict[str, Faceplate] = {}
         self._grid = QGridLayout(inner)
         self._grid.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
@@ -145,10 +150,13 @@ class LineOverview(WholeLinesScrollArea):
         return [fps[k : k + cols] for k in range(0, len(fps), cols)]
 
     def align_heads(self) -> None:
-        """Every faceplate of a row gets the head of the row's tallest (a pad above its rule)."""
-        for row in self.rows():
+        """Every faceplate of a row gets the head of the row's tallest (a pad above its rule); in a
+        review, at least the tallest the row's head has had at this width."""
+        for n, row in enumerate(self.rows()):
             heads = [fp.head_height() for fp in row]
             top = max(heads)
+            if self._keep_heads:
+                top = self._head_floor[n] = max(top, self._head_floor.get(n, 0))
             for fp, h in zip(row, heads, strict=True):
                 fp.set_head_pad(top - h)
 
@@ -179,6 +187,7 @@ class LineOverview(WholeLinesScrollArea):
         if columns == self._columns:
             return
         self._columns = columns
+        self._head_floor.clear()  # other rows
         for fp in self.faceplates.values():
             self._grid.removeWidget(fp)
         for n, fp in enumerate(self.faceplates.values()):
@@ -188,6 +197,8 @@ class LineOverview(WholeLinesScrollArea):
         self._align.start()  # other neighbours
 
     def resizeEvent(self, event) -> None:
+        if event.size().width() != event.oldSize().width():
+            self._head_floor.clear()  # the texts wrap anew
         n = max(1, len(self.faceplates))
         width = self.viewport().width() if self.viewport() else event.size().width()
         fit = max(1, (width - SPACING) // (FACEPLATE_MIN_WIDTH + SPACING))

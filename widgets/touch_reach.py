@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
     QLineEdit,
     QScrollBar,
     QStyle,
@@ -159,17 +162,63 @@ def small_scroll_arrows(root: QWidget, min_px: int) -> list[str]:
     return out
 
 
+def _types_into(pad: NumberPad, e: QLineEdit) -> bool:
+    """The pad types into `e`: its target, or any field of its window when it follows the focus."""
+    return pad.target is e or (pad.follows_focus and pad.window() is e.window())
+
+
 def inputs_without_keys(root: QWidget) -> list[str]:
-    """Editable, visible line edits that no visible on-screen keyboard or pad can type into."""
+    """Editable, visible line edits (a spin box's editor too) that no visible on-screen keyboard or
+    pad can type into."""
     keyboards = [k for k in root.findChildren(TextKeyboard) if k.isVisible()]
     pads = [p for p in root.findChildren(NumberPad) if p.isVisible()]
     out = []
     for e in root.findChildren(QLineEdit):
         if not e.isVisible() or e.isReadOnly() or not e.isEnabled() or inside_item_view(e):
             continue
-        if isinstance(e.parentWidget(), QComboBox | QAbstractSpinBox):
+        if isinstance(e.parentWidget(), QComboBox):
             continue  # a combo box is picked by taps
-        if any(k.window() is e.window() for k in keyboards) or any(p.target is e for p in pads):
+        # A spin box's or date-time field's own editor counts: its step arrows are a mouse's size and
+        # a date is not reached by steps (the trend's Range... From/To took typed text only, Q10-24).
+        if any(k.window() is e.window() for k in keyboards) or any(_types_into(p, e) for p in pads):
             continue
         out.append(widget_path(e))
+    return out
+
+
+CLOSE_ROLES = (QDialogButtonBox.ButtonRole.RejectRole, QDialogButtonBox.ButtonRole.AcceptRole)
+CLOSE_WORDS = ("Close", "Cancel", "OK", "Hide")
+
+
+def close_buttons(window: QWidget) -> list[QAbstractButton]:
+    """The visible, enabled buttons of a top-level `window` that close it: a button box's Close, OK
+    or Cancel, or a button that says so (the manual's Close, the reader's). A line-side PC has no
+    window manager (no title bar, no x): without one of these a window stays over the faceplates
+    (qa10 Q10-16, Help > Diagnostics). The ones that leave things as they were (Cancel, Close) first."""
+    out: list[tuple[int, QAbstractButton]] = []
+    for b in window.findChildren(QAbstractButton):
+        if b.window() is not window or not b.isVisible() or not b.isEnabled():
+            continue
+        box = b.parentWidget()
+        role = box.buttonRole(b) if isinstance(box, QDialogButtonBox) else None
+        if role in CLOSE_ROLES or b.text().replace("&", "") in CLOSE_WORDS:
+            out.append((0 if role != QDialogButtonBox.ButtonRole.AcceptRole else 1, b))
+    return [b for _, b in sorted(out, key=lambda rb: rb[0])]
+
+
+def repeated_labels(window: QWidget) -> list[str]:
+    """Rows of `window`'s forms whose value repeats the row's name ("Tags | Tags 50": Help >
+    Diagnostics, qa10 Q10-16): the value names itself, so the name is noise that halves the room."""
+    out: list[str] = []
+    for form in window.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            name = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            value = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            name_w = name.widget() if name is not None else None
+            value_w = value.widget() if value is not None else None
+            if not isinstance(name_w, QLabel) or not isinstance(value_w, QLabel):
+                continue
+            said = name_w.text().replace("&", "").strip().rstrip(":").strip().casefold()
+            if said and value_w.text().strip().casefold().startswith(said):
+                out.append(f"{widget_path(value_w)}: {name_w.text()!r} | {value_w.text()!r}")
     return out

@@ -16,7 +16,7 @@ or text view inside scrolls its own rows; containers (a faceplate's frame) are n
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -36,6 +36,10 @@ MAX_SHARE = 0.5  # never hide more than this share of the viewport (a row taller
 
 
 class WholeLinesScrollArea(QScrollArea):
+    # The strip under the foot changed (px): a window that sizes the pane can make it 0 by giving
+    # the pane the height down to its foot (hmi.ui.review_window: no empty band under the cards).
+    margin_changed = Signal(int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._bottom_margin = 0
@@ -75,13 +79,28 @@ class WholeLinesScrollArea(QScrollArea):
 
     def fit_edge(self) -> None:
         """Set the bottom margin so the viewport's foot cuts no row."""
-        inner = self.widget()
-        if inner is None:
+        if self.widget() is None:
             return
-        hbar = self.horizontalScrollBar()
-        full = self.contentsRect().height() - (hbar.height() if hbar.isVisible() else 0)
+        full = self.full_height()
         top_shown = self.verticalScrollBar().value()
+        margin = top_shown + full - self.foot_for(top_shown, full)
+        if margin != self._bottom_margin:
+            self._bottom_margin = margin
+            self.setViewportMargins(0, 0, 0, margin)
+            self.margin_changed.emit(margin)
+
+    def full_height(self) -> int:
+        """The viewport's height with no margin under it (under a sideways scroll bar)."""
+        hbar = self.horizontalScrollBar()
+        return self.contentsRect().height() - (hbar.height() if hbar.isVisible() else 0)
+
+    def foot_for(self, top_shown: int, full: int) -> int:
+        """Where the foot goes (content coordinates) in a viewport `full` px high showing the content
+        from `top_shown` down: above every row its edge would cut, by at most MAX_SHARE of it."""
+        inner = self.widget()
         edge = top_shown + full
+        if inner is None:
+            return edge
         lowest = top_shown + full - full * MAX_SHARE  # the edge never goes above this
         # A row the edge could only clear by hiding more than MAX_SHARE of the pane (a camera
         # image) is cut whatever the edge does; the rows beside and under it are still kept whole.
@@ -92,10 +111,7 @@ class WholeLinesScrollArea(QScrollArea):
             for top, bottom in bands:
                 if top < edge < bottom:
                     edge, moved = top, True
-        margin = top_shown + full - edge
-        if margin != self._bottom_margin:
-            self._bottom_margin = margin
-            self.setViewportMargins(0, 0, 0, margin)
+        return edge
 
 
 def _inside_a_view(w: QWidget, inner: QWidget) -> bool:
@@ -198,7 +214,16 @@ class WholeRows(QWidget):
                 break
             used += h
         else:
-            used = room  # every row from the top one fits: nothing is cut
+            if v.verticalScrollBar().value() == 0:
+                used = room  # every row fits: nothing is cut
+            else:
+                # Scrolled to the end: Qt puts the last row at the foot, so the view is as high as
+                # the whole rows from the end up (the top row was cut in half there: qa11).
+                used = 0
+                for r in range(rows - 1, -1, -1):
+                    if used + v.rowHeight(r) > room:
+                        break
+                    used += v.rowHeight(r)
         height = full if room - used > room * MAX_SHARE else chrome + used
         if v.geometry() != QRect(0, 0, self.width(), height):
             v.setGeometry(0, 0, self.width(), height)

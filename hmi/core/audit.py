@@ -84,11 +84,19 @@ class Auditor:
         raise exc
 
     def login(self, store: UserStore, name: str, password: str) -> User | None:
-        user = store.authenticate(name, password)
-        if user is None:
+        """The user (None: refused), audited with the credential that matched; a user who must change
+        their password comes back flagged so whichever way they logged in: the caller completes the
+        log-in only after the change (LoginDialog) or refuses it (the review, `linehmi write`)."""
+        login = store.check(name, password)
+        if login is None:
             self.record(name, "login", result="refused", detail="unknown user or wrong password")
             return None
-        self.record(user, "login", data={"must_change_password": user.must_change_password})
+        user = login.user
+        self.record(
+            user,
+            "login",
+            data={"must_change_password": user.must_change_password, "credential": login.credential.value},
+        )
         return user
 
     def logout(self, user: User) -> None:

@@ -24,7 +24,7 @@ import secrets
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from hmi.core.atomic_file import write_json_atomic
@@ -160,6 +160,17 @@ def role_refusal(user: User | None, action: Action | str) -> str:
     return f"Needs {need} or higher (you are {user.name}, {user.role.label})"
 
 
+def password_change_needed(user: User) -> str:
+    """Why a log-in that cannot show the password change (the review, `linehmi write`) is refused:
+    the one wording, from the flag only `UserStore.set_password` clears ('' when not flagged)."""
+    if not user.must_change_password:
+        return ""
+    return (
+        f"{user.name} must choose a new password at the first log-in: log in once at the line's "
+        "LineHMI (password or PIN), then here with the new password."
+    )
+
+
 def require(user: User | None, action: Action | str) -> None:
     """Raise PermissionDenied unless the user's role allows the action (does not journal: see audit.py)."""
     act = Action(action)
@@ -234,6 +245,19 @@ PIN = re.compile(r"[0-9]{4,8}")
 def demo_pin(name: str) -> str:
     """The documented demo PIN: its place in DEMO_USERS, four times (viewer 1111 .. admin 5555)."""
     return str(list(DEMO_USERS).index(name) + 1) * 4
+
+
+class Credential(enum.StrEnum):
+    """What a log-in proved itself with (journaled with the log-in, never the secret itself)."""
+
+    PASSWORD = "password"
+    PIN = "pin"
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    user: User
+    credential: Credential
 
 
 class UserStoreError(Exception):
@@ -342,18 +366,25 @@ class UserStore:
         return len(self._users)
 
     def authenticate(self, name: str, password: str) -> User | None:
-        """The user if the password (or the PIN) matches, else None (same cost for an unknown name).
+        """The user if the password (or the PIN) matches, else None (same cost for an unknown name)."""
+        login = self.check(name, password)
+        return login.user if login is not None else None
 
-        A PIN log-in does not ask for a password change: the PIN was set on purpose by whoever
-        manages the users, and changing a password needs a keyboard the touch PC may not have."""
+    def check(self, name: str, secret: str) -> Login | None:
+        """The user and which credential matched (the password or the PIN), else None.
+
+        Either credential proves who it is, neither proves the account's first password was
+        replaced: `must_change_password` is the stored flag whatever was typed, and only
+        `set_password` clears it. A PIN log-in that skipped it left the documented demo accounts
+        (PINs 1111-5555) open for good behind their initial passwords (IEC 62443-4-2 CR 1.5)."""
         with self._lock:
             entry = self._users.get(name)
             stored = str(entry["password"]) if entry is not None else _DUMMY_HASH
             pin = str(entry.get("pin", "")) if entry is not None else ""
-        if verify_password(password, stored) and entry is not None:
-            return self._user(name, entry)
-        if pin and PIN.fullmatch(password) and verify_password(password, pin) and entry is not None:
-            return replace(self._user(name, entry), must_change_password=False)
+        if verify_password(secret, stored) and entry is not None:
+            return Login(self._user(name, entry), Credential.PASSWORD)
+        if pin and PIN.fullmatch(secret) and verify_password(secret, pin) and entry is not None:
+            return Login(self._user(name, entry), Credential.PIN)
         return None
 
     def has_pin(self, name: str) -> bool:

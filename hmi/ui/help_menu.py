@@ -15,7 +15,16 @@ from pathlib import Path
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QMainWindow, QMenu, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+)
 
 from hmi.ui.manual_dialog import MANUAL_NAME, ManualDialog, docs_dir, open_manual
 from inference.model_card import CARD_SUFFIX, ModelError, read_card
@@ -107,8 +116,16 @@ class HelpMenu(QMenu):
         form = QFormLayout()
         for name, label in rows:
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(name, label)
+            if name:
+                form.addRow(name, label)
+            else:  # a status bar label that names itself ("Tags 50"): no second name (qa10 Q10-16)
+                form.addRow(label)
         lay.addLayout(form)
+        # A line-side PC has no window manager: without its own button nothing closes the window and
+        # it covers the faceplates (qa10 Q10-16).
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dlg.reject)
+        lay.addWidget(buttons)
         return dlg
 
     def open_manual(self) -> ManualDialog | None:

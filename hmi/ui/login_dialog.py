@@ -5,7 +5,9 @@ thread (~50 ms, and as long for an unknown name) and audits the attempt; the
 dialog hears of the result through `widgets.background.watch_future`, so the
 window never freezes. A user
 flagged `must_change_password` (the demo accounts) must choose a new password
-before the log-in completes; cancelling then logs them out again (audited).
+before the log-in completes, whether they typed the password or the PIN (the PIN
+proves who it is, not that the first password was replaced); cancelling then logs
+them out again (audited).
 
 The new password is set through `runtime.change_password(user, new)` on the
 runtime's actions thread (scrypt hashing and an fsynced file write never run on the GUI thread).
@@ -330,8 +332,8 @@ class LoginDialog(QDialog):
         if user.must_change_password:
             self._pending_user = user
             self.change_info.setText(
-                f"Welcome, {user.display_name or user.name}: the first log-in with this password. "
-                f"Choose a new one (at least {MIN_PASSWORD_LEN} characters)."
+                f"Welcome, {user.display_name or user.name}: the first log-in needs a new password. "
+                f"Choose one of at least {MIN_PASSWORD_LEN} characters."
             )
             self.change_info.show()
             self.current_label.hide()

@@ -582,10 +582,10 @@ class MainWindow(QMainWindow):
         self.help_menu = HelpMenu(
             self,
             [
-                ("Tags", self.tags_status),
-                ("Updates", self.rate_status),
-                ("Coalesced batches", self.drops_status),
-                ("GUI update", self.bridge_status),
+                ("", self.tags_status),  # these four name themselves ("Tags 50")
+                ("", self.rate_status),
+                ("", self.drops_status),
+                ("", self.bridge_status),
                 ("Fault model", self.model_status),
             ],
         )
@@ -646,6 +646,7 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_compact(on)
         self.alarm_actions.touch = on  # reason and comment dialogs bring an on-screen keyboard
         self.assistant_pane.set_touch(on)  # a tap on the question field opens that keyboard too
+        self.trend.touch = on  # its range and set-name dialogs bring the number pad and keyboard
         for a, v in ((self.touch_action, on), (self.lock_action, self.window_layout.locked)):
             a.blockSignals(True)
             a.setChecked(v)

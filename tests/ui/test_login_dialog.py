@@ -18,6 +18,7 @@ def users_file(tmp_path_factory):
     store.add("olga", Role.OPERATOR, "correct-horse", display_name="Olga Operator")
     store.add("sam", Role.SUPERVISOR, "battery-staple", display_name="Sam Supervisor")
     store.add("operator", Role.OPERATOR, "operator-demo", display_name="Demo operator", must_change=True)
+    store.set_pin("operator", "2222")  # the demo's documented PIN
     return store.path
 
 
@@ -105,6 +106,43 @@ def test_must_change_password_at_first_login(qtbot, tiny, make_runtime, users):
     again = users.authenticate("operator", "tr0ub4dor&3")
     assert again is not None and not again.must_change_password
     assert users.authenticate("operator", "operator-demo") is None
+
+
+@pytest.mark.parametrize("touch", [False, True], ids=["desk", "touch"])
+@pytest.mark.parametrize("switching", [False, True], ids=["log-in", "switch-user"])
+@pytest.mark.parametrize("secret", ["operator-demo", "2222"], ids=["password", "pin"])
+def test_every_credential_path_leads_to_the_forced_change(
+    qtbot, tiny, make_runtime, users, secret, switching, touch
+):
+    """The class: whichever credential (password or PIN), log-in or switch user, desk or touch, an
+    account that must change its password is not logged in before it has (a PIN log-in of the demo
+    accounts skipped the change). The flag stays on disk until the change; the audit names the
+    credential; the change page offers the keyboard on touch."""
+    rt = make_runtime(tiny, users=users)
+    current = users.authenticate("olga", "correct-horse") if switching else None
+    dlg = LoginDialog(rt, current, touch=touch)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    emitted: list[object] = []
+    dlg.logged_in.connect(emitted.append)
+    if touch:
+        dlg.user_picker.setCurrentIndex(dlg.user_picker.findData("operator"))
+    _login(qtbot, dlg, "operator", secret)
+    assert dlg.changing_password and dlg.user is None and emitted == [], dlg.message_label.text()
+    assert "new password" in dlg.change_info.text()
+    if touch:
+        assert dlg.keyboard is not None and dlg.keys_slot.currentWidget() is dlg.keyboard
+    login = _audits(rt, "login")[-1]
+    assert login.data["credential"] == ("pin" if secret == "2222" else "password")
+    assert login.data["must_change_password"] is True
+    assert UserStore(users.path).get("operator").must_change_password  # nothing cleared it
+    dlg.new_edit.setText("tr0ub4dor&3")
+    dlg.confirm_edit.setText("tr0ub4dor&3")
+    with qtbot.waitSignal(dlg.logged_in, timeout=5000) as sig:
+        dlg.ok_button.click()
+    assert sig.args[0].name == "operator" and not sig.args[0].must_change_password
+    assert not UserStore(users.path).get("operator").must_change_password  # the real change did
+    assert [e.user for e in _audits(rt, "change_password")] == ["operator"]
 
 
 def test_cancelling_the_password_change_logs_out_again(qtbot, tiny, make_runtime, users):

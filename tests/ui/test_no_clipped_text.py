@@ -40,6 +40,7 @@ from widgets.alarm_store import AlarmView
 from widgets.text_fit import ClippedText, clipped_texts
 from widgets.touch_reach import controls_not_whole
 
+from ..helpers.qt_teardown import delete_closed_windows
 from ..helpers.settle import settle
 from .fakes import FakeAdvisories, simulate_fault
 from .test_production_ui import production_runtime, shift_dir  # noqa: F401 (fixtures)
@@ -75,6 +76,7 @@ def theme(request, themed_app):
     greys are global: a night left behind would colour the next test's widgets)."""
     apply_theme(themed_app, request.param)
     yield request.param
+    delete_closed_windows()
     apply_theme(themed_app, "day")
 
 
@@ -150,6 +152,7 @@ def window(qtbot, themed_app, make_runtime, demo_config, tmp_path):
         return win
 
     yield make
+    delete_closed_windows()
     apply_theme(themed_app, "day")  # a window switched to night switched the whole application
 
 

@@ -61,13 +61,16 @@ def test_without_a_log_in_or_the_role_the_reason_goes_to_the_notes(review, monke
     assert sha(path) == before and capper_stops(path) == [("", "", T0 + 600)]
 
 
-def test_a_password_that_must_be_changed_first_is_no_way_in(review, monkeypatch):
+@pytest.mark.parametrize("secret", ["dora-first-1", "3333"], ids=["password", "pin"])
+def test_a_password_that_must_be_changed_first_is_no_way_in(review, monkeypatch, secret):
     """The line's HMI makes a first log-in (the demo's passwords, a reset one) choose a new password;
     the review, which does not edit the users file, refuses it and says where to change it (qa9 Q9-28:
-    the demo password 'supervisor-demo' logged in here without the change)."""
+    the demo password 'supervisor-demo' logged in here without the change), with the PIN as well
+    (the demo's PIN 3333 logged in a supervisor who never changed the first password)."""
     window, _path = review
     window.journal.users.add("dora", "supervisor", "dora-first-1", must_change=True)
-    answers = iter([("dora", "dora-first-1")])
+    window.journal.users.set_pin("dora", "3333")
+    answers = iter([("dora", secret)])
     codes = iter([QDialog.DialogCode.Accepted, QDialog.DialogCode.Rejected])
     said: list[str] = []
     monkeypatch.setattr(
