@@ -33,7 +33,7 @@ from hmi.core.production.text import (
 from hmi.core.production.timecat import TimeCat
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from widgets.last_known import last_known_text
-from widgets.wrapping_label import show_tooltip_below
+from widgets.wrapping_label import show_tooltip_on_tap
 
 # state -> badge kind in the theme (resources/theme/hmi.qss, QLabel#lineStateBadge)
 _KIND = {
@@ -86,9 +86,9 @@ class StripField(QLabel):
         self.shortened = False  # set by the strip: it shows less than its whole text
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        if self.shortened and show_tooltip_on_tap(self, ev):
+            return
         super().mouseReleaseEvent(ev)
-        if self.shortened:
-            show_tooltip_below(self)
 
 
 def _field(name: str) -> StripField:

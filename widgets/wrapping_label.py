@@ -27,11 +27,16 @@ from hmi.core.units import no_break, plain
 ELLIPSIS = "…"
 
 
-def show_tooltip_below(w: QWidget) -> None:
-    """Show `w`'s tooltip under it now: what a tap on a shortened text does (no hover on a touch
-    screen), here and on the line strip's fields. Called on the tap's release: a tooltip shown on
-    the press is hidden by the release that follows (QToolTip hides on any button event)."""
+def show_tooltip_on_tap(w: QWidget, ev: QMouseEvent) -> bool:
+    """A tap's release on `w`: show its tooltip under it and take the release (True), as a touch
+    screen has no hover (a shortened text, what a figure means). On the release, and taken here: Qt
+    hides a tooltip at any button event, so one shown on the press went at its release, and one
+    shown here went as the release went on to the parent. False: nothing to show, not handled."""
+    if not (w.rect().contains(ev.position().toPoint()) and w.toolTip()):
+        return False
     QToolTip.showText(w.mapToGlobal(QPoint(0, w.height())), w.toolTip(), w)
+    ev.accept()
+    return True
 
 
 class WrappingLabel(QLabel):
@@ -96,9 +101,9 @@ class WrappingLabel(QLabel):
         return QSize(self.minimumWidth(), self.maximumHeight())
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        if self.shortened() and show_tooltip_on_tap(self, ev):  # a tap shows the whole text
+            return
         super().mouseReleaseEvent(ev)
-        if self.shortened():  # a touch screen has no hover: a tap shows the whole text
-            show_tooltip_below(self)
 
     def _fit(self) -> None:
         m = self.contentsMargins()
