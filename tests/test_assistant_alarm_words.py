@@ -173,8 +173,7 @@ def test_the_models_scope_is_answered_from_its_card(model, frame):
 
 
 def test_the_faceplate_tooltip_and_the_assistant_say_the_scope_in_one_wording():
-    from inference.fault.readout_text import MachineRisk, scope_text
-    from widgets.advisory_readout import scope_text as tooltip_scope
+    from inference.fault.readout_text import NOT_COVERED, MachineRisk, meaning_text, scope_text
 
     r = MachineRisk(
         "filler",
@@ -187,5 +186,11 @@ def test_the_faceplate_tooltip_and_the_assistant_say_the_scope_in_one_wording():
         covers="bearing wear",
         horizon_s=90.0,
     )
-    assert tooltip_scope(r) == scope_text("bearing failure", "bearing wear", 90.0)
-    assert tooltip_scope(r).startswith("Predicts bearing wear within 1 min 30 s;")
+    # The faceplate's tooltip leads with meaning_text: the failure and the horizon in the
+    # assistant's words, and the same "not covered".
+    assert scope_text("bearing failure", "bearing wear", 90.0).startswith(
+        "Predicts bearing wear within 1 min 30 s;"
+    )
+    assert "the chance of bearing wear within 1 min 30 s." in meaning_text(r)
+    assert NOT_COVERED in meaning_text(r).lower()
+    assert scope_text("bearing failure", "bearing wear", 90.0).endswith(NOT_COVERED)

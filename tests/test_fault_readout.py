@@ -170,8 +170,9 @@ def test_the_readout_never_shows_a_prediction_that_no_longer_holds(qtbot, steps,
     min_risk=st.floats(0.05, 0.9),
 )
 def test_one_rul_wording_for_every_machine(risk, rul, min_risk):
-    """qa9 Q9-2: one rule whatever the machine: "> 10 min" at the cap whatever the risk, no countdown
-    below the least supporting risk; two machines with the same figures read the same."""
+    """qa9 Q9-2: one rule whatever the machine; two machines with the same figures read the same.
+    qa11 Q11-4: one wording for every low risk: below the least supporting risk no life is stated,
+    at the cap either (0 % read "> 10 min", 4 % "not stated below 30% risk")."""
     texts = {
         readout(
             MachineRisk(m, T0, risk, rul, False, "ok", rul_min_risk=min_risk, machine_state="Running"), T0
@@ -184,10 +185,12 @@ def test_one_rul_wording_for_every_machine(risk, rul, min_risk):
         assert text == "RUL —"
         return
     assert text == f"RUL {rul_text(rul, DEFAULT_RUL_CAP_S, risk, min_risk)}"
-    if rul >= DEFAULT_RUL_CAP_S * 0.95:
+    if not risk >= min_risk:
+        assert text == f"RUL not stated below {min_risk:.0%} risk", text
+    elif rul >= DEFAULT_RUL_CAP_S * 0.95:
         assert text == "RUL > 10 min"
-    elif not risk >= min_risk:
-        assert not COUNTDOWN.search(text), text
+    else:
+        assert COUNTDOWN.search(text), text
 
 
 # --- the assistant's risk tool words the same state the same way -----------------------------------

@@ -26,16 +26,18 @@ def test_readout_states(qtbot):
     qtbot.addWidget(w)
     scope = {"predicts": "bearing failure", "covers": "bearing failure, bearing overheat", "horizon_s": 120.0}
     w.set_risk(
-        MachineRisk("filler", 1.0, 0.12, 597.0, False, "ok", (), "fault_predictor 1.0.0 on CPU", **scope)
+        MachineRisk("filler", 1.0, 0.42, 597.0, False, "ok", (), "fault_predictor 1.0.0 on CPU", **scope)
     )
-    # The model's cap reads as the cap (597 s is the regressor at its 600 s cap), and the readout
-    # names what the model predicts and what it covers.
-    assert w.risk_label.text() == "Bearing failure risk 12%" and w.rul_label.text() == "RUL > 10 min"
+    # The model's cap reads as the cap (597 s is the regressor at its 600 s cap) where the risk
+    # states a life, and the readout names what the model predicts and what it covers.
+    assert w.risk_label.text() == "Bearing failure risk 42%" and w.rul_label.text() == "RUL > 10 min"
     assert w.why_label.text() == "covers bearing failure, bearing overheat only"
     assert "not covered" in w.toolTip() and "within 2 min" in w.toolTip()
     assert not w.active and w.badge.isHidden()
     w.set_risk(MachineRisk("filler", 1.5, 0.0, 321.0, False, "ok", (), "fault_predictor", **scope))
     assert w.rul_label.text() == "RUL not stated below 30% risk"  # was "RUL 5 min 21 s" at 0 %
+    w.set_risk(MachineRisk("filler", 1.6, 0.0, 597.0, False, "ok", (), "fault_predictor", **scope))
+    assert w.rul_label.text() == "RUL not stated below 30% risk"  # at the cap too (was "> 10 min")
     w.set_risk(
         MachineRisk(
             "filler",
@@ -112,14 +114,15 @@ def test_the_shipped_model_says_what_it_covers():
 @example(risk=0.0, rul=321.0, min_risk=0.3)  # the tester's filler: "risk 0 % · RUL 5 min 21 s"
 def test_a_rul_countdown_only_where_the_risk_supports_it(risk, rul, min_risk):
     """The rule: below the card's threshold_off risk (and with no risk at all) the readout never
-    shows a finite countdown; it says why. At the cap it reads "> 10 min" whatever the risk."""
+    shows a finite countdown, at the cap either (qa11 Q11-4: one wording for every low risk); it
+    says why. Where the risk states a life it reads "> 10 min" at the cap."""
     r = MachineRisk("filler", 1.0, risk, rul, False, "ok", rul_min_risk=min_risk)
     text = r.rul_text
     countdown = text.endswith(" s") and not text.startswith(">")
     at_cap = rul >= DEFAULT_RUL_CAP_S * 0.95
-    if at_cap:
-        assert text == "> 10 min"
-    elif risk >= min_risk:
-        assert countdown, text
-    else:
+    if not risk >= min_risk:  # one wording for every low risk, at the cap too (qa11 Q11-4)
         assert not countdown and text == f"not stated below {min_risk:.0%} risk", text
+    elif at_cap:
+        assert text == "> 10 min"
+    else:
+        assert countdown, text

@@ -22,28 +22,24 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from inference.fault.readout_text import (
     MachineRisk,
     Readout,
     fmt_rul,
+    meaning_text,
     readout,
     risk_caption,
 )
-from inference.fault.readout_text import scope_text as model_scope_text
 from widgets import palette
 from widgets.last_known import last_known_text
-from widgets.wrapping_label import WrappingLabel
+from widgets.wrapping_label import WrappingLabel, show_tooltip_on_tap
 
 # Not an alarm colour and not the communication blue: an advisory is its own thing.
 ADVISORY_DARK = "#3A3A3A"
 ADVISORY_TEXT = "#FFFFFF"
-
-
-def scope_text(risk: MachineRisk) -> str:
-    """What the prediction covers, and that other faults are not in it (readout_text.scope_text)."""
-    return model_scope_text(risk.predicts, risk.covers, risk.horizon_s)
 
 
 class AdvisoryReadout(QFrame):
@@ -169,14 +165,22 @@ class AdvisoryReadout(QFrame):
         self.bar.setValue(round(100 * risk.risk) if risk is not None and not math.isnan(risk.risk) else 0)
         self.why_label.setText(f"link lost: {last_known_text(since)}" if since is not None else r.why)
         if risk is None:
-            self.setToolTip("")
+            self.setToolTip("No fault prediction for this machine")
         else:
             model = f"Predicted by {risk.model}" if risk.model else "No fault model"
+            # What the figure is first (the failure, the time it looks ahead, when it warns).
             self.setToolTip(
-                f"{r.why}\n{model}. {scope_text(risk)}. RUL is capped at {fmt_rul(risk.rul_cap_s)}."
+                f"{meaning_text(risk)}\n{r.why}\n{model}. RUL is capped at {fmt_rul(risk.rul_cap_s)}."
             )
         self._set_active(r.active and since is None)
         self._apply_style()
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        # A touch screen has no hover: a tap shows what the figure means (the tooltip; the release
+        # is taken there, nothing on the faceplate uses it).
+        if show_tooltip_on_tap(self, ev):
+            return
+        super().mouseReleaseEvent(ev)
 
     @property
     def _greyed(self) -> bool:

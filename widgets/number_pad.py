@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
-from widgets.onscreen_keys import BACKSPACE, key_button, type_into
+from widgets.onscreen_keys import BACKSPACE, OnScreenKeys, key_button, type_into
 
 __all__ = ["BACKSPACE", "SIGN", "NumberPad"]
 
@@ -19,7 +19,7 @@ PAD_SPACING_PX = 6
 SIGN = "±"
 
 
-class NumberPad(QWidget):
+class NumberPad(OnScreenKeys):
     entered = Signal()  # the Enter key: what Return does in the edit
 
     def __init__(
@@ -31,9 +31,8 @@ class NumberPad(QWidget):
         enter_text: str = "Enter",
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(target, parent)
         self.setObjectName("numberPad")
-        self.target = target
         self.keys: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)

@@ -5,15 +5,19 @@ validator, max length and textChanged handlers see the same thing."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton, QSizePolicy
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 BACKSPACE = "⌫"
 CLEAR = "C"
 
 
+def _editable(edit: QLineEdit | None) -> bool:
+    return edit is not None and edit.isEnabled() and not edit.isReadOnly()
+
+
 def type_into(edit: QLineEdit | None, key: str) -> None:
     """Backspace, clear, or insert `key`'s text; nothing on a missing, disabled or read-only edit."""
-    if edit is None or not edit.isEnabled() or edit.isReadOnly():
+    if edit is None or not _editable(edit):
         return
     if key == BACKSPACE:
         edit.backspace()
@@ -21,6 +25,13 @@ def type_into(edit: QLineEdit | None, key: str) -> None:
         edit.clear()
     else:
         edit.insert(key)
+
+
+def insert_text(edit: QLineEdit | None, text: str) -> None:
+    """Insert `text` as typed, whatever it is: a capital "C" is a letter, not the Clear key (the
+    text keyboard's shifted "c" wiped the field instead of typing C)."""
+    if edit is not None and _editable(edit):
+        edit.insert(text)
 
 
 class KeyButton(QPushButton):
@@ -68,3 +79,25 @@ def key_button(
     if tip:
         b.setToolTip(tip)
     return b
+
+
+class OnScreenKeys(QWidget):
+    """What the number pad and the text keyboard share: the line edit they type into (`target`),
+    which can follow the focus among the fields of their window (a dialog with two fields needs one
+    set of keys: a limit and a reason, the trend range's From and To)."""
+
+    def __init__(self, target: QLineEdit | None, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.target = target
+        self.follows_focus = False
+
+    def follow_focus(self) -> None:
+        """From now on type into the line edit of this window that has the focus."""
+        self.follows_focus = True
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow_focus)
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if isinstance(new, QLineEdit) and new.window() is self.window():
+            self.target = new

@@ -10,9 +10,9 @@ dialog with two fields (a limit and a reason) needs one keyboard.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QApplication, QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
-from widgets.onscreen_keys import BACKSPACE, CLEAR, key_button, type_into
+from widgets.onscreen_keys import BACKSPACE, CLEAR, OnScreenKeys, insert_text, key_button, type_into
 
 KEY_PX = 40  # the touch target size (hmi.ui.touch.TOUCH_TARGET_PX)
 SHIFT = "⇧"
@@ -20,15 +20,14 @@ SPACE = "space"
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl-", "zxcvbnm,./")
 
 
-class TextKeyboard(QWidget):
+class TextKeyboard(OnScreenKeys):
     entered = Signal()  # the Enter key: what Return does in the edit
 
     def __init__(
         self, target: QLineEdit | None = None, *, enter_tip: str = "", parent: QWidget | None = None
     ):
-        super().__init__(parent)
+        super().__init__(target, parent)
         self.setObjectName("textKeyboard")
-        self.target = target
         self.shifted = False
         self.keys: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
@@ -49,20 +48,13 @@ class TextKeyboard(QWidget):
         grid.addWidget(enter, last, 8, 1, 2)
         # Room to spare (a slot shared with a taller keyboard) stays under the keys, not between them.
         grid.setRowStretch(grid.rowCount(), 1)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.focusChanged.connect(self._follow_focus)
+        self.follow_focus()
 
     def _key(self, key: str, text: str, tip: str = "") -> QPushButton:
         b = key_button(text, "textKeyboardKey", KEY_PX, tip)
         b.clicked.connect(lambda _c=False, k=key: self.press(k))
         self.keys[key] = b
         return b
-
-    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """Type into the line edit of this window that has the focus."""
-        if isinstance(new, QLineEdit) and new.window() is self.window():
-            self.target = new
 
     def press(self, key: str) -> None:
         """What a tap on `key` does (also for tests)."""
@@ -78,5 +70,5 @@ class TextKeyboard(QWidget):
         if key in (BACKSPACE, CLEAR):
             type_into(edit, key)
         else:
-            type_into(edit, " " if key == SPACE else key.upper() if self.shifted else key)
+            insert_text(edit, " " if key == SPACE else key.upper() if self.shifted else key)
             self.shifted = False

@@ -162,17 +162,25 @@ def small_scroll_arrows(root: QWidget, min_px: int) -> list[str]:
     return out
 
 
+def _types_into(pad: NumberPad, e: QLineEdit) -> bool:
+    """The pad types into `e`: its target, or any field of its window when it follows the focus."""
+    return pad.target is e or (pad.follows_focus and pad.window() is e.window())
+
+
 def inputs_without_keys(root: QWidget) -> list[str]:
-    """Editable, visible line edits that no visible on-screen keyboard or pad can type into."""
+    """Editable, visible line edits (a spin box's editor too) that no visible on-screen keyboard or
+    pad can type into."""
     keyboards = [k for k in root.findChildren(TextKeyboard) if k.isVisible()]
     pads = [p for p in root.findChildren(NumberPad) if p.isVisible()]
     out = []
     for e in root.findChildren(QLineEdit):
         if not e.isVisible() or e.isReadOnly() or not e.isEnabled() or inside_item_view(e):
             continue
-        if isinstance(e.parentWidget(), QComboBox | QAbstractSpinBox):
+        if isinstance(e.parentWidget(), QComboBox):
             continue  # a combo box is picked by taps
-        if any(k.window() is e.window() for k in keyboards) or any(p.target is e for p in pads):
+        # A spin box's or date-time field's own editor counts: its step arrows are a mouse's size and
+        # a date is not reached by steps (the trend's Range... From/To took typed text only, Q10-24).
+        if any(k.window() is e.window() for k in keyboards) or any(_types_into(p, e) for p in pads):
             continue
         out.append(widget_path(e))
     return out

@@ -214,7 +214,16 @@ class WholeRows(QWidget):
                 break
             used += h
         else:
-            used = room  # every row from the top one fits: nothing is cut
+            if v.verticalScrollBar().value() == 0:
+                used = room  # every row fits: nothing is cut
+            else:
+                # Scrolled to the end: Qt puts the last row at the foot, so the view is as high as
+                # the whole rows from the end up (the top row was cut in half there: qa11).
+                used = 0
+                for r in range(rows - 1, -1, -1):
+                    if used + v.rowHeight(r) > room:
+                        break
+                    used += v.rowHeight(r)
         height = full if room - used > room * MAX_SHARE else chrome + used
         if v.geometry() != QRect(0, 0, self.width(), height):
             v.setGeometry(0, 0, self.width(), height)

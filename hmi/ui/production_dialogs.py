@@ -14,10 +14,8 @@ import concurrent.futures
 import datetime as _dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -30,7 +28,10 @@ from PySide6.QtWidgets import (
 from hmi.core.production.setup import ProductionSetup
 from hmi.core.production.stops import CLASSIFY, NOTE, SPLIT, Stop
 from widgets.background import watch_future
+from widgets.dialog_fit import fit_height
+from widgets.number_pad import NumberPad
 from widgets.text_keyboard import TextKeyboard
+from widgets.time_entry import TimeEntry
 from widgets.wrapping_label import WrappingLabel
 
 Submit = Callable[..., concurrent.futures.Future[object]]  # (action, machine, stop_start, **kw)
@@ -88,21 +89,28 @@ class StopEditDialog(QDialog):
         lay.addLayout(form)
         self.reason: ReasonBox | None = None
         self.reason_after: ReasonBox | None = None
-        self.at: QDateTimeEdit | None = None
+        self.at: TimeEntry | None = None
+        self.pad: NumberPad | None = None
         self.note: QLineEdit | None = None
         self.keyboard: TextKeyboard | None = None
         if action == CLASSIFY:
             self.reason = ReasonBox(setup, stop.reason)
             form.addRow("Reason", self.reason)
         elif action == SPLIT:
-            self.at = QDateTimeEdit(QDateTime.fromSecsSinceEpoch(int(stop.start + stop.duration / 2)))
-            self.at.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
-            self.at.setCalendarPopup(False)
+            # The stop's own days to pick from; the time on the number pad in the touch profile (a
+            # QDateTimeEdit took typed text only: the trend's Range... had the same defect, Q10-24).
+            end = stop.start + stop.duration
+            self.at = TimeEntry(stop.start + stop.duration / 2, earliest=stop.start, latest=end)
             self.reason = ReasonBox(setup, stop.reason)
             self.reason_after = ReasonBox(setup, stop.reason)
             form.addRow("Second part begins at", self.at)
             form.addRow("Reason before", self.reason)
             form.addRow("Reason after", self.reason_after)
+            if keyboard:
+                self.pad = NumberPad(self.at.time, decimals=False, signed=False, enter_text="OK")
+                self.pad.entered.connect(self.send)
+                lay.addWidget(self.pad)
+            self.at.time.textChanged.connect(self._update_ok)
         else:
             self.note = QLineEdit(stop.note)
             self.note.setPlaceholderText("what happened, what was done")
@@ -125,6 +133,10 @@ class StopEditDialog(QDialog):
             box.currentIndexChanged.connect(self._update_ok)
         self._update_ok()
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        fit_height(self)  # a wrapped heading or message must not cut the buttons below it
+
     def _reason_boxes(self) -> list[ReasonBox]:
         return [b for b in (self.reason, self.reason_after) if b is not None]
 
@@ -132,6 +144,8 @@ class StopEditDialog(QDialog):
         """What still has to be chosen before OK may save ("" when nothing)."""
         if any(not b.code for b in self._reason_boxes()):
             return "Choose a reason from the list: OK saves it with your name in the journal."
+        if self.at is not None and (why := self.at.problem()):
+            return f"Second part begins at: {why}"
         return ""
 
     def _update_ok(self) -> None:
@@ -150,7 +164,7 @@ class StopEditDialog(QDialog):
             assert self.at is not None and self.reason is not None and self.reason_after is not None
             return {
                 "reason": self.reason.code,
-                "at": float(self.at.dateTime().toSecsSinceEpoch()),
+                "at": self.at.value(),
                 "reason_after": self.reason_after.code,
             }
         assert self.note is not None

@@ -68,6 +68,7 @@ from hmi.core.review.report import ShiftReport, build_report, to_markdown
 from hmi.core.review.source import ReviewSource
 from hmi.core.review.stop_choices import StopChoice, no_stop_text, record_stops, stops_at
 from hmi.core.review.timeline import LANES, Timeline, build_timeline
+from hmi.core.tag_info import TagInfo
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed, password_change_needed
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
@@ -164,6 +165,7 @@ class ReviewWindow(QMainWindow):
         # first "Stop reason…" and again after a classification is written; None: no model.
         self._analysis: ProductionAnalysis | None = None
         self._analysed = False
+        self._infos: dict[str, TagInfo] | None = None  # tag display facts, read at the first need
         self.timeline: Timeline = build_timeline(source)
         self.picture = AlarmPicture(self.timeline.events)
         self.playback = Playback()
@@ -410,15 +412,21 @@ class ReviewWindow(QMainWindow):
         return box
 
     # --- cursor ----------------------------------------------------------------------------------
+    def _tag_infos(self) -> dict[str, TagInfo]:
+        """The record's display facts per tag (read once: the evidence never changes)."""
+        if self._infos is None:
+            self._infos = tag_infos(self.source)
+        return self._infos
+
     def _on_cursor(self, t: float) -> None:
         self._cursor_t = t
         self._show_cursor_text()
         rows = []
         picture = self.picture.at(t)
+        infos = self._tag_infos()
         for r in picture:
             s = r.snapshot
-            raised = s.message or ("" if s.trigger_value is None else f"value {s.trigger_value:g}")
-            rows.append([s.name or s.alarm, s.priority or "-", r.status, _hms(r.since), raised])
+            rows.append([s.name or s.alarm, s.priority or "-", r.status, _hms(r.since), r.raised_text(infos)])
         _fill(self.picture_table, rows)
         states = []
         for machine, name in self.timeline.machines:

@@ -112,7 +112,9 @@ def _stop_items(tools: PlantTools, ms: ToolResult, results: list[ToolResult]) ->
     for m in ms.facts.get("machines", []):
         name = tools.catalog.machine_name(m["machine"])
         for st in m.get("stop_list", []):
-            if st.get("text"):  # a stop of the production model
+            if st.get("ongoing"):  # still stopped at the handover's end: no end time (qa11 Q11-5)
+                text = f"{name} {st['text']}"
+            elif st.get("text"):  # a stop of the production model
                 text = f"{name} stop {st['text']}"
             else:  # no production model: the state change that began it
                 text = f"{name} {str(st['state']).lower()} at {st['time']}"
@@ -133,12 +135,19 @@ def _stop_items(tools: PlantTools, ms: ToolResult, results: list[ToolResult]) ->
                 results.append(seq)
                 fo = seq.facts.get("first_out")
                 if fo:
-                    text += f"; first-out alarm {alarm_name(fo.get('name') or fo['alarm'])} at {fo['time']}"
+                    head = fo.get("headline") or alarm_name(fo.get("name") or fo["alarm"])
+                    text += f"; first-out alarm {head} at {fo['time']}"
                 if seq.facts.get("down_s") is not None:
                     text += f"; running again after {fmt_duration(seq.facts['down_s'])}"
                 srcs += [s for s in seq.sources if s.kind == "alarm"]
             items.append(HandoverItem(text + ".", srcs))
     return items
+
+
+def _so_far(m: dict[str, Any]) -> str:
+    """' so far (still stopped)' for a machine with a stop going on at the window's end: its time is
+    counted up to there and is not final (qa11 Q11-5)."""
+    return " so far (still stopped)" if any(st.get("ongoing") for st in m.get("stop_list", [])) else ""
 
 
 def _downtime_items(tools: PlantTools, ms: ToolResult) -> list[HandoverItem]:
@@ -156,7 +165,7 @@ def _downtime_items(tools: PlantTools, ms: ToolResult) -> list[HandoverItem]:
             HandoverItem(
                 "Downtime (time Stopped or Faulted from the machines' state changes; no production model"
                 " in the journal): "
-                + ", ".join(f"{name(m['machine'])} {fmt_duration(m['downtime_s'])}" for m in down)
+                + ", ".join(f"{name(m['machine'])} {fmt_duration(m['downtime_s'])}{_so_far(m)}" for m in down)
                 + "."
             )
         ]
@@ -165,7 +174,10 @@ def _downtime_items(tools: PlantTools, ms: ToolResult) -> list[HandoverItem]:
         HandoverItem(
             "Downtime as the Production view counts it (short stops are speed loss, not downtime): "
             + (f"line {fmt_duration(line)}; " if line is not None else "")
-            + ", ".join(f"{name(m['machine'])} {fmt_duration(m['production_downtime_s'])}" for m in machines)
+            + ", ".join(
+                f"{name(m['machine'])} {fmt_duration(m['production_downtime_s'])}{_so_far(m)}"
+                for m in machines
+            )
             + "."
         )
     ]
@@ -175,7 +187,9 @@ def _downtime_items(tools: PlantTools, ms: ToolResult) -> list[HandoverItem]:
             HandoverItem(
                 "Time stopped (every stop of the Stops table from its start to running again, short stops"
                 " included): "
-                + ", ".join(f"{name(m['machine'])} {fmt_duration(m['downtime_s'])}" for m in stopped)
+                + ", ".join(
+                    f"{name(m['machine'])} {fmt_duration(m['downtime_s'])}{_so_far(m)}" for m in stopped
+                )
                 + "."
             )
         )
@@ -355,7 +369,7 @@ def build_handover(tools: PlantTools, start: float | None = None, end: float | N
             )
         )
         for x in rows[:10]:
-            name = alarm_name(x.get("name") or x["alarm"])
+            name = x.get("headline") or alarm_name(x.get("name") or x["alarm"])
             txt = f"Open at {at}: {name} ({x['priority']} priority, {state_label(str(x['state']))}"
             if x.get("in_this_state_since"):
                 txt += f" since {x['in_this_state_since']}"

@@ -114,6 +114,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Wieder in Betrieb um {time} (Stillstand {down}).",
         "zh": "{time}恢复运行（停机{down}）。",
     },
+    "still_stopped": {
+        "de": "Um {time} steht {the_machine} noch ({state}; bisher {down}).",
+        "zh": "截至{time}{machine}仍未恢复运行（{state}；已停机{down}）。",
+    },
+    "still_stopped_since": {
+        "de": "{the_machine} steht noch, seit {since} ({down} bis {time}).",
+        "zh": "{machine}自{since}起仍停机（截至{time}已{down}）。",
+    },
     "no_stop": {
         "de": "Für {machine} ist {span} kein Stillstand aufgezeichnet.",
         "zh": "{span}没有记录到{machine}停机。",

@@ -384,6 +384,7 @@ class FaultPredictor:
             "rul_cap_s": self.rul_cap_s,
             "rul_min_risk": self.threshold_off,
             "refresh_s": self.refresh_s,
+            "warn_risk": self.threshold_on,
         }
 
     @property

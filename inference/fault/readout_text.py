@@ -1,8 +1,11 @@
 """How a fault prediction reads, wherever it is read: the faceplate's readout, the assistant's risk
 answers, the shift handover and the advisory messages. One home for each rule (qa9 Q9-1, Q9-2):
 
-- a remaining life: "> 10 min" at the model's cap whatever the risk; a countdown only where the
-  risk supports it (the card's ``threshold_off``); below it "not stated below 30% risk";
+- a remaining life is stated only where the risk supports it (the card's ``threshold_off``): below
+  it "not stated below 30% risk" whatever the regressor says, at its cap too (qa11 Q11-4: 0 % read
+  "> 10 min" and 4 % "not stated"); where stated, "> 10 min" at the model's cap, else a countdown;
+- what the figure means (the failure it predicts, the time it looks ahead, the risk an advisory is
+  raised at) is one sentence, `meaning_text`: the faceplate's tooltip and tap;
 - a machine that is not running gets no prediction, and its readout says what it is doing, from
   its state and since when ("Faulted at 12:03:45"), never a countdown (the filler read
   "Bearing failure risk 100% / ADVISORY RUL 16 s" for minutes after its bearing trip, qa9 Q9-1);
@@ -59,14 +62,15 @@ def rul_text(
     risk: float | None = None,
     min_risk: float = DEFAULT_RUL_MIN_RISK,
 ) -> str:
-    """A predicted remaining life as the operator reads it: "> 10 min" at the model's cap; with
-    `risk` given, a countdown only when the risk supports it (>= `min_risk`), else why not."""
+    """A predicted remaining life as the operator reads it: with `risk` given, stated only when the
+    risk supports it (>= `min_risk`), else why not, one wording for every low risk; where stated,
+    "> 10 min" at the model's cap, else the countdown."""
     if math.isnan(rul_s):
         return "—"
-    if rul_s >= cap_s * (1.0 - RUL_AT_CAP_SHARE):
-        return f"> {fmt_rul(cap_s)}"
     if risk is not None and not risk >= min_risk:  # NaN risk: no support either
         return f"not stated below {min_risk:.0%} risk"
+    if rul_s >= cap_s * (1.0 - RUL_AT_CAP_SHARE):
+        return f"> {fmt_rul(cap_s)}"
     s = max(0, round(rul_s))
     return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
 
@@ -91,12 +95,15 @@ def horizon_s(extra: dict[str, Any]) -> float:
     return float(extra.get("horizon_s", DEFAULT_HORIZON_S))
 
 
+NOT_COVERED = "other faults (jams, heaters, sensors) are not covered"
+
+
 def scope_text(predicts: str, covers: str, horizon: float = math.nan) -> str:
     """What the fault model predicts and what it does not cover, as the faceplate's tooltip and the
     assistant's answer both say it (one home): "Predicts bearing failure, bearing overheat within
     2 min; other faults (jams, heaters, sensors) are not covered"."""
     within = f" within {fmt_rul(horizon)}" if math.isfinite(horizon) else ""
-    return f"Predicts {covers or predicts}{within}; other faults (jams, heaters, sensors) are not covered"
+    return f"Predicts {covers or predicts}{within}; {NOT_COVERED}"
 
 
 def old_after_s(refresh: float) -> float:
@@ -133,6 +140,7 @@ class MachineRisk:
     machine_state: str = ""
     state_since: float = math.nan
     refresh_s: float = DEFAULT_REFRESH_S  # wall seconds between predictions (older: "old")
+    warn_risk: float = math.nan  # the advisory is raised at this risk (the card's threshold_on)
 
     @property
     def rul_text(self) -> str:
@@ -185,6 +193,26 @@ def risk_caption(risk: MachineRisk | None) -> str:
     """'Bearing failure risk': a readout names what the model predicts."""
     what = risk.predicts if risk is not None and risk.predicts else "failure"
     return f"{what[0].upper()}{what[1:]} risk"
+
+
+def meaning_text(risk: MachineRisk) -> str:
+    """What the risk figure is, in three short lines (the faceplate's tooltip and tap; one line ran
+    past a 1280 px screen): "Bearing failure risk: the chance of bearing failure, bearing overheat
+    within 2 min." / "Other faults (jams, heaters, sensors) are not covered." / "An advisory is
+    raised at 50%; a remaining life is stated from 30%." The failure and the horizon were said
+    nowhere on the faceplate, only in the journal's "model loaded" line (qa11 Q11-4)."""
+    what = risk.covers or risk.predicts or "failure"
+    within = f" within {fmt_rul(risk.horizon_s)}" if math.isfinite(risk.horizon_s) else ""
+    rules = [f"an advisory is raised at {risk.warn_risk:.0%}"] if math.isfinite(risk.warn_risk) else []
+    rules.append(f"a remaining life is stated from {risk.rul_min_risk:.0%}")
+    when = "; ".join(rules)
+    return "\n".join(
+        (
+            f"{risk_caption(risk)}: the chance of {what}{within}.",
+            f"{NOT_COVERED[0].upper()}{NOT_COVERED[1:]}.",
+            f"{when[0].upper()}{when[1:]}.",
+        )
+    )
 
 
 def down_text(state: str, since: float, fmt_t: Callable[[float], str] = hms) -> str:

@@ -198,11 +198,15 @@ class WindowWalk:
             elif not action.isSeparator() and action.isEnabled() and not action.isCheckable():
                 self._trigger(label, action.trigger)
 
+    def tap(self, b: QAbstractButton) -> None:
+        """Tap one button and visit what it opens."""
+        self._trigger(f"{b.text()!r} ({b.objectName() or type(b).__name__})", b.click)
+
     def run(self) -> list[str]:
         """Tap everything; the problems found (empty when every window passed)."""
         for b in self._buttons():
             if b.isVisible() and b.isEnabled():
-                self._trigger(f"{b.text()!r} ({b.objectName() or type(b).__name__})", b.click)
+                self.tap(b)
         for text, menu in self._menus():
             self._walk_menu(menu, repr(text))
         return self.problems

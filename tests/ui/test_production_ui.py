@@ -192,12 +192,10 @@ def test_split_outside_the_stop_is_refused_in_the_dialog(qtbot, themed_app, prod
     view.stops.selectRow(1)
     stop = view._selected()
     dlg = panel.open_dialog(SPLIT, stop)
-    from PySide6.QtCore import QDateTime
-
     for box in (dlg.reason, dlg.reason_after):
         box.setCurrentIndex(box.findData("U-MATERIAL"))
 
-    dlg.at.setDateTime(QDateTime.fromSecsSinceEpoch(int(stop.end + 120)))
+    dlg.at.set_value(stop.end + 120)
     dlg.send()
     qtbot.waitUntil(lambda: "split time must lie inside the stop" in dlg.message.text(), timeout=5000)
     assert dlg.isVisible() and dlg.buttons.isEnabled()

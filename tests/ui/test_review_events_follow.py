@@ -5,7 +5,9 @@ reviewer looks at were all above the view, a minute of the record away).
 
 Over random instants reached each way the cursor moves (a click on the timeline, a drag, "Next
 event" and "Previous event", playback), and after the list is filtered by a random kind, at
-1920x1080 (events beside the trend) and 1280x800 (five rows under the faceplates' tabs)."""
+1920x1080 (events beside the trend) and 1280x800 (five rows under the faceplates' tabs). And the
+rows in view are whole, at the list's top as at its foot: scrolled to its end (the cursor near the
+record's end, playback reaching it), the top row was cut in half (QA11's 83_play1280_b.png)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from hmi.core.review.source import ReviewSource
 from hmi.ui import review_window
 from hmi.ui.review_window import ReviewWindow
+from widgets.whole_lines import row_cut_at_foot
 
 from ..helpers.settle import settle
 from .test_review_faceplates_whole import _journal
@@ -41,6 +44,11 @@ def not_following(win: ReviewWindow) -> list[str]:
         return []
     last = bisect.bisect_right(times, t) - 1
     out = []
+    top = table.rowAt(0)
+    if top >= 0 and table.rowViewportPosition(top) < 0:  # qa9 Q9-10's rule, at the list's top too
+        out.append(f"the top row {top} cut: {-table.rowViewportPosition(top)} px above the view")
+    if cut := row_cut_at_foot(table):
+        out.append(f"the foot cuts {cut}")
     if last < 0:  # the cursor before the first event: the list at its start, nothing chosen
         if not shown(0):
             out.append("the first event is not in view")
@@ -75,11 +83,13 @@ def test_the_event_list_follows_the_cursor_every_way_it_moves(qtbot, themed_app,
     problems: list[str] = []
     view = win.timeline_view
     for k in range(MOVES):
-        how = "filter" if k % 10 == 9 else rng.choice(["click", "drag", "next", "previous", "play"])
+        how = "filter" if k % 10 == 9 else rng.choice(["click", "drag", "next", "previous", "play", "end"])
         if how == "filter":  # a kind (or all kinds) at the same cursor
             win.kind_combo.setCurrentIndex(kinds.index(rng.choice(kinds)))
         elif how == "click":
             view.set_cursor(rng.uniform(t0, t1))
+        elif how == "end":  # a click near the record's end: the list scrolled as far as it goes
+            view.set_cursor(t1 - rng.uniform(0, 10))
         elif how == "drag":
             for _ in range(rng.randint(1, 5)):
                 view.cursor_line._on_drag(rng.uniform(t0, t1), False)

@@ -36,7 +36,8 @@ def cells(table, col):
 def test_cursor_drives_alarm_picture_and_machine_states(review):
     review.timeline_view.set_cursor(T0 + 110)
     assert cells(review.picture_table, 2) == ["Unacknowledged"]
-    assert cells(review.picture_table, 4) == ["value 71.234"]
+    # A snapshot without a message: the value that raised it at the tag's display precision (qa11 Q11-2).
+    assert cells(review.picture_table, 4) == ["value 71.2\u00a0°C"]
     assert cells(review.state_table, 1) == ["Running"]
     review.timeline_view.set_cursor(T0 + 230)
     assert cells(review.state_table, 1) == ["Faulted (Overheat)"]

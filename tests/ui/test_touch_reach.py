@@ -6,7 +6,7 @@ on-screen keyboard or pad (widgets.touch_reach). The tester's Switch-user dialog
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
 
 from hmi.core.live_values import LiveValues
 from hmi.core.users import Role, UserStore
@@ -18,9 +18,11 @@ from hmi.ui.window_layout import bring_forward
 from tests.helpers.alarm_records import record
 from widgets.touch_reach import inputs_without_keys, small_scroll_arrows, unreachable
 
+from ..helpers.every_window import WindowWalk
 from ..helpers.settle import settle
 from .fakes import OPERATOR, SUPERVISOR
 from .test_no_clipped_text import window  # noqa: F401  (the fixture: the demo fault, long names)
+from .test_production_ui import production_runtime, shift_dir  # noqa: F401  (the fixtures: a shift with stops)
 
 
 @pytest.fixture
@@ -114,3 +116,65 @@ def test_scroll_arrows_are_touch_targets(window, qtbot, size):  # noqa: F811
     settle()
     problems += small_scroll_arrows(win, TOUCH_TARGET_PX)
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_every_window_the_touch_window_opens(open_window, monkeypatch):
+    """Not a list of dialogs someone thought of: every window that any button or menu action of the
+    touch main window opens (tests.helpers.every_window), modal ones included, can be completed with
+    a finger: every control a touch target wholly in view, every text or time field with keys (the
+    trend's Range... took typed date-times and its calendar's days were 19x35 px; Sets > Save pens
+    as... asked for a name with no keyboard: qa10 Q10-24)."""
+    _rt, win = open_window((1280, 800), True, user=SUPERVISOR)
+
+    def check(w: QWidget) -> list[str]:
+        if isinstance(w, QFileDialog):
+            # Saving to a file at the line (Export...) is left out: its file dialog (Qt's, small and typed)
+            # is a gap of its own, reported (touch13); it must still close (test_every_window_closes).
+            return []
+        return [*unreachable(w, TOUCH_TARGET_PX), *(f"no keyboard: {p}" for p in inputs_without_keys(w))]
+
+    walk = WindowWalk(win, monkeypatch, check, TOUCH_TARGET_PX)
+    problems = walk.run()
+    opened = "\n".join(walk.opened)
+    assert "Trend time range" in opened and "Save trend set" in opened, opened
+    assert not problems, "\n".join(problems) + "\n\nopened:\n" + opened
+
+
+def test_every_window_of_the_production_view_by_touch(qtbot, touch, production_runtime, monkeypatch):  # noqa: F811
+    """The same walk over the touch window of a shift with stops, as supervisor with a stop selected:
+    Classify, Split and Note open their dialogs (Split's "Second part begins at" was a typed-only
+    QDateTimeEdit, the trend range's defect)."""
+    from hmi.core.users import Role, User
+    from hmi.ui.main_window import MainWindow
+
+    rt = production_runtime
+    win = MainWindow(rt, rt.config, user=User("sue", Role.SUPERVISOR), touch=True)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: rt.poll_count > 1 and win.live.version.min() > 0)
+    panel = win.production
+    assert panel is not None
+    bring_forward(panel.dock)
+    panel.refresh(win.live)
+    panel.view.only_unclassified.setChecked(False)
+    panel.view.tabs.setCurrentIndex(1)
+    panel.view.stops.selectRow(1)
+    settle()
+
+    def check(w: QWidget) -> list[str]:
+        if isinstance(w, QFileDialog):
+            return []  # the file dialog at the line: see test_every_window_the_touch_window_opens
+        return [*unreachable(w, TOUCH_TARGET_PX), *(f"no keyboard: {p}" for p in inputs_without_keys(w))]
+
+    walk = WindowWalk(win, monkeypatch, check, TOUCH_TARGET_PX)
+    # The stops' buttons first, while the stop is selected (the walk's other taps may change that).
+    for button in (panel.view.split_button, panel.view.note_button, panel.view.classify_button):
+        assert button.isEnabled(), button.text()
+        walk.tap(button)
+    problems = walk.run()
+    opened = "\n".join(walk.opened)
+    assert all(t in opened for t in ("Split stop", "Note on stop", "Classify stop")), opened
+    assert not problems, "\n".join(problems) + "\n\nopened:\n" + opened
+    win.allow_close()

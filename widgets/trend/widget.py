@@ -91,6 +91,8 @@ class TrendWidget(QWidget):
         self.trend_sets = trend_sets
         self.user = user
         self._clock = clock
+        # The touch profile (the host sets it): the range and set-name dialogs bring a pad and keys.
+        self.touch = False
         infos = {t.name: TagInfo.from_config(t) for t in config.tags} if config is not None else {}
         self.view = TrendView(
             infos, live, has_history=historian is not None, lookup_info=self._journal_info, span_s=span_s
@@ -391,6 +393,10 @@ class TrendWidget(QWidget):
     @property
     def span(self) -> float:
         return self.view.span
+
+    def now(self) -> float:
+        """The trend's clock (a test's or the review's may not be the wall clock)."""
+        return self._clock()
 
     def x_range(self) -> tuple[float, float]:
         return self.canvas.x_range()

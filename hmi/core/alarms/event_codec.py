@@ -180,6 +180,19 @@ class AlarmSnapshot(AlarmCondition):
         )
 
 
+def raised_value(snapshot: AlarmSnapshot) -> float | None:
+    """The value the alarm was raised with: its trigger value, frozen when it activated (after an
+    on-delay, the furthest past the limit during the delay) and carried by every later transition of
+    that activation. The value its message, the banner and the alarm list quote, and the only value
+    any answer or report states for an alarm. None: not known (older journals, a NaN trigger).
+
+    Never `AlarmTransition.value` (the tag's value when the engine acted, seconds after the trigger
+    after an on-delay) nor a sample read again around the event: qa11 Q11-2, the assistant's first-out
+    said 6.23 mm/s (the sample after the event) for the 6.40 mm/s of the alarm list."""
+    v = snapshot.trigger_value
+    return v if v is not None and math.isfinite(v) else None
+
+
 @dataclass(frozen=True, slots=True)
 class AlarmTransition:
     """One journaled transition: the snapshot after it, and what happened."""
@@ -190,7 +203,8 @@ class AlarmTransition:
     from_state: str  # AlarmState value ("" when unknown)
     to_state: str
     annunciated: bool  # raised to the operator (an activation that is not an advisory)
-    value: float | None  # the tag's value at the transition
+    # The tag's value when the engine made the transition; NOT the alarm's value (`raised_value`).
+    value: float | None
     value_ts: float | None
     user: str
     comment: str

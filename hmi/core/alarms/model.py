@@ -93,6 +93,24 @@ class AlarmKind(enum.StrEnum):
     QUALITY = "quality"  # the tag's OPC UA status is Bad (communication/sensor loss)
 
 
+# The kinds of alarm whose value is a measurement to quote (the others' value is a state: their name says it).
+VALUE_KINDS = (AlarmKind.ANALOG, AlarmKind.ROC)
+
+
+def headline_text(name: str, kind: str, value_text: str) -> str:
+    """'Filler vibration Hi 5.21 mm/s': an alarm with the value it was raised with, as the banner shows
+    it; an alarm whose value is a state (discrete, quality) by its name alone (its name says the state).
+
+    The one wording of an alarm with its value: the definition's headline (banner, alarm records) and
+    every answer that names an alarm read back from the journal (inference.assistant, with the value
+    of `event_codec.raised_value` at the tag's display precision) go through it, so the assistant's
+    first-out reads as the banner did (qa11 Q11-2). `kind`: an AlarmKind value ("" in older journals:
+    the name alone, as nothing says the value is a measurement)."""
+    if kind in VALUE_KINDS and value_text:
+        return f"{name} {value_text}"
+    return name
+
+
 LEVELS = ("lolo", "lo", "hi", "hihi")
 LEVEL_LABELS = {"hihi": "HiHi", "hi": "Hi", "lo": "Lo", "lolo": "LoLo"}
 
@@ -219,9 +237,8 @@ class AlarmDefinition:
 
     def headline(self, value: float | None) -> str:
         """'Filler vibration Hi 5.21 mm/s': what the banner shows; discrete alarms: the name."""
-        if self.kind in (AlarmKind.ANALOG, AlarmKind.ROC) and value is not None and not math.isnan(value):
-            return f"{self.name} {self.value_text(value)}"
-        return self.name
+        known = value is not None and not math.isnan(value)
+        return headline_text(self.name, self.kind, self.value_text(value) if known else "")
 
     def describe(self) -> str:
         """The alarm before it ever fired: its name, its limit and its action (no value)."""

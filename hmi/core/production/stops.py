@@ -99,6 +99,14 @@ class Stop:
         return self.end - self.start
 
     @property
+    def still_stopped(self) -> bool:
+        """Still stopped where the analysis ends (live: at the current time, `ongoing`; a record or a
+        period read: at its end, `open_end`): `end` is only where the reading stopped, so a text about
+        the stop says it is going on and how long so far, never "ended at `end`" (qa11 Q11-5: a live
+        handover listed "Filler stop 04:31:58-04:33:20" while the filler was still faulted)."""
+        return self.ongoing or self.open_end
+
+    @property
     def downtime(self) -> float:
         return max(0.0, self.duration - self.unknown_s - self.break_s)
 

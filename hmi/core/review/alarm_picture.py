@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots
+from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots, raised_value
 from hmi.core.alarms.model import AlarmState, state_and_since
 from hmi.core.events import EventKind
 from hmi.core.journal_read import StoredEvent
+from hmi.core.tag_info import TagInfo
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,19 @@ class PictureRow:
     def since(self) -> float:
         """When it entered this state (older journals: the last transition's time)."""
         return state_and_since(self.snapshot, self.row_ts)[1] or self.row_ts
+
+    def raised_text(self, infos: dict[str, TagInfo]) -> str:
+        """How it was raised: its journaled message (the alarm list's words, with the value that raised
+        it); an older journal's snapshot without one: that value (`event_codec.raised_value`, never a
+        value read again) at the tag's display precision, as every screen writes the tag's values (a
+        tag the record does not describe: as recorded, nothing says how precise it is)."""
+        s = self.snapshot
+        if s.message:
+            return s.message
+        v, info = raised_value(s), infos.get(s.tag)
+        if v is None:
+            return ""
+        return f"value {info.format_with_unit(v) if info is not None else f'{v:g}'}"
 
     @property
     def status(self) -> str:

@@ -133,7 +133,9 @@ class Alarms(Tool):
             act = d.activated_at
             since = state_and_since(d, ts)[1]
             name = alarm_name(d.name or d.alarm)
-            item = f"{name} ({d.priority} priority, {state_label(d.state)}"
+            # Named with the value it was raised with, as the banner names it (qa11 Q11-2).
+            named = ctx.alarm_headline(d)
+            item = f"{named} ({d.priority} priority, {state_label(d.state)}"
             by = hidden_by.get(d.alarm)
             if by is not None:
                 # Who hid it, when and why: the transition that put it there, not when it was raised.
@@ -151,6 +153,8 @@ class Alarms(Tool):
                 {
                     "alarm": d.alarm,
                     "name": d.name,
+                    "headline": named,
+                    "value": ctx.alarm_value_text(d) or None,
                     "priority": d.priority,
                     "state": d.state,
                     "active": d.active,
@@ -173,8 +177,7 @@ class Alarms(Tool):
         args.update({"at": at})
         keys = [f"{len(rows)}{pr} alarm"] + [alarm_name(d.name or d.alarm) for d, _ts in rows[:1]]
         names = "; ".join(
-            alarm_name(d.name or d.alarm) + _put_by_de(ctx, hidden_by.get(d.alarm), d.state)
-            for d, _ts in rows[:15]
+            ctx.alarm_headline(d) + _put_by_de(ctx, hidden_by.get(d.alarm), d.state) for d, _ts in rows[:15]
         )
         state_de = {"unacknowledged": "nicht quittiert", "active": "aktiv", "standing": "anstehend"}.get(
             state, state_word
@@ -237,7 +240,12 @@ class Alarms(Tool):
             for aid, n in counts.most_common(10):
                 first = next(e for e in evs if e.alarm == aid)
                 name = alarm_name(first.snapshot.name or aid)
-                parts.append(f"{name} ×{n} (first at {ctx.fmt_t(first.ts)}, {first.snapshot.priority})")
+                # The value the first of them was raised with (its own, as journaled: qa11 Q11-2).
+                value = ctx.alarm_value_text(first.snapshot)
+                with_value = f" with {value}" if value else ""
+                parts.append(
+                    f"{name} ×{n} (first at {ctx.fmt_t(first.ts)}{with_value}, {first.snapshot.priority})"
+                )
                 facts_list.append(
                     {
                         "alarm": aid,
@@ -245,6 +253,7 @@ class Alarms(Tool):
                         "count": n,
                         "priority": first.snapshot.priority,
                         "first": ctx.fmt_t(first.ts),
+                        "first_value": value or None,
                     }
                 )
                 sources.append(Source("alarm", f"Alarm “{name}”", {"alarm": aid}))

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hmi.core.alarms.event_codec import latest_snapshots
+from hmi.core.alarms.event_codec import AlarmSnapshot, latest_snapshots, raised_value
+from hmi.core.alarms.model import VALUE_KINDS, headline_text
 from hmi.core.journal_read import JournalError
 from hmi.core.production.oee import ProductionAnalysis
 from hmi.core.production.setup import ProductionSetup
@@ -23,7 +24,7 @@ from inference.assistant.journal_access import AssistantJournal, Ev
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.timeparse import ShiftCalendar
 from inference.assistant.tools.base import ToolError, ToolResult
-from inference.assistant.tools.fmt import fmt_num
+from inference.assistant.tools.fmt import alarm_name, fmt_num
 from inference.fault.readout_text import (
     DEFAULT_HORIZON_S,
     DEFAULT_REFRESH_S,
@@ -211,6 +212,23 @@ class PlantTools:
         if tag.display is not None:
             return tag.display.format_with_unit(v)
         return fmt_num(v, tag.unit)
+
+    def alarm_value_text(self, snap: AlarmSnapshot) -> str:
+        """The value the alarm was raised with (`event_codec.raised_value`: the trigger value journaled
+        with it, the value of its message) at its tag's display precision; "" when not known or when
+        its value is a state (a discrete alarm: its name says it, `model.VALUE_KINDS`). Every alarm
+        value an answer states comes from here, never from the samples or the transition's value
+        (qa11 Q11-2)."""
+        v = raised_value(snap)
+        tag = self.catalog.tags.get(snap.tag)
+        if v is None or tag is None or snap.kind not in VALUE_KINDS:
+            return ""
+        return self.value_text(tag, v)
+
+    def alarm_headline(self, snap: AlarmSnapshot) -> str:
+        """'Filler vibration Hi 6.40 mm/s': the alarm named with the value it was raised with, as the
+        banner names it (`model.headline_text`); a discrete alarm by its name alone."""
+        return headline_text(alarm_name(snap.name or snap.alarm), snap.kind, self.alarm_value_text(snap))
 
     # --- reading ----------------------------------------------------------------------------------
     def current(self, name: str) -> tuple[float, int, float, str] | None:

@@ -177,7 +177,7 @@ class EventSequence(Tool):
         row = _StopRow.of(pick, a, b, _state_at(ctx, pick.machine, pick.start))
         name = ctx.catalog.machine_name(pick.machine)
         span, dur = f"{ctx.fmt_t(pick.start)}–{ctx.fmt_t(pick.end)}", fmt_duration(pick.end - pick.start)
-        text = f"The {name} stopped {row.text(ctx)} (Production view, Stops)."
+        text = f"{row.sentence(ctx, name)} (Production view, Stops)."
         if pick.short:
             text += " It was a short stop: counted as a speed loss (performance), not as downtime."
         if len(cands) > 1:
@@ -190,7 +190,16 @@ class EventSequence(Tool):
             {"stop": row.fact(ctx) | {"machine": pick.machine}, "stops_from": "production model"},
             [row.source(ctx, name)],
             key_facts=[ctx.fmt_t(pick.start)],
-            localized={
+            localized=i18n.msg(
+                "still_stopped_since",
+                the_machine=i18n.the_machine(pick.machine, name, capital=True),
+                machine=i18n.machine(pick.machine, "zh", name),
+                since=ctx.fmt_t(pick.start),
+                time=ctx.fmt_t(pick.end),
+                down=dur,
+            )
+            if row.ongoing
+            else {
                 "de": f"{i18n.the_machine(pick.machine, name, capital=True)} stand {span} ({dur})"
                 + (
                     ": ein Kurzstillstand, als Geschwindigkeitsverlust gezählt, nicht als Stillstandszeit."
@@ -403,16 +412,17 @@ class EventSequence(Tool):
         if first_out is not None:
             fs = first_out.snapshot
             name = alarm_name(fs.name or fs.alarm)
-            val = first_out.value if first_out.value is not None else fs.trigger_value
-            vt = ""
-            if val is not None and fs.tag in ctx.catalog.tags:
-                vt = f", value {ctx.value_text(ctx.catalog.tags[fs.tag], float(val))}"
-            parts.append(f"First-out alarm: {name} at {ctx.fmt_t(first_out.ts)}{vt}.")
+            # The alarm with the value it was raised with, as the banner and the alarm list say it
+            # (never the transition's value or a sample near it: qa11 Q11-2).
+            head = ctx.alarm_headline(fs)
+            parts.append(f"First-out alarm: {head} at {ctx.fmt_t(first_out.ts)}.")
             for lang in i18n.LANGS:
-                loc[lang] += " " + i18n.msg("first_out", alarm=name, time=ctx.fmt_t(first_out.ts))[lang]
+                loc[lang] += " " + i18n.msg("first_out", alarm=head, time=ctx.fmt_t(first_out.ts))[lang]
             facts["first_out"] = {
                 "alarm": fs.alarm,
                 "name": fs.name,
+                "headline": head,
+                "value": ctx.alarm_value_text(fs) or None,
                 "time": ctx.fmt_t(first_out.ts),
                 "priority": fs.priority,
             }
@@ -465,6 +475,32 @@ class EventSequence(Tool):
                 )
             facts["restart_time"] = ctx.fmt_t(restart.ts)
             facts["down_s"] = round(restart.ts - t_stop)
+        else:
+            # Not running again by the end of what is recorded: it is going on, said with how long
+            # so far, never with an end (qa11 Q11-5).
+            now = ctx.now()
+            last = [
+                e for e in j.events(t_stop, now, kinds=["machine_state"], sources=[mid]) if e.ts >= t_stop
+            ]
+            state_now = str(last[-1].data.get("state")) if last else state
+            so_far = fmt_duration(now - t_stop)
+            parts.append(
+                f"Not running again at {ctx.fmt_t(now)}: still {state_now.lower()} ({so_far} so far)."
+            )
+            for lang in i18n.LANGS:
+                loc[lang] += (
+                    " "
+                    + i18n.msg(
+                        "still_stopped",
+                        time=ctx.fmt_t(now),
+                        the_machine=i18n.the_machine(mid, mname),
+                        machine=i18n.machine(mid, lang, mname),
+                        state=i18n.state(state_now, lang),
+                        down=so_far,
+                    )[lang]
+                )
+            facts["still_stopped_at"] = ctx.fmt_t(now)
+            facts["so_far_s"] = round(now - t_stop)
         # Machines that went idle because of this stop (while it lasted).
         t_end = restart.ts if restart is not None else t_stop + 600.0
         idled = [
@@ -550,6 +586,9 @@ class _StopRow:
     # The reason as the Production view's Stops table words it (Stop.reason_label: "Jam (U-JAM)",
     # "short stop (speed loss)"); "" without a production model.
     label: str = ""
+    # Still stopped where the window read ends (Stop.still_stopped): `end` is that window's end, not
+    # the stop's, so it is said as going on, never as an end time (qa11 Q11-5).
+    ongoing: bool = False
 
     @classmethod
     def of(
@@ -572,6 +611,7 @@ class _StopRow:
             None,
             s.without_reason,
             s.reason_label(setup) if setup is not None else "",
+            s.still_stopped,
         )
 
     @classmethod
@@ -584,7 +624,16 @@ class _StopRow:
             return f"{ctx.fmt_t(self.start)} {self.state}" + (f": {self.reason}" if self.reason else "")
         what = self.cause
         kind = f"{self.category}{' short' if self.short else ''}"
+        if self.ongoing:
+            return (
+                f"still stopped since {ctx.fmt_t(self.start)} ({fmt_duration(self.end - self.start)} so far"
+                f" at {ctx.fmt_t(self.end)}, {kind}, {what})"
+            )
         return f"{ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)} ({fmt_duration(self.end - self.start)}, {kind}, {what})"
+
+    def sentence(self, ctx: PlantTools, name: str) -> str:
+        """'The Filler stopped 04:31:58–04:33:20 (...)', or 'The Filler is still stopped since ...'."""
+        return f"The {name} {'is' if self.ongoing else 'stopped'} {self.text(ctx)}"
 
     @property
     def cause(self) -> str:
@@ -602,13 +651,18 @@ class _StopRow:
             out["reason_text"] = self.label
         if self.end is not None:
             out |= {
-                "end": ctx.fmt_t(self.end),
-                "duration_s": round(self.end - self.start),
+                # Going on where the window ends: how long so far and when, no end (qa11 Q11-5).
+                **(
+                    {"still_stopped_at": ctx.fmt_t(self.end), "so_far_s": round(self.end - self.start)}
+                    if self.ongoing
+                    else {"end": ctx.fmt_t(self.end), "duration_s": round(self.end - self.start)}
+                ),
                 "category": self.category,
                 # The Stops table's row as every answer words it (the handover quotes it).
                 "text": self.text(ctx),
             }
             out["short"] = self.short
+            out["ongoing"] = self.ongoing
         if self.event is not None:
             out["event"] = self.event.ref
         return out
@@ -617,9 +671,14 @@ class _StopRow:
         if self.event is not None:
             return _event_source(ctx, self.event, self.state + (f" ({self.reason})" if self.reason else ""))
         assert self.end is not None
+        span = (
+            f"since {ctx.fmt_t(self.start)}, still stopped at {ctx.fmt_t(self.end)}"
+            if self.ongoing
+            else f"{ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)}"
+        )
         return Source(
             "kpi",
-            f"{name} stop {ctx.fmt_t(self.start)}–{ctx.fmt_t(self.end)} (Production: Stops)",
+            f"{name} stop {span} (Production: Stops)",
             {"start": round(self.start, 3), "end": round(self.end, 3)},
         )
 
@@ -907,6 +966,8 @@ class MachineStates(Tool):
                     if analysis is not None
                     else f", down (stopped or faulted) {fmt_duration(down)}"
                 )
+                if any(s.ongoing for s in stops):
+                    txt += " so far"
             if dur:
                 txt += "; time " + ", ".join(
                     f"{k} {fmt_duration(v)}" for k, v in sorted(dur.items(), key=lambda kv: -kv[1])
