@@ -401,7 +401,7 @@ CASES: dict[str, tuple[list[dict[str, Any]], str, list[tuple[str, Any, AlarmStat
             ("v", {"temp": 75}, S.UNACKED),
             ("oos", None, S.OUT_OF_SERVICE),
             ("v", {"temp": 60}, S.OUT_OF_SERVICE),
-            ("v", {"temp": 90}, S.OUT_OF_SERVICE),
+            ("v", {"temp": 80}, S.OUT_OF_SERVICE),  # above Hi, below HiHi (which would hide the Hi)
             ("ack", None, S.OUT_OF_SERVICE),
             ("rts", None, S.UNACKED),
             ("ack", None, S.ACKED),
@@ -579,7 +579,7 @@ def test_first_out_is_the_first_alarm_of_the_machine_within_the_lookback_before_
     assert sorted(r.id for r in recs.values() if r.first_out) == ["capper.jam", "temp.hi"]
     assert recs["filler.faulted"].first_out_of == "temp.hi"
     assert recs["temp.hihi"].first_out_of == "temp.hi"
-    assert not recs["level.lo"].first_out and recs["level.lo"].first_out_of == ""
+    assert not recs["level.lolo"].first_out and recs["level.lolo"].first_out_of == ""
     # The trip alarm names its first-out, with the value that triggered it, and keeps its action.
     assert recs["filler.faulted"].message == (
         "Filler tripped (first-out: temp Hi 75 °C, 19 s before) — reset after the repair"
@@ -753,10 +753,11 @@ def test_summary_counts_per_priority_for_the_banner():
     rig.feed({"temp": 90, "level": 15, "filler.state": 4, "capper.state": 3})
     rig.engine.acknowledge(["level.lo"], OPERATOR)
     s = rig.engine.summary()
-    assert s.active[Priority.HIGH] == 2 and s.active[Priority.MEDIUM] == 2
-    assert s.unacked[Priority.MEDIUM] == 1 and s.unacked[Priority.HIGH] == 2
-    assert s.suppressed == 1  # capper idle while the filler is faulted
-    assert s.highest_unacked == Priority.HIGH and s.total_unacked == 3
+    # temp 90: temp.hihi annunciated, temp.hi suppressed under it (one situation, one alarm)
+    assert s.active[Priority.HIGH] == 2 and s.active[Priority.MEDIUM] == 1
+    assert s.unacked[Priority.MEDIUM] == 0 and s.unacked[Priority.HIGH] == 2
+    assert s.suppressed == 2  # capper idle while the filler is faulted; temp.hi under temp.hihi
+    assert s.highest_unacked == Priority.HIGH and s.total_unacked == 2
     # The alarm list: most important first.
     assert [r.priority for r in rig.engine.records()][:2] == [Priority.HIGH, Priority.HIGH]
 

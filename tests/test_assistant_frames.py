@@ -104,6 +104,38 @@ def test_an_unknown_subject_next_to_a_why_frame_is_declined(router, machine, sub
     assert not r.calls and r.reply is not None and subject in r.reply, (q, r.intent, r.calls)
 
 
+# A state now, in the present tense: every machine's state now, not the shift's stop list (asst13 H10).
+STATE_NOW = (
+    "is anything on the line still stopped right now?",
+    "which machines are stopped now?",
+    "are any machines down at the moment?",
+    "is any machine faulted currently?",
+    "are the machines still stopped?",
+)
+
+
+@pytest.mark.parametrize("question", STATE_NOW)
+def test_a_state_asked_now_is_the_state_now(router, question):
+    intent, tool, _args = _call(router, question)
+    assert (intent, tool) == ("status", "machine_status"), (question, intent, tool)
+
+
+@pytest.mark.parametrize("frame", ("is the {m} stopped right now?", "is the {m} still down at the moment?"))
+@pytest.mark.parametrize("machine", MACHINES)
+def test_a_machines_state_asked_now_is_its_state_now(router, frame, machine):
+    intent, tool, args = _call(router, frame.format(m=machine))
+    assert (intent, tool, args.get("machine")) == ("status", "machine_status", machine)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ("how many times is the capper stopped now?", "why is the filler down right now?"),
+)
+def test_a_count_or_a_reason_now_keeps_its_frame(router, question):
+    intent, _tool, _args = _call(router, question)
+    assert intent in ("stops", "why_stop"), (question, intent)
+
+
 def test_counting_stops_stays_a_stop_list(router):
     intent, tool, _args = _call(router, "how many times did the capper stop, and why?")
     assert (intent, tool) == ("stops", "machine_states")

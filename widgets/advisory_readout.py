@@ -21,9 +21,9 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from inference.fault.readout_text import (
     MachineRisk,
@@ -35,7 +35,7 @@ from inference.fault.readout_text import (
 )
 from widgets import palette
 from widgets.last_known import last_known_text
-from widgets.wrapping_label import WrappingLabel
+from widgets.wrapping_label import WrappingLabel, show_tooltip_on_tap
 
 # Not an alarm colour and not the communication blue: an advisory is its own thing.
 ADVISORY_DARK = "#3A3A3A"
@@ -176,13 +176,9 @@ class AdvisoryReadout(QFrame):
         self._apply_style()
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
-        # A touch screen has no hover: a tap shows what the figure means (the tooltip). On the
-        # release, and taken here: Qt hides a tooltip at a button event anywhere, so one shown on
-        # the press went at its release, and one shown here went as the release went on to the
-        # faceplate (nothing there uses it).
-        if self.rect().contains(ev.position().toPoint()) and self.toolTip():
-            QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self.toolTip(), self)
-            ev.accept()
+        # A touch screen has no hover: a tap shows what the figure means (the tooltip; the release
+        # is taken there, nothing on the faceplate uses it).
+        if show_tooltip_on_tap(self, ev):
             return
         super().mouseReleaseEvent(ev)
 

@@ -168,7 +168,13 @@ class Faceplate(QFrame):
         self.compact = False
         self._advisory: AdvisoryReadout | None = None
         lay.addWidget(self.summary)
-        lay.addWidget(self.all_values_caption)
+        # Compact, the Setpoint… action sits on the caption's row, the first row under the summary
+        # (`_place_setpoint`): under the speed it was 13 taps on the scroll arrow away at 1280 touch
+        # (qa11 Q11-6).
+        self._caption_row = QHBoxLayout()
+        self._caption_row.addWidget(self.all_values_caption)
+        self._caption_row.addStretch(1)
+        lay.addLayout(self._caption_row)
 
         self.indicators: dict[str, BandIndicator] = {}
         self._ind_idx: list[int] = []
@@ -182,6 +188,7 @@ class Faceplate(QFrame):
         sp_row = QHBoxLayout()
         sp_row.addStretch(1)
         sp_row.addWidget(self.setpoint_button)
+        self._sp_row = sp_row
         if machine.speed_tag:
             self.speed = self._add_indicator(lay, config.tag(machine.speed_tag), "Speed", index)
             self.summary_speed = self._twin(self.speed)
@@ -249,9 +256,19 @@ class Faceplate(QFrame):
         self.all_values_caption.setVisible(compact)
         if self.summary_speed is not None:
             self.summary_speed.setVisible(compact)
+        self._place_setpoint()
         self._place_advisory()
         self._fit_summary()
         self._update_summary(force=True)
+
+    def _place_setpoint(self) -> None:
+        """The Setpoint… button under the speed (the value it changes), or, compact, on the "All
+        values" caption's row right under the summary, the nearest row to the top that is not kept
+        for the summary's values."""
+        btn = self.setpoint_button
+        self._sp_row.removeWidget(btn)
+        self._caption_row.removeWidget(btn)
+        (self._caption_row if self.compact else self._sp_row).addWidget(btn)
 
     def add_advisory(self, readout: AdvisoryReadout) -> None:
         """The failure-risk readout: in the summary when compact, else above the foot."""

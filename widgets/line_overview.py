@@ -167,6 +167,14 @@ class LineOverview(WholeLinesScrollArea):
         h = inner.heightForWidth(width) if inner.hasHeightForWidth() else -1
         return max(h, inner.minimumSizeHint().height()) + 2 * self.frameWidth()
 
+    def scroll_to_top(self) -> None:
+        """Back to the faceplates' heads (names and states): the main window calls it when the
+        operator is done with what they scrolled down for (the setpoint dialog closed; another
+        user). A pane left scrolled down to a Setpoint… button hid every machine's name and state on
+        every tab (qa11 Q11-6). Not when a dock comes forward by itself (an alarm brings its list):
+        the faceplate the operator is about to tap would move under the finger."""
+        self.verticalScrollBar().setValue(0)
+
     def set_user(self, user: User | None) -> None:
         for fp in self.faceplates.values():
             fp.set_user(user)

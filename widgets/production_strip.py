@@ -18,6 +18,7 @@ import re
 import time
 
 from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hmi.core.production.oee import RATE_WINDOW_S, LineStatus
@@ -32,6 +33,7 @@ from hmi.core.production.text import (
 from hmi.core.production.timecat import TimeCat
 from hmi.core.qc_figures import CAMERA_VS_LINE
 from widgets.last_known import last_known_text
+from widgets.wrapping_label import show_tooltip_on_tap
 
 # state -> badge kind in the theme (resources/theme/hmi.qss, QLabel#lineStateBadge)
 _KIND = {
@@ -73,10 +75,24 @@ def shorter_wordings(text: str, keep: tuple[str, ...] = KEEP_LONGEST) -> list[st
         out.append(cur)
 
 
-def _field(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    return label
+class StripField(QLabel):
+    """A field of the strip. Shortened to fit, a tap shows its whole text and what it counts: a
+    touch screen has no hover for the tooltip ("P 100.0 % (…)" at 1280 px, Q11-9), as a shortened
+    WrappingLabel does."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.shortened = False  # set by the strip: it shows less than its whole text
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        if self.shortened and show_tooltip_on_tap(self, ev):
+            return
+        super().mouseReleaseEvent(ev)
+
+
+def _field(name: str) -> StripField:
+    return StripField(name)
 
 
 def _rule() -> QFrame:
@@ -118,6 +134,7 @@ class LineStatusStrip(QFrame):
         self.two_rows: bool | None = None
         self.row_starts: tuple[int, ...] = ()
         self._full: dict[QLabel, tuple[str, str]] = {}  # field -> (whole text, tooltip)
+        self._short: dict[QLabel, tuple[str, ...]] = {}  # field -> its short wordings, whole in sense
         self._shown: dict[QLabel, str] = {}  # field -> the text this strip last gave it
         self._since: float | None = None  # the link went: the figures are the last known
         # The status shown, and the newest one given: while the link is lost the strip stays at
@@ -175,16 +192,30 @@ class LineStatusStrip(QFrame):
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
             self._keep_height()  # a theme or the touch profile's fonts: the rows' height changed
 
-    def set_field(self, label: QLabel, text: str, tooltip: str = "") -> None:
-        """A field's whole text and tooltip; shown whole, or shortened to fit (`_fit_rows`)."""
+    def set_field(self, label: QLabel, text: str, tooltip: str = "", shorter: tuple[str, ...] = ()) -> None:
+        """A field's whole text and tooltip; shown whole, or shortened to fit (`_fit_rows`): first in
+        its `shorter` wordings (each a whole statement, shorter), then in `shorter_wordings`."""
         self._full[label] = (text, tooltip)
+        self._short[label] = shorter
         self._show(label, text, tooltip)
+
+    def wordings(self, label: QLabel) -> list[str]:
+        """Every wording a field may show, longest first: its whole text, its short wordings, then
+        the last of them with parts left out, marked "…" (`shorter_wordings`)."""
+        whole = [self.full_text_of(label), *self._short.get(label, ())]
+        return list(dict.fromkeys([*whole, *shorter_wordings(whole[-1])[1:]]))
+
+    def complete_wordings(self, label: QLabel) -> list[str]:
+        """The wordings that leave nothing out: the whole text and its short wordings."""
+        return [self.full_text_of(label), *self._short.get(label, ())]
 
     def _show(self, label: QLabel, text: str, tooltip: str) -> None:
         self._shown[label] = text
         if label.text() != text:
             label.setText(text)
         label.setToolTip(tooltip)
+        if isinstance(label, StripField):
+            label.shortened = text != self.full_text_of(label)
 
     def _restore_whole_texts(self) -> None:
         """Every field back to its whole text; a text set on the label directly (not through
@@ -192,6 +223,7 @@ class LineStatusStrip(QFrame):
         for label in self.fields[1:]:
             if label.text() != self._shown.get(label):
                 self._full[label] = (label.text(), label.toolTip())
+                self._short[label] = ()
             text, tip = self._full.get(label, (label.text(), label.toolTip()))
             self._show(label, text, tip)
 
@@ -205,7 +237,7 @@ class LineStatusStrip(QFrame):
         ends = [*self.row_starts[1:], len(self.fields)]
         for start, end in zip(self.row_starts, ends, strict=True):
             row = self.fields[start:end]
-            options = {w: shorter_wordings(self.full_text_of(w)) for w in row if w in self._full}
+            options = {w: self.wordings(w) for w in row if w in self._full}
             step = dict.fromkeys(options, 0)
             while self._width_of(row) > self.width():
                 can = [w for w in options if step[w] + 1 < len(options[w])]
@@ -328,12 +360,14 @@ class LineStatusStrip(QFrame):
         )
         f = st.shift
         oee_unknown = unknown_part(f.time(TimeCat.UNKNOWN), f.period_s, f.unrecorded_s)
+        window_said = f"  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else "")
         self.set_field(
             self.oee,
-            f"{oee_text(f)}  · {st.shift_name} shift so far" + (f" ({oee_unknown})" if oee_unknown else ""),
+            oee_text(f) + window_said,
             f"ISO 22400-2, the line (stopped while any machine in series is) over the {st.shift_name} shift so far"
             + f"\n{CAMERA_VS_LINE}"
             + ("\n" + "\n".join(f.flags) if f.flags else ""),
+            shorter=(oee_text(f, short=True) + window_said,),
         )
         verb = "running for" if st.state == "running" else "stopped for"
         if st.state in ("planned break", "changeover", "planned stop", "unknown"):

@@ -462,6 +462,11 @@ class ProductionView(QWidget):
         stops = sorted(stops, key=lambda s: -s.start)  # newest first
         selected = self._selected()
         self._stops = stops
+        # The selection is of a stop, not of a row number: the rows are filled anew (newest first, a
+        # stop may have left the list), and a row kept selected would make Classify… act on whichever
+        # stop now fills it. Cleared with the current index (a current row that goes with the rows
+        # taken away moves to a row still there and selects it), then the chosen stop's row again.
+        self.stops.selectionModel().clear()
         self.stops.setRowCount(len(stops))
         for r, s in enumerate(stops):
             end = (

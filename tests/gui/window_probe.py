@@ -110,7 +110,7 @@ class Probe:
         win.show()
         wait_for(lambda: win.isVisible() and win.bridge.stats.ticks > 2)
         if fault:
-            wait_for(lambda: win.alarm_banner.counts.total_active >= 9)
+            wait_for(lambda: win.alarm_banner.counts.total_active >= 8)
         spin(0.3)
         return rt, win
 

@@ -23,7 +23,7 @@ def alarm_list_window(
     win.resize(*size)
     win.show()
     qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
+    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 8)
     win.show_alarm_list()
     qtbot.wait(50)
     return rt, win

@@ -40,7 +40,7 @@ def fault_window(qtbot, themed_app, make_runtime, demo_config):
         win.show()
         qtbot.waitExposed(win)
         qtbot.waitUntil(lambda: win.bridge.stats.ticks > 3, timeout=30000)  # 5 s ran out at load 20
-        qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
+        qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 8)
         win.blink.stop()  # a steady frame for the picture: the "on" half of the flash
         win.blink.phase = True
         win.update()

@@ -10,9 +10,10 @@ The FakeRuntime runs the real AlarmEngine (in-memory journal) over the demo line
             labeller.motor_current.hi   returned to normal, unack
             conveyor.motor_current.hi   acked
     low     filler.vibration.hi         unack
-            filler.bearing_temp.hi, labeller.glue_temp.lo   acked
+            labeller.glue_temp.lo       acked
     shelved conveyor.vibration.hi · out of service filler.vibration.bad · suppressed capper.cap_torque.lo/.hi
-    (capper not running), capper.faulted (the jam says more), filler.motor_current.hi/.hihi (vibration in alarm)
+    (capper not running), capper.faulted (the jam says more), filler.motor_current.hi/.hihi (vibration in alarm),
+    filler.bearing_temp.hi (acked; its HiHi stands: one situation, one alarm)
 """
 
 from __future__ import annotations
@@ -98,14 +99,14 @@ def test_banner_shows_counts_and_the_most_important_unacked(parts):
     assert (c.active[Priority.URGENT], c.unacked[Priority.URGENT]) == (1, 1)
     assert (c.active[Priority.HIGH], c.unacked[Priority.HIGH]) == (1, 1)
     assert (c.active[Priority.MEDIUM], c.unacked[Priority.MEDIUM]) == (4, 3)  # 2 unack + 1 RTN unack
-    assert (c.active[Priority.LOW], c.unacked[Priority.LOW]) == (3, 1)
-    assert (c.shelved, c.suppressed, c.out_of_service) == (1, 5, 1)
+    assert (c.active[Priority.LOW], c.unacked[Priority.LOW]) == (2, 1)
+    assert (c.shelved, c.suppressed, c.out_of_service) == (1, 6, 1)
     # Most important first; among equals the active unacknowledged, newest first.
     assert banner.shown_ids() == ["filler.bearing_temp.hihi", "conveyor.faulted", "conveyor.bearing_temp.hi"]
     assert "Filler bearing temperature HiHi" in banner.rows[0].message_label.full_text()
     # the rest counted beside the totals, not on a line that would grow the banner (qa6 N7)
     assert not banner.quiet_label.isVisible()
-    assert banner.totals_label.text() == "In the list 9 · Unacknowledged 6\n3 of 6 shown at left"
+    assert banner.totals_label.text() == "In the list 8 · Unacknowledged 6\n3 of 6 shown at left"
     # Count boxes: priority colour while alarms stand; grey when there are none.
     box = banner.boxes[Priority.URGENT]
     assert _pixel(box, 5, box.height() // 2) == palette.ALARM_URGENT.upper()
@@ -163,7 +164,7 @@ def test_ack_selected_with_comment_calls_alarm_action(qtbot, parts, fault):
     store, _blink, _banner, table, ctl, as_user, pump = parts
     as_user(OPERATOR)
     table.select_ids(
-        ["capper.jam", "filler.bearing_temp.hi", "conveyor.bearing_temp.hi"]
+        ["capper.jam", "labeller.glue_temp.lo", "conveyor.bearing_temp.hi"]
     )  # one already acked
     assert table.buttons["acknowledge_comment"].isEnabled()
     opened = []
@@ -188,7 +189,7 @@ def test_ack_selected_with_comment_calls_alarm_action(qtbot, parts, fault):
     r = store.get("capper.jam")
     assert r.state == S.ACKED and r.acked_by == "olga" and r.comment == "cap chute cleared"
     # The selection survives the update that re-sorted the list.
-    assert set(table.selected_ids()) == {"capper.jam", "filler.bearing_temp.hi", "conveyor.bearing_temp.hi"}
+    assert set(table.selected_ids()) == {"capper.jam", "labeller.glue_temp.lo", "conveyor.bearing_temp.hi"}
     # The acknowledgement is audited with user and time, before the state change.
     audit = [e for e in fault.alarm_journal.of_kind(EventKind.AUDIT) if e.data.get("action") == "acknowledge"]
     assert audit[-1].user == "olga" and audit[-1].ts > 0
@@ -265,12 +266,12 @@ def test_a_viewer_gets_a_clear_refusal(qtbot, parts, fault):
 def test_filters_sorting_first_out_and_history(parts, fault):
     store, _blink, _banner, table, _ctl, _as_user, pump = parts
     m = table.model
-    assert m.rowCount() == 9
+    assert m.rowCount() == 8
     ids = [r.id for r in m.rows]
     assert (
         ids[0] == "filler.bearing_temp.hihi"
         and ids[1] == "conveyor.faulted"
-        and ids[-1] == "filler.bearing_temp.hi"
+        and ids[-1] == "filler.vibration.hi"
     )
     # First-out marker on the first alarm before each machine trip (the trip names it).
     assert m.index(m.row_of("capper.jam"), COL_FIRST).data() == "1st"
@@ -287,10 +288,10 @@ def test_filters_sorting_first_out_and_history(parts, fault):
     assert {r.id for r in m.rows} == {"capper.jam"}
     table.clear_filters()
     table.state_combo.setCurrentIndex(table.state_combo.findText("Acknowledged"))
-    assert {r.state for r in m.rows} == {S.ACKED} and m.rowCount() == 3
+    assert {r.state for r in m.rows} == {S.ACKED} and m.rowCount() == 2
     table.clear_filters()
     table.time_combo.setCurrentIndex(table.time_combo.findText("Last 10 min"))
-    assert m.rowCount() == 9
+    assert m.rowCount() == 8
     m.clock = lambda: time.time() + 3600  # an hour later nothing is that recent
     m.refresh(force=True)
     assert m.rowCount() == 0
@@ -299,7 +300,6 @@ def test_filters_sorting_first_out_and_history(parts, fault):
     table.search.setText("bearing temperature")  # names, and the trip that names its first-out
     assert {r.id for r in m.rows} == {
         "filler.bearing_temp.hihi",
-        "filler.bearing_temp.hi",
         "conveyor.bearing_temp.hi",
         "conveyor.faulted",
     }
@@ -318,7 +318,10 @@ def test_filters_sorting_first_out_and_history(parts, fault):
         "capper.faulted",
         "filler.motor_current.hi",
         "filler.motor_current.hihi",
+        "filler.bearing_temp.hi",  # under its standing HiHi, saying so in the Comment column
     }
+    assert store.get("filler.bearing_temp.hi").comment == "HiHi of the same tag stands"
+    assert store.get("filler.motor_current.hi").comment.startswith("filler.vibration")
     table.set_view(AlarmView.OUT_OF_SERVICE)
     assert [r.id for r in m.rows] == ["filler.vibration.bad"]
     # History: every transition the window saw, newest first.
@@ -336,7 +339,7 @@ def test_trend_requested_from_the_table_and_relayed_by_the_window(qtbot, themed_
     win.resize(1600, 900)
     win.show()
     t = win.alarm_table
-    assert t.model.rowCount() == 9  # seeded from the engine at start
+    assert t.model.rowCount() == 8  # seeded from the engine at start
     t.select_ids(["capper.jam"])
     rec = win.alarm_store.get("capper.jam")
     with qtbot.waitSignal(win.trend_requested, timeout=1000) as sig:
@@ -364,8 +367,8 @@ def test_window_follows_the_bridge_and_the_engine(qtbot, themed_app, make_runtim
     assert win.alarm_banner.counts.total_active == 0
     assert win.alarm_banner.quiet_label.full_text() == "No active alarms"
     simulate_fault(rt)  # the engine's listener queues the changes; the bridge delivers them
-    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active == 9, timeout=3000)
-    assert win.alarm_table.model.rowCount() == 9 and win.bridge.stats.alarm_records >= 18
+    qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active == 8, timeout=3000)
+    assert win.alarm_table.model.rowCount() == 8 and win.bridge.stats.alarm_records >= 18
     # Banner click shows the alarm in the list; a priority box filters the list to it.
     win.alarm_banner.rows[1].clicked.emit("conveyor.faulted")
     assert win.alarm_table.selected_ids() == ["conveyor.faulted"]

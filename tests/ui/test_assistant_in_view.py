@@ -27,7 +27,7 @@ def window(open_window, make_runtime, demo_config, qtbot):
         rt = make_runtime(demo_config, alarms=True)
         simulate_fault(rt)  # a full banner: 3 rows and "+ N more"
         rt, win = open_window(size, touch, rt=rt)
-        qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 9)
+        qtbot.waitUntil(lambda: win.alarm_banner.counts.total_active >= 8)
         qtbot.wait(100)
         return rt, win
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
+    QRect,
     QSize,
     Qt,
     Signal,
@@ -25,7 +26,14 @@ from PySide6.QtGui import (
     QPixmap,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from hmi.core.units import quantity
 from widgets import palette
@@ -280,19 +288,39 @@ class PenTable(QTableView):
         text = self.model().data(self.model().index(row, col))
         return self.fontMetrics().horizontalAdvance(str(text or ""))
 
+    def _cell_need(self, row: int, col: int, wrap_at: int | None = None) -> int:
+        """The width a cell takes as the style draws it (its margins included): its text on one line,
+        or wrapped at `wrap_at` px, where a word wider than that gives the width (a word never breaks).
+        Measured for every row, shown or not: Qt's fit to contents measures only the rows in view,
+        and a table behind its tab has none (the Axis fitted to its heading alone, 48 px, cut
+        "Capper" of "Capper fault code" at 1280 touch, Q11-7)."""
+        index = self.model().index(row, col)
+        opt = QStyleOptionViewItem()
+        self.initViewItemOption(opt)
+        if wrap_at is not None:
+            opt.rect = QRect(0, 0, wrap_at, 1 << 16)
+        return self.itemDelegateForIndex(index).sizeHint(opt, index).width()
+
+    def _column_need(self, col: int, rows: Iterable[int], wrap_at: int | None = None) -> int:
+        """The widest of these cells (see `_cell_need`) and the column's heading."""
+        return max(
+            [self.horizontalHeader().sectionSizeHint(col), *(self._cell_need(r, col, wrap_at) for r in rows)]
+        )
+
     def _fit_columns(self) -> None:
         """Value, quality and axis columns to their texts now (a new pen list: they may shrink)."""
         rows = range(self.model().rowCount())
         for c in (COL_VALUE, COL_QUALITY, COL_AXIS):
             self._widest[c] = max((self._text_px(r, c) for r in rows), default=0)
-            self.resizeColumnToContents(c)
-            self._natural[c] = self.horizontalHeader().sectionSize(c)
+            self._natural[c] = self._column_need(c, rows)
+            self.setColumnWidth(c, self._natural[c])
         self.updateGeometry()  # the room every column needs changed (minimumSizeHint)
 
     def _grow_columns(self, cols: list[int], rows: Iterable[int], heading: bool = False) -> None:
         """Widen a column when one of these cells (or its new heading) holds a text wider than any
-        it was fitted to: Qt then measures the column as ResizeToContents would; it never shrinks."""
+        it was fitted to: the column is measured again with them (`_column_need`); it never shrinks."""
         header = self.horizontalHeader()
+        rows = list(rows)
         for c in cols:
             need = max((self._text_px(r, c) for r in rows), default=0)
             if need > self._widest.get(c, 0):
@@ -302,8 +330,8 @@ class PenTable(QTableView):
             before = self._natural.get(c, header.sectionSize(c))
             self._fitting = True  # measured on one line first; the narrow fit comes after
             try:
-                self.resizeColumnToContents(c)
-                self._natural[c] = max(before, header.sectionSize(c))
+                self._natural[c] = max(before, self._column_need(c, rows))
+                self.setColumnWidth(c, self._natural[c])
             finally:
                 self._fitting = False
             self.updateGeometry()
@@ -346,16 +374,9 @@ class PenTable(QTableView):
         return max(PEN_MIN_PX, widest + decoration)
 
     def _least_width(self, c: int) -> int:
-        """The narrowest column `c` (the Axis) goes: its longest word whole, with the cell's padding
-        (what Qt's fit adds to the widest text), and its heading whole."""
-        words = [w for r in range(self.model().rowCount()) for w in str(self._cell(r, c)).split()]
-        fm = self.fontMetrics()
-        widest = max((fm.horizontalAdvance(w) for w in words), default=0)
-        pad = max(0, self._natural.get(c, 0) - self._widest.get(c, 0))
-        return max(widest + pad, self.horizontalHeader().sectionSizeHint(c))
-
-    def _cell(self, row: int, col: int) -> object:
-        return self.model().data(self.model().index(row, col)) or ""
+        """The narrowest column `c` (the Axis) goes: its longest word whole, with the cell's margins,
+        and its heading whole."""
+        return self._column_need(c, range(self.model().rowCount()), wrap_at=1)
 
     def _fit_pen_column(self) -> None:
         """The pen column takes the rest of the width, never under its minimum. Where the table is

@@ -44,6 +44,7 @@ from hmi.core.alarms.event_codec import (
 from hmi.core.alarms.event_codec import TransitionCause as TC
 from hmi.core.alarms.limits import limit_problem
 from hmi.core.alarms.model import (
+    LEVEL_LABELS,
     AlarmDefinition,
     AlarmJournal,
     AlarmKind,
@@ -97,13 +98,30 @@ class _Rt(AlarmCondition):
     # `suppressed` (they hold and it is not suppressed yet: on-delay; none holds and it still is:
     # release hold).
     suppress_change_since: float | None = None
+    # Suppressed because the higher level of its tag stands (a Hi under its HiHi, a Lo under its
+    # LoLo): one situation, one annunciated alarm (`AlarmEngine._follow_higher_level`).
+    superseded: bool = False
 
 
 def _masked_by_design(rt: _Rt) -> bool:
     """Suppression by design hides an alarm only once it is acknowledged: an alarm waiting for
     its acknowledgement keeps its process state on the operator's list while its suppression
-    condition holds (ISA-18.2: suppression never erases the acknowledgement requirement)."""
-    return rt.suppressed and rt.acked
+    condition holds (ISA-18.2: suppression never erases the acknowledgement requirement).
+
+    A Hi superseded by its own HiHi is hidden at once: the HiHi annunciated is the same
+    situation, and the Hi keeps its acknowledgement requirement for when it comes back."""
+    return rt.suppressed and (rt.acked or rt.superseded)
+
+
+# The levels that take over the annunciation of the lower level of the same tag while they stand.
+_HIGHER_LEVEL = {"hi": "hihi", "lo": "lolo"}
+
+
+def higher_level_reason(higher: AlarmDefinition, *, stands: bool = True) -> str:
+    """The reason a Hi (Lo) is suppressed while the HiHi (LoLo) of its tag stands (or, with
+    stands=False, comes back)."""
+    level = LEVEL_LABELS.get(higher.level, higher.name)
+    return f"{level} of the same tag {'stands' if stands else 'no longer stands'}"
 
 
 def _state_of(rt: _Rt) -> AlarmState:
@@ -198,6 +216,14 @@ class AlarmEngine:
             for d in self._defs
         ]
         self._suppress_timers: set[int] = set()
+        # Hi -> HiHi and Lo -> LoLo of one tag (analog alarms); `_lower`: the other way round.
+        self._higher: dict[int, int] = {}
+        by_level = {(d.tag, d.level): i for i, d in enumerate(self._defs) if d.kind == AlarmKind.ANALOG}
+        for (tag, level), i in by_level.items():
+            j = by_level.get((tag, _HIGHER_LEVEL.get(level, "")))
+            if j is not None:
+                self._higher[i] = j
+        self._lower = {j: i for i, j in self._higher.items()}
         self._shelf_heap: list[tuple[float, int]] = []
         self._throttle = ReentryThrottle(reentry_burst, reentry_rate_per_s)
         self._outbox: list[JournalEvent] = []
@@ -287,7 +313,11 @@ class AlarmEngine:
                 for k, _on, row in self._eval.conditions_changed(batch, rows):
                     for i in self._eval.condition_alarms[k]:
                         self._set_suppressed(i, float(t[row]))
-                for i, raw, row, v in self._eval.alarms_changed(batch, rows):
+                changes = self._eval.alarms_changed(batch, rows)
+                if self._lower and len(changes) > 1:
+                    # A HiHi raised by the same sample as its Hi comes first and takes its place.
+                    changes.sort(key=lambda c: c[0] not in self._lower)
+                for i, raw, row, v in changes:
                     self._on_raw(i, raw, float(t[row]), v)
                 if rows is None:
                     self._tag_value[tags] = batch.value
@@ -383,7 +413,8 @@ class AlarmEngine:
             return
         due: list[int] = []
         reentry: list[int] = []
-        for i in sorted(self._timers):
+        # Higher levels first: a HiHi due with its Hi supersedes it before the Hi is annunciated.
+        for i in sorted(self._timers, key=lambda i: (i not in self._lower, i)):
             rt = self._rt[i]
             d = self._defs[i]
             if rt.pending_on is not None:
@@ -397,13 +428,15 @@ class AlarmEngine:
                 self._timers.discard(i)
         for i in due:
             self._timers.discard(i)
+            if self._rt[i].pending_on is None:
+                continue  # superseded by its higher level due in the same pass
             self._activate(
                 i, now, self._value(i), since=self._rt[i].pending_on, trigger=self._pending_trigger(i)
             )
         if reentry:
             allowed = self._throttle.available(now)
             reentry.sort(key=lambda i: (self._defs[i].priority, self._rt[i].pending_on or 0.0, i))
-            for i in reentry[:allowed]:
+            for i in [i for i in reentry if self._rt[i].pending_on is not None][:allowed]:
                 self._throttle.take()
                 self._timers.discard(i)
                 self._activate(
@@ -525,6 +558,9 @@ class AlarmEngine:
         while it stands (a consequence suppresses consequences, never the first-out)."""
         self._settle_suppression(i, t, before=True)
         rt = self._rt[i]
+        if rt.superseded:  # its higher level's clearing looks at the conditions again
+            rt.suppress_change_since = None
+            return
         holding = self._eval.holding(i)
         want = bool(holding)
         if want == rt.suppressed:
@@ -550,7 +586,7 @@ class AlarmEngine:
         since it started, or it would have been cancelled."""
         rt = self._rt[i]
         since = rt.suppress_change_since
-        if since is None:
+        if since is None or rt.superseded:
             return
         want = not rt.suppressed
         due = since + self._suppress_wait(i, want)
@@ -575,7 +611,7 @@ class AlarmEngine:
             return
         prev = rt.state
         rt.suppressed = True
-        reason = " or ".join(str(c) for c in holding)
+        reason = rt.suppress_reason = " or ".join(str(c) for c in holding)
         if rt.acked:
             self._mask(i)
         else:
@@ -590,11 +626,51 @@ class AlarmEngine:
         rt = self._rt[i]
         was_masked = _masked_by_design(rt)
         rt.suppressed = False
+        rt.suppress_reason = ""
         reason = " or ".join(str(c) for c in self._defs[i].suppress_when)
         hold = self._suppress_release[i]
         if hold > 0:
             reason += f" for {hold:g} s"
         self._return(i, t, TC.UNSUPPRESS, reason=f"no longer {reason}", remask=was_masked)
+
+    def _follow_higher_level(self, i: int, t: float, v: float) -> None:
+        """Alarm i (a Hi or Lo) follows the HiHi or LoLo of its tag (ISA-18.2 state-based
+        suppression by design, one alarm per situation): suppressed, off the operator's list at
+        once, while that one is annunciated (active); back when it is not: re-annunciated after
+        its on-delay if its own limit is still passed, unless its own suppression conditions hold.
+        The journal's transitions say why; first-out keeps naming whichever came first.
+
+        Coming back is a process change, as if its limit were passed now (`v`: the value that
+        cleared the higher level): not a re-entry after a shelve, so no re-entry throttle, and
+        the same transitions however the samples were batched."""
+        rt = self._rt[i]
+        stands = self._rt[self._higher[i]].active
+        if stands == rt.superseded:
+            return
+        why = higher_level_reason(self._defs[self._higher[i]])
+        prev = rt.state
+        if stands:
+            rt.superseded = rt.suppressed = True
+            rt.suppress_change_since = None
+            self._suppress_timers.discard(i)
+            rt.suppress_reason = why
+            self._mask(i)
+            self._transition(i, prev, t, TC.SUPPRESS, reason=f"suppressed by design: {why}")
+            return
+        holding = self._eval.holding(i)
+        if holding:  # still suppressed, now by its own conditions
+            rt.superseded = False
+            rt.suppress_reason = " or ".join(str(c) for c in holding)
+            self._transition(i, prev, t, TC.SUPPRESS, reason=f"suppressed by design: {rt.suppress_reason}")
+            return
+        rt.suppressed = rt.superseded = False
+        rt.suppress_reason = ""
+        self._transition(
+            i, prev, t, TC.UNSUPPRESS, reason=higher_level_reason(self._defs[self._higher[i]], stands=False)
+        )
+        # Its own condition as of this round's samples (its own change in this round may come next).
+        if self._eval.raw(i):
+            self._on_raw(i, True, t, v)
 
     def _trip_cause(self, i: int, t: float, holding: Sequence[Condition]) -> bool:
         """Alarm i stands as the cause of a trip that its holding conditions describe: a
@@ -714,6 +790,9 @@ class AlarmEngine:
             JournalEvent(EventKind.ALARM, msg, source=d.id, user=user, severity=sev, data=data, ts=t)
         )
         self._changed[i] = None
+        lower = self._lower.get(i)
+        if lower is not None:
+            self._follow_higher_level(lower, t, v)
 
     def _snapshot(self, i: int) -> AlarmSnapshot:
         """Everything needed to rebuild the alarm's state: every journaled transition carries it."""
@@ -769,7 +848,11 @@ class AlarmEngine:
             trip=d.trip,
             level=d.level,
             count=rt.count,
-            comment=rt.comment or rt.shelve_reason or rt.oos_reason,
+            # Suppressed: why, first (the Suppressed view's Comment column; an ack comment is journaled).
+            comment=(rt.suppress_reason if rt.state == AlarmState.SUPPRESSED else "")
+            or rt.comment
+            or rt.shelve_reason
+            or rt.oos_reason,
             changed_at=rt.changed_at,
             state_since=rt.state_since,
         )
@@ -1139,6 +1222,15 @@ class AlarmEngine:
                 if rt.state != AlarmState.NORMAL:
                     restored += 1
                     self._changed[i] = None
+            for lo, hi in self._higher.items():  # a Hi its standing HiHi hid stays hidden
+                lower = self._rt[lo]
+                if (
+                    lower.suppressed
+                    and self._rt[hi].active
+                    and lower.suppress_reason == higher_level_reason(self._defs[hi])
+                ):
+                    lower.superseded = True
+                    lower.state = _state_of(lower)
             if unknown:
                 log.warning("alarm restore: %d alarms in the journal are no longer configured", unknown)
             self._outbox.append(self._checkpoint_event(now, f"alarm states restored: {restored} not normal"))

@@ -125,6 +125,13 @@ class Evaluator:
         elif i in self._roc_raw:
             self._roc_raw[i] = raw
 
+    def raw(self, i: int) -> bool:
+        """Alarm i's condition as of the samples evaluated so far (the whole current round)."""
+        p = self._v_pos.get(i)
+        if p is not None:
+            return bool(self._v_raw[p])
+        return self._roc_raw.get(i, False)
+
     def set_limit(self, i: int, definition: AlarmDefinition) -> bool:
         """Take a changed limit; True if the alarm is vectorised (re-evaluate it with the latest value)."""
         p = self._v_pos.get(i)

@@ -94,6 +94,9 @@ class AlarmCondition:
     out_of_service: bool = False
     oos_by: str = ""
     oos_reason: str = ""
+    # Why it is suppressed by design (its holding conditions, or the higher level of its tag that
+    # stands): the Suppressed view's reason, journaled so a review and a restart read the same.
+    suppress_reason: str = ""
     first_out: bool = False
     first_out_of: str = ""
     activated_at: float | None = None
@@ -167,6 +170,7 @@ class AlarmSnapshot(AlarmCondition):
             out_of_service=bool(d.get("out_of_service", False)),
             oos_by=_str(d.get("oos_by")),
             oos_reason=_str(d.get("oos_reason")),
+            suppress_reason=_str(d.get("suppress_reason")),
             first_out=bool(d.get("first_out", False)),
             first_out_of=_str(d.get("first_out_of")),
             activated_at=_opt_float(d.get("activated_at")),

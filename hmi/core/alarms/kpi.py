@@ -593,7 +593,9 @@ def _priority_assessment(r: KpiReport) -> Assessment:
         return Assessment("Priority distribution", "-", target, "n/a")
     value = ", ".join(f"{p} {r.priority_pct.get(p, 0.0):.0f} %" for p in PRIORITY_ORDER)
     if r.annunciated < PRIORITY_MIN_ANNUNCIATED:
-        return Assessment("Priority distribution", f"{value} (of {r.annunciated}: too few to judge)", target, "n/a")
+        return Assessment(
+            "Priority distribution", f"{value} (of {r.annunciated}: too few to judge)", target, "n/a"
+        )
     over = any(r.priority_pct.get(p, 0.0) > limit for p, limit in PRIORITY_MAX_PCT.items())
     return Assessment("Priority distribution", value, target, "over target" if over else "ok")
 

@@ -145,39 +145,46 @@ def rate_text(
     return f"rate {rate} · ideal {ideal:,.0f}/min ({', '.join(said)})"
 
 
-def short_stop_note(f: OeeFigures) -> str:
+def short_stop_note(f: OeeFigures, short: bool = False) -> str:
     """Why A can read 100 % through a stop: "" when no short stop is in the figure's range, else
-    "2 short stops < 60 s counted as speed loss" (they are in P, not in A; QA5 F2)."""
+    "2 short stops < 60 s counted as speed loss" (they are in P, not in A; QA5 F2); `short`: "2 short
+    stops in P", for a strip too narrow for the whole note (Q11-9)."""
     n = f.short_stops
     if not n:
         return ""
-    return f"{n} short stop{'s' if n != 1 else ''} < {f.short_stop_s:g} s counted as speed loss"
+    stops = f"{n} short stop{'s' if n != 1 else ''}"
+    return f"{stops} in P" if short else f"{stops} < {f.short_stop_s:g} s counted as speed loss"
 
 
 # What A says while all it could count is a stop going on that may still turn out short.
 PENDING_NOTE = "a stop going on, under {limit:g} s so far: downtime or speed loss not known yet"
+PENDING_NOTE_SHORT = "a stop going on"
 
 
-def availability_text(f: OeeFigures) -> str:
+def availability_text(f: OeeFigures, short: bool = False) -> str:
     """A as every screen and report shows it: "100.0 %", with the short-stop note when there is one
     ("100.0 % (2 short stops < 60 s counted as speed loss)"); "—" with why while nothing is known
-    yet (OeeFigures.pending_s)."""
+    yet (OeeFigures.pending_s). `short`: the notes' short wordings."""
     if f.availability is None and f.pending_s > 0:
-        return f"{pct(None)} ({PENDING_NOTE.format(limit=f.short_stop_s)})"
-    note = short_stop_note(f)
+        return f"{pct(None)} ({PENDING_NOTE_SHORT if short else PENDING_NOTE.format(limit=f.short_stop_s)})"
+    note = short_stop_note(f, short)
     return pct(f.availability) + (f" ({note})" if note else "")
 
 
-def quality_text(f: OeeFigures) -> str:
-    """Q with what it counts: "99.7 % (5 rejects, line counters)". The camera's verdicts (visual QC)
-    are another figure over other units: hmi.core.qc_figures.CAMERA_VS_LINE (QA5 F12)."""
+def quality_text(f: OeeFigures, short: bool = False) -> str:
+    """Q with what it counts: "99.7 % (5 rejects, line counters)" (`short`: "(5 rejects)"). The
+    camera's verdicts (visual QC) are another figure over other units: hmi.core.qc_figures.CAMERA_VS_LINE
+    (QA5 F12)."""
     if f.rejects is None:
         return pct(f.quality)
     n = f.rejects
-    return f"{pct(f.quality)} ({count(n)} reject{'s' if n != 1 else ''}, line counters)"
+    return f"{pct(f.quality)} ({count(n)} reject{'s' if n != 1 else ''}{'' if short else ', line counters'})"
 
 
-def oee_text(f: OeeFigures) -> str:
+def oee_text(f: OeeFigures, short: bool = False) -> str:
     """ "OEE 48.1 %  A 53.6 %  P 90.1 %  Q 99.7 % (5 rejects, line counters)": the line's OEE the
-    same on the status strip and the Production view, with the short-stop note on A."""
-    return f"OEE {pct(f.oee)}  A {availability_text(f)}  P {performance(f)}  Q {quality_text(f)}"
+    same on the status strip and the Production view, with the short-stop note on A. `short`: each
+    note in its short wording, for a strip too narrow for the whole one: it still says what A, P
+    and Q count ("P 100.0 % (…)" did not, Q11-9)."""
+    a, p, q = availability_text(f, short), performance(f, short), quality_text(f, short)
+    return f"OEE {pct(f.oee)}  A {a}  P {p}  Q {q}"
