@@ -134,7 +134,8 @@ def test_no_log_in_clears_must_change_only_a_new_password_does(tmp_path):
     """Property over random sequences of log-ins with either credential (and wrong ones, and a new
     PIN): the stored flag and every user a log-in returns keep must_change_password until the
     password itself is set, and the audit names the credential that matched (a PIN log-in returned
-    the demo accounts, PINs 1111-5555, without the forced change)."""
+    the demo accounts, PINs 1111-5555, without the forced change). A PIN set before that change
+    stops working with the first password; one set after it stays."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -173,9 +174,16 @@ def test_no_log_in_clears_must_change_only_a_new_password_does(tmp_path):
             stored = UserStore(path).get(name)
             assert stored is not None and stored.must_change_password  # on disk too
         store.set_password(name, "a-real-new-one")
-        for secret in ("a-real-new-one", pin):
-            again = store.authenticate(name, secret)
-            assert again is not None and not again.must_change_password
+        again = store.authenticate(name, "a-real-new-one")
+        assert again is not None and not again.must_change_password
+        # Every PIN above was set while the first password stood (the demo's documented one too): it
+        # goes with that password, or 1111-5555 stayed a known way in for good.
+        assert store.authenticate(name, pin) is None, f"the first PIN {pin} still logs {name} in"
+        assert not store.has_pin(name) and not UserStore(path).has_pin(name)
+        store.set_pin(name, "8642")  # the user's own PIN, set after the change, stays
+        store.set_password(name, "another-new-one")
+        own = store.authenticate(name, "8642")
+        assert own is not None and not own.must_change_password
 
     with pytest.MonkeyPatch.context() as mp:  # a cheap scrypt: the rule, not the hash, is under test
         mp.setattr(users_mod, "hash_password", lambda pw: real_hash(pw, n=2**4, r=1))

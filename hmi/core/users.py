@@ -247,6 +247,10 @@ def demo_pin(name: str) -> str:
     return str(list(DEMO_USERS).index(name) + 1) * 4
 
 
+# A users-file entry's flag: its PIN was set while the account had to change its first password.
+_PIN_PROVISIONAL = "pin_provisional"
+
+
 class Credential(enum.StrEnum):
     """What a log-in proved itself with (journaled with the log-in, never the secret itself)."""
 
@@ -282,6 +286,8 @@ def _entry_problem(name: object, entry: object) -> str | None:
         return f"display_name must be a string, got {entry.get('display_name')!r}"
     if not isinstance(entry.get("must_change_password", False), bool):
         return f"must_change_password must be true or false, got {entry.get('must_change_password')!r}"
+    if not isinstance(entry.get(_PIN_PROVISIONAL, False), bool):
+        return f"{_PIN_PROVISIONAL} must be true or false, got {entry.get(_PIN_PROVISIONAL)!r}"
     return None
 
 
@@ -413,12 +419,24 @@ class UserStore:
         return self._user(name, entry)
 
     def set_password(self, name: str, password: str, *, must_change: bool = False) -> None:
+        """Set the password. The first real change (the must-change flag cleared) also removes a PIN
+        set while that flag stood (`set_pin`): such a PIN is as provisional as the first password.
+        The demo accounts' PINs 1111-5555 are in the documentation; kept past the password change they
+        stayed a known way in for good (IEC 62443-4-2 CR 1.5: initial authenticators are changed)."""
         digest = hash_password(password)
         with self._lock:
             if name not in self._users:
                 raise KeyError(f"no user {name!r}")
-            self._users[name].update(password=digest, must_change_password=must_change, changed=time.time())
+            entry = self._users[name]
+            if not must_change and entry.pop(_PIN_PROVISIONAL, False):
+                entry.pop("pin", None)
+            entry.update(password=digest, must_change_password=must_change, changed=time.time())
             self._save()
+
+    def pin_is_provisional(self, name: str) -> bool:
+        """The user's PIN goes with their first password (see `set_password`)."""
+        with self._lock:
+            return bool(self._users.get(name, {}).get(_PIN_PROVISIONAL, False))
 
     def set_pin(self, name: str, pin: str) -> None:
         """Set (or with "" remove) a user's PIN for the on-screen number pad."""
@@ -431,8 +449,11 @@ class UserStore:
             entry = self._users[name]
             if digest:
                 entry["pin"] = digest
+                # Set while the account must still change its first password: provisional as well.
+                entry[_PIN_PROVISIONAL] = bool(entry.get("must_change_password", False))
             else:
                 entry.pop("pin", None)
+                entry.pop(_PIN_PROVISIONAL, None)
             self._save()
 
     def set_role(self, name: str, role: Role | str) -> User:

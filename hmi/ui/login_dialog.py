@@ -57,6 +57,16 @@ MIN_PASSWORD_LEN = 8
 INFO_LINES = 3  # who is logged in now, or the first log-in's explanation
 
 
+def _pin_goes(runtime: UserSession, user: User) -> str:
+    """What the change page adds when the account's first PIN stops working with the change."""
+    users = runtime.users
+    try:
+        provisional = users is not None and users.pin_is_provisional(user.name)
+    except Exception:  # a broken users file is reported when the change is saved
+        provisional = False
+    return "Your first PIN stops working with this change." if provisional else ""
+
+
 def password_problem(user_name: str, old: str, new: str, confirm: str) -> str:
     """'' when the new password is acceptable, else what is wrong (for the dialog)."""
     if len(new) < MIN_PASSWORD_LEN:
@@ -340,7 +350,7 @@ class LoginDialog(QDialog):
             self.pages.setCurrentIndex(1)
             self.ok_button.setText("Change password and log in")
             self.heading.setText("Choose a new password")
-            self._say("")
+            self._say(_pin_goes(self.runtime, user))
             self.new_edit.setFocus()
             if self.keyboard is not None:  # letters are needed now: the keyboard, not the PIN pad
                 self._show_keys(letters=True)

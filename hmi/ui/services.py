@@ -113,6 +113,10 @@ class UserDirectory(Protocol):
         """Every account (the touch log-in offers the names to pick)."""
         ...
 
+    def pin_is_provisional(self, name: str) -> bool:
+        """The user's PIN goes with their first password (the change page says so)."""
+        ...
+
 
 class UserSession(Protocol):
     @property

@@ -130,6 +130,7 @@ def test_every_credential_path_leads_to_the_forced_change(
     _login(qtbot, dlg, "operator", secret)
     assert dlg.changing_password and dlg.user is None and emitted == [], dlg.message_label.text()
     assert "new password" in dlg.change_info.text()
+    assert "PIN stops working" in dlg.message_label.text()  # the page says the first PIN goes with it
     if touch:
         assert dlg.keyboard is not None and dlg.keys_slot.currentWidget() is dlg.keyboard
     login = _audits(rt, "login")[-1]
@@ -143,6 +144,7 @@ def test_every_credential_path_leads_to_the_forced_change(
     assert sig.args[0].name == "operator" and not sig.args[0].must_change_password
     assert not UserStore(users.path).get("operator").must_change_password  # the real change did
     assert [e.user for e in _audits(rt, "change_password")] == ["operator"]
+    assert users.authenticate("operator", "2222") is None  # the first PIN went with the first password
 
 
 def test_cancelling_the_password_change_logs_out_again(qtbot, tiny, make_runtime, users):

@@ -315,6 +315,7 @@ def test_change_password_page(qtbot, themed_app, theme, tiny, make_runtime, tmp_
 
     users = UserStore(tmp_path / "users.json")
     users.add("operator", Role.OPERATOR, "operator-demo", display_name="Demo operator", must_change=True)
+    users.set_pin("operator", "2222")  # the longest explanation: the first PIN goes with the password
     dlg = LoginDialog(make_runtime(tiny, users=users))
     qtbot.addWidget(dlg)
     dlg.show()
@@ -324,6 +325,7 @@ def test_change_password_page(qtbot, themed_app, theme, tiny, make_runtime, tmp_
     qtbot.waitUntil(lambda: dlg.changing_password, timeout=5000)
     settle()
     assert dlg.change_info.isVisible() and "first log-in" in dlg.change_info.text()
+    assert "PIN stops working" in dlg.message_label.text()
     found = clipped_texts(dlg)
     assert not found, _report("in the change-password page", found)
 
