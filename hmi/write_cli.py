@@ -64,7 +64,7 @@ def write_cli_main(argv: list[str]) -> int:
             print(f"linehmi write: log-in of {args.user!r} refused (journaled)", file=sys.stderr)
             return 3
         if user.must_change_password:  # the first password (the demo's, a reset one) writes nothing
-            runtime.logout(user).result(30)
+            # journaled "login - password change required": no session began, none to log out of
             print(f"linehmi write: {password_change_needed(user)}", file=sys.stderr)
             return 3
         end = time.monotonic() + CONNECT_WAIT_S

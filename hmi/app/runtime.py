@@ -408,12 +408,7 @@ class LineRuntime:
 
     def change_password(self, user: User, new_password: str) -> concurrent.futures.Future[None]:
         """A user changes their own password (audited; the password itself is never journaled)."""
-
-        def change() -> None:
-            self.users.set_password(user.name, new_password)
-            self.auditor.record(user, "change_password", target=user.name)
-
-        return self._actions.submit(change)
+        return self._actions.submit(self.auditor.change_password, self.users, user, new_password)
 
     def alarm_action(
         self, request: AlarmRequest, user: User | None

@@ -30,6 +30,9 @@ class Origin:
         return {"station": self.station, "made_at": self.made_at, "seq": self.seq}
 
 
+LOGIN_NEEDS_CHANGE = "password change required"  # a log-in's result while the first password stands
+
+
 class EventSink(Protocol):
     def write_event(self, ev: JournalEvent) -> int: ...
 
@@ -92,12 +95,24 @@ class Auditor:
             self.record(name, "login", result="refused", detail="unknown user or wrong password")
             return None
         user = login.user
+        # A user who must first change the password is not in yet: the row says so, and the log-in
+        # is journaled "ok" only once the change is made (change_password). A cancelled change then
+        # leaves no "login - ok" and no logout of a session that never began (qa12 Q12-3).
         self.record(
             user,
             "login",
+            result=LOGIN_NEEDS_CHANGE if user.must_change_password else "ok",
             data={"must_change_password": user.must_change_password, "credential": login.credential.value},
         )
         return user
+
+    def change_password(self, store: UserStore, user: User, new_password: str) -> None:
+        """`user` sets their own password (audited; the password is never journaled). For a log-in
+        that waited on this change (`user.must_change_password`), the log-in completes now: "login - ok"."""
+        store.set_password(user.name, new_password)
+        self.record(user, "change_password", target=user.name)
+        if user.must_change_password:
+            self.record(user, "login", data={"must_change_password": False, "after_password_change": True})
 
     def logout(self, user: User) -> None:
         self.record(user, "logout")

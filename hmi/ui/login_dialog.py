@@ -6,8 +6,10 @@ dialog hears of the result through `widgets.background.watch_future`, so the
 window never freezes. A user
 flagged `must_change_password` (the demo accounts) must choose a new password
 before the log-in completes, whether they typed the password or the PIN (the PIN
-proves who it is, not that the first password was replaced); cancelling then logs
-them out again (audited).
+proves who it is, not that the first password was replaced): the log-in is journaled
+"login - password change required", and "login - ok" only after the change
+(hmi.core.audit.Auditor); cancelling leaves it at that, with no logout of a session
+that never began.
 
 The new password is set through `runtime.change_password(user, new)` on the
 runtime's actions thread (scrypt hashing and an fsynced file write never run on the GUI thread).
@@ -396,13 +398,9 @@ class LoginDialog(QDialog):
         self.accept()
 
     def done(self, r: int) -> None:
-        if r != QDialog.DialogCode.Accepted and self._pending_user is not None:
-            # Logged in but refused to change the password: the log-in does not count.
-            try:
-                self.runtime.logout(self._pending_user)
-            except Exception:  # the dialog closes whatever the runtime says; it logs its own errors
-                pass
-            self._pending_user = None
+        # Cancelled before the password change: the log-in never completed (its row says "password
+        # change required", not "ok"), so there is no session to log out of (qa12 Q12-3).
+        self._pending_user = None
         self._task, self._then = None, None
         self._old_password = ""
         self.password_edit.clear()

@@ -71,6 +71,7 @@ from hmi.core.review.timeline import LANES, Timeline, build_timeline
 from hmi.core.tag_info import TagInfo
 from hmi.core.text_samples import display_text
 from hmi.core.users import REQUIRED_ROLE, Action, PermissionDenied, User, allowed, password_change_needed
+from hmi.ui.quit_control import close_control
 from hmi.ui.review_notes_dialog import ReviewLoginDialog, StopReasonDialog
 from widgets.event_rows import HEADERS as EVENT_HEADERS
 from widgets.event_rows import MESSAGE_COL as EVENT_MESSAGE_COL
@@ -215,10 +216,18 @@ class ReviewWindow(QMainWindow):
         print_button = QPushButton("Print…")
         print_button.setToolTip("Print the report of the shift at the cursor (the same document as the PDF)")
 
+        if compact is None:
+            screen = QApplication.primaryScreen()
+            compact = screen is not None and screen.availableGeometry().height() < COMPACT_HEIGHT
+        # No window manager on a line-side PC: the review closes itself (qa12 Q12-6), a finger wide
+        # on the short line-side screen.
+        self.quit_action, self.close_button = close_control(self, "the review", finger=compact)
+
         bar = QHBoxLayout()
         bar.addWidget(self.cursor_label, 1)
         for w in (prev_button, self.play_button, self.speed_combo, next_button, report_button, print_button):
             bar.addWidget(w)
+        bar.addWidget(self.close_button)
         filt = QHBoxLayout()
         filt.addWidget(self.filter_edit, 1)
         filt.addWidget(self.kind_combo)
@@ -239,9 +248,6 @@ class ReviewWindow(QMainWindow):
         self.tabs = tabs
         tabs.currentChanged.connect(lambda _i: self._scroll_events_to_cursor())
 
-        if compact is None:
-            screen = QApplication.primaryScreen()
-            compact = screen is not None and screen.availableGeometry().height() < COMPACT_HEIGHT
         self.compact = compact
         split = QSplitter(Qt.Orientation.Vertical)
         self._lower: QSplitter | None = None  # wide: trend | event browser

@@ -22,14 +22,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from inference.assistant.compound import split_parts
 from inference.assistant.handover import Handover, build_handover
-from inference.assistant.language import to_english
+from inference.assistant.language import detect, to_english
 from inference.assistant.router import SUGGESTIONS, Route, Router, ToolCall
 from inference.assistant.scope import DOMAIN_WORDS
 from inference.assistant.timeparse import TimeParser
 from inference.assistant.tools import TOOL_SPECS, PlantTools, Source, ToolError, ToolResult
 
 log = logging.getLogger(__name__)
+
+# A part of a two-part question the router did not understand: said, never dropped (`compound`).
+_NOT_ANSWERED = {
+    "en": "I did not answer \u201c{part}\u201d: ask it on its own, in other words.",
+    "de": "\u201e{part}\u201c habe ich nicht beantwortet: bitte einzeln und mit anderen Worten fragen.",
+    "zh": "我没有回答\u201c{part}\u201d：请单独换个说法再问。",
+}
 
 
 class LanguageModel(Protocol):
@@ -183,8 +191,14 @@ class Assistant:
         self, question: str, *, use_model: bool = True, cancel: threading.Event | None = None
     ) -> Answer:
         t0 = time.perf_counter()
-        route = self.router.route(question)
         lm = self.lm if use_model else None
+        parts = split_parts(question)
+        if len(parts) > 1:
+            ans = self._answer_parts(question, parts)
+            if ans is not None:
+                ans.elapsed_s = time.perf_counter() - t0
+                return ans
+        route = self.router.route(question)
         chosen_by = ""
         if not route.covered and lm is not None and route.intent == "unknown":
             route = self._model_route(question, route, lm)
@@ -230,6 +244,39 @@ class Assistant:
         text = " ".join(r.text(lang) for r in results)
         return Answer(
             question, text, route.intent, results, route.notes, lang=lang, tool_calls=list(route.calls)
+        )
+
+    def _answer_parts(self, question: str, parts: list[str]) -> Answer | None:
+        """Two questions in one, each part routed and answered on its own: a machine or a time one part
+        names never scopes another (qa12 Q12-5). A part the router does not understand is said to be
+        unanswered, never dropped silently. None: answer the question as one (no part understood, a
+        short fragment such as "for how long" that belongs to the other part, or a handover)."""
+        lang = detect(question)
+        routes = [self.router.route(p, lang) for p in parts]
+        understood = [r.covered and r.intent not in ("empty", "nonsense", "too_long") for r in routes]
+        if not any(understood) or any(r.calls and r.calls[0].name == "handover" for r in routes):
+            return None
+        if any(not ok and len(p.split()) < 4 for p, ok in zip(parts, understood, strict=True)):
+            return None
+        texts: list[str] = []
+        results: list[ToolResult] = []
+        notes: list[str] = []
+        calls: list[ToolCall] = []
+        intents: list[str] = []
+        for part, route, ok in zip(parts, routes, understood, strict=True):
+            if not ok:
+                texts.append(_NOT_ANSWERED.get(lang, _NOT_ANSWERED["en"]).format(part=part))
+                continue
+            if route.calls and all(c in calls for c in route.calls):
+                continue  # the same lookup as an earlier part: said once
+            ans = self._answer_route(part, route)
+            texts.append(ans.text)
+            results += ans.results
+            notes += [n for n in ans.notes if n not in notes]
+            calls += ans.tool_calls
+            intents.append(ans.intent)
+        return Answer(
+            question, "\n".join(texts), "+".join(intents), results, notes, lang=lang, tool_calls=calls
         )
 
     def handover(self, start: float | None = None, end: float | None = None) -> Handover:

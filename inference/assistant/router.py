@@ -163,7 +163,7 @@ SIGNAL_VERBS = frozenset(
 _ACKING = r"(ack|acks|acked|ack'd|acknowledg\w*|confirm\w*|sign\w* off|signoffs?)"
 _NOT_YET_ACKED = (
     r"\b(pending|outstanding|await\w*|wait\w*|need\w*|requir\w*|missing|without|not yet|yet to|still to"
-    r"|not been|nobody|no one|no-one|never|(?:has|have|had|got) to|must|ought to|supposed to)\b\W+(\w+\W+){0,4}?"
+    r"|not been|not|nobody|no one|no-one|never|(?:has|have|had|got) to|must|ought to|supposed to)\b\W+(\w+\W+){0,4}?"
     + _ACKING
     + r"\b",
     r"\b" + _ACKING + r"\W+(\w+\W+){0,2}?(pending|outstanding|missing|needed|required|due|yet|waiting)\b",
@@ -1091,7 +1091,8 @@ class Router:
         route.intent = "decline"
         return route
 
-    def route(self, question: str) -> Route:
+    def route(self, question: str, lang: str | None = None) -> Route:
+        """`lang`: the language of the whole question when this is one part of it (`compound`)."""
         q = (question or "").strip()
         if not q:
             return Route(
@@ -1107,7 +1108,7 @@ class Router:
             return Route(
                 "nonsense", reply="I did not understand that. Try for example: " + " / ".join(SUGGESTIONS[:3])
             )
-        lang = detect(q)
+        lang = lang or detect(q)
         q_en = self._paraphrase.rewrite(to_english(q, lang), self._as_typed)
         now = self.now()
         c = self.catalog

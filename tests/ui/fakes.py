@@ -206,8 +206,7 @@ class FakeRuntime:
         def run() -> None:
             if self.users is None:
                 raise ValueError("no user store")
-            self.users.set_password(user.name, new_password)
-            self.auditor.record(user, "change_password", target=user.name)
+            self.auditor.change_password(self.users, user, new_password)
 
         return self._executor.submit(run)
 

@@ -39,3 +39,55 @@ def test_every_window_closes_and_says_things_once(open_window, monkeypatch, size
     assert "Diagnostics" in opened, opened
     assert "Switch user" in opened or "Log in" in opened, opened
     assert not problems, "\n".join(problems) + "\n\nopened:\n" + opened
+
+
+# --- every top-level window the app opens, not only the main window's dialogs (qa12 Q12-6) ---------
+# `linehmi review` opens a window of its own: without a window manager it could not be closed
+# (no Close, Ctrl+Q did nothing). Each entry builds one top-level window of the app as its command does.
+
+
+def _review_window(tmp_path, compact):
+    from hmi.core.review.source import ReviewSource
+    from hmi.ui.review_window import ReviewWindow
+    from tests.test_review import shift_journal
+
+    return ReviewWindow(ReviewSource.open([shift_journal(tmp_path)]), compact=compact)
+
+
+TOP_LEVEL_WINDOWS = {"review": _review_window}
+
+
+@pytest.mark.parametrize("name", sorted(TOP_LEVEL_WINDOWS))
+@pytest.mark.parametrize(
+    "size,line_side", [((1280, 800), True), ((1920, 1080), False)], ids=["1280-touch", "1920"]
+)
+@pytest.mark.parametrize("how", ["button", "Ctrl+Q"])
+def test_every_top_level_window_closes_itself(qtbot, themed_app, tmp_path, name, size, line_side, how):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.helpers.settle import settle
+    from widgets.touch_reach import close_buttons
+
+    win = TOP_LEVEL_WINDOWS[name](tmp_path, line_side)
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    settle(win)
+    closers = close_buttons(win)
+    assert closers, f"the {name} window has no visible Close button (no window manager to close it)"
+    if line_side:
+        small = [
+            f"{b.text()!r} {b.width()}x{b.height()}"
+            for b in closers
+            if min(b.width(), b.height()) < TOUCH_TARGET_PX
+        ]
+        assert not small, f"the {name} window's Close is smaller than {TOUCH_TARGET_PX} px: {small}"
+    if how == "button":
+        closers[0].click()
+    else:
+        win.activateWindow()
+        QTest.keyClick(win, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    settle()
+    assert not win.isVisible(), f"the {name} window is still open after its {how}"

@@ -147,17 +147,95 @@ def test_every_credential_path_leads_to_the_forced_change(
     assert users.authenticate("operator", "2222") is None  # the first PIN went with the first password
 
 
-def test_cancelling_the_password_change_logs_out_again(qtbot, tiny, make_runtime, users):
-    rt = make_runtime(tiny, users=users)
-    dlg = LoginDialog(rt)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    _login(qtbot, dlg, "operator", "operator-demo")
-    assert dlg.changing_password
-    dlg.cancel_button.click()
-    assert dlg.user is None
-    qtbot.waitUntil(lambda: len(_audits(rt, "logout")) == 1, timeout=3000)
-    assert _audits(rt, "logout")[0].user == "operator"
+def test_the_journal_says_who_was_logged_in(qtbot, tiny, make_runtime, tmp_path):
+    """Property over random sequences of log-ins (password, PIN, wrong; plain and must-change accounts),
+    forced changes made or cancelled, and log-outs, through the dialog as the window uses it: every
+    "login - ok" row is a log-in the dialog completed (the user it handed the window), in order; every
+    logout row closes a session a "login - ok" row opened; a log-in that still had to change its
+    password is never "ok" (qa12 Q12-3: a cancelled change journaled "login - ok" then "logout - ok"
+    for a supervisor the UI never let in)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import hmi.core.users as users_mod
+
+    real_hash = users_mod.hash_password
+    names = ["olga", "operator", "supervisor"]
+    attempt = st.tuples(
+        st.sampled_from(names),
+        st.sampled_from(["password", "pin", "wrong"]),
+        st.sampled_from(["change", "cancel"]),
+    )
+    steps = st.lists(st.one_of(attempt, st.just("logout")), min_size=1, max_size=6)
+
+    @settings(max_examples=12, deadline=None)
+    @given(steps=steps, n=st.integers(0, 10_000))
+    def run(steps: list, n: int) -> None:
+        path = tmp_path / f"users-{n}.json"
+        path.unlink(missing_ok=True)
+        store = UserStore(path)
+        store.ensure_demo_users()
+        store.add("olga", Role.OPERATOR, "correct-horse")
+        store.set_pin("olga", "9753")
+        passwords = {"olga": "correct-horse"} | {u: users_mod.demo_password(u) for u in names[1:]}
+        pins = {"olga": "9753"} | {u: users_mod.demo_pin(u) for u in names[1:]}
+        rt = make_runtime(tiny, users=store)
+        current = None  # who the window holds as logged in
+        handed: list[str] = []  # each user the dialog handed the window, in order
+        for step in steps:
+            if step == "logout":
+                if current is not None:  # as MainWindow.log_out
+                    rt.logout(current).result(5)
+                    current = None
+                continue
+            name, cred, then = step
+            dlg = LoginDialog(rt, current)
+            qtbot.addWidget(dlg)
+            dlg.show()
+            got: list = []
+            dlg.logged_in.connect(got.append)
+            secret = {"password": passwords[name], "pin": pins[name], "wrong": "nope-nope-1"}[cred]
+            _login(qtbot, dlg, name, secret)
+            if dlg.changing_password:
+                if then == "change":
+                    new = f"{name}-new-{len(handed)}-x"
+                    dlg.new_edit.setText(new)
+                    dlg.confirm_edit.setText(new)
+                    dlg.ok_button.click()
+                    qtbot.waitUntil(lambda d=dlg: not d.pending, timeout=5000)
+                    passwords[name] = new
+                else:
+                    dlg.cancel_button.click()
+            dlg.close()
+            if got:
+                current = got[-1]
+                handed.append(current.name)
+        rows = [
+            e
+            for e in rt.alarm_journal.of_kind(EventKind.AUDIT)
+            if e.data.get("action") in ("login", "logout")
+        ]
+        session: str | None = None
+        oks: list[str] = []
+        for e in rows:
+            result = e.data.get("result")
+            if e.data["action"] == "login":
+                if result == "ok":
+                    assert not e.data.get("must_change_password"), (
+                        f"{e.message}: ok before the password change"
+                    )
+                    oks.append(e.user)
+                    session = e.user
+            else:
+                assert session == e.user, (
+                    f"{e.message}: closes no 'login - ok' row of {e.user} (open: {session})"
+                )
+                session = None
+        assert oks == handed, f"'login - ok' rows {oks} but the dialog logged in {handed}"
+
+    with pytest.MonkeyPatch.context() as mp:  # a cheap scrypt: the journal, not the hash, is under test
+        mp.setattr(users_mod, "hash_password", lambda pw: real_hash(pw, n=2**4, r=1))
+        run()
 
 
 def test_password_rules():
