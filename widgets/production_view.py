@@ -54,6 +54,7 @@ from widgets import palette
 from widgets.last_known import last_known_text
 from widgets.permission import gate, mark
 from widgets.text_fit import scrolls_sideways
+from widgets.wrapping_label import TipLabel
 
 SHIFTS = ("This shift", "Previous shift")
 MACHINE_COLUMNS = ("Machine", "OEE", "A", "P", "Q", "Good", "Rejects", "Downtime", "Failures", "MTBF", "MTTR")
@@ -225,7 +226,7 @@ class ProductionView(QWidget):
         self.title = QLabel()
         self.title.setObjectName("dialogHeading")
         self.title.setWordWrap(True)
-        self.flags = QLabel()
+        self.flags = TipLabel()  # one line of notes, all of them in its tooltip
         self.flags.setObjectName("dimLabel")
         self.flags.setWordWrap(True)
         self.flags.setMaximumHeight(3 * self.flags.fontMetrics().height())
@@ -249,7 +250,7 @@ class ProductionView(QWidget):
         grid.addWidget(
             QLabel(
                 "Per machine (blocked/starved time is the loss of the machine that caused it;"
-                " A * : short stops counted as speed loss, hover for how many)"
+                " A * : short stops counted as speed loss, in P)"
             ),
             0,
             0,
@@ -390,7 +391,8 @@ class ProductionView(QWidget):
         self.title.setToolTip(f"{a.setup.line_name}, {self._to_local(t0):%Y-%m-%d}\n{CAMERA_VS_LINE}")
         # One line for the notes (the tables need the height); all of them in the tooltip.
         flags = [*([self._problem] if self._problem else []), *a.flags, *line.flags]
-        more = f"  (+{len(flags) - 1} more: hover)" if len(flags) > 1 else ""
+        # a tap shows them at touch (hmi.ui.touch), the mouse's rest or click at a desk
+        more = f"  (+{len(flags) - 1} more: tap)" if len(flags) > 1 else ""
         self.flags.setText(f"⚑ {flags[0]}{more}" if flags else "")
         self.flags.setToolTip("\n".join(f"⚑ {f}" for f in flags))
         self.flags.setVisible(bool(flags))

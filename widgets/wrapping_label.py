@@ -39,6 +39,16 @@ def show_tooltip_on_tap(w: QWidget, ev: QMouseEvent) -> bool:
     return True
 
 
+class TipLabel(QLabel):
+    """A label whose tooltip holds more than it shows ("(+1 more: tap)"): a click or tap shows it,
+    at a desk too, so its wording holds in both profiles."""
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        if show_tooltip_on_tap(self, ev):
+            return
+        super().mouseReleaseEvent(ev)
+
+
 class WrappingLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None, *, lines: int = 2, elide: bool = False):
         super().__init__(parent)

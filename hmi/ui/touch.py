@@ -22,8 +22,9 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSize,
+    Qt,
 )
-from PySide6.QtGui import QGuiApplication, QInputDevice
+from PySide6.QtGui import QGuiApplication, QInputDevice, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -31,12 +32,14 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QLabel,
     QLineEdit,
     QScroller,
     QWidget,
 )
 
 from hmi.ui.theme import THEME_DIR
+from widgets.wrapping_label import show_tooltip_on_tap
 
 # Targets sized in code as well as in the style sheet: a widget's own style sheet (the banner's
 # slim Ack buttons, say) wins over the application's rules, a minimum size set here does not.
@@ -45,6 +48,7 @@ TARGET_TYPES = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
 TOUCH_TARGET_PX = 40
 TOUCH_ROW_PX = 40  # rows are targets too; 40 keeps 8 alarm rows on a 800 px screen
 AUTO_MAX_HEIGHT = 800
+_MOUSE_TEXT = Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.TextSelectableByMouse
 _MINIMUM_BEFORE = "touchMinimumBefore"  # a target's own minimum size, put back when the profile goes
 
 _ARROWS = THEME_DIR.as_posix()  # the step arrows' images (resources/theme/arrow_*.svg)
@@ -229,4 +233,14 @@ class TouchProfile(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(obj, (QAbstractScrollArea, *TARGET_TYPES)):
             self.adapt(obj)  # type: ignore[arg-type]
+        # A touch screen has no hover: a tap on any text with a tooltip shows it (qa12 Q12-2: the
+        # Production dock's "(+1 more)" notes could not be read at touch). Not a label whose links
+        # or text take the mouse (a tap there is theirs).
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(obj, QLabel)
+            and isinstance(event, QMouseEvent)
+            and not obj.textInteractionFlags() & _MOUSE_TEXT
+        ):
+            return show_tooltip_on_tap(obj, event)
         return False

@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from inference.fault.readout_text import MachineRisk, fmt_rul, meaning_text
 
@@ -57,9 +58,16 @@ def test_every_risk_readout_says_its_failure_and_horizon_on_hover_and_tap(window
         assert f"within {fmt_rul(120.0)}" in tip and "bearing failure" in tip and "50%" in tip, tip
         # One wording for every low risk (4 % with the regressor at its cap): no life stated.
         assert readout.rul_label.text() == "RUL not stated below 30% risk", readout.rul_label.text()
+        # The mouse at rest on the risk line (qa12 Q12-7): Qt's hover tooltip event reaches the
+        # readout through its line and shows the same text as a tap.
         QToolTip.hideText()
         qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=3000)
         centre = readout.risk_label.rect().center()
+        rest = QHelpEvent(QEvent.Type.ToolTip, centre, readout.risk_label.mapToGlobal(centre))
+        QApplication.sendEvent(readout.risk_label, rest)
+        assert QToolTip.isVisible() and QToolTip.text() == tip, (machine, QToolTip.text())
+        QToolTip.hideText()
+        qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=3000)
         qtbot.mouseClick(readout.risk_label, Qt.MouseButton.LeftButton, pos=centre)
         qtbot.waitUntil(QToolTip.isVisible, timeout=3000)
         assert QToolTip.text() == tip, (machine, QToolTip.text())
