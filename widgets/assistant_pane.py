@@ -61,8 +61,8 @@ def _named(widget: _W, name: str) -> _W:
     return widget
 
 
-LINK = "#2E4A62"  # dark blue-grey: readable as a link, far from the COMM blue and the alarm colours
 MAX_ENTRIES = 100
+_THEME_EVENTS = (QEvent.Type.StyleChange, QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
 HISTORY_MIN_PX = 72  # the conversation's least height: about four lines, it scrolls itself
 CHIPS_SPARE_PX = 60  # chips are shown only when the conversation keeps this much more room
 
@@ -136,6 +136,7 @@ class AssistantPane(QWidget):
         super().__init__(parent)
         self.assistant = assistant
         self.open_procedures = open_procedures
+        self._rendered_in = palette.generation  # the theme the conversation's HTML was made in
         self.setObjectName("assistantPane")
         self.setStyleSheet(STYLE)
         self.setMinimumWidth(320)
@@ -296,6 +297,14 @@ class AssistantPane(QWidget):
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self._fit_suggestions()
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        # The theme switched (the palette module's greys moved): the conversation's HTML carries its
+        # colours, made in the theme it was rendered in, so render it again (a day answer's light boxes
+        # stayed on in the night pane).
+        if event.type() in _THEME_EVENTS and self._rendered_in != palette.generation:
+            self._render()
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
         if obj is self._watching and event.type() == QEvent.Type.Resize:
@@ -475,7 +484,7 @@ class AssistantPane(QWidget):
         opened scrolled to its end, so its start needed scrolling back, qa6 F16)."""
         parts = [
             f"<html><body style='font-size:10pt; color:{palette.TEXT};'>",
-            f"<style>a {{ color: {LINK}; text-decoration: underline; }} td {{ padding: 0px; }}</style>",
+            f"<style>a {{ color: {palette.LINK}; text-decoration: underline; }} td {{ padding: 0px; }}</style>",
         ]
         if not self._entries:
             parts.append(
@@ -489,6 +498,7 @@ class AssistantPane(QWidget):
         sb = self.history.verticalScrollBar()
         at_end = sb.value() >= sb.maximum() - 4
         self._html = "".join(parts)
+        self._rendered_in = palette.generation
         self.history.setHtml(self._html)
         if opening is not None and (at_end or opening is self._entries[-1]):
             self.history.scrollToAnchor(_anchor(opening))
@@ -501,11 +511,11 @@ class AssistantPane(QWidget):
         q = _esc(e.question) if e.question else "<i>(empty question)</i>"
         out = [
             "<table width='100%' cellspacing='0' cellpadding='6' style='margin-top:6px;'>",
-            "<tr><td style='background:#C9C9C9; border-left:3px solid #7A7A7A;'>"
+            f"<tr><td style='background:{palette.QUESTION_FILL}; border-left:3px solid {palette.QUESTION_RULE};'>"
             # (the anchor holds the question's text: Qt finds no position for an empty one)
             f"<a name='{_anchor(e)}' style='color:{palette.TEXT}; text-decoration:none;'><b>{q}</b></a>"
             "</td></tr>",
-            "<tr><td style='background:#EBEBEB;'>",
+            f"<tr><td style='background:{palette.ANSWER_FILL};'>",
         ]
         a = e.answer
         if e.error:

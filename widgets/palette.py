@@ -8,6 +8,8 @@ a process alarm; bad quality is shown by hatching and text, not by colour.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 # Greys (low contrast background, dark text)
 WINDOW = "#D4D4D4"
 PANEL = "#E0E0E0"
@@ -27,6 +29,13 @@ SELECTION = "#A8A8A8"
 ALTERNATE = "#DADADA"  # alternate table rows
 BUTTON = "#E6E6E6"
 TOOLTIP = "#F2F2F2"
+# The Assistant's conversation (widgets.assistant_pane renders it as HTML, which no style sheet maps):
+QUESTION_FILL = "#C9C9C9"  # a question's box
+QUESTION_RULE = "#7A7A7A"  # the rule at its left
+ANSWER_FILL = "#EBEBEB"  # an answer's box
+# A link in it: dark blue-grey, readable, far from the COMM blue and the alarm colours. Not a grey,
+# so not mapped: at night a link is the night text, underlined (as the application palette's Link).
+LINK = "#2E4A62"
 
 # Alarm colours: reserved for alarms (by priority) and machine faults.
 ALARM_URGENT = "#D7191C"  # red: HH / LL, machine faulted
@@ -55,15 +64,20 @@ BLINK_INTERVAL_MS = 500
 # Greys are mapped, colours are not: the alarm colours (and the dark/white text drawn on them) and
 # the communication blue keep their meaning and their contrast. Light greys become dark ones and
 # dark text a soft light grey (NIGHT_DARKEST .. NIGHT_LIGHTEST): low glare in a dark hall.
-NIGHT_DARKEST = 0x26
+NIGHT_DARKEST = 0x1A
 NIGHT_LIGHTEST = 0xC8
+# The mapping, piecewise linear (day grey level -> night level). One straight line from the darkest to
+# the lightest squeezed text and fill together: night text #B5B5B5 on the night header #4A4A4A was
+# 4.3:1, the model chip 3.5:1, and the fixed dim grey 4.4:1 on the window (qa12 Q12-4, the class of it).
+# Day text greys (0x00..NIGHT_TEXT_MAX) keep to the top of the range and day fills (0xB0..0xFF) to the
+# bottom, so text on a fill from NIGHT_FILL_MIN up that meets AA by day keeps it at night (the header,
+# #C6C6C6, is the darkest fill text sits on); the mid greys (lines, marks, disabled text) spread over
+# what is between.
+NIGHT_TEXT_MAX, NIGHT_FILL_MIN = 0x60, 0xC2
+NIGHT_KNOTS = ((0x00, NIGHT_LIGHTEST), (NIGHT_TEXT_MAX, 0xB4), (0xB0, 0x56), (0xFF, NIGHT_DARKEST))
 # White text on a grey fill, at night (the fill turns light, so the text turns dark: hmi.ui.theme)
 NIGHT_ON_GREY = f"#{NIGHT_DARKEST:02X}{NIGHT_DARKEST:02X}{NIGHT_DARKEST:02X}"
-AA_CONTRAST = 4.5  # WCAG 2 AA for text: every pill and badge, day and night
-# Dim text mapped like the other greys lands at #8F8F8F: 3.3:1 on the night table's alternate row
-# (qa11 Q11-11: returned-to-normal alarm rows unreadable at night). It keeps AA on the night rows and
-# panels instead, still a step below the night text (#B5B5B5).
-NIGHT_TEXT_DIM = "#AAAAAA"
+AA_CONTRAST = 4.5  # WCAG 2 AA for text: every text, pill and badge, day and night
 
 
 def luminance(hex_str: str) -> float:
@@ -88,10 +102,10 @@ _ON_COLOUR = frozenset({ALARM_TEXT, COMM_TEXT, "#FFFFFF"})
 _THEMED = (
     "WINDOW", "PANEL", "PANEL_BORDER", "HEADER", "TEXT", "TEXT_DIM", "TRACK", "NORMAL_BAND", "TICK",
     "POINTER", "STALE", "HATCH", "HATCH_LIGHT", "SELECTION", "ALTERNATE", "BUTTON", "TOOLTIP",
-    "BLINK_OFF_FILL",
+    "BLINK_OFF_FILL", "QUESTION_FILL", "QUESTION_RULE", "ANSWER_FILL",
 )  # fmt: skip
+_LINK_DAY = LINK
 _DAY = {name: globals()[name] for name in _THEMED}
-_NIGHT_FIXED = {TEXT_DIM: NIGHT_TEXT_DIM}  # day grey -> night grey where the linear mapping fails AA
 
 
 def is_grey(hex_str: str) -> bool:
@@ -104,11 +118,11 @@ def night_grey(hex_str: str) -> str:
     any other colour, and white drawn on alarm colours, unchanged."""
     if hex_str.upper() in _ON_COLOUR or not is_grey(hex_str):
         return hex_str
-    if hex_str.upper() in _NIGHT_FIXED:
-        return _NIGHT_FIXED[hex_str.upper()]
-    v = int(hex_str[1:3], 16)
-    n = round(NIGHT_LIGHTEST - (v / 255) * (NIGHT_LIGHTEST - NIGHT_DARKEST) * 1.0)
-    n = min(NIGHT_LIGHTEST, max(NIGHT_DARKEST, n))
+    v, n = int(hex_str[1:3], 16), NIGHT_DARKEST
+    for (d0, n0), (d1, n1) in pairwise(NIGHT_KNOTS):
+        if d0 <= v <= d1:
+            n = round(n0 + (v - d0) / (d1 - d0) * (n1 - n0))
+            break
     return f"#{n:02X}{n:02X}{n:02X}"
 
 
@@ -121,3 +135,4 @@ def use_theme(theme: str) -> None:
     generation += 1
     for name, day in _DAY.items():
         globals()[name] = night_grey(day) if theme == "night" else day
+    globals()["LINK"] = globals()["TEXT"] if theme == "night" else _LINK_DAY
