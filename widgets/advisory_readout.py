@@ -159,9 +159,8 @@ class AdvisoryReadout(QFrame):
         self._drawn = (r, since, self._compact)
         self._shown = r
         self.risk_label.setText(r.risk_line)
-        rul = r.rul_line
         # compact, the why line is not shown: the figures say themselves that they are old
-        self.rul_label.setText(f"{rul} (last known)" if self._compact and since is not None else rul)
+        self.rul_label.setText(r.last_known_line if self._compact and since is not None else r.rul_line)
         self.bar.setValue(round(100 * risk.risk) if risk is not None and not math.isnan(risk.risk) else 0)
         self.why_label.setText(f"link lost: {last_known_text(since)}" if since is not None else r.why)
         if risk is None:
@@ -191,7 +190,11 @@ class AdvisoryReadout(QFrame):
     def _set_active(self, on: bool) -> None:
         if on != self._active:
             self._active = on
-            self.badge.setVisible(on)
+        # Not beside a machine that is not running: its state takes the row ("Changeover at 12:03:45"
+        # beside the badge was cut at a 280 px faceplate, qa12 Q12-8) and there is no prediction to
+        # act on; the outline still says the advisory stands.
+        r = self._shown
+        self.badge.setVisible(on and not (r is not None and r.down))
 
     def _apply_style(self) -> None:
         key = (self._active, self._greyed)

@@ -44,6 +44,7 @@ OLD_AFTER_REFRESHES = 3
 FEED_DELAY_S = 2.0
 RUNNING = "Running"  # the state tag's label of inference.fault.features.RUNNING
 NOT_RUNNING_STATUS = reason_text(NOT_RUNNING)
+LAST_KNOWN = "(last known)"  # a figure kept from before the link went
 
 
 def fmt_rul(s: float) -> str:
@@ -171,6 +172,7 @@ class Readout:
     note: str  # why there is no figure, short ("waiting for data") or ""
     why: str  # the longer line: the reasons, the model's scope, what the old figure is
     active: bool  # an advisory stands (the ADVISORY badge)
+    state: str = ""  # the machine's state when it is not running ("Changeover"), else ""
 
     @property
     def risk_line(self) -> str:
@@ -187,6 +189,19 @@ class Readout:
         if self.old:
             return f"RUL — {self.old}"
         return f"RUL {self.life}" + (f" ({self.note})" if self.note else "")
+
+    @property
+    def last_known_line(self) -> str:
+        """The second line of a faceplate's summary while the link is lost: marked last known, in
+        the room of a 280 px faceplate (qa12 Q12-8: "RUL not stated below 30% risk (last known)" was
+        cut at the card's edge at 1920 px, "Changeover at 12:03:45 (last known)" at 280). A countdown
+        keeps its figure; a machine that is not running says its state; no countdown reads "RUL —"
+        (why not, and since when, are in the tooltip and the full readout's why line)."""
+        if self.down:
+            return f"{self.state or self.down} {LAST_KNOWN}"
+        # a stated life is a figure ("1 min 35 s") or the cap ("> 10 min"); else it is withdrawn
+        life = self.life if self.life[:1].isdigit() or self.life.startswith(">") else "—"
+        return f"RUL {life} {LAST_KNOWN}"
 
 
 def risk_caption(risk: MachineRisk | None) -> str:
@@ -240,7 +255,7 @@ def readout(risk: MachineRisk | None, now: float, fmt_t: Callable[[float], str] 
     if not has and not stopped and risk.status != "ok":
         note = _short(risk.status)
     if stopped:
-        why = "no prediction while the machine is not running"
+        why = "not running: no prediction"  # (its state and since when are on the line above)
     elif risk.status != "ok":
         why = risk.status
     elif old:
@@ -251,4 +266,5 @@ def readout(risk: MachineRisk | None, now: float, fmt_t: Callable[[float], str] 
         why = f"covers {risk.covers or risk.predicts} only"
     if old:
         why += f"; risk as predicted at {fmt_t(risk.ts)}"
-    return Readout(caption, pct, old_mark, life, down, note, why, risk.advisory_active)
+    state = (risk.machine_state or "Not running") if stopped else ""
+    return Readout(caption, pct, old_mark, life, down, note, why, risk.advisory_active, state)

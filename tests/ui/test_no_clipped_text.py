@@ -573,3 +573,52 @@ def test_production_view_and_line_strip(qtbot, themed_app, production_runtime, s
     if found:
         problems.append(_report(f"in the Production view {size[0] - 12} px wide", found))
     assert not problems, "\n".join(problems)
+
+
+# The readout's states (qa12 Q12-8): each risk band, a figure current or old, a feed waiting for data
+# or a sensor reading bad, a machine running or not, with the link up or lost (last known).
+_BANDS = (0.0, 0.04, 0.29, 0.3, 0.49, 0.5, 0.87, 1.0, math.nan)
+_STATES = (("Running", "ok"), ("Running", "too little running data in the window"),
+           ("Running", "vibration reads bad/NaN"), ("Changeover", "machine not running"))  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [280, 320, 400, 480])
+def test_advisory_readout_in_every_state_at_every_faceplate_width(qtbot, themed_app, demo_config, width):
+    """Every state the readout words (inference.fault.readout_text), last known or not, in a
+    faceplate's summary (where every window shows it), at the widths a faceplate gets: 280 px (its
+    minimum) to the 1920 px overview's cards (qa12 Q12-8: "RUL not stated below 30% risk (last known)"
+    cut at the card's edge, a state the narrow-faceplate test never walked)."""
+    from widgets.advisory_readout import AdvisoryReadout
+    from widgets.faceplate import Faceplate
+
+    now = [1000.0]
+    filler = next(m for m in demo_config.machines if m.id == "filler")
+    fp = Faceplate(filler, demo_config)
+    qtbot.addWidget(fp)
+    w = AdvisoryReadout("filler", clock=lambda: now[0])
+    fp.add_advisory(w)
+    fp.set_compact(True)
+    # A line wider than the card widens the readout past the card's edge, where it is cut.
+    fp.setFixedWidth(width)
+    fp.show()
+    qtbot.waitExposed(fp)
+    found: list[str] = []
+    for risk in _BANDS:
+        for state, status in _STATES:
+            for age in (1.0, 3600.0):  # current, old
+                for rul in (134.0, 600.0, math.nan):
+                    r = dataclasses.replace(
+                        _worst_risk("filler"), ts=now[0] - age, risk=risk, rul_s=rul, status=status,
+                        advisory_active=risk >= 0.5, machine_state=state, state_since=now[0] - 5,
+                    )  # fmt: skip
+                    for lost in (None, now[0] - 0.5):
+                        w.set_last_known(None)
+                        w.set_risk(r)
+                        w.set_last_known(lost)
+                        fp.resize(width, fp.sizeHint().height())
+                        settle()
+                        clipped = [c for c in clipped_texts(fp) if "advisoryReadout" in c.widget]
+                        if clipped:
+                            found.append(f"{w.risk_label.text()} | {w.rul_label.text()}: {clipped[0]}")
+    listed = "\n  ".join(sorted(set(found))[:12])
+    assert not found, f"{len(found)} readout state(s) cut at {width} px:\n  {listed}"
