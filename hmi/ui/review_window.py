@@ -1069,6 +1069,9 @@ def run_review(
     screen = app.primaryScreen().availableGeometry()
     window.setGeometry(screen)  # the whole screen it is on: a review wants room, and never more
     window.show()
+    # No window manager gives it the keyboard on a line-side PC: Ctrl+Q did nothing until the first
+    # tap in the window (seen on Xvfb, qa12 Q12-6). Ask for it.
+    window.activateWindow()
     if seconds:
 
         def finish() -> None:

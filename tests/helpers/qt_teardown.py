@@ -11,3 +11,11 @@ def delete_closed_windows() -> None:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def alive(obj: object) -> bool:
+    """`obj`'s Qt object still exists. A fixture's teardown that closes its window asks first: a
+    teardown that ran before it (`delete_closed_windows`) may have deleted it already."""
+    import shiboken6
+
+    return shiboken6.isValid(obj)

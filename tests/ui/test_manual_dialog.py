@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QScroller
 from hmi.ui import manual_dialog
 from hmi.ui.manual_dialog import MANUAL_NAME, docs_dir, open_manual
 from hmi.ui.touch import TOUCH_TARGET_PX, TouchProfile
+from tests.helpers.qt_teardown import alive
 
 DOCS = docs_dir()
 LINK = re.compile(r"\]\(([^)#\s]+\.md)(#[^)]*)?\)")
@@ -30,7 +31,8 @@ def manual(qtbot):
     dlg = open_manual(win)
     assert dlg is not None
     yield dlg
-    dlg.close()
+    if alive(dlg):
+        dlg.close()
 
 
 def anchor_rect(dlg, href: str):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem
 from hmi.core.journal import Journal
 from hmi.core.review.source import ReviewSource
 from hmi.ui.review_window import ReviewWindow
+from tests.helpers.qt_teardown import alive
 from tests.review_fixtures import faceplate_config, reviewed_shift
 from tests.test_journal import batch
 from tests.test_review import T0, state
@@ -31,7 +32,8 @@ def window(qtbot, tmp_path):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    w.close()
+    if alive(w):
+        w.close()
 
 
 class Frames(QObject):

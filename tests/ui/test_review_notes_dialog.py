@@ -19,6 +19,7 @@ from hmi.core.users import Role, User
 from hmi.ui import review_window
 from hmi.ui.review_notes_dialog import StopReasonDialog
 from hmi.ui.review_window import ReviewWindow
+from tests.helpers.qt_teardown import alive
 from tests.review_fixtures import line_journal
 from tests.test_review_stop_choices import T0
 
@@ -35,7 +36,8 @@ def line_review(qtbot, tmp_path):
     )
     qtbot.addWidget(window)
     yield window, path
-    window.close()
+    if alive(window):
+        window.close()
 
 
 def offered(window: ReviewWindow, monkeypatch, t: float) -> list[StopChoice]:

@@ -22,7 +22,8 @@ def review(qtbot, tmp_path):
     window.resize(1280, 800)
     window.show()
     yield window
-    window.close()
+    if alive(window):
+        window.close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == names  # no -wal/-shm beside the evidence
 
@@ -80,6 +81,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QStyle  # no
 from hmi.core.review.notes import NoteKind, notes_path  # noqa: E402
 from hmi.core.review.record import shift_at  # noqa: E402
 from hmi.ui import review_window  # noqa: E402
+from tests.helpers.qt_teardown import alive  # noqa: E402
 from tests.review_fixtures import OFF, STOP, reviewed_shift  # noqa: E402
 from widgets.formatting import format_value  # noqa: E402
 
@@ -93,7 +95,8 @@ def shift_review(qtbot, tmp_path):
     window.resize(1920, 1080)
     window.show()
     yield window, path
-    window.close()
+    if alive(window):
+        window.close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
