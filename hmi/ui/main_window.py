@@ -92,6 +92,7 @@ from widgets.status_bar import MessageStatusBar
 from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
 from widgets.wordings import LongestWording
+from widgets.window_place import KeepClear
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
@@ -254,6 +255,8 @@ class MainWindow(QMainWindow):
         # tiles, qa8 Q6).
         top = self.menuWidget()  # the title bar, the line state strip and the alarm banner
         self.assistant_pane.keep_clear(*(w for w in (top, self.alarms_dock) if w is not None))
+        # Nor does any other window it opens, the manual and the tag browser included (qa12 Q12-10).
+        self.windows_keep_clear = KeepClear(self, lambda: [w for w in (self.menuWidget(),) if w is not None])
         self.assistant_dock.visibilityChanged.connect(self._assistant_in_view)
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).
