@@ -91,8 +91,8 @@ from widgets.qc_pane import QcPane
 from widgets.status_bar import MessageStatusBar
 from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
-from widgets.wordings import LongestWording
 from widgets.window_place import KeepClear
+from widgets.wordings import LongestWording
 
 log = logging.getLogger(__name__)
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift

@@ -46,7 +46,9 @@ class _RefusingBrowser:
 @pytest.mark.parametrize(
     "size,touch", [((1280, 800), True), ((1920, 1080), False)], ids=["1280-touch", "1920"]
 )
-def test_every_window_closes_and_says_things_once(open_window, make_runtime, demo_config, monkeypatch, size, touch):
+def test_every_window_closes_and_says_things_once(
+    open_window, make_runtime, demo_config, monkeypatch, size, touch
+):
     rt = make_runtime(demo_config, alarms=True)
     rt.browser = _RefusingBrowser()
     _rt, win = open_window(size, touch, rt=rt, user=SUPERVISOR)
@@ -58,7 +60,9 @@ def test_every_window_closes_and_says_things_once(open_window, make_runtime, dem
         kept = QRect(top.mapToGlobal(QPoint(0, 0)), top.size())  # global: where it is now
         frame = w.frameGeometry()
         if frame.intersects(kept):
-            out.append(f"its frame {frame.getCoords()} covers the top area {kept.getCoords()} (line state, alarm banner)")
+            out.append(
+                f"its frame {frame.getCoords()} covers the top area {kept.getCoords()} (line state, banner)"
+            )
         # What it can shrink to, not its size: a dialog sized to its screen (the manual) is sized
         # to the offscreen test screen here, larger than the window.
         least = w.minimumSizeHint().expandedTo(w.minimumSize())
