@@ -82,11 +82,16 @@ class KeepClear(QObject):
         # no frame: the main window's own title bar (none on a kiosk without one) stands for it.
         title_px = max(0, self.main.geometry().top() - self.main.frameGeometry().top())
         frame = w.frameGeometry()
+        if not w.testAttribute(Qt.WidgetAttribute.WA_Moved):
+            # Not placed yet (QDialog centres itself over its parent after this Show): start from
+            # there, so a window pushed below the kept rectangles stays centred over the window.
+            frame.moveCenter(self.main.geometry().center())
         if frame.size() == w.size():
             frame = frame.adjusted(0, -title_px, 0, 0)
         else:
             title_px = w.geometry().top() - frame.top()
+        if not any(frame.intersects(k) for k in keep):
+            return  # where Qt puts it (centred over the window) is clear: left to Qt
         least = w.minimumSizeHint().expandedTo(w.minimumSize())
         at = place_in_room(frame, least, title_px, keep, self.main.screen().availableGeometry())
-        if at != w.geometry():
-            w.setGeometry(at)
+        w.setGeometry(at)
