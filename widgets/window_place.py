@@ -27,22 +27,20 @@ from widgets.keyboard_popup import global_rect
 _PLACED = (Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Tool, Qt.WindowType.Sheet)
 
 
-def place_in_room(frame: QRect, least: QSize, title_px: int, keep: list[QRect], screen: QRect) -> QRect:
-    """The geometry (client area, global) for a window whose frame is now `frame`, `title_px` of
-    which is a window manager's title bar above its client area: unchanged when the frame is clear
-    of every rectangle of `keep`, else moved as little as it can into the largest room of `screen`
-    clear of them, shrunk to that room (never under `least`, its minimum: a window that cannot fit
-    the room is kept on screen, at the room's top)."""
-    client = frame.adjusted(0, title_px, 0, 0)
+def place_in_room(frame: QRect, least: QSize, keep: list[QRect], screen: QRect) -> QRect:
+    """Where a window's frame (global, title bar and borders included) goes: `frame` itself when it
+    is clear of every rectangle of `keep`, else moved as little as it can into the largest room of
+    `screen` clear of them and shrunk to that room, never under `least` (its minimum frame: a window
+    that cannot fit the room is kept on screen, at the room's top)."""
     if not any(frame.intersects(k) for k in keep):
-        return client
+        return frame
     room = largest_clear(screen, keep, max_width=screen.width())
     if room.isEmpty():
-        return client
-    w = max(least.width(), min(client.width(), room.width()))
-    h = max(least.height(), min(client.height(), room.height() - title_px))
-    x = min(max(client.left(), room.left()), max(room.left(), room.right() + 1 - w))
-    y = min(max(client.top(), room.top() + title_px), max(room.top() + title_px, room.bottom() + 1 - h))
+        return frame
+    w = max(least.width(), min(frame.width(), room.width()))
+    h = max(least.height(), min(frame.height(), room.height()))
+    x = min(max(frame.left(), room.left()), max(room.left(), room.right() + 1 - w))
+    y = min(max(frame.top(), room.top()), max(room.top(), room.bottom() + 1 - h))
     return QRect(x, y, w, h)
 
 
@@ -78,20 +76,19 @@ class KeepClear(QObject):
         keep = [global_rect(k) for k in self.keep() if showing(k)]
         if not keep:
             return
-        # A window manager's title bar is not part of the geometry and a window not yet mapped has
-        # no frame: the main window's own title bar (none on a kiosk without one) stands for it.
-        title_px = max(0, self.main.geometry().top() - self.main.frameGeometry().top())
-        frame = w.frameGeometry()
+        geo, frame = w.geometry(), w.frameGeometry()
+        if frame.size() == geo.size():
+            # Not mapped yet, no frame known: a window manager's title bar (none on a kiosk
+            # without one) is taken to be as tall as the main window's own.
+            frame.setTop(frame.top() - max(0, self.main.geometry().top() - self.main.frameGeometry().top()))
+        left, top = geo.left() - frame.left(), geo.top() - frame.top()
+        right, bottom = frame.right() - geo.right(), frame.bottom() - geo.bottom()
         if not w.testAttribute(Qt.WidgetAttribute.WA_Moved):
             # Not placed yet (QDialog centres itself over its parent after this Show): start from
             # there, so a window pushed below the kept rectangles stays centred over the window.
-            frame.moveCenter(self.main.geometry().center())
-        if frame.size() == w.size():
-            frame = frame.adjusted(0, -title_px, 0, 0)
-        else:
-            title_px = w.geometry().top() - frame.top()
+            frame.moveCenter(self.main.frameGeometry().center())
         if not any(frame.intersects(k) for k in keep):
-            return  # where Qt puts it (centred over the window) is clear: left to Qt
-        least = w.minimumSizeHint().expandedTo(w.minimumSize())
-        at = place_in_room(frame, least, title_px, keep, self.main.screen().availableGeometry())
-        w.setGeometry(at)
+            return  # where Qt puts it is clear: left to Qt
+        least = w.minimumSizeHint().expandedTo(w.minimumSize()) + QSize(left + right, top + bottom)
+        at = place_in_room(frame, least, keep, self.main.screen().availableGeometry())
+        w.setGeometry(at.adjusted(left, top, -right, -bottom))
