@@ -494,7 +494,6 @@ class LineStateSync:
         self.outbox.remove([a.action_id for a in pending])
         was_down = self._down_since
         self._down_since = None
-        self._set_status(online=True, pending=self.outbox.count(), problem="")
         if was_down is not None:
             if pending:
                 oldest = time.strftime("%H:%M:%S", time.localtime(pending[0].made_at))
@@ -510,6 +509,8 @@ class LineStateSync:
                     "outage_s": round(self._clock() - was_down, 1),
                 },
             )
+        # After the event, as going offline does: whoever sees the link back finds it journaled.
+        self._set_status(online=True, pending=self.outbox.count(), problem="")
 
     def _went_offline(self, exc: BaseException) -> None:
         self._close_worker_conn()
@@ -517,8 +518,6 @@ class LineStateSync:
         first = self._down_since is None
         if first:
             self._down_since = self._clock()
-        self._set_status(online=False, pending=self.outbox.count(), problem=problem)
-        if first:
             log.warning("plant link offline: %s", problem)
             self._emit(
                 f"Plant link offline ({problem}): alarm and stop actions made here are kept on this "
@@ -526,6 +525,9 @@ class LineStateSync:
                 Severity.WARNING,
                 {"plant_link": "offline", "problem": problem},
             )
+        # After the event: whoever sees the link offline finds the journal saying so (a reader of the
+        # status between the two found no event: test_plant_line_state under load).
+        self._set_status(online=False, pending=self.outbox.count(), problem=problem)
 
     def _set_status(self, **kw: Any) -> None:
         from dataclasses import replace
