@@ -8,14 +8,20 @@ too short for them, night theme, qa9 Q9-19). `unreachable(root, min_px)` lists e
 control that is smaller than `min_px` or not wholly inside the visible rectangles of all its
 parents; `inputs_without_keys` lists every editable line edit that no visible on-screen keyboard
 or number pad types into; `controls_not_whole(root)` lists every control of a window cut by a
-parent that does not scroll, or over another control.
+parent that does not scroll, or over another control. `small_check_targets(root, min_px)` taps the
+check box an item view's delegate draws in each checkable cell (not a widget: the checks above
+never saw the trend pen table's 13 px boxes, qa12 Q12-11).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt
+from collections.abc import Iterator
+
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QAbstractScrollArea,
     QAbstractSpinBox,
     QComboBox,
@@ -26,11 +32,13 @@ from PySide6.QtWidgets import (
     QScrollBar,
     QStyle,
     QStyleOptionSlider,
+    QStyleOptionViewItem,
     QTabBar,
     QToolButton,
     QWidget,
 )
 
+from widgets.check_target import indicator_rect
 from widgets.number_pad import NumberPad
 from widgets.text_fit import inside_item_view, visible_rect, widget_path
 from widgets.text_keyboard import TextKeyboard
@@ -221,4 +229,98 @@ def repeated_labels(window: QWidget) -> list[str]:
             said = name_w.text().replace("&", "").strip().rstrip(":").strip().casefold()
             if said and value_w.text().strip().casefold().startswith(said):
                 out.append(f"{widget_path(value_w)}: {name_w.text()!r} | {value_w.text()!r}")
+    return out
+
+
+def _indices(view: QAbstractItemView, parent: QModelIndex) -> Iterator[QModelIndex]:
+    model = view.model()
+    for r in range(model.rowCount(parent)):
+        for c in range(model.columnCount(parent)):
+            index = model.index(r, c, parent)
+            yield index
+            if c == 0 and model.rowCount(index) > 0:
+                yield from _indices(view, index)
+
+
+def checkable_cells(root: QWidget) -> list[tuple[QAbstractItemView, QModelIndex]]:
+    """Every checkable, enabled cell in view in a visible item view (table, tree, list) of `root`'s
+    window: a cell scrolled out of the viewport, or under a collapsed branch, is not a target now."""
+    out = []
+    for view in root.findChildren(QAbstractItemView):
+        if view.model() is None or not view.isVisible() or view.window() is not root.window():
+            continue
+        port = view.viewport().rect()
+        for index in _indices(view, QModelIndex()):
+            flags = index.flags()
+            if not (flags & Qt.ItemFlag.ItemIsUserCheckable and flags & Qt.ItemFlag.ItemIsEnabled):
+                continue
+            if view.visualRect(index).intersects(port):
+                out.append((view, index))
+    return out
+
+
+def _option(view: QAbstractItemView, index: QModelIndex) -> QStyleOptionViewItem:
+    """The option the view hands its delegate for `index` (as QAbstractItemView's mouse events do)."""
+    opt = QStyleOptionViewItem()
+    view.initViewItemOption(opt)
+    opt.rect = view.visualRect(index)
+    return opt
+
+
+def _tap_toggles(view: QAbstractItemView, index: QModelIndex, at: QPoint) -> bool:
+    """A tap (press, release) at `at` (viewport coordinates), as the view passes it to the cell's
+    delegate, toggles the cell's check; the check is put back after."""
+    role = Qt.ItemDataRole.CheckStateRole
+    before = index.data(role)
+    delegate = view.itemDelegateForIndex(index)
+    glob = QPointF(view.viewport().mapToGlobal(at))
+    for kind, buttons in (
+        (QEvent.Type.MouseButtonPress, Qt.MouseButton.LeftButton),
+        (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton),
+    ):
+        event = QMouseEvent(
+            kind, QPointF(at), glob, Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier
+        )
+        delegate.editorEvent(event, view.model(), _option(view, index), index)
+    toggled = index.data(role) != before
+    if toggled:
+        view.model().setData(index, before, role)
+    return toggled
+
+
+def _run(
+    view: QAbstractItemView, index: QModelIndex, centre: QPoint, step: QPoint, cell: QRect, need: int
+) -> int:
+    """How many pixels in a row through `centre` along `step` (both ways, inside `cell`) a tap toggles
+    the check at, counted up to `need`."""
+    if not _tap_toggles(view, index, centre):
+        return 0
+    run = 1
+    for sign in (1, -1):
+        p = centre + step * sign
+        while run < need and cell.contains(p) and _tap_toggles(view, index, p):
+            run += 1
+            p += step * sign
+    return run
+
+
+def small_check_targets(root: QWidget, min_px: int) -> list[str]:
+    """Checkable cells of `root`'s item views whose check a tap toggles in less than `min_px` x
+    `min_px`: tapped through the cell's delegate at every pixel along the row and the column through
+    the drawn indicator's centre (Qt's own delegate toggles inside its 13 px indicator only)."""
+    out: list[str] = []
+    for view, index in checkable_cells(root):
+        opt = _option(view, index)
+        view.itemDelegateForIndex(index).initStyleOption(opt, index)  # type: ignore[attr-defined]
+        ind = indicator_rect(opt, view)
+        cell = view.visualRect(index)
+        centre = ind.center() if ind.isValid() else cell.center()
+        wide = _run(view, index, centre, QPoint(1, 0), cell, min_px)
+        high = _run(view, index, centre, QPoint(0, 1), cell, min_px)
+        if wide < min_px or high < min_px:
+            out.append(
+                f"{widget_path(view)} row {index.row()} column {index.column()} "
+                f"{index.data(Qt.ItemDataRole.DisplayRole)!r}: a tap toggles its check in {wide}x{high} px "
+                f"(indicator {ind.width()}x{ind.height()} px, cell {cell.width()}x{cell.height()} px) < {min_px} px"
+            )
     return out

@@ -91,6 +91,7 @@ from widgets.qc_pane import QcPane
 from widgets.status_bar import MessageStatusBar
 from widgets.tag_table import TagTable
 from widgets.trend import TrendWidget
+from widgets.window_place import KeepClear
 from widgets.wordings import LongestWording
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,8 @@ class MainWindow(QMainWindow):
         # tiles, qa8 Q6).
         top = self.menuWidget()  # the title bar, the line state strip and the alarm banner
         self.assistant_pane.keep_clear(*(w for w in (top, self.alarms_dock) if w is not None))
+        # Nor does any other window it opens, the manual and the tag browser included (qa12 Q12-10).
+        self.windows_keep_clear = KeepClear(self, lambda: [w for w in (self.menuWidget(),) if w is not None])
         self.assistant_dock.visibilityChanged.connect(self._assistant_in_view)
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).

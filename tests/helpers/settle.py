@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from shiboken6 import isValid
 
 MAX_ROUNDS = 200  # a layout that still moves after this many rounds oscillates: a defect to report
 
@@ -19,6 +20,8 @@ MAX_ROUNDS = 200  # a layout that still moves after this many rounds oscillates:
 def _geometry(roots: tuple[QWidget, ...]) -> list[tuple]:
     out: list[tuple] = []
     for root in roots:
+        if not isValid(root):
+            continue  # a window that deletes itself on close (the tag browser), gone in a round
         for w in (root, *root.findChildren(QWidget)):
             out.append((id(w), w.isVisible(), w.geometry().getRect()))
     return out

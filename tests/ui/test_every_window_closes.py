@@ -3,13 +3,18 @@ kiosk line-side PC, and says each thing once (qa10 Q10-16: Help > Diagnostics op
 window over the faceplates that nothing closed, and every value repeated its row's name: "Tags |
 Tags 50"). The walk (tests.helpers.every_window) taps every button and every menu action of the
 window, with every dock in front in turn; each window that opens must have a Close/Cancel/OK a
-finger wide (touch) that hides it, must be able to fit the screen, and no form row may repeat its name."""
+finger wide (touch) that hides it, must be able to fit the screen, and no form row may repeat its name.
+No window it opens may cover the main window's top area (the line state, the alarm banner and its
+tiles): at 1280x800 the Operator manual and the Server tag browser lay over the whole banner and a
+Capper jam raised meanwhile could not be seen (qa12 Q12-10)."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QWidget
 
+from hmi.core.users import PermissionDenied
 from hmi.ui.touch import TOUCH_TARGET_PX
 from widgets.touch_reach import repeated_labels
 
@@ -17,14 +22,47 @@ from ..helpers.every_window import WindowWalk
 from .fakes import SUPERVISOR
 
 
+class _RefusingBrowser:
+    """A server to browse (hmi.ui.services.ServerBrowsing) that the walk's supervisor may not
+    browse: View > Server tag browser is offered and opens, and nothing is ever read."""
+
+    endpoint = "opc.tcp://127.0.0.1:4840"
+
+    def may_browse(self, user: object) -> str:
+        return "needs engineer or higher"
+
+    def namespaces(self) -> list[str]:
+        return []
+
+    def _refuse(self, *_a: object) -> list:
+        raise PermissionDenied("needs engineer or higher")
+
+    children = search = skeleton = _refuse
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.mark.parametrize(
     "size,touch", [((1280, 800), True), ((1920, 1080), False)], ids=["1280-touch", "1920"]
 )
-def test_every_window_closes_and_says_things_once(open_window, monkeypatch, size, touch):
-    _rt, win = open_window(size, touch, user=SUPERVISOR)
+def test_every_window_closes_and_says_things_once(
+    open_window, make_runtime, demo_config, monkeypatch, size, touch
+):
+    rt = make_runtime(demo_config, alarms=True)
+    rt.browser = _RefusingBrowser()
+    _rt, win = open_window(size, touch, rt=rt, user=SUPERVISOR)
+    top = win.menuWidget()  # the top bar, the line state and the alarm banner with its tiles
+    assert top is not None and top.isVisible()
 
     def check(w: QWidget) -> list[str]:
         out = repeated_labels(w)
+        kept = QRect(top.mapToGlobal(QPoint(0, 0)), top.size())  # global: where it is now
+        frame = w.frameGeometry()
+        if frame.intersects(kept):
+            out.append(
+                f"its frame {frame.getCoords()} covers the top area {kept.getCoords()} (line state, banner)"
+            )
         # What it can shrink to, not its size: a dialog sized to its screen (the manual) is sized
         # to the offscreen test screen here, larger than the window.
         least = w.minimumSizeHint().expandedTo(w.minimumSize())
@@ -38,6 +76,7 @@ def test_every_window_closes_and_says_things_once(open_window, monkeypatch, size
     # The walk must have reached the windows this test is about, or it proves nothing.
     assert "Diagnostics" in opened, opened
     assert "Switch user" in opened or "Log in" in opened, opened
+    assert "Operator manual" in opened and "Server tag browser" in opened, opened
     assert not problems, "\n".join(problems) + "\n\nopened:\n" + opened
 
 

@@ -16,7 +16,13 @@ from hmi.ui.setpoint_dialog import SetpointDialog
 from hmi.ui.touch import TOUCH_TARGET_PX, TouchProfile
 from hmi.ui.window_layout import bring_forward
 from tests.helpers.alarm_records import record
-from widgets.touch_reach import inputs_without_keys, small_scroll_arrows, unreachable
+from widgets.touch_reach import (
+    checkable_cells,
+    inputs_without_keys,
+    small_check_targets,
+    small_scroll_arrows,
+    unreachable,
+)
 
 from ..helpers.every_window import WindowWalk
 from ..helpers.settle import settle
@@ -115,6 +121,24 @@ def test_scroll_arrows_are_touch_targets(window, qtbot, size):  # noqa: F811
     win.alarm_banner.priority_clicked.emit(3)
     settle()
     problems += small_scroll_arrows(win, TOUCH_TARGET_PX)
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_every_check_box_of_an_item_view_is_a_touch_target(window, qtbot):  # noqa: F811
+    """The touch main window at 1280x800, every dock in front in turn: every checkable cell of every
+    visible table, tree and list toggles its check under a tap anywhere in a 40 x 40 px square
+    through the drawn indicator (the trend pen table's show/hide boxes took a tap within their 13 px
+    only; 18 px off selected the row: qa12 Q12-11). Tapped through the cell's delegate, as the
+    view passes a tap on."""
+    win = window((1280, 800), "touch")
+    problems: list[str] = []
+    seen: set[str] = set()
+    for dock in win.findChildren(QDockWidget):
+        bring_forward(dock)
+        settle()
+        seen |= {view.objectName() or type(view).__name__ for view, _ in checkable_cells(win)}
+        problems += small_check_targets(win, TOUCH_TARGET_PX)
+    assert "trendPenTable" in seen, f"the trend pen table's check boxes were never in view: {seen}"
     assert not problems, "\n".join(sorted(set(problems)))
 
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from hmi.core.units import quantity
 from widgets import palette
+from widgets.check_target import FingerCheckDelegate
 from widgets.text_fit import scrolls_sideways
 
 COLUMNS = ("Pen", "Value", "Quality", "Axis")
@@ -222,6 +223,9 @@ class PenTable(QTableView):
         super().__init__(parent)
         self.setModel(model)
         self.setObjectName("trendPenTable")
+        # The show/hide box is toggled by a tap on the cell's leading square, not on the 13 px box
+        # alone (a tap 18 px off selected the row at touch: qa12 Q12-11; widgets.check_target).
+        self.setItemDelegate(FingerCheckDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setShowGrid(False)
