@@ -47,14 +47,23 @@ def place_in_room(frame: QRect, least: QSize, keep: list[QRect], screen: QRect) 
 class KeepClear(QObject):
     """Places each window opened by `main` clear of the widgets `keep()` names as it shows."""
 
-    def __init__(self, main: QWidget, keep: Callable[[], list[QWidget]]) -> None:
+    def __init__(self, main: QWidget, keep: Callable[[QWidget], list[QWidget]]) -> None:
         super().__init__(main)
-        self.main, self.keep = main, keep
+        # No Python reference to `main` (its Qt parent): the main window holds this object, and a
+        # reference back would be a cycle that only the cyclic GC frees, on whichever thread it runs
+        # (test_alarm_ui: a closed window is freed at once). `keep` gets the main window as argument.
+        self.keep = keep
         app = QApplication.instance()
         if app is not None:
             # A window is shown from many places (exec(), show(), the static QMessageBox helpers),
             # some inside Qt: the application sees every Show.
             app.installEventFilter(self)
+
+    @property
+    def main(self) -> QWidget:
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        return parent
 
     def opened_by_main(self, w: QWidget) -> bool:
         parent = w.parentWidget()
@@ -73,7 +82,7 @@ class KeepClear(QObject):
         return False
 
     def place(self, w: QWidget) -> None:
-        keep = [global_rect(k) for k in self.keep() if showing(k)]
+        keep = [global_rect(k) for k in self.keep(self.main) if showing(k)]
         if not keep:
             return
         geo, frame = w.geometry(), w.frameGeometry()

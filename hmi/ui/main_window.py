@@ -95,6 +95,14 @@ from widgets.window_place import KeepClear
 from widgets.wordings import LongestWording
 
 log = logging.getLogger(__name__)
+
+
+def _top_area(main: QWidget) -> list[QWidget]:
+    """What no window the main window opens may cover: its top area (line state, banner, tiles)."""
+    top = main.menuWidget() if isinstance(main, QMainWindow) else None
+    return [top] if top is not None else []
+
+
 ALARM_HISTORY_S = 8 * 3600.0  # the alarm History view starts with the journal's last shift
 ALARM_LIST_CHECK_S = 2.0  # how long a brought-forward alarm list is re-checked (layout passes, banner)
 ALARM_LIST_CHECK_EVERY_MS = 40
@@ -256,7 +264,7 @@ class MainWindow(QMainWindow):
         top = self.menuWidget()  # the title bar, the line state strip and the alarm banner
         self.assistant_pane.keep_clear(*(w for w in (top, self.alarms_dock) if w is not None))
         # Nor does any other window it opens, the manual and the tag browser included (qa12 Q12-10).
-        self.windows_keep_clear = KeepClear(self, lambda: [w for w in (self.menuWidget(),) if w is not None])
+        self.windows_keep_clear = KeepClear(self, _top_area)
         self.assistant_dock.visibilityChanged.connect(self._assistant_in_view)
         self._build_qc_dock()
         # Line status strip + Production dock (when the config has [production]).
