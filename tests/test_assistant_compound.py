@@ -15,15 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hmi.core.config import DEMO_CONFIG, load_config
 from inference.assistant.assistant import Assistant
-from inference.assistant.catalog import Catalog
-from inference.assistant.journal_access import JournalSource
-from inference.assistant.procedures import ProcedureIndex
-from inference.assistant.timeparse import ShiftCalendar
-from inference.assistant.tools import PlantTools
 
-from .test_assistant_journal import _ALARMS, T_END, UTC, build_journal
+from .test_assistant_journal import _ALARMS, build_journal, journal_assistant
 
 # Single questions, each answered on its own (checked below), about different machines and none.
 SINGLE_EN = (
@@ -54,16 +48,7 @@ _FACT = re.compile(r"\b\d{2}:\d{2}(?::\d{2})?\b|\b\d+(?:[.,]\d+)?\s?(?:%|mm/s|°
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory) -> Assistant:
-    cfg = load_config(DEMO_CONFIG)
-    path = build_journal(tmp_path_factory.mktemp("compound"))
-    tools = PlantTools(
-        Catalog.from_config(cfg),
-        JournalSource([path]),
-        ShiftCalendar(tz=UTC),
-        procedures=ProcedureIndex(),
-        now=T_END,
-    )
-    return Assistant(tools)
+    return journal_assistant(build_journal(tmp_path_factory.mktemp("compound")))
 
 
 def _facts(assistant: Assistant, text: str) -> set[str]:

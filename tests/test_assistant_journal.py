@@ -425,3 +425,23 @@ def test_builder_writes_a_readable_journal(tmp_path):
         assert len(r.read_events(kinds=["machine_state"])) == 12
         s = r.read_samples(["filler.vibration"])["filler.vibration"]
         assert len(s) == 360 and float(np.max(s.value)) == 7.5
+
+
+def journal_assistant(path: Path, cfg: LineConfig | None = None) -> Any:
+    """An Assistant over a journal built by `build_journal`, at its end (T_END), with the procedures:
+    what the router and compound-question tests ask."""
+    from inference.assistant.assistant import Assistant
+    from inference.assistant.catalog import Catalog
+    from inference.assistant.journal_access import JournalSource
+    from inference.assistant.procedures import ProcedureIndex
+    from inference.assistant.timeparse import ShiftCalendar
+    from inference.assistant.tools import PlantTools
+
+    tools = PlantTools(
+        Catalog.from_config(cfg or load_config(DEMO_CONFIG)),
+        JournalSource([path]),
+        ShiftCalendar(tz=UTC),
+        procedures=ProcedureIndex(),
+        now=T_END,
+    )
+    return Assistant(tools)

@@ -9,13 +9,12 @@ import pytest
 from hmi.core.config import DEMO_CONFIG, load_config
 from inference.assistant.assistant import Assistant
 from inference.assistant.catalog import Catalog
-from inference.assistant.journal_access import JournalSource
 from inference.assistant.procedures import ProcedureIndex
 from inference.assistant.router import MAX_QUESTION_CHARS, Router
 from inference.assistant.timeparse import ShiftCalendar, TimeParser
 from inference.assistant.tools import PlantTools
 
-from .test_assistant_journal import T0, T_END, UTC, build_journal
+from .test_assistant_journal import T0, T_END, UTC, build_journal, journal_assistant
 
 
 @pytest.fixture(scope="module")
@@ -175,14 +174,7 @@ def test_prompt_injection_in_the_journal_does_not_change_tool_calls(tmp_path):
     dirty = build_journal(tmp_path / "dirty", injection=True)
     out = {}
     for name, path in (("clean", clean), ("dirty", dirty)):
-        tools = PlantTools(
-            Catalog.from_config(cfg),
-            JournalSource([path]),
-            ShiftCalendar(tz=UTC),
-            procedures=ProcedureIndex(),
-            now=T_END,
-        )
-        a = Assistant(tools)
+        a = journal_assistant(path, cfg)
         out[name] = [
             _calls(a, q)
             for q in (
